@@ -1,0 +1,39 @@
+package dev.autoupload.engine;
+
+import dev.autoupload.engine.upload.UploadError;
+import java.time.Instant;
+
+/** What happened to an asset, delivered to {@link UploadEngine#addListener listeners}. */
+public sealed interface EngineEvent {
+
+  String libraryId();
+
+  String path();
+
+  /** The asset is on the target, byte-exact. {@code alreadyOnTarget} when nothing had to be sent. */
+  record AssetUploaded(
+      String libraryId,
+      String assetId,
+      String path,
+      String remotePath,
+      long bytes,
+      Instant uploadedAt,
+      boolean alreadyOnTarget)
+      implements EngineEvent {}
+
+  /** An interrupted upload continues from {@code offset} instead of from zero. */
+  record AssetResumed(String libraryId, String assetId, String path, long offset, long size)
+      implements EngineEvent {}
+
+  /** An attempt failed; {@code willRetry} tells whether the engine tries again later. */
+  record AssetFailed(
+      String libraryId, String assetId, String path, UploadError error, int attempts, boolean willRetry)
+      implements EngineEvent {}
+
+  /** The asset was given up on for a reason that is not an error. */
+  record AssetSkipped(String libraryId, String assetId, String path, String reason)
+      implements EngineEvent {}
+
+  /** Enumerating the library failed as a whole (folder missing, no permission). */
+  record ScanFailed(String libraryId, String path, String message) implements EngineEvent {}
+}

@@ -1,0 +1,48 @@
+package dev.autoupload.engine;
+
+import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.library.LibraryStatus;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A snapshot of the whole engine.
+ *
+ * @param reasons why uploads are waiting engine-wide; empty while they may run
+ */
+public record EngineStatus(Set<BlockerReason> reasons, List<LibraryStatus> libraries) {
+
+  /** True when every library has finished its scan and has nothing left to do. */
+  public boolean idle() {
+    return libraries.stream().allMatch(LibraryStatus::idle);
+  }
+
+  public long discovered() {
+    return libraries.stream().mapToLong(LibraryStatus::discovered).sum();
+  }
+
+  /** Assets that are on the target: completed now or by an earlier run. */
+  public long backedUp() {
+    return libraries.stream().mapToLong(l -> l.alreadyBackedUp() + l.completed()).sum();
+  }
+
+  public long failed() {
+    return libraries.stream().mapToLong(LibraryStatus::failed).sum();
+  }
+
+  public long skipped() {
+    return libraries.stream().mapToLong(LibraryStatus::skipped).sum();
+  }
+
+  public long bytesToUpload() {
+    return libraries.stream().mapToLong(LibraryStatus::bytesToUpload).sum();
+  }
+
+  public long bytesDone() {
+    return libraries.stream().mapToLong(LibraryStatus::bytesDone).sum();
+  }
+
+  public long bytesSent() {
+    return libraries.stream().mapToLong(LibraryStatus::bytesSent).sum();
+  }
+}

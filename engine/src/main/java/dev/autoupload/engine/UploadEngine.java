@@ -1,0 +1,226 @@
+package dev.autoupload.engine;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.library.BackupSupervisor;
+import dev.autoupload.engine.library.Library;
+import dev.autoupload.engine.library.LibraryStatus;
+import dev.autoupload.engine.persistence.DataDirLock;
+import dev.autoupload.engine.persistence.JournalDatabase;
+import dev.autoupload.engine.upload.UploadSettings;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine a host app embeds: add libraries, and it backs them up in the background, exactly
+ * once and byte-exact, resuming by itself after a kill.
+ *
+ * <pre>{@code
+ * try (UploadEngine engine = UploadEngine.start(Path.of("/var/lib/autoupload"))) {
+ *   engine.addLibrary(new Library("camera", new FolderSource("camera", photos), target));
+ *   engine.status().thenAccept(status -> System.out.println(status.backedUp()));
+ * }
+ * }</pre>
+ *
+ * <p>Every method is thread-safe. Calls that talk to the running engine return a {@link
+ * CompletionStage} that fails with a {@link java.util.concurrent.TimeoutException} when the engine
+ * does not answer within {@code autoupload.ask-timeout}.
+ */
+public final class UploadEngine implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(UploadEngine.class);
+  private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+
+  private final ActorSystem<EngineGuardian.Command> system;
+  private final DataDirLock lock;
+  private final Duration askTimeout;
+  private final List<Library> libraries = new CopyOnWriteArrayList<>();
+  private boolean closed;
+
+  private UploadEngine(ActorSystem<EngineGuardian.Command> system, DataDirLock lock, Duration askTimeout) {
+    this.system = system;
+    this.lock = lock;
+    this.askTimeout = askTimeout;
+  }
+
+  /** Starts an engine with default settings, keeping its journal in {@code dataDir}. */
+  public static UploadEngine start(Path dataDir) {
+    return start(
+        ConfigFactory.parseMap(Map.of("autoupload.data-dir", dataDir.toAbsolutePath().toString()))
+            .withFallback(ConfigFactory.load()));
+  }
+
+  /**
+   * Starts an engine. {@code config} must set {@code autoupload.data-dir}; every other key falls
+   * back to {@code reference.conf}.
+   *
+   * @throws EngineStartException when the data dir is used by another running engine, the journal
+   *     cannot be opened or migrated, or a setting is invalid
+   */
+  public static UploadEngine start(Config config) {
+    Config settings = config.withFallback(ConfigFactory.load()).resolve();
+    UploadSettings uploadSettings;
+    Path dataDir;
+    JournalDatabase journal;
+    int snapshotEvery;
+    Duration askTimeout;
+    try {
+      String dir = settings.getString("autoupload.data-dir");
+      if (dir.isBlank()) {
+        throw new EngineStartException("autoupload.data-dir is not set: tell the engine where to keep its journal");
+      }
+      dataDir = Path.of(dir).toAbsolutePath();
+      uploadSettings = UploadSettings.from(settings);
+      snapshotEvery = settings.getInt("autoupload.ledger-snapshot-every");
+      askTimeout = settings.getDuration("autoupload.ask-timeout");
+      journal =
+          JournalDatabase.of(
+              settings.getString("autoupload.journal.url"),
+              settings.getString("autoupload.journal.user"),
+              settings.getString("autoupload.journal.password"),
+              dataDir);
+    } catch (ConfigException | IllegalArgumentException e) {
+      throw new EngineStartException("invalid setting: " + e.getMessage(), e);
+    }
+
+    DataDirLock lock = DataDirLock.acquire(dataDir);
+    try {
+      journal.migrate();
+      Config pekkoConfig =
+          ConfigFactory.parseMap(journal.pekkoSettings(settings.getInt("autoupload.journal.max-connections")))
+              .withFallback(settings);
+      ActorSystem<EngineGuardian.Command> system =
+          ActorSystem.create(
+              EngineGuardian.create(uploadSettings, snapshotEvery, Clock.systemUTC()), "autoupload", pekkoConfig);
+      log.info("Engine started; journal {}", journal.redactedUrl());
+      return new UploadEngine(system, lock, askTimeout);
+    } catch (RuntimeException e) {
+      lock.close();
+      throw e instanceof EngineStartException ? e : new EngineStartException("engine failed to start: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Adds a library; its backup starts at once (or when the engine is resumed). The engine closes
+   * the library's target when it closes.
+   */
+  public CompletionStage<Void> addLibrary(Library library) {
+    libraries.add(library);
+    return AskPattern.<EngineGuardian.Command, org.apache.pekko.pattern.StatusReply<org.apache.pekko.Done>>ask(
+            system, replyTo -> new EngineGuardian.AddLibrary(library, replyTo), askTimeout, system.scheduler())
+        .thenCompose(
+            reply ->
+                reply.isSuccess()
+                    ? CompletableFuture.<Void>completedFuture(null)
+                    : CompletableFuture.<Void>failedFuture(new IllegalArgumentException(reply.getError().getMessage())));
+  }
+
+  /** Where every library stands. */
+  public CompletionStage<EngineStatus> status() {
+    CompletionStage<Set<BlockerReason>> blockers =
+        AskPattern.ask(system, EngineGuardian.GetBlockers::new, askTimeout, system.scheduler());
+    CompletionStage<List<ActorRef<BackupSupervisor.Command>>> supervisors =
+        AskPattern.ask(system, EngineGuardian.ListLibraries::new, askTimeout, system.scheduler());
+    return supervisors
+        .thenCompose(
+            refs -> {
+              List<CompletableFuture<LibraryStatus>> statuses = new ArrayList<>();
+              for (ActorRef<BackupSupervisor.Command> ref : refs) {
+                statuses.add(
+                    AskPattern.<BackupSupervisor.Command, LibraryStatus>ask(
+                            ref, BackupSupervisor.GetStatus::new, askTimeout, system.scheduler())
+                        .toCompletableFuture());
+              }
+              return CompletableFuture.allOf(statuses.toArray(CompletableFuture[]::new))
+                  .thenApply(done -> statuses.stream().map(CompletableFuture::join).toList());
+            })
+        .thenCombine(blockers, (libraryStatuses, reasons) -> new EngineStatus(reasons, libraryStatuses));
+  }
+
+  /** Stops sending bytes; running uploads keep their offsets and the reason shows as USER_PAUSED. */
+  public CompletionStage<Void> pause() {
+    return setBlockers(Set.of(BlockerReason.USER_PAUSED));
+  }
+
+  /** Undoes {@link #pause()}: uploads continue from their offsets. */
+  public CompletionStage<Void> resume() {
+    return setBlockers(Set.of());
+  }
+
+  private CompletionStage<Void> setBlockers(Set<BlockerReason> reasons) {
+    return AskPattern.<EngineGuardian.Command, org.apache.pekko.Done>ask(
+            system, replyTo -> new EngineGuardian.SetBlockers(reasons, replyTo), askTimeout, system.scheduler())
+        .thenApply(done -> null);
+  }
+
+  /**
+   * Calls {@code listener} with every {@link EngineEvent} from now on, on an engine thread, one
+   * event at a time; it must return quickly and must not block.
+   */
+  public void addListener(Consumer<EngineEvent> listener) {
+    ActorRef<EngineEvent> ref =
+        system.systemActorOf(
+            Behaviors.receive(EngineEvent.class)
+                .onAnyMessage(
+                    event -> {
+                      try {
+                        listener.accept(event);
+                      } catch (RuntimeException e) {
+                        log.warn("An engine listener failed on {}", event, e);
+                      }
+                      return Behaviors.same();
+                    })
+                .build(),
+            "listener-" + java.util.UUID.randomUUID(),
+            Props.empty());
+    system.eventStream().tell(new EventStream.Subscribe<>(EngineEvent.class, ref));
+  }
+
+  /**
+   * Stops the engine: uploads in flight stop where they are (they resume on the next start), the
+   * journal is closed, the libraries' targets are closed and the data dir is unlocked.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(SHUTDOWN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.warn("Engine did not stop within {}", SHUTDOWN_TIMEOUT, e);
+    }
+    for (Library library : libraries) {
+      try {
+        library.target().close();
+      } catch (Exception e) {
+        log.warn("Closing target {} failed", library.target().describe(), e);
+      }
+    }
+    lock.close();
+  }
+}

@@ -1,0 +1,33 @@
+package dev.autoupload.engine.library;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Where a library's assets come from: a folder, or the assets a host app hands over.
+ *
+ * <p>Implementations are called from a blocking-I/O thread, never from an actor's own thread.
+ */
+public interface AssetSource {
+
+  /** A short human description for logs and status, e.g. the folder path. */
+  String describe();
+
+  /**
+   * Enumerates every asset currently in the library, handing them over in batches so a library
+   * of a million files never has to sit in one list.
+   *
+   * @throws IOException when the library as a whole cannot be read (missing folder, no
+   *     permission); problems with single files are reported through {@link #open} instead
+   */
+  void scan(Consumer<List<Asset>> batches) throws IOException;
+
+  /**
+   * Opens the asset's content from its first byte. The caller closes the stream.
+   *
+   * @throws IOException with a message fit for the user when the asset cannot be read
+   */
+  InputStream open(Asset asset) throws IOException;
+}

@@ -1,0 +1,419 @@
+package dev.autoupload.engine.library;
+
+import dev.autoupload.engine.EngineEvent;
+import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.serialization.CborSerializable;
+import dev.autoupload.engine.upload.FileUpload;
+import dev.autoupload.engine.upload.UploadError;
+import dev.autoupload.engine.upload.UploadSettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * Backs up one library: scans its source, queues what the {@link Ledger} does not hold yet, and
+ * runs at most {@code parallelism} {@link FileUpload}s at once.
+ *
+ * <p>Only running uploads are actors; queued and waiting-to-retry assets are plain entries, so a
+ * million queued assets cost memory for a million small records, not a million actors. A failed
+ * attempt is retried after an exponential backoff with jitter (a server's Retry-After wins when
+ * longer), up to {@code max-attempts} per run; then the asset is Failed with its last error and the
+ * next run tries again. The only persisted fact is {@link AssetBackedUp}: everything else is
+ * rebuilt by the next scan, and each upload's progress lives in its own journal.
+ *
+ * <p>Outcomes are handled when the child has stopped, never before: a retry must not start a second
+ * writer on an upload's journal while the first is still stopping.
+ */
+public final class BackupSupervisor
+    extends EventSourcedBehavior<BackupSupervisor.Command, BackupSupervisor.Event, Ledger> {
+
+  public static final String ENTITY_TYPE = "BackupSupervisor";
+
+  // ---- protocol ----
+
+  public sealed interface Command {}
+
+  public record GetStatus(ActorRef<LibraryStatus> replyTo) implements Command {}
+
+  /** Pause uploads for these reasons; an empty set lets them run. */
+  public record SetBlockers(Set<BlockerReason> reasons, ActorRef<Done> replyTo) implements Command {}
+
+  private record AssetsFound(List<Asset> assets) implements Command {}
+
+  private record ScanFinished() implements Command {}
+
+  private record ScanFailed(String message) implements Command {}
+
+  private record UploadReported(FileUpload.Report report) implements Command {}
+
+  private record UploadStopped(String assetId) implements Command {}
+
+  private record RetryDue(String assetId) implements Command {}
+
+  public sealed interface Event extends CborSerializable {}
+
+  /** The asset is on the target, byte-exact; later runs never queue it again. */
+  public record AssetBackedUp(String assetId, String remotePath, Instant at) implements Event {}
+
+  // ---- behaviour ----
+
+  public static PersistenceId persistenceId(String libraryId) {
+    return PersistenceId.of(ENTITY_TYPE, libraryId);
+  }
+
+  public static Behavior<Command> create(
+      Library library, UploadSettings settings, int snapshotEvery, Clock clock) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> new BackupSupervisor(context, timers, library, settings, snapshotEvery, clock)));
+  }
+
+  /** An upload in flight: its actor, how far it got, and its outcome once it reported one. */
+  private static final class Running {
+    final Asset asset;
+    final ActorRef<FileUpload.Command> actor;
+    long offset;
+    FileUpload.Outcome outcome;
+
+    Running(Asset asset, ActorRef<FileUpload.Command> actor) {
+      this.asset = asset;
+      this.actor = actor;
+    }
+  }
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final Library library;
+  private final UploadSettings settings;
+  private final int snapshotEvery;
+  private final Clock clock;
+  private final Executor blockingIo;
+  private final ActorRef<FileUpload.Report> reports;
+
+  private final ArrayDeque<Asset> queue = new ArrayDeque<>();
+  private final Map<String, Running> running = new LinkedHashMap<>();
+  private final Map<String, Asset> retrying = new HashMap<>();
+  private final Map<String, Integer> failedAttempts = new HashMap<>();
+  private final Map<String, LibraryStatus.Failure> failures = new LinkedHashMap<>();
+  /** Ids queued, running or waiting to retry, so a rescan does not queue them twice. */
+  private final java.util.Set<String> pending = new java.util.HashSet<>();
+
+  private Set<BlockerReason> blockers = Set.of();
+  private boolean scanning;
+  private Optional<String> scanError = Optional.empty();
+  private long discovered;
+  private long alreadyBackedUp;
+  private long completed;
+  private long skipped;
+  private long failed;
+  private long bytesToUpload;
+  private long bytesFinished;
+  private long bytesSent;
+  private long childSequence;
+
+  private BackupSupervisor(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      Library library,
+      UploadSettings settings,
+      int snapshotEvery,
+      Clock clock) {
+    super(
+        persistenceId(library.id()),
+        SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
+    this.context = context;
+    this.timers = timers;
+    this.library = library;
+    this.settings = settings;
+    this.snapshotEvery = snapshotEvery;
+    this.clock = clock;
+    this.blockingIo =
+        context
+            .getSystem()
+            .dispatchers()
+            .lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
+    this.reports = context.messageAdapter(FileUpload.Report.class, UploadReported::new);
+  }
+
+  @Override
+  public Ledger emptyState() {
+    return Ledger.empty();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
+  }
+
+  @Override
+  public SignalHandler<Ledger> signalHandler() {
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), ledger -> startScan()).build();
+  }
+
+  @Override
+  public EventHandler<Ledger, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(AssetBackedUp.class, (ledger, event) -> ledger.with(event.assetId()))
+        .build();
+  }
+
+  @Override
+  public CommandHandler<Command, Event, Ledger> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(AssetsFound.class, this::onAssetsFound)
+        .onCommand(ScanFinished.class, msg -> onScanEnded(Optional.empty()))
+        .onCommand(ScanFailed.class, msg -> onScanEnded(Optional.of(msg.message())))
+        .onCommand(UploadReported.class, msg -> onReport(msg.report()))
+        .onCommand(UploadStopped.class, this::onUploadStopped)
+        .onCommand(RetryDue.class, this::onRetryDue)
+        .onCommand(SetBlockers.class, this::onSetBlockers)
+        .onCommand(GetStatus.class, (ledger, msg) -> Effect().reply(msg.replyTo(), status()))
+        .build();
+  }
+
+  // ---- scanning ----
+
+  private void startScan() {
+    scanning = true;
+    ActorRef<Command> self = context.getSelf();
+    CompletableFuture<Void> scan =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                library.source().scan(batch -> self.tell(new AssetsFound(List.copyOf(batch))));
+              } catch (Exception e) {
+                throw new CompletionException(e);
+              }
+            },
+            blockingIo);
+    context.pipeToSelf(
+        scan,
+        (ok, error) -> {
+          if (error == null) {
+            return new ScanFinished();
+          }
+          Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+          return new ScanFailed(cause.getMessage() == null ? cause.toString() : cause.getMessage());
+        });
+  }
+
+  private Effect<Event, Ledger> onAssetsFound(Ledger ledger, AssetsFound msg) {
+    for (Asset asset : msg.assets()) {
+      discovered++;
+      if (ledger.contains(asset.id())) {
+        alreadyBackedUp++;
+      } else if (pending.add(asset.id())) {
+        queue.add(asset);
+        bytesToUpload += asset.size();
+      }
+    }
+    return Effect().none().thenRun(ledgerNow -> fillSlots());
+  }
+
+  private Effect<Event, Ledger> onScanEnded(Optional<String> error) {
+    scanning = false;
+    scanError = error;
+    error.ifPresent(
+        message -> {
+          context.getLog().warn("Scan of {} failed: {}", library.source().describe(), message);
+          publish(new EngineEvent.ScanFailed(library.id(), library.source().describe(), message));
+        });
+    return Effect().none();
+  }
+
+  // ---- running uploads ----
+
+  private void fillSlots() {
+    while (blockers.isEmpty() && running.size() < settings.parallelism() && !queue.isEmpty()) {
+      start(queue.poll());
+    }
+  }
+
+  private void start(Asset asset) {
+    FileUpload.Job job =
+        new FileUpload.Job(
+            asset, asset.relativePath(), library.source(), library.target(), settings, reports, clock);
+    ActorRef<FileUpload.Command> actor =
+        context.spawn(FileUpload.create(job), "upload-" + asset.id() + "-" + (++childSequence));
+    context.watchWith(actor, new UploadStopped(asset.id()));
+    running.put(asset.id(), new Running(asset, actor));
+    actor.tell(new FileUpload.Begin(context.getSystem().ignoreRef()));
+  }
+
+  private Effect<Event, Ledger> onReport(FileUpload.Report report) {
+    Running upload = running.get(report.assetId());
+    if (upload == null) {
+      return Effect().none();
+    }
+    if (report instanceof FileUpload.Progressed progressed) {
+      upload.offset = progressed.offset();
+      bytesSent += progressed.bytesSent();
+    } else if (report instanceof FileUpload.Resumed resumed) {
+      upload.offset = resumed.offset();
+      publish(
+          new EngineEvent.AssetResumed(
+              library.id(), upload.asset.id(), upload.asset.relativePath(), resumed.offset(), upload.asset.size()));
+    } else if (report instanceof FileUpload.Finished finished) {
+      upload.outcome = finished.outcome();
+    }
+    return Effect().none();
+  }
+
+  private Effect<Event, Ledger> onUploadStopped(Ledger ledger, UploadStopped msg) {
+    Running upload = running.remove(msg.assetId());
+    if (upload == null) {
+      return Effect().none();
+    }
+    Asset asset = upload.asset;
+    FileUpload.Outcome outcome =
+        upload.outcome != null
+            ? upload.outcome
+            : new FileUpload.Failure(
+                new UploadError.Transient("the upload of " + asset.relativePath() + " stopped unexpectedly"),
+                0);
+    if (outcome instanceof FileUpload.Uploaded uploaded) {
+      pending.remove(asset.id());
+      completed++;
+      bytesFinished += asset.size();
+      publish(
+          new EngineEvent.AssetUploaded(
+              library.id(),
+              asset.id(),
+              asset.relativePath(),
+              uploaded.file().remotePath(),
+              asset.size(),
+              uploaded.uploadedAt(),
+              uploaded.alreadyOnTarget()));
+      return Effect()
+          .persist(new AssetBackedUp(asset.id(), uploaded.file().remotePath(), uploaded.uploadedAt()))
+          .thenRun(ledgerNow -> fillSlots());
+    }
+    if (outcome instanceof FileUpload.Gone gone) {
+      pending.remove(asset.id());
+      skipped++;
+      bytesToUpload -= asset.size();
+      publish(new EngineEvent.AssetSkipped(library.id(), asset.id(), asset.relativePath(), gone.reason()));
+    } else if (outcome instanceof FileUpload.Failure failure) {
+      onFailure(asset, failure);
+    }
+    return Effect().none().thenRun(ledgerNow -> fillSlots());
+  }
+
+  private void onFailure(Asset asset, FileUpload.Failure failure) {
+    UploadError error = failure.error();
+    int attempts = failedAttempts.merge(asset.id(), 1, Integer::sum);
+    boolean willRetry = error.retryable() && attempts < settings.maxAttempts();
+    publish(
+        new EngineEvent.AssetFailed(
+            library.id(), asset.id(), asset.relativePath(), error, attempts, willRetry));
+    if (willRetry) {
+      Duration delay = settings.backoff(attempts, ThreadLocalRandom.current().nextDouble());
+      if (error instanceof UploadError.Transient transientError
+          && transientError.retryAfter().isPresent()
+          && transientError.retryAfter().get().compareTo(delay) > 0) {
+        delay = transientError.retryAfter().get();
+      }
+      context.getLog().info("Retrying {} in {} after: {}", asset.relativePath(), delay, error.message());
+      retrying.put(asset.id(), asset);
+      timers.startSingleTimer(asset.id(), new RetryDue(asset.id()), delay);
+    } else {
+      context.getLog().warn("Giving up on {}: {}", asset.relativePath(), error.message());
+      pending.remove(asset.id());
+      failed++;
+      bytesToUpload -= asset.size();
+      failures.put(asset.id(), new LibraryStatus.Failure(asset.id(), asset.relativePath(), error, attempts));
+    }
+  }
+
+  private Effect<Event, Ledger> onRetryDue(Ledger ledger, RetryDue msg) {
+    Asset asset = retrying.remove(msg.assetId());
+    if (asset != null) {
+      queue.addFirst(asset);
+    }
+    return Effect().none().thenRun(ledgerNow -> fillSlots());
+  }
+
+  private Effect<Event, Ledger> onSetBlockers(Ledger ledger, SetBlockers msg) {
+    blockers = Set.copyOf(msg.reasons());
+    for (Running upload : running.values()) {
+      if (blockers.isEmpty()) {
+        upload.actor.tell(new FileUpload.Resume(context.getSystem().ignoreRef()));
+      } else {
+        upload.actor.tell(new FileUpload.Pause(blockers, context.getSystem().ignoreRef()));
+      }
+    }
+    return Effect()
+        .none()
+        .thenRun(ledgerNow -> fillSlots())
+        .thenReply(msg.replyTo(), ledgerNow -> Done.getInstance());
+  }
+
+  // ---- status ----
+
+  private LibraryStatus status() {
+    List<LibraryStatus.InFlight> inFlight = new ArrayList<>();
+    long bytesInFlight = 0;
+    for (Running upload : running.values()) {
+      inFlight.add(
+          new LibraryStatus.InFlight(
+              upload.asset.id(), upload.asset.relativePath(), upload.offset, upload.asset.size(), blockers));
+      bytesInFlight += upload.offset;
+    }
+    return new LibraryStatus(
+        library.id(),
+        library.source().describe(),
+        library.target().describe(),
+        scanning,
+        scanError,
+        discovered,
+        alreadyBackedUp,
+        queue.size(),
+        running.size(),
+        retrying.size(),
+        completed,
+        skipped,
+        failed,
+        bytesToUpload,
+        bytesFinished + bytesInFlight,
+        bytesSent,
+        blockers,
+        List.copyOf(inFlight),
+        List.copyOf(failures.values()));
+  }
+
+  private void publish(EngineEvent event) {
+    context.getSystem().eventStream().tell(new EventStream.Publish<>(event));
+  }
+}

@@ -1,0 +1,59 @@
+package dev.autoupload.engine.library;
+
+import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.upload.UploadError;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Where one library's backup stands in the current run (since the engine started).
+ *
+ * @param scanning the source is still being enumerated
+ * @param scanError why the last scan failed, if it did
+ * @param discovered assets found by scans so far
+ * @param alreadyBackedUp of those, assets a previous run had already completed
+ * @param queued waiting for a free upload slot
+ * @param running uploads in progress (including paused ones)
+ * @param retrying failed attempts waiting for their backoff to pass
+ * @param completed uploaded (or found complete on the target) in this run
+ * @param skipped given up on for a reason that is not an error (e.g. the file vanished)
+ * @param failed failed for good in this run; see {@code failures}
+ * @param bytesToUpload total size of the assets this run has to upload
+ * @param bytesDone bytes of those assets that are safely on the target
+ * @param bytesSent bytes actually sent over the wire in this run, resends included
+ * @param reasons why uploads are waiting, empty while they run
+ */
+public record LibraryStatus(
+    String libraryId,
+    String source,
+    String target,
+    boolean scanning,
+    Optional<String> scanError,
+    long discovered,
+    long alreadyBackedUp,
+    long queued,
+    long running,
+    long retrying,
+    long completed,
+    long skipped,
+    long failed,
+    long bytesToUpload,
+    long bytesDone,
+    long bytesSent,
+    Set<BlockerReason> reasons,
+    List<InFlight> inFlight,
+    List<Failure> failures) {
+
+  /** True once the scan is over and nothing is queued, running or waiting to retry. */
+  public boolean idle() {
+    return !scanning && queued == 0 && running == 0 && retrying == 0;
+  }
+
+  /** An upload in progress. */
+  public record InFlight(
+      String assetId, String path, long offset, long size, Set<BlockerReason> pausedFor) {}
+
+  /** An asset that failed for good in this run, with the last error. */
+  public record Failure(String assetId, String path, UploadError error, int attempts) {}
+}

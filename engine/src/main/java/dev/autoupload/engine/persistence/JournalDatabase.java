@@ -1,0 +1,162 @@
+package dev.autoupload.engine.persistence;
+
+import dev.autoupload.engine.EngineStartException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The journal database: which one (embedded H2 or PostgreSQL), how Pekko reaches it, and the
+ * start-up migration that creates its tables.
+ *
+ * <p>The migration runs the DDL shipped in the persistence-jdbc jar itself, recording what it
+ * applied in {@code autoupload_schema_version}. It fails loudly: a half-created schema must stop the
+ * engine, not surface later as a missing table.
+ */
+public record JournalDatabase(Dialect dialect, String url, String user, String password) {
+
+  /** The databases the journal runs on, with the plugin's DDL and Slick profile for each. */
+  public enum Dialect {
+    H2("schema/h2/h2-create-schema.sql", "slick.jdbc.H2Profile$", "org.h2.Driver"),
+    POSTGRES(
+        "schema/postgres/postgres-create-schema.sql",
+        "slick.jdbc.PostgresProfile$",
+        "org.postgresql.Driver");
+
+    final String schemaResource;
+    final String slickProfile;
+    final String driver;
+
+    Dialect(String schemaResource, String slickProfile, String driver) {
+      this.schemaResource = schemaResource;
+      this.slickProfile = slickProfile;
+      this.driver = driver;
+    }
+  }
+
+  private static final int PLUGIN_SCHEMA_VERSION = 1;
+
+  /** An empty {@code url} means the embedded H2 file database inside {@code dataDir}. */
+  public static JournalDatabase of(String url, String user, String password, Path dataDir) {
+    if (url == null || url.isBlank()) {
+      String file = dataDir.resolve("journal").toAbsolutePath().toString();
+      return new JournalDatabase(
+          Dialect.H2, "jdbc:h2:file:" + file + ";DATABASE_TO_UPPER=false", user, password);
+    }
+    if (url.startsWith("jdbc:h2:")) {
+      return new JournalDatabase(Dialect.H2, url, user, password);
+    }
+    if (url.startsWith("jdbc:postgresql:")) {
+      return new JournalDatabase(Dialect.POSTGRES, url, user, password);
+    }
+    throw new EngineStartException(
+        "unsupported journal URL " + url + ": use jdbc:h2:… or jdbc:postgresql:…");
+  }
+
+  /** The Pekko settings that point persistence-jdbc at this database. */
+  public Map<String, Object> pekkoSettings(int maxConnections) {
+    String db = "pekko-persistence-jdbc.shared-databases.slick.";
+    return Map.of(
+        db + "profile", dialect.slickProfile,
+        db + "db.url", url,
+        db + "db.driver", dialect.driver,
+        db + "db.user", user,
+        db + "db.password", password,
+        db + "db.numThreads", maxConnections,
+        db + "db.maxConnections", maxConnections,
+        db + "db.minConnections", 1);
+  }
+
+  public Connection connect() throws SQLException {
+    return DriverManager.getConnection(url, user, password);
+  }
+
+  /** Creates the journal tables unless this database already has them. */
+  public void migrate() {
+    try (Connection connection = connect()) {
+      connection.setAutoCommit(true);
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(
+            "CREATE TABLE IF NOT EXISTS autoupload_schema_version ("
+                + "version INTEGER PRIMARY KEY, description VARCHAR(200) NOT NULL, "
+                + "applied_at TIMESTAMP NOT NULL)");
+      }
+      if (applied(connection, PLUGIN_SCHEMA_VERSION)) {
+        return;
+      }
+      for (String sql : statements(dialect.schemaResource)) {
+        try (Statement statement = connection.createStatement()) {
+          // Postgres' CREATE INDEX CONCURRENTLY cannot run in a transaction, so each statement
+          // runs on its own; IF NOT EXISTS makes a re-run after a half-applied attempt safe.
+          statement.execute(sql);
+        } catch (SQLException e) {
+          throw new EngineStartException(
+              "journal migration failed on " + redactedUrl() + ": " + e.getMessage() + " in: " + sql, e);
+        }
+      }
+      try (PreparedStatement insert =
+          connection.prepareStatement(
+              "INSERT INTO autoupload_schema_version (version, description, applied_at) "
+                  + "VALUES (?, ?, CURRENT_TIMESTAMP)")) {
+        insert.setInt(1, PLUGIN_SCHEMA_VERSION);
+        insert.setString(2, "pekko-persistence-jdbc " + dialect.schemaResource);
+        insert.executeUpdate();
+      }
+    } catch (SQLException e) {
+      throw new EngineStartException(
+          "cannot open the journal database " + redactedUrl() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean applied(Connection connection, int version) throws SQLException {
+    try (PreparedStatement query =
+        connection.prepareStatement("SELECT 1 FROM autoupload_schema_version WHERE version = ?")) {
+      query.setInt(1, version);
+      try (ResultSet rows = query.executeQuery()) {
+        return rows.next();
+      }
+    }
+  }
+
+  static List<String> statements(String resource) {
+    String script;
+    try (InputStream in = JournalDatabase.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new EngineStartException("journal schema " + resource + " is missing from the classpath");
+      }
+      script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new EngineStartException("cannot read journal schema " + resource, e);
+    }
+    List<String> result = new ArrayList<>();
+    for (String part : script.split(";\\s*(\\r?\\n|$)")) {
+      String sql = part.strip();
+      if (!sql.isEmpty()) {
+        result.add(sql.replaceFirst("(?i)^CREATE (UNIQUE )?INDEX (CONCURRENTLY )?(?!IF NOT EXISTS)", "CREATE $1INDEX $2IF NOT EXISTS "));
+      }
+    }
+    return result;
+  }
+
+  /** The URL without anything after '?' or ';', where credentials may hide. */
+  public String redactedUrl() {
+    int cut = url.length();
+    for (char c : new char[] {'?', ';'}) {
+      int at = url.indexOf(c);
+      if (at >= 0) {
+        cut = Math.min(cut, at);
+      }
+    }
+    return url.substring(0, cut);
+  }
+}

@@ -1,0 +1,574 @@
+package dev.autoupload.engine.upload;
+
+import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.library.Asset;
+import dev.autoupload.engine.library.AssetSource;
+import dev.autoupload.engine.serialization.CborSerializable;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * The upload of one asset, event-sourced so that a kill at any instant loses nothing.
+ *
+ * <p>States: {@link Queued} → {@link Uploading} ⇄ {@link Paused} → {@link Completed} | {@link
+ * Failed} | {@link Skipped}. A {@link Begin} starts (or, after a restart, continues) the upload: the
+ * target is probed first, so the real offset comes from the target, which may be ahead of the
+ * journal; a file the target already holds with the same sha256 completes without sending a byte.
+ * The file is streamed chunk by chunk from the blocking-I/O dispatcher, hashed as it goes, and the
+ * offset is written to the journal at most once per {@code checkpoint-bytes}. Completed is reached
+ * only after the target confirmed size and hash. When the upload ends the actor reports a {@link
+ * Finished} outcome to its supervisor and stops; a later {@link Begin} after a failure is a new
+ * attempt.
+ *
+ * <p>Every event is tagged {@value #TAG} for the Activity projection.
+ */
+public final class FileUpload
+    extends EventSourcedBehaviorWithEnforcedReplies<FileUpload.Command, FileUpload.Event, FileUpload.State> {
+
+  public static final String TAG = "file-upload";
+  public static final String ENTITY_TYPE = "FileUpload";
+
+  // ---- protocol ----
+
+  public sealed interface Command {}
+
+  /** Start or continue the upload. Replies once the attempt is recorded. */
+  public record Begin(ActorRef<Done> replyTo) implements Command {}
+
+  /** Stop sending bytes, keeping the offset, until {@link Resume}. */
+  public record Pause(Set<BlockerReason> reasons, ActorRef<Done> replyTo) implements Command {}
+
+  public record Resume(ActorRef<Done> replyTo) implements Command {}
+
+  public record GetState(ActorRef<State> replyTo) implements Command {}
+
+  private record Probed(RemoteState remote) implements Command {}
+
+  private record SourceHashed(String sha256, RemoteState.Complete remote) implements Command {}
+
+  private record Opened(long offset) implements Command {}
+
+  private record ChunkSent(long offset, long bytes) implements Command {}
+
+  private record Verified(RemoteFile file) implements Command {}
+
+  private record StepFailed(UploadError error) implements Command {}
+
+  private record SourceGone(String reason) implements Command {}
+
+  /** What the upload tells its supervisor. */
+  public sealed interface Report {
+    String assetId();
+  }
+
+  /** Bytes went out; {@code offset} is where the target now stands. */
+  public record Progressed(String assetId, long offset, long bytesSent) implements Report {}
+
+  /** An interrupted upload continues from {@code offset}. */
+  public record Resumed(String assetId, long offset) implements Report {}
+
+  /** The upload ended; the actor stops right after. */
+  public record Finished(String assetId, Outcome outcome) implements Report {}
+
+  public sealed interface Outcome {}
+
+  public record Uploaded(RemoteFile file, Instant uploadedAt, boolean alreadyOnTarget) implements Outcome {}
+
+  public record Failure(UploadError error, int attempts) implements Outcome {}
+
+  public record Gone(String reason) implements Outcome {}
+
+  // ---- events ----
+
+  public sealed interface Event extends CborSerializable {}
+
+  /** An attempt began. Carries what the Activity view needs to show the asset. */
+  public record UploadStarted(
+      String libraryId,
+      String assetId,
+      String path,
+      String remotePath,
+      long size,
+      Instant createdAt,
+      int attempt,
+      Instant at)
+      implements Event {}
+
+  public record ProgressCheckpointed(long offset, Instant at) implements Event {}
+
+  public record UploadPaused(Set<BlockerReason> reasons, long offset, Instant at) implements Event {}
+
+  public record UploadResumed(Instant at) implements Event {}
+
+  public record UploadCompleted(
+      String remotePath, String sha256, long bytes, Instant uploadedAt, boolean alreadyOnTarget)
+      implements Event {}
+
+  public record UploadFailed(UploadError error, int attempt, long offset, Instant at) implements Event {}
+
+  public record UploadSkipped(String reason, Instant at) implements Event {}
+
+  // ---- state ----
+
+  public sealed interface State extends CborSerializable {}
+
+  public record Queued() implements State {}
+
+  /** {@code offset} is the last checkpoint; the target may be further. */
+  public record Uploading(int attempt, long offset) implements State {}
+
+  public record Paused(int attempt, long offset, Set<BlockerReason> reasons) implements State {}
+
+  public record Completed(String remotePath, String sha256, long bytes, Instant uploadedAt, int attempts)
+      implements State {}
+
+  public record Failed(UploadError error, int attempts, long offset) implements State {}
+
+  public record Skipped(String reason, int attempts) implements State {}
+
+  // ---- behaviour ----
+
+  public static PersistenceId persistenceId(String libraryId, String assetId) {
+    return PersistenceId.of(ENTITY_TYPE, libraryId + ":" + assetId);
+  }
+
+  /** Everything an upload needs besides its own journal. */
+  public record Job(
+      Asset asset,
+      String remotePath,
+      AssetSource source,
+      UploadTarget target,
+      UploadSettings settings,
+      ActorRef<Report> reportTo,
+      Clock clock) {}
+
+  public static Behavior<Command> create(Job job) {
+    return Behaviors.setup(context -> new FileUpload(context, job));
+  }
+
+  private final ActorContext<Command> context;
+  private final Job job;
+  private final Asset asset;
+  private final Executor blockingIo;
+  /** The attempt in progress, or null while nothing is being sent. Never persisted. */
+  private Transfer transfer;
+
+  private FileUpload(ActorContext<Command> context, Job job) {
+    super(persistenceId(job.asset().libraryId(), job.asset().id()));
+    this.context = context;
+    this.job = job;
+    this.asset = job.asset();
+    this.blockingIo =
+        context
+            .getSystem()
+            .dispatchers()
+            .lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
+  }
+
+  @Override
+  public State emptyState() {
+    return new Queued();
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return Set.of(TAG);
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            PostStop.instance(),
+            state -> {
+              if (transfer != null) {
+                transfer.cancel();
+              }
+            })
+        .build();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
+
+    builder
+        .forStateType(Queued.class)
+        .onCommand(Begin.class, (state, cmd) -> startAttempt(1, cmd.replyTo()))
+        .onCommand(Pause.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Done.getInstance()))
+        .onCommand(Resume.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Done.getInstance()));
+
+    builder
+        .forStateType(Uploading.class)
+        .onCommand(Begin.class, this::continueAfterRecovery)
+        .onCommand(Pause.class, (state, cmd) -> pause(state.offset(), cmd))
+        .onCommand(Resume.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Done.getInstance()))
+        .onCommand(Probed.class, (state, msg) -> onProbed(msg))
+        .onCommand(SourceHashed.class, this::onSourceHashed)
+        .onCommand(Opened.class, (state, msg) -> onOpened(msg))
+        .onCommand(ChunkSent.class, this::onChunkSent)
+        .onCommand(Verified.class, (state, msg) -> complete(msg.file(), false))
+        .onCommand(StepFailed.class, (state, msg) -> fail(state.attempt(), msg.error()))
+        .onCommand(SourceGone.class, (state, msg) -> skip(msg.reason()));
+
+    builder
+        .forStateType(Paused.class)
+        .onCommand(Begin.class, (state, cmd) -> resume(cmd.replyTo()))
+        .onCommand(Resume.class, (state, cmd) -> resume(cmd.replyTo()))
+        .onCommand(
+            Pause.class,
+            (state, cmd) ->
+                state.reasons().equals(cmd.reasons())
+                    ? Effect().reply(cmd.replyTo(), Done.getInstance())
+                    : pause(state.offset(), cmd))
+        // A step that was running when the pause came: keep what it achieved, send nothing more.
+        .onCommand(ChunkSent.class, this::checkpointWhilePaused)
+        .onCommand(Verified.class, (state, msg) -> complete(msg.file(), false))
+        .onCommand(Probed.class, (state, msg) -> releaseTransfer())
+        .onCommand(SourceHashed.class, (state, msg) -> releaseTransfer())
+        .onCommand(Opened.class, (state, msg) -> releaseTransfer())
+        .onCommand(StepFailed.class, (state, msg) -> releaseTransfer())
+        .onCommand(SourceGone.class, (state, msg) -> releaseTransfer());
+
+    builder
+        .forStateType(Completed.class)
+        .onCommand(
+            Begin.class,
+            (state, cmd) ->
+                Effect()
+                    .none()
+                    .thenRun(
+                        s ->
+                            report(
+                                new Finished(
+                                    asset.id(),
+                                    new Uploaded(
+                                        new RemoteFile(state.remotePath(), state.bytes(), state.sha256()),
+                                        state.uploadedAt(),
+                                        true))))
+                    .thenStop()
+                    .thenReply(cmd.replyTo(), s -> Done.getInstance()));
+
+    builder
+        .forStateType(Failed.class)
+        .onCommand(Begin.class, (state, cmd) -> startAttempt(state.attempts() + 1, cmd.replyTo()));
+
+    builder
+        .forStateType(Skipped.class)
+        .onCommand(Begin.class, (state, cmd) -> startAttempt(state.attempts() + 1, cmd.replyTo()));
+
+    builder
+        .forAnyState()
+        .onCommand(GetState.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state))
+        .onCommand(Pause.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Done.getInstance()))
+        .onCommand(Resume.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Done.getInstance()))
+        // Results of steps that no longer matter (the upload already ended) are dropped.
+        .onAnyCommand(cmd -> Effect().noReply());
+
+    return builder.build();
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onAnyEvent(FileUpload::apply);
+  }
+
+  /** The pure state transition for each event. */
+  static State apply(State state, Event event) {
+    if (event instanceof UploadStarted started) {
+      return new Uploading(started.attempt(), offsetOf(state));
+    }
+    if (event instanceof ProgressCheckpointed checkpoint) {
+      if (state instanceof Paused paused) {
+        return new Paused(paused.attempt(), checkpoint.offset(), paused.reasons());
+      }
+      return new Uploading(attemptsOf(state), checkpoint.offset());
+    }
+    if (event instanceof UploadPaused paused) {
+      return new Paused(attemptsOf(state), paused.offset(), paused.reasons());
+    }
+    if (event instanceof UploadResumed) {
+      return new Uploading(attemptsOf(state), offsetOf(state));
+    }
+    if (event instanceof UploadCompleted done) {
+      return new Completed(
+          done.remotePath(), done.sha256(), done.bytes(), done.uploadedAt(), attemptsOf(state));
+    }
+    if (event instanceof UploadFailed failed) {
+      return new Failed(failed.error(), failed.attempt(), failed.offset());
+    }
+    if (event instanceof UploadSkipped skipped) {
+      return new Skipped(skipped.reason(), attemptsOf(state));
+    }
+    throw new IllegalStateException("unknown event " + event);
+  }
+
+  private static int attemptsOf(State state) {
+    if (state instanceof Uploading s) {
+      return s.attempt();
+    }
+    if (state instanceof Paused s) {
+      return s.attempt();
+    }
+    if (state instanceof Completed s) {
+      return s.attempts();
+    }
+    if (state instanceof Failed s) {
+      return s.attempts();
+    }
+    if (state instanceof Skipped s) {
+      return s.attempts();
+    }
+    return 0;
+  }
+
+  private static long offsetOf(State state) {
+    if (state instanceof Uploading s) {
+      return s.offset();
+    }
+    if (state instanceof Paused s) {
+      return s.offset();
+    }
+    if (state instanceof Failed s) {
+      return s.offset();
+    }
+    return 0;
+  }
+
+  // ---- command handling ----
+
+  private ReplyEffect<Event, State> startAttempt(int attempt, ActorRef<Done> replyTo) {
+    UploadStarted started =
+        new UploadStarted(
+            asset.libraryId(),
+            asset.id(),
+            asset.relativePath(),
+            job.remotePath(),
+            asset.size(),
+            asset.createdAt(),
+            attempt,
+            now());
+    return Effect()
+        .persist(started)
+        .thenRun(state -> startTransfer())
+        .thenReply(replyTo, state -> Done.getInstance());
+  }
+
+  private ReplyEffect<Event, State> continueAfterRecovery(Uploading state, Begin cmd) {
+    return Effect()
+        .none()
+        .thenRun(
+            s -> {
+              if (transfer == null) {
+                startTransfer();
+              }
+            })
+        .thenReply(cmd.replyTo(), s -> Done.getInstance());
+  }
+
+  private ReplyEffect<Event, State> pause(long checkpoint, Pause cmd) {
+    long offset = transfer != null ? Math.max(checkpoint, transfer.offset()) : checkpoint;
+    return Effect()
+        .persist(new UploadPaused(Set.copyOf(cmd.reasons()), offset, now()))
+        .thenReply(cmd.replyTo(), state -> Done.getInstance());
+  }
+
+  private ReplyEffect<Event, State> resume(ActorRef<Done> replyTo) {
+    return Effect()
+        .persist(new UploadResumed(now()))
+        .thenRun(
+            state -> {
+              // A step still running from before the pause carries on by itself.
+              if (transfer == null) {
+                startTransfer();
+              }
+            })
+        .thenReply(replyTo, state -> Done.getInstance());
+  }
+
+  private ReplyEffect<Event, State> onProbed(Probed msg) {
+    if (msg.remote() instanceof RemoteState.Complete complete) {
+      runStep(transfer::hashSource, sha -> new SourceHashed(sha, complete));
+    } else {
+      runStep(transfer::open, Opened::new);
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onSourceHashed(Uploading state, SourceHashed msg) {
+    RemoteState.Complete remote = msg.remote();
+    boolean same =
+        remote.size() == asset.size()
+            && remote.sha256().map(sha -> sha.equalsIgnoreCase(msg.sha256())).orElse(false);
+    if (same) {
+      return complete(new RemoteFile(job.remotePath(), asset.size(), msg.sha256()), true);
+    }
+    String why =
+        remote.sha256().isPresent()
+            ? "a different file already exists at " + job.remotePath()
+            : "a file already exists at " + job.remotePath() + " and the target cannot tell its hash";
+    return fail(state.attempt(), new UploadError.Conflict(why));
+  }
+
+  private ReplyEffect<Event, State> onOpened(Opened msg) {
+    if (msg.offset() > 0) {
+      report(new Resumed(asset.id(), msg.offset()));
+    }
+    nextStep();
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onChunkSent(Uploading state, ChunkSent msg) {
+    report(new Progressed(asset.id(), msg.offset(), msg.bytes()));
+    if (msg.offset() - state.offset() >= job.settings().checkpointBytes()) {
+      return Effect()
+          .persist(new ProgressCheckpointed(msg.offset(), now()))
+          .thenRun(s -> nextStep())
+          .thenNoReply();
+    }
+    nextStep();
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> checkpointWhilePaused(Paused state, ChunkSent msg) {
+    report(new Progressed(asset.id(), msg.offset(), msg.bytes()));
+    releaseTransferNow();
+    if (msg.offset() > state.offset()) {
+      return Effect().persist(new ProgressCheckpointed(msg.offset(), now())).thenNoReply();
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> releaseTransfer() {
+    releaseTransferNow();
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> complete(RemoteFile file, boolean alreadyOnTarget) {
+    Instant uploadedAt = now();
+    return Effect()
+        .persist(new UploadCompleted(file.remotePath(), file.sha256(), file.size(), uploadedAt, alreadyOnTarget))
+        .thenRun(
+            state -> {
+              releaseTransferNow();
+              report(new Finished(asset.id(), new Uploaded(file, uploadedAt, alreadyOnTarget)));
+            })
+        .thenStop()
+        .thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> fail(int attempt, UploadError error) {
+    long offset = transfer != null ? transfer.offset() : 0;
+    return Effect()
+        .persist(new UploadFailed(error, attempt, offset, now()))
+        .thenRun(
+            state -> {
+              releaseTransferNow();
+              report(new Finished(asset.id(), new Failure(error, attempt)));
+            })
+        .thenStop()
+        .thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> skip(String reason) {
+    return Effect()
+        .persist(new UploadSkipped(reason, now()))
+        .thenRun(
+            state -> {
+              releaseTransferNow();
+              report(new Finished(asset.id(), new Gone(reason)));
+            })
+        .thenStop()
+        .thenNoReply();
+  }
+
+  // ---- the transfer steps ----
+
+  private void startTransfer() {
+    transfer =
+        new Transfer(asset, job.source(), job.target(), job.remotePath(), job.settings().chunkBytes());
+    runStep(transfer::probe, Probed::new);
+  }
+
+  private void nextStep() {
+    if (transfer.offset() == asset.size()) {
+      runStep(transfer::complete, Verified::new);
+    } else {
+      long before = transfer.offset();
+      runStep(transfer::sendChunk, offset -> new ChunkSent(offset, offset - before));
+    }
+  }
+
+  private void releaseTransferNow() {
+    if (transfer != null) {
+      transfer.cancel();
+      transfer = null;
+    }
+  }
+
+  @FunctionalInterface
+  private interface Step<T> {
+    T run() throws Exception;
+  }
+
+  /** Runs one blocking step off the actor's thread and turns its result into a message. */
+  private <T> void runStep(Step<T> step, Function<T, Command> onSuccess) {
+    Transfer current = transfer;
+    current.startStep();
+    CompletableFuture<T> result =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return step.run();
+              } catch (Exception e) {
+                throw new CompletionException(e);
+              } finally {
+                current.endStep();
+              }
+            },
+            blockingIo);
+    context.pipeToSelf(
+        result, (value, error) -> error == null ? onSuccess.apply(value) : failureMessage(error));
+  }
+
+  private Command failureMessage(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof UploadException upload) {
+      return new StepFailed(upload.error());
+    }
+    if (cause instanceof AssetGoneException gone) {
+      return new SourceGone(gone.getMessage());
+    }
+    context.getLog().warn("Unexpected error uploading {}", asset.relativePath(), cause);
+    return new StepFailed(new UploadError.Transient("unexpected error: " + cause));
+  }
+
+  private void report(Report report) {
+    job.reportTo().tell(report);
+  }
+
+  private Instant now() {
+    return job.clock().instant();
+  }
+}

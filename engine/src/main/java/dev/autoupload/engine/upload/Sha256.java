@@ -1,0 +1,35 @@
+package dev.autoupload.engine.upload;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** SHA-256 helpers; hashes are lowercase hex everywhere in Autoupload. */
+public final class Sha256 {
+
+  private Sha256() {}
+
+  public static MessageDigest newDigest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  public static String hex(MessageDigest digest) {
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  /** Hashes the whole stream, reading it in 1 MiB steps; the caller closes it. */
+  public static String of(InputStream in) throws IOException {
+    MessageDigest digest = newDigest();
+    byte[] buffer = new byte[1 << 20];
+    for (int n; (n = in.read(buffer)) > 0; ) {
+      digest.update(buffer, 0, n);
+    }
+    return hex(digest);
+  }
+}

@@ -1,0 +1,190 @@
+package dev.autoupload.engine.upload;
+
+import dev.autoupload.engine.library.Asset;
+import dev.autoupload.engine.library.AssetSource;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.security.MessageDigest;
+
+/**
+ * The moving parts of one upload attempt: the open source stream, the target session and the
+ * running sha256. Every method blocks and is called from the blocking-I/O dispatcher, one step
+ * at a time; {@link FileUpload} decides which step comes next.
+ *
+ * <p>On a resumed upload the bytes the target already holds are read from the source once more,
+ * locally, only to hash them: the final hash always covers the whole file.
+ */
+final class Transfer {
+
+  private final Asset asset;
+  private final AssetSource source;
+  private final UploadTarget target;
+  private final String remotePath;
+  private final byte[] buffer;
+  private final MessageDigest digest = Sha256.newDigest();
+
+  private InputStream in;
+  private UploadSession session;
+  private long offset;
+  private boolean busy;
+  private boolean cancelled;
+
+  Transfer(Asset asset, AssetSource source, UploadTarget target, String remotePath, int chunkBytes) {
+    this.asset = asset;
+    this.source = source;
+    this.target = target;
+    this.remotePath = remotePath;
+    this.buffer = new byte[(int) Math.min(chunkBytes, Math.max(1, asset.size()))];
+  }
+
+  RemoteState probe() throws UploadException {
+    return target.probe(remotePath);
+  }
+
+  /** Hashes the whole source, to compare with a file the target already holds. */
+  String hashSource() throws UploadException, AssetGoneException {
+    try (InputStream whole = openSource()) {
+      return Sha256.of(whole);
+    } catch (IOException e) {
+      throw sourceFailure(e);
+    }
+  }
+
+  /**
+   * Opens the target session where the target says it stands, and brings the source stream and
+   * the hash to the same offset.
+   *
+   * @return the offset the upload continues from
+   */
+  long open() throws UploadException, AssetGoneException {
+    session = target.open(remotePath, asset.size());
+    offset = session.offset();
+    if (offset < 0 || offset > asset.size()) {
+      long claimed = offset;
+      offset = 0;
+      throw new UploadException(
+          new UploadError.Permanent(
+              "target reports offset " + claimed + " for " + remotePath + " of " + asset.size() + " bytes"));
+    }
+    in = openSource();
+    try {
+      long skipped = 0;
+      while (skipped < offset) {
+        int n = in.read(buffer, 0, (int) Math.min(buffer.length, offset - skipped));
+        if (n < 0) {
+          throw new UploadException(
+              new UploadError.Transient(asset.relativePath() + " became shorter than the part already uploaded"));
+        }
+        digest.update(buffer, 0, n);
+        skipped += n;
+      }
+    } catch (IOException e) {
+      throw sourceFailure(e);
+    }
+    return offset;
+  }
+
+  /** Reads the next chunk from the source, hashes it and sends it. Returns the new offset. */
+  long sendChunk() throws UploadException, AssetGoneException {
+    int want = (int) Math.min(buffer.length, asset.size() - offset);
+    int filled = 0;
+    try {
+      while (filled < want) {
+        int n = in.read(buffer, filled, want - filled);
+        if (n < 0) {
+          throw new UploadException(
+              new UploadError.Transient(asset.relativePath() + " became shorter while it was uploaded"));
+        }
+        filled += n;
+      }
+    } catch (IOException e) {
+      throw sourceFailure(e);
+    }
+    digest.update(buffer, 0, filled);
+    offset = session.append(offset, ByteBuffer.wrap(buffer, 0, filled));
+    return offset;
+  }
+
+  /** Asks the target to verify size and hash and publish the file. */
+  RemoteFile complete() throws UploadException {
+    String sha256 = Sha256.hex(digest);
+    RemoteFile file = session.complete(asset.size(), sha256);
+    if (file.size() != asset.size() || !file.sha256().equalsIgnoreCase(sha256)) {
+      throw new UploadException(
+          new UploadError.Transient(
+              "target confirmed " + file.size() + " bytes with sha256 " + file.sha256()
+                  + " but sent " + asset.size() + " bytes with sha256 " + sha256));
+    }
+    return file;
+  }
+
+  long offset() {
+    return offset;
+  }
+
+  synchronized void startStep() {
+    busy = true;
+  }
+
+  /** Called when a step ends; closes everything if the upload was cancelled meanwhile. */
+  synchronized void endStep() {
+    busy = false;
+    if (cancelled) {
+      closeQuietly();
+    }
+  }
+
+  /**
+   * Releases the source and the session, now or, when a step is running on another thread, as
+   * soon as it ends. What the target received is kept for a later resume.
+   */
+  synchronized void cancel() {
+    cancelled = true;
+    if (!busy) {
+      closeQuietly();
+    }
+  }
+
+  private void closeQuietly() {
+    if (session != null) {
+      session.close();
+      session = null;
+    }
+    if (in != null) {
+      try {
+        in.close();
+      } catch (IOException ignored) {
+        // Nothing left to read from it; the next attempt opens the source again.
+      }
+      in = null;
+    }
+  }
+
+  private InputStream openSource() throws UploadException, AssetGoneException {
+    try {
+      return source.open(asset);
+    } catch (IOException e) {
+      throw sourceFailure(e);
+    }
+  }
+
+  /** Classifies a source problem: a vanished file is skipped, anything else fails the asset. */
+  private UploadException sourceFailure(IOException e) throws AssetGoneException {
+    if (e instanceof NoSuchFileException || e instanceof FileNotFoundException) {
+      throw new AssetGoneException(asset.relativePath() + " no longer exists", e);
+    }
+    String reason =
+        e instanceof AccessDeniedException
+            ? "permission denied"
+            : e.getMessage() == null
+            ? e.getClass().getSimpleName()
+            : e.getMessage();
+    String message =
+        reason.startsWith("cannot read") ? reason : "cannot read " + asset.relativePath() + ": " + reason;
+    return new UploadException(new UploadError.Permanent(message), e);
+  }
+}

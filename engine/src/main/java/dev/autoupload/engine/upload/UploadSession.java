@@ -1,0 +1,36 @@
+package dev.autoupload.engine.upload;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One upload of one file in progress. Not thread-safe: the engine calls it from one thread at a
+ * time, in order.
+ */
+public interface UploadSession extends AutoCloseable {
+
+  /** The offset the next {@link #append} must start at. */
+  long offset();
+
+  /**
+   * Sends {@code bytes} (all remaining bytes of the buffer) starting at {@code offset}, which must
+   * equal {@link #offset()}.
+   *
+   * @return the new offset
+   */
+  long append(long offset, ByteBuffer bytes) throws UploadException;
+
+  /**
+   * Finishes the upload: the target makes the file visible under its final name only after it
+   * checked that it holds exactly {@code expectedSize} bytes hashing to {@code sha256}. A mismatch
+   * discards the partial data and fails with a {@link UploadError.Transient} error, so the next
+   * attempt starts from zero.
+   */
+  RemoteFile complete(long expectedSize, String sha256) throws UploadException;
+
+  /**
+   * Releases connections and handles, keeping what was sent so a later session can resume. Never
+   * throws.
+   */
+  @Override
+  void close();
+}

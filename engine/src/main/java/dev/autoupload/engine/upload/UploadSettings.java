@@ -1,0 +1,60 @@
+package dev.autoupload.engine.upload;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** The {@code autoupload.upload} settings, read once from config. */
+public record UploadSettings(
+    int parallelism,
+    int chunkBytes,
+    long checkpointBytes,
+    int maxAttempts,
+    Duration minBackoff,
+    Duration maxBackoff,
+    double randomFactor) {
+
+  public UploadSettings {
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("autoupload.upload.parallelism must be at least 1");
+    }
+    if (chunkBytes < 1) {
+      throw new IllegalArgumentException("autoupload.upload.chunk-bytes must be at least 1 byte");
+    }
+    if (checkpointBytes < chunkBytes) {
+      throw new IllegalArgumentException(
+          "autoupload.upload.checkpoint-bytes must be at least chunk-bytes");
+    }
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("autoupload.upload.retry.max-attempts must be at least 1");
+    }
+    if (randomFactor < 0) {
+      throw new IllegalArgumentException("autoupload.upload.retry.random-factor must not be negative");
+    }
+  }
+
+  public static UploadSettings from(Config config) {
+    Config upload = config.getConfig("autoupload.upload");
+    long chunk = upload.getBytes("chunk-bytes");
+    if (chunk > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("autoupload.upload.chunk-bytes must be below 2 GiB");
+    }
+    return new UploadSettings(
+        upload.getInt("parallelism"),
+        (int) chunk,
+        upload.getBytes("checkpoint-bytes"),
+        upload.getInt("retry.max-attempts"),
+        upload.getDuration("retry.min-backoff"),
+        upload.getDuration("retry.max-backoff"),
+        upload.getDouble("retry.random-factor"));
+  }
+
+  /**
+   * How long to wait before the given retry (1 for the first), with jitter drawn from {@code
+   * random} in [0, 1).
+   */
+  public Duration backoff(int retry, double random) {
+    double base = minBackoff.toMillis() * Math.pow(2, Math.max(0, retry - 1));
+    double capped = Math.min(base, maxBackoff.toMillis());
+    return Duration.ofMillis((long) (capped * (1 + randomFactor * random)));
+  }
+}
