@@ -1,0 +1,85 @@
+package dev.autoupload.engine.testing;
+
+import dev.autoupload.engine.library.Asset;
+import dev.autoupload.engine.library.AssetSource;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Consumer;
+
+/** An {@link AssetSource} of byte arrays, for engine tests. Files can vanish or become unreadable. */
+public final class InMemorySource implements AssetSource {
+
+  private final String libraryId;
+  private final Map<String, byte[]> files = new ConcurrentSkipListMap<>();
+  private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
+  private final Set<String> vanished = ConcurrentHashMap.newKeySet();
+
+  public InMemorySource(String libraryId) {
+    this.libraryId = libraryId;
+  }
+
+  /** Adds a file of {@code size} pseudo-random bytes (seeded by its path) and returns its content. */
+  public byte[] add(String path, int size) {
+    byte[] content = new byte[size];
+    new Random(path.hashCode()).nextBytes(content);
+    files.put(path, content);
+    return content;
+  }
+
+  public void makeUnreadable(String path) {
+    unreadable.add(path);
+  }
+
+  public void makeVanish(String path) {
+    vanished.add(path);
+  }
+
+  public Asset asset(String path) {
+    byte[] content = files.get(path);
+    Instant taken = Instant.parse("2023-06-01T12:00:00Z");
+    return new Asset("id-" + Integer.toHexString(path.hashCode()), libraryId, path, content.length, taken, taken, Optional.empty());
+  }
+
+  @Override
+  public String describe() {
+    return "memory:" + libraryId;
+  }
+
+  @Override
+  public void scan(Consumer<List<Asset>> batches) {
+    List<Asset> batch = new ArrayList<>();
+    for (String path : files.keySet()) {
+      batch.add(asset(path));
+      if (batch.size() == 100) {
+        batches.accept(batch);
+        batch = new ArrayList<>();
+      }
+    }
+    if (!batch.isEmpty()) {
+      batches.accept(batch);
+    }
+  }
+
+  @Override
+  public InputStream open(Asset asset) throws IOException {
+    if (vanished.contains(asset.relativePath())) {
+      throw new NoSuchFileException(asset.relativePath());
+    }
+    if (unreadable.contains(asset.relativePath())) {
+      throw new AccessDeniedException(asset.relativePath());
+    }
+    return new ByteArrayInputStream(files.get(asset.relativePath()));
+  }
+}

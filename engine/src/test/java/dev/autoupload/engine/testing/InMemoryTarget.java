@@ -1,0 +1,233 @@
+package dev.autoupload.engine.testing;
+
+import dev.autoupload.engine.upload.RemoteFile;
+import dev.autoupload.engine.upload.RemoteState;
+import dev.autoupload.engine.upload.Sha256;
+import dev.autoupload.engine.upload.UploadError;
+import dev.autoupload.engine.upload.UploadException;
+import dev.autoupload.engine.upload.UploadSession;
+import dev.autoupload.engine.upload.UploadTarget;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * A complete {@link UploadTarget} held in memory, for engine tests: it keeps partial uploads for
+ * resumes, verifies size and sha256 before publishing, and records what it saw (bytes received,
+ * sessions open at once, when sessions opened). Faults are injected per call, and appends can be
+ * held at a gate so a test can act while an upload is provably in flight.
+ */
+public final class InMemoryTarget implements UploadTarget {
+
+  private final Map<String, byte[]> files = new ConcurrentHashMap<>();
+  private final Map<String, ByteArrayOutputStream> partials = new ConcurrentHashMap<>();
+  private final AtomicLong bytesReceived = new AtomicLong();
+  private final AtomicInteger openSessions = new AtomicInteger();
+  private final AtomicInteger maxOpenSessions = new AtomicInteger();
+  private final List<Instant> opens = new CopyOnWriteArrayList<>();
+  private volatile Function<String, Optional<UploadError>> appendFault = path -> Optional.empty();
+  private volatile Semaphore gate;
+  private volatile long gateAfterBytes = Long.MAX_VALUE;
+  private final Semaphore arrivedAtGate = new Semaphore(0);
+  private final Semaphore leftGate = new Semaphore(0);
+  private volatile boolean failHeld;
+
+  /** Makes every append to a path fail with the error the function returns, if any. */
+  public void failAppends(Function<String, Optional<UploadError>> fault) {
+    this.appendFault = fault;
+  }
+
+  /**
+   * Holds every append that would take a session past {@code bytes} until {@link #releaseHeld}
+   * lets it through or fails it; {@link #awaitHeld} tells when one is waiting.
+   */
+  public void holdAppendsAfter(long bytes) {
+    gate = new Semaphore(0);
+    gateAfterBytes = bytes;
+  }
+
+  /**
+   * Lets held appends go on and stops holding new ones. With {@code fail} they throw a transient
+   * error without storing their bytes, like a connection cut by a crash.
+   */
+  public void releaseHeld(boolean fail) {
+    failHeld = fail;
+    gateAfterBytes = Long.MAX_VALUE;
+    Semaphore current = gate;
+    if (current != null) {
+      current.release(1000);
+    }
+  }
+
+  public void awaitHeld() throws InterruptedException {
+    arrivedAtGate.acquire();
+  }
+
+  /** Waits until a held append has returned (stored its bytes or failed). */
+  public void awaitReleased() throws InterruptedException {
+    leftGate.acquire();
+  }
+
+  /** Puts a finished file on the target, as if an earlier run or another device uploaded it. */
+  public void putFile(String path, byte[] content) {
+    files.put(path, content.clone());
+  }
+
+  public Optional<byte[]> file(String path) {
+    return Optional.ofNullable(files.get(path)).map(byte[]::clone);
+  }
+
+  public Map<String, byte[]> files() {
+    return Map.copyOf(files);
+  }
+
+  public long partialLength(String path) {
+    ByteArrayOutputStream partial = partials.get(path);
+    return partial == null ? 0 : partial.size();
+  }
+
+  public long bytesReceived() {
+    return bytesReceived.get();
+  }
+
+  public int maxOpenSessions() {
+    return maxOpenSessions.get();
+  }
+
+  public List<Instant> sessionOpenings() {
+    return List.copyOf(opens);
+  }
+
+  @Override
+  public String describe() {
+    return "memory";
+  }
+
+  @Override
+  public void check() {}
+
+  @Override
+  public RemoteState probe(String remotePath) {
+    byte[] file = files.get(remotePath);
+    if (file != null) {
+      return new RemoteState.Complete(file.length, Optional.of(sha256(file)));
+    }
+    ByteArrayOutputStream partial = partials.get(remotePath);
+    return partial == null ? new RemoteState.Absent() : new RemoteState.Partial(partial.size());
+  }
+
+  @Override
+  public UploadSession open(String remotePath, long size) {
+    ByteArrayOutputStream partial = partials.computeIfAbsent(remotePath, p -> new ByteArrayOutputStream());
+    synchronized (partial) {
+      if (partial.size() > size) {
+        partial.reset();
+      }
+    }
+    opens.add(Instant.now());
+    int open = openSessions.incrementAndGet();
+    maxOpenSessions.accumulateAndGet(open, Math::max);
+    return new Session(remotePath, partial);
+  }
+
+  private final class Session implements UploadSession {
+    private final String path;
+    private final ByteArrayOutputStream partial;
+    private boolean closed;
+
+    Session(String path, ByteArrayOutputStream partial) {
+      this.path = path;
+      this.partial = partial;
+    }
+
+    @Override
+    public long offset() {
+      synchronized (partial) {
+        return partial.size();
+      }
+    }
+
+    @Override
+    public long append(long offset, ByteBuffer bytes) throws UploadException {
+      Optional<UploadError> fault = appendFault.apply(path);
+      if (fault.isPresent()) {
+        throw new UploadException(fault.get());
+      }
+      if (offset + bytes.remaining() > gateAfterBytes) {
+        Semaphore current = gate;
+        arrivedAtGate.release();
+        current.acquireUninterruptibly();
+        if (failHeld) {
+          leftGate.release();
+          throw new UploadException(new UploadError.Transient("connection reset"));
+        }
+        try {
+          return store(offset, bytes);
+        } finally {
+          leftGate.release();
+        }
+      }
+      return store(offset, bytes);
+    }
+
+    private long store(long offset, ByteBuffer bytes) throws UploadException {
+      synchronized (partial) {
+        if (offset != partial.size()) {
+          throw new UploadException(
+              new UploadError.Permanent("offset " + offset + " but target holds " + partial.size()));
+        }
+        byte[] chunk = new byte[bytes.remaining()];
+        bytes.get(chunk);
+        partial.write(chunk, 0, chunk.length);
+        bytesReceived.addAndGet(chunk.length);
+        return partial.size();
+      }
+    }
+
+    @Override
+    public RemoteFile complete(long expectedSize, String sha256) throws UploadException {
+      byte[] content;
+      synchronized (partial) {
+        content = partial.toByteArray();
+      }
+      String actual = sha256(content);
+      if (content.length != expectedSize || !actual.equals(sha256)) {
+        partials.remove(path);
+        throw new UploadException(new UploadError.Transient("verification failed for " + path));
+      }
+      if (files.putIfAbsent(path, content) != null && !sha256(files.get(path)).equals(sha256)) {
+        throw new UploadException(new UploadError.Conflict(path + " exists with different content"));
+      }
+      partials.remove(path);
+      return new RemoteFile(path, content.length, actual);
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        openSessions.decrementAndGet();
+      }
+    }
+  }
+
+  static String sha256(byte[] content) {
+    try {
+      return Sha256.of(new ByteArrayInputStream(content));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,289 @@
+package dev.autoupload.engine.upload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.library.Asset;
+import dev.autoupload.engine.testing.InMemorySource;
+import dev.autoupload.engine.testing.InMemoryTarget;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class FileUploadTest {
+
+  private static final int CHUNK = 64 * 1024;
+  private static final int CHECKPOINT = 256 * 1024;
+  private static final ActorTestKit testKit =
+      ActorTestKit.create(EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+  private static final AtomicInteger libraries = new AtomicInteger();
+
+  private final UploadSettings settings =
+      new UploadSettings(4, CHUNK, CHECKPOINT, 3, Duration.ofMillis(10), Duration.ofSeconds(1), 0.2);
+  private InMemorySource source;
+  private InMemoryTarget target;
+  private TestProbe<FileUpload.Report> reports;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void setUp() {
+    source = new InMemorySource("lib" + libraries.incrementAndGet());
+    target = new InMemoryTarget();
+    reports = testKit.createTestProbe(FileUpload.Report.class);
+  }
+
+  private EventSourcedBehaviorTestKit<FileUpload.Command, FileUpload.Event, FileUpload.State> uploadOf(Asset asset) {
+    FileUpload.Job job =
+        new FileUpload.Job(asset, asset.relativePath(), source, target, settings, reports.getRef(), Clock.systemUTC());
+    return EventSourcedBehaviorTestKit.create(
+        testKit.system(),
+        FileUpload.create(job),
+        EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyCommands(false));
+  }
+
+  /** Every report up to and including the upload's Finished one. */
+  private List<FileUpload.Report> awaitReports() {
+    return reports.fishForMessage(
+        Duration.ofSeconds(10),
+        report -> report instanceof FileUpload.Finished ? FishingOutcomes.complete() : FishingOutcomes.continueAndCollect());
+  }
+
+  private FileUpload.Outcome awaitOutcome() {
+    List<FileUpload.Report> seen = awaitReports();
+    return ((FileUpload.Finished) seen.get(seen.size() - 1)).outcome();
+  }
+
+  private List<Object> journal(Asset asset) {
+    return PersistenceTestKit.create(testKit.system())
+        .persistedInStorage(FileUpload.persistenceId(asset.libraryId(), asset.id()).id());
+  }
+
+  @Test
+  void uploadsInChunksCheckpointsSparinglyAndCompletesOnlyAfterVerification() {
+    byte[] content = source.add("2023/IMG_0001.JPG", 1024 * 1024 + 3);
+    Asset asset = source.asset("2023/IMG_0001.JPG");
+    var upload = uploadOf(asset);
+
+    var begun = upload.<Done>runCommand(FileUpload.Begin::new);
+
+    assertThat(begun.reply()).isEqualTo(Done.getInstance());
+    assertThat(begun.eventOfType(FileUpload.UploadStarted.class).attempt()).isEqualTo(1);
+    FileUpload.Outcome outcome = awaitOutcome();
+    assertThat(outcome).isInstanceOf(FileUpload.Uploaded.class);
+    assertThat(((FileUpload.Uploaded) outcome).alreadyOnTarget()).isFalse();
+    assertThat(target.file(asset.relativePath())).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(content));
+    assertThat(target.bytesReceived()).isEqualTo(content.length);
+
+    List<Object> events = journal(asset);
+    assertThat(events.get(0)).isInstanceOf(FileUpload.UploadStarted.class);
+    assertThat(events.get(events.size() - 1)).isInstanceOf(FileUpload.UploadCompleted.class);
+    List<Long> checkpoints =
+        events.stream()
+            .filter(FileUpload.ProgressCheckpointed.class::isInstance)
+            .map(e -> ((FileUpload.ProgressCheckpointed) e).offset())
+            .toList();
+    // 17 chunks of 64 KiB, but one checkpoint per 256 KiB.
+    assertThat(checkpoints).containsExactly(262144L, 524288L, 786432L, 1048576L);
+    FileUpload.UploadCompleted completed = (FileUpload.UploadCompleted) events.get(events.size() - 1);
+    assertThat(completed.sha256()).isEqualTo(sha256(content));
+    assertThat(completed.bytes()).isEqualTo(content.length);
+  }
+
+  @Test
+  void resumesFromTheTargetsOffsetAfterARestartMidUpload() throws Exception {
+    byte[] content = source.add("big.mov", 1024 * 1024);
+    Asset asset = source.asset("big.mov");
+    var upload = uploadOf(asset);
+    target.holdAppendsAfter(600 * 1024);
+
+    upload.runCommand(FileUpload.Begin::new);
+    target.awaitHeld();
+    long onTargetBeforeCrash = target.partialLength("big.mov");
+
+    var restarted = upload.restart();
+    // The crash cut the connection of the append that was in flight.
+    target.releaseHeld(true);
+    target.awaitReleased();
+
+    FileUpload.Uploading recovered = (FileUpload.Uploading) restarted.state();
+    assertThat(recovered.offset()).isEqualTo(512 * 1024);
+    assertThat(onTargetBeforeCrash).isEqualTo(576 * 1024).isGreaterThan(recovered.offset());
+
+    var begun = upload.<Done>runCommand(FileUpload.Begin::new);
+    assertThat(begun.hasNoEvents()).as("a restart continues the same attempt").isTrue();
+    List<FileUpload.Report> seen = awaitReports();
+    assertThat(seen).contains(new FileUpload.Resumed(asset.id(), onTargetBeforeCrash));
+    assertThat(((FileUpload.Finished) seen.get(seen.size() - 1)).outcome()).isInstanceOf(FileUpload.Uploaded.class);
+    assertThat(target.file("big.mov")).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(content));
+    assertThat(target.bytesReceived()).as("nothing the target had was sent again").isEqualTo(content.length);
+  }
+
+  @Test
+  void pauseStopsSendingAndResumeContinuesFromTheOffset() throws Exception {
+    byte[] content = source.add("clip.mp4", 1024 * 1024);
+    Asset asset = source.asset("clip.mp4");
+    var upload = uploadOf(asset);
+    target.holdAppendsAfter(300 * 1024);
+
+    upload.runCommand(FileUpload.Begin::new);
+    target.awaitHeld();
+    var paused = upload.<Done>runCommand(replyTo -> new FileUpload.Pause(Set.of(BlockerReason.USER_PAUSED), replyTo));
+    assertThat(paused.eventOfType(FileUpload.UploadPaused.class).reasons()).containsExactly(BlockerReason.USER_PAUSED);
+
+    target.releaseHeld(false);
+    target.awaitReleased();
+    FileUpload.Progressed last =
+        (FileUpload.Progressed)
+            reports.fishForMessage(
+                    Duration.ofSeconds(5),
+                    report ->
+                        report instanceof FileUpload.Progressed p && p.offset() == 320 * 1024
+                            ? FishingOutcomes.complete()
+                            : FishingOutcomes.continueAndIgnore())
+                .get(0);
+    FileUpload.State state = upload.getState();
+    assertThat(state).isInstanceOf(FileUpload.Paused.class);
+    assertThat(target.bytesReceived()).as("no bytes after the chunk in flight").isEqualTo(last.offset());
+    reports.expectNoMessage(Duration.ofMillis(200));
+
+    upload.<Done>runCommand(FileUpload.Resume::new);
+    assertThat(awaitOutcome()).isInstanceOf(FileUpload.Uploaded.class);
+    assertThat(target.file("clip.mp4")).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(content));
+    assertThat(target.bytesReceived()).isEqualTo(content.length);
+  }
+
+  @Test
+  void completesWithoutSendingWhenTheTargetAlreadyHoldsTheSameFile() {
+    byte[] content = source.add("same.jpg", 5000);
+    target.putFile("same.jpg", content);
+    var upload = uploadOf(source.asset("same.jpg"));
+
+    upload.runCommand(FileUpload.Begin::new);
+
+    FileUpload.Outcome outcome = awaitOutcome();
+    assertThat(((FileUpload.Uploaded) outcome).alreadyOnTarget()).isTrue();
+    assertThat(target.bytesReceived()).isZero();
+    assertThat(journal(source.asset("same.jpg")))
+        .last()
+        .isEqualTo(
+            new FileUpload.UploadCompleted(
+                "same.jpg",
+                sha256(content),
+                5000,
+                ((FileUpload.UploadCompleted) journal(source.asset("same.jpg")).get(1)).uploadedAt(),
+                true));
+  }
+
+  @Test
+  void neverOverwritesADifferentFileUnderTheSameName() {
+    source.add("IMG_0001.JPG", 4000);
+    byte[] older = "an older photo that reused the camera's name".getBytes();
+    target.putFile("IMG_0001.JPG", older);
+    var upload = uploadOf(source.asset("IMG_0001.JPG"));
+
+    upload.runCommand(FileUpload.Begin::new);
+
+    FileUpload.Failure failure = (FileUpload.Failure) awaitOutcome();
+    assertThat(failure.error()).isInstanceOf(UploadError.Conflict.class);
+    assertThat(target.file("IMG_0001.JPG")).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(older));
+    assertThat(upload.restart().state()).isInstanceOf(FileUpload.Failed.class);
+  }
+
+  @Test
+  void aFailedAttemptIsRecordedAndTheNextBeginIsANewAttempt() {
+    byte[] content = source.add("flaky.heic", 100_000);
+    Asset asset = source.asset("flaky.heic");
+    target.failAppends(path -> Optional.of(new UploadError.Transient("503 Service Unavailable")));
+    var upload = uploadOf(asset);
+
+    upload.runCommand(FileUpload.Begin::new);
+    FileUpload.Failure failure = (FileUpload.Failure) awaitOutcome();
+    assertThat(failure.error().message()).isEqualTo("503 Service Unavailable");
+    assertThat(failure.attempts()).isEqualTo(1);
+
+    target.failAppends(path -> Optional.empty());
+    var restarted = upload.restart();
+    assertThat(restarted.state()).isInstanceOf(FileUpload.Failed.class);
+    var begun = upload.<Done>runCommand(FileUpload.Begin::new);
+    assertThat(begun.eventOfType(FileUpload.UploadStarted.class).attempt()).isEqualTo(2);
+    assertThat(awaitOutcome()).isInstanceOf(FileUpload.Uploaded.class);
+    assertThat(target.file("flaky.heic")).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(content));
+  }
+
+  @Test
+  void anAssetThatVanishedIsSkippedNotFailed() {
+    source.add("deleted.jpg", 1000);
+    source.makeVanish("deleted.jpg");
+    var upload = uploadOf(source.asset("deleted.jpg"));
+
+    upload.runCommand(FileUpload.Begin::new);
+
+    assertThat(awaitOutcome()).isEqualTo(new FileUpload.Gone("deleted.jpg no longer exists"));
+    assertThat(upload.restart().state()).isInstanceOf(FileUpload.Skipped.class);
+  }
+
+  @Test
+  void anUnreadableAssetFailsWithTheReason() {
+    source.add("secret.jpg", 1000);
+    source.makeUnreadable("secret.jpg");
+    var upload = uploadOf(source.asset("secret.jpg"));
+
+    upload.runCommand(FileUpload.Begin::new);
+
+    FileUpload.Failure failure = (FileUpload.Failure) awaitOutcome();
+    assertThat(failure.error()).isEqualTo(new UploadError.Permanent("cannot read secret.jpg: permission denied"));
+  }
+
+  @Test
+  void eventsAndStatesSurviveSerialization() {
+    Instant at = Instant.parse("2026-11-25T10:15:30.123Z");
+    List<Object> values =
+        List.of(
+            new FileUpload.UploadStarted("lib", "id", "a/b.jpg", "a/b.jpg", 10, at, 1, at),
+            new FileUpload.ProgressCheckpointed(8, at),
+            new FileUpload.UploadPaused(Set.of(BlockerReason.USER_PAUSED), 8, at),
+            new FileUpload.UploadResumed(at),
+            new FileUpload.UploadCompleted("a/b.jpg", "ab", 10, at, false),
+            new FileUpload.UploadFailed(new UploadError.Transient("x", Optional.of(Duration.ofSeconds(3))), 2, 4, at),
+            new FileUpload.UploadFailed(new UploadError.QuotaExceeded("full"), 1, 0, at),
+            new FileUpload.UploadFailed(new UploadError.Unauthorized("401"), 1, 0, at),
+            new FileUpload.UploadFailed(new UploadError.Conflict("exists"), 1, 0, at),
+            new FileUpload.UploadFailed(new UploadError.Permanent("bad"), 1, 0, at),
+            new FileUpload.UploadSkipped("gone", at),
+            new FileUpload.Queued(),
+            new FileUpload.Uploading(1, 8),
+            new FileUpload.Paused(1, 8, Set.of(BlockerReason.USER_PAUSED)),
+            new FileUpload.Completed("a/b.jpg", "ab", 10, at, 1),
+            new FileUpload.Failed(new UploadError.Permanent("bad"), 1, 0),
+            new FileUpload.Skipped("gone", 1));
+    for (Object value : values) {
+      testKit.serializationTestKit().verifySerialization(value, true);
+    }
+  }
+
+  private static String sha256(byte[] content) {
+    try {
+      return Sha256.of(new java.io.ByteArrayInputStream(content));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
