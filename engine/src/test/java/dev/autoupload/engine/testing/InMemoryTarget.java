@@ -36,7 +36,7 @@ public final class InMemoryTarget implements UploadTarget {
   private final AtomicLong bytesReceived = new AtomicLong();
   private final AtomicInteger openSessions = new AtomicInteger();
   private final AtomicInteger maxOpenSessions = new AtomicInteger();
-  private final List<Instant> opens = new CopyOnWriteArrayList<>();
+  private final Map<String, List<Instant>> opens = new ConcurrentHashMap<>();
   private volatile Function<String, Optional<UploadError>> appendFault = path -> Optional.empty();
   private volatile Semaphore gate;
   private volatile long gateAfterBytes = Long.MAX_VALUE;
@@ -106,8 +106,9 @@ public final class InMemoryTarget implements UploadTarget {
     return maxOpenSessions.get();
   }
 
-  public List<Instant> sessionOpenings() {
-    return List.copyOf(opens);
+  /** When sessions to {@code path} were opened, in order. */
+  public List<Instant> sessionOpenings(String path) {
+    return List.copyOf(opens.getOrDefault(path, List.of()));
   }
 
   @Override
@@ -136,7 +137,7 @@ public final class InMemoryTarget implements UploadTarget {
         partial.reset();
       }
     }
-    opens.add(Instant.now());
+    opens.computeIfAbsent(remotePath, p -> new CopyOnWriteArrayList<>()).add(Instant.now());
     int open = openSessions.incrementAndGet();
     maxOpenSessions.accumulateAndGet(open, Math::max);
     return new Session(remotePath, partial);

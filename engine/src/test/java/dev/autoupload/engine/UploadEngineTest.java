@@ -1,0 +1,169 @@
+package dev.autoupload.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.ConfigFactory;
+import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.library.Library;
+import dev.autoupload.engine.testing.InMemorySource;
+import dev.autoupload.engine.testing.InMemoryTarget;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedding API on the real default journal: an H2 file database in the data dir. */
+class UploadEngineTest {
+
+  private static final ActorTestKit probes = ActorTestKit.create();
+
+  @TempDir Path dataDir;
+
+  @AfterAll
+  static void shutdown() {
+    probes.shutdownTestKit();
+  }
+
+  private static EngineStatus awaitIdle(UploadEngine engine) {
+    TestProbe<Object> probe = probes.createTestProbe();
+    return probe.awaitAssert(
+        Duration.ofSeconds(30),
+        Duration.ofMillis(20),
+        () -> {
+          EngineStatus status = engine.status().toCompletableFuture().get(5, TimeUnit.SECONDS);
+          assertThat(status.idle()).as("idle: %s", status).isTrue();
+          return status;
+        });
+  }
+
+  @Test
+  void backsUpALibraryAndAfterARestartUploadsNothingAgain() throws Exception {
+    InMemorySource source = new InMemorySource("camera");
+    InMemoryTarget target = new InMemoryTarget();
+    for (int i = 0; i < 40; i++) {
+      source.add("DCIM/IMG_%04d.HEIC".formatted(i), 3000 + i);
+    }
+    List<EngineEvent> events = new CopyOnWriteArrayList<>();
+
+    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+      engine.addListener(events::add);
+      engine.addLibrary(new Library("camera", source, target)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      EngineStatus status = awaitIdle(engine);
+      assertThat(status.backedUp()).isEqualTo(40);
+      assertThat(status.bytesDone()).isEqualTo(status.bytesToUpload());
+    }
+    assertThat(Files.exists(dataDir.resolve("journal.mv.db"))).isTrue();
+    assertThat(events).filteredOn(EngineEvent.AssetUploaded.class::isInstance).hasSize(40);
+    long sent = target.bytesReceived();
+
+    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+      engine.addLibrary(new Library("camera", source, target)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      EngineStatus status = awaitIdle(engine);
+      assertThat(status.libraries().get(0).alreadyBackedUp()).isEqualTo(40);
+      assertThat(status.libraries().get(0).completed()).isZero();
+    }
+    assertThat(target.bytesReceived()).isEqualTo(sent);
+  }
+
+  @Test
+  void journalEventsAreTaggedForTheActivityProjection() throws Exception {
+    InMemorySource source = new InMemorySource("tags");
+    source.add("one.jpg", 100);
+    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+      engine.addLibrary(new Library("tags", source, new InMemoryTarget())).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      awaitIdle(engine);
+    }
+    try (Connection db = java.sql.DriverManager.getConnection(
+            "jdbc:h2:file:" + dataDir.resolve("journal") + ";DATABASE_TO_UPPER=false", "sa", "");
+        Statement query = db.createStatement();
+        ResultSet rows =
+            query.executeQuery(
+                "SELECT j.\"event_ser_manifest\", t.\"tag\" FROM \"event_journal\" j "
+                    + "JOIN \"event_tag\" t ON t.\"event_id\" = j.\"ordering\" "
+                    + "WHERE j.\"persistence_id\" LIKE 'FileUpload|tags:%' ORDER BY j.\"ordering\"")) {
+      List<String> manifests = new java.util.ArrayList<>();
+      while (rows.next()) {
+        manifests.add(rows.getString(1));
+        assertThat(rows.getString(2)).isEqualTo("file-upload");
+      }
+      assertThat(manifests)
+          .containsExactly(
+              "dev.autoupload.engine.upload.FileUpload$UploadStarted",
+              "dev.autoupload.engine.upload.FileUpload$UploadCompleted");
+    }
+  }
+
+  @Test
+  void aSecondEngineOnTheSameDataDirRefusesToStart() {
+    try (UploadEngine first = UploadEngine.start(dataDir)) {
+      assertThatThrownBy(() -> UploadEngine.start(dataDir))
+          .isInstanceOf(EngineStartException.class)
+          .hasMessageContaining("data dir " + dataDir.toAbsolutePath())
+          .hasMessageContaining("in use");
+    }
+    // Released on close: a new engine starts.
+    UploadEngine.start(dataDir).close();
+  }
+
+  @Test
+  void pauseIsReportedAsUserPausedAndResumeClearsIt() throws Exception {
+    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+      engine.pause().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      assertThat(engine.status().toCompletableFuture().get(5, TimeUnit.SECONDS).reasons())
+          .containsExactly(BlockerReason.USER_PAUSED);
+      InMemorySource source = new InMemorySource("paused");
+      InMemoryTarget target = new InMemoryTarget();
+      source.add("a.jpg", 1000);
+      engine.addLibrary(new Library("paused", source, target)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      TestProbe<Object> probe = probes.createTestProbe();
+      probe.awaitAssert(
+          Duration.ofSeconds(10),
+          () -> {
+            var library = engine.status().toCompletableFuture().get(5, TimeUnit.SECONDS).libraries().get(0);
+            assertThat(library.scanning()).isFalse();
+            assertThat(library.queued()).isEqualTo(1);
+            assertThat(library.reasons()).containsExactly(BlockerReason.USER_PAUSED);
+            return library;
+          });
+      assertThat(target.bytesReceived()).isZero();
+
+      engine.resume().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      assertThat(awaitIdle(engine).backedUp()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void invalidSettingsAndAMissingDataDirGiveClearErrors() {
+    assertThatThrownBy(() -> UploadEngine.start(ConfigFactory.load()))
+        .isInstanceOf(EngineStartException.class)
+        .hasMessageContaining("autoupload.data-dir is not set");
+    assertThatThrownBy(
+            () ->
+                UploadEngine.start(
+                    ConfigFactory.parseMap(
+                            Map.of("autoupload.data-dir", dataDir.toString(), "autoupload.upload.parallelism", 0))
+                        .withFallback(ConfigFactory.load())))
+        .isInstanceOf(EngineStartException.class)
+        .hasMessageContaining("autoupload.upload.parallelism must be at least 1");
+    assertThatThrownBy(
+            () ->
+                UploadEngine.start(
+                    ConfigFactory.parseMap(
+                            Map.of("autoupload.data-dir", dataDir.toString(), "autoupload.journal.url", "jdbc:mysql://x"))
+                        .withFallback(ConfigFactory.load())))
+        .isInstanceOf(EngineStartException.class)
+        .hasMessageContaining("unsupported journal URL");
+  }
+}
