@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.EngineEvent;
+import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.testing.GeneratedSource;
 import dev.autoupload.engine.testing.InMemorySource;
 import dev.autoupload.engine.testing.InMemoryTarget;
 import dev.autoupload.engine.upload.UploadError;
@@ -13,6 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import org.apache.pekko.Done;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
@@ -168,6 +172,41 @@ class BackupSupervisorTest {
     assertThat(done.completed()).isEqualTo(1);
     assertThat(done.skipped()).isEqualTo(1);
     assertThat(done.failed()).isZero();
+  }
+
+  @Test
+  void queuesAMillionAssetsAsEntriesWhileOnlyTheRunningOnesAreActors() {
+    GeneratedSource million = new GeneratedSource(libraryId, 1_000_000);
+    ActorRef<BackupSupervisor.Command> supervisor =
+        testKit.spawn(
+            BackupSupervisor.create(
+                new Library(libraryId, million, target), settings(4, 3, Duration.ofMillis(10)), 10, Clock.systemUTC()));
+    TestProbe<Done> acks = testKit.createTestProbe(Done.class);
+    supervisor.tell(new BackupSupervisor.SetBlockers(Set.of(BlockerReason.USER_PAUSED), acks.getRef()));
+    acks.receiveMessage();
+    target.holdAppendsAfter(0);
+
+    TestProbe<LibraryStatus> probe = testKit.createTestProbe(LibraryStatus.class);
+    LibraryStatus scanned =
+        probe.awaitAssert(
+            Duration.ofSeconds(60),
+            Duration.ofMillis(100),
+            () -> {
+              LibraryStatus status = status(supervisor);
+              assertThat(status.scanning()).isFalse();
+              return status;
+            });
+    assertThat(scanned.discovered()).isEqualTo(1_000_000);
+    assertThat(scanned.running()).isZero();
+
+    supervisor.tell(new BackupSupervisor.SetBlockers(Set.of(), acks.getRef()));
+    acks.receiveMessage();
+    LibraryStatus running = status(supervisor);
+    assertThat(running.running()).isEqualTo(4);
+    assertThat(running.queued() + running.running()).isEqualTo(1_000_000);
+    assertThat(running.inFlight()).hasSize(4);
+    testKit.stop(supervisor);
+    target.releaseHeld(true);
   }
 
   @Test
