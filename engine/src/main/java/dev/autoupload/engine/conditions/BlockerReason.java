@@ -1,7 +1,46 @@
 package dev.autoupload.engine.conditions;
 
-/** Why uploads are waiting. Every waiting asset carries the complete set that applies. */
+/**
+ * Why uploads are waiting (or, for {@link #OS_THROTTLED}, slowed down). Every waiting asset carries
+ * the complete set that applies, each with words a user understands.
+ */
 public enum BlockerReason {
-  /** The user pressed pause. */
-  USER_PAUSED
+  LOW_POWER_MODE("Waiting — Low Power Mode is on"),
+  BACKGROUND_REFRESH_OFF("Waiting — Background App Refresh is off"),
+  PHOTO_ACCESS_LIMITED("Waiting — photo access is limited; grant Full Access"),
+  PHOTO_ACCESS_DENIED("Waiting — no access to photos"),
+  NO_NETWORK("Waiting for a network connection"),
+  WIFI_REQUIRED("Waiting for Wi-Fi — mobile data is off in settings"),
+  WAITING_FOR_STABLE_WIFI("Waiting for a stable Wi-Fi connection before starting"),
+  BATTERY_BELOW_START_THRESHOLD("Waiting for the battery to charge before starting"),
+  OS_SUSPENDED("Paused by the system — resumes automatically"),
+  OS_THROTTLED("Slowed down by the system", false),
+  USER_PAUSED("Paused by you"),
+  NOT_CHARGING("Waiting for the charger — uploads only while charging"),
+  SSID_NOT_ALLOWED("Waiting for an allowed Wi-Fi network"),
+  QUIET_HOURS("Waiting — quiet hours"),
+  TARGET_FULL("Stopped — the backup storage is full"),
+  NOT_AUTHORIZED("Stopped — the backup storage rejected the credentials");
+
+  private final String description;
+  private final boolean blocking;
+
+  BlockerReason(String description) {
+    this(description, true);
+  }
+
+  BlockerReason(String description, boolean blocking) {
+    this.description = description;
+    this.blocking = blocking;
+  }
+
+  /** Plain words for the user. */
+  public String description() {
+    return description;
+  }
+
+  /** False for reasons that only slow uploads down instead of stopping them. */
+  public boolean blocking() {
+    return blocking;
+  }
 }

@@ -27,7 +27,8 @@ public interface AssetSource {
   /**
    * Opens the asset's content from its first byte. The caller closes the stream.
    *
-   * @throws IOException with a message fit for the user when the asset cannot be read
+   * @throws java.nio.file.NoSuchFileException when the asset no longer exists: the engine skips it
+   * @throws IOException any other problem, with a message fit for the user: that asset fails
    */
   InputStream open(Asset asset) throws IOException;
 }

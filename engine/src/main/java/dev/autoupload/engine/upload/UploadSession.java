@@ -29,7 +29,7 @@ public interface UploadSession extends AutoCloseable {
 
   /**
    * Releases connections and handles, keeping what was sent so a later session can resume. Never
-   * throws.
+   * throws. It may be called from another thread than the appends, but never while one runs.
    */
   @Override
   void close();

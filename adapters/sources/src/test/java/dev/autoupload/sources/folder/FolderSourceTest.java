@@ -1,0 +1,293 @@
+package dev.autoupload.sources.folder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import dev.autoupload.engine.library.Asset;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+class FolderSourceTest {
+
+  @TempDir Path temp;
+  private Path root;
+  private FolderSource source;
+
+  @BeforeEach
+  void createSource() throws IOException {
+    root = Files.createDirectories(temp.resolve("Photos"));
+    source = new FolderSource("lib-1", root);
+  }
+
+  @Test
+  void listsFilesOfNestedFoldersWithSlashSeparatedPaths() throws Exception {
+    write("top.jpg", "a");
+    write("2024/06/IMG_0001.jpg", "bb");
+    write("2024/06/IMG_0002.jpg", "ccc");
+    write("2024/beach/sunset.mov", "dddd");
+    Files.createDirectories(root.resolve("empty/folder"));
+
+    List<Asset> assets = scan(source);
+
+    assertThat(assets)
+        .extracting(Asset::relativePath)
+        .containsExactly(
+            "top.jpg", "2024/06/IMG_0001.jpg", "2024/06/IMG_0002.jpg", "2024/beach/sunset.mov");
+    Asset movie = assets.get(3);
+    assertThat(movie.libraryId()).isEqualTo("lib-1");
+    assertThat(movie.size()).isEqualTo(4);
+    assertThat(movie.contentHash()).isEmpty();
+  }
+
+  @Test
+  void leavesOutHiddenFilesHiddenFoldersAndPartialUploads() throws Exception {
+    write("keep.jpg", "x");
+    write(".hidden.jpg", "x");
+    write(".thumbnails/t.jpg", "x");
+    write("album/.DS_Store", "x");
+    write("album/.photo.jpg.autoupload-part", "x");
+    write("album/odd.autoupload-part", "x");
+    write("album/keep too.jpg", "x");
+
+    assertThat(scan(source))
+        .extracting(Asset::relativePath)
+        .containsExactly("keep.jpg", "album/keep too.jpg");
+  }
+
+  @Test
+  void givesTheSameIdOnEveryScanAndDifferentIdsToDifferentPaths() throws Exception {
+    write("a.jpg", "same");
+    write("b.jpg", "same");
+    write("sub/a.jpg", "same");
+
+    List<Asset> first = scan(source);
+    List<Asset> second = scan(new FolderSource("lib-1", root));
+
+    assertThat(second).extracting(Asset::id).containsExactlyElementsOf(ids(first));
+    assertThat(ids(first)).doesNotHaveDuplicates().allMatch(id -> id.matches("[0-9a-f]{32}"));
+    assertThat(first.get(0).id()).isEqualTo(sha256("path:a.jpg").substring(0, 32));
+  }
+
+  @Test
+  void handsOverAtMostAThousandAssetsABatch() throws Exception {
+    for (int i = 0; i < 2500; i++) {
+      write(String.format("f%02d/img-%04d.jpg", i % 7, i), "");
+    }
+    List<List<Asset>> batches = new ArrayList<>();
+
+    source.scan(batches::add);
+
+    assertThat(batches).extracting(List::size).containsExactly(1000, 1000, 500);
+    assertThat(batches.stream().flatMap(List::stream).map(Asset::relativePath).distinct())
+        .hasSize(2500);
+  }
+
+  @Test
+  void scansInTheSameOrderEveryTime() throws Exception {
+    for (String name : List.of("b.jpg", "a.jpg", "c/z.jpg", "c/a.jpg", "B.jpg", "d.jpg")) {
+      write(name, "x");
+    }
+
+    List<String> order = scan(source).stream().map(Asset::relativePath).toList();
+
+    assertThat(order).containsExactly("B.jpg", "a.jpg", "b.jpg", "d.jpg", "c/a.jpg", "c/z.jpg");
+    assertThat(scan(source)).extracting(Asset::relativePath).containsExactlyElementsOf(order);
+  }
+
+  @Test
+  void failsWithAClearMessageWhenTheFolderIsMissing() {
+    Path missing = temp.resolve("unplugged");
+
+    assertThatThrownBy(() -> new FolderSource("lib-1", missing).scan(batch -> {}))
+        .isInstanceOf(NoSuchFileException.class)
+        .hasMessage("source folder " + missing + " does not exist");
+  }
+
+  @Test
+  void failsWithAClearMessageWhenTheRootIsAFile() throws Exception {
+    Path file = write("not-a-folder.jpg", "x");
+
+    assertThatThrownBy(() -> new FolderSource("lib-1", file).scan(batch -> {}))
+        .isInstanceOf(IOException.class)
+        .hasMessage("source " + file + " is not a folder");
+  }
+
+  @Test
+  void reportsDecomposedNamesInComposedFormAndStillOpensThem() throws Exception {
+    write("Cafe\u0301/Cre\u0300me bru\u0302le\u0301e.jpg", "dessert");
+
+    List<Asset> assets = scan(source);
+
+    String composed = "Caf\u00e9/Cr\u00e8me br\u00fbl\u00e9e.jpg";
+    assertThat(assets).extracting(Asset::relativePath).containsExactly(composed);
+    assertThat(assets.get(0).id()).isEqualTo(sha256("path:" + composed).substring(0, 32));
+    assertThat(read(assets.get(0))).isEqualTo("dessert");
+  }
+
+  @Test
+  void listsOnlyOneOfTwoNamesThatDifferOnlyInUnicodeForm() throws Exception {
+    write("Caf\u00e9.jpg", "composed");
+    write("Cafe\u0301.jpg", "decomposed");
+
+    List<Asset> assets = scan(source);
+
+    assertThat(assets).extracting(Asset::relativePath).containsExactly("Caf\u00e9.jpg");
+    assertThat(read(assets.get(0))).isEqualTo("composed");
+  }
+
+  @Test
+  @Timeout(10)
+  void doesNotFollowSymbolicLinks() throws Exception {
+    write("album/real.jpg", "x");
+    Files.createSymbolicLink(root.resolve("album/loop"), root);
+    Files.createSymbolicLink(root.resolve("album/self"), root.resolve("album"));
+    Files.createSymbolicLink(root.resolve("link.jpg"), root.resolve("album/real.jpg"));
+    Path elsewhere = Files.createDirectories(temp.resolve("elsewhere"));
+    Files.createSymbolicLink(root.resolve("outside"), elsewhere);
+    write(elsewhere.resolve("secret.jpg"), "x");
+
+    assertThat(scan(source)).extracting(Asset::relativePath).containsExactly("album/real.jpg");
+  }
+
+  @Test
+  void usesTheModificationTimeWhenTheCreationTimeIsLater() throws Exception {
+    Path copied = write("copied.jpg", "x");
+    Instant taken = Instant.parse("2019-07-14T10:15:30Z");
+    Files.setLastModifiedTime(copied, FileTime.from(taken));
+
+    Asset asset = scan(source).get(0);
+
+    assertThat(asset.modifiedAt()).isEqualTo(taken);
+    assertThat(asset.createdAt()).isEqualTo(taken);
+  }
+
+  @Test
+  void opensTheContent() throws Exception {
+    write("dir/photo.jpg", "pixels");
+
+    assertThat(read(scan(source).get(0))).isEqualTo("pixels");
+  }
+
+  @Test
+  void saysAFileDeletedSinceTheScanNoLongerExists() throws Exception {
+    Path file = write("2024/gone.jpg", "x");
+    Asset asset = scan(source).get(0);
+    Files.delete(file);
+
+    assertThatThrownBy(() -> source.open(asset))
+        .isInstanceOf(NoSuchFileException.class)
+        .hasMessage("2024/gone.jpg no longer exists");
+  }
+
+  @Test
+  void refusesToOpenAPathOutsideTheFolder() throws Exception {
+    write(temp.resolve("secret.jpg"), "secret");
+    Asset escaping = asset("../secret.jpg");
+
+    assertThatThrownBy(() -> source.open(escaping))
+        .isInstanceOf(IOException.class)
+        .hasMessage("cannot read ../secret.jpg: not a path inside the source folder");
+  }
+
+  @Test
+  void refusesToOpenThroughALinkPlacedSinceTheScan() throws Exception {
+    write("album/photo.jpg", "x");
+    Asset asset = scan(source).get(0);
+    Path elsewhere = Files.createDirectories(temp.resolve("elsewhere"));
+    write(elsewhere.resolve("photo.jpg"), "secret");
+    Files.delete(root.resolve("album/photo.jpg"));
+    Files.delete(root.resolve("album"));
+    Files.createSymbolicLink(root.resolve("album"), elsewhere);
+
+    assertThatThrownBy(() -> source.open(asset))
+        .isInstanceOf(IOException.class)
+        .hasMessage("cannot read album/photo.jpg: a symbolic link leads outside the source folder");
+  }
+
+  @Test
+  void listsAnUnreadableFileAndSaysWhyItCannotBeOpened() throws Exception {
+    assumeThat(System.getProperty("user.name")).as("root may read anything").isNotEqualTo("root");
+    Path locked = write("locked.jpg", "x");
+    Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("-w-------"));
+
+    Asset asset = scan(source).get(0);
+
+    assertThat(asset.relativePath()).isEqualTo("locked.jpg");
+    assertThatThrownBy(() -> source.open(asset))
+        .isInstanceOf(AccessDeniedException.class)
+        .hasMessage("cannot read locked.jpg: permission denied");
+  }
+
+  @Test
+  void skipsAnUnreadableFolderAndScansTheRest() throws Exception {
+    assumeThat(System.getProperty("user.name")).as("root may read anything").isNotEqualTo("root");
+    write("open/a.jpg", "x");
+    write("closed/b.jpg", "x");
+    Path closed = root.resolve("closed");
+    Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("---------"));
+    try {
+      assertThat(scan(source)).extracting(Asset::relativePath).containsExactly("open/a.jpg");
+    } finally {
+      Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
+    }
+  }
+
+  @Test
+  void describesItselfByItsAbsoluteFolder() {
+    assertThat(new FolderSource("lib-1", Path.of("relative")).describe())
+        .isEqualTo(Path.of("relative").toAbsolutePath().toString());
+  }
+
+  private static List<Asset> scan(FolderSource source) throws IOException {
+    List<Asset> assets = new ArrayList<>();
+    source.scan(assets::addAll);
+    return assets;
+  }
+
+  private String read(Asset asset) throws IOException {
+    try (InputStream in = source.open(asset)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private Path write(String relativePath, String content) throws IOException {
+    return write(root.resolve(relativePath), content);
+  }
+
+  private static Path write(Path file, String content) throws IOException {
+    Files.createDirectories(file.getParent());
+    return Files.writeString(file, content);
+  }
+
+  private static Asset asset(String relativePath) {
+    Instant now = Instant.now();
+    return new Asset("id", "lib-1", relativePath, 0, now, now, Optional.empty());
+  }
+
+  private static List<String> ids(List<Asset> assets) {
+    return assets.stream().map(Asset::id).toList();
+  }
+
+  private static String sha256(String text) throws Exception {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+}

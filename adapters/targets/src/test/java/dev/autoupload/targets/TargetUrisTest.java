@@ -1,0 +1,73 @@
+package dev.autoupload.targets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.targets.local.LocalFolderTarget;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class TargetUrisTest {
+
+  @ParameterizedTest
+  @CsvSource({
+    "file:///srv/backup, /srv/backup",
+    "file:/srv/backup, /srv/backup",
+    "file://localhost/srv/backup, /srv/backup",
+    "FILE:///srv/backup/, /srv/backup",
+    "file:///srv/My%20Backup, /srv/My Backup",
+    "file:///srv/%C3%A9t%C3%A9%20%23%3F%2B, /srv/\u00e9t\u00e9 #?+"
+  })
+  void opensALocalFolderForAnAbsoluteFileUri(String uri, String folder) {
+    UploadTarget target = TargetUris.open(uri);
+
+    assertThat(target).isInstanceOf(LocalFolderTarget.class);
+    assertThat(target.describe()).isEqualTo(folder);
+  }
+
+  @Test
+  void opensTheFolderAPathsOwnUriNames(@TempDir Path temp) throws Exception {
+    Path folder = temp.resolve("photo backup #1");
+
+    UploadTarget target = TargetUris.open(folder.toUri().toString());
+    target.check();
+
+    assertThat(target.describe()).isEqualTo(folder.toString());
+    assertThat(Files.isDirectory(folder)).isTrue();
+  }
+
+  @Test
+  void namesWhatIsSupportedForAnUnknownScheme() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> TargetUris.open("ftp://x"))
+        .withMessage("unsupported target \"ftp://x\": use file:///absolute/dir");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "", " ", "/srv/backup", "srv/backup", "file:srv/backup", "file://srv/backup",
+        "file:///srv/my backup", "file:///srv/a?b", "file:///srv/a#b", "s3://bucket/photos",
+        "webdav://user:pw@host/dav"
+      })
+  void refusesWithAOneLineMessageThatSaysWhatIsSupported(String uri) {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> TargetUris.open(uri))
+        .withMessageEndingWith("use file:///absolute/dir")
+        .withMessageNotContaining("\n");
+  }
+
+  @Test
+  void keepsPasswordsOutOfTheMessage() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> TargetUris.open("webdav://user:hunter2@host/dav"))
+        .withMessageNotContaining("hunter2")
+        .withMessageContaining("webdav://***@host/dav");
+  }
+}

@@ -1,0 +1,26 @@
+package dev.autoupload.engine.conditions;
+
+import dev.autoupload.engine.serialization.CborSerializable;
+import java.util.Set;
+
+/**
+ * The policy's answer: may uploads run, how many at once, and every reason that applies.
+ *
+ * @param concurrency uploads per library allowed at once; 0 when not allowed
+ * @param reasons every reason that applies, blocking or not ({@code OS_THROTTLED} slows, does not stop)
+ */
+public record Verdict(boolean allowed, int concurrency, Set<BlockerReason> reasons) implements CborSerializable {
+
+  public Verdict {
+    reasons = Set.copyOf(reasons);
+  }
+
+  public static Verdict run(int concurrency) {
+    return new Verdict(true, concurrency, Set.of());
+  }
+
+  /** The reasons that stop uploads. */
+  public Set<BlockerReason> blockers() {
+    return reasons.stream().filter(BlockerReason::blocking).collect(java.util.stream.Collectors.toUnmodifiableSet());
+  }
+}
