@@ -1,0 +1,181 @@
+package dev.autoupload.engine.conditions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.autoupload.engine.conditions.DeviceConditions.Network;
+import dev.autoupload.engine.conditions.DeviceConditions.OsState;
+import dev.autoupload.engine.conditions.DeviceConditions.PhotoAccess;
+import dev.autoupload.engine.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ConditionMonitorTest {
+
+  private static final ActorTestKit testKit = ActorTestKit.create(ManualTime.config());
+  private static final ManualTime manualTime = ManualTime.get(testKit.system());
+  private static final Duration DEBOUNCE = Duration.ofSeconds(2);
+  private static final Duration STABLE_WIFI = Duration.ofSeconds(30);
+
+  private MutableClock clock;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void setUp() {
+    clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
+  }
+
+  private void pass(Duration duration) {
+    clock.advance(duration);
+    manualTime.timePasses(duration);
+  }
+
+  private ActorRef<ConditionMonitor.Command> monitor(DeviceConditions initial) {
+    PolicySettings settings =
+        new PolicySettings(false, STABLE_WIFI, 80, false, Set.of(), Optional.empty(), 1, 0);
+    return testKit.spawn(ConditionMonitor.create(settings, 4, DEBOUNCE, initial, clock));
+  }
+
+  private static DeviceConditions phone(int battery, boolean charging, boolean lowPower, Network network, OsState os) {
+    return new DeviceConditions(
+        battery, charging, lowPower, network, false, Optional.of("home"), true, PhotoAccess.FULL, os);
+  }
+
+  private static DeviceConditions inBackground(Network network) {
+    return phone(90, false, false, network, OsState.BACKGROUND);
+  }
+
+  private TestProbe<Verdict> subscribe(ActorRef<ConditionMonitor.Command> monitor) {
+    TestProbe<Verdict> probe = testKit.createTestProbe(Verdict.class);
+    monitor.tell(new ConditionMonitor.Subscribe(probe.getRef()));
+    return probe;
+  }
+
+  /** Starts a run: Wi-Fi settled and a library with work, so the start gate is behind us. */
+  private TestProbe<Verdict> runningInBackground(ActorRef<ConditionMonitor.Command> monitor) {
+    TestProbe<Verdict> verdicts = subscribe(monitor);
+    monitor.tell(new ConditionMonitor.LibraryBusy("camera", true));
+    assertThat(verdicts.receiveMessage().reasons()).contains(BlockerReason.WAITING_FOR_STABLE_WIFI);
+    pass(STABLE_WIFI);
+    assertThat(verdicts.receiveMessage()).isEqualTo(Verdict.run(4));
+    return verdicts;
+  }
+
+  @Test
+  void aLateSubscriberGetsTheCurrentVerdictAtOnce() {
+    ActorRef<ConditionMonitor.Command> monitor = monitor(DeviceConditions.desktop());
+    monitor.tell(new ConditionMonitor.ReportConditions(phone(50, true, true, Network.WIFI, OsState.FOREGROUND)));
+
+    TestProbe<Verdict> late = subscribe(monitor);
+
+    assertThat(late.receiveMessage().reasons()).containsExactly(BlockerReason.LOW_POWER_MODE);
+  }
+
+  @Test
+  void broadcastsOnlyWhenTheVerdictChanges() {
+    ActorRef<ConditionMonitor.Command> monitor = monitor(DeviceConditions.desktop());
+    TestProbe<Verdict> verdicts = subscribe(monitor);
+    assertThat(verdicts.receiveMessage()).isEqualTo(Verdict.run(4));
+
+    // Battery and SSID changes that no rule cares about in the foreground.
+    monitor.tell(new ConditionMonitor.ReportConditions(phone(70, false, false, Network.ETHERNET, OsState.FOREGROUND)));
+    monitor.tell(new ConditionMonitor.ReportConditions(phone(60, false, false, Network.ETHERNET, OsState.FOREGROUND)));
+    pass(DEBOUNCE.multipliedBy(2));
+    verdicts.expectNoMessage(Duration.ofMillis(100));
+
+    monitor.tell(new ConditionMonitor.ReportConditions(phone(60, false, true, Network.ETHERNET, OsState.FOREGROUND)));
+    assertThat(verdicts.receiveMessage().reasons()).containsExactly(BlockerReason.LOW_POWER_MODE);
+  }
+
+  @Test
+  void stopsAtOnceButGoesAgainOnlyOnceConditionsSettle() {
+    ActorRef<ConditionMonitor.Command> monitor = monitor(inBackground(Network.WIFI));
+    TestProbe<Verdict> verdicts = runningInBackground(monitor);
+
+    monitor.tell(new ConditionMonitor.ReportConditions(phone(90, false, true, Network.WIFI, OsState.BACKGROUND)));
+    assertThat(verdicts.receiveMessage().reasons()).containsExactly(BlockerReason.LOW_POWER_MODE);
+
+    monitor.tell(new ConditionMonitor.ReportConditions(inBackground(Network.WIFI)));
+    pass(DEBOUNCE.minusMillis(1));
+    verdicts.expectNoMessage(Duration.ofMillis(100));
+    pass(Duration.ofMillis(1));
+    assertThat(verdicts.receiveMessage()).isEqualTo(Verdict.run(4));
+  }
+
+  @Test
+  void wifiFlappingEvery200msPausesOnceAndResumesOnceWhenItSettles() {
+    ActorRef<ConditionMonitor.Command> monitor = monitor(inBackground(Network.WIFI));
+    TestProbe<Verdict> verdicts = runningInBackground(monitor);
+
+    for (int flap = 0; flap < 20; flap++) {
+      monitor.tell(new ConditionMonitor.ReportConditions(inBackground(flap % 2 == 0 ? Network.NONE : Network.WIFI)));
+      pass(Duration.ofMillis(200));
+    }
+    assertThat(verdicts.receiveMessage().reasons()).containsExactly(BlockerReason.NO_NETWORK);
+    verdicts.expectNoMessage(Duration.ofMillis(100));
+
+    pass(DEBOUNCE);
+    assertThat(verdicts.receiveMessage()).isEqualTo(Verdict.run(4));
+    verdicts.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void aNewBackgroundRunWaitsForStableWifiAndBatteryThenIgnoresTheBattery() {
+    ActorRef<ConditionMonitor.Command> monitor = monitor(phone(50, false, false, Network.CELLULAR, OsState.BACKGROUND));
+    TestProbe<Verdict> verdicts = subscribe(monitor);
+    monitor.tell(new ConditionMonitor.LibraryBusy("camera", true));
+    assertThat(verdicts.receiveMessage().reasons())
+        .containsExactlyInAnyOrder(
+            BlockerReason.WIFI_REQUIRED, BlockerReason.WAITING_FOR_STABLE_WIFI, BlockerReason.BATTERY_BELOW_START_THRESHOLD);
+
+    monitor.tell(new ConditionMonitor.ReportConditions(phone(85, false, false, Network.WIFI, OsState.BACKGROUND)));
+    pass(DEBOUNCE);
+    assertThat(verdicts.receiveMessage().reasons()).containsExactly(BlockerReason.WAITING_FOR_STABLE_WIFI);
+    pass(STABLE_WIFI.minus(DEBOUNCE));
+    assertThat(verdicts.receiveMessage()).isEqualTo(Verdict.run(4));
+
+    monitor.tell(new ConditionMonitor.ReportConditions(phone(15, false, false, Network.WIFI, OsState.BACKGROUND)));
+    pass(DEBOUNCE);
+    verdicts.expectNoMessage(Duration.ofMillis(100));
+
+    // The queue drains: the run is over, and the next one must pass the gate with 15 % battery.
+    monitor.tell(new ConditionMonitor.LibraryBusy("camera", false));
+    assertThat(verdicts.receiveMessage().reasons()).containsExactly(BlockerReason.BATTERY_BELOW_START_THRESHOLD);
+  }
+
+  @Test
+  void throttlingKeepsGoingWithOneUploadAndSaysWhy() {
+    ActorRef<ConditionMonitor.Command> monitor = monitor(inBackground(Network.WIFI));
+    TestProbe<Verdict> verdicts = runningInBackground(monitor);
+
+    monitor.tell(new ConditionMonitor.ReportConditions(phone(90, false, false, Network.WIFI, OsState.THROTTLED)));
+
+    assertThat(verdicts.receiveMessage()).isEqualTo(new Verdict(true, 1, Set.of(BlockerReason.OS_THROTTLED)));
+  }
+
+  @Test
+  void theUsersPauseAndResumeApplyAtOnce() {
+    ActorRef<ConditionMonitor.Command> monitor = monitor(DeviceConditions.desktop());
+    TestProbe<Verdict> verdicts = subscribe(monitor);
+    verdicts.receiveMessage();
+    TestProbe<Done> acks = testKit.createTestProbe(Done.class);
+
+    monitor.tell(new ConditionMonitor.SetUserPaused(true, acks.getRef()));
+    assertThat(verdicts.receiveMessage().reasons()).containsExactly(BlockerReason.USER_PAUSED);
+    monitor.tell(new ConditionMonitor.SetUserPaused(false, acks.getRef()));
+    assertThat(verdicts.receiveMessage()).isEqualTo(Verdict.run(4));
+  }
+}
