@@ -50,6 +50,7 @@ public final class UploadEngine implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(UploadEngine.class);
   private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+  private static final String WIRING = "dev/autoupload/engine/wiring.conf";
 
   private final ActorSystem<EngineGuardian.Command> system;
   private final DataDirLock lock;
@@ -108,7 +109,9 @@ public final class UploadEngine implements AutoCloseable {
       journal.migrate();
       Config pekkoConfig =
           ConfigFactory.parseMap(journal.pekkoSettings(settings.getInt("autoupload.journal.max-connections")))
-              .withFallback(settings);
+              .withFallback(ConfigFactory.parseResources(WIRING))
+              .withFallback(settings)
+              .resolve();
       ActorSystem<EngineGuardian.Command> system =
           ActorSystem.create(
               EngineGuardian.create(uploadSettings, snapshotEvery, Clock.systemUTC()), "autoupload", pekkoConfig);
@@ -122,7 +125,8 @@ public final class UploadEngine implements AutoCloseable {
 
   /**
    * Adds a library; its backup starts at once (or when the engine is resumed). The engine closes
-   * the library's target when it closes.
+   * the library's target when it closes. Once the returned stage completes, {@link #status()}
+   * includes the library and does not report it idle before its first scan has finished.
    */
   public CompletionStage<Void> addLibrary(Library library) {
     libraries.add(library);

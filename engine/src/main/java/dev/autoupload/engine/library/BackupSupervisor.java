@@ -129,7 +129,8 @@ public final class BackupSupervisor
   private final java.util.Set<String> pending = new java.util.HashSet<>();
 
   private Set<BlockerReason> blockers = Set.of();
-  private boolean scanning;
+  /** True from creation, so a status asked right after addLibrary never reads idle. */
+  private boolean scanning = true;
   private Optional<String> scanError = Optional.empty();
   private long discovered;
   private long alreadyBackedUp;
@@ -206,7 +207,6 @@ public final class BackupSupervisor
   // ---- scanning ----
 
   private void startScan() {
-    scanning = true;
     ActorRef<Command> self = context.getSelf();
     CompletableFuture<Void> scan =
         CompletableFuture.runAsync(
@@ -287,6 +287,7 @@ public final class BackupSupervisor
               library.id(), upload.asset.id(), upload.asset.relativePath(), resumed.offset(), upload.asset.size()));
     } else if (report instanceof FileUpload.Finished finished) {
       upload.outcome = finished.outcome();
+      context.stop(upload.actor);
     }
     return Effect().none();
   }

@@ -46,12 +46,15 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
 
   private static final int PLUGIN_SCHEMA_VERSION = 1;
 
-  /** An empty {@code url} means the embedded H2 file database inside {@code dataDir}. */
+  /**
+   * An empty {@code url} means the embedded H2 file database inside {@code dataDir}. H2's own
+   * close-on-exit hook is off: the engine closes the pool after its last write.
+   */
   public static JournalDatabase of(String url, String user, String password, Path dataDir) {
     if (url == null || url.isBlank()) {
       String file = dataDir.resolve("journal").toAbsolutePath().toString();
       return new JournalDatabase(
-          Dialect.H2, "jdbc:h2:file:" + file + ";DATABASE_TO_UPPER=false", user, password);
+          Dialect.H2, "jdbc:h2:file:" + file + ";DATABASE_TO_UPPER=false;DB_CLOSE_ON_EXIT=FALSE", user, password);
     }
     if (url.startsWith("jdbc:h2:")) {
       return new JournalDatabase(Dialect.H2, url, user, password);

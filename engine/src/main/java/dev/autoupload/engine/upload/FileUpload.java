@@ -10,12 +10,13 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -36,8 +37,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * The file is streamed chunk by chunk from the blocking-I/O dispatcher, hashed as it goes, and the
  * offset is written to the journal at most once per {@code checkpoint-bytes}. Completed is reached
  * only after the target confirmed size and hash. When the upload ends the actor reports a {@link
- * Finished} outcome to its supervisor and stops; a later {@link Begin} after a failure is a new
- * attempt.
+ * Finished} outcome to its supervisor, which stops it; a later {@link Begin} after a failure is a
+ * new attempt.
  *
  * <p>Every event is tagged {@value #TAG} for the Activity projection.
  */
@@ -61,19 +62,27 @@ public final class FileUpload
 
   public record GetState(ActorRef<State> replyTo) implements Command {}
 
-  private record Probed(RemoteState remote) implements Command {}
+  /**
+   * The result of a blocking step. It names the transfer it belongs to: a result that outlived
+   * its transfer (the upload paused, failed or the actor restarted meanwhile) is dropped.
+   */
+  private sealed interface StepResult extends Command {
+    Transfer transfer();
+  }
 
-  private record SourceHashed(String sha256, RemoteState.Complete remote) implements Command {}
+  private record Probed(Transfer transfer, RemoteState remote) implements StepResult {}
 
-  private record Opened(long offset) implements Command {}
+  private record SourceHashed(Transfer transfer, String sha256, RemoteState.Complete remote) implements StepResult {}
 
-  private record ChunkSent(long offset, long bytes) implements Command {}
+  private record Opened(Transfer transfer, long offset) implements StepResult {}
 
-  private record Verified(RemoteFile file) implements Command {}
+  private record ChunkSent(Transfer transfer, long offset, long bytes) implements StepResult {}
 
-  private record StepFailed(UploadError error) implements Command {}
+  private record Verified(Transfer transfer, RemoteFile file) implements StepResult {}
 
-  private record SourceGone(String reason) implements Command {}
+  private record StepFailed(Transfer transfer, UploadError error) implements StepResult {}
+
+  private record SourceGone(Transfer transfer, String reason) implements StepResult {}
 
   /** What the upload tells its supervisor. */
   public sealed interface Report {
@@ -86,7 +95,7 @@ public final class FileUpload
   /** An interrupted upload continues from {@code offset}. */
   public record Resumed(String assetId, long offset) implements Report {}
 
-  /** The upload ended; the actor stops right after. */
+  /** The upload ended; the supervisor may stop the actor. */
   public record Finished(String assetId, Outcome outcome) implements Report {}
 
   public sealed interface Outcome {}
@@ -197,19 +206,20 @@ public final class FileUpload
   @Override
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(
-            PostStop.instance(),
-            state -> {
-              if (transfer != null) {
-                transfer.cancel();
-              }
-            })
+        .onSignal(PostStop.instance(), state -> releaseTransferNow())
+        .onSignal(PreRestart.instance(), state -> releaseTransferNow())
         .build();
   }
 
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
+
+    builder
+        .forAnyState()
+        .onCommand(
+            command -> command instanceof StepResult result && result.transfer() != transfer,
+            command -> Effect().noReply());
 
     builder
         .forStateType(Queued.class)
@@ -265,8 +275,7 @@ public final class FileUpload
                                         new RemoteFile(state.remotePath(), state.bytes(), state.sha256()),
                                         state.uploadedAt(),
                                         true))))
-                    .thenStop()
-                    .thenReply(cmd.replyTo(), s -> Done.getInstance()));
+                                .thenReply(cmd.replyTo(), s -> Done.getInstance()));
 
     builder
         .forStateType(Failed.class)
@@ -409,7 +418,7 @@ public final class FileUpload
 
   private ReplyEffect<Event, State> onProbed(Probed msg) {
     if (msg.remote() instanceof RemoteState.Complete complete) {
-      runStep(transfer::hashSource, sha -> new SourceHashed(sha, complete));
+      runStep(transfer::hashSource, (t, sha) -> new SourceHashed(t, sha, complete));
     } else {
       runStep(transfer::open, Opened::new);
     }
@@ -474,7 +483,6 @@ public final class FileUpload
               releaseTransferNow();
               report(new Finished(asset.id(), new Uploaded(file, uploadedAt, alreadyOnTarget)));
             })
-        .thenStop()
         .thenNoReply();
   }
 
@@ -487,7 +495,6 @@ public final class FileUpload
               releaseTransferNow();
               report(new Finished(asset.id(), new Failure(error, attempt)));
             })
-        .thenStop()
         .thenNoReply();
   }
 
@@ -499,7 +506,6 @@ public final class FileUpload
               releaseTransferNow();
               report(new Finished(asset.id(), new Gone(reason)));
             })
-        .thenStop()
         .thenNoReply();
   }
 
@@ -516,7 +522,7 @@ public final class FileUpload
       runStep(transfer::complete, Verified::new);
     } else {
       long before = transfer.offset();
-      runStep(transfer::sendChunk, offset -> new ChunkSent(offset, offset - before));
+      runStep(transfer::sendChunk, (t, offset) -> new ChunkSent(t, offset, offset - before));
     }
   }
 
@@ -533,7 +539,7 @@ public final class FileUpload
   }
 
   /** Runs one blocking step off the actor's thread and turns its result into a message. */
-  private <T> void runStep(Step<T> step, Function<T, Command> onSuccess) {
+  private <T> void runStep(Step<T> step, BiFunction<Transfer, T, StepResult> onSuccess) {
     Transfer current = transfer;
     current.startStep();
     CompletableFuture<T> result =
@@ -549,19 +555,19 @@ public final class FileUpload
             },
             blockingIo);
     context.pipeToSelf(
-        result, (value, error) -> error == null ? onSuccess.apply(value) : failureMessage(error));
+        result, (value, error) -> error == null ? onSuccess.apply(current, value) : failureMessage(current, error));
   }
 
-  private Command failureMessage(Throwable error) {
+  private StepResult failureMessage(Transfer current, Throwable error) {
     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (cause instanceof UploadException upload) {
-      return new StepFailed(upload.error());
+      return new StepFailed(current, upload.error());
     }
     if (cause instanceof AssetGoneException gone) {
-      return new SourceGone(gone.getMessage());
+      return new SourceGone(current, gone.getMessage());
     }
     context.getLog().warn("Unexpected error uploading {}", asset.relativePath(), cause);
-    return new StepFailed(new UploadError.Transient("unexpected error: " + cause));
+    return new StepFailed(current, new UploadError.Transient("unexpected error: " + cause));
   }
 
   private void report(Report report) {

@@ -61,6 +61,8 @@ final class Transfer {
    * @return the offset the upload continues from
    */
   long open() throws UploadException, AssetGoneException {
+    // The source first: a file that cannot be read must leave nothing behind on the target.
+    in = openSource();
     session = target.open(remotePath, asset.size());
     offset = session.offset();
     if (offset < 0 || offset > asset.size()) {
@@ -70,7 +72,6 @@ final class Transfer {
           new UploadError.Permanent(
               "target reports offset " + claimed + " for " + remotePath + " of " + asset.size() + " bytes"));
     }
-    in = openSource();
     try {
       long skipped = 0;
       while (skipped < offset) {

@@ -127,13 +127,16 @@ class FileUploadTest {
     assertThat(recovered.offset()).isEqualTo(512 * 1024);
     assertThat(onTargetBeforeCrash).isEqualTo(576 * 1024).isGreaterThan(recovered.offset());
 
-    var begun = upload.<Done>runCommand(FileUpload.Begin::new);
-    assertThat(begun.hasNoEvents()).as("a restart continues the same attempt").isTrue();
+    upload.<Done>runCommand(FileUpload.Begin::new);
     List<FileUpload.Report> seen = awaitReports();
     assertThat(seen).contains(new FileUpload.Resumed(asset.id(), onTargetBeforeCrash));
     assertThat(((FileUpload.Finished) seen.get(seen.size() - 1)).outcome()).isInstanceOf(FileUpload.Uploaded.class);
     assertThat(target.file("big.mov")).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(content));
     assertThat(target.bytesReceived()).as("nothing the target had was sent again").isEqualTo(content.length);
+    assertThat(journal(asset))
+        .as("a restart continues the same attempt")
+        .filteredOn(FileUpload.UploadStarted.class::isInstance)
+        .hasSize(1);
   }
 
   @Test
