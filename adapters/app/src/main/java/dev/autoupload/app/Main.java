@@ -1,0 +1,104 @@
+package dev.autoupload.app;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The {@code autoupload} command line: {@code run} backs up a folder, {@code version} says which build. */
+@Command(
+    name = "autoupload",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = {
+      "Backs up photo and video folders to a storage target: every file exactly once, byte-exact "
+          + "(sha256 verified), resuming where it stopped after a kill."
+    },
+    synopsisSubcommandLabel = "COMMAND",
+    subcommands = {RunCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:every file is backed up",
+      "1:a file or the scan failed; stderr names the first failure",
+      "2:bad command line or configuration",
+      "3:cannot start: source missing, target unusable, data dir in use, journal problem"
+    })
+public final class Main implements Callable<Integer> {
+
+  /** Every file found is on the target. */
+  static final int OK = 0;
+  /** Some file failed for good, or the source could not be scanned. */
+  static final int INCOMPLETE = 1;
+  /** Bad command line or configuration. */
+  static final int USAGE = 2;
+  /** The run could not start: source, target, data dir or journal. */
+  static final int CANNOT_START = 3;
+
+  static final String ERROR_PREFIX = "autoupload: error: ";
+
+  @Spec CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line with error handlers that keep every error to one line on stderr. */
+  static CommandLine commandLine() {
+    CommandLine commandLine = new CommandLine(new Main());
+    commandLine.setParameterExceptionHandler(
+        (e, args) -> {
+          CommandLine failed = e.getCommandLine();
+          failed.getErr().println(
+              ERROR_PREFIX + OneLine.of(e.getMessage())
+                  + " (see '" + failed.getCommandSpec().qualifiedName() + " --help')");
+          return USAGE;
+        });
+    commandLine.setExecutionExceptionHandler(
+        (e, failed, parseResult) -> {
+          failed.getErr().println(ERROR_PREFIX + OneLine.of(String.valueOf(e)));
+          return INCOMPLETE;
+        });
+    return commandLine;
+  }
+
+  /** Without a command there is nothing to do: show what there is. */
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    err.println(ERROR_PREFIX + "missing command (see 'autoupload --help')");
+    spec.commandLine().usage(err);
+    return USAGE;
+  }
+
+  @Command(name = "version", description = "Prints the version.")
+  int version() {
+    spec.commandLine().getOut().println("autoupload " + Version.current());
+    return OK;
+  }
+
+  /** The version Maven stamped into {@code version.properties} at build time. */
+  static final class Version implements CommandLine.IVersionProvider {
+
+    static String current() {
+      Properties properties = new Properties();
+      try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+        if (in != null) {
+          properties.load(in);
+        }
+      } catch (IOException e) {
+        return "unknown";
+      }
+      return properties.getProperty("version", "unknown");
+    }
+
+    @Override
+    public String[] getVersion() {
+      return new String[] {"autoupload " + current()};
+    }
+  }
+}

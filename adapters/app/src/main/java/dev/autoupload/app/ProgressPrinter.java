@@ -1,0 +1,217 @@
+package dev.autoupload.app;
+
+import dev.autoupload.engine.EngineEvent;
+import dev.autoupload.engine.EngineStatus;
+import dev.autoupload.engine.library.LibraryStatus;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Shows a run's progress on stdout.
+ *
+ * <p>On a terminal: one live line redrawn in place (files, bytes, rate, ETA), with failures
+ * printed on their own lines above it. Otherwise: one line per event plus a {@code progress} line
+ * at most every 10 s, for logs and scripts.
+ *
+ * <p>Engine listeners must not block, so {@link #onEvent} only queues; everything is printed from
+ * the single thread that calls {@link #update} and {@link #finish}.
+ */
+final class ProgressPrinter {
+
+  enum Mode {
+    TERMINAL,
+    LINES
+  }
+
+  private static final long LINE_PROGRESS_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
+  private static final long RATE_WINDOW_NANOS = Duration.ofSeconds(10).toNanos();
+  private static final String ERASE_TO_END_OF_LINE = "\033[K";
+
+  private final PrintWriter out;
+  private final Mode mode;
+  private final Queue<EngineEvent> events = new ConcurrentLinkedQueue<>();
+  private final Deque<Sample> window = new ArrayDeque<>();
+  private String lastProgress = "";
+  private long lastProgressAt;
+  private boolean progressClockStarted;
+  private boolean progressShown;
+
+  private record Sample(long nanos, long bytesSent) {}
+
+  ProgressPrinter(PrintWriter out, Mode mode) {
+    this.out = out;
+    this.mode = mode;
+  }
+
+  /** Called on an engine thread: queues the event and returns at once. */
+  void onEvent(EngineEvent event) {
+    events.add(event);
+  }
+
+  /** Prints queued events and the progress the status shows, as of {@code nowNanos}. */
+  void update(EngineStatus status, long nowNanos) {
+    printEvents();
+    window.addLast(new Sample(nowNanos, status.bytesSent()));
+    while (window.size() > 2 && nowNanos - window.peekFirst().nanos() > RATE_WINDOW_NANOS) {
+      window.removeFirst();
+    }
+    if (mode == Mode.TERMINAL) {
+      out.print("\r" + terminalLine(status) + ERASE_TO_END_OF_LINE);
+      progressShown = true;
+    } else {
+      // The first line is due one interval in: a short run needs none, its events say it all.
+      if (!progressClockStarted) {
+        lastProgressAt = nowNanos;
+        progressClockStarted = true;
+      }
+      String progress = progressLine(status);
+      if (nowNanos - lastProgressAt >= LINE_PROGRESS_EVERY_NANOS && !progress.equals(lastProgress)) {
+        out.println(progress);
+        lastProgress = progress;
+        lastProgressAt = nowNanos;
+      }
+    }
+    out.flush();
+  }
+
+  /** Prints what is still queued and leaves the cursor on a fresh line for the summary. */
+  void finish() {
+    printEvents();
+    if (progressShown) {
+      out.println();
+      progressShown = false;
+    }
+    out.flush();
+  }
+
+  private void printEvents() {
+    EngineEvent event;
+    while ((event = events.poll()) != null) {
+      Optional<String> line = mode == Mode.TERMINAL ? terminalEventLine(event) : Optional.of(eventLine(event));
+      line.ifPresent(
+          text -> {
+            if (progressShown) {
+              out.print("\r" + ERASE_TO_END_OF_LINE);
+              progressShown = false;
+            }
+            out.println(text);
+          });
+    }
+  }
+
+  /** The line-mode rendering of an event, one line, stable for scripts. */
+  static String eventLine(EngineEvent event) {
+    String path = OneLine.of(event.path());
+    if (event instanceof EngineEvent.AssetUploaded uploaded) {
+      return uploaded.alreadyOnTarget()
+          ? "already-on-target " + path
+          : "uploaded " + path + " " + uploaded.bytes();
+    }
+    if (event instanceof EngineEvent.AssetResumed resumed) {
+      return "resumed " + path + " at " + resumed.offset() + "/" + resumed.size();
+    }
+    if (event instanceof EngineEvent.AssetFailed failed) {
+      String message = OneLine.of(failed.error().message());
+      return failed.willRetry()
+          ? "retrying " + path + " (attempt " + (failed.attempts() + 1) + "): " + message
+          : "failed " + path + ": " + message;
+    }
+    if (event instanceof EngineEvent.AssetSkipped skipped) {
+      return "skipped " + path + ": " + OneLine.of(skipped.reason());
+    }
+    if (event instanceof EngineEvent.ScanFailed scanFailed) {
+      return "scan-failed " + path + ": " + OneLine.of(scanFailed.message());
+    }
+    throw new IllegalArgumentException("unknown event " + event);
+  }
+
+  /** On a terminal only what needs the user's attention gets a line of its own. */
+  private static Optional<String> terminalEventLine(EngineEvent event) {
+    boolean worthALine =
+        event instanceof EngineEvent.ScanFailed
+            || event instanceof EngineEvent.AssetSkipped
+            || (event instanceof EngineEvent.AssetFailed failed && !failed.willRetry());
+    return worthALine ? Optional.of(eventLine(event)) : Optional.empty();
+  }
+
+  static String progressLine(EngineStatus status) {
+    return "progress files=" + status.backedUp() + "/" + status.discovered()
+        + " bytes=" + status.bytesDone() + "/" + status.bytesToUpload();
+  }
+
+  private String terminalLine(EngineStatus status) {
+    StringBuilder line = new StringBuilder();
+    if (status.libraries().stream().anyMatch(LibraryStatus::scanning)) {
+      line.append("scanning  ");
+    }
+    line.append("files ").append(status.backedUp()).append('/').append(status.discovered());
+    line.append("  ").append(humanBytes(status.bytesDone())).append('/').append(humanBytes(status.bytesToUpload()));
+    Optional<Double> rate = rate();
+    line.append("  ").append(rate.map(r -> humanBytes(Math.round(r)) + "/s").orElse("-- B/s"));
+    long remaining = Math.max(0, status.bytesToUpload() - status.bytesDone());
+    if (remaining > 0) {
+      line.append("  ETA ")
+          .append(rate.filter(r -> r > 0).map(r -> humanDuration(Duration.ofSeconds(Math.round(remaining / r)))).orElse("--"));
+    }
+    if (status.failed() > 0) {
+      line.append("  ").append(status.failed()).append(" failed");
+    }
+    String waiting =
+        Stream.concat(
+                status.reasons().stream(), status.libraries().stream().flatMap(l -> l.reasons().stream()))
+            .distinct()
+            .map(reason -> reason.name().toLowerCase(Locale.ROOT).replace('_', ' '))
+            .collect(Collectors.joining(", "));
+    if (!waiting.isEmpty()) {
+      line.append("  waiting: ").append(waiting);
+    }
+    return line.toString();
+  }
+
+  /** Bytes per second over the sliding window, once it spans at least one second. */
+  private Optional<Double> rate() {
+    if (window.size() < 2) {
+      return Optional.empty();
+    }
+    Sample first = window.peekFirst();
+    Sample last = window.peekLast();
+    long nanos = last.nanos() - first.nanos();
+    if (nanos < Duration.ofSeconds(1).toNanos()) {
+      return Optional.empty();
+    }
+    return Optional.of((last.bytesSent() - first.bytesSent()) * 1e9 / nanos);
+  }
+
+  static String humanBytes(long bytes) {
+    if (bytes < 1024) {
+      return bytes + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    double value = bytes;
+    int unit = -1;
+    while (value >= 1024 && unit < units.length - 1) {
+      value /= 1024;
+      unit++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+  }
+
+  static String humanDuration(Duration duration) {
+    long seconds = duration.toSeconds();
+    if (seconds < 60) {
+      return seconds + "s";
+    }
+    if (seconds < 3600) {
+      return String.format(Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60);
+    }
+    return String.format(Locale.ROOT, "%dh%02dm", seconds / 3600, (seconds % 3600) / 60);
+  }
+}

@@ -1,0 +1,223 @@
+package dev.autoupload.app;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import dev.autoupload.engine.EngineStartException;
+import dev.autoupload.engine.EngineStatus;
+import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.library.Library;
+import dev.autoupload.engine.upload.UploadException;
+import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.sources.folder.FolderSource;
+import dev.autoupload.targets.TargetUris;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code autoupload run}: backs up one folder to one target, once or until stopped. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Backs up the files under --source to --target. Progress is kept in a journal under the "
+          + "data dir, so a run that is killed resumes where it stopped and never uploads a "
+          + "finished file twice.",
+      "Without --once it keeps running until SIGINT or SIGTERM, then stops cleanly and prints the "
+          + "summary (the exit status is then the signal's, 130 or 143)."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:every file is backed up",
+      "1:a file or the scan failed; stderr names the first failure and the count",
+      "2:bad command line, --set or --config value, or target URI",
+      "3:cannot start: source folder missing, target not writable, data dir in use by "
+          + "another run, journal problem"
+    })
+final class RunCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--source", required = true, paramLabel = "DIR", description = "Folder to back up, with its subfolders.")
+  Path source;
+
+  @Option(
+      names = "--target",
+      required = true,
+      paramLabel = "URI",
+      description = "Where the files go, e.g. file:///mnt/backup.")
+  String target;
+
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = {
+        "Where the journal and lock file live. Default: autoupload.data-dir if configured, else "
+            + "$AUTOUPLOAD_DATA_DIR, else $XDG_DATA_HOME/autoupload, else ~/.local/share/autoupload."
+      })
+  Path dataDir;
+
+  @Option(
+      names = "--library",
+      paramLabel = "ID",
+      description = {
+        "Name of this backup's ledger in the journal. Default: lib- and 12 hex digits derived "
+            + "from the source path and the target URI."
+      })
+  String libraryId;
+
+  @Option(
+      names = "--once",
+      description = "Exit when everything found is backed up or has failed for good.")
+  boolean once;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "HOCON file with autoupload.* settings.")
+  Path configFile;
+
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description = {
+        "Overrides one setting; the value is HOCON. Repeatable, wins over --config. E.g.",
+        "  --set autoupload.upload.parallelism=2",
+        "  --set autoupload.upload.chunk-bytes=64KiB"
+      })
+  List<String> assignments = new ArrayList<>();
+
+  @Option(names = "--debug", description = "Print stack traces with errors.")
+  boolean debug;
+
+  @Override
+  public Integer call() {
+    long startedNanos = System.nanoTime();
+    try {
+      return run(startedNanos);
+    } catch (RunFailure failure) {
+      return report(failure.exitCode(), failure.getMessage(), failure.getCause());
+    } catch (RuntimeException unexpected) {
+      return report(Main.INCOMPLETE, "unexpected " + unexpected, unexpected);
+    }
+  }
+
+  private int run(long startedNanos) {
+    Config config = config();
+    Path dataDirectory = ConfigLoader.dataDir(config).orElseThrow();
+    Path sourceDir = source.toAbsolutePath().normalize();
+    if (!Files.exists(sourceDir)) {
+      throw new RunFailure(Main.CANNOT_START, "source folder " + sourceDir + " does not exist");
+    }
+    if (!Files.isDirectory(sourceDir)) {
+      throw new RunFailure(Main.CANNOT_START, "source " + sourceDir + " is not a folder");
+    }
+    String id = Optional.ofNullable(libraryId).orElseGet(() -> LibraryIds.derive(sourceDir, target));
+
+    UploadTarget uploadTarget = openTarget();
+    Library library;
+    UploadEngine engine;
+    try {
+      uploadTarget.check();
+      library = library(id, sourceDir, uploadTarget);
+      engine = startEngine(config);
+    } catch (UploadException e) {
+      uploadTarget.close();
+      throw new RunFailure(Main.CANNOT_START, e.getMessage(), e);
+    } catch (RuntimeException e) {
+      uploadTarget.close();
+      throw e;
+    }
+
+    Duration askTimeout = config.getDuration("autoupload.ask-timeout");
+    PrintWriter out = spec.commandLine().getOut();
+    ProgressPrinter printer =
+        new ProgressPrinter(
+            out, System.console() != null ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.LINES);
+    try {
+      engine.addListener(printer::onEvent);
+      RunWatch.await(engine.addLibrary(library), askTimeout, "cannot add the library");
+    } catch (RuntimeException e) {
+      engine.close();
+      throw e;
+    }
+    out.println(
+        "autoupload: backing up " + sourceDir + " to " + uploadTarget.describe()
+            + " (data dir " + dataDirectory + ")");
+    out.flush();
+    try (RunWatch watch = RunWatch.start(engine, printer, askTimeout, once)) {
+      EngineStatus last;
+      try {
+        last = watch.awaitEnd();
+      } finally {
+        engine.close();
+      }
+      printer.finish();
+      out.println(Summary.of(last, Duration.ofNanos(System.nanoTime() - startedNanos)).line());
+      out.flush();
+      Optional<String> problem = Summary.problem(last);
+      problem.ifPresent(p -> report(Main.INCOMPLETE, p, null));
+      return problem.isPresent() ? Main.INCOMPLETE : Main.OK;
+    }
+  }
+
+  /** Loads the configuration and settles the data dir: --data-dir, else config, else default. */
+  private Config config() {
+    try {
+      Config loaded = ConfigLoader.load(Optional.ofNullable(configFile), assignments);
+      Path directory =
+          Optional.ofNullable(dataDir)
+              .map(d -> d.toAbsolutePath().normalize())
+              .or(() -> ConfigLoader.dataDir(loaded))
+              .orElseGet(DataDirs::defaultDataDir);
+      return ConfigLoader.withDataDir(loaded, directory);
+    } catch (ConfigLoader.BadConfigException e) {
+      throw new RunFailure(Main.USAGE, e.getMessage(), e);
+    }
+  }
+
+  private UploadTarget openTarget() {
+    try {
+      return TargetUris.open(target);
+    } catch (IllegalArgumentException e) {
+      throw new RunFailure(Main.USAGE, e.getMessage(), e);
+    }
+  }
+
+  private static Library library(String id, Path sourceDir, UploadTarget uploadTarget) {
+    try {
+      return new Library(id, new FolderSource(id, sourceDir), uploadTarget);
+    } catch (IllegalArgumentException e) {
+      throw new RunFailure(Main.USAGE, e.getMessage(), e);
+    }
+  }
+
+  private static UploadEngine startEngine(Config config) {
+    try {
+      return UploadEngine.start(config);
+    } catch (EngineStartException e) {
+      int code = e.getCause() instanceof ConfigException ? Main.USAGE : Main.CANNOT_START;
+      throw new RunFailure(code, e.getMessage(), e);
+    } catch (ConfigException e) {
+      throw new RunFailure(Main.USAGE, "bad configuration: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new RunFailure(Main.CANNOT_START, "cannot start the engine: " + e, e);
+    }
+  }
+
+  private int report(int exitCode, String message, Throwable cause) {
+    PrintWriter err = spec.commandLine().getErr();
+    err.println(Main.ERROR_PREFIX + OneLine.of(message));
+    if (debug && cause != null) {
+      cause.printStackTrace(err);
+    }
+    err.flush();
+    return exitCode;
+  }
+}

@@ -1,0 +1,167 @@
+package dev.autoupload.app;
+
+import dev.autoupload.engine.EngineStatus;
+import dev.autoupload.engine.UploadEngine;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Watches a running engine: polls its status for the progress printer, and tells when the run is
+ * over, either because it is idle (with {@code --once}) or because SIGINT/SIGTERM asked the JVM to
+ * exit. In the latter case the shutdown hook holds the JVM until {@link #close} so the engine can
+ * stop cleanly and the summary gets printed.
+ */
+final class RunWatch implements AutoCloseable {
+
+  private static final Duration POLL_EVERY = Duration.ofMillis(200);
+  /** Status asks that may fail in a row before the run gives up on the engine. */
+  private static final int STATUS_FAILURES_TOLERATED = 3;
+
+  private final UploadEngine engine;
+  private final ProgressPrinter printer;
+  private final Duration askTimeout;
+  private final boolean once;
+  private final CompletableFuture<EngineStatus> idle = new CompletableFuture<>();
+  private final CompletableFuture<Void> end = new CompletableFuture<>();
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private final Thread shutdownHook;
+  private final ScheduledExecutorService poller;
+  private volatile EngineStatus latest;
+  private int failuresInARow;
+
+  private RunWatch(UploadEngine engine, ProgressPrinter printer, Duration askTimeout, boolean once) {
+    this.engine = engine;
+    this.printer = printer;
+    this.askTimeout = askTimeout;
+    this.once = once;
+    this.shutdownHook =
+        new Thread(
+            () -> {
+              end.complete(null);
+              awaitQuietly(closed, askTimeout.plusSeconds(15));
+            },
+            "autoupload-shutdown");
+    this.poller =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "autoupload-progress");
+              thread.setDaemon(true);
+              return thread;
+            });
+  }
+
+  static RunWatch start(UploadEngine engine, ProgressPrinter printer, Duration askTimeout, boolean once) {
+    RunWatch watch = new RunWatch(engine, printer, askTimeout, once);
+    Runtime.getRuntime().addShutdownHook(watch.shutdownHook);
+    watch.idle.whenComplete((status, error) -> watch.end.complete(null));
+    watch.poller.scheduleWithFixedDelay(watch::poll, 0, POLL_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    return watch;
+  }
+
+  /**
+   * Blocks until the run is over and returns the status to summarise. Polling has stopped when this
+   * returns, so the printer is free for the caller.
+   *
+   * @throws RunFailure when the engine stopped answering status asks
+   */
+  EngineStatus awaitEnd() {
+    end.join();
+    poller.shutdownNow();
+    try {
+      poller.awaitTermination(askTimeout.plusSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (idle.isCompletedExceptionally()) {
+      try {
+        idle.join();
+      } catch (RuntimeException e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        throw new RunFailure(
+            Main.INCOMPLETE, "the engine stopped answering: " + cause.getMessage(), cause);
+      }
+    }
+    if (idle.isDone()) {
+      return idle.join();
+    }
+    // Stopped by a signal: uploads are still running, so ask once more for the freshest numbers.
+    try {
+      return await(engine.status(), askTimeout, "cannot read the final status");
+    } catch (RunFailure e) {
+      return Optional.ofNullable(latest).orElseThrow(() -> e);
+    }
+  }
+
+  private void poll() {
+    try {
+      EngineStatus status = await(engine.status(), askTimeout, "cannot read the status");
+      failuresInARow = 0;
+      latest = status;
+      printer.update(status, System.nanoTime());
+      if (once && status.idle()) {
+        idle.complete(status);
+      }
+    } catch (RunFailure e) {
+      if (++failuresInARow >= STATUS_FAILURES_TOLERATED) {
+        idle.completeExceptionally(e);
+      }
+    } catch (RuntimeException e) {
+      // A bug here must end the run visibly, not silently cancel the scheduled polling.
+      idle.completeExceptionally(e);
+    }
+  }
+
+  /** Lets a pending shutdown hook go on, and removes it when the JVM is not exiting. */
+  @Override
+  public void close() {
+    poller.shutdownNow();
+    closed.countDown();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException jvmExiting) {
+      // The hook is running and has just been released by the latch.
+    }
+  }
+
+  /**
+   * Waits for an engine call. The engine's own asks time out after {@code askTimeout}; the extra
+   * margin only guards against a reply that never comes.
+   */
+  static <T> T await(CompletionStage<T> stage, Duration askTimeout, String what) {
+    Duration limit = askTimeout.plusSeconds(5);
+    try {
+      return stage.toCompletableFuture().get(limit.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new RunFailure(Main.CANNOT_START, what + ": " + rootMessage(e.getCause()), e.getCause());
+    } catch (TimeoutException e) {
+      throw new RunFailure(Main.CANNOT_START, what + ": no answer within " + limit.toSeconds() + "s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RunFailure(Main.INCOMPLETE, what + ": interrupted", e);
+    }
+  }
+
+  private static String rootMessage(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return OneLine.of(root.getMessage() != null ? root.getMessage() : root.toString());
+  }
+
+  private static void awaitQuietly(CountDownLatch latch, Duration timeout) {
+    try {
+      latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package dev.autoupload.app;
+
+import dev.autoupload.engine.EngineStatus;
+import dev.autoupload.engine.library.LibraryStatus;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * How a run ended, as the final {@code summary:} line that scripts and tests parse.
+ *
+ * @param files assets the scans discovered
+ * @param backedUp assets on the target: uploaded now or by an earlier run
+ * @param uploaded assets completed in this run
+ * @param already assets an earlier run had already completed
+ */
+record Summary(
+    long files,
+    long backedUp,
+    long uploaded,
+    long already,
+    long skipped,
+    long failed,
+    long bytesSent,
+    Duration elapsed) {
+
+  static Summary of(EngineStatus status, Duration elapsed) {
+    List<LibraryStatus> libraries = status.libraries();
+    return new Summary(
+        status.discovered(),
+        status.backedUp(),
+        libraries.stream().mapToLong(LibraryStatus::completed).sum(),
+        libraries.stream().mapToLong(LibraryStatus::alreadyBackedUp).sum(),
+        status.skipped(),
+        status.failed(),
+        status.bytesSent(),
+        elapsed);
+  }
+
+  String line() {
+    return String.format(
+        Locale.ROOT,
+        "summary: files=%d backed-up=%d uploaded=%d already=%d skipped=%d failed=%d bytes-sent=%d elapsed=%.1fs",
+        files,
+        backedUp,
+        uploaded,
+        already,
+        skipped,
+        failed,
+        bytesSent,
+        elapsed.toMillis() / 1000.0);
+  }
+
+  /**
+   * Why the run did not back everything up, in one line: a failed scan first (it hides files),
+   * else the first failed file and how many failed; empty when all is well.
+   */
+  static Optional<String> problem(EngineStatus status) {
+    for (LibraryStatus library : status.libraries()) {
+      if (library.scanError().isPresent()) {
+        return Optional.of(
+            "scan of " + OneLine.of(library.source()) + " failed: " + OneLine.of(library.scanError().get()));
+      }
+    }
+    long failed = status.failed();
+    if (failed == 0) {
+      return Optional.empty();
+    }
+    String count = failed == 1 ? "1 file failed" : failed + " files failed";
+    Optional<LibraryStatus.Failure> first =
+        status.libraries().stream().flatMap(l -> l.failures().stream()).findFirst();
+    if (first.isEmpty()) {
+      return Optional.of(count);
+    }
+    String more = failed > 1 ? " (and " + (failed - 1) + " more)" : "";
+    return Optional.of(
+        count + ": " + OneLine.of(first.get().path()) + ": " + OneLine.of(first.get().error().message()) + more);
+  }
+}

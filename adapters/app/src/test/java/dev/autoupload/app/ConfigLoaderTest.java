@@ -1,0 +1,189 @@
+package dev.autoupload.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.Config;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void referenceDefaultsApplyWhenNothingIsSet() {
+    Config config = ConfigLoader.load(Optional.empty(), List.of());
+
+    assertThat(config.getInt("autoupload.upload.parallelism")).isEqualTo(4);
+    assertThat(config.getBytes("autoupload.upload.chunk-bytes")).isEqualTo(1024 * 1024);
+  }
+
+  @Test
+  void setValuesAreHoconSoSizesAndDurationsWork() {
+    Config config =
+        ConfigLoader.load(
+            Optional.empty(),
+            List.of(
+                "autoupload.upload.parallelism=2",
+                "autoupload.upload.chunk-bytes=64KiB",
+                "autoupload.upload.retry.min-backoff=250ms"));
+
+    assertThat(config.getInt("autoupload.upload.parallelism")).isEqualTo(2);
+    assertThat(config.getBytes("autoupload.upload.chunk-bytes")).isEqualTo(64 * 1024);
+    assertThat(config.getDuration("autoupload.upload.retry.min-backoff").toMillis()).isEqualTo(250);
+  }
+
+  @Test
+  void setWinsOverConfigFileWhichWinsOverReference() throws IOException {
+    Path file = dir.resolve("autoupload.conf");
+    Files.writeString(
+        file,
+        "autoupload.upload.parallelism = 3\nautoupload.upload.retry.max-attempts = 7\n");
+
+    Config config =
+        ConfigLoader.load(Optional.of(file), List.of("autoupload.upload.parallelism=2"));
+
+    assertThat(config.getInt("autoupload.upload.parallelism")).isEqualTo(2);
+    assertThat(config.getInt("autoupload.upload.retry.max-attempts")).isEqualTo(7);
+    assertThat(config.getDouble("autoupload.upload.retry.random-factor")).isEqualTo(0.2);
+  }
+
+  @Test
+  void laterSetWinsOverEarlierSet() {
+    Config config =
+        ConfigLoader.load(
+            Optional.empty(),
+            List.of("autoupload.upload.parallelism=2", "autoupload.upload.parallelism=6"));
+
+    assertThat(config.getInt("autoupload.upload.parallelism")).isEqualTo(6);
+  }
+
+  @Test
+  void urlValuesKeepTheirDoubleSlashInsteadOfBecomingAComment() {
+    Config config =
+        ConfigLoader.parseAssignment("autoupload.journal.url=jdbc:postgresql://db.local/autoupload");
+
+    assertThat(config.getString("autoupload.journal.url"))
+        .isEqualTo("jdbc:postgresql://db.local/autoupload");
+  }
+
+  @Test
+  void unquotedTextHoconCannotReadIsAString() {
+    Config config =
+        ConfigLoader.load(
+            Optional.empty(),
+            List.of("autoupload.policy.quiet-hours.start=22:00", "autoupload.policy.quiet-hours.end=06:30"));
+
+    assertThat(config.getString("autoupload.policy.quiet-hours.start")).isEqualTo("22:00");
+    assertThat(config.getString("autoupload.policy.quiet-hours.end")).isEqualTo("06:30");
+  }
+
+  @Test
+  void setWithoutEqualsSignSaysWhatIsExpected() {
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.upload.parallelism")))
+        .isInstanceOf(ConfigLoader.BadConfigException.class)
+        .hasMessage(
+            "--set autoupload.upload.parallelism: expected KEY=VALUE, e.g. --set autoupload.upload.parallelism=2");
+  }
+
+  @Test
+  void unparseableHoconValueIsOneLine() {
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.upload.parallelism={")))
+        .isInstanceOf(ConfigLoader.BadConfigException.class)
+        .hasMessageStartingWith("--set autoupload.upload.parallelism={: ")
+        .hasMessageNotContaining("\n");
+  }
+
+  @Test
+  void wrongTypeNamesTheSettingTheExpectedTypeAndWhereItCameFrom() {
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.upload.parallelism=lots")))
+        .isInstanceOf(ConfigLoader.BadConfigException.class)
+        .hasMessage(
+            "bad value for autoupload.upload.parallelism: expected a number, got \"lots\" "
+                + "(from --set autoupload.upload.parallelism)");
+  }
+
+  @Test
+  void badSizeAndDurationAreCaught() {
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.upload.chunk-bytes=big")))
+        .hasMessageStartingWith("bad value for autoupload.upload.chunk-bytes: expected a size such as 64KiB");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.ask-timeout=soon")))
+        .hasMessageStartingWith("bad value for autoupload.ask-timeout: expected a duration such as 30s");
+  }
+
+  @Test
+  void numberDefaultsAcceptSizesWhereTheEngineReadsASize() {
+    Config config =
+        ConfigLoader.load(Optional.empty(), List.of("autoupload.policy.bandwidth-limit=10MiB"));
+
+    assertThat(config.getBytes("autoupload.policy.bandwidth-limit")).isEqualTo(10L * 1024 * 1024);
+  }
+
+  @Test
+  void sizeWhereTheEngineWantsACountIsRejectedByTheEngineParser() {
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.upload.parallelism=10MiB")))
+        .isInstanceOf(ConfigLoader.BadConfigException.class)
+        .hasMessage(
+            "bad value (from --set autoupload.upload.parallelism): "
+                + "parallelism has type STRING rather than NUMBER");
+  }
+
+  @Test
+  void listsAreChecked() {
+    assertThat(
+            ConfigLoader.load(Optional.empty(), List.of("autoupload.policy.ssid-allow-list=[home, office]"))
+                .getStringList("autoupload.policy.ssid-allow-list"))
+        .containsExactly("home", "office");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.policy.ssid-allow-list=home")))
+        .hasMessageStartingWith("bad value for autoupload.policy.ssid-allow-list: expected a list");
+  }
+
+  @Test
+  void misspelledSettingIsRejectedInsteadOfIgnored() {
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.upload.paralelism=2")))
+        .isInstanceOf(ConfigLoader.BadConfigException.class)
+        .hasMessage("unknown setting autoupload.upload.paralelism (from --set autoupload.upload.paralelism)");
+  }
+
+  @Test
+  void outOfRangeValueUsesTheEnginesOwnCheck() {
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.upload.parallelism=0")))
+        .isInstanceOf(ConfigLoader.BadConfigException.class)
+        .hasMessage("autoupload.upload.parallelism must be at least 1");
+  }
+
+  @Test
+  void badConfigFileNamesTheFileAndLine() throws IOException {
+    Path file = dir.resolve("bad.conf");
+    Files.writeString(file, "autoupload {\n  upload.parallelism = \n");
+
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file), List.of()))
+        .isInstanceOf(ConfigLoader.BadConfigException.class)
+        .hasMessageStartingWith("cannot read config file " + file + ": ")
+        .hasMessageNotContaining("\n");
+  }
+
+  @Test
+  void missingConfigFileIsAnError() {
+    Path file = dir.resolve("absent.conf");
+
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file), List.of()))
+        .hasMessage("config file " + file + " does not exist");
+  }
+
+  @Test
+  void dataDirComesFromConfigOnlyWhenSet() {
+    Config unset = ConfigLoader.load(Optional.empty(), List.of());
+    Config set = ConfigLoader.load(Optional.empty(), List.of("autoupload.data-dir=" + dir));
+
+    assertThat(ConfigLoader.dataDir(unset)).isEmpty();
+    assertThat(ConfigLoader.dataDir(set)).contains(dir);
+    assertThat(ConfigLoader.dataDir(ConfigLoader.withDataDir(unset, dir))).contains(dir);
+  }
+}

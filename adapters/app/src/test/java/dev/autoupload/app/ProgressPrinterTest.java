@@ -1,0 +1,101 @@
+package dev.autoupload.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.autoupload.engine.EngineEvent;
+import dev.autoupload.engine.EngineStatus;
+import dev.autoupload.engine.library.LibraryStatus;
+import dev.autoupload.engine.upload.UploadError;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ProgressPrinterTest {
+
+  private static final long SECOND = Duration.ofSeconds(1).toNanos();
+
+  private final StringWriter written = new StringWriter();
+
+  @Test
+  void lineModePrintsOneStableLinePerEvent() {
+    ProgressPrinter printer = new ProgressPrinter(new PrintWriter(written), ProgressPrinter.Mode.LINES);
+
+    printer.onEvent(new EngineEvent.AssetUploaded("lib", "1", "a/b.jpg", "a/b.jpg", 1234, Instant.EPOCH, false));
+    printer.onEvent(new EngineEvent.AssetUploaded("lib", "2", "c.jpg", "c.jpg", 10, Instant.EPOCH, true));
+    printer.onEvent(new EngineEvent.AssetResumed("lib", "3", "big.mov", 8_388_608, 20_000_000));
+    printer.onEvent(
+        new EngineEvent.AssetFailed("lib", "4", "d.jpg", new UploadError.Transient("connection\nreset"), 1, true));
+    printer.onEvent(
+        new EngineEvent.AssetFailed("lib", "4", "d.jpg", new UploadError.Permanent("gone bad"), 5, false));
+    printer.onEvent(new EngineEvent.AssetSkipped("lib", "5", "e.jpg", "vanished before upload"));
+    printer.onEvent(new EngineEvent.ScanFailed("lib", "/photos", "permission denied"));
+    printer.finish();
+
+    assertThat(written.toString().lines())
+        .containsExactly(
+            "uploaded a/b.jpg 1234",
+            "already-on-target c.jpg",
+            "resumed big.mov at 8388608/20000000",
+            "retrying d.jpg (attempt 2): connection reset",
+            "failed d.jpg: gone bad",
+            "skipped e.jpg: vanished before upload",
+            "scan-failed /photos: permission denied");
+  }
+
+  @Test
+  void lineModePrintsProgressAtMostEveryTenSeconds() {
+    ProgressPrinter printer = new ProgressPrinter(new PrintWriter(written), ProgressPrinter.Mode.LINES);
+
+    printer.update(status(1, 100), 0);
+    printer.update(status(2, 200), 5 * SECOND);
+    printer.update(status(3, 300), 10 * SECOND);
+    printer.update(status(4, 400), 15 * SECOND);
+    printer.update(status(5, 500), 20 * SECOND);
+    printer.update(status(5, 500), 35 * SECOND);
+
+    assertThat(written.toString().lines())
+        .containsExactly(
+            "progress files=3/10 bytes=300/1000", "progress files=5/10 bytes=500/1000");
+  }
+
+  @Test
+  void terminalModeRedrawsOneLineAndPutsFailuresAboveIt() {
+    ProgressPrinter printer = new ProgressPrinter(new PrintWriter(written), ProgressPrinter.Mode.TERMINAL);
+
+    printer.update(status(1, 0), 0);
+    printer.onEvent(new EngineEvent.AssetUploaded("lib", "1", "a.jpg", "a.jpg", 100, Instant.EPOCH, false));
+    printer.onEvent(
+        new EngineEvent.AssetFailed("lib", "2", "b.jpg", new UploadError.Permanent("unreadable"), 1, false));
+    printer.update(status(2, 500), 2 * SECOND);
+    printer.finish();
+
+    String out = written.toString();
+    assertThat(out).doesNotContain("uploaded a.jpg");
+    assertThat(out).contains("\r\033[Kfailed b.jpg: unreadable\n");
+    assertThat(out).contains("\rfiles 2/10  500 B/1000 B  250 B/s  ETA 2s\033[K");
+    assertThat(out).endsWith("\n");
+  }
+
+  @Test
+  void humanUnits() {
+    assertThat(ProgressPrinter.humanBytes(999)).isEqualTo("999 B");
+    assertThat(ProgressPrinter.humanBytes(1536)).isEqualTo("1.5 KiB");
+    assertThat(ProgressPrinter.humanBytes(3L * 1024 * 1024 * 1024)).isEqualTo("3.0 GiB");
+    assertThat(ProgressPrinter.humanDuration(Duration.ofSeconds(42))).isEqualTo("42s");
+    assertThat(ProgressPrinter.humanDuration(Duration.ofSeconds(252))).isEqualTo("4m12s");
+    assertThat(ProgressPrinter.humanDuration(Duration.ofMinutes(125))).isEqualTo("2h05m");
+  }
+
+  private static EngineStatus status(long backedUp, long bytesDone) {
+    LibraryStatus library =
+        new LibraryStatus(
+            "lib", "/photos", "file:///backup", false, Optional.empty(), 10, 0, 10 - backedUp, 0, 0,
+            backedUp, 0, 0, 1000, bytesDone, bytesDone, Set.of(), List.of(), List.of());
+    return new EngineStatus(Set.of(), List.of(library));
+  }
+}

@@ -1,0 +1,182 @@
+package dev.autoupload.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shaded {@code autoupload.jar} run as a child JVM, the way the launcher runs it. */
+class ShadedJarIT {
+
+  private static final long TIMEOUT_SECONDS = 60;
+
+  @TempDir Path dir;
+
+  private Path source;
+  private Path target;
+  private Path data;
+  private final List<Process> started = new ArrayList<>();
+
+  @BeforeEach
+  void files() throws IOException {
+    source = Files.createDirectories(dir.resolve("photos"));
+    target = dir.resolve("backup");
+    data = dir.resolve("data");
+    byte[] content = new byte[2 * 1024 * 1024 + 17];
+    new Random(42).nextBytes(content);
+    Files.write(source.resolve("movie.mov"), content);
+    Files.createDirectories(source.resolve("2024"));
+    Files.writeString(source.resolve("2024/a.jpg"), "a");
+  }
+
+  @AfterEach
+  void stopLeftovers() throws InterruptedException {
+    for (Process process : started) {
+      process.destroyForcibly().waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void onceBacksUpByteExactAndTheNextRunFindsEverythingThere() throws Exception {
+    Finished first = finish(start("--once"));
+
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    assertThat(first.err()).doesNotContain("ERROR", "Exception");
+    assertThat(first.out()).contains("uploaded movie.mov 2097169", "uploaded 2024/a.jpg 1");
+    assertThat(first.summary())
+        .startsWith("summary: files=2 backed-up=2 uploaded=2 already=0 skipped=0 failed=0 bytes-sent=2097170 ");
+    assertThat(Files.readAllBytes(target.resolve("movie.mov")))
+        .isEqualTo(Files.readAllBytes(source.resolve("movie.mov")));
+
+    Finished second = finish(start("--once"));
+
+    assertThat(second.exitCode()).as(second.err()).isZero();
+    assertThat(second.summary())
+        .startsWith("summary: files=2 backed-up=2 uploaded=0 already=2 skipped=0 failed=0 bytes-sent=0 ");
+  }
+
+  @Test
+  void sigtermStopsCleanlyPrintsTheSummaryAndReleasesTheDataDir() throws Exception {
+    Process watching = start();
+    Lines out = Lines.of(watching);
+    out.awaitAll("uploaded movie.mov ", "uploaded 2024/a.jpg ");
+
+    // SIGTERM through the handle: Process.destroy() would also close our end of its stdout.
+    watching.toHandle().destroy();
+
+    assertThat(watching.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    assertThat(out.await(line -> line.startsWith("summary: ")))
+        .startsWith("summary: files=2 backed-up=2 uploaded=2 ");
+    Finished next = finish(start("--once"));
+    assertThat(next.exitCode()).as(next.err()).isZero();
+  }
+
+  @Test
+  void aSecondRunOnTheSameDataDirCannotStart() throws Exception {
+    Process first = start();
+    Lines.of(first).await(line -> line.startsWith("autoupload: backing up"));
+
+    Finished second = finish(start("--once"));
+
+    assertThat(second.exitCode()).isEqualTo(3);
+    assertThat(second.err().lines().filter(l -> l.startsWith("autoupload: error: ")).count()).isOne();
+    assertThat(second.err()).doesNotContain("\tat ");
+  }
+
+  private Process start(String... extra) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-jar");
+    command.add(System.getProperty("autoupload.jar", "target/autoupload.jar"));
+    command.addAll(
+        List.of(
+            "run", "--source", source.toString(), "--target", target.toUri().toString(),
+            "--data-dir", data.toString(), "--set", "autoupload.upload.chunk-bytes=256KiB"));
+    command.addAll(List.of(extra));
+    Process process = new ProcessBuilder(command).start();
+    started.add(process);
+    return process;
+  }
+
+  private record Finished(int exitCode, String out, String err) {
+    String summary() {
+      return out.lines().filter(l -> l.startsWith("summary: ")).findFirst().orElseThrow(
+          () -> new AssertionError("no summary in: " + out + err));
+    }
+  }
+
+  private static Finished finish(Process process) throws Exception {
+    var out = process.getInputStream().readAllBytes();
+    var err = process.getErrorStream().readAllBytes();
+    assertThat(process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    return new Finished(
+        process.exitValue(),
+        new String(out, StandardCharsets.UTF_8),
+        new String(err, StandardCharsets.UTF_8));
+  }
+
+  /** A child's stdout read on its own thread, so a test can wait for a line with a timeout. */
+  private static final class Lines {
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+    static Lines of(Process process) {
+      Lines result = new Lines();
+      Thread reader =
+          new Thread(
+              () -> {
+                try (BufferedReader in =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                  String line;
+                  while ((line = in.readLine()) != null) {
+                    result.lines.add(line);
+                  }
+                } catch (IOException e) {
+                  result.lines.add("<stdout failed: " + e + ">");
+                }
+              });
+      reader.setDaemon(true);
+      reader.start();
+      return result;
+    }
+
+    /** Waits until a line starting with each prefix has come, in any order. */
+    void awaitAll(String... prefixes) throws InterruptedException {
+      Set<String> missing = new HashSet<>(List.of(prefixes));
+      while (!missing.isEmpty()) {
+        String line = await(l -> missing.stream().anyMatch(l::startsWith));
+        missing.removeIf(line::startsWith);
+      }
+    }
+
+    String await(Predicate<String> wanted) throws InterruptedException {
+      List<String> seen = new ArrayList<>();
+      while (true) {
+        String line = lines.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (line == null) {
+          throw new AssertionError("no such line within " + TIMEOUT_SECONDS + "s; saw " + seen);
+        }
+        if (wanted.test(line)) {
+          return line;
+        }
+        seen.add(line);
+      }
+    }
+  }
+}

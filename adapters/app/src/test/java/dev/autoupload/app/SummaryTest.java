@@ -1,0 +1,106 @@
+package dev.autoupload.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.autoupload.engine.EngineStatus;
+import dev.autoupload.engine.library.LibraryStatus;
+import dev.autoupload.engine.upload.UploadError;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SummaryTest {
+
+  @Test
+  void summaryLineHasTheShapeScriptsParse() {
+    EngineStatus status =
+        new EngineStatus(
+            Set.of(),
+            List.of(
+                library(10, 4, 5, 1, 0, 123_456, Optional.empty(), List.of()),
+                library(2, 2, 0, 0, 0, 0, Optional.empty(), List.of())));
+
+    String line = Summary.of(status, Duration.ofMillis(12_345)).line();
+
+    assertThat(line)
+        .isEqualTo(
+            "summary: files=12 backed-up=11 uploaded=5 already=6 skipped=1 failed=0 "
+                + "bytes-sent=123456 elapsed=12.3s");
+  }
+
+  @Test
+  void elapsedAlwaysUsesADecimalPoint() {
+    java.util.Locale before = java.util.Locale.getDefault();
+    try {
+      java.util.Locale.setDefault(java.util.Locale.GERMANY);
+      EngineStatus status = new EngineStatus(Set.of(), List.of());
+
+      assertThat(Summary.of(status, Duration.ofMillis(1_500)).line()).endsWith("elapsed=1.5s");
+    } finally {
+      java.util.Locale.setDefault(before);
+    }
+  }
+
+  @Test
+  void allBackedUpIsNoProblem() {
+    EngineStatus status =
+        new EngineStatus(Set.of(), List.of(library(3, 0, 3, 0, 0, 10, Optional.empty(), List.of())));
+
+    assertThat(Summary.problem(status)).isEmpty();
+  }
+
+  @Test
+  void oneFailedFileIsNamedWithItsError() {
+    LibraryStatus.Failure failure =
+        new LibraryStatus.Failure(
+            "a1", "a/b.jpg", new UploadError.Permanent("cannot read a/b.jpg: permission denied"), 1);
+    EngineStatus status =
+        new EngineStatus(
+            Set.of(), List.of(library(3, 0, 2, 0, 1, 10, Optional.empty(), List.of(failure))));
+
+    assertThat(Summary.problem(status))
+        .contains("1 file failed: a/b.jpg: cannot read a/b.jpg: permission denied");
+  }
+
+  @Test
+  void manyFailedFilesNameTheFirstAndCountTheRest() {
+    LibraryStatus.Failure first =
+        new LibraryStatus.Failure("a1", "a.jpg", new UploadError.Transient("connection reset"), 5);
+    LibraryStatus.Failure second =
+        new LibraryStatus.Failure("b1", "b.jpg", new UploadError.QuotaExceeded("target full"), 1);
+    EngineStatus status =
+        new EngineStatus(
+            Set.of(), List.of(library(5, 0, 2, 0, 3, 10, Optional.empty(), List.of(first, second))));
+
+    assertThat(Summary.problem(status))
+        .contains("3 files failed: a.jpg: connection reset (and 2 more)");
+  }
+
+  @Test
+  void failedScanComesFirst() {
+    EngineStatus status =
+        new EngineStatus(
+            Set.of(),
+            List.of(library(0, 0, 0, 0, 0, 0, Optional.of("permission denied"), List.of())));
+
+    assertThat(Summary.problem(status)).contains("scan of /photos failed: permission denied");
+  }
+
+  /** A finished library's status with the given counts. */
+  static LibraryStatus library(
+      long discovered,
+      long alreadyBackedUp,
+      long completed,
+      long skipped,
+      long failed,
+      long bytesSent,
+      Optional<String> scanError,
+      List<LibraryStatus.Failure> failures) {
+    return new LibraryStatus(
+        "lib", "/photos", "file:///backup", false, scanError, discovered, alreadyBackedUp,
+        0, 0, 0, completed, skipped, failed, bytesSent, bytesSent, bytesSent, Set.of(), List.of(),
+        failures);
+  }
+}
