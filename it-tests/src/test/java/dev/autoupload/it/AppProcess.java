@@ -1,0 +1,299 @@
+package dev.autoupload.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * The packaged app ({@code java -jar autoupload.jar ...}) running as a child process, with its
+ * stdout and stderr collected line by line on reader threads.
+ *
+ * <p>Start it through {@link AppProcesses}, which kills whatever a test leaves running.
+ */
+final class AppProcess implements AutoCloseable {
+
+  /** What a process killed by SIGKILL exits with, as the JDK reports it on Linux (128 + 9). */
+  static final int SIGKILL_EXIT = 137;
+  /** What a process ended by an unhandled SIGTERM exits with (128 + 15). */
+  static final int SIGTERM_EXIT = 143;
+
+  private static final String SETPRIV = "setpriv";
+  private static final String NOBODY = "65534";
+  private static final Duration READERS_DRAIN = Duration.ofSeconds(10);
+
+  private final List<String> command;
+  private final Process process;
+  private final List<String> stdout = new ArrayList<>();
+  private final List<String> stderr = new ArrayList<>();
+  private final Thread stdoutReader;
+  private final Thread stderrReader;
+  private boolean stdoutEnded;
+
+  private AppProcess(List<String> command) {
+    this.command = List.copyOf(command);
+    try {
+      process =
+          new ProcessBuilder(command)
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + command, e);
+    }
+    stdoutReader = reader(process.getInputStream(), stdout, true);
+    stderrReader = reader(process.getErrorStream(), stderr, false);
+  }
+
+  /** The jar under test: the {@code autoupload.jar} system property the it-tests pom sets. */
+  static Path jar() {
+    String configured = System.getProperty("autoupload.jar");
+    assertThat(configured).as("system property autoupload.jar (set by the it-tests pom)").isNotBlank();
+    Path jar = Path.of(configured).toAbsolutePath().normalize();
+    assertThat(jar).as("the packaged app; build it with mvn install -DskipTests").isRegularFile();
+    return jar;
+  }
+
+  /** True when the tests run as root, where file permissions do not stop anything. */
+  static boolean runningAsRoot() {
+    return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+  }
+
+  /** The arguments after {@code java -jar autoupload.jar}; see {@link Launch#start}. */
+  static Launch launch(String... args) {
+    return new Launch(List.of(args), List.of(), false);
+  }
+
+  /**
+   * How to start the app.
+   *
+   * @param unprivileged run as uid/gid 65534 (nobody) when the tests run as root, so file
+   *     permissions apply; the folders it writes to must then be writable by that user
+   */
+  record Launch(List<String> args, List<String> jvmOptions, boolean unprivileged) {
+
+    Launch withJvmOptions(String... options) {
+      return new Launch(args, List.of(options), unprivileged);
+    }
+
+    Launch runAsUnprivileged() {
+      return new Launch(args, jvmOptions, true);
+    }
+
+    List<String> command() {
+      List<String> command = new ArrayList<>();
+      if (unprivileged && runningAsRoot()) {
+        // setpriv execs java in place, so the child's pid is java's and signals reach it.
+        command.addAll(
+            List.of(SETPRIV, "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
+      }
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(jvmOptions);
+      command.add("-jar");
+      command.add(jar().toString());
+      command.addAll(args);
+      return command;
+    }
+
+    AppProcess start() {
+      return new AppProcess(command());
+    }
+  }
+
+  /**
+   * Blocks until a stdout line matches, and returns it.
+   *
+   * @throws AssertionError when none does within {@code timeout} or stdout ends first
+   */
+  synchronized String awaitLine(Predicate<String> matching, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int checked = 0;
+    while (true) {
+      for (; checked < stdout.size(); checked++) {
+        if (matching.test(stdout.get(checked))) {
+          return stdout.get(checked);
+        }
+      }
+      if (stdoutEnded) {
+        throw new AssertionError("stdout ended without the awaited line\n" + describe());
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError("no awaited line within " + timeout + "\n" + describe());
+      }
+      try {
+        wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while awaiting a line", e);
+      }
+    }
+  }
+
+  /**
+   * Waits for the process to exit and for its output to be read to the end.
+   *
+   * @return the exit code
+   * @throws AssertionError when it is still running after {@code timeout}
+   */
+  int waitFor(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError("still running after " + timeout + "\n" + describe());
+      }
+      stdoutReader.join(READERS_DRAIN.toMillis());
+      stderrReader.join(READERS_DRAIN.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting for the app", e);
+    }
+    return process.exitValue();
+  }
+
+  /** Sends SIGKILL, like {@code kill -9}, and returns once the process is dead. */
+  int kill9() {
+    // Through the handle: Process.destroyForcibly() also closes our end of the pipes at once,
+    // which would lose the last lines the app printed.
+    process.toHandle().destroyForcibly();
+    int exit = waitFor(Duration.ofSeconds(30));
+    assertThat(process.isAlive()).as("alive after SIGKILL").isFalse();
+    assertThat(exit).as("exit code after SIGKILL").isEqualTo(SIGKILL_EXIT);
+    return exit;
+  }
+
+  /**
+   * Sends SIGTERM, as a service manager stopping the app would; does not wait. Unlike {@link
+   * Process#destroy()}, which closes the pipes right after signalling, this keeps reading what the
+   * app prints while it shuts down.
+   */
+  void terminate() {
+    process.toHandle().destroy();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  synchronized List<String> stdout() {
+    return List.copyOf(stdout);
+  }
+
+  synchronized List<String> stderr() {
+    return List.copyOf(stderr);
+  }
+
+  /** The stderr lines the app writes for errors, without log lines. */
+  List<String> errorLines() {
+    return stderr().stream().filter(line -> line.startsWith("autoupload: error: ")).toList();
+  }
+
+  /** The one {@code summary:} line, parsed; fails when there is none or more than one. */
+  RunSummary summary() {
+    List<String> lines = stdout().stream().filter(line -> line.startsWith("summary: ")).toList();
+    assertThat(lines).as("summary lines\n" + describe()).hasSize(1);
+    return RunSummary.parse(lines.get(0));
+  }
+
+  Optional<String> firstLine(Predicate<String> matching) {
+    return stdout().stream().filter(matching).findFirst();
+  }
+
+  /** The command and what it printed so far, for assertion messages. */
+  synchronized String describe() {
+    String exit = process.isAlive() ? "running" : "exit " + process.exitValue();
+    return "command: " + String.join(" ", command) + " (" + exit + ")\n"
+        + "--- stdout (last 40 of " + stdout.size() + " lines)\n" + tail(stdout) + "\n"
+        + "--- stderr (last 40 of " + stderr.size() + " lines)\n" + tail(stderr);
+  }
+
+  /** Kills the process if it still runs and waits for its output readers. */
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+    }
+    try {
+      process.waitFor(30, TimeUnit.SECONDS);
+      stdoutReader.join(READERS_DRAIN.toMillis());
+      stderrReader.join(READERS_DRAIN.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private Thread reader(InputStream stream, List<String> lines, boolean isStdout) {
+    Thread thread =
+        new Thread(
+            () -> {
+              try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                  synchronized (this) {
+                    lines.add(line);
+                    notifyAll();
+                  }
+                }
+              } catch (IOException e) {
+                // close() shut the pipe under us; the lines read so far are kept.
+              } finally {
+                synchronized (this) {
+                  if (isStdout) {
+                    stdoutEnded = true;
+                  }
+                  notifyAll();
+                }
+              }
+            },
+            "app-" + (isStdout ? "stdout" : "stderr") + "-" + process.pid());
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  private static String tail(List<String> lines) {
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+  }
+
+  /**
+   * Makes {@code dir} (created if needed) usable by an {@link Launch#unprivileged} app: world
+   * readable, writable and traversable.
+   */
+  static Path sharedDir(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return dir;
+  }
+
+  /**
+   * Makes every folder and file below {@code root} readable by an {@link Launch#unprivileged}
+   * app, whatever the umask was when they were written.
+   */
+  static Path readableTree(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : (Iterable<Path>) paths::iterator) {
+        Files.setPosixFilePermissions(
+            path, PosixFilePermissions.fromString(Files.isDirectory(path) ? "rwxr-xr-x" : "rw-r--r--"));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return root;
+  }
+}

@@ -1,0 +1,37 @@
+package dev.autoupload.it;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The app's final line, {@code summary: files=.. backed-up=.. ... bytes-sent=.. elapsed=..s}. */
+record RunSummary(
+    long files,
+    long backedUp,
+    long uploaded,
+    long already,
+    long skipped,
+    long failed,
+    long bytesSent,
+    double elapsedSeconds) {
+
+  private static final Pattern LINE =
+      Pattern.compile(
+          "summary: files=(\\d+) backed-up=(\\d+) uploaded=(\\d+) already=(\\d+) skipped=(\\d+)"
+              + " failed=(\\d+) bytes-sent=(\\d+) elapsed=([0-9.]+)s");
+
+  static RunSummary parse(String line) {
+    Matcher m = LINE.matcher(line);
+    if (!m.matches()) {
+      throw new AssertionError("not a summary line: " + line);
+    }
+    return new RunSummary(
+        Long.parseLong(m.group(1)),
+        Long.parseLong(m.group(2)),
+        Long.parseLong(m.group(3)),
+        Long.parseLong(m.group(4)),
+        Long.parseLong(m.group(5)),
+        Long.parseLong(m.group(6)),
+        Long.parseLong(m.group(7)),
+        Double.parseDouble(m.group(8)));
+  }
+}
