@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Throughput of a backup to a local folder against cp(1), measured in the same run on the same
+# disk, printed as ratios (absolute times are noisy; ratios travel between machines).
+#   bench/local-folder.sh [small-file-count] [big-file-MiB]
+# Each case backs up into an empty target with a fresh data dir; caches are warm for both tools.
+set -euo pipefail
+
+root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+small_count="${1:-2000}"
+big_mib="${2:-1024}"
+work="$(mktemp -d "${TMPDIR:-/tmp}/autoupload-bench.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+"$root/autoupload" version >/dev/null # builds the jar if needed, outside the timings
+
+seconds() { # runs "$@" and prints its wall time in seconds
+  local start end
+  start=$(date +%s%N)
+  "$@" >/dev/null 2>&1
+  end=$(date +%s%N)
+  awk -v ns=$((end - start)) 'BEGIN { printf "%.3f", ns / 1e9 }'
+}
+
+make_files() {
+  mkdir -p "$work/small" "$work/big"
+  for ((i = 0; i < small_count; i++)); do
+    head -c 262144 /dev/urandom >"$work/small/IMG_$(printf %05d "$i").JPG"
+  done
+  head -c $((big_mib * 1048576)) /dev/urandom >"$work/big/VIDEO.MOV"
+}
+
+run_case() { # name, source dir
+  local name="$1" source="$2" cp_s au_s bytes
+  bytes=$(du -sb "$source" | cut -f1)
+  rm -rf "$work/cp-target" && mkdir -p "$work/cp-target"
+  cp_s=$(seconds bash -c "cp -r '$source/.' '$work/cp-target/' && sync -f '$work/cp-target'")
+  rm -rf "$work/au-target" "$work/au-data"
+  au_s=$(seconds "$root/autoupload" run --once --source "$source" --target "file://$work/au-target" --data-dir "$work/au-data")
+  awk -v name="$name" -v cp="$cp_s" -v au="$au_s" -v bytes="$bytes" 'BEGIN {
+    printf "%-22s cp %7.2fs %8.1f MB/s | autoupload %7.2fs %8.1f MB/s | autoupload/cp time %5.2fx\n",
+      name, cp, bytes / cp / 1e6, au, bytes / au / 1e6, au / cp }'
+}
+
+echo "making $small_count x 256 KiB files and one $big_mib MiB file in $work ..." >&2
+make_files
+echo "(autoupload times include JVM start-up, sha256 of every byte, fsync and journal writes)"
+run_case "$small_count x 256 KiB" "$work/small"
+run_case "1 x $big_mib MiB" "$work/big"
