@@ -1,14 +1,19 @@
 package dev.autoupload.engine;
 
+import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.upload.UploadError;
 import java.time.Instant;
 
-/** What happened to an asset, delivered to {@link UploadEngine#addListener listeners}. */
+/** What happened in the engine, delivered to {@link UploadEngine#addListener listeners}. */
 public sealed interface EngineEvent {
 
-  String libraryId();
+  /** What happened to one asset or one library. */
+  sealed interface LibraryEvent extends EngineEvent {
+    String libraryId();
 
-  String path();
+    /** The asset's path in the library, or the library's own location. */
+    String path();
+  }
 
   /** The asset is on the target, byte-exact. {@code alreadyOnTarget} when nothing had to be sent. */
   record AssetUploaded(
@@ -19,21 +24,24 @@ public sealed interface EngineEvent {
       long bytes,
       Instant uploadedAt,
       boolean alreadyOnTarget)
-      implements EngineEvent {}
+      implements LibraryEvent {}
 
   /** An interrupted upload continues from {@code offset} instead of from zero. */
   record AssetResumed(String libraryId, String assetId, String path, long offset, long size)
-      implements EngineEvent {}
+      implements LibraryEvent {}
 
   /** An attempt failed; {@code willRetry} tells whether the engine tries again later. */
   record AssetFailed(
       String libraryId, String assetId, String path, UploadError error, int attempts, boolean willRetry)
-      implements EngineEvent {}
+      implements LibraryEvent {}
 
   /** The asset was given up on for a reason that is not an error. */
   record AssetSkipped(String libraryId, String assetId, String path, String reason)
-      implements EngineEvent {}
+      implements LibraryEvent {}
 
   /** Enumerating the library failed as a whole (folder missing, no permission). */
-  record ScanFailed(String libraryId, String path, String message) implements EngineEvent {}
+  record ScanFailed(String libraryId, String path, String message) implements LibraryEvent {}
+
+  /** The device's conditions let uploads run, stopped them, or changed the reasons. */
+  record VerdictChanged(Verdict verdict) implements EngineEvent {}
 }

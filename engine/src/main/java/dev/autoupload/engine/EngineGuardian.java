@@ -1,14 +1,17 @@
 package dev.autoupload.engine;
 
-import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.conditions.ConditionMonitor;
+import dev.autoupload.engine.conditions.DeviceConditions;
+import dev.autoupload.engine.conditions.PolicySettings;
 import dev.autoupload.engine.library.BackupSupervisor;
 import dev.autoupload.engine.library.Library;
+import dev.autoupload.engine.upload.BandwidthLimiter;
 import dev.autoupload.engine.upload.UploadSettings;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -18,7 +21,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.pattern.StatusReply;
 
-/** The root actor: one {@link BackupSupervisor} per library, and the engine-wide blockers. */
+/** The root actor: the {@link ConditionMonitor} and one {@link BackupSupervisor} per library. */
 final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   sealed interface Command {}
@@ -27,26 +30,45 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   record ListLibraries(ActorRef<List<ActorRef<BackupSupervisor.Command>>> replyTo) implements Command {}
 
-  record SetBlockers(Set<BlockerReason> reasons, ActorRef<Done> replyTo) implements Command {}
+  record ReportConditions(DeviceConditions conditions) implements Command {}
 
-  record GetBlockers(ActorRef<Set<BlockerReason>> replyTo) implements Command {}
+  /** The user's pause; a resume also lifts every library's own blockers at once. */
+  record SetUserPaused(boolean paused, ActorRef<Done> replyTo) implements Command {}
 
-  static Behavior<Command> create(UploadSettings settings, int snapshotEvery, Clock clock) {
-    return Behaviors.setup(context -> new EngineGuardian(context, settings, snapshotEvery, clock));
+  record GetConditions(ActorRef<ConditionMonitor.MonitorState> replyTo) implements Command {}
+
+  /** How the engine was configured, handed down to the actors it spawns. */
+  record Settings(
+      UploadSettings upload,
+      int snapshotEvery,
+      BandwidthLimiter bandwidth,
+      PolicySettings policy,
+      Duration debounce,
+      DeviceConditions initialConditions,
+      Clock clock) {}
+
+  static Behavior<Command> create(Settings settings) {
+    return Behaviors.setup(context -> new EngineGuardian(context, settings));
   }
 
-  private final UploadSettings settings;
-  private final int snapshotEvery;
-  private final Clock clock;
+  private final BackupSupervisor.Wiring wiring;
+  private final ActorRef<ConditionMonitor.Command> monitor;
   private final Map<String, ActorRef<BackupSupervisor.Command>> libraries = new LinkedHashMap<>();
-  private Set<BlockerReason> blockers = Set.of();
 
-  private EngineGuardian(
-      ActorContext<Command> context, UploadSettings settings, int snapshotEvery, Clock clock) {
+  private EngineGuardian(ActorContext<Command> context, Settings settings) {
     super(context);
-    this.settings = settings;
-    this.snapshotEvery = snapshotEvery;
-    this.clock = clock;
+    this.monitor =
+        context.spawn(
+            ConditionMonitor.create(
+                settings.policy(),
+                settings.upload().parallelism(),
+                settings.debounce(),
+                settings.initialConditions(),
+                settings.clock()),
+            "conditions");
+    this.wiring =
+        new BackupSupervisor.Wiring(
+            settings.upload(), settings.snapshotEvery(), settings.bandwidth(), monitor, settings.clock());
   }
 
   @Override
@@ -54,8 +76,9 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
     return newReceiveBuilder()
         .onMessage(AddLibrary.class, this::onAddLibrary)
         .onMessage(ListLibraries.class, this::onListLibraries)
-        .onMessage(SetBlockers.class, this::onSetBlockers)
-        .onMessage(GetBlockers.class, this::onGetBlockers)
+        .onMessage(ReportConditions.class, this::onReportConditions)
+        .onMessage(SetUserPaused.class, this::onSetUserPaused)
+        .onMessage(GetConditions.class, this::onGetConditions)
         .build();
   }
 
@@ -65,13 +88,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
       msg.replyTo().tell(StatusReply.error("library " + id + " is already added"));
       return this;
     }
-    ActorRef<BackupSupervisor.Command> supervisor =
-        getContext()
-            .spawn(BackupSupervisor.create(msg.library(), settings, snapshotEvery, clock), "library-" + id);
-    libraries.put(id, supervisor);
-    if (!blockers.isEmpty()) {
-      supervisor.tell(new BackupSupervisor.SetBlockers(blockers, getContext().getSystem().ignoreRef()));
-    }
+    libraries.put(id, getContext().spawn(BackupSupervisor.create(msg.library(), wiring), "library-" + id));
     msg.replyTo().tell(StatusReply.ack());
     return this;
   }
@@ -81,17 +98,23 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
     return this;
   }
 
-  private Behavior<Command> onSetBlockers(SetBlockers msg) {
-    blockers = Set.copyOf(msg.reasons());
-    for (ActorRef<BackupSupervisor.Command> supervisor : libraries.values()) {
-      supervisor.tell(new BackupSupervisor.SetBlockers(blockers, getContext().getSystem().ignoreRef()));
-    }
-    msg.replyTo().tell(Done.getInstance());
+  private Behavior<Command> onReportConditions(ReportConditions msg) {
+    monitor.tell(new ConditionMonitor.ReportConditions(msg.conditions()));
     return this;
   }
 
-  private Behavior<Command> onGetBlockers(GetBlockers msg) {
-    msg.replyTo().tell(blockers);
+  private Behavior<Command> onSetUserPaused(SetUserPaused msg) {
+    if (!msg.paused()) {
+      for (ActorRef<BackupSupervisor.Command> supervisor : libraries.values()) {
+        supervisor.tell(new BackupSupervisor.ClearLibraryBlockers(getContext().getSystem().ignoreRef()));
+      }
+    }
+    monitor.tell(new ConditionMonitor.SetUserPaused(msg.paused(), msg.replyTo()));
+    return this;
+  }
+
+  private Behavior<Command> onGetConditions(GetConditions msg) {
+    monitor.tell(new ConditionMonitor.GetState(msg.replyTo()));
     return this;
   }
 }

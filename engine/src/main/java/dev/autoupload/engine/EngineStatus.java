@@ -1,6 +1,8 @@
 package dev.autoupload.engine;
 
 import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.conditions.DeviceConditions;
+import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.library.LibraryStatus;
 import java.util.List;
 import java.util.Set;
@@ -8,9 +10,16 @@ import java.util.Set;
 /**
  * A snapshot of the whole engine.
  *
- * @param reasons why uploads are waiting engine-wide; empty while they may run
+ * @param verdict whether the device's conditions let uploads run, and every reason that applies
+ * @param conditions the device's conditions as last reported
+ * @param libraries each library's progress, with its own reasons added (a full target, say)
  */
-public record EngineStatus(Set<BlockerReason> reasons, List<LibraryStatus> libraries) {
+public record EngineStatus(Verdict verdict, DeviceConditions conditions, List<LibraryStatus> libraries) {
+
+  /** Why uploads are waiting or slowed engine-wide; empty while they run freely. */
+  public Set<BlockerReason> reasons() {
+    return verdict.reasons();
+  }
 
   /** True when every library has finished its scan and has nothing left to do. */
   public boolean idle() {

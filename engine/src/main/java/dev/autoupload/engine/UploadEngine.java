@@ -3,12 +3,16 @@ package dev.autoupload.engine;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.conditions.ConditionMonitor;
+import dev.autoupload.engine.conditions.ConditionSource;
+import dev.autoupload.engine.conditions.DeviceConditions;
+import dev.autoupload.engine.conditions.PolicySettings;
 import dev.autoupload.engine.library.BackupSupervisor;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.persistence.DataDirLock;
 import dev.autoupload.engine.persistence.JournalDatabase;
+import dev.autoupload.engine.upload.BandwidthLimiter;
 import dev.autoupload.engine.upload.UploadSettings;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -16,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -56,6 +59,7 @@ public final class UploadEngine implements AutoCloseable {
   private final DataDirLock lock;
   private final Duration askTimeout;
   private final List<Library> libraries = new CopyOnWriteArrayList<>();
+  private final List<ConditionSource> conditionSources = new CopyOnWriteArrayList<>();
   private boolean closed;
 
   private UploadEngine(ActorSystem<EngineGuardian.Command> system, DataDirLock lock, Duration askTimeout) {
@@ -81,6 +85,8 @@ public final class UploadEngine implements AutoCloseable {
   public static UploadEngine start(Config config) {
     Config settings = config.withFallback(ConfigFactory.load()).resolve();
     UploadSettings uploadSettings;
+    PolicySettings policy;
+    Duration debounce;
     Path dataDir;
     JournalDatabase journal;
     int snapshotEvery;
@@ -92,6 +98,8 @@ public final class UploadEngine implements AutoCloseable {
       }
       dataDir = Path.of(dir).toAbsolutePath();
       uploadSettings = UploadSettings.from(settings);
+      policy = PolicySettings.from(settings);
+      debounce = settings.getDuration("autoupload.conditions.debounce");
       snapshotEvery = settings.getInt("autoupload.ledger-snapshot-every");
       askTimeout = settings.getDuration("autoupload.ask-timeout");
       journal =
@@ -112,9 +120,17 @@ public final class UploadEngine implements AutoCloseable {
               .withFallback(ConfigFactory.parseResources(WIRING))
               .withFallback(settings)
               .resolve();
+      EngineGuardian.Settings guardianSettings =
+          new EngineGuardian.Settings(
+              uploadSettings,
+              snapshotEvery,
+              BandwidthLimiter.of(policy.bandwidthLimitBytesPerSecond()),
+              policy,
+              debounce,
+              DeviceConditions.desktop(),
+              Clock.systemDefaultZone());
       ActorSystem<EngineGuardian.Command> system =
-          ActorSystem.create(
-              EngineGuardian.create(uploadSettings, snapshotEvery, Clock.systemUTC()), "autoupload", pekkoConfig);
+          ActorSystem.create(EngineGuardian.create(guardianSettings), "autoupload", pekkoConfig);
       log.info("Engine started; journal {}", journal.redactedUrl());
       return new UploadEngine(system, lock, askTimeout);
     } catch (RuntimeException e) {
@@ -141,8 +157,8 @@ public final class UploadEngine implements AutoCloseable {
 
   /** Where every library stands. */
   public CompletionStage<EngineStatus> status() {
-    CompletionStage<Set<BlockerReason>> blockers =
-        AskPattern.ask(system, EngineGuardian.GetBlockers::new, askTimeout, system.scheduler());
+    CompletionStage<ConditionMonitor.MonitorState> conditions =
+        AskPattern.ask(system, EngineGuardian.GetConditions::new, askTimeout, system.scheduler());
     CompletionStage<List<ActorRef<BackupSupervisor.Command>>> supervisors =
         AskPattern.ask(system, EngineGuardian.ListLibraries::new, askTimeout, system.scheduler());
     return supervisors
@@ -158,23 +174,45 @@ public final class UploadEngine implements AutoCloseable {
               return CompletableFuture.allOf(statuses.toArray(CompletableFuture[]::new))
                   .thenApply(done -> statuses.stream().map(CompletableFuture::join).toList());
             })
-        .thenCombine(blockers, (libraryStatuses, reasons) -> new EngineStatus(reasons, libraryStatuses));
+        .thenCombine(
+            conditions,
+            (libraryStatuses, monitor) -> new EngineStatus(monitor.verdict(), monitor.conditions(), libraryStatuses));
   }
 
   /** Stops sending bytes; running uploads keep their offsets and the reason shows as USER_PAUSED. */
   public CompletionStage<Void> pause() {
-    return setBlockers(Set.of(BlockerReason.USER_PAUSED));
+    return setUserPaused(true);
   }
 
-  /** Undoes {@link #pause()}: uploads continue from their offsets. */
+  /**
+   * Undoes {@link #pause()}: uploads continue from their offsets. It also lifts a library's stop
+   * for a full or refusing target at once, so the user need not wait for the automatic retry.
+   */
   public CompletionStage<Void> resume() {
-    return setBlockers(Set.of());
+    return setUserPaused(false);
   }
 
-  private CompletionStage<Void> setBlockers(Set<BlockerReason> reasons) {
+  private CompletionStage<Void> setUserPaused(boolean paused) {
     return AskPattern.<EngineGuardian.Command, org.apache.pekko.Done>ask(
-            system, replyTo -> new EngineGuardian.SetBlockers(reasons, replyTo), askTimeout, system.scheduler())
+            system, replyTo -> new EngineGuardian.SetUserPaused(paused, replyTo), askTimeout, system.scheduler())
         .thenApply(done -> null);
+  }
+
+  /**
+   * Tells the engine the device's current conditions; uploads pause or resume by the upload
+   * policy. Until the first report the engine assumes a plugged-in desktop on a wired network.
+   */
+  public void reportConditions(DeviceConditions conditions) {
+    system.tell(new EngineGuardian.ReportConditions(conditions));
+  }
+
+  /**
+   * Lets {@code source} report the device's conditions from now on; the engine closes it when it
+   * closes.
+   */
+  public void addConditionSource(ConditionSource source) {
+    conditionSources.add(source);
+    source.start(this::reportConditions);
   }
 
   /**
@@ -210,6 +248,7 @@ public final class UploadEngine implements AutoCloseable {
       return;
     }
     closed = true;
+    conditionSources.forEach(ConditionSource::close);
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(SHUTDOWN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);

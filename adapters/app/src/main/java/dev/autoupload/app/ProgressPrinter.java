@@ -2,6 +2,8 @@ package dev.autoupload.app;
 
 import dev.autoupload.engine.EngineEvent;
 import dev.autoupload.engine.EngineStatus;
+import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.library.LibraryStatus;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -109,7 +111,10 @@ final class ProgressPrinter {
 
   /** The line-mode rendering of an event, one line, stable for scripts. */
   static String eventLine(EngineEvent event) {
-    String path = OneLine.of(event.path());
+    if (event instanceof EngineEvent.VerdictChanged changed) {
+      return verdictLine(changed.verdict());
+    }
+    String path = OneLine.of(((EngineEvent.LibraryEvent) event).path());
     if (event instanceof EngineEvent.AssetUploaded uploaded) {
       return uploaded.alreadyOnTarget()
           ? "already-on-target " + path
@@ -131,6 +136,19 @@ final class ProgressPrinter {
       return "scan-failed " + path + ": " + OneLine.of(scanFailed.message());
     }
     throw new IllegalArgumentException("unknown event " + event);
+  }
+
+  /** {@code waiting: LOW_POWER_MODE (Waiting — Low Power Mode is on), …}, or {@code uploading}. */
+  static String verdictLine(Verdict verdict) {
+    if (verdict.reasons().isEmpty()) {
+      return "uploading";
+    }
+    String reasons =
+        verdict.reasons().stream()
+            .sorted()
+            .map(reason -> reason.name() + " (" + reason.description() + ")")
+            .collect(Collectors.joining(", "));
+    return (verdict.allowed() ? "slowed: " : "waiting: ") + reasons;
   }
 
   /** On a terminal only what needs the user's attention gets a line of its own. */
@@ -168,10 +186,11 @@ final class ProgressPrinter {
         Stream.concat(
                 status.reasons().stream(), status.libraries().stream().flatMap(l -> l.reasons().stream()))
             .distinct()
-            .map(reason -> reason.name().toLowerCase(Locale.ROOT).replace('_', ' '))
-            .collect(Collectors.joining(", "));
+            .sorted()
+            .map(BlockerReason::description)
+            .collect(Collectors.joining("; "));
     if (!waiting.isEmpty()) {
-      line.append("  waiting: ").append(waiting);
+      line.append("  ").append(waiting);
     }
     return line.toString();
   }

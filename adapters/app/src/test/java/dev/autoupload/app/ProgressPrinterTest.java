@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.autoupload.engine.EngineEvent;
 import dev.autoupload.engine.EngineStatus;
+import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.conditions.DeviceConditions;
+import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.upload.UploadError;
 import java.io.PrintWriter;
@@ -34,6 +37,11 @@ class ProgressPrinterTest {
         new EngineEvent.AssetFailed("lib", "4", "d.jpg", new UploadError.Permanent("gone bad"), 5, false));
     printer.onEvent(new EngineEvent.AssetSkipped("lib", "5", "e.jpg", "vanished before upload"));
     printer.onEvent(new EngineEvent.ScanFailed("lib", "/photos", "permission denied"));
+    printer.onEvent(
+        new EngineEvent.VerdictChanged(
+            new Verdict(false, 0, Set.of(BlockerReason.WIFI_REQUIRED, BlockerReason.LOW_POWER_MODE))));
+    printer.onEvent(new EngineEvent.VerdictChanged(new Verdict(true, 1, Set.of(BlockerReason.OS_THROTTLED))));
+    printer.onEvent(new EngineEvent.VerdictChanged(Verdict.run(4)));
     printer.finish();
 
     assertThat(written.toString().lines())
@@ -44,7 +52,11 @@ class ProgressPrinterTest {
             "retrying d.jpg (attempt 2): connection reset",
             "failed d.jpg: gone bad",
             "skipped e.jpg: vanished before upload",
-            "scan-failed /photos: permission denied");
+            "scan-failed /photos: permission denied",
+            "waiting: LOW_POWER_MODE (Waiting — Low Power Mode is on), "
+                + "WIFI_REQUIRED (Waiting for Wi-Fi — mobile data is off in settings)",
+            "slowed: OS_THROTTLED (Slowed down by the system)",
+            "uploading");
   }
 
   @Test
@@ -96,6 +108,6 @@ class ProgressPrinterTest {
         new LibraryStatus(
             "lib", "/photos", "file:///backup", false, Optional.empty(), 10, 0, 10 - backedUp, 0, 0,
             backedUp, 0, 0, 1000, bytesDone, bytesDone, Set.of(), List.of(), List.of());
-    return new EngineStatus(Set.of(), List.of(library));
+    return new EngineStatus(Verdict.run(4), DeviceConditions.desktop(), List.of(library));
   }
 }

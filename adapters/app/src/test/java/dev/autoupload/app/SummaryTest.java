@@ -3,6 +3,8 @@ package dev.autoupload.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.autoupload.engine.EngineStatus;
+import dev.autoupload.engine.conditions.DeviceConditions;
+import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.upload.UploadError;
 import java.time.Duration;
@@ -17,7 +19,8 @@ class SummaryTest {
   void summaryLineHasTheShapeScriptsParse() {
     EngineStatus status =
         new EngineStatus(
-            Set.of(),
+            Verdict.run(4),
+            DeviceConditions.desktop(),
             List.of(
                 library(10, 4, 5, 1, 0, 123_456, Optional.empty(), List.of()),
                 library(2, 2, 0, 0, 0, 0, Optional.empty(), List.of())));
@@ -35,7 +38,7 @@ class SummaryTest {
     java.util.Locale before = java.util.Locale.getDefault();
     try {
       java.util.Locale.setDefault(java.util.Locale.GERMANY);
-      EngineStatus status = new EngineStatus(Set.of(), List.of());
+      EngineStatus status = new EngineStatus(Verdict.run(4), DeviceConditions.desktop(), List.of());
 
       assertThat(Summary.of(status, Duration.ofMillis(1_500)).line()).endsWith("elapsed=1.5s");
     } finally {
@@ -46,7 +49,7 @@ class SummaryTest {
   @Test
   void allBackedUpIsNoProblem() {
     EngineStatus status =
-        new EngineStatus(Set.of(), List.of(library(3, 0, 3, 0, 0, 10, Optional.empty(), List.of())));
+        new EngineStatus(Verdict.run(4), DeviceConditions.desktop(), List.of(library(3, 0, 3, 0, 0, 10, Optional.empty(), List.of())));
 
     assertThat(Summary.problem(status)).isEmpty();
   }
@@ -58,7 +61,8 @@ class SummaryTest {
             "a1", "a/b.jpg", new UploadError.Permanent("cannot read a/b.jpg: permission denied"), 1);
     EngineStatus status =
         new EngineStatus(
-            Set.of(), List.of(library(3, 0, 2, 0, 1, 10, Optional.empty(), List.of(failure))));
+            Verdict.run(4),
+            DeviceConditions.desktop(), List.of(library(3, 0, 2, 0, 1, 10, Optional.empty(), List.of(failure))));
 
     assertThat(Summary.problem(status))
         .contains("1 file failed: a/b.jpg: cannot read a/b.jpg: permission denied");
@@ -72,7 +76,8 @@ class SummaryTest {
         new LibraryStatus.Failure("b1", "b.jpg", new UploadError.QuotaExceeded("target full"), 1);
     EngineStatus status =
         new EngineStatus(
-            Set.of(), List.of(library(5, 0, 2, 0, 3, 10, Optional.empty(), List.of(first, second))));
+            Verdict.run(4),
+            DeviceConditions.desktop(), List.of(library(5, 0, 2, 0, 3, 10, Optional.empty(), List.of(first, second))));
 
     assertThat(Summary.problem(status))
         .contains("3 files failed: a.jpg: connection reset (and 2 more)");
@@ -82,7 +87,8 @@ class SummaryTest {
   void failedScanComesFirst() {
     EngineStatus status =
         new EngineStatus(
-            Set.of(),
+            Verdict.run(4),
+            DeviceConditions.desktop(),
             List.of(library(0, 0, 0, 0, 0, 0, Optional.of("permission denied"), List.of())));
 
     assertThat(Summary.problem(status)).contains("scan of /photos failed: permission denied");

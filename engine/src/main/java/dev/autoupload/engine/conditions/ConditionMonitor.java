@@ -1,5 +1,6 @@
 package dev.autoupload.engine.conditions;
 
+import dev.autoupload.engine.EngineEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -187,7 +188,7 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
     for (ActorRef<Verdict> subscriber : subscribers) {
       subscriber.tell(next);
     }
-    getContext().getSystem().eventStream().tell(new EventStream.Publish<>(next));
+    getContext().getSystem().eventStream().tell(new EventStream.Publish<>(new EngineEvent.VerdictChanged(next)));
   }
 
   private void markRunStarted() {

@@ -2,7 +2,10 @@ package dev.autoupload.engine.library;
 
 import dev.autoupload.engine.EngineEvent;
 import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.conditions.ConditionMonitor;
+import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.serialization.CborSerializable;
+import dev.autoupload.engine.upload.BandwidthLimiter;
 import dev.autoupload.engine.upload.FileUpload;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadSettings;
@@ -11,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +54,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * next run tries again. The only persisted fact is {@link AssetBackedUp}: everything else is
  * rebuilt by the next scan, and each upload's progress lives in its own journal.
  *
+ * <p>It follows the {@link ConditionMonitor}'s verdict: when uploads are blocked it pauses the
+ * running ones (they keep their offsets and send nothing more) and starts none; when the OS
+ * throttles, only {@code concurrency} of them keep sending. A full or refusing target
+ * ({@code TARGET_FULL}, {@code NOT_AUTHORIZED}) blocks this library alone until the next retry
+ * after {@code max-backoff} or the user's resume.
+ *
  * <p>Outcomes are handled when the child has stopped, never before: a retry must not start a second
  * writer on an upload's journal while the first is still stopping.
  */
@@ -64,8 +74,15 @@ public final class BackupSupervisor
 
   public record GetStatus(ActorRef<LibraryStatus> replyTo) implements Command {}
 
-  /** Pause uploads for these reasons; an empty set lets them run. */
-  public record SetBlockers(Set<BlockerReason> reasons, ActorRef<Done> replyTo) implements Command {}
+  /**
+   * Lifts the library's own blockers ({@code TARGET_FULL}, {@code NOT_AUTHORIZED}) now, as when the
+   * user resumes, instead of at the next automatic retry.
+   */
+  public record ClearLibraryBlockers(ActorRef<Done> replyTo) implements Command {}
+
+  private record VerdictChanged(Verdict verdict) implements Command {}
+
+  private record LibraryRetryDue() implements Command {}
 
   private record AssetsFound(List<Asset> assets) implements Command {}
 
@@ -90,19 +107,28 @@ public final class BackupSupervisor
     return PersistenceId.of(ENTITY_TYPE, libraryId);
   }
 
-  public static Behavior<Command> create(
-      Library library, UploadSettings settings, int snapshotEvery, Clock clock) {
+  /** What a supervisor needs from the engine besides its library. */
+  public record Wiring(
+      UploadSettings settings,
+      int snapshotEvery,
+      BandwidthLimiter bandwidth,
+      ActorRef<ConditionMonitor.Command> conditions,
+      Clock clock) {}
+
+  public static Behavior<Command> create(Library library, Wiring wiring) {
     return Behaviors.setup(
-        context ->
-            Behaviors.withTimers(
-                timers -> new BackupSupervisor(context, timers, library, settings, snapshotEvery, clock)));
+        context -> Behaviors.withTimers(timers -> new BackupSupervisor(context, timers, library, wiring)));
   }
 
-  /** An upload in flight: its actor, how far it got, and its outcome once it reported one. */
+  /**
+   * An upload in flight: its actor, how far it got, why it is paused (empty while it sends) and its
+   * outcome once it reported one.
+   */
   private static final class Running {
     final Asset asset;
     final ActorRef<FileUpload.Command> actor;
     long offset;
+    Set<BlockerReason> pausedFor = Set.of();
     FileUpload.Outcome outcome;
 
     Running(Asset asset, ActorRef<FileUpload.Command> actor) {
@@ -114,9 +140,8 @@ public final class BackupSupervisor
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final Library library;
+  private final Wiring wiring;
   private final UploadSettings settings;
-  private final int snapshotEvery;
-  private final Clock clock;
   private final Executor blockingIo;
   private final ActorRef<FileUpload.Report> reports;
 
@@ -128,7 +153,11 @@ public final class BackupSupervisor
   /** Ids queued, running or waiting to retry, so a rescan does not queue them twice. */
   private final java.util.Set<String> pending = new java.util.HashSet<>();
 
-  private Set<BlockerReason> blockers = Set.of();
+  /** Until the monitor's first verdict arrives nothing starts. */
+  private Verdict verdict = new Verdict(false, 0, Set.of());
+  /** Raised by this library's target: TARGET_FULL, NOT_AUTHORIZED. */
+  private final Set<BlockerReason> libraryBlockers = EnumSet.noneOf(BlockerReason.class);
+  private boolean reportedBusy;
   /** True from creation, so a status asked right after addLibrary never reads idle. */
   private boolean scanning = true;
   private Optional<String> scanError = Optional.empty();
@@ -143,27 +172,24 @@ public final class BackupSupervisor
   private long childSequence;
 
   private BackupSupervisor(
-      ActorContext<Command> context,
-      TimerScheduler<Command> timers,
-      Library library,
-      UploadSettings settings,
-      int snapshotEvery,
-      Clock clock) {
+      ActorContext<Command> context, TimerScheduler<Command> timers, Library library, Wiring wiring) {
     super(
         persistenceId(library.id()),
         SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
     this.context = context;
     this.timers = timers;
     this.library = library;
-    this.settings = settings;
-    this.snapshotEvery = snapshotEvery;
-    this.clock = clock;
+    this.wiring = wiring;
+    this.settings = wiring.settings();
     this.blockingIo =
         context
             .getSystem()
             .dispatchers()
             .lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
     this.reports = context.messageAdapter(FileUpload.Report.class, UploadReported::new);
+    wiring
+        .conditions()
+        .tell(new ConditionMonitor.Subscribe(context.messageAdapter(Verdict.class, VerdictChanged::new)));
   }
 
   @Override
@@ -173,7 +199,7 @@ public final class BackupSupervisor
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
+    return RetentionCriteria.snapshotEvery(wiring.snapshotEvery(), 2);
   }
 
   @Override
@@ -199,7 +225,9 @@ public final class BackupSupervisor
         .onCommand(UploadReported.class, msg -> onReport(msg.report()))
         .onCommand(UploadStopped.class, this::onUploadStopped)
         .onCommand(RetryDue.class, this::onRetryDue)
-        .onCommand(SetBlockers.class, this::onSetBlockers)
+        .onCommand(VerdictChanged.class, this::onVerdictChanged)
+        .onCommand(LibraryRetryDue.class, msg -> liftLibraryBlockers())
+        .onCommand(ClearLibraryBlockers.class, this::onClearLibraryBlockers)
         .onCommand(GetStatus.class, (ledger, msg) -> Effect().reply(msg.replyTo(), status()))
         .build();
   }
@@ -239,7 +267,7 @@ public final class BackupSupervisor
         bytesToUpload += asset.size();
       }
     }
-    return Effect().none().thenRun(ledgerNow -> fillSlots());
+    return Effect().none().thenRun(ledgerNow -> applyLimit());
   }
 
   private Effect<Event, Ledger> onScanEnded(Optional<String> error) {
@@ -250,21 +278,96 @@ public final class BackupSupervisor
           context.getLog().warn("Scan of {} failed: {}", library.source().describe(), message);
           publish(new EngineEvent.ScanFailed(library.id(), library.source().describe(), message));
         });
+    return Effect().none().thenRun(ledgerNow -> applyLimit());
+  }
+
+  // ---- running uploads ----
+
+  // ---- conditions ----
+
+  /** Uploads that may send at once: what the verdict allows, unless the library itself is blocked. */
+  private int limit() {
+    return verdict.allowed() && libraryBlockers.isEmpty()
+        ? Math.min(settings.parallelism(), verdict.concurrency())
+        : 0;
+  }
+
+  /** Every reason that applies to this library's waiting and running uploads. */
+  private Set<BlockerReason> reasons() {
+    Set<BlockerReason> reasons = EnumSet.noneOf(BlockerReason.class);
+    reasons.addAll(verdict.reasons());
+    reasons.addAll(libraryBlockers);
+    return Set.copyOf(reasons);
+  }
+
+  private Effect<Event, Ledger> onVerdictChanged(Ledger ledger, VerdictChanged msg) {
+    verdict = msg.verdict();
+    applyLimit();
     return Effect().none();
+  }
+
+  /**
+   * Pauses the running uploads beyond the limit (all of them when blocked), resumes the ones
+   * within it from their offsets, then starts queued ones if there is room. Called after every
+   * change to the verdict, the queue or the running set.
+   */
+  private void applyLimit() {
+    int limit = limit();
+    Set<BlockerReason> reasons = reasons();
+    int index = 0;
+    for (Running upload : running.values()) {
+      boolean sending = index++ < limit;
+      if (sending && !upload.pausedFor.isEmpty()) {
+        upload.pausedFor = Set.of();
+        upload.actor.tell(new FileUpload.Resume(context.getSystem().ignoreRef()));
+      } else if (!sending && !upload.pausedFor.equals(reasons)) {
+        upload.pausedFor = reasons;
+        upload.actor.tell(new FileUpload.Pause(reasons, context.getSystem().ignoreRef()));
+      }
+    }
+    fillSlots();
+  }
+
+  private Effect<Event, Ledger> liftLibraryBlockers() {
+    if (!libraryBlockers.isEmpty()) {
+      context.getLog().info("Trying {} again after {}", library.target().describe(), libraryBlockers);
+      libraryBlockers.clear();
+      applyLimit();
+    }
+    return Effect().none();
+  }
+
+  private Effect<Event, Ledger> onClearLibraryBlockers(Ledger ledger, ClearLibraryBlockers msg) {
+    timers.cancel(LibraryRetryDue.class);
+    liftLibraryBlockers();
+    return Effect().reply(msg.replyTo(), Done.getInstance());
   }
 
   // ---- running uploads ----
 
   private void fillSlots() {
-    while (blockers.isEmpty() && running.size() < settings.parallelism() && !queue.isEmpty()) {
+    int limit = limit();
+    while (running.size() < limit && !queue.isEmpty()) {
       start(queue.poll());
+    }
+    boolean busy = scanning || !queue.isEmpty() || !running.isEmpty() || !retrying.isEmpty();
+    if (busy != reportedBusy) {
+      reportedBusy = busy;
+      wiring.conditions().tell(new ConditionMonitor.LibraryBusy(library.id(), busy));
     }
   }
 
   private void start(Asset asset) {
     FileUpload.Job job =
         new FileUpload.Job(
-            asset, asset.relativePath(), library.source(), library.target(), settings, reports, clock);
+            asset,
+            asset.relativePath(),
+            library.source(),
+            library.target(),
+            settings,
+            wiring.bandwidth(),
+            reports,
+            wiring.clock());
     ActorRef<FileUpload.Command> actor =
         context.spawn(FileUpload.create(job), "upload-" + asset.id() + "-" + (++childSequence));
     context.watchWith(actor, new UploadStopped(asset.id()));
@@ -319,7 +422,7 @@ public final class BackupSupervisor
               uploaded.alreadyOnTarget()));
       return Effect()
           .persist(new AssetBackedUp(asset.id(), uploaded.file().remotePath(), uploaded.uploadedAt()))
-          .thenRun(ledgerNow -> fillSlots());
+          .thenRun(ledgerNow -> applyLimit());
     }
     if (outcome instanceof FileUpload.Gone gone) {
       pending.remove(asset.id());
@@ -329,11 +432,25 @@ public final class BackupSupervisor
     } else if (outcome instanceof FileUpload.Failure failure) {
       onFailure(asset, failure);
     }
-    return Effect().none().thenRun(ledgerNow -> fillSlots());
+    return Effect().none().thenRun(ledgerNow -> applyLimit());
   }
 
   private void onFailure(Asset asset, FileUpload.Failure failure) {
     UploadError error = failure.error();
+    Optional<BlockerReason> libraryWide = libraryWideBlocker(error);
+    if (libraryWide.isPresent()) {
+      // A full or refusing target fails every upload alike: stop the library, not the asset.
+      BlockerReason reason = libraryWide.get();
+      context.getLog().warn("{} stops uploads to {}: {}", reason, library.target().describe(), error.message());
+      queue.addFirst(asset);
+      libraryBlockers.add(reason);
+      publish(
+          new EngineEvent.AssetFailed(
+              library.id(), asset.id(), asset.relativePath(), error, failedAttempts.getOrDefault(asset.id(), 0), true));
+      timers.startSingleTimer(LibraryRetryDue.class, new LibraryRetryDue(), settings.maxBackoff());
+      applyLimit();
+      return;
+    }
     int attempts = failedAttempts.merge(asset.id(), 1, Integer::sum);
     boolean willRetry = error.retryable() && attempts < settings.maxAttempts();
     publish(
@@ -358,27 +475,22 @@ public final class BackupSupervisor
     }
   }
 
+  private static Optional<BlockerReason> libraryWideBlocker(UploadError error) {
+    if (error instanceof UploadError.QuotaExceeded) {
+      return Optional.of(BlockerReason.TARGET_FULL);
+    }
+    if (error instanceof UploadError.Unauthorized) {
+      return Optional.of(BlockerReason.NOT_AUTHORIZED);
+    }
+    return Optional.empty();
+  }
+
   private Effect<Event, Ledger> onRetryDue(Ledger ledger, RetryDue msg) {
     Asset asset = retrying.remove(msg.assetId());
     if (asset != null) {
       queue.addFirst(asset);
     }
-    return Effect().none().thenRun(ledgerNow -> fillSlots());
-  }
-
-  private Effect<Event, Ledger> onSetBlockers(Ledger ledger, SetBlockers msg) {
-    blockers = Set.copyOf(msg.reasons());
-    for (Running upload : running.values()) {
-      if (blockers.isEmpty()) {
-        upload.actor.tell(new FileUpload.Resume(context.getSystem().ignoreRef()));
-      } else {
-        upload.actor.tell(new FileUpload.Pause(blockers, context.getSystem().ignoreRef()));
-      }
-    }
-    return Effect()
-        .none()
-        .thenRun(ledgerNow -> fillSlots())
-        .thenReply(msg.replyTo(), ledgerNow -> Done.getInstance());
+    return Effect().none().thenRun(ledgerNow -> applyLimit());
   }
 
   // ---- status ----
@@ -389,7 +501,7 @@ public final class BackupSupervisor
     for (Running upload : running.values()) {
       inFlight.add(
           new LibraryStatus.InFlight(
-              upload.asset.id(), upload.asset.relativePath(), upload.offset, upload.asset.size(), blockers));
+              upload.asset.id(), upload.asset.relativePath(), upload.offset, upload.asset.size(), upload.pausedFor));
       bytesInFlight += upload.offset;
     }
     return new LibraryStatus(
@@ -409,7 +521,7 @@ public final class BackupSupervisor
         bytesToUpload,
         bytesFinished + bytesInFlight,
         bytesSent,
-        blockers,
+        reasons(),
         List.copyOf(inFlight),
         List.copyOf(failures.values()));
   }

@@ -167,6 +167,7 @@ public final class FileUpload
       AssetSource source,
       UploadTarget target,
       UploadSettings settings,
+      BandwidthLimiter bandwidth,
       ActorRef<Report> reportTo,
       Clock clock) {}
 
@@ -513,7 +514,13 @@ public final class FileUpload
 
   private void startTransfer() {
     transfer =
-        new Transfer(asset, job.source(), job.target(), job.remotePath(), job.settings().chunkBytes());
+        new Transfer(
+            asset,
+            job.source(),
+            job.target(),
+            job.remotePath(),
+            job.bandwidth().chunkSize(job.settings().chunkBytes()),
+            job.bandwidth());
     runStep(transfer::probe, Probed::new);
   }
 

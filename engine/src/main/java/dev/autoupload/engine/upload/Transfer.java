@@ -25,6 +25,7 @@ final class Transfer {
   private final UploadTarget target;
   private final String remotePath;
   private final byte[] buffer;
+  private final BandwidthLimiter bandwidth;
   private final MessageDigest digest = Sha256.newDigest();
 
   private InputStream in;
@@ -33,11 +34,18 @@ final class Transfer {
   private boolean busy;
   private boolean cancelled;
 
-  Transfer(Asset asset, AssetSource source, UploadTarget target, String remotePath, int chunkBytes) {
+  Transfer(
+      Asset asset,
+      AssetSource source,
+      UploadTarget target,
+      String remotePath,
+      int chunkBytes,
+      BandwidthLimiter bandwidth) {
     this.asset = asset;
     this.source = source;
     this.target = target;
     this.remotePath = remotePath;
+    this.bandwidth = bandwidth;
     this.buffer = new byte[(int) Math.min(chunkBytes, Math.max(1, asset.size()))];
   }
 
@@ -106,6 +114,12 @@ final class Transfer {
       throw sourceFailure(e);
     }
     digest.update(buffer, 0, filled);
+    try {
+      bandwidth.acquire(filled);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UploadException(new UploadError.Transient("interrupted while waiting for bandwidth"), e);
+    }
     offset = session.append(offset, ByteBuffer.wrap(buffer, 0, filled));
     return offset;
   }

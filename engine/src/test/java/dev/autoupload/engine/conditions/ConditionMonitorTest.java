@@ -38,7 +38,16 @@ class ConditionMonitorTest {
     clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
   }
 
+  private ActorRef<ConditionMonitor.Command> monitor;
+
+  /**
+   * Moves time on once the monitor has handled everything sent so far, so a timer it starts is
+   * scheduled before the clock passes it.
+   */
   private void pass(Duration duration) {
+    TestProbe<ConditionMonitor.MonitorState> state = testKit.createTestProbe(ConditionMonitor.MonitorState.class);
+    monitor.tell(new ConditionMonitor.GetState(state.getRef()));
+    state.receiveMessage();
     clock.advance(duration);
     manualTime.timePasses(duration);
   }
@@ -46,7 +55,8 @@ class ConditionMonitorTest {
   private ActorRef<ConditionMonitor.Command> monitor(DeviceConditions initial) {
     PolicySettings settings =
         new PolicySettings(false, STABLE_WIFI, 80, false, Set.of(), Optional.empty(), 1, 0);
-    return testKit.spawn(ConditionMonitor.create(settings, 4, DEBOUNCE, initial, clock));
+    monitor = testKit.spawn(ConditionMonitor.create(settings, 4, DEBOUNCE, initial, clock));
+    return monitor;
   }
 
   private static DeviceConditions phone(int battery, boolean charging, boolean lowPower, Network network, OsState os) {

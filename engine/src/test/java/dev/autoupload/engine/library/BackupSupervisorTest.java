@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.EngineEvent;
 import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.conditions.ConditionMonitor;
+import dev.autoupload.engine.conditions.DeviceConditions;
+import dev.autoupload.engine.conditions.PolicySettings;
 import dev.autoupload.engine.testing.GeneratedSource;
 import dev.autoupload.engine.testing.InMemorySource;
 import dev.autoupload.engine.testing.InMemoryTarget;
+import dev.autoupload.engine.upload.BandwidthLimiter;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadSettings;
 import java.time.Clock;
@@ -50,9 +54,26 @@ class BackupSupervisorTest {
     target = new InMemoryTarget();
   }
 
+  private ActorRef<ConditionMonitor.Command> conditions;
+
   private ActorRef<BackupSupervisor.Command> supervise(UploadSettings settings) {
-    return testKit.spawn(
-        BackupSupervisor.create(new Library(libraryId, source, target), settings, 10, Clock.systemUTC()));
+    return supervise(settings, source);
+  }
+
+  private ActorRef<BackupSupervisor.Command> supervise(UploadSettings settings, AssetSource assets) {
+    conditions =
+        testKit.spawn(
+            ConditionMonitor.create(
+                PolicySettings.defaults(), settings.parallelism(), Duration.ZERO, DeviceConditions.desktop(), Clock.systemUTC()));
+    BackupSupervisor.Wiring wiring =
+        new BackupSupervisor.Wiring(settings, 10, BandwidthLimiter.unlimited(), conditions, Clock.systemUTC());
+    return testKit.spawn(BackupSupervisor.create(new Library(libraryId, assets, target), wiring));
+  }
+
+  private void setUserPaused(boolean paused) {
+    TestProbe<Done> acks = testKit.createTestProbe(Done.class);
+    conditions.tell(new ConditionMonitor.SetUserPaused(paused, acks.getRef()));
+    acks.receiveMessage();
   }
 
   private static UploadSettings settings(int parallelism, int maxAttempts, Duration minBackoff) {
@@ -177,14 +198,9 @@ class BackupSupervisorTest {
   @Test
   void queuesAMillionAssetsAsEntriesWhileOnlyTheRunningOnesAreActors() {
     GeneratedSource million = new GeneratedSource(libraryId, 1_000_000);
-    ActorRef<BackupSupervisor.Command> supervisor =
-        testKit.spawn(
-            BackupSupervisor.create(
-                new Library(libraryId, million, target), settings(4, 3, Duration.ofMillis(10)), 10, Clock.systemUTC()));
-    TestProbe<Done> acks = testKit.createTestProbe(Done.class);
-    supervisor.tell(new BackupSupervisor.SetBlockers(Set.of(BlockerReason.USER_PAUSED), acks.getRef()));
-    acks.receiveMessage();
     target.holdAppendsAfter(0);
+    ActorRef<BackupSupervisor.Command> supervisor = supervise(settings(4, 3, Duration.ofMillis(10)), million);
+    setUserPaused(true);
 
     TestProbe<LibraryStatus> probe = testKit.createTestProbe(LibraryStatus.class);
     LibraryStatus scanned =
@@ -197,16 +213,130 @@ class BackupSupervisorTest {
               return status;
             });
     assertThat(scanned.discovered()).isEqualTo(1_000_000);
-    assertThat(scanned.running()).isZero();
+    assertThat(scanned.running() + scanned.queued()).isEqualTo(1_000_000);
 
-    supervisor.tell(new BackupSupervisor.SetBlockers(Set.of(), acks.getRef()));
-    acks.receiveMessage();
-    LibraryStatus running = status(supervisor);
-    assertThat(running.running()).isEqualTo(4);
+    setUserPaused(false);
+    LibraryStatus running =
+        probe.awaitAssert(
+            Duration.ofSeconds(10),
+            () -> {
+              LibraryStatus status = status(supervisor);
+              assertThat(status.running()).isEqualTo(4);
+              assertThat(status.inFlight()).allSatisfy(upload -> assertThat(upload.pausedFor()).isEmpty());
+              return status;
+            });
     assertThat(running.queued() + running.running()).isEqualTo(1_000_000);
     assertThat(running.inFlight()).hasSize(4);
     testKit.stop(supervisor);
     target.releaseHeld(true);
+  }
+
+  private static DeviceConditions desktopWith(boolean lowPower, DeviceConditions.OsState os) {
+    DeviceConditions d = DeviceConditions.desktop();
+    return new DeviceConditions(
+        d.batteryPercent(), d.charging(), lowPower, d.network(), d.metered(), d.wifiSsid(),
+        d.backgroundRefreshAllowed(), d.photoAccess(), os);
+  }
+
+  @Test
+  void blockedConditionsPauseRunningUploadsWhichResumeFromTheirOffsets() throws Exception {
+    source.add("a.mov", 1_000_000);
+    source.add("b.mov", 1_000_000);
+    target.holdAppendsAfter(300_000);
+    ActorRef<BackupSupervisor.Command> supervisor = supervise(settings(2, 3, Duration.ofMillis(10)));
+    target.awaitHeld();
+    target.awaitHeld();
+
+    conditions.tell(new ConditionMonitor.ReportConditions(desktopWith(true, DeviceConditions.OsState.FOREGROUND)));
+    TestProbe<LibraryStatus> probe = testKit.createTestProbe(LibraryStatus.class);
+    probe.awaitAssert(
+        Duration.ofSeconds(5),
+        () -> {
+          LibraryStatus status = status(supervisor);
+          assertThat(status.reasons()).containsExactly(BlockerReason.LOW_POWER_MODE);
+          assertThat(status.inFlight())
+              .hasSize(2)
+              .allSatisfy(upload -> assertThat(upload.pausedFor()).containsExactly(BlockerReason.LOW_POWER_MODE));
+          return status;
+        });
+    // The two chunks already on their way when Low Power Mode came on land; nothing after them.
+    target.releaseHeld(false);
+    target.awaitReleased();
+    target.awaitReleased();
+    long landed = target.bytesReceived();
+    target.holdAppendsAfter(0);
+    assertThat(target.awaitHeld(Duration.ofMillis(500))).as("an append while Low Power Mode is on").isFalse();
+    assertThat(target.bytesReceived()).isEqualTo(landed);
+
+    conditions.tell(new ConditionMonitor.ReportConditions(DeviceConditions.desktop()));
+    target.awaitHeld();
+    target.releaseHeld(false);
+    LibraryStatus done = awaitIdle(supervisor);
+
+    assertThat(done.completed()).isEqualTo(2);
+    assertThat(target.bytesReceived()).as("resumed from their offsets, nothing sent twice").isEqualTo(2_000_000);
+  }
+
+  @Test
+  void whileTheOsThrottlesOnlyOneUploadSends() throws Exception {
+    for (String name : List.of("a.mov", "b.mov", "c.mov")) {
+      source.add(name, 500_000);
+    }
+    target.holdAppendsAfter(100_000);
+    ActorRef<BackupSupervisor.Command> supervisor = supervise(settings(3, 3, Duration.ofMillis(10)));
+    for (int i = 0; i < 3; i++) {
+      target.awaitHeld();
+    }
+
+    conditions.tell(new ConditionMonitor.ReportConditions(desktopWith(false, DeviceConditions.OsState.THROTTLED)));
+    TestProbe<LibraryStatus> probe = testKit.createTestProbe(LibraryStatus.class);
+    probe.awaitAssert(
+        Duration.ofSeconds(5),
+        () -> {
+          LibraryStatus status = status(supervisor);
+          assertThat(status.reasons()).containsExactly(BlockerReason.OS_THROTTLED);
+          assertThat(status.inFlight()).filteredOn(upload -> upload.pausedFor().isEmpty()).hasSize(1);
+          assertThat(status.inFlight())
+              .filteredOn(upload -> upload.pausedFor().contains(BlockerReason.OS_THROTTLED))
+              .hasSize(2);
+          return status;
+        });
+    target.releaseHeld(false);
+
+    LibraryStatus done = awaitIdle(supervisor);
+    assertThat(done.completed()).isEqualTo(3);
+    assertThat(target.bytesReceived()).isEqualTo(1_500_000);
+  }
+
+  @Test
+  void aFullTargetStopsTheWholeLibraryUntilTheUserResumes() {
+    for (String name : List.of("a.jpg", "b.jpg", "c.jpg")) {
+      source.add(name, 20_000);
+    }
+    target.failAppends(path -> Optional.of(new UploadError.QuotaExceeded("507 Insufficient Storage")));
+    ActorRef<BackupSupervisor.Command> supervisor = supervise(settings(2, 3, Duration.ofMillis(10)));
+
+    TestProbe<LibraryStatus> probe = testKit.createTestProbe(LibraryStatus.class);
+    probe.awaitAssert(
+        Duration.ofSeconds(5),
+        () -> {
+          LibraryStatus status = status(supervisor);
+          assertThat(status.reasons()).contains(BlockerReason.TARGET_FULL);
+          assertThat(status.failed()).isZero();
+          assertThat(status.queued() + status.running()).isEqualTo(3);
+          assertThat(status.inFlight()).allSatisfy(upload -> assertThat(upload.pausedFor()).contains(BlockerReason.TARGET_FULL));
+          return status;
+        });
+
+    target.failAppends(path -> Optional.empty());
+    TestProbe<Done> acks = testKit.createTestProbe(Done.class);
+    supervisor.tell(new BackupSupervisor.ClearLibraryBlockers(acks.getRef()));
+    acks.receiveMessage();
+
+    LibraryStatus done = awaitIdle(supervisor);
+    assertThat(done.completed()).isEqualTo(3);
+    assertThat(done.failed()).isZero();
+    assertThat(done.reasons()).isEmpty();
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -73,6 +75,11 @@ public final class InMemoryTarget implements UploadTarget {
 
   public void awaitHeld() throws InterruptedException {
     arrivedAtGate.acquire();
+  }
+
+  /** Whether an append arrives at the gate within {@code timeout}. */
+  public boolean awaitHeld(Duration timeout) throws InterruptedException {
+    return arrivedAtGate.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Waits until a held append has returned (stored its bytes or failed). */

@@ -52,7 +52,8 @@ class FileUploadTest {
 
   private EventSourcedBehaviorTestKit<FileUpload.Command, FileUpload.Event, FileUpload.State> uploadOf(Asset asset) {
     FileUpload.Job job =
-        new FileUpload.Job(asset, asset.relativePath(), source, target, settings, reports.getRef(), Clock.systemUTC());
+        new FileUpload.Job(
+            asset, asset.relativePath(), source, target, settings, BandwidthLimiter.unlimited(), reports.getRef(), Clock.systemUTC());
     return EventSourcedBehaviorTestKit.create(
         testKit.system(),
         FileUpload.create(job),
