@@ -2,9 +2,11 @@ package dev.autoupload.app;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import dev.autoupload.conditions.ConditionSources;
 import dev.autoupload.engine.EngineStartException;
 import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.conditions.ConditionSource;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadTarget;
@@ -80,6 +82,18 @@ final class RunCommand implements Callable<Integer> {
       description = "Exit when everything found is backed up or has failed for good.")
   boolean once;
 
+  @Option(
+      names = "--conditions",
+      paramLabel = "SOURCE",
+      defaultValue = "desktop",
+      description = {
+        "Where the device's conditions (battery, network, power mode, OS state) come from, which "
+            + "pause and resume uploads: desktop (default: plugged in, wired network), linux (this "
+            + "machine, read from /sys), or a scenario file: a JSON array of "
+            + "{\"afterMs\": N, \"conditions\": {field: value, ...}} steps."
+      })
+  String conditions;
+
   @Option(names = "--config", paramLabel = "FILE", description = "HOCON file with autoupload.* settings.")
   Path configFile;
 
@@ -120,6 +134,7 @@ final class RunCommand implements Callable<Integer> {
     }
     String id = Optional.ofNullable(libraryId).orElseGet(() -> LibraryIds.derive(sourceDir, target));
 
+    ConditionSource conditionSource = openConditions(config);
     UploadTarget uploadTarget = openTarget();
     Library library;
     UploadEngine engine;
@@ -142,7 +157,11 @@ final class RunCommand implements Callable<Integer> {
             out, System.console() != null ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.LINES);
     try {
       engine.addListener(printer::onEvent);
+      engine.addConditionSource(conditionSource);
       RunWatch.await(engine.addLibrary(library), askTimeout, "cannot add the library");
+    } catch (IllegalStateException e) {
+      engine.close();
+      throw new RunFailure(Main.CANNOT_START, e.getMessage(), e);
     } catch (RuntimeException e) {
       engine.close();
       throw e;
@@ -178,6 +197,14 @@ final class RunCommand implements Callable<Integer> {
               .orElseGet(DataDirs::defaultDataDir);
       return ConfigLoader.withDataDir(loaded, directory);
     } catch (ConfigLoader.BadConfigException e) {
+      throw new RunFailure(Main.USAGE, e.getMessage(), e);
+    }
+  }
+
+  private ConditionSource openConditions(Config config) {
+    try {
+      return ConditionSources.open(conditions, config.getDuration("autoupload.conditions.linux-poll-interval"));
+    } catch (IllegalArgumentException e) {
       throw new RunFailure(Main.USAGE, e.getMessage(), e);
     }
   }

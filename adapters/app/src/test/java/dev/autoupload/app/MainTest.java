@@ -81,6 +81,24 @@ class MainTest {
   }
 
   @Test
+  void aBrokenConditionsScenarioExitsTwoNamingTheStep() throws IOException {
+    Path scenario = Files.writeString(dir.resolve("scenario.json"), "[{\"afterMs\": 0, \"conditions\": {\"batery\": 5}}]");
+
+    int code =
+        execute(
+            new CommandLine(new Main()),
+            "run", "--source", dir.toString(), "--target", "file://" + dir.resolve("target"),
+            "--data-dir", dir.resolve("data").toString(), "--conditions", scenario.toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString().lines())
+        .singleElement()
+        .asString()
+        .startsWith("autoupload: error: conditions scenario file " + scenario + ", step 0: ")
+        .contains("batery");
+  }
+
+  @Test
   void targetThatCannotBeWrittenExitsThree() throws IOException {
     Path blocker = Files.writeString(dir.resolve("not-a-folder"), "x");
 

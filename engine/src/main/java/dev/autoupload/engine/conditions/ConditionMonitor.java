@@ -23,8 +23,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * changes.
  *
  * <p>Changes that stop or slow uploads are broadcast at once, so no byte leaves after Low Power
- * Mode comes on. Changes that let uploads go again (a blocker gone, more concurrency) wait until
- * conditions have stayed that way for {@code debounce}: Wi-Fi flapping every 200 ms pauses the
+ * Mode comes on. Changes that only let uploads go again (a blocker gone, more concurrency) wait
+ * until conditions have stayed that way for {@code debounce}: Wi-Fi flapping every 200 ms pauses the
  * uploads once and resumes them once when it settles, instead of writing a pause and a resume to
  * the journal per flap.
  *
@@ -177,14 +177,18 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
       markRunStarted();
       return;
     }
-    if (fromDevice && loosens(broadcast, next) && !debounce.isZero()) {
+    if (fromDevice && onlyLoosens(broadcast, next) && !debounce.isZero()) {
       timers.startSingleTimer(DEBOUNCE, new Reevaluate(), debounce);
       return;
     }
     timers.cancel(DEBOUNCE);
     broadcast = next;
     markRunStarted();
-    getContext().getLog().info("Uploads {} {}", next.allowed() ? "allowed, concurrency " + next.concurrency() : "blocked:", next.reasons());
+    if (next.allowed()) {
+      getContext().getLog().info("Uploads allowed, {} at once {}", next.concurrency(), next.reasons());
+    } else {
+      getContext().getLog().info("Uploads blocked by {}", next.reasons());
+    }
     for (ActorRef<Verdict> subscriber : subscribers) {
       subscriber.tell(next);
     }
@@ -212,8 +216,14 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
     }
   }
 
-  /** Whether {@code next} lifts a blocker or raises concurrency compared with {@code previous}. */
-  static boolean loosens(Verdict previous, Verdict next) {
-    return !next.blockers().containsAll(previous.blockers()) || next.concurrency() > previous.concurrency();
+  /**
+   * Whether {@code next} only lifts blockers or raises concurrency compared with {@code previous}.
+   * A change that adds a blocker is never held back, even if it lifts another at the same time:
+   * the reasons shown must be the true ones.
+   */
+  static boolean onlyLoosens(Verdict previous, Verdict next) {
+    boolean addsNone = previous.blockers().containsAll(next.blockers());
+    boolean lifts = !next.blockers().containsAll(previous.blockers()) || next.concurrency() > previous.concurrency();
+    return addsNone && lifts;
   }
 }

@@ -126,6 +126,19 @@ class ConditionMonitorTest {
   }
 
   @Test
+  void aNewBlockerIsShownAtOnceEvenWhenAnotherLiftsAtTheSameTime() {
+    ActorRef<ConditionMonitor.Command> monitor = monitor(DeviceConditions.desktop());
+    TestProbe<Verdict> verdicts = subscribe(monitor);
+    verdicts.receiveMessage();
+    monitor.tell(new ConditionMonitor.ReportConditions(phone(90, true, true, Network.ETHERNET, OsState.FOREGROUND)));
+    assertThat(verdicts.receiveMessage().reasons()).containsExactly(BlockerReason.LOW_POWER_MODE);
+
+    monitor.tell(new ConditionMonitor.ReportConditions(phone(90, true, false, Network.CELLULAR, OsState.FOREGROUND)));
+
+    assertThat(verdicts.receiveMessage().reasons()).containsExactly(BlockerReason.WIFI_REQUIRED);
+  }
+
+  @Test
   void wifiFlappingEvery200msPausesOnceAndResumesOnceWhenItSettles() {
     ActorRef<ConditionMonitor.Command> monitor = monitor(inBackground(Network.WIFI));
     TestProbe<Verdict> verdicts = runningInBackground(monitor);

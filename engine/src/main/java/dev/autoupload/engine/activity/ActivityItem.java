@@ -1,0 +1,46 @@
+package dev.autoupload.engine.activity;
+
+import dev.autoupload.engine.conditions.BlockerReason;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One asset as the Activity view shows it.
+ *
+ * @param offset bytes known to be on the target (the last checkpoint, or live while uploading)
+ * @param attempts upload attempts so far
+ * @param lastError why the last attempt failed, or why the asset was skipped
+ * @param reasons why the upload is paused; empty otherwise
+ */
+public record ActivityItem(
+    String libraryId,
+    String assetId,
+    String path,
+    Optional<String> remotePath,
+    Instant createdAt,
+    Optional<Instant> uploadedAt,
+    long bytes,
+    UploadState state,
+    long offset,
+    int attempts,
+    Optional<String> lastError,
+    Set<BlockerReason> reasons) {
+
+  public ActivityItem {
+    reasons = Set.copyOf(reasons);
+  }
+
+  /** 0–100; a zero-byte file is 100 once completed. */
+  public int percent() {
+    if (state == UploadState.COMPLETED) {
+      return 100;
+    }
+    return bytes == 0 ? 0 : (int) Math.min(100, offset * 100 / bytes);
+  }
+
+  public ActivityItem withOffset(long liveOffset) {
+    return new ActivityItem(
+        libraryId, assetId, path, remotePath, createdAt, uploadedAt, bytes, state, liveOffset, attempts, lastError, reasons);
+  }
+}
