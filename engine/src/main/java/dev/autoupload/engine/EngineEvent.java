@@ -26,6 +26,10 @@ public sealed interface EngineEvent {
       boolean alreadyOnTarget)
       implements LibraryEvent {}
 
+  /** Bytes reached the target; sent at most a few times a second per upload. */
+  record AssetProgress(String libraryId, String assetId, String path, long offset, long size)
+      implements LibraryEvent {}
+
   /** An interrupted upload continues from {@code offset} instead of from zero. */
   record AssetResumed(String libraryId, String assetId, String path, long offset, long size)
       implements LibraryEvent {}

@@ -1,5 +1,6 @@
 package dev.autoupload.engine;
 
+import dev.autoupload.engine.activity.ActivityProjection;
 import dev.autoupload.engine.conditions.ConditionMonitor;
 import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.conditions.PolicySettings;
@@ -9,19 +10,32 @@ import dev.autoupload.engine.upload.BandwidthLimiter;
 import dev.autoupload.engine.upload.UploadSettings;
 import java.time.Clock;
 import java.time.Duration;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import javax.sql.DataSource;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.projection.ProjectionBehavior;
 
-/** The root actor: the {@link ConditionMonitor} and one {@link BackupSupervisor} per library. */
+/**
+ * The root actor: the {@link ConditionMonitor}, one {@link BackupSupervisor} per library and the
+ * Activity projection, which it restarts if it stops and replays from scratch on a rebuild.
+ */
 final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   sealed interface Command {}
@@ -36,6 +50,16 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   record SetUserPaused(boolean paused, ActorRef<Done> replyTo) implements Command {}
 
   record GetConditions(ActorRef<ConditionMonitor.MonitorState> replyTo) implements Command {}
+
+  /** Starts the Activity projection; sent once its offset tables exist. */
+  record StartActivity(DataSource dataSource) implements Command {}
+
+  /** Stops the projection, empties the read model and replays the journal into it. */
+  record RebuildActivity(ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  private record ActivityStopped() implements Command {}
+
+  private record ActivityReset(Optional<Throwable> failure) implements Command {}
 
   /** How the engine was configured, handed down to the actors it spawns. */
   record Settings(
@@ -54,6 +78,9 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   private final BackupSupervisor.Wiring wiring;
   private final ActorRef<ConditionMonitor.Command> monitor;
   private final Map<String, ActorRef<BackupSupervisor.Command>> libraries = new LinkedHashMap<>();
+  private DataSource activityDataSource;
+  private ActorRef<ProjectionBehavior.Command> activity;
+  private final List<ActorRef<StatusReply<Done>>> rebuildWaiting = new ArrayList<>();
 
   private EngineGuardian(ActorContext<Command> context, Settings settings) {
     super(context);
@@ -79,6 +106,10 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
         .onMessage(ReportConditions.class, this::onReportConditions)
         .onMessage(SetUserPaused.class, this::onSetUserPaused)
         .onMessage(GetConditions.class, this::onGetConditions)
+        .onMessage(StartActivity.class, this::onStartActivity)
+        .onMessage(RebuildActivity.class, this::onRebuildActivity)
+        .onMessage(ActivityStopped.class, this::onActivityStopped)
+        .onMessage(ActivityReset.class, this::onActivityReset)
         .build();
   }
 
@@ -110,6 +141,66 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
       }
     }
     monitor.tell(new ConditionMonitor.SetUserPaused(msg.paused(), msg.replyTo()));
+    return this;
+  }
+
+  private Behavior<Command> onStartActivity(StartActivity msg) {
+    activityDataSource = msg.dataSource();
+    spawnActivity();
+    return this;
+  }
+
+  private void spawnActivity() {
+    activity =
+        getContext()
+            .spawn(ActivityProjection.behavior(getContext().getSystem(), activityDataSource), "activity-" + UUID.randomUUID());
+    getContext().watchWith(activity, new ActivityStopped());
+  }
+
+  private Behavior<Command> onRebuildActivity(RebuildActivity msg) {
+    if (activity == null && rebuildWaiting.isEmpty()) {
+      msg.replyTo().tell(StatusReply.error("the Activity projection is not running"));
+      return this;
+    }
+    rebuildWaiting.add(msg.replyTo());
+    if (rebuildWaiting.size() == 1) {
+      activity.tell(ProjectionBehavior.stopMessage());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onActivityStopped(ActivityStopped msg) {
+    activity = null;
+    if (rebuildWaiting.isEmpty()) {
+      getContext().getLog().warn("The Activity projection stopped; starting it again");
+      spawnActivity();
+      return this;
+    }
+    Executor blockingIo =
+        getContext().getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
+    getContext()
+        .pipeToSelf(
+            CompletableFuture.runAsync(
+                () -> {
+                  try {
+                    ActivityProjection.reset(activityDataSource);
+                  } catch (SQLException e) {
+                    throw new CompletionException(e);
+                  }
+                },
+                blockingIo),
+            (ok, error) -> new ActivityReset(Optional.ofNullable(error)));
+    return this;
+  }
+
+  private Behavior<Command> onActivityReset(ActivityReset msg) {
+    spawnActivity();
+    StatusReply<Done> reply =
+        msg.failure()
+            .<StatusReply<Done>>map(e -> StatusReply.error("cannot empty the Activity read model: " + e.getMessage()))
+            .orElse(StatusReply.ack());
+    rebuildWaiting.forEach(replyTo -> replyTo.tell(reply));
+    rebuildWaiting.clear();
     return this;
   }
 

@@ -3,6 +3,13 @@ package dev.autoupload.engine;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.autoupload.engine.activity.ActivityItem;
+import dev.autoupload.engine.activity.ActivityOrder;
+import dev.autoupload.engine.activity.ActivityPage;
+import dev.autoupload.engine.activity.ActivityProjection;
+import dev.autoupload.engine.activity.ActivityStore;
+import dev.autoupload.engine.activity.UploadState;
 import dev.autoupload.engine.conditions.ConditionMonitor;
 import dev.autoupload.engine.conditions.ConditionSource;
 import dev.autoupload.engine.conditions.DeviceConditions;
@@ -15,22 +22,33 @@ import dev.autoupload.engine.persistence.JournalDatabase;
 import dev.autoupload.engine.upload.BandwidthLimiter;
 import dev.autoupload.engine.upload.UploadSettings;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.pattern.StatusReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,15 +75,22 @@ public final class UploadEngine implements AutoCloseable {
 
   private final ActorSystem<EngineGuardian.Command> system;
   private final DataDirLock lock;
+  private final HikariDataSource activityPool;
+  private final ActivityStore activity;
+  private final Executor blockingIo;
   private final Duration askTimeout;
   private final List<Library> libraries = new CopyOnWriteArrayList<>();
   private final List<ConditionSource> conditionSources = new CopyOnWriteArrayList<>();
   private boolean closed;
 
-  private UploadEngine(ActorSystem<EngineGuardian.Command> system, DataDirLock lock, Duration askTimeout) {
+  private UploadEngine(
+      ActorSystem<EngineGuardian.Command> system, DataDirLock lock, HikariDataSource activityPool, Duration askTimeout) {
     this.system = system;
     this.lock = lock;
+    this.activityPool = activityPool;
+    this.activity = new ActivityStore(activityPool);
     this.askTimeout = askTimeout;
+    this.blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
   }
 
   /** Starts an engine with default settings, keeping its journal in {@code dataDir}. */
@@ -113,8 +138,10 @@ public final class UploadEngine implements AutoCloseable {
     }
 
     DataDirLock lock = DataDirLock.acquire(dataDir);
+    HikariDataSource activityPool = null;
     try {
       journal.migrate();
+      activityPool = journal.pool(settings.getInt("autoupload.journal.max-connections"));
       Config pekkoConfig =
           ConfigFactory.parseMap(journal.pekkoSettings(settings.getInt("autoupload.journal.max-connections")))
               .withFallback(ConfigFactory.parseResources(WIRING))
@@ -131,12 +158,27 @@ public final class UploadEngine implements AutoCloseable {
               Clock.systemDefaultZone());
       ActorSystem<EngineGuardian.Command> system =
           ActorSystem.create(EngineGuardian.create(guardianSettings), "autoupload", pekkoConfig);
+      startActivity(system, activityPool);
       log.info("Engine started; journal {}", journal.redactedUrl());
-      return new UploadEngine(system, lock, askTimeout);
+      return new UploadEngine(system, lock, activityPool, askTimeout);
     } catch (RuntimeException e) {
+      if (activityPool != null) {
+        activityPool.close();
+      }
       lock.close();
       throw e instanceof EngineStartException ? e : new EngineStartException("engine failed to start: " + e.getMessage(), e);
     }
+  }
+
+  private static void startActivity(ActorSystem<EngineGuardian.Command> system, DataSource pool) {
+    try {
+      ActivityProjection.createOffsetTables(system, pool).toCompletableFuture().get(SHUTDOWN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception e) {
+      system.terminate();
+      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      throw new EngineStartException("cannot create the Activity projection's tables: " + cause.getMessage(), cause);
+    }
+    system.tell(new EngineGuardian.StartActivity(pool));
   }
 
   /**
@@ -215,6 +257,104 @@ public final class UploadEngine implements AutoCloseable {
     source.start(this::reportConditions);
   }
 
+  // ---- Activity ----
+
+  /**
+   * The latest uploads, newest first: by upload time (what was just backed up, whenever the photo
+   * was taken) or by creation date. {@code before} is a page's {@code next} cursor.
+   *
+   * @return fails with {@link IllegalArgumentException} for a limit outside 1–500 or a cursor not
+   *     made for this order
+   */
+  public CompletionStage<ActivityPage> activity(int limit, Optional<String> before, ActivityOrder order) {
+    return query(() -> activity.recent(limit, before, order));
+  }
+
+  /**
+   * Uploads in the given states (all but completed when empty), most recently changed first, with
+   * the live offset of the ones in flight.
+   */
+  public CompletionStage<List<ActivityItem>> uploads(Set<UploadState> states) {
+    return query(() -> activity.inStates(states, 1000))
+        .thenCombine(
+            status(),
+            (items, status) -> {
+              Map<String, Long> live = new HashMap<>();
+              for (LibraryStatus library : status.libraries()) {
+                for (LibraryStatus.InFlight upload : library.inFlight()) {
+                  live.put(library.libraryId() + ":" + upload.assetId(), upload.offset());
+                }
+              }
+              return items.stream()
+                  .map(item -> {
+                    Long offset = live.get(item.libraryId() + ":" + item.assetId());
+                    return offset == null ? item : item.withOffset(Math.max(offset, item.offset()));
+                  })
+                  .toList();
+            });
+  }
+
+  /** How many assets each library has in each state, as the Activity view counts them. */
+  public CompletionStage<Map<String, Map<UploadState, Long>>> counts() {
+    return query(activity::counts);
+  }
+
+  /**
+   * Tries an asset that failed for good in this run again, at the front of its library's queue.
+   *
+   * @return fails with {@link java.util.NoSuchElementException} when no library has such a
+   *     failed asset
+   */
+  public CompletionStage<Void> retry(String assetId) {
+    CompletionStage<List<ActorRef<BackupSupervisor.Command>>> supervisors =
+        AskPattern.ask(system, EngineGuardian.ListLibraries::new, askTimeout, system.scheduler());
+    return supervisors.thenCompose(
+        refs -> {
+          List<CompletableFuture<Boolean>> answers = new ArrayList<>();
+          for (ActorRef<BackupSupervisor.Command> ref : refs) {
+            answers.add(
+                AskPattern.<BackupSupervisor.Command, Boolean>ask(
+                        ref, replyTo -> new BackupSupervisor.RetryAsset(assetId, replyTo), askTimeout, system.scheduler())
+                    .toCompletableFuture());
+          }
+          return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+              .thenCompose(
+                  done ->
+                      answers.stream().anyMatch(CompletableFuture::join)
+                          ? CompletableFuture.<Void>completedFuture(null)
+                          : CompletableFuture.<Void>failedFuture(
+                              new java.util.NoSuchElementException("no failed upload " + assetId)));
+        });
+  }
+
+  /** Empties the Activity read model and rebuilds it from the journal; completes when replay has begun. */
+  public CompletionStage<Void> rebuildActivity() {
+    return AskPattern.<EngineGuardian.Command, StatusReply<Done>>ask(
+            system, EngineGuardian.RebuildActivity::new, askTimeout, system.scheduler())
+        .thenCompose(
+            reply ->
+                reply.isSuccess()
+                    ? CompletableFuture.<Void>completedFuture(null)
+                    : CompletableFuture.<Void>failedFuture(new IllegalStateException(reply.getError().getMessage())));
+  }
+
+  @FunctionalInterface
+  private interface Query<T> {
+    T run() throws SQLException;
+  }
+
+  private <T> CompletionStage<T> query(Query<T> query) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return query.run();
+          } catch (SQLException e) {
+            throw new CompletionException(new IllegalStateException("Activity query failed: " + e.getMessage(), e));
+          }
+        },
+        blockingIo);
+  }
+
   /**
    * Calls {@code listener} with every {@link EngineEvent} from now on, on an engine thread, one
    * event at a time; it must return quickly and must not block.
@@ -257,6 +397,7 @@ public final class UploadEngine implements AutoCloseable {
     } catch (Exception e) {
       log.warn("Engine did not stop within {}", SHUTDOWN_TIMEOUT, e);
     }
+    activityPool.close();
     for (Library library : libraries) {
       try {
         library.target().close();

@@ -55,7 +55,10 @@ final class ProgressPrinter {
 
   /** Called on an engine thread: queues the event and returns at once. */
   void onEvent(EngineEvent event) {
-    events.add(event);
+    // Byte progress shows in the progress line, not as lines of its own.
+    if (!(event instanceof EngineEvent.AssetProgress)) {
+      events.add(event);
+    }
   }
 
   /** Prints queued events and the progress the status shows, as of {@code nowNanos}. */

@@ -67,6 +67,7 @@ public final class BackupSupervisor
     extends EventSourcedBehavior<BackupSupervisor.Command, BackupSupervisor.Event, Ledger> {
 
   public static final String ENTITY_TYPE = "BackupSupervisor";
+  private static final long PROGRESS_INTERVAL_NANOS = Duration.ofMillis(250).toNanos();
 
   // ---- protocol ----
 
@@ -79,6 +80,9 @@ public final class BackupSupervisor
    * user resumes, instead of at the next automatic retry.
    */
   public record ClearLibraryBlockers(ActorRef<Done> replyTo) implements Command {}
+
+  /** Puts an asset that failed for good in this run back at the front of the queue. */
+  public record RetryAsset(String assetId, ActorRef<Boolean> replyTo) implements Command {}
 
   private record VerdictChanged(Verdict verdict) implements Command {}
 
@@ -128,6 +132,7 @@ public final class BackupSupervisor
     final Asset asset;
     final ActorRef<FileUpload.Command> actor;
     long offset;
+    long progressPublishedNanos;
     Set<BlockerReason> pausedFor = Set.of();
     FileUpload.Outcome outcome;
 
@@ -150,6 +155,7 @@ public final class BackupSupervisor
   private final Map<String, Asset> retrying = new HashMap<>();
   private final Map<String, Integer> failedAttempts = new HashMap<>();
   private final Map<String, LibraryStatus.Failure> failures = new LinkedHashMap<>();
+  private final Map<String, Asset> failedAssets = new HashMap<>();
   /** Ids queued, running or waiting to retry, so a rescan does not queue them twice. */
   private final java.util.Set<String> pending = new java.util.HashSet<>();
 
@@ -228,6 +234,7 @@ public final class BackupSupervisor
         .onCommand(VerdictChanged.class, this::onVerdictChanged)
         .onCommand(LibraryRetryDue.class, msg -> liftLibraryBlockers())
         .onCommand(ClearLibraryBlockers.class, this::onClearLibraryBlockers)
+        .onCommand(RetryAsset.class, this::onRetryAsset)
         .onCommand(GetStatus.class, (ledger, msg) -> Effect().reply(msg.replyTo(), status()))
         .build();
   }
@@ -383,6 +390,13 @@ public final class BackupSupervisor
     if (report instanceof FileUpload.Progressed progressed) {
       upload.offset = progressed.offset();
       bytesSent += progressed.bytesSent();
+      long now = System.nanoTime();
+      if (now - upload.progressPublishedNanos >= PROGRESS_INTERVAL_NANOS || progressed.offset() == upload.asset.size()) {
+        upload.progressPublishedNanos = now;
+        publish(
+            new EngineEvent.AssetProgress(
+                library.id(), upload.asset.id(), upload.asset.relativePath(), progressed.offset(), upload.asset.size()));
+      }
     } else if (report instanceof FileUpload.Resumed resumed) {
       upload.offset = resumed.offset();
       publish(
@@ -472,6 +486,7 @@ public final class BackupSupervisor
       failed++;
       bytesToUpload -= asset.size();
       failures.put(asset.id(), new LibraryStatus.Failure(asset.id(), asset.relativePath(), error, attempts));
+      failedAssets.put(asset.id(), asset);
     }
   }
 
@@ -483,6 +498,21 @@ public final class BackupSupervisor
       return Optional.of(BlockerReason.NOT_AUTHORIZED);
     }
     return Optional.empty();
+  }
+
+  private Effect<Event, Ledger> onRetryAsset(Ledger ledger, RetryAsset msg) {
+    LibraryStatus.Failure failure = failures.remove(msg.assetId());
+    if (failure == null) {
+      return Effect().reply(msg.replyTo(), false);
+    }
+    Asset asset = failedAssets.remove(msg.assetId());
+    failed--;
+    failedAttempts.remove(asset.id());
+    pending.add(asset.id());
+    bytesToUpload += asset.size();
+    queue.addFirst(asset);
+    applyLimit();
+    return Effect().reply(msg.replyTo(), true);
   }
 
   private Effect<Event, Ledger> onRetryDue(Ledger ledger, RetryDue msg) {

@@ -1,6 +1,9 @@
 package dev.autoupload.engine.persistence;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.autoupload.engine.EngineStartException;
+import dev.autoupload.engine.activity.ActivityStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,24 +30,28 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
 
   /** The databases the journal runs on, with the plugin's DDL and Slick profile for each. */
   public enum Dialect {
-    H2("schema/h2/h2-create-schema.sql", "slick.jdbc.H2Profile$", "org.h2.Driver"),
+    H2("schema/h2/h2-create-schema.sql", "slick.jdbc.H2Profile$", "org.h2.Driver", "h2-dialect"),
     POSTGRES(
         "schema/postgres/postgres-create-schema.sql",
         "slick.jdbc.PostgresProfile$",
-        "org.postgresql.Driver");
+        "org.postgresql.Driver",
+        "postgres-dialect");
 
     final String schemaResource;
     final String slickProfile;
     final String driver;
+    final String projectionDialect;
 
-    Dialect(String schemaResource, String slickProfile, String driver) {
+    Dialect(String schemaResource, String slickProfile, String driver, String projectionDialect) {
       this.schemaResource = schemaResource;
       this.slickProfile = slickProfile;
       this.driver = driver;
+      this.projectionDialect = projectionDialect;
     }
   }
 
-  private static final int PLUGIN_SCHEMA_VERSION = 1;
+  /** A numbered step of the schema; applied once, in order, recorded in autoupload_schema_version. */
+  private record Migration(int version, String description, List<String> statements) {}
 
   /**
    * An empty {@code url} means the embedded H2 file database inside {@code dataDir}. H2's own
@@ -66,7 +73,9 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
         "unsupported journal URL " + url + ": use jdbc:h2:… or jdbc:postgresql:…");
   }
 
-  /** The Pekko settings that point persistence-jdbc at this database. */
+  /**
+   * The Pekko settings that point persistence-jdbc and the Activity projection at this database.
+   */
   public Map<String, Object> pekkoSettings(int maxConnections) {
     String db = "pekko-persistence-jdbc.shared-databases.slick.";
     return Map.of(
@@ -77,14 +86,35 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
         db + "db.password", password,
         db + "db.numThreads", maxConnections,
         db + "db.maxConnections", maxConnections,
-        db + "db.minConnections", 1);
+        db + "db.minConnections", 1,
+        "pekko.projection.jdbc.dialect", dialect.projectionDialect,
+        "pekko.projection.jdbc.blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size", maxConnections);
+  }
+
+  /** A connection pool on this database, for the Activity read model. */
+  public HikariDataSource pool(int maxConnections) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setUsername(user);
+    config.setPassword(password);
+    config.setDriverClassName(dialect.driver);
+    config.setMaximumPoolSize(maxConnections);
+    config.setMinimumIdle(1);
+    config.setPoolName("autoupload-activity");
+    return new HikariDataSource(config);
   }
 
   public Connection connect() throws SQLException {
     return DriverManager.getConnection(url, user, password);
   }
 
-  /** Creates the journal tables unless this database already has them. */
+  private List<Migration> migrations() {
+    return List.of(
+        new Migration(1, "pekko-persistence-jdbc " + dialect.schemaResource, statements(dialect.schemaResource)),
+        new Migration(2, "Activity read model", ActivityStore.SCHEMA));
+  }
+
+  /** Brings the schema up to date: the journal tables, then the Activity read model. */
   public void migrate() {
     try (Connection connection = connect()) {
       connection.setAutoCommit(true);
@@ -94,30 +124,37 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
                 + "version INTEGER PRIMARY KEY, description VARCHAR(200) NOT NULL, "
                 + "applied_at TIMESTAMP NOT NULL)");
       }
-      if (applied(connection, PLUGIN_SCHEMA_VERSION)) {
-        return;
-      }
-      for (String sql : statements(dialect.schemaResource)) {
-        try (Statement statement = connection.createStatement()) {
-          // Postgres' CREATE INDEX CONCURRENTLY cannot run in a transaction, so each statement
-          // runs on its own; IF NOT EXISTS makes a re-run after a half-applied attempt safe.
-          statement.execute(sql);
-        } catch (SQLException e) {
-          throw new EngineStartException(
-              "journal migration failed on " + redactedUrl() + ": " + e.getMessage() + " in: " + sql, e);
+      for (Migration migration : migrations()) {
+        if (!applied(connection, migration.version())) {
+          apply(connection, migration);
         }
-      }
-      try (PreparedStatement insert =
-          connection.prepareStatement(
-              "INSERT INTO autoupload_schema_version (version, description, applied_at) "
-                  + "VALUES (?, ?, CURRENT_TIMESTAMP)")) {
-        insert.setInt(1, PLUGIN_SCHEMA_VERSION);
-        insert.setString(2, "pekko-persistence-jdbc " + dialect.schemaResource);
-        insert.executeUpdate();
       }
     } catch (SQLException e) {
       throw new EngineStartException(
           "cannot open the journal database " + redactedUrl() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void apply(Connection connection, Migration migration) throws SQLException {
+    for (String sql : migration.statements()) {
+      try (Statement statement = connection.createStatement()) {
+        // Postgres' CREATE INDEX CONCURRENTLY cannot run in a transaction, so each statement
+        // runs on its own; IF NOT EXISTS makes a re-run after a half-applied attempt safe.
+        statement.execute(sql);
+      } catch (SQLException e) {
+        throw new EngineStartException(
+            "journal migration " + migration.version() + " failed on " + redactedUrl() + ": " + e.getMessage()
+                + " in: " + sql,
+            e);
+      }
+    }
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO autoupload_schema_version (version, description, applied_at) "
+                + "VALUES (?, ?, CURRENT_TIMESTAMP)")) {
+      insert.setInt(1, migration.version());
+      insert.setString(2, migration.description());
+      insert.executeUpdate();
     }
   }
 

@@ -25,6 +25,7 @@ public final class InMemorySource implements AssetSource {
   private final Map<String, byte[]> files = new ConcurrentSkipListMap<>();
   private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
   private final Set<String> vanished = ConcurrentHashMap.newKeySet();
+  private final Map<String, Instant> takenAt = new ConcurrentHashMap<>();
 
   public InMemorySource(String libraryId) {
     this.libraryId = libraryId;
@@ -38,6 +39,12 @@ public final class InMemorySource implements AssetSource {
     return content;
   }
 
+  /** As {@link #add(String, int)}, for a photo taken at {@code taken}. */
+  public byte[] add(String path, int size, Instant taken) {
+    takenAt.put(path, taken);
+    return add(path, size);
+  }
+
   public void makeUnreadable(String path) {
     unreadable.add(path);
   }
@@ -48,7 +55,7 @@ public final class InMemorySource implements AssetSource {
 
   public Asset asset(String path) {
     byte[] content = files.get(path);
-    Instant taken = Instant.parse("2023-06-01T12:00:00Z");
+    Instant taken = takenAt.getOrDefault(path, Instant.parse("2023-06-01T12:00:00Z"));
     return new Asset("id-" + Integer.toHexString(path.hashCode()), libraryId, path, content.length, taken, taken, Optional.empty());
   }
 

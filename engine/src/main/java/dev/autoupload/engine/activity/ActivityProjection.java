@@ -1,0 +1,109 @@
+package dev.autoupload.engine.activity;
+
+import dev.autoupload.engine.upload.FileUpload;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.projection.ProjectionBehavior;
+import org.apache.pekko.projection.ProjectionId;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
+import org.apache.pekko.projection.javadsl.ExactlyOnceProjection;
+import org.apache.pekko.projection.javadsl.SourceProvider;
+import org.apache.pekko.projection.jdbc.JdbcSession;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
+
+/**
+ * Keeps the Activity read model ({@link ActivityStore}) from the tagged {@link FileUpload} events.
+ * Exactly once: each event's row change and the projection's offset commit in one transaction on
+ * the journal's own database, so a kill can neither skip nor repeat an event.
+ */
+public final class ActivityProjection {
+
+  public static final String NAME = "activity";
+  private static final ProjectionId ID = ProjectionId.of(NAME, FileUpload.TAG);
+
+  private ActivityProjection() {}
+
+  /** The projection's actor; spawn it once per engine. */
+  public static Behavior<ProjectionBehavior.Command> behavior(ActorSystem<?> system, DataSource dataSource) {
+    SourceProvider<Offset, EventEnvelope<FileUpload.Event>> events =
+        EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), FileUpload.TAG);
+    ExactlyOnceProjection<Offset, EventEnvelope<FileUpload.Event>> projection =
+        JdbcProjection.exactlyOnce(ID, events, sessions(dataSource), () -> new Handler(), system);
+    return ProjectionBehavior.create(projection);
+  }
+
+  /** Creates the projection's offset tables where they are missing; fails when it cannot. */
+  public static CompletionStage<Done> createOffsetTables(ActorSystem<?> system, DataSource dataSource) {
+    return JdbcProjection.createTablesIfNotExists(sessions(dataSource), system);
+  }
+
+  /** Empties the read model and forgets the projection's offset: the next run replays everything. */
+  public static void reset(DataSource dataSource) throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      ActivityStore.clear(connection, NAME);
+      connection.commit();
+    }
+  }
+
+  private static Supplier<Session> sessions(DataSource dataSource) {
+    return () -> new Session(dataSource);
+  }
+
+  private static final class Handler extends JdbcHandler<EventEnvelope<FileUpload.Event>, Session> {
+    @Override
+    public void process(Session session, EventEnvelope<FileUpload.Event> envelope) throws Exception {
+      session.withConnection(
+          connection -> {
+            ActivityStore.apply(
+                connection, envelope.persistenceId(), envelope.event(), java.time.Instant.ofEpochMilli(envelope.timestamp()));
+            return Done.getInstance();
+          });
+    }
+  }
+
+  /** One transaction on a pooled connection. */
+  private static final class Session implements JdbcSession {
+    private final Connection connection;
+
+    Session(DataSource dataSource) {
+      try {
+        connection = dataSource.getConnection();
+        connection.setAutoCommit(false);
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot open a connection for the Activity projection: " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public <Result> Result withConnection(org.apache.pekko.japi.function.Function<Connection, Result> function)
+        throws Exception {
+      return function.apply(connection);
+    }
+
+    @Override
+    public void commit() throws SQLException {
+      connection.commit();
+    }
+
+    @Override
+    public void rollback() throws SQLException {
+      connection.rollback();
+    }
+
+    @Override
+    public void close() throws SQLException {
+      connection.close();
+    }
+  }
+}

@@ -1,0 +1,238 @@
+package dev.autoupload.engine.activity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.autoupload.engine.EngineStatus;
+import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.library.Library;
+import dev.autoupload.engine.testing.InMemorySource;
+import dev.autoupload.engine.testing.InMemoryTarget;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Activity read model on the real H2 journal, kept by the real projection. */
+class ActivityTest {
+
+  private static final ActorTestKit probes = ActorTestKit.create();
+
+  @TempDir Path dataDir;
+
+  @AfterAll
+  static void shutdown() {
+    probes.shutdownTestKit();
+  }
+
+  private static <T> T eventually(java.util.concurrent.Callable<T> check) {
+    TestProbe<Object> probe = probes.createTestProbe();
+    return probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(50), () -> {
+      try {
+        return check.call();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
+  }
+
+  private static EngineStatus awaitIdle(UploadEngine engine) {
+    return eventually(() -> {
+      EngineStatus status = engine.status().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      assertThat(status.idle()).as("idle: %s", status).isTrue();
+      return status;
+    });
+  }
+
+  private static ActivityPage page(UploadEngine engine, int limit, Optional<String> before, ActivityOrder order)
+      throws Exception {
+    return engine.activity(limit, before, order).toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  private static List<String> paths(ActivityPage page) {
+    return page.items().stream().map(ActivityItem::path).toList();
+  }
+
+  @Test
+  void aPhotoFrom2023UploadedNowIsFirstByUploadTimeAndSitsIn2023ByCreationDate() throws Exception {
+    InMemorySource source = new InMemorySource("camera");
+    InMemoryTarget target = new InMemoryTarget();
+    source.add("2025/beach.jpg", 5000, Instant.parse("2025-07-14T10:00:00Z"));
+    source.add("2024/snow.jpg", 5000, Instant.parse("2024-01-20T09:00:00Z"));
+    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+      engine.addLibrary(new Library("camera", source, target)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      awaitIdle(engine);
+    }
+    source.add("2023/old-phone.jpg", 5000, Instant.parse("2023-03-02T18:30:00Z"));
+
+    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+      engine.addLibrary(new Library("camera", source, target)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      awaitIdle(engine);
+
+      ActivityPage byUpload =
+          eventually(() -> {
+            ActivityPage page = page(engine, 10, Optional.empty(), ActivityOrder.UPLOADED);
+            assertThat(page.items()).hasSize(3);
+            return page;
+          });
+      assertThat(paths(byUpload).get(0)).isEqualTo("2023/old-phone.jpg");
+      assertThat(byUpload.items().get(0).createdAt()).isEqualTo(Instant.parse("2023-03-02T18:30:00Z"));
+      assertThat(byUpload.items().get(0).uploadedAt()).isPresent();
+      assertThat(byUpload.items()).allSatisfy(item -> {
+        assertThat(item.state()).isEqualTo(UploadState.COMPLETED);
+        assertThat(item.percent()).isEqualTo(100);
+        assertThat(item.bytes()).isEqualTo(5000);
+      });
+
+      ActivityPage byCreation = page(engine, 10, Optional.empty(), ActivityOrder.CREATED);
+      assertThat(paths(byCreation)).containsExactly("2025/beach.jpg", "2024/snow.jpg", "2023/old-phone.jpg");
+
+      assertThat(engine.counts().toCompletableFuture().get(5, TimeUnit.SECONDS))
+          .containsEntry("camera", java.util.Map.of(UploadState.COMPLETED, 3L));
+    }
+  }
+
+  @Test
+  void pagesWithACursorCoverEveryUploadOnceInOrder() throws Exception {
+    InMemorySource source = new InMemorySource("pages");
+    for (int i = 0; i < 23; i++) {
+      source.add("IMG_%02d.JPG".formatted(i), 100 + i, Instant.parse("2024-01-01T00:00:00Z").plusSeconds(i * 3600L));
+    }
+    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+      engine.addLibrary(new Library("pages", source, new InMemoryTarget())).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      awaitIdle(engine);
+      eventually(() -> assertThat(page(engine, 100, Optional.empty(), ActivityOrder.CREATED).items()).hasSize(23));
+
+      for (ActivityOrder order : ActivityOrder.values()) {
+        List<ActivityItem> seen = new ArrayList<>();
+        Optional<String> cursor = Optional.empty();
+        List<Integer> sizes = new ArrayList<>();
+        do {
+          ActivityPage page = page(engine, 10, cursor, order);
+          sizes.add(page.items().size());
+          seen.addAll(page.items());
+          cursor = page.next();
+        } while (cursor.isPresent());
+
+        assertThat(sizes).as(order.name()).containsExactly(10, 10, 3);
+        assertThat(seen).extracting(ActivityItem::assetId).doesNotHaveDuplicates().hasSize(23);
+        List<Instant> keys =
+            seen.stream().map(item -> order == ActivityOrder.CREATED ? item.createdAt() : item.uploadedAt().orElseThrow()).toList();
+        assertThat(keys).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+      }
+      String createdCursor = page(engine, 10, Optional.empty(), ActivityOrder.CREATED).next().orElseThrow();
+      assertThatThrownBy(() -> page(engine, 10, Optional.of(createdCursor), ActivityOrder.UPLOADED))
+          .hasCauseInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("invalid cursor");
+      assertThatThrownBy(() -> page(engine, 10, Optional.of("not a cursor"), ActivityOrder.CREATED))
+          .hasCauseInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> page(engine, 0, Optional.empty(), ActivityOrder.CREATED))
+          .hasCauseInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("limit must be between 1 and 500");
+    }
+  }
+
+  @Test
+  void aRebuildFromTheJournalGivesIdenticalRows() throws Exception {
+    InMemorySource source = new InMemorySource("rebuild");
+    for (int i = 0; i < 30; i++) {
+      source.add("r%02d.jpg".formatted(i), 300_000, Instant.parse("2022-05-05T05:05:05Z").plusSeconds(i));
+    }
+    source.makeUnreadable("r07.jpg");
+    source.makeVanish("r08.jpg");
+    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+      engine.addLibrary(new Library("rebuild", source, new InMemoryTarget())).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      awaitIdle(engine);
+      List<List<Object>> before =
+          eventually(() -> {
+            List<List<Object>> rows = rows();
+            assertThat(rows).hasSize(30);
+            assertThat(engine.counts().toCompletableFuture().get(5, TimeUnit.SECONDS).get("rebuild"))
+                .containsEntry(UploadState.COMPLETED, 28L)
+                .containsEntry(UploadState.FAILED, 1L)
+                .containsEntry(UploadState.SKIPPED, 1L);
+            return rows;
+          });
+      assertThat(engine.uploads(Set.of(UploadState.FAILED)).toCompletableFuture().get(5, TimeUnit.SECONDS))
+          .singleElement()
+          .satisfies(item -> assertThat(item.lastError()).hasValue("Permanent: cannot read r07.jpg: permission denied"));
+
+      engine.rebuildActivity().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+      eventually(() -> {
+        assertThat(rows()).isEqualTo(before);
+        return null;
+      });
+    }
+  }
+
+  @Test
+  void noRowIsLostOrDoubledWhenTheEngineStopsWhileEventsStream() throws Exception {
+    InMemorySource source = new InMemorySource("restart");
+    for (int i = 0; i < 120; i++) {
+      source.add("s%03d.jpg".formatted(i), 2000, Instant.parse("2021-01-01T00:00:00Z").plusSeconds(i));
+    }
+    InMemoryTarget target = new InMemoryTarget();
+    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+      engine.addLibrary(new Library("restart", source, target)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      eventually(() -> {
+        assertThat(target.files().size()).isGreaterThan(20);
+        return null;
+      });
+    }
+    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+      engine.addLibrary(new Library("restart", source, target)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      awaitIdle(engine);
+      List<List<Object>> projected =
+          eventually(() -> {
+            List<List<Object>> rows = rows();
+            assertThat(rows).hasSize(120);
+            assertThat(engine.counts().toCompletableFuture().get(5, TimeUnit.SECONDS).get("restart"))
+                .containsEntry(UploadState.COMPLETED, 120L);
+            return rows;
+          });
+
+      engine.rebuildActivity().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      eventually(() -> {
+        assertThat(rows()).as("what a replay of the whole journal gives").isEqualTo(projected);
+        return null;
+      });
+    }
+  }
+
+  private List<List<Object>> rows() throws Exception {
+    try (Connection db = DriverManager.getConnection(
+            "jdbc:h2:file:" + dataDir.resolve("journal") + ";DATABASE_TO_UPPER=false", "sa", "");
+        Statement query = db.createStatement();
+        ResultSet rows =
+            query.executeQuery(
+                "SELECT library_id, asset_id, path, remote_path, created_at, uploaded_at, bytes, state, "
+                    + "offset_bytes, attempts, last_error, reasons FROM activity_asset ORDER BY library_id, asset_id")) {
+      ResultSetMetaData meta = rows.getMetaData();
+      List<List<Object>> result = new ArrayList<>();
+      while (rows.next()) {
+        List<Object> row = new ArrayList<>();
+        for (int column = 1; column <= meta.getColumnCount(); column++) {
+          row.add(rows.getObject(column));
+        }
+        result.add(row);
+      }
+      return result;
+    }
+  }
+}
