@@ -257,6 +257,14 @@ public final class UploadEngine implements AutoCloseable {
     source.start(this::reportConditions);
   }
 
+  /**
+   * The engine's actor system, for adapters that run beside the engine on it (the HTTP control
+   * endpoint). Embedders do not need it; never terminate it directly, call {@link #close()}.
+   */
+  public ActorSystem<?> actorSystem() {
+    return system;
+  }
+
   // ---- Activity ----
 
   /**
