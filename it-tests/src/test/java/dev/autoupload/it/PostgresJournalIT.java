@@ -1,0 +1,110 @@
+package dev.autoupload.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.typesafe.config.ConfigFactory;
+import dev.autoupload.engine.EngineStatus;
+import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.activity.ActivityItem;
+import dev.autoupload.engine.activity.ActivityOrder;
+import dev.autoupload.engine.activity.ActivityPage;
+import dev.autoupload.engine.activity.UploadState;
+import dev.autoupload.engine.library.Library;
+import dev.autoupload.sources.folder.FolderSource;
+import dev.autoupload.targets.local.LocalFolderTarget;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The production journal: the same engine on a real PostgreSQL server, with the plugin's
+ * PostgreSQL DDL and the Activity read model applied by the engine's own migration.
+ */
+class PostgresJournalIT {
+
+  private static PostgresServer postgres;
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void startPostgres() throws Exception {
+    postgres = PostgresServer.start();
+  }
+
+  @AfterAll
+  static void stopPostgres() throws Exception {
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  private UploadEngine start(Path dataDir) {
+    return UploadEngine.start(
+        ConfigFactory.parseMap(
+                Map.of(
+                    "autoupload.data-dir", dataDir.toString(),
+                    "autoupload.journal.url", postgres.jdbcUrl(),
+                    "autoupload.journal.user", postgres.user(),
+                    "autoupload.journal.password", ""))
+            .withFallback(ConfigFactory.load()));
+  }
+
+  private static EngineStatus awaitIdle(UploadEngine engine) {
+    AtomicReference<EngineStatus> last = new AtomicReference<>();
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> {
+      last.set(engine.status().toCompletableFuture().get(5, TimeUnit.SECONDS));
+      return last.get().idle();
+    });
+    return last.get();
+  }
+
+  @Test
+  void backsUpOnPostgresKnowsEverythingAfterARestartAndShowsItInActivity() throws Exception {
+    Path source = tmp.resolve("photos");
+    Path target = tmp.resolve("backup");
+    Path dataDir = tmp.resolve("data");
+    MediaFiles.randomTree(source, 60, 1024, 300 * 1024, new SplittableRandom(60));
+    Map<String, String> hashes = MediaFiles.sha256Tree(source);
+
+    try (UploadEngine engine = start(dataDir)) {
+      engine.addLibrary(new Library("pg", new FolderSource("pg", source), new LocalFolderTarget(target)))
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      EngineStatus done = awaitIdle(engine);
+      assertThat(done.backedUp()).isEqualTo(60);
+      assertThat(done.failed()).isZero();
+    }
+    assertThat(MediaFiles.sha256Tree(target)).isEqualTo(hashes);
+
+    try (UploadEngine engine = start(dataDir)) {
+      engine.addLibrary(new Library("pg", new FolderSource("pg", source), new LocalFolderTarget(target)))
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      EngineStatus again = awaitIdle(engine);
+      assertThat(again.libraries().get(0).alreadyBackedUp()).isEqualTo(60);
+      assertThat(again.bytesSent()).isZero();
+
+      await().atMost(Duration.ofSeconds(30)).until(() ->
+          engine.counts().toCompletableFuture().get(5, TimeUnit.SECONDS)
+              .getOrDefault("pg", Map.of()).getOrDefault(UploadState.COMPLETED, 0L) == 60L);
+      List<ActivityItem> all = new ArrayList<>();
+      Optional<String> cursor = Optional.empty();
+      do {
+        ActivityPage page = engine.activity(25, cursor, ActivityOrder.UPLOADED).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        all.addAll(page.items());
+        cursor = page.next();
+      } while (cursor.isPresent());
+      assertThat(all).hasSize(60).extracting(ActivityItem::assetId).doesNotHaveDuplicates();
+      assertThat(all).extracting(ActivityItem::path).containsExactlyInAnyOrderElementsOf(hashes.keySet());
+    }
+  }
+}
