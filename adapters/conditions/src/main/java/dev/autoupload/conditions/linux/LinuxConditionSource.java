@@ -1,5 +1,6 @@
 package dev.autoupload.conditions.linux;
 
+import dev.autoupload.conditions.SourceThread;
 import dev.autoupload.engine.conditions.ConditionSource;
 import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.conditions.DeviceConditions.Network;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -97,13 +97,7 @@ public final class LinuxConditionSource implements ConditionSource {
               + classes
               + " does not exist; the linux conditions source needs Linux sysfs");
     }
-    scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "autoupload-conditions-linux");
-              thread.setDaemon(true);
-              return thread;
-            });
+    scheduler = SourceThread.start("autoupload-conditions-linux");
     scheduler.scheduleWithFixedDelay(
         new Poll(sink), 0, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -115,15 +109,7 @@ public final class LinuxConditionSource implements ConditionSource {
     synchronized (this) {
       running = scheduler;
     }
-    if (running == null) {
-      return;
-    }
-    running.shutdownNow();
-    try {
-      running.awaitTermination(1, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    SourceThread.stop(running);
   }
 
   /** Runs on the scheduler's one thread, so {@code last} needs no lock. */

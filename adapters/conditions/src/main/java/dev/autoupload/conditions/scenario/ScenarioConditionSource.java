@@ -1,5 +1,6 @@
 package dev.autoupload.conditions.scenario;
 
+import dev.autoupload.conditions.SourceThread;
 import dev.autoupload.engine.conditions.ConditionSource;
 import dev.autoupload.engine.conditions.DeviceConditions;
 import java.nio.file.Path;
@@ -9,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -104,13 +104,7 @@ public final class ScenarioConditionSource implements ConditionSource {
     if (scheduler != null) {
       throw new IllegalStateException(description + " was already started");
     }
-    scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "autoupload-conditions-scenario");
-              thread.setDaemon(true);
-              return thread;
-            });
+    scheduler = SourceThread.start("autoupload-conditions-scenario");
     // One thread and ties broken by submission order: snapshots arrive in step order.
     for (int i = 0; i < timeline.size(); i++) {
       int step = i;
@@ -136,14 +130,6 @@ public final class ScenarioConditionSource implements ConditionSource {
     synchronized (this) {
       running = scheduler;
     }
-    if (running == null) {
-      return;
-    }
-    running.shutdownNow();
-    try {
-      running.awaitTermination(1, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    SourceThread.stop(running);
   }
 }
