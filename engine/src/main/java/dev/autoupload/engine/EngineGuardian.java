@@ -4,9 +4,11 @@ import dev.autoupload.engine.activity.ActivityProjection;
 import dev.autoupload.engine.conditions.ConditionMonitor;
 import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.conditions.PolicySettings;
+import dev.autoupload.engine.conditions.RunMarker;
 import dev.autoupload.engine.library.BackupSupervisor;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.upload.BandwidthLimiter;
+import dev.autoupload.engine.upload.StepTracker;
 import dev.autoupload.engine.upload.UploadSettings;
 import java.time.Clock;
 import java.time.Duration;
@@ -66,9 +68,11 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
       UploadSettings upload,
       int snapshotEvery,
       BandwidthLimiter bandwidth,
+      StepTracker steps,
       PolicySettings policy,
       Duration debounce,
       DeviceConditions initialConditions,
+      RunMarker runMarker,
       Clock clock) {}
 
   static Behavior<Command> create(Settings settings) {
@@ -91,11 +95,17 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
                 settings.upload().parallelism(),
                 settings.debounce(),
                 settings.initialConditions(),
-                settings.clock()),
+                settings.clock(),
+                settings.runMarker()),
             "conditions");
     this.wiring =
         new BackupSupervisor.Wiring(
-            settings.upload(), settings.snapshotEvery(), settings.bandwidth(), monitor, settings.clock());
+            settings.upload(),
+            settings.snapshotEvery(),
+            settings.bandwidth(),
+            settings.steps(),
+            monitor,
+            settings.clock());
   }
 
   @Override

@@ -14,12 +14,14 @@ import dev.autoupload.engine.conditions.ConditionMonitor;
 import dev.autoupload.engine.conditions.ConditionSource;
 import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.conditions.PolicySettings;
+import dev.autoupload.engine.conditions.RunMarker;
 import dev.autoupload.engine.library.BackupSupervisor;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.persistence.DataDirLock;
 import dev.autoupload.engine.persistence.JournalDatabase;
 import dev.autoupload.engine.upload.BandwidthLimiter;
+import dev.autoupload.engine.upload.StepTracker;
 import dev.autoupload.engine.upload.UploadSettings;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -76,6 +78,7 @@ public final class UploadEngine implements AutoCloseable {
   private final ActorSystem<EngineGuardian.Command> system;
   private final DataDirLock lock;
   private final HikariDataSource activityPool;
+  private final StepTracker steps;
   private final ActivityStore activity;
   private final Executor blockingIo;
   private final Duration askTimeout;
@@ -84,8 +87,13 @@ public final class UploadEngine implements AutoCloseable {
   private boolean closed;
 
   private UploadEngine(
-      ActorSystem<EngineGuardian.Command> system, DataDirLock lock, HikariDataSource activityPool, Duration askTimeout) {
+      ActorSystem<EngineGuardian.Command> system,
+      DataDirLock lock,
+      HikariDataSource activityPool,
+      StepTracker steps,
+      Duration askTimeout) {
     this.system = system;
+    this.steps = steps;
     this.lock = lock;
     this.activityPool = activityPool;
     this.activity = new ActivityStore(activityPool);
@@ -138,6 +146,7 @@ public final class UploadEngine implements AutoCloseable {
     }
 
     DataDirLock lock = DataDirLock.acquire(dataDir);
+    StepTracker steps = new StepTracker();
     HikariDataSource activityPool = null;
     try {
       journal.migrate();
@@ -152,15 +161,17 @@ public final class UploadEngine implements AutoCloseable {
               uploadSettings,
               snapshotEvery,
               BandwidthLimiter.of(policy.bandwidthLimitBytesPerSecond()),
+              steps,
               policy,
               debounce,
               DeviceConditions.desktop(),
+              RunMarker.file(dataDir.resolve("run-in-progress")),
               Clock.systemDefaultZone());
       ActorSystem<EngineGuardian.Command> system =
           ActorSystem.create(EngineGuardian.create(guardianSettings), "autoupload", pekkoConfig);
       startActivity(system, activityPool);
       log.info("Engine started; journal {}", journal.redactedUrl());
-      return new UploadEngine(system, lock, activityPool, askTimeout);
+      return new UploadEngine(system, lock, activityPool, steps, askTimeout);
     } catch (RuntimeException e) {
       if (activityPool != null) {
         activityPool.close();
@@ -404,6 +415,14 @@ public final class UploadEngine implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
       log.warn("Engine did not stop within {}", SHUTDOWN_TIMEOUT, e);
+    }
+    try {
+      // Steps already running on the I/O threads end on their own; targets close after them.
+      if (!steps.awaitNone(SHUTDOWN_TIMEOUT)) {
+        log.warn("Uploads were still reading or sending {} after the engine stopped", SHUTDOWN_TIMEOUT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     activityPool.close();
     for (Library library : libraries) {

@@ -17,10 +17,10 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** Generates folders of random "media" files and compares trees by sha256. */
-final class MediaFiles {
+public final class MediaFiles {
 
-  static final int KIB = 1024;
-  static final int MIB = 1024 * KIB;
+  public static final int KIB = 1024;
+  public static final int MIB = 1024 * KIB;
 
   /** Folder and file names a phone or camera roll really has: spaces, accents, CJK, emoji. */
   private static final List<String> FOLDERS =
@@ -56,7 +56,7 @@ final class MediaFiles {
   }
 
   /** Writes {@code size} random bytes to {@code file}, creating its folders. */
-  static void write(Path file, long size, SplittableRandom random) {
+  public static void write(Path file, long size, SplittableRandom random) {
     byte[] buffer = new byte[(int) Math.min(MIB, Math.max(size, 1))];
     try {
       Files.createDirectories(file.getParent());
@@ -71,7 +71,7 @@ final class MediaFiles {
     }
   }
 
-  static String sha256(Path file) {
+  public static String sha256(Path file) {
     MessageDigest digest;
     try {
       digest = MessageDigest.getInstance("SHA-256");
@@ -93,12 +93,17 @@ final class MediaFiles {
    * Every regular file below {@code root}, hidden ones included, by '/'-separated relative path,
    * with its sha256. Empty when {@code root} does not exist.
    */
-  static Map<String, String> sha256Tree(Path root) {
+  public static Map<String, String> sha256Tree(Path root) {
     Map<String, String> hashes = new TreeMap<>();
     for (Path file : regularFiles(root)) {
       hashes.put(relative(root, file), sha256(file));
     }
     return hashes;
+  }
+
+  /** The sum of the sizes of every regular file below {@code root}. */
+  public static long totalSize(Path root) {
+    return regularFiles(root).stream().mapToLong(MediaFiles::sizeOrMinusOne).sum();
   }
 
   /** Every regular file below {@code root}, hidden ones included; empty when it does not exist. */

@@ -62,10 +62,22 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
 
   public static Behavior<Command> create(
       PolicySettings settings, int parallelism, Duration debounce, DeviceConditions initial, Clock clock) {
+    return create(settings, parallelism, debounce, initial, clock, RunMarker.none());
+  }
+
+  /** As above, remembering through {@code marker} whether a run is under way across restarts. */
+  public static Behavior<Command> create(
+      PolicySettings settings,
+      int parallelism,
+      Duration debounce,
+      DeviceConditions initial,
+      Clock clock,
+      RunMarker marker) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
-                timers -> new ConditionMonitor(context, timers, settings, parallelism, debounce, initial, clock)));
+                timers ->
+                    new ConditionMonitor(context, timers, settings, parallelism, debounce, initial, clock, marker)));
   }
 
   private final TimerScheduler<Command> timers;
@@ -73,6 +85,7 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
   private final int parallelism;
   private final Duration debounce;
   private final Clock clock;
+  private final RunMarker marker;
   private final Set<ActorRef<Verdict>> subscribers = new HashSet<>();
   private final Set<String> busyLibraries = new HashSet<>();
 
@@ -89,13 +102,16 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
       int parallelism,
       Duration debounce,
       DeviceConditions initial,
-      Clock clock) {
+      Clock clock,
+      RunMarker marker) {
     super(context);
     this.timers = timers;
     this.settings = settings;
     this.parallelism = parallelism;
     this.debounce = debounce;
     this.clock = clock;
+    this.marker = marker;
+    this.runStarted = marker.wasRunning();
     this.conditions = initial;
     this.networkSince = clock.instant();
     this.broadcast = evaluate();
@@ -151,6 +167,7 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
     if (changed && busyLibraries.isEmpty() && runStarted) {
       // The queue drained: this run is over, the next one passes the start gate again.
       runStarted = false;
+      marker.ended();
     }
     if (changed) {
       update(false);
@@ -196,8 +213,9 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
   }
 
   private void markRunStarted() {
-    if (broadcast.allowed() && !busyLibraries.isEmpty()) {
+    if (!runStarted && broadcast.allowed() && !busyLibraries.isEmpty()) {
       runStarted = true;
+      marker.started();
     }
   }
 

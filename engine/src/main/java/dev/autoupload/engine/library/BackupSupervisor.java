@@ -7,6 +7,7 @@ import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.serialization.CborSerializable;
 import dev.autoupload.engine.upload.BandwidthLimiter;
 import dev.autoupload.engine.upload.FileUpload;
+import dev.autoupload.engine.upload.StepTracker;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadSettings;
 import java.time.Clock;
@@ -116,6 +117,7 @@ public final class BackupSupervisor
       UploadSettings settings,
       int snapshotEvery,
       BandwidthLimiter bandwidth,
+      StepTracker steps,
       ActorRef<ConditionMonitor.Command> conditions,
       Clock clock) {}
 
@@ -134,6 +136,8 @@ public final class BackupSupervisor
     long offset;
     long progressPublishedNanos;
     Set<BlockerReason> pausedFor = Set.of();
+    /** The upload confirmed its pause: no step of it runs, no byte of it moves. */
+    boolean halted;
     FileUpload.Outcome outcome;
 
     Running(Asset asset, ActorRef<FileUpload.Command> actor) {
@@ -326,9 +330,11 @@ public final class BackupSupervisor
       boolean sending = index++ < limit;
       if (sending && !upload.pausedFor.isEmpty()) {
         upload.pausedFor = Set.of();
+        upload.halted = false;
         upload.actor.tell(new FileUpload.Resume(context.getSystem().ignoreRef()));
       } else if (!sending && !upload.pausedFor.equals(reasons)) {
         upload.pausedFor = reasons;
+        upload.halted = false;
         upload.actor.tell(new FileUpload.Pause(reasons, context.getSystem().ignoreRef()));
       }
     }
@@ -373,6 +379,7 @@ public final class BackupSupervisor
             library.target(),
             settings,
             wiring.bandwidth(),
+            wiring.steps(),
             reports,
             wiring.clock());
     ActorRef<FileUpload.Command> actor =
@@ -402,6 +409,8 @@ public final class BackupSupervisor
       publish(
           new EngineEvent.AssetResumed(
               library.id(), upload.asset.id(), upload.asset.relativePath(), resumed.offset(), upload.asset.size()));
+    } else if (report instanceof FileUpload.Halted) {
+      upload.halted = !upload.pausedFor.isEmpty();
     } else if (report instanceof FileUpload.Finished finished) {
       upload.outcome = finished.outcome();
       context.stop(upload.actor);
@@ -529,9 +538,14 @@ public final class BackupSupervisor
     List<LibraryStatus.InFlight> inFlight = new ArrayList<>();
     long bytesInFlight = 0;
     for (Running upload : running.values()) {
+      // Shown as paused only once it is: until the step in flight ends, bytes may still move.
       inFlight.add(
           new LibraryStatus.InFlight(
-              upload.asset.id(), upload.asset.relativePath(), upload.offset, upload.asset.size(), upload.pausedFor));
+              upload.asset.id(),
+              upload.asset.relativePath(),
+              upload.offset,
+              upload.asset.size(),
+              upload.halted ? upload.pausedFor : Set.of()));
       bytesInFlight += upload.offset;
     }
     return new LibraryStatus(

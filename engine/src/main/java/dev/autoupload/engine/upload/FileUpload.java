@@ -92,6 +92,9 @@ public final class FileUpload
   /** Bytes went out; {@code offset} is where the target now stands. */
   public record Progressed(String assetId, long offset, long bytesSent) implements Report {}
 
+  /** A pause took effect: the step that was running has ended and no more bytes go out. */
+  public record Halted(String assetId) implements Report {}
+
   /** An interrupted upload continues from {@code offset}. */
   public record Resumed(String assetId, long offset) implements Report {}
 
@@ -168,6 +171,7 @@ public final class FileUpload
       UploadTarget target,
       UploadSettings settings,
       BandwidthLimiter bandwidth,
+      StepTracker steps,
       ActorRef<Report> reportTo,
       Clock clock) {}
 
@@ -399,8 +403,18 @@ public final class FileUpload
 
   private ReplyEffect<Event, State> pause(long checkpoint, Pause cmd) {
     long offset = transfer != null ? Math.max(checkpoint, transfer.offset()) : checkpoint;
+    if (transfer != null) {
+      transfer.pause(true);
+    }
     return Effect()
         .persist(new UploadPaused(Set.copyOf(cmd.reasons()), offset, now()))
+        .thenRun(
+            state -> {
+              // With a step running, Halted follows when it ends (see releaseTransfer).
+              if (transfer == null) {
+                report(new Halted(asset.id()));
+              }
+            })
         .thenReply(cmd.replyTo(), state -> Done.getInstance());
   }
 
@@ -412,6 +426,8 @@ public final class FileUpload
               // A step still running from before the pause carries on by itself.
               if (transfer == null) {
                 startTransfer();
+              } else {
+                transfer.pause(false);
               }
             })
         .thenReply(replyTo, state -> Done.getInstance());
@@ -450,7 +466,9 @@ public final class FileUpload
   }
 
   private ReplyEffect<Event, State> onChunkSent(Uploading state, ChunkSent msg) {
-    report(new Progressed(asset.id(), msg.offset(), msg.bytes()));
+    if (msg.bytes() > 0) {
+      report(new Progressed(asset.id(), msg.offset(), msg.bytes()));
+    }
     if (msg.offset() - state.offset() >= job.settings().checkpointBytes()) {
       return Effect()
           .persist(new ProgressCheckpointed(msg.offset(), now()))
@@ -462,16 +480,21 @@ public final class FileUpload
   }
 
   private ReplyEffect<Event, State> checkpointWhilePaused(Paused state, ChunkSent msg) {
-    report(new Progressed(asset.id(), msg.offset(), msg.bytes()));
+    if (msg.bytes() > 0) {
+      report(new Progressed(asset.id(), msg.offset(), msg.bytes()));
+    }
     releaseTransferNow();
+    report(new Halted(asset.id()));
     if (msg.offset() > state.offset()) {
       return Effect().persist(new ProgressCheckpointed(msg.offset(), now())).thenNoReply();
     }
     return Effect().noReply();
   }
 
+  /** A step ended while paused: release everything and say no more bytes go out. */
   private ReplyEffect<Event, State> releaseTransfer() {
     releaseTransferNow();
+    report(new Halted(asset.id()));
     return Effect().noReply();
   }
 
@@ -520,7 +543,8 @@ public final class FileUpload
             job.target(),
             job.remotePath(),
             job.bandwidth().chunkSize(job.settings().chunkBytes()),
-            job.bandwidth());
+            job.bandwidth(),
+            job.steps());
     runStep(transfer::probe, Probed::new);
   }
 

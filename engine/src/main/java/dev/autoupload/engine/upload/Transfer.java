@@ -31,8 +31,11 @@ final class Transfer {
   private InputStream in;
   private UploadSession session;
   private long offset;
+  private final StepTracker steps;
   private boolean busy;
   private boolean cancelled;
+  /** Set from the actor's thread, read by the step's: a chunk not yet read is then not sent. */
+  private volatile boolean pauseRequested;
 
   Transfer(
       Asset asset,
@@ -40,12 +43,14 @@ final class Transfer {
       UploadTarget target,
       String remotePath,
       int chunkBytes,
-      BandwidthLimiter bandwidth) {
+      BandwidthLimiter bandwidth,
+      StepTracker steps) {
     this.asset = asset;
     this.source = source;
     this.target = target;
     this.remotePath = remotePath;
     this.bandwidth = bandwidth;
+    this.steps = steps;
     this.buffer = new byte[(int) Math.min(chunkBytes, Math.max(1, asset.size()))];
   }
 
@@ -97,9 +102,21 @@ final class Transfer {
     return offset;
   }
 
-  /** Reads the next chunk from the source, hashes it and sends it. Returns the new offset. */
+  /**
+   * Reads the next chunk from the source, hashes it and sends it. Returns the new offset, which is
+   * unchanged when a pause came while the chunk waited for bandwidth: then nothing was read or sent.
+   */
   long sendChunk() throws UploadException, AssetGoneException {
     int want = (int) Math.min(buffer.length, asset.size() - offset);
+    try {
+      bandwidth.acquire(want);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UploadException(new UploadError.Transient("interrupted while waiting for bandwidth"), e);
+    }
+    if (pauseRequested) {
+      return offset;
+    }
     int filled = 0;
     try {
       while (filled < want) {
@@ -114,12 +131,6 @@ final class Transfer {
       throw sourceFailure(e);
     }
     digest.update(buffer, 0, filled);
-    try {
-      bandwidth.acquire(filled);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UploadException(new UploadError.Transient("interrupted while waiting for bandwidth"), e);
-    }
     offset = session.append(offset, ByteBuffer.wrap(buffer, 0, filled));
     return offset;
   }
@@ -141,8 +152,13 @@ final class Transfer {
     return offset;
   }
 
+  void pause(boolean paused) {
+    pauseRequested = paused;
+  }
+
   synchronized void startStep() {
     busy = true;
+    steps.enter();
   }
 
   /** Called when a step ends; closes everything if the upload was cancelled meanwhile. */
@@ -151,6 +167,7 @@ final class Transfer {
     if (cancelled) {
       closeQuietly();
     }
+    steps.exit();
   }
 
   /**

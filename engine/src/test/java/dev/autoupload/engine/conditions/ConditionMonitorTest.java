@@ -8,6 +8,7 @@ import dev.autoupload.engine.conditions.DeviceConditions.PhotoAccess;
 import dev.autoupload.engine.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.Done;
@@ -177,6 +178,41 @@ class ConditionMonitorTest {
     // The queue drains: the run is over, and the next one must pass the gate with 15 % battery.
     monitor.tell(new ConditionMonitor.LibraryBusy("camera", false));
     assertThat(verdicts.receiveMessage().reasons()).containsExactly(BlockerReason.BATTERY_BELOW_START_THRESHOLD);
+  }
+
+  @Test
+  void aRunInterruptedByARestartContinuesWithoutWaitingAtTheGate() {
+    List<String> marks = new java.util.ArrayList<>();
+    RunMarker interrupted =
+        new RunMarker() {
+          @Override
+          public boolean wasRunning() {
+            return true;
+          }
+
+          @Override
+          public void started() {
+            marks.add("started");
+          }
+
+          @Override
+          public void ended() {
+            marks.add("ended");
+          }
+        };
+    PolicySettings settings = new PolicySettings(true, STABLE_WIFI, 80, false, Set.of(), Optional.empty(), 1, 0);
+    monitor =
+        testKit.spawn(
+            ConditionMonitor.create(
+                settings, 4, DEBOUNCE, phone(15, false, false, Network.CELLULAR, OsState.BACKGROUND), clock, interrupted));
+    TestProbe<Verdict> verdicts = subscribe(monitor);
+    monitor.tell(new ConditionMonitor.LibraryBusy("camera", true));
+
+    assertThat(verdicts.receiveMessage()).isEqualTo(Verdict.run(4));
+    monitor.tell(new ConditionMonitor.LibraryBusy("camera", false));
+    assertThat(verdicts.receiveMessage().reasons())
+        .containsExactlyInAnyOrder(BlockerReason.WAITING_FOR_STABLE_WIFI, BlockerReason.BATTERY_BELOW_START_THRESHOLD);
+    assertThat(marks).containsExactly("ended");
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.autoupload.engine.testing.GeneratedSource;
 import dev.autoupload.engine.testing.InMemorySource;
 import dev.autoupload.engine.testing.InMemoryTarget;
 import dev.autoupload.engine.upload.BandwidthLimiter;
+import dev.autoupload.engine.upload.StepTracker;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadSettings;
 import java.time.Clock;
@@ -66,7 +67,8 @@ class BackupSupervisorTest {
             ConditionMonitor.create(
                 PolicySettings.defaults(), settings.parallelism(), Duration.ZERO, DeviceConditions.desktop(), Clock.systemUTC()));
     BackupSupervisor.Wiring wiring =
-        new BackupSupervisor.Wiring(settings, 10, BandwidthLimiter.unlimited(), conditions, Clock.systemUTC());
+        new BackupSupervisor.Wiring(
+            settings, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions, Clock.systemUTC());
     return testKit.spawn(BackupSupervisor.create(new Library(libraryId, assets, target), wiring));
   }
 
@@ -254,15 +256,24 @@ class BackupSupervisorTest {
         () -> {
           LibraryStatus status = status(supervisor);
           assertThat(status.reasons()).containsExactly(BlockerReason.LOW_POWER_MODE);
+          assertThat(status.inFlight()).as("not paused while their chunks are still on the way")
+              .allSatisfy(upload -> assertThat(upload.pausedFor()).isEmpty());
+          return status;
+        });
+    // The two chunks already on their way when Low Power Mode came on land; then the uploads
+    // show as paused, and from then on nothing moves.
+    target.releaseHeld(false);
+    target.awaitReleased();
+    target.awaitReleased();
+    probe.awaitAssert(
+        Duration.ofSeconds(5),
+        () -> {
+          LibraryStatus status = status(supervisor);
           assertThat(status.inFlight())
               .hasSize(2)
               .allSatisfy(upload -> assertThat(upload.pausedFor()).containsExactly(BlockerReason.LOW_POWER_MODE));
           return status;
         });
-    // The two chunks already on their way when Low Power Mode came on land; nothing after them.
-    target.releaseHeld(false);
-    target.awaitReleased();
-    target.awaitReleased();
     long landed = target.bytesReceived();
     target.holdAppendsAfter(0);
     assertThat(target.awaitHeld(Duration.ofMillis(500))).as("an append while Low Power Mode is on").isFalse();
@@ -291,16 +302,22 @@ class BackupSupervisorTest {
     conditions.tell(new ConditionMonitor.ReportConditions(desktopWith(false, DeviceConditions.OsState.THROTTLED)));
     TestProbe<LibraryStatus> probe = testKit.createTestProbe(LibraryStatus.class);
     probe.awaitAssert(
+        Duration.ofSeconds(5), () -> assertThat(status(supervisor).reasons()).containsExactly(BlockerReason.OS_THROTTLED));
+    // Let the held chunks land, and hold the one upload that keeps sending a little further on.
+    target.releaseHeld(false);
+    target.holdAppendsAfter(200_000);
+    target.awaitHeld();
+    probe.awaitAssert(
         Duration.ofSeconds(5),
         () -> {
           LibraryStatus status = status(supervisor);
-          assertThat(status.reasons()).containsExactly(BlockerReason.OS_THROTTLED);
           assertThat(status.inFlight()).filteredOn(upload -> upload.pausedFor().isEmpty()).hasSize(1);
           assertThat(status.inFlight())
               .filteredOn(upload -> upload.pausedFor().contains(BlockerReason.OS_THROTTLED))
               .hasSize(2);
           return status;
         });
+    assertThat(target.awaitHeld(Duration.ofMillis(300))).as("a paused upload sending").isFalse();
     target.releaseHeld(false);
 
     LibraryStatus done = awaitIdle(supervisor);

@@ -53,7 +53,15 @@ class FileUploadTest {
   private EventSourcedBehaviorTestKit<FileUpload.Command, FileUpload.Event, FileUpload.State> uploadOf(Asset asset) {
     FileUpload.Job job =
         new FileUpload.Job(
-            asset, asset.relativePath(), source, target, settings, BandwidthLimiter.unlimited(), reports.getRef(), Clock.systemUTC());
+            asset,
+            asset.relativePath(),
+            source,
+            target,
+            settings,
+            BandwidthLimiter.unlimited(),
+            new StepTracker(),
+            reports.getRef(),
+            Clock.systemUTC());
     return EventSourcedBehaviorTestKit.create(
         testKit.system(),
         FileUpload.create(job),
@@ -166,6 +174,7 @@ class FileUploadTest {
     FileUpload.State state = upload.getState();
     assertThat(state).isInstanceOf(FileUpload.Paused.class);
     assertThat(target.bytesReceived()).as("no bytes after the chunk in flight").isEqualTo(last.offset());
+    reports.expectMessage(new FileUpload.Halted(asset.id()));
     reports.expectNoMessage(Duration.ofMillis(200));
 
     upload.<Done>runCommand(FileUpload.Resume::new);
