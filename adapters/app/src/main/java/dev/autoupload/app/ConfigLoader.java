@@ -11,6 +11,7 @@ import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import dev.autoupload.engine.conditions.PolicySettings;
 import dev.autoupload.engine.upload.UploadSettings;
+import dev.autoupload.http.HttpSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -154,6 +155,7 @@ final class ConfigLoader {
     try {
       UploadSettings.from(config);
       PolicySettings.from(config);
+      HttpSettings.from(config);
     } catch (IllegalArgumentException e) {
       throw new BadConfigException(OneLine.of(e.getMessage()));
     } catch (ConfigException e) {

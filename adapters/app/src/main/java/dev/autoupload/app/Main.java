@@ -10,7 +10,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The {@code autoupload} command line: {@code run} backs up a folder, {@code version} says which build. */
+/**
+ * The {@code autoupload} command line: {@code run} backs up a folder; {@code status}, {@code
+ * activity} and {@code token} talk to a running one; {@code version} says which build.
+ */
 @Command(
     name = "autoupload",
     mixinStandardHelpOptions = true,
@@ -20,13 +23,14 @@ import picocli.CommandLine.Spec;
           + "(sha256 verified), resuming where it stopped after a kill."
     },
     synopsisSubcommandLabel = "COMMAND",
-    subcommands = {RunCommand.class},
+    subcommands = {RunCommand.class, StatusCommand.class, ActivityCommand.class, TokenCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:every file is backed up",
       "1:a file or the scan failed; stderr names the first failure",
       "2:bad command line or configuration",
-      "3:cannot start: source missing, target unusable, data dir in use, journal problem"
+      "3:cannot start: source missing, target unusable, data dir in use, journal problem, "
+          + "HTTP address in use; status/activity: no instance running"
     })
 public final class Main implements Callable<Integer> {
 
@@ -36,7 +40,7 @@ public final class Main implements Callable<Integer> {
   static final int INCOMPLETE = 1;
   /** Bad command line or configuration. */
   static final int USAGE = 2;
-  /** The run could not start: source, target, data dir or journal. */
+  /** The run could not start: source, target, data dir, journal or HTTP address; or no instance to ask. */
   static final int CANNOT_START = 3;
 
   static final String ERROR_PREFIX = "autoupload: error: ";

@@ -10,6 +10,7 @@ import dev.autoupload.engine.conditions.ConditionSource;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.http.HttpControlServer;
 import dev.autoupload.sources.folder.FolderSource;
 import dev.autoupload.targets.TargetUris;
 import java.io.PrintWriter;
@@ -35,7 +36,10 @@ import picocli.CommandLine.Spec;
           + "data dir, so a run that is killed resumes where it stopped and never uploads a "
           + "finished file twice.",
       "Without --once it keeps running until SIGINT or SIGTERM, then stops cleanly and prints the "
-          + "summary (the exit status is then the signal's, 130 or 143)."
+          + "summary (the exit status is then the signal's, 130 or 143).",
+      "While it runs, a control endpoint (JSON API and the Activity web page) listens on --http; "
+          + "'autoupload status' and 'autoupload activity' ask it, with the token that "
+          + "'autoupload token' prints."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -43,7 +47,7 @@ import picocli.CommandLine.Spec;
       "1:a file or the scan failed; stderr names the first failure and the count",
       "2:bad command line, --set or --config value, or target URI",
       "3:cannot start: source folder missing, target not writable, data dir in use by "
-          + "another run, journal problem"
+          + "another run, journal problem, --http address in use"
     })
 final class RunCommand implements Callable<Integer> {
 
@@ -94,6 +98,18 @@ final class RunCommand implements Callable<Integer> {
       })
   String conditions;
 
+  @Option(
+      names = "--http",
+      paramLabel = "HOST:PORT|off",
+      defaultValue = HttpOption.DEFAULT,
+      description = {
+        "Where the control endpoint listens: the JSON API, live events and the Activity page "
+            + "(default: ${DEFAULT-VALUE}; port 0 picks a free one; off: none). The API needs "
+            + "the token in <data-dir>/http-token. Listen beyond loopback only on a network you "
+            + "trust, and add the name clients use to autoupload.http.allowed-hosts."
+      })
+  String http;
+
   @Option(names = "--config", paramLabel = "FILE", description = "HOCON file with autoupload.* settings.")
   Path configFile;
 
@@ -123,6 +139,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private int run(long startedNanos) {
+    Optional<HttpOption> endpoint = httpOption();
     Config config = config();
     Path dataDirectory = ConfigLoader.dataDir(config).orElseThrow();
     Path sourceDir = source.toAbsolutePath().normalize();
@@ -150,6 +167,9 @@ final class RunCommand implements Callable<Integer> {
       throw e;
     }
 
+    // Before the library is added, so that a taken address stops the run before any upload.
+    Optional<HttpControlServer> server =
+        endpoint.map(option -> startHttp(engine, uploadTarget, dataDirectory, option));
     Duration askTimeout = config.getDuration("autoupload.ask-timeout");
     PrintWriter out = spec.commandLine().getOut();
     ProgressPrinter printer =
@@ -160,21 +180,27 @@ final class RunCommand implements Callable<Integer> {
       engine.addConditionSource(conditionSource);
       RunWatch.await(engine.addLibrary(library), askTimeout, "cannot add the library");
     } catch (IllegalStateException e) {
+      server.ifPresent(HttpControlServer::close);
       engine.close();
       throw new RunFailure(Main.CANNOT_START, e.getMessage(), e);
     } catch (RuntimeException e) {
+      server.ifPresent(HttpControlServer::close);
       engine.close();
       throw e;
     }
     out.println(
         "autoupload: backing up " + sourceDir + " to " + uploadTarget.describe()
             + " (data dir " + dataDirectory + ")");
+    server.ifPresent(
+        started ->
+            out.println("autoupload: control endpoint " + started.url() + " (token in " + started.tokenFile() + ")"));
     out.flush();
     try (RunWatch watch = RunWatch.start(engine, printer, askTimeout, once)) {
       EngineStatus last;
       try {
         last = watch.awaitEnd();
       } finally {
+        server.ifPresent(HttpControlServer::close);
         engine.close();
       }
       printer.finish();
@@ -183,6 +209,33 @@ final class RunCommand implements Callable<Integer> {
       Optional<String> problem = Summary.problem(last);
       problem.ifPresent(p -> report(Main.INCOMPLETE, p, null));
       return problem.isPresent() ? Main.INCOMPLETE : Main.OK;
+    }
+  }
+
+  private Optional<HttpOption> httpOption() {
+    try {
+      return HttpOption.parse(http);
+    } catch (IllegalArgumentException e) {
+      throw new RunFailure(Main.USAGE, e.getMessage(), e);
+    }
+  }
+
+  /** Starts the control endpoint; the engine and the target are closed when it cannot start. */
+  private static HttpControlServer startHttp(
+      UploadEngine engine, UploadTarget uploadTarget, Path dataDir, HttpOption option) {
+    try {
+      return HttpControlServer.start(engine, dataDir, option.host(), option.port());
+    } catch (HttpControlServer.StartException e) {
+      engine.close();
+      uploadTarget.close();
+      throw new RunFailure(
+          Main.CANNOT_START,
+          e.getMessage() + " (is another autoupload running? choose another address with --http HOST:PORT, or --http off)",
+          e);
+    } catch (RuntimeException e) {
+      engine.close();
+      uploadTarget.close();
+      throw e;
     }
   }
 

@@ -31,7 +31,8 @@ class RunCommandTest {
     int code =
         commandLine.execute(
             "run", "--source", source.toString(), "--target", target.toUri().toString(),
-            "--data-dir", data.toString(), "--once", "--set", "autoupload.upload.chunk-bytes=64KiB");
+            "--data-dir", data.toString(), "--once", "--set", "autoupload.upload.chunk-bytes=64KiB",
+            "--http", "127.0.0.1:0");
     return new Result(code, out.toString(), err.toString());
   }
 

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,18 +105,61 @@ class ShadedJarIT {
   }
 
   private Process start(String... extra) throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "run", "--source", source.toString(), "--target", target.toUri().toString(),
+                "--data-dir", data.toString(), "--set", "autoupload.upload.chunk-bytes=256KiB"));
+    args.addAll(List.of(extra));
+    return jar(args.toArray(String[]::new));
+  }
+
+  /** {@code java -jar autoupload.jar args...} */
+  private Process jar(String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-jar");
     command.add(System.getProperty("autoupload.jar", "target/autoupload.jar"));
-    command.addAll(
-        List.of(
-            "run", "--source", source.toString(), "--target", target.toUri().toString(),
-            "--data-dir", data.toString(), "--set", "autoupload.upload.chunk-bytes=256KiB"));
-    command.addAll(List.of(extra));
+    command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).start();
     started.add(process);
     return process;
+  }
+
+  @Test
+  void aRunningInstanceAnswersStatusAndActivityAndServesThePageFromTheJar() throws Exception {
+    Process running = start("--http", "127.0.0.1:0");
+    Lines out = Lines.of(running);
+    String endpoint = out.await(line -> line.startsWith("autoupload: control endpoint "));
+    assertThat(endpoint).matches("autoupload: control endpoint http://127\\.0\\.0\\.1:\\d+/ \\(token in .*http-token\\)");
+    URI url = URI.create(endpoint.split(" ")[3]);
+    out.awaitAll("uploaded movie.mov ", "uploaded 2024/a.jpg ");
+
+    Finished status = finish(jar("status", "--data-dir", data.toString()));
+    assertThat(status.exitCode()).as(status.err()).isZero();
+    assertThat(status.out()).startsWith("autoupload at " + url + ": ");
+    // The Activity list trails the uploaded lines by a moment: ask again until both are in it.
+    Finished activity = null;
+    for (int attempt = 0; attempt < 30; attempt++) {
+      activity = finish(jar("activity", "--data-dir", data.toString()));
+      if (activity.out().contains("movie.mov") && activity.out().contains("2024/a.jpg")) {
+        break;
+      }
+    }
+    assertThat(activity.exitCode()).as(activity.err()).isZero();
+    assertThat(activity.out()).contains("movie.mov", "2024/a.jpg");
+
+    HttpResponse<String> page =
+        HttpClient.newHttpClient().send(HttpRequest.newBuilder(url).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("id=\"recent\"", "/app.js");
+
+    running.toHandle().destroy();
+    assertThat(running.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    assertThat(data.resolve("http-address")).doesNotExist();
+    Finished afterStop = finish(jar("status", "--data-dir", data.toString()));
+    assertThat(afterStop.exitCode()).isEqualTo(3);
+    assertThat(afterStop.err()).contains("autoupload: error: no autoupload instance is running for data dir " + data);
   }
 
   private record Finished(int exitCode, String out, String err) {

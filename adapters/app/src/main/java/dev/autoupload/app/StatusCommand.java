@@ -1,0 +1,69 @@
+package dev.autoupload.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code autoupload status}: what the running instance is doing, in words. */
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Shows what the autoupload instance running on the data dir is doing: whether it backs up "
+          + "or why it waits, its counts, the files in flight and the failures. It asks the "
+          + "instance's control endpoint, with the token from the data dir."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:the status is shown",
+      "1:the instance failed to answer properly",
+      "2:bad command line or configuration",
+      "3:no instance is running on the data dir, or it cannot be reached"
+    })
+final class StatusCommand extends InstanceCommand {
+
+  private static final Map<String, String> STATE_WORDS =
+      Map.of("running", "backing up", "waiting", "waiting", "paused", "paused", "idle", "up to date");
+
+  @Mixin InstanceOptions instance;
+
+  @Override
+  void run(PrintWriter out) {
+    ControlClient client = ControlClient.of(instance.dataDir());
+    JsonNode status = client.get("api/status");
+    String state = status.path("state").asText();
+    out.println("autoupload at " + client.base() + ": " + STATE_WORDS.getOrDefault(state, state));
+    for (JsonNode reason : status.path("reasons")) {
+      out.println("  " + OneLine.of(reason.path("text").asText()));
+    }
+    JsonNode run = status.path("run");
+    out.println(
+        "files: " + run.path("backedUp").asLong() + " of " + run.path("discovered").asLong() + " backed up, "
+            + run.path("failed").asLong() + " failed, " + run.path("skipped").asLong() + " skipped (this run)");
+    long rate = status.path("bytesPerSecond").asLong();
+    out.println(
+        "bytes: " + ProgressPrinter.humanBytes(run.path("bytesDone").asLong()) + " of "
+            + ProgressPrinter.humanBytes(run.path("bytesToUpload").asLong())
+            + (rate > 0 ? ", " + ProgressPrinter.humanBytes(rate) + "/s" : ""));
+    for (JsonNode library : status.path("libraries")) {
+      for (JsonNode upload : library.path("inFlight")) {
+        out.println(
+            "uploading: " + OneLine.of(upload.path("path").asText()) + " " + upload.path("percent").asInt() + "% ("
+                + ProgressPrinter.humanBytes(upload.path("offset").asLong()) + " of "
+                + ProgressPrinter.humanBytes(upload.path("size").asLong()) + ")");
+      }
+      for (JsonNode failure : library.path("failures")) {
+        out.println(
+            "failed: " + OneLine.of(failure.path("path").asText()) + ": "
+                + OneLine.of(failure.path("error").asText()));
+      }
+    }
+    JsonNode counts = status.path("counts");
+    out.println(
+        "all runs: " + counts.path("completed").asLong() + " uploaded, " + counts.path("uploading").asLong()
+            + " uploading, " + counts.path("paused").asLong() + " waiting, " + counts.path("failed").asLong()
+            + " failed, " + counts.path("skipped").asLong() + " skipped");
+  }
+}

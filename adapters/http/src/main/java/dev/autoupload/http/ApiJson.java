@@ -1,0 +1,411 @@
+package dev.autoupload.http;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.autoupload.engine.EngineEvent;
+import dev.autoupload.engine.EngineStatus;
+import dev.autoupload.engine.activity.ActivityItem;
+import dev.autoupload.engine.activity.ActivityPage;
+import dev.autoupload.engine.activity.UploadState;
+import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.conditions.DeviceConditions;
+import dev.autoupload.engine.conditions.Verdict;
+import dev.autoupload.engine.library.LibraryStatus;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * The JSON the API speaks, as records: what a client sees is declared here in one place. States
+ * and run states are lower case ({@code completed}, {@code waiting}); reasons carry their
+ * {@link BlockerReason} name as {@code code} and the user's words as {@code text}; times are
+ * ISO-8601 instants; an absent value is {@code null}.
+ */
+final class ApiJson {
+
+  private ApiJson() {}
+
+  /** What the engine does as a whole, in one word; lower case in JSON. */
+  enum RunState {
+    /** Uploading, or scanning for work. */
+    RUNNING,
+    /** Something stops uploads: the device's conditions or a library's target. */
+    WAITING,
+    /** The user paused uploads. */
+    PAUSED,
+    /** Everything found is done. */
+    IDLE;
+
+    static RunState of(EngineStatus status, Collection<BlockerReason> reasons) {
+      if (reasons.contains(BlockerReason.USER_PAUSED)) {
+        return PAUSED;
+      }
+      if (reasons.stream().anyMatch(BlockerReason::blocking)) {
+        return WAITING;
+      }
+      return status.idle() ? IDLE : RUNNING;
+    }
+
+    @JsonValue
+    String json() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  record Error(String error, Optional<String> field) {
+    static Error of(String message) {
+      return new Error(message, Optional.empty());
+    }
+  }
+
+  record Reason(String code, String text, boolean blocking) {
+    static Reason of(BlockerReason reason) {
+      return new Reason(reason.name(), reason.description(), reason.blocking());
+    }
+
+    static List<Reason> all(Collection<BlockerReason> reasons) {
+      return new TreeSet<>(reasons).stream().map(Reason::of).toList();
+    }
+  }
+
+  /**
+   * {@code GET /api/status}.
+   *
+   * @param reasons every reason that applies, engine-wide and per library
+   * @param counts assets per state as the Activity view counts them (all runs)
+   * @param run this run's numbers, as the CLI's summary shows them
+   */
+  record Status(
+      RunState state,
+      boolean allowed,
+      List<Reason> reasons,
+      Map<String, Long> counts,
+      long bytesPerSecond,
+      Run run,
+      List<Library> libraries,
+      DeviceConditions conditions) {
+
+    static Status of(EngineStatus status, Map<String, Map<UploadState, Long>> counts, long bytesPerSecond) {
+      TreeSet<BlockerReason> reasons = new TreeSet<>(status.reasons());
+      status.libraries().forEach(library -> reasons.addAll(library.reasons()));
+      return new Status(
+          RunState.of(status, reasons),
+          status.verdict().allowed(),
+          Reason.all(reasons),
+          total(counts.values()),
+          bytesPerSecond,
+          Run.of(status),
+          status.libraries().stream()
+              .map(library -> Library.of(library, counts.getOrDefault(library.libraryId(), Map.of())))
+              .toList(),
+          status.conditions());
+    }
+  }
+
+  record Run(
+      long discovered,
+      long backedUp,
+      long failed,
+      long skipped,
+      long bytesToUpload,
+      long bytesDone,
+      long bytesSent) {
+    static Run of(EngineStatus status) {
+      return new Run(
+          status.discovered(),
+          status.backedUp(),
+          status.failed(),
+          status.skipped(),
+          status.bytesToUpload(),
+          status.bytesDone(),
+          status.bytesSent());
+    }
+  }
+
+  record Library(
+      String id,
+      String source,
+      String target,
+      boolean scanning,
+      Optional<String> scanError,
+      long discovered,
+      long alreadyBackedUp,
+      long queued,
+      long running,
+      long retrying,
+      long completed,
+      long skipped,
+      long failed,
+      long bytesToUpload,
+      long bytesDone,
+      long bytesSent,
+      List<Reason> reasons,
+      Map<String, Long> counts,
+      List<InFlight> inFlight,
+      List<Failure> failures) {
+
+    static Library of(LibraryStatus status, Map<UploadState, Long> counts) {
+      return new Library(
+          status.libraryId(),
+          status.source(),
+          status.target(),
+          status.scanning(),
+          status.scanError(),
+          status.discovered(),
+          status.alreadyBackedUp(),
+          status.queued(),
+          status.running(),
+          status.retrying(),
+          status.completed(),
+          status.skipped(),
+          status.failed(),
+          status.bytesToUpload(),
+          status.bytesDone(),
+          status.bytesSent(),
+          Reason.all(status.reasons()),
+          total(List.of(counts)),
+          status.inFlight().stream().map(InFlight::of).toList(),
+          status.failures().stream().map(Failure::of).toList());
+    }
+  }
+
+  record InFlight(String assetId, String path, long offset, long size, int percent, List<Reason> pausedFor) {
+    static InFlight of(LibraryStatus.InFlight upload) {
+      return new InFlight(
+          upload.assetId(),
+          upload.path(),
+          upload.offset(),
+          upload.size(),
+          ApiJson.percent(upload.offset(), upload.size()),
+          Reason.all(upload.pausedFor()));
+    }
+  }
+
+  record Failure(String assetId, String path, String error, int attempts) {
+    static Failure of(LibraryStatus.Failure failure) {
+      return new Failure(failure.assetId(), failure.path(), describe(failure.error()), failure.attempts());
+    }
+  }
+
+  /** {@code GET /api/activity}: {@code next} is the cursor for the following page, or null. */
+  record Activity(List<ActivityEntry> items, Optional<String> next) {
+    static Activity of(ActivityPage page) {
+      return new Activity(page.items().stream().map(ActivityEntry::of).toList(), page.next());
+    }
+  }
+
+  record ActivityEntry(
+      String assetId,
+      String library,
+      String path,
+      Optional<String> remotePath,
+      Instant createdAt,
+      Optional<Instant> uploadedAt,
+      long bytes,
+      String state) {
+    static ActivityEntry of(ActivityItem item) {
+      return new ActivityEntry(
+          item.assetId(),
+          item.libraryId(),
+          item.path(),
+          item.remotePath(),
+          item.createdAt(),
+          item.uploadedAt(),
+          item.bytes(),
+          ApiJson.state(item.state()));
+    }
+  }
+
+  /** {@code GET /api/uploads}. */
+  record Uploads(List<Upload> items) {
+    static Uploads of(List<ActivityItem> items) {
+      return new Uploads(items.stream().map(Upload::of).toList());
+    }
+  }
+
+  record Upload(
+      String assetId,
+      String library,
+      String path,
+      Optional<String> remotePath,
+      Instant createdAt,
+      Optional<Instant> uploadedAt,
+      long bytes,
+      String state,
+      long offset,
+      int percent,
+      int attempts,
+      Optional<String> lastError,
+      List<Reason> reasons) {
+    static Upload of(ActivityItem item) {
+      return new Upload(
+          item.assetId(),
+          item.libraryId(),
+          item.path(),
+          item.remotePath(),
+          item.createdAt(),
+          item.uploadedAt(),
+          item.bytes(),
+          ApiJson.state(item.state()),
+          item.offset(),
+          item.percent(),
+          item.attempts(),
+          item.lastError(),
+          Reason.all(item.reasons()));
+    }
+  }
+
+  /** {@code GET /api/session}: how the caller is authenticated; the CSRF token for a page login. */
+  record SessionInfo(String auth, Optional<String> csrfToken) {}
+
+  // ---- Server-Sent Events ----
+
+  /** {@code event: progress}: bytes of a file in flight reached the target. */
+  record Progress(String library, String assetId, String path, long offset, long size, int percent) {
+    static Progress of(EngineEvent.AssetProgress progress) {
+      return new Progress(
+          progress.libraryId(),
+          progress.assetId(),
+          progress.path(),
+          progress.offset(),
+          progress.size(),
+          ApiJson.percent(progress.offset(), progress.size()));
+    }
+  }
+
+  /**
+   * {@code event: state}: a file (or a library's scan) changed state. {@code kind} is one of
+   * {@code uploaded}, {@code already-on-target}, {@code resumed}, {@code retrying}, {@code
+   * failed}, {@code skipped}, {@code scan-failed}; fields that do not apply to a kind are left out.
+   */
+  @JsonInclude(JsonInclude.Include.NON_ABSENT)
+  record StateChange(
+      String kind,
+      String library,
+      Optional<String> assetId,
+      String path,
+      Optional<String> remotePath,
+      Optional<Long> bytes,
+      Optional<Instant> uploadedAt,
+      Optional<Long> offset,
+      Optional<Long> size,
+      Optional<String> error,
+      Optional<Integer> attempts) {
+
+    /** Empty for events that are not state changes (progress, verdicts). */
+    static Optional<StateChange> of(EngineEvent event) {
+      if (event instanceof EngineEvent.AssetUploaded uploaded) {
+        return Optional.of(
+            new StateChange(
+                uploaded.alreadyOnTarget() ? "already-on-target" : "uploaded",
+                uploaded.libraryId(),
+                Optional.of(uploaded.assetId()),
+                uploaded.path(),
+                Optional.of(uploaded.remotePath()),
+                Optional.of(uploaded.bytes()),
+                Optional.of(uploaded.uploadedAt()),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty()));
+      }
+      if (event instanceof EngineEvent.AssetResumed resumed) {
+        return Optional.of(
+            new StateChange(
+                "resumed",
+                resumed.libraryId(),
+                Optional.of(resumed.assetId()),
+                resumed.path(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of(resumed.offset()),
+                Optional.of(resumed.size()),
+                Optional.empty(),
+                Optional.empty()));
+      }
+      if (event instanceof EngineEvent.AssetFailed failed) {
+        return Optional.of(
+            new StateChange(
+                failed.willRetry() ? "retrying" : "failed",
+                failed.libraryId(),
+                Optional.of(failed.assetId()),
+                failed.path(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of(describe(failed.error())),
+                Optional.of(failed.attempts())));
+      }
+      if (event instanceof EngineEvent.AssetSkipped skipped) {
+        return Optional.of(
+            new StateChange(
+                "skipped",
+                skipped.libraryId(),
+                Optional.of(skipped.assetId()),
+                skipped.path(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of(skipped.reason()),
+                Optional.empty()));
+      }
+      if (event instanceof EngineEvent.ScanFailed scanFailed) {
+        return Optional.of(
+            new StateChange(
+                "scan-failed",
+                scanFailed.libraryId(),
+                Optional.empty(),
+                scanFailed.path(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of(scanFailed.message()),
+                Optional.empty()));
+      }
+      return Optional.empty();
+    }
+  }
+
+  /** {@code event: verdict}: the device's conditions let uploads run, or stop them, and why. */
+  record VerdictChange(boolean allowed, int concurrency, List<Reason> reasons) {
+    static VerdictChange of(Verdict verdict) {
+      return new VerdictChange(verdict.allowed(), verdict.concurrency(), Reason.all(verdict.reasons()));
+    }
+  }
+
+  // ---- shared ----
+
+  /** {@code uploading}, {@code paused}, {@code completed}, {@code failed}, {@code skipped}. */
+  static String state(UploadState state) {
+    return state.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Every state with its count, zeros included, summed over {@code perLibrary}. */
+  static Map<String, Long> total(Collection<Map<UploadState, Long>> perLibrary) {
+    Map<String, Long> total = new LinkedHashMap<>();
+    for (UploadState state : UploadState.values()) {
+      total.put(state(state), perLibrary.stream().mapToLong(counts -> counts.getOrDefault(state, 0L)).sum());
+    }
+    return total;
+  }
+
+  static int percent(long offset, long size) {
+    return size <= 0 ? 0 : (int) Math.min(100, offset * 100 / size);
+  }
+
+  private static String describe(dev.autoupload.engine.upload.UploadError error) {
+    return error.getClass().getSimpleName() + ": " + error.message();
+  }
+}

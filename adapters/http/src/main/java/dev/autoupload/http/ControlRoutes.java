@@ -1,0 +1,481 @@
+package dev.autoupload.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.activity.ActivityOrder;
+import dev.autoupload.engine.activity.UploadState;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.marshalling.Marshaller;
+import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.RequestEntity;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
+import org.apache.pekko.http.javadsl.model.headers.HttpCookie;
+import org.apache.pekko.http.javadsl.model.headers.HttpCookiePair;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.model.headers.SameSite;
+import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control endpoint's routes. Every request passes, in order: the Host allow-list (403), the
+ * body limit (413), then for {@code /api} authentication (401) and, for a page session, the CSRF
+ * check (403). Every error is a JSON {@code {"error": ..., "field": ...}}: bad input is a 4xx,
+ * never a 5xx, and only real failures are logged, without headers, so the token never reaches a
+ * log. No CORS headers are sent: a page from another origin gets nothing.
+ */
+final class ControlRoutes extends AllDirectives {
+
+  private static final Logger log = LoggerFactory.getLogger(ControlRoutes.class);
+  private static final int DEFAULT_LIMIT = 50;
+  private static final String STATE_NAMES =
+      Arrays.stream(UploadState.values()).map(ApiJson::state).collect(Collectors.joining(", "));
+  private static final String WEB = "/dev/autoupload/http/web/";
+
+  private static final List<HttpHeader> SECURITY_HEADERS =
+      List.of(
+          RawHeader.create("Cache-Control", "no-store"),
+          RawHeader.create("X-Content-Type-Options", "nosniff"),
+          RawHeader.create("X-Frame-Options", "DENY"),
+          RawHeader.create("Referrer-Policy", "no-referrer"),
+          RawHeader.create(
+              "Content-Security-Policy",
+              "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
+                  + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"));
+
+  private final UploadEngine engine;
+  private final HttpSettings settings;
+  private final Access access;
+  private final Sessions sessions;
+  private final ApiToken token;
+  private final EventFeed feed;
+  private final TransferRate rate;
+  private final ObjectMapper mapper;
+  private final Marshaller<Object, RequestEntity> json;
+  private final HttpEntity.Strict indexHtml;
+  private final HttpEntity.Strict appJs;
+  private final HttpEntity.Strict appCss;
+
+  ControlRoutes(
+      UploadEngine engine,
+      HttpSettings settings,
+      ApiToken token,
+      Sessions sessions,
+      EventFeed feed,
+      TransferRate rate,
+      ObjectMapper mapper) {
+    this.engine = engine;
+    this.settings = settings;
+    this.token = token;
+    this.sessions = sessions;
+    this.access = new Access(token, sessions);
+    this.feed = feed;
+    this.rate = rate;
+    this.mapper = mapper;
+    this.json = Jackson.marshaller(mapper);
+    this.indexHtml = resource("index.html", ContentTypes.TEXT_HTML_UTF8);
+    this.appJs = resource("app.js", ContentTypes.create(MediaTypes.APPLICATION_JAVASCRIPT, HttpCharsets.UTF_8));
+    this.appCss = resource("app.css", ContentTypes.create(MediaTypes.TEXT_CSS, HttpCharsets.UTF_8));
+  }
+
+  Route route() {
+    return respondWithHeaders(
+        SECURITY_HEADERS,
+        () ->
+            handleExceptions(
+                exceptions(),
+                () ->
+                    handleRejections(
+                        rejections(),
+                        () ->
+                            allowedHost(
+                                () ->
+                                    bodyLimit(
+                                        () ->
+                                            concat(
+                                                pathPrefix("api", () -> authenticated(this::api)),
+                                                login(),
+                                                page()))))));
+  }
+
+  // ---- /api ----
+
+  private Route api(Access.Caller caller) {
+    return concat(
+        path("status", () -> get(() -> onSuccess(this::status, status -> ok(status)))),
+        path(
+            "activity",
+            () ->
+                get(
+                    () ->
+                        parameterOptional(
+                            "limit",
+                            limit ->
+                                parameterOptional(
+                                    "before",
+                                    before ->
+                                        parameterOptional(
+                                            "order",
+                                            order ->
+                                                onSuccess(
+                                                    () -> engine.activity(limit(limit), before, order(order)),
+                                                    page -> ok(ApiJson.Activity.of(page)))))))),
+        path(
+            "uploads",
+            () ->
+                get(
+                    () ->
+                        parameterList(
+                            "state",
+                            states ->
+                                onSuccess(
+                                    () -> engine.uploads(states(states)), items -> ok(ApiJson.Uploads.of(items)))))),
+        path(
+            PathMatchers.segment("uploads").slash(PathMatchers.segment()).slash("retry"),
+            assetId -> post(() -> onSuccess(() -> engine.retry(assetId), done -> noContent()))),
+        path("pause", () -> post(() -> onSuccess(engine::pause, done -> noContent()))),
+        path("resume", () -> post(() -> onSuccess(engine::resume, done -> noContent()))),
+        path(
+            "conditions",
+            () ->
+                put(
+                    () ->
+                        jsonBody(
+                            body -> {
+                              engine.reportConditions(ConditionsJson.parse(body));
+                              return noContent();
+                            }))),
+        path("events", () -> get(() -> completeOK(feed.subscribe(), EventStreamMarshalling.toEventStream()))),
+        path(
+            "session",
+            () ->
+                get(
+                    () ->
+                        ok(
+                            new ApiJson.SessionInfo(
+                                caller.via().name().toLowerCase(Locale.ROOT),
+                                caller.session().map(Sessions.Session::csrfToken))))),
+        path(
+            "logout",
+            () ->
+                post(
+                    () -> {
+                      caller.cookie().ifPresent(sessions::remove);
+                      return setCookie(sessionCookie("").withMaxAge(0), this::noContent);
+                    })));
+  }
+
+  private CompletionStage<ApiJson.Status> status() {
+    return engine
+        .status()
+        .thenCombine(engine.counts(), (status, counts) -> ApiJson.Status.of(status, counts, rate.bytesPerSecond()));
+  }
+
+  private static int limit(Optional<String> text) {
+    if (text.isEmpty()) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      return Integer.parseInt(text.get().strip());
+    } catch (NumberFormatException e) {
+      throw ApiProblem.badRequest("limit", "limit must be a whole number between 1 and 500, got '" + text.get() + "'");
+    }
+  }
+
+  private static ActivityOrder order(Optional<String> text) {
+    return switch (text.orElse("uploaded").strip().toLowerCase(Locale.ROOT)) {
+      case "uploaded" -> ActivityOrder.UPLOADED;
+      case "created" -> ActivityOrder.CREATED;
+      default -> throw ApiProblem.badRequest("order", "order must be uploaded or created, got '" + text.get() + "'");
+    };
+  }
+
+  /** {@code state=failed&state=paused} or {@code state=failed,paused}; none means all but completed. */
+  private static Set<UploadState> states(List<String> values) {
+    Set<UploadState> states = EnumSet.noneOf(UploadState.class);
+    for (String value : values) {
+      for (String name : value.split(",")) {
+        String wanted = name.strip().toUpperCase(Locale.ROOT);
+        UploadState state =
+            Arrays.stream(UploadState.values())
+                .filter(candidate -> candidate.name().equals(wanted))
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        ApiProblem.badRequest(
+                            "state", "state must be one of " + STATE_NAMES + ", got '" + name + "'"));
+        states.add(state);
+      }
+    }
+    return states;
+  }
+
+  /** A JSON request body, read within the body limit; anything but JSON is 415, bad JSON 400. */
+  private Route jsonBody(Function<JsonNode, Route> inner) {
+    return extractRequestEntity(
+        entity -> {
+          if (!entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
+            return error(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json", Optional.empty());
+          }
+          return entity(
+              Unmarshaller.entityToString(),
+              text -> {
+                JsonNode body;
+                try {
+                  body = mapper.readTree(text);
+                } catch (JsonProcessingException e) {
+                  throw new ApiProblem(
+                      StatusCodes.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage(), Optional.empty());
+                }
+                if (body == null || body.isMissingNode()) {
+                  throw new ApiProblem(StatusCodes.BAD_REQUEST, "malformed JSON: the body is empty", Optional.empty());
+                }
+                return inner.apply(body);
+              });
+        });
+  }
+
+  // ---- the page and its login ----
+
+  private Route page() {
+    // get() inside each path: a get() around them all would, by passing, cancel the 405 of a
+    // wrong method on an /api route and turn it into a 404.
+    return concat(
+        pathSingleSlash(() -> get(() -> complete(indexHtml))),
+        path("app.js", () -> get(() -> complete(appJs))),
+        path("app.css", () -> get(() -> complete(appCss))));
+  }
+
+  /** {@code POST /login} with the form field {@code token}: a session cookie for the page. */
+  private Route login() {
+    return path(
+        "login",
+        () ->
+            post(
+                () ->
+                    formField(
+                        "token",
+                        candidate -> {
+                          if (!token.matches(candidate.strip())) {
+                            return error(StatusCodes.UNAUTHORIZED, "wrong token", Optional.empty());
+                          }
+                          Sessions.Created created = sessions.create();
+                          return setCookie(
+                              sessionCookie(created.cookieValue()),
+                              () -> ok(new ApiJson.SessionInfo("cookie", Optional.of(created.session().csrfToken()))));
+                        })));
+  }
+
+  private static HttpCookie sessionCookie(String value) {
+    return HttpCookie.create(Sessions.COOKIE, value).withPath("/").withHttpOnly(true).withSameSite(SameSite.Strict);
+  }
+
+  // ---- the checks every request passes ----
+
+  /** 403 unless the Host header names this machine or a configured name: no DNS rebinding. */
+  private Route allowedHost(Supplier<Route> inner) {
+    return optionalHeaderValueByName(
+        "Host",
+        host ->
+            host.map(ControlRoutes::hostName).filter(settings.allowedHosts()::contains).isPresent()
+                ? inner.get()
+                : error(
+                    StatusCodes.FORBIDDEN,
+                    "this endpoint answers only to " + String.join(", ", new TreeSet<>(settings.allowedHosts()))
+                        + " (add names to autoupload.http.allowed-hosts)",
+                    Optional.empty()));
+  }
+
+  /** The name in a Host header, without the port: {@code localhost}, {@code [::1]}. */
+  static String hostName(String hostHeader) {
+    String host = hostHeader.strip().toLowerCase(Locale.ROOT);
+    if (host.startsWith("[")) {
+      int end = host.indexOf(']');
+      return end < 0 ? host : host.substring(0, end + 1);
+    }
+    int colon = host.indexOf(':');
+    return colon < 0 ? host : host.substring(0, colon);
+  }
+
+  /** 413 for a declared length over the limit at once; a chunked body is cut off at the limit. */
+  private Route bodyLimit(Supplier<Route> inner) {
+    return extractRequestEntity(
+        entity -> {
+          OptionalLong length = entity.getContentLengthOption();
+          if (length.isPresent() && length.getAsLong() > settings.maxBody()) {
+            return tooLarge();
+          }
+          return withSizeLimit(settings.maxBody(), inner);
+        });
+  }
+
+  private Route authenticated(Function<Access.Caller, Route> inner) {
+    return extractMethod(
+        method ->
+            optionalHeaderValueByName(
+                "Authorization",
+                authorization ->
+                    optionalCookie(
+                        Sessions.COOKIE,
+                        cookie ->
+                            optionalHeaderValueByName(
+                                Sessions.CSRF_HEADER,
+                                csrf -> {
+                                  Access.Decision decision =
+                                      access.decide(
+                                          method.value(), authorization, cookie.map(HttpCookiePair::value), csrf);
+                                  if (decision instanceof Access.Allowed allowed) {
+                                    return inner.apply(allowed.caller());
+                                  }
+                                  if (decision instanceof Access.Forbidden forbidden) {
+                                    return error(StatusCodes.FORBIDDEN, forbidden.message(), Optional.empty());
+                                  }
+                                  return complete(
+                                      StatusCodes.UNAUTHORIZED,
+                                      List.of(WWWAuthenticate.create(HttpChallenge.create("Bearer", "autoupload"))),
+                                      ApiJson.Error.of(((Access.Unauthorized) decision).message()),
+                                      json);
+                                }))));
+  }
+
+  // ---- errors ----
+
+  private ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder().match(Throwable.class, this::failure).build();
+  }
+
+  private Route failure(Throwable thrown) {
+    Throwable cause = unwrap(thrown);
+    if (cause instanceof ApiProblem problem) {
+      return error(problem.status(), problem.getMessage(), problem.field());
+    }
+    if (cause instanceof ConditionsJson.InvalidField invalid) {
+      return error(StatusCodes.BAD_REQUEST, invalid.getMessage(), Optional.of(invalid.field()));
+    }
+    if (cause instanceof IllegalArgumentException) {
+      return error(StatusCodes.BAD_REQUEST, cause.getMessage(), Optional.empty());
+    }
+    if (cause instanceof NoSuchElementException) {
+      return error(StatusCodes.NOT_FOUND, cause.getMessage(), Optional.empty());
+    }
+    if (cause instanceof EntityStreamSizeException) {
+      return tooLarge();
+    }
+    return extractRequest(
+        request -> {
+          // Method and path only: headers carry the token, and the query is the client's business.
+          if (cause instanceof TimeoutException) {
+            log.warn(
+                "HTTP {} {}: the engine did not answer in time", request.method().value(), request.getUri().path());
+            return error(
+                StatusCodes.SERVICE_UNAVAILABLE, "the engine did not answer in time; try again", Optional.empty());
+          }
+          log.error("HTTP {} {} failed", request.method().value(), request.getUri().path(), cause);
+          return error(StatusCodes.INTERNAL_SERVER_ERROR, "internal error; see the autoupload log", Optional.empty());
+        });
+  }
+
+  private static Throwable unwrap(Throwable thrown) {
+    Throwable cause = thrown;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  /** Pekko's own answers to rejections (404, 405, 400 for a missing form field, 413 ...), as JSON. */
+  private RejectionHandler rejections() {
+    return RejectionHandler.defaultHandler()
+        .mapRejectionResponse(
+            response -> {
+              if (response.entity() instanceof HttpEntity.Strict strict
+                  && !strict.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
+                String message = strict.getData().utf8String().strip();
+                if (message.isEmpty()) {
+                  message = response.status().reason();
+                }
+                return response.withEntity(
+                    HttpEntities.create(ContentTypes.APPLICATION_JSON, errorJson(message, Optional.empty())));
+              }
+              return response;
+            });
+  }
+
+  private Route tooLarge() {
+    return error(
+        StatusCodes.CONTENT_TOO_LARGE,
+        "the body is larger than " + settings.maxBody() + " bytes (autoupload.http.max-body)",
+        Optional.empty());
+  }
+
+  private Route error(StatusCode status, String message, Optional<String> field) {
+    return complete(
+        HttpResponse.create()
+            .withStatus(status)
+            .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, errorJson(message, field))));
+  }
+
+  private String errorJson(String message, Optional<String> field) {
+    try {
+      return mapper.writeValueAsString(new ApiJson.Error(message, field));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write an error as JSON", e);
+    }
+  }
+
+  private Route ok(Object value) {
+    return complete(StatusCodes.OK, value, json);
+  }
+
+  private Route noContent() {
+    return complete(StatusCodes.NO_CONTENT);
+  }
+
+  private static HttpEntity.Strict resource(String name, ContentType type) {
+    try (InputStream in = ControlRoutes.class.getResourceAsStream(WEB + name)) {
+      if (in == null) {
+        throw new IllegalStateException("the page's " + name + " is missing from the jar");
+      }
+      return HttpEntities.create(type, in.readAllBytes());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the page's " + name, e);
+    }
+  }
+}

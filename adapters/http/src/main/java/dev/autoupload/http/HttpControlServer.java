@@ -1,0 +1,214 @@
+package dev.autoupload.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.autoupload.engine.UploadEngine;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP control endpoint of a running engine: the JSON API under {@code /api}, its
+ * Server-Sent Events at {@code /api/events} and the Activity page at {@code /}. It runs on the
+ * engine's own actor system.
+ *
+ * <pre>{@code
+ * HttpControlServer http = HttpControlServer.start(engine, dataDir, "127.0.0.1", 8686);
+ * System.out.println(http.url());   // http://127.0.0.1:8686/
+ * ...
+ * http.close();                     // before engine.close()
+ * }</pre>
+ *
+ * <p>On start it makes sure {@code <data-dir>/http-token} exists ({@link ApiToken}) and writes
+ * where it listens to {@code <data-dir>/http-address} ({@link AddressFile}); {@link #close()}
+ * removes that file again. Settings come from {@code autoupload.http} in the engine's
+ * configuration.
+ */
+public final class HttpControlServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(HttpControlServer.class);
+  private static final Duration BIND_TIMEOUT = Duration.ofSeconds(30);
+  /** Pekko HTTP settings the endpoint needs whatever the engine's configuration says. */
+  private static final String SERVER_OVERRIDES =
+      // Pekko would log an unparsable header with its value: that could be the token.
+      "pekko.http.server.parsing.illegal-header-warnings = off\n"
+          + "pekko.http.server.server-header = \"\"\n"
+          // Requests too malformed to route (URI too long, bad header syntax) get a JSON error too.
+          + "pekko.http.server.parsing.error-handler = \"" + JsonParsingErrorHandler.class.getName() + "\"\n";
+
+  /** Starting failed: the address is taken or invalid, or the token file is unusable. */
+  public static final class StartException extends RuntimeException {
+    StartException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private final ServerBinding binding;
+  private final InetSocketAddress address;
+  private final Path dataDir;
+  private final EventFeed feed;
+  private final Cancellable rateSampler;
+  private final Duration stopTimeout;
+  private boolean closed;
+
+  private HttpControlServer(
+      ServerBinding binding, Path dataDir, EventFeed feed, Cancellable rateSampler, Duration stopTimeout) {
+    this.binding = binding;
+    this.address = binding.localAddress();
+    this.dataDir = dataDir;
+    this.feed = feed;
+    this.rateSampler = rateSampler;
+    this.stopTimeout = stopTimeout;
+  }
+
+  /**
+   * Starts the endpoint on {@code host:port} (port 0 picks a free one) with the settings in the
+   * engine's configuration.
+   *
+   * @param dataDir the engine's data dir, where the token and address files live
+   * @throws StartException when it cannot listen there or the token file is unusable
+   * @throws IllegalArgumentException when an {@code autoupload.http} setting is invalid
+   */
+  public static HttpControlServer start(UploadEngine engine, Path dataDir, String host, int port) {
+    return start(engine, dataDir, host, port, HttpSettings.from(engine.actorSystem().settings().config()));
+  }
+
+  /** As {@link #start(UploadEngine, Path, String, int)}, with explicit settings. */
+  public static HttpControlServer start(
+      UploadEngine engine, Path dataDir, String host, int port, HttpSettings settings) {
+    ActorSystem<?> system = engine.actorSystem();
+    ApiToken token;
+    try {
+      token = ApiToken.loadOrCreate(dataDir);
+    } catch (IOException e) {
+      throw new StartException("cannot set up the control endpoint's token: " + e.getMessage(), e);
+    }
+    ObjectMapper mapper = JacksonObjectMapperProvider.get(system).getOrCreate("jackson-json", Optional.empty());
+    EventFeed feed = new EventFeed(mapper, settings.sseBuffer(), settings.sseKeepAlive());
+    // The engine has no way to remove a listener: after close() the feed drops what it gets.
+    engine.addListener(feed::publish);
+    TransferRate rate = new TransferRate(settings.rateWindow());
+    Cancellable sampler =
+        system
+            .scheduler()
+            .scheduleWithFixedDelay(
+                Duration.ZERO,
+                settings.rateSampleInterval(),
+                () ->
+                    engine
+                        .status()
+                        .thenAccept(status -> rate.record(System.nanoTime(), status.bytesSent())),
+                system.executionContext());
+    Sessions sessions = new Sessions(settings.sessionIdleTimeout(), settings.maxSessions(), System::nanoTime);
+    ControlRoutes routes = new ControlRoutes(engine, settings, token, sessions, feed, rate, mapper);
+    Config serverConfig = ConfigFactory.parseString(SERVER_OVERRIDES).withFallback(system.settings().config());
+
+    ServerBinding binding;
+    try {
+      binding =
+          Http.get(system)
+              .newServerAt(host, port)
+              .withSettings(ServerSettings.create(serverConfig))
+              .bind(routes.route())
+              .toCompletableFuture()
+              .get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      sampler.cancel();
+      feed.close();
+      throw new StartException("cannot listen on " + host + ":" + port + ": " + bindProblem(e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      sampler.cancel();
+      feed.close();
+      throw new StartException("interrupted while starting the control endpoint", e);
+    }
+
+    HttpControlServer server = new HttpControlServer(binding, dataDir, feed, sampler, settings.stopTimeout());
+    try {
+      AddressFile.write(dataDir, server.address);
+    } catch (IOException e) {
+      server.close();
+      throw new StartException("cannot write " + AddressFile.file(dataDir) + ": " + e.getMessage(), e);
+    }
+    log.debug("Control endpoint listening on {}", server.url());
+    return server;
+  }
+
+  /** Where it listens; the real port when started with port 0. */
+  public InetSocketAddress address() {
+    return address;
+  }
+
+  /** The page's URL on this machine, e.g. {@code http://127.0.0.1:8686/}. */
+  public URI url() {
+    return AddressFile.localUrl(AddressFile.hostPort(address));
+  }
+
+  /** The file holding the token clients must send. */
+  public Path tokenFile() {
+    return ApiToken.file(dataDir);
+  }
+
+  /**
+   * Stops listening, ends open event streams, lets requests in progress finish for up to {@code
+   * autoupload.http.stop-timeout}, and removes {@code <data-dir>/http-address}.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    rateSampler.cancel();
+    try {
+      AddressFile.remove(dataDir, address);
+    } catch (IOException e) {
+      log.warn("Cannot remove {}: {}", AddressFile.file(dataDir), e.getMessage());
+    }
+    try {
+      // Event streams first, so that clients see them end rather than a reset connection.
+      feed.end().get(stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.debug("Event streams did not end within {}", stopTimeout);
+    }
+    try {
+      binding
+          .terminate(stopTimeout)
+          .toCompletableFuture()
+          .get(stopTimeout.plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("The control endpoint did not stop cleanly: {}", e.toString());
+    }
+  }
+
+  private static String bindProblem(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof BindException bind) {
+        String message = String.valueOf(bind.getMessage());
+        return message.toLowerCase(java.util.Locale.ROOT).contains("in use") ? "address already in use" : message;
+      }
+    }
+    Throwable root = error instanceof ExecutionException && error.getCause() != null ? error.getCause() : error;
+    return root.getMessage() != null ? root.getMessage() : root.toString();
+  }
+}

@@ -1,0 +1,78 @@
+package dev.autoupload.http;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The control endpoint's settings, from {@code autoupload.http} (documented in this module's
+ * {@code reference.conf}).
+ *
+ * @param allowedHosts every Host header name that is answered, the loopback names included,
+ *     lower case, IPv6 addresses in brackets
+ */
+public record HttpSettings(
+    Set<String> allowedHosts,
+    long maxBody,
+    Duration sseKeepAlive,
+    int sseBuffer,
+    Duration sessionIdleTimeout,
+    int maxSessions,
+    Duration rateWindow,
+    Duration rateSampleInterval,
+    Duration stopTimeout) {
+
+  /** Always answered: the names a browser on this machine uses for it. */
+  public static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]");
+
+  public HttpSettings {
+    allowedHosts = Set.copyOf(allowedHosts);
+    positive("max-body", maxBody);
+    positive("sse-keep-alive", sseKeepAlive.toMillis());
+    positive("sse-buffer", sseBuffer);
+    positive("session-idle-timeout", sessionIdleTimeout.toMillis());
+    positive("max-sessions", maxSessions);
+    positive("rate-window", rateWindow.toMillis());
+    positive("rate-sample-interval", rateSampleInterval.toMillis());
+  }
+
+  /**
+   * Reads {@code autoupload.http} from a resolved configuration that includes this module's
+   * {@code reference.conf}.
+   *
+   * @throws IllegalArgumentException when a value is missing, of the wrong type or out of range
+   */
+  public static HttpSettings from(Config config) {
+    try {
+      Config http = config.getConfig("autoupload.http");
+      Set<String> hosts = new LinkedHashSet<>(LOOPBACK_HOSTS);
+      for (String host : http.getStringList("allowed-hosts")) {
+        if (host.isBlank()) {
+          throw new IllegalArgumentException("autoupload.http.allowed-hosts must not contain an empty name");
+        }
+        hosts.add(host.strip().toLowerCase(Locale.ROOT));
+      }
+      return new HttpSettings(
+          hosts,
+          http.getBytes("max-body"),
+          http.getDuration("sse-keep-alive"),
+          http.getInt("sse-buffer"),
+          http.getDuration("session-idle-timeout"),
+          http.getInt("max-sessions"),
+          http.getDuration("rate-window"),
+          http.getDuration("rate-sample-interval"),
+          http.getDuration("stop-timeout"));
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  private static void positive(String key, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException("autoupload.http." + key + " must be positive, got " + value);
+    }
+  }
+}

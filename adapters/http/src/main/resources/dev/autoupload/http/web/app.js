@@ -1,0 +1,403 @@
+// The Activity page: logs in with the API token (the server answers with an HttpOnly session
+// cookie and a CSRF token), then shows the engine's status, files in flight, recent uploads and
+// failures, kept live by the /api/events stream. Text from the server only ever goes in through
+// textContent.
+'use strict';
+
+(() => {
+  const RECENT_LIMIT = 20;
+  // The Activity list is a read model that trails the engine's events by a moment: an upload
+  // announced by an event is looked for again after these delays until it shows.
+  const CATCH_UP_DELAYS = [300, 600, 1200, 2500, 5000, 10000];
+  const STATE_WORDS = {
+    running: 'Backing up',
+    waiting: 'Waiting',
+    paused: 'Paused',
+    idle: 'Up to date',
+  };
+
+  const byId = (id) => document.getElementById(id);
+  let csrfToken = null;
+  let events = null;
+  let statusTimer = null;
+  let refreshTimer = null;
+  let catchUpTimer = null;
+  let catchUpAttempt = 0;
+  const awaited = new Set();
+
+  class Unauthorized extends Error {}
+
+  async function api(path, options = {}) {
+    const method = options.method || 'GET';
+    const headers = Object.assign({ Accept: 'application/json' }, options.headers || {});
+    if (method !== 'GET' && csrfToken) {
+      headers['X-CSRF-Token'] = csrfToken;
+    }
+    const response = await fetch(path, { method, headers, body: options.body, credentials: 'same-origin' });
+    if (response.status === 401) {
+      throw new Unauthorized();
+    }
+    if (!response.ok) {
+      let message = response.statusText;
+      try {
+        message = (await response.json()).error || message;
+      } catch (ignored) {
+        // Not JSON: keep the status text.
+      }
+      throw new Error(message);
+    }
+    return response.status === 204 ? null : response.json();
+  }
+
+  // ---- login ----
+
+  function showLogin(message) {
+    disconnect();
+    csrfToken = null;
+    byId('dashboard').hidden = true;
+    byId('login-panel').hidden = false;
+    const error = byId('login-error');
+    error.textContent = message || '';
+    error.hidden = !message;
+    byId('token').focus();
+  }
+
+  function showDashboard(session) {
+    csrfToken = session.csrfToken;
+    byId('login-panel').hidden = true;
+    byId('dashboard').hidden = false;
+    connect();
+    refreshAll();
+  }
+
+  async function login(event) {
+    event.preventDefault();
+    const input = byId('token');
+    const button = byId('login');
+    button.disabled = true;
+    try {
+      const response = await fetch('/login', {
+        method: 'POST',
+        body: new URLSearchParams({ token: input.value.trim() }),
+        credentials: 'same-origin',
+      });
+      if (!response.ok) {
+        showLogin(response.status === 401 ? 'That token is not right.' : 'Login failed: ' + response.statusText);
+        return;
+      }
+      input.value = '';
+      showDashboard(await response.json());
+    } catch (error) {
+      showLogin('Cannot reach autoupload: ' + error.message);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function logout() {
+    try {
+      await api('/api/logout', { method: 'POST' });
+    } catch (ignored) {
+      // Logged out either way.
+    }
+    showLogin();
+  }
+
+  // ---- live updates ----
+
+  function connect() {
+    disconnect();
+    const connection = byId('connection');
+    events = new EventSource('/api/events');
+    events.addEventListener('ready', () => {
+      connection.dataset.connected = 'true';
+      connection.textContent = 'Live';
+      refreshAll();
+    });
+    events.addEventListener('progress', (event) => {
+      showProgress(JSON.parse(event.data));
+      refreshStatusSoon(2000);
+    });
+    events.addEventListener('state', (event) => {
+      const change = JSON.parse(event.data);
+      if (change.kind === 'uploaded' || change.kind === 'already-on-target' || change.kind === 'failed' || change.kind === 'skipped') {
+        removeUpload(change.assetId);
+      }
+      if (change.kind === 'uploaded' || change.kind === 'already-on-target') {
+        awaited.add(change.assetId);
+        catchUpAttempt = 0;
+      }
+      refreshAllSoon();
+    });
+    events.addEventListener('verdict', () => refreshStatusSoon(0));
+    events.onerror = () => {
+      connection.dataset.connected = 'false';
+      connection.textContent = 'Reconnecting…';
+      if (events.readyState === EventSource.CLOSED) {
+        // Refused for good (the session ended, say): find out whether to log in again.
+        checkSession();
+      }
+    };
+  }
+
+  function disconnect() {
+    if (events) {
+      events.close();
+      events = null;
+    }
+    const connection = byId('connection');
+    connection.dataset.connected = 'false';
+    connection.textContent = 'Not connected';
+  }
+
+  function refreshStatusSoon(delay) {
+    if (statusTimer === null) {
+      statusTimer = setTimeout(() => {
+        statusTimer = null;
+        refreshStatus();
+      }, delay);
+    }
+  }
+
+  function refreshAllSoon() {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(refreshAll, 200);
+  }
+
+  function refreshAll() {
+    refreshStatus();
+    refreshRecent();
+  }
+
+  async function guarded(action) {
+    try {
+      await action();
+    } catch (error) {
+      if (error instanceof Unauthorized) {
+        showLogin('Your session has ended; log in again.');
+      }
+    }
+  }
+
+  function refreshStatus() {
+    return guarded(async () => renderStatus(await api('/api/status')));
+  }
+
+  function refreshRecent() {
+    return guarded(async () => {
+      const page = await api('/api/activity?limit=' + RECENT_LIMIT + '&order=uploaded');
+      renderRecent(page);
+      page.items.forEach((entry) => awaited.delete(entry.assetId));
+      catchUp();
+    });
+  }
+
+  /** Refreshes again, a little later each time, until every announced upload is listed. */
+  function catchUp() {
+    clearTimeout(catchUpTimer);
+    if (awaited.size === 0 || catchUpAttempt >= CATCH_UP_DELAYS.length) {
+      awaited.clear();
+      catchUpAttempt = 0;
+      return;
+    }
+    catchUpTimer = setTimeout(refreshAll, CATCH_UP_DELAYS[catchUpAttempt]);
+    catchUpAttempt += 1;
+  }
+
+  async function checkSession() {
+    try {
+      showDashboard(await api('/api/session'));
+    } catch (error) {
+      showLogin(error instanceof Unauthorized ? '' : 'Cannot reach autoupload: ' + error.message);
+    }
+  }
+
+  // ---- rendering ----
+
+  function renderStatus(status) {
+    const state = byId('state');
+    state.dataset.state = status.state;
+    state.textContent = STATE_WORDS[status.state] || status.state;
+
+    const reasons = byId('reasons');
+    reasons.replaceChildren(
+      ...status.reasons.map((reason) => {
+        const item = document.createElement('li');
+        item.dataset.reason = reason.code;
+        item.textContent = reason.text;
+        return item;
+      }),
+    );
+
+    byId('summary').textContent =
+      status.run.backedUp + ' of ' + status.run.discovered + ' files found are backed up' +
+      (status.run.failed > 0 ? ', ' + status.run.failed + ' failed' : '') + '.';
+    byId('rate').textContent =
+      status.state === 'running' && status.bytesPerSecond > 0 ? formatBytes(status.bytesPerSecond) + '/s' : '';
+
+    for (const [name, count] of Object.entries(status.counts)) {
+      const cell = document.querySelector('#counts [data-count="' + name + '"]');
+      if (cell) {
+        cell.textContent = String(count);
+      }
+    }
+
+    byId('pause').disabled = status.state === 'paused';
+    byId('resume').disabled = status.state === 'running' || status.state === 'idle';
+
+    const inFlight = status.libraries.flatMap((library) =>
+      library.inFlight.map((upload) => Object.assign({ library: library.id }, upload)));
+    const live = new Set(inFlight.map((upload) => upload.assetId));
+    for (const item of document.querySelectorAll('#uploads .upload')) {
+      if (!live.has(item.dataset.assetId)) {
+        item.remove();
+      }
+    }
+    inFlight.forEach((upload) => showProgress(upload));
+    updateEmpty('uploads');
+
+    renderFailures(status.libraries.flatMap((library) => library.failures));
+  }
+
+  function uploadItem(assetId) {
+    for (const item of document.querySelectorAll('#uploads .upload')) {
+      if (item.dataset.assetId === assetId) {
+        return item;
+      }
+    }
+    return null;
+  }
+
+  function showProgress(upload) {
+    let item = uploadItem(upload.assetId);
+    if (!item) {
+      item = document.createElement('li');
+      item.className = 'upload';
+      item.dataset.assetId = upload.assetId;
+      const path = document.createElement('span');
+      path.className = 'path';
+      const bar = document.createElement('progress');
+      bar.max = 100;
+      const percent = document.createElement('span');
+      percent.className = 'percent';
+      const reasons = document.createElement('span');
+      reasons.className = 'reasons';
+      item.append(path, bar, percent, reasons);
+      byId('uploads').append(item);
+    }
+    const percent = upload.percent;
+    item.querySelector('.path').textContent = upload.path;
+    const bar = item.querySelector('progress');
+    bar.value = percent;
+    bar.setAttribute('aria-label', 'Upload of ' + upload.path);
+    bar.dataset.offset = String(upload.offset);
+    bar.dataset.size = String(upload.size);
+    item.querySelector('.percent').textContent =
+      percent + '% — ' + formatBytes(upload.offset) + ' of ' + formatBytes(upload.size);
+    const pausedFor = upload.pausedFor || [];
+    item.querySelector('.reasons').textContent = pausedFor.map((reason) => reason.text).join('; ');
+    updateEmpty('uploads');
+  }
+
+  function removeUpload(assetId) {
+    const item = uploadItem(assetId);
+    if (item) {
+      item.remove();
+    }
+    updateEmpty('uploads');
+  }
+
+  function renderRecent(page) {
+    byId('recent').replaceChildren(
+      ...page.items.map((entry) => {
+        const item = document.createElement('li');
+        item.dataset.assetId = entry.assetId;
+        item.dataset.library = entry.library;
+        const path = document.createElement('span');
+        path.className = 'path';
+        path.textContent = entry.path;
+        const uploaded = timeElement('uploaded-at', entry.uploadedAt, 'Uploaded ', false);
+        const meta = document.createElement('span');
+        meta.className = 'meta';
+        meta.append(timeElement('created-at', entry.createdAt, 'Taken ', true), ' · ' + formatBytes(entry.bytes));
+        item.append(path, uploaded, meta);
+        return item;
+      }),
+    );
+    updateEmpty('recent');
+  }
+
+  function renderFailures(failures) {
+    byId('failed').replaceChildren(
+      ...failures.map((failure) => {
+        const item = document.createElement('li');
+        item.dataset.assetId = failure.assetId;
+        const path = document.createElement('span');
+        path.className = 'path';
+        path.textContent = failure.path;
+        const error = document.createElement('span');
+        error.className = 'error-text';
+        error.textContent = failure.error + ' (' + failure.attempts + ' attempts)';
+        const retry = document.createElement('button');
+        retry.type = 'button';
+        retry.className = 'retry';
+        retry.textContent = 'Retry';
+        retry.addEventListener('click', () =>
+          act(() => api('/api/uploads/' + encodeURIComponent(failure.assetId) + '/retry', { method: 'POST' })));
+        item.append(path, error, retry);
+        return item;
+      }),
+    );
+    updateEmpty('failed');
+  }
+
+  function timeElement(className, iso, prefix, dateOnly) {
+    const time = document.createElement('time');
+    time.className = className;
+    if (iso) {
+      const date = new Date(iso);
+      time.dateTime = iso;
+      time.textContent = prefix + (dateOnly ? date.toLocaleDateString() : date.toLocaleString());
+    }
+    return time;
+  }
+
+  function updateEmpty(listId) {
+    byId(listId + '-empty').hidden = byId(listId).children.length > 0;
+  }
+
+  function formatBytes(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+      value /= 1024;
+      unit += 1;
+    }
+    return (unit === 0 ? String(value) : value.toFixed(1)) + ' ' + units[unit];
+  }
+
+  async function act(action) {
+    const error = byId('action-error');
+    try {
+      await action();
+      error.hidden = true;
+    } catch (failure) {
+      if (failure instanceof Unauthorized) {
+        showLogin('Your session has ended; log in again.');
+        return;
+      }
+      error.textContent = failure.message;
+      error.hidden = false;
+    }
+    refreshAll();
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    byId('login-form').addEventListener('submit', login);
+    byId('pause').addEventListener('click', () => act(() => api('/api/pause', { method: 'POST' })));
+    byId('resume').addEventListener('click', () => act(() => api('/api/resume', { method: 'POST' })));
+    byId('logout').addEventListener('click', logout);
+    checkSession();
+  });
+})();
