@@ -106,6 +106,10 @@ final class AppProcess implements AutoCloseable {
       command.add("-jar");
       command.add(jar().toString());
       command.addAll(args);
+      if (!args.isEmpty() && args.get(0).equals("run") && !args.contains("--http")) {
+        // A free port each: tests run beside each other and beside whatever holds 8686.
+        command.addAll(List.of("--http", "127.0.0.1:0"));
+      }
       return command;
     }
 
