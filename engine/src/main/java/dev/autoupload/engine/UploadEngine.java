@@ -376,9 +376,10 @@ public final class UploadEngine implements AutoCloseable {
 
   /**
    * Calls {@code listener} with every {@link EngineEvent} from now on, on an engine thread, one
-   * event at a time; it must return quickly and must not block.
+   * event at a time; it must return quickly and must not block. Close the returned subscription to
+   * stop the calls.
    */
-  public void addListener(Consumer<EngineEvent> listener) {
+  public Subscription addListener(Consumer<EngineEvent> listener) {
     ActorRef<EngineEvent> ref =
         system.systemActorOf(
             Behaviors.receive(EngineEvent.class)
@@ -395,6 +396,10 @@ public final class UploadEngine implements AutoCloseable {
             "listener-" + java.util.UUID.randomUUID(),
             Props.empty());
     system.eventStream().tell(new EventStream.Subscribe<>(EngineEvent.class, ref));
+    return () -> {
+      system.eventStream().tell(new EventStream.Unsubscribe<>(ref));
+      system.classicSystem().stop(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ref));
+    };
   }
 
   /**

@@ -78,6 +78,23 @@ class UploadEngineTest {
   }
 
   @Test
+  void aClosedSubscriptionGetsNoMoreEvents() throws Exception {
+    InMemorySource source = new InMemorySource("listeners");
+    source.add("one.jpg", 100);
+    List<EngineEvent> kept = new CopyOnWriteArrayList<>();
+    List<EngineEvent> dropped = new CopyOnWriteArrayList<>();
+    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+      engine.addListener(kept::add);
+      engine.addListener(dropped::add).close();
+      engine.addLibrary(new Library("listeners", source, new InMemoryTarget())).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      awaitIdle(engine);
+      probes.createTestProbe().awaitAssert(
+          Duration.ofSeconds(5), () -> assertThat(kept).hasAtLeastOneElementOfType(EngineEvent.AssetUploaded.class));
+    }
+    assertThat(dropped).isEmpty();
+  }
+
+  @Test
   void journalEventsAreTaggedForTheActivityProjection() throws Exception {
     InMemorySource source = new InMemorySource("tags");
     source.add("one.jpg", 100);

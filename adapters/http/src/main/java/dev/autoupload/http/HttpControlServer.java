@@ -3,6 +3,7 @@ package dev.autoupload.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.autoupload.engine.Subscription;
 import dev.autoupload.engine.UploadEngine;
 import java.io.IOException;
 import java.net.BindException;
@@ -63,16 +64,23 @@ public final class HttpControlServer implements AutoCloseable {
   private final InetSocketAddress address;
   private final Path dataDir;
   private final EventFeed feed;
+  private final Subscription events;
   private final Cancellable rateSampler;
   private final Duration stopTimeout;
   private boolean closed;
 
   private HttpControlServer(
-      ServerBinding binding, Path dataDir, EventFeed feed, Cancellable rateSampler, Duration stopTimeout) {
+      ServerBinding binding,
+      Path dataDir,
+      EventFeed feed,
+      Subscription events,
+      Cancellable rateSampler,
+      Duration stopTimeout) {
     this.binding = binding;
     this.address = binding.localAddress();
     this.dataDir = dataDir;
     this.feed = feed;
+    this.events = events;
     this.rateSampler = rateSampler;
     this.stopTimeout = stopTimeout;
   }
@@ -101,8 +109,7 @@ public final class HttpControlServer implements AutoCloseable {
     }
     ObjectMapper mapper = JacksonObjectMapperProvider.get(system).getOrCreate("jackson-json", Optional.empty());
     EventFeed feed = new EventFeed(mapper, settings.sseBuffer(), settings.sseKeepAlive());
-    // The engine has no way to remove a listener: after close() the feed drops what it gets.
-    engine.addListener(feed::publish);
+    Subscription events = engine.addListener(feed::publish);
     TransferRate rate = new TransferRate(settings.rateWindow());
     Cancellable sampler =
         system
@@ -130,16 +137,18 @@ public final class HttpControlServer implements AutoCloseable {
               .get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       sampler.cancel();
+      events.close();
       feed.close();
       throw new StartException("cannot listen on " + host + ":" + port + ": " + bindProblem(e), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       sampler.cancel();
+      events.close();
       feed.close();
       throw new StartException("interrupted while starting the control endpoint", e);
     }
 
-    HttpControlServer server = new HttpControlServer(binding, dataDir, feed, sampler, settings.stopTimeout());
+    HttpControlServer server = new HttpControlServer(binding, dataDir, feed, events, sampler, settings.stopTimeout());
     try {
       AddressFile.write(dataDir, server.address);
     } catch (IOException e) {
@@ -176,6 +185,7 @@ public final class HttpControlServer implements AutoCloseable {
     }
     closed = true;
     rateSampler.cancel();
+    events.close();
     try {
       AddressFile.remove(dataDir, address);
     } catch (IOException e) {
