@@ -160,12 +160,14 @@ class ActivityTest {
       awaitIdle(engine);
       List<List<Object>> before =
           eventually(() -> {
-            List<List<Object>> rows = rows();
-            assertThat(rows).hasSize(30);
+            // Counts first: once they are final the projection has caught up, and the rows read
+            // after them are final too.
             assertThat(engine.counts().toCompletableFuture().get(5, TimeUnit.SECONDS).get("rebuild"))
                 .containsEntry(UploadState.COMPLETED, 28L)
                 .containsEntry(UploadState.FAILED, 1L)
                 .containsEntry(UploadState.SKIPPED, 1L);
+            List<List<Object>> rows = rows();
+            assertThat(rows).hasSize(30);
             return rows;
           });
       assertThat(engine.uploads(Set.of(UploadState.FAILED)).toCompletableFuture().get(5, TimeUnit.SECONDS))
@@ -200,10 +202,10 @@ class ActivityTest {
       awaitIdle(engine);
       List<List<Object>> projected =
           eventually(() -> {
-            List<List<Object>> rows = rows();
-            assertThat(rows).hasSize(120);
             assertThat(engine.counts().toCompletableFuture().get(5, TimeUnit.SECONDS).get("restart"))
                 .containsEntry(UploadState.COMPLETED, 120L);
+            List<List<Object>> rows = rows();
+            assertThat(rows).hasSize(120);
             return rows;
           });
 
