@@ -1,0 +1,117 @@
+package dev.autoupload.targets.http;
+
+import dev.autoupload.engine.upload.UploadError;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.Optional;
+import javax.net.ssl.SSLHandshakeException;
+
+/**
+ * The one classification of HTTP answers and transport failures into {@link UploadError}s, shared
+ * by every HTTP target so that a 503 means the same thing for WebDAV, tus, S3 and Koofr.
+ *
+ * <p>Messages name the operation and the status and quote a short, tag-stripped excerpt of the
+ * server's body; callers pass an operation description without credentials, and no request header
+ * is ever quoted.
+ */
+public final class HttpErrors {
+
+  /** How much of a server's error body goes into a message. */
+  static final int EXCERPT_CHARS = 200;
+
+  private HttpErrors() {}
+
+  /**
+   * Classifies a non-success status.
+   *
+   * @param operation what was attempted, e.g. {@code "PUT /photos/a.jpg"}; never credentials
+   * @param retryAfter the raw {@code Retry-After} header, if any
+   * @param body the response body as text (may be empty)
+   */
+  public static UploadError fromStatus(
+      String operation, int status, Optional<String> retryAfter, String body, Clock clock) {
+    String message = operation + " failed: HTTP " + status + excerpt(body).map(e -> ": " + e).orElse("");
+    if (status == 401 || status == 403) {
+      return new UploadError.Unauthorized(message);
+    }
+    if (status == 507 || (status == 413 && meansQuota(body))) {
+      return new UploadError.QuotaExceeded(message);
+    }
+    if (status == 429 || status == 503) {
+      return new UploadError.Transient(message, retryAfter.flatMap(value -> parseRetryAfter(value, clock)));
+    }
+    if (status >= 500 && status <= 599) {
+      return new UploadError.Transient(message);
+    }
+    if (status == 409 || status == 412) {
+      return new UploadError.Conflict(message);
+    }
+    return new UploadError.Permanent(message);
+  }
+
+  /** Classifies a transport failure: anything on the wire may work on the next attempt. */
+  public static UploadError fromIo(String operation, IOException e) {
+    if (e instanceof SSLHandshakeException) {
+      // A certificate that does not verify will not verify on the next attempt either.
+      return new UploadError.Permanent(operation + " failed: TLS handshake failed: " + reason(e));
+    }
+    String why;
+    if (e instanceof HttpConnectTimeoutException) {
+      why = "connect timed out";
+    } else if (e instanceof HttpTimeoutException) {
+      why = "no response in time";
+    } else if (e instanceof ConnectException) {
+      why = "cannot connect: " + reason(e);
+    } else {
+      why = reason(e);
+    }
+    return new UploadError.Transient(operation + " failed: " + why);
+  }
+
+  /**
+   * Reads a {@code Retry-After} value: delta-seconds or an HTTP-date. A date in the past means
+   * "now"; an unreadable value is ignored, leaving the engine's own backoff.
+   */
+  public static Optional<Duration> parseRetryAfter(String value, Clock clock) {
+    String trimmed = value.trim();
+    if (trimmed.matches("\\d{1,10}")) {
+      return Optional.of(Duration.ofSeconds(Long.parseLong(trimmed)));
+    }
+    try {
+      ZonedDateTime at = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME);
+      Duration wait = Duration.between(clock.instant(), at.toInstant());
+      return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
+    } catch (DateTimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The body as one short line, markup removed; empty when there is nothing worth quoting. */
+  static Optional<String> excerpt(String body) {
+    if (body == null) {
+      return Optional.empty();
+    }
+    String text = body.replaceAll("(?s)<[^>]*>", " ").replaceAll("\\s+", " ").trim();
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(text.length() <= EXCERPT_CHARS ? text : text.substring(0, EXCERPT_CHARS) + "…");
+  }
+
+  private static boolean meansQuota(String body) {
+    String lower = body == null ? "" : body.toLowerCase(Locale.ROOT);
+    return lower.contains("quota") || lower.contains("insufficient storage") || lower.contains("no space");
+  }
+
+  private static String reason(IOException e) {
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
+}
