@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.targets.local.LocalFolderTarget;
+import dev.autoupload.targets.webdav.WebDavTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,6 +16,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class TargetUrisTest {
+
+  private static final String SUPPORTED =
+      "use file:///absolute/dir, webdav://user@host[:port]/path or webdavs://user@host[:port]/path";
 
   @ParameterizedTest
   @CsvSource({
@@ -46,7 +51,7 @@ class TargetUrisTest {
   void namesWhatIsSupportedForAnUnknownScheme() {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> TargetUris.open("ftp://x"))
-        .withMessage("unsupported target \"ftp://x\": use file:///absolute/dir");
+        .withMessage("unsupported target \"ftp://x\": " + SUPPORTED);
   }
 
   @ParameterizedTest
@@ -54,12 +59,12 @@ class TargetUrisTest {
       strings = {
         "", " ", "/srv/backup", "srv/backup", "file:srv/backup", "file://srv/backup",
         "file:///srv/my backup", "file:///srv/a?b", "file:///srv/a#b", "s3://bucket/photos",
-        "webdav://user:pw@host/dav"
+        "webdav://user:pw@host/dav", "webdav:///dav", "webdavs://host/dav?x=1", "webdav://host/a/../b"
       })
   void refusesWithAOneLineMessageThatSaysWhatIsSupported(String uri) {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> TargetUris.open(uri))
-        .withMessageEndingWith("use file:///absolute/dir")
+        .withMessageEndingWith(SUPPORTED)
         .withMessageNotContaining("\n");
   }
 
@@ -69,5 +74,19 @@ class TargetUrisTest {
         .isThrownBy(() -> TargetUris.open("webdav://user:hunter2@host/dav"))
         .withMessageNotContaining("hunter2")
         .withMessageContaining("webdav://***@host/dav");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "webdav://anna@dav.example.org/backup, webdav://anna@dav.example.org/backup",
+    "webdavs://anna@dav.example.org:8443/remote.php/dav/files/anna/, webdavs://anna@dav.example.org:8443/remote.php/dav/files/anna",
+    "webdavs://dav.example.org/My%20Photos, webdavs://dav.example.org/My%20Photos",
+    "WEBDAV://anna@127.0.0.1:8080/, webdav://anna@127.0.0.1:8080/"
+  })
+  void opensAWebDavTargetWithThePasswordFromTheEnvironment(String uri, String described) {
+    UploadTarget target = TargetUris.open(uri, Map.of(TargetUris.WEBDAV_PASSWORD_VARIABLE, "hunter2"));
+
+    assertThat(target).isInstanceOf(WebDavTarget.class);
+    assertThat(target.describe()).isEqualTo(described).doesNotContain("hunter2");
   }
 }

@@ -1,0 +1,67 @@
+package dev.autoupload.targets.webdav;
+
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Remote names on a WebDAV server: Unicode NFC, '/'-separated segments, each percent-encoded on its
+ * own so that spaces, {@code #}, {@code %}, {@code ?} and {@code +} reach the server as part of the
+ * name.
+ */
+final class DavPath {
+
+  private DavPath() {}
+
+  /**
+   * The segments of a relative remote path in NFC, or empty when the path could leave the root or
+   * is not a plain name: empty, absolute, {@code .}/{@code ..} or empty segments, backslash, NUL.
+   */
+  static Optional<List<String>> segments(String remotePath) {
+    if (remotePath == null || remotePath.isEmpty()) {
+      return Optional.empty();
+    }
+    String path = Normalizer.normalize(remotePath, Normalizer.Form.NFC);
+    if (path.startsWith("/") || path.indexOf('\\') >= 0 || path.indexOf('\0') >= 0) {
+      return Optional.empty();
+    }
+    List<String> segments = new ArrayList<>();
+    for (String segment : path.split("/", -1)) {
+      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+        return Optional.empty();
+      }
+      segments.add(segment);
+    }
+    return Optional.of(segments);
+  }
+
+  /** One segment percent-encoded as UTF-8, keeping only RFC 3986 unreserved characters. */
+  static String encode(String segment) {
+    StringBuilder out = new StringBuilder();
+    for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '.' || c == '_' || c == '~') {
+        out.append((char) c);
+      } else {
+        out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+      }
+    }
+    return out.toString();
+  }
+
+  /** The encoded absolute path of {@code segments}, e.g. {@code /a%20b/c}; {@code /} for none. */
+  static String join(List<String> segments) {
+    if (segments.isEmpty()) {
+      return "/";
+    }
+    StringBuilder out = new StringBuilder();
+    for (String segment : segments) {
+      out.append('/').append(encode(segment));
+    }
+    return out.toString();
+  }
+}

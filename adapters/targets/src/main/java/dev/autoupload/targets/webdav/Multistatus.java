@@ -1,0 +1,108 @@
+package dev.autoupload.targets.webdav;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
+import org.xml.sax.SAXException;
+
+/** The properties a Depth-0 PROPFIND reports about one resource. */
+record Multistatus(boolean collection, OptionalLong contentLength, Optional<String> sha256) {
+
+  static final String DAV = "DAV:";
+  /** Nextcloud and ownCloud report checksums here, e.g. {@code SHA1:… MD5:… SHA256:…}. */
+  static final String OWNCLOUD = "http://owncloud.org/ns";
+
+  /** The request body: only what the probe uses, so servers need not compute the rest. */
+  static final String REQUEST =
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+          + "<d:propfind xmlns:d=\"DAV:\" xmlns:oc=\"http://owncloud.org/ns\"><d:prop>"
+          + "<d:getcontentlength/><d:resourcetype/><oc:checksums/>"
+          + "</d:prop></d:propfind>";
+
+  private static final Pattern SHA256 = Pattern.compile("SHA256:([0-9a-fA-F]{64})");
+
+  /** Reads the first response's properties, from its propstats with a 2xx status only. */
+  static Multistatus parse(String xml) throws IOException {
+    Document document;
+    try {
+      DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+      factory.setNamespaceAware(true);
+      factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+      factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+      DocumentBuilder builder = factory.newDocumentBuilder();
+      document = builder.parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+    } catch (ParserConfigurationException | SAXException e) {
+      throw new IOException("unreadable PROPFIND answer: " + e.getMessage(), e);
+    }
+    NodeList responses = document.getElementsByTagNameNS(DAV, "response");
+    if (responses.getLength() == 0) {
+      throw new IOException("PROPFIND answer without a response element");
+    }
+    boolean collection = false;
+    OptionalLong length = OptionalLong.empty();
+    Optional<String> sha256 = Optional.empty();
+    for (Element propstat : children((Element) responses.item(0), DAV, "propstat")) {
+      if (!succeeded(propstat)) {
+        continue;
+      }
+      for (Element prop : children(propstat, DAV, "prop")) {
+        for (Element type : children(prop, DAV, "resourcetype")) {
+          collection |= !children(type, DAV, "collection").isEmpty();
+        }
+        for (Element value : children(prop, DAV, "getcontentlength")) {
+          String text = value.getTextContent().trim();
+          if (!text.isEmpty()) {
+            try {
+              length = OptionalLong.of(Long.parseLong(text));
+            } catch (NumberFormatException e) {
+              throw new IOException("PROPFIND reports a content length of \"" + text + "\"");
+            }
+          }
+        }
+        for (Element value : children(prop, OWNCLOUD, "checksums")) {
+          Matcher matcher = SHA256.matcher(value.getTextContent());
+          if (matcher.find()) {
+            sha256 = Optional.of(matcher.group(1).toLowerCase(Locale.ROOT));
+          }
+        }
+      }
+    }
+    return new Multistatus(collection, length, sha256);
+  }
+
+  private static boolean succeeded(Element propstat) {
+    for (Element status : children(propstat, DAV, "status")) {
+      String[] parts = status.getTextContent().trim().split("\\s+");
+      return parts.length >= 2 && parts[1].startsWith("2");
+    }
+    // No status is unusual; the properties are then taken as given.
+    return true;
+  }
+
+  private static List<Element> children(Element parent, String namespace, String name) {
+    List<Element> found = new ArrayList<>();
+    for (Node child = parent.getFirstChild(); child != null; child = child.getNextSibling()) {
+      if (child instanceof Element element
+          && namespace.equals(element.getNamespaceURI())
+          && name.equals(element.getLocalName())) {
+        found.add(element);
+      }
+    }
+    return found;
+  }
+}

@@ -1,0 +1,422 @@
+package dev.autoupload.targets.webdav;
+
+import dev.autoupload.engine.upload.RemoteState;
+import dev.autoupload.engine.upload.UploadError;
+import dev.autoupload.engine.upload.UploadException;
+import dev.autoupload.engine.upload.UploadSession;
+import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.targets.http.HttpErrors;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * An {@link UploadTarget} on a WebDAV server ({@code webdav://} over HTTP, {@code webdavs://} over
+ * HTTPS).
+ *
+ * <p>Plain WebDAV cannot resume a PUT, so a session spools the appended chunks to a local temporary
+ * file (memory stays bounded by one chunk) and sends the whole file when it completes: PUT to
+ * {@code .<name>.autoupload-part} in the same collection, PROPFIND to check the size the server
+ * stored, then {@code MOVE} with {@code Overwrite: F} onto the final name. A torn upload therefore
+ * never sits under the final name, and an existing file is never replaced: the server's 412 becomes
+ * a {@link UploadError.Conflict} unless the server reports the same size and sha256.
+ *
+ * <p>Remote paths are NFC, confined under the configured root and percent-encoded per segment.
+ * Credentials travel only in the {@code Authorization} header, never in messages or {@link
+ * #describe()}.
+ */
+public final class WebDavTarget implements UploadTarget {
+
+  static final String PART_SUFFIX = ".autoupload-part";
+
+  /**
+   * How the target talks to its server.
+   *
+   * @param connectTimeout for establishing a connection
+   * @param readTimeout for an answer to arrive once a request is sent
+   * @param minBytesPerSecond the slowest upload still considered alive: a PUT may take {@code
+   *     readTimeout} plus its size at this rate
+   * @param verifyTls whether HTTPS certificates and host names are checked; off only for a server
+   *     the user explicitly trusts
+   * @param spoolDir where sessions keep the file being uploaded until it is sent
+   */
+  public record Settings(
+      Duration connectTimeout, Duration readTimeout, long minBytesPerSecond, boolean verifyTls, Path spoolDir) {
+
+    public Settings {
+      if (minBytesPerSecond < 1) {
+        throw new IllegalArgumentException("minBytesPerSecond must be at least 1");
+      }
+    }
+
+    /** 10 s to connect, 60 s to answer, at least 64 KiB/s, TLS verified, spooling in java.io.tmpdir. */
+    public static Settings defaults() {
+      return new Settings(
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(60),
+          64 * 1024,
+          true,
+          Path.of(System.getProperty("java.io.tmpdir")));
+    }
+  }
+
+  /** Where one remote path lives on the server: all paths are encoded absolute URL paths. */
+  record Location(String remotePath, String display, String file, String part, List<String> collections) {}
+
+  private final URI origin;
+  private final List<String> root;
+  private final String description;
+  private final Optional<String> authorization;
+  private final Settings settings;
+  private final HttpClient client;
+  private final Clock clock;
+  /** Collections known to exist, so a folder of many files costs one MKCOL per level. */
+  private final Set<String> knownCollections = ConcurrentHashMap.newKeySet();
+
+  /**
+   * A target storing files below {@code endpoint}'s path.
+   *
+   * @param endpoint {@code http://host[:port]/path} or {@code https://…}, without user info
+   * @param user the user name for basic authentication, if any
+   * @param password the password, used only together with a user
+   */
+  public WebDavTarget(URI endpoint, Optional<String> user, Optional<String> password, Settings settings) {
+    String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw new IllegalArgumentException("a WebDAV endpoint is http:// or https://, not " + scheme);
+    }
+    if (endpoint.getHost() == null) {
+      throw new IllegalArgumentException("a WebDAV endpoint needs a host");
+    }
+    if (endpoint.getRawUserInfo() != null) {
+      throw new IllegalArgumentException("pass the WebDAV user separately, not in the endpoint");
+    }
+    this.origin = URI.create(scheme + "://" + endpoint.getRawAuthority());
+    this.root = rootSegments(endpoint.getPath());
+    this.description =
+        (scheme.equals("https") ? "webdavs://" : "webdav://")
+            + user.map(u -> DavPath.encode(u) + "@").orElse("")
+            + endpoint.getRawAuthority()
+            + (root.isEmpty() ? "/" : DavPath.join(root));
+    this.authorization =
+        user.flatMap(
+            u ->
+                password.map(
+                    p ->
+                        "Basic "
+                            + Base64.getEncoder()
+                                .encodeToString((u + ":" + p).getBytes(StandardCharsets.UTF_8))));
+    this.settings = settings;
+    this.clock = Clock.systemUTC();
+    HttpClient.Builder builder =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(settings.connectTimeout())
+            .followRedirects(HttpClient.Redirect.NEVER);
+    if (!settings.verifyTls()) {
+      builder.sslContext(trustingEverything());
+    }
+    this.client = builder.build();
+  }
+
+  private static List<String> rootSegments(String path) {
+    List<String> segments = new ArrayList<>();
+    if (path == null) {
+      return segments;
+    }
+    String trimmed = path.replaceAll("^/+|/+$", "");
+    if (trimmed.isEmpty()) {
+      return segments;
+    }
+    segments.addAll(
+        DavPath.segments(trimmed)
+            .orElseThrow(() -> new IllegalArgumentException("the WebDAV root path " + path + " is not a plain path")));
+    return segments;
+  }
+
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  @Override
+  public RemoteState probe(String remotePath) throws UploadException {
+    Location location = locate(remotePath);
+    Optional<Multistatus> found = propfind(location.file(), "PROPFIND " + location.display());
+    if (found.isEmpty()) {
+      return new RemoteState.Absent();
+    }
+    Multistatus file = found.get();
+    if (file.collection()) {
+      throw permanent(location.display() + " is a folder on the server");
+    }
+    if (file.contentLength().isEmpty()) {
+      throw permanent("the server does not report the size of " + location.display());
+    }
+    return new RemoteState.Complete(file.contentLength().getAsLong(), file.sha256());
+  }
+
+  @Override
+  public UploadSession open(String remotePath, long size) throws UploadException {
+    if (size < 0) {
+      throw permanent("cannot upload " + remotePath + ": negative size " + size);
+    }
+    Location location = locate(remotePath);
+    for (String collection : location.collections()) {
+      makeCollection(collection);
+    }
+    Path spool;
+    try {
+      Files.createDirectories(settings.spoolDir());
+      spool = Files.createTempFile(settings.spoolDir(), "autoupload-webdav-", ".spool");
+    } catch (IOException e) {
+      throw new UploadException(
+          new UploadError.Transient("cannot create a spool file in " + settings.spoolDir() + ": " + e.getMessage()), e);
+    }
+    return new WebDavSession(this, location, size, spool);
+  }
+
+  @Override
+  public void check() throws UploadException {
+    String path = DavPath.join(root) + (root.isEmpty() ? "" : "/");
+    Optional<Multistatus> found = propfind(path, "PROPFIND " + displayRoot());
+    if (found.isEmpty()) {
+      // Only the last level: a missing parent is a configuration mistake worth reporting.
+      send(request(path).method("MKCOL", HttpRequest.BodyPublishers.noBody()), "MKCOL " + displayRoot(), Set.of(201));
+      knownCollections.add(path);
+    } else if (!found.get().collection()) {
+      throw permanent("the target root " + displayRoot() + " is a file, not a folder");
+    }
+  }
+
+  // ---- what sessions use ----
+
+  /** PUTs {@code file} to {@code location}'s part name. */
+  void putPart(Location location, Path file, long size) throws UploadException {
+    Duration timeout =
+        settings.readTimeout().plusSeconds(size / settings.minBytesPerSecond());
+    HttpRequest.BodyPublisher body;
+    try {
+      body = HttpRequest.BodyPublishers.ofFile(file);
+    } catch (IOException e) {
+      throw new UploadException(new UploadError.Transient("cannot read spool file: " + e.getMessage()), e);
+    }
+    String operation = "PUT " + location.display();
+    HttpResponse<String> response =
+        exchange(request(location.part()).timeout(timeout).PUT(body), operation);
+    if (response.statusCode() == 409 || response.statusCode() == 404) {
+      // The parent collection went away since it was created: create it again next time.
+      location.collections().forEach(knownCollections::remove);
+      throw new UploadException(
+          new UploadError.Transient(operation + " failed: HTTP " + response.statusCode() + ": the folder is missing"));
+    }
+    requireSuccess(response, operation, Set.of(200, 201, 204));
+  }
+
+  Optional<Multistatus> statPart(Location location) throws UploadException {
+    return propfind(location.part(), "PROPFIND " + location.display() + " (uploaded part)");
+  }
+
+  Optional<Multistatus> statFile(Location location) throws UploadException {
+    return propfind(location.file(), "PROPFIND " + location.display());
+  }
+
+  /** Moves the part onto the final name; false when a file already sits there (412). */
+  boolean movePartIntoPlace(Location location) throws UploadException {
+    String operation = "MOVE " + location.display();
+    HttpResponse<String> response =
+        exchange(
+            request(location.part())
+                .header("Destination", origin + location.file())
+                .header("Overwrite", "F")
+                .method("MOVE", HttpRequest.BodyPublishers.noBody()),
+            operation);
+    if (response.statusCode() == 412) {
+      return false;
+    }
+    requireSuccess(response, operation, Set.of(201, 204));
+    return true;
+  }
+
+  /** Removes the part; a failure only leaves a hidden file that the next upload overwrites. */
+  void deletePartQuietly(Location location) {
+    try {
+      exchange(request(location.part()).DELETE(), "DELETE " + location.display() + " (uploaded part)");
+    } catch (UploadException e) {
+      // The part name is reused by the next PUT, which replaces whatever is left.
+    }
+  }
+
+  // ---- HTTP ----
+
+  private void makeCollection(String path) throws UploadException {
+    if (knownCollections.contains(path)) {
+      return;
+    }
+    String operation = "MKCOL " + decodedForDisplay(path);
+    // 405: the collection exists already.
+    send(request(path).method("MKCOL", HttpRequest.BodyPublishers.noBody()), operation, Set.of(201, 405));
+    knownCollections.add(path);
+  }
+
+  private Optional<Multistatus> propfind(String path, String operation) throws UploadException {
+    HttpResponse<String> response =
+        exchange(
+            request(path)
+                .header("Depth", "0")
+                .header("Content-Type", "application/xml; charset=utf-8")
+                .method("PROPFIND", HttpRequest.BodyPublishers.ofString(Multistatus.REQUEST)),
+            operation);
+    if (response.statusCode() == 404) {
+      return Optional.empty();
+    }
+    requireSuccess(response, operation, Set.of(207));
+    try {
+      return Optional.of(Multistatus.parse(response.body()));
+    } catch (IOException e) {
+      throw permanent(operation + " failed: " + e.getMessage());
+    }
+  }
+
+  private HttpRequest.Builder request(String encodedPath) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(origin + encodedPath)).timeout(settings.readTimeout());
+    authorization.ifPresent(value -> builder.header("Authorization", value));
+    return builder;
+  }
+
+  private void send(HttpRequest.Builder request, String operation, Set<Integer> accepted) throws UploadException {
+    requireSuccess(exchange(request, operation), operation, accepted);
+  }
+
+  private HttpResponse<String> exchange(HttpRequest.Builder request, String operation) throws UploadException {
+    try {
+      return client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UploadException(HttpErrors.fromIo(operation, e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UploadException(new UploadError.Transient(operation + " interrupted"), e);
+    }
+  }
+
+  private void requireSuccess(HttpResponse<String> response, String operation, Set<Integer> accepted)
+      throws UploadException {
+    if (!accepted.contains(response.statusCode())) {
+      throw new UploadException(
+          HttpErrors.fromStatus(
+              operation,
+              response.statusCode(),
+              response.headers().firstValue("Retry-After"),
+              response.body(),
+              clock));
+    }
+  }
+
+  // ---- paths ----
+
+  private Location locate(String remotePath) throws UploadException {
+    List<String> segments =
+        DavPath.segments(remotePath)
+            .orElseThrow(
+                () ->
+                    permanent(
+                        "invalid remote path \""
+                            + String.valueOf(remotePath).replace("\0", "\\0")
+                            + "\": it must be relative, without empty, \".\" or \"..\" segments,"
+                            + " backslashes or NUL"));
+    String name = segments.get(segments.size() - 1);
+    if (name.endsWith(PART_SUFFIX)) {
+      throw permanent(
+          "invalid remote path \"" + remotePath + "\": names ending in " + PART_SUFFIX + " are reserved for uploads");
+    }
+    List<String> parents = segments.subList(0, segments.size() - 1);
+    List<String> collections = new ArrayList<>();
+    List<String> walked = new ArrayList<>(root);
+    for (String parent : parents) {
+      walked.add(parent);
+      collections.add(DavPath.join(walked) + "/");
+    }
+    List<String> fileSegments = new ArrayList<>(root);
+    fileSegments.addAll(segments);
+    List<String> partSegments = new ArrayList<>(root);
+    partSegments.addAll(parents);
+    partSegments.add("." + name + PART_SUFFIX);
+    String nfc = String.join("/", segments);
+    return new Location(
+        nfc,
+        displayRoot() + (displayRoot().endsWith("/") ? "" : "/") + nfc,
+        DavPath.join(fileSegments),
+        DavPath.join(partSegments),
+        List.copyOf(collections));
+  }
+
+  private String displayRoot() {
+    return "/" + String.join("/", root);
+  }
+
+  private static String decodedForDisplay(String encodedPath) {
+    return URI.create(encodedPath).getPath();
+  }
+
+  static UploadException permanent(String message) {
+    return new UploadException(new UploadError.Permanent(message));
+  }
+
+  /** For a server whose certificate the user chose not to verify: no certificate or host check. */
+  private static SSLContext trustingEverything() {
+    TrustManager trustAll =
+        new X509ExtendedTrustManager() {
+          @Override
+          public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+          @Override
+          public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+          @Override
+          public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+          @Override
+          public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+          @Override
+          public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+          @Override
+          public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+          @Override
+          public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+          }
+        };
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, new TrustManager[] {trustAll}, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("TLS is not available: " + e.getMessage(), e);
+    }
+  }
+}
