@@ -1,0 +1,343 @@
+package dev.autoupload.targets.webdav;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.autoupload.engine.upload.RemoteFile;
+import dev.autoupload.engine.upload.RemoteState;
+import dev.autoupload.engine.upload.Sha256;
+import dev.autoupload.engine.upload.UploadError;
+import dev.autoupload.engine.upload.UploadException;
+import dev.autoupload.engine.upload.UploadSession;
+import dev.autoupload.targets.TargetUris;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The WebDAV target against a real nginx on loopback. */
+class WebDavTargetTest {
+
+  private static final int CHUNK = 64 * 1024;
+  private static final AtomicInteger ROOTS = new AtomicInteger();
+
+  @TempDir static Path serverDir;
+  @TempDir Path spoolDir;
+
+  private static NginxWebDav nginx;
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private String rootName;
+  private WebDavTarget target;
+
+  @BeforeAll
+  static void startNginx() throws Exception {
+    nginx = NginxWebDav.start(serverDir);
+  }
+
+  @AfterAll
+  static void stopNginx() throws Exception {
+    if (nginx != null) {
+      nginx.close();
+    }
+  }
+
+  @BeforeEach
+  void freshRoot() throws Exception {
+    rootName = "backup-" + ROOTS.incrementAndGet();
+    target = target("/" + rootName, NginxWebDav.PASSWORD);
+    target.check();
+  }
+
+  private WebDavTarget target(String rootPath, String password) {
+    return new WebDavTarget(
+        nginx.uri(rootPath),
+        Optional.of(NginxWebDav.USER),
+        Optional.ofNullable(password),
+        new WebDavTarget.Settings(Duration.ofSeconds(5), Duration.ofSeconds(30), 64 * 1024, true, spoolDir));
+  }
+
+  // ---- round trips ----
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 1000, CHUNK, 3 * CHUNK + 17})
+  void uploadedFilesComeBackWithTheSameSha256(int size) throws Exception {
+    byte[] content = bytes(size, size);
+
+    RemoteFile file = upload(target, "photo.jpg", content);
+
+    assertThat(file).isEqualTo(new RemoteFile("photo.jpg", size, sha(content)));
+    assertThat(sha(get("/" + rootName + "/photo.jpg"))).isEqualTo(sha(content));
+    assertThat(target.probe("photo.jpg")).isEqualTo(new RemoteState.Complete(size, Optional.empty()));
+    assertThat(leftovers()).isEmpty();
+  }
+
+  @Test
+  void createsMissingParentFolders() throws Exception {
+    byte[] content = bytes(5000, 1);
+
+    upload(target, "2024/07/day one/a.jpg", content);
+
+    assertThat(Files.isDirectory(stored("2024/07/day one"))).isTrue();
+    assertThat(Files.readAllBytes(stored("2024/07/day one/a.jpg"))).isEqualTo(content);
+    // A second file in the same folder reuses what is known to exist.
+    upload(target, "2024/07/day one/b.jpg", bytes(10, 2));
+    assertThat(Files.readAllBytes(stored("2024/07/day one/b.jpg"))).isEqualTo(bytes(10, 2));
+  }
+
+  @Test
+  void probeTellsAbsentAndComplete() throws Exception {
+    assertThat(target.probe("a/b.jpg")).isEqualTo(new RemoteState.Absent());
+
+    upload(target, "a/b.jpg", bytes(777, 3));
+
+    assertThat(target.probe("a/b.jpg")).isEqualTo(new RemoteState.Complete(777, Optional.empty()));
+    assertThatThrownBy(() -> target.probe("a"))
+        .isInstanceOf(UploadException.class)
+        .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Permanent.class));
+  }
+
+  @Test
+  void differentContentUnderAnExistingNameIsAConflictAndTheOriginalStays() throws Exception {
+    byte[] original = bytes(4000, 4);
+    upload(target, "same.jpg", original);
+
+    assertThatThrownBy(() -> upload(target, "same.jpg", bytes(4000, 5)))
+        .isInstanceOf(UploadException.class)
+        .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Conflict.class));
+
+    assertThat(get("/" + rootName + "/same.jpg")).isEqualTo(original);
+    assertThat(leftovers()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "with space.jpg",
+        "hash#1.jpg",
+        "100%.jpg",
+        "what?.jpg",
+        "a+b.jpg",
+        "e\u0301te\u0301/cafe\u0301.jpg",
+        "\uD83C\uDF89 party/\uD83D\uDCF7.heic",
+        "dir #?%+/x&y=z;1,2'.jpg"
+      })
+  void namesWithSpecialCharactersRoundTripInNfc(String name) throws Exception {
+    byte[] content = bytes(321, name.hashCode());
+    String nfc = java.text.Normalizer.normalize(name, java.text.Normalizer.Form.NFC);
+
+    RemoteFile file = upload(target, name, content);
+
+    assertThat(file.remotePath()).isEqualTo(nfc);
+    assertThat(Files.readAllBytes(stored(nfc))).isEqualTo(content);
+    StringBuilder encoded = new StringBuilder("/" + rootName);
+    for (String segment : nfc.split("/")) {
+      encoded.append('/').append(DavPath.encode(segment));
+    }
+    assertThat(get(encoded.toString())).isEqualTo(content);
+    assertThat(target.probe(name)).isEqualTo(new RemoteState.Complete(321, Optional.empty()));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"../escape.jpg", "a/../../escape.jpg", "/escape.jpg", "a//b.jpg", "./a.jpg", "a\\b.jpg", "", ".x.jpg.autoupload-part"})
+  void pathsThatCouldLeaveTheRootAreRefused(String name) throws Exception {
+    assertThatThrownBy(() -> target.open(name, 3))
+        .isInstanceOf(UploadException.class)
+        .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Permanent.class));
+    assertThatThrownBy(() -> target.probe(name)).isInstanceOf(UploadException.class);
+
+    try (Stream<Path> files = Files.list(nginx.www())) {
+      assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("escape"));
+    }
+  }
+
+  // ---- interruptions ----
+
+  @Test
+  void anInterruptedUploadLeavesNothingUnderTheFinalNameAndTheNextAttemptSucceeds() throws Exception {
+    byte[] content = bytes(3 * CHUNK, 6);
+    UploadSession session = target.open("cut/short.jpg", content.length);
+    session.append(0, ByteBuffer.wrap(content, 0, CHUNK));
+    session.close();
+
+    assertThat(target.probe("cut/short.jpg")).isEqualTo(new RemoteState.Absent());
+    assertThat(Files.exists(stored("cut/short.jpg"))).isFalse();
+    try (Stream<Path> spooled = Files.list(spoolDir)) {
+      assertThat(spooled).isEmpty();
+    }
+
+    // A part left by a crash during an earlier PUT is neither visible nor in the way.
+    Files.write(stored("cut/.short.jpg.autoupload-part"), bytes(100, 7));
+    assertThat(target.probe("cut/short.jpg")).isEqualTo(new RemoteState.Absent());
+
+    RemoteFile file = upload(target, "cut/short.jpg", content);
+
+    assertThat(file.sha256()).isEqualTo(sha(content));
+    assertThat(Files.readAllBytes(stored("cut/short.jpg"))).isEqualTo(content);
+    assertThat(leftovers()).isEmpty();
+  }
+
+  @Test
+  void aSessionRefusesBytesItWasNotPromisedAndAMismatchSendsNothing() throws Exception {
+    UploadSession session = target.open("x.jpg", 10);
+    assertThatThrownBy(() -> session.append(0, ByteBuffer.wrap(new byte[11])))
+        .isInstanceOf(UploadException.class);
+    session.append(0, ByteBuffer.wrap(bytes(10, 8)));
+
+    assertThatThrownBy(() -> session.complete(10, sha(bytes(10, 9))))
+        .isInstanceOf(UploadException.class)
+        .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Transient.class));
+    assertThat(target.probe("x.jpg")).isEqualTo(new RemoteState.Absent());
+    assertThat(leftovers()).isEmpty();
+  }
+
+  // ---- errors ----
+
+  @Test
+  void aWrongPasswordIsUnauthorizedAndNeverQuoted() {
+    WebDavTarget wrong = target("/" + rootName, "not-the-password");
+
+    assertThatThrownBy(() -> wrong.probe("a.jpg"))
+        .isInstanceOf(UploadException.class)
+        .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Unauthorized.class))
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("not-the-password").contains("401"));
+    assertThatThrownBy(wrong::check)
+        .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Unauthorized.class));
+    assertThatThrownBy(() -> target("/" + rootName, null).probe("a.jpg"))
+        .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Unauthorized.class));
+  }
+
+  @Test
+  void aBusyServerIsRetriedWhenItSays() {
+    assertThatThrownBy(() -> target("/busy", NginxWebDav.PASSWORD).probe("a.jpg"))
+        .satisfies(
+            e -> assertThat(error(e)).isInstanceOfSatisfying(
+                UploadError.Transient.class,
+                t -> assertThat(t.retryAfter()).contains(Duration.ofSeconds(7))));
+  }
+
+  @Test
+  void aFullServerIsQuotaExceeded() {
+    assertThatThrownBy(() -> target("/full", NginxWebDav.PASSWORD).probe("a.jpg"))
+        .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.QuotaExceeded.class));
+  }
+
+  @Test
+  void aServerThatIsNotThereIsTransient() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    WebDavTarget away =
+        new WebDavTarget(
+            URI.create("http://127.0.0.1:" + closedPort + "/dav"),
+            Optional.of(NginxWebDav.USER),
+            Optional.of(NginxWebDav.PASSWORD),
+            new WebDavTarget.Settings(Duration.ofSeconds(2), Duration.ofSeconds(2), 1, true, spoolDir));
+
+    assertThatThrownBy(() -> away.probe("a.jpg"))
+        .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Transient.class));
+  }
+
+  @Test
+  void describesTheTargetWithoutThePassword() {
+    assertThat(target.describe())
+        .isEqualTo("webdav://" + NginxWebDav.USER + "@127.0.0.1:" + nginx.port() + "/" + rootName)
+        .doesNotContain(NginxWebDav.PASSWORD);
+  }
+
+  @Test
+  void aTargetOpenedFromItsUriUploads() throws Exception {
+    var fromUri =
+        TargetUris.open(
+            "webdav://" + NginxWebDav.USER + "@127.0.0.1:" + nginx.port() + "/" + rootName + "/from%20uri",
+            Map.of(TargetUris.WEBDAV_PASSWORD_VARIABLE, NginxWebDav.PASSWORD));
+    fromUri.check();
+    byte[] content = bytes(2000, 10);
+
+    UploadSession session = fromUri.open("a b.jpg", content.length);
+    session.append(0, ByteBuffer.wrap(content));
+    session.complete(content.length, sha(content));
+
+    assertThat(Files.readAllBytes(stored("from uri/a b.jpg"))).isEqualTo(content);
+  }
+
+  // ---- helpers ----
+
+  /** Uploads like the engine does: chunk by chunk, then complete. */
+  private static RemoteFile upload(WebDavTarget target, String name, byte[] content) throws UploadException {
+    try (UploadSession session = target.open(name, content.length)) {
+      long offset = session.offset();
+      while (offset < content.length) {
+        int n = (int) Math.min(CHUNK, content.length - offset);
+        offset = session.append(offset, ByteBuffer.wrap(content, (int) offset, n));
+      }
+      return session.complete(content.length, sha(content));
+    }
+  }
+
+  private byte[] get(String encodedPath) throws IOException, InterruptedException {
+    String auth =
+        Base64.getEncoder()
+            .encodeToString((NginxWebDav.USER + ":" + NginxWebDav.PASSWORD).getBytes(StandardCharsets.UTF_8));
+    HttpResponse<byte[]> response =
+        HTTP.send(
+            HttpRequest.newBuilder(nginx.uri(encodedPath)).header("Authorization", "Basic " + auth).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(response.statusCode()).as("GET " + encodedPath).isEqualTo(200);
+    return response.body();
+  }
+
+  private Path stored(String nfcPath) {
+    return nginx.www().resolve(rootName).resolve(nfcPath);
+  }
+
+  /** Part files and spool files that outlived their upload. */
+  private List<Path> leftovers() throws IOException {
+    try (Stream<Path> server = Files.walk(nginx.www().resolve(rootName));
+        Stream<Path> spool = Files.list(spoolDir)) {
+      return Stream.concat(
+              server.filter(p -> p.getFileName().toString().endsWith(WebDavTarget.PART_SUFFIX)), spool)
+          .toList();
+    }
+  }
+
+  private static UploadError error(Throwable e) {
+    return ((UploadException) e).error();
+  }
+
+  private static String sha(byte[] content) {
+    MessageDigest digest = Sha256.newDigest();
+    digest.update(content);
+    return Sha256.hex(digest);
+  }
+
+  private static byte[] bytes(int size, long seed) {
+    byte[] content = new byte[size];
+    new Random(seed).nextBytes(content);
+    return content;
+  }
+}
