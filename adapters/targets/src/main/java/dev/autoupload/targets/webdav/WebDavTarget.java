@@ -203,7 +203,13 @@ public final class WebDavTarget implements UploadTarget {
     Optional<Multistatus> found = propfind(path, "PROPFIND " + displayRoot());
     if (found.isEmpty()) {
       // Only the last level: a missing parent is a configuration mistake worth reporting.
-      send(request(path).method("MKCOL", HttpRequest.BodyPublishers.noBody()), "MKCOL " + displayRoot(), Set.of(201));
+      String operation = "MKCOL " + displayRoot();
+      HttpResponse<String> response =
+          exchange(request(path).method("MKCOL", HttpRequest.BodyPublishers.noBody()), operation);
+      if (response.statusCode() == 409) {
+        throw permanent(operation + " failed: the folder above the target root does not exist");
+      }
+      requireSuccess(response, operation, Set.of(201));
       knownCollections.add(path);
     } else if (!found.get().collection()) {
       throw permanent("the target root " + displayRoot() + " is a file, not a folder");
@@ -225,9 +231,12 @@ public final class WebDavTarget implements UploadTarget {
     String operation = "PUT " + location.display();
     HttpResponse<String> response =
         exchange(request(location.part()).timeout(timeout).PUT(body), operation);
-    if (response.statusCode() == 409 || response.statusCode() == 404) {
-      // The parent collection went away since it was created: create it again next time.
+    if (!Set.of(200, 201, 204).contains(response.statusCode())) {
+      // The folder may have gone away since it was created (nginx then answers 500, others 409):
+      // the next attempt makes its folders again.
       location.collections().forEach(knownCollections::remove);
+    }
+    if (response.statusCode() == 409 || response.statusCode() == 404) {
       throw new UploadException(
           new UploadError.Transient(operation + " failed: HTTP " + response.statusCode() + ": the folder is missing"));
     }

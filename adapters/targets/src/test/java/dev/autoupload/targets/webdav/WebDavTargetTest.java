@@ -217,6 +217,25 @@ class WebDavTargetTest {
   // ---- errors ----
 
   @Test
+  void aFolderRemovedBehindTheTargetsBackIsMadeAgainOnTheNextAttempt() throws Exception {
+    upload(target, "gone/a.jpg", bytes(10, 11));
+    Files.delete(stored("gone/a.jpg"));
+    Files.delete(stored("gone"));
+
+    assertThatThrownBy(() -> upload(target, "gone/b.jpg", bytes(10, 12)))
+        .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Transient.class));
+    upload(target, "gone/b.jpg", bytes(10, 12));
+
+    assertThat(Files.readAllBytes(stored("gone/b.jpg"))).isEqualTo(bytes(10, 12));
+  }
+
+  @Test
+  void aRootWhoseParentIsMissingFailsTheCheckPermanently() {
+    assertThatThrownBy(() -> target("/no-such-parent/" + rootName, NginxWebDav.PASSWORD).check())
+        .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Permanent.class));
+  }
+
+  @Test
   void aWrongPasswordIsUnauthorizedAndNeverQuoted() {
     WebDavTarget wrong = target("/" + rootName, "not-the-password");
 

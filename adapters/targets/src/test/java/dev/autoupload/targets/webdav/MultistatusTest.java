@@ -1,0 +1,58 @@
+package dev.autoupload.targets.webdav;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+class MultistatusTest {
+
+  private static final String SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+  @Test
+  void readsSizeFromNginxWhichReportsNoChecksum() throws IOException {
+    String xml =
+        "<?xml version=\"1.0\" encoding=\"utf-8\" ?><D:multistatus xmlns:D=\"DAV:\"><D:response>"
+            + "<D:href>/a/b.jpg</D:href><D:propstat><D:prop><D:getcontentlength>3</D:getcontentlength>"
+            + "<D:resourcetype></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>"
+            + "</D:response></D:multistatus>";
+
+    assertThat(Multistatus.parse(xml)).isEqualTo(new Multistatus(false, OptionalLong.of(3), Optional.empty()));
+  }
+
+  @Test
+  void readsANextcloudSha256AndIgnoresPropertiesTheServerDoesNotHave() throws IOException {
+    String xml =
+        "<d:multistatus xmlns:d=\"DAV:\" xmlns:oc=\"http://owncloud.org/ns\"><d:response><d:href>/x</d:href>"
+            + "<d:propstat><d:prop><d:getcontentlength>4</d:getcontentlength><d:resourcetype/>"
+            + "<oc:checksums><oc:checksum>SHA1:a94a8fe5ccb19ba61c4c0873d391e987982fbbd3 MD5:098f6bcd4621d373cade4e832627b4f6 SHA256:"
+            + SHA.toUpperCase()
+            + "</oc:checksum></oc:checksums></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat>"
+            + "<d:propstat><d:prop><d:getcontentlength>99</d:getcontentlength></d:prop>"
+            + "<d:status>HTTP/1.1 404 Not Found</d:status></d:propstat></d:response></d:multistatus>";
+
+    assertThat(Multistatus.parse(xml)).isEqualTo(new Multistatus(false, OptionalLong.of(4), Optional.of(SHA)));
+  }
+
+  @Test
+  void tellsAFolder() throws IOException {
+    String xml =
+        "<multistatus xmlns=\"DAV:\"><response><href>/a/</href><propstat><prop>"
+            + "<resourcetype><collection/></resourcetype></prop><status>HTTP/1.1 200 OK</status>"
+            + "</propstat></response></multistatus>";
+
+    assertThat(Multistatus.parse(xml).collection()).isTrue();
+  }
+
+  @Test
+  void refusesDoctypesAndGarbage() {
+    assertThatThrownBy(
+            () -> Multistatus.parse("<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x>&e;</x>"))
+        .isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> Multistatus.parse("not xml")).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> Multistatus.parse("<multistatus xmlns=\"DAV:\"/>")).isInstanceOf(IOException.class);
+  }
+}
