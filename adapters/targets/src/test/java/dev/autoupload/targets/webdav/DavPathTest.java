@@ -2,7 +2,11 @@ package dev.autoupload.targets.webdav;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
 import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
 
 class DavPathTest {
@@ -25,5 +29,14 @@ class DavPathTest {
     assertThat(DavPath.segments("/a")).isEmpty();
     assertThat(DavPath.segments("a\0b")).isEmpty();
     assertThat(DavPath.segments(null)).isEmpty();
+  }
+
+  /** Whatever a name holds, the server decodes exactly that name, as one segment. */
+  @Property
+  void anEncodedSegmentDecodesToItselfAndStaysOneSegment(@ForAll @StringLength(min = 1, max = 30) String name) {
+    String encoded = DavPath.encode(name);
+
+    assertThat(encoded).matches("[A-Za-z0-9._~%-]+");
+    assertThat(URI.create("http://h/r/" + encoded).getPath()).isEqualTo("/r/" + name);
   }
 }

@@ -96,7 +96,9 @@ final class NginxWebDav implements AutoCloseable {
     try (WatchService watcher = FileSystems.getDefault().newWatchService()) {
       dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE);
       Process process =
-          new ProcessBuilder("nginx", "-c", conf.toString(), "-p", dir.toString())
+          // -e: the log nginx opens before reading its config, else /var/log/nginx (root only).
+          new ProcessBuilder(
+                  "nginx", "-e", dir.resolve("error.log").toString(), "-c", conf.toString(), "-p", dir.toString())
               .redirectErrorStream(true)
               .redirectOutput(dir.resolve("nginx.out").toFile())
               .start();
