@@ -25,17 +25,24 @@ final class WebDavSession implements UploadSession {
   private final WebDavTarget.Location location;
   private final long size;
   private final Path spool;
+  private final Runnable release;
   private final FileChannel channel;
   private final MessageDigest digest = Sha256.newDigest();
   private long offset;
   private boolean closed;
 
-  WebDavSession(WebDavTarget target, WebDavTarget.Location location, long size, Path spool)
+  /**
+   * @param spool an empty temporary file the session owns and deletes when it closes
+   * @param release called once when the session closes, to let a later session open the path
+   */
+  WebDavSession(
+      WebDavTarget target, WebDavTarget.Location location, long size, Path spool, Runnable release)
       throws UploadException {
     this.target = target;
     this.location = location;
     this.size = size;
     this.spool = spool;
+    this.release = release;
     try {
       this.channel = FileChannel.open(spool, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
     } catch (IOException e) {
@@ -145,6 +152,7 @@ final class WebDavSession implements UploadSession {
       // The spool is deleted next; nothing in it is needed any more.
     }
     deleteSpool();
+    release.run();
   }
 
   private UploadException mismatch(String why) {

@@ -93,6 +93,8 @@ public final class WebDavTarget implements UploadTarget {
   private final Clock clock;
   /** Collections known to exist, so a folder of many files costs one MKCOL per level. */
   private final Set<String> knownCollections = ConcurrentHashMap.newKeySet();
+  /** Part names with an open session: two sessions on one name would send into the same part. */
+  private final Set<String> uploading = ConcurrentHashMap.newKeySet();
 
   /**
    * A target storing files below {@code endpoint}'s path.
@@ -183,18 +185,27 @@ public final class WebDavTarget implements UploadTarget {
       throw permanent("cannot upload " + remotePath + ": negative size " + size);
     }
     Location location = locate(remotePath);
-    for (String collection : location.collections()) {
-      makeCollection(collection);
-    }
-    Path spool;
-    try {
-      Files.createDirectories(settings.spoolDir());
-      spool = Files.createTempFile(settings.spoolDir(), "autoupload-webdav-", ".spool");
-    } catch (IOException e) {
+    if (!uploading.add(location.part())) {
       throw new UploadException(
-          new UploadError.Transient("cannot create a spool file in " + settings.spoolDir() + ": " + e.getMessage()), e);
+          new UploadError.Transient(location.display() + " is being uploaded by another session"));
     }
-    return new WebDavSession(this, location, size, spool);
+    try {
+      for (String collection : location.collections()) {
+        makeCollection(collection);
+      }
+      Path spool;
+      try {
+        Files.createDirectories(settings.spoolDir());
+        spool = Files.createTempFile(settings.spoolDir(), "autoupload-webdav-", ".spool");
+      } catch (IOException e) {
+        throw new UploadException(
+            new UploadError.Transient("cannot create a spool file in " + settings.spoolDir() + ": " + e.getMessage()), e);
+      }
+      return new WebDavSession(this, location, size, spool, () -> uploading.remove(location.part()));
+    } catch (UploadException | RuntimeException e) {
+      uploading.remove(location.part());
+      throw e;
+    }
   }
 
   @Override

@@ -13,6 +13,7 @@ import dev.autoupload.targets.TargetUris;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -201,6 +202,18 @@ class WebDavTargetTest {
   }
 
   @Test
+  void aSecondSessionOnTheSameNameWaitsForTheFirst() throws Exception {
+    UploadSession first = target.open("busy.jpg", 1);
+
+    assertThatThrownBy(() -> target.open("busy.jpg", 1))
+        .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Transient.class));
+    first.close();
+    upload(target, "busy.jpg", bytes(1, 13));
+
+    assertThat(Files.readAllBytes(stored("busy.jpg"))).isEqualTo(bytes(1, 13));
+  }
+
+  @Test
   void aSessionRefusesBytesItWasNotPromisedAndAMismatchSendsNothing() throws Exception {
     UploadSession session = target.open("x.jpg", 10);
     assertThatThrownBy(() -> session.append(0, ByteBuffer.wrap(new byte[11])))
@@ -279,6 +292,37 @@ class WebDavTargetTest {
 
     assertThatThrownBy(() -> away.probe("a.jpg"))
         .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Transient.class));
+  }
+
+  @Test
+  void aConnectionDroppedWithoutAnAnswerIsTransient() throws Exception {
+    try (ServerSocket dropper = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread acceptor =
+          new Thread(
+              () -> {
+                while (!dropper.isClosed()) {
+                  try (Socket socket = dropper.accept()) {
+                    socket.setSoLinger(true, 0);
+                    socket.getInputStream().read();
+                  } catch (IOException e) {
+                    return;
+                  }
+                }
+              });
+      acceptor.start();
+      WebDavTarget dropped =
+          new WebDavTarget(
+              URI.create("http://127.0.0.1:" + dropper.getLocalPort() + "/dav"),
+              Optional.of(NginxWebDav.USER),
+              Optional.of(NginxWebDav.PASSWORD),
+              new WebDavTarget.Settings(Duration.ofSeconds(2), Duration.ofSeconds(5), 1, true, spoolDir));
+
+      assertThatThrownBy(() -> dropped.probe("a.jpg"))
+          .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Transient.class))
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain(NginxWebDav.PASSWORD));
+      dropper.close();
+      acceptor.join();
+    }
   }
 
   @Test
