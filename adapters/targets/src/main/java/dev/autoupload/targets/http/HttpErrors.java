@@ -99,7 +99,12 @@ public final class HttpErrors {
     if (body == null) {
       return Optional.empty();
     }
-    String text = body.replaceAll("(?s)<[^>]*>", " ").replaceAll("\\s+", " ").trim();
+    // An HTML error page repeats its <title> in the body: quote the body only.
+    String text =
+        body.replaceAll("(?is)<(head|script|style)\\b.*?</\\1\\s*>", " ")
+            .replaceAll("(?s)<[^>]*>", " ")
+            .replaceAll("\\s+", " ")
+            .trim();
     if (text.isEmpty()) {
       return Optional.empty();
     }

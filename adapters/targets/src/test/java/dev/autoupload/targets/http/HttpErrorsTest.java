@@ -93,6 +93,17 @@ class HttpErrorsTest {
   }
 
   @Test
+  void anHtmlErrorPageIsQuotedOnceWithoutItsTitle() {
+    String nginxPage =
+        "<html>\r\n<head><title>401 Authorization Required</title></head>\r\n<body>\r\n"
+            + "<center><h1>401 Authorization Required</h1></center>\r\n<hr><center>nginx/1.22.1</center>\r\n"
+            + "</body>\r\n</html>\r\n";
+
+    assertThat(status(401, nginxPage).message())
+        .isEqualTo("PUT /a.jpg failed: HTTP 401: 401 Authorization Required nginx/1.22.1");
+  }
+
+  @Test
   void longBodiesAreCut() {
     UploadError error = status(400, "x".repeat(10_000));
 
