@@ -72,6 +72,15 @@ public final class FaultProxy implements AutoCloseable {
       return new ForwardThenReset();
     }
 
+    /**
+     * Forwards the head and only the first {@code bytes} of the body, then drops the server's
+     * connection and resets the client's: an upload cut off mid-way, the server holding what
+     * arrived.
+     */
+    static Fault cutAfter(long bytes) {
+      return new CutAfter(bytes);
+    }
+
     /** Holds the request unanswered until {@link FaultProxy#releaseStalled()} or close. */
     static Fault stall() {
       return new Stall();
@@ -98,6 +107,8 @@ public final class FaultProxy implements AutoCloseable {
     record Reset() implements Fault {}
 
     record ForwardThenReset() implements Fault {}
+
+    record CutAfter(long bytes) implements Fault {}
 
     record Stall() implements Fault {}
   }
@@ -284,6 +295,13 @@ public final class FaultProxy implements AutoCloseable {
       respond(out, status, close);
       return !close;
     }
+    if (fault.orElse(null) instanceof Fault.CutAfter cut) {
+      int sent = (int) Math.min(cut.bytes(), body.length);
+      forwardCut(request, body, sent);
+      forwardedBodyBytes.addAndGet(sent);
+      reset(client);
+      return false;
+    }
     Response response = forward(request, body);
     forwardedBodyBytes.addAndGet(body.length);
     if (fault.orElse(null) instanceof Fault.ForwardThenReset) {
@@ -320,22 +338,8 @@ public final class FaultProxy implements AutoCloseable {
   private Response forward(Head request, byte[] body) throws IOException {
     try (Socket server = new Socket()) {
       server.connect(backend, 10_000);
+      sendHead(server, request, body.length);
       OutputStream out = server.getOutputStream();
-      StringBuilder head = new StringBuilder();
-      head.append(request.method()).append(' ').append(request.target()).append(" HTTP/1.1\r\n");
-      request.headers().forEach(
-          (name, value) -> {
-            if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
-              head.append(name).append(": ").append(value).append("\r\n");
-            }
-          });
-      boolean framed =
-          request.header("Content-Length") != null || request.header("Transfer-Encoding") != null;
-      if (framed) {
-        head.append("Content-Length: ").append(body.length).append("\r\n");
-      }
-      head.append("Connection: close\r\n\r\n");
-      out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
       out.write(body);
       out.flush();
 
@@ -351,6 +355,39 @@ public final class FaultProxy implements AutoCloseable {
       byte[] responseBody = bodiless ? new byte[0] : readBody(response, in, false);
       return new Response(response, responseBody);
     }
+  }
+
+  /**
+   * Announces the whole body but sends only {@code sent} bytes of it, then closes: a plain close
+   * rather than a reset, so the server surely reads what arrived before it sees the end.
+   */
+  private void forwardCut(Head request, byte[] body, int sent) throws IOException {
+    try (Socket server = new Socket()) {
+      server.connect(backend, 10_000);
+      sendHead(server, request, body.length);
+      server.getOutputStream().write(body, 0, sent);
+      server.getOutputStream().flush();
+    }
+  }
+
+  /** Sends the request head as received, framed by a Content-Length of {@code length}. */
+  private static void sendHead(Socket server, Head request, int length) throws IOException {
+    OutputStream out = server.getOutputStream();
+    StringBuilder head = new StringBuilder();
+    head.append(request.method()).append(' ').append(request.target()).append(" HTTP/1.1\r\n");
+    request.headers().forEach(
+        (name, value) -> {
+          if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+            head.append(name).append(": ").append(value).append("\r\n");
+          }
+        });
+    boolean framed =
+        request.header("Content-Length") != null || request.header("Transfer-Encoding") != null;
+    if (framed) {
+      head.append("Content-Length: ").append(length).append("\r\n");
+    }
+    head.append("Connection: close\r\n\r\n");
+    out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
   }
 
   private static void respond(OutputStream out, Fault.Status status, boolean close)

@@ -9,6 +9,7 @@ import dev.autoupload.targets.FaultProxy.Exchange;
 import dev.autoupload.targets.FaultProxy.Fault;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -45,6 +46,8 @@ class FaultProxyTest {
   private record Seen(String method, String path, String host, String destination, String sha256) {}
 
   private final LinkedBlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
+  /** Body bytes the backend read of requests whose body broke off. */
+  private final LinkedBlockingQueue<Integer> cutOff = new LinkedBlockingQueue<>();
   private HttpServer backend;
   private FaultProxy proxy;
   private HttpClient client;
@@ -67,10 +70,15 @@ class FaultProxyTest {
 
   /** Answers 201 with the sha256 of the body; HEAD gets the length a GET would have. */
   private void answer(HttpExchange exchange) throws IOException {
-    byte[] body;
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
     try (InputStream in = exchange.getRequestBody()) {
-      body = in.readAllBytes();
+      in.transferTo(received);
+    } catch (IOException e) {
+      cutOff.add(received.size());
+      exchange.close();
+      return;
     }
+    byte[] body = received.toByteArray();
     String sha256 = TargetConformance.sha256(body);
     seen.add(
         new Seen(
@@ -230,6 +238,24 @@ class FaultProxyTest {
     assertThat(seen.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS).sha256())
         .isEqualTo(TargetConformance.sha256("stored".getBytes(StandardCharsets.UTF_8)));
     assertThat(proxy.forwardedBodyBytes()).isEqualTo("stored".length());
+  }
+
+  @Test
+  void cutsAnUploadOffMidwayLeavingTheServerWhatArrived() throws Exception {
+    proxy.failNext("PUT", Fault.cutAfter(1000));
+    byte[] body = TargetConformance.randomBytes(100_000, 4);
+
+    assertThatThrownBy(
+            () ->
+                client.send(
+                    request("/clip.mp4").PUT(BodyPublishers.ofByteArray(body)).build(),
+                    BodyHandlers.ofString()))
+        .isInstanceOf(IOException.class);
+
+    assertThat(cutOff.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(1000);
+    assertThat(seen).isEmpty();
+    assertThat(proxy.forwardedBodyBytes()).isEqualTo(1000);
+    assertThat(proxy.exchanges().get(0).bodyBytes()).isEqualTo(body.length);
   }
 
   @Test
