@@ -254,20 +254,6 @@ class LocalFolderTargetTest {
     assertThat(target.probe(composed)).isInstanceOf(RemoteState.Complete.class);
   }
 
-  @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "with space.jpg", "hash#1.jpg", "100%.jpg", "what?.jpg", "a+b=c.jpg",
-        "smile \uD83D\uDE00.jpg", "dir with space/%20literal.jpg"
-      })
-  void storesNamesWithCharactersThatUrisWouldEscape(String remotePath) throws Exception {
-    byte[] content = randomBytes(3 * KIB, remotePath.hashCode());
-
-    upload(remotePath, content, KIB);
-
-    assertThat(Files.readAllBytes(root.resolve(remotePath))).isEqualTo(content);
-  }
-
   @Test
   void refusesAnAppendAtTheWrongOffset() throws Exception {
     try (UploadSession session = target.open("x.jpg", 100)) {

@@ -1,0 +1,373 @@
+package dev.autoupload.targets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.autoupload.engine.upload.RemoteFile;
+import dev.autoupload.engine.upload.RemoteState;
+import dev.autoupload.engine.upload.UploadError;
+import dev.autoupload.engine.upload.UploadException;
+import dev.autoupload.engine.upload.UploadSession;
+import dev.autoupload.engine.upload.UploadTarget;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.text.Normalizer;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.Random;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * What every {@link UploadTarget} must do, whatever the protocol behind it: store real bytes that
+ * hash the same when they come back, resume or restart an interrupted upload without leaving a torn
+ * file under the final name, keep odd names intact, stay under its root, and never overwrite a
+ * different file.
+ *
+ * <p>A target's test extends this class and says how to build the target ({@link #newTarget()}),
+ * whether it resumes ({@link #resumable()}), in what pieces the suite sends ({@link #chunkSize()})
+ * and, where it can, how to look at the server behind the target's back ({@link #serverView()}).
+ *
+ * <p>A round trip is proven by the probe reporting the expected sha256, by {@link ServerView#read}
+ * returning the very bytes, or both; a target offering neither cannot pass.
+ */
+public abstract class TargetConformance {
+
+  private static final String EMPTY_SHA256 =
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+  /** The target under test, built by {@link #newTarget()} before each test. */
+  protected UploadTarget target;
+
+  /**
+   * A target on this test's root, which starts empty. Called before each test and again when a
+   * test simulates a restart of Autoupload; every call within one test must reach the same root.
+   */
+  protected abstract UploadTarget newTarget() throws Exception;
+
+  /**
+   * Whether an interrupted upload continues from what the server kept (tus, S3 multipart,
+   * Nextcloud chunking, part files) rather than from zero (plain WebDAV PUT).
+   */
+  protected abstract boolean resumable();
+
+  /**
+   * The size of each append the suite makes; for a resumable target also the most an interruption
+   * may cost, so it must be at least the piece the target persists at once (an S3 part, a chunk).
+   */
+  protected abstract int chunkSize();
+
+  /** How to inspect the server without going through the target; empty when the test cannot. */
+  protected Optional<ServerView> serverView() {
+    return Optional.empty();
+  }
+
+  /** The server's side of the target, read with the server's own means (a file read, a GET). */
+  public interface ServerView {
+
+    /** The bytes stored under {@code remotePath} (NFC) below the root; empty when none are. */
+    Optional<byte[]> read(String remotePath) throws Exception;
+
+    /** The bytes stored under {@code name} beside the root, where {@code ../name} would land. */
+    Optional<byte[]> readBesideRoot(String name) throws Exception;
+  }
+
+  @BeforeEach
+  final void openTarget() throws Exception {
+    target = newTarget();
+  }
+
+  @AfterEach
+  final void closeTarget() {
+    if (target != null) {
+      target.close();
+    }
+  }
+
+  @Test
+  void checkPassesOnAFreshRoot() throws Exception {
+    target.check();
+  }
+
+  @Test
+  void probesAnAbsentPathAsAbsent() throws Exception {
+    assertThat(target.probe("never/uploaded.jpg")).isEqualTo(new RemoteState.Absent());
+  }
+
+  @Test
+  void storesASmallFile() throws Exception {
+    byte[] content = randomBytes(chunkSize() / 2 + 1, 1);
+
+    RemoteFile stored = upload(target, "2024/06/IMG_0001.jpg", content).file();
+
+    assertThat(stored)
+        .isEqualTo(new RemoteFile("2024/06/IMG_0001.jpg", content.length, sha256(content)));
+    assertStored("2024/06/IMG_0001.jpg", content);
+  }
+
+  @Test
+  void storesAZeroByteFile() throws Exception {
+    RemoteFile stored;
+    try (UploadSession session = target.open("empty.txt", 0)) {
+      assertThat(session.offset()).isZero();
+      stored = session.complete(0, EMPTY_SHA256);
+    }
+
+    assertThat(stored).isEqualTo(new RemoteFile("empty.txt", 0, EMPTY_SHA256));
+    assertStored("empty.txt", new byte[0]);
+  }
+
+  @Test
+  void storesAFileLargerThanAChunk() throws Exception {
+    byte[] content = randomBytes(3 * chunkSize() + 17, 2);
+
+    Upload upload = upload(target, "video/clip.mp4", content);
+
+    assertThat(upload.file().sha256()).isEqualTo(sha256(content));
+    assertThat(upload.bytesSent()).isEqualTo(content.length);
+    assertStored("video/clip.mp4", content);
+  }
+
+  @Test
+  void probesACompleteFileWithItsSizeAndHash() throws Exception {
+    byte[] content = randomBytes(chunkSize() + 5, 3);
+    upload(target, "done.jpg", content);
+
+    RemoteState state = newTargetAfterRestart().probe("done.jpg");
+
+    assertComplete(state, content);
+  }
+
+  @Test
+  void resumesAnInterruptedUploadFromTheProbedOffset() throws Exception {
+    byte[] content = randomBytes(4 * chunkSize() + 99, 4);
+    long sentBefore = sendPartly("clip.mp4", content, 2 * chunkSize() + chunkSize() / 2);
+
+    target.close();
+    target = newTarget();
+    RemoteState probed = target.probe("clip.mp4");
+
+    assertThat(probed).isNotInstanceOf(RemoteState.Complete.class);
+    assertNothingStoredUnder("clip.mp4");
+    long probedOffset = probed instanceof RemoteState.Partial partial ? partial.offset() : 0;
+    if (resumable()) {
+      assertThat(probed).isInstanceOf(RemoteState.Partial.class);
+    }
+    Upload resumed = upload(target, "clip.mp4", content);
+    assertThat(resumed.startOffset()).as("offset the resumed session starts at").isEqualTo(probedOffset);
+    long resent = sentBefore + resumed.bytesSent() - content.length;
+    if (resumable()) {
+      assertThat(resent).as("bytes sent twice").isBetween(0L, (long) chunkSize());
+    } else {
+      assertThat(resent).as("bytes sent twice").isBetween(0L, sentBefore);
+    }
+    assertStored("clip.mp4", content);
+  }
+
+  @Test
+  void neverShowsAnInterruptedUploadUnderItsFinalName() throws Exception {
+    byte[] content = randomBytes(3 * chunkSize(), 5);
+    sendPartly("torn.mov", content, chunkSize() + 1);
+
+    assertThat(target.probe("torn.mov")).isNotInstanceOf(RemoteState.Complete.class);
+    assertNothingStoredUnder("torn.mov");
+  }
+
+  @Test
+  void refusesToPublishBytesThatDoNotMatchTheHash() throws Exception {
+    byte[] content = randomBytes(chunkSize() + 3, 6);
+    byte[] other = randomBytes(chunkSize() + 3, 7);
+
+    UploadError error =
+        errorOf(
+            () -> {
+              try (UploadSession session = target.open("x.jpg", content.length)) {
+                sendFrom(session, other);
+                session.complete(content.length, sha256(content));
+              }
+            });
+
+    assertThat(error).isInstanceOf(UploadError.Transient.class);
+    assertThat(target.probe("x.jpg")).isNotInstanceOf(RemoteState.Complete.class);
+    assertNothingStoredUnder("x.jpg");
+    upload(target, "x.jpg", content);
+    assertStored("x.jpg", content);
+  }
+
+  @Test
+  void surfacesAConflictAndKeepsTheOriginalWhenTheSameNameHoldsOtherContent() throws Exception {
+    byte[] original = randomBytes(chunkSize() + 11, 8);
+    byte[] other = randomBytes(chunkSize() + 11, 9);
+    upload(target, "photo.jpg", original);
+
+    UploadError error = errorOf(() -> upload(target, "photo.jpg", other));
+
+    assertThat(error).isInstanceOf(UploadError.Conflict.class);
+    assertThat(error.message()).contains("photo.jpg");
+    assertStored("photo.jpg", original);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "with space.jpg",
+        "hash#1.jpg",
+        "100%.jpg",
+        "what?.jpg",
+        "a+b=c.jpg",
+        "smile \uD83D\uDE00.jpg",
+        "dir with space/%20literal.jpg",
+        "..%2F..%2Fliteral.jpg",
+        "semi;colon & amp'quote\".jpg"
+      })
+  void storesNamesThatUrisWouldEscapeExactlyAsGiven(String remotePath) throws Exception {
+    byte[] content = randomBytes(chunkSize() / 4 + 1, remotePath.hashCode());
+
+    RemoteFile stored = upload(target, remotePath, content).file();
+
+    assertThat(stored.remotePath()).isEqualTo(remotePath);
+    assertStored(remotePath, content);
+  }
+
+  @Test
+  void keepsPercentSequencesLiteral() throws Exception {
+    byte[] content = randomBytes(100, 10);
+
+    upload(target, "a%20b.jpg", content);
+
+    assertStored("a%20b.jpg", content);
+    assertThat(target.probe("a b.jpg")).isEqualTo(new RemoteState.Absent());
+    assertThat(target.probe("a%2520b.jpg")).isEqualTo(new RemoteState.Absent());
+  }
+
+  @Test
+  void storesDecomposedNamesInComposedForm() throws Exception {
+    String decomposed = "Cafe\u0301/Cre\u0300me \u00e0 la cre\u0300me.jpg";
+    String composed = Normalizer.normalize(decomposed, Normalizer.Form.NFC);
+    byte[] content = randomBytes(1000, 11);
+
+    RemoteFile stored = upload(target, decomposed, content).file();
+
+    assertThat(stored.remotePath()).isEqualTo(composed);
+    assertStored(composed, content);
+    assertComplete(target.probe(decomposed), content);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"../escape.bin", "a/../../escape.bin", "..", "a/../escape.bin"})
+  void refusesPathsLeadingOutOfTheRoot(String remotePath) throws Exception {
+    byte[] content = randomBytes(100, 12);
+
+    UploadError onProbe = errorOf(() -> target.probe(remotePath));
+    UploadError onUpload = errorOf(() -> upload(target, remotePath, content));
+
+    assertThat(onProbe).isInstanceOf(UploadError.Permanent.class);
+    assertThat(onUpload).isInstanceOf(UploadError.Permanent.class);
+    if (serverView().isPresent()) {
+      assertThat(serverView().get().readBesideRoot("escape.bin")).isEmpty();
+      assertThat(serverView().get().read("escape.bin")).isEmpty();
+    }
+  }
+
+  /** What one upload through {@link #upload} did. */
+  protected record Upload(RemoteFile file, long startOffset, long bytesSent) {}
+
+  /** Uploads {@code content} in {@link #chunkSize()} pieces from the offset the session offers. */
+  protected final Upload upload(UploadTarget to, String remotePath, byte[] content)
+      throws UploadException {
+    try (UploadSession session = to.open(remotePath, content.length)) {
+      long start = session.offset();
+      long sent = sendFrom(session, content);
+      return new Upload(session.complete(content.length, sha256(content)), start, sent);
+    }
+  }
+
+  /** Sends {@code content} from the session's offset on, without completing; returns bytes sent. */
+  private long sendFrom(UploadSession session, byte[] content) throws UploadException {
+    long offset = session.offset();
+    long sent = 0;
+    while (offset < content.length) {
+      int length = (int) Math.min(chunkSize(), content.length - offset);
+      long next = session.append(offset, ByteBuffer.wrap(content, (int) offset, length));
+      assertThat(next).as("offset after an append").isEqualTo(offset + length);
+      sent += length;
+      offset = next;
+    }
+    return sent;
+  }
+
+  /** Sends the first {@code upTo} bytes in chunks, then closes the session as a crash would. */
+  private long sendPartly(String remotePath, byte[] content, int upTo) throws UploadException {
+    long sent = 0;
+    try (UploadSession session = target.open(remotePath, content.length)) {
+      long offset = session.offset();
+      while (offset < upTo) {
+        int length = (int) Math.min(chunkSize(), upTo - offset);
+        offset = session.append(offset, ByteBuffer.wrap(content, (int) offset, length));
+        sent += length;
+      }
+    }
+    return sent;
+  }
+
+  private UploadTarget newTargetAfterRestart() throws Exception {
+    target.close();
+    target = newTarget();
+    return target;
+  }
+
+  /** Proves the round trip through the probe's hash, the server's bytes, or both. */
+  private void assertStored(String remotePath, byte[] content) throws Exception {
+    RemoteState state = target.probe(remotePath);
+    assertComplete(state, content);
+    Optional<String> probedHash = ((RemoteState.Complete) state).sha256();
+    if (serverView().isPresent()) {
+      Optional<byte[]> stored = serverView().get().read(remotePath);
+      assertThat(stored).as("bytes on the server under %s", remotePath).isPresent();
+      assertThat(sha256(stored.get())).isEqualTo(sha256(content));
+    } else {
+      assertThat(probedHash)
+          .as("without a server view the probe must report the sha256 of %s", remotePath)
+          .isPresent();
+    }
+  }
+
+  private static void assertComplete(RemoteState state, byte[] content) {
+    assertThat(state).isInstanceOf(RemoteState.Complete.class);
+    RemoteState.Complete complete = (RemoteState.Complete) state;
+    assertThat(complete.size()).isEqualTo(content.length);
+    complete.sha256().ifPresent(hash -> assertThat(hash).isEqualToIgnoringCase(sha256(content)));
+  }
+
+  private void assertNothingStoredUnder(String remotePath) throws Exception {
+    if (serverView().isPresent()) {
+      assertThat(serverView().get().read(remotePath)).as("bytes under %s", remotePath).isEmpty();
+    }
+  }
+
+  /** The classified error the call failed with; fails the test when it did not fail that way. */
+  protected static UploadError errorOf(ThrowingCallable call) {
+    Throwable thrown = catchThrowable(call);
+    assertThat(thrown).isInstanceOf(UploadException.class);
+    return ((UploadException) thrown).error();
+  }
+
+  protected static byte[] randomBytes(int size, long seed) {
+    byte[] bytes = new byte[size];
+    new Random(seed).nextBytes(bytes);
+    return bytes;
+  }
+
+  protected static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
