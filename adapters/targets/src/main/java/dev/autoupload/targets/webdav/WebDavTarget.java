@@ -190,6 +190,10 @@ public final class WebDavTarget implements UploadTarget {
           new UploadError.Transient(location.display() + " is being uploaded by another session"));
     }
     try {
+      // The root too: it may have been removed on the server since check() made it.
+      if (!root.isEmpty()) {
+        makeCollection(DavPath.join(root) + "/");
+      }
       for (String collection : location.collections()) {
         makeCollection(collection);
       }

@@ -1,0 +1,78 @@
+package dev.autoupload.targets.webdav;
+
+import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.targets.TargetConformance;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The WebDAV target against a real nginx passes the suite every target must pass. */
+class WebDavTargetConformanceTest extends TargetConformance {
+
+  private static final int CHUNK = 64 * 1024;
+  private static final AtomicInteger ROOTS = new AtomicInteger();
+
+  @TempDir static Path serverDir;
+  @TempDir Path spoolDir;
+
+  private static NginxWebDav nginx;
+  /** A fresh collection per test; JUnit makes a new instance per test, before any @BeforeEach. */
+  private final String rootName = "conformance-" + ROOTS.incrementAndGet();
+
+  @BeforeAll
+  static void startNginx() throws Exception {
+    nginx = NginxWebDav.start(serverDir);
+  }
+
+  @AfterAll
+  static void stopNginx() throws Exception {
+    if (nginx != null) {
+      nginx.close();
+    }
+  }
+
+  @Override
+  protected UploadTarget newTarget() {
+    return new WebDavTarget(
+        nginx.uri("/" + rootName),
+        Optional.of(NginxWebDav.USER),
+        Optional.of(NginxWebDav.PASSWORD),
+        new WebDavTarget.Settings(Duration.ofSeconds(5), Duration.ofSeconds(30), 64 * 1024, true, spoolDir));
+  }
+
+  @Override
+  protected boolean resumable() {
+    return false;
+  }
+
+  @Override
+  protected int chunkSize() {
+    return CHUNK;
+  }
+
+  /** What nginx really stored, read from its document root. */
+  @Override
+  protected Optional<ServerView> serverView() {
+    return Optional.of(
+        new ServerView() {
+          @Override
+          public Optional<byte[]> read(String remotePath) throws Exception {
+            return readFile(nginx.www().resolve(rootName).resolve(remotePath));
+          }
+
+          @Override
+          public Optional<byte[]> readBesideRoot(String name) throws Exception {
+            return readFile(nginx.www().resolve(name));
+          }
+        });
+  }
+
+  private static Optional<byte[]> readFile(Path file) throws Exception {
+    return Files.isRegularFile(file) ? Optional.of(Files.readAllBytes(file)) : Optional.empty();
+  }
+}
