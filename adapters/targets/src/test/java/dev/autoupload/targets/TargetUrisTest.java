@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.targets.local.LocalFolderTarget;
+import dev.autoupload.targets.s3.S3Target;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -46,21 +47,44 @@ class TargetUrisTest {
   void namesWhatIsSupportedForAnUnknownScheme() {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> TargetUris.open("ftp://x"))
-        .withMessage("unsupported target \"ftp://x\": use file:///absolute/dir");
+        .withMessage(
+            "unsupported target \"ftp://x\": use file:///absolute/dir or"
+                + " s3://bucket/prefix?endpoint=http://host:port&region=r&pathStyle=true");
   }
 
   @ParameterizedTest
   @ValueSource(
       strings = {
         "", " ", "/srv/backup", "srv/backup", "file:srv/backup", "file://srv/backup",
-        "file:///srv/my backup", "file:///srv/a?b", "file:///srv/a#b", "s3://bucket/photos",
+        "file:///srv/my backup", "file:///srv/a?b", "file:///srv/a#b", "s3:///photos", "s3://b/p?colour=red",
+        "s3://b/p?endpoint=ftp://x", "s3://b/p?partSize=1024", "s3://b/p?pathStyle=yes",
         "webdav://user:pw@host/dav"
       })
   void refusesWithAOneLineMessageThatSaysWhatIsSupported(String uri) {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> TargetUris.open(uri))
-        .withMessageEndingWith("use file:///absolute/dir")
+        .withMessageEndingWith("pathStyle=true")
         .withMessageNotContaining("\n");
+  }
+
+  @Test
+  void opensAnS3BucketUnderAPrefix() {
+    try (UploadTarget target =
+        TargetUris.open(
+            "s3://photos/backup/My%20Phone?endpoint=http://127.0.0.1:9000&region=eu-west-1"
+                + "&pathStyle=true&multipartThreshold=8388608&partSize=5242880")) {
+      assertThat(target).isInstanceOf(S3Target.class);
+      assertThat(target.describe())
+          .isEqualTo("s3://photos/backup/My Phone at http://127.0.0.1:9000");
+    }
+  }
+
+  @Test
+  void keepsS3CredentialsOutOfTheUriAndTheMessage() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> TargetUris.open("s3://AKIA:secret@photos/backup"))
+        .withMessageNotContaining("secret")
+        .withMessageContaining("AWS_ACCESS_KEY_ID");
   }
 
   @Test
