@@ -185,6 +185,9 @@ final class MultipartSession implements UploadSession {
     if (spool.size() > 0 || parts.isEmpty()) {
       sendPart();
     }
+    // Check-then-complete: AWS also honours If-None-Match: * here and refuses an object that
+    // appeared since the HeadObject above; S3Proxy 2.9.0 ignores it on CompleteMultipartUpload
+    // (it does honour it on PutObject), so there the gap stays open.
     target.call(
         "finish uploading " + path,
         () ->
@@ -195,6 +198,7 @@ final class MultipartSession implements UploadSession {
                         b.bucket(target.bucket())
                             .key(key)
                             .uploadId(uploadId)
+                            .ifNoneMatch("*")
                             .multipartUpload(m -> m.parts(parts))));
     verify(expectedSize, sha256, sent.isPresent());
     return new RemoteFile(path, expectedSize, sha256.toLowerCase());

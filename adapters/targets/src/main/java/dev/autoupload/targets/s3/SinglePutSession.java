@@ -83,7 +83,7 @@ final class SinglePutSession implements UploadSession {
       return identical.get();
     }
     // Check-then-put: between the HeadObject above and this PutObject another writer could slip
-    // in; If-None-Match: * closes that gap where the server honours it (AWS does).
+    // in; If-None-Match: * closes that gap where the server honours it (AWS and S3Proxy do).
     target.call(
         "upload " + path,
         () ->
