@@ -26,7 +26,7 @@ final class S3Errors {
           "AuthorizationHeaderMalformed");
 
   private static final Set<String> QUOTA =
-      Set.of("QuotaExceeded", "InsufficientStorage", "EntityTooLarge", "StorageQuotaExceeded");
+      Set.of("QuotaExceeded", "InsufficientStorage", "StorageQuotaExceeded");
 
   private S3Errors() {}
 
@@ -67,11 +67,15 @@ final class S3Errors {
       // Someone aborted the multipart upload (or a lifecycle rule did): the next session starts over.
       return new UploadError.Transient(message);
     }
-    if (status == 401 || status == 403 || UNAUTHORIZED.contains(code)) {
+    if (UNAUTHORIZED.contains(code)) {
       return new UploadError.Unauthorized(message);
     }
+    // Before the 403 rule: Ceph RGW, for one, refuses a full bucket with 403 QuotaExceeded.
     if (status == 507 || QUOTA.contains(code)) {
       return new UploadError.QuotaExceeded(message);
+    }
+    if (status == 401 || status == 403) {
+      return new UploadError.Unauthorized(message);
     }
     if (status == 429 || status == 503 || code.equals("SlowDown")) {
       return new UploadError.Transient(message, retryAfter(details));
