@@ -114,6 +114,10 @@ final class MultipartSession implements UploadSession {
       throw S3Target.permanent("more than the announced " + size + " bytes for " + path);
     }
     while (bytes.hasRemaining()) {
+      if (spool.size() == partSize) {
+        // A full part whose upload failed in an earlier call.
+        sendPart();
+      }
       int room = (int) Math.min(bytes.remaining(), partSize - spool.size());
       ByteBuffer slice = bytes.slice().limit(room);
       whole.ifPresent(d -> d.update(slice.duplicate()));

@@ -46,11 +46,13 @@ final class Spool implements AutoCloseable {
     }
   }
 
-  /** The sha256 of what was written since the last {@link #clear()}; resets the running hash. */
+  /** The sha256 of what was written since the last {@link #clear()}. */
   byte[] sha256Digest() {
-    byte[] result = digest.digest();
-    digest = sha256();
-    return result;
+    try {
+      return ((MessageDigest) digest.clone()).digest();
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("the JDK's SHA-256 can be cloned", e);
+    }
   }
 
   void clear() throws IOException {

@@ -158,6 +158,21 @@ class S3TargetTest {
   }
 
   @ParameterizedTest
+  @ValueSource(ints = {10 * KIB, 7 * MIB})
+  void publishesNothingWhenTheBytesDoNotMatchTheExpectedHash(int size) throws Exception {
+    byte[] content = random(size, 8);
+    Throwable thrown;
+    try (UploadSession session = target.open("IMG_0004.jpg", size)) {
+      session.append(0, ByteBuffer.wrap(content));
+      thrown = catchThrowable(() -> session.complete(size, sha256(random(size, 9))));
+    }
+
+    assertThat(((UploadException) thrown).error()).isInstanceOf(UploadError.Transient.class);
+    assertThat(target.probe("IMG_0004.jpg")).isEqualTo(new RemoteState.Absent());
+    assertThat(client.listObjectsV2(b -> b.bucket(config.bucket())).contents()).isEmpty();
+  }
+
+  @ParameterizedTest
   @ValueSource(
       strings = {
         "with space/a b.jpg",
