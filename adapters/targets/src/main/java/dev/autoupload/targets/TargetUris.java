@@ -103,9 +103,10 @@ public final class TargetUris {
         switch (name) {
           case "endpoint" -> endpoint = Optional.of(endpoint(uri, value));
           case "region" -> config = config.withRegion(value);
-          case "pathStyle" -> pathStyle = bool(uri, value);
+          case "pathStyle" -> pathStyle = bool(uri, name, value);
           case "multipartThreshold" -> threshold = bytes(uri, name, value);
           case "partSize" -> partSize = bytes(uri, name, value);
+          case "checksums" -> config = config.withChecksumHeaders(bool(uri, name, value));
           default -> throw rejected("invalid", uri, "unknown S3 parameter \"" + name + "\"");
         }
       }
@@ -138,11 +139,11 @@ public final class TargetUris {
     }
   }
 
-  private static boolean bool(String uri, String value) {
+  private static boolean bool(String uri, String name, String value) {
     return switch (value) {
       case "true" -> true;
       case "false" -> false;
-      default -> throw rejected("invalid", uri, "pathStyle must be true or false");
+      default -> throw rejected("invalid", uri, name + " must be true or false");
     };
   }
 

@@ -57,7 +57,7 @@ class TargetUrisTest {
       strings = {
         "", " ", "/srv/backup", "srv/backup", "file:srv/backup", "file://srv/backup",
         "file:///srv/my backup", "file:///srv/a?b", "file:///srv/a#b", "s3:///photos", "s3://b/p?colour=red",
-        "s3://b/p?endpoint=ftp://x", "s3://b/p?partSize=1024", "s3://b/p?pathStyle=yes",
+        "s3://b/p?endpoint=ftp://x", "s3://b/p?partSize=1024", "s3://b/p?pathStyle=yes", "s3://b/p?checksums=no",
         "webdav://user:pw@host/dav"
       })
   void refusesWithAOneLineMessageThatSaysWhatIsSupported(String uri) {
@@ -72,7 +72,7 @@ class TargetUrisTest {
     try (UploadTarget target =
         TargetUris.open(
             "s3://photos/backup/My%20Phone?endpoint=http://127.0.0.1:9000&region=eu-west-1"
-                + "&pathStyle=true&multipartThreshold=8388608&partSize=5242880")) {
+                + "&pathStyle=true&multipartThreshold=8388608&partSize=5242880&checksums=false")) {
       assertThat(target).isInstanceOf(S3Target.class);
       assertThat(target.describe())
           .isEqualTo("s3://photos/backup/My Phone at http://127.0.0.1:9000");

@@ -94,7 +94,10 @@ final class MultipartSession implements UploadSession {
                         b ->
                             b.bucket(target.bucket())
                                 .key(key)
-                                .checksumAlgorithm(ChecksumAlgorithm.SHA256))
+                                .checksumAlgorithm(
+                                    target.config().checksumHeaders()
+                                        ? ChecksumAlgorithm.SHA256
+                                        : null))
                     .uploadId());
     return new MultipartSession(target, path, key, size, uploadId, List.of(), onClose);
   }
@@ -136,7 +139,10 @@ final class MultipartSession implements UploadSession {
 
   private void sendPart() throws UploadException {
     int number = parts.size() + 1;
-    String checksum = Base64.getEncoder().encodeToString(spool.sha256Digest());
+    String checksum =
+        target.config().checksumHeaders()
+            ? Base64.getEncoder().encodeToString(spool.sha256Digest())
+            : null;
     long length = spool.size();
     String eTag =
         target.call(

@@ -18,6 +18,9 @@ import java.util.Optional;
  * @param multipartThreshold files of at least this many bytes go up in parts and can be resumed;
  *     smaller ones in a single PutObject
  * @param partSize the size of every part but the last, at least S3's minimum of 5 MiB
+ * @param checksumHeaders whether to send {@code x-amz-checksum-sha256} with every object and part,
+ *     so the server checks what it received; off for servers that refuse the header (S3Proxy 2.9.0
+ *     answers 501 unless it runs with ignore-unknown-headers)
  */
 public record S3Config(
     String bucket,
@@ -27,7 +30,8 @@ public record S3Config(
     boolean pathStyle,
     Optional<AccessKey> key,
     long multipartThreshold,
-    long partSize) {
+    long partSize,
+    boolean checksumHeaders) {
 
   /** S3 refuses parts but the last below this size. */
   public static final long MIN_PART_SIZE = 5L * 1024 * 1024;
@@ -63,27 +67,34 @@ public record S3Config(
         false,
         Optional.empty(),
         DEFAULT_MULTIPART_THRESHOLD,
-        DEFAULT_PART_SIZE);
+        DEFAULT_PART_SIZE,
+        true);
   }
 
   public S3Config withEndpoint(URI endpoint, boolean pathStyle) {
     return new S3Config(
-        bucket, prefix, Optional.of(endpoint), region, pathStyle, key, multipartThreshold, partSize);
+        bucket, prefix, Optional.of(endpoint), region, pathStyle, key, multipartThreshold, partSize, checksumHeaders);
   }
 
   public S3Config withRegion(String region) {
     return new S3Config(
-        bucket, prefix, endpoint, region, pathStyle, key, multipartThreshold, partSize);
+        bucket, prefix, endpoint, region, pathStyle, key, multipartThreshold, partSize, checksumHeaders);
   }
 
   public S3Config withKey(AccessKey key) {
     return new S3Config(
-        bucket, prefix, endpoint, region, pathStyle, Optional.of(key), multipartThreshold, partSize);
+        bucket, prefix, endpoint, region, pathStyle, Optional.of(key), multipartThreshold, partSize, checksumHeaders);
   }
 
   public S3Config withMultipart(long multipartThreshold, long partSize) {
     return new S3Config(
-        bucket, prefix, endpoint, region, pathStyle, key, multipartThreshold, partSize);
+        bucket, prefix, endpoint, region, pathStyle, key, multipartThreshold, partSize, checksumHeaders);
+  }
+
+  public S3Config withChecksumHeaders(boolean checksumHeaders) {
+    return new S3Config(
+        bucket, prefix, endpoint, region, pathStyle, key, multipartThreshold, partSize,
+        checksumHeaders);
   }
 
   /** An access key pair; {@link #toString()} never shows the secret. */

@@ -80,6 +80,10 @@ final class S3Errors {
     if (status == 429 || status == 503 || code.equals("SlowDown")) {
       return new UploadError.Transient(message, retryAfter(details));
     }
+    if (status == 501) {
+      // NotImplemented: this server lacks a feature we asked for; asking again will not help.
+      return new UploadError.Permanent(message);
+    }
     if (status >= 500) {
       return new UploadError.Transient(message);
     }

@@ -94,7 +94,10 @@ final class SinglePutSession implements UploadSession {
                         b.bucket(target.bucket())
                             .key(key)
                             .contentLength(expectedSize)
-                            .checksumSHA256(Base64.getEncoder().encodeToString(digest))
+                            .checksumSHA256(
+                                target.config().checksumHeaders()
+                                    ? Base64.getEncoder().encodeToString(digest)
+                                    : null)
                             .metadata(Map.of(S3Target.SHA256_METADATA, hex))
                             .ifNoneMatch("*"),
                     RequestBody.fromFile(spool.file())));

@@ -28,6 +28,7 @@ class S3ErrorsTest {
     "400, QuotaExceeded, QuotaExceeded",
     "500, InternalError, Transient",
     "502, '', Transient",
+    "501, NotImplemented, Permanent",
     "404, NoSuchUpload, Transient",
     "409, OperationAborted, Conflict",
     "412, PreconditionFailed, Conflict",

@@ -21,7 +21,16 @@ final class S3ProxyServer implements AutoCloseable {
   private final BlobStoreContext context;
   private final S3Proxy proxy;
 
+  /** A server that accepts (and does not check) the SHA-256 checksum headers. */
   S3ProxyServer() throws Exception {
+    this(true);
+  }
+
+  /**
+   * @param ignoreUnknownHeaders whether S3Proxy accepts headers it does not implement, such as
+   *     x-amz-checksum-sha256 (which it then does not check); its default refuses them with 501
+   */
+  S3ProxyServer(boolean ignoreUnknownHeaders) throws Exception {
     context =
         ContextBuilder.newBuilder("transient")
             .credentials("unused", "unused")
@@ -32,9 +41,7 @@ final class S3ProxyServer implements AutoCloseable {
             .blobStore(context.getBlobStore())
             .awsAuthentication(AuthenticationType.AWS_V4, accessKeyId, secretAccessKey)
             .endpoint(URI.create("http://127.0.0.1:0"))
-            // S3Proxy 2.9.0 answers 501 to x-amz-checksum-sha256, which AWS checks; it accepts the
-            // header only when told to ignore what it does not know (then it does not check it).
-            .ignoreUnknownHeaders(true)
+            .ignoreUnknownHeaders(ignoreUnknownHeaders)
             .build();
     // Jetty's start returns once the connector listens.
     proxy.start();

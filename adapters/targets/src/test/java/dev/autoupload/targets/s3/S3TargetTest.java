@@ -239,11 +239,41 @@ class S3TargetTest {
                 true,
                 config.key(),
                 config.multipartThreshold(),
-                config.partSize()))) {
+                config.partSize(),
+                true))) {
       Throwable thrown = catchThrowable(missing::check);
 
       assertThat(((UploadException) thrown).error()).isInstanceOf(UploadError.Permanent.class);
       assertThat(((UploadException) thrown).error().message()).contains("NoSuchBucket");
+    }
+  }
+
+  @Test
+  void worksWithoutChecksumHeadersOnAServerThatRefusesThem() throws Exception {
+    try (S3ProxyServer strict = new S3ProxyServer(false)) {
+      strict.createBucket("strict");
+      S3Config strictConfig =
+          S3Config.of("strict", "")
+              .withEndpoint(strict.endpoint(), true)
+              .withKey(new S3Config.AccessKey(strict.accessKeyId, strict.secretAccessKey))
+              .withMultipart(6 * MIB, PART);
+      byte[] small = random(10 * KIB, 10);
+      byte[] large = random(7 * MIB, 11);
+
+      Throwable refused;
+      try (S3Target withChecksums = S3Target.connect(strictConfig)) {
+        refused = catchThrowable(() -> upload(withChecksums, "small.jpg", small, KIB));
+      }
+      try (S3Target plain = S3Target.connect(strictConfig.withChecksumHeaders(false))) {
+        upload(plain, "small.jpg", small, KIB);
+        upload(plain, "large.mp4", large, MIB);
+
+        assertThat(((UploadException) refused).error()).isInstanceOf(UploadError.Permanent.class);
+        assertThat(plain.probe("small.jpg"))
+            .isEqualTo(new RemoteState.Complete(small.length, Optional.of(sha256(small))));
+        assertThat(plain.probe("large.mp4"))
+            .isEqualTo(new RemoteState.Complete(large.length, Optional.of(sha256(large))));
+      }
     }
   }
 
