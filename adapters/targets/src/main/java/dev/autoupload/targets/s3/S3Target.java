@@ -9,6 +9,7 @@ import dev.autoupload.engine.upload.UploadTarget;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -28,7 +29,6 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
@@ -257,7 +257,7 @@ public final class S3Target implements UploadTarget {
         found.stream()
             .max(
                 Comparator.comparing(
-                    (MultipartUpload u) -> u.initiated() == null ? java.time.Instant.MIN : u.initiated()));
+                    (MultipartUpload u) -> u.initiated() == null ? Instant.MIN : u.initiated()));
     if (latest.isEmpty()) {
       return Optional.empty();
     }
