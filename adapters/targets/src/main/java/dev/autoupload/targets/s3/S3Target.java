@@ -26,7 +26,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -87,7 +87,8 @@ public final class S3Target implements UploadTarget {
   }
 
   /**
-   * A sync client on the JDK's URLConnection. The SDK does not retry: the engine does, honouring
+   * A sync client on the Apache HTTP client, which reuses connections and reads a refusal the
+   * server sends before the whole body. The SDK does not retry: the engine does, honouring
    * Retry-After. Checksums are sent only where this class asks for them (SHA-256), not the SDK's
    * default CRC trailers, which S3-compatible servers often lack.
    */
@@ -109,7 +110,7 @@ public final class S3Target implements UploadTarget {
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
             .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
             .httpClientBuilder(
-                UrlConnectionHttpClient.builder()
+                ApacheHttpClient.builder()
                     .connectionTimeout(Duration.ofSeconds(10))
                     .socketTimeout(Duration.ofSeconds(60)));
     config.endpoint().ifPresent(builder::endpointOverride);
@@ -160,6 +161,18 @@ public final class S3Target implements UploadTarget {
 
   @Override
   public void check() throws UploadException {
+    // A bodiless request first: a refusal of a PUT can arrive as a broken pipe instead.
+    try {
+      client.headBucket(b -> b.bucket(config.bucket()));
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        throw permanent(
+            "bucket " + config.bucket() + " does not exist (NoSuchBucket) at " + describe());
+      }
+      throw S3Errors.classify("reach " + describe(), e);
+    } catch (SdkException e) {
+      throw S3Errors.classify("reach " + describe(), e);
+    }
     String key = prefixed(WRITE_CHECK_PREFIX + UUID.randomUUID());
     call(
         "write to " + describe(),

@@ -6,12 +6,16 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.sun.net.httpserver.HttpServer;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
+import dev.autoupload.engine.upload.UploadSession;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +30,7 @@ class S3TargetFaultTest {
   private record Fault(int status, String code, String retryAfter) {}
 
   private final AtomicReference<Fault> fault = new AtomicReference<>();
+  private volatile boolean onlyUploadsFail;
   private HttpServer server;
   private S3Target target;
 
@@ -36,7 +41,13 @@ class S3TargetFaultTest {
         "/",
         exchange -> {
           Fault f = fault.get();
+          // Read first: the JDK server resets a connection closed with unread bytes.
           exchange.getRequestBody().readAllBytes();
+          if (exchange.getRequestMethod().equals("HEAD") && onlyUploadsFail) {
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+            return;
+          }
           if (f.status() == 0) {
             // A connection reset: no status line at all.
             exchange.close();
@@ -125,6 +136,25 @@ class S3TargetFaultTest {
     Throwable thrown = catchThrowable(() -> target.probe("IMG_0001.jpg"));
 
     assertThat(((UploadException) thrown).error()).isInstanceOf(UploadError.Transient.class);
+  }
+
+  @Test
+  void reportsAFullServerDuringAnUploadAsQuotaExceeded() throws Exception {
+    fault.set(new Fault(507, "InsufficientStorage", null));
+    onlyUploadsFail = true;
+    byte[] content = new byte[256 * 1024];
+
+    Throwable thrown;
+    try (UploadSession session = target.open("IMG_0001.jpg", content.length)) {
+      session.append(0, ByteBuffer.wrap(content));
+      thrown = catchThrowable(() -> session.complete(content.length, sha256(content)));
+    }
+
+    assertThat(((UploadException) thrown).error()).isInstanceOf(UploadError.QuotaExceeded.class);
+  }
+
+  private static String sha256(byte[] bytes) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
   }
 
   private UploadError checkFails() {

@@ -265,8 +265,8 @@ class S3TargetTest {
         refused = catchThrowable(() -> upload(withChecksums, "small.jpg", small, KIB));
       }
       try (S3Target plain = S3Target.connect(strictConfig.withChecksumHeaders(false))) {
-        // S3Proxy answers 501 before reading the body; the client sees either that answer or, when
-        // it was still sending, a broken connection.
+        // S3Proxy answers 501 and closes before reading the body: the client sees that answer
+        // or, when it was still sending, a broken pipe.
         assertThat(refused).isInstanceOf(UploadException.class);
         assertThat(((UploadException) refused).error())
             .isInstanceOfAny(UploadError.Permanent.class, UploadError.Transient.class);
