@@ -16,7 +16,8 @@ import java.util.Optional;
 public final class TargetUris {
 
   private static final String SUPPORTED =
-      "use file:///absolute/dir or s3://bucket/prefix?endpoint=http://host:port&region=r&pathStyle=true";
+      "use file:///absolute/dir or"
+          + " s3://bucket/prefix?endpoint=http://host:port&region=r&pathStyle=true";
 
   private TargetUris() {}
 
@@ -99,7 +100,8 @@ public final class TargetUris {
       for (String pair : query == null || query.isEmpty() ? new String[0] : query.split("&")) {
         int eq = pair.indexOf('=');
         String name = eq < 0 ? pair : pair.substring(0, eq);
-        String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+        String value =
+            eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
         switch (name) {
           case "endpoint" -> endpoint = Optional.of(endpoint(uri, value));
           case "region" -> config = config.withRegion(value);

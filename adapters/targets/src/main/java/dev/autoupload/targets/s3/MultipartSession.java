@@ -41,6 +41,7 @@ final class MultipartSession implements UploadSession {
   private final List<CompletedPart> parts;
   private final Runnable onClose;
   private final Spool spool;
+
   /** The sha256 of the whole file, when this session saw it from byte 0; empty after a resume. */
   private final Optional<MessageDigest> whole;
 
@@ -160,7 +161,8 @@ final class MultipartSession implements UploadSession {
                                 .checksumSHA256(checksum),
                         RequestBody.fromFile(spool.file()))
                     .eTag());
-    parts.add(CompletedPart.builder().partNumber(number).eTag(eTag).checksumSHA256(checksum).build());
+    parts.add(
+        CompletedPart.builder().partNumber(number).eTag(eTag).checksumSHA256(checksum).build());
     try {
       spool.clear();
     } catch (IOException e) {
@@ -217,16 +219,18 @@ final class MultipartSession implements UploadSession {
   /**
    * Checks the published object and attaches its sha256. The port gives the hash only now, after
    * the upload was created, so it cannot ride on CreateMultipartUpload; it is set by copying the
-   * object onto itself with new metadata. After a resume this session has not seen the first
-   * parts, so it reads the object back to hash it.
+   * object onto itself with new metadata. After a resume this session has not seen the first parts,
+   * so it reads the object back to hash it.
    */
-  private void verify(long expectedSize, String sha256, boolean hashedHere)
-      throws UploadException {
+  private void verify(long expectedSize, String sha256, boolean hashedHere) throws UploadException {
     long stored =
         target.call(
             "check " + path,
             () ->
-                target.client().headObject(b -> b.bucket(target.bucket()).key(key)).contentLength());
+                target
+                    .client()
+                    .headObject(b -> b.bucket(target.bucket()).key(key))
+                    .contentLength());
     String found = hashedHere ? sha256 : readBackSha256();
     if (stored != expectedSize || !found.equalsIgnoreCase(sha256)) {
       target.call(
@@ -253,8 +257,7 @@ final class MultipartSession implements UploadSession {
 
   private String readBackSha256() throws UploadException {
     MessageDigest digest = Spool.sha256();
-    try (InputStream in =
-        target.client().getObject(b -> b.bucket(target.bucket()).key(key))) {
+    try (InputStream in = target.client().getObject(b -> b.bucket(target.bucket()).key(key))) {
       byte[] buffer = new byte[64 * 1024];
       for (int n; (n = in.read(buffer)) >= 0; ) {
         digest.update(buffer, 0, n);
@@ -272,8 +275,15 @@ final class MultipartSession implements UploadSession {
   private UploadException startingOver(String got, long expectedSize, String sha256) {
     return new UploadException(
         new UploadError.Transient(
-            "received " + got + " for " + path + ", expected " + expectedSize
-                + " bytes with sha256 " + sha256 + "; starting over"));
+            "received "
+                + got
+                + " for "
+                + path
+                + ", expected "
+                + expectedSize
+                + " bytes with sha256 "
+                + sha256
+                + "; starting over"));
   }
 
   private static void abort(S3Target target, String key, String uploadId) throws UploadException {
@@ -282,8 +292,7 @@ final class MultipartSession implements UploadSession {
         () ->
             target
                 .client()
-                .abortMultipartUpload(
-                    b -> b.bucket(target.bucket()).key(key).uploadId(uploadId)));
+                .abortMultipartUpload(b -> b.bucket(target.bucket()).key(key).uploadId(uploadId)));
   }
 
   @Override

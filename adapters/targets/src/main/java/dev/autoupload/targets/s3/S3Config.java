@@ -73,27 +73,66 @@ public record S3Config(
 
   public S3Config withEndpoint(URI endpoint, boolean pathStyle) {
     return new S3Config(
-        bucket, prefix, Optional.of(endpoint), region, pathStyle, key, multipartThreshold, partSize, checksumHeaders);
+        bucket,
+        prefix,
+        Optional.of(endpoint),
+        region,
+        pathStyle,
+        key,
+        multipartThreshold,
+        partSize,
+        checksumHeaders);
   }
 
   public S3Config withRegion(String region) {
     return new S3Config(
-        bucket, prefix, endpoint, region, pathStyle, key, multipartThreshold, partSize, checksumHeaders);
+        bucket,
+        prefix,
+        endpoint,
+        region,
+        pathStyle,
+        key,
+        multipartThreshold,
+        partSize,
+        checksumHeaders);
   }
 
   public S3Config withKey(AccessKey key) {
     return new S3Config(
-        bucket, prefix, endpoint, region, pathStyle, Optional.of(key), multipartThreshold, partSize, checksumHeaders);
+        bucket,
+        prefix,
+        endpoint,
+        region,
+        pathStyle,
+        Optional.of(key),
+        multipartThreshold,
+        partSize,
+        checksumHeaders);
   }
 
   public S3Config withMultipart(long multipartThreshold, long partSize) {
     return new S3Config(
-        bucket, prefix, endpoint, region, pathStyle, key, multipartThreshold, partSize, checksumHeaders);
+        bucket,
+        prefix,
+        endpoint,
+        region,
+        pathStyle,
+        key,
+        multipartThreshold,
+        partSize,
+        checksumHeaders);
   }
 
   public S3Config withChecksumHeaders(boolean checksumHeaders) {
     return new S3Config(
-        bucket, prefix, endpoint, region, pathStyle, key, multipartThreshold, partSize,
+        bucket,
+        prefix,
+        endpoint,
+        region,
+        pathStyle,
+        key,
+        multipartThreshold,
+        partSize,
         checksumHeaders);
   }
 

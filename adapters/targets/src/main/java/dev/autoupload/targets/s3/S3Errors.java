@@ -62,9 +62,16 @@ final class S3Errors {
     String serverMessage =
         details == null || details.errorMessage() == null ? e.getMessage() : details.errorMessage();
     String message =
-        "cannot " + what + ": S3 " + status + (code.isEmpty() ? "" : " " + code) + ": " + serverMessage;
+        "cannot "
+            + what
+            + ": S3 "
+            + status
+            + (code.isEmpty() ? "" : " " + code)
+            + ": "
+            + serverMessage;
     if (code.equals("NoSuchUpload")) {
-      // Someone aborted the multipart upload (or a lifecycle rule did): the next session starts over.
+      // Someone aborted the multipart upload (or a lifecycle rule did): the next session starts
+      // over.
       return new UploadError.Transient(message);
     }
     if (UNAUTHORIZED.contains(code)) {

@@ -41,16 +41,16 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * An {@link UploadTarget} that stores files as objects of an S3 bucket (AWS or an S3-compatible
  * server), under a key prefix.
  *
- * <p>Files below the multipart threshold are spooled to a temporary file and sent in one
- * PutObject at {@link UploadSession#complete}; they cannot be resumed, but nothing is visible before
- * the whole file was verified. Larger files go up as a multipart upload, one part per {@link
+ * <p>Files below the multipart threshold are spooled to a temporary file and sent in one PutObject
+ * at {@link UploadSession#complete}; they cannot be resumed, but nothing is visible before the
+ * whole file was verified. Larger files go up as a multipart upload, one part per {@link
  * S3Config#partSize()} bytes. The upload id is not kept here: after a crash, {@link #probe} and
  * {@link #open} find the upload again through ListMultipartUploads and ListParts, so at most one
  * part is sent twice.
  *
  * <p>Every object carries its hex sha256 as user metadata ({@value #SHA256_METADATA}), so {@link
- * #probe} can tell an identical file from a different one. A different object under the same key
- * is never replaced: publishing fails with {@link UploadError.Conflict}.
+ * #probe} can tell an identical file from a different one. A different object under the same key is
+ * never replaced: publishing fails with {@link UploadError.Conflict}.
  *
  * <p>Keys are the remote path in Unicode NFC below the prefix, '/'-joined; empty, {@code .} and
  * {@code ..} segments are refused.
@@ -218,8 +218,8 @@ public final class S3Target implements UploadTarget {
   }
 
   /**
-   * Before publishing {@code key}: the already stored file when an identical one is there,
-   * empty when the key is free.
+   * Before publishing {@code key}: the already stored file when an identical one is there, empty
+   * when the key is free.
    *
    * @throws UploadException a {@link UploadError.Conflict} when a different object holds the key
    */
@@ -274,7 +274,8 @@ public final class S3Target implements UploadTarget {
     if (latest.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new PendingUpload(latest.get().uploadId(), parts(key, latest.get().uploadId())));
+    return Optional.of(
+        new PendingUpload(latest.get().uploadId(), parts(key, latest.get().uploadId())));
   }
 
   private List<Part> parts(String key, String uploadId) throws UploadException {

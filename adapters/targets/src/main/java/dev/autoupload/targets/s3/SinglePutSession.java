@@ -75,8 +75,15 @@ final class SinglePutSession implements UploadSession {
       }
       throw new UploadException(
           new UploadError.Transient(
-              "received " + got + " for " + path + ", expected " + expectedSize
-                  + " bytes with sha256 " + sha256 + "; starting over"));
+              "received "
+                  + got
+                  + " for "
+                  + path
+                  + ", expected "
+                  + expectedSize
+                  + " bytes with sha256 "
+                  + sha256
+                  + "; starting over"));
     }
     Optional<RemoteFile> identical = target.identicalOrFree(path, key, expectedSize, hex);
     if (identical.isPresent()) {

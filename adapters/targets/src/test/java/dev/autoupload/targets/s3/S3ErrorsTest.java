@@ -39,7 +39,9 @@ class S3ErrorsTest {
     UploadError error = S3Errors.error("upload a.jpg", s3(status, code, Optional.empty()));
 
     assertThat(error.getClass().getSimpleName()).isEqualTo(kind);
-    assertThat(error.message()).startsWith("cannot upload a.jpg: S3 " + status).contains("the server says");
+    assertThat(error.message())
+        .startsWith("cannot upload a.jpg: S3 " + status)
+        .contains("the server says");
   }
 
   @ParameterizedTest

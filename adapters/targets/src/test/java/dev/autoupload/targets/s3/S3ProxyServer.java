@@ -11,12 +11,13 @@ import org.jclouds.blobstore.BlobStoreContext;
 
 /**
  * A real S3 server for the tests: S3Proxy on an in-memory jclouds blob store, on 127.0.0.1 and a
- * free port, checking SigV4 signatures against a key pair generated for this run. It does not verify
- * SHA-256 checksum headers: the tests hash what they read back instead.
+ * free port, checking SigV4 signatures against a key pair generated for this run. It does not
+ * verify SHA-256 checksum headers: the tests hash what they read back instead.
  */
 final class S3ProxyServer implements AutoCloseable {
 
-  final String accessKeyId = "AKIA" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+  final String accessKeyId =
+      "AKIA" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
   final String secretAccessKey = UUID.randomUUID() + "/" + UUID.randomUUID();
   private final BlobStoreContext context;
   private final S3Proxy proxy;

@@ -77,8 +77,7 @@ class S3TargetFaultTest {
     target =
         S3Target.connect(
             S3Config.of("photos", "")
-                .withEndpoint(
-                    URI.create("http://127.0.0.1:" + server.getAddress().getPort()), true)
+                .withEndpoint(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), true)
                 .withKey(new S3Config.AccessKey("AKIAFAULTY", "faulty-secret")));
   }
 

@@ -72,7 +72,8 @@ class S3TargetTest {
 
     RemoteFile file = upload(target, "2024/IMG_0001.jpg", content, 16 * KIB);
 
-    assertThat(file).isEqualTo(new RemoteFile("2024/IMG_0001.jpg", content.length, sha256(content)));
+    assertThat(file)
+        .isEqualTo(new RemoteFile("2024/IMG_0001.jpg", content.length, sha256(content)));
     assertThat(stored("backup/phone/2024/IMG_0001.jpg")).isEqualTo(sha256(content));
     assertThat(target.probe("2024/IMG_0001.jpg"))
         .isEqualTo(new RemoteState.Complete(content.length, Optional.of(sha256(content))));
@@ -135,9 +136,9 @@ class S3TargetTest {
     byte[] original = random(10 * KIB, 4);
     upload(target, "IMG_0002.jpg", original, 4 * KIB);
 
-    Throwable small = catchThrowable(() -> upload(target, "IMG_0002.jpg", random(10 * KIB, 5), KIB));
-    Throwable large =
-        catchThrowable(() -> upload(target, "IMG_0002.jpg", random(7 * MIB, 6), MIB));
+    Throwable small =
+        catchThrowable(() -> upload(target, "IMG_0002.jpg", random(10 * KIB, 5), KIB));
+    Throwable large = catchThrowable(() -> upload(target, "IMG_0002.jpg", random(7 * MIB, 6), MIB));
 
     assertThat(small).isInstanceOf(UploadException.class);
     assertThat(((UploadException) small).error()).isInstanceOf(UploadError.Conflict.class);
@@ -196,7 +197,8 @@ class S3TargetTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"../escape.jpg", "a/../../b.jpg", "a/./b.jpg", "/absolute.jpg", "a//b", ""})
+  @ValueSource(
+      strings = {"../escape.jpg", "a/../../b.jpg", "a/./b.jpg", "/absolute.jpg", "a//b", ""})
   void refusesPathsThatLeaveThePrefix(String path) {
     Throwable thrown = catchThrowable(() -> target.open(path, 1));
 
