@@ -3,8 +3,12 @@ package dev.autoupload.targets;
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.targets.local.LocalFolderTarget;
 import dev.autoupload.targets.webdav.WebDavTarget;
+import dev.autoupload.targets.s3.S3Config;
+import dev.autoupload.targets.s3.S3Target;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -14,7 +18,8 @@ import java.util.Optional;
 public final class TargetUris {
 
   private static final String SUPPORTED =
-      "use file:///absolute/dir, webdav://user@host[:port]/path or webdavs://user@host[:port]/path";
+      "use file:///absolute/dir, webdav://user@host[:port]/path, webdavs://user@host[:port]/path or"
+          + " s3://bucket/prefix?endpoint=http://host:port&region=r&pathStyle=true";
 
   /** Where a WebDAV password comes from: never the URI, which ends up in configs and logs. */
   public static final String WEBDAV_PASSWORD_VARIABLE = "AUTOUPLOAD_WEBDAV_PASSWORD";
@@ -26,7 +31,11 @@ public final class TargetUris {
    * file:/absolute/dir} and {@code file://localhost/absolute/dir}), with special characters
    * percent-encoded: {@code file:///photos/My%20Backup}; {@code webdav://user@host[:port]/path}
    * (HTTP) and {@code webdavs://…} (HTTPS), the password taken from the environment variable
-   * {@value #WEBDAV_PASSWORD_VARIABLE}.
+   * {@value #WEBDAV_PASSWORD_VARIABLE}; and {@code s3://bucket/prefix} with the optional query
+   * parameters {@code endpoint} (an S3-compatible server), {@code region} (default us-east-1),
+   * {@code pathStyle} ({@code true} for most S3-compatible servers), {@code multipartThreshold}
+   * and {@code partSize} (bytes). S3 credentials come from the standard AWS chain (environment,
+   * profile, instance role), never from the URI.
    *
    * @throws IllegalArgumentException with a one-line message saying what is supported, when the
    *     URI is malformed, relative, or of an unsupported scheme
@@ -52,6 +61,9 @@ public final class TargetUris {
     if (parsed.getScheme() != null
         && (parsed.getScheme().equalsIgnoreCase("webdav") || parsed.getScheme().equalsIgnoreCase("webdavs"))) {
       return webDav(parsed, environment);
+    }
+    if (parsed.getScheme() != null && parsed.getScheme().equalsIgnoreCase("s3")) {
+      return S3Target.connect(s3Config(uri, parsed));
     }
     if (parsed.getScheme() == null || !parsed.getScheme().equalsIgnoreCase("file")) {
       throw rejected("unsupported", redacted(parsed), null);
@@ -106,6 +118,89 @@ public final class TargetUris {
           WebDavTarget.Settings.defaults());
     } catch (IllegalArgumentException e) {
       throw rejected("invalid", redacted(uri), e.getMessage());
+    }
+  }
+
+  private static S3Config s3Config(String uri, URI parsed) {
+    if (parsed.getRawUserInfo() != null) {
+      throw rejected(
+          "invalid",
+          redacted(parsed),
+          "credentials do not belong in the URI; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+    }
+    String bucket = parsed.getRawAuthority();
+    if (parsed.isOpaque() || bucket == null || bucket.isEmpty()) {
+      throw rejected("invalid", uri, "the bucket is missing");
+    }
+    if (parsed.getRawFragment() != null) {
+      throw rejected("invalid", uri, "percent-encode '#' as %23 in the prefix");
+    }
+    String prefix = parsed.getPath() == null ? "" : parsed.getPath();
+    S3Config config;
+    try {
+      config = S3Config.of(bucket, prefix);
+      Optional<URI> endpoint = Optional.empty();
+      boolean pathStyle = false;
+      long threshold = config.multipartThreshold();
+      long partSize = config.partSize();
+      String query = parsed.getRawQuery();
+      for (String pair : query == null || query.isEmpty() ? new String[0] : query.split("&")) {
+        int eq = pair.indexOf('=');
+        String name = eq < 0 ? pair : pair.substring(0, eq);
+        String value =
+            eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+        switch (name) {
+          case "endpoint" -> endpoint = Optional.of(endpoint(uri, value));
+          case "region" -> config = config.withRegion(value);
+          case "pathStyle" -> pathStyle = bool(uri, name, value);
+          case "multipartThreshold" -> threshold = bytes(uri, name, value);
+          case "partSize" -> partSize = bytes(uri, name, value);
+          case "checksums" -> config = config.withChecksumHeaders(bool(uri, name, value));
+          default -> throw rejected("invalid", uri, "unknown S3 parameter \"" + name + "\"");
+        }
+      }
+      config = config.withMultipart(threshold, partSize);
+      if (endpoint.isPresent()) {
+        config = config.withEndpoint(endpoint.get(), pathStyle);
+      } else if (pathStyle) {
+        throw rejected("invalid", uri, "pathStyle needs an endpoint");
+      }
+    } catch (IllegalArgumentException e) {
+      if (e.getMessage() != null && e.getMessage().endsWith(SUPPORTED)) {
+        throw e;
+      }
+      throw rejected("invalid", uri, e.getMessage());
+    }
+    return config;
+  }
+
+  private static URI endpoint(String uri, String value) {
+    try {
+      URI endpoint = new URI(value);
+      if (endpoint.getScheme() == null
+          || !(endpoint.getScheme().equals("http") || endpoint.getScheme().equals("https"))
+          || endpoint.getHost() == null) {
+        throw rejected("invalid", uri, "the endpoint must be an http:// or https:// URL");
+      }
+      return endpoint;
+    } catch (URISyntaxException e) {
+      throw rejected("invalid", uri, "the endpoint is not a URL: " + e.getReason());
+    }
+  }
+
+  private static boolean bool(String uri, String name, String value) {
+    return switch (value) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw rejected("invalid", uri, name + " must be true or false");
+    };
+  }
+
+  private static long bytes(String uri, String name, String value) {
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw rejected("invalid", uri, name + " must be a number of bytes");
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.targets.local.LocalFolderTarget;
+import dev.autoupload.targets.s3.S3Target;
 import dev.autoupload.targets.webdav.WebDavTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TargetUrisTest {
 
   private static final String SUPPORTED =
-      "use file:///absolute/dir, webdav://user@host[:port]/path or webdavs://user@host[:port]/path";
+      "use file:///absolute/dir, webdav://user@host[:port]/path, webdavs://user@host[:port]/path or"
+          + " s3://bucket/prefix?endpoint=http://host:port&region=r&pathStyle=true";
 
   @ParameterizedTest
   @CsvSource({
@@ -58,7 +60,8 @@ class TargetUrisTest {
   @ValueSource(
       strings = {
         "", " ", "/srv/backup", "srv/backup", "file:srv/backup", "file://srv/backup",
-        "file:///srv/my backup", "file:///srv/a?b", "file:///srv/a#b", "s3://bucket/photos",
+        "file:///srv/my backup", "file:///srv/a?b", "file:///srv/a#b", "s3:///photos", "s3://b/p?colour=red",
+        "s3://b/p?endpoint=ftp://x", "s3://b/p?partSize=1024", "s3://b/p?pathStyle=yes", "s3://b/p?checksums=no",
         "webdav://user:pw@host/dav", "webdav:///dav", "webdavs://host/dav?x=1", "webdav://host/a/../b"
       })
   void refusesWithAOneLineMessageThatSaysWhatIsSupported(String uri) {
@@ -66,6 +69,26 @@ class TargetUrisTest {
         .isThrownBy(() -> TargetUris.open(uri))
         .withMessageEndingWith(SUPPORTED)
         .withMessageNotContaining("\n");
+  }
+
+  @Test
+  void opensAnS3BucketUnderAPrefix() {
+    try (UploadTarget target =
+        TargetUris.open(
+            "s3://photos/backup/My%20Phone?endpoint=http://127.0.0.1:9000&region=eu-west-1"
+                + "&pathStyle=true&multipartThreshold=8388608&partSize=5242880&checksums=false")) {
+      assertThat(target).isInstanceOf(S3Target.class);
+      assertThat(target.describe())
+          .isEqualTo("s3://photos/backup/My Phone at http://127.0.0.1:9000");
+    }
+  }
+
+  @Test
+  void keepsS3CredentialsOutOfTheUriAndTheMessage() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> TargetUris.open("s3://AKIA:secret@photos/backup"))
+        .withMessageNotContaining("secret")
+        .withMessageContaining("AWS_ACCESS_KEY_ID");
   }
 
   @Test

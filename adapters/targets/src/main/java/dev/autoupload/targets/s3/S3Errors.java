@@ -1,0 +1,122 @@
+package dev.autoupload.targets.s3;
+
+import dev.autoupload.engine.upload.UploadError;
+import dev.autoupload.engine.upload.UploadException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.exception.SdkServiceException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/** Classifies what the S3 client threw into the engine's {@link UploadError}s. */
+final class S3Errors {
+
+  private static final Set<String> UNAUTHORIZED =
+      Set.of(
+          "AccessDenied",
+          "InvalidAccessKeyId",
+          "SignatureDoesNotMatch",
+          "InvalidToken",
+          "ExpiredToken",
+          "AuthorizationHeaderMalformed");
+
+  private static final Set<String> QUOTA =
+      Set.of("QuotaExceeded", "InsufficientStorage", "StorageQuotaExceeded");
+
+  private S3Errors() {}
+
+  /** The classified error for an S3 call that failed doing {@code what} (e.g. "upload a/b"). */
+  static UploadException classify(String what, SdkException e) {
+    return new UploadException(error(what, e), e);
+  }
+
+  static UploadError error(String what, SdkException e) {
+    if (e instanceof S3Exception s3) {
+      return fromService(what, s3.statusCode(), s3.awsErrorDetails(), s3);
+    }
+    if (e instanceof SdkServiceException service) {
+      return fromService(what, service.statusCode(), null, service);
+    }
+    if (e instanceof SdkClientException) {
+      return new UploadError.Transient("cannot " + what + ": " + e.getMessage());
+    }
+    return new UploadError.Permanent("cannot " + what + ": " + e.getMessage());
+  }
+
+  static UploadException io(String what, IOException e) {
+    return new UploadException(new UploadError.Transient("cannot " + what + ": " + e), e);
+  }
+
+  static UploadException io(String what, UncheckedIOException e) {
+    return io(what, e.getCause());
+  }
+
+  private static UploadError fromService(
+      String what, int status, AwsErrorDetails details, SdkServiceException e) {
+    String code = details == null || details.errorCode() == null ? "" : details.errorCode();
+    String serverMessage =
+        details == null || details.errorMessage() == null ? e.getMessage() : details.errorMessage();
+    String message =
+        "cannot "
+            + what
+            + ": S3 "
+            + status
+            + (code.isEmpty() ? "" : " " + code)
+            + ": "
+            + serverMessage;
+    if (code.equals("NoSuchUpload")) {
+      // Someone aborted the multipart upload (or a lifecycle rule did): the next session starts
+      // over.
+      return new UploadError.Transient(message);
+    }
+    if (UNAUTHORIZED.contains(code)) {
+      return new UploadError.Unauthorized(message);
+    }
+    // Before the 403 rule: Ceph RGW, for one, refuses a full bucket with 403 QuotaExceeded.
+    if (status == 507 || QUOTA.contains(code)) {
+      return new UploadError.QuotaExceeded(message);
+    }
+    if (status == 401 || status == 403) {
+      return new UploadError.Unauthorized(message);
+    }
+    if (status == 429 || status == 503 || code.equals("SlowDown")) {
+      return new UploadError.Transient(message, retryAfter(details));
+    }
+    if (status == 501) {
+      // NotImplemented: this server lacks a feature we asked for; asking again will not help.
+      return new UploadError.Permanent(message);
+    }
+    if (status >= 500) {
+      return new UploadError.Transient(message);
+    }
+    if (status == 409 || status == 412) {
+      // 412: If-None-Match: * found an object that appeared after we looked.
+      return new UploadError.Conflict(message);
+    }
+    return new UploadError.Permanent(message);
+  }
+
+  /** Retry-After in seconds; the HTTP-date form is rare for S3 and left to the engine's backoff. */
+  private static Optional<Duration> retryAfter(AwsErrorDetails details) {
+    if (details == null || details.sdkHttpResponse() == null) {
+      return Optional.empty();
+    }
+    return details
+        .sdkHttpResponse()
+        .firstMatchingHeader("Retry-After")
+        .flatMap(
+            value -> {
+              try {
+                long seconds = Long.parseLong(value.trim());
+                return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
+              } catch (NumberFormatException notSeconds) {
+                return Optional.empty();
+              }
+            });
+  }
+}

@@ -1,0 +1,406 @@
+package dev.autoupload.targets.s3;
+
+import dev.autoupload.engine.upload.RemoteFile;
+import dev.autoupload.engine.upload.RemoteState;
+import dev.autoupload.engine.upload.UploadError;
+import dev.autoupload.engine.upload.UploadException;
+import dev.autoupload.engine.upload.UploadSession;
+import dev.autoupload.engine.upload.UploadTarget;
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
+import software.amazon.awssdk.services.s3.model.ListPartsResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.Part;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * An {@link UploadTarget} that stores files as objects of an S3 bucket (AWS or an S3-compatible
+ * server), under a key prefix.
+ *
+ * <p>Files below the multipart threshold are spooled to a temporary file and sent in one PutObject
+ * at {@link UploadSession#complete}; they cannot be resumed, but nothing is visible before the
+ * whole file was verified. Larger files go up as a multipart upload, one part per {@link
+ * S3Config#partSize()} bytes. The upload id is not kept here: after a crash, {@link #probe} and
+ * {@link #open} find the upload again through ListMultipartUploads and ListParts, so at most one
+ * part is sent twice.
+ *
+ * <p>Every object carries its hex sha256 as user metadata ({@value #SHA256_METADATA}), so {@link
+ * #probe} can tell an identical file from a different one. A different object under the same key is
+ * never replaced: publishing fails with {@link UploadError.Conflict}.
+ *
+ * <p>Keys are the remote path in Unicode NFC below the prefix, '/'-joined; empty, {@code .} and
+ * {@code ..} segments are refused.
+ */
+public final class S3Target implements UploadTarget {
+
+  /** User metadata key (sent as {@code x-amz-meta-sha256}) holding the object's hex sha256. */
+  static final String SHA256_METADATA = "sha256";
+
+  private static final String WRITE_CHECK_PREFIX = ".autoupload-write-check-";
+  private static final int MAX_KEY_BYTES = 1024;
+
+  private final S3Client client;
+  private final boolean ownsClient;
+  private final S3Config config;
+  private final String prefix;
+  private final Set<String> uploading = ConcurrentHashMap.newKeySet();
+
+  /** A target talking to the server {@code config} names; {@link #close()} closes its client. */
+  public static S3Target connect(S3Config config) {
+    return new S3Target(client(config), true, config);
+  }
+
+  /** A target on a client the caller owns and closes. */
+  public S3Target(S3Client client, S3Config config) {
+    this(client, false, config);
+  }
+
+  private S3Target(S3Client client, boolean ownsClient, S3Config config) {
+    this.client = client;
+    this.ownsClient = ownsClient;
+    this.config = config;
+    this.prefix = normalisedPrefix(config.prefix());
+  }
+
+  /**
+   * A sync client on the Apache HTTP client, which reuses connections and reads a refusal the
+   * server sends before the whole body. The SDK does not retry: the engine does, honouring
+   * Retry-After. Checksums are sent only where this class asks for them (SHA-256), not the SDK's
+   * default CRC trailers, which S3-compatible servers often lack.
+   */
+  static S3Client client(S3Config config) {
+    AwsCredentialsProvider credentials =
+        config
+            .key()
+            .<AwsCredentialsProvider>map(
+                k ->
+                    StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(k.accessKeyId(), k.secretAccessKey())))
+            .orElseGet(() -> DefaultCredentialsProvider.builder().build());
+    var builder =
+        S3Client.builder()
+            .region(Region.of(config.region()))
+            .credentialsProvider(credentials)
+            .forcePathStyle(config.pathStyle())
+            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+            .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+            .httpClientBuilder(
+                ApacheHttpClient.builder()
+                    .connectionTimeout(Duration.ofSeconds(10))
+                    .socketTimeout(Duration.ofSeconds(60)));
+    config.endpoint().ifPresent(builder::endpointOverride);
+    return builder.build();
+  }
+
+  @Override
+  public String describe() {
+    String where = "s3://" + config.bucket() + "/" + prefix;
+    return config.endpoint().map(e -> where + " at " + e).orElse(where);
+  }
+
+  @Override
+  public RemoteState probe(String remotePath) throws UploadException {
+    String key = key(remotePath);
+    Optional<HeadObjectResponse> head = head(key);
+    if (head.isPresent()) {
+      return new RemoteState.Complete(
+          head.get().contentLength(),
+          Optional.ofNullable(head.get().metadata().get(SHA256_METADATA)));
+    }
+    return findUpload(key)
+        .<RemoteState>map(upload -> new RemoteState.Partial(upload.offset(config.partSize())))
+        .orElseGet(RemoteState.Absent::new);
+  }
+
+  @Override
+  public UploadSession open(String remotePath, long size) throws UploadException {
+    if (size < 0) {
+      throw permanent("cannot upload " + remotePath + ": negative size " + size);
+    }
+    String path = normalisedPath(remotePath);
+    String key = key(remotePath);
+    if (!uploading.add(key)) {
+      throw new UploadException(
+          new UploadError.Transient(path + " is being uploaded by another session"));
+    }
+    try {
+      if (size < config.multipartThreshold()) {
+        return new SinglePutSession(this, path, key, size, () -> uploading.remove(key));
+      }
+      return MultipartSession.open(this, path, key, size, () -> uploading.remove(key));
+    } catch (UploadException | RuntimeException e) {
+      uploading.remove(key);
+      throw e;
+    }
+  }
+
+  @Override
+  public void check() throws UploadException {
+    // A bodiless request first: a refusal of a PUT can arrive as a broken pipe instead.
+    try {
+      client.headBucket(b -> b.bucket(config.bucket()));
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        throw permanent(
+            "bucket " + config.bucket() + " does not exist (NoSuchBucket) at " + describe());
+      }
+      throw S3Errors.classify("reach " + describe(), e);
+    } catch (SdkException e) {
+      throw S3Errors.classify("reach " + describe(), e);
+    }
+    String key = prefixed(WRITE_CHECK_PREFIX + UUID.randomUUID());
+    call(
+        "write to " + describe(),
+        () -> client.putObject(b -> b.bucket(config.bucket()).key(key), RequestBody.empty()));
+    call(
+        "delete " + key + " from " + describe(),
+        () -> client.deleteObject(b -> b.bucket(config.bucket()).key(key)));
+  }
+
+  @Override
+  public void close() {
+    if (ownsClient) {
+      client.close();
+    }
+  }
+
+  // ---- shared with the sessions ----
+
+  S3Client client() {
+    return client;
+  }
+
+  S3Config config() {
+    return config;
+  }
+
+  String bucket() {
+    return config.bucket();
+  }
+
+  /** The object under {@code key}, if there is one. */
+  Optional<HeadObjectResponse> head(String key) throws UploadException {
+    try {
+      return Optional.of(client.headObject(b -> b.bucket(config.bucket()).key(key)));
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        return Optional.empty();
+      }
+      throw S3Errors.classify("look up " + key, e);
+    } catch (SdkException e) {
+      throw S3Errors.classify("look up " + key, e);
+    }
+  }
+
+  /**
+   * Before publishing {@code key}: the already stored file when an identical one is there, empty
+   * when the key is free.
+   *
+   * @throws UploadException a {@link UploadError.Conflict} when a different object holds the key
+   */
+  Optional<RemoteFile> identicalOrFree(String path, String key, long size, String sha256)
+      throws UploadException {
+    Optional<HeadObjectResponse> head = head(key);
+    if (head.isEmpty()) {
+      return Optional.empty();
+    }
+    String stored = head.get().metadata().get(SHA256_METADATA);
+    if (head.get().contentLength() == size && sha256.equalsIgnoreCase(stored)) {
+      return Optional.of(new RemoteFile(path, size, sha256.toLowerCase()));
+    }
+    throw new UploadException(
+        new UploadError.Conflict(
+            "a different file already exists at "
+                + path
+                + " ("
+                + head.get().contentLength()
+                + " bytes, sha256 "
+                + (stored == null ? "unknown" : stored)
+                + "); it is left as it is"));
+  }
+
+  /** The latest multipart upload in progress for {@code key}, with its parts. */
+  Optional<PendingUpload> findUpload(String key) throws UploadException {
+    List<MultipartUpload> found = new ArrayList<>();
+    String keyMarker = null;
+    String uploadIdMarker = null;
+    try {
+      while (true) {
+        String km = keyMarker;
+        String um = uploadIdMarker;
+        ListMultipartUploadsResponse page =
+            client.listMultipartUploads(
+                b -> b.bucket(config.bucket()).prefix(key).keyMarker(km).uploadIdMarker(um));
+        page.uploads().stream().filter(u -> u.key().equals(key)).forEach(found::add);
+        if (!Boolean.TRUE.equals(page.isTruncated())) {
+          break;
+        }
+        keyMarker = page.nextKeyMarker();
+        uploadIdMarker = page.nextUploadIdMarker();
+      }
+    } catch (SdkException e) {
+      throw S3Errors.classify("list the uploads in progress for " + key, e);
+    }
+    Optional<MultipartUpload> latest =
+        found.stream()
+            .max(
+                Comparator.comparing(
+                    (MultipartUpload u) -> u.initiated() == null ? Instant.MIN : u.initiated()));
+    if (latest.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new PendingUpload(latest.get().uploadId(), parts(key, latest.get().uploadId())));
+  }
+
+  private List<Part> parts(String key, String uploadId) throws UploadException {
+    List<Part> parts = new ArrayList<>();
+    Integer marker = null;
+    try {
+      while (true) {
+        Integer m = marker;
+        ListPartsResponse page =
+            client.listParts(
+                b -> b.bucket(config.bucket()).key(key).uploadId(uploadId).partNumberMarker(m));
+        parts.addAll(page.parts());
+        if (!Boolean.TRUE.equals(page.isTruncated())) {
+          break;
+        }
+        marker = page.nextPartNumberMarker();
+      }
+    } catch (SdkException e) {
+      throw S3Errors.classify("list the parts uploaded to " + key, e);
+    }
+    parts.sort(Comparator.comparing(Part::partNumber));
+    return parts;
+  }
+
+  /** A multipart upload found on the server. */
+  record PendingUpload(String uploadId, List<Part> parts) {
+
+    /**
+     * The parts a session can continue after: numbered 1, 2, … without a gap, each exactly {@code
+     * partSize} long (part n holds the bytes from (n-1)·partSize).
+     */
+    List<CompletedPart> usableParts(long partSize) {
+      List<CompletedPart> usable = new ArrayList<>();
+      for (Part part : parts) {
+        if (part.partNumber() != usable.size() + 1 || part.size() != partSize) {
+          break;
+        }
+        usable.add(
+            CompletedPart.builder()
+                .partNumber(part.partNumber())
+                .eTag(part.eTag())
+                .checksumSHA256(part.checksumSHA256())
+                .build());
+      }
+      return usable;
+    }
+
+    long offset(long partSize) {
+      return usableParts(partSize).size() * partSize;
+    }
+  }
+
+  interface Call<T> {
+    T run();
+  }
+
+  <T> T call(String what, Call<T> call) throws UploadException {
+    try {
+      return call.run();
+    } catch (SdkException e) {
+      throw S3Errors.classify(what, e);
+    }
+  }
+
+  static UploadException permanent(String message) {
+    return new UploadException(new UploadError.Permanent(message));
+  }
+
+  // ---- keys ----
+
+  private String key(String remotePath) throws UploadException {
+    String key = prefixed(normalisedPath(remotePath));
+    if (key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
+      throw invalid(remotePath, "S3 keys are at most " + MAX_KEY_BYTES + " bytes long");
+    }
+    return key;
+  }
+
+  private String prefixed(String path) {
+    return prefix.isEmpty() ? path : prefix + "/" + path;
+  }
+
+  private static String normalisedPath(String remotePath) throws UploadException {
+    if (remotePath == null || remotePath.isEmpty()) {
+      throw invalid("", "it is empty");
+    }
+    String path = Normalizer.normalize(remotePath, Normalizer.Form.NFC);
+    if (path.startsWith("/")) {
+      throw invalid(remotePath, "it is absolute");
+    }
+    if (path.indexOf('\\') >= 0) {
+      throw invalid(remotePath, "it contains a backslash");
+    }
+    if (path.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw invalid(remotePath, "it contains a control character");
+    }
+    for (String segment : path.split("/", -1)) {
+      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+        throw invalid(remotePath, "it has an empty, \".\" or \"..\" segment");
+      }
+    }
+    return path;
+  }
+
+  private static String normalisedPrefix(String prefix) {
+    String trimmed = Normalizer.normalize(prefix, Normalizer.Form.NFC);
+    while (trimmed.startsWith("/")) {
+      trimmed = trimmed.substring(1);
+    }
+    while (trimmed.endsWith("/")) {
+      trimmed = trimmed.substring(0, trimmed.length() - 1);
+    }
+    if (trimmed.isEmpty()) {
+      return trimmed;
+    }
+    for (String segment : trimmed.split("/", -1)) {
+      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+        throw new IllegalArgumentException(
+            "invalid S3 prefix \"" + prefix + "\": it has an empty, \".\" or \"..\" segment");
+      }
+    }
+    return trimmed;
+  }
+
+  private static UploadException invalid(String remotePath, String why) {
+    return permanent("invalid remote path \"" + remotePath.replace("\0", "\\0") + "\": " + why);
+  }
+}

@@ -1,0 +1,119 @@
+package dev.autoupload.targets.s3;
+
+import dev.autoupload.engine.upload.RemoteFile;
+import dev.autoupload.engine.upload.UploadError;
+import dev.autoupload.engine.upload.UploadException;
+import dev.autoupload.engine.upload.UploadSession;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+/**
+ * A file below the multipart threshold: spooled locally while appended, sent in one PutObject at
+ * {@link #complete} after its size and sha256 were checked. Nothing is left on the server by an
+ * interrupted session, so it always starts at offset 0.
+ */
+final class SinglePutSession implements UploadSession {
+
+  private final S3Target target;
+  private final String path;
+  private final String key;
+  private final long size;
+  private final Runnable onClose;
+  private final Spool spool;
+
+  SinglePutSession(S3Target target, String path, String key, long size, Runnable onClose)
+      throws UploadException {
+    this.target = target;
+    this.path = path;
+    this.key = key;
+    this.size = size;
+    this.onClose = onClose;
+    try {
+      this.spool = new Spool();
+    } catch (IOException e) {
+      throw S3Errors.io("spool " + path + " before upload", e);
+    }
+  }
+
+  @Override
+  public long offset() {
+    return spool.size();
+  }
+
+  @Override
+  public long append(long offset, ByteBuffer bytes) throws UploadException {
+    if (offset != spool.size()) {
+      throw S3Target.permanent(
+          "append to " + path + " at " + offset + " but the session is at " + spool.size());
+    }
+    if (spool.size() + bytes.remaining() > size) {
+      throw S3Target.permanent("more than the announced " + size + " bytes for " + path);
+    }
+    try {
+      spool.write(bytes);
+    } catch (IOException e) {
+      throw S3Errors.io("spool " + path + " before upload", e);
+    }
+    return spool.size();
+  }
+
+  @Override
+  public RemoteFile complete(long expectedSize, String sha256) throws UploadException {
+    byte[] digest = spool.sha256Digest();
+    String hex = HexFormat.of().formatHex(digest);
+    if (spool.size() != expectedSize || !hex.equalsIgnoreCase(sha256)) {
+      String got = spool.size() + " bytes with sha256 " + hex;
+      try {
+        spool.clear();
+      } catch (IOException e) {
+        throw S3Errors.io("discard the spooled " + path, e);
+      }
+      throw new UploadException(
+          new UploadError.Transient(
+              "received "
+                  + got
+                  + " for "
+                  + path
+                  + ", expected "
+                  + expectedSize
+                  + " bytes with sha256 "
+                  + sha256
+                  + "; starting over"));
+    }
+    Optional<RemoteFile> identical = target.identicalOrFree(path, key, expectedSize, hex);
+    if (identical.isPresent()) {
+      return identical.get();
+    }
+    // Check-then-put: between the HeadObject above and this PutObject another writer could slip
+    // in; If-None-Match: * closes that gap where the server honours it (AWS and S3Proxy do).
+    target.call(
+        "upload " + path,
+        () ->
+            target
+                .client()
+                .putObject(
+                    b ->
+                        b.bucket(target.bucket())
+                            .key(key)
+                            .contentLength(expectedSize)
+                            .checksumSHA256(
+                                target.config().checksumHeaders()
+                                    ? Base64.getEncoder().encodeToString(digest)
+                                    : null)
+                            .metadata(Map.of(S3Target.SHA256_METADATA, hex))
+                            .ifNoneMatch("*"),
+                    RequestBody.fromFile(spool.file())));
+    return new RemoteFile(path, expectedSize, hex);
+  }
+
+  @Override
+  public void close() {
+    spool.close();
+    onClose.run();
+  }
+}

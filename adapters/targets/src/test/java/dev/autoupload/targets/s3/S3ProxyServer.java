@@ -1,0 +1,71 @@
+package dev.autoupload.targets.s3;
+
+import java.net.URI;
+import java.util.Properties;
+import java.util.UUID;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
+import org.jclouds.blobstore.BlobStoreContext;
+
+/**
+ * A real S3 server for the tests: S3Proxy on an in-memory jclouds blob store, on 127.0.0.1 and a
+ * free port, checking SigV4 signatures against a key pair generated for this run. It does not
+ * verify SHA-256 checksum headers: the tests hash what they read back instead.
+ */
+final class S3ProxyServer implements AutoCloseable {
+
+  final String accessKeyId =
+      "AKIA" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+  final String secretAccessKey = UUID.randomUUID() + "/" + UUID.randomUUID();
+  private final BlobStoreContext context;
+  private final S3Proxy proxy;
+
+  /** A server that accepts (and does not check) the SHA-256 checksum headers. */
+  S3ProxyServer() throws Exception {
+    this(true);
+  }
+
+  /**
+   * @param ignoreUnknownHeaders whether S3Proxy accepts headers it does not implement, such as
+   *     x-amz-checksum-sha256 (which it then does not check); its default refuses them with 501
+   */
+  S3ProxyServer(boolean ignoreUnknownHeaders) throws Exception {
+    context =
+        ContextBuilder.newBuilder("transient")
+            .credentials("unused", "unused")
+            .overrides(new Properties())
+            .build(BlobStoreContext.class);
+    proxy =
+        S3Proxy.builder()
+            .blobStore(context.getBlobStore())
+            .awsAuthentication(AuthenticationType.AWS_V4, accessKeyId, secretAccessKey)
+            .endpoint(URI.create("http://127.0.0.1:0"))
+            .ignoreUnknownHeaders(ignoreUnknownHeaders)
+            .build();
+    // Jetty's start returns once the connector listens.
+    proxy.start();
+  }
+
+  URI endpoint() {
+    return URI.create("http://127.0.0.1:" + proxy.getPort());
+  }
+
+  BlobStore blobStore() {
+    return context.getBlobStore();
+  }
+
+  void createBucket(String bucket) {
+    blobStore().createContainerInLocation(null, bucket);
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      proxy.stop();
+    } finally {
+      context.close();
+    }
+  }
+}

@@ -1,0 +1,318 @@
+package dev.autoupload.targets.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.autoupload.engine.upload.RemoteFile;
+import dev.autoupload.engine.upload.RemoteState;
+import dev.autoupload.engine.upload.UploadError;
+import dev.autoupload.engine.upload.UploadException;
+import dev.autoupload.engine.upload.UploadSession;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.text.Normalizer;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.s3.S3Client;
+
+class S3TargetTest {
+
+  private static final int KIB = 1024;
+  private static final int MIB = 1024 * KIB;
+  private static final long PART = S3Config.MIN_PART_SIZE;
+
+  private static S3ProxyServer server;
+  private static int buckets;
+
+  private S3Config config;
+  private S3Target target;
+  private S3Client client;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = new S3ProxyServer();
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    server.close();
+  }
+
+  @BeforeEach
+  void freshBucket() {
+    String bucket = "photos-" + ++buckets;
+    server.createBucket(bucket);
+    config =
+        S3Config.of(bucket, "backup/phone")
+            .withEndpoint(server.endpoint(), true)
+            .withKey(new S3Config.AccessKey(server.accessKeyId, server.secretAccessKey))
+            .withMultipart(6 * MIB, PART);
+    target = S3Target.connect(config);
+    client = S3Target.client(config);
+  }
+
+  @AfterEach
+  void closeClients() {
+    target.close();
+    client.close();
+  }
+
+  @Test
+  void storesASmallFileThatReadsBackWithTheSameSha256() throws Exception {
+    byte[] content = random(100 * KIB + 7, 1);
+    assertThat(target.probe("2024/IMG_0001.jpg")).isEqualTo(new RemoteState.Absent());
+
+    RemoteFile file = upload(target, "2024/IMG_0001.jpg", content, 16 * KIB);
+
+    assertThat(file)
+        .isEqualTo(new RemoteFile("2024/IMG_0001.jpg", content.length, sha256(content)));
+    assertThat(stored("backup/phone/2024/IMG_0001.jpg")).isEqualTo(sha256(content));
+    assertThat(target.probe("2024/IMG_0001.jpg"))
+        .isEqualTo(new RemoteState.Complete(content.length, Optional.of(sha256(content))));
+  }
+
+  @Test
+  void storesAnEmptyFile() throws Exception {
+    RemoteFile file = upload(target, "empty.txt", new byte[0], KIB);
+
+    assertThat(file.size()).isZero();
+    assertThat(stored("backup/phone/empty.txt")).isEqualTo(sha256(new byte[0]));
+    assertThat(target.probe("empty.txt"))
+        .isEqualTo(new RemoteState.Complete(0, Optional.of(sha256(new byte[0]))));
+  }
+
+  @Test
+  void sendsALargeFileInPartsThatReadsBackWithTheSameSha256() throws Exception {
+    byte[] content = random(12 * MIB + 123, 2);
+
+    RemoteFile file = upload(target, "video/clip.mp4", content, MIB + 17);
+
+    assertThat(file).isEqualTo(new RemoteFile("video/clip.mp4", content.length, sha256(content)));
+    assertThat(stored("backup/phone/video/clip.mp4")).isEqualTo(sha256(content));
+    assertThat(target.probe("video/clip.mp4"))
+        .isEqualTo(new RemoteState.Complete(content.length, Optional.of(sha256(content))));
+  }
+
+  @Test
+  void resumesAMultipartUploadFromTheServerAfterTheSessionWasDropped() throws Exception {
+    byte[] content = random(13 * MIB, 3);
+    long dropped = PART + PART / 2;
+    UploadSession first = target.open("video/long.mp4", content.length);
+    first.append(0, ByteBuffer.wrap(content, 0, (int) dropped));
+    first.close();
+    target.close();
+
+    // A new process: nothing but the server remembers the upload.
+    target = S3Target.connect(config);
+    assertThat(target.probe("video/long.mp4")).isEqualTo(new RemoteState.Partial(PART));
+    UploadSession second = target.open("video/long.mp4", content.length);
+    long resumedAt = second.offset();
+    long offset = resumedAt;
+    while (offset < content.length) {
+      int n = (int) Math.min(MIB, content.length - offset);
+      offset = second.append(offset, ByteBuffer.wrap(content, (int) offset, n));
+    }
+    RemoteFile file = second.complete(content.length, sha256(content));
+    second.close();
+
+    assertThat(resumedAt).isEqualTo(PART);
+    assertThat(dropped - resumedAt).as("bytes sent twice").isLessThanOrEqualTo(PART);
+    assertThat(file.sha256()).isEqualTo(sha256(content));
+    assertThat(stored("backup/phone/video/long.mp4")).isEqualTo(sha256(content));
+    assertThat(target.probe("video/long.mp4"))
+        .isEqualTo(new RemoteState.Complete(content.length, Optional.of(sha256(content))));
+  }
+
+  @Test
+  void refusesToReplaceADifferentFileAndLeavesItIntact() throws Exception {
+    byte[] original = random(10 * KIB, 4);
+    upload(target, "IMG_0002.jpg", original, 4 * KIB);
+
+    Throwable small =
+        catchThrowable(() -> upload(target, "IMG_0002.jpg", random(10 * KIB, 5), KIB));
+    Throwable large = catchThrowable(() -> upload(target, "IMG_0002.jpg", random(7 * MIB, 6), MIB));
+
+    assertThat(small).isInstanceOf(UploadException.class);
+    assertThat(((UploadException) small).error()).isInstanceOf(UploadError.Conflict.class);
+    assertThat(((UploadException) large).error()).isInstanceOf(UploadError.Conflict.class);
+    assertThat(stored("backup/phone/IMG_0002.jpg")).isEqualTo(sha256(original));
+    assertThat(target.probe("IMG_0002.jpg"))
+        .isEqualTo(new RemoteState.Complete(original.length, Optional.of(sha256(original))));
+  }
+
+  @Test
+  void acceptsTheSameFileAgainWithoutChangingIt() throws Exception {
+    byte[] content = random(10 * KIB, 7);
+    upload(target, "IMG_0003.jpg", content, 4 * KIB);
+
+    RemoteFile again = upload(target, "IMG_0003.jpg", content, 4 * KIB);
+
+    assertThat(again).isEqualTo(new RemoteFile("IMG_0003.jpg", content.length, sha256(content)));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {10 * KIB, 7 * MIB})
+  void publishesNothingWhenTheBytesDoNotMatchTheExpectedHash(int size) throws Exception {
+    byte[] content = random(size, 8);
+    Throwable thrown;
+    try (UploadSession session = target.open("IMG_0004.jpg", size)) {
+      session.append(0, ByteBuffer.wrap(content));
+      thrown = catchThrowable(() -> session.complete(size, sha256(random(size, 9))));
+    }
+
+    assertThat(((UploadException) thrown).error()).isInstanceOf(UploadError.Transient.class);
+    assertThat(target.probe("IMG_0004.jpg")).isEqualTo(new RemoteState.Absent());
+    assertThat(client.listObjectsV2(b -> b.bucket(config.bucket())).contents()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "with space/a b.jpg",
+        "hash#tag.jpg",
+        "percent%20sign.jpg",
+        "question?.jpg",
+        "plus+sign.jpg",
+        "Cafe\u0301/e\u0301te\u0301.jpg",
+        "emoji \uD83D\uDCF7.jpg"
+      })
+  void storesAwkwardNamesUnderTheirNfcKey(String name) throws Exception {
+    byte[] content = random(3 * KIB, name.hashCode());
+    String nfc = Normalizer.normalize(name, Normalizer.Form.NFC);
+
+    RemoteFile file = upload(target, name, content, KIB);
+
+    assertThat(file.remotePath()).isEqualTo(nfc);
+    assertThat(stored("backup/phone/" + nfc)).isEqualTo(sha256(content));
+    assertThat(target.probe(nfc))
+        .isEqualTo(new RemoteState.Complete(content.length, Optional.of(sha256(content))));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"../escape.jpg", "a/../../b.jpg", "a/./b.jpg", "/absolute.jpg", "a//b", ""})
+  void refusesPathsThatLeaveThePrefix(String path) {
+    Throwable thrown = catchThrowable(() -> target.open(path, 1));
+
+    assertThat(thrown).isInstanceOf(UploadException.class);
+    assertThat(((UploadException) thrown).error()).isInstanceOf(UploadError.Permanent.class);
+    assertThat(client.listObjectsV2(b -> b.bucket(config.bucket())).contents()).isEmpty();
+  }
+
+  @Test
+  void reportsAWrongSecretAsUnauthorizedWithoutShowingIt() throws Exception {
+    String wrong = "not-the-secret-" + server.secretAccessKey.hashCode();
+    try (S3Target bad =
+        S3Target.connect(config.withKey(new S3Config.AccessKey(server.accessKeyId, wrong)))) {
+      Throwable probe = catchThrowable(() -> bad.probe("IMG_0001.jpg"));
+      Throwable check = catchThrowable(bad::check);
+
+      assertThat(((UploadException) probe).error()).isInstanceOf(UploadError.Unauthorized.class);
+      assertThat(((UploadException) check).error()).isInstanceOf(UploadError.Unauthorized.class);
+      assertThat(((UploadException) check).error().message()).doesNotContain(wrong);
+      assertThat(bad.describe()).doesNotContain(wrong).doesNotContain(server.accessKeyId);
+    }
+  }
+
+  @Test
+  void checksThatTheBucketIsWritable() throws Exception {
+    target.check();
+
+    assertThat(client.listObjectsV2(b -> b.bucket(config.bucket())).contents()).isEmpty();
+  }
+
+  @Test
+  void reportsAMissingBucketAsPermanent() {
+    try (S3Target missing =
+        S3Target.connect(
+            new S3Config(
+                "no-such-bucket",
+                "",
+                config.endpoint(),
+                config.region(),
+                true,
+                config.key(),
+                config.multipartThreshold(),
+                config.partSize(),
+                true))) {
+      Throwable thrown = catchThrowable(missing::check);
+
+      assertThat(((UploadException) thrown).error()).isInstanceOf(UploadError.Permanent.class);
+      assertThat(((UploadException) thrown).error().message()).contains("NoSuchBucket");
+    }
+  }
+
+  @Test
+  void worksWithoutChecksumHeadersOnAServerThatRefusesThem() throws Exception {
+    try (S3ProxyServer strict = new S3ProxyServer(false)) {
+      strict.createBucket("strict");
+      S3Config strictConfig =
+          S3Config.of("strict", "")
+              .withEndpoint(strict.endpoint(), true)
+              .withKey(new S3Config.AccessKey(strict.accessKeyId, strict.secretAccessKey))
+              .withMultipart(6 * MIB, PART);
+      byte[] small = random(10 * KIB, 10);
+      byte[] large = random(7 * MIB, 11);
+
+      Throwable refused;
+      try (S3Target withChecksums = S3Target.connect(strictConfig)) {
+        refused = catchThrowable(() -> upload(withChecksums, "small.jpg", small, KIB));
+      }
+      try (S3Target plain = S3Target.connect(strictConfig.withChecksumHeaders(false))) {
+        // S3Proxy answers 501 and closes before reading the body: the client sees that answer
+        // or, when it was still sending, a broken pipe.
+        assertThat(refused).isInstanceOf(UploadException.class);
+        assertThat(((UploadException) refused).error())
+            .isInstanceOfAny(UploadError.Permanent.class, UploadError.Transient.class);
+        assertThat(plain.probe("small.jpg")).isEqualTo(new RemoteState.Absent());
+
+        upload(plain, "small.jpg", small, KIB);
+        upload(plain, "large.mp4", large, MIB);
+
+        assertThat(plain.probe("small.jpg"))
+            .isEqualTo(new RemoteState.Complete(small.length, Optional.of(sha256(small))));
+        assertThat(plain.probe("large.mp4"))
+            .isEqualTo(new RemoteState.Complete(large.length, Optional.of(sha256(large))));
+      }
+    }
+  }
+
+  private static RemoteFile upload(S3Target target, String path, byte[] content, int chunk)
+      throws UploadException {
+    try (UploadSession session = target.open(path, content.length)) {
+      long offset = session.offset();
+      while (offset < content.length) {
+        int n = (int) Math.min(chunk, content.length - offset);
+        offset = session.append(offset, ByteBuffer.wrap(content, (int) offset, n));
+      }
+      return session.complete(content.length, sha256(content));
+    }
+  }
+
+  /** The sha256 of the object as the server returns it. */
+  private String stored(String key) throws Exception {
+    return sha256(client.getObjectAsBytes(b -> b.bucket(config.bucket()).key(key)).asByteArray());
+  }
+
+  private static byte[] random(int size, long seed) {
+    byte[] bytes = new byte[size];
+    new Random(seed).nextBytes(bytes);
+    return bytes;
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
