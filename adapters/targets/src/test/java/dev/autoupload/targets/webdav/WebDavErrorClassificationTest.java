@@ -1,0 +1,123 @@
+package dev.autoupload.targets.webdav;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.autoupload.engine.upload.RemoteState;
+import dev.autoupload.engine.upload.Sha256;
+import dev.autoupload.engine.upload.UploadError;
+import dev.autoupload.engine.upload.UploadException;
+import dev.autoupload.engine.upload.UploadSession;
+import dev.autoupload.targets.FaultProxy;
+import dev.autoupload.targets.FaultProxy.Fault;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a real WebDAV client makes of a misbehaving server: faults injected by a proxy in front of
+ * a real nginx, each classified the way the engine acts on (retry later, pause, give up).
+ */
+class WebDavErrorClassificationTest {
+
+  @TempDir static Path serverDir;
+  @TempDir Path spoolDir;
+
+  private static NginxWebDav nginx;
+  private FaultProxy proxy;
+  private WebDavTarget target;
+
+  @BeforeAll
+  static void startNginx() throws Exception {
+    nginx = NginxWebDav.start(serverDir);
+  }
+
+  @AfterAll
+  static void stopNginx() throws Exception {
+    if (nginx != null) {
+      nginx.close();
+    }
+  }
+
+  @BeforeEach
+  void proxyInFront() throws Exception {
+    proxy = FaultProxy.start(URI.create("http://127.0.0.1:" + nginx.port()));
+    target =
+        new WebDavTarget(
+            proxy.uri().resolve("/faults"),
+            Optional.of(NginxWebDav.USER),
+            Optional.of(NginxWebDav.PASSWORD),
+            new WebDavTarget.Settings(Duration.ofSeconds(5), Duration.ofSeconds(10), 64 * 1024, true, spoolDir));
+    target.check();
+  }
+
+  @AfterEach
+  void stopProxy() {
+    proxy.close();
+  }
+
+  private UploadError probeWith(Fault fault) {
+    proxy.failNext(fault);
+    return catchThrowableOfType(UploadException.class, () -> target.probe("photo.jpg")).error();
+  }
+
+  @Test
+  void aResetConnectionIsTransient() {
+    assertThat(probeWith(Fault.reset())).isInstanceOf(UploadError.Transient.class);
+  }
+
+  @Test
+  void aServerErrorIsTransient() {
+    assertThat(probeWith(Fault.status(500))).isInstanceOf(UploadError.Transient.class);
+  }
+
+  @Test
+  void unavailableWithRetryAfterIsTransientAndKeepsTheDelay() {
+    UploadError error = probeWith(Fault.status(503).retryAfter(7));
+
+    assertThat(error).isInstanceOf(UploadError.Transient.class);
+    assertThat(((UploadError.Transient) error).retryAfter()).contains(Duration.ofSeconds(7));
+  }
+
+  @Test
+  void tooManyRequestsWithRetryAfterIsTransientAndKeepsTheDelay() {
+    UploadError error = probeWith(Fault.status(429).retryAfter(3));
+
+    assertThat(((UploadError.Transient) error).retryAfter()).contains(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void insufficientStorageIsQuotaExceeded() {
+    assertThat(probeWith(Fault.status(507))).isInstanceOf(UploadError.QuotaExceeded.class);
+  }
+
+  @Test
+  void unauthorizedIsUnauthorized() {
+    assertThat(probeWith(Fault.status(401))).isInstanceOf(UploadError.Unauthorized.class);
+  }
+
+  @Test
+  void aFullServerDuringThePublishIsQuotaExceededAndNothingIsPublished() throws Exception {
+    byte[] content = new byte[100_000];
+    UploadSession session = target.open("full.jpg", content.length);
+    session.append(0, ByteBuffer.wrap(content));
+    proxy.failNext("PUT", Fault.status(507));
+
+    UploadException failure =
+        catchThrowableOfType(
+            UploadException.class, () -> session.complete(content.length, Sha256.of(new ByteArrayInputStream(content))));
+    session.close();
+
+    assertThat(failure.error()).isInstanceOf(UploadError.QuotaExceeded.class);
+    assertThat(target.probe("full.jpg")).isEqualTo(new RemoteState.Absent());
+  }
+}
