@@ -15,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -45,13 +46,13 @@ final class AppProcess implements AutoCloseable {
   private final Thread stderrReader;
   private boolean stdoutEnded;
 
-  private AppProcess(List<String> command) {
+  private AppProcess(List<String> command, Map<String, String> environment) {
     this.command = List.copyOf(command);
     try {
-      process =
-          new ProcessBuilder(command)
-              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-              .start();
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      builder.environment().putAll(environment);
+      process = builder.start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + command, e);
     }
@@ -75,7 +76,7 @@ final class AppProcess implements AutoCloseable {
 
   /** The arguments after {@code java -jar autoupload.jar}; see {@link Launch#start}. */
   static Launch launch(String... args) {
-    return new Launch(List.of(args), List.of(), false);
+    return new Launch(List.of(args), List.of(), false, Map.of());
   }
 
   /**
@@ -83,15 +84,22 @@ final class AppProcess implements AutoCloseable {
    *
    * @param unprivileged run as uid/gid 65534 (nobody) when the tests run as root, so file
    *     permissions apply; the folders it writes to must then be writable by that user
+   * @param environment variables added to the child's environment (e.g. a target's password)
    */
-  record Launch(List<String> args, List<String> jvmOptions, boolean unprivileged) {
+  record Launch(List<String> args, List<String> jvmOptions, boolean unprivileged, Map<String, String> environment) {
 
     Launch withJvmOptions(String... options) {
-      return new Launch(args, List.of(options), unprivileged);
+      return new Launch(args, List.of(options), unprivileged, environment);
     }
 
     Launch runAsUnprivileged() {
-      return new Launch(args, jvmOptions, true);
+      return new Launch(args, jvmOptions, true, environment);
+    }
+
+    Launch withEnvironment(String name, String value) {
+      Map<String, String> more = new java.util.HashMap<>(environment);
+      more.put(name, value);
+      return new Launch(args, jvmOptions, unprivileged, Map.copyOf(more));
     }
 
     List<String> command() {
@@ -114,7 +122,7 @@ final class AppProcess implements AutoCloseable {
     }
 
     AppProcess start() {
-      return new AppProcess(command());
+      return new AppProcess(command(), environment);
     }
   }
 

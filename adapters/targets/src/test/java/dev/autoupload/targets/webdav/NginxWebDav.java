@@ -24,10 +24,10 @@ import java.util.concurrent.TimeUnit;
  * with {@code Retry-After: 7}, {@code /full/} answers 507. {@code create_full_put_path} is off, so
  * the target's own MKCOLs are what creates folders.
  */
-final class NginxWebDav implements AutoCloseable {
+public final class NginxWebDav implements AutoCloseable {
 
-  static final String USER = "anna";
-  static final String PASSWORD = "s3cret-pw";
+  public static final String USER = "anna";
+  public static final String PASSWORD = "s3cret-pw";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
   private static final List<Path> MODULE_DIRS =
       List.of(Path.of("/usr/lib/nginx/modules"), Path.of("/usr/share/nginx/modules"));
@@ -45,7 +45,7 @@ final class NginxWebDav implements AutoCloseable {
   }
 
   /** Starts nginx with its config, document root and temp files all under {@code dir}. */
-  static NginxWebDav start(Path dir) throws IOException, InterruptedException {
+  public static NginxWebDav start(Path dir) throws IOException, InterruptedException {
     Path module =
         MODULE_DIRS.stream()
             .map(d -> d.resolve("ngx_http_dav_ext_module.so"))
@@ -128,12 +128,12 @@ final class NginxWebDav implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port + encodedPath);
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
   /** The server's document root on disk, to check what it really stored. */
-  Path www() {
+  public Path www() {
     return www;
   }
 

@@ -1,0 +1,69 @@
+package dev.autoupload.it;
+
+import static dev.autoupload.it.MediaFiles.KIB;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.autoupload.targets.TargetUris;
+import dev.autoupload.targets.webdav.NginxWebDav;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code autoupload run --once --target webdav://…} end to end: the packaged app backs up a folder
+ * to a real nginx WebDAV server, every file sha256-equal on the server's disk, and a second run
+ * sends nothing.
+ */
+class WebDavRunIT {
+
+  private static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
+
+  @TempDir static Path serverDir;
+  private static NginxWebDav nginx;
+
+  @RegisterExtension final AppProcesses apps = new AppProcesses();
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void startNginx() throws Exception {
+    nginx = NginxWebDav.start(serverDir);
+  }
+
+  @AfterAll
+  static void stopNginx() throws Exception {
+    if (nginx != null) {
+      nginx.close();
+    }
+  }
+
+  @Test
+  void backsUpAFolderToWebDavByteExactAndThenSendsNothing() {
+    Path source = tmp.resolve("photos");
+    MediaFiles.randomTree(source, 25, KIB, 200 * KIB, new SplittableRandom(25));
+    MediaFiles.write(source.resolve("Videos/Sommer 2024/clip #1 + more.mov"), 3 * MediaFiles.MIB, new SplittableRandom(3));
+    Map<String, String> sourceHashes = MediaFiles.sha256Tree(source);
+    AppProcess.Launch run =
+        AppProcess.launch(
+                "run", "--source", source.toString(),
+                "--target", "webdav://" + NginxWebDav.USER + "@127.0.0.1:" + nginx.port() + "/phone",
+                "--data-dir", tmp.resolve("data").toString(), "--once")
+            .withEnvironment(TargetUris.WEBDAV_PASSWORD_VARIABLE, NginxWebDav.PASSWORD);
+
+    AppProcess first = apps.start(run);
+    assertThat(first.waitFor(RUN_TIMEOUT)).as(first.describe()).isZero();
+    assertThat(first.summary().uploaded()).isEqualTo(sourceHashes.size());
+    assertThat(MediaFiles.sha256Tree(nginx.www().resolve("phone"))).isEqualTo(sourceHashes);
+    assertThat(first.describe()).doesNotContain(NginxWebDav.PASSWORD);
+
+    AppProcess second = apps.start(run);
+    assertThat(second.waitFor(RUN_TIMEOUT)).as(second.describe()).isZero();
+    assertThat(second.summary().already()).isEqualTo(sourceHashes.size());
+    assertThat(second.summary().bytesSent()).isZero();
+  }
+}
