@@ -71,6 +71,14 @@ public final class MediaFiles {
     }
   }
 
+  public static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public static String sha256(Path file) {
     MessageDigest digest;
     try {

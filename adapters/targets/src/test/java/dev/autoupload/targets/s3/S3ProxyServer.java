@@ -14,16 +14,16 @@ import org.jclouds.blobstore.BlobStoreContext;
  * free port, checking SigV4 signatures against a key pair generated for this run. It does not
  * verify SHA-256 checksum headers: the tests hash what they read back instead.
  */
-final class S3ProxyServer implements AutoCloseable {
+public final class S3ProxyServer implements AutoCloseable {
 
-  final String accessKeyId =
+  public final String accessKeyId =
       "AKIA" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-  final String secretAccessKey = UUID.randomUUID() + "/" + UUID.randomUUID();
+  public final String secretAccessKey = UUID.randomUUID() + "/" + UUID.randomUUID();
   private final BlobStoreContext context;
   private final S3Proxy proxy;
 
   /** A server that accepts (and does not check) the SHA-256 checksum headers. */
-  S3ProxyServer() throws Exception {
+  public S3ProxyServer() throws Exception {
     this(true);
   }
 
@@ -48,7 +48,7 @@ final class S3ProxyServer implements AutoCloseable {
     proxy.start();
   }
 
-  URI endpoint() {
+  public URI endpoint() {
     return URI.create("http://127.0.0.1:" + proxy.getPort());
   }
 
@@ -56,7 +56,7 @@ final class S3ProxyServer implements AutoCloseable {
     return context.getBlobStore();
   }
 
-  void createBucket(String bucket) {
+  public void createBucket(String bucket) {
     blobStore().createContainerInLocation(null, bucket);
   }
 
