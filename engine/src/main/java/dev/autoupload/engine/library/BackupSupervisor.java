@@ -432,8 +432,14 @@ public final class BackupSupervisor
                 0);
     if (outcome instanceof FileUpload.Uploaded uploaded) {
       pending.remove(asset.id());
-      completed++;
-      bytesFinished += asset.size();
+      if (uploaded.alreadyOnTarget()) {
+        // Nothing was sent: the target held the same content (a reinstall, another device).
+        alreadyBackedUp++;
+        bytesToUpload -= asset.size();
+      } else {
+        completed++;
+        bytesFinished += asset.size();
+      }
       publish(
           new EngineEvent.AssetUploaded(
               library.id(),

@@ -12,11 +12,12 @@ import java.util.Set;
  * @param scanning the source is still being enumerated
  * @param scanError why the last scan failed, if it did
  * @param discovered assets found by scans so far
- * @param alreadyBackedUp of those, assets a previous run had already completed
+ * @param alreadyBackedUp of those, assets already safe without sending a byte: completed by an
+ *     earlier run, or found on the target with the same content
  * @param queued waiting for a free upload slot
  * @param running uploads in progress (including paused ones)
  * @param retrying failed attempts waiting for their backoff to pass
- * @param completed uploaded (or found complete on the target) in this run
+ * @param completed uploaded in this run
  * @param skipped given up on for a reason that is not an error (e.g. the file vanished)
  * @param failed failed for good in this run; see {@code failures}
  * @param bytesToUpload total size of the assets this run has to upload

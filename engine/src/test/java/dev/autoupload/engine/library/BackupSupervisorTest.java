@@ -357,6 +357,20 @@ class BackupSupervisorTest {
   }
 
   @Test
+  void aFileTheTargetAlreadyHoldsCountsAsAlreadyBackedUpNotAsUploaded() {
+    byte[] kept = source.add("from-another-phone.jpg", 40_000);
+    source.add("new.jpg", 10_000);
+    target.putFile("from-another-phone.jpg", kept);
+
+    LibraryStatus done = awaitIdle(supervise(settings(2, 3, Duration.ofMillis(10))));
+
+    assertThat(done.completed()).isEqualTo(1);
+    assertThat(done.alreadyBackedUp()).isEqualTo(1);
+    assertThat(done.bytesSent()).isEqualTo(10_000);
+    assertThat(done.bytesToUpload()).isEqualTo(done.bytesDone()).isEqualTo(10_000);
+  }
+
+  @Test
   void aRestartQueuesNothingThatIsAlreadyBackedUp() {
     for (int i = 0; i < 25; i++) {
       source.add("f%02d.jpg".formatted(i), 5000);
