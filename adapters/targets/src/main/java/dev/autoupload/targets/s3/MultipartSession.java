@@ -174,12 +174,12 @@ final class MultipartSession implements UploadSession {
   public RemoteFile complete(long expectedSize, String sha256) throws UploadException {
     if (offset() != expectedSize) {
       abort(target, key, uploadId);
-      throw startingOver(offset() + " bytes", expectedSize, sha256);
+      throw S3Errors.startingOver(path, offset() + " bytes", expectedSize, sha256);
     }
     Optional<String> sent = whole.map(d -> HexFormat.of().formatHex(d.digest()));
     if (sent.isPresent() && !sent.get().equalsIgnoreCase(sha256)) {
       abort(target, key, uploadId);
-      throw startingOver(expectedSize + " bytes with sha256 " + sent.get(), expectedSize, sha256);
+      throw S3Errors.startingOver(path, expectedSize + " bytes with sha256 " + sent.get(), expectedSize, sha256);
     }
     Optional<RemoteFile> identical;
     try {
@@ -236,7 +236,7 @@ final class MultipartSession implements UploadSession {
       target.call(
           "discard the damaged " + path,
           () -> target.client().deleteObject(b -> b.bucket(target.bucket()).key(key)));
-      throw startingOver(stored + " bytes with sha256 " + found, expectedSize, sha256);
+      throw S3Errors.startingOver(path, stored + " bytes with sha256 " + found, expectedSize, sha256);
     }
     if (expectedSize <= MAX_COPY_SIZE) {
       target.call(
@@ -270,20 +270,6 @@ final class MultipartSession implements UploadSession {
       throw S3Errors.io("read back " + path, e);
     }
     return HexFormat.of().formatHex(digest.digest());
-  }
-
-  private UploadException startingOver(String got, long expectedSize, String sha256) {
-    return new UploadException(
-        new UploadError.Transient(
-            "received "
-                + got
-                + " for "
-                + path
-                + ", expected "
-                + expectedSize
-                + " bytes with sha256 "
-                + sha256
-                + "; starting over"));
   }
 
   private static void abort(S3Target target, String key, String uploadId) throws UploadException {

@@ -48,6 +48,14 @@ final class S3Errors {
     return new UploadError.Permanent("cannot " + what + ": " + e.getMessage());
   }
 
+  /** What was received did not match what was sent: transient, and the next attempt starts over. */
+  static UploadException startingOver(String path, String got, long expectedSize, String sha256) {
+    return new UploadException(
+        new UploadError.Transient(
+            "received " + got + " for " + path + ", expected " + expectedSize + " bytes with sha256 " + sha256
+                + "; starting over"));
+  }
+
   static UploadException io(String what, IOException e) {
     return new UploadException(new UploadError.Transient("cannot " + what + ": " + e), e);
   }

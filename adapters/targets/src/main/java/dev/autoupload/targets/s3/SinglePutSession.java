@@ -1,7 +1,6 @@
 package dev.autoupload.targets.s3;
 
 import dev.autoupload.engine.upload.RemoteFile;
-import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import java.io.IOException;
@@ -73,17 +72,7 @@ final class SinglePutSession implements UploadSession {
       } catch (IOException e) {
         throw S3Errors.io("discard the spooled " + path, e);
       }
-      throw new UploadException(
-          new UploadError.Transient(
-              "received "
-                  + got
-                  + " for "
-                  + path
-                  + ", expected "
-                  + expectedSize
-                  + " bytes with sha256 "
-                  + sha256
-                  + "; starting over"));
+      throw S3Errors.startingOver(path, got, expectedSize, sha256);
     }
     Optional<RemoteFile> identical = target.identicalOrFree(path, key, expectedSize, hex);
     if (identical.isPresent()) {
