@@ -67,6 +67,9 @@ public final class LocalFolderTarget implements UploadTarget {
     Optional<BasicFileAttributes> file = attributes(location, location.file());
     if (file.isPresent()) {
       try {
+        // A crash after publishing may have left the part behind, linked to the file: the
+        // upload is done, and the engine will not open a session that would clear it.
+        discardPartLinkedToFile(location);
         FileDigest.Digest digest = FileDigest.of(location.file());
         return new RemoteState.Complete(digest.size(), Optional.of(digest.hex()));
       } catch (IOException e) {

@@ -346,6 +346,18 @@ class LocalFolderTargetTest {
   }
 
   @Test
+  void probingAPublishedFileClearsThePartACrashLeftLinkedToIt() throws Exception {
+    byte[] published = randomBytes(100, 15);
+    upload("kept.jpg", published, 100);
+    Files.createLink(root.resolve(".kept.jpg.autoupload-part"), root.resolve("kept.jpg"));
+
+    assertThat(target.probe("kept.jpg")).isInstanceOf(RemoteState.Complete.class);
+
+    assertThat(root.resolve(".kept.jpg.autoupload-part")).doesNotExist();
+    assertThat(Files.readAllBytes(root.resolve("kept.jpg"))).isEqualTo(published);
+  }
+
+  @Test
   void uploadsDifferentPathsFromSeveralThreadsAtOnce() throws Exception {
     int files = 16;
     List<byte[]> contents = new ArrayList<>();
