@@ -4,6 +4,7 @@ import dev.autoupload.engine.upload.RemoteFile;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
+import dev.autoupload.targets.Appends;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -52,27 +53,7 @@ final class LocalFolderSession implements UploadSession {
   @Override
   public long append(long offset, ByteBuffer bytes) throws UploadException {
     requireOpen();
-    if (offset != this.offset) {
-      throw permanent(
-          "offset mismatch for "
-              + location.remotePath()
-              + ": asked to write at "
-              + offset
-              + " but the upload is at "
-              + this.offset);
-    }
-    if (offset + bytes.remaining() > size) {
-      throw permanent(
-          "cannot write "
-              + bytes.remaining()
-              + " bytes at "
-              + offset
-              + " to "
-              + location.remotePath()
-              + ": the file was announced with "
-              + size
-              + " bytes");
-    }
+    Appends.require(location.remotePath(), this.offset, offset, bytes.remaining(), size);
     try {
       while (bytes.hasRemaining()) {
         // Advanced per write so that after a failure the offset still tells what is on disk.

@@ -4,6 +4,7 @@ import dev.autoupload.engine.upload.RemoteFile;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
+import dev.autoupload.targets.Appends;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -110,13 +111,7 @@ final class MultipartSession implements UploadSession {
 
   @Override
   public long append(long offset, ByteBuffer bytes) throws UploadException {
-    if (offset != offset()) {
-      throw S3Target.permanent(
-          "append to " + path + " at " + offset + " but the session is at " + offset());
-    }
-    if (offset + bytes.remaining() > size) {
-      throw S3Target.permanent("more than the announced " + size + " bytes for " + path);
-    }
+    Appends.require(path, offset(), offset, bytes.remaining(), size);
     while (bytes.hasRemaining()) {
       if (spool.size() == partSize) {
         // A full part whose upload failed in an earlier call.

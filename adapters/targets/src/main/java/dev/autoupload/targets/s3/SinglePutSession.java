@@ -3,6 +3,7 @@ package dev.autoupload.targets.s3;
 import dev.autoupload.engine.upload.RemoteFile;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
+import dev.autoupload.targets.Appends;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Base64;
@@ -46,13 +47,7 @@ final class SinglePutSession implements UploadSession {
 
   @Override
   public long append(long offset, ByteBuffer bytes) throws UploadException {
-    if (offset != spool.size()) {
-      throw S3Target.permanent(
-          "append to " + path + " at " + offset + " but the session is at " + spool.size());
-    }
-    if (spool.size() + bytes.remaining() > size) {
-      throw S3Target.permanent("more than the announced " + size + " bytes for " + path);
-    }
+    Appends.require(path, spool.size(), offset, bytes.remaining(), size);
     try {
       spool.write(bytes);
     } catch (IOException e) {

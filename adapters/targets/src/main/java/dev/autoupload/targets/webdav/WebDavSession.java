@@ -5,6 +5,7 @@ import dev.autoupload.engine.upload.Sha256;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
+import dev.autoupload.targets.Appends;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -59,16 +60,7 @@ final class WebDavSession implements UploadSession {
   @Override
   public long append(long offset, ByteBuffer bytes) throws UploadException {
     requireOpen();
-    if (offset != this.offset) {
-      throw WebDavTarget.permanent(
-          "offset mismatch for " + location.remotePath() + ": asked to write at " + offset
-              + " but the upload is at " + this.offset);
-    }
-    if (offset + bytes.remaining() > size) {
-      throw WebDavTarget.permanent(
-          "cannot write " + bytes.remaining() + " bytes at " + offset + " to " + location.remotePath()
-              + ": the file was announced with " + size + " bytes");
-    }
+    Appends.require(location.remotePath(), this.offset, offset, bytes.remaining(), size);
     int length = bytes.remaining();
     digest.update(bytes.duplicate());
     try {
