@@ -3,7 +3,7 @@ package dev.autoupload.it;
 import static dev.autoupload.it.MediaFiles.KIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.autoupload.targets.TargetUris;
+import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.webdav.NginxWebDav;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,7 +53,7 @@ class WebDavRunIT {
                 "run", "--source", source.toString(),
                 "--target", "webdav://" + NginxWebDav.USER + "@127.0.0.1:" + nginx.port() + "/phone",
                 "--data-dir", tmp.resolve("data").toString(), "--once")
-            .withEnvironment(TargetUris.WEBDAV_PASSWORD_VARIABLE, NginxWebDav.PASSWORD);
+            .withEnvironment(TargetSettings.PASSWORD_VARIABLE, NginxWebDav.PASSWORD);
 
     AppProcess first = apps.start(run);
     assertThat(first.waitFor(RUN_TIMEOUT)).as(first.describe()).isZero();

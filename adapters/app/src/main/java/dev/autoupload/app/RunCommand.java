@@ -12,6 +12,7 @@ import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.http.HttpControlServer;
 import dev.autoupload.sources.folder.FolderSource;
+import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.TargetUris;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -152,7 +153,7 @@ final class RunCommand implements Callable<Integer> {
     String id = Optional.ofNullable(libraryId).orElseGet(() -> LibraryIds.derive(sourceDir, target));
 
     ConditionSource conditionSource = openConditions(config);
-    UploadTarget uploadTarget = openTarget();
+    UploadTarget uploadTarget = openTarget(config);
     Library library;
     UploadEngine engine;
     try {
@@ -262,9 +263,9 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private UploadTarget openTarget() {
+  private UploadTarget openTarget(Config config) {
     try {
-      return TargetUris.open(target);
+      return TargetUris.open(target, TargetSettings.fromConfig(config));
     } catch (IllegalArgumentException e) {
       throw new RunFailure(Main.USAGE, e.getMessage(), e);
     }

@@ -6,6 +6,7 @@ import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.http.HttpControlServer;
 import dev.autoupload.sources.folder.FolderSource;
+import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.TargetUris;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -146,7 +147,7 @@ class ControlEndpointCommandsTest {
     try (UploadEngine engine = UploadEngine.start(ConfigLoader.withDataDir(ConfigLoader.load(Optional.empty(), List.of()), data));
         HttpControlServer server = HttpControlServer.start(engine, data, "127.0.0.1", 0)) {
       engine
-          .addLibrary(new Library("photos", new FolderSource("photos", photos()), TargetUris.open(dir.resolve("backup").toUri().toString())))
+          .addLibrary(new Library("photos", new FolderSource("photos", photos()), TargetUris.open(dir.resolve("backup").toUri().toString(), TargetSettings.defaults())))
           .toCompletableFuture()
           .get(10, TimeUnit.SECONDS);
       awaitTwoUploads(data);

@@ -11,7 +11,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 
 /** Turns the target URI of a library's configuration into an {@link UploadTarget}. */
@@ -21,31 +20,23 @@ public final class TargetUris {
       "use file:///absolute/dir, webdav://user@host[:port]/path, webdavs://user@host[:port]/path or"
           + " s3://bucket/prefix?endpoint=http://host:port&region=r&pathStyle=true";
 
-  /** Where a WebDAV password comes from: never the URI, which ends up in configs and logs. */
-  public static final String WEBDAV_PASSWORD_VARIABLE = "AUTOUPLOAD_WEBDAV_PASSWORD";
-
   private TargetUris() {}
 
   /**
    * Opens the target {@code uri} names. Supported: {@code file:///absolute/dir} (also {@code
    * file:/absolute/dir} and {@code file://localhost/absolute/dir}), with special characters
    * percent-encoded: {@code file:///photos/My%20Backup}; {@code webdav://user@host[:port]/path}
-   * (HTTP) and {@code webdavs://…} (HTTPS), the password taken from the environment variable
-   * {@value #WEBDAV_PASSWORD_VARIABLE}; and {@code s3://bucket/prefix} with the optional query
+   * (HTTP) and {@code webdavs://…} (HTTPS); and {@code s3://bucket/prefix} with the optional query
    * parameters {@code endpoint} (an S3-compatible server), {@code region} (default us-east-1),
    * {@code pathStyle} ({@code true} for most S3-compatible servers), {@code multipartThreshold}
    * and {@code partSize} (bytes). S3 credentials come from the standard AWS chain (environment,
-   * profile, instance role), never from the URI.
+   * profile, instance role) unless {@code settings} names a key. Passwords and keys come from
+   * {@code settings}, never from the URI.
    *
    * @throws IllegalArgumentException with a one-line message saying what is supported, when the
    *     URI is malformed, relative, or of an unsupported scheme
    */
-  public static UploadTarget open(String uri) {
-    return open(uri, System.getenv());
-  }
-
-  /** As {@link #open(String)}, with the environment passwords are read from. */
-  public static UploadTarget open(String uri, Map<String, String> environment) {
+  public static UploadTarget open(String uri, TargetSettings settings) {
     if (uri == null || uri.isBlank()) {
       throw new IllegalArgumentException("missing target: " + SUPPORTED);
     }
@@ -60,10 +51,10 @@ public final class TargetUris {
     }
     if (parsed.getScheme() != null
         && (parsed.getScheme().equalsIgnoreCase("webdav") || parsed.getScheme().equalsIgnoreCase("webdavs"))) {
-      return webDav(parsed, environment);
+      return webDav(parsed, settings);
     }
     if (parsed.getScheme() != null && parsed.getScheme().equalsIgnoreCase("s3")) {
-      return S3Target.connect(s3Config(uri, parsed));
+      return S3Target.connect(s3Config(uri, parsed, settings));
     }
     if (parsed.getScheme() == null || !parsed.getScheme().equalsIgnoreCase("file")) {
       throw rejected("unsupported", redacted(parsed), null);
@@ -90,7 +81,7 @@ public final class TargetUris {
     }
   }
 
-  private static UploadTarget webDav(URI uri, Map<String, String> environment) {
+  private static UploadTarget webDav(URI uri, TargetSettings settings) {
     if (uri.isOpaque() || uri.getHost() == null) {
       throw rejected("invalid", redacted(uri), "a WebDAV target needs a host");
     }
@@ -98,7 +89,9 @@ public final class TargetUris {
       throw rejected(
           "invalid",
           redacted(uri),
-          "put the password in " + WEBDAV_PASSWORD_VARIABLE + ", not in the URI");
+          "put the password in autoupload.target.password or "
+              + TargetSettings.PASSWORD_VARIABLE
+              + ", not in the URI");
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
       throw rejected("invalid", redacted(uri), "percent-encode '?' as %3F and '#' as %23 in folder names");
@@ -114,19 +107,19 @@ public final class TargetUris {
       return new WebDavTarget(
           endpoint,
           Optional.ofNullable(uri.getUserInfo()),
-          Optional.ofNullable(environment.get(WEBDAV_PASSWORD_VARIABLE)),
-          WebDavTarget.Settings.defaults());
+          settings);
     } catch (IllegalArgumentException e) {
       throw rejected("invalid", redacted(uri), e.getMessage());
     }
   }
 
-  private static S3Config s3Config(String uri, URI parsed) {
+  private static S3Config s3Config(String uri, URI parsed, TargetSettings settings) {
     if (parsed.getRawUserInfo() != null) {
       throw rejected(
           "invalid",
           redacted(parsed),
-          "credentials do not belong in the URI; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+          "credentials do not belong in the URI; set autoupload.target.s3.* or AWS_ACCESS_KEY_ID and"
+              + " AWS_SECRET_ACCESS_KEY");
     }
     String bucket = parsed.getRawAuthority();
     if (parsed.isOpaque() || bucket == null || bucket.isEmpty()) {
@@ -139,6 +132,9 @@ public final class TargetUris {
     S3Config config;
     try {
       config = S3Config.of(bucket, prefix);
+      if (settings.s3Key().isPresent()) {
+        config = config.withKey(settings.s3Key().get());
+      }
       Optional<URI> endpoint = Optional.empty();
       boolean pathStyle = false;
       long threshold = config.multipartThreshold();

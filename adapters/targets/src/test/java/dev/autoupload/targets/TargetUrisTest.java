@@ -32,7 +32,7 @@ class TargetUrisTest {
     "file:///srv/%C3%A9t%C3%A9%20%23%3F%2B, /srv/\u00e9t\u00e9 #?+"
   })
   void opensALocalFolderForAnAbsoluteFileUri(String uri, String folder) {
-    UploadTarget target = TargetUris.open(uri);
+    UploadTarget target = TargetUris.open(uri, TargetSettings.defaults());
 
     assertThat(target).isInstanceOf(LocalFolderTarget.class);
     assertThat(target.describe()).isEqualTo(folder);
@@ -42,7 +42,7 @@ class TargetUrisTest {
   void opensTheFolderAPathsOwnUriNames(@TempDir Path temp) throws Exception {
     Path folder = temp.resolve("photo backup #1");
 
-    UploadTarget target = TargetUris.open(folder.toUri().toString());
+    UploadTarget target = TargetUris.open(folder.toUri().toString(), TargetSettings.defaults());
     target.check();
 
     assertThat(target.describe()).isEqualTo(folder.toString());
@@ -52,7 +52,7 @@ class TargetUrisTest {
   @Test
   void namesWhatIsSupportedForAnUnknownScheme() {
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> TargetUris.open("ftp://x"))
+        .isThrownBy(() -> TargetUris.open("ftp://x", TargetSettings.defaults()))
         .withMessage("unsupported target \"ftp://x\": " + SUPPORTED);
   }
 
@@ -66,7 +66,7 @@ class TargetUrisTest {
       })
   void refusesWithAOneLineMessageThatSaysWhatIsSupported(String uri) {
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> TargetUris.open(uri))
+        .isThrownBy(() -> TargetUris.open(uri, TargetSettings.defaults()))
         .withMessageEndingWith(SUPPORTED)
         .withMessageNotContaining("\n");
   }
@@ -76,7 +76,7 @@ class TargetUrisTest {
     try (UploadTarget target =
         TargetUris.open(
             "s3://photos/backup/My%20Phone?endpoint=http://127.0.0.1:9000&region=eu-west-1"
-                + "&pathStyle=true&multipartThreshold=8388608&partSize=5242880&checksums=false")) {
+                + "&pathStyle=true&multipartThreshold=8388608&partSize=5242880&checksums=false", TargetSettings.defaults())) {
       assertThat(target).isInstanceOf(S3Target.class);
       assertThat(target.describe())
           .isEqualTo("s3://photos/backup/My Phone at http://127.0.0.1:9000");
@@ -86,7 +86,7 @@ class TargetUrisTest {
   @Test
   void keepsS3CredentialsOutOfTheUriAndTheMessage() {
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> TargetUris.open("s3://AKIA:secret@photos/backup"))
+        .isThrownBy(() -> TargetUris.open("s3://AKIA:secret@photos/backup", TargetSettings.defaults()))
         .withMessageNotContaining("secret")
         .withMessageContaining("AWS_ACCESS_KEY_ID");
   }
@@ -94,7 +94,7 @@ class TargetUrisTest {
   @Test
   void keepsPasswordsOutOfTheMessage() {
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> TargetUris.open("webdav://user:hunter2@host/dav"))
+        .isThrownBy(() -> TargetUris.open("webdav://user:hunter2@host/dav", TargetSettings.defaults()))
         .withMessageNotContaining("hunter2")
         .withMessageContaining("webdav://***@host/dav");
   }
@@ -107,7 +107,7 @@ class TargetUrisTest {
     "WEBDAV://anna@127.0.0.1:8080/, webdav://anna@127.0.0.1:8080/"
   })
   void opensAWebDavTargetWithThePasswordFromTheEnvironment(String uri, String described) {
-    UploadTarget target = TargetUris.open(uri, Map.of(TargetUris.WEBDAV_PASSWORD_VARIABLE, "hunter2"));
+    UploadTarget target = TargetUris.open(uri, TargetSettings.defaults().withPassword("hunter2"));
 
     assertThat(target).isInstanceOf(WebDavTarget.class);
     assertThat(target.describe()).isEqualTo(described).doesNotContain("hunter2");

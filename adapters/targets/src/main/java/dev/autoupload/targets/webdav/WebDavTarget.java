@@ -5,9 +5,10 @@ import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.targets.TargetSettings;
+import dev.autoupload.targets.http.HttpClients;
 import dev.autoupload.targets.http.HttpErrors;
 import java.io.IOException;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,21 +16,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * An {@link UploadTarget} on a WebDAV server ({@code webdav://} over HTTP, {@code webdavs://} over
@@ -50,37 +44,6 @@ public final class WebDavTarget implements UploadTarget {
 
   static final String PART_SUFFIX = ".autoupload-part";
 
-  /**
-   * How the target talks to its server.
-   *
-   * @param connectTimeout for establishing a connection
-   * @param readTimeout for an answer to arrive once a request is sent
-   * @param minBytesPerSecond the slowest upload still considered alive: a PUT may take {@code
-   *     readTimeout} plus its size at this rate
-   * @param verifyTls whether HTTPS certificates and host names are checked; off only for a server
-   *     the user explicitly trusts
-   * @param spoolDir where sessions keep the file being uploaded until it is sent
-   */
-  public record Settings(
-      Duration connectTimeout, Duration readTimeout, long minBytesPerSecond, boolean verifyTls, Path spoolDir) {
-
-    public Settings {
-      if (minBytesPerSecond < 1) {
-        throw new IllegalArgumentException("minBytesPerSecond must be at least 1");
-      }
-    }
-
-    /** 10 s to connect, 60 s to answer, at least 64 KiB/s, TLS verified, spooling in java.io.tmpdir. */
-    public static Settings defaults() {
-      return new Settings(
-          Duration.ofSeconds(10),
-          Duration.ofSeconds(60),
-          64 * 1024,
-          true,
-          Path.of(System.getProperty("java.io.tmpdir")));
-    }
-  }
-
   /** Where one remote path lives on the server: all paths are encoded absolute URL paths. */
   record Location(String remotePath, String display, String file, String part, List<String> collections) {}
 
@@ -88,7 +51,7 @@ public final class WebDavTarget implements UploadTarget {
   private final List<String> root;
   private final String description;
   private final Optional<String> authorization;
-  private final Settings settings;
+  private final TargetSettings settings;
   private final HttpClient client;
   private final Clock clock;
   /** Collections known to exist, so a folder of many files costs one MKCOL per level. */
@@ -101,9 +64,9 @@ public final class WebDavTarget implements UploadTarget {
    *
    * @param endpoint {@code http://host[:port]/path} or {@code https://…}, without user info
    * @param user the user name for basic authentication, if any
-   * @param password the password, used only together with a user
+   * @param settings timeouts, TLS trust and the password, used only together with a user
    */
-  public WebDavTarget(URI endpoint, Optional<String> user, Optional<String> password, Settings settings) {
+  public WebDavTarget(URI endpoint, Optional<String> user, TargetSettings settings) {
     String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
       throw new IllegalArgumentException("a WebDAV endpoint is http:// or https://, not " + scheme);
@@ -121,25 +84,10 @@ public final class WebDavTarget implements UploadTarget {
             + user.map(u -> DavPath.encode(u) + "@").orElse("")
             + endpoint.getRawAuthority()
             + (root.isEmpty() ? "/" : DavPath.join(root));
-    this.authorization =
-        user.flatMap(
-            u ->
-                password.map(
-                    p ->
-                        "Basic "
-                            + Base64.getEncoder()
-                                .encodeToString((u + ":" + p).getBytes(StandardCharsets.UTF_8))));
+    this.authorization = HttpClients.basicAuthorization(user, settings.password());
     this.settings = settings;
     this.clock = Clock.systemUTC();
-    HttpClient.Builder builder =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(settings.connectTimeout())
-            .followRedirects(HttpClient.Redirect.NEVER);
-    if (!settings.verifyTls()) {
-      builder.sslContext(trustingEverything());
-    }
-    this.client = builder.build();
+    this.client = HttpClients.build(settings);
   }
 
   private static List<String> rootSegments(String path) {
@@ -235,8 +183,7 @@ public final class WebDavTarget implements UploadTarget {
 
   /** PUTs {@code file} to {@code location}'s part name. */
   void putPart(Location location, Path file, long size) throws UploadException {
-    Duration timeout =
-        settings.readTimeout().plusSeconds(size / settings.minBytesPerSecond());
+    Duration timeout = settings.timeoutFor(size);
     HttpRequest.BodyPublisher body;
     try {
       body = HttpRequest.BodyPublishers.ofFile(file);
@@ -406,41 +353,5 @@ public final class WebDavTarget implements UploadTarget {
 
   static UploadException permanent(String message) {
     return new UploadException(new UploadError.Permanent(message));
-  }
-
-  /** For a server whose certificate the user chose not to verify: no certificate or host check. */
-  private static SSLContext trustingEverything() {
-    TrustManager trustAll =
-        new X509ExtendedTrustManager() {
-          @Override
-          public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-          @Override
-          public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-          @Override
-          public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-
-          @Override
-          public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-
-          @Override
-          public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-
-          @Override
-          public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-
-          @Override
-          public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-          }
-        };
-    try {
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, new TrustManager[] {trustAll}, null);
-      return context;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("TLS is not available: " + e.getMessage(), e);
-    }
   }
 }

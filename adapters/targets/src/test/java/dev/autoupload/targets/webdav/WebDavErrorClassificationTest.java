@@ -1,5 +1,7 @@
 package dev.autoupload.targets.webdav;
 
+import dev.autoupload.targets.TargetSettings;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -55,8 +57,7 @@ class WebDavErrorClassificationTest {
         new WebDavTarget(
             proxy.uri().resolve("/faults"),
             Optional.of(NginxWebDav.USER),
-            Optional.of(NginxWebDav.PASSWORD),
-            new WebDavTarget.Settings(Duration.ofSeconds(5), Duration.ofSeconds(10), 64 * 1024, true, spoolDir));
+            TargetSettings.defaults().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), 64 * 1024).withSpoolDir(spoolDir).withPassword(NginxWebDav.PASSWORD));
     target.check();
   }
 

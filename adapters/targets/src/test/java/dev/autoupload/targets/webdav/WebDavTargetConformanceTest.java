@@ -1,5 +1,7 @@
 package dev.autoupload.targets.webdav;
 
+import dev.autoupload.targets.TargetSettings;
+
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.targets.TargetConformance;
 import java.nio.file.Files;
@@ -41,8 +43,7 @@ class WebDavTargetConformanceTest extends TargetConformance {
     return new WebDavTarget(
         nginx.uri("/" + rootName),
         Optional.of(NginxWebDav.USER),
-        Optional.of(NginxWebDav.PASSWORD),
-        new WebDavTarget.Settings(Duration.ofSeconds(5), Duration.ofSeconds(30), 64 * 1024, true, spoolDir));
+            TargetSettings.defaults().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(30), 64 * 1024).withSpoolDir(spoolDir).withPassword(NginxWebDav.PASSWORD));
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.autoupload.targets.webdav;
 
+import dev.autoupload.targets.TargetSettings;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -77,8 +79,9 @@ class WebDavTargetTest {
     return new WebDavTarget(
         nginx.uri(rootPath),
         Optional.of(NginxWebDav.USER),
-        Optional.ofNullable(password),
-        new WebDavTarget.Settings(Duration.ofSeconds(5), Duration.ofSeconds(30), 64 * 1024, true, spoolDir));
+        password == null
+            ? TargetSettings.defaults().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(30), 64 * 1024).withSpoolDir(spoolDir)
+            : TargetSettings.defaults().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(30), 64 * 1024).withSpoolDir(spoolDir).withPassword(password));
   }
 
   // ---- round trips ----
@@ -287,8 +290,7 @@ class WebDavTargetTest {
         new WebDavTarget(
             URI.create("http://127.0.0.1:" + closedPort + "/dav"),
             Optional.of(NginxWebDav.USER),
-            Optional.of(NginxWebDav.PASSWORD),
-            new WebDavTarget.Settings(Duration.ofSeconds(2), Duration.ofSeconds(2), 1, true, spoolDir));
+            TargetSettings.defaults().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2), 1).withSpoolDir(spoolDir).withPassword(NginxWebDav.PASSWORD));
 
     assertThatThrownBy(() -> away.probe("a.jpg"))
         .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Transient.class));
@@ -314,8 +316,7 @@ class WebDavTargetTest {
           new WebDavTarget(
               URI.create("http://127.0.0.1:" + dropper.getLocalPort() + "/dav"),
               Optional.of(NginxWebDav.USER),
-              Optional.of(NginxWebDav.PASSWORD),
-              new WebDavTarget.Settings(Duration.ofSeconds(2), Duration.ofSeconds(5), 1, true, spoolDir));
+            TargetSettings.defaults().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), 1).withSpoolDir(spoolDir).withPassword(NginxWebDav.PASSWORD));
 
       assertThatThrownBy(() -> dropped.probe("a.jpg"))
           .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Transient.class))
@@ -337,7 +338,7 @@ class WebDavTargetTest {
     var fromUri =
         TargetUris.open(
             "webdav://" + NginxWebDav.USER + "@127.0.0.1:" + nginx.port() + "/" + rootName + "/from%20uri",
-            Map.of(TargetUris.WEBDAV_PASSWORD_VARIABLE, NginxWebDav.PASSWORD));
+            TargetSettings.defaults().withPassword(NginxWebDav.PASSWORD));
     fromUri.check();
     byte[] content = bytes(2000, 10);
 

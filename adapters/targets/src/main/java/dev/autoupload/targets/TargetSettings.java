@@ -1,0 +1,175 @@
+package dev.autoupload.targets;
+
+import com.typesafe.config.Config;
+import dev.autoupload.targets.s3.S3Config;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How targets talk to their servers, and the secrets they log in with. Secrets come from the
+ * configuration ({@code autoupload.target.*}, which falls back to environment variables) and never
+ * from the target URI, which ends up in logs, status and the Activity view.
+ *
+ * @param connectTimeout for establishing a connection
+ * @param readTimeout for an answer to arrive once a request is sent
+ * @param minBytesPerSecond the slowest upload still considered alive: a request carrying a body
+ *     may take {@code readTimeout} plus its size at this rate
+ * @param verifyTls whether HTTPS certificates and host names are checked; off only for a server
+ *     the user explicitly trusts
+ * @param trustedCertificates a PEM file of extra certificates to trust besides the JDK's, for a
+ *     server with a private or self-signed certificate: verification stays on
+ * @param spoolDir where sessions keep data they must send in one request
+ * @param password the password or app password of WebDAV, Nextcloud, tus and Koofr targets
+ * @param s3Key S3 credentials; empty to use the standard AWS chain (environment, profile, role)
+ */
+public record TargetSettings(
+    Duration connectTimeout,
+    Duration readTimeout,
+    long minBytesPerSecond,
+    boolean verifyTls,
+    Optional<Path> trustedCertificates,
+    Path spoolDir,
+    Optional<Secret> password,
+    Optional<S3Config.AccessKey> s3Key) {
+
+  /** Environment variables read when the configuration names no password. */
+  public static final String PASSWORD_VARIABLE = "AUTOUPLOAD_TARGET_PASSWORD";
+
+  /** The variable WebDAV targets read before {@value #PASSWORD_VARIABLE} existed. */
+  public static final String WEBDAV_PASSWORD_VARIABLE = "AUTOUPLOAD_WEBDAV_PASSWORD";
+
+  public TargetSettings {
+    Objects.requireNonNull(connectTimeout, "connectTimeout");
+    Objects.requireNonNull(readTimeout, "readTimeout");
+    Objects.requireNonNull(trustedCertificates, "trustedCertificates");
+    Objects.requireNonNull(spoolDir, "spoolDir");
+    Objects.requireNonNull(password, "password");
+    Objects.requireNonNull(s3Key, "s3Key");
+    if (minBytesPerSecond < 1) {
+      throw new IllegalArgumentException("min-bytes-per-second must be at least 1");
+    }
+    if (connectTimeout.isNegative() || connectTimeout.isZero() || readTimeout.isNegative() || readTimeout.isZero()) {
+      throw new IllegalArgumentException("timeouts must be positive");
+    }
+  }
+
+  /** A secret that does not show itself in {@code toString}, so it cannot reach a log by accident. */
+  public record Secret(String value) {
+    public Secret {
+      Objects.requireNonNull(value, "value");
+    }
+
+    @Override
+    public String toString() {
+      return "Secret[***]";
+    }
+  }
+
+  /** 10 s to connect, 60 s to answer, at least 64 KiB/s, TLS verified, no secrets. */
+  public static TargetSettings defaults() {
+    return new TargetSettings(
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(60),
+        64 * 1024,
+        true,
+        Optional.empty(),
+        Path.of(System.getProperty("java.io.tmpdir")),
+        Optional.empty(),
+        Optional.empty());
+  }
+
+  /**
+   * Reads {@code autoupload.target.*} (see reference.conf). A password file wins over a password
+   * given inline.
+   *
+   * @throws IllegalArgumentException with a one-line message when a value is unusable
+   */
+  public static TargetSettings fromConfig(Config config) {
+    Config c = config.getConfig("autoupload.target");
+    Optional<Secret> password = nonEmpty(c.getString("password")).map(Secret::new);
+    Optional<String> passwordFile = nonEmpty(c.getString("password-file"));
+    if (passwordFile.isPresent()) {
+      password = Optional.of(new Secret(readPasswordFile(Path.of(passwordFile.get()))));
+    }
+    Optional<String> keyId = nonEmpty(c.getString("s3.access-key-id"));
+    Optional<String> secretKey = nonEmpty(c.getString("s3.secret-access-key"));
+    if (keyId.isPresent() != secretKey.isPresent()) {
+      throw new IllegalArgumentException(
+          "autoupload.target.s3: set both access-key-id and secret-access-key, or neither");
+    }
+    Optional<S3Config.AccessKey> s3Key =
+        keyId.map(id -> new S3Config.AccessKey(id, secretKey.get()));
+    Optional<Path> trusted = nonEmpty(c.getString("trusted-certificates")).map(Path::of);
+    trusted.ifPresent(
+        file -> {
+          if (!Files.isReadable(file)) {
+            throw new IllegalArgumentException(
+                "autoupload.target.trusted-certificates: cannot read " + file);
+          }
+        });
+    return new TargetSettings(
+        c.getDuration("connect-timeout"),
+        c.getDuration("read-timeout"),
+        c.getBytes("min-bytes-per-second"),
+        c.getBoolean("verify-tls"),
+        trusted,
+        nonEmpty(c.getString("spool-dir")).map(Path::of).orElse(defaults().spoolDir()),
+        password,
+        s3Key);
+  }
+
+  public TargetSettings withPassword(String password) {
+    return new TargetSettings(
+        connectTimeout, readTimeout, minBytesPerSecond, verifyTls, trustedCertificates, spoolDir,
+        Optional.of(new Secret(password)), s3Key);
+  }
+
+  public TargetSettings withSpoolDir(Path spoolDir) {
+    return new TargetSettings(
+        connectTimeout, readTimeout, minBytesPerSecond, verifyTls, trustedCertificates, spoolDir, password, s3Key);
+  }
+
+  public TargetSettings withTimeouts(Duration connectTimeout, Duration readTimeout, long minBytesPerSecond) {
+    return new TargetSettings(
+        connectTimeout, readTimeout, minBytesPerSecond, verifyTls, trustedCertificates, spoolDir, password, s3Key);
+  }
+
+  public TargetSettings withTls(boolean verifyTls, Optional<Path> trustedCertificates) {
+    return new TargetSettings(
+        connectTimeout, readTimeout, minBytesPerSecond, verifyTls, trustedCertificates, spoolDir, password, s3Key);
+  }
+
+  public TargetSettings withS3Key(S3Config.AccessKey key) {
+    return new TargetSettings(
+        connectTimeout, readTimeout, minBytesPerSecond, verifyTls, trustedCertificates, spoolDir, password,
+        Optional.of(key));
+  }
+
+  /** How long a request sending {@code bytes} may take before it counts as stalled. */
+  public Duration timeoutFor(long bytes) {
+    return readTimeout.plusSeconds(bytes / minBytesPerSecond);
+  }
+
+  private static String readPasswordFile(Path file) {
+    try {
+      String content = Files.readString(file, StandardCharsets.UTF_8);
+      String firstLine = content.lines().findFirst().orElse("");
+      if (firstLine.isEmpty()) {
+        throw new IllegalArgumentException("autoupload.target.password-file: " + file + " is empty");
+      }
+      return firstLine;
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "autoupload.target.password-file: cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Optional<String> nonEmpty(String value) {
+    return value == null || value.isEmpty() ? Optional.empty() : Optional.of(value);
+  }
+}

@@ -1,0 +1,145 @@
+package dev.autoupload.targets.http;
+
+import dev.autoupload.targets.TargetSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * The one way HTTP targets build their {@link HttpClient}: HTTP/1.1 (a stalled upload then holds
+ * one connection, not a multiplexed one all uploads share), connections reused, the connect
+ * timeout and TLS trust of {@link TargetSettings}, no redirects followed (a redirected PUT would
+ * resend the body to a host the user did not name).
+ */
+public final class HttpClients {
+
+  private HttpClients() {}
+
+  public static HttpClient build(TargetSettings settings) {
+    HttpClient.Builder builder =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(settings.connectTimeout())
+            .followRedirects(HttpClient.Redirect.NEVER);
+    if (!settings.verifyTls()) {
+      builder.sslContext(trustingEverything());
+    } else if (settings.trustedCertificates().isPresent()) {
+      builder.sslContext(trusting(settings.trustedCertificates().get()));
+    }
+    return builder.build();
+  }
+
+  /** The JDK's trusted authorities plus the certificates in {@code pemFile}. */
+  static SSLContext trusting(Path pemFile) {
+    try {
+      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+      store.load(null, null);
+      int n = 0;
+      for (X509TrustManager jdk : defaultTrustManagers()) {
+        for (X509Certificate authority : jdk.getAcceptedIssuers()) {
+          store.setCertificateEntry("jdk-" + n++, authority);
+        }
+      }
+      List<Certificate> extra = readPem(pemFile);
+      if (extra.isEmpty()) {
+        throw new IllegalArgumentException("no certificate found in " + pemFile);
+      }
+      for (Certificate certificate : extra) {
+        store.setCertificateEntry("trusted-" + n++, certificate);
+      }
+      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      factory.init(store);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, factory.getTrustManagers(), null);
+      return context;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException("cannot use the certificates in " + pemFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static List<Certificate> readPem(Path pemFile) throws IOException, GeneralSecurityException {
+    CertificateFactory factory = CertificateFactory.getInstance("X.509");
+    try (InputStream in = Files.newInputStream(pemFile)) {
+      Collection<? extends Certificate> read = factory.generateCertificates(in);
+      return new ArrayList<>(read);
+    }
+  }
+
+  private static List<X509TrustManager> defaultTrustManagers() throws GeneralSecurityException {
+    TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    factory.init((KeyStore) null);
+    List<X509TrustManager> managers = new ArrayList<>();
+    for (TrustManager manager : factory.getTrustManagers()) {
+      if (manager instanceof X509TrustManager x509) {
+        managers.add(x509);
+      }
+    }
+    return managers;
+  }
+
+  /** Basic authentication for {@code user} with {@code password}, if both are known. */
+  public static Optional<String> basicAuthorization(Optional<String> user, Optional<TargetSettings.Secret> password) {
+    return user.flatMap(
+        u ->
+            password.map(
+                p ->
+                    "Basic "
+                        + Base64.getEncoder()
+                            .encodeToString((u + ":" + p.value()).getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+  }
+
+  /** For a server whose certificate the user chose not to verify: no certificate or host check. */
+  private static SSLContext trustingEverything() {
+    TrustManager trustAll =
+        new X509ExtendedTrustManager() {
+          @Override
+          public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+          @Override
+          public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+          @Override
+          public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+          @Override
+          public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+          @Override
+          public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+          @Override
+          public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+          @Override
+          public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+          }
+        };
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, new TrustManager[] {trustAll}, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("TLS is not available: " + e.getMessage(), e);
+    }
+  }
+}
