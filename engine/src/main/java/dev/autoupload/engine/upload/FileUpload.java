@@ -6,6 +6,7 @@ import dev.autoupload.engine.library.AssetSource;
 import dev.autoupload.engine.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -72,9 +73,10 @@ public final class FileUpload
 
   private record Probed(Transfer transfer, RemoteState remote) implements StepResult {}
 
-  private record SourceHashed(Transfer transfer, String sha256, RemoteState.Complete remote) implements StepResult {}
+  private record SourceHashed(Transfer transfer, Transfer.SourceHashes hashes, RemoteState.Complete remote)
+      implements StepResult {}
 
-  private record Opened(Transfer transfer, long offset) implements StepResult {}
+  private record Opened(Transfer transfer, Transfer.Opening opening) implements StepResult {}
 
   private record ChunkSent(Transfer transfer, long offset, long bytes) implements StepResult {}
 
@@ -127,6 +129,12 @@ public final class FileUpload
 
   public record ProgressCheckpointed(long offset, Instant at) implements Event {}
 
+  /**
+   * The target described the open upload with a token a later process needs to continue it (a tus
+   * upload URL, an S3 multipart upload id); recorded before any byte of the session is sent.
+   */
+  public record ResumeTokenRecorded(String resumeToken, Instant at) implements Event {}
+
   public record UploadPaused(Set<BlockerReason> reasons, long offset, Instant at) implements Event {}
 
   public record UploadResumed(Instant at) implements Event {}
@@ -145,15 +153,18 @@ public final class FileUpload
 
   public record Queued() implements State {}
 
-  /** {@code offset} is the last checkpoint; the target may be further. */
-  public record Uploading(int attempt, long offset) implements State {}
+  /**
+   * {@code offset} is the last checkpoint; the target may be further. {@code resumeToken} is the
+   * last one the target gave (see {@link ResumeTokenRecorded}), null when none.
+   */
+  public record Uploading(int attempt, long offset, String resumeToken) implements State {}
 
-  public record Paused(int attempt, long offset, Set<BlockerReason> reasons) implements State {}
+  public record Paused(int attempt, long offset, Set<BlockerReason> reasons, String resumeToken) implements State {}
 
   public record Completed(String remotePath, String sha256, long bytes, Instant uploadedAt, int attempts)
       implements State {}
 
-  public record Failed(UploadError error, int attempts, long offset) implements State {}
+  public record Failed(UploadError error, int attempts, long offset, String resumeToken) implements State {}
 
   public record Skipped(String reason, int attempts) implements State {}
 
@@ -239,7 +250,7 @@ public final class FileUpload
         .onCommand(Resume.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Done.getInstance()))
         .onCommand(Probed.class, (state, msg) -> onProbed(msg))
         .onCommand(SourceHashed.class, this::onSourceHashed)
-        .onCommand(Opened.class, (state, msg) -> onOpened(msg))
+        .onCommand(Opened.class, this::onOpened)
         .onCommand(ChunkSent.class, this::onChunkSent)
         .onCommand(Verified.class, (state, msg) -> complete(msg.file(), false))
         .onCommand(StepFailed.class, (state, msg) -> fail(state.attempt(), msg.error()))
@@ -311,26 +322,32 @@ public final class FileUpload
   /** The pure state transition for each event. */
   static State apply(State state, Event event) {
     if (event instanceof UploadStarted started) {
-      return new Uploading(started.attempt(), offsetOf(state));
+      return new Uploading(started.attempt(), offsetOf(state), tokenOf(state));
     }
     if (event instanceof ProgressCheckpointed checkpoint) {
       if (state instanceof Paused paused) {
-        return new Paused(paused.attempt(), checkpoint.offset(), paused.reasons());
+        return new Paused(paused.attempt(), checkpoint.offset(), paused.reasons(), paused.resumeToken());
       }
-      return new Uploading(attemptsOf(state), checkpoint.offset());
+      return new Uploading(attemptsOf(state), checkpoint.offset(), tokenOf(state));
+    }
+    if (event instanceof ResumeTokenRecorded recorded) {
+      if (state instanceof Paused paused) {
+        return new Paused(paused.attempt(), paused.offset(), paused.reasons(), recorded.resumeToken());
+      }
+      return new Uploading(attemptsOf(state), offsetOf(state), recorded.resumeToken());
     }
     if (event instanceof UploadPaused paused) {
-      return new Paused(attemptsOf(state), paused.offset(), paused.reasons());
+      return new Paused(attemptsOf(state), paused.offset(), paused.reasons(), tokenOf(state));
     }
     if (event instanceof UploadResumed) {
-      return new Uploading(attemptsOf(state), offsetOf(state));
+      return new Uploading(attemptsOf(state), offsetOf(state), tokenOf(state));
     }
     if (event instanceof UploadCompleted done) {
       return new Completed(
           done.remotePath(), done.sha256(), done.bytes(), done.uploadedAt(), attemptsOf(state));
     }
     if (event instanceof UploadFailed failed) {
-      return new Failed(failed.error(), failed.attempt(), failed.offset());
+      return new Failed(failed.error(), failed.attempt(), failed.offset(), tokenOf(state));
     }
     if (event instanceof UploadSkipped skipped) {
       return new Skipped(skipped.reason(), attemptsOf(state));
@@ -355,6 +372,20 @@ public final class FileUpload
       return s.attempts();
     }
     return 0;
+  }
+
+  /** The resume token a new attempt or a restarted actor continues with; null when none. */
+  private static String tokenOf(State state) {
+    if (state instanceof Uploading s) {
+      return s.resumeToken();
+    }
+    if (state instanceof Paused s) {
+      return s.resumeToken();
+    }
+    if (state instanceof Failed s) {
+      return s.resumeToken();
+    }
+    return null;
   }
 
   private static long offsetOf(State state) {
@@ -385,7 +416,7 @@ public final class FileUpload
             now());
     return Effect()
         .persist(started)
-        .thenRun(state -> startTransfer())
+        .thenRun(this::startTransfer)
         .thenReply(replyTo, state -> Done.getInstance());
   }
 
@@ -395,7 +426,7 @@ public final class FileUpload
         .thenRun(
             s -> {
               if (transfer == null) {
-                startTransfer();
+                startTransfer(s);
               }
             })
         .thenReply(cmd.replyTo(), s -> Done.getInstance());
@@ -425,7 +456,7 @@ public final class FileUpload
             state -> {
               // A step still running from before the pause carries on by itself.
               if (transfer == null) {
-                startTransfer();
+                startTransfer(state);
               } else {
                 transfer.pause(false);
               }
@@ -435,7 +466,7 @@ public final class FileUpload
 
   private ReplyEffect<Event, State> onProbed(Probed msg) {
     if (msg.remote() instanceof RemoteState.Complete complete) {
-      runStep(transfer::hashSource, (t, sha) -> new SourceHashed(t, sha, complete));
+      runStep(transfer::hashSource, (t, hashes) -> new SourceHashed(t, hashes, complete));
     } else {
       runStep(transfer::open, Opened::new);
     }
@@ -444,22 +475,36 @@ public final class FileUpload
 
   private ReplyEffect<Event, State> onSourceHashed(Uploading state, SourceHashed msg) {
     RemoteState.Complete remote = msg.remote();
+    Transfer.SourceHashes source = msg.hashes();
+    // The strongest hash the target knows decides; without any, "same" cannot be told.
     boolean same =
         remote.size() == asset.size()
-            && remote.sha256().map(sha -> sha.equalsIgnoreCase(msg.sha256())).orElse(false);
+            && remote
+                .sha256()
+                .map(sha -> sha.equalsIgnoreCase(source.sha256()))
+                .or(() -> remote.md5().map(md5 -> md5.equalsIgnoreCase(source.md5())))
+                .orElse(false);
     if (same) {
-      return complete(new RemoteFile(job.remotePath(), asset.size(), msg.sha256()), true);
+      return complete(new RemoteFile(job.remotePath(), asset.size(), source.sha256()), true);
     }
     String why =
-        remote.sha256().isPresent()
+        remote.hasHash()
             ? "a different file already exists at " + job.remotePath()
             : "a file already exists at " + job.remotePath() + " and the target cannot tell its hash";
     return fail(state.attempt(), new UploadError.Conflict(why));
   }
 
-  private ReplyEffect<Event, State> onOpened(Opened msg) {
-    if (msg.offset() > 0) {
-      report(new Resumed(asset.id(), msg.offset()));
+  private ReplyEffect<Event, State> onOpened(Uploading state, Opened msg) {
+    long offset = msg.opening().offset();
+    if (offset > 0) {
+      report(new Resumed(asset.id(), offset));
+    }
+    Optional<String> token = msg.opening().resumeToken();
+    if (token.isPresent() && !token.get().equals(state.resumeToken())) {
+      return Effect()
+          .persist(new ResumeTokenRecorded(token.get(), now()))
+          .thenRun(s -> nextStep())
+          .thenNoReply();
     }
     nextStep();
     return Effect().noReply();
@@ -535,13 +580,14 @@ public final class FileUpload
 
   // ---- the transfer steps ----
 
-  private void startTransfer() {
+  private void startTransfer(State state) {
     transfer =
         new Transfer(
             asset,
             job.source(),
             job.target(),
             job.remotePath(),
+            Optional.ofNullable(tokenOf(state)),
             job.bandwidth().chunkSize(job.settings().chunkBytes()),
             job.bandwidth(),
             job.steps());

@@ -12,8 +12,20 @@ public sealed interface RemoteState {
   record Partial(long offset) implements RemoteState {}
 
   /**
-   * A finished file. {@code sha256} is present when the target knows the content hash, so the
-   * engine can tell "already backed up" from "a different file with the same name".
+   * A finished file. The hashes the target knows (lowercase hex) let the engine tell "already
+   * backed up" from "a different file with the same name": {@code sha256} where the target keeps
+   * it, else {@code md5}, which many services report natively (Koofr, single-part S3 objects).
    */
-  record Complete(long size, Optional<String> sha256) implements RemoteState {}
+  record Complete(long size, Optional<String> sha256, Optional<String> md5) implements RemoteState {
+
+    /** A finished file whose MD5 the target does not report. */
+    public Complete(long size, Optional<String> sha256) {
+      this(size, sha256, Optional.empty());
+    }
+
+    /** Whether the target knows any hash of the file. */
+    public boolean hasHash() {
+      return sha256.isPresent() || md5.isPresent();
+    }
+  }
 }

@@ -9,6 +9,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Optional;
 
 /**
  * The moving parts of one upload attempt: the open source stream, the target session and the
@@ -24,6 +26,7 @@ final class Transfer {
   private final AssetSource source;
   private final UploadTarget target;
   private final String remotePath;
+  private final Optional<String> resumeToken;
   private final byte[] buffer;
   private final BandwidthLimiter bandwidth;
   private final MessageDigest digest = Sha256.newDigest();
@@ -42,6 +45,7 @@ final class Transfer {
       AssetSource source,
       UploadTarget target,
       String remotePath,
+      Optional<String> resumeToken,
       int chunkBytes,
       BandwidthLimiter bandwidth,
       StepTracker steps) {
@@ -49,21 +53,42 @@ final class Transfer {
     this.source = source;
     this.target = target;
     this.remotePath = remotePath;
+    this.resumeToken = resumeToken;
     this.bandwidth = bandwidth;
     this.steps = steps;
     this.buffer = new byte[(int) Math.min(chunkBytes, Math.max(1, asset.size()))];
   }
 
+  /** The source's hashes, lowercase hex: sha256 always, MD5 for targets that report only that. */
+  record SourceHashes(String sha256, String md5) {}
+
+  /** Where an opened session stands, and the token to record before sending. */
+  record Opening(long offset, Optional<String> resumeToken) {}
+
   RemoteState probe() throws UploadException {
-    return target.probe(remotePath);
+    return target.probe(remotePath, resumeToken);
   }
 
   /** Hashes the whole source, to compare with a file the target already holds. */
-  String hashSource() throws UploadException, AssetGoneException {
+  SourceHashes hashSource() throws UploadException, AssetGoneException {
+    MessageDigest sha256 = Sha256.newDigest();
+    MessageDigest md5 = md5();
     try (InputStream whole = openSource()) {
-      return Sha256.of(whole);
+      for (int n; (n = whole.read(buffer)) > 0; ) {
+        sha256.update(buffer, 0, n);
+        md5.update(buffer, 0, n);
+      }
+      return new SourceHashes(Sha256.hex(sha256), Sha256.hex(md5));
     } catch (IOException e) {
       throw sourceFailure(e);
+    }
+  }
+
+  private static MessageDigest md5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has MD5", e);
     }
   }
 
@@ -71,12 +96,12 @@ final class Transfer {
    * Opens the target session where the target says it stands, and brings the source stream and
    * the hash to the same offset.
    *
-   * @return the offset the upload continues from
+   * @return the offset the upload continues from, and the session's resume token
    */
-  long open() throws UploadException, AssetGoneException {
+  Opening open() throws UploadException, AssetGoneException {
     // The source first: a file that cannot be read must leave nothing behind on the target.
     in = openSource();
-    session = target.open(remotePath, asset.size());
+    session = target.open(remotePath, asset.size(), resumeToken);
     offset = session.offset();
     if (offset < 0 || offset > asset.size()) {
       long claimed = offset;
@@ -99,7 +124,7 @@ final class Transfer {
     } catch (IOException e) {
       throw sourceFailure(e);
     }
-    return offset;
+    return new Opening(offset, session.resumeToken());
   }
 
   /**

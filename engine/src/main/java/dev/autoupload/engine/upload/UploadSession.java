@@ -1,6 +1,7 @@
 package dev.autoupload.engine.upload;
 
 import java.nio.ByteBuffer;
+import java.util.Optional;
 
 /**
  * One upload of one file in progress. Not thread-safe: the engine calls it from one thread at a
@@ -10,6 +11,17 @@ public interface UploadSession extends AutoCloseable {
 
   /** The offset the next {@link #append} must start at. */
   long offset();
+
+  /**
+   * What a later process needs to continue this upload, when the target cannot find a partial
+   * upload by its path alone: a tus upload URL, an S3 multipart upload id. The engine records it
+   * in the journal as soon as the session is open and passes it back to {@link
+   * UploadTarget#probe(String, Optional)} and {@link UploadTarget#open(String, long, Optional)}.
+   * Never a secret: it ends up in the journal.
+   */
+  default Optional<String> resumeToken() {
+    return Optional.empty();
+  }
 
   /**
    * Sends {@code bytes} (all remaining bytes of the buffer) starting at {@code offset}, which must

@@ -1,5 +1,7 @@
 package dev.autoupload.engine.upload;
 
+import java.util.Optional;
+
 /**
  * Where assets go: a folder, WebDAV, tus, S3, Koofr. Implementations must be safe to call from
  * several threads at once, each on a different remote path; every remote path is confined under
@@ -16,10 +18,29 @@ public interface UploadTarget extends AutoCloseable {
   RemoteState probe(String remotePath) throws UploadException;
 
   /**
+   * As {@link #probe(String)}, for an upload an earlier session described with {@code
+   * resumeToken} (see {@link UploadSession#resumeToken()}). Targets whose partial uploads cannot be
+   * found by path alone (tus) use the token; the others ignore it.
+   */
+  default RemoteState probe(String remotePath, Optional<String> resumeToken) throws UploadException {
+    return probe(remotePath);
+  }
+
+  /**
    * Opens an upload of {@code size} bytes to {@code remotePath}, continuing a partial upload where
    * the target keeps one (the session's {@link UploadSession#offset()} tells where).
    */
   UploadSession open(String remotePath, long size) throws UploadException;
+
+  /**
+   * As {@link #open(String, long)}, continuing the upload {@code resumeToken} names when the
+   * target still has it. A token the target no longer knows is not an error: the upload then
+   * starts over (or continues whatever the target finds by path).
+   */
+  default UploadSession open(String remotePath, long size, Optional<String> resumeToken)
+      throws UploadException {
+    return open(remotePath, size);
+  }
 
   /** Checks that the target is reachable and writable, so a bad target fails before any upload. */
   void check() throws UploadException;

@@ -45,6 +45,29 @@ public final class InMemoryTarget implements UploadTarget {
   private final Semaphore arrivedAtGate = new Semaphore(0);
   private final Semaphore leftGate = new Semaphore(0);
   private volatile boolean failHeld;
+  private volatile boolean md5Only;
+  private volatile boolean tokenKeyed;
+  private final AtomicInteger tokens = new AtomicInteger();
+  private final List<Optional<String>> tokensOpenedWith = new CopyOnWriteArrayList<>();
+
+  /** Makes the probe report a finished file's MD5 only, as Koofr does. */
+  public void reportOnlyMd5() {
+    md5Only = true;
+  }
+
+  /**
+   * Makes partial uploads findable only through the resume token their session gave, as a tus
+   * server's uploads are: by path the probe sees no partial, and an open without a known token
+   * starts a new upload.
+   */
+  public void keyPartialsByResumeToken() {
+    tokenKeyed = true;
+  }
+
+  /** The resume tokens sessions were opened with, in order (empty for none). */
+  public List<Optional<String>> tokensOpenedWith() {
+    return List.copyOf(tokensOpenedWith);
+  }
 
   /** Makes every append to a path fail with the error the function returns, if any. */
   public void failAppends(Function<String, Optional<UploadError>> fault) {
@@ -128,17 +151,38 @@ public final class InMemoryTarget implements UploadTarget {
 
   @Override
   public RemoteState probe(String remotePath) {
+    return probe(remotePath, Optional.empty());
+  }
+
+  @Override
+  public RemoteState probe(String remotePath, Optional<String> resumeToken) {
     byte[] file = files.get(remotePath);
     if (file != null) {
-      return new RemoteState.Complete(file.length, Optional.of(sha256(file)));
+      return md5Only
+          ? new RemoteState.Complete(file.length, Optional.empty(), Optional.of(md5(file)))
+          : new RemoteState.Complete(file.length, Optional.of(sha256(file)));
     }
-    ByteArrayOutputStream partial = partials.get(remotePath);
+    ByteArrayOutputStream partial = partials.get(partialKey(remotePath, resumeToken));
     return partial == null ? new RemoteState.Absent() : new RemoteState.Partial(partial.size());
+  }
+
+  private String partialKey(String remotePath, Optional<String> resumeToken) {
+    return tokenKeyed ? resumeToken.orElse("") : remotePath;
   }
 
   @Override
   public UploadSession open(String remotePath, long size) {
-    ByteArrayOutputStream partial = partials.computeIfAbsent(remotePath, p -> new ByteArrayOutputStream());
+    return open(remotePath, size, Optional.empty());
+  }
+
+  @Override
+  public UploadSession open(String remotePath, long size, Optional<String> resumeToken) {
+    tokensOpenedWith.add(resumeToken);
+    String key = partialKey(remotePath, resumeToken);
+    if (tokenKeyed && !partials.containsKey(key)) {
+      key = "upload-" + tokens.incrementAndGet();
+    }
+    ByteArrayOutputStream partial = partials.computeIfAbsent(key, p -> new ByteArrayOutputStream());
     synchronized (partial) {
       if (partial.size() > size) {
         partial.reset();
@@ -147,17 +191,24 @@ public final class InMemoryTarget implements UploadTarget {
     opens.computeIfAbsent(remotePath, p -> new CopyOnWriteArrayList<>()).add(Instant.now());
     int open = openSessions.incrementAndGet();
     maxOpenSessions.accumulateAndGet(open, Math::max);
-    return new Session(remotePath, partial);
+    return new Session(remotePath, key, partial);
   }
 
   private final class Session implements UploadSession {
     private final String path;
+    private final String partialKey;
     private final ByteArrayOutputStream partial;
     private boolean closed;
 
-    Session(String path, ByteArrayOutputStream partial) {
+    Session(String path, String partialKey, ByteArrayOutputStream partial) {
       this.path = path;
+      this.partialKey = partialKey;
       this.partial = partial;
+    }
+
+    @Override
+    public Optional<String> resumeToken() {
+      return tokenKeyed ? Optional.of(partialKey) : Optional.empty();
     }
 
     @Override
@@ -212,13 +263,13 @@ public final class InMemoryTarget implements UploadTarget {
       }
       String actual = sha256(content);
       if (content.length != expectedSize || !actual.equals(sha256)) {
-        partials.remove(path);
+        partials.remove(partialKey);
         throw new UploadException(new UploadError.Transient("verification failed for " + path));
       }
       if (files.putIfAbsent(path, content) != null && !sha256(files.get(path)).equals(sha256)) {
         throw new UploadException(new UploadError.Conflict(path + " exists with different content"));
       }
-      partials.remove(path);
+      partials.remove(partialKey);
       return new RemoteFile(path, content.length, actual);
     }
 
@@ -228,6 +279,14 @@ public final class InMemoryTarget implements UploadTarget {
         closed = true;
         openSessions.decrementAndGet();
       }
+    }
+  }
+
+  static String md5(byte[] content) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(content));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 

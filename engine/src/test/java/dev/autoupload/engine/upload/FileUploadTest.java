@@ -184,6 +184,53 @@ class FileUploadTest {
   }
 
   @Test
+  void recordsTheTargetsResumeTokenAndContinuesWithItAfterARestart() throws Exception {
+    byte[] content = source.add("clip.mov", 1024 * 1024);
+    Asset asset = source.asset("clip.mov");
+    target.keyPartialsByResumeToken();
+    var upload = uploadOf(asset);
+    target.holdAppendsAfter(600 * 1024);
+
+    upload.runCommand(FileUpload.Begin::new);
+    target.awaitHeld();
+    var restarted = upload.restart();
+    target.releaseHeld(true);
+    target.awaitReleased();
+
+    List<Object> beforeRestart = journal(asset);
+    assertThat(beforeRestart.get(1))
+        .as("the token is recorded before the first byte is sent")
+        .isInstanceOf(FileUpload.ResumeTokenRecorded.class);
+    String token = ((FileUpload.ResumeTokenRecorded) beforeRestart.get(1)).resumeToken();
+    assertThat(((FileUpload.Uploading) restarted.state()).resumeToken()).isEqualTo(token);
+
+    upload.<Done>runCommand(FileUpload.Begin::new);
+    List<FileUpload.Report> seen = awaitReports();
+    assertThat(((FileUpload.Finished) seen.get(seen.size() - 1)).outcome()).isInstanceOf(FileUpload.Uploaded.class);
+    assertThat(target.tokensOpenedWith()).containsExactly(Optional.empty(), Optional.of(token));
+    assertThat(target.file("clip.mov")).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(content));
+    assertThat(target.bytesReceived()).as("the upload continued, nothing was sent twice").isEqualTo(content.length);
+    assertThat(journal(asset)).filteredOn(FileUpload.ResumeTokenRecorded.class::isInstance).hasSize(1);
+  }
+
+  @Test
+  void tellsTheSameFileFromAnotherByMd5WhenTheTargetKnowsOnlyThat() {
+    byte[] content = source.add("same.jpg", 5000);
+    source.add("other.jpg", 5000);
+    target.reportOnlyMd5();
+    target.putFile("same.jpg", content);
+    target.putFile("other.jpg", new byte[5000]);
+
+    uploadOf(source.asset("same.jpg")).runCommand(FileUpload.Begin::new);
+    assertThat(((FileUpload.Uploaded) awaitOutcome()).alreadyOnTarget()).isTrue();
+    uploadOf(source.asset("other.jpg")).runCommand(FileUpload.Begin::new);
+    assertThat(((FileUpload.Failure) awaitOutcome()).error()).isInstanceOf(UploadError.Conflict.class);
+
+    assertThat(target.bytesReceived()).isZero();
+    assertThat(target.file("other.jpg")).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(new byte[5000]));
+  }
+
+  @Test
   void completesWithoutSendingWhenTheTargetAlreadyHoldsTheSameFile() {
     byte[] content = source.add("same.jpg", 5000);
     target.putFile("same.jpg", content);
@@ -274,6 +321,7 @@ class FileUploadTest {
             new FileUpload.ProgressCheckpointed(8, at),
             new FileUpload.UploadPaused(Set.of(BlockerReason.USER_PAUSED), 8, at),
             new FileUpload.UploadResumed(at),
+            new FileUpload.ResumeTokenRecorded("http://127.0.0.1:1080/files/24e533e0", at),
             new FileUpload.UploadCompleted("a/b.jpg", "ab", 10, at, false),
             new FileUpload.UploadFailed(new UploadError.Transient("x", Optional.of(Duration.ofSeconds(3))), 2, 4, at),
             new FileUpload.UploadFailed(new UploadError.QuotaExceeded("full"), 1, 0, at),
@@ -282,10 +330,13 @@ class FileUploadTest {
             new FileUpload.UploadFailed(new UploadError.Permanent("bad"), 1, 0, at),
             new FileUpload.UploadSkipped("gone", at),
             new FileUpload.Queued(),
-            new FileUpload.Uploading(1, 8),
-            new FileUpload.Paused(1, 8, Set.of(BlockerReason.USER_PAUSED)),
+            new FileUpload.Uploading(1, 8, null),
+            new FileUpload.Uploading(1, 8, "upload-1"),
+            new FileUpload.Paused(1, 8, Set.of(BlockerReason.USER_PAUSED), "upload-1"),
+            new FileUpload.Paused(1, 8, Set.of(BlockerReason.USER_PAUSED), null),
             new FileUpload.Completed("a/b.jpg", "ab", 10, at, 1),
-            new FileUpload.Failed(new UploadError.Permanent("bad"), 1, 0),
+            new FileUpload.Failed(new UploadError.Permanent("bad"), 1, 0, null),
+            new FileUpload.Failed(new UploadError.Permanent("bad"), 1, 0, "upload-1"),
             new FileUpload.Skipped("gone", 1));
     for (Object value : values) {
       testKit.serializationTestKit().verifySerialization(value, true);

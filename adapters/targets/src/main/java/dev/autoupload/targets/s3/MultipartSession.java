@@ -71,12 +71,12 @@ final class MultipartSession implements UploadSession {
     }
   }
 
-  /** Continues the upload in progress for {@code key}, or starts one. */
+  /** Continues the upload in progress for {@code key}, preferring the recorded one, or starts one. */
   static MultipartSession open(
-      S3Target target, String path, String key, long size, Runnable onClose)
+      S3Target target, String path, String key, long size, Optional<String> recordedUploadId, Runnable onClose)
       throws UploadException {
     long partSize = target.config().partSize();
-    Optional<S3Target.PendingUpload> pending = target.findUpload(key);
+    Optional<S3Target.PendingUpload> pending = target.findUpload(key, recordedUploadId);
     if (pending.isPresent()) {
       List<CompletedPart> usable = pending.get().usableParts(partSize);
       if (usable.size() * partSize <= size) {
@@ -102,6 +102,12 @@ final class MultipartSession implements UploadSession {
                                         : null))
                     .uploadId());
     return new MultipartSession(target, path, key, size, uploadId, List.of(), onClose);
+  }
+
+  /** The multipart upload id, which the engine keeps in its journal. */
+  @Override
+  public Optional<String> resumeToken() {
+    return Optional.of(uploadId);
   }
 
   @Override

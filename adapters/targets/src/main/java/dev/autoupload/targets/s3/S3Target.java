@@ -125,6 +125,12 @@ public final class S3Target implements UploadTarget {
 
   @Override
   public RemoteState probe(String remotePath) throws UploadException {
+    return probe(remotePath, Optional.empty());
+  }
+
+  /** {@code resumeToken} is the multipart upload id a session of an earlier process recorded. */
+  @Override
+  public RemoteState probe(String remotePath, Optional<String> resumeToken) throws UploadException {
     String key = key(remotePath);
     Optional<HeadObjectResponse> head = head(key);
     if (head.isPresent()) {
@@ -132,13 +138,24 @@ public final class S3Target implements UploadTarget {
           head.get().contentLength(),
           Optional.ofNullable(head.get().metadata().get(SHA256_METADATA)));
     }
-    return findUpload(key)
+    return findUpload(key, resumeToken)
         .<RemoteState>map(upload -> new RemoteState.Partial(upload.offset(config.partSize())))
         .orElseGet(RemoteState.Absent::new);
   }
 
   @Override
   public UploadSession open(String remotePath, long size) throws UploadException {
+    return open(remotePath, size, Optional.empty());
+  }
+
+  /**
+   * Continues the multipart upload {@code resumeToken} names while the server still has it, else
+   * the latest one the server lists for the key (a crash before the id reached the journal), else
+   * starts one.
+   */
+  @Override
+  public UploadSession open(String remotePath, long size, Optional<String> resumeToken)
+      throws UploadException {
     if (size < 0) {
       throw permanent("cannot upload " + remotePath + ": negative size " + size);
     }
@@ -152,7 +169,7 @@ public final class S3Target implements UploadTarget {
       if (size < config.multipartThreshold()) {
         return new SinglePutSession(this, path, key, size, () -> uploading.remove(key));
       }
-      return MultipartSession.open(this, path, key, size, () -> uploading.remove(key));
+      return MultipartSession.open(this, path, key, size, resumeToken, () -> uploading.remove(key));
     } catch (UploadException | RuntimeException e) {
       uploading.remove(key);
       throw e;
@@ -244,8 +261,19 @@ public final class S3Target implements UploadTarget {
                 + "); it is left as it is"));
   }
 
-  /** The latest multipart upload in progress for {@code key}, with its parts. */
-  Optional<PendingUpload> findUpload(String key) throws UploadException {
+  /**
+   * The multipart upload {@code recordedUploadId} names, when the server still has it; else the
+   * latest one in progress for {@code key}; with its parts.
+   */
+  Optional<PendingUpload> findUpload(String key, Optional<String> recordedUploadId) throws UploadException {
+    if (recordedUploadId.isPresent()) {
+      Optional<List<Part>> parts = parts(key, recordedUploadId.get());
+      // Without parts there is nothing to keep; and some servers (S3Proxy) list no parts for an
+      // upload id they do not know instead of answering NoSuchUpload.
+      if (parts.isPresent() && !parts.get().isEmpty()) {
+        return Optional.of(new PendingUpload(recordedUploadId.get(), parts.get()));
+      }
+    }
     List<MultipartUpload> found = new ArrayList<>();
     String keyMarker = null;
     String uploadIdMarker = null;
@@ -274,11 +302,12 @@ public final class S3Target implements UploadTarget {
     if (latest.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(
-        new PendingUpload(latest.get().uploadId(), parts(key, latest.get().uploadId())));
+    String uploadId = latest.get().uploadId();
+    return Optional.of(new PendingUpload(uploadId, parts(key, uploadId).orElse(List.of())));
   }
 
-  private List<Part> parts(String key, String uploadId) throws UploadException {
+  /** The parts of the upload, in order; empty when the server no longer knows the upload. */
+  private Optional<List<Part>> parts(String key, String uploadId) throws UploadException {
     List<Part> parts = new ArrayList<>();
     Integer marker = null;
     try {
@@ -293,11 +322,16 @@ public final class S3Target implements UploadTarget {
         }
         marker = page.nextPartNumberMarker();
       }
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        return Optional.empty();
+      }
+      throw S3Errors.classify("list the parts uploaded to " + key, e);
     } catch (SdkException e) {
       throw S3Errors.classify("list the parts uploaded to " + key, e);
     }
     parts.sort(Comparator.comparing(Part::partNumber));
-    return parts;
+    return Optional.of(parts);
   }
 
   /** A multipart upload found on the server. */

@@ -132,6 +132,50 @@ class S3TargetTest {
   }
 
   @Test
+  void continuesTheUploadWhoseIdTheJournalKeptEvenWhenANewerOneIsListed() throws Exception {
+    byte[] content = random(13 * MIB, 8);
+    UploadSession first = target.open("video/kept.mp4", content.length);
+    first.append(0, ByteBuffer.wrap(content, 0, (int) (2 * PART)));
+    Optional<String> recorded = first.resumeToken();
+    first.close();
+    target.close();
+    // Another upload of the same key started later (say, by a second device) and holds nothing.
+    String newer =
+        client.createMultipartUpload(b -> b.bucket(config.bucket()).key("backup/phone/video/kept.mp4")).uploadId();
+
+    target = S3Target.connect(config);
+    assertThat(recorded).isPresent().get().isNotEqualTo(newer);
+    assertThat(target.probe("video/kept.mp4", recorded)).isEqualTo(new RemoteState.Partial(2 * PART));
+    UploadSession second = target.open("video/kept.mp4", content.length, recorded);
+    long resumedAt = second.offset();
+    long offset = resumedAt;
+    while (offset < content.length) {
+      int n = (int) Math.min(MIB, content.length - offset);
+      offset = second.append(offset, ByteBuffer.wrap(content, (int) offset, n));
+    }
+    second.complete(content.length, sha256(content));
+    second.close();
+
+    assertThat(resumedAt).isEqualTo(2 * PART);
+    assertThat(second.resumeToken()).isEqualTo(recorded);
+    assertThat(stored("backup/phone/video/kept.mp4")).isEqualTo(sha256(content));
+  }
+
+  @Test
+  void anUploadIdTheServerNoLongerKnowsFallsBackToWhatItLists() throws Exception {
+    byte[] content = random(7 * MIB, 9);
+    UploadSession first = target.open("video/gone.mp4", content.length);
+    first.append(0, ByteBuffer.wrap(content, 0, (int) PART));
+    first.close();
+
+    UploadSession second = target.open("video/gone.mp4", content.length, Optional.of("no-such-upload-id"));
+    long resumedAt = second.offset();
+    second.close();
+
+    assertThat(resumedAt).isEqualTo(PART);
+  }
+
+  @Test
   void refusesToReplaceADifferentFileAndLeavesItIntact() throws Exception {
     byte[] original = random(10 * KIB, 4);
     upload(target, "IMG_0002.jpg", original, 4 * KIB);
