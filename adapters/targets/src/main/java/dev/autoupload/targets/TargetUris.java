@@ -54,7 +54,7 @@ public final class TargetUris {
       return webDav(parsed, settings);
     }
     if (parsed.getScheme() != null && parsed.getScheme().equalsIgnoreCase("s3")) {
-      return S3Target.connect(s3Config(uri, parsed, settings));
+      return S3Target.connect(s3Config(uri, parsed, settings), settings);
     }
     if (parsed.getScheme() == null || !parsed.getScheme().equalsIgnoreCase("file")) {
       throw rejected("unsupported", redacted(parsed), null);

@@ -40,16 +40,34 @@ public final class HttpClients {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(settings.connectTimeout())
             .followRedirects(HttpClient.Redirect.NEVER);
-    if (!settings.verifyTls()) {
-      builder.sslContext(trustingEverything());
-    } else if (settings.trustedCertificates().isPresent()) {
-      builder.sslContext(trusting(settings.trustedCertificates().get()));
-    }
+    trustManagers(settings).ifPresent(managers -> builder.sslContext(sslContext(managers)));
     return builder.build();
   }
 
+  /**
+   * The trust managers {@code settings} ask for instead of the JDK's: one that trusts everything
+   * when verification is off, the JDK's authorities plus the trusted certificates when some are
+   * named; empty for the JDK's own. Also for clients other than java.net.http (the S3 SDK's).
+   */
+  public static Optional<TrustManager[]> trustManagers(TargetSettings settings) {
+    if (!settings.verifyTls()) {
+      return Optional.of(new TrustManager[] {trustingEverything()});
+    }
+    return settings.trustedCertificates().map(HttpClients::trusting);
+  }
+
+  private static SSLContext sslContext(TrustManager[] managers) {
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, managers, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("TLS is not available: " + e.getMessage(), e);
+    }
+  }
+
   /** The JDK's trusted authorities plus the certificates in {@code pemFile}. */
-  static SSLContext trusting(Path pemFile) {
+  static TrustManager[] trusting(Path pemFile) {
     try {
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
@@ -68,9 +86,7 @@ public final class HttpClients {
       }
       TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       factory.init(store);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, factory.getTrustManagers(), null);
-      return context;
+      return factory.getTrustManagers();
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot use the certificates in " + pemFile + ": " + e.getMessage(), e);
     }
@@ -108,9 +124,8 @@ public final class HttpClients {
   }
 
   /** For a server whose certificate the user chose not to verify: no certificate or host check. */
-  private static SSLContext trustingEverything() {
-    TrustManager trustAll =
-        new X509ExtendedTrustManager() {
+  private static TrustManager trustingEverything() {
+    return new X509ExtendedTrustManager() {
           @Override
           public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
@@ -134,12 +149,5 @@ public final class HttpClients {
             return new X509Certificate[0];
           }
         };
-    try {
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, new TrustManager[] {trustAll}, null);
-      return context;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("TLS is not available: " + e.getMessage(), e);
-    }
   }
 }

@@ -6,6 +6,8 @@ import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.targets.TargetSettings;
+import dev.autoupload.targets.http.HttpClients;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.time.Duration;
@@ -71,7 +73,12 @@ public final class S3Target implements UploadTarget {
 
   /** A target talking to the server {@code config} names; {@link #close()} closes its client. */
   public static S3Target connect(S3Config config) {
-    return new S3Target(client(config), true, config);
+    return connect(config, TargetSettings.defaults());
+  }
+
+  /** As {@link #connect(S3Config)}, with the timeouts and TLS trust of {@code settings}. */
+  public static S3Target connect(S3Config config, TargetSettings settings) {
+    return new S3Target(client(config, settings), true, config);
   }
 
   /** A target on a client the caller owns and closes. */
@@ -93,6 +100,10 @@ public final class S3Target implements UploadTarget {
    * default CRC trailers, which S3-compatible servers often lack.
    */
   static S3Client client(S3Config config) {
+    return client(config, TargetSettings.defaults());
+  }
+
+  static S3Client client(S3Config config, TargetSettings settings) {
     AwsCredentialsProvider credentials =
         config
             .key()
@@ -111,8 +122,10 @@ public final class S3Target implements UploadTarget {
             .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
             .httpClientBuilder(
                 ApacheHttpClient.builder()
-                    .connectionTimeout(Duration.ofSeconds(10))
-                    .socketTimeout(Duration.ofSeconds(60)));
+                    .connectionTimeout(settings.connectTimeout())
+                    .socketTimeout(settings.readTimeout())
+                    .tlsTrustManagersProvider(
+                        () -> HttpClients.trustManagers(settings).orElse(null)));
     config.endpoint().ifPresent(builder::endpointOverride);
     return builder.build();
   }
