@@ -15,6 +15,7 @@ import java.util.Optional;
  *     {@code ..}
  * @param size length in bytes
  * @param createdAt when the photo or video was taken, as well as the source can tell
+ * @param createdAtSource where {@code createdAt} came from
  * @param modifiedAt last modification time of the content
  * @param contentHash lowercase hex sha256 of the content, when the source already knows it
  */
@@ -24,6 +25,7 @@ public record Asset(
     String relativePath,
     long size,
     Instant createdAt,
+    CreationDateSource createdAtSource,
     Instant modifiedAt,
     Optional<String> contentHash)
     implements CborSerializable {
@@ -33,6 +35,7 @@ public record Asset(
     Objects.requireNonNull(libraryId, "libraryId");
     Objects.requireNonNull(relativePath, "relativePath");
     Objects.requireNonNull(createdAt, "createdAt");
+    Objects.requireNonNull(createdAtSource, "createdAtSource");
     Objects.requireNonNull(modifiedAt, "modifiedAt");
     Objects.requireNonNull(contentHash, "contentHash");
     if (size < 0) {

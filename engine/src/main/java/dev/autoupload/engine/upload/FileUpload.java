@@ -3,6 +3,7 @@ package dev.autoupload.engine.upload;
 import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
+import dev.autoupload.engine.library.CreationDateSource;
 import dev.autoupload.engine.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Instant;
@@ -115,7 +116,10 @@ public final class FileUpload
 
   public sealed interface Event extends CborSerializable {}
 
-  /** An attempt began. Carries what the Activity view needs to show the asset. */
+  /**
+   * An attempt began. Carries what the Activity view needs to show the asset; {@code
+   * createdAtSource} is null in events written before it was recorded.
+   */
   public record UploadStarted(
       String libraryId,
       String assetId,
@@ -123,6 +127,7 @@ public final class FileUpload
       String remotePath,
       long size,
       Instant createdAt,
+      CreationDateSource createdAtSource,
       int attempt,
       Instant at)
       implements Event {}
@@ -412,6 +417,7 @@ public final class FileUpload
             job.remotePath(),
             asset.size(),
             asset.createdAt(),
+            asset.createdAtSource(),
             attempt,
             now());
     return Effect()

@@ -1,5 +1,6 @@
 package dev.autoupload.engine.testing;
 
+import dev.autoupload.engine.library.CreationDateSource;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
 import java.io.ByteArrayInputStream;
@@ -29,7 +30,7 @@ public final class GeneratedSource implements AssetSource {
     String path = "generated/%07d.jpg".formatted(index);
     Instant taken = Instant.ofEpochSecond(1_600_000_000L + index);
     return new Asset(
-        "g" + index, libraryId, path, path.getBytes(StandardCharsets.UTF_8).length, taken, taken, Optional.empty());
+        "g" + index, libraryId, path, path.getBytes(StandardCharsets.UTF_8).length, taken, CreationDateSource.HOST_APP, taken, Optional.empty());
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.autoupload.engine.testing;
 
+import dev.autoupload.engine.library.CreationDateSource;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
 import java.io.ByteArrayInputStream;
@@ -56,7 +57,7 @@ public final class InMemorySource implements AssetSource {
   public Asset asset(String path) {
     byte[] content = files.get(path);
     Instant taken = takenAt.getOrDefault(path, Instant.parse("2023-06-01T12:00:00Z"));
-    return new Asset("id-" + Integer.toHexString(path.hashCode()), libraryId, path, content.length, taken, taken, Optional.empty());
+    return new Asset("id-" + Integer.toHexString(path.hashCode()), libraryId, path, content.length, taken, CreationDateSource.HOST_APP, taken, Optional.empty());
   }
 
   @Override

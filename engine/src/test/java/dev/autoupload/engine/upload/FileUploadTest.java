@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.library.Asset;
+import dev.autoupload.engine.library.CreationDateSource;
 import dev.autoupload.engine.testing.InMemorySource;
 import dev.autoupload.engine.testing.InMemoryTarget;
 import java.time.Clock;
@@ -317,7 +318,8 @@ class FileUploadTest {
     Instant at = Instant.parse("2026-11-25T10:15:30.123Z");
     List<Object> values =
         List.of(
-            new FileUpload.UploadStarted("lib", "id", "a/b.jpg", "a/b.jpg", 10, at, 1, at),
+            new FileUpload.UploadStarted("lib", "id", "a/b.jpg", "a/b.jpg", 10, at, CreationDateSource.EXIF, 1, at),
+            new FileUpload.UploadStarted("lib", "id", "a/b.jpg", "a/b.jpg", 10, at, null, 1, at),
             new FileUpload.ProgressCheckpointed(8, at),
             new FileUpload.UploadPaused(Set.of(BlockerReason.USER_PAUSED), 8, at),
             new FileUpload.UploadResumed(at),

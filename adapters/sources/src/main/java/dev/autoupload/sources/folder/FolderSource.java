@@ -2,6 +2,7 @@ package dev.autoupload.sources.folder;
 
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
+import dev.autoupload.sources.media.CreationDates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,11 +17,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.text.Normalizer;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -62,6 +63,7 @@ public final class FolderSource implements AssetSource {
 
   private final String libraryId;
   private final Path root;
+  private final CreationDates creationDates = new CreationDates(ZoneId.systemDefault());
 
   /** A source for library {@code libraryId} reading the folder tree below {@code root}. */
   public FolderSource(String libraryId, Path root) {
@@ -112,7 +114,7 @@ public final class FolderSource implements AssetSource {
         if (entry.attributes().isDirectory()) {
           subFolders.add(new Folder(entry.path(), relativePath));
         } else if (entry.attributes().isRegularFile()) {
-          batch.add(asset(relativePath, entry.attributes()));
+          batch.add(asset(relativePath, entry.path(), entry.attributes()));
           if (batch.size() == BATCH_SIZE) {
             batches.accept(List.copyOf(batch));
             batch.clear();
@@ -238,28 +240,21 @@ public final class FolderSource implements AssetSource {
     }
   }
 
-  private Asset asset(String relativePath, BasicFileAttributes attributes) {
+  private Asset asset(String relativePath, Path file, BasicFileAttributes attributes) {
     Instant modifiedAt = attributes.lastModifiedTime().toInstant();
+    Instant fileTime =
+        CreationDates.fileTime(
+            attributes.creationTime() == null ? null : attributes.creationTime().toInstant(), modifiedAt);
+    CreationDates.CreationDate created = creationDates.of(file, fileTime);
     return new Asset(
         idOf(relativePath),
         libraryId,
         relativePath,
         attributes.size(),
-        createdAt(attributes.creationTime(), modifiedAt),
+        created.instant(),
+        created.source(),
         modifiedAt,
         Optional.empty());
-  }
-
-  /**
-   * A copy gets a fresh creation time but keeps the modification time, so a creation time after
-   * the modification time tells when the file arrived, not when the photo was taken.
-   */
-  private static Instant createdAt(FileTime creationTime, Instant modifiedAt) {
-    if (creationTime == null) {
-      return modifiedAt;
-    }
-    Instant created = creationTime.toInstant();
-    return created.equals(Instant.EPOCH) || created.isAfter(modifiedAt) ? modifiedAt : created;
   }
 
   static String idOf(String relativePath) {

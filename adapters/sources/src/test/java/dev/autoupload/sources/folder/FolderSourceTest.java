@@ -1,5 +1,9 @@
 package dev.autoupload.sources.folder;
 
+import java.util.stream.Collectors;
+import java.util.Map;
+import dev.autoupload.sources.media.TestMedia;
+import dev.autoupload.engine.library.CreationDateSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
@@ -55,6 +59,25 @@ class FolderSourceTest {
     assertThat(movie.libraryId()).isEqualTo("lib-1");
     assertThat(movie.size()).isEqualTo(4);
     assertThat(movie.contentHash()).isEmpty();
+  }
+
+  @Test
+  void datesEachAssetByItsMetadataAndSaysWhereTheDateCameFrom() throws Exception {
+    TestMedia.jpegTakenAt(root.resolve("2023/trip.jpg"), "2023:06:01 14:30:00", Optional.of("+02:00"));
+    TestMedia.movieCreatedAt(root.resolve("2023/trip.mov"), "qt  ", Instant.parse("2023-06-01T12:31:00Z"));
+    write("copied.png", "no metadata in here");
+    Instant copiedAt = Instant.parse("2024-02-03T04:05:06Z");
+    Files.setLastModifiedTime(root.resolve("copied.png"), FileTime.from(copiedAt));
+
+    Map<String, Asset> assets =
+        scan(new FolderSource("lib-1", root)).stream().collect(Collectors.toMap(Asset::relativePath, a -> a));
+
+    assertThat(assets.get("2023/trip.jpg").createdAt()).isEqualTo(Instant.parse("2023-06-01T12:30:00Z"));
+    assertThat(assets.get("2023/trip.jpg").createdAtSource()).isEqualTo(CreationDateSource.EXIF);
+    assertThat(assets.get("2023/trip.mov").createdAt()).isEqualTo(Instant.parse("2023-06-01T12:31:00Z"));
+    assertThat(assets.get("2023/trip.mov").createdAtSource()).isEqualTo(CreationDateSource.VIDEO_METADATA);
+    assertThat(assets.get("copied.png").createdAt()).isEqualTo(copiedAt);
+    assertThat(assets.get("copied.png").createdAtSource()).isEqualTo(CreationDateSource.FILE_TIME);
   }
 
   @Test
@@ -279,7 +302,7 @@ class FolderSourceTest {
 
   private static Asset asset(String relativePath) {
     Instant now = Instant.now();
-    return new Asset("id", "lib-1", relativePath, 0, now, now, Optional.empty());
+    return new Asset("id", "lib-1", relativePath, 0, now, CreationDateSource.FILE_TIME, now, Optional.empty());
   }
 
   private static List<String> ids(List<Asset> assets) {
