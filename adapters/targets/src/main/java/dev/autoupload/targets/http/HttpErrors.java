@@ -61,7 +61,10 @@ public final class HttpErrors {
     return new UploadError.Permanent(message);
   }
 
-  /** Classifies a transport failure: anything on the wire may work on the next attempt. */
+  /**
+   * Classifies a transport failure: anything on the wire may work on the next attempt, except a TLS
+   * failure that will fail the same way again (a refused certificate, plain HTTP on an HTTPS port).
+   */
   public static UploadError fromIo(String operation, IOException e) {
     if (e instanceof SSLHandshakeException handshake) {
       // A certificate that does not verify will not verify on the next attempt either.
