@@ -15,6 +15,7 @@ import dev.autoupload.http.HttpSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -116,8 +117,18 @@ final class ConfigLoader {
         // Unquoted text HOCON cannot read, such as 22:00, is meant as a string.
         return ConfigValueFactory.fromAnyRef(raw, origin);
       }
+      if (isSecret(key)) {
+        // The parser's message quotes the text it choked on.
+        throw new BadConfigException("--set " + key + "=***: not a HOCON value; quote it, e.g. \"…\"");
+      }
       throw new BadConfigException("--set " + key + "=" + raw + ": " + OneLine.of(e.getMessage()));
     }
+  }
+
+  /** Whether {@code key} holds a password or secret key, which no message may show. */
+  static boolean isSecret(String key) {
+    String name = key.substring(key.lastIndexOf('.') + 1);
+    return name.equals("password") || name.contains("secret");
   }
 
   private static Config parseFile(Path file) {
@@ -184,7 +195,10 @@ final class ConfigLoader {
       ConfigValue value = actual.getValue(key);
       throw new BadConfigException(
           "bad value for autoupload." + key + ": expected " + expected + ", got "
-              + value.render(ConfigRenderOptions.concise()) + " (" + from(value) + ")");
+              + (isSecret(key)
+                  ? "a value of type " + value.valueType().name().toLowerCase(Locale.ROOT)
+                  : value.render(ConfigRenderOptions.concise()))
+              + " (" + from(value) + ")");
     }
   }
 

@@ -152,6 +152,45 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theTargetsSettingsAreKnownAndChecked() {
+    Config config =
+        ConfigLoader.load(
+            Optional.empty(),
+            List.of(
+                "autoupload.target.verify-tls=false",
+                "autoupload.target.trusted-certificates=\"/etc/autoupload/ca.pem\"",
+                "autoupload.target.password-file=/run/secrets/nas",
+                "autoupload.target.connect-timeout=5s",
+                "autoupload.target.min-bytes-per-second=1MiB",
+                "autoupload.target.s3.access-key-id=AKIDEXAMPLE"));
+
+    assertThat(config.getBoolean("autoupload.target.verify-tls")).isFalse();
+    assertThat(config.getString("autoupload.target.trusted-certificates")).isEqualTo("/etc/autoupload/ca.pem");
+    assertThat(config.getString("autoupload.target.password-file")).isEqualTo("/run/secrets/nas");
+    assertThat(config.getDuration("autoupload.target.connect-timeout").toSeconds()).isEqualTo(5);
+    assertThat(config.getBytes("autoupload.target.min-bytes-per-second")).isEqualTo(1024 * 1024);
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.target.verify-tsl=false")))
+        .hasMessage("unknown setting autoupload.target.verify-tsl (from --set autoupload.target.verify-tsl)");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.target.verify-tls=maybe")))
+        .hasMessageStartingWith("bad value for autoupload.target.verify-tls: expected true or false");
+  }
+
+  @Test
+  void aSecretThatDoesNotParseIsNotEchoed() {
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.target.password=\"hunter2")))
+        .isInstanceOf(ConfigLoader.BadConfigException.class)
+        .hasMessageStartingWith("--set autoupload.target.password=***: ")
+        .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(Optional.empty(), List.of("autoupload.target.s3.secret-access-key=[hunter2]")))
+        .isInstanceOf(ConfigLoader.BadConfigException.class)
+        .hasMessage(
+            "bad value for autoupload.target.s3.secret-access-key: expected a string, got a value of type list"
+                + " (from --set autoupload.target.s3.secret-access-key)")
+        .hasMessageNotContaining("hunter2");
+  }
+
+  @Test
   void outOfRangeValueUsesTheEnginesOwnCheck() {
     assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.upload.parallelism=0")))
         .isInstanceOf(ConfigLoader.BadConfigException.class)

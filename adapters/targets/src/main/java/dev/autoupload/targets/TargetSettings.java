@@ -1,6 +1,7 @@
 package dev.autoupload.targets;
 
 import com.typesafe.config.Config;
+import dev.autoupload.targets.http.HttpClients;
 import dev.autoupload.targets.s3.S3Config;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -110,6 +111,11 @@ public record TargetSettings(
           if (!Files.isReadable(file)) {
             throw new IllegalArgumentException(
                 "autoupload.target.trusted-certificates: cannot read " + file);
+          }
+          try {
+            HttpClients.trusting(file);
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("autoupload.target.trusted-certificates: " + e.getMessage(), e);
           }
         });
     return new TargetSettings(

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -31,6 +32,8 @@ import javax.net.ssl.X509TrustManager;
  * resend the body to a host the user did not name).
  */
 public final class HttpClients {
+
+  private static final String PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----";
 
   private HttpClients() {}
 
@@ -66,8 +69,13 @@ public final class HttpClients {
     }
   }
 
-  /** The JDK's trusted authorities plus the certificates in {@code pemFile}. */
-  static TrustManager[] trusting(Path pemFile) {
+  /**
+   * The JDK's trusted authorities plus the certificates in {@code pemFile}.
+   *
+   * @throws IllegalArgumentException with a one-line message when the file cannot be read or holds
+   *     no PEM certificate
+   */
+  public static TrustManager[] trusting(Path pemFile) {
     try {
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
@@ -78,9 +86,6 @@ public final class HttpClients {
         }
       }
       List<Certificate> extra = readPem(pemFile);
-      if (extra.isEmpty()) {
-        throw new IllegalArgumentException("no certificate found in " + pemFile);
-      }
       for (Certificate certificate : extra) {
         store.setCertificateEntry("trusted-" + n++, certificate);
       }
@@ -93,6 +98,11 @@ public final class HttpClients {
   }
 
   private static List<Certificate> readPem(Path pemFile) throws IOException, GeneralSecurityException {
+    // CertificateFactory would also take DER, and says only "Could not parse" for anything else.
+    if (!Files.readString(pemFile, StandardCharsets.ISO_8859_1).contains(PEM_CERTIFICATE)) {
+      throw new IllegalArgumentException(
+          pemFile + " holds no PEM certificate (a block starting " + PEM_CERTIFICATE + ")");
+    }
     CertificateFactory factory = CertificateFactory.getInstance("X.509");
     try (InputStream in = Files.newInputStream(pemFile)) {
       Collection<? extends Certificate> read = factory.generateCertificates(in);
@@ -120,7 +130,7 @@ public final class HttpClients {
                 p ->
                     "Basic "
                         + Base64.getEncoder()
-                            .encodeToString((u + ":" + p.value()).getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+                            .encodeToString((u + ":" + p.value()).getBytes(StandardCharsets.UTF_8))));
   }
 
   /** For a server whose certificate the user chose not to verify: no certificate or host check. */

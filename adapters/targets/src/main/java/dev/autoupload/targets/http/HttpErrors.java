@@ -5,6 +5,9 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -12,6 +15,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Optional;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
 /**
@@ -57,11 +61,19 @@ public final class HttpErrors {
     return new UploadError.Permanent(message);
   }
 
-  /** Classifies a transport failure: anything on the wire may work on the next attempt. */
+  /**
+   * Classifies a transport failure: anything on the wire may work on the next attempt, except a TLS
+   * failure that will fail the same way again (a refused certificate, plain HTTP on an HTTPS port).
+   */
   public static UploadError fromIo(String operation, IOException e) {
-    if (e instanceof SSLHandshakeException) {
+    if (e instanceof SSLHandshakeException handshake) {
       // A certificate that does not verify will not verify on the next attempt either.
-      return new UploadError.Permanent(operation + " failed: TLS handshake failed: " + reason(e));
+      return new UploadError.Permanent(operation + " failed: " + handshakeFailure(handshake));
+    }
+    if (e instanceof SSLException && String.valueOf(e.getMessage()).contains("plaintext connection")) {
+      // The JDK's words for a server answering in plain HTTP: the port or the scheme is wrong.
+      return new UploadError.Permanent(
+          operation + " failed: TLS: the server does not speak HTTPS on this port (plain HTTP?)");
     }
     String why;
     if (e instanceof HttpConnectTimeoutException) {
@@ -114,6 +126,36 @@ public final class HttpErrors {
   private static boolean meansQuota(String body) {
     String lower = body == null ? "" : body.toLowerCase(Locale.ROOT);
     return lower.contains("quota") || lower.contains("insufficient storage") || lower.contains("no space");
+  }
+
+  /**
+   * Says which check refused the server's certificate: the chain (an authority the client does not
+   * trust, an expired certificate) or the certificate itself (issued for another host name).
+   */
+  private static String handshakeFailure(SSLHandshakeException e) {
+    Optional<Throwable> chain = causeOfType(e, CertPathBuilderException.class, CertPathValidatorException.class);
+    if (chain.isPresent()) {
+      return "TLS: the server's certificate is not trusted ("
+          + chain.get().getMessage()
+          + "); for a private or self-signed one, add its CA to autoupload.target.trusted-certificates";
+    }
+    Optional<Throwable> certificate = causeOfType(e, CertificateException.class);
+    if (certificate.isPresent()) {
+      return "TLS: the server's certificate was refused: " + certificate.get().getMessage();
+    }
+    return "TLS handshake failed: " + reason(e);
+  }
+
+  @SafeVarargs
+  private static Optional<Throwable> causeOfType(Throwable e, Class<? extends Throwable>... types) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      for (Class<? extends Throwable> type : types) {
+        if (type.isInstance(cause)) {
+          return Optional.of(cause);
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   private static String reason(IOException e) {

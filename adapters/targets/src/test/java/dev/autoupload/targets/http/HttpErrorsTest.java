@@ -8,6 +8,8 @@ import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertificateException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -128,5 +130,29 @@ class HttpErrorsTest {
   void aCertificateThatDoesNotVerifyIsPermanent() {
     assertThat(HttpErrors.fromIo("PROPFIND /", new SSLHandshakeException("PKIX path building failed")))
         .isInstanceOf(UploadError.Permanent.class);
+  }
+
+  @Test
+  void anUntrustedCertificateChainSaysSoAndNamesTheSettingThatTrustsIt() {
+    SSLHandshakeException handshake = new SSLHandshakeException("PKIX path building failed");
+    handshake.initCause(
+        new CertificateException(
+            "PKIX path building failed", new CertPathBuilderException("unable to find valid certification path")));
+
+    assertThat(HttpErrors.fromIo("PROPFIND /", handshake))
+        .isEqualTo(
+            new UploadError.Permanent(
+                "PROPFIND / failed: TLS: the server's certificate is not trusted (unable to find valid certification"
+                    + " path); for a private or self-signed one, add its CA to autoupload.target.trusted-certificates"));
+  }
+
+  @Test
+  void aCertificateForAnotherHostSaysWhyItWasRefused() {
+    SSLHandshakeException handshake = new SSLHandshakeException("No name matching nas.local found");
+    handshake.initCause(new CertificateException("No name matching nas.local found"));
+
+    assertThat(HttpErrors.fromIo("PUT /a.jpg", handshake))
+        .isEqualTo(
+            new UploadError.Permanent("PUT /a.jpg failed: TLS: the server's certificate was refused: No name matching nas.local found"));
   }
 }

@@ -8,12 +8,14 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
+import dev.autoupload.targets.tls.TestCertificates.ServerCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>{@code /} requires basic auth as {@link #USER}/{@link #PASSWORD}; {@code /busy/} answers 503
  * with {@code Retry-After: 7}, {@code /full/} answers 507. {@code create_full_put_path} is off, so
- * the target's own MKCOLs are what creates folders.
+ * the target's own MKCOLs are what creates folders. {@link #startHttps} serves the same over HTTPS.
  */
 public final class NginxWebDav implements AutoCloseable {
 
@@ -36,16 +38,27 @@ public final class NginxWebDav implements AutoCloseable {
   private final Path dir;
   private final Path www;
   private final int port;
+  private final String scheme;
 
-  private NginxWebDav(Process process, Path dir, Path www, int port) {
+  private NginxWebDav(Process process, Path dir, Path www, int port, String scheme) {
     this.process = process;
     this.dir = dir;
     this.www = www;
     this.port = port;
+    this.scheme = scheme;
   }
 
   /** Starts nginx with its config, document root and temp files all under {@code dir}. */
   public static NginxWebDav start(Path dir) throws IOException, InterruptedException {
+    return start(dir, Optional.empty());
+  }
+
+  /** Like {@link #start}, but speaking only HTTPS, presenting {@code certificate}. */
+  public static NginxWebDav startHttps(Path dir, ServerCertificate certificate) throws IOException, InterruptedException {
+    return start(dir, Optional.of(certificate));
+  }
+
+  private static NginxWebDav start(Path dir, Optional<ServerCertificate> tls) throws IOException, InterruptedException {
     Path module =
         MODULE_DIRS.stream()
             .map(d -> d.resolve("ngx_http_dav_ext_module.so"))
@@ -75,7 +88,11 @@ public final class NginxWebDav implements AutoCloseable {
             + "  uwsgi_temp_path " + dir.resolve("uwsgi") + ";\n"
             + "  scgi_temp_path " + dir.resolve("scgi") + ";\n"
             + "  server {\n"
-            + "    listen 127.0.0.1:" + port + ";\n"
+            + "    listen 127.0.0.1:" + port + (tls.isPresent() ? " ssl" : "") + ";\n"
+            + tls.map(
+                    c -> "    ssl_certificate " + c.certificate() + ";\n"
+                        + "    ssl_certificate_key " + c.key() + ";\n")
+                .orElse("")
             + "    root " + www + ";\n"
             + "    client_max_body_size 0;\n"
             + "    location / {\n"
@@ -102,7 +119,7 @@ public final class NginxWebDav implements AutoCloseable {
               .redirectErrorStream(true)
               .redirectOutput(dir.resolve("nginx.out").toFile())
               .start();
-      NginxWebDav server = new NginxWebDav(process, dir, www, port);
+      NginxWebDav server = new NginxWebDav(process, dir, www, port, tls.isPresent() ? "https" : "http");
       // nginx writes its pid file only after it bound the listening socket.
       long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
       while (!Files.exists(pid)) {
@@ -123,9 +140,9 @@ public final class NginxWebDav implements AutoCloseable {
     }
   }
 
-  /** {@code http://127.0.0.1:port} followed by {@code encodedPath}. */
+  /** {@code http://127.0.0.1:port} (or {@code https://…}) followed by {@code encodedPath}. */
   URI uri(String encodedPath) {
-    return URI.create("http://127.0.0.1:" + port + encodedPath);
+    return URI.create(scheme + "://127.0.0.1:" + port + encodedPath);
   }
 
   public int port() {
