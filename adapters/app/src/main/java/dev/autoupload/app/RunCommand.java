@@ -158,7 +158,7 @@ final class RunCommand implements Callable<Integer> {
     UploadEngine engine;
     try {
       uploadTarget.check();
-      library = library(id, sourceDir, uploadTarget);
+      library = library(id, sourceDir, uploadTarget, config);
       engine = startEngine(config);
     } catch (UploadException e) {
       uploadTarget.close();
@@ -271,9 +271,9 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private static Library library(String id, Path sourceDir, UploadTarget uploadTarget) {
+  private static Library library(String id, Path sourceDir, UploadTarget uploadTarget, Config config) {
     try {
-      return new Library(id, new FolderSource(id, sourceDir), uploadTarget);
+      return new Library(id, new FolderSource(id, sourceDir, FolderSource.Settings.fromConfig(config)), uploadTarget);
     } catch (IllegalArgumentException e) {
       throw new RunFailure(Main.USAGE, e.getMessage(), e);
     }

@@ -20,6 +20,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.text.Normalizer;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayDeque;
@@ -30,13 +31,21 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An {@link AssetSource} that offers every regular file below a folder of a local or mounted
- * filesystem.
+ * An {@link AssetSource} that offers the photos and videos below a folder of a local or mounted
+ * filesystem: the regular files whose extension {@link Settings#extensions()} lists, once they have
+ * stopped changing ({@link Settings#stableFor()}), so a file still being copied or recorded is not
+ * uploaded half-written.
  *
  * <p>Hidden files and folders (name starting with '.') and Autoupload's own partial uploads
  * ({@code *.autoupload-part}) are left out; symbolic links are not followed, so a link loop cannot
@@ -50,6 +59,7 @@ public final class FolderSource implements AssetSource {
   private static final Logger log = LoggerFactory.getLogger(FolderSource.class);
 
   private static final int BATCH_SIZE = 1000;
+  private static final Duration SETTLE_GRANULARITY = Duration.ofMillis(50);
   private static final String PART_SUFFIX = ".autoupload-part";
 
   /**
@@ -63,12 +73,91 @@ public final class FolderSource implements AssetSource {
 
   private final String libraryId;
   private final Path root;
+  private final Settings settings;
   private final CreationDates creationDates = new CreationDates(ZoneId.systemDefault());
 
-  /** A source for library {@code libraryId} reading the folder tree below {@code root}. */
+  /**
+   * Which files a folder source offers and when.
+   *
+   * @param extensions lower-case extensions without the dot; {@code "*"} for every file
+   * @param stableFor how long size and modification time must stay the same before a file is offered
+   * @param maxStabilityWait how long one scan waits for files that keep changing
+   * @param rescanInterval how often a watched folder is scanned even without a reported change
+   * @param changeQuietPeriod how long a burst of changes must be quiet before the rescan it leads to
+   */
+  public record Settings(
+      Set<String> extensions,
+      Duration stableFor,
+      Duration maxStabilityWait,
+      Duration rescanInterval,
+      Duration changeQuietPeriod) {
+
+    public Settings {
+      extensions = extensions.stream().map(e -> e.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+      if (extensions.isEmpty()) {
+        throw new IllegalArgumentException("autoupload.source.folder.extensions is empty: nothing would be backed up");
+      }
+      for (String extension : extensions) {
+        if (!extension.equals("*") && !extension.matches("[a-z0-9]{1,16}")) {
+          throw new IllegalArgumentException(
+              "autoupload.source.folder.extensions: \"" + extension + "\" is not an extension like jpg (no dot)");
+        }
+      }
+      for (Duration d : List.of(stableFor, maxStabilityWait, rescanInterval, changeQuietPeriod)) {
+        if (d.isNegative()) {
+          throw new IllegalArgumentException("autoupload.source.folder: durations must not be negative");
+        }
+      }
+    }
+
+    /** The settings of reference.conf. */
+    public static Settings defaults() {
+      return fromConfig(ConfigFactory.defaultReference());
+    }
+
+    /** Reads {@code autoupload.source.folder.*}. */
+    public static Settings fromConfig(Config config) {
+      Config c = config.getConfig("autoupload.source.folder");
+      return new Settings(
+          Set.copyOf(c.getStringList("extensions")),
+          c.getDuration("stable-for"),
+          c.getDuration("max-stability-wait"),
+          c.getDuration("rescan-interval"),
+          c.getDuration("change-quiet-period"));
+    }
+
+    public Settings withStableFor(Duration stableFor) {
+      return new Settings(extensions, stableFor, maxStabilityWait, rescanInterval, changeQuietPeriod);
+    }
+
+    public Settings withExtensions(Set<String> extensions) {
+      return new Settings(extensions, stableFor, maxStabilityWait, rescanInterval, changeQuietPeriod);
+    }
+
+    /** Whether a file of this name is a photo or video to back up. */
+    boolean offers(String name) {
+      if (extensions.contains("*")) {
+        return true;
+      }
+      int dot = name.lastIndexOf('.');
+      return dot > 0 && extensions.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+    }
+  }
+
+  /** A source for library {@code libraryId} reading the folder tree below {@code root}, with the default settings. */
   public FolderSource(String libraryId, Path root) {
+    this(libraryId, root, Settings.defaults());
+  }
+
+  /** A source for library {@code libraryId} reading the folder tree below {@code root}. */
+  public FolderSource(String libraryId, Path root, Settings settings) {
     this.libraryId = Objects.requireNonNull(libraryId, "libraryId");
     this.root = root.toAbsolutePath().normalize();
+    this.settings = Objects.requireNonNull(settings, "settings");
+  }
+
+  public Settings settings() {
+    return settings;
   }
 
   /** A folder still to be listed, and its path relative to the root ("" for the root). */
@@ -86,12 +175,14 @@ public final class FolderSource implements AssetSource {
    * {@inheritDoc}
    *
    * <p>Assets arrive in batches of at most 1000, in the same order on every scan of an unchanged
-   * tree: sorted by name within a folder, a folder's files before its sub-folders.
+   * tree: sorted by name within a folder, a folder's files before its sub-folders. Files that
+   * changed within {@code stable-for} come last, each once it has settled.
    */
   @Override
   public void scan(Consumer<List<Asset>> batches) throws IOException {
     requireReadableFolder();
-    List<Asset> batch = new ArrayList<>(BATCH_SIZE);
+    Batches batch = new Batches(batches);
+    List<Unsettled> unsettled = new ArrayList<>();
     // Folder by folder with sorted names, as Files.walkFileTree visits in the filesystem's own
     // order; and with an explicit stack, so that a deep tree cannot overflow the thread's stack.
     Deque<Folder> pending = new ArrayDeque<>();
@@ -113,11 +204,12 @@ public final class FolderSource implements AssetSource {
         String relativePath = join(folder.relativePath(), entry.name());
         if (entry.attributes().isDirectory()) {
           subFolders.add(new Folder(entry.path(), relativePath));
-        } else if (entry.attributes().isRegularFile()) {
-          batch.add(asset(relativePath, entry.path(), entry.attributes()));
-          if (batch.size() == BATCH_SIZE) {
-            batches.accept(List.copyOf(batch));
-            batch.clear();
+        } else if (entry.attributes().isRegularFile() && settings.offers(entry.name())) {
+          Instant now = Instant.now();
+          if (Unsettled.settled(entry.attributes(), now, settings.stableFor())) {
+            batch.add(asset(relativePath, entry.path(), entry.attributes()));
+          } else {
+            unsettled.add(new Unsettled(relativePath, entry.path(), entry.attributes(), now));
           }
         }
       }
@@ -125,8 +217,118 @@ public final class FolderSource implements AssetSource {
         pending.push(subFolders.get(i));
       }
     }
-    if (!batch.isEmpty()) {
-      batches.accept(List.copyOf(batch));
+    batch.flush();
+    awaitSettled(unsettled, batch);
+    batch.flush();
+  }
+
+  /** Hands assets over in batches of at most {@value #BATCH_SIZE}. */
+  private static final class Batches {
+    private final Consumer<List<Asset>> consumer;
+    private final List<Asset> batch = new ArrayList<>(BATCH_SIZE);
+
+    Batches(Consumer<List<Asset>> consumer) {
+      this.consumer = consumer;
+    }
+
+    void add(Asset asset) {
+      batch.add(asset);
+      if (batch.size() == BATCH_SIZE) {
+        flush();
+      }
+    }
+
+    void flush() {
+      if (!batch.isEmpty()) {
+        consumer.accept(List.copyOf(batch));
+        batch.clear();
+      }
+    }
+  }
+
+  /** A file that changed recently, with when it was last seen changing. */
+  private static final class Unsettled {
+    final String relativePath;
+    final Path path;
+    BasicFileAttributes attributes;
+    Instant lastChange;
+
+    Unsettled(String relativePath, Path path, BasicFileAttributes attributes, Instant seenAt) {
+      this.relativePath = relativePath;
+      this.path = path;
+      this.attributes = attributes;
+      Instant modified = attributes.lastModifiedTime().toInstant();
+      // A modification time in the future (a clock ahead on a network mount) proves nothing.
+      this.lastChange = modified.isAfter(seenAt) ? seenAt : modified;
+    }
+
+    /** Whether a file last modified as {@code attributes} say has been left alone long enough. */
+    static boolean settled(BasicFileAttributes attributes, Instant now, Duration stableFor) {
+      Instant modified = attributes.lastModifiedTime().toInstant();
+      return !modified.isAfter(now) && !modified.plus(stableFor).isAfter(now);
+    }
+
+    Instant settlesAt(Duration stableFor) {
+      return lastChange.plus(stableFor);
+    }
+  }
+
+  /**
+   * Waits until each recently changed file has kept its size and modification time for {@code
+   * stable-for}, offering each as it settles; files still changing after {@code
+   * max-stability-wait} are left for the next scan, files that vanish are dropped.
+   */
+  private void awaitSettled(List<Unsettled> unsettled, Batches batch) throws IOException {
+    Instant deadline = Instant.now().plus(settings.maxStabilityWait());
+    PriorityQueue<Unsettled> byDue =
+        new PriorityQueue<>(Comparator.comparing((Unsettled u) -> u.settlesAt(settings.stableFor())));
+    byDue.addAll(unsettled);
+    while (!byDue.isEmpty()) {
+      Instant due = byDue.peek().settlesAt(settings.stableFor());
+      if (due.isAfter(deadline)) {
+        for (Unsettled file : byDue) {
+          log.warn("{} of {} is still changing; it is left for the next scan", file.relativePath, root);
+        }
+        return;
+      }
+      // A little later than due, so one wake-up settles a whole burst of files written together.
+      waitUntil(due.plus(SETTLE_GRANULARITY));
+      Instant now = Instant.now();
+      List<Unsettled> changed = new ArrayList<>();
+      while (!byDue.isEmpty() && !byDue.peek().settlesAt(settings.stableFor()).isAfter(now)) {
+        Unsettled file = byDue.poll();
+        BasicFileAttributes current;
+        try {
+          current = Files.readAttributes(file.path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+          log.debug("{} of {} vanished before it settled", file.relativePath, root);
+          continue;
+        }
+        if (current.size() == file.attributes.size()
+            && current.lastModifiedTime().equals(file.attributes.lastModifiedTime())) {
+          batch.add(asset(file.relativePath, file.path, current));
+        } else {
+          file.attributes = current;
+          file.lastChange = now;
+          changed.add(file);
+        }
+      }
+      byDue.addAll(changed);
+      batch.flush();
+    }
+  }
+
+  private static void waitUntil(Instant when) throws IOException {
+    long millis = Duration.between(Instant.now(), when).toMillis();
+    if (millis <= 0) {
+      return;
+    }
+    try {
+      // Waiting for time to pass is the point here: a file is stable only after a while.
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while waiting for files to settle");
     }
   }
 

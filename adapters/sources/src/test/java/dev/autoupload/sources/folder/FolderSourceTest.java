@@ -1,5 +1,14 @@
 package dev.autoupload.sources.folder;
 
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.CompletableFuture;
+import java.util.Set;
+import java.time.Duration;
 import java.util.stream.Collectors;
 import java.util.Map;
 import dev.autoupload.sources.media.TestMedia;
@@ -31,6 +40,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class FolderSourceTest {
 
+  /** Files written by the test are offered at once; the stability tests set their own window. */
+  private static final FolderSource.Settings SETTLED_AT_ONCE =
+      FolderSource.Settings.defaults().withStableFor(Duration.ZERO);
+
   @TempDir Path temp;
   private Path root;
   private FolderSource source;
@@ -38,7 +51,7 @@ class FolderSourceTest {
   @BeforeEach
   void createSource() throws IOException {
     root = Files.createDirectories(temp.resolve("Photos"));
-    source = new FolderSource("lib-1", root);
+    source = new FolderSource("lib-1", root, SETTLED_AT_ONCE);
   }
 
   @Test
@@ -70,7 +83,7 @@ class FolderSourceTest {
     Files.setLastModifiedTime(root.resolve("copied.png"), FileTime.from(copiedAt));
 
     Map<String, Asset> assets =
-        scan(new FolderSource("lib-1", root)).stream().collect(Collectors.toMap(Asset::relativePath, a -> a));
+        scan(source).stream().collect(Collectors.toMap(Asset::relativePath, a -> a));
 
     assertThat(assets.get("2023/trip.jpg").createdAt()).isEqualTo(Instant.parse("2023-06-01T12:30:00Z"));
     assertThat(assets.get("2023/trip.jpg").createdAtSource()).isEqualTo(CreationDateSource.EXIF);
@@ -78,6 +91,92 @@ class FolderSourceTest {
     assertThat(assets.get("2023/trip.mov").createdAtSource()).isEqualTo(CreationDateSource.VIDEO_METADATA);
     assertThat(assets.get("copied.png").createdAt()).isEqualTo(copiedAt);
     assertThat(assets.get("copied.png").createdAtSource()).isEqualTo(CreationDateSource.FILE_TIME);
+  }
+
+  @Test
+  void offersPhotosAndVideosOnlyUnlessEveryFileIsAsked() throws Exception {
+    for (String name : List.of("a.jpg", "B.MOV", "c.HEIC", "raw/d.dng", "e.txt", "f.jpg.part", "g", "h.pdf", "i.crdownload")) {
+      write(name, "x");
+    }
+
+    assertThat(scan(source)).extracting(Asset::relativePath).containsExactlyInAnyOrder("a.jpg", "B.MOV", "c.HEIC", "raw/d.dng");
+    assertThat(scan(new FolderSource("lib-1", root, SETTLED_AT_ONCE.withExtensions(Set.of("*")))))
+        .hasSize(9);
+  }
+
+  @Test
+  void rejectsExtensionSettingsThatWouldBackUpNothingOrAreNotExtensions() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> SETTLED_AT_ONCE.withExtensions(Set.of()))
+        .withMessageContaining("nothing would be backed up");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> SETTLED_AT_ONCE.withExtensions(Set.of(".jpg")))
+        .withMessageContaining("\".jpg\" is not an extension");
+  }
+
+  @Test
+  @Timeout(30)
+  void offersAFileStillBeingWrittenOnlyOnceItHasStoppedChanging() throws Exception {
+    Path growing = root.resolve("recording.mov");
+    Files.write(growing, new byte[1024]);
+    ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
+    AtomicInteger appends = new AtomicInteger();
+    CompletableFuture<Void> finished = new CompletableFuture<>();
+    writer.scheduleAtFixedRate(
+        () -> {
+          try {
+            Files.write(growing, new byte[1024], StandardOpenOption.APPEND);
+            if (appends.incrementAndGet() == 40) {
+              finished.complete(null);
+              throw new IllegalStateException("done: stops the schedule");
+            }
+          } catch (IOException e) {
+            finished.completeExceptionally(e);
+          }
+        },
+        20,
+        20,
+        TimeUnit.MILLISECONDS);
+    try {
+      FolderSource patient = new FolderSource("lib-1", root, SETTLED_AT_ONCE.withStableFor(Duration.ofSeconds(2)));
+
+      List<Asset> found = scan(patient);
+
+      finished.get(10, TimeUnit.SECONDS);
+      assertThat(found).singleElement().satisfies(asset -> assertThat(asset.size()).isEqualTo(41 * 1024));
+    } finally {
+      writer.shutdownNow();
+    }
+  }
+
+  @Test
+  @Timeout(30)
+  void leavesAFileThatNeverSettlesForTheNextScanAndOffersTheRest() throws Exception {
+    write("done.jpg", "finished long ago");
+    Files.setLastModifiedTime(root.resolve("done.jpg"), FileTime.from(Instant.parse("2024-01-01T00:00:00Z")));
+    Path busy = root.resolve("busy.mov");
+    Files.write(busy, new byte[1]);
+    ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
+    writer.scheduleAtFixedRate(
+        () -> {
+          try {
+            Files.write(busy, new byte[1], StandardOpenOption.APPEND);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        },
+        0,
+        20,
+        TimeUnit.MILLISECONDS);
+    try {
+      FolderSource.Settings settings =
+          new FolderSource.Settings(
+              Set.of("jpg", "mov"), Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofMinutes(10), Duration.ofSeconds(1));
+
+      assertThat(scan(new FolderSource("lib-1", root, settings))).extracting(Asset::relativePath).containsExactly("done.jpg");
+    } finally {
+      writer.shutdownNow();
+    }
   }
 
   @Test
@@ -102,7 +201,7 @@ class FolderSourceTest {
     write("sub/a.jpg", "same");
 
     List<Asset> first = scan(source);
-    List<Asset> second = scan(new FolderSource("lib-1", root));
+    List<Asset> second = scan(new FolderSource("lib-1", root, SETTLED_AT_ONCE));
 
     assertThat(second).extracting(Asset::id).containsExactlyElementsOf(ids(first));
     assertThat(ids(first)).doesNotHaveDuplicates().allMatch(id -> id.matches("[0-9a-f]{32}"));
