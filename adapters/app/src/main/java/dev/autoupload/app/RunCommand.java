@@ -36,8 +36,9 @@ import picocli.CommandLine.Spec;
       "Backs up the files under --source to --target. Progress is kept in a journal under the "
           + "data dir, so a run that is killed resumes where it stopped and never uploads a "
           + "finished file twice.",
-      "Without --once it keeps running until SIGINT or SIGTERM, then stops cleanly and prints the "
-          + "summary (the exit status is then the signal's, 130 or 143).",
+      "Without --once it keeps running, watching the folder for new photos and videos, until "
+          + "SIGINT or SIGTERM, then stops cleanly and prints the summary (the exit status is then "
+          + "the signal's, 130 or 143).",
       "While it runs, a control endpoint (JSON API and the Activity web page) listens on --http; "
           + "'autoupload status' and 'autoupload activity' ask it, with the token that "
           + "'autoupload token' prints."
@@ -159,6 +160,9 @@ final class RunCommand implements Callable<Integer> {
     try {
       uploadTarget.check();
       library = library(id, sourceDir, uploadTarget, config);
+      if (!once) {
+        library = library.watched();
+      }
       engine = startEngine(config);
     } catch (UploadException e) {
       uploadTarget.close();

@@ -31,4 +31,16 @@ public interface AssetSource {
    * @throws IOException any other problem, with a message fit for the user: that asset fails
    */
   InputStream open(Asset asset) throws IOException;
+
+  /**
+   * Starts telling {@code changed} whenever the library may have changed, until the returned
+   * handle is closed; the engine then scans again. The source decides when to tell: after a burst
+   * of changes has calmed down, and periodically where the OS may miss changes (network mounts).
+   * {@code changed} may be called from any thread. Sources that cannot watch never call it.
+   *
+   * @throws IOException when watching cannot start at all
+   */
+  default AutoCloseable watch(Runnable changed) throws IOException {
+    return () -> {};
+  }
 }

@@ -28,6 +28,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -94,6 +96,13 @@ public final class BackupSupervisor
   private record ScanFinished() implements Command {}
 
   private record ScanFailed(String message) implements Command {}
+
+  /** The source says the library may have changed: scan again. */
+  private record SourceChanged() implements Command {}
+
+  private record WatchStarted(AutoCloseable handle) implements Command {}
+
+  private record WatchFailed(String message) implements Command {}
 
   private record UploadReported(FileUpload.Report report) implements Command {}
 
@@ -170,6 +179,12 @@ public final class BackupSupervisor
   private boolean reportedBusy;
   /** True from creation, so a status asked right after addLibrary never reads idle. */
   private boolean scanning = true;
+  /** Until the first scan ends, every asset it finds is counted; later scans count new ones only. */
+  private boolean firstScanDone;
+  /** A change reported while a scan ran: scan again when it ends. */
+  private boolean rescanRequested;
+  /** The source's watch while this library is watched; null otherwise. */
+  private AutoCloseable watch;
   private Optional<String> scanError = Optional.empty();
   private long discovered;
   private long alreadyBackedUp;
@@ -214,7 +229,19 @@ public final class BackupSupervisor
 
   @Override
   public SignalHandler<Ledger> signalHandler() {
-    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), ledger -> startScan()).build();
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            ledger -> {
+              // Watching first, so nothing that appears during the first scan is missed.
+              if (library.keepWatching()) {
+                startWatching();
+              }
+              startScan();
+            })
+        .onSignal(PostStop.instance(), ledger -> stopWatching())
+        .onSignal(PreRestart.instance(), ledger -> stopWatching())
+        .build();
   }
 
   @Override
@@ -232,6 +259,14 @@ public final class BackupSupervisor
         .onCommand(AssetsFound.class, this::onAssetsFound)
         .onCommand(ScanFinished.class, msg -> onScanEnded(Optional.empty()))
         .onCommand(ScanFailed.class, msg -> onScanEnded(Optional.of(msg.message())))
+        .onCommand(SourceChanged.class, msg -> onSourceChanged())
+        .onCommand(WatchStarted.class, this::onWatchStarted)
+        .onCommand(
+            WatchFailed.class,
+            msg -> {
+              context.getLog().warn("Cannot watch {}: {}", library.source().describe(), msg.message());
+              return Effect().none();
+            })
         .onCommand(UploadReported.class, msg -> onReport(msg.report()))
         .onCommand(UploadStopped.class, this::onUploadStopped)
         .onCommand(RetryDue.class, this::onRetryDue)
@@ -246,6 +281,7 @@ public final class BackupSupervisor
   // ---- scanning ----
 
   private void startScan() {
+    scanning = true;
     ActorRef<Command> self = context.getSelf();
     CompletableFuture<Void> scan =
         CompletableFuture.runAsync(
@@ -270,10 +306,17 @@ public final class BackupSupervisor
 
   private Effect<Event, Ledger> onAssetsFound(Ledger ledger, AssetsFound msg) {
     for (Asset asset : msg.assets()) {
-      discovered++;
+      if (!firstScanDone) {
+        discovered++;
+      }
       if (ledger.contains(asset.id())) {
-        alreadyBackedUp++;
+        if (!firstScanDone) {
+          alreadyBackedUp++;
+        }
       } else if (pending.add(asset.id())) {
+        if (firstScanDone) {
+          discovered++;
+        }
         queue.add(asset);
         bytesToUpload += asset.size();
       }
@@ -283,13 +326,68 @@ public final class BackupSupervisor
 
   private Effect<Event, Ledger> onScanEnded(Optional<String> error) {
     scanning = false;
+    firstScanDone = true;
     scanError = error;
     error.ifPresent(
         message -> {
           context.getLog().warn("Scan of {} failed: {}", library.source().describe(), message);
           publish(new EngineEvent.ScanFailed(library.id(), library.source().describe(), message));
         });
+    if (rescanRequested) {
+      rescanRequested = false;
+      startScan();
+    }
     return Effect().none().thenRun(ledgerNow -> applyLimit());
+  }
+
+  private Effect<Event, Ledger> onSourceChanged() {
+    if (scanning) {
+      rescanRequested = true;
+    } else {
+      startScan();
+    }
+    return Effect().none();
+  }
+
+  // ---- watching ----
+
+  private void startWatching() {
+    ActorRef<Command> self = context.getSelf();
+    CompletableFuture<AutoCloseable> started =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return library.source().watch(() -> self.tell(new SourceChanged()));
+              } catch (Exception e) {
+                throw new CompletionException(e);
+              }
+            },
+            blockingIo);
+    context.pipeToSelf(
+        started,
+        (handle, error) -> {
+          if (error == null) {
+            return new WatchStarted(handle);
+          }
+          Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+          return new WatchFailed(cause.getMessage() == null ? cause.toString() : cause.getMessage());
+        });
+  }
+
+  private Effect<Event, Ledger> onWatchStarted(Ledger ledger, WatchStarted msg) {
+    watch = msg.handle();
+    return Effect().none();
+  }
+
+  private void stopWatching() {
+    if (watch != null) {
+      try {
+        watch.close();
+      } catch (Exception e) {
+        context.getLog().debug("Closing the watch of {} failed: {}", library.source().describe(), e.toString());
+      }
+      watch = null;
+    }
   }
 
   // ---- running uploads ----
@@ -363,7 +461,9 @@ public final class BackupSupervisor
     while (running.size() < limit && !queue.isEmpty()) {
       start(queue.poll());
     }
-    boolean busy = scanning || !queue.isEmpty() || !running.isEmpty() || !retrying.isEmpty();
+    // A rescan of a watched library that finds nothing new is not a run of its own.
+    boolean busy =
+        (scanning && !firstScanDone) || !queue.isEmpty() || !running.isEmpty() || !retrying.isEmpty();
     if (busy != reportedBusy) {
       reportedBusy = busy;
       wiring.conditions().tell(new ConditionMonitor.LibraryBusy(library.id(), busy));

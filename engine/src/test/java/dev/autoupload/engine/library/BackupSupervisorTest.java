@@ -72,6 +72,17 @@ class BackupSupervisorTest {
     return testKit.spawn(BackupSupervisor.create(new Library(libraryId, assets, target), wiring));
   }
 
+  private ActorRef<BackupSupervisor.Command> superviseWatched(UploadSettings settings) {
+    conditions =
+        testKit.spawn(
+            ConditionMonitor.create(
+                PolicySettings.defaults(), settings.parallelism(), Duration.ZERO, DeviceConditions.desktop(), Clock.systemUTC()));
+    BackupSupervisor.Wiring wiring =
+        new BackupSupervisor.Wiring(
+            settings, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions, Clock.systemUTC());
+    return testKit.spawn(BackupSupervisor.create(new Library(libraryId, source, target).watched(), wiring));
+  }
+
   private void setUserPaused(boolean paused) {
     TestProbe<Done> acks = testKit.createTestProbe(Done.class);
     conditions.tell(new ConditionMonitor.SetUserPaused(paused, acks.getRef()));
@@ -99,6 +110,55 @@ class BackupSupervisorTest {
     TestProbe<LibraryStatus> probe = testKit.createTestProbe(LibraryStatus.class);
     supervisor.tell(new BackupSupervisor.GetStatus(probe.getRef()));
     return probe.receiveMessage();
+  }
+
+  @Test
+  void aWatchedLibraryBacksUpWhatAppearsLaterAndCountsEachAssetOnce() throws Exception {
+    byte[] first = source.add("2024/IMG_0001.JPG", 10_000);
+    ActorRef<BackupSupervisor.Command> supervisor = superviseWatched(settings(2, 3, Duration.ofMillis(10)));
+    LibraryStatus afterFirstScan = awaitIdle(supervisor);
+    assertThat(afterFirstScan.completed()).isEqualTo(1);
+    testKit.createTestProbe().awaitAssert(() -> assertThat(source.watchers()).isEqualTo(1));
+
+    byte[] second = source.add("2024/IMG_0002.JPG", 20_000);
+    byte[] third = source.add("2025/IMG_0003.JPG", 30_000);
+    source.announceChange();
+    source.announceChange();
+
+    LibraryStatus after = awaitStatus(supervisor, status -> status.idle() && status.completed() == 3);
+    assertThat(after.discovered()).as("each asset counted once, though scanned twice or more").isEqualTo(3);
+    assertThat(after.alreadyBackedUp()).isZero();
+    assertThat(target.file("2024/IMG_0001.JPG")).hasValue(first);
+    assertThat(target.file("2024/IMG_0002.JPG")).hasValue(second);
+    assertThat(target.file("2025/IMG_0003.JPG")).hasValue(third);
+    assertThat(target.bytesReceived()).isEqualTo(60_000);
+
+    testKit.stop(supervisor);
+    testKit.createTestProbe().awaitAssert(() -> assertThat(source.watchers()).as("the watch is closed").isZero());
+  }
+
+  @Test
+  void aLibraryBackedUpOnceDoesNotWatch() {
+    source.add("IMG_0001.JPG", 1000);
+    ActorRef<BackupSupervisor.Command> supervisor = supervise(settings(2, 3, Duration.ofMillis(10)));
+
+    awaitIdle(supervisor);
+
+    assertThat(source.watchers()).isZero();
+  }
+
+  private LibraryStatus awaitStatus(
+      ActorRef<BackupSupervisor.Command> supervisor, java.util.function.Predicate<LibraryStatus> wanted) {
+    TestProbe<LibraryStatus> probe = testKit.createTestProbe(LibraryStatus.class);
+    return probe.awaitAssert(
+        Duration.ofSeconds(30),
+        Duration.ofMillis(20),
+        () -> {
+          supervisor.tell(new BackupSupervisor.GetStatus(probe.getRef()));
+          LibraryStatus status = probe.receiveMessage();
+          assertThat(wanted.test(status)).as("status: %s", status).isTrue();
+          return status;
+        });
   }
 
   @Test

@@ -32,6 +32,23 @@ public final class InMemorySource implements AssetSource {
     this.libraryId = libraryId;
   }
 
+  private final java.util.List<Runnable> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  @Override
+  public AutoCloseable watch(Runnable changed) {
+    watchers.add(changed);
+    return () -> watchers.remove(changed);
+  }
+
+  /** Tells whoever watches this source that it changed, as a folder watch would. */
+  public void announceChange() {
+    watchers.forEach(Runnable::run);
+  }
+
+  public int watchers() {
+    return watchers.size();
+  }
+
   /** Adds a file of {@code size} pseudo-random bytes (seeded by its path) and returns its content. */
   public byte[] add(String path, int size) {
     byte[] content = new byte[size];

@@ -103,10 +103,14 @@ public final class FolderSource implements AssetSource {
               "autoupload.source.folder.extensions: \"" + extension + "\" is not an extension like jpg (no dot)");
         }
       }
-      for (Duration d : List.of(stableFor, maxStabilityWait, rescanInterval, changeQuietPeriod)) {
+      for (Duration d : List.of(stableFor, maxStabilityWait)) {
         if (d.isNegative()) {
           throw new IllegalArgumentException("autoupload.source.folder: durations must not be negative");
         }
+      }
+      if (rescanInterval.toMillis() < 1 || changeQuietPeriod.toMillis() < 1) {
+        throw new IllegalArgumentException(
+            "autoupload.source.folder: rescan-interval and change-quiet-period must be at least 1ms");
       }
     }
 
@@ -357,6 +361,19 @@ public final class FolderSource implements AssetSource {
     } catch (IOException e) {
       throw readFailure(relativePath, e);
     }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Through the OS's file notifications for every folder of the tree (new folders included),
+   * once changes have been quiet for {@code change-quiet-period}; and every {@code
+   * rescan-interval} regardless.
+   */
+  @Override
+  public AutoCloseable watch(Runnable changed) throws IOException {
+    requireReadableFolder();
+    return FolderWatch.start(root, changed, settings.changeQuietPeriod(), settings.rescanInterval());
   }
 
   private void requireReadableFolder() throws IOException {

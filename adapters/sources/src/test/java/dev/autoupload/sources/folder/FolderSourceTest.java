@@ -1,5 +1,6 @@
 package dev.autoupload.sources.folder;
 
+import java.util.concurrent.Semaphore;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -176,6 +177,41 @@ class FolderSourceTest {
       assertThat(scan(new FolderSource("lib-1", root, settings))).extracting(Asset::relativePath).containsExactly("done.jpg");
     } finally {
       writer.shutdownNow();
+    }
+  }
+
+  @Test
+  @Timeout(30)
+  void watchingReportsAFileThatAppearsInANewFolderOnceTheBurstIsQuiet() throws Exception {
+    FolderSource.Settings settings =
+        new FolderSource.Settings(
+            Set.of("jpg"), Duration.ZERO, Duration.ofSeconds(1), Duration.ofHours(1), Duration.ofMillis(200));
+    Semaphore changes = new Semaphore(0);
+
+    try (AutoCloseable watch = new FolderSource("lib-1", root, settings).watch(changes::release)) {
+      Files.createDirectories(root.resolve("2024/imported"));
+      write("2024/imported/IMG_0001.jpg", "new photo");
+      write("2024/imported/IMG_0002.jpg", "another");
+
+      assertThat(changes.tryAcquire(20, TimeUnit.SECONDS)).as("a change was reported").isTrue();
+      // The burst was reported once, after it calmed down; a rescan then finds the new files.
+      assertThat(scan(source)).extracting(Asset::relativePath)
+          .contains("2024/imported/IMG_0001.jpg", "2024/imported/IMG_0002.jpg");
+      write("2024/imported/later/IMG_0003.jpg", "later still");
+      assertThat(changes.tryAcquire(20, TimeUnit.SECONDS)).as("a file in a folder made after the watch began").isTrue();
+    }
+  }
+
+  @Test
+  @Timeout(30)
+  void watchingAQuietFolderStillAsksForARescanEveryInterval() throws Exception {
+    FolderSource.Settings settings =
+        new FolderSource.Settings(
+            Set.of("jpg"), Duration.ZERO, Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMillis(50));
+    Semaphore changes = new Semaphore(0);
+
+    try (AutoCloseable watch = new FolderSource("lib-1", root, settings).watch(changes::release)) {
+      assertThat(changes.tryAcquire(3, 20, TimeUnit.SECONDS)).isTrue();
     }
   }
 
