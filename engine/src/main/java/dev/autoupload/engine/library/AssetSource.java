@@ -33,6 +33,15 @@ public interface AssetSource {
   InputStream open(Asset asset) throws IOException;
 
   /**
+   * The asset as the source sees it now (size, modification time), to tell whether it changed
+   * while it was uploaded; empty when it no longer exists. Sources that cannot tell return it
+   * unchanged.
+   */
+  default java.util.Optional<Asset> refresh(Asset asset) throws IOException {
+    return java.util.Optional.of(asset);
+  }
+
+  /**
    * Starts telling {@code changed} whenever the library may have changed, until the returned
    * handle is closed; the engine then scans again. The source decides when to tell: after a burst
    * of changes has calmed down, and periodically where the OS may miss changes (network mounts).

@@ -461,9 +461,13 @@ public final class BackupSupervisor
     while (running.size() < limit && !queue.isEmpty()) {
       start(queue.poll());
     }
-    // A rescan of a watched library that finds nothing new is not a run of its own.
+    // A rescan of a watched library that finds nothing new is not a run of its own; one that looks
+    // for a file that changed mid-upload, in a library backed up once, is part of the run.
     boolean busy =
-        (scanning && !firstScanDone) || !queue.isEmpty() || !running.isEmpty() || !retrying.isEmpty();
+        (scanning && (!firstScanDone || !library.keepWatching()))
+            || !queue.isEmpty()
+            || !running.isEmpty()
+            || !retrying.isEmpty();
     if (busy != reportedBusy) {
       reportedBusy = busy;
       wiring.conditions().tell(new ConditionMonitor.LibraryBusy(library.id(), busy));
@@ -558,6 +562,13 @@ public final class BackupSupervisor
       skipped++;
       bytesToUpload -= asset.size();
       publish(new EngineEvent.AssetSkipped(library.id(), asset.id(), asset.relativePath(), gone.reason()));
+    } else if (outcome instanceof FileUpload.Changed changed) {
+      // Its size and times are stale now: the next scan finds the new content once it settles.
+      pending.remove(asset.id());
+      bytesToUpload -= asset.size();
+      context.getLog().info("{}", changed.reason());
+      publish(new EngineEvent.AssetSkipped(library.id(), asset.id(), asset.relativePath(), changed.reason()));
+      onSourceChanged();
     } else if (outcome instanceof FileUpload.Failure failure) {
       onFailure(asset, failure);
     }

@@ -87,6 +87,8 @@ public final class FileUpload
 
   private record SourceGone(Transfer transfer, String reason) implements StepResult {}
 
+  private record SourceChanged(Transfer transfer, String reason) implements StepResult {}
+
   /** What the upload tells its supervisor. */
   public sealed interface Report {
     String assetId();
@@ -111,6 +113,9 @@ public final class FileUpload
   public record Failure(UploadError error, int attempts) implements Outcome {}
 
   public record Gone(String reason) implements Outcome {}
+
+  /** The source changed during the upload; nothing was published, the new content must be scanned. */
+  public record Changed(String reason) implements Outcome {}
 
   // ---- events ----
 
@@ -259,7 +264,8 @@ public final class FileUpload
         .onCommand(ChunkSent.class, this::onChunkSent)
         .onCommand(Verified.class, (state, msg) -> complete(msg.file(), false))
         .onCommand(StepFailed.class, (state, msg) -> fail(state.attempt(), msg.error()))
-        .onCommand(SourceGone.class, (state, msg) -> skip(msg.reason()));
+        .onCommand(SourceGone.class, (state, msg) -> skip(msg.reason()))
+        .onCommand(SourceChanged.class, (state, msg) -> changed(msg.reason()));
 
     builder
         .forStateType(Paused.class)
@@ -278,7 +284,8 @@ public final class FileUpload
         .onCommand(SourceHashed.class, (state, msg) -> releaseTransfer())
         .onCommand(Opened.class, (state, msg) -> releaseTransfer())
         .onCommand(StepFailed.class, (state, msg) -> releaseTransfer())
-        .onCommand(SourceGone.class, (state, msg) -> releaseTransfer());
+        .onCommand(SourceGone.class, (state, msg) -> releaseTransfer())
+        .onCommand(SourceChanged.class, (state, msg) -> releaseTransfer());
 
     builder
         .forStateType(Completed.class)
@@ -584,6 +591,18 @@ public final class FileUpload
         .thenNoReply();
   }
 
+  /** Recorded as skipped with the reason, so Activity says why; the supervisor scans it again. */
+  private ReplyEffect<Event, State> changed(String reason) {
+    return Effect()
+        .persist(new UploadSkipped(reason, now()))
+        .thenRun(
+            state -> {
+              releaseTransferNow();
+              report(new Finished(asset.id(), new Changed(reason)));
+            })
+        .thenNoReply();
+  }
+
   // ---- the transfer steps ----
 
   private void startTransfer(State state) {
@@ -648,6 +667,9 @@ public final class FileUpload
     }
     if (cause instanceof AssetGoneException gone) {
       return new SourceGone(current, gone.getMessage());
+    }
+    if (cause instanceof AssetChangedException changed) {
+      return new SourceChanged(current, changed.getMessage());
     }
     context.getLog().warn("Unexpected error uploading {}", asset.relativePath(), cause);
     return new StepFailed(current, new UploadError.Transient("unexpected error: " + cause));

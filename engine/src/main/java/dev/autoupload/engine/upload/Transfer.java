@@ -160,9 +160,13 @@ final class Transfer {
     return offset;
   }
 
-  /** Asks the target to verify size and hash and publish the file. */
-  RemoteFile complete() throws UploadException {
+  /**
+   * Makes sure the source still holds what was sent, then asks the target to verify size and hash
+   * and publish the file.
+   */
+  RemoteFile complete() throws UploadException, AssetGoneException, AssetChangedException {
     String sha256 = Sha256.hex(digest);
+    requireSourceUnchanged(sha256);
     RemoteFile file = session.complete(asset.size(), sha256);
     if (file.size() != asset.size() || !file.sha256().equalsIgnoreCase(sha256)) {
       throw new UploadException(
@@ -171,6 +175,30 @@ final class Transfer {
                   + " but sent " + asset.size() + " bytes with sha256 " + sha256));
     }
     return file;
+  }
+
+  /**
+   * After the last byte: a source whose size or modification time moved is read once more, and
+   * only content hashing the same as what was streamed may be published; a deleted one is gone.
+   */
+  private void requireSourceUnchanged(String streamedSha256)
+      throws UploadException, AssetGoneException, AssetChangedException {
+    Optional<Asset> now;
+    try {
+      now = source.refresh(asset);
+    } catch (IOException e) {
+      throw sourceFailure(e);
+    }
+    if (now.isEmpty()) {
+      throw new AssetGoneException(asset.relativePath() + " was deleted while it was uploaded", null);
+    }
+    if (now.get().size() == asset.size() && now.get().modifiedAt().equals(asset.modifiedAt())) {
+      return;
+    }
+    if (now.get().size() != asset.size() || !hashSource().sha256().equals(streamedSha256)) {
+      throw new AssetChangedException(
+          asset.relativePath() + " changed while it was uploaded; it is uploaded again once it settles");
+    }
   }
 
   long offset() {

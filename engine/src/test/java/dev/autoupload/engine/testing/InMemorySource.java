@@ -71,10 +71,39 @@ public final class InMemorySource implements AssetSource {
     vanished.add(path);
   }
 
+  private final Map<String, Instant> modifiedAt = new ConcurrentHashMap<>();
+
+  /** Gives {@code path} new content and a later modification time, as an editor saving it would. */
+  public void rewrite(String path, byte[] content) {
+    files.put(path, content.clone());
+    touch(path);
+  }
+
+  /** Moves the modification time of {@code path} on without changing its content. */
+  public void touch(String path) {
+    modifiedAt.merge(path, Instant.parse("2026-01-01T00:00:00Z"), (old, first) -> old.plusSeconds(1));
+  }
+
   public Asset asset(String path) {
     byte[] content = files.get(path);
     Instant taken = takenAt.getOrDefault(path, Instant.parse("2023-06-01T12:00:00Z"));
-    return new Asset("id-" + Integer.toHexString(path.hashCode()), libraryId, path, content.length, taken, CreationDateSource.HOST_APP, taken, Optional.empty());
+    return new Asset(
+        "id-" + Integer.toHexString(path.hashCode()),
+        libraryId,
+        path,
+        content.length,
+        taken,
+        CreationDateSource.HOST_APP,
+        modifiedAt.getOrDefault(path, taken),
+        Optional.empty());
+  }
+
+  @Override
+  public Optional<Asset> refresh(Asset asset) {
+    if (vanished.contains(asset.relativePath()) || !files.containsKey(asset.relativePath())) {
+      return Optional.empty();
+    }
+    return Optional.of(asset(asset.relativePath()));
   }
 
   @Override

@@ -232,6 +232,57 @@ class FileUploadTest {
   }
 
   @Test
+  void aFileRewrittenDuringItsUploadIsNeverPublishedAndSaysWhy() throws Exception {
+    source.add("edited.jpg", 300 * 1024);
+    Asset asset = source.asset("edited.jpg");
+    var upload = uploadOf(asset);
+    target.holdAppendsAfter(100 * 1024);
+
+    upload.runCommand(FileUpload.Begin::new);
+    target.awaitHeld();
+    source.rewrite("edited.jpg", new byte[310 * 1024]);
+    target.releaseHeld(false);
+
+    FileUpload.Outcome outcome = awaitOutcome();
+    assertThat(outcome).isInstanceOf(FileUpload.Changed.class);
+    assertThat(((FileUpload.Changed) outcome).reason()).contains("edited.jpg changed while it was uploaded");
+    assertThat(target.file("edited.jpg")).as("nothing torn under the final name").isEmpty();
+    assertThat(journal(asset)).last().isInstanceOfSatisfying(
+        FileUpload.UploadSkipped.class, skipped -> assertThat(skipped.reason()).contains("changed while it was uploaded"));
+  }
+
+  @Test
+  void aFileOnlyTouchedDuringItsUploadIsReadAgainAndPublished() throws Exception {
+    byte[] content = source.add("touched.jpg", 300 * 1024);
+    var upload = uploadOf(source.asset("touched.jpg"));
+    target.holdAppendsAfter(100 * 1024);
+
+    upload.runCommand(FileUpload.Begin::new);
+    target.awaitHeld();
+    source.touch("touched.jpg");
+    target.releaseHeld(false);
+
+    assertThat(awaitOutcome()).isInstanceOf(FileUpload.Uploaded.class);
+    assertThat(target.file("touched.jpg")).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(content));
+  }
+
+  @Test
+  void aFileDeletedDuringItsUploadIsSkippedWithTheReason() throws Exception {
+    source.add("deleted.jpg", 300 * 1024);
+    var upload = uploadOf(source.asset("deleted.jpg"));
+    target.holdAppendsAfter(100 * 1024);
+
+    upload.runCommand(FileUpload.Begin::new);
+    target.awaitHeld();
+    source.makeVanish("deleted.jpg");
+    target.releaseHeld(false);
+
+    FileUpload.Outcome outcome = awaitOutcome();
+    assertThat(outcome).isEqualTo(new FileUpload.Gone("deleted.jpg was deleted while it was uploaded"));
+    assertThat(target.file("deleted.jpg")).isEmpty();
+  }
+
+  @Test
   void completesWithoutSendingWhenTheTargetAlreadyHoldsTheSameFile() {
     byte[] content = source.add("same.jpg", 5000);
     target.putFile("same.jpg", content);
