@@ -363,6 +363,31 @@ public final class FolderSource implements AssetSource {
     }
   }
 
+  @Override
+  public Optional<Asset> refresh(Asset asset) throws IOException {
+    BasicFileAttributes attributes;
+    try {
+      attributes = Files.readAttributes(locate(asset.relativePath()), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw readFailure(asset.relativePath(), e);
+    }
+    if (!attributes.isRegularFile()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Asset(
+            asset.id(),
+            asset.libraryId(),
+            asset.relativePath(),
+            attributes.size(),
+            asset.createdAt(),
+            asset.createdAtSource(),
+            attributes.lastModifiedTime().toInstant(),
+            asset.contentHash()));
+  }
+
   /**
    * {@inheritDoc}
    *

@@ -216,6 +216,22 @@ class FolderSourceTest {
   }
 
   @Test
+  void refreshTellsTheCurrentSizeAndTimeOrThatTheFileIsGone() throws Exception {
+    write("a.jpg", "first");
+    Asset scanned = scan(source).get(0);
+    Files.writeString(root.resolve("a.jpg"), "first and more");
+    Files.setLastModifiedTime(root.resolve("a.jpg"), FileTime.from(scanned.modifiedAt().plusSeconds(5)));
+
+    Asset now = source.refresh(scanned).orElseThrow();
+    assertThat(now.size()).isEqualTo("first and more".length());
+    assertThat(now.modifiedAt()).isEqualTo(scanned.modifiedAt().plusSeconds(5));
+    assertThat(now.id()).isEqualTo(scanned.id());
+
+    Files.delete(root.resolve("a.jpg"));
+    assertThat(source.refresh(scanned)).isEmpty();
+  }
+
+  @Test
   void leavesOutHiddenFilesHiddenFoldersAndPartialUploads() throws Exception {
     write("keep.jpg", "x");
     write(".hidden.jpg", "x");
