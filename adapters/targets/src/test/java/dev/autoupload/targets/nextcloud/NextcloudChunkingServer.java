@@ -90,6 +90,7 @@ public final class NextcloudChunkingServer implements AutoCloseable {
   private final AtomicLong fileBytes = new AtomicLong();
   private final AtomicBoolean loseNextChunk = new AtomicBoolean();
   private volatile long quota = Long.MAX_VALUE;
+  private volatile boolean chunkingAvailable = true;
 
   private NextcloudChunkingServer(Path dir) throws IOException {
     files = Files.createDirectories(dir.resolve("files").resolve(USER));
@@ -166,6 +167,23 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     requests.clear();
     chunkBytes.set(0);
     fileBytes.set(0);
+  }
+
+  /**
+   * Whether {@code /remote.php/dav/uploads/} exists; without it the server is a plain WebDAV
+   * server with Nextcloud's paths.
+   */
+  public void setChunkingAvailable(boolean available) {
+    chunkingAvailable = available;
+  }
+
+  /** Removes every upload folder, as Nextcloud's expiry after 24 hours would. */
+  public void expireUploads() throws IOException {
+    synchronized (this) {
+      for (Path folder : sortedChildren(uploads)) {
+        deleteTree(folder);
+      }
+    }
   }
 
   @Override
@@ -647,6 +665,9 @@ public final class NextcloudChunkingServer implements AutoCloseable {
         || !segments.get(0).equals("remote.php")
         || !segments.get(1).equals("dav")
         || !(segments.get(2).equals("files") || segments.get(2).equals("uploads"))) {
+      throw new Refusal(error(404, "NotFound", "File with name " + rawPath + " could not be located"));
+    }
+    if (segments.get(2).equals("uploads") && !chunkingAvailable) {
       throw new Refusal(error(404, "NotFound", "File with name " + rawPath + " could not be located"));
     }
     if (!segments.get(3).equals(USER)) {
