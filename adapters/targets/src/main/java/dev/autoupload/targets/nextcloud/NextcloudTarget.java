@@ -280,6 +280,14 @@ public final class NextcloudTarget implements UploadTarget {
                   + ": the upload folder is gone (Nextcloud drops it after 24 hours without activity);"
                   + " the next attempt starts over"));
     }
+    if (response.statusCode() == 412) {
+      // Nextcloud keeps an upload's metadata in its cache; without it the chunks are useless.
+      discardUpload(location);
+      throw new UploadException(
+          new UploadError.Transient(
+              operation + " failed: HTTP 412: " + DavListing.errorMessage(response.body()).strip()
+                  + "; the upload was discarded and starts over"));
+    }
     requireSuccess(response, operation, Set.of(201, 204));
   }
 
@@ -299,7 +307,9 @@ public final class NextcloudTarget implements UploadTarget {
                 .header("Overwrite", "T")
                 .method("MOVE", HttpRequest.BodyPublishers.noBody()),
             operation);
-    if (response.statusCode() == 400 || response.statusCode() == 404) {
+    // 400: the chunks do not add up; 404: the folder expired; 412: Nextcloud lost the upload's
+    // metadata (the part name itself is overwritten).
+    if (response.statusCode() == 400 || response.statusCode() == 404 || response.statusCode() == 412) {
       discardUpload(location);
       throw new UploadException(
           new UploadError.Transient(

@@ -129,6 +129,29 @@ class NextcloudErrorClassificationTest {
   }
 
   @Test
+  void anUploadNextcloudLostTrackOfIsDiscardedAndStartsOver() throws Exception {
+    byte[] content = bytes(2 * CHUNK + 5, 3);
+    proxy.failNext(
+        "PUT",
+        Fault.status(412)
+            .body(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<d:error xmlns:d=\"DAV:\" xmlns:s=\"http://sabredav.org/ns\">"
+                    + "<s:exception>Sabre\\DAV\\Exception\\PreconditionFailed</s:exception><s:message>Missing metadata"
+                    + " for chunked upload. The distributed cache does not hold the information of previous"
+                    + " requests.</s:message></d:error>"));
+
+    UploadError error = catchThrowableOfType(UploadException.class, () -> upload(content)).error();
+
+    assertThat(error).isInstanceOf(UploadError.Transient.class);
+    assertThat(error.message()).contains("Missing metadata for chunked upload");
+    try (var folders = Files.list(server.userUploads())) {
+      assertThat(folders).isEmpty();
+    }
+    upload(content);
+    assertThat(Files.readAllBytes(server.userFiles().resolve(rootName).resolve("clip.mov"))).isEqualTo(content);
+  }
+
+  @Test
   void aChunkCutOffMidwayIsTransientAndTheResumeSendsAtMostThatChunkAgain() throws Exception {
     byte[] content = bytes(3 * CHUNK + 11, 2);
     try (UploadSession session = target.open("clip.mov", content.length)) {
