@@ -8,6 +8,7 @@ import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.targets.Appends;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -93,7 +94,7 @@ final class ChunkedSession implements UploadSession {
       if (spool.size() > 0) {
         sendChunk();
       }
-      String hash = sha256.toLowerCase(java.util.Locale.ROOT);
+      String hash = sha256.toLowerCase(Locale.ROOT);
       target.assemble(location, expectedSize, hash);
       verifyAssembled(expectedSize, hash, sent.isPresent());
       if (!target.publishPart(location)) {

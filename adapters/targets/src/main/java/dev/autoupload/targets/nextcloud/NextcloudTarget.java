@@ -23,7 +23,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -423,7 +425,7 @@ public final class NextcloudTarget implements UploadTarget {
               : " already exists with different content";
       throw new UploadException(new UploadError.Conflict(location.display() + why));
     }
-    return new RemoteFile(location.remotePath(), size, sha256.toLowerCase(java.util.Locale.ROOT));
+    return new RemoteFile(location.remotePath(), size, sha256.toLowerCase(Locale.ROOT));
   }
 
   /** Removes the chunked upload; what a failure leaves, Nextcloud expires after 24 hours. */
@@ -448,7 +450,7 @@ public final class NextcloudTarget implements UploadTarget {
 
   /** How many chunks, from the first on, the server holds completely, with the configured size. */
   private int completeChunks(List<DavListing.Entry> listing) {
-    Set<Integer> full = new java.util.HashSet<>();
+    Set<Integer> full = new HashSet<>();
     for (DavListing.Entry entry : listing.subList(1, listing.size())) {
       int number = chunkNumber(entry.name());
       if (number > 0 && !entry.collection() && entry.contentLength().orElse(-1) == chunkSize) {
@@ -472,7 +474,7 @@ public final class NextcloudTarget implements UploadTarget {
   }
 
   private static String chunkName(int number) {
-    return String.format(java.util.Locale.ROOT, "%05d", number);
+    return String.format(Locale.ROOT, "%05d", number);
   }
 
   private Optional<List<DavListing.Entry>> listUpload(Location location) throws UploadException {

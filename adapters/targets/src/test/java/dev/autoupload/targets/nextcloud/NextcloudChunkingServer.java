@@ -18,6 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -796,7 +797,7 @@ public final class NextcloudChunkingServer implements AutoCloseable {
   }
 
   private static Answer withHeader(Answer answer, String name, String value) {
-    Map<String, String> headers = new java.util.LinkedHashMap<>(answer.headers());
+    Map<String, String> headers = new LinkedHashMap<>(answer.headers());
     headers.put(name, value);
     return new Answer(answer.status(), Map.copyOf(headers), answer.body());
   }
