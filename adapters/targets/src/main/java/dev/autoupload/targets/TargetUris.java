@@ -2,6 +2,7 @@ package dev.autoupload.targets;
 
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.targets.local.LocalFolderTarget;
+import dev.autoupload.targets.nextcloud.NextcloudTarget;
 import dev.autoupload.targets.webdav.WebDavTarget;
 import dev.autoupload.targets.s3.S3Config;
 import dev.autoupload.targets.s3.S3Target;
@@ -17,7 +18,8 @@ import java.util.Optional;
 public final class TargetUris {
 
   private static final String SUPPORTED =
-      "use file:///absolute/dir, webdav://user@host[:port]/path, webdavs://user@host[:port]/path or"
+      "use file:///absolute/dir, webdav://user@host[:port]/path, webdavs://user@host[:port]/path,"
+          + " nextcloud://user@host[:port]/path[?chunkSize=bytes] (nextcloud+http:// without TLS) or"
           + " s3://bucket/prefix?endpoint=http://host:port&region=r&pathStyle=true";
 
   private TargetUris() {}
@@ -26,7 +28,9 @@ public final class TargetUris {
    * Opens the target {@code uri} names. Supported: {@code file:///absolute/dir} (also {@code
    * file:/absolute/dir} and {@code file://localhost/absolute/dir}), with special characters
    * percent-encoded: {@code file:///photos/My%20Backup}; {@code webdav://user@host[:port]/path}
-   * (HTTP) and {@code webdavs://…} (HTTPS); and {@code s3://bucket/prefix} with the optional query
+   * (HTTP) and {@code webdavs://…} (HTTPS); {@code nextcloud://user@host[:port]/path} (HTTPS; {@code
+   * nextcloud+http://…} for plain HTTP) with the optional query parameter {@code chunkSize} (bytes,
+   * 5 MiB to 5 GiB, default 10 MiB); and {@code s3://bucket/prefix} with the optional query
    * parameters {@code endpoint} (an S3-compatible server), {@code region} (default us-east-1),
    * {@code pathStyle} ({@code true} for most S3-compatible servers), {@code multipartThreshold}
    * and {@code partSize} (bytes). S3 credentials come from the standard AWS chain (environment,
@@ -52,6 +56,10 @@ public final class TargetUris {
     if (parsed.getScheme() != null
         && (parsed.getScheme().equalsIgnoreCase("webdav") || parsed.getScheme().equalsIgnoreCase("webdavs"))) {
       return webDav(parsed, settings);
+    }
+    if (parsed.getScheme() != null
+        && (parsed.getScheme().equalsIgnoreCase("nextcloud") || parsed.getScheme().equalsIgnoreCase("nextcloud+http"))) {
+      return nextcloud(parsed, settings);
     }
     if (parsed.getScheme() != null && parsed.getScheme().equalsIgnoreCase("s3")) {
       return S3Target.connect(s3Config(uri, parsed, settings), settings);
@@ -109,6 +117,45 @@ public final class TargetUris {
           Optional.ofNullable(uri.getUserInfo()),
           settings);
     } catch (IllegalArgumentException e) {
+      throw rejected("invalid", redacted(uri), e.getMessage());
+    }
+  }
+
+  private static UploadTarget nextcloud(URI uri, TargetSettings settings) {
+    if (uri.isOpaque() || uri.getHost() == null) {
+      throw rejected("invalid", redacted(uri), "a Nextcloud target needs a host");
+    }
+    if (uri.getRawUserInfo() == null || uri.getRawUserInfo().isEmpty()) {
+      throw rejected("invalid", redacted(uri), "a Nextcloud target needs the user: nextcloud://user@host/path");
+    }
+    if (uri.getRawUserInfo().contains(":")) {
+      throw rejected(
+          "invalid",
+          redacted(uri),
+          "put the password in autoupload.target.password or " + TargetSettings.PASSWORD_VARIABLE + ", not in the URI");
+    }
+    if (uri.getRawFragment() != null) {
+      throw rejected("invalid", redacted(uri), "percent-encode '#' as %23 in folder names");
+    }
+    long chunkSize = NextcloudTarget.DEFAULT_CHUNK_SIZE;
+    String query = uri.getRawQuery();
+    for (String pair : query == null || query.isEmpty() ? new String[0] : query.split("&")) {
+      int eq = pair.indexOf('=');
+      String name = eq < 0 ? pair : pair.substring(0, eq);
+      if (!name.equals("chunkSize")) {
+        throw rejected("invalid", redacted(uri), "unknown Nextcloud parameter \"" + name + "\"; percent-encode '?' as %3F in folder names");
+      }
+      chunkSize = bytes(redacted(uri), name, eq < 0 ? "" : pair.substring(eq + 1));
+    }
+    String scheme = uri.getScheme().equalsIgnoreCase("nextcloud") ? "https" : "http";
+    try {
+      return new NextcloudTarget(
+          new URI(scheme, null, uri.getHost(), uri.getPort(), null, null, null),
+          uri.getUserInfo(),
+          uri.getPath(),
+          chunkSize,
+          settings);
+    } catch (URISyntaxException | IllegalArgumentException e) {
       throw rejected("invalid", redacted(uri), e.getMessage());
     }
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.targets.local.LocalFolderTarget;
+import dev.autoupload.targets.nextcloud.NextcloudTarget;
 import dev.autoupload.targets.s3.S3Target;
 import dev.autoupload.targets.webdav.WebDavTarget;
 import java.nio.file.Files;
@@ -19,7 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TargetUrisTest {
 
   private static final String SUPPORTED =
-      "use file:///absolute/dir, webdav://user@host[:port]/path, webdavs://user@host[:port]/path or"
+      "use file:///absolute/dir, webdav://user@host[:port]/path, webdavs://user@host[:port]/path,"
+          + " nextcloud://user@host[:port]/path[?chunkSize=bytes] (nextcloud+http:// without TLS) or"
           + " s3://bucket/prefix?endpoint=http://host:port&region=r&pathStyle=true";
 
   @ParameterizedTest
@@ -62,7 +64,10 @@ class TargetUrisTest {
         "", " ", "/srv/backup", "srv/backup", "file:srv/backup", "file://srv/backup",
         "file:///srv/my backup", "file:///srv/a?b", "file:///srv/a#b", "s3:///photos", "s3://b/p?colour=red",
         "s3://b/p?endpoint=ftp://x", "s3://b/p?partSize=1024", "s3://b/p?pathStyle=yes", "s3://b/p?checksums=no",
-        "webdav://user:pw@host/dav", "webdav:///dav", "webdavs://host/dav?x=1", "webdav://host/a/../b"
+        "webdav://user:pw@host/dav", "webdav:///dav", "webdavs://host/dav?x=1", "webdav://host/a/../b",
+        "nextcloud://cloud.example.org/Photos", "nextcloud:///Photos", "nextcloud://anna@cloud.example.org/a/../b",
+        "nextcloud://anna@cloud.example.org/x?chunkSize=1048576", "nextcloud://anna@cloud.example.org/x?chunkSize=ten",
+        "nextcloud://anna@cloud.example.org/x?colour=red", "nextcloud://anna@cloud.example.org/x#y"
       })
   void refusesWithAOneLineMessageThatSaysWhatIsSupported(String uri) {
     assertThatIllegalArgumentException()
@@ -110,6 +115,29 @@ class TargetUrisTest {
     UploadTarget target = TargetUris.open(uri, TargetSettings.defaults().withPassword("hunter2"));
 
     assertThat(target).isInstanceOf(WebDavTarget.class);
+    assertThat(target.describe()).isEqualTo(described).doesNotContain("hunter2");
+  }
+
+  @Test
+  void keepsNextcloudPasswordsOutOfTheMessage() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> TargetUris.open("nextcloud://anna:hunter2@cloud.example.org/Photos", TargetSettings.defaults()))
+        .withMessageNotContaining("hunter2")
+        .withMessageContaining("nextcloud://***@cloud.example.org/Photos")
+        .withMessageContaining(TargetSettings.PASSWORD_VARIABLE);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "nextcloud://anna@cloud.example.org/Photos/phone, nextcloud://anna@cloud.example.org/Photos/phone",
+    "nextcloud://anna@cloud.example.org:8443/My%20Photos/?chunkSize=52428800, nextcloud://anna@cloud.example.org:8443/My Photos",
+    "NEXTCLOUD+HTTP://anna@127.0.0.1:8080, nextcloud+http://anna@127.0.0.1:8080/",
+    "nextcloud+http://anna@127.0.0.1:8080/, nextcloud+http://anna@127.0.0.1:8080/"
+  })
+  void opensANextcloudTarget(String uri, String described) {
+    UploadTarget target = TargetUris.open(uri, TargetSettings.defaults().withPassword("hunter2"));
+
+    assertThat(target).isInstanceOf(NextcloudTarget.class);
     assertThat(target.describe()).isEqualTo(described).doesNotContain("hunter2");
   }
 }

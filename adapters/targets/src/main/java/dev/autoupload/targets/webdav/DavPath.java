@@ -9,9 +9,9 @@ import java.util.Optional;
 /**
  * Remote names on a WebDAV server: Unicode NFC, '/'-separated segments, each percent-encoded on its
  * own so that spaces, {@code #}, {@code %}, {@code ?} and {@code +} reach the server as part of the
- * name.
+ * name. Shared by the WebDAV-based targets (WebDAV, Nextcloud).
  */
-final class DavPath {
+public final class DavPath {
 
   private DavPath() {}
 
@@ -19,7 +19,7 @@ final class DavPath {
    * The segments of a relative remote path in NFC, or empty when the path could leave the root or
    * is not a plain name: empty, absolute, {@code .}/{@code ..} or empty segments, backslash, NUL.
    */
-  static Optional<List<String>> segments(String remotePath) {
+  public static Optional<List<String>> segments(String remotePath) {
     if (remotePath == null || remotePath.isEmpty()) {
       return Optional.empty();
     }
@@ -38,7 +38,7 @@ final class DavPath {
   }
 
   /** One segment percent-encoded as UTF-8, keeping only RFC 3986 unreserved characters. */
-  static String encode(String segment) {
+  public static String encode(String segment) {
     StringBuilder out = new StringBuilder();
     for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xff;
@@ -54,7 +54,7 @@ final class DavPath {
   }
 
   /** The encoded absolute path of {@code segments}, e.g. {@code /a%20b/c}; {@code /} for none. */
-  static String join(List<String> segments) {
+  public static String join(List<String> segments) {
     if (segments.isEmpty()) {
       return "/";
     }

@@ -1,0 +1,163 @@
+package dev.autoupload.targets.nextcloud;
+
+import dev.autoupload.engine.upload.RemoteFile;
+import dev.autoupload.engine.upload.Sha256;
+import dev.autoupload.engine.upload.UploadError;
+import dev.autoupload.engine.upload.UploadException;
+import dev.autoupload.engine.upload.UploadSession;
+import dev.autoupload.targets.Appends;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * A file larger than one chunk, sent with Nextcloud's chunked upload v2. Appended bytes are spooled
+ * until a chunk is full, which is then PUT as the next numbered chunk, so an interruption loses at
+ * most one chunk. {@link #complete} sends the last chunk, has the server assemble them onto the
+ * hidden part name, verifies the result and moves it onto the final name without overwriting.
+ */
+final class ChunkedSession implements UploadSession {
+
+  private final NextcloudTarget target;
+  private final NextcloudTarget.Location location;
+  private final long size;
+  private final long chunkSize;
+  private final Runnable release;
+  private final ChunkSpool spool;
+
+  /** The sha256 of the whole file, when this session sent it from byte 0; empty after a resume. */
+  private final Optional<MessageDigest> whole;
+
+  /** Bytes the server holds in complete chunks, numbered from 1. */
+  private long onServer;
+
+  private boolean closed;
+
+  ChunkedSession(
+      NextcloudTarget target, NextcloudTarget.Location location, long size, long onServer, Runnable release)
+      throws UploadException {
+    this.target = target;
+    this.location = location;
+    this.size = size;
+    this.chunkSize = target.chunkSize();
+    this.onServer = onServer;
+    this.release = release;
+    this.whole = onServer == 0 ? Optional.of(Sha256.newDigest()) : Optional.empty();
+    this.spool = new ChunkSpool(target.spoolDir());
+  }
+
+  @Override
+  public long offset() {
+    return onServer + spool.size();
+  }
+
+  @Override
+  public long append(long offset, ByteBuffer bytes) throws UploadException {
+    requireOpen();
+    Appends.require(location.remotePath(), offset(), offset, bytes.remaining(), size);
+    while (bytes.hasRemaining()) {
+      if (spool.size() == chunkSize) {
+        // A full chunk whose PUT failed in an earlier call.
+        sendChunk();
+      }
+      int room = (int) Math.min(bytes.remaining(), chunkSize - spool.size());
+      ByteBuffer slice = bytes.slice().limit(room);
+      whole.ifPresent(digest -> digest.update(slice.duplicate()));
+      spool.write(slice);
+      bytes.position(bytes.position() + room);
+      if (spool.size() == chunkSize) {
+        sendChunk();
+      }
+    }
+    return offset();
+  }
+
+  private void sendChunk() throws UploadException {
+    int number = (int) (onServer / chunkSize) + 1;
+    target.putChunk(location, number, spool.file(), spool.size(), size);
+    onServer += spool.size();
+    spool.clear();
+  }
+
+  @Override
+  public RemoteFile complete(long expectedSize, String sha256) throws UploadException {
+    requireOpen();
+    try {
+      if (offset() != expectedSize) {
+        throw startingOver(offset() + " bytes received, expected " + expectedSize);
+      }
+      Optional<String> sent = whole.map(Sha256::hex);
+      if (sent.isPresent() && !sent.get().equalsIgnoreCase(sha256)) {
+        throw startingOver("sha256 " + sent.get() + " received, expected " + sha256);
+      }
+      if (spool.size() > 0) {
+        sendChunk();
+      }
+      String hash = sha256.toLowerCase(Locale.ROOT);
+      target.assemble(location, expectedSize, hash);
+      verifyAssembled(expectedSize, hash, sent.isPresent());
+      if (!target.publishPart(location)) {
+        try {
+          return target.acceptExisting(location, expectedSize, hash);
+        } finally {
+          target.deletePart(location);
+        }
+      }
+      return new RemoteFile(location.remotePath(), expectedSize, hash);
+    } finally {
+      close();
+    }
+  }
+
+  /**
+   * Checks the assembled part before it is published: its size always, its content by reading it
+   * back when this session did not send every chunk itself.
+   */
+  private void verifyAssembled(long expectedSize, String sha256, boolean sentEveryByte)
+      throws UploadException {
+    Optional<Long> stored = target.partSize(location);
+    if (stored.isEmpty() || stored.get() != expectedSize) {
+      target.deletePart(location);
+      throw new UploadException(
+          new UploadError.Transient(
+              "verification failed: " + location.display() + ": the server assembled "
+                  + stored.map(n -> n + " bytes").orElse("nothing it reports a size for")
+                  + ", expected " + expectedSize));
+    }
+    if (!sentEveryByte) {
+      String found = target.partSha256(location, expectedSize);
+      if (!found.equalsIgnoreCase(sha256)) {
+        target.deletePart(location);
+        throw new UploadException(
+            new UploadError.Transient(
+                "verification failed: " + location.display() + ": the resumed upload assembled to sha256 "
+                    + found + ", expected " + sha256 + "; it starts over"));
+      }
+    }
+  }
+
+  /** Discards the chunks: what is on the server cannot become the expected file. */
+  private UploadException startingOver(String why) {
+    target.discardUpload(location);
+    return new UploadException(
+        new UploadError.Transient(
+            "verification failed: " + location.display() + ": " + why + "; the upload starts over"));
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    spool.close();
+    release.run();
+  }
+
+  private void requireOpen() throws UploadException {
+    if (closed) {
+      throw NextcloudTarget.permanent("the upload session for " + location.remotePath() + " is closed");
+    }
+  }
+}

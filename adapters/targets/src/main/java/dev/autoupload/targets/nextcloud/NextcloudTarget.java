@@ -1,0 +1,656 @@
+package dev.autoupload.targets.nextcloud;
+
+import dev.autoupload.engine.upload.RemoteFile;
+import dev.autoupload.engine.upload.RemoteState;
+import dev.autoupload.engine.upload.Sha256;
+import dev.autoupload.engine.upload.UploadError;
+import dev.autoupload.engine.upload.UploadException;
+import dev.autoupload.engine.upload.UploadSession;
+import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.targets.TargetSettings;
+import dev.autoupload.targets.http.HttpClients;
+import dev.autoupload.targets.http.HttpErrors;
+import dev.autoupload.targets.webdav.DavPath;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An {@link UploadTarget} on a Nextcloud server: WebDAV under {@code /remote.php/dav/files/<user>/}
+ * and, for files larger than one chunk, Nextcloud's chunked upload v2 under {@code
+ * /remote.php/dav/uploads/<user>/} (<a
+ * href="https://docs.nextcloud.com/server/latest/developer_manual/client_apis/WebDAV/chunking.html">the
+ * protocol</a>).
+ *
+ * <p>A file of at most one chunk goes up in one PUT to its final name: Nextcloud writes a PUT to a
+ * part file of its own and renames it when the body is complete, so a torn upload never shows, and
+ * {@code If-None-Match: *} keeps it from replacing a file already there. A larger file is cut into
+ * chunks of {@code chunkSize} bytes, PUT as {@code 00001}, {@code 00002}, … into an upload folder,
+ * then assembled by a MOVE of the folder's {@code .file} onto the hidden name {@code
+ * .<name>.autoupload-part}, checked, and only then moved onto the final name with {@code Overwrite:
+ * F}. The upload folder's name is derived from the user, the remote path and the chunk size, so a
+ * later process finds it again without local state and continues after the last complete chunk.
+ *
+ * <p>Every request carries the sha256 as {@code OC-Checksum: SHA256:<hex>}, which Nextcloud stores
+ * as given (it does not compute it) and reports as {@code oc:checksums}: that is how a probe tells
+ * "already backed up" from "a different file with the same name". It proves nothing about the bytes,
+ * so sessions verify them themselves: by hashing what they sent, or after a resume, when the first
+ * chunks came from an earlier process, by reading the assembled file back before publishing it.
+ *
+ * <p>Remote paths are NFC, confined under the root and percent-encoded per segment; credentials
+ * travel only in the {@code Authorization} header, never in messages or {@link #describe()}.
+ */
+public final class NextcloudTarget implements UploadTarget {
+
+  /** The smallest chunk Nextcloud takes (all but the last chunk; S3-backed servers need it). */
+  public static final long MIN_CHUNK_SIZE = 5L * 1024 * 1024;
+
+  public static final long MAX_CHUNK_SIZE = 5L * 1024 * 1024 * 1024;
+
+  public static final long DEFAULT_CHUNK_SIZE = 10L * 1024 * 1024;
+
+  /** Chunk names are numbers from 1 to this. */
+  static final int MAX_CHUNKS = 10_000;
+
+  static final String PART_SUFFIX = ".autoupload-part";
+
+  /**
+   * Where one remote path lives on the server; paths are encoded absolute URL paths.
+   *
+   * @param part the hidden name a chunked upload is assembled under before it is published
+   * @param uploadDir the chunked upload's folder
+   */
+  record Location(
+      String remotePath,
+      String display,
+      String file,
+      String part,
+      String uploadDir,
+      List<String> collections) {}
+
+  private final URI origin;
+  private final String user;
+  private final List<String> root;
+  private final long chunkSize;
+  private final String filesBase;
+  private final String uploadsBase;
+  private final String description;
+  private final Optional<String> authorization;
+  private final TargetSettings settings;
+  private final HttpClient client;
+  private final Clock clock = Clock.systemUTC();
+  private final Set<String> knownCollections = ConcurrentHashMap.newKeySet();
+  private final Set<String> uploading = ConcurrentHashMap.newKeySet();
+
+  /**
+   * @param server {@code http://} or {@code https://} with host and optional port, no path
+   * @param user the Nextcloud user id, as it appears in {@code /remote.php/dav/files/<user>}
+   * @param rootPath the folder below the user's files that the target writes into, e.g. {@code
+   *     /Backup/phone}; empty or {@code /} for the user's top folder
+   * @param chunkSize bytes per chunk, {@value #MIN_CHUNK_SIZE} to {@value #MAX_CHUNK_SIZE}
+   * @throws IllegalArgumentException when an argument is unusable
+   */
+  public NextcloudTarget(
+      URI server, String user, String rootPath, long chunkSize, TargetSettings settings) {
+    if (server.getScheme() == null
+        || !(server.getScheme().equals("http") || server.getScheme().equals("https"))
+        || server.getHost() == null) {
+      throw new IllegalArgumentException("the server must be an http:// or https:// URL with a host");
+    }
+    if (user == null || user.isEmpty() || user.contains("/")) {
+      throw new IllegalArgumentException("a Nextcloud target needs a user name without '/'");
+    }
+    if (chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
+      throw new IllegalArgumentException(
+          "the chunk size must be between " + MIN_CHUNK_SIZE + " and " + MAX_CHUNK_SIZE
+              + " bytes (Nextcloud's limits), not " + chunkSize);
+    }
+    String trimmed = rootPath == null ? "" : rootPath.replaceAll("^/+|/+$", "");
+    this.root =
+        trimmed.isEmpty()
+            ? List.of()
+            : DavPath.segments(trimmed)
+                .orElseThrow(() -> new IllegalArgumentException("invalid folder \"" + rootPath + "\""));
+    try {
+      this.origin = new URI(server.getScheme(), null, server.getHost(), server.getPort(), null, null, null);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(e.getReason(), e);
+    }
+    this.user = user;
+    this.chunkSize = chunkSize;
+    this.filesBase = "/remote.php/dav/files/" + DavPath.encode(user);
+    this.uploadsBase = "/remote.php/dav/uploads/" + DavPath.encode(user);
+    this.settings = settings;
+    this.authorization = HttpClients.basicAuthorization(Optional.of(user), settings.password());
+    this.client = HttpClients.build(settings);
+    this.description =
+        (server.getScheme().equals("https") ? "nextcloud://" : "nextcloud+http://")
+            + user + "@" + server.getHost() + (server.getPort() == -1 ? "" : ":" + server.getPort())
+            + displayRoot();
+  }
+
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  long chunkSize() {
+    return chunkSize;
+  }
+
+  Path spoolDir() {
+    return settings.spoolDir();
+  }
+
+  @Override
+  public RemoteState probe(String remotePath) throws UploadException {
+    Location location = locate(remotePath);
+    Optional<DavListing.Entry> file = stat(location.file(), "PROPFIND " + location.display());
+    if (file.isPresent()) {
+      if (file.get().collection()) {
+        throw permanent(location.display() + " is a folder, not a file");
+      }
+      if (file.get().contentLength().isEmpty()) {
+        throw permanent("PROPFIND " + location.display() + " failed: the server reports no size");
+      }
+      return new RemoteState.Complete(file.get().contentLength().getAsLong(), file.get().sha256());
+    }
+    Optional<List<DavListing.Entry>> upload = listUpload(location);
+    long offset = upload.map(entries -> completeChunks(entries) * chunkSize).orElse(0L);
+    return offset > 0 ? new RemoteState.Partial(offset) : new RemoteState.Absent();
+  }
+
+  @Override
+  public UploadSession open(String remotePath, long size) throws UploadException {
+    Location location = locate(remotePath);
+    if (size < 0) {
+      throw permanent("invalid size " + size + " for " + location.display());
+    }
+    if (size > MAX_CHUNKS * chunkSize) {
+      throw permanent(
+          location.display() + " has " + size + " bytes, more than " + MAX_CHUNKS + " chunks of "
+              + chunkSize + ": raise the chunk size (chunkSize in the target URI)");
+    }
+    if (!uploading.add(location.file())) {
+      throw new UploadException(
+          new UploadError.Transient(location.display() + " is being uploaded by another session"));
+    }
+    Runnable release = () -> uploading.remove(location.file());
+    try {
+      makeCollections(location);
+      if (size <= chunkSize) {
+        return new WholeFileSession(this, location, size, release);
+      }
+      return new ChunkedSession(this, location, size, prepareUpload(location, size), release);
+    } catch (UploadException | RuntimeException e) {
+      release.run();
+      throw e;
+    }
+  }
+
+  @Override
+  public void check() throws UploadException {
+    String path = collectionPath(root);
+    Optional<DavListing.Entry> found = stat(path, "PROPFIND " + displayRoot());
+    if (found.isEmpty()) {
+      // Only the last level: a missing parent is a configuration mistake worth reporting.
+      String operation = "MKCOL " + displayRoot();
+      HttpResponse<String> response = exchange(request(path).method("MKCOL", HttpRequest.BodyPublishers.noBody()), operation);
+      if (response.statusCode() == 409) {
+        throw permanent(operation + " failed: the folder above the target root does not exist");
+      }
+      requireSuccess(response, operation, Set.of(201));
+      knownCollections.add(path);
+    } else if (!found.get().collection()) {
+      throw permanent("the target root " + displayRoot() + " is a file, not a folder");
+    }
+    String uploads = uploadsBase + "/";
+    if (stat(uploads, "PROPFIND " + uploads).isEmpty()) {
+      throw permanent(
+          "the server has no chunked upload folder " + uploads
+              + ": it is not a Nextcloud server, or \"" + user + "\" is a login name and not the user id");
+    }
+  }
+
+  // ---- what sessions use ----
+
+  /**
+   * Finds the chunked upload of {@code location} or starts one.
+   *
+   * @return how many bytes of it the server holds in complete chunks, where the session continues
+   */
+  private long prepareUpload(Location location, long size) throws UploadException {
+    Optional<List<DavListing.Entry>> existing = listUpload(location);
+    if (existing.isPresent()) {
+      int complete = completeChunks(existing.get());
+      if (complete * chunkSize <= size) {
+        // The assembly takes every chunk in the folder: whatever follows the complete ones goes.
+        for (DavListing.Entry entry : existing.get()) {
+          int number = chunkNumber(entry.name());
+          if (number > complete) {
+            send(
+                request(location.uploadDir() + "/" + DavPath.encode(entry.name())).DELETE(),
+                "DELETE chunk " + entry.name() + " of " + location.display(),
+                Set.of(200, 204, 404));
+          }
+        }
+        return complete * chunkSize;
+      }
+      // Chunks of a larger file under the same name: nothing to continue from.
+      discardUpload(location);
+    }
+    send(
+        request(location.uploadDir())
+            .header("Destination", absolute(location.part()))
+            .method("MKCOL", HttpRequest.BodyPublishers.noBody()),
+        "MKCOL upload folder for " + location.display(),
+        Set.of(201));
+    return 0;
+  }
+
+  /** PUTs chunk {@code number} of a file of {@code totalSize} bytes from {@code file}. */
+  void putChunk(Location location, int number, Path file, long length, long totalSize)
+      throws UploadException {
+    String operation = "PUT chunk " + number + " of " + location.display();
+    HttpResponse<String> response =
+        exchange(
+            request(location.uploadDir() + "/" + chunkName(number))
+                .timeout(settings.timeoutFor(length))
+                .header("Destination", absolute(location.part()))
+                .header("OC-Total-Length", Long.toString(totalSize))
+                .PUT(fileBody(file)),
+            operation);
+    if (response.statusCode() == 404 || response.statusCode() == 409) {
+      throw new UploadException(
+          new UploadError.Transient(
+              operation + " failed: HTTP " + response.statusCode()
+                  + ": the upload folder is gone (Nextcloud drops it after 24 hours without activity);"
+                  + " the next attempt starts over"));
+    }
+    if (response.statusCode() == 412) {
+      // Nextcloud keeps an upload's metadata in its cache; without it the chunks are useless.
+      discardUpload(location);
+      throw new UploadException(
+          new UploadError.Transient(
+              operation + " failed: HTTP 412: " + DavListing.errorMessage(response.body()).strip()
+                  + "; the upload was discarded and starts over"));
+    }
+    requireSuccess(response, operation, Set.of(201, 204));
+  }
+
+  /**
+   * Has the server assemble the chunks onto the part name, checking the total length; a server
+   * that counts another length (a lost chunk) gets the upload discarded.
+   */
+  void assemble(Location location, long size, String sha256) throws UploadException {
+    String operation = "MOVE " + location.display() + " (assembling the chunks)";
+    HttpResponse<String> response =
+        exchange(
+            request(location.uploadDir() + "/.file")
+                .timeout(settings.timeoutFor(size))
+                .header("Destination", absolute(location.part()))
+                .header("OC-Total-Length", Long.toString(size))
+                .header("OC-Checksum", "SHA256:" + sha256)
+                .header("Overwrite", "T")
+                .method("MOVE", HttpRequest.BodyPublishers.noBody()),
+            operation);
+    // 400: the chunks do not add up; 404: the folder expired; 412: Nextcloud lost the upload's
+    // metadata (the part name itself is overwritten).
+    if (response.statusCode() == 400 || response.statusCode() == 404 || response.statusCode() == 412) {
+      discardUpload(location);
+      throw new UploadException(
+          new UploadError.Transient(
+              operation + " failed: HTTP " + response.statusCode() + ": "
+                  + DavListing.errorMessage(response.body()).strip()
+                  + "; the upload was discarded and starts over"));
+    }
+    requireSuccess(response, operation, Set.of(201, 204));
+  }
+
+  /** The size the server reports for the assembled part; empty when it has none. */
+  Optional<Long> partSize(Location location) throws UploadException {
+    return stat(location.part(), "PROPFIND " + location.display() + " (assembled)")
+        .filter(entry -> !entry.collection())
+        .flatMap(entry -> entry.contentLength().isPresent() ? Optional.of(entry.contentLength().getAsLong()) : Optional.empty());
+  }
+
+  /** Reads the assembled part back and hashes it. */
+  String partSha256(Location location, long size) throws UploadException {
+    String operation = "GET " + location.display() + " (assembled, to verify it)";
+    HttpResponse<InputStream> response;
+    try {
+      response =
+          client.send(
+              request(location.part()).timeout(settings.timeoutFor(size)).GET().build(),
+              HttpResponse.BodyHandlers.ofInputStream());
+    } catch (IOException e) {
+      throw new UploadException(HttpErrors.fromIo(operation, e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UploadException(new UploadError.Transient(operation + " interrupted"), e);
+    }
+    try (InputStream body = response.body()) {
+      if (response.statusCode() != 200) {
+        String text = new String(body.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+        throw failure(operation, response.statusCode(), response.headers().firstValue("Retry-After"), text);
+      }
+      MessageDigest digest = Sha256.newDigest();
+      byte[] buffer = new byte[64 * 1024];
+      for (int n; (n = body.read(buffer)) >= 0; ) {
+        digest.update(buffer, 0, n);
+      }
+      return Sha256.hex(digest);
+    } catch (IOException e) {
+      throw new UploadException(HttpErrors.fromIo(operation, e), e);
+    }
+  }
+
+  /** Moves the assembled part onto the final name; false when a file already sits there (412). */
+  boolean publishPart(Location location) throws UploadException {
+    String operation = "MOVE " + location.display();
+    HttpResponse<String> response =
+        exchange(
+            request(location.part())
+                .header("Destination", absolute(location.file()))
+                .header("Overwrite", "F")
+                .method("MOVE", HttpRequest.BodyPublishers.noBody()),
+            operation);
+    if (response.statusCode() == 412) {
+      return false;
+    }
+    requireSuccess(response, operation, Set.of(201, 204));
+    return true;
+  }
+
+  /**
+   * PUTs a whole file to its final name unless one is there already.
+   *
+   * @return false when a file already sits under the name (412)
+   */
+  boolean putWholeFile(Location location, Path file, long size, String sha256) throws UploadException {
+    String operation = "PUT " + location.display();
+    HttpResponse<String> response =
+        exchange(
+            request(location.file())
+                .timeout(settings.timeoutFor(size))
+                .header("If-None-Match", "*")
+                .header("OC-Checksum", "SHA256:" + sha256)
+                .PUT(fileBody(file)),
+            operation);
+    if (response.statusCode() == 412) {
+      return false;
+    }
+    if (response.statusCode() == 404 || response.statusCode() == 409) {
+      // The folder went away since it was made: the next attempt makes it again.
+      location.collections().forEach(knownCollections::remove);
+      throw new UploadException(
+          new UploadError.Transient(
+              operation + " failed: HTTP " + response.statusCode() + ": the folder is missing"));
+    }
+    requireSuccess(response, operation, Set.of(200, 201, 204));
+    return true;
+  }
+
+  /**
+   * A file already sits under the final name: fine if the server vouches it holds these bytes,
+   * a {@link UploadError.Conflict} otherwise.
+   */
+  RemoteFile acceptExisting(Location location, long size, String sha256) throws UploadException {
+    Optional<DavListing.Entry> existing = stat(location.file(), "PROPFIND " + location.display());
+    boolean same =
+        existing.isPresent()
+            && !existing.get().collection()
+            && existing.get().contentLength().isPresent()
+            && existing.get().contentLength().getAsLong() == size
+            && existing.get().sha256().map(sha256::equalsIgnoreCase).orElse(false);
+    if (!same) {
+      String why =
+          existing.isPresent() && existing.get().sha256().isEmpty()
+              ? " already exists and the server cannot tell its hash"
+              : " already exists with different content";
+      throw new UploadException(new UploadError.Conflict(location.display() + why));
+    }
+    return new RemoteFile(location.remotePath(), size, sha256.toLowerCase(Locale.ROOT));
+  }
+
+  /** Removes the chunked upload; what a failure leaves, Nextcloud expires after 24 hours. */
+  void discardUpload(Location location) {
+    try {
+      exchange(request(location.uploadDir()).DELETE(), "DELETE upload folder of " + location.display());
+    } catch (UploadException e) {
+      // See above: the server cleans up by itself.
+    }
+  }
+
+  /** Removes the assembled part; a failure leaves a hidden file the next assembly replaces. */
+  void deletePart(Location location) {
+    try {
+      exchange(request(location.part()).DELETE(), "DELETE " + location.display() + " (assembled)");
+    } catch (UploadException e) {
+      // See above.
+    }
+  }
+
+  // ---- chunks ----
+
+  /** How many chunks, from the first on, the server holds completely, with the configured size. */
+  private int completeChunks(List<DavListing.Entry> listing) {
+    Set<Integer> full = new HashSet<>();
+    for (DavListing.Entry entry : listing.subList(1, listing.size())) {
+      int number = chunkNumber(entry.name());
+      if (number > 0 && !entry.collection() && entry.contentLength().orElse(-1) == chunkSize) {
+        full.add(number);
+      }
+    }
+    int complete = 0;
+    while (full.contains(complete + 1)) {
+      complete++;
+    }
+    return complete;
+  }
+
+  /** The number of a chunk's name, or -1 for other entries ({@code .file}). */
+  private static int chunkNumber(String name) {
+    if (!name.matches("\\d{1,5}")) {
+      return -1;
+    }
+    int number = Integer.parseInt(name);
+    return number >= 1 && number <= MAX_CHUNKS ? number : -1;
+  }
+
+  private static String chunkName(int number) {
+    return String.format(Locale.ROOT, "%05d", number);
+  }
+
+  private Optional<List<DavListing.Entry>> listUpload(Location location) throws UploadException {
+    return propfind(location.uploadDir() + "/", "1", "PROPFIND upload folder of " + location.display());
+  }
+
+  // ---- HTTP ----
+
+  private void makeCollections(Location location) throws UploadException {
+    List<String> paths = new ArrayList<>();
+    if (!root.isEmpty()) {
+      // The root too: it may have been removed on the server since check() made it.
+      paths.add(collectionPath(root));
+    }
+    paths.addAll(location.collections());
+    for (String path : paths) {
+      if (!knownCollections.contains(path)) {
+        String operation = "MKCOL " + URI.create(path).getPath();
+        HttpResponse<String> response =
+            exchange(request(path).method("MKCOL", HttpRequest.BodyPublishers.noBody()), operation);
+        if (response.statusCode() == 409) {
+          // A folder above was removed since it was made or checked.
+          knownCollections.clear();
+          throw new UploadException(
+              new UploadError.Transient(operation + " failed: HTTP 409: the folder above it is missing"));
+        }
+        // 405: the collection exists already.
+        requireSuccess(response, operation, Set.of(201, 405));
+        knownCollections.add(path);
+      }
+    }
+  }
+
+  private Optional<DavListing.Entry> stat(String path, String operation) throws UploadException {
+    return propfind(path, "0", operation).map(entries -> entries.get(0));
+  }
+
+  private Optional<List<DavListing.Entry>> propfind(String path, String depth, String operation)
+      throws UploadException {
+    HttpResponse<String> response =
+        exchange(
+            request(path)
+                .header("Depth", depth)
+                .header("Content-Type", "application/xml; charset=utf-8")
+                .method("PROPFIND", HttpRequest.BodyPublishers.ofString(DavListing.PROPFIND_BODY)),
+            operation);
+    if (response.statusCode() == 404) {
+      return Optional.empty();
+    }
+    requireSuccess(response, operation, Set.of(207));
+    try {
+      return Optional.of(DavListing.parse(response.body()));
+    } catch (IOException e) {
+      throw permanent(operation + " failed: " + e.getMessage());
+    }
+  }
+
+  private HttpRequest.Builder request(String encodedPath) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(origin + encodedPath)).timeout(settings.readTimeout());
+    authorization.ifPresent(value -> builder.header("Authorization", value));
+    return builder;
+  }
+
+  private String absolute(String encodedPath) {
+    return origin + encodedPath;
+  }
+
+  private static HttpRequest.BodyPublisher fileBody(Path file) throws UploadException {
+    try {
+      return HttpRequest.BodyPublishers.ofFile(file);
+    } catch (IOException e) {
+      throw new UploadException(new UploadError.Transient("cannot read spool file: " + e.getMessage()), e);
+    }
+  }
+
+  private void send(HttpRequest.Builder request, String operation, Set<Integer> accepted)
+      throws UploadException {
+    requireSuccess(exchange(request, operation), operation, accepted);
+  }
+
+  private HttpResponse<String> exchange(HttpRequest.Builder request, String operation)
+      throws UploadException {
+    try {
+      return client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UploadException(HttpErrors.fromIo(operation, e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UploadException(new UploadError.Transient(operation + " interrupted"), e);
+    }
+  }
+
+  private void requireSuccess(HttpResponse<String> response, String operation, Set<Integer> accepted)
+      throws UploadException {
+    if (!accepted.contains(response.statusCode())) {
+      throw failure(
+          operation, response.statusCode(), response.headers().firstValue("Retry-After"), response.body());
+    }
+  }
+
+  /**
+   * Classifies an error answer, quoting the message of Sabre's XML error body. 423 Locked is
+   * Nextcloud saying another request holds the file: worth another try later.
+   */
+  private UploadException failure(String operation, int status, Optional<String> retryAfter, String body) {
+    UploadError error =
+        HttpErrors.fromStatus(operation, status, retryAfter, DavListing.errorMessage(body), clock);
+    if (status == 423) {
+      error = new UploadError.Transient(error.message());
+    }
+    return new UploadException(error);
+  }
+
+  // ---- paths ----
+
+  private Location locate(String remotePath) throws UploadException {
+    List<String> segments =
+        DavPath.segments(remotePath)
+            .orElseThrow(
+                () ->
+                    permanent(
+                        "invalid remote path \""
+                            + String.valueOf(remotePath).replace("\0", "\\0")
+                            + "\": it must be relative, without empty, \".\" or \"..\" segments,"
+                            + " backslashes or NUL"));
+    String name = segments.get(segments.size() - 1);
+    if (name.endsWith(PART_SUFFIX)) {
+      throw permanent(
+          "invalid remote path \"" + remotePath + "\": names ending in " + PART_SUFFIX
+              + " are reserved for uploads");
+    }
+    List<String> parents = segments.subList(0, segments.size() - 1);
+    List<String> collections = new ArrayList<>();
+    List<String> walked = new ArrayList<>(root);
+    for (String parent : parents) {
+      walked.add(parent);
+      collections.add(collectionPath(walked));
+    }
+    List<String> fileSegments = new ArrayList<>(root);
+    fileSegments.addAll(segments);
+    List<String> partSegments = new ArrayList<>(root);
+    partSegments.addAll(parents);
+    partSegments.add("." + name + PART_SUFFIX);
+    String file = filesBase + DavPath.join(fileSegments);
+    String nfc = String.join("/", segments);
+    return new Location(
+        nfc,
+        displayRoot() + (displayRoot().endsWith("/") ? "" : "/") + nfc,
+        file,
+        filesBase + DavPath.join(partSegments),
+        uploadsBase + "/" + transferId(file),
+        List.copyOf(collections));
+  }
+
+  /**
+   * The upload folder's name for the file at {@code encodedFile}: the same in every process, so an
+   * interrupted upload is found again; different per chunk size, so chunks are never mixed.
+   */
+  private String transferId(String encodedFile) {
+    MessageDigest digest = Sha256.newDigest();
+    digest.update(
+        ("autoupload chunked upload v2\n" + encodedFile + "\n" + chunkSize)
+            .getBytes(StandardCharsets.UTF_8));
+    return "autoupload-" + Sha256.hex(digest).substring(0, 40);
+  }
+
+  private String collectionPath(List<String> segments) {
+    return filesBase + (segments.isEmpty() ? "/" : DavPath.join(segments) + "/");
+  }
+
+  private String displayRoot() {
+    return "/" + String.join("/", root);
+  }
+
+  static UploadException permanent(String message) {
+    return new UploadException(new UploadError.Permanent(message));
+  }
+}

@@ -1,0 +1,87 @@
+package dev.autoupload.targets.nextcloud;
+
+import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.targets.TargetConformance;
+import dev.autoupload.targets.TargetSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Nextcloud target passes the suite every target must pass, against the chunking v2 test
+ * server with Nextcloud's smallest chunk size, so every file above 5 MiB goes up in chunks.
+ */
+class NextcloudTargetConformanceTest extends TargetConformance {
+
+  private static final int CHUNK = (int) NextcloudTarget.MIN_CHUNK_SIZE;
+  private static final AtomicInteger ROOTS = new AtomicInteger();
+
+  @TempDir static Path serverDir;
+  @TempDir Path spoolDir;
+
+  private static NextcloudChunkingServer server;
+  /** A fresh folder per test; JUnit makes a new instance per test, before any @BeforeEach. */
+  private final String rootName = "conformance-" + ROOTS.incrementAndGet();
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = NextcloudChunkingServer.start(serverDir);
+    Files.createDirectories(server.userFiles().resolve("Backup"));
+  }
+
+  @AfterAll
+  static void stopServer() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Override
+  protected UploadTarget newTarget() {
+    return new NextcloudTarget(
+        server.origin(),
+        NextcloudChunkingServer.USER,
+        "/Backup/" + rootName,
+        CHUNK,
+        TargetSettings.defaults()
+            .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(30), 1024 * 1024)
+            .withSpoolDir(spoolDir)
+            .withPassword(NextcloudChunkingServer.PASSWORD));
+  }
+
+  @Override
+  protected boolean resumable() {
+    return true;
+  }
+
+  @Override
+  protected int chunkSize() {
+    return CHUNK;
+  }
+
+  /** What the server stored, read from its storage folder. */
+  @Override
+  protected Optional<ServerView> serverView() {
+    return Optional.of(
+        new ServerView() {
+          @Override
+          public Optional<byte[]> read(String remotePath) throws Exception {
+            return readFile(server.userFiles().resolve("Backup").resolve(rootName).resolve(remotePath));
+          }
+
+          @Override
+          public Optional<byte[]> readBesideRoot(String name) throws Exception {
+            return readFile(server.userFiles().resolve("Backup").resolve(name));
+          }
+        });
+  }
+
+  private static Optional<byte[]> readFile(Path file) throws Exception {
+    return Files.isRegularFile(file) ? Optional.of(Files.readAllBytes(file)) : Optional.empty();
+  }
+}

@@ -1,0 +1,83 @@
+package dev.autoupload.it;
+
+import static dev.autoupload.it.MediaFiles.KIB;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.autoupload.targets.TargetSettings;
+import dev.autoupload.targets.nextcloud.NextcloudChunkingServer;
+import dev.autoupload.targets.nextcloud.NextcloudTarget;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code autoupload run --once --target nextcloud+http://…} end to end: the packaged app backs up a
+ * folder, one file large enough for chunked upload v2, to the Nextcloud chunking test server; every
+ * file sha256-equal in the server's storage, and a second run sends nothing.
+ */
+class NextcloudRunIT {
+
+  private static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
+  private static final int LARGE = 12 * MediaFiles.MIB;
+
+  @TempDir static Path serverDir;
+  private static NextcloudChunkingServer server;
+
+  @RegisterExtension final AppProcesses apps = new AppProcesses();
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = NextcloudChunkingServer.start(serverDir);
+  }
+
+  @AfterAll
+  static void stopServer() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void backsUpAFolderToNextcloudByteExactInChunksAndThenSendsNothing() throws Exception {
+    Path source = tmp.resolve("photos");
+    MediaFiles.randomTree(source, 20, KIB, 300 * KIB, new SplittableRandom(21));
+    MediaFiles.write(source.resolve("Videos/Sommer 2024/long clip #1.mov"), LARGE, new SplittableRandom(12));
+    Map<String, String> sourceHashes = MediaFiles.sha256Tree(source);
+    String uri =
+        "nextcloud+http://" + NextcloudChunkingServer.USER + "@127.0.0.1:" + server.port() + "/phone?chunkSize="
+            + NextcloudTarget.MIN_CHUNK_SIZE;
+    AppProcess.Launch run =
+        AppProcess.launch(
+                "run", "--source", source.toString(), "--target", uri,
+                "--data-dir", tmp.resolve("data").toString(), "--once")
+            .withEnvironment(TargetSettings.PASSWORD_VARIABLE, NextcloudChunkingServer.PASSWORD);
+
+    AppProcess first = apps.start(run);
+    assertThat(first.waitFor(RUN_TIMEOUT)).as(first.describe()).isZero();
+    assertThat(first.summary().uploaded()).isEqualTo(sourceHashes.size());
+    assertThat(MediaFiles.sha256Tree(server.userFiles().resolve("phone"))).isEqualTo(sourceHashes);
+    assertThat(server.chunkBytesReceived()).as("bytes sent as chunks").isEqualTo(LARGE);
+    assertThat(server.checksumOf("phone/Videos/Sommer 2024/long clip #1.mov"))
+        .contains("SHA256:" + sourceHashes.get("Videos/Sommer 2024/long clip #1.mov"));
+    try (Stream<Path> uploads = Files.list(server.userUploads())) {
+      assertThat(uploads).as("upload folders left behind").isEmpty();
+    }
+    assertThat(first.describe()).doesNotContain(NextcloudChunkingServer.PASSWORD);
+
+    server.resetCounters();
+    AppProcess second = apps.start(run);
+    assertThat(second.waitFor(RUN_TIMEOUT)).as(second.describe()).isZero();
+    assertThat(second.summary().already()).isEqualTo(sourceHashes.size());
+    assertThat(second.summary().bytesSent()).isZero();
+    assertThat(server.requests()).noneMatch(request -> request.method().equals("PUT"));
+  }
+}
