@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -85,6 +86,7 @@ public final class FakeKoofr implements AutoCloseable {
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private final AtomicLong uploadedBytes = new AtomicLong();
   private final AtomicBoolean corruptNextUpload = new AtomicBoolean();
+  private final AtomicReference<Runnable> onNextUpload = new AtomicReference<>();
 
   private FakeKoofr(HttpServer server) {
     this.server = server;
@@ -92,6 +94,8 @@ public final class FakeKoofr implements AutoCloseable {
 
   /** Starts on a free port of 127.0.0.1 with two mounts: "Koofr" (primary) and "Dropbox". */
   public static FakeKoofr start() throws IOException {
+    // Without TCP_NODELAY each small answer waits for the client's delayed ACK (~40 ms a request).
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
     FakeKoofr fake = new FakeKoofr(server);
     fake.addMount("Koofr", true);
@@ -151,6 +155,20 @@ public final class FakeKoofr implements AutoCloseable {
       mount.nodes().putIfAbsent(key(walked.toString()), new Node(segment, true, null, null, System.currentTimeMillis()));
     }
     mount.nodes().put(key(path), file(segments.get(segments.size() - 1), content));
+  }
+
+  /** Removes the file or folder at {@code path} behind the API's back. */
+  public synchronized void delete(String mountName, String path) {
+    String key = key(path);
+    mount(mountName).nodes().keySet().removeIf(k -> k.equals(key) || k.startsWith(key + "/"));
+  }
+
+  /**
+   * Runs {@code action} when the next upload has arrived whole, just before it is stored: what
+   * another client does meanwhile.
+   */
+  public void onNextUpload(Runnable action) {
+    onNextUpload.set(action);
   }
 
   /** Makes the next upload store its bytes with the last one flipped: a server that lost data. */
@@ -300,6 +318,10 @@ public final class FakeKoofr implements AutoCloseable {
     }
     byte[] content = multipartFile(contentType, body);
     uploadedBytes.addAndGet(content.length);
+    Runnable meanwhile = onNextUpload.getAndSet(null);
+    if (meanwhile != null) {
+      meanwhile.run();
+    }
     if (corruptNextUpload.getAndSet(false) && content.length > 0) {
       content = content.clone();
       content[content.length - 1] ^= 1;
