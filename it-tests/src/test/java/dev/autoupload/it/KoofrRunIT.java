@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code autoupload run --once --target koofr://…} end to end: the packaged app backs up a folder
- * through Koofr's REST API to the fake Koofr server, every file sha256-equal in the fake's storage,
- * and a second run sends nothing.
+ * through Koofr's REST API to the fake Koofr server, every file sha256-equal in the fake's storage;
+ * a second run sends nothing, and neither does a run that lost its journal: Koofr's MD5 tells it
+ * the files are already there.
  */
 class KoofrRunIT {
 
@@ -67,6 +68,18 @@ class KoofrRunIT {
     assertThat(second.summary().already()).isEqualTo(sourceHashes.size());
     assertThat(second.summary().bytesSent()).isZero();
     assertThat(koofr.uploadedBytes()).isEqualTo(uploadedBytes);
+
+    AppProcess withoutJournal =
+        apps.start(
+            AppProcess.launch(
+                    "run", "--source", source.toString(), "--target", uri,
+                    "--data-dir", tmp.resolve("fresh-data").toString(), "--once")
+                .withEnvironment(TargetSettings.PASSWORD_VARIABLE, FakeKoofr.APP_PASSWORD));
+    assertThat(withoutJournal.waitFor(RUN_TIMEOUT)).as(withoutJournal.describe()).isZero();
+    assertThat(withoutJournal.summary().already()).isEqualTo(sourceHashes.size());
+    assertThat(withoutJournal.summary().bytesSent()).isZero();
+    assertThat(koofr.uploadedBytes()).isEqualTo(uploadedBytes);
+    assertThat(stored()).isEqualTo(sourceHashes);
   }
 
   /** Every file the fake Koofr holds under the target folder, with the sha256 of its bytes. */
