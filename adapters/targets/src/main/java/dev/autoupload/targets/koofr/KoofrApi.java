@@ -23,11 +23,12 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The calls of Koofr's REST API (v2) this target makes, and nothing more. Each one is described in
- * Koofr's API documentation (app.koofr.net/developers; mirrored by the white-label
- * storage.rcs-rds.ro/help/developers/api) and used the same way by Koofr's Go client
- * (github.com/koofr/go-koofrclient, {@code client_files.go}, {@code api_scheme.go}) behind rclone's
- * koofr backend:
+ * The calls of Koofr's REST API (v2) this target makes, and nothing more. Each one is used the same
+ * way by Koofr's Go client (github.com/koofr/go-koofrclient: {@code client_files.go} with {@code
+ * FilesPutWithOptions}, field names in {@code api_scheme.go}) behind rclone's koofr backend
+ * ({@code backend/koofr/koofr.go}); the API's published reference is served by Koofr and its
+ * white-label services (e.g. storage.rcs-rds.ro/help/developers/api), and Koofr's own fake server
+ * (github.com/koofr/vault, {@code vault-fake-remote}) shows the conflict rules and error shapes:
  *
  * <ul>
  *   <li>{@code GET /api/v2/mounts} → {@code {"mounts":[{"id","name","isPrimary",…}]}}
