@@ -1,6 +1,7 @@
 package dev.autoupload.targets;
 
 import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.targets.koofr.KoofrTarget;
 import dev.autoupload.targets.local.LocalFolderTarget;
 import dev.autoupload.targets.nextcloud.NextcloudTarget;
 import dev.autoupload.targets.webdav.WebDavTarget;
@@ -19,8 +20,9 @@ public final class TargetUris {
 
   private static final String SUPPORTED =
       "use file:///absolute/dir, webdav://user@host[:port]/path, webdavs://user@host[:port]/path,"
-          + " nextcloud://user@host[:port]/path[?chunkSize=bytes] (nextcloud+http:// without TLS) or"
-          + " s3://bucket/prefix?endpoint=http://host:port&region=r&pathStyle=true";
+          + " nextcloud://user@host[:port]/path[?chunkSize=bytes] (nextcloud+http:// without TLS),"
+          + " s3://bucket/prefix?endpoint=http://host:port&region=r&pathStyle=true or"
+          + " koofr://you%40example.com@mount/path[?endpoint=https://app.koofr.net]";
 
   private TargetUris() {}
 
@@ -34,8 +36,12 @@ public final class TargetUris {
    * parameters {@code endpoint} (an S3-compatible server), {@code region} (default us-east-1),
    * {@code pathStyle} ({@code true} for most S3-compatible servers), {@code multipartThreshold}
    * and {@code partSize} (bytes). S3 credentials come from the standard AWS chain (environment,
-   * profile, instance role) unless {@code settings} names a key. Passwords and keys come from
-   * {@code settings}, never from the URI.
+   * profile, instance role) unless {@code settings} names a key. {@code
+   * koofr://you%40example.com@mount/path}: the account's e-mail (its '@' as %40, or as it is: the
+   * mount follows the last '@'), the mount's name (e.g. {@code Koofr}) or id, the folder in it, and
+   * optionally {@code ?endpoint=} another Koofr-compatible service (default
+   * https://app.koofr.net); the password is an app password. Passwords and keys come from {@code
+   * settings}, never from the URI.
    *
    * @throws IllegalArgumentException with a one-line message saying what is supported, when the
    *     URI is malformed, relative, or of an unsupported scheme
@@ -63,6 +69,9 @@ public final class TargetUris {
     }
     if (parsed.getScheme() != null && parsed.getScheme().equalsIgnoreCase("s3")) {
       return S3Target.connect(s3Config(uri, parsed, settings), settings);
+    }
+    if (parsed.getScheme() != null && parsed.getScheme().equalsIgnoreCase("koofr")) {
+      return koofr(uri, parsed, settings);
     }
     if (parsed.getScheme() == null || !parsed.getScheme().equalsIgnoreCase("file")) {
       throw rejected("unsupported", redacted(parsed), null);
@@ -215,6 +224,43 @@ public final class TargetUris {
       throw rejected("invalid", uri, e.getMessage());
     }
     return config;
+  }
+
+  private static UploadTarget koofr(String uri, URI parsed, TargetSettings settings) {
+    String authority = parsed.isOpaque() ? null : parsed.getRawAuthority();
+    int at = authority == null ? -1 : authority.lastIndexOf('@');
+    String rawUser = at < 0 ? "" : authority.substring(0, at);
+    String user = URLDecoder.decode(rawUser.replace("+", "%2B"), StandardCharsets.UTF_8);
+    // The part before the mount may hold a password typed by mistake: never echo it then.
+    String shown = user.contains(":") ? uri.replace("//" + rawUser + "@", "//***@") : uri;
+    if (at <= 0 || at == authority.length() - 1) {
+      throw rejected("invalid", shown, "name the account's e-mail and the mount: koofr://you%40example.com@Koofr/path");
+    }
+    if (user.contains(":")) {
+      throw rejected(
+          "invalid",
+          shown,
+          "put the app password in autoupload.target.password or " + TargetSettings.PASSWORD_VARIABLE + ", not in the URI");
+    }
+    if (parsed.getRawFragment() != null) {
+      throw rejected("invalid", uri, "percent-encode '#' as %23 in folder names");
+    }
+    URI endpoint = KoofrTarget.KOOFR;
+    String query = parsed.getRawQuery();
+    for (String pair : query == null || query.isEmpty() ? new String[0] : query.split("&")) {
+      int eq = pair.indexOf('=');
+      String name = eq < 0 ? pair : pair.substring(0, eq);
+      if (!name.equals("endpoint")) {
+        throw rejected("invalid", uri, "unknown Koofr parameter \"" + name + "\"");
+      }
+      endpoint = endpoint(uri, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+    }
+    String mount = URLDecoder.decode(authority.substring(at + 1).replace("+", "%2B"), StandardCharsets.UTF_8);
+    try {
+      return new KoofrTarget(endpoint, user, mount, parsed.getPath(), settings);
+    } catch (IllegalArgumentException e) {
+      throw rejected("invalid", uri, e.getMessage());
+    }
   }
 
   private static URI endpoint(String uri, String value) {

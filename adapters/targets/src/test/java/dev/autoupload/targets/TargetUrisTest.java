@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.targets.koofr.KoofrTarget;
 import dev.autoupload.targets.local.LocalFolderTarget;
 import dev.autoupload.targets.nextcloud.NextcloudTarget;
 import dev.autoupload.targets.s3.S3Target;
@@ -21,8 +22,9 @@ class TargetUrisTest {
 
   private static final String SUPPORTED =
       "use file:///absolute/dir, webdav://user@host[:port]/path, webdavs://user@host[:port]/path,"
-          + " nextcloud://user@host[:port]/path[?chunkSize=bytes] (nextcloud+http:// without TLS) or"
-          + " s3://bucket/prefix?endpoint=http://host:port&region=r&pathStyle=true";
+          + " nextcloud://user@host[:port]/path[?chunkSize=bytes] (nextcloud+http:// without TLS),"
+          + " s3://bucket/prefix?endpoint=http://host:port&region=r&pathStyle=true or"
+          + " koofr://you%40example.com@mount/path[?endpoint=https://app.koofr.net]";
 
   @ParameterizedTest
   @CsvSource({
@@ -67,7 +69,9 @@ class TargetUrisTest {
         "webdav://user:pw@host/dav", "webdav:///dav", "webdavs://host/dav?x=1", "webdav://host/a/../b",
         "nextcloud://cloud.example.org/Photos", "nextcloud:///Photos", "nextcloud://anna@cloud.example.org/a/../b",
         "nextcloud://anna@cloud.example.org/x?chunkSize=1048576", "nextcloud://anna@cloud.example.org/x?chunkSize=ten",
-        "nextcloud://anna@cloud.example.org/x?colour=red", "nextcloud://anna@cloud.example.org/x#y"
+        "nextcloud://anna@cloud.example.org/x?colour=red", "nextcloud://anna@cloud.example.org/x#y",
+        "koofr://Koofr/photos", "koofr://anna%40example.com@/photos", "koofr:photos", "koofr://a%40b.c@Koofr/p?x=1",
+        "koofr://a%40b.c@Koofr/p?endpoint=ftp://h", "koofr://a%40b.c@Koofr/p#f", "koofr://a%40b.c@Koofr/a/../b"
       })
   void refusesWithAOneLineMessageThatSaysWhatIsSupported(String uri) {
     assertThatIllegalArgumentException()
@@ -139,5 +143,28 @@ class TargetUrisTest {
 
     assertThat(target).isInstanceOf(NextcloudTarget.class);
     assertThat(target.describe()).isEqualTo(described).doesNotContain("hunter2");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "koofr://anna%40example.com@Koofr/Photos/Phone, koofr://anna@example.com@Koofr/Photos/Phone at https://app.koofr.net",
+    "koofr://anna@example.com@Koofr, koofr://anna@example.com@Koofr/ at https://app.koofr.net",
+    "KOOFR://anna%40example.com@My%20Dropbox/Caf%C3%A9/?endpoint=http://127.0.0.1:8080, koofr://anna@example.com@My Dropbox/Caf\u00e9 at http://127.0.0.1:8080"
+  })
+  void opensAKoofrTargetOnTheMountAndFolderNamed(String uri, String described) {
+    UploadTarget target = TargetUris.open(uri, TargetSettings.defaults().withPassword("hunter2"));
+
+    assertThat(target).isInstanceOf(KoofrTarget.class);
+    assertThat(target.describe()).isEqualTo(described).doesNotContain("hunter2");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"koofr://anna%40example.com:hunter2@Koofr/p", "koofr://anna@example.com:hunter2@Koofr/p"})
+  void keepsKoofrPasswordsOutOfTheUriAndTheMessage(String uri) {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> TargetUris.open(uri, TargetSettings.defaults()))
+        .withMessageNotContaining("hunter2")
+        .withMessageContaining("koofr://***@Koofr/p")
+        .withMessageContaining(TargetSettings.PASSWORD_VARIABLE);
   }
 }

@@ -1,0 +1,186 @@
+package dev.autoupload.targets.koofr;
+
+import dev.autoupload.engine.upload.RemoteFile;
+import dev.autoupload.engine.upload.Sha256;
+import dev.autoupload.engine.upload.UploadError;
+import dev.autoupload.engine.upload.UploadException;
+import dev.autoupload.engine.upload.UploadSession;
+import dev.autoupload.targets.Appends;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * One Koofr upload: chunks go to a local spool file as they are appended, hashed with sha256 (what
+ * the engine checks) and MD5 (what Koofr reports); {@link #complete} sends, verifies and publishes
+ * as {@link KoofrTarget} describes. Always starts at offset 0: Koofr's put cannot be continued.
+ */
+final class KoofrSession implements UploadSession {
+
+  private final KoofrTarget target;
+  private final KoofrTarget.Location location;
+  private final long size;
+  private final Path spool;
+  private final Runnable release;
+  private final FileChannel channel;
+  private final MessageDigest sha256 = Sha256.newDigest();
+  private final MessageDigest md5 = newMd5();
+  private long offset;
+  private boolean closed;
+
+  /**
+   * @param spool an empty temporary file the session owns and deletes when it closes
+   * @param release called once when the session closes, to let a later session open the path
+   */
+  KoofrSession(KoofrTarget target, KoofrTarget.Location location, long size, Path spool, Runnable release)
+      throws UploadException {
+    this.target = target;
+    this.location = location;
+    this.size = size;
+    this.spool = spool;
+    this.release = release;
+    try {
+      this.channel = FileChannel.open(spool, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    } catch (IOException e) {
+      deleteSpool();
+      throw new UploadException(new UploadError.Transient("cannot open spool file " + spool + ": " + e.getMessage()), e);
+    }
+  }
+
+  @Override
+  public long offset() {
+    return offset;
+  }
+
+  @Override
+  public long append(long offset, ByteBuffer bytes) throws UploadException {
+    requireOpen();
+    Appends.require(location.remotePath(), this.offset, offset, bytes.remaining(), size);
+    int length = bytes.remaining();
+    sha256.update(bytes.duplicate());
+    md5.update(bytes.duplicate());
+    try {
+      while (bytes.hasRemaining()) {
+        channel.write(bytes);
+      }
+    } catch (IOException e) {
+      throw new UploadException(new UploadError.Transient("cannot write spool file " + spool + ": " + e.getMessage()), e);
+    }
+    this.offset += length;
+    return this.offset;
+  }
+
+  @Override
+  public RemoteFile complete(long expectedSize, String expectedSha256) throws UploadException {
+    requireOpen();
+    try {
+      String sentSha256 = Sha256.hex(sha256);
+      String sentMd5 = HexFormat.of().formatHex(md5.digest());
+      if (offset != expectedSize) {
+        throw mismatch(offset + " bytes received, expected " + expectedSize);
+      }
+      if (!sentSha256.equalsIgnoreCase(expectedSha256)) {
+        throw mismatch("sha256 " + sentSha256 + " received, expected " + expectedSha256);
+      }
+      RemoteFile stored = new RemoteFile(location.remotePath(), expectedSize, sentSha256);
+      Optional<KoofrApi.FileInfo> existing = target.info(location.file());
+      if (existing.isPresent()) {
+        requireSame(existing.get(), expectedSize, sentMd5);
+        return stored;
+      }
+      try {
+        channel.force(false);
+      } catch (IOException e) {
+        throw new UploadException(new UploadError.Transient("cannot write spool file " + spool + ": " + e.getMessage()), e);
+      }
+      KoofrApi.FileInfo part = target.putPart(location, spool, expectedSize);
+      if (!part.name().equals(location.part())
+          || part.folder()
+          || part.size() != expectedSize
+          || !part.md5().map(sentMd5::equals).orElse(false)) {
+        target.removePartQuietly(location);
+        throw mismatch(
+            "Koofr stored " + (part.folder() ? "a folder" : part.size() + " bytes with MD5 " + part.md5().orElse("(none)"))
+                + " as \"" + part.name() + "\", expected " + expectedSize + " bytes with MD5 " + sentMd5
+                + " as \"" + location.part() + "\"");
+      }
+      if (!target.movePartIntoPlace(location)) {
+        Optional<KoofrApi.FileInfo> there = target.info(location.file());
+        target.removePartQuietly(location);
+        if (there.isEmpty()) {
+          throw new UploadException(
+              new UploadError.Transient("Koofr refused to move the upload onto " + location.file() + "; trying again"));
+        }
+        requireSame(there.get(), expectedSize, sentMd5);
+      }
+      return stored;
+    } finally {
+      close();
+    }
+  }
+
+  /** Something sits under the final name: fine only if Koofr vouches it holds these very bytes. */
+  private void requireSame(KoofrApi.FileInfo existing, long expectedSize, String md5) throws UploadException {
+    if (existing.folder()) {
+      throw KoofrTarget.permanent(location.file() + " is a folder on Koofr");
+    }
+    if (existing.md5().isEmpty()) {
+      throw conflict(" already exists and Koofr does not report its hash");
+    }
+    if (existing.size() != expectedSize || !existing.md5().get().equals(md5)) {
+      throw conflict(" already exists with different content");
+    }
+  }
+
+  private UploadException conflict(String why) {
+    return new UploadException(new UploadError.Conflict(location.file() + why));
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // The spool is deleted next; nothing in it is needed any more.
+    }
+    deleteSpool();
+    release.run();
+  }
+
+  private UploadException mismatch(String why) {
+    return new UploadException(new UploadError.Transient("verification failed: " + location.file() + ": " + why));
+  }
+
+  private void deleteSpool() {
+    try {
+      Files.deleteIfExists(spool);
+    } catch (IOException ignored) {
+      // A temporary file in the spool directory; the system cleans it up eventually.
+    }
+  }
+
+  private void requireOpen() throws UploadException {
+    if (closed) {
+      throw KoofrTarget.permanent("the upload session for " + location.remotePath() + " is closed");
+    }
+  }
+
+  private static MessageDigest newMd5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has MD5", e);
+    }
+  }
+}
