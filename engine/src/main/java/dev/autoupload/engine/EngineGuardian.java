@@ -6,6 +6,7 @@ import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.conditions.PolicySettings;
 import dev.autoupload.engine.conditions.RunMarker;
 import dev.autoupload.engine.library.BackupSupervisor;
+import dev.autoupload.engine.library.RemoteLayout;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.upload.BandwidthLimiter;
 import dev.autoupload.engine.upload.StepTracker;
@@ -66,6 +67,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   /** How the engine was configured, handed down to the actors it spawns. */
   record Settings(
       UploadSettings upload,
+      RemoteLayout layout,
       int snapshotEvery,
       BandwidthLimiter bandwidth,
       StepTracker steps,
@@ -101,6 +103,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
     this.wiring =
         new BackupSupervisor.Wiring(
             settings.upload(),
+            settings.layout(),
             settings.snapshotEvery(),
             settings.bandwidth(),
             settings.steps(),

@@ -17,6 +17,7 @@ import dev.autoupload.engine.conditions.PolicySettings;
 import dev.autoupload.engine.conditions.RunMarker;
 import dev.autoupload.engine.library.BackupSupervisor;
 import dev.autoupload.engine.library.Library;
+import dev.autoupload.engine.library.RemoteLayout;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.persistence.DataDirLock;
 import dev.autoupload.engine.persistence.JournalDatabase;
@@ -118,6 +119,7 @@ public final class UploadEngine implements AutoCloseable {
   public static UploadEngine start(Config config) {
     Config settings = config.withFallback(ConfigFactory.load()).resolve();
     UploadSettings uploadSettings;
+    RemoteLayout layout;
     PolicySettings policy;
     Duration debounce;
     Path dataDir;
@@ -131,6 +133,11 @@ public final class UploadEngine implements AutoCloseable {
       }
       dataDir = Path.of(dir).toAbsolutePath();
       uploadSettings = UploadSettings.from(settings);
+      String zone = settings.getString("autoupload.layout.time-zone");
+      layout =
+          RemoteLayout.of(
+              settings.getString("autoupload.layout.pattern"),
+              zone.isBlank() ? java.time.ZoneId.systemDefault() : java.time.ZoneId.of(zone));
       policy = PolicySettings.from(settings);
       debounce = settings.getDuration("autoupload.conditions.debounce");
       snapshotEvery = settings.getInt("autoupload.ledger-snapshot-every");
@@ -141,7 +148,7 @@ public final class UploadEngine implements AutoCloseable {
               settings.getString("autoupload.journal.user"),
               settings.getString("autoupload.journal.password"),
               dataDir);
-    } catch (ConfigException | IllegalArgumentException e) {
+    } catch (ConfigException | IllegalArgumentException | java.time.DateTimeException e) {
       throw new EngineStartException("invalid setting: " + e.getMessage(), e);
     }
 
@@ -159,6 +166,7 @@ public final class UploadEngine implements AutoCloseable {
       EngineGuardian.Settings guardianSettings =
           new EngineGuardian.Settings(
               uploadSettings,
+              layout,
               snapshotEvery,
               BandwidthLimiter.of(policy.bandwidthLimitBytesPerSecond()),
               steps,

@@ -118,6 +118,10 @@ final class AppProcess implements AutoCloseable {
         // A free port each: tests run beside each other and beside whatever holds 8686.
         command.addAll(List.of("--http", "127.0.0.1:0"));
       }
+      if (!args.isEmpty() && args.get(0).equals("run") && args.stream().noneMatch(a -> a.startsWith("autoupload.layout."))) {
+        // Most tests compare the target with the source tree; LayoutIT proves the date layout.
+        command.addAll(List.of("--set", "autoupload.layout.pattern=\"{path}\""));
+      }
       return command;
     }
 

@@ -1,5 +1,7 @@
 package dev.autoupload.app;
 
+import java.time.Instant;
+import java.nio.file.attribute.FileTime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.autoupload.engine.UploadEngine;
@@ -32,6 +34,7 @@ class RunCommandTest {
         commandLine.execute(
             "run", "--source", source.toString(), "--target", target.toUri().toString(),
             "--data-dir", data.toString(), "--once", "--set", "autoupload.upload.chunk-bytes=64KiB",
+            "--set", "autoupload.layout.time-zone=UTC",
             "--http", "127.0.0.1:0");
     return new Result(code, out.toString(), err.toString());
   }
@@ -47,6 +50,10 @@ class RunCommandTest {
     Files.createDirectories(source.resolve("2024/05"));
     Files.writeString(source.resolve("2024/05/small.jpg"), "small");
     Files.write(source.resolve("empty.jpg"), new byte[0]);
+    // No EXIF in these: the file times date them, and the default layout files them by month.
+    Files.setLastModifiedTime(source.resolve("big.jpg"), FileTime.from(Instant.parse("2024-05-10T12:00:00Z")));
+    Files.setLastModifiedTime(source.resolve("2024/05/small.jpg"), FileTime.from(Instant.parse("2023-11-30T23:59:00Z")));
+    Files.setLastModifiedTime(source.resolve("empty.jpg"), FileTime.from(Instant.parse("2022-01-01T00:00:00Z")));
 
     Result first = runOnce(source, target, data);
 
@@ -56,9 +63,9 @@ class RunCommandTest {
     assertThat(first.out()).contains("uploaded big.jpg " + big.length, "uploaded 2024/05/small.jpg 5");
     assertThat(summary(first))
         .matches("summary: files=3 backed-up=3 uploaded=3 already=0 skipped=0 failed=0 bytes-sent=307205 elapsed=\\d+\\.\\ds");
-    assertThat(Files.readAllBytes(target.resolve("big.jpg"))).isEqualTo(big);
-    assertThat(Files.readString(target.resolve("2024/05/small.jpg"))).isEqualTo("small");
-    assertThat(Files.size(target.resolve("empty.jpg"))).isZero();
+    assertThat(Files.readAllBytes(target.resolve("2024/05/big.jpg"))).isEqualTo(big);
+    assertThat(Files.readString(target.resolve("2023/11/small.jpg"))).isEqualTo("small");
+    assertThat(Files.size(target.resolve("2022/01/empty.jpg"))).isZero();
 
     Result second = runOnce(source, target, data);
 

@@ -1,5 +1,7 @@
 package dev.autoupload.app;
 
+import java.time.Instant;
+import java.nio.file.attribute.FileTime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
@@ -46,6 +48,8 @@ class ShadedJarIT {
     byte[] content = new byte[2 * 1024 * 1024 + 17];
     new Random(42).nextBytes(content);
     Files.write(source.resolve("movie.mov"), content);
+    // Dated by its file time (no metadata in it): the default layout files it under 2021/07.
+    Files.setLastModifiedTime(source.resolve("movie.mov"), FileTime.from(Instant.parse("2021-07-04T12:00:00Z")));
     Files.createDirectories(source.resolve("2024"));
     Files.writeString(source.resolve("2024/a.jpg"), "a");
   }
@@ -66,7 +70,7 @@ class ShadedJarIT {
     assertThat(first.out()).contains("uploaded movie.mov 2097169", "uploaded 2024/a.jpg 1");
     assertThat(first.summary())
         .startsWith("summary: files=2 backed-up=2 uploaded=2 already=0 skipped=0 failed=0 bytes-sent=2097170 ");
-    assertThat(Files.readAllBytes(target.resolve("movie.mov")))
+    assertThat(Files.readAllBytes(target.resolve("2021/07/movie.mov")))
         .isEqualTo(Files.readAllBytes(source.resolve("movie.mov")));
 
     Finished second = finish(start("--once"));

@@ -137,7 +137,7 @@ class ControlApiTest {
     JsonNode old = find(page.get("items"), "2023/old-phone.jpg");
     assertThat(old.get("createdAt").asText()).isEqualTo("2023-03-02T18:30:00Z");
     assertThat(old.get("bytes").asLong()).isEqualTo(7_000);
-    assertThat(old.get("remotePath").asText()).isEqualTo("2023/old-phone.jpg");
+    assertThat(old.get("remotePath").asText()).as("filed under the month it was taken").isEqualTo("2023/03/old-phone.jpg");
   }
 
   @Test

@@ -124,11 +124,24 @@ public final class BackupSupervisor
   /** What a supervisor needs from the engine besides its library. */
   public record Wiring(
       UploadSettings settings,
+      RemoteLayout layout,
       int snapshotEvery,
       BandwidthLimiter bandwidth,
       StepTracker steps,
       ActorRef<ConditionMonitor.Command> conditions,
-      Clock clock) {}
+      Clock clock) {
+
+    /** Wiring that mirrors the source's folders on the target. */
+    public Wiring(
+        UploadSettings settings,
+        int snapshotEvery,
+        BandwidthLimiter bandwidth,
+        StepTracker steps,
+        ActorRef<ConditionMonitor.Command> conditions,
+        Clock clock) {
+      this(settings, RemoteLayout.MIRROR, snapshotEvery, bandwidth, steps, conditions, clock);
+    }
+  }
 
   public static Behavior<Command> create(Library library, Wiring wiring) {
     return Behaviors.setup(
@@ -478,7 +491,7 @@ public final class BackupSupervisor
     FileUpload.Job job =
         new FileUpload.Job(
             asset,
-            asset.relativePath(),
+            wiring.layout().remotePath(asset),
             library.source(),
             library.target(),
             settings,

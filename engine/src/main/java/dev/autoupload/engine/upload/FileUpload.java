@@ -4,6 +4,7 @@ import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
 import dev.autoupload.engine.library.CreationDateSource;
+import dev.autoupload.engine.library.RemoteLayout;
 import dev.autoupload.engine.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Instant;
@@ -145,6 +146,12 @@ public final class FileUpload
    */
   public record ResumeTokenRecorded(String resumeToken, Instant at) implements Event {}
 
+  /**
+   * A different file holds the planned remote path, and both are kept: this asset goes to {@code
+   * remotePath} instead (see {@link dev.autoupload.engine.library.RemoteLayout#keepBothPath}).
+   */
+  public record RemotePathChanged(String remotePath, String reason, Instant at) implements Event {}
+
   public record UploadPaused(Set<BlockerReason> reasons, long offset, Instant at) implements Event {}
 
   public record UploadResumed(Instant at) implements Event {}
@@ -165,16 +172,19 @@ public final class FileUpload
 
   /**
    * {@code offset} is the last checkpoint; the target may be further. {@code resumeToken} is the
-   * last one the target gave (see {@link ResumeTokenRecorded}), null when none.
+   * last one the target gave (see {@link ResumeTokenRecorded}), null when none; {@code remotePath}
+   * the path chosen instead of the planned one (see {@link RemotePathChanged}), null when none.
    */
-  public record Uploading(int attempt, long offset, String resumeToken) implements State {}
+  public record Uploading(int attempt, long offset, String resumeToken, String remotePath) implements State {}
 
-  public record Paused(int attempt, long offset, Set<BlockerReason> reasons, String resumeToken) implements State {}
+  public record Paused(int attempt, long offset, Set<BlockerReason> reasons, String resumeToken, String remotePath)
+      implements State {}
 
   public record Completed(String remotePath, String sha256, long bytes, Instant uploadedAt, int attempts)
       implements State {}
 
-  public record Failed(UploadError error, int attempts, long offset, String resumeToken) implements State {}
+  public record Failed(UploadError error, int attempts, long offset, String resumeToken, String remotePath)
+      implements State {}
 
   public record Skipped(String reason, int attempts) implements State {}
 
@@ -263,7 +273,7 @@ public final class FileUpload
         .onCommand(Opened.class, this::onOpened)
         .onCommand(ChunkSent.class, this::onChunkSent)
         .onCommand(Verified.class, (state, msg) -> complete(msg.file(), false))
-        .onCommand(StepFailed.class, (state, msg) -> fail(state.attempt(), msg.error()))
+        .onCommand(StepFailed.class, this::onStepFailed)
         .onCommand(SourceGone.class, (state, msg) -> skip(msg.reason()))
         .onCommand(SourceChanged.class, (state, msg) -> changed(msg.reason()));
 
@@ -334,32 +344,36 @@ public final class FileUpload
   /** The pure state transition for each event. */
   static State apply(State state, Event event) {
     if (event instanceof UploadStarted started) {
-      return new Uploading(started.attempt(), offsetOf(state), tokenOf(state));
+      return new Uploading(started.attempt(), offsetOf(state), tokenOf(state), chosenPathOf(state));
     }
     if (event instanceof ProgressCheckpointed checkpoint) {
       if (state instanceof Paused paused) {
-        return new Paused(paused.attempt(), checkpoint.offset(), paused.reasons(), paused.resumeToken());
+        return new Paused(paused.attempt(), checkpoint.offset(), paused.reasons(), paused.resumeToken(), paused.remotePath());
       }
-      return new Uploading(attemptsOf(state), checkpoint.offset(), tokenOf(state));
+      return new Uploading(attemptsOf(state), checkpoint.offset(), tokenOf(state), chosenPathOf(state));
     }
     if (event instanceof ResumeTokenRecorded recorded) {
       if (state instanceof Paused paused) {
-        return new Paused(paused.attempt(), paused.offset(), paused.reasons(), recorded.resumeToken());
+        return new Paused(paused.attempt(), paused.offset(), paused.reasons(), recorded.resumeToken(), paused.remotePath());
       }
-      return new Uploading(attemptsOf(state), offsetOf(state), recorded.resumeToken());
+      return new Uploading(attemptsOf(state), offsetOf(state), recorded.resumeToken(), chosenPathOf(state));
+    }
+    if (event instanceof RemotePathChanged changed) {
+      // A new path starts from nothing: neither the offset nor the token of the old one apply.
+      return new Uploading(attemptsOf(state), 0, null, changed.remotePath());
     }
     if (event instanceof UploadPaused paused) {
-      return new Paused(attemptsOf(state), paused.offset(), paused.reasons(), tokenOf(state));
+      return new Paused(attemptsOf(state), paused.offset(), paused.reasons(), tokenOf(state), chosenPathOf(state));
     }
     if (event instanceof UploadResumed) {
-      return new Uploading(attemptsOf(state), offsetOf(state), tokenOf(state));
+      return new Uploading(attemptsOf(state), offsetOf(state), tokenOf(state), chosenPathOf(state));
     }
     if (event instanceof UploadCompleted done) {
       return new Completed(
           done.remotePath(), done.sha256(), done.bytes(), done.uploadedAt(), attemptsOf(state));
     }
     if (event instanceof UploadFailed failed) {
-      return new Failed(failed.error(), failed.attempt(), failed.offset(), tokenOf(state));
+      return new Failed(failed.error(), failed.attempt(), failed.offset(), tokenOf(state), chosenPathOf(state));
     }
     if (event instanceof UploadSkipped skipped) {
       return new Skipped(skipped.reason(), attemptsOf(state));
@@ -396,6 +410,20 @@ public final class FileUpload
     }
     if (state instanceof Failed s) {
       return s.resumeToken();
+    }
+    return null;
+  }
+
+  /** The remote path chosen instead of the planned one; null when none was. */
+  private static String chosenPathOf(State state) {
+    if (state instanceof Uploading s) {
+      return s.remotePath();
+    }
+    if (state instanceof Paused s) {
+      return s.remotePath();
+    }
+    if (state instanceof Failed s) {
+      return s.remotePath();
     }
     return null;
   }
@@ -497,14 +525,53 @@ public final class FileUpload
                 .map(sha -> sha.equalsIgnoreCase(source.sha256()))
                 .or(() -> remote.md5().map(md5 -> md5.equalsIgnoreCase(source.md5())))
                 .orElse(false);
+    String remotePath = transfer.remotePath();
     if (same) {
-      return complete(new RemoteFile(job.remotePath(), asset.size(), source.sha256()), true);
+      return complete(new RemoteFile(remotePath, asset.size(), source.sha256()), true);
     }
-    String why =
-        remote.hasHash()
-            ? "a different file already exists at " + job.remotePath()
-            : "a file already exists at " + job.remotePath() + " and the target cannot tell its hash";
-    return fail(state.attempt(), new UploadError.Conflict(why));
+    if (!remote.hasHash()) {
+      // Not known to differ: keeping both could duplicate the very same photo, so ask the user.
+      return fail(
+          state.attempt(),
+          new UploadError.Conflict(
+              "a file already exists at " + remotePath + " and the target cannot tell its hash"));
+    }
+    return onConflict(state, "a different file already exists at " + remotePath, source.sha256());
+  }
+
+  private ReplyEffect<Event, State> onStepFailed(Uploading state, StepFailed msg) {
+    if (msg.error() instanceof UploadError.Conflict
+        && state.remotePath() == null
+        && job.settings().onConflict() == ConflictPolicy.KEEP_BOTH) {
+      // Another file took the name while this one was sent: probe again, which hashes and renames.
+      releaseTransferNow();
+      startTransfer(state);
+      return Effect().noReply();
+    }
+    return fail(state.attempt(), msg.error());
+  }
+
+  /**
+   * A different file holds the remote path: per {@code on-conflict}, keep both (this one under a
+   * name with its content hash, once), or skip this asset. Never overwritten silently.
+   */
+  private ReplyEffect<Event, State> onConflict(Uploading state, String why, String sha256) {
+    if (job.settings().onConflict() == ConflictPolicy.SKIP) {
+      return skip(why + "; skipped (on-conflict = skip)");
+    }
+    if (state.remotePath() != null) {
+      // Already the keep-both name, and that too holds other content: nothing safe is left.
+      return fail(state.attempt(), new UploadError.Conflict(why));
+    }
+    String renamed = RemoteLayout.keepBothPath(job.remotePath(), sha256);
+    return Effect()
+        .persist(new RemotePathChanged(renamed, why + "; keeping both", now()))
+        .thenRun(
+            s -> {
+              releaseTransferNow();
+              startTransfer(s);
+            })
+        .thenNoReply();
   }
 
   private ReplyEffect<Event, State> onOpened(Uploading state, Opened msg) {
@@ -606,12 +673,13 @@ public final class FileUpload
   // ---- the transfer steps ----
 
   private void startTransfer(State state) {
+    String chosen = chosenPathOf(state);
     transfer =
         new Transfer(
             asset,
             job.source(),
             job.target(),
-            job.remotePath(),
+            chosen != null ? chosen : job.remotePath(),
             Optional.ofNullable(tokenOf(state)),
             job.bandwidth().chunkSize(job.settings().chunkBytes()),
             job.bandwidth(),

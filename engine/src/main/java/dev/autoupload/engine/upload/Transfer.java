@@ -205,6 +205,10 @@ final class Transfer {
     return offset;
   }
 
+  String remotePath() {
+    return remotePath;
+  }
+
   void pause(boolean paused) {
     pauseRequested = paused;
   }

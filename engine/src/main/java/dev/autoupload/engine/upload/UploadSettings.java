@@ -11,9 +11,23 @@ public record UploadSettings(
     int maxAttempts,
     Duration minBackoff,
     Duration maxBackoff,
-    double randomFactor) {
+    double randomFactor,
+    ConflictPolicy onConflict) {
+
+  /** Settings that keep both files on a conflict. */
+  public UploadSettings(
+      int parallelism,
+      int chunkBytes,
+      long checkpointBytes,
+      int maxAttempts,
+      Duration minBackoff,
+      Duration maxBackoff,
+      double randomFactor) {
+    this(parallelism, chunkBytes, checkpointBytes, maxAttempts, minBackoff, maxBackoff, randomFactor, ConflictPolicy.KEEP_BOTH);
+  }
 
   public UploadSettings {
+    java.util.Objects.requireNonNull(onConflict, "onConflict");
     if (parallelism < 1) {
       throw new IllegalArgumentException("autoupload.upload.parallelism must be at least 1");
     }
@@ -45,7 +59,13 @@ public record UploadSettings(
         upload.getInt("retry.max-attempts"),
         upload.getDuration("retry.min-backoff"),
         upload.getDuration("retry.max-backoff"),
-        upload.getDouble("retry.random-factor"));
+        upload.getDouble("retry.random-factor"),
+        ConflictPolicy.parse(upload.getString("on-conflict")));
+  }
+
+  public UploadSettings withOnConflict(ConflictPolicy onConflict) {
+    return new UploadSettings(
+        parallelism, chunkBytes, checkpointBytes, maxAttempts, minBackoff, maxBackoff, randomFactor, onConflict);
   }
 
   /**

@@ -52,6 +52,11 @@ class FileUploadTest {
   }
 
   private EventSourcedBehaviorTestKit<FileUpload.Command, FileUpload.Event, FileUpload.State> uploadOf(Asset asset) {
+    return uploadOf(asset, settings);
+  }
+
+  private EventSourcedBehaviorTestKit<FileUpload.Command, FileUpload.Event, FileUpload.State> uploadOf(
+      Asset asset, UploadSettings settings) {
     FileUpload.Job job =
         new FileUpload.Job(
             asset,
@@ -224,8 +229,9 @@ class FileUploadTest {
 
     uploadOf(source.asset("same.jpg")).runCommand(FileUpload.Begin::new);
     assertThat(((FileUpload.Uploaded) awaitOutcome()).alreadyOnTarget()).isTrue();
-    uploadOf(source.asset("other.jpg")).runCommand(FileUpload.Begin::new);
-    assertThat(((FileUpload.Failure) awaitOutcome()).error()).isInstanceOf(UploadError.Conflict.class);
+    assertThat(target.bytesReceived()).isZero();
+    uploadOf(source.asset("other.jpg"), settings.withOnConflict(ConflictPolicy.SKIP)).runCommand(FileUpload.Begin::new);
+    assertThat(((FileUpload.Gone) awaitOutcome()).reason()).contains("a different file already exists at other.jpg");
 
     assertThat(target.bytesReceived()).isZero();
     assertThat(target.file("other.jpg")).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(new byte[5000]));
@@ -305,18 +311,50 @@ class FileUploadTest {
   }
 
   @Test
-  void neverOverwritesADifferentFileUnderTheSameName() {
-    source.add("IMG_0001.JPG", 4000);
+  void keepsBothWhenADifferentFileHoldsTheNameUnderANameFromItsOwnHash() {
+    byte[] content = source.add("IMG_0001.JPG", 4000);
     byte[] older = "an older photo that reused the camera's name".getBytes();
     target.putFile("IMG_0001.JPG", older);
-    var upload = uploadOf(source.asset("IMG_0001.JPG"));
+    Asset asset = source.asset("IMG_0001.JPG");
+    String kept = "IMG_0001~" + sha256(content).substring(0, 8) + ".JPG";
+
+    uploadOf(asset).runCommand(FileUpload.Begin::new);
+
+    FileUpload.Uploaded uploaded = (FileUpload.Uploaded) awaitOutcome();
+    assertThat(uploaded.file().remotePath()).isEqualTo(kept);
+    assertThat(target.file("IMG_0001.JPG")).as("never overwritten").hasValue(older);
+    assertThat(target.file(kept)).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(content));
+    assertThat(journal(asset))
+        .filteredOn(FileUpload.RemotePathChanged.class::isInstance)
+        .singleElement()
+        .satisfies(e -> assertThat(((FileUpload.RemotePathChanged) e).reason()).contains("a different file already exists at IMG_0001.JPG"));
+  }
+
+  @Test
+  void aKeptBothFileFoundAgainCountsAsAlreadyBackedUp() {
+    byte[] content = source.add("IMG_0002.JPG", 4000);
+    target.putFile("IMG_0002.JPG", "someone else's".getBytes());
+    target.putFile("IMG_0002~" + sha256(content).substring(0, 8) + ".JPG", content);
+
+    uploadOf(source.asset("IMG_0002.JPG")).runCommand(FileUpload.Begin::new);
+
+    assertThat(((FileUpload.Uploaded) awaitOutcome()).alreadyOnTarget()).isTrue();
+    assertThat(target.bytesReceived()).isZero();
+  }
+
+  @Test
+  void skipsInsteadWhenTheSettingSaysSo() {
+    source.add("IMG_0003.JPG", 4000);
+    byte[] older = "older".getBytes();
+    target.putFile("IMG_0003.JPG", older);
+    var upload = uploadOf(source.asset("IMG_0003.JPG"), settings.withOnConflict(ConflictPolicy.SKIP));
 
     upload.runCommand(FileUpload.Begin::new);
 
-    FileUpload.Failure failure = (FileUpload.Failure) awaitOutcome();
-    assertThat(failure.error()).isInstanceOf(UploadError.Conflict.class);
-    assertThat(target.file("IMG_0001.JPG")).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(older));
-    assertThat(upload.restart().state()).isInstanceOf(FileUpload.Failed.class);
+    FileUpload.Gone gone = (FileUpload.Gone) awaitOutcome();
+    assertThat(gone.reason()).contains("a different file already exists at IMG_0003.JPG").contains("on-conflict = skip");
+    assertThat(target.files()).containsOnlyKeys("IMG_0003.JPG");
+    assertThat(upload.restart().state()).isInstanceOf(FileUpload.Skipped.class);
   }
 
   @Test
@@ -375,6 +413,7 @@ class FileUploadTest {
             new FileUpload.UploadPaused(Set.of(BlockerReason.USER_PAUSED), 8, at),
             new FileUpload.UploadResumed(at),
             new FileUpload.ResumeTokenRecorded("http://127.0.0.1:1080/files/24e533e0", at),
+            new FileUpload.RemotePathChanged("a/b~12345678.jpg", "a different file already exists at a/b.jpg", at),
             new FileUpload.UploadCompleted("a/b.jpg", "ab", 10, at, false),
             new FileUpload.UploadFailed(new UploadError.Transient("x", Optional.of(Duration.ofSeconds(3))), 2, 4, at),
             new FileUpload.UploadFailed(new UploadError.QuotaExceeded("full"), 1, 0, at),
@@ -383,13 +422,13 @@ class FileUploadTest {
             new FileUpload.UploadFailed(new UploadError.Permanent("bad"), 1, 0, at),
             new FileUpload.UploadSkipped("gone", at),
             new FileUpload.Queued(),
-            new FileUpload.Uploading(1, 8, null),
-            new FileUpload.Uploading(1, 8, "upload-1"),
-            new FileUpload.Paused(1, 8, Set.of(BlockerReason.USER_PAUSED), "upload-1"),
-            new FileUpload.Paused(1, 8, Set.of(BlockerReason.USER_PAUSED), null),
+            new FileUpload.Uploading(1, 8, null, null),
+            new FileUpload.Uploading(1, 8, "upload-1", "a/b~12345678.jpg"),
+            new FileUpload.Paused(1, 8, Set.of(BlockerReason.USER_PAUSED), "upload-1", "a/b~12345678.jpg"),
+            new FileUpload.Paused(1, 8, Set.of(BlockerReason.USER_PAUSED), null, null),
             new FileUpload.Completed("a/b.jpg", "ab", 10, at, 1),
-            new FileUpload.Failed(new UploadError.Permanent("bad"), 1, 0, null),
-            new FileUpload.Failed(new UploadError.Permanent("bad"), 1, 0, "upload-1"),
+            new FileUpload.Failed(new UploadError.Permanent("bad"), 1, 0, null, null),
+            new FileUpload.Failed(new UploadError.Permanent("bad"), 1, 0, "upload-1", "a/b~12345678.jpg"),
             new FileUpload.Skipped("gone", 1));
     for (Object value : values) {
       testKit.serializationTestKit().verifySerialization(value, true);

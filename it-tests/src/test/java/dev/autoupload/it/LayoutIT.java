@@ -1,0 +1,93 @@
+package dev.autoupload.it;
+
+import static dev.autoupload.it.MediaFiles.KIB;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.autoupload.sources.media.TestMedia;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.text.Normalizer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The default remote layout end to end: real photos and videos land under the year and month they
+ * were taken (EXIF with its offset, the movie header, the file time as the last resort), names
+ * arrive in NFC, and a camera that reused a name gets both photos kept, the second under a name
+ * from its own hash, never "(2)" and never overwriting.
+ */
+class LayoutIT {
+
+  private static final Duration TIMEOUT = Duration.ofMinutes(2);
+
+  @RegisterExtension final AppProcesses apps = new AppProcesses();
+  @TempDir Path tmp;
+
+  @Test
+  void filesEveryAssetUnderTheMonthItWasTakenAndKeepsBothOfAReusedName() throws Exception {
+    Path source = tmp.resolve("Camera Roll");
+    Path target = tmp.resolve("backup");
+    Path taken = TestMedia.jpegTakenAt(source.resolve("DCIM/IMG_0001.JPG"), "2023:05:31 23:30:00", Optional.of("-02:00"));
+    Path reused =
+        TestMedia.jpegTakenAt(source.resolve("Old camera/IMG_0001.JPG"), "2023:06:15 10:00:00", Optional.of("+00:00"));
+    Path clip = TestMedia.movieCreatedAt(source.resolve("DCIM/clip.mov"), "qt  ", Instant.parse("2022-12-31T23:59:58Z"));
+    Path screenshot = source.resolve("Screenshots/shot.png");
+    MediaFiles.write(screenshot, 20 * KIB, new SplittableRandom(1));
+    Files.setLastModifiedTime(screenshot, FileTime.from(Instant.parse("2021-03-03T12:00:00Z")));
+    Path decomposed =
+        TestMedia.jpegTakenAt(
+            source.resolve(Normalizer.normalize("Été/café.jpg", Normalizer.Form.NFD)), "2024:01:02 08:00:00", Optional.of("+01:00"));
+
+    AppProcess first = apps.start(run(source, target));
+    assertThat(first.waitFor(TIMEOUT)).as(first.describe()).isZero();
+
+    Map<String, String> common = new TreeMap<>();
+    common.put("2022/12/clip.mov", MediaFiles.sha256(clip));
+    common.put("2021/03/shot.png", MediaFiles.sha256(screenshot));
+    common.put("2024/01/café.jpg", MediaFiles.sha256(decomposed));
+    // 23:30 at -02:00 is already June 1st in UTC, the zone this run files by, so both photos named
+    // IMG_0001.JPG belong in 2023/06: whichever got there first keeps the name, the other is kept
+    // beside it under a name from its own hash.
+    String takenSha256 = MediaFiles.sha256(taken);
+    String reusedSha256 = MediaFiles.sha256(reused);
+    Map<String, String> takenFirst = new TreeMap<>(common);
+    takenFirst.put("2023/06/IMG_0001.JPG", takenSha256);
+    takenFirst.put("2023/06/IMG_0001~" + reusedSha256.substring(0, 8) + ".JPG", reusedSha256);
+    Map<String, String> reusedFirst = new TreeMap<>(common);
+    reusedFirst.put("2023/06/IMG_0001.JPG", reusedSha256);
+    reusedFirst.put("2023/06/IMG_0001~" + takenSha256.substring(0, 8) + ".JPG", takenSha256);
+    Map<String, String> expected = MediaFiles.sha256Tree(target);
+    assertThat(expected).isIn(takenFirst, reusedFirst);
+    assertThat(first.summary().uploaded()).isEqualTo(5);
+
+    AppProcess second = apps.start(run(source, target));
+    assertThat(second.waitFor(TIMEOUT)).as(second.describe()).isZero();
+    assertThat(second.summary().bytesSent()).isZero();
+
+    AppProcess freshDataDir =
+        apps.start(
+            AppProcess.launch(
+                "run", "--source", source.toString(), "--target", target.toUri().toString(),
+                "--data-dir", tmp.resolve("fresh data").toString(), "--once",
+                "--set", "autoupload.layout.time-zone=UTC"));
+    assertThat(freshDataDir.waitFor(TIMEOUT)).as(freshDataDir.describe()).isZero();
+    assertThat(freshDataDir.summary().already()).as("found on the target, kept-both name included").isEqualTo(5);
+    assertThat(freshDataDir.summary().bytesSent()).isZero();
+    assertThat(MediaFiles.sha256Tree(target)).isEqualTo(expected);
+  }
+
+  private AppProcess.Launch run(Path source, Path target) {
+    return AppProcess.launch(
+        "run", "--source", source.toString(), "--target", target.toUri().toString(),
+        "--data-dir", tmp.resolve("data").toString(), "--once",
+        "--set", "autoupload.layout.time-zone=UTC");
+  }
+}
