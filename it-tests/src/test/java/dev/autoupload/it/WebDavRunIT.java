@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code autoupload run --once --target webdav://…} end to end: the packaged app backs up a folder
  * to a real nginx WebDAV server, every file sha256-equal on the server's disk, and a second run
- * sends nothing.
+ * sends nothing, even with the journal lost.
  */
 class WebDavRunIT {
 
@@ -58,12 +59,49 @@ class WebDavRunIT {
     AppProcess first = apps.start(run);
     assertThat(first.waitFor(RUN_TIMEOUT)).as(first.describe()).isZero();
     assertThat(first.summary().uploaded()).isEqualTo(sourceHashes.size());
-    assertThat(MediaFiles.sha256Tree(nginx.www().resolve("phone"))).isEqualTo(sourceHashes);
+    assertThat(withoutSidecars(MediaFiles.sha256Tree(nginx.www().resolve("phone")))).isEqualTo(sourceHashes);
     assertThat(first.describe()).doesNotContain(NginxWebDav.PASSWORD);
 
     AppProcess second = apps.start(run);
     assertThat(second.waitFor(RUN_TIMEOUT)).as(second.describe()).isZero();
     assertThat(second.summary().already()).isEqualTo(sourceHashes.size());
     assertThat(second.summary().bytesSent()).isZero();
+  }
+
+  @Test
+  void aFreshDataDirFindsEveryFileAlreadyBackedUpByItsSidecar() {
+    Path source = tmp.resolve("photos");
+    MediaFiles.randomTree(source, 20, KIB, 100 * KIB, new SplittableRandom(7));
+    Map<String, String> sourceHashes = MediaFiles.sha256Tree(source);
+    String target = "webdav://" + NginxWebDav.USER + "@127.0.0.1:" + nginx.port() + "/reinstalled";
+
+    AppProcess first = apps.start(run(source, target, tmp.resolve("data")));
+    assertThat(first.waitFor(RUN_TIMEOUT)).as(first.describe()).isZero();
+    assertThat(first.summary().uploaded()).isEqualTo(sourceHashes.size());
+    Map<String, String> onServer = MediaFiles.sha256Tree(nginx.www().resolve("reinstalled"));
+    assertThat(withoutSidecars(onServer)).isEqualTo(sourceHashes);
+    assertThat(onServer).hasSize(2 * sourceHashes.size());
+
+    AppProcess afterReinstall = apps.start(run(source, target, tmp.resolve("fresh data")));
+    assertThat(afterReinstall.waitFor(RUN_TIMEOUT)).as(afterReinstall.describe()).isZero();
+    RunSummary summary = afterReinstall.summary();
+    assertThat(summary.already()).as(afterReinstall.describe()).isEqualTo(sourceHashes.size());
+    assertThat(summary.uploaded()).isZero();
+    assertThat(summary.failed()).isZero();
+    assertThat(summary.bytesSent()).isZero();
+    assertThat(withoutSidecars(MediaFiles.sha256Tree(nginx.www().resolve("reinstalled")))).isEqualTo(sourceHashes);
+  }
+
+  private static AppProcess.Launch run(Path source, String target, Path dataDir) {
+    return AppProcess.launch(
+            "run", "--source", source.toString(), "--target", target, "--data-dir", dataDir.toString(), "--once")
+        .withEnvironment(TargetSettings.PASSWORD_VARIABLE, NginxWebDav.PASSWORD);
+  }
+
+  /** The tree without the hidden files in which the target keeps each file's sha256. */
+  private static Map<String, String> withoutSidecars(Map<String, String> tree) {
+    Map<String, String> files = new TreeMap<>(tree);
+    files.keySet().removeIf(path -> path.endsWith(".autoupload-sha256"));
+    return files;
   }
 }

@@ -20,8 +20,12 @@ import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 import org.xml.sax.SAXException;
 
-/** The properties a Depth-0 PROPFIND reports about one resource. */
-record Multistatus(boolean collection, OptionalLong contentLength, Optional<String> sha256) {
+/**
+ * The properties a Depth-0 PROPFIND reports about one resource; {@code lastModified} is the
+ * server's {@code getlastmodified} text as given, only ever compared with an earlier answer.
+ */
+record Multistatus(
+    boolean collection, OptionalLong contentLength, Optional<String> sha256, Optional<String> lastModified) {
 
   static final String DAV = "DAV:";
   /** Nextcloud and ownCloud report checksums here, e.g. {@code SHA1:… MD5:… SHA256:…}. */
@@ -31,7 +35,7 @@ record Multistatus(boolean collection, OptionalLong contentLength, Optional<Stri
   static final String REQUEST =
       "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
           + "<d:propfind xmlns:d=\"DAV:\" xmlns:oc=\"http://owncloud.org/ns\"><d:prop>"
-          + "<d:getcontentlength/><d:resourcetype/><oc:checksums/>"
+          + "<d:getcontentlength/><d:getlastmodified/><d:resourcetype/><oc:checksums/>"
           + "</d:prop></d:propfind>";
 
   private static final Pattern SHA256 = Pattern.compile("SHA256:([0-9a-fA-F]{64})");
@@ -56,6 +60,7 @@ record Multistatus(boolean collection, OptionalLong contentLength, Optional<Stri
     boolean collection = false;
     OptionalLong length = OptionalLong.empty();
     Optional<String> sha256 = Optional.empty();
+    Optional<String> lastModified = Optional.empty();
     for (Element propstat : children((Element) responses.item(0), DAV, "propstat")) {
       if (!succeeded(propstat)) {
         continue;
@@ -74,6 +79,12 @@ record Multistatus(boolean collection, OptionalLong contentLength, Optional<Stri
             }
           }
         }
+        for (Element value : children(prop, DAV, "getlastmodified")) {
+          String text = value.getTextContent().trim();
+          if (!text.isEmpty()) {
+            lastModified = Optional.of(text);
+          }
+        }
         for (Element value : children(prop, OWNCLOUD, "checksums")) {
           Matcher matcher = SHA256.matcher(value.getTextContent());
           if (matcher.find()) {
@@ -82,7 +93,7 @@ record Multistatus(boolean collection, OptionalLong contentLength, Optional<Stri
         }
       }
     }
-    return new Multistatus(collection, length, sha256);
+    return new Multistatus(collection, length, sha256, lastModified);
   }
 
   private static boolean succeeded(Element propstat) {

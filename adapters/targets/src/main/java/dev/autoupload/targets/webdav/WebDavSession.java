@@ -104,7 +104,9 @@ final class WebDavSession implements UploadSession {
                     + (stored < 0 ? "nothing it reports a size for" : stored + " bytes")
                     + ", expected " + expectedSize));
       }
-      if (!target.movePartIntoPlace(location)) {
+      if (target.movePartIntoPlace(location)) {
+        target.keepSha256(location, expectedSize, sent);
+      } else {
         acceptExisting(expectedSize, sent);
       }
       return new RemoteFile(location.remotePath(), expectedSize, sent);
@@ -113,20 +115,23 @@ final class WebDavSession implements UploadSession {
     }
   }
 
-  /** A file already sits under the final name: fine if the server vouches it is ours. */
+  /** A file already sits under the final name: fine if its known hash says it is ours. */
   private void acceptExisting(long expectedSize, String sha256) throws UploadException {
-    Optional<Multistatus> existing = target.statFile(location);
     target.deletePartQuietly(location);
+    Optional<Multistatus> existing = target.statFile(location);
+    Optional<String> known =
+        existing.isPresent() && !existing.get().collection()
+            ? target.knownSha256(location, existing.get())
+            : Optional.empty();
     boolean same =
         existing.isPresent()
-            && !existing.get().collection()
             && existing.get().contentLength().isPresent()
             && existing.get().contentLength().getAsLong() == expectedSize
-            && existing.get().sha256().map(sha256::equalsIgnoreCase).orElse(false);
+            && known.map(sha256::equalsIgnoreCase).orElse(false);
     if (!same) {
       String why =
-          existing.isPresent() && existing.get().sha256().isEmpty()
-              ? " already exists and the server cannot tell its hash"
+          existing.isPresent() && !existing.get().collection() && known.isEmpty()
+              ? " already exists and the target cannot tell its hash"
               : " already exists with different content";
       throw new UploadException(new UploadError.Conflict(location.display() + why));
     }

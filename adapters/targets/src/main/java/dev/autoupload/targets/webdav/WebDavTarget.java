@@ -9,10 +9,13 @@ import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.http.HttpClients;
 import dev.autoupload.targets.http.HttpErrors;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandler;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +27,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An {@link UploadTarget} on a WebDAV server ({@code webdav://} over HTTP, {@code webdavs://} over
@@ -34,7 +39,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code .<name>.autoupload-part} in the same collection, PROPFIND to check the size the server
  * stored, then {@code MOVE} with {@code Overwrite: F} onto the final name. A torn upload therefore
  * never sits under the final name, and an existing file is never replaced: the server's 412 becomes
- * a {@link UploadError.Conflict} unless the server reports the same size and sha256.
+ * a {@link UploadError.Conflict} unless the same size and sha256 are known for it.
+ *
+ * <p>Only Nextcloud-like servers report a sha256 ({@code oc:checksums}); nginx and Apache report
+ * none. So that a fresh data directory can still tell "already backed up" there, each published
+ * file gets a hidden sidecar {@code .<name>.autoupload-sha256} holding the sha256 verified before
+ * publishing, with the size and modification time the server reported for the file; {@link #probe}
+ * believes it only while both still match (see {@link HashSidecar}). A sidecar file rather than a
+ * dead property set with PROPPATCH, because nginx's dav-ext module does not implement PROPPATCH,
+ * and a plain PUT and GET work on every server. A server-reported sha256 is preferred and needs no
+ * sidecar. Writing the sidecar is best effort and comes after the MOVE: without it (a crash in
+ * between, a failed PUT, a garbage or stale sidecar) the probe knows no hash, as on a server that
+ * reports none.
  *
  * <p>Remote paths are NFC, confined under the configured root and percent-encoded per segment.
  * Credentials travel only in the {@code Authorization} header, never in messages or {@link
@@ -43,9 +59,13 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class WebDavTarget implements UploadTarget {
 
   static final String PART_SUFFIX = ".autoupload-part";
+  static final String SIDECAR_SUFFIX = ".autoupload-sha256";
+
+  private static final Logger log = LoggerFactory.getLogger(WebDavTarget.class);
 
   /** Where one remote path lives on the server: all paths are encoded absolute URL paths. */
-  record Location(String remotePath, String display, String file, String part, List<String> collections) {}
+  record Location(
+      String remotePath, String display, String file, String part, String sidecar, List<String> collections) {}
 
   private final URI origin;
   private final List<String> root;
@@ -124,7 +144,7 @@ public final class WebDavTarget implements UploadTarget {
     if (file.contentLength().isEmpty()) {
       throw permanent("the server does not report the size of " + location.display());
     }
-    return new RemoteState.Complete(file.contentLength().getAsLong(), file.sha256());
+    return new RemoteState.Complete(file.contentLength().getAsLong(), knownSha256(location, file));
   }
 
   @Override
@@ -230,6 +250,69 @@ public final class WebDavTarget implements UploadTarget {
     return true;
   }
 
+  /** The sha256 the server reports for {@code file} at {@code location}, else its valid sidecar's. */
+  Optional<String> knownSha256(Location location, Multistatus file) throws UploadException {
+    if (file.sha256().isPresent()) {
+      return file.sha256();
+    }
+    return readSidecar(location).filter(sidecar -> sidecar.describes(file)).map(HashSidecar::sha256);
+  }
+
+  /**
+   * Keeps {@code sha256} beside the file just published at {@code location}, unless the server
+   * tells the hash itself. Never fails: the file is stored either way, and without the sidecar a
+   * later probe only knows no hash.
+   */
+  void keepSha256(Location location, long size, String sha256) {
+    String operation = "PUT " + location.display() + " (sha256 sidecar)";
+    try {
+      Optional<Multistatus> file = statFile(location);
+      if (file.isEmpty() || file.get().sha256().isPresent()) {
+        return;
+      }
+      HashSidecar sidecar = new HashSidecar(sha256, size, file.get().lastModified());
+      if (!sidecar.describes(file.get())) {
+        log.warn("{}: the server reports a different file than was just published; no sidecar", operation);
+        return;
+      }
+      send(
+          request(location.sidecar()).PUT(HttpRequest.BodyPublishers.ofString(sidecar.format(), StandardCharsets.UTF_8)),
+          operation,
+          Set.of(200, 201, 204));
+    } catch (UploadException e) {
+      log.warn("{} is stored, but its sha256 could not be kept beside it: {}", location.display(), e.getMessage());
+    }
+  }
+
+  /** The sidecar at {@code location}, or empty when there is none or it is not one. */
+  private Optional<HashSidecar> readSidecar(Location location) throws UploadException {
+    String operation = "GET " + location.display() + " (sha256 sidecar)";
+    HttpResponse<InputStream> response = exchange(request(location.sidecar()).GET(), operation, BodyHandlers.ofInputStream());
+    String body;
+    try (InputStream in = response.body()) {
+      byte[] bytes = in.readNBytes(HashSidecar.MAX_BYTES + 1);
+      body = bytes.length > HashSidecar.MAX_BYTES ? null : new String(bytes, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UploadException(HttpErrors.fromIo(operation, e), e);
+    }
+    int status = response.statusCode();
+    if (status == 404 || status == 410) {
+      return Optional.empty();
+    }
+    // Failures that pass are worth waiting for: without the hash the file would end as a conflict.
+    if (status == 401 || status == 429 || status >= 500) {
+      throw new UploadException(
+          HttpErrors.fromStatus(
+              operation, status, response.headers().firstValue("Retry-After"), body == null ? "" : body, clock));
+    }
+    Optional<HashSidecar> sidecar =
+        status == 200 && body != null ? HashSidecar.parse(body) : Optional.empty();
+    if (sidecar.isEmpty()) {
+      log.debug("{}: HTTP {}, not a sidecar; ignored", operation, status);
+    }
+    return sidecar;
+  }
+
   /** Removes the part; a failure only leaves a hidden file that the next upload overwrites. */
   void deletePartQuietly(Location location) {
     try {
@@ -282,8 +365,13 @@ public final class WebDavTarget implements UploadTarget {
   }
 
   private HttpResponse<String> exchange(HttpRequest.Builder request, String operation) throws UploadException {
+    return exchange(request, operation, BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  private <T> HttpResponse<T> exchange(HttpRequest.Builder request, String operation, BodyHandler<T> body)
+      throws UploadException {
     try {
-      return client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      return client.send(request.build(), body);
     } catch (IOException e) {
       throw new UploadException(HttpErrors.fromIo(operation, e), e);
     } catch (InterruptedException e) {
@@ -318,9 +406,11 @@ public final class WebDavTarget implements UploadTarget {
                             + "\": it must be relative, without empty, \".\" or \"..\" segments,"
                             + " backslashes or NUL"));
     String name = segments.get(segments.size() - 1);
-    if (name.endsWith(PART_SUFFIX)) {
-      throw permanent(
-          "invalid remote path \"" + remotePath + "\": names ending in " + PART_SUFFIX + " are reserved for uploads");
+    for (String reserved : List.of(PART_SUFFIX, SIDECAR_SUFFIX)) {
+      if (name.endsWith(reserved)) {
+        throw permanent(
+            "invalid remote path \"" + remotePath + "\": names ending in " + reserved + " are reserved for Autoupload's own files");
+      }
     }
     List<String> parents = segments.subList(0, segments.size() - 1);
     List<String> collections = new ArrayList<>();
@@ -334,12 +424,16 @@ public final class WebDavTarget implements UploadTarget {
     List<String> partSegments = new ArrayList<>(root);
     partSegments.addAll(parents);
     partSegments.add("." + name + PART_SUFFIX);
+    List<String> sidecarSegments = new ArrayList<>(root);
+    sidecarSegments.addAll(parents);
+    sidecarSegments.add("." + name + SIDECAR_SUFFIX);
     String nfc = String.join("/", segments);
     return new Location(
         nfc,
         displayRoot() + (displayRoot().endsWith("/") ? "" : "/") + nfc,
         DavPath.join(fileSegments),
         DavPath.join(partSegments),
+        DavPath.join(sidecarSegments),
         List.copyOf(collections));
   }
 

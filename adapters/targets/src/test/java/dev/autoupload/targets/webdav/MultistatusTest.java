@@ -17,10 +17,11 @@ class MultistatusTest {
     String xml =
         "<?xml version=\"1.0\" encoding=\"utf-8\" ?><D:multistatus xmlns:D=\"DAV:\"><D:response>"
             + "<D:href>/a/b.jpg</D:href><D:propstat><D:prop><D:getcontentlength>3</D:getcontentlength>"
+            + "<D:getlastmodified>Tue, 02 Jul 2024 10:11:12 GMT</D:getlastmodified>"
             + "<D:resourcetype></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>"
             + "</D:response></D:multistatus>";
 
-    assertThat(Multistatus.parse(xml)).isEqualTo(new Multistatus(false, OptionalLong.of(3), Optional.empty()));
+    assertThat(Multistatus.parse(xml)).isEqualTo(new Multistatus(false, OptionalLong.of(3), Optional.empty(), Optional.of("Tue, 02 Jul 2024 10:11:12 GMT")));
   }
 
   @Test
@@ -34,7 +35,7 @@ class MultistatusTest {
             + "<d:propstat><d:prop><d:getcontentlength>99</d:getcontentlength></d:prop>"
             + "<d:status>HTTP/1.1 404 Not Found</d:status></d:propstat></d:response></d:multistatus>";
 
-    assertThat(Multistatus.parse(xml)).isEqualTo(new Multistatus(false, OptionalLong.of(4), Optional.of(SHA)));
+    assertThat(Multistatus.parse(xml)).isEqualTo(new Multistatus(false, OptionalLong.of(4), Optional.of(SHA), Optional.empty()));
   }
 
   @Test

@@ -24,6 +24,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
@@ -95,7 +96,7 @@ class WebDavTargetTest {
 
     assertThat(file).isEqualTo(new RemoteFile("photo.jpg", size, sha(content)));
     assertThat(sha(get("/" + rootName + "/photo.jpg"))).isEqualTo(sha(content));
-    assertThat(target.probe("photo.jpg")).isEqualTo(new RemoteState.Complete(size, Optional.empty()));
+    assertThat(target.probe("photo.jpg")).isEqualTo(new RemoteState.Complete(size, Optional.of(sha(content))));
     assertThat(leftovers()).isEmpty();
   }
 
@@ -118,7 +119,7 @@ class WebDavTargetTest {
 
     upload(target, "a/b.jpg", bytes(777, 3));
 
-    assertThat(target.probe("a/b.jpg")).isEqualTo(new RemoteState.Complete(777, Optional.empty()));
+    assertThat(target.probe("a/b.jpg")).isEqualTo(new RemoteState.Complete(777, Optional.of(sha(bytes(777, 3)))));
     assertThatThrownBy(() -> target.probe("a"))
         .isInstanceOf(UploadException.class)
         .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Permanent.class));
@@ -162,11 +163,12 @@ class WebDavTargetTest {
       encoded.append('/').append(DavPath.encode(segment));
     }
     assertThat(get(encoded.toString())).isEqualTo(content);
-    assertThat(target.probe(name)).isEqualTo(new RemoteState.Complete(321, Optional.empty()));
+    assertThat(target.probe(name)).isEqualTo(new RemoteState.Complete(321, Optional.of(sha(content))));
+    assertThat(Files.isRegularFile(stored(sidecarOf(nfc)))).as("sidecar beside " + nfc).isTrue();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"../escape.jpg", "a/../../escape.jpg", "/escape.jpg", "a//b.jpg", "./a.jpg", "a\\b.jpg", "", ".x.jpg.autoupload-part"})
+  @ValueSource(strings = {"../escape.jpg", "a/../../escape.jpg", "/escape.jpg", "a//b.jpg", "./a.jpg", "a\\b.jpg", "", ".x.jpg.autoupload-part", ".x.jpg.autoupload-sha256", "a/x.autoupload-sha256"})
   void pathsThatCouldLeaveTheRootAreRefused(String name) throws Exception {
     assertThatThrownBy(() -> target.open(name, 3))
         .isInstanceOf(UploadException.class)
@@ -176,6 +178,116 @@ class WebDavTargetTest {
     try (Stream<Path> files = Files.list(nginx.www())) {
       assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("escape"));
     }
+  }
+
+  // ---- the sha256 kept beside each file ----
+
+  @Test
+  void aNewTargetProbesAnUploadedFileWithItsSha256() throws Exception {
+    byte[] content = bytes(5000, 20);
+    upload(target, "2024/kept.jpg", content);
+
+    WebDavTarget afterReinstall = target("/" + rootName, NginxWebDav.PASSWORD);
+
+    assertThat(afterReinstall.probe("2024/kept.jpg"))
+        .isEqualTo(new RemoteState.Complete(5000, Optional.of(sha(content))));
+    assertThat(Files.readString(stored("2024/.kept.jpg.autoupload-sha256")))
+        .contains(sha(content))
+        .contains("size 5000");
+  }
+
+  @Test
+  void aFilePutThereByOtherMeansHasNoKnownHash() throws Exception {
+    Files.write(stored("foreign.jpg"), bytes(900, 21));
+
+    assertThat(target.probe("foreign.jpg")).isEqualTo(new RemoteState.Complete(900, Optional.empty()));
+  }
+
+  @Test
+  void aFileWhoseSidecarWasNeverWrittenHasNoKnownHash() throws Exception {
+    upload(target, "crashed.jpg", bytes(900, 22));
+    // As after a crash between the MOVE and the sidecar's PUT.
+    Files.delete(stored(".crashed.jpg.autoupload-sha256"));
+
+    assertThat(target.probe("crashed.jpg")).isEqualTo(new RemoteState.Complete(900, Optional.empty()));
+  }
+
+  @Test
+  void aFileReplacedBehindTheTargetsBackDoesNotInheritTheSidecarsHash() throws Exception {
+    upload(target, "bigger.jpg", bytes(900, 23));
+    upload(target, "same-size.jpg", bytes(900, 24));
+
+    Files.write(stored("bigger.jpg"), bytes(901, 25));
+    Files.write(stored("same-size.jpg"), bytes(900, 26));
+    // A replacement in the very second of the upload would keep the modification time; far
+    // beyond that second, it tells the files apart.
+    Files.setLastModifiedTime(
+        stored("same-size.jpg"),
+        FileTime.from(Files.getLastModifiedTime(stored("same-size.jpg")).toInstant().plusSeconds(5)));
+
+    assertThat(target.probe("bigger.jpg")).isEqualTo(new RemoteState.Complete(901, Optional.empty()));
+    assertThat(target.probe("same-size.jpg")).isEqualTo(new RemoteState.Complete(900, Optional.empty()));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"empty", "prose", "short hash", "no size", "size in words", "negative size", "binary", "too long"})
+  void aSidecarThatIsNotOneIsIgnored(String defect) throws Exception {
+    byte[] content = bytes(900, 27);
+    upload(target, "odd.jpg", content);
+    Path sidecar = stored(".odd.jpg.autoupload-sha256");
+    String written = Files.readString(sidecar);
+    String hash = sha(content);
+    String broken =
+        switch (defect) {
+          case "empty" -> "";
+          case "prose" -> "this file holds the sha256 " + hash + " of a file of size 900";
+          case "short hash" -> written.replace(hash, hash.substring(0, 63));
+          case "no size" -> written.replace("size 900\n", "");
+          case "size in words" -> written.replace("size 900", "size nine-hundred");
+          case "negative size" -> written.replace("size 900", "size -900");
+          case "binary" -> "\u0000\u00ff\ufffd" + written.replace('\n', '\0');
+          case "too long" -> written + "x y\n".repeat(HashSidecar.MAX_BYTES);
+          default -> throw new IllegalArgumentException(defect);
+        };
+    assertThat(broken).isNotEqualTo(written);
+    Files.writeString(sidecar, broken);
+
+    assertThat(target.probe("odd.jpg")).isEqualTo(new RemoteState.Complete(900, Optional.empty()));
+    // The same sidecar as written is believed: only the defect made the difference.
+    Files.writeString(sidecar, written);
+    assertThat(target.probe("odd.jpg")).isEqualTo(new RemoteState.Complete(900, Optional.of(hash)));
+  }
+
+  @Test
+  void aFolderWhereTheSidecarWouldBeIsIgnored() throws Exception {
+    Files.write(stored("odd.jpg"), bytes(900, 28));
+    Files.createDirectory(stored(".odd.jpg.autoupload-sha256"));
+
+    assertThat(target.probe("odd.jpg")).isEqualTo(new RemoteState.Complete(900, Optional.empty()));
+  }
+
+  @Test
+  void theSameFileUploadedAgainIsAcceptedByItsSidecar() throws Exception {
+    byte[] content = bytes(3000, 29);
+    upload(target, "twice.jpg", content);
+
+    RemoteFile again = upload(target("/" + rootName, NginxWebDav.PASSWORD), "twice.jpg", content);
+
+    assertThat(again).isEqualTo(new RemoteFile("twice.jpg", 3000, sha(content)));
+    assertThat(Files.readAllBytes(stored("twice.jpg"))).isEqualTo(content);
+    assertThat(leftovers()).isEmpty();
+  }
+
+  @Test
+  void aFileOfUnknownHashUnderTheNameIsStillAConflict() throws Exception {
+    byte[] content = bytes(3000, 30);
+    Files.write(stored("foreign.jpg"), content);
+
+    assertThatThrownBy(() -> upload(target, "foreign.jpg", content))
+        .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Conflict.class))
+        .hasMessageContaining("cannot tell its hash");
+    assertThat(Files.exists(stored(".foreign.jpg.autoupload-sha256"))).isFalse();
   }
 
   // ---- interruptions ----
@@ -236,6 +348,7 @@ class WebDavTargetTest {
   void aFolderRemovedBehindTheTargetsBackIsMadeAgainOnTheNextAttempt() throws Exception {
     upload(target, "gone/a.jpg", bytes(10, 11));
     Files.delete(stored("gone/a.jpg"));
+    Files.delete(stored("gone/.a.jpg.autoupload-sha256"));
     Files.delete(stored("gone"));
 
     assertThatThrownBy(() -> upload(target, "gone/b.jpg", bytes(10, 12)))
@@ -373,6 +486,11 @@ class WebDavTargetTest {
             HttpResponse.BodyHandlers.ofByteArray());
     assertThat(response.statusCode()).as("GET " + encodedPath).isEqualTo(200);
     return response.body();
+  }
+
+  private static String sidecarOf(String nfcPath) {
+    int slash = nfcPath.lastIndexOf('/');
+    return nfcPath.substring(0, slash + 1) + "." + nfcPath.substring(slash + 1) + WebDavTarget.SIDECAR_SUFFIX;
   }
 
   private Path stored(String nfcPath) {
