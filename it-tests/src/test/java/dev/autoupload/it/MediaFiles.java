@@ -110,6 +110,13 @@ public final class MediaFiles {
   }
 
   /** The sum of the sizes of every regular file below {@code root}. */
+  /** The tree without the hash sidecars the WebDAV target keeps beside each file on plain servers. */
+  public static Map<String, String> withoutHashSidecars(Map<String, String> tree) {
+    Map<String, String> files = new java.util.TreeMap<>(tree);
+    files.keySet().removeIf(path -> path.endsWith(".autoupload-sha256"));
+    return files;
+  }
+
   public static long totalSize(Path root) {
     return regularFiles(root).stream().mapToLong(MediaFiles::sizeOrMinusOne).sum();
   }

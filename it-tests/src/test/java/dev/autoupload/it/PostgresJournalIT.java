@@ -56,7 +56,8 @@ class PostgresJournalIT {
                     "autoupload.data-dir", dataDir.toString(),
                     "autoupload.journal.url", postgres.jdbcUrl(),
                     "autoupload.journal.user", postgres.user(),
-                    "autoupload.journal.password", ""))
+                    "autoupload.journal.password", "",
+                    "autoupload.layout.pattern", "{path}"))
             .withFallback(ConfigFactory.load()));
   }
 

@@ -39,7 +39,7 @@ class TenThousandFilesIT {
 
     long started = System.nanoTime();
     EngineStatus done;
-    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+    try (UploadEngine engine = UploadEngine.start(mirroring(dataDir))) {
       addLibrary(engine, source, target);
       done = awaitIdle(engine);
     }
@@ -56,7 +56,7 @@ class TenThousandFilesIT {
     assertThat(onTarget).isEqualTo(sourceHashes);
 
     long restarted = System.nanoTime();
-    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+    try (UploadEngine engine = UploadEngine.start(mirroring(dataDir))) {
       addLibrary(engine, source, target);
       LibraryStatus again = awaitIdle(engine).libraries().get(0);
       System.out.printf(
@@ -82,5 +82,12 @@ class TenThousandFilesIT {
         .atMost(IDLE_TIMEOUT)
         .pollInterval(Duration.ofMillis(200))
         .until(() -> engine.status().toCompletableFuture().get(30, TimeUnit.SECONDS), EngineStatus::idle);
+  }
+
+  /** The engine's defaults, with the target mirroring the source tree so the two compare. */
+  private static com.typesafe.config.Config mirroring(Path dataDir) {
+    return com.typesafe.config.ConfigFactory.parseMap(
+            Map.of("autoupload.data-dir", dataDir.toString(), "autoupload.layout.pattern", "{path}"))
+        .withFallback(com.typesafe.config.ConfigFactory.load());
   }
 }

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,7 +58,7 @@ class WebDavRunIT {
     AppProcess first = apps.start(run);
     assertThat(first.waitFor(RUN_TIMEOUT)).as(first.describe()).isZero();
     assertThat(first.summary().uploaded()).isEqualTo(sourceHashes.size());
-    assertThat(withoutSidecars(MediaFiles.sha256Tree(nginx.www().resolve("phone")))).isEqualTo(sourceHashes);
+    assertThat(MediaFiles.withoutHashSidecars(MediaFiles.sha256Tree(nginx.www().resolve("phone")))).isEqualTo(sourceHashes);
     assertThat(first.describe()).doesNotContain(NginxWebDav.PASSWORD);
 
     AppProcess second = apps.start(run);
@@ -79,7 +78,7 @@ class WebDavRunIT {
     assertThat(first.waitFor(RUN_TIMEOUT)).as(first.describe()).isZero();
     assertThat(first.summary().uploaded()).isEqualTo(sourceHashes.size());
     Map<String, String> onServer = MediaFiles.sha256Tree(nginx.www().resolve("reinstalled"));
-    assertThat(withoutSidecars(onServer)).isEqualTo(sourceHashes);
+    assertThat(MediaFiles.withoutHashSidecars(onServer)).isEqualTo(sourceHashes);
     assertThat(onServer).hasSize(2 * sourceHashes.size());
 
     AppProcess afterReinstall = apps.start(run(source, target, tmp.resolve("fresh data")));
@@ -89,19 +88,12 @@ class WebDavRunIT {
     assertThat(summary.uploaded()).isZero();
     assertThat(summary.failed()).isZero();
     assertThat(summary.bytesSent()).isZero();
-    assertThat(withoutSidecars(MediaFiles.sha256Tree(nginx.www().resolve("reinstalled")))).isEqualTo(sourceHashes);
+    assertThat(MediaFiles.withoutHashSidecars(MediaFiles.sha256Tree(nginx.www().resolve("reinstalled")))).isEqualTo(sourceHashes);
   }
 
   private static AppProcess.Launch run(Path source, String target, Path dataDir) {
     return AppProcess.launch(
             "run", "--source", source.toString(), "--target", target, "--data-dir", dataDir.toString(), "--once")
         .withEnvironment(TargetSettings.PASSWORD_VARIABLE, NginxWebDav.PASSWORD);
-  }
-
-  /** The tree without the hidden files in which the target keeps each file's sha256. */
-  private static Map<String, String> withoutSidecars(Map<String, String> tree) {
-    Map<String, String> files = new TreeMap<>(tree);
-    files.keySet().removeIf(path -> path.endsWith(".autoupload-sha256"));
-    return files;
   }
 }

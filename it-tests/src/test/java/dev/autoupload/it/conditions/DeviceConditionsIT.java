@@ -288,6 +288,7 @@ class DeviceConditionsIT {
     Map<String, Object> settings = new HashMap<>(SETTINGS);
     settings.putAll(overrides);
     settings.put("autoupload.data-dir", dataDir.toString());
+    settings.put("autoupload.layout.pattern", "{path}");
     UploadEngine engine = UploadEngine.start(ConfigFactory.parseMap(settings).withFallback(ConfigFactory.load()));
     engines.add(engine);
     engine.addListener(event -> events.add(new Seen(System.nanoTime(), event)));
