@@ -263,10 +263,12 @@ public final class TusTarget implements UploadTarget {
     }
     long offset = offsetHeader(response, operation);
     Optional<String> length = response.headers().firstValue("Upload-Length");
-    if (length.isEmpty()) {
+    if (length.isEmpty() && offset > 0) {
       throw permanent(operation + ": the server does not report Upload-Length");
     }
-    long total = number(length.get(), "Upload-Length", operation);
+    // Uploads are always created with their length, so a missing one at offset 0 is a length of 0
+    // the server did not echo (tus-java-server keeps 0 as "not known yet").
+    long total = length.isEmpty() ? 0 : number(length.get(), "Upload-Length", operation);
     if (offset > total) {
       throw permanent(operation + ": the server reports offset " + offset + " beyond the length " + total);
     }
@@ -279,6 +281,9 @@ public final class TusTarget implements UploadTarget {
    * bytes.
    */
   Optional<String> readBack(URI url, long length, String display) throws UploadException {
+    if (length == 0) {
+      return Optional.of(Sha256.hex(Sha256.newDigest()));
+    }
     String operation = "GET " + display;
     HttpRequest request = request(url).timeout(settings.timeoutFor(length)).GET().build();
     try {
