@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import me.desair.tus.server.TusFileUploadService;
@@ -59,6 +61,8 @@ public final class TusServer implements AutoCloseable {
   private final Server jetty;
   private final ServerConnector connector;
   private final AtomicLong patchBytes = new AtomicLong();
+  /** Requests being handled; guarded by this server's monitor. */
+  private int inFlight;
 
   private TusServer(Path storage) {
     this.storage = storage;
@@ -145,6 +149,31 @@ public final class TusServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until the server handles no request. A request cut off on the wire may still hold its
+   * upload's lock after the client gave up, and tus-java-server answers a request on a locked
+   * upload with an empty 200.
+   */
+  public synchronized void awaitIdle(Duration timeout) throws InterruptedException, TimeoutException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (inFlight > 0) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new TimeoutException(inFlight + " requests still running after " + timeout);
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+  }
+
+  private synchronized void entered() {
+    inFlight++;
+  }
+
+  private synchronized void left() {
+    inFlight--;
+    notifyAll();
+  }
+
   /** Body bytes of every PATCH that reached the server, whether it kept them or not. */
   public long patchBytesReceived() {
     return patchBytes.get();
@@ -192,7 +221,12 @@ public final class TusServer implements AutoCloseable {
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
       HttpServletRequest counted =
           "PATCH".equalsIgnoreCase(request.getMethod()) ? new CountingRequest(request) : request;
-      tus.process(counted, response);
+      entered();
+      try {
+        tus.process(counted, response);
+      } finally {
+        left();
+      }
     }
   }
 
