@@ -2,15 +2,18 @@ package dev.autoupload.it;
 
 import static dev.autoupload.it.MediaFiles.KIB;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.autoupload.targets.tus.TusServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,19 +29,19 @@ class TusRunIT {
 
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
 
-  @TempDir static Path storage;
-  private static TusServer server;
+  @TempDir Path storage;
+  private TusServer server;
 
   @RegisterExtension final AppProcesses apps = new AppProcesses();
   @TempDir Path tmp;
 
-  @BeforeAll
-  static void startServer() throws Exception {
+  @BeforeEach
+  void startServer() throws Exception {
     server = TusServer.start(storage);
   }
 
-  @AfterAll
-  static void stopServer() throws Exception {
+  @AfterEach
+  void stopServer() throws Exception {
     if (server != null) {
       server.close();
     }
@@ -73,8 +76,62 @@ class TusRunIT {
     assertThat(server.patchBytesReceived()).isEqualTo(sourceBytes);
   }
 
+  @Test
+  void resumesTheBigFilesOwnUploadAfterKill9() throws Exception {
+    String bigFile = "Videos/long clip 🎬.mov";
+    long bigBytes = 64L * MediaFiles.MIB;
+    long chunk = 256 * KIB;
+    Path source = tmp.resolve("photos");
+    MediaFiles.randomTree(source, 5, KIB, 64 * KIB, new SplittableRandom(5));
+    MediaFiles.write(source.resolve(bigFile), bigBytes, new SplittableRandom(64));
+    Map<String, String> sourceHashes = MediaFiles.sha256Tree(source);
+    AppProcess.Launch run =
+        AppProcess.launch(
+            "run", "--source", source.toString(),
+            "--target", "tus+http://127.0.0.1:" + server.port() + TusServer.FILES,
+            "--data-dir", tmp.resolve("data").toString(), "--once",
+            "--set", "autoupload.upload.chunk-bytes=256KiB");
+
+    AppProcess first = apps.start(run);
+    // The server's upload records cannot be read while it writes them: watch its byte count.
+    await("more than 8 MiB of the big file on the server")
+        .atMost(Duration.ofMinutes(1))
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(5))
+        .failFast("the first run ended before it could be killed", () -> !first.isAlive())
+        .until(() -> server.patchBytesReceived() > MediaFiles.totalSize(source) - bigBytes + 8L * MediaFiles.MIB);
+    first.kill9();
+    server.awaitIdle(Duration.ofSeconds(10));
+    TusServer.StoredUpload atKill = bigUpload(bigFile).orElseThrow();
+    assertThat(atKill.offset()).as("the big file's upload at the kill").isBetween(8L * MediaFiles.MIB, bigBytes - 1);
+
+    AppProcess second = apps.start(run);
+    assertThat(second.waitFor(RUN_TIMEOUT)).as(second.describe()).isZero();
+
+    TusServer.StoredUpload done = bigUpload(bigFile).orElseThrow();
+    assertThat(done.url()).as("the same upload, continued").isEqualTo(atKill.url());
+    assertThat(done.finished()).isTrue();
+    assertThat(MediaFiles.sha256(server.bytes(done.url()))).isEqualTo(sourceHashes.get(bigFile));
+    assertThat(server.uploads()).hasSize(sourceHashes.size());
+    long resent = server.patchBytesReceived() - MediaFiles.totalSize(source);
+    System.out.printf(
+        "TusRunIT: killed with the big file's upload at %d of %d bytes; the second run continued %s"
+            + " and the server received %d bytes twice (limit %d)%n",
+        atKill.offset(), bigBytes, done.url().getPath(), resent, chunk);
+    assertThat(resent).as("bytes the server received twice").isBetween(0L, chunk);
+    assertThat(second.firstLine(line -> line.startsWith("resumed " + bigFile + " at "))).isPresent();
+  }
+
+  /** The one upload on the server named {@code name}, finished or not. */
+  private Optional<TusServer.StoredUpload> bigUpload(String name) throws Exception {
+    List<TusServer.StoredUpload> named =
+        server.uploads().stream().filter(u -> u.filename().equals(Optional.of(name))).toList();
+    assertThat(named).as("uploads named %s", name).hasSizeLessThanOrEqualTo(1);
+    return named.stream().findFirst();
+  }
+
   /** Every finished upload on the server, by the file name in its metadata, with its sha256. */
-  private static Map<String, String> finishedUploads() throws Exception {
+  private Map<String, String> finishedUploads() throws Exception {
     Map<String, String> found = new TreeMap<>();
     for (TusServer.StoredUpload upload : server.uploads()) {
       if (upload.finished()) {
