@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
@@ -61,8 +63,8 @@ public final class TusServer implements AutoCloseable {
   private final Server jetty;
   private final ServerConnector connector;
   private final AtomicLong patchBytes = new AtomicLong();
-  /** Requests being handled; guarded by this server's monitor. */
-  private int inFlight;
+  /** Requests handled by method; guarded by this server's monitor. */
+  private final Map<String, Integer> handled = new HashMap<>();
 
   private TusServer(Path storage) {
     this.storage = storage;
@@ -150,27 +152,26 @@ public final class TusServer implements AutoCloseable {
   }
 
   /**
-   * Waits until the server handles no request. A request cut off on the wire may still hold its
-   * upload's lock after the client gave up, and tus-java-server answers a request on a locked
-   * upload with an empty 200.
+   * Waits until the server has handled {@code count} requests with {@code method} since it
+   * started. A request cut off on the wire may reach the server after the client gave up, and
+   * until it is handled it holds its upload's lock (tus-java-server answers a request on a locked
+   * upload with an empty 200).
    */
-  public synchronized void awaitIdle(Duration timeout) throws InterruptedException, TimeoutException {
+  public synchronized void awaitHandled(String method, int count, Duration timeout)
+      throws InterruptedException, TimeoutException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (inFlight > 0) {
+    while (handled.getOrDefault(method, 0) < count) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw new TimeoutException(inFlight + " requests still running after " + timeout);
+        throw new TimeoutException(
+            handled.getOrDefault(method, 0) + " " + method + " requests handled after " + timeout + ", not " + count);
       }
       wait(Math.max(1, left / 1_000_000));
     }
   }
 
-  private synchronized void entered() {
-    inFlight++;
-  }
-
-  private synchronized void left() {
-    inFlight--;
+  private synchronized void handled(String method) {
+    handled.merge(method, 1, Integer::sum);
     notifyAll();
   }
 
@@ -221,11 +222,10 @@ public final class TusServer implements AutoCloseable {
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
       HttpServletRequest counted =
           "PATCH".equalsIgnoreCase(request.getMethod()) ? new CountingRequest(request) : request;
-      entered();
       try {
         tus.process(counted, response);
       } finally {
-        left();
+        handled(request.getMethod());
       }
     }
   }

@@ -78,7 +78,7 @@ class TusTargetTest {
     proxy.failNext("PATCH", Fault.cutAfter(CHUNK / 2));
     UploadError cut = errorOf(() -> send(first, content, 3 * CHUNK));
     first.close();
-    server.awaitIdle(Duration.ofSeconds(10));
+    server.awaitHandled("PATCH", 3, Duration.ofSeconds(10));
 
     TusTarget afterRestart = viaProxy();
     RemoteState probed = afterRestart.probe("clip.mp4", Optional.of(token));
