@@ -52,7 +52,7 @@ class TusRunIT {
     Path source = tmp.resolve("photos");
     MediaFiles.randomTree(source, 20, KIB, 300 * KIB, new SplittableRandom(20));
     MediaFiles.write(source.resolve("Videos/Sommer 2024/clip #1 + more.mov"), 3 * MediaFiles.MIB + 17, new SplittableRandom(3));
-    MediaFiles.write(source.resolve("empty.txt"), 0, new SplittableRandom(0));
+    MediaFiles.write(source.resolve("Screenshots/empty.png"), 0, new SplittableRandom(0));
     Map<String, String> sourceHashes = MediaFiles.sha256Tree(source);
     long sourceBytes = MediaFiles.totalSize(source);
     AppProcess.Launch run =
