@@ -4,6 +4,7 @@ import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.targets.koofr.KoofrTarget;
 import dev.autoupload.targets.local.LocalFolderTarget;
 import dev.autoupload.targets.nextcloud.NextcloudTarget;
+import dev.autoupload.targets.tus.TusTarget;
 import dev.autoupload.targets.webdav.WebDavTarget;
 import dev.autoupload.targets.s3.S3Config;
 import dev.autoupload.targets.s3.S3Target;
@@ -13,6 +14,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 
 /** Turns the target URI of a library's configuration into an {@link UploadTarget}. */
@@ -21,6 +23,7 @@ public final class TargetUris {
   private static final String SUPPORTED =
       "use file:///absolute/dir, webdav://user@host[:port]/path, webdavs://user@host[:port]/path,"
           + " nextcloud://user@host[:port]/path[?chunkSize=bytes] (nextcloud+http:// without TLS),"
+          + " tus+http[s]://[user@]host[:port]/files/,"
           + " s3://bucket/prefix?endpoint=http://host:port&region=r&pathStyle=true or"
           + " koofr://you%40example.com@mount/path[?endpoint=https://app.koofr.net]";
 
@@ -32,7 +35,8 @@ public final class TargetUris {
    * percent-encoded: {@code file:///photos/My%20Backup}; {@code webdav://user@host[:port]/path}
    * (HTTP) and {@code webdavs://…} (HTTPS); {@code nextcloud://user@host[:port]/path} (HTTPS; {@code
    * nextcloud+http://…} for plain HTTP) with the optional query parameter {@code chunkSize} (bytes,
-   * 5 MiB to 5 GiB, default 10 MiB); and {@code s3://bucket/prefix} with the optional query
+   * 5 MiB to 5 GiB, default 10 MiB); {@code tus+http://[user@]host[:port]/files/} and {@code
+   * tus+https://…}, a tus 1.0 server's creation URL; and {@code s3://bucket/prefix} with the optional query
    * parameters {@code endpoint} (an S3-compatible server), {@code region} (default us-east-1),
    * {@code pathStyle} ({@code true} for most S3-compatible servers), {@code multipartThreshold}
    * and {@code partSize} (bytes). S3 credentials come from the standard AWS chain (environment,
@@ -66,6 +70,10 @@ public final class TargetUris {
     if (parsed.getScheme() != null
         && (parsed.getScheme().equalsIgnoreCase("nextcloud") || parsed.getScheme().equalsIgnoreCase("nextcloud+http"))) {
       return nextcloud(parsed, settings);
+    }
+    if (parsed.getScheme() != null
+        && (parsed.getScheme().equalsIgnoreCase("tus+http") || parsed.getScheme().equalsIgnoreCase("tus+https"))) {
+      return tus(parsed, settings);
     }
     if (parsed.getScheme() != null && parsed.getScheme().equalsIgnoreCase("s3")) {
       return S3Target.connect(s3Config(uri, parsed, settings), settings);
@@ -165,6 +173,31 @@ public final class TargetUris {
           chunkSize,
           settings);
     } catch (URISyntaxException | IllegalArgumentException e) {
+      throw rejected("invalid", redacted(uri), e.getMessage());
+    }
+  }
+
+  private static UploadTarget tus(URI uri, TargetSettings settings) {
+    if (uri.isOpaque() || uri.getHost() == null) {
+      throw rejected("invalid", redacted(uri), "a tus target needs a host");
+    }
+    if (uri.getRawUserInfo() != null && uri.getRawUserInfo().contains(":")) {
+      throw rejected(
+          "invalid",
+          redacted(uri),
+          "put the password in autoupload.target.password or " + TargetSettings.PASSWORD_VARIABLE + ", not in the URI");
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw rejected("invalid", redacted(uri), "a tus creation URL has no query or fragment");
+    }
+    String scheme = uri.getScheme().substring("tus+".length()).toLowerCase(Locale.ROOT);
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    try {
+      return new TusTarget(
+          URI.create(scheme + "://" + uri.getRawAuthority().substring(uri.getRawAuthority().lastIndexOf('@') + 1) + path),
+          Optional.ofNullable(uri.getUserInfo()),
+          settings);
+    } catch (IllegalArgumentException e) {
       throw rejected("invalid", redacted(uri), e.getMessage());
     }
   }

@@ -81,6 +81,14 @@ public final class FaultProxy implements AutoCloseable {
       return new CutAfter(bytes);
     }
 
+    /**
+     * Forwards the request with one body byte flipped and relays the answer: damage on the way
+     * that only a checksum can notice.
+     */
+    static Fault corruptBody() {
+      return new CorruptBody();
+    }
+
     /** Holds the request unanswered until {@link FaultProxy#releaseStalled()} or close. */
     static Fault stall() {
       return new Stall();
@@ -111,6 +119,8 @@ public final class FaultProxy implements AutoCloseable {
     record CutAfter(long bytes) implements Fault {}
 
     record Stall() implements Fault {}
+
+    record CorruptBody() implements Fault {}
   }
 
   /**
@@ -301,6 +311,9 @@ public final class FaultProxy implements AutoCloseable {
       forwardedBodyBytes.addAndGet(sent);
       reset(client);
       return false;
+    }
+    if (fault.orElse(null) instanceof Fault.CorruptBody && body.length > 0) {
+      body[body.length / 2] ^= 0x01;
     }
     Response response = forward(request, body);
     forwardedBodyBytes.addAndGet(body.length);

@@ -2,6 +2,7 @@ package dev.autoupload.targets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.autoupload.engine.upload.RemoteFile;
 import dev.autoupload.engine.upload.RemoteState;
@@ -61,6 +62,15 @@ public abstract class TargetConformance {
    * may cost, so it must be at least the piece the target persists at once (an S3 part, a chunk).
    */
   protected abstract int chunkSize();
+
+  /**
+   * Whether the target can tell what sits under a name, so that a second, different file under the
+   * same name is a conflict. Not so for tus, which knows uploads only by the URL the server gave
+   * them: two uploads of one name are two uploads, and neither is overwritten.
+   */
+  protected boolean knowsFilesByName() {
+    return true;
+  }
 
   /** How to inspect the server without going through the target; empty when the test cannot. */
   protected Optional<ServerView> serverView() {
@@ -201,6 +211,7 @@ public abstract class TargetConformance {
 
   @Test
   void surfacesAConflictAndKeepsTheOriginalWhenTheSameNameHoldsOtherContent() throws Exception {
+    assumeTrue(knowsFilesByName(), "the target has no names to conflict on");
     byte[] original = randomBytes(chunkSize() + 11, 8);
     byte[] other = randomBytes(chunkSize() + 11, 9);
     upload(target, "photo.jpg", original);

@@ -8,6 +8,7 @@ import dev.autoupload.targets.koofr.KoofrTarget;
 import dev.autoupload.targets.local.LocalFolderTarget;
 import dev.autoupload.targets.nextcloud.NextcloudTarget;
 import dev.autoupload.targets.s3.S3Target;
+import dev.autoupload.targets.tus.TusTarget;
 import dev.autoupload.targets.webdav.WebDavTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ class TargetUrisTest {
   private static final String SUPPORTED =
       "use file:///absolute/dir, webdav://user@host[:port]/path, webdavs://user@host[:port]/path,"
           + " nextcloud://user@host[:port]/path[?chunkSize=bytes] (nextcloud+http:// without TLS),"
+          + " tus+http[s]://[user@]host[:port]/files/,"
           + " s3://bucket/prefix?endpoint=http://host:port&region=r&pathStyle=true or"
           + " koofr://you%40example.com@mount/path[?endpoint=https://app.koofr.net]";
 
@@ -67,6 +69,7 @@ class TargetUrisTest {
         "file:///srv/my backup", "file:///srv/a?b", "file:///srv/a#b", "s3:///photos", "s3://b/p?colour=red",
         "s3://b/p?endpoint=ftp://x", "s3://b/p?partSize=1024", "s3://b/p?pathStyle=yes", "s3://b/p?checksums=no",
         "webdav://user:pw@host/dav", "webdav:///dav", "webdavs://host/dav?x=1", "webdav://host/a/../b",
+        "tus+http://user:pw@host/files/", "tus+https:///files/", "tus+http://host/files/?x=1", "tus+http://host/files/#f",
         "nextcloud://cloud.example.org/Photos", "nextcloud:///Photos", "nextcloud://anna@cloud.example.org/a/../b",
         "nextcloud://anna@cloud.example.org/x?chunkSize=1048576", "nextcloud://anna@cloud.example.org/x?chunkSize=ten",
         "nextcloud://anna@cloud.example.org/x?colour=red", "nextcloud://anna@cloud.example.org/x#y",
@@ -165,6 +168,28 @@ class TargetUrisTest {
         .isThrownBy(() -> TargetUris.open(uri, TargetSettings.defaults()))
         .withMessageNotContaining("hunter2")
         .withMessageContaining("koofr://***@Koofr/p")
+        .withMessageContaining(TargetSettings.PASSWORD_VARIABLE);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "tus+http://127.0.0.1:1080/files/, tus+http://127.0.0.1:1080/files/",
+    "tus+https://anna@tus.example.org/uploads/, tus+https://anna@tus.example.org/uploads/",
+    "TUS+HTTPS://tus.example.org, tus+https://tus.example.org/"
+  })
+  void opensATusTargetOnItsCreationUrl(String uri, String described) {
+    UploadTarget target = TargetUris.open(uri, TargetSettings.defaults().withPassword("hunter2"));
+
+    assertThat(target).isInstanceOf(TusTarget.class);
+    assertThat(target.describe()).isEqualTo(described).doesNotContain("hunter2");
+  }
+
+  @Test
+  void keepsATusPasswordOutOfTheMessage() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> TargetUris.open("tus+https://anna:hunter2@host/files/", TargetSettings.defaults()))
+        .withMessageNotContaining("hunter2")
+        .withMessageContaining("tus+https://***@host/files/")
         .withMessageContaining(TargetSettings.PASSWORD_VARIABLE);
   }
 }

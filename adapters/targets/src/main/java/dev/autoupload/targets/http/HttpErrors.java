@@ -31,6 +31,9 @@ public final class HttpErrors {
   /** How much of a server's error body goes into a message. */
   static final int EXCERPT_CHARS = 200;
 
+  /** tus 1.0's answer to a chunk whose {@code Upload-Checksum} does not match its bytes. */
+  public static final int CHECKSUM_MISMATCH = 460;
+
   private HttpErrors() {}
 
   /**
@@ -49,8 +52,13 @@ public final class HttpErrors {
     if (status == 507 || (status == 413 && meansQuota(body))) {
       return new UploadError.QuotaExceeded(message);
     }
-    if (status == 429 || status == 503) {
+    // 423: locked by another request for now (WebDAV LOCK, a tus upload another PATCH holds).
+    if (status == 429 || status == 503 || status == 423) {
       return new UploadError.Transient(message, retryAfter.flatMap(value -> parseRetryAfter(value, clock)));
+    }
+    if (status == CHECKSUM_MISMATCH) {
+      // The bytes were damaged on the way and the server dropped them: sending again may work.
+      return new UploadError.Transient(message);
     }
     if (status >= 500 && status <= 599) {
       return new UploadError.Transient(message);

@@ -56,6 +56,18 @@ class HttpErrorsTest {
   }
 
   @Test
+  void aLockedResourceIsTransientAndKeepsTheDelay() {
+    UploadError error = HttpErrors.fromStatus("PATCH /files/1", 423, Optional.of("5"), "", CLOCK);
+
+    assertThat(error).isEqualTo(new UploadError.Transient("PATCH /files/1 failed: HTTP 423", Optional.of(Duration.ofSeconds(5))));
+  }
+
+  @Test
+  void aTusChecksumMismatchIsTransient() {
+    assertThat(status(460, "Expected checksum x but was y")).isInstanceOf(UploadError.Transient.class);
+  }
+
+  @Test
   void retryAfterAsAnHttpDateIsHonoured() {
     UploadError error =
         HttpErrors.fromStatus("PUT /a.jpg", 503, Optional.of("Wed, 25 Nov 2026 16:01:30 GMT"), "", CLOCK);

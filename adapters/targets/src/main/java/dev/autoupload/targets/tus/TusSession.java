@@ -1,0 +1,153 @@
+package dev.autoupload.targets.tus;
+
+import dev.autoupload.engine.upload.RemoteFile;
+import dev.autoupload.engine.upload.Sha256;
+import dev.autoupload.engine.upload.UploadError;
+import dev.autoupload.engine.upload.UploadException;
+import dev.autoupload.engine.upload.UploadSession;
+import dev.autoupload.targets.Appends;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One tus upload: each {@link #append} is one PATCH, and the server keeps every chunk it
+ * acknowledged, so a later session continues from the server's offset.
+ *
+ * <p>{@link #complete} checks on the server (HEAD) that the upload holds exactly the expected
+ * bytes, then the hash: a session that sent the whole file compares the sha256 of everything the
+ * server acknowledged. A session resumed mid-file did not see the early bytes; it hashes the
+ * server's copy where the server serves it (GET), and otherwise relies on what the server checked
+ * on the way in: with the checksum extension every chunk it holds matched its sha256 when it was
+ * sent; without it, only the length is verified (logged as a warning). A mismatch terminates the
+ * upload, so the next attempt starts a new one.
+ */
+final class TusSession implements UploadSession {
+
+  private static final Logger log = LoggerFactory.getLogger(TusSession.class);
+
+  private final TusTarget target;
+  private final TusTarget.Capabilities capabilities;
+  private final String remotePath;
+  private final URI url;
+  private final String display;
+  private final long size;
+  private final long startedAt;
+  /** The sha256 of the bytes the server acknowledged in this session, from {@link #startedAt}. */
+  private final MessageDigest acknowledged = Sha256.newDigest();
+  private long offset;
+  private boolean closed;
+
+  TusSession(
+      TusTarget target, TusTarget.Capabilities capabilities, String remotePath, URI url, long size, long offset) {
+    this.target = target;
+    this.capabilities = capabilities;
+    this.remotePath = remotePath;
+    this.url = url;
+    this.display = TusTarget.display(url, remotePath);
+    this.size = size;
+    this.startedAt = offset;
+    this.offset = offset;
+  }
+
+  @Override
+  public long offset() {
+    return offset;
+  }
+
+  /** The upload URL: all a later process needs to continue, and no secret. */
+  @Override
+  public Optional<String> resumeToken() {
+    return Optional.of(url.toString());
+  }
+
+  @Override
+  public long append(long offset, ByteBuffer bytes) throws UploadException {
+    requireOpen();
+    Appends.require(remotePath, this.offset, offset, bytes.remaining(), size);
+    ByteBuffer chunk = bytes.duplicate();
+    Optional<String> checksum = Optional.empty();
+    if (capabilities.checksSha256()) {
+      MessageDigest digest = Sha256.newDigest();
+      digest.update(chunk.duplicate());
+      checksum = Optional.of("sha256 " + Base64.getEncoder().encodeToString(digest.digest()));
+    }
+    long next = target.patch(url, display, offset, chunk, checksum);
+    acknowledged.update(bytes);
+    this.offset = next;
+    return next;
+  }
+
+  @Override
+  public RemoteFile complete(long expectedSize, String sha256) throws UploadException {
+    requireOpen();
+    try {
+      TusTarget.UploadState state =
+          target
+              .head(url, "HEAD " + display)
+              .orElseThrow(
+                  () ->
+                      new UploadException(
+                          new UploadError.Transient(
+                              "verification failed: " + display
+                                  + ": the upload is gone from the server; the next attempt starts a new one")));
+      if (state.length() != expectedSize) {
+        throw discarded("the server holds an upload of " + state.length() + " bytes, expected " + expectedSize);
+      }
+      if (!state.finished()) {
+        throw new UploadException(
+            new UploadError.Transient(
+                "verification failed: " + display + ": the server holds " + state.offset() + " of "
+                    + state.length() + " bytes"));
+      }
+      String expected = sha256.toLowerCase(Locale.ROOT);
+      if (startedAt == 0 && offset == state.length()) {
+        String sent = Sha256.hex(acknowledged);
+        if (!sent.equals(expected)) {
+          throw discarded("sha256 " + sent + " received, expected " + expected);
+        }
+      } else {
+        Optional<String> stored = target.readBack(url, state.length(), display);
+        if (stored.isPresent() && !stored.get().equals(expected)) {
+          throw discarded("the server's copy has sha256 " + stored.get() + ", expected " + expected);
+        }
+        if (stored.isEmpty() && !capabilities.checksSha256()) {
+          log.warn(
+              "{}: resumed upload verified by its length only: the server neither checks chunk checksums"
+                  + " nor serves the upload back",
+              display);
+        }
+      }
+      return new RemoteFile(remotePath, expectedSize, expected);
+    } finally {
+      close();
+    }
+  }
+
+  /** Releases nothing but the session: the client is the target's, and the server keeps the upload. */
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  private UploadException discarded(String why) {
+    boolean deleted = target.terminateQuietly(url, display);
+    return new UploadException(
+        new UploadError.Transient(
+            "verification failed: " + display + ": " + why
+                + (deleted
+                    ? "; the upload was deleted and the next attempt starts over"
+                    : "; the server could not delete the upload")));
+  }
+
+  private void requireOpen() throws UploadException {
+    if (closed) {
+      throw TusTarget.permanent("the upload session for " + remotePath + " is closed");
+    }
+  }
+}
