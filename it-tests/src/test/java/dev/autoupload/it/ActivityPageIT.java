@@ -69,6 +69,8 @@ class ActivityPageIT {
     MediaFiles.write(photos.resolve(OLD_PHOTO), 32 * KIB, random);
     MediaFiles.write(photos.resolve(VIDEO), VIDEO_BYTES, random);
     Files.setLastModifiedTime(photos.resolve(OLD_PHOTO), FileTime.from(OLD_PHOTO_TAKEN));
+    // Taken earlier today, so already settled: the folder source offers it at once, in name order.
+    Files.setLastModifiedTime(photos.resolve(NEW_PHOTO), FileTime.from(Instant.now().minusSeconds(600)));
 
     engine =
         UploadEngine.start(
