@@ -7,6 +7,7 @@ import dev.autoupload.engine.conditions.PolicySettings;
 import dev.autoupload.engine.conditions.RunMarker;
 import dev.autoupload.engine.library.BackupSupervisor;
 import dev.autoupload.engine.library.RemoteLayout;
+import dev.autoupload.engine.library.ContentHashCache;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.upload.BandwidthLimiter;
 import dev.autoupload.engine.upload.StepTracker;
@@ -75,7 +76,8 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
       Duration debounce,
       DeviceConditions initialConditions,
       RunMarker runMarker,
-      Clock clock) {}
+      Clock clock,
+      ContentHashCache hashes) {}
 
   static Behavior<Command> create(Settings settings) {
     return Behaviors.setup(context -> new EngineGuardian(context, settings));
@@ -108,7 +110,8 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
             settings.bandwidth(),
             settings.steps(),
             monitor,
-            settings.clock());
+            settings.clock(),
+            settings.hashes());
   }
 
   @Override

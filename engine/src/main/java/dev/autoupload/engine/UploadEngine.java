@@ -18,6 +18,7 @@ import dev.autoupload.engine.conditions.RunMarker;
 import dev.autoupload.engine.library.BackupSupervisor;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.RemoteLayout;
+import dev.autoupload.engine.persistence.JdbcContentHashCache;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.persistence.DataDirLock;
 import dev.autoupload.engine.persistence.JournalDatabase;
@@ -174,7 +175,8 @@ public final class UploadEngine implements AutoCloseable {
               debounce,
               DeviceConditions.desktop(),
               RunMarker.file(dataDir.resolve("run-in-progress")),
-              Clock.systemDefaultZone());
+              Clock.systemDefaultZone(),
+              new JdbcContentHashCache(activityPool));
       ActorSystem<EngineGuardian.Command> system =
           ActorSystem.create(EngineGuardian.create(guardianSettings), "autoupload", pekkoConfig);
       startActivity(system, activityPool);

@@ -42,4 +42,9 @@ public record Asset(
       throw new IllegalArgumentException("negative size " + size + " for " + relativePath);
     }
   }
+
+  /** This asset, its content known to hash to {@code sha256}. */
+  public Asset withContentHash(String sha256) {
+    return new Asset(id, libraryId, relativePath, size, createdAt, createdAtSource, modifiedAt, Optional.of(sha256));
+  }
 }

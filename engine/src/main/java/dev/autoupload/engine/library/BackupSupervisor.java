@@ -1,5 +1,8 @@
 package dev.autoupload.engine.library;
 
+import java.io.InputStream;
+import java.io.IOException;
+import dev.autoupload.engine.upload.Sha256;
 import dev.autoupload.engine.EngineEvent;
 import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.ConditionMonitor;
@@ -110,10 +113,18 @@ public final class BackupSupervisor
 
   private record RetryDue(String assetId) implements Command {}
 
+  /** The asset's content hash, or empty when it could not be read: its upload then says why. */
+  private record AssetIdentified(Asset asset, Optional<String> sha256) implements Command {}
+
   public sealed interface Event extends CborSerializable {}
 
-  /** The asset is on the target, byte-exact; later runs never queue it again. */
-  public record AssetBackedUp(String assetId, String remotePath, Instant at) implements Event {}
+  /**
+   * The asset is on the target, byte-exact; later runs never queue it again, nor any other asset
+   * with the same content. {@code remotePath} is null for an alias (its content was already
+   * uploaded for another asset); {@code sha256} is null in events written before contents were
+   * recorded.
+   */
+  public record AssetBackedUp(String assetId, String remotePath, Instant at, String sha256) implements Event {}
 
   // ---- behaviour ----
 
@@ -129,7 +140,19 @@ public final class BackupSupervisor
       BandwidthLimiter bandwidth,
       StepTracker steps,
       ActorRef<ConditionMonitor.Command> conditions,
-      Clock clock) {
+      Clock clock,
+      ContentHashCache hashes) {
+
+    public Wiring(
+        UploadSettings settings,
+        RemoteLayout layout,
+        int snapshotEvery,
+        BandwidthLimiter bandwidth,
+        StepTracker steps,
+        ActorRef<ConditionMonitor.Command> conditions,
+        Clock clock) {
+      this(settings, layout, snapshotEvery, bandwidth, steps, conditions, clock, ContentHashCache.inMemory());
+    }
 
     /** Wiring that mirrors the source's folders on the target. */
     public Wiring(
@@ -182,6 +205,17 @@ public final class BackupSupervisor
   private final Map<String, Integer> failedAttempts = new HashMap<>();
   private final Map<String, LibraryStatus.Failure> failures = new LinkedHashMap<>();
   private final Map<String, Asset> failedAssets = new HashMap<>();
+  /** Files read at once to learn their content hash. */
+  private static final int IDENTIFY_PARALLELISM = 2;
+
+  /** Found, not backed up, content hash not yet known. */
+  private final ArrayDeque<Asset> toIdentify = new ArrayDeque<>();
+  private int identifying;
+  /** Contents being uploaded, by the asset uploading them: another asset with one waits. */
+  private final Map<String, String> uploadingContent = new HashMap<>();
+  /** Assets whose content another asset is uploading: they become its aliases, or take over. */
+  private final Map<String, List<Asset>> waitingForContent = new HashMap<>();
+
   /** Ids queued, running or waiting to retry, so a rescan does not queue them twice. */
   private final java.util.Set<String> pending = new java.util.HashSet<>();
 
@@ -261,7 +295,7 @@ public final class BackupSupervisor
   public EventHandler<Ledger, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(AssetBackedUp.class, (ledger, event) -> ledger.with(event.assetId()))
+        .onEvent(AssetBackedUp.class, (ledger, event) -> ledger.with(event.assetId(), event.sha256()))
         .build();
   }
 
@@ -273,6 +307,7 @@ public final class BackupSupervisor
         .onCommand(ScanFinished.class, msg -> onScanEnded(Optional.empty()))
         .onCommand(ScanFailed.class, msg -> onScanEnded(Optional.of(msg.message())))
         .onCommand(SourceChanged.class, msg -> onSourceChanged())
+        .onCommand(AssetIdentified.class, this::onAssetIdentified)
         .onCommand(WatchStarted.class, this::onWatchStarted)
         .onCommand(
             WatchFailed.class,
@@ -330,8 +365,7 @@ public final class BackupSupervisor
         if (firstScanDone) {
           discovered++;
         }
-        queue.add(asset);
-        bytesToUpload += asset.size();
+        toIdentify.add(asset);
       }
     }
     return Effect().none().thenRun(ledgerNow -> applyLimit());
@@ -360,6 +394,105 @@ public final class BackupSupervisor
       startScan();
     }
     return Effect().none();
+  }
+
+  // ---- identifying assets by content ----
+
+  /** Hashes found assets, as many at once as allowed, while uploads may run at all. */
+  private void identifyMore() {
+    while (identifying < IDENTIFY_PARALLELISM && !toIdentify.isEmpty() && limit() > 0) {
+      Asset asset = toIdentify.poll();
+      identifying++;
+      CompletableFuture<Optional<String>> hash =
+          CompletableFuture.supplyAsync(() -> contentHash(asset), blockingIo);
+      context.pipeToSelf(
+          hash, (sha256, error) -> new AssetIdentified(asset, error == null ? sha256 : Optional.empty()));
+    }
+  }
+
+  /** From the source, the cache, or by reading the file once; empty when it cannot be read. */
+  private Optional<String> contentHash(Asset asset) {
+    if (asset.contentHash().isPresent()) {
+      return asset.contentHash();
+    }
+    Optional<String> cached = wiring.hashes().lookup(asset);
+    if (cached.isPresent()) {
+      return cached;
+    }
+    try (InputStream in = library.source().open(asset)) {
+      String sha256 = Sha256.of(in);
+      wiring.hashes().remember(asset, sha256);
+      return Optional.of(sha256);
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private Effect<Event, Ledger> onAssetIdentified(Ledger ledger, AssetIdentified msg) {
+    identifying--;
+    Asset asset = msg.sha256().map(msg.asset()::withContentHash).orElse(msg.asset());
+    if (msg.sha256().isPresent() && !settings.uploadSameContentTwice()) {
+      String content = msg.sha256().get();
+      if (ledger.containsContent(content)) {
+        // Renamed, moved, or a second copy of something already backed up.
+        return alias(asset, content);
+      }
+      if (uploadingContent.containsKey(content)) {
+        waitingForContent.computeIfAbsent(content, c -> new ArrayList<>()).add(asset);
+        identifyMore();
+        return Effect().none();
+      }
+      uploadingContent.put(content, asset.id());
+    }
+    queue.add(asset);
+    bytesToUpload += asset.size();
+    return Effect().none().thenRun(ledgerNow -> applyLimit());
+  }
+
+  /** Records {@code asset} as backed up by the content another asset already put on the target. */
+  private Effect<Event, Ledger> alias(Asset asset, String content) {
+    Instant now = wiring.clock().instant();
+    return Effect()
+        .persist(new AssetBackedUp(asset.id(), null, now, content))
+        .thenRun(ledgerNow -> aliased(asset, now))
+        .thenRun(ledgerNow -> applyLimit());
+  }
+
+  private void aliased(Asset asset, Instant at) {
+    pending.remove(asset.id());
+    alreadyBackedUp++;
+    publish(new EngineEvent.AssetUploaded(library.id(), asset.id(), asset.relativePath(), null, asset.size(), at, true));
+  }
+
+  /** The assets waiting for {@code content}, which is now on the target, as its aliases. */
+  private List<Event> aliasesOf(String content, Instant at) {
+    uploadingContent.remove(content);
+    List<Asset> waiting = waitingForContent.remove(content);
+    List<Event> events = new ArrayList<>();
+    for (Asset asset : waiting == null ? List.<Asset>of() : waiting) {
+      events.add(new AssetBackedUp(asset.id(), null, at, content));
+      aliased(asset, at);
+    }
+    return events;
+  }
+
+  /** The upload of {@code asset} ended without its content on the target: a waiting one takes over. */
+  private void releaseContent(Asset asset) {
+    Optional<String> content = asset.contentHash();
+    if (content.isEmpty() || !asset.id().equals(uploadingContent.get(content.get()))) {
+      return;
+    }
+    uploadingContent.remove(content.get());
+    List<Asset> waiting = waitingForContent.remove(content.get());
+    if (waiting != null && !waiting.isEmpty()) {
+      Asset next = waiting.remove(0);
+      if (!waiting.isEmpty()) {
+        waitingForContent.put(content.get(), waiting);
+      }
+      uploadingContent.put(content.get(), next.id());
+      queue.add(next);
+      bytesToUpload += next.size();
+    }
   }
 
   // ---- watching ----
@@ -470,6 +603,7 @@ public final class BackupSupervisor
   // ---- running uploads ----
 
   private void fillSlots() {
+    identifyMore();
     int limit = limit();
     while (running.size() < limit && !queue.isEmpty()) {
       start(queue.poll());
@@ -478,6 +612,9 @@ public final class BackupSupervisor
     // for a file that changed mid-upload, in a library backed up once, is part of the run.
     boolean busy =
         (scanning && (!firstScanDone || !library.keepWatching()))
+            || !toIdentify.isEmpty()
+            || identifying > 0
+            || !waitingForContent.isEmpty()
             || !queue.isEmpty()
             || !running.isEmpty()
             || !retrying.isEmpty();
@@ -566,9 +703,13 @@ public final class BackupSupervisor
               asset.size(),
               uploaded.uploadedAt(),
               uploaded.alreadyOnTarget()));
-      return Effect()
-          .persist(new AssetBackedUp(asset.id(), uploaded.file().remotePath(), uploaded.uploadedAt()))
-          .thenRun(ledgerNow -> applyLimit());
+      List<Event> events = new ArrayList<>();
+      events.add(new AssetBackedUp(asset.id(), uploaded.file().remotePath(), uploaded.uploadedAt(), uploaded.file().sha256()));
+      asset.contentHash().ifPresent(content -> events.addAll(aliasesOf(content, uploaded.uploadedAt())));
+      return Effect().persist(events).thenRun(ledgerNow -> applyLimit());
+    }
+    if (!(outcome instanceof FileUpload.Failure)) {
+      releaseContent(asset);
     }
     if (outcome instanceof FileUpload.Gone gone) {
       pending.remove(asset.id());
@@ -621,6 +762,7 @@ public final class BackupSupervisor
       timers.startSingleTimer(asset.id(), new RetryDue(asset.id()), delay);
     } else {
       context.getLog().warn("Giving up on {}: {}", asset.relativePath(), error.message());
+      releaseContent(asset);
       pending.remove(asset.id());
       failed++;
       bytesToUpload -= asset.size();
@@ -686,7 +828,7 @@ public final class BackupSupervisor
         scanError,
         discovered,
         alreadyBackedUp,
-        queue.size(),
+        queue.size() + toIdentify.size() + identifying + waitingForContent.values().stream().mapToInt(List::size).sum(),
         running.size(),
         retrying.size(),
         completed,

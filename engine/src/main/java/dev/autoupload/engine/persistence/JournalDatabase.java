@@ -111,7 +111,8 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
   private List<Migration> migrations() {
     return List.of(
         new Migration(1, "pekko-persistence-jdbc " + dialect.schemaResource, statements(dialect.schemaResource)),
-        new Migration(2, "Activity read model", ActivityStore.SCHEMA));
+        new Migration(2, "Activity read model", ActivityStore.SCHEMA),
+        new Migration(3, "content hash cache", JdbcContentHashCache.SCHEMA));
   }
 
   /** Brings the schema up to date: the journal tables, then the Activity read model. */

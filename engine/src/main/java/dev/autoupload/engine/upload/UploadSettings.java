@@ -12,7 +12,8 @@ public record UploadSettings(
     Duration minBackoff,
     Duration maxBackoff,
     double randomFactor,
-    ConflictPolicy onConflict) {
+    ConflictPolicy onConflict,
+    boolean uploadSameContentTwice) {
 
   /** Settings that keep both files on a conflict. */
   public UploadSettings(
@@ -23,7 +24,7 @@ public record UploadSettings(
       Duration minBackoff,
       Duration maxBackoff,
       double randomFactor) {
-    this(parallelism, chunkBytes, checkpointBytes, maxAttempts, minBackoff, maxBackoff, randomFactor, ConflictPolicy.KEEP_BOTH);
+    this(parallelism, chunkBytes, checkpointBytes, maxAttempts, minBackoff, maxBackoff, randomFactor, ConflictPolicy.KEEP_BOTH, false);
   }
 
   public UploadSettings {
@@ -60,12 +61,30 @@ public record UploadSettings(
         upload.getDuration("retry.min-backoff"),
         upload.getDuration("retry.max-backoff"),
         upload.getDouble("retry.random-factor"),
-        ConflictPolicy.parse(upload.getString("on-conflict")));
+        ConflictPolicy.parse(upload.getString("on-conflict")),
+        sameContentTwice(upload.getString("same-content")));
+  }
+
+  private static boolean sameContentTwice(String value) {
+    return switch (value) {
+      case "alias" -> false;
+      case "upload-both" -> true;
+      default ->
+          throw new IllegalArgumentException(
+              "autoupload.upload.same-content must be alias or upload-both, not \"" + value + "\"");
+    };
   }
 
   public UploadSettings withOnConflict(ConflictPolicy onConflict) {
     return new UploadSettings(
-        parallelism, chunkBytes, checkpointBytes, maxAttempts, minBackoff, maxBackoff, randomFactor, onConflict);
+        parallelism, chunkBytes, checkpointBytes, maxAttempts, minBackoff, maxBackoff, randomFactor, onConflict,
+        uploadSameContentTwice);
+  }
+
+  public UploadSettings withUploadSameContentTwice(boolean uploadSameContentTwice) {
+    return new UploadSettings(
+        parallelism, chunkBytes, checkpointBytes, maxAttempts, minBackoff, maxBackoff, randomFactor, onConflict,
+        uploadSameContentTwice);
   }
 
   /**

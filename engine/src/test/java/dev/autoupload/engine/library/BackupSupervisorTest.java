@@ -1,5 +1,6 @@
 package dev.autoupload.engine.library;
 
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
@@ -110,6 +111,59 @@ class BackupSupervisorTest {
     TestProbe<LibraryStatus> probe = testKit.createTestProbe(LibraryStatus.class);
     supervisor.tell(new BackupSupervisor.GetStatus(probe.getRef()));
     return probe.receiveMessage();
+  }
+
+  @Test
+  void aRenamedOrMovedFileIsKnownByItsContentAndNotUploadedAgain() {
+    source.add("DCIM/IMG_0001.JPG", 40_000);
+    source.add("DCIM/IMG_0002.JPG", 30_000);
+    ActorRef<BackupSupervisor.Command> first = supervise(settings(2, 3, Duration.ofMillis(10)));
+    assertThat(awaitIdle(first).completed()).isEqualTo(2);
+    testKit.stop(first);
+    long received = target.bytesReceived();
+
+    source.rename("DCIM/IMG_0001.JPG", "Trips/renamed.jpg");
+    source.rename("DCIM/IMG_0002.JPG", "Archive/2024/IMG_0002.JPG");
+    ActorRef<BackupSupervisor.Command> second = supervise(settings(2, 3, Duration.ofMillis(10)));
+    LibraryStatus after = awaitIdle(second);
+
+    assertThat(after.completed()).isZero();
+    assertThat(after.alreadyBackedUp()).isEqualTo(2);
+    assertThat(target.bytesReceived()).as("nothing sent again").isEqualTo(received);
+    assertThat(target.files()).hasSize(2);
+  }
+
+  @Test
+  void theSameContentUnderTwoNamesIsUploadedOnceAndTheOtherRecordedAsItsAlias() {
+    byte[] content = source.add("IMG_0001.JPG", 50_000);
+    source.copy("IMG_0001.JPG", "Copy of IMG_0001.JPG");
+    source.copy("IMG_0001.JPG", "Backup/IMG_0001 (1).JPG");
+
+    LibraryStatus done = awaitIdle(supervise(settings(4, 3, Duration.ofMillis(10))));
+
+    assertThat(done.completed()).isEqualTo(1);
+    assertThat(done.alreadyBackedUp()).isEqualTo(2);
+    assertThat(target.bytesReceived()).isEqualTo(content.length);
+    assertThat(target.files()).hasSize(1);
+    List<Object> events =
+        PersistenceTestKit.create(testKit.system()).persistedInStorage(BackupSupervisor.persistenceId(libraryId).id());
+    assertThat(events)
+        .hasSize(3)
+        .allSatisfy(e -> assertThat(((BackupSupervisor.AssetBackedUp) e).sha256()).isEqualTo(sha256(content)));
+    assertThat(events).filteredOn(e -> ((BackupSupervisor.AssetBackedUp) e).remotePath() == null).hasSize(2);
+  }
+
+  @Test
+  void uploadsEveryCopyWhenTheSettingAsksForIt() {
+    byte[] content = source.add("IMG_0001.JPG", 50_000);
+    source.copy("IMG_0001.JPG", "Copy of IMG_0001.JPG");
+
+    LibraryStatus done =
+        awaitIdle(supervise(settings(4, 3, Duration.ofMillis(10)).withUploadSameContentTwice(true)));
+
+    assertThat(done.completed()).isEqualTo(2);
+    assertThat(target.bytesReceived()).isEqualTo(2L * content.length);
+    assertThat(target.files()).containsOnlyKeys("IMG_0001.JPG", "Copy of IMG_0001.JPG");
   }
 
   @Test
@@ -447,5 +501,13 @@ class BackupSupervisorTest {
     assertThat(again.alreadyBackedUp()).isEqualTo(25);
     assertThat(again.completed()).isZero();
     assertThat(target.bytesReceived()).isEqualTo(sent);
+  }
+
+  private static String sha256(byte[] content) {
+    try {
+      return dev.autoupload.engine.upload.Sha256.of(new java.io.ByteArrayInputStream(content));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

@@ -63,6 +63,23 @@ public final class InMemorySource implements AssetSource {
     return add(path, size);
   }
 
+  /** Puts the content of {@code from} under {@code to} as well, as a copy would. */
+  public void copy(String from, String to) {
+    files.put(to, files.get(from).clone());
+  }
+
+  /** Moves {@code from} to {@code to}: same content, another path, so another asset id. */
+  public void rename(String from, String to) {
+    files.put(to, files.remove(from));
+  }
+
+  private final java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** How often any file was opened for reading. */
+  public int opens() {
+    return opens.get();
+  }
+
   public void makeUnreadable(String path) {
     unreadable.add(path);
   }
@@ -134,6 +151,7 @@ public final class InMemorySource implements AssetSource {
     if (unreadable.contains(asset.relativePath())) {
       throw new AccessDeniedException(asset.relativePath());
     }
+    opens.incrementAndGet();
     return new ByteArrayInputStream(files.get(asset.relativePath()));
   }
 }
