@@ -207,7 +207,8 @@ final class ApiJson {
       Instant createdAt,
       Optional<Instant> uploadedAt,
       long bytes,
-      String state) {
+      String state,
+      Optional<String> livePhotoVideo) {
     static ActivityEntry of(ActivityItem item) {
       return new ActivityEntry(
           item.assetId(),
@@ -217,7 +218,8 @@ final class ApiJson {
           item.createdAt(),
           item.uploadedAt(),
           item.bytes(),
-          ApiJson.state(item.state()));
+          ApiJson.state(item.state()),
+          item.livePhotoVideo());
     }
   }
 

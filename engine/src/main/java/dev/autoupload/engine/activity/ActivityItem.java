@@ -12,6 +12,8 @@ import java.util.Set;
  * @param attempts upload attempts so far
  * @param lastError why the last attempt failed, or why the asset was skipped
  * @param reasons why the upload is paused; empty otherwise
+ * @param livePhotoVideo for the still of a live photo, the remote path of its video, which the
+ *     Activity view shows as part of this one item
  */
 public record ActivityItem(
     String libraryId,
@@ -25,7 +27,8 @@ public record ActivityItem(
     long offset,
     int attempts,
     Optional<String> lastError,
-    Set<BlockerReason> reasons) {
+    Set<BlockerReason> reasons,
+    Optional<String> livePhotoVideo) {
 
   public ActivityItem {
     reasons = Set.copyOf(reasons);
@@ -41,6 +44,7 @@ public record ActivityItem(
 
   public ActivityItem withOffset(long liveOffset) {
     return new ActivityItem(
-        libraryId, assetId, path, remotePath, createdAt, uploadedAt, bytes, state, liveOffset, attempts, lastError, reasons);
+        libraryId, assetId, path, remotePath, createdAt, uploadedAt, bytes, state, liveOffset, attempts, lastError, reasons,
+        livePhotoVideo);
   }
 }

@@ -58,6 +58,23 @@ public final class ActivityStore {
           "CREATE INDEX IF NOT EXISTS activity_asset_created_idx ON activity_asset (created_at, library_id, asset_id)",
           "CREATE INDEX IF NOT EXISTS activity_asset_state_idx ON activity_asset (state, updated_at)");
 
+  /** Migration 4: the live photo halves (see {@link LivePhotos}). */
+  public static final List<String> LIVE_PHOTO_SCHEMA =
+      List.of(
+          "ALTER TABLE activity_asset ADD COLUMN IF NOT EXISTS live_pair VARCHAR(64)",
+          "ALTER TABLE activity_asset ADD COLUMN IF NOT EXISTS live_role VARCHAR(8)",
+          "CREATE INDEX IF NOT EXISTS activity_asset_live_idx ON activity_asset (library_id, live_pair)");
+
+  /** For the still of a pair, its video's remote path. */
+  private static final String LIVE_VIDEO =
+      "(SELECT MAX(v.remote_path) FROM activity_asset v WHERE a.live_role = 'photo' "
+          + "AND v.library_id = a.library_id AND v.live_pair = a.live_pair AND v.live_role = 'video') AS live_video";
+
+  /** The video of a pair whose still is there too is shown with the still, not on its own. */
+  private static final String NOT_A_PAIRED_VIDEO =
+      "NOT (a.live_role IS NOT NULL AND a.live_role = 'video' AND EXISTS (SELECT 1 FROM activity_asset p "
+          + "WHERE p.library_id = a.library_id AND p.live_pair = a.live_pair AND p.live_role = 'photo'))";
+
   private static final String COLUMNS =
       "library_id, asset_id, path, remote_path, created_at, uploaded_at, bytes, state, offset_bytes, "
           + "attempts, last_error, reasons";
@@ -81,18 +98,20 @@ public final class ActivityStore {
               connection,
               key,
               "path = ?, remote_path = ?, created_at = ?, bytes = ?, state = 'UPLOADING', attempts = ?, "
-                  + "last_error = NULL, reasons = '', updated_at = ?",
+                  + "last_error = NULL, reasons = '', updated_at = ?, live_pair = ?, live_role = ?",
               started.path(),
               started.remotePath(),
               time(started.createdAt()),
               started.size(),
               started.attempt(),
-              time(now));
+              time(now),
+              livePair(started.path()),
+              liveRole(started.path()));
       if (updated == 0) {
         try (PreparedStatement insert =
             connection.prepareStatement(
-                "INSERT INTO activity_asset (" + COLUMNS + ", updated_at) "
-                    + "VALUES (?, ?, ?, ?, ?, NULL, ?, 'UPLOADING', 0, ?, NULL, '', ?)")) {
+                "INSERT INTO activity_asset (" + COLUMNS + ", updated_at, live_pair, live_role) "
+                    + "VALUES (?, ?, ?, ?, ?, NULL, ?, 'UPLOADING', 0, ?, NULL, '', ?, ?, ?)")) {
           bind(
               insert,
               key.libraryId(),
@@ -102,7 +121,9 @@ public final class ActivityStore {
               time(started.createdAt()),
               started.size(),
               started.attempt(),
-              time(now));
+              time(now),
+              livePair(started.path()),
+              liveRole(started.path()));
           insert.executeUpdate();
         }
       }
@@ -185,7 +206,8 @@ public final class ActivityStore {
     String column = order == ActivityOrder.UPLOADED ? "uploaded_at" : "created_at";
     Optional<Cursor> cursor = before.map(text -> Cursor.parse(text, order));
     String sql =
-        "SELECT " + COLUMNS + " FROM activity_asset WHERE state = 'COMPLETED'"
+        "SELECT " + COLUMNS + ", " + LIVE_VIDEO + " FROM activity_asset a WHERE state = 'COMPLETED' AND "
+            + NOT_A_PAIRED_VIDEO
             + cursor
                 .map(c -> " AND (" + column + " < ? OR (" + column + " = ? AND (library_id < ? "
                     + "OR (library_id = ? AND asset_id < ?))))")
@@ -218,7 +240,7 @@ public final class ActivityStore {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement query =
             connection.prepareStatement(
-                "SELECT " + COLUMNS + " FROM activity_asset WHERE state IN (" + placeholders + ") "
+                "SELECT " + COLUMNS + ", " + LIVE_VIDEO + " FROM activity_asset a WHERE state IN (" + placeholders + ") "
                     + "ORDER BY updated_at DESC, library_id, asset_id FETCH FIRST ? ROWS ONLY")) {
       List<Object> values = new ArrayList<>();
       wanted.forEach(state -> values.add(state.name()));
@@ -249,7 +271,8 @@ public final class ActivityStore {
   public List<ActivityItem> all() throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement query =
-            connection.prepareStatement("SELECT " + COLUMNS + " FROM activity_asset ORDER BY library_id, asset_id")) {
+            connection.prepareStatement(
+                "SELECT " + COLUMNS + ", " + LIVE_VIDEO + " FROM activity_asset a ORDER BY library_id, asset_id")) {
       return read(query);
     }
   }
@@ -271,15 +294,29 @@ public final class ActivityStore {
                 rows.getLong("offset_bytes"),
                 rows.getInt("attempts"),
                 Optional.ofNullable(rows.getString("last_error")),
-                parseReasons(rows.getString("reasons"))));
+                parseReasons(rows.getString("reasons")),
+                Optional.ofNullable(rows.getString("live_video"))));
       }
     }
     return items;
   }
 
+  private static String livePair(String path) {
+    return LivePhotos.halfOf(path).map(LivePhotos.Half::pairKey).orElse(null);
+  }
+
+  private static String liveRole(String path) {
+    return LivePhotos.halfOf(path).map(LivePhotos.Half::role).orElse(null);
+  }
+
   private static void bind(PreparedStatement statement, Object... values) throws SQLException {
     for (int i = 0; i < values.length; i++) {
-      statement.setObject(i + 1, values[i]);
+      if (values[i] == null) {
+        // Typed, as PostgreSQL cannot infer the type of a bare null; every nullable value is text.
+        statement.setNull(i + 1, java.sql.Types.VARCHAR);
+      } else {
+        statement.setObject(i + 1, values[i]);
+      }
     }
   }
 

@@ -108,6 +108,35 @@ class ActivityTest {
   }
 
   @Test
+  void aLivePhotoIsOneItemCarryingItsVideo() throws Exception {
+    InMemorySource source = new InMemorySource("live");
+    InMemoryTarget target = new InMemoryTarget();
+    Instant taken = Instant.parse("2024-08-01T18:00:00Z");
+    source.add("DCIM/IMG_0001.HEIC", 3000, taken);
+    source.add("DCIM/IMG_0001.MOV", 9000, taken);
+    source.add("DCIM/IMG_0002.JPG", 2000, taken.plusSeconds(60));
+    source.add("Other/IMG_0001.MOV", 4000, taken.plusSeconds(120));
+
+    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+      engine.addLibrary(new Library("live", source, target)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      awaitIdle(engine);
+
+      ActivityPage recent =
+          eventually(() -> {
+            ActivityPage page = page(engine, 10, Optional.empty(), ActivityOrder.CREATED);
+            assertThat(page.items()).hasSize(3);
+            return page;
+          });
+      assertThat(paths(recent)).containsExactly("Other/IMG_0001.MOV", "DCIM/IMG_0002.JPG", "DCIM/IMG_0001.HEIC");
+      ActivityItem live = recent.items().get(2);
+      assertThat(live.livePhotoVideo()).as("the still carries its video").hasValueSatisfying(v -> assertThat(v).endsWith("IMG_0001.MOV"));
+      assertThat(recent.items().get(0).livePhotoVideo()).as("a video in another folder is no half").isEmpty();
+      assertThat(recent.items().get(1).livePhotoVideo()).isEmpty();
+      assertThat(target.files()).as("both halves are uploaded").hasSize(4);
+    }
+  }
+
+  @Test
   void pagesWithACursorCoverEveryUploadOnceInOrder() throws Exception {
     InMemorySource source = new InMemorySource("pages");
     for (int i = 0; i < 23; i++) {

@@ -316,6 +316,14 @@
         const path = document.createElement('span');
         path.className = 'path';
         path.textContent = entry.path;
+        if (entry.livePhotoVideo) {
+          // The video half of a live photo travels with its still: one item, marked Live.
+          const live = document.createElement('span');
+          live.className = 'live';
+          live.textContent = 'Live';
+          live.title = 'Live photo: with ' + entry.livePhotoVideo;
+          path.append(' ', live);
+        }
         const uploaded = timeElement('uploaded-at', entry.uploadedAt, 'Uploaded ', false);
         const meta = document.createElement('span');
         meta.className = 'meta';
