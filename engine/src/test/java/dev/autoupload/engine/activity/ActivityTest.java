@@ -115,7 +115,8 @@ class ActivityTest {
     source.add("DCIM/IMG_0001.HEIC", 3000, taken);
     source.add("DCIM/IMG_0001.MOV", 9000, taken);
     source.add("DCIM/IMG_0002.JPG", 2000, taken.plusSeconds(60));
-    source.add("Other/IMG_0001.MOV", 4000, taken.plusSeconds(120));
+    // Another month, so the default layout files it elsewhere than the pair's video.
+    source.add("Other/IMG_0001.MOV", 4000, taken.plusSeconds(40L * 24 * 3600));
 
     try (UploadEngine engine = UploadEngine.start(dataDir)) {
       engine.addLibrary(new Library("live", source, target)).toCompletableFuture().get(5, TimeUnit.SECONDS);

@@ -171,12 +171,18 @@ public final class InMemoryTarget implements UploadTarget {
   }
 
   @Override
-  public UploadSession open(String remotePath, long size) {
+  public UploadSession open(String remotePath, long size) throws UploadException {
     return open(remotePath, size, Optional.empty());
   }
 
+  private final java.util.Set<String> sessionPaths = ConcurrentHashMap.newKeySet();
+
   @Override
-  public UploadSession open(String remotePath, long size, Optional<String> resumeToken) {
+  public UploadSession open(String remotePath, long size, Optional<String> resumeToken) throws UploadException {
+    if (!sessionPaths.add(remotePath)) {
+      // As every real target does: two writers on one path would mix their bytes.
+      throw new UploadException(new UploadError.Transient(remotePath + " is being uploaded by another session"));
+    }
     tokensOpenedWith.add(resumeToken);
     String key = partialKey(remotePath, resumeToken);
     if (tokenKeyed && !partials.containsKey(key)) {
@@ -278,6 +284,7 @@ public final class InMemoryTarget implements UploadTarget {
       if (!closed) {
         closed = true;
         openSessions.decrementAndGet();
+        sessionPaths.remove(path);
       }
     }
   }
