@@ -1,17 +1,12 @@
 package dev.autoupload.targets.koofr;
 
 import dev.autoupload.engine.upload.RemoteFile;
-import dev.autoupload.engine.upload.Sha256;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.targets.Appends;
-import java.io.IOException;
+import dev.autoupload.targets.Spool;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -27,31 +22,22 @@ final class KoofrSession implements UploadSession {
   private final KoofrTarget target;
   private final KoofrTarget.Location location;
   private final long size;
-  private final Path spool;
+  private final Spool spool;
   private final Runnable release;
-  private final FileChannel channel;
-  private final MessageDigest sha256 = Sha256.newDigest();
   private final MessageDigest md5 = newMd5();
   private long offset;
   private boolean closed;
 
   /**
-   * @param spool an empty temporary file the session owns and deletes when it closes
+   * @param spool an empty spool the session owns and closes
    * @param release called once when the session closes, to let a later session open the path
    */
-  KoofrSession(KoofrTarget target, KoofrTarget.Location location, long size, Path spool, Runnable release)
-      throws UploadException {
+  KoofrSession(KoofrTarget target, KoofrTarget.Location location, long size, Spool spool, Runnable release) {
     this.target = target;
     this.location = location;
     this.size = size;
     this.spool = spool;
     this.release = release;
-    try {
-      this.channel = FileChannel.open(spool, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-    } catch (IOException e) {
-      deleteSpool();
-      throw new UploadException(new UploadError.Transient("cannot open spool file " + spool + ": " + e.getMessage()), e);
-    }
   }
 
   @Override
@@ -64,15 +50,8 @@ final class KoofrSession implements UploadSession {
     requireOpen();
     Appends.require(location.remotePath(), this.offset, offset, bytes.remaining(), size);
     int length = bytes.remaining();
-    sha256.update(bytes.duplicate());
     md5.update(bytes.duplicate());
-    try {
-      while (bytes.hasRemaining()) {
-        channel.write(bytes);
-      }
-    } catch (IOException e) {
-      throw new UploadException(new UploadError.Transient("cannot write spool file " + spool + ": " + e.getMessage()), e);
-    }
+    spool.write(bytes);
     this.offset += length;
     return this.offset;
   }
@@ -81,7 +60,7 @@ final class KoofrSession implements UploadSession {
   public RemoteFile complete(long expectedSize, String expectedSha256) throws UploadException {
     requireOpen();
     try {
-      String sentSha256 = Sha256.hex(sha256);
+      String sentSha256 = spool.sha256Hex();
       String sentMd5 = HexFormat.of().formatHex(md5.digest());
       if (offset != expectedSize) {
         throw mismatch(offset + " bytes received, expected " + expectedSize);
@@ -95,12 +74,8 @@ final class KoofrSession implements UploadSession {
         requireSame(existing.get(), expectedSize, sentMd5);
         return stored;
       }
-      try {
-        channel.force(false);
-      } catch (IOException e) {
-        throw new UploadException(new UploadError.Transient("cannot write spool file " + spool + ": " + e.getMessage()), e);
-      }
-      KoofrApi.FileInfo part = target.putPart(location, spool, expectedSize);
+      spool.force();
+      KoofrApi.FileInfo part = target.putPart(location, spool.file(), expectedSize);
       if (!part.name().equals(location.part())
           || part.folder()
           || part.size() != expectedSize
@@ -149,25 +124,12 @@ final class KoofrSession implements UploadSession {
       return;
     }
     closed = true;
-    try {
-      channel.close();
-    } catch (IOException ignored) {
-      // The spool is deleted next; nothing in it is needed any more.
-    }
-    deleteSpool();
+    spool.close();
     release.run();
   }
 
   private UploadException mismatch(String why) {
     return new UploadException(new UploadError.Transient("verification failed: " + location.file() + ": " + why));
-  }
-
-  private void deleteSpool() {
-    try {
-      Files.deleteIfExists(spool);
-    } catch (IOException ignored) {
-      // A temporary file in the spool directory; the system cleans it up eventually.
-    }
   }
 
   private void requireOpen() throws UploadException {

@@ -5,10 +5,9 @@ import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.targets.Spool;
 import dev.autoupload.targets.TargetSettings;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,14 +141,7 @@ public final class KoofrTarget implements UploadTarget {
     }
     try {
       mountId();
-      Path spool;
-      try {
-        Files.createDirectories(settings.spoolDir());
-        spool = Files.createTempFile(settings.spoolDir(), "autoupload-koofr-", ".spool");
-      } catch (IOException e) {
-        throw new UploadException(
-            new UploadError.Transient("cannot create a spool file in " + settings.spoolDir() + ": " + e.getMessage()), e);
-      }
+      Spool spool = new Spool(settings.spoolDir(), "koofr");
       return new KoofrSession(this, location, size, spool, () -> uploading.remove(key));
     } catch (UploadException | RuntimeException e) {
       uploading.remove(key);

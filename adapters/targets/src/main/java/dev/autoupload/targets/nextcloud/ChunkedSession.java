@@ -6,6 +6,7 @@ import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.targets.Appends;
+import dev.autoupload.targets.Spool;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.Locale;
@@ -24,7 +25,7 @@ final class ChunkedSession implements UploadSession {
   private final long size;
   private final long chunkSize;
   private final Runnable release;
-  private final ChunkSpool spool;
+  private final Spool spool;
 
   /** The sha256 of the whole file, when this session sent it from byte 0; empty after a resume. */
   private final Optional<MessageDigest> whole;
@@ -44,7 +45,7 @@ final class ChunkedSession implements UploadSession {
     this.onServer = onServer;
     this.release = release;
     this.whole = onServer == 0 ? Optional.of(Sha256.newDigest()) : Optional.empty();
-    this.spool = new ChunkSpool(target.spoolDir());
+    this.spool = new Spool(target.spoolDir(), "nextcloud");
   }
 
   @Override

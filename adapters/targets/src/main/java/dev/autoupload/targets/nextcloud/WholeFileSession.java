@@ -6,6 +6,7 @@ import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.targets.Appends;
+import dev.autoupload.targets.Spool;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 
@@ -20,7 +21,7 @@ final class WholeFileSession implements UploadSession {
   private final NextcloudTarget.Location location;
   private final long size;
   private final Runnable release;
-  private final ChunkSpool spool;
+  private final Spool spool;
   private final MessageDigest digest = Sha256.newDigest();
   private boolean closed;
 
@@ -30,7 +31,7 @@ final class WholeFileSession implements UploadSession {
     this.location = location;
     this.size = size;
     this.release = release;
-    this.spool = new ChunkSpool(target.spoolDir());
+    this.spool = new Spool(target.spoolDir(), "nextcloud");
   }
 
   @Override

@@ -1,10 +1,12 @@
 package dev.autoupload.targets.s3;
 
 import dev.autoupload.engine.upload.RemoteFile;
+import dev.autoupload.engine.upload.Sha256;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.targets.Appends;
+import dev.autoupload.targets.Spool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -63,12 +65,8 @@ final class MultipartSession implements UploadSession {
     this.uploadId = uploadId;
     this.parts = new ArrayList<>(parts);
     this.onClose = onClose;
-    this.whole = parts.isEmpty() ? Optional.of(Spool.sha256()) : Optional.empty();
-    try {
-      this.spool = new Spool();
-    } catch (IOException e) {
-      throw S3Errors.io("spool " + path + " before upload", e);
-    }
+    this.whole = parts.isEmpty() ? Optional.of(Sha256.newDigest()) : Optional.empty();
+    this.spool = new Spool(target.spoolDir(), "s3");
   }
 
   /** Continues the upload in progress for {@code key}, preferring the recorded one, or starts one. */
@@ -126,11 +124,7 @@ final class MultipartSession implements UploadSession {
       int room = (int) Math.min(bytes.remaining(), partSize - spool.size());
       ByteBuffer slice = bytes.slice().limit(room);
       whole.ifPresent(d -> d.update(slice.duplicate()));
-      try {
-        spool.write(slice);
-      } catch (IOException e) {
-        throw S3Errors.io("spool " + path + " before upload", e);
-      }
+      spool.write(slice);
       bytes.position(bytes.position() + room);
       if (spool.size() == partSize) {
         sendPart();
@@ -164,11 +158,7 @@ final class MultipartSession implements UploadSession {
                     .eTag());
     parts.add(
         CompletedPart.builder().partNumber(number).eTag(eTag).checksumSHA256(checksum).build());
-    try {
-      spool.clear();
-    } catch (IOException e) {
-      throw S3Errors.io("spool " + path + " before upload", e);
-    }
+    spool.clear();
   }
 
   @Override
@@ -257,7 +247,7 @@ final class MultipartSession implements UploadSession {
   }
 
   private String readBackSha256() throws UploadException {
-    MessageDigest digest = Spool.sha256();
+    MessageDigest digest = Sha256.newDigest();
     try (InputStream in = target.client().getObject(b -> b.bucket(target.bucket()).key(key))) {
       byte[] buffer = new byte[64 * 1024];
       for (int n; (n = in.read(buffer)) >= 0; ) {

@@ -10,7 +10,6 @@ import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.http.HttpClients;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -70,6 +69,7 @@ public final class S3Target implements UploadTarget {
   private final S3Config config;
   private final String prefix;
   private final Set<String> uploading = ConcurrentHashMap.newKeySet();
+  private final java.nio.file.Path spoolDir;
 
   /** A target talking to the server {@code config} names; {@link #close()} closes its client. */
   public static S3Target connect(S3Config config) {
@@ -78,18 +78,19 @@ public final class S3Target implements UploadTarget {
 
   /** As {@link #connect(S3Config)}, with the timeouts and TLS trust of {@code settings}. */
   public static S3Target connect(S3Config config, TargetSettings settings) {
-    return new S3Target(client(config, settings), true, config);
+    return new S3Target(client(config, settings), true, config, settings.spoolDir());
   }
 
   /** A target on a client the caller owns and closes. */
   public S3Target(S3Client client, S3Config config) {
-    this(client, false, config);
+    this(client, false, config, TargetSettings.defaults().spoolDir());
   }
 
-  private S3Target(S3Client client, boolean ownsClient, S3Config config) {
+  private S3Target(S3Client client, boolean ownsClient, S3Config config, java.nio.file.Path spoolDir) {
     this.client = client;
     this.ownsClient = ownsClient;
     this.config = config;
+    this.spoolDir = spoolDir;
     this.prefix = normalisedPrefix(config.prefix());
   }
 
@@ -227,6 +228,11 @@ public final class S3Target implements UploadTarget {
 
   S3Config config() {
     return config;
+  }
+
+  /** Where sessions spool a part or a small file until it is sent. */
+  java.nio.file.Path spoolDir() {
+    return spoolDir;
   }
 
   String bucket() {

@@ -4,7 +4,7 @@ import dev.autoupload.engine.upload.RemoteFile;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.targets.Appends;
-import java.io.IOException;
+import dev.autoupload.targets.Spool;
 import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -33,11 +33,7 @@ final class SinglePutSession implements UploadSession {
     this.key = key;
     this.size = size;
     this.onClose = onClose;
-    try {
-      this.spool = new Spool();
-    } catch (IOException e) {
-      throw S3Errors.io("spool " + path + " before upload", e);
-    }
+    this.spool = new Spool(target.spoolDir(), "s3");
   }
 
   @Override
@@ -48,11 +44,7 @@ final class SinglePutSession implements UploadSession {
   @Override
   public long append(long offset, ByteBuffer bytes) throws UploadException {
     Appends.require(path, spool.size(), offset, bytes.remaining(), size);
-    try {
-      spool.write(bytes);
-    } catch (IOException e) {
-      throw S3Errors.io("spool " + path + " before upload", e);
-    }
+    spool.write(bytes);
     return spool.size();
   }
 
@@ -62,11 +54,7 @@ final class SinglePutSession implements UploadSession {
     String hex = HexFormat.of().formatHex(digest);
     if (spool.size() != expectedSize || !hex.equalsIgnoreCase(sha256)) {
       String got = spool.size() + " bytes with sha256 " + hex;
-      try {
-        spool.clear();
-      } catch (IOException e) {
-        throw S3Errors.io("discard the spooled " + path, e);
-      }
+      spool.clear();
       throw S3Errors.startingOver(path, got, expectedSize, sha256);
     }
     Optional<RemoteFile> identical = target.identicalOrFree(path, key, expectedSize, hex);

@@ -1,18 +1,12 @@
 package dev.autoupload.targets.webdav;
 
 import dev.autoupload.engine.upload.RemoteFile;
-import dev.autoupload.engine.upload.Sha256;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.targets.Appends;
-import java.io.IOException;
+import dev.autoupload.targets.Spool;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.Optional;
 
 /**
@@ -25,31 +19,21 @@ final class WebDavSession implements UploadSession {
   private final WebDavTarget target;
   private final WebDavTarget.Location location;
   private final long size;
-  private final Path spool;
+  private final Spool spool;
   private final Runnable release;
-  private final FileChannel channel;
-  private final MessageDigest digest = Sha256.newDigest();
   private long offset;
   private boolean closed;
 
   /**
-   * @param spool an empty temporary file the session owns and deletes when it closes
+   * @param spool an empty spool the session owns and closes
    * @param release called once when the session closes, to let a later session open the path
    */
-  WebDavSession(
-      WebDavTarget target, WebDavTarget.Location location, long size, Path spool, Runnable release)
-      throws UploadException {
+  WebDavSession(WebDavTarget target, WebDavTarget.Location location, long size, Spool spool, Runnable release) {
     this.target = target;
     this.location = location;
     this.size = size;
     this.spool = spool;
     this.release = release;
-    try {
-      this.channel = FileChannel.open(spool, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-    } catch (IOException e) {
-      deleteSpool();
-      throw new UploadException(new UploadError.Transient("cannot open spool file " + spool + ": " + e.getMessage()), e);
-    }
   }
 
   @Override
@@ -62,15 +46,7 @@ final class WebDavSession implements UploadSession {
     requireOpen();
     Appends.require(location.remotePath(), this.offset, offset, bytes.remaining(), size);
     int length = bytes.remaining();
-    digest.update(bytes.duplicate());
-    try {
-      while (bytes.hasRemaining()) {
-        channel.write(bytes);
-      }
-    } catch (IOException e) {
-      throw new UploadException(
-          new UploadError.Transient("cannot write spool file " + spool + ": " + e.getMessage()), e);
-    }
+    spool.write(bytes);
     this.offset += length;
     return this.offset;
   }
@@ -79,20 +55,15 @@ final class WebDavSession implements UploadSession {
   public RemoteFile complete(long expectedSize, String sha256) throws UploadException {
     requireOpen();
     try {
-      String sent = Sha256.hex(digest);
+      String sent = spool.sha256Hex();
       if (offset != expectedSize) {
         throw mismatch(offset + " bytes received, expected " + expectedSize);
       }
       if (!sent.equalsIgnoreCase(sha256)) {
         throw mismatch("sha256 " + sent + " received, expected " + sha256);
       }
-      try {
-        channel.force(false);
-      } catch (IOException e) {
-        throw new UploadException(
-            new UploadError.Transient("cannot write spool file " + spool + ": " + e.getMessage()), e);
-      }
-      target.putPart(location, spool, expectedSize);
+      spool.force();
+      target.putPart(location, spool.file(), expectedSize);
       Optional<Multistatus> part = target.statPart(location);
       long stored =
           part.filter(p -> p.contentLength().isPresent()).map(p -> p.contentLength().getAsLong()).orElse(-1L);
@@ -143,26 +114,13 @@ final class WebDavSession implements UploadSession {
       return;
     }
     closed = true;
-    try {
-      channel.close();
-    } catch (IOException ignored) {
-      // The spool is deleted next; nothing in it is needed any more.
-    }
-    deleteSpool();
+    spool.close();
     release.run();
   }
 
   private UploadException mismatch(String why) {
     return new UploadException(
         new UploadError.Transient("verification failed: " + location.display() + ": " + why));
-  }
-
-  private void deleteSpool() {
-    try {
-      Files.deleteIfExists(spool);
-    } catch (IOException ignored) {
-      // A temporary file in the spool directory; the system cleans it up eventually.
-    }
   }
 
   private void requireOpen() throws UploadException {

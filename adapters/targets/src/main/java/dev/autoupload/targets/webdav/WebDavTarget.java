@@ -5,6 +5,7 @@ import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.targets.Spool;
 import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.http.HttpClients;
 import dev.autoupload.targets.http.HttpErrors;
@@ -17,7 +18,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandler;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -165,14 +165,7 @@ public final class WebDavTarget implements UploadTarget {
       for (String collection : location.collections()) {
         makeCollection(collection);
       }
-      Path spool;
-      try {
-        Files.createDirectories(settings.spoolDir());
-        spool = Files.createTempFile(settings.spoolDir(), "autoupload-webdav-", ".spool");
-      } catch (IOException e) {
-        throw new UploadException(
-            new UploadError.Transient("cannot create a spool file in " + settings.spoolDir() + ": " + e.getMessage()), e);
-      }
+      Spool spool = new Spool(settings.spoolDir(), "webdav");
       return new WebDavSession(this, location, size, spool, () -> uploading.remove(location.part()));
     } catch (UploadException | RuntimeException e) {
       uploading.remove(location.part());

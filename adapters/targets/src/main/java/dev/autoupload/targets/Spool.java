@@ -1,5 +1,6 @@
-package dev.autoupload.targets.nextcloud;
+package dev.autoupload.targets;
 
+import dev.autoupload.engine.upload.Sha256;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import java.io.IOException;
@@ -8,21 +9,26 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 
 /**
- * The bytes of the request being filled (a chunk, or a small file sent whole), kept in a temporary
- * file so memory stays at one append whatever the chunk size.
+ * Bytes a session must send in one request (a whole file, a chunk, a part), kept in a temporary
+ * file so memory stays at one append whatever the size, with the sha256 of what was written since
+ * it was created or last cleared. Every target that spools uses this one.
  */
-final class ChunkSpool implements AutoCloseable {
+public final class Spool implements AutoCloseable {
 
   private final Path file;
   private final FileChannel channel;
   private long size;
+  private MessageDigest digest = Sha256.newDigest();
 
-  ChunkSpool(Path spoolDir) throws UploadException {
+  /** An empty spool file in {@code spoolDir}, made if missing; {@code target} names it ("s3"). */
+  public Spool(Path spoolDir, String target) throws UploadException {
     try {
       Files.createDirectories(spoolDir);
-      file = Files.createTempFile(spoolDir, "autoupload-nextcloud-", ".spool");
+      file = Files.createTempFile(spoolDir, "autoupload-" + target + "-", ".spool");
     } catch (IOException e) {
       throw failure("cannot create a spool file in " + spoolDir, e);
     }
@@ -34,16 +40,17 @@ final class ChunkSpool implements AutoCloseable {
     }
   }
 
-  Path file() {
+  public Path file() {
     return file;
   }
 
-  long size() {
+  public long size() {
     return size;
   }
 
   /** Writes all remaining bytes of {@code bytes}. */
-  void write(ByteBuffer bytes) throws UploadException {
+  public void write(ByteBuffer bytes) throws UploadException {
+    digest.update(bytes.duplicate());
     try {
       while (bytes.hasRemaining()) {
         size += channel.write(bytes, size);
@@ -53,13 +60,36 @@ final class ChunkSpool implements AutoCloseable {
     }
   }
 
-  void clear() throws UploadException {
+  /** The sha256 of what was written since the spool was made or cleared. */
+  public byte[] sha256Digest() {
+    try {
+      return ((MessageDigest) digest.clone()).digest();
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("the JDK's SHA-256 can be cloned", e);
+    }
+  }
+
+  public String sha256Hex() {
+    return HexFormat.of().formatHex(sha256Digest());
+  }
+
+  /** Makes sure what was written is on disk before it is read back to be sent. */
+  public void force() throws UploadException {
+    try {
+      channel.force(false);
+    } catch (IOException e) {
+      throw failure("cannot write spool file " + file, e);
+    }
+  }
+
+  public void clear() throws UploadException {
     try {
       channel.truncate(0);
     } catch (IOException e) {
       throw failure("cannot clear spool file " + file, e);
     }
     size = 0;
+    digest = Sha256.newDigest();
   }
 
   @Override
