@@ -109,7 +109,7 @@ class TusRunIT {
     AppProcess second = apps.start(run);
     assertThat(second.waitFor(RUN_TIMEOUT)).as(second.describe()).isZero();
 
-    TusServer.StoredUpload done = bigUpload(bigFile).orElseThrow();
+    TusServer.StoredUpload done = bigUpload(bigFile, first.describe() + "\n" + second.describe()).orElseThrow();
     assertThat(done.finished()).isTrue();
     assertThat(MediaFiles.sha256(server.bytes(done.url()))).isEqualTo(sourceHashes.get(bigFile));
     assertThat(server.uploads()).as("one upload per file: the big file's was continued, not started again")
@@ -128,10 +128,10 @@ class TusRunIT {
   }
 
   /** The one upload on the server named {@code name}, finished or not. */
-  private Optional<TusServer.StoredUpload> bigUpload(String name) throws Exception {
+  private Optional<TusServer.StoredUpload> bigUpload(String name, String runs) throws Exception {
     List<TusServer.StoredUpload> named =
         server.uploads().stream().filter(u -> u.filename().equals(Optional.of(name))).toList();
-    assertThat(named).as("uploads named %s", name).hasSizeLessThanOrEqualTo(1);
+    assertThat(named).as("uploads named %s\n%s", name, runs).hasSizeLessThanOrEqualTo(1);
     return named.stream().findFirst();
   }
 

@@ -205,8 +205,11 @@ public final class BackupSupervisor
   private final Map<String, Integer> failedAttempts = new HashMap<>();
   private final Map<String, LibraryStatus.Failure> failures = new LinkedHashMap<>();
   private final Map<String, Asset> failedAssets = new HashMap<>();
-  /** Files read at once to learn their content hash. */
-  private static final int IDENTIFY_PARALLELISM = 2;
+  /**
+   * Files read at once to learn their content hash: one, so assets are queued in the order the
+   * source found them (a camera roll uploads oldest folder first, name by name).
+   */
+  private static final int IDENTIFY_PARALLELISM = 1;
 
   /** Found, not backed up, content hash not yet known. */
   private final ArrayDeque<Asset> toIdentify = new ArrayDeque<>();

@@ -55,13 +55,19 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
 
   /**
    * An empty {@code url} means the embedded H2 file database inside {@code dataDir}. H2's own
-   * close-on-exit hook is off: the engine closes the pool after its last write.
+   * close-on-exit hook is off: the engine closes the pool after its last write. {@code
+   * WRITE_DELAY=0} makes every commit reach the file before it returns: with H2's default (a
+   * background write up to a second later) a process killed right after a commit loses it, and
+   * a fresh database can lose its tables altogether.
    */
   public static JournalDatabase of(String url, String user, String password, Path dataDir) {
     if (url == null || url.isBlank()) {
       String file = dataDir.resolve("journal").toAbsolutePath().toString();
       return new JournalDatabase(
-          Dialect.H2, "jdbc:h2:file:" + file + ";DATABASE_TO_UPPER=false;DB_CLOSE_ON_EXIT=FALSE", user, password);
+          Dialect.H2,
+          "jdbc:h2:file:" + file + ";DATABASE_TO_UPPER=false;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0",
+          user,
+          password);
     }
     if (url.startsWith("jdbc:h2:")) {
       return new JournalDatabase(Dialect.H2, url, user, password);

@@ -35,6 +35,29 @@ class JournalDatabaseTest {
   }
 
   @Test
+  void everyCommitSurvivesTheProcessBeingKilledRightAfterIt() throws Exception {
+    Process killed =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                KilledAfterCommit.class.getName(),
+                dataDir.toString())
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(killed.getInputStream().readAllBytes());
+    assertThat(killed.waitFor()).as(output).isEqualTo(137);
+
+    JournalDatabase journal = JournalDatabase.of("", "sa", "", dataDir);
+    journal.migrate();
+    try (Connection db = journal.connect(); Statement query = db.createStatement();
+        ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM asset_content_hash")) {
+      rows.next();
+      assertThat(rows.getInt(1)).as("rows committed before the kill").isEqualTo(5);
+    }
+  }
+
+  @Test
   void aHalfAppliedSchemaIsCompletedOnTheNextStart() throws Exception {
     JournalDatabase journal = JournalDatabase.of("", "sa", "", dataDir);
     try (Connection db = journal.connect(); Statement ddl = db.createStatement()) {
