@@ -1,7 +1,5 @@
 package dev.autoupload.app;
 
-import java.time.Instant;
-import java.nio.file.attribute.FileTime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.autoupload.engine.UploadEngine;
@@ -10,6 +8,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.autoupload.engine.serialization.CborSerializable;
 import java.util.ArrayList;
 import java.util.List;
-import scala.collection.immutable.HashSet;
 import scala.collection.immutable.HashSet$;
+import scala.collection.immutable.HashSet;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**

@@ -1,8 +1,8 @@
 package dev.autoupload.engine.testing;
 
-import dev.autoupload.engine.library.CreationDateSource;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
+import dev.autoupload.engine.library.CreationDateSource;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

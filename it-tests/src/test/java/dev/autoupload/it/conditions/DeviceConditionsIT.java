@@ -6,9 +6,9 @@ import static dev.autoupload.engine.conditions.BlockerReason.NO_NETWORK;
 import static dev.autoupload.engine.conditions.BlockerReason.OS_SUSPENDED;
 import static dev.autoupload.engine.conditions.BlockerReason.WAITING_FOR_STABLE_WIFI;
 import static dev.autoupload.engine.conditions.BlockerReason.WIFI_REQUIRED;
-import static dev.autoupload.it.conditions.DeviceSimulator.phone;
 import static dev.autoupload.it.MediaFiles.KIB;
 import static dev.autoupload.it.MediaFiles.MIB;
+import static dev.autoupload.it.conditions.DeviceSimulator.phone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

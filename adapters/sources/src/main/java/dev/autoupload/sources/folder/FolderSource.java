@@ -1,5 +1,7 @@
 package dev.autoupload.sources.folder;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
 import dev.autoupload.sources.media.CreationDates;
@@ -29,15 +31,13 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
-import java.util.Locale;
-import java.util.stream.Collectors;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadSession;
-import dev.autoupload.targets.FaultProxy;
 import dev.autoupload.targets.FaultProxy.Fault;
+import dev.autoupload.targets.FaultProxy;
 import dev.autoupload.targets.TargetSettings;
 import java.net.URI;
 import java.nio.ByteBuffer;

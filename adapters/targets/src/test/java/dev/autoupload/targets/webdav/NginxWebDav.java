@@ -1,5 +1,6 @@
 package dev.autoupload.targets.webdav;
 
+import dev.autoupload.targets.tls.TestCertificates.ServerCertificate;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -8,7 +9,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
-import dev.autoupload.targets.tls.TestCertificates.ServerCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;

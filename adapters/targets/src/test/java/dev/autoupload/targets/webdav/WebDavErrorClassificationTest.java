@@ -1,7 +1,5 @@
 package dev.autoupload.targets.webdav;
 
-import dev.autoupload.targets.TargetSettings;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -10,8 +8,9 @@ import dev.autoupload.engine.upload.Sha256;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
-import dev.autoupload.targets.FaultProxy;
 import dev.autoupload.targets.FaultProxy.Fault;
+import dev.autoupload.targets.FaultProxy;
+import dev.autoupload.targets.TargetSettings;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;

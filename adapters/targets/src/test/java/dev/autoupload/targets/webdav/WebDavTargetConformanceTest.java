@@ -1,9 +1,8 @@
 package dev.autoupload.targets.webdav;
 
-import dev.autoupload.targets.TargetSettings;
-
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.targets.TargetConformance;
+import dev.autoupload.targets.TargetSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,7 +1,5 @@
 package dev.autoupload.targets.webdav;
 
-import dev.autoupload.targets.TargetSettings;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,6 +9,7 @@ import dev.autoupload.engine.upload.Sha256;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
+import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.TargetUris;
 import java.io.IOException;
 import java.net.InetAddress;
