@@ -2,8 +2,10 @@ package dev.autoupload.sources.folder;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.autoupload.engine.activity.LivePhotos;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
+import dev.autoupload.engine.library.CreationDateSource;
 import dev.autoupload.sources.media.CreationDates;
 import java.io.IOException;
 import java.io.InputStream;
@@ -489,7 +491,11 @@ public final class FolderSource implements AssetSource {
     Instant fileTime =
         CreationDates.fileTime(
             attributes.creationTime() == null ? null : attributes.creationTime().toInstant(), modifiedAt);
-    CreationDates.CreationDate created = creationDates.of(file, fileTime);
+    CreationDates.CreationDate created =
+        liveStillOf(file)
+            .map(still -> creationDates.of(still, fileTime))
+            .filter(date -> date.source() != CreationDateSource.FILE_TIME)
+            .orElseGet(() -> creationDates.of(file, fileTime));
     return new Asset(
         idOf(relativePath),
         libraryId,
@@ -499,6 +505,33 @@ public final class FolderSource implements AssetSource {
         created.source(),
         modifiedAt,
         Optional.empty());
+  }
+
+  /**
+   * For the video half of a live photo, the still beside it: the pair is dated by the still, so
+   * both halves land together under a date layout even when the video's own clock ticked past
+   * midnight.
+   */
+  private static Optional<Path> liveStillOf(Path file) {
+    String name = file.getFileName().toString();
+    boolean video =
+        LivePhotos.halfOf(name).map(half -> half.role().equals(LivePhotos.Half.VIDEO)).orElse(false);
+    int dot = name.lastIndexOf('.');
+    if (!video || dot <= 0) {
+      return Optional.empty();
+    }
+    String pairKey = LivePhotos.halfOf(name).get().pairKey();
+    try (DirectoryStream<Path> siblings = Files.newDirectoryStream(file.getParent(), name.substring(0, dot) + ".*")) {
+      for (Path sibling : siblings) {
+        Optional<LivePhotos.Half> half = LivePhotos.halfOf(sibling.getFileName().toString());
+        if (half.isPresent() && half.get().role().equals(LivePhotos.Half.PHOTO) && half.get().pairKey().equals(pairKey)) {
+          return Optional.of(sibling);
+        }
+      }
+    } catch (IOException | DirectoryIteratorException e) {
+      log.debug("cannot look for the still of {}: {}", file, e.toString());
+    }
+    return Optional.empty();
   }
 
   static String idOf(String relativePath) {

@@ -78,7 +78,7 @@ class FolderSourceTest {
   @Test
   void datesEachAssetByItsMetadataAndSaysWhereTheDateCameFrom() throws Exception {
     TestMedia.jpegTakenAt(root.resolve("2023/trip.jpg"), "2023:06:01 14:30:00", Optional.of("+02:00"));
-    TestMedia.movieCreatedAt(root.resolve("2023/trip.mov"), "qt  ", Instant.parse("2023-06-01T12:31:00Z"));
+    TestMedia.movieCreatedAt(root.resolve("2023/clip.mov"), "qt  ", Instant.parse("2023-06-01T12:31:00Z"));
     write("copied.png", "no metadata in here");
     Instant copiedAt = Instant.parse("2024-02-03T04:05:06Z");
     Files.setLastModifiedTime(root.resolve("copied.png"), FileTime.from(copiedAt));
@@ -88,8 +88,8 @@ class FolderSourceTest {
 
     assertThat(assets.get("2023/trip.jpg").createdAt()).isEqualTo(Instant.parse("2023-06-01T12:30:00Z"));
     assertThat(assets.get("2023/trip.jpg").createdAtSource()).isEqualTo(CreationDateSource.EXIF);
-    assertThat(assets.get("2023/trip.mov").createdAt()).isEqualTo(Instant.parse("2023-06-01T12:31:00Z"));
-    assertThat(assets.get("2023/trip.mov").createdAtSource()).isEqualTo(CreationDateSource.VIDEO_METADATA);
+    assertThat(assets.get("2023/clip.mov").createdAt()).isEqualTo(Instant.parse("2023-06-01T12:31:00Z"));
+    assertThat(assets.get("2023/clip.mov").createdAtSource()).isEqualTo(CreationDateSource.VIDEO_METADATA);
     assertThat(assets.get("copied.png").createdAt()).isEqualTo(copiedAt);
     assertThat(assets.get("copied.png").createdAtSource()).isEqualTo(CreationDateSource.FILE_TIME);
   }
@@ -229,6 +229,22 @@ class FolderSourceTest {
 
     Files.delete(root.resolve("a.jpg"));
     assertThat(source.refresh(scanned)).isEmpty();
+  }
+
+  @Test
+  void datesALivePhotosVideoByItsStillSoThePairStaysTogether() throws Exception {
+    TestMedia.jpegTakenAt(root.resolve("DCIM/IMG_0001.JPG"), "2023:05:31 23:59:59", Optional.of("+00:00"));
+    TestMedia.movieCreatedAt(root.resolve("DCIM/IMG_0001.MOV"), "qt  ", Instant.parse("2023-06-01T00:00:01Z"));
+    TestMedia.movieCreatedAt(root.resolve("DCIM/IMG_0002.MOV"), "qt  ", Instant.parse("2023-06-01T00:00:01Z"));
+
+    Map<String, Asset> assets =
+        scan(source).stream().collect(Collectors.toMap(Asset::relativePath, a -> a));
+
+    assertThat(assets.get("DCIM/IMG_0001.MOV").createdAt()).isEqualTo(Instant.parse("2023-05-31T23:59:59Z"));
+    assertThat(assets.get("DCIM/IMG_0001.MOV").createdAtSource()).isEqualTo(CreationDateSource.EXIF);
+    assertThat(assets.get("DCIM/IMG_0002.MOV").createdAt())
+        .as("a video without a still keeps its own date")
+        .isEqualTo(Instant.parse("2023-06-01T00:00:01Z"));
   }
 
   @Test
