@@ -1,8 +1,7 @@
 package dev.autoupload.targets.koofr;
 
+import dev.autoupload.targets.RemotePaths;
 import java.nio.charset.StandardCharsets;
-import java.text.Normalizer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,26 +13,9 @@ final class KoofrPath {
 
   private KoofrPath() {}
 
-  /**
-   * The segments of a relative path in NFC, or empty when the path could leave its folder or is
-   * not a plain name: empty, absolute, {@code .}/{@code ..} or empty segments, backslash, NUL.
-   */
+  /** See {@link RemotePaths#segments}. */
   static Optional<List<String>> segments(String relativePath) {
-    if (relativePath == null || relativePath.isEmpty()) {
-      return Optional.empty();
-    }
-    String path = Normalizer.normalize(relativePath, Normalizer.Form.NFC);
-    if (path.startsWith("/") || path.indexOf('\\') >= 0 || path.indexOf('\0') >= 0) {
-      return Optional.empty();
-    }
-    List<String> segments = new ArrayList<>();
-    for (String segment : path.split("/", -1)) {
-      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-        return Optional.empty();
-      }
-      segments.add(segment);
-    }
-    return Optional.of(List.copyOf(segments));
+    return RemotePaths.segments(relativePath);
   }
 
   /** The absolute path of {@code segments}, e.g. {@code /Photos/2024}; {@code /} for none. */

@@ -1,7 +1,7 @@
 package dev.autoupload.targets.tus;
 
+import dev.autoupload.targets.RemotePaths;
 import java.nio.charset.StandardCharsets;
-import java.text.Normalizer;
 import java.util.Base64;
 import java.util.Optional;
 
@@ -14,24 +14,9 @@ final class TusPath {
 
   private TusPath() {}
 
-  /**
-   * The path in NFC, or empty when it could leave the root or is not a plain name: empty,
-   * absolute, {@code .}/{@code ..} or empty segments, backslash, NUL.
-   */
+  /** The path in NFC, or empty when it could leave the root (see {@link RemotePaths#segments}). */
   static Optional<String> confined(String remotePath) {
-    if (remotePath == null || remotePath.isEmpty()) {
-      return Optional.empty();
-    }
-    String path = Normalizer.normalize(remotePath, Normalizer.Form.NFC);
-    if (path.startsWith("/") || path.indexOf('\\') >= 0 || path.indexOf('\0') >= 0) {
-      return Optional.empty();
-    }
-    for (String segment : path.split("/", -1)) {
-      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-        return Optional.empty();
-      }
-    }
-    return Optional.of(path);
+    return RemotePaths.segments(remotePath).map(segments -> String.join("/", segments));
   }
 
   /** The {@code Upload-Metadata} value naming {@code nfcPath}: {@code filename <base64>}. */

@@ -1,8 +1,7 @@
 package dev.autoupload.targets.webdav;
 
+import dev.autoupload.targets.RemotePaths;
 import java.nio.charset.StandardCharsets;
-import java.text.Normalizer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,26 +14,9 @@ public final class DavPath {
 
   private DavPath() {}
 
-  /**
-   * The segments of a relative remote path in NFC, or empty when the path could leave the root or
-   * is not a plain name: empty, absolute, {@code .}/{@code ..} or empty segments, backslash, NUL.
-   */
+  /** See {@link RemotePaths#segments}. */
   public static Optional<List<String>> segments(String remotePath) {
-    if (remotePath == null || remotePath.isEmpty()) {
-      return Optional.empty();
-    }
-    String path = Normalizer.normalize(remotePath, Normalizer.Form.NFC);
-    if (path.startsWith("/") || path.indexOf('\\') >= 0 || path.indexOf('\0') >= 0) {
-      return Optional.empty();
-    }
-    List<String> segments = new ArrayList<>();
-    for (String segment : path.split("/", -1)) {
-      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-        return Optional.empty();
-      }
-      segments.add(segment);
-    }
-    return Optional.of(segments);
+    return RemotePaths.segments(remotePath);
   }
 
   /** One segment percent-encoded as UTF-8, keeping only RFC 3986 unreserved characters. */
