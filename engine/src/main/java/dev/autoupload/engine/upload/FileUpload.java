@@ -507,7 +507,7 @@ public final class FileUpload
 
   private ReplyEffect<Event, State> onProbed(Probed msg) {
     if (msg.remote() instanceof RemoteState.Complete complete) {
-      runStep(transfer::hashSource, (t, hashes) -> new SourceHashed(t, hashes, complete));
+      runStep(() -> transfer.hashesFor(complete), (t, hashes) -> new SourceHashed(t, hashes, complete));
     } else {
       runStep(transfer::open, Opened::new);
     }

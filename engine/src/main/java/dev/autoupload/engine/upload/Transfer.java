@@ -59,7 +59,7 @@ final class Transfer {
     this.buffer = new byte[(int) Math.min(chunkBytes, Math.max(1, asset.size()))];
   }
 
-  /** The source's hashes, lowercase hex: sha256 always, MD5 for targets that report only that. */
+  /** The source's hashes, lowercase hex: sha256 always, MD5 (else null) for targets that report only that. */
   record SourceHashes(String sha256, String md5) {}
 
   /** Where an opened session stands, and the token to record before sending. */
@@ -69,19 +69,48 @@ final class Transfer {
     return target.probe(remotePath, resumeToken);
   }
 
-  /** Hashes the whole source, to compare with a file the target already holds. */
-  SourceHashes hashSource() throws UploadException, AssetGoneException {
+  /**
+   * The source's hashes to compare with the file {@code remote} the target already holds: the
+   * content hash learnt when the asset was identified, while the file is as it was scanned;
+   * otherwise the source read once more. MD5 only where the target reports nothing stronger.
+   */
+  SourceHashes hashesFor(RemoteState.Complete remote) throws UploadException, AssetGoneException {
+    boolean withMd5 = remote.sha256().isEmpty() && remote.md5().isPresent();
+    if (!withMd5 && asset.contentHash().isPresent() && current().map(this::asScanned).orElse(false)) {
+      return new SourceHashes(asset.contentHash().get(), null);
+    }
+    return hashSource(withMd5);
+  }
+
+  /** Hashes the whole source. */
+  private SourceHashes hashSource(boolean withMd5) throws UploadException, AssetGoneException {
     MessageDigest sha256 = Sha256.newDigest();
-    MessageDigest md5 = md5();
+    MessageDigest md5 = withMd5 ? md5() : null;
     try (InputStream whole = openSource()) {
       for (int n; (n = whole.read(buffer)) > 0; ) {
         sha256.update(buffer, 0, n);
-        md5.update(buffer, 0, n);
+        if (md5 != null) {
+          md5.update(buffer, 0, n);
+        }
       }
-      return new SourceHashes(Sha256.hex(sha256), Sha256.hex(md5));
+      return new SourceHashes(Sha256.hex(sha256), md5 == null ? null : Sha256.hex(md5));
     } catch (IOException e) {
       throw sourceFailure(e);
     }
+  }
+
+  /** The asset as the source sees it now; empty when it is gone. */
+  private Optional<Asset> current() throws UploadException, AssetGoneException {
+    try {
+      return source.refresh(asset);
+    } catch (IOException e) {
+      throw sourceFailure(e);
+    }
+  }
+
+  /** Whether {@code now} still has the size and modification time the scan saw. */
+  private boolean asScanned(Asset now) {
+    return now.size() == asset.size() && now.modifiedAt().equals(asset.modifiedAt());
   }
 
   private static MessageDigest md5() {
@@ -183,19 +212,14 @@ final class Transfer {
    */
   private void requireSourceUnchanged(String streamedSha256)
       throws UploadException, AssetGoneException, AssetChangedException {
-    Optional<Asset> now;
-    try {
-      now = source.refresh(asset);
-    } catch (IOException e) {
-      throw sourceFailure(e);
-    }
+    Optional<Asset> now = current();
     if (now.isEmpty()) {
       throw new AssetGoneException(asset.relativePath() + " was deleted while it was uploaded", null);
     }
-    if (now.get().size() == asset.size() && now.get().modifiedAt().equals(asset.modifiedAt())) {
+    if (asScanned(now.get())) {
       return;
     }
-    if (now.get().size() != asset.size() || !hashSource().sha256().equals(streamedSha256)) {
+    if (now.get().size() != asset.size() || !hashSource(false).sha256().equals(streamedSha256)) {
       throw new AssetChangedException(
           asset.relativePath() + " changed while it was uploaded; it is uploaded again once it settles");
     }

@@ -289,6 +289,31 @@ class FileUploadTest {
   }
 
   @Test
+  void aFileTheTargetHoldsIsNotReadAgainWhenItsContentHashIsKnownAndItIsUnchanged() {
+    byte[] content = source.add("known.jpg", 5000);
+    target.putFile("known.jpg", content);
+    Asset identified = source.asset("known.jpg").withContentHash(sha256(content));
+
+    uploadOf(identified).runCommand(FileUpload.Begin::new);
+
+    assertThat(((FileUpload.Uploaded) awaitOutcome()).alreadyOnTarget()).isTrue();
+    assertThat(source.opens()).as("the source was not read").isZero();
+  }
+
+  @Test
+  void aFileTouchedSinceItWasIdentifiedIsReadAgainBeforeItCountsAsBackedUp() {
+    byte[] content = source.add("touched.jpg", 5000);
+    target.putFile("touched.jpg", content);
+    Asset identified = source.asset("touched.jpg").withContentHash(sha256(content));
+    source.touch("touched.jpg");
+
+    uploadOf(identified).runCommand(FileUpload.Begin::new);
+
+    assertThat(((FileUpload.Uploaded) awaitOutcome()).alreadyOnTarget()).isTrue();
+    assertThat(source.opens()).isEqualTo(1);
+  }
+
+  @Test
   void completesWithoutSendingWhenTheTargetAlreadyHoldsTheSameFile() {
     byte[] content = source.add("same.jpg", 5000);
     target.putFile("same.jpg", content);
