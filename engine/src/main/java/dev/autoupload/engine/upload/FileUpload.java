@@ -171,20 +171,35 @@ public final class FileUpload
   public record Queued() implements State {}
 
   /**
+   * A state an upload reaches once an attempt began: what a new attempt or a restarted actor
+   * continues from.
+   */
+  public sealed interface Started extends State permits Uploading, Paused, Failed {
+    /** The last checkpointed offset. */
+    long offset();
+
+    /** The target's last resume token; null when none. */
+    String resumeToken();
+
+    /** The remote path chosen instead of the planned one; null when none was. */
+    String remotePath();
+  }
+
+  /**
    * {@code offset} is the last checkpoint; the target may be further. {@code resumeToken} is the
    * last one the target gave (see {@link ResumeTokenRecorded}), null when none; {@code remotePath}
    * the path chosen instead of the planned one (see {@link RemotePathChanged}), null when none.
    */
-  public record Uploading(int attempt, long offset, String resumeToken, String remotePath) implements State {}
+  public record Uploading(int attempt, long offset, String resumeToken, String remotePath) implements Started {}
 
   public record Paused(int attempt, long offset, Set<BlockerReason> reasons, String resumeToken, String remotePath)
-      implements State {}
+      implements Started {}
 
   public record Completed(String remotePath, String sha256, long bytes, Instant uploadedAt, int attempts)
       implements State {}
 
   public record Failed(UploadError error, int attempts, long offset, String resumeToken, String remotePath)
-      implements State {}
+      implements Started {}
 
   public record Skipped(String reason, int attempts) implements State {}
 
@@ -402,43 +417,16 @@ public final class FileUpload
 
   /** The resume token a new attempt or a restarted actor continues with; null when none. */
   private static String tokenOf(State state) {
-    if (state instanceof Uploading s) {
-      return s.resumeToken();
-    }
-    if (state instanceof Paused s) {
-      return s.resumeToken();
-    }
-    if (state instanceof Failed s) {
-      return s.resumeToken();
-    }
-    return null;
+    return state instanceof Started started ? started.resumeToken() : null;
   }
 
   /** The remote path chosen instead of the planned one; null when none was. */
   private static String chosenPathOf(State state) {
-    if (state instanceof Uploading s) {
-      return s.remotePath();
-    }
-    if (state instanceof Paused s) {
-      return s.remotePath();
-    }
-    if (state instanceof Failed s) {
-      return s.remotePath();
-    }
-    return null;
+    return state instanceof Started started ? started.remotePath() : null;
   }
 
   private static long offsetOf(State state) {
-    if (state instanceof Uploading s) {
-      return s.offset();
-    }
-    if (state instanceof Paused s) {
-      return s.offset();
-    }
-    if (state instanceof Failed s) {
-      return s.offset();
-    }
-    return 0;
+    return state instanceof Started started ? started.offset() : 0;
   }
 
   // ---- command handling ----
