@@ -223,6 +223,31 @@ public abstract class TargetConformance {
     assertStored("photo.jpg", original);
   }
 
+  @Test
+  void replacesTheFileUnderTheNameOnlyWhenAskedToAndOnlyOnceTheNewOneIsComplete() throws Exception {
+    assumeTrue(knowsFilesByName(), "the target has no names to replace");
+    byte[] original = randomBytes(chunkSize() + 11, 13);
+    byte[] edited = randomBytes(2 * chunkSize() + 7, 14);
+    upload(target, "edited.jpg", original);
+
+    try (UploadSession interrupted = target.openReplacing("edited.jpg", edited.length, Optional.empty())) {
+      interrupted.append(interrupted.offset(), ByteBuffer.wrap(edited, 0, chunkSize()));
+    }
+    assertStored("edited.jpg", original);
+    Upload replaced;
+    try (UploadSession session = newTargetAfterRestart().openReplacing("edited.jpg", edited.length, Optional.empty())) {
+      long start = session.offset();
+      long sent = sendFrom(session, edited);
+      replaced = new Upload(session.complete(edited.length, sha256(edited)), start, sent);
+    }
+
+    assertThat(replaced.file()).isEqualTo(new RemoteFile("edited.jpg", edited.length, sha256(edited)));
+    if (resumable()) {
+      assertThat(replaced.startOffset()).as("the interrupted replacement resumed").isPositive();
+    }
+    assertStored("edited.jpg", edited);
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {

@@ -7,6 +7,7 @@ import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.serialization.CborSerializable;
 import dev.autoupload.engine.upload.BandwidthLimiter;
 import dev.autoupload.engine.upload.FileUpload;
+import dev.autoupload.engine.upload.KnownBackups;
 import dev.autoupload.engine.upload.Sha256;
 import dev.autoupload.engine.upload.StepTracker;
 import dev.autoupload.engine.upload.UploadError;
@@ -20,8 +21,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -177,6 +180,8 @@ public final class BackupSupervisor
    */
   private static final class Running {
     final Asset asset;
+    /** The planned one; the upload may end under a keep-both name beside it. */
+    final String remotePath;
     final ActorRef<FileUpload.Command> actor;
     long offset;
     long progressPublishedNanos;
@@ -185,8 +190,9 @@ public final class BackupSupervisor
     boolean halted;
     FileUpload.Outcome outcome;
 
-    Running(Asset asset, ActorRef<FileUpload.Command> actor) {
+    Running(Asset asset, String remotePath, ActorRef<FileUpload.Command> actor) {
       this.asset = asset;
+      this.remotePath = remotePath;
       this.actor = actor;
     }
   }
@@ -218,6 +224,12 @@ public final class BackupSupervisor
   private final Map<String, String> uploadingContent = new HashMap<>();
   /** Assets whose content another asset is uploading: they become its aliases, or take over. */
   private final Map<String, List<Asset>> waitingForContent = new HashMap<>();
+
+  /**
+   * The ledger after the last event, for the jobs of new uploads: they start from command handlers
+   * and timers that do not get the state passed in. Immutable, so sharing it is safe.
+   */
+  private Ledger latestLedger = Ledger.empty();
 
   /** Ids queued, running or waiting to retry, so a rescan does not queue them twice. */
   private final java.util.Set<String> pending = new java.util.HashSet<>();
@@ -283,6 +295,7 @@ public final class BackupSupervisor
         .onSignal(
             RecoveryCompleted.instance(),
             ledger -> {
+              latestLedger = ledger;
               // Watching first, so nothing that appears during the first scan is missed.
               if (library.keepWatching()) {
                 startWatching();
@@ -298,7 +311,9 @@ public final class BackupSupervisor
   public EventHandler<Ledger, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(AssetBackedUp.class, (ledger, event) -> ledger.with(event.assetId(), event.sha256()))
+        .onEvent(
+            AssetBackedUp.class,
+            (ledger, event) -> latestLedger = ledger.with(event.assetId(), event.sha256(), event.remotePath()))
         .build();
   }
 
@@ -608,8 +623,16 @@ public final class BackupSupervisor
   private void fillSlots() {
     identifyMore();
     int limit = limit();
-    while (running.size() < limit && !queue.isEmpty()) {
-      start(queue.poll());
+    Iterator<Asset> queued = queue.iterator();
+    while (running.size() < limit && queued.hasNext()) {
+      Asset asset = queued.next();
+      String remotePath = plannedPath(asset);
+      // Two uploads to one remote path never run at once: the second starts once the first is in
+      // the ledger, so its conflict is decided knowing that file is a backup.
+      if (running.values().stream().noneMatch(upload -> samePath(upload.remotePath, remotePath))) {
+        queued.remove();
+        start(asset, remotePath);
+      }
     }
     // A rescan of a watched library that finds nothing new is not a run of its own; one that looks
     // for a file that changed mid-upload, in a library backed up once, is part of the run.
@@ -627,14 +650,28 @@ public final class BackupSupervisor
     }
   }
 
-  private void start(Asset asset) {
+  private String plannedPath(Asset asset) {
+    return wiring.layout().remotePath(asset);
+  }
+
+  /** Alike for every target, also those that do not tell names apart by case. */
+  private static boolean samePath(String one, String other) {
+    return one.toLowerCase(Locale.ROOT).equals(other.toLowerCase(Locale.ROOT));
+  }
+
+  private void start(Asset asset, String remotePath) {
+    Ledger ledger = latestLedger;
+    KnownBackups backups =
+        (path, found) ->
+            ledger.holdsPath(path) || found.sha256().map(ledger::containsContent).orElse(false);
     FileUpload.Job job =
         new FileUpload.Job(
             asset,
-            wiring.layout().remotePath(asset),
+            remotePath,
             library.source(),
             library.target(),
             settings,
+            backups,
             wiring.bandwidth(),
             wiring.steps(),
             reports,
@@ -642,7 +679,7 @@ public final class BackupSupervisor
     ActorRef<FileUpload.Command> actor =
         context.spawn(FileUpload.create(job), "upload-" + asset.id() + "-" + (++childSequence));
     context.watchWith(actor, new UploadStopped(asset.id()));
-    running.put(asset.id(), new Running(asset, actor));
+    running.put(asset.id(), new Running(asset, remotePath, actor));
     actor.tell(new FileUpload.Begin(context.getSystem().ignoreRef()));
   }
 

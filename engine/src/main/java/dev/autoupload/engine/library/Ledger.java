@@ -3,16 +3,22 @@ package dev.autoupload.engine.library;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.autoupload.engine.serialization.CborSerializable;
+import dev.autoupload.engine.upload.Sha256;
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import scala.collection.immutable.HashSet$;
 import scala.collection.immutable.HashSet;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The ids of a library's assets that are safely on the target, and the sha256 of their contents:
- * the persisted state of a {@link BackupSupervisor}, so a restart queues only what still needs
- * uploading, and a renamed or moved file, or a second copy of one, is known by its content.
+ * The ids of a library's assets that are safely on the target, the sha256 of their contents and
+ * the remote paths of their backups: the persisted state of a {@link BackupSupervisor}, so a
+ * restart queues only what still needs uploading, a renamed or moved file, or a second copy of
+ * one, is known by its content, and {@code on-conflict = overwrite} never replaces a backup.
  *
  * <p>Immutable, yet adding an id costs O(log n) rather than a copy: it is backed by a persistent
  * hash set (structural sharing), because a library may hold a million assets and snapshots are
@@ -20,25 +26,35 @@ import scala.jdk.javaapi.CollectionConverters;
  */
 public final class Ledger implements CborSerializable {
 
-  private static final Ledger EMPTY = new Ledger(HashSet$.MODULE$.empty(), HashSet$.MODULE$.empty());
+  private static final Ledger EMPTY =
+      new Ledger(HashSet$.MODULE$.empty(), HashSet$.MODULE$.empty(), HashSet$.MODULE$.empty());
 
   private final HashSet<String> ids;
   private final HashSet<String> contents;
+  /**
+   * Fingerprints of remote paths, not the paths: a quarter of the memory for a million assets. A
+   * collision only makes a path look taken, which keeps both files rather than replacing one.
+   */
+  private final HashSet<String> paths;
 
-  private Ledger(HashSet<String> ids, HashSet<String> contents) {
+  private Ledger(HashSet<String> ids, HashSet<String> contents, HashSet<String> paths) {
     this.ids = ids;
     this.contents = contents;
+    this.paths = paths;
   }
 
   public static Ledger empty() {
     return EMPTY;
   }
 
-  /** From the serialized form; snapshots taken before contents were kept have none. */
+  /** From the serialized form; snapshots taken before contents or paths were kept have none. */
   @JsonCreator
   static Ledger of(
-      @JsonProperty("backedUp") List<String> backedUp, @JsonProperty("contents") List<String> contents) {
-    return new Ledger(set(backedUp), set(contents == null ? List.of() : contents));
+      @JsonProperty("backedUp") List<String> backedUp,
+      @JsonProperty("contents") List<String> contents,
+      @JsonProperty("paths") List<String> paths) {
+    return new Ledger(
+        set(backedUp), set(contents == null ? List.of() : contents), set(paths == null ? List.of() : paths));
   }
 
   private static HashSet<String> set(List<String> values) {
@@ -60,6 +76,11 @@ public final class Ledger implements CborSerializable {
     return new ArrayList<>(CollectionConverters.asJava(contents));
   }
 
+  @JsonProperty("paths")
+  List<String> paths() {
+    return new ArrayList<>(CollectionConverters.asJava(paths));
+  }
+
   public boolean contains(String assetId) {
     return ids.contains(assetId);
   }
@@ -69,13 +90,32 @@ public final class Ledger implements CborSerializable {
     return contents.contains(sha256);
   }
 
-  public Ledger with(String assetId) {
-    return new Ledger(ids.incl(assetId), contents);
+  /**
+   * Whether the backup of an asset of this library may sit under {@code remotePath}; names that
+   * differ only in case count as one, for the targets that do not tell them apart.
+   */
+  public boolean holdsPath(String remotePath) {
+    return paths.contains(fingerprint(remotePath));
   }
 
-  /** With {@code assetId} backed up as content {@code sha256}; null when the content is unknown. */
-  public Ledger with(String assetId, String sha256) {
-    return new Ledger(ids.incl(assetId), sha256 == null ? contents : contents.incl(sha256));
+  public Ledger with(String assetId) {
+    return new Ledger(ids.incl(assetId), contents, paths);
+  }
+
+  /**
+   * With {@code assetId} backed up as content {@code sha256} under {@code remotePath}; either is
+   * null when unknown (an alias has no path of its own).
+   */
+  public Ledger with(String assetId, String sha256, String remotePath) {
+    return new Ledger(
+        ids.incl(assetId),
+        sha256 == null ? contents : contents.incl(sha256),
+        remotePath == null ? paths : paths.incl(fingerprint(remotePath)));
+  }
+
+  private static String fingerprint(String remotePath) {
+    String key = Normalizer.normalize(remotePath, Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
+    return HexFormat.of().formatHex(Sha256.newDigest().digest(key.getBytes(StandardCharsets.UTF_8)), 0, 8);
   }
 
   public int size() {
@@ -84,12 +124,15 @@ public final class Ledger implements CborSerializable {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof Ledger ledger && ledger.ids.equals(ids) && ledger.contents.equals(contents);
+    return other instanceof Ledger ledger
+        && ledger.ids.equals(ids)
+        && ledger.contents.equals(contents)
+        && ledger.paths.equals(paths);
   }
 
   @Override
   public int hashCode() {
-    return ids.hashCode() * 31 + contents.hashCode();
+    return (ids.hashCode() * 31 + contents.hashCode()) * 31 + paths.hashCode();
   }
 
   @Override

@@ -10,16 +10,23 @@ public enum ConflictPolicy {
   /** Upload this one too, under the name with a suffix from its content hash. */
   KEEP_BOTH,
   /** Leave this asset out, with the reason. */
-  SKIP;
+  SKIP,
+  /**
+   * Replace the file on the target with this one, recording what was replaced. Never a file that
+   * is the backup of another asset of the library: that one is kept and this asset kept beside it,
+   * as with {@link #KEEP_BOTH}.
+   */
+  OVERWRITE;
 
-  /** From the setting's spelling: {@code keep-both} or {@code skip}. */
+  /** From the setting's spelling: {@code keep-both}, {@code skip} or {@code overwrite}. */
   public static ConflictPolicy parse(String value) {
     return switch (value.toLowerCase(Locale.ROOT)) {
       case "keep-both" -> KEEP_BOTH;
       case "skip" -> SKIP;
+      case "overwrite" -> OVERWRITE;
       default ->
           throw new IllegalArgumentException(
-              "autoupload.upload.on-conflict must be keep-both or skip, not \"" + value + "\"");
+              "autoupload.upload.on-conflict must be keep-both, skip or overwrite, not \"" + value + "\"");
     };
   }
 }

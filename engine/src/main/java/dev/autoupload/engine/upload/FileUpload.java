@@ -152,6 +152,15 @@ public final class FileUpload
    */
   public record RemotePathChanged(String remotePath, String reason, Instant at) implements Event {}
 
+  /**
+   * A different file holds the remote path and, per {@code on-conflict = overwrite}, this upload
+   * replaces it once verified: what is replaced, recorded before a byte goes out. {@code
+   * replacedSha256} and {@code replacedMd5} are null when the target does not tell them.
+   */
+  public record RemoteFileReplacing(
+      String remotePath, long replacedSize, String replacedSha256, String replacedMd5, String reason, Instant at)
+      implements Event {}
+
   public record UploadPaused(Set<BlockerReason> reasons, long offset, Instant at) implements Event {}
 
   public record UploadResumed(Instant at) implements Event {}
@@ -209,13 +218,17 @@ public final class FileUpload
     return PersistenceId.of(ENTITY_TYPE, libraryId + ":" + assetId);
   }
 
-  /** Everything an upload needs besides its own journal. */
+  /**
+   * Everything an upload needs besides its own journal. {@code backups} are the files the library
+   * already put on the target, which {@code on-conflict = overwrite} never replaces.
+   */
   public record Job(
       Asset asset,
       String remotePath,
       AssetSource source,
       UploadTarget target,
       UploadSettings settings,
+      KnownBackups backups,
       BandwidthLimiter bandwidth,
       StepTracker steps,
       ActorRef<Report> reportTo,
@@ -377,6 +390,10 @@ public final class FileUpload
       // A new path starts from nothing: neither the offset nor the token of the old one apply.
       return new Uploading(attemptsOf(state), 0, null, changed.remotePath());
     }
+    if (event instanceof RemoteFileReplacing) {
+      // A decision for this attempt only: a later one probes and decides again.
+      return state;
+    }
     if (event instanceof UploadPaused paused) {
       return new Paused(attemptsOf(state), paused.offset(), paused.reasons(), tokenOf(state), chosenPathOf(state));
     }
@@ -518,20 +535,24 @@ public final class FileUpload
       return complete(new RemoteFile(remotePath, asset.size(), source.sha256()), true);
     }
     if (!remote.hasHash()) {
+      String why = "a file already exists at " + remotePath + " and the target cannot tell its hash";
+      if (job.settings().onConflict() == ConflictPolicy.OVERWRITE
+          && !job.backups().mayHoldBackup(remotePath, remote)) {
+        // Replacing a file that may be this very photo loses nothing, and overwrite was asked for.
+        return replace(state, remote, why);
+      }
       // Not known to differ: keeping both could duplicate the very same photo, so ask the user.
-      return fail(
-          state.attempt(),
-          new UploadError.Conflict(
-              "a file already exists at " + remotePath + " and the target cannot tell its hash"));
+      return fail(state.attempt(), new UploadError.Conflict(why));
     }
-    return onConflict(state, "a different file already exists at " + remotePath, source.sha256());
+    return onConflict(state, "a different file already exists at " + remotePath, source.sha256(), remote);
   }
 
   private ReplyEffect<Event, State> onStepFailed(Uploading state, StepFailed msg) {
     if (msg.error() instanceof UploadError.Conflict
         && state.remotePath() == null
-        && job.settings().onConflict() == ConflictPolicy.KEEP_BOTH) {
-      // Another file took the name while this one was sent: probe again, which hashes and renames.
+        && job.settings().onConflict() != ConflictPolicy.SKIP
+        && !msg.transfer().replaces()) {
+      // Another file took the name while this one was sent: probe again, which hashes and decides.
       releaseTransferNow();
       startTransfer(state);
       return Effect().noReply();
@@ -541,23 +562,57 @@ public final class FileUpload
 
   /**
    * A different file holds the remote path: per {@code on-conflict}, keep both (this one under a
-   * name with its content hash, once), or skip this asset. Never overwritten silently.
+   * name with its content hash, once), skip this asset, or replace the file, unless it is the
+   * backup of another asset: then both are kept. Never overwritten silently.
    */
-  private ReplyEffect<Event, State> onConflict(Uploading state, String why, String sha256) {
-    if (job.settings().onConflict() == ConflictPolicy.SKIP) {
+  private ReplyEffect<Event, State> onConflict(
+      Uploading state, String why, String sha256, RemoteState.Complete remote) {
+    ConflictPolicy policy = job.settings().onConflict();
+    if (policy == ConflictPolicy.SKIP) {
       return skip(why + "; skipped (on-conflict = skip)");
+    }
+    String remotePath = transfer.remotePath();
+    boolean anotherBackup = job.backups().mayHoldBackup(remotePath, remote);
+    if (policy == ConflictPolicy.OVERWRITE && !anotherBackup) {
+      return replace(state, remote, why);
     }
     if (state.remotePath() != null) {
       // Already the keep-both name, and that too holds other content: nothing safe is left.
       return fail(state.attempt(), new UploadError.Conflict(why));
     }
     String renamed = RemoteLayout.keepBothPath(job.remotePath(), sha256);
+    String keeping =
+        policy == ConflictPolicy.OVERWRITE
+            ? "; it is the backup of another asset, which overwrite never replaces: keeping both"
+            : "; keeping both";
     return Effect()
-        .persist(new RemotePathChanged(renamed, why + "; keeping both", now()))
+        .persist(new RemotePathChanged(renamed, why + keeping, now()))
         .thenRun(
             s -> {
               releaseTransferNow();
               startTransfer(s);
+            })
+        .thenNoReply();
+  }
+
+  /** Records what goes, then uploads this asset over it (see {@link Transfer#replace}). */
+  private ReplyEffect<Event, State> replace(Uploading state, RemoteState.Complete remote, String why) {
+    String remotePath = transfer.remotePath();
+    RemoteFileReplacing replacing =
+        new RemoteFileReplacing(
+            remotePath,
+            remote.size(),
+            remote.sha256().orElse(null),
+            remote.md5().orElse(null),
+            why + "; replacing it (on-conflict = overwrite)",
+            now());
+    return Effect()
+        .persist(replacing)
+        .thenRun(
+            s -> {
+              context.getLog().info("{}: {}", asset.relativePath(), replacing.reason());
+              transfer.replace(remote);
+              runStep(transfer::open, Opened::new);
             })
         .thenNoReply();
   }

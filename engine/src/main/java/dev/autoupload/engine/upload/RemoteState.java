@@ -27,5 +27,19 @@ public sealed interface RemoteState {
     public boolean hasHash() {
       return sha256.isPresent() || md5.isPresent();
     }
+
+    /**
+     * Whether {@code other} describes this same file as far as both tell: the same size, and the
+     * same hash of each kind both know.
+     */
+    public boolean sameFileAs(Complete other) {
+      return size == other.size
+          && sameWhereBothKnow(sha256, other.sha256)
+          && sameWhereBothKnow(md5, other.md5);
+    }
+
+    private static boolean sameWhereBothKnow(Optional<String> one, Optional<String> other) {
+      return one.isEmpty() || other.isEmpty() || one.get().equalsIgnoreCase(other.get());
+    }
   }
 }

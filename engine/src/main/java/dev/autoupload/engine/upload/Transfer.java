@@ -31,6 +31,8 @@ final class Transfer {
   private final BandwidthLimiter bandwidth;
   private final MessageDigest digest = Sha256.newDigest();
 
+  /** The file this upload is to replace ({@code on-conflict = overwrite}); null when none. */
+  private RemoteState.Complete replacing;
   private InputStream in;
   private UploadSession session;
   private long offset;
@@ -67,6 +69,16 @@ final class Transfer {
 
   RemoteState probe() throws UploadException {
     return target.probe(remotePath, resumeToken);
+  }
+
+  /** Makes the upload, once opened, replace {@code found}, the file the probe found. */
+  void replace(RemoteState.Complete found) {
+    this.replacing = found;
+  }
+
+  /** Whether the upload replaces a file on the target. */
+  boolean replaces() {
+    return replacing != null;
   }
 
   /**
@@ -130,7 +142,10 @@ final class Transfer {
   Opening open() throws UploadException, AssetGoneException {
     // The source first: a file that cannot be read must leave nothing behind on the target.
     in = openSource();
-    session = target.open(remotePath, asset.size(), resumeToken);
+    session =
+        replacing != null
+            ? target.openReplacing(remotePath, asset.size(), resumeToken)
+            : target.open(remotePath, asset.size(), resumeToken);
     offset = session.offset();
     if (offset < 0 || offset > asset.size()) {
       long claimed = offset;
@@ -196,6 +211,9 @@ final class Transfer {
   RemoteFile complete() throws UploadException, AssetGoneException, AssetChangedException {
     String sha256 = Sha256.hex(digest);
     requireSourceUnchanged(sha256);
+    if (replacing != null) {
+      requireReplacedFileUnchanged();
+    }
     RemoteFile file = session.complete(asset.size(), sha256);
     if (file.size() != asset.size() || !file.sha256().equalsIgnoreCase(sha256)) {
       throw new UploadException(
@@ -204,6 +222,19 @@ final class Transfer {
                   + " but sent " + asset.size() + " bytes with sha256 " + sha256));
     }
     return file;
+  }
+
+  /**
+   * The decision to replace was made for the file found then: one that has changed since (another
+   * device wrote it) is not replaced unseen.
+   */
+  private void requireReplacedFileUnchanged() throws UploadException {
+    RemoteState now = target.probe(remotePath, resumeToken);
+    if (now instanceof RemoteState.Complete found && !found.sameFileAs(replacing)) {
+      throw new UploadException(
+          new UploadError.Conflict(
+              "the file at " + remotePath + " changed on the target since it was found; it was not replaced"));
+    }
   }
 
   /**

@@ -42,6 +42,23 @@ public interface UploadTarget extends AutoCloseable {
     return open(remotePath, size);
   }
 
+  /**
+   * As {@link #open(String, long, Optional)}, for an upload that is to replace the file now under
+   * {@code remotePath} ({@code on-conflict = overwrite}): the session publishes over it instead of
+   * refusing with {@link UploadError.Conflict}. Until {@link UploadSession#complete} the file there
+   * stays untouched, and a failed or interrupted upload leaves it as it was; the replacement itself
+   * is atomic where the target can make it so (a rename, a server-side move). The engine decides
+   * which file may go and checks, just before completing, that it is still the one there.
+   *
+   * <p>Targets without names to replace (tus) open a plain upload.
+   */
+  default UploadSession openReplacing(String remotePath, long size, Optional<String> resumeToken)
+      throws UploadException {
+    throw new UploadException(
+        new UploadError.Permanent(
+            describe() + " cannot replace files; set autoupload.upload.on-conflict to keep-both or skip"));
+  }
+
   /** Checks that the target is reachable and writable, so a bad target fails before any upload. */
   void check() throws UploadException;
 

@@ -12,6 +12,7 @@ import dev.autoupload.engine.testing.GeneratedSource;
 import dev.autoupload.engine.testing.InMemorySource;
 import dev.autoupload.engine.testing.InMemoryTarget;
 import dev.autoupload.engine.upload.BandwidthLimiter;
+import dev.autoupload.engine.upload.ConflictPolicy;
 import dev.autoupload.engine.upload.StepTracker;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadSettings;
@@ -63,13 +64,18 @@ class BackupSupervisorTest {
   }
 
   private ActorRef<BackupSupervisor.Command> supervise(UploadSettings settings, AssetSource assets) {
+    return supervise(settings, assets, RemoteLayout.MIRROR);
+  }
+
+  private ActorRef<BackupSupervisor.Command> supervise(
+      UploadSettings settings, AssetSource assets, RemoteLayout layout) {
     conditions =
         testKit.spawn(
             ConditionMonitor.create(
                 PolicySettings.defaults(), settings.parallelism(), Duration.ZERO, DeviceConditions.desktop(), Clock.systemUTC()));
     BackupSupervisor.Wiring wiring =
         new BackupSupervisor.Wiring(
-            settings, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions, Clock.systemUTC());
+            settings, layout, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions, Clock.systemUTC());
     return testKit.spawn(BackupSupervisor.create(new Library(libraryId, assets, target), wiring));
   }
 
@@ -164,6 +170,47 @@ class BackupSupervisorTest {
     assertThat(done.completed()).isEqualTo(2);
     assertThat(target.bytesReceived()).isEqualTo(2L * content.length);
     assertThat(target.files()).containsOnlyKeys("IMG_0001.JPG", "Copy of IMG_0001.JPG");
+  }
+
+  @Test
+  void overwriteReplacesFilesFromElsewhereButNeverTheBackupOfAnotherAsset() throws Exception {
+    // Three cameras' IMG_0001.JPG land on one remote name; IMG_0009.JPG is another app's file.
+    RemoteLayout byName = RemoteLayout.of("{filename}", java.time.ZoneOffset.UTC);
+    UploadSettings overwrite = settings(3, 3, Duration.ofMillis(10)).withOnConflict(ConflictPolicy.OVERWRITE);
+    byte[] first = source.add("a/IMG_0001.JPG", 40_000);
+    byte[] second = source.add("b/IMG_0001.JPG", 50_000);
+    byte[] mine = source.add("x/IMG_0009.JPG", 20_000);
+    target.putFile("IMG_0009.JPG", "written by another app".getBytes());
+    target.holdAppendsAfter(30_000);
+
+    ActorRef<BackupSupervisor.Command> supervisor = supervise(overwrite, source, byName);
+    target.awaitHeld();
+    TestProbe<LibraryStatus> probe = testKit.createTestProbe(LibraryStatus.class);
+    probe.awaitAssert(
+        Duration.ofSeconds(10),
+        Duration.ofMillis(20),
+        () -> {
+          supervisor.tell(new BackupSupervisor.GetStatus(probe.getRef()));
+          LibraryStatus status = probe.receiveMessage();
+          // IMG_0009 is done or running beside the first IMG_0001; the second one waits its turn.
+          assertThat(status.completed() + status.running()).as("%s", status).isEqualTo(2);
+          assertThat(status.queued()).as("%s", status).isEqualTo(1);
+          return status;
+        });
+    target.releaseHeld(false);
+    LibraryStatus done = awaitIdle(supervisor);
+
+    assertThat(done.completed()).isEqualTo(3);
+    assertThat(target.file("IMG_0009.JPG")).as("a file from elsewhere is replaced").hasValue(mine);
+    assertThat(target.files().values()).as("both cameras' photos are kept").contains(first, second);
+    assertThat(target.files()).hasSize(3);
+
+    byte[] third = source.add("c/IMG_0001.JPG", 60_000);
+    LibraryStatus later = awaitIdle(supervise(overwrite, source, byName));
+
+    assertThat(later.completed()).isEqualTo(1);
+    assertThat(target.files().values()).as("a later run keeps them too").contains(first, second, third, mine);
+    assertThat(target.files()).hasSize(4);
   }
 
   @Test

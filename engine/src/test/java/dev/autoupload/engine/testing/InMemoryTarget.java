@@ -179,6 +179,17 @@ public final class InMemoryTarget implements UploadTarget {
 
   @Override
   public UploadSession open(String remotePath, long size, Optional<String> resumeToken) throws UploadException {
+    return open(remotePath, size, resumeToken, false);
+  }
+
+  @Override
+  public UploadSession openReplacing(String remotePath, long size, Optional<String> resumeToken)
+      throws UploadException {
+    return open(remotePath, size, resumeToken, true);
+  }
+
+  private UploadSession open(String remotePath, long size, Optional<String> resumeToken, boolean replace)
+      throws UploadException {
     if (!sessionPaths.add(remotePath)) {
       // As every real target does: two writers on one path would mix their bytes.
       throw new UploadException(new UploadError.Transient(remotePath + " is being uploaded by another session"));
@@ -197,19 +208,21 @@ public final class InMemoryTarget implements UploadTarget {
     opens.computeIfAbsent(remotePath, p -> new CopyOnWriteArrayList<>()).add(Instant.now());
     int open = openSessions.incrementAndGet();
     maxOpenSessions.accumulateAndGet(open, Math::max);
-    return new Session(remotePath, key, partial);
+    return new Session(remotePath, key, partial, replace);
   }
 
   private final class Session implements UploadSession {
     private final String path;
     private final String partialKey;
     private final ByteArrayOutputStream partial;
+    private final boolean replace;
     private boolean closed;
 
-    Session(String path, String partialKey, ByteArrayOutputStream partial) {
+    Session(String path, String partialKey, ByteArrayOutputStream partial, boolean replace) {
       this.path = path;
       this.partialKey = partialKey;
       this.partial = partial;
+      this.replace = replace;
     }
 
     @Override
@@ -272,7 +285,9 @@ public final class InMemoryTarget implements UploadTarget {
         partials.remove(partialKey);
         throw new UploadException(new UploadError.Transient("verification failed for " + path));
       }
-      if (files.putIfAbsent(path, content) != null && !sha256(files.get(path)).equals(sha256)) {
+      if (replace) {
+        files.put(path, content);
+      } else if (files.putIfAbsent(path, content) != null && !sha256(files.get(path)).equals(sha256)) {
         throw new UploadException(new UploadError.Conflict(path + " exists with different content"));
       }
       partials.remove(partialKey);

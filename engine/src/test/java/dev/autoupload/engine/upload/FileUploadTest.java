@@ -57,6 +57,11 @@ class FileUploadTest {
 
   private EventSourcedBehaviorTestKit<FileUpload.Command, FileUpload.Event, FileUpload.State> uploadOf(
       Asset asset, UploadSettings settings) {
+    return uploadOf(asset, settings, KnownBackups.NONE);
+  }
+
+  private EventSourcedBehaviorTestKit<FileUpload.Command, FileUpload.Event, FileUpload.State> uploadOf(
+      Asset asset, UploadSettings settings, KnownBackups backups) {
     FileUpload.Job job =
         new FileUpload.Job(
             asset,
@@ -64,6 +69,7 @@ class FileUploadTest {
             source,
             target,
             settings,
+            backups,
             BandwidthLimiter.unlimited(),
             new StepTracker(),
             reports.getRef(),
@@ -380,6 +386,96 @@ class FileUploadTest {
     assertThat(gone.reason()).contains("a different file already exists at IMG_0003.JPG").contains("on-conflict = skip");
     assertThat(target.files()).containsOnlyKeys("IMG_0003.JPG");
     assertThat(upload.restart().state()).isInstanceOf(FileUpload.Skipped.class);
+  }
+
+  @Test
+  void overwritesAFileFromElsewhereWhenTheSettingSaysSoAndRecordsWhatWasReplaced() {
+    byte[] content = source.add("IMG_0004.JPG", 200_000);
+    byte[] fromElsewhere = "a file another app put there".getBytes();
+    target.putFile("IMG_0004.JPG", fromElsewhere);
+    Asset asset = source.asset("IMG_0004.JPG");
+
+    uploadOf(asset, settings.withOnConflict(ConflictPolicy.OVERWRITE)).runCommand(FileUpload.Begin::new);
+
+    FileUpload.Uploaded uploaded = (FileUpload.Uploaded) awaitOutcome();
+    assertThat(uploaded.file().remotePath()).isEqualTo("IMG_0004.JPG");
+    assertThat(uploaded.alreadyOnTarget()).isFalse();
+    assertThat(target.files()).containsOnlyKeys("IMG_0004.JPG");
+    assertThat(target.file("IMG_0004.JPG")).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(content));
+    FileUpload.RemoteFileReplacing replacing =
+        (FileUpload.RemoteFileReplacing)
+            journal(asset).stream().filter(FileUpload.RemoteFileReplacing.class::isInstance).findFirst().orElseThrow();
+    assertThat(replacing.remotePath()).isEqualTo("IMG_0004.JPG");
+    assertThat(replacing.replacedSize()).isEqualTo(fromElsewhere.length);
+    assertThat(replacing.replacedSha256()).isEqualTo(sha256(fromElsewhere));
+    assertThat(replacing.reason()).contains("on-conflict = overwrite");
+  }
+
+  @Test
+  void neverOverwritesTheBackupOfAnotherAssetButKeepsBoth() {
+    byte[] content = source.add("b/IMG_0005.JPG", 5000);
+    byte[] otherBackup = "the backup of a/IMG_0005.JPG".getBytes();
+    target.putFile("b/IMG_0005.JPG", otherBackup);
+    Asset asset = source.asset("b/IMG_0005.JPG");
+    KnownBackups backups = (path, found) -> found.sha256().orElseThrow().equals(sha256(otherBackup));
+
+    uploadOf(asset, settings.withOnConflict(ConflictPolicy.OVERWRITE), backups).runCommand(FileUpload.Begin::new);
+
+    FileUpload.Uploaded uploaded = (FileUpload.Uploaded) awaitOutcome();
+    String kept = "b/IMG_0005~" + sha256(content).substring(0, 8) + ".JPG";
+    assertThat(uploaded.file().remotePath()).isEqualTo(kept);
+    assertThat(target.file("b/IMG_0005.JPG")).as("the other backup stays").hasValue(otherBackup);
+    assertThat(target.file(kept)).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(content));
+    assertThat(journal(asset)).noneMatch(FileUpload.RemoteFileReplacing.class::isInstance);
+    assertThat(journal(asset))
+        .filteredOn(FileUpload.RemotePathChanged.class::isInstance)
+        .singleElement()
+        .satisfies(e -> assertThat(((FileUpload.RemotePathChanged) e).reason()).contains("overwrite never replaces"));
+  }
+
+  @Test
+  void doesNotReplaceAFileThatChangedOnTheTargetAfterTheDecision() throws Exception {
+    byte[] content = source.add("IMG_0006.JPG", 300_000);
+    target.putFile("IMG_0006.JPG", "first version elsewhere".getBytes());
+    byte[] meanwhile = "written by another device while ours was sent".getBytes();
+    target.holdAppendsAfter(100_000);
+    Asset asset = source.asset("IMG_0006.JPG");
+
+    uploadOf(asset, settings.withOnConflict(ConflictPolicy.OVERWRITE)).runCommand(FileUpload.Begin::new);
+    target.awaitHeld();
+    target.putFile("IMG_0006.JPG", meanwhile);
+    target.releaseHeld(false);
+
+    FileUpload.Failure failure = (FileUpload.Failure) awaitOutcome();
+    assertThat(failure.error()).isInstanceOf(UploadError.Conflict.class);
+    assertThat(failure.error().message()).contains("changed on the target since it was found");
+    assertThat(target.file("IMG_0006.JPG")).hasValue(meanwhile);
+    assertThat(content).isNotEqualTo(meanwhile);
+  }
+
+  @Test
+  void anInterruptedReplacementLeavesTheOldFileAndResumes() throws Exception {
+    byte[] content = source.add("IMG_0007.JPG", 300_000);
+    byte[] old = "the old file".getBytes();
+    target.putFile("IMG_0007.JPG", old);
+    target.holdAppendsAfter(150_000);
+    Asset asset = source.asset("IMG_0007.JPG");
+    var upload = uploadOf(asset, settings.withOnConflict(ConflictPolicy.OVERWRITE));
+
+    upload.runCommand(FileUpload.Begin::new);
+    target.awaitHeld();
+    upload.restart();
+    target.releaseHeld(true);
+    target.awaitReleased();
+    assertThat(target.file("IMG_0007.JPG")).as("untouched until the new file is complete").hasValue(old);
+    long sentBefore = target.bytesReceived();
+
+    upload.runCommand(FileUpload.Begin::new);
+
+    FileUpload.Uploaded uploaded = (FileUpload.Uploaded) awaitOutcome();
+    assertThat(uploaded.file().remotePath()).isEqualTo("IMG_0007.JPG");
+    assertThat(target.file("IMG_0007.JPG")).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(content));
+    assertThat(target.bytesReceived() - sentBefore).as("resumed, not sent again").isLessThan(content.length);
   }
 
   @Test

@@ -22,6 +22,7 @@ final class KoofrSession implements UploadSession {
   private final KoofrTarget target;
   private final KoofrTarget.Location location;
   private final long size;
+  private final boolean replace;
   private final Spool spool;
   private final Runnable release;
   private final MessageDigest md5 = newMd5();
@@ -29,13 +30,16 @@ final class KoofrSession implements UploadSession {
   private boolean closed;
 
   /**
+   * @param replace whether the upload replaces a file already under the final name
    * @param spool an empty spool the session owns and closes
    * @param release called once when the session closes, to let a later session open the path
    */
-  KoofrSession(KoofrTarget target, KoofrTarget.Location location, long size, Spool spool, Runnable release) {
+  KoofrSession(
+      KoofrTarget target, KoofrTarget.Location location, long size, boolean replace, Spool spool, Runnable release) {
     this.target = target;
     this.location = location;
     this.size = size;
+    this.replace = replace;
     this.spool = spool;
     this.release = release;
   }
@@ -70,7 +74,11 @@ final class KoofrSession implements UploadSession {
       }
       RemoteFile stored = new RemoteFile(location.remotePath(), expectedSize, sentSha256);
       Optional<KoofrApi.FileInfo> existing = target.info(location.file());
-      if (existing.isPresent()) {
+      boolean replacing = replace && existing.isPresent() && !holds(existing.get(), expectedSize, sentMd5);
+      if (replacing && existing.get().folder()) {
+        throw KoofrTarget.permanent(location.file() + " is a folder on Koofr; it is not replaced by a file");
+      }
+      if (existing.isPresent() && !replacing) {
         requireSame(existing.get(), expectedSize, sentMd5);
         return stored;
       }
@@ -86,6 +94,10 @@ final class KoofrSession implements UploadSession {
                 + " as \"" + part.name() + "\", expected " + expectedSize + " bytes with MD5 " + sentMd5
                 + " as \"" + location.part() + "\"");
       }
+      if (replacing) {
+        // Koofr's move never replaces: the old file goes only now that its successor is verified.
+        target.removeFile(location);
+      }
       if (!target.movePartIntoPlace(location)) {
         Optional<KoofrApi.FileInfo> there = target.info(location.file());
         target.removePartQuietly(location);
@@ -99,6 +111,10 @@ final class KoofrSession implements UploadSession {
     } finally {
       close();
     }
+  }
+
+  private static boolean holds(KoofrApi.FileInfo existing, long expectedSize, String md5) {
+    return !existing.folder() && existing.size() == expectedSize && existing.md5().map(md5::equals).orElse(false);
   }
 
   /** Something sits under the final name: fine only if Koofr vouches it holds these very bytes. */

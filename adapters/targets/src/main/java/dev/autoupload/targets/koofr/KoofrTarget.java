@@ -131,6 +131,21 @@ public final class KoofrTarget implements UploadTarget {
 
   @Override
   public UploadSession open(String remotePath, long size) throws UploadException {
+    return open(remotePath, size, false);
+  }
+
+  /**
+   * The old file is removed once the part is verified and just before the part moves onto its
+   * name: Koofr's move never replaces. An interruption in between leaves the new file's part, which
+   * the next attempt uploads again and publishes.
+   */
+  @Override
+  public UploadSession openReplacing(String remotePath, long size, Optional<String> resumeToken)
+      throws UploadException {
+    return open(remotePath, size, true);
+  }
+
+  private UploadSession open(String remotePath, long size, boolean replace) throws UploadException {
     if (size < 0) {
       throw permanent("cannot upload " + remotePath + ": negative size " + size);
     }
@@ -142,7 +157,7 @@ public final class KoofrTarget implements UploadTarget {
     try {
       mountId();
       Spool spool = new Spool(settings.spoolDir(), "koofr");
-      return new KoofrSession(this, location, size, spool, () -> uploading.remove(key));
+      return new KoofrSession(this, location, size, replace, spool, () -> uploading.remove(key));
     } catch (UploadException | RuntimeException e) {
       uploading.remove(key);
       throw e;
@@ -182,6 +197,11 @@ public final class KoofrTarget implements UploadTarget {
 
   boolean movePartIntoPlace(Location location) throws UploadException {
     return api.move(mountId(), location.partPath(), location.file());
+  }
+
+  /** Removes the file under {@code location}'s final name, for an upload that replaces it. */
+  void removeFile(Location location) throws UploadException {
+    api.remove(mountId(), location.file());
   }
 
   /** Removes the part; a failure only leaves a hidden file that the next upload replaces. */

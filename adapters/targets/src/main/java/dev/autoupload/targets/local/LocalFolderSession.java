@@ -8,6 +8,7 @@ import dev.autoupload.targets.Appends;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -27,20 +28,23 @@ final class LocalFolderSession implements UploadSession {
   private final LocalFolderTarget.Location location;
   private final long size;
   private final FileChannel channel;
+  private final boolean replace;
   private final Runnable release;
   private long offset;
   private boolean closed;
 
   /**
    * @param channel the part file, open for reading and writing; the session owns it
+   * @param replace whether publishing replaces a file already under the final name
    * @param release called once when the session closes, to let a later session open the path
    */
   LocalFolderSession(
-      LocalFolderTarget.Location location, long size, FileChannel channel, Runnable release)
+      LocalFolderTarget.Location location, long size, FileChannel channel, boolean replace, Runnable release)
       throws IOException {
     this.location = location;
     this.size = size;
     this.channel = channel;
+    this.replace = replace;
     this.release = release;
     this.offset = channel.size();
   }
@@ -105,6 +109,10 @@ final class LocalFolderSession implements UploadSession {
   private RemoteFile publish(FileDigest.Digest digest) throws IOException, UploadException {
     Path file = location.file();
     Path part = location.part();
+    if (replace) {
+      replaceWithPart(file, part);
+      return new RemoteFile(location.remotePath(), digest.size(), digest.hex());
+    }
     try {
       // A hard link, unlike a rename, fails instead of replacing a file that is already there.
       Files.createLink(file, part);
@@ -126,6 +134,19 @@ final class LocalFolderSession implements UploadSession {
       log.warn("{} is stored, but its part file stays behind: {}", file, FileErrors.reason(e));
     }
     return new RemoteFile(location.remotePath(), digest.size(), digest.hex());
+  }
+
+  /** A rename replaces atomically: the old file is there until the new one takes its name. */
+  private static void replaceWithPart(Path file, Path part) throws IOException, UploadException {
+    if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+      throw permanent(file + " is a folder; it is not replaced by a file");
+    }
+    try {
+      Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(part, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+    syncFolder(file.getParent());
   }
 
   /** Succeeds when the file already there is the one we uploaded, refuses it otherwise. */

@@ -83,6 +83,17 @@ public final class LocalFolderTarget implements UploadTarget {
 
   @Override
   public UploadSession open(String remotePath, long size) throws UploadException {
+    return open(remotePath, size, false);
+  }
+
+  /** The file under {@code remotePath} is replaced by an atomic rename once the part is verified. */
+  @Override
+  public UploadSession openReplacing(String remotePath, long size, Optional<String> resumeToken)
+      throws UploadException {
+    return open(remotePath, size, true);
+  }
+
+  private UploadSession open(String remotePath, long size, boolean replace) throws UploadException {
     if (size < 0) {
       throw permanent("cannot upload " + remotePath + ": negative size " + size);
     }
@@ -118,7 +129,7 @@ public final class LocalFolderTarget implements UploadTarget {
         channel.truncate(0);
       }
       return new LocalFolderSession(
-          location, size, channel, () -> UPLOADING.remove(location.part()));
+          location, size, channel, replace, () -> UPLOADING.remove(location.part()));
     } catch (IOException e) {
       closeQuietly(channel);
       UPLOADING.remove(location.part());

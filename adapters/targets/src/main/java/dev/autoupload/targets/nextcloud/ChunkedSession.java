@@ -24,6 +24,7 @@ final class ChunkedSession implements UploadSession {
   private final NextcloudTarget.Location location;
   private final long size;
   private final long chunkSize;
+  private final boolean replace;
   private final Runnable release;
   private final Spool spool;
 
@@ -36,11 +37,17 @@ final class ChunkedSession implements UploadSession {
   private boolean closed;
 
   ChunkedSession(
-      NextcloudTarget target, NextcloudTarget.Location location, long size, long onServer, Runnable release)
+      NextcloudTarget target,
+      NextcloudTarget.Location location,
+      long size,
+      long onServer,
+      boolean replace,
+      Runnable release)
       throws UploadException {
     this.target = target;
     this.location = location;
     this.size = size;
+    this.replace = replace;
     this.chunkSize = target.chunkSize();
     this.onServer = onServer;
     this.release = release;
@@ -98,7 +105,7 @@ final class ChunkedSession implements UploadSession {
       String hash = sha256.toLowerCase(Locale.ROOT);
       target.assemble(location, expectedSize, hash);
       verifyAssembled(expectedSize, hash, sent.isPresent());
-      if (!target.publishPart(location)) {
+      if (!target.publishPart(location, replace)) {
         try {
           return target.acceptExisting(location, expectedSize, hash);
         } finally {

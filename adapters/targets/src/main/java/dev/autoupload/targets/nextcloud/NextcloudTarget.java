@@ -177,6 +177,20 @@ public final class NextcloudTarget implements UploadTarget {
 
   @Override
   public UploadSession open(String remotePath, long size) throws UploadException {
+    return open(remotePath, size, false);
+  }
+
+  /**
+   * The whole-file PUT goes without {@code If-None-Match}, the assembled part moves with {@code
+   * Overwrite: T}; Nextcloud keeps the replaced file as a version where its versions app is on.
+   */
+  @Override
+  public UploadSession openReplacing(String remotePath, long size, Optional<String> resumeToken)
+      throws UploadException {
+    return open(remotePath, size, true);
+  }
+
+  private UploadSession open(String remotePath, long size, boolean replace) throws UploadException {
     Location location = locate(remotePath);
     if (size < 0) {
       throw permanent("invalid size " + size + " for " + location.display());
@@ -194,9 +208,9 @@ public final class NextcloudTarget implements UploadTarget {
     try {
       makeCollections(location);
       if (size <= chunkSize) {
-        return new WholeFileSession(this, location, size, release);
+        return new WholeFileSession(this, location, size, replace, release);
       }
-      return new ChunkedSession(this, location, size, prepareUpload(location, size), release);
+      return new ChunkedSession(this, location, size, prepareUpload(location, size), replace, release);
     } catch (UploadException | RuntimeException e) {
       release.run();
       throw e;
@@ -360,14 +374,17 @@ public final class NextcloudTarget implements UploadTarget {
     }
   }
 
-  /** Moves the assembled part onto the final name; false when a file already sits there (412). */
-  boolean publishPart(Location location) throws UploadException {
+  /**
+   * Moves the assembled part onto the final name, replacing a file there only when {@code
+   * replace}; false when a file already sits there and may not be replaced (412).
+   */
+  boolean publishPart(Location location, boolean replace) throws UploadException {
     String operation = "MOVE " + location.display();
     HttpResponse<String> response =
         exchange(
             request(location.part())
                 .header("Destination", absolute(location.file()))
-                .header("Overwrite", "F")
+                .header("Overwrite", replace ? "T" : "F")
                 .method("MOVE", HttpRequest.BodyPublishers.noBody()),
             operation);
     if (response.statusCode() == 412) {
@@ -378,20 +395,20 @@ public final class NextcloudTarget implements UploadTarget {
   }
 
   /**
-   * PUTs a whole file to its final name unless one is there already.
+   * PUTs a whole file to its final name unless one is there already, or over it when {@code
+   * replace}.
    *
-   * @return false when a file already sits under the name (412)
+   * @return false when a file already sits under the name and may not be replaced (412)
    */
-  boolean putWholeFile(Location location, Path file, long size, String sha256) throws UploadException {
+  boolean putWholeFile(Location location, Path file, long size, String sha256, boolean replace)
+      throws UploadException {
     String operation = "PUT " + location.display();
-    HttpResponse<String> response =
-        exchange(
-            request(location.file())
-                .timeout(settings.timeoutFor(size))
-                .header("If-None-Match", "*")
-                .header("OC-Checksum", "SHA256:" + sha256)
-                .PUT(fileBody(file)),
-            operation);
+    HttpRequest.Builder put =
+        request(location.file()).timeout(settings.timeoutFor(size)).header("OC-Checksum", "SHA256:" + sha256);
+    if (!replace) {
+      put.header("If-None-Match", "*");
+    }
+    HttpResponse<String> response = exchange(put.PUT(fileBody(file)), operation);
     if (response.statusCode() == 412) {
       return false;
     }

@@ -20,16 +20,19 @@ final class WholeFileSession implements UploadSession {
   private final NextcloudTarget target;
   private final NextcloudTarget.Location location;
   private final long size;
+  private final boolean replace;
   private final Runnable release;
   private final Spool spool;
   private final MessageDigest digest = Sha256.newDigest();
   private boolean closed;
 
-  WholeFileSession(NextcloudTarget target, NextcloudTarget.Location location, long size, Runnable release)
+  WholeFileSession(
+      NextcloudTarget target, NextcloudTarget.Location location, long size, boolean replace, Runnable release)
       throws UploadException {
     this.target = target;
     this.location = location;
     this.size = size;
+    this.replace = replace;
     this.release = release;
     this.spool = new Spool(target.spoolDir(), "nextcloud");
   }
@@ -59,7 +62,7 @@ final class WholeFileSession implements UploadSession {
       if (!sent.equalsIgnoreCase(sha256)) {
         throw mismatch("sha256 " + sent + " received, expected " + sha256);
       }
-      if (!target.putWholeFile(location, spool.file(), expectedSize, sent)) {
+      if (!target.putWholeFile(location, spool.file(), expectedSize, sent, replace)) {
         return target.acceptExisting(location, expectedSize, sent);
       }
       return new RemoteFile(location.remotePath(), expectedSize, sent);

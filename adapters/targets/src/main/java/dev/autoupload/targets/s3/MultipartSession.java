@@ -40,6 +40,7 @@ final class MultipartSession implements UploadSession {
   private final String key;
   private final long size;
   private final long partSize;
+  private final boolean replace;
   private final String uploadId;
   private final List<CompletedPart> parts;
   private final Runnable onClose;
@@ -53,10 +54,12 @@ final class MultipartSession implements UploadSession {
       String path,
       String key,
       long size,
+      boolean replace,
       String uploadId,
       List<CompletedPart> parts,
       Runnable onClose)
       throws UploadException {
+    this.replace = replace;
     this.target = target;
     this.path = path;
     this.key = key;
@@ -71,7 +74,13 @@ final class MultipartSession implements UploadSession {
 
   /** Continues the upload in progress for {@code key}, preferring the recorded one, or starts one. */
   static MultipartSession open(
-      S3Target target, String path, String key, long size, Optional<String> recordedUploadId, Runnable onClose)
+      S3Target target,
+      String path,
+      String key,
+      long size,
+      boolean replace,
+      Optional<String> recordedUploadId,
+      Runnable onClose)
       throws UploadException {
     long partSize = target.config().partSize();
     Optional<S3Target.PendingUpload> pending = target.findUpload(key, recordedUploadId);
@@ -79,7 +88,7 @@ final class MultipartSession implements UploadSession {
       List<CompletedPart> usable = pending.get().usableParts(partSize);
       if (usable.size() * partSize <= size) {
         return new MultipartSession(
-            target, path, key, size, pending.get().uploadId(), usable, onClose);
+            target, path, key, size, replace, pending.get().uploadId(), usable, onClose);
       }
       // Parts of a bigger file, or cut at another part size: nothing to continue from.
       abort(target, key, pending.get().uploadId());
@@ -99,7 +108,7 @@ final class MultipartSession implements UploadSession {
                                         ? ChecksumAlgorithm.SHA256
                                         : null))
                     .uploadId());
-    return new MultipartSession(target, path, key, size, uploadId, List.of(), onClose);
+    return new MultipartSession(target, path, key, size, replace, uploadId, List.of(), onClose);
   }
 
   /** The multipart upload id, which the engine keeps in its journal. */
@@ -174,7 +183,7 @@ final class MultipartSession implements UploadSession {
     }
     Optional<RemoteFile> identical;
     try {
-      identical = target.identicalOrFree(path, key, expectedSize, sha256);
+      identical = target.identicalOrFree(path, key, expectedSize, sha256, replace);
     } catch (UploadException e) {
       if (e.error() instanceof UploadError.Conflict) {
         abort(target, key, uploadId);
@@ -201,7 +210,7 @@ final class MultipartSession implements UploadSession {
                         b.bucket(target.bucket())
                             .key(key)
                             .uploadId(uploadId)
-                            .ifNoneMatch("*")
+                            .ifNoneMatch(replace ? null : "*")
                             .multipartUpload(m -> m.parts(parts))));
     verify(expectedSize, sha256, sent.isPresent());
     return new RemoteFile(path, expectedSize, sha256.toLowerCase());

@@ -170,6 +170,18 @@ public final class S3Target implements UploadTarget {
   @Override
   public UploadSession open(String remotePath, long size, Optional<String> resumeToken)
       throws UploadException {
+    return open(remotePath, size, resumeToken, false);
+  }
+
+  /** Publishing (PutObject, CompleteMultipartUpload) then goes without {@code If-None-Match}. */
+  @Override
+  public UploadSession openReplacing(String remotePath, long size, Optional<String> resumeToken)
+      throws UploadException {
+    return open(remotePath, size, resumeToken, true);
+  }
+
+  private UploadSession open(String remotePath, long size, Optional<String> resumeToken, boolean replace)
+      throws UploadException {
     if (size < 0) {
       throw permanent("cannot upload " + remotePath + ": negative size " + size);
     }
@@ -181,9 +193,9 @@ public final class S3Target implements UploadTarget {
     }
     try {
       if (size < config.multipartThreshold()) {
-        return new SinglePutSession(this, path, key, size, () -> uploading.remove(key));
+        return new SinglePutSession(this, path, key, size, replace, () -> uploading.remove(key));
       }
-      return MultipartSession.open(this, path, key, size, resumeToken, () -> uploading.remove(key));
+      return MultipartSession.open(this, path, key, size, replace, resumeToken, () -> uploading.remove(key));
     } catch (UploadException | RuntimeException e) {
       uploading.remove(key);
       throw e;
@@ -255,11 +267,12 @@ public final class S3Target implements UploadTarget {
 
   /**
    * Before publishing {@code key}: the already stored file when an identical one is there, empty
-   * when the key is free.
+   * when the key is free or its object is to be replaced.
    *
    * @throws UploadException a {@link UploadError.Conflict} when a different object holds the key
+   *     and {@code replace} is false
    */
-  Optional<RemoteFile> identicalOrFree(String path, String key, long size, String sha256)
+  Optional<RemoteFile> identicalOrFree(String path, String key, long size, String sha256, boolean replace)
       throws UploadException {
     Optional<HeadObjectResponse> head = head(key);
     if (head.isEmpty()) {
@@ -268,6 +281,9 @@ public final class S3Target implements UploadTarget {
     String stored = head.get().metadata().get(SHA256_METADATA);
     if (head.get().contentLength() == size && sha256.equalsIgnoreCase(stored)) {
       return Optional.of(new RemoteFile(path, size, sha256.toLowerCase()));
+    }
+    if (replace) {
+      return Optional.empty();
     }
     throw new UploadException(
         new UploadError.Conflict(

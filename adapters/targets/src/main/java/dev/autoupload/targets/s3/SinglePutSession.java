@@ -23,15 +23,17 @@ final class SinglePutSession implements UploadSession {
   private final String path;
   private final String key;
   private final long size;
+  private final boolean replace;
   private final Runnable onClose;
   private final Spool spool;
 
-  SinglePutSession(S3Target target, String path, String key, long size, Runnable onClose)
+  SinglePutSession(S3Target target, String path, String key, long size, boolean replace, Runnable onClose)
       throws UploadException {
     this.target = target;
     this.path = path;
     this.key = key;
     this.size = size;
+    this.replace = replace;
     this.onClose = onClose;
     this.spool = new Spool(target.spoolDir(), "s3");
   }
@@ -57,7 +59,7 @@ final class SinglePutSession implements UploadSession {
       spool.clear();
       throw S3Errors.startingOver(path, got, expectedSize, sha256);
     }
-    Optional<RemoteFile> identical = target.identicalOrFree(path, key, expectedSize, hex);
+    Optional<RemoteFile> identical = target.identicalOrFree(path, key, expectedSize, hex, replace);
     if (identical.isPresent()) {
       return identical.get();
     }
@@ -78,7 +80,7 @@ final class SinglePutSession implements UploadSession {
                                     ? Base64.getEncoder().encodeToString(digest)
                                     : null)
                             .metadata(Map.of(S3Target.SHA256_METADATA, hex))
-                            .ifNoneMatch("*"),
+                            .ifNoneMatch(replace ? null : "*"),
                     RequestBody.fromFile(spool.file())));
     return new RemoteFile(path, expectedSize, hex);
   }

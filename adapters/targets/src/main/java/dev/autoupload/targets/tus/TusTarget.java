@@ -160,6 +160,13 @@ public final class TusTarget implements UploadTarget {
     return open(remotePath, size, Optional.empty());
   }
 
+  /** tus has no names to replace: every upload is a new one, so this is a plain upload. */
+  @Override
+  public UploadSession openReplacing(String remotePath, long size, Optional<String> resumeToken)
+      throws UploadException {
+    return open(remotePath, size, resumeToken);
+  }
+
   /**
    * Continues the upload {@code resumeToken} names when the server still holds it with the same
    * length; otherwise creates a new upload. An upload of another length belongs to an older

@@ -19,19 +19,23 @@ final class WebDavSession implements UploadSession {
   private final WebDavTarget target;
   private final WebDavTarget.Location location;
   private final long size;
+  private final boolean replace;
   private final Spool spool;
   private final Runnable release;
   private long offset;
   private boolean closed;
 
   /**
+   * @param replace whether the upload replaces a file already under the final name
    * @param spool an empty spool the session owns and closes
    * @param release called once when the session closes, to let a later session open the path
    */
-  WebDavSession(WebDavTarget target, WebDavTarget.Location location, long size, Spool spool, Runnable release) {
+  WebDavSession(
+      WebDavTarget target, WebDavTarget.Location location, long size, boolean replace, Spool spool, Runnable release) {
     this.target = target;
     this.location = location;
     this.size = size;
+    this.replace = replace;
     this.spool = spool;
     this.release = release;
   }
@@ -75,7 +79,7 @@ final class WebDavSession implements UploadSession {
                     + (stored < 0 ? "nothing it reports a size for" : stored + " bytes")
                     + ", expected " + expectedSize));
       }
-      if (target.movePartIntoPlace(location)) {
+      if (target.movePartIntoPlace(location, replace)) {
         target.keepSha256(location, expectedSize, sent);
       } else {
         acceptExisting(expectedSize, sent);

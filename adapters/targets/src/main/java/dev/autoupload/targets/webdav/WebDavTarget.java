@@ -149,6 +149,17 @@ public final class WebDavTarget implements UploadTarget {
 
   @Override
   public UploadSession open(String remotePath, long size) throws UploadException {
+    return open(remotePath, size, false);
+  }
+
+  /** The part is moved onto the final name with {@code Overwrite: T}, then its sidecar rewritten. */
+  @Override
+  public UploadSession openReplacing(String remotePath, long size, Optional<String> resumeToken)
+      throws UploadException {
+    return open(remotePath, size, true);
+  }
+
+  private UploadSession open(String remotePath, long size, boolean replace) throws UploadException {
     if (size < 0) {
       throw permanent("cannot upload " + remotePath + ": negative size " + size);
     }
@@ -166,7 +177,7 @@ public final class WebDavTarget implements UploadTarget {
         makeCollection(collection);
       }
       Spool spool = new Spool(settings.spoolDir(), "webdav");
-      return new WebDavSession(this, location, size, spool, () -> uploading.remove(location.part()));
+      return new WebDavSession(this, location, size, replace, spool, () -> uploading.remove(location.part()));
     } catch (UploadException | RuntimeException e) {
       uploading.remove(location.part());
       throw e;
@@ -226,14 +237,17 @@ public final class WebDavTarget implements UploadTarget {
     return propfind(location.file(), "PROPFIND " + location.display());
   }
 
-  /** Moves the part onto the final name; false when a file already sits there (412). */
-  boolean movePartIntoPlace(Location location) throws UploadException {
+  /**
+   * Moves the part onto the final name, replacing a file there only when {@code replace}; false
+   * when a file already sits there and may not be replaced (412).
+   */
+  boolean movePartIntoPlace(Location location, boolean replace) throws UploadException {
     String operation = "MOVE " + location.display();
     HttpResponse<String> response =
         exchange(
             request(location.part())
                 .header("Destination", origin + location.file())
-                .header("Overwrite", "F")
+                .header("Overwrite", replace ? "T" : "F")
                 .method("MOVE", HttpRequest.BodyPublishers.noBody()),
             operation);
     if (response.statusCode() == 412) {
