@@ -84,6 +84,40 @@ class LayoutIT {
     assertThat(MediaFiles.sha256Tree(target)).isEqualTo(expected);
   }
 
+  @Test
+  void overwriteReplacesAnotherAppsFileButNeverTheBackupOfAnotherPhoto() throws Exception {
+    Path source = tmp.resolve("Camera Roll");
+    Path target = tmp.resolve("backup");
+    Path edited = TestMedia.jpegTakenAt(source.resolve("Phone/IMG_0200.JPG"), "2023:05:10 12:00:00", Optional.of("+00:00"));
+    Path phone = TestMedia.jpegTakenAt(source.resolve("Phone/IMG_0100.JPG"), "2023:05:11 12:00:00", Optional.of("+00:00"));
+    Path oldCamera =
+        TestMedia.jpegTakenAt(source.resolve("Old camera/IMG_0100.JPG"), "2023:05:12 12:00:00", Optional.of("+00:00"));
+    Path fromAnotherApp = target.resolve("2023/05/IMG_0200.JPG");
+    MediaFiles.write(fromAnotherApp, 30 * KIB, new SplittableRandom(2));
+    String replacedSha256 = MediaFiles.sha256(fromAnotherApp);
+
+    AppProcess first =
+        apps.start(
+            AppProcess.launch(
+                "run", "--source", source.toString(), "--target", target.toUri().toString(),
+                "--data-dir", tmp.resolve("data").toString(), "--once",
+                "--set", "autoupload.layout.time-zone=UTC",
+                "--set", "autoupload.upload.on-conflict=overwrite"));
+    assertThat(first.waitFor(TIMEOUT)).as(first.describe()).isZero();
+
+    Map<String, String> stored = MediaFiles.sha256Tree(target);
+    assertThat(stored).containsEntry("2023/05/IMG_0200.JPG", MediaFiles.sha256(edited)).hasSize(3);
+    assertThat(stored.values())
+        .as("both photos named IMG_0100.JPG are kept")
+        .contains(MediaFiles.sha256(phone), MediaFiles.sha256(oldCamera));
+    assertThat(first.summary().uploaded()).isEqualTo(3);
+    assertThat(String.join("\n", first.stdout()) + String.join("\n", first.stderr()))
+        .as("the replacement is reported with what it replaced")
+        .contains("2023/05/IMG_0200.JPG")
+        .contains("replacing it (on-conflict = overwrite)");
+    assertThat(replacedSha256).isNotEqualTo(MediaFiles.sha256(edited));
+  }
+
   private AppProcess.Launch run(Path source, Path target) {
     return AppProcess.launch(
         "run", "--source", source.toString(), "--target", target.toUri().toString(),

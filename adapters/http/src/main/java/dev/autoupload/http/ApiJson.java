@@ -208,7 +208,8 @@ final class ApiJson {
       Optional<Instant> uploadedAt,
       long bytes,
       String state,
-      Optional<String> livePhotoVideo) {
+      Optional<String> livePhotoVideo,
+      Optional<String> note) {
     static ActivityEntry of(ActivityItem item) {
       return new ActivityEntry(
           item.assetId(),
@@ -219,7 +220,8 @@ final class ApiJson {
           item.uploadedAt(),
           item.bytes(),
           ApiJson.state(item.state()),
-          item.livePhotoVideo());
+          item.livePhotoVideo(),
+          item.note());
     }
   }
 
@@ -243,7 +245,8 @@ final class ApiJson {
       int percent,
       int attempts,
       Optional<String> lastError,
-      List<Reason> reasons) {
+      List<Reason> reasons,
+      Optional<String> note) {
     static Upload of(ActivityItem item) {
       return new Upload(
           item.assetId(),
@@ -258,7 +261,8 @@ final class ApiJson {
           item.percent(),
           item.attempts(),
           item.lastError(),
-          Reason.all(item.reasons()));
+          Reason.all(item.reasons()),
+          item.note());
     }
   }
 

@@ -128,7 +128,7 @@ class ControlApiTest {
     assertThat(page.get("items")).hasSize(2);
     for (JsonNode item : page.get("items")) {
       assertThat(fieldNames(item))
-          .containsExactly("assetId", "library", "path", "remotePath", "createdAt", "uploadedAt", "bytes", "state", "livePhotoVideo");
+          .containsExactly("assetId", "library", "path", "remotePath", "createdAt", "uploadedAt", "bytes", "state", "livePhotoVideo", "note");
       assertThat(item.get("library").asText()).isEqualTo("camera");
       assertThat(item.get("state").asText()).isEqualTo("completed");
       assertThat(Instant.parse(item.get("uploadedAt").asText())).isAfter(Instant.parse("2025-08-01T00:00:00Z"));

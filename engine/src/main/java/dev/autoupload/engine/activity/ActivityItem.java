@@ -14,6 +14,8 @@ import java.util.Set;
  * @param reasons why the upload is paused; empty otherwise
  * @param livePhotoVideo for the still of a live photo, the remote path of its video, which the
  *     Activity view shows as part of this one item
+ * @param note what the upload decided about a different file under its remote path: kept both
+ *     (and why) or replaced it (and what it was); empty when there was none
  */
 public record ActivityItem(
     String libraryId,
@@ -28,7 +30,8 @@ public record ActivityItem(
     int attempts,
     Optional<String> lastError,
     Set<BlockerReason> reasons,
-    Optional<String> livePhotoVideo) {
+    Optional<String> livePhotoVideo,
+    Optional<String> note) {
 
   public ActivityItem {
     reasons = Set.copyOf(reasons);
@@ -45,6 +48,6 @@ public record ActivityItem(
   public ActivityItem withOffset(long liveOffset) {
     return new ActivityItem(
         libraryId, assetId, path, remotePath, createdAt, uploadedAt, bytes, state, liveOffset, attempts, lastError, reasons,
-        livePhotoVideo);
+        livePhotoVideo, note);
   }
 }

@@ -65,6 +65,10 @@ public final class ActivityStore {
           "ALTER TABLE activity_asset ADD COLUMN IF NOT EXISTS live_role VARCHAR(8)",
           "CREATE INDEX IF NOT EXISTS activity_asset_live_idx ON activity_asset (library_id, live_pair)");
 
+  /** Migration 5: what an upload decided about a different file under its name. */
+  public static final List<String> NOTE_SCHEMA =
+      List.of("ALTER TABLE activity_asset ADD COLUMN IF NOT EXISTS note VARCHAR(4096)");
+
   /** For the still of a pair, its video's remote path. */
   private static final String LIVE_VIDEO =
       "(SELECT MAX(v.remote_path) FROM activity_asset v WHERE a.live_role = 'photo' "
@@ -77,7 +81,7 @@ public final class ActivityStore {
 
   private static final String COLUMNS =
       "library_id, asset_id, path, remote_path, created_at, uploaded_at, bytes, state, offset_bytes, "
-          + "attempts, last_error, reasons";
+          + "attempts, last_error, reasons, note";
 
   private final DataSource dataSource;
 
@@ -111,7 +115,7 @@ public final class ActivityStore {
         try (PreparedStatement insert =
             connection.prepareStatement(
                 "INSERT INTO activity_asset (" + COLUMNS + ", updated_at, live_pair, live_role) "
-                    + "VALUES (?, ?, ?, ?, ?, NULL, ?, 'UPLOADING', 0, ?, NULL, '', ?, ?, ?)")) {
+                    + "VALUES (?, ?, ?, ?, ?, NULL, ?, 'UPLOADING', 0, ?, NULL, '', NULL, ?, ?, ?)")) {
           bind(
               insert,
               key.libraryId(),
@@ -127,6 +131,11 @@ public final class ActivityStore {
           insert.executeUpdate();
         }
       }
+    } else if (event instanceof FileUpload.RemotePathChanged changed) {
+      // The decision outlives the attempt: a retry keeps the chosen name without deciding again.
+      update(connection, key, "note = ?, updated_at = ?", changed.reason(), time(now));
+    } else if (event instanceof FileUpload.RemoteFileReplacing replacing) {
+      update(connection, key, "note = ?, updated_at = ?", replacedNote(replacing), time(now));
     } else if (event instanceof FileUpload.ProgressCheckpointed checkpoint) {
       update(connection, key, "offset_bytes = ?, updated_at = ?", checkpoint.offset(), time(now));
     } else if (event instanceof FileUpload.UploadPaused paused) {
@@ -163,6 +172,14 @@ public final class ActivityStore {
       update(
           connection, key, "state = 'SKIPPED', last_error = ?, reasons = '', updated_at = ?", skipped.reason(), time(now));
     }
+  }
+
+  private static String replacedNote(FileUpload.RemoteFileReplacing replacing) {
+    String hash =
+        replacing.replacedSha256() != null
+            ? "sha256 " + replacing.replacedSha256()
+            : replacing.replacedMd5() != null ? "MD5 " + replacing.replacedMd5() : "hash unknown";
+    return replacing.reason() + "; the replaced file had " + replacing.replacedSize() + " bytes, " + hash;
   }
 
   private static int update(Connection connection, AssetKey key, String assignments, Object... values)
@@ -295,7 +312,8 @@ public final class ActivityStore {
                 rows.getInt("attempts"),
                 Optional.ofNullable(rows.getString("last_error")),
                 parseReasons(rows.getString("reasons")),
-                Optional.ofNullable(rows.getString("live_video"))));
+                Optional.ofNullable(rows.getString("live_video")),
+                Optional.ofNullable(rows.getString("note"))));
       }
     }
     return items;

@@ -108,6 +108,36 @@ class ActivityTest {
   }
 
   @Test
+  void anItemSaysWhichFileItReplacedOrThatBothWereKept() throws Exception {
+    InMemorySource source = new InMemorySource("notes");
+    InMemoryTarget target = new InMemoryTarget();
+    Instant taken = Instant.parse("2024-03-01T12:00:00Z");
+    byte[] mine = source.add("edited.jpg", 3000, taken);
+    target.putFile("2024/03/edited.jpg", "another app's file".getBytes());
+    com.typesafe.config.Config overwrite =
+        com.typesafe.config.ConfigFactory.parseMap(
+            java.util.Map.of(
+                "autoupload.data-dir", dataDir.toAbsolutePath().toString(),
+                "autoupload.upload.on-conflict", "overwrite"));
+
+    try (UploadEngine engine = UploadEngine.start(overwrite)) {
+      engine.addLibrary(new Library("notes", source, target)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      awaitIdle(engine);
+
+      ActivityItem replaced =
+          eventually(() -> {
+            ActivityPage page = page(engine, 10, Optional.empty(), ActivityOrder.UPLOADED);
+            assertThat(page.items()).singleElement().satisfies(item -> assertThat(item.note()).isPresent());
+            return page.items().get(0);
+          });
+      assertThat(replaced.note().get())
+          .contains("replacing it (on-conflict = overwrite)")
+          .contains("the replaced file had 18 bytes, sha256 ");
+      assertThat(target.file("2024/03/edited.jpg")).hasValue(mine);
+    }
+  }
+
+  @Test
   void aLivePhotoIsOneItemCarryingItsVideo() throws Exception {
     InMemorySource source = new InMemorySource("live");
     InMemoryTarget target = new InMemoryTarget();

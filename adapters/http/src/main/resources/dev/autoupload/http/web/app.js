@@ -329,6 +329,13 @@
         meta.className = 'meta';
         meta.append(timeElement('created-at', entry.createdAt, 'Taken ', true), ' · ' + formatBytes(entry.bytes));
         item.append(path, uploaded, meta);
+        if (entry.note) {
+          // Another file had this name: the user should see that both were kept, or which went.
+          const note = document.createElement('span');
+          note.className = 'note';
+          note.textContent = entry.note;
+          item.append(note);
+        }
         return item;
       }),
     );
