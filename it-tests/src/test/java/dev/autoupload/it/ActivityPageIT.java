@@ -69,6 +69,8 @@ class ActivityPageIT {
     MediaFiles.write(photos.resolve(OLD_PHOTO), 32 * KIB, random);
     MediaFiles.write(photos.resolve(VIDEO), VIDEO_BYTES, random);
     Files.setLastModifiedTime(photos.resolve(OLD_PHOTO), FileTime.from(OLD_PHOTO_TAKEN));
+    // Another device's photo under the old photo's remote name: both are kept, and the page says so.
+    MediaFiles.write(tmp.resolve("backup/2023/06/" + OLD_PHOTO), 16 * KIB, new SplittableRandom(6));
     // Taken earlier today, so already settled: the folder source offers it at once, in name order.
     Files.setLastModifiedTime(photos.resolve(NEW_PHOTO), FileTime.from(Instant.now().minusSeconds(600)));
 
@@ -173,6 +175,8 @@ class ActivityPageIT {
     assertThat(video.uploadedAt()).isAfterOrEqualTo(oldPhoto.uploadedAt()).isAfter(video.createdAt());
     assertThat(oldPhoto.uploadedAt()).isAfterOrEqualTo(newPhoto.uploadedAt());
     assertThat(video.uploadedText()).startsWith("Uploaded ");
+    assertThat(oldPhoto.note()).contains("a different file already exists at 2023/06/" + OLD_PHOTO).endsWith("keeping both");
+    assertThat(newPhoto.note()).isEmpty();
     browser.waitUntil("nothing left uploading", () -> browser.findAll("#uploads li.upload").isEmpty() ? true : null);
     assertThat(browser.find("#uploads-empty").isDisplayed()).isTrue();
     browser.waitFor("three backed up", By.xpath("//*[@id='counts']//*[@data-count='completed' and normalize-space()='3']"));
@@ -205,7 +209,8 @@ class ActivityPageIT {
   }
 
   /** An entry of "Recent uploads". */
-  private record Recent(String path, Instant uploadedAt, String uploadedText, Instant createdAt, String createdText) {}
+  private record Recent(
+      String path, Instant uploadedAt, String uploadedText, Instant createdAt, String createdText, String note) {}
 
   /** "Recent uploads" top to bottom, read at one instant: the page re-renders the list as it refreshes. */
   private List<Recent> recent() {
@@ -216,7 +221,8 @@ class ActivityPageIT {
                     + "  const uploaded = item.querySelector('time.uploaded-at');"
                     + "  const created = item.querySelector('time.created-at');"
                     + "  return [item.querySelector('.path').textContent, uploaded.dateTime, uploaded.textContent,"
-                    + "          created.dateTime, created.textContent];"
+                    + "          created.dateTime, created.textContent,"
+                    + "          item.querySelector('.note') ? item.querySelector('.note').textContent : ''];"
                     + "});");
     return rows.stream()
         .map(row -> (List<?>) row)
@@ -227,7 +233,8 @@ class ActivityPageIT {
                     Instant.parse((String) row.get(1)),
                     (String) row.get(2),
                     Instant.parse((String) row.get(3)),
-                    (String) row.get(4)))
+                    (String) row.get(4),
+                    (String) row.get(5)))
         .toList();
   }
 
