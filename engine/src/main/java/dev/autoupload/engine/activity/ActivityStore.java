@@ -69,15 +69,17 @@ public final class ActivityStore {
   public static final List<String> NOTE_SCHEMA =
       List.of("ALTER TABLE activity_asset ADD COLUMN IF NOT EXISTS note VARCHAR(4096)");
 
-  /** For the still of a pair, its video's remote path. */
+  /** For the still of a pair, its video's remote path once the video too is backed up. */
   private static final String LIVE_VIDEO =
       "(SELECT MAX(v.remote_path) FROM activity_asset v WHERE a.live_role = 'photo' "
-          + "AND v.library_id = a.library_id AND v.live_pair = a.live_pair AND v.live_role = 'video') AS live_video";
+          + "AND v.library_id = a.library_id AND v.live_pair = a.live_pair AND v.live_role = 'video' "
+          + "AND v.state = 'COMPLETED') AS live_video";
 
-  /** The video of a pair whose still is there too is shown with the still, not on its own. */
+  /** The video of a pair whose still is backed up too is shown with the still, not on its own. */
   private static final String NOT_A_PAIRED_VIDEO =
       "NOT (a.live_role IS NOT NULL AND a.live_role = 'video' AND EXISTS (SELECT 1 FROM activity_asset p "
-          + "WHERE p.library_id = a.library_id AND p.live_pair = a.live_pair AND p.live_role = 'photo'))";
+          + "WHERE p.library_id = a.library_id AND p.live_pair = a.live_pair AND p.live_role = 'photo' "
+          + "AND p.state = 'COMPLETED'))";
 
   private static final String COLUMNS =
       "library_id, asset_id, path, remote_path, created_at, uploaded_at, bytes, state, offset_bytes, "

@@ -168,6 +168,38 @@ class ActivityTest {
   }
 
   @Test
+  void aPairIsOneItemOnlyOnceBothHalvesAreBackedUp() throws Exception {
+    InMemorySource source = new InMemorySource("half");
+    InMemoryTarget target = new InMemoryTarget();
+    Instant taken = Instant.parse("2024-08-01T18:00:00Z");
+    source.add("DCIM/IMG_0001.HEIC", 3000, taken);
+    source.add("DCIM/IMG_0001.MOV", 9000, taken);
+    source.add("DCIM/IMG_0002.HEIC", 3000, taken.plusSeconds(60));
+    source.add("DCIM/IMG_0002.MOV", 9000, taken.plusSeconds(60));
+    target.failAppends(
+        path -> path.endsWith("IMG_0001.MOV") || path.endsWith("IMG_0002.HEIC")
+            ? Optional.of(new dev.autoupload.engine.upload.UploadError.Permanent("the server refused the file"))
+            : Optional.empty());
+
+    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+      engine.addLibrary(new Library("half", source, target)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      awaitIdle(engine);
+
+      List<ActivityItem> failed =
+          eventually(() -> {
+            List<ActivityItem> items =
+                engine.uploads(Set.of(UploadState.FAILED)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThat(items).hasSize(2);
+            return items;
+          });
+      assertThat(failed).extracting(ActivityItem::path).containsExactlyInAnyOrder("DCIM/IMG_0001.MOV", "DCIM/IMG_0002.HEIC");
+      ActivityPage recent = page(engine, 10, Optional.empty(), ActivityOrder.CREATED);
+      assertThat(paths(recent)).as("each half that is backed up is shown").containsExactly("DCIM/IMG_0002.MOV", "DCIM/IMG_0001.HEIC");
+      assertThat(recent.items()).allSatisfy(item -> assertThat(item.livePhotoVideo()).as("not Live while a half is missing").isEmpty());
+    }
+  }
+
+  @Test
   void pagesWithACursorCoverEveryUploadOnceInOrder() throws Exception {
     InMemorySource source = new InMemorySource("pages");
     for (int i = 0; i < 23; i++) {
