@@ -20,7 +20,8 @@ public enum BlockerReason {
   SSID_NOT_ALLOWED("Waiting for an allowed Wi-Fi network"),
   QUIET_HOURS("Waiting — quiet hours"),
   TARGET_FULL("Stopped — the backup storage is full"),
-  NOT_AUTHORIZED("Stopped — the backup storage rejected the credentials");
+  NOT_AUTHORIZED("Stopped — the backup storage rejected the credentials"),
+  TARGET_UNTRUSTED("Stopped — the backup storage's identity could not be verified (TLS)");
 
   private final String description;
   private final boolean blocking;

@@ -66,7 +66,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * <p>It follows the {@link ConditionMonitor}'s verdict: when uploads are blocked it pauses the
  * running ones (they keep their offsets and send nothing more) and starts none; when the OS
  * throttles, only {@code concurrency} of them keep sending. A full or refusing target
- * ({@code TARGET_FULL}, {@code NOT_AUTHORIZED}) blocks this library alone until the next retry
+ * ({@code TARGET_FULL}, {@code NOT_AUTHORIZED}, {@code TARGET_UNTRUSTED}) blocks this library alone until the next retry
  * after {@code max-backoff} or the user's resume.
  *
  * <p>Outcomes are handled when the child has stopped, never before: a retry must not start a second
@@ -85,7 +85,7 @@ public final class BackupSupervisor
   public record GetStatus(ActorRef<LibraryStatus> replyTo) implements Command {}
 
   /**
-   * Lifts the library's own blockers ({@code TARGET_FULL}, {@code NOT_AUTHORIZED}) now, as when the
+   * Lifts the library's own blockers ({@code TARGET_FULL}, {@code NOT_AUTHORIZED}, {@code TARGET_UNTRUSTED}) now, as when the
    * user resumes, instead of at the next automatic retry.
    */
   public record ClearLibraryBlockers(ActorRef<Done> replyTo) implements Command {}
@@ -236,7 +236,7 @@ public final class BackupSupervisor
 
   /** Until the monitor's first verdict arrives nothing starts. */
   private Verdict verdict = new Verdict(false, 0, Set.of());
-  /** Raised by this library's target: TARGET_FULL, NOT_AUTHORIZED. */
+  /** Raised by this library's target: TARGET_FULL, NOT_AUTHORIZED, TARGET_UNTRUSTED. */
   private final Set<BlockerReason> libraryBlockers = EnumSet.noneOf(BlockerReason.class);
   private boolean reportedBusy;
   /** True from creation, so a status asked right after addLibrary never reads idle. */
@@ -817,6 +817,9 @@ public final class BackupSupervisor
     }
     if (error instanceof UploadError.Unauthorized) {
       return Optional.of(BlockerReason.NOT_AUTHORIZED);
+    }
+    if (error instanceof UploadError.Untrusted) {
+      return Optional.of(BlockerReason.TARGET_UNTRUSTED);
     }
     return Optional.empty();
   }

@@ -15,6 +15,7 @@ import java.util.Optional;
   @JsonSubTypes.Type(value = UploadError.Transient.class, name = "transient"),
   @JsonSubTypes.Type(value = UploadError.QuotaExceeded.class, name = "quota-exceeded"),
   @JsonSubTypes.Type(value = UploadError.Unauthorized.class, name = "unauthorized"),
+  @JsonSubTypes.Type(value = UploadError.Untrusted.class, name = "untrusted"),
   @JsonSubTypes.Type(value = UploadError.Conflict.class, name = "conflict"),
   @JsonSubTypes.Type(value = UploadError.Permanent.class, name = "permanent")
 })
@@ -45,6 +46,12 @@ public sealed interface UploadError extends CborSerializable {
 
   /** Credentials missing or rejected. */
   record Unauthorized(String message) implements UploadError {}
+
+  /**
+   * The target's identity could not be verified over TLS (an untrusted or changed certificate,
+   * another host's certificate), or it does not speak TLS at all: every upload to it fails alike.
+   */
+  record Untrusted(String message) implements UploadError {}
 
   /** A different file already sits under the remote name. */
   record Conflict(String message) implements UploadError {}

@@ -34,6 +34,8 @@ import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class BackupSupervisorTest {
 
@@ -486,12 +488,21 @@ class BackupSupervisorTest {
     assertThat(target.bytesReceived()).isEqualTo(1_500_000);
   }
 
-  @Test
-  void aFullTargetStopsTheWholeLibraryUntilTheUserResumes() {
+  @ParameterizedTest
+  @EnumSource(
+      value = BlockerReason.class,
+      names = {"TARGET_FULL", "NOT_AUTHORIZED", "TARGET_UNTRUSTED"})
+  void aTargetFailingEveryUploadAlikeStopsTheWholeLibraryUntilTheUserResumes(BlockerReason reason) {
     for (String name : List.of("a.jpg", "b.jpg", "c.jpg")) {
       source.add(name, 20_000);
     }
-    target.failAppends(path -> Optional.of(new UploadError.QuotaExceeded("507 Insufficient Storage")));
+    UploadError error =
+        switch (reason) {
+          case TARGET_FULL -> new UploadError.QuotaExceeded("507 Insufficient Storage");
+          case NOT_AUTHORIZED -> new UploadError.Unauthorized("401 Unauthorized");
+          default -> new UploadError.Untrusted("TLS: the server's certificate is not trusted");
+        };
+    target.failAppends(path -> Optional.of(error));
     ActorRef<BackupSupervisor.Command> supervisor = supervise(settings(2, 3, Duration.ofMillis(10)));
 
     TestProbe<LibraryStatus> probe = testKit.createTestProbe(LibraryStatus.class);
@@ -499,10 +510,10 @@ class BackupSupervisorTest {
         Duration.ofSeconds(5),
         () -> {
           LibraryStatus status = status(supervisor);
-          assertThat(status.reasons()).contains(BlockerReason.TARGET_FULL);
+          assertThat(status.reasons()).contains(reason);
           assertThat(status.failed()).isZero();
           assertThat(status.queued() + status.running()).isEqualTo(3);
-          assertThat(status.inFlight()).allSatisfy(upload -> assertThat(upload.pausedFor()).contains(BlockerReason.TARGET_FULL));
+          assertThat(status.inFlight()).allSatisfy(upload -> assertThat(upload.pausedFor()).contains(reason));
           return status;
         });
 

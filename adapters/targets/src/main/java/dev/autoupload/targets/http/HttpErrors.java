@@ -71,16 +71,17 @@ public final class HttpErrors {
 
   /**
    * Classifies a transport failure: anything on the wire may work on the next attempt, except a TLS
-   * failure that will fail the same way again (a refused certificate, plain HTTP on an HTTPS port).
+   * failure, which fails every upload to the server alike until someone acts (a refused
+   * certificate, plain HTTP on an HTTPS port): {@link UploadError.Untrusted}.
    */
   public static UploadError fromIo(String operation, IOException e) {
     if (e instanceof SSLHandshakeException handshake) {
       // A certificate that does not verify will not verify on the next attempt either.
-      return new UploadError.Permanent(operation + " failed: " + handshakeFailure(handshake));
+      return new UploadError.Untrusted(operation + " failed: " + handshakeFailure(handshake));
     }
     if (e instanceof SSLException && String.valueOf(e.getMessage()).contains("plaintext connection")) {
       // The JDK's words for a server answering in plain HTTP: the port or the scheme is wrong.
-      return new UploadError.Permanent(
+      return new UploadError.Untrusted(
           operation + " failed: TLS: the server does not speak HTTPS on this port (plain HTTP?)");
     }
     String why;

@@ -2,11 +2,13 @@ package dev.autoupload.targets.s3;
 
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
+import dev.autoupload.targets.http.HttpErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import javax.net.ssl.SSLException;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -43,9 +45,26 @@ final class S3Errors {
       return fromService(what, service.statusCode(), null, service);
     }
     if (e instanceof SdkClientException) {
+      Optional<SSLException> tls = tlsCause(e);
+      if (tls.isPresent()) {
+        UploadError classified = HttpErrors.fromIo(what, tls.get());
+        if (classified instanceof UploadError.Untrusted) {
+          return classified;
+        }
+      }
       return new UploadError.Transient("cannot " + what + ": " + e.getMessage());
     }
     return new UploadError.Permanent("cannot " + what + ": " + e.getMessage());
+  }
+
+  /** The TLS failure under an SDK client error, as the SDK wraps what its HTTP client threw. */
+  private static Optional<SSLException> tlsCause(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SSLException ssl) {
+        return Optional.of(ssl);
+      }
+    }
+    return Optional.empty();
   }
 
   /** What was received did not match what was sent: transient, and the next attempt starts over. */

@@ -139,9 +139,9 @@ class HttpErrorsTest {
   }
 
   @Test
-  void aCertificateThatDoesNotVerifyIsPermanent() {
+  void aCertificateThatDoesNotVerifyIsUntrusted() {
     assertThat(HttpErrors.fromIo("PROPFIND /", new SSLHandshakeException("PKIX path building failed")))
-        .isInstanceOf(UploadError.Permanent.class);
+        .isInstanceOf(UploadError.Untrusted.class);
   }
 
   @Test
@@ -153,7 +153,7 @@ class HttpErrorsTest {
 
     assertThat(HttpErrors.fromIo("PROPFIND /", handshake))
         .isEqualTo(
-            new UploadError.Permanent(
+            new UploadError.Untrusted(
                 "PROPFIND / failed: TLS: the server's certificate is not trusted (unable to find valid certification"
                     + " path); for a private or self-signed one, add its CA to autoupload.target.trusted-certificates"));
   }
@@ -165,6 +165,6 @@ class HttpErrorsTest {
 
     assertThat(HttpErrors.fromIo("PUT /a.jpg", handshake))
         .isEqualTo(
-            new UploadError.Permanent("PUT /a.jpg failed: TLS: the server's certificate was refused: No name matching nas.local found"));
+            new UploadError.Untrusted("PUT /a.jpg failed: TLS: the server's certificate was refused: No name matching nas.local found"));
   }
 }

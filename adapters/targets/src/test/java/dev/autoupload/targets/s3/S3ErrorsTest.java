@@ -64,6 +64,19 @@ class S3ErrorsTest {
     assertThat(((UploadError.Transient) error).retryAfter()).isEmpty();
   }
 
+  @Test
+  void aRefusedCertificateUnderAnSdkErrorIsUntrustedAndSaysWhy() {
+    UploadError error =
+        S3Errors.error(
+            "upload a.jpg",
+            SdkClientException.create(
+                "Unable to execute HTTP request",
+                new javax.net.ssl.SSLHandshakeException("No name matching s3.local found")));
+
+    assertThat(error).isInstanceOf(UploadError.Untrusted.class);
+    assertThat(error.message()).isEqualTo("upload a.jpg failed: TLS handshake failed: No name matching s3.local found");
+  }
+
   private static S3Exception s3(int status, String code, Optional<String> retryAfter) {
     SdkHttpResponse.Builder response = SdkHttpResponse.builder().statusCode(status);
     retryAfter.ifPresent(value -> response.putHeader("Retry-After", value));

@@ -71,7 +71,7 @@ class WebDavsCertificateTest {
   void aPrivateCaTheJdkDoesNotKnowIsRefusedAsUntrustedAndNamesTheSetting() {
     UploadError error = checkFails(target(trusted, true, Optional.empty()));
 
-    assertThat(error).isInstanceOf(UploadError.Permanent.class);
+    assertThat(error).isInstanceOf(UploadError.Untrusted.class);
     assertThat(error.message())
         .startsWith("PROPFIND /backup failed: TLS: the server's certificate is not trusted (")
         .contains("autoupload.target.trusted-certificates")
@@ -82,7 +82,7 @@ class WebDavsCertificateTest {
   void trustingOneCaDoesNotTrustAnother() {
     UploadError error = checkFails(target(unknownCa, true, Optional.of(certificates.ca())));
 
-    assertThat(error).isInstanceOf(UploadError.Permanent.class);
+    assertThat(error).isInstanceOf(UploadError.Untrusted.class);
     assertThat(error.message()).contains("the server's certificate is not trusted");
   }
 
@@ -90,7 +90,7 @@ class WebDavsCertificateTest {
   void aCertificateForAnotherHostNameIsRefused() {
     UploadError error = checkFails(target(otherHost, true, Optional.of(certificates.ca())));
 
-    assertThat(error).isInstanceOf(UploadError.Permanent.class);
+    assertThat(error).isInstanceOf(UploadError.Untrusted.class);
     assertThat(error.message())
         .startsWith("PROPFIND /backup failed: TLS: the server's certificate was refused: ")
         .contains("127.0.0.1");
@@ -102,7 +102,7 @@ class WebDavsCertificateTest {
 
     UploadException failure = catchThrowableOfType(UploadException.class, () -> target.open("photo.jpg", 3));
 
-    assertThat(failure.error()).isInstanceOf(UploadError.Permanent.class);
+    assertThat(failure.error()).isInstanceOf(UploadError.Untrusted.class);
     assertThat(unknownCa.www().resolve("refused")).doesNotExist();
   }
 
@@ -118,7 +118,7 @@ class WebDavsCertificateTest {
 
     assertThat(error)
         .isEqualTo(
-            new UploadError.Permanent(
+            new UploadError.Untrusted(
                 "PROPFIND /backup failed: TLS: the server does not speak HTTPS on this port (plain HTTP?)"));
   }
 
