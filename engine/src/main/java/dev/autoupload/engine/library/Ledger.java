@@ -32,8 +32,9 @@ public final class Ledger implements CborSerializable {
   private final HashSet<String> ids;
   private final HashSet<String> contents;
   /**
-   * Fingerprints of remote paths, not the paths: a quarter of the memory for a million assets. A
-   * collision only makes a path look taken, which keeps both files rather than replacing one.
+   * Fingerprints of remote paths, not the paths: 16 characters each however long the path, for a
+   * million assets. A collision only makes a path look taken, which keeps both files rather than
+   * replacing one.
    */
   private final HashSet<String> paths;
 

@@ -571,9 +571,7 @@ public final class FileUpload
     if (policy == ConflictPolicy.SKIP) {
       return skip(why + "; skipped (on-conflict = skip)");
     }
-    String remotePath = transfer.remotePath();
-    boolean anotherBackup = job.backups().mayHoldBackup(remotePath, remote);
-    if (policy == ConflictPolicy.OVERWRITE && !anotherBackup) {
+    if (policy == ConflictPolicy.OVERWRITE && !job.backups().mayHoldBackup(transfer.remotePath(), remote)) {
       return replace(state, remote, why);
     }
     if (state.remotePath() != null) {
