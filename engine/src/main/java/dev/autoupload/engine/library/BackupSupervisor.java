@@ -631,7 +631,7 @@ public final class BackupSupervisor
     FileUpload.Job job =
         new FileUpload.Job(
             asset,
-            wiring.layout().remotePath(asset),
+            wiring.layout().remotePath(asset, library.target().nameRules()),
             library.source(),
             library.target(),
             settings,
