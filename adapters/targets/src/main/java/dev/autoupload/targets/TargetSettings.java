@@ -1,6 +1,7 @@
 package dev.autoupload.targets;
 
 import com.typesafe.config.Config;
+import dev.autoupload.engine.upload.NameRules;
 import dev.autoupload.targets.http.HttpClients;
 import dev.autoupload.targets.s3.S3Config;
 import java.io.IOException;
@@ -27,6 +28,7 @@ import java.util.Optional;
  * @param spoolDir where sessions keep data they must send in one request
  * @param password the password or app password of WebDAV, Nextcloud, tus and Koofr targets
  * @param s3Key S3 credentials; empty to use the standard AWS chain (environment, profile, role)
+ * @param nameRules whether names are escaped for Windows as well as for the target's service
  */
 public record TargetSettings(
     Duration connectTimeout,
@@ -36,7 +38,8 @@ public record TargetSettings(
     Optional<Path> trustedCertificates,
     Path spoolDir,
     Optional<Secret> password,
-    Optional<S3Config.AccessKey> s3Key) {
+    Optional<S3Config.AccessKey> s3Key,
+    NameRulesSetting nameRules) {
 
   /** Environment variables read when the configuration names no password. */
   public static final String PASSWORD_VARIABLE = "AUTOUPLOAD_TARGET_PASSWORD";
@@ -51,6 +54,7 @@ public record TargetSettings(
     Objects.requireNonNull(spoolDir, "spoolDir");
     Objects.requireNonNull(password, "password");
     Objects.requireNonNull(s3Key, "s3Key");
+    Objects.requireNonNull(nameRules, "nameRules");
     if (minBytesPerSecond < 1) {
       throw new IllegalArgumentException("min-bytes-per-second must be at least 1");
     }
@@ -71,6 +75,42 @@ public record TargetSettings(
     }
   }
 
+  /**
+   * The {@code name-rules} setting: whether a target escapes, besides what its service refuses, what
+   * Windows refuses (see {@link NameRules}).
+   */
+  public enum NameRulesSetting {
+    /** As the target finds its storage: Windows' rules for a local folder on FAT, exFAT, NTFS or SMB. */
+    AUTO,
+    /** Never Windows' rules, e.g. for a folder wrongly taken for Windows storage. */
+    POSIX,
+    /** Always Windows' rules as well, e.g. for a WebDAV server on Windows or IIS. */
+    WINDOWS;
+
+    /**
+     * The rules of a target whose service refuses what {@code service} says, and whose storage
+     * refuses what Windows refuses when {@code windowsStorage}.
+     */
+    public NameRules apply(NameRules service, boolean windowsStorage) {
+      return switch (this) {
+        case AUTO -> windowsStorage ? service.and(NameRules.WINDOWS) : service;
+        case POSIX -> service;
+        case WINDOWS -> service.and(NameRules.WINDOWS);
+      };
+    }
+
+    static NameRulesSetting parse(String value) {
+      return switch (value) {
+        case "auto" -> AUTO;
+        case "posix" -> POSIX;
+        case "windows" -> WINDOWS;
+        default ->
+            throw new IllegalArgumentException(
+                "autoupload.target.name-rules: \"" + value + "\" is none of auto, posix, windows");
+      };
+    }
+  }
+
   /** 10 s to connect, 60 s to answer, at least 64 KiB/s, TLS verified, no secrets. */
   public static TargetSettings defaults() {
     return new TargetSettings(
@@ -81,7 +121,8 @@ public record TargetSettings(
         Optional.empty(),
         Path.of(System.getProperty("java.io.tmpdir")),
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        NameRulesSetting.AUTO);
   }
 
   /**
@@ -126,34 +167,44 @@ public record TargetSettings(
         trusted,
         nonEmpty(c.getString("spool-dir")).map(Path::of).orElse(defaults().spoolDir()),
         password,
-        s3Key);
+        s3Key,
+        NameRulesSetting.parse(c.getString("name-rules")));
   }
 
   public TargetSettings withPassword(String password) {
     return new TargetSettings(
         connectTimeout, readTimeout, minBytesPerSecond, verifyTls, trustedCertificates, spoolDir,
-        Optional.of(new Secret(password)), s3Key);
+        Optional.of(new Secret(password)), s3Key, nameRules);
   }
 
   public TargetSettings withSpoolDir(Path spoolDir) {
     return new TargetSettings(
-        connectTimeout, readTimeout, minBytesPerSecond, verifyTls, trustedCertificates, spoolDir, password, s3Key);
+        connectTimeout, readTimeout, minBytesPerSecond, verifyTls, trustedCertificates, spoolDir, password, s3Key,
+        nameRules);
   }
 
   public TargetSettings withTimeouts(Duration connectTimeout, Duration readTimeout, long minBytesPerSecond) {
     return new TargetSettings(
-        connectTimeout, readTimeout, minBytesPerSecond, verifyTls, trustedCertificates, spoolDir, password, s3Key);
+        connectTimeout, readTimeout, minBytesPerSecond, verifyTls, trustedCertificates, spoolDir, password, s3Key,
+        nameRules);
   }
 
   public TargetSettings withTls(boolean verifyTls, Optional<Path> trustedCertificates) {
     return new TargetSettings(
-        connectTimeout, readTimeout, minBytesPerSecond, verifyTls, trustedCertificates, spoolDir, password, s3Key);
+        connectTimeout, readTimeout, minBytesPerSecond, verifyTls, trustedCertificates, spoolDir, password, s3Key,
+        nameRules);
   }
 
   public TargetSettings withS3Key(S3Config.AccessKey key) {
     return new TargetSettings(
         connectTimeout, readTimeout, minBytesPerSecond, verifyTls, trustedCertificates, spoolDir, password,
-        Optional.of(key));
+        Optional.of(key), nameRules);
+  }
+
+  public TargetSettings withNameRules(NameRulesSetting nameRules) {
+    return new TargetSettings(
+        connectTimeout, readTimeout, minBytesPerSecond, verifyTls, trustedCertificates, spoolDir, password, s3Key,
+        nameRules);
   }
 
   /** How long a request sending {@code bytes} may take before it counts as stalled. */

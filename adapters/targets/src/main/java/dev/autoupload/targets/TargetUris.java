@@ -100,7 +100,7 @@ public final class TargetUris {
       throw rejected("invalid", uri, "percent-encode '?' as %3F and '#' as %23 in folder names");
     }
     try {
-      return new LocalFolderTarget(Path.of(parsed.getPath()));
+      return new LocalFolderTarget(Path.of(parsed.getPath()), settings.nameRules());
     } catch (InvalidPathException e) {
       throw rejected("invalid", uri, e.getReason());
     }

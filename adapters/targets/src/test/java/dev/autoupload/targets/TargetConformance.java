@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.autoupload.engine.library.Asset;
+import dev.autoupload.engine.library.CreationDateSource;
+import dev.autoupload.engine.library.RemoteLayout;
 import dev.autoupload.engine.upload.RemoteFile;
 import dev.autoupload.engine.upload.RemoteState;
 import dev.autoupload.engine.upload.UploadError;
@@ -11,9 +14,11 @@ import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.text.Normalizer;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Random;
@@ -279,6 +284,30 @@ public abstract class TargetConformance {
     assertStored("a%20b.jpg", content);
     assertThat(target.probe("a b.jpg")).isEqualTo(new RemoteState.Absent());
     assertThat(target.probe("a%2520b.jpg")).isEqualTo(new RemoteState.Absent());
+  }
+
+  /**
+   * Names made of what some target refuses: Windows' characters, control characters, a device
+   * name, Nextcloud's reserved names and extensions, a last dot and space, and a name that escaping
+   * makes too long. The layout escapes and shortens them by the target's own rules; whatever it
+   * gives, the target must store byte-exact under exactly that name.
+   */
+  @Test
+  void storesHostileNamesOnceTheLayoutEscapedThemByTheTargetsRules() throws Exception {
+    String hostile = "a<b>c:d\"e|f?g*h\\i\u0001j\u007fk #%+&;=@[]{}'`~\u00e9\uD83C\uDF0A";
+    String path = "CON/.htaccess/nul.tar. /" + hostile + ".part/" + hostile.repeat(8) + ".jpg";
+    Instant created = Instant.parse("2024-06-01T10:00:00Z");
+    Asset asset = new Asset("id", "lib", path, 1, created, CreationDateSource.EXIF, created, Optional.empty());
+    String remotePath = RemoteLayout.MIRROR.remotePath(asset, target.nameRules());
+    byte[] content = randomBytes(chunkSize() + 7, 13);
+
+    RemoteFile stored = upload(target, remotePath, content).file();
+
+    assertThat(stored.remotePath()).isEqualTo(remotePath);
+    assertStored(remotePath, content);
+    assertThat(remotePath.substring(remotePath.lastIndexOf('/') + 1).getBytes(StandardCharsets.UTF_8).length)
+        .as("the long name, shortened")
+        .isLessThanOrEqualTo(target.nameRules().maxNameBytes());
   }
 
   @Test

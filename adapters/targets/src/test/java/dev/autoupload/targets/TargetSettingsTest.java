@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.autoupload.engine.upload.NameRules;
+import dev.autoupload.targets.TargetSettings.NameRulesSetting;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TargetSettingsTest {
 
@@ -29,6 +34,33 @@ class TargetSettingsTest {
     assertThat(settings.minBytesPerSecond()).isEqualTo(64 * 1024);
     assertThat(settings.s3Key()).isEmpty();
     assertThat(settings.trustedCertificates()).isEmpty();
+    assertThat(settings.nameRules()).isEqualTo(NameRulesSetting.AUTO);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"auto, AUTO", "posix, POSIX", "windows, WINDOWS"})
+  void readsWhichNameRulesTheTargetsUse(String value, NameRulesSetting expected) {
+    TargetSettings settings = TargetSettings.fromConfig(config("autoupload.target.name-rules = " + value));
+
+    assertThat(settings.nameRules()).isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"ntfs", "Windows", "\"\""})
+  void anUnknownNameRulesValueIsRejectedNamingTheKey(String value) {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> TargetSettings.fromConfig(config("autoupload.target.name-rules = " + value)))
+        .withMessageContaining("autoupload.target.name-rules")
+        .withMessageContaining("auto, posix, windows");
+  }
+
+  @Test
+  void theNameRulesSettingAddsWindowsRulesToATargetsOwn() {
+    assertThat(NameRulesSetting.AUTO.apply(NameRules.NEXTCLOUD, false)).isEqualTo(NameRules.NEXTCLOUD);
+    assertThat(NameRulesSetting.AUTO.apply(NameRules.POSIX, true)).isEqualTo(NameRules.WINDOWS);
+    assertThat(NameRulesSetting.POSIX.apply(NameRules.POSIX, true)).isEqualTo(NameRules.POSIX);
+    assertThat(NameRulesSetting.WINDOWS.apply(NameRules.NEXTCLOUD, false))
+        .isEqualTo(NameRules.NEXTCLOUD.and(NameRules.WINDOWS));
   }
 
   @Test

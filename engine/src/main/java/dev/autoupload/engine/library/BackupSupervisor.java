@@ -651,7 +651,7 @@ public final class BackupSupervisor
   }
 
   private String plannedPath(Asset asset) {
-    return wiring.layout().remotePath(asset);
+    return wiring.layout().remotePath(asset, library.target().nameRules());
   }
 
   /** Alike for every target, also those that do not tell names apart by case. */

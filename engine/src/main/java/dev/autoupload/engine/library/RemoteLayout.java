@@ -1,5 +1,6 @@
 package dev.autoupload.engine.library;
 
+import dev.autoupload.engine.upload.NameRules;
 import dev.autoupload.engine.upload.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
@@ -26,9 +27,6 @@ import java.util.regex.Pattern;
  * deterministically, keeping its extension.
  */
 public final class RemoteLayout {
-
-  /** The longest file name most filesystems and servers store: 255 bytes. */
-  static final int MAX_SEGMENT_BYTES = 255;
 
   public static final String DEFAULT_PATTERN = "{yyyy}/{MM}/{filename}";
 
@@ -79,8 +77,13 @@ public final class RemoteLayout {
     return pattern;
   }
 
-  /** The remote path of {@code asset}. */
+  /** The remote path of {@code asset} on a target with {@link NameRules#POSIX} rules. */
   public String remotePath(Asset asset) {
+    return remotePath(asset, NameRules.POSIX);
+  }
+
+  /** The remote path of {@code asset} on a target with {@code rules}. */
+  public String remotePath(Asset asset, NameRules rules) {
     String relative = Normalizer.normalize(asset.relativePath(), Normalizer.Form.NFC);
     int slash = relative.lastIndexOf('/');
     String folder = slash < 0 ? "" : relative.substring(0, slash);
@@ -111,7 +114,7 @@ public final class RemoteLayout {
     for (String segment : filled.toString().split("/")) {
       // An empty {folder} at the top of the source leaves an empty segment: it is dropped.
       if (!segment.isEmpty() && !segment.equals(".") && !segment.equals("..")) {
-        segments.add(shortened(storable(segment)));
+        segments.add(shortened(rules.escape(segment), rules.maxNameBytes()));
       }
     }
     return String.join("/", segments);
@@ -121,6 +124,11 @@ public final class RemoteLayout {
    * The name a different file of the same remote path gets when both are kept: a suffix from its
    * content hash before the extension, {@code IMG_0001~3f2a9c1b.jpg}, the same on every run and
    * device, never a counter like "(2)".
+   *
+   * <p>A name the target's rules made storable stays storable: the suffix holds no character any
+   * rule set refuses, keeps the name's end (no '.', space, {@code .part} appears there) and makes
+   * it no device name or {@code .htaccess}; and the result is no longer than {@link
+   * NameRules#MIN_NAME_BYTES} or the name itself, whichever is more.
    */
   public static String keepBothPath(String remotePath, String sha256) {
     int slash = remotePath.lastIndexOf('/');
@@ -130,20 +138,16 @@ public final class RemoteLayout {
     String suffix = "~" + sha256.substring(0, 8).toLowerCase(Locale.ROOT);
     String renamed =
         dot > 0 ? filename.substring(0, dot) + suffix + filename.substring(dot) : filename + suffix;
-    return folder + shortened(renamed);
+    int limit = Math.max(utf8Length(filename), NameRules.MIN_NAME_BYTES);
+    return folder + shortened(renamed, limit);
   }
 
-  private static String storable(String segment) {
-    StringBuilder out = new StringBuilder(segment.length());
-    segment
-        .codePoints()
-        .forEach(c -> out.appendCodePoint(Character.isISOControl(c) || c == '\\' ? '_' : c));
-    return out.toString();
-  }
-
-  /** Cuts the name before the extension and marks the cut with a hash of the whole name. */
-  static String shortened(String segment) {
-    if (segment.getBytes(StandardCharsets.UTF_8).length <= MAX_SEGMENT_BYTES) {
+  /**
+   * Cuts the name before the extension and marks the cut with a hash of the whole name. What was
+   * escaped stays so: the name keeps its end, and the '~' makes the rest no reserved name.
+   */
+  static String shortened(String segment, int maxBytes) {
+    if (utf8Length(segment) <= maxBytes) {
       return segment;
     }
     String hash =
@@ -151,7 +155,7 @@ public final class RemoteLayout {
     int dot = segment.lastIndexOf('.');
     String ext = dot > 0 && segment.length() - dot <= 16 ? segment.substring(dot) : "";
     String base = dot > 0 && !ext.isEmpty() ? segment.substring(0, dot) : segment;
-    int budget = MAX_SEGMENT_BYTES - (hash + ext).getBytes(StandardCharsets.UTF_8).length;
+    int budget = maxBytes - utf8Length(hash + ext);
     StringBuilder kept = new StringBuilder();
     int used = 0;
     for (int i = 0; i < base.length(); ) {
@@ -165,6 +169,10 @@ public final class RemoteLayout {
       i += Character.charCount(codePoint);
     }
     return kept + hash + ext;
+  }
+
+  private static int utf8Length(String text) {
+    return text.getBytes(StandardCharsets.UTF_8).length;
   }
 
   @Override

@@ -59,6 +59,15 @@ public interface UploadTarget extends AutoCloseable {
             describe() + " cannot replace files; set autoupload.upload.on-conflict to keep-both or skip"));
   }
 
+  /**
+   * What the target cannot store in a name, which the layout escapes before any upload (see {@link
+   * NameRules}). Answers at once, without asking the server: the engine calls it for every upload
+   * it starts. By default {@link NameRules#POSIX}.
+   */
+  default NameRules nameRules() {
+    return NameRules.POSIX;
+  }
+
   /** Checks that the target is reachable and writable, so a bad target fails before any upload. */
   void check() throws UploadException;
 

@@ -3,6 +3,7 @@ package dev.autoupload.engine.library;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import dev.autoupload.engine.upload.NameRules;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.time.Instant;
@@ -77,12 +78,60 @@ class RemoteLayoutTest {
   }
 
   @Test
+  void escapesWhatWindowsRefusesInEverySegment() {
+    Asset photo = asset("Trip: Zürich?/con/IMG*1 <best>.jpg.", "2022-07-01T12:00:00Z");
+
+    assertThat(RemoteLayout.MIRROR.remotePath(photo, NameRules.WINDOWS))
+        .isEqualTo("Trip\uFF1A Zürich\uFF1F/\uFF43on/IMG\uFF0A1 \uFF1Cbest\uFF1E.jpg\uFF0E");
+    assertThat(RemoteLayout.MIRROR.remotePath(photo, NameRules.POSIX)).isEqualTo("Trip: Zürich?/con/IMG*1 <best>.jpg.");
+    assertThat(RemoteLayout.MIRROR.remotePath(photo)).as("POSIX unless told").isEqualTo("Trip: Zürich?/con/IMG*1 <best>.jpg.");
+  }
+
+  @Test
+  void shortensNamesThatEscapingMadeTooLong() {
+    Asset colons = asset(":".repeat(100) + ".jpeg", "2022-07-01T12:00:00Z");
+
+    String posix = RemoteLayout.MIRROR.remotePath(colons, NameRules.POSIX);
+    String windows = RemoteLayout.MIRROR.remotePath(colons, NameRules.WINDOWS);
+
+    assertThat(posix).isEqualTo(":".repeat(100) + ".jpeg");
+    assertThat(windows.getBytes(StandardCharsets.UTF_8).length).as("100 fullwidth colons take 300 bytes").isLessThanOrEqualTo(255);
+    assertThat(windows).startsWith("\uFF1A".repeat(70)).endsWith(".jpeg").contains("~").doesNotContain(":");
+  }
+
+  @Test
+  void leavesRoomForTheNamesATargetAddsItself() {
+    NameRules nextcloud = NameRules.NEXTCLOUD.reserving(17);
+    Asset photo = asset("x".repeat(236) + ".jpg", "2022-07-01T12:00:00Z");
+
+    String remote = RemoteLayout.MIRROR.remotePath(photo, nextcloud);
+
+    assertThat(remote.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(233);
+    assertThat(remote).endsWith(".jpg");
+    assertThat(RemoteLayout.MIRROR.remotePath(photo, NameRules.POSIX)).isEqualTo("x".repeat(236) + ".jpg");
+  }
+
+  @Test
   void keepsBothUnderANameFromTheContentHashNeverACounter() {
     String sha256 = "3F2A9C1B" + "0".repeat(56);
 
     assertThat(RemoteLayout.keepBothPath("2024/05/IMG_0001.JPG", sha256)).isEqualTo("2024/05/IMG_0001~3f2a9c1b.JPG");
     assertThat(RemoteLayout.keepBothPath("README", sha256)).isEqualTo("README~3f2a9c1b");
     assertThat(RemoteLayout.keepBothPath("a/.hidden", sha256)).isEqualTo("a/.hidden~3f2a9c1b");
+  }
+
+  @Test
+  void keepsBothWithoutMakingALongNameLonger() {
+    String sha256 = "3F2A9C1B" + "0".repeat(56);
+    String longName = "x".repeat(246) + ".jpg";
+
+    String kept = RemoteLayout.keepBothPath("2024/05/" + longName, sha256);
+
+    assertThat(kept).startsWith("2024/05/x").endsWith(".jpg").isNotEqualTo("2024/05/" + longName);
+    assertThat(kept.substring("2024/05/".length()).getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(250);
+    assertThat(RemoteLayout.keepBothPath("2024/05/" + "y".repeat(NameRules.MIN_NAME_BYTES - "~3f2a9c1b.jpg".length()) + ".jpg", sha256))
+        .as("a name with room to grow gets the whole suffix")
+        .endsWith("y~3f2a9c1b.jpg");
   }
 
   @ParameterizedTest

@@ -1,5 +1,6 @@
 package dev.autoupload.targets.koofr;
 
+import dev.autoupload.engine.upload.NameRules;
 import dev.autoupload.engine.upload.RemoteState;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
@@ -114,6 +115,16 @@ public final class KoofrTarget implements UploadTarget {
   @Override
   public String describe() {
     return description;
+  }
+
+  /**
+   * Only the control characters and backslashes every target refuses: of what rclone's Koofr
+   * backend escapes (https://rclone.org/koofr/: Slash, BackSlash, Del, Ctl, InvalidUtf8, Dot), the
+   * others never reach a name here. Room is left for the part name beside each file.
+   */
+  @Override
+  public NameRules nameRules() {
+    return settings.nameRules().apply(NameRules.POSIX, false).reserving(1 + PART_SUFFIX.length());
   }
 
   @Override

@@ -1,10 +1,13 @@
 package dev.autoupload.targets.local;
 
+import dev.autoupload.engine.upload.NameRules;
 import dev.autoupload.engine.upload.RemoteState;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.targets.TargetSettings.NameRulesSetting;
+import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -18,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.text.Normalizer;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -32,6 +36,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * .<name>.autoupload-part}; it gets the final name only after its size and sha256 were verified,
  * and never replaces a file that is already there.
  *
+ * <p>On FAT, exFAT, NTFS and SMB storage, and on Windows, the layout gives it only names Windows
+ * takes (see {@link #nameRules()}).
+ *
  * <p>Safe for concurrent use on different remote paths. A second session on a path that already
  * has one open, in this process or another, is refused with a {@link UploadError.Transient} error.
  */
@@ -41,16 +48,36 @@ public final class LocalFolderTarget implements UploadTarget {
   private static final String WRITE_CHECK_PREFIX = ".autoupload-write-check-";
 
   /**
+   * File systems, as {@link java.nio.file.FileStore#type()} names them on Linux and macOS, that take
+   * only names Windows takes, or whose files are read on Windows: FAT, exFAT, NTFS (fuseblk is
+   * mostly ntfs-3g or exfat-fuse) and SMB shares.
+   */
+  private static final Set<String> WINDOWS_FILE_SYSTEMS =
+      Set.of("vfat", "msdos", "exfat", "ntfs", "ntfs3", "fuseblk", "cifs", "smb3", "smbfs");
+
+  /**
    * The part files this JVM is writing, shared by all instances: besides keeping two sessions off
    * one file, it spares a second channel whose closing would drop the first one's OS lock.
    */
   private static final Set<Path> UPLOADING = ConcurrentHashMap.newKeySet();
 
   private final Path root;
+  private final NameRules nameRules;
 
   /** A target storing files below {@code root}, which {@link #open} creates when missing. */
   public LocalFolderTarget(Path root) {
+    this(root, NameRulesSetting.AUTO);
+  }
+
+  /**
+   * As {@link #LocalFolderTarget(Path)}, escaping names for Windows as {@code nameRules} says: with
+   * {@code AUTO}, on Windows and when the file system that holds, or will hold, the root is one of
+   * Windows' (see {@link #isWindowsFileSystem}).
+   */
+  public LocalFolderTarget(Path root, NameRulesSetting nameRules) {
     this.root = root.toAbsolutePath().normalize();
+    this.nameRules =
+        nameRules.apply(NameRules.POSIX, onWindowsStorage(this.root)).reserving(1 + PART_SUFFIX.length());
   }
 
   /** Where one remote path lives on disk. */
@@ -59,6 +86,33 @@ public final class LocalFolderTarget implements UploadTarget {
   @Override
   public String describe() {
     return root.toString();
+  }
+
+  /** Found when the target was made; room is left for the part name beside each file. */
+  @Override
+  public NameRules nameRules() {
+    return nameRules;
+  }
+
+  /** Whether a file system of {@code type}, as {@link java.nio.file.FileStore#type()} says, is Windows'. */
+  static boolean isWindowsFileSystem(String type) {
+    return WINDOWS_FILE_SYSTEMS.contains(type.toLowerCase(Locale.ROOT));
+  }
+
+  private static boolean onWindowsStorage(Path root) {
+    if (File.separatorChar == '\\') {
+      return true;
+    }
+    Path existing = root;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    try {
+      return existing != null && isWindowsFileSystem(Files.getFileStore(existing).type());
+    } catch (IOException e) {
+      // Unknown storage keeps the names every target takes; a refused one fails its upload alone.
+      return false;
+    }
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.autoupload.targets.nextcloud;
 
+import dev.autoupload.engine.upload.NameRules;
 import dev.autoupload.engine.upload.RemoteFile;
 import dev.autoupload.engine.upload.RemoteState;
 import dev.autoupload.engine.upload.Sha256;
@@ -147,6 +148,17 @@ public final class NextcloudTarget implements UploadTarget {
   @Override
   public String describe() {
     return description;
+  }
+
+  /**
+   * What Nextcloud's {@code FilenameValidator} refuses by default (see {@link
+   * NameRules#NEXTCLOUD}), with Windows' rules as well when {@code autoupload.target.name-rules}
+   * says so, for a server with Windows-compatible names switched on. Room is left for the part
+   * name a chunked upload is assembled under.
+   */
+  @Override
+  public NameRules nameRules() {
+    return settings.nameRules().apply(NameRules.NEXTCLOUD, false).reserving(1 + PART_SUFFIX.length());
   }
 
   long chunkSize() {

@@ -1,5 +1,6 @@
 package dev.autoupload.targets.s3;
 
+import dev.autoupload.engine.upload.NameRules;
 import dev.autoupload.engine.upload.RemoteFile;
 import dev.autoupload.engine.upload.RemoteState;
 import dev.autoupload.engine.upload.UploadError;
@@ -70,6 +71,7 @@ public final class S3Target implements UploadTarget {
   private final String prefix;
   private final Set<String> uploading = ConcurrentHashMap.newKeySet();
   private final java.nio.file.Path spoolDir;
+  private final TargetSettings.NameRulesSetting nameRules;
 
   /** A target talking to the server {@code config} names; {@link #close()} closes its client. */
   public static S3Target connect(S3Config config) {
@@ -78,19 +80,25 @@ public final class S3Target implements UploadTarget {
 
   /** As {@link #connect(S3Config)}, with the timeouts and TLS trust of {@code settings}. */
   public static S3Target connect(S3Config config, TargetSettings settings) {
-    return new S3Target(client(config, settings), true, config, settings.spoolDir());
+    return new S3Target(client(config, settings), true, config, settings.spoolDir(), settings.nameRules());
   }
 
   /** A target on a client the caller owns and closes. */
   public S3Target(S3Client client, S3Config config) {
-    this(client, false, config, TargetSettings.defaults().spoolDir());
+    this(client, false, config, TargetSettings.defaults().spoolDir(), TargetSettings.defaults().nameRules());
   }
 
-  private S3Target(S3Client client, boolean ownsClient, S3Config config, java.nio.file.Path spoolDir) {
+  private S3Target(
+      S3Client client,
+      boolean ownsClient,
+      S3Config config,
+      java.nio.file.Path spoolDir,
+      TargetSettings.NameRulesSetting nameRules) {
     this.client = client;
     this.ownsClient = ownsClient;
     this.config = config;
     this.spoolDir = spoolDir;
+    this.nameRules = nameRules;
     this.prefix = normalisedPrefix(config.prefix());
   }
 
@@ -135,6 +143,17 @@ public final class S3Target implements UploadTarget {
   public String describe() {
     String where = "s3://" + config.bucket() + "/" + prefix;
     return config.endpoint().map(e -> where + " at " + e).orElse(where);
+  }
+
+  /**
+   * Only the control characters and backslashes every target refuses: S3 takes any valid UTF-8 as
+   * a key, up to 1024 bytes, and what rclone's S3 backend escapes besides (https://rclone.org/s3/:
+   * NUL, '/', '.' and '..' names) never reaches a name here. Windows' rules as well when {@code
+   * autoupload.target.name-rules} says so.
+   */
+  @Override
+  public NameRules nameRules() {
+    return nameRules.apply(NameRules.POSIX, false);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.autoupload.targets.tus;
 
+import dev.autoupload.engine.upload.NameRules;
 import dev.autoupload.engine.upload.RemoteState;
 import dev.autoupload.engine.upload.Sha256;
 import dev.autoupload.engine.upload.UploadError;
@@ -125,6 +126,15 @@ public final class TusTarget implements UploadTarget {
   @Override
   public String describe() {
     return description;
+  }
+
+  /**
+   * Only the control characters and backslashes every target refuses: the name travels as upload
+   * metadata, and the server stores the upload under an id of its own.
+   */
+  @Override
+  public NameRules nameRules() {
+    return settings.nameRules().apply(NameRules.POSIX, false);
   }
 
   /** Always {@link RemoteState.Absent}: tus finds uploads by their URL only (see the class doc). */

@@ -1,5 +1,6 @@
 package dev.autoupload.targets.webdav;
 
+import dev.autoupload.engine.upload.NameRules;
 import dev.autoupload.engine.upload.RemoteState;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
@@ -128,6 +129,19 @@ public final class WebDavTarget implements UploadTarget {
   @Override
   public String describe() {
     return description;
+  }
+
+  /**
+   * Only the control characters and backslashes every target refuses, unless {@code
+   * autoupload.target.name-rules} says the server is on Windows: the server's file system is
+   * unknown. Room is left for the part and sidecar names beside each file.
+   */
+  @Override
+  public NameRules nameRules() {
+    return settings
+        .nameRules()
+        .apply(NameRules.POSIX, false)
+        .reserving(1 + Math.max(PART_SUFFIX.length(), SIDECAR_SUFFIX.length()));
   }
 
   @Override

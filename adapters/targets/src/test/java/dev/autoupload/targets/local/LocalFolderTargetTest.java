@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import dev.autoupload.engine.upload.NameRules;
 import dev.autoupload.engine.upload.RemoteFile;
 import dev.autoupload.engine.upload.RemoteState;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
+import dev.autoupload.targets.TargetSettings.NameRulesSetting;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -381,6 +383,39 @@ class LocalFolderTargetTest {
       pool.shutdownNow();
     }
     assertThat(filesIn(root.resolve("shared/folder"))).hasSize(files);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"vfat", "msdos", "exfat", "ntfs", "ntfs3", "fuseblk", "cifs", "smb3", "smbfs", "VFAT"})
+  void takesFatExfatNtfsAndSmbForWindowsStorage(String type) {
+    assertThat(LocalFolderTarget.isWindowsFileSystem(type)).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"ext4", "xfs", "btrfs", "zfs", "tmpfs", "overlay", "apfs", "hfs", "nfs", "nfs4"})
+  void takesOtherFileSystemsForPosixStorage(String type) {
+    assertThat(LocalFolderTarget.isWindowsFileSystem(type)).isFalse();
+  }
+
+  @Test
+  void escapesNamesForWindowsAsTheSettingSaysLeavingRoomForThePartFile() throws Exception {
+    assumeThat(LocalFolderTarget.isWindowsFileSystem(Files.getFileStore(temp).type())).isFalse();
+
+    assertThat(target.nameRules()).as("found: not Windows storage").isEqualTo(NameRules.POSIX.reserving(17));
+    assertThat(new LocalFolderTarget(root, NameRulesSetting.WINDOWS).nameRules())
+        .isEqualTo(NameRules.WINDOWS.reserving(17));
+    assertThat(new LocalFolderTarget(root, NameRulesSetting.POSIX).nameRules())
+        .isEqualTo(NameRules.POSIX.reserving(17));
+  }
+
+  @Test
+  void storesANameAsLongAsItsRulesAllow() throws Exception {
+    String name = "x".repeat(target.nameRules().maxNameBytes() - ".jpg".length()) + ".jpg";
+    byte[] content = randomBytes(10 * KIB, 40);
+
+    upload("long/" + name, content, 4 * KIB);
+
+    assertThat(Files.readAllBytes(root.resolve("long").resolve(name))).isEqualTo(content);
   }
 
   @Test

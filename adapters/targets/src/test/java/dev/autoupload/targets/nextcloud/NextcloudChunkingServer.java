@@ -57,6 +57,12 @@ import java.util.stream.Stream;
  *       DELETE removes it.
  * </ul>
  *
+ * <p>A name being created (PUT, MKCOL, the destination of a MOVE) is checked as Nextcloud's {@code
+ * FilenameValidator} does with its default configuration, and refused as {@code View::verifyPath}
+ * reports it: 400 {@code OCA\DAV\Connector\Sabre\Exception\InvalidPath} for an empty, '.' or
+ * '..' name once trimmed, one longer than 250 bytes, {@code .htaccess}, one ending in {@code .part}
+ * or {@code .filepart}, or one holding a control character or a backslash.
+ *
  * <p>Where Nextcloud falls back to version 1 (no {@code Destination} header), this server is as
  * strict as version 2 is documented: requests without it are refused with 400. Chunks other than
  * the last must have at least 5 MiB, as on S3-backed Nextcloud servers (local storage takes
@@ -361,6 +367,10 @@ public final class NextcloudChunkingServer implements AutoCloseable {
 
   private Answer mkcolFolder(DavTarget target) throws Refusal {
     Path path = local(target);
+    Optional<Answer> invalid = invalidName(target);
+    if (invalid.isPresent()) {
+      return invalid.get();
+    }
     synchronized (this) {
       if (Files.exists(path)) {
         return error(405, "MethodNotAllowed", "The resource you tried to create already exists");
@@ -381,6 +391,10 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     Path path = local(target);
     if (target.segments().isEmpty()) {
       throw new Refusal(error(403, "Forbidden", "cannot overwrite the home folder"));
+    }
+    Optional<Answer> invalid = invalidName(target);
+    if (invalid.isPresent()) {
+      throw new Refusal(invalid.get());
     }
     Path written = receive(exchange, bodyBytes);
     try {
@@ -444,6 +458,10 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     DavTarget destination = destination(destinationHeader);
     if (!destination.space().equals("files") || destination.segments().isEmpty()) {
       return error(403, "Forbidden", "Requested uri (" + destinationHeader + ") is out of base uri");
+    }
+    Optional<Answer> invalid = invalidName(destination);
+    if (invalid.isPresent()) {
+      return invalid.get();
     }
     boolean overwrite = !"F".equalsIgnoreCase(trimmed(exchange, "Overwrite"));
     Path to = local(destination);
@@ -655,6 +673,43 @@ public final class NextcloudChunkingServer implements AutoCloseable {
 
   // ---- paths ----
 
+  /**
+   * Nextcloud's refusal of the name {@code target} would create: FilenameValidator's checks in
+   * their order, with View::verifyPath's messages.
+   */
+  private static Optional<Answer> invalidName(DavTarget target) {
+    if (target.segments().isEmpty()) {
+      return Optional.empty();
+    }
+    String name = target.segments().get(target.segments().size() - 1);
+    String trimmed = name.replaceAll("^[ \\t\\n\\r\\x0B\\x00]+|[ \\t\\n\\r\\x0B\\x00]+$", "");
+    String lower = name.toLowerCase(Locale.ROOT);
+    if (trimmed.isEmpty()) {
+      return Optional.of(invalidPath("Empty filename is not allowed"));
+    }
+    if (trimmed.equals(".") || trimmed.equals("..")) {
+      return Optional.of(invalidPath("Dot files are not allowed"));
+    }
+    if (name.getBytes(StandardCharsets.UTF_8).length > 250) {
+      return Optional.of(invalidPath("Filename is too long"));
+    }
+    if (lower.equals(".htaccess")) {
+      return Optional.of(invalidPath("\"" + name + "\" is a forbidden file or folder name."));
+    }
+    for (String extension : List.of(".filepart", ".part")) {
+      if (lower.endsWith(extension)) {
+        return Optional.of(invalidPath("\"" + extension + "\" is a forbidden file type."));
+      }
+    }
+    if (name.chars().anyMatch(c -> c < 32)) {
+      return Optional.of(invalidPath("Filename contains at least one invalid character"));
+    }
+    if (name.contains("\\")) {
+      return Optional.of(invalidPath("\"\\\" is not allowed inside a file or folder name."));
+    }
+    return Optional.empty();
+  }
+
   private DavTarget parse(String rawPath) throws Refusal {
     List<String> segments = new ArrayList<>();
     for (String raw : rawPath.split("/")) {
@@ -794,6 +849,17 @@ public final class NextcloudChunkingServer implements AutoCloseable {
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<d:error xmlns:d=\"" + DAV_NS
             + "\" xmlns:s=\"http://sabredav.org/ns\">\n  <s:exception>Sabre\\DAV\\Exception\\" + exception
             + "</s:exception>\n  <s:message>" + escape(message) + "</s:message>\n</d:error>\n");
+  }
+
+  /** Nextcloud's own exception for a name it refuses, serialized as its InvalidPath does. */
+  private static Answer invalidPath(String message) {
+    return Answer.xml(
+        400,
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<d:error xmlns:d=\"" + DAV_NS
+            + "\" xmlns:s=\"http://sabredav.org/ns\" xmlns:o=\"http://owncloud.org/ns\">\n"
+            + "  <s:exception>OCA\\DAV\\Connector\\Sabre\\Exception\\InvalidPath</s:exception>\n"
+            + "  <s:message>" + escape(message) + "</s:message>\n  <o:retry>false</o:retry>\n"
+            + "  <o:reason>" + escape(message) + "</o:reason>\n</d:error>\n");
   }
 
   private static Answer withHeader(Answer answer, String name, String value) {

@@ -105,6 +105,20 @@ class NextcloudChunkingServerTest {
   }
 
   @Test
+  void refusesTheNamesNextcloudsFilenameValidatorRefuses() throws Exception {
+    String files = "/remote.php/dav/files/anna/";
+    for (String name : new String[] {".htaccess", "clip.PART", "a.filepart", "back%5Cslash", "%20.%20", "y".repeat(251)}) {
+      HttpResponse<String> put = request("PUT", files + name, bytes(10, 8));
+      assertThat(put.statusCode()).as(name).isEqualTo(400);
+      assertThat(put.body()).contains("<s:exception>OCA\\DAV\\Connector\\Sabre\\Exception\\InvalidPath</s:exception>");
+      assertThat(send("MKCOL", files + name, null)).as(name).isEqualTo(400);
+    }
+    assertThat(request("PUT", files + "clip.part", bytes(10, 8)).body()).contains("&quot;.part&quot; is a forbidden file type.");
+    assertThat(send("PUT", files + "y".repeat(250), bytes(10, 8))).isEqualTo(201);
+    assertThat(send("PUT", files + "clip%EF%BC%8Epart", bytes(10, 8))).isEqualTo(201);
+  }
+
+  @Test
   void refusesWrongCredentials() throws Exception {
     HttpResponse<String> response =
         HTTP.send(

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What is particular to Nextcloud: chunked upload v2, its resume, its checksums, its errors. */
 class NextcloudTargetTest {
@@ -288,6 +290,34 @@ class NextcloudTargetTest {
     assertThat(error).isInstanceOf(UploadError.QuotaExceeded.class);
     assertThat(error.message()).contains("507", "Insufficient space").doesNotContain("<s:");
     assertThat(server.chunkBytesReceived()).isZero();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {".htaccess", "clip.mov.part", "notes.FilePart"})
+  void aNameNextcloudForbidsIsRefusedAndItsEscapedFormStored(String name) throws Exception {
+    byte[] content = bytes(1000, 19);
+
+    UploadError refused = errorOf(() -> upload(target, "names/" + name, content));
+    String escaped = target.nameRules().escape(name);
+    RemoteFile stored = upload(target, "names/" + escaped, content);
+
+    assertThat(refused).isInstanceOf(UploadError.Permanent.class);
+    assertThat(refused.message()).contains("HTTP 400", "forbidden");
+    assertThat(escaped).isNotEqualTo(name);
+    assertThat(Files.readAllBytes(stored(stored.remotePath()))).isEqualTo(content);
+  }
+
+  @Test
+  void aNameAsLongAsTheRulesAllowFitsTheChunkedUploadsPartName() throws Exception {
+    String longest = "x".repeat(target.nameRules().maxNameBytes() - ".mov".length()) + ".mov";
+    String nextcloudsLimit = "y".repeat(250 - ".mov".length()) + ".mov";
+    byte[] content = bytes(CHUNK + 10, 20);
+
+    upload(target, longest, content);
+    UploadError tooLongWithPart = errorOf(() -> upload(target, nextcloudsLimit, content));
+
+    assertThat(Files.readAllBytes(stored(longest))).isEqualTo(content);
+    assertThat(tooLongWithPart.message()).as("the part name is 17 bytes longer").contains("HTTP 400", "Filename is too long");
   }
 
   @Test
