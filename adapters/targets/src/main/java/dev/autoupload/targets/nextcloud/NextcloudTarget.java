@@ -241,6 +241,14 @@ public final class NextcloudTarget implements UploadTarget {
     String path = collectionPath(root);
     Optional<DavListing.Entry> found = stat(path, "PROPFIND " + displayRoot());
     if (found.isEmpty()) {
+      String home = filesBase + "/";
+      if (root.isEmpty() || stat(home, "PROPFIND " + home).isEmpty()) {
+        // Not a folder to make: the host, the user id or the webroot is wrong.
+        throw permanent(
+            "the server has no Nextcloud files of \"" + user + "\" at " + absolute(home)
+                + ": check the host, that \"" + user + "\" is the user id and not a login name, and the"
+                + " webroot (where Nextcloud is installed under a sub-path, e.g. ?webroot=/nextcloud)");
+      }
       // Only the last level: a missing parent is a configuration mistake worth reporting.
       String operation = "MKCOL " + displayRoot();
       HttpResponse<String> response = exchange(request(path).method("MKCOL", HttpRequest.BodyPublishers.noBody()), operation);
