@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code autoupload run --once --target nextcloud+http://…} end to end: the packaged app backs up a
  * folder, one file large enough for chunked upload v2, to the Nextcloud chunking test server; every
- * file sha256-equal in the server's storage, and a second run sends nothing.
+ * file sha256-equal in the server's storage, and a second run sends nothing. Once more to a server
+ * with Nextcloud under a sub-path, named by the URI's {@code webroot}.
  */
 class NextcloudRunIT {
 
@@ -79,5 +80,30 @@ class NextcloudRunIT {
     assertThat(second.summary().already()).isEqualTo(sourceHashes.size());
     assertThat(second.summary().bytesSent()).isZero();
     assertThat(server.requests()).noneMatch(request -> request.method().equals("PUT"));
+  }
+
+  @Test
+  void backsUpToANextcloudInstalledUnderASubPathNamedByTheWebroot(@TempDir Path otherServerDir) throws Exception {
+    Path source = tmp.resolve("photos");
+    MediaFiles.randomTree(source, 5, KIB, 100 * KIB, new SplittableRandom(31));
+    MediaFiles.write(source.resolve("Videos/clip.mov"), NextcloudTarget.MIN_CHUNK_SIZE + KIB, new SplittableRandom(32));
+    Map<String, String> sourceHashes = MediaFiles.sha256Tree(source);
+    try (NextcloudChunkingServer underSubPath = NextcloudChunkingServer.start(otherServerDir, "/my cloud")) {
+      String uri =
+          "nextcloud+http://" + NextcloudChunkingServer.USER + "@127.0.0.1:" + underSubPath.port() + "/phone?chunkSize="
+              + NextcloudTarget.MIN_CHUNK_SIZE + "&webroot=/my%20cloud";
+      AppProcess run =
+          apps.start(
+              AppProcess.launch(
+                      "run", "--source", source.toString(), "--target", uri,
+                      "--data-dir", tmp.resolve("data").toString(), "--once")
+                  .withEnvironment(TargetSettings.PASSWORD_VARIABLE, NextcloudChunkingServer.PASSWORD));
+
+      assertThat(run.waitFor(RUN_TIMEOUT)).as(run.describe()).isZero();
+      assertThat(run.summary().uploaded()).isEqualTo(sourceHashes.size());
+      assertThat(MediaFiles.sha256Tree(underSubPath.userFiles().resolve("phone"))).isEqualTo(sourceHashes);
+      assertThat(underSubPath.chunkBytesReceived()).as("bytes sent as chunks").isEqualTo(NextcloudTarget.MIN_CHUNK_SIZE + KIB);
+      assertThat(underSubPath.requests()).allMatch(request -> request.path().startsWith("/my cloud/remote.php/dav/"));
+    }
   }
 }

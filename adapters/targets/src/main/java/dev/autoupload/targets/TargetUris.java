@@ -22,7 +22,7 @@ public final class TargetUris {
 
   private static final String SUPPORTED =
       "use file:///absolute/dir, webdav://user@host[:port]/path, webdavs://user@host[:port]/path,"
-          + " nextcloud://user@host[:port]/path[?chunkSize=bytes] (nextcloud+http:// without TLS),"
+          + " nextcloud://user@host[:port]/path[?chunkSize=bytes&webroot=/nextcloud] (nextcloud+http:// without TLS),"
           + " tus+http[s]://[user@]host[:port]/files/,"
           + " s3://bucket/prefix?endpoint=http://host:port&region=r&pathStyle=true or"
           + " koofr://you%40example.com@mount/path[?endpoint=https://app.koofr.net]";
@@ -34,8 +34,10 @@ public final class TargetUris {
    * file:/absolute/dir} and {@code file://localhost/absolute/dir}), with special characters
    * percent-encoded: {@code file:///photos/My%20Backup}; {@code webdav://user@host[:port]/path}
    * (HTTP) and {@code webdavs://…} (HTTPS); {@code nextcloud://user@host[:port]/path} (HTTPS; {@code
-   * nextcloud+http://…} for plain HTTP) with the optional query parameter {@code chunkSize} (bytes,
-   * 5 MiB to 5 GiB, default 10 MiB); {@code tus+http://[user@]host[:port]/files/} and {@code
+   * nextcloud+http://…} for plain HTTP) with the optional query parameters {@code chunkSize} (bytes,
+   * 5 MiB to 5 GiB, default 10 MiB) and {@code webroot}, the path Nextcloud is installed under
+   * ({@code ?webroot=/nextcloud} for {@code https://host/nextcloud/remote.php/dav/}; percent-encoded,
+   * a space as %20); {@code tus+http://[user@]host[:port]/files/} and {@code
    * tus+https://…}, a tus 1.0 server's creation URL; and {@code s3://bucket/prefix} with the optional query
    * parameters {@code endpoint} (an S3-compatible server), {@code region} (default us-east-1),
    * {@code pathStyle} ({@code true} for most S3-compatible servers), {@code multipartThreshold}
@@ -155,19 +157,25 @@ public final class TargetUris {
       throw rejected("invalid", redacted(uri), "percent-encode '#' as %23 in folder names");
     }
     long chunkSize = NextcloudTarget.DEFAULT_CHUNK_SIZE;
+    String webroot = "/";
     String query = uri.getRawQuery();
     for (String pair : query == null || query.isEmpty() ? new String[0] : query.split("&")) {
       int eq = pair.indexOf('=');
       String name = eq < 0 ? pair : pair.substring(0, eq);
-      if (!name.equals("chunkSize")) {
-        throw rejected("invalid", redacted(uri), "unknown Nextcloud parameter \"" + name + "\"; percent-encode '?' as %3F in folder names");
+      String value = eq < 0 ? "" : pair.substring(eq + 1);
+      switch (name) {
+        case "chunkSize" -> chunkSize = bytes(redacted(uri), name, value);
+        // Percent-decoded here and encoded again per segment by the target; '+' stays '+'.
+        case "webroot" -> webroot = URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8);
+        default -> throw rejected(
+            "invalid", redacted(uri), "unknown Nextcloud parameter \"" + name + "\"; percent-encode '?' as %3F in folder names");
       }
-      chunkSize = bytes(redacted(uri), name, eq < 0 ? "" : pair.substring(eq + 1));
     }
     String scheme = uri.getScheme().equalsIgnoreCase("nextcloud") ? "https" : "http";
     try {
       return new NextcloudTarget(
           new URI(scheme, null, uri.getHost(), uri.getPort(), null, null, null),
+          webroot,
           uri.getUserInfo(),
           uri.getPath(),
           chunkSize,

@@ -23,7 +23,7 @@ class TargetUrisTest {
 
   private static final String SUPPORTED =
       "use file:///absolute/dir, webdav://user@host[:port]/path, webdavs://user@host[:port]/path,"
-          + " nextcloud://user@host[:port]/path[?chunkSize=bytes] (nextcloud+http:// without TLS),"
+          + " nextcloud://user@host[:port]/path[?chunkSize=bytes&webroot=/nextcloud] (nextcloud+http:// without TLS),"
           + " tus+http[s]://[user@]host[:port]/files/,"
           + " s3://bucket/prefix?endpoint=http://host:port&region=r&pathStyle=true or"
           + " koofr://you%40example.com@mount/path[?endpoint=https://app.koofr.net]";
@@ -146,6 +146,46 @@ class TargetUrisTest {
 
     assertThat(target).isInstanceOf(NextcloudTarget.class);
     assertThat(target.describe()).isEqualTo(described).doesNotContain("hunter2");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "nextcloud://alice@example.com/Photos?webroot=/nextcloud, nextcloud://alice@example.com/Photos?webroot=/nextcloud",
+    "nextcloud://alice@example.com/Photos?webroot=/nextcloud/, nextcloud://alice@example.com/Photos?webroot=/nextcloud",
+    "nextcloud://alice@example.com/Photos?chunkSize=52428800&webroot=/apps/my%20cloud, nextcloud://alice@example.com/Photos?webroot=/apps/my cloud",
+    "nextcloud://alice@example.com/Photos?webroot=/c+c%25, nextcloud://alice@example.com/Photos?webroot=/c+c%",
+    "nextcloud://alice@example.com/Photos?webroot=/, nextcloud://alice@example.com/Photos"
+  })
+  void opensANextcloudTargetUnderItsWebroot(String uri, String described) {
+    UploadTarget target = TargetUris.open(uri, TargetSettings.defaults().withPassword("hunter2"));
+
+    assertThat(target).isInstanceOf(NextcloudTarget.class);
+    assertThat(target.describe()).isEqualTo(described).doesNotContain("hunter2");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      value = {
+        "webroot=                | webroot must start with '/'",
+        "webroot=nextcloud       | webroot must start with '/', e.g. /nextcloud, not \"nextcloud\"",
+        "webroot=/a/../nextcloud | webroot \"/a/../nextcloud\" must not have empty, \".\" or \"..\" segments",
+        "webroot=/..             | must not have empty",
+        "webroot=/./nextcloud    | must not have empty",
+        "webroot=//nextcloud     | must not have empty",
+        "webroot=/a//b           | must not have empty",
+        "webroot=//              | must not have empty",
+        "webroot=/next?cloud     | webroot \"/next?cloud\" is a path: it cannot hold '?' or '#'",
+        "webroot=/next%3Fcloud   | cannot hold '?' or '#'",
+        "webroot=/next%23cloud   | cannot hold '?' or '#'"
+      })
+  void refusesAWebrootThatIsNotAPlainPathNamingTheParameter(String query, String message) {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> TargetUris.open("nextcloud://alice@example.com/Photos?" + query, TargetSettings.defaults()))
+        .withMessageStartingWith("invalid target \"nextcloud://***@example.com/Photos?" + query + "\": ")
+        .withMessageContaining(message)
+        .withMessageEndingWith(SUPPORTED);
   }
 
   @ParameterizedTest

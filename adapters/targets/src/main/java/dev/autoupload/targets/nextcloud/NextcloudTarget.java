@@ -53,6 +53,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * so sessions verify them themselves: by hashing what they sent, or after a resume, when the first
  * chunks came from an earlier process, by reading the assembled file back before publishing it.
  *
+ * <p>A server where Nextcloud is installed under a sub-path ({@code overwritewebroot}, or a web
+ * server alias such as {@code https://example.com/nextcloud/}) is reached through the {@code
+ * webroot}: every URL, {@code Destination} headers included, starts with it.
+ *
  * <p>Remote paths are NFC, confined under the root and percent-encoded per segment; credentials
  * travel only in the {@code Authorization} header, never in messages or {@link #describe()}.
  */
@@ -85,6 +89,8 @@ public final class NextcloudTarget implements UploadTarget {
       List<String> collections) {}
 
   private final URI origin;
+  /** As given, for messages: {@code /my cloud}; empty for the server's root. */
+  private final String webroot;
   private final String user;
   private final List<String> root;
   private final long chunkSize;
@@ -98,8 +104,17 @@ public final class NextcloudTarget implements UploadTarget {
   private final Set<String> knownCollections = ConcurrentHashMap.newKeySet();
   private final Set<String> uploading = ConcurrentHashMap.newKeySet();
 
+  /** A target on a Nextcloud installed at the server's root; see the other constructor. */
+  public NextcloudTarget(
+      URI server, String user, String rootPath, long chunkSize, TargetSettings settings) {
+    this(server, "/", user, rootPath, chunkSize, settings);
+  }
+
   /**
    * @param server {@code http://} or {@code https://} with host and optional port, no path
+   * @param webroot the path Nextcloud is installed under, not percent-encoded, e.g. {@code
+   *     /nextcloud} for {@code https://example.com/nextcloud/remote.php/dav/}; {@code /} for the
+   *     server's root. A trailing '/' is dropped.
    * @param user the Nextcloud user id, as it appears in {@code /remote.php/dav/files/<user>}
    * @param rootPath the folder below the user's files that the target writes into, e.g. {@code
    *     /Backup/phone}; empty or {@code /} for the user's top folder
@@ -107,7 +122,7 @@ public final class NextcloudTarget implements UploadTarget {
    * @throws IllegalArgumentException when an argument is unusable
    */
   public NextcloudTarget(
-      URI server, String user, String rootPath, long chunkSize, TargetSettings settings) {
+      URI server, String webroot, String user, String rootPath, long chunkSize, TargetSettings settings) {
     if (server.getScheme() == null
         || !(server.getScheme().equals("http") || server.getScheme().equals("https"))
         || server.getHost() == null) {
@@ -132,17 +147,21 @@ public final class NextcloudTarget implements UploadTarget {
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException(e.getReason(), e);
     }
+    List<String> webrootSegments = webrootSegments(webroot);
+    this.webroot = webrootSegments.isEmpty() ? "" : "/" + String.join("/", webrootSegments);
+    String davBase = (webrootSegments.isEmpty() ? "" : DavPath.join(webrootSegments)) + "/remote.php/dav";
     this.user = user;
     this.chunkSize = chunkSize;
-    this.filesBase = "/remote.php/dav/files/" + DavPath.encode(user);
-    this.uploadsBase = "/remote.php/dav/uploads/" + DavPath.encode(user);
+    this.filesBase = davBase + "/files/" + DavPath.encode(user);
+    this.uploadsBase = davBase + "/uploads/" + DavPath.encode(user);
     this.settings = settings;
     this.authorization = HttpClients.basicAuthorization(Optional.of(user), settings.password());
     this.client = HttpClients.build(settings);
     this.description =
         (server.getScheme().equals("https") ? "nextcloud://" : "nextcloud+http://")
             + user + "@" + server.getHost() + (server.getPort() == -1 ? "" : ":" + server.getPort())
-            + displayRoot();
+            + displayRoot()
+            + (this.webroot.isEmpty() ? "" : "?webroot=" + this.webroot);
   }
 
   @Override
@@ -234,6 +253,14 @@ public final class NextcloudTarget implements UploadTarget {
     String path = collectionPath(root);
     Optional<DavListing.Entry> found = stat(path, "PROPFIND " + displayRoot());
     if (found.isEmpty()) {
+      String home = filesBase + "/";
+      if (root.isEmpty() || stat(home, "PROPFIND " + home).isEmpty()) {
+        // Not a folder to make: the host, the user id or the webroot is wrong.
+        throw permanent(
+            "the server has no Nextcloud files of \"" + user + "\" at " + absolute(home)
+                + ": check the host, that \"" + user + "\" is the user id and not a login name, and the"
+                + " webroot (where Nextcloud is installed under a sub-path, e.g. ?webroot=/nextcloud)");
+      }
       // Only the last level: a missing parent is a configuration mistake worth reporting.
       String operation = "MKCOL " + displayRoot();
       HttpResponse<String> response = exchange(request(path).method("MKCOL", HttpRequest.BodyPublishers.noBody()), operation);
@@ -669,6 +696,34 @@ public final class NextcloudTarget implements UploadTarget {
         ("autoupload chunked upload v2\n" + encodedFile + "\n" + chunkSize)
             .getBytes(StandardCharsets.UTF_8));
     return "autoupload-" + Sha256.hex(digest).substring(0, 40);
+  }
+
+  /**
+   * The segments of a webroot, each to be percent-encoded on its own like a remote path's; none for
+   * {@code /}. Not NFC-normalised as remote paths are: a web server matches its alias byte for byte.
+   */
+  private static List<String> webrootSegments(String webroot) {
+    if (webroot == null || !webroot.startsWith("/")) {
+      throw new IllegalArgumentException(
+          "webroot must start with '/', e.g. /nextcloud, not \"" + webroot + "\"");
+    }
+    if (webroot.indexOf('?') >= 0 || webroot.indexOf('#') >= 0) {
+      throw new IllegalArgumentException(
+          "webroot \"" + webroot + "\" is a path: it cannot hold '?' or '#'");
+    }
+    String path = webroot.substring(1);
+    if (path.isEmpty()) {
+      return List.of();
+    }
+    List<String> segments =
+        List.of((path.endsWith("/") ? path.substring(0, path.length() - 1) : path).split("/", -1));
+    for (String segment : segments) {
+      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+        throw new IllegalArgumentException(
+            "webroot \"" + webroot + "\" must not have empty, \".\" or \"..\" segments");
+      }
+    }
+    return segments;
   }
 
   private String collectionPath(List<String> segments) {

@@ -68,6 +68,11 @@ import java.util.stream.Stream;
  * the last must have at least 5 MiB, as on S3-backed Nextcloud servers (local storage takes
  * smaller ones). Error bodies are Sabre's XML with {@code s:exception} and {@code s:message}.
  *
+ * <p>Started with a webroot ({@link #start(Path, String)}), it serves all of this below that path,
+ * as a Nextcloud installed under a sub-path does, hrefs included; a request outside it gets the web
+ * server's plain 404 and a {@code Destination} outside it Sabre's 403, so a client that leaves the
+ * webroot out of any URL fails.
+ *
  * <p>Tests read what was stored straight from {@link #userFiles()}, and what was sent from {@link
  * #requests()} and {@link #chunkBytesReceived()}.
  */
@@ -87,6 +92,8 @@ public final class NextcloudChunkingServer implements AutoCloseable {
 
   private final HttpServer http;
   private final ExecutorService threads;
+  /** Decoded segments of the path Nextcloud is installed under; none for the server's root. */
+  private final List<String> webroot;
   private final Path files;
   private final Path uploads;
   private final Path scratch;
@@ -99,7 +106,8 @@ public final class NextcloudChunkingServer implements AutoCloseable {
   private volatile long quota = Long.MAX_VALUE;
   private volatile boolean chunkingAvailable = true;
 
-  private NextcloudChunkingServer(Path dir) throws IOException {
+  private NextcloudChunkingServer(Path dir, List<String> webroot) throws IOException {
+    this.webroot = webroot;
     files = Files.createDirectories(dir.resolve("files").resolve(USER));
     uploads = Files.createDirectories(dir.resolve("uploads").resolve(USER));
     scratch = Files.createDirectories(dir.resolve("scratch"));
@@ -118,7 +126,24 @@ public final class NextcloudChunkingServer implements AutoCloseable {
 
   /** Starts a server storing under {@code dir}, on a free port of 127.0.0.1. */
   public static NextcloudChunkingServer start(Path dir) throws IOException {
-    return new NextcloudChunkingServer(dir);
+    return new NextcloudChunkingServer(dir, List.of());
+  }
+
+  /**
+   * Starts a server whose Nextcloud is installed under {@code webroot}, e.g. {@code /my cloud}
+   * (not percent-encoded): its WebDAV is at {@code /my%20cloud/remote.php/dav/}.
+   */
+  public static NextcloudChunkingServer start(Path dir, String webroot) throws IOException {
+    if (!webroot.startsWith("/")) {
+      throw new IllegalArgumentException("a webroot starts with '/': " + webroot);
+    }
+    List<String> segments = new ArrayList<>();
+    for (String segment : webroot.split("/")) {
+      if (!segment.isEmpty()) {
+        segments.add(segment);
+      }
+    }
+    return new NextcloudChunkingServer(dir, List.copyOf(segments));
   }
 
   public int port() {
@@ -230,7 +255,11 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     long[] bodyBytes = {0};
     Answer answer;
     try {
-      if (!authorized(exchange)) {
+      if (!insideWebroot(rawPath)) {
+        // The web server's own answer: the request never reaches Nextcloud.
+        drain(exchange.getRequestBody());
+        answer = new Answer(404, Map.of("Content-Type", "text/plain; charset=utf-8"), "Not Found".getBytes(StandardCharsets.UTF_8));
+      } else if (!authorized(exchange)) {
         drain(exchange.getRequestBody());
         answer =
             withHeader(
@@ -242,7 +271,11 @@ public final class NextcloudChunkingServer implements AutoCloseable {
         answer = dispatch(method, target, exchange, bodyBytes);
       }
     } catch (Refusal refusal) {
-      drain(exchange.getRequestBody());
+      try {
+        drain(exchange.getRequestBody());
+      } catch (IOException alreadyRead) {
+        // A refusal after the body was read (a bad Destination on MOVE) finds the stream closed.
+      }
       answer = refusal.answer;
     } catch (IOException e) {
       answer = error(500, "ServiceUnavailable", "test server failed: " + e.getMessage());
@@ -711,12 +744,9 @@ public final class NextcloudChunkingServer implements AutoCloseable {
   }
 
   private DavTarget parse(String rawPath) throws Refusal {
-    List<String> segments = new ArrayList<>();
-    for (String raw : rawPath.split("/")) {
-      if (!raw.isEmpty()) {
-        segments.add(decode(raw));
-      }
-    }
+    // Callers checked the path is insideWebroot; what follows reads it below the webroot.
+    List<String> all = segments(rawPath);
+    List<String> segments = all.subList(webroot.size(), all.size());
     if (segments.size() < 4
         || !segments.get(0).equals("remote.php")
         || !segments.get(1).equals("dav")
@@ -748,7 +778,31 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     if (rawPath == null) {
       throw new Refusal(error(400, "BadRequest", "The destination header is not a valid URI"));
     }
+    if (!insideWebroot(rawPath)) {
+      // Sabre's answer to a destination outside its base URI.
+      throw new Refusal(error(403, "Forbidden", "Requested uri (" + rawPath + ") is out of base uri"));
+    }
     return parse(rawPath);
+  }
+
+  private boolean insideWebroot(String rawPath) {
+    try {
+      List<String> segments = segments(rawPath);
+      return segments.size() >= webroot.size() && segments.subList(0, webroot.size()).equals(webroot);
+    } catch (Refusal malformed) {
+      // Let parse() refuse it as Nextcloud would.
+      return true;
+    }
+  }
+
+  private static List<String> segments(String rawPath) throws Refusal {
+    List<String> segments = new ArrayList<>();
+    for (String raw : rawPath.split("/")) {
+      if (!raw.isEmpty()) {
+        segments.add(decode(raw));
+      }
+    }
+    return segments;
   }
 
   private Path local(DavTarget target) {
@@ -761,7 +815,11 @@ public final class NextcloudChunkingServer implements AutoCloseable {
   }
 
   private String href(String space, List<String> segments) {
-    StringBuilder href = new StringBuilder("/remote.php/dav/").append(space).append('/').append(USER);
+    StringBuilder href = new StringBuilder();
+    for (String segment : webroot) {
+      href.append('/').append(encode(segment));
+    }
+    href.append("/remote.php/dav/").append(space).append('/').append(USER);
     for (String segment : segments) {
       href.append('/').append(encode(segment));
     }

@@ -132,14 +132,47 @@ class NextcloudChunkingServerTest {
     assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Basic"));
   }
 
+  @Test
+  void underAWebrootServesOnlyBelowItAndSaysSoInItsHrefs(@TempDir Path webrootDir) throws Exception {
+    try (NextcloudChunkingServer underSubPath = NextcloudChunkingServer.start(webrootDir, "/my cloud")) {
+      String files = "/my%20cloud/remote.php/dav/files/anna/";
+      String destination = underSubPath.origin() + files + "moved.bin";
+      Files.write(underSubPath.userFiles().resolve("here.bin"), bytes(10, 8));
+
+      HttpResponse<String> listing = request(underSubPath, "PROPFIND", files, null, "Depth", "1");
+      assertThat(listing.statusCode()).isEqualTo(207);
+      assertThat(listing.body()).contains("<d:href>" + files + "</d:href>", "<d:href>" + files + "here.bin</d:href>");
+      HttpResponse<String> outside = request(underSubPath, "PROPFIND", "/remote.php/dav/files/anna/", null, "Depth", "1");
+      assertThat(outside.statusCode()).as("without the webroot").isEqualTo(404);
+      assertThat(outside.body()).doesNotContain("<s:message>");
+      assertThat(request(underSubPath, "PUT", "/my%20cloud2/remote.php/dav/files/anna/x.bin", bytes(3, 9)).statusCode())
+          .as("beside the webroot")
+          .isEqualTo(404);
+      assertThat(
+              request(underSubPath, "MOVE", files + "here.bin", null, "Destination",
+                      underSubPath.origin() + "/remote.php/dav/files/anna/moved.bin")
+                  .statusCode())
+          .as("a Destination without the webroot")
+          .isEqualTo(403);
+      assertThat(request(underSubPath, "MOVE", files + "here.bin", null, "Destination", destination).statusCode())
+          .isEqualTo(201);
+      assertThat(underSubPath.userFiles().resolve("moved.bin")).exists();
+    }
+  }
+
   private static int send(String method, String path, byte[] body, String... headers) throws Exception {
     return request(method, path, body, headers).statusCode();
   }
 
   private static HttpResponse<String> request(String method, String path, byte[] body, String... headers)
       throws Exception {
+    return request(server, method, path, body, headers);
+  }
+
+  private static HttpResponse<String> request(
+      NextcloudChunkingServer to, String method, String path, byte[] body, String... headers) throws Exception {
     HttpRequest.Builder builder =
-        HttpRequest.newBuilder(URI.create(server.origin() + path))
+        HttpRequest.newBuilder(URI.create(to.origin() + path))
             .header("Authorization", basic(NextcloudChunkingServer.USER, NextcloudChunkingServer.PASSWORD))
             .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
     for (int i = 0; i < headers.length; i += 2) {

@@ -364,6 +364,30 @@ class NextcloudTargetTest {
     assertThat(error.message()).contains("not a Nextcloud server");
   }
 
+  @Test
+  void checkOnAServerWithNextcloudUnderAnotherWebrootSaysWhereItLookedAndNamesTheWebroot(@TempDir Path otherDir)
+      throws Exception {
+    try (NextcloudChunkingServer underSubPath = NextcloudChunkingServer.start(otherDir, "/nextcloud");
+        UploadTarget withoutWebroot =
+            TargetUris.open(
+                "nextcloud+http://anna@127.0.0.1:" + underSubPath.port() + "/Photos",
+                TargetSettings.defaults().withSpoolDir(spoolDir).withPassword(NextcloudChunkingServer.PASSWORD));
+        UploadTarget withWebroot =
+            TargetUris.open(
+                "nextcloud+http://anna@127.0.0.1:" + underSubPath.port() + "/Photos?webroot=/nextcloud",
+                TargetSettings.defaults().withSpoolDir(spoolDir).withPassword(NextcloudChunkingServer.PASSWORD))) {
+      UploadError error = errorOf(withoutWebroot::check);
+
+      assertThat(error).isInstanceOf(UploadError.Permanent.class);
+      assertThat(error.message())
+          .contains(underSubPath.origin() + "/remote.php/dav/files/anna/", "webroot")
+          .doesNotContain(NextcloudChunkingServer.PASSWORD);
+      assertThat(underSubPath.userFiles().resolve("Photos")).doesNotExist();
+      withWebroot.check();
+      assertThat(underSubPath.userFiles().resolve("Photos")).isDirectory();
+    }
+  }
+
   // ---- helpers ----
 
   private static RemoteFile upload(UploadTarget to, String name, byte[] content) throws UploadException {
