@@ -3,9 +3,8 @@ package dev.autoupload.targets.koofr;
 import dev.autoupload.engine.upload.RemoteFile;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
-import dev.autoupload.engine.upload.UploadSession;
-import dev.autoupload.targets.Appends;
 import dev.autoupload.targets.Spool;
+import dev.autoupload.targets.SpooledSession;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,20 +13,16 @@ import java.util.Optional;
 
 /**
  * One Koofr upload: chunks go to a local spool file as they are appended, hashed with sha256 (what
- * the engine checks) and MD5 (what Koofr reports); {@link #complete} sends, verifies and publishes
- * as {@link KoofrTarget} describes. Always starts at offset 0: Koofr's put cannot be continued.
+ * the engine checks) and MD5 (what Koofr reports); on completion the file is sent, verified and
+ * published as {@link KoofrTarget} describes. Always starts at offset 0: Koofr's put cannot be
+ * continued.
  */
-final class KoofrSession implements UploadSession {
+final class KoofrSession extends SpooledSession {
 
   private final KoofrTarget target;
   private final KoofrTarget.Location location;
-  private final long size;
   private final boolean replace;
-  private final Spool spool;
-  private final Runnable release;
   private final MessageDigest md5 = newMd5();
-  private long offset;
-  private boolean closed;
 
   /**
    * @param replace whether the upload replaces a file already under the final name
@@ -36,81 +31,55 @@ final class KoofrSession implements UploadSession {
    */
   KoofrSession(
       KoofrTarget target, KoofrTarget.Location location, long size, boolean replace, Spool spool, Runnable release) {
+    super(location.remotePath(), location.file(), size, spool, release);
     this.target = target;
     this.location = location;
-    this.size = size;
     this.replace = replace;
-    this.spool = spool;
-    this.release = release;
   }
 
   @Override
-  public long offset() {
-    return offset;
+  protected void appended(ByteBuffer bytes) {
+    md5.update(bytes);
   }
 
   @Override
-  public long append(long offset, ByteBuffer bytes) throws UploadException {
-    requireOpen();
-    Appends.require(location.remotePath(), this.offset, offset, bytes.remaining(), size);
-    int length = bytes.remaining();
-    md5.update(bytes.duplicate());
-    spool.write(bytes);
-    this.offset += length;
-    return this.offset;
-  }
-
-  @Override
-  public RemoteFile complete(long expectedSize, String expectedSha256) throws UploadException {
-    requireOpen();
-    try {
-      String sentSha256 = spool.sha256Hex();
-      String sentMd5 = HexFormat.of().formatHex(md5.digest());
-      if (offset != expectedSize) {
-        throw mismatch(offset + " bytes received, expected " + expectedSize);
-      }
-      if (!sentSha256.equalsIgnoreCase(expectedSha256)) {
-        throw mismatch("sha256 " + sentSha256 + " received, expected " + expectedSha256);
-      }
-      RemoteFile stored = new RemoteFile(location.remotePath(), expectedSize, sentSha256);
-      Optional<KoofrApi.FileInfo> existing = target.info(location.file());
-      boolean replacing = replace && existing.isPresent() && !holds(existing.get(), expectedSize, sentMd5);
-      if (replacing && existing.get().folder()) {
-        throw KoofrTarget.permanent(location.file() + " is a folder on Koofr; it is not replaced by a file");
-      }
-      if (existing.isPresent() && !replacing) {
-        requireSame(existing.get(), expectedSize, sentMd5);
-        return stored;
-      }
-      spool.force();
-      KoofrApi.FileInfo part = target.putPart(location, spool.file(), expectedSize);
-      if (!part.name().equals(location.part())
-          || part.folder()
-          || part.size() != expectedSize
-          || !part.md5().map(sentMd5::equals).orElse(false)) {
-        target.removePartQuietly(location);
-        throw mismatch(
-            "Koofr stored " + (part.folder() ? "a folder" : part.size() + " bytes with MD5 " + part.md5().orElse("(none)"))
-                + " as \"" + part.name() + "\", expected " + expectedSize + " bytes with MD5 " + sentMd5
-                + " as \"" + location.part() + "\"");
-      }
-      if (replacing) {
-        // Koofr's move never replaces: the old file goes only now that its successor is verified.
-        target.removeFile(location);
-      }
-      if (!target.movePartIntoPlace(location)) {
-        Optional<KoofrApi.FileInfo> there = target.info(location.file());
-        target.removePartQuietly(location);
-        if (there.isEmpty()) {
-          throw new UploadException(
-              new UploadError.Transient("Koofr refused to move the upload onto " + location.file() + "; trying again"));
-        }
-        requireSame(there.get(), expectedSize, sentMd5);
-      }
-      return stored;
-    } finally {
-      close();
+  protected RemoteFile publish(long size, String sha256) throws UploadException {
+    String sentMd5 = HexFormat.of().formatHex(md5.digest());
+    RemoteFile stored = new RemoteFile(location.remotePath(), size, sha256);
+    Optional<KoofrApi.FileInfo> existing = target.info(location.file());
+    boolean replacing = replace && existing.isPresent() && !holds(existing.get(), size, sentMd5);
+    if (replacing && existing.get().folder()) {
+      throw KoofrTarget.permanent(location.file() + " is a folder on Koofr; it is not replaced by a file");
     }
+    if (existing.isPresent() && !replacing) {
+      requireSame(existing.get(), size, sentMd5);
+      return stored;
+    }
+    KoofrApi.FileInfo part = target.putPart(location, spool().file(), size);
+    if (!part.name().equals(location.part())
+        || part.folder()
+        || part.size() != size
+        || !part.md5().map(sentMd5::equals).orElse(false)) {
+      target.removePartQuietly(location);
+      throw mismatch(
+          "Koofr stored " + (part.folder() ? "a folder" : part.size() + " bytes with MD5 " + part.md5().orElse("(none)"))
+              + " as \"" + part.name() + "\", expected " + size + " bytes with MD5 " + sentMd5
+              + " as \"" + location.part() + "\"");
+    }
+    if (replacing) {
+      // Koofr's move never replaces: the old file goes only now that its successor is verified.
+      target.removeFile(location);
+    }
+    if (!target.movePartIntoPlace(location)) {
+      Optional<KoofrApi.FileInfo> there = target.info(location.file());
+      target.removePartQuietly(location);
+      if (there.isEmpty()) {
+        throw new UploadException(
+            new UploadError.Transient("Koofr refused to move the upload onto " + location.file() + "; trying again"));
+      }
+      requireSame(there.get(), size, sentMd5);
+    }
+    return stored;
   }
 
   private static boolean holds(KoofrApi.FileInfo existing, long expectedSize, String md5) {
@@ -132,26 +101,6 @@ final class KoofrSession implements UploadSession {
 
   private UploadException conflict(String why) {
     return new UploadException(new UploadError.Conflict(location.file() + why));
-  }
-
-  @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    spool.close();
-    release.run();
-  }
-
-  private UploadException mismatch(String why) {
-    return new UploadException(new UploadError.Transient("verification failed: " + location.file() + ": " + why));
-  }
-
-  private void requireOpen() throws UploadException {
-    if (closed) {
-      throw KoofrTarget.permanent("the upload session for " + location.remotePath() + " is closed");
-    }
   }
 
   private static MessageDigest newMd5() {

@@ -3,27 +3,20 @@ package dev.autoupload.targets.webdav;
 import dev.autoupload.engine.upload.RemoteFile;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
-import dev.autoupload.engine.upload.UploadSession;
-import dev.autoupload.targets.Appends;
 import dev.autoupload.targets.Spool;
-import java.nio.ByteBuffer;
+import dev.autoupload.targets.SpooledSession;
 import java.util.Optional;
 
 /**
  * One WebDAV upload: chunks go to a local spool file as they are appended, and the whole file is
- * sent, verified and moved into place by {@link #complete}. Always starts at offset 0, as a plain
+ * sent, verified and moved into place on completion. Always starts at offset 0, as a plain
  * WebDAV PUT cannot be continued.
  */
-final class WebDavSession implements UploadSession {
+final class WebDavSession extends SpooledSession {
 
   private final WebDavTarget target;
   private final WebDavTarget.Location location;
-  private final long size;
   private final boolean replace;
-  private final Spool spool;
-  private final Runnable release;
-  private long offset;
-  private boolean closed;
 
   /**
    * @param replace whether the upload replaces a file already under the final name
@@ -32,62 +25,30 @@ final class WebDavSession implements UploadSession {
    */
   WebDavSession(
       WebDavTarget target, WebDavTarget.Location location, long size, boolean replace, Spool spool, Runnable release) {
+    super(location.remotePath(), location.display(), size, spool, release);
     this.target = target;
     this.location = location;
-    this.size = size;
     this.replace = replace;
-    this.spool = spool;
-    this.release = release;
   }
 
   @Override
-  public long offset() {
-    return offset;
-  }
-
-  @Override
-  public long append(long offset, ByteBuffer bytes) throws UploadException {
-    requireOpen();
-    Appends.require(location.remotePath(), this.offset, offset, bytes.remaining(), size);
-    int length = bytes.remaining();
-    spool.write(bytes);
-    this.offset += length;
-    return this.offset;
-  }
-
-  @Override
-  public RemoteFile complete(long expectedSize, String sha256) throws UploadException {
-    requireOpen();
-    try {
-      String sent = spool.sha256Hex();
-      if (offset != expectedSize) {
-        throw mismatch(offset + " bytes received, expected " + expectedSize);
-      }
-      if (!sent.equalsIgnoreCase(sha256)) {
-        throw mismatch("sha256 " + sent + " received, expected " + sha256);
-      }
-      spool.force();
-      target.putPart(location, spool.file(), expectedSize);
-      Optional<Multistatus> part = target.statPart(location);
-      long stored =
-          part.filter(p -> p.contentLength().isPresent()).map(p -> p.contentLength().getAsLong()).orElse(-1L);
-      if (stored != expectedSize) {
-        target.deletePartQuietly(location);
-        throw new UploadException(
-            new UploadError.Transient(
-                "verification failed: " + location.display() + ": the server stored "
-                    + (stored < 0 ? "nothing it reports a size for" : stored + " bytes")
-                    + ", expected " + expectedSize));
-      }
-      if (target.movePartIntoPlace(location, replace)) {
-        target.keepSha256(location, expectedSize, sent);
-      } else {
-        acceptExisting(expectedSize, sent);
-      }
-      return new RemoteFile(location.remotePath(), expectedSize, sent);
-    } finally {
-      close();
+  protected RemoteFile publish(long size, String sha256) throws UploadException {
+    target.putPart(location, spool().file(), size);
+    Optional<Multistatus> part = target.statPart(location);
+    long stored =
+        part.filter(p -> p.contentLength().isPresent()).map(p -> p.contentLength().getAsLong()).orElse(-1L);
+    if (stored != size) {
+      target.deletePartQuietly(location);
+      throw mismatch(
+          "the server stored " + (stored < 0 ? "nothing it reports a size for" : stored + " bytes")
+              + ", expected " + size);
     }
+    if (target.movePartIntoPlace(location, replace)) {
+      target.keepSha256(location, size, sha256);
+    } else {
+      acceptExisting(size, sha256);
+    }
+    return new RemoteFile(location.remotePath(), size, sha256);
   }
 
   /** A file already sits under the final name: fine if its known hash says it is ours. */
@@ -109,27 +70,6 @@ final class WebDavSession implements UploadSession {
               ? " already exists and the target cannot tell its hash"
               : " already exists with different content";
       throw new UploadException(new UploadError.Conflict(location.display() + why));
-    }
-  }
-
-  @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    spool.close();
-    release.run();
-  }
-
-  private UploadException mismatch(String why) {
-    return new UploadException(
-        new UploadError.Transient("verification failed: " + location.display() + ": " + why));
-  }
-
-  private void requireOpen() throws UploadException {
-    if (closed) {
-      throw WebDavTarget.permanent("the upload session for " + location.remotePath() + " is closed");
     }
   }
 }
