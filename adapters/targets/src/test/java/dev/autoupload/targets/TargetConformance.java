@@ -14,6 +14,8 @@ import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -90,6 +92,25 @@ public abstract class TargetConformance {
 
     /** The bytes stored under {@code name} beside the root, where {@code ../name} would land. */
     Optional<byte[]> readBesideRoot(String name) throws Exception;
+
+    /** The view of a server that keeps the target's root as the folder {@code root} on this machine. */
+    static ServerView ofFolder(Path root) {
+      return new ServerView() {
+        @Override
+        public Optional<byte[]> read(String remotePath) throws Exception {
+          return regularFile(root.resolve(remotePath));
+        }
+
+        @Override
+        public Optional<byte[]> readBesideRoot(String name) throws Exception {
+          return regularFile(root.resolveSibling(name));
+        }
+      };
+    }
+
+    private static Optional<byte[]> regularFile(Path file) throws Exception {
+      return Files.isRegularFile(file) ? Optional.of(Files.readAllBytes(file)) : Optional.empty();
+    }
   }
 
   @BeforeEach

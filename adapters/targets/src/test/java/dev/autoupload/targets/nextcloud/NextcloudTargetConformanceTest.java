@@ -67,21 +67,6 @@ class NextcloudTargetConformanceTest extends TargetConformance {
   /** What the server stored, read from its storage folder. */
   @Override
   protected Optional<ServerView> serverView() {
-    return Optional.of(
-        new ServerView() {
-          @Override
-          public Optional<byte[]> read(String remotePath) throws Exception {
-            return readFile(server.userFiles().resolve("Backup").resolve(rootName).resolve(remotePath));
-          }
-
-          @Override
-          public Optional<byte[]> readBesideRoot(String name) throws Exception {
-            return readFile(server.userFiles().resolve("Backup").resolve(name));
-          }
-        });
-  }
-
-  private static Optional<byte[]> readFile(Path file) throws Exception {
-    return Files.isRegularFile(file) ? Optional.of(Files.readAllBytes(file)) : Optional.empty();
+    return Optional.of(ServerView.ofFolder(server.userFiles().resolve("Backup").resolve(rootName)));
   }
 }

@@ -3,7 +3,6 @@ package dev.autoupload.targets.webdav;
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.targets.TargetConformance;
 import dev.autoupload.targets.TargetSettings;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -58,21 +57,6 @@ class WebDavTargetConformanceTest extends TargetConformance {
   /** What nginx really stored, read from its document root. */
   @Override
   protected Optional<ServerView> serverView() {
-    return Optional.of(
-        new ServerView() {
-          @Override
-          public Optional<byte[]> read(String remotePath) throws Exception {
-            return readFile(nginx.www().resolve(rootName).resolve(remotePath));
-          }
-
-          @Override
-          public Optional<byte[]> readBesideRoot(String name) throws Exception {
-            return readFile(nginx.www().resolve(name));
-          }
-        });
-  }
-
-  private static Optional<byte[]> readFile(Path file) throws Exception {
-    return Files.isRegularFile(file) ? Optional.of(Files.readAllBytes(file)) : Optional.empty();
+    return Optional.of(ServerView.ofFolder(nginx.www().resolve(rootName)));
   }
 }
