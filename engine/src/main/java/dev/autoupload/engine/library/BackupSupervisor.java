@@ -125,9 +125,10 @@ public final class BackupSupervisor
    * The asset is on the target, byte-exact; later runs never queue it again, nor any other asset
    * with the same content. {@code remotePath} is null for an alias (its content was already
    * uploaded for another asset); {@code sha256} is null in events written before contents were
-   * recorded.
+   * recorded, {@code size} (of the content, in bytes) in those written before sizes were.
    */
-  public record AssetBackedUp(String assetId, String remotePath, Instant at, String sha256) implements Event {}
+  public record AssetBackedUp(String assetId, String remotePath, Instant at, String sha256, Long size)
+      implements Event {}
 
   // ---- behaviour ----
 
@@ -313,8 +314,13 @@ public final class BackupSupervisor
         .forAnyState()
         .onEvent(
             AssetBackedUp.class,
-            (ledger, event) -> latestLedger = ledger.with(event.assetId(), event.sha256(), event.remotePath()))
+            (ledger, event) -> latestLedger = apply(ledger, event))
         .build();
+  }
+
+  /** The ledger with {@code event}, as the event handler makes it. */
+  private static Ledger apply(Ledger ledger, AssetBackedUp event) {
+    return ledger.with(event.assetId(), event.sha256(), event.remotePath(), event.size());
   }
 
   @Override
@@ -471,7 +477,7 @@ public final class BackupSupervisor
   private Effect<Event, Ledger> alias(Asset asset, String content) {
     Instant now = wiring.clock().instant();
     return Effect()
-        .persist(new AssetBackedUp(asset.id(), null, now, content))
+        .persist(new AssetBackedUp(asset.id(), null, now, content, asset.size()))
         .thenRun(ledgerNow -> aliased(asset, now))
         .thenRun(ledgerNow -> applyLimit());
   }
@@ -488,7 +494,7 @@ public final class BackupSupervisor
     List<Asset> waiting = waitingForContent.remove(content);
     List<Event> events = new ArrayList<>();
     for (Asset asset : waiting == null ? List.<Asset>of() : waiting) {
-      events.add(new AssetBackedUp(asset.id(), null, at, content));
+      events.add(new AssetBackedUp(asset.id(), null, at, content, asset.size()));
       aliased(asset, at);
     }
     return events;
@@ -744,7 +750,9 @@ public final class BackupSupervisor
               uploaded.uploadedAt(),
               uploaded.alreadyOnTarget()));
       List<Event> events = new ArrayList<>();
-      events.add(new AssetBackedUp(asset.id(), uploaded.file().remotePath(), uploaded.uploadedAt(), uploaded.file().sha256()));
+      events.add(
+          new AssetBackedUp(
+              asset.id(), uploaded.file().remotePath(), uploaded.uploadedAt(), uploaded.file().sha256(), asset.size()));
       asset.contentHash().ifPresent(content -> events.addAll(aliasesOf(content, uploaded.uploadedAt())));
       return Effect().persist(events).thenRun(ledgerNow -> applyLimit());
     }
