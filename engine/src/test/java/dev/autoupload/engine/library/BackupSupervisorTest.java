@@ -1,6 +1,7 @@
 package dev.autoupload.engine.library;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.EngineEvent;
@@ -29,8 +30,11 @@ import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
+import org.apache.pekko.japi.Pair;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.SnapshotMeta;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,13 +73,18 @@ class BackupSupervisorTest {
 
   private ActorRef<BackupSupervisor.Command> supervise(
       UploadSettings settings, AssetSource assets, RemoteLayout layout) {
+    return supervise(settings, assets, layout, ContentHashCache.inMemory());
+  }
+
+  private ActorRef<BackupSupervisor.Command> supervise(
+      UploadSettings settings, AssetSource assets, RemoteLayout layout, ContentHashCache hashes) {
     conditions =
         testKit.spawn(
             ConditionMonitor.create(
                 PolicySettings.defaults(), settings.parallelism(), Duration.ZERO, DeviceConditions.desktop(), Clock.systemUTC()));
     BackupSupervisor.Wiring wiring =
         new BackupSupervisor.Wiring(
-            settings, layout, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions, Clock.systemUTC());
+            settings, layout, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions, Clock.systemUTC(), hashes);
     return testKit.spawn(BackupSupervisor.create(new Library(libraryId, assets, target), wiring));
   }
 
@@ -170,6 +179,177 @@ class BackupSupervisorTest {
     assertThat(done.completed()).isEqualTo(2);
     assertThat(target.bytesReceived()).isEqualTo(2L * content.length);
     assertThat(target.files()).containsOnlyKeys("IMG_0001.JPG", "Copy of IMG_0001.JPG");
+  }
+
+  @Test
+  void aNewFileOfASizeNoOtherFileHasIsReadOnceWhileItUploads() {
+    byte[] photo = source.add("DCIM/IMG_0001.JPG", 40_000);
+    byte[] video = source.add("DCIM/MOV_0002.MOV", 300_000);
+
+    LibraryStatus done = awaitIdle(supervise(settings(2, 3, Duration.ofMillis(10))));
+
+    assertThat(done.completed()).isEqualTo(2);
+    assertThat(target.file("DCIM/IMG_0001.JPG")).hasValue(photo);
+    assertThat(target.file("DCIM/MOV_0002.MOV")).hasValue(video);
+    assertThat(source.opens()).as("files opened").isEqualTo(2);
+    assertThat(source.bytesRead()).as("bytes read").isEqualTo(340_000);
+    List<Object> events =
+        PersistenceTestKit.create(testKit.system()).persistedInStorage(BackupSupervisor.persistenceId(libraryId).id());
+    assertThat(events)
+        .extracting(e -> ((BackupSupervisor.AssetBackedUp) e).sha256(), e -> ((BackupSupervisor.AssetBackedUp) e).size())
+        .as("the content learnt while it streamed, and its size")
+        .containsExactlyInAnyOrder(tuple(sha256(photo), 40_000L), tuple(sha256(video), 300_000L));
+  }
+
+  @Test
+  void theHashOfAFileUploadedUnreadGoesIntoTheHashCache() {
+    byte[] photo = source.add("IMG_0001.JPG", 40_000);
+    ContentHashCache hashes = ContentHashCache.inMemory();
+
+    awaitIdle(supervise(settings(2, 3, Duration.ofMillis(10)), source, RemoteLayout.MIRROR, hashes));
+
+    assertThat(source.opens()).isEqualTo(1);
+    testKit
+        .createTestProbe()
+        .awaitAssert(() -> assertThat(hashes.lookup(source.asset("IMG_0001.JPG"))).hasValue(sha256(photo)));
+  }
+
+  @Test
+  void twoNewFilesOfOneSizeAreReadFirstAndBothUploadedWhenTheyDiffer() {
+    byte[] first = source.add("a.jpg", 30_000);
+    byte[] second = source.add("b.jpg", 30_000);
+
+    LibraryStatus done = awaitIdle(supervise(settings(4, 3, Duration.ofMillis(10))));
+
+    assertThat(done.completed()).isEqualTo(2);
+    assertThat(done.alreadyBackedUp()).isZero();
+    assertThat(target.file("a.jpg")).hasValue(first);
+    assertThat(target.file("b.jpg")).hasValue(second);
+    assertThat(source.bytesRead()).as("each read to compare, then to upload").isEqualTo(4 * 30_000);
+  }
+
+  @Test
+  void filesOfTheSizeOfOneUploadingUnreadWaitForItThenACopyIsAnAliasAndADifferentOneUploads() throws Exception {
+    byte[] original = source.add("2024/IMG_0001.JPG", 100_000);
+    target.holdAppendsAfter(50_000);
+    ActorRef<BackupSupervisor.Command> supervisor = superviseWatched(settings(4, 3, Duration.ofMillis(10)));
+    target.awaitHeld();
+    testKit.createTestProbe().awaitAssert(() -> assertThat(source.watchers()).isEqualTo(1));
+
+    source.copy("2024/IMG_0001.JPG", "Favourites/IMG_0001.JPG");
+    byte[] other = source.add("2024/IMG_0002.JPG", 100_000);
+    source.announceChange();
+    LibraryStatus waiting =
+        awaitStatus(supervisor, status -> !status.scanning() && status.queued() == 2 && status.running() == 1);
+    assertThat(waiting.idle()).isFalse();
+    assertThat(source.opens()).as("the original while it uploads, the others to compare").isEqualTo(3);
+
+    target.releaseHeld(false);
+    LibraryStatus done = awaitStatus(supervisor, status -> status.idle() && status.completed() == 2);
+
+    assertThat(done.alreadyBackedUp()).as("the copy").isEqualTo(1);
+    assertThat(target.files()).containsOnlyKeys("2024/IMG_0001.JPG", "2024/IMG_0002.JPG");
+    assertThat(target.file("2024/IMG_0001.JPG")).hasValue(original);
+    assertThat(target.file("2024/IMG_0002.JPG")).hasValue(other);
+    assertThat(target.bytesReceived()).isEqualTo(200_000);
+    testKit.stop(supervisor);
+  }
+
+  @Test
+  void aLedgerEventFromBeforeSizesWereKeptStillHasNewFilesReadFirst() {
+    byte[] renamed = source.add("old/IMG_0001.JPG", 40_000);
+    String oldId = source.asset("old/IMG_0001.JPG").id();
+    source.rename("old/IMG_0001.JPG", "new/IMG_0001.JPG");
+    target.putFile("old/IMG_0001.JPG", renamed);
+    PersistenceTestKit.create(testKit.system())
+        .persistForRecovery(
+            BackupSupervisor.persistenceId(libraryId).id(),
+            List.of(new BackupSupervisor.AssetBackedUp(oldId, "old/IMG_0001.JPG", Instant.now(), sha256(renamed), null)));
+
+    expectNewFilesReadFirstAndRenamesKnown(renamed);
+  }
+
+  @Test
+  void aLedgerSnapshotFromBeforeSizesWereKeptStillHasNewFilesReadFirst() {
+    byte[] renamed = source.add("old/IMG_0001.JPG", 40_000);
+    String oldId = source.asset("old/IMG_0001.JPG").id();
+    source.rename("old/IMG_0001.JPG", "new/IMG_0001.JPG");
+    target.putFile("old/IMG_0001.JPG", renamed);
+    SnapshotTestKit.create(testKit.system())
+        .persistForRecovery(
+            BackupSupervisor.persistenceId(libraryId).id(),
+            List.of(
+                Pair.create(
+                    SnapshotMeta.create(1),
+                    Ledger.of(List.of(oldId), List.of(sha256(renamed)), List.of(), null))));
+
+    expectNewFilesReadFirstAndRenamesKnown(renamed);
+  }
+
+  /** With sizes unknown: the renamed file is an alias, the new one of a size no file has is read twice. */
+  private void expectNewFilesReadFirstAndRenamesKnown(byte[] renamed) {
+    byte[] fresh = source.add("new/IMG_0002.JPG", 25_000);
+
+    LibraryStatus done = awaitIdle(supervise(settings(2, 3, Duration.ofMillis(10))));
+
+    assertThat(done.alreadyBackedUp()).isEqualTo(1);
+    assertThat(done.completed()).isEqualTo(1);
+    assertThat(target.bytesReceived()).as("the new file only").isEqualTo(fresh.length);
+    assertThat(target.files()).containsOnlyKeys("old/IMG_0001.JPG", "new/IMG_0002.JPG");
+    assertThat(source.bytesRead()).as("the renamed file once, the new one twice").isEqualTo(renamed.length + 2L * fresh.length);
+  }
+
+  @Test
+  void withUploadBothNoFileIsReadBeforeItsUpload() {
+    byte[] content = source.add("IMG_0001.JPG", 50_000);
+    source.copy("IMG_0001.JPG", "Copy of IMG_0001.JPG");
+    source.add("IMG_0002.JPG", 50_000);
+
+    LibraryStatus done =
+        awaitIdle(supervise(settings(4, 3, Duration.ofMillis(10)).withUploadSameContentTwice(true)));
+
+    assertThat(done.completed()).isEqualTo(3);
+    assertThat(target.file("Copy of IMG_0001.JPG")).hasValue(content);
+    assertThat(source.bytesRead()).isEqualTo(150_000);
+  }
+
+  @Test
+  void aFailedFileRetriedAfterACopyOfItWasBackedUpBecomesItsAlias() {
+    source.add("a.jpg", 20_000);
+    source.copy("a.jpg", "b.jpg");
+    source.makeUnreadable("a.jpg");
+    ActorRef<BackupSupervisor.Command> supervisor = supervise(settings(2, 3, Duration.ofMillis(10)));
+    LibraryStatus failed = awaitIdle(supervisor);
+    assertThat(failed.failed()).isEqualTo(1);
+    assertThat(failed.completed()).isEqualTo(1);
+
+    source.makeReadable("a.jpg");
+    TestProbe<Boolean> retried = testKit.createTestProbe(Boolean.class);
+    supervisor.tell(new BackupSupervisor.RetryAsset(source.asset("a.jpg").id(), retried.getRef()));
+    retried.expectMessage(true);
+    LibraryStatus done = awaitStatus(supervisor, status -> status.idle() && status.alreadyBackedUp() == 1);
+
+    assertThat(done.failed()).isZero();
+    assertThat(done.completed()).isEqualTo(1);
+    assertThat(target.files()).containsOnlyKeys("b.jpg");
+    assertThat(target.bytesReceived()).isEqualTo(20_000);
+  }
+
+  @Test
+  void aFileThatFailedUnreadIsUploadedUnreadWhenRetried() {
+    source.add("a.jpg", 20_000);
+    source.makeUnreadable("a.jpg");
+    ActorRef<BackupSupervisor.Command> supervisor = supervise(settings(2, 3, Duration.ofMillis(10)));
+    assertThat(awaitIdle(supervisor).failed()).isEqualTo(1);
+
+    source.makeReadable("a.jpg");
+    TestProbe<Boolean> retried = testKit.createTestProbe(Boolean.class);
+    supervisor.tell(new BackupSupervisor.RetryAsset(source.asset("a.jpg").id(), retried.getRef()));
+    retried.expectMessage(true);
+    LibraryStatus done = awaitStatus(supervisor, status -> status.idle() && status.completed() == 1);
+
+    assertThat(done.failed()).isZero();
+    assertThat(source.bytesRead()).as("read once, while it uploads").isEqualTo(20_000);
   }
 
   @Test

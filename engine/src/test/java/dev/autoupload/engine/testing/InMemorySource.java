@@ -4,6 +4,7 @@ import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
 import dev.autoupload.engine.library.CreationDateSource;
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
@@ -17,6 +18,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /** An {@link AssetSource} of byte arrays, for engine tests. Files can vanish or become unreadable. */
@@ -74,14 +76,24 @@ public final class InMemorySource implements AssetSource {
   }
 
   private final java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicLong bytesRead = new AtomicLong();
 
   /** How often any file was opened for reading. */
   public int opens() {
     return opens.get();
   }
 
+  /** Bytes read from every file together. */
+  public long bytesRead() {
+    return bytesRead.get();
+  }
+
   public void makeUnreadable(String path) {
     unreadable.add(path);
+  }
+
+  public void makeReadable(String path) {
+    unreadable.remove(path);
   }
 
   public void makeVanish(String path) {
@@ -152,6 +164,24 @@ public final class InMemorySource implements AssetSource {
       throw new AccessDeniedException(asset.relativePath());
     }
     opens.incrementAndGet();
-    return new ByteArrayInputStream(files.get(asset.relativePath()));
+    return new FilterInputStream(new ByteArrayInputStream(files.get(asset.relativePath()))) {
+      @Override
+      public int read() throws IOException {
+        int b = super.read();
+        if (b >= 0) {
+          bytesRead.incrementAndGet();
+        }
+        return b;
+      }
+
+      @Override
+      public int read(byte[] buffer, int offset, int length) throws IOException {
+        int n = super.read(buffer, offset, length);
+        if (n > 0) {
+          bytesRead.addAndGet(n);
+        }
+        return n;
+      }
+    };
   }
 }
