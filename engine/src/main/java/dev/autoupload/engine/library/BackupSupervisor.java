@@ -213,6 +213,25 @@ public final class BackupSupervisor
     final List<Asset> waiting = new ArrayList<>();
   }
 
+  /** An asset being identified, or identified and waiting for those found before it. */
+  private static final class Identifying {
+    final Asset asset;
+    /** No other file can be its copy, so it is not read: its hash is learnt while it uploads. */
+    final boolean unread;
+    boolean identified;
+    /** Once identified: its content hash, or empty when it could not be read. */
+    Optional<String> sha256 = Optional.empty();
+
+    Identifying(Asset asset, boolean unread) {
+      this.asset = asset;
+      this.unread = unread;
+    }
+
+    boolean placeable() {
+      return unread || identified;
+    }
+  }
+
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final Library library;
@@ -227,15 +246,14 @@ public final class BackupSupervisor
   private final Map<String, Integer> failedAttempts = new HashMap<>();
   private final Map<String, LibraryStatus.Failure> failures = new LinkedHashMap<>();
   private final Map<String, Asset> failedAssets = new HashMap<>();
-  /**
-   * Files read at once to learn their content hash: one, so assets are queued in the order the
-   * source found them (a camera roll uploads oldest folder first, name by name).
-   */
-  private static final int IDENTIFY_PARALLELISM = 1;
-
   /** Found, not backed up, content hash not yet known. */
   private final ArrayDeque<Asset> toIdentify = new ArrayDeque<>();
-  private int identifying;
+  /**
+   * Taken from {@code toIdentify} in the order the source found them. As many files are read at
+   * once as uploads may run, yet each is placed only after those found before it, so a camera
+   * roll still uploads oldest folder first, name by name.
+   */
+  private final ArrayDeque<Identifying> identifying = new ArrayDeque<>();
   /** Contents being uploaded, by the asset uploading them: another asset with one waits. */
   private final Map<String, String> uploadingContent = new HashMap<>();
   /** Assets whose content another asset is uploading: they become its aliases, or take over. */
@@ -447,17 +465,22 @@ public final class BackupSupervisor
   // ---- identifying assets by content ----
 
   /**
-   * Hashes found assets, as many at once as allowed, while uploads may run at all; one that no
-   * other file can be a copy of is queued unread instead (see {@link SameSize}).
+   * Hashes found assets, as many at once as uploads may run; one that no other file can be a copy
+   * of is queued unread instead (see {@link SameSize}), in its turn.
    */
   private void identifyMore() {
-    while (identifying < IDENTIFY_PARALLELISM && !toIdentify.isEmpty() && limit() > 0) {
+    while (identifying.size() < limit() && !toIdentify.isEmpty()) {
       Asset asset = toIdentify.poll();
       if (mayGoUnread(latestLedger, asset)) {
-        queueUnread(asset, false);
+        bySize.get(asset.size()).unread = asset.id();
+        if (identifying.isEmpty()) {
+          enqueue(asset, false);
+        } else {
+          identifying.add(new Identifying(asset, true));
+        }
         continue;
       }
-      identifying++;
+      identifying.add(new Identifying(asset, false));
       CompletableFuture<Optional<String>> hash =
           CompletableFuture.supplyAsync(() -> contentHash(asset), blockingIo);
       context.pipeToSelf(
@@ -484,10 +507,21 @@ public final class BackupSupervisor
   }
 
   private Effect<Event, Ledger> onAssetIdentified(Ledger ledger, AssetIdentified msg) {
-    identifying--;
-    Asset asset = msg.sha256().map(msg.asset()::withContentHash).orElse(msg.asset());
+    for (Identifying entry : identifying) {
+      if (entry.asset.id().equals(msg.asset().id())) {
+        entry.identified = true;
+        entry.sha256 = msg.sha256();
+      }
+    }
     List<Asset> aliases = new ArrayList<>();
-    place(ledger, asset, false, aliases);
+    while (!identifying.isEmpty() && identifying.peek().placeable()) {
+      Identifying entry = identifying.poll();
+      if (entry.unread) {
+        enqueue(entry.asset, false);
+      } else {
+        place(ledger, entry.sha256.map(entry.asset::withContentHash).orElse(entry.asset), false, aliases);
+      }
+    }
     return persistThenFill(List.of(), aliases);
   }
 
@@ -762,7 +796,7 @@ public final class BackupSupervisor
     boolean busy =
         (scanning && (!firstScanDone || !library.keepWatching()))
             || !toIdentify.isEmpty()
-            || identifying > 0
+            || !identifying.isEmpty()
             || !waitingForContent.isEmpty()
             || waitingForSize > 0
             || !queue.isEmpty()
@@ -1023,7 +1057,7 @@ public final class BackupSupervisor
         alreadyBackedUp,
         queue.size()
             + toIdentify.size()
-            + identifying
+            + identifying.size()
             + waitingForContent.values().stream().mapToInt(List::size).sum()
             + waitingForSize,
         running.size(),

@@ -353,6 +353,28 @@ class BackupSupervisorTest {
   }
 
   @Test
+  void filesReadAtOnceAreStillUploadedNoEarlierThanThoseFoundBeforeThem() throws Exception {
+    for (String name : List.of("a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg")) {
+      source.add(name, 10_000);
+    }
+    source.holdReads("a.jpg");
+    target.holdAppendsAfter(0);
+    ActorRef<BackupSupervisor.Command> supervisor = supervise(settings(4, 3, Duration.ofMillis(10)));
+
+    testKit
+        .createTestProbe()
+        .awaitAssert(() -> assertThat(source.bytesRead()).as("the three after a.jpg read").isGreaterThanOrEqualTo(30_000));
+    assertThat(target.awaitHeld(Duration.ofMillis(500))).as("an upload before that of a.jpg").isFalse();
+    assertThat(source.opens()).as("files read at once: as many as uploads may run").isEqualTo(4);
+    assertThat(status(supervisor).queued()).isEqualTo(5);
+
+    target.releaseHeld(false);
+    source.releaseReads();
+    LibraryStatus done = awaitIdle(supervisor);
+    assertThat(done.completed()).isEqualTo(5);
+  }
+
+  @Test
   void overwriteReplacesFilesFromElsewhereButNeverTheBackupOfAnotherAsset() throws Exception {
     // Three cameras' IMG_0001.JPG land on one remote name; IMG_0009.JPG is another app's file.
     RemoteLayout byName = RemoteLayout.of("{filename}", java.time.ZoneOffset.UTC);

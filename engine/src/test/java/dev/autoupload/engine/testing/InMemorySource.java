@@ -6,6 +6,7 @@ import dev.autoupload.engine.library.CreationDateSource;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
@@ -18,6 +19,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -96,6 +98,17 @@ public final class InMemorySource implements AssetSource {
     unreadable.remove(path);
   }
 
+  private final Map<String, CountDownLatch> heldReads = new ConcurrentHashMap<>();
+
+  /** Makes opening {@code path} wait until {@link #releaseReads}; it counts as opened at once. */
+  public void holdReads(String path) {
+    heldReads.put(path, new CountDownLatch(1));
+  }
+
+  public void releaseReads() {
+    heldReads.values().forEach(CountDownLatch::countDown);
+  }
+
   public void makeVanish(String path) {
     vanished.add(path);
   }
@@ -164,6 +177,15 @@ public final class InMemorySource implements AssetSource {
       throw new AccessDeniedException(asset.relativePath());
     }
     opens.incrementAndGet();
+    CountDownLatch held = heldReads.get(asset.relativePath());
+    if (held != null) {
+      try {
+        held.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while the read was held");
+      }
+    }
     return new FilterInputStream(new ByteArrayInputStream(files.get(asset.relativePath()))) {
       @Override
       public int read() throws IOException {
