@@ -209,8 +209,6 @@ public final class BackupSupervisor
     int pending;
     /** The one of them queued unread, or null: any other may be its copy. */
     String unread;
-    /** Those whose content is known, waiting for the unread one to end: then they are placed. */
-    final List<Asset> waiting = new ArrayList<>();
   }
 
   /** An asset being identified, or identified and waiting for those found before it. */
@@ -260,8 +258,8 @@ public final class BackupSupervisor
   private final Map<String, List<Asset>> waitingForContent = new HashMap<>();
   /** This run's pending assets by size; an entry lives while one of its size is pending. */
   private final Map<Long, SameSize> bySize = new HashMap<>();
-  /** Assets waiting for the unread asset of their size, all sizes together. */
-  private int waitingForSize;
+  /** Assets waiting for the unread asset of their size: once it ends, they are placed. */
+  private final Map<Long, List<Asset>> waitingForSize = new HashMap<>();
 
   /**
    * The ledger after the last event, for the jobs of new uploads: they start from command handlers
@@ -540,8 +538,7 @@ public final class BackupSupervisor
       aliases.add(asset);
     } else if (sameSize.unread != null) {
       // It may be a copy of that one: decided once that one is on the target, or is not.
-      sameSize.waiting.add(asset);
-      waitingForSize++;
+      waitingForSize.computeIfAbsent(asset.size(), size -> new ArrayList<>()).add(asset);
     } else if (content.isEmpty()) {
       // It could not be read; its upload says why, or learns its hash.
       if (mayGoUnread(ledger, asset)) {
@@ -611,10 +608,8 @@ public final class BackupSupervisor
       return;
     }
     sameSize.unread = null;
-    List<Asset> waiting = new ArrayList<>(sameSize.waiting);
-    sameSize.waiting.clear();
-    waitingForSize -= waiting.size();
-    for (Asset next : waiting) {
+    List<Asset> waiting = waitingForSize.remove(asset.size());
+    for (Asset next : waiting == null ? List.<Asset>of() : waiting) {
       place(ledger, next, false, aliases);
     }
   }
@@ -798,7 +793,7 @@ public final class BackupSupervisor
             || !toIdentify.isEmpty()
             || !identifying.isEmpty()
             || !waitingForContent.isEmpty()
-            || waitingForSize > 0
+            || !waitingForSize.isEmpty()
             || !queue.isEmpty()
             || !running.isEmpty()
             || !retrying.isEmpty();
@@ -1059,7 +1054,7 @@ public final class BackupSupervisor
             + toIdentify.size()
             + identifying.size()
             + waitingForContent.values().stream().mapToInt(List::size).sum()
-            + waitingForSize,
+            + waitingForSize.values().stream().mapToInt(List::size).sum(),
         running.size(),
         retrying.size(),
         completed,
