@@ -20,8 +20,12 @@ import dev.autoupload.engine.upload.UploadSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.Done;
@@ -37,6 +41,8 @@ import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 
 class BackupSupervisorTest {
@@ -239,10 +245,16 @@ class BackupSupervisorTest {
     source.copy("2024/IMG_0001.JPG", "Favourites/IMG_0001.JPG");
     byte[] other = source.add("2024/IMG_0002.JPG", 100_000);
     source.announceChange();
+    // The original is read while it uploads, the other two to compare: then they wait, and count.
     LibraryStatus waiting =
-        awaitStatus(supervisor, status -> !status.scanning() && status.queued() == 2 && status.running() == 1);
+        awaitStatus(
+            supervisor,
+            status ->
+                source.opens() == 3
+                    && source.bytesRead() >= 200_000
+                    && status.queued() == 2
+                    && status.running() == 1);
     assertThat(waiting.idle()).isFalse();
-    assertThat(source.opens()).as("the original while it uploads, the others to compare").isEqualTo(3);
 
     target.releaseHeld(false);
     LibraryStatus done = awaitStatus(supervisor, status -> status.idle() && status.completed() == 2);
@@ -372,6 +384,45 @@ class BackupSupervisorTest {
     source.releaseReads();
     LibraryStatus done = awaitIdle(supervisor);
     assertThat(done.completed()).isEqualTo(5);
+  }
+
+  @RepeatedTest(5)
+  void everyContentIsUploadedOnceWhateverTheMixOfSizesCopiesAndLateArrivals(RepetitionInfo repetition)
+      throws Exception {
+    Random random = new Random(repetition.getCurrentRepetition());
+    int[] sizes = {10_000, 20_000, 30_000};
+    List<String> originals = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      originals.add("a/o" + i + ".jpg");
+      source.add("a/o" + i + ".jpg", sizes[random.nextInt(sizes.length)]);
+    }
+    for (int i = 0; i < 10; i++) {
+      source.copy(originals.get(random.nextInt(originals.size())), "a/c" + i + ".jpg");
+    }
+    ActorRef<BackupSupervisor.Command> supervisor = superviseWatched(settings(3, 3, Duration.ofMillis(10)));
+    testKit.createTestProbe().awaitAssert(() -> assertThat(source.watchers()).isEqualTo(1));
+
+    // More come while those are read and uploaded: new files of the same sizes and copies of any.
+    for (int i = 0; i < 6; i++) {
+      originals.add("b/o" + i + ".jpg");
+      source.add("b/o" + i + ".jpg", sizes[random.nextInt(sizes.length)]);
+      source.copy(originals.get(random.nextInt(originals.size())), "b/c" + i + ".jpg");
+    }
+    source.announceChange();
+    LibraryStatus done = awaitStatus(supervisor, status -> status.idle() && status.discovered() == 32);
+
+    Map<String, Long> contents = new HashMap<>();
+    for (String path : originals) {
+      byte[] content = source.open(source.asset(path)).readAllBytes();
+      contents.put(sha256(content), (long) content.length);
+    }
+    assertThat(done.completed()).isEqualTo(contents.size());
+    assertThat(done.alreadyBackedUp()).isEqualTo(32 - contents.size());
+    assertThat(target.files().values().stream().map(BackupSupervisorTest::sha256))
+        .as("each content once")
+        .containsExactlyInAnyOrderElementsOf(contents.keySet());
+    assertThat(target.bytesReceived()).isEqualTo(contents.values().stream().mapToLong(Long::longValue).sum());
+    testKit.stop(supervisor);
   }
 
   @Test
