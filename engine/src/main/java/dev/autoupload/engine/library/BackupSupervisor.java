@@ -47,6 +47,7 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
@@ -125,9 +126,10 @@ public final class BackupSupervisor
    * The asset is on the target, byte-exact; later runs never queue it again, nor any other asset
    * with the same content. {@code remotePath} is null for an alias (its content was already
    * uploaded for another asset); {@code sha256} is null in events written before contents were
-   * recorded.
+   * recorded, {@code size} (of the content, in bytes) in those written before sizes were.
    */
-  public record AssetBackedUp(String assetId, String remotePath, Instant at, String sha256) implements Event {}
+  public record AssetBackedUp(String assetId, String remotePath, Instant at, String sha256, Long size)
+      implements Event {}
 
   // ---- behaviour ----
 
@@ -197,6 +199,37 @@ public final class BackupSupervisor
     }
   }
 
+  /**
+   * The assets of one size found in this run and not done with yet. Two files with the same
+   * content have the same size: a file of a size no other pending asset and no backed-up content
+   * has cannot be a copy, so it is queued unread and its hash is learnt while it uploads.
+   */
+  private static final class SameSize {
+    /** Found, and neither backed up, skipped nor failed for good. */
+    int pending;
+    /** The one of them queued unread, or null: any other may be its copy. */
+    String unread;
+  }
+
+  /** An asset being identified, or identified and waiting for those found before it. */
+  private static final class Identifying {
+    final Asset asset;
+    /** No other file can be its copy, so it is not read: its hash is learnt while it uploads. */
+    final boolean unread;
+    boolean identified;
+    /** Once identified: its content hash, or empty when it could not be read. */
+    Optional<String> sha256 = Optional.empty();
+
+    Identifying(Asset asset, boolean unread) {
+      this.asset = asset;
+      this.unread = unread;
+    }
+
+    boolean placeable() {
+      return unread || identified;
+    }
+  }
+
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final Library library;
@@ -211,19 +244,22 @@ public final class BackupSupervisor
   private final Map<String, Integer> failedAttempts = new HashMap<>();
   private final Map<String, LibraryStatus.Failure> failures = new LinkedHashMap<>();
   private final Map<String, Asset> failedAssets = new HashMap<>();
-  /**
-   * Files read at once to learn their content hash: one, so assets are queued in the order the
-   * source found them (a camera roll uploads oldest folder first, name by name).
-   */
-  private static final int IDENTIFY_PARALLELISM = 1;
-
   /** Found, not backed up, content hash not yet known. */
   private final ArrayDeque<Asset> toIdentify = new ArrayDeque<>();
-  private int identifying;
+  /**
+   * Taken from {@code toIdentify} in the order the source found them. As many files are read at
+   * once as uploads may run, yet each is placed only after those found before it, so a camera
+   * roll still uploads oldest folder first, name by name.
+   */
+  private final ArrayDeque<Identifying> identifying = new ArrayDeque<>();
   /** Contents being uploaded, by the asset uploading them: another asset with one waits. */
   private final Map<String, String> uploadingContent = new HashMap<>();
   /** Assets whose content another asset is uploading: they become its aliases, or take over. */
   private final Map<String, List<Asset>> waitingForContent = new HashMap<>();
+  /** This run's pending assets by size; an entry lives while one of its size is pending. */
+  private final Map<Long, SameSize> bySize = new HashMap<>();
+  /** Assets waiting for the unread asset of their size: once it ends, they are placed. */
+  private final Map<Long, List<Asset>> waitingForSize = new HashMap<>();
 
   /**
    * The ledger after the last event, for the jobs of new uploads: they start from command handlers
@@ -313,8 +349,13 @@ public final class BackupSupervisor
         .forAnyState()
         .onEvent(
             AssetBackedUp.class,
-            (ledger, event) -> latestLedger = ledger.with(event.assetId(), event.sha256(), event.remotePath()))
+            (ledger, event) -> latestLedger = apply(ledger, event))
         .build();
+  }
+
+  /** The ledger with {@code event}, as the event handler makes it. */
+  private static Ledger apply(Ledger ledger, AssetBackedUp event) {
+    return ledger.with(event.assetId(), event.sha256(), event.remotePath(), event.size());
   }
 
   @Override
@@ -379,11 +420,16 @@ public final class BackupSupervisor
         if (!firstScanDone) {
           alreadyBackedUp++;
         }
-      } else if (pending.add(asset.id())) {
+      } else if (addPending(asset)) {
         if (firstScanDone) {
           discovered++;
         }
-        toIdentify.add(asset);
+        if (settings.uploadSameContentTwice()) {
+          // Copies are uploaded each: nothing to know before; the hash is learnt while it streams.
+          enqueue(asset, false);
+        } else {
+          toIdentify.add(asset);
+        }
       }
     }
     return Effect().none().thenRun(ledgerNow -> applyLimit());
@@ -416,11 +462,23 @@ public final class BackupSupervisor
 
   // ---- identifying assets by content ----
 
-  /** Hashes found assets, as many at once as allowed, while uploads may run at all. */
+  /**
+   * Hashes found assets, as many at once as uploads may run; one that no other file can be a copy
+   * of is queued unread instead (see {@link SameSize}), in its turn.
+   */
   private void identifyMore() {
-    while (identifying < IDENTIFY_PARALLELISM && !toIdentify.isEmpty() && limit() > 0) {
+    while (identifying.size() < limit() && !toIdentify.isEmpty()) {
       Asset asset = toIdentify.poll();
-      identifying++;
+      if (mayGoUnread(latestLedger, asset)) {
+        bySize.get(asset.size()).unread = asset.id();
+        if (identifying.isEmpty()) {
+          enqueue(asset, false);
+        } else {
+          identifying.add(new Identifying(asset, true));
+        }
+        continue;
+      }
+      identifying.add(new Identifying(asset, false));
       CompletableFuture<Optional<String>> hash =
           CompletableFuture.supplyAsync(() -> contentHash(asset), blockingIo);
       context.pipeToSelf(
@@ -447,51 +505,145 @@ public final class BackupSupervisor
   }
 
   private Effect<Event, Ledger> onAssetIdentified(Ledger ledger, AssetIdentified msg) {
-    identifying--;
-    Asset asset = msg.sha256().map(msg.asset()::withContentHash).orElse(msg.asset());
-    if (msg.sha256().isPresent() && !settings.uploadSameContentTwice()) {
-      String content = msg.sha256().get();
-      if (ledger.containsContent(content)) {
-        // Renamed, moved, or a second copy of something already backed up.
-        return alias(asset, content);
+    for (Identifying entry : identifying) {
+      if (entry.asset.id().equals(msg.asset().id())) {
+        entry.identified = true;
+        entry.sha256 = msg.sha256();
       }
-      if (uploadingContent.containsKey(content)) {
-        waitingForContent.computeIfAbsent(content, c -> new ArrayList<>()).add(asset);
-        identifyMore();
-        return Effect().none();
-      }
-      uploadingContent.put(content, asset.id());
     }
-    queue.add(asset);
-    bytesToUpload += asset.size();
-    return Effect().none().thenRun(ledgerNow -> applyLimit());
+    List<Asset> aliases = new ArrayList<>();
+    while (!identifying.isEmpty() && identifying.peek().placeable()) {
+      Identifying entry = identifying.poll();
+      if (entry.unread) {
+        enqueue(entry.asset, false);
+      } else {
+        place(ledger, entry.sha256.map(entry.asset::withContentHash).orElse(entry.asset), false, aliases);
+      }
+    }
+    return persistThenFill(List.of(), aliases);
   }
 
-  /** Records {@code asset} as backed up by the content another asset already put on the target. */
-  private Effect<Event, Ledger> alias(Asset asset, String content) {
+  /**
+   * Where a found asset goes once its content hash is known, or could not be learnt: it becomes
+   * an alias of a backed-up content (added to {@code aliases}), waits for the upload of an unread
+   * file of its size or of its own content, or is queued ({@code first}: at the front).
+   */
+  private void place(Ledger ledger, Asset asset, boolean first, List<Asset> aliases) {
+    Optional<String> content = asset.contentHash();
+    SameSize sameSize = bySize.get(asset.size());
+    if (settings.uploadSameContentTwice()) {
+      enqueue(asset, first);
+    } else if (content.isPresent() && ledger.containsContent(content.get())) {
+      // Renamed, moved, or a second copy of something already backed up.
+      aliases.add(asset);
+    } else if (sameSize.unread != null) {
+      // It may be a copy of that one: decided once that one is on the target, or is not.
+      waitingForSize.computeIfAbsent(asset.size(), size -> new ArrayList<>()).add(asset);
+    } else if (content.isEmpty()) {
+      // It could not be read; its upload says why, or learns its hash.
+      if (mayGoUnread(ledger, asset)) {
+        queueUnread(asset, first);
+      } else {
+        enqueue(asset, first);
+      }
+    } else if (uploadingContent.containsKey(content.get())) {
+      waitingForContent.computeIfAbsent(content.get(), c -> new ArrayList<>()).add(asset);
+    } else {
+      uploadingContent.put(content.get(), asset.id());
+      enqueue(asset, first);
+    }
+  }
+
+  /**
+   * Whether {@code asset} may be uploaded unread: its hash is unknown, and it shares its size with
+   * no other asset pending in this run and no backed-up content, so it cannot be a copy.
+   */
+  private boolean mayGoUnread(Ledger ledger, Asset asset) {
+    return asset.contentHash().isEmpty()
+        && bySize.get(asset.size()).pending == 1
+        && !ledger.mayHoldContentOfSize(asset.size());
+  }
+
+  /** Queues {@code asset} unread: until it ends, any other of its size waits for it. */
+  private void queueUnread(Asset asset, boolean first) {
+    bySize.get(asset.size()).unread = asset.id();
+    enqueue(asset, first);
+  }
+
+  private void enqueue(Asset asset, boolean first) {
+    if (first) {
+      queue.addFirst(asset);
+    } else {
+      queue.add(asset);
+    }
+    bytesToUpload += asset.size();
+  }
+
+  /** Counts {@code asset} as pending in this run; false when it already is. */
+  private boolean addPending(Asset asset) {
+    if (!pending.add(asset.id())) {
+      return false;
+    }
+    bySize.computeIfAbsent(asset.size(), size -> new SameSize()).pending++;
+    return true;
+  }
+
+  /** {@code asset} is done with in this run: backed up, skipped or failed for good. */
+  private void removePending(Asset asset) {
+    if (pending.remove(asset.id())) {
+      SameSize sameSize = bySize.get(asset.size());
+      if (--sameSize.pending == 0) {
+        bySize.remove(asset.size());
+      }
+    }
+  }
+
+  /**
+   * When {@code asset}, done with, went unread, places the assets of its size that waited for it
+   * against {@code ledger}, which holds its content now or never will from this upload.
+   */
+  private void releaseSize(Ledger ledger, Asset asset, List<Asset> aliases) {
+    SameSize sameSize = bySize.get(asset.size());
+    if (sameSize == null || !asset.id().equals(sameSize.unread)) {
+      return;
+    }
+    sameSize.unread = null;
+    List<Asset> waiting = waitingForSize.remove(asset.size());
+    for (Asset next : waiting == null ? List.<Asset>of() : waiting) {
+      place(ledger, next, false, aliases);
+    }
+  }
+
+  /**
+   * Persists {@code events}, and {@code aliases} as backed up by contents already on the target,
+   * then fills the upload slots.
+   */
+  private EffectBuilder<Event, Ledger> persistThenFill(List<Event> events, List<Asset> aliases) {
+    if (events.isEmpty() && aliases.isEmpty()) {
+      return Effect().none().thenRun(ledgerNow -> applyLimit());
+    }
     Instant now = wiring.clock().instant();
+    List<Event> all = new ArrayList<>(events);
+    for (Asset alias : aliases) {
+      all.add(new AssetBackedUp(alias.id(), null, now, alias.contentHash().orElseThrow(), alias.size()));
+    }
     return Effect()
-        .persist(new AssetBackedUp(asset.id(), null, now, content))
-        .thenRun(ledgerNow -> aliased(asset, now))
+        .persist(all)
+        .thenRun(ledgerNow -> aliases.forEach(alias -> aliased(alias, now)))
         .thenRun(ledgerNow -> applyLimit());
   }
 
   private void aliased(Asset asset, Instant at) {
-    pending.remove(asset.id());
+    removePending(asset);
     alreadyBackedUp++;
     publish(new EngineEvent.AssetUploaded(library.id(), asset.id(), asset.relativePath(), null, asset.size(), at, true));
   }
 
-  /** The assets waiting for {@code content}, which is now on the target, as its aliases. */
-  private List<Event> aliasesOf(String content, Instant at) {
+  /** The assets that waited for {@code content}, which is now on the target: its aliases. */
+  private List<Asset> waitersFor(String content) {
     uploadingContent.remove(content);
     List<Asset> waiting = waitingForContent.remove(content);
-    List<Event> events = new ArrayList<>();
-    for (Asset asset : waiting == null ? List.<Asset>of() : waiting) {
-      events.add(new AssetBackedUp(asset.id(), null, at, content));
-      aliased(asset, at);
-    }
-    return events;
+    return waiting == null ? List.of() : waiting;
   }
 
   /** The upload of {@code asset} ended without its content on the target: a waiting one takes over. */
@@ -639,8 +791,9 @@ public final class BackupSupervisor
     boolean busy =
         (scanning && (!firstScanDone || !library.keepWatching()))
             || !toIdentify.isEmpty()
-            || identifying > 0
+            || !identifying.isEmpty()
             || !waitingForContent.isEmpty()
+            || !waitingForSize.isEmpty()
             || !queue.isEmpty()
             || !running.isEmpty()
             || !retrying.isEmpty();
@@ -724,8 +877,9 @@ public final class BackupSupervisor
             : new FileUpload.Failure(
                 new UploadError.Transient("the upload of " + asset.relativePath() + " stopped unexpectedly"),
                 0);
+    List<Asset> aliases = new ArrayList<>();
     if (outcome instanceof FileUpload.Uploaded uploaded) {
-      pending.remove(asset.id());
+      removePending(asset);
       if (uploaded.alreadyOnTarget()) {
         // Nothing was sent: the target held the same content (a reinstall, another device).
         alreadyBackedUp++;
@@ -743,22 +897,35 @@ public final class BackupSupervisor
               asset.size(),
               uploaded.uploadedAt(),
               uploaded.alreadyOnTarget()));
-      List<Event> events = new ArrayList<>();
-      events.add(new AssetBackedUp(asset.id(), uploaded.file().remotePath(), uploaded.uploadedAt(), uploaded.file().sha256()));
-      asset.contentHash().ifPresent(content -> events.addAll(aliasesOf(content, uploaded.uploadedAt())));
-      return Effect().persist(events).thenRun(ledgerNow -> applyLimit());
+      String content = uploaded.file().sha256();
+      AssetBackedUp backedUp =
+          new AssetBackedUp(asset.id(), uploaded.file().remotePath(), uploaded.uploadedAt(), content, asset.size());
+      if (asset.contentHash().isEmpty() && !uploaded.alreadyOnTarget()) {
+        // Uploaded unread: the cache learns its hash as it learns that of every file read.
+        remember(asset, content);
+      }
+      asset.contentHash().ifPresent(identified -> {
+        if (identified.equals(content)) {
+          aliases.addAll(waitersFor(identified));
+        } else {
+          // The file changed since it was read: the content its copies wait for is not uploaded.
+          releaseContent(asset);
+        }
+      });
+      releaseSize(apply(ledger, backedUp), asset, aliases);
+      return persistThenFill(List.of(backedUp), aliases);
     }
     if (!(outcome instanceof FileUpload.Failure)) {
       releaseContent(asset);
     }
     if (outcome instanceof FileUpload.Gone gone) {
-      pending.remove(asset.id());
+      removePending(asset);
       skipped++;
       bytesToUpload -= asset.size();
       publish(new EngineEvent.AssetSkipped(library.id(), asset.id(), asset.relativePath(), gone.reason()));
     } else if (outcome instanceof FileUpload.Changed changed) {
       // Its size and times are stale now: the next scan finds the new content once it settles.
-      pending.remove(asset.id());
+      removePending(asset);
       bytesToUpload -= asset.size();
       context.getLog().info("{}", changed.reason());
       publish(new EngineEvent.AssetSkipped(library.id(), asset.id(), asset.relativePath(), changed.reason()));
@@ -766,7 +933,15 @@ public final class BackupSupervisor
     } else if (outcome instanceof FileUpload.Failure failure) {
       onFailure(asset, failure);
     }
-    return Effect().none().thenRun(ledgerNow -> applyLimit());
+    if (!pending.contains(asset.id())) {
+      releaseSize(ledger, asset, aliases);
+    }
+    return persistThenFill(List.of(), aliases);
+  }
+
+  /** Puts what an upload learnt of an unread asset's content in the hash cache, off this thread. */
+  private void remember(Asset asset, String sha256) {
+    CompletableFuture.runAsync(() -> wiring.hashes().remember(asset, sha256), blockingIo);
   }
 
   private void onFailure(Asset asset, FileUpload.Failure failure) {
@@ -803,7 +978,7 @@ public final class BackupSupervisor
     } else {
       context.getLog().warn("Giving up on {}: {}", asset.relativePath(), error.message());
       releaseContent(asset);
-      pending.remove(asset.id());
+      removePending(asset);
       failed++;
       bytesToUpload -= asset.size();
       failures.put(asset.id(), new LibraryStatus.Failure(asset.id(), asset.relativePath(), error, attempts));
@@ -832,11 +1007,18 @@ public final class BackupSupervisor
     Asset asset = failedAssets.remove(msg.assetId());
     failed--;
     failedAttempts.remove(asset.id());
-    pending.add(asset.id());
-    bytesToUpload += asset.size();
-    queue.addFirst(asset);
-    applyLimit();
-    return Effect().reply(msg.replyTo(), true);
+    List<Asset> aliases = new ArrayList<>();
+    // Unless a scan found it again meanwhile: then it is on its way already.
+    if (addPending(asset)) {
+      if (asset.contentHash().isEmpty() && !settings.uploadSameContentTwice() && !mayGoUnread(ledger, asset)) {
+        // Another file of its size came along, or was backed up: its content is read first.
+        toIdentify.addFirst(asset);
+      } else {
+        // Placed again, as a copy of it may have been backed up meanwhile.
+        place(ledger, asset, true, aliases);
+      }
+    }
+    return persistThenFill(List.of(), aliases).thenReply(msg.replyTo(), ledgerNow -> true);
   }
 
   private Effect<Event, Ledger> onRetryDue(Ledger ledger, RetryDue msg) {
@@ -871,7 +1053,11 @@ public final class BackupSupervisor
         scanError,
         discovered,
         alreadyBackedUp,
-        queue.size() + toIdentify.size() + identifying + waitingForContent.values().stream().mapToInt(List::size).sum(),
+        queue.size()
+            + toIdentify.size()
+            + identifying.size()
+            + waitingForContent.values().stream().mapToInt(List::size).sum()
+            + waitingForSize.values().stream().mapToInt(List::size).sum(),
         running.size(),
         retrying.size(),
         completed,

@@ -1,6 +1,7 @@
 package dev.autoupload.engine.library;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.EngineEvent;
@@ -19,8 +20,12 @@ import dev.autoupload.engine.upload.UploadSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.Done;
@@ -29,10 +34,15 @@ import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
+import org.apache.pekko.japi.Pair;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.SnapshotMeta;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -71,13 +81,18 @@ class BackupSupervisorTest {
 
   private ActorRef<BackupSupervisor.Command> supervise(
       UploadSettings settings, AssetSource assets, RemoteLayout layout) {
+    return supervise(settings, assets, layout, ContentHashCache.inMemory());
+  }
+
+  private ActorRef<BackupSupervisor.Command> supervise(
+      UploadSettings settings, AssetSource assets, RemoteLayout layout, ContentHashCache hashes) {
     conditions =
         testKit.spawn(
             ConditionMonitor.create(
                 PolicySettings.defaults(), settings.parallelism(), Duration.ZERO, DeviceConditions.desktop(), Clock.systemUTC()));
     BackupSupervisor.Wiring wiring =
         new BackupSupervisor.Wiring(
-            settings, layout, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions, Clock.systemUTC());
+            settings, layout, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions, Clock.systemUTC(), hashes);
     return testKit.spawn(BackupSupervisor.create(new Library(libraryId, assets, target), wiring));
   }
 
@@ -172,6 +187,244 @@ class BackupSupervisorTest {
     assertThat(done.completed()).isEqualTo(2);
     assertThat(target.bytesReceived()).isEqualTo(2L * content.length);
     assertThat(target.files()).containsOnlyKeys("IMG_0001.JPG", "Copy of IMG_0001.JPG");
+  }
+
+  @Test
+  void aNewFileOfASizeNoOtherFileHasIsReadOnceWhileItUploads() {
+    byte[] photo = source.add("DCIM/IMG_0001.JPG", 40_000);
+    byte[] video = source.add("DCIM/MOV_0002.MOV", 300_000);
+
+    LibraryStatus done = awaitIdle(supervise(settings(2, 3, Duration.ofMillis(10))));
+
+    assertThat(done.completed()).isEqualTo(2);
+    assertThat(target.file("DCIM/IMG_0001.JPG")).hasValue(photo);
+    assertThat(target.file("DCIM/MOV_0002.MOV")).hasValue(video);
+    assertThat(source.opens()).as("files opened").isEqualTo(2);
+    assertThat(source.bytesRead()).as("bytes read").isEqualTo(340_000);
+    List<Object> events =
+        PersistenceTestKit.create(testKit.system()).persistedInStorage(BackupSupervisor.persistenceId(libraryId).id());
+    assertThat(events)
+        .extracting(e -> ((BackupSupervisor.AssetBackedUp) e).sha256(), e -> ((BackupSupervisor.AssetBackedUp) e).size())
+        .as("the content learnt while it streamed, and its size")
+        .containsExactlyInAnyOrder(tuple(sha256(photo), 40_000L), tuple(sha256(video), 300_000L));
+  }
+
+  @Test
+  void theHashOfAFileUploadedUnreadGoesIntoTheHashCache() {
+    byte[] photo = source.add("IMG_0001.JPG", 40_000);
+    ContentHashCache hashes = ContentHashCache.inMemory();
+
+    awaitIdle(supervise(settings(2, 3, Duration.ofMillis(10)), source, RemoteLayout.MIRROR, hashes));
+
+    assertThat(source.opens()).isEqualTo(1);
+    testKit
+        .createTestProbe()
+        .awaitAssert(() -> assertThat(hashes.lookup(source.asset("IMG_0001.JPG"))).hasValue(sha256(photo)));
+  }
+
+  @Test
+  void twoNewFilesOfOneSizeAreReadFirstAndBothUploadedWhenTheyDiffer() {
+    byte[] first = source.add("a.jpg", 30_000);
+    byte[] second = source.add("b.jpg", 30_000);
+
+    LibraryStatus done = awaitIdle(supervise(settings(4, 3, Duration.ofMillis(10))));
+
+    assertThat(done.completed()).isEqualTo(2);
+    assertThat(done.alreadyBackedUp()).isZero();
+    assertThat(target.file("a.jpg")).hasValue(first);
+    assertThat(target.file("b.jpg")).hasValue(second);
+    assertThat(source.bytesRead()).as("each read to compare, then to upload").isEqualTo(4 * 30_000);
+  }
+
+  @Test
+  void filesOfTheSizeOfOneUploadingUnreadWaitForItThenACopyIsAnAliasAndADifferentOneUploads() throws Exception {
+    byte[] original = source.add("2024/IMG_0001.JPG", 100_000);
+    target.holdAppendsAfter(50_000);
+    ActorRef<BackupSupervisor.Command> supervisor = superviseWatched(settings(4, 3, Duration.ofMillis(10)));
+    target.awaitHeld();
+    testKit.createTestProbe().awaitAssert(() -> assertThat(source.watchers()).isEqualTo(1));
+
+    source.copy("2024/IMG_0001.JPG", "Favourites/IMG_0001.JPG");
+    byte[] other = source.add("2024/IMG_0002.JPG", 100_000);
+    source.announceChange();
+    // The original is read while it uploads, the other two to compare: then they wait, and count.
+    LibraryStatus waiting =
+        awaitStatus(
+            supervisor,
+            status ->
+                source.opens() == 3
+                    && source.bytesRead() >= 200_000
+                    && status.queued() == 2
+                    && status.running() == 1);
+    assertThat(waiting.idle()).isFalse();
+
+    target.releaseHeld(false);
+    LibraryStatus done = awaitStatus(supervisor, status -> status.idle() && status.completed() == 2);
+
+    assertThat(done.alreadyBackedUp()).as("the copy").isEqualTo(1);
+    assertThat(target.files()).containsOnlyKeys("2024/IMG_0001.JPG", "2024/IMG_0002.JPG");
+    assertThat(target.file("2024/IMG_0001.JPG")).hasValue(original);
+    assertThat(target.file("2024/IMG_0002.JPG")).hasValue(other);
+    assertThat(target.bytesReceived()).isEqualTo(200_000);
+    testKit.stop(supervisor);
+  }
+
+  @Test
+  void aLedgerEventFromBeforeSizesWereKeptStillHasNewFilesReadFirst() {
+    byte[] renamed = source.add("old/IMG_0001.JPG", 40_000);
+    String oldId = source.asset("old/IMG_0001.JPG").id();
+    source.rename("old/IMG_0001.JPG", "new/IMG_0001.JPG");
+    target.putFile("old/IMG_0001.JPG", renamed);
+    PersistenceTestKit.create(testKit.system())
+        .persistForRecovery(
+            BackupSupervisor.persistenceId(libraryId).id(),
+            List.of(new BackupSupervisor.AssetBackedUp(oldId, "old/IMG_0001.JPG", Instant.now(), sha256(renamed), null)));
+
+    expectNewFilesReadFirstAndRenamesKnown(renamed);
+  }
+
+  @Test
+  void aLedgerSnapshotFromBeforeSizesWereKeptStillHasNewFilesReadFirst() {
+    byte[] renamed = source.add("old/IMG_0001.JPG", 40_000);
+    String oldId = source.asset("old/IMG_0001.JPG").id();
+    source.rename("old/IMG_0001.JPG", "new/IMG_0001.JPG");
+    target.putFile("old/IMG_0001.JPG", renamed);
+    SnapshotTestKit.create(testKit.system())
+        .persistForRecovery(
+            BackupSupervisor.persistenceId(libraryId).id(),
+            List.of(
+                Pair.create(
+                    SnapshotMeta.create(1),
+                    Ledger.of(List.of(oldId), List.of(sha256(renamed)), List.of(), null))));
+
+    expectNewFilesReadFirstAndRenamesKnown(renamed);
+  }
+
+  /** With sizes unknown: the renamed file is an alias, the new one of a size no file has is read twice. */
+  private void expectNewFilesReadFirstAndRenamesKnown(byte[] renamed) {
+    byte[] fresh = source.add("new/IMG_0002.JPG", 25_000);
+
+    LibraryStatus done = awaitIdle(supervise(settings(2, 3, Duration.ofMillis(10))));
+
+    assertThat(done.alreadyBackedUp()).isEqualTo(1);
+    assertThat(done.completed()).isEqualTo(1);
+    assertThat(target.bytesReceived()).as("the new file only").isEqualTo(fresh.length);
+    assertThat(target.files()).containsOnlyKeys("old/IMG_0001.JPG", "new/IMG_0002.JPG");
+    assertThat(source.bytesRead()).as("the renamed file once, the new one twice").isEqualTo(renamed.length + 2L * fresh.length);
+  }
+
+  @Test
+  void withUploadBothNoFileIsReadBeforeItsUpload() {
+    byte[] content = source.add("IMG_0001.JPG", 50_000);
+    source.copy("IMG_0001.JPG", "Copy of IMG_0001.JPG");
+    source.add("IMG_0002.JPG", 50_000);
+
+    LibraryStatus done =
+        awaitIdle(supervise(settings(4, 3, Duration.ofMillis(10)).withUploadSameContentTwice(true)));
+
+    assertThat(done.completed()).isEqualTo(3);
+    assertThat(target.file("Copy of IMG_0001.JPG")).hasValue(content);
+    assertThat(source.bytesRead()).isEqualTo(150_000);
+  }
+
+  @Test
+  void aFailedFileRetriedAfterACopyOfItWasBackedUpBecomesItsAlias() {
+    source.add("a.jpg", 20_000);
+    source.copy("a.jpg", "b.jpg");
+    source.makeUnreadable("a.jpg");
+    ActorRef<BackupSupervisor.Command> supervisor = supervise(settings(2, 3, Duration.ofMillis(10)));
+    LibraryStatus failed = awaitIdle(supervisor);
+    assertThat(failed.failed()).isEqualTo(1);
+    assertThat(failed.completed()).isEqualTo(1);
+
+    source.makeReadable("a.jpg");
+    TestProbe<Boolean> retried = testKit.createTestProbe(Boolean.class);
+    supervisor.tell(new BackupSupervisor.RetryAsset(source.asset("a.jpg").id(), retried.getRef()));
+    retried.expectMessage(true);
+    LibraryStatus done = awaitStatus(supervisor, status -> status.idle() && status.alreadyBackedUp() == 1);
+
+    assertThat(done.failed()).isZero();
+    assertThat(done.completed()).isEqualTo(1);
+    assertThat(target.files()).containsOnlyKeys("b.jpg");
+    assertThat(target.bytesReceived()).isEqualTo(20_000);
+  }
+
+  @Test
+  void aFileThatFailedUnreadIsUploadedUnreadWhenRetried() {
+    source.add("a.jpg", 20_000);
+    source.makeUnreadable("a.jpg");
+    ActorRef<BackupSupervisor.Command> supervisor = supervise(settings(2, 3, Duration.ofMillis(10)));
+    assertThat(awaitIdle(supervisor).failed()).isEqualTo(1);
+
+    source.makeReadable("a.jpg");
+    TestProbe<Boolean> retried = testKit.createTestProbe(Boolean.class);
+    supervisor.tell(new BackupSupervisor.RetryAsset(source.asset("a.jpg").id(), retried.getRef()));
+    retried.expectMessage(true);
+    LibraryStatus done = awaitStatus(supervisor, status -> status.idle() && status.completed() == 1);
+
+    assertThat(done.failed()).isZero();
+    assertThat(source.bytesRead()).as("read once, while it uploads").isEqualTo(20_000);
+  }
+
+  @Test
+  void filesReadAtOnceAreStillUploadedNoEarlierThanThoseFoundBeforeThem() throws Exception {
+    for (String name : List.of("a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg")) {
+      source.add(name, 10_000);
+    }
+    source.holdReads("a.jpg");
+    target.holdAppendsAfter(0);
+    ActorRef<BackupSupervisor.Command> supervisor = supervise(settings(4, 3, Duration.ofMillis(10)));
+
+    testKit
+        .createTestProbe()
+        .awaitAssert(() -> assertThat(source.bytesRead()).as("the three after a.jpg read").isGreaterThanOrEqualTo(30_000));
+    assertThat(target.awaitHeld(Duration.ofMillis(500))).as("an upload before that of a.jpg").isFalse();
+    assertThat(source.opens()).as("files read at once: as many as uploads may run").isEqualTo(4);
+    assertThat(status(supervisor).queued()).isEqualTo(5);
+
+    target.releaseHeld(false);
+    source.releaseReads();
+    LibraryStatus done = awaitIdle(supervisor);
+    assertThat(done.completed()).isEqualTo(5);
+  }
+
+  @RepeatedTest(5)
+  void everyContentIsUploadedOnceWhateverTheMixOfSizesCopiesAndLateArrivals(RepetitionInfo repetition)
+      throws Exception {
+    Random random = new Random(repetition.getCurrentRepetition());
+    int[] sizes = {10_000, 20_000, 30_000};
+    List<String> originals = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      originals.add("a/o" + i + ".jpg");
+      source.add("a/o" + i + ".jpg", sizes[random.nextInt(sizes.length)]);
+    }
+    for (int i = 0; i < 10; i++) {
+      source.copy(originals.get(random.nextInt(originals.size())), "a/c" + i + ".jpg");
+    }
+    ActorRef<BackupSupervisor.Command> supervisor = superviseWatched(settings(3, 3, Duration.ofMillis(10)));
+    testKit.createTestProbe().awaitAssert(() -> assertThat(source.watchers()).isEqualTo(1));
+
+    // More come while those are read and uploaded: new files of the same sizes and copies of any.
+    for (int i = 0; i < 6; i++) {
+      originals.add("b/o" + i + ".jpg");
+      source.add("b/o" + i + ".jpg", sizes[random.nextInt(sizes.length)]);
+      source.copy(originals.get(random.nextInt(originals.size())), "b/c" + i + ".jpg");
+    }
+    source.announceChange();
+    LibraryStatus done = awaitStatus(supervisor, status -> status.idle() && status.discovered() == 32);
+
+    Map<String, Long> contents = new HashMap<>();
+    for (String path : originals) {
+      byte[] content = source.open(source.asset(path)).readAllBytes();
+      contents.put(sha256(content), (long) content.length);
+    }
+    assertThat(done.completed()).isEqualTo(contents.size());
+    assertThat(done.alreadyBackedUp()).isEqualTo(32 - contents.size());
+    assertThat(target.files().values().stream().map(BackupSupervisorTest::sha256))
+        .as("each content once")
+        .containsExactlyInAnyOrderElementsOf(contents.keySet());
+    assertThat(target.bytesReceived()).isEqualTo(contents.values().stream().mapToLong(Long::longValue).sum());
+    testKit.stop(supervisor);
   }
 
   @Test

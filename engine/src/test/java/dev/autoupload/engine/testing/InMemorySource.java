@@ -4,7 +4,9 @@ import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
 import dev.autoupload.engine.library.CreationDateSource;
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
@@ -17,6 +19,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /** An {@link AssetSource} of byte arrays, for engine tests. Files can vanish or become unreadable. */
@@ -74,14 +78,35 @@ public final class InMemorySource implements AssetSource {
   }
 
   private final java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicLong bytesRead = new AtomicLong();
 
   /** How often any file was opened for reading. */
   public int opens() {
     return opens.get();
   }
 
+  /** Bytes read from every file together. */
+  public long bytesRead() {
+    return bytesRead.get();
+  }
+
   public void makeUnreadable(String path) {
     unreadable.add(path);
+  }
+
+  public void makeReadable(String path) {
+    unreadable.remove(path);
+  }
+
+  private final Map<String, CountDownLatch> heldReads = new ConcurrentHashMap<>();
+
+  /** Makes opening {@code path} wait until {@link #releaseReads}; it counts as opened at once. */
+  public void holdReads(String path) {
+    heldReads.put(path, new CountDownLatch(1));
+  }
+
+  public void releaseReads() {
+    heldReads.values().forEach(CountDownLatch::countDown);
   }
 
   public void makeVanish(String path) {
@@ -152,6 +177,33 @@ public final class InMemorySource implements AssetSource {
       throw new AccessDeniedException(asset.relativePath());
     }
     opens.incrementAndGet();
-    return new ByteArrayInputStream(files.get(asset.relativePath()));
+    CountDownLatch held = heldReads.get(asset.relativePath());
+    if (held != null) {
+      try {
+        held.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while the read was held");
+      }
+    }
+    return new FilterInputStream(new ByteArrayInputStream(files.get(asset.relativePath()))) {
+      @Override
+      public int read() throws IOException {
+        int b = super.read();
+        if (b >= 0) {
+          bytesRead.incrementAndGet();
+        }
+        return b;
+      }
+
+      @Override
+      public int read(byte[] buffer, int offset, int length) throws IOException {
+        int n = super.read(buffer, offset, length);
+        if (n > 0) {
+          bytesRead.addAndGet(n);
+        }
+        return n;
+      }
+    };
   }
 }
