@@ -1,10 +1,14 @@
 package dev.autoupload.targets.http;
 
+import dev.autoupload.engine.upload.UploadError;
+import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.targets.TargetSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,6 +124,29 @@ public final class HttpClients {
       }
     }
     return managers;
+  }
+
+  /**
+   * Sends {@code request}; a failure on the wire is classified by {@link HttpErrors#fromIo}, an
+   * interruption is transient. Whatever status the server answers is left to the caller.
+   */
+  public static <T> HttpResponse<T> send(
+      HttpClient client, HttpRequest request, String operation, HttpResponse.BodyHandler<T> body)
+      throws UploadException {
+    try {
+      return client.send(request, body);
+    } catch (IOException e) {
+      throw new UploadException(HttpErrors.fromIo(operation, e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UploadException(new UploadError.Transient(operation + " interrupted"), e);
+    }
+  }
+
+  /** As {@link #send}, reading the answer as UTF-8 text. */
+  public static HttpResponse<String> sendForText(HttpClient client, HttpRequest.Builder request, String operation)
+      throws UploadException {
+    return send(client, request.build(), operation, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
   /** Basic authentication for {@code user} with {@code password}, if both are known. */

@@ -216,14 +216,7 @@ final class KoofrApi {
   }
 
   private HttpResponse<String> exchange(HttpRequest.Builder request, String operation) throws UploadException {
-    try {
-      return client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UploadException(HttpErrors.fromIo(operation, e), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UploadException(new UploadError.Transient(operation + " interrupted"), e);
-    }
+    return HttpClients.sendForText(client, request, operation);
   }
 
   private void requireSuccess(HttpResponse<String> response, String operation) throws UploadException {

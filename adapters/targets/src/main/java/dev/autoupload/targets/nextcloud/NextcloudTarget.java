@@ -385,18 +385,12 @@ public final class NextcloudTarget implements UploadTarget {
   /** Reads the assembled part back and hashes it. */
   String partSha256(Location location, long size) throws UploadException {
     String operation = "GET " + location.display() + " (assembled, to verify it)";
-    HttpResponse<InputStream> response;
-    try {
-      response =
-          client.send(
-              request(location.part()).timeout(settings.timeoutFor(size)).GET().build(),
-              HttpResponse.BodyHandlers.ofInputStream());
-    } catch (IOException e) {
-      throw new UploadException(HttpErrors.fromIo(operation, e), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UploadException(new UploadError.Transient(operation + " interrupted"), e);
-    }
+    HttpResponse<InputStream> response =
+        HttpClients.send(
+            client,
+            request(location.part()).timeout(settings.timeoutFor(size)).GET().build(),
+            operation,
+            HttpResponse.BodyHandlers.ofInputStream());
     try (InputStream body = response.body()) {
       if (response.statusCode() != 200) {
         String text = new String(body.readNBytes(64 * 1024), StandardCharsets.UTF_8);
@@ -614,14 +608,7 @@ public final class NextcloudTarget implements UploadTarget {
 
   private HttpResponse<String> exchange(HttpRequest.Builder request, String operation)
       throws UploadException {
-    try {
-      return client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UploadException(HttpErrors.fromIo(operation, e), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UploadException(new UploadError.Transient(operation + " interrupted"), e);
-    }
+    return HttpClients.sendForText(client, request, operation);
   }
 
   private void requireSuccess(HttpResponse<String> response, String operation, Set<Integer> accepted)

@@ -18,7 +18,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.Arrays;
@@ -459,14 +458,7 @@ public final class TusTarget implements UploadTarget {
   }
 
   private HttpResponse<String> exchange(HttpRequest.Builder request, String operation) throws UploadException {
-    try {
-      return client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UploadException(HttpErrors.fromIo(operation, e), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UploadException(new UploadError.Transient(operation + " interrupted"), e);
-    }
+    return HttpClients.sendForText(client, request, operation);
   }
 
   private UploadException failure(HttpResponse<String> response, String operation) {

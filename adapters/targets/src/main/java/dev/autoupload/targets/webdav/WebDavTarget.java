@@ -391,14 +391,7 @@ public final class WebDavTarget implements UploadTarget {
 
   private <T> HttpResponse<T> exchange(HttpRequest.Builder request, String operation, BodyHandler<T> body)
       throws UploadException {
-    try {
-      return client.send(request.build(), body);
-    } catch (IOException e) {
-      throw new UploadException(HttpErrors.fromIo(operation, e), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UploadException(new UploadError.Transient(operation + " interrupted"), e);
-    }
+    return HttpClients.send(client, request.build(), operation, body);
   }
 
   private void requireSuccess(HttpResponse<String> response, String operation, Set<Integer> accepted)
