@@ -6,6 +6,7 @@ import dev.autoupload.targets.TargetSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -147,6 +149,27 @@ public final class HttpClients {
   public static HttpResponse<String> sendForText(HttpClient client, HttpRequest.Builder request, String operation)
       throws UploadException {
     return send(client, request.build(), operation, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The scheme of {@code endpoint}, {@code http} or {@code https} in lower case, once it is checked
+   * to name a host and no user (which goes separately, with its password); {@code kind} names the
+   * target in the errors ("WebDAV").
+   *
+   * @throws IllegalArgumentException saying what is wrong with the endpoint
+   */
+  public static String requireHttpEndpoint(URI endpoint, String kind) {
+    String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw new IllegalArgumentException("a " + kind + " endpoint is http:// or https://, not " + scheme);
+    }
+    if (endpoint.getHost() == null) {
+      throw new IllegalArgumentException("a " + kind + " endpoint needs a host");
+    }
+    if (endpoint.getRawUserInfo() != null) {
+      throw new IllegalArgumentException("pass the " + kind + " user separately, not in the endpoint");
+    }
+    return scheme;
   }
 
   /** Basic authentication for {@code user} with {@code password}, if both are known. */

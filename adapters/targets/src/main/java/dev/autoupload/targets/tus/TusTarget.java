@@ -100,16 +100,7 @@ public final class TusTarget implements UploadTarget {
    * @param settings timeouts, TLS trust and the password, used only together with a user
    */
   public TusTarget(URI endpoint, Optional<String> user, TargetSettings settings) {
-    String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("http") && !scheme.equals("https")) {
-      throw new IllegalArgumentException("a tus endpoint is http:// or https://, not " + scheme);
-    }
-    if (endpoint.getHost() == null) {
-      throw new IllegalArgumentException("a tus endpoint needs a host");
-    }
-    if (endpoint.getRawUserInfo() != null) {
-      throw new IllegalArgumentException("pass the tus user separately, not in the endpoint");
-    }
+    String scheme = HttpClients.requireHttpEndpoint(endpoint, "tus");
     if (endpoint.getRawQuery() != null || endpoint.getRawFragment() != null) {
       throw new IllegalArgumentException("a tus endpoint has no query or fragment");
     }

@@ -24,7 +24,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -88,16 +87,7 @@ public final class WebDavTarget implements UploadTarget {
    * @param settings timeouts, TLS trust and the password, used only together with a user
    */
   public WebDavTarget(URI endpoint, Optional<String> user, TargetSettings settings) {
-    String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("http") && !scheme.equals("https")) {
-      throw new IllegalArgumentException("a WebDAV endpoint is http:// or https://, not " + scheme);
-    }
-    if (endpoint.getHost() == null) {
-      throw new IllegalArgumentException("a WebDAV endpoint needs a host");
-    }
-    if (endpoint.getRawUserInfo() != null) {
-      throw new IllegalArgumentException("pass the WebDAV user separately, not in the endpoint");
-    }
+    String scheme = HttpClients.requireHttpEndpoint(endpoint, "WebDAV");
     this.origin = URI.create(scheme + "://" + endpoint.getRawAuthority());
     this.root = rootSegments(endpoint.getPath());
     this.description =
