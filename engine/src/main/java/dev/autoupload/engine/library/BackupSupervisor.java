@@ -900,10 +900,6 @@ public final class BackupSupervisor
       String content = uploaded.file().sha256();
       AssetBackedUp backedUp =
           new AssetBackedUp(asset.id(), uploaded.file().remotePath(), uploaded.uploadedAt(), content, asset.size());
-      if (asset.contentHash().isEmpty() && !uploaded.alreadyOnTarget()) {
-        // Uploaded unread: the cache learns its hash as it learns that of every file read.
-        remember(asset, content);
-      }
       asset.contentHash().ifPresent(identified -> {
         if (identified.equals(content)) {
           aliases.addAll(waitersFor(identified));
@@ -937,11 +933,6 @@ public final class BackupSupervisor
       releaseSize(ledger, asset, aliases);
     }
     return persistThenFill(List.of(), aliases);
-  }
-
-  /** Puts what an upload learnt of an unread asset's content in the hash cache, off this thread. */
-  private void remember(Asset asset, String sha256) {
-    CompletableFuture.runAsync(() -> wiring.hashes().remember(asset, sha256), blockingIo);
   }
 
   private void onFailure(Asset asset, FileUpload.Failure failure) {

@@ -81,18 +81,13 @@ class BackupSupervisorTest {
 
   private ActorRef<BackupSupervisor.Command> supervise(
       UploadSettings settings, AssetSource assets, RemoteLayout layout) {
-    return supervise(settings, assets, layout, ContentHashCache.inMemory());
-  }
-
-  private ActorRef<BackupSupervisor.Command> supervise(
-      UploadSettings settings, AssetSource assets, RemoteLayout layout, ContentHashCache hashes) {
     conditions =
         testKit.spawn(
             ConditionMonitor.create(
                 PolicySettings.defaults(), settings.parallelism(), Duration.ZERO, DeviceConditions.desktop(), Clock.systemUTC()));
     BackupSupervisor.Wiring wiring =
         new BackupSupervisor.Wiring(
-            settings, layout, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions, Clock.systemUTC(), hashes);
+            settings, layout, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions, Clock.systemUTC());
     return testKit.spawn(BackupSupervisor.create(new Library(libraryId, assets, target), wiring));
   }
 
@@ -207,19 +202,6 @@ class BackupSupervisorTest {
         .extracting(e -> ((BackupSupervisor.AssetBackedUp) e).sha256(), e -> ((BackupSupervisor.AssetBackedUp) e).size())
         .as("the content learnt while it streamed, and its size")
         .containsExactlyInAnyOrder(tuple(sha256(photo), 40_000L), tuple(sha256(video), 300_000L));
-  }
-
-  @Test
-  void theHashOfAFileUploadedUnreadGoesIntoTheHashCache() {
-    byte[] photo = source.add("IMG_0001.JPG", 40_000);
-    ContentHashCache hashes = ContentHashCache.inMemory();
-
-    awaitIdle(supervise(settings(2, 3, Duration.ofMillis(10)), source, RemoteLayout.MIRROR, hashes));
-
-    assertThat(source.opens()).isEqualTo(1);
-    testKit
-        .createTestProbe()
-        .awaitAssert(() -> assertThat(hashes.lookup(source.asset("IMG_0001.JPG"))).hasValue(sha256(photo)));
   }
 
   @Test
