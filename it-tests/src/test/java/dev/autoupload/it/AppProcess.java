@@ -27,10 +27,10 @@ import java.util.stream.Stream;
  *
  * <p>Start it through {@link AppProcesses}, which kills whatever a test leaves running.
  */
-final class AppProcess implements AutoCloseable {
+public final class AppProcess implements AutoCloseable {
 
   /** What a process killed by SIGKILL exits with, as the JDK reports it on Linux (128 + 9). */
-  static final int SIGKILL_EXIT = 137;
+  public static final int SIGKILL_EXIT = 137;
   /** What a process ended by an unhandled SIGTERM exits with (128 + 15). */
   static final int SIGTERM_EXIT = 143;
 
@@ -75,7 +75,7 @@ final class AppProcess implements AutoCloseable {
   }
 
   /** The arguments after {@code java -jar autoupload.jar}; see {@link Launch#start}. */
-  static Launch launch(String... args) {
+  public static Launch launch(String... args) {
     return new Launch(List.of(args), List.of(), false, Map.of());
   }
 
@@ -86,9 +86,9 @@ final class AppProcess implements AutoCloseable {
    *     permissions apply; the folders it writes to must then be writable by that user
    * @param environment variables added to the child's environment (e.g. a target's password)
    */
-  record Launch(List<String> args, List<String> jvmOptions, boolean unprivileged, Map<String, String> environment) {
+  public record Launch(List<String> args, List<String> jvmOptions, boolean unprivileged, Map<String, String> environment) {
 
-    Launch withJvmOptions(String... options) {
+    public Launch withJvmOptions(String... options) {
       return new Launch(args, List.of(options), unprivileged, environment);
     }
 
@@ -96,7 +96,7 @@ final class AppProcess implements AutoCloseable {
       return new Launch(args, jvmOptions, true, environment);
     }
 
-    Launch withEnvironment(String name, String value) {
+    public Launch withEnvironment(String name, String value) {
       Map<String, String> more = new java.util.HashMap<>(environment);
       more.put(name, value);
       return new Launch(args, jvmOptions, unprivileged, Map.copyOf(more));
@@ -135,17 +135,29 @@ final class AppProcess implements AutoCloseable {
    *
    * @throws AssertionError when none does within {@code timeout} or stdout ends first
    */
-  synchronized String awaitLine(Predicate<String> matching, Duration timeout) {
+  public String awaitLine(Predicate<String> matching, Duration timeout) {
+    return awaitLineOrEnd(matching, timeout)
+        .orElseThrow(() -> new AssertionError("stdout ended without the awaited line\n" + describe()));
+  }
+
+  /**
+   * Blocks until a stdout line matches and returns it, or returns empty once stdout has ended
+   * without one (the app exited first). {@code matching} sees each line once, in order, so it may
+   * count.
+   *
+   * @throws AssertionError when neither happens within {@code timeout}
+   */
+  public synchronized Optional<String> awaitLineOrEnd(Predicate<String> matching, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     int checked = 0;
     while (true) {
       for (; checked < stdout.size(); checked++) {
         if (matching.test(stdout.get(checked))) {
-          return stdout.get(checked);
+          return Optional.of(stdout.get(checked));
         }
       }
       if (stdoutEnded) {
-        throw new AssertionError("stdout ended without the awaited line\n" + describe());
+        return Optional.empty();
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
@@ -166,7 +178,7 @@ final class AppProcess implements AutoCloseable {
    * @return the exit code
    * @throws AssertionError when it is still running after {@code timeout}
    */
-  int waitFor(Duration timeout) {
+  public int waitFor(Duration timeout) {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new AssertionError("still running after " + timeout + "\n" + describe());
@@ -181,13 +193,22 @@ final class AppProcess implements AutoCloseable {
   }
 
   /** Sends SIGKILL, like {@code kill -9}, and returns once the process is dead. */
-  int kill9() {
+  public int kill9() {
+    int exit = kill9UnlessExited();
+    assertThat(exit).as("exit code after SIGKILL").isEqualTo(SIGKILL_EXIT);
+    return exit;
+  }
+
+  /**
+   * Sends SIGKILL unless the process has exited already, and returns its exit code once it is
+   * dead: {@link #SIGKILL_EXIT} when the signal ended it, its own when it was faster.
+   */
+  public int kill9UnlessExited() {
     // Through the handle: Process.destroyForcibly() also closes our end of the pipes at once,
     // which would lose the last lines the app printed.
     process.toHandle().destroyForcibly();
     int exit = waitFor(Duration.ofSeconds(30));
     assertThat(process.isAlive()).as("alive after SIGKILL").isFalse();
-    assertThat(exit).as("exit code after SIGKILL").isEqualTo(SIGKILL_EXIT);
     return exit;
   }
 
@@ -204,7 +225,7 @@ final class AppProcess implements AutoCloseable {
     return process.isAlive();
   }
 
-  synchronized List<String> stdout() {
+  public synchronized List<String> stdout() {
     return List.copyOf(stdout);
   }
 
@@ -213,12 +234,12 @@ final class AppProcess implements AutoCloseable {
   }
 
   /** The stderr lines the app writes for errors, without log lines. */
-  List<String> errorLines() {
+  public List<String> errorLines() {
     return stderr().stream().filter(line -> line.startsWith("autoupload: error: ")).toList();
   }
 
   /** The one {@code summary:} line, parsed; fails when there is none or more than one. */
-  RunSummary summary() {
+  public RunSummary summary() {
     List<String> lines = stdout().stream().filter(line -> line.startsWith("summary: ")).toList();
     assertThat(lines).as("summary lines\n" + describe()).hasSize(1);
     return RunSummary.parse(lines.get(0));
@@ -229,7 +250,7 @@ final class AppProcess implements AutoCloseable {
   }
 
   /** The command and what it printed so far, for assertion messages. */
-  synchronized String describe() {
+  public synchronized String describe() {
     String exit = process.isAlive() ? "running" : "exit " + process.exitValue();
     return "command: " + String.join(" ", command) + " (" + exit + ")\n"
         + "--- stdout (last 40 of " + stdout.size() + " lines)\n" + tail(stdout) + "\n"

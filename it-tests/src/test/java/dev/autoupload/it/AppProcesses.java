@@ -9,17 +9,17 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Starts {@link AppProcess}es for a test and kills every one still running after it, pass or
  * fail, so no app outlives its test. Register it with {@code @RegisterExtension}.
  */
-final class AppProcesses implements AfterEachCallback {
+public final class AppProcesses implements AfterEachCallback {
 
   private final List<AppProcess> started = new ArrayList<>();
 
-  AppProcess start(AppProcess.Launch launch) {
+  public AppProcess start(AppProcess.Launch launch) {
     AppProcess process = launch.start();
     started.add(process);
     return process;
   }
 
-  AppProcess start(String... args) {
+  public AppProcess start(String... args) {
     return start(AppProcess.launch(args));
   }
 

@@ -4,7 +4,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The app's final line, {@code summary: files=.. backed-up=.. ... bytes-sent=.. elapsed=..s}. */
-record RunSummary(
+public record RunSummary(
     long files,
     long backedUp,
     long uploaded,
@@ -19,7 +19,7 @@ record RunSummary(
           "summary: files=(\\d+) backed-up=(\\d+) uploaded=(\\d+) already=(\\d+) skipped=(\\d+)"
               + " failed=(\\d+) bytes-sent=(\\d+) elapsed=([0-9.]+)s");
 
-  static RunSummary parse(String line) {
+  public static RunSummary parse(String line) {
     Matcher m = LINE.matcher(line);
     if (!m.matches()) {
       throw new AssertionError("not a summary line: " + line);
