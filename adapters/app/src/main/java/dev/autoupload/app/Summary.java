@@ -54,7 +54,8 @@ record Summary(
 
   /**
    * Why the run did not back everything up, in one line: a failed scan first (it hides files),
-   * else the first failed file and how many failed; empty when all is well.
+   * else the first failed file and how many failed, else the first file left out (a conflict with
+   * {@code on-conflict = skip}, a file that kept changing) and how many; empty when all is well.
    */
   static Optional<String> problem(EngineStatus status) {
     for (LibraryStatus library : status.libraries()) {
@@ -64,17 +65,30 @@ record Summary(
       }
     }
     long failed = status.failed();
-    if (failed == 0) {
-      return Optional.empty();
+    List<LibraryStatus.Skip> left = status.libraries().stream().flatMap(l -> l.notBackedUp().stream()).toList();
+    if (failed > 0) {
+      String count = failed == 1 ? "1 file failed" : failed + " files failed";
+      Optional<LibraryStatus.Failure> first =
+          status.libraries().stream().flatMap(l -> l.failures().stream()).findFirst();
+      if (first.isEmpty()) {
+        return Optional.of(count);
+      }
+      String more = failed > 1 ? " (and " + (failed - 1) + " more)" : "";
+      String alsoLeft = left.isEmpty() ? "" : "; " + notBackedUp(left.size());
+      return Optional.of(
+          count + ": " + OneLine.of(first.get().path()) + ": " + OneLine.of(first.get().error().message()) + more
+              + alsoLeft);
     }
-    String count = failed == 1 ? "1 file failed" : failed + " files failed";
-    Optional<LibraryStatus.Failure> first =
-        status.libraries().stream().flatMap(l -> l.failures().stream()).findFirst();
-    if (first.isEmpty()) {
-      return Optional.of(count);
+    if (!left.isEmpty()) {
+      LibraryStatus.Skip first = left.get(0);
+      String more = left.size() > 1 ? " (and " + (left.size() - 1) + " more)" : "";
+      return Optional.of(
+          notBackedUp(left.size()) + ": " + OneLine.of(first.path()) + ": " + OneLine.of(first.reason()) + more);
     }
-    String more = failed > 1 ? " (and " + (failed - 1) + " more)" : "";
-    return Optional.of(
-        count + ": " + OneLine.of(first.get().path()) + ": " + OneLine.of(first.get().error().message()) + more);
+    return Optional.empty();
+  }
+
+  private static String notBackedUp(long count) {
+    return count == 1 ? "1 file not backed up" : count + " files not backed up";
   }
 }

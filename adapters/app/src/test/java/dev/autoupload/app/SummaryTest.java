@@ -84,6 +84,23 @@ class SummaryTest {
   }
 
   @Test
+  void aFileLeftOutIsNamedWithItsReasonSoTheRunDoesNotEndWellSilently() {
+    LibraryStatus.Skip first =
+        new LibraryStatus.Skip("a1", "DSC_0001.JPG", "a different file already exists at DSC_0001.JPG; skipped (on-conflict = skip)");
+    LibraryStatus.Skip second = new LibraryStatus.Skip("b1", "b.jpg", "b.jpg changed while it was uploaded");
+    EngineStatus status =
+        new EngineStatus(
+            Verdict.run(4),
+            DeviceConditions.desktop(),
+            List.of(library(3, 1, 0, 2, 0, 10, Optional.empty(), List.of(), List.of(first, second))));
+
+    assertThat(Summary.problem(status))
+        .contains(
+            "2 files not backed up: DSC_0001.JPG: a different file already exists at DSC_0001.JPG; skipped"
+                + " (on-conflict = skip) (and 1 more)");
+  }
+
+  @Test
   void failedScanComesFirst() {
     EngineStatus status =
         new EngineStatus(
@@ -104,9 +121,22 @@ class SummaryTest {
       long bytesSent,
       Optional<String> scanError,
       List<LibraryStatus.Failure> failures) {
+    return library(discovered, alreadyBackedUp, completed, skipped, failed, bytesSent, scanError, failures, List.of());
+  }
+
+  static LibraryStatus library(
+      long discovered,
+      long alreadyBackedUp,
+      long completed,
+      long skipped,
+      long failed,
+      long bytesSent,
+      Optional<String> scanError,
+      List<LibraryStatus.Failure> failures,
+      List<LibraryStatus.Skip> notBackedUp) {
     return new LibraryStatus(
         "lib", "/photos", "file:///backup", false, scanError, discovered, alreadyBackedUp,
         0, 0, 0, completed, skipped, failed, bytesSent, bytesSent, bytesSent, Set.of(), List.of(),
-        failures);
+        failures, notBackedUp);
   }
 }

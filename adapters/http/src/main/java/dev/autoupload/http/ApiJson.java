@@ -147,7 +147,8 @@ final class ApiJson {
       List<Reason> reasons,
       Map<String, Long> counts,
       List<InFlight> inFlight,
-      List<Failure> failures) {
+      List<Failure> failures,
+      List<NotBackedUp> notBackedUp) {
 
     static Library of(LibraryStatus status, Map<UploadState, Long> counts) {
       return new Library(
@@ -170,9 +171,13 @@ final class ApiJson {
           Reason.all(status.reasons()),
           total(List.of(counts)),
           status.inFlight().stream().map(InFlight::of).toList(),
-          status.failures().stream().map(Failure::of).toList());
+          status.failures().stream().map(Failure::of).toList(),
+          status.notBackedUp().stream().map(skip -> new NotBackedUp(skip.assetId(), skip.path(), skip.reason())).toList());
     }
   }
+
+  /** A file that exists but was left out in this run, and why. */
+  record NotBackedUp(String assetId, String path, String reason) {}
 
   record InFlight(String assetId, String path, long offset, long size, int percent, List<Reason> pausedFor) {
     static InFlight of(LibraryStatus.InFlight upload) {

@@ -2,6 +2,7 @@ package dev.autoupload.engine.activity;
 
 import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.upload.FileUpload;
+import dev.autoupload.engine.upload.UploadReason;
 import dev.autoupload.engine.upload.UploadError;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -81,6 +82,9 @@ public final class ActivityStore {
           + "WHERE p.library_id = a.library_id AND p.live_pair = a.live_pair AND p.live_role = 'photo' "
           + "AND p.state = 'COMPLETED'))";
 
+  /** The note so far, if any, followed by one more (bound twice). */
+  private static final String NOTE_PLUS = "CASE WHEN note IS NULL THEN ? ELSE note || '; ' || ? END";
+
   private static final String COLUMNS =
       "library_id, asset_id, path, remote_path, created_at, uploaded_at, bytes, state, offset_bytes, "
           + "attempts, last_error, reasons, note";
@@ -99,12 +103,15 @@ public final class ActivityStore {
     AssetKey key = AssetKey.of(persistenceId);
     Instant now = micros(at);
     if (event instanceof FileUpload.UploadStarted started) {
+      // A version's first attempt starts its note afresh; later attempts keep what was decided.
+      String note = started.reason() == UploadReason.CHANGED ? UploadReason.CHANGED.description() : null;
       int updated =
           update(
               connection,
               key,
               "path = ?, remote_path = ?, created_at = ?, bytes = ?, state = 'UPLOADING', attempts = ?, "
-                  + "last_error = NULL, reasons = '', updated_at = ?, live_pair = ?, live_role = ?",
+                  + "last_error = NULL, reasons = '', updated_at = ?, live_pair = ?, live_role = ?, "
+                  + "note = CASE WHEN ? = 1 THEN ? ELSE note END",
               started.path(),
               started.remotePath(),
               time(started.createdAt()),
@@ -112,12 +119,14 @@ public final class ActivityStore {
               started.attempt(),
               time(now),
               livePair(started.path()),
-              liveRole(started.path()));
+              liveRole(started.path()),
+              started.attempt(),
+              note);
       if (updated == 0) {
         try (PreparedStatement insert =
             connection.prepareStatement(
                 "INSERT INTO activity_asset (" + COLUMNS + ", updated_at, live_pair, live_role) "
-                    + "VALUES (?, ?, ?, ?, ?, NULL, ?, 'UPLOADING', 0, ?, NULL, '', NULL, ?, ?, ?)")) {
+                    + "VALUES (?, ?, ?, ?, ?, NULL, ?, 'UPLOADING', 0, ?, NULL, '', ?, ?, ?, ?)")) {
           bind(
               insert,
               key.libraryId(),
@@ -127,6 +136,7 @@ public final class ActivityStore {
               time(started.createdAt()),
               started.size(),
               started.attempt(),
+              note,
               time(now),
               livePair(started.path()),
               liveRole(started.path()));
@@ -135,9 +145,10 @@ public final class ActivityStore {
       }
     } else if (event instanceof FileUpload.RemotePathChanged changed) {
       // The decision outlives the attempt: a retry keeps the chosen name without deciding again.
-      update(connection, key, "note = ?, updated_at = ?", changed.reason(), time(now));
+      update(connection, key, "note = " + NOTE_PLUS + ", updated_at = ?", changed.reason(), changed.reason(), time(now));
     } else if (event instanceof FileUpload.RemoteFileReplacing replacing) {
-      update(connection, key, "note = ?, updated_at = ?", replacedNote(replacing), time(now));
+      String note = replacedNote(replacing);
+      update(connection, key, "note = " + NOTE_PLUS + ", updated_at = ?", note, note, time(now));
     } else if (event instanceof FileUpload.ProgressCheckpointed checkpoint) {
       update(connection, key, "offset_bytes = ?, updated_at = ?", checkpoint.offset(), time(now));
     } else if (event instanceof FileUpload.UploadPaused paused) {

@@ -1,7 +1,11 @@
 package dev.autoupload.engine.library;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.autoupload.engine.serialization.CborSerializable;
+import dev.autoupload.engine.upload.Sha256;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -17,6 +21,10 @@ import java.util.Optional;
  * @param createdAt when the photo or video was taken, as well as the source can tell
  * @param createdAtSource where {@code createdAt} came from
  * @param modifiedAt last modification time of the content
+ * @param changeStamp what else the source knows that moves whenever the content may have changed,
+ *     beyond size and modification time: for a file its device, inode and status-change time
+ *     (ctime), which an edit that restores the old modification time still moves; empty when the
+ *     source knows nothing more
  * @param contentHash lowercase hex sha256 of the content, when the source already knows it
  */
 public record Asset(
@@ -27,8 +35,22 @@ public record Asset(
     Instant createdAt,
     CreationDateSource createdAtSource,
     Instant modifiedAt,
+    Optional<String> changeStamp,
     Optional<String> contentHash)
     implements CborSerializable {
+
+  /** An asset whose source knows nothing beyond size and modification time to tell a change. */
+  public Asset(
+      String id,
+      String libraryId,
+      String relativePath,
+      long size,
+      Instant createdAt,
+      CreationDateSource createdAtSource,
+      Instant modifiedAt,
+      Optional<String> contentHash) {
+    this(id, libraryId, relativePath, size, createdAt, createdAtSource, modifiedAt, Optional.empty(), contentHash);
+  }
 
   public Asset {
     Objects.requireNonNull(id, "id");
@@ -37,6 +59,7 @@ public record Asset(
     Objects.requireNonNull(createdAt, "createdAt");
     Objects.requireNonNull(createdAtSource, "createdAtSource");
     Objects.requireNonNull(modifiedAt, "modifiedAt");
+    Objects.requireNonNull(changeStamp, "changeStamp");
     Objects.requireNonNull(contentHash, "contentHash");
     if (size < 0) {
       throw new IllegalArgumentException("negative size " + size + " for " + relativePath);
@@ -45,6 +68,19 @@ public record Asset(
 
   /** This asset, its content known to hash to {@code sha256}. */
   public Asset withContentHash(String sha256) {
-    return new Asset(id, libraryId, relativePath, size, createdAt, createdAtSource, modifiedAt, Optional.of(sha256));
+    return new Asset(
+        id, libraryId, relativePath, size, createdAt, createdAtSource, modifiedAt, changeStamp, Optional.of(sha256));
+  }
+
+  /**
+   * Which version of the asset this is: 16 hex digits fingerprinting size, modification time and
+   * change stamp. A path seen before with another version may hold other content, so it is
+   * identified by content again; the same version is the same content.
+   */
+  @JsonIgnore
+  public String version() {
+    String fingerprint = size + "|" + modifiedAt + "|" + changeStamp.orElse("");
+    return HexFormat.of()
+        .formatHex(Sha256.newDigest().digest(fingerprint.getBytes(StandardCharsets.UTF_8)), 0, 8);
   }
 }

@@ -10,28 +10,45 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
-import scala.collection.immutable.HashSet$;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import scala.collection.immutable.HashSet;
+import scala.collection.immutable.HashSet$;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The ids of a library's assets that are safely on the target, the sha256 and sizes of their
- * contents and the remote paths of their backups: the persisted state of a {@link
- * BackupSupervisor}, so a restart queues only what still needs uploading, a renamed or moved file,
- * or a second copy of one, is known by its content, a file of a size no backed-up content has is
- * known to be new without reading it, and {@code on-conflict = overwrite} never replaces a backup.
+ * What a library has safely on the target: the version of each asset that was backed up, the
+ * sha256 and sizes of the contents backed up and the remote paths of their backups. The persisted
+ * state of a {@link BackupSupervisor}, so a restart queues only what still needs uploading.
  *
- * <p>Immutable, yet adding an id costs O(log n) rather than a copy: it is backed by a persistent
- * hash set (structural sharing), because a library may hold a million assets and snapshots are
- * serialized on another thread while new ids keep arriving.
+ * <p>A path seen before counts as backed up only in the version that was: a file edited in place,
+ * or a new photo under a reused name, is another version and is identified by content again (see
+ * {@link #check}). A renamed or moved file, or a second copy, is known by its content; a file of a
+ * size no backed-up content has is known to be new without reading it; and {@code on-conflict =
+ * overwrite} never replaces a backup.
+ *
+ * <p>Immutable, yet recording an asset costs O(log n) rather than a copy: it is backed by persistent
+ * maps and sets (structural sharing), because a library may hold a million assets and snapshots are
+ * serialized on another thread while new records keep arriving.
  */
 public final class Ledger implements CborSerializable {
 
   private static final Ledger EMPTY =
-      new Ledger(HashSet$.MODULE$.empty(), HashSet$.MODULE$.empty(), HashSet$.MODULE$.empty(), HashSet$.MODULE$.empty());
+      new Ledger(PersistentMap.empty(), HashSet$.MODULE$.empty(), HashSet$.MODULE$.empty(), HashSet$.MODULE$.empty());
 
-  private final HashSet<String> ids;
+  /** What the ledger knows of an asset a scan found. */
+  public enum Known {
+    /** No version of this asset was backed up. */
+    NEW,
+    /** Another version of it was backed up: it was edited, or its name was reused. */
+    CHANGED,
+    /** This very version was backed up. */
+    UNCHANGED
+  }
+
+  /** Asset id to the version backed up, as the 64 bits of {@link Asset#version()}. */
+  private final PersistentMap<String, Long> versions;
   private final HashSet<String> contents;
   /**
    * Fingerprints of remote paths, not the paths: 16 characters each however long the path, for a
@@ -39,14 +56,11 @@ public final class Ledger implements CborSerializable {
    * replacing one.
    */
   private final HashSet<String> paths;
-  /**
-   * The sizes of the backed-up contents; null when some content was recorded without its size
-   * (before sizes were kept): then no size can be ruled out, for good.
-   */
   private final HashSet<Long> sizes;
 
-  private Ledger(HashSet<String> ids, HashSet<String> contents, HashSet<String> paths, HashSet<Long> sizes) {
-    this.ids = ids;
+  private Ledger(
+      PersistentMap<String, Long> versions, HashSet<String> contents, HashSet<String> paths, HashSet<Long> sizes) {
+    this.versions = versions;
     this.contents = contents;
     this.paths = paths;
     this.sizes = sizes;
@@ -56,22 +70,18 @@ public final class Ledger implements CborSerializable {
     return EMPTY;
   }
 
-  /** From the serialized form; snapshots taken before contents, paths or sizes were kept have none. */
+  /** From the serialized form. */
   @JsonCreator
   static Ledger of(
-      @JsonProperty("backedUp") List<String> backedUp,
+      @JsonProperty("versions") Map<String, String> versions,
       @JsonProperty("contents") List<String> contents,
       @JsonProperty("paths") List<String> paths,
       @JsonProperty("sizes") List<Long> sizes) {
-    HashSet<String> contentSet = set(contents == null ? List.of() : contents);
-    HashSet<Long> sizeSet = null;
-    if (sizes != null) {
-      sizeSet = set(sizes);
-    } else if (contentSet.isEmpty()) {
-      // No content, so no size to miss.
-      sizeSet = set(List.of());
+    PersistentMap<String, Long> versionMap = PersistentMap.empty();
+    for (Map.Entry<String, String> version : versions.entrySet()) {
+      versionMap = versionMap.with(version.getKey(), Long.parseUnsignedLong(version.getValue(), 16));
     }
-    return new Ledger(set(backedUp), contentSet, set(paths == null ? List.of() : paths), sizeSet);
+    return new Ledger(versionMap, set(contents), set(paths), set(sizes));
   }
 
   private static <T> HashSet<T> set(List<T> values) {
@@ -82,10 +92,14 @@ public final class Ledger implements CborSerializable {
     return set;
   }
 
-  /** The serialized form: plain lists. */
-  @JsonProperty("backedUp")
-  List<String> backedUp() {
-    return new ArrayList<>(CollectionConverters.asJava(ids));
+  /** The serialized form: plain maps and lists, sorted so equal ledgers store equal bytes. */
+  @JsonProperty("versions")
+  Map<String, String> versions() {
+    Map<String, String> out = new TreeMap<>();
+    for (String id : versions.keys()) {
+      out.put(id, hex(versions.get(id).orElseThrow()));
+    }
+    return out;
   }
 
   @JsonProperty("contents")
@@ -98,14 +112,23 @@ public final class Ledger implements CborSerializable {
     return new ArrayList<>(CollectionConverters.asJava(paths));
   }
 
-  /** Null while sizes are unknown, as in snapshots taken before they were kept. */
   @JsonProperty("sizes")
   List<Long> sizes() {
-    return sizes == null ? null : new ArrayList<>(CollectionConverters.asJava(sizes));
+    return new ArrayList<>(CollectionConverters.asJava(sizes));
   }
 
-  public boolean contains(String assetId) {
-    return ids.contains(assetId);
+  /** Whether {@code asset}, as found now, is new, another version of a backed-up one, or backed up. */
+  public Known check(Asset asset) {
+    Optional<Long> backedUp = versions.get(asset.id());
+    if (backedUp.isEmpty()) {
+      return Known.NEW;
+    }
+    return backedUp.get() == parse(asset.version()) ? Known.UNCHANGED : Known.CHANGED;
+  }
+
+  /** The version of the asset that was backed up last, as {@link Asset#version()} gives it. */
+  public Optional<String> versionOf(String assetId) {
+    return versions.get(assetId).map(Ledger::hex);
   }
 
   /** Whether an asset with this content (lowercase hex sha256) is backed up. */
@@ -114,11 +137,11 @@ public final class Ledger implements CborSerializable {
   }
 
   /**
-   * Whether a backed-up content may have {@code size} bytes: false only when the size of every
-   * backed-up content is known and none has this one, so a file of that size cannot be a copy.
+   * Whether a backed-up content may have {@code size} bytes: false when none has, so a file of that
+   * size cannot be a copy of one.
    */
   public boolean mayHoldContentOfSize(long size) {
-    return sizes == null || sizes.contains(size);
+    return sizes.contains(size);
   }
 
   /**
@@ -129,26 +152,21 @@ public final class Ledger implements CborSerializable {
     return paths.contains(fingerprint(remotePath));
   }
 
-  public Ledger with(String assetId) {
-    return new Ledger(ids.incl(assetId), contents, paths, sizes);
-  }
-
-  /**
-   * With {@code assetId} backed up as content {@code sha256} of {@code size} bytes under {@code
-   * remotePath}; any of them is null when unknown (an alias has no path of its own, events written
-   * before contents or sizes were recorded have none).
-   */
-  public Ledger with(String assetId, String sha256, String remotePath, Long size) {
+  /** With the version, content and remote path {@code backedUp} records. */
+  public Ledger with(BackupSupervisor.AssetBackedUp backedUp) {
     return new Ledger(
-        ids.incl(assetId),
-        sha256 == null ? contents : contents.incl(sha256),
-        remotePath == null ? paths : paths.incl(fingerprint(remotePath)),
-        sha256 == null ? sizes : sizesWith(size));
+        versions.with(backedUp.assetId(), parse(backedUp.version())),
+        contents.incl(backedUp.sha256()),
+        backedUp.remotePath().map(path -> paths.incl(fingerprint(path))).orElse(paths),
+        sizes.incl(backedUp.size()));
   }
 
-  /** The sizes with one more content's; unknown for good once a content comes without its size. */
-  private HashSet<Long> sizesWith(Long size) {
-    return size == null || sizes == null ? null : sizes.incl(size);
+  private static long parse(String version) {
+    return Long.parseUnsignedLong(version, 16);
+  }
+
+  private static String hex(long version) {
+    return HexFormat.of().toHexDigits(version);
   }
 
   private static String fingerprint(String remotePath) {
@@ -156,26 +174,27 @@ public final class Ledger implements CborSerializable {
     return HexFormat.of().formatHex(Sha256.newDigest().digest(key.getBytes(StandardCharsets.UTF_8)), 0, 8);
   }
 
+  /** How many assets have a version backed up. */
   public int size() {
-    return ids.size();
+    return versions.size();
   }
 
   @Override
   public boolean equals(Object other) {
     return other instanceof Ledger ledger
-        && ledger.ids.equals(ids)
+        && ledger.versions.equals(versions)
         && ledger.contents.equals(contents)
         && ledger.paths.equals(paths)
-        && Objects.equals(ledger.sizes, sizes);
+        && ledger.sizes.equals(sizes);
   }
 
   @Override
   public int hashCode() {
-    return ((ids.hashCode() * 31 + contents.hashCode()) * 31 + paths.hashCode()) * 31 + Objects.hashCode(sizes);
+    return ((versions.hashCode() * 31 + contents.hashCode()) * 31 + paths.hashCode()) * 31 + sizes.hashCode();
   }
 
   @Override
   public String toString() {
-    return "Ledger(" + ids.size() + " assets)";
+    return "Ledger(" + versions.size() + " assets)";
   }
 }

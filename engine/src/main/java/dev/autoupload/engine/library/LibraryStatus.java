@@ -18,12 +18,15 @@ import java.util.Set;
  * @param running uploads in progress (including paused ones)
  * @param retrying failed attempts waiting for their backoff to pass
  * @param completed uploaded in this run
- * @param skipped given up on for a reason that is not an error (e.g. the file vanished)
+ * @param skipped given up on for a reason that is not an error: the file vanished, or it was left
+ *     out (see {@code notBackedUp})
  * @param failed failed for good in this run; see {@code failures}
  * @param bytesToUpload total size of the assets this run has to upload
  * @param bytesDone bytes of those assets that are safely on the target
  * @param bytesSent bytes actually sent over the wire in this run, resends included
  * @param reasons why uploads are waiting, empty while they run
+ * @param notBackedUp files that exist but were left out in this run, each with its reason: a
+ *     different file under its name with {@code on-conflict = skip}, or a file that kept changing
  */
 public record LibraryStatus(
     String libraryId,
@@ -44,7 +47,8 @@ public record LibraryStatus(
     long bytesSent,
     Set<BlockerReason> reasons,
     List<InFlight> inFlight,
-    List<Failure> failures) {
+    List<Failure> failures,
+    List<Skip> notBackedUp) {
 
   /** True once the scan is over and nothing is queued, running or waiting to retry. */
   public boolean idle() {
@@ -57,4 +61,7 @@ public record LibraryStatus(
 
   /** An asset that failed for good in this run, with the last error. */
   public record Failure(String assetId, String path, UploadError error, int attempts) {}
+
+  /** An asset that exists but was left out in this run, with the reason. */
+  public record Skip(String assetId, String path, String reason) {}
 }

@@ -4,7 +4,6 @@ import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
 import dev.autoupload.engine.library.CreationDateSource;
-import dev.autoupload.engine.library.RemoteLayout;
 import dev.autoupload.engine.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Instant;
@@ -113,7 +112,11 @@ public final class FileUpload
 
   public record Failure(UploadError error, int attempts) implements Outcome {}
 
+  /** The asset vanished from the source: there is nothing left to back up. */
   public record Gone(String reason) implements Outcome {}
+
+  /** Left out by {@code on-conflict = skip}: not backed up, for this reason. */
+  public record Declined(String reason) implements Outcome {}
 
   /** The source changed during the upload; nothing was published, the new content must be scanned. */
   public record Changed(String reason) implements Outcome {}
@@ -123,8 +126,8 @@ public final class FileUpload
   public sealed interface Event extends CborSerializable {}
 
   /**
-   * An attempt began. Carries what the Activity view needs to show the asset; {@code
-   * createdAtSource} is null in events written before it was recorded.
+   * An attempt began, for {@code version} of the asset (see {@link Asset#version()}); a new version
+   * starts over from nothing. Carries what the Activity view needs to show the asset.
    */
   public record UploadStarted(
       String libraryId,
@@ -134,6 +137,8 @@ public final class FileUpload
       long size,
       Instant createdAt,
       CreationDateSource createdAtSource,
+      String version,
+      UploadReason reason,
       int attempt,
       Instant at)
       implements Event {}
@@ -179,11 +184,14 @@ public final class FileUpload
 
   public record Queued() implements State {}
 
-  /**
-   * A state an upload reaches once an attempt began: what a new attempt or a restarted actor
-   * continues from.
-   */
-  public sealed interface Started extends State permits Uploading, Paused, Failed {
+  /** A state an upload reaches once an attempt began, for one version of the asset. */
+  public sealed interface Begun extends State permits Started, Completed, Skipped {
+    /** The version of the asset the attempts were for. */
+    String version();
+  }
+
+  /** A state an upload can continue from: what a new attempt or a restarted actor resumes. */
+  public sealed interface Started extends Begun permits Uploading, Paused, Failed {
     /** The last checkpointed offset. */
     long offset();
 
@@ -199,18 +207,22 @@ public final class FileUpload
    * last one the target gave (see {@link ResumeTokenRecorded}), null when none; {@code remotePath}
    * the path chosen instead of the planned one (see {@link RemotePathChanged}), null when none.
    */
-  public record Uploading(int attempt, long offset, String resumeToken, String remotePath) implements Started {}
-
-  public record Paused(int attempt, long offset, Set<BlockerReason> reasons, String resumeToken, String remotePath)
+  public record Uploading(int attempt, long offset, String resumeToken, String remotePath, String version)
       implements Started {}
 
-  public record Completed(String remotePath, String sha256, long bytes, Instant uploadedAt, int attempts)
-      implements State {}
-
-  public record Failed(UploadError error, int attempts, long offset, String resumeToken, String remotePath)
+  public record Paused(
+      int attempt, long offset, Set<BlockerReason> reasons, String resumeToken, String remotePath, String version)
       implements Started {}
 
-  public record Skipped(String reason, int attempts) implements State {}
+  public record Completed(
+      String remotePath, String sha256, long bytes, Instant uploadedAt, int attempts, String version)
+      implements Begun {}
+
+  public record Failed(
+      UploadError error, int attempts, long offset, String resumeToken, String remotePath, String version)
+      implements Started {}
+
+  public record Skipped(String reason, int attempts, String version) implements Begun {}
 
   // ---- behaviour ----
 
@@ -224,6 +236,7 @@ public final class FileUpload
    */
   public record Job(
       Asset asset,
+      UploadReason reason,
       String remotePath,
       AssetSource source,
       UploadTarget target,
@@ -283,17 +296,16 @@ public final class FileUpload
         .forAnyState()
         .onCommand(
             command -> command instanceof StepResult result && result.transfer() != transfer,
-            command -> Effect().noReply());
+            command -> Effect().noReply())
+        .onCommand(Begin.class, this::begin);
 
     builder
         .forStateType(Queued.class)
-        .onCommand(Begin.class, (state, cmd) -> startAttempt(1, cmd.replyTo()))
         .onCommand(Pause.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Done.getInstance()))
         .onCommand(Resume.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Done.getInstance()));
 
     builder
         .forStateType(Uploading.class)
-        .onCommand(Begin.class, this::continueAfterRecovery)
         .onCommand(Pause.class, (state, cmd) -> pause(state.offset(), cmd))
         .onCommand(Resume.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Done.getInstance()))
         .onCommand(Probed.class, (state, msg) -> onProbed(msg))
@@ -307,7 +319,6 @@ public final class FileUpload
 
     builder
         .forStateType(Paused.class)
-        .onCommand(Begin.class, (state, cmd) -> resume(cmd.replyTo()))
         .onCommand(Resume.class, (state, cmd) -> resume(cmd.replyTo()))
         .onCommand(
             Pause.class,
@@ -324,32 +335,6 @@ public final class FileUpload
         .onCommand(StepFailed.class, (state, msg) -> releaseTransfer())
         .onCommand(SourceGone.class, (state, msg) -> releaseTransfer())
         .onCommand(SourceChanged.class, (state, msg) -> releaseTransfer());
-
-    builder
-        .forStateType(Completed.class)
-        .onCommand(
-            Begin.class,
-            (state, cmd) ->
-                Effect()
-                    .none()
-                    .thenRun(
-                        s ->
-                            report(
-                                new Finished(
-                                    asset.id(),
-                                    new Uploaded(
-                                        new RemoteFile(state.remotePath(), state.bytes(), state.sha256()),
-                                        state.uploadedAt(),
-                                        true))))
-                                .thenReply(cmd.replyTo(), s -> Done.getInstance()));
-
-    builder
-        .forStateType(Failed.class)
-        .onCommand(Begin.class, (state, cmd) -> startAttempt(state.attempts() + 1, cmd.replyTo()));
-
-    builder
-        .forStateType(Skipped.class)
-        .onCommand(Begin.class, (state, cmd) -> startAttempt(state.attempts() + 1, cmd.replyTo()));
 
     builder
         .forAnyState()
@@ -370,47 +355,61 @@ public final class FileUpload
   }
 
   /** The pure state transition for each event. */
-  static State apply(State state, Event event) {
+  public static State apply(State state, Event event) {
+    String version = versionOf(state);
     if (event instanceof UploadStarted started) {
-      return new Uploading(started.attempt(), offsetOf(state), tokenOf(state), chosenPathOf(state));
+      if (state instanceof Started previous && previous.version().equals(started.version())) {
+        return new Uploading(
+            started.attempt(), previous.offset(), previous.resumeToken(), previous.remotePath(), started.version());
+      }
+      // Another version: neither the offset, the token nor the chosen path of the old one apply.
+      return new Uploading(started.attempt(), 0, null, null, started.version());
     }
     if (event instanceof ProgressCheckpointed checkpoint) {
       if (state instanceof Paused paused) {
-        return new Paused(paused.attempt(), checkpoint.offset(), paused.reasons(), paused.resumeToken(), paused.remotePath());
+        return new Paused(
+            paused.attempt(), checkpoint.offset(), paused.reasons(), paused.resumeToken(), paused.remotePath(), version);
       }
-      return new Uploading(attemptsOf(state), checkpoint.offset(), tokenOf(state), chosenPathOf(state));
+      return new Uploading(attemptsOf(state), checkpoint.offset(), tokenOf(state), chosenPathOf(state), version);
     }
     if (event instanceof ResumeTokenRecorded recorded) {
       if (state instanceof Paused paused) {
-        return new Paused(paused.attempt(), paused.offset(), paused.reasons(), recorded.resumeToken(), paused.remotePath());
+        return new Paused(
+            paused.attempt(), paused.offset(), paused.reasons(), recorded.resumeToken(), paused.remotePath(), version);
       }
-      return new Uploading(attemptsOf(state), offsetOf(state), recorded.resumeToken(), chosenPathOf(state));
+      return new Uploading(attemptsOf(state), offsetOf(state), recorded.resumeToken(), chosenPathOf(state), version);
     }
     if (event instanceof RemotePathChanged changed) {
       // A new path starts from nothing: neither the offset nor the token of the old one apply.
-      return new Uploading(attemptsOf(state), 0, null, changed.remotePath());
+      return new Uploading(attemptsOf(state), 0, null, changed.remotePath(), version);
     }
     if (event instanceof RemoteFileReplacing) {
       // A decision for this attempt only: a later one probes and decides again.
       return state;
     }
     if (event instanceof UploadPaused paused) {
-      return new Paused(attemptsOf(state), paused.offset(), paused.reasons(), tokenOf(state), chosenPathOf(state));
+      return new Paused(
+          attemptsOf(state), paused.offset(), paused.reasons(), tokenOf(state), chosenPathOf(state), version);
     }
     if (event instanceof UploadResumed) {
-      return new Uploading(attemptsOf(state), offsetOf(state), tokenOf(state), chosenPathOf(state));
+      return new Uploading(attemptsOf(state), offsetOf(state), tokenOf(state), chosenPathOf(state), version);
     }
     if (event instanceof UploadCompleted done) {
       return new Completed(
-          done.remotePath(), done.sha256(), done.bytes(), done.uploadedAt(), attemptsOf(state));
+          done.remotePath(), done.sha256(), done.bytes(), done.uploadedAt(), attemptsOf(state), version);
     }
     if (event instanceof UploadFailed failed) {
-      return new Failed(failed.error(), failed.attempt(), failed.offset(), tokenOf(state), chosenPathOf(state));
+      return new Failed(
+          failed.error(), failed.attempt(), failed.offset(), tokenOf(state), chosenPathOf(state), version);
     }
     if (event instanceof UploadSkipped skipped) {
-      return new Skipped(skipped.reason(), attemptsOf(state));
+      return new Skipped(skipped.reason(), attemptsOf(state), version);
     }
     throw new IllegalStateException("unknown event " + event);
+  }
+
+  private static String versionOf(State state) {
+    return state instanceof Begun begun ? begun.version() : "";
   }
 
   private static int attemptsOf(State state) {
@@ -446,6 +445,45 @@ public final class FileUpload
     return state instanceof Started started ? started.offset() : 0;
   }
 
+  /** What a {@link Begin} does, as {@link #beginning} decides it. */
+  public enum BeginWith {
+    /** A new attempt, numbered {@link Beginning#attempt()}. */
+    NEW_ATTEMPT,
+    /** The attempt the journal holds, after a restart: probe and carry on from the target's offset. */
+    CONTINUE,
+    /** The paused attempt, from its offset. */
+    RESUME,
+    /** Nothing: this version is on the target already, as the journal recorded. */
+    REPORT_COMPLETED
+  }
+
+  /** A {@link BeginWith} and, for a new attempt, its number. */
+  public record Beginning(BeginWith with, int attempt) {}
+
+  /**
+   * What a {@link Begin} does for {@code version} of the asset, given the journal's state: the
+   * journal may hold attempts for another version (the file was edited, or its name reused), which
+   * never count for this one, least of all a completed one: a new version starts from nothing.
+   */
+  public static Beginning beginning(State state, String version) {
+    if (!(state instanceof Begun begun)) {
+      return new Beginning(BeginWith.NEW_ATTEMPT, 1);
+    }
+    if (!begun.version().equals(version)) {
+      return new Beginning(BeginWith.NEW_ATTEMPT, 1);
+    }
+    if (state instanceof Uploading) {
+      return new Beginning(BeginWith.CONTINUE, attemptsOf(state));
+    }
+    if (state instanceof Paused) {
+      return new Beginning(BeginWith.RESUME, attemptsOf(state));
+    }
+    if (state instanceof Completed) {
+      return new Beginning(BeginWith.REPORT_COMPLETED, attemptsOf(state));
+    }
+    return new Beginning(BeginWith.NEW_ATTEMPT, attemptsOf(state) + 1);
+  }
+
   // ---- command handling ----
 
   private ReplyEffect<Event, State> startAttempt(int attempt, ActorRef<Done> replyTo) {
@@ -458,6 +496,8 @@ public final class FileUpload
             asset.size(),
             asset.createdAt(),
             asset.createdAtSource(),
+            asset.version(),
+            job.reason(),
             attempt,
             now());
     return Effect()
@@ -466,7 +506,26 @@ public final class FileUpload
         .thenReply(replyTo, state -> Done.getInstance());
   }
 
-  private ReplyEffect<Event, State> continueAfterRecovery(Uploading state, Begin cmd) {
+  private ReplyEffect<Event, State> begin(State state, Begin cmd) {
+    Beginning beginning = beginning(state, asset.version());
+    return switch (beginning.with()) {
+      case NEW_ATTEMPT -> startAttempt(beginning.attempt(), cmd.replyTo());
+      case CONTINUE -> continueAfterRecovery(cmd);
+      case RESUME -> resume(cmd.replyTo());
+      case REPORT_COMPLETED -> reportCompleted((Completed) state, cmd);
+    };
+  }
+
+  /** Already done in an earlier life of this actor: the journal says so, nothing is sent. */
+  private ReplyEffect<Event, State> reportCompleted(Completed state, Begin cmd) {
+    RemoteFile file = new RemoteFile(state.remotePath(), state.bytes(), state.sha256());
+    return Effect()
+        .none()
+        .thenRun(s -> report(new Finished(asset.id(), new Uploaded(file, state.uploadedAt(), true))))
+        .thenReply(cmd.replyTo(), s -> Done.getInstance());
+  }
+
+  private ReplyEffect<Event, State> continueAfterRecovery(Begin cmd) {
     return Effect()
         .none()
         .thenRun(
@@ -520,31 +579,39 @@ public final class FileUpload
   }
 
   private ReplyEffect<Event, State> onSourceHashed(Uploading state, SourceHashed msg) {
-    RemoteState.Complete remote = msg.remote();
-    Transfer.SourceHashes source = msg.hashes();
-    // The strongest hash the target knows decides; without any, "same" cannot be told.
-    boolean same =
-        remote.size() == asset.size()
-            && remote
-                .sha256()
-                .map(sha -> sha.equalsIgnoreCase(source.sha256()))
-                .or(() -> remote.md5().map(md5 -> md5.equalsIgnoreCase(source.md5())))
-                .orElse(false);
     String remotePath = transfer.remotePath();
-    if (same) {
-      return complete(new RemoteFile(remotePath, asset.size(), source.sha256()), true);
+    RemoteDecision.Found found =
+        new RemoteDecision.Found(
+            remotePath,
+            job.remotePath(),
+            state.remotePath() != null,
+            asset.size(),
+            msg.hashes().sha256(),
+            msg.hashes().md5(),
+            msg.remote(),
+            job.settings().onConflict(),
+            job.backups().mayHoldBackup(remotePath, msg.remote()));
+    RemoteDecision decision = RemoteDecision.decide(found);
+    if (decision instanceof RemoteDecision.AlreadyThere) {
+      return complete(new RemoteFile(remotePath, asset.size(), msg.hashes().sha256()), true);
     }
-    if (!remote.hasHash()) {
-      String why = "a file already exists at " + remotePath + " and the target cannot tell its hash";
-      if (job.settings().onConflict() == ConflictPolicy.OVERWRITE
-          && !job.backups().mayHoldBackup(remotePath, remote)) {
-        // Replacing a file that may be this very photo loses nothing, and overwrite was asked for.
-        return replace(state, remote, why);
-      }
-      // Not known to differ: keeping both could duplicate the very same photo, so ask the user.
-      return fail(state.attempt(), new UploadError.Conflict(why));
+    if (decision instanceof RemoteDecision.KeepBoth keepBoth) {
+      return Effect()
+          .persist(new RemotePathChanged(keepBoth.remotePath(), keepBoth.reason(), now()))
+          .thenRun(
+              s -> {
+                releaseTransferNow();
+                startTransfer(s);
+              })
+          .thenNoReply();
     }
-    return onConflict(state, "a different file already exists at " + remotePath, source.sha256(), remote);
+    if (decision instanceof RemoteDecision.Replace) {
+      return replace(msg.remote(), decision.reason());
+    }
+    if (decision instanceof RemoteDecision.Decline) {
+      return decline(decision.reason());
+    }
+    return fail(state.attempt(), new UploadError.Conflict(decision.reason()));
   }
 
   private ReplyEffect<Event, State> onStepFailed(Uploading state, StepFailed msg) {
@@ -560,50 +627,12 @@ public final class FileUpload
     return fail(state.attempt(), msg.error());
   }
 
-  /**
-   * A different file holds the remote path: per {@code on-conflict}, keep both (this one under a
-   * name with its content hash, once), skip this asset, or replace the file, unless it is the
-   * backup of another asset: then both are kept. Never overwritten silently.
-   */
-  private ReplyEffect<Event, State> onConflict(
-      Uploading state, String why, String sha256, RemoteState.Complete remote) {
-    ConflictPolicy policy = job.settings().onConflict();
-    if (policy == ConflictPolicy.SKIP) {
-      return skip(why + "; skipped (on-conflict = skip)");
-    }
-    if (policy == ConflictPolicy.OVERWRITE && !job.backups().mayHoldBackup(transfer.remotePath(), remote)) {
-      return replace(state, remote, why);
-    }
-    if (state.remotePath() != null) {
-      // Already the keep-both name, and that too holds other content: nothing safe is left.
-      return fail(state.attempt(), new UploadError.Conflict(why));
-    }
-    String renamed = RemoteLayout.keepBothPath(job.remotePath(), sha256);
-    String keeping =
-        policy == ConflictPolicy.OVERWRITE
-            ? "; it is the backup of another asset, which overwrite never replaces: keeping both"
-            : "; keeping both";
-    return Effect()
-        .persist(new RemotePathChanged(renamed, why + keeping, now()))
-        .thenRun(
-            s -> {
-              releaseTransferNow();
-              startTransfer(s);
-            })
-        .thenNoReply();
-  }
-
   /** Records what goes, then uploads this asset over it (see {@link Transfer#replace}). */
-  private ReplyEffect<Event, State> replace(Uploading state, RemoteState.Complete remote, String why) {
+  private ReplyEffect<Event, State> replace(RemoteState.Complete remote, String reason) {
     String remotePath = transfer.remotePath();
     RemoteFileReplacing replacing =
         new RemoteFileReplacing(
-            remotePath,
-            remote.size(),
-            remote.sha256().orElse(null),
-            remote.md5().orElse(null),
-            why + "; replacing it (on-conflict = overwrite)",
-            now());
+            remotePath, remote.size(), remote.sha256().orElse(null), remote.md5().orElse(null), reason, now());
     return Effect()
         .persist(replacing)
         .thenRun(
@@ -688,27 +717,30 @@ public final class FileUpload
         .thenNoReply();
   }
 
+  /** The source file vanished: recorded as skipped with the reason. */
   private ReplyEffect<Event, State> skip(String reason) {
+    return endSkipped(reason, new Gone(reason));
+  }
+
+  /** Left out by {@code on-conflict = skip}: recorded as skipped with the reason. */
+  private ReplyEffect<Event, State> decline(String reason) {
+    return endSkipped(reason, new Declined(reason));
+  }
+
+  private ReplyEffect<Event, State> endSkipped(String reason, Outcome outcome) {
     return Effect()
         .persist(new UploadSkipped(reason, now()))
         .thenRun(
             state -> {
               releaseTransferNow();
-              report(new Finished(asset.id(), new Gone(reason)));
+              report(new Finished(asset.id(), outcome));
             })
         .thenNoReply();
   }
 
   /** Recorded as skipped with the reason, so Activity says why; the supervisor scans it again. */
   private ReplyEffect<Event, State> changed(String reason) {
-    return Effect()
-        .persist(new UploadSkipped(reason, now()))
-        .thenRun(
-            state -> {
-              releaseTransferNow();
-              report(new Finished(asset.id(), new Changed(reason)));
-            })
-        .thenNoReply();
+    return endSkipped(reason, new Changed(reason));
   }
 
   // ---- the transfer steps ----

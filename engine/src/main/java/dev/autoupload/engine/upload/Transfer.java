@@ -120,9 +120,9 @@ final class Transfer {
     }
   }
 
-  /** Whether {@code now} still has the size and modification time the scan saw. */
+  /** Whether {@code now} is still the version the scan saw: size, modification time, change stamp. */
   private boolean asScanned(Asset now) {
-    return now.size() == asset.size() && now.modifiedAt().equals(asset.modifiedAt());
+    return now.version().equals(asset.version());
   }
 
   private static MessageDigest md5() {
@@ -238,7 +238,7 @@ final class Transfer {
   }
 
   /**
-   * After the last byte: a source whose size or modification time moved is read once more, and
+   * After the last byte: a source that is no longer the version scanned is read once more, and
    * only content hashing the same as what was streamed may be published; a deleted one is gone.
    */
   private void requireSourceUnchanged(String streamedSha256)

@@ -138,6 +138,38 @@ class ActivityTest {
   }
 
   @Test
+  void anEditedPhotoUploadedAgainSaysItChangedSinceItsLastBackupAndThatBothWereKept() throws Exception {
+    InMemorySource source = new InMemorySource("edits");
+    InMemoryTarget target = new InMemoryTarget();
+    Instant taken = Instant.parse("2023-05-10T12:00:00Z");
+    byte[] original = source.add("DSC_0001.JPG", 5000, taken);
+    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+      engine.addLibrary(new Library("edits", source, target)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      awaitIdle(engine);
+    }
+    byte[] edited = java.util.Arrays.copyOf(original, 5100);
+    source.rewrite("DSC_0001.JPG", edited);
+
+    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+      engine.addLibrary(new Library("edits", source, target)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      EngineStatus done = awaitIdle(engine);
+
+      ActivityItem item =
+          eventually(() -> {
+            ActivityPage page = page(engine, 10, Optional.empty(), ActivityOrder.UPLOADED);
+            assertThat(page.items()).singleElement().satisfies(i -> assertThat(i.bytes()).isEqualTo(5100));
+            return page.items().get(0);
+          });
+      assertThat(done.libraries().get(0).completed()).isEqualTo(1);
+      assertThat(item.note()).hasValueSatisfying(note -> assertThat(note)
+          .startsWith("changed since its last backup")
+          .contains("a different file already exists at 2023/05/DSC_0001.JPG; keeping both"));
+      assertThat(item.remotePath()).hasValueSatisfying(path -> assertThat(path).startsWith("2023/05/DSC_0001~"));
+      assertThat(target.file("2023/05/DSC_0001.JPG")).as("the earlier version stays").hasValue(original);
+    }
+  }
+
+  @Test
   void aLivePhotoIsOneItemCarryingItsVideo() throws Exception {
     InMemorySource source = new InMemorySource("live");
     InMemoryTarget target = new InMemoryTarget();

@@ -87,7 +87,8 @@ class BackupSupervisorTest {
                 PolicySettings.defaults(), settings.parallelism(), Duration.ZERO, DeviceConditions.desktop(), Clock.systemUTC()));
     BackupSupervisor.Wiring wiring =
         new BackupSupervisor.Wiring(
-            settings, layout, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions, Clock.systemUTC());
+            settings, layout, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions, Clock.systemUTC(),
+            ContentHashCache.inMemory());
     return testKit.spawn(BackupSupervisor.create(new Library(libraryId, assets, target), wiring));
   }
 
@@ -98,7 +99,8 @@ class BackupSupervisorTest {
                 PolicySettings.defaults(), settings.parallelism(), Duration.ZERO, DeviceConditions.desktop(), Clock.systemUTC()));
     BackupSupervisor.Wiring wiring =
         new BackupSupervisor.Wiring(
-            settings, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions, Clock.systemUTC());
+            settings, RemoteLayout.MIRROR, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions,
+            Clock.systemUTC(), ContentHashCache.inMemory());
     return testKit.spawn(BackupSupervisor.create(new Library(libraryId, source, target).watched(), wiring));
   }
 
@@ -168,7 +170,7 @@ class BackupSupervisorTest {
     assertThat(events)
         .hasSize(3)
         .allSatisfy(e -> assertThat(((BackupSupervisor.AssetBackedUp) e).sha256()).isEqualTo(sha256(content)));
-    assertThat(events).filteredOn(e -> ((BackupSupervisor.AssetBackedUp) e).remotePath() == null).hasSize(2);
+    assertThat(events).filteredOn(e -> ((BackupSupervisor.AssetBackedUp) e).remotePath().isEmpty()).hasSize(2);
   }
 
   @Test
@@ -252,47 +254,91 @@ class BackupSupervisorTest {
   }
 
   @Test
-  void aLedgerEventFromBeforeSizesWereKeptStillHasNewFilesReadFirst() {
-    byte[] renamed = source.add("old/IMG_0001.JPG", 40_000);
-    String oldId = source.asset("old/IMG_0001.JPG").id();
-    source.rename("old/IMG_0001.JPG", "new/IMG_0001.JPG");
-    target.putFile("old/IMG_0001.JPG", renamed);
-    PersistenceTestKit.create(testKit.system())
-        .persistForRecovery(
-            BackupSupervisor.persistenceId(libraryId).id(),
-            List.of(new BackupSupervisor.AssetBackedUp(oldId, "old/IMG_0001.JPG", Instant.now(), sha256(renamed), null)));
+  void anEditedFileIsUploadedAgainBesideItsEarlierVersion() {
+    byte[] original = source.add("DCIM/IMG_0001.JPG", 40_000);
+    ActorRef<BackupSupervisor.Command> first = supervise(settings(2, 3, Duration.ofMillis(10)));
+    assertThat(awaitIdle(first).completed()).isEqualTo(1);
+    testKit.stop(first);
 
-    expectNewFilesReadFirstAndRenamesKnown(renamed);
+    byte[] edited = original.clone();
+    edited[100] ^= 1;
+    source.rewrite("DCIM/IMG_0001.JPG", edited);
+    LibraryStatus after = awaitIdle(supervise(settings(2, 3, Duration.ofMillis(10))));
+
+    assertThat(after.completed()).as("the edit is a new version, never 'already'").isEqualTo(1);
+    assertThat(after.alreadyBackedUp()).isZero();
+    String keptBoth = RemoteLayout.keepBothPath("DCIM/IMG_0001.JPG", sha256(edited));
+    assertThat(target.file("DCIM/IMG_0001.JPG")).as("the earlier version stays").hasValue(original);
+    assertThat(target.file(keptBoth)).hasValue(edited);
   }
 
   @Test
-  void aLedgerSnapshotFromBeforeSizesWereKeptStillHasNewFilesReadFirst() {
-    byte[] renamed = source.add("old/IMG_0001.JPG", 40_000);
-    String oldId = source.asset("old/IMG_0001.JPG").id();
-    source.rename("old/IMG_0001.JPG", "new/IMG_0001.JPG");
-    target.putFile("old/IMG_0001.JPG", renamed);
-    SnapshotTestKit.create(testKit.system())
-        .persistForRecovery(
-            BackupSupervisor.persistenceId(libraryId).id(),
-            List.of(
-                Pair.create(
-                    SnapshotMeta.create(1),
-                    Ledger.of(List.of(oldId), List.of(sha256(renamed)), List.of(), null))));
+  void aNewPhotoUnderAReusedNameIsUploadedAndTheRenamedOneIsItsOwnAlias() {
+    byte[] first = source.add("DSC_0001.JPG", 5000);
+    ActorRef<BackupSupervisor.Command> run1 = supervise(settings(2, 3, Duration.ofMillis(10)));
+    assertThat(awaitIdle(run1).completed()).isEqualTo(1);
+    testKit.stop(run1);
 
-    expectNewFilesReadFirstAndRenamesKnown(renamed);
+    source.rename("DSC_0001.JPG", "renamed.JPG");
+    byte[] second = source.add("DSC_0001.JPG", 6000);
+    ActorRef<BackupSupervisor.Command> run2 = supervise(settings(2, 3, Duration.ofMillis(10)));
+    LibraryStatus afterReuse = awaitIdle(run2);
+    testKit.stop(run2);
+
+    assertThat(afterReuse.completed()).as("the new photo").isEqualTo(1);
+    assertThat(afterReuse.alreadyBackedUp()).as("the renamed one").isEqualTo(1);
+    assertThat(target.files().values()).anySatisfy(bytes -> assertThat(bytes).isEqualTo(second));
+
+    byte[] appended = java.util.Arrays.copyOf(first, 5100);
+    source.rewrite("renamed.JPG", appended);
+    LibraryStatus afterEdit = awaitIdle(supervise(settings(2, 3, Duration.ofMillis(10))));
+
+    assertThat(afterEdit.completed()).as("the edit").isEqualTo(1);
+    assertThat(afterEdit.alreadyBackedUp()).isEqualTo(1);
+    assertThat(target.files().values())
+        .as("every version that was in the source")
+        .anySatisfy(bytes -> assertThat(bytes).isEqualTo(first))
+        .anySatisfy(bytes -> assertThat(bytes).isEqualTo(second))
+        .anySatisfy(bytes -> assertThat(bytes).isEqualTo(appended));
   }
 
-  /** With sizes unknown: the renamed file is an alias, the new one of a size no file has is read twice. */
-  private void expectNewFilesReadFirstAndRenamesKnown(byte[] renamed) {
-    byte[] fresh = source.add("new/IMG_0002.JPG", 25_000);
+  @Test
+  void anEditThatKeepsSizeAndModificationTimeIsSeenByItsChangeStamp() {
+    byte[] original = source.add("IMG_0001.JPG", 30_000);
+    ActorRef<BackupSupervisor.Command> first = supervise(settings(2, 3, Duration.ofMillis(10)));
+    awaitIdle(first);
+    testKit.stop(first);
 
-    LibraryStatus done = awaitIdle(supervise(settings(2, 3, Duration.ofMillis(10))));
+    byte[] edited = original.clone();
+    edited[0] ^= 1;
+    source.rewriteKeepingTime("IMG_0001.JPG", edited);
+    LibraryStatus after = awaitIdle(supervise(settings(2, 3, Duration.ofMillis(10))));
 
-    assertThat(done.alreadyBackedUp()).isEqualTo(1);
-    assertThat(done.completed()).isEqualTo(1);
-    assertThat(target.bytesReceived()).as("the new file only").isEqualTo(fresh.length);
-    assertThat(target.files()).containsOnlyKeys("old/IMG_0001.JPG", "new/IMG_0002.JPG");
-    assertThat(source.bytesRead()).as("the renamed file once, the new one twice").isEqualTo(renamed.length + 2L * fresh.length);
+    assertThat(after.completed()).isEqualTo(1);
+    assertThat(target.file(RemoteLayout.keepBothPath("IMG_0001.JPG", sha256(edited)))).hasValue(edited);
+  }
+
+  @Test
+  void aFileTouchedWithoutAChangeIsReadOnceAndNotUploadedAgain() {
+    source.add("IMG_0001.JPG", 30_000);
+    ActorRef<BackupSupervisor.Command> first = supervise(settings(2, 3, Duration.ofMillis(10)));
+    awaitIdle(first);
+    testKit.stop(first);
+    long received = target.bytesReceived();
+    long read = source.bytesRead();
+
+    source.touch("IMG_0001.JPG");
+    ActorRef<BackupSupervisor.Command> second = supervise(settings(2, 3, Duration.ofMillis(10)));
+    LibraryStatus touched = awaitIdle(second);
+    testKit.stop(second);
+    LibraryStatus again = awaitIdle(supervise(settings(2, 3, Duration.ofMillis(10))));
+
+    assertThat(touched.completed()).isZero();
+    assertThat(touched.alreadyBackedUp()).isEqualTo(1);
+    assertThat(target.bytesReceived()).isEqualTo(received);
+    assertThat(source.bytesRead() - read).as("read once to learn it is the same content").isEqualTo(30_000);
+    assertThat(again.alreadyBackedUp()).as("its new version is recorded").isEqualTo(1);
+    assertThat(source.bytesRead() - read).as("and not read again").isEqualTo(30_000);
   }
 
   @Test

@@ -25,7 +25,9 @@ class JournalDatabaseTest {
     try (Connection db = journal.connect(); Statement query = db.createStatement()) {
       try (ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM autoupload_schema_version")) {
         rows.next();
-        assertThat(rows.getInt(1)).as("journal tables, the Activity read model, the content hash cache, live photos, conflict notes").isEqualTo(5);
+        assertThat(rows.getInt(1))
+            .as("journal tables, Activity read model, hash cache, live photos, conflict notes, versioned hash cache")
+            .isEqualTo(6);
       }
       try (ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM \"event_journal\"")) {
         rows.next();

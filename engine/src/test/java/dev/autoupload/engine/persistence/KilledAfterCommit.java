@@ -15,7 +15,7 @@ public final class KilledAfterCommit {
     Statement insert = db.createStatement();
     db.setAutoCommit(false);
     for (int i = 0; i < 5; i++) {
-      insert.execute("INSERT INTO asset_content_hash VALUES ('lib', 'a" + i + "', 1, 2, '" + "ab".repeat(32) + "')");
+      insert.execute("INSERT INTO asset_content_hash VALUES ('lib', 'a" + i + "', '0123456789abcdef', '" + "ab".repeat(32) + "')");
       db.commit();
     }
     Runtime.getRuntime().halt(137);

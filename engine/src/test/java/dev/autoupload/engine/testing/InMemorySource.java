@@ -56,8 +56,9 @@ public final class InMemorySource implements AssetSource {
   /** Adds a file of {@code size} pseudo-random bytes (seeded by its path) and returns its content. */
   public byte[] add(String path, int size) {
     byte[] content = new byte[size];
-    new Random(path.hashCode()).nextBytes(content);
+    new Random(path.hashCode() + 31L * changes.getOrDefault(path, 0)).nextBytes(content);
     files.put(path, content);
+    changed(path);
     return content;
   }
 
@@ -70,11 +71,24 @@ public final class InMemorySource implements AssetSource {
   /** Puts the content of {@code from} under {@code to} as well, as a copy would. */
   public void copy(String from, String to) {
     files.put(to, files.get(from).clone());
+    changed(to);
   }
 
   /** Moves {@code from} to {@code to}: same content, another path, so another asset id. */
   public void rename(String from, String to) {
     files.put(to, files.remove(from));
+    Instant time = modifiedAt.remove(from);
+    if (time != null) {
+      modifiedAt.put(to, time);
+    }
+    changed(to);
+  }
+
+  /** How often each path was written: its change stamp, as an inode and ctime would tell. */
+  private final Map<String, Integer> changes = new ConcurrentHashMap<>();
+
+  private void changed(String path) {
+    changes.merge(path, 1, Integer::sum);
   }
 
   private final java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();
@@ -121,9 +135,19 @@ public final class InMemorySource implements AssetSource {
     touch(path);
   }
 
+  /**
+   * Gives {@code path} new content but leaves its modification time, as an editor that restores it
+   * does: only its change stamp tells.
+   */
+  public void rewriteKeepingTime(String path, byte[] content) {
+    files.put(path, content.clone());
+    changed(path);
+  }
+
   /** Moves the modification time of {@code path} on without changing its content. */
   public void touch(String path) {
     modifiedAt.merge(path, Instant.parse("2026-01-01T00:00:00Z"), (old, first) -> old.plusSeconds(1));
+    changed(path);
   }
 
   public Asset asset(String path) {
@@ -137,6 +161,7 @@ public final class InMemorySource implements AssetSource {
         taken,
         CreationDateSource.HOST_APP,
         modifiedAt.getOrDefault(path, taken),
+        Optional.of("change-" + changes.getOrDefault(path, 0)),
         Optional.empty());
   }
 

@@ -65,6 +65,7 @@ class FileUploadTest {
     FileUpload.Job job =
         new FileUpload.Job(
             asset,
+            UploadReason.NEW,
             asset.relativePath(),
             source,
             target,
@@ -237,7 +238,7 @@ class FileUploadTest {
     assertThat(((FileUpload.Uploaded) awaitOutcome()).alreadyOnTarget()).isTrue();
     assertThat(target.bytesReceived()).isZero();
     uploadOf(source.asset("other.jpg"), settings.withOnConflict(ConflictPolicy.SKIP)).runCommand(FileUpload.Begin::new);
-    assertThat(((FileUpload.Gone) awaitOutcome()).reason()).contains("a different file already exists at other.jpg");
+    assertThat(((FileUpload.Declined) awaitOutcome()).reason()).contains("a different file already exists at other.jpg");
 
     assertThat(target.bytesReceived()).isZero();
     assertThat(target.file("other.jpg")).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(new byte[5000]));
@@ -382,8 +383,8 @@ class FileUploadTest {
 
     upload.runCommand(FileUpload.Begin::new);
 
-    FileUpload.Gone gone = (FileUpload.Gone) awaitOutcome();
-    assertThat(gone.reason()).contains("a different file already exists at IMG_0003.JPG").contains("on-conflict = skip");
+    FileUpload.Declined declined = (FileUpload.Declined) awaitOutcome();
+    assertThat(declined.reason()).contains("a different file already exists at IMG_0003.JPG").contains("on-conflict = skip");
     assertThat(target.files()).containsOnlyKeys("IMG_0003.JPG");
     assertThat(upload.restart().state()).isInstanceOf(FileUpload.Skipped.class);
   }
@@ -523,13 +524,81 @@ class FileUploadTest {
     assertThat(failure.error()).isEqualTo(new UploadError.Permanent("cannot read secret.jpg: permission denied"));
   }
 
+  private static final String V = "0123456789abcdef";
+
+  @Test
+  void aCompletedUploadOfAnEarlierVersionNeverAnswersForANewOne() {
+    byte[] first = source.add("IMG_0001.JPG", 5000);
+    uploadOf(source.asset("IMG_0001.JPG")).runCommand(FileUpload.Begin::new);
+    assertThat(((FileUpload.Uploaded) awaitOutcome()).alreadyOnTarget()).isFalse();
+
+    byte[] edited = first.clone();
+    edited[7] ^= 1;
+    source.rewrite("IMG_0001.JPG", edited);
+    uploadOf(source.asset("IMG_0001.JPG")).runCommand(FileUpload.Begin::new);
+
+    FileUpload.Uploaded second = (FileUpload.Uploaded) awaitOutcome();
+    assertThat(second.alreadyOnTarget()).as("the journal's completion was for the earlier version").isFalse();
+    assertThat(second.file().sha256()).isEqualTo(sha256(edited));
+    assertThat(target.file("IMG_0001.JPG")).as("the earlier version stays").hasValue(first);
+    assertThat(target.file(second.file().remotePath())).hasValue(edited);
+  }
+
+  @Test
+  void aBeginContinuesOnlyWhatTheJournalHoldsForThisVersion() {
+    Instant at = Instant.parse("2026-11-25T10:15:30Z");
+    String other = "fedcba9876543210";
+    List<FileUpload.State> begun =
+        List.of(
+            new FileUpload.Uploading(2, 8, null, null, V),
+            new FileUpload.Paused(2, 8, Set.of(BlockerReason.USER_PAUSED), null, null, V),
+            new FileUpload.Completed("a.jpg", "ab", 10, at, 2, V),
+            new FileUpload.Failed(new UploadError.Transient("x"), 2, 0, null, null, V),
+            new FileUpload.Skipped("changed", 2, V));
+    List<FileUpload.BeginWith> sameVersion =
+        List.of(
+            FileUpload.BeginWith.CONTINUE,
+            FileUpload.BeginWith.RESUME,
+            FileUpload.BeginWith.REPORT_COMPLETED,
+            FileUpload.BeginWith.NEW_ATTEMPT,
+            FileUpload.BeginWith.NEW_ATTEMPT);
+    for (int i = 0; i < begun.size(); i++) {
+      FileUpload.State state = begun.get(i);
+      assertThat(FileUpload.beginning(state, V).with()).as("%s, same version", state).isEqualTo(sameVersion.get(i));
+      assertThat(FileUpload.beginning(state, other))
+          .as("%s, another version starts from nothing", state)
+          .isEqualTo(new FileUpload.Beginning(FileUpload.BeginWith.NEW_ATTEMPT, 1));
+    }
+    assertThat(FileUpload.beginning(begun.get(3), V).attempt()).as("a retry of the same version").isEqualTo(3);
+    assertThat(FileUpload.beginning(new FileUpload.Queued(), V))
+        .isEqualTo(new FileUpload.Beginning(FileUpload.BeginWith.NEW_ATTEMPT, 1));
+  }
+
+  @Test
+  void aNewVersionStartsFromNothingNeitherOffsetTokenNorChosenPathCarryOver() {
+    Instant at = Instant.parse("2026-11-25T10:15:30Z");
+    FileUpload.State interrupted = new FileUpload.Paused(1, 8_388_608, Set.of(), "tus-url", "a~12345678.jpg", V);
+    FileUpload.UploadStarted sameVersion =
+        new FileUpload.UploadStarted("lib", "id", "a.jpg", "a.jpg", 10, at, CreationDateSource.EXIF, V, UploadReason.NEW, 2, at);
+    FileUpload.UploadStarted newVersion =
+        new FileUpload.UploadStarted(
+            "lib", "id", "a.jpg", "a.jpg", 10, at, CreationDateSource.EXIF, "fedcba9876543210", UploadReason.CHANGED, 1, at);
+
+    assertThat(FileUpload.apply(interrupted, sameVersion))
+        .isEqualTo(new FileUpload.Uploading(2, 8_388_608, "tus-url", "a~12345678.jpg", V));
+    assertThat(FileUpload.apply(interrupted, newVersion))
+        .isEqualTo(new FileUpload.Uploading(1, 0, null, null, "fedcba9876543210"));
+  }
+
   @Test
   void eventsAndStatesSurviveSerialization() {
     Instant at = Instant.parse("2026-11-25T10:15:30.123Z");
     List<Object> values =
         List.of(
-            new FileUpload.UploadStarted("lib", "id", "a/b.jpg", "a/b.jpg", 10, at, CreationDateSource.EXIF, 1, at),
-            new FileUpload.UploadStarted("lib", "id", "a/b.jpg", "a/b.jpg", 10, at, null, 1, at),
+            new FileUpload.UploadStarted(
+                "lib", "id", "a/b.jpg", "a/b.jpg", 10, at, CreationDateSource.EXIF, V, UploadReason.NEW, 1, at),
+            new FileUpload.UploadStarted(
+                "lib", "id", "a/b.jpg", "a/b.jpg", 10, at, CreationDateSource.FILE_TIME, V, UploadReason.CHANGED, 2, at),
             new FileUpload.ProgressCheckpointed(8, at),
             new FileUpload.UploadPaused(Set.of(BlockerReason.USER_PAUSED), 8, at),
             new FileUpload.UploadResumed(at),
@@ -543,14 +612,14 @@ class FileUploadTest {
             new FileUpload.UploadFailed(new UploadError.Permanent("bad"), 1, 0, at),
             new FileUpload.UploadSkipped("gone", at),
             new FileUpload.Queued(),
-            new FileUpload.Uploading(1, 8, null, null),
-            new FileUpload.Uploading(1, 8, "upload-1", "a/b~12345678.jpg"),
-            new FileUpload.Paused(1, 8, Set.of(BlockerReason.USER_PAUSED), "upload-1", "a/b~12345678.jpg"),
-            new FileUpload.Paused(1, 8, Set.of(BlockerReason.USER_PAUSED), null, null),
-            new FileUpload.Completed("a/b.jpg", "ab", 10, at, 1),
-            new FileUpload.Failed(new UploadError.Permanent("bad"), 1, 0, null, null),
-            new FileUpload.Failed(new UploadError.Permanent("bad"), 1, 0, "upload-1", "a/b~12345678.jpg"),
-            new FileUpload.Skipped("gone", 1));
+            new FileUpload.Uploading(1, 8, null, null, V),
+            new FileUpload.Uploading(1, 8, "upload-1", "a/b~12345678.jpg", V),
+            new FileUpload.Paused(1, 8, Set.of(BlockerReason.USER_PAUSED), "upload-1", "a/b~12345678.jpg", V),
+            new FileUpload.Paused(1, 8, Set.of(BlockerReason.USER_PAUSED), null, null, V),
+            new FileUpload.Completed("a/b.jpg", "ab", 10, at, 1, V),
+            new FileUpload.Failed(new UploadError.Permanent("bad"), 1, 0, null, null, V),
+            new FileUpload.Failed(new UploadError.Permanent("bad"), 1, 0, "upload-1", "a/b~12345678.jpg", V),
+            new FileUpload.Skipped("gone", 1, V));
     for (Object value : values) {
       testKit.serializationTestKit().verifySerialization(value, true);
     }

@@ -21,6 +21,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.text.Normalizer;
@@ -34,6 +35,7 @@ import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
@@ -368,8 +370,10 @@ public final class FolderSource implements AssetSource {
   @Override
   public Optional<Asset> refresh(Asset asset) throws IOException {
     BasicFileAttributes attributes;
+    Path file;
     try {
-      attributes = Files.readAttributes(locate(asset.relativePath()), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      file = locate(asset.relativePath());
+      attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
@@ -387,6 +391,7 @@ public final class FolderSource implements AssetSource {
             asset.createdAt(),
             asset.createdAtSource(),
             attributes.lastModifiedTime().toInstant(),
+            changeStamp(file),
             asset.contentHash()));
   }
 
@@ -504,7 +509,27 @@ public final class FolderSource implements AssetSource {
         created.instant(),
         created.source(),
         modifiedAt,
+        changeStamp(file),
         Optional.empty());
+  }
+
+  /**
+   * The file's device, inode and status-change time, which move on every write and on a new file
+   * under an old name, even when an edit keeps the size and restores the modification time (as
+   * {@code touch -r} and some photo editors do). Empty where the file system has no such view
+   * (Windows): size and modification time then tell changes alone.
+   */
+  static Optional<String> changeStamp(Path file) {
+    try {
+      Map<String, Object> unix = Files.readAttributes(file, "unix:dev,ino,ctime", LinkOption.NOFOLLOW_LINKS);
+      Instant changed = ((FileTime) unix.get("ctime")).toInstant();
+      return Optional.of(unix.get("dev") + ":" + unix.get("ino") + ":" + changed);
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      // Gone or unreadable since it was listed: reading it says so, with the reason.
+      return Optional.empty();
+    }
   }
 
   /**

@@ -76,6 +76,60 @@ class FolderSourceTest {
   }
 
   @Test
+  void anEditThatKeepsSizeAndRestoresTheModificationTimeIsAnotherVersion() throws Exception {
+    Path photo = write("IMG_0001.jpg", "first content");
+    FileTime taken = FileTime.from(Instant.parse("2023-05-10T12:00:00Z"));
+    Files.setLastModifiedTime(photo, taken);
+    Asset before = scan(source).get(0);
+    // ctime has a clock tick's resolution; the edit must land on a later tick to move it.
+    waitForTheClockToTick(before.changeStamp().orElseThrow(), photo);
+
+    Files.writeString(photo, "other content");
+    Files.setLastModifiedTime(photo, taken);
+    Asset after = scan(source).get(0);
+
+    assertThat(after.size()).isEqualTo(before.size());
+    assertThat(after.modifiedAt()).isEqualTo(before.modifiedAt());
+    assertThat(after.version()).as("the change stamp (inode, ctime) tells").isNotEqualTo(before.version());
+    assertThat(source.refresh(before)).hasValueSatisfying(now -> assertThat(now.version()).isEqualTo(after.version()));
+  }
+
+  @Test
+  void aNewFileUnderAnOldNameIsAnotherVersionEvenWithTheSameSizeAndTime() throws Exception {
+    Path photo = write("DSC_0001.JPG", "old photo");
+    FileTime time = FileTime.from(Instant.parse("2024-01-01T00:00:00Z"));
+    Files.setLastModifiedTime(photo, time);
+    Asset before = scan(source).get(0);
+
+    Path replacement = write("incoming.tmp", "new photo");
+    Files.setLastModifiedTime(replacement, time);
+    Files.move(replacement, photo, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Asset after = scan(source).get(0);
+
+    assertThat(after.id()).isEqualTo(before.id());
+    assertThat(after.version()).as("another inode").isNotEqualTo(before.version());
+  }
+
+  @Test
+  void anUntouchedFileKeepsItsVersionFromScanToScan() throws Exception {
+    write("a.jpg", "content");
+
+    assertThat(scan(source).get(0).version()).isEqualTo(scan(source).get(0).version());
+  }
+
+  /** Waits until a fresh file's ctime differs from {@code stamp}'s, bounded by a timeout. */
+  private void waitForTheClockToTick(String stamp, Path beside) throws Exception {
+    Path probe = beside.resolveSibling(".tick");
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    String ctime = stamp.split(":", 3)[2];
+    do {
+      Files.writeString(probe, "tick");
+    } while (FolderSource.changeStamp(probe).orElseThrow().split(":", 3)[2].equals(ctime)
+        && System.nanoTime() < deadline);
+    Files.delete(probe);
+  }
+
+  @Test
   void datesEachAssetByItsMetadataAndSaysWhereTheDateCameFrom() throws Exception {
     TestMedia.jpegTakenAt(root.resolve("2023/trip.jpg"), "2023:06:01 14:30:00", Optional.of("+02:00"));
     TestMedia.movieCreatedAt(root.resolve("2023/clip.mov"), "qt  ", Instant.parse("2023-06-01T12:31:00Z"));

@@ -1,0 +1,78 @@
+package dev.autoupload.engine.library;
+
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.Optional;
+import scala.Tuple2;
+import scala.collection.immutable.TreeMap;
+import scala.collection.immutable.TreeMap$;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.math.Ordering;
+import scala.math.Ordering$;
+
+/**
+ * An immutable queue of values by an order key, lowest first, where adding at either end and
+ * removing any entry cost O(log n): a persistent sorted map underneath. The key is the queue's
+ * order rule: found order, with retries ahead of the rest.
+ */
+final class OrderedQueue<V> {
+
+  private static final Ordering<Long> BY_KEY = Ordering$.MODULE$.comparatorToOrdering(Comparator.<Long>naturalOrder());
+  private static final OrderedQueue<?> EMPTY = new OrderedQueue<>(TreeMap$.MODULE$.empty(BY_KEY));
+
+  private final TreeMap<Long, V> entries;
+
+  private OrderedQueue(TreeMap<Long, V> entries) {
+    this.entries = entries;
+  }
+
+  @SuppressWarnings("unchecked")
+  static <V> OrderedQueue<V> empty() {
+    return (OrderedQueue<V>) EMPTY;
+  }
+
+  OrderedQueue<V> with(long key, V value) {
+    return new OrderedQueue<>(entries.updated(key, value));
+  }
+
+  OrderedQueue<V> without(long key) {
+    TreeMap<Long, V> smaller = entries.removed(key);
+    return smaller == entries ? this : new OrderedQueue<>(smaller);
+  }
+
+  /** The entry with the lowest key. */
+  Optional<Entry<V>> first() {
+    if (entries.isEmpty()) {
+      return Optional.empty();
+    }
+    Tuple2<Long, V> head = entries.head();
+    return Optional.of(new Entry<>(head._1(), head._2()));
+  }
+
+  int size() {
+    return entries.size();
+  }
+
+  boolean isEmpty() {
+    return entries.isEmpty();
+  }
+
+  /** The entries, lowest key first. */
+  Iterator<Entry<V>> iterator() {
+    Iterator<Tuple2<Long, V>> tuples = CollectionConverters.asJava(entries.iterator());
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return tuples.hasNext();
+      }
+
+      @Override
+      public Entry<V> next() {
+        Tuple2<Long, V> next = tuples.next();
+        return new Entry<>(next._1(), next._2());
+      }
+    };
+  }
+
+  record Entry<V>(long key, V value) {}
+}

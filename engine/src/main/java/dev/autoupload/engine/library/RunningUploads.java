@@ -1,0 +1,157 @@
+package dev.autoupload.engine.library;
+
+import dev.autoupload.engine.EngineEvent;
+import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.upload.FileUpload;
+import dev.autoupload.engine.upload.UploadError;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+
+/**
+ * A {@link BackupSupervisor}'s running uploads, its children: spawns them, follows how far each
+ * got, pauses those beyond what the conditions allow and resumes the others from their offsets.
+ * Used from the supervisor's own thread only.
+ */
+final class RunningUploads {
+
+  private static final long PROGRESS_INTERVAL_NANOS = Duration.ofMillis(250).toNanos();
+
+  /** An upload in flight: its actor, how far it got, why it is paused (empty while it sends). */
+  private static final class Running {
+    final Asset asset;
+    final ActorRef<FileUpload.Command> actor;
+    long offset;
+    long progressPublishedNanos;
+    Set<BlockerReason> pausedFor = Set.of();
+    /** The upload confirmed its pause: no step of it runs, no byte of it moves. */
+    boolean halted;
+    /** Its outcome once it reported one; it has stopped when the supervisor hears so. */
+    Optional<FileUpload.Outcome> outcome = Optional.empty();
+
+    Running(Asset asset, ActorRef<FileUpload.Command> actor) {
+      this.asset = asset;
+      this.actor = actor;
+    }
+  }
+
+  private final ActorContext<BackupSupervisor.Command> context;
+  private final String libraryId;
+  private final Consumer<EngineEvent> publish;
+  private final Map<String, Running> running = new LinkedHashMap<>();
+  private long childSequence;
+  private long bytesSent;
+
+  RunningUploads(ActorContext<BackupSupervisor.Command> context, String libraryId, Consumer<EngineEvent> publish) {
+    this.context = context;
+    this.libraryId = libraryId;
+    this.publish = publish;
+  }
+
+  /** Spawns the upload {@code job} describes; {@code whenStopped} comes once its actor stopped. */
+  void start(FileUpload.Job job, BackupSupervisor.Command whenStopped) {
+    Asset asset = job.asset();
+    ActorRef<FileUpload.Command> actor =
+        context.spawn(FileUpload.create(job), "upload-" + asset.id() + "-" + (++childSequence));
+    context.watchWith(actor, whenStopped);
+    running.put(asset.id(), new Running(asset, actor));
+    actor.tell(new FileUpload.Begin(context.getSystem().ignoreRef()));
+  }
+
+  /** Follows what an upload reports; one that finished is stopped, its outcome kept. */
+  void report(FileUpload.Report report) {
+    Running upload = running.get(report.assetId());
+    if (upload == null) {
+      return;
+    }
+    Asset asset = upload.asset;
+    if (report instanceof FileUpload.Progressed progressed) {
+      upload.offset = progressed.offset();
+      bytesSent += progressed.bytesSent();
+      long now = System.nanoTime();
+      if (now - upload.progressPublishedNanos >= PROGRESS_INTERVAL_NANOS || progressed.offset() == asset.size()) {
+        upload.progressPublishedNanos = now;
+        publish.accept(
+            new EngineEvent.AssetProgress(libraryId, asset.id(), asset.relativePath(), progressed.offset(), asset.size()));
+      }
+    } else if (report instanceof FileUpload.Resumed resumed) {
+      upload.offset = resumed.offset();
+      publish.accept(
+          new EngineEvent.AssetResumed(libraryId, asset.id(), asset.relativePath(), resumed.offset(), asset.size()));
+    } else if (report instanceof FileUpload.Halted) {
+      upload.halted = !upload.pausedFor.isEmpty();
+    } else if (report instanceof FileUpload.Finished finished) {
+      upload.outcome = Optional.of(finished.outcome());
+      context.stop(upload.actor);
+    }
+  }
+
+  /**
+   * Forgets an upload whose actor stopped: its outcome, or a failure when it stopped without one;
+   * empty when it is not one of these.
+   */
+  Optional<FileUpload.Outcome> stopped(String assetId) {
+    Running upload = running.remove(assetId);
+    if (upload == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        upload.outcome.orElseGet(
+            () ->
+                new FileUpload.Failure(
+                    new UploadError.Transient("the upload of " + upload.asset.relativePath() + " stopped unexpectedly"),
+                    0)));
+  }
+
+  /**
+   * Lets the first {@code sending} uploads send, resuming them from their offsets, and pauses the
+   * others for {@code reasons}.
+   */
+  void limit(int sending, Set<BlockerReason> reasons) {
+    int index = 0;
+    for (Running upload : running.values()) {
+      boolean sends = index++ < sending;
+      if (sends && !upload.pausedFor.isEmpty()) {
+        upload.pausedFor = Set.of();
+        upload.halted = false;
+        upload.actor.tell(new FileUpload.Resume(context.getSystem().ignoreRef()));
+      } else if (!sends && !upload.pausedFor.equals(reasons)) {
+        upload.pausedFor = reasons;
+        upload.halted = false;
+        upload.actor.tell(new FileUpload.Pause(reasons, context.getSystem().ignoreRef()));
+      }
+    }
+  }
+
+  /** Each upload and how far it got; shown as paused only once it is, as bytes may move until then. */
+  List<LibraryStatus.InFlight> inFlight() {
+    List<LibraryStatus.InFlight> inFlight = new ArrayList<>();
+    for (Running upload : running.values()) {
+      inFlight.add(
+          new LibraryStatus.InFlight(
+              upload.asset.id(),
+              upload.asset.relativePath(),
+              upload.offset,
+              upload.asset.size(),
+              upload.halted ? upload.pausedFor : Set.of()));
+    }
+    return List.copyOf(inFlight);
+  }
+
+  /** Bytes the running uploads have on the target. */
+  long bytesInFlight() {
+    return running.values().stream().mapToLong(upload -> upload.offset).sum();
+  }
+
+  /** Bytes sent over the wire since the supervisor started, resends included. */
+  long bytesSent() {
+    return bytesSent;
+  }
+}
