@@ -36,8 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the {@link ReferenceModel}.
  *
  * <p>{@code -Dhistory.seed=N} replays one history (the same changes and runs; where a kill lands
- * depends on timing), {@code -Dhistory.runs=N} sets how many run, from a random first seed. A
- * seed divisible by 3 backs up to nginx WebDAV, any other to a local folder.
+ * depends on timing), {@code -Dhistory.seed=N,M} several; {@code -Dhistory.runs=N} sets how many
+ * run, from a random first seed. A seed divisible by 3 backs up to nginx WebDAV, any other to a
+ * local folder.
  */
 class HistoryModelIT {
 
@@ -150,9 +151,9 @@ class HistoryModelIT {
   }
 
   private static LongStream seeds() {
-    String seed = System.getProperty("history.seed", "");
-    if (!seed.isBlank()) {
-      return LongStream.of(Long.parseLong(seed.strip()));
+    String seeds = System.getProperty("history.seed", "");
+    if (!seeds.isBlank()) {
+      return Stream.of(seeds.split(",")).mapToLong(seed -> Long.parseLong(seed.strip()));
     }
     int count = Integer.parseInt(System.getProperty("history.runs", String.valueOf(DEFAULT_HISTORIES)).strip());
     long first = new SecureRandom().nextInt(1, 1_000_000_000);
