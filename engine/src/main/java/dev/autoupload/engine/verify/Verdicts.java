@@ -112,7 +112,8 @@ public final class Verdicts {
           at + " holds other content of the same size (" + local.size() + " bytes): " + String.join(", ", different));
     }
     if (!equal.isEmpty()) {
-      return new Judgement(Mark.SAME, at + " has the same size and " + String.join(" and ", equal));
+      // The strongest evidence is named; the others agree, or the target does not tell them.
+      return new Judgement(Mark.SAME, at + " has the same size and " + equal.get(0));
     }
     if (stored.md5().isPresent()) {
       return new Judgement(Mark.UNCHECKED, at + " has the same size; the target tells only its MD5, not known here");
