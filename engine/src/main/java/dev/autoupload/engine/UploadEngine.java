@@ -155,10 +155,7 @@ public final class UploadEngine implements AutoCloseable {
       debounce = settings.getDuration("autoupload.conditions.debounce");
       snapshotEvery = settings.getInt("autoupload.ledger-snapshot-every");
       askTimeout = settings.getDuration("autoupload.ask-timeout");
-      verifyParallelism = settings.getInt("autoupload.verify.parallelism");
-      if (verifyParallelism < 1) {
-        throw new IllegalArgumentException("autoupload.verify.parallelism must be at least 1, got " + verifyParallelism);
-      }
+      verifyParallelism = Verifier.parallelism(settings);
       journal =
           JournalDatabase.of(
               settings.getString("autoupload.journal.url"),

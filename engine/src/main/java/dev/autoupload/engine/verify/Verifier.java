@@ -1,5 +1,6 @@
 package dev.autoupload.engine.verify;
 
+import com.typesafe.config.Config;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.ContentHashCache;
 import dev.autoupload.engine.library.Library;
@@ -49,6 +50,20 @@ public final class Verifier {
     this.hashes = hashes;
     this.parallelism = parallelism;
     this.blockingIo = blockingIo;
+  }
+
+  /**
+   * {@code autoupload.verify.parallelism} from a resolved configuration.
+   *
+   * @throws IllegalArgumentException when it is below 1
+   * @throws com.typesafe.config.ConfigException when it is missing or not a number
+   */
+  public static int parallelism(Config config) {
+    int parallelism = config.getInt("autoupload.verify.parallelism");
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("autoupload.verify.parallelism must be at least 1, got " + parallelism);
+    }
+    return parallelism;
   }
 
   /**
