@@ -135,17 +135,28 @@ final class VerifyCommand implements Callable<Integer> {
       } catch (EngineStartException e) {
         throw new RunFailure(e.getCause() instanceof ConfigException ? Main.USAGE : Main.CANNOT_START, e.getMessage(), e);
       }
+      VerifyReport report;
       try (engine) {
         announce("verifying " + sourceDir + " against " + uploadTarget.describe() + " (data dir " + dataDirectory + ")");
-        return here(engine, library, mode, output, startedNanos);
+        report = here(engine, library, mode, output);
       }
+      // Once the engine is closed: the projection prints a line of its own to stdout as it stops.
+      output.finish(
+          VerifyOutput.summary(
+              report.files().size(),
+              report.count(Mark.SAME),
+              report.count(Mark.DIFFERS),
+              report.count(Mark.MISSING),
+              report.count(Mark.UNCHECKED),
+              elapsed(startedNanos)));
+      return outcome(report.files().size(), report.count(Mark.SAME));
     } finally {
       uploadTarget.close();
     }
   }
 
   /** Verifies with an engine of this process, printing each file as it is checked. */
-  private int here(UploadEngine engine, Library library, VerifyMode mode, VerifyOutput output, long startedNanos) {
+  private static VerifyReport here(UploadEngine engine, Library library, VerifyMode mode, VerifyOutput output) {
     Queue<VerifyProgress> events = new ConcurrentLinkedQueue<>();
     CompletableFuture<VerifyReport> verification = engine.verify(library, mode, events::add).toCompletableFuture();
     Thread stop =
@@ -167,15 +178,7 @@ final class VerifyCommand implements Callable<Integer> {
           show(events, output);
         }
       }
-      output.finish(
-          VerifyOutput.summary(
-              report.files().size(),
-              report.count(Mark.SAME),
-              report.count(Mark.DIFFERS),
-              report.count(Mark.MISSING),
-              report.count(Mark.UNCHECKED),
-              elapsed(startedNanos)));
-      return outcome(report.files().size(), report.count(Mark.SAME));
+      return report;
     } catch (ExecutionException e) {
       if (e.getCause() instanceof VerifyException failure) {
         int code = failure.problem() == VerifyException.Problem.SCAN_FAILED ? Main.INCOMPLETE : Main.CANNOT_START;
