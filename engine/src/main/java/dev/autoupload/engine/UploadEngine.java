@@ -16,6 +16,7 @@ import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.conditions.PolicySettings;
 import dev.autoupload.engine.conditions.RunMarker;
 import dev.autoupload.engine.library.BackupSupervisor;
+import dev.autoupload.engine.library.ContentHashCache;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.library.RemoteLayout;
@@ -25,6 +26,10 @@ import dev.autoupload.engine.persistence.JournalDatabase;
 import dev.autoupload.engine.upload.BandwidthLimiter;
 import dev.autoupload.engine.upload.StepTracker;
 import dev.autoupload.engine.upload.UploadSettings;
+import dev.autoupload.engine.verify.Verifier;
+import dev.autoupload.engine.verify.VerifyMode;
+import dev.autoupload.engine.verify.VerifyProgress;
+import dev.autoupload.engine.verify.VerifyReport;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -84,6 +89,7 @@ public final class UploadEngine implements AutoCloseable {
   private final ActivityStore activity;
   private final Executor blockingIo;
   private final Duration askTimeout;
+  private final Verifier verifier;
   private final List<Library> libraries = new CopyOnWriteArrayList<>();
   private final List<ConditionSource> conditionSources = new CopyOnWriteArrayList<>();
   private boolean closed;
@@ -93,7 +99,8 @@ public final class UploadEngine implements AutoCloseable {
       DataDirLock lock,
       HikariDataSource activityPool,
       StepTracker steps,
-      Duration askTimeout) {
+      Duration askTimeout,
+      VerifierSettings verify) {
     this.system = system;
     this.steps = steps;
     this.lock = lock;
@@ -101,7 +108,11 @@ public final class UploadEngine implements AutoCloseable {
     this.activity = new ActivityStore(activityPool);
     this.askTimeout = askTimeout;
     this.blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
+    this.verifier = new Verifier(system, verify.layout(), verify.hashes(), verify.parallelism(), blockingIo);
   }
+
+  /** What {@link #verify} needs from the engine's settings. */
+  private record VerifierSettings(RemoteLayout layout, ContentHashCache hashes, int parallelism) {}
 
   /** Starts an engine with default settings, keeping its journal in {@code dataDir}. */
   public static UploadEngine start(Path dataDir) {
@@ -127,6 +138,7 @@ public final class UploadEngine implements AutoCloseable {
     JournalDatabase journal;
     int snapshotEvery;
     Duration askTimeout;
+    int verifyParallelism;
     try {
       String dir = settings.getString("autoupload.data-dir");
       if (dir.isBlank()) {
@@ -143,6 +155,7 @@ public final class UploadEngine implements AutoCloseable {
       debounce = settings.getDuration("autoupload.conditions.debounce");
       snapshotEvery = settings.getInt("autoupload.ledger-snapshot-every");
       askTimeout = settings.getDuration("autoupload.ask-timeout");
+      verifyParallelism = Verifier.parallelism(settings);
       journal =
           JournalDatabase.of(
               settings.getString("autoupload.journal.url"),
@@ -164,6 +177,7 @@ public final class UploadEngine implements AutoCloseable {
               .withFallback(ConfigFactory.parseResources(WIRING))
               .withFallback(settings)
               .resolve();
+      ContentHashCache hashes = new JdbcContentHashCache(activityPool);
       EngineGuardian.Settings guardianSettings =
           new EngineGuardian.Settings(
               uploadSettings,
@@ -176,12 +190,13 @@ public final class UploadEngine implements AutoCloseable {
               DeviceConditions.desktop(),
               RunMarker.file(dataDir.resolve("run-in-progress")),
               Clock.systemDefaultZone(),
-              new JdbcContentHashCache(activityPool));
+              hashes);
       ActorSystem<EngineGuardian.Command> system =
           ActorSystem.create(EngineGuardian.create(guardianSettings), "autoupload", pekkoConfig);
       startActivity(system, activityPool);
       log.info("Engine started; journal {}", journal.redactedUrl());
-      return new UploadEngine(system, lock, activityPool, steps, askTimeout);
+      return new UploadEngine(
+          system, lock, activityPool, steps, askTimeout, new VerifierSettings(layout, hashes, verifyParallelism));
     } catch (RuntimeException e) {
       if (activityPool != null) {
         activityPool.close();
@@ -216,6 +231,32 @@ public final class UploadEngine implements AutoCloseable {
                 reply.isSuccess()
                     ? CompletableFuture.<Void>completedFuture(null)
                     : CompletableFuture.<Void>failedFuture(new IllegalArgumentException(reply.getError().getMessage())));
+  }
+
+  /** The libraries added so far, in the order they were added. */
+  public List<Library> libraries() {
+    return List.copyOf(libraries);
+  }
+
+  /**
+   * Checks that every file {@code library}'s source holds now is on its target with the same
+   * content, without trusting the journal: the journal only says where to look. Each file is looked
+   * for where the journal recorded its content, else under its layout path, else under the
+   * keep-both name beside that, and compared there by size and by the strongest hash the target
+   * tells (sha256, else MD5); its bytes are read back only where the target tells no hash, or for
+   * every file with {@link VerifyMode#DOWNLOAD}. Nothing is written to the target.
+   *
+   * <p>The library need not be added to this engine; when it is, a file still being uploaded may
+   * be reported missing. Up to {@code autoupload.verify.parallelism} files are checked at once.
+   *
+   * @param progress told when the source has been scanned and after each file, one call at a time,
+   *     on an engine thread; it must return quickly
+   * @return the verdict on every file; fails with a {@link dev.autoupload.engine.verify.VerifyException}
+   *     when the journal cannot be read or the source cannot be scanned. Cancelling its {@link
+   *     CompletableFuture} stops the verification once the files being checked are done.
+   */
+  public CompletionStage<VerifyReport> verify(Library library, VerifyMode mode, Consumer<VerifyProgress> progress) {
+    return verifier.verify(library, mode, progress);
   }
 
   /** Where every library stands. */

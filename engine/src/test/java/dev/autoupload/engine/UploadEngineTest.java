@@ -126,7 +126,7 @@ class UploadEngineTest {
   void aSecondEngineOnTheSameDataDirRefusesToStart() {
     try (UploadEngine first = UploadEngine.start(dataDir)) {
       assertThatThrownBy(() -> UploadEngine.start(dataDir))
-          .isInstanceOf(EngineStartException.class)
+          .isInstanceOf(EngineStartException.DataDirInUse.class)
           .hasMessageContaining("data dir " + dataDir.toAbsolutePath())
           .hasMessageContaining("in use");
     }

@@ -11,6 +11,7 @@ import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import dev.autoupload.engine.conditions.PolicySettings;
 import dev.autoupload.engine.upload.UploadSettings;
+import dev.autoupload.engine.verify.Verifier;
 import dev.autoupload.http.HttpSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -167,6 +168,7 @@ final class ConfigLoader {
       UploadSettings.from(config);
       PolicySettings.from(config);
       HttpSettings.from(config);
+      Verifier.parallelism(config);
     } catch (IllegalArgumentException e) {
       throw new BadConfigException(OneLine.of(e.getMessage()));
     } catch (ConfigException e) {

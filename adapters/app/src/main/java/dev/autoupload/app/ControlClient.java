@@ -73,20 +73,33 @@ final class ControlClient {
   /**
    * GETs {@code pathAndQuery} and returns the JSON body.
    *
-   * @throws RunFailure exit 3 when nothing answers or the token is refused, 2 for a request the
-   *     instance calls bad (400), 1 for anything else
+   * @throws RunFailure as {@link #post}
    */
   JsonNode get(String pathAndQuery) {
-    HttpRequest request =
-        HttpRequest.newBuilder(base.resolve(pathAndQuery))
-            .timeout(REQUEST_TIMEOUT)
-            .header("Authorization", "Bearer " + token.value())
-            .header("Accept", "application/json")
-            .GET()
-            .build();
+    return send(request(pathAndQuery).GET());
+  }
+
+  /**
+   * POSTs {@code json} to {@code path} and returns the JSON answer.
+   *
+   * @throws RunFailure exit 3 when nothing answers, the token is refused or the instance cannot do
+   *     it (404, 409), 2 for a request the instance calls bad (400), 1 for anything else
+   */
+  JsonNode post(String path, String json) {
+    return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  private HttpRequest.Builder request(String pathAndQuery) {
+    return HttpRequest.newBuilder(base.resolve(pathAndQuery))
+        .timeout(REQUEST_TIMEOUT)
+        .header("Authorization", "Bearer " + token.value())
+        .header("Accept", "application/json");
+  }
+
+  private JsonNode send(HttpRequest.Builder request) {
     HttpResponse<String> response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (ConnectException | HttpConnectTimeoutException e) {
       throw notRunning(dataDir, " (nothing answers at " + base + ")");
     } catch (HttpTimeoutException e) {
@@ -101,12 +114,15 @@ final class ControlClient {
       throw new RunFailure(Main.INCOMPLETE, "interrupted", e);
     }
     int status = response.statusCode();
-    if (status == 200) {
+    if (status == 200 || status == 202) {
       return parse(response.body());
     }
     String message = errorMessage(response.body());
     if (status == 401 || status == 403) {
       throw new RunFailure(Main.CANNOT_START, "the instance at " + base + " refused the request: " + message);
+    }
+    if (status == 404 || status == 409) {
+      throw new RunFailure(Main.CANNOT_START, "the instance at " + base + " cannot do it: " + message);
     }
     if (status == 400) {
       throw new RunFailure(Main.USAGE, message);

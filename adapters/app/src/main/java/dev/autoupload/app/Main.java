@@ -11,8 +11,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code autoupload} command line: {@code run} backs up a folder; {@code status}, {@code
- * activity} and {@code token} talk to a running one; {@code version} says which build.
+ * The {@code autoupload} command line: {@code run} backs up a folder, {@code verify} checks its
+ * backup; {@code status}, {@code activity} and {@code token} talk to a running one; {@code
+ * version} says which build.
  */
 @Command(
     name = "autoupload",
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
           + "(sha256 verified), resuming where it stopped after a kill."
     },
     synopsisSubcommandLabel = "COMMAND",
-    subcommands = {RunCommand.class, StatusCommand.class, ActivityCommand.class, TokenCommand.class},
+    subcommands = {RunCommand.class, VerifyCommand.class, StatusCommand.class, ActivityCommand.class, TokenCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:every file is backed up",

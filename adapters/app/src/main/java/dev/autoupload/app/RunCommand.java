@@ -11,11 +11,7 @@ import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.http.HttpControlServer;
-import dev.autoupload.sources.folder.FolderSource;
-import dev.autoupload.targets.TargetSettings;
-import dev.autoupload.targets.TargetUris;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -142,24 +138,18 @@ final class RunCommand implements Callable<Integer> {
 
   private int run(long startedNanos) {
     Optional<HttpOption> endpoint = httpOption();
-    Config config = config();
+    Config config = CommandSetup.config(Optional.ofNullable(configFile), assignments, Optional.ofNullable(dataDir));
     Path dataDirectory = ConfigLoader.dataDir(config).orElseThrow();
-    Path sourceDir = source.toAbsolutePath().normalize();
-    if (!Files.exists(sourceDir)) {
-      throw new RunFailure(Main.CANNOT_START, "source folder " + sourceDir + " does not exist");
-    }
-    if (!Files.isDirectory(sourceDir)) {
-      throw new RunFailure(Main.CANNOT_START, "source " + sourceDir + " is not a folder");
-    }
+    Path sourceDir = CommandSetup.sourceFolder(source);
     String id = Optional.ofNullable(libraryId).orElseGet(() -> LibraryIds.derive(sourceDir, target));
 
     ConditionSource conditionSource = openConditions(config);
-    UploadTarget uploadTarget = openTarget(config);
+    UploadTarget uploadTarget = CommandSetup.openTarget(target, config);
     Library library;
     UploadEngine engine;
     try {
       uploadTarget.check();
-      library = library(id, sourceDir, uploadTarget, config);
+      library = CommandSetup.library(id, sourceDir, uploadTarget, config);
       if (!once) {
         library = library.watched();
       }
@@ -244,40 +234,9 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  /** Loads the configuration and settles the data dir: --data-dir, else config, else default. */
-  private Config config() {
-    try {
-      Config loaded = ConfigLoader.load(Optional.ofNullable(configFile), assignments);
-      Path directory =
-          Optional.ofNullable(dataDir)
-              .map(d -> d.toAbsolutePath().normalize())
-              .or(() -> ConfigLoader.dataDir(loaded))
-              .orElseGet(DataDirs::defaultDataDir);
-      return ConfigLoader.withDataDir(loaded, directory);
-    } catch (ConfigLoader.BadConfigException e) {
-      throw new RunFailure(Main.USAGE, e.getMessage(), e);
-    }
-  }
-
   private ConditionSource openConditions(Config config) {
     try {
       return ConditionSources.open(conditions, config.getDuration("autoupload.conditions.linux-poll-interval"));
-    } catch (IllegalArgumentException e) {
-      throw new RunFailure(Main.USAGE, e.getMessage(), e);
-    }
-  }
-
-  private UploadTarget openTarget(Config config) {
-    try {
-      return TargetUris.open(target, TargetSettings.fromConfig(config));
-    } catch (IllegalArgumentException e) {
-      throw new RunFailure(Main.USAGE, e.getMessage(), e);
-    }
-  }
-
-  private static Library library(String id, Path sourceDir, UploadTarget uploadTarget, Config config) {
-    try {
-      return new Library(id, new FolderSource(id, sourceDir, FolderSource.Settings.fromConfig(config)), uploadTarget);
     } catch (IllegalArgumentException e) {
       throw new RunFailure(Main.USAGE, e.getMessage(), e);
     }

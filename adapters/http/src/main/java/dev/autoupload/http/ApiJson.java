@@ -1,6 +1,7 @@
 package dev.autoupload.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.autoupload.engine.EngineEvent;
 import dev.autoupload.engine.EngineStatus;
@@ -11,6 +12,9 @@ import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.library.LibraryStatus;
+import dev.autoupload.engine.verify.FileVerdict;
+import dev.autoupload.engine.verify.FileVerdict.Mark;
+import dev.autoupload.engine.verify.VerifyMode;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -394,6 +398,71 @@ final class ApiJson {
     static VerdictChange of(Verdict verdict) {
       return new VerdictChange(verdict.allowed(), verdict.concurrency(), Reason.all(verdict.reasons()));
     }
+  }
+
+  // ---- verify ----
+
+  /**
+   * A verification: {@code POST /api/verify} (202), {@code GET /api/verify[/{id}]} and {@code
+   * event: verify-done}. {@code state} is {@code running}, {@code done} or {@code failed} (then
+   * {@code error} says why); {@code complete} tells, once done, whether every file is on the target
+   * with the same content; {@code files}, every file's verdict in the order the sources listed
+   * them, comes with {@code GET} once the verification has ended, and is null before and in events.
+   */
+  record Verification(
+      String id,
+      String state,
+      String mode,
+      List<String> libraries,
+      Instant startedAt,
+      Optional<Instant> finishedAt,
+      long checked,
+      long total,
+      long bytesRead,
+      VerifyCounts counts,
+      Optional<Boolean> complete,
+      Optional<String> error,
+      Optional<List<VerifiedFile>> files) {}
+
+  /** How many files were checked, and how many got each verdict. */
+  record VerifyCounts(long files, long same, long differ, long missing, long unchecked) {
+    static VerifyCounts of(long files, Map<Mark, Long> counts) {
+      return new VerifyCounts(
+          files,
+          counts.getOrDefault(Mark.SAME, 0L),
+          counts.getOrDefault(Mark.DIFFERS, 0L),
+          counts.getOrDefault(Mark.MISSING, 0L),
+          counts.getOrDefault(Mark.UNCHECKED, 0L));
+    }
+  }
+
+  /**
+   * One file's verdict: {@code mark} is {@code =}, {@code *}, {@code -} or {@code !} as {@code rclone
+   * check --combined} prints them, {@code verdict} the same in a word ({@code same}, {@code differs},
+   * {@code missing}, {@code unchecked}); {@code remotePath} is where it was judged, null when the
+   * file could not be read here.
+   */
+  record VerifiedFile(String library, String mark, String verdict, String path, Optional<String> remotePath, String reason) {
+    static VerifiedFile of(String library, FileVerdict file) {
+      return new VerifiedFile(
+          library,
+          String.valueOf(file.mark().symbol()),
+          file.mark().name().toLowerCase(Locale.ROOT),
+          file.path(),
+          file.remotePath(),
+          file.reason());
+    }
+  }
+
+  /** {@code event: verify-file}: a file of verification {@code id} was checked. */
+  record VerifyFileEvent(String id, @JsonUnwrapped VerifiedFile file) {}
+
+  /** {@code event: verify-progress}: a library's files were counted, or one more was checked. */
+  record VerifyProgressEvent(String id, String library, long checked, long total, long bytesRead) {}
+
+  /** {@code hashes} or {@code download}. */
+  static String mode(VerifyMode mode) {
+    return mode.name().toLowerCase(Locale.ROOT);
   }
 
   // ---- shared ----

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.activity.ActivityOrder;
 import dev.autoupload.engine.activity.UploadState;
+import dev.autoupload.engine.verify.VerifyMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -41,6 +42,7 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
 import org.apache.pekko.http.javadsl.model.headers.HttpCookie;
 import org.apache.pekko.http.javadsl.model.headers.HttpCookiePair;
+import org.apache.pekko.http.javadsl.model.headers.Location;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.model.headers.SameSite;
 import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
@@ -86,6 +88,7 @@ final class ControlRoutes extends AllDirectives {
   private final Sessions sessions;
   private final ApiToken token;
   private final EventFeed feed;
+  private final Verifications verifications;
   private final TransferRate rate;
   private final ObjectMapper mapper;
   private final Marshaller<Object, RequestEntity> json;
@@ -99,9 +102,11 @@ final class ControlRoutes extends AllDirectives {
       ApiToken token,
       Sessions sessions,
       EventFeed feed,
+      Verifications verifications,
       TransferRate rate,
       ObjectMapper mapper) {
     this.engine = engine;
+    this.verifications = verifications;
     this.settings = settings;
     this.token = token;
     this.sessions = sessions;
@@ -184,6 +189,24 @@ final class ControlRoutes extends AllDirectives {
                             }))),
         path("events", () -> get(() -> completeOK(feed.subscribe(), EventStreamMarshalling.toEventStream()))),
         path(
+            "verify",
+            () ->
+                concat(
+                    post(
+                        () ->
+                            optionalJsonBody(
+                                body -> {
+                                  VerifyRequest request = VerifyRequest.of(body);
+                                  ApiJson.Verification started = verifications.start(request.library(), request.mode());
+                                  return complete(
+                                      StatusCodes.ACCEPTED,
+                                      List.of(Location.create("/api/verify/" + started.id())),
+                                      started,
+                                      json);
+                                })),
+                    get(() -> ok(verifications.latest())))),
+        path(PathMatchers.segment("verify").slash(PathMatchers.segment()), id -> get(() -> ok(verifications.get(id)))),
+        path(
             "session",
             () ->
                 get(
@@ -245,6 +268,44 @@ final class ControlRoutes extends AllDirectives {
       }
     }
     return states;
+  }
+
+  /** {@code POST /api/verify}'s optional body: which library, and whether to read every backup back. */
+  private record VerifyRequest(Optional<String> library, VerifyMode mode) {
+
+    static VerifyRequest of(Optional<JsonNode> body) {
+      if (body.isEmpty()) {
+        return new VerifyRequest(Optional.empty(), VerifyMode.HASHES);
+      }
+      JsonNode fields = body.get();
+      if (!fields.isObject()) {
+        throw ApiProblem.badRequest("verify", "the body must be a JSON object such as {\"library\": \"camera\", \"download\": true}");
+      }
+      fields.fieldNames().forEachRemaining(
+          name -> {
+            if (!name.equals("library") && !name.equals("download")) {
+              throw ApiProblem.badRequest(name, "unknown field " + name + "; the fields are library and download");
+            }
+          });
+      JsonNode library = fields.path("library");
+      if (!library.isMissingNode() && !library.isNull() && !(library.isTextual() && !library.asText().isBlank())) {
+        throw ApiProblem.badRequest("library", "library must be a library's id");
+      }
+      JsonNode download = fields.path("download");
+      if (!download.isMissingNode() && !download.isBoolean()) {
+        throw ApiProblem.badRequest("download", "download must be true or false");
+      }
+      return new VerifyRequest(
+          library.isTextual() ? Optional.of(library.asText()) : Optional.empty(),
+          download.asBoolean(false) ? VerifyMode.DOWNLOAD : VerifyMode.HASHES);
+    }
+  }
+
+  /** A JSON request body when there is one: none at all is empty, anything else as {@link #jsonBody}. */
+  private Route optionalJsonBody(Function<Optional<JsonNode>, Route> inner) {
+    return extractRequestEntity(
+        entity ->
+            entity.isKnownEmpty() ? inner.apply(Optional.empty()) : jsonBody(body -> inner.apply(Optional.of(body))));
   }
 
   /** A JSON request body, read within the body limit; anything but JSON is 415, bad JSON 400. */

@@ -18,8 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns the engine's events into Server-Sent Events for every connected client: {@code progress},
- * {@code state} and {@code verdict} (see {@link ApiJson}). Each client has its own bounded queue,
- * so a slow one loses its own oldest-pending events and never holds up the engine or the others.
+ * {@code state} and {@code verdict} (see {@link ApiJson}), and those of verifications ({@code
+ * verify-progress}, {@code verify-file}, {@code verify-done}, see {@link Verifications}). Each
+ * client has its own bounded queue, so a slow one loses its own oldest-pending events and never
+ * holds up the engine or the others.
  *
  * <p>Every stream opens with a {@code ready} event, sent once the client's queue receives events:
  * a client that has read it misses nothing that happens after.
@@ -30,6 +32,9 @@ final class EventFeed implements AutoCloseable {
   static final String PROGRESS = "progress";
   static final String STATE = "state";
   static final String VERDICT = "verdict";
+  static final String VERIFY_PROGRESS = "verify-progress";
+  static final String VERIFY_FILE = "verify-file";
+  static final String VERIFY_DONE = "verify-done";
 
   private static final Logger log = LoggerFactory.getLogger(EventFeed.class);
 
@@ -49,6 +54,11 @@ final class EventFeed implements AutoCloseable {
   /** An engine listener: called on an engine thread, so it only queues. */
   void publish(EngineEvent event) {
     toServerSentEvent(event).ifPresent(sse -> clients.keySet().forEach(client -> client.offer(sse)));
+  }
+
+  /** Sends {@code payload} as JSON in an event of {@code type} to every client; only queues. */
+  void publish(String type, Object payload) {
+    json(payload, type).ifPresent(sse -> clients.keySet().forEach(client -> client.offer(sse)));
   }
 
   /** A new client's stream; it ends when the client goes away or the feed closes. */

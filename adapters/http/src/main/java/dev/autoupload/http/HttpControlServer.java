@@ -10,6 +10,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -123,7 +124,8 @@ public final class HttpControlServer implements AutoCloseable {
                         .thenAccept(status -> rate.record(System.nanoTime(), status.bytesSent())),
                 system.executionContext());
     Sessions sessions = new Sessions(settings.sessionIdleTimeout(), settings.maxSessions(), System::nanoTime);
-    ControlRoutes routes = new ControlRoutes(engine, settings, token, sessions, feed, rate, mapper);
+    Verifications verifications = new Verifications(engine, feed, Clock.systemUTC());
+    ControlRoutes routes = new ControlRoutes(engine, settings, token, sessions, feed, verifications, rate, mapper);
     Config serverConfig = ConfigFactory.parseString(SERVER_OVERRIDES).withFallback(system.settings().config());
 
     ServerBinding binding;

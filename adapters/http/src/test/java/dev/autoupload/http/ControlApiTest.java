@@ -56,6 +56,9 @@ class ControlApiTest {
           new String[] {"PUT", "/api/conditions"},
           new String[] {"POST", "/api/uploads/some-id/retry"},
           new String[] {"GET", "/api/events"},
+          new String[] {"POST", "/api/verify"},
+          new String[] {"GET", "/api/verify"},
+          new String[] {"GET", "/api/verify/some-id"},
           new String[] {"GET", "/api/session"},
           new String[] {"POST", "/api/logout"},
           new String[] {"GET", "/api/no-such-route"});

@@ -3,7 +3,6 @@ package dev.autoupload.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.library.Library;
@@ -15,9 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,9 +32,6 @@ class EventStreamTest {
   private UploadEngine engine;
   private HttpControlServer server;
   private TestClient client;
-
-  /** One Server-Sent Event: its type and JSON data. */
-  private record Event(String type, JsonNode data) {}
 
   @BeforeEach
   void start() throws IOException {
@@ -75,11 +69,11 @@ class EventStreamTest {
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(response.headers().firstValue("Content-Type")).hasValue("text/event-stream");
       Iterator<String> lines = response.body().iterator();
-      next(lines, event -> event.type().equals(EventFeed.READY));
+      TestClient.next(lines, event -> event.type().equals(EventFeed.READY));
 
       target.releaseHeld(false);
 
-      Event progress = next(lines, event -> event.type().equals("progress"));
+      TestClient.Event progress = TestClient.next(lines, event -> event.type().equals("progress"));
       assertThat(progress.data().get("assetId").asText()).isEqualTo(assetId);
       assertThat(progress.data().get("library").asText()).isEqualTo("camera");
       assertThat(progress.data().get("path").asText()).isEqualTo("DCIM/video.mov");
@@ -87,7 +81,7 @@ class EventStreamTest {
       assertThat(progress.data().get("offset").asLong()).isBetween((long) SIZE / 4, (long) SIZE);
       assertThat(progress.data().get("percent").asInt()).isBetween(25, 100);
 
-      Event uploaded = next(lines, event -> event.type().equals("state"));
+      TestClient.Event uploaded = TestClient.next(lines, event -> event.type().equals("state"));
       assertThat(uploaded.data().get("kind").asText()).isEqualTo("uploaded");
       assertThat(uploaded.data().get("assetId").asText()).isEqualTo(assetId);
       assertThat(uploaded.data().get("bytes").asLong()).isEqualTo(SIZE);
@@ -102,7 +96,7 @@ class EventStreamTest {
     HttpResponse<Stream<String>> response = events();
     try {
       Iterator<String> lines = response.body().iterator();
-      next(lines, event -> event.type().equals(EventFeed.READY));
+      TestClient.next(lines, event -> event.type().equals(EventFeed.READY));
 
       client.putJson(
           "/api/conditions",
@@ -110,7 +104,7 @@ class EventStreamTest {
           {"batteryPercent": 50, "charging": false, "lowPowerMode": true, "network": "WIFI", "metered": false,
            "wifiSsid": "home", "backgroundRefreshAllowed": true, "photoAccess": "FULL", "osState": "BACKGROUND"}""");
 
-      Event verdict = next(lines, event -> event.type().equals("verdict"));
+      TestClient.Event verdict = TestClient.next(lines, event -> event.type().equals("verdict"));
       assertThat(verdict.data().get("allowed").asBoolean()).isFalse();
       assertThat(verdict.data().get("reasons").findValuesAsText("code")).contains("LOW_POWER_MODE");
       assertThat(verdict.data().get("reasons").findValuesAsText("text")).contains("Waiting — Low Power Mode is on");
@@ -123,7 +117,7 @@ class EventStreamTest {
   void stoppingTheServerEndsOpenStreamsAndRemovesTheAddressFile() {
     HttpResponse<Stream<String>> response = events();
     Iterator<String> lines = response.body().iterator();
-    next(lines, event -> event.type().equals(EventFeed.READY));
+    TestClient.next(lines, event -> event.type().equals(EventFeed.READY));
     assertThat(AddressFile.file(dataDir)).hasContent("127.0.0.1:" + server.address().getPort());
 
     server.close();
@@ -145,37 +139,6 @@ class EventStreamTest {
   }
 
   private HttpResponse<Stream<String>> events() {
-    return client.send(client.authorized("/api/events").GET(), HttpResponse.BodyHandlers.ofLines());
-  }
-
-  /** Reads events until one matches; SSE frames come out as data: then event:. */
-  private static Event next(Iterator<String> lines, Predicate<Event> wanted) {
-    while (true) {
-      Optional<String> type = Optional.empty();
-      String data = null;
-      while (true) {
-        assertThat(lines.hasNext()).as("the event stream ended before the awaited event").isTrue();
-        String line = lines.next();
-        if (line.isEmpty()) {
-          break;
-        }
-        if (line.startsWith("data:")) {
-          data = line.substring(5).strip();
-        } else if (line.startsWith("event:")) {
-          type = Optional.of(line.substring(6).strip());
-        }
-      }
-      if (data == null) {
-        continue;
-      }
-      try {
-        Event event = new Event(type.orElse("message"), TestClient.JSON.readTree(data));
-        if (wanted.test(event)) {
-          return event;
-        }
-      } catch (IOException e) {
-        throw new AssertionError("not JSON: " + data, e);
-      }
-    }
+    return client.events();
   }
 }

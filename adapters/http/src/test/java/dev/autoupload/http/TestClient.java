@@ -17,7 +17,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * A real HTTP client for the endpoint under test. Every response it sees is checked for CORS
@@ -144,6 +148,45 @@ final class TestClient {
       return head;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** One Server-Sent Event: its type and JSON data. */
+  record Event(String type, JsonNode data) {}
+
+  /** {@code GET /api/events}, its lines as they come; close the body when done. */
+  HttpResponse<Stream<String>> events() {
+    return send(authorized("/api/events").GET(), HttpResponse.BodyHandlers.ofLines());
+  }
+
+  /** Reads events until one matches; SSE frames come out as data: then event:. */
+  static Event next(Iterator<String> lines, Predicate<Event> wanted) {
+    while (true) {
+      Optional<String> type = Optional.empty();
+      String data = null;
+      while (true) {
+        assertThat(lines.hasNext()).as("the event stream ended before the awaited event").isTrue();
+        String line = lines.next();
+        if (line.isEmpty()) {
+          break;
+        }
+        if (line.startsWith("data:")) {
+          data = line.substring(5).strip();
+        } else if (line.startsWith("event:")) {
+          type = Optional.of(line.substring(6).strip());
+        }
+      }
+      if (data == null) {
+        continue;
+      }
+      try {
+        Event event = new Event(type.orElse("message"), JSON.readTree(data));
+        if (wanted.test(event)) {
+          return event;
+        }
+      } catch (IOException e) {
+        throw new AssertionError("not JSON: " + data, e);
+      }
     }
   }
 }

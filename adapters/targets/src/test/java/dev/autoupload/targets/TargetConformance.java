@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.autoupload.engine.library.Asset;
+import dev.autoupload.engine.library.AssetSource;
+import dev.autoupload.engine.library.ContentHashCache;
 import dev.autoupload.engine.library.CreationDateSource;
 import dev.autoupload.engine.library.RemoteLayout;
 import dev.autoupload.engine.upload.RemoteFile;
@@ -13,17 +15,29 @@ import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.engine.verify.FileCheck;
+import dev.autoupload.engine.verify.FileVerdict;
+import dev.autoupload.engine.verify.FileVerdict.Mark;
+import dev.autoupload.engine.verify.VerifyMode;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.text.Normalizer;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.Consumer;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,6 +57,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>A round trip is proven by the probe reporting the expected sha256, by {@link ServerView#read}
  * returning the very bytes, or both; a target offering neither cannot pass.
+ *
+ * <p>{@code verify} must tell, from what the target holds, a backup that is there from one that
+ * was deleted, truncated or replaced with other bytes of the same size behind its back ({@link
+ * #tampering()}), and read backups back where the target can.
  */
 public abstract class TargetConformance {
 
@@ -82,6 +100,45 @@ public abstract class TargetConformance {
   /** How to inspect the server without going through the target; empty when the test cannot. */
   protected Optional<ServerView> serverView() {
     return Optional.empty();
+  }
+
+  /**
+   * How to change what the server stores behind the target's back; empty for a target that cannot
+   * find files by name ({@link #knowsFilesByName()}), which {@code verify} cannot ask about them.
+   */
+  protected Optional<Tampering> tampering() {
+    return Optional.empty();
+  }
+
+  /** Changes to what the server stores, made with the server's own means, as another client would. */
+  public interface Tampering {
+
+    void delete(String remotePath) throws Exception;
+
+    /** Stores {@code content} under {@code remotePath} instead of what is there. */
+    void replace(String remotePath, byte[] content) throws Exception;
+
+    /**
+     * Tampering with a server that keeps the target's root as the folder {@code root} on this
+     * machine. A replaced file's modification time moves a minute on, as a later write's would:
+     * servers report it to the second, and a write within the same second would look unchanged.
+     */
+    static Tampering ofFolder(Path root) {
+      return new Tampering() {
+        @Override
+        public void delete(String remotePath) throws Exception {
+          Files.delete(root.resolve(remotePath));
+        }
+
+        @Override
+        public void replace(String remotePath, byte[] content) throws Exception {
+          Path file = root.resolve(remotePath);
+          FileTime before = Files.getLastModifiedTime(file);
+          Files.write(file, content);
+          Files.setLastModifiedTime(file, FileTime.from(before.toInstant().plusSeconds(60)));
+        }
+      };
+    }
   }
 
   /** The server's side of the target, read with the server's own means (a file read, a GET). */
@@ -358,6 +415,122 @@ public abstract class TargetConformance {
       assertThat(serverView().get().readBesideRoot("escape.bin")).isEmpty();
       assertThat(serverView().get().read("escape.bin")).isEmpty();
     }
+  }
+
+  // ---- verify ----
+
+  @Test
+  void saysWhetherItFindsFilesByName() {
+    assertThat(target.findsFilesByName()).isEqualTo(knowsFilesByName());
+  }
+
+  @Test
+  void readsAStoredFileBackByteForByteWhereItFindsFilesByName() throws Exception {
+    byte[] content = randomBytes(chunkSize() + 9, 20);
+    upload(target, "back/IMG_0001.jpg", content);
+
+    Optional<InputStream> in = newTargetAfterRestart().openRead("back/IMG_0001.jpg");
+
+    if (!knowsFilesByName()) {
+      assertThat(in).isEmpty();
+      return;
+    }
+    assertThat(in).isPresent();
+    try (InputStream stream = in.get()) {
+      assertThat(sha256(stream.readAllBytes())).isEqualTo(sha256(content));
+    }
+    assertThat(errorOf(() -> target.openRead("back/never-uploaded.jpg"))).isNotNull();
+  }
+
+  @Test
+  void verifyTellsABackupThatIsThereFromOneDeletedTruncatedOrReplaced() throws Exception {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put("verify/same.jpg", randomBytes(chunkSize() + 1, 21));
+    files.put("verify/deleted.jpg", randomBytes(chunkSize() / 2 + 3, 22));
+    files.put("verify/truncated.jpg", randomBytes(chunkSize() + 5, 23));
+    files.put("verify/replaced.jpg", randomBytes(chunkSize() / 2 + 7, 24));
+    for (Map.Entry<String, byte[]> file : files.entrySet()) {
+      upload(target, file.getKey(), file.getValue());
+    }
+    if (knowsFilesByName()) {
+      Tampering tampering = tampering().orElseThrow(() -> new AssertionError("a target with names needs tampering()"));
+      tampering.delete("verify/deleted.jpg");
+      tampering.replace("verify/truncated.jpg", Arrays.copyOf(files.get("verify/truncated.jpg"), chunkSize() / 2));
+      tampering.replace("verify/replaced.jpg", randomBytes(chunkSize() / 2 + 7, 25));
+    }
+
+    Map<String, FileVerdict> verdicts = verify(files, VerifyMode.HASHES);
+
+    if (!knowsFilesByName()) {
+      assertThat(verdicts.values())
+          .allSatisfy(
+              verdict -> {
+                assertThat(verdict.mark()).isEqualTo(Mark.UNCHECKED);
+                assertThat(verdict.reason()).contains("cannot look files up by name");
+              });
+      return;
+    }
+    assertThat(verdicts.get("verify/same.jpg").mark()).as(verdicts.get("verify/same.jpg").reason()).isEqualTo(Mark.SAME);
+    assertThat(verdicts.get("verify/deleted.jpg").mark()).isEqualTo(Mark.MISSING);
+    assertThat(verdicts.get("verify/truncated.jpg").mark()).isEqualTo(Mark.DIFFERS);
+    assertThat(verdicts.get("verify/truncated.jpg").reason())
+        .isEqualTo("verify/truncated.jpg holds other content: " + chunkSize() / 2 + " bytes there, " + (chunkSize() + 5) + " here");
+    assertThat(verdicts.get("verify/replaced.jpg").mark()).isEqualTo(Mark.DIFFERS);
+    assertThat(verdicts.get("verify/replaced.jpg").reason())
+        .startsWith("verify/replaced.jpg holds other content of the same size (" + (chunkSize() / 2 + 7) + " bytes): ");
+  }
+
+  @Test
+  void verifyWithDownloadReadsEveryBackupBack() throws Exception {
+    assumeTrue(knowsFilesByName(), "verify cannot ask the target about a name");
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put("download/same.jpg", randomBytes(chunkSize() / 2 + 11, 26));
+    files.put("download/replaced.jpg", randomBytes(chunkSize() / 2 + 13, 27));
+    for (Map.Entry<String, byte[]> file : files.entrySet()) {
+      upload(target, file.getKey(), file.getValue());
+    }
+    tampering().orElseThrow().replace("download/replaced.jpg", randomBytes(chunkSize() / 2 + 13, 28));
+
+    Map<String, FileVerdict> verdicts = verify(files, VerifyMode.DOWNLOAD);
+
+    assertThat(verdicts.get("download/same.jpg").mark()).isEqualTo(Mark.SAME);
+    assertThat(verdicts.get("download/same.jpg").reason()).contains("sha256 (read back)");
+    assertThat(verdicts.get("download/replaced.jpg").mark()).isEqualTo(Mark.DIFFERS);
+    assertThat(verdicts.get("download/replaced.jpg").reason()).contains("sha256 (read back) ");
+  }
+
+  /** Each file's verdict, each looked for under its own path, as a fresh data dir's verify would. */
+  private Map<String, FileVerdict> verify(Map<String, byte[]> files, VerifyMode mode) throws Exception {
+    AssetSource source =
+        new AssetSource() {
+          @Override
+          public String describe() {
+            return "the test's files";
+          }
+
+          @Override
+          public void scan(Consumer<List<Asset>> batches) {
+            throw new UnsupportedOperationException("the test hands the assets over itself");
+          }
+
+          @Override
+          public InputStream open(Asset asset) {
+            return new ByteArrayInputStream(files.get(asset.relativePath()));
+          }
+        };
+    FileCheck check =
+        new FileCheck(
+            source, ContentHashCache.inMemory(), newTargetAfterRestart(), (asset, sha256) -> List.of(asset.relativePath()), mode);
+    Instant taken = Instant.parse("2024-06-01T10:00:00Z");
+    Map<String, FileVerdict> verdicts = new LinkedHashMap<>();
+    for (Map.Entry<String, byte[]> file : files.entrySet()) {
+      Asset asset =
+          new Asset(
+              file.getKey(), "lib", file.getKey(), file.getValue().length, taken, CreationDateSource.HOST_APP, taken,
+              Optional.empty());
+      verdicts.put(file.getKey(), check.check(asset));
+    }
+    return verdicts;
   }
 
   /** What one upload through {@link #upload} did. */

@@ -196,6 +196,8 @@ public final class LibraryPlan {
   private long back;
   private long bytesToUpload;
   private long bytesFinished;
+  /** Pending assets waiting out a retry's backoff, counted as they come and go. */
+  private long retrying;
 
   private LibraryPlan(Settings settings) {
     this.settings = settings;
@@ -239,6 +241,7 @@ public final class LibraryPlan {
     this.back = from.back;
     this.bytesToUpload = from.bytesToUpload;
     this.bytesFinished = from.bytesFinished;
+    this.retrying = from.retrying;
   }
 
   /** The plan of a run that has not scanned yet. */
@@ -341,7 +344,6 @@ public final class LibraryPlan {
 
   /** Where the run stands, as {@link LibraryStatus} reports it. */
   public Counts counts() {
-    long retrying = pending.values().stream().filter(p -> p.stage() == Stage.RETRYING).count();
     List<LibraryStatus.Failure> failed =
         failures.values().stream()
             .map(f -> new LibraryStatus.Failure(f.asset().id(), f.asset().relativePath(), f.error(), f.attempts()))
@@ -714,6 +716,7 @@ public final class LibraryPlan {
         decisions.add(new Rescan("a newer version of " + entry.asset().relativePath() + " was found on its way"));
       }
       String id = entry.asset().id();
+      countRetrying(pendingOf(id), Optional.empty());
       next.pending = next.pending.without(id);
       result(id, result);
       long size = entry.asset().size();
@@ -737,7 +740,14 @@ public final class LibraryPlan {
     }
 
     void update(Pending entry) {
+      countRetrying(pendingOf(entry.asset().id()), Optional.of(entry));
       next.pending = next.pending.with(entry.asset().id(), entry);
+    }
+
+    void countRetrying(Pending before, Optional<Pending> after) {
+      boolean was = before.stage() == Stage.RETRYING;
+      boolean is = after.map(entry -> entry.stage() == Stage.RETRYING).orElse(false);
+      next.retrying += (is ? 1 : 0) - (was ? 1 : 0);
     }
 
     Pending pendingOf(String assetId) {

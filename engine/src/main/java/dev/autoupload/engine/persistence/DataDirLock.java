@@ -43,7 +43,7 @@ public final class DataDirLock implements AutoCloseable {
       if (lock == null) {
         String holder = holder(channel);
         channel.close();
-        throw new EngineStartException(
+        throw new EngineStartException.DataDirInUse(
             "data dir " + dataDir + " is in use by another running Autoupload" + holder
                 + "; stop it or choose another --data-dir");
       }
@@ -53,7 +53,7 @@ public final class DataDirLock implements AutoCloseable {
       return new DataDirLock(channel, lock);
     } catch (OverlappingFileLockException e) {
       closeQuietly(channel);
-      throw new EngineStartException(
+      throw new EngineStartException.DataDirInUse(
           "data dir " + dataDir + " is in use by another engine in this process", e);
     } catch (IOException e) {
       closeQuietly(channel);

@@ -1,5 +1,6 @@
 package dev.autoupload.engine.upload;
 
+import java.io.InputStream;
 import java.util.Optional;
 
 /**
@@ -66,6 +67,28 @@ public interface UploadTarget extends AutoCloseable {
    */
   default NameRules nameRules() {
     return NameRules.POSIX;
+  }
+
+  /**
+   * Whether {@link #probe(String)} finds a finished file by its remote path alone, so that {@code
+   * verify} can ask what is stored under a name. Not so for tus, whose uploads are known only by
+   * the URL the server gave them.
+   */
+  default boolean findsFilesByName() {
+    return true;
+  }
+
+  /**
+   * Opens the finished file under {@code remotePath} to read it back from its first byte, for
+   * {@code verify} where the target tells no hash, or where the user asks for every file to be read
+   * back. The caller closes the stream; a failure while reading is an {@link java.io.IOException}
+   * from it.
+   *
+   * @return empty when this target cannot read files back
+   * @throws UploadException when it can, but not this file: gone, refused, unreachable
+   */
+  default Optional<InputStream> openRead(String remotePath) throws UploadException {
+    return Optional.empty();
   }
 
   /** Checks that the target is reachable and writable, so a bad target fails before any upload. */

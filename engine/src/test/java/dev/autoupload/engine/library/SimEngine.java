@@ -103,8 +103,9 @@ final class SimEngine {
       }
       agenda.remove(random.nextInt(agenda.size())).run();
     }
-    if (plan.hasWork()) {
-      throw new AssertionError("the run stopped with work left: " + plan.counts());
+    LibraryPlan.Counts counts = plan.counts();
+    if (plan.hasWork() || counts.queued() + counts.running() + counts.retrying() > 0) {
+      throw new AssertionError("the run stopped with work left: " + counts);
     }
     return new Run(true, plan.counts(), reports, steps);
   }

@@ -10,6 +10,7 @@ import dev.autoupload.engine.upload.UploadTarget;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -46,6 +47,8 @@ public final class InMemoryTarget implements UploadTarget {
   private final Semaphore leftGate = new Semaphore(0);
   private volatile boolean failHeld;
   private volatile boolean md5Only;
+  private volatile boolean noHash;
+  private volatile boolean readsBack = true;
   private volatile boolean tokenKeyed;
   private final AtomicInteger tokens = new AtomicInteger();
   private final List<Optional<String>> tokensOpenedWith = new CopyOnWriteArrayList<>();
@@ -53,6 +56,21 @@ public final class InMemoryTarget implements UploadTarget {
   /** Makes the probe report a finished file's MD5 only, as Koofr does. */
   public void reportOnlyMd5() {
     md5Only = true;
+  }
+
+  /** Makes the probe report no hash of a finished file, as a plain WebDAV server does. */
+  public void reportNoHash() {
+    noHash = true;
+  }
+
+  /** Makes {@link #openRead} tell that this target cannot read files back. */
+  public void cannotReadBack() {
+    readsBack = false;
+  }
+
+  /** Removes a finished file, as a user or another app would. */
+  public void deleteFile(String path) {
+    files.remove(path);
   }
 
   /**
@@ -158,12 +176,27 @@ public final class InMemoryTarget implements UploadTarget {
   public RemoteState probe(String remotePath, Optional<String> resumeToken) {
     byte[] file = files.get(remotePath);
     if (file != null) {
+      if (noHash) {
+        return new RemoteState.Complete(file.length, Optional.empty(), Optional.empty());
+      }
       return md5Only
           ? new RemoteState.Complete(file.length, Optional.empty(), Optional.of(md5(file)))
           : new RemoteState.Complete(file.length, Optional.of(sha256(file)));
     }
     ByteArrayOutputStream partial = partials.get(partialKey(remotePath, resumeToken));
     return partial == null ? new RemoteState.Absent() : new RemoteState.Partial(partial.size());
+  }
+
+  @Override
+  public Optional<InputStream> openRead(String remotePath) throws UploadException {
+    if (!readsBack) {
+      return Optional.empty();
+    }
+    byte[] file = files.get(remotePath);
+    if (file == null) {
+      throw new UploadException(new UploadError.Permanent(remotePath + " is not there"));
+    }
+    return Optional.of(new ByteArrayInputStream(file));
   }
 
   private String partialKey(String remotePath, Optional<String> resumeToken) {

@@ -40,6 +40,8 @@ import javax.net.ssl.X509TrustManager;
 public final class HttpClients {
 
   private static final String PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----";
+  /** Enough of an error answer to quote it. */
+  private static final int ERROR_BODY_BYTES = 8 * 1024;
 
   private HttpClients() {}
 
@@ -143,6 +145,31 @@ public final class HttpClients {
       Thread.currentThread().interrupt();
       throw new UploadException(new UploadError.Transient(operation + " interrupted"), e);
     }
+  }
+
+  /** How a target turns an error answer into its classified failure. */
+  @FunctionalInterface
+  public interface Refusal {
+    UploadException of(int status, Optional<String> retryAfter, String body);
+  }
+
+  /**
+   * Sends a GET and returns the body as a stream once the server answered 200; any other answer
+   * is read (its first few KiB) and classified by {@code refusal}. The caller closes the stream.
+   */
+  public static InputStream download(HttpClient client, HttpRequest request, String operation, Refusal refusal)
+      throws UploadException {
+    HttpResponse<InputStream> response = send(client, request, operation, HttpResponse.BodyHandlers.ofInputStream());
+    if (response.statusCode() == 200) {
+      return response.body();
+    }
+    String body;
+    try (InputStream in = response.body()) {
+      body = new String(in.readNBytes(ERROR_BODY_BYTES), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      body = "";
+    }
+    throw refusal.of(response.statusCode(), response.headers().firstValue("Retry-After"), body);
   }
 
   /** As {@link #send}, reading the answer as UTF-8 text. */

@@ -9,6 +9,7 @@ import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.http.HttpClients;
 import dev.autoupload.targets.http.HttpErrors;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -198,6 +199,17 @@ final class KoofrApi {
     if (response.statusCode() != 404) {
       requireSuccess(response, operation);
     }
+  }
+
+  /** The content of the file at {@code path}, streamed; the caller closes it. */
+  InputStream download(String mountId, String path) throws UploadException {
+    String operation = "Koofr files/get " + path;
+    return HttpClients.download(
+        client,
+        request("/content" + files(mountId, "get") + "?path=" + KoofrPath.query(path)).setHeader("Accept", "*/*").GET().build(),
+        operation,
+        (status, retryAfter, body) ->
+            new UploadException(HttpErrors.fromStatus(operation, status, retryAfter, errorMessage(body), clock)));
   }
 
   // ---- HTTP ----

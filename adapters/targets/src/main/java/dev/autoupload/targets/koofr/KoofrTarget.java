@@ -8,6 +8,7 @@ import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.targets.Spool;
 import dev.autoupload.targets.TargetSettings;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -138,6 +139,12 @@ public final class KoofrTarget implements UploadTarget {
       throw permanent(location.file() + " is a folder on Koofr");
     }
     return new RemoteState.Complete(found.get().size(), Optional.empty(), found.get().md5());
+  }
+
+  /** Koofr's files/get of the file. */
+  @Override
+  public Optional<InputStream> openRead(String remotePath) throws UploadException {
+    return Optional.of(api.download(mountId(), locate(remotePath).file()));
   }
 
   @Override

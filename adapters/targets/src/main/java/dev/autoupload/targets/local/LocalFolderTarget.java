@@ -9,6 +9,7 @@ import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.targets.TargetSettings.NameRulesSetting;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -133,6 +134,20 @@ public final class LocalFolderTarget implements UploadTarget {
     return attributes(location, location.part())
         .<RemoteState>map(part -> new RemoteState.Partial(part.size()))
         .orElseGet(RemoteState.Absent::new);
+  }
+
+  /** The file itself, never what a link there points to. */
+  @Override
+  public Optional<InputStream> openRead(String remotePath) throws UploadException {
+    Location location = locate(remotePath);
+    if (attributes(location, location.file()).isEmpty()) {
+      throw permanent(location.remotePath() + " is not in " + root);
+    }
+    try {
+      return Optional.of(Files.newInputStream(location.file(), LinkOption.NOFOLLOW_LINKS));
+    } catch (IOException e) {
+      throw FileErrors.reading(location.file(), e);
+    }
   }
 
   @Override

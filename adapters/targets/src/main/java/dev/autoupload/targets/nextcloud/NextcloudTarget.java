@@ -206,6 +206,19 @@ public final class NextcloudTarget implements UploadTarget {
     return offset > 0 ? new RemoteState.Partial(offset) : new RemoteState.Absent();
   }
 
+  /** A plain GET of the file in the user's files. */
+  @Override
+  public Optional<InputStream> openRead(String remotePath) throws UploadException {
+    Location location = locate(remotePath);
+    String operation = "GET " + location.display();
+    return Optional.of(
+        HttpClients.download(
+            client,
+            request(location.file()).GET().build(),
+            operation,
+            (status, retryAfter, body) -> failure(operation, status, retryAfter, body)));
+  }
+
   @Override
   public UploadSession open(String remotePath, long size) throws UploadException {
     return open(remotePath, size, false);

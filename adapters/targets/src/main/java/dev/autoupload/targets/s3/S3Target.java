@@ -9,6 +9,7 @@ import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.http.HttpClients;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.time.Instant;
@@ -28,6 +29,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -174,6 +176,18 @@ public final class S3Target implements UploadTarget {
     return findUpload(key, resumeToken)
         .<RemoteState>map(upload -> new RemoteState.Partial(upload.offset(config.partSize())))
         .orElseGet(RemoteState.Absent::new);
+  }
+
+  /** A GetObject, streamed. */
+  @Override
+  public Optional<InputStream> openRead(String remotePath) throws UploadException {
+    String key = key(remotePath);
+    try {
+      return Optional.of(
+          client.getObject(b -> b.bucket(config.bucket()).key(key), ResponseTransformer.toInputStream()));
+    } catch (SdkException e) {
+      throw S3Errors.classify("read " + key, e);
+    }
   }
 
   @Override

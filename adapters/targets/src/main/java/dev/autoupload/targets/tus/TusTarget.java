@@ -127,6 +127,12 @@ public final class TusTarget implements UploadTarget {
     return settings.nameRules().apply(NameRules.POSIX, false);
   }
 
+  /** False: tus finds uploads by their URL only (see the class doc). */
+  @Override
+  public boolean findsFilesByName() {
+    return false;
+  }
+
   /** Always {@link RemoteState.Absent}: tus finds uploads by their URL only (see the class doc). */
   @Override
   public RemoteState probe(String remotePath) throws UploadException {

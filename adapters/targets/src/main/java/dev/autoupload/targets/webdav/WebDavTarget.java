@@ -151,6 +151,20 @@ public final class WebDavTarget implements UploadTarget {
     return new RemoteState.Complete(file.contentLength().getAsLong(), knownSha256(location, file));
   }
 
+  /** A plain GET of the file. */
+  @Override
+  public Optional<InputStream> openRead(String remotePath) throws UploadException {
+    Location location = locate(remotePath);
+    String operation = "GET " + location.display();
+    return Optional.of(
+        HttpClients.download(
+            client,
+            request(location.file()).GET().build(),
+            operation,
+            (status, retryAfter, body) ->
+                new UploadException(HttpErrors.fromStatus(operation, status, retryAfter, body, clock))));
+  }
+
   @Override
   public UploadSession open(String remotePath, long size) throws UploadException {
     return open(remotePath, size, false);

@@ -51,6 +51,7 @@ import java.util.regex.Pattern;
  *       {@code overwrite=true}; {@code overwriteIfSize}/{@code overwriteIfHash} (409 when they do
  *       not match, or when nothing is there unless {@code overwriteIgnoreNonexisting}); else 409
  *       "File already exists". The file appears only once the whole body arrived;
+ *   <li>{@code content/…/files/get} answers a file's bytes;
  *   <li>{@code hash} is the hex MD5 of the content; names are case-insensitive as on Koofr.
  * </ul>
  *
@@ -215,12 +216,18 @@ public final class FakeKoofr implements AutoCloseable {
         return;
       }
       try {
-        JsonNode answer = route(exchange, query(rawQuery), body);
-        byte[] json = JSON.writeValueAsBytes(answer);
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        exchange.sendResponseHeaders(200, json.length);
+        Object answer = route(exchange, query(rawQuery), body);
+        byte[] bytes;
+        if (answer instanceof byte[] content) {
+          bytes = content;
+          exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+        } else {
+          bytes = JSON.writeValueAsBytes(answer);
+          exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        }
+        exchange.sendResponseHeaders(200, bytes.length == 0 ? -1 : bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
-          out.write(json);
+          out.write(bytes);
         }
       } catch (KoofrError e) {
         ObjectNode error = JSON.createObjectNode();
@@ -242,7 +249,8 @@ public final class FakeKoofr implements AutoCloseable {
     return expected.equals(exchange.getRequestHeaders().getFirst("Authorization"));
   }
 
-  private JsonNode route(HttpExchange exchange, Map<String, String> query, byte[] body) throws KoofrError {
+  /** The JSON answer, or a file's bytes for files/get. */
+  private Object route(HttpExchange exchange, Map<String, String> query, byte[] body) throws KoofrError {
     String method = exchange.getRequestMethod();
     String path = exchange.getRequestURI().getPath();
     if (path.equals("/api/v2/mounts")) {
@@ -263,6 +271,14 @@ public final class FakeKoofr implements AutoCloseable {
       if (content && call.equals("put")) {
         requireMethod(method, "POST");
         return put(mount, query, exchange.getRequestHeaders().getFirst("Content-Type"), body);
+      }
+      if (content && call.equals("get")) {
+        requireMethod(method, "GET");
+        Node file = existing(mount, required(query, "path"));
+        if (file.folder()) {
+          throw new KoofrError(400, "BadRequest", "Not a file");
+        }
+        return file.content().clone();
       }
       if (content) {
         throw new KoofrError(404, "NotFound", "Not found");

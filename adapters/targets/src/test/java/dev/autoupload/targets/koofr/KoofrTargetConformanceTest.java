@@ -74,4 +74,21 @@ class KoofrTargetConformanceTest extends TargetConformance {
           }
         });
   }
+
+  /** Changes made behind the API; Koofr computes the MD5 of what it stores. */
+  @Override
+  protected Optional<Tampering> tampering() {
+    return Optional.of(
+        new Tampering() {
+          @Override
+          public void delete(String remotePath) {
+            koofr.delete("Koofr", "/" + rootName + "/" + remotePath);
+          }
+
+          @Override
+          public void replace(String remotePath, byte[] content) {
+            koofr.store("Koofr", "/" + rootName + "/" + remotePath, content);
+          }
+        });
+  }
 }

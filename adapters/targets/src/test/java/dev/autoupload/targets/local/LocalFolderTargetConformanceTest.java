@@ -43,6 +43,11 @@ class LocalFolderTargetConformanceTest extends TargetConformance {
         });
   }
 
+  @Override
+  protected Optional<Tampering> tampering() {
+    return Optional.of(Tampering.ofFolder(temp.resolve("backup")));
+  }
+
   private static Optional<byte[]> readFile(Path file) throws Exception {
     if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
       return Optional.empty();

@@ -170,6 +170,23 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     return Optional.ofNullable(checksums.get(files.resolve(relativePath).normalize()));
   }
 
+  /**
+   * Stores {@code content} under {@code relativePath} below {@link #userFiles()}, as another
+   * client's upload without a checksum would: Nextcloud keeps no checksum for it.
+   */
+  public synchronized void replaceFile(String relativePath, byte[] content) throws IOException {
+    Path path = files.resolve(relativePath).normalize();
+    Files.write(path, content);
+    checksums.remove(path);
+  }
+
+  /** Deletes the file {@code relativePath} below {@link #userFiles()}, with its checksum. */
+  public synchronized void deleteFile(String relativePath) throws IOException {
+    Path path = files.resolve(relativePath).normalize();
+    Files.delete(path);
+    checksums.remove(path);
+  }
+
   public List<Request> requests() {
     return List.copyOf(requests);
   }

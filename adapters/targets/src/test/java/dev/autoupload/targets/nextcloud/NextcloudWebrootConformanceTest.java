@@ -83,4 +83,22 @@ class NextcloudWebrootConformanceTest extends TargetConformance {
   protected Optional<ServerView> serverView() {
     return Optional.of(ServerView.ofFolder(server.userFiles().resolve("Backup").resolve(rootName)));
   }
+
+  /** Changes as another Nextcloud client's would be: the server keeps no checksum for them. */
+  @Override
+  protected Optional<Tampering> tampering() {
+    String folder = "Backup/" + rootName + "/";
+    return Optional.of(
+        new Tampering() {
+          @Override
+          public void delete(String remotePath) throws Exception {
+            server.deleteFile(folder + remotePath);
+          }
+
+          @Override
+          public void replace(String remotePath, byte[] content) throws Exception {
+            server.replaceFile(folder + remotePath, content);
+          }
+        });
+  }
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -88,5 +89,22 @@ class S3TargetConformanceTest extends TargetConformance {
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     }
+  }
+
+  /** Changes made with a plain S3 client, which sends no sha256 of Autoupload's. */
+  @Override
+  protected Optional<Tampering> tampering() {
+    return Optional.of(
+        new Tampering() {
+          @Override
+          public void delete(String remotePath) {
+            client.deleteObject(b -> b.bucket(config.bucket()).key(PREFIX + "/" + remotePath));
+          }
+
+          @Override
+          public void replace(String remotePath, byte[] content) {
+            client.putObject(b -> b.bucket(config.bucket()).key(PREFIX + "/" + remotePath), RequestBody.fromBytes(content));
+          }
+        });
   }
 }

@@ -159,6 +159,11 @@ class TusTargetConformanceTest extends TargetConformance {
     }
 
     @Override
+    public boolean findsFilesByName() {
+      return tus.findsFilesByName();
+    }
+
+    @Override
     public void check() throws UploadException {
       tus.check();
     }

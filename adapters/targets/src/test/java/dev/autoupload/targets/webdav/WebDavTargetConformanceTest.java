@@ -59,4 +59,10 @@ class WebDavTargetConformanceTest extends TargetConformance {
   protected Optional<ServerView> serverView() {
     return Optional.of(ServerView.ofFolder(nginx.www().resolve(rootName)));
   }
+
+  /** Changes on nginx's disk, as another client's writes would make them. */
+  @Override
+  protected Optional<Tampering> tampering() {
+    return Optional.of(Tampering.ofFolder(nginx.www().resolve(rootName)));
+  }
 }

@@ -1,0 +1,65 @@
+package dev.autoupload.app;
+
+import com.typesafe.config.Config;
+import dev.autoupload.engine.library.Library;
+import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.sources.folder.FolderSource;
+import dev.autoupload.targets.TargetSettings;
+import dev.autoupload.targets.TargetUris;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What {@code run} and {@code verify} both do before they start, each failure a {@link RunFailure}
+ * with its exit code: settle the configuration and data dir, check the source folder, open the
+ * target, make the library.
+ */
+final class CommandSetup {
+
+  private CommandSetup() {}
+
+  /** Loads the configuration and settles the data dir: {@code dataDir}, else config, else default. */
+  static Config config(Optional<Path> configFile, List<String> assignments, Optional<Path> dataDir) {
+    try {
+      Config loaded = ConfigLoader.load(configFile, assignments);
+      Path directory =
+          dataDir
+              .map(d -> d.toAbsolutePath().normalize())
+              .or(() -> ConfigLoader.dataDir(loaded))
+              .orElseGet(DataDirs::defaultDataDir);
+      return ConfigLoader.withDataDir(loaded, directory);
+    } catch (ConfigLoader.BadConfigException e) {
+      throw new RunFailure(Main.USAGE, e.getMessage(), e);
+    }
+  }
+
+  /** The source folder, absolute; exit 3 when it is missing or not a folder. */
+  static Path sourceFolder(Path source) {
+    Path sourceDir = source.toAbsolutePath().normalize();
+    if (!Files.exists(sourceDir)) {
+      throw new RunFailure(Main.CANNOT_START, "source folder " + sourceDir + " does not exist");
+    }
+    if (!Files.isDirectory(sourceDir)) {
+      throw new RunFailure(Main.CANNOT_START, "source " + sourceDir + " is not a folder");
+    }
+    return sourceDir;
+  }
+
+  static UploadTarget openTarget(String uri, Config config) {
+    try {
+      return TargetUris.open(uri, TargetSettings.fromConfig(config));
+    } catch (IllegalArgumentException e) {
+      throw new RunFailure(Main.USAGE, e.getMessage(), e);
+    }
+  }
+
+  static Library library(String id, Path sourceDir, UploadTarget uploadTarget, Config config) {
+    try {
+      return new Library(id, new FolderSource(id, sourceDir, FolderSource.Settings.fromConfig(config)), uploadTarget);
+    } catch (IllegalArgumentException e) {
+      throw new RunFailure(Main.USAGE, e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package dev.autoupload.engine.verify;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What {@code verify} found for one file of a library.
+ *
+ * @param path the file's path in the library
+ * @param mark the verdict
+ * @param remotePath where on the target the verdict was reached; empty when no place was looked at
+ *     (the file could not be read here)
+ * @param reason why, in words fit for the user: the sizes and hashes compared, the error met
+ */
+public record FileVerdict(String path, Mark mark, Optional<String> remotePath, String reason) {
+
+  /** The verdicts, with the symbols {@code rclone check --combined} uses for them. */
+  public enum Mark {
+    /** The target holds the same content. */
+    SAME('='),
+    /** Where the file's backup should be, the target holds other content. */
+    DIFFERS('*'),
+    /** The target holds nothing where the file's backup should be. */
+    MISSING('-'),
+    /** It could not be told: the file here is unreadable, the target failed, or it cannot tell. */
+    UNCHECKED('!');
+
+    private final char symbol;
+
+    Mark(char symbol) {
+      this.symbol = symbol;
+    }
+
+    public char symbol() {
+      return symbol;
+    }
+  }
+
+  public FileVerdict {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(mark, "mark");
+    Objects.requireNonNull(remotePath, "remotePath");
+    Objects.requireNonNull(reason, "reason");
+  }
+}
