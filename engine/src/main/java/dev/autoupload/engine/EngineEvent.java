@@ -3,6 +3,7 @@ package dev.autoupload.engine;
 import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.upload.UploadError;
 import java.time.Instant;
+import java.util.Optional;
 
 /** What happened in the engine, delivered to {@link UploadEngine#addListener listeners}. */
 public sealed interface EngineEvent {
@@ -15,12 +16,15 @@ public sealed interface EngineEvent {
     String path();
   }
 
-  /** The asset is on the target, byte-exact. {@code alreadyOnTarget} when nothing had to be sent. */
+  /**
+   * The asset is on the target, byte-exact. {@code alreadyOnTarget} when nothing had to be sent;
+   * {@code remotePath} is empty for an alias, whose content is on the target for another file.
+   */
   record AssetUploaded(
       String libraryId,
       String assetId,
       String path,
-      String remotePath,
+      Optional<String> remotePath,
       long bytes,
       Instant uploadedAt,
       boolean alreadyOnTarget)

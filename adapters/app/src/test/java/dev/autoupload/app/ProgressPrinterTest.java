@@ -28,8 +28,8 @@ class ProgressPrinterTest {
   void lineModePrintsOneStableLinePerEvent() {
     ProgressPrinter printer = new ProgressPrinter(new PrintWriter(written), ProgressPrinter.Mode.LINES);
 
-    printer.onEvent(new EngineEvent.AssetUploaded("lib", "1", "a/b.jpg", "a/b.jpg", 1234, Instant.EPOCH, false));
-    printer.onEvent(new EngineEvent.AssetUploaded("lib", "2", "c.jpg", "c.jpg", 10, Instant.EPOCH, true));
+    printer.onEvent(new EngineEvent.AssetUploaded("lib", "1", "a/b.jpg", Optional.of("a/b.jpg"), 1234, Instant.EPOCH, false));
+    printer.onEvent(new EngineEvent.AssetUploaded("lib", "2", "c.jpg", Optional.empty(), 10, Instant.EPOCH, true));
     printer.onEvent(new EngineEvent.AssetResumed("lib", "3", "big.mov", 8_388_608, 20_000_000));
     printer.onEvent(
         new EngineEvent.AssetFailed("lib", "4", "d.jpg", new UploadError.Transient("connection\nreset"), 1, true));
@@ -80,7 +80,7 @@ class ProgressPrinterTest {
     ProgressPrinter printer = new ProgressPrinter(new PrintWriter(written), ProgressPrinter.Mode.TERMINAL);
 
     printer.update(status(1, 0), 0);
-    printer.onEvent(new EngineEvent.AssetUploaded("lib", "1", "a.jpg", "a.jpg", 100, Instant.EPOCH, false));
+    printer.onEvent(new EngineEvent.AssetUploaded("lib", "1", "a.jpg", Optional.of("a.jpg"), 100, Instant.EPOCH, false));
     printer.onEvent(
         new EngineEvent.AssetFailed("lib", "2", "b.jpg", new UploadError.Permanent("unreadable"), 1, false));
     printer.update(status(2, 500), 2 * SECOND);

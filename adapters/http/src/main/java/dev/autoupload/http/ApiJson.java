@@ -321,7 +321,7 @@ final class ApiJson {
                 uploaded.libraryId(),
                 Optional.of(uploaded.assetId()),
                 uploaded.path(),
-                Optional.of(uploaded.remotePath()),
+                uploaded.remotePath(),
                 Optional.of(uploaded.bytes()),
                 Optional.of(uploaded.uploadedAt()),
                 Optional.empty(),

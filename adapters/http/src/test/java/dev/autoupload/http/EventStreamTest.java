@@ -92,6 +92,32 @@ class EventStreamTest {
   }
 
   @Test
+  void aCopyRecordedAsAnAliasSendsItsAlreadyOnTargetStateWithoutARemotePath() throws Exception {
+    InMemorySource source = new InMemorySource("copies");
+    source.add("a.jpg", 4000);
+    source.copy("a.jpg", "copy of a.jpg");
+    String copyId = source.asset("copy of a.jpg").id();
+    HttpResponse<Stream<String>> response = events();
+    try {
+      Iterator<String> lines = response.body().iterator();
+      TestClient.next(lines, event -> event.type().equals(EventFeed.READY));
+
+      engine.addLibrary(new Library("copies", source, new InMemoryTarget())).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+      TestClient.Event alias =
+          TestClient.next(
+              lines, event -> event.type().equals("state") && event.data().get("kind").asText().equals("already-on-target"));
+      assertThat(alias.data().get("assetId").asText()).isEqualTo(copyId);
+      assertThat(alias.data().get("path").asText()).isEqualTo("copy of a.jpg");
+      assertThat(alias.data().has("remotePath") && !alias.data().get("remotePath").isNull())
+          .as("an alias has no remote path of its own")
+          .isFalse();
+    } finally {
+      response.body().close();
+    }
+  }
+
+  @Test
   void newConditionsSendAVerdictWithTheReasons() {
     HttpResponse<Stream<String>> response = events();
     try {

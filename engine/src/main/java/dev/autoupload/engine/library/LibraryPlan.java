@@ -543,7 +543,13 @@ public final class LibraryPlan {
       decisions.add(
           new Report(
               new EngineEvent.AssetUploaded(
-                  next.settings.libraryId(), asset.id(), asset.relativePath(), null, asset.size(), context.now(), true)));
+                  next.settings.libraryId(),
+                  asset.id(),
+                  asset.relativePath(),
+                  Optional.empty(),
+                  asset.size(),
+                  context.now(),
+                  true)));
       done(entry, Result.ALREADY);
     }
 
@@ -591,7 +597,7 @@ public final class LibraryPlan {
                     libraryId,
                     assetId,
                     asset.relativePath(),
-                    uploaded.file().remotePath(),
+                    Optional.of(uploaded.file().remotePath()),
                     asset.size(),
                     uploaded.uploadedAt(),
                     uploaded.alreadyOnTarget())));
