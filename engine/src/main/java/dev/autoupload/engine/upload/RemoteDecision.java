@@ -51,10 +51,11 @@ public sealed interface RemoteDecision {
       boolean mayHoldBackup) {}
 
   /**
-   * Decides. The strongest hash the target knows compares (sha256, else MD5); without any, "same"
-   * cannot be told, and keeping both could duplicate the very same photo, so it is a conflict
-   * unless overwrite may replace it. A file that may be the backup of another asset of the library
-   * ({@code mayHoldBackup}) is never replaced: both are kept.
+   * Decides. The strongest hash the target knows compares (sha256, else MD5); a file of another
+   * size differs whatever its hash. Of the same size and without any hash, "same" cannot be told,
+   * and keeping both could duplicate the very same photo, so it is a conflict unless overwrite may
+   * replace it. A file that may be the backup of another asset of the library ({@code
+   * mayHoldBackup}) is never replaced: both are kept.
    */
   static RemoteDecision decide(Found found) {
     RemoteState.Complete remote = found.remote();
@@ -69,7 +70,8 @@ public sealed interface RemoteDecision {
       return new AlreadyThere("the target already holds this content at " + found.remotePath());
     }
     boolean replaceable = found.policy() == ConflictPolicy.OVERWRITE && !found.mayHoldBackup();
-    if (!remote.hasHash()) {
+    // Of another size it differs, whatever its hash; of the same size only a hash can tell.
+    if (!remote.hasHash() && remote.size() == found.size()) {
       String why = "a file already exists at " + found.remotePath() + " and the target cannot tell its hash";
       return replaceable
           ? new Replace(why + "; replacing it (on-conflict = overwrite)")

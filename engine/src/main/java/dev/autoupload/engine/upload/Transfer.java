@@ -67,8 +67,31 @@ final class Transfer {
   /** Where an opened session stands, and the token to record before sending. */
   record Opening(long offset, Optional<String> resumeToken) {}
 
+  /**
+   * What the target holds under the remote path. A finished file of the source's size whose hash
+   * the target cannot tell (plain WebDAV without its sidecar: another app's file, or this upload's
+   * own after a kill between publishing and writing the sidecar) is read back to learn it, where
+   * the target can, so it is known the same or different instead of staying a conflict.
+   */
   RemoteState probe() throws UploadException {
-    return target.probe(remotePath, resumeToken);
+    RemoteState found = target.probe(remotePath, resumeToken);
+    if (!(found instanceof RemoteState.Complete complete) || complete.hasHash() || complete.size() != asset.size()) {
+      return found;
+    }
+    Optional<InputStream> readBack = target.openRead(remotePath);
+    if (readBack.isEmpty()) {
+      return found;
+    }
+    MessageDigest read = Sha256.newDigest();
+    try (InputStream in = readBack.get()) {
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        read.update(buffer, 0, n);
+      }
+    } catch (IOException e) {
+      throw new UploadException(
+          new UploadError.Transient("cannot read back " + remotePath + " to compare it: " + e.getMessage()), e);
+    }
+    return new RemoteState.Complete(complete.size(), Optional.of(Sha256.hex(read)), complete.md5());
   }
 
   /** Makes the upload, once opened, replace {@code found}, the file the probe found. */

@@ -50,17 +50,18 @@ class DecisionProperties {
       assertThat(policy).isEqualTo(ConflictPolicy.OVERWRITE);
       assertThat(mayHoldBackup).as("a backup is never replaced").isFalse();
     }
+    boolean knownDifferent = !sameSize || ((sha256Known || md5Known) && !sameContent);
     if (decision instanceof RemoteDecision.Decline) {
       assertThat(policy).isEqualTo(ConflictPolicy.SKIP);
-      assertThat(sha256Known || md5Known).as("declined only when known to differ").isTrue();
+      assertThat(knownDifferent).as("declined only when known to differ").isTrue();
     }
     if (decision instanceof RemoteDecision.KeepBoth keepBoth) {
       assertThat(atKeepBothPath).isFalse();
       assertThat(keepBoth.remotePath()).isEqualTo(RemoteLayout.keepBothPath(planned, A)).isNotEqualTo(planned);
-      assertThat(sha256Known || md5Known).as("both kept only when known to differ").isTrue();
+      assertThat(knownDifferent).as("both kept only when known to differ").isTrue();
     }
-    if (!knownSame && !sha256Known && !md5Known) {
-      assertThat(decision).as("unknown content is never kept twice or skipped")
+    if (!knownSame && !knownDifferent) {
+      assertThat(decision).as("a file that may be the same is never kept twice or skipped")
           .isInstanceOfAny(RemoteDecision.Conflict.class, RemoteDecision.Replace.class);
     }
   }

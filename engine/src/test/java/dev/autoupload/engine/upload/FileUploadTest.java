@@ -527,6 +527,53 @@ class FileUploadTest {
   private static final String V = "0123456789abcdef";
 
   @Test
+  void aFileOfUnknownHashIsReadBackToTellTheSameContentFromAnother() {
+    byte[] content = source.add("same.jpg", 5000);
+    source.add("other.jpg", 5000);
+    target.reportNoHash();
+    target.putFile("same.jpg", content);
+    target.putFile("other.jpg", new byte[5000]);
+
+    uploadOf(source.asset("same.jpg")).runCommand(FileUpload.Begin::new);
+    assertThat(((FileUpload.Uploaded) awaitOutcome()).alreadyOnTarget()).as("read back: the same").isTrue();
+    assertThat(target.bytesReceived()).isZero();
+
+    uploadOf(source.asset("other.jpg")).runCommand(FileUpload.Begin::new);
+    FileUpload.Uploaded kept = (FileUpload.Uploaded) awaitOutcome();
+    assertThat(kept.alreadyOnTarget()).isFalse();
+    assertThat(kept.file().remotePath()).as("read back: different, so both are kept").startsWith("other~");
+    assertThat(target.file("other.jpg")).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(new byte[5000]));
+  }
+
+  @Test
+  void aFileOfUnknownHashButAnotherSizeDiffersWithoutReadingIt() {
+    source.add("photo.jpg", 5000);
+    target.reportNoHash();
+    target.cannotReadBack();
+    target.putFile("photo.jpg", new byte[10]);
+
+    uploadOf(source.asset("photo.jpg")).runCommand(FileUpload.Begin::new);
+
+    FileUpload.Uploaded kept = (FileUpload.Uploaded) awaitOutcome();
+    assertThat(kept.file().remotePath()).startsWith("photo~");
+  }
+
+  @Test
+  void aFileOfTheSameSizeWhoseHashCannotBeToldNorReadBackStaysAConflict() {
+    source.add("photo.jpg", 5000);
+    target.reportNoHash();
+    target.cannotReadBack();
+    target.putFile("photo.jpg", new byte[5000]);
+
+    uploadOf(source.asset("photo.jpg")).runCommand(FileUpload.Begin::new);
+
+    FileUpload.Failure failure = (FileUpload.Failure) awaitOutcome();
+    assertThat(failure.error()).isInstanceOf(UploadError.Conflict.class);
+    assertThat(failure.error().message()).contains("cannot tell its hash");
+    assertThat(target.bytesReceived()).isZero();
+  }
+
+  @Test
   void aCompletedUploadOfAnEarlierVersionNeverAnswersForANewOne() {
     byte[] first = source.add("IMG_0001.JPG", 5000);
     uploadOf(source.asset("IMG_0001.JPG")).runCommand(FileUpload.Begin::new);
