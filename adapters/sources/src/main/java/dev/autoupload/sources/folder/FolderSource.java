@@ -15,7 +15,6 @@ import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
@@ -53,10 +52,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Hidden files and folders (name starting with '.') and Autoupload's own partial uploads
  * ({@code *.autoupload-part}) are left out; symbolic links are not followed, so a link loop cannot
- * trap the scan. Relative paths are '/'-separated and in Unicode NFC, and an asset's id is derived
- * from that path alone, so it is the same on every scan and after every restart. Folders that
- * cannot be read are skipped with a warning; files that cannot be read are still listed, and
- * {@link #open} says why they fail.
+ * trap the scan. Relative paths are '/'-separated and in Unicode NFC, with names that are not
+ * valid UTF-8 shown as {@link FileNames} does, every byte kept; an asset's id is derived from that
+ * path alone, so it is the same on every scan and after every restart. Folders that cannot be read
+ * are skipped with a warning; files that cannot be read are still listed, and {@link #open} says
+ * why they fail.
  */
 public final class FolderSource implements AssetSource {
 
@@ -171,7 +171,10 @@ public final class FolderSource implements AssetSource {
   /** A folder still to be listed, and its path relative to the root ("" for the root). */
   private record Folder(Path path, String relativePath) {}
 
-  /** A listed child: its name on disk, that name in NFC, and its own (not a link's) attributes. */
+  /**
+   * A listed child: its name as {@link FileNames} shows the bytes on disk, that name in NFC, and
+   * its own (not a link's) attributes.
+   */
   private record Entry(Path path, String rawName, String name, BasicFileAttributes attributes) {}
 
   @Override
@@ -427,20 +430,11 @@ public final class FolderSource implements AssetSource {
     List<Entry> entries = new ArrayList<>();
     try (DirectoryStream<Path> children = Files.newDirectoryStream(folder.path())) {
       for (Path child : children) {
-        String rawName = child.getFileName().toString();
+        String rawName = FileNames.nameOf(child);
         if (rawName.startsWith(".") || rawName.endsWith(PART_SUFFIX)) {
           continue;
         }
         String relativePath = join(folder.relativePath(), rawName);
-        if (!nameRoundTrips(folder.path(), rawName, child)) {
-          log.warn(
-              "skipping {} of {}: its name is not valid in the file name encoding {}; run with a"
-                  + " UTF-8 locale",
-              relativePath,
-              root,
-              System.getProperty("sun.jnu.encoding"));
-          continue;
-        }
         try {
           entries.add(
               new Entry(
@@ -477,18 +471,6 @@ public final class FolderSource implements AssetSource {
       unique.add(entry);
     }
     return unique;
-  }
-
-  /**
-   * Whether the name read back from the directory leads to the same file, which fails when the
-   * JVM's file name encoding cannot decode the bytes on disk.
-   */
-  private static boolean nameRoundTrips(Path folder, String rawName, Path child) {
-    try {
-      return folder.resolve(rawName).equals(child);
-    } catch (InvalidPathException e) {
-      return false;
-    }
   }
 
   private Asset asset(String relativePath, Path file, BasicFileAttributes attributes) {
@@ -584,12 +566,7 @@ public final class FolderSource implements AssetSource {
           || segment.indexOf('\0') >= 0) {
         throw new IOException("not a path inside the source folder");
       }
-      Path next;
-      try {
-        next = path.resolve(segment);
-      } catch (InvalidPathException e) {
-        throw new IOException("its name is not valid in this system's file name encoding", e);
-      }
+      Path next = FileNames.child(path, segment);
       path = Files.exists(next, LinkOption.NOFOLLOW_LINKS) ? next : inOtherForm(path, segment);
     }
     // A folder on the way may have been replaced by a link since the scan.
@@ -603,9 +580,9 @@ public final class FolderSource implements AssetSource {
     Path match = null;
     try (DirectoryStream<Path> children = Files.newDirectoryStream(folder)) {
       for (Path child : children) {
-        String rawName = child.getFileName().toString();
+        String rawName = FileNames.nameOf(child);
         boolean same = Normalizer.normalize(rawName, Normalizer.Form.NFC).equals(name);
-        if (same && (match == null || rawName.compareTo(match.getFileName().toString()) < 0)) {
+        if (same && (match == null || rawName.compareTo(FileNames.nameOf(match)) < 0)) {
           match = child;
         }
       }
@@ -613,7 +590,7 @@ public final class FolderSource implements AssetSource {
       throw e.getCause();
     }
     if (match == null) {
-      throw new NoSuchFileException(folder.resolve(name).toString());
+      throw new NoSuchFileException(FileNames.child(folder, name).toString());
     }
     return match;
   }

@@ -10,6 +10,7 @@ import dev.autoupload.engine.library.CreationDateSource;
 import dev.autoupload.sources.media.TestMedia;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -398,6 +399,23 @@ class FolderSourceTest {
   }
 
   @Test
+  void backsUpNamesThatAreNotUtf8UnderNamesThatKeepEveryByte() throws Exception {
+    // Latin-1 names, as an old camera or a Windows copy leaves them: 0xFF and 0xE9 alone are not UTF-8.
+    write(rawChild(root, "bad%FF.jpg"), "stray byte");
+    Path folder = Files.createDirectories(rawChild(root, "caf%E9"));
+    write(rawChild(folder, "x.jpg"), "in a Latin-1 folder");
+    write("quote\u201Bname.jpg", "a quote of its own");
+
+    List<Asset> assets = scan(source);
+
+    assertThat(assets)
+        .extracting(Asset::relativePath)
+        .containsExactly("bad\u201BFF.jpg", "quote\u201B\u201Bname.jpg", "caf\u201BE9/x.jpg");
+    assertThat(assets).extracting(this::read).containsExactly("stray byte", "a quote of its own", "in a Latin-1 folder");
+    assertThat(source.refresh(assets.get(0))).hasValueSatisfying(now -> assertThat(now.size()).isEqualTo(10));
+  }
+
+  @Test
   @Timeout(10)
   void doesNotFollowSymbolicLinks() throws Exception {
     write("album/real.jpg", "x");
@@ -510,6 +528,12 @@ class FolderSourceTest {
     try (InputStream in = source.open(asset)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
+  }
+
+  /** The child of {@code folder} whose name is these percent-encoded bytes, valid UTF-8 or not. */
+  private static Path rawChild(Path folder, String percentEncodedName) {
+    String base = folder.toUri().toString();
+    return Path.of(URI.create((base.endsWith("/") ? base : base + "/") + percentEncodedName));
   }
 
   private Path write(String relativePath, String content) throws IOException {
