@@ -10,10 +10,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -94,6 +96,28 @@ class BadInputIT {
     assertThat(onTarget)
         .as("the 19 readable files byte-exact, nothing else new, nothing old changed")
         .isEqualTo(expected);
+  }
+
+  @Test
+  void sourceDeletedDuringARunEndsWithAnErrorAndExit1() throws IOException {
+    MediaFiles.randomTree(source, 40, 64 * KIB, 128 * KIB, new SplittableRandom(40));
+    AppProcess app =
+        apps.start(once(source, targetUri(), "--set", "autoupload.policy.bandwidth-limit=512KiB"));
+    app.awaitLine(line -> line.startsWith("uploaded "), RUN_TIMEOUT);
+
+    // Gone at once, as an unmounted drive is: an rm -r takes the files first, which the run may
+    // then see vanish one by one while the folder is still there.
+    Path away = Files.move(source, tmp.resolve("photos (deleted)"));
+    deleteTree(away);
+
+    assertThat(app.waitFor(RUN_TIMEOUT)).as(app.describe()).isEqualTo(1);
+    String error = assertOneErrorLine(app, "the source folder " + source + " no longer exists");
+    assertThat(error).contains("files failed");
+    RunSummary summary = app.summary();
+    assertThat(summary.files()).isEqualTo(40);
+    assertThat(summary.failed()).as(app.describe()).isPositive();
+    assertThat(summary.skipped()).as("nothing passed off as vanished\n" + app.describe()).isZero();
+    assertThat(summary.backedUp() + summary.failed()).isEqualTo(40);
   }
 
   @Test
@@ -206,6 +230,14 @@ class BadInputIT {
     MediaFiles.randomTree(source, count, KIB, 16 * KIB, new SplittableRandom(count));
     AppProcess.readableTree(source);
     return MediaFiles.sha256Tree(source);
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
   }
 
   /** Not a file or folder added, removed or changed on the target. */

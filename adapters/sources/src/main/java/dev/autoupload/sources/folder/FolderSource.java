@@ -56,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * valid UTF-8 shown as {@link FileNames} does, every byte kept; an asset's id is derived from that
  * path alone, so it is the same on every scan and after every restart. Folders that cannot be read
  * are skipped with a warning; files that cannot be read are still listed, and {@link #open} says
- * why they fail.
+ * why they fail. A file missing because the source folder itself went away (deleted, unmounted,
+ * replaced) is not a file the user deleted: {@link #open} and {@link #refresh} then fail saying
+ * so, instead of reporting the file gone.
  */
 public final class FolderSource implements AssetSource {
 
@@ -79,6 +81,8 @@ public final class FolderSource implements AssetSource {
   private final Path root;
   private final Settings settings;
   private final CreationDates creationDates = new CreationDates(ZoneId.systemDefault());
+  /** The source folder's file key (device and inode) when it was last scanned or watched. */
+  private volatile Optional<Object> scannedRoot = Optional.empty();
 
   /**
    * Which files a folder source offers and when.
@@ -348,6 +352,8 @@ public final class FolderSource implements AssetSource {
    *
    * @throws NoSuchFileException "{@code <relative path>} no longer exists" when the file is gone
    * @throws AccessDeniedException "cannot read {@code <relative path>}: permission denied"
+   * @throws IOException "cannot read {@code <relative path>}: the source folder … no longer exists"
+   *     (or is no longer the folder scanned) when the file went with its whole source folder
    */
   @Override
   public InputStream open(Asset asset) throws IOException {
@@ -378,6 +384,10 @@ public final class FolderSource implements AssetSource {
       file = locate(asset.relativePath());
       attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException e) {
+      Optional<String> rootProblem = rootProblem();
+      if (rootProblem.isPresent()) {
+        throw new IOException("cannot read " + asset.relativePath() + ": " + rootProblem.get(), e);
+      }
       return Optional.empty();
     } catch (IOException e) {
       throw readFailure(asset.relativePath(), e);
@@ -424,6 +434,29 @@ public final class FolderSource implements AssetSource {
     if (!attributes.isDirectory()) {
       throw new IOException("source " + root + " is not a folder");
     }
+    scannedRoot = Optional.ofNullable(attributes.fileKey());
+  }
+
+  /**
+   * Why the source folder is no longer the one scanned, if it is not: deleted, no longer a folder,
+   * or another folder in its place (a drive unmounted leaves its empty mount point behind).
+   */
+  private Optional<String> rootProblem() {
+    BasicFileAttributes now;
+    try {
+      now = Files.readAttributes(root, BasicFileAttributes.class);
+    } catch (NoSuchFileException e) {
+      return Optional.of("the source folder " + root + " no longer exists");
+    } catch (IOException e) {
+      return Optional.of("the source folder " + root + " is not readable: " + reason(e));
+    }
+    if (!now.isDirectory()) {
+      return Optional.of("the source folder " + root + " is no longer a folder");
+    }
+    if (scannedRoot.isPresent() && !scannedRoot.get().equals(now.fileKey())) {
+      return Optional.of("the source folder " + root + " is no longer the folder scanned (unmounted or replaced)");
+    }
+    return Optional.empty();
   }
 
   private List<Entry> list(Folder folder) throws IOException {
@@ -595,9 +628,12 @@ public final class FolderSource implements AssetSource {
     return match;
   }
 
-  private static IOException readFailure(String relativePath, IOException e) {
+  private IOException readFailure(String relativePath, IOException e) {
     IOException failure;
-    if (e instanceof NoSuchFileException) {
+    Optional<String> rootProblem = e instanceof NoSuchFileException ? rootProblem() : Optional.empty();
+    if (rootProblem.isPresent()) {
+      failure = new IOException("cannot read " + relativePath + ": " + rootProblem.get());
+    } else if (e instanceof NoSuchFileException) {
       failure = new NoSuchFileException(null, null, relativePath + " no longer exists");
     } else if (e instanceof AccessDeniedException) {
       failure =

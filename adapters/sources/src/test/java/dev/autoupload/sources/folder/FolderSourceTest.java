@@ -416,6 +416,32 @@ class FolderSourceTest {
   }
 
   @Test
+  void aFileGoneWithItsWholeSourceFolderFailsInsteadOfVanishing() throws Exception {
+    write("2024/a.jpg", "x");
+    Asset asset = scan(source).get(0);
+    Files.delete(root.resolve("2024/a.jpg"));
+    Files.delete(root.resolve("2024"));
+    Files.delete(root);
+
+    String expected = "cannot read 2024/a.jpg: the source folder " + root + " no longer exists";
+    assertThatThrownBy(() -> source.open(asset)).isNotInstanceOf(NoSuchFileException.class).hasMessage(expected);
+    assertThatThrownBy(() -> source.refresh(asset)).isNotInstanceOf(NoSuchFileException.class).hasMessage(expected);
+  }
+
+  @Test
+  void aFileGoneWithAnUnmountedOrReplacedSourceFolderFailsInsteadOfVanishing() throws Exception {
+    write("a.jpg", "x");
+    Asset asset = scan(source).get(0);
+    // An unmounted drive leaves its empty mount point behind: another folder under the same name.
+    Files.move(root, temp.resolve("unplugged"));
+    Files.createDirectories(root);
+
+    assertThatThrownBy(() -> source.open(asset))
+        .isNotInstanceOf(NoSuchFileException.class)
+        .hasMessage("cannot read a.jpg: the source folder " + root + " is no longer the folder scanned (unmounted or replaced)");
+  }
+
+  @Test
   @Timeout(10)
   void doesNotFollowSymbolicLinks() throws Exception {
     write("album/real.jpg", "x");
