@@ -121,6 +121,24 @@ class BadInputIT {
   }
 
   @Test
+  void targetThatOverlapsTheSourceIsRefusedWithExit2() throws IOException {
+    sourceWithFiles(3);
+    List<String> sourceEntries = MediaFiles.entries(source);
+    Path linkToSource = Files.createSymbolicLink(tmp.resolve("link to photos"), source);
+
+    for (Path overlapping : List.of(source, source.resolve("backup"), tmp, linkToSource, linkToSource.resolve("b"))) {
+      AppProcess app = apps.start(once(source, overlapping.toUri().toString()));
+
+      assertThat(app.waitFor(RUN_TIMEOUT)).as(app.describe()).isEqualTo(2);
+      assertOneErrorLine(app, "; choose a target folder outside the source folder");
+      assertThat(app.stderr()).as("stderr is just the error").hasSize(1);
+      assertThat(app.stdout()).as("stdout").isEmpty();
+    }
+    assertThat(MediaFiles.entries(source)).as("nothing made in the source").isEqualTo(sourceEntries);
+    assertTargetUntouched();
+  }
+
+  @Test
   void targetBelowARegularFileIsRefusedWithExit3() throws IOException {
     sourceWithFiles(3);
     Path regularFile = tmp.resolve("regular-file");

@@ -144,7 +144,7 @@ final class RunCommand implements Callable<Integer> {
     String id = Optional.ofNullable(libraryId).orElseGet(() -> LibraryIds.derive(sourceDir, target));
 
     ConditionSource conditionSource = openConditions(config);
-    UploadTarget uploadTarget = CommandSetup.openTarget(target, config);
+    UploadTarget uploadTarget = CommandSetup.openTarget(target, config, sourceDir);
     Library library;
     UploadEngine engine;
     try {

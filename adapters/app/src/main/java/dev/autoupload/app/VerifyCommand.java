@@ -124,7 +124,7 @@ final class VerifyCommand implements Callable<Integer> {
         new VerifyOutput(
             spec.commandLine().getOut(),
             System.console() != null ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.LINES);
-    UploadTarget uploadTarget = CommandSetup.openTarget(target, config);
+    UploadTarget uploadTarget = CommandSetup.openTarget(target, config, sourceDir);
     try {
       Library library = CommandSetup.library(id, sourceDir, uploadTarget, config);
       UploadEngine engine;

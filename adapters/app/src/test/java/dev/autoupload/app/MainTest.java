@@ -101,11 +101,12 @@ class MainTest {
   @Test
   void targetThatCannotBeWrittenExitsThree() throws IOException {
     Path blocker = Files.writeString(dir.resolve("not-a-folder"), "x");
+    Path photos = Files.createDirectories(dir.resolve("photos"));
 
     int code =
         execute(
             new CommandLine(new Main()),
-            "run", "--source", dir.toString(), "--target", "file://" + blocker.resolve("backup"),
+            "run", "--source", photos.toString(), "--target", "file://" + blocker.resolve("backup"),
             "--data-dir", dir.resolve("data").toString());
 
     assertThat(code).isEqualTo(3);
