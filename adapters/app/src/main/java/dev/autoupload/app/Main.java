@@ -49,6 +49,7 @@ public final class Main implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
+    ScalaConsole.install();
     System.exit(commandLine().execute(args));
   }
 

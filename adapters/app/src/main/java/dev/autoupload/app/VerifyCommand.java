@@ -140,7 +140,6 @@ final class VerifyCommand implements Callable<Integer> {
         announce("verifying " + sourceDir + " against " + uploadTarget.describe() + " (data dir " + dataDirectory + ")");
         report = here(engine, library, mode, output);
       }
-      // Once the engine is closed: the projection prints a line of its own to stdout as it stops.
       output.finish(
           VerifyOutput.summary(
               report.files().size(),
