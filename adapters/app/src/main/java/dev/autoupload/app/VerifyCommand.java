@@ -283,7 +283,7 @@ final class VerifyCommand implements Callable<Integer> {
 
   private void announce(String what) {
     PrintWriter out = spec.commandLine().getOut();
-    out.println("autoupload: " + what);
+    out.println("autoupload: " + OneLine.of(what));
     out.flush();
   }
 
