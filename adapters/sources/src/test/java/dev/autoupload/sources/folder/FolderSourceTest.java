@@ -3,10 +3,10 @@ package dev.autoupload.sources.folder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.CreationDateSource;
+import dev.autoupload.engine.testing.Unprivileged;
 import dev.autoupload.sources.media.TestMedia;
 import java.io.IOException;
 import java.io.InputStream;
@@ -512,9 +512,16 @@ class FolderSourceTest {
 
   @Test
   void listsAnUnreadableFileAndSaysWhyItCannotBeOpened() throws Exception {
-    assumeThat(System.getProperty("user.name")).as("root may read anything").isNotEqualTo("root");
     Path locked = write("locked.jpg", "x");
     Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("-w-------"));
+    Unprivileged.openToAll(root);
+
+    // As a user the file's permissions stop: root may read anything.
+    Unprivileged.run(FolderSourceTest.class, "anUnreadableFileIsListedAndSaysWhyItCannotBeOpened", root.toString());
+  }
+
+  static void anUnreadableFileIsListedAndSaysWhyItCannotBeOpened(String... root) throws IOException {
+    FolderSource source = new FolderSource("lib-1", Path.of(root[0]), SETTLED_AT_ONCE);
 
     Asset asset = scan(source).get(0);
 
@@ -526,16 +533,22 @@ class FolderSourceTest {
 
   @Test
   void skipsAnUnreadableFolderAndScansTheRest() throws Exception {
-    assumeThat(System.getProperty("user.name")).as("root may read anything").isNotEqualTo("root");
     write("open/a.jpg", "x");
     write("closed/b.jpg", "x");
     Path closed = root.resolve("closed");
     Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("---------"));
+    Unprivileged.openToAll(root);
     try {
-      assertThat(scan(source)).extracting(Asset::relativePath).containsExactly("open/a.jpg");
+      Unprivileged.run(FolderSourceTest.class, "anUnreadableFolderIsSkipped", root.toString());
     } finally {
       Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
     }
+  }
+
+  static void anUnreadableFolderIsSkipped(String... root) throws IOException {
+    assertThat(scan(new FolderSource("lib-1", Path.of(root[0]), SETTLED_AT_ONCE)))
+        .extracting(Asset::relativePath)
+        .containsExactly("open/a.jpg");
   }
 
   @Test
