@@ -38,7 +38,9 @@ class ActivityPageIT {
 
   private static final String LIBRARY = "camera";
   /** Uploaded one at a time (parallelism 1) in name order, so the order of Recent is known. */
-  private static final String NEW_PHOTO = "IMG_0001.jpg";
+  private static final String NEW_PHOTO = "IMG_0001 \u202Egpj.exe.jpg";
+  /** How the page shows it: the right-to-left override that would make it read "….exe" shown, not obeyed. */
+  private static final String NEW_PHOTO_SHOWN = "IMG_0001 <U+202E>gpj.exe.jpg";
   private static final String OLD_PHOTO = "IMG_0002.jpg";
   private static final String VIDEO = "VID_0003.mov";
   private static final long VIDEO_BYTES = 7L * MIB;
@@ -164,7 +166,7 @@ class ActivityPageIT {
     long finished = System.nanoTime();
     // Newest upload first: the 2023 photo, uploaded after IMG_0001, is listed above it although
     // IMG_0001 was taken today.
-    assertThat(recent).extracting(Recent::path).containsExactly(VIDEO, OLD_PHOTO, NEW_PHOTO);
+    assertThat(recent).extracting(Recent::path).containsExactly(VIDEO, OLD_PHOTO, NEW_PHOTO_SHOWN);
     Recent video = recent.get(0);
     Recent oldPhoto = recent.get(1);
     Recent newPhoto = recent.get(2);
@@ -186,7 +188,7 @@ class ActivityPageIT {
     browser.find("#pause").click();
     browser.waitFor("the paused state again", By.cssSelector("#state[data-state='paused']"));
     assertThat(browser.waitForText("the pause reason again", "#reasons li[data-reason='USER_PAUSED']")).isEqualTo("Paused by you");
-    assertThat(recent()).extracting(Recent::path).containsExactly(VIDEO, OLD_PHOTO, NEW_PHOTO);
+    assertThat(recent()).extracting(Recent::path).containsExactly(VIDEO, OLD_PHOTO, NEW_PHOTO_SHOWN);
     assertThat(browser.script("return window.autouploadTestMarker;")).as("the page was never reloaded").isEqualTo("same page");
     browser.screenshot("4-paused-again");
 

@@ -10,10 +10,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -94,6 +96,46 @@ class BadInputIT {
     assertThat(onTarget)
         .as("the 19 readable files byte-exact, nothing else new, nothing old changed")
         .isEqualTo(expected);
+  }
+
+  @Test
+  void sourceDeletedDuringARunEndsWithAnErrorAndExit1() throws IOException {
+    MediaFiles.randomTree(source, 40, 64 * KIB, 128 * KIB, new SplittableRandom(40));
+    AppProcess app =
+        apps.start(once(source, targetUri(), "--set", "autoupload.policy.bandwidth-limit=512KiB"));
+    app.awaitLine(line -> line.startsWith("uploaded "), RUN_TIMEOUT);
+
+    // Gone at once, as an unmounted drive is: an rm -r takes the files first, which the run may
+    // then see vanish one by one while the folder is still there.
+    Path away = Files.move(source, tmp.resolve("photos (deleted)"));
+    deleteTree(away);
+
+    assertThat(app.waitFor(RUN_TIMEOUT)).as(app.describe()).isEqualTo(1);
+    String error = assertOneErrorLine(app, "the source folder " + source + " no longer exists");
+    assertThat(error).contains("files failed");
+    RunSummary summary = app.summary();
+    assertThat(summary.files()).isEqualTo(40);
+    assertThat(summary.failed()).as(app.describe()).isPositive();
+    assertThat(summary.skipped()).as("nothing passed off as vanished\n" + app.describe()).isZero();
+    assertThat(summary.backedUp() + summary.failed()).isEqualTo(40);
+  }
+
+  @Test
+  void targetThatOverlapsTheSourceIsRefusedWithExit2() throws IOException {
+    sourceWithFiles(3);
+    List<String> sourceEntries = MediaFiles.entries(source);
+    Path linkToSource = Files.createSymbolicLink(tmp.resolve("link to photos"), source);
+
+    for (Path overlapping : List.of(source, source.resolve("backup"), tmp, linkToSource, linkToSource.resolve("b"))) {
+      AppProcess app = apps.start(once(source, overlapping.toUri().toString()));
+
+      assertThat(app.waitFor(RUN_TIMEOUT)).as(app.describe()).isEqualTo(2);
+      assertOneErrorLine(app, "; choose a target folder outside the source folder");
+      assertThat(app.stderr()).as("stderr is just the error").hasSize(1);
+      assertThat(app.stdout()).as("stdout").isEmpty();
+    }
+    assertThat(MediaFiles.entries(source)).as("nothing made in the source").isEqualTo(sourceEntries);
+    assertTargetUntouched();
   }
 
   @Test
@@ -206,6 +248,14 @@ class BadInputIT {
     MediaFiles.randomTree(source, count, KIB, 16 * KIB, new SplittableRandom(count));
     AppProcess.readableTree(source);
     return MediaFiles.sha256Tree(source);
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
   }
 
   /** Not a file or folder added, removed or changed on the target. */

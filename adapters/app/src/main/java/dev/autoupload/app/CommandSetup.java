@@ -6,6 +6,7 @@ import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.sources.folder.FolderSource;
 import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.TargetUris;
+import dev.autoupload.targets.local.LocalFolderTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.Optional;
 /**
  * What {@code run} and {@code verify} both do before they start, each failure a {@link RunFailure}
  * with its exit code: settle the configuration and data dir, check the source folder, open the
- * target, make the library.
+ * target (apart from the source), make the library.
  */
 final class CommandSetup {
 
@@ -47,12 +48,26 @@ final class CommandSetup {
     return sourceDir;
   }
 
-  static UploadTarget openTarget(String uri, Config config) {
+  /**
+   * Opens the target {@code uri} names; exit 2 for a bad URI, and for a local folder that is the
+   * source folder, lies inside it or holds it (see {@link FolderOverlap}), refused before anything
+   * is created.
+   */
+  static UploadTarget openTarget(String uri, Config config, Path sourceDir) {
+    UploadTarget target;
     try {
-      return TargetUris.open(uri, TargetSettings.fromConfig(config));
+      target = TargetUris.open(uri, TargetSettings.fromConfig(config));
     } catch (IllegalArgumentException e) {
       throw new RunFailure(Main.USAGE, e.getMessage(), e);
     }
+    if (target instanceof LocalFolderTarget local) {
+      Optional<String> overlap = FolderOverlap.problem(sourceDir, local.root());
+      if (overlap.isPresent()) {
+        target.close();
+        throw new RunFailure(Main.USAGE, overlap.get());
+      }
+    }
+    return target;
   }
 
   static Library library(String id, Path sourceDir, UploadTarget uploadTarget, Config config) {

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,9 +47,12 @@ public final class Main implements Callable<Integer> {
 
   static final String ERROR_PREFIX = "autoupload: error: ";
 
+  private static final Pattern USER_INFORMATION = Pattern.compile("(?<=[A-Za-z][A-Za-z0-9+.-]{0,30}://)[^\\s']*(?=@)");
+
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
+    ScalaConsole.install();
     System.exit(commandLine().execute(args));
   }
 
@@ -59,7 +63,7 @@ public final class Main implements Callable<Integer> {
         (e, args) -> {
           CommandLine failed = e.getCommandLine();
           failed.getErr().println(
-              ERROR_PREFIX + OneLine.of(e.getMessage())
+              ERROR_PREFIX + OneLine.of(withoutUserInformation(e.getMessage()))
                   + " (see '" + failed.getCommandSpec().qualifiedName() + " --help')");
           return USAGE;
         });
@@ -69,6 +73,15 @@ public final class Main implements Callable<Integer> {
           return INCOMPLETE;
         });
     return commandLine;
+  }
+
+  /**
+   * {@code text} with the user information of each URI in it (all between {@code scheme://} and
+   * the token's last '@') as {@code ***}: picocli quotes the arguments it cannot place, and one may
+   * be a target URI with a password in it.
+   */
+  static String withoutUserInformation(String text) {
+    return USER_INFORMATION.matcher(String.valueOf(text)).replaceAll("***");
   }
 
   /** Without a command there is nothing to do: show what there is. */

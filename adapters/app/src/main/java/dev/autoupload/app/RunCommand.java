@@ -144,7 +144,7 @@ final class RunCommand implements Callable<Integer> {
     String id = Optional.ofNullable(libraryId).orElseGet(() -> LibraryIds.derive(sourceDir, target));
 
     ConditionSource conditionSource = openConditions(config);
-    UploadTarget uploadTarget = CommandSetup.openTarget(target, config);
+    UploadTarget uploadTarget = CommandSetup.openTarget(target, config, sourceDir);
     Library library;
     UploadEngine engine;
     try {
@@ -184,8 +184,9 @@ final class RunCommand implements Callable<Integer> {
       throw e;
     }
     out.println(
-        "autoupload: backing up " + sourceDir + " to " + uploadTarget.describe()
-            + " (data dir " + dataDirectory + ")");
+        "autoupload: backing up " + OneLine.of(sourceDir.toString())
+            + " to " + OneLine.of(uploadTarget.describe())
+            + " (data dir " + OneLine.of(dataDirectory.toString()) + ")");
     server.ifPresent(
         started ->
             out.println("autoupload: control endpoint " + started.url() + " (token in " + started.tokenFile() + ")"));

@@ -124,7 +124,7 @@ final class VerifyCommand implements Callable<Integer> {
         new VerifyOutput(
             spec.commandLine().getOut(),
             System.console() != null ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.LINES);
-    UploadTarget uploadTarget = CommandSetup.openTarget(target, config);
+    UploadTarget uploadTarget = CommandSetup.openTarget(target, config, sourceDir);
     try {
       Library library = CommandSetup.library(id, sourceDir, uploadTarget, config);
       UploadEngine engine;
@@ -140,7 +140,6 @@ final class VerifyCommand implements Callable<Integer> {
         announce("verifying " + sourceDir + " against " + uploadTarget.describe() + " (data dir " + dataDirectory + ")");
         report = here(engine, library, mode, output);
       }
-      // Once the engine is closed: the projection prints a line of its own to stdout as it stops.
       output.finish(
           VerifyOutput.summary(
               report.files().size(),
@@ -284,7 +283,7 @@ final class VerifyCommand implements Callable<Integer> {
 
   private void announce(String what) {
     PrintWriter out = spec.commandLine().getOut();
-    out.println("autoupload: " + what);
+    out.println("autoupload: " + OneLine.of(what));
     out.flush();
   }
 

@@ -42,6 +42,20 @@ class MainTest {
   }
 
   @Test
+  void aPasswordInAnArgumentPicocliCannotPlaceIsNotEchoed() {
+    int code =
+        execute(
+            Main.commandLine(),
+            "run", "--source", dir.toString(), "--target", "file://" + dir.resolve("target"),
+            "--targt", "webdav://alice:S3cret@PW@host/dav", "nextcloud://bob:0ther/PW@cloud");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString())
+        .startsWith("autoupload: error: Unknown options: '--targt', 'webdav://***@host/dav', 'nextcloud://***@cloud'")
+        .doesNotContain("S3cret", "PW@host", "0ther");
+  }
+
+  @Test
   void sourceThatIsAFileExitsThree() throws IOException {
     Path file = Files.writeString(dir.resolve("photo.jpg"), "x");
 
@@ -101,11 +115,12 @@ class MainTest {
   @Test
   void targetThatCannotBeWrittenExitsThree() throws IOException {
     Path blocker = Files.writeString(dir.resolve("not-a-folder"), "x");
+    Path photos = Files.createDirectories(dir.resolve("photos"));
 
     int code =
         execute(
             new CommandLine(new Main()),
-            "run", "--source", dir.toString(), "--target", "file://" + blocker.resolve("backup"),
+            "run", "--source", photos.toString(), "--target", "file://" + blocker.resolve("backup"),
             "--data-dir", dir.resolve("data").toString());
 
     assertThat(code).isEqualTo(3);

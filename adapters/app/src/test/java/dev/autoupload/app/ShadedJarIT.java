@@ -23,6 +23,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
 class ShadedJarIT {
 
   private static final long TIMEOUT_SECONDS = 60;
+  /** What the README says {@code run} prints on stdout, line by line; scripts parse nothing else. */
+  private static final Pattern DOCUMENTED =
+      Pattern.compile(
+          "(autoupload: backing up |autoupload: control endpoint |uploaded |already-on-target |resumed |retrying "
+              + "|failed |skipped |scan-failed |progress |waiting: |slowed: |summary: ).*|uploading");
 
   @TempDir Path dir;
 
@@ -67,6 +73,7 @@ class ShadedJarIT {
 
     assertThat(first.exitCode()).as(first.err()).isZero();
     assertThat(first.err()).doesNotContain("ERROR", "Exception");
+    assertThat(first.out().lines()).as("stdout carries only the documented lines").allMatch(DOCUMENTED.asMatchPredicate());
     assertThat(first.out()).contains("uploaded movie.mov 2097169", "uploaded 2024/a.jpg 1");
     assertThat(first.summary())
         .startsWith("summary: files=2 backed-up=2 uploaded=2 already=0 skipped=0 failed=0 bytes-sent=2097170 ");
@@ -76,6 +83,7 @@ class ShadedJarIT {
     Finished second = finish(start("--once"));
 
     assertThat(second.exitCode()).as(second.err()).isZero();
+    assertThat(second.out().lines()).as("stdout carries only the documented lines").allMatch(DOCUMENTED.asMatchPredicate());
     assertThat(second.summary())
         .startsWith("summary: files=2 backed-up=2 uploaded=0 already=2 skipped=0 failed=0 bytes-sent=0 ");
   }

@@ -176,7 +176,7 @@ class VerifyCommandTest {
     Config config = ConfigLoader.withDataDir(ConfigLoader.load(Optional.empty(), List.of("autoupload.layout.pattern=\"{path}\"")), data);
     try (UploadEngine engine = UploadEngine.start(config);
         HttpControlServer server = HttpControlServer.start(engine, data, "127.0.0.1", 0)) {
-      Library library = CommandSetup.library(id, source(), CommandSetup.openTarget(backup().toUri().toString(), config), config);
+      Library library = CommandSetup.library(id, source(), CommandSetup.openTarget(backup().toUri().toString(), config, source()), config);
       engine.addLibrary(library).toCompletableFuture().get(10, TimeUnit.SECONDS);
       awaitIdle(engine);
       tamper();

@@ -1,10 +1,14 @@
 package dev.autoupload.http;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
@@ -22,7 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The secret every {@code /api} request must carry as {@code Authorization: Bearer <token>}. It
  * lives in {@code <data-dir>/http-token}, readable by its owner only (mode 600), so whoever may
- * read the data dir may drive the engine and nobody else.
+ * read the data dir may drive the engine and nobody else. It is written to a new file that is then
+ * renamed into place, and never read, written or narrowed to mode 600 through a symbolic link: a
+ * link planted there could otherwise hand out a token someone else knows, or change the mode of
+ * whatever it points to.
  *
  * <p>{@link #toString()} never shows the value: a token that ends up in a log line by accident
  * stays secret.
@@ -34,6 +41,8 @@ public final class ApiToken {
   private static final int RANDOM_BYTES = 32;
   /** A token a user wrote by hand must not be guessable either. */
   private static final int MIN_LENGTH = 32;
+  /** More than any token needs: what is beyond is not read. */
+  private static final int MAX_FILE_BYTES = 4096;
   private static final Set<PosixFilePermission> OWNER_ONLY =
       EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
   private static final Logger log = LoggerFactory.getLogger(ApiToken.class);
@@ -83,10 +92,22 @@ public final class ApiToken {
    */
   public static Optional<ApiToken> read(Path dataDir) throws IOException {
     Path file = file(dataDir);
-    if (!Files.exists(file)) {
+    BasicFileAttributes attributes;
+    try {
+      attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
       return Optional.empty();
     }
-    String value = Files.readString(file, StandardCharsets.US_ASCII).strip();
+    if (!attributes.isRegularFile()) {
+      throw new IOException(
+          file + " is " + (attributes.isSymbolicLink() ? "a symbolic link" : "not a regular file")
+              + ", which the token is never read or written through; remove it to have a new token made");
+    }
+    String value;
+    // NOFOLLOW: a link put in its place since is refused by the open itself.
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      value = new String(in.readNBytes(MAX_FILE_BYTES), StandardCharsets.US_ASCII).strip();
+    }
     if (value.length() < MIN_LENGTH || !value.chars().allMatch(c -> c > ' ' && c < 127)) {
       throw new IOException(
           file + " does not hold a valid token (at least " + MIN_LENGTH
@@ -136,12 +157,12 @@ public final class ApiToken {
   }
 
   private static void narrowPermissions(Path file) throws IOException {
-    if (!posix(file)) {
+    PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+    if (view == null) {
       return;
     }
-    Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
-    if (!OWNER_ONLY.containsAll(permissions)) {
-      Files.setPosixFilePermissions(file, OWNER_ONLY);
+    if (!OWNER_ONLY.containsAll(view.readAttributes().permissions())) {
+      view.setPermissions(OWNER_ONLY);
       log.warn("{} was readable by others; its permissions are now 600", file);
     }
   }

@@ -1,8 +1,10 @@
 package dev.autoupload.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.activity.ActivityOrder;
 import dev.autoupload.engine.activity.UploadState;
@@ -91,6 +93,11 @@ final class ControlRoutes extends AllDirectives {
   private final Verifications verifications;
   private final TransferRate rate;
   private final ObjectMapper mapper;
+  /**
+   * Request bodies are read strictly: a value followed by more ({@code {…} garbage}, two objects)
+   * or a key given twice is malformed, not read as whichever part a lenient parser keeps.
+   */
+  private final ObjectReader strictJson;
   private final Marshaller<Object, RequestEntity> json;
   private final HttpEntity.Strict indexHtml;
   private final HttpEntity.Strict appJs;
@@ -114,6 +121,9 @@ final class ControlRoutes extends AllDirectives {
     this.feed = feed;
     this.rate = rate;
     this.mapper = mapper;
+    this.strictJson =
+        mapper.reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
     this.json = Jackson.marshaller(mapper);
     this.indexHtml = resource("index.html", ContentTypes.TEXT_HTML_UTF8);
     this.appJs = resource("app.js", ContentTypes.create(MediaTypes.APPLICATION_JAVASCRIPT, HttpCharsets.UTF_8));
@@ -320,7 +330,7 @@ final class ControlRoutes extends AllDirectives {
               text -> {
                 JsonNode body;
                 try {
-                  body = mapper.readTree(text);
+                  body = strictJson.readTree(text);
                 } catch (JsonProcessingException e) {
                   throw new ApiProblem(
                       StatusCodes.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage(), Optional.empty());

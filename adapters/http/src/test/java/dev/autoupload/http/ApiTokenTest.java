@@ -52,6 +52,30 @@ class ApiTokenTest {
   }
 
   @Test
+  void aTokenFileThatIsASymbolicLinkIsRefusedAndNothingGoesThroughIt() throws IOException {
+    Path dataDir = Files.createDirectories(dir.resolve("data"));
+    // A token someone else knows, in a file of theirs that the link would have narrowed to 600.
+    Path planted = Files.writeString(dir.resolve("planted"), "a-token-someone-else-knows-0123456789\n");
+    Files.setPosixFilePermissions(planted, PosixFilePermissions.fromString("rw-r--r--"));
+    Files.createSymbolicLink(dataDir.resolve("http-token"), planted);
+
+    assertThatThrownBy(() -> ApiToken.loadOrCreate(dataDir))
+        .isInstanceOf(IOException.class)
+        .hasMessage(dataDir.resolve("http-token") + " is a symbolic link, which the token is never read or written"
+            + " through; remove it to have a new token made");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(planted))).isEqualTo("rw-r--r--");
+
+    Files.delete(dataDir.resolve("http-token"));
+    Files.createSymbolicLink(dataDir.resolve("http-token"), dir.resolve("nothing-here-yet"));
+
+    assertThatThrownBy(() -> ApiToken.loadOrCreate(dataDir)).isInstanceOf(IOException.class).hasMessageContaining("is a symbolic link");
+    assertThat(dir.resolve("nothing-here-yet")).as("no file made where a dangling link points").doesNotExist();
+    try (var left = Files.list(dataDir)) {
+      assertThat(left).extracting(path -> path.getFileName().toString()).containsExactly("http-token");
+    }
+  }
+
+  @Test
   void aShortOrEmptyStoredTokenIsRefusedNotUsed() throws IOException {
     Files.writeString(dir.resolve("http-token"), "secret\n");
     assertThatThrownBy(() -> ApiToken.loadOrCreate(dir)).isInstanceOf(IOException.class).hasMessageContaining("delete it");

@@ -297,6 +297,21 @@ class ControlApiTest {
   }
 
   @Test
+  void trailingGarbageAndDuplicateKeysAre400NotReadLeniently() {
+    assertThat(error(client.putJson("/api/conditions", DESKTOP + " garbage"), 400)).startsWith("malformed JSON");
+    assertThat(error(client.putJson("/api/conditions", DESKTOP + DESKTOP), 400)).startsWith("malformed JSON");
+    assertThat(error(client.putJson("/api/conditions", DESKTOP + "]"), 400)).startsWith("malformed JSON");
+    String twice = DESKTOP.replace("\"batteryPercent\": 100", "\"batteryPercent\": 100, \"batteryPercent\": 5");
+    assertThat(error(client.putJson("/api/conditions", twice), 400)).startsWith("malformed JSON").contains("batteryPercent");
+    HttpResponse<String> verify =
+        client.send(
+            client.authorized("/api/verify")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"library\": \"no-such-library\"} {}")));
+    assertThat(error(verify, 400)).startsWith("malformed JSON");
+  }
+
+  @Test
   void aBodyThatIsNotJsonIs415() {
     HttpResponse<String> response =
         client.send(

@@ -16,6 +16,8 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Turns the target URI of a library's configuration into an {@link UploadTarget}. */
 public final class TargetUris {
@@ -26,6 +28,9 @@ public final class TargetUris {
           + " tus+http[s]://[user@]host[:port]/files/,"
           + " s3://bucket/prefix?endpoint=http://host:port&region=r&pathStyle=true or"
           + " koofr://you%40example.com@mount/path[?endpoint=https://app.koofr.net]";
+
+  /** {@code scheme://}, where user information would start. */
+  private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://");
 
   private TargetUris() {}
 
@@ -84,7 +89,7 @@ public final class TargetUris {
       return koofr(uri, parsed, settings);
     }
     if (parsed.getScheme() == null || !parsed.getScheme().equalsIgnoreCase("file")) {
-      throw rejected("unsupported", redacted(parsed), null);
+      throw rejected("unsupported", uri, null);
     }
     if (parsed.isOpaque() || parsed.getPath() == null || !parsed.getPath().startsWith("/")) {
       throw rejected("unsupported", uri, "the folder must be an absolute path");
@@ -93,7 +98,7 @@ public final class TargetUris {
     if (host != null && !host.isEmpty() && !host.equalsIgnoreCase("localhost")) {
       throw rejected(
           "unsupported",
-          redacted(parsed),
+          uri,
           "host \""
               + parsed.getHost()
               + "\" is not supported (an absolute path needs three slashes)");
@@ -110,25 +115,25 @@ public final class TargetUris {
 
   private static UploadTarget webDav(URI uri, TargetSettings settings) {
     if (uri.isOpaque() || uri.getHost() == null) {
-      throw rejected("invalid", redacted(uri), "a WebDAV target needs a host");
+      throw rejected("invalid", uri, "a WebDAV target needs a host");
     }
     if (uri.getRawUserInfo() != null && uri.getRawUserInfo().contains(":")) {
       throw rejected(
           "invalid",
-          redacted(uri),
+          uri,
           "put the password in autoupload.target.password or "
               + TargetSettings.PASSWORD_VARIABLE
               + ", not in the URI");
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-      throw rejected("invalid", redacted(uri), "percent-encode '?' as %3F and '#' as %23 in folder names");
+      throw rejected("invalid", uri, "percent-encode '?' as %3F and '#' as %23 in folder names");
     }
     String scheme = uri.getScheme().equalsIgnoreCase("webdavs") ? "https" : "http";
     URI endpoint;
     try {
       endpoint = new URI(scheme, null, uri.getHost(), uri.getPort(), uri.getPath().isEmpty() ? "/" : uri.getPath(), null, null);
     } catch (URISyntaxException e) {
-      throw rejected("invalid", redacted(uri), e.getReason());
+      throw rejected("invalid", uri, e.getReason());
     }
     try {
       return new WebDavTarget(
@@ -136,25 +141,25 @@ public final class TargetUris {
           Optional.ofNullable(uri.getUserInfo()),
           settings);
     } catch (IllegalArgumentException e) {
-      throw rejected("invalid", redacted(uri), e.getMessage());
+      throw rejected("invalid", uri, e.getMessage());
     }
   }
 
   private static UploadTarget nextcloud(URI uri, TargetSettings settings) {
     if (uri.isOpaque() || uri.getHost() == null) {
-      throw rejected("invalid", redacted(uri), "a Nextcloud target needs a host");
+      throw rejected("invalid", uri, "a Nextcloud target needs a host");
     }
     if (uri.getRawUserInfo() == null || uri.getRawUserInfo().isEmpty()) {
-      throw rejected("invalid", redacted(uri), "a Nextcloud target needs the user: nextcloud://user@host/path");
+      throw rejected("invalid", uri, "a Nextcloud target needs the user: nextcloud://user@host/path");
     }
     if (uri.getRawUserInfo().contains(":")) {
       throw rejected(
           "invalid",
-          redacted(uri),
+          uri,
           "put the password in autoupload.target.password or " + TargetSettings.PASSWORD_VARIABLE + ", not in the URI");
     }
     if (uri.getRawFragment() != null) {
-      throw rejected("invalid", redacted(uri), "percent-encode '#' as %23 in folder names");
+      throw rejected("invalid", uri, "percent-encode '#' as %23 in folder names");
     }
     long chunkSize = NextcloudTarget.DEFAULT_CHUNK_SIZE;
     String webroot = "/";
@@ -164,11 +169,11 @@ public final class TargetUris {
       String name = eq < 0 ? pair : pair.substring(0, eq);
       String value = eq < 0 ? "" : pair.substring(eq + 1);
       switch (name) {
-        case "chunkSize" -> chunkSize = bytes(redacted(uri), name, value);
+        case "chunkSize" -> chunkSize = bytes(uri.toString(), name, value);
         // Percent-decoded here and encoded again per segment by the target; '+' stays '+'.
         case "webroot" -> webroot = URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8);
         default -> throw rejected(
-            "invalid", redacted(uri), "unknown Nextcloud parameter \"" + name + "\"; percent-encode '?' as %3F in folder names");
+            "invalid", uri, "unknown Nextcloud parameter \"" + name + "\"; percent-encode '?' as %3F in folder names");
       }
     }
     String scheme = uri.getScheme().equalsIgnoreCase("nextcloud") ? "https" : "http";
@@ -181,22 +186,22 @@ public final class TargetUris {
           chunkSize,
           settings);
     } catch (URISyntaxException | IllegalArgumentException e) {
-      throw rejected("invalid", redacted(uri), e.getMessage());
+      throw rejected("invalid", uri, e.getMessage());
     }
   }
 
   private static UploadTarget tus(URI uri, TargetSettings settings) {
     if (uri.isOpaque() || uri.getHost() == null) {
-      throw rejected("invalid", redacted(uri), "a tus target needs a host");
+      throw rejected("invalid", uri, "a tus target needs a host");
     }
     if (uri.getRawUserInfo() != null && uri.getRawUserInfo().contains(":")) {
       throw rejected(
           "invalid",
-          redacted(uri),
+          uri,
           "put the password in autoupload.target.password or " + TargetSettings.PASSWORD_VARIABLE + ", not in the URI");
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-      throw rejected("invalid", redacted(uri), "a tus creation URL has no query or fragment");
+      throw rejected("invalid", uri, "a tus creation URL has no query or fragment");
     }
     String scheme = uri.getScheme().substring("tus+".length()).toLowerCase(Locale.ROOT);
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
@@ -206,15 +211,16 @@ public final class TargetUris {
           Optional.ofNullable(uri.getUserInfo()),
           settings);
     } catch (IllegalArgumentException e) {
-      throw rejected("invalid", redacted(uri), e.getMessage());
+      throw rejected("invalid", uri, e.getMessage());
     }
   }
 
   private static S3Config s3Config(String uri, URI parsed, TargetSettings settings) {
-    if (parsed.getRawUserInfo() != null) {
+    // An authority that is no host name (my_host) hides its user information from getRawUserInfo.
+    if (parsed.getRawUserInfo() != null || (parsed.getRawAuthority() != null && parsed.getRawAuthority().contains("@"))) {
       throw rejected(
           "invalid",
-          redacted(parsed),
+          uri,
           "credentials do not belong in the URI; set autoupload.target.s3.* or AWS_ACCESS_KEY_ID and"
               + " AWS_SECRET_ACCESS_KEY");
     }
@@ -272,15 +278,13 @@ public final class TargetUris {
     int at = authority == null ? -1 : authority.lastIndexOf('@');
     String rawUser = at < 0 ? "" : authority.substring(0, at);
     String user = URLDecoder.decode(rawUser.replace("+", "%2B"), StandardCharsets.UTF_8);
-    // The part before the mount may hold a password typed by mistake: never echo it then.
-    String shown = user.contains(":") ? uri.replace("//" + rawUser + "@", "//***@") : uri;
     if (at <= 0 || at == authority.length() - 1) {
-      throw rejected("invalid", shown, "name the account's e-mail and the mount: koofr://you%40example.com@Koofr/path");
+      throw rejected("invalid", uri, "name the account's e-mail and the mount: koofr://you%40example.com@Koofr/path");
     }
     if (user.contains(":")) {
       throw rejected(
           "invalid",
-          shown,
+          uri,
           "put the app password in autoupload.target.password or " + TargetSettings.PASSWORD_VARIABLE + ", not in the URI");
     }
     if (parsed.getRawFragment() != null) {
@@ -312,6 +316,9 @@ public final class TargetUris {
           || endpoint.getHost() == null) {
         throw rejected("invalid", uri, "the endpoint must be an http:// or https:// URL");
       }
+      if (endpoint.getRawUserInfo() != null) {
+        throw rejected("invalid", uri, "credentials do not belong in the endpoint; set them in the settings");
+      }
       return endpoint;
     } catch (URISyntaxException e) {
       throw rejected("invalid", uri, "the endpoint is not a URL: " + e.getReason());
@@ -334,16 +341,43 @@ public final class TargetUris {
     }
   }
 
-  private static IllegalArgumentException rejected(String what, String uri, String why) {
-    return new IllegalArgumentException(
-        what + " target \"" + uri + "\": " + (why == null ? "" : why + "; ") + SUPPORTED);
+  private static IllegalArgumentException rejected(String what, URI uri, String why) {
+    return rejected(what, uri.toString(), why);
   }
 
-  /** The URI without its user info, which may hold a password. */
-  private static String redacted(URI uri) {
-    if (uri.getRawUserInfo() == null) {
-      return uri.toString();
+  /**
+   * The one-line error for {@code uri}. When its user information runs past a '/', '?' or '#' it
+   * may be a password holding one, which the parser took for a path or query: then {@code why},
+   * which may quote a parameter or path from there, gives way to where passwords go.
+   */
+  private static IllegalArgumentException rejected(String what, String uri, String why) {
+    String reason = why;
+    if (userInformation(uri).filter(info -> info.indexOf(':') >= 0 && info.matches("(?s).*[/?#].*")).isPresent()) {
+      reason = "if it holds a password or key, put that in autoupload.target.password (or "
+          + TargetSettings.PASSWORD_VARIABLE + ") or autoupload.target.s3.*, not in the URI";
     }
-    return uri.toString().replace(uri.getRawUserInfo() + "@", "***@");
+    return new IllegalArgumentException(
+        what + " target \"" + shown(uri) + "\": " + (reason == null ? "" : reason + "; ") + SUPPORTED);
+  }
+
+  /** All between {@code scheme://} (or the start) and the last '@', read as text; empty without '@'. */
+  private static Optional<String> userInformation(String uri) {
+    int at = uri.lastIndexOf('@');
+    if (at < 0) {
+      return Optional.empty();
+    }
+    Matcher scheme = SCHEME.matcher(uri);
+    return Optional.of(uri.substring(scheme.lookingAt() ? scheme.end() : 0, at));
+  }
+
+  /**
+   * The URI as an error may quote it, its user information (which may hold a password) shown as
+   * {@code ***}. Read as text, since a URI that does not parse is the one quoted: the user
+   * information is all between {@code scheme://} (or the start) and the last '@', as a password
+   * may hold '/', '#', '?' or '@', and an endpoint in the query may carry credentials of its own.
+   */
+  private static String shown(String uri) {
+    int at = uri.lastIndexOf('@');
+    return userInformation(uri).map(info -> uri.substring(0, at - info.length()) + "***" + uri.substring(at)).orElse(uri);
   }
 }

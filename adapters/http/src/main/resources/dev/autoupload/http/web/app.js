@@ -1,7 +1,7 @@
 // The Activity page: logs in with the API token (the server answers with an HttpOnly session
 // cookie and a CSRF token), then shows the engine's status, files in flight, recent uploads and
 // failures, kept live by the /api/events stream. Text from the server only ever goes in through
-// textContent.
+// textContent, and names and messages through shown().
 'use strict';
 
 (() => {
@@ -17,6 +17,21 @@
   };
 
   const byId = (id) => document.getElementById(id);
+
+  // Names and messages as the command line prints them: on one line, a control character as '?',
+  // and a character that is invisible or reorders the text around it (a right-to-left override
+  // U+202E, zero-width spaces, other format characters, lone surrogates) as <U+XXXX>, never obeyed,
+  // so that a name cannot read otherwise than it is. The joiners of emoji and scripts stay.
+  function shown(text) {
+    return String(text)
+      .replace(/\s*(?:\r\n|[\n\v\f\r\u0085\u2028\u2029])\s*/gu, ' ')
+      .replace(/\t/g, ' ')
+      .replace(/\p{Cc}/gu, '?')
+      .replace(/[\p{Cf}\p{Cs}]/gu, (c) =>
+        c === '\u200C' || c === '\u200D' ? c : '<U+' + c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0') + '>')
+      .trim();
+  }
+
   let csrfToken = null;
   let events = null;
   let statusTimer = null;
@@ -286,10 +301,10 @@
       byId('uploads').append(item);
     }
     const percent = upload.percent;
-    item.querySelector('.path').textContent = upload.path;
+    item.querySelector('.path').textContent = shown(upload.path);
     const bar = item.querySelector('progress');
     bar.value = percent;
-    bar.setAttribute('aria-label', 'Upload of ' + upload.path);
+    bar.setAttribute('aria-label', 'Upload of ' + shown(upload.path));
     bar.dataset.offset = String(upload.offset);
     bar.dataset.size = String(upload.size);
     item.querySelector('.percent').textContent =
@@ -315,13 +330,13 @@
         item.dataset.library = entry.library;
         const path = document.createElement('span');
         path.className = 'path';
-        path.textContent = entry.path;
+        path.textContent = shown(entry.path);
         if (entry.livePhotoVideo) {
           // The video half of a live photo travels with its still: one item, marked Live.
           const live = document.createElement('span');
           live.className = 'live';
           live.textContent = 'Live';
-          live.title = 'Live photo: with ' + entry.livePhotoVideo;
+          live.title = 'Live photo: with ' + shown(entry.livePhotoVideo);
           path.append(' ', live);
         }
         const uploaded = timeElement('uploaded-at', entry.uploadedAt, 'Uploaded ', false);
@@ -333,7 +348,7 @@
           // Another file had this name: the user should see that both were kept, or which went.
           const note = document.createElement('span');
           note.className = 'note';
-          note.textContent = entry.note;
+          note.textContent = shown(entry.note);
           item.append(note);
         }
         return item;
@@ -349,10 +364,10 @@
         item.dataset.assetId = failure.assetId;
         const path = document.createElement('span');
         path.className = 'path';
-        path.textContent = failure.path;
+        path.textContent = shown(failure.path);
         const error = document.createElement('span');
         error.className = 'error-text';
-        error.textContent = failure.error + ' (' + failure.attempts + ' attempts)';
+        error.textContent = shown(failure.error) + ' (' + failure.attempts + ' attempts)';
         const retry = document.createElement('button');
         retry.type = 'button';
         retry.className = 'retry';
@@ -402,7 +417,7 @@
         showLogin('Your session has ended; log in again.');
         return;
       }
-      error.textContent = failure.message;
+      error.textContent = shown(failure.message);
       error.hidden = false;
     }
     refreshAll();

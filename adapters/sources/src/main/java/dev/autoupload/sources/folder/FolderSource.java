@@ -15,7 +15,6 @@ import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
@@ -53,10 +52,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Hidden files and folders (name starting with '.') and Autoupload's own partial uploads
  * ({@code *.autoupload-part}) are left out; symbolic links are not followed, so a link loop cannot
- * trap the scan. Relative paths are '/'-separated and in Unicode NFC, and an asset's id is derived
- * from that path alone, so it is the same on every scan and after every restart. Folders that
- * cannot be read are skipped with a warning; files that cannot be read are still listed, and
- * {@link #open} says why they fail.
+ * trap the scan. Relative paths are '/'-separated and in Unicode NFC, with names that are not
+ * valid UTF-8 shown as {@link FileNames} does, every byte kept; an asset's id is derived from that
+ * path alone, so it is the same on every scan and after every restart. Folders that cannot be read
+ * are skipped with a warning; files that cannot be read are still listed, and {@link #open} says
+ * why they fail. A file missing because the source folder itself went away (deleted, unmounted,
+ * replaced) is not a file the user deleted: {@link #open} and {@link #refresh} then fail saying
+ * so, instead of reporting the file gone.
  */
 public final class FolderSource implements AssetSource {
 
@@ -79,6 +81,8 @@ public final class FolderSource implements AssetSource {
   private final Path root;
   private final Settings settings;
   private final CreationDates creationDates = new CreationDates(ZoneId.systemDefault());
+  /** The source folder's file key (device and inode) when it was last scanned or watched. */
+  private volatile Optional<Object> scannedRoot = Optional.empty();
 
   /**
    * Which files a folder source offers and when.
@@ -171,7 +175,10 @@ public final class FolderSource implements AssetSource {
   /** A folder still to be listed, and its path relative to the root ("" for the root). */
   private record Folder(Path path, String relativePath) {}
 
-  /** A listed child: its name on disk, that name in NFC, and its own (not a link's) attributes. */
+  /**
+   * A listed child: its name as {@link FileNames} shows the bytes on disk, that name in NFC, and
+   * its own (not a link's) attributes.
+   */
   private record Entry(Path path, String rawName, String name, BasicFileAttributes attributes) {}
 
   @Override
@@ -345,6 +352,8 @@ public final class FolderSource implements AssetSource {
    *
    * @throws NoSuchFileException "{@code <relative path>} no longer exists" when the file is gone
    * @throws AccessDeniedException "cannot read {@code <relative path>}: permission denied"
+   * @throws IOException "cannot read {@code <relative path>}: the source folder … no longer exists"
+   *     (or is no longer the folder scanned) when the file went with its whole source folder
    */
   @Override
   public InputStream open(Asset asset) throws IOException {
@@ -375,6 +384,10 @@ public final class FolderSource implements AssetSource {
       file = locate(asset.relativePath());
       attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException e) {
+      Optional<String> rootProblem = rootProblem();
+      if (rootProblem.isPresent()) {
+        throw new IOException("cannot read " + asset.relativePath() + ": " + rootProblem.get(), e);
+      }
       return Optional.empty();
     } catch (IOException e) {
       throw readFailure(asset.relativePath(), e);
@@ -421,26 +434,40 @@ public final class FolderSource implements AssetSource {
     if (!attributes.isDirectory()) {
       throw new IOException("source " + root + " is not a folder");
     }
+    scannedRoot = Optional.ofNullable(attributes.fileKey());
+  }
+
+  /**
+   * Why the source folder is no longer the one scanned, if it is not: deleted, no longer a folder,
+   * or another folder in its place (a drive unmounted leaves its empty mount point behind).
+   */
+  private Optional<String> rootProblem() {
+    BasicFileAttributes now;
+    try {
+      now = Files.readAttributes(root, BasicFileAttributes.class);
+    } catch (NoSuchFileException e) {
+      return Optional.of("the source folder " + root + " no longer exists");
+    } catch (IOException e) {
+      return Optional.of("the source folder " + root + " is not readable: " + reason(e));
+    }
+    if (!now.isDirectory()) {
+      return Optional.of("the source folder " + root + " is no longer a folder");
+    }
+    if (scannedRoot.isPresent() && !scannedRoot.get().equals(now.fileKey())) {
+      return Optional.of("the source folder " + root + " is no longer the folder scanned (unmounted or replaced)");
+    }
+    return Optional.empty();
   }
 
   private List<Entry> list(Folder folder) throws IOException {
     List<Entry> entries = new ArrayList<>();
     try (DirectoryStream<Path> children = Files.newDirectoryStream(folder.path())) {
       for (Path child : children) {
-        String rawName = child.getFileName().toString();
+        String rawName = FileNames.nameOf(child);
         if (rawName.startsWith(".") || rawName.endsWith(PART_SUFFIX)) {
           continue;
         }
         String relativePath = join(folder.relativePath(), rawName);
-        if (!nameRoundTrips(folder.path(), rawName, child)) {
-          log.warn(
-              "skipping {} of {}: its name is not valid in the file name encoding {}; run with a"
-                  + " UTF-8 locale",
-              relativePath,
-              root,
-              System.getProperty("sun.jnu.encoding"));
-          continue;
-        }
         try {
           entries.add(
               new Entry(
@@ -477,18 +504,6 @@ public final class FolderSource implements AssetSource {
       unique.add(entry);
     }
     return unique;
-  }
-
-  /**
-   * Whether the name read back from the directory leads to the same file, which fails when the
-   * JVM's file name encoding cannot decode the bytes on disk.
-   */
-  private static boolean nameRoundTrips(Path folder, String rawName, Path child) {
-    try {
-      return folder.resolve(rawName).equals(child);
-    } catch (InvalidPathException e) {
-      return false;
-    }
   }
 
   private Asset asset(String relativePath, Path file, BasicFileAttributes attributes) {
@@ -584,12 +599,7 @@ public final class FolderSource implements AssetSource {
           || segment.indexOf('\0') >= 0) {
         throw new IOException("not a path inside the source folder");
       }
-      Path next;
-      try {
-        next = path.resolve(segment);
-      } catch (InvalidPathException e) {
-        throw new IOException("its name is not valid in this system's file name encoding", e);
-      }
+      Path next = FileNames.child(path, segment);
       path = Files.exists(next, LinkOption.NOFOLLOW_LINKS) ? next : inOtherForm(path, segment);
     }
     // A folder on the way may have been replaced by a link since the scan.
@@ -603,9 +613,9 @@ public final class FolderSource implements AssetSource {
     Path match = null;
     try (DirectoryStream<Path> children = Files.newDirectoryStream(folder)) {
       for (Path child : children) {
-        String rawName = child.getFileName().toString();
+        String rawName = FileNames.nameOf(child);
         boolean same = Normalizer.normalize(rawName, Normalizer.Form.NFC).equals(name);
-        if (same && (match == null || rawName.compareTo(match.getFileName().toString()) < 0)) {
+        if (same && (match == null || rawName.compareTo(FileNames.nameOf(match)) < 0)) {
           match = child;
         }
       }
@@ -613,14 +623,17 @@ public final class FolderSource implements AssetSource {
       throw e.getCause();
     }
     if (match == null) {
-      throw new NoSuchFileException(folder.resolve(name).toString());
+      throw new NoSuchFileException(FileNames.child(folder, name).toString());
     }
     return match;
   }
 
-  private static IOException readFailure(String relativePath, IOException e) {
+  private IOException readFailure(String relativePath, IOException e) {
     IOException failure;
-    if (e instanceof NoSuchFileException) {
+    Optional<String> rootProblem = e instanceof NoSuchFileException ? rootProblem() : Optional.empty();
+    if (rootProblem.isPresent()) {
+      failure = new IOException("cannot read " + relativePath + ": " + rootProblem.get());
+    } else if (e instanceof NoSuchFileException) {
       failure = new NoSuchFileException(null, null, relativePath + " no longer exists");
     } else if (e instanceof AccessDeniedException) {
       failure =

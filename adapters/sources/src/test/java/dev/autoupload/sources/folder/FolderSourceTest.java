@@ -3,13 +3,14 @@ package dev.autoupload.sources.folder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.CreationDateSource;
+import dev.autoupload.engine.testing.Unprivileged;
 import dev.autoupload.sources.media.TestMedia;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -398,6 +399,49 @@ class FolderSourceTest {
   }
 
   @Test
+  void backsUpNamesThatAreNotUtf8UnderNamesThatKeepEveryByte() throws Exception {
+    // Latin-1 names, as an old camera or a Windows copy leaves them: 0xFF and 0xE9 alone are not UTF-8.
+    write(rawChild(root, "bad%FF.jpg"), "stray byte");
+    Path folder = Files.createDirectories(rawChild(root, "caf%E9"));
+    write(rawChild(folder, "x.jpg"), "in a Latin-1 folder");
+    write("quote\u201Bname.jpg", "a quote of its own");
+
+    List<Asset> assets = scan(source);
+
+    assertThat(assets)
+        .extracting(Asset::relativePath)
+        .containsExactly("bad\u201BFF.jpg", "quote\u201B\u201Bname.jpg", "caf\u201BE9/x.jpg");
+    assertThat(assets).extracting(this::read).containsExactly("stray byte", "a quote of its own", "in a Latin-1 folder");
+    assertThat(source.refresh(assets.get(0))).hasValueSatisfying(now -> assertThat(now.size()).isEqualTo(10));
+  }
+
+  @Test
+  void aFileGoneWithItsWholeSourceFolderFailsInsteadOfVanishing() throws Exception {
+    write("2024/a.jpg", "x");
+    Asset asset = scan(source).get(0);
+    Files.delete(root.resolve("2024/a.jpg"));
+    Files.delete(root.resolve("2024"));
+    Files.delete(root);
+
+    String expected = "cannot read 2024/a.jpg: the source folder " + root + " no longer exists";
+    assertThatThrownBy(() -> source.open(asset)).isNotInstanceOf(NoSuchFileException.class).hasMessage(expected);
+    assertThatThrownBy(() -> source.refresh(asset)).isNotInstanceOf(NoSuchFileException.class).hasMessage(expected);
+  }
+
+  @Test
+  void aFileGoneWithAnUnmountedOrReplacedSourceFolderFailsInsteadOfVanishing() throws Exception {
+    write("a.jpg", "x");
+    Asset asset = scan(source).get(0);
+    // An unmounted drive leaves its empty mount point behind: another folder under the same name.
+    Files.move(root, temp.resolve("unplugged"));
+    Files.createDirectories(root);
+
+    assertThatThrownBy(() -> source.open(asset))
+        .isNotInstanceOf(NoSuchFileException.class)
+        .hasMessage("cannot read a.jpg: the source folder " + root + " is no longer the folder scanned (unmounted or replaced)");
+  }
+
+  @Test
   @Timeout(10)
   void doesNotFollowSymbolicLinks() throws Exception {
     write("album/real.jpg", "x");
@@ -468,9 +512,16 @@ class FolderSourceTest {
 
   @Test
   void listsAnUnreadableFileAndSaysWhyItCannotBeOpened() throws Exception {
-    assumeThat(System.getProperty("user.name")).as("root may read anything").isNotEqualTo("root");
     Path locked = write("locked.jpg", "x");
     Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("-w-------"));
+    Unprivileged.openToAll(root);
+
+    // As a user the file's permissions stop: root may read anything.
+    Unprivileged.run(FolderSourceTest.class, "anUnreadableFileIsListedAndSaysWhyItCannotBeOpened", root.toString());
+  }
+
+  static void anUnreadableFileIsListedAndSaysWhyItCannotBeOpened(String... root) throws IOException {
+    FolderSource source = new FolderSource("lib-1", Path.of(root[0]), SETTLED_AT_ONCE);
 
     Asset asset = scan(source).get(0);
 
@@ -482,16 +533,22 @@ class FolderSourceTest {
 
   @Test
   void skipsAnUnreadableFolderAndScansTheRest() throws Exception {
-    assumeThat(System.getProperty("user.name")).as("root may read anything").isNotEqualTo("root");
     write("open/a.jpg", "x");
     write("closed/b.jpg", "x");
     Path closed = root.resolve("closed");
     Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("---------"));
+    Unprivileged.openToAll(root);
     try {
-      assertThat(scan(source)).extracting(Asset::relativePath).containsExactly("open/a.jpg");
+      Unprivileged.run(FolderSourceTest.class, "anUnreadableFolderIsSkipped", root.toString());
     } finally {
       Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
     }
+  }
+
+  static void anUnreadableFolderIsSkipped(String... root) throws IOException {
+    assertThat(scan(new FolderSource("lib-1", Path.of(root[0]), SETTLED_AT_ONCE)))
+        .extracting(Asset::relativePath)
+        .containsExactly("open/a.jpg");
   }
 
   @Test
@@ -510,6 +567,12 @@ class FolderSourceTest {
     try (InputStream in = source.open(asset)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
+  }
+
+  /** The child of {@code folder} whose name is these percent-encoded bytes, valid UTF-8 or not. */
+  private static Path rawChild(Path folder, String percentEncodedName) {
+    String base = folder.toUri().toString();
+    return Path.of(URI.create((base.endsWith("/") ? base : base + "/") + percentEncodedName));
   }
 
   private Path write(String relativePath, String content) throws IOException {

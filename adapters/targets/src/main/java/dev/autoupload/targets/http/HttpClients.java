@@ -42,6 +42,11 @@ public final class HttpClients {
   private static final String PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----";
   /** Enough of an error answer to quote it. */
   private static final int ERROR_BODY_BYTES = 8 * 1024;
+  /**
+   * The most of an answer read as text. The longest a target expects is a Nextcloud listing of an
+   * upload's chunks, under 5 MiB for 10,000 of them; an answer without end must not fill the memory.
+   */
+  static final int MAX_TEXT_BYTES = 16 * 1024 * 1024;
 
   private HttpClients() {}
 
@@ -172,10 +177,18 @@ public final class HttpClients {
     throw refusal.of(response.statusCode(), response.headers().firstValue("Retry-After"), body);
   }
 
-  /** As {@link #send}, reading the answer as UTF-8 text. */
+  /** As {@link #send}, reading the answer as UTF-8 text of at most {@link #MAX_TEXT_BYTES}. */
   public static HttpResponse<String> sendForText(HttpClient client, HttpRequest.Builder request, String operation)
       throws UploadException {
-    return send(client, request.build(), operation, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    return send(client, request.build(), operation, text());
+  }
+
+  /**
+   * The answer as UTF-8 text of at most {@link #MAX_TEXT_BYTES}: a longer one fails the request
+   * ({@link #send} classifies it as transient), never filling the memory.
+   */
+  public static HttpResponse.BodyHandler<String> text() {
+    return answer -> new BoundedText(MAX_TEXT_BYTES);
   }
 
   /**

@@ -89,6 +89,11 @@ public final class LocalFolderTarget implements UploadTarget {
     return root.toString();
   }
 
+  /** The folder files go to, absolute. */
+  public Path root() {
+    return root;
+  }
+
   /** Found when the target was made; room is left for the part name beside each file. */
   @Override
   public NameRules nameRules() {

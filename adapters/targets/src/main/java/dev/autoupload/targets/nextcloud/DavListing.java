@@ -1,10 +1,9 @@
 package dev.autoupload.targets.nextcloud;
 
-import java.io.ByteArrayInputStream;
+import dev.autoupload.targets.webdav.DavXml;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,13 +11,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
-import org.xml.sax.SAXException;
 
 /** What Nextcloud's WebDAV answers say: PROPFIND listings and Sabre's error bodies. */
 final class DavListing {
@@ -48,7 +43,7 @@ final class DavListing {
 
   /** The resources of a multistatus answer in the server's order; the first is the one asked for. */
   static List<Entry> parse(String xml) throws IOException {
-    Document document = document(xml, "PROPFIND answer");
+    Document document = DavXml.parse(xml, "PROPFIND answer");
     List<Entry> entries = new ArrayList<>();
     for (Element response : children(document.getDocumentElement(), DAV, "response")) {
       entries.add(entry(response));
@@ -68,7 +63,7 @@ final class DavListing {
       return body == null ? "" : body;
     }
     try {
-      Document document = document(body, "error body");
+      Document document = DavXml.parse(body, "error body");
       for (Element message : children(document.getDocumentElement(), SABRE, "message")) {
         String text = message.getTextContent().trim();
         if (!text.isEmpty()) {
@@ -136,20 +131,6 @@ final class DavListing {
       return parts.length >= 2 && parts[1].startsWith("2");
     }
     return true;
-  }
-
-  private static Document document(String xml, String what) throws IOException {
-    try {
-      DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-      factory.setNamespaceAware(true);
-      factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-      factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-      return factory
-          .newDocumentBuilder()
-          .parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
-    } catch (ParserConfigurationException | SAXException e) {
-      throw new IOException("unreadable " + what + ": " + e.getMessage(), e);
-    }
   }
 
   private static List<Element> children(Element parent, String namespace, String name) {

@@ -1,8 +1,6 @@
 package dev.autoupload.targets.webdav;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -10,15 +8,10 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
-import org.xml.sax.SAXException;
 
 /**
  * The properties a Depth-0 PROPFIND reports about one resource; {@code lastModified} is the
@@ -42,17 +35,7 @@ record Multistatus(
 
   /** Reads the first response's properties, from its propstats with a 2xx status only. */
   static Multistatus parse(String xml) throws IOException {
-    Document document;
-    try {
-      DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-      factory.setNamespaceAware(true);
-      factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-      factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-      DocumentBuilder builder = factory.newDocumentBuilder();
-      document = builder.parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
-    } catch (ParserConfigurationException | SAXException e) {
-      throw new IOException("unreadable PROPFIND answer: " + e.getMessage(), e);
-    }
+    Document document = DavXml.parse(xml, "PROPFIND answer");
     NodeList responses = document.getElementsByTagNameNS(DAV, "response");
     if (responses.getLength() == 0) {
       throw new IOException("PROPFIND answer without a response element");

@@ -390,7 +390,7 @@ public final class WebDavTarget implements UploadTarget {
   }
 
   private HttpResponse<String> exchange(HttpRequest.Builder request, String operation) throws UploadException {
-    return exchange(request, operation, BodyHandlers.ofString(StandardCharsets.UTF_8));
+    return exchange(request, operation, HttpClients.text());
   }
 
   private <T> HttpResponse<T> exchange(HttpRequest.Builder request, String operation, BodyHandler<T> body)

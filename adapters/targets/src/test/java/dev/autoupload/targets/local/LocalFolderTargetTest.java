@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import dev.autoupload.engine.testing.Unprivileged;
 import dev.autoupload.engine.upload.NameRules;
 import dev.autoupload.engine.upload.RemoteFile;
 import dev.autoupload.engine.upload.RemoteState;
@@ -461,19 +462,22 @@ class LocalFolderTargetTest {
 
   @Test
   void checkFailsWhenTheRootIsNotWritable() throws Exception {
-    assumeThat(System.getProperty("user.name")).as("root may write anywhere").isNotEqualTo("root");
     Files.createDirectories(root);
-    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("r-x------"));
+    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("r-xr-xr-x"));
+    Unprivileged.openToAll(temp);
     try {
-      UploadError error = errorOf(target::check);
-
-      assertThat(error)
-          .isEqualTo(
-              new UploadError.Permanent(
-                  "target folder " + root + " is not writable: permission denied"));
+      // As a user the folder's permissions stop: root may write anywhere.
+      Unprivileged.run(LocalFolderTargetTest.class, "checkSaysTheRootIsNotWritable", root.toString());
     } finally {
       Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
     }
+  }
+
+  static void checkSaysTheRootIsNotWritable(String... root) {
+    UploadError error = errorOf(new LocalFolderTarget(Path.of(root[0]))::check);
+
+    assertThat(error)
+        .isEqualTo(new UploadError.Permanent("target folder " + root[0] + " is not writable: permission denied"));
   }
 
   private RemoteFile upload(String remotePath, byte[] content, int chunk) throws UploadException {

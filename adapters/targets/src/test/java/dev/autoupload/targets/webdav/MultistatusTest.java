@@ -13,6 +13,22 @@ class MultistatusTest {
   private static final String SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
   @Test
+  void aMalformedAnswerIsAnErrorOfItsOwnNotALineOnStderr() {
+    String stderr =
+        StderrCapture.during(
+            () -> {
+              assertThatThrownBy(() -> Multistatus.parse("<d:multistatus xmlns:d=\"DAV:\"><d:response>"))
+                  .isInstanceOf(IOException.class)
+                  .hasMessageStartingWith("unreadable PROPFIND answer: ");
+              assertThatThrownBy(() -> Multistatus.parse("502 Bad Gateway"))
+                  .isInstanceOf(IOException.class)
+                  .hasMessageStartingWith("unreadable PROPFIND answer: ");
+            });
+
+    assertThat(stderr).as("what the XML parser printed").isEmpty();
+  }
+
+  @Test
   void readsSizeFromNginxWhichReportsNoChecksum() throws IOException {
     String xml =
         "<?xml version=\"1.0\" encoding=\"utf-8\" ?><D:multistatus xmlns:D=\"DAV:\"><D:response>"
