@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.library.Library;
+import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.testing.InMemorySource;
 import dev.autoupload.engine.testing.InMemoryTarget;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -182,5 +184,97 @@ class UploadEngineTest {
                         .withFallback(ConfigFactory.load())))
         .isInstanceOf(EngineStartException.class)
         .hasMessageContaining("unsupported journal URL");
+  }
+
+  /** An engine that restarts a failed library within a fraction of a second, answering within 2 s. */
+  private UploadEngine quicklyRestarting() {
+    return UploadEngine.start(
+        ConfigFactory.parseMap(
+                Map.of(
+                    "autoupload.data-dir", dataDir.toString(),
+                    "autoupload.supervision.min-backoff", "50ms",
+                    "autoupload.supervision.max-backoff", "200ms",
+                    "autoupload.supervision.once-max-restarts", 2,
+                    "autoupload.ask-timeout", "2s"))
+            .withFallback(ConfigFactory.load()));
+  }
+
+  private static EngineStatus statusWithin2s(UploadEngine engine) throws Exception {
+    return engine.status().toCompletableFuture().get(2, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aLibraryWhoseBackupKeepsFailingShowsDownWithTheReasonWhileTheOtherBacksUp() throws Exception {
+    InMemorySource brokenSource = new InMemorySource("broken");
+    brokenSource.add("a.jpg", 1000);
+    InMemoryTarget brokenTarget = new InMemoryTarget();
+    brokenTarget.failNameRules(Optional.of(new IllegalStateException("the target lost its settings")));
+    InMemorySource camera = new InMemorySource("camera");
+    for (int i = 0; i < 30; i++) {
+      camera.add("IMG_%04d.JPG".formatted(i), 2000 + i);
+    }
+    InMemoryTarget cameraTarget = new InMemoryTarget();
+
+    try (UploadEngine engine = quicklyRestarting()) {
+      engine.addLibrary(new Library("broken", brokenSource, brokenTarget).watched()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      engine.addLibrary(new Library("camera", camera, cameraTarget)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+      TestProbe<Object> probe = probes.createTestProbe();
+      probe.awaitAssert(
+          Duration.ofSeconds(30),
+          Duration.ofMillis(50),
+          () -> {
+            EngineStatus status = statusWithin2s(engine);
+            LibraryStatus broken = status.libraries().get(0);
+            assertThat(broken.down()).as("broken: %s", broken).isPresent();
+            assertThat(broken.down().get().reason()).isEqualTo("IllegalStateException: the target lost its settings");
+            assertThat(broken.down().get().restarting()).isTrue();
+            assertThat(broken.down().get().failures()).isGreaterThanOrEqualTo(3);
+            assertThat(broken.reasons()).containsExactly(BlockerReason.LIBRARY_DOWN);
+            LibraryStatus backedUp = status.libraries().get(1);
+            assertThat(backedUp.idle()).as("camera: %s", backedUp).isTrue();
+            assertThat(backedUp.completed()).isEqualTo(30);
+            return status;
+          });
+      assertThat(brokenTarget.nameRulesAsked()).as("restarts").isGreaterThanOrEqualTo(3);
+
+      // Once the fault is gone, the next restart backs the library up.
+      brokenTarget.failNameRules(Optional.empty());
+      probe.awaitAssert(
+          Duration.ofSeconds(30),
+          Duration.ofMillis(50),
+          () -> {
+            LibraryStatus broken = statusWithin2s(engine).libraries().get(0);
+            assertThat(broken.down()).isEmpty();
+            assertThat(broken.completed()).isEqualTo(1);
+            return broken;
+          });
+    }
+  }
+
+  @Test
+  void aLibraryBackedUpOnceGivesUpAfterFailingTooOftenAndStaysDown() throws Exception {
+    InMemorySource source = new InMemorySource("once");
+    source.add("a.jpg", 1000);
+    InMemoryTarget target = new InMemoryTarget();
+    target.failNameRules(Optional.of(new IllegalStateException("the target lost its settings")));
+
+    try (UploadEngine engine = quicklyRestarting()) {
+      engine.addLibrary(new Library("once", source, target)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+      LibraryStatus.Down down =
+          probes.createTestProbe().awaitAssert(
+              Duration.ofSeconds(30),
+              Duration.ofMillis(50),
+              () -> {
+                LibraryStatus library = statusWithin2s(engine).libraries().get(0);
+                assertThat(library.down()).isPresent();
+                assertThat(library.down().get().restarting()).as("%s", library).isFalse();
+                return library.down().get();
+              });
+      assertThat(down.failures()).as("the first start and its 2 restarts").isEqualTo(3);
+      assertThat(statusWithin2s(engine).idle()).isFalse();
+      assertThat(target.nameRulesAsked()).isEqualTo(3);
+    }
   }
 }

@@ -1,13 +1,18 @@
 package dev.autoupload.engine.conditions;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Remembers across restarts that a run is under way, so an engine killed mid-run and started again
  * continues that run instead of waiting at the start gate for a new one.
+ *
+ * <p>{@link #started} and {@link #ended} do file I/O: the {@link ConditionMonitor} calls them off
+ * its own thread, one after the other, and they never throw. A marker that cannot be written only
+ * costs a restarted engine the start gate's wait, so it is logged, not fatal.
  */
 public interface RunMarker {
 
@@ -35,6 +40,7 @@ public interface RunMarker {
 
   /** A file that exists while a run is under way. */
   static RunMarker file(Path path) {
+    Logger log = LoggerFactory.getLogger(RunMarker.class);
     return new RunMarker() {
       @Override
       public boolean wasRunning() {
@@ -46,7 +52,7 @@ public interface RunMarker {
         try {
           Files.writeString(path, "a run is under way; it continues after a restart\n");
         } catch (IOException e) {
-          throw new UncheckedIOException("cannot write " + path, e);
+          log.warn("Cannot write {}: {}; after a restart the run waits at the start gate again", path, e.toString());
         }
       }
 
@@ -55,7 +61,7 @@ public interface RunMarker {
         try {
           Files.deleteIfExists(path);
         } catch (IOException e) {
-          throw new UncheckedIOException("cannot delete " + path, e);
+          log.warn("Cannot delete {}: {}; after a restart the run skips the start gate once", path, e.toString());
         }
       }
     };

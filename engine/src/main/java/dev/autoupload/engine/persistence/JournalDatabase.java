@@ -17,6 +17,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The journal database: which one (embedded H2 or PostgreSQL), how Pekko reaches it, and the
@@ -143,6 +144,21 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
       throw new EngineStartException(
           "cannot open the journal database " + redactedUrl() + ": " + e.getMessage(), e);
     }
+  }
+
+  /** What this journal's failures mean in the user's words. */
+  public JournalFailures failures() {
+    return new JournalFailures(file());
+  }
+
+  /** The file of an embedded H2 file database; empty for an in-memory one or a server. */
+  private Optional<Path> file() {
+    String prefix = "jdbc:h2:file:";
+    if (!url.startsWith(prefix)) {
+      return Optional.empty();
+    }
+    int end = url.indexOf(';');
+    return Optional.of(Path.of(url.substring(prefix.length(), end < 0 ? url.length() : end) + ".mv.db"));
   }
 
   private void apply(Connection connection, Migration migration) throws SQLException {
