@@ -36,7 +36,7 @@ public final class DataDirLock implements AutoCloseable {
       channel =
           FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     } catch (IOException e) {
-      throw new EngineStartException("cannot use data dir " + dataDir + ": " + describe(e), e);
+      throw new EngineStartException(describe(dataDir, "cannot use data dir " + dataDir, e), e);
     }
     try {
       FileLock lock = channel.tryLock();
@@ -57,7 +57,7 @@ public final class DataDirLock implements AutoCloseable {
           "data dir " + dataDir + " is in use by another engine in this process", e);
     } catch (IOException e) {
       closeQuietly(channel);
-      throw new EngineStartException("cannot lock data dir " + dataDir + ": " + describe(e), e);
+      throw new EngineStartException(describe(dataDir, "cannot lock data dir " + dataDir, e), e);
     }
   }
 
@@ -72,8 +72,12 @@ public final class DataDirLock implements AutoCloseable {
     }
   }
 
-  private static String describe(IOException e) {
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  private static String describe(Path dataDir, String what, IOException e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (message.contains("No space left on device")) {
+      return "no space left on " + dataDir + ": free some space and start again";
+    }
+    return what + ": " + message;
   }
 
   private static void closeQuietly(FileChannel channel) {

@@ -142,7 +142,10 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
       }
     } catch (SQLException e) {
       throw new EngineStartException(
-          "cannot open the journal database " + redactedUrl() + ": " + e.getMessage(), e);
+          failures()
+              .explained(e)
+              .orElseGet(() -> "cannot open the journal database " + redactedUrl() + ": " + e.getMessage()),
+          e);
     }
   }
 
@@ -169,8 +172,11 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
         statement.execute(sql);
       } catch (SQLException e) {
         throw new EngineStartException(
-            "journal migration " + migration.version() + " failed on " + redactedUrl() + ": " + e.getMessage()
-                + " in: " + sql,
+            failures()
+                .explained(e)
+                .orElseGet(
+                    () -> "journal migration " + migration.version() + " failed on " + redactedUrl() + ": "
+                        + e.getMessage() + " in: " + sql),
             e);
       }
     }
