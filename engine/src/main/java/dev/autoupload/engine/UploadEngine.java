@@ -23,6 +23,7 @@ import dev.autoupload.engine.library.RemoteLayout;
 import dev.autoupload.engine.persistence.DataDirLock;
 import dev.autoupload.engine.persistence.JdbcContentHashCache;
 import dev.autoupload.engine.persistence.JournalDatabase;
+import dev.autoupload.engine.persistence.PrivateFiles;
 import dev.autoupload.engine.upload.BandwidthLimiter;
 import dev.autoupload.engine.upload.StepTracker;
 import dev.autoupload.engine.upload.UploadSettings;
@@ -174,6 +175,7 @@ public final class UploadEngine implements AutoCloseable {
     HikariDataSource activityPool = null;
     try {
       journal.migrate();
+      keepPrivate(dataDir);
       activityPool = journal.pool(settings.getInt("autoupload.journal.max-connections"));
       Config pekkoConfig =
           ConfigFactory.parseMap(journal.pekkoSettings(settings.getInt("autoupload.journal.max-connections")))
@@ -208,6 +210,15 @@ public final class UploadEngine implements AutoCloseable {
       }
       lock.close();
       throw e instanceof EngineStartException ? e : new EngineStartException("engine failed to start: " + e.getMessage(), e);
+    }
+  }
+
+  /** Makes the files the journal's database just created as private as the rest of the data dir. */
+  private static void keepPrivate(Path dataDir) {
+    try {
+      PrivateFiles.files(dataDir);
+    } catch (java.io.IOException e) {
+      log.warn("Cannot make the files in {} private to their owner: {}", dataDir, e.toString());
     }
   }
 

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.conditions.RunMarker;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.testing.InMemorySource;
 import dev.autoupload.engine.testing.InMemoryTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -276,5 +278,42 @@ class UploadEngineTest {
       assertThat(statusWithin2s(engine).idle()).isFalse();
       assertThat(target.nameRulesAsked()).isEqualTo(3);
     }
+  }
+
+  @Test
+  void theDataDirAndItsFilesAreTheOwnersAloneWhateverTheyWereBefore() throws Exception {
+    Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path lock = Files.writeString(dataDir.resolve("autoupload.lock"), "");
+    Files.setPosixFilePermissions(lock, PosixFilePermissions.fromString("rw-r--r--"));
+    InMemorySource source = new InMemorySource("private");
+    source.add("a.jpg", 100);
+
+    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+      engine.addLibrary(new Library("private", source, new InMemoryTarget())).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      awaitIdle(engine);
+
+      assertThat(permissions(dataDir)).isEqualTo("rwx------");
+      Map<String, String> files = new java.util.TreeMap<>();
+      try (var list = Files.list(dataDir)) {
+        for (Path file : list.filter(Files::isRegularFile).toList()) {
+          files.put(file.getFileName().toString(), permissions(file));
+        }
+      }
+      assertThat(files).containsKeys("journal.mv.db", "autoupload.lock");
+      assertThat(files.values()).as("%s", files).containsOnly("rw-------");
+    }
+  }
+
+  @Test
+  void theRunMarkerIsTheOwnersAlone() throws Exception {
+    Path marker = dataDir.resolve("run-in-progress");
+
+    RunMarker.file(marker).started();
+
+    assertThat(permissions(marker)).isEqualTo("rw-------");
+  }
+
+  private static String permissions(Path path) throws java.io.IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
   }
 }

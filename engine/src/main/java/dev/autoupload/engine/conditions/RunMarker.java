@@ -1,8 +1,13 @@
 package dev.autoupload.engine.conditions;
 
+import dev.autoupload.engine.persistence.PrivateFiles;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +43,7 @@ public interface RunMarker {
     };
   }
 
-  /** A file that exists while a run is under way. */
+  /** A file, private to its owner, that exists while a run is under way. */
   static RunMarker file(Path path) {
     Logger log = LoggerFactory.getLogger(RunMarker.class);
     return new RunMarker() {
@@ -49,8 +54,14 @@ public interface RunMarker {
 
       @Override
       public void started() {
-        try {
-          Files.writeString(path, "a run is under way; it continues after a restart\n");
+        FileAttribute<?>[] privateFile = PrivateFiles.newFile(path.toAbsolutePath().getParent());
+        try (var out =
+            Files.newByteChannel(
+                path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING),
+                privateFile)) {
+          out.write(
+              java.nio.ByteBuffer.wrap(
+                  "a run is under way; it continues after a restart\n".getBytes(StandardCharsets.US_ASCII)));
         } catch (IOException e) {
           log.warn("Cannot write {}: {}; after a restart the run waits at the start gate again", path, e.toString());
         }
