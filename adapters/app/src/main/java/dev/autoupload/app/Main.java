@@ -49,6 +49,10 @@ public final class Main implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
+    if (java.util.Arrays.asList(args).contains("--debug")) {
+      // Read by logback.xml when the first logger is made, which is after this.
+      System.setProperty("autoupload.log.exceptions", "%ex");
+    }
     System.exit(commandLine().execute(args));
   }
 
