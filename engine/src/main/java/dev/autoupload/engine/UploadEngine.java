@@ -45,6 +45,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -94,6 +95,8 @@ public final class UploadEngine implements AutoCloseable {
   private final Verifier verifier;
   private final List<Library> libraries = new CopyOnWriteArrayList<>();
   private final List<ConditionSource> conditionSources = new CopyOnWriteArrayList<>();
+  /** Each library's latest status, so one that went down still shows what it had done. */
+  private final Map<String, LibraryStatus> lastStatus = new ConcurrentHashMap<>();
   private boolean closed;
 
   private UploadEngine(
@@ -314,6 +317,11 @@ public final class UploadEngine implements AutoCloseable {
     Duration timeout = askTimeout.dividedBy(2);
     return AskPattern.<BackupSupervisor.Command, LibraryStatus>ask(
             entry.supervisor(), BackupSupervisor.GetStatus::new, timeout, system.scheduler())
+        .thenApply(
+            status -> {
+              lastStatus.put(library.id(), status);
+              return status;
+            })
         .exceptionally(
             failure ->
                 down(
@@ -322,8 +330,11 @@ public final class UploadEngine implements AutoCloseable {
                         "it did not answer within " + timeout.toMillis() + " ms", Instant.now(), 0, true)));
   }
 
-  private static LibraryStatus down(Library library, LibraryStatus.Down down) {
-    return LibraryStatus.down(library.id(), library.source().describe(), library.target().describe(), down);
+  private LibraryStatus down(Library library, LibraryStatus.Down down) {
+    return Optional.ofNullable(lastStatus.get(library.id()))
+        .map(last -> last.asDown(down))
+        .orElseGet(
+            () -> LibraryStatus.down(library.id(), library.source().describe(), library.target().describe(), down));
   }
 
   /** Stops sending bytes; running uploads keep their offsets and the reason shows as USER_PAUSED. */

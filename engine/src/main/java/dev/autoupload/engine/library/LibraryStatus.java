@@ -32,7 +32,8 @@ import java.util.Set;
  * @param targetNotes what the target changed about how it works, once, and why (an S3 server that
  *     refuses a header, say)
  * @param down why the library's backup is down, when it failed (see {@link Down}); its counts are
- *     then zero, and a restarted backup counts the run again from its scan
+ *     then those of the last status asked before it failed, and a restarted backup counts the run
+ *     again from its scan
  */
 public record LibraryStatus(
     String libraryId,
@@ -59,12 +60,23 @@ public record LibraryStatus(
     List<String> targetNotes,
     Optional<Down> down) {
 
-  /** The status of a library whose backup is down: nothing counted, {@code LIBRARY_DOWN} the reason. */
+  /** The status of a library whose backup went down before it told any: nothing counted. */
   public static LibraryStatus down(String libraryId, String source, String target, Down down) {
     return new LibraryStatus(
         libraryId, source, target, false, Optional.empty(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         Set.of(BlockerReason.LIBRARY_DOWN), List.of(), List.of(), List.of(), Optional.empty(), List.of(),
         Optional.of(down));
+  }
+
+  /**
+   * This status as it stands once the library's backup went down: the counts it had, what was
+   * still to do queued, nothing running or scanning, {@code LIBRARY_DOWN} the reason.
+   */
+  public LibraryStatus asDown(Down down) {
+    return new LibraryStatus(
+        libraryId, source, target, false, scanError, discovered, alreadyBackedUp, queued + running + retrying, 0, 0,
+        completed, skipped, failed, bytesToUpload, bytesDone, bytesSent, Set.of(BlockerReason.LIBRARY_DOWN), List.of(),
+        failures, notBackedUp, Optional.empty(), targetNotes, Optional.of(down));
   }
 
   /** True once the scan is over and nothing is queued, running or waiting to retry; never while down. */
