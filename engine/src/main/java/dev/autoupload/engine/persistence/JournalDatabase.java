@@ -59,14 +59,15 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
    * close-on-exit hook is off: the engine closes the pool after its last write. {@code
    * WRITE_DELAY=0} makes every commit reach the file before it returns: with H2's default (a
    * background write up to a second later) a process killed right after a commit loses it, and
-   * a fresh database can lose its tables altogether.
+   * a fresh database can lose its tables altogether. {@code TRACE_LEVEL_FILE=0}: H2 would write its
+   * errors to a {@code journal.trace.db} created with the umask's mode; they reach the log anyway.
    */
   public static JournalDatabase of(String url, String user, String password, Path dataDir) {
     if (url == null || url.isBlank()) {
       String file = dataDir.resolve("journal").toAbsolutePath().toString();
       return new JournalDatabase(
           Dialect.H2,
-          "jdbc:h2:file:" + file + ";DATABASE_TO_UPPER=false;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0",
+          "jdbc:h2:file:" + file + ";DATABASE_TO_UPPER=false;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;TRACE_LEVEL_FILE=0",
           user,
           password);
     }

@@ -1,6 +1,8 @@
 package dev.autoupload.engine.persistence;
 
 import java.io.EOFException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.Locale;
@@ -22,6 +24,8 @@ public final class JournalFailures {
   private static final int H2_FILE_CORRUPTED = 90030;
   private static final int H2_FILE_VERSION = 90048;
   private static final int H2_DATABASE_IS_CLOSED = 90098;
+  /** Less free space than this, and a write H2 failed was for want of space: its chunks are larger. */
+  private static final long ALMOST_FULL = 1024 * 1024;
 
   private final Optional<Path> file;
   private final AtomicReference<String> firstFatal = new AtomicReference<>();
@@ -60,18 +64,34 @@ public final class JournalFailures {
   public Optional<String> explained(Throwable failure) {
     if (noSpace(failure)) {
       String words =
-          file.map(f -> "no space left on " + f.getParent() + ": the journal cannot be written; free some space and"
-                  + " start again (nothing backed up is lost)")
+          file.map(JournalFailures::noSpaceOn)
               .orElse("no space left on the journal's database server: " + message(failure));
       firstFatal.compareAndSet(null, words);
       return Optional.of(words);
     }
     if (file.isPresent() && errorCode(failure, H2_DATABASE_IS_CLOSED)) {
+      // The failed write may have been one this class never saw (the Activity view's, say): a
+      // folder with next to no space left tells why.
       return Optional.of(
           Optional.ofNullable(firstFatal.get())
+              .or(() -> almostFull(file.get().getParent()) ? Optional.of(noSpaceOn(file.get())) : Optional.empty())
               .orElse("the journal " + file.get() + " was closed after a failed write; start again"));
     }
     return damaged(failure);
+  }
+
+  private static String noSpaceOn(Path journal) {
+    return "no space left on " + journal.getParent()
+        + ": the journal cannot be written; free some space and start again (nothing backed up is lost)";
+  }
+
+  /** Whether {@code folder} has less than {@link #ALMOST_FULL} bytes free. */
+  private static boolean almostFull(Path folder) {
+    try {
+      return Files.getFileStore(folder).getUsableSpace() < ALMOST_FULL;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /**
