@@ -31,6 +31,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
@@ -521,6 +522,16 @@ public final class S3Target implements UploadTarget {
       if (checksumHeader.getAndSet(ChecksumHeader.REFUSED) != ChecksumHeader.REFUSED) {
         log.warn("{} at {}: {}", CHECKSUM_REFUSED, describe(), e.getMessage());
       }
+    } catch (SdkException e) {
+      throw S3Errors.classify(what, e);
+    } catch (UncheckedIOException e) {
+      throw S3Errors.io(what, e);
+    }
+    try {
+      return request.run(false);
+    } catch (SdkClientException e) {
+      // S3Proxy closes the connection it answered the 501 on; the client may take that connection
+      // for the resend and find it closed only then. Once more, on a fresh one.
       return call(what, () -> request.run(false));
     } catch (SdkException e) {
       throw S3Errors.classify(what, e);
@@ -528,6 +539,7 @@ public final class S3Target implements UploadTarget {
       throw S3Errors.io(what, e);
     }
   }
+
 
   <T> T call(String what, Call<T> call) throws UploadException {
     try {
