@@ -255,6 +255,43 @@ class UploadEngineTest {
   }
 
   @Test
+  void aWatchedLibraryThatFailsWhileWatchingLeavesNoWatchBehindAndRecovers() throws Exception {
+    InMemorySource source = new InMemorySource("watched");
+    source.add("a.jpg", 1000);
+    InMemoryTarget target = new InMemoryTarget();
+
+    try (UploadEngine engine = quicklyRestarting()) {
+      engine.addLibrary(new Library("watched", source, target).watched()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      TestProbe<Object> probe = probes.createTestProbe();
+      probe.awaitAssert(Duration.ofSeconds(30), () -> assertThat(source.watchers()).isEqualTo(1));
+
+      // Each status now fails the backup, after it has started watching: it asks the target's
+      // notes, which throw. Each restart asks the target's name rules once.
+      int started = target.nameRulesAsked();
+      target.failNotes(Optional.of(new IllegalStateException("the target lost its notes")));
+      probe.awaitAssert(
+          Duration.ofSeconds(30),
+          Duration.ofMillis(50),
+          () -> {
+            LibraryStatus library = statusWithin2s(engine).libraries().get(0);
+            assertThat(target.nameRulesAsked() - started).as("restarts").isGreaterThanOrEqualTo(3);
+            return library;
+          });
+      assertThat(source.watchers()).as("watches left by failed backups").isLessThanOrEqualTo(1);
+
+      target.failNotes(Optional.empty());
+      probe.awaitAssert(
+          Duration.ofSeconds(30),
+          Duration.ofMillis(50),
+          () -> {
+            assertThat(statusWithin2s(engine).libraries().get(0).down()).isEmpty();
+            assertThat(source.watchers()).isEqualTo(1);
+            return source;
+          });
+    }
+  }
+
+  @Test
   void aLibraryBackedUpOnceGivesUpAfterFailingTooOftenAndStaysDown() throws Exception {
     InMemorySource source = new InMemorySource("once");
     source.add("a.jpg", 1000);

@@ -181,6 +181,22 @@ public final class InMemoryTarget implements UploadTarget {
     return nameRulesAsked.get();
   }
 
+  private volatile Optional<RuntimeException> notesFault = Optional.empty();
+
+  /** Makes {@link #notes} throw {@code fault}, until called with empty; a library's status asks it. */
+  public void failNotes(Optional<RuntimeException> fault) {
+    notesFault = fault;
+  }
+
+  @Override
+  public List<String> notes() {
+    notesFault.ifPresent(
+        fault -> {
+          throw fault;
+        });
+    return List.of();
+  }
+
   @Override
   public NameRules nameRules() {
     nameRulesAsked.incrementAndGet();
