@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -339,6 +340,20 @@ class UploadEngineTest {
       assertThat(files).containsKeys("journal.mv.db", "autoupload.lock");
       assertThat(files.values()).as("%s", files).containsOnly("rw-------");
     }
+  }
+
+  @Test
+  void aDataDirAnotherUserOwnsIsUsedAsItIs() throws Exception {
+    Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name")), "only root can give the data dir to another user");
+    Path shared = Files.createDirectories(dataDir.resolve("shared"));
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Files.setOwner(shared, shared.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+
+    UploadEngine.start(shared).close();
+
+    assertThat(permissions(shared)).isEqualTo("rwxrwxrwx");
+    assertThat(permissions(shared.resolve("journal.mv.db"))).isEqualTo("rw-------");
   }
 
   @Test

@@ -9,13 +9,17 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.util.Set;
 
 /**
  * Keeps the data dir its owner's alone, whatever the umask: the folder 0700, its files 0600. The
  * journal holds every remote path and the resume URLs of uploads in flight (a tus URL lets anyone
  * who has it write to that upload), so it must not be world-readable as umask 022 would leave it.
- * Where the file system has no POSIX permissions (Windows), the OS's defaults stand.
+ * Where the file system has no POSIX permissions (Windows), the OS's defaults stand; a folder or
+ * file another user owns (a shared data dir someone else made) is left as it is, as only its owner
+ * may change its mode.
  */
 public final class PrivateFiles {
 
@@ -28,7 +32,7 @@ public final class PrivateFiles {
   public static void folder(Path dir) throws IOException {
     Files.createDirectories(dir);
     if (posix(dir)) {
-      Files.setPosixFilePermissions(dir, FOLDER);
+      restrict(dir, FOLDER);
     }
   }
 
@@ -43,7 +47,7 @@ public final class PrivateFiles {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path entry : entries) {
         if (Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
-          Files.setPosixFilePermissions(entry, FILE);
+          restrict(entry, FILE);
         }
       }
     }
@@ -52,6 +56,23 @@ public final class PrivateFiles {
   /** The attributes to create a new file in {@code dir} with: 0600 where permissions exist. */
   public static FileAttribute<?>[] newFile(Path dir) {
     return posix(dir) ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE)} : new FileAttribute<?>[0];
+  }
+
+  private static void restrict(Path path, Set<PosixFilePermission> permissions) throws IOException {
+    if (ownedByThisUser(path)) {
+      Files.setPosixFilePermissions(path, permissions);
+    }
+  }
+
+  /** True also when this process's user cannot be told: then changing the mode is tried. */
+  private static boolean ownedByThisUser(Path path) throws IOException {
+    UserPrincipal owner = Files.getOwner(path, LinkOption.NOFOLLOW_LINKS);
+    try {
+      return owner.equals(
+          path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(System.getProperty("user.name")));
+    } catch (UserPrincipalNotFoundException | UnsupportedOperationException e) {
+      return true;
+    }
   }
 
   private static boolean posix(Path dir) {
