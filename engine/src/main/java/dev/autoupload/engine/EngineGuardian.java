@@ -200,7 +200,9 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
     msg.replyTo()
         .tell(
             libraries.values().stream()
-                .map(supervised -> new LibraryEntry(supervised.library(), supervised.supervisor(), supervised.health().down()))
+                .map(
+                    supervised ->
+                        new LibraryEntry(supervised.library(), supervised.supervisor(), supervised.health().down()))
                 .toList());
     return this;
   }
@@ -247,7 +249,9 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   }
 
   private String reason(Throwable failure) {
-    Throwable cause = failure instanceof ActorInitializationException && failure.getCause() != null ? failure.getCause() : failure;
+    // A failure while it started comes wrapped; what the user needs is inside.
+    Throwable cause =
+        failure instanceof ActorInitializationException && failure.getCause() != null ? failure.getCause() : failure;
     if (JournalFailures.fromJournal(cause)) {
       return settings.journal().describe(cause);
     }

@@ -38,7 +38,8 @@ public record LibraryHealth(int failuresInARow, Optional<Instant> upSince, Optio
    */
   public Decision failed(
       String reason, boolean restartCannotHelp, boolean watched, Instant now, double random, Restarts restarts) {
-    boolean ranLong = upSince.filter(since -> Duration.between(since, now).compareTo(restarts.maxBackoff()) > 0).isPresent();
+    boolean ranLong =
+        upSince.filter(since -> Duration.between(since, now).compareTo(restarts.maxBackoff()) > 0).isPresent();
     int failures = (ranLong ? 0 : failuresInARow) + 1;
     boolean restart = !restartCannotHelp && (watched || failures <= restarts.onceMaxRestarts());
     Instant since = down.map(LibraryStatus.Down::since).orElse(now);

@@ -98,7 +98,10 @@ final class RunningUploads {
 
   /** The asset whose upload {@code actor} runs, if it is one of these. */
   Optional<String> assetOf(ActorRef<Void> actor) {
-    return running.values().stream().filter(upload -> upload.actor.equals(actor)).map(upload -> upload.asset.id()).findFirst();
+    return running.values().stream()
+        .filter(upload -> upload.actor.equals(actor))
+        .map(upload -> upload.asset.id())
+        .findFirst();
   }
 
   /**
@@ -110,13 +113,10 @@ final class RunningUploads {
     if (upload == null) {
       return Optional.empty();
     }
-    String why = failure.map(e -> ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())).orElse("");
-    return Optional.of(
-        upload.outcome.orElseGet(
-            () ->
-                new FileUpload.Failure(
-                    new UploadError.Transient("the upload of " + upload.asset.relativePath() + " stopped unexpectedly" + why),
-                    0)));
+    String why =
+        failure.map(e -> ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())).orElse("");
+    String stopped = "the upload of " + upload.asset.relativePath() + " stopped unexpectedly" + why;
+    return Optional.of(upload.outcome.orElseGet(() -> new FileUpload.Failure(new UploadError.Transient(stopped), 0)));
   }
 
   /**

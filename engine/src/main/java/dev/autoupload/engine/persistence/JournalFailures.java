@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 /**
  * Tells what a failure of the journal means, in the user's words: a full disk names the folder
@@ -15,8 +16,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * anything else gives the database's own message.
  *
  * <p>H2 closes a database whose write failed, so every later call fails with "the database has
- * been closed" instead of the cause. The first cause seen is remembered and given for those, which
- * makes this the one stateful piece here; it is thread-safe.
+ * been closed" instead of the cause. The first such cause seen is remembered and given for those,
+ * which makes this the one stateful piece here (thread-safe); when none was seen, the folder's free
+ * space tells.
  */
 public final class JournalFailures {
 
@@ -131,8 +133,8 @@ public final class JournalFailures {
     return causes(failure).anyMatch(c -> c instanceof SQLException sql && sql.getErrorCode() == code);
   }
 
-  private static java.util.stream.Stream<Throwable> causes(Throwable failure) {
-    return java.util.stream.Stream.iterate(failure, c -> c != null, c -> c.getCause() == c ? null : c.getCause());
+  private static Stream<Throwable> causes(Throwable failure) {
+    return Stream.iterate(failure, c -> c != null, c -> c.getCause() == c ? null : c.getCause());
   }
 
   /** The first message in the chain, as the outermost exception usually says what was being done. */
