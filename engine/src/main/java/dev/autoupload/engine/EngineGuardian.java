@@ -8,7 +8,10 @@ import dev.autoupload.engine.conditions.RunMarker;
 import dev.autoupload.engine.library.BackupSupervisor;
 import dev.autoupload.engine.library.ContentHashCache;
 import dev.autoupload.engine.library.Library;
+import dev.autoupload.engine.library.LibraryHealth;
+import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.library.RemoteLayout;
+import dev.autoupload.engine.persistence.JournalFailures;
 import dev.autoupload.engine.upload.BandwidthLimiter;
 import dev.autoupload.engine.upload.StepTracker;
 import dev.autoupload.engine.upload.UploadSettings;
@@ -24,29 +27,45 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.ActorInitializationException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.projection.ProjectionBehavior;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The root actor: the {@link ConditionMonitor}, one {@link BackupSupervisor} per library and the
  * Activity projection, which it restarts if it stops and replays from scratch on a rebuild.
+ *
+ * <p>It watches every child. The monitor restarts itself (Pekko's backoff); a library's supervisor
+ * that fails is restarted here, after a backoff, as its {@link LibraryHealth} decides, and shows as
+ * down with the reason until it has recovered, while the other libraries go on.
  */
 final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
+
+  private static final Logger log = LoggerFactory.getLogger(EngineGuardian.class);
 
   sealed interface Command {}
 
   record AddLibrary(Library library, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
-  record ListLibraries(ActorRef<List<ActorRef<BackupSupervisor.Command>>> replyTo) implements Command {}
+  record ListLibraries(ActorRef<List<LibraryEntry>> replyTo) implements Command {}
+
+  /** A library and how to reach its supervisor, or why it is down. */
+  record LibraryEntry(Library library, ActorRef<BackupSupervisor.Command> supervisor, Optional<LibraryStatus.Down> down) {}
 
   record ReportConditions(DeviceConditions conditions) implements Command {}
 
@@ -65,6 +84,12 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   private record ActivityReset(Optional<Throwable> failure) implements Command {}
 
+  private record LibraryRecovered(BackupSupervisor.Recovered recovered) implements Command {}
+
+  private record RestartLibrary(String libraryId) implements Command {}
+
+  private record MonitorStopped() implements Command {}
+
   /** How the engine was configured, handed down to the actors it spawns. */
   record Settings(
       UploadSettings upload,
@@ -77,21 +102,36 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
       DeviceConditions initialConditions,
       RunMarker runMarker,
       Clock clock,
-      ContentHashCache hashes) {}
+      ContentHashCache hashes,
+      Restarts restarts,
+      JournalFailures journal) {}
 
   static Behavior<Command> create(Settings settings) {
-    return Behaviors.setup(context -> new EngineGuardian(context, settings));
+    return Behaviors.setup(
+        context -> Behaviors.withTimers(timers -> new EngineGuardian(context, timers, settings)));
   }
 
+  /** A library as the guardian keeps it: its current supervisor (a new one after each restart). */
+  private record Supervised(Library library, ActorRef<BackupSupervisor.Command> supervisor, LibraryHealth health) {
+    Supervised with(LibraryHealth next) {
+      return new Supervised(library, supervisor, next);
+    }
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final Settings settings;
   private final BackupSupervisor.Wiring wiring;
   private final ActorRef<ConditionMonitor.Command> monitor;
-  private final Map<String, ActorRef<BackupSupervisor.Command>> libraries = new LinkedHashMap<>();
+  private final Map<String, Supervised> libraries = new LinkedHashMap<>();
+  private long incarnations;
   private DataSource activityDataSource;
   private ActorRef<ProjectionBehavior.Command> activity;
   private final List<ActorRef<StatusReply<Done>>> rebuildWaiting = new ArrayList<>();
 
-  private EngineGuardian(ActorContext<Command> context, Settings settings) {
+  private EngineGuardian(ActorContext<Command> context, TimerScheduler<Command> timers, Settings settings) {
     super(context);
+    this.timers = timers;
+    this.settings = settings;
     this.monitor =
         context.spawn(
             ConditionMonitor.create(
@@ -100,8 +140,12 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
                 settings.debounce(),
                 settings.initialConditions(),
                 settings.clock(),
-                settings.runMarker()),
+                settings.runMarker(),
+                settings.restarts()),
             "conditions");
+    // It restarts itself after a failure, so it stops only when something stops it: without it no
+    // library hears whether it may upload, so the engine cannot go on.
+    context.watchWith(monitor, new MonitorStopped());
     this.wiring =
         new BackupSupervisor.Wiring(
             settings.upload(),
@@ -111,7 +155,8 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
             settings.steps(),
             monitor,
             settings.clock(),
-            settings.hashes());
+            settings.hashes(),
+            context.messageAdapter(BackupSupervisor.Recovered.class, LibraryRecovered::new));
   }
 
   @Override
@@ -126,6 +171,10 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
         .onMessage(RebuildActivity.class, this::onRebuildActivity)
         .onMessage(ActivityStopped.class, this::onActivityStopped)
         .onMessage(ActivityReset.class, this::onActivityReset)
+        .onMessage(LibraryRecovered.class, this::onLibraryRecovered)
+        .onMessage(RestartLibrary.class, this::onRestartLibrary)
+        .onMessage(MonitorStopped.class, this::onMonitorStopped)
+        .onSignal(Terminated.class, this::onTerminated)
         .build();
   }
 
@@ -135,14 +184,99 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
       msg.replyTo().tell(StatusReply.error("library " + id + " is already added"));
       return this;
     }
-    libraries.put(id, getContext().spawn(BackupSupervisor.create(msg.library(), wiring), "library-" + id));
+    libraries.put(id, new Supervised(msg.library(), spawn(msg.library()), LibraryHealth.up()));
     msg.replyTo().tell(StatusReply.ack());
     return this;
   }
 
+  private ActorRef<BackupSupervisor.Command> spawn(Library library) {
+    ActorRef<BackupSupervisor.Command> supervisor =
+        getContext().spawn(BackupSupervisor.create(library, wiring), "library-" + library.id() + "-" + (++incarnations));
+    getContext().watch(supervisor);
+    return supervisor;
+  }
+
   private Behavior<Command> onListLibraries(ListLibraries msg) {
-    msg.replyTo().tell(List.copyOf(libraries.values()));
+    msg.replyTo()
+        .tell(
+            libraries.values().stream()
+                .map(
+                    supervised ->
+                        new LibraryEntry(supervised.library(), supervised.supervisor(), supervised.health().down()))
+                .toList());
     return this;
+  }
+
+  /** A library's supervisor stopped: it failed (with a cause) or something stopped it. */
+  private Behavior<Command> onTerminated(Terminated terminated) {
+    Optional<Supervised> stopped =
+        libraries.values().stream().filter(supervised -> supervised.supervisor().equals(terminated.getRef())).findFirst();
+    if (stopped.isEmpty()) {
+      return this;
+    }
+    Supervised supervised = stopped.get();
+    Library library = supervised.library();
+    Throwable cause =
+        terminated instanceof ChildFailed failed
+            ? failed.getCause()
+            : new IllegalStateException("the backup stopped unexpectedly");
+    String reason = reason(cause);
+    boolean restartCannotHelp = settings.journal().restartCannotHelp(cause);
+    LibraryHealth.Decision decision =
+        supervised.health()
+            .failed(
+                reason,
+                restartCannotHelp,
+                library.keepWatching(),
+                settings.clock().instant(),
+                ThreadLocalRandom.current().nextDouble(),
+                settings.restarts());
+    libraries.put(library.id(), supervised.with(decision.health()));
+    if (decision.restartAfter().isPresent()) {
+      log.warn(
+          "The backup of {} failed: {}; restarting it in {} ms",
+          library.id(),
+          reason,
+          decision.restartAfter().get().toMillis(),
+          cause);
+      timers.startSingleTimer(library.id(), new RestartLibrary(library.id()), decision.restartAfter().get());
+    } else {
+      log.error("The backup of {} failed: {}; it stays down", library.id(), reason, cause);
+      // It has no work any more: the run may end without it.
+      monitor.tell(new ConditionMonitor.LibraryBusy(library.id(), false));
+    }
+    return this;
+  }
+
+  private String reason(Throwable failure) {
+    // A failure while it started comes wrapped; what the user needs is inside.
+    Throwable cause =
+        failure instanceof ActorInitializationException && failure.getCause() != null ? failure.getCause() : failure;
+    if (JournalFailures.fromJournal(cause)) {
+      return settings.journal().describe(cause);
+    }
+    String message = cause.getMessage() == null || cause.getMessage().isBlank() ? "" : ": " + cause.getMessage();
+    return cause.getClass().getSimpleName() + message;
+  }
+
+  private Behavior<Command> onRestartLibrary(RestartLibrary msg) {
+    Supervised supervised = libraries.get(msg.libraryId());
+    libraries.put(msg.libraryId(), new Supervised(supervised.library(), spawn(supervised.library()), supervised.health()));
+    return this;
+  }
+
+  private Behavior<Command> onLibraryRecovered(LibraryRecovered msg) {
+    Supervised supervised = libraries.get(msg.recovered().libraryId());
+    if (supervised != null && supervised.health().down().isPresent()) {
+      log.info("The backup of {} is up again", supervised.library().id());
+      libraries.put(supervised.library().id(), supervised.with(supervised.health().recovered(settings.clock().instant())));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onMonitorStopped(MonitorStopped msg) {
+    log.error("The condition monitor stopped; the engine stops");
+    return Behaviors.stopped();
   }
 
   private Behavior<Command> onReportConditions(ReportConditions msg) {
@@ -152,8 +286,8 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   private Behavior<Command> onSetUserPaused(SetUserPaused msg) {
     if (!msg.paused()) {
-      for (ActorRef<BackupSupervisor.Command> supervisor : libraries.values()) {
-        supervisor.tell(new BackupSupervisor.ClearLibraryBlockers(getContext().getSystem().ignoreRef()));
+      for (Supervised supervised : libraries.values()) {
+        supervised.supervisor().tell(new BackupSupervisor.ClearLibraryBlockers(getContext().getSystem().ignoreRef()));
       }
     }
     monitor.tell(new ConditionMonitor.SetUserPaused(msg.paused(), msg.replyTo()));
@@ -188,7 +322,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   private Behavior<Command> onActivityStopped(ActivityStopped msg) {
     activity = null;
     if (rebuildWaiting.isEmpty()) {
-      getContext().getLog().warn("The Activity projection stopped; starting it again");
+      log.warn("The Activity projection stopped; starting it again");
       spawnActivity();
       return this;
     }

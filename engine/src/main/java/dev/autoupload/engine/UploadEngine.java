@@ -23,6 +23,7 @@ import dev.autoupload.engine.library.RemoteLayout;
 import dev.autoupload.engine.persistence.DataDirLock;
 import dev.autoupload.engine.persistence.JdbcContentHashCache;
 import dev.autoupload.engine.persistence.JournalDatabase;
+import dev.autoupload.engine.persistence.PrivateFiles;
 import dev.autoupload.engine.upload.BandwidthLimiter;
 import dev.autoupload.engine.upload.StepTracker;
 import dev.autoupload.engine.upload.UploadSettings;
@@ -34,6 +35,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,6 +45,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -92,6 +95,8 @@ public final class UploadEngine implements AutoCloseable {
   private final Verifier verifier;
   private final List<Library> libraries = new CopyOnWriteArrayList<>();
   private final List<ConditionSource> conditionSources = new CopyOnWriteArrayList<>();
+  /** Each library's latest status, so one that went down still shows what it had done. */
+  private final Map<String, LibraryStatus> lastStatus = new ConcurrentHashMap<>();
   private boolean closed;
 
   private UploadEngine(
@@ -139,6 +144,7 @@ public final class UploadEngine implements AutoCloseable {
     int snapshotEvery;
     Duration askTimeout;
     int verifyParallelism;
+    Restarts restarts;
     try {
       String dir = settings.getString("autoupload.data-dir");
       if (dir.isBlank()) {
@@ -156,6 +162,7 @@ public final class UploadEngine implements AutoCloseable {
       snapshotEvery = settings.getInt("autoupload.ledger-snapshot-every");
       askTimeout = settings.getDuration("autoupload.ask-timeout");
       verifyParallelism = Verifier.parallelism(settings);
+      restarts = Restarts.from(settings);
       journal =
           JournalDatabase.of(
               settings.getString("autoupload.journal.url"),
@@ -171,6 +178,7 @@ public final class UploadEngine implements AutoCloseable {
     HikariDataSource activityPool = null;
     try {
       journal.migrate();
+      keepPrivate(dataDir);
       activityPool = journal.pool(settings.getInt("autoupload.journal.max-connections"));
       Config pekkoConfig =
           ConfigFactory.parseMap(journal.pekkoSettings(settings.getInt("autoupload.journal.max-connections")))
@@ -190,7 +198,9 @@ public final class UploadEngine implements AutoCloseable {
               DeviceConditions.desktop(),
               RunMarker.file(dataDir.resolve("run-in-progress")),
               Clock.systemDefaultZone(),
-              hashes);
+              hashes,
+              restarts,
+              journal.failures());
       ActorSystem<EngineGuardian.Command> system =
           ActorSystem.create(EngineGuardian.create(guardianSettings), "autoupload", pekkoConfig);
       startActivity(system, activityPool);
@@ -203,6 +213,15 @@ public final class UploadEngine implements AutoCloseable {
       }
       lock.close();
       throw e instanceof EngineStartException ? e : new EngineStartException("engine failed to start: " + e.getMessage(), e);
+    }
+  }
+
+  /** Makes the files the journal's database just created as private as the rest of the data dir. */
+  private static void keepPrivate(Path dataDir) {
+    try {
+      PrivateFiles.files(dataDir);
+    } catch (java.io.IOException e) {
+      log.warn("Cannot make the files in {} private to their owner: {}", dataDir, e.toString());
     }
   }
 
@@ -259,21 +278,24 @@ public final class UploadEngine implements AutoCloseable {
     return verifier.verify(library, mode, progress);
   }
 
-  /** Where every library stands. */
+  /**
+   * Where every library stands. A library whose backup is down (see {@link LibraryStatus#down()})
+   * is reported so, with the reason, and does not hold up the others; one that does not answer
+   * within half of {@code autoupload.ask-timeout} is reported down as well, so the whole answer
+   * comes within the timeout.
+   */
   public CompletionStage<EngineStatus> status() {
+    if (system.whenTerminated().isCompleted()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("the engine has stopped; see its log"));
+    }
     CompletionStage<ConditionMonitor.MonitorState> conditions =
         AskPattern.ask(system, EngineGuardian.GetConditions::new, askTimeout, system.scheduler());
-    CompletionStage<List<ActorRef<BackupSupervisor.Command>>> supervisors =
-        AskPattern.ask(system, EngineGuardian.ListLibraries::new, askTimeout, system.scheduler());
-    return supervisors
+    return entries()
         .thenCompose(
-            refs -> {
+            entries -> {
               List<CompletableFuture<LibraryStatus>> statuses = new ArrayList<>();
-              for (ActorRef<BackupSupervisor.Command> ref : refs) {
-                statuses.add(
-                    AskPattern.<BackupSupervisor.Command, LibraryStatus>ask(
-                            ref, BackupSupervisor.GetStatus::new, askTimeout, system.scheduler())
-                        .toCompletableFuture());
+              for (EngineGuardian.LibraryEntry entry : entries) {
+                statuses.add(status(entry).toCompletableFuture());
               }
               return CompletableFuture.allOf(statuses.toArray(CompletableFuture[]::new))
                   .thenApply(done -> statuses.stream().map(CompletableFuture::join).toList());
@@ -281,6 +303,38 @@ public final class UploadEngine implements AutoCloseable {
         .thenCombine(
             conditions,
             (libraryStatuses, monitor) -> new EngineStatus(monitor.verdict(), monitor.conditions(), libraryStatuses));
+  }
+
+  private CompletionStage<List<EngineGuardian.LibraryEntry>> entries() {
+    return AskPattern.ask(system, EngineGuardian.ListLibraries::new, askTimeout, system.scheduler());
+  }
+
+  private CompletionStage<LibraryStatus> status(EngineGuardian.LibraryEntry entry) {
+    Library library = entry.library();
+    if (entry.down().isPresent()) {
+      return CompletableFuture.completedFuture(down(library, entry.down().get()));
+    }
+    Duration timeout = askTimeout.dividedBy(2);
+    return AskPattern.<BackupSupervisor.Command, LibraryStatus>ask(
+            entry.supervisor(), BackupSupervisor.GetStatus::new, timeout, system.scheduler())
+        .thenApply(
+            status -> {
+              lastStatus.put(library.id(), status);
+              return status;
+            })
+        .exceptionally(
+            failure ->
+                down(
+                    library,
+                    new LibraryStatus.Down(
+                        "it did not answer within " + timeout.toMillis() + " ms", Instant.now(), 0, true)));
+  }
+
+  private LibraryStatus down(Library library, LibraryStatus.Down down) {
+    return Optional.ofNullable(lastStatus.get(library.id()))
+        .map(last -> last.asDown(down))
+        .orElseGet(
+            () -> LibraryStatus.down(library.id(), library.source().describe(), library.target().describe(), down));
   }
 
   /** Stops sending bytes; running uploads keep their offsets and the reason shows as USER_PAUSED. */
@@ -376,15 +430,20 @@ public final class UploadEngine implements AutoCloseable {
    *     failed asset
    */
   public CompletionStage<Void> retry(String assetId) {
-    CompletionStage<List<ActorRef<BackupSupervisor.Command>>> supervisors =
-        AskPattern.ask(system, EngineGuardian.ListLibraries::new, askTimeout, system.scheduler());
-    return supervisors.thenCompose(
-        refs -> {
+    return entries().thenCompose(
+        entries -> {
           List<CompletableFuture<Boolean>> answers = new ArrayList<>();
-          for (ActorRef<BackupSupervisor.Command> ref : refs) {
+          for (EngineGuardian.LibraryEntry entry : entries) {
+            if (entry.down().isPresent()) {
+              // Its failures went with it: a restarted backup tries every file again anyway.
+              continue;
+            }
             answers.add(
                 AskPattern.<BackupSupervisor.Command, Boolean>ask(
-                        ref, replyTo -> new BackupSupervisor.RetryAsset(assetId, replyTo), askTimeout, system.scheduler())
+                        entry.supervisor(),
+                        replyTo -> new BackupSupervisor.RetryAsset(assetId, replyTo),
+                        askTimeout,
+                        system.scheduler())
                     .toCompletableFuture());
           }
           return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))

@@ -5,22 +5,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.conditions.RunMarker;
 import dev.autoupload.engine.library.Library;
+import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.testing.InMemorySource;
 import dev.autoupload.engine.testing.InMemoryTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -182,5 +187,185 @@ class UploadEngineTest {
                         .withFallback(ConfigFactory.load())))
         .isInstanceOf(EngineStartException.class)
         .hasMessageContaining("unsupported journal URL");
+  }
+
+  /** An engine that restarts a failed library within a fraction of a second, answering within 2 s. */
+  private UploadEngine quicklyRestarting() {
+    return UploadEngine.start(
+        ConfigFactory.parseMap(
+                Map.of(
+                    "autoupload.data-dir", dataDir.toString(),
+                    "autoupload.supervision.min-backoff", "50ms",
+                    "autoupload.supervision.max-backoff", "200ms",
+                    "autoupload.supervision.once-max-restarts", 2,
+                    "autoupload.ask-timeout", "2s"))
+            .withFallback(ConfigFactory.load()));
+  }
+
+  private static EngineStatus statusWithin2s(UploadEngine engine) throws Exception {
+    return engine.status().toCompletableFuture().get(2, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aLibraryWhoseBackupKeepsFailingShowsDownWithTheReasonWhileTheOtherBacksUp() throws Exception {
+    InMemorySource brokenSource = new InMemorySource("broken");
+    brokenSource.add("a.jpg", 1000);
+    InMemoryTarget brokenTarget = new InMemoryTarget();
+    brokenTarget.failNameRules(Optional.of(new IllegalStateException("the target lost its settings")));
+    InMemorySource camera = new InMemorySource("camera");
+    for (int i = 0; i < 30; i++) {
+      camera.add("IMG_%04d.JPG".formatted(i), 2000 + i);
+    }
+    InMemoryTarget cameraTarget = new InMemoryTarget();
+
+    try (UploadEngine engine = quicklyRestarting()) {
+      engine.addLibrary(new Library("broken", brokenSource, brokenTarget).watched()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      engine.addLibrary(new Library("camera", camera, cameraTarget)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+      TestProbe<Object> probe = probes.createTestProbe();
+      probe.awaitAssert(
+          Duration.ofSeconds(30),
+          Duration.ofMillis(50),
+          () -> {
+            EngineStatus status = statusWithin2s(engine);
+            LibraryStatus broken = status.libraries().get(0);
+            assertThat(broken.down()).as("broken: %s", broken).isPresent();
+            assertThat(broken.down().get().reason()).isEqualTo("IllegalStateException: the target lost its settings");
+            assertThat(broken.down().get().restarting()).isTrue();
+            assertThat(broken.down().get().failures()).isGreaterThanOrEqualTo(3);
+            assertThat(broken.reasons()).containsExactly(BlockerReason.LIBRARY_DOWN);
+            LibraryStatus backedUp = status.libraries().get(1);
+            assertThat(backedUp.idle()).as("camera: %s", backedUp).isTrue();
+            assertThat(backedUp.completed()).isEqualTo(30);
+            return status;
+          });
+      assertThat(brokenTarget.nameRulesAsked()).as("restarts").isGreaterThanOrEqualTo(3);
+
+      // Once the fault is gone, the next restart backs the library up.
+      brokenTarget.failNameRules(Optional.empty());
+      probe.awaitAssert(
+          Duration.ofSeconds(30),
+          Duration.ofMillis(50),
+          () -> {
+            LibraryStatus broken = statusWithin2s(engine).libraries().get(0);
+            assertThat(broken.down()).isEmpty();
+            assertThat(broken.completed()).isEqualTo(1);
+            return broken;
+          });
+    }
+  }
+
+  @Test
+  void aWatchedLibraryThatFailsWhileWatchingLeavesNoWatchBehindAndRecovers() throws Exception {
+    InMemorySource source = new InMemorySource("watched");
+    source.add("a.jpg", 1000);
+    InMemoryTarget target = new InMemoryTarget();
+
+    try (UploadEngine engine = quicklyRestarting()) {
+      engine.addLibrary(new Library("watched", source, target).watched()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      TestProbe<Object> probe = probes.createTestProbe();
+      probe.awaitAssert(Duration.ofSeconds(30), () -> assertThat(source.watchers()).isEqualTo(1));
+
+      // Each status now fails the backup, after it has started watching: it asks the target's
+      // notes, which throw. Each restart asks the target's name rules once.
+      int started = target.nameRulesAsked();
+      target.failNotes(Optional.of(new IllegalStateException("the target lost its notes")));
+      probe.awaitAssert(
+          Duration.ofSeconds(30),
+          Duration.ofMillis(50),
+          () -> {
+            LibraryStatus library = statusWithin2s(engine).libraries().get(0);
+            assertThat(target.nameRulesAsked() - started).as("restarts").isGreaterThanOrEqualTo(3);
+            return library;
+          });
+      assertThat(source.watchers()).as("watches left by failed backups").isLessThanOrEqualTo(1);
+
+      target.failNotes(Optional.empty());
+      probe.awaitAssert(
+          Duration.ofSeconds(30),
+          Duration.ofMillis(50),
+          () -> {
+            assertThat(statusWithin2s(engine).libraries().get(0).down()).isEmpty();
+            assertThat(source.watchers()).isEqualTo(1);
+            return source;
+          });
+    }
+  }
+
+  @Test
+  void aLibraryBackedUpOnceGivesUpAfterFailingTooOftenAndStaysDown() throws Exception {
+    InMemorySource source = new InMemorySource("once");
+    source.add("a.jpg", 1000);
+    InMemoryTarget target = new InMemoryTarget();
+    target.failNameRules(Optional.of(new IllegalStateException("the target lost its settings")));
+
+    try (UploadEngine engine = quicklyRestarting()) {
+      engine.addLibrary(new Library("once", source, target)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+      LibraryStatus.Down down =
+          probes.createTestProbe().awaitAssert(
+              Duration.ofSeconds(30),
+              Duration.ofMillis(50),
+              () -> {
+                LibraryStatus library = statusWithin2s(engine).libraries().get(0);
+                assertThat(library.down()).isPresent();
+                assertThat(library.down().get().restarting()).as("%s", library).isFalse();
+                return library.down().get();
+              });
+      assertThat(down.failures()).as("the first start and its 2 restarts").isEqualTo(3);
+      assertThat(statusWithin2s(engine).idle()).isFalse();
+      assertThat(target.nameRulesAsked()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void theDataDirAndItsFilesAreTheOwnersAloneWhateverTheyWereBefore() throws Exception {
+    Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path lock = Files.writeString(dataDir.resolve("autoupload.lock"), "");
+    Files.setPosixFilePermissions(lock, PosixFilePermissions.fromString("rw-r--r--"));
+    InMemorySource source = new InMemorySource("private");
+    source.add("a.jpg", 100);
+
+    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+      engine.addLibrary(new Library("private", source, new InMemoryTarget())).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      awaitIdle(engine);
+
+      assertThat(permissions(dataDir)).isEqualTo("rwx------");
+      Map<String, String> files = new java.util.TreeMap<>();
+      try (var list = Files.list(dataDir)) {
+        for (Path file : list.filter(Files::isRegularFile).toList()) {
+          files.put(file.getFileName().toString(), permissions(file));
+        }
+      }
+      assertThat(files).containsKeys("journal.mv.db", "autoupload.lock");
+      assertThat(files.values()).as("%s", files).containsOnly("rw-------");
+    }
+  }
+
+  @Test
+  void aDataDirAnotherUserOwnsIsUsedAsItIs() throws Exception {
+    Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name")), "only root can give the data dir to another user");
+    Path shared = Files.createDirectories(dataDir.resolve("shared"));
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Files.setOwner(shared, shared.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+
+    UploadEngine.start(shared).close();
+
+    assertThat(permissions(shared)).isEqualTo("rwxrwxrwx");
+    assertThat(permissions(shared.resolve("journal.mv.db"))).isEqualTo("rw-------");
+  }
+
+  @Test
+  void theRunMarkerIsTheOwnersAlone() throws Exception {
+    Path marker = dataDir.resolve("run-in-progress");
+
+    RunMarker.file(marker).started();
+
+    assertThat(permissions(marker)).isEqualTo("rw-------");
+  }
+
+  private static String permissions(Path path) throws java.io.IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
   }
 }

@@ -53,6 +53,10 @@ public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
     ScalaConsole.install();
+    if (java.util.Arrays.asList(args).contains("--debug")) {
+      // Read by logback.xml when the first logger is made, which is after this.
+      System.setProperty("autoupload.log.exceptions", "%ex");
+    }
     System.exit(commandLine().execute(args));
   }
 

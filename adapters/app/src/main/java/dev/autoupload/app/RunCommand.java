@@ -121,7 +121,7 @@ final class RunCommand implements Callable<Integer> {
       })
   List<String> assignments = new ArrayList<>();
 
-  @Option(names = "--debug", description = "Print stack traces with errors.")
+  @Option(names = "--debug", description = "Print stack traces with errors and in the log.")
   boolean debug;
 
   @Override

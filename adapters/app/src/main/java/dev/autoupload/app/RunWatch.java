@@ -15,9 +15,10 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Watches a running engine: polls its status for the progress printer, and tells when the run is
- * over, either because it is idle (with {@code --once}) or because SIGINT/SIGTERM asked the JVM to
- * exit. In the latter case the shutdown hook holds the JVM until {@link #close} so the engine can
- * stop cleanly and the summary gets printed.
+ * over, either because {@link RunEnd} says so (with {@code --once}: everything is done or cannot go
+ * on in this run) or because SIGINT/SIGTERM asked the JVM to exit. In the latter case the shutdown
+ * hook holds the JVM until {@link #close} so the engine can stop cleanly and the summary gets
+ * printed.
  */
 final class RunWatch implements AutoCloseable {
 
@@ -29,7 +30,7 @@ final class RunWatch implements AutoCloseable {
   private final ProgressPrinter printer;
   private final Duration askTimeout;
   private final boolean once;
-  private final CompletableFuture<EngineStatus> idle = new CompletableFuture<>();
+  private final CompletableFuture<EngineStatus> over = new CompletableFuture<>();
   private final CompletableFuture<Void> end = new CompletableFuture<>();
   private final CountDownLatch closed = new CountDownLatch(1);
   private final Thread shutdownHook;
@@ -61,7 +62,7 @@ final class RunWatch implements AutoCloseable {
   static RunWatch start(UploadEngine engine, ProgressPrinter printer, Duration askTimeout, boolean once) {
     RunWatch watch = new RunWatch(engine, printer, askTimeout, once);
     Runtime.getRuntime().addShutdownHook(watch.shutdownHook);
-    watch.idle.whenComplete((status, error) -> watch.end.complete(null));
+    watch.over.whenComplete((status, error) -> watch.end.complete(null));
     watch.poller.scheduleWithFixedDelay(watch::poll, 0, POLL_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     return watch;
   }
@@ -80,17 +81,17 @@ final class RunWatch implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (idle.isCompletedExceptionally()) {
+    if (over.isCompletedExceptionally()) {
       try {
-        idle.join();
+        over.join();
       } catch (RuntimeException e) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
         throw new RunFailure(
             Main.INCOMPLETE, "the engine stopped answering: " + cause.getMessage(), cause);
       }
     }
-    if (idle.isDone()) {
-      return idle.join();
+    if (over.isDone()) {
+      return over.join();
     }
     // Stopped by a signal: uploads are still running, so ask once more for the freshest numbers.
     try {
@@ -106,16 +107,16 @@ final class RunWatch implements AutoCloseable {
       failuresInARow = 0;
       latest = status;
       printer.update(status, System.nanoTime());
-      if (once && status.idle()) {
-        idle.complete(status);
+      if (RunEnd.reached(status, once)) {
+        over.complete(status);
       }
     } catch (RunFailure e) {
       if (++failuresInARow >= STATUS_FAILURES_TOLERATED) {
-        idle.completeExceptionally(e);
+        over.completeExceptionally(e);
       }
     } catch (RuntimeException e) {
       // A bug here must end the run visibly, not silently cancel the scheduled polling.
-      idle.completeExceptionally(e);
+      over.completeExceptionally(e);
     }
   }
 

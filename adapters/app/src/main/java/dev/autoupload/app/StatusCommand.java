@@ -48,6 +48,22 @@ final class StatusCommand extends InstanceCommand {
             + ProgressPrinter.humanBytes(run.path("bytesToUpload").asLong())
             + (rate > 0 ? ", " + ProgressPrinter.humanBytes(rate) + "/s" : ""));
     for (JsonNode library : status.path("libraries")) {
+      JsonNode down = library.path("down");
+      if (down.isObject()) {
+        int failures = down.path("failures").asInt();
+        out.println(
+            "library " + OneLine.of(library.path("id").asText()) + ": DOWN: " + OneLine.of(down.path("reason").asText())
+                + " (failed " + (failures == 1 ? "once" : failures + " times") + "; "
+                + (down.path("restarting").asBoolean() ? "restarting" : "stays down until the next start") + ")");
+      }
+      if (library.path("targetError").isTextual()) {
+        out.println(
+            "stopped: " + OneLine.of(library.path("target").asText()) + ": "
+                + OneLine.of(library.path("targetError").asText()));
+      }
+      for (JsonNode note : library.path("notes")) {
+        out.println("note: " + OneLine.of(library.path("target").asText()) + ": " + OneLine.of(note.asText()));
+      }
       for (JsonNode upload : library.path("inFlight")) {
         out.println(
             "uploading: " + OneLine.of(upload.path("path").asText()) + " " + upload.path("percent").asInt() + "% ("

@@ -53,11 +53,19 @@ record Summary(
   }
 
   /**
-   * Why the run did not back everything up, in one line: a failed scan first (it hides files),
-   * else the first failed file and how many failed, else the first file left out (a conflict with
-   * {@code on-conflict = skip}, a file that kept changing) and how many; empty when all is well.
+   * Why the run did not back everything up, in one line: a library that cannot go on (its backup
+   * down for good, its target full or refusing; see {@link RunEnd}) first, then a failed scan (it
+   * hides files), else the first failed file and how many failed, else the first file left out (a
+   * conflict with {@code on-conflict = skip}, a file that kept changing) and how many; empty when
+   * all is well.
    */
   static Optional<String> problem(EngineStatus status) {
+    for (LibraryStatus library : status.libraries()) {
+      Optional<String> stopped = RunEnd.cannotGoOn(library);
+      if (stopped.isPresent()) {
+        return stopped;
+      }
+    }
     for (LibraryStatus library : status.libraries()) {
       if (library.scanError().isPresent()) {
         return Optional.of(

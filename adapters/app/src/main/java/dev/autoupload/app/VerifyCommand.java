@@ -99,7 +99,7 @@ final class VerifyCommand implements Callable<Integer> {
       description = {"Overrides one setting; the value is HOCON. Repeatable, wins over --config."})
   List<String> assignments = new ArrayList<>();
 
-  @Option(names = "--debug", description = "Print stack traces with errors.")
+  @Option(names = "--debug", description = "Print stack traces with errors and in the log.")
   boolean debug;
 
   @Override

@@ -2,8 +2,14 @@ package dev.autoupload.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.typesafe.config.Config;
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.library.Library;
+import dev.autoupload.engine.upload.NameRules;
+import dev.autoupload.engine.upload.RemoteState;
+import dev.autoupload.engine.upload.UploadException;
+import dev.autoupload.engine.upload.UploadSession;
+import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.http.HttpControlServer;
 import dev.autoupload.sources.folder.FolderSource;
 import dev.autoupload.targets.TargetSettings;
@@ -185,6 +191,61 @@ class ControlEndpointCommandsTest {
       Result refused = execute("status", "--data-dir", data.toString());
       assertThat(refused.code()).isEqualTo(3);
       assertThat(refused.errorLines()).singleElement().asString().contains("refused");
+    }
+  }
+
+  @Test
+  void statusShowsALibraryWhoseBackupIsDownAndWhy() throws Exception {
+    Path data = dir.resolve("data");
+    UploadTarget folder = TargetUris.open(dir.resolve("backup").toUri().toString(), TargetSettings.defaults());
+    UploadTarget broken =
+        new UploadTarget() {
+          @Override
+          public String describe() {
+            return folder.describe();
+          }
+
+          @Override
+          public NameRules nameRules() {
+            throw new IllegalStateException("the target lost its settings");
+          }
+
+          @Override
+          public RemoteState probe(String remotePath) throws UploadException {
+            return folder.probe(remotePath);
+          }
+
+          @Override
+          public UploadSession open(String remotePath, long size) throws UploadException {
+            return folder.open(remotePath, size);
+          }
+
+          @Override
+          public void check() throws UploadException {
+            folder.check();
+          }
+        };
+    Config config =
+        ConfigLoader.withDataDir(
+            ConfigLoader.load(Optional.empty(), List.of("autoupload.supervision.min-backoff=50ms", "autoupload.supervision.max-backoff=200ms")),
+            data);
+    try (UploadEngine engine = UploadEngine.start(config);
+        HttpControlServer server = HttpControlServer.start(engine, data, "127.0.0.1", 0)) {
+      engine.addLibrary(new Library("photos", new FolderSource("photos", photos()), broken).watched()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                Result status = execute("status", "--data-dir", data.toString());
+                assertThat(status.code()).as(status.err()).isZero();
+                assertThat(status.out().lines())
+                    .contains("autoupload at " + server.url() + ": waiting")
+                    .anyMatch(
+                        line ->
+                            line.matches(
+                                "library photos: DOWN: IllegalStateException: the target lost its settings \\(failed \\d+ times; restarting\\)"));
+              });
     }
   }
 

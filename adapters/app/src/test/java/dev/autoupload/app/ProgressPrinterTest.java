@@ -107,7 +107,8 @@ class ProgressPrinterTest {
     LibraryStatus library =
         new LibraryStatus(
             "lib", "/photos", "file:///backup", false, Optional.empty(), 10, 0, 10 - backedUp, 0, 0,
-            backedUp, 0, 0, 1000, bytesDone, bytesDone, Set.of(), List.of(), List.of(), List.of());
+            backedUp, 0, 0, 1000, bytesDone, bytesDone, Set.of(), List.of(), List.of(), List.of(), Optional.empty(),
+            List.of(), Optional.empty());
     return new EngineStatus(Verdict.run(4), DeviceConditions.desktop(), List.of(library));
   }
 }

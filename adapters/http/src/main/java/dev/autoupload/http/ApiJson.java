@@ -152,7 +152,10 @@ final class ApiJson {
       Map<String, Long> counts,
       List<InFlight> inFlight,
       List<Failure> failures,
-      List<NotBackedUp> notBackedUp) {
+      List<NotBackedUp> notBackedUp,
+      Optional<String> targetError,
+      List<String> notes,
+      Optional<Down> down) {
 
     static Library of(LibraryStatus status, Map<UploadState, Long> counts) {
       return new Library(
@@ -176,7 +179,20 @@ final class ApiJson {
           total(List.of(counts)),
           status.inFlight().stream().map(InFlight::of).toList(),
           status.failures().stream().map(Failure::of).toList(),
-          status.notBackedUp().stream().map(skip -> new NotBackedUp(skip.assetId(), skip.path(), skip.reason())).toList());
+          status.notBackedUp().stream().map(skip -> new NotBackedUp(skip.assetId(), skip.path(), skip.reason())).toList(),
+          status.targetError(),
+          status.targetNotes(),
+          status.down().map(Down::of));
+    }
+  }
+
+  /**
+   * A library whose backup is down: why, since when, how often it failed in a row, and whether it
+   * is restarted ({@code restarting}) or stays down.
+   */
+  record Down(String reason, Instant since, int failures, boolean restarting) {
+    static Down of(LibraryStatus.Down down) {
+      return new Down(down.reason(), down.since(), down.failures(), down.restarting());
     }
   }
 

@@ -21,7 +21,8 @@ public enum BlockerReason {
   QUIET_HOURS("Waiting — quiet hours"),
   TARGET_FULL("Stopped — the backup storage is full"),
   NOT_AUTHORIZED("Stopped — the backup storage rejected the credentials"),
-  TARGET_UNTRUSTED("Stopped — the backup storage's identity could not be verified (TLS)");
+  TARGET_UNTRUSTED("Stopped — the backup storage's identity could not be verified (TLS)"),
+  LIBRARY_DOWN("Stopped — this library's backup failed; see why in its status");
 
   private final String description;
   private final boolean blocking;

@@ -1,22 +1,28 @@
 package dev.autoupload.engine.conditions;
 
 import dev.autoupload.engine.EngineEvent;
+import dev.autoupload.engine.Restarts;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.util.HashSet;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns device conditions into a {@link Verdict} and tells every subscribed supervisor when it
@@ -31,6 +37,11 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * <p>It also keeps the run state the policy needs: a run starts when uploads are allowed while a
  * library has work, and ends when every library has drained its queue; the next run passes the
  * start gate again.
+ *
+ * <p>It is restarted with backoff when it fails. What it was told (the conditions, the user's
+ * pause, who subscribed, which libraries have work) outlives a restart: a crash must neither lift
+ * the user's pause nor leave a library without verdicts. The run marker's file I/O runs off its
+ * thread, in order.
  */
 public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Command> {
 
@@ -62,22 +73,52 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
 
   public static Behavior<Command> create(
       PolicySettings settings, int parallelism, Duration debounce, DeviceConditions initial, Clock clock) {
-    return create(settings, parallelism, debounce, initial, clock, RunMarker.none());
+    return create(settings, parallelism, debounce, initial, clock, RunMarker.none(), Restarts.defaults());
   }
 
-  /** As above, remembering through {@code marker} whether a run is under way across restarts. */
+  /**
+   * As above, remembering through {@code marker} whether a run is under way across restarts of the
+   * engine, and restarting after a failure as {@code restarts} says.
+   */
   public static Behavior<Command> create(
       PolicySettings settings,
       int parallelism,
       Duration debounce,
       DeviceConditions initial,
       Clock clock,
-      RunMarker marker) {
-    return Behaviors.setup(
-        context ->
-            Behaviors.withTimers(
-                timers ->
-                    new ConditionMonitor(context, timers, settings, parallelism, debounce, initial, clock, marker)));
+      RunMarker marker,
+      Restarts restarts) {
+    Memory memory = new Memory(initial, marker.wasRunning(), clock.instant());
+    return Behaviors.supervise(
+            Behaviors.<Command>setup(
+                context ->
+                    Behaviors.withTimers(
+                        timers ->
+                            new ConditionMonitor(
+                                context, timers, settings, parallelism, debounce, clock, marker, memory))))
+        .onFailure(Exception.class, restarts.strategy());
+  }
+
+  /**
+   * What the monitor was told and decided, kept across its restarts; only its actor's thread
+   * touches it, one incarnation at a time.
+   */
+  private static final class Memory {
+    final Set<ActorRef<Verdict>> subscribers = new HashSet<>();
+    final Set<String> busyLibraries = new HashSet<>();
+    DeviceConditions conditions;
+    Instant networkSince;
+    boolean userPaused;
+    boolean runStarted;
+    Optional<Verdict> broadcast = Optional.empty();
+    /** The marker's writes, chained so that a start and an end reach the file in order. */
+    CompletableFuture<Void> markerWrites = CompletableFuture.completedFuture(null);
+
+    Memory(DeviceConditions conditions, boolean runStarted, Instant networkSince) {
+      this.conditions = conditions;
+      this.runStarted = runStarted;
+      this.networkSince = networkSince;
+    }
   }
 
   private final TimerScheduler<Command> timers;
@@ -86,14 +127,8 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
   private final Duration debounce;
   private final Clock clock;
   private final RunMarker marker;
-  private final Set<ActorRef<Verdict>> subscribers = new HashSet<>();
-  private final Set<String> busyLibraries = new HashSet<>();
-
-  private DeviceConditions conditions;
-  private Instant networkSince;
-  private boolean userPaused;
-  private boolean runStarted;
-  private Verdict broadcast;
+  private final Executor blockingIo;
+  private final Memory memory;
 
   private ConditionMonitor(
       ActorContext<Command> context,
@@ -101,9 +136,9 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
       PolicySettings settings,
       int parallelism,
       Duration debounce,
-      DeviceConditions initial,
       Clock clock,
-      RunMarker marker) {
+      RunMarker marker,
+      Memory memory) {
     super(context);
     this.timers = timers;
     this.settings = settings;
@@ -111,11 +146,17 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
     this.debounce = debounce;
     this.clock = clock;
     this.marker = marker;
-    this.runStarted = marker.wasRunning();
-    this.conditions = initial;
-    this.networkSince = clock.instant();
-    this.broadcast = evaluate();
-    scheduleTimeChecks();
+    this.memory = memory;
+    this.blockingIo =
+        context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
+    if (memory.broadcast.isEmpty()) {
+      memory.broadcast = Optional.of(evaluate());
+      scheduleTimeChecks();
+    } else {
+      // Restarted: a debounce or a gate's wait may have been under way; look again now.
+      getContext().getLog().info("The condition monitor restarted; it keeps what it was told");
+      update(false);
+    }
     if (settings.quietHours().isPresent()) {
       timers.startTimerWithFixedDelay(CLOCK_TICK, new Reevaluate(), Duration.ofSeconds(30));
     }
@@ -129,11 +170,11 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
         .onMessage(LibraryBusy.class, this::onLibraryBusy)
         .onMessage(Subscribe.class, this::onSubscribe)
         .onMessage(Unsubscribe.class, msg -> {
-          subscribers.remove(msg.subscriber());
+          memory.subscribers.remove(msg.subscriber());
           return this;
         })
         .onMessage(GetState.class, msg -> {
-          msg.replyTo().tell(new MonitorState(conditions, broadcast, runStarted));
+          msg.replyTo().tell(new MonitorState(memory.conditions, broadcast(), memory.runStarted));
           return this;
         })
         .onMessage(Reevaluate.class, msg -> {
@@ -145,29 +186,31 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
 
   private Behavior<Command> onReport(ReportConditions msg) {
     DeviceConditions next = msg.conditions();
+    DeviceConditions conditions = memory.conditions;
     if (next.network() != conditions.network()
         || next.metered() != conditions.metered()
         || !Objects.equals(next.wifiSsid(), conditions.wifiSsid())) {
-      networkSince = clock.instant();
+      memory.networkSince = clock.instant();
     }
-    conditions = next;
+    memory.conditions = next;
     update(true);
     return this;
   }
 
   private Behavior<Command> onSetUserPaused(SetUserPaused msg) {
-    userPaused = msg.paused();
+    memory.userPaused = msg.paused();
     update(false);
     msg.replyTo().tell(Done.getInstance());
     return this;
   }
 
   private Behavior<Command> onLibraryBusy(LibraryBusy msg) {
+    Set<String> busyLibraries = memory.busyLibraries;
     boolean changed = msg.busy() ? busyLibraries.add(msg.libraryId()) : busyLibraries.remove(msg.libraryId());
-    if (changed && busyLibraries.isEmpty() && runStarted) {
+    if (changed && busyLibraries.isEmpty() && memory.runStarted) {
       // The queue drained: this run is over, the next one passes the start gate again.
-      runStarted = false;
-      marker.ended();
+      memory.runStarted = false;
+      mark(RunMarker::ended);
     }
     if (changed) {
       update(false);
@@ -176,9 +219,9 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
   }
 
   private Behavior<Command> onSubscribe(Subscribe msg) {
-    subscribers.add(msg.subscriber());
+    memory.subscribers.add(msg.subscriber());
     getContext().watchWith(msg.subscriber(), new Unsubscribe(msg.subscriber()));
-    msg.subscriber().tell(broadcast);
+    msg.subscriber().tell(broadcast());
     return this;
   }
 
@@ -189,6 +232,7 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
   private void update(boolean fromDevice) {
     Verdict next = evaluate();
     scheduleTimeChecks();
+    Verdict broadcast = broadcast();
     if (next.equals(broadcast)) {
       timers.cancel(DEBOUNCE);
       markRunStarted();
@@ -199,37 +243,60 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
       return;
     }
     timers.cancel(DEBOUNCE);
-    broadcast = next;
+    memory.broadcast = Optional.of(next);
     markRunStarted();
     if (next.allowed()) {
       getContext().getLog().info("Uploads allowed, {} at once {}", next.concurrency(), next.reasons());
     } else {
       getContext().getLog().info("Uploads blocked by {}", next.reasons());
     }
-    for (ActorRef<Verdict> subscriber : subscribers) {
+    for (ActorRef<Verdict> subscriber : memory.subscribers) {
       subscriber.tell(next);
     }
     getContext().getSystem().eventStream().tell(new EventStream.Publish<>(new EngineEvent.VerdictChanged(next)));
   }
 
   private void markRunStarted() {
-    if (!runStarted && broadcast.allowed() && !busyLibraries.isEmpty()) {
-      runStarted = true;
-      marker.started();
+    if (!memory.runStarted && broadcast().allowed() && !memory.busyLibraries.isEmpty()) {
+      memory.runStarted = true;
+      mark(RunMarker::started);
     }
+  }
+
+  /** Changes the run marker's file off this thread, after the changes before it. */
+  private void mark(java.util.function.Consumer<RunMarker> change) {
+    memory.markerWrites =
+        memory.markerWrites
+            .thenRunAsync(() -> change.accept(marker), blockingIo)
+            .exceptionally(
+                failure -> {
+                  // A marker that fails costs a restarted engine only the start gate's wait.
+                  LoggerFactory.getLogger(ConditionMonitor.class).warn("The run marker failed: {}", failure.toString());
+                  return null;
+                });
+  }
+
+  private Verdict broadcast() {
+    return memory.broadcast.orElseThrow();
   }
 
   private Verdict evaluate() {
     Instant now = clock.instant();
     RunState run =
-        new RunState(runStarted, Duration.between(networkSince, now), userPaused, LocalTime.ofInstant(now, clock.getZone()));
-    return UploadPolicy.evaluate(conditions, settings, run, parallelism);
+        new RunState(
+            memory.runStarted,
+            Duration.between(memory.networkSince, now),
+            memory.userPaused,
+            LocalTime.ofInstant(now, clock.getZone()));
+    return UploadPolicy.evaluate(memory.conditions, settings, run, parallelism);
   }
 
   /** While the start gate waits for Wi-Fi to settle, look again the moment it has. */
   private void scheduleTimeChecks() {
-    Duration stableFor = Duration.between(networkSince, clock.instant());
-    if (!runStarted && conditions.onUnmeteredWifiOrWire() && stableFor.compareTo(settings.stableWifi()) < 0) {
+    Duration stableFor = Duration.between(memory.networkSince, clock.instant());
+    if (!memory.runStarted
+        && memory.conditions.onUnmeteredWifiOrWire()
+        && stableFor.compareTo(settings.stableWifi()) < 0) {
       timers.startSingleTimer(GATE, new Reevaluate(), settings.stableWifi().minus(stableFor));
     }
   }

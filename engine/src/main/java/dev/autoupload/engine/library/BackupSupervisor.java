@@ -4,6 +4,7 @@ import dev.autoupload.engine.EngineEvent;
 import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.ConditionMonitor;
 import dev.autoupload.engine.conditions.Verdict;
+import dev.autoupload.engine.persistence.JournalFailures;
 import dev.autoupload.engine.serialization.CborSerializable;
 import dev.autoupload.engine.upload.BandwidthLimiter;
 import dev.autoupload.engine.upload.FileUpload;
@@ -11,7 +12,6 @@ import dev.autoupload.engine.upload.KnownBackups;
 import dev.autoupload.engine.upload.StepTracker;
 import dev.autoupload.engine.upload.UploadSettings;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -25,9 +25,9 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.PreRestart;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -58,6 +58,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *
  * <p>Outcomes are handled when the child has stopped, never before: a retry must not start a second
  * writer on an upload's journal while the first is still stopping.
+ *
+ * <p>It is not restarted by a Pekko supervisor but watched by the engine's guardian, which restarts
+ * it after a backoff when it fails and shows why in the meantime ({@link LibraryHealth}). A failure
+ * to write the journal, its own or an upload's, fails it as a whole: the journal is the library's.
  */
 public final class BackupSupervisor
     extends EventSourcedBehavior<BackupSupervisor.Command, BackupSupervisor.Event, Ledger> {
@@ -95,7 +99,8 @@ public final class BackupSupervisor
 
   private record UploadReported(FileUpload.Report report) implements Command {}
 
-  private record UploadStopped(String assetId) implements Command {}
+  /** An upload's actor stopped; {@code failure} when it failed instead of reporting an outcome. */
+  private record UploadStopped(String assetId, Optional<Throwable> failure) implements Command {}
 
   private record RetryDue(String assetId) implements Command {}
 
@@ -116,6 +121,9 @@ public final class BackupSupervisor
       String assetId, String version, String sha256, long size, Optional<String> remotePath, Instant at)
       implements Event {}
 
+  /** Told to the engine once the supervisor has recovered its ledger and works: it is up. */
+  public record Recovered(String libraryId) {}
+
   // ---- behaviour ----
 
   public static PersistenceId persistenceId(String libraryId) {
@@ -131,7 +139,8 @@ public final class BackupSupervisor
       StepTracker steps,
       ActorRef<ConditionMonitor.Command> conditions,
       Clock clock,
-      ContentHashCache hashes) {}
+      ContentHashCache hashes,
+      ActorRef<Recovered> recovered) {}
 
   public static Behavior<Command> create(Library library, Wiring wiring) {
     return Behaviors.setup(
@@ -155,9 +164,7 @@ public final class BackupSupervisor
 
   private BackupSupervisor(
       ActorContext<Command> context, TimerScheduler<Command> timers, Library library, Wiring wiring) {
-    super(
-        persistenceId(library.id()),
-        SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
+    super(persistenceId(library.id()));
     this.context = context;
     this.timers = timers;
     this.library = library;
@@ -191,6 +198,7 @@ public final class BackupSupervisor
         .onSignal(
             RecoveryCompleted.instance(),
             ledger -> {
+              wiring.recovered().tell(new Recovered(library.id()));
               // Watching first, so nothing that appears during the first scan is missed.
               if (library.keepWatching()) {
                 feed.watch();
@@ -198,7 +206,21 @@ public final class BackupSupervisor
               feed.scan();
             })
         .onSignal(PostStop.instance(), ledger -> feed.stopWatching())
-        .onSignal(PreRestart.instance(), ledger -> feed.stopWatching())
+        .onSignal(
+            Terminated.class,
+            (ledger, terminated) ->
+                uploads
+                    .assetOf(terminated.getRef())
+                    .ifPresent(
+                        assetId ->
+                            context
+                                .getSelf()
+                                .tell(
+                                    new UploadStopped(
+                                        assetId,
+                                        terminated instanceof ChildFailed failed
+                                            ? Optional.of(failed.getCause())
+                                            : Optional.empty()))))
         .build();
   }
 
@@ -314,7 +336,7 @@ public final class BackupSupervisor
             wiring.steps(),
             reports,
             wiring.clock());
-    uploads.start(job, new UploadStopped(upload.asset().id()));
+    uploads.start(job);
   }
 
   private Effect<Event, Ledger> onScanEnded(Ledger ledger, ScanEnded msg) {
@@ -378,8 +400,12 @@ public final class BackupSupervisor
   }
 
   private Effect<Event, Ledger> onUploadStopped(Ledger ledger, UploadStopped msg) {
+    Optional<Throwable> journalFailure = msg.failure().filter(JournalFailures::fromJournal);
+    if (journalFailure.isPresent()) {
+      throw new IllegalStateException("an upload could not write the journal", journalFailure.get());
+    }
     return uploads
-        .stopped(msg.assetId())
+        .stopped(msg.assetId(), msg.failure())
         .<Effect<Event, Ledger>>map(outcome -> carryOut(plan.finished(now(ledger), msg.assetId(), outcome)))
         .orElseGet(() -> Effect().none());
   }
@@ -408,7 +434,10 @@ public final class BackupSupervisor
         reasons(),
         uploads.inFlight(),
         counts.failures(),
-        counts.notBackedUp());
+        counts.notBackedUp(),
+        plan.targetError(),
+        library.target().notes(),
+        Optional.empty());
   }
 
   private void publish(EngineEvent event) {

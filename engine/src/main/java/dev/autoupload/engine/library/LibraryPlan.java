@@ -191,6 +191,8 @@ public final class LibraryPlan {
   private PersistentMap<String, Result> results;
   private Tally tally;
   private Set<BlockerReason> blockers;
+  /** The target's words for the latest of {@code blockers}; empty while there are none. */
+  private Optional<String> targetError;
   /** The next order keys at the front and the back of the queues. */
   private long front;
   private long back;
@@ -216,6 +218,7 @@ public final class LibraryPlan {
     this.results = PersistentMap.empty();
     this.tally = new Tally(0, new long[Result.values().length]);
     this.blockers = Set.of();
+    this.targetError = Optional.empty();
   }
 
   /** A copy for a transition to change before it hands it out; never changed after. */
@@ -237,6 +240,7 @@ public final class LibraryPlan {
     this.results = from.results;
     this.tally = from.tally;
     this.blockers = from.blockers;
+    this.targetError = from.targetError;
     this.front = from.front;
     this.back = from.back;
     this.bytesToUpload = from.bytesToUpload;
@@ -302,6 +306,7 @@ public final class LibraryPlan {
   public Step liftBlockers(Context context) {
     Change change = new Change(context);
     change.next.blockers = Set.of();
+    change.next.targetError = Optional.empty();
     return change.finish();
   }
 
@@ -325,6 +330,11 @@ public final class LibraryPlan {
   /** Why this library stops, beyond the device conditions: TARGET_FULL, NOT_AUTHORIZED, TARGET_UNTRUSTED. */
   public Set<BlockerReason> blockers() {
     return blockers;
+  }
+
+  /** The target's words for why it stops the library, while {@link #blockers} are not empty. */
+  public Optional<String> targetError() {
+    return targetError;
   }
 
   /** Whether anything found is still to be identified, placed, uploaded or retried. */
@@ -646,6 +656,7 @@ public final class LibraryPlan {
         Set<BlockerReason> more = EnumSet.of(libraryWide.get());
         more.addAll(next.blockers);
         next.blockers = Set.copyOf(more);
+        next.targetError = Optional.of(error.message());
         decisions.add(new Report(new EngineEvent.AssetFailed(libraryId, asset.id(), asset.relativePath(), error, tried, true)));
         decisions.add(new StopLibrary(libraryWide.get(), next.settings.upload().maxBackoff(), error.message()));
         enqueue(entry, true);

@@ -27,6 +27,13 @@ import java.util.Set;
  * @param reasons why uploads are waiting, empty while they run
  * @param notBackedUp files that exist but were left out in this run, each with its reason: a
  *     different file under its name with {@code on-conflict = skip}, or a file that kept changing
+ * @param targetError while the library's own target stops it ({@code TARGET_FULL}, {@code
+ *     NOT_AUTHORIZED}, {@code TARGET_UNTRUSTED} among the reasons), the target's words for it
+ * @param targetNotes what the target changed about how it works, once, and why (an S3 server that
+ *     refuses a header, say)
+ * @param down why the library's backup is down, when it failed (see {@link Down}); its counts are
+ *     then those of the last status asked before it failed, and a restarted backup counts the run
+ *     again from its scan
  */
 public record LibraryStatus(
     String libraryId,
@@ -48,12 +55,46 @@ public record LibraryStatus(
     Set<BlockerReason> reasons,
     List<InFlight> inFlight,
     List<Failure> failures,
-    List<Skip> notBackedUp) {
+    List<Skip> notBackedUp,
+    Optional<String> targetError,
+    List<String> targetNotes,
+    Optional<Down> down) {
 
-  /** True once the scan is over and nothing is queued, running or waiting to retry. */
-  public boolean idle() {
-    return !scanning && queued == 0 && running == 0 && retrying == 0;
+  /** The status of a library whose backup went down before it told any: nothing counted. */
+  public static LibraryStatus down(String libraryId, String source, String target, Down down) {
+    return new LibraryStatus(
+        libraryId, source, target, false, Optional.empty(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        Set.of(BlockerReason.LIBRARY_DOWN), List.of(), List.of(), List.of(), Optional.empty(), List.of(),
+        Optional.of(down));
   }
+
+  /**
+   * This status as it stands once the library's backup went down: the counts it had, what was
+   * still to do queued, nothing running or scanning, {@code LIBRARY_DOWN} the reason.
+   */
+  public LibraryStatus asDown(Down down) {
+    return new LibraryStatus(
+        libraryId, source, target, false, scanError, discovered, alreadyBackedUp, queued + running + retrying, 0, 0,
+        completed, skipped, failed, bytesToUpload, bytesDone, bytesSent, Set.of(BlockerReason.LIBRARY_DOWN), List.of(),
+        failures, notBackedUp, Optional.empty(), targetNotes, Optional.of(down));
+  }
+
+  /** True once the scan is over and nothing is queued, running or waiting to retry; never while down. */
+  public boolean idle() {
+    return down.isEmpty() && !scanning && queued == 0 && running == 0 && retrying == 0;
+  }
+
+  /**
+   * The library's backup failed (a bug, a source or target that threw, a journal that cannot be
+   * written) and does not run.
+   *
+   * @param reason why, in the user's words
+   * @param since when it went down
+   * @param failures failures in a row
+   * @param restarting whether it is restarted after a backoff; false once the engine gave up on it
+   *     (a journal that cannot be written, or a library backed up once that failed too often)
+   */
+  public record Down(String reason, java.time.Instant since, int failures, boolean restarting) {}
 
   /** An upload in progress. */
   public record InFlight(

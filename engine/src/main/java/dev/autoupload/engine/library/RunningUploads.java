@@ -55,12 +55,15 @@ final class RunningUploads {
     this.publish = publish;
   }
 
-  /** Spawns the upload {@code job} describes; {@code whenStopped} comes once its actor stopped. */
-  void start(FileUpload.Job job, BackupSupervisor.Command whenStopped) {
+  /**
+   * Spawns the upload {@code job} describes and watches it: the supervisor hears when it stopped,
+   * and why when it failed ({@link #assetOf}).
+   */
+  void start(FileUpload.Job job) {
     Asset asset = job.asset();
     ActorRef<FileUpload.Command> actor =
         context.spawn(FileUpload.create(job), "upload-" + asset.id() + "-" + (++childSequence));
-    context.watchWith(actor, whenStopped);
+    context.watch(actor);
     running.put(asset.id(), new Running(asset, actor));
     actor.tell(new FileUpload.Begin(context.getSystem().ignoreRef()));
   }
@@ -93,21 +96,27 @@ final class RunningUploads {
     }
   }
 
+  /** The asset whose upload {@code actor} runs, if it is one of these. */
+  Optional<String> assetOf(ActorRef<Void> actor) {
+    return running.values().stream()
+        .filter(upload -> upload.actor.equals(actor))
+        .map(upload -> upload.asset.id())
+        .findFirst();
+  }
+
   /**
-   * Forgets an upload whose actor stopped: its outcome, or a failure when it stopped without one;
-   * empty when it is not one of these.
+   * Forgets an upload whose actor stopped: its outcome, or a failure when it stopped without one
+   * ({@code failure} says why when its actor failed); empty when it is not one of these.
    */
-  Optional<FileUpload.Outcome> stopped(String assetId) {
+  Optional<FileUpload.Outcome> stopped(String assetId, Optional<Throwable> failure) {
     Running upload = running.remove(assetId);
     if (upload == null) {
       return Optional.empty();
     }
-    return Optional.of(
-        upload.outcome.orElseGet(
-            () ->
-                new FileUpload.Failure(
-                    new UploadError.Transient("the upload of " + upload.asset.relativePath() + " stopped unexpectedly"),
-                    0)));
+    String why =
+        failure.map(e -> ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())).orElse("");
+    String stopped = "the upload of " + upload.asset.relativePath() + " stopped unexpectedly" + why;
+    return Optional.of(upload.outcome.orElseGet(() -> new FileUpload.Failure(new UploadError.Transient(stopped), 0)));
   }
 
   /**

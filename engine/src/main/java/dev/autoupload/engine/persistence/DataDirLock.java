@@ -7,9 +7,9 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
 
 /**
  * An exclusive OS lock on the data directory, so two engines never write one journal. The OS
@@ -32,11 +32,14 @@ public final class DataDirLock implements AutoCloseable {
     Path file = dataDir.resolve(FILE_NAME);
     FileChannel channel;
     try {
-      Files.createDirectories(dataDir);
+      PrivateFiles.folder(dataDir);
       channel =
-          FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+          FileChannel.open(
+              file,
+              Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
+              PrivateFiles.newFile(dataDir));
     } catch (IOException e) {
-      throw new EngineStartException("cannot use data dir " + dataDir + ": " + describe(e), e);
+      throw new EngineStartException(describe(dataDir, "cannot use data dir " + dataDir, e), e);
     }
     try {
       FileLock lock = channel.tryLock();
@@ -57,7 +60,7 @@ public final class DataDirLock implements AutoCloseable {
           "data dir " + dataDir + " is in use by another engine in this process", e);
     } catch (IOException e) {
       closeQuietly(channel);
-      throw new EngineStartException("cannot lock data dir " + dataDir + ": " + describe(e), e);
+      throw new EngineStartException(describe(dataDir, "cannot lock data dir " + dataDir, e), e);
     }
   }
 
@@ -72,8 +75,12 @@ public final class DataDirLock implements AutoCloseable {
     }
   }
 
-  private static String describe(IOException e) {
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  private static String describe(Path dataDir, String what, IOException e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (message.contains("No space left on device")) {
+      return "no space left on " + dataDir + ": free some space and start again";
+    }
+    return what + ": " + message;
   }
 
   private static void closeQuietly(FileChannel channel) {

@@ -17,6 +17,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The journal database: which one (embedded H2 or PostgreSQL), how Pekko reaches it, and the
@@ -58,14 +59,15 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
    * close-on-exit hook is off: the engine closes the pool after its last write. {@code
    * WRITE_DELAY=0} makes every commit reach the file before it returns: with H2's default (a
    * background write up to a second later) a process killed right after a commit loses it, and
-   * a fresh database can lose its tables altogether.
+   * a fresh database can lose its tables altogether. {@code TRACE_LEVEL_FILE=0}: H2 would write its
+   * errors to a {@code journal.trace.db} created with the umask's mode; they reach the log anyway.
    */
   public static JournalDatabase of(String url, String user, String password, Path dataDir) {
     if (url == null || url.isBlank()) {
       String file = dataDir.resolve("journal").toAbsolutePath().toString();
       return new JournalDatabase(
           Dialect.H2,
-          "jdbc:h2:file:" + file + ";DATABASE_TO_UPPER=false;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0",
+          "jdbc:h2:file:" + file + ";DATABASE_TO_UPPER=false;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;TRACE_LEVEL_FILE=0",
           user,
           password);
     }
@@ -141,8 +143,26 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
       }
     } catch (SQLException e) {
       throw new EngineStartException(
-          "cannot open the journal database " + redactedUrl() + ": " + e.getMessage(), e);
+          failures()
+              .explained(e)
+              .orElseGet(() -> "cannot open the journal database " + redactedUrl() + ": " + e.getMessage()),
+          e);
     }
+  }
+
+  /** What this journal's failures mean in the user's words. */
+  public JournalFailures failures() {
+    return new JournalFailures(file());
+  }
+
+  /** The file of an embedded H2 file database; empty for an in-memory one or a server. */
+  private Optional<Path> file() {
+    String prefix = "jdbc:h2:file:";
+    if (!url.startsWith(prefix)) {
+      return Optional.empty();
+    }
+    int end = url.indexOf(';');
+    return Optional.of(Path.of(url.substring(prefix.length(), end < 0 ? url.length() : end) + ".mv.db"));
   }
 
   private void apply(Connection connection, Migration migration) throws SQLException {
@@ -153,8 +173,11 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
         statement.execute(sql);
       } catch (SQLException e) {
         throw new EngineStartException(
-            "journal migration " + migration.version() + " failed on " + redactedUrl() + ": " + e.getMessage()
-                + " in: " + sql,
+            failures()
+                .explained(e)
+                .orElseGet(
+                    () -> "journal migration " + migration.version() + " failed on " + redactedUrl() + ": "
+                        + e.getMessage() + " in: " + sql),
             e);
       }
     }

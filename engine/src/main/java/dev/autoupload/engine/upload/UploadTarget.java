@@ -1,6 +1,7 @@
 package dev.autoupload.engine.upload;
 
 import java.io.InputStream;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -89,6 +90,15 @@ public interface UploadTarget extends AutoCloseable {
    */
   default Optional<InputStream> openRead(String remotePath) throws UploadException {
     return Optional.empty();
+  }
+
+  /**
+   * What the target changed about how it works since it was opened, and why, each once, in words
+   * for the status (e.g. that the server refuses a header and files are checked another way).
+   * Called often, on an engine thread: it must return at once. By default none.
+   */
+  default List<String> notes() {
+    return List.of();
   }
 
   /** Checks that the target is reachable and writable, so a bad target fails before any upload. */

@@ -2,15 +2,21 @@ package dev.autoupload.engine.conditions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.autoupload.engine.Restarts;
 import dev.autoupload.engine.conditions.DeviceConditions.Network;
 import dev.autoupload.engine.conditions.DeviceConditions.OsState;
 import dev.autoupload.engine.conditions.DeviceConditions.PhotoAccess;
 import dev.autoupload.engine.testing.MutableClock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
@@ -19,6 +25,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConditionMonitorTest {
 
@@ -182,7 +189,7 @@ class ConditionMonitorTest {
 
   @Test
   void aRunInterruptedByARestartContinuesWithoutWaitingAtTheGate() {
-    List<String> marks = new java.util.ArrayList<>();
+    List<String> marks = new java.util.concurrent.CopyOnWriteArrayList<>();
     RunMarker interrupted =
         new RunMarker() {
           @Override
@@ -204,7 +211,13 @@ class ConditionMonitorTest {
     monitor =
         testKit.spawn(
             ConditionMonitor.create(
-                settings, 4, DEBOUNCE, phone(15, false, false, Network.CELLULAR, OsState.BACKGROUND), clock, interrupted));
+                settings,
+                4,
+                DEBOUNCE,
+                phone(15, false, false, Network.CELLULAR, OsState.BACKGROUND),
+                clock,
+                interrupted,
+                Restarts.defaults()));
     TestProbe<Verdict> verdicts = subscribe(monitor);
     monitor.tell(new ConditionMonitor.LibraryBusy("camera", true));
 
@@ -212,7 +225,8 @@ class ConditionMonitorTest {
     monitor.tell(new ConditionMonitor.LibraryBusy("camera", false));
     assertThat(verdicts.receiveMessage().reasons())
         .containsExactlyInAnyOrder(BlockerReason.WAITING_FOR_STABLE_WIFI, BlockerReason.BATTERY_BELOW_START_THRESHOLD);
-    assertThat(marks).containsExactly("ended");
+    // The marker is written off the monitor's thread.
+    testKit.createTestProbe().awaitAssert(() -> assertThat(marks).containsExactly("ended"));
   }
 
   @Test
@@ -236,5 +250,97 @@ class ConditionMonitorTest {
     assertThat(verdicts.receiveMessage().reasons()).containsExactly(BlockerReason.USER_PAUSED);
     monitor.tell(new ConditionMonitor.SetUserPaused(false, acks.getRef()));
     assertThat(verdicts.receiveMessage()).isEqualTo(Verdict.run(4));
+  }
+
+  @Test
+  void aRunMarkerThatCannotBeWrittenNeitherStopsNorStallsTheMonitor(@TempDir Path dir) throws Exception {
+    Path notAFolder = Files.writeString(dir.resolve("file"), "");
+    PolicySettings settings = new PolicySettings(true, STABLE_WIFI, 80, false, Set.of(), Optional.empty(), 1, 0);
+    monitor =
+        testKit.spawn(
+            ConditionMonitor.create(
+                settings,
+                4,
+                DEBOUNCE,
+                DeviceConditions.desktop(),
+                clock,
+                RunMarker.file(notAFolder.resolve("run-in-progress")),
+                Restarts.defaults()));
+    TestProbe<Verdict> verdicts = subscribe(monitor);
+    verdicts.receiveMessage();
+
+    // A library with work starts a run: the marker cannot be written below a regular file.
+    monitor.tell(new ConditionMonitor.LibraryBusy("camera", true));
+    monitor.tell(new ConditionMonitor.LibraryBusy("camera", false));
+    TestProbe<Done> acks = testKit.createTestProbe(Done.class);
+    monitor.tell(new ConditionMonitor.SetUserPaused(true, acks.getRef()));
+
+    acks.receiveMessage();
+    assertThat(verdicts.receiveMessage().reasons()).containsExactly(BlockerReason.USER_PAUSED);
+  }
+
+  @Test
+  void aFailureRestartsTheMonitorWhichKeepsThePauseAndItsSubscribers() {
+    FailingClock failing = new FailingClock(clock);
+    Restarts restarts = new Restarts(Duration.ofSeconds(1), Duration.ofSeconds(1), 0, 3);
+    monitor =
+        testKit.spawn(
+            ConditionMonitor.create(
+                new PolicySettings(false, STABLE_WIFI, 80, false, Set.of(), Optional.empty(), 1, 0),
+                4,
+                DEBOUNCE,
+                DeviceConditions.desktop(),
+                failing,
+                RunMarker.none(),
+                restarts));
+    TestProbe<Verdict> verdicts = subscribe(monitor);
+    verdicts.receiveMessage();
+    TestProbe<Done> acks = testKit.createTestProbe(Done.class);
+    monitor.tell(new ConditionMonitor.SetUserPaused(true, acks.getRef()));
+    acks.receiveMessage();
+    assertThat(verdicts.receiveMessage().reasons()).containsExactly(BlockerReason.USER_PAUSED);
+
+    failing.failNext();
+    monitor.tell(new ConditionMonitor.ReportConditions(inBackground(Network.CELLULAR)));
+    manualTime.timePasses(Duration.ofSeconds(1));
+
+    // Restarted, it still holds the pause, and its subscriber hears the next change.
+    TestProbe<ConditionMonitor.MonitorState> state = testKit.createTestProbe(ConditionMonitor.MonitorState.class);
+    monitor.tell(new ConditionMonitor.GetState(state.getRef()));
+    assertThat(state.receiveMessage().verdict().reasons()).contains(BlockerReason.USER_PAUSED);
+    monitor.tell(new ConditionMonitor.ReportConditions(phone(90, true, true, Network.WIFI, OsState.FOREGROUND)));
+    assertThat(verdicts.receiveMessage().reasons()).contains(BlockerReason.USER_PAUSED, BlockerReason.LOW_POWER_MODE);
+  }
+
+  /** A clock that throws once when told to, as a bug deep in the monitor would. */
+  private static final class FailingClock extends Clock {
+    private final Clock clock;
+    private final AtomicBoolean failNext = new AtomicBoolean();
+
+    FailingClock(Clock clock) {
+      this.clock = clock;
+    }
+
+    void failNext() {
+      failNext.set(true);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return clock.getZone();
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Instant instant() {
+      if (failNext.getAndSet(false)) {
+        throw new IllegalStateException("a bug");
+      }
+      return clock.instant();
+    }
   }
 }

@@ -88,7 +88,7 @@ class BackupSupervisorTest {
     BackupSupervisor.Wiring wiring =
         new BackupSupervisor.Wiring(
             settings, layout, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions, Clock.systemUTC(),
-            ContentHashCache.inMemory());
+            ContentHashCache.inMemory(), testKit.system().ignoreRef());
     return testKit.spawn(BackupSupervisor.create(new Library(libraryId, assets, target), wiring));
   }
 
@@ -100,7 +100,7 @@ class BackupSupervisorTest {
     BackupSupervisor.Wiring wiring =
         new BackupSupervisor.Wiring(
             settings, RemoteLayout.MIRROR, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions,
-            Clock.systemUTC(), ContentHashCache.inMemory());
+            Clock.systemUTC(), ContentHashCache.inMemory(), testKit.system().ignoreRef());
     return testKit.spawn(BackupSupervisor.create(new Library(libraryId, source, target).watched(), wiring));
   }
 

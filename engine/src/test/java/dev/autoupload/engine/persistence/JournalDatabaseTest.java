@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.autoupload.engine.EngineStartException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -92,5 +95,61 @@ class JournalDatabaseTest {
         JournalDatabase.of("jdbc:postgresql://127.0.0.1:1/db?password=secret", "u", "p", dataDir);
 
     assertThat(journal.redactedUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:1/db");
+  }
+
+  @Test
+  void aDamagedJournalSaysWhatIsWrongAndHowToMoveItAside() throws Exception {
+    Path file = dataDir.resolve("journal.mv.db");
+    byte[] garbage = new byte[64 * 1024];
+    new java.util.Random(13).nextBytes(garbage);
+    Files.write(file, garbage);
+
+    assertThatThrownBy(JournalDatabase.of("", "sa", "", dataDir)::migrate)
+        .isInstanceOf(EngineStartException.class)
+        .hasMessage(
+            "the journal " + file + " is damaged (H2 finds it corrupt): move it aside with `mv " + file + " " + file
+                + ".damaged` and start again; the new journal finds what is already on the target, so nothing is"
+                + " uploaded twice");
+  }
+
+  @Test
+  void aJournalCutOffIsDamagedAndTheCommandQuotesItsPath(@TempDir Path other) throws Exception {
+    Path dir = other.resolve("my data");
+    Files.createDirectories(dir);
+    JournalDatabase journal = JournalDatabase.of("", "sa", "", dir);
+    journal.migrate();
+    Path file = dir.resolve("journal.mv.db");
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      channel.truncate(Files.size(file) / 2);
+    }
+
+    assertThatThrownBy(journal::migrate)
+        .isInstanceOf(EngineStartException.class)
+        .hasMessageContaining(" is damaged (")
+        .hasMessageContaining("`mv '" + file + "' '" + file + ".damaged'`");
+  }
+
+  @Test
+  void aJournalShorterThanItsHeaderEndsEarly() throws Exception {
+    Files.writeString(dataDir.resolve("journal.mv.db"), "hello");
+
+    assertThatThrownBy(JournalDatabase.of("", "sa", "", dataDir)::migrate)
+        .isInstanceOf(EngineStartException.class)
+        .hasMessageContaining(" is damaged (it ends early, as if cut off): move it aside with `mv ");
+  }
+
+  @Test
+  void aJournalOnAFullDiskNamesTheFolder() {
+    Throwable full =
+        new java.sql.SQLException(
+            "General error", "HY000", 50000, new java.io.IOException("No space left on device"));
+    JournalFailures failures = JournalDatabase.of("", "sa", "", dataDir).failures();
+
+    assertThat(failures.describe(full)).startsWith("no space left on " + dataDir + ": ");
+    assertThat(failures.restartCannotHelp(full)).isTrue();
+    // H2 closes the database after such a write: later failures say only that, so the first cause is told.
+    java.sql.SQLException closed = new java.sql.SQLException("The database has been closed", "90098", 90098);
+    assertThat(failures.describe(closed)).isEqualTo(failures.describe(full));
+    assertThat(failures.restartCannotHelp(closed)).isTrue();
   }
 }

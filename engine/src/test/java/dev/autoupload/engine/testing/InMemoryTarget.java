@@ -1,5 +1,6 @@
 package dev.autoupload.engine.testing;
 
+import dev.autoupload.engine.upload.NameRules;
 import dev.autoupload.engine.upload.RemoteFile;
 import dev.autoupload.engine.upload.RemoteState;
 import dev.autoupload.engine.upload.Sha256;
@@ -162,6 +163,48 @@ public final class InMemoryTarget implements UploadTarget {
   @Override
   public String describe() {
     return "memory";
+  }
+
+  private volatile Optional<RuntimeException> nameRulesFault = Optional.empty();
+  private final AtomicInteger nameRulesAsked = new AtomicInteger();
+
+  /**
+   * Makes {@link #nameRules} throw {@code fault}, as a target with a bug would, until called with
+   * empty; a library's backup asks it whenever it starts.
+   */
+  public void failNameRules(Optional<RuntimeException> fault) {
+    nameRulesFault = fault;
+  }
+
+  /** How often {@link #nameRules} was asked: once per start of a library's backup. */
+  public int nameRulesAsked() {
+    return nameRulesAsked.get();
+  }
+
+  private volatile Optional<RuntimeException> notesFault = Optional.empty();
+
+  /** Makes {@link #notes} throw {@code fault}, until called with empty; a library's status asks it. */
+  public void failNotes(Optional<RuntimeException> fault) {
+    notesFault = fault;
+  }
+
+  @Override
+  public List<String> notes() {
+    notesFault.ifPresent(
+        fault -> {
+          throw fault;
+        });
+    return List.of();
+  }
+
+  @Override
+  public NameRules nameRules() {
+    nameRulesAsked.incrementAndGet();
+    nameRulesFault.ifPresent(
+        fault -> {
+          throw fault;
+        });
+    return NameRules.POSIX;
   }
 
   @Override

@@ -242,6 +242,20 @@
         item.textContent = reason.text;
         return item;
       }),
+      // A library whose backup is down says why on a line of its own; so does a target that changed how it works.
+      ...status.libraries.filter((library) => library.down).map((library) => {
+        const item = document.createElement('li');
+        item.dataset.down = library.id;
+        item.textContent = library.id + ' is DOWN: ' + library.down.reason +
+          (library.down.restarting ? ' (restarting)' : '');
+        return item;
+      }),
+      ...status.libraries.flatMap((library) => library.notes.map((note) => {
+        const item = document.createElement('li');
+        item.dataset.note = library.id;
+        item.textContent = note;
+        return item;
+      })),
     );
 
     byId('summary').textContent =

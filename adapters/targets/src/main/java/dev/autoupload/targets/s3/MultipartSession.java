@@ -94,19 +94,16 @@ final class MultipartSession implements UploadSession {
       abort(target, key, pending.get().uploadId());
     }
     String uploadId =
-        target.call(
+        target.callWithChecksum(
             "start uploading " + path,
-            () ->
+            checksum ->
                 target
                     .client()
                     .createMultipartUpload(
                         b ->
                             b.bucket(target.bucket())
                                 .key(key)
-                                .checksumAlgorithm(
-                                    target.config().checksumHeaders()
-                                        ? ChecksumAlgorithm.SHA256
-                                        : null))
+                                .checksumAlgorithm(checksum ? ChecksumAlgorithm.SHA256 : null))
                     .uploadId());
     return new MultipartSession(target, path, key, size, replace, uploadId, List.of(), onClose);
   }
@@ -144,29 +141,33 @@ final class MultipartSession implements UploadSession {
 
   private void sendPart() throws UploadException {
     int number = parts.size() + 1;
-    String checksum =
-        target.config().checksumHeaders()
-            ? Base64.getEncoder().encodeToString(spool.sha256Digest())
-            : null;
+    String sha256 = Base64.getEncoder().encodeToString(spool.sha256Digest());
     long length = spool.size();
-    String eTag =
-        target.call(
+    CompletedPart part =
+        target.callWithChecksum(
             "upload part " + number + " of " + path,
-            () ->
-                target
-                    .client()
-                    .uploadPart(
-                        b ->
-                            b.bucket(target.bucket())
-                                .key(key)
-                                .uploadId(uploadId)
-                                .partNumber(number)
-                                .contentLength(length)
-                                .checksumSHA256(checksum),
-                        RequestBody.fromFile(spool.file()))
-                    .eTag());
-    parts.add(
-        CompletedPart.builder().partNumber(number).eTag(eTag).checksumSHA256(checksum).build());
+            checksum -> {
+              String eTag =
+                  target
+                      .client()
+                      .uploadPart(
+                          b ->
+                              b.bucket(target.bucket())
+                                  .key(key)
+                                  .uploadId(uploadId)
+                                  .partNumber(number)
+                                  .contentLength(length)
+                                  .checksumSHA256(checksum ? sha256 : null)
+                                  .contentMD5(checksum ? null : ContentMd5.of(spool.file())),
+                          RequestBody.fromFile(spool.file()))
+                      .eTag();
+              return CompletedPart.builder()
+                  .partNumber(number)
+                  .eTag(eTag)
+                  .checksumSHA256(checksum ? sha256 : null)
+                  .build();
+            });
+    parts.add(part);
     spool.clear();
   }
 

@@ -67,6 +67,17 @@ final class S3Errors {
     return Optional.empty();
   }
 
+  /**
+   * Whether the server refused a request for a header it does not implement: 501 NotImplemented,
+   * as S3Proxy (without ignore-unknown-headers) and older Ceph and MinIO answer {@code
+   * x-amz-checksum-sha256}.
+   */
+  static boolean refusesChecksumHeader(S3Exception e) {
+    String code = e.awsErrorDetails() == null ? "" : String.valueOf(e.awsErrorDetails().errorCode());
+    String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    return e.statusCode() == 501 && (code.equals("NotImplemented") || message.contains("x-amz-checksum"));
+  }
+
   /** What was received did not match what was sent: transient, and the next attempt starts over. */
   static UploadException startingOver(String path, String got, long expectedSize, String sha256) {
     return new UploadException(

@@ -10,6 +10,7 @@ import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.http.HttpClients;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.time.Instant;
@@ -20,6 +21,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -27,6 +31,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
@@ -53,7 +58,11 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * part is sent twice.
  *
  * <p>Every object carries its hex sha256 as user metadata ({@value #SHA256_METADATA}), so {@link
- * #probe} can tell an identical file from a different one. A different object under the same key is
+ * #probe} can tell an identical file from a different one. Each request that sends bytes carries
+ * {@code x-amz-checksum-sha256}, so the server checks what it received; a server that refuses the
+ * header (501 NotImplemented: S3Proxy by default, older Ceph and MinIO) is found out once, by the
+ * write check or the first request that needs the header, and from then on requests carry {@code
+ * Content-MD5} instead, which every S3 server checks, and {@link #notes} says so. A different object under the same key is
  * never replaced: publishing fails with {@link UploadError.Conflict}.
  *
  * <p>Keys are the remote path in Unicode NFC below the prefix, '/'-joined; empty, {@code .} and
@@ -63,6 +72,15 @@ public final class S3Target implements UploadTarget {
 
   /** User metadata key (sent as {@code x-amz-meta-sha256}) holding the object's hex sha256. */
   static final String SHA256_METADATA = "sha256";
+
+  static final String CHECKSUM_REFUSED =
+      "the S3 server refuses the x-amz-checksum-sha256 header (501 NotImplemented): files go up without it,"
+          + " each checked by its Content-MD5 and size instead";
+
+  /** The sha256 of no bytes, base64, as the checksum header carries it. */
+  private static final String EMPTY_SHA256 = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+
+  private static final Logger log = LoggerFactory.getLogger(S3Target.class);
 
   private static final String WRITE_CHECK_PREFIX = ".autoupload-write-check-";
   private static final int MAX_KEY_BYTES = 1024;
@@ -74,6 +92,18 @@ public final class S3Target implements UploadTarget {
   private final Set<String> uploading = ConcurrentHashMap.newKeySet();
   private final java.nio.file.Path spoolDir;
   private final TargetSettings.NameRulesSetting nameRules;
+  private final AtomicReference<ChecksumHeader> checksumHeader;
+  /** Held while the write check finds out whether the server takes the checksum header. */
+  private final Object checksumProbe = new Object();
+
+  /** Whether the server takes {@code x-amz-checksum-sha256}, as far as this target found out. */
+  private enum ChecksumHeader {
+    UNKNOWN,
+    ACCEPTED,
+    REFUSED,
+    /** Off by the configuration ({@code checksums=false}). */
+    OFF
+  }
 
   /** A target talking to the server {@code config} names; {@link #close()} closes its client. */
   public static S3Target connect(S3Config config) {
@@ -102,6 +132,8 @@ public final class S3Target implements UploadTarget {
     this.spoolDir = spoolDir;
     this.nameRules = nameRules;
     this.prefix = normalisedPrefix(config.prefix());
+    this.checksumHeader =
+        new AtomicReference<>(config.checksumHeaders() ? ChecksumHeader.UNKNOWN : ChecksumHeader.OFF);
   }
 
   /**
@@ -249,13 +281,31 @@ public final class S3Target implements UploadTarget {
     } catch (SdkException e) {
       throw S3Errors.classify("reach " + describe(), e);
     }
+    writeCheck();
+  }
+
+  /**
+   * Writes an empty object and deletes it again; with the checksum header while it may be sent,
+   * so a server that refuses it is found out here: its 501 comes cleanly, with no body in flight
+   * that it would cut off.
+   */
+  private void writeCheck() throws UploadException {
     String key = prefixed(WRITE_CHECK_PREFIX + UUID.randomUUID());
-    call(
+    sendWithChecksum(
         "write to " + describe(),
-        () -> client.putObject(b -> b.bucket(config.bucket()).key(key), RequestBody.empty()));
+        checksum ->
+            client.putObject(
+                b -> b.bucket(config.bucket()).key(key).checksumSHA256(checksum ? EMPTY_SHA256 : null),
+                RequestBody.empty()));
     call(
         "delete " + key + " from " + describe(),
         () -> client.deleteObject(b -> b.bucket(config.bucket()).key(key)));
+  }
+
+  /** Says so once the server refused the checksum header; nothing otherwise. */
+  @Override
+  public List<String> notes() {
+    return checksumHeader.get() == ChecksumHeader.REFUSED ? List.of(CHECKSUM_REFUSED) : List.of();
   }
 
   @Override
@@ -433,6 +483,63 @@ public final class S3Target implements UploadTarget {
   interface Call<T> {
     T run();
   }
+
+  /** A request that carries the checksum header when {@code checksum} is true, else Content-MD5. */
+  interface ChecksumCall<T> {
+    T run(boolean checksum);
+  }
+
+  /**
+   * Runs {@code request} with the checksum header while the server takes it. When it is not known
+   * yet, the write check finds out first, so the answer never depends on a request whose body the
+   * server cut off. A 501 to the header switches it off for every later request of this target, and
+   * the request is sent again without it at once: no file fails for it.
+   */
+  <T> T callWithChecksum(String what, ChecksumCall<T> request) throws UploadException {
+    if (checksumHeader.get() == ChecksumHeader.UNKNOWN) {
+      synchronized (checksumProbe) {
+        if (checksumHeader.get() == ChecksumHeader.UNKNOWN) {
+          writeCheck();
+        }
+      }
+    }
+    return sendWithChecksum(what, request);
+  }
+
+  private <T> T sendWithChecksum(String what, ChecksumCall<T> request) throws UploadException {
+    ChecksumHeader before = checksumHeader.get();
+    boolean checksum = before == ChecksumHeader.UNKNOWN || before == ChecksumHeader.ACCEPTED;
+    try {
+      T result = request.run(checksum);
+      if (checksum) {
+        checksumHeader.compareAndSet(ChecksumHeader.UNKNOWN, ChecksumHeader.ACCEPTED);
+      }
+      return result;
+    } catch (S3Exception e) {
+      if (!checksum || !S3Errors.refusesChecksumHeader(e)) {
+        throw S3Errors.classify(what, e);
+      }
+      if (checksumHeader.getAndSet(ChecksumHeader.REFUSED) != ChecksumHeader.REFUSED) {
+        log.warn("{} at {}: {}", CHECKSUM_REFUSED, describe(), e.getMessage());
+      }
+    } catch (SdkException e) {
+      throw S3Errors.classify(what, e);
+    } catch (UncheckedIOException e) {
+      throw S3Errors.io(what, e);
+    }
+    try {
+      return request.run(false);
+    } catch (SdkClientException e) {
+      // S3Proxy closes the connection it answered the 501 on; the client may take that connection
+      // for the resend and find it closed only then. Once more, on a fresh one.
+      return call(what, () -> request.run(false));
+    } catch (SdkException e) {
+      throw S3Errors.classify(what, e);
+    } catch (UncheckedIOException e) {
+      throw S3Errors.io(what, e);
+    }
+  }
+
 
   <T> T call(String what, Call<T> call) throws UploadException {
     try {

@@ -65,9 +65,9 @@ final class SinglePutSession implements UploadSession {
     }
     // Check-then-put: between the HeadObject above and this PutObject another writer could slip
     // in; If-None-Match: * closes that gap where the server honours it (AWS and S3Proxy do).
-    target.call(
+    target.callWithChecksum(
         "upload " + path,
-        () ->
+        checksum ->
             target
                 .client()
                 .putObject(
@@ -75,10 +75,8 @@ final class SinglePutSession implements UploadSession {
                         b.bucket(target.bucket())
                             .key(key)
                             .contentLength(expectedSize)
-                            .checksumSHA256(
-                                target.config().checksumHeaders()
-                                    ? Base64.getEncoder().encodeToString(digest)
-                                    : null)
+                            .checksumSHA256(checksum ? Base64.getEncoder().encodeToString(digest) : null)
+                            .contentMD5(checksum ? null : ContentMd5.of(spool.file()))
                             .metadata(Map.of(S3Target.SHA256_METADATA, hex))
                             .ifNoneMatch(replace ? null : "*"),
                     RequestBody.fromFile(spool.file())));

@@ -11,8 +11,10 @@ import org.jclouds.blobstore.BlobStoreContext;
 
 /**
  * A real S3 server for the tests: S3Proxy on an in-memory jclouds blob store, on 127.0.0.1 and a
- * free port, checking SigV4 signatures against a key pair generated for this run. It does not
- * verify SHA-256 checksum headers: the tests hash what they read back instead.
+ * free port, checking SigV4 signatures against a key pair generated for this run. Started with
+ * {@code new S3ProxyServer()} it accepts the SHA-256 checksum headers without verifying them (the
+ * tests hash what they read back instead); {@link #strict()} starts it as S3Proxy runs by default,
+ * refusing them with 501 NotImplemented, as older Ceph and MinIO do.
  */
 public final class S3ProxyServer implements AutoCloseable {
 
@@ -27,11 +29,16 @@ public final class S3ProxyServer implements AutoCloseable {
     this(true);
   }
 
+  /** A server in S3Proxy's default configuration: headers it does not implement get 501. */
+  public static S3ProxyServer strict() throws Exception {
+    return new S3ProxyServer(false);
+  }
+
   /**
    * @param ignoreUnknownHeaders whether S3Proxy accepts headers it does not implement, such as
    *     x-amz-checksum-sha256 (which it then does not check); its default refuses them with 501
    */
-  S3ProxyServer(boolean ignoreUnknownHeaders) throws Exception {
+  private S3ProxyServer(boolean ignoreUnknownHeaders) throws Exception {
     context =
         ContextBuilder.newBuilder("transient")
             .credentials("unused", "unused")

@@ -3,6 +3,9 @@ package dev.autoupload.targets.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.autoupload.engine.upload.RemoteFile;
 import dev.autoupload.engine.upload.RemoteState;
 import dev.autoupload.engine.upload.UploadError;
@@ -21,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
 class S3TargetTest {
@@ -294,38 +298,77 @@ class S3TargetTest {
     }
   }
 
+  /** A bucket on a server in S3Proxy's default configuration, which refuses the checksum header. */
+  private static S3Config strictBucket(S3ProxyServer strict, String bucket) {
+    strict.createBucket(bucket);
+    return S3Config.of(bucket, "")
+        .withEndpoint(strict.endpoint(), true)
+        .withKey(new S3Config.AccessKey(strict.accessKeyId, strict.secretAccessKey))
+        .withMultipart(6 * MIB, PART);
+  }
+
   @Test
-  void worksWithoutChecksumHeadersOnAServerThatRefusesThem() throws Exception {
-    try (S3ProxyServer strict = new S3ProxyServer(false)) {
-      strict.createBucket("strict");
-      S3Config strictConfig =
-          S3Config.of("strict", "")
-              .withEndpoint(strict.endpoint(), true)
-              .withKey(new S3Config.AccessKey(strict.accessKeyId, strict.secretAccessKey))
-              .withMultipart(6 * MIB, PART);
+  void aServerThatRefusesTheChecksumHeaderIsFoundOutOnceAndNoFileFailsForIt() throws Exception {
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    Logger targetLog = (Logger) LoggerFactory.getLogger(S3Target.class);
+    targetLog.addAppender(log);
+    try (S3ProxyServer strict = S3ProxyServer.strict();
+        S3Target target = S3Target.connect(strictBucket(strict, "strict"))) {
+      target.check();
+      assertThat(target.notes()).containsExactly(S3Target.CHECKSUM_REFUSED);
+
+      for (int i = 0; i < 41; i++) {
+        byte[] photo = random(20 * KIB + i, 100 + i);
+        upload(target, "IMG_%04d.JPG".formatted(i), photo, 4 * KIB);
+        assertThat(target.probe("IMG_%04d.JPG".formatted(i)))
+            .isEqualTo(new RemoteState.Complete(photo.length, Optional.of(sha256(photo))));
+      }
+      byte[] video = random(7 * MIB, 11);
+      upload(target, "clip.mov", video, MIB);
+      assertThat(target.probe("clip.mov"))
+          .isEqualTo(new RemoteState.Complete(video.length, Optional.of(sha256(video))));
+    } finally {
+      targetLog.detachAppender(log);
+    }
+    assertThat(log.list)
+        .filteredOn(event -> event.getFormattedMessage().contains("x-amz-checksum-sha256"))
+        .hasSize(1);
+  }
+
+  @Test
+  void withoutAWriteCheckTheFirstUploadFindsOutBeforeItSendsAByte() throws Exception {
+    try (S3ProxyServer strict = S3ProxyServer.strict();
+        S3Target target = S3Target.connect(strictBucket(strict, "unchecked"))) {
+      byte[] video = random(7 * MIB, 12);
+
+      upload(target, "clip.mov", video, MIB);
+
+      assertThat(target.notes()).containsExactly(S3Target.CHECKSUM_REFUSED);
+      assertThat(target.probe("clip.mov"))
+          .isEqualTo(new RemoteState.Complete(video.length, Optional.of(sha256(video))));
+    }
+  }
+
+  @Test
+  void aServerThatTakesTheChecksumHeaderGetsItAndNoNote() throws Exception {
+    target.check();
+    upload(target, "a.jpg", random(10 * KIB, 13), KIB);
+
+    assertThat(target.notes()).isEmpty();
+  }
+
+  @Test
+  void checksumsOffSendsNoChecksumHeaderAndNeedsNoNote() throws Exception {
+    try (S3ProxyServer strict = S3ProxyServer.strict();
+        S3Target target = S3Target.connect(strictBucket(strict, "plain").withChecksumHeaders(false))) {
       byte[] small = random(10 * KIB, 10);
-      byte[] large = random(7 * MIB, 11);
+      target.check();
+      upload(target, "small.jpg", small, KIB);
 
-      Throwable refused;
-      try (S3Target withChecksums = S3Target.connect(strictConfig)) {
-        refused = catchThrowable(() -> upload(withChecksums, "small.jpg", small, KIB));
-      }
-      try (S3Target plain = S3Target.connect(strictConfig.withChecksumHeaders(false))) {
-        // S3Proxy answers 501 and closes before reading the body: the client sees that answer
-        // or, when it was still sending, a broken pipe.
-        assertThat(refused).isInstanceOf(UploadException.class);
-        assertThat(((UploadException) refused).error())
-            .isInstanceOfAny(UploadError.Permanent.class, UploadError.Transient.class);
-        assertThat(plain.probe("small.jpg")).isEqualTo(new RemoteState.Absent());
-
-        upload(plain, "small.jpg", small, KIB);
-        upload(plain, "large.mp4", large, MIB);
-
-        assertThat(plain.probe("small.jpg"))
-            .isEqualTo(new RemoteState.Complete(small.length, Optional.of(sha256(small))));
-        assertThat(plain.probe("large.mp4"))
-            .isEqualTo(new RemoteState.Complete(large.length, Optional.of(sha256(large))));
-      }
+      assertThat(target.notes()).isEmpty();
+      assertThat(target.probe("small.jpg"))
+          .isEqualTo(new RemoteState.Complete(small.length, Optional.of(sha256(small))));
     }
   }
 
