@@ -48,11 +48,13 @@ import org.apache.pekko.http.javadsl.model.headers.SameSite;
 import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedFormFieldRejection;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -459,6 +461,11 @@ final class ControlRoutes extends AllDirectives {
     if (cause instanceof EntityStreamSizeException) {
       return tooLarge();
     }
+    if (cause instanceof IllegalRequestException illegal) {
+      // Pekko's word that the request is bad, e.g. a form cut off before its declared length. Its
+      // summary only: the detail may quote the request.
+      return error(illegal.status(), illegal.info().summary(), Optional.empty());
+    }
     return extractRequest(
         request -> {
           // Method and path only: headers carry the token, and the query is the client's business.
@@ -481,9 +488,21 @@ final class ControlRoutes extends AllDirectives {
     return cause;
   }
 
-  /** Pekko's own answers to rejections (404, 405, 400 for a missing form field, 413 ...), as JSON. */
+  /**
+   * Pekko's own answers to rejections (404, 405, 400 for a missing form field, 413 ...), as JSON.
+   * A malformed login form is answered without Pekko's detail, which quotes the form: the token.
+   */
   private RejectionHandler rejections() {
-    return RejectionHandler.defaultHandler()
+    return RejectionHandler.newBuilder()
+        .handle(
+            MalformedFormFieldRejection.class,
+            malformed ->
+                error(
+                    StatusCodes.BAD_REQUEST,
+                    "the form field '" + malformed.fieldName() + "' is malformed",
+                    Optional.of(malformed.fieldName())))
+        .build()
+        .withFallback(RejectionHandler.defaultHandler())
         .mapRejectionResponse(
             response -> {
               if (response.entity() instanceof HttpEntity.Strict strict

@@ -448,7 +448,55 @@ class ControlApiTest {
     assertThat(client.get("/api/status").headers().firstValue("Cache-Control")).hasValue("no-store");
   }
 
+  @Test
+  void anUnknownMethodOrHttpVersionIs400NotA5xx() throws Exception {
+    for (String requestLine : List.of("FOO /api/status HTTP/1.1", "PROPFIND / HTTP/1.1", "GET /api/status HTTP/2.0", "GET / HTTP/1.2")) {
+      RawHttp.Response response = rawExchange(requestLine + "\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+
+      assertThat(response.status()).as(requestLine).isEqualTo(400);
+      assertThat(response.contentType()).startsWith("application/json");
+      assertThat(response.bodyText()).contains("malformed request");
+    }
+  }
+
+  @Test
+  void aLoginFormCutShortIs400NotA5xx() throws Exception {
+    RawHttp.Response response =
+        rawExchange(
+            "POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                + "Content-Length: 100\r\n\r\ntoken=abc");
+
+    assertThat(response.status()).as(response.bodyText()).isEqualTo(400);
+    assertThat(response.bodyText()).contains("\"error\"");
+  }
+
+  @Test
+  void noErrorQuotesTheTokenBackWhereverTheRequestPutIt() throws Exception {
+    String token = client.token();
+    List<String> requests =
+        List.of(
+            "POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                + "Content-Length: " + (token.length() + 9) + "\r\nConnection: close\r\n\r\ntoken=" + token + "%zz",
+            "GET http://localhost/?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+            "GET /api/status?token=" + token + "&%zz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+            "GET /api/status HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: " + token + "\r\nConnection: close\r\n\r\n");
+    for (String request : requests) {
+      RawHttp.Response response = rawExchange(request);
+
+      assertThat(response.status()).as(request).isEqualTo(400);
+      assertThat(new String(response.raw(), StandardCharsets.ISO_8859_1)).as(request).doesNotContain(token);
+    }
+  }
+
   // ---- helpers ----
+
+  /** Writes {@code request} as it is and returns the one answer. */
+  private static RawHttp.Response rawExchange(String request) throws Exception {
+    RawHttp.Exchange exchange =
+        RawHttp.exchange(client.base().getPort(), request.getBytes(StandardCharsets.ISO_8859_1), false, Duration.ofSeconds(10));
+    assertThat(exchange.responses()).as(request).hasSize(1);
+    return exchange.responses().get(0);
+  }
 
   private static void assertField(String body, String field) {
     HttpResponse<String> response = client.putJson("/api/conditions", body);
