@@ -397,7 +397,11 @@ final class ControlRoutes extends AllDirectives {
     return colon < 0 ? host : host.substring(0, colon);
   }
 
-  /** 413 for a declared length over the limit at once; a chunked body is cut off at the limit. */
+  /**
+   * 413 for a declared length over the limit at once. Otherwise the whole body is read before the
+   * request is routed (a chunked one cut off at the limit, 413), so no answer leaves before its
+   * request has arrived; a body slower than {@code autoupload.http.body-timeout} gets 408.
+   */
   private Route bodyLimit(Supplier<Route> inner) {
     return extractRequestEntity(
         entity -> {
@@ -405,7 +409,23 @@ final class ControlRoutes extends AllDirectives {
           if (length.isPresent() && length.getAsLong() > settings.maxBody()) {
             return tooLarge();
           }
-          return withSizeLimit(settings.maxBody(), inner);
+          // The routes' own failures are handled inside, so only reading the body meets this one.
+          ExceptionHandler slowBody =
+              ExceptionHandler.newBuilder()
+                  .match(
+                      TimeoutException.class,
+                      timeout ->
+                          error(
+                              StatusCodes.REQUEST_TIMEOUT,
+                              "the body did not arrive within " + settings.bodyTimeout().toMillis()
+                                  + " ms (autoupload.http.body-timeout)",
+                              Optional.empty()))
+                  .build();
+          return withSizeLimit(
+              settings.maxBody(),
+              () ->
+                  handleExceptions(
+                      slowBody, () -> toStrictEntity(settings.bodyTimeout(), () -> handleExceptions(exceptions(), inner))));
         });
   }
 

@@ -413,7 +413,7 @@ class ControlApiTest {
     Set<String> hosts = new java.util.HashSet<>(base.allowedHosts());
     hosts.add("nas.local");
     HttpSettings settings =
-        new HttpSettings(hosts, base.maxBody(), base.sseKeepAlive(), base.sseBuffer(), base.sessionIdleTimeout(),
+        new HttpSettings(hosts, base.maxBody(), base.bodyTimeout(), base.sseKeepAlive(), base.sseBuffer(), base.sessionIdleTimeout(),
             base.maxSessions(), base.rateWindow(), base.rateSampleInterval(), base.stopTimeout());
     Path otherDir = dataDir.resolve("second-endpoint");
     try (HttpControlServer second = HttpControlServer.start(engine, otherDir, "127.0.0.1", 0, settings)) {
