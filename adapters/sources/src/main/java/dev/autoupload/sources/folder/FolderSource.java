@@ -53,8 +53,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Hidden files and folders (name starting with '.') and Autoupload's own partial uploads
  * ({@code *.autoupload-part}) are left out; symbolic links are not followed, so a link loop cannot
- * trap the scan. Relative paths are '/'-separated and in Unicode NFC, and an asset's id is derived
- * from that path alone, so it is the same on every scan and after every restart. Folders that
+ * trap the scan. Relative paths are '/'-separated and in Unicode NFC (but for a name whose NFC
+ * form another name in its folder has), and an asset's id is derived from that path alone, so it
+ * is the same on every scan and after every restart. Folders that
  * cannot be read are skipped with a warning; files that cannot be read are still listed, and
  * {@link #open} says why they fail.
  */
@@ -459,24 +460,22 @@ public final class FolderSource implements AssetSource {
       throw e.getCause();
     }
     entries.sort(ORDER);
-    return withoutSameNameTwice(folder, entries);
+    return withTwinsUnderTheirOwnNames(entries);
   }
 
-  /** Keeps one of the names that differ only in Unicode form, as they would share one id. */
-  private List<Entry> withoutSameNameTwice(Folder folder, List<Entry> sorted) {
-    List<Entry> unique = new ArrayList<>(sorted.size());
-    for (Entry entry : sorted) {
-      if (!unique.isEmpty() && unique.get(unique.size() - 1).name().equals(entry.name())) {
-        log.warn(
-            "skipping {} of {}: another name in that folder has the same letters in another"
-                + " Unicode form",
-            join(folder.relativePath(), entry.rawName()),
-            root);
-        continue;
-      }
-      unique.add(entry);
+  /**
+   * Names that differ only in Unicode form would share one path in NFC, and so one id: the first
+   * (the one in NFC, if any) takes it, and each other keeps its name as it is on disk, so that
+   * every file is backed up. Their remote names are the same NFC name: the target keeps both.
+   */
+  private static List<Entry> withTwinsUnderTheirOwnNames(List<Entry> sorted) {
+    List<Entry> entries = new ArrayList<>(sorted.size());
+    for (int i = 0; i < sorted.size(); i++) {
+      Entry entry = sorted.get(i);
+      boolean twin = i > 0 && sorted.get(i - 1).name().equals(entry.name());
+      entries.add(twin ? new Entry(entry.path(), entry.rawName(), entry.rawName(), entry.attributes()) : entry);
     }
-    return unique;
+    return entries;
   }
 
   /**

@@ -387,14 +387,20 @@ class FolderSourceTest {
   }
 
   @Test
-  void listsOnlyOneOfTwoNamesThatDifferOnlyInUnicodeForm() throws Exception {
+  void listsBothOfTwoNamesThatDifferOnlyInUnicodeFormEachUnderItsOwnPath() throws Exception {
     write("Caf\u00e9.jpg", "composed");
     write("Cafe\u0301.jpg", "decomposed");
+    write("Cafe\u0301/in the folder.jpg", "decomposed folder");
+    write("Caf\u00e9/in the folder.jpg", "composed folder");
 
     List<Asset> assets = scan(source);
 
-    assertThat(assets).extracting(Asset::relativePath).containsExactly("Caf\u00e9.jpg");
-    assertThat(read(assets.get(0))).isEqualTo("composed");
+    assertThat(assets)
+        .extracting(Asset::relativePath)
+        .containsExactly("Caf\u00e9.jpg", "Cafe\u0301.jpg", "Caf\u00e9/in the folder.jpg", "Cafe\u0301/in the folder.jpg");
+    assertThat(assets).extracting(Asset::id).doesNotHaveDuplicates();
+    assertThat(assets).extracting(this::read).containsExactly("composed", "decomposed", "composed folder", "decomposed folder");
+    assertThat(source.refresh(assets.get(1))).hasValueSatisfying(now -> assertThat(now.size()).isEqualTo(10));
   }
 
   @Test
