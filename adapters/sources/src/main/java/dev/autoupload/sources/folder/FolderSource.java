@@ -55,9 +55,9 @@ import org.slf4j.LoggerFactory;
  * ({@code *.autoupload-part}) are left out; symbolic links are not followed, so a link loop cannot
  * trap the scan. Relative paths are '/'-separated and in Unicode NFC (but for a name whose NFC
  * form another name in its folder has), and an asset's id is derived from that path alone, so it
- * is the same on every scan and after every restart. Folders that
- * cannot be read are skipped with a warning; files that cannot be read are still listed, and
- * {@link #open} says why they fail.
+ * is the same on every scan and after every restart. Folders that cannot be read are left out and
+ * the scan, once through the rest, fails naming them; files that cannot be read are still listed,
+ * and {@link #open} says why they fail.
  */
 public final class FolderSource implements AssetSource {
 
@@ -192,6 +192,7 @@ public final class FolderSource implements AssetSource {
     requireReadableFolder();
     Batches batch = new Batches(batches);
     List<Unsettled> unsettled = new ArrayList<>();
+    List<String> unreadable = new ArrayList<>();
     // Folder by folder with sorted names, as Files.walkFileTree visits in the filesystem's own
     // order; and with an explicit stack, so that a deep tree cannot overflow the thread's stack.
     Deque<Folder> pending = new ArrayDeque<>();
@@ -200,12 +201,12 @@ public final class FolderSource implements AssetSource {
       Folder folder = pending.pop();
       List<Entry> entries;
       try {
-        entries = list(folder);
+        entries = list(folder, unreadable);
       } catch (IOException e) {
         if (folder.path().equals(root)) {
           throw new IOException("source folder " + root + " is not readable: " + reason(e), e);
         }
-        log.warn("skipping folder {} of {}: {}", folder.relativePath(), root, reason(e));
+        unreadable.add("folder " + folder.relativePath() + ": " + reason(e));
         continue;
       }
       List<Folder> subFolders = new ArrayList<>();
@@ -229,6 +230,13 @@ public final class FolderSource implements AssetSource {
     batch.flush();
     awaitSettled(unsettled, batch);
     batch.flush();
+    if (!unreadable.isEmpty()) {
+      // After the rest went out: what is left out must not pass for backed up.
+      throw new IOException(
+          "cannot read " + unreadable.get(0)
+              + (unreadable.size() > 1 ? " (and " + (unreadable.size() - 1) + " more)" : "")
+              + "; everything else was scanned");
+    }
   }
 
   /** Hands assets over in batches of at most {@value #BATCH_SIZE}. */
@@ -424,7 +432,8 @@ public final class FolderSource implements AssetSource {
     }
   }
 
-  private List<Entry> list(Folder folder) throws IOException {
+  /** The folder's entries; those whose attributes cannot be read go to {@code unreadable}, with why. */
+  private List<Entry> list(Folder folder, List<String> unreadable) throws IOException {
     List<Entry> entries = new ArrayList<>();
     try (DirectoryStream<Path> children = Files.newDirectoryStream(folder.path())) {
       for (Path child : children) {
@@ -453,7 +462,7 @@ public final class FolderSource implements AssetSource {
         } catch (NoSuchFileException e) {
           log.debug("{} of {} vanished while scanning", relativePath, root);
         } catch (IOException e) {
-          log.warn("skipping {} of {}: {}", relativePath, root, reason(e));
+          unreadable.add(relativePath + ": " + reason(e));
         }
       }
     } catch (DirectoryIteratorException e) {

@@ -487,14 +487,18 @@ class FolderSourceTest {
   }
 
   @Test
-  void skipsAnUnreadableFolderAndScansTheRest() throws Exception {
+  void scansTheRestThenFailsNamingAFolderItCannotRead() throws Exception {
     assumeThat(System.getProperty("user.name")).as("root may read anything").isNotEqualTo("root");
     write("open/a.jpg", "x");
     write("closed/b.jpg", "x");
     Path closed = root.resolve("closed");
     Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("---------"));
     try {
-      assertThat(scan(source)).extracting(Asset::relativePath).containsExactly("open/a.jpg");
+      List<Asset> assets = new ArrayList<>();
+      assertThatThrownBy(() -> source.scan(assets::addAll))
+          .isInstanceOf(IOException.class)
+          .hasMessage("cannot read folder closed: permission denied; everything else was scanned");
+      assertThat(assets).extracting(Asset::relativePath).containsExactly("open/a.jpg");
     } finally {
       Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
     }
