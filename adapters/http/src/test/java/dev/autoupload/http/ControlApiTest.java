@@ -488,6 +488,59 @@ class ControlApiTest {
     }
   }
 
+  @Test
+  void aTokenAnywhereButTheAuthorizationHeaderLetsNothingIn() {
+    String token = client.token();
+    List<HttpRequest.Builder> requests =
+        List.of(
+            client.request("/api/status?token=" + token),
+            client.request("/api/status?access_token=" + token),
+            client.request("/api/status").header("Cookie", "token=" + token),
+            client.request("/api/status").header("X-Api-Token", token),
+            client.request("/api/status").header(Sessions.CSRF_HEADER, token),
+            client.request("/api/" + token));
+    for (HttpRequest.Builder request : requests) {
+      HttpResponse<String> response = client.send(request.GET());
+
+      assertThat(response.statusCode()).as(response.uri().toString()).isEqualTo(401);
+      assertThat(response.body()).doesNotContain(token);
+    }
+  }
+
+  @Test
+  void deeplyNestedJsonIs400() {
+    String arrays = "[".repeat(20_000) + "]".repeat(20_000);
+    String objects = "{\"a\":".repeat(10_000) + "1" + "}".repeat(10_000);
+
+    assertThat(error(client.putJson("/api/conditions", arrays), 400)).startsWith("malformed JSON");
+    assertThat(error(client.putJson("/api/conditions", objects), 400)).startsWith("malformed JSON");
+    HttpResponse<String> verify =
+        client.send(client.authorized("/api/verify").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(arrays)));
+    assertThat(error(verify, 400)).startsWith("malformed JSON");
+  }
+
+  @Test
+  void pathTraversalStaysInsideTheRoutes() throws Exception {
+    for (String path : List.of("/app.js/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2F..%2Fetc%2Fpasswd", "/%2e%2e%2f%2e%2e%2fetc%2fpasswd")) {
+      RawHttp.Response response = rawExchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+
+      assertThat(response.status()).as(path).isIn(400, 404);
+      assertThat(response.bodyText()).as(path).doesNotContain("root:");
+    }
+    RawHttp.Response dotted = rawExchange("GET /api/../api/status HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    assertThat(dotted.status()).as("resolved to /api/status, which still wants the token").isEqualTo(401);
+    assertThat(error(client.post("/api/uploads/..%2F..%2Fetc%2Fpasswd/retry"), 404)).isNotBlank();
+    assertThat(error(client.get("/api/verify/%2e%2e"), 404)).isNotBlank();
+  }
+
+  @Test
+  void aRequestWithoutAHostHeaderIs400() throws Exception {
+    RawHttp.Response response = rawExchange("GET /api/status HTTP/1.1\r\nAuthorization: Bearer " + client.token() + "\r\n\r\n");
+
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.bodyText()).doesNotContain(client.token());
+  }
+
   // ---- helpers ----
 
   /** Writes {@code request} as it is and returns the one answer. */
