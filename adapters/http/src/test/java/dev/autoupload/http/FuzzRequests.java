@@ -191,7 +191,7 @@ final class FuzzRequests {
     if (version.equals("HTTP/1.0") && framing.chunked()) {
       // Pekko HTTP 1.3.0 answers this 500 from inside its server, before any handler of ours: its
       // parser lets the chunked body through and its request model refuses it. A known gap,
-      // listed in the README's table.
+      // under "Not yet" in the README.
       version = "HTTP/1.1";
     }
     breaksFraming |= framing.breaks();
