@@ -158,6 +158,7 @@ public final class UploadEngine implements AutoCloseable {
               settings.getString("autoupload.layout.pattern"),
               zone.isBlank() ? java.time.ZoneId.systemDefault() : java.time.ZoneId.of(zone));
       policy = PolicySettings.from(settings);
+      EngineSettings.check(settings);
       debounce = settings.getDuration("autoupload.conditions.debounce");
       snapshotEvery = settings.getInt("autoupload.ledger-snapshot-every");
       askTimeout = settings.getDuration("autoupload.ask-timeout");

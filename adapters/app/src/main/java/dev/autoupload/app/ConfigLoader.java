@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
+import dev.autoupload.engine.EngineSettings;
 import dev.autoupload.engine.conditions.PolicySettings;
 import dev.autoupload.engine.upload.UploadSettings;
 import dev.autoupload.engine.verify.Verifier;
@@ -133,8 +134,14 @@ final class ConfigLoader {
   }
 
   private static Config parseFile(Path file) {
+    if (Files.isDirectory(file)) {
+      throw new BadConfigException("config file " + file + " is a folder; name the file");
+    }
     if (!Files.isRegularFile(file)) {
       throw new BadConfigException("config file " + file + " does not exist");
+    }
+    if (!Files.isReadable(file)) {
+      throw new BadConfigException("cannot read config file " + file + ": permission denied");
     }
     try {
       return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
@@ -169,6 +176,10 @@ final class ConfigLoader {
       PolicySettings.from(config);
       HttpSettings.from(config);
       Verifier.parallelism(config);
+      EngineSettings.check(config);
+      if (config.getDuration("autoupload.conditions.linux-poll-interval").toMillis() < 1) {
+        throw new IllegalArgumentException("autoupload.conditions.linux-poll-interval must be at least 1ms");
+      }
     } catch (IllegalArgumentException e) {
       throw new BadConfigException(OneLine.of(e.getMessage()));
     } catch (ConfigException e) {

@@ -7,7 +7,9 @@ import com.typesafe.config.Config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -195,6 +197,39 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.upload.parallelism=0")))
         .isInstanceOf(ConfigLoader.BadConfigException.class)
         .hasMessage("autoupload.upload.parallelism must be at least 1");
+  }
+
+  @Test
+  void outOfRangeEngineSettingsAreRefusedBeforeAnythingStarts() {
+    Map<String, String> refused = new LinkedHashMap<>();
+    refused.put("autoupload.ledger-snapshot-every=0", "autoupload.ledger-snapshot-every must be at least 1, got 0");
+    refused.put("autoupload.supervision.once-max-restarts=0", "autoupload.supervision.once-max-restarts must be at least 1");
+    refused.put("autoupload.supervision.min-backoff=1m", "autoupload.supervision.min-backoff must be positive and at most max-backoff");
+    refused.put("autoupload.journal.max-connections=0", "autoupload.journal.max-connections must be at least 1, got 0");
+    refused.put("autoupload.ask-timeout=0s", "autoupload.ask-timeout must be at least 1ms");
+    refused.put("autoupload.conditions.debounce=-1s", "autoupload.conditions.debounce must not be negative");
+    refused.put("autoupload.conditions.linux-poll-interval=0s", "autoupload.conditions.linux-poll-interval must be at least 1ms");
+    refused.put("autoupload.upload.retry.min-backoff=-1s", "autoupload.upload.retry.min-backoff must not be negative");
+    refused.put("autoupload.upload.retry.min-backoff=10m", "autoupload.upload.retry.max-backoff must be at least min-backoff");
+    refused.put(
+        "autoupload.layout.time-zone=Mars/Olympus",
+        "autoupload.layout.time-zone: \"Mars/Olympus\" is not a time zone such as Europe/Berlin or UTC");
+    refused.put("autoupload.layout.pattern=\"../{filename}\"", "autoupload.layout.pattern must be a relative path without '..'");
+    refused.put("autoupload.layout.pattern=\"{nope}/{filename}\"", "autoupload.layout.pattern: unknown token {nope}");
+
+    refused.forEach(
+        (assignment, message) ->
+            assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of(assignment)))
+                .as(assignment)
+                .isInstanceOf(ConfigLoader.BadConfigException.class)
+                .hasMessageStartingWith(message));
+  }
+
+  @Test
+  void aFolderGivenAsConfigFileIsNamedAsAFolder() {
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.of(dir), List.of()))
+        .isInstanceOf(ConfigLoader.BadConfigException.class)
+        .hasMessage("config file " + dir + " is a folder; name the file");
   }
 
   @Test

@@ -50,11 +50,13 @@ import org.apache.pekko.http.javadsl.model.headers.SameSite;
 import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedFormFieldRejection;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -405,7 +407,11 @@ final class ControlRoutes extends AllDirectives {
     return colon < 0 ? host : host.substring(0, colon);
   }
 
-  /** 413 for a declared length over the limit at once; a chunked body is cut off at the limit. */
+  /**
+   * 413 for a declared length over the limit at once. Otherwise the whole body is read before the
+   * request is routed (a chunked one cut off at the limit, 413), so no answer leaves before its
+   * request has arrived; a body slower than {@code autoupload.http.body-timeout} gets 408.
+   */
   private Route bodyLimit(Supplier<Route> inner) {
     return extractRequestEntity(
         entity -> {
@@ -413,7 +419,23 @@ final class ControlRoutes extends AllDirectives {
           if (length.isPresent() && length.getAsLong() > settings.maxBody()) {
             return tooLarge();
           }
-          return withSizeLimit(settings.maxBody(), inner);
+          // The routes' own failures are handled inside, so only reading the body meets this one.
+          ExceptionHandler slowBody =
+              ExceptionHandler.newBuilder()
+                  .match(
+                      TimeoutException.class,
+                      timeout ->
+                          error(
+                              StatusCodes.REQUEST_TIMEOUT,
+                              "the body did not arrive within " + settings.bodyTimeout().toMillis()
+                                  + " ms (autoupload.http.body-timeout)",
+                              Optional.empty()))
+                  .build();
+          return withSizeLimit(
+              settings.maxBody(),
+              () ->
+                  handleExceptions(
+                      slowBody, () -> toStrictEntity(settings.bodyTimeout(), () -> handleExceptions(exceptions(), inner))));
         });
   }
 
@@ -469,6 +491,11 @@ final class ControlRoutes extends AllDirectives {
     if (cause instanceof EntityStreamSizeException) {
       return tooLarge();
     }
+    if (cause instanceof IllegalRequestException illegal) {
+      // Pekko's word that the request is bad, e.g. a form cut off before its declared length. Its
+      // summary only: the detail may quote the request.
+      return error(illegal.status(), illegal.info().summary(), Optional.empty());
+    }
     return extractRequest(
         request -> {
           // Method and path only: headers carry the token, and the query is the client's business.
@@ -491,9 +518,21 @@ final class ControlRoutes extends AllDirectives {
     return cause;
   }
 
-  /** Pekko's own answers to rejections (404, 405, 400 for a missing form field, 413 ...), as JSON. */
+  /**
+   * Pekko's own answers to rejections (404, 405, 400 for a missing form field, 413 ...), as JSON.
+   * A malformed login form is answered without Pekko's detail, which quotes the form: the token.
+   */
   private RejectionHandler rejections() {
-    return RejectionHandler.defaultHandler()
+    return RejectionHandler.newBuilder()
+        .handle(
+            MalformedFormFieldRejection.class,
+            malformed ->
+                error(
+                    StatusCodes.BAD_REQUEST,
+                    "the form field '" + malformed.fieldName() + "' is malformed",
+                    Optional.of(malformed.fieldName())))
+        .build()
+        .withFallback(RejectionHandler.defaultHandler())
         .mapRejectionResponse(
             response -> {
               if (response.entity() instanceof HttpEntity.Strict strict

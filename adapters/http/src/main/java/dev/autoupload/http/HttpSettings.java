@@ -17,6 +17,7 @@ import java.util.Set;
 public record HttpSettings(
     Set<String> allowedHosts,
     long maxBody,
+    Duration bodyTimeout,
     Duration sseKeepAlive,
     int sseBuffer,
     Duration sessionIdleTimeout,
@@ -31,6 +32,7 @@ public record HttpSettings(
   public HttpSettings {
     allowedHosts = Set.copyOf(allowedHosts);
     positive("max-body", maxBody);
+    positive("body-timeout", bodyTimeout.toMillis());
     positive("sse-keep-alive", sseKeepAlive.toMillis());
     positive("sse-buffer", sseBuffer);
     positive("session-idle-timeout", sessionIdleTimeout.toMillis());
@@ -58,6 +60,7 @@ public record HttpSettings(
       return new HttpSettings(
           hosts,
           http.getBytes("max-body"),
+          http.getDuration("body-timeout"),
           http.getDuration("sse-keep-alive"),
           http.getInt("sse-buffer"),
           http.getDuration("session-idle-timeout"),

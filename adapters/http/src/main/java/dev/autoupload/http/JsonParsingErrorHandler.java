@@ -13,9 +13,11 @@ import org.apache.pekko.http.scaladsl.model.StatusCode;
 import org.apache.pekko.http.scaladsl.settings.ServerSettings;
 
 /**
- * Answers a request too malformed to reach the routes (a URI or header over Pekko's limits, bad
- * syntax) with the same JSON error as every other 4xx. It logs nothing: Pekko's default would log
- * the parse error's detail, which can quote a header.
+ * Answers a request too malformed to reach the routes (bad syntax, an unknown method or HTTP
+ * version, a URI or header over Pekko's limits) with the same JSON error as every other 4xx: 413,
+ * 414 or 431 for what is over a size limit, else 400, never a 5xx. The message is fixed: Pekko's
+ * own quotes the request (a URI with a token in its query, a header), and this endpoint never
+ * sends back what it was sent. It logs nothing, for the same reason.
  *
  * <p>Pekko instantiates it by name from {@code pekko.http.server.parsing.error-handler}.
  */
@@ -25,13 +27,23 @@ public final class JsonParsingErrorHandler extends ParsingErrorHandler {
 
   @Override
   public HttpResponse handle(StatusCode status, ErrorInfo info, LoggingAdapter log, ServerSettings settings) {
-    String summary = info.summary().isBlank() ? status.reason() : info.summary();
+    int code = status.intValue();
+    String message =
+        switch (code) {
+          case 413, 414, 431 -> "the request is over a size limit: " + status.reason();
+          // Pekko's own status for these is a 5xx; they are the client's mistakes.
+          case 501 -> "malformed request: unsupported method";
+          case 505 -> "malformed request: unsupported HTTP version; use HTTP/1.1";
+          case 400 -> "malformed request";
+          default -> "malformed request: " + status.reason();
+        };
     String body;
     try {
-      body = MAPPER.writeValueAsString(new ApiJson.Error(summary, Optional.empty()));
+      body = MAPPER.writeValueAsString(new ApiJson.Error(message, Optional.empty()));
     } catch (JsonProcessingException e) {
-      body = "{\"error\":\"bad request\"}";
+      body = "{\"error\":\"malformed request\"}";
     }
-    return HttpResponse.create().withStatus(status).withEntity(ContentTypes.APPLICATION_JSON, body);
+    int answered = code == 413 || code == 414 || code == 431 ? code : 400;
+    return HttpResponse.create().withStatus(answered).withEntity(ContentTypes.APPLICATION_JSON, body);
   }
 }

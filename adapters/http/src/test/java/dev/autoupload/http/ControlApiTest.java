@@ -428,7 +428,7 @@ class ControlApiTest {
     Set<String> hosts = new java.util.HashSet<>(base.allowedHosts());
     hosts.add("nas.local");
     HttpSettings settings =
-        new HttpSettings(hosts, base.maxBody(), base.sseKeepAlive(), base.sseBuffer(), base.sessionIdleTimeout(),
+        new HttpSettings(hosts, base.maxBody(), base.bodyTimeout(), base.sseKeepAlive(), base.sseBuffer(), base.sessionIdleTimeout(),
             base.maxSessions(), base.rateWindow(), base.rateSampleInterval(), base.stopTimeout());
     Path otherDir = dataDir.resolve("second-endpoint");
     try (HttpControlServer second = HttpControlServer.start(engine, otherDir, "127.0.0.1", 0, settings)) {
@@ -463,7 +463,108 @@ class ControlApiTest {
     assertThat(client.get("/api/status").headers().firstValue("Cache-Control")).hasValue("no-store");
   }
 
+  @Test
+  void anUnknownMethodOrHttpVersionIs400NotA5xx() throws Exception {
+    for (String requestLine : List.of("FOO /api/status HTTP/1.1", "PROPFIND / HTTP/1.1", "GET /api/status HTTP/2.0", "GET / HTTP/1.2")) {
+      RawHttp.Response response = rawExchange(requestLine + "\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+
+      assertThat(response.status()).as(requestLine).isEqualTo(400);
+      assertThat(response.contentType()).startsWith("application/json");
+      assertThat(response.bodyText()).contains("malformed request");
+    }
+  }
+
+  @Test
+  void aLoginFormCutShortIs400NotA5xx() throws Exception {
+    RawHttp.Response response =
+        rawExchange(
+            "POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                + "Content-Length: 100\r\n\r\ntoken=abc");
+
+    assertThat(response.status()).as(response.bodyText()).isEqualTo(400);
+    assertThat(response.bodyText()).contains("\"error\"");
+  }
+
+  @Test
+  void noErrorQuotesTheTokenBackWhereverTheRequestPutIt() throws Exception {
+    String token = client.token();
+    List<String> requests =
+        List.of(
+            "POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                + "Content-Length: " + (token.length() + 9) + "\r\nConnection: close\r\n\r\ntoken=" + token + "%zz",
+            "GET http://localhost/?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+            "GET /api/status?token=" + token + "&%zz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+            "GET /api/status HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: " + token + "\r\nConnection: close\r\n\r\n");
+    for (String request : requests) {
+      RawHttp.Response response = rawExchange(request);
+
+      assertThat(response.status()).as(request).isEqualTo(400);
+      assertThat(new String(response.raw(), StandardCharsets.ISO_8859_1)).as(request).doesNotContain(token);
+    }
+  }
+
+  @Test
+  void aTokenAnywhereButTheAuthorizationHeaderLetsNothingIn() {
+    String token = client.token();
+    List<HttpRequest.Builder> requests =
+        List.of(
+            client.request("/api/status?token=" + token),
+            client.request("/api/status?access_token=" + token),
+            client.request("/api/status").header("Cookie", "token=" + token),
+            client.request("/api/status").header("X-Api-Token", token),
+            client.request("/api/status").header(Sessions.CSRF_HEADER, token),
+            client.request("/api/" + token));
+    for (HttpRequest.Builder request : requests) {
+      HttpResponse<String> response = client.send(request.GET());
+
+      assertThat(response.statusCode()).as(response.uri().toString()).isEqualTo(401);
+      assertThat(response.body()).doesNotContain(token);
+    }
+  }
+
+  @Test
+  void deeplyNestedJsonIs400() {
+    String arrays = "[".repeat(20_000) + "]".repeat(20_000);
+    String objects = "{\"a\":".repeat(10_000) + "1" + "}".repeat(10_000);
+
+    assertThat(error(client.putJson("/api/conditions", arrays), 400)).startsWith("malformed JSON");
+    assertThat(error(client.putJson("/api/conditions", objects), 400)).startsWith("malformed JSON");
+    HttpResponse<String> verify =
+        client.send(client.authorized("/api/verify").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(arrays)));
+    assertThat(error(verify, 400)).startsWith("malformed JSON");
+  }
+
+  @Test
+  void pathTraversalStaysInsideTheRoutes() throws Exception {
+    for (String path : List.of("/app.js/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2F..%2Fetc%2Fpasswd", "/%2e%2e%2f%2e%2e%2fetc%2fpasswd")) {
+      RawHttp.Response response = rawExchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+
+      assertThat(response.status()).as(path).isIn(400, 404);
+      assertThat(response.bodyText()).as(path).doesNotContain("root:");
+    }
+    RawHttp.Response dotted = rawExchange("GET /api/../api/status HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    assertThat(dotted.status()).as("resolved to /api/status, which still wants the token").isEqualTo(401);
+    assertThat(error(client.post("/api/uploads/..%2F..%2Fetc%2Fpasswd/retry"), 404)).isNotBlank();
+    assertThat(error(client.get("/api/verify/%2e%2e"), 404)).isNotBlank();
+  }
+
+  @Test
+  void aRequestWithoutAHostHeaderIs400() throws Exception {
+    RawHttp.Response response = rawExchange("GET /api/status HTTP/1.1\r\nAuthorization: Bearer " + client.token() + "\r\n\r\n");
+
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.bodyText()).doesNotContain(client.token());
+  }
+
   // ---- helpers ----
+
+  /** Writes {@code request} as it is and returns the one answer. */
+  private static RawHttp.Response rawExchange(String request) throws Exception {
+    RawHttp.Exchange exchange =
+        RawHttp.exchange(client.base().getPort(), request.getBytes(StandardCharsets.ISO_8859_1), false, Duration.ofSeconds(10));
+    assertThat(exchange.responses()).as(request).hasSize(1);
+    return exchange.responses().get(0);
+  }
 
   private static void assertField(String body, String field) {
     HttpResponse<String> response = client.putJson("/api/conditions", body);

@@ -70,6 +70,11 @@ public final class TargetUris {
           uri,
           e.getReason() + " at index " + e.getIndex() + "; percent-encode it, a space as %20");
     }
+    // URI takes any number of digits for a port; the HTTP client would throw on it only later.
+    if (parsed.getPort() == 0 || parsed.getPort() > 65_535) {
+      throw new IllegalArgumentException(
+          "invalid target: port " + parsed.getPort() + " is not between 1 and 65535; " + SUPPORTED);
+    }
     if (parsed.getScheme() != null
         && (parsed.getScheme().equalsIgnoreCase("webdav") || parsed.getScheme().equalsIgnoreCase("webdavs"))) {
       return webDav(parsed, settings);

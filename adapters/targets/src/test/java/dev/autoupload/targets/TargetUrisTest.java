@@ -83,6 +83,20 @@ class TargetUrisTest {
         .withMessageNotContaining("\n");
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "webdav://anna@host:99999/dav", "webdavs://host:0/dav", "nextcloud://anna@host:65536/x",
+        "tus+http://host:123456789/files/", "koofr://a%40b.c@Koofr:70000/p", "file://localhost:99999/srv"
+      })
+  void refusesAPortOutOfRange(String uri) {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> TargetUris.open(uri, TargetSettings.defaults()))
+        .withMessageStartingWith("invalid target: port ")
+        .withMessageContaining(" is not between 1 and 65535; ")
+        .withMessageEndingWith(SUPPORTED);
+  }
+
   @Test
   void opensAnS3BucketUnderAPrefix() {
     try (UploadTarget target =

@@ -20,7 +20,9 @@ public interface AssetSource {
    * of a million files never has to sit in one list.
    *
    * @throws IOException when the library as a whole cannot be read (missing folder, no
-   *     permission); problems with single files are reported through {@link #open} instead
+   *     permission), or, after handing over everything else, when a part of it could not be (a
+   *     sub-folder without permission); problems with single files are reported through {@link
+   *     #open} instead
    */
   void scan(Consumer<List<Asset>> batches) throws IOException;
 

@@ -162,7 +162,7 @@ final class Transfer {
    *
    * @return the offset the upload continues from, and the session's resume token
    */
-  Opening open() throws UploadException, AssetGoneException {
+  Opening open() throws UploadException, AssetGoneException, AssetChangedException {
     // The source first: a file that cannot be read must leave nothing behind on the target.
     in = openSource();
     session =
@@ -182,8 +182,7 @@ final class Transfer {
       while (skipped < offset) {
         int n = in.read(buffer, 0, (int) Math.min(buffer.length, offset - skipped));
         if (n < 0) {
-          throw new UploadException(
-              new UploadError.Transient(asset.relativePath() + " became shorter than the part already uploaded"));
+          throw shorter();
         }
         digest.update(buffer, 0, n);
         skipped += n;
@@ -198,7 +197,7 @@ final class Transfer {
    * Reads the next chunk from the source, hashes it and sends it. Returns the new offset, which is
    * unchanged when a pause came while the chunk waited for bandwidth: then nothing was read or sent.
    */
-  long sendChunk() throws UploadException, AssetGoneException {
+  long sendChunk() throws UploadException, AssetGoneException, AssetChangedException {
     int want = (int) Math.min(buffer.length, asset.size() - offset);
     try {
       bandwidth.acquire(want);
@@ -214,8 +213,7 @@ final class Transfer {
       while (filled < want) {
         int n = in.read(buffer, filled, want - filled);
         if (n < 0) {
-          throw new UploadException(
-              new UploadError.Transient(asset.relativePath() + " became shorter while it was uploaded"));
+          throw shorter();
         }
         filled += n;
       }
@@ -225,6 +223,15 @@ final class Transfer {
     digest.update(buffer, 0, filled);
     offset = session.append(offset, ByteBuffer.wrap(buffer, 0, filled));
     return offset;
+  }
+
+  /**
+   * The source ended before the size scanned: it is another version now, to be scanned again once
+   * it settles, not a failure to retry against the size it no longer has.
+   */
+  private AssetChangedException shorter() {
+    return new AssetChangedException(
+        asset.relativePath() + " became shorter while it was uploaded; it is uploaded again once it settles");
   }
 
   /**

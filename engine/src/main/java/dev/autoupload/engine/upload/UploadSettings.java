@@ -42,6 +42,12 @@ public record UploadSettings(
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("autoupload.upload.retry.max-attempts must be at least 1");
     }
+    if (minBackoff.isNegative()) {
+      throw new IllegalArgumentException("autoupload.upload.retry.min-backoff must not be negative");
+    }
+    if (maxBackoff.compareTo(minBackoff) < 0) {
+      throw new IllegalArgumentException("autoupload.upload.retry.max-backoff must be at least min-backoff");
+    }
     if (randomFactor < 0) {
       throw new IllegalArgumentException("autoupload.upload.retry.random-factor must not be negative");
     }

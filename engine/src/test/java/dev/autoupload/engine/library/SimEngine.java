@@ -307,7 +307,7 @@ final class SimEngine {
       }
       byte[] now = current.get();
       if (now.length < asset.size()) {
-        fail(asset, new UploadError.Transient(asset.relativePath() + " became shorter while it was uploaded"));
+        skip(asset, new FileUpload.Changed(asset.relativePath() + " became shorter while it was uploaded"));
         return;
       }
       byte[] streamed = Arrays.copyOf(now, (int) asset.size());

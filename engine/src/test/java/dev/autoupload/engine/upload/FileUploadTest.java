@@ -265,6 +265,21 @@ class FileUploadTest {
   }
 
   @Test
+  void aFileThatEndsBeforeItsScannedSizeIsSkippedAsChangedNotRetriedAgainstTheOldSize() throws Exception {
+    source.add("truncated.jpg", 300 * 1024);
+    Asset scanned = source.asset("truncated.jpg");
+    source.rewrite("truncated.jpg", new byte[100 * 1024]);
+
+    uploadOf(scanned).runCommand(FileUpload.Begin::new);
+
+    FileUpload.Outcome outcome = awaitOutcome();
+    assertThat(outcome).isInstanceOf(FileUpload.Changed.class);
+    assertThat(((FileUpload.Changed) outcome).reason()).isEqualTo(
+        "truncated.jpg became shorter while it was uploaded; it is uploaded again once it settles");
+    assertThat(target.file("truncated.jpg")).as("nothing torn under the final name").isEmpty();
+  }
+
+  @Test
   void aFileOnlyTouchedDuringItsUploadIsReadAgainAndPublished() throws Exception {
     byte[] content = source.add("touched.jpg", 300 * 1024);
     var upload = uploadOf(source.asset("touched.jpg"));

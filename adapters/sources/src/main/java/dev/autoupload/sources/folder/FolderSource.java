@@ -52,13 +52,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Hidden files and folders (name starting with '.') and Autoupload's own partial uploads
  * ({@code *.autoupload-part}) are left out; symbolic links are not followed, so a link loop cannot
- * trap the scan. Relative paths are '/'-separated and in Unicode NFC, with names that are not
- * valid UTF-8 shown as {@link FileNames} does, every byte kept; an asset's id is derived from that
- * path alone, so it is the same on every scan and after every restart. Folders that cannot be read
- * are skipped with a warning; files that cannot be read are still listed, and {@link #open} says
- * why they fail. A file missing because the source folder itself went away (deleted, unmounted,
- * replaced) is not a file the user deleted: {@link #open} and {@link #refresh} then fail saying
- * so, instead of reporting the file gone.
+ * trap the scan. Relative paths are '/'-separated and in Unicode NFC (but for a name whose NFC
+ * form another name in its folder has), with names that are not valid UTF-8 shown as {@link
+ * FileNames} does, every byte kept; an asset's id is derived from that path alone, so it is the
+ * same on every scan and after every restart. Folders that cannot be read are left out and the
+ * scan, once through the rest, fails naming them; files that cannot be read are still listed, and
+ * {@link #open} says why they fail. A file missing because the source folder itself went away
+ * (deleted, unmounted, replaced) is not a file the user deleted: {@link #open} and {@link
+ * #refresh} then fail saying so, instead of reporting the file gone.
  */
 public final class FolderSource implements AssetSource {
 
@@ -198,6 +199,7 @@ public final class FolderSource implements AssetSource {
     requireReadableFolder();
     Batches batch = new Batches(batches);
     List<Unsettled> unsettled = new ArrayList<>();
+    List<String> unreadable = new ArrayList<>();
     // Folder by folder with sorted names, as Files.walkFileTree visits in the filesystem's own
     // order; and with an explicit stack, so that a deep tree cannot overflow the thread's stack.
     Deque<Folder> pending = new ArrayDeque<>();
@@ -206,12 +208,12 @@ public final class FolderSource implements AssetSource {
       Folder folder = pending.pop();
       List<Entry> entries;
       try {
-        entries = list(folder);
+        entries = list(folder, unreadable);
       } catch (IOException e) {
         if (folder.path().equals(root)) {
           throw new IOException("source folder " + root + " is not readable: " + reason(e), e);
         }
-        log.warn("skipping folder {} of {}: {}", folder.relativePath(), root, reason(e));
+        unreadable.add("folder " + folder.relativePath() + ": " + reason(e));
         continue;
       }
       List<Folder> subFolders = new ArrayList<>();
@@ -235,6 +237,13 @@ public final class FolderSource implements AssetSource {
     batch.flush();
     awaitSettled(unsettled, batch);
     batch.flush();
+    if (!unreadable.isEmpty()) {
+      // After the rest went out: what is left out must not pass for backed up.
+      throw new IOException(
+          "cannot read " + unreadable.get(0)
+              + (unreadable.size() > 1 ? " (and " + (unreadable.size() - 1) + " more)" : "")
+              + "; everything else was scanned");
+    }
   }
 
   /** Hands assets over in batches of at most {@value #BATCH_SIZE}. */
@@ -459,7 +468,8 @@ public final class FolderSource implements AssetSource {
     return Optional.empty();
   }
 
-  private List<Entry> list(Folder folder) throws IOException {
+  /** The folder's entries; those whose attributes cannot be read go to {@code unreadable}, with why. */
+  private List<Entry> list(Folder folder, List<String> unreadable) throws IOException {
     List<Entry> entries = new ArrayList<>();
     try (DirectoryStream<Path> children = Files.newDirectoryStream(folder.path())) {
       for (Path child : children) {
@@ -479,31 +489,29 @@ public final class FolderSource implements AssetSource {
         } catch (NoSuchFileException e) {
           log.debug("{} of {} vanished while scanning", relativePath, root);
         } catch (IOException e) {
-          log.warn("skipping {} of {}: {}", relativePath, root, reason(e));
+          unreadable.add(relativePath + ": " + reason(e));
         }
       }
     } catch (DirectoryIteratorException e) {
       throw e.getCause();
     }
     entries.sort(ORDER);
-    return withoutSameNameTwice(folder, entries);
+    return withTwinsUnderTheirOwnNames(entries);
   }
 
-  /** Keeps one of the names that differ only in Unicode form, as they would share one id. */
-  private List<Entry> withoutSameNameTwice(Folder folder, List<Entry> sorted) {
-    List<Entry> unique = new ArrayList<>(sorted.size());
-    for (Entry entry : sorted) {
-      if (!unique.isEmpty() && unique.get(unique.size() - 1).name().equals(entry.name())) {
-        log.warn(
-            "skipping {} of {}: another name in that folder has the same letters in another"
-                + " Unicode form",
-            join(folder.relativePath(), entry.rawName()),
-            root);
-        continue;
-      }
-      unique.add(entry);
+  /**
+   * Names that differ only in Unicode form would share one path in NFC, and so one id: the first
+   * (the one in NFC, if any) takes it, and each other keeps its name as it is on disk, so that
+   * every file is backed up. Their remote names are the same NFC name: the target keeps both.
+   */
+  private static List<Entry> withTwinsUnderTheirOwnNames(List<Entry> sorted) {
+    List<Entry> entries = new ArrayList<>(sorted.size());
+    for (int i = 0; i < sorted.size(); i++) {
+      Entry entry = sorted.get(i);
+      boolean twin = i > 0 && sorted.get(i - 1).name().equals(entry.name());
+      entries.add(twin ? new Entry(entry.path(), entry.rawName(), entry.rawName(), entry.attributes()) : entry);
     }
-    return unique;
+    return entries;
   }
 
   private Asset asset(String relativePath, Path file, BasicFileAttributes attributes) {

@@ -388,14 +388,20 @@ class FolderSourceTest {
   }
 
   @Test
-  void listsOnlyOneOfTwoNamesThatDifferOnlyInUnicodeForm() throws Exception {
+  void listsBothOfTwoNamesThatDifferOnlyInUnicodeFormEachUnderItsOwnPath() throws Exception {
     write("Caf\u00e9.jpg", "composed");
     write("Cafe\u0301.jpg", "decomposed");
+    write("Cafe\u0301/in the folder.jpg", "decomposed folder");
+    write("Caf\u00e9/in the folder.jpg", "composed folder");
 
     List<Asset> assets = scan(source);
 
-    assertThat(assets).extracting(Asset::relativePath).containsExactly("Caf\u00e9.jpg");
-    assertThat(read(assets.get(0))).isEqualTo("composed");
+    assertThat(assets)
+        .extracting(Asset::relativePath)
+        .containsExactly("Caf\u00e9.jpg", "Cafe\u0301.jpg", "Caf\u00e9/in the folder.jpg", "Cafe\u0301/in the folder.jpg");
+    assertThat(assets).extracting(Asset::id).doesNotHaveDuplicates();
+    assertThat(assets).extracting(this::read).containsExactly("composed", "decomposed", "composed folder", "decomposed folder");
+    assertThat(source.refresh(assets.get(1))).hasValueSatisfying(now -> assertThat(now.size()).isEqualTo(10));
   }
 
   @Test
@@ -532,23 +538,25 @@ class FolderSourceTest {
   }
 
   @Test
-  void skipsAnUnreadableFolderAndScansTheRest() throws Exception {
+  void scansTheRestThenFailsNamingAFolderItCannotRead() throws Exception {
     write("open/a.jpg", "x");
     write("closed/b.jpg", "x");
     Path closed = root.resolve("closed");
     Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("---------"));
     Unprivileged.openToAll(root);
     try {
-      Unprivileged.run(FolderSourceTest.class, "anUnreadableFolderIsSkipped", root.toString());
+      Unprivileged.run(FolderSourceTest.class, "anUnreadableFolderFailsTheScanAfterTheRest", root.toString());
     } finally {
       Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
     }
   }
 
-  static void anUnreadableFolderIsSkipped(String... root) throws IOException {
-    assertThat(scan(new FolderSource("lib-1", Path.of(root[0]), SETTLED_AT_ONCE)))
-        .extracting(Asset::relativePath)
-        .containsExactly("open/a.jpg");
+  static void anUnreadableFolderFailsTheScanAfterTheRest(String... root) {
+    List<Asset> assets = new ArrayList<>();
+    assertThatThrownBy(() -> new FolderSource("lib-1", Path.of(root[0]), SETTLED_AT_ONCE).scan(assets::addAll))
+        .isInstanceOf(IOException.class)
+        .hasMessage("cannot read folder closed: permission denied; everything else was scanned");
+    assertThat(assets).extracting(Asset::relativePath).containsExactly("open/a.jpg");
   }
 
   @Test
