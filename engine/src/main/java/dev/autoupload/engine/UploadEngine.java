@@ -88,6 +88,7 @@ public final class UploadEngine implements AutoCloseable {
   private final ActorSystem<EngineGuardian.Command> system;
   private final DataDirLock lock;
   private final HikariDataSource activityPool;
+  private final JournalDatabase journal;
   private final StepTracker steps;
   private final ActivityStore activity;
   private final Executor blockingIo;
@@ -103,10 +104,12 @@ public final class UploadEngine implements AutoCloseable {
       ActorSystem<EngineGuardian.Command> system,
       DataDirLock lock,
       HikariDataSource activityPool,
+      JournalDatabase journal,
       StepTracker steps,
       Duration askTimeout,
       VerifierSettings verify) {
     this.system = system;
+    this.journal = journal;
     this.steps = steps;
     this.lock = lock;
     this.activityPool = activityPool;
@@ -207,7 +210,7 @@ public final class UploadEngine implements AutoCloseable {
       startActivity(system, activityPool);
       log.info("Engine started; journal {}", journal.redactedUrl());
       return new UploadEngine(
-          system, lock, activityPool, steps, askTimeout, new VerifierSettings(layout, hashes, verifyParallelism));
+          system, lock, activityPool, journal, steps, askTimeout, new VerifierSettings(layout, hashes, verifyParallelism));
     } catch (RuntimeException e) {
       if (activityPool != null) {
         activityPool.close();
@@ -541,6 +544,11 @@ public final class UploadEngine implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     activityPool.close();
+    try {
+      journal.shutDownEmbedded();
+    } catch (SQLException e) {
+      log.warn("Closing the journal database failed: {}", e.getMessage());
+    }
     for (Library library : libraries) {
       try {
         library.target().close();

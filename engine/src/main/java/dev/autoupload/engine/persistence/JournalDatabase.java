@@ -127,6 +127,22 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
   }
 
   /** Brings the schema up to date: the journal tables, then the Activity read model. */
+  /**
+   * Closes the embedded database for good once the engine has stopped: a write the journal plugin
+   * had in flight when the actors stopped may hold an open transaction on a connection its pool
+   * has not yet given back, and its row locks would make the next engine in this process wait and
+   * fail on that row. H2's {@code SHUTDOWN} ends every connection and rolls such a transaction
+   * back. A journal on a server (PostgreSQL) ends its sessions itself when the pools close.
+   */
+  public void shutDownEmbedded() throws SQLException {
+    if (dialect != Dialect.H2) {
+      return;
+    }
+    try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+      statement.execute("SHUTDOWN");
+    }
+  }
+
   public void migrate() {
     try (Connection connection = connect()) {
       connection.setAutoCommit(true);
