@@ -3,18 +3,17 @@ package dev.autoupload.engine.activity;
 import dev.autoupload.engine.upload.FileUpload;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.projection.ProjectionBehavior;
 import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
-import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
 import org.apache.pekko.projection.javadsl.ExactlyOnceProjection;
 import org.apache.pekko.projection.javadsl.SourceProvider;
 import org.apache.pekko.projection.jdbc.JdbcSession;
@@ -30,13 +29,17 @@ public final class ActivityProjection {
 
   public static final String NAME = "activity";
   private static final ProjectionId ID = ProjectionId.of(NAME, FileUpload.TAG);
+  /** How soon the view reads again after a read that found events: it follows uploads closely. */
+  private static final Duration READ_AGAIN_WHILE_BUSY = Duration.ofMillis(100);
+  /** How long an idle engine's view waits at most before it reads again (any engine event wakes it). */
+  private static final Duration READ_AGAIN_WHILE_IDLE = Duration.ofSeconds(5);
 
   private ActivityProjection() {}
 
   /** The projection's actor; spawn it once per engine. */
   public static Behavior<ProjectionBehavior.Command> behavior(ActorSystem<?> system, DataSource dataSource) {
     SourceProvider<Offset, EventEnvelope<FileUpload.Event>> events =
-        EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), FileUpload.TAG);
+        new TaggedEvents(system, FileUpload.TAG, READ_AGAIN_WHILE_BUSY, READ_AGAIN_WHILE_IDLE);
     ExactlyOnceProjection<Offset, EventEnvelope<FileUpload.Event>> projection =
         JdbcProjection.exactlyOnce(ID, events, sessions(dataSource), () -> new Handler(), system);
     return ProjectionBehavior.create(projection);
