@@ -2,6 +2,9 @@ package dev.autoupload.engine;
 
 import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.upload.UploadError;
+import dev.autoupload.engine.watchdog.LibraryWatch;
+import dev.autoupload.engine.watchdog.Stall;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -52,4 +55,13 @@ public sealed interface EngineEvent {
 
   /** The device's conditions let uploads run, stopped them, or changed the reasons. */
   record VerdictChanged(Verdict verdict) implements EngineEvent {}
+
+  /**
+   * A library's files wait and nothing was backed up for {@code lasting} (see {@link Stall}); told
+   * once when the stall begins and once more if it turns into the graver kind.
+   */
+  record Stalled(Stall stall, Duration lasting) implements EngineEvent {}
+
+  /** The library backed up a file again, or nothing of it waits any more, ending {@code ended}. */
+  record Recovered(Stall ended, Instant at, LibraryWatch.Recovery how) implements EngineEvent {}
 }

@@ -31,6 +31,10 @@ import dev.autoupload.engine.verify.Verifier;
 import dev.autoupload.engine.verify.VerifyMode;
 import dev.autoupload.engine.verify.VerifyProgress;
 import dev.autoupload.engine.verify.VerifyReport;
+import dev.autoupload.engine.watchdog.Stall;
+import dev.autoupload.engine.watchdog.Watchdog;
+import dev.autoupload.engine.watchdog.WatchdogSettings;
+import dev.autoupload.engine.watchdog.Webhook;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -98,6 +102,8 @@ public final class UploadEngine implements AutoCloseable {
   private final List<ConditionSource> conditionSources = new CopyOnWriteArrayList<>();
   /** Each library's latest status, so one that went down still shows what it had done. */
   private final Map<String, LibraryStatus> lastStatus = new ConcurrentHashMap<>();
+  private final ActorRef<Watchdog.Command> watchdog;
+  private final Optional<Webhook> webhook;
   private boolean closed;
 
   private UploadEngine(
@@ -107,7 +113,8 @@ public final class UploadEngine implements AutoCloseable {
       JournalDatabase journal,
       StepTracker steps,
       Duration askTimeout,
-      VerifierSettings verify) {
+      VerifierSettings verify,
+      WatchdogSettings watchdogSettings) {
     this.system = system;
     this.journal = journal;
     this.steps = steps;
@@ -117,6 +124,18 @@ public final class UploadEngine implements AutoCloseable {
     this.askTimeout = askTimeout;
     this.blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
     this.verifier = new Verifier(system, verify.layout(), verify.hashes(), verify.parallelism(), blockingIo);
+    this.webhook = watchdogSettings.webhook().map(uri -> new Webhook(uri, watchdogSettings));
+    Clock clock = Clock.systemUTC();
+    this.watchdog =
+        system.systemActorOf(
+            Watchdog.create(
+                watchdogSettings,
+                this::libraryStatuses,
+                () -> query(activity::lastBackups),
+                clock,
+                alert -> webhook.ifPresent(hook -> hook.post(alert, clock.instant()))),
+            "watchdog",
+            Props.empty());
   }
 
   /** What {@link #verify} needs from the engine's settings. */
@@ -148,6 +167,7 @@ public final class UploadEngine implements AutoCloseable {
     Duration askTimeout;
     int verifyParallelism;
     Restarts restarts;
+    WatchdogSettings watchdog;
     try {
       String dir = settings.getString("autoupload.data-dir");
       if (dir.isBlank()) {
@@ -167,6 +187,7 @@ public final class UploadEngine implements AutoCloseable {
       askTimeout = settings.getDuration("autoupload.ask-timeout");
       verifyParallelism = Verifier.parallelism(settings);
       restarts = Restarts.from(settings);
+      watchdog = WatchdogSettings.from(settings);
       journal =
           JournalDatabase.of(
               settings.getString("autoupload.journal.url"),
@@ -210,7 +231,14 @@ public final class UploadEngine implements AutoCloseable {
       startActivity(system, activityPool);
       log.info("Engine started; journal {}", journal.redactedUrl());
       return new UploadEngine(
-          system, lock, activityPool, journal, steps, askTimeout, new VerifierSettings(layout, hashes, verifyParallelism));
+          system,
+          lock,
+          activityPool,
+          journal,
+          steps,
+          askTimeout,
+          new VerifierSettings(layout, hashes, verifyParallelism),
+          watchdog);
     } catch (RuntimeException e) {
       if (activityPool != null) {
         activityPool.close();
@@ -294,6 +322,19 @@ public final class UploadEngine implements AutoCloseable {
     }
     CompletionStage<ConditionMonitor.MonitorState> conditions =
         AskPattern.ask(system, EngineGuardian.GetConditions::new, askTimeout, system.scheduler());
+    CompletionStage<Map<String, Stall>> stalls =
+        AskPattern.<Watchdog.Command, Map<String, Stall>>ask(
+                watchdog, Watchdog.GetStalls::new, askTimeout.dividedBy(2), system.scheduler())
+            .exceptionally(failure -> Map.of());
+    return libraryStatuses()
+        .thenCombine(conditions, (libraryStatuses, monitor) -> new EngineStatus(monitor.verdict(), monitor.conditions(), libraryStatuses))
+        .thenCombine(
+            stalls,
+            (status, stalled) -> new EngineStatus(status.verdict(), status.conditions(), status.libraries(), stalled));
+  }
+
+  /** Every library's status, the down ones too (see {@link #status()}). */
+  private CompletionStage<List<LibraryStatus>> libraryStatuses() {
     return entries()
         .thenCompose(
             entries -> {
@@ -303,10 +344,7 @@ public final class UploadEngine implements AutoCloseable {
               }
               return CompletableFuture.allOf(statuses.toArray(CompletableFuture[]::new))
                   .thenApply(done -> statuses.stream().map(CompletableFuture::join).toList());
-            })
-        .thenCombine(
-            conditions,
-            (libraryStatuses, monitor) -> new EngineStatus(monitor.verdict(), monitor.conditions(), libraryStatuses));
+            });
   }
 
   private CompletionStage<List<EngineGuardian.LibraryEntry>> entries() {
@@ -527,6 +565,7 @@ public final class UploadEngine implements AutoCloseable {
     }
     closed = true;
     conditionSources.forEach(ConditionSource::close);
+    webhook.ifPresent(Webhook::close);
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(SHUTDOWN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
