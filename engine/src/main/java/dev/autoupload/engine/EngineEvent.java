@@ -33,6 +33,9 @@ public sealed interface EngineEvent {
       boolean alreadyOnTarget)
       implements LibraryEvent {}
 
+  /** An upload of the asset began (or began again, for a retry): {@code size} bytes to send. */
+  record AssetStarted(String libraryId, String assetId, String path, long size) implements LibraryEvent {}
+
   /** Bytes reached the target; sent at most a few times a second per upload. */
   record AssetProgress(String libraryId, String assetId, String path, long offset, long size)
       implements LibraryEvent {}

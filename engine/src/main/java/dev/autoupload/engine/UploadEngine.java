@@ -20,6 +20,7 @@ import dev.autoupload.engine.library.ContentHashCache;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.library.RemoteLayout;
+import dev.autoupload.engine.metrics.EngineMetrics;
 import dev.autoupload.engine.persistence.DataDirLock;
 import dev.autoupload.engine.persistence.JdbcContentHashCache;
 import dev.autoupload.engine.persistence.JournalDatabase;
@@ -35,6 +36,7 @@ import dev.autoupload.engine.watchdog.Stall;
 import dev.autoupload.engine.watchdog.Watchdog;
 import dev.autoupload.engine.watchdog.WatchdogSettings;
 import dev.autoupload.engine.watchdog.Webhook;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -103,6 +105,8 @@ public final class UploadEngine implements AutoCloseable {
   /** Each library's latest status, so one that went down still shows what it had done. */
   private final Map<String, LibraryStatus> lastStatus = new ConcurrentHashMap<>();
   private final ActorRef<Watchdog.Command> watchdog;
+  private final CompositeMeterRegistry registry;
+  private final EngineMetrics metrics;
   private final Optional<Webhook> webhook;
   private boolean closed;
 
@@ -114,7 +118,9 @@ public final class UploadEngine implements AutoCloseable {
       StepTracker steps,
       Duration askTimeout,
       VerifierSettings verify,
-      WatchdogSettings watchdogSettings) {
+      WatchdogSettings watchdogSettings,
+      CompositeMeterRegistry registry,
+      EngineMetrics metrics) {
     this.system = system;
     this.journal = journal;
     this.steps = steps;
@@ -124,6 +130,9 @@ public final class UploadEngine implements AutoCloseable {
     this.askTimeout = askTimeout;
     this.blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
     this.verifier = new Verifier(system, verify.layout(), verify.hashes(), verify.parallelism(), blockingIo);
+    this.registry = registry;
+    this.metrics = metrics;
+    addListener(metrics::onEvent);
     this.webhook = watchdogSettings.webhook().map(uri -> new Webhook(uri, watchdogSettings));
     Clock clock = Clock.systemUTC();
     this.watchdog =
@@ -199,6 +208,8 @@ public final class UploadEngine implements AutoCloseable {
     }
 
     DataDirLock lock = DataDirLock.acquire(dataDir);
+    CompositeMeterRegistry registry = new CompositeMeterRegistry();
+    EngineMetrics metrics = new EngineMetrics(registry);
     StepTracker steps = new StepTracker();
     HikariDataSource activityPool = null;
     try {
@@ -225,7 +236,8 @@ public final class UploadEngine implements AutoCloseable {
               Clock.systemDefaultZone(),
               hashes,
               restarts,
-              journal.failures());
+              journal.failures(),
+              metrics);
       ActorSystem<EngineGuardian.Command> system =
           ActorSystem.create(EngineGuardian.create(guardianSettings), "autoupload", pekkoConfig);
       startActivity(system, activityPool);
@@ -238,7 +250,9 @@ public final class UploadEngine implements AutoCloseable {
           steps,
           askTimeout,
           new VerifierSettings(layout, hashes, verifyParallelism),
-          watchdog);
+          watchdog,
+          registry,
+          metrics);
     } catch (RuntimeException e) {
       if (activityPool != null) {
         activityPool.close();
@@ -330,7 +344,22 @@ public final class UploadEngine implements AutoCloseable {
         .thenCombine(conditions, (libraryStatuses, monitor) -> new EngineStatus(monitor.verdict(), monitor.conditions(), libraryStatuses))
         .thenCombine(
             stalls,
-            (status, stalled) -> new EngineStatus(status.verdict(), status.conditions(), status.libraries(), stalled));
+            (status, stalled) -> new EngineStatus(status.verdict(), status.conditions(), status.libraries(), stalled))
+        .thenApply(
+            status -> {
+              metrics.observe(status);
+              return status;
+            });
+  }
+
+  /**
+   * The engine's meters ({@code autoupload.*}: files and bytes by outcome, queue depth, uploads in
+   * flight, upload duration, retries, time blocked by reason, stalled libraries, journal commit
+   * time). Add a registry of your own to it ({@code meterRegistry().add(prometheus)}) to publish
+   * them; its gauges are as of the latest {@link #status()}.
+   */
+  public CompositeMeterRegistry meterRegistry() {
+    return registry;
   }
 
   /** Every library's status, the down ones too (see {@link #status()}). */

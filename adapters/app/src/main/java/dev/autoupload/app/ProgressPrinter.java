@@ -59,8 +59,8 @@ final class ProgressPrinter {
 
   /** Called on an engine thread: queues the event and returns at once. */
   void onEvent(EngineEvent event) {
-    // Byte progress shows in the progress line, not as lines of its own.
-    if (!(event instanceof EngineEvent.AssetProgress)) {
+    // Byte progress shows in the progress line, not as lines of its own; nor does a start.
+    if (!(event instanceof EngineEvent.AssetProgress || event instanceof EngineEvent.AssetStarted)) {
       events.add(event);
     }
   }

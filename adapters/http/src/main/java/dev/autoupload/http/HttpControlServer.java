@@ -5,6 +5,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.Subscription;
 import dev.autoupload.engine.UploadEngine;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -125,7 +127,11 @@ public final class HttpControlServer implements AutoCloseable {
                 system.executionContext());
     Sessions sessions = new Sessions(settings.sessionIdleTimeout(), settings.maxSessions(), System::nanoTime);
     Verifications verifications = new Verifications(engine, feed, Clock.systemUTC());
-    ControlRoutes routes = new ControlRoutes(engine, settings, token, sessions, feed, verifications, rate, mapper);
+    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    engine.meterRegistry().add(prometheus);
+    events = chain(events, () -> engine.meterRegistry().remove(prometheus));
+    ControlRoutes routes =
+        new ControlRoutes(engine, settings, token, sessions, feed, verifications, rate, mapper, prometheus);
     Config serverConfig = ConfigFactory.parseString(SERVER_OVERRIDES).withFallback(system.settings().config());
 
     ServerBinding binding;
@@ -159,6 +165,14 @@ public final class HttpControlServer implements AutoCloseable {
     }
     log.debug("Control endpoint listening on {}", server.url());
     return server;
+  }
+
+  /** Closes {@code first}, then runs {@code then}: what the server undoes as it closes. */
+  private static Subscription chain(Subscription first, Runnable then) {
+    return () -> {
+      first.close();
+      then.run();
+    };
   }
 
   /** Where it listens; the real port when started with port 0. */
