@@ -341,10 +341,11 @@ public final class UploadEngine implements AutoCloseable {
                 watchdog, Watchdog.GetStalls::new, askTimeout.dividedBy(2), system.scheduler())
             .exceptionally(failure -> Map.of());
     return libraryStatuses()
-        .thenCombine(conditions, (libraryStatuses, monitor) -> new EngineStatus(monitor.verdict(), monitor.conditions(), libraryStatuses))
-        .thenCombine(
-            stalls,
-            (status, stalled) -> new EngineStatus(status.verdict(), status.conditions(), status.libraries(), stalled))
+        .thenCompose(
+            libraries ->
+                conditions.thenCombine(
+                    stalls,
+                    (monitor, stalled) -> new EngineStatus(monitor.verdict(), monitor.conditions(), libraries, stalled)))
         .thenApply(
             status -> {
               metrics.observe(status);
