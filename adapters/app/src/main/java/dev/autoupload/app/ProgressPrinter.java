@@ -130,9 +130,11 @@ final class ProgressPrinter {
     }
     String path = OneLine.of(((EngineEvent.LibraryEvent) event).path());
     if (event instanceof EngineEvent.AssetUploaded uploaded) {
+      // Where it went: the layout files it by date, so its remote path is often not its name.
+      String where = uploaded.remotePath().map(remote -> " -> " + OneLine.of(remote)).orElse("");
       return uploaded.alreadyOnTarget()
-          ? "already-on-target " + path
-          : "uploaded " + path + " " + uploaded.bytes();
+          ? "already-on-target " + path + where
+          : "uploaded " + path + where + " " + uploaded.bytes();
     }
     if (event instanceof EngineEvent.AssetResumed resumed) {
       return "resumed " + path + " at " + resumed.offset() + "/" + resumed.size();

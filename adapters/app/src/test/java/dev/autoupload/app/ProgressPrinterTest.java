@@ -66,7 +66,7 @@ class ProgressPrinterTest {
 
     assertThat(written.toString().lines())
         .containsExactly(
-            "uploaded a/b.jpg 1234",
+            "uploaded a/b.jpg -> a/b.jpg 1234",
             "already-on-target c.jpg",
             "resumed big.mov at 8388608/20000000",
             "retrying d.jpg (attempt 2): connection reset",
