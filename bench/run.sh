@@ -384,7 +384,7 @@ heap_and_idle() {
     "${au_opts[@]}" >"$out" 2>"$work/watch.err" &
   pid=$!
   servers+=("$pid")
-  for ((i = 0; i < 6000; i++)); do
+  for ((i = 0; i < 600 + small_count * 10; i++)); do # 10 files a second at least
     (($(grep -c '^uploaded ' "$out" || true) >= small_count)) && break
     kill -0 "$pid" 2>/dev/null || die "the watching run ended: $(tail -3 "$work/watch.err")"
     sleep 0.1
@@ -503,9 +503,10 @@ make_files
 run_cases
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 {
-  echo "$profile profile, $(date -u +%Y-%m-%d), $(machine); load average before/after: $load_before / $load_after"
-  echo "(other processes on the machine add noise; the reference ran minutes apart on the same files,"
-  echo "ratios are Autoupload ÷ reference, times include process start-up)."
+  echo "\`bench/run.sh $profile\`, $(date -u +%Y-%m-%d), $(machine); load average before / after:"
+  echo "$load_before / $load_after. Ratios are Autoupload ÷ reference; times include process start-up;"
+  echo "each reference ran right before Autoupload on the same files, so what else runs on the machine"
+  echo "(a load above the number of cores) slows both, though not always alike."
   echo
   table
 } >"$work/report.md"
