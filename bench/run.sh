@@ -428,7 +428,8 @@ time_row() { # label, autoupload case, reference label, reference case: ratio of
 }
 
 table() {
-  local n="$small_count" kib="$small_count × 256 KiB" big="1 × $big_mib MiB" gib
+  local n="$small_count" kib big="1 × $big_mib MiB" gib
+  kib="$(sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$n") × 256 KiB"
   gib=$(awk -v b="$big_bytes" 'BEGIN { print b / 1073741824 }')
   echo "| case | Autoupload | reference (same run) | ratio |"
   echo "| --- | --- | --- | --- |"
@@ -473,7 +474,7 @@ table() {
     "$traced_count" "$(per "$fsync_dav" "$traced_count" 1)" "$(per "$fsync_local" "$traced_count" 1)"
   printf '| start-up to first byte (WebDAV, first PUT at nginx) | %s | curl: %s | %s |\n' \
     "$(ms "${first_byte[dav-au]}")" "$(ms "${first_byte[dav-curl1]}")" "$(ratio "${first_byte[dav-au]}" "${first_byte[dav-curl1]}")"
-  printf '| heap after full GC, `run` watching %s backed-up files | %.0f MiB | — | |\n' "$n" "$(awk -v k="$heap_kib" 'BEGIN { print k / 1024 }')"
+  printf '| heap after full GC, `run` watching %s backed-up files | %.0f MiB | — | |\n' "${kib% ×*}" "$(awk -v k="$heap_kib" 'BEGIN { print k / 1024 }')"
   printf '| idle: `run` watching them, over %s s | %s CPU s a minute, %s MiB RSS | an idle daemon: ≈ 0 | |\n' \
     "$idle_seconds" "$idle_cpu_per_min" "$rss_mib"
 }
