@@ -259,7 +259,13 @@ final class ControlRoutes extends AllDirectives {
   private CompletionStage<ApiJson.Status> status() {
     return engine
         .status()
-        .thenCombine(engine.counts(), (status, counts) -> ApiJson.Status.of(status, counts, rate.bytesPerSecond()));
+        .thenCombine(
+            engine.counts(),
+            (status, counts) -> {
+              // Sampled here too, as the background sampler rests while nothing moves.
+              rate.record(System.nanoTime(), status.bytesSent());
+              return ApiJson.Status.of(status, counts, rate.bytesPerSecond());
+            });
   }
 
   private static int limit(Optional<String> text) {

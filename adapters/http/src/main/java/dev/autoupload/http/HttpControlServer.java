@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
@@ -112,7 +113,15 @@ public final class HttpControlServer implements AutoCloseable {
     }
     ObjectMapper mapper = JacksonObjectMapperProvider.get(system).getOrCreate("jackson-json", Optional.empty());
     EventFeed feed = new EventFeed(mapper, settings.sseBuffer(), settings.sseKeepAlive());
-    Subscription events = engine.addListener(feed::publish);
+    // The rate is sampled only while bytes move: an idle engine is not asked every second (and a
+    // reader of /api/status samples it too). Any event may mean bytes move again.
+    AtomicBoolean moving = new AtomicBoolean(true);
+    Subscription events =
+        engine.addListener(
+            event -> {
+              moving.set(true);
+              feed.publish(event);
+            });
     TransferRate rate = new TransferRate(settings.rateWindow());
     Cancellable sampler =
         system
@@ -120,10 +129,18 @@ public final class HttpControlServer implements AutoCloseable {
             .scheduleWithFixedDelay(
                 Duration.ZERO,
                 settings.rateSampleInterval(),
-                () ->
+                () -> {
+                  if (moving.get()) {
                     engine
                         .status()
-                        .thenAccept(status -> rate.record(System.nanoTime(), status.bytesSent())),
+                        .thenAccept(
+                            status -> {
+                              if (!rate.record(System.nanoTime(), status.bytesSent())) {
+                                moving.set(false);
+                              }
+                            });
+                  }
+                },
                 system.executionContext());
     Sessions sessions = new Sessions(settings.sessionIdleTimeout(), settings.maxSessions(), System::nanoTime);
     Verifications verifications = new Verifications(engine, feed, Clock.systemUTC());
