@@ -263,12 +263,16 @@ public final class TusTarget implements UploadTarget {
     throw failure(response, operation);
   }
 
-  /** The upload's offset and length; empty when the server does not know it (404, 410). */
+  /**
+   * The upload's offset and length; empty when the server does not know it: 404, 410, or 403, which
+   * the protocol allows for an unknown upload too (a 403 that means refused credentials shows on the
+   * creation request that follows, and stops the library there).
+   */
   Optional<UploadState> head(URI url, String operation) throws UploadException {
     HttpResponse<String> response =
         exchange(request(url).method("HEAD", HttpRequest.BodyPublishers.noBody()), operation);
     int status = response.statusCode();
-    if (status == 404 || status == 410) {
+    if (status == 404 || status == 410 || status == 403) {
       return Optional.empty();
     }
     if (status != 200 && status != 204) {
@@ -418,14 +422,39 @@ public final class TusTarget implements UploadTarget {
                         + "\", which is not on " + description + "; not following it"));
   }
 
-  /**
-   * {@code candidate} resolved against the endpoint, if it is an http(s) URL on the endpoint's
-   * origin without user info: the only URLs that get our credentials and bytes.
-   */
   private Optional<URI> ownUrl(String candidate) {
+    return ownUrl(endpoint, candidate);
+  }
+
+  /**
+   * {@code candidate} resolved against {@code endpoint}, if it is an http(s) URL on the endpoint's
+   * origin without user info: the only URLs that get our credentials and bytes. An {@code http://}
+   * URL on the host of an {@code https://} endpoint, on the default port or the endpoint's, is taken
+   * as https: a server behind a TLS-terminating proxy names its uploads so (tus/tusd#277), and
+   * following it as plain http would send the bytes and the credentials in clear.
+   */
+  static Optional<URI> ownUrl(URI endpoint, String candidate) {
     URI url;
     try {
       url = endpoint.resolve(new URI(candidate.trim()));
+      boolean httpBehindTls =
+          "https".equalsIgnoreCase(endpoint.getScheme())
+              && "http".equalsIgnoreCase(url.getScheme())
+              && url.getHost() != null
+              && url.getHost().equalsIgnoreCase(endpoint.getHost())
+              && (url.getPort() < 0 || url.getPort() == 80 || url.getPort() == port(endpoint));
+      if (httpBehindTls) {
+        // From the raw parts: URI's many-argument constructors quote again what is quoted already.
+        url =
+            new URI(
+                "https://"
+                    + (url.getRawUserInfo() == null ? "" : url.getRawUserInfo() + "@")
+                    + url.getHost()
+                    + (endpoint.getPort() < 0 ? "" : ":" + endpoint.getPort())
+                    + url.getRawPath()
+                    + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery())
+                    + (url.getRawFragment() == null ? "" : "#" + url.getRawFragment()));
+      }
     } catch (URISyntaxException | IllegalArgumentException e) {
       return Optional.empty();
     }

@@ -120,6 +120,53 @@ class TusTargetTest {
   }
 
   @Test
+  void aServerThatAnswers403ForAnUnknownUploadGetsANewOne() throws Exception {
+    byte[] content = randomBytes(2 * CHUNK + 7, 4);
+    UploadSession first = viaProxy().open("forbidden.jpg", content.length);
+    String token = first.resumeToken().orElseThrow();
+    send(first, content, CHUNK);
+    first.close();
+    server.delete(URI.create(token));
+    // tusd behind some gateways, and the protocol, allow 403 for an upload the server does not know.
+    // A HEAD answer has no body.
+    proxy.failNext("HEAD", Fault.status(403).body("")).failNext("HEAD", Fault.status(403).body(""));
+
+    RemoteState probed = viaProxy().probe("forbidden.jpg", Optional.of(token));
+    UploadSession again = viaProxy().open("forbidden.jpg", content.length, Optional.of(token));
+    send(again, content, content.length);
+    again.complete(content.length, sha256(content));
+
+    assertThat(probed).isEqualTo(new RemoteState.Absent());
+    assertThat(again.resumeToken()).isPresent().isNotEqualTo(Optional.of(token));
+    assertThat(server.finishedUploadsNamed("forbidden.jpg")).hasSize(1);
+  }
+
+  @Test
+  void a403OnTheCreationAfterOneOnHeadIsRefusedCredentials() throws Exception {
+    proxy.failNext("HEAD", Fault.status(403).body("")).failNext("POST", Fault.status(403));
+    String unknown = proxy.uri().resolve(TusServer.FILES + "0123456789abcdef").toString();
+
+    UploadError error = errorOf(() -> viaProxy().open("refused.jpg", 10, Optional.of(unknown)));
+
+    assertThat(error).isInstanceOf(UploadError.Unauthorized.class);
+  }
+
+  @Test
+  void anHttpLocationFromBehindATlsProxyIsTakenAsHttpsAndAnotherOriginIsNot() {
+    URI endpoint = URI.create("https://photos.example/files/");
+    assertThat(TusTarget.ownUrl(endpoint, "http://photos.example/files/abc%2F1?x=1"))
+        .contains(URI.create("https://photos.example/files/abc%2F1?x=1"));
+    assertThat(TusTarget.ownUrl(endpoint, "http://photos.example:80/files/abc")).contains(URI.create("https://photos.example/files/abc"));
+    assertThat(TusTarget.ownUrl(URI.create("https://photos.example:8443/files/"), "http://photos.example:8443/files/abc"))
+        .contains(URI.create("https://photos.example:8443/files/abc"));
+    assertThat(TusTarget.ownUrl(endpoint, "/files/abc")).contains(URI.create("https://photos.example/files/abc"));
+    assertThat(TusTarget.ownUrl(endpoint, "http://evil.example/files/abc")).isEmpty();
+    assertThat(TusTarget.ownUrl(endpoint, "http://photos.example:8080/files/abc")).isEmpty();
+    assertThat(TusTarget.ownUrl(URI.create("http://photos.example/files/"), "https://photos.example/files/abc"))
+        .as("never from http to another scheme").isEmpty();
+  }
+
+  @Test
   void anUploadDeletedBehindTheClientsBackStartsOver() throws Exception {
     byte[] content = randomBytes(3 * CHUNK + 1, 3);
     UploadSession first = direct().open("gone.jpg", content.length);
