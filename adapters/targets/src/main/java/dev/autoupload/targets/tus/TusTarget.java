@@ -22,6 +22,8 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -70,9 +72,25 @@ public final class TusTarget implements UploadTarget {
       return extensions.contains(extension);
     }
 
-    /** Whether each PATCH may carry a sha256 the server checks. */
-    boolean checksSha256() {
-      return offers("checksum") && checksumAlgorithms.contains("sha256");
+    /** The digests the checksum extension may name, best first, with their JCA names. */
+    private static final List<Map.Entry<String, String>> ALGORITHMS =
+        List.of(
+            Map.entry("sha256", "SHA-256"),
+            Map.entry("sha512", "SHA-512"),
+            Map.entry("sha384", "SHA-384"),
+            Map.entry("sha1", "SHA-1"),
+            Map.entry("md5", "MD5"));
+
+    /**
+     * The best checksum each PATCH may carry for the server to check, from those it lists: its
+     * tus name and JCA name. sha1 is the one the protocol requires a server to offer, and many offer
+     * only it.
+     */
+    Optional<Map.Entry<String, String>> checksumAlgorithm() {
+      if (!offers("checksum")) {
+        return Optional.empty();
+      }
+      return ALGORITHMS.stream().filter(algorithm -> checksumAlgorithms.contains(algorithm.getKey())).findFirst();
     }
   }
 

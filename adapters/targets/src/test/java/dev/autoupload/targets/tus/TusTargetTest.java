@@ -24,8 +24,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -149,6 +151,17 @@ class TusTargetTest {
     UploadError error = errorOf(() -> viaProxy().open("refused.jpg", 10, Optional.of(unknown)));
 
     assertThat(error).isInstanceOf(UploadError.Unauthorized.class);
+  }
+
+  @Test
+  void theChecksumIsTheBestTheServerListsSha1TooAndNoneWithoutTheExtension() {
+    assertThat(new TusTarget.Capabilities(Set.of("creation", "checksum"), Set.of("md5", "sha1", "sha256")).checksumAlgorithm())
+        .contains(Map.entry("sha256", "SHA-256"));
+    assertThat(new TusTarget.Capabilities(Set.of("creation", "checksum"), Set.of("sha1")).checksumAlgorithm())
+        .as("the one the protocol requires")
+        .contains(Map.entry("sha1", "SHA-1"));
+    assertThat(new TusTarget.Capabilities(Set.of("creation", "checksum"), Set.of("crc32")).checksumAlgorithm()).isEmpty();
+    assertThat(new TusTarget.Capabilities(Set.of("creation"), Set.of("sha256")).checksumAlgorithm()).isEmpty();
   }
 
   @Test
