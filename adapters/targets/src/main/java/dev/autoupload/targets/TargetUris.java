@@ -24,7 +24,7 @@ public final class TargetUris {
 
   private static final String SUPPORTED =
       "use file:///absolute/dir, webdav://user@host[:port]/path, webdavs://user@host[:port]/path,"
-          + " nextcloud://user@host[:port]/path[?chunkSize=bytes&webroot=/nextcloud] (nextcloud+http:// without TLS),"
+          + " nextcloud://user@host[:port]/path[?chunkSize=bytes&webroot=/nextcloud&user-id=id] (nextcloud+http:// without TLS),"
           + " tus+http[s]://[user@]host[:port]/files/,"
           + " s3://bucket/prefix?endpoint=http://host:port&region=r&pathStyle=true or"
           + " koofr://you%40example.com@mount/path[?endpoint=https://app.koofr.net]";
@@ -168,6 +168,7 @@ public final class TargetUris {
     }
     long chunkSize = NextcloudTarget.DEFAULT_CHUNK_SIZE;
     String webroot = "/";
+    String userId = uri.getUserInfo();
     String query = uri.getRawQuery();
     for (String pair : query == null || query.isEmpty() ? new String[0] : query.split("&")) {
       int eq = pair.indexOf('=');
@@ -177,6 +178,8 @@ public final class TargetUris {
         case "chunkSize" -> chunkSize = bytes(uri.toString(), name, value);
         // Percent-decoded here and encoded again per segment by the target; '+' stays '+'.
         case "webroot" -> webroot = URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8);
+        // When the login (e-mail, LDAP, SSO, an app password's) is not the user id of the paths.
+        case "user-id" -> userId = URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8);
         default -> throw rejected(
             "invalid", uri, "unknown Nextcloud parameter \"" + name + "\"; percent-encode '?' as %3F in folder names");
       }
@@ -187,6 +190,7 @@ public final class TargetUris {
           new URI(scheme, null, uri.getHost(), uri.getPort(), null, null, null),
           webroot,
           uri.getUserInfo(),
+          userId,
           uri.getPath(),
           chunkSize,
           settings);

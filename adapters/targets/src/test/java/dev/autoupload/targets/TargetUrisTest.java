@@ -23,7 +23,7 @@ class TargetUrisTest {
 
   private static final String SUPPORTED =
       "use file:///absolute/dir, webdav://user@host[:port]/path, webdavs://user@host[:port]/path,"
-          + " nextcloud://user@host[:port]/path[?chunkSize=bytes&webroot=/nextcloud] (nextcloud+http:// without TLS),"
+          + " nextcloud://user@host[:port]/path[?chunkSize=bytes&webroot=/nextcloud&user-id=id] (nextcloud+http:// without TLS),"
           + " tus+http[s]://[user@]host[:port]/files/,"
           + " s3://bucket/prefix?endpoint=http://host:port&region=r&pathStyle=true or"
           + " koofr://you%40example.com@mount/path[?endpoint=https://app.koofr.net]";
@@ -153,7 +153,8 @@ class TargetUrisTest {
     "nextcloud://anna@cloud.example.org/Photos/phone, nextcloud://anna@cloud.example.org/Photos/phone",
     "nextcloud://anna@cloud.example.org:8443/My%20Photos/?chunkSize=52428800, nextcloud://anna@cloud.example.org:8443/My Photos",
     "NEXTCLOUD+HTTP://anna@127.0.0.1:8080, nextcloud+http://anna@127.0.0.1:8080/",
-    "nextcloud+http://anna@127.0.0.1:8080/, nextcloud+http://anna@127.0.0.1:8080/"
+    "nextcloud+http://anna@127.0.0.1:8080/, nextcloud+http://anna@127.0.0.1:8080/",
+    "nextcloud://anna%40example.com@cloud.example.org/Photos?user-id=anna, nextcloud://anna@example.com@cloud.example.org/Photos?user-id=anna"
   })
   void opensANextcloudTarget(String uri, String described) {
     UploadTarget target = TargetUris.open(uri, TargetSettings.defaults().withPassword("hunter2"));

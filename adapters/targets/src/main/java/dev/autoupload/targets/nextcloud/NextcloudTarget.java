@@ -123,6 +123,22 @@ public final class NextcloudTarget implements UploadTarget {
    */
   public NextcloudTarget(
       URI server, String webroot, String user, String rootPath, long chunkSize, TargetSettings settings) {
+    this(server, webroot, user, user, rootPath, chunkSize, settings);
+  }
+
+  /**
+   * A target whose login name is not its user id: an e-mail login, LDAP or SSO, or an app
+   * password, which works only with the login name it was made for. The login authenticates; the
+   * user id names the folders ({@code /remote.php/dav/files/<user id>}).
+   *
+   * @param login the name Basic authentication sends
+   * @param user the Nextcloud user id, as it appears in {@code /remote.php/dav/files/<user>}
+   */
+  public NextcloudTarget(
+      URI server, String webroot, String login, String user, String rootPath, long chunkSize, TargetSettings settings) {
+    if (login == null || login.isEmpty() || login.contains(":")) {
+      throw new IllegalArgumentException("a Nextcloud target needs a login name without ':'");
+    }
     if (server.getScheme() == null
         || !(server.getScheme().equals("http") || server.getScheme().equals("https"))
         || server.getHost() == null) {
@@ -155,13 +171,20 @@ public final class NextcloudTarget implements UploadTarget {
     this.filesBase = davBase + "/files/" + DavPath.encode(user);
     this.uploadsBase = davBase + "/uploads/" + DavPath.encode(user);
     this.settings = settings;
-    this.authorization = HttpClients.basicAuthorization(Optional.of(user), settings.password());
+    this.authorization = HttpClients.basicAuthorization(Optional.of(login), settings.password());
     this.client = HttpClients.build(settings);
+    List<String> parameters = new ArrayList<>();
+    if (!this.webroot.isEmpty()) {
+      parameters.add("webroot=" + this.webroot);
+    }
+    if (!login.equals(user)) {
+      parameters.add("user-id=" + user);
+    }
     this.description =
         (server.getScheme().equals("https") ? "nextcloud://" : "nextcloud+http://")
-            + user + "@" + server.getHost() + (server.getPort() == -1 ? "" : ":" + server.getPort())
+            + login + "@" + server.getHost() + (server.getPort() == -1 ? "" : ":" + server.getPort())
             + displayRoot()
-            + (this.webroot.isEmpty() ? "" : "?webroot=" + this.webroot);
+            + (parameters.isEmpty() ? "" : "?" + String.join("&", parameters));
   }
 
   @Override
@@ -273,7 +296,8 @@ public final class NextcloudTarget implements UploadTarget {
         // Not a folder to make: the host, the user id or the webroot is wrong.
         throw permanent(
             "the server has no Nextcloud files of \"" + user + "\" at " + absolute(home)
-                + ": check the host, that \"" + user + "\" is the user id and not a login name, and the"
+                + ": check the host, that \"" + user + "\" is the user id and not a login name (a login"
+                + " name that differs goes with ?user-id=<the user id>), and the"
                 + " webroot (where Nextcloud is installed under a sub-path, e.g. ?webroot=/nextcloud)");
       }
       // Only the last level: a missing parent is a configuration mistake worth reporting.
@@ -291,7 +315,8 @@ public final class NextcloudTarget implements UploadTarget {
     if (stat(uploads, "PROPFIND " + uploads).isEmpty()) {
       throw permanent(
           "the server has no chunked upload folder " + uploads
-              + ": it is not a Nextcloud server, or \"" + user + "\" is a login name and not the user id");
+              + ": it is not a Nextcloud server, or \"" + user + "\" is a login name and not the user id"
+              + " (add ?user-id=<the user id>)");
     }
   }
 

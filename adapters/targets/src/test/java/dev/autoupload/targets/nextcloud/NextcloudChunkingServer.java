@@ -84,6 +84,8 @@ public final class NextcloudChunkingServer implements AutoCloseable {
   /** All chunks but the last must be this large. */
   public static final long MIN_CHUNK_SIZE = 5L * 1024 * 1024;
 
+  /** Who Basic authentication must name: the user id, unless a test sets another login. */
+  private volatile String login = USER;
   private static final int MAX_CHUNK_NUMBER = 10_000;
   private static final String DAV_NS = "DAV:";
 
@@ -207,6 +209,14 @@ public final class NextcloudChunkingServer implements AutoCloseable {
   }
 
   /** Bytes the user may store in files; more is refused with 507. */
+  /**
+   * Authenticates {@code login} instead of the user id, as an e-mail login, LDAP or SSO account
+   * does; the paths keep the user id ({@link #USER}).
+   */
+  public void setLogin(String login) {
+    this.login = login;
+  }
+
   public void setQuota(long bytes) {
     quota = bytes;
   }
@@ -898,7 +908,7 @@ public final class NextcloudChunkingServer implements AutoCloseable {
   private boolean authorized(HttpExchange exchange) {
     String header = exchange.getRequestHeaders().getFirst("Authorization");
     String expected =
-        "Basic " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+        "Basic " + Base64.getEncoder().encodeToString((login + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
     return expected.equals(header);
   }
 

@@ -60,6 +60,7 @@ class NextcloudTargetTest {
 
   @BeforeEach
   void freshRoot() throws Exception {
+    server.setLogin(NextcloudChunkingServer.USER);
     server.setChunkingAvailable(true);
     server.setQuota(Long.MAX_VALUE);
     server.expireUploads();
@@ -85,6 +86,32 @@ class NextcloudTargetTest {
         "/" + rootName,
         chunkSize,
         password == null ? settings : settings.withPassword(password));
+  }
+
+  @Test
+  void aLoginThatIsNotTheUserIdAuthenticatesWhileTheUserIdNamesTheFolders() throws Exception {
+    // An e-mail login, LDAP or SSO: an app password works only with the login it was made for.
+    server.setLogin("anna@example.com");
+    TargetSettings settings =
+        TargetSettings.defaults()
+            .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(30), 1024 * 1024)
+            .withSpoolDir(spoolDir)
+            .withPassword(NextcloudChunkingServer.PASSWORD);
+    NextcloudTarget byLogin =
+        new NextcloudTarget(
+            server.origin(), "/", "anna@example.com", NextcloudChunkingServer.USER, "/" + rootName, CHUNK, settings);
+    NextcloudTarget loginAsUserId = new NextcloudTarget(server.origin(), "anna@example.com", "/" + rootName, CHUNK, settings);
+    byte[] content = bytes(2 * CHUNK + 5, 21);
+
+    byLogin.check();
+    RemoteFile file = upload(byLogin, "login.mov", content);
+    UploadError wrongPaths = errorOf(loginAsUserId::check);
+
+    assertThat(file).isEqualTo(new RemoteFile("login.mov", content.length, sha(content)));
+    assertThat(Files.readAllBytes(stored("login.mov"))).isEqualTo(content);
+    assertThat(byLogin.describe()).endsWith("?user-id=anna").startsWith("nextcloud+http://anna@example.com@");
+    assertThat(wrongPaths).isInstanceOf(UploadError.Permanent.class);
+    assertThat(wrongPaths.message()).contains("?user-id=");
   }
 
   // ---- chunked upload v2 ----
