@@ -202,6 +202,20 @@ public final class WebDavTarget implements UploadTarget {
     }
   }
 
+  /** DELETEs the part, which a kill between its PUT and its MOVE leaves; the file stays. */
+  @Override
+  public void discard(String remotePath, Optional<String> resumeToken) throws UploadException {
+    Location location = locate(remotePath);
+    if (uploading.contains(location.part())) {
+      throw new UploadException(
+          new UploadError.Transient(location.display() + " is being uploaded by another session"));
+    }
+    send(
+        request(location.part()).DELETE(),
+        "DELETE " + location.display() + " (unfinished upload)",
+        Set.of(200, 204, 404));
+  }
+
   @Override
   public void check() throws UploadException {
     String path = DavPath.join(root) + (root.isEmpty() ? "" : "/");

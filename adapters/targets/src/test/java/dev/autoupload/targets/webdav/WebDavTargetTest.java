@@ -100,6 +100,20 @@ class WebDavTargetTest {
   }
 
   @Test
+  void discardRemovesAPartAKillLeftBetweenItsPutAndItsMoveAndKeepsTheFile() throws Exception {
+    upload(target, "2024/kept.jpg", bytes(3000, 40));
+    Path part = stored("2024/.clip.mov" + WebDavTarget.PART_SUFFIX);
+    Files.write(part, bytes(5000, 41));
+
+    target.discard("2024/clip.mov", Optional.empty());
+    target.discard("2024/clip.mov", Optional.empty());
+    target.discard("2024/kept.jpg", Optional.empty());
+
+    assertThat(part).doesNotExist();
+    assertThat(Files.readAllBytes(stored("2024/kept.jpg"))).isEqualTo(bytes(3000, 40));
+  }
+
+  @Test
   void createsMissingParentFolders() throws Exception {
     byte[] content = bytes(5000, 1);
 
