@@ -751,6 +751,19 @@ public final class FileUpload
 
   private ReplyEffect<Event, State> fail(int attempt, UploadError error) {
     long offset = transfer != null ? transfer.offset() : 0;
+    Optional<BlockerReason> stop = error.stopsTheLibrary();
+    if (stop.isPresent()) {
+      // The target stops every upload alike: this one waits with its library and has not failed;
+      // the next Begin resumes it.
+      return Effect()
+          .persist(new UploadPaused(Set.of(stop.get()), offset, now()))
+          .thenRun(
+              state -> {
+                releaseTransferNow();
+                report(new Finished(asset.id(), new Failure(error, attempt)));
+              })
+          .thenNoReply();
+    }
     return Effect()
         .persist(new UploadFailed(error, attempt, offset, now()))
         .thenRun(

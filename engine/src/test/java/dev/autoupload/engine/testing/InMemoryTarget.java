@@ -141,6 +141,20 @@ public final class InMemoryTarget implements UploadTarget {
     leftGate.acquire();
   }
 
+  /** Waits until no session to {@code path} is open, as after a crashed upload's thread let go. */
+  public void awaitClosed(String path) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    synchronized (sessionPaths) {
+      while (sessionPaths.contains(path)) {
+        long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+        if (left <= 0) {
+          throw new AssertionError("a session to " + path + " is still open");
+        }
+        sessionPaths.wait(left);
+      }
+    }
+  }
+
   /** Puts a finished file on the target, as if an earlier run or another device uploaded it. */
   public void putFile(String path, byte[] content) {
     files.put(path, content.clone());
@@ -400,7 +414,10 @@ public final class InMemoryTarget implements UploadTarget {
       if (!closed) {
         closed = true;
         openSessions.decrementAndGet();
-        sessionPaths.remove(path);
+        synchronized (sessionPaths) {
+          sessionPaths.remove(path);
+          sessionPaths.notifyAll();
+        }
       }
     }
   }

@@ -220,6 +220,7 @@ class FileUploadTest {
     var restarted = upload.restart();
     target.releaseHeld(true);
     target.awaitReleased();
+    target.awaitClosed("clip.mov");
 
     List<Object> beforeRestart = journal(asset);
     assertThat(beforeRestart.get(1))

@@ -254,11 +254,20 @@ public final class WebDavTarget implements UploadTarget {
       // the next attempt makes its folders again.
       location.collections().forEach(knownCollections::remove);
     }
-    if (response.statusCode() == 409 || response.statusCode() == 404) {
+    if (response.statusCode() == 409 || response.statusCode() == 404 || (response.statusCode() == 500 && folderGone(location))) {
       throw new UploadException(
           new UploadError.Transient(operation + " failed: HTTP " + response.statusCode() + ": the folder is missing"));
     }
     requireSuccess(response, operation, Set.of(200, 201, 204));
+  }
+
+  /** Whether the folder {@code location} lives in is gone: nginx answers a PUT into it with 500. */
+  private boolean folderGone(Location location) throws UploadException {
+    String folder =
+        location.collections().isEmpty()
+            ? DavPath.join(root) + (root.isEmpty() ? "" : "/")
+            : location.collections().get(location.collections().size() - 1);
+    return propfind(folder, "PROPFIND " + decodedForDisplay(folder)).isEmpty();
   }
 
   Optional<Multistatus> statPart(Location location) throws UploadException {

@@ -396,7 +396,7 @@ class WebDavTargetTest {
     assertThatThrownBy(() -> target("/busy", NginxWebDav.PASSWORD).probe("a.jpg"))
         .satisfies(
             e -> assertThat(error(e)).isInstanceOfSatisfying(
-                UploadError.Transient.class,
+                UploadError.Unreachable.class,
                 t -> assertThat(t.retryAfter()).contains(Duration.ofSeconds(7))));
   }
 
@@ -407,7 +407,7 @@ class WebDavTargetTest {
   }
 
   @Test
-  void aServerThatIsNotThereIsTransient() throws Exception {
+  void aServerThatIsNotThereIsUnreachable() throws Exception {
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = socket.getLocalPort();
@@ -419,11 +419,11 @@ class WebDavTargetTest {
             TargetSettings.defaults().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2), 1).withSpoolDir(spoolDir).withPassword(NginxWebDav.PASSWORD));
 
     assertThatThrownBy(() -> away.probe("a.jpg"))
-        .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Transient.class));
+        .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Unreachable.class));
   }
 
   @Test
-  void aConnectionDroppedWithoutAnAnswerIsTransient() throws Exception {
+  void aConnectionDroppedWithoutAnAnswerMeansTheTargetIsUnreachable() throws Exception {
     try (ServerSocket dropper = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       Thread acceptor =
           new Thread(
@@ -445,7 +445,7 @@ class WebDavTargetTest {
             TargetSettings.defaults().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), 1).withSpoolDir(spoolDir).withPassword(NginxWebDav.PASSWORD));
 
       assertThatThrownBy(() -> dropped.probe("a.jpg"))
-          .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Transient.class))
+          .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Unreachable.class))
           .satisfies(e -> assertThat(e.getMessage()).doesNotContain(NginxWebDav.PASSWORD));
       dropper.close();
       acceptor.join();
