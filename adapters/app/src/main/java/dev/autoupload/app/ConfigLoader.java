@@ -85,7 +85,8 @@ final class ConfigLoader {
    * Parses one {@code key=value}. The value is HOCON ({@code 2}, {@code 30s}, {@code 64KiB},
    * {@code [a, b]}, {@code "quoted"}). Unquoted text is taken literally when HOCON would misread it:
    * {@code #} and {@code //} start a comment (a URL would lose its path), {@code :} separates keys
-   * (a time such as {@code 22:00} would not parse).
+   * (a time such as {@code 22:00} would not parse), braces open an object (a layout pattern such as
+   * {@code {path}} would not parse).
    */
   static Config parseAssignment(String assignment) {
     int eq = assignment.indexOf('=');
@@ -115,8 +116,9 @@ final class ConfigLoader {
           .root()
           .get("value");
     } catch (ConfigException e) {
-      if (!structured) {
-        // Unquoted text HOCON cannot read, such as 22:00, is meant as a string.
+      if (!structured || raw.startsWith("{")) {
+        // Unquoted text HOCON cannot read, such as 22:00 or a layout's {yyyy}/{filename}, is meant
+        // as a string; an object meant and mistyped then fails on its type, naming the key.
         return ConfigValueFactory.fromAnyRef(raw, origin);
       }
       if (isSecret(key)) {

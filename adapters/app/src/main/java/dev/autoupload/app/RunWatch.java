@@ -1,6 +1,7 @@
 package dev.autoupload.app;
 
 import dev.autoupload.engine.EngineStatus;
+import dev.autoupload.engine.Subscription;
 import dev.autoupload.engine.UploadEngine;
 import java.time.Duration;
 import java.util.Optional;
@@ -10,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -23,6 +25,12 @@ import java.util.concurrent.TimeoutException;
 final class RunWatch implements AutoCloseable {
 
   private static final Duration POLL_EVERY = Duration.ofMillis(200);
+  /**
+   * How often a watching run that has nothing to do asks for its status: a daemon that sits idle
+   * must cost next to nothing. Any engine event (a file found and uploading, new conditions) wakes
+   * it at once.
+   */
+  private static final Duration IDLE_POLL_EVERY = Duration.ofSeconds(5);
   /** Status asks that may fail in a row before the run gives up on the engine. */
   private static final int STATUS_FAILURES_TOLERATED = 3;
 
@@ -37,6 +45,9 @@ final class RunWatch implements AutoCloseable {
   private final ScheduledExecutorService poller;
   private volatile EngineStatus latest;
   private int failuresInARow;
+  /** The next poll; replaced by an earlier one when an event wakes an idle watch. */
+  private ScheduledFuture<?> next;
+  private Subscription wakeUps;
 
   private RunWatch(UploadEngine engine, ProgressPrinter printer, Duration askTimeout, boolean once) {
     this.engine = engine;
@@ -63,7 +74,8 @@ final class RunWatch implements AutoCloseable {
     RunWatch watch = new RunWatch(engine, printer, askTimeout, once);
     Runtime.getRuntime().addShutdownHook(watch.shutdownHook);
     watch.over.whenComplete((status, error) -> watch.end.complete(null));
-    watch.poller.scheduleWithFixedDelay(watch::poll, 0, POLL_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    watch.wakeUps = engine.addListener(event -> watch.wake());
+    watch.pollIn(Duration.ZERO);
     return watch;
   }
 
@@ -75,7 +87,7 @@ final class RunWatch implements AutoCloseable {
    */
   EngineStatus awaitEnd() {
     end.join();
-    poller.shutdownNow();
+    stopPolling();
     try {
       poller.awaitTermination(askTimeout.plusSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -102,6 +114,7 @@ final class RunWatch implements AutoCloseable {
   }
 
   private void poll() {
+    Duration again = POLL_EVERY;
     try {
       EngineStatus status = await(engine.status(), askTimeout, "cannot read the status");
       failuresInARow = 0;
@@ -109,21 +122,48 @@ final class RunWatch implements AutoCloseable {
       printer.update(status, System.nanoTime());
       if (RunEnd.reached(status, once)) {
         over.complete(status);
+        return;
+      }
+      if (status.idle()) {
+        again = IDLE_POLL_EVERY;
       }
     } catch (RunFailure e) {
       if (++failuresInARow >= STATUS_FAILURES_TOLERATED) {
         over.completeExceptionally(e);
+        return;
       }
     } catch (RuntimeException e) {
-      // A bug here must end the run visibly, not silently cancel the scheduled polling.
+      // A bug here must end the run visibly, not silently stop the polling.
       over.completeExceptionally(e);
+      return;
     }
+    pollIn(again);
+  }
+
+  private synchronized void pollIn(Duration delay) {
+    if (!poller.isShutdown()) {
+      next = poller.schedule(this::poll, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Something happened in the engine: an idle watch looks at once instead of in a few seconds. */
+  private synchronized void wake() {
+    if (next != null && next.getDelay(TimeUnit.MILLISECONDS) > POLL_EVERY.toMillis() && next.cancel(false)) {
+      pollIn(Duration.ZERO);
+    }
+  }
+
+  private void stopPolling() {
+    if (wakeUps != null) {
+      wakeUps.close();
+    }
+    poller.shutdownNow();
   }
 
   /** Lets a pending shutdown hook go on, and removes it when the JVM is not exiting. */
   @Override
   public void close() {
-    poller.shutdownNow();
+    stopPolling();
     closed.countDown();
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);

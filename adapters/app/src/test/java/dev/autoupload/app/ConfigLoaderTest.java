@@ -96,10 +96,26 @@ class ConfigLoaderTest {
 
   @Test
   void unparseableHoconValueIsOneLine() {
-    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.upload.parallelism={")))
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.upload.parallelism=[1,")))
         .isInstanceOf(ConfigLoader.BadConfigException.class)
-        .hasMessageStartingWith("--set autoupload.upload.parallelism={: ")
+        .hasMessageStartingWith("--set autoupload.upload.parallelism=[1,: ")
         .hasMessageNotContaining("\n");
+  }
+
+  @Test
+  void aLayoutPatternInBracesIsTakenAsItIsWritten() {
+    Config config =
+        ConfigLoader.load(Optional.empty(), List.of("autoupload.layout.pattern={yyyy}/{MM}/{filename}"));
+
+    assertThat(config.getString("autoupload.layout.pattern")).isEqualTo("{yyyy}/{MM}/{filename}");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.upload.parallelism={")))
+        .hasMessageStartingWith("bad value for autoupload.upload.parallelism: expected a number");
+  }
+
+  @Test
+  void anUnknownQueueOrderNamesTheChoices() {
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.queue.order=random")))
+        .hasMessageContaining("autoupload.queue.order must be newest-first, oldest-first or found, not \"random\"");
   }
 
   @Test

@@ -35,7 +35,7 @@ import java.util.Set;
  *       none was ({@code NEW}). Both of the latter are identified by content.
  *   <li>An asset whose size no pending asset and no backed-up content has cannot be a copy: it is
  *       uploaded unread and its hash learnt on the way; the others are read first, as many at once
- *       as uploads may run, and placed in the order found ({@link Placement}).
+ *       as uploads may run, and placed in the queue's order ({@link Placement}, {@link QueueOrder}).
  *   <li>A content already backed up makes an alias; a content being uploaded makes the asset wait
  *       for it; two uploads to one remote path never run at once.
  *   <li>A failed attempt is retried after an exponential backoff with jitter (a longer Retry-After
@@ -117,24 +117,24 @@ public final class LibraryPlan {
   }
 
   /**
-   * An asset the run has still to back up: the version found, why, where it stands, its key in the
-   * ordered queue it is in, and whether a newer version was found meanwhile.
+   * An asset the run has still to back up: the version found, why, where it stands, its rank in
+   * the queues ({@link QueueOrder}), and whether a newer version was found meanwhile.
    */
-  record Pending(Asset asset, UploadReason reason, Stage stage, long order, boolean superseded) {
+  record Pending(Asset asset, UploadReason reason, Stage stage, QueueOrder.Rank rank, boolean superseded) {
     Pending at(Stage next) {
-      return new Pending(asset, reason, next, order, superseded);
+      return new Pending(asset, reason, next, rank, superseded);
     }
 
-    Pending at(Stage next, long newOrder) {
-      return new Pending(asset, reason, next, newOrder, superseded);
+    Pending at(Stage next, QueueOrder.Rank newRank) {
+      return new Pending(asset, reason, next, newRank, superseded);
     }
 
     Pending with(Asset identified) {
-      return new Pending(identified, reason, stage, order, superseded);
+      return new Pending(identified, reason, stage, rank, superseded);
     }
 
     Pending markSuperseded() {
-      return new Pending(asset, reason, stage, order, true);
+      return new Pending(asset, reason, stage, rank, true);
     }
   }
 
@@ -201,9 +201,9 @@ public final class LibraryPlan {
   private int unreachableInARow;
   /** The assets waiting out a retry's backoff, with what failed and when they go again. */
   private PersistentMap<String, LibraryStatus.Retry> retries;
-  /** The next order keys at the front and the back of the queues. */
-  private long front;
-  private long back;
+  /** How many assets the run found, which ranks each; and retries, counting down. */
+  private long foundSoFar;
+  private long retriesSoFar;
   private long bytesToUpload;
   private long bytesFinished;
   /** Pending assets waiting out a retry's backoff, counted as they come and go. */
@@ -254,8 +254,8 @@ public final class LibraryPlan {
     this.targetRetryAt = from.targetRetryAt;
     this.unreachableInARow = from.unreachableInARow;
     this.retries = from.retries;
-    this.front = from.front;
-    this.back = from.back;
+    this.foundSoFar = from.foundSoFar;
+    this.retriesSoFar = from.retriesSoFar;
     this.bytesToUpload = from.bytesToUpload;
     this.bytesFinished = from.bytesFinished;
     this.retrying = from.retrying;
@@ -487,13 +487,12 @@ public final class LibraryPlan {
       next.left = next.left.without(asset.id());
       next.attempts = next.attempts.without(asset.id());
       result(asset.id(), Result.PENDING);
-      addPending(new Pending(asset, reason, Stage.TO_IDENTIFY, 0, false));
+      QueueOrder.Rank rank = next.settings.upload().queueOrder().rank(asset, next.firstScanDone, next.foundSoFar++);
+      addPending(new Pending(asset, reason, Stage.TO_IDENTIFY, rank, false));
       if (next.settings.upload().uploadSameContentTwice()) {
         enqueue(pendingOf(asset.id()), false);
       } else {
-        long order = next.back++;
-        next.toIdentify = next.toIdentify.with(order, asset.id());
-        update(pendingOf(asset.id()).at(Stage.TO_IDENTIFY, order));
+        next.toIdentify = next.toIdentify.with(rank, asset.id());
       }
     }
 
@@ -532,7 +531,7 @@ public final class LibraryPlan {
       }
       if (identity.changedWhileRead()) {
         // Uploading it blind could send a content the target has: the next scan finds it settled.
-        next.identifying = next.identifying.without(current.get().order());
+        next.identifying = next.identifying.without(current.get().rank());
         String reason = asset.relativePath() + " changed while it was read; it is read again once it settles";
         next.left = next.left.with(asset.id(), new Left(asset, reason));
         done(current.get(), Result.NOT_BACKED_UP);
@@ -540,7 +539,7 @@ public final class LibraryPlan {
       } else {
         update(current.get().with(identity.sha256().map(asset::withContentHash).orElse(asset)).at(Stage.IDENTIFIED));
       }
-      // Placed in the order found, however the reads overtook each other.
+      // Placed in rank order, however the reads overtook each other.
       while (!next.identifying.isEmpty()) {
         OrderedQueue.Entry<String> first = next.identifying.first().orElseThrow();
         Pending entry = pendingOf(first.value());
@@ -757,7 +756,7 @@ public final class LibraryPlan {
       result(assetId, Result.PENDING);
       UploadReason reason =
           ledger.check(asset) == Ledger.Known.CHANGED ? UploadReason.CHANGED : UploadReason.NEW;
-      addPending(new Pending(asset, reason, Stage.TO_IDENTIFY, 0, false));
+      addPending(new Pending(asset, reason, Stage.TO_IDENTIFY, QueueOrder.retry(--next.retriesSoFar), false));
       Pending entry = pendingOf(assetId);
       boolean mustRead =
           asset.contentHash().isEmpty()
@@ -765,9 +764,7 @@ public final class LibraryPlan {
               && !Placement.cannotBeACopy(asset, ledger, this);
       if (mustRead) {
         // Another file of its size came along, or was backed up: its content is read first.
-        long order = --next.front;
-        next.toIdentify = next.toIdentify.with(order, assetId);
-        update(entry.at(Stage.TO_IDENTIFY, order));
+        next.toIdentify = next.toIdentify.with(entry.rank(), assetId);
       } else {
         // Placed again, as a copy of it may have been backed up meanwhile.
         place(entry, true);
@@ -827,9 +824,9 @@ public final class LibraryPlan {
     }
 
     void enqueue(Pending entry, boolean first) {
-      long order = first ? --next.front : next.back++;
-      next.queue = next.queue.with(order, entry.asset().id());
-      update(entry.at(Stage.QUEUED, order));
+      QueueOrder.Rank rank = first ? QueueOrder.retry(--next.retriesSoFar) : entry.rank();
+      next.queue = next.queue.with(rank, entry.asset().id());
+      update(entry.at(Stage.QUEUED, rank));
       if (entry.stage() != Stage.RETRYING && entry.stage() != Stage.RUNNING) {
         next.bytesToUpload += entry.asset().size();
       }

@@ -11,18 +11,19 @@ import scala.math.Ordering;
 import scala.math.Ordering$;
 
 /**
- * An immutable queue of values by an order key, lowest first, where adding at either end and
- * removing any entry cost O(log n): a persistent sorted map underneath. The key is the queue's
- * order rule: found order, with retries ahead of the rest.
+ * An immutable queue of values by their rank, lowest first, where adding and removing any entry
+ * cost O(log n): a persistent sorted map underneath. The rank is the queue's order rule ({@link
+ * QueueOrder}).
  */
 final class OrderedQueue<V> {
 
-  private static final Ordering<Long> BY_KEY = Ordering$.MODULE$.comparatorToOrdering(Comparator.<Long>naturalOrder());
-  private static final OrderedQueue<?> EMPTY = new OrderedQueue<>(TreeMap$.MODULE$.empty(BY_KEY));
+  private static final Ordering<QueueOrder.Rank> BY_RANK =
+      Ordering$.MODULE$.comparatorToOrdering(Comparator.<QueueOrder.Rank>naturalOrder());
+  private static final OrderedQueue<?> EMPTY = new OrderedQueue<>(TreeMap$.MODULE$.empty(BY_RANK));
 
-  private final TreeMap<Long, V> entries;
+  private final TreeMap<QueueOrder.Rank, V> entries;
 
-  private OrderedQueue(TreeMap<Long, V> entries) {
+  private OrderedQueue(TreeMap<QueueOrder.Rank, V> entries) {
     this.entries = entries;
   }
 
@@ -31,12 +32,12 @@ final class OrderedQueue<V> {
     return (OrderedQueue<V>) EMPTY;
   }
 
-  OrderedQueue<V> with(long key, V value) {
+  OrderedQueue<V> with(QueueOrder.Rank key, V value) {
     return new OrderedQueue<>(entries.updated(key, value));
   }
 
-  OrderedQueue<V> without(long key) {
-    TreeMap<Long, V> smaller = entries.removed(key);
+  OrderedQueue<V> without(QueueOrder.Rank key) {
+    TreeMap<QueueOrder.Rank, V> smaller = entries.removed(key);
     return smaller == entries ? this : new OrderedQueue<>(smaller);
   }
 
@@ -45,7 +46,7 @@ final class OrderedQueue<V> {
     if (entries.isEmpty()) {
       return Optional.empty();
     }
-    Tuple2<Long, V> head = entries.head();
+    Tuple2<QueueOrder.Rank, V> head = entries.head();
     return Optional.of(new Entry<>(head._1(), head._2()));
   }
 
@@ -59,7 +60,7 @@ final class OrderedQueue<V> {
 
   /** The entries, lowest key first. */
   Iterator<Entry<V>> iterator() {
-    Iterator<Tuple2<Long, V>> tuples = CollectionConverters.asJava(entries.iterator());
+    Iterator<Tuple2<QueueOrder.Rank, V>> tuples = CollectionConverters.asJava(entries.iterator());
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -68,11 +69,11 @@ final class OrderedQueue<V> {
 
       @Override
       public Entry<V> next() {
-        Tuple2<Long, V> next = tuples.next();
+        Tuple2<QueueOrder.Rank, V> next = tuples.next();
         return new Entry<>(next._1(), next._2());
       }
     };
   }
 
-  record Entry<V>(long key, V value) {}
+  record Entry<V>(QueueOrder.Rank key, V value) {}
 }

@@ -1,6 +1,7 @@
 package dev.autoupload.engine.upload;
 
 import com.typesafe.config.Config;
+import dev.autoupload.engine.library.QueueOrder;
 import java.time.Duration;
 
 /** The {@code autoupload.upload} settings, read once from config. */
@@ -13,7 +14,8 @@ public record UploadSettings(
     Duration maxBackoff,
     double randomFactor,
     ConflictPolicy onConflict,
-    boolean uploadSameContentTwice) {
+    boolean uploadSameContentTwice,
+    QueueOrder queueOrder) {
 
   /** Settings that keep both files on a conflict. */
   public UploadSettings(
@@ -24,11 +26,30 @@ public record UploadSettings(
       Duration minBackoff,
       Duration maxBackoff,
       double randomFactor) {
-    this(parallelism, chunkBytes, checkpointBytes, maxAttempts, minBackoff, maxBackoff, randomFactor, ConflictPolicy.KEEP_BOTH, false);
+    this(
+        parallelism, chunkBytes, checkpointBytes, maxAttempts, minBackoff, maxBackoff, randomFactor,
+        ConflictPolicy.KEEP_BOTH, false, QueueOrder.DEFAULT);
+  }
+
+  /** Settings with the conflict and same-content policies given, newest first. */
+  public UploadSettings(
+      int parallelism,
+      int chunkBytes,
+      long checkpointBytes,
+      int maxAttempts,
+      Duration minBackoff,
+      Duration maxBackoff,
+      double randomFactor,
+      ConflictPolicy onConflict,
+      boolean uploadSameContentTwice) {
+    this(
+        parallelism, chunkBytes, checkpointBytes, maxAttempts, minBackoff, maxBackoff, randomFactor, onConflict,
+        uploadSameContentTwice, QueueOrder.DEFAULT);
   }
 
   public UploadSettings {
     java.util.Objects.requireNonNull(onConflict, "onConflict");
+    java.util.Objects.requireNonNull(queueOrder, "queueOrder");
     if (parallelism < 1) {
       throw new IllegalArgumentException("autoupload.upload.parallelism must be at least 1");
     }
@@ -68,7 +89,8 @@ public record UploadSettings(
         upload.getDuration("retry.max-backoff"),
         upload.getDouble("retry.random-factor"),
         ConflictPolicy.parse(upload.getString("on-conflict")),
-        sameContentTwice(upload.getString("same-content")));
+        sameContentTwice(upload.getString("same-content")),
+        QueueOrder.from(config));
   }
 
   private static boolean sameContentTwice(String value) {
@@ -84,13 +106,19 @@ public record UploadSettings(
   public UploadSettings withOnConflict(ConflictPolicy onConflict) {
     return new UploadSettings(
         parallelism, chunkBytes, checkpointBytes, maxAttempts, minBackoff, maxBackoff, randomFactor, onConflict,
-        uploadSameContentTwice);
+        uploadSameContentTwice, queueOrder);
   }
 
   public UploadSettings withUploadSameContentTwice(boolean uploadSameContentTwice) {
     return new UploadSettings(
         parallelism, chunkBytes, checkpointBytes, maxAttempts, minBackoff, maxBackoff, randomFactor, onConflict,
-        uploadSameContentTwice);
+        uploadSameContentTwice, queueOrder);
+  }
+
+  public UploadSettings withQueueOrder(QueueOrder queueOrder) {
+    return new UploadSettings(
+        parallelism, chunkBytes, checkpointBytes, maxAttempts, minBackoff, maxBackoff, randomFactor, onConflict,
+        uploadSameContentTwice, queueOrder);
   }
 
   /**
