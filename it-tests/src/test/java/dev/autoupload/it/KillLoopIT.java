@@ -89,7 +89,7 @@ class KillLoopIT {
       AppProcess.Launch run =
           AppProcess.launch(
                   "run", "--source", source.toString(), "--target", target.uri(),
-                  "--data-dir", tmp.resolve("data").toString(), "--once",
+                  "--data-dir", tmp.resolve("data").toString(), "--once", "--http", "off",
                   "--set", "autoupload.upload.chunk-bytes=256KiB",
                   "--set", "autoupload.upload.checkpoint-bytes=1MiB")
               // Eleven starts per target: the quick compiler and the small collector halve their CPU time.

@@ -29,8 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Fault scenarios through the fault proxy, for every HTTP target: the packaged app backs up a
  * folder while the proxy, one fault after another, resets every connection, answers 503 and 429
- * with Retry-After, answers 502, stalls past the read timeout, answers 507, 401 and 403. While
- * each lasts, {@code GET /api/status} shows the library stopped for the right reason ({@code
+ * with Retry-After, answers 502, stalls past the read timeout, answers 507, 401 and 403, and
+ * (where {@link TestTargets.TestTarget#sizeLie} plays it) reports another size than it stored: that
+ * file is listed under {@code retries} with its error and attempts, and not failed. While each
+ * other fault lasts, {@code GET /api/status} shows the library stopped for the right reason ({@code
  * TARGET_UNREACHABLE}, {@code TARGET_FULL}, {@code NOT_AUTHORIZED}) with the target's words and
  * when it tries again, and no file is counted failed; once it stops, uploads go on. At the end
  * every file is on the target once, sha256-equal, with nothing unfinished left.
@@ -141,11 +143,32 @@ class TargetFaultsIT {
         }
       }
 
+      if (target.sizeLie().isPresent()) {
+        // A lie is this upload's trouble, not the target's: the file is retried, the library goes on.
+        TestTargets.Lie lie = target.sizeLie().get();
+        proxy.failEvery(lie.which(), lie.fault());
+        JsonNode library =
+            Awaitility.await(name + ": a lying size shown as a file waiting to be retried")
+                .atMost(TIMEOUT)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> api.library(), shown -> !shown.path("retries").isEmpty());
+        JsonNode retry = library.path("retries").path(0);
+        assertThat(retry.path("error").asText()).contains("the server stored", "expected");
+        assertThat(retry.path("attempts").asInt()).isPositive();
+        assertThat(retry.path("at").isTextual()).isTrue();
+        assertThat(library.path("failed").asLong()).isZero();
+        seen.add("a lying size -> retrying (" + retry.path("error").asText() + ")");
+        proxy.passThrough();
+      }
+
       JsonNode done =
           Awaitility.await(name + ": every file backed up once the faults stopped")
               .atMost(TIMEOUT)
               .pollInterval(Duration.ofMillis(100))
-              .until(() -> api.library(), shown -> shown.path("completed").asLong() == FILES && codes(shown).isEmpty());
+              .until(
+                  () -> api.library(),
+                  shown -> shown.path("completed").asLong() + shown.path("alreadyBackedUp").asLong() == FILES
+                      && codes(shown).isEmpty());
       assertThat(done.path("failed").asLong()).isZero();
       assertThat(done.path("failures")).isEmpty();
       assertThat(target.stored()).as("every file once, sha256-equal").isEqualTo(sourceHashes);

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -73,9 +74,20 @@ final class TestTargets {
     /** Request body bytes the target received for uploads over all runs; -1 where not counted. */
     long uploadBytesReceived();
 
+    /**
+     * A server that answers 200 but reports another size than it stored for what an upload sent,
+     * as the proxy plays it for this target; empty where no test plays it yet.
+     */
+    default Optional<Lie> sizeLie() {
+      return Optional.empty();
+    }
+
     @Override
     void close() throws Exception;
   }
+
+  /** A lie the proxy tells in answer to the requests {@code which} picks. */
+  record Lie(Predicate<FaultProxy.Request> which, FaultProxy.Fault fault) {}
 
   static TestTarget local(Path target) {
     return new TestTarget() {
@@ -137,6 +149,14 @@ final class TestTargets {
 
       public long resumeUnit(long fileBytes, long chunkBytes) {
         return fileBytes;
+      }
+
+      public Optional<Lie> sizeLie() {
+        // The size nginx reports for the part just PUT, with a 9 in front.
+        return Optional.of(
+            new Lie(
+                request -> request.method().equals("PROPFIND") && request.target().contains(".autoupload-part"),
+                FaultProxy.Fault.lie(body -> body.replaceAll("(?i)(<[a-z0-9]+:getcontentlength>)", "$19"))));
       }
 
       public void close() throws Exception {
