@@ -48,32 +48,32 @@ class KillLoopIT {
   @TempDir Path tmp;
 
   @Test
-  void localFolder() throws Exception {
+  void everyFileLandsOnceWholeAndNothingIsLeftAfterRandomKillsOnALocalFolder() throws Exception {
     loop("local", TestTargets.local(tmp.resolve("backup")));
   }
 
   @Test
-  void webDav() throws Exception {
+  void everyFileLandsOnceWholeAndNothingIsLeftAfterRandomKillsOnWebDav() throws Exception {
     loop("webdav", TestTargets.webDav(tmp.resolve("nginx")));
   }
 
   @Test
-  void nextcloud() throws Exception {
+  void everyFileLandsOnceWholeAndNothingIsLeftAfterRandomKillsOnNextcloud() throws Exception {
     loop("nextcloud", TestTargets.nextcloud(tmp.resolve("nextcloud")));
   }
 
   @Test
-  void tus() throws Exception {
+  void everyFileLandsOnceWholeAndNothingIsLeftAfterRandomKillsOnTus() throws Exception {
     loop("tus", TestTargets.tus(tmp.resolve("tus")));
   }
 
   @Test
-  void s3() throws Exception {
+  void everyFileLandsOnceWholeAndNothingIsLeftAfterRandomKillsOnS3() throws Exception {
     loop("s3", TestTargets.s3());
   }
 
   @Test
-  void koofr() throws Exception {
+  void everyFileLandsOnceWholeAndNothingIsLeftAfterRandomKillsOnKoofr() throws Exception {
     loop("koofr", TestTargets.koofr());
   }
 

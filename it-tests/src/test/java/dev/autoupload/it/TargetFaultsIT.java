@@ -63,27 +63,27 @@ class TargetFaultsIT {
   @TempDir Path tmp;
 
   @Test
-  void webDav() throws Exception {
+  void eachFaultIsShownWithItsReasonAndTheBackupEndsWholeOnWebDav() throws Exception {
     faults("webdav", TestTargets.webDav(tmp.resolve("nginx")));
   }
 
   @Test
-  void nextcloud() throws Exception {
+  void eachFaultIsShownWithItsReasonAndTheBackupEndsWholeOnNextcloud() throws Exception {
     faults("nextcloud", TestTargets.nextcloud(tmp.resolve("nextcloud")));
   }
 
   @Test
-  void tus() throws Exception {
+  void eachFaultIsShownWithItsReasonAndTheBackupEndsWholeOnTus() throws Exception {
     faults("tus", TestTargets.tus(tmp.resolve("tus")));
   }
 
   @Test
-  void s3() throws Exception {
+  void eachFaultIsShownWithItsReasonAndTheBackupEndsWholeOnS3() throws Exception {
     faults("s3", TestTargets.s3());
   }
 
   @Test
-  void koofr() throws Exception {
+  void eachFaultIsShownWithItsReasonAndTheBackupEndsWholeOnKoofr() throws Exception {
     faults("koofr", TestTargets.koofr());
   }
 

@@ -10,9 +10,14 @@ import dev.autoupload.targets.s3.S3ProxyServer;
 import dev.autoupload.targets.tus.TusServer;
 import dev.autoupload.targets.webdav.NginxWebDav;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -104,7 +109,29 @@ final class TestTargets {
       }
 
       public long progress() {
-        return MediaFiles.totalSize(target);
+        // Part files and write checks come and go while the app runs: count what is there.
+        long[] bytes = {0};
+        try {
+          Files.walkFileTree(
+              target,
+              new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                  bytes[0] += attributes.isRegularFile() ? attributes.size() : 0;
+                  return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException gone) {
+                  return FileVisitResult.CONTINUE;
+                }
+              });
+        } catch (NoSuchFileException notYet) {
+          return 0;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        return bytes[0];
       }
 
       public Map<String, String> stored() {
