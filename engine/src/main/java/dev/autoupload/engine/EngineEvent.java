@@ -2,6 +2,8 @@ package dev.autoupload.engine;
 
 import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.upload.UploadError;
+import dev.autoupload.engine.watchdog.LibraryWatch;
+import dev.autoupload.engine.watchdog.Stall;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -30,6 +32,9 @@ public sealed interface EngineEvent {
       Instant uploadedAt,
       boolean alreadyOnTarget)
       implements LibraryEvent {}
+
+  /** An upload of the asset began (or began again, for a retry): {@code size} bytes to send. */
+  record AssetStarted(String libraryId, String assetId, String path, long size) implements LibraryEvent {}
 
   /** Bytes reached the target; sent at most a few times a second per upload. */
   record AssetProgress(String libraryId, String assetId, String path, long offset, long size)
@@ -68,4 +73,13 @@ public sealed interface EngineEvent {
 
   /** The device's conditions let uploads run, stopped them, or changed the reasons. */
   record VerdictChanged(Verdict verdict) implements EngineEvent {}
+
+  /**
+   * A library's files wait and nothing was backed up for {@code lasting} (see {@link Stall}); told
+   * once when the stall begins and once more if it turns into the graver kind.
+   */
+  record Stalled(Stall stall, Duration lasting) implements EngineEvent {}
+
+  /** The library backed up a file again, or nothing of it waits any more, ending {@code ended}. */
+  record Recovered(Stall ended, Instant at, LibraryWatch.Recovery how) implements EngineEvent {}
 }

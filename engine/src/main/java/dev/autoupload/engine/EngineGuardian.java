@@ -6,6 +6,7 @@ import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.conditions.PolicySettings;
 import dev.autoupload.engine.conditions.RunMarker;
 import dev.autoupload.engine.library.BackupSupervisor;
+import dev.autoupload.engine.metrics.EngineMetrics;
 import dev.autoupload.engine.library.ContentHashCache;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryHealth;
@@ -104,7 +105,8 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
       Clock clock,
       ContentHashCache hashes,
       Restarts restarts,
-      JournalFailures journal) {}
+      JournalFailures journal,
+      EngineMetrics metrics) {}
 
   static Behavior<Command> create(Settings settings) {
     return Behaviors.setup(
@@ -156,7 +158,8 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
             monitor,
             settings.clock(),
             settings.hashes(),
-            context.messageAdapter(BackupSupervisor.Recovered.class, LibraryRecovered::new));
+            context.messageAdapter(BackupSupervisor.Recovered.class, LibraryRecovered::new),
+            settings.metrics());
   }
 
   @Override

@@ -8,7 +8,7 @@ import java.time.ZoneId;
 /**
  * Checks the engine's settings that no settings type of their own reads and checks ({@code
  * UploadSettings}, {@code PolicySettings} and the verifier's do): the layout and its time zone,
- * the conditions' debounce, the ask timeout, ledger snapshots and the journal's pool. A bad value
+ * the conditions' debounce, the ask timeout, ledger snapshots, the journal's pool and the watchdog. A bad value
  * is then a one-line error naming its key before anything starts, not a failure deep inside.
  */
 public final class EngineSettings {
@@ -37,6 +37,7 @@ public final class EngineSettings {
       throw new IllegalArgumentException("autoupload.ask-timeout must be at least 1ms");
     }
     Restarts.from(config);
+    dev.autoupload.engine.watchdog.WatchdogSettings.from(config);
     atLeastOne(config, "autoupload.ledger-snapshot-every");
     atLeastOne(config, "autoupload.journal.max-connections");
   }

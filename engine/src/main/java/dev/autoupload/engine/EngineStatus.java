@@ -4,7 +4,10 @@ import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.library.LibraryStatus;
+import dev.autoupload.engine.watchdog.Stall;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -13,8 +16,24 @@ import java.util.Set;
  * @param verdict whether the device's conditions let uploads run, and every reason that applies
  * @param conditions the device's conditions as last reported
  * @param libraries each library's progress, with its own reasons added (a full target, say)
+ * @param stalls the libraries the watchdog finds stalled, by library id
  */
-public record EngineStatus(Verdict verdict, DeviceConditions conditions, List<LibraryStatus> libraries) {
+public record EngineStatus(
+    Verdict verdict, DeviceConditions conditions, List<LibraryStatus> libraries, Map<String, Stall> stalls) {
+
+  public EngineStatus {
+    stalls = Map.copyOf(stalls);
+  }
+
+  /** A status with no stall. */
+  public EngineStatus(Verdict verdict, DeviceConditions conditions, List<LibraryStatus> libraries) {
+    this(verdict, conditions, libraries, Map.of());
+  }
+
+  /** The library's stall, while it is stalled. */
+  public Optional<Stall> stall(String libraryId) {
+    return Optional.ofNullable(stalls.get(libraryId));
+  }
 
   /** Why uploads are waiting or slowed engine-wide; empty while they run freely. */
   public Set<BlockerReason> reasons() {

@@ -20,6 +20,7 @@ import dev.autoupload.engine.library.ContentHashCache;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.library.RemoteLayout;
+import dev.autoupload.engine.metrics.EngineMetrics;
 import dev.autoupload.engine.persistence.DataDirLock;
 import dev.autoupload.engine.persistence.JdbcContentHashCache;
 import dev.autoupload.engine.persistence.JournalDatabase;
@@ -31,6 +32,11 @@ import dev.autoupload.engine.verify.Verifier;
 import dev.autoupload.engine.verify.VerifyMode;
 import dev.autoupload.engine.verify.VerifyProgress;
 import dev.autoupload.engine.verify.VerifyReport;
+import dev.autoupload.engine.watchdog.Stall;
+import dev.autoupload.engine.watchdog.Watchdog;
+import dev.autoupload.engine.watchdog.WatchdogSettings;
+import dev.autoupload.engine.watchdog.Webhook;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -98,6 +104,10 @@ public final class UploadEngine implements AutoCloseable {
   private final List<ConditionSource> conditionSources = new CopyOnWriteArrayList<>();
   /** Each library's latest status, so one that went down still shows what it had done. */
   private final Map<String, LibraryStatus> lastStatus = new ConcurrentHashMap<>();
+  private final ActorRef<Watchdog.Command> watchdog;
+  private final CompositeMeterRegistry registry;
+  private final EngineMetrics metrics;
+  private final Optional<Webhook> webhook;
   private boolean closed;
 
   private UploadEngine(
@@ -107,7 +117,10 @@ public final class UploadEngine implements AutoCloseable {
       JournalDatabase journal,
       StepTracker steps,
       Duration askTimeout,
-      VerifierSettings verify) {
+      VerifierSettings verify,
+      WatchdogSettings watchdogSettings,
+      CompositeMeterRegistry registry,
+      EngineMetrics metrics) {
     this.system = system;
     this.journal = journal;
     this.steps = steps;
@@ -117,6 +130,21 @@ public final class UploadEngine implements AutoCloseable {
     this.askTimeout = askTimeout;
     this.blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
     this.verifier = new Verifier(system, verify.layout(), verify.hashes(), verify.parallelism(), blockingIo);
+    this.registry = registry;
+    this.metrics = metrics;
+    addListener(metrics::onEvent);
+    this.webhook = watchdogSettings.webhook().map(uri -> new Webhook(uri, watchdogSettings));
+    Clock clock = Clock.systemUTC();
+    this.watchdog =
+        system.systemActorOf(
+            Watchdog.create(
+                watchdogSettings,
+                this::libraryStatuses,
+                () -> query(activity::lastBackups),
+                clock,
+                alert -> webhook.ifPresent(hook -> hook.post(alert, clock.instant()))),
+            "watchdog",
+            Props.empty());
   }
 
   /** What {@link #verify} needs from the engine's settings. */
@@ -148,6 +176,7 @@ public final class UploadEngine implements AutoCloseable {
     Duration askTimeout;
     int verifyParallelism;
     Restarts restarts;
+    WatchdogSettings watchdog;
     try {
       String dir = settings.getString("autoupload.data-dir");
       if (dir.isBlank()) {
@@ -167,6 +196,7 @@ public final class UploadEngine implements AutoCloseable {
       askTimeout = settings.getDuration("autoupload.ask-timeout");
       verifyParallelism = Verifier.parallelism(settings);
       restarts = Restarts.from(settings);
+      watchdog = WatchdogSettings.from(settings);
       journal =
           JournalDatabase.of(
               settings.getString("autoupload.journal.url"),
@@ -178,6 +208,8 @@ public final class UploadEngine implements AutoCloseable {
     }
 
     DataDirLock lock = DataDirLock.acquire(dataDir);
+    CompositeMeterRegistry registry = new CompositeMeterRegistry();
+    EngineMetrics metrics = new EngineMetrics(registry);
     StepTracker steps = new StepTracker();
     HikariDataSource activityPool = null;
     try {
@@ -204,13 +236,23 @@ public final class UploadEngine implements AutoCloseable {
               Clock.systemDefaultZone(),
               hashes,
               restarts,
-              journal.failures());
+              journal.failures(),
+              metrics);
       ActorSystem<EngineGuardian.Command> system =
           ActorSystem.create(EngineGuardian.create(guardianSettings), "autoupload", pekkoConfig);
       startActivity(system, activityPool);
       log.info("Engine started; journal {}", journal.redactedUrl());
       return new UploadEngine(
-          system, lock, activityPool, journal, steps, askTimeout, new VerifierSettings(layout, hashes, verifyParallelism));
+          system,
+          lock,
+          activityPool,
+          journal,
+          steps,
+          askTimeout,
+          new VerifierSettings(layout, hashes, verifyParallelism),
+          watchdog,
+          registry,
+          metrics);
     } catch (RuntimeException e) {
       if (activityPool != null) {
         activityPool.close();
@@ -294,6 +336,35 @@ public final class UploadEngine implements AutoCloseable {
     }
     CompletionStage<ConditionMonitor.MonitorState> conditions =
         AskPattern.ask(system, EngineGuardian.GetConditions::new, askTimeout, system.scheduler());
+    CompletionStage<Map<String, Stall>> stalls =
+        AskPattern.<Watchdog.Command, Map<String, Stall>>ask(
+                watchdog, Watchdog.GetStalls::new, askTimeout.dividedBy(2), system.scheduler())
+            .exceptionally(failure -> Map.of());
+    return libraryStatuses()
+        .thenCompose(
+            libraries ->
+                conditions.thenCombine(
+                    stalls,
+                    (monitor, stalled) -> new EngineStatus(monitor.verdict(), monitor.conditions(), libraries, stalled)))
+        .thenApply(
+            status -> {
+              metrics.observe(status);
+              return status;
+            });
+  }
+
+  /**
+   * The engine's meters ({@code autoupload.*}: files and bytes by outcome, queue depth, uploads in
+   * flight, upload duration, retries, time blocked by reason, stalled libraries, journal commit
+   * time). Add a registry of your own to it ({@code meterRegistry().add(prometheus)}) to publish
+   * them; its gauges are as of the latest {@link #status()}.
+   */
+  public CompositeMeterRegistry meterRegistry() {
+    return registry;
+  }
+
+  /** Every library's status, the down ones too (see {@link #status()}). */
+  private CompletionStage<List<LibraryStatus>> libraryStatuses() {
     return entries()
         .thenCompose(
             entries -> {
@@ -303,10 +374,7 @@ public final class UploadEngine implements AutoCloseable {
               }
               return CompletableFuture.allOf(statuses.toArray(CompletableFuture[]::new))
                   .thenApply(done -> statuses.stream().map(CompletableFuture::join).toList());
-            })
-        .thenCombine(
-            conditions,
-            (libraryStatuses, monitor) -> new EngineStatus(monitor.verdict(), monitor.conditions(), libraryStatuses));
+            });
   }
 
   private CompletionStage<List<EngineGuardian.LibraryEntry>> entries() {
@@ -527,6 +595,7 @@ public final class UploadEngine implements AutoCloseable {
     }
     closed = true;
     conditionSources.forEach(ConditionSource::close);
+    webhook.ifPresent(Webhook::close);
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(SHUTDOWN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);

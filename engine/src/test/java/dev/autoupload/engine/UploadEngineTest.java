@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -80,6 +81,34 @@ class UploadEngineTest {
       assertThat(status.libraries().get(0).completed()).isZero();
     }
     assertThat(target.bytesReceived()).isEqualTo(sent);
+  }
+
+  @Test
+  void outsideItsScheduleNothingIsSentAndEveryFileSaysWhy() throws Exception {
+    InMemorySource source = new InMemorySource("night");
+    source.add("IMG_0001.jpg", 100);
+    InMemoryTarget target = new InMemoryTarget();
+    LocalTime now = LocalTime.now();
+    String window = now.plusHours(2).withSecond(0).withNano(0) + "-" + now.plusHours(3).withSecond(0).withNano(0);
+    try (UploadEngine engine =
+        UploadEngine.start(
+            ConfigFactory.parseMap(
+                    Map.of("autoupload.data-dir", dataDir.toString(), "autoupload.policy.schedule", List.of(window)))
+                .withFallback(ConfigFactory.load()))) {
+      engine.addLibrary(new Library("night", source, target)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      EngineStatus status =
+          probes.createTestProbe().awaitAssert(
+              Duration.ofSeconds(30),
+              () -> {
+                EngineStatus seen = engine.status().toCompletableFuture().get(5, TimeUnit.SECONDS);
+                assertThat(seen.libraries().get(0).queued()).isEqualTo(1);
+                return seen;
+              });
+      assertThat(status.verdict().allowed()).isFalse();
+      assertThat(status.reasons()).containsExactly(BlockerReason.OUTSIDE_SCHEDULE);
+      assertThat(status.libraries().get(0).reasons()).contains(BlockerReason.OUTSIDE_SCHEDULE);
+    }
+    assertThat(target.bytesReceived()).isZero();
   }
 
   @Test

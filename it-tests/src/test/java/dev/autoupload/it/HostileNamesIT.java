@@ -32,7 +32,7 @@ class HostileNamesIT {
   private static final Pattern DOCUMENTED =
       Pattern.compile(
           "(autoupload: backing up |autoupload: control endpoint |uploaded |already-on-target |resumed |retrying "
-              + "|failed |skipped |scan-failed |progress |waiting: |slowed: |summary: ).*|uploading");
+              + "|failed |skipped |scan-failed |progress |waiting: |slowed: |stalled |recovered |summary: ).*|uploading");
 
   @RegisterExtension final AppProcesses apps = new AppProcesses();
 
@@ -59,7 +59,8 @@ class HostileNamesIT {
     assertThat(Files.readString(target.resolve(NOT_UTF8_SHOWN))).isEqualTo("not UTF-8");
     assertThat(Files.readString(target.resolve(RTL))).isEqualTo("right to left");
     assertThat(first.stdout())
-        .contains("uploaded " + NOT_UTF8_SHOWN + " 9", "uploaded " + RTL_SHOWN + " 13")
+        .contains(
+            "uploaded " + NOT_UTF8_SHOWN + " -> " + NOT_UTF8_SHOWN + " 9", "uploaded " + RTL_SHOWN + " -> " + RTL_SHOWN + " 13")
         .allMatch(DOCUMENTED.asMatchPredicate(), "a documented line");
     assertThat(first.stdout()).as("nothing obeys the override").noneMatch(line -> line.contains("\u202E"));
     assertThat(first.stderr()).noneMatch(line -> line.contains("\u202E"));

@@ -235,13 +235,13 @@ class HostileSourceIT {
   @Test
   void aSparseFileIsBackedUpByteExact() {
     assertThat(MediaFiles.sha256(target.resolve("sparse.mov"))).isEqualTo(MediaFiles.sha256(source.resolve("sparse.mov")));
-    assertThat(posix.stdout()).contains("uploaded sparse.mov " + 32L * MIB);
+    assertThat(posix.stdout()).contains("uploaded sparse.mov -> sparse.mov " + 32L * MIB);
   }
 
   @Test
   void hardLinksAreOneContentBackedUpOnce() {
     assertThat(content(target.resolve("hard-1.jpg"))).isEqualTo("hard");
-    assertThat(posix.stdout()).contains("uploaded hard-1.jpg 4", "already-on-target hard-2.jpg");
+    assertThat(posix.stdout()).contains("uploaded hard-1.jpg -> hard-1.jpg 4", "already-on-target hard-2.jpg");
   }
 
   // ---- sizes ----
@@ -249,11 +249,11 @@ class HostileSourceIT {
   @Test
   void filesOfZeroAndOneByteAndAroundTheChunkSizeAreByteExact() {
     assertThat(target.resolve("empty.jpg")).isEmptyFile();
-    assertThat(posix.stdout()).contains("uploaded empty.jpg 0");
+    assertThat(posix.stdout()).contains("uploaded empty.jpg -> empty.jpg 0");
     for (long size : List.of(1L, CHUNK - 1L, (long) CHUNK, CHUNK + 1L, 2L * CHUNK)) {
       String name = "size-" + size + ".jpg";
       assertThat(MediaFiles.sha256(target.resolve(name))).as(name).isEqualTo(MediaFiles.sha256(source.resolve(name)));
-      assertThat(posix.stdout()).contains("uploaded " + name + " " + size);
+      assertThat(posix.stdout()).contains("uploaded " + name + " -> " + name + " " + size);
     }
   }
 

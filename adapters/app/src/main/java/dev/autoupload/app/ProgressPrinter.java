@@ -5,10 +5,14 @@ import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.library.LibraryStatus;
+import dev.autoupload.engine.watchdog.LibraryWatch;
+import dev.autoupload.engine.watchdog.Stall;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Queue;
@@ -55,8 +59,8 @@ final class ProgressPrinter {
 
   /** Called on an engine thread: queues the event and returns at once. */
   void onEvent(EngineEvent event) {
-    // Byte progress shows in the progress line, not as lines of its own.
-    if (!(event instanceof EngineEvent.AssetProgress)) {
+    // Byte progress shows in the progress line, not as lines of its own; nor does a start.
+    if (!(event instanceof EngineEvent.AssetProgress || event instanceof EngineEvent.AssetStarted)) {
       events.add(event);
     }
   }
@@ -117,11 +121,20 @@ final class ProgressPrinter {
     if (event instanceof EngineEvent.VerdictChanged changed) {
       return verdictLine(changed.verdict());
     }
+    if (event instanceof EngineEvent.Stalled stalled) {
+      return stalledLine(stalled);
+    }
+    if (event instanceof EngineEvent.Recovered recovered) {
+      return "recovered " + OneLine.of(recovered.ended().libraryId()) + ": "
+          + (recovered.how() == LibraryWatch.Recovery.BACKED_UP ? "a file was backed up again" : "nothing waits any more");
+    }
     String path = OneLine.of(((EngineEvent.LibraryEvent) event).path());
     if (event instanceof EngineEvent.AssetUploaded uploaded) {
+      // Where it went: the layout files it by date, so its remote path is often not its name.
+      String where = uploaded.remotePath().map(remote -> " -> " + OneLine.of(remote)).orElse("");
       return uploaded.alreadyOnTarget()
-          ? "already-on-target " + path
-          : "uploaded " + path + " " + uploaded.bytes();
+          ? "already-on-target " + path + where
+          : "uploaded " + path + where + " " + uploaded.bytes();
     }
     if (event instanceof EngineEvent.AssetResumed resumed) {
       return "resumed " + path + " at " + resumed.offset() + "/" + resumed.size();
@@ -142,6 +155,22 @@ final class ProgressPrinter {
     throw new IllegalArgumentException("unknown event " + event);
   }
 
+  /** {@code stalled camera: nothing backed up for 6h 0m, 40 file(s) waiting: TARGET_UNREACHABLE; …}. */
+  static String stalledLine(EngineEvent.Stalled stalled) {
+    Stall stall = stalled.stall();
+    long seconds = stalled.lasting().toSeconds();
+    String what =
+        stall.kind() == Stall.Kind.TOO_OLD
+            ? "the last backup was " + StatusCommand.duration(seconds) + " ago"
+            : "nothing backed up for " + StatusCommand.duration(seconds);
+    List<String> why = new ArrayList<>();
+    stall.reasons().stream().sorted().map(Enum::name).forEach(why::add);
+    why.addAll(stall.causes());
+    return OneLine.of(
+        "stalled " + stall.libraryId() + ": " + what + ", " + stall.waiting() + " file(s) waiting"
+            + (why.isEmpty() ? "" : ": " + String.join("; ", why)));
+  }
+
   /** {@code waiting: LOW_POWER_MODE (Waiting — Low Power Mode is on), …}, or {@code uploading}. */
   static String verdictLine(Verdict verdict) {
     if (verdict.reasons().isEmpty()) {
@@ -158,7 +187,9 @@ final class ProgressPrinter {
   /** On a terminal only what needs the user's attention gets a line of its own. */
   private static Optional<String> terminalEventLine(EngineEvent event) {
     boolean worthALine =
-        event instanceof EngineEvent.ScanFailed
+        event instanceof EngineEvent.Stalled
+            || event instanceof EngineEvent.Recovered
+            || event instanceof EngineEvent.ScanFailed
             || event instanceof EngineEvent.AssetSkipped
             || (event instanceof EngineEvent.AssetFailed failed && !failed.willRetry());
     return worthALine ? Optional.of(eventLine(event)) : Optional.empty();

@@ -68,6 +68,10 @@ final class StatusCommand extends InstanceCommand {
             + ProgressPrinter.humanBytes(run.path("bytesToUpload").asLong())
             + (rate > 0 ? ", " + ProgressPrinter.humanBytes(rate) + "/s" : ""));
     for (JsonNode library : status.path("libraries")) {
+      JsonNode stalled = library.path("stalled");
+      if (stalled.isObject()) {
+        out.println(stalledLine(stalled));
+      }
       JsonNode down = library.path("down");
       if (down.isObject()) {
         int failures = down.path("failures").asInt();
@@ -109,5 +113,37 @@ final class StatusCommand extends InstanceCommand {
         "all runs: " + counts.path("completed").asLong() + " uploaded, " + counts.path("uploading").asLong()
             + " uploading, " + counts.path("paused").asLong() + " waiting, " + counts.path("failed").asLong()
             + " failed, " + counts.path("skipped").asLong() + " skipped");
+  }
+
+  /** "STALLED: library camera: nothing backed up for 7h 12m, 40 file(s) waiting: …". */
+  static String stalledLine(JsonNode stalled) {
+    long seconds = stalled.path("forSeconds").asLong();
+    String what =
+        stalled.path("kind").asText().equals("too-old")
+            ? "the last backup was " + duration(seconds) + " ago"
+            : "nothing backed up for " + duration(seconds);
+    StringBuilder why = new StringBuilder();
+    for (JsonNode reason : stalled.path("reasons")) {
+      why.append(why.length() == 0 ? ": " : "; ").append(reason.path("text").asText());
+    }
+    for (JsonNode cause : stalled.path("causes")) {
+      why.append(why.length() == 0 ? ": " : "; ").append(cause.asText());
+    }
+    return OneLine.of(
+        "STALLED: library " + stalled.path("library").asText() + ": " + what + ", "
+            + stalled.path("waiting").asLong() + " file(s) waiting" + why);
+  }
+
+  static String duration(long seconds) {
+    long days = seconds / 86_400;
+    long hours = seconds % 86_400 / 3_600;
+    long minutes = seconds % 3_600 / 60;
+    if (days > 0) {
+      return days + "d " + hours + "h";
+    }
+    if (hours > 0) {
+      return hours + "h " + minutes + "m";
+    }
+    return minutes > 0 ? minutes + "m " + seconds % 60 + "s" : seconds + "s";
   }
 }

@@ -9,6 +9,8 @@ import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.upload.UploadError;
+import dev.autoupload.engine.watchdog.LibraryWatch;
+import dev.autoupload.engine.watchdog.Stall;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -23,6 +25,24 @@ class ProgressPrinterTest {
   private static final long SECOND = Duration.ofSeconds(1).toNanos();
 
   private final StringWriter written = new StringWriter();
+
+  @Test
+  void aStallAndItsRecoveryAreOneLineEach() {
+    ProgressPrinter printer = new ProgressPrinter(new PrintWriter(written), ProgressPrinter.Mode.LINES);
+    Stall stall =
+        new Stall(
+            "camera", Stall.Kind.NO_PROGRESS, Instant.EPOCH, 40, Set.of(BlockerReason.WIFI_REQUIRED),
+            List.of("IMG_1.jpg: HTTP 503"));
+
+    printer.onEvent(new EngineEvent.Stalled(stall, Duration.ofHours(6).plusMinutes(3)));
+    printer.onEvent(new EngineEvent.Recovered(stall, Instant.EPOCH, LibraryWatch.Recovery.BACKED_UP));
+    printer.finish();
+
+    assertThat(written.toString().lines())
+        .containsExactly(
+            "stalled camera: nothing backed up for 6h 3m, 40 file(s) waiting: WIFI_REQUIRED; IMG_1.jpg: HTTP 503",
+            "recovered camera: a file was backed up again");
+  }
 
   @Test
   void lineModePrintsOneStableLinePerEvent() {
@@ -47,7 +67,7 @@ class ProgressPrinterTest {
 
     assertThat(written.toString().lines())
         .containsExactly(
-            "uploaded a/b.jpg 1234",
+            "uploaded a/b.jpg -> a/b.jpg 1234",
             "already-on-target c.jpg",
             "resumed big.mov at 8388608/20000000",
             "retrying d.jpg in 2s (attempt 2): connection reset",

@@ -60,7 +60,8 @@ class RunCommandTest {
     assertThat(first.code()).as(first.err()).isZero();
     assertThat(first.out().lines().findFirst())
         .contains("autoupload: backing up " + source + " to " + target + " (data dir " + data + ")");
-    assertThat(first.out()).contains("uploaded big.jpg " + big.length, "uploaded 2024/05/small.jpg 5");
+    assertThat(first.out())
+        .contains("uploaded big.jpg -> 2024/05/big.jpg " + big.length, "uploaded 2024/05/small.jpg -> 2023/11/small.jpg 5");
     assertThat(summary(first))
         .matches("summary: files=3 backed-up=3 uploaded=3 already=0 skipped=0 failed=0 bytes-sent=307205 elapsed=\\d+\\.\\ds");
     assertThat(Files.readAllBytes(target.resolve("2024/05/big.jpg"))).isEqualTo(big);

@@ -37,7 +37,7 @@ class ShadedJarIT {
   private static final Pattern DOCUMENTED =
       Pattern.compile(
           "(autoupload: backing up |autoupload: control endpoint |uploaded |already-on-target |resumed |retrying "
-              + "|failed |skipped |scan-failed |progress |waiting: |slowed: |summary: ).*|uploading");
+              + "|failed |skipped |scan-failed |progress |waiting: |slowed: |stalled |recovered |summary: ).*|uploading");
 
   @TempDir Path dir;
 
@@ -74,7 +74,7 @@ class ShadedJarIT {
     assertThat(first.exitCode()).as(first.err()).isZero();
     assertThat(first.err()).doesNotContain("ERROR", "Exception");
     assertThat(first.out().lines()).as("stdout carries only the documented lines").allMatch(DOCUMENTED.asMatchPredicate());
-    assertThat(first.out()).contains("uploaded movie.mov 2097169", "uploaded 2024/a.jpg 1");
+    assertThat(first.out()).contains("uploaded movie.mov -> 2021/07/movie.mov 2097169", "uploaded 2024/a.jpg -> ");
     assertThat(first.summary())
         .startsWith("summary: files=2 backed-up=2 uploaded=2 already=0 skipped=0 failed=0 bytes-sent=2097170 ");
     assertThat(Files.readAllBytes(target.resolve("2021/07/movie.mov")))

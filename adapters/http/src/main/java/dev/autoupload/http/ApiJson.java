@@ -15,6 +15,7 @@ import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.verify.FileVerdict;
 import dev.autoupload.engine.verify.FileVerdict.Mark;
 import dev.autoupload.engine.verify.VerifyMode;
+import dev.autoupload.engine.watchdog.Stall;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -105,7 +106,12 @@ final class ApiJson {
           bytesPerSecond,
           Run.of(status),
           status.libraries().stream()
-              .map(library -> Library.of(library, counts.getOrDefault(library.libraryId(), Map.of())))
+              .map(
+                  library ->
+                      Library.of(
+                          library,
+                          counts.getOrDefault(library.libraryId(), Map.of()),
+                          status.stall(library.libraryId()).map(stall -> Stalled.of(stall, Instant.now()))))
               .toList(),
           status.conditions());
     }
@@ -158,9 +164,10 @@ final class ApiJson {
       Optional<Instant> targetRetryAt,
       boolean unreachableTooLong,
       List<String> notes,
-      Optional<Down> down) {
+      Optional<Down> down,
+      Optional<Stalled> stalled) {
 
-    static Library of(LibraryStatus status, Map<UploadState, Long> counts) {
+    static Library of(LibraryStatus status, Map<UploadState, Long> counts, Optional<Stalled> stalled) {
       return new Library(
           status.libraryId(),
           status.source(),
@@ -188,8 +195,46 @@ final class ApiJson {
           status.targetRetryAt(),
           status.unreachableTooLong(),
           status.targetNotes(),
-          status.down().map(Down::of));
+          status.down().map(Down::of),
+          stalled);
     }
+  }
+
+  /**
+   * A library the watchdog finds stalled, in {@code /api/status} and as the {@code stalled} event:
+   * {@code kind} is {@code no-progress} (nothing backed up for {@code stall-after} while files
+   * wait) or {@code too-old} (the last backup is older than {@code max-age}); {@code since} when
+   * nothing was backed up, {@code forSeconds} how long that is, {@code waiting} the files that
+   * wait, {@code reasons} and {@code causes} why.
+   */
+  record Stalled(
+      String library, String kind, Instant since, long forSeconds, long waiting, List<Reason> reasons, List<String> causes) {
+    static Stalled of(Stall stall, Instant now) {
+      return new Stalled(
+          stall.libraryId(),
+          stallKind(stall.kind()),
+          stall.since(),
+          stall.lasting(now).toSeconds(),
+          stall.waiting(),
+          Reason.all(stall.reasons()),
+          stall.causes());
+    }
+  }
+
+  /** The {@code recovered} event: the stall of {@code kind} ended, {@code how}: {@code backed-up} or {@code nothing-waits}. */
+  record Recovered(String library, String kind, Instant since, Instant at, String how) {
+    static Recovered of(EngineEvent.Recovered recovered) {
+      return new Recovered(
+          recovered.ended().libraryId(),
+          stallKind(recovered.ended().kind()),
+          recovered.ended().since(),
+          recovered.at(),
+          recovered.how().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    }
+  }
+
+  static String stallKind(Stall.Kind kind) {
+    return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   /**

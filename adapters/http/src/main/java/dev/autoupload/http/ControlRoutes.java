@@ -9,6 +9,7 @@ import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.activity.ActivityOrder;
 import dev.autoupload.engine.activity.UploadState;
 import dev.autoupload.engine.verify.VerifyMode;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -104,6 +105,7 @@ final class ControlRoutes extends AllDirectives {
   private final HttpEntity.Strict indexHtml;
   private final HttpEntity.Strict appJs;
   private final HttpEntity.Strict appCss;
+  private final PrometheusMeterRegistry prometheus;
 
   ControlRoutes(
       UploadEngine engine,
@@ -113,7 +115,9 @@ final class ControlRoutes extends AllDirectives {
       EventFeed feed,
       Verifications verifications,
       TransferRate rate,
-      ObjectMapper mapper) {
+      ObjectMapper mapper,
+      PrometheusMeterRegistry prometheus) {
+    this.prometheus = prometheus;
     this.engine = engine;
     this.verifications = verifications;
     this.settings = settings;
@@ -148,8 +152,23 @@ final class ControlRoutes extends AllDirectives {
                                         () ->
                                             concat(
                                                 pathPrefix("api", () -> authenticated(this::api)),
+                                                path("metrics", () -> authenticated(this::metrics)),
                                                 login(),
                                                 page()))))));
+  }
+
+  // ---- /metrics ----
+
+  /** The Prometheus text format; the gauges as of a status asked for now. */
+  private Route metrics(Access.Caller caller) {
+    return get(
+        () ->
+            onSuccess(
+                engine.status(),
+                status ->
+                    complete(
+                        // Plain text is the Prometheus text format 0.0.4 to every scraper.
+                        HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, prometheus.scrape()))));
   }
 
   // ---- /api ----
@@ -240,7 +259,13 @@ final class ControlRoutes extends AllDirectives {
   private CompletionStage<ApiJson.Status> status() {
     return engine
         .status()
-        .thenCombine(engine.counts(), (status, counts) -> ApiJson.Status.of(status, counts, rate.bytesPerSecond()));
+        .thenCombine(
+            engine.counts(),
+            (status, counts) -> {
+              // Sampled here too, as the background sampler rests while nothing moves.
+              rate.record(System.nanoTime(), status.bytesSent());
+              return ApiJson.Status.of(status, counts, rate.bytesPerSecond());
+            });
   }
 
   private static int limit(Optional<String> text) {

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns the engine's events into Server-Sent Events for every connected client: {@code progress},
- * {@code state} and {@code verdict} (see {@link ApiJson}), and those of verifications ({@code
+ * {@code state}, {@code verdict}, {@code stalled} and {@code recovered} (see {@link ApiJson}), and those of verifications ({@code
  * verify-progress}, {@code verify-file}, {@code verify-done}, see {@link Verifications}). Each
  * client has its own bounded queue, so a slow one loses its own oldest-pending events and never
  * holds up the engine or the others.
@@ -32,6 +32,8 @@ final class EventFeed implements AutoCloseable {
   static final String PROGRESS = "progress";
   static final String STATE = "state";
   static final String VERDICT = "verdict";
+  static final String STALLED = "stalled";
+  static final String RECOVERED = "recovered";
   static final String VERIFY_PROGRESS = "verify-progress";
   static final String VERIFY_FILE = "verify-file";
   static final String VERIFY_DONE = "verify-done";
@@ -107,6 +109,12 @@ final class EventFeed implements AutoCloseable {
     }
     if (event instanceof EngineEvent.VerdictChanged changed) {
       return json(ApiJson.VerdictChange.of(changed.verdict()), VERDICT);
+    }
+    if (event instanceof EngineEvent.Stalled stalled) {
+      return json(ApiJson.Stalled.of(stalled.stall(), stalled.stall().since().plus(stalled.lasting())), STALLED);
+    }
+    if (event instanceof EngineEvent.Recovered recovered) {
+      return json(ApiJson.Recovered.of(recovered), RECOVERED);
     }
     return ApiJson.StateChange.of(event).flatMap(change -> json(change, STATE));
   }

@@ -5,6 +5,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.Subscription;
 import dev.autoupload.engine.UploadEngine;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -16,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
@@ -110,7 +113,15 @@ public final class HttpControlServer implements AutoCloseable {
     }
     ObjectMapper mapper = JacksonObjectMapperProvider.get(system).getOrCreate("jackson-json", Optional.empty());
     EventFeed feed = new EventFeed(mapper, settings.sseBuffer(), settings.sseKeepAlive());
-    Subscription events = engine.addListener(feed::publish);
+    // The rate is sampled only while bytes move: an idle engine is not asked every second (and a
+    // reader of /api/status samples it too). Any event may mean bytes move again.
+    AtomicBoolean moving = new AtomicBoolean(true);
+    Subscription events =
+        engine.addListener(
+            event -> {
+              moving.set(true);
+              feed.publish(event);
+            });
     TransferRate rate = new TransferRate(settings.rateWindow());
     Cancellable sampler =
         system
@@ -118,14 +129,26 @@ public final class HttpControlServer implements AutoCloseable {
             .scheduleWithFixedDelay(
                 Duration.ZERO,
                 settings.rateSampleInterval(),
-                () ->
+                () -> {
+                  if (moving.get()) {
                     engine
                         .status()
-                        .thenAccept(status -> rate.record(System.nanoTime(), status.bytesSent())),
+                        .thenAccept(
+                            status -> {
+                              if (!rate.record(System.nanoTime(), status.bytesSent())) {
+                                moving.set(false);
+                              }
+                            });
+                  }
+                },
                 system.executionContext());
     Sessions sessions = new Sessions(settings.sessionIdleTimeout(), settings.maxSessions(), System::nanoTime);
     Verifications verifications = new Verifications(engine, feed, Clock.systemUTC());
-    ControlRoutes routes = new ControlRoutes(engine, settings, token, sessions, feed, verifications, rate, mapper);
+    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    engine.meterRegistry().add(prometheus);
+    events = chain(events, () -> engine.meterRegistry().remove(prometheus));
+    ControlRoutes routes =
+        new ControlRoutes(engine, settings, token, sessions, feed, verifications, rate, mapper, prometheus);
     Config serverConfig = ConfigFactory.parseString(SERVER_OVERRIDES).withFallback(system.settings().config());
 
     ServerBinding binding;
@@ -159,6 +182,14 @@ public final class HttpControlServer implements AutoCloseable {
     }
     log.debug("Control endpoint listening on {}", server.url());
     return server;
+  }
+
+  /** Closes {@code first}, then runs {@code then}: what the server undoes as it closes. */
+  private static Subscription chain(Subscription first, Runnable then) {
+    return () -> {
+      first.close();
+      then.run();
+    };
   }
 
   /** Where it listens; the real port when started with port 0. */

@@ -19,16 +19,19 @@ final class TransferRate {
     this.windowNanos = window.toNanos();
   }
 
-  synchronized void record(long nanos, long bytesSent) {
+  /** Adds a sample; true when bytes were sent since the one before (or it is the first). */
+  synchronized boolean record(long nanos, long bytesSent) {
     Sample last = samples.peekLast();
     if (last != null && bytesSent < last.bytesSent()) {
       // A new count: the old samples say nothing about it.
       samples.clear();
+      last = null;
     }
     samples.addLast(new Sample(nanos, bytesSent));
     while (samples.size() > 2 && nanos - samples.peekFirst().nanos() > windowNanos) {
       samples.removeFirst();
     }
+    return last == null || bytesSent != last.bytesSent();
   }
 
   /** The average over the window; 0 until two samples at least a second apart exist. */

@@ -22,6 +22,17 @@ class TransferRateTest {
   }
 
   @Test
+  void aSampleSaysWhetherBytesMovedSoTheSamplerCanRestWhenNothingDoes() {
+    TransferRate rate = new TransferRate(Duration.ofSeconds(10));
+    assertThat(rate.record(0, 0)).as("the first").isTrue();
+    assertThat(rate.record(SECOND, 1000)).isTrue();
+    assertThat(rate.record(2 * SECOND, 1000)).isFalse();
+    // Read much later, while nothing moved: the window slides from the read's sample, rate 0.
+    assertThat(rate.record(60 * SECOND, 1000)).isFalse();
+    assertThat(rate.bytesPerSecond()).isZero();
+  }
+
+  @Test
   void oldSamplesLeaveTheWindow() {
     TransferRate rate = new TransferRate(Duration.ofSeconds(10));
     rate.record(0, 0);

@@ -297,6 +297,21 @@ public final class ActivityStore {
     return counts;
   }
 
+  /** Each library's latest upload, as the watchdog's start for libraries not backed up since. */
+  public Map<String, Instant> lastBackups() throws SQLException {
+    Map<String, Instant> latest = new LinkedHashMap<>();
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement query =
+            connection.prepareStatement(
+                "SELECT library_id, MAX(uploaded_at) FROM activity_asset WHERE uploaded_at IS NOT NULL GROUP BY library_id");
+        ResultSet rows = query.executeQuery()) {
+      while (rows.next()) {
+        latest.put(rows.getString(1), rows.getObject(2, OffsetDateTime.class).toInstant());
+      }
+    }
+    return latest;
+  }
+
   /** Every row, in key order: for comparing a rebuilt read model with the one before. */
   public List<ActivityItem> all() throws SQLException {
     try (Connection connection = dataSource.getConnection();

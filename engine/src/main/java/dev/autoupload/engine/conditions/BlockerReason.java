@@ -19,6 +19,7 @@ public enum BlockerReason {
   NOT_CHARGING("Waiting for the charger — uploads only while charging"),
   SSID_NOT_ALLOWED("Waiting for an allowed Wi-Fi network"),
   QUIET_HOURS("Waiting — quiet hours"),
+  OUTSIDE_SCHEDULE("Waiting — outside the upload schedule"),
   TARGET_FULL("Stopped — the backup storage is full"),
   NOT_AUTHORIZED("Stopped — the backup storage rejected the credentials"),
   TARGET_UNTRUSTED("Stopped — the backup storage's identity could not be verified (TLS)"),

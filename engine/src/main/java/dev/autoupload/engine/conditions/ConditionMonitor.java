@@ -157,7 +157,7 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
       getContext().getLog().info("The condition monitor restarted; it keeps what it was told");
       update(false);
     }
-    if (settings.quietHours().isPresent()) {
+    if (settings.quietHours().isPresent() || !settings.schedule().isEmpty()) {
       timers.startTimerWithFixedDelay(CLOCK_TICK, new Reevaluate(), Duration.ofSeconds(30));
     }
   }

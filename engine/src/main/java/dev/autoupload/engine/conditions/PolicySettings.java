@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -18,6 +19,7 @@ import java.util.Set;
  * @param quietHours a daily window in which nothing is uploaded
  * @param throttledConcurrency uploads at once while the OS throttles us
  * @param bandwidthLimitBytesPerSecond 0 for no limit
+ * @param schedule when not empty, upload only within these daily windows
  */
 public record PolicySettings(
     boolean allowCellular,
@@ -27,10 +29,12 @@ public record PolicySettings(
     Set<String> ssidAllowList,
     Optional<QuietHours> quietHours,
     int throttledConcurrency,
-    long bandwidthLimitBytesPerSecond) {
+    long bandwidthLimitBytesPerSecond,
+    List<DailyWindow> schedule) {
 
   public PolicySettings {
     ssidAllowList = Set.copyOf(ssidAllowList);
+    schedule = List.copyOf(schedule);
     if (startBatteryPercent < 0 || startBatteryPercent > 100) {
       throw new IllegalArgumentException("autoupload.policy.start-battery-percent must be 0-100");
     }
@@ -40,6 +44,26 @@ public record PolicySettings(
     if (bandwidthLimitBytesPerSecond < 0) {
       throw new IllegalArgumentException("autoupload.policy.bandwidth-limit must not be negative");
     }
+  }
+
+  /** Settings with no schedule: uploads at any time of day. */
+  public PolicySettings(
+      boolean allowCellular,
+      Duration stableWifi,
+      int startBatteryPercent,
+      boolean chargingOnly,
+      Set<String> ssidAllowList,
+      Optional<QuietHours> quietHours,
+      int throttledConcurrency,
+      long bandwidthLimitBytesPerSecond) {
+    this(
+        allowCellular, stableWifi, startBatteryPercent, chargingOnly, ssidAllowList, quietHours, throttledConcurrency,
+        bandwidthLimitBytesPerSecond, List.of());
+  }
+
+  /** Whether uploads may run at {@code time} by the schedule: any time when there is none. */
+  public boolean inSchedule(LocalTime time) {
+    return schedule.isEmpty() || schedule.stream().anyMatch(window -> window.contains(time));
   }
 
   /** A daily window; {@code start} after {@code end} spans midnight. */
@@ -66,7 +90,8 @@ public record PolicySettings(
         Set.copyOf(policy.getStringList("ssid-allow-list")),
         quietHours(policy.getString("quiet-hours.start"), policy.getString("quiet-hours.end")),
         policy.getInt("throttled-concurrency"),
-        policy.getBytes("bandwidth-limit"));
+        policy.getBytes("bandwidth-limit"),
+        policy.getStringList("schedule").stream().map(DailyWindow::parse).toList());
   }
 
   private static Optional<QuietHours> quietHours(String start, String end) {

@@ -69,6 +69,9 @@ public final class UploadPolicy {
     if (settings.quietHours().map(hours -> hours.contains(run.localTime())).orElse(false)) {
       reasons.add(BlockerReason.QUIET_HOURS);
     }
+    if (!settings.inSchedule(run.localTime())) {
+      reasons.add(BlockerReason.OUTSIDE_SCHEDULE);
+    }
 
     boolean allowed = reasons.stream().noneMatch(BlockerReason::blocking);
     int concurrency =

@@ -4,6 +4,7 @@ import dev.autoupload.engine.EngineEvent;
 import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.ConditionMonitor;
 import dev.autoupload.engine.conditions.Verdict;
+import dev.autoupload.engine.metrics.EngineMetrics;
 import dev.autoupload.engine.persistence.JournalFailures;
 import dev.autoupload.engine.serialization.CborSerializable;
 import dev.autoupload.engine.upload.BandwidthLimiter;
@@ -12,6 +13,7 @@ import dev.autoupload.engine.upload.KnownBackups;
 import dev.autoupload.engine.upload.StepTracker;
 import dev.autoupload.engine.upload.UploadSettings;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -141,7 +143,8 @@ public final class BackupSupervisor
       ActorRef<ConditionMonitor.Command> conditions,
       Clock clock,
       ContentHashCache hashes,
-      ActorRef<Recovered> recovered) {}
+      ActorRef<Recovered> recovered,
+      EngineMetrics metrics) {}
 
   public static Behavior<Command> create(Library library, Wiring wiring) {
     return Behaviors.setup(
@@ -290,7 +293,16 @@ public final class BackupSupervisor
       }
     }
     // Uploads start after the records are in the ledger, so each knows the backups before it.
-    EffectBuilder<Event, Ledger> effect = events.isEmpty() ? Effect().none() : Effect().persist(events);
+    EffectBuilder<Event, Ledger> effect;
+    if (events.isEmpty()) {
+      effect = Effect().none();
+    } else {
+      long asked = System.nanoTime();
+      effect =
+          Effect()
+              .persist(events)
+              .thenRun(ledger -> wiring.metrics().journalCommitted(Duration.ofNanos(System.nanoTime() - asked)));
+    }
     return effect
         .thenRun(ledger -> actions.forEach(action -> act(ledger, action)))
         .thenRun(ledger -> applyLimit());

@@ -66,6 +66,7 @@ final class RunningUploads {
     context.watch(actor);
     running.put(asset.id(), new Running(asset, actor));
     actor.tell(new FileUpload.Begin(context.getSystem().ignoreRef()));
+    publish.accept(new EngineEvent.AssetStarted(libraryId, asset.id(), asset.relativePath(), asset.size()));
   }
 
   /** Follows what an upload reports; one that finished is stopped, its outcome kept. */

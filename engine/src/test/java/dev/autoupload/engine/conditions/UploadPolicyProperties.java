@@ -8,6 +8,7 @@ import dev.autoupload.engine.conditions.DeviceConditions.PhotoAccess;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import net.jqwik.api.Arbitraries;
@@ -57,9 +58,29 @@ class UploadPolicyProperties {
             Arbitraries.of(true, false),
             Arbitraries.of(Set.<String>of(), Set.of("home"), Set.of("home", "office")),
             quiet,
-            Arbitraries.integers().between(1, 3))
-        .as((cellular, stable, battery, chargingOnly, ssids, hours, throttled) ->
-            new PolicySettings(cellular, stable, battery, chargingOnly, ssids, hours, throttled, 0));
+            Arbitraries.integers().between(1, 3),
+            schedules())
+        .as((cellular, stable, battery, chargingOnly, ssids, hours, throttled, schedule) ->
+            new PolicySettings(cellular, stable, battery, chargingOnly, ssids, hours, throttled, 0, schedule));
+  }
+
+  /** None, or one or two windows at whole quarter hours, some crossing midnight, some a whole day. */
+  private static Arbitrary<List<DailyWindow>> schedules() {
+    Arbitrary<LocalTime> quarter = Arbitraries.integers().between(0, 95).map(q -> LocalTime.of(q / 4, q % 4 * 15));
+    return Combinators.combine(quarter, quarter).as(DailyWindow::new).list().ofMaxSize(2);
+  }
+
+  /** The minutes of the day a window covers, counted one by one from its start: the reference. */
+  private static Set<Integer> minutesOf(DailyWindow window) {
+    Set<Integer> minutes = new java.util.HashSet<>();
+    int start = window.start().getHour() * 60 + window.start().getMinute();
+    int end = window.end().getHour() * 60 + window.end().getMinute();
+    int minute = start;
+    do {
+      minutes.add(minute);
+      minute = (minute + 1) % (24 * 60);
+    } while (minute != end);
+    return minutes;
   }
 
   @Provide
@@ -114,6 +135,10 @@ class UploadPolicyProperties {
     }
     if (settings.quietHours().isPresent() && settings.quietHours().get().contains(run.localTime())) {
       expected.add(BlockerReason.QUIET_HOURS);
+    }
+    int minute = run.localTime().getHour() * 60 + run.localTime().getMinute();
+    if (!settings.schedule().isEmpty() && settings.schedule().stream().noneMatch(w -> minutesOf(w).contains(minute))) {
+      expected.add(BlockerReason.OUTSIDE_SCHEDULE);
     }
 
     assertThat(UploadPolicy.evaluate(device, settings, run, PARALLELISM).reasons()).isEqualTo(expected);

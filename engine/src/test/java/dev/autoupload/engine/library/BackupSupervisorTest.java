@@ -9,6 +9,7 @@ import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.ConditionMonitor;
 import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.conditions.PolicySettings;
+import dev.autoupload.engine.metrics.EngineMetrics;
 import dev.autoupload.engine.testing.GeneratedSource;
 import dev.autoupload.engine.testing.InMemorySource;
 import dev.autoupload.engine.testing.InMemoryTarget;
@@ -17,6 +18,7 @@ import dev.autoupload.engine.upload.ConflictPolicy;
 import dev.autoupload.engine.upload.StepTracker;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadSettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,7 +90,7 @@ class BackupSupervisorTest {
     BackupSupervisor.Wiring wiring =
         new BackupSupervisor.Wiring(
             settings, layout, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions, Clock.systemUTC(),
-            ContentHashCache.inMemory(), testKit.system().ignoreRef());
+            ContentHashCache.inMemory(), testKit.system().ignoreRef(), new EngineMetrics(new SimpleMeterRegistry()));
     return testKit.spawn(BackupSupervisor.create(new Library(libraryId, assets, target), wiring));
   }
 
@@ -100,7 +102,8 @@ class BackupSupervisorTest {
     BackupSupervisor.Wiring wiring =
         new BackupSupervisor.Wiring(
             settings, RemoteLayout.MIRROR, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions,
-            Clock.systemUTC(), ContentHashCache.inMemory(), testKit.system().ignoreRef());
+            Clock.systemUTC(), ContentHashCache.inMemory(), testKit.system().ignoreRef(),
+            new EngineMetrics(new SimpleMeterRegistry()));
     return testKit.spawn(BackupSupervisor.create(new Library(libraryId, source, target).watched(), wiring));
   }
 

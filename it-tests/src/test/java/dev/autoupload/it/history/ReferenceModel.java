@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  */
 final class ReferenceModel {
 
-  private static final Pattern UPLOADED = Pattern.compile("uploaded (.+) (\\d+)");
+  /** {@code uploaded <path> -> <remote path> <bytes>}; the source path is what counts here. */
+  private static final Pattern UPLOADED = Pattern.compile("uploaded (.+) -> .+ (\\d+)");
   private static final String ALREADY = "already-on-target ";
 
   private final Set<String> surelyKnown = new HashSet<>();
@@ -145,7 +146,7 @@ final class ReferenceModel {
           continue;
         }
         fileChecks++;
-        String path = upload ? uploaded.group(1) : line.substring(ALREADY.length());
+        String path = upload ? uploaded.group(1) : sourcePathOf(line.substring(ALREADY.length()));
         Content content = source.get(path);
         if (content == null) {
           violations.add("'" + line + "' names no file of the source");
@@ -215,5 +216,11 @@ final class ReferenceModel {
     if (actual != expected) {
       violations.add(what + "=" + actual + ", expected " + expected);
     }
+  }
+
+  /** {@code <path> -> <remote path>}, or a copy's {@code <path>} alone: the path. */
+  private static String sourcePathOf(String alreadyLine) {
+    int arrow = alreadyLine.indexOf(" -> ");
+    return arrow < 0 ? alreadyLine : alreadyLine.substring(0, arrow);
   }
 }

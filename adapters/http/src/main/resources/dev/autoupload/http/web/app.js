@@ -145,6 +145,8 @@
       refreshAllSoon();
     });
     events.addEventListener('verdict', () => refreshStatusSoon(0));
+    events.addEventListener('stalled', () => refreshStatusSoon(0));
+    events.addEventListener('recovered', () => refreshStatusSoon(0));
     events.onerror = () => {
       connection.dataset.connected = 'false';
       connection.textContent = 'Reconnecting…';
@@ -266,6 +268,8 @@
       })),
     );
 
+    renderStalls(status.libraries.filter((library) => library.stalled).map((library) => library.stalled));
+
     byId('summary').textContent =
       status.run.backedUp + ' of ' + status.run.discovered + ' files found are backed up' +
       (status.run.failed > 0 ? ', ' + status.run.failed + ' failed' : '') + '.';
@@ -327,6 +331,37 @@
       }),
     );
     updateEmpty('retrying');
+  }
+
+  // A backup that silently stopped is what users notice weeks too late: say it first, loudly.
+  function renderStalls(stalls) {
+    const banner = byId('stalled');
+    banner.hidden = stalls.length === 0;
+    banner.replaceChildren(...stalls.map((stall) => {
+      const line = document.createElement('p');
+      line.dataset.library = stall.library;
+      line.dataset.kind = stall.kind;
+      const what = stall.kind === 'too-old'
+        ? 'the last backup was ' + formatDuration(stall.forSeconds) + ' ago'
+        : 'nothing backed up for ' + formatDuration(stall.forSeconds);
+      const why = stall.reasons.map((reason) => reason.text).concat(stall.causes);
+      line.textContent = 'Backup of ' + stall.library + ' is stalled: ' + what + ', ' + stall.waiting +
+        ' file(s) waiting' + (why.length > 0 ? '. ' + why.join('; ') : '') + '.';
+      return line;
+    }));
+  }
+
+  function formatDuration(seconds) {
+    if (seconds >= 2 * 86400) {
+      return Math.floor(seconds / 86400) + ' days';
+    }
+    if (seconds >= 2 * 3600) {
+      return Math.floor(seconds / 3600) + ' hours';
+    }
+    if (seconds >= 120) {
+      return Math.floor(seconds / 60) + ' minutes';
+    }
+    return seconds + ' seconds';
   }
 
   function uploadItem(assetId) {

@@ -281,11 +281,13 @@ final class KoofrApi {
       throw garbage(operation, body);
     }
     JsonNode hash = node.path("hash");
+    // A mount that keeps no MD5 (a connected Dropbox, Google Drive, OneDrive) sends none, or "".
+    boolean noHash = hash.isMissingNode() || hash.isNull() || (hash.isTextual() && hash.asText().isEmpty());
     Optional<String> md5 =
         hash.isTextual() && hash.asText().matches("[0-9a-fA-F]{32}")
             ? Optional.of(hash.asText().toLowerCase(Locale.ROOT))
             : Optional.empty();
-    if (!folder && !hash.isMissingNode() && !hash.isNull() && md5.isEmpty()) {
+    if (!folder && !noHash && md5.isEmpty()) {
       throw garbage(operation, body);
     }
     return new FileInfo(node.get("name").asText(), folder, folder ? 0 : node.get("size").asLong(), md5);

@@ -59,7 +59,7 @@ final class KoofrSession extends SpooledSession {
     if (!part.name().equals(location.part())
         || part.folder()
         || part.size() != size
-        || !part.md5().map(sentMd5::equals).orElse(false)) {
+        || !sameContent(part, location.partPath(), sentMd5)) {
       target.removePartQuietly(location);
       throw mismatch(
           "Koofr stored " + (part.folder() ? "a folder" : part.size() + " bytes with MD5 " + part.md5().orElse("(none)"))
@@ -82,8 +82,16 @@ final class KoofrSession extends SpooledSession {
     return stored;
   }
 
-  private static boolean holds(KoofrApi.FileInfo existing, long expectedSize, String md5) {
-    return !existing.folder() && existing.size() == expectedSize && existing.md5().map(md5::equals).orElse(false);
+  private boolean holds(KoofrApi.FileInfo existing, long expectedSize, String md5) throws UploadException {
+    return !existing.folder() && existing.size() == expectedSize && sameContent(existing, location.file(), md5);
+  }
+
+  /**
+   * Whether the file at {@code path} holds the content of this MD5: by the hash Koofr reports, or,
+   * on a mount that keeps none (a connected Dropbox, Google Drive), by reading it back.
+   */
+  private boolean sameContent(KoofrApi.FileInfo info, String path, String md5) throws UploadException {
+    return info.md5().isPresent() ? info.md5().get().equals(md5) : target.md5Of(path).equals(md5);
   }
 
   /** Something sits under the final name: fine only if Koofr vouches it holds these very bytes. */
@@ -91,10 +99,7 @@ final class KoofrSession extends SpooledSession {
     if (existing.folder()) {
       throw KoofrTarget.permanent(location.file() + " is a folder on Koofr");
     }
-    if (existing.md5().isEmpty()) {
-      throw conflict(" already exists and Koofr does not report its hash");
-    }
-    if (existing.size() != expectedSize || !existing.md5().get().equals(md5)) {
+    if (existing.size() != expectedSize || !sameContent(existing, location.file(), md5)) {
       throw conflict(" already exists with different content");
     }
   }

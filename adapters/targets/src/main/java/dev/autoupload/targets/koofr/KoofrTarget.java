@@ -8,10 +8,14 @@ import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.targets.Spool;
 import dev.autoupload.targets.TargetSettings;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -210,6 +214,26 @@ public final class KoofrTarget implements UploadTarget {
   }
 
   // ---- what sessions use ----
+
+  /** The MD5 of the file at {@code path}, read back whole: for a mount that keeps none. */
+  String md5Of(String path) throws UploadException {
+    MessageDigest md5;
+    try {
+      md5 = MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has MD5", e);
+    }
+    try (InputStream in = api.download(mountId(), path)) {
+      byte[] buffer = new byte[64 * 1024];
+      for (int read; (read = in.read(buffer)) >= 0; ) {
+        md5.update(buffer, 0, read);
+      }
+    } catch (IOException e) {
+      throw new UploadException(
+          new UploadError.Transient("Koofr files/get " + path + ": reading it back failed: " + e.getMessage()));
+    }
+    return HexFormat.of().formatHex(md5.digest());
+  }
 
   Optional<KoofrApi.FileInfo> info(String path) throws UploadException {
     return api.info(mountId(), path);

@@ -226,7 +226,9 @@ public final class NextcloudTarget implements UploadTarget {
 
   /**
    * The whole-file PUT goes without {@code If-None-Match}, the assembled part moves with {@code
-   * Overwrite: T}; Nextcloud keeps the replaced file as a version where its versions app is on.
+   * Overwrite: T}. Where the replaced file goes differs: a PUT over it makes it a version (versions
+   * app), while sabre/dav's MOVE deletes the destination first, so a chunked upload's replaced file
+   * goes to the trash bin (trashbin app), not to the versions.
    */
   @Override
   public UploadSession openReplacing(String remotePath, long size, Optional<String> resumeToken)

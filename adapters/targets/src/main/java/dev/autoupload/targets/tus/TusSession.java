@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,10 +73,11 @@ final class TusSession implements UploadSession {
     Appends.require(remotePath, this.offset, offset, bytes.remaining(), size);
     ByteBuffer chunk = bytes.duplicate();
     Optional<String> checksum = Optional.empty();
-    if (capabilities.checksSha256()) {
-      MessageDigest digest = Sha256.newDigest();
+    Optional<Map.Entry<String, String>> algorithm = capabilities.checksumAlgorithm();
+    if (algorithm.isPresent()) {
+      MessageDigest digest = digest(algorithm.get().getValue());
       digest.update(chunk.duplicate());
-      checksum = Optional.of("sha256 " + Base64.getEncoder().encodeToString(digest.digest()));
+      checksum = Optional.of(algorithm.get().getKey() + " " + Base64.getEncoder().encodeToString(digest.digest()));
     }
     long next = target.patch(url, display, offset, chunk, checksum);
     acknowledged.update(bytes);
@@ -116,7 +118,7 @@ final class TusSession implements UploadSession {
         if (stored.isPresent() && !stored.get().equals(expected)) {
           throw discarded("the server's copy has sha256 " + stored.get() + ", expected " + expected);
         }
-        if (stored.isEmpty() && !capabilities.checksSha256()) {
+        if (stored.isEmpty() && capabilities.checksumAlgorithm().isEmpty()) {
           log.warn(
               "{}: resumed upload verified by its length only: the server neither checks chunk checksums"
                   + " nor serves the upload back",
@@ -148,6 +150,14 @@ final class TusSession implements UploadSession {
   private void requireOpen() throws UploadException {
     if (closed) {
       throw TusTarget.permanent("the upload session for " + remotePath + " is closed");
+    }
+  }
+
+  private static MessageDigest digest(String jcaName) {
+    try {
+      return MessageDigest.getInstance(jcaName);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(jcaName + " is missing from this Java runtime", e);
     }
   }
 }

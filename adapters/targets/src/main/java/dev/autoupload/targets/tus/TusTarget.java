@@ -22,6 +22,8 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -70,9 +72,25 @@ public final class TusTarget implements UploadTarget {
       return extensions.contains(extension);
     }
 
-    /** Whether each PATCH may carry a sha256 the server checks. */
-    boolean checksSha256() {
-      return offers("checksum") && checksumAlgorithms.contains("sha256");
+    /** The digests the checksum extension may name, best first, with their JCA names. */
+    private static final List<Map.Entry<String, String>> ALGORITHMS =
+        List.of(
+            Map.entry("sha256", "SHA-256"),
+            Map.entry("sha512", "SHA-512"),
+            Map.entry("sha384", "SHA-384"),
+            Map.entry("sha1", "SHA-1"),
+            Map.entry("md5", "MD5"));
+
+    /**
+     * The best checksum each PATCH may carry for the server to check, from those it lists: its
+     * tus name and JCA name. sha1 is the one the protocol requires a server to offer, and many offer
+     * only it.
+     */
+    Optional<Map.Entry<String, String>> checksumAlgorithm() {
+      if (!offers("checksum")) {
+        return Optional.empty();
+      }
+      return ALGORITHMS.stream().filter(algorithm -> checksumAlgorithms.contains(algorithm.getKey())).findFirst();
     }
   }
 
@@ -281,12 +299,16 @@ public final class TusTarget implements UploadTarget {
     throw failure(response, operation);
   }
 
-  /** The upload's offset and length; empty when the server does not know it (404, 410). */
+  /**
+   * The upload's offset and length; empty when the server does not know it: 404, 410, or 403, which
+   * the protocol allows for an unknown upload too (a 403 that means refused credentials shows on the
+   * creation request that follows, and stops the library there).
+   */
   Optional<UploadState> head(URI url, String operation) throws UploadException {
     HttpResponse<String> response =
         exchange(request(url).method("HEAD", HttpRequest.BodyPublishers.noBody()), operation);
     int status = response.statusCode();
-    if (status == 404 || status == 410) {
+    if (status == 404 || status == 410 || status == 403) {
       return Optional.empty();
     }
     if (status != 200 && status != 204) {
@@ -445,14 +467,39 @@ public final class TusTarget implements UploadTarget {
                         + "\", which is not on " + description + "; not following it"));
   }
 
-  /**
-   * {@code candidate} resolved against the endpoint, if it is an http(s) URL on the endpoint's
-   * origin without user info: the only URLs that get our credentials and bytes.
-   */
   private Optional<URI> ownUrl(String candidate) {
+    return ownUrl(endpoint, candidate);
+  }
+
+  /**
+   * {@code candidate} resolved against {@code endpoint}, if it is an http(s) URL on the endpoint's
+   * origin without user info: the only URLs that get our credentials and bytes. An {@code http://}
+   * URL on the host of an {@code https://} endpoint, on the default port or the endpoint's, is taken
+   * as https: a server behind a TLS-terminating proxy names its uploads so (tus/tusd#277), and
+   * following it as plain http would send the bytes and the credentials in clear.
+   */
+  static Optional<URI> ownUrl(URI endpoint, String candidate) {
     URI url;
     try {
       url = endpoint.resolve(new URI(candidate.trim()));
+      boolean httpBehindTls =
+          "https".equalsIgnoreCase(endpoint.getScheme())
+              && "http".equalsIgnoreCase(url.getScheme())
+              && url.getHost() != null
+              && url.getHost().equalsIgnoreCase(endpoint.getHost())
+              && (url.getPort() < 0 || url.getPort() == 80 || url.getPort() == port(endpoint));
+      if (httpBehindTls) {
+        // From the raw parts: URI's many-argument constructors quote again what is quoted already.
+        url =
+            new URI(
+                "https://"
+                    + (url.getRawUserInfo() == null ? "" : url.getRawUserInfo() + "@")
+                    + url.getHost()
+                    + (endpoint.getPort() < 0 ? "" : ":" + endpoint.getPort())
+                    + url.getRawPath()
+                    + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery())
+                    + (url.getRawFragment() == null ? "" : "#" + url.getRawFragment()));
+      }
     } catch (URISyntaxException | IllegalArgumentException e) {
       return Optional.empty();
     }

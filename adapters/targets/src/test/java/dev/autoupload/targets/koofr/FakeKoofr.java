@@ -88,6 +88,10 @@ public final class FakeKoofr implements AutoCloseable {
   private final AtomicLong uploadedBytes = new AtomicLong();
   private final AtomicBoolean corruptNextUpload = new AtomicBoolean();
   private final AtomicReference<Runnable> onNextUpload = new AtomicReference<>();
+  /** Mounts whose files carry no MD5 (connected Dropbox, Google Drive): by id, "omit" or "empty". */
+  private final Map<String, String> hashless = new java.util.concurrent.ConcurrentHashMap<>();
+  /** What a taken name answers: 409 as this fake first did, 400 as Koofr's API v2 does. */
+  private volatile int existsStatus = 409;
 
   private FakeKoofr(HttpServer server) {
     this.server = server;
@@ -110,6 +114,19 @@ public final class FakeKoofr implements AutoCloseable {
   /** {@code http://127.0.0.1:<port>}, the API endpoint. */
   public URI endpoint() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  /**
+   * Makes the mount's files come without a hash, as a connected Dropbox or Google Drive does:
+   * {@code empty} sends {@code "hash": ""}, otherwise the field is left out.
+   */
+  public void withoutHashes(String mountName, boolean empty) {
+    hashless.put(mountId(mountName), empty ? "empty" : "omit");
+  }
+
+  /** Answers a taken name with {@code status}: 400 as Koofr's API v2 does, or 409. */
+  public void answerExistsWith(int status) {
+    existsStatus = status;
   }
 
   /** Adds an empty mount and returns its id. */
@@ -286,7 +303,7 @@ public final class FakeKoofr implements AutoCloseable {
       return switch (call) {
         case "info" -> {
           requireMethod(method, "GET");
-          yield fileJson(existing(mount, required(query, "path")));
+          yield fileJson(mount, existing(mount, required(query, "path")));
         }
         case "folder" -> {
           requireMethod(method, "POST");
@@ -371,11 +388,11 @@ public final class FakeKoofr implements AutoCloseable {
         throw new KoofrError(409, "Conflict", "Overwrite file not found");
       }
     } else if (current != null) {
-      throw new KoofrError(409, "Conflict", "File already exists");
+      throw new KoofrError(existsStatus, "Conflict", "File already exists");
     }
     Node stored = file(name, content);
     mount.nodes().put(key(child(folder, name)), stored);
-    return fileJson(stored);
+    return fileJson(mount, stored);
   }
 
   private JsonNode createFolder(Mount mount, String rawParent, byte[] body) throws KoofrError {
@@ -386,7 +403,7 @@ public final class FakeKoofr implements AutoCloseable {
       throw new KoofrError(400, "NotDir", "Directory expected");
     }
     if (mount.nodes().containsKey(key(child(parentPath, name)))) {
-      throw new KoofrError(409, "AlreadyExists", "File already exists");
+      throw new KoofrError(existsStatus, "AlreadyExists", "File already exists");
     }
     mount.nodes().put(key(child(parentPath, name)), new Node(name, true, null, null, System.currentTimeMillis()));
     return JSON.createObjectNode();
@@ -402,7 +419,7 @@ public final class FakeKoofr implements AutoCloseable {
       throw new KoofrError(400, "MoveIntoSelf", "Cannot move into itself");
     }
     if (mount.nodes().containsKey(key(to))) {
-      throw new KoofrError(409, "AlreadyExists", "File already exists");
+      throw new KoofrError(existsStatus, "AlreadyExists", "File already exists");
     }
     Node source = existing(mount, from);
     existing(mount, parentOf(to));
@@ -439,7 +456,7 @@ public final class FakeKoofr implements AutoCloseable {
     return node;
   }
 
-  private static JsonNode fileJson(Node node) {
+  private JsonNode fileJson(Mount mount, Node node) {
     ObjectNode json =
         JSON.createObjectNode()
             .put("name", node.name())
@@ -447,8 +464,11 @@ public final class FakeKoofr implements AutoCloseable {
             .put("modified", node.modified())
             .put("size", node.folder() ? 0 : node.content().length)
             .put("contentType", node.folder() ? "" : "application/octet-stream");
-    if (!node.folder()) {
+    String style = hashless.get(mount.id());
+    if (!node.folder() && style == null) {
       json.put("hash", node.md5());
+    } else if (!node.folder() && style.equals("empty")) {
+      json.put("hash", "");
     }
     json.putObject("tags");
     return json;

@@ -20,7 +20,7 @@ class KoofrTargetConformanceTest extends TargetConformance {
 
   @TempDir Path spoolDir;
 
-  private static FakeKoofr koofr;
+  static FakeKoofr koofr;
   /** A fresh folder per test; JUnit makes a new instance per test, before any @BeforeEach. */
   private final String rootName = "Backup/conformance-" + ROOTS.incrementAndGet();
 

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedTest;
 
 /** What the Koofr target does against an API that behaves like Koofr's, and against one that does not. */
 class KoofrTargetTest {
@@ -126,6 +128,28 @@ class KoofrTargetTest {
 
     assertThat(state).isEqualTo(new RemoteState.Complete(content.length, Optional.empty(), Optional.of(md5(content))));
     assertThat(target.probe("other.mov")).isEqualTo(new RemoteState.Absent());
+  }
+
+  @ParameterizedTest(name = "hash {0}")
+  @ValueSource(strings = {"left out", "empty"})
+  void aMountWithoutHashesIsVerifiedByReadingBackAndAnIdenticalFileIsNotSentAgain(String style) throws Exception {
+    koofr.withoutHashes("Dropbox", style.equals("empty"));
+    koofr.answerExistsWith(400);
+    KoofrTarget dropbox = target(koofr.endpoint(), "Dropbox", FakeKoofr.APP_PASSWORD);
+    byte[] content = random(90_000, 11);
+
+    RemoteFile stored = upload(dropbox, "2024/IMG_0100.jpg", content);
+    long uploads = koofr.uploads();
+    RemoteFile again = upload(target(koofr.endpoint(), "Dropbox", FakeKoofr.APP_PASSWORD), "2024/IMG_0100.jpg", content);
+    UploadError other = errorOf(() -> upload(dropbox, "2024/IMG_0100.jpg", random(90_000, 12)));
+
+    assertThat(stored).isEqualTo(new RemoteFile("2024/IMG_0100.jpg", content.length, sha256(content)));
+    assertThat(dropbox.probe("2024/IMG_0100.jpg"))
+        .isEqualTo(new RemoteState.Complete(content.length, Optional.empty(), Optional.empty()));
+    assertThat(again).isEqualTo(stored);
+    assertThat(koofr.uploads()).as("nothing sent for the identical file").isEqualTo(uploads);
+    assertThat(other).as("another content of the same size").isInstanceOf(UploadError.Conflict.class);
+    assertThat(koofr.read("Dropbox", ROOT + "/2024/IMG_0100.jpg")).hasValue(content);
   }
 
   @Test

@@ -63,6 +63,7 @@ public final class TusServer implements AutoCloseable {
   private final Server jetty;
   private final ServerConnector connector;
   private final AtomicLong patchBytes = new AtomicLong();
+  private volatile boolean unavailable;
   /** Requests handled by method; guarded by this server's monitor. */
   private final Map<String, Integer> handled = new HashMap<>();
 
@@ -93,6 +94,11 @@ public final class TusServer implements AutoCloseable {
     TusServer server = new TusServer(storage);
     server.jetty.start();
     return server;
+  }
+
+  /** While true, every request is answered 503 Service Unavailable, as by a server under maintenance. */
+  public void unavailable(boolean unavailable) {
+    this.unavailable = unavailable;
   }
 
   public int port() {
@@ -220,6 +226,11 @@ public final class TusServer implements AutoCloseable {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+      if (unavailable) {
+        handled(request.getMethod());
+        response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "down for maintenance");
+        return;
+      }
       HttpServletRequest counted =
           "PATCH".equalsIgnoreCase(request.getMethod()) ? new CountingRequest(request) : request;
       try {

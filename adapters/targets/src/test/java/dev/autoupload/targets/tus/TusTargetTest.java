@@ -24,8 +24,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -117,6 +119,64 @@ class TusTargetTest {
     assertThat(error.message()).contains("HTTP 409").contains("holds " + 2 * CHUNK + " bytes");
     assertThat(nextAt).isEqualTo(2L * CHUNK);
     assertThat(sha256(server.bytes(URI.create(token)))).isEqualTo(sha256(content));
+  }
+
+  @Test
+  void aServerThatAnswers403ForAnUnknownUploadGetsANewOne() throws Exception {
+    byte[] content = randomBytes(2 * CHUNK + 7, 4);
+    UploadSession first = viaProxy().open("forbidden.jpg", content.length);
+    String token = first.resumeToken().orElseThrow();
+    send(first, content, CHUNK);
+    first.close();
+    server.delete(URI.create(token));
+    // tusd behind some gateways, and the protocol, allow 403 for an upload the server does not know.
+    // A HEAD answer has no body.
+    proxy.failNext("HEAD", Fault.status(403).body("")).failNext("HEAD", Fault.status(403).body(""));
+
+    RemoteState probed = viaProxy().probe("forbidden.jpg", Optional.of(token));
+    UploadSession again = viaProxy().open("forbidden.jpg", content.length, Optional.of(token));
+    send(again, content, content.length);
+    again.complete(content.length, sha256(content));
+
+    assertThat(probed).isEqualTo(new RemoteState.Absent());
+    assertThat(again.resumeToken()).isPresent().isNotEqualTo(Optional.of(token));
+    assertThat(server.finishedUploadsNamed("forbidden.jpg")).hasSize(1);
+  }
+
+  @Test
+  void a403OnTheCreationAfterOneOnHeadIsRefusedCredentials() throws Exception {
+    proxy.failNext("HEAD", Fault.status(403).body("")).failNext("POST", Fault.status(403));
+    String unknown = proxy.uri().resolve(TusServer.FILES + "0123456789abcdef").toString();
+
+    UploadError error = errorOf(() -> viaProxy().open("refused.jpg", 10, Optional.of(unknown)));
+
+    assertThat(error).isInstanceOf(UploadError.Unauthorized.class);
+  }
+
+  @Test
+  void theChecksumIsTheBestTheServerListsSha1TooAndNoneWithoutTheExtension() {
+    assertThat(new TusTarget.Capabilities(Set.of("creation", "checksum"), Set.of("md5", "sha1", "sha256")).checksumAlgorithm())
+        .contains(Map.entry("sha256", "SHA-256"));
+    assertThat(new TusTarget.Capabilities(Set.of("creation", "checksum"), Set.of("sha1")).checksumAlgorithm())
+        .as("the one the protocol requires")
+        .contains(Map.entry("sha1", "SHA-1"));
+    assertThat(new TusTarget.Capabilities(Set.of("creation", "checksum"), Set.of("crc32")).checksumAlgorithm()).isEmpty();
+    assertThat(new TusTarget.Capabilities(Set.of("creation"), Set.of("sha256")).checksumAlgorithm()).isEmpty();
+  }
+
+  @Test
+  void anHttpLocationFromBehindATlsProxyIsTakenAsHttpsAndAnotherOriginIsNot() {
+    URI endpoint = URI.create("https://photos.example/files/");
+    assertThat(TusTarget.ownUrl(endpoint, "http://photos.example/files/abc%2F1?x=1"))
+        .contains(URI.create("https://photos.example/files/abc%2F1?x=1"));
+    assertThat(TusTarget.ownUrl(endpoint, "http://photos.example:80/files/abc")).contains(URI.create("https://photos.example/files/abc"));
+    assertThat(TusTarget.ownUrl(URI.create("https://photos.example:8443/files/"), "http://photos.example:8443/files/abc"))
+        .contains(URI.create("https://photos.example:8443/files/abc"));
+    assertThat(TusTarget.ownUrl(endpoint, "/files/abc")).contains(URI.create("https://photos.example/files/abc"));
+    assertThat(TusTarget.ownUrl(endpoint, "http://evil.example/files/abc")).isEmpty();
+    assertThat(TusTarget.ownUrl(endpoint, "http://photos.example:8080/files/abc")).isEmpty();
+    assertThat(TusTarget.ownUrl(URI.create("http://photos.example/files/"), "https://photos.example/files/abc"))
+        .as("never from http to another scheme").isEmpty();
   }
 
   @Test

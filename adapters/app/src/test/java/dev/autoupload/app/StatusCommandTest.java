@@ -1,0 +1,28 @@
+package dev.autoupload.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class StatusCommandTest {
+
+  @Test
+  void aStalledLibraryIsOneLineWithHowLongHowManyAndWhy() throws Exception {
+    String json =
+        "{\"library\":\"camera\",\"kind\":\"no-progress\",\"since\":\"2026-12-01T08:00:00Z\",\"forSeconds\":25320,"
+            + "\"waiting\":40,\"reasons\":[{\"code\":\"WIFI_REQUIRED\",\"text\":\"Waiting for Wi-Fi\"}],"
+            + "\"causes\":[\"the target: HTTP 503\\nService Unavailable\"]}";
+    assertThat(StatusCommand.stalledLine(new ObjectMapper().readTree(json)))
+        .isEqualTo(
+            "STALLED: library camera: nothing backed up for 7h 2m, 40 file(s) waiting: Waiting for Wi-Fi; "
+                + "the target: HTTP 503 Service Unavailable");
+  }
+
+  @Test
+  void aTooOldBackupSaysWhenTheLastOneWas() throws Exception {
+    String json = "{\"library\":\"camera\",\"kind\":\"too-old\",\"forSeconds\":777600,\"waiting\":3,\"reasons\":[],\"causes\":[]}";
+    assertThat(StatusCommand.stalledLine(new ObjectMapper().readTree(json)))
+        .isEqualTo("STALLED: library camera: the last backup was 9d 0h ago, 3 file(s) waiting");
+  }
+}
