@@ -44,10 +44,25 @@ public sealed interface EngineEvent {
   record AssetResumed(String libraryId, String assetId, String path, long offset, long size)
       implements LibraryEvent {}
 
-  /** An attempt failed; {@code willRetry} tells whether the engine tries again later. */
+  /**
+   * An attempt failed; {@code willRetry} tells whether the engine tries again later, and {@code
+   * retryIn} after how long, where it is known: the file's own backoff, or the wait for its target.
+   */
   record AssetFailed(
-      String libraryId, String assetId, String path, UploadError error, int attempts, boolean willRetry)
-      implements LibraryEvent {}
+      String libraryId,
+      String assetId,
+      String path,
+      UploadError error,
+      int attempts,
+      boolean willRetry,
+      Optional<Duration> retryIn)
+      implements LibraryEvent {
+
+    /** A failure after which the engine does not try again. */
+    public AssetFailed(String libraryId, String assetId, String path, UploadError error, int attempts) {
+      this(libraryId, assetId, path, error, attempts, false, Optional.empty());
+    }
+  }
 
   /** The asset was given up on for a reason that is not an error. */
   record AssetSkipped(String libraryId, String assetId, String path, String reason)

@@ -56,8 +56,11 @@ class ChangedDuringUploadIT {
 
     assertThat(run.waitFor(Duration.ofMinutes(3))).as(run.describe()).isZero();
     assertThat(run.stdout())
-        .anySatisfy(line -> assertThat(line).startsWith("skipped " + VIDEO).contains("changed while it was uploaded"));
+        .anySatisfy(line -> assertThat(line).startsWith("skipped " + VIDEO).contains("changed while it was uploaded"))
+        .as("the new version starts from nothing, not from the old one's bytes")
+        .noneMatch(line -> line.startsWith("retrying ") || line.startsWith("resumed "));
     assertThat(Files.size(target.resolve(VIDEO))).isEqualTo(27L * MIB);
     assertThat(MediaFiles.sha256(target.resolve(VIDEO))).isEqualTo(MediaFiles.sha256(video));
+    assertThat(part).as("no part file left").doesNotExist();
   }
 }

@@ -120,7 +120,9 @@ class StorageTroubleIT {
               assertThat(status.waitFor(Duration.ofSeconds(30))).as(status.describe()).isZero();
               assertThat(status.stdout())
                   .contains("  Stopped — the backup storage is full")
-                  .anyMatch(line -> line.startsWith("stopped: " + target + ": ") && line.endsWith("No space left on device"));
+                  .anyMatch(
+                      line -> line.startsWith("stopped: " + target + ": ")
+                          && line.matches(".*No space left on device \\(trying again in \\d+s\\)"));
             });
     assertThat(app.isAlive()).as(app.describe()).isTrue();
 

@@ -142,7 +142,8 @@ final class ProgressPrinter {
     if (event instanceof EngineEvent.AssetFailed failed) {
       String message = OneLine.of(failed.error().message());
       return failed.willRetry()
-          ? "retrying " + path + " (attempt " + (failed.attempts() + 1) + "): " + message
+          ? "retrying " + path + failed.retryIn().map(wait -> " in " + humanDuration(wait)).orElse("")
+              + " (attempt " + (failed.attempts() + 1) + "): " + message
           : "failed " + path + ": " + message;
     }
     if (event instanceof EngineEvent.AssetSkipped skipped) {

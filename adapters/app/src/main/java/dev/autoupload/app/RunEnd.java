@@ -13,9 +13,10 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>With {@code --once}, when every library is done or cannot go on in this run: its target
- *       stopped it (full, refusing the credentials, untrusted) and no upload is sending any more,
- *       or its backup is down for good. Waiting for the retry after {@code max-backoff} would only
- *       hold the run; the next run tries again.
+ *       stopped it (full, refusing the credentials, untrusted, or unreachable {@code max-attempts}
+ *       times in a row) and no upload is sending any more, or its backup is down for good. Waiting
+ *       for the retry after {@code max-backoff} would only hold the run; the next run tries again.
+ *       A target that is away for a moment is waited for, with the backoff.
  *   <li>Without, when no library can go on at all: each is down for good. A stopped target is
  *       waited for and retried, as a background backup should.
  * </ul>
@@ -27,7 +28,8 @@ final class RunEnd {
       Map.of(
           BlockerReason.TARGET_FULL, "target full",
           BlockerReason.NOT_AUTHORIZED, "the target refused the credentials",
-          BlockerReason.TARGET_UNTRUSTED, "the target's identity could not be verified");
+          BlockerReason.TARGET_UNTRUSTED, "the target's identity could not be verified",
+          BlockerReason.TARGET_UNREACHABLE, "the target cannot be reached");
 
   private RunEnd() {}
 
@@ -53,7 +55,12 @@ final class RunEnd {
 
   /** Stopped by its target, the scan over and every upload in flight paused. */
   private static Optional<String> stoppedByItsTarget(LibraryStatus library) {
-    Optional<BlockerReason> stop = library.reasons().stream().filter(TARGET_STOPS::containsKey).sorted().findFirst();
+    Optional<BlockerReason> stop =
+        library.reasons().stream()
+            .filter(TARGET_STOPS::containsKey)
+            .filter(reason -> reason != BlockerReason.TARGET_UNREACHABLE || library.unreachableTooLong())
+            .sorted()
+            .findFirst();
     boolean settled = !library.scanning() && library.inFlight().stream().noneMatch(upload -> upload.pausedFor().isEmpty());
     if (stop.isEmpty() || !settled) {
       return Optional.empty();

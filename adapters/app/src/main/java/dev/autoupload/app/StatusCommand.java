@@ -2,7 +2,12 @@ package dev.autoupload.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -28,6 +33,21 @@ final class StatusCommand extends InstanceCommand {
       Map.of("running", "backing up", "waiting", "waiting", "paused", "paused", "idle", "up to date");
 
   @Mixin InstanceOptions instance;
+
+  /** How long until the instant {@code at} names, in the progress line's words; empty when none. */
+  private static Optional<String> in(JsonNode at) {
+    if (!at.isTextual()) {
+      return Optional.empty();
+    }
+    Duration left = Duration.between(Instant.now(), Instant.parse(at.asText()));
+    return Optional.of(ProgressPrinter.humanDuration(left.isNegative() ? Duration.ZERO : left.plusMillis(999)));
+  }
+
+  private static Set<String> codes(JsonNode reasons) {
+    Set<String> codes = new HashSet<>();
+    reasons.forEach(reason -> codes.add(reason.path("code").asText()));
+    return codes;
+  }
 
   @Override
   void run(PrintWriter out) {
@@ -61,9 +81,17 @@ final class StatusCommand extends InstanceCommand {
                 + (down.path("restarting").asBoolean() ? "restarting" : "stays down until the next start") + ")");
       }
       if (library.path("targetError").isTextual()) {
+        boolean away = codes(library.path("reasons")).contains("TARGET_UNREACHABLE");
         out.println(
-            "stopped: " + OneLine.of(library.path("target").asText()) + ": "
-                + OneLine.of(library.path("targetError").asText()));
+            (away ? "waiting for " : "stopped: ") + OneLine.of(library.path("target").asText()) + ": "
+                + OneLine.of(library.path("targetError").asText())
+                + in(library.path("targetRetryAt")).map(wait -> " (trying again in " + wait + ")").orElse(""));
+      }
+      for (JsonNode retry : library.path("retries")) {
+        out.println(
+            "retrying: " + OneLine.of(retry.path("path").asText())
+                + in(retry.path("at")).map(wait -> " in " + wait).orElse("")
+                + " (attempt " + (retry.path("attempts").asInt() + 1) + "): " + OneLine.of(retry.path("error").asText()));
       }
       for (JsonNode note : library.path("notes")) {
         out.println("note: " + OneLine.of(library.path("target").asText()) + ": " + OneLine.of(note.asText()));

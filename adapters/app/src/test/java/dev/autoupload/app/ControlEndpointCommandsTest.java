@@ -221,6 +221,11 @@ class ControlEndpointCommandsTest {
           }
 
           @Override
+          public void discard(String remotePath, Optional<String> resumeToken) throws UploadException {
+            folder.discard(remotePath, resumeToken);
+          }
+
+          @Override
           public void check() throws UploadException {
             folder.check();
           }

@@ -52,9 +52,10 @@ class ProgressPrinterTest {
     printer.onEvent(new EngineEvent.AssetUploaded("lib", "2", "c.jpg", Optional.empty(), 10, Instant.EPOCH, true));
     printer.onEvent(new EngineEvent.AssetResumed("lib", "3", "big.mov", 8_388_608, 20_000_000));
     printer.onEvent(
-        new EngineEvent.AssetFailed("lib", "4", "d.jpg", new UploadError.Transient("connection\nreset"), 1, true));
+        new EngineEvent.AssetFailed(
+            "lib", "4", "d.jpg", new UploadError.Transient("connection\nreset"), 1, true, Optional.of(Duration.ofSeconds(2))));
     printer.onEvent(
-        new EngineEvent.AssetFailed("lib", "4", "d.jpg", new UploadError.Permanent("gone bad"), 5, false));
+        new EngineEvent.AssetFailed("lib", "4", "d.jpg", new UploadError.Permanent("gone bad"), 5));
     printer.onEvent(new EngineEvent.AssetSkipped("lib", "5", "e.jpg", "vanished before upload"));
     printer.onEvent(new EngineEvent.ScanFailed("lib", "/photos", "permission denied"));
     printer.onEvent(
@@ -69,7 +70,7 @@ class ProgressPrinterTest {
             "uploaded a/b.jpg -> a/b.jpg 1234",
             "already-on-target c.jpg",
             "resumed big.mov at 8388608/20000000",
-            "retrying d.jpg (attempt 2): connection reset",
+            "retrying d.jpg in 2s (attempt 2): connection reset",
             "failed d.jpg: gone bad",
             "skipped e.jpg: vanished before upload",
             "scan-failed /photos: permission denied",
@@ -102,7 +103,7 @@ class ProgressPrinterTest {
     printer.update(status(1, 0), 0);
     printer.onEvent(new EngineEvent.AssetUploaded("lib", "1", "a.jpg", Optional.of("a.jpg"), 100, Instant.EPOCH, false));
     printer.onEvent(
-        new EngineEvent.AssetFailed("lib", "2", "b.jpg", new UploadError.Permanent("unreadable"), 1, false));
+        new EngineEvent.AssetFailed("lib", "2", "b.jpg", new UploadError.Permanent("unreadable"), 1));
     printer.update(status(2, 500), 2 * SECOND);
     printer.finish();
 
@@ -127,8 +128,8 @@ class ProgressPrinterTest {
     LibraryStatus library =
         new LibraryStatus(
             "lib", "/photos", "file:///backup", false, Optional.empty(), 10, 0, 10 - backedUp, 0, 0,
-            backedUp, 0, 0, 1000, bytesDone, bytesDone, Set.of(), List.of(), List.of(), List.of(), Optional.empty(),
-            List.of(), Optional.empty());
+            backedUp, 0, 0, 1000, bytesDone, bytesDone, Set.of(), List.of(), List.of(), List.of(), List.of(),
+            Optional.empty(), Optional.empty(), false, List.of(), Optional.empty());
     return new EngineStatus(Verdict.run(4), DeviceConditions.desktop(), List.of(library));
   }
 }

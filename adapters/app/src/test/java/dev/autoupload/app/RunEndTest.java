@@ -19,10 +19,21 @@ class RunEndTest {
 
   private static LibraryStatus library(
       boolean scanning, long queued, Set<BlockerReason> reasons, List<LibraryStatus.InFlight> inFlight) {
+    return library(scanning, queued, reasons, inFlight, false);
+  }
+
+  private static LibraryStatus library(
+      boolean scanning,
+      long queued,
+      Set<BlockerReason> reasons,
+      List<LibraryStatus.InFlight> inFlight,
+      boolean unreachableTooLong) {
     return new LibraryStatus(
         "lib", "/photos", "file:///backup", scanning, Optional.empty(), 3, 0, queued, inFlight.size(), 0, 1, 0, 0,
-        300, 100, 100, reasons, inFlight, List.of(), List.of(),
-        reasons.isEmpty() ? Optional.empty() : Optional.of(FULL), List.of(), Optional.empty());
+        300, 100, 100, reasons, inFlight, List.of(), List.of(), List.of(),
+        reasons.isEmpty() ? Optional.empty() : Optional.of(FULL),
+        reasons.isEmpty() ? Optional.empty() : Optional.of(Instant.parse("2026-11-25T10:00:30Z")),
+        unreachableTooLong, List.of(), Optional.empty());
   }
 
   private static LibraryStatus.InFlight upload(Set<BlockerReason> pausedFor) {
@@ -67,6 +78,18 @@ class RunEndTest {
         .contains("the target refused the credentials: file:///backup: " + FULL);
     assertThat(RunEnd.reached(status(library(false, 1, Set.of(BlockerReason.TARGET_UNTRUSTED), List.of())), true))
         .isTrue();
+  }
+
+  @Test
+  void aRunOnceWaitsForAnUnreachableTargetUntilItWasAwayMaxAttemptsTimesInARow() {
+    Set<BlockerReason> away = Set.of(BlockerReason.TARGET_UNREACHABLE);
+    assertThat(RunEnd.reached(status(library(false, 2, away, List.of(), false)), true)).isFalse();
+    assertThat(Summary.problem(status(library(false, 2, away, List.of(), false)))).isEmpty();
+
+    assertThat(RunEnd.reached(status(library(false, 2, away, List.of(), true)), true)).isTrue();
+    assertThat(Summary.problem(status(library(false, 2, away, List.of(), true))))
+        .contains("the target cannot be reached: file:///backup: " + FULL);
+    assertThat(RunEnd.reached(status(library(false, 2, away, List.of(), true)), false)).isFalse();
   }
 
   @Test

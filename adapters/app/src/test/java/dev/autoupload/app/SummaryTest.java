@@ -137,6 +137,6 @@ class SummaryTest {
     return new LibraryStatus(
         "lib", "/photos", "file:///backup", false, scanError, discovered, alreadyBackedUp,
         0, 0, 0, completed, skipped, failed, bytesSent, bytesSent, bytesSent, Set.of(), List.of(),
-        failures, notBackedUp, Optional.empty(), List.of(), Optional.empty());
+        failures, notBackedUp, List.of(), Optional.empty(), Optional.empty(), false, List.of(), Optional.empty());
   }
 }

@@ -159,7 +159,10 @@ final class ApiJson {
       List<InFlight> inFlight,
       List<Failure> failures,
       List<NotBackedUp> notBackedUp,
+      List<Retry> retries,
       Optional<String> targetError,
+      Optional<Instant> targetRetryAt,
+      boolean unreachableTooLong,
       List<String> notes,
       Optional<Down> down,
       Optional<Stalled> stalled) {
@@ -187,7 +190,10 @@ final class ApiJson {
           status.inFlight().stream().map(InFlight::of).toList(),
           status.failures().stream().map(Failure::of).toList(),
           status.notBackedUp().stream().map(skip -> new NotBackedUp(skip.assetId(), skip.path(), skip.reason())).toList(),
+          status.retries().stream().map(Retry::of).toList(),
           status.targetError(),
+          status.targetRetryAt(),
+          status.unreachableTooLong(),
           status.targetNotes(),
           status.down().map(Down::of),
           stalled);
@@ -253,6 +259,13 @@ final class ApiJson {
           upload.size(),
           ApiJson.percent(upload.offset(), upload.size()),
           Reason.all(upload.pausedFor()));
+    }
+  }
+
+  /** A failed attempt waiting out its backoff: it goes again {@code at}. */
+  record Retry(String assetId, String path, String error, int attempts, Instant at) {
+    static Retry of(LibraryStatus.Retry retry) {
+      return new Retry(retry.assetId(), retry.path(), describe(retry.error()), retry.attempts(), retry.at());
     }
   }
 

@@ -30,7 +30,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * An HTTP/1.1 proxy on 127.0.0.1 in front of one real server on loopback, which answers scripted
@@ -48,9 +53,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * }
  * }</pre>
  *
- * <p>Bodies are read whole into memory and forwarded with a {@code Content-Length}; chunked
- * requests and responses are accepted. Each forwarded request uses a fresh connection to the
- * server; the client's connection is kept alive as HTTP/1.1 allows.
+ * <p>A fault can also stand for every request a predicate picks until {@link #passThrough()}
+ * ({@link #failEvery}): a server that is away, full or refusing for a while, or one that lies.
+ *
+ * <p>Bodies are read whole into memory and forwarded with a {@code Content-Length}, as a buffering
+ * reverse proxy does: the server never sees a body the client did not finish. Chunked requests and
+ * responses are accepted. The proxy counts every request body byte it receives as it arrives, also
+ * of bodies the client never finished ({@link #receivedBodyBytes()}, {@link
+ * #awaitReceivedBodyBytes}), so a test can act at a given byte and tell what a client sent again.
+ * Each forwarded request uses a fresh connection to the server; the client's connection is kept
+ * alive as HTTP/1.1 allows.
  */
 public final class FaultProxy implements AutoCloseable {
 
@@ -94,6 +106,20 @@ public final class FaultProxy implements AutoCloseable {
       return new Stall();
     }
 
+    /**
+     * Forwards the request and relays the server's answer with {@code body} applied to its body
+     * (read as ISO-8859-1, so any byte survives): a server that says 200 but reports another size
+     * or hash than it stored.
+     */
+    static Fault lie(UnaryOperator<String> body) {
+      return new Lie(Map.of(), body);
+    }
+
+    /** As {@link #lie(UnaryOperator)}, setting the answer's header {@code name} to {@code value}. */
+    static Fault lieInHeader(String name, String value) {
+      return new Lie(Map.of(name, value), UnaryOperator.identity());
+    }
+
     /** An answer from the proxy itself. */
     record Status(int code, Map<String, String> headers, String body) implements Fault {
 
@@ -121,15 +147,28 @@ public final class FaultProxy implements AutoCloseable {
     record Stall() implements Fault {}
 
     record CorruptBody() implements Fault {}
+
+    record Lie(Map<String, String> headers, UnaryOperator<String> body) implements Fault {}
   }
+
+  /** A request as it arrived, for {@link #failEvery} to choose by. */
+  public record Request(String method, String target) {}
 
   /**
    * One request the proxy received: its method and request target, how many body bytes it read,
-   * and the fault it answered with (empty when it passed the request through).
+   * the fault it answered with (empty when it passed the request through), and whether its body
+   * arrived whole (false when the client stopped sending before the end).
    */
-  public record Exchange(String method, String target, long bodyBytes, Optional<Fault> fault) {}
+  public record Exchange(String method, String target, long bodyBytes, Optional<Fault> fault, boolean whole) {
+
+    public Exchange(String method, String target, long bodyBytes, Optional<Fault> fault) {
+      this(method, target, bodyBytes, fault, true);
+    }
+  }
 
   private record Rule(Optional<String> method, Fault fault) {}
+
+  private record Standing(Predicate<Request> which, Fault fault) {}
 
   private static final Set<String> HOP_BY_HOP =
       Set.of("connection", "keep-alive", "transfer-encoding", "content-length", "expect", "te");
@@ -138,6 +177,10 @@ public final class FaultProxy implements AutoCloseable {
   private final InetSocketAddress backend;
   private final ExecutorService threads = Executors.newCachedThreadPool(FaultProxy::daemon);
   private final ConcurrentLinkedDeque<Rule> rules = new ConcurrentLinkedDeque<>();
+  private final List<Standing> standing = new CopyOnWriteArrayList<>();
+  private final Object received = new Object();
+  private long receivedBodyBytes;
+  private final AtomicInteger busy = new AtomicInteger();
   private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
   private final LinkedBlockingQueue<Exchange> arrivals = new LinkedBlockingQueue<>();
   private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
@@ -187,10 +230,63 @@ public final class FaultProxy implements AutoCloseable {
     return failNext(Fault.reset());
   }
 
-  /** Drops every fault not yet used: from now on requests reach the server. */
+  /**
+   * Answers every request {@code which} picks with {@code fault} until {@link #passThrough()}; a
+   * one-time fault ({@link #failNext}) that matches goes first.
+   */
+  public FaultProxy failEvery(Predicate<Request> which, Fault fault) {
+    standing.add(new Standing(which, fault));
+    return this;
+  }
+
+  /** Drops every fault not yet used and every standing one: from now on requests reach the server. */
   public FaultProxy passThrough() {
     rules.clear();
+    standing.clear();
     return this;
+  }
+
+  /** Request body bytes received from clients so far, also of bodies they never finished. */
+  public long receivedBodyBytes() {
+    synchronized (received) {
+      return receivedBodyBytes;
+    }
+  }
+
+  /**
+   * Waits until at least {@code bytes} request body bytes have arrived in all ({@link
+   * #receivedBodyBytes()}), or {@code until} says to stop waiting (checked as bytes arrive and
+   * every 50 ms); returns whether they did.
+   */
+  public boolean awaitReceivedBodyBytes(long bytes, BooleanSupplier until, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (received) {
+      while (receivedBodyBytes < bytes) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || until.getAsBoolean()) {
+          return false;
+        }
+        received.wait(Math.max(1, Math.min(50, TimeUnit.NANOSECONDS.toMillis(left))));
+      }
+      return true;
+    }
+  }
+
+  /**
+   * Waits until no request is being handled: each that arrived was answered, forwarded and
+   * answered by the server, or dropped. What the server stores then no longer moves.
+   */
+  public void awaitIdle(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (busy.get() > 0) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(busy.get() + " request(s) still being handled after " + timeout);
+      }
+      synchronized (received) {
+        received.wait(5);
+      }
+    }
   }
 
   /** Lets every stalled request go: their connections are reset. */
@@ -260,8 +356,13 @@ public final class FaultProxy implements AutoCloseable {
         if (head.isEmpty()) {
           return;
         }
-        if (!handle(head.get(), in, out, client)) {
-          return;
+        busy.incrementAndGet();
+        try {
+          if (!handle(head.get(), in, out, client)) {
+            return;
+          }
+        } finally {
+          busy.decrementAndGet();
         }
       }
     } catch (IOException e) {
@@ -274,7 +375,7 @@ public final class FaultProxy implements AutoCloseable {
   /** Handles one request; returns whether the connection stays open for another. */
   private boolean handle(Head request, InputStream in, OutputStream out, Socket client)
       throws IOException {
-    Optional<Fault> fault = takeFault(request.method());
+    Optional<Fault> fault = takeFault(request);
     boolean expectsContinue = "100-continue".equalsIgnoreCase(request.header("Expect"));
 
     if (fault.orElse(null) instanceof Fault.Reset) {
@@ -298,7 +399,13 @@ public final class FaultProxy implements AutoCloseable {
       out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       out.flush();
     }
-    byte[] body = readBody(request, in, true);
+    byte[] body;
+    try {
+      body = readBody(request, in, this::received);
+    } catch (CutShort cut) {
+      record(request, cut.got, fault, false);
+      throw cut;
+    }
     record(request, body.length, fault);
     boolean close = "close".equalsIgnoreCase(request.header("Connection"));
     if (fault.orElse(null) instanceof Fault.Status status) {
@@ -321,23 +428,49 @@ public final class FaultProxy implements AutoCloseable {
       reset(client);
       return false;
     }
+    if (fault.orElse(null) instanceof Fault.Lie lie) {
+      response = response.altered(lie);
+    }
     response.writeTo(out, request.method(), close);
     return !close;
   }
 
-  private Optional<Fault> takeFault(String method) {
+  private Optional<Fault> takeFault(Head request) {
+    String method = request.method();
     for (Rule rule : rules) {
       if (rule.method().map(method::equalsIgnoreCase).orElse(true) && rules.remove(rule)) {
         return Optional.of(rule.fault());
       }
     }
-    return Optional.empty();
+    Request asked = new Request(method, request.target());
+    return standing.stream().filter(rule -> rule.which().test(asked)).map(Standing::fault).findFirst();
   }
 
   private void record(Head request, long bodyBytes, Optional<Fault> fault) {
-    Exchange exchange = new Exchange(request.method(), request.target(), bodyBytes, fault);
+    record(request, bodyBytes, fault, true);
+  }
+
+  private void record(Head request, long bodyBytes, Optional<Fault> fault, boolean whole) {
+    Exchange exchange = new Exchange(request.method(), request.target(), bodyBytes, fault, whole);
     exchanges.add(exchange);
     arrivals.add(exchange);
+  }
+
+  private void received(int bytes) {
+    synchronized (received) {
+      receivedBodyBytes += bytes;
+      received.notifyAll();
+    }
+  }
+
+  /** A request body that ended before its announced end: the client stopped sending. */
+  private static final class CutShort extends EOFException {
+    final long got;
+
+    CutShort(String message, long got) {
+      super(message);
+      this.got = got;
+    }
   }
 
   private void awaitRelease() {
@@ -365,7 +498,7 @@ public final class FaultProxy implements AutoCloseable {
           request.method().equalsIgnoreCase("HEAD")
               || response.status() == 204
               || response.status() == 304;
-      byte[] responseBody = bodiless ? new byte[0] : readBody(response, in, false);
+      byte[] responseBody = bodiless ? new byte[0] : readBody(response, in, null);
       return new Response(response, responseBody);
     }
   }
@@ -420,13 +553,18 @@ public final class FaultProxy implements AutoCloseable {
     out.flush();
   }
 
-  /** A request's or response's body, de-chunked; a response without framing runs to EOF. */
-  private static byte[] readBody(Head head, InputStream in, boolean isRequest)
+  /**
+   * A request's or response's body, de-chunked; a response without framing runs to EOF. A
+   * request's bytes are counted with {@code counted} as they arrive (null for a response); one
+   * that ends early throws {@link CutShort} with how many arrived.
+   */
+  private static byte[] readBody(Head head, InputStream in, IntConsumer counted)
       throws IOException {
+    boolean isRequest = counted != null;
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
     if ("chunked".equalsIgnoreCase(head.header("Transfer-Encoding"))) {
-      ByteArrayOutputStream body = new ByteArrayOutputStream();
       while (true) {
-        String sizeLine = Head.line(in).orElseThrow(() -> new EOFException("chunk size"));
+        String sizeLine = Head.line(in).orElseThrow(() -> new CutShort("chunk size", body.size()));
         int semicolon = sizeLine.indexOf(';');
         int size =
             Integer.parseInt(
@@ -436,20 +574,34 @@ public final class FaultProxy implements AutoCloseable {
           while (!Head.line(in).orElse("").isEmpty()) {}
           return body.toByteArray();
         }
-        body.write(in.readNBytes(size));
+        copy(in, body, size, counted);
         Head.line(in);
       }
     }
     String length = head.header("Content-Length");
     if (length != null) {
-      int size = Integer.parseInt(length.trim());
-      byte[] body = in.readNBytes(size);
-      if (body.length != size) {
-        throw new EOFException("body ended after " + body.length + " of " + size + " bytes");
-      }
-      return body;
+      copy(in, body, Long.parseLong(length.trim()), counted);
+      return body.toByteArray();
     }
     return isRequest ? new byte[0] : in.readAllBytes();
+  }
+
+  /** Copies exactly {@code size} bytes, counting each piece as it arrives. */
+  private static void copy(InputStream in, ByteArrayOutputStream body, long size, IntConsumer counted)
+      throws IOException {
+    byte[] buffer = new byte[64 * 1024];
+    long left = size;
+    while (left > 0) {
+      int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+      if (n < 0) {
+        throw new CutShort("body ended after " + (size - left) + " of " + size + " bytes", body.size());
+      }
+      body.write(buffer, 0, n);
+      if (counted != null) {
+        counted.accept(n);
+      }
+      left -= n;
+    }
   }
 
   private static void reset(Socket client) {
@@ -490,6 +642,18 @@ public final class FaultProxy implements AutoCloseable {
 
   /** A server's answer, held to be relayed or dropped. */
   private record Response(Head head, byte[] body) {
+
+    /** This answer as {@code lie} tells it. */
+    Response altered(Fault.Lie lie) {
+      Map<String, String> headers = new LinkedHashMap<>(head.headers());
+      lie.headers().forEach(
+          (name, value) -> {
+            headers.keySet().removeIf(existing -> existing.equalsIgnoreCase(name));
+            headers.put(name, value);
+          });
+      String text = lie.body().apply(new String(body, StandardCharsets.ISO_8859_1));
+      return new Response(new Head(head.startLine(), headers), text.getBytes(StandardCharsets.ISO_8859_1));
+    }
 
     void writeTo(OutputStream out, String method, boolean close) throws IOException {
       StringBuilder text = new StringBuilder(head.startLine()).append("\r\n");

@@ -38,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,6 +64,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * #tampering()}), and read backups back where the target can.
  */
 public abstract class TargetConformance {
+
+  /** How the targets that keep an unfinished upload beside its name end the part's name. */
+  protected static final String PART_SUFFIX = ".autoupload-part";
 
   private static final String EMPTY_SHA256 =
       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
@@ -150,7 +154,16 @@ public abstract class TargetConformance {
     /** The bytes stored under {@code name} beside the root, where {@code ../name} would land. */
     Optional<byte[]> readBesideRoot(String name) throws Exception;
 
-    /** The view of a server that keeps the target's root as the folder {@code root} on this machine. */
+    /**
+     * What the server holds below the root for uploads that were not finished: part files, chunk
+     * folders, multipart uploads, unfinished tus uploads; each named as the server names it.
+     */
+    List<String> unfinished() throws Exception;
+
+    /**
+     * The view of a server that keeps the target's root as the folder {@code root} on this machine,
+     * an unfinished upload as a hidden {@code .<name>.autoupload-part} beside its name.
+     */
     static ServerView ofFolder(Path root) {
       return new ServerView() {
         @Override
@@ -162,7 +175,26 @@ public abstract class TargetConformance {
         public Optional<byte[]> readBesideRoot(String name) throws Exception {
           return regularFile(root.resolveSibling(name));
         }
+
+        @Override
+        public List<String> unfinished() throws Exception {
+          return partFiles(root);
+        }
       };
+    }
+
+    /** The part files below {@code root}, relative to it. */
+    static List<String> partFiles(Path root) throws Exception {
+      if (!Files.isDirectory(root)) {
+        return List.of();
+      }
+      try (Stream<Path> files = Files.walk(root)) {
+        return files
+            .filter(file -> file.getFileName().toString().endsWith(PART_SUFFIX))
+            .map(file -> root.relativize(file).toString())
+            .sorted()
+            .toList();
+      }
     }
 
     private static Optional<byte[]> regularFile(Path file) throws Exception {
@@ -329,6 +361,32 @@ public abstract class TargetConformance {
       assertThat(replaced.startOffset()).as("the interrupted replacement resumed").isPositive();
     }
     assertStored("edited.jpg", edited);
+  }
+
+  @Test
+  void discardRemovesWhatAnInterruptedUploadLeftAndNeverAFinishedFile() throws Exception {
+    byte[] kept = randomBytes(chunkSize() + 3, 30);
+    upload(target, "discard/kept.jpg", kept);
+    byte[] content = randomBytes(3 * chunkSize() + 5, 31);
+    Optional<String> token = sendPartlyForToken("discard/gone.mov", content, 2 * chunkSize() + 1);
+    ServerView server = serverView().orElseThrow(() -> new AssertionError("discard needs a serverView()"));
+    if (resumable()) {
+      assertThat(server.unfinished()).as("what the interrupted upload left on the server").isNotEmpty();
+    }
+
+    UploadTarget restarted = newTargetAfterRestart();
+    restarted.discard("discard/gone.mov", token);
+    restarted.discard("discard/gone.mov", token);
+    restarted.discard("discard/never-uploaded.jpg", Optional.empty());
+    restarted.discard("discard/kept.jpg", Optional.empty());
+
+    assertThat(server.unfinished()).as("left on the server after the discard").isEmpty();
+    assertThat(restarted.probe("discard/gone.mov")).isEqualTo(new RemoteState.Absent());
+    assertNothingStoredUnder("discard/gone.mov");
+    assertStored("discard/kept.jpg", kept);
+    Upload again = upload(restarted, "discard/gone.mov", content);
+    assertThat(again.startOffset()).as("a new upload starts from nothing").isZero();
+    assertStored("discard/gone.mov", content);
   }
 
   @ParameterizedTest
@@ -572,6 +630,18 @@ public abstract class TargetConformance {
       }
     }
     return sent;
+  }
+
+  /** As {@link #sendPartly}; returns the session's resume token, which the engine would journal. */
+  private Optional<String> sendPartlyForToken(String remotePath, byte[] content, int upTo) throws UploadException {
+    try (UploadSession session = target.open(remotePath, content.length)) {
+      long offset = session.offset();
+      while (offset < upTo) {
+        int length = (int) Math.min(chunkSize(), upTo - offset);
+        offset = session.append(offset, ByteBuffer.wrap(content, (int) offset, length));
+      }
+      return session.resumeToken();
+    }
   }
 
   private UploadTarget newTargetAfterRestart() throws Exception {

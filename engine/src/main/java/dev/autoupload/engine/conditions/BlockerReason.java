@@ -23,6 +23,7 @@ public enum BlockerReason {
   TARGET_FULL("Stopped — the backup storage is full"),
   NOT_AUTHORIZED("Stopped — the backup storage rejected the credentials"),
   TARGET_UNTRUSTED("Stopped — the backup storage's identity could not be verified (TLS)"),
+  TARGET_UNREACHABLE("Waiting — the backup storage cannot be reached or is not answering; trying again shortly"),
   LIBRARY_DOWN("Stopped — this library's backup failed; see why in its status");
 
   private final String description;

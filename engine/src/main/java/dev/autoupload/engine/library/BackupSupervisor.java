@@ -78,7 +78,8 @@ public final class BackupSupervisor
 
   /**
    * Lifts the library's own blockers ({@code TARGET_FULL}, {@code NOT_AUTHORIZED}, {@code
-   * TARGET_UNTRUSTED}) now, as when the user resumes, instead of at the next automatic retry.
+   * TARGET_UNTRUSTED}, {@code TARGET_UNREACHABLE}) now, as when the user resumes, instead of at the
+   * next automatic retry.
    */
   public record ClearLibraryBlockers(ActorRef<Done> replyTo) implements Command {}
 
@@ -447,7 +448,10 @@ public final class BackupSupervisor
         uploads.inFlight(),
         counts.failures(),
         counts.notBackedUp(),
+        counts.retries(),
         plan.targetError(),
+        plan.targetRetryAt(),
+        plan.unreachableTooLong(),
         library.target().notes(),
         Optional.empty());
   }

@@ -39,7 +39,9 @@ import java.util.Set;
  *   <li>A content already backed up makes an alias; a content being uploaded makes the asset wait
  *       for it; two uploads to one remote path never run at once.
  *   <li>A failed attempt is retried after an exponential backoff with jitter (a longer Retry-After
- *       wins) up to {@code max-attempts}; a full or refusing target stops the whole library.
+ *       wins) up to {@code max-attempts}; a full or refusing target stops the whole library, and so
+ *       does one that cannot be reached, which is tried again after the same backoff, counted per
+ *       outage instead of per file: no file fails because the target was away.
  *   <li>A newer version of an asset found while an older one is on its way is handled once the
  *       older one ends: the library is scanned again then.
  * </ul>
@@ -193,6 +195,12 @@ public final class LibraryPlan {
   private Set<BlockerReason> blockers;
   /** The target's words for the latest of {@code blockers}; empty while there are none. */
   private Optional<String> targetError;
+  /** When the library's own stop is tried again; empty while there is none. */
+  private Optional<Instant> targetRetryAt;
+  /** Times in a row the target could not be reached, with no upload done in between. */
+  private int unreachableInARow;
+  /** The assets waiting out a retry's backoff, with what failed and when they go again. */
+  private PersistentMap<String, LibraryStatus.Retry> retries;
   /** How many assets the run found, which ranks each; and retries, counting down. */
   private long foundSoFar;
   private long retriesSoFar;
@@ -219,6 +227,8 @@ public final class LibraryPlan {
     this.tally = new Tally(0, new long[Result.values().length]);
     this.blockers = Set.of();
     this.targetError = Optional.empty();
+    this.targetRetryAt = Optional.empty();
+    this.retries = PersistentMap.empty();
   }
 
   /** A copy for a transition to change before it hands it out; never changed after. */
@@ -241,6 +251,9 @@ public final class LibraryPlan {
     this.tally = from.tally;
     this.blockers = from.blockers;
     this.targetError = from.targetError;
+    this.targetRetryAt = from.targetRetryAt;
+    this.unreachableInARow = from.unreachableInARow;
+    this.retries = from.retries;
     this.foundSoFar = from.foundSoFar;
     this.retriesSoFar = from.retriesSoFar;
     this.bytesToUpload = from.bytesToUpload;
@@ -307,6 +320,7 @@ public final class LibraryPlan {
     Change change = new Change(context);
     change.next.blockers = Set.of();
     change.next.targetError = Optional.empty();
+    change.next.targetRetryAt = Optional.empty();
     return change.finish();
   }
 
@@ -327,7 +341,10 @@ public final class LibraryPlan {
     return blockers.isEmpty() ? uploadSlots : 0;
   }
 
-  /** Why this library stops, beyond the device conditions: TARGET_FULL, NOT_AUTHORIZED, TARGET_UNTRUSTED. */
+  /**
+   * Why this library stops, beyond the device conditions: TARGET_FULL, NOT_AUTHORIZED,
+   * TARGET_UNTRUSTED, TARGET_UNREACHABLE.
+   */
   public Set<BlockerReason> blockers() {
     return blockers;
   }
@@ -335,6 +352,19 @@ public final class LibraryPlan {
   /** The target's words for why it stops the library, while {@link #blockers} are not empty. */
   public Optional<String> targetError() {
     return targetError;
+  }
+
+  /** When the library tries its target again, while {@link #blockers} are not empty. */
+  public Optional<Instant> targetRetryAt() {
+    return targetRetryAt;
+  }
+
+  /**
+   * Whether the target could not be reached {@code max-attempts} times in a row with no upload done
+   * in between: a run backed up once gives up on it (see {@link LibraryStatus#unreachableTooLong}).
+   */
+  public boolean unreachableTooLong() {
+    return unreachableInARow >= settings.upload().maxAttempts();
   }
 
   /** Whether anything found is still to be identified, placed, uploaded or retried. */
@@ -364,6 +394,8 @@ public final class LibraryPlan {
             .map(l -> new LibraryStatus.Skip(l.asset().id(), l.asset().relativePath(), l.reason()))
             .sorted(Comparator.comparing(LibraryStatus.Skip::path))
             .toList();
+    List<LibraryStatus.Retry> waiting =
+        retries.values().stream().sorted(Comparator.comparing(LibraryStatus.Retry::at)).toList();
     return new Counts(
         tally.unchanged() + results.size(),
         tally.unchanged() + tally.of(Result.ALREADY),
@@ -376,13 +408,15 @@ public final class LibraryPlan {
         bytesToUpload,
         bytesFinished,
         failed,
-        notBackedUp);
+        notBackedUp,
+        waiting);
   }
 
   /**
    * The run's counts: every asset found is counted once, by where its latest version ended.
    *
    * @param notBackedUp assets that exist but were left out (see {@link LibraryStatus#notBackedUp})
+   * @param retries failed attempts waiting out their backoff, the next first
    */
   public record Counts(
       long discovered,
@@ -396,7 +430,8 @@ public final class LibraryPlan {
       long bytesToUpload,
       long bytesFinished,
       List<LibraryStatus.Failure> failures,
-      List<LibraryStatus.Skip> notBackedUp) {}
+      List<LibraryStatus.Skip> notBackedUp,
+      List<LibraryStatus.Retry> retries) {}
 
   // ---- the work of one transition ----
 
@@ -592,6 +627,7 @@ public final class LibraryPlan {
       Asset asset = entry.asset();
       String libraryId = next.settings.libraryId();
       if (outcome instanceof FileUpload.Uploaded uploaded) {
+        next.unreachableInARow = 0;
         record(
             new BackupSupervisor.AssetBackedUp(
                 assetId,
@@ -648,35 +684,52 @@ public final class LibraryPlan {
     void onFailure(Pending entry, UploadError error) {
       Asset asset = entry.asset();
       String libraryId = next.settings.libraryId();
-      Optional<BlockerReason> libraryWide = libraryWideBlocker(error);
+      Optional<BlockerReason> libraryWide = error.stopsTheLibrary();
       int tried = next.attempts.get(asset.id()).orElse(0);
       if (libraryWide.isPresent()) {
-        // A full or refusing target fails every upload alike: stop the library, not the asset.
-        Set<BlockerReason> more = EnumSet.of(libraryWide.get());
+        // A full, refusing or unreachable target fails every upload alike: stop the library, not
+        // the asset, which keeps its attempts.
+        BlockerReason blocker = libraryWide.get();
+        boolean alreadyWaiting = next.blockers.contains(blocker);
+        Set<BlockerReason> more = EnumSet.of(blocker);
         more.addAll(next.blockers);
         next.blockers = Set.copyOf(more);
         next.targetError = Optional.of(error.message());
-        decisions.add(new Report(new EngineEvent.AssetFailed(libraryId, asset.id(), asset.relativePath(), error, tried, true)));
-        decisions.add(new StopLibrary(libraryWide.get(), next.settings.upload().maxBackoff(), error.message()));
         enqueue(entry, true);
+        if (blocker != BlockerReason.TARGET_UNREACHABLE || !alreadyWaiting || next.targetRetryAt.isEmpty()) {
+          Duration delay = next.settings.upload().maxBackoff();
+          if (blocker == BlockerReason.TARGET_UNREACHABLE) {
+            next.unreachableInARow++;
+            delay = longerRetryAfter(error, next.settings.upload().backoff(next.unreachableInARow, context.random()));
+          }
+          next.targetRetryAt = Optional.of(context.now().plus(delay));
+          decisions.add(new StopLibrary(blocker, delay, error.message()));
+        }
+        // Another upload that met the same outage waits with the library.
+        Duration wait = Duration.between(context.now(), next.targetRetryAt.orElseThrow());
+        decisions.add(
+            new Report(
+                new EngineEvent.AssetFailed(
+                    libraryId, asset.id(), asset.relativePath(), error, tried, true, Optional.of(wait))));
         return;
       }
       int attempt = tried + 1;
       next.attempts = next.attempts.with(asset.id(), attempt);
       boolean willRetry = error.retryable() && attempt < next.settings.upload().maxAttempts();
-      decisions.add(
-          new Report(new EngineEvent.AssetFailed(libraryId, asset.id(), asset.relativePath(), error, attempt, willRetry)));
       if (willRetry) {
-        Duration delay = next.settings.upload().backoff(attempt, context.random());
-        if (error instanceof UploadError.Transient transientError
-            && transientError.retryAfter().isPresent()
-            && transientError.retryAfter().get().compareTo(delay) > 0) {
-          delay = transientError.retryAfter().get();
-        }
+        Duration delay = longerRetryAfter(error, next.settings.upload().backoff(attempt, context.random()));
+        decisions.add(
+            new Report(
+                new EngineEvent.AssetFailed(
+                    libraryId, asset.id(), asset.relativePath(), error, attempt, true, Optional.of(delay))));
         update(entry.at(Stage.RETRYING));
+        next.retries =
+            next.retries.with(
+                asset.id(), new LibraryStatus.Retry(asset.id(), asset.relativePath(), error, attempt, context.now().plus(delay)));
         decisions.add(new RetryLater(asset.id(), delay, error.message()));
         return;
       }
+      decisions.add(new Report(new EngineEvent.AssetFailed(libraryId, asset.id(), asset.relativePath(), error, attempt)));
       next.failures = next.failures.with(asset.id(), new Failed(asset, error, attempt));
       next.bytesToUpload -= asset.size();
       releaseContent(asset);
@@ -685,6 +738,7 @@ public final class LibraryPlan {
     }
 
     void retryDue(String assetId) {
+      next.retries = next.retries.without(assetId);
       next.pending
           .get(assetId)
           .filter(entry -> entry.stage() == Stage.RETRYING)
@@ -730,6 +784,7 @@ public final class LibraryPlan {
         decisions.add(new Rescan("a newer version of " + entry.asset().relativePath() + " was found on its way"));
       }
       String id = entry.asset().id();
+      next.retries = next.retries.without(id);
       countRetrying(pendingOf(id), Optional.empty());
       next.pending = next.pending.without(id);
       result(id, result);
@@ -872,16 +927,13 @@ public final class LibraryPlan {
     return one.toLowerCase(Locale.ROOT).equals(other.toLowerCase(Locale.ROOT));
   }
 
-  private static Optional<BlockerReason> libraryWideBlocker(UploadError error) {
-    if (error instanceof UploadError.QuotaExceeded) {
-      return Optional.of(BlockerReason.TARGET_FULL);
-    }
-    if (error instanceof UploadError.Unauthorized) {
-      return Optional.of(BlockerReason.NOT_AUTHORIZED);
-    }
-    if (error instanceof UploadError.Untrusted) {
-      return Optional.of(BlockerReason.TARGET_UNTRUSTED);
-    }
-    return Optional.empty();
+  /** {@code backoff}, or the wait the server asked for when that is longer. */
+  private static Duration longerRetryAfter(UploadError error, Duration backoff) {
+    Optional<Duration> asked =
+        error instanceof UploadError.Transient t
+            ? t.retryAfter()
+            : error instanceof UploadError.Unreachable u ? u.retryAfter() : Optional.empty();
+    return asked.filter(wait -> wait.compareTo(backoff) > 0).orElse(backoff);
   }
+
 }

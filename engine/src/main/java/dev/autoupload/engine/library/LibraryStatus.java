@@ -2,6 +2,7 @@ package dev.autoupload.engine.library;
 
 import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.upload.UploadError;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -27,8 +28,14 @@ import java.util.Set;
  * @param reasons why uploads are waiting, empty while they run
  * @param notBackedUp files that exist but were left out in this run, each with its reason: a
  *     different file under its name with {@code on-conflict = skip}, or a file that kept changing
+ * @param retries the failed attempts waiting out their backoff: which file, why, when it goes again
  * @param targetError while the library's own target stops it ({@code TARGET_FULL}, {@code
- *     NOT_AUTHORIZED}, {@code TARGET_UNTRUSTED} among the reasons), the target's words for it
+ *     NOT_AUTHORIZED}, {@code TARGET_UNTRUSTED}, {@code TARGET_UNREACHABLE} among the reasons), the
+ *     target's words for it
+ * @param targetRetryAt while the target stops it, when the library tries the target again
+ * @param unreachableTooLong the target could not be reached {@code max-attempts} times in a row
+ *     with no upload done in between: a library backed up once ({@code --once}) gives up on it for
+ *     this run, a watched one keeps trying
  * @param targetNotes what the target changed about how it works, once, and why (an S3 server that
  *     refuses a header, say)
  * @param down why the library's backup is down, when it failed (see {@link Down}); its counts are
@@ -56,7 +63,10 @@ public record LibraryStatus(
     List<InFlight> inFlight,
     List<Failure> failures,
     List<Skip> notBackedUp,
+    List<Retry> retries,
     Optional<String> targetError,
+    Optional<Instant> targetRetryAt,
+    boolean unreachableTooLong,
     List<String> targetNotes,
     Optional<Down> down) {
 
@@ -64,8 +74,8 @@ public record LibraryStatus(
   public static LibraryStatus down(String libraryId, String source, String target, Down down) {
     return new LibraryStatus(
         libraryId, source, target, false, Optional.empty(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        Set.of(BlockerReason.LIBRARY_DOWN), List.of(), List.of(), List.of(), Optional.empty(), List.of(),
-        Optional.of(down));
+        Set.of(BlockerReason.LIBRARY_DOWN), List.of(), List.of(), List.of(), List.of(), Optional.empty(),
+        Optional.empty(), false, List.of(), Optional.of(down));
   }
 
   /**
@@ -76,7 +86,7 @@ public record LibraryStatus(
     return new LibraryStatus(
         libraryId, source, target, false, scanError, discovered, alreadyBackedUp, queued + running + retrying, 0, 0,
         completed, skipped, failed, bytesToUpload, bytesDone, bytesSent, Set.of(BlockerReason.LIBRARY_DOWN), List.of(),
-        failures, notBackedUp, Optional.empty(), targetNotes, Optional.of(down));
+        failures, notBackedUp, List.of(), Optional.empty(), Optional.empty(), false, targetNotes, Optional.of(down));
   }
 
   /** True once the scan is over and nothing is queued, running or waiting to retry; never while down. */
@@ -94,11 +104,17 @@ public record LibraryStatus(
    * @param restarting whether it is restarted after a backoff; false once the engine gave up on it
    *     (a journal that cannot be written, or a library backed up once that failed too often)
    */
-  public record Down(String reason, java.time.Instant since, int failures, boolean restarting) {}
+  public record Down(String reason, Instant since, int failures, boolean restarting) {}
 
   /** An upload in progress. */
   public record InFlight(
       String assetId, String path, long offset, long size, Set<BlockerReason> pausedFor) {}
+
+  /**
+   * A failed attempt waiting out its backoff: the file, the error, how many attempts it made, and
+   * when it goes again.
+   */
+  public record Retry(String assetId, String path, UploadError error, int attempts, Instant at) {}
 
   /** An asset that failed for good in this run, with the last error. */
   public record Failure(String assetId, String path, UploadError error, int attempts) {}

@@ -42,6 +42,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * Finished} outcome to its supervisor, which stops it; a later {@link Begin} after a failure is a
  * new attempt.
  *
+ * <p>An upload that ends without publishing because the source vanished, changed or was left out
+ * first discards what it sent from the target ({@link UploadTarget#discard}), and so does a new
+ * version's first attempt where the journal holds an unfinished one of another version: no upload
+ * ever continues bytes of another version of its file.
+ *
  * <p>Every event is tagged {@value #TAG} for the Activity projection.
  */
 public final class FileUpload
@@ -88,6 +93,19 @@ public final class FileUpload
   private record SourceGone(Transfer transfer, String reason) implements StepResult {}
 
   private record SourceChanged(Transfer transfer, String reason) implements StepResult {}
+
+  /**
+   * What an unfinished upload left on the target was removed, or could not be ({@code error});
+   * {@code then} says what comes next. Commands that arrive meanwhile wait in the stash.
+   */
+  private record Discarded(AfterDiscard then, Optional<UploadError> error) implements Command {}
+
+  /** What follows a discard: a new attempt for another version, or the end of this one. */
+  private sealed interface AfterDiscard {}
+
+  private record StartAttempt(int attempt, ActorRef<Done> replyTo) implements AfterDiscard {}
+
+  private record EndSkipped(String reason, Outcome outcome) implements AfterDiscard {}
 
   /** What the upload tells its supervisor. */
   public sealed interface Report {
@@ -257,6 +275,8 @@ public final class FileUpload
   private final Executor blockingIo;
   /** The attempt in progress, or null while nothing is being sent. Never persisted. */
   private Transfer transfer;
+  /** A discard runs ({@link #discardThen}): every other command waits in the stash. */
+  private boolean discarding;
 
   private FileUpload(ActorContext<Command> context, Job job) {
     super(persistenceId(job.asset().libraryId(), job.asset().id()));
@@ -294,6 +314,8 @@ public final class FileUpload
 
     builder
         .forAnyState()
+        .onCommand(Discarded.class, this::onDiscarded)
+        .onCommand(command -> discarding, command -> Effect().stash())
         .onCommand(
             command -> command instanceof StepResult result && result.transfer() != transfer,
             command -> Effect().noReply())
@@ -314,8 +336,8 @@ public final class FileUpload
         .onCommand(ChunkSent.class, this::onChunkSent)
         .onCommand(Verified.class, (state, msg) -> complete(msg.file(), false))
         .onCommand(StepFailed.class, this::onStepFailed)
-        .onCommand(SourceGone.class, (state, msg) -> skip(msg.reason()))
-        .onCommand(SourceChanged.class, (state, msg) -> changed(msg.reason()));
+        .onCommand(SourceGone.class, (state, msg) -> skip(state, msg.reason()))
+        .onCommand(SourceChanged.class, (state, msg) -> changed(state, msg.reason()));
 
     builder
         .forStateType(Paused.class)
@@ -463,7 +485,9 @@ public final class FileUpload
   /**
    * What a {@link Begin} does for {@code version} of the asset, given the journal's state: the
    * journal may hold attempts for another version (the file was edited, or its name reused), which
-   * never count for this one, least of all a completed one: a new version starts from nothing.
+   * never count for this one, least of all a completed one: a new version starts from nothing, and
+   * what an unfinished attempt of the other version left on the target is discarded first (see
+   * {@link #leftByAnotherVersion}).
    */
   public static Beginning beginning(State state, String version) {
     if (!(state instanceof Begun begun)) {
@@ -484,7 +508,21 @@ public final class FileUpload
     return new Beginning(BeginWith.NEW_ATTEMPT, attemptsOf(state) + 1);
   }
 
+  /**
+   * Whether {@code state} is an unfinished attempt of another version than {@code version}, whose
+   * bytes on the target must go before this version's upload opens: it would continue them.
+   */
+  public static boolean leftByAnotherVersion(State state, String version) {
+    return state instanceof Started started && !started.version().equals(version);
+  }
+
   // ---- command handling ----
+
+  /** The remote path an attempt in {@code state} sends to: the one chosen instead, else the planned one. */
+  private String attemptPathOf(State state) {
+    String chosen = chosenPathOf(state);
+    return chosen != null ? chosen : job.remotePath();
+  }
 
   private ReplyEffect<Event, State> startAttempt(int attempt, ActorRef<Done> replyTo) {
     UploadStarted started =
@@ -503,13 +541,19 @@ public final class FileUpload
     return Effect()
         .persist(started)
         .thenRun(this::startTransfer)
-        .thenReply(replyTo, state -> Done.getInstance());
+        .thenReply(replyTo, state -> Done.getInstance())
+        .thenUnstashAll();
   }
 
   private ReplyEffect<Event, State> begin(State state, Begin cmd) {
     Beginning beginning = beginning(state, asset.version());
     return switch (beginning.with()) {
-      case NEW_ATTEMPT -> startAttempt(beginning.attempt(), cmd.replyTo());
+      case NEW_ATTEMPT ->
+          leftByAnotherVersion(state, asset.version())
+              ? discardThen(
+                  attemptPathOf(state), Optional.ofNullable(tokenOf(state)),
+                  new StartAttempt(beginning.attempt(), cmd.replyTo()))
+              : startAttempt(beginning.attempt(), cmd.replyTo());
       case CONTINUE -> continueAfterRecovery(cmd);
       case RESUME -> resume(cmd.replyTo());
       case REPORT_COMPLETED -> reportCompleted((Completed) state, cmd);
@@ -609,7 +653,7 @@ public final class FileUpload
       return replace(msg.remote(), decision.reason());
     }
     if (decision instanceof RemoteDecision.Decline) {
-      return decline(decision.reason());
+      return decline(state, decision.reason());
     }
     return fail(state.attempt(), new UploadError.Conflict(decision.reason()));
   }
@@ -707,6 +751,19 @@ public final class FileUpload
 
   private ReplyEffect<Event, State> fail(int attempt, UploadError error) {
     long offset = transfer != null ? transfer.offset() : 0;
+    Optional<BlockerReason> stop = error.stopsTheLibrary();
+    if (stop.isPresent()) {
+      // The target stops every upload alike: this one waits with its library and has not failed;
+      // the next Begin resumes it.
+      return Effect()
+          .persist(new UploadPaused(Set.of(stop.get()), offset, now()))
+          .thenRun(
+              state -> {
+                releaseTransferNow();
+                report(new Finished(asset.id(), new Failure(error, attempt)));
+              })
+          .thenNoReply();
+    }
     return Effect()
         .persist(new UploadFailed(error, attempt, offset, now()))
         .thenRun(
@@ -718,41 +775,102 @@ public final class FileUpload
   }
 
   /** The source file vanished: recorded as skipped with the reason. */
-  private ReplyEffect<Event, State> skip(String reason) {
-    return endSkipped(reason, new Gone(reason));
+  private ReplyEffect<Event, State> skip(Uploading state, String reason) {
+    return endSkipped(state, reason, new Gone(reason));
   }
 
   /** Left out by {@code on-conflict = skip}: recorded as skipped with the reason. */
-  private ReplyEffect<Event, State> decline(String reason) {
-    return endSkipped(reason, new Declined(reason));
-  }
-
-  private ReplyEffect<Event, State> endSkipped(String reason, Outcome outcome) {
-    return Effect()
-        .persist(new UploadSkipped(reason, now()))
-        .thenRun(
-            state -> {
-              releaseTransferNow();
-              report(new Finished(asset.id(), outcome));
-            })
-        .thenNoReply();
+  private ReplyEffect<Event, State> decline(Uploading state, String reason) {
+    return endSkipped(state, reason, new Declined(reason));
   }
 
   /** Recorded as skipped with the reason, so Activity says why; the supervisor scans it again. */
-  private ReplyEffect<Event, State> changed(String reason) {
-    return endSkipped(reason, new Changed(reason));
+  private ReplyEffect<Event, State> changed(Uploading state, String reason) {
+    return endSkipped(state, reason, new Changed(reason));
+  }
+
+  /**
+   * Ends the upload without publishing: what it sent belongs to no file that will be backed up
+   * (the next version starts from nothing), so it is discarded from the target first.
+   */
+  private ReplyEffect<Event, State> endSkipped(Uploading state, String reason, Outcome outcome) {
+    String remotePath = transfer != null ? transfer.remotePath() : attemptPathOf(state);
+    releaseTransferNow();
+    return discardThen(remotePath, Optional.ofNullable(state.resumeToken()), new EndSkipped(reason, outcome));
+  }
+
+  /**
+   * Removes what unfinished uploads to {@code remotePath} left on the target (see {@link
+   * UploadTarget#discard}), off the actor's thread; commands wait until {@link Discarded} says it
+   * is done, then {@code then} follows.
+   */
+  private ReplyEffect<Event, State> discardThen(String remotePath, Optional<String> token, AfterDiscard then) {
+    discarding = true;
+    job.steps().enter();
+    CompletableFuture<Optional<UploadError>> result =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                job.target().discard(remotePath, token);
+                return Optional.<UploadError>empty();
+              } catch (UploadException e) {
+                return Optional.of(e.error());
+              } catch (RuntimeException e) {
+                return Optional.<UploadError>of(new UploadError.Transient("unexpected error: " + e));
+              } finally {
+                job.steps().exit();
+              }
+            },
+            blockingIo);
+    context.pipeToSelf(
+        result,
+        (error, unexpected) ->
+            new Discarded(
+                then, unexpected == null ? error : Optional.of(new UploadError.Transient("unexpected error: " + unexpected))));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onDiscarded(State state, Discarded msg) {
+    if (!discarding) {
+      // From before a restart of this actor, which forgot what was to follow.
+      return Effect().noReply();
+    }
+    discarding = false;
+    msg.error()
+        .ifPresent(
+            error ->
+                context.getLog().warn(
+                    "What an unfinished upload of {} left on the target stays there: {}",
+                    asset.relativePath(), error.message()));
+    if (msg.then() instanceof StartAttempt start) {
+      if (msg.error().isPresent()) {
+        // Not begun: the journal keeps the other version's attempt, so the next try discards again.
+        UploadError error = msg.error().get();
+        return Effect()
+            .none()
+            .thenRun(s -> report(new Finished(asset.id(), new Failure(error, start.attempt()))))
+            .thenReply(start.replyTo(), s -> Done.getInstance())
+            .thenUnstashAll();
+      }
+      return startAttempt(start.attempt(), start.replyTo());
+    }
+    EndSkipped end = (EndSkipped) msg.then();
+    return Effect()
+        .persist(new UploadSkipped(end.reason(), now()))
+        .thenRun(s -> report(new Finished(asset.id(), end.outcome())))
+        .thenNoReply()
+        .thenUnstashAll();
   }
 
   // ---- the transfer steps ----
 
   private void startTransfer(State state) {
-    String chosen = chosenPathOf(state);
     transfer =
         new Transfer(
             asset,
             job.source(),
             job.target(),
-            chosen != null ? chosen : job.remotePath(),
+            attemptPathOf(state),
             Optional.ofNullable(tokenOf(state)),
             job.bandwidth().chunkSize(job.settings().chunkBytes()),
             job.bandwidth(),

@@ -2,6 +2,7 @@ package dev.autoupload.engine.upload;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.serialization.CborSerializable;
 import java.time.Duration;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import java.util.Optional;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = UploadError.Transient.class, name = "transient"),
+  @JsonSubTypes.Type(value = UploadError.Unreachable.class, name = "unreachable"),
   @JsonSubTypes.Type(value = UploadError.QuotaExceeded.class, name = "quota-exceeded"),
   @JsonSubTypes.Type(value = UploadError.Unauthorized.class, name = "unauthorized"),
   @JsonSubTypes.Type(value = UploadError.Untrusted.class, name = "untrusted"),
@@ -29,7 +31,20 @@ public sealed interface UploadError extends CborSerializable {
     return false;
   }
 
-  /** Network trouble, 5xx, a server asking us to come back later. */
+  /**
+   * Why the whole library waits when an upload fails this way: the target is full, refuses the
+   * credentials, fails TLS verification or cannot be reached, which every upload to it would meet
+   * alike; empty for an error of this one upload.
+   */
+  default Optional<BlockerReason> stopsTheLibrary() {
+    return Optional.empty();
+  }
+
+  /**
+   * This upload's step failed in a way another try may not: what the server stored did not check
+   * out, a chunk was damaged on the way, the upload is locked or gone on the server. Tried again
+   * after a backoff, up to {@code max-attempts} times per file.
+   */
   record Transient(String message, Optional<Duration> retryAfter) implements UploadError {
     public Transient(String message) {
       this(message, Optional.empty());
@@ -41,17 +56,54 @@ public sealed interface UploadError extends CborSerializable {
     }
   }
 
+  /**
+   * The target cannot be reached or cannot serve now: a refused, reset or timed-out connection, a
+   * 500, 502, 503 or 504, a 429. Every upload to it would fail alike, so the library waits for the
+   * target ({@code TARGET_UNREACHABLE}) instead of counting the attempt against the file; {@code
+   * retryAfter} is how long the server asked to wait, when it said.
+   */
+  record Unreachable(String message, Optional<Duration> retryAfter) implements UploadError {
+    public Unreachable(String message) {
+      this(message, Optional.empty());
+    }
+
+    @Override
+    public boolean retryable() {
+      return true;
+    }
+
+    @Override
+    public Optional<BlockerReason> stopsTheLibrary() {
+      return Optional.of(BlockerReason.TARGET_UNREACHABLE);
+    }
+  }
+
   /** The target has no room left. */
-  record QuotaExceeded(String message) implements UploadError {}
+  record QuotaExceeded(String message) implements UploadError {
+    @Override
+    public Optional<BlockerReason> stopsTheLibrary() {
+      return Optional.of(BlockerReason.TARGET_FULL);
+    }
+  }
 
   /** Credentials missing or rejected. */
-  record Unauthorized(String message) implements UploadError {}
+  record Unauthorized(String message) implements UploadError {
+    @Override
+    public Optional<BlockerReason> stopsTheLibrary() {
+      return Optional.of(BlockerReason.NOT_AUTHORIZED);
+    }
+  }
 
   /**
    * The target's identity could not be verified over TLS (an untrusted or changed certificate,
    * another host's certificate), or it does not speak TLS at all: every upload to it fails alike.
    */
-  record Untrusted(String message) implements UploadError {}
+  record Untrusted(String message) implements UploadError {
+    @Override
+    public Optional<BlockerReason> stopsTheLibrary() {
+      return Optional.of(BlockerReason.TARGET_UNTRUSTED);
+    }
+  }
 
   /** A different file already sits under the remote name. */
   record Conflict(String message) implements UploadError {}

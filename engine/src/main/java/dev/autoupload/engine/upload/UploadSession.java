@@ -40,8 +40,9 @@ public interface UploadSession extends AutoCloseable {
   RemoteFile complete(long expectedSize, String sha256) throws UploadException;
 
   /**
-   * Releases connections and handles, keeping what was sent so a later session can resume. Never
-   * throws. It may be called from another thread than the appends, but never while one runs.
+   * Releases connections and handles, keeping what was sent so a later session can resume (or
+   * {@link UploadTarget#discard} remove it). Never throws. It may be called from another thread
+   * than the appends, but never while one runs.
    */
   @Override
   void close();

@@ -62,6 +62,19 @@ public interface UploadTarget extends AutoCloseable {
   }
 
   /**
+   * Removes what unfinished uploads to {@code remotePath} left on the target: the hidden part file,
+   * a chunk folder, a multipart upload, the upload {@code resumeToken} names. A later {@link #open}
+   * then starts from nothing instead of continuing bytes that belong to no file any more (the
+   * source changed or vanished mid-upload, or was left out). A finished file under the name is
+   * never touched, and nothing to remove is no error. The engine calls it with no session open on
+   * the path.
+   *
+   * @throws UploadException when the target cannot be asked (unreachable, refusing); what was left
+   *     then stays, and the engine asks again the next time it meets it
+   */
+  void discard(String remotePath, Optional<String> resumeToken) throws UploadException;
+
+  /**
    * What the target cannot store in a name, which the layout escapes before any upload (see {@link
    * NameRules}). Answers at once, without asking the server: the engine calls it for every upload
    * it starts. By default {@link NameRules#POSIX}.

@@ -235,6 +235,78 @@ class LibraryPlanTest {
   }
 
   @Test
+  void anUnreachableTargetStopsTheLibraryAndNoFileFailsHoweverLongItIsAway() {
+    Asset a = asset("a.jpg", 100, "1");
+    Asset b = asset("b.jpg", 200, "2");
+    found(a, b);
+    UploadError away = new UploadError.Unreachable("PUT /a.jpg failed: cannot connect: Connection refused");
+    List<Duration> waits = new ArrayList<>();
+
+    for (int outage = 1; outage <= 2 * SETTINGS.maxAttempts(); outage++) {
+      List<LibraryPlan.Decision> first = take(plan.finished(context(), a.id(), new FileUpload.Failure(away, 1)));
+      LibraryPlan.StopLibrary stop = only(first, LibraryPlan.StopLibrary.class).get(0);
+      waits.add(stop.delay());
+      assertThat(stop.blocker()).isEqualTo(BlockerReason.TARGET_UNREACHABLE);
+      assertThat(only(first, LibraryPlan.Report.class))
+          .extracting(LibraryPlan.Report::event)
+          .containsExactly(
+              new EngineEvent.AssetFailed("lib", a.id(), "a.jpg", away, 0, true, Optional.of(stop.delay())));
+      List<LibraryPlan.Decision> second = take(plan.finished(context(), b.id(), new FileUpload.Failure(away, 1)));
+      assertThat(only(second, LibraryPlan.StopLibrary.class)).as("the same outage, waited for once").isEmpty();
+      assertThat(plan.blockers()).containsExactly(BlockerReason.TARGET_UNREACHABLE);
+      assertThat(plan.targetError()).contains(away.message());
+      assertThat(plan.targetRetryAt()).contains(NOW.plus(stop.delay()));
+      assertThat(plan.sendingLimit(4)).isZero();
+      assertThat(only(take(plan.liftBlockers(context())), LibraryPlan.Upload.class))
+          .extracting(upload -> upload.asset().relativePath())
+          .containsExactlyInAnyOrder("a.jpg", "b.jpg");
+      assertThat(plan.targetRetryAt()).isEmpty();
+    }
+
+    assertThat(waits)
+        .as("the backoff grows per outage, not per file")
+        .containsExactly(
+            Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(16),
+            Duration.ofSeconds(32), Duration.ofSeconds(64));
+    assertThat(plan.counts().failed()).isZero();
+    assertThat(plan.counts().retries()).isEmpty();
+    assertThat(plan.unreachableTooLong()).isTrue();
+    uploaded(a, sha('a'));
+    assertThat(plan.unreachableTooLong()).as("the target answered again").isFalse();
+  }
+
+  @Test
+  void anUnreachableTargetThatAsksForALongerWaitIsWaitedForThatLong() {
+    Asset a = asset("a.jpg", 100, "1");
+    found(a);
+    UploadError busy = new UploadError.Unreachable("PUT /a.jpg failed: HTTP 503", Optional.of(Duration.ofSeconds(30)));
+
+    List<LibraryPlan.Decision> decisions = take(plan.finished(context(), a.id(), new FileUpload.Failure(busy, 1)));
+
+    assertThat(only(decisions, LibraryPlan.StopLibrary.class))
+        .singleElement()
+        .satisfies(stop -> assertThat(stop.delay()).isEqualTo(Duration.ofSeconds(30)));
+    assertThat(plan.targetRetryAt()).contains(NOW.plusSeconds(30));
+  }
+
+  @Test
+  void aFileWaitingToBeTriedAgainIsShownWithItsErrorAndWhenItGoes() {
+    Asset a = asset("a.jpg", 100, "1");
+    found(a);
+    UploadError lie = new UploadError.Transient("verification failed: /a.jpg: the server stored 99 bytes, expected 100");
+
+    List<LibraryPlan.Decision> decisions = take(plan.finished(context(), a.id(), new FileUpload.Failure(lie, 1)));
+
+    assertThat(only(decisions, LibraryPlan.Report.class))
+        .extracting(LibraryPlan.Report::event)
+        .containsExactly(new EngineEvent.AssetFailed("lib", a.id(), "a.jpg", lie, 1, true, Optional.of(Duration.ofSeconds(2))));
+    assertThat(plan.counts().retries()).containsExactly(new LibraryStatus.Retry(a.id(), "a.jpg", lie, 1, NOW.plusSeconds(2)));
+    assertThat(plan.blockers()).as("one file's trouble does not stop the library").isEmpty();
+    take(plan.retryDue(context(), a.id()));
+    assertThat(plan.counts().retries()).isEmpty();
+  }
+
+  @Test
   void aFileLeftOutByTheConflictPolicyIsNamedAsNotBackedUp() {
     Asset a = asset("a.jpg", 100, "1");
     found(a);

@@ -43,8 +43,8 @@ class EngineMetricsTest {
     now.addAndGet(3 * SECOND);
     metrics.onEvent(new EngineEvent.AssetUploaded("lib", "1", "a.jpg", Optional.of("a.jpg"), 100, Instant.EPOCH, false));
     metrics.onEvent(new EngineEvent.AssetUploaded("lib", "2", "b.jpg", Optional.empty(), 50, Instant.EPOCH, true));
-    metrics.onEvent(new EngineEvent.AssetFailed("lib", "3", "c.jpg", new UploadError.Transient("reset"), 1, true));
-    metrics.onEvent(new EngineEvent.AssetFailed("lib", "3", "c.jpg", new UploadError.Transient("reset"), 2, false));
+    metrics.onEvent(new EngineEvent.AssetFailed("lib", "3", "c.jpg", new UploadError.Transient("reset"), 1, true, Optional.of(Duration.ofSeconds(2))));
+    metrics.onEvent(new EngineEvent.AssetFailed("lib", "3", "c.jpg", new UploadError.Transient("reset"), 2));
     metrics.onEvent(new EngineEvent.AssetSkipped("lib", "4", "d.jpg", "vanished"));
 
     assertThat(registry.get("autoupload.files").tag("outcome", "uploaded").counter().count()).isEqualTo(1);

@@ -53,6 +53,8 @@ public final class InMemoryTarget implements UploadTarget {
   private volatile boolean tokenKeyed;
   private final AtomicInteger tokens = new AtomicInteger();
   private final List<Optional<String>> tokensOpenedWith = new CopyOnWriteArrayList<>();
+  private final List<String> discards = new CopyOnWriteArrayList<>();
+  private volatile Optional<UploadError> discardFault = Optional.empty();
 
   /** Makes the probe report a finished file's MD5 only, as Koofr does. */
   public void reportOnlyMd5() {
@@ -86,6 +88,16 @@ public final class InMemoryTarget implements UploadTarget {
   /** The resume tokens sessions were opened with, in order (empty for none). */
   public List<Optional<String>> tokensOpenedWith() {
     return List.copyOf(tokensOpenedWith);
+  }
+
+  /** The remote paths {@link #discard} was called for, in order. */
+  public List<String> discards() {
+    return List.copyOf(discards);
+  }
+
+  /** Makes {@link #discard} fail with {@code fault} until called with empty. */
+  public void failDiscards(Optional<UploadError> fault) {
+    discardFault = fault;
   }
 
   /** Makes every append to a path fail with the error the function returns, if any. */
@@ -127,6 +139,20 @@ public final class InMemoryTarget implements UploadTarget {
   /** Waits until a held append has returned (stored its bytes or failed). */
   public void awaitReleased() throws InterruptedException {
     leftGate.acquire();
+  }
+
+  /** Waits until no session to {@code path} is open, as after a crashed upload's thread let go. */
+  public void awaitClosed(String path) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    synchronized (sessionPaths) {
+      while (sessionPaths.contains(path)) {
+        long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+        if (left <= 0) {
+          throw new AssertionError("a session to " + path + " is still open");
+        }
+        sessionPaths.wait(left);
+      }
+    }
   }
 
   /** Puts a finished file on the target, as if an earlier run or another device uploaded it. */
@@ -240,6 +266,19 @@ public final class InMemoryTarget implements UploadTarget {
       throw new UploadException(new UploadError.Permanent(remotePath + " is not there"));
     }
     return Optional.of(new ByteArrayInputStream(file));
+  }
+
+  /** Drops the partial upload the path or token names; finished files stay. */
+  @Override
+  public void discard(String remotePath, Optional<String> resumeToken) throws UploadException {
+    Optional<UploadError> fault = discardFault;
+    if (fault.isPresent()) {
+      throw new UploadException(fault.get());
+    }
+    discards.add(remotePath);
+    if (!tokenKeyed || resumeToken.isPresent()) {
+      partials.remove(partialKey(remotePath, resumeToken));
+    }
   }
 
   private String partialKey(String remotePath, Optional<String> resumeToken) {
@@ -375,7 +414,10 @@ public final class InMemoryTarget implements UploadTarget {
       if (!closed) {
         closed = true;
         openSessions.decrementAndGet();
-        sessionPaths.remove(path);
+        synchronized (sessionPaths) {
+          sessionPaths.remove(path);
+          sessionPaths.notifyAll();
+        }
       }
     }
   }

@@ -93,6 +93,17 @@ class FileUploadTest {
     return ((FileUpload.Finished) seen.get(seen.size() - 1)).outcome();
   }
 
+  /**
+   * The upload of {@code asset} in a new process whose journal holds {@code events}: what an
+   * earlier process, perhaps for another version of the asset, left.
+   */
+  private EventSourcedBehaviorTestKit<FileUpload.Command, FileUpload.Event, FileUpload.State> afterRestart(
+      Asset asset, List<Object> events) {
+    var upload = uploadOf(asset);
+    upload.initialize(events.toArray());
+    return upload;
+  }
+
   private List<Object> journal(Asset asset) {
     return PersistenceTestKit.create(testKit.system())
         .persistedInStorage(FileUpload.persistenceId(asset.libraryId(), asset.id()).id());
@@ -209,6 +220,7 @@ class FileUploadTest {
     var restarted = upload.restart();
     target.releaseHeld(true);
     target.awaitReleased();
+    target.awaitClosed("clip.mov");
 
     List<Object> beforeRestart = journal(asset);
     assertThat(beforeRestart.get(1))
@@ -308,6 +320,89 @@ class FileUploadTest {
     FileUpload.Outcome outcome = awaitOutcome();
     assertThat(outcome).isEqualTo(new FileUpload.Gone("deleted.jpg was deleted while it was uploaded"));
     assertThat(target.file("deleted.jpg")).isEmpty();
+    assertThat(target.discards()).as("what it sent is removed from the target").containsExactly("deleted.jpg");
+    assertThat(target.partialLength("deleted.jpg")).isZero();
+  }
+
+  @Test
+  void aFileChangedDuringItsUploadLeavesNothingBehindAndItsNextVersionGoesUpWithoutAFailedCheck() throws Exception {
+    source.add("edited.jpg", 300 * 1024);
+    var upload = uploadOf(source.asset("edited.jpg"));
+    target.holdAppendsAfter(100 * 1024);
+    upload.runCommand(FileUpload.Begin::new);
+    target.awaitHeld();
+    byte[] edited = new byte[300 * 1024];
+    source.rewrite("edited.jpg", edited);
+    target.releaseHeld(false);
+    assertThat(awaitOutcome()).isInstanceOf(FileUpload.Changed.class);
+    assertThat(target.partialLength("edited.jpg")).as("the old version's bytes on the target").isZero();
+    assertThat(target.discards()).containsExactly("edited.jpg");
+
+    Asset next = source.asset("edited.jpg");
+    uploadOf(next).runCommand(FileUpload.Begin::new);
+
+    List<FileUpload.Report> seen = awaitReports();
+    assertThat(seen).as("nothing of the old version is continued").noneMatch(FileUpload.Resumed.class::isInstance);
+    assertThat(((FileUpload.Finished) seen.get(seen.size() - 1)).outcome()).isInstanceOf(FileUpload.Uploaded.class);
+    assertThat(target.file("edited.jpg")).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(edited));
+    assertThat(journal(next)).noneMatch(FileUpload.UploadFailed.class::isInstance);
+  }
+
+  @Test
+  void aNewVersionDiscardsWhatAnInterruptedUploadOfTheOldOneLeftBeforeItOpens() throws Exception {
+    source.add("clip.mov", 1024 * 1024);
+    var upload = uploadOf(source.asset("clip.mov"));
+    target.holdAppendsAfter(600 * 1024);
+    upload.runCommand(FileUpload.Begin::new);
+    target.awaitHeld();
+    upload.restart();
+    target.releaseHeld(true);
+    target.awaitReleased();
+    long leftBehind = target.partialLength("clip.mov");
+    assertThat(leftBehind).as("what the killed upload left on the target").isPositive();
+    byte[] edited = new byte[1024 * 1024];
+    edited[0] = 1;
+    source.rewrite("clip.mov", edited);
+    Asset next = source.asset("clip.mov");
+
+    afterRestart(next, journal(next)).runCommand(FileUpload.Begin::new);
+
+    List<FileUpload.Report> seen = awaitReports();
+    assertThat(seen).noneMatch(FileUpload.Resumed.class::isInstance);
+    assertThat(((FileUpload.Finished) seen.get(seen.size() - 1)).outcome()).isInstanceOf(FileUpload.Uploaded.class);
+    assertThat(target.file("clip.mov")).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(edited));
+    assertThat(target.discards()).containsExactly("clip.mov");
+    assertThat(target.bytesReceived()).as("the new version in full, after the old one's bytes").isEqualTo(leftBehind + edited.length);
+    assertThat(journal(next)).noneMatch(FileUpload.UploadFailed.class::isInstance);
+  }
+
+  @Test
+  void aNewVersionWhoseOldBytesCannotBeDiscardedDoesNotBeginAndTheNextTryDiscardsAgain() throws Exception {
+    source.add("clip.mov", 1024 * 1024);
+    var upload = uploadOf(source.asset("clip.mov"));
+    target.holdAppendsAfter(600 * 1024);
+    upload.runCommand(FileUpload.Begin::new);
+    target.awaitHeld();
+    upload.restart();
+    target.releaseHeld(true);
+    target.awaitReleased();
+    byte[] edited = new byte[1024 * 1024];
+    source.rewrite("clip.mov", edited);
+    Asset next = source.asset("clip.mov");
+    UploadError refused = new UploadError.Transient("DELETE clip.mov failed: cannot connect");
+    target.failDiscards(Optional.of(refused));
+    var second = afterRestart(next, journal(next));
+
+    second.runCommand(FileUpload.Begin::new);
+
+    assertThat(awaitOutcome()).isEqualTo(new FileUpload.Failure(refused, 1));
+    assertThat(journal(next)).as("the old version's attempt stays in the journal")
+        .filteredOn(FileUpload.UploadStarted.class::isInstance).hasSize(1);
+    target.failDiscards(Optional.empty());
+    second.runCommand(FileUpload.Begin::new);
+    assertThat(awaitOutcome()).isInstanceOf(FileUpload.Uploaded.class);
+    assertThat(target.discards()).containsExactly("clip.mov");
+    assertThat(target.file("clip.mov")).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(edited));
   }
 
   @Test
@@ -401,6 +496,8 @@ class FileUploadTest {
     FileUpload.Declined declined = (FileUpload.Declined) awaitOutcome();
     assertThat(declined.reason()).contains("a different file already exists at IMG_0003.JPG").contains("on-conflict = skip");
     assertThat(target.files()).containsOnlyKeys("IMG_0003.JPG");
+    assertThat(target.file("IMG_0003.JPG")).as("the file there is never discarded").hasValue(older);
+    assertThat(target.discards()).as("anything an earlier attempt left goes").containsExactly("IMG_0003.JPG");
     assertThat(upload.restart().state()).isInstanceOf(FileUpload.Skipped.class);
   }
 

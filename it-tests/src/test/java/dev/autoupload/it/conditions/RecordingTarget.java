@@ -7,6 +7,7 @@ import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,6 +63,11 @@ final class RecordingTarget implements UploadTarget {
   @Override
   public UploadSession open(String remotePath, long size) throws UploadException {
     return new RecordingSession(remotePath, delegate.open(remotePath, size));
+  }
+
+  @Override
+  public void discard(String remotePath, Optional<String> resumeToken) throws UploadException {
+    delegate.discard(remotePath, resumeToken);
   }
 
   @Override

@@ -252,6 +252,14 @@
           (library.down.restarting ? ' (restarting)' : '');
         return item;
       }),
+      // The target's own words for why it stops the library, and when it is tried again.
+      ...status.libraries.filter((library) => library.targetError).map((library) => {
+        const item = document.createElement('li');
+        item.dataset.targetError = library.id;
+        item.textContent = shown(library.target) + ': ' + shown(library.targetError) +
+          (library.targetRetryAt ? ' — trying again ' + inWords(library.targetRetryAt) : '');
+        return item;
+      }),
       ...status.libraries.flatMap((library) => library.notes.map((note) => {
         const item = document.createElement('li');
         item.dataset.note = library.id;
@@ -290,6 +298,39 @@
     updateEmpty('uploads');
 
     renderFailures(status.libraries.flatMap((library) => library.failures));
+    const retries = status.libraries.flatMap((library) => library.retries);
+    renderRetries(retries);
+    if (retries.length > 0 || status.libraries.some((library) => library.targetRetryAt)) {
+      // Keeps the "trying again in …" words true while nothing else happens.
+      refreshStatusSoon(1000);
+    }
+  }
+
+  /** "in 28 s", "in 3 min", or "now" for an ISO instant. */
+  function inWords(iso) {
+    const seconds = Math.ceil((new Date(iso).getTime() - Date.now()) / 1000);
+    if (seconds <= 0) {
+      return 'now';
+    }
+    return seconds < 120 ? 'in ' + seconds + ' s' : 'in ' + Math.round(seconds / 60) + ' min';
+  }
+
+  function renderRetries(retries) {
+    byId('retrying').replaceChildren(
+      ...retries.map((retry) => {
+        const item = document.createElement('li');
+        item.dataset.assetId = retry.assetId;
+        const path = document.createElement('span');
+        path.className = 'path';
+        path.textContent = shown(retry.path);
+        const error = document.createElement('span');
+        error.className = 'error-text';
+        error.textContent = 'Retrying ' + inWords(retry.at) + ' (attempt ' + (retry.attempts + 1) + '): ' + shown(retry.error);
+        item.append(path, error);
+        return item;
+      }),
+    );
+    updateEmpty('retrying');
   }
 
   // A backup that silently stopped is what users notice weeks too late: say it first, loudly.

@@ -45,12 +45,19 @@ final class BoundedText implements HttpResponse.BodySubscriber<String> {
     for (ByteBuffer buffer : buffers) {
       if (buffer.remaining() > maxBytes - bytes.size()) {
         subscription.cancel();
-        text.completeExceptionally(new IOException("the answer is longer than " + maxBytes + " bytes"));
+        text.completeExceptionally(new TooLong("the answer is longer than " + maxBytes + " bytes"));
         return;
       }
       byte[] chunk = new byte[buffer.remaining()];
       buffer.get(chunk);
       bytes.writeBytes(chunk);
+    }
+  }
+
+  /** The server answered more than it may: it is there, but broken. */
+  static final class TooLong extends IOException {
+    TooLong(String message) {
+      super(message);
     }
   }
 

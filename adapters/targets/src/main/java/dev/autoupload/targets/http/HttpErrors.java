@@ -52,9 +52,14 @@ public final class HttpErrors {
     if (status == 507 || (status == 413 && meansQuota(body))) {
       return new UploadError.QuotaExceeded(message);
     }
+    Optional<Duration> wait = retryAfter.flatMap(value -> parseRetryAfter(value, clock));
+    // The server, or a gateway before it, cannot serve now: every upload would fail alike.
+    if (status == 429 || status == 500 || status == 502 || status == 503 || status == 504) {
+      return new UploadError.Unreachable(message, wait);
+    }
     // 423: locked by another request for now (WebDAV LOCK, a tus upload another PATCH holds).
-    if (status == 429 || status == 503 || status == 423) {
-      return new UploadError.Transient(message, retryAfter.flatMap(value -> parseRetryAfter(value, clock)));
+    if (status == 423) {
+      return new UploadError.Transient(message, wait);
     }
     if (status == CHECKSUM_MISMATCH) {
       // The bytes were damaged on the way and the server dropped them: sending again may work.
@@ -70,9 +75,11 @@ public final class HttpErrors {
   }
 
   /**
-   * Classifies a transport failure: anything on the wire may work on the next attempt, except a TLS
-   * failure, which fails every upload to the server alike until someone acts (a refused
-   * certificate, plain HTTP on an HTTPS port): {@link UploadError.Untrusted}.
+   * Classifies a transport failure: a connection that could not be made, was reset or timed out
+   * means the server cannot be reached now ({@link UploadError.Unreachable}), except a TLS failure,
+   * which fails every upload to the server alike until someone acts (a refused certificate, plain
+   * HTTP on an HTTPS port): {@link UploadError.Untrusted}. An answer longer than a request may
+   * read comes from a server that is there but broken: {@link UploadError.Transient}.
    */
   public static UploadError fromIo(String operation, IOException e) {
     if (e instanceof SSLHandshakeException handshake) {
@@ -84,6 +91,9 @@ public final class HttpErrors {
       return new UploadError.Untrusted(
           operation + " failed: TLS: the server does not speak HTTPS on this port (plain HTTP?)");
     }
+    if (causeOfType(e, BoundedText.TooLong.class).isPresent()) {
+      return new UploadError.Transient(operation + " failed: " + reason(e));
+    }
     String why;
     if (e instanceof HttpConnectTimeoutException) {
       why = "connect timed out";
@@ -94,7 +104,7 @@ public final class HttpErrors {
     } else {
       why = reason(e);
     }
-    return new UploadError.Transient(operation + " failed: " + why);
+    return new UploadError.Unreachable(operation + " failed: " + why);
   }
 
   /**

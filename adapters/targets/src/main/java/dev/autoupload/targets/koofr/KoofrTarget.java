@@ -186,6 +186,19 @@ public final class KoofrTarget implements UploadTarget {
     }
   }
 
+  /** Removes the part, which a kill between its upload and its move leaves; the file stays. */
+  @Override
+  public void discard(String remotePath, Optional<String> resumeToken) throws UploadException {
+    Location location = locate(remotePath);
+    if (uploading.contains(location.partPath().toLowerCase(Locale.ROOT))) {
+      throw new UploadException(new UploadError.Transient(location.file() + " is being uploaded by another session"));
+    }
+    Optional<KoofrApi.FileInfo> part = api.info(mountId(), location.partPath());
+    if (part.isPresent() && !part.get().folder()) {
+      api.remove(mountId(), location.partPath());
+    }
+  }
+
   @Override
   public void check() throws UploadException {
     String rootPath = KoofrPath.absolute(root);

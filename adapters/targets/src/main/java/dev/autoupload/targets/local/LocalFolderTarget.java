@@ -215,6 +215,24 @@ public final class LocalFolderTarget implements UploadTarget {
     }
   }
 
+  /** Deletes the part file; the file under the name stays. */
+  @Override
+  public void discard(String remotePath, Optional<String> resumeToken) throws UploadException {
+    Location location = locate(remotePath);
+    if (UPLOADING.contains(location.part())) {
+      throw busy(location, "another session");
+    }
+    // Refuses a part name taken by a folder or a link: not ours to delete.
+    if (attributes(location, location.part()).isEmpty()) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(location.part());
+    } catch (IOException e) {
+      throw FileErrors.writing(location.part(), e);
+    }
+  }
+
   @Override
   public void check() throws UploadException {
     if (Files.exists(root) && !Files.isDirectory(root)) {

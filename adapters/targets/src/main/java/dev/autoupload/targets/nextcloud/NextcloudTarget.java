@@ -286,6 +286,24 @@ public final class NextcloudTarget implements UploadTarget {
     }
   }
 
+  /** DELETEs the chunk folder and the assembled part; the file stays. */
+  @Override
+  public void discard(String remotePath, Optional<String> resumeToken) throws UploadException {
+    Location location = locate(remotePath);
+    if (uploading.contains(location.file())) {
+      throw new UploadException(
+          new UploadError.Transient(location.display() + " is being uploaded by another session"));
+    }
+    send(
+        request(location.uploadDir()).DELETE(),
+        "DELETE upload folder of " + location.display(),
+        Set.of(200, 204, 404));
+    send(
+        request(location.part()).DELETE(),
+        "DELETE " + location.display() + " (assembled)",
+        Set.of(200, 204, 404));
+  }
+
   @Override
   public void check() throws UploadException {
     String path = collectionPath(root);

@@ -52,9 +52,20 @@ final class S3Errors {
           return classified;
         }
       }
-      return new UploadError.Transient("cannot " + what + ": " + e.getMessage());
+      String message = "cannot " + what + ": " + e.getMessage();
+      // The SDK wraps what went wrong on the wire (refused, reset, timed out) as a client error.
+      return ioCause(e) ? new UploadError.Unreachable(message) : new UploadError.Transient(message);
     }
     return new UploadError.Permanent("cannot " + what + ": " + e.getMessage());
+  }
+
+  private static boolean ioCause(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof IOException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The TLS failure under an SDK client error, as the SDK wraps what its HTTP client threw. */
@@ -86,8 +97,9 @@ final class S3Errors {
                 + "; starting over"));
   }
 
+  /** A connection lost while an answer was read. */
   static UploadException io(String what, IOException e) {
-    return new UploadException(new UploadError.Transient("cannot " + what + ": " + e), e);
+    return new UploadException(new UploadError.Unreachable("cannot " + what + ": " + e), e);
   }
 
   static UploadException io(String what, UncheckedIOException e) {
@@ -122,8 +134,9 @@ final class S3Errors {
     if (status == 401 || status == 403) {
       return new UploadError.Unauthorized(message);
     }
-    if (status == 429 || status == 503 || code.equals("SlowDown")) {
-      return new UploadError.Transient(message, retryAfter(details));
+    if (status == 429 || status == 500 || status == 502 || status == 503 || status == 504 || code.equals("SlowDown")) {
+      // The server, or a gateway before it, cannot serve now: every upload would fail alike.
+      return new UploadError.Unreachable(message, retryAfter(details));
     }
     if (status == 501) {
       // NotImplemented: this server lacks a feature we asked for; asking again will not help.

@@ -16,6 +16,7 @@ import java.text.Normalizer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -267,6 +268,33 @@ public final class S3Target implements UploadTarget {
     }
   }
 
+  /**
+   * Aborts the multipart upload {@code resumeToken} names and every other one in progress for the
+   * key, which {@link #open} would otherwise continue; the object under the key stays.
+   */
+  @Override
+  public void discard(String remotePath, Optional<String> resumeToken) throws UploadException {
+    String key = key(remotePath);
+    if (uploading.contains(key)) {
+      throw new UploadException(
+          new UploadError.Transient(normalisedPath(remotePath) + " is being uploaded by another session"));
+    }
+    Set<String> uploadIds = new LinkedHashSet<>();
+    resumeToken.ifPresent(uploadIds::add);
+    uploadsInProgress(key).forEach(upload -> uploadIds.add(upload.uploadId()));
+    for (String uploadId : uploadIds) {
+      try {
+        client.abortMultipartUpload(b -> b.bucket(config.bucket()).key(key).uploadId(uploadId));
+      } catch (S3Exception e) {
+        if (e.statusCode() != 404) {
+          throw S3Errors.classify("discard the upload in progress for " + key, e);
+        }
+      } catch (SdkException e) {
+        throw S3Errors.classify("discard the upload in progress for " + key, e);
+      }
+    }
+  }
+
   @Override
   public void check() throws UploadException {
     // A bodiless request first: a refusal of a PUT can arrive as a broken pipe instead.
@@ -392,6 +420,20 @@ public final class S3Target implements UploadTarget {
         return Optional.of(new PendingUpload(recordedUploadId.get(), parts.get()));
       }
     }
+    Optional<MultipartUpload> latest =
+        uploadsInProgress(key).stream()
+            .max(
+                Comparator.comparing(
+                    (MultipartUpload u) -> u.initiated() == null ? Instant.MIN : u.initiated()));
+    if (latest.isEmpty()) {
+      return Optional.empty();
+    }
+    String uploadId = latest.get().uploadId();
+    return Optional.of(new PendingUpload(uploadId, parts(key, uploadId).orElse(List.of())));
+  }
+
+  /** The multipart uploads in progress for exactly {@code key}. */
+  private List<MultipartUpload> uploadsInProgress(String key) throws UploadException {
     List<MultipartUpload> found = new ArrayList<>();
     String keyMarker = null;
     String uploadIdMarker = null;
@@ -412,16 +454,7 @@ public final class S3Target implements UploadTarget {
     } catch (SdkException e) {
       throw S3Errors.classify("list the uploads in progress for " + key, e);
     }
-    Optional<MultipartUpload> latest =
-        found.stream()
-            .max(
-                Comparator.comparing(
-                    (MultipartUpload u) -> u.initiated() == null ? Instant.MIN : u.initiated()));
-    if (latest.isEmpty()) {
-      return Optional.empty();
-    }
-    String uploadId = latest.get().uploadId();
-    return Optional.of(new PendingUpload(uploadId, parts(key, uploadId).orElse(List.of())));
+    return found;
   }
 
   /** The parts of the upload, in order; empty when the server no longer knows the upload. */

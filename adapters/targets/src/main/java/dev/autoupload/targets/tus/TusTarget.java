@@ -222,6 +222,24 @@ public final class TusTarget implements UploadTarget {
   }
 
   /**
+   * Deletes the upload {@code resumeToken} names (termination). A server without termination keeps
+   * it until it expires it; without a token nothing is known to delete.
+   */
+  @Override
+  public void discard(String remotePath, Optional<String> resumeToken) throws UploadException {
+    String name = confined(remotePath);
+    Optional<URI> url = resumeToken.flatMap(this::ownUrl);
+    if (url.isEmpty()) {
+      return;
+    }
+    if (!capabilities().offers("termination")) {
+      log.info("{} stays on the server until it expires: the server does not offer termination", display(url.get(), name));
+      return;
+    }
+    terminate(url.get(), display(url.get(), name));
+  }
+
+  /**
    * Asks the server what it offers (OPTIONS) and requires tus 1.0.0 with the creation extension, so
    * that a URL pointing at something else fails here rather than on the first upload.
    */
@@ -357,12 +375,21 @@ public final class TusTarget implements UploadTarget {
       return false;
     }
     try {
-      HttpResponse<String> response = exchange(request(url).DELETE(), "DELETE " + display);
-      return response.statusCode() == 204 || response.statusCode() == 200 || response.statusCode() == 404
-          || response.statusCode() == 410;
+      terminate(url, display);
+      return true;
     } catch (UploadException e) {
       log.warn("could not delete {}: {}", display, e.getMessage());
       return false;
+    }
+  }
+
+  /** DELETEs the upload (termination); one the server no longer knows is gone already. */
+  private void terminate(URI url, String display) throws UploadException {
+    String operation = "DELETE " + display;
+    HttpResponse<String> response = exchange(request(url).DELETE(), operation);
+    int status = response.statusCode();
+    if (status != 204 && status != 200 && status != 404 && status != 410) {
+      throw failure(response, operation);
     }
   }
 

@@ -202,6 +202,20 @@ public final class WebDavTarget implements UploadTarget {
     }
   }
 
+  /** DELETEs the part, which a kill between its PUT and its MOVE leaves; the file stays. */
+  @Override
+  public void discard(String remotePath, Optional<String> resumeToken) throws UploadException {
+    Location location = locate(remotePath);
+    if (uploading.contains(location.part())) {
+      throw new UploadException(
+          new UploadError.Transient(location.display() + " is being uploaded by another session"));
+    }
+    send(
+        request(location.part()).DELETE(),
+        "DELETE " + location.display() + " (unfinished upload)",
+        Set.of(200, 204, 404));
+  }
+
   @Override
   public void check() throws UploadException {
     String path = DavPath.join(root) + (root.isEmpty() ? "" : "/");
@@ -240,11 +254,20 @@ public final class WebDavTarget implements UploadTarget {
       // the next attempt makes its folders again.
       location.collections().forEach(knownCollections::remove);
     }
-    if (response.statusCode() == 409 || response.statusCode() == 404) {
+    if (response.statusCode() == 409 || response.statusCode() == 404 || (response.statusCode() == 500 && folderGone(location))) {
       throw new UploadException(
           new UploadError.Transient(operation + " failed: HTTP " + response.statusCode() + ": the folder is missing"));
     }
     requireSuccess(response, operation, Set.of(200, 201, 204));
+  }
+
+  /** Whether the folder {@code location} lives in is gone: nginx answers a PUT into it with 500. */
+  private boolean folderGone(Location location) throws UploadException {
+    String folder =
+        location.collections().isEmpty()
+            ? DavPath.join(root) + (root.isEmpty() ? "" : "/")
+            : location.collections().get(location.collections().size() - 1);
+    return propfind(folder, "PROPFIND " + decodedForDisplay(folder)).isEmpty();
   }
 
   Optional<Multistatus> statPart(Location location) throws UploadException {

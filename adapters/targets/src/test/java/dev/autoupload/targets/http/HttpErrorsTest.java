@@ -49,10 +49,10 @@ class HttpErrorsTest {
 
   @ParameterizedTest
   @ValueSource(ints = {429, 503})
-  void retryAfterInSecondsIsHonoured(int status) {
+  void retryAfterInSecondsIsHonouredByAnUnreachableTarget(int status) {
     UploadError error = HttpErrors.fromStatus("PUT /a.jpg", status, Optional.of("120"), "", CLOCK);
 
-    assertThat(error).isEqualTo(new UploadError.Transient("PUT /a.jpg failed: HTTP " + status, Optional.of(Duration.ofSeconds(120))));
+    assertThat(error).isEqualTo(new UploadError.Unreachable("PUT /a.jpg failed: HTTP " + status, Optional.of(Duration.ofSeconds(120))));
   }
 
   @Test
@@ -72,7 +72,7 @@ class HttpErrorsTest {
     UploadError error =
         HttpErrors.fromStatus("PUT /a.jpg", 503, Optional.of("Wed, 25 Nov 2026 16:01:30 GMT"), "", CLOCK);
 
-    assertThat(((UploadError.Transient) error).retryAfter()).contains(Duration.ofSeconds(90));
+    assertThat(((UploadError.Unreachable) error).retryAfter()).contains(Duration.ofSeconds(90));
   }
 
   @Test
@@ -83,12 +83,18 @@ class HttpErrorsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {500, 502, 504, 599})
-  void otherServerErrorsAreTransientWithoutAHint(int status) {
+  @ValueSource(ints = {500, 502, 504})
+  void serverAndGatewayErrorsMeanTheTargetIsUnreachable(int status) {
     UploadError error = status(status, "");
 
-    assertThat(error).isInstanceOf(UploadError.Transient.class);
-    assertThat(((UploadError.Transient) error).retryAfter()).isEmpty();
+    assertThat(error).isInstanceOf(UploadError.Unreachable.class);
+    assertThat(((UploadError.Unreachable) error).retryAfter()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {501, 505, 599})
+  void otherServerErrorsAreTransientForTheFile(int status) {
+    assertThat(status(status, "")).isInstanceOf(UploadError.Transient.class);
   }
 
   @ParameterizedTest
@@ -125,17 +131,17 @@ class HttpErrorsTest {
   }
 
   @Test
-  void transportFailuresAreTransient() {
+  void transportFailuresMeanTheTargetIsUnreachable() {
     assertThat(HttpErrors.fromIo("PUT /a.jpg", new ConnectException("Connection refused")))
-        .isEqualTo(new UploadError.Transient("PUT /a.jpg failed: cannot connect: Connection refused"));
+        .isEqualTo(new UploadError.Unreachable("PUT /a.jpg failed: cannot connect: Connection refused"));
     assertThat(HttpErrors.fromIo("PUT /a.jpg", new SocketException("Connection reset")))
-        .isEqualTo(new UploadError.Transient("PUT /a.jpg failed: Connection reset"));
+        .isEqualTo(new UploadError.Unreachable("PUT /a.jpg failed: Connection reset"));
     assertThat(HttpErrors.fromIo("PUT /a.jpg", new HttpConnectTimeoutException("x")).message())
         .endsWith("connect timed out");
     assertThat(HttpErrors.fromIo("PUT /a.jpg", new HttpTimeoutException("x")).message())
         .endsWith("no response in time");
     assertThat(HttpErrors.fromIo("PUT /a.jpg", new IOException()))
-        .isEqualTo(new UploadError.Transient("PUT /a.jpg failed: IOException"));
+        .isEqualTo(new UploadError.Unreachable("PUT /a.jpg failed: IOException"));
   }
 
   @Test

@@ -62,15 +62,15 @@ class KoofrErrorClassificationTest {
   }
 
   @Test
-  void aResetConnectionIsTransient() {
+  void aResetConnectionMeansTheTargetIsUnreachable() {
     // Twice: Java's client silently retries a GET once when a reused connection turns out closed.
     proxy.failNext(Fault.reset());
 
-    assertThat(probeWith(Fault.reset())).isInstanceOf(UploadError.Transient.class);
+    assertThat(probeWith(Fault.reset())).isInstanceOf(UploadError.Unreachable.class);
   }
 
   @Test
-  void aResetConnectionDuringTheUploadIsTransientAndNothingIsPublished() throws Exception {
+  void aResetConnectionDuringTheUploadMeansTheTargetIsUnreachableAndNothingIsPublished() throws Exception {
     byte[] content = new byte[50_000];
     UploadSession session = target.open("reset.jpg", content.length);
     session.append(0, ByteBuffer.wrap(content));
@@ -80,28 +80,28 @@ class KoofrErrorClassificationTest {
         catchThrowableOfType(UploadException.class, () -> session.complete(content.length, sha256(content)));
     session.close();
 
-    assertThat(failure.error()).isInstanceOf(UploadError.Transient.class);
+    assertThat(failure.error()).isInstanceOf(UploadError.Unreachable.class);
     assertThat(target.probe("reset.jpg")).isEqualTo(new RemoteState.Absent());
   }
 
   @Test
-  void aServerErrorIsTransient() {
-    assertThat(probeWith(Fault.status(500))).isInstanceOf(UploadError.Transient.class);
+  void aServerErrorMeansTheTargetIsUnreachable() {
+    assertThat(probeWith(Fault.status(500))).isInstanceOf(UploadError.Unreachable.class);
   }
 
   @Test
-  void unavailableWithRetryAfterIsTransientAndKeepsTheDelay() {
+  void unavailableWithRetryAfterIsUnreachableAndKeepsTheDelay() {
     UploadError error = probeWith(Fault.status(503).retryAfter(7));
 
-    assertThat(error).isInstanceOf(UploadError.Transient.class);
-    assertThat(((UploadError.Transient) error).retryAfter()).contains(Duration.ofSeconds(7));
+    assertThat(error).isInstanceOf(UploadError.Unreachable.class);
+    assertThat(((UploadError.Unreachable) error).retryAfter()).contains(Duration.ofSeconds(7));
   }
 
   @Test
-  void tooManyRequestsWithRetryAfterIsTransientAndKeepsTheDelay() {
+  void tooManyRequestsWithRetryAfterIsUnreachableAndKeepsTheDelay() {
     UploadError error = probeWith(Fault.status(429).retryAfter(3));
 
-    assertThat(((UploadError.Transient) error).retryAfter()).contains(Duration.ofSeconds(3));
+    assertThat(((UploadError.Unreachable) error).retryAfter()).contains(Duration.ofSeconds(3));
   }
 
   @Test
@@ -141,7 +141,7 @@ class KoofrErrorClassificationTest {
   }
 
   @Test
-  void anUploadCutOffMidwayIsTransientAndLeavesNothingOnKoofr() throws Exception {
+  void anUploadCutOffMidwayMeansTheTargetIsUnreachableAndLeavesNothingOnKoofr() throws Exception {
     byte[] content = new byte[300_000];
     UploadSession session = target.open("cut.mov", content.length);
     session.append(0, ByteBuffer.wrap(content));
@@ -151,7 +151,7 @@ class KoofrErrorClassificationTest {
         catchThrowableOfType(UploadException.class, () -> session.complete(content.length, sha256(content)));
     session.close();
 
-    assertThat(failure.error()).isInstanceOf(UploadError.Transient.class);
+    assertThat(failure.error()).isInstanceOf(UploadError.Unreachable.class);
     assertThat(target.probe("cut.mov")).isEqualTo(new RemoteState.Absent());
     assertThat(koofr.files("Koofr", "/faults")).isEmpty();
   }

@@ -5,6 +5,7 @@ import dev.autoupload.targets.TargetConformance;
 import dev.autoupload.targets.TargetSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -71,6 +72,14 @@ class KoofrTargetConformanceTest extends TargetConformance {
           @Override
           public Optional<byte[]> readBesideRoot(String name) {
             return koofr.read("Koofr", "/Backup/" + name);
+          }
+
+          @Override
+          public List<String> unfinished() {
+            return koofr.files("Koofr", "/" + rootName).keySet().stream()
+                .filter(path -> path.endsWith(PART_SUFFIX))
+                .sorted()
+                .toList();
           }
         });
   }

@@ -72,6 +72,20 @@ class KoofrTargetTest {
   }
 
   @Test
+  void discardRemovesAPartAKillLeftBetweenItsUploadAndItsMoveAndKeepsTheFile() throws Exception {
+    byte[] kept = random(3000, 40);
+    upload(target, "2024/kept.jpg", kept);
+    koofr.store("Koofr", ROOT + "/2024/.clip.mov" + KoofrTarget.PART_SUFFIX, random(5000, 41));
+
+    target.discard("2024/clip.mov", Optional.empty());
+    target.discard("2024/clip.mov", Optional.empty());
+    target.discard("2024/kept.jpg", Optional.empty());
+
+    assertThat(koofr.files("Koofr", ROOT)).containsOnlyKeys("2024/kept.jpg");
+    assertThat(koofr.read("Koofr", ROOT + "/2024/kept.jpg")).hasValue(kept);
+  }
+
+  @Test
   void findsAMountByItsIdToo() throws Exception {
     KoofrTarget byId = target(koofr.endpoint(), koofr.mountId("Dropbox"), FakeKoofr.APP_PASSWORD);
     byte[] content = random(100, 2);

@@ -5,6 +5,7 @@ import dev.autoupload.targets.TargetConformance;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +40,11 @@ class LocalFolderTargetConformanceTest extends TargetConformance {
           @Override
           public Optional<byte[]> readBesideRoot(String name) throws Exception {
             return readFile(temp.resolve(name));
+          }
+
+          @Override
+          public List<String> unfinished() throws Exception {
+            return ServerView.partFiles(temp.resolve("backup"));
           }
         });
   }

@@ -167,6 +167,15 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     return uploads;
   }
 
+  /** The {@code Destination} of each chunked upload folder the server holds. */
+  public List<String> uploadDestinations() {
+    return uploadDestinations.entrySet().stream()
+        .filter(entry -> Files.isDirectory(entry.getKey()))
+        .map(Map.Entry::getValue)
+        .sorted()
+        .toList();
+  }
+
   /** The checksum stored for a file below {@link #userFiles()}, as a client sent it. */
   public Optional<String> checksumOf(String relativePath) {
     return Optional.ofNullable(checksums.get(files.resolve(relativePath).normalize()));

@@ -87,21 +87,21 @@ class NextcloudErrorClassificationTest {
   }
 
   @Test
-  void aResetConnectionIsTransient() {
-    assertThat(probeWith(Fault.reset())).isInstanceOf(UploadError.Transient.class);
+  void aResetConnectionMeansTheTargetIsUnreachable() {
+    assertThat(probeWith(Fault.reset())).isInstanceOf(UploadError.Unreachable.class);
   }
 
   @Test
-  void aServerErrorIsTransient() {
-    assertThat(probeWith(Fault.status(500))).isInstanceOf(UploadError.Transient.class);
+  void aServerErrorMeansTheTargetIsUnreachable() {
+    assertThat(probeWith(Fault.status(500))).isInstanceOf(UploadError.Unreachable.class);
   }
 
   @Test
-  void unavailableWithRetryAfterIsTransientAndKeepsTheDelay() {
+  void unavailableWithRetryAfterIsUnreachableAndKeepsTheDelay() {
     UploadError error = probeWith(Fault.status(503).retryAfter(7));
 
-    assertThat(error).isInstanceOf(UploadError.Transient.class);
-    assertThat(((UploadError.Transient) error).retryAfter()).contains(Duration.ofSeconds(7));
+    assertThat(error).isInstanceOf(UploadError.Unreachable.class);
+    assertThat(((UploadError.Unreachable) error).retryAfter()).contains(Duration.ofSeconds(7));
   }
 
   @Test
@@ -152,7 +152,7 @@ class NextcloudErrorClassificationTest {
   }
 
   @Test
-  void aChunkCutOffMidwayIsTransientAndTheResumeSendsAtMostThatChunkAgain() throws Exception {
+  void aChunkCutOffMidwayMeansTheTargetIsUnreachableAndTheResumeSendsAtMostThatChunkAgain() throws Exception {
     byte[] content = bytes(3 * CHUNK + 11, 2);
     try (UploadSession session = target.open("clip.mov", content.length)) {
       session.append(0, ByteBuffer.wrap(content, 0, CHUNK));
@@ -161,7 +161,7 @@ class NextcloudErrorClassificationTest {
           catchThrowableOfType(
                   UploadException.class, () -> session.append(CHUNK, ByteBuffer.wrap(content, CHUNK, CHUNK)))
               .error();
-      assertThat(error).isInstanceOf(UploadError.Transient.class);
+      assertThat(error).isInstanceOf(UploadError.Unreachable.class);
     }
 
     assertThat(target.probe("clip.mov")).isEqualTo(new RemoteState.Partial(CHUNK));

@@ -6,6 +6,8 @@ import dev.autoupload.targets.TargetSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -64,10 +66,32 @@ class NextcloudTargetConformanceTest extends TargetConformance {
     return CHUNK;
   }
 
-  /** What the server stored, read from its storage folder. */
+  /** What the server stored, read from its storage folder; chunk folders by their destination. */
   @Override
   protected Optional<ServerView> serverView() {
-    return Optional.of(ServerView.ofFolder(server.userFiles().resolve("Backup").resolve(rootName)));
+    ServerView folder = ServerView.ofFolder(server.userFiles().resolve("Backup").resolve(rootName));
+    return Optional.of(
+        new ServerView() {
+          @Override
+          public Optional<byte[]> read(String remotePath) throws Exception {
+            return folder.read(remotePath);
+          }
+
+          @Override
+          public Optional<byte[]> readBesideRoot(String name) throws Exception {
+            return folder.readBesideRoot(name);
+          }
+
+          @Override
+          public List<String> unfinished() throws Exception {
+            List<String> unfinished = new ArrayList<>(folder.unfinished());
+            server.uploadDestinations().stream()
+                .filter(destination -> destination.contains("/Backup/" + rootName + "/"))
+                .map(destination -> "chunks for " + destination)
+                .forEach(unfinished::add);
+            return unfinished;
+          }
+        });
   }
 
   /** Changes as another Nextcloud client's would be: the server keeps no checksum for them. */

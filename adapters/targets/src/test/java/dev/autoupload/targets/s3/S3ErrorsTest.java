@@ -26,8 +26,8 @@ class S3ErrorsTest {
     "403, QuotaExceeded, QuotaExceeded",
     "400, EntityTooLarge, Permanent",
     "400, QuotaExceeded, QuotaExceeded",
-    "500, InternalError, Transient",
-    "502, '', Transient",
+    "500, InternalError, Unreachable",
+    "502, '', Unreachable",
     "501, NotImplemented, Permanent",
     "404, NoSuchUpload, Transient",
     "409, OperationAborted, Conflict",
@@ -49,19 +49,19 @@ class S3ErrorsTest {
   void honoursRetryAfterWhenTheServerAsksToSlowDown(int status, String code) {
     UploadError error = S3Errors.error("upload a.jpg", s3(status, code, Optional.of("7")));
 
-    assertThat(error).isInstanceOf(UploadError.Transient.class);
-    assertThat(((UploadError.Transient) error).retryAfter()).contains(Duration.ofSeconds(7));
+    assertThat(error).isInstanceOf(UploadError.Unreachable.class);
+    assertThat(((UploadError.Unreachable) error).retryAfter()).contains(Duration.ofSeconds(7));
   }
 
   @Test
-  void treatsNetworkTroubleAsTransient() {
+  void treatsNetworkTroubleAsAnUnreachableTarget() {
     UploadError error =
         S3Errors.error(
             "upload a.jpg",
             SdkClientException.create("Unable to execute HTTP request", new IOException("reset")));
 
-    assertThat(error).isInstanceOf(UploadError.Transient.class);
-    assertThat(((UploadError.Transient) error).retryAfter()).isEmpty();
+    assertThat(error).isInstanceOf(UploadError.Unreachable.class);
+    assertThat(((UploadError.Unreachable) error).retryAfter()).isEmpty();
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.autoupload.targets.s3;
 
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.targets.TargetConformance;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -78,6 +79,13 @@ class S3TargetConformanceTest extends TargetConformance {
           @Override
           public Optional<byte[]> readBesideRoot(String name) {
             return get("backup/" + name);
+          }
+
+          @Override
+          public List<String> unfinished() {
+            return client.listMultipartUploads(b -> b.bucket(config.bucket())).uploads().stream()
+                .map(upload -> upload.key() + " (multipart upload " + upload.uploadId() + ")")
+                .toList();
           }
         });
   }

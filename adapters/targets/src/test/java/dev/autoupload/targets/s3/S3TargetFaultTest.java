@@ -93,15 +93,15 @@ class S3TargetFaultTest {
 
     UploadError error = checkFails();
 
-    assertThat(error).isInstanceOf(UploadError.Transient.class);
-    assertThat(((UploadError.Transient) error).retryAfter()).contains(Duration.ofSeconds(12));
+    assertThat(error).isInstanceOf(UploadError.Unreachable.class);
+    assertThat(((UploadError.Unreachable) error).retryAfter()).contains(Duration.ofSeconds(12));
   }
 
   @Test
-  void treatsAServerErrorAsTransient() {
+  void treatsAServerErrorAsAnUnreachableTarget() {
     fault.set(new Fault(500, "InternalError", null));
 
-    assertThat(checkFails()).isInstanceOf(UploadError.Transient.class);
+    assertThat(checkFails()).isInstanceOf(UploadError.Unreachable.class);
   }
 
   @Test
@@ -122,10 +122,10 @@ class S3TargetFaultTest {
   }
 
   @Test
-  void treatsABrokenConnectionAsTransient() {
+  void treatsABrokenConnectionAsAnUnreachableTarget() {
     fault.set(new Fault(0, "", null));
 
-    assertThat(checkFails()).isInstanceOf(UploadError.Transient.class);
+    assertThat(checkFails()).isInstanceOf(UploadError.Unreachable.class);
   }
 
   @Test
@@ -134,7 +134,7 @@ class S3TargetFaultTest {
 
     Throwable thrown = catchThrowable(() -> target.probe("IMG_0001.jpg"));
 
-    assertThat(((UploadException) thrown).error()).isInstanceOf(UploadError.Transient.class);
+    assertThat(((UploadException) thrown).error()).isInstanceOf(UploadError.Unreachable.class);
   }
 
   @Test

@@ -72,20 +72,20 @@ class TusErrorClassificationTest {
   }
 
   @Test
-  void aResetConnectionIsTransient() {
-    assertThat(patchWith(Fault.reset())).isInstanceOf(UploadError.Transient.class);
+  void aResetConnectionMeansTheTargetIsUnreachable() {
+    assertThat(patchWith(Fault.reset())).isInstanceOf(UploadError.Unreachable.class);
   }
 
   @Test
-  void aServerErrorIsTransient() {
-    assertThat(patchWith(Fault.status(500))).isInstanceOf(UploadError.Transient.class);
+  void aServerErrorMeansTheTargetIsUnreachable() {
+    assertThat(patchWith(Fault.status(500))).isInstanceOf(UploadError.Unreachable.class);
   }
 
   @Test
-  void unavailableWithRetryAfterIsTransientAndKeepsTheDelay() {
+  void unavailableWithRetryAfterIsUnreachableAndKeepsTheDelay() {
     UploadError error = patchWith(Fault.status(503).retryAfter(7));
 
-    assertThat(((UploadError.Transient) error).retryAfter()).contains(Duration.ofSeconds(7));
+    assertThat(((UploadError.Unreachable) error).retryAfter()).contains(Duration.ofSeconds(7));
   }
 
   @Test
@@ -96,10 +96,10 @@ class TusErrorClassificationTest {
   }
 
   @Test
-  void tooManyRequestsIsTransientAndKeepsTheDelay() {
+  void tooManyRequestsIsUnreachableAndKeepsTheDelay() {
     UploadError error = patchWith(Fault.status(429).retryAfter(3));
 
-    assertThat(((UploadError.Transient) error).retryAfter()).contains(Duration.ofSeconds(3));
+    assertThat(((UploadError.Unreachable) error).retryAfter()).contains(Duration.ofSeconds(3));
   }
 
   @Test
@@ -138,7 +138,7 @@ class TusErrorClassificationTest {
     next.append(nextAt, ByteBuffer.wrap(content, (int) nextAt, content.length - (int) nextAt));
     next.complete(content.length, sha256(content));
 
-    assertThat(error).isInstanceOf(UploadError.Transient.class);
+    assertThat(error).isInstanceOf(UploadError.Unreachable.class);
     assertThat(nextAt).isEqualTo(CHUNK);
     assertThat(sha256(server.bytes(URI.create(session.resumeToken().get())))).isEqualTo(sha256(content));
   }

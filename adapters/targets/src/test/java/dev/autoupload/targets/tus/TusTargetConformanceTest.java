@@ -88,6 +88,14 @@ class TusTargetConformanceTest extends TargetConformance {
           public Optional<byte[]> readBesideRoot(String name) throws Exception {
             return finishedUpload("../" + name);
           }
+
+          @Override
+          public List<String> unfinished() throws Exception {
+            return server.uploads().stream()
+                .filter(upload -> !upload.finished())
+                .map(upload -> upload.url() + " (" + upload.filename().orElse("no name") + ")")
+                .toList();
+          }
         });
   }
 
@@ -156,6 +164,12 @@ class TusTargetConformanceTest extends TargetConformance {
           session.close();
         }
       };
+    }
+
+    @Override
+    public void discard(String remotePath, Optional<String> resumeToken) throws UploadException {
+      tus.discard(remotePath, resumeToken);
+      unfinished.remove(key(remotePath));
     }
 
     @Override

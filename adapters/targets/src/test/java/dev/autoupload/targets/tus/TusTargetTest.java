@@ -89,7 +89,7 @@ class TusTargetTest {
     send(resumed, content, content.length);
     RemoteFile stored = resumed.complete(content.length, sha256(content));
 
-    assertThat(cut).isInstanceOf(UploadError.Transient.class);
+    assertThat(cut).isInstanceOf(UploadError.Unreachable.class);
     assertThat(probed).isEqualTo(new RemoteState.Partial(resumedAt));
     assertThat(resumedAt).isBetween(2L * CHUNK, 3L * CHUNK);
     assertThat(resumed.resumeToken()).contains(token);

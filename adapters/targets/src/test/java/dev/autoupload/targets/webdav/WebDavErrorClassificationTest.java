@@ -71,28 +71,28 @@ class WebDavErrorClassificationTest {
   }
 
   @Test
-  void aResetConnectionIsTransient() {
-    assertThat(probeWith(Fault.reset())).isInstanceOf(UploadError.Transient.class);
+  void aResetConnectionMeansTheTargetIsUnreachable() {
+    assertThat(probeWith(Fault.reset())).isInstanceOf(UploadError.Unreachable.class);
   }
 
   @Test
-  void aServerErrorIsTransient() {
-    assertThat(probeWith(Fault.status(500))).isInstanceOf(UploadError.Transient.class);
+  void aServerErrorMeansTheTargetIsUnreachable() {
+    assertThat(probeWith(Fault.status(500))).isInstanceOf(UploadError.Unreachable.class);
   }
 
   @Test
-  void unavailableWithRetryAfterIsTransientAndKeepsTheDelay() {
+  void unavailableWithRetryAfterIsUnreachableAndKeepsTheDelay() {
     UploadError error = probeWith(Fault.status(503).retryAfter(7));
 
-    assertThat(error).isInstanceOf(UploadError.Transient.class);
-    assertThat(((UploadError.Transient) error).retryAfter()).contains(Duration.ofSeconds(7));
+    assertThat(error).isInstanceOf(UploadError.Unreachable.class);
+    assertThat(((UploadError.Unreachable) error).retryAfter()).contains(Duration.ofSeconds(7));
   }
 
   @Test
-  void tooManyRequestsWithRetryAfterIsTransientAndKeepsTheDelay() {
+  void tooManyRequestsWithRetryAfterIsUnreachableAndKeepsTheDelay() {
     UploadError error = probeWith(Fault.status(429).retryAfter(3));
 
-    assertThat(((UploadError.Transient) error).retryAfter()).contains(Duration.ofSeconds(3));
+    assertThat(((UploadError.Unreachable) error).retryAfter()).contains(Duration.ofSeconds(3));
   }
 
   @Test

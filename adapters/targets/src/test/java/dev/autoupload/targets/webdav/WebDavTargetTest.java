@@ -100,6 +100,20 @@ class WebDavTargetTest {
   }
 
   @Test
+  void discardRemovesAPartAKillLeftBetweenItsPutAndItsMoveAndKeepsTheFile() throws Exception {
+    upload(target, "2024/kept.jpg", bytes(3000, 40));
+    Path part = stored("2024/.clip.mov" + WebDavTarget.PART_SUFFIX);
+    Files.write(part, bytes(5000, 41));
+
+    target.discard("2024/clip.mov", Optional.empty());
+    target.discard("2024/clip.mov", Optional.empty());
+    target.discard("2024/kept.jpg", Optional.empty());
+
+    assertThat(part).doesNotExist();
+    assertThat(Files.readAllBytes(stored("2024/kept.jpg"))).isEqualTo(bytes(3000, 40));
+  }
+
+  @Test
   void createsMissingParentFolders() throws Exception {
     byte[] content = bytes(5000, 1);
 
@@ -382,7 +396,7 @@ class WebDavTargetTest {
     assertThatThrownBy(() -> target("/busy", NginxWebDav.PASSWORD).probe("a.jpg"))
         .satisfies(
             e -> assertThat(error(e)).isInstanceOfSatisfying(
-                UploadError.Transient.class,
+                UploadError.Unreachable.class,
                 t -> assertThat(t.retryAfter()).contains(Duration.ofSeconds(7))));
   }
 
@@ -393,7 +407,7 @@ class WebDavTargetTest {
   }
 
   @Test
-  void aServerThatIsNotThereIsTransient() throws Exception {
+  void aServerThatIsNotThereIsUnreachable() throws Exception {
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = socket.getLocalPort();
@@ -405,11 +419,11 @@ class WebDavTargetTest {
             TargetSettings.defaults().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2), 1).withSpoolDir(spoolDir).withPassword(NginxWebDav.PASSWORD));
 
     assertThatThrownBy(() -> away.probe("a.jpg"))
-        .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Transient.class));
+        .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Unreachable.class));
   }
 
   @Test
-  void aConnectionDroppedWithoutAnAnswerIsTransient() throws Exception {
+  void aConnectionDroppedWithoutAnAnswerMeansTheTargetIsUnreachable() throws Exception {
     try (ServerSocket dropper = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       Thread acceptor =
           new Thread(
@@ -431,7 +445,7 @@ class WebDavTargetTest {
             TargetSettings.defaults().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), 1).withSpoolDir(spoolDir).withPassword(NginxWebDav.PASSWORD));
 
       assertThatThrownBy(() -> dropped.probe("a.jpg"))
-          .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Transient.class))
+          .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Unreachable.class))
           .satisfies(e -> assertThat(e.getMessage()).doesNotContain(NginxWebDav.PASSWORD));
       dropper.close();
       acceptor.join();
