@@ -83,7 +83,9 @@ class ActivityPageIT {
                     "autoupload.data-dir", dataDir.toString(),
                     // About seven seconds for the video: long enough to watch its bar move.
                     "autoupload.policy.bandwidth-limit", "1MiB",
-                    "autoupload.upload.parallelism", 1)));
+                    "autoupload.upload.parallelism", 1,
+                    // As the folder lists them, by name: the order of Recent is then known.
+                    "autoupload.queue.order", "found")));
     // Paused before the library is added, so nothing is sent until the test clicks Resume.
     engine.pause().toCompletableFuture().get(30, TimeUnit.SECONDS);
     engine

@@ -152,7 +152,7 @@ class StallWatchdogIT {
     assertThat(stalledPost.path("causes").isArray()).isTrue();
 
     String token = Files.readString(server.tokenFile()).trim();
-    // The stall's causes follow each check: once the files have failed, their errors are among them.
+    // The stall's causes follow each check: the target's words for the outage are among them.
     JsonNode status =
         eventually(
             () -> {
@@ -173,7 +173,8 @@ class StallWatchdogIT {
     String banner = browser.waitForText("the stall banner", "#stalled p[data-library='" + LIBRARY + "']");
     assertThat(banner).startsWith("Backup of camera is stalled: nothing backed up for ").contains("2 file(s) waiting").contains("503");
 
-    // The server is back; retrying the failed files backs them up, which ends the stall.
+    // The server is back: the library tries it again after its backoff (and any file that failed
+    // for good is retried here), a file goes up, which ends the stall.
     tus.unavailable(false);
     for (JsonNode failure : status.path("libraries").get(0).path("failures")) {
       engine.retry(failure.path("assetId").asText()).toCompletableFuture().get(30, TimeUnit.SECONDS);

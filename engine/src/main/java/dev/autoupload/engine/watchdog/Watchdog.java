@@ -171,6 +171,9 @@ public final class Watchdog {
     status.failures().stream()
         .limit(3)
         .forEach(failure -> causes.add(failure.path() + ": " + failure.error().message()));
+    status.retries().stream()
+        .limit(3)
+        .forEach(retry -> causes.add(retry.path() + " (retrying): " + retry.error().message()));
     return new LibraryWatch.Seen(waiting, status.completed(), status.reasons(), causes);
   }
 
