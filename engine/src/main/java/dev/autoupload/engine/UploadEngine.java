@@ -357,7 +357,8 @@ public final class UploadEngine implements AutoCloseable {
    * The engine's meters ({@code autoupload.*}: files and bytes by outcome, queue depth, uploads in
    * flight, upload duration, retries, time blocked by reason, stalled libraries, journal commit
    * time). Add a registry of your own to it ({@code meterRegistry().add(prometheus)}) to publish
-   * them; its gauges are as of the latest {@link #status()}.
+   * them, before adding libraries: what was counted before a registry is added is not in it. Its
+   * gauges are as of the latest {@link #status()}.
    */
   public CompositeMeterRegistry meterRegistry() {
     return registry;
