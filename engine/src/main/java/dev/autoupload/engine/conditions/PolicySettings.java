@@ -69,9 +69,7 @@ public record PolicySettings(
   /** A daily window; {@code start} after {@code end} spans midnight. */
   public record QuietHours(LocalTime start, LocalTime end) {
     public boolean contains(LocalTime time) {
-      return start.isBefore(end)
-          ? !time.isBefore(start) && time.isBefore(end)
-          : !time.isBefore(start) || time.isBefore(end);
+      return new DailyWindow(start, end).contains(time);
     }
   }
 

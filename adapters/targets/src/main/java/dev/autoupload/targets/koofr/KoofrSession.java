@@ -7,7 +7,6 @@ import dev.autoupload.targets.Spool;
 import dev.autoupload.targets.SpooledSession;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 
@@ -22,7 +21,7 @@ final class KoofrSession extends SpooledSession {
   private final KoofrTarget target;
   private final KoofrTarget.Location location;
   private final boolean replace;
-  private final MessageDigest md5 = newMd5();
+  private final MessageDigest md5 = KoofrTarget.newMd5();
 
   /**
    * @param replace whether the upload replaces a file already under the final name
@@ -106,13 +105,5 @@ final class KoofrSession extends SpooledSession {
 
   private UploadException conflict(String why) {
     return new UploadException(new UploadError.Conflict(location.file() + why));
-  }
-
-  private static MessageDigest newMd5() {
-    try {
-      return MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has MD5", e);
-    }
   }
 }

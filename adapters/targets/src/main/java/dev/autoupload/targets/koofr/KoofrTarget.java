@@ -217,12 +217,7 @@ public final class KoofrTarget implements UploadTarget {
 
   /** The MD5 of the file at {@code path}, read back whole: for a mount that keeps none. */
   String md5Of(String path) throws UploadException {
-    MessageDigest md5;
-    try {
-      md5 = MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has MD5", e);
-    }
+    MessageDigest md5 = newMd5();
     try (InputStream in = api.download(mountId(), path)) {
       byte[] buffer = new byte[64 * 1024];
       for (int read; (read = in.read(buffer)) >= 0; ) {
@@ -233,6 +228,14 @@ public final class KoofrTarget implements UploadTarget {
           new UploadError.Transient("Koofr files/get " + path + ": reading it back failed: " + e.getMessage()));
     }
     return HexFormat.of().formatHex(md5.digest());
+  }
+
+  static MessageDigest newMd5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has MD5", e);
+    }
   }
 
   Optional<KoofrApi.FileInfo> info(String path) throws UploadException {
