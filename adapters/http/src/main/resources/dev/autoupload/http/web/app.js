@@ -444,7 +444,7 @@
         return item;
       }),
     );
-    updateEmpty('recent');
+    updateEmpty('retrying');
   }
 
   function renderFailures(failures) {
