@@ -8,18 +8,23 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kill loops, one per target kind: the packaged app backs up 300 small files and one large one and
- * is killed with SIGKILL at seeded random moments, {@code killloop.kills} times (10 by default;
- * {@code -Dkillloop.kills=100} for a long run, {@code -Dkillloop.seed=…} to replay one, {@code
- * -Dkillloop.big-mib=64} for a larger file), then runs to the end. Each kill comes after a random
+ * Kill loops, one per target kind: the packaged app backs up 300 small files, two large ones (64
+ * MiB and a little more, so that no chunk boundary falls on their end) and one that is edited
+ * before the last run if it is not backed up by then, and is killed with SIGKILL at
+ * seeded random moments, {@code killloop.kills} times (10 by default; {@code -Dkillloop.kills=100}
+ * for a long run, {@code -Dkillloop.seed=…} to replay one, {@code -Dkillloop.big-mib=256} for larger
+ * files), then runs to the end. Each kill comes after a random
  * number of request body bytes reached the target since the run started (for the local folder:
  * bytes on its disk), so it lands mid-request, mid-chunk or between files.
  *
@@ -34,10 +39,15 @@ class KillLoopIT {
 
   private static final int KILLS = Integer.getInteger("killloop.kills", 10);
   private static final long SEED = Long.getLong("killloop.seed", 20261202L);
-  private static final long BIG_BYTES = Long.getLong("killloop.big-mib", 12) * MIB;
+  private static final long BIG_BYTES = Long.getLong("killloop.big-mib", 64) * MIB;
   private static final int SMALL_FILES = 300;
   private static final int SMALL_MAX = 64 * KIB;
-  private static final String BIG_FILE = "Videos/Sommer 2024/long clip 🎬.mov";
+  /** The large files and their sizes. */
+  private static final Map<String, Long> BIG_FILES =
+      Map.of("Videos/Sommer 2024/long clip 🎬.mov", BIG_BYTES, "Videos/drone.mp4", BIG_BYTES + MIB + 12345);
+  /** A file edited before the last run unless it is backed up by then. */
+  private static final String EDITED_FILE = "Videos/edited clip.mov";
+  private static final long EDITED_BYTES = 3 * MIB + 777;
   private static final long CHUNK = 256 * KIB;
   private static final int PARALLELISM = 4;
   /** Request bytes a file costs beyond its content: multipart framing, S3 chunk signatures, JSON. */
@@ -83,7 +93,10 @@ class KillLoopIT {
       SplittableRandom random = new SplittableRandom(SEED ^ name.hashCode());
       Path source = tmp.resolve("photos");
       MediaFiles.randomTree(source, SMALL_FILES, KIB, SMALL_MAX, random);
-      MediaFiles.write(source.resolve(BIG_FILE), BIG_BYTES, random);
+      for (Map.Entry<String, Long> big : new TreeMap<>(BIG_FILES).entrySet()) {
+        MediaFiles.write(source.resolve(big.getKey()), big.getValue(), random);
+      }
+      MediaFiles.write(source.resolve(EDITED_FILE), EDITED_BYTES, random);
       Map<String, String> sourceHashes = MediaFiles.sha256Tree(source);
       long firstBytes = MediaFiles.totalSize(source);
       AppProcess.Launch run =
@@ -116,11 +129,12 @@ class KillLoopIT {
         killedAt.add(target.progress() - start);
       }
 
-      // A large file still on its way gets a new version before the last run: what its old
-      // version left on the target (a part file, chunks, an open multipart or tus upload) must go.
-      boolean changed = !target.stored().containsKey(BIG_FILE);
+      // A file still on its way gets a new version before the last run: what its old version
+      // left on the target (a part file, chunks, an open multipart or tus upload) must go. The
+      // large files are left as they are, so that what resuming them costs is measured whole.
+      boolean changed = !target.stored().containsKey(EDITED_FILE);
       if (changed) {
-        MediaFiles.write(source.resolve(BIG_FILE), BIG_BYTES - 4321, random);
+        MediaFiles.write(source.resolve(EDITED_FILE), EDITED_BYTES - 4321, random);
         sourceHashes = MediaFiles.sha256Tree(source);
       }
       long sourceBytes = MediaFiles.totalSize(source);
@@ -137,10 +151,17 @@ class KillLoopIT {
           .isEqualTo(sourceHashes);
       assertThat(target.leftovers()).as("unfinished uploads left on the target").isEmpty();
 
-      // A kill may cut the large file and the small files in flight beside it.
-      long perKill = target.resumeUnit(BIG_BYTES, CHUNK) + (PARALLELISM - 1L) * SMALL_MAX;
-      // What went out of the old version of the large file is lost, not sent again.
-      long oldVersion = changed ? BIG_BYTES : 0;
+      // A kill may cut as many uploads as run at once: at worst the largest files.
+      long perKill =
+          Stream.concat(
+                  Stream.concat(BIG_FILES.values().stream(), Stream.of(EDITED_BYTES)),
+                  Stream.generate(() -> (long) SMALL_MAX).limit(PARALLELISM))
+              .sorted(Comparator.reverseOrder())
+              .limit(PARALLELISM)
+              .mapToLong(size -> target.resumeUnit(size, CHUNK))
+              .sum();
+      // What went out of the old version of the edited file is lost, not sent again.
+      long oldVersion = changed ? EDITED_BYTES : 0;
       List<String> empty = target.emptyReservations();
       assertThat(empty.size()).as("empty uploads: at most one per kill and upload in flight").isLessThanOrEqualTo(KILLS * PARALLELISM);
       long received = target.uploadBytesReceived();
@@ -152,7 +173,7 @@ class KillLoopIT {
           name, SEED ^ name.hashCode(), sourceHashes.size(), sourceBytes, KILLS, killedAt, summary.bytesSent(),
           received, resent, KILLS == 0 || resent < 0 ? 0 : resent / KILLS, perKill,
           changed ? " plus the old version's " + oldVersion : "", empty.size(),
-          changed ? "the large file changed before the last run" : "the large file was complete before the last run",
+          changed ? "the edited file changed before the last run" : "the edited file was complete before the last run",
           (System.nanoTime() - began) / 1e9);
       if (received >= 0) {
         assertThat(resent)

@@ -21,8 +21,11 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.autoupload.engine.conditions.BlockerReason;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,8 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
  * file is listed under {@code retries} with its error and attempts, and not failed. While each
  * other fault lasts, {@code GET /api/status} shows the library stopped for the right reason ({@code
  * TARGET_UNREACHABLE}, {@code TARGET_FULL}, {@code NOT_AUTHORIZED}) with the target's words and
- * when it tries again, and no file is counted failed; once it stops, uploads go on. At the end
- * every file is on the target once, sha256-equal, with nothing unfinished left.
+ * when it tries again, and no file is counted failed; once it stops, uploads go on. On WebDAV the
+ * same reasons are also checked where a user sees them: on the Activity page in a real browser and
+ * in {@code autoupload status}. At the end every file is on the target once, sha256-equal, with
+ * nothing unfinished left.
  */
 class TargetFaultsIT {
 
@@ -61,9 +66,18 @@ class TargetFaultsIT {
 
   @RegisterExtension final AppProcesses apps = new AppProcesses();
   @TempDir Path tmp;
+  private Browser browser;
+
+  @AfterEach
+  void closeBrowser() {
+    if (browser != null) {
+      browser.close();
+    }
+  }
 
   @Test
-  void eachFaultIsShownWithItsReasonAndTheBackupEndsWholeOnWebDav() throws Exception {
+  void eachFaultIsShownWithItsReasonOnThePageInStatusAndTheBackupEndsWholeOnWebDav() throws Exception {
+    browser = Browser.start(tmp.resolve("chromium-profile"), tmp.resolve("screenshots"));
     faults("webdav", TestTargets.webDav(tmp.resolve("nginx")));
   }
 
@@ -94,10 +108,11 @@ class TargetFaultsIT {
       Path source = tmp.resolve("photos");
       MediaFiles.randomTree(source, FILES, KIB, 8 * KIB, new SplittableRandom(name.hashCode()));
       Map<String, String> sourceHashes = MediaFiles.sha256Tree(source);
+      Path data = tmp.resolve("data");
       AppProcess.Launch launch =
           AppProcess.launch(
                   "run", "--source", source.toString(), "--target", target.uri(),
-                  "--data-dir", tmp.resolve("data").toString(),
+                  "--data-dir", data.toString(),
                   // Short waits, so that each fault is met and left within seconds; a slow sender,
                   // so that files are left for every fault.
                   "--set", "autoupload.upload.retry.min-backoff=200ms",
@@ -114,6 +129,12 @@ class TargetFaultsIT {
       Matcher endpoint = ENDPOINT.matcher(app.awaitLine(line -> ENDPOINT.matcher(line).matches(), TIMEOUT));
       assertThat(endpoint.matches()).isTrue();
       Api api = new Api(URI.create(endpoint.group(1)), Files.readString(Path.of(endpoint.group(2))).strip());
+      if (browser != null) {
+        browser.open(api.base());
+        browser.waitFor("the login form", By.cssSelector("#login-panel:not([hidden]) form#login-form"));
+        browser.find("input#token").sendKeys(api.token());
+        browser.find("button#login").click();
+      }
 
       List<String> seen = new ArrayList<>();
       for (int i = 0; i < PHASES.size(); i++) {
@@ -129,6 +150,9 @@ class TargetFaultsIT {
         assertThat(library.path("failed").asLong()).as(phase.name() + ": files failed").isZero();
         long backedUp = library.path("completed").asLong() + library.path("alreadyBackedUp").asLong();
         seen.add(phase.name() + " -> " + phase.reason() + " (" + library.path("targetError").asText() + ")");
+        if (browser != null) {
+          shownToTheUser(name, phase, data);
+        }
 
         proxy.passThrough();
         proxy.releaseStalled();
@@ -153,7 +177,7 @@ class TargetFaultsIT {
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> api.library(), shown -> !shown.path("retries").isEmpty());
         JsonNode retry = library.path("retries").path(0);
-        assertThat(retry.path("error").asText()).contains("the server stored", "expected");
+        assertThat(retry.path("error").asText()).contains(lie.words());
         assertThat(retry.path("attempts").asInt()).isPositive();
         assertThat(retry.path("at").isTextual()).isTrue();
         assertThat(library.path("failed").asLong()).isZero();
@@ -179,6 +203,36 @@ class TargetFaultsIT {
           proxy.exchanges().stream().filter(exchange -> exchange.fault().isPresent()).count(),
           (System.nanoTime() - began) / 1e9);
     }
+  }
+
+  /**
+   * The reason as a user meets it while the fault lasts: a line of the Activity page's reasons and
+   * of {@code autoupload status}, with the target's own words beside it. Between two tries of the
+   * target a reason may come and go, so each is waited for, not caught once.
+   */
+  private void shownToTheUser(String name, Phase phase, Path data) {
+    String words = BlockerReason.valueOf(phase.reason()).description();
+    String onPage =
+        browser.waitForText(name + ": " + phase.name() + " on the page", "#reasons li[data-reason='" + phase.reason() + "']");
+    assertThat(onPage).isEqualTo(words);
+    String targetLine = browser.waitForText(name + ": the target's words on the page", "#reasons li[data-target-error]");
+    assertThat(targetLine).as(phase.name()).contains("trying again");
+    List<String> status =
+        Awaitility.await(name + ": " + phase.name() + " in autoupload status")
+            .atMost(TIMEOUT)
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () -> {
+                  AppProcess run =
+                      apps.start(
+                          AppProcess.launch("status", "--data-dir", data.toString())
+                              .withJvmOptions("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+                  assertThat(run.waitFor(TIMEOUT)).as(run.describe()).isZero();
+                  return run.stdout();
+                },
+                lines -> lines.contains("  " + words)
+                    && lines.stream().anyMatch(line -> line.startsWith("waiting for ") || line.startsWith("stopped: ")));
+    assertThat(status).as(phase.name()).noneMatch(line -> line.startsWith("failed: "));
   }
 
   private static List<String> codes(JsonNode library) {

@@ -91,8 +91,11 @@ final class TestTargets {
     void close() throws Exception;
   }
 
-  /** A lie the proxy tells in answer to the requests {@code which} picks. */
-  record Lie(Predicate<FaultProxy.Request> which, FaultProxy.Fault fault) {}
+  /**
+   * A lie the proxy tells in answer to the requests {@code which} picks, and the words of the
+   * target's error that show it caught the lie.
+   */
+  record Lie(Predicate<FaultProxy.Request> which, FaultProxy.Fault fault, String... words) {}
 
   static TestTarget local(Path target) {
     return new TestTarget() {
@@ -183,7 +186,8 @@ final class TestTargets {
         return Optional.of(
             new Lie(
                 request -> request.method().equals("PROPFIND") && request.target().contains(".autoupload-part"),
-                FaultProxy.Fault.lie(body -> body.replaceAll("(?i)(<[a-z0-9]+:getcontentlength>)", "$19"))));
+                FaultProxy.Fault.lie(body -> body.replaceAll("(?i)(<[a-z0-9]+:getcontentlength>)", "$19")),
+                "verification failed", "the server stored", "expected"));
       }
 
       public void close() throws Exception {
@@ -270,6 +274,15 @@ final class TestTargets {
         return Math.min(fileBytes, chunkBytes);
       }
 
+      public Optional<Lie> sizeLie() {
+        // Every upload, asked how long it is once its bytes are in, claims a size of its own.
+        return Optional.of(
+            new Lie(
+                request -> request.method().equals("HEAD"),
+                FaultProxy.Fault.lieInHeader("Upload-Length", "987654321"),
+                "verification failed", "the server holds an upload of 987654321 bytes", "expected"));
+      }
+
       public void close() throws Exception {
         proxy.close();
         server.close();
@@ -352,6 +365,15 @@ final class TestTargets {
 
       public long resumeUnit(long fileBytes, long chunkBytes) {
         return fileBytes;
+      }
+
+      public Optional<Lie> sizeLie() {
+        // The upload's answer reports the file it stored with a 9 in front of its size.
+        return Optional.of(
+            new Lie(
+                request -> request.method().equals("POST") && request.target().contains("/files/put"),
+                FaultProxy.Fault.lie(body -> body.replaceFirst("\"size\":(\\d)", "\"size\":9$1")),
+                "verification failed", "Koofr stored", "expected"));
       }
 
       public void close() {

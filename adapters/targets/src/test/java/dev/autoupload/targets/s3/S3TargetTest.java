@@ -11,6 +11,7 @@ import dev.autoupload.engine.upload.RemoteState;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
+import dev.autoupload.targets.FaultProxy;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.text.Normalizer;
@@ -194,6 +195,35 @@ class S3TargetTest {
     assertThat(stored("backup/phone/IMG_0002.jpg")).isEqualTo(sha256(original));
     assertThat(target.probe("IMG_0002.jpg"))
         .isEqualTo(new RemoteState.Complete(original.length, Optional.of(sha256(original))));
+  }
+
+  /**
+   * A server that says 200 to every part and to the completion but then reports another size for
+   * the object: the upload starts over, nothing stays under the name, nothing is left open, and
+   * once the server tells the truth the file goes up whole. (A single PUT carries a checksum the
+   * server checks itself, and its answer has no size to lie about.)
+   */
+  @Test
+  void aServerThatReportsAnotherSizeForTheFinishedObjectGetsTheUploadStartedOver() throws Exception {
+    byte[] video = random(7 * MIB + 5, 12);
+    try (FaultProxy proxy = FaultProxy.start(server.endpoint());
+        S3Target lied = S3Target.connect(config.withEndpoint(proxy.uri(), true))) {
+      proxy.failEvery(request -> request.method().equals("HEAD"), FaultProxy.Fault.lieInHeader("Content-Length", "999"));
+
+      Throwable thrown = catchThrowable(() -> upload(lied, "clip.mov", video, MIB));
+
+      assertThat(thrown).isInstanceOf(UploadException.class);
+      assertThat(((UploadException) thrown).error()).isInstanceOf(UploadError.Transient.class);
+      assertThat(((UploadException) thrown).error().message()).contains("received 999 bytes", "starting over");
+      assertThat(client.listObjectsV2(b -> b.bucket(config.bucket())).contents()).isEmpty();
+      assertThat(client.listMultipartUploads(b -> b.bucket(config.bucket())).uploads()).isEmpty();
+
+      proxy.passThrough();
+      RemoteFile file = upload(lied, "clip.mov", video, MIB);
+
+      assertThat(file).isEqualTo(new RemoteFile("clip.mov", video.length, sha256(video)));
+      assertThat(stored("backup/phone/clip.mov")).isEqualTo(sha256(video));
+    }
   }
 
   @Test
