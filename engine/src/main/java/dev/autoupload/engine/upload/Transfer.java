@@ -270,6 +270,9 @@ final class Transfer {
   /**
    * After the last byte: a source that is no longer the version scanned is read once more, and
    * only content hashing the same as what was streamed may be published; a deleted one is gone.
+   * Content other than what the asset was identified as is not published either, even when the
+   * file holds it now: the plan (which content is already backed up, under which name) was made for
+   * the identified content, so the new version goes through the plan again.
    */
   private void requireSourceUnchanged(String streamedSha256)
       throws UploadException, AssetGoneException, AssetChangedException {
@@ -280,7 +283,8 @@ final class Transfer {
     if (asScanned(now.get())) {
       return;
     }
-    if (now.get().size() != asset.size() || !hashSource(false).sha256().equals(streamedSha256)) {
+    boolean asIdentified = asset.contentHash().map(identified -> identified.equalsIgnoreCase(streamedSha256)).orElse(true);
+    if (!asIdentified || now.get().size() != asset.size() || !hashSource(false).sha256().equals(streamedSha256)) {
       throw new AssetChangedException(
           asset.relativePath() + " changed while it was uploaded; it is uploaded again once it settles");
     }

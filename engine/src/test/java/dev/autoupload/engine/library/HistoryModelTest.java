@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * every run: files created, edited in place (with and without a new modification time), appended,
  * truncated, renamed (also by case only), moved, copied, deleted, re-created under an old name,
  * touched, dated back; runs between the changes, some with changes while they run, some killed
- * part way, some on a lost journal; random upload slots, conflict policy, layout and faults.
+ * part way, some on a lost journal; random upload slots, conflict policy, layout and faults, and a
+ * target that tells the sha256 of what it holds, only its MD5, or no hash (read back).
  *
  * <p>{@code -Dhistory.seeds=10000} runs more (default 5000); {@code -Dhistory.seed=N} replays one.
  * A broken rule fails with the seed and the whole history.
@@ -74,15 +75,16 @@ class HistoryModelTest {
         random.nextInt(3) == 0 ? RemoteLayout.of(RemoteLayout.DEFAULT_PATTERN, ZoneOffset.UTC) : RemoteLayout.MIRROR;
     int slots = 1 + random.nextInt(4);
     double faultRate = random.nextInt(3) == 0 ? 0.2 : 0;
+    SimTarget.Kind targetKind = SimTarget.Kind.values()[random.nextInt(SimTarget.Kind.values().length)];
     UploadSettings upload =
         new UploadSettings(slots, 1024, 8192, 3, Duration.ofSeconds(1), Duration.ofMinutes(1), 0.2, policy, uploadEachCopy);
     log.add("seed " + seed + ": on-conflict=" + policy + " upload-both=" + uploadEachCopy + " layout=" + layout.pattern()
-        + " slots=" + slots + " faults=" + faultRate);
+        + " slots=" + slots + " faults=" + faultRate + " target=" + targetKind);
     SimEngine.Options options =
         new SimEngine.Options(new LibraryPlan.Settings("lib", upload, layout, NameRules.POSIX), slots, faultRate);
     SimEngine engine = new SimEngine(options, log);
     SimFileSystem fs = new SimFileSystem(random, log);
-    SimTarget target = new SimTarget();
+    SimTarget target = new SimTarget(targetKind);
     ReferenceModel model = new ReferenceModel(policy, uploadEachCopy);
 
     int rounds = 4 + random.nextInt(10);

@@ -267,12 +267,15 @@ final class SimEngine {
         skip(asset, new FileUpload.Gone(asset.relativePath() + " no longer exists"));
         return;
       }
-      RemoteState remote = target.probe(path);
+      RemoteState remote = readBackWithoutHash(target.probe(path), path, asset.size());
       boolean replacing = false;
       if (remote instanceof RemoteState.Complete found) {
-        // The identified hash while the file is as found; else the file read now.
+        // The identified hash while the file is as found; else the file read now. MD5 only where
+        // the target tells nothing stronger, from the file read now.
+        boolean withMd5 = found.sha256().isEmpty() && found.md5().isPresent();
         String sha256 =
-            asset.contentHash().filter(hash -> isAsFound(asset)).orElseGet(() -> SimFileSystem.Sha.of(current.get()));
+            asset.contentHash().filter(hash -> !withMd5 && isAsFound(asset)).orElseGet(() -> SimFileSystem.Sha.of(current.get()));
+        String md5 = withMd5 ? SimFileSystem.Sha.md5(current.get()) : null;
         boolean mayHoldBackup =
             backups.holdsPath(path) || found.sha256().map(backups::containsContent).orElse(false);
         RemoteDecision decision =
@@ -283,7 +286,7 @@ final class SimEngine {
                     state.remotePath() != null,
                     asset.size(),
                     sha256,
-                    null,
+                    md5,
                     found,
                     options.policy(),
                     mayHoldBackup));
@@ -319,6 +322,20 @@ final class SimEngine {
     throw new AssertionError("an upload went round the keep-both names three times: " + asset.relativePath());
   }
 
+  /**
+   * As the real upload's probe: a finished file of the asset's size whose hash the target cannot
+   * tell is read back to learn its sha256.
+   */
+  private RemoteState readBackWithoutHash(RemoteState found, String path, long size) {
+    if (!(found instanceof RemoteState.Complete complete) || complete.hasHash() || complete.size() != size) {
+      return found;
+    }
+    return target
+        .read(path)
+        .<RemoteState>map(bytes -> new RemoteState.Complete(complete.size(), Optional.of(SimFileSystem.Sha.of(bytes)), complete.md5()))
+        .orElse(found);
+  }
+
   /** After the last byte: the source must still hold what was sent, then the target publishes. */
   private void publish(LibraryPlan.Upload upload, Ledger backups, String path, byte[] streamed, boolean replacing) {
     Asset asset = upload.asset();
@@ -329,7 +346,8 @@ final class SimEngine {
     }
     if (!now.get().version().equals(asset.version())) {
       byte[] current = fs.read(asset.relativePath()).orElseThrow();
-      if (current.length != asset.size() || !SimFileSystem.Sha.of(current).equals(SimFileSystem.Sha.of(streamed))) {
+      boolean asIdentified = asset.contentHash().map(SimFileSystem.Sha.of(streamed)::equals).orElse(true);
+      if (!asIdentified || current.length != asset.size() || !SimFileSystem.Sha.of(current).equals(SimFileSystem.Sha.of(streamed))) {
         skip(asset, new FileUpload.Changed(asset.relativePath() + " changed while it was uploaded"));
         return;
       }

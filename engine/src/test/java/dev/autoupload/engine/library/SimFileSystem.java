@@ -215,11 +215,19 @@ final class SimFileSystem {
     return content;
   }
 
-  /** sha256 in lowercase hex. */
+  /** Hashes in lowercase hex. */
   static final class Sha {
     static String of(byte[] bytes) {
+      return digest("SHA-256", bytes);
+    }
+
+    static String md5(byte[] bytes) {
+      return digest("MD5", bytes);
+    }
+
+    private static String digest(String algorithm, byte[] bytes) {
       try {
-        return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        return HexFormat.of().formatHex(java.security.MessageDigest.getInstance(algorithm).digest(bytes));
       } catch (java.security.NoSuchAlgorithmException e) {
         throw new IllegalStateException(e);
       }

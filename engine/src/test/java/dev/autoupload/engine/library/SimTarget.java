@@ -7,19 +7,55 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * A target as the local folder behaves: files by remote path, each with its sha256 known; a publish
- * never replaces a different file unless asked to, and accepts the same content already there.
+ * A target: files by remote path; a publish never replaces a different file unless asked to, and
+ * accepts the same content already there. What a probe tells of a file depends on its {@link Kind}.
  */
 final class SimTarget {
 
+  /** What the target tells of a file it holds. */
+  enum Kind {
+    /** Its sha256, as the local folder, S3 and Nextcloud do. */
+    SHA256,
+    /** Only its MD5, as Koofr does. */
+    MD5_ONLY,
+    /**
+     * No hash, but its bytes can be read back, as plain WebDAV without its sidecar or a Koofr mount
+     * of a connected Dropbox: the upload reads the file back to learn its sha256.
+     */
+    NO_HASH
+  }
+
   private final Map<String, byte[]> files = new TreeMap<>();
+  private final Kind kind;
   private long bytesReceived;
+
+  SimTarget() {
+    this(Kind.SHA256);
+  }
+
+  SimTarget(Kind kind) {
+    this.kind = kind;
+  }
+
+  Kind kind() {
+    return kind;
+  }
 
   RemoteState probe(String remotePath) {
     byte[] file = files.get(remotePath);
-    return file == null
-        ? new RemoteState.Absent()
-        : new RemoteState.Complete(file.length, Optional.of(SimFileSystem.Sha.of(file)));
+    if (file == null) {
+      return new RemoteState.Absent();
+    }
+    return switch (kind) {
+      case SHA256 -> new RemoteState.Complete(file.length, Optional.of(SimFileSystem.Sha.of(file)));
+      case MD5_ONLY -> new RemoteState.Complete(file.length, Optional.empty(), Optional.of(SimFileSystem.Sha.md5(file)));
+      case NO_HASH -> new RemoteState.Complete(file.length, Optional.empty());
+    };
+  }
+
+  /** The bytes under {@code remotePath}, read back; empty when there is no file. */
+  Optional<byte[]> read(String remotePath) {
+    return Optional.ofNullable(files.get(remotePath)).map(byte[]::clone);
   }
 
   /** Sends {@code content}, as a part file would receive it. */

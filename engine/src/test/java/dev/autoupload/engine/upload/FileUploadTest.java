@@ -276,6 +276,27 @@ class FileUploadTest {
         FileUpload.UploadSkipped.class, skipped -> assertThat(skipped.reason()).contains("changed while it was uploaded"));
   }
 
+  /**
+   * Replaced before its upload by other content of the same size (a copy of another photo, say):
+   * what the plan decided for the identified content does not hold for this one, so it goes
+   * through the plan again instead of being published as if it were new.
+   */
+  @Test
+  void aFileReplacedAfterItWasIdentifiedIsNotPublishedUnderItsOldIdentity() throws Exception {
+    byte[] identifiedContent = source.add("copy.jpg", 5000);
+    Asset identified = source.asset("copy.jpg").withContentHash(sha256(identifiedContent));
+    byte[] other = new byte[5000];
+    java.util.Arrays.fill(other, (byte) 7);
+    source.rewrite("copy.jpg", other);
+
+    uploadOf(identified).runCommand(FileUpload.Begin::new);
+
+    FileUpload.Outcome outcome = awaitOutcome();
+    assertThat(outcome).isInstanceOf(FileUpload.Changed.class);
+    assertThat(((FileUpload.Changed) outcome).reason()).contains("copy.jpg changed while it was uploaded");
+    assertThat(target.file("copy.jpg")).as("nothing published").isEmpty();
+  }
+
   @Test
   void aFileThatEndsBeforeItsScannedSizeIsSkippedAsChangedNotRetriedAgainstTheOldSize() throws Exception {
     source.add("truncated.jpg", 300 * 1024);
