@@ -30,7 +30,7 @@ final class RunWatch implements AutoCloseable {
    * must cost next to nothing. Any engine event (a file found and uploading, new conditions) wakes
    * it at once.
    */
-  private static final Duration IDLE_POLL_EVERY = Duration.ofSeconds(5);
+  private static final Duration IDLE_POLL_EVERY = Duration.ofSeconds(30);
   /** Status asks that may fail in a row before the run gives up on the engine. */
   private static final int STATUS_FAILURES_TOLERATED = 3;
 

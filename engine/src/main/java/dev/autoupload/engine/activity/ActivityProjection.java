@@ -42,7 +42,7 @@ public final class ActivityProjection {
   private static final Duration GROUP_WITHIN = Duration.ofMillis(100);
 
   /** How long an idle engine's view waits at most before it reads again (any engine event wakes it). */
-  private static final Duration READ_AGAIN_WHILE_IDLE = Duration.ofSeconds(5);
+  private static final Duration READ_AGAIN_WHILE_IDLE = Duration.ofSeconds(30);
 
   private ActivityProjection() {}
 
