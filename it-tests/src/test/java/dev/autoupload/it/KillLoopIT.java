@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kill loops, one per target kind: the packaged app backs up 300 small files, two large ones (64
- * MiB and a little more, so that no chunk boundary falls on their end) and one that is edited
- * before the last run if it is not backed up by then, and is killed with SIGKILL at
+ * MiB and a little more, so that no chunk boundary falls on their end) and a 6 MiB one that appears
+ * before the last killed run and is edited before the run to the end if it is not backed up by
+ * then, and is killed with SIGKILL at
  * seeded random moments, {@code killloop.kills} times (10 by default; {@code -Dkillloop.kills=100}
  * for a long run, {@code -Dkillloop.seed=…} to replay one, {@code -Dkillloop.big-mib=256} for larger
  * files), then runs to the end. Each kill comes after a random
@@ -45,9 +46,12 @@ class KillLoopIT {
   /** The large files and their sizes. */
   private static final Map<String, Long> BIG_FILES =
       Map.of("Videos/Sommer 2024/long clip 🎬.mov", BIG_BYTES, "Videos/drone.mp4", BIG_BYTES + MIB + 12345);
-  /** A file edited before the last run unless it is backed up by then. */
+  /**
+   * A file that appears before the last killed run, so that the kill most likely cuts it, and is
+   * edited before the run to the end unless it is backed up by then.
+   */
   private static final String EDITED_FILE = "Videos/edited clip.mov";
-  private static final long EDITED_BYTES = 3 * MIB + 777;
+  private static final long EDITED_BYTES = 6 * MIB + 777;
   private static final long CHUNK = 256 * KIB;
   private static final int PARALLELISM = 4;
   /** Request bytes a file costs beyond its content: multipart framing, S3 chunk signatures, JSON. */
@@ -96,9 +100,7 @@ class KillLoopIT {
       for (Map.Entry<String, Long> big : new TreeMap<>(BIG_FILES).entrySet()) {
         MediaFiles.write(source.resolve(big.getKey()), big.getValue(), random);
       }
-      MediaFiles.write(source.resolve(EDITED_FILE), EDITED_BYTES, random);
-      Map<String, String> sourceHashes = MediaFiles.sha256Tree(source);
-      long firstBytes = MediaFiles.totalSize(source);
+      long firstBytes = MediaFiles.totalSize(source) + EDITED_BYTES;
       AppProcess.Launch run =
           AppProcess.launch(
                   "run", "--source", source.toString(), "--target", target.uri(),
@@ -118,6 +120,9 @@ class KillLoopIT {
       for (int kill = 1; kill <= KILLS; kill++) {
         long start = target.progress();
         long after = budget / 10 + random.nextLong(budget - budget / 10 + 1);
+        if (kill == KILLS) {
+          MediaFiles.write(source.resolve(EDITED_FILE), EDITED_BYTES, random);
+        }
         AppProcess app = apps.start(run);
         await(name + " kill " + kill + ": " + after + " more bytes sent")
             .atMost(RUN_TIMEOUT)
@@ -135,8 +140,8 @@ class KillLoopIT {
       boolean changed = !target.stored().containsKey(EDITED_FILE);
       if (changed) {
         MediaFiles.write(source.resolve(EDITED_FILE), EDITED_BYTES - 4321, random);
-        sourceHashes = MediaFiles.sha256Tree(source);
       }
+      Map<String, String> sourceHashes = MediaFiles.sha256Tree(source);
       long sourceBytes = MediaFiles.totalSize(source);
 
       AppProcess last = apps.start(run);
