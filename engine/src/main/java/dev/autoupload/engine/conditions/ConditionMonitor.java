@@ -302,13 +302,17 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
   }
 
   /**
-   * Whether {@code next} only lifts blockers or raises concurrency compared with {@code previous}.
-   * A change that adds a blocker is never held back, even if it lifts another at the same time:
-   * the reasons shown must be the true ones.
+   * Whether {@code next} only lifts blockers, raises concurrency or leaves a metered network
+   * compared with {@code previous}. A change that adds a blocker or turns the network metered is
+   * never held back, even if it lifts another at the same time: the reasons shown must be the true
+   * ones, and a library's rules may keep assets off a metered network.
    */
   static boolean onlyLoosens(Verdict previous, Verdict next) {
-    boolean addsNone = previous.blockers().containsAll(next.blockers());
-    boolean lifts = !next.blockers().containsAll(previous.blockers()) || next.concurrency() > previous.concurrency();
+    boolean addsNone = previous.blockers().containsAll(next.blockers()) && (previous.metered() || !next.metered());
+    boolean lifts =
+        !next.blockers().containsAll(previous.blockers())
+            || next.concurrency() > previous.concurrency()
+            || (previous.metered() && !next.metered());
     return addsNone && lifts;
   }
 }

@@ -70,6 +70,9 @@ public final class BackupSupervisor
 
   public static final String ENTITY_TYPE = "BackupSupervisor";
 
+  /** The status lists this many of the assets the rules hold back; a million would not help a reader. */
+  private static final int HELD_SHOWN = 100;
+
   // ---- protocol ----
 
   public sealed interface Command {}
@@ -89,6 +92,9 @@ public final class BackupSupervisor
   private record VerdictChanged(Verdict verdict) implements Command {}
 
   private record LibraryRetryDue() implements Command {}
+
+  /** An asset {@code min-age} held back may be old enough now. */
+  private record OldEnoughDue() implements Command {}
 
   record AssetsFound(List<Asset> assets) implements Command {}
 
@@ -175,7 +181,8 @@ public final class BackupSupervisor
     this.wiring = wiring;
     this.plan =
         LibraryPlan.start(
-            new LibraryPlan.Settings(library.id(), wiring.settings(), wiring.layout(), library.target().nameRules()));
+            new LibraryPlan.Settings(
+                library.id(), wiring.settings(), wiring.layout(), library.target().nameRules(), library.rules()));
     this.blockingIo =
         context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
     this.feed = new SourceFeed(context, library.source(), blockingIo);
@@ -263,6 +270,7 @@ public final class BackupSupervisor
         .onCommand(RetryDue.class, (ledger, msg) -> carryOut(plan.retryDue(now(ledger), msg.assetId())))
         .onCommand(VerdictChanged.class, this::onVerdictChanged)
         .onCommand(LibraryRetryDue.class, (ledger, msg) -> liftBlockers(ledger))
+        .onCommand(OldEnoughDue.class, (ledger, msg) -> carryOut(plan.wake(now(ledger))))
         .onCommand(ClearLibraryBlockers.class, this::onClearLibraryBlockers)
         .onCommand(RetryAsset.class, this::onRetryAsset)
         .onCommand(GetStatus.class, (ledger, msg) -> Effect().reply(msg.replyTo(), status()))
@@ -272,7 +280,8 @@ public final class BackupSupervisor
   // ---- carrying out the plan's decisions ----
 
   private LibraryPlan.Context now(Ledger ledger) {
-    return new LibraryPlan.Context(ledger, slots(), wiring.clock().instant(), ThreadLocalRandom.current().nextDouble());
+    return new LibraryPlan.Context(
+        ledger, slots(), wiring.clock().instant(), ThreadLocalRandom.current().nextDouble(), verdict.metered());
   }
 
   /** How many uploads the device conditions let run. */
@@ -327,6 +336,9 @@ public final class BackupSupervisor
     } else if (decision instanceof LibraryPlan.StopLibrary stop) {
       context.getLog().warn("{} stops uploads to {}: {}", stop.blocker(), library.target().describe(), stop.reason());
       timers.startSingleTimer(LibraryRetryDue.class, new LibraryRetryDue(), stop.delay());
+    } else if (decision instanceof LibraryPlan.WakeAt wake) {
+      Duration delay = Duration.between(wiring.clock().instant(), wake.at());
+      timers.startSingleTimer(OldEnoughDue.class, new OldEnoughDue(), delay.isNegative() ? Duration.ZERO : delay);
     } else if (decision instanceof LibraryPlan.Rescan rescan) {
       context.getLog().info("{}", rescan.reason());
       feed.rescan();
@@ -369,6 +381,14 @@ public final class BackupSupervisor
   /** Every reason that applies to this library's waiting and running uploads. */
   private Set<BlockerReason> reasons() {
     Set<BlockerReason> reasons = EnumSet.noneOf(BlockerReason.class);
+    reasons.addAll(stops());
+    reasons.addAll(plan.heldReasons(verdict.metered(), wiring.clock().instant()));
+    return Set.copyOf(reasons);
+  }
+
+  /** The reasons that stop every upload of this library alike: the device's and its target's. */
+  private Set<BlockerReason> stops() {
+    Set<BlockerReason> reasons = EnumSet.noneOf(BlockerReason.class);
     reasons.addAll(verdict.reasons());
     reasons.addAll(plan.blockers());
     return Set.copyOf(reasons);
@@ -385,7 +405,9 @@ public final class BackupSupervisor
    * every change.
    */
   private void applyLimit() {
-    uploads.limit(plan.sendingLimit(slots()), reasons());
+    Instant now = wiring.clock().instant();
+    uploads.limit(
+        plan.sendingLimit(slots()), stops(), asset -> library.rules().check(asset, verdict.metered(), now).reasons());
     // A rescan of a watched library that finds nothing new is not a run of its own; one that looks
     // for a file that changed mid-upload, in a library backed up once, is part of the run.
     boolean busy = (feed.scanning() && (!plan.firstScanDone() || !library.keepWatching())) || plan.hasWork();
@@ -453,7 +475,9 @@ public final class BackupSupervisor
         plan.targetRetryAt(),
         plan.unreachableTooLong(),
         library.target().notes(),
-        Optional.empty());
+        Optional.empty(),
+        plan.held(verdict.metered(), wiring.clock().instant(), HELD_SHOWN),
+        counts.leftOutByOnlySince());
   }
 
   private void publish(EngineEvent event) {

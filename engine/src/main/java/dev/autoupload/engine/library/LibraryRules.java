@@ -85,9 +85,14 @@ public record LibraryRules(
    * back for as long as it is wrong.
    */
   public Optional<Instant> tooRecentUntil(Asset asset, Instant now) {
+    Instant oldEnough = oldEnoughAt(asset);
+    return oldEnough.minus(minAge).isAfter(now) || !now.isBefore(oldEnough) ? Optional.empty() : Optional.of(oldEnough);
+  }
+
+  /** When the asset is {@code min-age} old, taken as {@link #tooRecentUntil} says. */
+  Instant oldEnoughAt(Asset asset) {
     Instant taken = asset.createdAt().isBefore(asset.modifiedAt()) ? asset.createdAt() : asset.modifiedAt();
-    Instant oldEnough = taken.plus(minAge);
-    return taken.isAfter(now) || !now.isBefore(oldEnough) ? Optional.empty() : Optional.of(oldEnough);
+    return taken.plus(minAge);
   }
 
   /** {@link #check} with the device's conditions. */
@@ -131,11 +136,6 @@ public record LibraryRules(
 
     public boolean allowed() {
       return reasons.isEmpty();
-    }
-
-    /** It waits only for an unmetered network, not for time to pass. */
-    public boolean waitsForNetworkOnly() {
-      return !allowed() && tooRecentUntil.isEmpty();
     }
   }
 

@@ -66,6 +66,11 @@ public record QueueOrder(By by, boolean photosFirst) {
     return new Rank(Rank.RETRY, 0, 0, sequence);
   }
 
+  /** A place in a queue by time: {@code at}, then the sequence found. */
+  static Rank due(java.time.Instant at, long sequence) {
+    return new Rank(Rank.RETRY, 0, at.toEpochMilli(), sequence);
+  }
+
   /** A place in the planner's queues: tier, then kind, then the order's key, then the sequence found. */
   record Rank(int tier, int kind, long primary, long sequence) implements Comparable<Rank> {
     static final int RETRY = 0;

@@ -6,12 +6,14 @@ import dev.autoupload.engine.upload.FileUpload;
 import dev.autoupload.engine.upload.UploadError;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
@@ -121,21 +123,32 @@ final class RunningUploads {
   }
 
   /**
-   * Lets the first {@code sending} uploads send, resuming them from their offsets, and pauses the
-   * others for {@code reasons}.
+   * Pauses the uploads the library's rules hold back ({@code held} gives each one's reasons), lets
+   * the first {@code sending} of the others send, resuming them from their offsets, and pauses the
+   * rest for {@code reasons}.
    */
-  void limit(int sending, Set<BlockerReason> reasons) {
+  void limit(int sending, Set<BlockerReason> reasons, Function<Asset, Set<BlockerReason>> held) {
     int index = 0;
     for (Running upload : running.values()) {
-      boolean sends = index++ < sending;
-      if (sends && !upload.pausedFor.isEmpty()) {
+      Set<BlockerReason> own = held.apply(upload.asset);
+      Set<BlockerReason> pauseFor;
+      if (!own.isEmpty()) {
+        Set<BlockerReason> all = EnumSet.copyOf(own);
+        if (sending == 0) {
+          all.addAll(reasons);
+        }
+        pauseFor = Set.copyOf(all);
+      } else {
+        pauseFor = index++ < sending ? Set.of() : reasons;
+      }
+      if (pauseFor.isEmpty() && !upload.pausedFor.isEmpty()) {
         upload.pausedFor = Set.of();
         upload.halted = false;
         upload.actor.tell(new FileUpload.Resume(context.getSystem().ignoreRef()));
-      } else if (!sends && !upload.pausedFor.equals(reasons)) {
-        upload.pausedFor = reasons;
+      } else if (!pauseFor.isEmpty() && !upload.pausedFor.equals(pauseFor)) {
+        upload.pausedFor = pauseFor;
         upload.halted = false;
-        upload.actor.tell(new FileUpload.Pause(reasons, context.getSystem().ignoreRef()));
+        upload.actor.tell(new FileUpload.Pause(pauseFor, context.getSystem().ignoreRef()));
       }
     }
   }
