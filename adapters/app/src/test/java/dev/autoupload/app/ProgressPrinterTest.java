@@ -129,7 +129,7 @@ class ProgressPrinterTest {
         new LibraryStatus(
             "lib", "/photos", "file:///backup", false, Optional.empty(), 10, 0, 10 - backedUp, 0, 0,
             backedUp, 0, 0, 1000, bytesDone, bytesDone, Set.of(), List.of(), List.of(), List.of(), List.of(),
-            Optional.empty(), Optional.empty(), false, List.of(), Optional.empty());
+            Optional.empty(), Optional.empty(), false, List.of(), Optional.empty(), List.of(), 0);
     return new EngineStatus(Verdict.run(4), DeviceConditions.desktop(), List.of(library));
   }
 }
