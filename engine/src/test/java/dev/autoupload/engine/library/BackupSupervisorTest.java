@@ -736,6 +736,64 @@ class BackupSupervisorTest {
   }
 
   @Test
+  void aVideoUploadingWhenTheNetworkTurnsMeteredPausesWhileAPhotoGoesOnThenResumesOnWifi() throws Exception {
+    source.add("clip.mov", 1_000_000, Instant.parse("2025-05-02T10:00:00Z"));
+    source.add("photo.jpg", 100_000, Instant.parse("2025-05-01T10:00:00Z"));
+    target.holdAppendsAfter(300_000);
+    PolicySettings cellularAllowed = new PolicySettings(true, Duration.ZERO, 0, false, Set.of(), Optional.empty(), 1, 0);
+    conditions =
+        testKit.spawn(ConditionMonitor.create(cellularAllowed, 1, Duration.ZERO, DeviceConditions.desktop(), Clock.systemUTC()));
+    BackupSupervisor.Wiring wiring =
+        new BackupSupervisor.Wiring(
+            settings(1, 3, Duration.ofMillis(10)), RemoteLayout.MIRROR, 10, BandwidthLimiter.unlimited(), new StepTracker(),
+            conditions, Clock.systemUTC(), ContentHashCache.inMemory(), testKit.system().ignoreRef(),
+            new EngineMetrics(new SimpleMeterRegistry()));
+    LibraryRules videosOnWifi = LibraryRules.NONE.withMobileData(MediaKind.VIDEO, false);
+    ActorRef<BackupSupervisor.Command> supervisor =
+        testKit.spawn(BackupSupervisor.create(new Library(libraryId, source, target).withRules(videosOnWifi), wiring));
+    target.awaitHeld();
+
+    conditions.tell(new ConditionMonitor.ReportConditions(onNetwork(DeviceConditions.Network.CELLULAR)));
+    target.releaseHeld(false);
+    TestProbe<LibraryStatus> probe = testKit.createTestProbe(LibraryStatus.class);
+    probe.awaitAssert(
+        Duration.ofSeconds(10),
+        () -> {
+          LibraryStatus status = status(supervisor);
+          assertThat(status.completed()).as("the photo, on mobile data").isEqualTo(1);
+          assertThat(status.inFlight())
+              .singleElement()
+              .satisfies(
+                  upload -> {
+                    assertThat(upload.path()).isEqualTo("clip.mov");
+                    assertThat(upload.pausedFor()).containsExactly(BlockerReason.VIDEOS_WAIT_FOR_WIFI);
+                  });
+          assertThat(status.reasons()).containsExactly(BlockerReason.VIDEOS_WAIT_FOR_WIFI);
+          return status;
+        });
+    long landed = target.bytesReceived();
+    target.holdAppendsAfter(0);
+    assertThat(target.awaitHeld(Duration.ofMillis(500))).as("a video sending on mobile data").isFalse();
+    assertThat(target.bytesReceived()).isEqualTo(landed);
+
+    conditions.tell(new ConditionMonitor.ReportConditions(onNetwork(DeviceConditions.Network.WIFI)));
+    target.awaitHeld();
+    target.releaseHeld(false);
+    LibraryStatus done = awaitIdle(supervisor);
+
+    assertThat(done.completed()).isEqualTo(2);
+    assertThat(done.reasons()).isEmpty();
+    assertThat(target.bytesReceived()).as("the video resumed from its offset").isEqualTo(1_100_000);
+  }
+
+  private static DeviceConditions onNetwork(DeviceConditions.Network network) {
+    DeviceConditions d = DeviceConditions.desktop();
+    return new DeviceConditions(
+        d.batteryPercent(), d.charging(), false, network, false, d.wifiSsid(), d.backgroundRefreshAllowed(),
+        d.photoAccess(), d.osState());
+  }
+
+  @Test
   void whileTheOsThrottlesOnlyOneUploadSends() throws Exception {
     for (String name : List.of("a.mov", "b.mov", "c.mov")) {
       source.add(name, 500_000);
