@@ -70,6 +70,8 @@ public final class BackupSupervisor
 
   public static final String ENTITY_TYPE = "BackupSupervisor";
 
+  private static final Duration LONGEST_WAKE = Duration.ofDays(1);
+
   /** The status lists this many of the assets the rules hold back; a million would not help a reader. */
   private static final int HELD_SHOWN = 100;
 
@@ -338,7 +340,10 @@ public final class BackupSupervisor
       timers.startSingleTimer(LibraryRetryDue.class, new LibraryRetryDue(), stop.delay());
     } else if (decision instanceof LibraryPlan.WakeAt wake) {
       Duration delay = Duration.between(wiring.clock().instant(), wake.at());
-      timers.startSingleTimer(OldEnoughDue.class, new OldEnoughDue(), delay.isNegative() ? Duration.ZERO : delay);
+      // Pekko's scheduler refuses delays beyond a few years (a min-age of 10 years, a camera's
+      // clock years behind); a wake that comes early asks for the next one.
+      Duration capped = delay.isNegative() ? Duration.ZERO : delay.compareTo(LONGEST_WAKE) > 0 ? LONGEST_WAKE : delay;
+      timers.startSingleTimer(OldEnoughDue.class, new OldEnoughDue(), capped);
     } else if (decision instanceof LibraryPlan.Rescan rescan) {
       context.getLog().info("{}", rescan.reason());
       feed.rescan();
