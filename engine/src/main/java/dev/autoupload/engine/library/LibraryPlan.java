@@ -186,6 +186,12 @@ public final class LibraryPlan {
       return new Tally(unchanged, counts);
     }
 
+    Tally without(Result from) {
+      long[] counts = byResult.clone();
+      counts[from.ordinal()]--;
+      return new Tally(unchanged, counts);
+    }
+
     Tally plusUnchanged() {
       return new Tally(unchanged + 1, byResult);
     }
@@ -684,8 +690,11 @@ public final class LibraryPlan {
 
     /** Drops an asset {@code min-age} held, as if it had not been found. */
     void forgetTooRecent(Pending entry) {
+      String id = entry.asset().id();
       next.tooRecent = next.tooRecent.without(tooRecentKey(entry.asset(), entry.rank()));
-      next.pending = next.pending.without(entry.asset().id());
+      next.pending = next.pending.without(id);
+      next.results.get(id).ifPresent(result -> next.tally = next.tally.without(result));
+      next.results = next.results.without(id);
       long size = entry.asset().size();
       SameSize sameSize = next.bySize.get(size).orElseThrow();
       next.bySize =

@@ -121,6 +121,23 @@ class LibraryPlanRulesTest {
 
     assertThat(started).containsExactly(edited);
     assertThat(plan.counts().queued()).isZero();
+    assertThat(plan.counts().discovered()).isEqualTo(1);
+  }
+
+  @Test
+  void anAssetEditedWhileTooRecentIntoAVersionOnlySinceLeavesOutIsNotCountedTwice() {
+    Asset first = asset("IMG_0006.jpg", 100, NOW.minusSeconds(60));
+    Asset redated =
+        new Asset(first.id(), "lib", first.relativePath(), 120, Instant.parse("2020-01-01T00:00:00Z"),
+            CreationDateSource.EXIF, NOW.minusSeconds(10), Optional.empty());
+    take(plan.found(context(), List.of(first)));
+    take(plan.found(context(), List.of(redated)));
+    take(plan.scanEnded(context()));
+
+    assertThat(plan.hasWork()).isFalse();
+    assertThat(plan.counts().discovered()).isZero();
+    assertThat(plan.counts().queued()).isZero();
+    assertThat(plan.counts().leftOutByOnlySince()).isEqualTo(1);
   }
 
   @Test
