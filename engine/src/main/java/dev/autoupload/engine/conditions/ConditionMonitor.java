@@ -246,7 +246,8 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
     memory.broadcast = Optional.of(next);
     markRunStarted();
     if (next.allowed()) {
-      getContext().getLog().info("Uploads allowed, {} at once {}", next.concurrency(), next.reasons());
+      getContext().getLog().info(
+          "Uploads allowed, {} at once {}{}", next.concurrency(), next.reasons(), next.metered() ? " on a metered network" : "");
     } else {
       getContext().getLog().info("Uploads blocked by {}", next.reasons());
     }
