@@ -56,7 +56,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *
  * <p>It follows the {@link ConditionMonitor}'s verdict: when uploads are blocked it pauses the
  * running ones (they keep their offsets and send nothing more) and starts none; when the OS
- * throttles, only {@code concurrency} of them keep sending.
+ * throttles, only {@code concurrency} of them keep sending. The library's own rules ({@link
+ * LibraryRules}) act through its plan: what they hold back does not start, and an upload they hold
+ * on a metered network pauses the same way, leaving its slot to one they allow; a timer wakes the
+ * plan when an asset {@code min-age} holds is old enough.
  *
  * <p>Outcomes are handled when the child has stopped, never before: a retry must not start a second
  * writer on an upload's journal while the first is still stopping.

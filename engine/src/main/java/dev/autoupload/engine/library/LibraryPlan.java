@@ -46,6 +46,12 @@ import java.util.Set;
  *       outage instead of per file: no file fails because the target was away.
  *   <li>A newer version of an asset found while an older one is on its way is handled once the
  *       older one ends: the library is scanned again then.
+ *   <li>The library's rules ({@link LibraryRules}): an asset taken before {@code only-since} is
+ *       only counted; one younger than {@code min-age} waits before anything is done with it (a
+ *       newer version replaces it) and the plan asks to be woken ({@link WakeAt}) when the first
+ *       is old enough; on a metered network an asset whose turn comes but that the rules keep off
+ *       it waits out of line until the network is unmetered, and a running one they keep off it
+ *       pauses without holding a slot.
  * </ul>
  */
 public final class LibraryPlan {
