@@ -62,6 +62,11 @@ public record EngineStatus(
     return libraries.stream().mapToLong(LibraryStatus::skipped).sum();
   }
 
+  /** Assets found that {@code only-since} left out: never offered. */
+  public long leftOutByOnlySince() {
+    return libraries.stream().mapToLong(LibraryStatus::leftOutByOnlySince).sum();
+  }
+
   public long bytesToUpload() {
     return libraries.stream().mapToLong(LibraryStatus::bytesToUpload).sum();
   }

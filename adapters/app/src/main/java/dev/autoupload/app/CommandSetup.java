@@ -2,6 +2,7 @@ package dev.autoupload.app;
 
 import com.typesafe.config.Config;
 import dev.autoupload.engine.library.Library;
+import dev.autoupload.engine.library.LibraryRules;
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.sources.folder.FolderSource;
 import dev.autoupload.targets.TargetSettings;
@@ -9,6 +10,7 @@ import dev.autoupload.targets.TargetUris;
 import dev.autoupload.targets.local.LocalFolderTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
 
@@ -72,7 +74,8 @@ final class CommandSetup {
 
   static Library library(String id, Path sourceDir, UploadTarget uploadTarget, Config config) {
     try {
-      return new Library(id, new FolderSource(id, sourceDir, FolderSource.Settings.fromConfig(config)), uploadTarget);
+      return new Library(id, new FolderSource(id, sourceDir, FolderSource.Settings.fromConfig(config)), uploadTarget)
+          .withRules(LibraryRules.from(config, ZoneId.systemDefault()));
     } catch (IllegalArgumentException e) {
       throw new RunFailure(Main.USAGE, e.getMessage(), e);
     }

@@ -11,11 +11,13 @@ import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import dev.autoupload.engine.EngineSettings;
 import dev.autoupload.engine.conditions.PolicySettings;
+import dev.autoupload.engine.library.LibraryRules;
 import dev.autoupload.engine.upload.UploadSettings;
 import dev.autoupload.engine.verify.Verifier;
 import dev.autoupload.http.HttpSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -176,6 +178,7 @@ final class ConfigLoader {
     try {
       UploadSettings.from(config);
       PolicySettings.from(config);
+      LibraryRules.from(config, ZoneId.systemDefault());
       HttpSettings.from(config);
       Verifier.parallelism(config);
       EngineSettings.check(config);

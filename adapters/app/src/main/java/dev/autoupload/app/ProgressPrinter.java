@@ -12,10 +12,13 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -24,8 +27,9 @@ import java.util.stream.Stream;
  * Shows a run's progress on stdout.
  *
  * <p>On a terminal: one live line redrawn in place (files, bytes, rate, ETA), with failures
- * printed on their own lines above it. Otherwise: one line per event plus a {@code progress} line
- * at most every 10 s, for logs and scripts.
+ * printed on their own lines above it. Otherwise: one line per event, one per file a library's
+ * rules hold back (when it starts to wait, or for other reasons), plus a {@code progress} line at
+ * most every 10 s, for logs and scripts.
  *
  * <p>Engine listeners must not block, so {@link #onEvent} only queues; everything is printed from
  * the single thread that calls {@link #update} and {@link #finish}.
@@ -49,6 +53,8 @@ final class ProgressPrinter {
   private long lastProgressAt;
   private boolean progressClockStarted;
   private boolean progressShown;
+  /** Each file a library's rules hold back, as last told, with its reasons. */
+  private Map<String, Set<BlockerReason>> heldTold = Map.of();
 
   private record Sample(long nanos, long bytesSent) {}
 
@@ -76,6 +82,7 @@ final class ProgressPrinter {
       out.print("\r" + terminalLine(status) + ERASE_TO_END_OF_LINE);
       progressShown = true;
     } else {
+      printHeld(status);
       // The first line is due one interval in: a short run needs none, its events say it all.
       if (!progressClockStarted) {
         lastProgressAt = nowNanos;
@@ -89,6 +96,30 @@ final class ProgressPrinter {
       }
     }
     out.flush();
+  }
+
+  /** A line for each file a library's rules newly hold back, or hold back for other reasons. */
+  private void printHeld(EngineStatus status) {
+    Map<String, Set<BlockerReason>> held = new LinkedHashMap<>();
+    for (LibraryStatus library : status.libraries()) {
+      library.held().forEach(file -> held.put(file.path(), file.reasons()));
+    }
+    held.forEach(
+        (path, reasons) -> {
+          if (!reasons.equals(heldTold.get(path))) {
+            out.println(heldLine(path, reasons));
+          }
+        });
+    heldTold = held;
+  }
+
+  /** {@code held clip.mp4: VIDEOS_WAIT_FOR_WIFI (Waiting for Wi-Fi — …)}. */
+  static String heldLine(String path, Set<BlockerReason> reasons) {
+    return "held " + OneLine.of(path) + ": "
+        + reasons.stream()
+            .sorted()
+            .map(reason -> reason.name() + " (" + reason.description() + ")")
+            .collect(Collectors.joining(", "));
   }
 
   /** Prints what is still queued and leaves the cursor on a fresh line for the summary. */

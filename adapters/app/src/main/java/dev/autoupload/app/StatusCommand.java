@@ -61,7 +61,10 @@ final class StatusCommand extends InstanceCommand {
     JsonNode run = status.path("run");
     out.println(
         "files: " + run.path("backedUp").asLong() + " of " + run.path("discovered").asLong() + " backed up, "
-            + run.path("failed").asLong() + " failed, " + run.path("skipped").asLong() + " skipped (this run)");
+            + run.path("failed").asLong() + " failed, " + run.path("skipped").asLong() + " skipped (this run)"
+            + (run.path("leftOutByOnlySince").asLong() > 0
+                ? "; " + run.path("leftOutByOnlySince").asLong() + " left out by only-since"
+                : ""));
     long rate = status.path("bytesPerSecond").asLong();
     out.println(
         "bytes: " + ProgressPrinter.humanBytes(run.path("bytesDone").asLong()) + " of "
@@ -92,6 +95,13 @@ final class StatusCommand extends InstanceCommand {
             "retrying: " + OneLine.of(retry.path("path").asText())
                 + in(retry.path("at")).map(wait -> " in " + wait).orElse("")
                 + " (attempt " + (retry.path("attempts").asInt() + 1) + "): " + OneLine.of(retry.path("error").asText()));
+      }
+      for (JsonNode held : library.path("held")) {
+        StringBuilder why = new StringBuilder();
+        held.path("reasons").forEach(reason -> why.append(why.length() == 0 ? "" : "; ").append(reason.path("text").asText()));
+        out.println(
+            "waiting: " + OneLine.of(held.path("path").asText()) + ": " + OneLine.of(why.toString())
+                + in(held.path("until")).map(wait -> " (goes in " + wait + ")").orElse(""));
       }
       for (JsonNode note : library.path("notes")) {
         out.println("note: " + OneLine.of(library.path("target").asText()) + ": " + OneLine.of(note.asText()));

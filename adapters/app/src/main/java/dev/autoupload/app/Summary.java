@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param backedUp assets on the target: uploaded now or by an earlier run
  * @param uploaded assets completed in this run
  * @param already assets an earlier run had already completed
+ * @param leftOutByOnlySince assets taken before {@code only-since}, not offered; shown when any
  */
 record Summary(
     long files,
@@ -22,6 +23,7 @@ record Summary(
     long already,
     long skipped,
     long failed,
+    long leftOutByOnlySince,
     long bytesSent,
     Duration elapsed) {
 
@@ -34,6 +36,7 @@ record Summary(
         libraries.stream().mapToLong(LibraryStatus::alreadyBackedUp).sum(),
         status.skipped(),
         status.failed(),
+        status.leftOutByOnlySince(),
         status.bytesSent(),
         elapsed);
   }
@@ -41,13 +44,14 @@ record Summary(
   String line() {
     return String.format(
         Locale.ROOT,
-        "summary: files=%d backed-up=%d uploaded=%d already=%d skipped=%d failed=%d bytes-sent=%d elapsed=%.1fs",
+        "summary: files=%d backed-up=%d uploaded=%d already=%d skipped=%d failed=%d%s bytes-sent=%d elapsed=%.1fs",
         files,
         backedUp,
         uploaded,
         already,
         skipped,
         failed,
+        leftOutByOnlySince > 0 ? " left-out-by-only-since=" + leftOutByOnlySince : "",
         bytesSent,
         elapsed.toMillis() / 1000.0);
   }

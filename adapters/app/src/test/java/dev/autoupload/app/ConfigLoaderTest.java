@@ -119,6 +119,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aBadRuleIsRefusedBeforeTheEngineStarts() {
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.rules.only-since=last-year")))
+        .isInstanceOf(ConfigLoader.BadConfigException.class)
+        .hasMessageContaining("autoupload.rules.only-since must be a date such as 2024-01-01");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.rules.min-age=soon")))
+        .isInstanceOf(ConfigLoader.BadConfigException.class)
+        .hasMessageContaining("autoupload.rules.min-age");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.rules.videos.mobile-data=sometimes")))
+        .isInstanceOf(ConfigLoader.BadConfigException.class)
+        .hasMessageContaining("autoupload.rules.videos.mobile-data");
+  }
+
+  @Test
   void wrongTypeNamesTheSettingTheExpectedTypeAndWhereItCameFrom() {
     assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("autoupload.upload.parallelism=lots")))
         .isInstanceOf(ConfigLoader.BadConfigException.class)

@@ -115,6 +115,33 @@ class ProgressPrinterTest {
   }
 
   @Test
+  void lineModeSaysOnceWhyEachFileTheRulesHoldBackWaits() {
+    ProgressPrinter printer = new ProgressPrinter(new PrintWriter(written), ProgressPrinter.Mode.LINES);
+    LibraryStatus.Held video =
+        new LibraryStatus.Held("v", "clip.mp4", Set.of(BlockerReason.VIDEOS_WAIT_FOR_WIFI), Optional.empty());
+    LibraryStatus.Held fresh =
+        new LibraryStatus.Held("f", "new.jpg", Set.of(BlockerReason.TOO_RECENT), Optional.of(Instant.EPOCH));
+
+    printer.update(held(List.of(video)), 0);
+    printer.update(held(List.of(video, fresh)), SECOND);
+    printer.update(held(List.of(video)), 2 * SECOND);
+
+    assertThat(written.toString().lines())
+        .containsExactly(
+            "held clip.mp4: VIDEOS_WAIT_FOR_WIFI (Waiting for Wi-Fi — videos upload on unmetered networks only)",
+            "held new.jpg: TOO_RECENT (" + BlockerReason.TOO_RECENT.description() + ")");
+  }
+
+  private static EngineStatus held(List<LibraryStatus.Held> held) {
+    LibraryStatus library =
+        new LibraryStatus(
+            "lib", "/photos", "file:///backup", false, Optional.empty(), 1, 0, held.size(), 0, 0,
+            0, 0, 0, 1000, 0, 0, Set.of(), List.of(), List.of(), List.of(), List.of(),
+            Optional.empty(), Optional.empty(), false, List.of(), Optional.empty(), held, 0);
+    return new EngineStatus(Verdict.run(4), DeviceConditions.desktop(), List.of(library));
+  }
+
+  @Test
   void humanUnits() {
     assertThat(ProgressPrinter.humanBytes(999)).isEqualTo("999 B");
     assertThat(ProgressPrinter.humanBytes(1536)).isEqualTo("1.5 KiB");
@@ -129,7 +156,7 @@ class ProgressPrinterTest {
         new LibraryStatus(
             "lib", "/photos", "file:///backup", false, Optional.empty(), 10, 0, 10 - backedUp, 0, 0,
             backedUp, 0, 0, 1000, bytesDone, bytesDone, Set.of(), List.of(), List.of(), List.of(), List.of(),
-            Optional.empty(), Optional.empty(), false, List.of(), Optional.empty());
+            Optional.empty(), Optional.empty(), false, List.of(), Optional.empty(), List.of(), 0);
     return new EngineStatus(Verdict.run(4), DeviceConditions.desktop(), List.of(library));
   }
 }

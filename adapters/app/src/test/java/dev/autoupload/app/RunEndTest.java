@@ -33,7 +33,7 @@ class RunEndTest {
         300, 100, 100, reasons, inFlight, List.of(), List.of(), List.of(),
         reasons.isEmpty() ? Optional.empty() : Optional.of(FULL),
         reasons.isEmpty() ? Optional.empty() : Optional.of(Instant.parse("2026-11-25T10:00:30Z")),
-        unreachableTooLong, List.of(), Optional.empty());
+        unreachableTooLong, List.of(), Optional.empty(), List.of(), 0);
   }
 
   private static LibraryStatus.InFlight upload(Set<BlockerReason> pausedFor) {

@@ -34,6 +34,22 @@ class SummaryTest {
   }
 
   @Test
+  void saysHowManyFilesOnlySinceLeftOutWhenItLeftAnyOut() {
+    LibraryStatus l = library(3, 0, 3, 0, 0, 10, Optional.empty(), List.of());
+    LibraryStatus leftOut =
+        new LibraryStatus(
+            l.libraryId(), l.source(), l.target(), l.scanning(), l.scanError(), l.discovered(), l.alreadyBackedUp(),
+            l.queued(), l.running(), l.retrying(), l.completed(), l.skipped(), l.failed(), l.bytesToUpload(),
+            l.bytesDone(), l.bytesSent(), l.reasons(), l.inFlight(), l.failures(), l.notBackedUp(), l.retries(),
+            l.targetError(), l.targetRetryAt(), l.unreachableTooLong(), l.targetNotes(), l.down(), List.of(), 7);
+
+    assertThat(Summary.of(new EngineStatus(Verdict.run(4), DeviceConditions.desktop(), List.of(leftOut)), Duration.ZERO).line())
+        .isEqualTo(
+            "summary: files=3 backed-up=3 uploaded=3 already=0 skipped=0 failed=0 left-out-by-only-since=7 "
+                + "bytes-sent=10 elapsed=0.0s");
+  }
+
+  @Test
   void elapsedAlwaysUsesADecimalPoint() {
     java.util.Locale before = java.util.Locale.getDefault();
     try {
@@ -137,6 +153,6 @@ class SummaryTest {
     return new LibraryStatus(
         "lib", "/photos", "file:///backup", false, scanError, discovered, alreadyBackedUp,
         0, 0, 0, completed, skipped, failed, bytesSent, bytesSent, bytesSent, Set.of(), List.of(),
-        failures, notBackedUp, List.of(), Optional.empty(), Optional.empty(), false, List.of(), Optional.empty());
+        failures, notBackedUp, List.of(), Optional.empty(), Optional.empty(), false, List.of(), Optional.empty(), List.of(), 0);
   }
 }

@@ -50,10 +50,16 @@ final class ApiJson {
       if (reasons.contains(BlockerReason.USER_PAUSED)) {
         return PAUSED;
       }
-      if (reasons.stream().anyMatch(BlockerReason::blocking)) {
+      if (reasons.stream().anyMatch(reason -> reason.blocking() && !reason.perAsset())) {
         return WAITING;
       }
-      return status.idle() ? IDLE : RUNNING;
+      if (status.idle()) {
+        return IDLE;
+      }
+      // A library's rules hold some files back: waiting only while no other file is sending.
+      boolean sending =
+          status.libraries().stream().flatMap(library -> library.inFlight().stream()).anyMatch(u -> u.pausedFor().isEmpty());
+      return !sending && reasons.stream().anyMatch(BlockerReason::perAsset) ? WAITING : RUNNING;
     }
 
     @JsonValue
@@ -117,6 +123,7 @@ final class ApiJson {
     }
   }
 
+  /** @param leftOutByOnlySince files found that were taken before {@code only-since}, not offered */
   record Run(
       long discovered,
       long backedUp,
@@ -124,7 +131,8 @@ final class ApiJson {
       long skipped,
       long bytesToUpload,
       long bytesDone,
-      long bytesSent) {
+      long bytesSent,
+      long leftOutByOnlySince) {
     static Run of(EngineStatus status) {
       return new Run(
           status.discovered(),
@@ -133,7 +141,8 @@ final class ApiJson {
           status.skipped(),
           status.bytesToUpload(),
           status.bytesDone(),
-          status.bytesSent());
+          status.bytesSent(),
+          status.leftOutByOnlySince());
     }
   }
 
@@ -165,7 +174,9 @@ final class ApiJson {
       boolean unreachableTooLong,
       List<String> notes,
       Optional<Down> down,
-      Optional<Stalled> stalled) {
+      Optional<Stalled> stalled,
+      List<Held> held,
+      long leftOutByOnlySince) {
 
     static Library of(LibraryStatus status, Map<UploadState, Long> counts, Optional<Stalled> stalled) {
       return new Library(
@@ -196,7 +207,9 @@ final class ApiJson {
           status.unreachableTooLong(),
           status.targetNotes(),
           status.down().map(Down::of),
-          stalled);
+          stalled,
+          status.held().stream().map(Held::of).toList(),
+          status.leftOutByOnlySince());
     }
   }
 
@@ -249,6 +262,13 @@ final class ApiJson {
 
   /** A file that exists but was left out in this run, and why. */
   record NotBackedUp(String assetId, String path, String reason) {}
+
+  /** A file the library's rules hold back: why, and while it is too recent, when it goes. */
+  record Held(String assetId, String path, List<Reason> reasons, Optional<Instant> until) {
+    static Held of(LibraryStatus.Held held) {
+      return new Held(held.assetId(), held.path(), Reason.all(held.reasons()), held.until());
+    }
+  }
 
   record InFlight(String assetId, String path, long offset, long size, int percent, List<Reason> pausedFor) {
     static InFlight of(LibraryStatus.InFlight upload) {

@@ -14,28 +14,42 @@ public enum BlockerReason {
   WAITING_FOR_STABLE_WIFI("Waiting for a stable Wi-Fi connection before starting"),
   BATTERY_BELOW_START_THRESHOLD("Waiting for the battery to charge before starting"),
   OS_SUSPENDED("Paused by the system — resumes automatically"),
-  OS_THROTTLED("Slowed down by the system", false),
+  OS_THROTTLED("Slowed down by the system", Scope.SLOWS),
   USER_PAUSED("Paused by you"),
   NOT_CHARGING("Waiting for the charger — uploads only while charging"),
   SSID_NOT_ALLOWED("Waiting for an allowed Wi-Fi network"),
   QUIET_HOURS("Waiting — quiet hours"),
   OUTSIDE_SCHEDULE("Waiting — outside the upload schedule"),
+  TOO_RECENT("Waiting — taken less than min-age ago; it goes once it is older", Scope.ASSET),
+  PHOTOS_WAIT_FOR_WIFI("Waiting for Wi-Fi — photos are set not to use mobile data", Scope.ASSET),
+  VIDEOS_WAIT_FOR_WIFI("Waiting for Wi-Fi — videos upload on unmetered networks only", Scope.ASSET),
+  TOO_LARGE_FOR_MOBILE_DATA("Waiting for Wi-Fi — too large for mobile data (max-size-on-metered)", Scope.ASSET),
   TARGET_FULL("Stopped — the backup storage is full"),
   NOT_AUTHORIZED("Stopped — the backup storage rejected the credentials"),
   TARGET_UNTRUSTED("Stopped — the backup storage's identity could not be verified (TLS)"),
   TARGET_UNREACHABLE("Waiting — the backup storage cannot be reached or is not answering; trying again shortly"),
   LIBRARY_DOWN("Stopped — this library's backup failed; see why in its status");
 
-  private final String description;
-  private final boolean blocking;
-
-  BlockerReason(String description) {
-    this(description, true);
+  /** What a reason holds back. */
+  private enum Scope {
+    /** Every upload of the library, or of every library. */
+    ALL,
+    /** Nothing: uploads go on, fewer at once. */
+    SLOWS,
+    /** The assets a library's rules hold back; the others go on. */
+    ASSET
   }
 
-  BlockerReason(String description, boolean blocking) {
+  private final String description;
+  private final Scope scope;
+
+  BlockerReason(String description) {
+    this(description, Scope.ALL);
+  }
+
+  BlockerReason(String description, Scope scope) {
     this.description = description;
-    this.blocking = blocking;
+    this.scope = scope;
   }
 
   /** Plain words for the user. */
@@ -45,6 +59,14 @@ public enum BlockerReason {
 
   /** False for reasons that only slow uploads down instead of stopping them. */
   public boolean blocking() {
-    return blocking;
+    return scope != Scope.SLOWS;
+  }
+
+  /**
+   * True for reasons a library's rules ({@code LibraryRules}) hold some assets back for, while the
+   * library's other assets may go on uploading.
+   */
+  public boolean perAsset() {
+    return scope == Scope.ASSET;
   }
 }

@@ -246,7 +246,8 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
     memory.broadcast = Optional.of(next);
     markRunStarted();
     if (next.allowed()) {
-      getContext().getLog().info("Uploads allowed, {} at once {}", next.concurrency(), next.reasons());
+      getContext().getLog().info(
+          "Uploads allowed, {} at once {}{}", next.concurrency(), next.reasons(), next.metered() ? " on a metered network" : "");
     } else {
       getContext().getLog().info("Uploads blocked by {}", next.reasons());
     }
@@ -302,13 +303,17 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
   }
 
   /**
-   * Whether {@code next} only lifts blockers or raises concurrency compared with {@code previous}.
-   * A change that adds a blocker is never held back, even if it lifts another at the same time:
-   * the reasons shown must be the true ones.
+   * Whether {@code next} only lifts blockers, raises concurrency or leaves a metered network
+   * compared with {@code previous}. A change that adds a blocker or turns the network metered is
+   * never held back, even if it lifts another at the same time: the reasons shown must be the true
+   * ones, and a library's rules may keep assets off a metered network.
    */
   static boolean onlyLoosens(Verdict previous, Verdict next) {
-    boolean addsNone = previous.blockers().containsAll(next.blockers());
-    boolean lifts = !next.blockers().containsAll(previous.blockers()) || next.concurrency() > previous.concurrency();
+    boolean addsNone = previous.blockers().containsAll(next.blockers()) && (previous.metered() || !next.metered());
+    boolean lifts =
+        !next.blockers().containsAll(previous.blockers())
+            || next.concurrency() > previous.concurrency()
+            || (previous.metered() && !next.metered());
     return addsNone && lifts;
   }
 }

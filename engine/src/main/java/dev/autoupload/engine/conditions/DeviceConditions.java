@@ -63,6 +63,14 @@ public record DeviceConditions(
         100, true, false, Network.ETHERNET, false, Optional.empty(), true, PhotoAccess.FULL, OsState.FOREGROUND);
   }
 
+  /**
+   * On a network billed by volume: cellular, or any other marked metered (a phone's hotspot). What
+   * a library's rules for mobile data look at.
+   */
+  public boolean onMeteredNetwork() {
+    return network == Network.CELLULAR || (network != Network.NONE && metered);
+  }
+
   /** On a network that is neither cellular nor metered. */
   public boolean onUnmeteredWifiOrWire() {
     return (network == Network.WIFI || network == Network.ETHERNET) && !metered;

@@ -76,7 +76,7 @@ public final class UploadPolicy {
     boolean allowed = reasons.stream().noneMatch(BlockerReason::blocking);
     int concurrency =
         !allowed ? 0 : reasons.contains(BlockerReason.OS_THROTTLED) ? Math.min(parallelism, settings.throttledConcurrency()) : parallelism;
-    return new Verdict(allowed, concurrency, reasons);
+    return new Verdict(allowed, concurrency, reasons, device.onMeteredNetwork());
   }
 
   /** Cellular, or Wi-Fi billed by volume (a phone's hotspot). */

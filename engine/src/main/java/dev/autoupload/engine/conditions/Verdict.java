@@ -8,11 +8,19 @@ import java.util.Set;
  *
  * @param concurrency uploads per library allowed at once; 0 when not allowed
  * @param reasons every reason that applies, blocking or not ({@code OS_THROTTLED} slows, does not stop)
+ * @param metered the network is billed by volume ({@link DeviceConditions#onMeteredNetwork}): a
+ *     library's rules may keep some of its assets off it
  */
-public record Verdict(boolean allowed, int concurrency, Set<BlockerReason> reasons) implements CborSerializable {
+public record Verdict(boolean allowed, int concurrency, Set<BlockerReason> reasons, boolean metered)
+    implements CborSerializable {
 
   public Verdict {
     reasons = Set.copyOf(reasons);
+  }
+
+  /** A verdict on an unmetered network. */
+  public Verdict(boolean allowed, int concurrency, Set<BlockerReason> reasons) {
+    this(allowed, concurrency, reasons, false);
   }
 
   public static Verdict run(int concurrency) {

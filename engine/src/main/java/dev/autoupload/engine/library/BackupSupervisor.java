@@ -56,7 +56,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *
  * <p>It follows the {@link ConditionMonitor}'s verdict: when uploads are blocked it pauses the
  * running ones (they keep their offsets and send nothing more) and starts none; when the OS
- * throttles, only {@code concurrency} of them keep sending.
+ * throttles, only {@code concurrency} of them keep sending. The library's own rules ({@link
+ * LibraryRules}) act through its plan: what they hold back does not start, and an upload they hold
+ * on a metered network pauses the same way, leaving its slot to one they allow; a timer wakes the
+ * plan when an asset {@code min-age} holds is old enough.
  *
  * <p>Outcomes are handled when the child has stopped, never before: a retry must not start a second
  * writer on an upload's journal while the first is still stopping.
@@ -69,6 +72,11 @@ public final class BackupSupervisor
     extends EventSourcedBehavior<BackupSupervisor.Command, BackupSupervisor.Event, Ledger> {
 
   public static final String ENTITY_TYPE = "BackupSupervisor";
+
+  private static final Duration LONGEST_WAKE = Duration.ofDays(1);
+
+  /** The status lists this many of the assets the rules hold back; a million would not help a reader. */
+  private static final int HELD_SHOWN = 100;
 
   // ---- protocol ----
 
@@ -89,6 +97,9 @@ public final class BackupSupervisor
   private record VerdictChanged(Verdict verdict) implements Command {}
 
   private record LibraryRetryDue() implements Command {}
+
+  /** An asset {@code min-age} held back may be old enough now. */
+  private record OldEnoughDue() implements Command {}
 
   record AssetsFound(List<Asset> assets) implements Command {}
 
@@ -175,7 +186,8 @@ public final class BackupSupervisor
     this.wiring = wiring;
     this.plan =
         LibraryPlan.start(
-            new LibraryPlan.Settings(library.id(), wiring.settings(), wiring.layout(), library.target().nameRules()));
+            new LibraryPlan.Settings(
+                library.id(), wiring.settings(), wiring.layout(), library.target().nameRules(), library.rules()));
     this.blockingIo =
         context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
     this.feed = new SourceFeed(context, library.source(), blockingIo);
@@ -263,6 +275,7 @@ public final class BackupSupervisor
         .onCommand(RetryDue.class, (ledger, msg) -> carryOut(plan.retryDue(now(ledger), msg.assetId())))
         .onCommand(VerdictChanged.class, this::onVerdictChanged)
         .onCommand(LibraryRetryDue.class, (ledger, msg) -> liftBlockers(ledger))
+        .onCommand(OldEnoughDue.class, (ledger, msg) -> carryOut(plan.wake(now(ledger))))
         .onCommand(ClearLibraryBlockers.class, this::onClearLibraryBlockers)
         .onCommand(RetryAsset.class, this::onRetryAsset)
         .onCommand(GetStatus.class, (ledger, msg) -> Effect().reply(msg.replyTo(), status()))
@@ -272,7 +285,8 @@ public final class BackupSupervisor
   // ---- carrying out the plan's decisions ----
 
   private LibraryPlan.Context now(Ledger ledger) {
-    return new LibraryPlan.Context(ledger, slots(), wiring.clock().instant(), ThreadLocalRandom.current().nextDouble());
+    return new LibraryPlan.Context(
+        ledger, slots(), wiring.clock().instant(), ThreadLocalRandom.current().nextDouble(), verdict.metered());
   }
 
   /** How many uploads the device conditions let run. */
@@ -327,6 +341,12 @@ public final class BackupSupervisor
     } else if (decision instanceof LibraryPlan.StopLibrary stop) {
       context.getLog().warn("{} stops uploads to {}: {}", stop.blocker(), library.target().describe(), stop.reason());
       timers.startSingleTimer(LibraryRetryDue.class, new LibraryRetryDue(), stop.delay());
+    } else if (decision instanceof LibraryPlan.WakeAt wake) {
+      Duration delay = Duration.between(wiring.clock().instant(), wake.at());
+      // Pekko's scheduler refuses delays beyond a few years (a min-age of 10 years, a camera's
+      // clock years behind); a wake that comes early asks for the next one.
+      Duration capped = delay.isNegative() ? Duration.ZERO : delay.compareTo(LONGEST_WAKE) > 0 ? LONGEST_WAKE : delay;
+      timers.startSingleTimer(OldEnoughDue.class, new OldEnoughDue(), capped);
     } else if (decision instanceof LibraryPlan.Rescan rescan) {
       context.getLog().info("{}", rescan.reason());
       feed.rescan();
@@ -369,6 +389,14 @@ public final class BackupSupervisor
   /** Every reason that applies to this library's waiting and running uploads. */
   private Set<BlockerReason> reasons() {
     Set<BlockerReason> reasons = EnumSet.noneOf(BlockerReason.class);
+    reasons.addAll(stops());
+    reasons.addAll(plan.heldReasons(verdict.metered(), wiring.clock().instant()));
+    return Set.copyOf(reasons);
+  }
+
+  /** The reasons that stop every upload of this library alike: the device's and its target's. */
+  private Set<BlockerReason> stops() {
+    Set<BlockerReason> reasons = EnumSet.noneOf(BlockerReason.class);
     reasons.addAll(verdict.reasons());
     reasons.addAll(plan.blockers());
     return Set.copyOf(reasons);
@@ -385,7 +413,9 @@ public final class BackupSupervisor
    * every change.
    */
   private void applyLimit() {
-    uploads.limit(plan.sendingLimit(slots()), reasons());
+    Instant now = wiring.clock().instant();
+    uploads.limit(
+        plan.sendingLimit(slots()), stops(), asset -> library.rules().check(asset, verdict.metered(), now).reasons());
     // A rescan of a watched library that finds nothing new is not a run of its own; one that looks
     // for a file that changed mid-upload, in a library backed up once, is part of the run.
     boolean busy = (feed.scanning() && (!plan.firstScanDone() || !library.keepWatching())) || plan.hasWork();
@@ -453,7 +483,9 @@ public final class BackupSupervisor
         plan.targetRetryAt(),
         plan.unreachableTooLong(),
         library.target().notes(),
-        Optional.empty());
+        Optional.empty(),
+        plan.held(verdict.metered(), wiring.clock().instant(), HELD_SHOWN),
+        counts.leftOutByOnlySince());
   }
 
   private void publish(EngineEvent event) {

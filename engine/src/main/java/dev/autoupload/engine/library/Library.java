@@ -9,23 +9,41 @@ import java.util.Objects;
  * @param keepWatching whether the engine keeps watching the source after the first scan and backs
  *     up what appears later (see {@link AssetSource#watch}); false to back up what the first scan
  *     finds and stop
+ * @param rules which of its assets may upload when: mobile data per kind, a maximum size on
+ *     metered networks, a minimum age, a first date ({@link LibraryRules#NONE} for none)
  */
 public record Library(
-    String id, AssetSource source, dev.autoupload.engine.upload.UploadTarget target, boolean keepWatching) {
+    String id,
+    AssetSource source,
+    dev.autoupload.engine.upload.UploadTarget target,
+    boolean keepWatching,
+    LibraryRules rules) {
 
-  /** A library backed up once, as its first scan finds it. */
+  /** A library backed up once, as its first scan finds it, without rules of its own. */
   public Library(String id, AssetSource source, dev.autoupload.engine.upload.UploadTarget target) {
     this(id, source, target, false);
   }
 
+  /** A library without rules of its own. */
+  public Library(
+      String id, AssetSource source, dev.autoupload.engine.upload.UploadTarget target, boolean keepWatching) {
+    this(id, source, target, keepWatching, LibraryRules.NONE);
+  }
+
   /** This library, watched for new assets after its first scan. */
   public Library watched() {
-    return new Library(id, source, target, true);
+    return new Library(id, source, target, true, rules);
+  }
+
+  /** This library, with {@code rules} for which of its assets may upload when. */
+  public Library withRules(LibraryRules rules) {
+    return new Library(id, source, target, keepWatching, rules);
   }
 
   public Library {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(rules, "rules");
     if (id == null || !id.matches("[A-Za-z0-9._-]{1,100}")) {
       throw new IllegalArgumentException(
           "library id must be 1-100 letters, digits, '.', '_' or '-', got: " + id);

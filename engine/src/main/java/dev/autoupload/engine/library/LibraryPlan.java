@@ -11,10 +11,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -44,18 +46,38 @@ import java.util.Set;
  *       outage instead of per file: no file fails because the target was away.
  *   <li>A newer version of an asset found while an older one is on its way is handled once the
  *       older one ends: the library is scanned again then.
+ *   <li>The library's rules ({@link LibraryRules}): an asset taken before {@code only-since} is
+ *       only counted; one younger than {@code min-age} waits before anything is done with it (a
+ *       newer version replaces it) and the plan asks to be woken ({@link WakeAt}) when the first
+ *       is old enough; on a metered network an asset whose turn comes but that the rules keep off
+ *       it waits out of line until the network is unmetered, and a running one they keep off it
+ *       pauses without holding a slot.
  * </ul>
  */
 public final class LibraryPlan {
 
   /** What a plan needs to know of its library, fixed for its life. */
-  public record Settings(String libraryId, UploadSettings upload, RemoteLayout layout, NameRules nameRules) {}
+  public record Settings(
+      String libraryId, UploadSettings upload, RemoteLayout layout, NameRules nameRules, LibraryRules rules) {
+
+    /** A library without rules of its own. */
+    public Settings(String libraryId, UploadSettings upload, RemoteLayout layout, NameRules nameRules) {
+      this(libraryId, upload, layout, nameRules, LibraryRules.NONE);
+    }
+  }
 
   /**
    * What a transition reads besides the plan: the ledger as it stands, how many uploads the device
-   * conditions let run, the time, and a random draw in [0, 1) for jitter.
+   * conditions let run, the time, a random draw in [0, 1) for jitter, and whether the network is
+   * metered (for the library's rules).
    */
-  public record Context(Ledger ledger, int uploadSlots, Instant now, double random) {}
+  public record Context(Ledger ledger, int uploadSlots, Instant now, double random, boolean metered) {
+
+    /** On an unmetered network. */
+    public Context(Ledger ledger, int uploadSlots, Instant now, double random) {
+      this(ledger, uploadSlots, now, random, false);
+    }
+  }
 
   /** A transition's result: the new plan and what to do. */
   public record Step(LibraryPlan plan, List<Decision> decisions) {}
@@ -102,8 +124,16 @@ public final class LibraryPlan {
   /** Scan the library again. */
   public record Rescan(String reason) implements Decision {}
 
+  /**
+   * Call {@link #wake} at {@code at}, when an asset {@code min-age} holds back is old enough;
+   * replaces the wake asked before.
+   */
+  public record WakeAt(Instant at) implements Decision {}
+
   /** Where an asset stands in the run while it is pending. */
   enum Stage {
+    /** Held by {@code min-age} before anything is done with it. */
+    TOO_RECENT,
     TO_IDENTIFY,
     IDENTIFYING,
     IDENTIFIED,
@@ -112,6 +142,8 @@ public final class LibraryPlan {
     WAITING_FOR_SIZE,
     WAITING_FOR_CONTENT,
     QUEUED,
+    /** Its turn came but the library's rules keep it off this network. */
+    HELD_FOR_NETWORK,
     RUNNING,
     RETRYING
   }
@@ -160,6 +192,12 @@ public final class LibraryPlan {
       return new Tally(unchanged, counts);
     }
 
+    Tally without(Result from) {
+      long[] counts = byResult.clone();
+      counts[from.ordinal()]--;
+      return new Tally(unchanged, counts);
+    }
+
     Tally plusUnchanged() {
       return new Tally(unchanged + 1, byResult);
     }
@@ -197,6 +235,16 @@ public final class LibraryPlan {
   private Optional<String> targetError;
   /** When the library's own stop is tried again; empty while there is none. */
   private Optional<Instant> targetRetryAt;
+  /** Assets {@code min-age} holds back, by when they are old enough. */
+  private OrderedQueue<String> tooRecent;
+  /** Assets whose turn came on a metered network the library's rules keep them off, in queue order. */
+  private OrderedQueue<String> heldForNetwork;
+  /** Why the assets in {@code heldForNetwork} wait, and how many for each reason. */
+  private Map<BlockerReason, Long> heldFor;
+  /** The wake asked for last ({@link WakeAt}); empty when none is due. */
+  private Optional<Instant> wakeAt;
+  /** Assets {@code only-since} left out: never offered, only counted. */
+  private PersistentMap<String, Boolean> leftOutByOnlySince;
   /** Times in a row the target could not be reached, with no upload done in between. */
   private int unreachableInARow;
   /** The assets waiting out a retry's backoff, with what failed and when they go again. */
@@ -228,6 +276,11 @@ public final class LibraryPlan {
     this.blockers = Set.of();
     this.targetError = Optional.empty();
     this.targetRetryAt = Optional.empty();
+    this.tooRecent = OrderedQueue.empty();
+    this.heldForNetwork = OrderedQueue.empty();
+    this.heldFor = Map.of();
+    this.wakeAt = Optional.empty();
+    this.leftOutByOnlySince = PersistentMap.empty();
     this.retries = PersistentMap.empty();
   }
 
@@ -252,6 +305,11 @@ public final class LibraryPlan {
     this.blockers = from.blockers;
     this.targetError = from.targetError;
     this.targetRetryAt = from.targetRetryAt;
+    this.tooRecent = from.tooRecent;
+    this.heldForNetwork = from.heldForNetwork;
+    this.heldFor = from.heldFor;
+    this.wakeAt = from.wakeAt;
+    this.leftOutByOnlySince = from.leftOutByOnlySince;
     this.unreachableInARow = from.unreachableInARow;
     this.retries = from.retries;
     this.foundSoFar = from.foundSoFar;
@@ -329,6 +387,13 @@ public final class LibraryPlan {
     return new Change(context).finish();
   }
 
+  /** A {@link WakeAt}'s time came: what is old enough now goes. */
+  public Step wake(Context context) {
+    Change change = new Change(context);
+    change.next.wakeAt = Optional.empty();
+    return change.finish();
+  }
+
   // ---- queries ----
 
   /** Whether this plan has an asset {@code assetId} that failed for good. */
@@ -377,6 +442,39 @@ public final class LibraryPlan {
     return firstScanDone;
   }
 
+  /**
+   * Why the library's rules hold assets back that wait for them, seen {@code now} on a network
+   * that is {@code metered} or not: those not started, and those running that it pauses.
+   */
+  public Set<BlockerReason> heldReasons(boolean metered, Instant now) {
+    Set<BlockerReason> reasons = EnumSet.noneOf(BlockerReason.class);
+    if (!tooRecent.isEmpty()) {
+      reasons.add(BlockerReason.TOO_RECENT);
+    }
+    reasons.addAll(heldFor.keySet());
+    for (String assetId : running.keys()) {
+      pending.get(assetId).ifPresent(entry -> reasons.addAll(settings.rules().check(entry.asset(), metered, now).reasons()));
+    }
+    return Set.copyOf(reasons);
+  }
+
+  /**
+   * Up to {@code limit} of the assets the library's rules hold back, the first to go first: those
+   * {@code min-age} holds, with when they go, then those kept off the network.
+   */
+  public List<LibraryStatus.Held> held(boolean metered, Instant now, int limit) {
+    List<LibraryStatus.Held> held = new ArrayList<>();
+    for (OrderedQueue<String> queue : List.of(tooRecent, heldForNetwork)) {
+      Iterator<OrderedQueue.Entry<String>> entries = queue.iterator();
+      while (held.size() < limit && entries.hasNext()) {
+        Asset asset = pending.get(entries.next().value()).orElseThrow().asset();
+        LibraryRules.Check check = settings.rules().check(asset, metered, now);
+        held.add(new LibraryStatus.Held(asset.id(), asset.relativePath(), check.reasons(), check.tooRecentUntil()));
+      }
+    }
+    return List.copyOf(held);
+  }
+
   /** The pending assets not running: to identify, waiting, queued or waiting to retry. */
   public long waiting() {
     return pending.size() - running.size();
@@ -409,7 +507,8 @@ public final class LibraryPlan {
         bytesFinished,
         failed,
         notBackedUp,
-        waiting);
+        waiting,
+        leftOutByOnlySince.size());
   }
 
   /**
@@ -417,6 +516,8 @@ public final class LibraryPlan {
    *
    * @param notBackedUp assets that exist but were left out (see {@link LibraryStatus#notBackedUp})
    * @param retries failed attempts waiting out their backoff, the next first
+   * @param leftOutByOnlySince assets found that {@code only-since} left out, not counted in {@code
+   *     discovered}
    */
   public record Counts(
       long discovered,
@@ -431,7 +532,8 @@ public final class LibraryPlan {
       long bytesFinished,
       List<LibraryStatus.Failure> failures,
       List<LibraryStatus.Skip> notBackedUp,
-      List<LibraryStatus.Retry> retries) {}
+      List<LibraryStatus.Retry> retries,
+      long leftOutByOnlySince) {}
 
   // ---- the work of one transition ----
 
@@ -452,15 +554,101 @@ public final class LibraryPlan {
 
     /** Reads and starts what may now, and hands out the new plan. */
     Step finish() {
+      releaseOldEnough();
+      releaseNetworkHolds();
       identifyMore();
       startUploads();
+      wakeForTheNextOldEnough();
       return new Step(next, List.copyOf(decisions));
+    }
+
+    // -- the library's rules --
+
+    /** Offers the assets {@code min-age} held back that are old enough now. */
+    void releaseOldEnough() {
+      while (!next.tooRecent.isEmpty()) {
+        OrderedQueue.Entry<String> first = next.tooRecent.first().orElseThrow();
+        Pending entry = pendingOf(first.value());
+        if (next.settings.rules().tooRecentUntil(entry.asset(), context.now()).isPresent()) {
+          return;
+        }
+        next.tooRecent = next.tooRecent.without(first.key());
+        offer(entry.at(Stage.TO_IDENTIFY));
+      }
+    }
+
+    /** On an unmetered network every rule for metered ones is lifted: what they held goes back in line. */
+    void releaseNetworkHolds() {
+      if (context.metered() || next.heldForNetwork.isEmpty()) {
+        return;
+      }
+      Iterator<OrderedQueue.Entry<String>> held = next.heldForNetwork.iterator();
+      while (held.hasNext()) {
+        OrderedQueue.Entry<String> entry = held.next();
+        next.queue = next.queue.with(entry.key(), entry.value());
+        update(pendingOf(entry.value()).at(Stage.QUEUED));
+      }
+      next.heldForNetwork = OrderedQueue.empty();
+      next.heldFor = Map.of();
+    }
+
+    /** Takes a queued asset the rules keep off this network out of line until the network changes. */
+    void holdForNetwork(OrderedQueue.Entry<String> queued, Pending entry, Set<BlockerReason> reasons) {
+      next.queue = next.queue.without(queued.key());
+      next.heldForNetwork = next.heldForNetwork.with(queued.key(), queued.value());
+      update(entry.at(Stage.HELD_FOR_NETWORK));
+      Map<BlockerReason, Long> counts = new EnumMap<>(BlockerReason.class);
+      counts.putAll(next.heldFor);
+      reasons.forEach(reason -> counts.merge(reason, 1L, Long::sum));
+      next.heldFor = Map.copyOf(counts);
+    }
+
+    /** Asks to be woken when the first asset {@code min-age} holds is old enough, once per moment. */
+    void wakeForTheNextOldEnough() {
+      Optional<Instant> first =
+          next.tooRecent.first().map(entry -> next.settings.rules().oldEnoughAt(pendingOf(entry.value()).asset()));
+      if (first.isPresent() && !first.equals(next.wakeAt)) {
+        next.wakeAt = first;
+        decisions.add(new WakeAt(first.get()));
+      }
+    }
+
+    /** The uploads running that the rules pause on this network: they do not take a slot. */
+    int runningHeld() {
+      if (!context.metered()) {
+        return 0;
+      }
+      int held = 0;
+      for (String assetId : next.running.keys()) {
+        if (!next.settings.rules().check(pendingOf(assetId).asset(), true, context.now()).allowed()) {
+          held++;
+        }
+      }
+      return held;
+    }
+
+    /** An asset to back up, old enough: read first to know its content, or queued at once. */
+    void offer(Pending entry) {
+      update(entry);
+      if (next.settings.upload().uploadSameContentTwice()) {
+        enqueue(entry, false);
+      } else {
+        next.toIdentify = next.toIdentify.with(entry.rank(), entry.asset().id());
+      }
     }
 
     // -- found --
 
     void found(Asset asset) {
       Optional<Pending> current = next.pending.get(asset.id());
+      if (current.isPresent() && current.get().stage() == Stage.TOO_RECENT) {
+        if (current.get().asset().version().equals(asset.version())) {
+          return;
+        }
+        // Edited while min-age held it: nothing was done with the older version; this one replaces it.
+        forgetTooRecent(current.get());
+        current = Optional.empty();
+      }
       if (current.isPresent()) {
         if (!current.get().asset().version().equals(asset.version()) && !current.get().superseded()) {
           // Handled once the older version's way ends: a rescan then finds this one.
@@ -475,6 +663,11 @@ public final class LibraryPlan {
         }
         return;
       }
+      if (next.settings.rules().leavesOut(asset)) {
+        next.leftOutByOnlySince = next.leftOutByOnlySince.with(asset.id(), true);
+        return;
+      }
+      next.leftOutByOnlySince = next.leftOutByOnlySince.without(asset.id());
       boolean endedThisVersion =
           next.failures.get(asset.id()).map(f -> f.asset().version().equals(asset.version())).orElse(false)
               || next.left.get(asset.id()).map(l -> l.asset().version().equals(asset.version())).orElse(false);
@@ -488,12 +681,32 @@ public final class LibraryPlan {
       next.attempts = next.attempts.without(asset.id());
       result(asset.id(), Result.PENDING);
       QueueOrder.Rank rank = next.settings.upload().queueOrder().rank(asset, next.firstScanDone, next.foundSoFar++);
-      addPending(new Pending(asset, reason, Stage.TO_IDENTIFY, rank, false));
-      if (next.settings.upload().uploadSameContentTwice()) {
-        enqueue(pendingOf(asset.id()), false);
-      } else {
-        next.toIdentify = next.toIdentify.with(rank, asset.id());
+      if (next.settings.rules().tooRecentUntil(asset, context.now()).isPresent()) {
+        addPending(new Pending(asset, reason, Stage.TOO_RECENT, rank, false));
+        next.tooRecent = next.tooRecent.with(tooRecentKey(asset, rank), asset.id());
+        return;
       }
+      addPending(new Pending(asset, reason, Stage.TO_IDENTIFY, rank, false));
+      offer(pendingOf(asset.id()));
+    }
+
+    QueueOrder.Rank tooRecentKey(Asset asset, QueueOrder.Rank rank) {
+      return QueueOrder.due(next.settings.rules().oldEnoughAt(asset), rank.sequence());
+    }
+
+    /** Drops an asset {@code min-age} held, as if it had not been found. */
+    void forgetTooRecent(Pending entry) {
+      String id = entry.asset().id();
+      next.tooRecent = next.tooRecent.without(tooRecentKey(entry.asset(), entry.rank()));
+      next.pending = next.pending.without(id);
+      next.results.get(id).ifPresent(result -> next.tally = next.tally.without(result));
+      next.results = next.results.without(id);
+      long size = entry.asset().size();
+      SameSize sameSize = next.bySize.get(size).orElseThrow();
+      next.bySize =
+          sameSize.pending() == 1
+              ? next.bySize.without(size)
+              : next.bySize.with(size, new SameSize(sameSize.pending() - 1, sameSize.unread()));
     }
 
     // -- identifying --
@@ -601,10 +814,16 @@ public final class LibraryPlan {
 
     void startUploads() {
       int limit = next.sendingLimit(context.uploadSlots());
+      int paused = runningHeld();
       Iterator<OrderedQueue.Entry<String>> queued = next.queue.iterator();
-      while (next.running.size() < limit && queued.hasNext()) {
+      while (next.running.size() - paused < limit && queued.hasNext()) {
         OrderedQueue.Entry<String> candidate = queued.next();
         Pending entry = pendingOf(candidate.value());
+        LibraryRules.Check rules = next.settings.rules().check(entry.asset(), context.metered(), context.now());
+        if (!rules.allowed()) {
+          holdForNetwork(candidate, entry, rules.reasons());
+          continue;
+        }
         String remotePath = next.settings.layout().remotePath(entry.asset(), next.settings.nameRules());
         // Two uploads to one remote path never run at once: the second starts once the first is in
         // the ledger, so its conflict is decided knowing that file is a backup.

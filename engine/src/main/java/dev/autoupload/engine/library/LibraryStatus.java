@@ -41,6 +41,10 @@ import java.util.Set;
  * @param down why the library's backup is down, when it failed (see {@link Down}); its counts are
  *     then those of the last status asked before it failed, and a restarted backup counts the run
  *     again from its scan
+ * @param held the first of the assets the library's rules ({@link LibraryRules}) hold back, each
+ *     with its reasons; they count as {@code queued}, and their reasons are among {@code reasons}
+ * @param leftOutByOnlySince assets found that were taken before {@code only-since}: never offered,
+ *     not counted in {@code discovered}
  */
 public record LibraryStatus(
     String libraryId,
@@ -68,14 +72,16 @@ public record LibraryStatus(
     Optional<Instant> targetRetryAt,
     boolean unreachableTooLong,
     List<String> targetNotes,
-    Optional<Down> down) {
+    Optional<Down> down,
+    List<Held> held,
+    long leftOutByOnlySince) {
 
   /** The status of a library whose backup went down before it told any: nothing counted. */
   public static LibraryStatus down(String libraryId, String source, String target, Down down) {
     return new LibraryStatus(
         libraryId, source, target, false, Optional.empty(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         Set.of(BlockerReason.LIBRARY_DOWN), List.of(), List.of(), List.of(), List.of(), Optional.empty(),
-        Optional.empty(), false, List.of(), Optional.of(down));
+        Optional.empty(), false, List.of(), Optional.of(down), List.of(), 0);
   }
 
   /**
@@ -86,7 +92,8 @@ public record LibraryStatus(
     return new LibraryStatus(
         libraryId, source, target, false, scanError, discovered, alreadyBackedUp, queued + running + retrying, 0, 0,
         completed, skipped, failed, bytesToUpload, bytesDone, bytesSent, Set.of(BlockerReason.LIBRARY_DOWN), List.of(),
-        failures, notBackedUp, List.of(), Optional.empty(), Optional.empty(), false, targetNotes, Optional.of(down));
+        failures, notBackedUp, List.of(), Optional.empty(), Optional.empty(), false, targetNotes, Optional.of(down),
+        List.of(), leftOutByOnlySince);
   }
 
   /** True once the scan is over and nothing is queued, running or waiting to retry; never while down. */
@@ -118,6 +125,11 @@ public record LibraryStatus(
 
   /** An asset that failed for good in this run, with the last error. */
   public record Failure(String assetId, String path, UploadError error, int attempts) {}
+
+  /**
+   * An asset the library's rules hold back: why, and while {@code min-age} holds it, when it goes.
+   */
+  public record Held(String assetId, String path, Set<BlockerReason> reasons, Optional<Instant> until) {}
 
   /** An asset that exists but was left out in this run, with the reason. */
   public record Skip(String assetId, String path, String reason) {}

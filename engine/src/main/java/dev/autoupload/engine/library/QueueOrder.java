@@ -3,7 +3,6 @@ package dev.autoupload.engine.library;
 import com.typesafe.config.Config;
 import java.util.Comparator;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Which assets a run reads and uploads first ({@code autoupload.queue}): a rule of the planner,
@@ -26,11 +25,6 @@ public record QueueOrder(By by, boolean photosFirst) {
 
   /** Newest first, photos and videos mixed. */
   public static final QueueOrder DEFAULT = new QueueOrder(By.NEWEST_FIRST, false);
-
-  private static final Set<String> VIDEOS =
-      Set.of(
-          "mov", "mp4", "m4v", "3gp", "3g2", "avi", "mkv", "mts", "m2ts", "mpg", "mpeg", "webm", "wmv", "insv",
-          "lrv");
 
   public QueueOrder {
     java.util.Objects.requireNonNull(by, "by");
@@ -63,7 +57,7 @@ public record QueueOrder(By by, boolean photosFirst) {
           case OLDEST_FIRST -> when;
           case FOUND -> 0;
         };
-    int kind = photosFirst && isVideo(asset.relativePath()) ? 1 : 0;
+    int kind = photosFirst && MediaKind.of(asset) == MediaKind.VIDEO ? 1 : 0;
     return new Rank(foundLater ? Rank.FOUND_LATER : Rank.FIRST_SCAN, kind, primary, sequence);
   }
 
@@ -72,9 +66,9 @@ public record QueueOrder(By by, boolean photosFirst) {
     return new Rank(Rank.RETRY, 0, 0, sequence);
   }
 
-  static boolean isVideo(String path) {
-    int dot = path.lastIndexOf('.');
-    return dot >= 0 && VIDEOS.contains(path.substring(dot + 1).toLowerCase(Locale.ROOT));
+  /** A place in a queue by time: {@code at}, then the sequence found. */
+  static Rank due(java.time.Instant at, long sequence) {
+    return new Rank(Rank.RETRY, 0, at.toEpochMilli(), sequence);
   }
 
   /** A place in the planner's queues: tier, then kind, then the order's key, then the sequence found. */

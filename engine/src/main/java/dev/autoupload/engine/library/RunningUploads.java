@@ -6,12 +6,14 @@ import dev.autoupload.engine.upload.FileUpload;
 import dev.autoupload.engine.upload.UploadError;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
@@ -121,22 +123,49 @@ final class RunningUploads {
   }
 
   /**
-   * Lets the first {@code sending} uploads send, resuming them from their offsets, and pauses the
-   * others for {@code reasons}.
+   * Pauses the uploads the library's rules hold back ({@code held} gives each one's reasons) and
+   * lets {@code sending} of the others send: those sending now first, then paused ones resume from
+   * their offsets in the slots left; the rest are paused for {@code reasons}.
    */
-  void limit(int sending, Set<BlockerReason> reasons) {
-    int index = 0;
+  void limit(int sending, Set<BlockerReason> reasons, Function<Asset, Set<BlockerReason>> held) {
+    int slots = sending;
+    List<Running> paused = new ArrayList<>();
     for (Running upload : running.values()) {
-      boolean sends = index++ < sending;
-      if (sends && !upload.pausedFor.isEmpty()) {
-        upload.pausedFor = Set.of();
-        upload.halted = false;
-        upload.actor.tell(new FileUpload.Resume(context.getSystem().ignoreRef()));
-      } else if (!sends && !upload.pausedFor.equals(reasons)) {
-        upload.pausedFor = reasons;
-        upload.halted = false;
-        upload.actor.tell(new FileUpload.Pause(reasons, context.getSystem().ignoreRef()));
+      Set<BlockerReason> own = held.apply(upload.asset);
+      if (!own.isEmpty()) {
+        Set<BlockerReason> all = EnumSet.copyOf(own);
+        if (sending == 0) {
+          all.addAll(reasons);
+        }
+        pauseFor(upload, Set.copyOf(all));
+      } else if (upload.pausedFor.isEmpty() && slots > 0) {
+        slots--;
+      } else {
+        paused.add(upload);
       }
+    }
+    for (Running upload : paused) {
+      if (slots > 0) {
+        slots--;
+        pauseFor(upload, Set.of());
+      } else if (!reasons.isEmpty()) {
+        pauseFor(upload, reasons);
+      }
+      // Else a rule let it go while every slot is taken (a video back on Wi-Fi while the photos
+      // that went meanwhile upload): it stays paused for what paused it until a slot frees up.
+    }
+  }
+
+  /** Tells the upload to pause for {@code reasons}, or to resume when there are none, if that changes anything. */
+  private void pauseFor(Running upload, Set<BlockerReason> reasons) {
+    if (reasons.isEmpty() && !upload.pausedFor.isEmpty()) {
+      upload.pausedFor = Set.of();
+      upload.halted = false;
+      upload.actor.tell(new FileUpload.Resume(context.getSystem().ignoreRef()));
+    } else if (!reasons.isEmpty() && !upload.pausedFor.equals(reasons)) {
+      upload.pausedFor = reasons;
+      upload.halted = false;
+      upload.actor.tell(new FileUpload.Pause(reasons, context.getSystem().ignoreRef()));
     }
   }
 

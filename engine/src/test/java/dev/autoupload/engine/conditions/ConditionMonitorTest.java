@@ -134,6 +134,25 @@ class ConditionMonitorTest {
   }
 
   @Test
+  void turningMeteredIsToldAtOnceAndLeavingItOnlyOnceTheNetworkSettles() {
+    PolicySettings cellularAllowed = new PolicySettings(true, STABLE_WIFI, 80, false, Set.of(), Optional.empty(), 1, 0);
+    monitor = testKit.spawn(
+        ConditionMonitor.create(cellularAllowed, 4, DEBOUNCE, phone(90, false, false, Network.WIFI, OsState.FOREGROUND), clock));
+    TestProbe<Verdict> verdicts = subscribe(monitor);
+    assertThat(verdicts.receiveMessage()).isEqualTo(Verdict.run(4));
+
+    // Uploads may go on over mobile data, but a library's rules may keep its videos off it: at once.
+    monitor.tell(new ConditionMonitor.ReportConditions(phone(90, false, false, Network.CELLULAR, OsState.FOREGROUND)));
+    assertThat(verdicts.receiveMessage()).isEqualTo(new Verdict(true, 4, Set.of(), true));
+
+    monitor.tell(new ConditionMonitor.ReportConditions(phone(90, false, false, Network.WIFI, OsState.FOREGROUND)));
+    pass(DEBOUNCE.minusMillis(1));
+    verdicts.expectNoMessage(Duration.ofMillis(100));
+    pass(Duration.ofMillis(1));
+    assertThat(verdicts.receiveMessage()).isEqualTo(Verdict.run(4));
+  }
+
+  @Test
   void aNewBlockerIsShownAtOnceEvenWhenAnotherLiftsAtTheSameTime() {
     ActorRef<ConditionMonitor.Command> monitor = monitor(DeviceConditions.desktop());
     TestProbe<Verdict> verdicts = subscribe(monitor);
@@ -221,7 +240,8 @@ class ConditionMonitorTest {
     TestProbe<Verdict> verdicts = subscribe(monitor);
     monitor.tell(new ConditionMonitor.LibraryBusy("camera", true));
 
-    assertThat(verdicts.receiveMessage()).isEqualTo(Verdict.run(4));
+    // On mobile data: metered, for the libraries' rules.
+    assertThat(verdicts.receiveMessage()).isEqualTo(new Verdict(true, 4, Set.of(), true));
     monitor.tell(new ConditionMonitor.LibraryBusy("camera", false));
     assertThat(verdicts.receiveMessage().reasons())
         .containsExactlyInAnyOrder(BlockerReason.WAITING_FOR_STABLE_WIFI, BlockerReason.BATTERY_BELOW_START_THRESHOLD);

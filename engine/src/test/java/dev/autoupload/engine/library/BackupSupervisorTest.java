@@ -36,6 +36,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.SnapshotMeta;
@@ -733,6 +734,108 @@ class BackupSupervisorTest {
 
     assertThat(done.completed()).isEqualTo(2);
     assertThat(target.bytesReceived()).as("resumed from their offsets, nothing sent twice").isEqualTo(2_000_000);
+  }
+
+  @Test
+  void aVideoUploadingWhenTheNetworkTurnsMeteredPausesWhileAPhotoGoesOnThenResumesOnWifi() throws Exception {
+    source.add("clip.mov", 1_000_000, Instant.parse("2025-05-02T10:00:00Z"));
+    source.add("photo.jpg", 100_000, Instant.parse("2025-05-01T10:00:00Z"));
+    target.holdAppendsAfter(300_000);
+    ActorRef<BackupSupervisor.Command> supervisor = superviseOneAtATimeWithVideosOnWifiOnly();
+    target.awaitHeld();
+
+    conditions.tell(new ConditionMonitor.ReportConditions(onNetwork(DeviceConditions.Network.CELLULAR)));
+    target.releaseHeld(false);
+    TestProbe<LibraryStatus> probe = testKit.createTestProbe(LibraryStatus.class);
+    probe.awaitAssert(
+        Duration.ofSeconds(10),
+        () -> {
+          LibraryStatus status = status(supervisor);
+          assertThat(status.completed()).as("the photo, on mobile data").isEqualTo(1);
+          assertThat(status.inFlight())
+              .singleElement()
+              .satisfies(
+                  upload -> {
+                    assertThat(upload.path()).isEqualTo("clip.mov");
+                    assertThat(upload.pausedFor()).containsExactly(BlockerReason.VIDEOS_WAIT_FOR_WIFI);
+                  });
+          assertThat(status.reasons()).containsExactly(BlockerReason.VIDEOS_WAIT_FOR_WIFI);
+          return status;
+        });
+    long landed = target.bytesReceived();
+    target.holdAppendsAfter(0);
+    assertThat(target.awaitHeld(Duration.ofMillis(500))).as("a video sending on mobile data").isFalse();
+    assertThat(target.bytesReceived()).isEqualTo(landed);
+
+    conditions.tell(new ConditionMonitor.ReportConditions(onNetwork(DeviceConditions.Network.WIFI)));
+    target.awaitHeld();
+    target.releaseHeld(false);
+    LibraryStatus done = awaitIdle(supervisor);
+
+    assertThat(done.completed()).isEqualTo(2);
+    assertThat(done.reasons()).isEmpty();
+    assertThat(target.bytesReceived()).as("the video resumed from its offset").isEqualTo(1_100_000);
+  }
+
+  @Test
+  void aVideoLetGoAgainWhileAPhotoHasTheOnlySlotWaitsForIt() throws Exception {
+    source.add("clip.mov", 1_000_000, Instant.parse("2025-05-02T10:00:00Z"));
+    source.add("photo.jpg", 600_000, Instant.parse("2025-05-01T10:00:00Z"));
+    List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ActorRef<EngineEvent> listener =
+        testKit.spawn(
+            Behaviors.receiveMessage(
+                event -> {
+                  if (event instanceof EngineEvent.AssetUploaded up && up.libraryId().equals(libraryId)) {
+                    order.add("uploaded " + up.path());
+                  } else if (event instanceof EngineEvent.AssetResumed resumed && resumed.libraryId().equals(libraryId)) {
+                    order.add("resumed " + resumed.path());
+                  }
+                  return Behaviors.same();
+                }));
+    testKit.system().eventStream().tell(new EventStream.Subscribe<>(EngineEvent.class, listener));
+    target.holdAppendsAfter(300_000);
+    ActorRef<BackupSupervisor.Command> supervisor = superviseOneAtATimeWithVideosOnWifiOnly();
+    target.awaitHeld();
+
+    // On mobile data the photo takes the video's slot; it is held at the gate too.
+    conditions.tell(new ConditionMonitor.ReportConditions(onNetwork(DeviceConditions.Network.CELLULAR)));
+    target.releaseHeld(false);
+    target.holdAppendsAfter(300_000);
+    assertThat(target.awaitHeld(Duration.ofSeconds(10))).as("the photo at the gate").isTrue();
+    // Back on Wi-Fi the rule lets the video go, but the photo has the one slot.
+    conditions.tell(new ConditionMonitor.ReportConditions(onNetwork(DeviceConditions.Network.WIFI)));
+    TestProbe<LibraryStatus> probe = testKit.createTestProbe(LibraryStatus.class);
+    probe.awaitAssert(Duration.ofSeconds(5), () -> assertThat(status(supervisor).reasons()).hasSize(0));
+    target.releaseHeld(false);
+    LibraryStatus done = awaitIdle(supervisor);
+
+    probe.awaitAssert(Duration.ofSeconds(5), () -> assertThat(order).contains("uploaded clip.mov"));
+    assertThat(order).containsSubsequence("uploaded photo.jpg", "resumed clip.mov", "uploaded clip.mov");
+    assertThat(order).doesNotContainSequence("resumed clip.mov", "uploaded photo.jpg");
+    assertThat(done.completed()).isEqualTo(2);
+    assertThat(target.bytesReceived()).isEqualTo(1_600_000);
+  }
+
+  /** One upload at a time, mobile data allowed, but not for this library's videos. */
+  private ActorRef<BackupSupervisor.Command> superviseOneAtATimeWithVideosOnWifiOnly() {
+    PolicySettings cellularAllowed = new PolicySettings(true, Duration.ZERO, 0, false, Set.of(), Optional.empty(), 1, 0);
+    conditions =
+        testKit.spawn(ConditionMonitor.create(cellularAllowed, 1, Duration.ZERO, DeviceConditions.desktop(), Clock.systemUTC()));
+    BackupSupervisor.Wiring wiring =
+        new BackupSupervisor.Wiring(
+            settings(1, 3, Duration.ofMillis(10)), RemoteLayout.MIRROR, 10, BandwidthLimiter.unlimited(), new StepTracker(),
+            conditions, Clock.systemUTC(), ContentHashCache.inMemory(), testKit.system().ignoreRef(),
+            new EngineMetrics(new SimpleMeterRegistry()));
+    LibraryRules videosOnWifi = LibraryRules.NONE.withMobileData(MediaKind.VIDEO, false);
+    return testKit.spawn(BackupSupervisor.create(new Library(libraryId, source, target).withRules(videosOnWifi), wiring));
+  }
+
+  private static DeviceConditions onNetwork(DeviceConditions.Network network) {
+    DeviceConditions d = DeviceConditions.desktop();
+    return new DeviceConditions(
+        d.batteryPercent(), d.charging(), false, network, false, d.wifiSsid(), d.backgroundRefreshAllowed(),
+        d.photoAccess(), d.osState());
   }
 
   @Test

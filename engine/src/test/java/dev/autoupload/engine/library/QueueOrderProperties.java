@@ -89,7 +89,7 @@ class QueueOrderProperties {
 
   /** The order the rule gives: photos first when asked, then by date as asked, then as found. */
   private static Comparator<Asset> rule(QueueOrder order) {
-    Comparator<Asset> kind = Comparator.comparingInt(a -> order.photosFirst() && QueueOrder.isVideo(a.relativePath()) ? 1 : 0);
+    Comparator<Asset> kind = Comparator.comparingInt(a -> order.photosFirst() && MediaKind.of(a) == MediaKind.VIDEO ? 1 : 0);
     Comparator<Asset> date =
         switch (order.by()) {
           case NEWEST_FIRST -> Comparator.comparing(Asset::createdAt).reversed();

@@ -300,7 +300,10 @@
     renderFailures(status.libraries.flatMap((library) => library.failures));
     const retries = status.libraries.flatMap((library) => library.retries);
     renderRetries(retries);
-    if (retries.length > 0 || status.libraries.some((library) => library.targetRetryAt)) {
+    const held = status.libraries.flatMap((library) => library.held);
+    renderHeld(held);
+    if (retries.length > 0 || held.some((file) => file.until) ||
+        status.libraries.some((library) => library.targetRetryAt)) {
       // Keeps the "trying again in …" words true while nothing else happens.
       refreshStatusSoon(1000);
     }
@@ -331,6 +334,25 @@
       }),
     );
     updateEmpty('retrying');
+  }
+
+  function renderHeld(held) {
+    byId('held').replaceChildren(
+      ...held.map((file) => {
+        const item = document.createElement('li');
+        item.dataset.assetId = file.assetId;
+        const path = document.createElement('span');
+        path.className = 'path';
+        path.textContent = shown(file.path);
+        const why = document.createElement('span');
+        why.className = 'reasons';
+        why.textContent = file.reasons.map((reason) => reason.text).join('; ') +
+          (file.until ? ' — goes ' + inWords(file.until) : '');
+        item.append(path, why);
+        return item;
+      }),
+    );
+    updateEmpty('held');
   }
 
   // A backup that silently stopped is what users notice weeks too late: say it first, loudly.

@@ -1,0 +1,26 @@
+package dev.autoupload.engine.library;
+
+import java.util.Locale;
+import java.util.Set;
+
+/** Whether an asset is a photo or a video, told by its name's extension. */
+public enum MediaKind {
+  PHOTO,
+  VIDEO;
+
+  private static final Set<String> VIDEOS =
+      Set.of(
+          "mov", "mp4", "m4v", "3gp", "3g2", "avi", "mkv", "mts", "m2ts", "mpg", "mpeg", "webm", "wmv", "insv",
+          "lrv");
+
+  /** The kind of the file at {@code path}: a video by a video extension, else a photo. */
+  public static MediaKind of(String path) {
+    int dot = path.lastIndexOf('.');
+    boolean video = dot >= 0 && VIDEOS.contains(path.substring(dot + 1).toLowerCase(Locale.ROOT));
+    return video ? VIDEO : PHOTO;
+  }
+
+  public static MediaKind of(Asset asset) {
+    return of(asset.relativePath());
+  }
+}
