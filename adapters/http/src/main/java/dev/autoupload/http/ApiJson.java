@@ -292,7 +292,8 @@ final class ApiJson {
       long bytes,
       String state,
       Optional<String> livePhotoVideo,
-      Optional<String> note) {
+      Optional<String> note,
+      String thumbnailUrl) {
     static ActivityEntry of(ActivityItem item) {
       return new ActivityEntry(
           item.assetId(),
@@ -304,8 +305,22 @@ final class ApiJson {
           item.bytes(),
           ApiJson.state(item.state()),
           item.livePhotoVideo(),
-          item.note());
+          item.note(),
+          thumbnailPath(item));
     }
+  }
+
+  /**
+   * {@code /api/thumbnails/{library}/{assetId}}: the item's JPEG thumbnail, at most 320 px on its
+   * long side, with the same credentials as the rest of {@code /api}.
+   */
+  static String thumbnailPath(ActivityItem item) {
+    return "/api/thumbnails/" + pathSegment(item.libraryId()) + "/" + pathSegment(item.assetId());
+  }
+
+  private static String pathSegment(String text) {
+    // URLEncoder writes a form: a space as '+', which a path keeps as a plus.
+    return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   /** {@code GET /api/uploads}. */

@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -106,6 +107,7 @@ final class ControlRoutes extends AllDirectives {
   private final HttpEntity.Strict appJs;
   private final HttpEntity.Strict appCss;
   private final PrometheusMeterRegistry prometheus;
+  private final ThumbnailCache thumbnails;
 
   ControlRoutes(
       UploadEngine engine,
@@ -116,8 +118,10 @@ final class ControlRoutes extends AllDirectives {
       Verifications verifications,
       TransferRate rate,
       ObjectMapper mapper,
-      PrometheusMeterRegistry prometheus) {
+      PrometheusMeterRegistry prometheus,
+      ThumbnailCache thumbnails) {
     this.prometheus = prometheus;
+    this.thumbnails = thumbnails;
     this.engine = engine;
     this.verifications = verifications;
     this.settings = settings;
@@ -194,6 +198,14 @@ final class ControlRoutes extends AllDirectives {
                                                     () -> engine.activity(limit(limit), before, order(order)),
                                                     page -> ok(ApiJson.Activity.of(page)))))))),
         path(
+            PathMatchers.segment("thumbnails").slash(PathMatchers.segment()).slash(PathMatchers.segment()),
+            (library, assetId) ->
+                get(
+                    () ->
+                        onSuccess(
+                            () -> thumbnail(library, assetId),
+                            jpeg -> complete(HttpEntities.create(ContentTypes.create(MediaTypes.IMAGE_JPEG), jpeg))))),
+        path(
             "uploads",
             () ->
                 get(
@@ -266,6 +278,22 @@ final class ControlRoutes extends AllDirectives {
               rate.record(System.nanoTime(), status.bytesSent());
               return ApiJson.Status.of(status, counts, rate.bytesPerSecond());
             });
+  }
+
+  /**
+   * The thumbnail of an asset the Activity view knows, looked up by its ids: the file read is the
+   * one the engine backed up, never a path the request names.
+   */
+  private CompletionStage<byte[]> thumbnail(String library, String assetId) {
+    return engine
+        .activityItem(library, assetId)
+        .thenCompose(
+            item ->
+                item.map(found -> thumbnails.get(found, () -> engine.openOriginal(found)))
+                    .orElseGet(
+                        () ->
+                            CompletableFuture.failedFuture(
+                                new NoSuchElementException("no asset " + assetId + " in library " + library))));
   }
 
   private static int limit(Optional<String> text) {

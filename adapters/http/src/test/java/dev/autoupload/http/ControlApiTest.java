@@ -429,7 +429,7 @@ class ControlApiTest {
     hosts.add("nas.local");
     HttpSettings settings =
         new HttpSettings(hosts, base.maxBody(), base.bodyTimeout(), base.sseKeepAlive(), base.sseBuffer(), base.sessionIdleTimeout(),
-            base.maxSessions(), base.rateWindow(), base.rateSampleInterval(), base.stopTimeout());
+            base.maxSessions(), base.rateWindow(), base.rateSampleInterval(), base.stopTimeout(), base.thumbnails());
     Path otherDir = dataDir.resolve("second-endpoint");
     try (HttpControlServer second = HttpControlServer.start(engine, otherDir, "127.0.0.1", 0, settings)) {
       TestClient other = new TestClient(second.url(), "unused");
