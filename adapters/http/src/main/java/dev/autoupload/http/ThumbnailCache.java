@@ -3,11 +3,11 @@ package dev.autoupload.http;
 import dev.autoupload.engine.activity.ActivityItem;
 import dev.autoupload.engine.persistence.PrivateFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The thumbnails made so far, under {@code <data-dir>/thumbnails} (a folder and files only the
@@ -27,6 +29,7 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
  */
 final class ThumbnailCache implements AutoCloseable {
 
+  private static final Logger log = LoggerFactory.getLogger(ThumbnailCache.class);
   static final String FOLDER = "thumbnails";
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
@@ -59,28 +62,29 @@ final class ThumbnailCache implements AutoCloseable {
       return CompletableFuture.supplyAsync(() -> load(item, original), makers);
     } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(
-          new ApiProblem(StatusCodes.SERVICE_UNAVAILABLE, "too many thumbnails asked for at once; try again", java.util.Optional.empty()));
+          new ApiProblem(StatusCodes.SERVICE_UNAVAILABLE, "too many thumbnails asked for at once; try again", Optional.empty()));
     }
   }
 
   private byte[] load(ActivityItem item, Thumbnails.Original original) {
-    Path file = item.sha256().filter(sha -> SHA256.matcher(sha).matches()).map(sha -> dir.resolve(sha + ".jpg")).orElse(null);
-    try {
-      if (file != null) {
-        try {
-          return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-          // Not made yet.
-        }
+    Optional<Path> file = item.sha256().filter(sha -> SHA256.matcher(sha).matches()).map(sha -> dir.resolve(sha + ".jpg"));
+    if (file.isPresent() && Files.isRegularFile(file.get(), LinkOption.NOFOLLOW_LINKS)) {
+      try {
+        return Files.readAllBytes(file.get());
+      } catch (IOException e) {
+        log.warn("Cannot read the thumbnail {}; making it again: {}", file.get(), e.getMessage());
       }
-      Thumbnails.Thumbnail made = Thumbnails.of(item.path(), item.bytes(), original, limits);
-      if (file != null && made.source() != Thumbnails.Source.TILE) {
-        store(file, made.jpeg());
-      }
-      return made.jpeg();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot keep thumbnails in " + dir + ": " + e.getMessage(), e);
     }
+    Thumbnails.Thumbnail made = Thumbnails.of(item.path(), item.bytes(), original, limits);
+    if (file.isPresent() && made.source() != Thumbnails.Source.TILE) {
+      try {
+        store(file.get(), made.jpeg());
+      } catch (IOException e) {
+        // The page still gets its picture; it is made again next time.
+        log.warn("Cannot keep a thumbnail in {}: {}", dir, e.getMessage());
+      }
+    }
+    return made.jpeg();
   }
 
   private void store(Path file, byte[] jpeg) throws IOException {
