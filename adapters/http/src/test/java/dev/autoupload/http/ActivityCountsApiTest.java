@@ -52,18 +52,28 @@ class ActivityCountsApiTest {
           await().atMost(TIMEOUT).until(() -> client.getJson("/api/status"), status -> status.get("state").asText().equals("idle"));
       assertThat(files(done)).containsExactly(3L, 3L, 0L, 0L, 0L, 0L);
 
+      Instant hourBefore = Instant.now().truncatedTo(ChronoUnit.HOURS);
       JsonNode hours =
           await()
               .atMost(TIMEOUT)
-              .until(() -> client.getJson("/api/activity/hours").get("hours"), list -> list.get(23).get("backedUp").asLong() == 3);
+              .until(() -> client.getJson("/api/activity/hours").get("hours"), list -> backedUp(list) == 3);
+      Instant hourAfter = Instant.now().truncatedTo(ChronoUnit.HOURS);
       assertThat(hours).hasSize(24);
-      assertThat(Instant.parse(hours.get(23).get("start").asText())).isEqualTo(Instant.now().truncatedTo(ChronoUnit.HOURS));
-      assertThat(hours.get(23).get("backlog").asLong()).isZero();
-      for (int hour = 0; hour < 23; hour++) {
-        assertThat(hours.get(hour).get("backedUp").asLong()).isZero();
-      }
+      Instant last = Instant.parse(hours.get(23).get("start").asText());
+      assertThat(last).as("the current hour last").isBetween(hourBefore, hourAfter);
+      assertThat(Instant.parse(hours.get(0).get("start").asText())).isEqualTo(last.minus(23, ChronoUnit.HOURS));
+      assertThat(hours.get(23).get("backlog").asLong()).as("nothing left, as just seen").isZero();
+      assertThat(hours.get(0).get("backlog").isNull()).as("not seen before the endpoint started").isTrue();
       assertThat(client.send(client.request("/api/activity/hours").GET()).statusCode()).isEqualTo(401);
     }
+  }
+
+  private static long backedUp(JsonNode hours) {
+    long sum = 0;
+    for (JsonNode hour : hours) {
+      sum += hour.get("backedUp").asLong();
+    }
+    return sum;
   }
 
   /** found, backedUp, uploading, waiting, failed, skipped. */
