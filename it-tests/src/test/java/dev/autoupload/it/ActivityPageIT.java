@@ -149,6 +149,7 @@ class ActivityPageIT {
     browser.waitFor("the paused state", By.cssSelector("#state[data-state='paused']"));
     // The issue this answers: paused, the page said "Waiting 0" with three files waiting.
     assertThat(assertCountsAgree()).isEqualTo(new Counts(3, 0, 0, 3, 0, 0));
+    browser.waitUntil("the chart's backlog of three this hour", () -> "3".equals(lastBacklog()) ? true : null);
     assertThat(browser.waitForText("the pause reason", "#reasons li[data-reason='USER_PAUSED']")).isEqualTo("Paused by you");
     assertThat(browser.find("#state").getText()).isEqualTo("Paused");
     assertThat(browser.find("#pause").isEnabled()).as("#pause enabled while paused").isFalse();
@@ -218,6 +219,7 @@ class ActivityPageIT {
     assertThat(((Number) browser.script("return document.querySelectorAll('#hours svg rect.bar').length;")).intValue())
         .as("a bar per hour of the last 24")
         .isEqualTo(24);
+    browser.waitUntil("the chart's backlog down to none", () -> "0".equals(lastBacklog()) ? true : null);
     browser.waitUntil(
         "the chart's last hour to hold the three backups",
         () -> "3".equals(browser.script("const bars = document.querySelectorAll('#hours svg rect.bar'); return bars[bars.length - 1].dataset.backedUp;")) ? true : null);
@@ -266,6 +268,14 @@ class ActivityPageIT {
         .as("every file found in one counter: %s", shown)
         .isEqualTo(found);
     return shown;
+  }
+
+  /** The backlog the chart shows for the current hour, or null before it shows one. */
+  private String lastBacklog() {
+    return (String)
+        browser.script(
+            "const dots = document.querySelectorAll('#hours svg circle.backlog-dot');"
+                + "return dots.length === 0 ? null : dots[dots.length - 1].dataset.backlog;");
   }
 
   /** The natural width of each recent upload's thumbnail that has loaded, by the path shown. */

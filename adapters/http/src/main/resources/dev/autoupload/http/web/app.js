@@ -6,7 +6,6 @@
 
 (() => {
   const RECENT_LIMIT = 20;
-  const SVG = 'http://www.w3.org/2000/svg';
   // The Activity list is a read model that trails the engine's events by a moment: an upload
   // announced by an event is looked for again after these delays until it shows.
   const CATCH_UP_DELAYS = [300, 600, 1200, 2500, 5000, 10000];
@@ -475,13 +474,14 @@
     const slot = width / data.hours.length;
     const most = Math.max(1, ...data.hours.map((hour) => hour.backedUp), ...data.hours.map((hour) => hour.backlog || 0));
     const y = (value) => height - 14 - (value / most) * (height - 24);
-    const svg = document.createElementNS(SVG, 'svg');
-    svg.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
-    svg.setAttribute('role', 'img');
+    // The chart's element comes with the page, and with it the SVG namespace its parts need.
+    const svg = byId('hours-chart');
+    const SVG = svg.namespaceURI;
     const total = data.hours.reduce((sum, hour) => sum + hour.backedUp, 0);
     const latest = data.hours.filter((hour) => hour.backlog !== null).pop();
     svg.setAttribute('aria-label', total + ' files backed up in the last 24 hours' +
       (latest ? '; ' + latest.backlog + ' still to back up' : ''));
+    svg.replaceChildren();
     const points = [];
     data.hours.forEach((hour, index) => {
       const bar = document.createElementNS(SVG, 'rect');
@@ -497,15 +497,30 @@
       bar.append(title);
       svg.append(bar);
       if (hour.backlog !== null) {
-        points.push((index * slot + slot / 2) + ',' + y(hour.backlog));
+        points.push([index * slot + slot / 2, y(hour.backlog), hour.backlog]);
       }
     });
     if (points.length > 0) {
       const line = document.createElementNS(SVG, 'polyline');
       line.setAttribute('class', 'backlog');
-      line.setAttribute('points', points.join(' '));
+      line.setAttribute('points', points.map(([x, top]) => x + ',' + top).join(' '));
       svg.append(line);
+      // A dot per hour seen, so a single hour shows too.
+      points.forEach(([x, top, backlog]) => {
+        const dot = document.createElementNS(SVG, 'circle');
+        dot.setAttribute('class', 'backlog-dot');
+        dot.setAttribute('cx', String(x));
+        dot.setAttribute('cy', String(top));
+        dot.setAttribute('r', '3');
+        dot.dataset.backlog = String(backlog);
+        svg.append(dot);
+      });
     }
+    const scale = document.createElementNS(SVG, 'text');
+    scale.setAttribute('x', '0');
+    scale.setAttribute('y', '9');
+    scale.textContent = String(most);
+    svg.append(scale);
     const axis = document.createElementNS(SVG, 'line');
     axis.setAttribute('class', 'axis');
     axis.setAttribute('x1', '0');
@@ -521,7 +536,6 @@
       label.textContent = index === 0 ? '24 h ago' : 'now';
       svg.append(label);
     });
-    byId('hours').replaceChildren(svg);
   }
 
   function renderFailures(failures) {
