@@ -7,6 +7,7 @@ import com.drew.imaging.jpeg.JpegSegmentType;
 import com.drew.lang.ByteArrayReader;
 import com.drew.lang.StreamReader;
 import com.drew.metadata.Metadata;
+import com.drew.metadata.exif.ExifIFD0Directory;
 import com.drew.metadata.exif.ExifReader;
 import com.drew.metadata.exif.ExifThumbnailDirectory;
 import java.awt.BasicStroke;
@@ -14,6 +15,7 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.Polygon;
 import java.awt.RenderingHints;
+import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -39,8 +41,9 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 /**
  * Makes the Activity page's thumbnails: a JPEG of at most {@value #MAX_SIDE} px on its long side.
  * The thumbnail the camera embedded in a JPEG's EXIF where there is one, else the JPEG or PNG
- * scaled down, else a neutral tile that says "video" or "photo" by its drawing (HEIC included:
- * its pictures are HEVC, which Java cannot decode). A file that cannot
+ * scaled down, either turned upright as the EXIF orientation says; else a neutral tile that says
+ * "video" or "photo" by its drawing (HEIC included: its pictures are HEVC, which Java cannot
+ * decode). A file that cannot
  * be read, or is too large or broken to decode, gets the tile: never an error.
  */
 final class Thumbnails {
@@ -90,14 +93,15 @@ final class Thumbnails {
       return new Thumbnail(VIDEO_TILE, Source.TILE);
     }
     try {
-      Optional<Thumbnail> embedded = embedded(original);
+      Exif exif = exif(original);
+      Optional<Thumbnail> embedded = embedded(exif);
       if (embedded.isPresent()) {
         return embedded.get();
       }
       if (size <= limits.maxOriginalBytes()) {
         Optional<BufferedImage> scaled = scaled(original, limits.maxPixels());
         if (scaled.isPresent()) {
-          return new Thumbnail(jpeg(scaled.get()), Source.SCALED);
+          return new Thumbnail(jpeg(upright(scaled.get(), exif.orientation())), Source.SCALED);
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -111,8 +115,14 @@ final class Thumbnails {
     return dot >= 0 && VIDEO_EXTENSIONS.contains(path.substring(dot + 1).toLowerCase(Locale.ROOT));
   }
 
-  /** The thumbnail in a JPEG's EXIF (its IFD1), read from the file's head only. */
-  private static Optional<Thumbnail> embedded(Original original) throws IOException {
+  /**
+   * What a JPEG's EXIF says: how the picture is turned (1, upright, to 8), and the thumbnail in
+   * its IFD1 if there is one.
+   */
+  private record Exif(int orientation, Optional<byte[]> thumbnail) {}
+
+  /** The EXIF of a JPEG, read from the file's head only; nothing for other files. */
+  private static Exif exif(Original original) throws IOException {
     byte[] head;
     try (InputStream in = original.open()) {
       head = in.readNBytes(HEAD_BYTES);
@@ -123,8 +133,10 @@ final class Thumbnails {
           JpegSegmentReader.readSegments(
               new StreamReader(new ByteArrayInputStream(head)), List.of(JpegSegmentType.APP1));
     } catch (JpegProcessingException | IOException e) {
-      return Optional.empty();
+      return new Exif(1, Optional.empty());
     }
+    int orientation = 1;
+    Optional<byte[]> thumbnail = Optional.empty();
     for (byte[] segment : segments.getSegments(JpegSegmentType.APP1)) {
       if (segment.length <= EXIF_PREAMBLE.length
           || !Arrays.equals(segment, 0, EXIF_PREAMBLE.length, EXIF_PREAMBLE, 0, EXIF_PREAMBLE.length)) {
@@ -132,26 +144,69 @@ final class Thumbnails {
       }
       Metadata metadata = new Metadata();
       new ExifReader().extract(new ByteArrayReader(segment), metadata, EXIF_PREAMBLE.length);
+      for (ExifIFD0Directory directory : metadata.getDirectoriesOfType(ExifIFD0Directory.class)) {
+        Integer turned = directory.getInteger(ExifIFD0Directory.TAG_ORIENTATION);
+        if (turned != null && turned >= 1 && turned <= 8) {
+          orientation = turned;
+        }
+      }
       for (ExifThumbnailDirectory directory : metadata.getDirectoriesOfType(ExifThumbnailDirectory.class)) {
         // Relative to the segment read, as the reader was given it.
         Integer offset = directory.getAdjustedThumbnailOffset();
         Integer length = directory.getInteger(ExifThumbnailDirectory.TAG_THUMBNAIL_LENGTH);
-        if (offset == null || length == null || offset < 0 || length < 4 || (long) offset + length > segment.length) {
-          continue;
+        if (thumbnail.isEmpty() && offset != null && length != null && offset >= 0 && length >= 4
+            && (long) offset + length <= segment.length) {
+          thumbnail = Optional.of(Arrays.copyOfRange(segment, offset, offset + length));
         }
-        byte[] bytes = Arrays.copyOfRange(segment, offset, offset + length);
-        BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
-        if (image == null) {
-          continue;
-        }
-        boolean jpeg = bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xD8;
-        if (jpeg && Math.max(image.getWidth(), image.getHeight()) <= MAX_SIDE) {
-          return Optional.of(new Thumbnail(bytes, Source.EMBEDDED));
-        }
-        return Optional.of(new Thumbnail(jpeg(fit(image)), Source.EMBEDDED));
       }
     }
-    return Optional.empty();
+    return new Exif(orientation, thumbnail);
+  }
+
+  /** The EXIF thumbnail, upright: as it is where it is a JPEG already upright and small enough. */
+  private static Optional<Thumbnail> embedded(Exif exif) throws IOException {
+    if (exif.thumbnail().isEmpty()) {
+      return Optional.empty();
+    }
+    byte[] bytes = exif.thumbnail().get();
+    BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
+    if (image == null) {
+      return Optional.empty();
+    }
+    boolean jpeg = bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xD8;
+    if (jpeg && exif.orientation() == 1 && Math.max(image.getWidth(), image.getHeight()) <= MAX_SIDE) {
+      return Optional.of(new Thumbnail(bytes, Source.EMBEDDED));
+    }
+    return Optional.of(new Thumbnail(jpeg(upright(fit(image), exif.orientation())), Source.EMBEDDED));
+  }
+
+  /** {@code image} turned as EXIF orientation {@code orientation} (1 to 8) says the camera held it. */
+  static BufferedImage upright(BufferedImage image, int orientation) {
+    if (orientation <= 1 || orientation > 8) {
+      return image;
+    }
+    int w = image.getWidth();
+    int h = image.getHeight();
+    // Each maps a source point (x, y) to where it shows: (m00, m10, m01, m11, m02, m12).
+    AffineTransform turn =
+        switch (orientation) {
+          case 2 -> new AffineTransform(-1, 0, 0, 1, w, 0);
+          case 3 -> new AffineTransform(-1, 0, 0, -1, w, h);
+          case 4 -> new AffineTransform(1, 0, 0, -1, 0, h);
+          case 5 -> new AffineTransform(0, 1, 1, 0, 0, 0);
+          case 6 -> new AffineTransform(0, 1, -1, 0, h, 0);
+          case 7 -> new AffineTransform(0, -1, -1, 0, h, w);
+          default -> new AffineTransform(0, -1, 1, 0, 0, w);
+        };
+    boolean sideways = orientation >= 5;
+    BufferedImage turned = new BufferedImage(sideways ? h : w, sideways ? w : h, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = turned.createGraphics();
+    try {
+      g.drawImage(image, turn, null);
+    } finally {
+      g.dispose();
+    }
+    return turned;
   }
 
   /** The JPEG or PNG read at a fraction of its pixels, then fitted; empty for anything else. */

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,37 @@ class ThumbnailsTest {
     assertThat(thumbnail.source()).isEqualTo(Thumbnails.Source.EMBEDDED);
     assertThat(thumbnail.jpeg()).isEqualTo(embedded);
     assertThat(opens).as("the picture itself is never decoded").hasValue(1);
+  }
+
+  @Test
+  void aPhotoTakenSidewaysGetsItsThumbnailUpright() throws IOException {
+    // Left half red, right half blue; orientation 6: the camera was turned a quarter clockwise.
+    byte[] embedded = encode(halves(160, 120), "jpeg");
+    byte[] photo = withExif(encode(picture(1600, 1200, Color.GREEN), "jpeg"), 6, Optional.of(embedded));
+
+    Thumbnails.Thumbnail thumbnail = Thumbnails.of("side.jpg", photo.length, () -> new ByteArrayInputStream(photo), LIMITS);
+
+    assertThat(thumbnail.source()).isEqualTo(Thumbnails.Source.EMBEDDED);
+    BufferedImage image = decodeJpeg(thumbnail.jpeg());
+    assertThat(image.getWidth()).isEqualTo(120);
+    assertThat(image.getHeight()).isEqualTo(160);
+    assertThat(new Color(image.getRGB(60, 20)).getRed()).as("the left side now on top").isGreaterThan(200);
+    assertThat(new Color(image.getRGB(60, 140)).getBlue()).as("the right side now below").isGreaterThan(200);
+  }
+
+  @Test
+  void aScaledPhotoIsTurnedUprightToo() throws IOException {
+    // Orientation 8: turned a quarter counter-clockwise, so the left half shows at the bottom.
+    byte[] photo = withExif(encode(halves(1600, 1200), "jpeg"), 8, Optional.empty());
+
+    Thumbnails.Thumbnail thumbnail = Thumbnails.of("side.jpg", photo.length, () -> new ByteArrayInputStream(photo), LIMITS);
+
+    assertThat(thumbnail.source()).isEqualTo(Thumbnails.Source.SCALED);
+    BufferedImage image = decodeJpeg(thumbnail.jpeg());
+    assertThat(image.getWidth()).isEqualTo(240);
+    assertThat(image.getHeight()).isEqualTo(320);
+    assertThat(new Color(image.getRGB(120, 300)).getRed()).isGreaterThan(200);
+    assertThat(new Color(image.getRGB(120, 20)).getBlue()).isGreaterThan(200);
   }
 
   @Test
@@ -124,6 +156,16 @@ class ThumbnailsTest {
     return image;
   }
 
+  /** The left half red, the right half blue. */
+  static BufferedImage halves(int width, int height) {
+    BufferedImage image = picture(width, height, Color.RED);
+    Graphics2D g = image.createGraphics();
+    g.setColor(Color.BLUE);
+    g.fillRect(width / 2, 0, width - width / 2, height);
+    g.dispose();
+    return image;
+  }
+
   static byte[] encode(BufferedImage image, String format) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     assertThat(ImageIO.write(image, format, out)).isTrue();
@@ -142,19 +184,27 @@ class ThumbnailsTest {
    * holding {@code thumbnail} (compression 6, JPEGInterchangeFormat and its length).
    */
   static byte[] withExifThumbnail(byte[] jpeg, byte[] thumbnail) {
+    return withExif(jpeg, 1, Optional.of(thumbnail));
+  }
+
+  /** {@code jpeg} with an EXIF orientation and, if given, an IFD1 thumbnail. */
+  static byte[] withExif(byte[] jpeg, int orientation, Optional<byte[]> thumbnail) {
     int ifd0 = 8;
     int ifd1 = ifd0 + 2 + 12 + 4;
     int data = ifd1 + 2 + 3 * 12 + 4;
-    ByteBuffer tiff = ByteBuffer.allocate(data + thumbnail.length);
+    byte[] picture = thumbnail.orElse(new byte[0]);
+    ByteBuffer tiff = ByteBuffer.allocate(thumbnail.isPresent() ? data + picture.length : ifd1);
     tiff.put(new byte[] {'M', 'M', 0, 42}).putInt(ifd0);
-    tiff.putShort((short) 1).putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) 1).putShort((short) 0);
-    tiff.putInt(ifd1);
-    tiff.putShort((short) 3);
-    tiff.putShort((short) 0x0103).putShort((short) 3).putInt(1).putShort((short) 6).putShort((short) 0);
-    tiff.putShort((short) 0x0201).putShort((short) 4).putInt(1).putInt(data);
-    tiff.putShort((short) 0x0202).putShort((short) 4).putInt(1).putInt(thumbnail.length);
-    tiff.putInt(0);
-    tiff.put(thumbnail);
+    tiff.putShort((short) 1).putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
+    tiff.putInt(thumbnail.isPresent() ? ifd1 : 0);
+    if (thumbnail.isPresent()) {
+      tiff.putShort((short) 3);
+      tiff.putShort((short) 0x0103).putShort((short) 3).putInt(1).putShort((short) 6).putShort((short) 0);
+      tiff.putShort((short) 0x0201).putShort((short) 4).putInt(1).putInt(data);
+      tiff.putShort((short) 0x0202).putShort((short) 4).putInt(1).putInt(picture.length);
+      tiff.putInt(0);
+      tiff.put(picture);
+    }
     byte[] exif = new byte[6 + tiff.capacity()];
     System.arraycopy(new byte[] {'E', 'x', 'i', 'f', 0, 0}, 0, exif, 0, 6);
     System.arraycopy(tiff.array(), 0, exif, 6, tiff.capacity());
