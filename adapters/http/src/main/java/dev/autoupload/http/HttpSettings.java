@@ -34,13 +34,15 @@ public record HttpSettings(
    * @param queue thumbnails asked for beyond those that wait; more get 503
    * @param maxOriginalSize originals larger than this are not decoded (the tile stands in)
    * @param maxPixels originals with more pixels than this are not decoded (the tile stands in)
+   * @param keep thumbnails kept in the data dir; the ones shown least recently go first
    */
-  public record ThumbnailSettings(int parallelism, int queue, long maxOriginalSize, long maxPixels) {
+  public record ThumbnailSettings(int parallelism, int queue, long maxOriginalSize, long maxPixels, int keep) {
     public ThumbnailSettings {
       positive("thumbnails.parallelism", parallelism);
       positive("thumbnails.queue", queue);
       positive("thumbnails.max-original-size", maxOriginalSize);
       positive("thumbnails.max-pixels", maxPixels);
+      positive("thumbnails.keep", keep);
     }
   }
 
@@ -90,7 +92,8 @@ public record HttpSettings(
               http.getInt("thumbnails.parallelism"),
               http.getInt("thumbnails.queue"),
               http.getBytes("thumbnails.max-original-size"),
-              http.getLong("thumbnails.max-pixels")));
+              http.getLong("thumbnails.max-pixels"),
+              http.getInt("thumbnails.keep")));
     } catch (ConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

@@ -5,6 +5,13 @@ import dev.autoupload.engine.persistence.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
@@ -16,13 +23,15 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The thumbnails made so far, under {@code <data-dir>/thumbnails} (a folder and files only the
- * owner may read), one {@code <sha256>.jpg} per content: an edited photo gets a new one. They are
+ * owner may read), one {@code <sha256>.jpg} per content: an edited photo gets a new one. Only the
+ * {@code keep} last shown are kept, so the folder does not grow with the library. They are
  * made on a few threads of their own with a bounded queue, never on the HTTP server's; a full
  * queue answers 503. Tiles are not stored: they cost nothing, and one that stands for a file that
  * could not be read now would hide its picture once it can.
@@ -35,11 +44,13 @@ final class ThumbnailCache implements AutoCloseable {
 
   private final Path dir;
   private final Thumbnails.Limits limits;
+  private final int keep;
   private final ThreadPoolExecutor makers;
 
   ThumbnailCache(Path dataDir, HttpSettings.ThumbnailSettings settings) {
     this.dir = dataDir.resolve(FOLDER);
     this.limits = new Thumbnails.Limits(settings.maxOriginalSize(), settings.maxPixels());
+    this.keep = settings.keep();
     AtomicInteger threads = new AtomicInteger();
     this.makers =
         new ThreadPoolExecutor(
@@ -70,7 +81,10 @@ final class ThumbnailCache implements AutoCloseable {
     Optional<Path> file = item.sha256().filter(sha -> SHA256.matcher(sha).matches()).map(sha -> dir.resolve(sha + ".jpg"));
     if (file.isPresent() && Files.isRegularFile(file.get(), LinkOption.NOFOLLOW_LINKS)) {
       try {
-        return Files.readAllBytes(file.get());
+        byte[] kept = Files.readAllBytes(file.get());
+        // Shown again: among the last to go.
+        Files.setLastModifiedTime(file.get(), FileTime.from(Instant.now()));
+        return kept;
       } catch (IOException e) {
         log.warn("Cannot read the thumbnail {}; making it again: {}", file.get(), e.getMessage());
       }
@@ -79,6 +93,7 @@ final class ThumbnailCache implements AutoCloseable {
     if (file.isPresent() && made.source() != Thumbnails.Source.TILE) {
       try {
         store(file.get(), made.jpeg());
+        prune();
       } catch (IOException e) {
         // The page still gets its picture; it is made again next time.
         log.warn("Cannot keep a thumbnail in {}: {}", dir, e.getMessage());
@@ -95,6 +110,29 @@ final class ThumbnailCache implements AutoCloseable {
       Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(partial);
+    }
+  }
+
+  /** Removes the thumbnails shown least recently beyond the {@code keep} newest. */
+  private synchronized void prune() throws IOException {
+    List<Path> kept;
+    try (Stream<Path> files = Files.list(dir)) {
+      kept = files.filter(path -> path.getFileName().toString().endsWith(".jpg")).toList();
+    }
+    if (kept.size() <= keep) {
+      return;
+    }
+    Map<Path, FileTime> shown = new HashMap<>();
+    for (Path path : kept) {
+      try {
+        shown.put(path, Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS));
+      } catch (NoSuchFileException e) {
+        // Pruned meanwhile.
+      }
+    }
+    List<Path> oldestFirst = shown.keySet().stream().sorted(Comparator.comparing(shown::get)).toList();
+    for (Path path : oldestFirst.subList(0, Math.max(0, oldestFirst.size() - keep))) {
+      Files.deleteIfExists(path);
     }
   }
 
