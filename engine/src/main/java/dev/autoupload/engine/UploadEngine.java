@@ -15,8 +15,11 @@ import dev.autoupload.engine.conditions.ConditionSource;
 import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.conditions.PolicySettings;
 import dev.autoupload.engine.conditions.RunMarker;
+import dev.autoupload.engine.library.Asset;
+import dev.autoupload.engine.library.AssetSource;
 import dev.autoupload.engine.library.BackupSupervisor;
 import dev.autoupload.engine.library.ContentHashCache;
+import dev.autoupload.engine.library.CreationDateSource;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.library.RemoteLayout;
@@ -37,6 +40,8 @@ import dev.autoupload.engine.watchdog.Watchdog;
 import dev.autoupload.engine.watchdog.WatchdogSettings;
 import dev.autoupload.engine.watchdog.Webhook;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -489,6 +494,49 @@ public final class UploadEngine implements AutoCloseable {
                   })
                   .toList();
             });
+  }
+
+  /** One asset as the Activity view has it: library {@code libraryId}'s asset {@code assetId}. */
+  public CompletionStage<Optional<ActivityItem>> activityItem(String libraryId, String assetId) {
+    return query(() -> activity.find(libraryId, assetId));
+  }
+
+  /**
+   * Opens the file an Activity item was backed up from, as its library's source reads it now (it
+   * may have changed since), for a preview. Blocking I/O: call it off the caller's event loop. The
+   * caller closes the stream.
+   *
+   * @throws java.util.NoSuchElementException when no library {@code item.libraryId()} is added
+   * @throws IOException as {@link AssetSource#open}: the file is gone or cannot be read
+   */
+  public InputStream openOriginal(ActivityItem item) throws IOException {
+    Library library =
+        libraries.stream()
+            .filter(candidate -> candidate.id().equals(item.libraryId()))
+            .findFirst()
+            .orElseThrow(() -> new java.util.NoSuchElementException("no library " + item.libraryId()));
+    // Sources find an asset's content by its path; the rest is what the read model knows of it.
+    Asset asset =
+        new Asset(
+            item.assetId(),
+            item.libraryId(),
+            item.path(),
+            item.bytes(),
+            item.createdAt(),
+            CreationDateSource.FILE_TIME,
+            item.uploadedAt().orElse(item.createdAt()),
+            item.sha256());
+    return library.source().open(asset);
+  }
+
+  /**
+   * Files backed up in each of {@code hours} hours from {@code from}, oldest first, as the Activity
+   * view has them.
+   *
+   * @return fails with {@link IllegalArgumentException} for hours outside 1–168
+   */
+  public CompletionStage<List<Long>> backedUpPerHour(Instant from, int hours) {
+    return query(() -> activity.backedUpPerHour(from, hours));
   }
 
   /** How many assets each library has in each state, as the Activity view counts them. */

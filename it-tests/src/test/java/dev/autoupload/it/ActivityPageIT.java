@@ -5,6 +5,14 @@ import static dev.autoupload.it.MediaFiles.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import javax.imageio.ImageIO;
+import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.http.HttpControlServer;
@@ -67,8 +75,11 @@ class ActivityPageIT {
     Path photos = tmp.resolve("photos");
     Path dataDir = tmp.resolve("data");
     SplittableRandom random = new SplittableRandom(5);
-    MediaFiles.write(photos.resolve(NEW_PHOTO), 48 * KIB, random);
-    MediaFiles.write(photos.resolve(OLD_PHOTO), 32 * KIB, random);
+    // Real pictures, so the page shows real thumbnails: the old photo carries the small one a
+    // camera embeds in EXIF, the new one has none and is scaled down.
+    Files.createDirectories(photos);
+    Files.write(photos.resolve(NEW_PHOTO), jpeg(picture(1600, 1200, Color.GREEN)));
+    Files.write(photos.resolve(OLD_PHOTO), withExifThumbnail(jpeg(picture(2000, 1500, Color.BLUE)), jpeg(picture(160, 120, Color.RED))));
     MediaFiles.write(photos.resolve(VIDEO), VIDEO_BYTES, random);
     Files.setLastModifiedTime(photos.resolve(OLD_PHOTO), FileTime.from(OLD_PHOTO_TAKEN));
     // Another device's photo under the old photo's remote name: both are kept, and the page says so.
@@ -112,6 +123,13 @@ class ActivityPageIT {
   @Test
   void showsWhyItIsPausedThenAFileFillingLiveThenItAtTheTopOfRecentUploads() throws Exception {
     long started = System.nanoTime();
+    // The scan waits for the video, just written, to settle: the page opens on all three queued.
+    browser.waitUntil(
+        "the scan to queue all three files",
+        () -> {
+          EngineStatus status = engine.status().toCompletableFuture().join();
+          return !status.libraries().get(0).scanning() && status.libraries().get(0).queued() == 3 ? true : null;
+        });
     browser.open(server.url());
 
     browser.waitFor("the login form", By.cssSelector("#login-panel:not([hidden]) form#login-form"));
@@ -129,6 +147,9 @@ class ActivityPageIT {
     browser.script("window.autouploadTestMarker = 'same page';");
 
     browser.waitFor("the paused state", By.cssSelector("#state[data-state='paused']"));
+    // The issue this answers: paused, the page said "Waiting 0" with three files waiting.
+    assertThat(assertCountsAgree()).isEqualTo(new Counts(3, 0, 0, 3, 0, 0));
+    browser.waitUntil("the chart's backlog of three this hour", () -> "3".equals(lastBacklog()) ? true : null);
     assertThat(browser.waitForText("the pause reason", "#reasons li[data-reason='USER_PAUSED']")).isEqualTo("Paused by you");
     assertThat(browser.find("#state").getText()).isEqualTo("Paused");
     assertThat(browser.find("#pause").isEnabled()).as("#pause enabled while paused").isFalse();
@@ -155,6 +176,9 @@ class ActivityPageIT {
     assertThat(later.percentText()).startsWith(later.value() + "% — ").endsWith(" of 7.0 MiB");
     // The counts come from the Activity read model, which trails the engine by a moment.
     browser.waitFor("one uploading", By.xpath("//*[@id='counts']//*[@data-count='uploading' and normalize-space()='1']"));
+    Counts midRun = assertCountsAgree();
+    assertThat(midRun.found()).isEqualTo(3);
+    assertThat(midRun.backedUp()).as("the two photos go first: %s", midRun).isEqualTo(2);
     browser.screenshot("2-uploading");
     long moved = System.nanoTime();
 
@@ -183,7 +207,22 @@ class ActivityPageIT {
     assertThat(newPhoto.note()).isEmpty();
     browser.waitUntil("nothing left uploading", () -> browser.findAll("#uploads li.upload").isEmpty() ? true : null);
     assertThat(browser.find("#uploads-empty").isDisplayed()).isTrue();
-    browser.waitFor("three backed up", By.xpath("//*[@id='counts']//*[@data-count='completed' and normalize-space()='3']"));
+    browser.waitFor("three backed up", By.xpath("//*[@id='counts']//*[@data-count='backedUp' and normalize-space()='3']"));
+    assertThat(assertCountsAgree()).isEqualTo(new Counts(3, 3, 0, 0, 0, 0));
+    Map<String, Long> widths =
+        browser.waitUntil("every thumbnail loaded", () -> thumbnailWidths().size() == 3 ? thumbnailWidths() : null);
+    assertThat(widths)
+        .as("the EXIF thumbnail as it is, the photo scaled to 320 px, the video's tile")
+        .containsEntry(OLD_PHOTO, 160L)
+        .containsEntry(NEW_PHOTO_SHOWN, 320L)
+        .containsEntry(VIDEO, 320L);
+    assertThat(((Number) browser.script("return document.querySelectorAll('#hours svg rect.bar').length;")).intValue())
+        .as("a bar per hour of the last 24")
+        .isEqualTo(24);
+    browser.waitUntil("the chart's backlog down to none", () -> "0".equals(lastBacklog()) ? true : null);
+    browser.waitUntil(
+        "the chart's last hour to hold the three backups",
+        () -> "3".equals(browser.script("const bars = document.querySelectorAll('#hours svg rect.bar'); return bars[bars.length - 1].dataset.backedUp;")) ? true : null);
     assertThat(browser.find("#failed-empty").isDisplayed()).as("'No failures.' shown").isTrue();
     browser.screenshot("3-recent-uploads");
 
@@ -191,6 +230,7 @@ class ActivityPageIT {
     browser.waitFor("the paused state again", By.cssSelector("#state[data-state='paused']"));
     assertThat(browser.waitForText("the pause reason again", "#reasons li[data-reason='USER_PAUSED']")).isEqualTo("Paused by you");
     assertThat(recent()).extracting(Recent::path).containsExactly(VIDEO, OLD_PHOTO, NEW_PHOTO_SHOWN);
+    assertThat(assertCountsAgree()).isEqualTo(new Counts(3, 3, 0, 0, 0, 0));
     assertThat(browser.script("return window.autouploadTestMarker;")).as("the page was never reloaded").isEqualTo("same page");
     browser.screenshot("4-paused-again");
 
@@ -198,6 +238,105 @@ class ActivityPageIT {
         "ActivityPageIT: logged in and paused after %.1f s, bar moved %d%% -> %d%% %.1f s after that, "
             + "video at the top of recent uploads %.1f s after that; screenshots in %s%n",
         seconds(started, loggedIn), first.value(), later.value(), seconds(loggedIn, moved), seconds(moved, finished), screenshotDir());
+  }
+
+  /** The header's "X of N files found are backed up" and the counters beside it, read at one instant. */
+  private record Counts(long found, long backedUp, long uploading, long waiting, long failed, long skipped) {}
+
+  /** The counts as the page shows them, after checking that the header says the same as the counters. */
+  private Counts assertCountsAgree() {
+    List<?> values =
+        (List<?>)
+            browser.script(
+                "const summary = document.getElementById('summary');"
+                    + "const count = (name) => Number(document.querySelector('#counts [data-count=\"' + name + '\"]').textContent);"
+                    + "return [summary.textContent, Number(summary.dataset.found), Number(summary.dataset.backedUp),"
+                    + "  count('backedUp'), count('uploading'), count('waiting'), count('failed'), count('skipped')];");
+    String header = (String) values.get(0);
+    long found = ((Number) values.get(1)).longValue();
+    Counts shown =
+        new Counts(
+            found,
+            ((Number) values.get(3)).longValue(),
+            ((Number) values.get(4)).longValue(),
+            ((Number) values.get(5)).longValue(),
+            ((Number) values.get(6)).longValue(),
+            ((Number) values.get(7)).longValue());
+    assertThat(header).as("the header").startsWith(shown.backedUp() + " of " + found + " files found are backed up");
+    assertThat(((Number) values.get(2)).longValue()).as("the header's backed up, %s", shown).isEqualTo(shown.backedUp());
+    assertThat(shown.backedUp() + shown.uploading() + shown.waiting() + shown.failed() + shown.skipped())
+        .as("every file found in one counter: %s", shown)
+        .isEqualTo(found);
+    return shown;
+  }
+
+  /** The backlog the chart shows for the current hour, or null before it shows one. */
+  private String lastBacklog() {
+    return (String)
+        browser.script(
+            "const dots = document.querySelectorAll('#hours svg circle.backlog-dot');"
+                + "return dots.length === 0 ? null : dots[dots.length - 1].dataset.backlog;");
+  }
+
+  /** The natural width of each recent upload's thumbnail that has loaded, by the path shown. */
+  private Map<String, Long> thumbnailWidths() {
+    List<?> rows =
+        (List<?>)
+            browser.script(
+                "return Array.from(document.querySelectorAll('#recent li[data-asset-id]'), (item) => {"
+                    + "  const img = item.querySelector('img.thumbnail');"
+                    + "  return [item.querySelector('.path').firstChild.textContent, img && img.complete ? img.naturalWidth : 0];"
+                    + "});");
+    Map<String, Long> widths = new java.util.TreeMap<>();
+    for (Object row : rows) {
+      List<?> cells = (List<?>) row;
+      long width = ((Number) cells.get(1)).longValue();
+      if (width > 0) {
+        widths.put(((String) cells.get(0)).strip(), width);
+      }
+    }
+    return widths;
+  }
+
+  // ---- real pictures ----
+
+  private static BufferedImage picture(int width, int height, Color color) {
+    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = image.createGraphics();
+    g.setColor(color);
+    g.fillRect(0, 0, width, height);
+    g.dispose();
+    return image;
+  }
+
+  private static byte[] jpeg(BufferedImage image) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(image, "jpeg", out);
+    return out.toByteArray();
+  }
+
+  /** {@code jpeg} with an APP1 EXIF segment whose IFD1 holds {@code thumbnail}, as cameras write it. */
+  private static byte[] withExifThumbnail(byte[] jpeg, byte[] thumbnail) {
+    int ifd0 = 8;
+    int ifd1 = ifd0 + 2 + 12 + 4;
+    int data = ifd1 + 2 + 3 * 12 + 4;
+    ByteBuffer tiff = ByteBuffer.allocate(data + thumbnail.length);
+    tiff.put(new byte[] {'M', 'M', 0, 42}).putInt(ifd0);
+    tiff.putShort((short) 1).putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) 1).putShort((short) 0);
+    tiff.putInt(ifd1);
+    tiff.putShort((short) 3);
+    tiff.putShort((short) 0x0103).putShort((short) 3).putInt(1).putShort((short) 6).putShort((short) 0);
+    tiff.putShort((short) 0x0201).putShort((short) 4).putInt(1).putInt(data);
+    tiff.putShort((short) 0x0202).putShort((short) 4).putInt(1).putInt(thumbnail.length);
+    tiff.putInt(0);
+    tiff.put(thumbnail);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int length = 2 + 6 + tiff.capacity();
+    out.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE1, (byte) (length >> 8), (byte) length});
+    out.writeBytes(new byte[] {'E', 'x', 'i', 'f', 0, 0});
+    out.writeBytes(tiff.array());
+    out.write(jpeg, 2, jpeg.length - 2);
+    return out.toByteArray();
   }
 
   /** The progress bar of the upload of {@code path} in "Uploading now", if it is listed. */

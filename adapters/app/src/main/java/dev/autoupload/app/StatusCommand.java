@@ -59,9 +59,12 @@ final class StatusCommand extends InstanceCommand {
       out.println("  " + OneLine.of(reason.path("text").asText()));
     }
     JsonNode run = status.path("run");
+    // The count the Activity page shows too: every file found in one place, paused ones waiting.
+    JsonNode files = status.path("files");
     out.println(
-        "files: " + run.path("backedUp").asLong() + " of " + run.path("discovered").asLong() + " backed up, "
-            + run.path("failed").asLong() + " failed, " + run.path("skipped").asLong() + " skipped (this run)"
+        "files: " + files.path("backedUp").asLong() + " of " + files.path("found").asLong() + " backed up, "
+            + files.path("uploading").asLong() + " uploading, " + files.path("waiting").asLong() + " waiting, "
+            + files.path("failed").asLong() + " failed, " + files.path("skipped").asLong() + " skipped (this run)"
             + (run.path("leftOutByOnlySince").asLong() > 0
                 ? "; " + run.path("leftOutByOnlySince").asLong() + " left out by only-since"
                 : ""));
@@ -121,7 +124,7 @@ final class StatusCommand extends InstanceCommand {
     JsonNode counts = status.path("counts");
     out.println(
         "all runs: " + counts.path("completed").asLong() + " uploaded, " + counts.path("uploading").asLong()
-            + " uploading, " + counts.path("paused").asLong() + " waiting, " + counts.path("failed").asLong()
+            + " uploading, " + counts.path("paused").asLong() + " paused, " + counts.path("failed").asLong()
             + " failed, " + counts.path("skipped").asLong() + " skipped");
   }
 

@@ -164,8 +164,8 @@ class ControlEndpointCommandsTest {
       assertThat(status.out().lines())
           .contains(
               "autoupload at " + server.url() + ": up to date",
-              "files: 2 of 2 backed up, 0 failed, 0 skipped (this run)",
-              "all runs: 2 uploaded, 0 uploading, 0 waiting, 0 failed, 0 skipped");
+              "files: 2 of 2 backed up, 0 uploading, 0 waiting, 0 failed, 0 skipped (this run)",
+              "all runs: 2 uploaded, 0 uploading, 0 paused, 0 failed, 0 skipped");
 
       Result activity = execute("activity", "--data-dir", data.toString(), "--limit", "1", "--order", "created");
 

@@ -89,6 +89,7 @@ final class ApiJson {
    *
    * @param reasons every reason that applies, engine-wide and per library
    * @param counts assets per state as the Activity view counts them (all runs)
+   * @param files every file found, each in one place: what the page's header and counters show
    * @param run this run's numbers, as the CLI's summary shows them
    */
   record Status(
@@ -96,6 +97,7 @@ final class ApiJson {
       boolean allowed,
       List<Reason> reasons,
       Map<String, Long> counts,
+      Files files,
       long bytesPerSecond,
       Run run,
       List<Library> libraries,
@@ -109,6 +111,7 @@ final class ApiJson {
           status.verdict().allowed(),
           Reason.all(reasons),
           total(counts.values()),
+          Files.of(status.libraries()),
           bytesPerSecond,
           Run.of(status),
           status.libraries().stream()
@@ -120,6 +123,31 @@ final class ApiJson {
                           status.stall(library.libraryId()).map(stall -> Stalled.of(stall, Instant.now()))))
               .toList(),
           status.conditions());
+    }
+  }
+
+  /**
+   * The files the libraries found, as of one status, each counted in exactly one of the five: so
+   * {@code found} is their sum, and a header and counters made from these agree. A file waits when
+   * it is queued, waits out a retry's backoff, or was paused mid-upload (by the user or the
+   * device's conditions): paused is waiting.
+   */
+  record Files(long found, long backedUp, long uploading, long waiting, long failed, long skipped) {
+    static Files of(List<LibraryStatus> libraries) {
+      long backedUp = 0;
+      long uploading = 0;
+      long waiting = 0;
+      long failed = 0;
+      long skipped = 0;
+      for (LibraryStatus library : libraries) {
+        long paused = library.inFlight().stream().filter(upload -> !upload.pausedFor().isEmpty()).count();
+        backedUp += library.alreadyBackedUp() + library.completed();
+        uploading += Math.max(0, library.running() - paused);
+        waiting += library.queued() + library.retrying() + Math.min(paused, library.running());
+        failed += library.failed();
+        skipped += library.skipped();
+      }
+      return new Files(backedUp + uploading + waiting + failed + skipped, backedUp, uploading, waiting, failed, skipped);
     }
   }
 
@@ -312,7 +340,8 @@ final class ApiJson {
       long bytes,
       String state,
       Optional<String> livePhotoVideo,
-      Optional<String> note) {
+      Optional<String> note,
+      String thumbnailUrl) {
     static ActivityEntry of(ActivityItem item) {
       return new ActivityEntry(
           item.assetId(),
@@ -324,9 +353,32 @@ final class ApiJson {
           item.bytes(),
           ApiJson.state(item.state()),
           item.livePhotoVideo(),
-          item.note());
+          item.note(),
+          thumbnailPath(item));
     }
   }
+
+  /**
+   * {@code /api/thumbnails/{library}/{assetId}}: the item's JPEG thumbnail, at most 320 px on its
+   * long side, with the same credentials as the rest of {@code /api}.
+   */
+  static String thumbnailPath(ActivityItem item) {
+    return "/api/thumbnails/" + pathSegment(item.libraryId()) + "/" + pathSegment(item.assetId());
+  }
+
+  private static String pathSegment(String text) {
+    // URLEncoder writes a form: a space as '+', which a path keeps as a plus.
+    return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /**
+   * {@code GET /api/activity/hours}: the last hours, oldest first, the current one last (and still
+   * going): files backed up in each, and the backlog (files waiting or uploading) last seen in it
+   * since the endpoint started, null where none was seen.
+   */
+  record Hours(List<Hour> hours) {}
+
+  record Hour(Instant start, long backedUp, Optional<Long> backlog) {}
 
   /** {@code GET /api/uploads}. */
   record Uploads(List<Upload> items) {

@@ -12,6 +12,9 @@ import dev.autoupload.engine.verify.VerifyMode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -21,6 +24,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -72,6 +76,7 @@ final class ControlRoutes extends AllDirectives {
 
   private static final Logger log = LoggerFactory.getLogger(ControlRoutes.class);
   private static final int DEFAULT_LIMIT = 50;
+  private static final int CHART_HOURS = 24;
   private static final String STATE_NAMES =
       Arrays.stream(UploadState.values()).map(ApiJson::state).collect(Collectors.joining(", "));
   private static final String WEB = "/dev/autoupload/http/web/";
@@ -106,6 +111,8 @@ final class ControlRoutes extends AllDirectives {
   private final HttpEntity.Strict appJs;
   private final HttpEntity.Strict appCss;
   private final PrometheusMeterRegistry prometheus;
+  private final ThumbnailCache thumbnails;
+  private final Backlog backlog = new Backlog(CHART_HOURS);
 
   ControlRoutes(
       UploadEngine engine,
@@ -116,8 +123,10 @@ final class ControlRoutes extends AllDirectives {
       Verifications verifications,
       TransferRate rate,
       ObjectMapper mapper,
-      PrometheusMeterRegistry prometheus) {
+      PrometheusMeterRegistry prometheus,
+      ThumbnailCache thumbnails) {
     this.prometheus = prometheus;
+    this.thumbnails = thumbnails;
     this.engine = engine;
     this.verifications = verifications;
     this.settings = settings;
@@ -193,6 +202,15 @@ final class ControlRoutes extends AllDirectives {
                                                 onSuccess(
                                                     () -> engine.activity(limit(limit), before, order(order)),
                                                     page -> ok(ApiJson.Activity.of(page)))))))),
+        path(PathMatchers.segment("activity").slash("hours"), () -> get(() -> onSuccess(this::hours, hours -> ok(hours)))),
+        path(
+            PathMatchers.segment("thumbnails").slash(PathMatchers.segment()).slash(PathMatchers.segment()),
+            (library, assetId) ->
+                get(
+                    () ->
+                        onSuccess(
+                            () -> thumbnail(library, assetId),
+                            jpeg -> complete(HttpEntities.create(ContentTypes.create(MediaTypes.IMAGE_JPEG), jpeg))))),
         path(
             "uploads",
             () ->
@@ -264,8 +282,41 @@ final class ControlRoutes extends AllDirectives {
             (status, counts) -> {
               // Sampled here too, as the background sampler rests while nothing moves.
               rate.record(System.nanoTime(), status.bytesSent());
-              return ApiJson.Status.of(status, counts, rate.bytesPerSecond());
+              ApiJson.Status json = ApiJson.Status.of(status, counts, rate.bytesPerSecond());
+              backlog.record(Instant.now(), json.files().waiting() + json.files().uploading());
+              return json;
             });
+  }
+
+  private CompletionStage<ApiJson.Hours> hours() {
+    Instant from = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(CHART_HOURS - 1L, ChronoUnit.HOURS);
+    return status()
+        .thenCompose(current -> engine.backedUpPerHour(from, CHART_HOURS))
+        .thenApply(
+            backedUp -> {
+              List<Optional<Long>> waiting = backlog.from(from);
+              List<ApiJson.Hour> hours = new ArrayList<>(CHART_HOURS);
+              for (int hour = 0; hour < CHART_HOURS; hour++) {
+                hours.add(new ApiJson.Hour(from.plus(hour, ChronoUnit.HOURS), backedUp.get(hour), waiting.get(hour)));
+              }
+              return new ApiJson.Hours(hours);
+            });
+  }
+
+  /**
+   * The thumbnail of an asset the Activity view knows, looked up by its ids: the file read is the
+   * one the engine backed up, never a path the request names.
+   */
+  private CompletionStage<byte[]> thumbnail(String library, String assetId) {
+    return engine
+        .activityItem(library, assetId)
+        .thenCompose(
+            item ->
+                item.map(found -> thumbnails.get(found, () -> engine.openOriginal(found)))
+                    .orElseGet(
+                        () ->
+                            CompletableFuture.failedFuture(
+                                new NoSuchElementException("no asset " + assetId + " in library " + library))));
   }
 
   private static int limit(Optional<String> text) {

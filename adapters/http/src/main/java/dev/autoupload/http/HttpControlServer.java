@@ -147,8 +147,10 @@ public final class HttpControlServer implements AutoCloseable {
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     engine.meterRegistry().add(prometheus);
     events = chain(events, () -> engine.meterRegistry().remove(prometheus));
+    ThumbnailCache thumbnails = new ThumbnailCache(dataDir, settings.thumbnails());
+    events = chain(events, thumbnails::close);
     ControlRoutes routes =
-        new ControlRoutes(engine, settings, token, sessions, feed, verifications, rate, mapper, prometheus);
+        new ControlRoutes(engine, settings, token, sessions, feed, verifications, rate, mapper, prometheus, thumbnails);
     Config serverConfig = ConfigFactory.parseString(SERVER_OVERRIDES).withFallback(system.settings().config());
 
     ServerBinding binding;

@@ -24,7 +24,27 @@ public record HttpSettings(
     int maxSessions,
     Duration rateWindow,
     Duration rateSampleInterval,
-    Duration stopTimeout) {
+    Duration stopTimeout,
+    ThumbnailSettings thumbnails) {
+
+  /**
+   * How the Activity page's thumbnails are made ({@code autoupload.http.thumbnails}).
+   *
+   * @param parallelism thumbnails made at once, each on a thread of its own
+   * @param queue thumbnails asked for beyond those that wait; more get 503
+   * @param maxOriginalSize originals larger than this are not decoded (the tile stands in)
+   * @param maxPixels originals with more pixels than this are not decoded (the tile stands in)
+   * @param keep thumbnails kept in the data dir; the ones shown least recently go first
+   */
+  public record ThumbnailSettings(int parallelism, int queue, long maxOriginalSize, long maxPixels, int keep) {
+    public ThumbnailSettings {
+      positive("thumbnails.parallelism", parallelism);
+      positive("thumbnails.queue", queue);
+      positive("thumbnails.max-original-size", maxOriginalSize);
+      positive("thumbnails.max-pixels", maxPixels);
+      positive("thumbnails.keep", keep);
+    }
+  }
 
   /** Always answered: the names a browser on this machine uses for it. */
   public static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]");
@@ -67,7 +87,13 @@ public record HttpSettings(
           http.getInt("max-sessions"),
           http.getDuration("rate-window"),
           http.getDuration("rate-sample-interval"),
-          http.getDuration("stop-timeout"));
+          http.getDuration("stop-timeout"),
+          new ThumbnailSettings(
+              http.getInt("thumbnails.parallelism"),
+              http.getInt("thumbnails.queue"),
+              http.getBytes("thumbnails.max-original-size"),
+              http.getLong("thumbnails.max-pixels"),
+              http.getInt("thumbnails.keep")));
     } catch (ConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

@@ -113,6 +113,10 @@ class ControlApiTest {
     assertThat(status.get("bytesPerSecond").isIntegralNumber()).isTrue();
     assertThat(status.at("/run/discovered").asLong()).isEqualTo(3);
     assertThat(status.at("/run/backedUp").asLong()).isEqualTo(2);
+    assertThat(fieldNames(status.get("files"))).containsExactly("found", "backedUp", "uploading", "waiting", "failed", "skipped");
+    assertThat(status.at("/files/found").asLong()).isEqualTo(3);
+    assertThat(status.at("/files/backedUp").asLong()).isEqualTo(2);
+    assertThat(status.at("/files/failed").asLong()).isEqualTo(1);
     JsonNode library = status.at("/libraries/0");
     assertThat(library.get("id").asText()).isEqualTo("camera");
     assertThat(library.at("/failures/0/path").asText()).isEqualTo("broken.jpg");
@@ -131,7 +135,8 @@ class ControlApiTest {
     assertThat(page.get("items")).hasSize(2);
     for (JsonNode item : page.get("items")) {
       assertThat(fieldNames(item))
-          .containsExactly("assetId", "library", "path", "remotePath", "createdAt", "uploadedAt", "bytes", "state", "livePhotoVideo", "note");
+          .containsExactly("assetId", "library", "path", "remotePath", "createdAt", "uploadedAt", "bytes", "state", "livePhotoVideo", "note", "thumbnailUrl");
+      assertThat(item.get("thumbnailUrl").asText()).isEqualTo("/api/thumbnails/camera/" + item.get("assetId").asText());
       assertThat(item.get("library").asText()).isEqualTo("camera");
       assertThat(item.get("state").asText()).isEqualTo("completed");
       assertThat(Instant.parse(item.get("uploadedAt").asText())).isAfter(Instant.parse("2025-08-01T00:00:00Z"));
@@ -429,7 +434,7 @@ class ControlApiTest {
     hosts.add("nas.local");
     HttpSettings settings =
         new HttpSettings(hosts, base.maxBody(), base.bodyTimeout(), base.sseKeepAlive(), base.sseBuffer(), base.sessionIdleTimeout(),
-            base.maxSessions(), base.rateWindow(), base.rateSampleInterval(), base.stopTimeout());
+            base.maxSessions(), base.rateWindow(), base.rateSampleInterval(), base.stopTimeout(), base.thumbnails());
     Path otherDir = dataDir.resolve("second-endpoint");
     try (HttpControlServer second = HttpControlServer.start(engine, otherDir, "127.0.0.1", 0, settings)) {
       TestClient other = new TestClient(second.url(), "unused");

@@ -16,6 +16,7 @@ import java.util.Set;
  *     Activity view shows as part of this one item
  * @param note what the upload decided about a different file under its remote path: kept both
  *     (and why) or replaced it (and what it was); empty when there was none
+ * @param sha256 lowercase hex sha256 of the content backed up; empty until it is completed
  */
 public record ActivityItem(
     String libraryId,
@@ -31,7 +32,8 @@ public record ActivityItem(
     Optional<String> lastError,
     Set<BlockerReason> reasons,
     Optional<String> livePhotoVideo,
-    Optional<String> note) {
+    Optional<String> note,
+    Optional<String> sha256) {
 
   public ActivityItem {
     reasons = Set.copyOf(reasons);
@@ -48,6 +50,6 @@ public record ActivityItem(
   public ActivityItem withOffset(long liveOffset) {
     return new ActivityItem(
         libraryId, assetId, path, remotePath, createdAt, uploadedAt, bytes, state, liveOffset, attempts, lastError, reasons,
-        livePhotoVideo, note);
+        livePhotoVideo, note, sha256);
   }
 }

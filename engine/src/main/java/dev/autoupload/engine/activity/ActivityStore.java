@@ -70,6 +70,10 @@ public final class ActivityStore {
   public static final List<String> NOTE_SCHEMA =
       List.of("ALTER TABLE activity_asset ADD COLUMN IF NOT EXISTS note VARCHAR(4096)");
 
+  /** Migration 7: the sha256 of the content backed up, which names its thumbnail. */
+  public static final List<String> SHA256_SCHEMA =
+      List.of("ALTER TABLE activity_asset ADD COLUMN IF NOT EXISTS sha256 VARCHAR(64)");
+
   /** For the still of a pair, its video's remote path once the video too is backed up. */
   private static final String LIVE_VIDEO =
       "(SELECT MAX(v.remote_path) FROM activity_asset v WHERE a.live_role = 'photo' "
@@ -87,7 +91,7 @@ public final class ActivityStore {
 
   private static final String COLUMNS =
       "library_id, asset_id, path, remote_path, created_at, uploaded_at, bytes, state, offset_bytes, "
-          + "attempts, last_error, reasons, note";
+          + "attempts, last_error, reasons, note, sha256";
 
   private final DataSource dataSource;
 
@@ -126,7 +130,7 @@ public final class ActivityStore {
         try (PreparedStatement insert =
             connection.prepareStatement(
                 "INSERT INTO activity_asset (" + COLUMNS + ", updated_at, live_pair, live_role) "
-                    + "VALUES (?, ?, ?, ?, ?, NULL, ?, 'UPLOADING', 0, ?, NULL, '', ?, ?, ?, ?)")) {
+                    + "VALUES (?, ?, ?, ?, ?, NULL, ?, 'UPLOADING', 0, ?, NULL, '', ?, NULL, ?, ?, ?)")) {
           bind(
               insert,
               key.libraryId(),
@@ -166,12 +170,13 @@ public final class ActivityStore {
           connection,
           key,
           "state = 'COMPLETED', remote_path = ?, bytes = ?, offset_bytes = ?, uploaded_at = ?, "
-              + "last_error = NULL, reasons = '', updated_at = ?",
+              + "last_error = NULL, reasons = '', updated_at = ?, sha256 = ?",
           completed.remotePath(),
           completed.bytes(),
           completed.bytes(),
           time(micros(completed.uploadedAt())),
-          time(now));
+          time(now),
+          completed.sha256());
     } else if (event instanceof FileUpload.UploadFailed failed) {
       update(
           connection,
@@ -280,6 +285,49 @@ public final class ActivityStore {
     }
   }
 
+  /** The asset {@code assetId} of library {@code libraryId}, when the read model has it. */
+  public Optional<ActivityItem> find(String libraryId, String assetId) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement query =
+            connection.prepareStatement(
+                "SELECT " + COLUMNS + ", " + LIVE_VIDEO + " FROM activity_asset a WHERE library_id = ? AND asset_id = ?")) {
+      bind(query, libraryId, assetId);
+      return read(query).stream().findFirst();
+    }
+  }
+
+  /**
+   * Files backed up in each of {@code hours} consecutive hours starting at {@code from}, oldest
+   * first, counted in one pass over the upload-time index.
+   */
+  public List<Long> backedUpPerHour(Instant from, int hours) throws SQLException {
+    if (hours < 1 || hours > 168) {
+      throw new IllegalArgumentException("hours must be between 1 and 168, got " + hours);
+    }
+    StringBuilder sql = new StringBuilder("SELECT ");
+    List<Object> values = new ArrayList<>();
+    for (int hour = 0; hour < hours; hour++) {
+      sql.append(hour == 0 ? "" : ", ").append("COALESCE(SUM(CASE WHEN uploaded_at >= ? AND uploaded_at < ? THEN 1 ELSE 0 END), 0)");
+      values.add(time(from.plus(hour, ChronoUnit.HOURS)));
+      values.add(time(from.plus(hour + 1L, ChronoUnit.HOURS)));
+    }
+    sql.append(" FROM activity_asset WHERE state = 'COMPLETED' AND uploaded_at >= ? AND uploaded_at < ?");
+    values.add(time(from));
+    values.add(time(from.plus(hours, ChronoUnit.HOURS)));
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement query = connection.prepareStatement(sql.toString())) {
+      bind(query, values.toArray());
+      List<Long> counts = new ArrayList<>(hours);
+      try (ResultSet rows = query.executeQuery()) {
+        rows.next();
+        for (int hour = 1; hour <= hours; hour++) {
+          counts.add(rows.getLong(hour));
+        }
+      }
+      return counts;
+    }
+  }
+
   /** How many assets each library has in each state. */
   public Map<String, Map<UploadState, Long>> counts() throws SQLException {
     Map<String, Map<UploadState, Long>> counts = new LinkedHashMap<>();
@@ -341,7 +389,8 @@ public final class ActivityStore {
                 Optional.ofNullable(rows.getString("last_error")),
                 parseReasons(rows.getString("reasons")),
                 Optional.ofNullable(rows.getString("live_video")),
-                Optional.ofNullable(rows.getString("note"))));
+                Optional.ofNullable(rows.getString("note")),
+                Optional.ofNullable(rows.getString("sha256"))));
       }
     }
     return items;

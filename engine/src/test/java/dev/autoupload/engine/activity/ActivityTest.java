@@ -108,6 +108,38 @@ class ActivityTest {
   }
 
   @Test
+  void aBackedUpItemIsFoundByIdWithItsSha256AndItsOriginalOpensAndCountsInItsHour() throws Exception {
+    InMemorySource source = new InMemorySource("camera");
+    byte[] content = source.add("DCIM/IMG_0007.JPG", 4000, Instant.parse("2024-05-01T08:00:00Z"));
+    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+      engine.addLibrary(new Library("camera", source, new InMemoryTarget())).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      awaitIdle(engine);
+      ActivityItem listed =
+          eventually(() -> {
+            ActivityPage page = page(engine, 10, Optional.empty(), ActivityOrder.UPLOADED);
+            assertThat(page.items()).hasSize(1);
+            return page.items().get(0);
+          });
+
+      ActivityItem found =
+          engine.activityItem("camera", listed.assetId()).toCompletableFuture().get(5, TimeUnit.SECONDS).orElseThrow();
+      assertThat(found.sha256())
+          .hasValue(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content)));
+      assertThat(engine.activityItem("camera", "no-such-asset").toCompletableFuture().get(5, TimeUnit.SECONDS)).isEmpty();
+      try (java.io.InputStream original = engine.openOriginal(found)) {
+        assertThat(original.readAllBytes()).isEqualTo(content);
+      }
+
+      Instant uploadHour = found.uploadedAt().orElseThrow().truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+      List<Long> perHour =
+          engine.backedUpPerHour(uploadHour.minus(Duration.ofHours(23)), 24).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      assertThat(perHour).hasSize(24);
+      assertThat(perHour.get(23)).isEqualTo(1L);
+      assertThat(perHour.subList(0, 23)).containsOnly(0L);
+    }
+  }
+
+  @Test
   void anItemSaysWhichFileItReplacedOrThatBothWereKept() throws Exception {
     InMemorySource source = new InMemorySource("notes");
     InMemoryTarget target = new InMemoryTarget();

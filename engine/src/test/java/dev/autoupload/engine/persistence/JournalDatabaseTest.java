@@ -29,8 +29,9 @@ class JournalDatabaseTest {
       try (ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM autoupload_schema_version")) {
         rows.next();
         assertThat(rows.getInt(1))
-            .as("journal tables, Activity read model, hash cache, live photos, conflict notes, versioned hash cache")
-            .isEqualTo(6);
+            .as("journal tables, Activity read model, hash cache, live photos, conflict notes, versioned hash cache, "
+                + "content sha256 in the Activity read model")
+            .isEqualTo(7);
       }
       try (ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM \"event_journal\"")) {
         rows.next();

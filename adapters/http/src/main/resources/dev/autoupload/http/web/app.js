@@ -184,6 +184,7 @@
   function refreshAll() {
     refreshStatus();
     refreshRecent();
+    refreshHours();
   }
 
   async function guarded(action) {
@@ -207,6 +208,10 @@
       page.items.forEach((entry) => awaited.delete(entry.assetId));
       catchUp();
     });
+  }
+
+  function refreshHours() {
+    return guarded(async () => renderHours(await api('/api/activity/hours')));
   }
 
   /** Refreshes again, a little later each time, until every announced upload is listed. */
@@ -270,13 +275,18 @@
 
     renderStalls(status.libraries.filter((library) => library.stalled).map((library) => library.stalled));
 
-    byId('summary').textContent =
-      status.run.backedUp + ' of ' + status.run.discovered + ' files found are backed up' +
-      (status.run.failed > 0 ? ', ' + status.run.failed + ' failed' : '') + '.';
+    // Header and counters from the one count of files, so they always agree.
+    const files = status.files;
+    const summary = byId('summary');
+    summary.dataset.backedUp = String(files.backedUp);
+    summary.dataset.found = String(files.found);
+    summary.textContent =
+      files.backedUp + ' of ' + files.found + ' files found are backed up' +
+      (files.failed > 0 ? ', ' + files.failed + ' failed' : '') + '.';
     byId('rate').textContent =
       status.state === 'running' && status.bytesPerSecond > 0 ? formatBytes(status.bytesPerSecond) + '/s' : '';
 
-    for (const [name, count] of Object.entries(status.counts)) {
+    for (const [name, count] of Object.entries(files)) {
       const cell = document.querySelector('#counts [data-count="' + name + '"]');
       if (cell) {
         cell.textContent = String(count);
@@ -435,6 +445,9 @@
   }
 
   function renderRecent(page) {
+    // The pictures already shown stay, so a refresh of the list does not fetch them again.
+    const shownThumbnails = new Map(
+      Array.from(document.querySelectorAll('#recent img.thumbnail'), (img) => [img.getAttribute('src'), img]));
     byId('recent').replaceChildren(
       ...page.items.map((entry) => {
         const item = document.createElement('li');
@@ -451,11 +464,18 @@
           live.title = 'Live photo: with ' + shown(entry.livePhotoVideo);
           path.append(' ', live);
         }
+        let thumbnail = shownThumbnails.get(entry.thumbnailUrl);
+        if (!thumbnail) {
+          thumbnail = document.createElement('img');
+          thumbnail.className = 'thumbnail';
+          thumbnail.alt = '';
+          thumbnail.src = entry.thumbnailUrl;
+        }
         const uploaded = timeElement('uploaded-at', entry.uploadedAt, 'Uploaded ', false);
         const meta = document.createElement('span');
         meta.className = 'meta';
         meta.append(timeElement('created-at', entry.createdAt, 'Taken ', true), ' · ' + formatBytes(entry.bytes));
-        item.append(path, uploaded, meta);
+        item.append(thumbnail, path, uploaded, meta);
         if (entry.note) {
           // Another file had this name: the user should see that both were kept, or which went.
           const note = document.createElement('span');
@@ -466,7 +486,78 @@
         return item;
       }),
     );
-    updateEmpty('retrying');
+    updateEmpty('recent');
+  }
+
+  /** The last hours as an inline SVG: a bar per hour for files backed up, a line for the backlog. */
+  function renderHours(data) {
+    const width = 480;
+    const height = 120;
+    const slot = width / data.hours.length;
+    const most = Math.max(1, ...data.hours.map((hour) => hour.backedUp), ...data.hours.map((hour) => hour.backlog || 0));
+    const y = (value) => height - 14 - (value / most) * (height - 24);
+    // The chart's element comes with the page, and with it the SVG namespace its parts need.
+    const svg = byId('hours-chart');
+    const SVG = svg.namespaceURI;
+    const total = data.hours.reduce((sum, hour) => sum + hour.backedUp, 0);
+    const latest = data.hours.filter((hour) => hour.backlog !== null).pop();
+    svg.setAttribute('aria-label', total + ' files backed up in the last 24 hours' +
+      (latest ? '; ' + latest.backlog + ' still to back up' : ''));
+    svg.replaceChildren();
+    const points = [];
+    data.hours.forEach((hour, index) => {
+      const bar = document.createElementNS(SVG, 'rect');
+      bar.setAttribute('class', 'bar');
+      bar.setAttribute('x', String(index * slot + 1));
+      bar.setAttribute('width', String(slot - 2));
+      bar.setAttribute('y', String(y(hour.backedUp)));
+      bar.setAttribute('height', String(height - 14 - y(hour.backedUp)));
+      bar.dataset.backedUp = String(hour.backedUp);
+      const title = document.createElementNS(SVG, 'title');
+      title.textContent = new Date(hour.start).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) + ': ' +
+        hour.backedUp + ' backed up' + (hour.backlog !== null ? ', ' + hour.backlog + ' to go' : '');
+      bar.append(title);
+      svg.append(bar);
+      if (hour.backlog !== null) {
+        points.push([index * slot + slot / 2, y(hour.backlog), hour.backlog]);
+      }
+    });
+    if (points.length > 0) {
+      const line = document.createElementNS(SVG, 'polyline');
+      line.setAttribute('class', 'backlog');
+      line.setAttribute('points', points.map(([x, top]) => x + ',' + top).join(' '));
+      svg.append(line);
+      // A dot per hour seen, so a single hour shows too.
+      points.forEach(([x, top, backlog]) => {
+        const dot = document.createElementNS(SVG, 'circle');
+        dot.setAttribute('class', 'backlog-dot');
+        dot.setAttribute('cx', String(x));
+        dot.setAttribute('cy', String(top));
+        dot.setAttribute('r', '3');
+        dot.dataset.backlog = String(backlog);
+        svg.append(dot);
+      });
+    }
+    const scale = document.createElementNS(SVG, 'text');
+    scale.setAttribute('x', '0');
+    scale.setAttribute('y', '9');
+    scale.textContent = String(most);
+    svg.append(scale);
+    const axis = document.createElementNS(SVG, 'line');
+    axis.setAttribute('class', 'axis');
+    axis.setAttribute('x1', '0');
+    axis.setAttribute('x2', String(width));
+    axis.setAttribute('y1', String(height - 14));
+    axis.setAttribute('y2', String(height - 14));
+    svg.append(axis);
+    [0, data.hours.length - 1].forEach((index) => {
+      const label = document.createElementNS(SVG, 'text');
+      label.setAttribute('x', String(index === 0 ? 0 : width));
+      label.setAttribute('y', String(height - 2));
+      label.setAttribute('text-anchor', index === 0 ? 'start' : 'end');
+      label.textContent = index === 0 ? '24 h ago' : 'now';
+      svg.append(label);
+    });
   }
 
   function renderFailures(failures) {
