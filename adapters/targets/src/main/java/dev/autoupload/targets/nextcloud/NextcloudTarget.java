@@ -28,6 +28,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -52,6 +53,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * "already backed up" from "a different file with the same name". It proves nothing about the bytes,
  * so sessions verify them themselves: by hashing what they sent, or after a resume, when the first
  * chunks came from an earlier process, by reading the assembled file back before publishing it.
+ * Where the server's answer cannot tell (no checksum, as on object storage with a distributed
+ * cache; 0 bytes recorded for a file that has more, nextcloud/server#64029) the file is read back
+ * too, as {@link StoredFileCheck} decides, never taken for different.
  *
  * <p>A server where Nextcloud is installed under a sub-path ({@code overwritewebroot}, or a web
  * server alias such as {@code https://example.com/nextcloud/}) is reached through the {@code
@@ -222,7 +226,12 @@ public final class NextcloudTarget implements UploadTarget {
       if (file.get().contentLength().isEmpty()) {
         throw permanent("PROPFIND " + location.display() + " failed: the server reports no size");
       }
-      return new RemoteState.Complete(file.get().contentLength().getAsLong(), file.get().sha256());
+      long size = file.get().contentLength().getAsLong();
+      if (StoredFileCheck.probeReadsBack(size)) {
+        ReadBack read = readBack(location.file(), "GET " + location.display() + " (recorded with 0 bytes)", size);
+        return new RemoteState.Complete(read.length(), Optional.of(read.sha256()));
+      }
+      return new RemoteState.Complete(size, file.get().sha256());
     }
     Optional<List<DavListing.Entry>> upload = listUpload(location);
     long offset = upload.map(entries -> completeChunks(entries) * chunkSize).orElse(0L);
@@ -433,20 +442,31 @@ public final class NextcloudTarget implements UploadTarget {
     requireSuccess(response, operation, Set.of(201, 204));
   }
 
-  /** The size the server reports for the assembled part; empty when it has none. */
+  /** The size the server reports for the assembled part; empty when there is none. */
   Optional<Long> partSize(Location location) throws UploadException {
-    return stat(location.part(), "PROPFIND " + location.display() + " (assembled)")
-        .filter(entry -> !entry.collection())
+    return partEntry(location)
         .flatMap(entry -> entry.contentLength().isPresent() ? Optional.of(entry.contentLength().getAsLong()) : Optional.empty());
   }
 
+  /** What the server reports for the assembled part; empty when there is none. */
+  Optional<DavListing.Entry> partEntry(Location location) throws UploadException {
+    return stat(location.part(), "PROPFIND " + location.display() + " (assembled)").filter(entry -> !entry.collection());
+  }
+
+  /** What reading a file back found: its length and sha256. */
+  record ReadBack(long length, String sha256) {}
+
   /** Reads the assembled part back and hashes it. */
-  String partSha256(Location location, long size) throws UploadException {
-    String operation = "GET " + location.display() + " (assembled, to verify it)";
+  ReadBack readBackPart(Location location, long size) throws UploadException {
+    return readBack(location.part(), "GET " + location.display() + " (assembled, to verify it)", size);
+  }
+
+  /** Reads a file back, hashing it as it streams by; {@code size} only sizes the time allowed. */
+  private ReadBack readBack(String path, String operation, long size) throws UploadException {
     HttpResponse<InputStream> response =
         HttpClients.send(
             client,
-            request(location.part()).timeout(settings.timeoutFor(size)).GET().build(),
+            request(path).timeout(settings.timeoutFor(size)).GET().build(),
             operation,
             HttpResponse.BodyHandlers.ofInputStream());
     try (InputStream body = response.body()) {
@@ -456,10 +476,12 @@ public final class NextcloudTarget implements UploadTarget {
       }
       MessageDigest digest = Sha256.newDigest();
       byte[] buffer = new byte[64 * 1024];
+      long length = 0;
       for (int n; (n = body.read(buffer)) >= 0; ) {
         digest.update(buffer, 0, n);
+        length += n;
       }
-      return Sha256.hex(digest);
+      return new ReadBack(length, Sha256.hex(digest));
     } catch (IOException e) {
       throw new UploadException(HttpErrors.fromIo(operation, e), e);
     }
@@ -515,23 +537,28 @@ public final class NextcloudTarget implements UploadTarget {
   }
 
   /**
-   * A file already sits under the final name: fine if the server vouches it holds these bytes,
-   * a {@link UploadError.Conflict} otherwise.
+   * A file already sits under the final name: fine if it holds these bytes, as {@link
+   * StoredFileCheck} tells from the server's answer or by reading it back; a {@link
+   * UploadError.Conflict} otherwise.
    */
   RemoteFile acceptExisting(Location location, long size, String sha256) throws UploadException {
     Optional<DavListing.Entry> existing = stat(location.file(), "PROPFIND " + location.display());
-    boolean same =
-        existing.isPresent()
-            && !existing.get().collection()
-            && existing.get().contentLength().isPresent()
-            && existing.get().contentLength().getAsLong() == size
-            && existing.get().sha256().map(sha256::equalsIgnoreCase).orElse(false);
-    if (!same) {
-      String why =
-          existing.isPresent() && existing.get().sha256().isEmpty()
-              ? " already exists and the server cannot tell its hash"
-              : " already exists with different content";
-      throw new UploadException(new UploadError.Conflict(location.display() + why));
+    if (existing.isEmpty() || existing.get().collection()) {
+      throw new UploadException(
+          new UploadError.Conflict(
+              location.display() + (existing.isEmpty() ? " was there and is gone" : " already exists as a folder")));
+    }
+    StoredFileCheck.Expected expected = new StoredFileCheck.Expected(size, sha256);
+    StoredFileCheck.Decision decision =
+        StoredFileCheck.judge(
+            expected, new StoredFileCheck.Reported(existing.get().contentLength(), existing.get().sha256()));
+    if (decision.verdict() == StoredFileCheck.Verdict.READ_BACK) {
+      ReadBack read = readBack(location.file(), "GET " + location.display() + " (already there, to compare it)", size);
+      decision = StoredFileCheck.judgeReadBack(expected, read.length(), read.sha256());
+    }
+    if (decision.verdict() != StoredFileCheck.Verdict.SAME) {
+      throw new UploadException(
+          new UploadError.Conflict(location.display() + " already exists with different content: " + decision.reason()));
     }
     return new RemoteFile(location.remotePath(), size, sha256.toLowerCase(Locale.ROOT));
   }

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -73,8 +74,12 @@ import java.util.stream.Stream;
  * server's plain 404 and a {@code Destination} outside it Sabre's 403, so a client that leaves the
  * webroot out of any URL fails.
  *
+ * <p>Deployments it can play besides: object storage that keeps no checksum for an assembled upload
+ * ({@link #withoutChecksumStorage()}), a server that records assembled files with 0 bytes ({@link
+ * #recordingZeroSizeAfterAssembly()}), a login that is not the user id ({@link #setLogin}).
+ *
  * <p>Tests read what was stored straight from {@link #userFiles()}, and what was sent from {@link
- * #requests()} and {@link #chunkBytesReceived()}.
+ * #requests()}, {@link #chunkBytesReceived()} and {@link #putBytesReceived()}.
  */
 public final class NextcloudChunkingServer implements AutoCloseable {
 
@@ -107,7 +112,10 @@ public final class NextcloudChunkingServer implements AutoCloseable {
   private final AtomicBoolean loseNextChunk = new AtomicBoolean();
   private volatile long quota = Long.MAX_VALUE;
   private volatile boolean chunkingAvailable = true;
-
+  private volatile boolean checksumStorage = true;
+  private volatile boolean zeroSizeAfterAssembly;
+  /** Files whose size the server records as 0 (nextcloud/server#64029), by local path. */
+  private final Set<Path> recordedEmpty = ConcurrentHashMap.newKeySet();
   private NextcloudChunkingServer(Path dir, List<String> webroot) throws IOException {
     this.webroot = webroot;
     files = Files.createDirectories(dir.resolve("files").resolve(USER));
@@ -189,6 +197,7 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     Path path = files.resolve(relativePath).normalize();
     Files.write(path, content);
     checksums.remove(path);
+    recordedEmpty.remove(path);
   }
 
   /** Deletes the file {@code relativePath} below {@link #userFiles()}, with its checksum. */
@@ -196,6 +205,7 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     Path path = files.resolve(relativePath).normalize();
     Files.delete(path);
     checksums.remove(path);
+    recordedEmpty.remove(path);
   }
 
   public List<Request> requests() {
@@ -217,7 +227,6 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     loseNextChunk.set(true);
   }
 
-  /** Bytes the user may store in files; more is refused with 507. */
   /**
    * Authenticates {@code login} instead of the user id, as an e-mail login, LDAP or SSO account
    * does; the paths keep the user id ({@link #USER}).
@@ -226,6 +235,7 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     this.login = login;
   }
 
+  /** Bytes the user may store in files; more is refused with 507. */
   public void setQuota(long bytes) {
     quota = bytes;
   }
@@ -243,6 +253,27 @@ public final class NextcloudChunkingServer implements AutoCloseable {
    */
   public void setChunkingAvailable(boolean available) {
     chunkingAvailable = available;
+  }
+
+  /**
+   * Stores no {@code OC-Checksum} on the assembling MOVE, as Nextcloud on object storage with a
+   * distributed cache does: a file larger than one chunk then has no {@code oc:checksums}.
+   */
+  public void withoutChecksumStorage() {
+    checksumStorage = false;
+  }
+
+  /**
+   * Records every assembled file with 0 bytes in PROPFIND, wherever it is moved, while GET serves
+   * its bytes, as servers hit by nextcloud/server#64029 and #59715 do.
+   */
+  public void recordingZeroSizeAfterAssembly() {
+    zeroSizeAfterAssembly = true;
+  }
+
+  /** Body bytes of every PUT the server accepted, chunks and whole files. */
+  public long putBytesReceived() {
+    return chunkBytes.get() + fileBytes.get();
   }
 
   /** Removes every upload folder, as Nextcloud's expiry after 24 hours would. */
@@ -403,7 +434,7 @@ public final class NextcloudChunkingServer implements AutoCloseable {
         response(
             collection && !href.endsWith("/") ? href + "/" : href,
             collection,
-            collection ? -1 : Files.size(path),
+            collection ? -1 : recordedEmpty.contains(path.normalize()) ? 0 : Files.size(path),
             collection ? Optional.empty() : Optional.ofNullable(checksums.get(path.normalize()))));
   }
 
@@ -484,6 +515,7 @@ public final class NextcloudChunkingServer implements AutoCloseable {
         }
         Files.move(written, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         storeChecksum(path, exchange);
+        recordedEmpty.remove(path.normalize());
         fileBytes.addAndGet(size);
         return withHeader(Answer.of(exists ? 204 : 201), "OC-ETag", "\"" + Long.toHexString(System.nanoTime()) + "\"");
       }
@@ -554,13 +586,14 @@ public final class NextcloudChunkingServer implements AutoCloseable {
         return error(412, "PreconditionFailed", "The destination node already exists, and the overwrite header is set to false");
       }
       if (futureFile) {
-        return assemble(from, to, exists, exchange);
+        return assemble(from, to, Files.exists(to), trimmed(exchange, "OC-Total-Length"), trimmed(exchange, "OC-Checksum"));
       }
       if (exists) {
         deleteTree(to);
       }
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
       moveChecksums(from, to);
+      moveRecordedEmpty(from, to);
       return Answer.of(exists ? 204 : 201);
     }
   }
@@ -630,7 +663,7 @@ public final class NextcloudChunkingServer implements AutoCloseable {
   }
 
   /** The MOVE of {@code .file}: the chunks in the order of their numbers, onto {@code to}. */
-  private Answer assemble(Path folder, Path to, boolean exists, HttpExchange exchange) throws IOException {
+  private Answer assemble(Path folder, Path to, boolean exists, String expected, String checksum) throws IOException {
     if (exists && Files.isDirectory(to)) {
       return error(400, "BadRequest", "The given destination " + to.getFileName() + " is a directory.");
     }
@@ -646,7 +679,6 @@ public final class NextcloudChunkingServer implements AutoCloseable {
       }
       total += size;
     }
-    String expected = trimmed(exchange, "OC-Total-Length");
     if (expected != null && !expected.equals(Long.toString(total))) {
       return error(400, "BadRequest", "Chunks on server do not sum up to " + expected + " but to " + total + " bytes");
     }
@@ -664,7 +696,12 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     } finally {
       Files.deleteIfExists(assembled);
     }
-    storeChecksum(to, exchange);
+    storeChecksum(to, checksumStorage ? checksum : null);
+    if (zeroSizeAfterAssembly) {
+      recordedEmpty.add(to.normalize());
+    } else {
+      recordedEmpty.remove(to.normalize());
+    }
     deleteTree(folder);
     return Answer.of(exists ? 204 : 201);
   }
@@ -698,7 +735,10 @@ public final class NextcloudChunkingServer implements AutoCloseable {
   }
 
   private void storeChecksum(Path path, HttpExchange exchange) {
-    String checksum = trimmed(exchange, "OC-Checksum");
+    storeChecksum(path, trimmed(exchange, "OC-Checksum"));
+  }
+
+  private void storeChecksum(Path path, String checksum) {
     if (checksum == null || checksum.isEmpty()) {
       checksums.remove(path.normalize());
     } else {
@@ -714,11 +754,20 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     }
   }
 
+  private void moveRecordedEmpty(Path from, Path to) {
+    for (Path key : List.copyOf(recordedEmpty)) {
+      if (key.startsWith(from) && recordedEmpty.remove(key)) {
+        recordedEmpty.add(to.resolve(from.relativize(key)));
+      }
+    }
+  }
+
   private void deleteTree(Path path) throws IOException {
     try (Stream<Path> walk = Files.walk(path)) {
       for (Path each : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(each);
         checksums.remove(each.normalize());
+        recordedEmpty.remove(each.normalize());
         uploadDestinations.remove(each);
       }
     }

@@ -267,13 +267,20 @@ class NextcloudTargetTest {
   }
 
   @Test
-  void aFileWithoutAStoredSha256IsAConflictNotAGuess() throws Exception {
+  void aFileWithoutAStoredSha256IsReadBackNotGuessed() throws Exception {
     Files.write(stored("by-someone-else.jpg"), bytes(100, 14));
+    Files.write(stored("other-by-someone-else.jpg"), bytes(100, 15));
 
-    UploadError error = errorOf(() -> upload(target, "by-someone-else.jpg", bytes(100, 14)));
+    RemoteFile same = upload(target, "by-someone-else.jpg", bytes(100, 14));
+    UploadError error = errorOf(() -> upload(target, "other-by-someone-else.jpg", bytes(100, 14)));
 
+    assertThat(same).isEqualTo(new RemoteFile("by-someone-else.jpg", 100, sha(bytes(100, 14))));
+    assertThat(paths("GET")).containsExactly(
+        "/remote.php/dav/files/anna/" + rootName + "/by-someone-else.jpg",
+        "/remote.php/dav/files/anna/" + rootName + "/other-by-someone-else.jpg");
     assertThat(error).isInstanceOf(UploadError.Conflict.class);
-    assertThat(error.message()).contains("cannot tell its hash");
+    assertThat(error.message()).contains("different content").contains("sha256");
+    assertThat(Files.readAllBytes(stored("other-by-someone-else.jpg"))).isEqualTo(bytes(100, 15));
   }
 
   // ---- probe ----
