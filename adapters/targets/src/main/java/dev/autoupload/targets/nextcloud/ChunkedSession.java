@@ -34,13 +34,16 @@ final class ChunkedSession implements UploadSession {
   /** Bytes the server holds in complete chunks, numbered from 1. */
   private long onServer;
 
+  /** Whether an earlier attempt had the server assemble every chunk into the part already. */
+  private final boolean assembled;
+
   private boolean closed;
 
   ChunkedSession(
       NextcloudTarget target,
       NextcloudTarget.Location location,
       long size,
-      long onServer,
+      NextcloudTarget.Start start,
       boolean replace,
       Runnable release)
       throws UploadException {
@@ -49,7 +52,8 @@ final class ChunkedSession implements UploadSession {
     this.size = size;
     this.replace = replace;
     this.chunkSize = target.chunkSize();
-    this.onServer = onServer;
+    this.onServer = start.onServer();
+    this.assembled = start.assembled();
     this.release = release;
     this.whole = onServer == 0 ? Optional.of(Sha256.newDigest()) : Optional.empty();
     this.spool = new Spool(target.spoolDir(), "nextcloud");
@@ -103,7 +107,9 @@ final class ChunkedSession implements UploadSession {
         sendChunk();
       }
       String hash = sha256.toLowerCase(Locale.ROOT);
-      target.assemble(location, expectedSize, hash);
+      if (!assembled) {
+        target.assemble(location, expectedSize, hash);
+      }
       verifyAssembled(expectedSize, hash, sent.isPresent());
       if (!target.publishPart(location, replace)) {
         try {

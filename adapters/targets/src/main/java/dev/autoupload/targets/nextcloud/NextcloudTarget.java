@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -57,6 +58,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * cache; 0 bytes recorded for a file that has more, nextcloud/server#64029) the file is read back
  * too, as {@link StoredFileCheck} decides, never taken for different.
  *
+ * <p>An assembling MOVE answered 423 or 504 (a proxy's timeout while PHP goes on) or 404 is
+ * followed by looking at the part and the upload folder until the part appears, as {@link
+ * AssemblyWait} decides, for at most as long as sending the file may take; a later attempt that
+ * finds the part assembled and the folder gone publishes it without sending a byte.
+ *
  * <p>A server where Nextcloud is installed under a sub-path ({@code overwritewebroot}, or a web
  * server alias such as {@code https://example.com/nextcloud/}) is reached through the {@code
  * webroot}: every URL, {@code Destination} headers included, starts with it.
@@ -77,6 +83,12 @@ public final class NextcloudTarget implements UploadTarget {
   static final int MAX_CHUNKS = 10_000;
 
   static final String PART_SUFFIX = ".autoupload-part";
+
+  /** The first pause while waiting for an assembly: a server that merges fast is not kept waiting. */
+  static final Duration FIRST_ASSEMBLY_POLL = Duration.ofMillis(100);
+
+  /** The longest pause between two looks at an assembly that takes long. */
+  static final Duration LAST_ASSEMBLY_POLL = Duration.ofSeconds(10);
 
   /**
    * Where one remote path lives on the server; paths are encoded absolute URL paths.
@@ -234,7 +246,7 @@ public final class NextcloudTarget implements UploadTarget {
       return new RemoteState.Complete(size, file.get().sha256());
     }
     Optional<List<DavListing.Entry>> upload = listUpload(location);
-    long offset = upload.map(entries -> completeChunks(entries) * chunkSize).orElse(0L);
+    long offset = upload.map(entries -> completeChunks(entries, OptionalLong.empty()) * chunkSize).orElse(0L);
     return offset > 0 ? new RemoteState.Partial(offset) : new RemoteState.Absent();
   }
 
@@ -350,15 +362,25 @@ public final class NextcloudTarget implements UploadTarget {
   // ---- what sessions use ----
 
   /**
-   * Finds the chunked upload of {@code location} or starts one.
-   *
-   * @return how many bytes of it the server holds in complete chunks, where the session continues
+   * Where a chunked upload starts: after {@code onServer} bytes in complete chunks, or, when {@code
+   * assembled}, with every byte already assembled into the part by an earlier attempt (a MOVE whose
+   * answer a proxy cut off, a crash before the part was published), which is then verified and
+   * published without sending anything.
    */
-  private long prepareUpload(Location location, long size) throws UploadException {
+  record Start(long onServer, boolean assembled) {}
+
+  /** Finds the chunked upload of {@code location}, or its assembled part, or starts one. */
+  private Start prepareUpload(Location location, long size) throws UploadException {
     Optional<List<DavListing.Entry>> existing = listUpload(location);
+    if (existing.isEmpty()) {
+      OptionalLong part = partSize(location).map(OptionalLong::of).orElse(OptionalLong.empty());
+      if (AssemblyWait.next(part, false, size, false).step() == AssemblyWait.Step.ASSEMBLED) {
+        return new Start(size, true);
+      }
+    }
     if (existing.isPresent()) {
-      int complete = completeChunks(existing.get());
-      if (complete * chunkSize <= size) {
+      int complete = completeChunks(existing.get(), OptionalLong.of(size));
+      if (complete * chunkSize <= size + chunkSize - 1) {
         // The assembly takes every chunk in the folder: whatever follows the complete ones goes.
         for (DavListing.Entry entry : existing.get()) {
           int number = chunkNumber(entry.name());
@@ -369,7 +391,7 @@ public final class NextcloudTarget implements UploadTarget {
                 Set.of(200, 204, 404));
           }
         }
-        return complete * chunkSize;
+        return new Start(Math.min(complete * chunkSize, size), false);
       }
       // Chunks of a larger file under the same name: nothing to continue from.
       discardUpload(location);
@@ -380,7 +402,7 @@ public final class NextcloudTarget implements UploadTarget {
             .method("MKCOL", HttpRequest.BodyPublishers.noBody()),
         "MKCOL upload folder for " + location.display(),
         Set.of(201));
-    return 0;
+    return new Start(0, false);
   }
 
   /** PUTs chunk {@code number} of a file of {@code totalSize} bytes from {@code file}. */
@@ -415,7 +437,9 @@ public final class NextcloudTarget implements UploadTarget {
 
   /**
    * Has the server assemble the chunks onto the part name, checking the total length; a server
-   * that counts another length (a lost chunk) gets the upload discarded.
+   * that counts another length (a lost chunk) gets the upload discarded. When the answer does not
+   * say how the assembly went (423, 504, 404), waits for it as {@link AssemblyWait} decides, so
+   * that nothing is sent again while the server may still be assembling it.
    */
   void assemble(Location location, long size, String sha256) throws UploadException {
     String operation = "MOVE " + location.display() + " (assembling the chunks)";
@@ -429,17 +453,69 @@ public final class NextcloudTarget implements UploadTarget {
                 .header("Overwrite", "T")
                 .method("MOVE", HttpRequest.BodyPublishers.noBody()),
             operation);
-    // 400: the chunks do not add up; 404: the folder expired; 412: Nextcloud lost the upload's
-    // metadata (the part name itself is overwritten).
-    if (response.statusCode() == 400 || response.statusCode() == 404 || response.statusCode() == 412) {
+    int status = response.statusCode();
+    if (status == 423 || status == 504 || status == 404) {
+      awaitAssembly(location, size, operation + ": HTTP " + status);
+      return;
+    }
+    // 400: the chunks do not add up; 412: Nextcloud lost the upload's metadata (the part name
+    // itself is overwritten).
+    if (status == 400 || status == 412) {
       discardUpload(location);
       throw new UploadException(
           new UploadError.Transient(
-              operation + " failed: HTTP " + response.statusCode() + ": "
+              operation + " failed: HTTP " + status + ": "
                   + DavListing.errorMessage(response.body()).strip()
                   + "; the upload was discarded and starts over"));
     }
     requireSuccess(response, operation, Set.of(201, 204));
+  }
+
+  /**
+   * Looks at the part and the upload folder, with pauses growing from {@link #FIRST_ASSEMBLY_POLL}
+   * to {@link #LAST_ASSEMBLY_POLL}, until the part is there or the assembly failed; for at most as
+   * long as sending the whole file may take ({@code min-bytes-per-second}).
+   */
+  private void awaitAssembly(Location location, long size, String answered) throws UploadException {
+    long deadline = System.nanoTime() + settings.timeoutFor(size).toNanos();
+    long pauseMillis = FIRST_ASSEMBLY_POLL.toMillis();
+    while (true) {
+      // The folder first: the server removes it only after the part is in place, so a folder
+      // seen and then no part means still assembling, never a part missed in between.
+      boolean folder = listUpload(location).isPresent();
+      OptionalLong part = partSize(location).map(OptionalLong::of).orElse(OptionalLong.empty());
+      AssemblyWait.Decision decision =
+          AssemblyWait.next(part, folder, size, System.nanoTime() - deadline > 0);
+      switch (decision.step()) {
+        case ASSEMBLED:
+          return;
+        case FAILED:
+          discardUpload(location);
+          throw new UploadException(
+              new UploadError.Transient(
+                  answered + ", then " + decision.reason() + "; the upload starts over"));
+        case TIMED_OUT:
+          throw new UploadException(
+              new UploadError.Transient(
+                  answered + " and " + decision.reason() + " after " + settings.timeoutFor(size).toSeconds()
+                      + " s; the chunks stay for the next attempt"));
+        case WAIT:
+          pause(Math.min(pauseMillis, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+          pauseMillis = Math.min(pauseMillis * 2, LAST_ASSEMBLY_POLL.toMillis());
+          break;
+        default:
+          throw new IllegalStateException(decision.step().name());
+      }
+    }
+  }
+
+  private static void pause(long millis) throws UploadException {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UploadException(new UploadError.Transient("waiting for the assembly was interrupted"), e);
+    }
   }
 
   /** The size the server reports for the assembled part; empty when there is none. */
@@ -583,12 +659,18 @@ public final class NextcloudTarget implements UploadTarget {
 
   // ---- chunks ----
 
-  /** How many chunks, from the first on, the server holds completely, with the configured size. */
-  private int completeChunks(List<DavListing.Entry> listing) {
+  /**
+   * How many chunks, from the first on, the server holds completely, with the configured size; of a
+   * file of known {@code size} the last, shorter chunk too, so that an upload whose assembly died
+   * sends nothing again.
+   */
+  private int completeChunks(List<DavListing.Entry> listing, OptionalLong size) {
     Set<Integer> full = new HashSet<>();
     for (DavListing.Entry entry : listing.subList(1, listing.size())) {
       int number = chunkNumber(entry.name());
-      if (number > 0 && !entry.collection() && entry.contentLength().orElse(-1) == chunkSize) {
+      long expected =
+          size.isPresent() ? Math.min(chunkSize, size.getAsLong() - (number - 1) * chunkSize) : chunkSize;
+      if (number > 0 && expected > 0 && !entry.collection() && entry.contentLength().orElse(-1) == expected) {
         full.add(number);
       }
     }

@@ -15,6 +15,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -28,6 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -76,7 +79,8 @@ import java.util.stream.Stream;
  *
  * <p>Deployments it can play besides: object storage that keeps no checksum for an assembled upload
  * ({@link #withoutChecksumStorage()}), a server that records assembled files with 0 bytes ({@link
- * #recordingZeroSizeAfterAssembly()}), a login that is not the user id ({@link #setLogin}).
+ * #recordingZeroSizeAfterAssembly()}), an assembly behind a proxy with a short timeout ({@link
+ * #assemblingSlowly}, {@link #assemblyDying}), a login that is not the user id ({@link #setLogin}).
  *
  * <p>Tests read what was stored straight from {@link #userFiles()}, and what was sent from {@link
  * #requests()}, {@link #chunkBytesReceived()} and {@link #putBytesReceived()}.
@@ -116,6 +120,25 @@ public final class NextcloudChunkingServer implements AutoCloseable {
   private volatile boolean zeroSizeAfterAssembly;
   /** Files whose size the server records as 0 (nextcloud/server#64029), by local path. */
   private final Set<Path> recordedEmpty = ConcurrentHashMap.newKeySet();
+  /** How the assembling MOVE answers while it goes on in the background; empty: it waits for it. */
+  private volatile Optional<SlowAssembly> slowAssembly = Optional.empty();
+  /** Upload folders being assembled in the background. */
+  private final Set<Path> assembling = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService assembler =
+      Executors.newSingleThreadScheduledExecutor(
+          runnable -> {
+            Thread thread = new Thread(runnable, "nextcloud-test-assembly");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  /**
+   * An assembly behind a proxy with a short timeout: the MOVE of {@code .file} is answered {@code
+   * status} at once while the server assembles for {@code duration}; never finished when {@code
+   * duration} is empty, as when PHP dies behind the proxy.
+   */
+  private record SlowAssembly(int status, Optional<Duration> duration) {}
+
   private NextcloudChunkingServer(Path dir, List<String> webroot) throws IOException {
     this.webroot = webroot;
     files = Files.createDirectories(dir.resolve("files").resolve(USER));
@@ -271,6 +294,25 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     zeroSizeAfterAssembly = true;
   }
 
+  /**
+   * Answers the assembling MOVE with {@code status} (423 as Nextcloud's lock, 504 as a proxy's
+   * timeout) at once, assembles in the background for {@code duration}, and answers 423 to another
+   * MOVE of the same upload meanwhile.
+   */
+  public void assemblingSlowly(int status, Duration duration) {
+    slowAssembly = Optional.of(new SlowAssembly(status, Optional.of(duration)));
+  }
+
+  /** As {@link #assemblingSlowly}, but the assembly never finishes: the chunks stay. */
+  public void assemblyDying(int status) {
+    slowAssembly = Optional.of(new SlowAssembly(status, Optional.empty()));
+  }
+
+  /** Assembles in the request again, answering the MOVE once done. */
+  public void assemblingInTheRequest() {
+    slowAssembly = Optional.empty();
+  }
+
   /** Body bytes of every PUT the server accepted, chunks and whole files. */
   public long putBytesReceived() {
     return chunkBytes.get() + fileBytes.get();
@@ -288,6 +330,7 @@ public final class NextcloudChunkingServer implements AutoCloseable {
   @Override
   public void close() {
     http.stop(0);
+    assembler.shutdownNow();
     threads.shutdownNow();
   }
 
@@ -367,7 +410,10 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     switch (method) {
       case "PROPFIND":
         drain(exchange.getRequestBody());
-        return propfind(target, exchange.getRequestHeaders().getFirst("Depth"));
+        synchronized (this) {
+          // An assembly in the background must not delete chunks while they are listed.
+          return propfind(target, exchange.getRequestHeaders().getFirst("Depth"));
+        }
       case "MKCOL":
         drain(exchange.getRequestBody());
         return upload ? mkcolUpload(target, exchange) : mkcolFolder(target);
@@ -585,6 +631,28 @@ public final class NextcloudChunkingServer implements AutoCloseable {
       if (exists && !overwrite) {
         return error(412, "PreconditionFailed", "The destination node already exists, and the overwrite header is set to false");
       }
+      if (futureFile && assembling.contains(from)) {
+        return error(423, "Locked", "\"" + destination.segments().get(destination.segments().size() - 1) + "\" is locked");
+      }
+      if (futureFile && slowAssembly.isPresent()) {
+        SlowAssembly slow = slowAssembly.get();
+        if (slow.duration().isPresent()) {
+          // A dying assembly holds no lock: the next MOVE assembles again.
+          assembling.add(from);
+        }
+        String totalLength = trimmed(exchange, "OC-Total-Length");
+        String checksum = trimmed(exchange, "OC-Checksum");
+        slow.duration()
+            .ifPresent(
+                duration ->
+                    assembler.schedule(
+                        () -> assembleInBackground(from, to, totalLength, checksum),
+                        duration.toMillis(),
+                        TimeUnit.MILLISECONDS));
+        return slow.status() == 423
+            ? error(423, "Locked", "\"" + to.getFileName() + "\" is locked")
+            : new Answer(504, Map.of("Content-Type", "text/html"), "<html><body><h1>504 Gateway Time-out</h1></body></html>".getBytes(StandardCharsets.UTF_8));
+      }
       if (futureFile) {
         return assemble(from, to, Files.exists(to), trimmed(exchange, "OC-Total-Length"), trimmed(exchange, "OC-Checksum"));
       }
@@ -660,6 +728,35 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     } finally {
       Files.deleteIfExists(written);
     }
+  }
+
+  private void assembleInBackground(Path folder, Path to, String totalLength, String checksum) {
+    synchronized (this) {
+      try {
+        assemble(folder, to, Files.exists(to), totalLength, checksum);
+      } catch (IOException e) {
+        // The MOVE was answered long ago; as on a real server, a failed assembly leaves the chunks.
+      } finally {
+        assembling.remove(folder);
+        notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Waits until no assembly runs in the background any more; false when one still does after
+   * {@code timeout}.
+   */
+  public synchronized boolean awaitBackgroundAssemblies(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!assembling.isEmpty()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
   }
 
   /** The MOVE of {@code .file}: the chunks in the order of their numbers, onto {@code to}. */

@@ -24,10 +24,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Nextcloud deployments the plain test server does not show: object storage that keeps no
- * checksum for an assembled upload and servers that record it with 0 bytes. Each test proves what is stored (sha256 of the bytes on the server)
+ * checksum for an assembled upload, servers that record it with 0 bytes, and an assembly that
+ * outlasts a proxy's timeout. Each test proves what is stored (sha256 of the bytes on the server)
  * and what was sent (bytes the server received).
  */
 class NextcloudServerVariantsTest {
@@ -110,6 +113,69 @@ class NextcloudServerVariantsTest {
     assertThat(decision).isInstanceOf(RemoteDecision.AlreadyThere.class);
   }
 
+  // ---- an assembly that outlasts the MOVE ----
+
+  @ParameterizedTest
+  @ValueSource(ints = {423, 504})
+  void anAssemblyStillRunningWhenTheMoveIsAnsweredIsAwaitedAndNothingIsSentTwice(int status) throws Exception {
+    server.assemblingSlowly(status, Duration.ofMillis(600));
+    byte[] content = bytes(3 * CHUNK + 1, 5);
+
+    RemoteFile file = upload(target(Duration.ofSeconds(30)), "slow.mov", content);
+
+    assertThat(file).isEqualTo(new RemoteFile("slow.mov", content.length, sha(content)));
+    assertThat(server.putBytesReceived()).as("bytes sent").isEqualTo(content.length);
+    assertThat(server.requests().stream().filter(r -> r.method().equals("MOVE") && r.path().endsWith("/.file")))
+        .as("assembling MOVEs")
+        .hasSize(1);
+    assertThat(sha(Files.readAllBytes(stored("slow.mov")))).isEqualTo(sha(content));
+    assertThat(server.uploadDestinations()).isEmpty();
+  }
+
+  @Test
+  void anAssemblyOutlastingTheWaitIsFoundByTheNextAttemptWithoutSendingAgain() throws Exception {
+    server.assemblingSlowly(504, Duration.ofMillis(2500));
+    byte[] content = bytes(2 * CHUNK + 3, 6);
+
+    UploadError first = errorOf(() -> upload(target(Duration.ofSeconds(1)), "late.mov", content));
+    awaitAssembled("late.mov");
+    RemoteFile file;
+    long offsetOfTheNextAttempt;
+    try (UploadSession session = target(Duration.ofSeconds(30)).open("late.mov", content.length)) {
+      offsetOfTheNextAttempt = session.offset();
+      file = session.complete(content.length, sha(content));
+    }
+
+    assertThat(first).isInstanceOf(UploadError.Transient.class);
+    assertThat(first.message()).contains("HTTP 504").contains("the chunks stay");
+    assertThat(offsetOfTheNextAttempt).isEqualTo(content.length);
+    assertThat(file).isEqualTo(new RemoteFile("late.mov", content.length, sha(content)));
+    assertThat(server.putBytesReceived()).as("bytes sent").isEqualTo(content.length);
+    assertThat(sha(Files.readAllBytes(stored("late.mov")))).isEqualTo(sha(content));
+    assertThat(Files.exists(stored(".late.mov" + NextcloudTarget.PART_SUFFIX))).isFalse();
+  }
+
+  @Test
+  void anAssemblyThatDiedIsRunAgainFromTheChunksOnTheServer() throws Exception {
+    server.assemblyDying(504);
+    byte[] content = bytes(2 * CHUNK + 3, 7);
+
+    UploadError first = errorOf(() -> upload(target(Duration.ofSeconds(1)), "died.mov", content));
+    server.assemblingInTheRequest();
+    RemoteFile file;
+    long offsetOfTheNextAttempt;
+    try (UploadSession session = target(Duration.ofSeconds(30)).open("died.mov", content.length)) {
+      offsetOfTheNextAttempt = session.offset();
+      file = session.complete(content.length, sha(content));
+    }
+
+    assertThat(first).isInstanceOf(UploadError.Transient.class);
+    assertThat(offsetOfTheNextAttempt).isEqualTo(content.length);
+    assertThat(file).isEqualTo(new RemoteFile("died.mov", content.length, sha(content)));
+    assertThat(server.putBytesReceived()).as("bytes sent").isEqualTo(content.length);
+    assertThat(sha(Files.readAllBytes(stored("died.mov")))).isEqualTo(sha(content));
+  }
+
   // ---- helpers ----
 
   private NextcloudTarget target(Duration readTimeout) {
@@ -123,6 +189,12 @@ class NextcloudServerVariantsTest {
             .withTimeouts(Duration.ofSeconds(5), readTimeout, 1024L * 1024 * 1024)
             .withSpoolDir(spoolDir)
             .withPassword(NextcloudChunkingServer.PASSWORD));
+  }
+
+  /** Waits until the server finished the assembly in the background; fails after 20 s. */
+  private void awaitAssembled(String name) throws Exception {
+    assertThat(server.awaitBackgroundAssemblies(Duration.ofSeconds(20))).as("the server's assembly finished").isTrue();
+    assertThat(stored("." + name + NextcloudTarget.PART_SUFFIX)).exists();
   }
 
   private long gets(String suffix) {
