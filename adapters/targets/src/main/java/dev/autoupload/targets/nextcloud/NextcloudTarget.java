@@ -107,11 +107,15 @@ public final class NextcloudTarget implements UploadTarget {
   private final URI origin;
   /** As given, for messages: {@code /my cloud}; empty for the server's root. */
   private final String webroot;
-  private final String user;
+  /** Where a user's folders are: its id and the encoded paths of its files and uploads. */
+  private record Account(String user, String filesBase, String uploadsBase) {}
+
+  private final String davBase;
+  private final String login;
+  /** Empty until the user id is learnt from the server (see {@link #discoveringUserId}). */
+  private volatile Optional<Account> account;
   private final List<String> root;
   private final long chunkSize;
-  private final String filesBase;
-  private final String uploadsBase;
   private final String description;
   private final Optional<String> authorization;
   private final TargetSettings settings;
@@ -152,6 +156,28 @@ public final class NextcloudTarget implements UploadTarget {
    */
   public NextcloudTarget(
       URI server, String webroot, String login, String user, String rootPath, long chunkSize, TargetSettings settings) {
+    this(server, webroot, login, Optional.of(user), rootPath, chunkSize, settings);
+  }
+
+  /**
+   * A target whose user id is asked of the server ({@code d:current-user-principal} of {@code
+   * /remote.php/dav/}) on first use, for a login that looks like an e-mail address and may not be
+   * the user id; see the constructor above.
+   */
+  public static NextcloudTarget discoveringUserId(
+      URI server, String webroot, String login, String rootPath, long chunkSize, TargetSettings settings) {
+    return new NextcloudTarget(server, webroot, login, Optional.empty(), rootPath, chunkSize, settings);
+  }
+
+  private NextcloudTarget(
+      URI server,
+      String webroot,
+      String login,
+      Optional<String> knownUser,
+      String rootPath,
+      long chunkSize,
+      TargetSettings settings) {
+    String user = knownUser.orElse(login);
     if (login == null || login.isEmpty() || login.contains(":")) {
       throw new IllegalArgumentException("a Nextcloud target needs a login name without ':'");
     }
@@ -181,11 +207,10 @@ public final class NextcloudTarget implements UploadTarget {
     }
     List<String> webrootSegments = webrootSegments(webroot);
     this.webroot = webrootSegments.isEmpty() ? "" : "/" + String.join("/", webrootSegments);
-    String davBase = (webrootSegments.isEmpty() ? "" : DavPath.join(webrootSegments)) + "/remote.php/dav";
-    this.user = user;
+    this.davBase = (webrootSegments.isEmpty() ? "" : DavPath.join(webrootSegments)) + "/remote.php/dav";
+    this.login = login;
+    this.account = knownUser.map(this::accountOf);
     this.chunkSize = chunkSize;
-    this.filesBase = davBase + "/files/" + DavPath.encode(user);
-    this.uploadsBase = davBase + "/uploads/" + DavPath.encode(user);
     this.settings = settings;
     this.authorization = HttpClients.basicAuthorization(Optional.of(login), settings.password());
     this.client = HttpClients.build(settings);
@@ -193,7 +218,7 @@ public final class NextcloudTarget implements UploadTarget {
     if (!this.webroot.isEmpty()) {
       parameters.add("webroot=" + this.webroot);
     }
-    if (!login.equals(user)) {
+    if (knownUser.isPresent() && !login.equals(user)) {
       parameters.add("user-id=" + user);
     }
     this.description =
@@ -327,10 +352,12 @@ public final class NextcloudTarget implements UploadTarget {
 
   @Override
   public void check() throws UploadException {
+    Account account = account();
+    String user = account.user();
     String path = collectionPath(root);
     Optional<DavListing.Entry> found = stat(path, "PROPFIND " + displayRoot());
     if (found.isEmpty()) {
-      String home = filesBase + "/";
+      String home = account.filesBase() + "/";
       if (root.isEmpty() || stat(home, "PROPFIND " + home).isEmpty()) {
         // Not a folder to make: the host, the user id or the webroot is wrong.
         throw permanent(
@@ -350,7 +377,7 @@ public final class NextcloudTarget implements UploadTarget {
     } else if (!found.get().collection()) {
       throw permanent("the target root " + displayRoot() + " is a file, not a folder");
     }
-    String uploads = uploadsBase + "/";
+    String uploads = account.uploadsBase() + "/";
     if (stat(uploads, "PROPFIND " + uploads).isEmpty()) {
       throw permanent(
           "the server has no chunked upload folder " + uploads
@@ -829,14 +856,15 @@ public final class NextcloudTarget implements UploadTarget {
     List<String> partSegments = new ArrayList<>(root);
     partSegments.addAll(parents);
     partSegments.add("." + name + PART_SUFFIX);
-    String file = filesBase + DavPath.join(fileSegments);
+    Account account = account();
+    String file = account.filesBase() + DavPath.join(fileSegments);
     String nfc = String.join("/", segments);
     return new Location(
         nfc,
         displayRoot() + (displayRoot().endsWith("/") ? "" : "/") + nfc,
         file,
-        filesBase + DavPath.join(partSegments),
-        uploadsBase + "/" + transferId(file),
+        account.filesBase() + DavPath.join(partSegments),
+        account.uploadsBase() + "/" + transferId(file),
         List.copyOf(collections));
   }
 
@@ -880,8 +908,53 @@ public final class NextcloudTarget implements UploadTarget {
     return segments;
   }
 
-  private String collectionPath(List<String> segments) {
-    return filesBase + (segments.isEmpty() ? "/" : DavPath.join(segments) + "/");
+  private String collectionPath(List<String> segments) throws UploadException {
+    return account().filesBase() + (segments.isEmpty() ? "/" : DavPath.join(segments) + "/");
+  }
+
+  private Account accountOf(String user) {
+    return new Account(user, davBase + "/files/" + DavPath.encode(user), davBase + "/uploads/" + DavPath.encode(user));
+  }
+
+  /** The user's folders; on first use of a target discovering its user id, asked of the server. */
+  private Account account() throws UploadException {
+    Optional<Account> known = account;
+    if (known.isPresent()) {
+      return known.get();
+    }
+    synchronized (this) {
+      if (account.isEmpty()) {
+        account = Optional.of(accountOf(discoverUserId()));
+      }
+      return account.get();
+    }
+  }
+
+  private String discoverUserId() throws UploadException {
+    String operation = "PROPFIND " + absolute(davBase + "/") + " (current-user-principal)";
+    HttpResponse<String> response =
+        exchange(
+            request(davBase + "/")
+                .header("Depth", "0")
+                .header("Content-Type", "application/xml; charset=utf-8")
+                .method("PROPFIND", HttpRequest.BodyPublishers.ofString(DavListing.PRINCIPAL_BODY)),
+            operation);
+    requireSuccess(response, operation, Set.of(207));
+    try {
+      String user =
+          DavListing.currentUserId(response.body())
+              .orElseThrow(
+                  () ->
+                      permanent(
+                          operation + ": the server names no user principal for \"" + login
+                              + "\"; give the user id with ?user-id="));
+      if (user.contains("/")) {
+        throw permanent(operation + ": the server names an unusable user id \"" + user + "\"");
+      }
+      return user;
+    } catch (IOException e) {
+      throw permanent(operation + " failed: " + e.getMessage());
+    }
   }
 
   private String displayRoot() {

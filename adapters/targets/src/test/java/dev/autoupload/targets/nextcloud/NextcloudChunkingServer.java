@@ -80,7 +80,8 @@ import java.util.stream.Stream;
  * <p>Deployments it can play besides: object storage that keeps no checksum for an assembled upload
  * ({@link #withoutChecksumStorage()}), a server that records assembled files with 0 bytes ({@link
  * #recordingZeroSizeAfterAssembly()}), an assembly behind a proxy with a short timeout ({@link
- * #assemblingSlowly}, {@link #assemblyDying}), a login that is not the user id ({@link #setLogin}).
+ * #assemblingSlowly}, {@link #assemblyDying}), a login that is not the user id ({@link #setLogin}),
+ * which a PROPFIND of {@code /remote.php/dav/} names by its {@code d:current-user-principal}.
  *
  * <p>Tests read what was stored straight from {@link #userFiles()}, and what was sent from {@link
  * #requests()}, {@link #chunkBytesReceived()} and {@link #putBytesReceived()}.
@@ -376,6 +377,9 @@ public final class NextcloudChunkingServer implements AutoCloseable {
                 error(401, "NotAuthenticated", "No public access to this resource., Username or password was incorrect"),
                 "WWW-Authenticate",
                 "Basic realm=\"Nextcloud\", charset=\"UTF-8\"");
+      } else if (method.equals("PROPFIND") && davRoot(rawPath)) {
+        drain(exchange.getRequestBody());
+        answer = principal();
       } else {
         DavTarget target = parse(rawPath);
         answer = dispatch(method, target, exchange, bodyBytes);
@@ -437,6 +441,26 @@ public final class NextcloudChunkingServer implements AutoCloseable {
   }
 
   // ---- WebDAV ----
+
+  private boolean davRoot(String rawPath) throws Refusal {
+    List<String> all = segments(rawPath);
+    return all.subList(webroot.size(), all.size()).equals(List.of("remote.php", "dav"));
+  }
+
+  /** Sabre's answer to a PROPFIND of the DAV root: the principal of whoever logged in. */
+  private Answer principal() {
+    StringBuilder root = new StringBuilder();
+    for (String segment : webroot) {
+      root.append('/').append(encode(segment));
+    }
+    root.append("/remote.php/dav/");
+    return Answer.xml(
+        207,
+        "<?xml version=\"1.0\"?>\n<d:multistatus xmlns:d=\"DAV:\" xmlns:s=\"http://sabredav.org/ns\">"
+            + "<d:response><d:href>" + root + "</d:href><d:propstat><d:prop><d:current-user-principal><d:href>"
+            + root + "principals/users/" + encode(USER) + "/</d:href></d:current-user-principal></d:prop>"
+            + "<d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response></d:multistatus>");
+  }
 
   private Answer propfind(DavTarget target, String depthHeader) throws IOException, Refusal {
     Path path = local(target);
