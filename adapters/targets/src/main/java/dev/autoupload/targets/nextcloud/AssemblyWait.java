@@ -8,10 +8,13 @@ import java.util.OptionalLong;
  * proxy gave up while PHP goes on), or 404 (an earlier MOVE may have finished it). A pure function
  * of what two PROPFINDs found; every answer names its reason.
  *
- * <p>The part appears once assembled and Nextcloud removes the upload folder after it, so a part of
- * the expected size means done; no part and no folder means the assembly failed or expired, and
- * only then does the upload start over. Never decided by time alone: past the deadline the upload
- * is tried again later, and the chunks stay for that try.
+ * <p>Nextcloud removes the upload folder only once the part is in place, so no folder and a part
+ * means done, no folder and no part (or one of another size) means the assembly failed or expired,
+ * and only then does the upload start over. While the folder is there the server is still at it,
+ * whatever part may be beside it (one an earlier upload left): wait. Never decided by time alone:
+ * past the deadline the upload is tried again later, and the chunks stay for that try. A part found
+ * this way may still be an earlier upload's of the same size, so it is read back before it is
+ * published.
  */
 final class AssemblyWait {
 
@@ -38,13 +41,12 @@ final class AssemblyWait {
    * @param pastDeadline whether the time allowed for the assembly has run out
    */
   static Decision next(OptionalLong partSize, boolean uploadFolderPresent, long expectedSize, boolean pastDeadline) {
-    if (partSize.isPresent()
-        && (partSize.getAsLong() == expectedSize || partSize.getAsLong() == 0 && !uploadFolderPresent)) {
-      // A part recorded with 0 bytes once the folder is gone may be a size the server failed to
-      // record (nextcloud/server#64029): the verification reads it back.
-      return new Decision(Step.ASSEMBLED, "the server assembled the part");
-    }
     if (!uploadFolderPresent) {
+      // A part recorded with 0 bytes may be a size the server failed to record
+      // (nextcloud/server#64029): the verification reads it back.
+      if (partSize.isPresent() && (partSize.getAsLong() == expectedSize || partSize.getAsLong() == 0)) {
+        return new Decision(Step.ASSEMBLED, "the server assembled the part");
+      }
       return new Decision(
           Step.FAILED,
           partSize.isPresent()

@@ -107,10 +107,8 @@ final class ChunkedSession implements UploadSession {
         sendChunk();
       }
       String hash = sha256.toLowerCase(Locale.ROOT);
-      if (!assembled) {
-        target.assemble(location, expectedSize, hash);
-      }
-      verifyAssembled(expectedSize, hash, sent.isPresent());
+      boolean assembledFromTheseChunks = !assembled && target.assemble(location, expectedSize, hash);
+      verifyAssembled(expectedSize, hash, sent.isPresent() && assembledFromTheseChunks);
       if (!target.publishPart(location, replace)) {
         try {
           return target.acceptExisting(location, expectedSize, hash);
@@ -126,7 +124,8 @@ final class ChunkedSession implements UploadSession {
 
   /**
    * Checks the assembled part before it is published, as {@link StoredFileCheck} decides: by its
-   * size and the hash of what this session sent when it sent every byte, else by reading it back.
+   * size and the hash of what this session sent when it sent every byte and the server said it
+   * assembled them, else by reading it back.
    */
   private void verifyAssembled(long expectedSize, String sha256, boolean sentEveryByte)
       throws UploadException {

@@ -467,8 +467,11 @@ public final class NextcloudTarget implements UploadTarget {
    * that counts another length (a lost chunk) gets the upload discarded. When the answer does not
    * say how the assembly went (423, 504, 404), waits for it as {@link AssemblyWait} decides, so
    * that nothing is sent again while the server may still be assembling it.
+   *
+   * @return whether the server's answer said it assembled this upload; false when the part was
+   *     found by looking, which may be one an earlier upload left, so it is read back to verify
    */
-  void assemble(Location location, long size, String sha256) throws UploadException {
+  boolean assemble(Location location, long size, String sha256) throws UploadException {
     String operation = "MOVE " + location.display() + " (assembling the chunks)";
     HttpResponse<String> response =
         exchange(
@@ -483,7 +486,7 @@ public final class NextcloudTarget implements UploadTarget {
     int status = response.statusCode();
     if (status == 423 || status == 504 || status == 404) {
       awaitAssembly(location, size, operation + ": HTTP " + status);
-      return;
+      return false;
     }
     // 400: the chunks do not add up; 412: Nextcloud lost the upload's metadata (the part name
     // itself is overwritten).
@@ -496,6 +499,7 @@ public final class NextcloudTarget implements UploadTarget {
                   + "; the upload was discarded and starts over"));
     }
     requireSuccess(response, operation, Set.of(201, 204));
+    return true;
   }
 
   /**

@@ -176,6 +176,28 @@ class NextcloudServerVariantsTest {
     assertThat(sha(Files.readAllBytes(stored("died.mov")))).isEqualTo(sha(content));
   }
 
+  @Test
+  void aPartAnEarlierUploadLeftIsNeverPublishedForAnAssemblyTheServerDidNotConfirm() throws Exception {
+    byte[] content = bytes(2 * CHUNK, 9);
+    byte[] earlier = bytes(2 * CHUNK, 10);
+    NextcloudTarget target = target(Duration.ofSeconds(30));
+    UploadError error;
+    try (UploadSession session = target.open("stale.mov", content.length)) {
+      send(session, content);
+      // The chunks expire and an earlier version's part of the same size is left beside the name:
+      // the assembling MOVE is answered 404, and looking finds a part of the right size.
+      server.expireUploads();
+      Files.write(stored(".stale.mov" + NextcloudTarget.PART_SUFFIX), earlier);
+      error = errorOf(() -> session.complete(content.length, sha(content)));
+    }
+
+    assertThat(error).isInstanceOf(UploadError.Transient.class);
+    assertThat(error.message()).contains("read back");
+    assertThat(stored("stale.mov")).doesNotExist();
+    assertThat(stored(".stale.mov" + NextcloudTarget.PART_SUFFIX)).doesNotExist();
+    assertThat(gets(".stale.mov" + NextcloudTarget.PART_SUFFIX)).as("GETs of the part").isEqualTo(1);
+  }
+
   // ---- helpers ----
 
   private NextcloudTarget target(Duration readTimeout) {
@@ -224,7 +246,9 @@ class NextcloudServerVariantsTest {
   }
 
   private static UploadError errorOf(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
-    return catchThrowableOfType(UploadException.class, call).error();
+    UploadException thrown = catchThrowableOfType(UploadException.class, call);
+    assertThat(thrown).as("the call failed with an UploadException").isNotNull();
+    return thrown.error();
   }
 
   private static String sha(byte[] content) {
