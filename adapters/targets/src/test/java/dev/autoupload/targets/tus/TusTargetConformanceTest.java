@@ -51,7 +51,12 @@ class TusTargetConformanceTest extends TargetConformance {
     }
     TargetSettings settings =
         TargetSettings.defaults().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(20), 64 * 1024);
-    return new Journaled(new TusTarget(endpoint(server), Optional.empty(), settings));
+    return new Journaled(new TusTarget(endpoint(server), Optional.empty(), transport(settings)));
+  }
+
+  /** The settings' TLS part for {@link #endpoint}; none for the server's own plain HTTP. */
+  protected TargetSettings transport(TargetSettings settings) throws Exception {
+    return settings;
   }
 
   /** The creation URL the target is given; the server's own here, a proxy's in variants. */
