@@ -59,9 +59,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * too, as {@link StoredFileCheck} decides, never taken for different.
  *
  * <p>An assembling MOVE answered 423 or 504 (a proxy's timeout while PHP goes on) or 404 is
- * followed by looking at the part and the upload folder until the part appears, as {@link
- * AssemblyWait} decides, for at most as long as sending the file may take; a later attempt that
- * finds the part assembled and the folder gone publishes it without sending a byte.
+ * followed by looking at the upload folder and the part until the folder is gone, as {@link
+ * AssemblyWait} decides, for at most as long as sending the file may take; a part found that way,
+ * or by a later attempt, is read back before it is published, and nothing is sent again.
  *
  * <p>A server where Nextcloud is installed under a sub-path ({@code overwritewebroot}, or a web
  * server alias such as {@code https://example.com/nextcloud/}) is reached through the {@code
@@ -406,8 +406,9 @@ public final class NextcloudTarget implements UploadTarget {
       }
     }
     if (existing.isPresent()) {
+      int full = completeChunks(existing.get(), OptionalLong.empty());
       int complete = completeChunks(existing.get(), OptionalLong.of(size));
-      if (complete * chunkSize <= size + chunkSize - 1) {
+      if (full * chunkSize <= size) {
         // The assembly takes every chunk in the folder: whatever follows the complete ones goes.
         for (DavListing.Entry entry : existing.get()) {
           int number = chunkNumber(entry.name());
