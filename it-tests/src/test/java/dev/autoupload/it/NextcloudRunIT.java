@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code autoupload run --once --target nextcloud+http://…} end to end: the packaged app backs up a
  * folder, one file large enough for chunked upload v2, to the Nextcloud chunking test server; every
  * file sha256-equal in the server's storage, and a second run sends nothing. Once more to a server
- * with Nextcloud under a sub-path, named by the URI's {@code webroot}.
+ * with Nextcloud under a sub-path, named by the URI's {@code webroot}, and to one on object storage
+ * behind a proxy, where a run that lost its journal finds everything already there.
  */
 class NextcloudRunIT {
 
@@ -80,6 +81,46 @@ class NextcloudRunIT {
     assertThat(second.summary().already()).isEqualTo(sourceHashes.size());
     assertThat(second.summary().bytesSent()).isZero();
     assertThat(server.requests()).noneMatch(request -> request.method().equals("PUT"));
+  }
+
+  @Test
+  void aLostJournalFindsEveryFileOnObjectStorageBehindAProxyAlreadyThere(@TempDir Path otherServerDir) throws Exception {
+    Path source = tmp.resolve("photos");
+    MediaFiles.randomTree(source, 5, KIB, 100 * KIB, new SplittableRandom(41));
+    MediaFiles.write(source.resolve("Videos/clip.mov"), 2 * NextcloudTarget.MIN_CHUNK_SIZE + KIB, new SplittableRandom(42));
+    Map<String, String> sourceHashes = MediaFiles.sha256Tree(source);
+    try (NextcloudChunkingServer objectStorage = NextcloudChunkingServer.start(otherServerDir)) {
+      // What a Nextcloud on object storage with a distributed cache, behind a proxy, does at once:
+      // no checksum and 0 bytes recorded for an assembled file, and a MOVE answered 504 early.
+      objectStorage.withoutChecksumStorage();
+      objectStorage.recordingZeroSizeAfterAssembly();
+      objectStorage.assemblingSlowly(504, Duration.ofMillis(500));
+      String uri =
+          "nextcloud+http://" + NextcloudChunkingServer.USER + "@127.0.0.1:" + objectStorage.port() + "/phone?chunkSize="
+              + NextcloudTarget.MIN_CHUNK_SIZE;
+
+      AppProcess first = apps.start(runOnce(source, uri, tmp.resolve("data")));
+      assertThat(first.waitFor(RUN_TIMEOUT)).as(first.describe()).isZero();
+      long sentFirst = objectStorage.putBytesReceived();
+      objectStorage.resetCounters();
+      AppProcess afterLostJournal = apps.start(runOnce(source, uri, tmp.resolve("fresh data")));
+      assertThat(afterLostJournal.waitFor(RUN_TIMEOUT)).as(afterLostJournal.describe()).isZero();
+
+      assertThat(first.summary().uploaded()).isEqualTo(sourceHashes.size());
+      assertThat(MediaFiles.sha256Tree(objectStorage.userFiles().resolve("phone"))).isEqualTo(sourceHashes);
+      assertThat(sentFirst)
+          .as("bytes sent, each once")
+          .isEqualTo(sourceHashes.keySet().stream().mapToLong(name -> source.resolve(name).toFile().length()).sum());
+      assertThat(afterLostJournal.summary().already()).isEqualTo(sourceHashes.size());
+      assertThat(afterLostJournal.summary().bytesSent()).isZero();
+      assertThat(objectStorage.requests()).noneMatch(request -> request.method().equals("PUT"));
+    }
+  }
+
+  private static AppProcess.Launch runOnce(Path source, String uri, Path dataDir) {
+    return AppProcess.launch(
+            "run", "--source", source.toString(), "--target", uri, "--data-dir", dataDir.toString(), "--once")
+        .withEnvironment(TargetSettings.PASSWORD_VARIABLE, NextcloudChunkingServer.PASSWORD);
   }
 
   @Test

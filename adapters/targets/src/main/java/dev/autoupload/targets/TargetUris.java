@@ -168,7 +168,7 @@ public final class TargetUris {
     }
     long chunkSize = NextcloudTarget.DEFAULT_CHUNK_SIZE;
     String webroot = "/";
-    String userId = uri.getUserInfo();
+    String userId = null;
     String query = uri.getRawQuery();
     for (String pair : query == null || query.isEmpty() ? new String[0] : query.split("&")) {
       int eq = pair.indexOf('=');
@@ -186,11 +186,16 @@ public final class TargetUris {
     }
     String scheme = uri.getScheme().equalsIgnoreCase("nextcloud") ? "https" : "http";
     try {
+      URI server = new URI(scheme, null, uri.getHost(), uri.getPort(), null, null, null);
+      if (userId == null && uri.getUserInfo().contains("@")) {
+        // An e-mail login is often not the user id of the paths: the server says which it is.
+        return NextcloudTarget.discoveringUserId(server, webroot, uri.getUserInfo(), uri.getPath(), chunkSize, settings);
+      }
       return new NextcloudTarget(
-          new URI(scheme, null, uri.getHost(), uri.getPort(), null, null, null),
+          server,
           webroot,
           uri.getUserInfo(),
-          userId,
+          userId == null ? uri.getUserInfo() : userId,
           uri.getPath(),
           chunkSize,
           settings);

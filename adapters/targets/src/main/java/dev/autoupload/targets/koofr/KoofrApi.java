@@ -119,7 +119,7 @@ final class KoofrApi {
                 .header("Content-Type", "application/json; charset=utf-8")
                 .POST(HttpRequest.BodyPublishers.ofString(jsonObject("name", name))),
             operation);
-    if (response.statusCode() == 400 || response.statusCode() == 409) {
+    if ((response.statusCode() == 400 || response.statusCode() == 409) && !meansFull(response.body())) {
       return false;
     }
     requireSuccess(response, operation);
@@ -181,7 +181,7 @@ final class KoofrApi {
                 .header("Content-Type", "application/json; charset=utf-8")
                 .PUT(HttpRequest.BodyPublishers.ofString(jsonObject("toMountId", mountId, "toPath", to))),
             operation);
-    if (response.statusCode() == 400 || response.statusCode() == 409) {
+    if ((response.statusCode() == 400 || response.statusCode() == 409) && !meansFull(response.body())) {
       return false;
     }
     if (response.statusCode() == 404) {
@@ -231,13 +231,33 @@ final class KoofrApi {
     return HttpClients.sendForText(client, request, operation);
   }
 
+  /**
+   * Classifies an error answer. Which status Koofr gives a full account is not documented (507,
+   * 413, or a 400 or 403 with its error JSON are all seen from such APIs), so a 4xx whose message
+   * speaks of the quota or of space is {@link UploadError.QuotaExceeded} whatever its status.
+   */
   private void requireSuccess(HttpResponse<String> response, String operation) throws UploadException {
     int status = response.statusCode();
     if (status < 200 || status > 299) {
-      throw new UploadException(
+      UploadError error =
           HttpErrors.fromStatus(
-              operation, status, response.headers().firstValue("Retry-After"), errorMessage(response.body()), clock));
+              operation, status, response.headers().firstValue("Retry-After"), errorMessage(response.body()), clock);
+      if (status >= 400 && status <= 499 && meansFull(response.body())) {
+        error = new UploadError.QuotaExceeded(error.message());
+      }
+      throw new UploadException(error);
     }
+  }
+
+  /** Whether an error body says the account or the mount has no room left. */
+  static boolean meansFull(String body) {
+    String message = errorMessage(body).toLowerCase(Locale.ROOT);
+    return message.contains("quota")
+        || message.contains("not enough space")
+        || message.contains("insufficient space")
+        || message.contains("no space")
+        || message.contains("out of space")
+        || message.contains("storage full");
   }
 
   /** Koofr's {@code error.message} (with its code) when the body is Koofr's error JSON, else the body. */

@@ -34,13 +34,16 @@ final class ChunkedSession implements UploadSession {
   /** Bytes the server holds in complete chunks, numbered from 1. */
   private long onServer;
 
+  /** Whether an earlier attempt had the server assemble every chunk into the part already. */
+  private final boolean assembled;
+
   private boolean closed;
 
   ChunkedSession(
       NextcloudTarget target,
       NextcloudTarget.Location location,
       long size,
-      long onServer,
+      NextcloudTarget.Start start,
       boolean replace,
       Runnable release)
       throws UploadException {
@@ -49,7 +52,8 @@ final class ChunkedSession implements UploadSession {
     this.size = size;
     this.replace = replace;
     this.chunkSize = target.chunkSize();
-    this.onServer = onServer;
+    this.onServer = start.onServer();
+    this.assembled = start.assembled();
     this.release = release;
     this.whole = onServer == 0 ? Optional.of(Sha256.newDigest()) : Optional.empty();
     this.spool = new Spool(target.spoolDir(), "nextcloud");
@@ -103,8 +107,8 @@ final class ChunkedSession implements UploadSession {
         sendChunk();
       }
       String hash = sha256.toLowerCase(Locale.ROOT);
-      target.assemble(location, expectedSize, hash);
-      verifyAssembled(expectedSize, hash, sent.isPresent());
+      boolean assembledFromTheseChunks = !assembled && target.assemble(location, expectedSize, hash);
+      verifyAssembled(expectedSize, hash, sent.isPresent() && assembledFromTheseChunks);
       if (!target.publishPart(location, replace)) {
         try {
           return target.acceptExisting(location, expectedSize, hash);
@@ -119,29 +123,31 @@ final class ChunkedSession implements UploadSession {
   }
 
   /**
-   * Checks the assembled part before it is published: its size always, its content by reading it
-   * back when this session did not send every chunk itself.
+   * Checks the assembled part before it is published, as {@link StoredFileCheck} decides: by its
+   * size and the hash of what this session sent when it sent every byte and the server said it
+   * assembled them, else by reading it back.
    */
   private void verifyAssembled(long expectedSize, String sha256, boolean sentEveryByte)
       throws UploadException {
-    Optional<Long> stored = target.partSize(location);
-    if (stored.isEmpty() || stored.get() != expectedSize) {
+    Optional<DavListing.Entry> part = target.partEntry(location);
+    StoredFileCheck.Expected expected = new StoredFileCheck.Expected(expectedSize, sha256);
+    StoredFileCheck.Decision decision =
+        part.isEmpty()
+            ? new StoredFileCheck.Decision(StoredFileCheck.Verdict.DIFFERENT, "the server assembled nothing it reports")
+            : StoredFileCheck.judge(
+                expected,
+                new StoredFileCheck.Reported(
+                    part.get().contentLength(), sentEveryByte ? Optional.of(sha256) : Optional.empty()));
+    if (decision.verdict() == StoredFileCheck.Verdict.READ_BACK) {
+      NextcloudTarget.ReadBack read = target.readBackPart(location, expectedSize);
+      decision = StoredFileCheck.judgeReadBack(expected, read.length(), read.sha256());
+    }
+    if (decision.verdict() != StoredFileCheck.Verdict.SAME) {
       target.deletePart(location);
       throw new UploadException(
           new UploadError.Transient(
-              "verification failed: " + location.display() + ": the server assembled "
-                  + stored.map(n -> n + " bytes").orElse("nothing it reports a size for")
-                  + ", expected " + expectedSize));
-    }
-    if (!sentEveryByte) {
-      String found = target.partSha256(location, expectedSize);
-      if (!found.equalsIgnoreCase(sha256)) {
-        target.deletePart(location);
-        throw new UploadException(
-            new UploadError.Transient(
-                "verification failed: " + location.display() + ": the resumed upload assembled to sha256 "
-                    + found + ", expected " + sha256 + "; it starts over"));
-      }
+              "verification failed: " + location.display() + ": the assembled part: " + decision.reason()
+                  + "; the upload starts over"));
     }
   }
 

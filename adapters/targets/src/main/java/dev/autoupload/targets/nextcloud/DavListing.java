@@ -29,6 +29,11 @@ final class DavListing {
           + "<d:getcontentlength/><d:resourcetype/><oc:checksums/>"
           + "</d:prop></d:propfind>";
 
+  /** Asks the DAV root whose principal the login is, as Nextcloud's own clients do. */
+  static final String PRINCIPAL_BODY =
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+          + "<d:propfind xmlns:d=\"DAV:\"><d:prop><d:current-user-principal/></d:prop></d:propfind>";
+
   private static final Pattern SHA256 = Pattern.compile("SHA256:([0-9a-fA-F]{64})");
 
   /**
@@ -52,6 +57,34 @@ final class DavListing {
       throw new IOException("PROPFIND answer without a response element");
     }
     return entries;
+  }
+
+  /**
+   * The user id in the {@code d:current-user-principal} of a multistatus answer: the last segment
+   * of its href, {@code /remote.php/dav/principals/users/<user id>/}, decoded; empty when the
+   * answer names no user principal.
+   */
+  static Optional<String> currentUserId(String xml) throws IOException {
+    Document document = DavXml.parse(xml, "PROPFIND answer");
+    for (Element response : children(document.getDocumentElement(), DAV, "response")) {
+      for (Element propstat : children(response, DAV, "propstat")) {
+        if (!succeeded(propstat)) {
+          continue;
+        }
+        for (Element prop : children(propstat, DAV, "prop")) {
+          for (Element principal : children(prop, DAV, "current-user-principal")) {
+            for (Element href : children(principal, DAV, "href")) {
+              String text = href.getTextContent().trim();
+              if (text.contains("/principals/users/")) {
+                String id = lastSegment(text);
+                return id.isEmpty() ? Optional.empty() : Optional.of(id);
+              }
+            }
+          }
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /**

@@ -23,11 +23,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -52,6 +54,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * "already backed up" from "a different file with the same name". It proves nothing about the bytes,
  * so sessions verify them themselves: by hashing what they sent, or after a resume, when the first
  * chunks came from an earlier process, by reading the assembled file back before publishing it.
+ * Where the server's answer cannot tell (no checksum, as on object storage with a distributed
+ * cache; 0 bytes recorded for a file that has more, nextcloud/server#64029) the file is read back
+ * too, as {@link StoredFileCheck} decides, never taken for different.
+ *
+ * <p>An assembling MOVE answered 423 or 504 (a proxy's timeout while PHP goes on) or 404 is
+ * followed by looking at the upload folder and the part until the folder is gone, as {@link
+ * AssemblyWait} decides, for at most as long as sending the file may take; a part found that way,
+ * or by a later attempt, is read back before it is published, and nothing is sent again.
  *
  * <p>A server where Nextcloud is installed under a sub-path ({@code overwritewebroot}, or a web
  * server alias such as {@code https://example.com/nextcloud/}) is reached through the {@code
@@ -74,6 +84,12 @@ public final class NextcloudTarget implements UploadTarget {
 
   static final String PART_SUFFIX = ".autoupload-part";
 
+  /** The first pause while waiting for an assembly: a server that merges fast is not kept waiting. */
+  static final Duration FIRST_ASSEMBLY_POLL = Duration.ofMillis(100);
+
+  /** The longest pause between two looks at an assembly that takes long. */
+  static final Duration LAST_ASSEMBLY_POLL = Duration.ofSeconds(10);
+
   /**
    * Where one remote path lives on the server; paths are encoded absolute URL paths.
    *
@@ -91,11 +107,15 @@ public final class NextcloudTarget implements UploadTarget {
   private final URI origin;
   /** As given, for messages: {@code /my cloud}; empty for the server's root. */
   private final String webroot;
-  private final String user;
+  /** Where a user's folders are: its id and the encoded paths of its files and uploads. */
+  private record Account(String user, String filesBase, String uploadsBase) {}
+
+  private final String davBase;
+  private final String login;
+  /** Empty until the user id is learnt from the server (see {@link #discoveringUserId}). */
+  private volatile Optional<Account> account;
   private final List<String> root;
   private final long chunkSize;
-  private final String filesBase;
-  private final String uploadsBase;
   private final String description;
   private final Optional<String> authorization;
   private final TargetSettings settings;
@@ -136,6 +156,28 @@ public final class NextcloudTarget implements UploadTarget {
    */
   public NextcloudTarget(
       URI server, String webroot, String login, String user, String rootPath, long chunkSize, TargetSettings settings) {
+    this(server, webroot, login, Optional.of(user), rootPath, chunkSize, settings);
+  }
+
+  /**
+   * A target whose user id is asked of the server ({@code d:current-user-principal} of {@code
+   * /remote.php/dav/}) on first use, for a login that looks like an e-mail address and may not be
+   * the user id; see the constructor above.
+   */
+  public static NextcloudTarget discoveringUserId(
+      URI server, String webroot, String login, String rootPath, long chunkSize, TargetSettings settings) {
+    return new NextcloudTarget(server, webroot, login, Optional.empty(), rootPath, chunkSize, settings);
+  }
+
+  private NextcloudTarget(
+      URI server,
+      String webroot,
+      String login,
+      Optional<String> knownUser,
+      String rootPath,
+      long chunkSize,
+      TargetSettings settings) {
+    String user = knownUser.orElse(login);
     if (login == null || login.isEmpty() || login.contains(":")) {
       throw new IllegalArgumentException("a Nextcloud target needs a login name without ':'");
     }
@@ -165,11 +207,10 @@ public final class NextcloudTarget implements UploadTarget {
     }
     List<String> webrootSegments = webrootSegments(webroot);
     this.webroot = webrootSegments.isEmpty() ? "" : "/" + String.join("/", webrootSegments);
-    String davBase = (webrootSegments.isEmpty() ? "" : DavPath.join(webrootSegments)) + "/remote.php/dav";
-    this.user = user;
+    this.davBase = (webrootSegments.isEmpty() ? "" : DavPath.join(webrootSegments)) + "/remote.php/dav";
+    this.login = login;
+    this.account = knownUser.map(this::accountOf);
     this.chunkSize = chunkSize;
-    this.filesBase = davBase + "/files/" + DavPath.encode(user);
-    this.uploadsBase = davBase + "/uploads/" + DavPath.encode(user);
     this.settings = settings;
     this.authorization = HttpClients.basicAuthorization(Optional.of(login), settings.password());
     this.client = HttpClients.build(settings);
@@ -177,7 +218,7 @@ public final class NextcloudTarget implements UploadTarget {
     if (!this.webroot.isEmpty()) {
       parameters.add("webroot=" + this.webroot);
     }
-    if (!login.equals(user)) {
+    if (knownUser.isPresent() && !login.equals(user)) {
       parameters.add("user-id=" + user);
     }
     this.description =
@@ -222,10 +263,15 @@ public final class NextcloudTarget implements UploadTarget {
       if (file.get().contentLength().isEmpty()) {
         throw permanent("PROPFIND " + location.display() + " failed: the server reports no size");
       }
-      return new RemoteState.Complete(file.get().contentLength().getAsLong(), file.get().sha256());
+      long size = file.get().contentLength().getAsLong();
+      if (StoredFileCheck.probeReadsBack(size)) {
+        ReadBack read = readBack(location.file(), "GET " + location.display() + " (recorded with 0 bytes)", size);
+        return new RemoteState.Complete(read.length(), Optional.of(read.sha256()));
+      }
+      return new RemoteState.Complete(size, file.get().sha256());
     }
     Optional<List<DavListing.Entry>> upload = listUpload(location);
-    long offset = upload.map(entries -> completeChunks(entries) * chunkSize).orElse(0L);
+    long offset = upload.map(entries -> completeChunks(entries, OptionalLong.empty()) * chunkSize).orElse(0L);
     return offset > 0 ? new RemoteState.Partial(offset) : new RemoteState.Absent();
   }
 
@@ -306,10 +352,12 @@ public final class NextcloudTarget implements UploadTarget {
 
   @Override
   public void check() throws UploadException {
+    Account account = account();
+    String user = account.user();
     String path = collectionPath(root);
     Optional<DavListing.Entry> found = stat(path, "PROPFIND " + displayRoot());
     if (found.isEmpty()) {
-      String home = filesBase + "/";
+      String home = account.filesBase() + "/";
       if (root.isEmpty() || stat(home, "PROPFIND " + home).isEmpty()) {
         // Not a folder to make: the host, the user id or the webroot is wrong.
         throw permanent(
@@ -329,7 +377,7 @@ public final class NextcloudTarget implements UploadTarget {
     } else if (!found.get().collection()) {
       throw permanent("the target root " + displayRoot() + " is a file, not a folder");
     }
-    String uploads = uploadsBase + "/";
+    String uploads = account.uploadsBase() + "/";
     if (stat(uploads, "PROPFIND " + uploads).isEmpty()) {
       throw permanent(
           "the server has no chunked upload folder " + uploads
@@ -341,15 +389,26 @@ public final class NextcloudTarget implements UploadTarget {
   // ---- what sessions use ----
 
   /**
-   * Finds the chunked upload of {@code location} or starts one.
-   *
-   * @return how many bytes of it the server holds in complete chunks, where the session continues
+   * Where a chunked upload starts: after {@code onServer} bytes in complete chunks, or, when {@code
+   * assembled}, with every byte already assembled into the part by an earlier attempt (a MOVE whose
+   * answer a proxy cut off, a crash before the part was published), which is then verified and
+   * published without sending anything.
    */
-  private long prepareUpload(Location location, long size) throws UploadException {
+  record Start(long onServer, boolean assembled) {}
+
+  /** Finds the chunked upload of {@code location}, or its assembled part, or starts one. */
+  private Start prepareUpload(Location location, long size) throws UploadException {
     Optional<List<DavListing.Entry>> existing = listUpload(location);
+    if (existing.isEmpty()) {
+      OptionalLong part = partSize(location).map(OptionalLong::of).orElse(OptionalLong.empty());
+      if (AssemblyWait.next(part, false, size, false).step() == AssemblyWait.Step.ASSEMBLED) {
+        return new Start(size, true);
+      }
+    }
     if (existing.isPresent()) {
-      int complete = completeChunks(existing.get());
-      if (complete * chunkSize <= size) {
+      int full = completeChunks(existing.get(), OptionalLong.empty());
+      int complete = completeChunks(existing.get(), OptionalLong.of(size));
+      if (full * chunkSize <= size) {
         // The assembly takes every chunk in the folder: whatever follows the complete ones goes.
         for (DavListing.Entry entry : existing.get()) {
           int number = chunkNumber(entry.name());
@@ -360,7 +419,7 @@ public final class NextcloudTarget implements UploadTarget {
                 Set.of(200, 204, 404));
           }
         }
-        return complete * chunkSize;
+        return new Start(Math.min(complete * chunkSize, size), false);
       }
       // Chunks of a larger file under the same name: nothing to continue from.
       discardUpload(location);
@@ -371,7 +430,7 @@ public final class NextcloudTarget implements UploadTarget {
             .method("MKCOL", HttpRequest.BodyPublishers.noBody()),
         "MKCOL upload folder for " + location.display(),
         Set.of(201));
-    return 0;
+    return new Start(0, false);
   }
 
   /** PUTs chunk {@code number} of a file of {@code totalSize} bytes from {@code file}. */
@@ -406,9 +465,14 @@ public final class NextcloudTarget implements UploadTarget {
 
   /**
    * Has the server assemble the chunks onto the part name, checking the total length; a server
-   * that counts another length (a lost chunk) gets the upload discarded.
+   * that counts another length (a lost chunk) gets the upload discarded. When the answer does not
+   * say how the assembly went (423, 504, 404), waits for it as {@link AssemblyWait} decides, so
+   * that nothing is sent again while the server may still be assembling it.
+   *
+   * @return whether the server's answer said it assembled this upload; false when the part was
+   *     found by looking, which may be one an earlier upload left, so it is read back to verify
    */
-  void assemble(Location location, long size, String sha256) throws UploadException {
+  boolean assemble(Location location, long size, String sha256) throws UploadException {
     String operation = "MOVE " + location.display() + " (assembling the chunks)";
     HttpResponse<String> response =
         exchange(
@@ -420,33 +484,97 @@ public final class NextcloudTarget implements UploadTarget {
                 .header("Overwrite", "T")
                 .method("MOVE", HttpRequest.BodyPublishers.noBody()),
             operation);
-    // 400: the chunks do not add up; 404: the folder expired; 412: Nextcloud lost the upload's
-    // metadata (the part name itself is overwritten).
-    if (response.statusCode() == 400 || response.statusCode() == 404 || response.statusCode() == 412) {
+    int status = response.statusCode();
+    if (status == 423 || status == 504 || status == 404) {
+      awaitAssembly(location, size, operation + ": HTTP " + status);
+      return false;
+    }
+    // 400: the chunks do not add up; 412: Nextcloud lost the upload's metadata (the part name
+    // itself is overwritten).
+    if (status == 400 || status == 412) {
       discardUpload(location);
       throw new UploadException(
           new UploadError.Transient(
-              operation + " failed: HTTP " + response.statusCode() + ": "
+              operation + " failed: HTTP " + status + ": "
                   + DavListing.errorMessage(response.body()).strip()
                   + "; the upload was discarded and starts over"));
     }
     requireSuccess(response, operation, Set.of(201, 204));
+    return true;
   }
 
-  /** The size the server reports for the assembled part; empty when it has none. */
+  /**
+   * Looks at the part and the upload folder, with pauses growing from {@link #FIRST_ASSEMBLY_POLL}
+   * to {@link #LAST_ASSEMBLY_POLL}, until the part is there or the assembly failed; for at most as
+   * long as sending the whole file may take ({@code min-bytes-per-second}).
+   */
+  private void awaitAssembly(Location location, long size, String answered) throws UploadException {
+    long deadline = System.nanoTime() + settings.timeoutFor(size).toNanos();
+    long pauseMillis = FIRST_ASSEMBLY_POLL.toMillis();
+    while (true) {
+      // The folder first: the server removes it only after the part is in place, so a folder
+      // seen and then no part means still assembling, never a part missed in between.
+      boolean folder = listUpload(location).isPresent();
+      OptionalLong part = partSize(location).map(OptionalLong::of).orElse(OptionalLong.empty());
+      AssemblyWait.Decision decision =
+          AssemblyWait.next(part, folder, size, System.nanoTime() - deadline > 0);
+      switch (decision.step()) {
+        case ASSEMBLED:
+          return;
+        case FAILED:
+          discardUpload(location);
+          throw new UploadException(
+              new UploadError.Transient(
+                  answered + ", then " + decision.reason() + "; the upload starts over"));
+        case TIMED_OUT:
+          throw new UploadException(
+              new UploadError.Transient(
+                  answered + " and " + decision.reason() + " after " + settings.timeoutFor(size).toSeconds()
+                      + " s; the chunks stay for the next attempt"));
+        case WAIT:
+          pause(Math.min(pauseMillis, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+          pauseMillis = Math.min(pauseMillis * 2, LAST_ASSEMBLY_POLL.toMillis());
+          break;
+        default:
+          throw new IllegalStateException(decision.step().name());
+      }
+    }
+  }
+
+  private static void pause(long millis) throws UploadException {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UploadException(new UploadError.Transient("waiting for the assembly was interrupted"), e);
+    }
+  }
+
+  /** The size the server reports for the assembled part; empty when there is none. */
   Optional<Long> partSize(Location location) throws UploadException {
-    return stat(location.part(), "PROPFIND " + location.display() + " (assembled)")
-        .filter(entry -> !entry.collection())
+    return partEntry(location)
         .flatMap(entry -> entry.contentLength().isPresent() ? Optional.of(entry.contentLength().getAsLong()) : Optional.empty());
   }
 
+  /** What the server reports for the assembled part; empty when there is none. */
+  Optional<DavListing.Entry> partEntry(Location location) throws UploadException {
+    return stat(location.part(), "PROPFIND " + location.display() + " (assembled)").filter(entry -> !entry.collection());
+  }
+
+  /** What reading a file back found: its length and sha256. */
+  record ReadBack(long length, String sha256) {}
+
   /** Reads the assembled part back and hashes it. */
-  String partSha256(Location location, long size) throws UploadException {
-    String operation = "GET " + location.display() + " (assembled, to verify it)";
+  ReadBack readBackPart(Location location, long size) throws UploadException {
+    return readBack(location.part(), "GET " + location.display() + " (assembled, to verify it)", size);
+  }
+
+  /** Reads a file back, hashing it as it streams by; {@code size} only sizes the time allowed. */
+  private ReadBack readBack(String path, String operation, long size) throws UploadException {
     HttpResponse<InputStream> response =
         HttpClients.send(
             client,
-            request(location.part()).timeout(settings.timeoutFor(size)).GET().build(),
+            request(path).timeout(settings.timeoutFor(size)).GET().build(),
             operation,
             HttpResponse.BodyHandlers.ofInputStream());
     try (InputStream body = response.body()) {
@@ -456,10 +584,12 @@ public final class NextcloudTarget implements UploadTarget {
       }
       MessageDigest digest = Sha256.newDigest();
       byte[] buffer = new byte[64 * 1024];
+      long length = 0;
       for (int n; (n = body.read(buffer)) >= 0; ) {
         digest.update(buffer, 0, n);
+        length += n;
       }
-      return Sha256.hex(digest);
+      return new ReadBack(length, Sha256.hex(digest));
     } catch (IOException e) {
       throw new UploadException(HttpErrors.fromIo(operation, e), e);
     }
@@ -515,23 +645,28 @@ public final class NextcloudTarget implements UploadTarget {
   }
 
   /**
-   * A file already sits under the final name: fine if the server vouches it holds these bytes,
-   * a {@link UploadError.Conflict} otherwise.
+   * A file already sits under the final name: fine if it holds these bytes, as {@link
+   * StoredFileCheck} tells from the server's answer or by reading it back; a {@link
+   * UploadError.Conflict} otherwise.
    */
   RemoteFile acceptExisting(Location location, long size, String sha256) throws UploadException {
     Optional<DavListing.Entry> existing = stat(location.file(), "PROPFIND " + location.display());
-    boolean same =
-        existing.isPresent()
-            && !existing.get().collection()
-            && existing.get().contentLength().isPresent()
-            && existing.get().contentLength().getAsLong() == size
-            && existing.get().sha256().map(sha256::equalsIgnoreCase).orElse(false);
-    if (!same) {
-      String why =
-          existing.isPresent() && existing.get().sha256().isEmpty()
-              ? " already exists and the server cannot tell its hash"
-              : " already exists with different content";
-      throw new UploadException(new UploadError.Conflict(location.display() + why));
+    if (existing.isEmpty() || existing.get().collection()) {
+      throw new UploadException(
+          new UploadError.Conflict(
+              location.display() + (existing.isEmpty() ? " was there and is gone" : " already exists as a folder")));
+    }
+    StoredFileCheck.Expected expected = new StoredFileCheck.Expected(size, sha256);
+    StoredFileCheck.Decision decision =
+        StoredFileCheck.judge(
+            expected, new StoredFileCheck.Reported(existing.get().contentLength(), existing.get().sha256()));
+    if (decision.verdict() == StoredFileCheck.Verdict.READ_BACK) {
+      ReadBack read = readBack(location.file(), "GET " + location.display() + " (already there, to compare it)", size);
+      decision = StoredFileCheck.judgeReadBack(expected, read.length(), read.sha256());
+    }
+    if (decision.verdict() != StoredFileCheck.Verdict.SAME) {
+      throw new UploadException(
+          new UploadError.Conflict(location.display() + " already exists with different content: " + decision.reason()));
     }
     return new RemoteFile(location.remotePath(), size, sha256.toLowerCase(Locale.ROOT));
   }
@@ -556,12 +691,18 @@ public final class NextcloudTarget implements UploadTarget {
 
   // ---- chunks ----
 
-  /** How many chunks, from the first on, the server holds completely, with the configured size. */
-  private int completeChunks(List<DavListing.Entry> listing) {
+  /**
+   * How many chunks, from the first on, the server holds completely, with the configured size; of a
+   * file of known {@code size} the last, shorter chunk too, so that an upload whose assembly died
+   * sends nothing again.
+   */
+  private int completeChunks(List<DavListing.Entry> listing, OptionalLong size) {
     Set<Integer> full = new HashSet<>();
     for (DavListing.Entry entry : listing.subList(1, listing.size())) {
       int number = chunkNumber(entry.name());
-      if (number > 0 && !entry.collection() && entry.contentLength().orElse(-1) == chunkSize) {
+      long expected =
+          size.isPresent() ? Math.min(chunkSize, size.getAsLong() - (number - 1) * chunkSize) : chunkSize;
+      if (number > 0 && expected > 0 && !entry.collection() && entry.contentLength().orElse(-1) == expected) {
         full.add(number);
       }
     }
@@ -720,14 +861,15 @@ public final class NextcloudTarget implements UploadTarget {
     List<String> partSegments = new ArrayList<>(root);
     partSegments.addAll(parents);
     partSegments.add("." + name + PART_SUFFIX);
-    String file = filesBase + DavPath.join(fileSegments);
+    Account account = account();
+    String file = account.filesBase() + DavPath.join(fileSegments);
     String nfc = String.join("/", segments);
     return new Location(
         nfc,
         displayRoot() + (displayRoot().endsWith("/") ? "" : "/") + nfc,
         file,
-        filesBase + DavPath.join(partSegments),
-        uploadsBase + "/" + transferId(file),
+        account.filesBase() + DavPath.join(partSegments),
+        account.uploadsBase() + "/" + transferId(file),
         List.copyOf(collections));
   }
 
@@ -771,8 +913,53 @@ public final class NextcloudTarget implements UploadTarget {
     return segments;
   }
 
-  private String collectionPath(List<String> segments) {
-    return filesBase + (segments.isEmpty() ? "/" : DavPath.join(segments) + "/");
+  private String collectionPath(List<String> segments) throws UploadException {
+    return account().filesBase() + (segments.isEmpty() ? "/" : DavPath.join(segments) + "/");
+  }
+
+  private Account accountOf(String user) {
+    return new Account(user, davBase + "/files/" + DavPath.encode(user), davBase + "/uploads/" + DavPath.encode(user));
+  }
+
+  /** The user's folders; on first use of a target discovering its user id, asked of the server. */
+  private Account account() throws UploadException {
+    Optional<Account> known = account;
+    if (known.isPresent()) {
+      return known.get();
+    }
+    synchronized (this) {
+      if (account.isEmpty()) {
+        account = Optional.of(accountOf(discoverUserId()));
+      }
+      return account.get();
+    }
+  }
+
+  private String discoverUserId() throws UploadException {
+    String operation = "PROPFIND " + absolute(davBase + "/") + " (current-user-principal)";
+    HttpResponse<String> response =
+        exchange(
+            request(davBase + "/")
+                .header("Depth", "0")
+                .header("Content-Type", "application/xml; charset=utf-8")
+                .method("PROPFIND", HttpRequest.BodyPublishers.ofString(DavListing.PRINCIPAL_BODY)),
+            operation);
+    requireSuccess(response, operation, Set.of(207));
+    try {
+      String user =
+          DavListing.currentUserId(response.body())
+              .orElseThrow(
+                  () ->
+                      permanent(
+                          operation + ": the server names no user principal for \"" + login
+                              + "\"; give the user id with ?user-id="));
+      if (user.contains("/")) {
+        throw permanent(operation + ": the server names an unusable user id \"" + user + "\"");
+      }
+      return user;
+    } catch (IOException e) {
+      throw permanent(operation + " failed: " + e.getMessage());
+    }
   }
 
   private String displayRoot() {

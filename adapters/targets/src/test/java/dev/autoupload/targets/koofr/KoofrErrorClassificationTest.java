@@ -3,6 +3,7 @@ package dev.autoupload.targets.koofr;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.upload.RemoteState;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What the Koofr target makes of a misbehaving server: faults injected by a proxy in front of the
@@ -138,6 +141,32 @@ class KoofrErrorClassificationTest {
 
     assertThat(failure.error()).isInstanceOf(UploadError.QuotaExceeded.class);
     assertThat(target.probe("full.jpg")).isEqualTo(new RemoteState.Absent());
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {400, 403, 413})
+  void aFullAccountAnsweredWithAnotherStatusIsQuotaExceededByItsMessage(int status) throws Exception {
+    byte[] content = new byte[100_000];
+    UploadSession session = target.open("over-quota.jpg", content.length);
+    session.append(0, ByteBuffer.wrap(content));
+    proxy.failNext(
+        "POST",
+        Fault.status(status).body("{\"error\":{\"code\":\"QuotaExceeded\",\"message\":\"Quota exceeded\"}}"));
+
+    UploadException failure =
+        catchThrowableOfType(UploadException.class, () -> session.complete(content.length, sha256(content)));
+    session.close();
+
+    assertThat(failure.error()).isInstanceOf(UploadError.QuotaExceeded.class);
+    assertThat(failure.error().stopsTheLibrary()).contains(BlockerReason.TARGET_FULL);
+    assertThat(failure.error().message()).contains("HTTP " + status).contains("Quota exceeded");
+    assertThat(target.probe("over-quota.jpg")).isEqualTo(new RemoteState.Absent());
+  }
+
+  @Test
+  void aRefusalThatSpeaksOfNoQuotaKeepsItsClass() {
+    assertThat(probeWith(Fault.status(403).body("{\"error\":{\"code\":\"Forbidden\",\"message\":\"Access denied\"}}")))
+        .isInstanceOf(UploadError.Unauthorized.class);
   }
 
   @Test

@@ -19,6 +19,22 @@ class DavListingTest {
   }
 
   @Test
+  void theCurrentUserPrincipalNamesTheUserIdDecodedAndNothingElseDoes() throws IOException {
+    String answer =
+        "<?xml version=\"1.0\"?><d:multistatus xmlns:d=\"DAV:\"><d:response><d:href>/nextcloud/remote.php/dav/</d:href>"
+            + "<d:propstat><d:prop><d:current-user-principal><d:href>/nextcloud/remote.php/dav/principals/users/anna%20m/"
+            + "</d:href></d:current-user-principal></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>"
+            + "</d:multistatus>";
+    String unauthenticated =
+        "<?xml version=\"1.0\"?><d:multistatus xmlns:d=\"DAV:\"><d:response><d:href>/remote.php/dav/</d:href>"
+            + "<d:propstat><d:prop><d:current-user-principal><d:unauthenticated/></d:current-user-principal></d:prop>"
+            + "<d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response></d:multistatus>";
+
+    assertThat(DavListing.currentUserId(answer)).contains("anna m");
+    assertThat(DavListing.currentUserId(unauthenticated)).isEmpty();
+  }
+
+  @Test
   void malformedAnswersAreQuotedOrRefusedWithoutALineOnStderr() {
     String cutOff = "<d:error xmlns:d=\"DAV:\" xmlns:s=\"http://sabredav.org/ns\"><s:message>Quota";
 

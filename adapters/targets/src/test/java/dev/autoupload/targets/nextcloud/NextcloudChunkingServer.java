@@ -15,6 +15,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -23,10 +24,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -73,8 +77,14 @@ import java.util.stream.Stream;
  * server's plain 404 and a {@code Destination} outside it Sabre's 403, so a client that leaves the
  * webroot out of any URL fails.
  *
+ * <p>Deployments it can play besides: object storage that keeps no checksum for an assembled upload
+ * ({@link #withoutChecksumStorage()}), a server that records assembled files with 0 bytes ({@link
+ * #recordingZeroSizeAfterAssembly()}), an assembly behind a proxy with a short timeout ({@link
+ * #assemblingSlowly}, {@link #assemblyDying}), a login that is not the user id ({@link #setLogin}),
+ * which a PROPFIND of {@code /remote.php/dav/} names by its {@code d:current-user-principal}.
+ *
  * <p>Tests read what was stored straight from {@link #userFiles()}, and what was sent from {@link
- * #requests()} and {@link #chunkBytesReceived()}.
+ * #requests()}, {@link #chunkBytesReceived()} and {@link #putBytesReceived()}.
  */
 public final class NextcloudChunkingServer implements AutoCloseable {
 
@@ -107,6 +117,28 @@ public final class NextcloudChunkingServer implements AutoCloseable {
   private final AtomicBoolean loseNextChunk = new AtomicBoolean();
   private volatile long quota = Long.MAX_VALUE;
   private volatile boolean chunkingAvailable = true;
+  private volatile boolean checksumStorage = true;
+  private volatile boolean zeroSizeAfterAssembly;
+  /** Files whose size the server records as 0 (nextcloud/server#64029), by local path. */
+  private final Set<Path> recordedEmpty = ConcurrentHashMap.newKeySet();
+  /** How the assembling MOVE answers while it goes on in the background; empty: it waits for it. */
+  private volatile Optional<SlowAssembly> slowAssembly = Optional.empty();
+  /** Upload folders being assembled in the background. */
+  private final Set<Path> assembling = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService assembler =
+      Executors.newSingleThreadScheduledExecutor(
+          runnable -> {
+            Thread thread = new Thread(runnable, "nextcloud-test-assembly");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  /**
+   * An assembly behind a proxy with a short timeout: the MOVE of {@code .file} is answered {@code
+   * status} at once while the server assembles for {@code duration}; never finished when {@code
+   * duration} is empty, as when PHP dies behind the proxy.
+   */
+  private record SlowAssembly(int status, Optional<Duration> duration) {}
 
   private NextcloudChunkingServer(Path dir, List<String> webroot) throws IOException {
     this.webroot = webroot;
@@ -189,6 +221,7 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     Path path = files.resolve(relativePath).normalize();
     Files.write(path, content);
     checksums.remove(path);
+    recordedEmpty.remove(path);
   }
 
   /** Deletes the file {@code relativePath} below {@link #userFiles()}, with its checksum. */
@@ -196,6 +229,7 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     Path path = files.resolve(relativePath).normalize();
     Files.delete(path);
     checksums.remove(path);
+    recordedEmpty.remove(path);
   }
 
   public List<Request> requests() {
@@ -217,7 +251,6 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     loseNextChunk.set(true);
   }
 
-  /** Bytes the user may store in files; more is refused with 507. */
   /**
    * Authenticates {@code login} instead of the user id, as an e-mail login, LDAP or SSO account
    * does; the paths keep the user id ({@link #USER}).
@@ -226,6 +259,7 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     this.login = login;
   }
 
+  /** Bytes the user may store in files; more is refused with 507. */
   public void setQuota(long bytes) {
     quota = bytes;
   }
@@ -245,6 +279,46 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     chunkingAvailable = available;
   }
 
+  /**
+   * Stores no {@code OC-Checksum} on the assembling MOVE, as Nextcloud on object storage with a
+   * distributed cache does: a file larger than one chunk then has no {@code oc:checksums}.
+   */
+  public void withoutChecksumStorage() {
+    checksumStorage = false;
+  }
+
+  /**
+   * Records every assembled file with 0 bytes in PROPFIND, wherever it is moved, while GET serves
+   * its bytes, as servers hit by nextcloud/server#64029 and #59715 do.
+   */
+  public void recordingZeroSizeAfterAssembly() {
+    zeroSizeAfterAssembly = true;
+  }
+
+  /**
+   * Answers the assembling MOVE with {@code status} (423 as Nextcloud's lock, 504 as a proxy's
+   * timeout) at once, assembles in the background for {@code duration}, and answers 423 to another
+   * MOVE of the same upload meanwhile.
+   */
+  public void assemblingSlowly(int status, Duration duration) {
+    slowAssembly = Optional.of(new SlowAssembly(status, Optional.of(duration)));
+  }
+
+  /** As {@link #assemblingSlowly}, but the assembly never finishes: the chunks stay. */
+  public void assemblyDying(int status) {
+    slowAssembly = Optional.of(new SlowAssembly(status, Optional.empty()));
+  }
+
+  /** Assembles in the request again, answering the MOVE once done. */
+  public void assemblingInTheRequest() {
+    slowAssembly = Optional.empty();
+  }
+
+  /** Body bytes of every PUT the server accepted, chunks and whole files. */
+  public long putBytesReceived() {
+    return chunkBytes.get() + fileBytes.get();
+  }
+
   /** Removes every upload folder, as Nextcloud's expiry after 24 hours would. */
   public void expireUploads() throws IOException {
     synchronized (this) {
@@ -257,6 +331,7 @@ public final class NextcloudChunkingServer implements AutoCloseable {
   @Override
   public void close() {
     http.stop(0);
+    assembler.shutdownNow();
     threads.shutdownNow();
   }
 
@@ -302,6 +377,9 @@ public final class NextcloudChunkingServer implements AutoCloseable {
                 error(401, "NotAuthenticated", "No public access to this resource., Username or password was incorrect"),
                 "WWW-Authenticate",
                 "Basic realm=\"Nextcloud\", charset=\"UTF-8\"");
+      } else if (method.equals("PROPFIND") && davRoot(rawPath)) {
+        drain(exchange.getRequestBody());
+        answer = principal();
       } else {
         DavTarget target = parse(rawPath);
         answer = dispatch(method, target, exchange, bodyBytes);
@@ -336,7 +414,10 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     switch (method) {
       case "PROPFIND":
         drain(exchange.getRequestBody());
-        return propfind(target, exchange.getRequestHeaders().getFirst("Depth"));
+        synchronized (this) {
+          // An assembly in the background must not delete chunks while they are listed.
+          return propfind(target, exchange.getRequestHeaders().getFirst("Depth"));
+        }
       case "MKCOL":
         drain(exchange.getRequestBody());
         return upload ? mkcolUpload(target, exchange) : mkcolFolder(target);
@@ -360,6 +441,26 @@ public final class NextcloudChunkingServer implements AutoCloseable {
   }
 
   // ---- WebDAV ----
+
+  private boolean davRoot(String rawPath) throws Refusal {
+    List<String> all = segments(rawPath);
+    return all.subList(webroot.size(), all.size()).equals(List.of("remote.php", "dav"));
+  }
+
+  /** Sabre's answer to a PROPFIND of the DAV root: the principal of whoever logged in. */
+  private Answer principal() {
+    StringBuilder root = new StringBuilder();
+    for (String segment : webroot) {
+      root.append('/').append(encode(segment));
+    }
+    root.append("/remote.php/dav/");
+    return Answer.xml(
+        207,
+        "<?xml version=\"1.0\"?>\n<d:multistatus xmlns:d=\"DAV:\" xmlns:s=\"http://sabredav.org/ns\">"
+            + "<d:response><d:href>" + root + "</d:href><d:propstat><d:prop><d:current-user-principal><d:href>"
+            + root + "principals/users/" + encode(USER) + "/</d:href></d:current-user-principal></d:prop>"
+            + "<d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response></d:multistatus>");
+  }
 
   private Answer propfind(DavTarget target, String depthHeader) throws IOException, Refusal {
     Path path = local(target);
@@ -403,7 +504,7 @@ public final class NextcloudChunkingServer implements AutoCloseable {
         response(
             collection && !href.endsWith("/") ? href + "/" : href,
             collection,
-            collection ? -1 : Files.size(path),
+            collection ? -1 : recordedEmpty.contains(path.normalize()) ? 0 : Files.size(path),
             collection ? Optional.empty() : Optional.ofNullable(checksums.get(path.normalize()))));
   }
 
@@ -484,6 +585,7 @@ public final class NextcloudChunkingServer implements AutoCloseable {
         }
         Files.move(written, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         storeChecksum(path, exchange);
+        recordedEmpty.remove(path.normalize());
         fileBytes.addAndGet(size);
         return withHeader(Answer.of(exists ? 204 : 201), "OC-ETag", "\"" + Long.toHexString(System.nanoTime()) + "\"");
       }
@@ -553,14 +655,37 @@ public final class NextcloudChunkingServer implements AutoCloseable {
       if (exists && !overwrite) {
         return error(412, "PreconditionFailed", "The destination node already exists, and the overwrite header is set to false");
       }
+      if (futureFile && assembling.contains(from)) {
+        return error(423, "Locked", "\"" + destination.segments().get(destination.segments().size() - 1) + "\" is locked");
+      }
+      if (futureFile && slowAssembly.isPresent()) {
+        SlowAssembly slow = slowAssembly.get();
+        if (slow.duration().isPresent()) {
+          // A dying assembly holds no lock: the next MOVE assembles again.
+          assembling.add(from);
+        }
+        String totalLength = trimmed(exchange, "OC-Total-Length");
+        String checksum = trimmed(exchange, "OC-Checksum");
+        slow.duration()
+            .ifPresent(
+                duration ->
+                    assembler.schedule(
+                        () -> assembleInBackground(from, to, totalLength, checksum),
+                        duration.toMillis(),
+                        TimeUnit.MILLISECONDS));
+        return slow.status() == 423
+            ? error(423, "Locked", "\"" + to.getFileName() + "\" is locked")
+            : new Answer(504, Map.of("Content-Type", "text/html"), "<html><body><h1>504 Gateway Time-out</h1></body></html>".getBytes(StandardCharsets.UTF_8));
+      }
       if (futureFile) {
-        return assemble(from, to, exists, exchange);
+        return assemble(from, to, Files.exists(to), trimmed(exchange, "OC-Total-Length"), trimmed(exchange, "OC-Checksum"));
       }
       if (exists) {
         deleteTree(to);
       }
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
       moveChecksums(from, to);
+      moveRecordedEmpty(from, to);
       return Answer.of(exists ? 204 : 201);
     }
   }
@@ -629,8 +754,37 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     }
   }
 
+  private void assembleInBackground(Path folder, Path to, String totalLength, String checksum) {
+    synchronized (this) {
+      try {
+        assemble(folder, to, Files.exists(to), totalLength, checksum);
+      } catch (IOException e) {
+        // The MOVE was answered long ago; as on a real server, a failed assembly leaves the chunks.
+      } finally {
+        assembling.remove(folder);
+        notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Waits until no assembly runs in the background any more; false when one still does after
+   * {@code timeout}.
+   */
+  public synchronized boolean awaitBackgroundAssemblies(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!assembling.isEmpty()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
+  }
+
   /** The MOVE of {@code .file}: the chunks in the order of their numbers, onto {@code to}. */
-  private Answer assemble(Path folder, Path to, boolean exists, HttpExchange exchange) throws IOException {
+  private Answer assemble(Path folder, Path to, boolean exists, String expected, String checksum) throws IOException {
     if (exists && Files.isDirectory(to)) {
       return error(400, "BadRequest", "The given destination " + to.getFileName() + " is a directory.");
     }
@@ -646,7 +800,6 @@ public final class NextcloudChunkingServer implements AutoCloseable {
       }
       total += size;
     }
-    String expected = trimmed(exchange, "OC-Total-Length");
     if (expected != null && !expected.equals(Long.toString(total))) {
       return error(400, "BadRequest", "Chunks on server do not sum up to " + expected + " but to " + total + " bytes");
     }
@@ -664,7 +817,12 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     } finally {
       Files.deleteIfExists(assembled);
     }
-    storeChecksum(to, exchange);
+    storeChecksum(to, checksumStorage ? checksum : null);
+    if (zeroSizeAfterAssembly) {
+      recordedEmpty.add(to.normalize());
+    } else {
+      recordedEmpty.remove(to.normalize());
+    }
     deleteTree(folder);
     return Answer.of(exists ? 204 : 201);
   }
@@ -698,7 +856,10 @@ public final class NextcloudChunkingServer implements AutoCloseable {
   }
 
   private void storeChecksum(Path path, HttpExchange exchange) {
-    String checksum = trimmed(exchange, "OC-Checksum");
+    storeChecksum(path, trimmed(exchange, "OC-Checksum"));
+  }
+
+  private void storeChecksum(Path path, String checksum) {
     if (checksum == null || checksum.isEmpty()) {
       checksums.remove(path.normalize());
     } else {
@@ -714,11 +875,20 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     }
   }
 
+  private void moveRecordedEmpty(Path from, Path to) {
+    for (Path key : List.copyOf(recordedEmpty)) {
+      if (key.startsWith(from) && recordedEmpty.remove(key)) {
+        recordedEmpty.add(to.resolve(from.relativize(key)));
+      }
+    }
+  }
+
   private void deleteTree(Path path) throws IOException {
     try (Stream<Path> walk = Files.walk(path)) {
       for (Path each : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(each);
         checksums.remove(each.normalize());
+        recordedEmpty.remove(each.normalize());
         uploadDestinations.remove(each);
       }
     }

@@ -26,7 +26,7 @@ class NextcloudTargetConformanceTest extends TargetConformance {
   @TempDir static Path serverDir;
   @TempDir Path spoolDir;
 
-  private static NextcloudChunkingServer server;
+  static NextcloudChunkingServer server;
   /** A fresh folder per test; JUnit makes a new instance per test, before any @BeforeEach. */
   private final String rootName = "conformance-" + ROOTS.incrementAndGet();
 

@@ -117,6 +117,29 @@ class NextcloudTargetTest {
   // ---- chunked upload v2 ----
 
   @Test
+  void anEMailLoginWithoutAUserIdFindsTheUserIdThroughTheCurrentUserPrincipal() throws Exception {
+    server.setLogin("anna@example.com");
+    UploadTarget fromUri =
+        TargetUris.open(
+            "nextcloud+http://anna%40example.com@127.0.0.1:" + server.port() + "/" + rootName,
+            TargetSettings.defaults()
+                .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(30), 1024 * 1024)
+                .withSpoolDir(spoolDir)
+                .withPassword(NextcloudChunkingServer.PASSWORD));
+    byte[] content = bytes(CHUNK + 5, 22);
+
+    fromUri.check();
+    RemoteFile file = upload(fromUri, "principal.mov", content);
+
+    assertThat(file).isEqualTo(new RemoteFile("principal.mov", content.length, sha(content)));
+    assertThat(Files.readAllBytes(stored("principal.mov"))).isEqualTo(content);
+    assertThat(server.requests().stream().filter(r -> r.path().equals("/remote.php/dav/")).map(Request::method))
+        .as("the server was asked once who the login is")
+        .containsExactly("PROPFIND");
+    assertThat(fromUri.describe()).doesNotContain("user-id").contains("anna@example.com@127.0.0.1");
+  }
+
+  @Test
   void aLargeFileGoesUpInNumberedChunksAndIsAssembledUnderItsName() throws Exception {
     byte[] content = bytes(2 * CHUNK + 1000, 1);
 
@@ -267,13 +290,20 @@ class NextcloudTargetTest {
   }
 
   @Test
-  void aFileWithoutAStoredSha256IsAConflictNotAGuess() throws Exception {
+  void aFileWithoutAStoredSha256IsReadBackNotGuessed() throws Exception {
     Files.write(stored("by-someone-else.jpg"), bytes(100, 14));
+    Files.write(stored("other-by-someone-else.jpg"), bytes(100, 15));
 
-    UploadError error = errorOf(() -> upload(target, "by-someone-else.jpg", bytes(100, 14)));
+    RemoteFile same = upload(target, "by-someone-else.jpg", bytes(100, 14));
+    UploadError error = errorOf(() -> upload(target, "other-by-someone-else.jpg", bytes(100, 14)));
 
+    assertThat(same).isEqualTo(new RemoteFile("by-someone-else.jpg", 100, sha(bytes(100, 14))));
+    assertThat(paths("GET")).containsExactly(
+        "/remote.php/dav/files/anna/" + rootName + "/by-someone-else.jpg",
+        "/remote.php/dav/files/anna/" + rootName + "/other-by-someone-else.jpg");
     assertThat(error).isInstanceOf(UploadError.Conflict.class);
-    assertThat(error.message()).contains("cannot tell its hash");
+    assertThat(error.message()).contains("different content").contains("sha256");
+    assertThat(Files.readAllBytes(stored("other-by-someone-else.jpg"))).isEqualTo(bytes(100, 15));
   }
 
   // ---- probe ----

@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -64,6 +65,7 @@ public final class TusServer implements AutoCloseable {
   private final ServerConnector connector;
   private final AtomicLong patchBytes = new AtomicLong();
   private volatile boolean unavailable;
+  private volatile boolean absoluteHttpLocations;
   /** Requests handled by method; guarded by this server's monitor. */
   private final Map<String, Integer> handled = new HashMap<>();
 
@@ -94,6 +96,15 @@ public final class TusServer implements AutoCloseable {
     TusServer server = new TusServer(storage);
     server.jetty.start();
     return server;
+  }
+
+  /**
+   * While true, a {@code Location} is absolute, built from the request's Host as plain {@code
+   * http://}, as tusd does behind a TLS-terminating proxy without {@code -behind-proxy}
+   * (tus/tusd#277); tus-java-server's own are relative.
+   */
+  public void absoluteHttpLocations(boolean absolute) {
+    this.absoluteHttpLocations = absolute;
   }
 
   /** While true, every request is answered 503 Service Unavailable, as by a server under maintenance. */
@@ -234,10 +245,35 @@ public final class TusServer implements AutoCloseable {
       HttpServletRequest counted =
           "PATCH".equalsIgnoreCase(request.getMethod()) ? new CountingRequest(request) : request;
       try {
-        tus.process(counted, response);
+        tus.process(counted, absoluteHttpLocations ? new HttpLocations(request, response) : response);
       } finally {
         handled(request.getMethod());
       }
+    }
+  }
+
+  /** Makes a relative {@code Location} absolute from the Host the request came with, as http. */
+  private static final class HttpLocations extends HttpServletResponseWrapper {
+
+    private final String origin;
+
+    HttpLocations(HttpServletRequest request, HttpServletResponse response) {
+      super(response);
+      this.origin = "http://" + request.getHeader("Host");
+    }
+
+    @Override
+    public void setHeader(String name, String value) {
+      super.setHeader(name, absolute(name, value));
+    }
+
+    @Override
+    public void addHeader(String name, String value) {
+      super.addHeader(name, absolute(name, value));
+    }
+
+    private String absolute(String name, String value) {
+      return "Location".equalsIgnoreCase(name) && value != null && value.startsWith("/") ? origin + value : value;
     }
   }
 

@@ -7,6 +7,7 @@ import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.targets.TargetConformance;
 import dev.autoupload.targets.TargetSettings;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.text.Normalizer;
@@ -50,7 +51,17 @@ class TusTargetConformanceTest extends TargetConformance {
     }
     TargetSettings settings =
         TargetSettings.defaults().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(20), 64 * 1024);
-    return new Journaled(new TusTarget(server.creationUrl(), Optional.empty(), settings));
+    return new Journaled(new TusTarget(endpoint(server), Optional.empty(), transport(settings)));
+  }
+
+  /** The settings' TLS part for {@link #endpoint}; none for the server's own plain HTTP. */
+  protected TargetSettings transport(TargetSettings settings) throws Exception {
+    return settings;
+  }
+
+  /** The creation URL the target is given; the server's own here, a proxy's in variants. */
+  protected URI endpoint(TusServer server) throws Exception {
+    return server.creationUrl();
   }
 
   @AfterEach
