@@ -11,8 +11,10 @@ import dev.autoupload.engine.upload.Sha256;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
+import dev.autoupload.targets.FaultProxy;
 import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.nextcloud.NextcloudChunkingServer.Request;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -201,9 +203,13 @@ class NextcloudServerVariantsTest {
   // ---- helpers ----
 
   private NextcloudTarget target(Duration readTimeout) {
+    return target(server.origin(), readTimeout);
+  }
+
+  private NextcloudTarget target(URI origin, Duration readTimeout) {
     // A fast minimum rate: the wait for an assembly is bounded by the read timeout alone.
     return new NextcloudTarget(
-        server.origin(),
+        origin,
         NextcloudChunkingServer.USER,
         "/" + ROOT,
         CHUNK,
@@ -211,6 +217,36 @@ class NextcloudServerVariantsTest {
             .withTimeouts(Duration.ofSeconds(5), readTimeout, 1024L * 1024 * 1024)
             .withSpoolDir(spoolDir)
             .withPassword(NextcloudChunkingServer.PASSWORD));
+  }
+
+  // ---- a server that lies ----
+
+  /**
+   * A server that answers 200 to every chunk and to the assembly but reports another size for the
+   * assembled part: nothing is published under the name, the attempt is retried, and once the
+   * server tells the truth the file is stored whole.
+   */
+  @Test
+  void aServerReportingAnotherSizeForTheAssembledPartGetsNothingPublished() throws Exception {
+    byte[] content = bytes(2 * CHUNK + 9, 21);
+    try (FaultProxy proxy = FaultProxy.start(server.origin())) {
+      NextcloudTarget lied = target(proxy.uri(), Duration.ofSeconds(30));
+      proxy.failEvery(
+          request -> request.method().equals("PROPFIND") && request.target().contains(NextcloudTarget.PART_SUFFIX),
+          FaultProxy.Fault.lie(body -> body.replaceAll("(?i)(<[a-z0-9]+:getcontentlength>)", "$19")));
+
+      UploadError error = errorOf(() -> upload(lied, "clip.mov", content));
+
+      assertThat(error).isInstanceOf(UploadError.Transient.class);
+      assertThat(error.message()).contains("expected " + content.length);
+      assertThat(stored("clip.mov")).doesNotExist();
+
+      proxy.passThrough();
+      RemoteFile file = upload(lied, "clip.mov", content);
+
+      assertThat(file).isEqualTo(new RemoteFile("clip.mov", content.length, sha(content)));
+      assertThat(sha(Files.readAllBytes(stored("clip.mov")))).isEqualTo(sha(content));
+    }
   }
 
   /** Waits until the server finished the assembly in the background; fails after 20 s. */
