@@ -118,6 +118,7 @@ public final class NextcloudChunkingServer implements AutoCloseable {
   private volatile long quota = Long.MAX_VALUE;
   private volatile boolean chunkingAvailable = true;
   private volatile boolean checksumStorage = true;
+  private volatile boolean chunkingV1;
   private volatile boolean zeroSizeAfterAssembly;
   /** Files whose size the server records as 0 (nextcloud/server#64029), by local path. */
   private final Set<Path> recordedEmpty = ConcurrentHashMap.newKeySet();
@@ -277,6 +278,16 @@ public final class NextcloudChunkingServer implements AutoCloseable {
    */
   public void setChunkingAvailable(boolean available) {
     chunkingAvailable = available;
+  }
+
+  /**
+   * Speaks chunking version 1 only, as Nextcloud before 26 does: the {@code Destination} header of
+   * MKCOL and chunk PUTs is ignored, chunks may have any name and any size, and the MOVE of {@code
+   * .file} joins them in the order of their names as text ("10" before "2"), so a client that
+   * leaves its chunk numbers unpadded gets a scrambled file.
+   */
+  public void chunkingV1() {
+    chunkingV1 = true;
   }
 
   /**
@@ -697,12 +708,15 @@ public final class NextcloudChunkingServer implements AutoCloseable {
       return error(405, "MethodNotAllowed", "an upload folder holds chunks only");
     }
     String destinationHeader = trimmed(exchange, "Destination");
-    if (destinationHeader == null) {
+    if (destinationHeader == null && !chunkingV1) {
       return error(400, "BadRequest", "chunked upload v2 needs the Destination header");
     }
-    DavTarget destination = destination(destinationHeader);
-    if (!destination.space().equals("files") || destination.segments().isEmpty()) {
-      return error(403, "Forbidden", "Requested uri (" + destinationHeader + ") is out of base uri");
+    // Version 1 does not look at it; it is kept all the same, for the tests' view of the uploads.
+    if (destinationHeader != null && !chunkingV1) {
+      DavTarget destination = destination(destinationHeader);
+      if (!destination.space().equals("files") || destination.segments().isEmpty()) {
+        return error(403, "Forbidden", "Requested uri (" + destinationHeader + ") is out of base uri");
+      }
     }
     Path folder = uploads.resolve(target.segments().get(0));
     synchronized (this) {
@@ -710,7 +724,7 @@ public final class NextcloudChunkingServer implements AutoCloseable {
         return error(405, "MethodNotAllowed", "The resource you tried to create already exists");
       }
       Files.createDirectory(folder);
-      uploadDestinations.put(folder, destinationHeader);
+      uploadDestinations.put(folder, destinationHeader == null ? folder.getFileName().toString() : destinationHeader);
     }
     return Answer.of(201);
   }
@@ -723,12 +737,12 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     if (!Files.isDirectory(folder)) {
       throw new Refusal(error(409, "Conflict", "Files cannot be created in non-existent collections"));
     }
-    if (trimmed(exchange, "Destination") == null) {
+    if (trimmed(exchange, "Destination") == null && !chunkingV1) {
       throw new Refusal(error(400, "BadRequest", "chunked upload v2 needs the Destination header"));
     }
     String name = target.segments().get(1);
     int number = name.matches("\\d{1,9}") ? Integer.parseInt(name) : -1;
-    if (number < 1 || number > MAX_CHUNK_NUMBER) {
+    if (!chunkingV1 && (number < 1 || number > MAX_CHUNK_NUMBER)) {
       throw new Refusal(error(400, "BadRequest", "Invalid chunk name, must be numeric between 1 and 10000"));
     }
     String totalLength = trimmed(exchange, "OC-Total-Length");
@@ -783,7 +797,7 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     return true;
   }
 
-  /** The MOVE of {@code .file}: the chunks in the order of their numbers, onto {@code to}. */
+  /** The MOVE of {@code .file}: the chunks in the order of their numbers (names in v1), onto {@code to}. */
   private Answer assemble(Path folder, Path to, boolean exists, String expected, String checksum) throws IOException {
     if (exists && Files.isDirectory(to)) {
       return error(400, "BadRequest", "The given destination " + to.getFileName() + " is a directory.");
@@ -792,7 +806,7 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     long total = 0;
     for (int i = 0; i < chunks.size(); i++) {
       long size = Files.size(chunks.get(i));
-      if (i < chunks.size() - 1 && size < MIN_CHUNK_SIZE) {
+      if (!chunkingV1 && i < chunks.size() - 1 && size < MIN_CHUNK_SIZE) {
         return error(
             400, "BadRequest",
             "Chunk " + chunks.get(i).getFileName() + " has " + size + " bytes; all chunks but the last need at least "
@@ -827,12 +841,15 @@ public final class NextcloudChunkingServer implements AutoCloseable {
     return Answer.of(exists ? 204 : 201);
   }
 
-  private static List<Path> chunksOf(Path folder) throws IOException {
+  private List<Path> chunksOf(Path folder) throws IOException {
     List<Path> chunks = new ArrayList<>();
     try (DirectoryStream<Path> listing = Files.newDirectoryStream(folder)) {
       listing.forEach(chunks::add);
     }
-    chunks.sort(Comparator.comparingInt(chunk -> Integer.parseInt(chunk.getFileName().toString())));
+    chunks.sort(
+        chunkingV1
+            ? Comparator.comparing(chunk -> chunk.getFileName().toString())
+            : Comparator.comparingInt(chunk -> Integer.parseInt(chunk.getFileName().toString())));
     return chunks;
   }
 
