@@ -95,6 +95,11 @@ public final class UploadEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(UploadEngine.class);
   private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
   private static final String WIRING = "dev/autoupload/engine/wiring.conf";
+  /**
+   * How often {@link #awaitIdle} asks for the status: a scan's end and a retry's wait end without
+   * an event, so events alone cannot tell; a status costs one message per library.
+   */
+  private static final Duration IDLE_CHECK_EVERY = Duration.ofMillis(100);
 
   private final ActorSystem<EngineGuardian.Command> system;
   private final DataDirLock lock;
@@ -359,6 +364,54 @@ public final class UploadEngine implements AutoCloseable {
   }
 
   /**
+   * Completes with the engine's status the first time it is {@link EngineStatus#idle() idle}: every
+   * library's scan is over and nothing is queued, running or waiting to retry; by then every
+   * listener has been handed every event that led there. Failed and skipped
+   * assets count as done; see the status's {@code failures} and {@code notBackedUp}. It does not
+   * complete while uploads wait for conditions (a pause, no Wi-Fi, a library's rules) or while a
+   * library is down, so bound the wait with {@link CompletableFuture#orTimeout}. With no library
+   * added it completes at once; for a watched library it completes each time its queue drains.
+   *
+   * @return fails with {@link IllegalStateException} when the engine stops first
+   */
+  public CompletionStage<EngineStatus> awaitIdle() {
+    CompletableFuture<EngineStatus> idle = new CompletableFuture<>();
+    system.getWhenTerminated()
+        .thenRun(() -> idle.completeExceptionally(new IllegalStateException("the engine stopped before it was idle")));
+    checkIdle(idle);
+    return idle;
+  }
+
+  /** Completes once every listener has handled every event published before this call. */
+  private CompletionStage<Void> flushListeners() {
+    Flush flush = new Flush(listenerRefs);
+    flushes.add(flush);
+    system.eventStream().tell(new EventStream.Publish<>(flush));
+    return flush.done.whenComplete((done, failure) -> flushes.remove(flush));
+  }
+
+  private void checkIdle(CompletableFuture<EngineStatus> idle) {
+    if (idle.isDone()) {
+      return;
+    }
+    status()
+        .whenComplete(
+            (status, failure) -> {
+              if (failure == null && status.idle()) {
+                flushListeners().thenRun(() -> idle.complete(status));
+              } else if (system.whenTerminated().isCompleted()) {
+                idle.completeExceptionally(new IllegalStateException("the engine stopped before it was idle"));
+              } else {
+                try {
+                  system.scheduler().scheduleOnce(IDLE_CHECK_EVERY, () -> checkIdle(idle), system.executionContext());
+                } catch (IllegalStateException stopping) {
+                  idle.completeExceptionally(new IllegalStateException("the engine stopped before it was idle", stopping));
+                }
+              }
+            });
+  }
+
+  /**
    * The engine's meters ({@code autoupload.*}: files and bytes by outcome, queue depth, uploads in
    * flight, upload duration, retries, time blocked by reason, stalled libraries, journal commit
    * time). Add a registry of your own to it ({@code meterRegistry().add(prometheus)}) to publish
@@ -611,26 +664,66 @@ public final class UploadEngine implements AutoCloseable {
    * stop the calls.
    */
   public Subscription addListener(Consumer<EngineEvent> listener) {
-    ActorRef<EngineEvent> ref =
+    ActorRef<Object> ref =
         system.systemActorOf(
-            Behaviors.receive(EngineEvent.class)
-                .onAnyMessage(
-                    event -> {
-                      try {
-                        listener.accept(event);
-                      } catch (RuntimeException e) {
-                        log.warn("An engine listener failed on {}", event, e);
-                      }
-                      return Behaviors.same();
-                    })
-                .build(),
+            Behaviors.<Object>setup(
+                context ->
+                    Behaviors.receive(Object.class)
+                        .onMessage(
+                            EngineEvent.class,
+                            event -> {
+                              try {
+                                listener.accept(event);
+                              } catch (RuntimeException e) {
+                                log.warn("An engine listener failed on {}", event, e);
+                              }
+                              return Behaviors.same();
+                            })
+                        .onMessage(
+                            Flush.class,
+                            flush -> {
+                              flush.handledBy(context.getSelf());
+                              return Behaviors.same();
+                            })
+                        .build()),
             "listener-" + java.util.UUID.randomUUID(),
             Props.empty());
-    system.eventStream().tell(new EventStream.Subscribe<>(EngineEvent.class, ref));
+    listenerRefs.add(ref);
+    system.eventStream().tell(new EventStream.Subscribe<>(EngineEvent.class, ref.narrow()));
+    system.eventStream().tell(new EventStream.Subscribe<>(Flush.class, ref.narrow()));
     return () -> {
+      if (listenerRefs.remove(ref)) {
+        flushes.forEach(flush -> flush.handledBy(ref));
+      }
       system.eventStream().tell(new EventStream.Unsubscribe<>(ref));
       system.classicSystem().stop(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ref));
     };
+  }
+
+  private final Set<ActorRef<Object>> listenerRefs = ConcurrentHashMap.newKeySet();
+  private final Set<Flush> flushes = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Published after events whose effect a caller has seen (an idle status): the event stream hands
+   * it to each listener after those events, so once every listener has handled it they have handled
+   * the events too.
+   */
+  private static final class Flush {
+    private final Set<ActorRef<Object>> waiting = ConcurrentHashMap.newKeySet();
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+    Flush(Set<ActorRef<Object>> listeners) {
+      waiting.addAll(listeners);
+      if (waiting.isEmpty()) {
+        done.complete(null);
+      }
+    }
+
+    void handledBy(ActorRef<Object> listener) {
+      if (waiting.remove(listener) && waiting.isEmpty()) {
+        done.complete(null);
+      }
+    }
   }
 
   /**
