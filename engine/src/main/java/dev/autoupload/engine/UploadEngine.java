@@ -80,11 +80,18 @@ import org.slf4j.LoggerFactory;
  * once and byte-exact, resuming by itself after a kill.
  *
  * <pre>{@code
+ * InMemoryAssets photos = new InMemoryAssets("camera");
+ * photos.put("asset-1", "DCIM/IMG_0001.JPG", jpegBytes, takenAt);
+ * UploadTarget target = Targets.localFolder(backupFolder); // module autoupload-targets
  * try (UploadEngine engine = UploadEngine.start(Path.of("/var/lib/autoupload"))) {
- *   engine.addLibrary(new Library("camera", new FolderSource("camera", photos), target));
- *   engine.status().thenAccept(status -> System.out.println(status.backedUp()));
+ *   engine.reportConditions(conditions);
+ *   engine.addLibrary(new Library("camera", photos, target)).toCompletableFuture().get(30, SECONDS);
+ *   EngineStatus done = engine.awaitIdle().toCompletableFuture().get(5, MINUTES);
+ *   System.out.println(done.backedUp());
  * }
  * }</pre>
+ *
+ * <p>The README's "Embedding" section and {@code examples/host-app} show a whole host app.
  *
  * <p>Every method is thread-safe. Calls that talk to the running engine return a {@link
  * CompletionStage} that fails with a {@link java.util.concurrent.TimeoutException} when the engine
@@ -160,7 +167,14 @@ public final class UploadEngine implements AutoCloseable {
   /** What {@link #verify} needs from the engine's settings. */
   private record VerifierSettings(RemoteLayout layout, ContentHashCache hashes, int parallelism) {}
 
-  /** Starts an engine with default settings, keeping its journal in {@code dataDir}. */
+  /**
+   * Starts an engine with default settings, keeping its journal in {@code dataDir}.
+   *
+   * @param dataDir the folder the engine keeps its journal (an H2 database) and lock in; created
+   *     when missing
+   * @return the running engine; close it when done
+   * @throws EngineStartException as {@link #start(Config)}
+   */
   public static UploadEngine start(Path dataDir) {
     return start(
         ConfigFactory.parseMap(Map.of("autoupload.data-dir", dataDir.toAbsolutePath().toString()))
@@ -171,6 +185,8 @@ public final class UploadEngine implements AutoCloseable {
    * Starts an engine. {@code config} must set {@code autoupload.data-dir}; every other key falls
    * back to {@code reference.conf}.
    *
+   * @param config the settings (see {@code reference.conf})
+   * @return the running engine; close it when done
    * @throws EngineStartException when the data dir is used by another running engine, the journal
    *     cannot be opened or migrated, or a setting is invalid
    */
@@ -296,6 +312,10 @@ public final class UploadEngine implements AutoCloseable {
    * Adds a library; its backup starts at once (or when the engine is resumed). The engine closes
    * the library's target when it closes. Once the returned stage completes, {@link #status()}
    * includes the library and does not report it idle before its first scan has finished.
+   *
+   * @param library its id, source and target
+   * @return completes once the engine has the library; fails with {@link IllegalArgumentException}
+   *     when a library with its id is added already
    */
   public CompletionStage<Void> addLibrary(Library library) {
     libraries.add(library);
@@ -308,7 +328,11 @@ public final class UploadEngine implements AutoCloseable {
                     : CompletableFuture.<Void>failedFuture(new IllegalArgumentException(reply.getError().getMessage())));
   }
 
-  /** The libraries added so far, in the order they were added. */
+  /**
+   * The libraries added so far, in the order they were added.
+   *
+   * @return an unmodifiable copy
+   */
   public List<Library> libraries() {
     return List.copyOf(libraries);
   }
@@ -324,6 +348,8 @@ public final class UploadEngine implements AutoCloseable {
    * <p>The library need not be added to this engine; when it is, a file still being uploaded may
    * be reported missing. Up to {@code autoupload.verify.parallelism} files are checked at once.
    *
+   * @param library the library to check, added or not
+   * @param mode whether files whose hash the target tells are read back as well
    * @param progress told when the source has been scanned and after each file, one call at a time,
    *     on an engine thread; it must return quickly
    * @return the verdict on every file; fails with a {@link dev.autoupload.engine.verify.VerifyException}
@@ -339,6 +365,8 @@ public final class UploadEngine implements AutoCloseable {
    * is reported so, with the reason, and does not hold up the others; one that does not answer
    * within half of {@code autoupload.ask-timeout} is reported down as well, so the whole answer
    * comes within the timeout.
+   *
+   * @return the status; fails with {@link IllegalStateException} once the engine has stopped
    */
   public CompletionStage<EngineStatus> status() {
     if (system.whenTerminated().isCompleted()) {
@@ -417,6 +445,8 @@ public final class UploadEngine implements AutoCloseable {
    * time). Add a registry of your own to it ({@code meterRegistry().add(prometheus)}) to publish
    * them, before adding libraries: what was counted before a registry is added is not in it. Its
    * gauges are as of the latest {@link #status()}.
+   *
+   * @return the engine's own registry, the same on every call
    */
   public CompositeMeterRegistry meterRegistry() {
     return registry;
@@ -468,7 +498,11 @@ public final class UploadEngine implements AutoCloseable {
             () -> LibraryStatus.down(library.id(), library.source().describe(), library.target().describe(), down));
   }
 
-  /** Stops sending bytes; running uploads keep their offsets and the reason shows as USER_PAUSED. */
+  /**
+   * Stops sending bytes; running uploads keep their offsets and the reason shows as USER_PAUSED.
+   *
+   * @return completes once the engine has taken the pause; uploads stop after the chunk in flight
+   */
   public CompletionStage<Void> pause() {
     return setUserPaused(true);
   }
@@ -476,6 +510,8 @@ public final class UploadEngine implements AutoCloseable {
   /**
    * Undoes {@link #pause()}: uploads continue from their offsets. It also lifts a library's stop
    * for a full or refusing target at once, so the user need not wait for the automatic retry.
+   *
+   * @return completes once the engine has taken the resume
    */
   public CompletionStage<Void> resume() {
     return setUserPaused(false);
@@ -490,6 +526,8 @@ public final class UploadEngine implements AutoCloseable {
   /**
    * Tells the engine the device's current conditions; uploads pause or resume by the upload
    * policy. Until the first report the engine assumes a plugged-in desktop on a wired network.
+   *
+   * @param conditions the device's state now, replacing the last report
    */
   public void reportConditions(DeviceConditions conditions) {
     system.tell(new EngineGuardian.ReportConditions(conditions));
@@ -498,6 +536,8 @@ public final class UploadEngine implements AutoCloseable {
   /**
    * Lets {@code source} report the device's conditions from now on; the engine closes it when it
    * closes.
+   *
+   * @param source started at once with the engine's {@link #reportConditions} as its sink
    */
   public void addConditionSource(ConditionSource source) {
     conditionSources.add(source);
@@ -507,6 +547,8 @@ public final class UploadEngine implements AutoCloseable {
   /**
    * The engine's actor system, for adapters that run beside the engine on it (the HTTP control
    * endpoint). Embedders do not need it; never terminate it directly, call {@link #close()}.
+   *
+   * @return the running actor system
    */
   public ActorSystem<?> actorSystem() {
     return system;
@@ -518,6 +560,9 @@ public final class UploadEngine implements AutoCloseable {
    * The latest uploads, newest first: by upload time (what was just backed up, whenever the photo
    * was taken) or by creation date. {@code before} is a page's {@code next} cursor.
    *
+   * @param limit the page's size, 1–500
+   * @param before the previous page's {@code next} cursor; empty for the first page
+   * @param order by upload time or by creation date
    * @return fails with {@link IllegalArgumentException} for a limit outside 1–500 or a cursor not
    *     made for this order
    */
@@ -528,6 +573,9 @@ public final class UploadEngine implements AutoCloseable {
   /**
    * Uploads in the given states (all but completed when empty), most recently changed first, with
    * the live offset of the ones in flight.
+   *
+   * @param states the states to list; empty for all but completed
+   * @return up to 1000 items
    */
   public CompletionStage<List<ActivityItem>> uploads(Set<UploadState> states) {
     return query(() -> activity.inStates(states, 1000))
@@ -549,7 +597,13 @@ public final class UploadEngine implements AutoCloseable {
             });
   }
 
-  /** One asset as the Activity view has it: library {@code libraryId}'s asset {@code assetId}. */
+  /**
+   * One asset as the Activity view has it: library {@code libraryId}'s asset {@code assetId}.
+   *
+   * @param libraryId the library's id
+   * @param assetId the asset's id in that library
+   * @return the item; empty while the Activity view has not seen the asset
+   */
   public CompletionStage<Optional<ActivityItem>> activityItem(String libraryId, String assetId) {
     return query(() -> activity.find(libraryId, assetId));
   }
@@ -559,6 +613,8 @@ public final class UploadEngine implements AutoCloseable {
    * may have changed since), for a preview. Blocking I/O: call it off the caller's event loop. The
    * caller closes the stream.
    *
+   * @param item an item of {@link #activity} or {@link #uploads}
+   * @return the content from its first byte
    * @throws java.util.NoSuchElementException when no library {@code item.libraryId()} is added
    * @throws IOException as {@link AssetSource#open}: the file is gone or cannot be read
    */
@@ -586,13 +642,19 @@ public final class UploadEngine implements AutoCloseable {
    * Files backed up in each of {@code hours} hours from {@code from}, oldest first, as the Activity
    * view has them.
    *
+   * @param from the start of the first hour
+   * @param hours how many hours, 1–168
    * @return fails with {@link IllegalArgumentException} for hours outside 1–168
    */
   public CompletionStage<List<Long>> backedUpPerHour(Instant from, int hours) {
     return query(() -> activity.backedUpPerHour(from, hours));
   }
 
-  /** How many assets each library has in each state, as the Activity view counts them. */
+  /**
+   * How many assets each library has in each state, as the Activity view counts them.
+   *
+   * @return by library id, then by state
+   */
   public CompletionStage<Map<String, Map<UploadState, Long>>> counts() {
     return query(activity::counts);
   }
@@ -600,6 +662,7 @@ public final class UploadEngine implements AutoCloseable {
   /**
    * Tries an asset that failed for good in this run again, at the front of its library's queue.
    *
+   * @param assetId the id of the asset that failed
    * @return fails with {@link java.util.NoSuchElementException} when no library has such a
    *     failed asset
    */
@@ -630,7 +693,11 @@ public final class UploadEngine implements AutoCloseable {
         });
   }
 
-  /** Empties the Activity read model and rebuilds it from the journal; completes when replay has begun. */
+  /**
+   * Empties the Activity read model and rebuilds it from the journal; completes when replay has begun.
+   *
+   * @return completes when the replay has begun
+   */
   public CompletionStage<Void> rebuildActivity() {
     return AskPattern.<EngineGuardian.Command, StatusReply<Done>>ask(
             system, EngineGuardian.RebuildActivity::new, askTimeout, system.scheduler())
@@ -662,6 +729,9 @@ public final class UploadEngine implements AutoCloseable {
    * Calls {@code listener} with every {@link EngineEvent} from now on, on an engine thread, one
    * event at a time; it must return quickly and must not block. Close the returned subscription to
    * stop the calls.
+   *
+   * @param listener called with each event
+   * @return closes to stop the calls
    */
   public Subscription addListener(Consumer<EngineEvent> listener) {
     ActorRef<Object> ref =

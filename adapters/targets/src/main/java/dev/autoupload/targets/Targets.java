@@ -17,6 +17,9 @@ public final class Targets {
    * A folder on this machine (or a mounted share): each file is written to a part file, synced and
    * renamed into place, so a kill never leaves a half-written file under its final name. The folder
    * is created when the first file arrives.
+   *
+   * @param root the folder files are stored below
+   * @return the target
    */
   public static UploadTarget localFolder(Path root) {
     return new LocalFolderTarget(root);
@@ -27,6 +30,8 @@ public final class Targets {
    * {@code webdav://}, {@code webdavs://}, {@code nextcloud://}, {@code tus+https://}, {@code
    * s3://}, {@code koofr://} (see {@link TargetUris#open}).
    *
+   * @param uri the target's URI
+   * @return the target
    * @throws IllegalArgumentException with a one-line message saying what is supported, when the
    *     URI is malformed, relative, or of an unsupported scheme
    */
@@ -38,6 +43,9 @@ public final class Targets {
    * The target {@code uri} names, talking to its server as {@code settings} say; passwords and keys
    * come from {@code settings} ({@link TargetSettings#withPassword}), never from the URI.
    *
+   * @param uri the target's URI
+   * @param settings timeouts, TLS, secrets
+   * @return the target
    * @throws IllegalArgumentException with a one-line message saying what is supported, when the
    *     URI is malformed, relative, or of an unsupported scheme
    */

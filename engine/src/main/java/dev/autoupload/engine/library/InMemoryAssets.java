@@ -37,7 +37,11 @@ public final class InMemoryAssets implements AssetSource {
 
   private record Entry(String id, byte[] content, Instant createdAt, String sha256) {}
 
-  /** An empty source for the library {@code libraryId}. */
+  /**
+   * An empty source for the library {@code libraryId}.
+   *
+   * @param libraryId the id of the {@link Library} this source is given to
+   */
   public InMemoryAssets(String libraryId) {
     this.libraryId = Objects.requireNonNull(libraryId, "libraryId");
   }
@@ -65,7 +69,12 @@ public final class InMemoryAssets implements AssetSource {
     return asset(path, entry);
   }
 
-  /** Takes the asset at {@code path} away; what is on the target stays there. */
+  /**
+   * Takes the asset at {@code path} away; what is on the target stays there.
+   *
+   * @param path the path it was put under
+   * @return whether an asset was there
+   */
   public boolean remove(String path) {
     boolean removed = byPath.remove(path) != null;
     if (removed) {
@@ -74,7 +83,11 @@ public final class InMemoryAssets implements AssetSource {
     return removed;
   }
 
-  /** The assets handed over and not removed, by path. */
+  /**
+   * The assets handed over and not removed, by path.
+   *
+   * @return a copy
+   */
   public List<Asset> assets() {
     List<Asset> assets = new ArrayList<>();
     byPath.forEach((path, entry) -> assets.add(asset(path, entry)));
