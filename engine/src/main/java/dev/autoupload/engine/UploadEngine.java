@@ -393,12 +393,13 @@ public final class UploadEngine implements AutoCloseable {
 
   /**
    * Completes with the engine's status the first time it is {@link EngineStatus#idle() idle}: every
-   * library's scan is over and nothing is queued, running or waiting to retry; by then every
-   * listener has been handed every event that led there. Failed and skipped
-   * assets count as done; see the status's {@code failures} and {@code notBackedUp}. It does not
-   * complete while uploads wait for conditions (a pause, no Wi-Fi, a library's rules) or while a
-   * library is down, so bound the wait with {@link CompletableFuture#orTimeout}. With no library
-   * added it completes at once; for a watched library it completes each time its queue drains.
+   * library's scan is over and nothing is queued, running or waiting to retry. By then every
+   * listener has been handed every event that led there (a listener that blocks holds it up).
+   * Failed and skipped assets count as done; see each library's {@code failures} and {@code
+   * notBackedUp}. It does not complete while uploads wait for conditions (a pause, no Wi-Fi, a
+   * library's rules) or while a library is down, so bound the wait with {@link
+   * CompletableFuture#orTimeout}. With no library added it completes at once; for a watched
+   * library, call it again after new assets arrived.
    *
    * @return fails with {@link IllegalStateException} when the engine stops first
    */
@@ -758,9 +759,10 @@ public final class UploadEngine implements AutoCloseable {
                         .build()),
             "listener-" + java.util.UUID.randomUUID(),
             Props.empty());
-    listenerRefs.add(ref);
     system.eventStream().tell(new EventStream.Subscribe<>(EngineEvent.class, ref.narrow()));
     system.eventStream().tell(new EventStream.Subscribe<>(Flush.class, ref.narrow()));
+    // Only after subscribing: a flush that counts on this listener must reach it.
+    listenerRefs.add(ref);
     return () -> {
       if (listenerRefs.remove(ref)) {
         flushes.forEach(flush -> flush.handledBy(ref));
