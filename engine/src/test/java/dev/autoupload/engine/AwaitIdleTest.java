@@ -63,6 +63,16 @@ class AwaitIdleTest {
   }
 
   @Test
+  void withNoLibraryItCompletesAtOnceAndAClosedListenerDoesNotHoldItUp() throws Exception {
+    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+      engine.addListener(event -> {}).close();
+      EngineStatus status = engine.awaitIdle().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThat(status.libraries()).isEmpty();
+      assertThat(status.idle()).isTrue();
+    }
+  }
+
+  @Test
   void failsWhenTheEngineClosesBeforeItIsIdle() throws Exception {
     InMemoryAssets photos = new InMemoryAssets("camera");
     photos.put("PH-1", "IMG_0001.JPG", new byte[100], Instant.parse("2024-05-01T10:00:00Z"));
