@@ -13,9 +13,18 @@ public sealed interface EngineEvent {
 
   /** What happened to one asset or one library. */
   sealed interface LibraryEvent extends EngineEvent {
+    /**
+     * The library it happened in.
+     *
+     * @return the library's id
+     */
     String libraryId();
 
-    /** The asset's path in the library, or the library's own location. */
+    /**
+     * Where it happened.
+     *
+     * @return the asset's path in the library, or the library's own location
+     */
     String path();
   }
 
@@ -58,7 +67,15 @@ public sealed interface EngineEvent {
       Optional<Duration> retryIn)
       implements LibraryEvent {
 
-    /** A failure after which the engine does not try again. */
+    /**
+     * A failure after which the engine does not try again.
+     *
+     * @param libraryId the library's id
+     * @param assetId the asset's id
+     * @param path the asset's path in the library
+     * @param error why it failed
+     * @param attempts how many attempts it made
+     */
     public AssetFailed(String libraryId, String assetId, String path, UploadError error, int attempts) {
       this(libraryId, assetId, path, error, attempts, false, Optional.empty());
     }

@@ -21,60 +21,126 @@ import java.util.Set;
 public record EngineStatus(
     Verdict verdict, DeviceConditions conditions, List<LibraryStatus> libraries, Map<String, Stall> stalls) {
 
+  /**
+   * Copies {@code stalls}, so the status stays as it was when asked.
+   *
+   * @param verdict whether uploads may run, and why not
+   * @param conditions the device's conditions as last reported
+   * @param libraries each library's progress
+   * @param stalls the stalled libraries, by library id
+   */
   public EngineStatus {
     stalls = Map.copyOf(stalls);
   }
 
-  /** A status with no stall. */
+  /**
+   * A status with no stall.
+   *
+   * @param verdict whether uploads may run, and why not
+   * @param conditions the device's conditions as last reported
+   * @param libraries each library's progress
+   */
   public EngineStatus(Verdict verdict, DeviceConditions conditions, List<LibraryStatus> libraries) {
     this(verdict, conditions, libraries, Map.of());
   }
 
-  /** The library's stall, while it is stalled. */
+  /**
+   * The library's stall, while it is stalled.
+   *
+   * @param libraryId the library's id
+   * @return the stall; empty while the library is not stalled
+   */
   public Optional<Stall> stall(String libraryId) {
     return Optional.ofNullable(stalls.get(libraryId));
   }
 
-  /** Why uploads are waiting or slowed engine-wide; empty while they run freely. */
+  /**
+   * Why uploads are waiting or slowed engine-wide.
+   *
+   * @return the verdict's reasons; empty while uploads run freely
+   */
   public Set<BlockerReason> reasons() {
     return verdict.reasons();
   }
 
-  /** True when every library has finished its scan and has nothing left to do. */
+  /**
+   * Whether every library has finished its scan and has nothing left to do (see {@link
+   * LibraryStatus#idle()}); what {@link UploadEngine#awaitIdle()} waits for.
+   *
+   * @return true when idle; true as well with no library
+   */
   public boolean idle() {
     return libraries.stream().allMatch(LibraryStatus::idle);
   }
 
+  /**
+   * Assets the libraries' scans found in this run.
+   *
+   * @return their number
+   */
   public long discovered() {
     return libraries.stream().mapToLong(LibraryStatus::discovered).sum();
   }
 
-  /** Assets that are on the target: completed now or by an earlier run. */
+  /**
+   * Assets that are on the target: completed now or by an earlier run.
+   *
+   * @return their number
+   */
   public long backedUp() {
     return libraries.stream().mapToLong(l -> l.alreadyBackedUp() + l.completed()).sum();
   }
 
+  /**
+   * Assets that failed for good in this run (see each library's {@code failures}).
+   *
+   * @return their number
+   */
   public long failed() {
     return libraries.stream().mapToLong(LibraryStatus::failed).sum();
   }
 
+  /**
+   * Assets given up on for a reason that is not an error (see each library's {@code notBackedUp}).
+   *
+   * @return their number
+   */
   public long skipped() {
     return libraries.stream().mapToLong(LibraryStatus::skipped).sum();
   }
 
-  /** Assets found that {@code only-since} left out: never offered. */
+  /**
+   * Assets found that {@code only-since} left out: never offered.
+   *
+   * @return their number
+   */
   public long leftOutByOnlySince() {
     return libraries.stream().mapToLong(LibraryStatus::leftOutByOnlySince).sum();
   }
 
+  /**
+   * Total size of the assets this run has to upload.
+   *
+   * @return bytes
+   */
   public long bytesToUpload() {
     return libraries.stream().mapToLong(LibraryStatus::bytesToUpload).sum();
   }
 
+  /**
+   * Bytes of the assets this run has to upload that are safely on the target.
+   *
+   * @return bytes
+   */
   public long bytesDone() {
     return libraries.stream().mapToLong(LibraryStatus::bytesDone).sum();
   }
 
+  /**
+   * Bytes sent over the wire in this run, resends included.
+   *
+   * @return bytes
+   */
   public long bytesSent() {
     return libraries.stream().mapToLong(LibraryStatus::bytesSent).sum();
   }

@@ -80,11 +80,18 @@ import org.slf4j.LoggerFactory;
  * once and byte-exact, resuming by itself after a kill.
  *
  * <pre>{@code
+ * InMemoryAssets photos = new InMemoryAssets("camera");
+ * photos.put("asset-1", "DCIM/IMG_0001.JPG", jpegBytes, takenAt);
+ * UploadTarget target = Targets.localFolder(backupFolder); // module autoupload-targets
  * try (UploadEngine engine = UploadEngine.start(Path.of("/var/lib/autoupload"))) {
- *   engine.addLibrary(new Library("camera", new FolderSource("camera", photos), target));
- *   engine.status().thenAccept(status -> System.out.println(status.backedUp()));
+ *   engine.reportConditions(conditions);
+ *   engine.addLibrary(new Library("camera", photos, target)).toCompletableFuture().get(30, SECONDS);
+ *   EngineStatus done = engine.awaitIdle().toCompletableFuture().get(5, MINUTES);
+ *   System.out.println(done.backedUp());
  * }
  * }</pre>
+ *
+ * <p>The README's "Embedding" section and {@code examples/host-app} show a whole host app.
  *
  * <p>Every method is thread-safe. Calls that talk to the running engine return a {@link
  * CompletionStage} that fails with a {@link java.util.concurrent.TimeoutException} when the engine
@@ -95,6 +102,11 @@ public final class UploadEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(UploadEngine.class);
   private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
   private static final String WIRING = "dev/autoupload/engine/wiring.conf";
+  /**
+   * How often {@link #awaitIdle} asks for the status: a scan's end and a retry's wait end without
+   * an event, so events alone cannot tell; a status costs one message per library.
+   */
+  private static final Duration IDLE_CHECK_EVERY = Duration.ofMillis(100);
 
   private final ActorSystem<EngineGuardian.Command> system;
   private final DataDirLock lock;
@@ -155,7 +167,14 @@ public final class UploadEngine implements AutoCloseable {
   /** What {@link #verify} needs from the engine's settings. */
   private record VerifierSettings(RemoteLayout layout, ContentHashCache hashes, int parallelism) {}
 
-  /** Starts an engine with default settings, keeping its journal in {@code dataDir}. */
+  /**
+   * Starts an engine with default settings, keeping its journal in {@code dataDir}.
+   *
+   * @param dataDir the folder the engine keeps its journal (an H2 database) and lock in; created
+   *     when missing
+   * @return the running engine; close it when done
+   * @throws EngineStartException as {@link #start(Config)}
+   */
   public static UploadEngine start(Path dataDir) {
     return start(
         ConfigFactory.parseMap(Map.of("autoupload.data-dir", dataDir.toAbsolutePath().toString()))
@@ -166,6 +185,8 @@ public final class UploadEngine implements AutoCloseable {
    * Starts an engine. {@code config} must set {@code autoupload.data-dir}; every other key falls
    * back to {@code reference.conf}.
    *
+   * @param config the settings (see {@code reference.conf})
+   * @return the running engine; close it when done
    * @throws EngineStartException when the data dir is used by another running engine, the journal
    *     cannot be opened or migrated, or a setting is invalid
    */
@@ -291,6 +312,10 @@ public final class UploadEngine implements AutoCloseable {
    * Adds a library; its backup starts at once (or when the engine is resumed). The engine closes
    * the library's target when it closes. Once the returned stage completes, {@link #status()}
    * includes the library and does not report it idle before its first scan has finished.
+   *
+   * @param library its id, source and target
+   * @return completes once the engine has the library; fails with {@link IllegalArgumentException}
+   *     when a library with its id is added already
    */
   public CompletionStage<Void> addLibrary(Library library) {
     libraries.add(library);
@@ -303,7 +328,11 @@ public final class UploadEngine implements AutoCloseable {
                     : CompletableFuture.<Void>failedFuture(new IllegalArgumentException(reply.getError().getMessage())));
   }
 
-  /** The libraries added so far, in the order they were added. */
+  /**
+   * The libraries added so far, in the order they were added.
+   *
+   * @return an unmodifiable copy
+   */
   public List<Library> libraries() {
     return List.copyOf(libraries);
   }
@@ -319,6 +348,8 @@ public final class UploadEngine implements AutoCloseable {
    * <p>The library need not be added to this engine; when it is, a file still being uploaded may
    * be reported missing. Up to {@code autoupload.verify.parallelism} files are checked at once.
    *
+   * @param library the library to check, added or not
+   * @param mode whether files whose hash the target tells are read back as well
    * @param progress told when the source has been scanned and after each file, one call at a time,
    *     on an engine thread; it must return quickly
    * @return the verdict on every file; fails with a {@link dev.autoupload.engine.verify.VerifyException}
@@ -334,6 +365,8 @@ public final class UploadEngine implements AutoCloseable {
    * is reported so, with the reason, and does not hold up the others; one that does not answer
    * within half of {@code autoupload.ask-timeout} is reported down as well, so the whole answer
    * comes within the timeout.
+   *
+   * @return the status; fails with {@link IllegalStateException} once the engine has stopped
    */
   public CompletionStage<EngineStatus> status() {
     if (system.whenTerminated().isCompleted()) {
@@ -359,11 +392,62 @@ public final class UploadEngine implements AutoCloseable {
   }
 
   /**
+   * Completes with the engine's status the first time it is {@link EngineStatus#idle() idle}: every
+   * library's scan is over and nothing is queued, running or waiting to retry. By then every
+   * listener has been handed every event that led there (a listener that blocks holds it up).
+   * Failed and skipped assets count as done; see each library's {@code failures} and {@code
+   * notBackedUp}. It does not complete while uploads wait for conditions (a pause, no Wi-Fi, a
+   * library's rules) or while a library is down, so bound the wait with {@link
+   * CompletableFuture#orTimeout}. With no library added it completes at once; for a watched
+   * library, call it again after new assets arrived.
+   *
+   * @return fails with {@link IllegalStateException} when the engine stops first
+   */
+  public CompletionStage<EngineStatus> awaitIdle() {
+    CompletableFuture<EngineStatus> idle = new CompletableFuture<>();
+    system.getWhenTerminated()
+        .thenRun(() -> idle.completeExceptionally(new IllegalStateException("the engine stopped before it was idle")));
+    checkIdle(idle);
+    return idle;
+  }
+
+  /** Completes once every listener has handled every event published before this call. */
+  private CompletionStage<Void> flushListeners() {
+    Flush flush = new Flush(listenerRefs);
+    flushes.add(flush);
+    system.eventStream().tell(new EventStream.Publish<>(flush));
+    return flush.done.whenComplete((done, failure) -> flushes.remove(flush));
+  }
+
+  private void checkIdle(CompletableFuture<EngineStatus> idle) {
+    if (idle.isDone()) {
+      return;
+    }
+    status()
+        .whenComplete(
+            (status, failure) -> {
+              if (failure == null && status.idle()) {
+                flushListeners().thenRun(() -> idle.complete(status));
+              } else if (system.whenTerminated().isCompleted()) {
+                idle.completeExceptionally(new IllegalStateException("the engine stopped before it was idle"));
+              } else {
+                try {
+                  system.scheduler().scheduleOnce(IDLE_CHECK_EVERY, () -> checkIdle(idle), system.executionContext());
+                } catch (IllegalStateException stopping) {
+                  idle.completeExceptionally(new IllegalStateException("the engine stopped before it was idle", stopping));
+                }
+              }
+            });
+  }
+
+  /**
    * The engine's meters ({@code autoupload.*}: files and bytes by outcome, queue depth, uploads in
    * flight, upload duration, retries, time blocked by reason, stalled libraries, journal commit
    * time). Add a registry of your own to it ({@code meterRegistry().add(prometheus)}) to publish
    * them, before adding libraries: what was counted before a registry is added is not in it. Its
    * gauges are as of the latest {@link #status()}.
+   *
+   * @return the engine's own registry, the same on every call
    */
   public CompositeMeterRegistry meterRegistry() {
     return registry;
@@ -415,7 +499,11 @@ public final class UploadEngine implements AutoCloseable {
             () -> LibraryStatus.down(library.id(), library.source().describe(), library.target().describe(), down));
   }
 
-  /** Stops sending bytes; running uploads keep their offsets and the reason shows as USER_PAUSED. */
+  /**
+   * Stops sending bytes; running uploads keep their offsets and the reason shows as USER_PAUSED.
+   *
+   * @return completes once the engine has taken the pause; uploads stop after the chunk in flight
+   */
   public CompletionStage<Void> pause() {
     return setUserPaused(true);
   }
@@ -423,6 +511,8 @@ public final class UploadEngine implements AutoCloseable {
   /**
    * Undoes {@link #pause()}: uploads continue from their offsets. It also lifts a library's stop
    * for a full or refusing target at once, so the user need not wait for the automatic retry.
+   *
+   * @return completes once the engine has taken the resume
    */
   public CompletionStage<Void> resume() {
     return setUserPaused(false);
@@ -437,6 +527,8 @@ public final class UploadEngine implements AutoCloseable {
   /**
    * Tells the engine the device's current conditions; uploads pause or resume by the upload
    * policy. Until the first report the engine assumes a plugged-in desktop on a wired network.
+   *
+   * @param conditions the device's state now, replacing the last report
    */
   public void reportConditions(DeviceConditions conditions) {
     system.tell(new EngineGuardian.ReportConditions(conditions));
@@ -445,6 +537,8 @@ public final class UploadEngine implements AutoCloseable {
   /**
    * Lets {@code source} report the device's conditions from now on; the engine closes it when it
    * closes.
+   *
+   * @param source started at once with the engine's {@link #reportConditions} as its sink
    */
   public void addConditionSource(ConditionSource source) {
     conditionSources.add(source);
@@ -454,6 +548,8 @@ public final class UploadEngine implements AutoCloseable {
   /**
    * The engine's actor system, for adapters that run beside the engine on it (the HTTP control
    * endpoint). Embedders do not need it; never terminate it directly, call {@link #close()}.
+   *
+   * @return the running actor system
    */
   public ActorSystem<?> actorSystem() {
     return system;
@@ -465,6 +561,9 @@ public final class UploadEngine implements AutoCloseable {
    * The latest uploads, newest first: by upload time (what was just backed up, whenever the photo
    * was taken) or by creation date. {@code before} is a page's {@code next} cursor.
    *
+   * @param limit the page's size, 1–500
+   * @param before the previous page's {@code next} cursor; empty for the first page
+   * @param order by upload time or by creation date
    * @return fails with {@link IllegalArgumentException} for a limit outside 1–500 or a cursor not
    *     made for this order
    */
@@ -475,6 +574,9 @@ public final class UploadEngine implements AutoCloseable {
   /**
    * Uploads in the given states (all but completed when empty), most recently changed first, with
    * the live offset of the ones in flight.
+   *
+   * @param states the states to list; empty for all but completed
+   * @return up to 1000 items
    */
   public CompletionStage<List<ActivityItem>> uploads(Set<UploadState> states) {
     return query(() -> activity.inStates(states, 1000))
@@ -496,7 +598,13 @@ public final class UploadEngine implements AutoCloseable {
             });
   }
 
-  /** One asset as the Activity view has it: library {@code libraryId}'s asset {@code assetId}. */
+  /**
+   * One asset as the Activity view has it: library {@code libraryId}'s asset {@code assetId}.
+   *
+   * @param libraryId the library's id
+   * @param assetId the asset's id in that library
+   * @return the item; empty while the Activity view has not seen the asset
+   */
   public CompletionStage<Optional<ActivityItem>> activityItem(String libraryId, String assetId) {
     return query(() -> activity.find(libraryId, assetId));
   }
@@ -506,6 +614,8 @@ public final class UploadEngine implements AutoCloseable {
    * may have changed since), for a preview. Blocking I/O: call it off the caller's event loop. The
    * caller closes the stream.
    *
+   * @param item an item of {@link #activity} or {@link #uploads}
+   * @return the content from its first byte
    * @throws java.util.NoSuchElementException when no library {@code item.libraryId()} is added
    * @throws IOException as {@link AssetSource#open}: the file is gone or cannot be read
    */
@@ -533,13 +643,19 @@ public final class UploadEngine implements AutoCloseable {
    * Files backed up in each of {@code hours} hours from {@code from}, oldest first, as the Activity
    * view has them.
    *
+   * @param from the start of the first hour
+   * @param hours how many hours, 1–168
    * @return fails with {@link IllegalArgumentException} for hours outside 1–168
    */
   public CompletionStage<List<Long>> backedUpPerHour(Instant from, int hours) {
     return query(() -> activity.backedUpPerHour(from, hours));
   }
 
-  /** How many assets each library has in each state, as the Activity view counts them. */
+  /**
+   * How many assets each library has in each state, as the Activity view counts them.
+   *
+   * @return by library id, then by state
+   */
   public CompletionStage<Map<String, Map<UploadState, Long>>> counts() {
     return query(activity::counts);
   }
@@ -547,6 +663,7 @@ public final class UploadEngine implements AutoCloseable {
   /**
    * Tries an asset that failed for good in this run again, at the front of its library's queue.
    *
+   * @param assetId the id of the asset that failed
    * @return fails with {@link java.util.NoSuchElementException} when no library has such a
    *     failed asset
    */
@@ -577,7 +694,11 @@ public final class UploadEngine implements AutoCloseable {
         });
   }
 
-  /** Empties the Activity read model and rebuilds it from the journal; completes when replay has begun. */
+  /**
+   * Empties the Activity read model and rebuilds it from the journal; completes when replay has begun.
+   *
+   * @return completes when the replay has begun
+   */
   public CompletionStage<Void> rebuildActivity() {
     return AskPattern.<EngineGuardian.Command, StatusReply<Done>>ask(
             system, EngineGuardian.RebuildActivity::new, askTimeout, system.scheduler())
@@ -609,28 +730,72 @@ public final class UploadEngine implements AutoCloseable {
    * Calls {@code listener} with every {@link EngineEvent} from now on, on an engine thread, one
    * event at a time; it must return quickly and must not block. Close the returned subscription to
    * stop the calls.
+   *
+   * @param listener called with each event
+   * @return closes to stop the calls
    */
   public Subscription addListener(Consumer<EngineEvent> listener) {
-    ActorRef<EngineEvent> ref =
+    ActorRef<Object> ref =
         system.systemActorOf(
-            Behaviors.receive(EngineEvent.class)
-                .onAnyMessage(
-                    event -> {
-                      try {
-                        listener.accept(event);
-                      } catch (RuntimeException e) {
-                        log.warn("An engine listener failed on {}", event, e);
-                      }
-                      return Behaviors.same();
-                    })
-                .build(),
+            Behaviors.<Object>setup(
+                context ->
+                    Behaviors.receive(Object.class)
+                        .onMessage(
+                            EngineEvent.class,
+                            event -> {
+                              try {
+                                listener.accept(event);
+                              } catch (RuntimeException e) {
+                                log.warn("An engine listener failed on {}", event, e);
+                              }
+                              return Behaviors.same();
+                            })
+                        .onMessage(
+                            Flush.class,
+                            flush -> {
+                              flush.handledBy(context.getSelf());
+                              return Behaviors.same();
+                            })
+                        .build()),
             "listener-" + java.util.UUID.randomUUID(),
             Props.empty());
-    system.eventStream().tell(new EventStream.Subscribe<>(EngineEvent.class, ref));
+    system.eventStream().tell(new EventStream.Subscribe<>(EngineEvent.class, ref.narrow()));
+    system.eventStream().tell(new EventStream.Subscribe<>(Flush.class, ref.narrow()));
+    // Only after subscribing: a flush that counts on this listener must reach it.
+    listenerRefs.add(ref);
     return () -> {
+      if (listenerRefs.remove(ref)) {
+        flushes.forEach(flush -> flush.handledBy(ref));
+      }
       system.eventStream().tell(new EventStream.Unsubscribe<>(ref));
       system.classicSystem().stop(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ref));
     };
+  }
+
+  private final Set<ActorRef<Object>> listenerRefs = ConcurrentHashMap.newKeySet();
+  private final Set<Flush> flushes = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Published after events whose effect a caller has seen (an idle status): the event stream hands
+   * it to each listener after those events, so once every listener has handled it they have handled
+   * the events too.
+   */
+  private static final class Flush {
+    private final Set<ActorRef<Object>> waiting = ConcurrentHashMap.newKeySet();
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+    Flush(Set<ActorRef<Object>> listeners) {
+      waiting.addAll(listeners);
+      if (waiting.isEmpty()) {
+        done.complete(null);
+      }
+    }
+
+    void handledBy(ActorRef<Object> listener) {
+      if (waiting.remove(listener) && waiting.isEmpty()) {
+        done.complete(null);
+      }
+    }
   }
 
   /**

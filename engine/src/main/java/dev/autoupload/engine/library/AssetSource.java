@@ -12,13 +12,18 @@ import java.util.function.Consumer;
  */
 public interface AssetSource {
 
-  /** A short human description for logs and status, e.g. the folder path. */
+  /**
+   * A short human description for logs and status, e.g. the folder path.
+   *
+   * @return the description, never empty
+   */
   String describe();
 
   /**
    * Enumerates every asset currently in the library, handing them over in batches so a library
    * of a million files never has to sit in one list.
    *
+   * @param batches takes each batch in turn
    * @throws IOException when the library as a whole cannot be read (missing folder, no
    *     permission), or, after handing over everything else, when a part of it could not be (a
    *     sub-folder without permission); problems with single files are reported through {@link
@@ -29,6 +34,8 @@ public interface AssetSource {
   /**
    * Opens the asset's content from its first byte. The caller closes the stream.
    *
+   * @param asset an asset this source handed over
+   * @return its content, from the first byte
    * @throws java.nio.file.NoSuchFileException when the asset no longer exists: the engine skips it
    * @throws IOException any other problem, with a message fit for the user: that asset fails
    */
@@ -38,6 +45,10 @@ public interface AssetSource {
    * The asset as the source sees it now (size, modification time), to tell whether it changed
    * while it was uploaded; empty when it no longer exists. Sources that cannot tell return it
    * unchanged.
+   *
+   * @param asset an asset this source handed over
+   * @return the asset now; empty when it is gone
+   * @throws IOException when the source cannot tell; treated as {@link #open} failing
    */
   default java.util.Optional<Asset> refresh(Asset asset) throws IOException {
     return java.util.Optional.of(asset);
@@ -49,6 +60,8 @@ public interface AssetSource {
    * of changes has calmed down, and periodically where the OS may miss changes (network mounts).
    * {@code changed} may be called from any thread. Sources that cannot watch never call it.
    *
+   * @param changed what to tell
+   * @return closes to stop watching
    * @throws IOException when watching cannot start at all
    */
   default AutoCloseable watch(Runnable changed) throws IOException {

@@ -6,6 +6,8 @@ import java.util.Objects;
  * A library to back up: where assets come from and where they go.
  *
  * @param id stable name of the library, used in the journal; letters, digits, '-', '_' and '.'
+ * @param source where its assets come from
+ * @param target where they go; the engine closes it when it closes
  * @param keepWatching whether the engine keeps watching the source after the first scan and backs
  *     up what appears later (see {@link AssetSource#watch}); false to back up what the first scan
  *     finds and stop
@@ -19,27 +21,59 @@ public record Library(
     boolean keepWatching,
     LibraryRules rules) {
 
-  /** A library backed up once, as its first scan finds it, without rules of its own. */
+  /**
+   * A library backed up once, as its first scan finds it, without rules of its own.
+   *
+   * @param id stable name of the library
+   * @param source where its assets come from
+   * @param target where they go
+   */
   public Library(String id, AssetSource source, dev.autoupload.engine.upload.UploadTarget target) {
     this(id, source, target, false);
   }
 
-  /** A library without rules of its own. */
+  /**
+   * A library without rules of its own.
+   *
+   * @param id stable name of the library
+   * @param source where its assets come from
+   * @param target where they go
+   * @param keepWatching whether the engine backs up what appears after the first scan
+   */
   public Library(
       String id, AssetSource source, dev.autoupload.engine.upload.UploadTarget target, boolean keepWatching) {
     this(id, source, target, keepWatching, LibraryRules.NONE);
   }
 
-  /** This library, watched for new assets after its first scan. */
+  /**
+   * This library, watched for new assets after its first scan.
+   *
+   * @return a copy that is watched
+   */
   public Library watched() {
     return new Library(id, source, target, true, rules);
   }
 
-  /** This library, with {@code rules} for which of its assets may upload when. */
+  /**
+   * This library, with {@code rules} for which of its assets may upload when.
+   *
+   * @param rules the rules, replacing its own
+   * @return a copy with the rules
+   */
   public Library withRules(LibraryRules rules) {
     return new Library(id, source, target, keepWatching, rules);
   }
 
+  /**
+   * Checks the id and that nothing is missing.
+   *
+   * @param id stable name of the library
+   * @param source where its assets come from
+   * @param target where they go
+   * @param keepWatching whether the engine backs up what appears after the first scan
+   * @param rules which of its assets may upload when
+   * @throws IllegalArgumentException for an id that is not 1–100 letters, digits, '.', '_' or '-'
+   */
   public Library {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(target, "target");

@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * {filename}} (the name with its extension), {@code {name}} and {@code {ext}} (without and of the
  * extension), {@code {folder}} (the source folder, '/'-separated, empty at the top) and {@code
  * {path}} (the whole relative path). Every remote path is NFC; control characters and backslashes
- * become '_'; a segment longer than {@value #MAX_SEGMENT_BYTES} bytes of UTF-8 is shortened
+ * become '_'; a segment longer than the target allows ({@link
+ * dev.autoupload.engine.upload.NameRules#maxNameBytes()}, bytes of UTF-8) is shortened
  * deterministically, keeping its extension.
  */
 public final class RemoteLayout {
