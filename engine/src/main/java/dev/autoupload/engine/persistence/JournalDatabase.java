@@ -124,7 +124,8 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
         new Migration(4, "live photo pairs in the Activity read model", ActivityStore.LIVE_PHOTO_SCHEMA),
         new Migration(5, "conflict notes in the Activity read model", ActivityStore.NOTE_SCHEMA),
         new Migration(6, "content hash cache keyed by asset version", JdbcContentHashCache.VERSIONED_SCHEMA),
-        new Migration(7, "content sha256 in the Activity read model", ActivityStore.SHA256_SCHEMA));
+        new Migration(7, "content sha256 in the Activity read model", ActivityStore.SHA256_SCHEMA),
+        new Migration(8, "originals moved or deleted after their backup was proven", dev.autoupload.engine.freespace.FreedLog.SCHEMA));
   }
 
   /** Brings the schema up to date: the journal tables, then the Activity read model. */

@@ -19,10 +19,11 @@ import org.apache.pekko.stream.javadsl.Sink;
 final class JournalIndex {
 
   /** What one event recorded: the content and, unless it was an alias, where it was uploaded. */
-  private record Backup(String sha256, Optional<String> remotePath) {}
+  private record Backup(String sha256, Optional<String> remotePath, java.time.Instant at) {}
 
   private final Map<String, Backup> byAsset = new HashMap<>();
   private final Map<String, String> byContent = new HashMap<>();
+  private final Map<String, java.time.Instant> firstUploadOf = new HashMap<>();
 
   private JournalIndex() {}
 
@@ -38,9 +39,12 @@ final class JournalIndex {
 
   private JournalIndex add(Object event) {
     if (event instanceof BackupSupervisor.AssetBackedUp backedUp) {
-      Backup backup = new Backup(backedUp.sha256(), backedUp.remotePath());
+      Backup backup = new Backup(backedUp.sha256(), backedUp.remotePath(), backedUp.at());
       byAsset.put(backedUp.assetId(), backup);
       backup.remotePath().ifPresent(path -> byContent.putIfAbsent(backup.sha256(), path));
+      if (backup.remotePath().isPresent()) {
+        firstUploadOf.putIfAbsent(backup.sha256(), backup.at());
+      }
     }
     return this;
   }
@@ -56,5 +60,13 @@ final class JournalIndex {
       return own.remotePath();
     }
     return Optional.ofNullable(byContent.get(sha256));
+  }
+
+  /**
+   * When the content {@code sha256} was first uploaded, as the journal recorded it; empty when it
+   * recorded no upload of it. An alias's backup is as old as the upload it points to.
+   */
+  Optional<java.time.Instant> uploadedAt(String sha256) {
+    return Optional.ofNullable(firstUploadOf.get(sha256));
   }
 }
