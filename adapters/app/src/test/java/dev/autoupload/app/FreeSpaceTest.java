@@ -3,6 +3,8 @@ package dev.autoupload.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.UploadEngine;
@@ -20,10 +22,15 @@ import dev.autoupload.engine.verify.FileVerdict;
 import dev.autoupload.engine.verify.FileVerdict.Mark;
 import dev.autoupload.engine.verify.VerifyMode;
 import dev.autoupload.engine.verify.VerifyReport;
+import dev.autoupload.http.ApiToken;
+import dev.autoupload.http.HttpControlServer;
 import dev.autoupload.sources.folder.FolderSource;
 import dev.autoupload.targets.local.LocalFolderTarget;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -129,9 +136,11 @@ class FreeSpaceTest {
 
     VerifyReport report;
     List<FreedLog.Entry> journal;
+    JsonNode listed;
     try (UploadEngine engine = start("delete-after:0", "sha256")) {
       report = verifyAndFree(engine, library(lying));
       journal = engine.freed(10).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      listed = getFreed(engine);
     }
 
     assertThat(verdicts(report).get("lie.jpg").mark()).isEqualTo(Mark.DIFFERS);
@@ -153,6 +162,31 @@ class FreeSpaceTest {
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple("2024/proven.jpg", Freed.Action.DELETED, FreedLog.State.DONE, "camera"),
             org.assertj.core.groups.Tuple.tuple("also.jpg", Freed.Action.DELETED, FreedLog.State.DONE, "camera"));
+    assertThat(listed.get("items")).hasSize(2);
+    JsonNode first =
+        listed.get("items").get(0).get("path").asText().equals("also.jpg") ? listed.get("items").get(1) : listed.get("items").get(0);
+    assertThat(first.get("path").asText()).isEqualTo("2024/proven.jpg");
+    assertThat(first.get("action").asText()).isEqualTo("deleted");
+    assertThat(first.get("state").asText()).isEqualTo("done");
+    assertThat(first.get("sha256").asText()).isEqualTo(sha256(proven));
+    assertThat(first.get("proof").asText()).isEqualTo("sha256_reported");
+    assertThat(first.get("remotePath").asText()).isEqualTo("2024/proven.jpg");
+  }
+
+  /** {@code GET /api/freed} on the control endpoint, with its token. */
+  private JsonNode getFreed(UploadEngine engine) throws Exception {
+    Path data = dir.resolve("data");
+    try (HttpControlServer server = HttpControlServer.start(engine, data, "127.0.0.1", 0)) {
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(server.url().resolve("/api/freed"))
+                      .header("Authorization", "Bearer " + ApiToken.read(data).orElseThrow().value())
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      return new ObjectMapper().readTree(response.body());
+    }
   }
 
   @Test
