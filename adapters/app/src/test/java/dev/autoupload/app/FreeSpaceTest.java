@@ -200,8 +200,10 @@ class FreeSpaceTest {
     Files.writeString(archive.resolve("taken.jpg"), "already here");
 
     VerifyReport report;
+    List<FreedLog.Entry> journal;
     try (UploadEngine engine = start("move-to:" + archive, "sha256")) {
       report = verifyAndFree(engine, library(new LocalFolderTarget(backup())));
+      journal = engine.freed(10).toCompletableFuture().get(5, TimeUnit.SECONDS);
     }
 
     assertThat(archive.resolve("2024/05/nested.jpg")).hasBinaryContent(nested);
@@ -216,6 +218,16 @@ class FreeSpaceTest {
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple("2024/05/nested.jpg", Optional.of(archive.resolve("2024/05/nested.jpg"))),
             org.assertj.core.groups.Tuple.tuple("top.jpg", Optional.of(archive.resolve("top.jpg"))));
+    // The intent was written before the move was tried; the row tells it was not done, and why.
+    assertThat(journal)
+        .filteredOn(entry -> entry.path().equals("taken.jpg"))
+        .singleElement()
+        .satisfies(entry -> {
+          assertThat(entry.state()).isEqualTo(FreedLog.State.ABANDONED);
+          assertThat(entry.movedTo()).hasValue(archive.resolve("taken.jpg"));
+          assertThat(entry.detail()).hasValueSatisfying(detail -> assertThat(detail).contains("not overwritten"));
+        });
+    assertThat(journal).filteredOn(entry -> entry.state() == FreedLog.State.DONE).hasSize(2);
   }
 
   @Test

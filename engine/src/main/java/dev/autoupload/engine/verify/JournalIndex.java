@@ -23,7 +23,7 @@ final class JournalIndex {
 
   private final Map<String, Backup> byAsset = new HashMap<>();
   private final Map<String, String> byContent = new HashMap<>();
-  private final Map<String, java.time.Instant> firstUploadOf = new HashMap<>();
+  private final Map<String, java.time.Instant> lastUploadOf = new HashMap<>();
 
   private JournalIndex() {}
 
@@ -43,7 +43,7 @@ final class JournalIndex {
       byAsset.put(backedUp.assetId(), backup);
       backup.remotePath().ifPresent(path -> byContent.putIfAbsent(backup.sha256(), path));
       if (backup.remotePath().isPresent()) {
-        firstUploadOf.putIfAbsent(backup.sha256(), backup.at());
+        lastUploadOf.put(backup.sha256(), backup.at());
       }
     }
     return this;
@@ -63,10 +63,11 @@ final class JournalIndex {
   }
 
   /**
-   * When the content {@code sha256} was first uploaded, as the journal recorded it; empty when it
-   * recorded no upload of it. An alias's backup is as old as the upload it points to.
+   * When the content {@code sha256} was last uploaded, as the journal recorded it; empty when it
+   * recorded no upload of it. The last, not the first: a backup uploaded again (after it was lost
+   * on the target) is only as old as its new copy, and a younger age only keeps a file longer.
    */
   Optional<java.time.Instant> uploadedAt(String sha256) {
-    return Optional.ofNullable(firstUploadOf.get(sha256));
+    return Optional.ofNullable(lastUploadOf.get(sha256));
   }
 }
