@@ -37,6 +37,7 @@ import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,9 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -228,6 +231,33 @@ class FreeSpaceTest {
           assertThat(entry.detail()).hasValueSatisfying(detail -> assertThat(detail).contains("not overwritten"));
         });
     assertThat(journal).filteredOn(entry -> entry.state() == FreedLog.State.DONE).hasSize(2);
+  }
+
+  @Test
+  void aMoveToAnotherFileSystemCopiesAndChecksTheCopyBeforeTheOriginalGoes() throws Exception {
+    Path shm = Path.of("/dev/shm");
+    Assumptions.assumeTrue(
+        Files.isDirectory(shm) && !Files.getFileStore(shm).equals(Files.getFileStore(dir)),
+        "needs /dev/shm on another file system than the temporary folder");
+    byte[] photo = write("2024/far.jpg", 4_000);
+    backUp();
+    Path archive = Files.createTempDirectory(shm, "autoupload-free-space-test");
+    try {
+      VerifyReport report;
+      try (UploadEngine engine = start("move-to:" + archive, "sha256")) {
+        report = verifyAndFree(engine, library(new LocalFolderTarget(backup())));
+      }
+
+      assertThat(report.freed()).extracting(Freed::path).containsExactly("2024/far.jpg");
+      assertThat(archive.resolve("2024/far.jpg")).hasBinaryContent(photo);
+      assertThat(source().resolve("2024/far.jpg")).doesNotExist();
+    } finally {
+      try (Stream<Path> paths = Files.walk(archive)) {
+        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(path);
+        }
+      }
+    }
   }
 
   @Test

@@ -8,12 +8,14 @@ import dev.autoupload.engine.upload.Sha256;
 import dev.autoupload.engine.verify.FileVerdict;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -131,7 +133,8 @@ public final class FreeSpace {
   /**
    * Moves without ever replacing a file: a hard link made at the destination, which fails if
    * anything is there, then the original unlinked; across file systems, a copy to a new file,
-   * hashed and compared before the original goes.
+   * hashed and compared before the original goes. The new name (and a copy's bytes) reach the disk
+   * before the original is unlinked, so a power cut leaves at least one of them.
    */
   private static Optional<String> move(Path file, Path to, String sha256) throws IOException {
     Files.createDirectories(to.getParent());
@@ -145,13 +148,25 @@ public final class FreeSpace {
       } catch (FileAlreadyExistsException exists) {
         return Optional.of("something is already at " + to + "; it is not overwritten");
       }
+      try (FileChannel copy = FileChannel.open(to, StandardOpenOption.WRITE)) {
+        copy.force(true);
+      }
       if (!sha256Of(to).equals(sha256)) {
         Files.delete(to);
         return Optional.of("its copy at " + to + " did not hash to its sha256; the copy was removed");
       }
     }
+    syncFolder(to.getParent());
     Files.delete(file);
     return Optional.empty();
+  }
+
+  private static void syncFolder(Path folder) {
+    try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      // Some file systems cannot sync a folder (Windows); their entries are written through anyway.
+    }
   }
 
   /**
