@@ -22,6 +22,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Moves or deletes the originals a verification has just proven backed up, as {@link
@@ -33,15 +35,16 @@ import java.util.stream.Collectors;
  */
 public final class FreeSpace {
 
+  private static final Logger log = LoggerFactory.getLogger(FreeSpace.class);
   private static final int BUFFER_BYTES = 1 << 20;
 
   private final AfterBackup setting;
-  private final FreedLog log;
+  private final FreedLog journal;
   private final Clock clock;
 
-  public FreeSpace(AfterBackup setting, FreedLog log, Clock clock) {
+  public FreeSpace(AfterBackup setting, FreedLog journal, Clock clock) {
     this.setting = setting;
-    this.log = log;
+    this.journal = journal;
     this.clock = clock;
   }
 
@@ -90,17 +93,16 @@ public final class FreeSpace {
             clock.instant());
     long row;
     try {
-      row = log.intend(libraryId, freed, verdict.proof().get().evidence().name());
+      row = journal.intend(libraryId, freed, verdict.proof().get().evidence().name());
     } catch (SQLException e) {
       return new Outcome.Kept(path, "cannot write to the journal what would be done: " + e.getMessage());
     }
     Optional<String> abandoned = take(freed, file.get(), source, asset);
     try {
-      log.settle(row, abandoned.isPresent() ? FreedLog.State.ABANDONED : FreedLog.State.DONE, abandoned);
+      journal.settle(row, abandoned.isPresent() ? FreedLog.State.ABANDONED : FreedLog.State.DONE, abandoned);
     } catch (SQLException e) {
       // The intent is recorded; whether the file is still there tells what happened.
-      org.slf4j.LoggerFactory.getLogger(FreeSpace.class)
-          .warn("cannot record in the journal that {} was {}: {}", path, freed.action(), e.getMessage());
+      log.warn("cannot record in the journal that {} was {}: {}", path, freed.action(), e.getMessage());
     }
     return abandoned.<Outcome>map(why -> new Outcome.Kept(path, why)).orElseGet(() -> new Outcome.Done(freed));
   }

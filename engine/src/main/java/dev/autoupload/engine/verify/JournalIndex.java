@@ -1,6 +1,7 @@
 package dev.autoupload.engine.verify;
 
 import dev.autoupload.engine.library.BackupSupervisor;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -19,11 +20,11 @@ import org.apache.pekko.stream.javadsl.Sink;
 final class JournalIndex {
 
   /** What one event recorded: the content and, unless it was an alias, where it was uploaded. */
-  private record Backup(String sha256, Optional<String> remotePath, java.time.Instant at) {}
+  private record Backup(String sha256, Optional<String> remotePath, Instant at) {}
 
   private final Map<String, Backup> byAsset = new HashMap<>();
   private final Map<String, String> byContent = new HashMap<>();
-  private final Map<String, java.time.Instant> lastUploadOf = new HashMap<>();
+  private final Map<String, Instant> lastUploadOf = new HashMap<>();
 
   private JournalIndex() {}
 
@@ -67,7 +68,7 @@ final class JournalIndex {
    * recorded no upload of it. The last, not the first: a backup uploaded again (after it was lost
    * on the target) is only as old as its new copy, and a younger age only keeps a file longer.
    */
-  Optional<java.time.Instant> uploadedAt(String sha256) {
+  Optional<Instant> uploadedAt(String sha256) {
     return Optional.ofNullable(lastUploadOf.get(sha256));
   }
 }

@@ -9,6 +9,7 @@ import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.RemoteLayout;
 import dev.autoupload.engine.upload.NameRules;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -136,7 +137,7 @@ public final class Verifier {
             verdicts[i] = check.check(asset);
             progress.checked(verdicts[i], check.bytesRead());
             if (freeSpace.isPresent()) {
-              Optional<java.time.Instant> uploadedAt =
+              Optional<Instant> uploadedAt =
                   verdicts[i].proof().flatMap(proof -> journal.uploadedAt(proof.sha256()));
               outcomes[i] = freeSpace.get().after(library.id(), library.source(), asset, verdicts[i], uploadedAt);
               progress.tell(new VerifyProgress.AfterBackup(library.id(), outcomes[i]));
