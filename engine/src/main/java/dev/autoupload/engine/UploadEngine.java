@@ -31,6 +31,9 @@ import dev.autoupload.engine.persistence.PrivateFiles;
 import dev.autoupload.engine.upload.BandwidthLimiter;
 import dev.autoupload.engine.upload.StepTracker;
 import dev.autoupload.engine.upload.UploadSettings;
+import dev.autoupload.engine.freespace.AfterBackup;
+import dev.autoupload.engine.freespace.FreeSpace;
+import dev.autoupload.engine.freespace.FreedLog;
 import dev.autoupload.engine.verify.Verifier;
 import dev.autoupload.engine.verify.VerifyMode;
 import dev.autoupload.engine.verify.VerifyProgress;
@@ -117,6 +120,8 @@ public final class UploadEngine implements AutoCloseable {
   private final Executor blockingIo;
   private final Duration askTimeout;
   private final Verifier verifier;
+  private final FreedLog freedLog;
+  private final FreeSpace freeSpace;
   private final List<Library> libraries = new CopyOnWriteArrayList<>();
   private final List<ConditionSource> conditionSources = new CopyOnWriteArrayList<>();
   /** Each library's latest status, so one that went down still shows what it had done. */
@@ -147,6 +152,8 @@ public final class UploadEngine implements AutoCloseable {
     this.askTimeout = askTimeout;
     this.blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
     this.verifier = new Verifier(system, verify.layout(), verify.hashes(), verify.parallelism(), blockingIo);
+    this.freedLog = new FreedLog(activityPool);
+    this.freeSpace = new FreeSpace(verify.afterBackup(), freedLog, Clock.systemUTC());
     this.registry = registry;
     this.metrics = metrics;
     addListener(metrics::onEvent);
@@ -165,7 +172,7 @@ public final class UploadEngine implements AutoCloseable {
   }
 
   /** What {@link #verify} needs from the engine's settings. */
-  private record VerifierSettings(RemoteLayout layout, ContentHashCache hashes, int parallelism) {}
+  private record VerifierSettings(RemoteLayout layout, ContentHashCache hashes, int parallelism, AfterBackup afterBackup) {}
 
   /**
    * Starts an engine with default settings, keeping its journal in {@code dataDir}.
@@ -201,6 +208,7 @@ public final class UploadEngine implements AutoCloseable {
     int snapshotEvery;
     Duration askTimeout;
     int verifyParallelism;
+    AfterBackup afterBackup;
     Restarts restarts;
     WatchdogSettings watchdog;
     try {
@@ -221,6 +229,7 @@ public final class UploadEngine implements AutoCloseable {
       snapshotEvery = settings.getInt("autoupload.ledger-snapshot-every");
       askTimeout = settings.getDuration("autoupload.ask-timeout");
       verifyParallelism = Verifier.parallelism(settings);
+      afterBackup = AfterBackup.from(settings);
       restarts = Restarts.from(settings);
       watchdog = WatchdogSettings.from(settings);
       journal =
@@ -275,7 +284,7 @@ public final class UploadEngine implements AutoCloseable {
           journal,
           steps,
           askTimeout,
-          new VerifierSettings(layout, hashes, verifyParallelism),
+          new VerifierSettings(layout, hashes, verifyParallelism, afterBackup),
           watchdog,
           registry,
           metrics);
@@ -358,6 +367,38 @@ public final class UploadEngine implements AutoCloseable {
    */
   public CompletionStage<VerifyReport> verify(Library library, VerifyMode mode, Consumer<VerifyProgress> progress) {
     return verifier.verify(library, mode, progress);
+  }
+
+  /**
+   * {@link #verify}, and right after each file's verdict, frees up space as {@code
+   * autoupload.after-backup} says: an original is moved or deleted only when this verification
+   * proved its backup the same by at least the evidence {@code autoupload.after-backup-proof}
+   * allows, and it is unchanged since it was verified (checked again just before; a file to delete
+   * is hashed once more); see {@link dev.autoupload.engine.freespace.Originals#decide}. Each action
+   * is written to the journal before it is taken and listed by {@link #freed}.
+   *
+   * @param progress also told what became of each original
+   * @throws IllegalStateException when {@code autoupload.after-backup} is {@code keep}
+   */
+  public CompletionStage<VerifyReport> verifyAndFreeSpace(
+      Library library, VerifyMode mode, Consumer<VerifyProgress> progress) {
+    if (!freeSpace.setting().frees()) {
+      throw new IllegalStateException("autoupload.after-backup is keep: set it to move-to:<folder> or delete-after:<days> to free up space");
+    }
+    return verifier.verify(library, mode, Optional.of(freeSpace), progress);
+  }
+
+  /** What {@code autoupload.after-backup} and {@code autoupload.after-backup-proof} say. */
+  public AfterBackup afterBackup() {
+    return freeSpace.setting();
+  }
+
+  /**
+   * The latest {@code limit} originals moved or deleted (or about to be, or abandoned), newest
+   * first, from every library.
+   */
+  public CompletionStage<List<FreedLog.Entry>> freed(int limit) {
+    return query(() -> freedLog.latest(limit));
   }
 
   /**

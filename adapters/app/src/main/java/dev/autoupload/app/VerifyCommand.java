@@ -6,6 +6,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.autoupload.engine.EngineStartException;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.freespace.AfterBackup;
+import dev.autoupload.engine.freespace.Outcome;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.engine.verify.FileVerdict;
@@ -14,13 +16,16 @@ import dev.autoupload.engine.verify.VerifyException;
 import dev.autoupload.engine.verify.VerifyMode;
 import dev.autoupload.engine.verify.VerifyProgress;
 import dev.autoupload.engine.verify.VerifyReport;
+import dev.autoupload.targets.local.LocalFolderTarget;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -46,6 +51,9 @@ import picocli.CommandLine.Spec;
       "Prints one line per file as 'rclone check --combined' does: '= path' the same, "
           + "'* path: why' other content, '- path' missing, '! path: why' could not be checked; "
           + "then a 'verify:' summary line.",
+      "With --free-space and autoupload.after-backup set, each original proven the same is then "
+          + "moved ('moved path -> to') or deleted ('freed path (deleted, backed up as remote on date)'), "
+          + "or kept with why ('kept path: why'); the summary adds freed= and kept= counts.",
       "When a 'run' holds the data dir, the verification runs in that instance, through its "
           + "control endpoint, with its settings."
     },
@@ -90,6 +98,16 @@ final class VerifyCommand implements Callable<Integer> {
       description = "Read every file back from the target and compare its sha256, even where the target tells a hash.")
   boolean download;
 
+  @Option(
+      names = "--free-space",
+      description = {
+        "Then move or delete each original whose backup this very verification proved, as "
+            + "autoupload.after-backup says (move-to:<folder> or delete-after:<days>; keep by default, "
+            + "and then this flag is refused). Only files unchanged since they were verified, proven "
+            + "by at least autoupload.after-backup-proof; every action is journaled first."
+      })
+  boolean freeSpace;
+
   @Option(names = "--config", paramLabel = "FILE", description = "HOCON file with autoupload.* settings.")
   Path configFile;
 
@@ -126,11 +144,21 @@ final class VerifyCommand implements Callable<Integer> {
             System.console() != null ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.LINES);
     UploadTarget uploadTarget = CommandSetup.openTarget(target, config, sourceDir);
     try {
+      if (freeSpace) {
+        checkFreeSpace(config, sourceDir, uploadTarget);
+      }
       Library library = CommandSetup.library(id, sourceDir, uploadTarget, config);
       UploadEngine engine;
       try {
         engine = UploadEngine.start(config);
       } catch (EngineStartException.DataDirInUse inUse) {
+        if (freeSpace) {
+          throw new RunFailure(
+              Main.CANNOT_START,
+              "cannot free up space while another autoupload runs on data dir " + dataDirectory
+                  + " (" + inUse.getMessage() + "); stop it, then verify --free-space again",
+              inUse);
+        }
         return throughInstance(dataDirectory, id, sourceDir, inUse, output, startedNanos);
       } catch (EngineStartException e) {
         throw new RunFailure(e.getCause() instanceof ConfigException ? Main.USAGE : Main.CANNOT_START, e.getMessage(), e);
@@ -138,26 +166,78 @@ final class VerifyCommand implements Callable<Integer> {
       VerifyReport report;
       try (engine) {
         announce("verifying " + sourceDir + " against " + uploadTarget.describe() + " (data dir " + dataDirectory + ")");
-        report = here(engine, library, mode, output);
+        report = here(engine, library, mode, freeSpace, output);
       }
       output.finish(
-          VerifyOutput.summary(
-              report.files().size(),
-              report.count(Mark.SAME),
-              report.count(Mark.DIFFERS),
-              report.count(Mark.MISSING),
-              report.count(Mark.UNCHECKED),
-              elapsed(startedNanos)));
+          freeSpace
+              ? VerifyOutput.summary(
+                  report.files().size(),
+                  report.count(Mark.SAME),
+                  report.count(Mark.DIFFERS),
+                  report.count(Mark.MISSING),
+                  report.count(Mark.UNCHECKED),
+                  report.freed().size(),
+                  report.keptAfterProof(),
+                  elapsed(startedNanos))
+              : VerifyOutput.summary(
+                  report.files().size(),
+                  report.count(Mark.SAME),
+                  report.count(Mark.DIFFERS),
+                  report.count(Mark.MISSING),
+                  report.count(Mark.UNCHECKED),
+                  elapsed(startedNanos)));
       return outcome(report.files().size(), report.count(Mark.SAME));
     } finally {
       uploadTarget.close();
     }
   }
 
+  /**
+   * Refuses {@code --free-space} unless {@code autoupload.after-backup} says what to do, and a
+   * {@code move-to} folder lies outside the source folder (its files would be found again as new
+   * ones) and outside a local target (they would pass for backups).
+   */
+  private static void checkFreeSpace(Config config, Path sourceDir, UploadTarget uploadTarget) {
+    AfterBackup setting;
+    try {
+      setting = AfterBackup.from(config);
+    } catch (IllegalArgumentException | ConfigException e) {
+      throw new RunFailure(Main.USAGE, e.getMessage(), e);
+    }
+    if (!setting.frees()) {
+      throw new RunFailure(
+          Main.USAGE,
+          "--free-space needs autoupload.after-backup set to move-to:<folder> or delete-after:<days>; it is keep");
+    }
+    if (setting.action() instanceof AfterBackup.Action.MoveTo move) {
+      Path folder = FolderOverlap.real(move.folder());
+      Path source = FolderOverlap.real(sourceDir);
+      if (folder.startsWith(source) || source.startsWith(folder)) {
+        throw new RunFailure(
+            Main.USAGE,
+            "autoupload.after-backup: the move-to folder " + move.folder() + " and the source folder " + sourceDir
+                + " overlap: moved originals would be scanned again; choose a folder outside the source folder");
+      }
+      if (uploadTarget instanceof LocalFolderTarget local) {
+        Path backups = FolderOverlap.real(local.root());
+        if (folder.startsWith(backups) || backups.startsWith(folder)) {
+          throw new RunFailure(
+              Main.USAGE,
+              "autoupload.after-backup: the move-to folder " + move.folder() + " and the target folder " + local.root()
+                  + " overlap: moved originals would mix with the backups; choose a folder outside the target");
+        }
+      }
+    }
+  }
+
   /** Verifies with an engine of this process, printing each file as it is checked. */
-  private static VerifyReport here(UploadEngine engine, Library library, VerifyMode mode, VerifyOutput output) {
+  private static VerifyReport here(
+      UploadEngine engine, Library library, VerifyMode mode, boolean freeSpace, VerifyOutput output) {
     Queue<VerifyProgress> events = new ConcurrentLinkedQueue<>();
-    CompletableFuture<VerifyReport> verification = engine.verify(library, mode, events::add).toCompletableFuture();
+    CompletableFuture<VerifyReport> verification =
+        (freeSpace ? engine.verifyAndFreeSpace(library, mode, events::add) : engine.verify(library, mode, events::add))
+            .toCompletableFuture();
+    Set<String> proven = new HashSet<>();
     Thread stop =
         new Thread(
             () -> {
@@ -174,7 +254,7 @@ final class VerifyCommand implements Callable<Integer> {
         } catch (TimeoutException stillRunning) {
           // Shown below; the engine tells each file as it goes.
         } finally {
-          show(events, output);
+          show(events, proven, output);
         }
       }
       return report;
@@ -198,10 +278,25 @@ final class VerifyCommand implements Callable<Integer> {
     }
   }
 
-  private static void show(Queue<VerifyProgress> events, VerifyOutput output) {
+  /**
+   * Prints what happened since the last call. {@code proven} holds the files found the same whose
+   * original's fate is still to come (it follows its verdict), so a kept one is told only when
+   * proven: the others' verify lines say why already.
+   */
+  private static void show(Queue<VerifyProgress> events, Set<String> proven, VerifyOutput output) {
     for (VerifyProgress event; (event = events.poll()) != null; ) {
-      if (event instanceof VerifyProgress.Checked checked) {
+      if (event instanceof VerifyProgress.AfterBackup after) {
+        boolean wasProven = proven.remove(after.outcome().path());
+        if (after.outcome() instanceof Outcome.Done done) {
+          output.line(VerifyOutput.freed(done.freed()));
+        } else if (after.outcome() instanceof Outcome.Kept kept && wasProven) {
+          output.line(VerifyOutput.kept(kept.path(), kept.why()));
+        }
+      } else if (event instanceof VerifyProgress.Checked checked) {
         FileVerdict file = checked.file();
+        if (file.mark() == Mark.SAME) {
+          proven.add(file.path());
+        }
         output.file(file.mark().symbol(), file.path(), file.reason());
         output.progress(checked.checked(), checked.total(), checked.bytesRead());
       } else if (event instanceof VerifyProgress.Started started) {

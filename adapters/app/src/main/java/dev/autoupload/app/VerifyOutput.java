@@ -1,13 +1,18 @@
 package dev.autoupload.app;
 
+import dev.autoupload.engine.freespace.Freed;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
  * What {@code autoupload verify} prints: one line per file as {@code rclone check --combined}
  * does ({@code = path}, {@code * path: why}, {@code - path}, {@code ! path: why}), on a terminal a
- * live progress line below them, and one {@code verify:} summary line at the end.
+ * live progress line below them, and one {@code verify:} summary line at the end. With {@code
+ * --free-space}, a line for each original moved ({@code moved path -> to}), deleted ({@code freed
+ * path (deleted, backed up as remote on date)}) or kept although proven ({@code kept path: why}).
  *
  * <p>Called from one thread only.
  */
@@ -40,6 +45,34 @@ final class VerifyOutput {
         missing,
         unchecked,
         elapsed.toMillis() / 1000.0);
+  }
+
+  /** With how many originals were moved or deleted, and how many proven ones were kept all the same. */
+  static String summary(
+      long files, long same, long differ, long missing, long unchecked, long freed, long kept, Duration elapsed) {
+    String counts = summary(files, same, differ, missing, unchecked, elapsed);
+    int cut = counts.lastIndexOf(" elapsed=");
+    return counts.substring(0, cut) + " freed=" + freed + " kept=" + kept + counts.substring(cut);
+  }
+
+  /** The line for an original moved or deleted after its backup was proven. */
+  static String freed(Freed freed) {
+    String path = OneLine.of(freed.path());
+    if (freed.action() == Freed.Action.MOVED) {
+      return "moved " + path + " -> " + OneLine.of(freed.movedTo().orElseThrow().toString());
+    }
+    String date = freed.backedUpAt().map(at -> " on " + DateTimeFormatter.ISO_LOCAL_DATE.format(at.atOffset(ZoneOffset.UTC))).orElse("");
+    return "freed " + path + " (deleted, backed up as " + OneLine.of(freed.remotePath().orElse("?")) + date + ")";
+  }
+
+  /** The line for an original proven backed up, kept all the same. */
+  static String kept(String path, String why) {
+    return "kept " + OneLine.of(path) + ": " + OneLine.of(why);
+  }
+
+  void line(String line) {
+    clearProgress();
+    out.println(line);
   }
 
   void file(char mark, String path, String reason) {

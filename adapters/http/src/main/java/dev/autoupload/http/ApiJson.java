@@ -11,6 +11,7 @@ import dev.autoupload.engine.activity.UploadState;
 import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.conditions.Verdict;
+import dev.autoupload.engine.freespace.FreedLog;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.verify.FileVerdict;
 import dev.autoupload.engine.verify.FileVerdict.Mark;
@@ -320,6 +321,46 @@ final class ApiJson {
   record Failure(String assetId, String path, String error, int attempts) {
     static Failure of(LibraryStatus.Failure failure) {
       return new Failure(failure.assetId(), failure.path(), describe(failure.error()), failure.attempts());
+    }
+  }
+
+  /** {@code GET /api/freed}: originals moved or deleted after their backup was proven, newest first. */
+  record FreedOriginals(List<FreedOriginal> items) {
+    static FreedOriginals of(List<FreedLog.Entry> entries) {
+      return new FreedOriginals(entries.stream().map(FreedOriginal::of).toList());
+    }
+  }
+
+  /**
+   * One original: {@code action} {@code deleted} or {@code moved} (to {@code movedTo}); {@code state}
+   * {@code done}, {@code abandoned} (then {@code detail} says why) or {@code intended} (a kill cut
+   * it short: whether the file is still there tells what happened).
+   */
+  record FreedOriginal(
+      String library,
+      String path,
+      String action,
+      Optional<String> movedTo,
+      String sha256,
+      String proof,
+      Optional<String> remotePath,
+      Optional<Instant> backedUpAt,
+      Instant at,
+      String state,
+      Optional<String> detail) {
+    static FreedOriginal of(FreedLog.Entry entry) {
+      return new FreedOriginal(
+          entry.libraryId(),
+          entry.path(),
+          entry.action().name().toLowerCase(Locale.ROOT),
+          entry.movedTo().map(Object::toString),
+          entry.sha256(),
+          entry.proof().toLowerCase(Locale.ROOT),
+          entry.remotePath(),
+          entry.backedUpAt(),
+          entry.decidedAt(),
+          entry.state().name().toLowerCase(Locale.ROOT),
+          entry.detail());
     }
   }
 

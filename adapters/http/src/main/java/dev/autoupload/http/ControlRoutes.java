@@ -202,6 +202,17 @@ final class ControlRoutes extends AllDirectives {
                                                 onSuccess(
                                                     () -> engine.activity(limit(limit), before, order(order)),
                                                     page -> ok(ApiJson.Activity.of(page)))))))),
+        path(
+            "freed",
+            () ->
+                get(
+                    () ->
+                        parameterOptional(
+                            "limit",
+                            limit ->
+                                onSuccess(
+                                    () -> engine.freed(freedLimit(limit)),
+                                    entries -> ok(ApiJson.FreedOriginals.of(entries)))))),
         path(PathMatchers.segment("activity").slash("hours"), () -> get(() -> onSuccess(this::hours, hours -> ok(hours)))),
         path(
             PathMatchers.segment("thumbnails").slash(PathMatchers.segment()).slash(PathMatchers.segment()),
@@ -328,6 +339,14 @@ final class ControlRoutes extends AllDirectives {
     } catch (NumberFormatException e) {
       throw ApiProblem.badRequest("limit", "limit must be a whole number between 1 and 500, got '" + text.get() + "'");
     }
+  }
+
+  private static int freedLimit(Optional<String> text) {
+    int limit = limit(text);
+    if (limit < 1 || limit > 500) {
+      throw ApiProblem.badRequest("limit", "limit must be a whole number between 1 and 500, got '" + text.orElse("") + "'");
+    }
+    return limit;
   }
 
   private static ActivityOrder order(Optional<String> text) {

@@ -136,10 +136,12 @@ final class Verifications {
           checked++;
           counts.merge(one.file().mark(), 1L, Long::sum);
           bytesRead = bytesReadBefore + one.bytesRead();
-        } else {
-          VerifyProgress.Started started = (VerifyProgress.Started) progress;
+        } else if (progress instanceof VerifyProgress.Started started) {
           library = started.libraryId();
           total += started.files();
+        } else {
+          // Verifications through the endpoint never free up space; nothing else is counted.
+          return;
         }
         event = new ApiJson.VerifyProgressEvent(id, library, checked, total, bytesRead);
       }

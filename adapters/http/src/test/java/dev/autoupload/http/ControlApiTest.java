@@ -50,6 +50,7 @@ class ControlApiTest {
       List.of(
           new String[] {"GET", "/api/status"},
           new String[] {"GET", "/api/activity"},
+          new String[] {"GET", "/api/freed"},
           new String[] {"GET", "/api/uploads"},
           new String[] {"POST", "/api/pause"},
           new String[] {"POST", "/api/resume"},

@@ -68,6 +68,7 @@ final class FuzzRequests {
           new Route("POST", "/login"),
           new Route("GET", "/api/status"),
           new Route("GET", "/api/activity"),
+          new Route("GET", "/api/freed"),
           new Route("GET", "/api/uploads"),
           new Route("POST", "/api/uploads/{id}/retry"),
           new Route("POST", "/api/pause"),

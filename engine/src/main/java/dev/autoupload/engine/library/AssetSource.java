@@ -55,6 +55,17 @@ public interface AssetSource {
   }
 
   /**
+   * The local file that holds the asset, for freeing up space after its backup is proven; empty
+   * where the source keeps no file of its own for it (an asset a host app hands over), and then its
+   * original is never moved or deleted.
+   *
+   * @throws IOException when it cannot be told
+   */
+  default java.util.Optional<java.nio.file.Path> localFile(Asset asset) throws IOException {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * Starts telling {@code changed} whenever the library may have changed, until the returned
    * handle is closed; the engine then scans again. The source decides when to tell: after a burst
    * of changes has calmed down, and periodically where the OS may miss changes (network mounts).

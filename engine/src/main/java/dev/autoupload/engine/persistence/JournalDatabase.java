@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.autoupload.engine.EngineStartException;
 import dev.autoupload.engine.activity.ActivityStore;
+import dev.autoupload.engine.freespace.FreedLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -124,7 +125,8 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
         new Migration(4, "live photo pairs in the Activity read model", ActivityStore.LIVE_PHOTO_SCHEMA),
         new Migration(5, "conflict notes in the Activity read model", ActivityStore.NOTE_SCHEMA),
         new Migration(6, "content hash cache keyed by asset version", JdbcContentHashCache.VERSIONED_SCHEMA),
-        new Migration(7, "content sha256 in the Activity read model", ActivityStore.SHA256_SCHEMA));
+        new Migration(7, "content sha256 in the Activity read model", ActivityStore.SHA256_SCHEMA),
+        new Migration(8, "originals moved or deleted after their backup was proven", FreedLog.SCHEMA));
   }
 
   /** Brings the schema up to date: the journal tables, then the Activity read model. */

@@ -11,8 +11,14 @@ import java.util.Optional;
  * @param remotePath where on the target the verdict was reached; empty when no place was looked at
  *     (the file could not be read here)
  * @param reason why, in words fit for the user: the sizes and hashes compared, the error met
+ * @param proof for a {@link Mark#SAME} verdict, and only for one, what proved it
  */
-public record FileVerdict(String path, Mark mark, Optional<String> remotePath, String reason) {
+public record FileVerdict(String path, Mark mark, Optional<String> remotePath, String reason, Optional<Proof> proof) {
+
+  /** A verdict that is not {@link Mark#SAME}, so has no proof. */
+  public FileVerdict(String path, Mark mark, Optional<String> remotePath, String reason) {
+    this(path, mark, remotePath, reason, Optional.empty());
+  }
 
   /** The verdicts, with the symbols {@code rclone check --combined} uses for them. */
   public enum Mark {
@@ -41,5 +47,9 @@ public record FileVerdict(String path, Mark mark, Optional<String> remotePath, S
     Objects.requireNonNull(mark, "mark");
     Objects.requireNonNull(remotePath, "remotePath");
     Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(proof, "proof");
+    if ((mark == Mark.SAME) != proof.isPresent()) {
+      throw new IllegalArgumentException("a verdict has a proof exactly when it is SAME: " + mark + ", " + proof);
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.autoupload.engine.verify;
 
 import dev.autoupload.engine.library.BackupSupervisor;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -19,10 +20,11 @@ import org.apache.pekko.stream.javadsl.Sink;
 final class JournalIndex {
 
   /** What one event recorded: the content and, unless it was an alias, where it was uploaded. */
-  private record Backup(String sha256, Optional<String> remotePath) {}
+  private record Backup(String sha256, Optional<String> remotePath, Instant at) {}
 
   private final Map<String, Backup> byAsset = new HashMap<>();
   private final Map<String, String> byContent = new HashMap<>();
+  private final Map<String, Instant> lastUploadOf = new HashMap<>();
 
   private JournalIndex() {}
 
@@ -38,9 +40,12 @@ final class JournalIndex {
 
   private JournalIndex add(Object event) {
     if (event instanceof BackupSupervisor.AssetBackedUp backedUp) {
-      Backup backup = new Backup(backedUp.sha256(), backedUp.remotePath());
+      Backup backup = new Backup(backedUp.sha256(), backedUp.remotePath(), backedUp.at());
       byAsset.put(backedUp.assetId(), backup);
       backup.remotePath().ifPresent(path -> byContent.putIfAbsent(backup.sha256(), path));
+      if (backup.remotePath().isPresent()) {
+        lastUploadOf.put(backup.sha256(), backup.at());
+      }
     }
     return this;
   }
@@ -56,5 +61,14 @@ final class JournalIndex {
       return own.remotePath();
     }
     return Optional.ofNullable(byContent.get(sha256));
+  }
+
+  /**
+   * When the content {@code sha256} was last uploaded, as the journal recorded it; empty when it
+   * recorded no upload of it. The last, not the first: a backup uploaded again (after it was lost
+   * on the target) is only as old as its new copy, and a younger age only keeps a file longer.
+   */
+  Optional<Instant> uploadedAt(String sha256) {
+    return Optional.ofNullable(lastUploadOf.get(sha256));
   }
 }

@@ -62,8 +62,20 @@ public final class Verdicts {
   /** A remote path and what it holds. */
   public record Place(String remotePath, Remote remote) {}
 
-  /** What one place says about one file. */
-  public record Judgement(Mark mark, String reason) {}
+  /** What one place says about one file; for {@link Mark#SAME}, and only then, the evidence. */
+  public record Judgement(Mark mark, String reason, Optional<Proof.Evidence> evidence) {
+
+    /** A judgement other than {@link Mark#SAME}. */
+    public Judgement(Mark mark, String reason) {
+      this(mark, reason, Optional.empty());
+    }
+
+    public Judgement {
+      if ((mark == Mark.SAME) != evidence.isPresent()) {
+        throw new IllegalArgumentException("a judgement has evidence exactly when it is SAME: " + mark);
+      }
+    }
+  }
 
   /**
    * Where the backup of a file with content {@code sha256} may be, the place it should be first:
@@ -101,11 +113,11 @@ public final class Verdicts {
           Mark.DIFFERS,
           at + " holds other content: " + stored.size() + " bytes there, " + local.size() + " here");
     }
-    List<String> equal = new ArrayList<>();
+    List<Proof.Evidence> equal = new ArrayList<>();
     List<String> different = new ArrayList<>();
-    compare("sha256 (read back)", stored.readBack(), Optional.of(local.sha256()), equal, different);
-    compare("sha256", stored.sha256(), Optional.of(local.sha256()), equal, different);
-    compare("MD5", stored.md5(), local.md5(), equal, different);
+    compare(Proof.Evidence.SHA256_READ_BACK, stored.readBack(), Optional.of(local.sha256()), equal, different);
+    compare(Proof.Evidence.SHA256_REPORTED, stored.sha256(), Optional.of(local.sha256()), equal, different);
+    compare(Proof.Evidence.MD5_REPORTED, stored.md5(), local.md5(), equal, different);
     if (!different.isEmpty()) {
       return new Judgement(
           Mark.DIFFERS,
@@ -113,7 +125,7 @@ public final class Verdicts {
     }
     if (!equal.isEmpty()) {
       // The strongest evidence is named; the others agree, or the target does not tell them.
-      return new Judgement(Mark.SAME, at + " has the same size and " + equal.get(0));
+      return new Judgement(Mark.SAME, at + " has the same size and " + named(equal.get(0)), Optional.of(equal.get(0)));
     }
     if (stored.md5().isPresent()) {
       return new Judgement(Mark.UNCHECKED, at + " has the same size; the target tells only its MD5, not known here");
@@ -123,15 +135,27 @@ public final class Verdicts {
   }
 
   private static void compare(
-      String what, Optional<String> there, Optional<String> here, List<String> equal, List<String> different) {
+      Proof.Evidence what,
+      Optional<String> there,
+      Optional<String> here,
+      List<Proof.Evidence> equal,
+      List<String> different) {
     if (there.isEmpty() || here.isEmpty()) {
       return;
     }
     if (there.get().equalsIgnoreCase(here.get())) {
       equal.add(what);
     } else {
-      different.add(what + " " + shown(there.get()) + " there, " + shown(here.get()) + " here");
+      different.add(named(what) + " " + shown(there.get()) + " there, " + shown(here.get()) + " here");
     }
+  }
+
+  private static String named(Proof.Evidence evidence) {
+    return switch (evidence) {
+      case SHA256_READ_BACK -> "sha256 (read back)";
+      case SHA256_REPORTED -> "sha256";
+      case MD5_REPORTED -> "MD5";
+    };
   }
 
   private static String shown(String hash) {
@@ -159,7 +183,12 @@ public final class Verdicts {
       chosen = Math.max(0, indexOf(judged, Mark.UNCHECKED));
     }
     Judgement judgement = judged.get(chosen);
-    return new FileVerdict(path, judgement.mark(), Optional.of(places.get(chosen).remotePath()), judgement.reason());
+    return new FileVerdict(
+        path,
+        judgement.mark(),
+        Optional.of(places.get(chosen).remotePath()),
+        judgement.reason(),
+        judgement.evidence().map(evidence -> new Proof(evidence, read.sha256())));
   }
 
   private static int indexOf(List<Judgement> judged, Mark mark) {

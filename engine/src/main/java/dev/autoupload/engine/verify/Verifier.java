@@ -1,15 +1,19 @@
 package dev.autoupload.engine.verify;
 
 import com.typesafe.config.Config;
+import dev.autoupload.engine.freespace.FreeSpace;
+import dev.autoupload.engine.freespace.Outcome;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.ContentHashCache;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.RemoteLayout;
 import dev.autoupload.engine.upload.NameRules;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -71,6 +75,16 @@ public final class Verifier {
    * returned future stops it once the files being checked are done.
    */
   public CompletableFuture<VerifyReport> verify(Library library, VerifyMode mode, Consumer<VerifyProgress> progress) {
+    return verify(library, mode, Optional.empty(), progress);
+  }
+
+  /**
+   * Verifies {@code library} and, with {@code freeSpace}, acts on each original right after its
+   * verdict, while what verify read of it is freshest; see {@link
+   * dev.autoupload.engine.UploadEngine#verifyAndFreeSpace}.
+   */
+  public CompletableFuture<VerifyReport> verify(
+      Library library, VerifyMode mode, Optional<FreeSpace> freeSpace, Consumer<VerifyProgress> progress) {
     long startedNanos = System.nanoTime();
     CompletableFuture<VerifyReport> report = new CompletableFuture<>();
     JournalIndex.read(system, library.id())
@@ -83,7 +97,8 @@ public final class Verifier {
                         "cannot read the journal of library " + library.id() + ": " + message(error),
                         error));
               } else {
-                CompletableFuture.runAsync(() -> check(library, journal, mode, progress, startedNanos, report), blockingIo)
+                CompletableFuture.runAsync(
+                        () -> check(library, journal, mode, freeSpace, progress, startedNanos, report), blockingIo)
                     .exceptionally(failure -> {
                       report.completeExceptionally(failure instanceof CompletionException ? failure.getCause() : failure);
                       return null;
@@ -97,6 +112,7 @@ public final class Verifier {
       Library library,
       JournalIndex journal,
       VerifyMode mode,
+      Optional<FreeSpace> freeSpace,
       Consumer<VerifyProgress> listener,
       long startedNanos,
       CompletableFuture<VerifyReport> report) {
@@ -112,12 +128,20 @@ public final class Verifier {
             (asset, sha256) -> Verdicts.places(journal.pathFor(asset.id(), sha256), layout.remotePath(asset, rules), sha256),
             mode);
     FileVerdict[] verdicts = new FileVerdict[assets.size()];
+    Outcome[] outcomes = new Outcome[freeSpace.isPresent() ? assets.size() : 0];
     AtomicInteger next = new AtomicInteger();
     Runnable worker =
         () -> {
           for (int i; !report.isDone() && (i = next.getAndIncrement()) < verdicts.length; ) {
-            verdicts[i] = check.check(assets.get(i));
+            Asset asset = assets.get(i);
+            verdicts[i] = check.check(asset);
             progress.checked(verdicts[i], check.bytesRead());
+            if (freeSpace.isPresent()) {
+              Optional<Instant> uploadedAt =
+                  verdicts[i].proof().flatMap(proof -> journal.uploadedAt(proof.sha256()));
+              outcomes[i] = freeSpace.get().after(library.id(), library.source(), asset, verdicts[i], uploadedAt);
+              progress.tell(new VerifyProgress.AfterBackup(library.id(), outcomes[i]));
+            }
           }
         };
     CompletableFuture<?>[] workers = new CompletableFuture<?>[Math.min(parallelism, Math.max(1, assets.size()))];
@@ -131,7 +155,7 @@ public final class Verifier {
                 report.complete(
                     new VerifyReport(
                         library.id(), mode, Arrays.asList(verdicts), check.bytesRead(),
-                        Duration.ofNanos(System.nanoTime() - startedNanos)));
+                        Duration.ofNanos(System.nanoTime() - startedNanos), Arrays.asList(outcomes)));
               }
             });
   }

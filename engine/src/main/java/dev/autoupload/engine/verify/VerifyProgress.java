@@ -12,4 +12,7 @@ public sealed interface VerifyProgress {
    */
   record Checked(String libraryId, FileVerdict file, long checked, long total, long bytesRead)
       implements VerifyProgress {}
+
+  /** After {@code file} was checked, its original was moved, deleted, or kept for a reason. */
+  record AfterBackup(String libraryId, dev.autoupload.engine.freespace.Outcome outcome) implements VerifyProgress {}
 }

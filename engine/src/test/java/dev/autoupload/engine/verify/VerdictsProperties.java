@@ -85,6 +85,16 @@ class VerdictsProperties {
         sizeDiffers || hashDiffers ? Mark.DIFFERS : hashes.isEmpty() ? Mark.UNCHECKED : Mark.SAME;
     assertThat(judged.mark()).isEqualTo(expected);
     assertThat(judged.reason()).startsWith("x.jpg ");
+    if (expected == Mark.SAME) {
+      // The strongest evidence names the proof: bytes read back, else a reported sha256, else an MD5.
+      Proof.Evidence strongest =
+          stored.readBack().isPresent()
+              ? Proof.Evidence.SHA256_READ_BACK
+              : stored.sha256().isPresent() ? Proof.Evidence.SHA256_REPORTED : Proof.Evidence.MD5_REPORTED;
+      assertThat(judged.evidence()).hasValue(strongest);
+    } else {
+      assertThat(judged.evidence()).isEmpty();
+    }
     if (sizeDiffers) {
       assertThat(judged.reason()).contains(stored.size() + " bytes there, " + local.size() + " here");
     } else if (hashDiffers) {
@@ -123,6 +133,8 @@ class VerdictsProperties {
     int chosen = judged.indexOf(judged.stream().filter(j -> j.mark() == expected).findFirst().orElseThrow());
     assertThat(verdict.remotePath()).hasValue(places.get(chosen).remotePath());
     assertThat(verdict.reason()).isEqualTo(judged.get(chosen).reason());
+    assertThat(verdict.proof())
+        .isEqualTo(judged.get(chosen).evidence().map(evidence -> new Proof(evidence, local.sha256())));
   }
 
   @Property

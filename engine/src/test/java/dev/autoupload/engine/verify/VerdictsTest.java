@@ -34,19 +34,19 @@ class VerdictsTest {
   void theSameSizeAndSha256AreTheSameFile() {
     Verdicts.Judgement judged = judge(HERE, stored(5, Optional.of(SHA), Optional.empty(), Optional.empty()));
 
-    assertThat(judged).isEqualTo(new Verdicts.Judgement(Mark.SAME, AT + " has the same size and sha256"));
+    assertThat(judged).isEqualTo(new Verdicts.Judgement(Mark.SAME, AT + " has the same size and sha256", Optional.of(Proof.Evidence.SHA256_REPORTED)));
   }
 
   @Test
   void anMd5IsEnoughWhereTheTargetTellsNothingElse() {
     assertThat(judge(HERE, stored(5, Optional.empty(), Optional.of(MD5.toUpperCase()), Optional.empty())))
-        .isEqualTo(new Verdicts.Judgement(Mark.SAME, AT + " has the same size and MD5"));
+        .isEqualTo(new Verdicts.Judgement(Mark.SAME, AT + " has the same size and MD5", Optional.of(Proof.Evidence.MD5_REPORTED)));
   }
 
   @Test
   void bytesReadBackWithTheSameSha256AreTheSameFile() {
     assertThat(judge(HERE, stored(5, Optional.empty(), Optional.empty(), Optional.of(SHA))))
-        .isEqualTo(new Verdicts.Judgement(Mark.SAME, AT + " has the same size and sha256 (read back)"));
+        .isEqualTo(new Verdicts.Judgement(Mark.SAME, AT + " has the same size and sha256 (read back)", Optional.of(Proof.Evidence.SHA256_READ_BACK)));
   }
 
   @Test
@@ -136,6 +136,7 @@ class VerdictsTest {
 
     assertThat(verdict.mark()).isEqualTo(Mark.SAME);
     assertThat(verdict.remotePath()).hasValue("layout~aaaaaaaa.jpg");
+    assertThat(verdict.proof()).hasValue(new Proof(Proof.Evidence.SHA256_REPORTED, SHA));
   }
 
   @Test

@@ -185,6 +185,7 @@
     refreshStatus();
     refreshRecent();
     refreshHours();
+    refreshFreed();
   }
 
   async function guarded(action) {
@@ -212,6 +213,31 @@
 
   function refreshHours() {
     return guarded(async () => renderHours(await api('/api/activity/hours')));
+  }
+
+  function refreshFreed() {
+    return guarded(async () => renderFreed(await api('/api/freed?limit=' + RECENT_LIMIT)));
+  }
+
+  function renderFreed(page) {
+    byId('freed').replaceChildren(
+      ...page.items.map((entry) => {
+        const item = document.createElement('li');
+        item.dataset.state = entry.state;
+        const path = document.createElement('span');
+        path.className = 'path';
+        path.textContent = shown(entry.path);
+        const what = document.createElement('span');
+        what.className = 'reasons';
+        const done = entry.action === 'moved' ? 'Moved to ' + shown(entry.movedTo) : 'Deleted';
+        const state = entry.state === 'done' ? '' : entry.state === 'abandoned'
+          ? ' — not done: ' + shown(entry.detail || '') : ' — cut short; check whether the file is still there';
+        what.textContent = done + ', backed up as ' + shown(entry.remotePath || '?') + state;
+        item.append(path, what, timeElement('when', entry.at, ' ', false));
+        return item;
+      }),
+    );
+    updateEmpty('freed');
   }
 
   /** Refreshes again, a little later each time, until every announced upload is listed. */

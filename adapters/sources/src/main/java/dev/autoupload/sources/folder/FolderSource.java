@@ -417,6 +417,15 @@ public final class FolderSource implements AssetSource {
             asset.contentHash()));
   }
 
+  @Override
+  public Optional<Path> localFile(Asset asset) throws IOException {
+    try {
+      return Optional.of(locate(asset.relativePath()));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
   /**
    * {@inheritDoc}
    *

@@ -1,0 +1,100 @@
+package dev.autoupload.it;
+
+import static dev.autoupload.it.MediaFiles.KIB;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.autoupload.targets.TargetSettings;
+import dev.autoupload.targets.webdav.NginxWebDav;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code autoupload verify --free-space} with the packaged app against nginx over WebDAV: after a
+ * {@code run --once}, the server is made to lie about one backup (its hash sidecar names another
+ * sha256, so the target reports a wrong hash); verifying with {@code delete-after:0} deletes every
+ * other original and leaves that one untouched.
+ */
+class FreeSpaceIT {
+
+  private static final Duration TIMEOUT = Duration.ofMinutes(2);
+
+  @TempDir static Path serverDir;
+  private static NginxWebDav nginx;
+
+  @RegisterExtension final AppProcesses apps = new AppProcesses();
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void startNginx() throws Exception {
+    nginx = NginxWebDav.start(serverDir);
+  }
+
+  @AfterAll
+  static void stopNginx() throws Exception {
+    if (nginx != null) {
+      nginx.close();
+    }
+  }
+
+  private AppProcess finished(String command, Path source, String target, String... more) {
+    List<String> args =
+        new ArrayList<>(List.of(command, "--source", source.toString(), "--target", target, "--data-dir", tmp.resolve("data").toString()));
+    if (command.equals("verify")) {
+      args.addAll(List.of("--set", "autoupload.layout.pattern=\"{path}\""));
+    }
+    args.addAll(Arrays.asList(more));
+    AppProcess app =
+        apps.start(
+            AppProcess.launch(args.toArray(String[]::new)).withEnvironment(TargetSettings.PASSWORD_VARIABLE, NginxWebDav.PASSWORD));
+    app.waitFor(TIMEOUT);
+    return app;
+  }
+
+  /** Rewrites the hash sidecar beside {@code file}'s backup to name another sha256, keeping its size and time. */
+  private static void lieAbout(Path backup, String file) throws IOException {
+    Path backedUp = backup.resolve(file);
+    Path sidecar = backedUp.resolveSibling("." + backedUp.getFileName() + ".autoupload-sha256");
+    String text = Files.readString(sidecar);
+    assertThat(text).startsWith("sha256 ");
+    Files.writeString(sidecar, text.replaceFirst("sha256 [0-9a-f]{64}", "sha256 " + "0".repeat(64)));
+  }
+
+  @Test
+  void aTargetThatLiesAboutOneBackupKeepsThatOriginalAndTheProvenOnesAreDeleted() throws IOException {
+    Path source = tmp.resolve("photos");
+    List<String> files = MediaFiles.randomTree(source, 6, KIB, 64 * KIB, new SplittableRandom(61));
+    String target = "webdav://" + NginxWebDav.USER + "@127.0.0.1:" + nginx.port() + "/freed";
+    AppProcess run = finished("run", source, target, "--once");
+    assertThat(run.waitFor(TIMEOUT)).as(run.describe()).isZero();
+    String lie = files.get(0);
+    byte[] lieBytes = Files.readAllBytes(source.resolve(lie));
+    lieAbout(nginx.www().resolve("freed"), lie);
+
+    AppProcess verify =
+        finished("verify", source, target, "--free-space", "--set", "autoupload.after-backup=\"delete-after:0\"");
+
+    assertThat(verify.waitFor(TIMEOUT)).as(verify.describe()).isEqualTo(1);
+    assertThat(verify.stdout()).filteredOn(line -> line.startsWith("* ")).singleElement().asString().contains("sha256 0000");
+    assertThat(verify.stdout()).filteredOn(line -> line.startsWith("freed ")).hasSize(files.size() - 1);
+    assertThat(verify.stdout().get(verify.stdout().size() - 1))
+        .matches(
+            "verify: files=%d same=%d differ=1 missing=0 unchecked=0 freed=%d kept=0 elapsed=\\d+\\.\\ds"
+                .formatted(files.size(), files.size() - 1, files.size() - 1));
+    assertThat(source.resolve(lie)).hasBinaryContent(lieBytes);
+    for (String file : files.subList(1, files.size())) {
+      assertThat(source.resolve(file)).as(file).doesNotExist();
+      assertThat(nginx.www().resolve("freed").resolve(file)).as(file).exists();
+    }
+  }
+}
