@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.targets.FaultProxy;
 import dev.autoupload.targets.FaultProxy.Fault;
 import java.io.IOException;
@@ -21,13 +22,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import dev.autoupload.engine.conditions.BlockerReason;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.openqa.selenium.By;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
 
 /**
  * Fault scenarios through the fault proxy, for every HTTP target: the packaged app backs up a
