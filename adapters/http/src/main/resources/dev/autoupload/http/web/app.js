@@ -222,18 +222,12 @@
   function renderFreed(page) {
     byId('freed').replaceChildren(
       ...page.items.map((entry) => {
-        const item = document.createElement('li');
-        item.dataset.state = entry.state;
-        const path = document.createElement('span');
-        path.className = 'path';
-        path.textContent = shown(entry.path);
-        const what = document.createElement('span');
-        what.className = 'reasons';
         const done = entry.action === 'moved' ? 'Moved to ' + shown(entry.movedTo) : 'Deleted';
         const state = entry.state === 'done' ? '' : entry.state === 'abandoned'
           ? ' — not done: ' + shown(entry.detail || '') : ' — cut short; check whether the file is still there';
-        what.textContent = done + ', backed up as ' + shown(entry.remotePath || '?') + state;
-        item.append(path, what, timeElement('when', entry.at, ' ', false));
+        const item = pathItem(entry.path, 'reasons', done + ', backed up as ' + shown(entry.remotePath || '?') + state);
+        item.dataset.state = entry.state;
+        item.append(timeElement('when', entry.at, ' ', false));
         return item;
       }),
     );
@@ -354,18 +348,25 @@
     return seconds < 120 ? 'in ' + seconds + ' s' : 'in ' + Math.round(seconds / 60) + ' min';
   }
 
+  /** A list item of a file's path and a line of text about it, the shape of every file list here. */
+  function pathItem(filePath, detailClass, detailText) {
+    const item = document.createElement('li');
+    const path = document.createElement('span');
+    path.className = 'path';
+    path.textContent = shown(filePath);
+    const detail = document.createElement('span');
+    detail.className = detailClass;
+    detail.textContent = detailText;
+    item.append(path, detail);
+    return item;
+  }
+
   function renderRetries(retries) {
     byId('retrying').replaceChildren(
       ...retries.map((retry) => {
-        const item = document.createElement('li');
+        const item = pathItem(retry.path, 'error-text',
+          'Retrying ' + inWords(retry.at) + ' (attempt ' + (retry.attempts + 1) + '): ' + shown(retry.error));
         item.dataset.assetId = retry.assetId;
-        const path = document.createElement('span');
-        path.className = 'path';
-        path.textContent = shown(retry.path);
-        const error = document.createElement('span');
-        error.className = 'error-text';
-        error.textContent = 'Retrying ' + inWords(retry.at) + ' (attempt ' + (retry.attempts + 1) + '): ' + shown(retry.error);
-        item.append(path, error);
         return item;
       }),
     );
@@ -375,16 +376,9 @@
   function renderHeld(held) {
     byId('held').replaceChildren(
       ...held.map((file) => {
-        const item = document.createElement('li');
+        const item = pathItem(file.path, 'reasons',
+          file.reasons.map((reason) => reason.text).join('; ') + (file.until ? ' — goes ' + inWords(file.until) : ''));
         item.dataset.assetId = file.assetId;
-        const path = document.createElement('span');
-        path.className = 'path';
-        path.textContent = shown(file.path);
-        const why = document.createElement('span');
-        why.className = 'reasons';
-        why.textContent = file.reasons.map((reason) => reason.text).join('; ') +
-          (file.until ? ' — goes ' + inWords(file.until) : '');
-        item.append(path, why);
         return item;
       }),
     );
@@ -589,21 +583,15 @@
   function renderFailures(failures) {
     byId('failed').replaceChildren(
       ...failures.map((failure) => {
-        const item = document.createElement('li');
+        const item = pathItem(failure.path, 'error-text', shown(failure.error) + ' (' + failure.attempts + ' attempts)');
         item.dataset.assetId = failure.assetId;
-        const path = document.createElement('span');
-        path.className = 'path';
-        path.textContent = shown(failure.path);
-        const error = document.createElement('span');
-        error.className = 'error-text';
-        error.textContent = shown(failure.error) + ' (' + failure.attempts + ' attempts)';
         const retry = document.createElement('button');
         retry.type = 'button';
         retry.className = 'retry';
         retry.textContent = 'Retry';
         retry.addEventListener('click', () =>
           act(() => api('/api/uploads/' + encodeURIComponent(failure.assetId) + '/retry', { method: 'POST' })));
-        item.append(path, error, retry);
+        item.append(retry);
         return item;
       }),
     );
