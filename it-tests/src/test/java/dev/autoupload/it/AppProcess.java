@@ -110,6 +110,7 @@ public final class AppProcess implements AutoCloseable {
             List.of(SETPRIV, "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
       }
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(ClassDataArchive.options(jar()));
       command.addAll(jvmOptions);
       command.add("-jar");
       command.add(jar().toString());

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.autoupload.it.AppProcess;
 import dev.autoupload.it.AppProcesses;
-import dev.autoupload.it.MediaFiles;
 import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.webdav.NginxWebDav;
 import java.nio.file.Files;
@@ -22,7 +21,6 @@ import java.util.function.Predicate;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -52,8 +50,11 @@ class HistoryModelIT {
   @RegisterExtension static final AppProcesses apps = new AppProcesses();
 
   private static NginxWebDav nginx;
-  /** JVM options that only make the app start faster; its code runs as shipped. */
-  private static List<String> fastStart = List.of();
+  /**
+   * JVM options that only make the app start faster (with the class-data archive every test's app
+   * maps); its code runs as shipped.
+   */
+  private static final List<String> FAST_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
   private static final AtomicLong histories = new AtomicLong();
   private static final AtomicLong runs = new AtomicLong();
@@ -108,26 +109,6 @@ class HistoryModelIT {
     }
   }
 
-  @BeforeAll
-  static void prepareFastStart() {
-    // A class-data archive of what the app loads: every run then starts in about half the time.
-    Path archive = tmp.resolve("autoupload.jsa");
-    Path source = tmp.resolve("warm-up/src");
-    MediaFiles.write(source.resolve("IMG_0001.jpg"), 3000, new SplittableRandom(1));
-    List<String> jit = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
-    List<String> dump = new ArrayList<>(jit);
-    dump.add("-XX:ArchiveClassesAtExit=" + archive);
-    AppProcess warmUp =
-        apps.start(
-            launch(source, tmp.resolve("warm-up/backup").toUri().toString(), tmp.resolve("warm-up/data"))
-                .withJvmOptions(dump.toArray(String[]::new)));
-    assertThat(warmUp.waitFor(RUN_TIMEOUT)).as(warmUp.describe()).isZero();
-    List<String> options = new ArrayList<>(jit);
-    if (Files.isRegularFile(archive)) {
-      options.add("-XX:SharedArchiveFile=" + archive);
-    }
-    fastStart = List.copyOf(options);
-  }
 
   @AfterAll
   static void report() throws InterruptedException {
@@ -208,7 +189,7 @@ class HistoryModelIT {
     Map<String, SourceFolder.Content> files = source.snapshot();
     TargetView before = target.view();
     ReferenceModel.Run expected = model.start(files, before);
-    AppProcess.Launch launch = launch(source.root(), target.uri(), dataDir).withJvmOptions(fastStart.toArray(String[]::new));
+    AppProcess.Launch launch = launch(source.root(), target.uri(), dataDir).withJvmOptions(FAST_START.toArray(String[]::new));
     if (target.sidecarsProve()) {
       launch = launch.withEnvironment(TargetSettings.PASSWORD_VARIABLE, NginxWebDav.PASSWORD);
     }
