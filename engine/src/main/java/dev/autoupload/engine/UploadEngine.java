@@ -68,6 +68,7 @@ import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
@@ -328,8 +329,8 @@ public final class UploadEngine implements AutoCloseable {
    */
   public CompletionStage<Void> addLibrary(Library library) {
     libraries.add(library);
-    return AskPattern.<EngineGuardian.Command, org.apache.pekko.pattern.StatusReply<org.apache.pekko.Done>>ask(
-            system, replyTo -> new EngineGuardian.AddLibrary(library, replyTo), askTimeout, system.scheduler())
+    return this.<EngineGuardian.Command, org.apache.pekko.pattern.StatusReply<org.apache.pekko.Done>>ask(
+            system, replyTo -> new EngineGuardian.AddLibrary(library, replyTo), askTimeout)
         .thenCompose(
             reply ->
                 reply.isSuccess()
@@ -414,10 +415,10 @@ public final class UploadEngine implements AutoCloseable {
       return CompletableFuture.failedFuture(new IllegalStateException("the engine has stopped; see its log"));
     }
     CompletionStage<ConditionMonitor.MonitorState> conditions =
-        AskPattern.ask(system, EngineGuardian.GetConditions::new, askTimeout, system.scheduler());
+        ask(system, EngineGuardian.GetConditions::new, askTimeout);
     CompletionStage<Map<String, Stall>> stalls =
-        AskPattern.<Watchdog.Command, Map<String, Stall>>ask(
-                watchdog, Watchdog.GetStalls::new, askTimeout.dividedBy(2), system.scheduler())
+        this.<Watchdog.Command, Map<String, Stall>>ask(
+                watchdog, Watchdog.GetStalls::new, askTimeout.dividedBy(2))
             .exceptionally(failure -> Map.of());
     return libraryStatuses()
         .thenCompose(
@@ -446,7 +447,7 @@ public final class UploadEngine implements AutoCloseable {
    */
   public CompletionStage<EngineStatus> awaitIdle() {
     CompletableFuture<EngineStatus> idle = new CompletableFuture<>();
-    system.getWhenTerminated()
+    completingThread(system.getWhenTerminated())
         .thenRun(() -> idle.completeExceptionally(new IllegalStateException("the engine stopped before it was idle")));
     checkIdle(idle);
     return idle;
@@ -509,7 +510,7 @@ public final class UploadEngine implements AutoCloseable {
   }
 
   private CompletionStage<List<EngineGuardian.LibraryEntry>> entries() {
-    return AskPattern.ask(system, EngineGuardian.ListLibraries::new, askTimeout, system.scheduler());
+    return ask(system, EngineGuardian.ListLibraries::new, askTimeout);
   }
 
   private CompletionStage<LibraryStatus> status(EngineGuardian.LibraryEntry entry) {
@@ -518,8 +519,8 @@ public final class UploadEngine implements AutoCloseable {
       return CompletableFuture.completedFuture(down(library, entry.down().get()));
     }
     Duration timeout = askTimeout.dividedBy(2);
-    return AskPattern.<BackupSupervisor.Command, LibraryStatus>ask(
-            entry.supervisor(), BackupSupervisor.GetStatus::new, timeout, system.scheduler())
+    return this.<BackupSupervisor.Command, LibraryStatus>ask(
+            entry.supervisor(), BackupSupervisor.GetStatus::new, timeout)
         .thenApply(
             status -> {
               lastStatus.put(library.id(), status);
@@ -560,8 +561,8 @@ public final class UploadEngine implements AutoCloseable {
   }
 
   private CompletionStage<Void> setUserPaused(boolean paused) {
-    return AskPattern.<EngineGuardian.Command, org.apache.pekko.Done>ask(
-            system, replyTo -> new EngineGuardian.SetUserPaused(paused, replyTo), askTimeout, system.scheduler())
+    return this.<EngineGuardian.Command, org.apache.pekko.Done>ask(
+            system, replyTo -> new EngineGuardian.SetUserPaused(paused, replyTo), askTimeout)
         .thenApply(done -> null);
   }
 
@@ -718,11 +719,10 @@ public final class UploadEngine implements AutoCloseable {
               continue;
             }
             answers.add(
-                AskPattern.<BackupSupervisor.Command, Boolean>ask(
+                this.<BackupSupervisor.Command, Boolean>ask(
                         entry.supervisor(),
                         replyTo -> new BackupSupervisor.RetryAsset(assetId, replyTo),
-                        askTimeout,
-                        system.scheduler())
+                        askTimeout)
                     .toCompletableFuture());
           }
           return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
@@ -741,13 +741,38 @@ public final class UploadEngine implements AutoCloseable {
    * @return completes when the replay has begun
    */
   public CompletionStage<Void> rebuildActivity() {
-    return AskPattern.<EngineGuardian.Command, StatusReply<Done>>ask(
-            system, EngineGuardian.RebuildActivity::new, askTimeout, system.scheduler())
+    return this.<EngineGuardian.Command, StatusReply<Done>>ask(
+            system, EngineGuardian.RebuildActivity::new, askTimeout)
         .thenCompose(
             reply ->
                 reply.isSuccess()
                     ? CompletableFuture.<Void>completedFuture(null)
                     : CompletableFuture.<Void>failedFuture(new IllegalStateException(reply.getError().getMessage())));
+  }
+
+  /**
+   * Asks an actor. Pekko's CompletionStages run even the callbacks of {@code thenApply} as async
+   * tasks on the common pool, and the common pool of a machine with one or two cores starts a
+   * new thread for every task: the engine's stages run where the reply arrives instead.
+   */
+  private <Req, Res> CompletableFuture<Res> ask(
+      RecipientRef<Req> to, org.apache.pekko.japi.function.Function<ActorRef<Res>, Req> message, Duration timeout) {
+    return completingThread(AskPattern.ask(to, message, timeout, system.scheduler()));
+  }
+
+  /** {@code stage} as a plain future whose callbacks run on the thread that completes it. */
+  private static <T> CompletableFuture<T> completingThread(CompletionStage<T> stage) {
+    CompletableFuture<T> plain = new CompletableFuture<>();
+    stage.whenCompleteAsync(
+        (value, failure) -> {
+          if (failure != null) {
+            plain.completeExceptionally(failure);
+          } else {
+            plain.complete(value);
+          }
+        },
+        Runnable::run);
+    return plain;
   }
 
   @FunctionalInterface
