@@ -100,7 +100,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
       StepTracker steps,
       PolicySettings policy,
       Duration debounce,
-      DeviceConditions initialConditions,
+      Optional<DeviceConditions> initialConditions,
       RunMarker runMarker,
       Clock clock,
       ContentHashCache hashes,

@@ -14,12 +14,13 @@ import java.util.Set;
  * A snapshot of the whole engine.
  *
  * @param verdict whether the device's conditions let uploads run, and every reason that applies
- * @param conditions the device's conditions as last reported
+ * @param conditions the device's conditions as last reported; empty until the first report when
+ *     the engine started without initial conditions
  * @param libraries each library's progress, with its own reasons added (a full target, say)
  * @param stalls the libraries the watchdog finds stalled, by library id
  */
 public record EngineStatus(
-    Verdict verdict, DeviceConditions conditions, List<LibraryStatus> libraries, Map<String, Stall> stalls) {
+    Verdict verdict, Optional<DeviceConditions> conditions, List<LibraryStatus> libraries, Map<String, Stall> stalls) {
 
   /**
    * Copies {@code stalls}, so the status stays as it was when asked.
@@ -41,7 +42,7 @@ public record EngineStatus(
    * @param libraries each library's progress
    */
   public EngineStatus(Verdict verdict, DeviceConditions conditions, List<LibraryStatus> libraries) {
-    this(verdict, conditions, libraries, Map.of());
+    this(verdict, Optional.of(conditions), libraries, Map.of());
   }
 
   /**

@@ -10,11 +10,13 @@ import dev.autoupload.engine.activity.ActivityPage;
 import dev.autoupload.engine.activity.ActivityProjection;
 import dev.autoupload.engine.activity.ActivityStore;
 import dev.autoupload.engine.activity.UploadState;
+import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.ConditionMonitor;
 import dev.autoupload.engine.conditions.ConditionSource;
 import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.conditions.PolicySettings;
 import dev.autoupload.engine.conditions.RunMarker;
+import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
 import dev.autoupload.engine.library.BackupSupervisor;
@@ -172,6 +174,15 @@ public final class UploadEngine implements AutoCloseable {
             Props.empty());
   }
 
+  private static Optional<DeviceConditions> initialConditions(String setting) {
+    return switch (setting) {
+      case "unknown" -> Optional.empty();
+      case "desktop" -> Optional.of(DeviceConditions.desktop());
+      default -> throw new IllegalArgumentException(
+          "autoupload.conditions.initial must be \"unknown\" or \"desktop\", got \"" + setting + "\"");
+    };
+  }
+
   /** What {@link #verify} needs from the engine's settings. */
   private record VerifierSettings(RemoteLayout layout, ContentHashCache hashes, int parallelism, AfterBackup afterBackup) {}
 
@@ -212,6 +223,7 @@ public final class UploadEngine implements AutoCloseable {
     AfterBackup afterBackup;
     Restarts restarts;
     WatchdogSettings watchdog;
+    Optional<DeviceConditions> initialConditions;
     try {
       String dir = settings.getString("autoupload.data-dir");
       if (dir.isBlank()) {
@@ -227,6 +239,7 @@ public final class UploadEngine implements AutoCloseable {
       policy = PolicySettings.from(settings);
       EngineSettings.check(settings);
       debounce = settings.getDuration("autoupload.conditions.debounce");
+      initialConditions = initialConditions(settings.getString("autoupload.conditions.initial"));
       snapshotEvery = settings.getInt("autoupload.ledger-snapshot-every");
       askTimeout = settings.getDuration("autoupload.ask-timeout");
       verifyParallelism = Verifier.parallelism(settings);
@@ -267,7 +280,7 @@ public final class UploadEngine implements AutoCloseable {
               steps,
               policy,
               debounce,
-              DeviceConditions.desktop(),
+              initialConditions,
               RunMarker.file(dataDir.resolve("run-in-progress")),
               Clock.systemDefaultZone(),
               hashes,
@@ -568,12 +581,21 @@ public final class UploadEngine implements AutoCloseable {
 
   /**
    * Tells the engine the device's current conditions; uploads pause or resume by the upload
-   * policy. Until the first report the engine assumes a plugged-in desktop on a wired network.
+   * policy. A change that stops uploads applies at once; one that lets them go again applies once
+   * conditions have stayed so for {@code autoupload.conditions.debounce} (2 s), so that a flapping
+   * network does not start and stop uploads. Until the first report the engine waits with {@link
+   * BlockerReason#CONDITIONS_UNKNOWN}, unless {@code autoupload.conditions.initial = "desktop"}.
    *
    * @param conditions the device's state now, replacing the last report
+   * @return the verdict in force once the report is taken: still the stricter one while a loosening
+   *     change waits out the debounce
    */
-  public void reportConditions(DeviceConditions conditions) {
+  public CompletionStage<Verdict> reportConditions(DeviceConditions conditions) {
     system.tell(new EngineGuardian.ReportConditions(conditions));
+    // The guardian forwards both in the order they were sent, so the answer includes the report.
+    return this.<EngineGuardian.Command, ConditionMonitor.MonitorState>ask(
+            system, EngineGuardian.GetConditions::new, askTimeout)
+        .thenApply(ConditionMonitor.MonitorState::verdict);
   }
 
   /**
@@ -584,7 +606,7 @@ public final class UploadEngine implements AutoCloseable {
    */
   public void addConditionSource(ConditionSource source) {
     conditionSources.add(source);
-    source.start(this::reportConditions);
+    source.start(conditions -> system.tell(new EngineGuardian.ReportConditions(conditions)));
   }
 
   /**

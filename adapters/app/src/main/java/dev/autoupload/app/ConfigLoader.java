@@ -42,6 +42,13 @@ final class ConfigLoader {
     }
   }
 
+  /**
+   * Where the command line's defaults differ from an embedded engine's: it runs on a computer, which
+   * is a plugged-in desktop until a condition source says otherwise.
+   */
+  private static final Config COMMAND_LINE_DEFAULTS =
+      ConfigFactory.parseMap(Map.of("autoupload.conditions.initial", "desktop"));
+
   private ConfigLoader() {}
 
   /** Loads, resolves and checks the configuration. */
@@ -51,6 +58,7 @@ final class ConfigLoader {
             .withFallback(ConfigFactory.defaultOverrides())
             .withFallback(configFile.map(ConfigLoader::parseFile).orElse(ConfigFactory.empty()))
             .withFallback(ConfigFactory.defaultApplication())
+            .withFallback(COMMAND_LINE_DEFAULTS)
             .withFallback(ConfigFactory.defaultReference());
     Config resolved;
     try {

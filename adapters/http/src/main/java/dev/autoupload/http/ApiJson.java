@@ -92,6 +92,8 @@ final class ApiJson {
    * @param counts assets per state as the Activity view counts them (all runs)
    * @param files every file found, each in one place: what the page's header and counters show
    * @param run this run's numbers, as the CLI's summary shows them
+   * @param conditions the device's conditions as last reported; null until an embedded engine's
+   *     first report
    */
   record Status(
       RunState state,
@@ -123,7 +125,7 @@ final class ApiJson {
                           counts.getOrDefault(library.libraryId(), Map.of()),
                           status.stall(library.libraryId()).map(stall -> Stalled.of(stall, Instant.now()))))
               .toList(),
-          status.conditions());
+          status.conditions().orElse(null));
     }
   }
 

@@ -5,6 +5,7 @@ package dev.autoupload.engine.conditions;
  * the complete set that applies, each with words a user understands.
  */
 public enum BlockerReason {
+  CONDITIONS_UNKNOWN("Waiting for the app to report the device's conditions"),
   LOW_POWER_MODE("Waiting — Low Power Mode is on"),
   BACKGROUND_REFRESH_OFF("Waiting — Background App Refresh is off"),
   PHOTO_ACCESS_LIMITED("Waiting — photo access is limited; grant Full Access"),

@@ -64,8 +64,13 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
 
   private record Reevaluate() implements Command {}
 
-  /** What the monitor knows, for status views. */
-  public record MonitorState(DeviceConditions conditions, Verdict verdict, boolean runStarted) {}
+  /**
+   * What the monitor knows, for status views.
+   *
+   * @param conditions as last reported; empty before the first report when the engine started
+   *     without initial conditions
+   */
+  public record MonitorState(Optional<DeviceConditions> conditions, Verdict verdict, boolean runStarted) {}
 
   private static final Object DEBOUNCE = "debounce";
   private static final Object GATE = "gate";
@@ -73,18 +78,20 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
 
   public static Behavior<Command> create(
       PolicySettings settings, int parallelism, Duration debounce, DeviceConditions initial, Clock clock) {
-    return create(settings, parallelism, debounce, initial, clock, RunMarker.none(), Restarts.defaults());
+    return create(settings, parallelism, debounce, Optional.of(initial), clock, RunMarker.none(), Restarts.defaults());
   }
 
   /**
    * As above, remembering through {@code marker} whether a run is under way across restarts of the
-   * engine, and restarting after a failure as {@code restarts} says.
+   * engine, and restarting after a failure as {@code restarts} says. Without {@code initial}
+   * conditions uploads wait ({@link BlockerReason#CONDITIONS_UNKNOWN}) until the first report: an
+   * engine embedded in a phone app must not upload on mobile data before the app says where it is.
    */
   public static Behavior<Command> create(
       PolicySettings settings,
       int parallelism,
       Duration debounce,
-      DeviceConditions initial,
+      Optional<DeviceConditions> initial,
       Clock clock,
       RunMarker marker,
       Restarts restarts) {
@@ -106,7 +113,7 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
   private static final class Memory {
     final Set<ActorRef<Verdict>> subscribers = new HashSet<>();
     final Set<String> busyLibraries = new HashSet<>();
-    DeviceConditions conditions;
+    Optional<DeviceConditions> conditions;
     Instant networkSince;
     boolean userPaused;
     boolean runStarted;
@@ -114,7 +121,7 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
     /** The marker's writes, chained so that a start and an end reach the file in order. */
     CompletableFuture<Void> markerWrites = CompletableFuture.completedFuture(null);
 
-    Memory(DeviceConditions conditions, boolean runStarted, Instant networkSince) {
+    Memory(Optional<DeviceConditions> conditions, boolean runStarted, Instant networkSince) {
       this.conditions = conditions;
       this.runStarted = runStarted;
       this.networkSince = networkSince;
@@ -186,13 +193,20 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
 
   private Behavior<Command> onReport(ReportConditions msg) {
     DeviceConditions next = msg.conditions();
-    DeviceConditions conditions = memory.conditions;
-    if (next.network() != conditions.network()
-        || next.metered() != conditions.metered()
-        || !Objects.equals(next.wifiSsid(), conditions.wifiSsid())) {
+    // A first report says how long the device has been on its network only if the app knows:
+    // until then the network counts from now, so stable Wi-Fi is waited for in full.
+    boolean networkChanged =
+        memory.conditions
+            .map(
+                before ->
+                    next.network() != before.network()
+                        || next.metered() != before.metered()
+                        || !Objects.equals(next.wifiSsid(), before.wifiSsid()))
+            .orElse(true);
+    if (networkChanged) {
       memory.networkSince = clock.instant();
     }
-    memory.conditions = next;
+    memory.conditions = Optional.of(next);
     update(true);
     return this;
   }
@@ -289,14 +303,16 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
             Duration.between(memory.networkSince, now),
             memory.userPaused,
             LocalTime.ofInstant(now, clock.getZone()));
-    return UploadPolicy.evaluate(memory.conditions, settings, run, parallelism);
+    return memory.conditions
+        .map(device -> UploadPolicy.evaluate(device, settings, run, parallelism))
+        .orElseGet(() -> UploadPolicy.evaluateUnknown(settings, run));
   }
 
   /** While the start gate waits for Wi-Fi to settle, look again the moment it has. */
   private void scheduleTimeChecks() {
     Duration stableFor = Duration.between(memory.networkSince, clock.instant());
     if (!memory.runStarted
-        && memory.conditions.onUnmeteredWifiOrWire()
+        && memory.conditions.filter(DeviceConditions::onUnmeteredWifiOrWire).isPresent()
         && stableFor.compareTo(settings.stableWifi()) < 0) {
       timers.startSingleTimer(GATE, new Reevaluate(), settings.stableWifi().minus(stableFor));
     }

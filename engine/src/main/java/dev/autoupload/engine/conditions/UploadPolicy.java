@@ -24,7 +24,23 @@ public final class UploadPolicy {
   public static Verdict evaluate(
       DeviceConditions device, PolicySettings settings, RunState run, int parallelism) {
     Set<BlockerReason> reasons = EnumSet.noneOf(BlockerReason.class);
+    addDeviceReasons(reasons, device, settings, run);
+    addOwnReasons(reasons, settings, run);
+    return verdict(reasons, settings, parallelism, device.onMeteredNetwork());
+  }
 
+  /**
+   * The verdict before the device has said anything about itself: {@link
+   * BlockerReason#CONDITIONS_UNKNOWN}, with every reason that does not depend on the device.
+   */
+  public static Verdict evaluateUnknown(PolicySettings settings, RunState run) {
+    Set<BlockerReason> reasons = EnumSet.of(BlockerReason.CONDITIONS_UNKNOWN);
+    addOwnReasons(reasons, settings, run);
+    return verdict(reasons, settings, 0, false);
+  }
+
+  private static void addDeviceReasons(
+      Set<BlockerReason> reasons, DeviceConditions device, PolicySettings settings, RunState run) {
     if (device.lowPowerMode()) {
       reasons.add(BlockerReason.LOW_POWER_MODE);
     }
@@ -55,9 +71,6 @@ public final class UploadPolicy {
     } else if (device.osState() == OsState.THROTTLED) {
       reasons.add(BlockerReason.OS_THROTTLED);
     }
-    if (run.userPaused()) {
-      reasons.add(BlockerReason.USER_PAUSED);
-    }
     if (settings.chargingOnly() && !device.charging()) {
       reasons.add(BlockerReason.NOT_CHARGING);
     }
@@ -66,17 +79,26 @@ public final class UploadPolicy {
         && !device.wifiSsid().map(settings.ssidAllowList()::contains).orElse(false)) {
       reasons.add(BlockerReason.SSID_NOT_ALLOWED);
     }
+  }
+
+  /** The reasons of the user and the settings' clock, whatever the device does. */
+  private static void addOwnReasons(Set<BlockerReason> reasons, PolicySettings settings, RunState run) {
+    if (run.userPaused()) {
+      reasons.add(BlockerReason.USER_PAUSED);
+    }
     if (settings.quietHours().map(hours -> hours.contains(run.localTime())).orElse(false)) {
       reasons.add(BlockerReason.QUIET_HOURS);
     }
     if (!settings.inSchedule(run.localTime())) {
       reasons.add(BlockerReason.OUTSIDE_SCHEDULE);
     }
+  }
 
+  private static Verdict verdict(Set<BlockerReason> reasons, PolicySettings settings, int parallelism, boolean metered) {
     boolean allowed = reasons.stream().noneMatch(BlockerReason::blocking);
     int concurrency =
         !allowed ? 0 : reasons.contains(BlockerReason.OS_THROTTLED) ? Math.min(parallelism, settings.throttledConcurrency()) : parallelism;
-    return new Verdict(allowed, concurrency, reasons, device.onMeteredNetwork());
+    return new Verdict(allowed, concurrency, reasons, metered);
   }
 
   /** Cellular, or Wi-Fi billed by volume (a phone's hotspot). */

@@ -233,7 +233,7 @@ class ConditionMonitorTest {
                 settings,
                 4,
                 DEBOUNCE,
-                phone(15, false, false, Network.CELLULAR, OsState.BACKGROUND),
+                Optional.of(phone(15, false, false, Network.CELLULAR, OsState.BACKGROUND)),
                 clock,
                 interrupted,
                 Restarts.defaults()));
@@ -282,7 +282,7 @@ class ConditionMonitorTest {
                 settings,
                 4,
                 DEBOUNCE,
-                DeviceConditions.desktop(),
+                Optional.of(DeviceConditions.desktop()),
                 clock,
                 RunMarker.file(notAFolder.resolve("run-in-progress")),
                 Restarts.defaults()));
@@ -309,7 +309,7 @@ class ConditionMonitorTest {
                 new PolicySettings(false, STABLE_WIFI, 80, false, Set.of(), Optional.empty(), 1, 0),
                 4,
                 DEBOUNCE,
-                DeviceConditions.desktop(),
+                Optional.of(DeviceConditions.desktop()),
                 failing,
                 RunMarker.none(),
                 restarts));

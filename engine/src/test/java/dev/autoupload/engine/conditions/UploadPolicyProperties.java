@@ -144,6 +144,28 @@ class UploadPolicyProperties {
     assertThat(UploadPolicy.evaluate(device, settings, run, PARALLELISM).reasons()).isEqualTo(expected);
   }
 
+  /**
+   * Before the first report nothing may upload, whatever the settings and the run, and the reasons
+   * shown are the unknown device's plus exactly those that hold on every device: the user's pause
+   * and the clock's.
+   */
+  @Property
+  void unknownConditionsNeverAllowUploadsAndKeepTheReasonsNoDeviceCanLift(
+      @ForAll("conditions") DeviceConditions device, @ForAll("settings") PolicySettings settings, @ForAll("runs") RunState run) {
+    Verdict unknown = UploadPolicy.evaluateUnknown(settings, run);
+    assertThat(unknown.allowed()).isFalse();
+    assertThat(unknown.concurrency()).isZero();
+    assertThat(unknown.metered()).isFalse();
+    Set<BlockerReason> own = EnumSet.noneOf(BlockerReason.class);
+    own.addAll(UploadPolicy.evaluate(device, settings, run, PARALLELISM).reasons());
+    own.retainAll(EnumSet.of(BlockerReason.USER_PAUSED, BlockerReason.QUIET_HOURS, BlockerReason.OUTSIDE_SCHEDULE));
+    Set<BlockerReason> expected = EnumSet.of(BlockerReason.CONDITIONS_UNKNOWN);
+    expected.addAll(own);
+    assertThat(unknown.reasons()).isEqualTo(expected);
+    assertThat(UploadPolicy.evaluate(device, settings, run, PARALLELISM).reasons())
+        .doesNotContain(BlockerReason.CONDITIONS_UNKNOWN);
+  }
+
   @Property
   void batteryNeverStopsARunThatHasStarted(
       @ForAll("conditions") DeviceConditions device,

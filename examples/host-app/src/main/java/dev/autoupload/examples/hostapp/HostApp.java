@@ -30,7 +30,7 @@ public final class HostApp {
     library().forEach((name, bytes) -> photos.put("asset-" + name, "DCIM/" + name, bytes, taken));
 
     try (UploadEngine engine = UploadEngine.start(dataDir)) {
-      // First, so that nothing starts on what the engine assumes until then: a desktop on a wire.
+      // Until the first report the engine waits (CONDITIONS_UNKNOWN): it cannot know the phone is on Wi-Fi.
       engine.reportConditions(
           new DeviceConditions(
               85, false, false, Network.WIFI, false, Optional.of("home"), true, PhotoAccess.FULL, OsState.FOREGROUND));
