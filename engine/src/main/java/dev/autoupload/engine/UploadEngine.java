@@ -287,6 +287,7 @@ public final class UploadEngine implements AutoCloseable {
               restarts,
               journal.failures(),
               metrics);
+      ScalaConsoleFilter.install();
       ActorSystem<EngineGuardian.Command> system =
           ActorSystem.create(EngineGuardian.create(guardianSettings), "autoupload", pekkoConfig);
       startActivity(system, activityPool);

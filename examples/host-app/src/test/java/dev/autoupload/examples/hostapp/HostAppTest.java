@@ -2,8 +2,7 @@ package dev.autoupload.examples.hostapp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,19 +48,27 @@ class HostAppTest {
     assertThat(filesOnTarget()).isEqualTo(afterFirst).hasSize(3);
   }
 
-  /** The lines the example printed, as it runs from the command line. */
+  /**
+   * Every line the example printed on stdout, run from the command line in a JVM of its own, as a
+   * user runs it: the engine must print nothing there of its own.
+   */
   private List<String> run() throws Exception {
-    PrintStream console = System.out;
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-    try {
-      HostApp.main(new String[] {dataDir.toString(), backup.toString()});
-    } finally {
-      System.setOut(console);
-    }
-    String output = printed.toString(StandardCharsets.UTF_8);
-    console.print(output);
-    return output.lines().filter(line -> line.startsWith("uploaded ") || line.startsWith("backed up ")).toList();
+    Process process =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                HostApp.class.getName(),
+                dataDir.toString(),
+                backup.toString())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("the host app ends").isTrue();
+    System.out.print(output);
+    assertThat(process.exitValue()).as("exit code").isZero();
+    return output.lines().toList();
   }
 
   private Map<String, String> filesOnTarget() throws Exception {
