@@ -7,9 +7,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.DeviceConditions;
-import dev.autoupload.engine.conditions.DeviceConditions.Network;
-import dev.autoupload.engine.conditions.DeviceConditions.OsState;
-import dev.autoupload.engine.conditions.DeviceConditions.PhotoAccess;
 import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.library.InMemoryAssets;
 import dev.autoupload.engine.library.Library;
@@ -21,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -36,8 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ConditionsUnknownTest {
 
   private static final ActorTestKit probes = ActorTestKit.create();
-  private static final DeviceConditions ON_WIFI =
-      new DeviceConditions(85, false, false, Network.WIFI, false, Optional.of("home"), true, PhotoAccess.FULL, OsState.FOREGROUND);
+  private static final DeviceConditions ON_WIFI = DeviceConditions.phone().withBattery(85, false).withWifi("home");
 
   @TempDir Path dataDir;
 
@@ -79,6 +74,11 @@ class ConditionsUnknownTest {
       assertThat(waiting.verdict().allowed()).isFalse();
       assertThat(waiting.reasons()).containsExactly(BlockerReason.CONDITIONS_UNKNOWN);
       assertThat(waiting.conditions()).isEmpty();
+      assertThat(ON_WIFI)
+          .isEqualTo(
+              new DeviceConditions(
+                  85, false, false, DeviceConditions.Network.WIFI, false, java.util.Optional.of("home"), true,
+                  DeviceConditions.PhotoAccess.FULL, DeviceConditions.OsState.FOREGROUND));
       LibraryStatus library = waiting.libraries().get(0);
       assertThat(library.reasons()).contains(BlockerReason.CONDITIONS_UNKNOWN);
       assertThat(library.running()).isZero();
@@ -86,7 +86,7 @@ class ConditionsUnknownTest {
 
       // A report that stops uploads applies at once, and the answer says so.
       Verdict lowPower =
-          engine.reportConditions(withLowPowerMode(ON_WIFI)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+          engine.reportConditions(ON_WIFI.withLowPowerMode(true)).toCompletableFuture().get(5, TimeUnit.SECONDS);
       assertThat(lowPower.allowed()).isFalse();
       assertThat(lowPower.reasons()).containsExactly(BlockerReason.LOW_POWER_MODE);
 
@@ -123,12 +123,6 @@ class ConditionsUnknownTest {
         .isInstanceOf(EngineStartException.class)
         .hasMessageContaining("autoupload.conditions.initial")
         .hasMessageContaining("laptop");
-  }
-
-  private static DeviceConditions withLowPowerMode(DeviceConditions c) {
-    return new DeviceConditions(
-        c.batteryPercent(), c.charging(), true, c.network(), c.metered(), c.wifiSsid(), c.backgroundRefreshAllowed(),
-        c.photoAccess(), c.osState());
   }
 
   private static Map<String, String> sha256s(Map<String, byte[]> files) throws Exception {

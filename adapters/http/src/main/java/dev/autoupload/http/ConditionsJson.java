@@ -2,6 +2,8 @@ package dev.autoupload.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.autoupload.engine.conditions.DeviceConditions;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -14,7 +16,8 @@ import java.util.stream.Collectors;
 /**
  * Reads a {@link DeviceConditions} from the JSON a host app sends to {@code PUT /api/conditions}:
  * an object with every field of the record by name, enums by constant name, {@code wifiSsid} a
- * string or null (or left out). Anything else is refused with the field it is about, so a host
+ * string or null (or left out), {@code networkSince} an ISO-8601 instant or null (or left out).
+ * Anything else is refused with the field it is about, so a host
  * app's mistake is a 400 that says what to fix rather than a device state the engine guesses at.
  */
 final class ConditionsJson {
@@ -29,7 +32,8 @@ final class ConditionsJson {
           "wifiSsid",
           "backgroundRefreshAllowed",
           "photoAccess",
-          "osState");
+          "osState",
+          "networkSince");
 
   /** A field the request got wrong. */
   static final class InvalidField extends RuntimeException {
@@ -71,7 +75,23 @@ final class ConditionsJson {
         ssid(json),
         bool(json, "backgroundRefreshAllowed"),
         constant(json, "photoAccess", DeviceConditions.PhotoAccess.class),
-        constant(json, "osState", DeviceConditions.OsState.class));
+        constant(json, "osState", DeviceConditions.OsState.class),
+        instant(json, "networkSince"));
+  }
+
+  private static Optional<Instant> instant(JsonNode json, String field) {
+    JsonNode value = json.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (value.isTextual()) {
+      try {
+        return Optional.of(Instant.parse(value.textValue()));
+      } catch (DateTimeParseException e) {
+        // fall through to the message below
+      }
+    }
+    throw new InvalidField(field, "expected an ISO-8601 instant such as 2026-12-03T08:00:00Z, or null; got " + value);
   }
 
   private static JsonNode required(JsonNode json, String field) {

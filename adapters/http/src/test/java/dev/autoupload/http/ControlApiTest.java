@@ -288,6 +288,22 @@ class ControlApiTest {
     assertField(DESKTOP.replace("\"metered\": false,", ""), "metered");
     assertField(DESKTOP.replace("\"charging\"", "\"chargin\""), "chargin");
     assertField("[1, 2]", "conditions");
+    assertField(DESKTOP.replace("\"osState\": \"FOREGROUND\"", "\"osState\": \"FOREGROUND\", \"networkSince\": \"an hour ago\""), "networkSince");
+    assertField(DESKTOP.replace("\"osState\": \"FOREGROUND\"", "\"osState\": \"FOREGROUND\", \"networkSince\": 1764752400"), "networkSince");
+  }
+
+  @Test
+  void aHostMayTellSinceWhenTheDeviceIsOnItsNetworkAndTheStatusShowsIt() {
+    String since = DESKTOP.replace("\"osState\": \"FOREGROUND\"", "\"osState\": \"FOREGROUND\", \"networkSince\": \"2026-12-03T08:00:00Z\"");
+    try {
+      assertThat(client.putJson("/api/conditions", since).statusCode()).isEqualTo(204);
+      await().atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> assertThat(client.getJson("/api/status").at("/conditions/networkSince").asText())
+                  .isEqualTo("2026-12-03T08:00:00Z"));
+    } finally {
+      assertThat(client.putJson("/api/conditions", DESKTOP).statusCode()).isEqualTo(204);
+    }
   }
 
   @Test

@@ -203,8 +203,13 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
                         || next.metered() != before.metered()
                         || !Objects.equals(next.wifiSsid(), before.wifiSsid()))
             .orElse(true);
-    if (networkChanged) {
-      memory.networkSince = clock.instant();
+    Instant now = clock.instant();
+    if (next.networkSince().isPresent()) {
+      // The app knows better than our count; a clock ahead of ours must not pass the gate early.
+      Instant since = next.networkSince().get();
+      memory.networkSince = since.isAfter(now) ? now : since;
+    } else if (networkChanged) {
+      memory.networkSince = now;
     }
     memory.conditions = Optional.of(next);
     update(true);

@@ -1,6 +1,7 @@
 package dev.autoupload.engine.conditions;
 
 import dev.autoupload.engine.serialization.CborSerializable;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -11,6 +12,12 @@ import java.util.Optional;
  * @param metered the network is billed by volume; metered Wi-Fi counts as cellular
  * @param wifiSsid the Wi-Fi network's name, when on Wi-Fi and known
  * @param backgroundRefreshAllowed the user lets the app work in the background
+ * @param networkSince when the device joined the network it is on, if the app knows: a phone that
+ *     has been on the same Wi-Fi for an hour passes the start gate's {@code stable-wifi} wait at
+ *     once. Empty: the engine counts from the report that first showed this network
+ *
+ * <p>Build one from {@link #desktop()} or {@link #phone()} with the {@code with…} methods, e.g.
+ * {@code DeviceConditions.phone().withBattery(85, false).withWifi("home")}.
  */
 public record DeviceConditions(
     int batteryPercent,
@@ -21,7 +28,8 @@ public record DeviceConditions(
     Optional<String> wifiSsid,
     boolean backgroundRefreshAllowed,
     PhotoAccess photoAccess,
-    OsState osState)
+    OsState osState,
+    Optional<Instant> networkSince)
     implements CborSerializable {
 
   public enum Network {
@@ -49,18 +57,94 @@ public record DeviceConditions(
     Objects.requireNonNull(wifiSsid, "wifiSsid");
     Objects.requireNonNull(photoAccess, "photoAccess");
     Objects.requireNonNull(osState, "osState");
+    Objects.requireNonNull(networkSince, "networkSince");
     if (batteryPercent < 0 || batteryPercent > 100) {
       throw new IllegalArgumentException("batteryPercent must be 0-100, got " + batteryPercent);
     }
   }
 
+  /** Conditions with no {@code networkSince}: the engine counts from the report. */
+  public DeviceConditions(
+      int batteryPercent,
+      boolean charging,
+      boolean lowPowerMode,
+      Network network,
+      boolean metered,
+      Optional<String> wifiSsid,
+      boolean backgroundRefreshAllowed,
+      PhotoAccess photoAccess,
+      OsState osState) {
+    this(
+        batteryPercent, charging, lowPowerMode, network, metered, wifiSsid, backgroundRefreshAllowed, photoAccess,
+        osState, Optional.empty());
+  }
+
   /**
-   * A plugged-in desktop on a wired network in the foreground: what the engine assumes until a
-   * condition source says otherwise.
+   * A plugged-in desktop on a wired network in the foreground: what the command line assumes until
+   * a condition source says otherwise ({@code autoupload.conditions.initial = "desktop"}).
    */
   public static DeviceConditions desktop() {
     return new DeviceConditions(
         100, true, false, Network.ETHERNET, false, Optional.empty(), true, PhotoAccess.FULL, OsState.FOREGROUND);
+  }
+
+  /**
+   * A phone in the foreground with full photo access and Background App Refresh on, not charging,
+   * battery full, on no network yet: the start for a host's own report.
+   */
+  public static DeviceConditions phone() {
+    return new DeviceConditions(
+        100, false, false, Network.NONE, false, Optional.empty(), true, PhotoAccess.FULL, OsState.FOREGROUND);
+  }
+
+  public DeviceConditions withBattery(int percent, boolean charging) {
+    return new DeviceConditions(
+        percent, charging, lowPowerMode, network, metered, wifiSsid, backgroundRefreshAllowed, photoAccess, osState,
+        networkSince);
+  }
+
+  public DeviceConditions withLowPowerMode(boolean on) {
+    return new DeviceConditions(
+        batteryPercent, charging, on, network, metered, wifiSsid, backgroundRefreshAllowed, photoAccess, osState,
+        networkSince);
+  }
+
+  /** On unmetered Wi-Fi named {@code ssid}. */
+  public DeviceConditions withWifi(String ssid) {
+    return withNetwork(Network.WIFI, false, Optional.of(ssid));
+  }
+
+  /**
+   * On {@code network}; {@code ssid} only counts on Wi-Fi. Keeps {@code networkSince}: set it
+   * after this with {@link #withNetworkSince} when the app knows it.
+   */
+  public DeviceConditions withNetwork(Network network, boolean metered, Optional<String> ssid) {
+    return new DeviceConditions(
+        batteryPercent, charging, lowPowerMode, network, metered, network == Network.WIFI ? ssid : Optional.empty(),
+        backgroundRefreshAllowed, photoAccess, osState, networkSince);
+  }
+
+  public DeviceConditions withNetworkSince(Instant since) {
+    return new DeviceConditions(
+        batteryPercent, charging, lowPowerMode, network, metered, wifiSsid, backgroundRefreshAllowed, photoAccess, osState,
+        Optional.of(since));
+  }
+
+  public DeviceConditions withBackgroundRefreshAllowed(boolean allowed) {
+    return new DeviceConditions(
+        batteryPercent, charging, lowPowerMode, network, metered, wifiSsid, allowed, photoAccess, osState, networkSince);
+  }
+
+  public DeviceConditions withPhotoAccess(PhotoAccess access) {
+    return new DeviceConditions(
+        batteryPercent, charging, lowPowerMode, network, metered, wifiSsid, backgroundRefreshAllowed, access, osState,
+        networkSince);
+  }
+
+  public DeviceConditions withOsState(OsState state) {
+    return new DeviceConditions(
+        batteryPercent, charging, lowPowerMode, network, metered, wifiSsid, backgroundRefreshAllowed, photoAccess, state,
+        networkSince);
   }
 
   /**

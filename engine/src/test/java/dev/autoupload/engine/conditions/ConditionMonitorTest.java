@@ -207,6 +207,37 @@ class ConditionMonitorTest {
   }
 
   @Test
+  void aHostThatKnowsHowLongTheWifiHasHeldPassesTheGateWithoutTheEnginesOwnWait() {
+    ActorRef<ConditionMonitor.Command> monitor = monitor(phone(90, false, false, Network.CELLULAR, OsState.BACKGROUND));
+    TestProbe<Verdict> verdicts = subscribe(monitor);
+    monitor.tell(new ConditionMonitor.LibraryBusy("camera", true));
+    assertThat(verdicts.receiveMessage().reasons()).contains(BlockerReason.WAITING_FOR_STABLE_WIFI);
+
+    // On this Wi-Fi for an hour: only the debounce of a loosening change is left.
+    DeviceConditions anHourOnWifi =
+        inBackground(Network.WIFI).withNetworkSince(clock.instant().minus(Duration.ofHours(1)));
+    monitor.tell(new ConditionMonitor.ReportConditions(anHourOnWifi));
+    pass(DEBOUNCE);
+    assertThat(verdicts.receiveMessage()).isEqualTo(Verdict.run(4));
+  }
+
+  @Test
+  void aNetworkSinceAheadOfTheEnginesClockCountsFromNowNotFromTheFuture() {
+    ActorRef<ConditionMonitor.Command> monitor = monitor(phone(90, false, false, Network.CELLULAR, OsState.BACKGROUND));
+    TestProbe<Verdict> verdicts = subscribe(monitor);
+    monitor.tell(new ConditionMonitor.LibraryBusy("camera", true));
+    verdicts.receiveMessage();
+
+    monitor.tell(
+        new ConditionMonitor.ReportConditions(
+            inBackground(Network.WIFI).withNetworkSince(clock.instant().plus(Duration.ofHours(1)))));
+    pass(DEBOUNCE);
+    assertThat(verdicts.receiveMessage().reasons()).containsExactly(BlockerReason.WAITING_FOR_STABLE_WIFI);
+    pass(STABLE_WIFI.minus(DEBOUNCE));
+    assertThat(verdicts.receiveMessage()).isEqualTo(Verdict.run(4));
+  }
+
+  @Test
   void aRunInterruptedByARestartContinuesWithoutWaitingAtTheGate() {
     List<String> marks = new java.util.concurrent.CopyOnWriteArrayList<>();
     RunMarker interrupted =

@@ -46,9 +46,14 @@ final class Timeline {
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
 
-  /** The fields a step may change, in the record's order, with their types. */
+  /**
+   * The fields a step may change, in the record's order, with their types; not {@code
+   * networkSince}, an instant that a scenario of relative steps has no use for (a network change
+   * starts the engine's own count).
+   */
   private static final Map<String, Class<?>> FIELDS =
       Arrays.stream(DeviceConditions.class.getRecordComponents())
+          .filter(component -> !component.getName().equals("networkSince"))
           .collect(
               Collectors.toMap(
                   RecordComponent::getName, RecordComponent::getType, (a, b) -> a, LinkedHashMap::new));

@@ -4,9 +4,6 @@ import dev.autoupload.engine.EngineEvent;
 import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.conditions.DeviceConditions;
-import dev.autoupload.engine.conditions.DeviceConditions.Network;
-import dev.autoupload.engine.conditions.DeviceConditions.OsState;
-import dev.autoupload.engine.conditions.DeviceConditions.PhotoAccess;
 import dev.autoupload.engine.library.InMemoryAssets;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.targets.Targets;
@@ -14,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
@@ -31,9 +27,7 @@ public final class HostApp {
 
     try (UploadEngine engine = UploadEngine.start(dataDir)) {
       // Until the first report the engine waits (CONDITIONS_UNKNOWN): it cannot know the phone is on Wi-Fi.
-      engine.reportConditions(
-          new DeviceConditions(
-              85, false, false, Network.WIFI, false, Optional.of("home"), true, PhotoAccess.FULL, OsState.FOREGROUND));
+      engine.reportConditions(DeviceConditions.phone().withBattery(85, false).withWifi("home"));
       engine.addListener(
           event -> {
             if (event instanceof EngineEvent.AssetUploaded uploaded) {
