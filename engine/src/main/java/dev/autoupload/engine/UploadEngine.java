@@ -210,7 +210,93 @@ public final class UploadEngine implements AutoCloseable {
    *     cannot be opened or migrated, or a setting is invalid
    */
   public static UploadEngine start(Config config) {
-    Config settings = config.withFallback(ConfigFactory.load()).resolve();
+    return start(config.withFallback(ConfigFactory.load()), Optional.empty());
+  }
+
+  /**
+   * A builder for an engine that reads nothing but what it is given and the libraries' {@code
+   * reference.conf}: not the host's {@code application.conf}, not {@code -D} properties.
+   *
+   * <pre>{@code
+   * UploadEngine engine = UploadEngine.builder()
+   *     .dataDir(dataDir)
+   *     .setting("autoupload.layout.pattern", "{yyyy}/{filename}")
+   *     .initialConditions(DeviceConditions.phone().withWifi("home"))
+   *     .start();
+   * }</pre>
+   *
+   * @return a builder with no data dir and no setting yet
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Collects what an engine starts with; see {@link UploadEngine#builder()}. */
+  public static final class Builder {
+    private Path dataDir;
+    private final Map<String, Object> settings = new java.util.LinkedHashMap<>();
+    private Optional<DeviceConditions> initialConditions = Optional.empty();
+
+    private Builder() {}
+
+    /**
+     * @param dataDir the folder the engine keeps its journal (an H2 database) and lock in; created
+     *     when missing
+     * @return this builder
+     */
+    public Builder dataDir(Path dataDir) {
+      this.dataDir = java.util.Objects.requireNonNull(dataDir, "dataDir");
+      return this;
+    }
+
+    /**
+     * @param key a key of the engine's {@code reference.conf}, e.g. {@code autoupload.upload.parallelism}
+     * @param value its value: a string (durations and sizes as in the file, e.g. {@code "30s"}),
+     *     number, boolean or list
+     * @return this builder
+     * @throws IllegalArgumentException when the engine has no such setting
+     */
+    public Builder setting(String key, Object value) {
+      if (!ConfigFactory.defaultReference().hasPathOrNull(key) || !key.startsWith("autoupload.")) {
+        throw new IllegalArgumentException("unknown setting " + key + " (see the engine's reference.conf)");
+      }
+      settings.put(key, java.util.Objects.requireNonNull(value, key));
+      return this;
+    }
+
+    /**
+     * What the engine assumes until the first {@link UploadEngine#reportConditions report}; without
+     * it the engine waits with {@link BlockerReason#CONDITIONS_UNKNOWN}.
+     *
+     * @param conditions the device's state as the host knows it at start
+     * @return this builder
+     */
+    public Builder initialConditions(DeviceConditions conditions) {
+      this.initialConditions = Optional.of(conditions);
+      return this;
+    }
+
+    /**
+     * @return the running engine; close it when done
+     * @throws EngineStartException as {@link UploadEngine#start(Config)}, and when no data dir was given
+     */
+    public UploadEngine start() {
+      if (dataDir == null) {
+        throw new EngineStartException("no data dir: call dataDir(path) to tell the engine where to keep its journal");
+      }
+      Map<String, Object> all = new java.util.LinkedHashMap<>(settings);
+      all.put("autoupload.data-dir", dataDir.toAbsolutePath().toString());
+      return UploadEngine.start(
+          ConfigFactory.parseMap(all).withFallback(ConfigFactory.defaultReference()), initialConditions);
+    }
+  }
+
+  /**
+   * @param initialOverride conditions the host gave, in place of {@code
+   *     autoupload.conditions.initial}
+   */
+  private static UploadEngine start(Config config, Optional<DeviceConditions> initialOverride) {
+    Config settings = config.resolve();
     UploadSettings uploadSettings;
     RemoteLayout layout;
     PolicySettings policy;
@@ -240,6 +326,9 @@ public final class UploadEngine implements AutoCloseable {
       EngineSettings.check(settings);
       debounce = settings.getDuration("autoupload.conditions.debounce");
       initialConditions = initialConditions(settings.getString("autoupload.conditions.initial"));
+      if (initialOverride.isPresent()) {
+        initialConditions = initialOverride;
+      }
       snapshotEvery = settings.getInt("autoupload.ledger-snapshot-every");
       askTimeout = settings.getDuration("autoupload.ask-timeout");
       verifyParallelism = Verifier.parallelism(settings);

@@ -63,7 +63,19 @@ public record DeviceConditions(
     }
   }
 
-  /** Conditions with no {@code networkSince}: the engine counts from the report. */
+  /**
+   * Conditions with no {@code networkSince}: the engine counts from the report.
+   *
+   * @param batteryPercent 0–100
+   * @param charging on a charger
+   * @param lowPowerMode Low Power Mode (Battery Saver) is on
+   * @param network the kind of network
+   * @param metered billed by volume
+   * @param wifiSsid the Wi-Fi's name, when on Wi-Fi and known
+   * @param backgroundRefreshAllowed the user lets the app work in the background
+   * @param photoAccess what the user lets the app read of the photo library
+   * @param osState how the OS treats the app now
+   */
   public DeviceConditions(
       int batteryPercent,
       boolean charging,
@@ -82,6 +94,8 @@ public record DeviceConditions(
   /**
    * A plugged-in desktop on a wired network in the foreground: what the command line assumes until
    * a condition source says otherwise ({@code autoupload.conditions.initial = "desktop"}).
+   *
+   * @return those conditions
    */
   public static DeviceConditions desktop() {
     return new DeviceConditions(
@@ -91,25 +105,41 @@ public record DeviceConditions(
   /**
    * A phone in the foreground with full photo access and Background App Refresh on, not charging,
    * battery full, on no network yet: the start for a host's own report.
+   *
+   * @return those conditions
    */
   public static DeviceConditions phone() {
     return new DeviceConditions(
         100, false, false, Network.NONE, false, Optional.empty(), true, PhotoAccess.FULL, OsState.FOREGROUND);
   }
 
+  /**
+   * @param percent 0–100
+   * @param charging on a charger
+   * @return these conditions with that battery
+   */
   public DeviceConditions withBattery(int percent, boolean charging) {
     return new DeviceConditions(
         percent, charging, lowPowerMode, network, metered, wifiSsid, backgroundRefreshAllowed, photoAccess, osState,
         networkSince);
   }
 
+  /**
+   * @param on Low Power Mode (Battery Saver) is on
+   * @return these conditions with it so
+   */
   public DeviceConditions withLowPowerMode(boolean on) {
     return new DeviceConditions(
         batteryPercent, charging, on, network, metered, wifiSsid, backgroundRefreshAllowed, photoAccess, osState,
         networkSince);
   }
 
-  /** On unmetered Wi-Fi named {@code ssid}. */
+  /**
+   * On unmetered Wi-Fi named {@code ssid}.
+   *
+   * @param ssid the network's name
+   * @return these conditions on that Wi-Fi
+   */
   public DeviceConditions withWifi(String ssid) {
     return withNetwork(Network.WIFI, false, Optional.of(ssid));
   }
@@ -117,6 +147,11 @@ public record DeviceConditions(
   /**
    * On {@code network}; {@code ssid} only counts on Wi-Fi. Keeps {@code networkSince}: set it
    * after this with {@link #withNetworkSince} when the app knows it.
+   *
+   * @param network the kind of network
+   * @param metered billed by volume
+   * @param ssid the Wi-Fi's name, if known
+   * @return these conditions on that network
    */
   public DeviceConditions withNetwork(Network network, boolean metered, Optional<String> ssid) {
     return new DeviceConditions(
@@ -124,23 +159,39 @@ public record DeviceConditions(
         backgroundRefreshAllowed, photoAccess, osState, networkSince);
   }
 
+  /**
+   * @param since when the device joined the network it is on
+   * @return these conditions with it
+   */
   public DeviceConditions withNetworkSince(Instant since) {
     return new DeviceConditions(
         batteryPercent, charging, lowPowerMode, network, metered, wifiSsid, backgroundRefreshAllowed, photoAccess, osState,
         Optional.of(since));
   }
 
+  /**
+   * @param allowed the user lets the app work in the background
+   * @return these conditions with it so
+   */
   public DeviceConditions withBackgroundRefreshAllowed(boolean allowed) {
     return new DeviceConditions(
         batteryPercent, charging, lowPowerMode, network, metered, wifiSsid, allowed, photoAccess, osState, networkSince);
   }
 
+  /**
+   * @param access what the user lets the app read of the photo library
+   * @return these conditions with it
+   */
   public DeviceConditions withPhotoAccess(PhotoAccess access) {
     return new DeviceConditions(
         batteryPercent, charging, lowPowerMode, network, metered, wifiSsid, backgroundRefreshAllowed, access, osState,
         networkSince);
   }
 
+  /**
+   * @param state how the OS treats the app now
+   * @return these conditions with it
+   */
   public DeviceConditions withOsState(OsState state) {
     return new DeviceConditions(
         batteryPercent, charging, lowPowerMode, network, metered, wifiSsid, backgroundRefreshAllowed, photoAccess, state,

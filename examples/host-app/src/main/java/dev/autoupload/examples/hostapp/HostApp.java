@@ -25,7 +25,7 @@ public final class HostApp {
     Instant taken = Instant.parse("2024-06-01T09:30:00Z");
     library().forEach((name, bytes) -> photos.put("asset-" + name, "DCIM/" + name, bytes, taken));
 
-    try (UploadEngine engine = UploadEngine.start(dataDir)) {
+    try (UploadEngine engine = UploadEngine.builder().dataDir(dataDir).start()) {
       // Until the first report the engine waits (CONDITIONS_UNKNOWN): it cannot know the phone is on Wi-Fi.
       engine.reportConditions(DeviceConditions.phone().withBattery(85, false).withWifi("home"));
       engine.addListener(
