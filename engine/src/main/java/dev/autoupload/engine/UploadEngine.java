@@ -376,7 +376,7 @@ public final class UploadEngine implements AutoCloseable {
               restarts,
               journal.failures(),
               metrics);
-      ScalaConsoleFilter.install();
+      ScalaConsoleFilter.install(System.out);
       ActorSystem<EngineGuardian.Command> system =
           ActorSystem.create(EngineGuardian.create(guardianSettings), "autoupload", pekkoConfig);
       startActivity(system, activityPool);

@@ -1,5 +1,6 @@
 package dev.autoupload.app;
 
+import dev.autoupload.engine.ScalaConsoleFilter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -52,7 +53,8 @@ public final class Main implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
-    ScalaConsole.install();
+    // Pekko writes through Scala's Console: to stderr here, as stdout is for the lines scripts read.
+    ScalaConsoleFilter.install(System.err);
     if (java.util.Arrays.asList(args).contains("--debug")) {
       // Read by logback.xml when the first logger is made, which is after this.
       System.setProperty("autoupload.log.exceptions", "%ex");

@@ -1,4 +1,4 @@
-package dev.autoupload.app;
+package dev.autoupload.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,12 +7,12 @@ import java.io.PrintStream;
 import java.nio.charset.Charset;
 import org.junit.jupiter.api.Test;
 
-class ScalaConsoleTest {
+class ScalaConsoleFilterTest {
 
   @Test
   void dropsOnlyTheStrayStopLineOfPekkoProjections() {
     ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-    ScalaConsole console = new ScalaConsole(new PrintStream(stderr, true, Charset.defaultCharset()));
+    ScalaConsoleFilter console = new ScalaConsoleFilter(new PrintStream(stderr, true, Charset.defaultCharset()));
 
     console.println((Object) "# stop org.apache.pekko.projection.jdbc.internal.JdbcProjectionImpl$JdbcRunningProjection@2f8fa487");
     console.println("[WARN] [pekko] a real warning");
