@@ -67,6 +67,11 @@ class LayoutIT {
     Map<String, String> expected = MediaFiles.sha256Tree(target);
     assertThat(expected).isIn(takenFirst, reusedFirst);
     assertThat(first.summary().uploaded()).isEqualTo(5);
+    // stdout is for scripts: one line per file and the summary, nothing a library prints of its own.
+    assertThat(first.stdout())
+        .as(first.describe())
+        .allMatch(line -> line.startsWith("uploaded ") || line.startsWith("summary: ") || line.startsWith("autoupload: "));
+    assertThat(first.stderr()).as(first.describe()).noneMatch(line -> line.startsWith("# stop "));
 
     AppProcess second = apps.start(run(source, target));
     assertThat(second.waitFor(TIMEOUT)).as(second.describe()).isZero();
