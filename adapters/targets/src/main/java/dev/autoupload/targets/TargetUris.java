@@ -31,6 +31,8 @@ public final class TargetUris {
 
   /** {@code scheme://}, where user information would start. */
   private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://");
+  /** Every bucket name S3 or an S3-compatible server takes, legacy ones (capitals, '_') too. */
+  private static final Pattern S3_BUCKET = Pattern.compile("[A-Za-z0-9._-]{1,255}");
 
   private TargetUris() {}
 
@@ -238,9 +240,26 @@ public final class TargetUris {
           "credentials do not belong in the URI; set autoupload.target.s3.* or AWS_ACCESS_KEY_ID and"
               + " AWS_SECRET_ACCESS_KEY");
     }
+    // A secret holding '/' (as AWS secret keys may) ends the authority early: the rest of the
+    // login, up to its '@', is then read as the prefix.
+    if (parsed.getRawPath() != null && parsed.getRawPath().contains("@")) {
+      throw rejected(
+          "invalid",
+          uri,
+          "credentials do not belong in the URI; set autoupload.target.s3.* or AWS_ACCESS_KEY_ID and"
+              + " AWS_SECRET_ACCESS_KEY (an '@' in the prefix is written %40)");
+    }
     String bucket = parsed.getRawAuthority();
     if (parsed.isOpaque() || bucket == null || bucket.isEmpty()) {
       throw rejected("invalid", uri, "the bucket is missing");
+    }
+    if (!S3_BUCKET.matcher(bucket).matches()) {
+      // KEY:SECRET typed where the bucket goes: neither the bucket nor what follows is quoted.
+      throw rejected(
+          "invalid",
+          "s3://***",
+          "a bucket name has only letters, digits, '.', '-' and '_'; credentials go in"
+              + " autoupload.target.s3.* or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, never in the URI");
     }
     if (parsed.getRawFragment() != null) {
       throw rejected("invalid", uri, "percent-encode '#' as %23 in the prefix");

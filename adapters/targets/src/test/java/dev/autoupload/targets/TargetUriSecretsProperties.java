@@ -85,6 +85,26 @@ class TargetUriSecretsProperties {
     }
   }
 
+  /**
+   * Found by the property on a fresh run: a secret holding '/' ended the S3 bucket early and the
+   * URI was taken, with the secret as bucket and prefix; without '@', it was taken as a bucket.
+   */
+  @Example
+  void anS3SecretWithASlashOrInTheBucketsPlaceIsRefusedUnquoted() {
+    String[][] cases = {
+      {"s3://anna%40example.com:S3crtfSTuhdlAgKa/0oQpVo@host/dav", "S3crtfSTuhdlAgKa/0oQpVo"},
+      {"s3://AKIAEXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY@bucket/p", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
+      {"s3://AKIAEXAMPLE:wJalrXUtnFEMI/K7MDENG/photos", "wJalrXUtnFEMI/K7MDENG"},
+    };
+    for (String[] c : cases) {
+      Throwable thrown = catchThrowable(() -> TargetUris.open(c[0], TargetSettings.defaults()));
+      assertThat(thrown).as(c[0]).isInstanceOf(IllegalArgumentException.class);
+      for (String piece : pieces(c[1])) {
+        assertThat(thrown.getMessage()).as(c[0]).doesNotContain(piece);
+      }
+    }
+  }
+
   /** The secret's runs of four or more letters and digits: none of them may show. */
   private static String[] pieces(String secret) {
     return Arrays.stream(secret.split("[^A-Za-z0-9]+")).filter(piece -> piece.length() >= 4).toArray(String[]::new);
