@@ -59,6 +59,12 @@ public final class Main implements Callable<Integer> {
       // Read by logback.xml when the first logger is made, which is after this.
       System.setProperty("autoupload.log.exceptions", "%ex");
     }
+    // A library's own thread that dies (H2's lob cleaner once the journal's disk is full) would
+    // print its whole stack trace: one log line instead, the stack only with --debug.
+    Thread.setDefaultUncaughtExceptionHandler(
+        (thread, failure) ->
+            org.slf4j.LoggerFactory.getLogger(Main.class)
+                .error("thread {} stopped: {}", thread.getName(), failure.toString(), failure));
     System.exit(commandLine().execute(args));
   }
 
