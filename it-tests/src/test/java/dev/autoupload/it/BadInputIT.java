@@ -10,12 +10,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -108,7 +106,7 @@ class BadInputIT {
     // Gone at once, as an unmounted drive is: an rm -r takes the files first, which the run may
     // then see vanish one by one while the folder is still there.
     Path away = Files.move(source, tmp.resolve("photos (deleted)"));
-    deleteTree(away);
+    MediaFiles.deleteTree(away);
 
     assertThat(app.waitFor(RUN_TIMEOUT)).as(app.describe()).isEqualTo(1);
     String error = assertOneErrorLine(app, "the source folder " + source + " no longer exists");
@@ -248,14 +246,6 @@ class BadInputIT {
     MediaFiles.randomTree(source, count, KIB, 16 * KIB, new SplittableRandom(count));
     AppProcess.readableTree(source);
     return MediaFiles.sha256Tree(source);
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
   }
 
   /** Not a file or folder added, removed or changed on the target. */

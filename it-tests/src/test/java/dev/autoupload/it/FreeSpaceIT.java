@@ -13,8 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,23 +27,9 @@ class FreeSpaceIT {
 
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
-  @TempDir static Path serverDir;
-  private static NginxWebDav nginx;
-
+  @RegisterExtension static final NginxServer nginx = new NginxServer();
   @RegisterExtension final AppProcesses apps = new AppProcesses();
   @TempDir Path tmp;
-
-  @BeforeAll
-  static void startNginx() throws Exception {
-    nginx = NginxWebDav.start(serverDir);
-  }
-
-  @AfterAll
-  static void stopNginx() throws Exception {
-    if (nginx != null) {
-      nginx.close();
-    }
-  }
 
   private AppProcess finished(String command, Path source, String target, String... more) {
     List<String> args =
@@ -74,12 +58,12 @@ class FreeSpaceIT {
   void aTargetThatLiesAboutOneBackupKeepsThatOriginalAndTheProvenOnesAreDeleted() throws IOException {
     Path source = tmp.resolve("photos");
     List<String> files = MediaFiles.randomTree(source, 6, KIB, 64 * KIB, new SplittableRandom(61));
-    String target = "webdav://" + NginxWebDav.USER + "@127.0.0.1:" + nginx.port() + "/freed";
+    String target = nginx.uri("freed");
     AppProcess run = finished("run", source, target, "--once");
     assertThat(run.waitFor(TIMEOUT)).as(run.describe()).isZero();
     String lie = files.get(0);
     byte[] lieBytes = Files.readAllBytes(source.resolve(lie));
-    lieAbout(nginx.www().resolve("freed"), lie);
+    lieAbout(nginx.folder("freed"), lie);
 
     AppProcess verify =
         finished("verify", source, target, "--free-space", "--set", "autoupload.after-backup=\"delete-after:0\"");
@@ -94,7 +78,7 @@ class FreeSpaceIT {
     assertThat(source.resolve(lie)).hasBinaryContent(lieBytes);
     for (String file : files.subList(1, files.size())) {
       assertThat(source.resolve(file)).as(file).doesNotExist();
-      assertThat(nginx.www().resolve("freed").resolve(file)).as(file).exists();
+      assertThat(nginx.folder("freed").resolve(file)).as(file).exists();
     }
   }
 }

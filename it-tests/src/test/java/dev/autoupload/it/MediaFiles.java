@@ -110,6 +110,15 @@ public final class MediaFiles {
   }
 
   /** The sum of the sizes of every regular file below {@code root}. */
+  /** Deletes {@code root} and everything below it. */
+  public static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+  }
+
   /** The tree without the hash sidecars the WebDAV target keeps beside each file on plain servers. */
   public static Map<String, String> withoutHashSidecars(Map<String, String> tree) {
     Map<String, String> files = new java.util.TreeMap<>(tree);

@@ -27,8 +27,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,23 +44,9 @@ class VerifyIT {
   private static final Pattern ENDPOINT = Pattern.compile("autoupload: control endpoint (http://\\S+/) \\(token in (.+)\\)");
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir static Path serverDir;
-  private static NginxWebDav nginx;
-
+  @RegisterExtension static final NginxServer nginx = new NginxServer();
   @RegisterExtension final AppProcesses apps = new AppProcesses();
   @TempDir Path tmp;
-
-  @BeforeAll
-  static void startNginx() throws Exception {
-    nginx = NginxWebDav.start(serverDir);
-  }
-
-  @AfterAll
-  static void stopNginx() throws Exception {
-    if (nginx != null) {
-      nginx.close();
-    }
-  }
 
   private AppProcess.Launch command(String command, Path source, String target, String... more) {
     List<String> args =
@@ -151,13 +135,13 @@ class VerifyIT {
     Path source = tmp.resolve("photos");
     List<String> files = MediaFiles.randomTree(source, 10, KIB, 96 * KIB, new SplittableRandom(43));
     long truncatedSize = Files.size(source.resolve(files.get(1)));
-    String target = "webdav://" + NginxWebDav.USER + "@127.0.0.1:" + nginx.port() + "/verified";
+    String target = nginx.uri("verified");
     AppProcess run = finished(command("run", source, target, "--once"));
     assertThat(run.waitFor(TIMEOUT)).as(run.describe()).isZero();
 
     assertAllSame(finished(command("verify", source, target)), files);
 
-    tamper(nginx.www().resolve("verified"), files);
+    tamper(nginx.folder("verified"), files);
 
     assertTampered(finished(command("verify", source, target)), files, truncatedSize);
     assertTampered(finished(command("verify", source, target, "--download")), files, truncatedSize);

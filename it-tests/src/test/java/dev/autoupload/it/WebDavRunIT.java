@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,23 +22,9 @@ class WebDavRunIT {
 
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
 
-  @TempDir static Path serverDir;
-  private static NginxWebDav nginx;
-
+  @RegisterExtension static final NginxServer nginx = new NginxServer();
   @RegisterExtension final AppProcesses apps = new AppProcesses();
   @TempDir Path tmp;
-
-  @BeforeAll
-  static void startNginx() throws Exception {
-    nginx = NginxWebDav.start(serverDir);
-  }
-
-  @AfterAll
-  static void stopNginx() throws Exception {
-    if (nginx != null) {
-      nginx.close();
-    }
-  }
 
   @Test
   void backsUpAFolderToWebDavByteExactAndThenSendsNothing() {
@@ -51,14 +35,14 @@ class WebDavRunIT {
     AppProcess.Launch run =
         AppProcess.launch(
                 "run", "--source", source.toString(),
-                "--target", "webdav://" + NginxWebDav.USER + "@127.0.0.1:" + nginx.port() + "/phone",
+                "--target", nginx.uri("phone"),
                 "--data-dir", tmp.resolve("data").toString(), "--once")
             .withEnvironment(TargetSettings.PASSWORD_VARIABLE, NginxWebDav.PASSWORD);
 
     AppProcess first = apps.start(run);
     assertThat(first.waitFor(RUN_TIMEOUT)).as(first.describe()).isZero();
     assertThat(first.summary().uploaded()).isEqualTo(sourceHashes.size());
-    assertThat(MediaFiles.withoutHashSidecars(MediaFiles.sha256Tree(nginx.www().resolve("phone")))).isEqualTo(sourceHashes);
+    assertThat(MediaFiles.withoutHashSidecars(MediaFiles.sha256Tree(nginx.folder("phone")))).isEqualTo(sourceHashes);
     assertThat(first.describe()).doesNotContain(NginxWebDav.PASSWORD);
 
     AppProcess second = apps.start(run);
@@ -72,12 +56,12 @@ class WebDavRunIT {
     Path source = tmp.resolve("photos");
     MediaFiles.randomTree(source, 20, KIB, 100 * KIB, new SplittableRandom(7));
     Map<String, String> sourceHashes = MediaFiles.sha256Tree(source);
-    String target = "webdav://" + NginxWebDav.USER + "@127.0.0.1:" + nginx.port() + "/reinstalled";
+    String target = nginx.uri("reinstalled");
 
     AppProcess first = apps.start(run(source, target, tmp.resolve("data")));
     assertThat(first.waitFor(RUN_TIMEOUT)).as(first.describe()).isZero();
     assertThat(first.summary().uploaded()).isEqualTo(sourceHashes.size());
-    Map<String, String> onServer = MediaFiles.sha256Tree(nginx.www().resolve("reinstalled"));
+    Map<String, String> onServer = MediaFiles.sha256Tree(nginx.folder("reinstalled"));
     assertThat(MediaFiles.withoutHashSidecars(onServer)).isEqualTo(sourceHashes);
     assertThat(onServer).hasSize(2 * sourceHashes.size());
 
@@ -88,7 +72,7 @@ class WebDavRunIT {
     assertThat(summary.uploaded()).isZero();
     assertThat(summary.failed()).isZero();
     assertThat(summary.bytesSent()).isZero();
-    assertThat(MediaFiles.withoutHashSidecars(MediaFiles.sha256Tree(nginx.www().resolve("reinstalled")))).isEqualTo(sourceHashes);
+    assertThat(MediaFiles.withoutHashSidecars(MediaFiles.sha256Tree(nginx.folder("reinstalled")))).isEqualTo(sourceHashes);
   }
 
   private static AppProcess.Launch run(Path source, String target, Path dataDir) {
