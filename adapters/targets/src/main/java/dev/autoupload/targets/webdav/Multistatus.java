@@ -1,11 +1,16 @@
 package dev.autoupload.targets.webdav;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.w3c.dom.Document;
@@ -14,7 +19,7 @@ import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 
 /**
- * The properties a Depth-0 PROPFIND reports about one resource; {@code lastModified} is the
+ * The properties a PROPFIND reports about one resource; {@code lastModified} is the
  * server's {@code getlastmodified} text as given, only ever compared with an earlier answer.
  */
 record Multistatus(
@@ -31,6 +36,11 @@ record Multistatus(
           + "<d:getcontentlength/><d:getlastmodified/><d:resourcetype/><oc:checksums/>"
           + "</d:prop></d:propfind>";
 
+  /** The request body of a listing: names are all it uses. */
+  static final String LISTING_REQUEST =
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+          + "<d:propfind xmlns:d=\"DAV:\"><d:prop><d:resourcetype/></d:prop></d:propfind>";
+
   private static final Pattern SHA256 = Pattern.compile("SHA256:([0-9a-fA-F]{64})");
 
   /** Reads the first response's properties, from its propstats with a 2xx status only. */
@@ -40,11 +50,74 @@ record Multistatus(
     if (responses.getLength() == 0) {
       throw new IOException("PROPFIND answer without a response element");
     }
+    return of((Element) responses.item(0));
+  }
+
+  /**
+   * The names a Depth-1 answer may list: for the last segment of each response's href, both as
+   * given and percent-decoded, in NFC; the listed folder's own name among them. Both, because
+   * servers differ in what they escape: nginx leaves a '%' in a name as it is, so {@code 100%25.jpg}
+   * in its answer may be that very name or {@code 100%.jpg}. A name too many only costs a probe
+   * of that file; a name missed would be taken for absent.
+   *
+   * @throws IOException when the answer is not a multistatus, or a response has no href
+   */
+  static Set<String> listedNames(String xml) throws IOException {
+    Document document = DavXml.parse(xml, "PROPFIND answer");
+    if (!DAV.equals(document.getDocumentElement().getNamespaceURI())
+        || !"multistatus".equals(document.getDocumentElement().getLocalName())) {
+      throw new IOException("PROPFIND answer that is not a multistatus");
+    }
+    Set<String> names = new HashSet<>();
+    for (Element response : children(document.getDocumentElement(), DAV, "response")) {
+      List<Element> hrefs = children(response, DAV, "href");
+      if (hrefs.isEmpty()) {
+        // A resource without a name: taking the rest for the whole folder could miss a file.
+        throw new IOException("PROPFIND answer with a response without an href");
+      }
+      for (Element href : hrefs) {
+        String segment = lastSegment(href.getTextContent().trim());
+        names.add(Normalizer.normalize(segment, Normalizer.Form.NFC));
+        names.add(Normalizer.normalize(percentDecoded(segment), Normalizer.Form.NFC));
+      }
+    }
+    return names;
+  }
+
+  /** The last segment of an href's path, as given: {@code http://host/a/b%20c/} gives {@code b%20c}. */
+  private static String lastSegment(String href) {
+    String path = href.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://[^/]*", "");
+    while (path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    return path.substring(path.lastIndexOf('/') + 1);
+  }
+
+  /** {@code %XX} sequences as the UTF-8 bytes they stand for; anything else as it is. */
+  private static String percentDecoded(String segment) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    for (int i = 0; i < segment.length(); ) {
+      char c = segment.charAt(i);
+      if (c == '%' && i + 2 < segment.length()
+          && Character.digit(segment.charAt(i + 1), 16) >= 0 && Character.digit(segment.charAt(i + 2), 16) >= 0) {
+        bytes.write(Character.digit(segment.charAt(i + 1), 16) * 16 + Character.digit(segment.charAt(i + 2), 16));
+        i += 3;
+      } else {
+        int codePoint = segment.codePointAt(i);
+        byte[] encoded = new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8);
+        bytes.write(encoded, 0, encoded.length);
+        i += Character.charCount(codePoint);
+      }
+    }
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  private static Multistatus of(Element response) throws IOException {
     boolean collection = false;
     OptionalLong length = OptionalLong.empty();
     Optional<String> sha256 = Optional.empty();
     Optional<String> lastModified = Optional.empty();
-    for (Element propstat : children((Element) responses.item(0), DAV, "propstat")) {
+    for (Element propstat : children(response, DAV, "propstat")) {
       if (!succeeded(propstat)) {
         continue;
       }

@@ -44,7 +44,7 @@ final class WebDavSession extends SpooledSession {
               + ", expected " + size);
     }
     if (target.movePartIntoPlace(location, replace)) {
-      target.keepSha256(location, size, sha256);
+      target.keepSha256(location, size, sha256, part.get());
     } else {
       acceptExisting(size, sha256);
     }

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * stored, then {@code MOVE} with {@code Overwrite: F} onto the final name. A torn upload therefore
  * never sits under the final name, and an existing file is never replaced: the server's 412 becomes
  * a {@link UploadError.Conflict} unless the same size and sha256 are known for it.
+ *
+ * <p>A probe lists the file's folder (one Depth-1 PROPFIND, reused for 30 s) rather than asking
+ * about each file, so a steady upload costs three requests a file and its sidecar: PUT, PROPFIND,
+ * MOVE, PUT (see {@link FolderListings}).
  *
  * <p>Only Nextcloud-like servers report a sha256 ({@code oc:checksums}); nginx and Apache report
  * none. So that a fresh data directory can still tell "already backed up" there, each published
@@ -65,7 +70,14 @@ public final class WebDavTarget implements UploadTarget {
 
   /** Where one remote path lives on the server: all paths are encoded absolute URL paths. */
   record Location(
-      String remotePath, String display, String file, String part, String sidecar, List<String> collections) {}
+      String remotePath,
+      String display,
+      String file,
+      String part,
+      String sidecar,
+      List<String> collections,
+      String folder,
+      String name) {}
 
   private final URI origin;
   private final List<String> root;
@@ -78,6 +90,14 @@ public final class WebDavTarget implements UploadTarget {
   private final Set<String> knownCollections = ConcurrentHashMap.newKeySet();
   /** Part names with an open session: two sessions on one name would send into the same part. */
   private final Set<String> uploading = ConcurrentHashMap.newKeySet();
+  /**
+   * How many publishes showed the moved file with its part's modification time; negative for
+   * ever once one did not (see {@link #keepSha256}).
+   */
+  private final AtomicInteger moveKeepsModified = new AtomicInteger();
+  private static final int TRUSTED_AFTER = 3;
+  /** Which names the folders held, so that a new file in a known folder costs no probe. */
+  private final FolderListings listings = new FolderListings();
 
   /**
    * A target storing files below {@code endpoint}'s path.
@@ -134,9 +154,19 @@ public final class WebDavTarget implements UploadTarget {
         .reserving(1 + Math.max(PART_SUFFIX.length(), SIDECAR_SUFFIX.length()));
   }
 
+  /**
+   * Absent without a request of its own when a listing of its folder asked for in the last 30 s
+   * does not name it (see {@link FolderListings}) and the name does not start with a dot;
+   * otherwise a PROPFIND of the file, and its
+   * sidecar when the server reports no sha256.
+   */
   @Override
   public RemoteState probe(String remotePath) throws UploadException {
     Location location = locate(remotePath);
+    // nginx leaves names starting with '.' out of its listings: those are always asked about.
+    if (!location.name().startsWith(".") && listings.absent(location.folder(), location.name(), this::listNames)) {
+      return new RemoteState.Absent();
+    }
     Optional<Multistatus> found = propfind(location.file(), "PROPFIND " + location.display());
     if (found.isEmpty()) {
       return new RemoteState.Absent();
@@ -186,6 +216,12 @@ public final class WebDavTarget implements UploadTarget {
       throw new UploadException(
           new UploadError.Transient(location.display() + " is being uploaded by another session"));
     }
+    listings.writing(location.folder(), location.name());
+    Runnable release =
+        () -> {
+          listings.written(location.folder(), location.name());
+          uploading.remove(location.part());
+        };
     try {
       // The root too: it may have been removed on the server since check() made it.
       if (!root.isEmpty()) {
@@ -195,9 +231,9 @@ public final class WebDavTarget implements UploadTarget {
         makeCollection(collection);
       }
       Spool spool = new Spool(settings.spoolDir(), "webdav");
-      return new WebDavSession(this, location, size, replace, spool, () -> uploading.remove(location.part()));
+      return new WebDavSession(this, location, size, replace, spool, release);
     } catch (UploadException | RuntimeException e) {
-      uploading.remove(location.part());
+      release.run();
       throw e;
     }
   }
@@ -263,11 +299,42 @@ public final class WebDavTarget implements UploadTarget {
 
   /** Whether the folder {@code location} lives in is gone: nginx answers a PUT into it with 500. */
   private boolean folderGone(Location location) throws UploadException {
-    String folder =
-        location.collections().isEmpty()
-            ? DavPath.join(root) + (root.isEmpty() ? "" : "/")
-            : location.collections().get(location.collections().size() - 1);
-    return propfind(folder, "PROPFIND " + decodedForDisplay(folder)).isEmpty();
+    return propfind(location.folder(), "PROPFIND " + decodedForDisplay(location.folder())).isEmpty();
+  }
+
+  /**
+   * The names in {@code folder} by a Depth-1 PROPFIND: none when it does not exist, empty when
+   * the server answers anything but a readable multistatus (the probes then ask per file, and
+   * meet the same failure with its own words).
+   */
+  private Optional<Set<String>> listNames(String folder) throws UploadException {
+    String operation = "PROPFIND " + decodedForDisplay(folder) + " (listing)";
+    HttpResponse<String> response =
+        exchange(
+            request(folder)
+                .header("Depth", "1")
+                .header("Content-Type", "application/xml; charset=utf-8")
+                .method("PROPFIND", HttpRequest.BodyPublishers.ofString(Multistatus.LISTING_REQUEST)),
+            operation);
+    if (response.statusCode() == 404) {
+      return Optional.of(Set.of());
+    }
+    int status = response.statusCode();
+    if (status == 401 || status == 429 || (status >= 500 && status != 501)) {
+      // What a probe of the file would meet as well: the target cannot be asked now.
+      requireSuccess(response, operation, Set.of(207));
+    }
+    if (status != 207) {
+      // A server may refuse Depth 1 (403, 400, 405, 501) and answer each file.
+      log.debug("{}: HTTP {}; probing file by file", operation, status);
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Multistatus.listedNames(response.body()));
+    } catch (IOException e) {
+      log.debug("{}: {}; probing file by file", operation, e.getMessage());
+      return Optional.empty();
+    }
   }
 
   Optional<Multistatus> statPart(Location location) throws UploadException {
@@ -307,19 +374,36 @@ public final class WebDavTarget implements UploadTarget {
   }
 
   /**
-   * Keeps {@code sha256} beside the file just published at {@code location}, unless the server
-   * tells the hash itself. Never fails: the file is stored either way, and without the sidecar a
-   * later probe only knows no hash.
+   * Keeps {@code sha256} beside the file just published at {@code location} from {@code part},
+   * unless the server tells the hash itself. Never fails: the file is stored either way, and
+   * without the sidecar a later probe only knows no hash.
+   *
+   * <p>A MOVE on nginx and Apache is a rename, so the file keeps the modification time its part
+   * had: the sidecar is written from the part's PROPFIND, without asking about the file again,
+   * once the first publishes have shown the server keeps it. A server that gives the moved file a
+   * time of its own is asked each time, as a sidecar that does not describe the file is ignored.
    */
-  void keepSha256(Location location, long size, String sha256) {
+  void keepSha256(Location location, long size, String sha256, Multistatus part) {
     String operation = "PUT " + location.display() + " (sha256 sidecar)";
     try {
-      Optional<Multistatus> file = statFile(location);
-      if (file.isEmpty() || file.get().sha256().isPresent()) {
+      if (part.sha256().isPresent()) {
         return;
       }
-      HashSidecar sidecar = new HashSidecar(sha256, size, file.get().lastModified());
-      if (!sidecar.describes(file.get())) {
+      Multistatus file = part;
+      if (moveKeepsModified.get() < TRUSTED_AFTER) {
+        Optional<Multistatus> published = statFile(location);
+        if (published.isEmpty() || published.get().sha256().isPresent()) {
+          return;
+        }
+        file = published.get();
+        if (file.lastModified().equals(part.lastModified()) && file.lastModified().isPresent()) {
+          moveKeepsModified.updateAndGet(agreed -> agreed < 0 ? agreed : agreed + 1);
+        } else {
+          moveKeepsModified.set(Integer.MIN_VALUE);
+        }
+      }
+      HashSidecar sidecar = new HashSidecar(sha256, size, file.lastModified());
+      if (!sidecar.describes(file)) {
         log.warn("{}: the server reports a different file than was just published; no sidecar", operation);
         return;
       }
@@ -469,13 +553,17 @@ public final class WebDavTarget implements UploadTarget {
     sidecarSegments.addAll(parents);
     sidecarSegments.add("." + name + SIDECAR_SUFFIX);
     String nfc = String.join("/", segments);
+    String folder =
+        collections.isEmpty() ? DavPath.join(root) + (root.isEmpty() ? "" : "/") : collections.get(collections.size() - 1);
     return new Location(
         nfc,
         displayRoot() + (displayRoot().endsWith("/") ? "" : "/") + nfc,
         DavPath.join(fileSegments),
         DavPath.join(partSegments),
         DavPath.join(sidecarSegments),
-        List.copyOf(collections));
+        List.copyOf(collections),
+        folder,
+        name);
   }
 
   private String displayRoot() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class MultistatusTest {
@@ -71,5 +72,55 @@ class MultistatusTest {
         .isInstanceOf(IOException.class);
     assertThatThrownBy(() -> Multistatus.parse("not xml")).isInstanceOf(IOException.class);
     assertThatThrownBy(() -> Multistatus.parse("<multistatus xmlns=\"DAV:\"/>")).isInstanceOf(IOException.class);
+  }
+
+  private static String listing(String... hrefs) {
+    StringBuilder xml = new StringBuilder("<?xml version=\"1.0\"?><D:multistatus xmlns:D=\"DAV:\">");
+    for (String href : hrefs) {
+      xml.append("<D:response><D:href>").append(href).append("</D:href><D:propstat><D:prop><D:resourcetype/>")
+          .append("</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>");
+    }
+    return xml.append("</D:multistatus>").toString();
+  }
+
+  @Test
+  void aListingNamesEachResourceAsGivenAndDecodedInNfc() throws IOException {
+    String decomposed = "Cafe\u0301.jpg";
+
+    Set<String> names =
+        Multistatus.listedNames(
+            listing(
+                "/au/2026/12/",
+                "/au/2026/12/with%20space.jpg",
+                "http://127.0.0.1:8080/au/2026/12/sub/",
+                "/au/2026/12/" + decomposed,
+                "/au/2026/12/100%.jpg"));
+
+    assertThat(names)
+        .contains("12", "with space.jpg", "with%20space.jpg", "sub", "Caf\u00e9.jpg", "100%.jpg")
+        .doesNotContain(decomposed);
+  }
+
+  /** nginx leaves a '%' in a name unescaped: the name as given must count, or it is taken for absent. */
+  @Test
+  void aNameWithPercentSequencesCountsAsGivenAndAsDecoded() throws IOException {
+    Set<String> names = Multistatus.listedNames(listing("/au/..%2F..%2Fliteral.jpg", "/au/a%2520b.jpg"));
+
+    assertThat(names).contains("..%2F..%2Fliteral.jpg", "../../literal.jpg", "a%2520b.jpg", "a%20b.jpg");
+  }
+
+  @Test
+  void aListingThatCannotBeReadWhollyIsNoListing() {
+    assertThatThrownBy(() -> Multistatus.listedNames("<D:error xmlns:D=\"DAV:\"/>"))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("not a multistatus");
+    assertThatThrownBy(
+            () ->
+                Multistatus.listedNames(
+                    "<D:multistatus xmlns:D=\"DAV:\"><D:response><D:propstat/></D:response></D:multistatus>"))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("without an href");
+    assertThatThrownBy(() -> Multistatus.listedNames("<D:multistatus xmlns:D=\"DAV:\"><D:response>"))
+        .isInstanceOf(IOException.class);
   }
 }

@@ -9,6 +9,7 @@ import dev.autoupload.engine.upload.Sha256;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
+import dev.autoupload.targets.FaultProxy;
 import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.TargetUris;
 import java.io.IOException;
@@ -473,6 +474,61 @@ class WebDavTargetTest {
     session.complete(content.length, sha(content));
 
     assertThat(Files.readAllBytes(stored("from uri/a b.jpg"))).isEqualTo(content);
+  }
+
+  // ---- requests per file ----
+
+  /**
+   * What a steady upload costs: the folder is listed once for all its probes, and each new file
+   * takes its PUT, the PROPFIND of its part, the MOVE and its sidecar's PUT, once the first
+   * publishes have shown that nginx's MOVE keeps the part's modification time.
+   */
+  @Test
+  void newFilesInOneFolderCostOneListingAndFourRequestsEach() throws Exception {
+    try (FaultProxy proxy = FaultProxy.start(nginx.uri("/"))) {
+      WebDavTarget counted =
+          new WebDavTarget(
+              proxy.uri().resolve("/" + rootName),
+              Optional.of(NginxWebDav.USER),
+              TargetSettings.defaults().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(30), CHUNK).withSpoolDir(spoolDir).withPassword(NginxWebDav.PASSWORD));
+      for (int i = 0; i < 10; i++) {
+        assertThat(counted.probe("2026/12/IMG_" + i + ".jpg")).isEqualTo(new RemoteState.Absent());
+        upload(counted, "2026/12/IMG_" + i + ".jpg", bytes(1000 + i, i));
+      }
+
+      List<String> requests = proxy.exchanges().stream().map(e -> e.method() + " " + e.target()).toList();
+      assertThat(requests.stream().filter(r -> r.equals("PROPFIND /" + rootName + "/2026/12/")))
+          .as("listings of the folder in %s", requests).hasSize(1);
+      List<String> lastFile =
+          requests.stream().filter(r -> r.contains("IMG_9.jpg")).map(r -> r.substring(0, r.indexOf(' '))).toList();
+      assertThat(lastFile).containsExactly("PUT", "PROPFIND", "MOVE", "PUT");
+      assertThat(requests).as("all requests: 1 listing, 3 MKCOL (root, 2026, 12), 3 checks of the first moves")
+          .hasSize(1 + 3 + 10 * 4 + 3);
+    }
+    // The sidecars written from the parts' PROPFIND describe the files: a fresh target knows them.
+    WebDavTarget fresh = target("/" + rootName, NginxWebDav.PASSWORD);
+    for (int i = 0; i < 10; i++) {
+      assertThat(fresh.probe("2026/12/IMG_" + i + ".jpg"))
+          .isEqualTo(new RemoteState.Complete(1000 + i, Optional.of(sha(bytes(1000 + i, i)))));
+    }
+  }
+
+  /** A listing may be older than a file another client adds: publishing never overwrites it. */
+  @Test
+  void aFileAddedAfterTheListingIsNeitherOverwrittenNorTakenForOurs() throws Exception {
+    upload(target, "2026/first.jpg", bytes(100, 1));
+    assertThat(target.probe("2026/other.jpg")).isEqualTo(new RemoteState.Absent());
+    byte[] theirs = bytes(500, 2);
+    Files.write(stored("2026/other.jpg"), theirs);
+
+    assertThatThrownBy(() -> upload(target, "2026/other.jpg", bytes(500, 3)))
+        .isInstanceOf(UploadException.class)
+        .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Conflict.class));
+
+    assertThat(Files.readAllBytes(stored("2026/other.jpg"))).isEqualTo(theirs);
+    assertThat(target.probe("2026/other.jpg")).as("written since the listing: asked again")
+        .isInstanceOf(RemoteState.Complete.class);
+    assertThat(leftovers()).isEmpty();
   }
 
   // ---- helpers ----

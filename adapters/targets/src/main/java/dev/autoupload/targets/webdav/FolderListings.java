@@ -1,0 +1,127 @@
+package dev.autoupload.targets.webdav;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the folders a target probes held when last listed, so that a probe for a file a fresh
+ * listing does not name answers "absent" without a request of its own: one Depth-1 PROPFIND per
+ * folder instead of one PROPFIND per file (a date folder of new photos is listed once, not asked
+ * about each photo).
+ *
+ * <p>Only "absent" is ever answered from a listing, and never for a name this target has written
+ * since that listing was asked for: anything a listing names is asked about on its own, so a
+ * deleted or replaced file is never taken for present from an old listing. A file another client
+ * adds after the listing is caught where it matters: the upload is published with {@code
+ * Overwrite: F}, which the server refuses (412) when a file is there.
+ */
+final class FolderListings {
+
+  /** How long a listing answers for its folder; files others add meanwhile show at publishing. */
+  static final long FRESH_FOR_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+  /** Beyond this many folders, those listed longer ago than that and written to by none are dropped. */
+  private static final int KEPT_FOLDERS = 256;
+
+  /** Marks a name with an upload open: no listing is trusted for it. */
+  private static final long WRITING = Long.MAX_VALUE;
+
+  /** Asks the server for a folder's names. */
+  interface Lister<E extends Exception> {
+    /**
+     * The names in {@code folder} (NFC): an empty set when the folder does not exist, empty when
+     * the answer cannot be trusted as a listing (the probe then asks per file).
+     */
+    Optional<Set<String>> list(String folder) throws E;
+  }
+
+  private static final class Folder {
+    /** Names as listed; null until listed, or when the server's answer was of no use. */
+    Set<String> listed;
+
+    /** Whether the server was asked for a listing, and when, by {@link System#nanoTime()}. */
+    boolean asked;
+
+    long askedAt;
+
+    /** Names this target wrote: {@link #WRITING}, or when the upload ended. */
+    final Map<String, Long> written = new HashMap<>();
+
+    /** Set once dropped from the map: a thread that still holds it looks it up again. */
+    boolean dropped;
+  }
+
+  private final Map<String, Folder> folders = new ConcurrentHashMap<>();
+
+  /**
+   * Whether {@code name} in {@code folder} (an encoded collection path) is absent according to a
+   * listing asked for at most {@link #FRESH_FOR_NANOS} ago, asking {@code lister} for one when
+   * there is none. One thread lists a folder at a time; the others wait and use its answer.
+   */
+  <E extends Exception> boolean absent(String folder, String name, Lister<E> lister) throws E {
+    dropStaleFolders();
+    while (true) {
+      Folder state = folders.computeIfAbsent(folder, f -> new Folder());
+      synchronized (state) {
+        if (state.dropped) {
+          continue;
+        }
+        long now = System.nanoTime();
+        if (!state.asked || now - state.askedAt > FRESH_FOR_NANOS) {
+          state.listed = lister.list(folder).orElse(null);
+          state.asked = true;
+          state.askedAt = now;
+          // Uploads that ended before this listing was asked for are in it.
+          state.written.values().removeIf(endedAt -> endedAt < now);
+        }
+        if (state.listed == null) {
+          return false;
+        }
+        Long writtenAt = state.written.get(name);
+        return !state.listed.contains(name) && (writtenAt == null || writtenAt < state.askedAt);
+      }
+    }
+  }
+
+  /** An upload to {@code name} in {@code folder} opens: from now on its probes ask the server. */
+  void writing(String folder, String name) {
+    mark(folder, name, WRITING);
+  }
+
+  /** The upload to {@code name} ended, published or not: a listing asked for later tells. */
+  void written(String folder, String name) {
+    mark(folder, name, System.nanoTime());
+  }
+
+  private void mark(String folder, String name, long at) {
+    while (true) {
+      Folder state = folders.computeIfAbsent(folder, f -> new Folder());
+      synchronized (state) {
+        if (!state.dropped) {
+          state.written.put(name, at);
+          return;
+        }
+      }
+    }
+  }
+
+  private void dropStaleFolders() {
+    if (folders.size() <= KEPT_FOLDERS) {
+      return;
+    }
+    long now = System.nanoTime();
+    for (Map.Entry<String, Folder> entry : folders.entrySet()) {
+      Folder state = entry.getValue();
+      synchronized (state) {
+        if (now - state.askedAt > FRESH_FOR_NANOS && state.written.isEmpty()) {
+          state.dropped = true;
+          folders.remove(entry.getKey(), state);
+        }
+      }
+    }
+  }
+}
