@@ -134,6 +134,7 @@ public final class UploadEngine implements AutoCloseable {
   private final EngineMetrics metrics;
   private final Optional<Webhook> webhook;
   private boolean closed;
+  private final ContentHashCache hashes;
 
   private UploadEngine(
       ActorSystem<EngineGuardian.Command> system,
@@ -155,6 +156,7 @@ public final class UploadEngine implements AutoCloseable {
     this.askTimeout = askTimeout;
     this.blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
     this.verifier = new Verifier(system, verify.layout(), verify.hashes(), verify.parallelism(), blockingIo);
+    this.hashes = verify.hashes();
     this.freedLog = new FreedLog(activityPool);
     this.freeSpace = new FreeSpace(verify.afterBackup(), freedLog, Clock.systemUTC());
     this.registry = registry;
@@ -988,6 +990,9 @@ public final class UploadEngine implements AutoCloseable {
     closed = true;
     conditionSources.forEach(ConditionSource::close);
     webhook.ifPresent(Webhook::close);
+    // While the database is surely open: once the actors stop, its pools close under it. A hash
+    // learnt after this is only read again next time.
+    hashes.flush();
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(SHUTDOWN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);

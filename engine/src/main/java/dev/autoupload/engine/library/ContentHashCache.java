@@ -16,6 +16,9 @@ public interface ContentHashCache {
 
   void remember(Asset asset, String sha256);
 
+  /** Stores what {@link #remember} may still hold back; called before the store closes. */
+  default void flush() {}
+
   /** A cache that lives as long as the process, for tests and embedders without a store. */
   static ContentHashCache inMemory() {
     record Key(String libraryId, String assetId, String version) {}

@@ -6,8 +6,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +50,25 @@ public final class JdbcContentHashCache implements ContentHashCache {
               + "sha256 CHAR(64) NOT NULL, "
               + "PRIMARY KEY (library_id, asset_id))");
 
+  /** Hashes are written together once this many wait, or the oldest has waited this long. */
+  static final int WRITE_EVERY = 64;
+
+  static final long WRITE_WITHIN_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private record Key(String libraryId, String assetId) {}
+
+  private record Known(String version, String sha256) {}
+
   private final DataSource dataSource;
+
+  /**
+   * Hashes learnt and not yet written, in order. A transaction per hash cost as much as a journal
+   * write; a kill loses only these, which the next run reads once more. Guarded by {@code this}.
+   */
+  private final Map<Key, Known> waiting = new LinkedHashMap<>();
+
+  private long oldestWaitingSince;
+  private boolean writing;
 
   public JdbcContentHashCache(DataSource dataSource) {
     this.dataSource = dataSource;
@@ -55,6 +76,12 @@ public final class JdbcContentHashCache implements ContentHashCache {
 
   @Override
   public Optional<String> lookup(Asset asset) {
+    synchronized (this) {
+      Known known = waiting.get(new Key(asset.libraryId(), asset.id()));
+      if (known != null) {
+        return known.version().equals(asset.version()) ? Optional.of(known.sha256()) : Optional.empty();
+      }
+    }
     try (Connection connection = dataSource.getConnection();
         PreparedStatement query =
             connection.prepareStatement(
@@ -71,8 +98,55 @@ public final class JdbcContentHashCache implements ContentHashCache {
     }
   }
 
+  /** Keeps the hash; written with others (see {@link #WRITE_EVERY}) by the caller that finds them due. */
   @Override
   public void remember(Asset asset, String sha256) {
+    Map<Key, Known> due;
+    synchronized (this) {
+      if (waiting.isEmpty()) {
+        oldestWaitingSince = System.nanoTime();
+      }
+      waiting.put(new Key(asset.libraryId(), asset.id()), new Known(asset.version(), sha256));
+      boolean isDue = waiting.size() >= WRITE_EVERY || System.nanoTime() - oldestWaitingSince >= WRITE_WITHIN_NANOS;
+      if (!isDue || writing) {
+        return;
+      }
+      writing = true;
+      due = new LinkedHashMap<>(waiting);
+    }
+    write(due);
+  }
+
+  /** Writes every hash still waiting; the engine calls it before it closes the database. */
+  @Override
+  public void flush() {
+    Map<Key, Known> due;
+    synchronized (this) {
+      if (waiting.isEmpty() || writing) {
+        return;
+      }
+      writing = true;
+      due = new LinkedHashMap<>(waiting);
+    }
+    write(due);
+  }
+
+  /** Writes {@code due} in one transaction, then lets go of what has not changed meanwhile. */
+  private void write(Map<Key, Known> due) {
+    try {
+      writeRows(due);
+    } finally {
+      synchronized (this) {
+        due.forEach(waiting::remove);
+        if (!waiting.isEmpty()) {
+          oldestWaitingSince = System.nanoTime();
+        }
+        writing = false;
+      }
+    }
+  }
+
+  private void writeRows(Map<Key, Known> due) {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try (PreparedStatement delete =
@@ -80,21 +154,25 @@ public final class JdbcContentHashCache implements ContentHashCache {
           PreparedStatement insert =
               connection.prepareStatement(
                   "INSERT INTO asset_content_hash (library_id, asset_id, version, sha256) VALUES (?, ?, ?, ?)")) {
-        delete.setString(1, asset.libraryId());
-        delete.setString(2, asset.id());
-        delete.executeUpdate();
-        insert.setString(1, asset.libraryId());
-        insert.setString(2, asset.id());
-        insert.setString(3, asset.version());
-        insert.setString(4, sha256);
-        insert.executeUpdate();
+        for (Map.Entry<Key, Known> entry : due.entrySet()) {
+          delete.setString(1, entry.getKey().libraryId());
+          delete.setString(2, entry.getKey().assetId());
+          delete.addBatch();
+          insert.setString(1, entry.getKey().libraryId());
+          insert.setString(2, entry.getKey().assetId());
+          insert.setString(3, entry.getValue().version());
+          insert.setString(4, entry.getValue().sha256());
+          insert.addBatch();
+        }
+        delete.executeBatch();
+        insert.executeBatch();
         connection.commit();
       } catch (SQLException e) {
         connection.rollback();
         throw e;
       }
     } catch (SQLException e) {
-      log.warn("cannot write the content hash cache: {}", e.getMessage());
+      log.warn("cannot write the content hash cache ({} hashes, read again next time): {}", due.size(), e.getMessage());
     }
   }
 }

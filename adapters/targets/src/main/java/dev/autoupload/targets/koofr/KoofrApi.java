@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
+import dev.autoupload.targets.http.FileBody;
 import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.http.HttpClients;
 import dev.autoupload.targets.http.HttpErrors;
@@ -146,7 +147,7 @@ final class KoofrApi {
       body =
           HttpRequest.BodyPublishers.concat(
               HttpRequest.BodyPublishers.ofByteArray(head),
-              HttpRequest.BodyPublishers.ofFile(file),
+              FileBody.of(file),
               HttpRequest.BodyPublishers.ofByteArray(tail));
     } catch (IOException e) {
       throw new UploadException(new UploadError.Transient("cannot read spool file: " + e.getMessage()), e);

@@ -8,6 +8,7 @@ import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.targets.http.FileBody;
 import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.http.HttpClients;
 import dev.autoupload.targets.http.HttpErrors;
@@ -794,7 +795,7 @@ public final class NextcloudTarget implements UploadTarget {
 
   private static HttpRequest.BodyPublisher fileBody(Path file) throws UploadException {
     try {
-      return HttpRequest.BodyPublishers.ofFile(file);
+      return FileBody.of(file);
     } catch (IOException e) {
       throw new UploadException(new UploadError.Transient("cannot read spool file: " + e.getMessage()), e);
     }

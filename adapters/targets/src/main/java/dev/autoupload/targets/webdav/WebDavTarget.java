@@ -6,6 +6,7 @@ import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.targets.http.FileBody;
 import dev.autoupload.targets.Spool;
 import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.http.HttpClients;
@@ -278,7 +279,7 @@ public final class WebDavTarget implements UploadTarget {
     Duration timeout = settings.timeoutFor(size);
     HttpRequest.BodyPublisher body;
     try {
-      body = HttpRequest.BodyPublishers.ofFile(file);
+      body = FileBody.of(file);
     } catch (IOException e) {
       throw new UploadException(new UploadError.Transient("cannot read spool file: " + e.getMessage()), e);
     }
