@@ -1009,12 +1009,14 @@ public final class UploadEngine implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    activityPool.close();
+    // SHUTDOWN while the pool still holds the database open: closing the pool first closed the
+    // database (compacting it) and SHUTDOWN then opened it again only to close it once more.
     try {
       journal.shutDownEmbedded();
     } catch (SQLException e) {
       log.warn("Closing the journal database failed: {}", e.getMessage());
     }
+    activityPool.close();
     for (Library library : libraries) {
       try {
         library.target().close();
