@@ -6,9 +6,9 @@ import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
-import dev.autoupload.targets.http.FileBody;
 import dev.autoupload.targets.Spool;
 import dev.autoupload.targets.TargetSettings;
+import dev.autoupload.targets.http.FileBody;
 import dev.autoupload.targets.http.HttpClients;
 import dev.autoupload.targets.http.HttpErrors;
 import java.io.IOException;
@@ -16,9 +16,9 @@ import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandler;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * a {@link UploadError.Conflict} unless the same size and sha256 are known for it.
  *
  * <p>A probe lists the file's folder (one Depth-1 PROPFIND, reused for 30 s) rather than asking
- * about each file, so a steady upload costs three requests a file and its sidecar: PUT, PROPFIND,
- * MOVE, PUT (see {@link FolderListings}).
+ * about each file, so a steady upload costs four requests a file: the part's PUT and PROPFIND, the
+ * MOVE and the sidecar's PUT (see {@link FolderListings}).
  *
  * <p>Only Nextcloud-like servers report a sha256 ({@code oc:checksums}); nginx and Apache report
  * none. So that a fresh data directory can still tell "already backed up" there, each published
@@ -158,8 +158,7 @@ public final class WebDavTarget implements UploadTarget {
   /**
    * Absent without a request of its own when a listing of its folder asked for in the last 30 s
    * does not name it (see {@link FolderListings}) and the name does not start with a dot;
-   * otherwise a PROPFIND of the file, and its
-   * sidecar when the server reports no sha256.
+   * otherwise a PROPFIND of the file, and its sidecar when the server reports no sha256.
    */
   @Override
   public RemoteState probe(String remotePath) throws UploadException {
