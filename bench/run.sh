@@ -390,7 +390,9 @@ heap_and_idle() {
     sleep 0.1
   done
   jcmd "$pid" GC.run >/dev/null
-  heap_kib=$(jcmd "$pid" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9)
+  # G1 reports one heap line; the serial collector (the launcher's) one line a generation.
+  heap_kib=$(jcmd "$pid" GC.heap_info | grep -E 'garbage-first heap|generation' | grep -o 'used [0-9]*K' |
+    tr -dc '0-9\n' | awk '{ sum += $1 } END { print sum + 0 }')
   sleep 2
   before=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
   sleep "$idle_seconds"
