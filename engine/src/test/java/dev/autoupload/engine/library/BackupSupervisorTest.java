@@ -800,8 +800,7 @@ class BackupSupervisorTest {
 
     // On mobile data the photo takes the video's slot; it is held at the gate too.
     conditions.tell(new ConditionMonitor.ReportConditions(onNetwork(DeviceConditions.Network.CELLULAR)));
-    target.releaseHeld(false);
-    target.holdAppendsAfter(300_000);
+    target.releaseHeldAndHoldAfter(300_000);
     assertThat(target.awaitHeld(Duration.ofSeconds(10))).as("the photo at the gate").isTrue();
     // Back on Wi-Fi the rule lets the video go, but the photo has the one slot.
     conditions.tell(new ConditionMonitor.ReportConditions(onNetwork(DeviceConditions.Network.WIFI)));
@@ -854,8 +853,7 @@ class BackupSupervisorTest {
     probe.awaitAssert(
         Duration.ofSeconds(5), () -> assertThat(status(supervisor).reasons()).containsExactly(BlockerReason.OS_THROTTLED));
     // Let the held chunks land, and hold the one upload that keeps sending a little further on.
-    target.releaseHeld(false);
-    target.holdAppendsAfter(200_000);
+    target.releaseHeldAndHoldAfter(200_000);
     target.awaitHeld();
     probe.awaitAssert(
         Duration.ofSeconds(5),

@@ -42,8 +42,10 @@ public final class InMemoryTarget implements UploadTarget {
   private final AtomicInteger maxOpenSessions = new AtomicInteger();
   private final Map<String, List<Instant>> opens = new ConcurrentHashMap<>();
   private volatile Function<String, Optional<UploadError>> appendFault = path -> Optional.empty();
-  private volatile Semaphore gate;
-  private volatile long gateAfterBytes = Long.MAX_VALUE;
+  /** Where appends are held: one object, so an append never sees one gate's size with another's semaphore. */
+  private record Gate(long afterBytes, Semaphore waiting) {}
+
+  private volatile Gate gate = new Gate(Long.MAX_VALUE, new Semaphore(0));
   private final Semaphore arrivedAtGate = new Semaphore(0);
   private final Semaphore leftGate = new Semaphore(0);
   private volatile boolean failHeld;
@@ -110,8 +112,18 @@ public final class InMemoryTarget implements UploadTarget {
    * lets it through or fails it; {@link #awaitHeld} tells when one is waiting.
    */
   public void holdAppendsAfter(long bytes) {
-    gate = new Semaphore(0);
-    gateAfterBytes = bytes;
+    gate = new Gate(bytes, new Semaphore(0));
+  }
+
+  /**
+   * Lets the held appends go on, and holds from now on every append past {@code bytes}: at once,
+   * so no upload slips past {@code bytes} between a release and a new hold.
+   */
+  public void releaseHeldAndHoldAfter(long bytes) {
+    failHeld = false;
+    Gate held = gate;
+    gate = new Gate(bytes, new Semaphore(0));
+    held.waiting().release(1000);
   }
 
   /**
@@ -120,11 +132,9 @@ public final class InMemoryTarget implements UploadTarget {
    */
   public void releaseHeld(boolean fail) {
     failHeld = fail;
-    gateAfterBytes = Long.MAX_VALUE;
-    Semaphore current = gate;
-    if (current != null) {
-      current.release(1000);
-    }
+    Gate held = gate;
+    gate = new Gate(Long.MAX_VALUE, new Semaphore(0));
+    held.waiting().release(1000);
   }
 
   public void awaitHeld() throws InterruptedException {
@@ -358,10 +368,10 @@ public final class InMemoryTarget implements UploadTarget {
       if (fault.isPresent()) {
         throw new UploadException(fault.get());
       }
-      if (offset + bytes.remaining() > gateAfterBytes) {
-        Semaphore current = gate;
+      Gate current = gate;
+      if (offset + bytes.remaining() > current.afterBytes()) {
         arrivedAtGate.release();
-        current.acquireUninterruptibly();
+        current.waiting().acquireUninterruptibly();
         if (failHeld) {
           leftGate.release();
           throw new UploadException(new UploadError.Transient("connection reset"));

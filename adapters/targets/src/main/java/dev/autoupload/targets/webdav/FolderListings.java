@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * What the folders a target probes held when last listed, so that a probe for a file a fresh
@@ -43,7 +44,7 @@ final class FolderListings {
     /** Names as listed; null until listed, or when the server's answer was of no use. */
     Set<String> listed;
 
-    /** Whether the server was asked for a listing, and when, by {@link System#nanoTime()}. */
+    /** Whether the server was asked for a listing, and when, by the clock. */
     boolean asked;
 
     long askedAt;
@@ -56,6 +57,16 @@ final class FolderListings {
   }
 
   private final Map<String, Folder> folders = new ConcurrentHashMap<>();
+  private final LongSupplier nanoTime;
+
+  FolderListings() {
+    this(System::nanoTime);
+  }
+
+  /** With the clock {@code nanoTime} instead of {@link System#nanoTime()}, for tests. */
+  FolderListings(LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
+  }
 
   /**
    * Whether {@code name} in {@code folder} (an encoded collection path) is absent according to a
@@ -70,7 +81,7 @@ final class FolderListings {
         if (state.dropped) {
           continue;
         }
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         if (!state.asked || now - state.askedAt > FRESH_FOR_NANOS) {
           state.listed = lister.list(folder).orElse(null);
           state.asked = true;
@@ -94,7 +105,7 @@ final class FolderListings {
 
   /** The upload to {@code name} ended, published or not: a listing asked for later tells. */
   void written(String folder, String name) {
-    mark(folder, name, System.nanoTime());
+    mark(folder, name, nanoTime.getAsLong());
   }
 
   private void mark(String folder, String name, long at) {
@@ -113,7 +124,7 @@ final class FolderListings {
     if (folders.size() <= KEPT_FOLDERS) {
       return;
     }
-    long now = System.nanoTime();
+    long now = nanoTime.getAsLong();
     for (Map.Entry<String, Folder> entry : folders.entrySet()) {
       Folder state = entry.getValue();
       synchronized (state) {
