@@ -8,6 +8,7 @@ import dev.autoupload.targets.nextcloud.NextcloudTarget;
 import dev.autoupload.targets.s3.S3Config;
 import dev.autoupload.targets.s3.S3ProxyServer;
 import dev.autoupload.targets.tus.TusServer;
+import dev.autoupload.targets.tus.TusTarget;
 import dev.autoupload.targets.webdav.NginxWebDav;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -271,7 +272,8 @@ final class TestTargets {
       }
 
       public long resumeUnit(long fileBytes, long chunkBytes) {
-        return Math.min(fileBytes, chunkBytes);
+        // Chunks go out gathered into PATCHes: a kill loses what was gathered since the last one.
+        return Math.min(fileBytes, Math.max(chunkBytes, TusTarget.PATCH_BYTES));
       }
 
       public Optional<Lie> sizeLie() {

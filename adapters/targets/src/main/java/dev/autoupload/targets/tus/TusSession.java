@@ -17,8 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One tus upload: each {@link #append} is one PATCH, and the server keeps every chunk it
- * acknowledged, so a later session continues from the server's offset.
+ * One tus upload: appended chunks are gathered in memory up to the target's PATCH size, or the end
+ * of the file, and sent as one PATCH; the server keeps every PATCH it acknowledged, so a later
+ * session continues from the server's offset. What was gathered and not yet sent is lost with the
+ * session, as a kill loses what the engine has not checkpointed.
  *
  * <p>{@link #complete} checks on the server (HEAD) that the upload holds exactly the expected
  * bytes, then the hash: a session that sent the whole file compares the sha256 of everything the
@@ -41,11 +43,21 @@ final class TusSession implements UploadSession {
   private final long startedAt;
   /** The sha256 of the bytes the server acknowledged in this session, from {@link #startedAt}. */
   private final MessageDigest acknowledged = Sha256.newDigest();
+  /** What the server acknowledged. */
   private long offset;
+  /** Bytes appended after {@link #offset}, not yet sent. */
+  private final byte[] gathered;
+  private int gatheredLength;
   private boolean closed;
 
   TusSession(
-      TusTarget target, TusTarget.Capabilities capabilities, String remotePath, URI url, long size, long offset) {
+      TusTarget target,
+      TusTarget.Capabilities capabilities,
+      String remotePath,
+      URI url,
+      long size,
+      long offset,
+      int patchBytes) {
     this.target = target;
     this.capabilities = capabilities;
     this.remotePath = remotePath;
@@ -54,11 +66,12 @@ final class TusSession implements UploadSession {
     this.size = size;
     this.startedAt = offset;
     this.offset = offset;
+    this.gathered = new byte[(int) Math.min(patchBytes, Math.max(1, size - offset))];
   }
 
   @Override
   public long offset() {
-    return offset;
+    return offset + gatheredLength;
   }
 
   /** The upload URL: all a later process needs to continue, and no secret. */
@@ -67,11 +80,29 @@ final class TusSession implements UploadSession {
     return Optional.of(url.toString());
   }
 
+  /** Gathers {@code bytes}, sending a PATCH each time the PATCH size or the end of the file is reached. */
   @Override
   public long append(long offset, ByteBuffer bytes) throws UploadException {
     requireOpen();
-    Appends.require(remotePath, this.offset, offset, bytes.remaining(), size);
-    ByteBuffer chunk = bytes.duplicate();
+    Appends.require(remotePath, offset(), offset, bytes.remaining(), size);
+    ByteBuffer rest = bytes.duplicate();
+    while (rest.hasRemaining()) {
+      int n = Math.min(rest.remaining(), gathered.length - gatheredLength);
+      rest.get(gathered, gatheredLength, n);
+      gatheredLength += n;
+      if (gatheredLength == gathered.length || offset() == size) {
+        send();
+      }
+    }
+    return offset();
+  }
+
+  /** Sends what was gathered as one PATCH. */
+  private void send() throws UploadException {
+    if (gatheredLength == 0) {
+      return;
+    }
+    ByteBuffer chunk = ByteBuffer.wrap(gathered, 0, gatheredLength);
     Optional<String> checksum = Optional.empty();
     Optional<Map.Entry<String, String>> algorithm = capabilities.checksumAlgorithm();
     if (algorithm.isPresent()) {
@@ -79,16 +110,17 @@ final class TusSession implements UploadSession {
       digest.update(chunk.duplicate());
       checksum = Optional.of(algorithm.get().getKey() + " " + Base64.getEncoder().encodeToString(digest.digest()));
     }
-    long next = target.patch(url, display, offset, chunk, checksum);
-    acknowledged.update(bytes);
+    long next = target.patch(url, display, offset, chunk.duplicate(), checksum);
+    acknowledged.update(chunk);
     this.offset = next;
-    return next;
+    gatheredLength = 0;
   }
 
   @Override
   public RemoteFile complete(long expectedSize, String sha256) throws UploadException {
     requireOpen();
     try {
+      send();
       TusTarget.UploadState state =
           target
               .head(url, "HEAD " + display)

@@ -101,7 +101,15 @@ public final class TusTarget implements UploadTarget {
     }
   }
 
+  /**
+   * The most a session gathers before it sends a PATCH: the engine's 1 MiB chunks sent one by one
+   * cost a request each (a 256 MiB file went at 42 MB/s in 259 requests to tus-java-server on
+   * loopback), and what a kill loses is what the engine's checkpoints allow (8 MiB).
+   */
+  public static final int PATCH_BYTES = 8 << 20;
+
   private final URI endpoint;
+  private final int patchBytes;
   private final String description;
   private final Optional<String> authorization;
   private final TargetSettings settings;
@@ -118,6 +126,15 @@ public final class TusTarget implements UploadTarget {
    * @param settings timeouts, TLS trust and the password, used only together with a user
    */
   public TusTarget(URI endpoint, Optional<String> user, TargetSettings settings) {
+    this(endpoint, user, settings, PATCH_BYTES);
+  }
+
+  /** As above, sending a PATCH once {@code patchBytes} are gathered (tests send each chunk). */
+  TusTarget(URI endpoint, Optional<String> user, TargetSettings settings, int patchBytes) {
+    if (patchBytes < 1) {
+      throw new IllegalArgumentException("patchBytes must be positive: " + patchBytes);
+    }
+    this.patchBytes = patchBytes;
     String scheme = HttpClients.requireHttpEndpoint(endpoint, "tus");
     if (endpoint.getRawQuery() != null || endpoint.getRawFragment() != null) {
       throw new IllegalArgumentException("a tus endpoint has no query or fragment");
@@ -209,7 +226,7 @@ public final class TusTarget implements UploadTarget {
       String display = display(known.get(), name);
       Optional<UploadState> state = head(known.get(), "HEAD " + display);
       if (state.isPresent() && state.get().length() == size) {
-        return new TusSession(this, offered, name, known.get(), size, state.get().offset());
+        return new TusSession(this, offered, name, known.get(), size, state.get().offset(), patchBytes);
       }
       if (state.isPresent()) {
         log.info("{} holds {} bytes, not the {} of {}: starting a new upload",
@@ -218,7 +235,7 @@ public final class TusTarget implements UploadTarget {
       }
     }
     URI created = create(name, size);
-    return new TusSession(this, offered, name, created, size, 0);
+    return new TusSession(this, offered, name, created, size, 0, patchBytes);
   }
 
   /**

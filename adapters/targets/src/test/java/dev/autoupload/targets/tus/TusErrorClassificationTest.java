@@ -55,7 +55,8 @@ class TusErrorClassificationTest {
         new TusTarget(
             proxy.uri().resolve(TusServer.FILES),
             Optional.empty(),
-            TargetSettings.defaults().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), 64 * 1024));
+            TargetSettings.defaults().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), 64 * 1024),
+            CHUNK);
     target.check();
     session = target.open("photo.jpg", content.length);
   }

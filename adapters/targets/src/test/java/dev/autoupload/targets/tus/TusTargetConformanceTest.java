@@ -51,7 +51,9 @@ class TusTargetConformanceTest extends TargetConformance {
     }
     TargetSettings settings =
         TargetSettings.defaults().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(20), 64 * 1024);
-    return new Journaled(new TusTarget(endpoint(server), Optional.empty(), transport(settings)));
+    // A PATCH per chunk, as the suite counts what a resumed upload sends twice in chunks;
+    // TusTargetTest covers chunks gathered into bigger PATCHes.
+    return new Journaled(new TusTarget(endpoint(server), Optional.empty(), transport(settings), chunkSize()));
   }
 
   /** The settings' TLS part for {@link #endpoint}; none for the server's own plain HTTP. */

@@ -25,6 +25,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -63,11 +64,11 @@ class TusTargetTest {
   }
 
   private TusTarget direct() {
-    return new TusTarget(server.creationUrl(), Optional.empty(), SETTINGS);
+    return new TusTarget(server.creationUrl(), Optional.empty(), SETTINGS, CHUNK);
   }
 
   private TusTarget viaProxy() {
-    return new TusTarget(proxy.uri().resolve(TusServer.FILES), Optional.empty(), SETTINGS);
+    return new TusTarget(proxy.uri().resolve(TusServer.FILES), Optional.empty(), SETTINGS, CHUNK);
   }
 
   @Test
@@ -404,6 +405,40 @@ class TusTargetTest {
     upload(direct(), "known.jpg", randomBytes(100, 13));
 
     assertThat(direct().probe("known.jpg")).isEqualTo(new RemoteState.Absent());
+  }
+
+  // ---- chunks gathered into PATCHes ----
+
+  /**
+   * The engine's chunks go out four to a PATCH, the last PATCH at the end of the file; a session
+   * dropped between PATCHes loses only what it gathered, and the next continues at the server's
+   * offset, sending at most one PATCH's worth twice.
+   */
+  @Test
+  void chunksAreGatheredIntoPatchesAndADroppedSessionLosesOnlyTheGathered() throws Exception {
+    byte[] content = randomBytes(10 * CHUNK + 7, 9);
+    TusTarget gathering = new TusTarget(proxy.uri().resolve(TusServer.FILES), Optional.empty(), SETTINGS, 4 * CHUNK);
+    UploadSession first = gathering.open("gathered.mov", content.length);
+    String token = first.resumeToken().orElseThrow();
+    send(first, content, 6 * CHUNK);
+    assertThat(first.offset()).as("appended").isEqualTo(6 * CHUNK);
+    first.close();
+
+    TusTarget afterRestart = new TusTarget(proxy.uri().resolve(TusServer.FILES), Optional.empty(), SETTINGS, 4 * CHUNK);
+    assertThat(afterRestart.probe("gathered.mov", Optional.of(token)))
+        .as("what the server acknowledged: the first PATCH")
+        .isEqualTo(new RemoteState.Partial(4 * CHUNK));
+    UploadSession resumed = afterRestart.open("gathered.mov", content.length, Optional.of(token));
+    assertThat(resumed.offset()).isEqualTo(4 * CHUNK);
+    send(resumed, content, content.length);
+    RemoteFile stored = resumed.complete(content.length, sha256(content));
+
+    assertThat(stored).isEqualTo(new RemoteFile("gathered.mov", content.length, sha256(content)));
+    assertThat(sha256(server.bytes(URI.create(token)))).isEqualTo(sha256(content));
+    List<Long> patches =
+        proxy.exchanges().stream().filter(e -> e.method().equals("PATCH")).map(FaultProxy.Exchange::bodyBytes).toList();
+    assertThat(patches).as("PATCH bodies").containsExactly(4L * CHUNK, 4L * CHUNK, 2L * CHUNK + 7);
+    assertThat(proxy.forwardedBodyBytes() - content.length).as("bytes sent twice").isEqualTo(0);
   }
 
   // ---- helpers ----
