@@ -309,13 +309,7 @@ public final class WebDavTarget implements UploadTarget {
    */
   private Optional<Set<String>> listNames(String folder) throws UploadException {
     String operation = "PROPFIND " + decodedForDisplay(folder) + " (listing)";
-    HttpResponse<String> response =
-        exchange(
-            request(folder)
-                .header("Depth", "1")
-                .header("Content-Type", "application/xml; charset=utf-8")
-                .method("PROPFIND", HttpRequest.BodyPublishers.ofString(Multistatus.LISTING_REQUEST)),
-            operation);
+    HttpResponse<String> response = propfind(folder, "1", Multistatus.LISTING_REQUEST, operation);
     if (response.statusCode() == 404) {
       return Optional.of(Set.of());
     }
@@ -466,14 +460,18 @@ public final class WebDavTarget implements UploadTarget {
     knownCollections.add(path);
   }
 
+  private HttpResponse<String> propfind(String path, String depth, String body, String operation)
+      throws UploadException {
+    return exchange(
+        request(path)
+            .header("Depth", depth)
+            .header("Content-Type", "application/xml; charset=utf-8")
+            .method("PROPFIND", HttpRequest.BodyPublishers.ofString(body)),
+        operation);
+  }
+
   private Optional<Multistatus> propfind(String path, String operation) throws UploadException {
-    HttpResponse<String> response =
-        exchange(
-            request(path)
-                .header("Depth", "0")
-                .header("Content-Type", "application/xml; charset=utf-8")
-                .method("PROPFIND", HttpRequest.BodyPublishers.ofString(Multistatus.REQUEST)),
-            operation);
+    HttpResponse<String> response = propfind(path, "0", Multistatus.REQUEST, operation);
     if (response.statusCode() == 404) {
       return Optional.empty();
     }
