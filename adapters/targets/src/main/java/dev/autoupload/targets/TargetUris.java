@@ -5,7 +5,6 @@ import dev.autoupload.targets.koofr.KoofrTarget;
 import dev.autoupload.targets.local.LocalFolderTarget;
 import dev.autoupload.targets.nextcloud.NextcloudTarget;
 import dev.autoupload.targets.s3.S3Config;
-import dev.autoupload.targets.s3.S3Target;
 import dev.autoupload.targets.tus.TusTarget;
 import dev.autoupload.targets.webdav.WebDavTarget;
 import java.net.URI;
@@ -16,6 +15,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -90,7 +90,12 @@ public final class TargetUris {
       return tus(parsed, settings);
     }
     if (parsed.getScheme() != null && parsed.getScheme().equalsIgnoreCase("s3")) {
-      return S3Target.connect(s3Config(uri, parsed, settings), settings);
+      // Checked here, so a wrong URI gets the same answer with or without the S3 module.
+      s3Config(uri, parsed, settings);
+      return provider("s3")
+          .orElseThrow(() -> new IllegalArgumentException(
+              "unsupported target \"" + shown(uri) + "\": s3:// needs the autoupload-targets-s3 module on the classpath"))
+          .open(parsed, settings);
     }
     if (parsed.getScheme() != null && parsed.getScheme().equalsIgnoreCase("koofr")) {
       return koofr(uri, parsed, settings);
@@ -229,6 +234,23 @@ public final class TargetUris {
     } catch (IllegalArgumentException e) {
       throw rejected("invalid", uri, e.getMessage());
     }
+  }
+
+  /** The provider of {@code scheme} on the classpath, if any. */
+  private static Optional<TargetProvider> provider(String scheme) {
+    return ServiceLoader.load(TargetProvider.class, TargetUris.class.getClassLoader()).stream()
+        .map(ServiceLoader.Provider::get)
+        .filter(provider -> provider.schemes().contains(scheme))
+        .findFirst();
+  }
+
+  /**
+   * The bucket, prefix and options an {@code s3://} URI names, with the key of {@code settings}.
+   *
+   * @throws IllegalArgumentException with a one-line message when the URI is unusable
+   */
+  public static S3Config s3Config(URI uri, TargetSettings settings) {
+    return s3Config(uri.toString(), uri, settings);
   }
 
   private static S3Config s3Config(String uri, URI parsed, TargetSettings settings) {
