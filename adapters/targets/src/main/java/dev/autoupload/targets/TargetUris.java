@@ -45,7 +45,8 @@ public final class TargetUris {
    * 5 MiB to 5 GiB, default 10 MiB) and {@code webroot}, the path Nextcloud is installed under
    * ({@code ?webroot=/nextcloud} for {@code https://host/nextcloud/remote.php/dav/}; percent-encoded,
    * a space as %20); {@code tus+http://[user@]host[:port]/files/} and {@code
-   * tus+https://…}, a tus 1.0 server's creation URL; and {@code s3://bucket/prefix} with the optional query
+   * tus+https://…}, a tus 1.0 server's creation URL; and, with {@code autoupload-targets-s3} on the
+   * classpath, {@code s3://bucket/prefix} with the optional query
    * parameters {@code endpoint} (an S3-compatible server), {@code region} (default us-east-1),
    * {@code pathStyle} ({@code true} for most S3-compatible servers), {@code multipartThreshold}
    * and {@code partSize} (bytes). S3 credentials come from the standard AWS chain (environment,
