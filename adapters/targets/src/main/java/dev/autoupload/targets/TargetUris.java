@@ -5,7 +5,6 @@ import dev.autoupload.targets.koofr.KoofrTarget;
 import dev.autoupload.targets.local.LocalFolderTarget;
 import dev.autoupload.targets.nextcloud.NextcloudTarget;
 import dev.autoupload.targets.s3.S3Config;
-import dev.autoupload.targets.s3.S3Target;
 import dev.autoupload.targets.tus.TusTarget;
 import dev.autoupload.targets.webdav.WebDavTarget;
 import java.net.URI;
@@ -16,6 +15,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,7 +45,8 @@ public final class TargetUris {
    * 5 MiB to 5 GiB, default 10 MiB) and {@code webroot}, the path Nextcloud is installed under
    * ({@code ?webroot=/nextcloud} for {@code https://host/nextcloud/remote.php/dav/}; percent-encoded,
    * a space as %20); {@code tus+http://[user@]host[:port]/files/} and {@code
-   * tus+https://…}, a tus 1.0 server's creation URL; and {@code s3://bucket/prefix} with the optional query
+   * tus+https://…}, a tus 1.0 server's creation URL; and, with {@code autoupload-targets-s3} on the
+   * classpath, {@code s3://bucket/prefix} with the optional query
    * parameters {@code endpoint} (an S3-compatible server), {@code region} (default us-east-1),
    * {@code pathStyle} ({@code true} for most S3-compatible servers), {@code multipartThreshold}
    * and {@code partSize} (bytes). S3 credentials come from the standard AWS chain (environment,
@@ -90,7 +91,12 @@ public final class TargetUris {
       return tus(parsed, settings);
     }
     if (parsed.getScheme() != null && parsed.getScheme().equalsIgnoreCase("s3")) {
-      return S3Target.connect(s3Config(uri, parsed, settings), settings);
+      // Checked here, so a wrong URI gets the same answer with or without the S3 module.
+      s3Config(uri, parsed, settings);
+      return provider("s3")
+          .orElseThrow(() -> new IllegalArgumentException(
+              "unsupported target \"" + shown(uri) + "\": s3:// needs the autoupload-targets-s3 module on the classpath"))
+          .open(parsed, settings);
     }
     if (parsed.getScheme() != null && parsed.getScheme().equalsIgnoreCase("koofr")) {
       return koofr(uri, parsed, settings);
@@ -229,6 +235,23 @@ public final class TargetUris {
     } catch (IllegalArgumentException e) {
       throw rejected("invalid", uri, e.getMessage());
     }
+  }
+
+  /** The provider of {@code scheme} on the classpath, if any. */
+  private static Optional<TargetProvider> provider(String scheme) {
+    return ServiceLoader.load(TargetProvider.class, TargetUris.class.getClassLoader()).stream()
+        .map(ServiceLoader.Provider::get)
+        .filter(provider -> provider.schemes().contains(scheme))
+        .findFirst();
+  }
+
+  /**
+   * The bucket, prefix and options an {@code s3://} URI names, with the key of {@code settings}.
+   *
+   * @throws IllegalArgumentException with a one-line message when the URI is unusable
+   */
+  public static S3Config s3Config(URI uri, TargetSettings settings) {
+    return s3Config(uri.toString(), uri, settings);
   }
 
   private static S3Config s3Config(String uri, URI parsed, TargetSettings settings) {

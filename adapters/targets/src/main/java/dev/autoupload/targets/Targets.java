@@ -28,7 +28,8 @@ public final class Targets {
   /**
    * The target {@code uri} names, with default timeouts and no password: {@code file:///dir},
    * {@code webdav://}, {@code webdavs://}, {@code nextcloud://}, {@code tus+https://}, {@code
-   * s3://}, {@code koofr://} (see {@link TargetUris#open}).
+   * koofr://}, and {@code s3://} with {@code autoupload-targets-s3} on the classpath (see {@link
+   * TargetUris#open}).
    *
    * @param uri the target's URI
    * @return the target

@@ -7,7 +7,6 @@ import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.targets.koofr.KoofrTarget;
 import dev.autoupload.targets.local.LocalFolderTarget;
 import dev.autoupload.targets.nextcloud.NextcloudTarget;
-import dev.autoupload.targets.s3.S3Target;
 import dev.autoupload.targets.tus.TusTarget;
 import dev.autoupload.targets.webdav.WebDavTarget;
 import java.nio.file.Files;
@@ -98,15 +97,13 @@ class TargetUrisTest {
   }
 
   @Test
-  void opensAnS3BucketUnderAPrefix() {
-    try (UploadTarget target =
-        TargetUris.open(
-            "s3://photos/backup/My%20Phone?endpoint=http://127.0.0.1:9000&region=eu-west-1"
-                + "&pathStyle=true&multipartThreshold=8388608&partSize=5242880&checksums=false", TargetSettings.defaults())) {
-      assertThat(target).isInstanceOf(S3Target.class);
-      assertThat(target.describe())
-          .isEqualTo("s3://photos/backup/My Phone at http://127.0.0.1:9000");
-    }
+  void anS3UriWithoutTheS3ModuleSaysWhichModuleItNeeds() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(
+            () -> TargetUris.open("s3://photos/backup?endpoint=http://127.0.0.1:9000", TargetSettings.defaults()))
+        .withMessage(
+            "unsupported target \"s3://photos/backup?endpoint=http://127.0.0.1:9000\": s3:// needs the"
+                + " autoupload-targets-s3 module on the classpath");
   }
 
   @Test

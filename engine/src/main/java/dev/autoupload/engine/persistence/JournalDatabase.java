@@ -147,6 +147,7 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
   }
 
   public void migrate() {
+    requireDriver();
     try (Connection connection = connect()) {
       connection.setAutoCommit(true);
       try (Statement statement = connection.createStatement()) {
@@ -165,6 +166,18 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
           failures()
               .explained(e)
               .orElseGet(() -> "cannot open the journal database " + redactedUrl() + ": " + e.getMessage()),
+          e);
+    }
+  }
+
+  /** The engine brings H2's driver only: PostgreSQL's is for whoever runs it on PostgreSQL to add. */
+  private void requireDriver() {
+    try {
+      Class.forName(dialect.driver, false, JournalDatabase.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new EngineStartException(
+          "the journal database " + redactedUrl() + " needs the JDBC driver " + dialect.driver
+              + " on the classpath" + (dialect == Dialect.POSTGRES ? " (Maven: org.postgresql:postgresql)" : ""),
           e);
     }
   }

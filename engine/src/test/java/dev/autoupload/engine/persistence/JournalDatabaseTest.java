@@ -91,6 +91,19 @@ class JournalDatabaseTest {
   }
 
   @Test
+  void aPostgresJournalWithoutItsDriverSaysWhichDriverToAdd() {
+    // The engine does not bring the PostgreSQL driver, so it is not on these tests' classpath.
+    JournalDatabase journal =
+        JournalDatabase.of("jdbc:postgresql://127.0.0.1:1/db?password=secret", "u", "p", dataDir);
+
+    assertThatThrownBy(journal::migrate)
+        .isInstanceOf(EngineStartException.class)
+        .hasMessage(
+            "the journal database jdbc:postgresql://127.0.0.1:1/db needs the JDBC driver org.postgresql.Driver"
+                + " on the classpath (Maven: org.postgresql:postgresql)");
+  }
+
+  @Test
   void credentialsInTheUrlNeverReachMessages() {
     JournalDatabase journal =
         JournalDatabase.of("jdbc:postgresql://127.0.0.1:1/db?password=secret", "u", "p", dataDir);

@@ -1,0 +1,24 @@
+package dev.autoupload.targets;
+
+import dev.autoupload.engine.upload.UploadTarget;
+import java.net.URI;
+import java.util.Set;
+
+/**
+ * A kind of target that lives in a module of its own, so that its library comes only to those who
+ * use it ({@code autoupload-targets-s3} and the AWS SDK). {@link Targets#open} finds providers with
+ * {@link java.util.ServiceLoader}: a module lists its provider in {@code
+ * META-INF/services/dev.autoupload.targets.TargetProvider}.
+ */
+public interface TargetProvider {
+
+  /** The URI schemes this provider opens, in lower case (e.g. {@code s3}). */
+  Set<String> schemes();
+
+  /**
+   * Opens the target {@code uri} names.
+   *
+   * @throws IllegalArgumentException with a one-line message when the URI is unusable
+   */
+  UploadTarget open(URI uri, TargetSettings settings);
+}
