@@ -2,7 +2,7 @@ package dev.autoupload.engine.library;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.autoupload.engine.serialization.CborSerializable;
+import dev.autoupload.engine.internal.serialization.CborSerializable;
 import dev.autoupload.engine.upload.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
