@@ -99,7 +99,8 @@ public final class HttpControlServer implements AutoCloseable {
    * @throws IllegalArgumentException when an {@code autoupload.http} setting is invalid
    */
   public static HttpControlServer start(UploadEngine engine, Path dataDir, String host, int port) {
-    return start(engine, dataDir, host, port, HttpSettings.from(EngineInternals.actorSystem(engine).settings().config()));
+    Config settings = EngineInternals.actorSystem(engine).settings().config();
+    return start(engine, dataDir, host, port, HttpSettings.from(settings));
   }
 
   /** As {@link #start(UploadEngine, Path, String, int)}, with explicit settings. */
