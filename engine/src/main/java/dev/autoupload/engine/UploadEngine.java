@@ -7,16 +7,36 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.autoupload.engine.activity.ActivityItem;
 import dev.autoupload.engine.activity.ActivityOrder;
 import dev.autoupload.engine.activity.ActivityPage;
-import dev.autoupload.engine.activity.ActivityProjection;
-import dev.autoupload.engine.activity.ActivityStore;
 import dev.autoupload.engine.activity.UploadState;
 import dev.autoupload.engine.conditions.BlockerReason;
-import dev.autoupload.engine.conditions.ConditionMonitor;
 import dev.autoupload.engine.conditions.ConditionSource;
 import dev.autoupload.engine.conditions.DeviceConditions;
-import dev.autoupload.engine.conditions.PolicySettings;
-import dev.autoupload.engine.conditions.RunMarker;
 import dev.autoupload.engine.conditions.Verdict;
+import dev.autoupload.engine.freespace.AfterBackup;
+import dev.autoupload.engine.freespace.FreeSpace;
+import dev.autoupload.engine.freespace.FreedLog;
+import dev.autoupload.engine.internal.ConfigSettings;
+import dev.autoupload.engine.internal.EngineInternals;
+import dev.autoupload.engine.internal.EngineSettings;
+import dev.autoupload.engine.internal.Restarts;
+import dev.autoupload.engine.internal.ScalaConsoleFilter;
+import dev.autoupload.engine.internal.activity.ActivityProjection;
+import dev.autoupload.engine.internal.activity.ActivityStore;
+import dev.autoupload.engine.internal.conditions.ConditionMonitor;
+import dev.autoupload.engine.internal.conditions.PolicySettings;
+import dev.autoupload.engine.internal.conditions.RunMarker;
+import dev.autoupload.engine.internal.metrics.EngineMetrics;
+import dev.autoupload.engine.internal.persistence.DataDirLock;
+import dev.autoupload.engine.internal.persistence.JdbcContentHashCache;
+import dev.autoupload.engine.internal.persistence.JournalDatabase;
+import dev.autoupload.engine.internal.persistence.PrivateFiles;
+import dev.autoupload.engine.internal.upload.BandwidthLimiter;
+import dev.autoupload.engine.internal.upload.StepTracker;
+import dev.autoupload.engine.internal.upload.UploadSettings;
+import dev.autoupload.engine.internal.verify.Verifier;
+import dev.autoupload.engine.internal.watchdog.Watchdog;
+import dev.autoupload.engine.internal.watchdog.WatchdogSettings;
+import dev.autoupload.engine.internal.watchdog.Webhook;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
 import dev.autoupload.engine.library.BackupSupervisor;
@@ -25,25 +45,10 @@ import dev.autoupload.engine.library.CreationDateSource;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.library.RemoteLayout;
-import dev.autoupload.engine.metrics.EngineMetrics;
-import dev.autoupload.engine.persistence.DataDirLock;
-import dev.autoupload.engine.persistence.JdbcContentHashCache;
-import dev.autoupload.engine.persistence.JournalDatabase;
-import dev.autoupload.engine.persistence.PrivateFiles;
-import dev.autoupload.engine.upload.BandwidthLimiter;
-import dev.autoupload.engine.upload.StepTracker;
-import dev.autoupload.engine.upload.UploadSettings;
-import dev.autoupload.engine.freespace.AfterBackup;
-import dev.autoupload.engine.freespace.FreeSpace;
-import dev.autoupload.engine.freespace.FreedLog;
-import dev.autoupload.engine.verify.Verifier;
 import dev.autoupload.engine.verify.VerifyMode;
 import dev.autoupload.engine.verify.VerifyProgress;
 import dev.autoupload.engine.verify.VerifyReport;
 import dev.autoupload.engine.watchdog.Stall;
-import dev.autoupload.engine.watchdog.Watchdog;
-import dev.autoupload.engine.watchdog.WatchdogSettings;
-import dev.autoupload.engine.watchdog.Webhook;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,10 +75,10 @@ import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -188,31 +193,37 @@ public final class UploadEngine implements AutoCloseable {
   /** What {@link #verify} needs from the engine's settings. */
   private record VerifierSettings(RemoteLayout layout, ContentHashCache hashes, int parallelism, AfterBackup afterBackup) {}
 
+  static {
+    // The adapters' way to a Config and the actor system, kept out of this class's API.
+    EngineInternals.grant(
+        new EngineInternals.Access() {
+          @Override
+          public UploadEngine start(Config config) {
+            return UploadEngine.start(config.withFallback(ConfigFactory.load()), Optional.empty());
+          }
+
+          @Override
+          public ActorSystem<?> actorSystem(UploadEngine engine) {
+            return engine.system;
+          }
+        });
+  }
+
   /**
    * Starts an engine with default settings, keeping its journal in {@code dataDir}.
    *
    * @param dataDir the folder the engine keeps its journal (an H2 database) and lock in; created
    *     when missing
    * @return the running engine; close it when done
-   * @throws EngineStartException as {@link #start(Config)}
+   * @throws EngineStartException when the data dir is used by another running engine, the journal
+   *     cannot be opened or migrated, or a setting (of {@code application.conf}, {@code -D}
+   *     properties) is invalid
    */
   public static UploadEngine start(Path dataDir) {
     return start(
         ConfigFactory.parseMap(Map.of("autoupload.data-dir", dataDir.toAbsolutePath().toString()))
-            .withFallback(ConfigFactory.load()));
-  }
-
-  /**
-   * Starts an engine. {@code config} must set {@code autoupload.data-dir}; every other key falls
-   * back to {@code reference.conf}.
-   *
-   * @param config the settings (see {@code reference.conf})
-   * @return the running engine; close it when done
-   * @throws EngineStartException when the data dir is used by another running engine, the journal
-   *     cannot be opened or migrated, or a setting is invalid
-   */
-  public static UploadEngine start(Config config) {
-    return start(config.withFallback(ConfigFactory.load()), Optional.empty());
+            .withFallback(ConfigFactory.load()),
+        Optional.empty());
   }
 
   /**
@@ -280,7 +291,7 @@ public final class UploadEngine implements AutoCloseable {
 
     /**
      * @return the running engine; close it when done
-     * @throws EngineStartException as {@link UploadEngine#start(Config)}, and when no data dir was given
+     * @throws EngineStartException as {@link UploadEngine#start(Path)}, and when no data dir was given
      */
     public UploadEngine start() {
       if (dataDir == null) {
@@ -334,7 +345,7 @@ public final class UploadEngine implements AutoCloseable {
       snapshotEvery = settings.getInt("autoupload.ledger-snapshot-every");
       askTimeout = settings.getDuration("autoupload.ask-timeout");
       verifyParallelism = Verifier.parallelism(settings);
-      afterBackup = AfterBackup.from(settings);
+      afterBackup = ConfigSettings.afterBackup(settings);
       restarts = Restarts.from(settings);
       watchdog = WatchdogSettings.from(settings);
       journal =
@@ -699,16 +710,6 @@ public final class UploadEngine implements AutoCloseable {
   public void addConditionSource(ConditionSource source) {
     conditionSources.add(source);
     source.start(conditions -> system.tell(new EngineGuardian.ReportConditions(conditions)));
-  }
-
-  /**
-   * The engine's actor system, for adapters that run beside the engine on it (the HTTP control
-   * endpoint). Embedders do not need it; never terminate it directly, call {@link #close()}.
-   *
-   * @return the running actor system
-   */
-  public ActorSystem<?> actorSystem() {
-    return system;
   }
 
   // ---- Activity ----

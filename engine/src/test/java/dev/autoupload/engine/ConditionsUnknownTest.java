@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.conditions.Verdict;
+import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.InMemoryAssets;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryStatus;
@@ -59,7 +60,7 @@ class ConditionsUnknownTest {
       photos.put("PH-" + i, "IMG_000" + i + ".JPG", bytes, Instant.parse("2024-05-01T10:00:00Z"));
     }
     InMemoryTarget target = new InMemoryTarget();
-    try (UploadEngine engine = UploadEngine.start(embedded())) {
+    try (UploadEngine engine = EngineInternals.start(embedded())) {
       engine.addLibrary(new Library("camera", photos, target)).toCompletableFuture().get(5, TimeUnit.SECONDS);
 
       // Every file found and planned, none sent: the engine waits for the host, and says so.
@@ -102,7 +103,7 @@ class ConditionsUnknownTest {
 
   @Test
   void theUsersPauseShowsBesideTheUnknownConditions() throws Exception {
-    try (UploadEngine engine = UploadEngine.start(embedded())) {
+    try (UploadEngine engine = EngineInternals.start(embedded())) {
       engine.pause().toCompletableFuture().get(5, TimeUnit.SECONDS);
       EngineStatus status = engine.status().toCompletableFuture().get(5, TimeUnit.SECONDS);
       assertThat(status.reasons()).containsExactlyInAnyOrder(BlockerReason.CONDITIONS_UNKNOWN, BlockerReason.USER_PAUSED);
@@ -113,13 +114,13 @@ class ConditionsUnknownTest {
   void theDesktopSettingUploadsWithoutAReportAndAnyOtherIsRefusedByName() throws Exception {
     Config desktop =
         ConfigFactory.parseMap(Map.of("autoupload.conditions.initial", "desktop")).withFallback(embedded());
-    try (UploadEngine engine = UploadEngine.start(desktop)) {
+    try (UploadEngine engine = EngineInternals.start(desktop)) {
       EngineStatus status = engine.status().toCompletableFuture().get(5, TimeUnit.SECONDS);
       assertThat(status.verdict().allowed()).isTrue();
       assertThat(status.conditions()).contains(DeviceConditions.desktop());
     }
     Config typo = ConfigFactory.parseMap(Map.of("autoupload.conditions.initial", "laptop")).withFallback(embedded());
-    assertThatThrownBy(() -> UploadEngine.start(typo))
+    assertThatThrownBy(() -> EngineInternals.start(typo))
         .isInstanceOf(EngineStartException.class)
         .hasMessageContaining("autoupload.conditions.initial")
         .hasMessageContaining("laptop");

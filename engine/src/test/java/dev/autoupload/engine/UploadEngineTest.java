@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.conditions.BlockerReason;
-import dev.autoupload.engine.conditions.RunMarker;
+import dev.autoupload.engine.internal.EngineInternals;
+import dev.autoupload.engine.internal.conditions.RunMarker;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.testing.InMemorySource;
@@ -91,7 +92,7 @@ class UploadEngineTest {
     LocalTime now = LocalTime.now();
     String window = now.plusHours(2).withSecond(0).withNano(0) + "-" + now.plusHours(3).withSecond(0).withNano(0);
     try (UploadEngine engine =
-        UploadEngine.start(
+        EngineInternals.start(
             ConfigFactory.parseMap(
                     Map.of("autoupload.data-dir", dataDir.toString(), "autoupload.policy.schedule", List.of(window)))
                 .withFallback(ConfigFactory.load()))) {
@@ -197,12 +198,12 @@ class UploadEngineTest {
 
   @Test
   void invalidSettingsAndAMissingDataDirGiveClearErrors() {
-    assertThatThrownBy(() -> UploadEngine.start(ConfigFactory.load()))
+    assertThatThrownBy(() -> EngineInternals.start(ConfigFactory.load()))
         .isInstanceOf(EngineStartException.class)
         .hasMessageContaining("autoupload.data-dir is not set");
     assertThatThrownBy(
             () ->
-                UploadEngine.start(
+                EngineInternals.start(
                     ConfigFactory.parseMap(
                             Map.of("autoupload.data-dir", dataDir.toString(), "autoupload.upload.parallelism", 0))
                         .withFallback(ConfigFactory.load())))
@@ -210,7 +211,7 @@ class UploadEngineTest {
         .hasMessageContaining("autoupload.upload.parallelism must be at least 1");
     assertThatThrownBy(
             () ->
-                UploadEngine.start(
+                EngineInternals.start(
                     ConfigFactory.parseMap(
                             Map.of("autoupload.data-dir", dataDir.toString(), "autoupload.journal.url", "jdbc:mysql://x"))
                         .withFallback(ConfigFactory.load())))
@@ -220,7 +221,7 @@ class UploadEngineTest {
 
   /** An engine that restarts a failed library within a fraction of a second, answering within 2 s. */
   private UploadEngine quicklyRestarting() {
-    return UploadEngine.start(
+    return EngineInternals.start(
         ConfigFactory.parseMap(
                 Map.of(
                     "autoupload.data-dir", dataDir.toString(),

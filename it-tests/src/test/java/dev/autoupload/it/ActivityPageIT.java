@@ -5,19 +5,19 @@ import static dev.autoupload.it.MediaFiles.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
+import dev.autoupload.engine.EngineStatus;
+import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.internal.EngineInternals;
+import dev.autoupload.engine.library.Library;
+import dev.autoupload.http.HttpControlServer;
+import dev.autoupload.sources.folder.FolderSource;
+import dev.autoupload.targets.local.LocalFolderTarget;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import javax.imageio.ImageIO;
-import dev.autoupload.engine.EngineStatus;
-import dev.autoupload.engine.UploadEngine;
-import dev.autoupload.engine.library.Library;
-import dev.autoupload.http.HttpControlServer;
-import dev.autoupload.sources.folder.FolderSource;
-import dev.autoupload.targets.local.LocalFolderTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,7 +89,7 @@ class ActivityPageIT {
     Files.setLastModifiedTime(photos.resolve(NEW_PHOTO), FileTime.from(Instant.now().minusSeconds(600)));
 
     engine =
-        UploadEngine.start(
+        EngineInternals.start(
             ConfigFactory.parseMap(
                 Map.of(
                     "autoupload.data-dir", dataDir.toString(),

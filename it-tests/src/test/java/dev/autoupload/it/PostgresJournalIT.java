@@ -10,6 +10,7 @@ import dev.autoupload.engine.activity.ActivityItem;
 import dev.autoupload.engine.activity.ActivityOrder;
 import dev.autoupload.engine.activity.ActivityPage;
 import dev.autoupload.engine.activity.UploadState;
+import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.sources.folder.FolderSource;
 import dev.autoupload.targets.local.LocalFolderTarget;
@@ -50,7 +51,7 @@ class PostgresJournalIT {
   }
 
   private UploadEngine start(Path dataDir) {
-    return UploadEngine.start(
+    return EngineInternals.start(
         ConfigFactory.parseMap(
                 Map.of(
                     "autoupload.data-dir", dataDir.toString(),

@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.EngineEvent;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.watchdog.Stall;
 import dev.autoupload.http.HttpControlServer;
@@ -106,7 +107,7 @@ class StallWatchdogIT {
     MediaFiles.write(photos.resolve("IMG_0002.jpg"), 50 * KIB, random);
     Path dataDir = tmp.resolve("data");
     engine =
-        UploadEngine.start(
+        EngineInternals.start(
             ConfigFactory.parseMap(
                 Map.of(
                     "autoupload.data-dir", dataDir.toString(),

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.sources.folder.FolderSource;
@@ -39,7 +40,7 @@ class TenThousandFilesIT {
 
     long started = System.nanoTime();
     EngineStatus done;
-    try (UploadEngine engine = UploadEngine.start(mirroring(dataDir))) {
+    try (UploadEngine engine = EngineInternals.start(mirroring(dataDir))) {
       addLibrary(engine, source, target);
       done = awaitIdle(engine);
     }
@@ -56,7 +57,7 @@ class TenThousandFilesIT {
     assertThat(onTarget).isEqualTo(sourceHashes);
 
     long restarted = System.nanoTime();
-    try (UploadEngine engine = UploadEngine.start(mirroring(dataDir))) {
+    try (UploadEngine engine = EngineInternals.start(mirroring(dataDir))) {
       addLibrary(engine, source, target);
       LibraryStatus again = awaitIdle(engine).libraries().get(0);
       System.out.printf(

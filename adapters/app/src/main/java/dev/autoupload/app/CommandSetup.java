@@ -1,8 +1,8 @@
 package dev.autoupload.app;
 
 import com.typesafe.config.Config;
+import dev.autoupload.engine.internal.ConfigSettings;
 import dev.autoupload.engine.library.Library;
-import dev.autoupload.engine.library.LibraryRules;
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.sources.folder.FolderSource;
 import dev.autoupload.targets.TargetSettings;
@@ -75,7 +75,7 @@ final class CommandSetup {
   static Library library(String id, Path sourceDir, UploadTarget uploadTarget, Config config) {
     try {
       return new Library(id, new FolderSource(id, sourceDir, FolderSource.Settings.fromConfig(config)), uploadTarget)
-          .withRules(LibraryRules.from(config, ZoneId.systemDefault()));
+          .withRules(ConfigSettings.libraryRules(config, ZoneId.systemDefault()));
     } catch (IllegalArgumentException e) {
       throw new RunFailure(Main.USAGE, e.getMessage(), e);
     }

@@ -9,11 +9,11 @@ import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
-import dev.autoupload.engine.EngineSettings;
-import dev.autoupload.engine.conditions.PolicySettings;
-import dev.autoupload.engine.library.LibraryRules;
-import dev.autoupload.engine.upload.UploadSettings;
-import dev.autoupload.engine.verify.Verifier;
+import dev.autoupload.engine.internal.ConfigSettings;
+import dev.autoupload.engine.internal.EngineSettings;
+import dev.autoupload.engine.internal.conditions.PolicySettings;
+import dev.autoupload.engine.internal.upload.UploadSettings;
+import dev.autoupload.engine.internal.verify.Verifier;
 import dev.autoupload.http.HttpSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -186,7 +186,7 @@ final class ConfigLoader {
     try {
       UploadSettings.from(config);
       PolicySettings.from(config);
-      LibraryRules.from(config, ZoneId.systemDefault());
+      ConfigSettings.libraryRules(config, ZoneId.systemDefault());
       HttpSettings.from(config);
       Verifier.parallelism(config);
       EngineSettings.check(config);

@@ -1,6 +1,6 @@
 package dev.autoupload.app;
 
-import dev.autoupload.engine.ScalaConsoleFilter;
+import dev.autoupload.engine.internal.ScalaConsoleFilter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;

@@ -7,6 +7,7 @@ import dev.autoupload.engine.EngineStartException;
 import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.conditions.ConditionSource;
+import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadTarget;
@@ -245,7 +246,7 @@ final class RunCommand implements Callable<Integer> {
 
   private static UploadEngine startEngine(Config config) {
     try {
-      return UploadEngine.start(config);
+      return EngineInternals.start(config);
     } catch (EngineStartException e) {
       int code = e.getCause() instanceof ConfigException ? Main.USAGE : Main.CANNOT_START;
       throw new RunFailure(code, e.getMessage(), e);

@@ -8,6 +8,8 @@ import dev.autoupload.engine.EngineStartException;
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.freespace.AfterBackup;
 import dev.autoupload.engine.freespace.Outcome;
+import dev.autoupload.engine.internal.ConfigSettings;
+import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.engine.verify.FileVerdict;
@@ -150,7 +152,7 @@ final class VerifyCommand implements Callable<Integer> {
       Library library = CommandSetup.library(id, sourceDir, uploadTarget, config);
       UploadEngine engine;
       try {
-        engine = UploadEngine.start(config);
+        engine = EngineInternals.start(config);
       } catch (EngineStartException.DataDirInUse inUse) {
         if (freeSpace) {
           throw new RunFailure(
@@ -200,7 +202,7 @@ final class VerifyCommand implements Callable<Integer> {
   private static void checkFreeSpace(Config config, Path sourceDir, UploadTarget uploadTarget) {
     AfterBackup setting;
     try {
-      setting = AfterBackup.from(config);
+      setting = ConfigSettings.afterBackup(config);
     } catch (IllegalArgumentException | ConfigException e) {
       throw new RunFailure(Main.USAGE, e.getMessage(), e);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.upload.NameRules;
 import dev.autoupload.engine.upload.RemoteState;
@@ -150,7 +151,7 @@ class ControlEndpointCommandsTest {
   @Test
   void statusAndActivityShowWhatTheRunningInstanceDoes() throws Exception {
     Path data = dir.resolve("data");
-    try (UploadEngine engine = UploadEngine.start(ConfigLoader.withDataDir(ConfigLoader.load(Optional.empty(), List.of()), data));
+    try (UploadEngine engine = EngineInternals.start(ConfigLoader.withDataDir(ConfigLoader.load(Optional.empty(), List.of()), data));
         HttpControlServer server = HttpControlServer.start(engine, data, "127.0.0.1", 0)) {
       engine
           .addLibrary(new Library("photos", new FolderSource("photos", photos()), TargetUris.open(dir.resolve("backup").toUri().toString(), TargetSettings.defaults())))
@@ -234,7 +235,7 @@ class ControlEndpointCommandsTest {
         ConfigLoader.withDataDir(
             ConfigLoader.load(Optional.empty(), List.of("autoupload.supervision.min-backoff=50ms", "autoupload.supervision.max-backoff=200ms")),
             data);
-    try (UploadEngine engine = UploadEngine.start(config);
+    try (UploadEngine engine = EngineInternals.start(config);
         HttpControlServer server = HttpControlServer.start(engine, data, "127.0.0.1", 0)) {
       engine.addLibrary(new Library("photos", new FolderSource("photos", photos()), broken).watched()).toCompletableFuture().get(10, TimeUnit.SECONDS);
 

@@ -11,6 +11,7 @@ import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.freespace.Freed;
 import dev.autoupload.engine.freespace.FreedLog;
 import dev.autoupload.engine.freespace.Outcome;
+import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.upload.NameRules;
 import dev.autoupload.engine.upload.RemoteState;
@@ -82,7 +83,7 @@ class FreeSpaceTest {
   }
 
   private UploadEngine start(String afterBackup, String proof) {
-    return UploadEngine.start(
+    return EngineInternals.start(
         ConfigFactory.parseMap(
                 Map.of(
                     "autoupload.data-dir", dir.resolve("data").toString(),

@@ -11,6 +11,7 @@ import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.conditions.DeviceConditions.Network;
 import dev.autoupload.engine.conditions.DeviceConditions.OsState;
 import dev.autoupload.engine.conditions.DeviceConditions.PhotoAccess;
+import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.upload.Sha256;
 import dev.autoupload.http.HttpControlServer;
@@ -120,7 +121,7 @@ class LibraryRulesEndToEndTest {
             data);
     List<EngineEvent.AssetUploaded> uploaded = new CopyOnWriteArrayList<>();
 
-    try (UploadEngine engine = UploadEngine.start(config);
+    try (UploadEngine engine = EngineInternals.start(config);
         HttpControlServer server = HttpControlServer.start(engine, data, "127.0.0.1", 0)) {
       engine.addListener(
           event -> {

@@ -3,6 +3,7 @@ package dev.autoupload.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.internal.EngineInternals;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -82,7 +83,7 @@ class RunCommandTest {
     Files.writeString(source.resolve("a.jpg"), "a");
 
     UploadEngine holder =
-        UploadEngine.start(ConfigLoader.withDataDir(ConfigLoader.load(Optional.empty(), List.of()), data));
+        EngineInternals.start(ConfigLoader.withDataDir(ConfigLoader.load(Optional.empty(), List.of()), data));
     try {
       Result blocked = runOnce(source, Files.createDirectories(dir.resolve("backup")), data);
 

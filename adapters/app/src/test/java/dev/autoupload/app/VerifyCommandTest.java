@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.http.HttpControlServer;
 import java.io.IOException;
@@ -174,7 +175,7 @@ class VerifyCommandTest {
     Path data = dir.resolve("data");
     String id = LibraryIds.derive(source(), backup().toUri().toString());
     Config config = ConfigLoader.withDataDir(ConfigLoader.load(Optional.empty(), List.of("autoupload.layout.pattern=\"{path}\"")), data);
-    try (UploadEngine engine = UploadEngine.start(config);
+    try (UploadEngine engine = EngineInternals.start(config);
         HttpControlServer server = HttpControlServer.start(engine, data, "127.0.0.1", 0)) {
       Library library = CommandSetup.library(id, source(), CommandSetup.openTarget(backup().toUri().toString(), config, source()), config);
       engine.addLibrary(library).toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -204,7 +205,7 @@ class VerifyCommandTest {
   void aRunWithoutAControlEndpointHoldingTheDataDirIsAOneLineErrorSayingWhatToDo() throws Exception {
     backUp();
     Path data = dir.resolve("data");
-    try (UploadEngine engine = UploadEngine.start(ConfigLoader.withDataDir(ConfigLoader.load(Optional.empty(), List.of()), data))) {
+    try (UploadEngine engine = EngineInternals.start(ConfigLoader.withDataDir(ConfigLoader.load(Optional.empty(), List.of()), data))) {
       Result verify = command("verify");
 
       assertThat(verify.code()).isEqualTo(3);

@@ -5,6 +5,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.Subscription;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.internal.EngineInternals;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -98,13 +99,14 @@ public final class HttpControlServer implements AutoCloseable {
    * @throws IllegalArgumentException when an {@code autoupload.http} setting is invalid
    */
   public static HttpControlServer start(UploadEngine engine, Path dataDir, String host, int port) {
-    return start(engine, dataDir, host, port, HttpSettings.from(engine.actorSystem().settings().config()));
+    Config settings = EngineInternals.actorSystem(engine).settings().config();
+    return start(engine, dataDir, host, port, HttpSettings.from(settings));
   }
 
   /** As {@link #start(UploadEngine, Path, String, int)}, with explicit settings. */
   public static HttpControlServer start(
       UploadEngine engine, Path dataDir, String host, int port, HttpSettings settings) {
-    ActorSystem<?> system = engine.actorSystem();
+    ActorSystem<?> system = EngineInternals.actorSystem(engine);
     ApiToken token;
     try {
       token = ApiToken.loadOrCreate(dataDir);

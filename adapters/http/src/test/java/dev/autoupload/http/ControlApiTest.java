@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.testing.InMemorySource;
 import dev.autoupload.engine.testing.InMemoryTarget;
@@ -446,7 +447,7 @@ class ControlApiTest {
 
   @Test
   void configuredHostNamesAreAllowedToo() {
-    HttpSettings base = HttpSettings.from(engine.actorSystem().settings().config());
+    HttpSettings base = HttpSettings.from(EngineInternals.actorSystem(engine).settings().config());
     Set<String> hosts = new java.util.HashSet<>(base.allowedHosts());
     hosts.add("nas.local");
     HttpSettings settings =

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.testing.InMemorySource;
 import dev.autoupload.engine.testing.InMemoryTarget;
@@ -36,7 +37,7 @@ class EventStreamTest {
   @BeforeEach
   void start() throws IOException {
     engine =
-        UploadEngine.start(
+        EngineInternals.start(
             ConfigFactory.parseMap(
                     Map.of("autoupload.data-dir", dataDir.toString(), "autoupload.upload.chunk-bytes", "64KiB"))
                 .withFallback(ConfigFactory.load()));

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.testing.InMemorySource;
 import dev.autoupload.engine.testing.InMemoryTarget;
@@ -31,7 +32,7 @@ class LibraryDownApiTest {
     InMemorySource camera = new InMemorySource("camera");
     camera.add("b.jpg", 200);
     try (UploadEngine engine =
-            UploadEngine.start(
+            EngineInternals.start(
                 ConfigFactory.parseMap(
                         Map.of(
                             "autoupload.data-dir", dataDir.toString(),

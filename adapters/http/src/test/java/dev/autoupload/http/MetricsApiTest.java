@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.testing.InMemorySource;
 import dev.autoupload.engine.testing.InMemoryTarget;
@@ -36,7 +37,7 @@ class MetricsApiTest {
       bytes += camera.add("IMG_000" + i + ".jpg", 1000 * i).length;
     }
     try (UploadEngine engine =
-            UploadEngine.start(ConfigFactory.parseMap(Map.of("autoupload.data-dir", dataDir.toString())));
+            EngineInternals.start(ConfigFactory.parseMap(Map.of("autoupload.data-dir", dataDir.toString())));
         HttpControlServer server = HttpControlServer.start(engine, dataDir, "127.0.0.1", 0)) {
       TestClient client = new TestClient(server.url(), ApiToken.read(dataDir).orElseThrow().value());
       engine.pause().toCompletableFuture().get(10, TimeUnit.SECONDS);

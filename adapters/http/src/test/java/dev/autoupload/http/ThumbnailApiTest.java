@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.testing.InMemorySource;
 import dev.autoupload.engine.testing.InMemoryTarget;
@@ -18,8 +19,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +48,7 @@ class ThumbnailApiTest {
     camera.add("DCIM/IMG_0002.MOV", 5000);
     InMemoryTarget target = new InMemoryTarget();
     try (UploadEngine engine =
-            UploadEngine.start(ConfigFactory.parseMap(Map.of("autoupload.data-dir", dataDir.toString())));
+            EngineInternals.start(ConfigFactory.parseMap(Map.of("autoupload.data-dir", dataDir.toString())));
         HttpControlServer server = HttpControlServer.start(engine, dataDir, "127.0.0.1", 0)) {
       TestClient client = new TestClient(server.url(), ApiToken.read(dataDir).orElseThrow().value());
       engine.addLibrary(new Library("camera", camera, target)).toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.testing.InMemorySource;
 import dev.autoupload.engine.testing.InMemoryTarget;
@@ -47,7 +48,7 @@ class VerifyApiTest {
   @BeforeEach
   void start() throws Exception {
     engine =
-        UploadEngine.start(
+        EngineInternals.start(
             ConfigFactory.parseMap(Map.of("autoupload.data-dir", dataDir.toString(), "autoupload.layout.pattern", "{path}"))
                 .withFallback(ConfigFactory.load()));
     server = HttpControlServer.start(engine, dataDir, "127.0.0.1", 0);

@@ -1,6 +1,6 @@
 package dev.autoupload.engine.conditions;
 
-import dev.autoupload.engine.serialization.CborSerializable;
+import dev.autoupload.engine.internal.serialization.CborSerializable;
 import java.util.Set;
 
 /**

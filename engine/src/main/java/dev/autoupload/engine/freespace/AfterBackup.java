@@ -1,6 +1,5 @@
 package dev.autoupload.engine.freespace;
 
-import com.typesafe.config.Config;
 import dev.autoupload.engine.verify.Proof;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -59,14 +58,16 @@ public record AfterBackup(Action action, Proof.Evidence weakestProof) {
   }
 
   /**
-   * Reads both settings from a resolved configuration; a relative {@code move-to} folder is taken
-   * from the working directory.
+   * Parses the values of both settings; a relative {@code move-to} folder is taken from the working
+   * directory.
    *
+   * @param action the value of {@link #KEY}
+   * @param proof the value of {@link #PROOF_KEY}
+   * @return the setting
    * @throws IllegalArgumentException naming the key, when a value is not one of the forms documented
-   * @throws com.typesafe.config.ConfigException when a value is missing or not a string
    */
-  public static AfterBackup from(Config config) {
-    return new AfterBackup(action(config.getString(KEY).trim()), proof(config.getString(PROOF_KEY).trim()));
+  public static AfterBackup parse(String action, String proof) {
+    return new AfterBackup(action(action.trim()), proof(proof.trim()));
   }
 
   private static Action action(String value) {

@@ -1,7 +1,7 @@
 package dev.autoupload.engine.library;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import dev.autoupload.engine.serialization.CborSerializable;
+import dev.autoupload.engine.internal.serialization.CborSerializable;
 import dev.autoupload.engine.upload.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

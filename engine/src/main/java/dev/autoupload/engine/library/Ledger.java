@@ -2,7 +2,7 @@ package dev.autoupload.engine.library;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.autoupload.engine.serialization.CborSerializable;
+import dev.autoupload.engine.internal.serialization.CborSerializable;
 import dev.autoupload.engine.upload.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
@@ -32,7 +32,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * maps and sets (structural sharing), because a library may hold a million assets and snapshots are
  * serialized on another thread while new records keep arriving.
  */
-public final class Ledger implements CborSerializable {
+final class Ledger implements CborSerializable {
 
   private static final Ledger EMPTY =
       new Ledger(PersistentMap.empty(), HashSet$.MODULE$.empty(), HashSet$.MODULE$.empty(), HashSet$.MODULE$.empty());

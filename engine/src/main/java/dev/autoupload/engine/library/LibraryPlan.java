@@ -2,11 +2,12 @@ package dev.autoupload.engine.library;
 
 import dev.autoupload.engine.EngineEvent;
 import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.internal.library.QueueOrder;
+import dev.autoupload.engine.internal.upload.UploadSettings;
 import dev.autoupload.engine.upload.FileUpload;
 import dev.autoupload.engine.upload.NameRules;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadReason;
-import dev.autoupload.engine.upload.UploadSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ import java.util.Set;
  *       pauses without holding a slot.
  * </ul>
  */
-public final class LibraryPlan {
+final class LibraryPlan {
 
   /** What a plan needs to know of its library, fixed for its life. */
   public record Settings(

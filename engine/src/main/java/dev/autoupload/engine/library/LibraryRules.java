@@ -1,13 +1,9 @@
 package dev.autoupload.engine.library;
 
-import com.typesafe.config.Config;
 import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.DeviceConditions;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
@@ -137,27 +133,5 @@ public record LibraryRules(
     public boolean allowed() {
       return reasons.isEmpty();
     }
-  }
-
-  /**
-   * From {@code autoupload.rules}; {@code only-since} is a date ({@code 2024-01-01}, from midnight
-   * in {@code zone}) or empty.
-   */
-  public static LibraryRules from(Config config, ZoneId zone) {
-    Config rules = config.getConfig("autoupload.rules");
-    String since = rules.getString("only-since").strip();
-    Optional<Instant> onlySince;
-    try {
-      onlySince = since.isEmpty() ? Optional.empty() : Optional.of(LocalDate.parse(since).atStartOfDay(zone).toInstant());
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(
-          "autoupload.rules.only-since must be a date such as 2024-01-01, or empty; got \"" + since + "\"");
-    }
-    return new LibraryRules(
-        rules.getBoolean("photos.mobile-data"),
-        rules.getBoolean("videos.mobile-data"),
-        rules.getBytes("max-size-on-metered"),
-        rules.getDuration("min-age"),
-        onlySince);
   }
 }

@@ -1,5 +1,6 @@
 package dev.autoupload.engine.library;
 
+import dev.autoupload.engine.internal.library.QueueOrder;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.Optional;

@@ -7,7 +7,7 @@ import java.util.Optional;
  * read: a pure function of the asset, the {@link Ledger} and what the run is doing, each answer
  * naming its reason.
  */
-public sealed interface Placement {
+sealed interface Placement {
 
   /** In plain words, for logs and tests. */
   String reason();

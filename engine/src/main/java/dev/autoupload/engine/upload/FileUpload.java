@@ -1,10 +1,14 @@
 package dev.autoupload.engine.upload;
 
 import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.internal.serialization.CborSerializable;
+import dev.autoupload.engine.internal.upload.BandwidthLimiter;
+import dev.autoupload.engine.internal.upload.KnownBackups;
+import dev.autoupload.engine.internal.upload.StepTracker;
+import dev.autoupload.engine.internal.upload.UploadSettings;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
 import dev.autoupload.engine.library.CreationDateSource;
-import dev.autoupload.engine.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;

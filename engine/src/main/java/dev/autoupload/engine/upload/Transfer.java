@@ -1,5 +1,7 @@
 package dev.autoupload.engine.upload;
 
+import dev.autoupload.engine.internal.upload.BandwidthLimiter;
+import dev.autoupload.engine.internal.upload.StepTracker;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
 import java.io.FileNotFoundException;

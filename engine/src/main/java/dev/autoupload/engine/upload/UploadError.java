@@ -3,7 +3,7 @@ package dev.autoupload.engine.upload;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.autoupload.engine.conditions.BlockerReason;
-import dev.autoupload.engine.serialization.CborSerializable;
+import dev.autoupload.engine.internal.serialization.CborSerializable;
 import java.time.Duration;
 import java.util.Optional;
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.testing.InMemorySource;
 import dev.autoupload.engine.testing.InMemoryTarget;
@@ -152,7 +153,7 @@ class ActivityTest {
                 "autoupload.data-dir", dataDir.toAbsolutePath().toString(),
                 "autoupload.upload.on-conflict", "overwrite"));
 
-    try (UploadEngine engine = UploadEngine.start(overwrite)) {
+    try (UploadEngine engine = EngineInternals.start(overwrite)) {
       engine.addLibrary(new Library("notes", source, target)).toCompletableFuture().get(5, TimeUnit.SECONDS);
       awaitIdle(engine);
 

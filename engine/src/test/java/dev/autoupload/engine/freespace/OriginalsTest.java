@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.freespace.AfterBackup.Action;
 import dev.autoupload.engine.freespace.Decision.Reason;
 import dev.autoupload.engine.freespace.Originals.Facts;
+import dev.autoupload.engine.internal.ConfigSettings;
 import dev.autoupload.engine.verify.FileVerdict;
 import dev.autoupload.engine.verify.FileVerdict.Mark;
 import dev.autoupload.engine.verify.Proof;
@@ -128,7 +129,7 @@ class OriginalsTest {
     assertThat(settings("delete-after:30", "md5"))
         .isEqualTo(new AfterBackup(new Action.DeleteAfter(30), Evidence.MD5_REPORTED));
     assertThat(settings("move-to:/media/archive", "sha256").action()).isEqualTo(new Action.MoveTo(Path.of("/media/archive")));
-    assertThat(AfterBackup.from(ConfigFactory.load()).frees()).as("the default keeps everything").isFalse();
+    assertThat(ConfigSettings.afterBackup(ConfigFactory.load()).frees()).as("the default keeps everything").isFalse();
     for (String bad : new String[] {"delete", "delete-after:", "delete-after:-1", "delete-after:3d", "move-to:", "Keep", ""}) {
       assertThatThrownBy(() -> settings(bad, "sha256"))
           .isInstanceOf(IllegalArgumentException.class)
@@ -140,6 +141,6 @@ class OriginalsTest {
   }
 
   private static AfterBackup settings(String action, String proof) {
-    return AfterBackup.from(ConfigFactory.parseMap(Map.of(AfterBackup.KEY, action, AfterBackup.PROOF_KEY, proof)));
+    return ConfigSettings.afterBackup(ConfigFactory.parseMap(Map.of(AfterBackup.KEY, action, AfterBackup.PROOF_KEY, proof)));
   }
 }

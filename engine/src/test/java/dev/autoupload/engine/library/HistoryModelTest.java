@@ -2,9 +2,9 @@ package dev.autoupload.engine.library;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.autoupload.engine.internal.upload.UploadSettings;
 import dev.autoupload.engine.upload.ConflictPolicy;
 import dev.autoupload.engine.upload.NameRules;
-import dev.autoupload.engine.upload.UploadSettings;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;

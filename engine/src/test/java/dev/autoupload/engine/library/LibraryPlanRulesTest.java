@@ -3,10 +3,10 @@ package dev.autoupload.engine.library;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.internal.upload.UploadSettings;
 import dev.autoupload.engine.upload.FileUpload;
 import dev.autoupload.engine.upload.NameRules;
 import dev.autoupload.engine.upload.RemoteFile;
-import dev.autoupload.engine.upload.UploadSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.autoupload.engine.EngineEvent;
 import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.internal.upload.UploadSettings;
 import dev.autoupload.engine.upload.FileUpload;
 import dev.autoupload.engine.upload.NameRules;
 import dev.autoupload.engine.upload.RemoteFile;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadReason;
-import dev.autoupload.engine.upload.UploadSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

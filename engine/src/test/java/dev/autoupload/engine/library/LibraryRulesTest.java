@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.internal.ConfigSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -54,10 +55,10 @@ class LibraryRulesTest {
   @Test
   void readFromConfigWithTheDefaultsHoldingNothingBack() {
     ZoneId paris = ZoneId.of("Europe/Paris");
-    assertThat(LibraryRules.from(ConfigFactory.load(), paris)).isEqualTo(LibraryRules.NONE);
+    assertThat(ConfigSettings.libraryRules(ConfigFactory.load(), paris)).isEqualTo(LibraryRules.NONE);
 
     LibraryRules rules =
-        LibraryRules.from(
+        ConfigSettings.libraryRules(
             ConfigFactory.parseMap(
                     Map.of(
                         "autoupload.rules.videos.mobile-data", false,
@@ -77,7 +78,7 @@ class LibraryRulesTest {
   void aBadDateIsRefusedWithTheKeyAndAnExample() {
     assertThatThrownBy(
             () ->
-                LibraryRules.from(
+                ConfigSettings.libraryRules(
                     ConfigFactory.parseMap(Map.of("autoupload.rules.only-since", "last year"))
                         .withFallback(ConfigFactory.load()),
                     ZoneId.of("UTC")))

@@ -2,10 +2,11 @@ package dev.autoupload.engine.library;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.autoupload.engine.internal.library.QueueOrder;
+import dev.autoupload.engine.internal.upload.UploadSettings;
 import dev.autoupload.engine.upload.FileUpload;
 import dev.autoupload.engine.upload.NameRules;
 import dev.autoupload.engine.upload.RemoteFile;
-import dev.autoupload.engine.upload.UploadSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

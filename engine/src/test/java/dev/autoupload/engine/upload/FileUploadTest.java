@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.internal.upload.BandwidthLimiter;
+import dev.autoupload.engine.internal.upload.KnownBackups;
+import dev.autoupload.engine.internal.upload.StepTracker;
+import dev.autoupload.engine.internal.upload.UploadSettings;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.CreationDateSource;
 import dev.autoupload.engine.testing.InMemorySource;

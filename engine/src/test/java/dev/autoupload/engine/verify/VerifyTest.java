@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
 import dev.autoupload.engine.library.Library;
@@ -52,7 +53,7 @@ class VerifyTest {
   }
 
   private static UploadEngine start(Path dataDir) {
-    return UploadEngine.start(
+    return EngineInternals.start(
         ConfigFactory.parseMap(
                 Map.of(
                     "autoupload.data-dir", dataDir.toString(),

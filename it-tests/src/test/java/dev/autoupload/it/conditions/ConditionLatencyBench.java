@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.EngineEvent;
 import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.it.MediaFiles;
@@ -221,7 +222,7 @@ public final class ConditionLatencyBench {
 
     Round(int number) throws Exception {
       dir = work.resolve("round-" + number);
-      engine = UploadEngine.start(config(dir.resolve("data")));
+      engine = EngineInternals.start(config(dir.resolve("data")));
       engine.addListener(
           event -> {
             if (event instanceof EngineEvent.AssetUploaded || event instanceof EngineEvent.AssetFailed) {

@@ -18,6 +18,7 @@ import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.DeviceConditions.Network;
+import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.upload.FileUpload;
@@ -289,7 +290,7 @@ class DeviceConditionsIT {
     settings.putAll(overrides);
     settings.put("autoupload.data-dir", dataDir.toString());
     settings.put("autoupload.layout.pattern", "{path}");
-    UploadEngine engine = UploadEngine.start(ConfigFactory.parseMap(settings).withFallback(ConfigFactory.load()));
+    UploadEngine engine = EngineInternals.start(ConfigFactory.parseMap(settings).withFallback(ConfigFactory.load()));
     engines.add(engine);
     engine.addListener(event -> events.add(new Seen(System.nanoTime(), event)));
     return engine;

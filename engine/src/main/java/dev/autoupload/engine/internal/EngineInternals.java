@@ -1,0 +1,82 @@
+package dev.autoupload.engine.internal;
+
+import com.typesafe.config.Config;
+import dev.autoupload.engine.UploadEngine;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * What the engine's own adapters need beyond {@link UploadEngine}'s API: starting from a whole
+ * Typesafe {@link Config} (the command line app reads one from files) and the actor system the
+ * HTTP control endpoint runs on. Not API: embedders use {@link UploadEngine#builder()}.
+ */
+public final class EngineInternals {
+
+  /** Granted by {@link UploadEngine} itself, so its public methods need not mention these types. */
+  public interface Access {
+    /**
+     * @param config the settings, falling back to the application's and the reference settings
+     * @return the running engine
+     */
+    UploadEngine start(Config config);
+
+    /**
+     * @param engine a running engine
+     * @return its actor system
+     */
+    ActorSystem<?> actorSystem(UploadEngine engine);
+  }
+
+  private static volatile Access access;
+
+  private EngineInternals() {}
+
+  /**
+   * Called once, by {@link UploadEngine}'s class initializer.
+   *
+   * @param granted how to reach into the engine
+   * @throws IllegalStateException when access was granted before
+   */
+  public static synchronized void grant(Access granted) {
+    if (access != null) {
+      throw new IllegalStateException("access to the engine's internals was granted already");
+    }
+    access = granted;
+  }
+
+  /**
+   * Starts an engine. {@code config} must set {@code autoupload.data-dir}; every other key falls
+   * back to the application's settings ({@code application.conf}, {@code -D} properties) and then
+   * to {@code reference.conf}.
+   *
+   * @param config the settings (see {@code reference.conf})
+   * @return the running engine; close it when done
+   * @throws dev.autoupload.engine.EngineStartException when the data dir is used by another
+   *     running engine, the journal cannot be opened or migrated, or a setting is invalid
+   */
+  public static UploadEngine start(Config config) {
+    return access().start(config);
+  }
+
+  /**
+   * The engine's actor system, for adapters that run beside the engine on it. Never terminate it
+   * directly, close the engine.
+   *
+   * @param engine a running engine
+   * @return its actor system
+   */
+  public static ActorSystem<?> actorSystem(UploadEngine engine) {
+    return access().actorSystem(engine);
+  }
+
+  private static Access access() {
+    if (access == null) {
+      try {
+        // Initializing UploadEngine grants the access.
+        Class.forName(UploadEngine.class.getName(), true, UploadEngine.class.getClassLoader());
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return access;
+  }
+}

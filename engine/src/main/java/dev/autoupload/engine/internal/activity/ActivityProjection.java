@@ -1,0 +1,126 @@
+package dev.autoupload.engine.internal.activity;
+
+import dev.autoupload.engine.upload.FileUpload;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.projection.ProjectionBehavior;
+import org.apache.pekko.projection.ProjectionId;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.javadsl.GroupedProjection;
+import org.apache.pekko.projection.javadsl.SourceProvider;
+import org.apache.pekko.projection.jdbc.JdbcSession;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
+
+/**
+ * Keeps the Activity read model ({@link ActivityStore}) from the tagged {@link FileUpload} events.
+ * Exactly once: a group of events' row changes and the projection's offset commit in one
+ * transaction on the journal's own database, so a kill can neither skip nor repeat an event.
+ */
+public final class ActivityProjection {
+
+  public static final String NAME = "activity";
+  private static final ProjectionId ID = ProjectionId.of(NAME, FileUpload.TAG);
+  /** How soon the view reads again after a read that found events: it follows uploads closely. */
+  private static final Duration READ_AGAIN_WHILE_BUSY = Duration.ofMillis(100);
+  /**
+   * Events folded in one transaction at most, and how long the first of them waits for others:
+   * every commit of the embedded journal writes a chunk, so during a busy run one commit for many
+   * events costs far less than one for each.
+   */
+  private static final int GROUP_EVENTS = 200;
+
+  private static final Duration GROUP_WITHIN = Duration.ofMillis(100);
+
+  /** How long an idle engine's view waits at most before it reads again (any engine event wakes it). */
+  private static final Duration READ_AGAIN_WHILE_IDLE = Duration.ofSeconds(30);
+
+  private ActivityProjection() {}
+
+  /** The projection's actor; spawn it once per engine. */
+  public static Behavior<ProjectionBehavior.Command> behavior(ActorSystem<?> system, DataSource dataSource) {
+    SourceProvider<Offset, EventEnvelope<FileUpload.Event>> events =
+        new TaggedEvents(system, FileUpload.TAG, READ_AGAIN_WHILE_BUSY, READ_AGAIN_WHILE_IDLE);
+    GroupedProjection<Offset, EventEnvelope<FileUpload.Event>> projection =
+        JdbcProjection.groupedWithin(ID, events, sessions(dataSource), () -> new Handler(), system)
+            .withGroup(GROUP_EVENTS, GROUP_WITHIN);
+    return ProjectionBehavior.create(projection);
+  }
+
+  /** Creates the projection's offset tables where they are missing; fails when it cannot. */
+  public static CompletionStage<Done> createOffsetTables(ActorSystem<?> system, DataSource dataSource) {
+    return JdbcProjection.createTablesIfNotExists(sessions(dataSource), system);
+  }
+
+  /** Empties the read model and forgets the projection's offset: the next run replays everything. */
+  public static void reset(DataSource dataSource) throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      ActivityStore.clear(connection, NAME);
+      connection.commit();
+    }
+  }
+
+  private static Supplier<Session> sessions(DataSource dataSource) {
+    return () -> new Session(dataSource);
+  }
+
+  /** The events of one group, folded into the read model in one transaction with their offset. */
+  private static final class Handler extends JdbcHandler<List<EventEnvelope<FileUpload.Event>>, Session> {
+    @Override
+    public void process(Session session, List<EventEnvelope<FileUpload.Event>> envelopes) throws Exception {
+      session.withConnection(
+          connection -> {
+            for (EventEnvelope<FileUpload.Event> envelope : envelopes) {
+              ActivityStore.apply(
+                  connection, envelope.persistenceId(), envelope.event(), java.time.Instant.ofEpochMilli(envelope.timestamp()));
+            }
+            return Done.getInstance();
+          });
+    }
+  }
+
+  /** One transaction on a pooled connection. */
+  private static final class Session implements JdbcSession {
+    private final Connection connection;
+
+    Session(DataSource dataSource) {
+      try {
+        connection = dataSource.getConnection();
+        connection.setAutoCommit(false);
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot open a connection for the Activity projection: " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public <Result> Result withConnection(org.apache.pekko.japi.function.Function<Connection, Result> function)
+        throws Exception {
+      return function.apply(connection);
+    }
+
+    @Override
+    public void commit() throws SQLException {
+      connection.commit();
+    }
+
+    @Override
+    public void rollback() throws SQLException {
+      connection.rollback();
+    }
+
+    @Override
+    public void close() throws SQLException {
+      connection.close();
+    }
+  }
+}

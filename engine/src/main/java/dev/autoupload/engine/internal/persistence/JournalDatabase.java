@@ -1,0 +1,267 @@
+package dev.autoupload.engine.internal.persistence;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.autoupload.engine.EngineStartException;
+import dev.autoupload.engine.freespace.FreedLog;
+import dev.autoupload.engine.internal.activity.ActivityStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The journal database: which one (embedded H2 or PostgreSQL), how Pekko reaches it, and the
+ * start-up migration that creates its tables.
+ *
+ * <p>The migration runs the DDL shipped in the persistence-jdbc jar itself, recording what it
+ * applied in {@code autoupload_schema_version}. It fails loudly: a half-created schema must stop the
+ * engine, not surface later as a missing table.
+ */
+public record JournalDatabase(Dialect dialect, String url, String user, String password) {
+
+  /** The databases the journal runs on, with the plugin's DDL and Slick profile for each. */
+  public enum Dialect {
+    H2("schema/h2/h2-create-schema.sql", "slick.jdbc.H2Profile$", "org.h2.Driver", "h2-dialect"),
+    POSTGRES(
+        "schema/postgres/postgres-create-schema.sql",
+        "slick.jdbc.PostgresProfile$",
+        "org.postgresql.Driver",
+        "postgres-dialect");
+
+    final String schemaResource;
+    final String slickProfile;
+    final String driver;
+    final String projectionDialect;
+
+    Dialect(String schemaResource, String slickProfile, String driver, String projectionDialect) {
+      this.schemaResource = schemaResource;
+      this.slickProfile = slickProfile;
+      this.driver = driver;
+      this.projectionDialect = projectionDialect;
+    }
+  }
+
+  /** A numbered step of the schema; applied once, in order, recorded in autoupload_schema_version. */
+  private record Migration(int version, String description, List<String> statements) {}
+
+  /**
+   * An empty {@code url} means the embedded H2 file database inside {@code dataDir}. H2's own
+   * close-on-exit hook is off: the engine closes the pool after its last write. {@code
+   * WRITE_DELAY=0} makes every commit reach the file before it returns: with H2's default (a
+   * background write up to a second later) a process killed right after a commit loses it, and
+   * a fresh database can lose its tables altogether. {@code TRACE_LEVEL_FILE=0}: H2 would write its
+   * errors to a {@code journal.trace.db} created with the umask's mode; they reach the log anyway.
+   */
+  public static JournalDatabase of(String url, String user, String password, Path dataDir) {
+    if (url == null || url.isBlank()) {
+      String file = dataDir.resolve("journal").toAbsolutePath().toString();
+      return new JournalDatabase(
+          Dialect.H2,
+          "jdbc:h2:file:" + file + ";DATABASE_TO_UPPER=false;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;TRACE_LEVEL_FILE=0",
+          user,
+          password);
+    }
+    if (url.startsWith("jdbc:h2:")) {
+      return new JournalDatabase(Dialect.H2, url, user, password);
+    }
+    if (url.startsWith("jdbc:postgresql:")) {
+      return new JournalDatabase(Dialect.POSTGRES, url, user, password);
+    }
+    throw new EngineStartException(
+        "unsupported journal URL " + url + ": use jdbc:h2:… or jdbc:postgresql:…");
+  }
+
+  /**
+   * The Pekko settings that point persistence-jdbc and the Activity projection at this database.
+   */
+  public Map<String, Object> pekkoSettings(int maxConnections) {
+    String db = "pekko-persistence-jdbc.shared-databases.slick.";
+    return Map.of(
+        db + "profile", dialect.slickProfile,
+        db + "db.url", url,
+        db + "db.driver", dialect.driver,
+        db + "db.user", user,
+        db + "db.password", password,
+        db + "db.numThreads", maxConnections,
+        db + "db.maxConnections", maxConnections,
+        db + "db.minConnections", 1,
+        "pekko.projection.jdbc.dialect", dialect.projectionDialect,
+        "pekko.projection.jdbc.blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size", maxConnections);
+  }
+
+  /** A connection pool on this database, for the Activity read model. */
+  public HikariDataSource pool(int maxConnections) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setUsername(user);
+    config.setPassword(password);
+    config.setDriverClassName(dialect.driver);
+    config.setMaximumPoolSize(maxConnections);
+    config.setMinimumIdle(1);
+    config.setPoolName("autoupload-activity");
+    return new HikariDataSource(config);
+  }
+
+  public Connection connect() throws SQLException {
+    return DriverManager.getConnection(url, user, password);
+  }
+
+  private List<Migration> migrations() {
+    return List.of(
+        new Migration(1, "pekko-persistence-jdbc " + dialect.schemaResource, statements(dialect.schemaResource)),
+        new Migration(2, "Activity read model", ActivityStore.SCHEMA),
+        new Migration(3, "content hash cache", JdbcContentHashCache.SCHEMA),
+        new Migration(4, "live photo pairs in the Activity read model", ActivityStore.LIVE_PHOTO_SCHEMA),
+        new Migration(5, "conflict notes in the Activity read model", ActivityStore.NOTE_SCHEMA),
+        new Migration(6, "content hash cache keyed by asset version", JdbcContentHashCache.VERSIONED_SCHEMA),
+        new Migration(7, "content sha256 in the Activity read model", ActivityStore.SHA256_SCHEMA),
+        new Migration(8, "originals moved or deleted after their backup was proven", FreedLog.SCHEMA));
+  }
+
+  /** Brings the schema up to date: the journal tables, then the Activity read model. */
+  /**
+   * Closes the embedded database for good once the engine has stopped: a write the journal plugin
+   * had in flight when the actors stopped may hold an open transaction on a connection its pool
+   * has not yet given back, and its row locks would make the next engine in this process wait and
+   * fail on that row. H2's {@code SHUTDOWN} ends every connection and rolls such a transaction
+   * back. A journal on a server (PostgreSQL) ends its sessions itself when the pools close.
+   */
+  public void shutDownEmbedded() throws SQLException {
+    if (dialect != Dialect.H2) {
+      return;
+    }
+    try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+      statement.execute("SHUTDOWN");
+    }
+  }
+
+  public void migrate() {
+    requireDriver();
+    try (Connection connection = connect()) {
+      connection.setAutoCommit(true);
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(
+            "CREATE TABLE IF NOT EXISTS autoupload_schema_version ("
+                + "version INTEGER PRIMARY KEY, description VARCHAR(200) NOT NULL, "
+                + "applied_at TIMESTAMP NOT NULL)");
+      }
+      for (Migration migration : migrations()) {
+        if (!applied(connection, migration.version())) {
+          apply(connection, migration);
+        }
+      }
+    } catch (SQLException e) {
+      throw new EngineStartException(
+          failures()
+              .explained(e)
+              .orElseGet(() -> "cannot open the journal database " + redactedUrl() + ": " + e.getMessage()),
+          e);
+    }
+  }
+
+  /** The engine brings H2's driver only: PostgreSQL's is for whoever runs it on PostgreSQL to add. */
+  private void requireDriver() {
+    try {
+      Class.forName(dialect.driver, false, JournalDatabase.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new EngineStartException(
+          "the journal database " + redactedUrl() + " needs the JDBC driver " + dialect.driver
+              + " on the classpath" + (dialect == Dialect.POSTGRES ? " (Maven: org.postgresql:postgresql)" : ""),
+          e);
+    }
+  }
+
+  /** What this journal's failures mean in the user's words. */
+  public JournalFailures failures() {
+    return new JournalFailures(file());
+  }
+
+  /** The file of an embedded H2 file database; empty for an in-memory one or a server. */
+  private Optional<Path> file() {
+    String prefix = "jdbc:h2:file:";
+    if (!url.startsWith(prefix)) {
+      return Optional.empty();
+    }
+    int end = url.indexOf(';');
+    return Optional.of(Path.of(url.substring(prefix.length(), end < 0 ? url.length() : end) + ".mv.db"));
+  }
+
+  private void apply(Connection connection, Migration migration) throws SQLException {
+    for (String sql : migration.statements()) {
+      try (Statement statement = connection.createStatement()) {
+        // Postgres' CREATE INDEX CONCURRENTLY cannot run in a transaction, so each statement
+        // runs on its own; IF NOT EXISTS makes a re-run after a half-applied attempt safe.
+        statement.execute(sql);
+      } catch (SQLException e) {
+        throw new EngineStartException(
+            failures()
+                .explained(e)
+                .orElseGet(
+                    () -> "journal migration " + migration.version() + " failed on " + redactedUrl() + ": "
+                        + e.getMessage() + " in: " + sql),
+            e);
+      }
+    }
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO autoupload_schema_version (version, description, applied_at) "
+                + "VALUES (?, ?, CURRENT_TIMESTAMP)")) {
+      insert.setInt(1, migration.version());
+      insert.setString(2, migration.description());
+      insert.executeUpdate();
+    }
+  }
+
+  private static boolean applied(Connection connection, int version) throws SQLException {
+    try (PreparedStatement query =
+        connection.prepareStatement("SELECT 1 FROM autoupload_schema_version WHERE version = ?")) {
+      query.setInt(1, version);
+      try (ResultSet rows = query.executeQuery()) {
+        return rows.next();
+      }
+    }
+  }
+
+  static List<String> statements(String resource) {
+    String script;
+    try (InputStream in = JournalDatabase.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new EngineStartException("journal schema " + resource + " is missing from the classpath");
+      }
+      script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new EngineStartException("cannot read journal schema " + resource, e);
+    }
+    List<String> result = new ArrayList<>();
+    for (String part : script.split(";\\s*(\\r?\\n|$)")) {
+      String sql = part.strip();
+      if (!sql.isEmpty()) {
+        result.add(sql.replaceFirst("(?i)^CREATE (UNIQUE )?INDEX (CONCURRENTLY )?(?!IF NOT EXISTS)", "CREATE $1INDEX $2IF NOT EXISTS "));
+      }
+    }
+    return result;
+  }
+
+  /** The URL without anything after '?' or ';', where credentials may hide. */
+  public String redactedUrl() {
+    int cut = url.length();
+    for (char c : new char[] {'?', ';'}) {
+      int at = url.indexOf(c);
+      if (at >= 0) {
+        cut = Math.min(cut, at);
+      }
+    }
+    return url.substring(0, cut);
+  }
+}

@@ -1,0 +1,173 @@
+package dev.autoupload.engine.internal.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.autoupload.engine.EngineStartException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JournalDatabaseTest {
+
+  @TempDir Path dataDir;
+
+  @Test
+  void createsTheJournalTablesOnceAndRecordsTheVersion() throws Exception {
+    JournalDatabase journal = JournalDatabase.of("", "sa", "", dataDir);
+
+    journal.migrate();
+    journal.migrate();
+
+    try (Connection db = journal.connect(); Statement query = db.createStatement()) {
+      try (ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM autoupload_schema_version")) {
+        rows.next();
+        assertThat(rows.getInt(1))
+            .as("journal tables, Activity read model, hash cache, live photos, conflict notes, versioned hash cache, "
+                + "content sha256 in the Activity read model, freed originals")
+            .isEqualTo(8);
+      }
+      try (ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM \"event_journal\"")) {
+        rows.next();
+        assertThat(rows.getInt(1)).isZero();
+      }
+    }
+  }
+
+  @Test
+  void everyCommitSurvivesTheProcessBeingKilledRightAfterIt() throws Exception {
+    Process killed =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                KilledAfterCommit.class.getName(),
+                dataDir.toString())
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(killed.getInputStream().readAllBytes());
+    assertThat(killed.waitFor()).as(output).isEqualTo(137);
+
+    JournalDatabase journal = JournalDatabase.of("", "sa", "", dataDir);
+    journal.migrate();
+    try (Connection db = journal.connect(); Statement query = db.createStatement();
+        ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM asset_content_hash")) {
+      rows.next();
+      assertThat(rows.getInt(1)).as("rows committed before the kill").isEqualTo(5);
+    }
+  }
+
+  @Test
+  void aHalfAppliedSchemaIsCompletedOnTheNextStart() throws Exception {
+    JournalDatabase journal = JournalDatabase.of("", "sa", "", dataDir);
+    try (Connection db = journal.connect(); Statement ddl = db.createStatement()) {
+      ddl.execute(JournalDatabase.statements("schema/h2/h2-create-schema.sql").get(0));
+      ddl.execute(JournalDatabase.statements("schema/h2/h2-create-schema.sql").get(1));
+    }
+
+    journal.migrate();
+
+    try (Connection db = journal.connect(); Statement query = db.createStatement();
+        ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM \"snapshot\"")) {
+      rows.next();
+      assertThat(rows.getInt(1)).isZero();
+    }
+  }
+
+  @Test
+  void failsLoudlyWhenTheDatabaseCannotBeOpened() {
+    JournalDatabase journal =
+        JournalDatabase.of("jdbc:h2:file:" + dataDir.resolve("x") + ";IFEXISTS=TRUE", "sa", "", dataDir);
+
+    assertThatThrownBy(journal::migrate)
+        .isInstanceOf(EngineStartException.class)
+        .hasMessageStartingWith("cannot open the journal database jdbc:h2:file:");
+  }
+
+  @Test
+  void aPostgresJournalWithoutItsDriverSaysWhichDriverToAdd() {
+    // The engine does not bring the PostgreSQL driver, so it is not on these tests' classpath.
+    JournalDatabase journal =
+        JournalDatabase.of("jdbc:postgresql://127.0.0.1:1/db?password=secret", "u", "p", dataDir);
+
+    assertThatThrownBy(journal::migrate)
+        .isInstanceOf(EngineStartException.class)
+        .hasMessage(
+            "the journal database jdbc:postgresql://127.0.0.1:1/db needs the JDBC driver org.postgresql.Driver"
+                + " on the classpath (Maven: org.postgresql:postgresql)");
+  }
+
+  @Test
+  void credentialsInTheUrlNeverReachMessages() {
+    JournalDatabase journal =
+        JournalDatabase.of("jdbc:postgresql://127.0.0.1:1/db?password=secret", "u", "p", dataDir);
+
+    assertThat(journal.redactedUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:1/db");
+  }
+
+  @Test
+  void aDamagedJournalSaysWhatIsWrongAndHowToMoveItAside() throws Exception {
+    Path file = dataDir.resolve("journal.mv.db");
+    byte[] garbage = new byte[64 * 1024];
+    new java.util.Random(13).nextBytes(garbage);
+    Files.write(file, garbage);
+
+    assertThatThrownBy(JournalDatabase.of("", "sa", "", dataDir)::migrate)
+        .isInstanceOf(EngineStartException.class)
+        .hasMessage(
+            "the journal " + file + " is damaged (H2 finds it corrupt): move it aside with `mv " + file + " " + file
+                + ".damaged` and start again; the new journal finds what is already on the target, so nothing is"
+                + " uploaded twice");
+  }
+
+  @Test
+  void aJournalWithDamagedHeadersIsDamagedAndTheCommandQuotesItsPath(@TempDir Path other) throws Exception {
+    Path dir = other.resolve("my data");
+    Files.createDirectories(dir);
+    JournalDatabase journal = JournalDatabase.of("", "sa", "", dir);
+    journal.migrate();
+    Path file = dir.resolve("journal.mv.db");
+    // Both copies of H2's file header, where it learns where the data is. (H2 silently opens a
+    // file whose data chunks alone are damaged, so those cannot be relied on to fail a start.)
+    byte[] garbage = new byte[2 * 4096];
+    java.util.Arrays.fill(garbage, (byte) 0x5a);
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      channel.write(java.nio.ByteBuffer.wrap(garbage), 0);
+    }
+
+    assertThatThrownBy(journal::migrate)
+        .isInstanceOf(EngineStartException.class)
+        .hasMessageContaining(" is damaged (H2 finds it corrupt)")
+        .hasMessageContaining("`mv '" + file + "' '" + file + ".damaged'`");
+  }
+
+  @Test
+  void aJournalShorterThanItsHeaderEndsEarly() throws Exception {
+    Files.writeString(dataDir.resolve("journal.mv.db"), "hello");
+
+    assertThatThrownBy(JournalDatabase.of("", "sa", "", dataDir)::migrate)
+        .isInstanceOf(EngineStartException.class)
+        .hasMessageContaining(" is damaged (it ends early, as if cut off): move it aside with `mv ");
+  }
+
+  @Test
+  void aJournalOnAFullDiskNamesTheFolder() {
+    Throwable full =
+        new java.sql.SQLException(
+            "General error", "HY000", 50000, new java.io.IOException("No space left on device"));
+    JournalFailures failures = JournalDatabase.of("", "sa", "", dataDir).failures();
+
+    assertThat(failures.describe(full)).startsWith("no space left on " + dataDir + ": ");
+    assertThat(failures.restartCannotHelp(full)).isTrue();
+    // H2 closes the database after such a write: later failures say only that, so the first cause is told.
+    java.sql.SQLException closed = new java.sql.SQLException("The database has been closed", "90098", 90098);
+    assertThat(failures.describe(closed)).isEqualTo(failures.describe(full));
+    assertThat(failures.restartCannotHelp(closed)).isTrue();
+  }
+}
