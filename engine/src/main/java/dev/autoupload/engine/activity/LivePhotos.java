@@ -19,14 +19,27 @@ public final class LivePhotos {
   private static final Set<String> STILLS = Set.of("heic", "heif", "jpg", "jpeg");
   private static final Set<String> VIDEOS = Set.of("mov", "mp4");
 
-  /** The role an asset could play in a pair, and the key both halves share. */
+  /**
+   * The role an asset could play in a pair, and the key both halves share.
+   *
+   * @param pairKey hex key derived from folder and name, case-insensitive; equal for both halves
+   * @param role {@link #PHOTO} or {@link #VIDEO}
+   */
   public record Half(String pairKey, String role) {
+    /** {@link #role()} of the still. */
     public static final String PHOTO = "photo";
+    /** {@link #role()} of the video. */
     public static final String VIDEO = "video";
   }
 
   private LivePhotos() {}
 
+  /**
+   * Whether an asset could be half of a live photo, from its path alone.
+   *
+   * @param relativePath the asset's path inside its library, with {@code /} between folders
+   * @return its half (pair key and role), or empty when the extension is neither a still nor a video
+   */
   public static Optional<Half> halfOf(String relativePath) {
     String path = Normalizer.normalize(relativePath, Normalizer.Form.NFC);
     int slash = path.lastIndexOf('/');

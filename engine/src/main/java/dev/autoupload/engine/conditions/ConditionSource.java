@@ -8,13 +8,18 @@ import java.util.function.Consumer;
  */
 public interface ConditionSource extends AutoCloseable {
 
-  /** A short human description for logs and status. */
+  /**
+   * A short human description for logs and status.
+   *
+   * @return the description, e.g. the file or command it reads
+   */
   String describe();
 
   /**
    * Starts reporting: the first snapshot as soon as it is known, then every change. Called once;
    * {@code sink} is thread-safe and returns at once.
    *
+   * @param sink where to push each snapshot
    * @throws IllegalStateException with a message fit for the user when the source cannot start
    */
   void start(Consumer<DeviceConditions> sink);

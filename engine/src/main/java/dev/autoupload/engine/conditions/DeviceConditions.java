@@ -9,9 +9,14 @@ import java.util.Optional;
  * What the device reports about itself: power, network, permissions and how the OS treats us.
  *
  * @param batteryPercent 0–100
+ * @param charging on a charger
+ * @param lowPowerMode Low Power Mode (Battery Saver) is on
+ * @param network the kind of network
  * @param metered the network is billed by volume; metered Wi-Fi counts as cellular
  * @param wifiSsid the Wi-Fi network's name, when on Wi-Fi and known
  * @param backgroundRefreshAllowed the user lets the app work in the background
+ * @param photoAccess what the user lets the app read of the photo library
+ * @param osState how the OS treats the app now
  * @param networkSince when the device joined the network it is on, if the app knows: a phone that
  *     has been on the same Wi-Fi for an hour passes the start gate's {@code stable-wifi} wait at
  *     once. Empty: the engine counts from the report that first showed this network
@@ -32,26 +37,60 @@ public record DeviceConditions(
     Optional<Instant> networkSince)
     implements CborSerializable {
 
+  /** The kind of network the device is on. */
   public enum Network {
+    /** No network. */
     NONE,
+    /** Wi-Fi; see {@code metered} for a phone's hotspot. */
     WIFI,
+    /** Mobile data; always counts as metered. */
     CELLULAR,
+    /** A wired network. */
     ETHERNET
   }
 
+  /** What the user lets the app read of the photo library. */
   public enum PhotoAccess {
+    /** Every photo. */
     FULL,
+    /**
+     * Only the photos the user picked; uploads wait ({@link BlockerReason#PHOTO_ACCESS_LIMITED}).
+     */
     LIMITED,
+    /** None; uploads wait ({@link BlockerReason#PHOTO_ACCESS_DENIED}). */
     NONE
   }
 
+  /** How the OS treats the app now. */
   public enum OsState {
+    /** On screen. */
     FOREGROUND,
+    /** Running in the background. */
     BACKGROUND,
+    /** Suspended: uploads wait ({@link BlockerReason#OS_SUSPENDED}). */
     SUSPENDED,
+    /** Throttled: uploads go on, fewer at once ({@link BlockerReason#OS_THROTTLED}). */
     THROTTLED
   }
 
+  /**
+   * Checks the components.
+   * @throws NullPointerException when an object component is null
+   * @throws IllegalArgumentException when {@code batteryPercent} is outside 0–100
+   *
+   * @param batteryPercent 0–100
+   * @param charging on a charger
+   * @param lowPowerMode Low Power Mode (Battery Saver) is on
+   * @param network the kind of network
+   * @param metered the network is billed by volume; metered Wi-Fi counts as cellular
+   * @param wifiSsid the Wi-Fi network's name, when on Wi-Fi and known
+   * @param backgroundRefreshAllowed the user lets the app work in the background
+   * @param photoAccess what the user lets the app read of the photo library
+   * @param osState how the OS treats the app now
+   * @param networkSince when the device joined the network it is on, if the app knows: a phone that
+   *     has been on the same Wi-Fi for an hour passes the start gate's {@code stable-wifi} wait at
+   *     once. Empty: the engine counts from the report that first showed this network
+   */
   public DeviceConditions {
     Objects.requireNonNull(network, "network");
     Objects.requireNonNull(wifiSsid, "wifiSsid");
@@ -201,12 +240,17 @@ public record DeviceConditions(
   /**
    * On a network billed by volume: cellular, or any other marked metered (a phone's hotspot). What
    * a library's rules for mobile data look at.
+   * @return true on cellular or a metered network
    */
   public boolean onMeteredNetwork() {
     return network == Network.CELLULAR || (network != Network.NONE && metered);
   }
 
-  /** On a network that is neither cellular nor metered. */
+  /**
+   * On a network that is neither cellular nor metered.
+   *
+   * @return true on unmetered Wi-Fi or Ethernet
+   */
   public boolean onUnmeteredWifiOrWire() {
     return (network == Network.WIFI || network == Network.ETHERNET) && !metered;
   }
