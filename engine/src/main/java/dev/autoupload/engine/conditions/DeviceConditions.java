@@ -75,8 +75,6 @@ public record DeviceConditions(
 
   /**
    * Checks the components.
-   * @throws NullPointerException when an object component is null
-   * @throws IllegalArgumentException when {@code batteryPercent} is outside 0–100
    *
    * @param batteryPercent 0–100
    * @param charging on a charger
@@ -90,6 +88,8 @@ public record DeviceConditions(
    * @param networkSince when the device joined the network it is on, if the app knows: a phone that
    *     has been on the same Wi-Fi for an hour passes the start gate's {@code stable-wifi} wait at
    *     once. Empty: the engine counts from the report that first showed this network
+   * @throws NullPointerException when an object component is null
+   * @throws IllegalArgumentException when {@code batteryPercent} is outside 0–100
    */
   public DeviceConditions {
     Objects.requireNonNull(network, "network");

@@ -15,7 +15,11 @@ import java.util.Objects;
  */
 public record AfterBackup(Action action, Proof.Evidence weakestProof) {
 
+  /**
+   * The setting's key for the action: {@code keep}, {@code move-to:<folder>} or {@code delete-after:<days>}.
+   */
   public static final String KEY = "autoupload.after-backup";
+  /** The setting's key for the weakest proof: {@code sha256} (the default) or {@code md5}. */
   public static final String PROOF_KEY = "autoupload.after-backup-proof";
 
   /** Nothing is ever moved or deleted. */
@@ -29,6 +33,12 @@ public record AfterBackup(Action action, Proof.Evidence weakestProof) {
 
     /** It moves into {@code folder}, under its path in the library. */
     record MoveTo(Path folder) implements Action {
+      /**
+       * Normalizes {@code folder}.
+       *
+       * @param folder where originals go; absolute
+       * @throws IllegalArgumentException when {@code folder} is relative
+       */
       public MoveTo {
         if (!folder.isAbsolute()) {
           throw new IllegalArgumentException("the folder to move originals to must be absolute: " + folder);
@@ -39,6 +49,12 @@ public record AfterBackup(Action action, Proof.Evidence weakestProof) {
 
     /** It is deleted once its backup is at least {@code days} days old. */
     record DeleteAfter(int days) implements Action {
+      /**
+       * Checks {@code days}.
+       *
+       * @param days the least age of the backup, in days; 0 deletes as soon as it is proven
+       * @throws IllegalArgumentException when {@code days} is negative
+       */
       public DeleteAfter {
         if (days < 0) {
           throw new IllegalArgumentException("days must not be negative: " + days);
@@ -47,12 +63,19 @@ public record AfterBackup(Action action, Proof.Evidence weakestProof) {
     }
   }
 
+  /**
+   * Checks the components.
+   *
+   * @param action keep, move or delete
+   * @param weakestProof the weakest evidence that may prove a backup
+   * @throws NullPointerException when a component is null
+   */
   public AfterBackup {
     Objects.requireNonNull(action, "action");
     Objects.requireNonNull(weakestProof, "weakestProof");
   }
 
-  /** Whether originals are ever touched. */
+  /** {@return whether originals are ever touched}: false for {@link Action.Keep}. */
   public boolean frees() {
     return !(action instanceof Action.Keep);
   }

@@ -34,6 +34,7 @@ public sealed interface Decision {
       this.words = words;
     }
 
+    /** {@return the reason in words fit for the user}, to follow "kept because". */
     public String words() {
       return words;
     }
@@ -41,6 +42,12 @@ public sealed interface Decision {
 
   /** Leave it where it is, for every one of {@code reasons}. */
   record Keep(Set<Reason> reasons) implements Decision {
+    /**
+     * Copies {@code reasons}.
+     *
+     * @param reasons every reason it is kept
+     * @throws IllegalArgumentException when {@code reasons} is empty
+     */
     public Keep {
       reasons = Set.copyOf(reasons);
       if (reasons.isEmpty()) {
@@ -51,6 +58,12 @@ public sealed interface Decision {
 
   /** Delete it: its backup holds content {@code sha256}, which it must still hash to. */
   record Delete(String sha256) implements Decision {
+    /**
+     * Checks {@code sha256}.
+     *
+     * @param sha256 lowercase hex sha256 the backup was proven to hold
+     * @throws NullPointerException when it is null
+     */
     public Delete {
       Objects.requireNonNull(sha256, "sha256");
     }
@@ -58,6 +71,13 @@ public sealed interface Decision {
 
   /** Move it to {@code to}; its backup holds content {@code sha256}. */
   record Move(Path to, String sha256) implements Decision {
+    /**
+     * Checks the components.
+     *
+     * @param to where the original goes
+     * @param sha256 lowercase hex sha256 the backup was proven to hold
+     * @throws NullPointerException when a component is null
+     */
     public Move {
       Objects.requireNonNull(to, "to");
       Objects.requireNonNull(sha256, "sha256");

@@ -42,12 +42,20 @@ public final class FreeSpace {
   private final FreedLog journal;
   private final Clock clock;
 
+  /**
+   * Frees space after verifications.
+   *
+   * @param setting what to do with proven originals
+   * @param journal where every action is written before it is taken
+   * @param clock the time, for a backup's age and the journal's rows
+   */
   public FreeSpace(AfterBackup setting, FreedLog journal, Clock clock) {
     this.setting = setting;
     this.journal = journal;
     this.clock = clock;
   }
 
+  /** {@return the setting this was made with} */
   public AfterBackup setting() {
     return setting;
   }
@@ -55,8 +63,12 @@ public final class FreeSpace {
   /**
    * Acts on {@code asset} of library {@code libraryId} after this run's {@code verdict} on it.
    *
+   * @param libraryId the library the asset belongs to
+   * @param source the library's source, to look at and reach the file
    * @param asset the asset as the verification scanned it, whose content it hashed
+   * @param verdict this run's verdict on the file
    * @param backedUpAt when the journal recorded its backup, if it did
+   * @return what became of the original: done, or kept and why; never throws for a file it cannot act on
    */
   public Outcome after(String libraryId, AssetSource source, Asset asset, FileVerdict verdict, Optional<Instant> backedUpAt) {
     String path = asset.relativePath();

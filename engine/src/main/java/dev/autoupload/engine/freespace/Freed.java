@@ -27,10 +27,25 @@ public record Freed(
 
   /** What was done to an original. */
   public enum Action {
+    /** Deleted from the device. */
     DELETED,
+    /** Moved into the {@code move-to} folder; {@code movedTo} says where. */
     MOVED
   }
 
+  /**
+   * Checks the components.
+   *
+   * @param path its path in the library
+   * @param action what was done
+   * @param movedTo where it went; present exactly for {@link Action#MOVED}
+   * @param sha256 the content its backup was proven to hold
+   * @param remotePath where its backup is on the target
+   * @param backedUpAt when the backup was made, where the journal tells
+   * @param at when it was done
+   * @throws NullPointerException when a component is null
+   * @throws IllegalArgumentException when {@code movedTo} does not match {@code action}
+   */
   public Freed {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(action, "action");

@@ -66,6 +66,11 @@ public final class FreedLog {
 
   private final DataSource dataSource;
 
+  /**
+   * A log on the journal's database, which must already hold {@link #SCHEMA}.
+   *
+   * @param dataSource the journal's database
+   */
   public FreedLog(DataSource dataSource) {
     this.dataSource = dataSource;
   }
@@ -113,7 +118,13 @@ public final class FreedLog {
     }
   }
 
-  /** The latest {@code limit} rows of every library, newest first. */
+  /**
+   * The latest {@code limit} rows of every library, newest first.
+   *
+   * @param limit the most rows to return
+   * @return the rows, newest first; empty when nothing was ever freed
+   * @throws SQLException when the journal cannot be read
+   */
   public List<Entry> latest(int limit) throws SQLException {
     List<Entry> entries = new ArrayList<>();
     try (Connection connection = dataSource.getConnection();

@@ -29,6 +29,14 @@ public final class Originals {
    * inode and status-change time where the file system tells them).
    */
   public record Facts(long size, Instant modifiedAt, Optional<String> changeStamp) {
+    /**
+     * Checks the components.
+     *
+     * @param size bytes
+     * @param modifiedAt the file's modification time
+     * @param changeStamp device, inode and status-change time; empty where the file system tells none
+     * @throws NullPointerException when an object component is null
+     */
     public Facts {
       Objects.requireNonNull(modifiedAt, "modifiedAt");
       Objects.requireNonNull(changeStamp, "changeStamp");
@@ -42,6 +50,7 @@ public final class Originals {
    * @param now the file as it is now; empty when it is gone
    * @param backedUpAt when its backup was made, where known
    * @param clock the time now
+   * @return keep (with every reason), move or delete
    */
   public static Decision decide(
       AfterBackup setting,

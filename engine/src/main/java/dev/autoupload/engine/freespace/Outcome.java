@@ -3,7 +3,7 @@ package dev.autoupload.engine.freespace;
 /** What became of one original after its verification. */
 public sealed interface Outcome {
 
-  /** Its path in the library. */
+  /** {@return its path in the library} */
   String path();
 
   /** It was moved or deleted. */
