@@ -39,7 +39,18 @@ public record Asset(
     Optional<String> contentHash)
     implements CborSerializable {
 
-  /** An asset whose source knows nothing beyond size and modification time to tell a change. */
+  /**
+   * An asset whose source knows nothing beyond size and modification time to tell a change.
+   *
+   * @param id stable identity within the library
+   * @param libraryId the library this asset belongs to
+   * @param relativePath path inside the library, '/'-separated
+   * @param size length in bytes
+   * @param createdAt when the photo or video was taken
+   * @param createdAtSource where {@code createdAt} came from
+   * @param modifiedAt last modification time of the content
+   * @param contentHash lowercase hex sha256 of the content, when the source already knows it
+   */
   public Asset(
       String id,
       String libraryId,
@@ -52,6 +63,26 @@ public record Asset(
     this(id, libraryId, relativePath, size, createdAt, createdAtSource, modifiedAt, Optional.empty(), contentHash);
   }
 
+  /**
+   * Checks the components.
+   *
+   * @param id stable identity within the library: the same file gets the same id on every scan, so
+   *     a restart or rescan never uploads a completed asset again
+   * @param libraryId the library this asset belongs to
+   * @param relativePath path inside the library, '/'-separated, never absolute, never containing
+   *     {@code ..}
+   * @param size length in bytes
+   * @param createdAt when the photo or video was taken, as well as the source can tell
+   * @param createdAtSource where {@code createdAt} came from
+   * @param modifiedAt last modification time of the content
+   * @param changeStamp what else the source knows that moves whenever the content may have changed,
+   *     beyond size and modification time: for a file its device, inode and status-change time
+   *     (ctime), which an edit that restores the old modification time still moves; empty when the
+   *     source knows nothing more
+   * @param contentHash lowercase hex sha256 of the content, when the source already knows it
+   * @throws NullPointerException when an object component is null
+   * @throws IllegalArgumentException when {@code size} is negative
+   */
   public Asset {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(libraryId, "libraryId");
@@ -66,7 +97,12 @@ public record Asset(
     }
   }
 
-  /** This asset, its content known to hash to {@code sha256}. */
+  /**
+   * This asset, its content known to hash to {@code sha256}.
+   *
+   * @param sha256 lowercase hex sha256 of the content
+   * @return a copy with {@code contentHash} set
+   */
   public Asset withContentHash(String sha256) {
     return new Asset(
         id, libraryId, relativePath, size, createdAt, createdAtSource, modifiedAt, changeStamp, Optional.of(sha256));
@@ -76,6 +112,8 @@ public record Asset(
    * Which version of the asset this is: 16 hex digits fingerprinting size, modification time and
    * change stamp. A path seen before with another version may hold other content, so it is
    * identified by content again; the same version is the same content.
+   *
+   * @return the 16 hex digits
    */
   @JsonIgnore
   public String version() {

@@ -59,6 +59,8 @@ public interface AssetSource {
    * where the source keeps no file of its own for it (an asset a host app hands over), and then its
    * original is never moved or deleted.
    *
+   * @param asset an asset this source handed over
+   * @return the file; empty when the source keeps none
    * @throws IOException when it cannot be told
    */
   default java.util.Optional<java.nio.file.Path> localFile(Asset asset) throws IOException {

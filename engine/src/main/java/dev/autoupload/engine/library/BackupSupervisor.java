@@ -72,6 +72,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 public final class BackupSupervisor
     extends EventSourcedBehavior<BackupSupervisor.Command, BackupSupervisor.Event, Ledger> {
 
+  /** The journal's entity type of its events; for the engine's own use. */
   public static final String ENTITY_TYPE = "BackupSupervisor";
 
   private static final Duration LONGEST_WAKE = Duration.ofDays(1);
@@ -81,8 +82,14 @@ public final class BackupSupervisor
 
   // ---- protocol ----
 
+  /** What the supervisor is told; for the engine's own use, through {@code UploadEngine}. */
   public sealed interface Command {}
 
+  /**
+   * Asks for the library's status.
+   *
+   * @param replyTo where the status goes
+   */
   public record GetStatus(ActorRef<LibraryStatus> replyTo) implements Command {}
 
   /**
@@ -121,6 +128,7 @@ public final class BackupSupervisor
 
   private record AssetIdentified(Asset asset, LibraryPlan.Identity identity) implements Command {}
 
+  /** What the supervisor journals; public for the journal's serializer, not for embedders. */
   public sealed interface Event extends CborSerializable {}
 
   /**
@@ -141,6 +149,12 @@ public final class BackupSupervisor
 
   // ---- behaviour ----
 
+  /**
+   * The journal's id of a library's supervisor; for the engine's own use.
+   *
+   * @param libraryId the library
+   * @return its persistence id
+   */
   public static PersistenceId persistenceId(String libraryId) {
     return PersistenceId.of(ENTITY_TYPE, libraryId);
   }
@@ -158,6 +172,13 @@ public final class BackupSupervisor
       ActorRef<Recovered> recovered,
       EngineMetrics metrics) {}
 
+  /**
+   * The supervisor's behaviour; for the engine's own use (the engine's guardian spawns it).
+   *
+   * @param library the library to back up
+   * @param wiring what it needs from the engine
+   * @return the behaviour
+   */
   public static Behavior<Command> create(Library library, Wiring wiring) {
     return Behaviors.setup(
         context -> Behaviors.withTimers(timers -> new BackupSupervisor(context, timers, library, wiring)));

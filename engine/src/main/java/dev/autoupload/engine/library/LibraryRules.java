@@ -34,6 +34,19 @@ public record LibraryRules(
   /** No rule: every asset may go whenever the device's conditions let uploads run. */
   public static final LibraryRules NONE = new LibraryRules(true, true, 0, Duration.ZERO, Optional.empty());
 
+  /**
+   * Checks the components.
+   *
+   * @param photosOnMobileData photos may upload on a metered network (also needs {@code
+   *     autoupload.policy.allow-cellular})
+   * @param videosOnMobileData videos may upload on a metered network (idem)
+   * @param maxSizeOnMetered larger assets wait for an unmetered network; 0 for no limit
+   * @param minAge an asset waits until this long after it was taken, so a burst of edits settles
+   *     first; zero for none
+   * @param onlySince assets taken before this are not offered at all, only counted
+   * @throws NullPointerException when {@code minAge} or {@code onlySince} is null
+   * @throws IllegalArgumentException when {@code maxSizeOnMetered} or {@code minAge} is negative
+   */
   public LibraryRules {
     Objects.requireNonNull(minAge, "minAge");
     Objects.requireNonNull(onlySince, "onlySince");
@@ -45,31 +58,65 @@ public record LibraryRules(
     }
   }
 
-  /** These rules, letting {@code kind} use mobile data or not. */
+  /**
+   * These rules, letting {@code kind} use mobile data or not.
+   *
+   * @param kind photos or videos
+   * @param allowed whether they may
+   * @return the changed rules
+   */
   public LibraryRules withMobileData(MediaKind kind, boolean allowed) {
     return kind == MediaKind.PHOTO
         ? new LibraryRules(allowed, videosOnMobileData, maxSizeOnMetered, minAge, onlySince)
         : new LibraryRules(photosOnMobileData, allowed, maxSizeOnMetered, minAge, onlySince);
   }
 
+  /**
+   * These rules, with assets larger than {@code bytes} waiting for an unmetered network.
+   *
+   * @param bytes the limit; 0 for none
+   * @return the changed rules
+   */
   public LibraryRules withMaxSizeOnMetered(long bytes) {
     return new LibraryRules(photosOnMobileData, videosOnMobileData, bytes, minAge, onlySince);
   }
 
+  /**
+   * These rules, holding assets back until they are {@code age} old.
+   *
+   * @param age the least age; zero for none
+   * @return the changed rules
+   */
   public LibraryRules withMinAge(Duration age) {
     return new LibraryRules(photosOnMobileData, videosOnMobileData, maxSizeOnMetered, age, onlySince);
   }
 
+  /**
+   * These rules, leaving out assets taken before {@code since}.
+   *
+   * @param since the earliest creation date offered
+   * @return the changed rules
+   */
   public LibraryRules withOnlySince(Instant since) {
     return new LibraryRules(photosOnMobileData, videosOnMobileData, maxSizeOnMetered, minAge, Optional.of(since));
   }
 
-  /** Whether {@code kind} may use a metered network. */
+  /**
+   * Whether {@code kind} may use a metered network.
+   *
+   * @param kind photos or videos
+   * @return true when it may
+   */
   public boolean mobileData(MediaKind kind) {
     return kind == MediaKind.PHOTO ? photosOnMobileData : videosOnMobileData;
   }
 
-  /** Whether the asset is left out by {@code only-since}: taken before it, never offered. */
+  /**
+   * Whether the asset is left out by {@code only-since}: taken before it, never offered.
+   *
+   * @param asset the asset
+   * @return true when it is never offered
+   */
   public boolean leavesOut(Asset asset) {
     return onlySince.map(since -> asset.createdAt().isBefore(since)).orElse(false);
   }
@@ -79,6 +126,10 @@ public record LibraryRules(
    * counts as taken at the earlier of its creation date and its file's modification, and one taken
    * after {@code now} is not held at all: a camera whose clock runs ahead must not hold its photos
    * back for as long as it is wrong.
+   *
+   * @param asset the asset
+   * @param now the time now
+   * @return when it is old enough; empty when it may go now
    */
   public Optional<Instant> tooRecentUntil(Asset asset, Instant now) {
     Instant oldEnough = oldEnoughAt(asset);
@@ -91,7 +142,14 @@ public record LibraryRules(
     return taken.plus(minAge);
   }
 
-  /** {@link #check} with the device's conditions. */
+  /**
+   * {@link #check} with the device's conditions.
+   *
+   * @param asset the asset
+   * @param device the device's conditions now
+   * @param now the time now
+   * @return every reason it waits for, empty when it may go
+   */
   public Check check(Asset asset, DeviceConditions device, Instant now) {
     return check(asset, device.onMeteredNetwork(), now);
   }
@@ -100,6 +158,11 @@ public record LibraryRules(
    * May {@code asset} upload {@code now}, on a network that is {@code metered} or not; if not,
    * every reason and, for {@code TOO_RECENT}, when that one ends. Only-since is not asked here: an
    * asset it leaves out is never offered ({@link #leavesOut}).
+   *
+   * @param asset the asset
+   * @param metered whether the network is billed by volume
+   * @param now the time now
+   * @return every reason it waits for, empty when it may go
    */
   public Check check(Asset asset, boolean metered, Instant now) {
     Set<BlockerReason> reasons = EnumSet.noneOf(BlockerReason.class);
@@ -126,10 +189,17 @@ public record LibraryRules(
    * @param tooRecentUntil while it is too recent, when it is old enough
    */
   public record Check(Set<BlockerReason> reasons, Optional<Instant> tooRecentUntil) {
+    /**
+     * Copies {@code reasons}.
+     *
+     * @param reasons every reason it waits for; empty when it may go
+     * @param tooRecentUntil while it is too recent, when it is old enough
+     */
     public Check {
       reasons = Set.copyOf(reasons);
     }
 
+    /** {@return whether the asset may go}: no reason applies. */
     public boolean allowed() {
       return reasons.isEmpty();
     }
