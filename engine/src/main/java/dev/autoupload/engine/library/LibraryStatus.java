@@ -76,7 +76,15 @@ public record LibraryStatus(
     List<Held> held,
     long leftOutByOnlySince) {
 
-  /** The status of a library whose backup went down before it told any: nothing counted. */
+  /**
+   * The status of a library whose backup went down before it told any: nothing counted.
+   *
+   * @param libraryId the library
+   * @param source its source, described
+   * @param target its target, described
+   * @param down why and since when it is down
+   * @return that status
+   */
   public static LibraryStatus down(String libraryId, String source, String target, Down down) {
     return new LibraryStatus(
         libraryId, source, target, false, Optional.empty(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -87,6 +95,9 @@ public record LibraryStatus(
   /**
    * This status as it stands once the library's backup went down: the counts it had, what was
    * still to do queued, nothing running or scanning, {@code LIBRARY_DOWN} the reason.
+   *
+   * @param down why and since when it is down
+   * @return the changed status
    */
   public LibraryStatus asDown(Down down) {
     return new LibraryStatus(
@@ -96,7 +107,9 @@ public record LibraryStatus(
         List.of(), leftOutByOnlySince);
   }
 
-  /** True once the scan is over and nothing is queued, running or waiting to retry; never while down. */
+  /**
+   * {@return true once the scan is over and nothing is queued, running or waiting to retry}; never while down.
+   */
   public boolean idle() {
     return down.isEmpty() && !scanning && queued == 0 && running == 0 && retrying == 0;
   }

@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
  */
 public final class RemoteLayout {
 
+  /** The pattern used when {@code autoupload.layout.pattern} is not set: year and month folders. */
   public static final String DEFAULT_PATTERN = "{yyyy}/{MM}/{filename}";
 
   /** The source's own folders and names. */
@@ -49,8 +50,12 @@ public final class RemoteLayout {
   /**
    * A layout from {@code pattern}, dates read in {@code zone}.
    *
+   * @param pattern the pattern, with the tokens above
+   * @param zone the time zone for {@code {yyyy}}, {@code {MM}} and {@code {dd}}
+   * @return the layout
    * @throws IllegalArgumentException naming the problem when the pattern has an unknown token, no
    *     name token, an absolute or {@code ..} part, or is empty
+   * @throws NullPointerException when {@code zone} is null
    */
   public static RemoteLayout of(String pattern, ZoneId zone) {
     Objects.requireNonNull(zone, "zone");
@@ -74,16 +79,28 @@ public final class RemoteLayout {
     return new RemoteLayout(pattern, zone);
   }
 
+  /** {@return the pattern this layout fills} */
   public String pattern() {
     return pattern;
   }
 
-  /** The remote path of {@code asset} on a target with {@link NameRules#POSIX} rules. */
+  /**
+   * The remote path of {@code asset} on a target with {@link NameRules#POSIX} rules.
+   *
+   * @param asset the asset
+   * @return its path on the target, '/'-separated, relative, never empty
+   */
   public String remotePath(Asset asset) {
     return remotePath(asset, NameRules.POSIX);
   }
 
-  /** The remote path of {@code asset} on a target with {@code rules}. */
+  /**
+   * The remote path of {@code asset} on a target with {@code rules}.
+   *
+   * @param asset the asset
+   * @param rules the target's naming rules, which escape and shorten each segment
+   * @return its path on the target, '/'-separated, relative, never empty
+   */
   public String remotePath(Asset asset, NameRules rules) {
     String relative = Normalizer.normalize(asset.relativePath(), Normalizer.Form.NFC);
     int slash = relative.lastIndexOf('/');
@@ -130,6 +147,10 @@ public final class RemoteLayout {
    * rule set refuses, keeps the name's end (no '.', space, {@code .part} appears there) and makes
    * it no device name or {@code .htaccess}; and the result is no longer than {@link
    * NameRules#MIN_NAME_BYTES} or the name itself, whichever is more.
+   *
+   * @param remotePath the taken remote path, '/'-separated
+   * @param sha256 lowercase hex sha256 of the other file's content; at least 8 digits
+   * @return the path to keep it at instead, in the same folder
    */
   public static String keepBothPath(String remotePath, String sha256) {
     int slash = remotePath.lastIndexOf('/');
