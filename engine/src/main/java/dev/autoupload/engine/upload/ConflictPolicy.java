@@ -18,7 +18,13 @@ public enum ConflictPolicy {
    */
   OVERWRITE;
 
-  /** From the setting's spelling: {@code keep-both}, {@code skip} or {@code overwrite}. */
+  /**
+   * From the setting's spelling: {@code keep-both}, {@code skip} or {@code overwrite}.
+   *
+   * @param value the setting's value, in any case
+   * @return the policy
+   * @throws IllegalArgumentException naming the setting, for any other value
+   */
   public static ConflictPolicy parse(String value) {
     return switch (value.toLowerCase(Locale.ROOT)) {
       case "keep-both" -> KEEP_BOTH;

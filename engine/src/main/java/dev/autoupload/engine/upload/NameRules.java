@@ -70,6 +70,14 @@ public record NameRules(Set<Restriction> restrictions, int maxNameBytes) {
     NEXTCLOUD
   }
 
+  /**
+   * Copies {@code restrictions}.
+   *
+   * @param restrictions what the target refuses beyond control characters and backslashes
+   * @param maxNameBytes the longest name, in bytes of UTF-8, the layout may give the target; at least
+   *     {@value #MIN_NAME_BYTES}
+   * @throws IllegalArgumentException when {@code maxNameBytes} is below {@link #MIN_NAME_BYTES}
+   */
   public NameRules {
     restrictions = Set.copyOf(restrictions);
     if (maxNameBytes < MIN_NAME_BYTES) {
@@ -78,7 +86,12 @@ public record NameRules(Set<Restriction> restrictions, int maxNameBytes) {
     }
   }
 
-  /** What both this and {@code other} refuse, with the shorter limit. */
+  /**
+   * What both this and {@code other} refuse, with the shorter limit.
+   *
+   * @param other the rules of another target
+   * @return rules that satisfy both
+   */
   public NameRules and(NameRules other) {
     Set<Restriction> both = EnumSet.noneOf(Restriction.class);
     both.addAll(restrictions);
@@ -89,6 +102,10 @@ public record NameRules(Set<Restriction> restrictions, int maxNameBytes) {
   /**
    * These rules for a target that needs {@code bytes} more of a name for itself: one writing an
    * upload to {@code .<name>.autoupload-part} first reserves 17.
+   *
+   * @param bytes how many bytes of a name the target keeps for itself
+   * @return rules with that much shorter a limit
+   * @throws IllegalArgumentException when the limit falls below {@link #MIN_NAME_BYTES}
    */
   public NameRules reserving(int bytes) {
     return new NameRules(restrictions, maxNameBytes - bytes);
@@ -98,6 +115,9 @@ public record NameRules(Set<Restriction> restrictions, int maxNameBytes) {
    * {@code name} as the target can store it: in Unicode NFC, every refused character and pattern
    * escaped. Not shortened: {@link #maxNameBytes()} is the caller's to apply, which keeps the name
    * storable as long as it cuts before the extension and appends no '.', space or device name.
+   *
+   * @param name one segment of a remote path
+   * @return the name to store; the same on every run, and unchanged when it was already storable
    */
   public String escape(String name) {
     Objects.requireNonNull(name, "name");

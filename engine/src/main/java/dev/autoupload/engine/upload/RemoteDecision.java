@@ -9,7 +9,7 @@ import dev.autoupload.engine.library.RemoteLayout;
  */
 public sealed interface RemoteDecision {
 
-  /** In plain words, for the journal and the Activity view. */
+  /** {@return the reason in plain words}, for the journal and the Activity view. */
   String reason();
 
   /** The target holds this very content: backed up without a byte sent. */
@@ -37,6 +37,7 @@ public sealed interface RemoteDecision {
    * @param sha256 the source's sha256, lowercase hex
    * @param md5 the source's MD5, lowercase hex, when the target reports only that; else null
    * @param remote what the target holds there
+   * @param policy what the settings say to do about a different file
    * @param mayHoldBackup whether that file may be the backup of an asset of the library
    */
   record Found(
@@ -56,6 +57,9 @@ public sealed interface RemoteDecision {
    * and keeping both could duplicate the very same photo, so it is a conflict unless overwrite may
    * replace it. A file that may be the backup of another asset of the library ({@code
    * mayHoldBackup}) is never replaced: both are kept.
+   *
+   * @param found what the upload knows
+   * @return what to do, with its reason
    */
   static RemoteDecision decide(Found found) {
     RemoteState.Complete remote = found.remote();

@@ -18,12 +18,17 @@ public sealed interface RemoteState {
    */
   record Complete(long size, Optional<String> sha256, Optional<String> md5) implements RemoteState {
 
-    /** A finished file whose MD5 the target does not report. */
+    /**
+     * A finished file whose MD5 the target does not report.
+     *
+     * @param size its length in bytes
+     * @param sha256 its sha256 in lowercase hex, where the target keeps it
+     */
     public Complete(long size, Optional<String> sha256) {
       this(size, sha256, Optional.empty());
     }
 
-    /** Whether the target knows any hash of the file. */
+    /** {@return whether the target knows any hash of the file} */
     public boolean hasHash() {
       return sha256.isPresent() || md5.isPresent();
     }
@@ -31,6 +36,9 @@ public sealed interface RemoteState {
     /**
      * Whether {@code other} describes this same file as far as both tell: the same size, and the
      * same hash of each kind both know.
+     *
+     * @param other another finished file
+     * @return true when nothing either tells differs
      */
     public boolean sameFileAs(Complete other) {
       return size == other.size

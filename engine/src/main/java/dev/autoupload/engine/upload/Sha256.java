@@ -11,6 +11,11 @@ public final class Sha256 {
 
   private Sha256() {}
 
+  /**
+   * A new SHA-256 digest; the JDK always has one.
+   *
+   * @return the digest
+   */
   public static MessageDigest newDigest() {
     try {
       return MessageDigest.getInstance("SHA-256");
@@ -19,11 +24,23 @@ public final class Sha256 {
     }
   }
 
+  /**
+   * Finishes {@code digest}.
+   *
+   * @param digest a SHA-256 digest fed with the content; it is reset
+   * @return the hash in lowercase hex
+   */
   public static String hex(MessageDigest digest) {
     return HexFormat.of().formatHex(digest.digest());
   }
 
-  /** Hashes the whole stream, reading it in 1 MiB steps; the caller closes it. */
+  /**
+   * Hashes the whole stream, reading it in 1 MiB steps; the caller closes it.
+   *
+   * @param in the content
+   * @return the hash in lowercase hex
+   * @throws IOException when reading fails
+   */
   public static String of(InputStream in) throws IOException {
     MessageDigest digest = newDigest();
     byte[] buffer = new byte[1 << 20];

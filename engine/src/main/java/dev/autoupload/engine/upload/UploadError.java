@@ -23,10 +23,10 @@ import java.util.Optional;
 })
 public sealed interface UploadError extends CborSerializable {
 
-  /** What went wrong, in words fit for the user. */
+  /** {@return what went wrong, in words fit for the user} */
   String message();
 
-  /** Whether trying the same thing again later may succeed. */
+  /** {@return whether trying the same thing again later may succeed} */
   default boolean retryable() {
     return false;
   }
@@ -35,6 +35,8 @@ public sealed interface UploadError extends CborSerializable {
    * Why the whole library waits when an upload fails this way: the target is full, refuses the
    * credentials, fails TLS verification or cannot be reached, which every upload to it would meet
    * alike; empty for an error of this one upload.
+   *
+   * @return the reason the library waits for; empty when only this upload failed
    */
   default Optional<BlockerReason> stopsTheLibrary() {
     return Optional.empty();
@@ -46,6 +48,11 @@ public sealed interface UploadError extends CborSerializable {
    * after a backoff, up to {@code max-attempts} times per file.
    */
   record Transient(String message, Optional<Duration> retryAfter) implements UploadError {
+    /**
+     * A transient error with no wait asked by the server.
+     *
+     * @param message what went wrong, in words fit for the user
+     */
     public Transient(String message) {
       this(message, Optional.empty());
     }
@@ -63,6 +70,11 @@ public sealed interface UploadError extends CborSerializable {
    * retryAfter} is how long the server asked to wait, when it said.
    */
   record Unreachable(String message, Optional<Duration> retryAfter) implements UploadError {
+    /**
+     * An unreachable target that asked for no wait.
+     *
+     * @param message what went wrong, in words fit for the user
+     */
     public Unreachable(String message) {
       this(message, Optional.empty());
     }

@@ -13,7 +13,7 @@ public enum UploadReason {
     this.description = description;
   }
 
-  /** In plain words, for people. */
+  /** {@return the reason in plain words}, for people. */
   public String description() {
     return description;
   }

@@ -9,7 +9,7 @@ import java.util.Optional;
  */
 public interface UploadSession extends AutoCloseable {
 
-  /** The offset the next {@link #append} must start at. */
+  /** {@return the offset the next {@link #append} must start at}, in bytes from the file's start. */
   long offset();
 
   /**
@@ -18,6 +18,8 @@ public interface UploadSession extends AutoCloseable {
    * in the journal as soon as the session is open and passes it back to {@link
    * UploadTarget#probe(String, Optional)} and {@link UploadTarget#open(String, long, Optional)}.
    * Never a secret: it ends up in the journal.
+   *
+   * @return the token; empty for targets that find partial uploads by path
    */
   default Optional<String> resumeToken() {
     return Optional.empty();
@@ -27,7 +29,10 @@ public interface UploadSession extends AutoCloseable {
    * Sends {@code bytes} (all remaining bytes of the buffer) starting at {@code offset}, which must
    * equal {@link #offset()}.
    *
+   * @param offset where {@code bytes} start in the file, in bytes
+   * @param bytes the data; the buffer is consumed
    * @return the new offset
+   * @throws UploadException when the target refuses or cannot be reached; its {@link UploadError} says whether to retry
    */
   long append(long offset, ByteBuffer bytes) throws UploadException;
 
@@ -36,6 +41,11 @@ public interface UploadSession extends AutoCloseable {
    * checked that it holds exactly {@code expectedSize} bytes hashing to {@code sha256}. A mismatch
    * discards the partial data and fails with a {@link UploadError.Transient} error, so the next
    * attempt starts from zero.
+   *
+   * @param expectedSize the file's length in bytes
+   * @param sha256 lowercase hex sha256 of the whole file
+   * @return the finished file as the target reports it
+   * @throws UploadException when the content does not match, or the target refuses or cannot be reached
    */
   RemoteFile complete(long expectedSize, String sha256) throws UploadException;
 

@@ -13,16 +13,27 @@ import java.util.Optional;
  */
 public interface UploadTarget extends AutoCloseable {
 
-  /** A short human description for logs and status; never contains credentials. */
+  /** {@return a short human description for logs and status}; never contains credentials. */
   String describe();
 
-  /** Asks what the target holds under {@code remotePath}. */
+  /**
+   * Asks what the target holds under {@code remotePath}.
+   *
+   * @param remotePath the path under the target's root, '/'-separated
+   * @return what is there: nothing, a partial upload or a finished file
+   * @throws UploadException when the target cannot answer; its {@link UploadError} says whether to retry
+   */
   RemoteState probe(String remotePath) throws UploadException;
 
   /**
    * As {@link #probe(String)}, for an upload an earlier session described with {@code
    * resumeToken} (see {@link UploadSession#resumeToken()}). Targets whose partial uploads cannot be
    * found by path alone (tus) use the token; the others ignore it.
+   *
+   * @param remotePath the path under the target's root, '/'-separated
+   * @param resumeToken the token an earlier session gave; empty when none
+   * @return what is there: nothing, a partial upload or a finished file
+   * @throws UploadException when the target cannot answer; its {@link UploadError} says whether to retry
    */
   default RemoteState probe(String remotePath, Optional<String> resumeToken) throws UploadException {
     return probe(remotePath);
@@ -31,6 +42,11 @@ public interface UploadTarget extends AutoCloseable {
   /**
    * Opens an upload of {@code size} bytes to {@code remotePath}, continuing a partial upload where
    * the target keeps one (the session's {@link UploadSession#offset()} tells where).
+   *
+   * @param remotePath the path under the target's root, '/'-separated
+   * @param size the file's length in bytes
+   * @return the session, positioned where the upload continues
+   * @throws UploadException when the target cannot answer; its {@link UploadError} says whether to retry
    */
   UploadSession open(String remotePath, long size) throws UploadException;
 
@@ -38,6 +54,12 @@ public interface UploadTarget extends AutoCloseable {
    * As {@link #open(String, long)}, continuing the upload {@code resumeToken} names when the
    * target still has it. A token the target no longer knows is not an error: the upload then
    * starts over (or continues whatever the target finds by path).
+   *
+   * @param remotePath the path under the target's root, '/'-separated
+   * @param size the file's length in bytes
+   * @param resumeToken the token an earlier session gave; empty when none
+   * @return the session, positioned where the upload continues
+   * @throws UploadException when the target cannot answer; its {@link UploadError} says whether to retry
    */
   default UploadSession open(String remotePath, long size, Optional<String> resumeToken)
       throws UploadException {
@@ -53,6 +75,12 @@ public interface UploadTarget extends AutoCloseable {
    * which file may go and checks, just before completing, that it is still the one there.
    *
    * <p>Targets without names to replace (tus) open a plain upload.
+   *
+   * @param remotePath the path under the target's root, '/'-separated
+   * @param size the file's length in bytes
+   * @param resumeToken the token an earlier session gave; empty when none
+   * @return the session, positioned where the upload continues
+   * @throws UploadException as {@code open} does; by default always, with a {@link UploadError.Permanent} error, for targets that cannot replace
    */
   default UploadSession openReplacing(String remotePath, long size, Optional<String> resumeToken)
       throws UploadException {
@@ -69,6 +97,8 @@ public interface UploadTarget extends AutoCloseable {
    * never touched, and nothing to remove is no error. The engine calls it with no session open on
    * the path.
    *
+   * @param remotePath the path under the target's root, '/'-separated
+   * @param resumeToken the token an earlier session gave; empty when none
    * @throws UploadException when the target cannot be asked (unreachable, refusing); what was left
    *     then stays, and the engine asks again the next time it meets it
    */
@@ -78,6 +108,8 @@ public interface UploadTarget extends AutoCloseable {
    * What the target cannot store in a name, which the layout escapes before any upload (see {@link
    * NameRules}). Answers at once, without asking the server: the engine calls it for every upload
    * it starts. By default {@link NameRules#POSIX}.
+   *
+   * @return the target's naming rules
    */
   default NameRules nameRules() {
     return NameRules.POSIX;
@@ -87,6 +119,8 @@ public interface UploadTarget extends AutoCloseable {
    * Whether {@link #probe(String)} finds a finished file by its remote path alone, so that {@code
    * verify} can ask what is stored under a name. Not so for tus, whose uploads are known only by
    * the URL the server gave them.
+   *
+   * @return true when files are found by name; by default true
    */
   default boolean findsFilesByName() {
     return true;
@@ -98,6 +132,7 @@ public interface UploadTarget extends AutoCloseable {
    * back. The caller closes the stream; a failure while reading is an {@link java.io.IOException}
    * from it.
    *
+   * @param remotePath the path under the target's root, '/'-separated
    * @return empty when this target cannot read files back
    * @throws UploadException when it can, but not this file: gone, refused, unreachable
    */
@@ -109,12 +144,18 @@ public interface UploadTarget extends AutoCloseable {
    * What the target changed about how it works since it was opened, and why, each once, in words
    * for the status (e.g. that the server refuses a header and files are checked another way).
    * Called often, on an engine thread: it must return at once. By default none.
+   *
+   * @return the notes, oldest first; empty when none
    */
   default List<String> notes() {
     return List.of();
   }
 
-  /** Checks that the target is reachable and writable, so a bad target fails before any upload. */
+  /**
+   * Checks that the target is reachable and writable, so a bad target fails before any upload.
+   *
+   * @throws UploadException naming what is wrong (unreachable, not authorized, not writable, full)
+   */
   void check() throws UploadException;
 
   @Override
