@@ -56,11 +56,16 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 public final class FileUpload
     extends EventSourcedBehaviorWithEnforcedReplies<FileUpload.Command, FileUpload.Event, FileUpload.State> {
 
+  /** The journal tag on every event, which the Activity projection reads. */
   public static final String TAG = "file-upload";
+  /** The journal's entity type of its events; for the engine's own use. */
   public static final String ENTITY_TYPE = "FileUpload";
 
   // ---- protocol ----
 
+  /**
+   * What the upload's actor is told; for the engine's own use (its {@link dev.autoupload.engine.library.BackupSupervisor}).
+   */
   public sealed interface Command {}
 
   /** Start or continue the upload. Replies once the attempt is recorded. */
@@ -69,8 +74,18 @@ public final class FileUpload
   /** Stop sending bytes, keeping the offset, until {@link Resume}. */
   public record Pause(Set<BlockerReason> reasons, ActorRef<Done> replyTo) implements Command {}
 
+  /**
+   * Continue sending bytes after a {@link Pause}.
+   *
+   * @param replyTo told once the resume is recorded
+   */
   public record Resume(ActorRef<Done> replyTo) implements Command {}
 
+  /**
+   * Asks for the journal's state.
+   *
+   * @param replyTo where the state goes
+   */
   public record GetState(ActorRef<State> replyTo) implements Command {}
 
   /**
@@ -113,6 +128,7 @@ public final class FileUpload
 
   /** What the upload tells its supervisor. */
   public sealed interface Report {
+    /** {@return the asset the report is about} */
     String assetId();
   }
 
@@ -128,10 +144,24 @@ public final class FileUpload
   /** The upload ended; the supervisor may stop the actor. */
   public record Finished(String assetId, Outcome outcome) implements Report {}
 
+  /** How an upload ended. */
   public sealed interface Outcome {}
 
+  /**
+   * On the target, verified.
+   *
+   * @param file the file as the target confirmed it
+   * @param uploadedAt when it completed
+   * @param alreadyOnTarget the target held this content already, and no byte was sent
+   */
   public record Uploaded(RemoteFile file, Instant uploadedAt, boolean alreadyOnTarget) implements Outcome {}
 
+  /**
+   * Failed; the supervisor retries or gives up by {@code max-attempts}.
+   *
+   * @param error the last attempt's error
+   * @param attempts attempts made so far
+   */
   public record Failure(UploadError error, int attempts) implements Outcome {}
 
   /** The asset vanished from the source: there is nothing left to back up. */
@@ -145,6 +175,7 @@ public final class FileUpload
 
   // ---- events ----
 
+  /** What the upload journals; public for the journal's serializer, not for embedders. */
   public sealed interface Event extends CborSerializable {}
 
   /**
@@ -165,6 +196,12 @@ public final class FileUpload
       Instant at)
       implements Event {}
 
+  /**
+   * The offset reached, written at most once per {@code checkpoint-bytes}.
+   *
+   * @param offset bytes the target holds
+   * @param at when
+   */
   public record ProgressCheckpointed(long offset, Instant at) implements Event {}
 
   /**
@@ -188,39 +225,78 @@ public final class FileUpload
       String remotePath, long replacedSize, String replacedSha256, String replacedMd5, String reason, Instant at)
       implements Event {}
 
+  /**
+   * Sending stopped for {@code reasons}, keeping {@code offset}.
+   *
+   * @param reasons why
+   * @param offset the last checkpoint, in bytes
+   * @param at when
+   */
   public record UploadPaused(Set<BlockerReason> reasons, long offset, Instant at) implements Event {}
 
+  /**
+   * Sending goes on after a pause.
+   *
+   * @param at when
+   */
   public record UploadResumed(Instant at) implements Event {}
 
+  /**
+   * The target confirmed size and hash: backed up.
+   *
+   * @param remotePath where it is on the target
+   * @param sha256 lowercase hex sha256 of the content
+   * @param bytes its size
+   * @param uploadedAt when it completed
+   * @param alreadyOnTarget no byte was sent: the target held this content already
+   */
   public record UploadCompleted(
       String remotePath, String sha256, long bytes, Instant uploadedAt, boolean alreadyOnTarget)
       implements Event {}
 
+  /**
+   * An attempt failed.
+   *
+   * @param error why
+   * @param attempt its number, from 1
+   * @param offset the last checkpoint, in bytes
+   * @param at when
+   */
   public record UploadFailed(UploadError error, int attempt, long offset, Instant at) implements Event {}
 
+  /**
+   * The asset is left out, for {@code reason}.
+   *
+   * @param reason why, in the user's words
+   * @param at when
+   */
   public record UploadSkipped(String reason, Instant at) implements Event {}
 
   // ---- state ----
 
+  /**
+   * The upload's state as its journal rebuilds it; public for the journal's serializer, not for embedders.
+   */
   public sealed interface State extends CborSerializable {}
 
+  /** No attempt has begun. */
   public record Queued() implements State {}
 
   /** A state an upload reaches once an attempt began, for one version of the asset. */
   public sealed interface Begun extends State permits Started, Completed, Skipped {
-    /** The version of the asset the attempts were for. */
+    /** {@return the version of the asset the attempts were for} (see {@link Asset#version()}) */
     String version();
   }
 
   /** A state an upload can continue from: what a new attempt or a restarted actor resumes. */
   public sealed interface Started extends Begun permits Uploading, Paused, Failed {
-    /** The last checkpointed offset. */
+    /** {@return the last checkpointed offset}, in bytes */
     long offset();
 
-    /** The target's last resume token; null when none. */
+    /** {@return the target's last resume token}; null when none */
     String resumeToken();
 
-    /** The remote path chosen instead of the planned one; null when none was. */
+    /** {@return the remote path chosen instead of the planned one}; null when none was */
     String remotePath();
   }
 
@@ -232,22 +308,66 @@ public final class FileUpload
   public record Uploading(int attempt, long offset, String resumeToken, String remotePath, String version)
       implements Started {}
 
+  /**
+   * Sending stopped for {@code reasons}; fields as in {@link Uploading}.
+   *
+   * @param attempt the attempt's number, from 1
+   * @param offset the last checkpoint, in bytes
+   * @param reasons why it is paused
+   * @param resumeToken the target's last resume token; null when none
+   * @param remotePath the remote path chosen instead of the planned one; null when none
+   * @param version the asset's version
+   */
   public record Paused(
       int attempt, long offset, Set<BlockerReason> reasons, String resumeToken, String remotePath, String version)
       implements Started {}
 
+  /**
+   * Backed up; no further attempt is made for this version.
+   *
+   * @param remotePath where it is on the target
+   * @param sha256 lowercase hex sha256 of the content
+   * @param bytes its size
+   * @param uploadedAt when it completed
+   * @param attempts attempts it took
+   * @param version the asset's version
+   */
   public record Completed(
       String remotePath, String sha256, long bytes, Instant uploadedAt, int attempts, String version)
       implements Begun {}
 
+  /**
+   * The last attempt failed; a new {@link Begin} makes another.
+   *
+   * @param error why
+   * @param attempts attempts made so far
+   * @param offset the last checkpoint, in bytes
+   * @param resumeToken the target's last resume token; null when none
+   * @param remotePath the remote path chosen instead of the planned one; null when none
+   * @param version the asset's version
+   */
   public record Failed(
       UploadError error, int attempts, long offset, String resumeToken, String remotePath, String version)
       implements Started {}
 
+  /**
+   * Left out; no further attempt is made for this version.
+   *
+   * @param reason why, in the user's words
+   * @param attempts attempts made
+   * @param version the asset's version
+   */
   public record Skipped(String reason, int attempts, String version) implements Begun {}
 
   // ---- behaviour ----
 
+  /**
+   * The journal's id of an asset's upload; for the engine's own use.
+   *
+   * @param libraryId the library
+   * @param assetId the asset
+   * @return its persistence id
+   */
   public static PersistenceId persistenceId(String libraryId, String assetId) {
     return PersistenceId.of(ENTITY_TYPE, libraryId + ":" + assetId);
   }
@@ -269,6 +389,12 @@ public final class FileUpload
       ActorRef<Report> reportTo,
       Clock clock) {}
 
+  /**
+   * The upload's behaviour; for the engine's own use (the supervisor spawns it).
+   *
+   * @param job what the upload needs
+   * @return the behaviour
+   */
   public static Behavior<Command> create(Job job) {
     return Behaviors.setup(context -> new FileUpload(context, job));
   }
@@ -380,7 +506,13 @@ public final class FileUpload
         .onAnyEvent(FileUpload::apply);
   }
 
-  /** The pure state transition for each event. */
+  /**
+   * The pure state transition for each event.
+   *
+   * @param state the state before
+   * @param event the event
+   * @return the state after
+   */
   public static State apply(State state, Event event) {
     String version = versionOf(state);
     if (event instanceof UploadStarted started) {
@@ -492,6 +624,10 @@ public final class FileUpload
    * never count for this one, least of all a completed one: a new version starts from nothing, and
    * what an unfinished attempt of the other version left on the target is discarded first (see
    * {@link #leftByAnotherVersion}).
+   *
+   * @param state the journal's state
+   * @param version the asset's version now (see {@link Asset#version()})
+   * @return what to do, and the attempt's number
    */
   public static Beginning beginning(State state, String version) {
     if (!(state instanceof Begun begun)) {
@@ -515,6 +651,10 @@ public final class FileUpload
   /**
    * Whether {@code state} is an unfinished attempt of another version than {@code version}, whose
    * bytes on the target must go before this version's upload opens: it would continue them.
+   *
+   * @param state the journal's state
+   * @param version the asset's version now
+   * @return true when that attempt's bytes must be discarded first
    */
   public static boolean leftByAnotherVersion(State state, String version) {
     return state instanceof Started started && !started.version().equals(version);
