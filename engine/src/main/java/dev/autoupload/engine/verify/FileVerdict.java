@@ -15,7 +15,14 @@ import java.util.Optional;
  */
 public record FileVerdict(String path, Mark mark, Optional<String> remotePath, String reason, Optional<Proof> proof) {
 
-  /** A verdict that is not {@link Mark#SAME}, so has no proof. */
+  /**
+   * A verdict that is not {@link Mark#SAME}, so has no proof.
+   *
+   * @param path the file's path in the library
+   * @param mark the verdict; not {@link Mark#SAME}
+   * @param remotePath where on the target the verdict was reached; empty when no place was looked at
+   * @param reason why, in words fit for the user
+   */
   public FileVerdict(String path, Mark mark, Optional<String> remotePath, String reason) {
     this(path, mark, remotePath, reason, Optional.empty());
   }
@@ -37,11 +44,24 @@ public record FileVerdict(String path, Mark mark, Optional<String> remotePath, S
       this.symbol = symbol;
     }
 
+    /** {@return the symbol}, as in {@code rclone check --combined}'s output */
     public char symbol() {
       return symbol;
     }
   }
 
+  /**
+   * Checks the components.
+   *
+   * @param path the file's path in the library
+   * @param mark the verdict
+   * @param remotePath where on the target the verdict was reached; empty when no place was looked at
+   *     (the file could not be read here)
+   * @param reason why, in words fit for the user: the sizes and hashes compared, the error met
+   * @param proof for a {@link Mark#SAME} verdict, and only for one, what proved it
+   * @throws NullPointerException when a component is null
+   * @throws IllegalArgumentException when {@code proof} is present for a verdict other than {@link Mark#SAME}, or missing for one
+   */
   public FileVerdict {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(mark, "mark");

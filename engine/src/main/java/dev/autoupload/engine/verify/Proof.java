@@ -17,7 +17,12 @@ public record Proof(Evidence evidence, String sha256) {
     /** The target reported only an MD5 for the backup, equal to the file's. */
     MD5_REPORTED;
 
-    /** Whether this evidence is at least as strong as {@code weakest}. */
+    /**
+     * Whether this evidence is at least as strong as {@code weakest}.
+     *
+     * @param weakest the weakest evidence accepted
+     * @return true when this is as strong or stronger
+     */
     public boolean atLeast(Evidence weakest) {
       return strength() >= weakest.strength();
     }
@@ -31,6 +36,13 @@ public record Proof(Evidence evidence, String sha256) {
     }
   }
 
+  /**
+   * Checks the components.
+   *
+   * @param evidence what proved it
+   * @param sha256 lowercase hex sha256 of the content it proved
+   * @throws NullPointerException when a component is null
+   */
   public Proof {
     Objects.requireNonNull(evidence, "evidence");
     Objects.requireNonNull(sha256, "sha256");

@@ -65,11 +65,24 @@ public final class Verdicts {
   /** What one place says about one file; for {@link Mark#SAME}, and only then, the evidence. */
   public record Judgement(Mark mark, String reason, Optional<Proof.Evidence> evidence) {
 
-    /** A judgement other than {@link Mark#SAME}. */
+    /**
+     * A judgement other than {@link Mark#SAME}.
+     *
+     * @param mark the verdict; not {@link Mark#SAME}
+     * @param reason why, in words fit for the user
+     */
     public Judgement(Mark mark, String reason) {
       this(mark, reason, Optional.empty());
     }
 
+    /**
+     * Checks the components.
+     *
+     * @param mark the verdict
+     * @param reason why, in words fit for the user
+     * @param evidence what proved it; present exactly for {@link Mark#SAME}
+     * @throws IllegalArgumentException when {@code evidence} does not match {@code mark}
+     */
     public Judgement {
       if ((mark == Mark.SAME) != evidence.isPresent()) {
         throw new IllegalArgumentException("a judgement has evidence exactly when it is SAME: " + mark);
@@ -81,6 +94,11 @@ public final class Verdicts {
    * Where the backup of a file with content {@code sha256} may be, the place it should be first:
    * the remote path the journal recorded for its content, its layout path, and the keep-both path
    * beside that, each once.
+   *
+   * @param recorded the remote path the journal recorded for the content; empty when none
+   * @param layoutPath where the layout puts the file
+   * @param sha256 lowercase hex sha256 of the file's content
+   * @return the paths to look at, the expected one first, without repeats
    */
   public static List<String> places(Optional<String> recorded, String layoutPath, String sha256) {
     Set<String> places = new LinkedHashSet<>();
@@ -90,7 +108,13 @@ public final class Verdicts {
     return List.copyOf(places);
   }
 
-  /** Whether {@code place} holds the content {@code local} read. */
+  /**
+   * Whether {@code place} holds the content {@code local} read.
+   *
+   * @param local the file as read here
+   * @param place a remote path and what it holds
+   * @return the judgement, with its reason
+   */
   public static Judgement judge(Local.Read local, Place place) {
     String at = place.remotePath();
     Remote remote = place.remote();
@@ -167,6 +191,10 @@ public final class Verdicts {
    * the place its backup should be first (see the class comment). A file that could not be read
    * here is {@link Mark#UNCHECKED} whatever the places hold.
    *
+   * @param path the file's path in the library
+   * @param local what was read here
+   * @param places the places looked at, the expected one first
+   * @return the verdict
    * @throws IllegalArgumentException when the file was read and no place was looked at
    */
   public static FileVerdict verdict(String path, Local local, List<Place> places) {

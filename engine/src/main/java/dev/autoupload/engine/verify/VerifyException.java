@@ -11,13 +11,22 @@ public final class VerifyException extends RuntimeException {
     SCAN_FAILED
   }
 
+  /** What stopped it; part of the exception's serial form. */
   private final Problem problem;
 
+  /**
+   * A verification stopped by {@code problem}.
+   *
+   * @param problem what stopped it
+   * @param message what happened, in words fit for the user
+   * @param cause the exception met, or null
+   */
   public VerifyException(Problem problem, String message, Throwable cause) {
     super(message, cause);
     this.problem = problem;
   }
 
+  /** {@return what stopped the verification} */
   public Problem problem() {
     return problem;
   }
