@@ -38,6 +38,13 @@ public final class FileCheck {
   /** Where the backup of {@code asset}, whose content is {@code sha256}, may be; where it should be first. */
   @FunctionalInterface
   public interface Places {
+    /**
+     * The places for one asset.
+     *
+     * @param asset the asset
+     * @param sha256 lowercase hex sha256 of its content
+     * @return the remote paths to look at, the expected one first
+     */
     List<String> of(Asset asset, String sha256);
   }
 
@@ -48,6 +55,15 @@ public final class FileCheck {
   private final VerifyMode mode;
   private final AtomicLong bytesRead = new AtomicLong();
 
+  /**
+   * A check of one library's files against one target.
+   *
+   * @param source the library's source, to read files here
+   * @param hashes hashes already known, so unchanged files are not read again
+   * @param target the library's target
+   * @param places where each file's backup may be
+   * @param mode how backups are compared
+   */
   public FileCheck(AssetSource source, ContentHashCache hashes, UploadTarget target, Places places, VerifyMode mode) {
     this.source = source;
     this.hashes = hashes;
@@ -56,12 +72,17 @@ public final class FileCheck {
     this.mode = mode;
   }
 
-  /** The bytes read so far, here and back from the target. */
+  /** {@return the bytes read so far, here and back from the target}; grows while checks run */
   public long bytesRead() {
     return bytesRead.get();
   }
 
-  /** The verdict on {@code asset}; never throws, a failure is the verdict's reason. */
+  /**
+   * The verdict on {@code asset}; never throws, a failure is the verdict's reason.
+   *
+   * @param asset the asset as scanned now
+   * @return the verdict; a failure is the verdict's reason, never an exception
+   */
   public FileVerdict check(Asset asset) {
     Optional<String> known = asset.contentHash().or(() -> hashes.lookup(asset));
     Local local = known.<Local>map(sha256 -> new Local.Read(asset.size(), sha256, Optional.empty())).orElseGet(() -> read(asset));
