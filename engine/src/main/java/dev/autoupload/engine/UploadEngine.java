@@ -495,6 +495,9 @@ public final class UploadEngine implements AutoCloseable {
    * is written to the journal before it is taken and listed by {@link #freed}.
    *
    * @param progress also told what became of each original
+   * @param library the library to check, added or not
+   * @param mode whether files whose hash the target tells are read back as well
+   * @return the report, with what became of each original; fails as {@link #verify} does
    * @throws IllegalStateException when {@code autoupload.after-backup} is {@code keep}
    */
   public CompletionStage<VerifyReport> verifyAndFreeSpace(
@@ -505,7 +508,7 @@ public final class UploadEngine implements AutoCloseable {
     return verifier.verify(library, mode, Optional.of(freeSpace), progress);
   }
 
-  /** What {@code autoupload.after-backup} and {@code autoupload.after-backup-proof} say. */
+  /** {@return what {@code autoupload.after-backup} and {@code autoupload.after-backup-proof} say} */
   public AfterBackup afterBackup() {
     return freeSpace.setting();
   }
@@ -513,6 +516,9 @@ public final class UploadEngine implements AutoCloseable {
   /**
    * The latest {@code limit} originals moved or deleted (or about to be, or abandoned), newest
    * first, from every library.
+   *
+   * @param limit the most entries to return
+   * @return the entries; fails with an {@link IllegalStateException} when the journal cannot be read
    */
   public CompletionStage<List<FreedLog.Entry>> freed(int limit) {
     return query(() -> freedLog.latest(limit));

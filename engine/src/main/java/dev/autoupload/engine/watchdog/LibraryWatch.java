@@ -53,9 +53,15 @@ public record LibraryWatch(
 
   /** A stall begins, changes kind, or ends. */
   public sealed interface Alert {
+    /** {@return the library the alert is about} */
     String libraryId();
   }
 
+  /**
+   * A stall began or changed kind.
+   *
+   * @param stall the stall as it stands
+   */
   public record Stalled(Stall stall) implements Alert {
     @Override
     public String libraryId() {
@@ -71,17 +77,34 @@ public record LibraryWatch(
     }
   }
 
+  /** How a stall ended. */
   public enum Recovery {
+    /** A backup went up. */
     BACKED_UP,
+    /** Nothing waits any more. */
     NOTHING_WAITS
   }
 
-  /** A library the watch begins with; {@code lastBackupAt} from the journal, if it knows one. */
+  /**
+   * A library the watch begins with; {@code lastBackupAt} from the journal, if it knows one.
+   *
+   * @param libraryId the library
+   * @param now when the watch begins; a library with no backup counts from here
+   * @param lastBackupAt the last backup the journal knows; empty when none
+   * @return the state before any check
+   */
   public static LibraryWatch start(String libraryId, Instant now, Optional<Instant> lastBackupAt) {
     return new LibraryWatch(libraryId, lastBackupAt, now, 0, Optional.empty(), Optional.empty());
   }
 
-  /** Applies what a check at {@code now} saw. */
+  /**
+   * Applies what a check at {@code now} saw.
+   *
+   * @param now the time of the check
+   * @param seen what the check saw
+   * @param limits the limits to apply
+   * @return the next state, and the alert to raise; no alert while nothing changes
+   */
   public Check check(Instant now, Seen seen, Limits limits) {
     boolean progressed = seen.uploaded() > uploaded;
     Optional<Instant> lastBackup = progressed ? Optional.of(now) : lastBackupAt;
