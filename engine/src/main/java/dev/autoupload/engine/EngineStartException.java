@@ -28,7 +28,7 @@ public class EngineStartException extends RuntimeException {
     /**
      * An exception with the user's message.
      *
-     * @param message why, in words fit for the user; names the data dir
+     * @param message why, in words fit for the user
      */
     public DataDirInUse(String message) {
       super(message);
@@ -37,8 +37,8 @@ public class EngineStartException extends RuntimeException {
     /**
      * An exception with the user's message and its cause.
      *
-     * @param message why, in words fit for the user; names the data dir
-     * @param cause the exception met trying to take the data dir's lock
+     * @param message why, in words fit for the user
+     * @param cause the exception met taking the data dir's lock
      */
     public DataDirInUse(String message, Throwable cause) {
       super(message, cause);

@@ -22,7 +22,7 @@ public final class LivePhotos {
   /**
    * The role an asset could play in a pair, and the key both halves share.
    *
-   * @param pairKey hex key derived from folder and name, case-insensitive; equal for both halves
+   * @param pairKey hex key from the path without its extension, ignoring case; equal for both halves
    * @param role {@link #PHOTO} or {@link #VIDEO}
    */
   public record Half(String pairKey, String role) {

@@ -2,7 +2,7 @@ package dev.autoupload.engine.activity;
 
 /** Where an asset's upload stands in the Activity view. */
 public enum UploadState {
-  /** Bytes are being sent, or the upload is waiting for its turn. */
+  /** An attempt began and is not paused: bytes are being sent, or about to be. */
   UPLOADING,
   /**
    * Held back by conditions (network, battery, pause, ...); the item's {@code reasons} say which.
@@ -12,6 +12,9 @@ public enum UploadState {
   COMPLETED,
   /** The last attempt failed; {@code lastError} says why and {@code attempts} counts them. */
   FAILED,
-  /** Not uploaded on purpose (for example by the library's rules); {@code lastError} says why. */
+  /**
+   * Left out, not backed up: it vanished or changed during the upload, or {@code on-conflict =
+   * skip} declined it; {@code lastError} says why.
+   */
   SKIPPED
 }

@@ -17,13 +17,14 @@ public enum BlockerReason {
   PHOTO_ACCESS_DENIED("Waiting — no access to photos"),
   /** The device is on no network. */
   NO_NETWORK("Waiting for a network connection"),
-  /** On mobile data, and the settings do not allow it. */
+  /** On mobile data (cellular, or metered Wi-Fi such as a hotspot), and the settings do not allow it. */
   WIFI_REQUIRED("Waiting for Wi-Fi — mobile data is off in settings"),
   /**
-   * A run has not started yet and the Wi-Fi is not unmetered or not on for {@code stable-wifi} long.
+   * In the background, before a run starts: not yet on unmetered Wi-Fi or a wire for {@code
+   * stable-wifi}.
    */
   WAITING_FOR_STABLE_WIFI("Waiting for a stable Wi-Fi connection before starting"),
-  /** A run has not started yet and the battery is at or below the start threshold, not charging. */
+  /** In the background, before a run starts: the battery is at or below the start threshold, not charging. */
   BATTERY_BELOW_START_THRESHOLD("Waiting for the battery to charge before starting"),
   /** The OS has suspended the app. */
   OS_SUSPENDED("Paused by the system — resumes automatically"),
@@ -41,11 +42,11 @@ public enum BlockerReason {
   OUTSIDE_SCHEDULE("Waiting — outside the upload schedule"),
   /** Per asset: the library's rules want it older ({@code min-age}). */
   TOO_RECENT("Waiting — taken less than min-age ago; it goes once it is older", Scope.ASSET),
-  /** Per asset: on mobile data, and the library's rules keep photos off it. */
+  /** Per asset: on a metered network, and the library's rules keep photos off it. */
   PHOTOS_WAIT_FOR_WIFI("Waiting for Wi-Fi — photos are set not to use mobile data", Scope.ASSET),
-  /** Per asset: on mobile data, and the library's rules keep videos off it. */
+  /** Per asset: on a metered network, and the library's rules keep videos off it. */
   VIDEOS_WAIT_FOR_WIFI("Waiting for Wi-Fi — videos upload on unmetered networks only", Scope.ASSET),
-  /** Per asset: on mobile data, and the file is above the library's {@code max-size-on-metered}. */
+  /** Per asset: on a metered network, and the file is above the library's {@code max-size-on-metered}. */
   TOO_LARGE_FOR_MOBILE_DATA("Waiting for Wi-Fi — too large for mobile data (max-size-on-metered)", Scope.ASSET),
   /** The target reported it has no space left. */
   TARGET_FULL("Stopped — the backup storage is full"),

@@ -8,11 +8,7 @@ import java.util.function.Consumer;
  */
 public interface ConditionSource extends AutoCloseable {
 
-  /**
-   * A short human description for logs and status.
-   *
-   * @return the description, e.g. the file or command it reads
-   */
+  /** {@return a short human description for logs and status} */
   String describe();
 
   /**
