@@ -30,7 +30,7 @@ public interface UploadSession extends AutoCloseable {
    * equal {@link #offset()}.
    *
    * @param offset where {@code bytes} start in the file, in bytes
-   * @param bytes the data; the buffer is consumed
+   * @param bytes the data: all the buffer's remaining bytes
    * @return the new offset
    * @throws UploadException when the target refuses or cannot be reached; its {@link UploadError} says whether to retry
    */
