@@ -212,7 +212,7 @@ public final class BackupSupervisor
                 library.id(), wiring.settings(), wiring.layout(), library.target().nameRules(), library.rules()));
     this.blockingIo =
         context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
-    this.feed = new SourceFeed(context, library.source(), blockingIo);
+    this.feed = new SourceFeed(context, library.id(), library.source(), blockingIo);
     this.reports = context.messageAdapter(FileUpload.Report.class, UploadReported::new);
     this.uploads = new RunningUploads(context, library.id(), this::publish);
     wiring
