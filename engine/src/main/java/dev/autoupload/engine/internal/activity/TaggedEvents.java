@@ -3,10 +3,14 @@ package dev.autoupload.engine.internal.activity;
 import dev.autoupload.engine.EngineEvent;
 import dev.autoupload.engine.upload.FileUpload;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
@@ -15,33 +19,46 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.PersistentRepr;
+import org.apache.pekko.persistence.jdbc.query.dao.ReadJournalDao;
+import org.apache.pekko.persistence.jdbc.query.scaladsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.Sequence;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.javadsl.SourceProvider;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * The tagged upload events for the Activity projection, read as the journal's live {@code
- * eventsByTag} would, but polled only as often as there is something to read: every {@code fast}
- * while events come, backing off to every {@code slow} while the engine is idle, and woken at once
- * by any {@link EngineEvent} (an upload's progress, its end, new conditions). The live query polls
- * at a fixed rate for ever, which kept an idle daemon busy; this one costs a query every few
- * seconds when nothing happens, and the view still follows an upload within a fraction of a second.
+ * eventsByTag} would, but only as often as there is something to read: every {@code fast} while
+ * events come, backing off to every {@code slow} while the engine is idle, and woken at once by any
+ * {@link EngineEvent} (an upload's progress, its end, new conditions).
+ *
+ * <p>It asks the journal plugin's DAO directly rather than its {@code eventsByTag}: that query
+ * learns how far it may read from the plugin's sequence reader, an actor that queries the journal
+ * once a second for ever, idle or not, and makes a new event readable up to a second late. Here the
+ * same decision ({@link VisibleOrderings}: never read past an ordering that may still commit) is
+ * taken on each read, so an idle engine's journal is queried every {@code slow}, and a new event
+ * is read as soon as the event that wakes the reader is published.
  */
 final class TaggedEvents extends SourceProvider<Offset, EventEnvelope<FileUpload.Event>> {
 
+  /** Events read in one query at most; a full batch is followed by the next at once. */
+  private static final int BATCH = 500;
+  /**
+   * How long an ordering may stay missing before it counts as never coming: as the journal
+   * plugin's sequence reader decides by default ({@code max-tries} 10 × {@code query-delay} 1 s).
+   */
+  private static final Duration GIVE_UP_ON_GAP_AFTER = Duration.ofSeconds(10);
+  /** How long after the last engine event or event read the reads stay {@code fast}. */
+  private static final Duration BUSY_FOR = Duration.ofSeconds(2);
+
   private final ActorSystem<?> system;
-  private final JdbcReadJournal journal;
+  private final ReadJournalDao journal;
   private final String tag;
   private final Duration fast;
   private final Duration slow;
-  /**
-   * How long after the last engine event or event read the reads stay {@code fast}: the journal's
-   * sequence reader makes a new event readable up to a second after it is written.
-   */
-  private static final Duration BUSY_FOR = Duration.ofSeconds(2);
 
   /** When the engine last did something or events were last read, in {@link System#nanoTime}. */
   private volatile long lastActivity = System.nanoTime();
@@ -50,7 +67,10 @@ final class TaggedEvents extends SourceProvider<Offset, EventEnvelope<FileUpload
 
   TaggedEvents(ActorSystem<?> system, String tag, Duration fast, Duration slow) {
     this.system = system;
-    this.journal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    this.journal =
+        PersistenceQuery.get(system)
+            .<JdbcReadJournal>readJournalFor(JdbcReadJournal.Identifier())
+            .readJournalDao();
     this.tag = tag;
     this.fast = fast;
     this.slow = slow;
@@ -72,11 +92,22 @@ final class TaggedEvents extends SourceProvider<Offset, EventEnvelope<FileUpload
   @Override
   public CompletionStage<Source<EventEnvelope<FileUpload.Event>, NotUsed>> source(
       Supplier<CompletionStage<Optional<Offset>>> offset) {
-    return offset.get().thenApply(start -> events(start.orElse(Offset.noOffset())));
+    return offset.get().thenApply(start -> events(start.map(TaggedEvents::ordering).orElse(0L)));
   }
 
-  private Source<EventEnvelope<FileUpload.Event>, NotUsed> events(Offset start) {
-    AtomicReference<Offset> last = new AtomicReference<>(start);
+  private static long ordering(Offset offset) {
+    if (offset instanceof Sequence sequence) {
+      return sequence.value();
+    }
+    if (offset == Offset.noOffset()) {
+      return 0L;
+    }
+    throw new IllegalArgumentException("the Activity's offset must be a journal ordering, not " + offset);
+  }
+
+  private Source<EventEnvelope<FileUpload.Event>, NotUsed> events(long start) {
+    AtomicLong last = new AtomicLong(start);
+    AtomicReference<VisibleOrderings> visible = new AtomicReference<>(VisibleOrderings.from(start));
     AtomicReference<Duration> pause = new AtomicReference<>(Duration.ZERO);
     // Taken before each read, so that an event during the read ends the wait after it at once.
     AtomicReference<CompletableFuture<Void>> wokenSinceRead = new AtomicReference<>(wakeUp.get());
@@ -85,29 +116,72 @@ final class TaggedEvents extends SourceProvider<Offset, EventEnvelope<FileUpload
         .flatMapConcat(
             waited -> {
               wokenSinceRead.set(wakeUp.get());
-              AtomicBoolean found = new AtomicBoolean();
-              return journal
-                  .currentEventsByTag(tag, last.get())
+              return readableOrderings(visible);
+            })
+        .flatMapConcat(
+            readable -> {
+              AtomicInteger found = new AtomicInteger();
+              Source<EventEnvelope<FileUpload.Event>, NotUsed> batch =
+                  readable > last.get() ? eventsUpTo(last.get(), readable) : Source.empty();
+              return batch
                   .map(
                       envelope -> {
-                        last.set(envelope.offset());
-                        found.set(true);
+                        last.set(((Sequence) envelope.offset()).value());
+                        found.incrementAndGet();
                         lastActivity = System.nanoTime();
-                        return EventEnvelope.<FileUpload.Event>create(
-                            envelope.offset(),
-                            envelope.persistenceId(),
-                            envelope.sequenceNr(),
-                            (FileUpload.Event) envelope.event(),
-                            envelope.timestamp());
+                        return envelope;
                       })
                   .concat(
                       Source.lazySource(
                           () -> {
                             boolean busy = System.nanoTime() - lastActivity < BUSY_FOR.toNanos();
-                            pause.set(found.get() || busy ? fast : backedOff(pause.get()));
+                            if (found.get() >= BATCH) {
+                              pause.set(Duration.ZERO);
+                            } else if (found.get() > 0 || busy || visible.get().waitingForGap()) {
+                              pause.set(fast);
+                            } else {
+                              pause.set(backedOff(pause.get()));
+                            }
                             return Source.<EventEnvelope<FileUpload.Event>>empty();
                           }))
                   .mapMaterializedValue(m -> NotUsed.notUsed());
+            });
+  }
+
+  /** Asks the journal which orderings exist above what is known readable, and moves that on. */
+  private Source<Long, NotUsed> readableOrderings(AtomicReference<VisibleOrderings> visible) {
+    return journal
+        .journalSequence(visible.get().readable(), BATCH)
+        .asJava()
+        .fold(
+            new ArrayList<Long>(),
+            (seen, ordering) -> {
+              seen.add((Long) ordering);
+              return seen;
+            })
+        .map(
+            seen -> {
+              VisibleOrderings next = visible.get().next(seen, Instant.now(), GIVE_UP_ON_GAP_AFTER);
+              visible.set(next);
+              return next.readable();
+            });
+  }
+
+  /** The tagged events with an ordering above {@code after} and at most {@code upTo}, a batch at most. */
+  private Source<EventEnvelope<FileUpload.Event>, NotUsed> eventsUpTo(long after, long upTo) {
+    return journal
+        .eventsByTag(tag, after, upTo, BATCH)
+        .asJava()
+        .map(
+            row -> {
+              scala.Tuple3<PersistentRepr, ?, Object> read = row.get();
+              PersistentRepr repr = read._1();
+              return EventEnvelope.<FileUpload.Event>create(
+                  Offset.sequence((Long) read._3()),
+                  repr.persistenceId(),
+                  repr.sequenceNr(),
+                  (FileUpload.Event) repr.payload(),
+                  repr.timestamp());
             });
   }
 
