@@ -3,7 +3,6 @@ package dev.autoupload.targets;
 import com.typesafe.config.Config;
 import dev.autoupload.engine.upload.NameRules;
 import dev.autoupload.targets.http.HttpClients;
-import dev.autoupload.targets.s3.S3Config;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

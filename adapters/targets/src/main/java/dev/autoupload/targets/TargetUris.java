@@ -4,7 +4,6 @@ import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.targets.koofr.KoofrTarget;
 import dev.autoupload.targets.local.LocalFolderTarget;
 import dev.autoupload.targets.nextcloud.NextcloudTarget;
-import dev.autoupload.targets.s3.S3Config;
 import dev.autoupload.targets.tus.TusTarget;
 import dev.autoupload.targets.webdav.WebDavTarget;
 import java.net.URI;

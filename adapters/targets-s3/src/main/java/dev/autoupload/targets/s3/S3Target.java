@@ -7,6 +7,7 @@ import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.targets.S3Config;
 import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.http.HttpClients;
 import java.io.InputStream;

@@ -1,11 +1,13 @@
-package dev.autoupload.targets.s3;
+package dev.autoupload.targets;
 
 import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Where an {@link S3Target} stores files and how it talks to the server.
+ * Where the S3 target ({@code S3Target} in {@code autoupload-targets-s3}) stores files and how it
+ * talks to the server. It lives here, not in the S3 module, so that {@link TargetUris} can check an
+ * {@code s3://} URI, and {@link TargetSettings} hold a key, without the AWS SDK on the classpath.
  *
  * @param bucket the bucket, which must exist
  * @param prefix the key prefix every file goes under, '/'-separated, without leading or trailing
