@@ -3,7 +3,7 @@ package dev.autoupload.it;
 import static dev.autoupload.it.MediaFiles.KIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.autoupload.targets.s3.S3Config;
+import dev.autoupload.targets.S3Config;
 import dev.autoupload.targets.s3.S3ProxyServer;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,11 +1,11 @@
 package dev.autoupload.it;
 
 import dev.autoupload.targets.FaultProxy;
+import dev.autoupload.targets.S3Config;
 import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.koofr.FakeKoofr;
 import dev.autoupload.targets.nextcloud.NextcloudChunkingServer;
 import dev.autoupload.targets.nextcloud.NextcloudTarget;
-import dev.autoupload.targets.s3.S3Config;
 import dev.autoupload.targets.s3.S3ProxyServer;
 import dev.autoupload.targets.tus.TusServer;
 import dev.autoupload.targets.tus.TusTarget;

@@ -52,6 +52,11 @@ public final class Main implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /**
+   * Runs the command line and exits with its code (see the README's exit codes).
+   *
+   * @param args the command line's arguments
+   */
   public static void main(String[] args) {
     // Pekko writes through Scala's Console: to stderr here, as stdout is for the lines scripts read.
     ScalaConsoleFilter.install(System.err);

@@ -27,6 +27,8 @@ public final class ConditionSources {
    *       {@code ./linux} for a file of that name.
    * </ul>
    *
+   * @param spec {@code desktop}, {@code linux} or a scenario file's path; null or blank for desktop
+   * @return the source, not yet started
    * @throws IllegalArgumentException with a one-line message when the scenario file does not exist
    *     or is not a valid scenario
    */
@@ -34,7 +36,14 @@ public final class ConditionSources {
     return open(spec, LinuxConditionSource.DEFAULT_POLL_INTERVAL);
   }
 
-  /** As {@link #open(String)}, reading the Linux machine's state every {@code linuxPollInterval}. */
+  /**
+   * As {@link #open(String)}, reading the Linux machine's state every {@code linuxPollInterval}.
+   *
+   * @param spec {@code desktop}, {@code linux} or a scenario file's path; null or blank for desktop
+   * @param linuxPollInterval how often {@code linux} reads {@code /sys}; the others ignore it
+   * @return the source, not yet started
+   * @throws IllegalArgumentException as {@link #open(String)}
+   */
   public static ConditionSource open(String spec, Duration linuxPollInterval) {
     String name = spec == null ? "" : spec.strip();
     if (name.isEmpty() || name.equalsIgnoreCase("desktop")) {

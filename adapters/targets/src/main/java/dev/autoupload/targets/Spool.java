@@ -15,7 +15,9 @@ import java.util.HexFormat;
 /**
  * Bytes a session must send in one request (a whole file, a chunk, a part), kept in a temporary
  * file so memory stays at one append whatever the size, with the sha256 of what was written since
- * it was created or last cleared. Every target that spools uses this one.
+ * it was created or last cleared. Every target that spools uses this one. Public for the target
+ * packages and {@code autoupload-targets-s3}; not for host apps. Not thread-safe: one session uses
+ * it at a time.
  */
 public final class Spool implements AutoCloseable {
 
@@ -24,7 +26,14 @@ public final class Spool implements AutoCloseable {
   private long size;
   private MessageDigest digest = Sha256.newDigest();
 
-  /** An empty spool file in {@code spoolDir}, made if missing; {@code target} names it ("s3"). */
+  /**
+   * An empty spool file in {@code spoolDir}, made if missing.
+   *
+   * @param spoolDir the folder of spool files, {@link TargetSettings#spoolDir()}
+   * @param target the target's kind ("s3"), part of the file's name, so a file a killed process
+   *     left behind says whose it was
+   * @throws UploadException with a transient error when the file cannot be created or opened
+   */
   public Spool(Path spoolDir, String target) throws UploadException {
     try {
       Files.createDirectories(spoolDir);
@@ -40,15 +49,30 @@ public final class Spool implements AutoCloseable {
     }
   }
 
+  /**
+   * The temporary file, for a request that sends it as its body.
+   *
+   * @return the file's path; it is deleted when the spool closes
+   */
   public Path file() {
     return file;
   }
 
+  /**
+   * How many bytes were written since the spool was made or last cleared.
+   *
+   * @return the size of the spooled bytes
+   */
   public long size() {
     return size;
   }
 
-  /** Writes all remaining bytes of {@code bytes}. */
+  /**
+   * Writes all remaining bytes of {@code bytes} at the end and adds them to the sha256.
+   *
+   * @param bytes the bytes from its position to its limit; its position ends at the limit
+   * @throws UploadException with a transient error when the file cannot be written
+   */
   public void write(ByteBuffer bytes) throws UploadException {
     digest.update(bytes.duplicate());
     try {
@@ -60,7 +84,11 @@ public final class Spool implements AutoCloseable {
     }
   }
 
-  /** The sha256 of what was written since the spool was made or cleared. */
+  /**
+   * The sha256 of what was written since the spool was made or cleared; writing may go on after.
+   *
+   * @return the 32 bytes of the digest
+   */
   public byte[] sha256Digest() {
     try {
       return ((MessageDigest) digest.clone()).digest();
@@ -69,11 +97,20 @@ public final class Spool implements AutoCloseable {
     }
   }
 
+  /**
+   * As {@link #sha256Digest()}, as text: the form {@code UploadSession.complete} takes.
+   *
+   * @return the digest in lowercase hex
+   */
   public String sha256Hex() {
     return HexFormat.of().formatHex(sha256Digest());
   }
 
-  /** Makes sure what was written is on disk before it is read back to be sent. */
+  /**
+   * Makes sure what was written is on disk before it is read back to be sent.
+   *
+   * @throws UploadException with a transient error when the file cannot be synced
+   */
   public void force() throws UploadException {
     try {
       channel.force(false);
@@ -82,6 +119,11 @@ public final class Spool implements AutoCloseable {
     }
   }
 
+  /**
+   * Empties the spool and starts its sha256 again, for the next chunk or part.
+   *
+   * @throws UploadException with a transient error when the file cannot be truncated
+   */
   public void clear() throws UploadException {
     try {
       channel.truncate(0);
@@ -92,6 +134,7 @@ public final class Spool implements AutoCloseable {
     digest = Sha256.newDigest();
   }
 
+  /** Closes and deletes the file; a failure is ignored, as the file held only a copy. */
   @Override
   public void close() {
     try {

@@ -12,12 +12,19 @@ import java.util.Set;
  */
 public interface TargetProvider {
 
-  /** The URI schemes this provider opens, in lower case (e.g. {@code s3}). */
+  /**
+   * The URI schemes this provider opens.
+   *
+   * @return the schemes in lower case (e.g. {@code s3})
+   */
   Set<String> schemes();
 
   /**
    * Opens the target {@code uri} names.
    *
+   * @param uri the target's URI, of one of {@link #schemes()}
+   * @param settings timeouts, TLS and secrets; secrets come from here, never from the URI
+   * @return the target, ready for the engine to use and close
    * @throws IllegalArgumentException with a one-line message when the URI is unusable
    */
   UploadTarget open(URI uri, TargetSettings settings);

@@ -3,7 +3,6 @@ package dev.autoupload.targets;
 import com.typesafe.config.Config;
 import dev.autoupload.engine.upload.NameRules;
 import dev.autoupload.targets.http.HttpClients;
-import dev.autoupload.targets.s3.S3Config;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,6 +46,22 @@ public record TargetSettings(
   /** The variable WebDAV targets read before {@value #PASSWORD_VARIABLE} existed. */
   public static final String WEBDAV_PASSWORD_VARIABLE = "AUTOUPLOAD_WEBDAV_PASSWORD";
 
+  /**
+   * Checks the components, so that a bad setting fails at start rather than at the first upload.
+   *
+   * @param connectTimeout for establishing a connection; positive
+   * @param readTimeout for an answer to arrive once a request is sent; positive
+   * @param minBytesPerSecond the slowest upload still considered alive; at least 1
+   * @param verifyTls whether HTTPS certificates and host names are checked
+   * @param trustedCertificates a PEM file of extra certificates to trust
+   * @param spoolDir where sessions keep data they must send in one request
+   * @param password the password of WebDAV, Nextcloud, tus and Koofr targets
+   * @param s3Key S3 credentials; empty for the standard AWS chain
+   * @param nameRules whether names are escaped for Windows as well
+   * @throws NullPointerException when an object component is null
+   * @throws IllegalArgumentException when a timeout is not positive or {@code minBytesPerSecond}
+   *     is below 1
+   */
   public TargetSettings {
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     Objects.requireNonNull(readTimeout, "readTimeout");
@@ -63,12 +78,23 @@ public record TargetSettings(
     }
   }
 
-  /** A secret that does not show itself in {@code toString}, so it cannot reach a log by accident. */
+  /**
+   * A secret that does not show itself in {@code toString}, so it cannot reach a log by accident.
+   *
+   * @param value the secret itself
+   */
   public record Secret(String value) {
+    /**
+     * Checks that there is a value.
+     *
+     * @param value the secret itself
+     * @throws NullPointerException when {@code value} is null
+     */
     public Secret {
       Objects.requireNonNull(value, "value");
     }
 
+    /** Asterisks only, never the value. */
     @Override
     public String toString() {
       return "Secret[***]";
@@ -90,6 +116,11 @@ public record TargetSettings(
     /**
      * The rules of a target whose service refuses what {@code service} says, and whose storage
      * refuses what Windows refuses when {@code windowsStorage}.
+     *
+     * @param service what the target's service refuses
+     * @param windowsStorage whether the target found its storage to be Windows' (a local folder on
+     *     FAT, exFAT, NTFS or SMB); only {@link #AUTO} reads it
+     * @return {@code service}, with Windows' rules added as this setting says
      */
     public NameRules apply(NameRules service, boolean windowsStorage) {
       return switch (this) {
@@ -111,7 +142,12 @@ public record TargetSettings(
     }
   }
 
-  /** 10 s to connect, 60 s to answer, at least 64 KiB/s, TLS verified, no secrets. */
+  /**
+   * 10 s to connect, 60 s to answer, at least 64 KiB/s, TLS verified, no secrets.
+   *
+   * @return the settings of a target URI opened without any; the spool in {@code java.io.tmpdir},
+   *     name rules {@link NameRulesSetting#AUTO}
+   */
   public static TargetSettings defaults() {
     return new TargetSettings(
         Duration.ofSeconds(10),
@@ -129,7 +165,10 @@ public record TargetSettings(
    * Reads {@code autoupload.target.*} (see reference.conf). A password file wins over a password
    * given inline.
    *
-   * @throws IllegalArgumentException with a one-line message when a value is unusable
+   * @param config the configuration, with {@code reference.conf}'s defaults under it
+   * @return the settings it gives
+   * @throws IllegalArgumentException with a one-line message when a value is unusable, the
+   *     password file cannot be read, or only half of an S3 key is set
    */
   public static TargetSettings fromConfig(Config config) {
     Config c = config.getConfig("autoupload.target");
@@ -171,43 +210,88 @@ public record TargetSettings(
         NameRulesSetting.parse(c.getString("name-rules")));
   }
 
+  /**
+   * These settings with a password, for WebDAV, Nextcloud, tus and Koofr targets.
+   *
+   * @param password the password or app password
+   * @return a copy with the password replaced
+   */
   public TargetSettings withPassword(String password) {
     return new TargetSettings(
         connectTimeout, readTimeout, minBytesPerSecond, verifyTls, trustedCertificates, spoolDir,
         Optional.of(new Secret(password)), s3Key, nameRules);
   }
 
+  /**
+   * These settings spooling elsewhere.
+   *
+   * @param spoolDir the folder for spool files, created when first needed
+   * @return a copy with the folder replaced
+   */
   public TargetSettings withSpoolDir(Path spoolDir) {
     return new TargetSettings(
         connectTimeout, readTimeout, minBytesPerSecond, verifyTls, trustedCertificates, spoolDir, password, s3Key,
         nameRules);
   }
 
+  /**
+   * These settings with other timeouts.
+   *
+   * @param connectTimeout for establishing a connection; positive
+   * @param readTimeout for an answer to arrive once a request is sent; positive
+   * @param minBytesPerSecond the slowest upload still considered alive; at least 1
+   * @return a copy with the three replaced
+   * @throws IllegalArgumentException when a timeout is not positive or the rate below 1
+   */
   public TargetSettings withTimeouts(Duration connectTimeout, Duration readTimeout, long minBytesPerSecond) {
     return new TargetSettings(
         connectTimeout, readTimeout, minBytesPerSecond, verifyTls, trustedCertificates, spoolDir, password, s3Key,
         nameRules);
   }
 
+  /**
+   * These settings with another TLS trust. Unlike {@link #fromConfig}, it does not read the file.
+   *
+   * @param verifyTls whether certificates and host names are checked
+   * @param trustedCertificates a PEM file of extra certificates to trust besides the JDK's
+   * @return a copy with both replaced
+   */
   public TargetSettings withTls(boolean verifyTls, Optional<Path> trustedCertificates) {
     return new TargetSettings(
         connectTimeout, readTimeout, minBytesPerSecond, verifyTls, trustedCertificates, spoolDir, password, s3Key,
         nameRules);
   }
 
+  /**
+   * These settings with explicit S3 credentials instead of the standard AWS chain.
+   *
+   * @param key the access key pair
+   * @return a copy with the key replaced
+   */
   public TargetSettings withS3Key(S3Config.AccessKey key) {
     return new TargetSettings(
         connectTimeout, readTimeout, minBytesPerSecond, verifyTls, trustedCertificates, spoolDir, password,
         Optional.of(key), nameRules);
   }
 
+  /**
+   * These settings with another {@code name-rules} setting.
+   *
+   * @param nameRules whether names are escaped for Windows as well
+   * @return a copy with the setting replaced
+   */
   public TargetSettings withNameRules(NameRulesSetting nameRules) {
     return new TargetSettings(
         connectTimeout, readTimeout, minBytesPerSecond, verifyTls, trustedCertificates, spoolDir, password, s3Key,
         nameRules);
   }
 
-  /** How long a request sending {@code bytes} may take before it counts as stalled. */
+  /**
+   * How long a request sending {@code bytes} may take before it counts as stalled.
+   *
+   * @param bytes the size of the request's body
+   * @return the read timeout plus the time to send {@code bytes} at {@code minBytesPerSecond}
+   */
   public Duration timeoutFor(long bytes) {
     return readTimeout.plusSeconds(bytes / minBytesPerSecond);
   }

@@ -4,7 +4,6 @@ import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.targets.koofr.KoofrTarget;
 import dev.autoupload.targets.local.LocalFolderTarget;
 import dev.autoupload.targets.nextcloud.NextcloudTarget;
-import dev.autoupload.targets.s3.S3Config;
 import dev.autoupload.targets.tus.TusTarget;
 import dev.autoupload.targets.webdav.WebDavTarget;
 import java.net.URI;
@@ -57,8 +56,12 @@ public final class TargetUris {
    * https://app.koofr.net); the password is an app password. Passwords and keys come from {@code
    * settings}, never from the URI.
    *
+   * @param uri the target's URI, as the configuration gives it
+   * @param settings timeouts, TLS and secrets
+   * @return the target; the engine closes it with its library
    * @throws IllegalArgumentException with a one-line message saying what is supported, when the
-   *     URI is malformed, relative, or of an unsupported scheme
+   *     URI is malformed, relative, or of an unsupported scheme; a password or key in the URI is
+   *     shown as {@code ***}
    */
   public static UploadTarget open(String uri, TargetSettings settings) {
     if (uri == null || uri.isBlank()) {
@@ -247,7 +250,12 @@ public final class TargetUris {
 
   /**
    * The bucket, prefix and options an {@code s3://} URI names, with the key of {@code settings}.
+   * Public for the S3 module's {@link TargetProvider}, which gets the URI {@link #open} has
+   * already checked here.
    *
+   * @param uri an {@code s3://} URI
+   * @param settings where the S3 key comes from, if any
+   * @return the configuration for the S3 target
    * @throws IllegalArgumentException with a one-line message when the URI is unusable
    */
   public static S3Config s3Config(URI uri, TargetSettings settings) {

@@ -17,6 +17,7 @@ public final class EngineSettings {
   private EngineSettings() {}
 
   /**
+   * @param config the engine's configuration, with its defaults under it
    * @throws IllegalArgumentException naming the key, when a value is out of range or not a layout
    *     or time zone
    * @throws com.typesafe.config.ConfigException when a value is missing or of the wrong type

@@ -19,6 +19,15 @@ import org.slf4j.event.Level;
  */
 public record Restarts(Duration minBackoff, Duration maxBackoff, double randomFactor, int onceMaxRestarts) {
 
+  /**
+   * Checks the settings, naming the configuration key of a bad one.
+   *
+   * @param minBackoff the first wait; positive
+   * @param maxBackoff the longest wait; at least {@code minBackoff}
+   * @param randomFactor how much jitter stretches a wait; not negative
+   * @param onceMaxRestarts restarts in a row before a library backed up once gives up; at least 1
+   * @throws IllegalArgumentException when a value is out of range
+   */
   public Restarts {
     if (minBackoff.isNegative() || minBackoff.isZero() || maxBackoff.compareTo(minBackoff) < 0) {
       throw new IllegalArgumentException(
@@ -32,6 +41,13 @@ public record Restarts(Duration minBackoff, Duration maxBackoff, double randomFa
     }
   }
 
+  /**
+   * Reads {@code autoupload.supervision}.
+   *
+   * @param config the engine's configuration, with its defaults under it
+   * @return the settings
+   * @throws IllegalArgumentException when a value is out of range
+   */
   public static Restarts from(Config config) {
     Config supervision = config.getConfig("autoupload.supervision");
     return new Restarts(
@@ -41,7 +57,11 @@ public record Restarts(Duration minBackoff, Duration maxBackoff, double randomFa
         supervision.getInt("once-max-restarts"));
   }
 
-  /** The settings of the engine's {@code reference.conf}. */
+  /**
+   * The settings of the engine's {@code reference.conf}.
+   *
+   * @return the defaults
+   */
   public static Restarts defaults() {
     return from(ConfigFactory.defaultReference());
   }
@@ -50,6 +70,10 @@ public record Restarts(Duration minBackoff, Duration maxBackoff, double randomFa
    * How long to wait before restart number {@code failure} (1 for the first): {@code minBackoff}
    * doubled for each failure before it, capped at {@code maxBackoff}, plus up to {@code
    * randomFactor} of that as jitter, from {@code random} in [0, 1).
+   *
+   * @param failure the restart's number, from 1
+   * @param random a draw in [0, 1)
+   * @return the wait
    */
   public Duration backoff(int failure, double random) {
     double doubled = minBackoff.toNanos() * Math.pow(2, Math.min(failure - 1, 30));
@@ -57,7 +81,12 @@ public record Restarts(Duration minBackoff, Duration maxBackoff, double randomFa
     return Duration.ofNanos((long) (capped * (1 + random * randomFactor)));
   }
 
-  /** Pekko's restart with backoff, as {@link Behaviors#supervise} takes it; each failure logged as a warning. */
+  /**
+   * Pekko's restart with backoff, as {@link Behaviors#supervise} takes it; each failure logged as a
+   * warning.
+   *
+   * @return the strategy, with these backoff settings
+   */
   public BackoffSupervisorStrategy strategy() {
     return SupervisorStrategy.restartWithBackoff(minBackoff, maxBackoff, randomFactor).withLogLevel(Level.WARN);
   }

@@ -48,6 +48,7 @@ public final class LinuxConditionSource implements ConditionSource {
 
   /** How often {@link #LinuxConditionSource()} looks. */
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(5);
+  /** Where {@link #LinuxConditionSource()} looks: {@code /sys}; tests give another folder. */
   public static final Path DEFAULT_SYSFS = Path.of("/sys");
 
   private static final Set<String> PLUGGED_IN_STATUSES = Set.of("Charging", "Full", "Not charging");

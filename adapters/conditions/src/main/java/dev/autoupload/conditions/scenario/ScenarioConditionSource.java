@@ -47,6 +47,13 @@ public final class ScenarioConditionSource implements ConditionSource {
    *     their names, and for {@code wifiSsid} a string, an {@code Optional} or {@code null}
    */
   public record Step(Duration after, Map<String, Object> changes) {
+    /**
+     * Copies {@code changes}, keeping null values (no SSID).
+     *
+     * @param after when the step applies, counted from {@link #start}
+     * @param changes {@link DeviceConditions} fields by name
+     * @throws NullPointerException when {@code after} or {@code changes} is null
+     */
     public Step {
       Objects.requireNonNull(after, "after");
       // Not Map.copyOf: null is a legitimate value (no SSID).
@@ -70,6 +77,9 @@ public final class ScenarioConditionSource implements ConditionSource {
    *     from 0) when the file cannot be read, is not a JSON array of steps, a step's {@code afterMs}
    *     is missing, negative or earlier than the step before, or a field is unknown, of the wrong
    *     type or out of range
+   *
+   * @param file a JSON array of steps
+   * @return the source, not yet started
    */
   public static ScenarioConditionSource load(Path file) {
     List<Timeline.Entry> timeline = Timeline.read(file);
@@ -80,6 +90,8 @@ public final class ScenarioConditionSource implements ConditionSource {
   /**
    * A scenario given in code, checked like a file.
    *
+   * @param steps the steps, in order of {@code after}
+   * @return the source, not yet started
    * @throws IllegalArgumentException with a one-line message naming the step (counted from 0)
    */
   public static ScenarioConditionSource of(List<Step> steps) {

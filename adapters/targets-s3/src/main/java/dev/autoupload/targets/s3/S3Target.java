@@ -7,6 +7,7 @@ import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.targets.S3Config;
 import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.http.HttpClients;
 import java.io.InputStream;
@@ -106,17 +107,39 @@ public final class S3Target implements UploadTarget {
     OFF
   }
 
-  /** A target talking to the server {@code config} names; {@link #close()} closes its client. */
+  /**
+   * A target talking to the server {@code config} names, with {@link TargetSettings#defaults()};
+   * {@link #close()} closes its client.
+   *
+   * @param config the bucket, prefix, server and credentials
+   * @return the target; no request is sent until it is used
+   */
   public static S3Target connect(S3Config config) {
     return connect(config, TargetSettings.defaults());
   }
 
-  /** As {@link #connect(S3Config)}, with the timeouts and TLS trust of {@code settings}. */
+  /**
+   * As {@link #connect(S3Config)}, with the timeouts and TLS trust of {@code settings}.
+   *
+   * @param config the bucket, prefix, server and credentials
+   * @param settings timeouts, TLS trust, the spool folder and the name rules; its S3 key is not
+   *     read here ({@link dev.autoupload.targets.TargetUris#s3Config} puts it in {@code config})
+   * @return the target; no request is sent until it is used
+   */
   public static S3Target connect(S3Config config, TargetSettings settings) {
     return new S3Target(client(config, settings), true, config, settings.spoolDir(), settings.nameRules());
   }
 
-  /** A target on a client the caller owns and closes. */
+  /**
+   * A target on a client the caller owns and closes, spooling to {@code java.io.tmpdir}. No code
+   * of this project calls it; it is there for a host app that configures the SDK's client itself.
+   *
+   * @param client the SDK client, which should not retry (the engine does) and should send
+   *     checksums only when asked, as {@code connect}'s does
+   * @param config the bucket, prefix, multipart sizes and checksum setting; the client's own
+   *     settings decide where requests go and how they are signed, and {@code config}'s endpoint
+   *     only names the target in {@link #describe()}
+   */
   public S3Target(S3Client client, S3Config config) {
     this(client, false, config, TargetSettings.defaults().spoolDir(), TargetSettings.defaults().nameRules());
   }

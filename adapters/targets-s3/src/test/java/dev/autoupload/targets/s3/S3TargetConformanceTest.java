@@ -1,6 +1,7 @@
 package dev.autoupload.targets.s3;
 
 import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.targets.S3Config;
 import dev.autoupload.targets.TargetConformance;
 import java.util.List;
 import java.util.Optional;

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
+import dev.autoupload.targets.S3Config;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

@@ -12,6 +12,7 @@ import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.targets.FaultProxy;
+import dev.autoupload.targets.S3Config;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.text.Normalizer;

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the pace this reaches (measured against nginx: 230–275 against 340–430 MB/s).
  *
  * <p>Each subscription reads the file anew from its start, so the client may send it again.
+ * Public for the target packages; not for host apps.
  */
 public final class FileBody {
 
@@ -24,7 +25,14 @@ public final class FileBody {
 
   private FileBody() {}
 
-  /** The body of {@code file}, of the size it has now; it must not change while sent. */
+  /**
+   * The body of {@code file}, of the size it has now; it must not change while sent.
+   *
+   * @param file the file to send, usually a {@code Spool}'s
+   * @return a publisher of the file's bytes with their length known, so no chunked encoding is
+   *     used
+   * @throws IOException when the file's size cannot be read
+   */
   public static HttpRequest.BodyPublisher of(Path file) throws IOException {
     long size = Files.size(file);
     if (size == 0) {

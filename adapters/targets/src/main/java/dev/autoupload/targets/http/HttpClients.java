@@ -35,7 +35,8 @@ import javax.net.ssl.X509TrustManager;
  * The one way HTTP targets build their {@link HttpClient}: HTTP/1.1 (a stalled upload then holds
  * one connection, not a multiplexed one all uploads share), connections reused, the connect
  * timeout and TLS trust of {@link TargetSettings}, no redirects followed (a redirected PUT would
- * resend the body to a host the user did not name).
+ * resend the body to a host the user did not name). Public for the target packages and {@code
+ * autoupload-targets-s3}; not for host apps.
  */
 public final class HttpClients {
 
@@ -50,6 +51,13 @@ public final class HttpClients {
 
   private HttpClients() {}
 
+  /**
+   * A client for one target; it holds that target's connections, so targets do not share one.
+   *
+   * @param settings the connect timeout and TLS trust; read timeouts go on each request
+   * @return the client
+   * @throws IllegalArgumentException when the trusted certificates cannot be read
+   */
   public static HttpClient build(TargetSettings settings) {
     HttpClient.Builder builder =
         HttpClient.newBuilder()
@@ -64,6 +72,10 @@ public final class HttpClients {
    * The trust managers {@code settings} ask for instead of the JDK's: one that trusts everything
    * when verification is off, the JDK's authorities plus the trusted certificates when some are
    * named; empty for the JDK's own. Also for clients other than java.net.http (the S3 SDK's).
+   *
+   * @param settings whether TLS is verified, and the extra certificates
+   * @return the trust managers to use, or empty to keep the JDK's default
+   * @throws IllegalArgumentException when the trusted certificates cannot be read
    */
   public static Optional<TrustManager[]> trustManagers(TargetSettings settings) {
     if (!settings.verifyTls()) {
@@ -83,8 +95,11 @@ public final class HttpClients {
   }
 
   /**
-   * The JDK's trusted authorities plus the certificates in {@code pemFile}.
+   * The JDK's trusted authorities plus the certificates in {@code pemFile}. {@link
+   * TargetSettings#fromConfig} calls it too, so that a bad file fails at start.
    *
+   * @param pemFile a file of one or more PEM certificates
+   * @return trust managers for an {@link SSLContext}
    * @throws IllegalArgumentException with a one-line message when the file cannot be read or holds
    *     no PEM certificate
    */
@@ -138,6 +153,15 @@ public final class HttpClients {
   /**
    * Sends {@code request}; a failure on the wire is classified by {@link HttpErrors#fromIo}, an
    * interruption is transient. Whatever status the server answers is left to the caller.
+   *
+   * @param <T> the type of the answer's body
+   * @param client the target's client
+   * @param request the request, with its timeout
+   * @param operation what the request does, for messages ("PUT https://host/a.jpg")
+   * @param body how the answer's body is read
+   * @return the answer, whatever its status
+   * @throws UploadException when no answer arrives: classified as {@link HttpErrors#fromIo} says,
+   *     transient when the thread is interrupted (its interrupt flag is set again)
    */
   public static <T> HttpResponse<T> send(
       HttpClient client, HttpRequest request, String operation, HttpResponse.BodyHandler<T> body)
@@ -155,12 +179,27 @@ public final class HttpClients {
   /** How a target turns an error answer into its classified failure. */
   @FunctionalInterface
   public interface Refusal {
+    /**
+     * The failure a target reports for an answer it did not want.
+     *
+     * @param status the answer's HTTP status
+     * @param retryAfter its {@code Retry-After} header, if any
+     * @param body the start of its body, for the message
+     * @return the exception for the caller to throw
+     */
     UploadException of(int status, Optional<String> retryAfter, String body);
   }
 
   /**
    * Sends a GET and returns the body as a stream once the server answered 200; any other answer
    * is read (its first few KiB) and classified by {@code refusal}. The caller closes the stream.
+   *
+   * @param client the target's client
+   * @param request the GET
+   * @param operation what the request does, for messages
+   * @param refusal how an answer other than 200 becomes the target's failure
+   * @return the body of the 200 answer, unread
+   * @throws UploadException when no answer arrives ({@link #send}) or {@code refusal}'s failure
    */
   public static InputStream download(HttpClient client, HttpRequest request, String operation, Refusal refusal)
       throws UploadException {
@@ -177,7 +216,15 @@ public final class HttpClients {
     throw refusal.of(response.statusCode(), response.headers().firstValue("Retry-After"), body);
   }
 
-  /** As {@link #send}, reading the answer as UTF-8 text of at most {@link #MAX_TEXT_BYTES}. */
+  /**
+   * As {@link #send}, reading the answer as UTF-8 text of at most {@link #MAX_TEXT_BYTES}.
+   *
+   * @param client the target's client
+   * @param request the request, built here
+   * @param operation what the request does, for messages
+   * @return the answer with its body as text, whatever its status
+   * @throws UploadException as {@link #send}; transient for a longer answer
+   */
   public static HttpResponse<String> sendForText(HttpClient client, HttpRequest.Builder request, String operation)
       throws UploadException {
     return send(client, request.build(), operation, text());
@@ -186,6 +233,8 @@ public final class HttpClients {
   /**
    * The answer as UTF-8 text of at most {@link #MAX_TEXT_BYTES}: a longer one fails the request
    * ({@link #send} classifies it as transient), never filling the memory.
+   *
+   * @return a body handler for {@link #send}
    */
   public static HttpResponse.BodyHandler<String> text() {
     return answer -> new BoundedText(MAX_TEXT_BYTES);
@@ -196,6 +245,9 @@ public final class HttpClients {
    * to name a host and no user (which goes separately, with its password); {@code kind} names the
    * target in the errors ("WebDAV").
    *
+   * @param endpoint the server's URL as the target was given it
+   * @param kind the target's kind, for the message
+   * @return {@code http} or {@code https}
    * @throws IllegalArgumentException saying what is wrong with the endpoint
    */
   public static String requireHttpEndpoint(URI endpoint, String kind) {
@@ -212,7 +264,13 @@ public final class HttpClients {
     return scheme;
   }
 
-  /** Basic authentication for {@code user} with {@code password}, if both are known. */
+  /**
+   * Basic authentication for {@code user} with {@code password}, if both are known.
+   *
+   * @param user the login name
+   * @param password its password
+   * @return the {@code Authorization} header's value, or empty when either is missing
+   */
   public static Optional<String> basicAuthorization(Optional<String> user, Optional<TargetSettings.Secret> password) {
     return user.flatMap(
         u ->

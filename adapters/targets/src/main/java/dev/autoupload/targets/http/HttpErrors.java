@@ -24,7 +24,8 @@ import javax.net.ssl.SSLHandshakeException;
  *
  * <p>Messages name the operation and the status and quote a short, tag-stripped excerpt of the
  * server's body; callers pass an operation description without credentials, and no request header
- * is ever quoted.
+ * is ever quoted. Public for the target packages and {@code autoupload-targets-s3}; not for host
+ * apps.
  */
 public final class HttpErrors {
 
@@ -40,8 +41,11 @@ public final class HttpErrors {
    * Classifies a non-success status.
    *
    * @param operation what was attempted, e.g. {@code "PUT /photos/a.jpg"}; never credentials
+   * @param status the answer's HTTP status, not a 2xx
    * @param retryAfter the raw {@code Retry-After} header, if any
    * @param body the response body as text (may be empty)
+   * @param clock the time an HTTP-date in {@code retryAfter} is measured from
+   * @return the error, its message naming {@code operation} and {@code status}
    */
   public static UploadError fromStatus(
       String operation, int status, Optional<String> retryAfter, String body, Clock clock) {
@@ -80,6 +84,10 @@ public final class HttpErrors {
    * which fails every upload to the server alike until someone acts (a refused certificate, plain
    * HTTP on an HTTPS port): {@link UploadError.Untrusted}. An answer longer than a request may
    * read comes from a server that is there but broken: {@link UploadError.Transient}.
+   *
+   * @param operation what was attempted; never credentials
+   * @param e what the HTTP client threw
+   * @return the error, its message naming {@code operation} and the failure
    */
   public static UploadError fromIo(String operation, IOException e) {
     if (e instanceof SSLHandshakeException handshake) {
@@ -109,7 +117,12 @@ public final class HttpErrors {
 
   /**
    * Reads a {@code Retry-After} value: delta-seconds or an HTTP-date. A date in the past means
-   * "now"; an unreadable value is ignored, leaving the engine's own backoff.
+   * "now"; an unreadable value is ignored, leaving the engine's own backoff. Public only for its
+   * test; {@link #fromStatus} is how targets read the header.
+   *
+   * @param value the header's value
+   * @param clock the time a date is measured from
+   * @return how long to wait, or empty when the value is unreadable
    */
   public static Optional<Duration> parseRetryAfter(String value, Clock clock) {
     String trimmed = value.trim();

@@ -83,6 +83,7 @@ public final class KoofrTarget implements UploadTarget {
    *
    * @param endpoint the API's base, e.g. {@link #KOOFR}
    * @param user the account's e-mail address
+   * @param mount the mount's name (e.g. {@code Koofr}) or id, looked up on first use
    * @param rootPath the folder inside the mount, '/'-separated; empty or "/" for the mount's root
    * @param settings timeouts, TLS trust, the spool folder and the app password
    * @throws IllegalArgumentException when the endpoint, user, mount or root is unusable

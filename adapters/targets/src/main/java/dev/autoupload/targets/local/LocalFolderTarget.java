@@ -65,7 +65,12 @@ public final class LocalFolderTarget implements UploadTarget {
   private final Path root;
   private final NameRules nameRules;
 
-  /** A target storing files below {@code root}, which {@link #open} creates when missing. */
+  /**
+   * A target storing files below {@code root}, which {@link #open} creates when missing. Names are
+   * escaped for Windows as {@link NameRulesSetting#AUTO} decides.
+   *
+   * @param root the folder; a relative one is taken from the working directory now
+   */
   public LocalFolderTarget(Path root) {
     this(root, NameRulesSetting.AUTO);
   }
@@ -74,6 +79,9 @@ public final class LocalFolderTarget implements UploadTarget {
    * As {@link #LocalFolderTarget(Path)}, escaping names for Windows as {@code nameRules} says: with
    * {@code AUTO}, on Windows and when the file system that holds, or will hold, the root is one of
    * Windows' (see {@link #isWindowsFileSystem}).
+   *
+   * @param root the folder; a relative one is taken from the working directory now
+   * @param nameRules whether names are escaped for Windows as well
    */
   public LocalFolderTarget(Path root, NameRulesSetting nameRules) {
     this.root = root.toAbsolutePath().normalize();
@@ -89,7 +97,11 @@ public final class LocalFolderTarget implements UploadTarget {
     return root.toString();
   }
 
-  /** The folder files go to, absolute. */
+  /**
+   * The folder files go to.
+   *
+   * @return the root, absolute and normalized
+   */
   public Path root() {
     return root;
   }

@@ -76,8 +76,10 @@ public final class NextcloudTarget implements UploadTarget {
   /** The smallest chunk Nextcloud takes (all but the last chunk; S3-backed servers need it). */
   public static final long MIN_CHUNK_SIZE = 5L * 1024 * 1024;
 
+  /** The largest chunk Nextcloud takes: 5 GiB. */
   public static final long MAX_CHUNK_SIZE = 5L * 1024 * 1024 * 1024;
 
+  /** The chunk size of a {@code nextcloud://} URI without {@code chunkSize}: 10 MiB. */
   public static final long DEFAULT_CHUNK_SIZE = 10L * 1024 * 1024;
 
   /** Chunk names are numbers from 1 to this. */
@@ -125,13 +127,26 @@ public final class NextcloudTarget implements UploadTarget {
   private final Set<String> knownCollections = ConcurrentHashMap.newKeySet();
   private final Set<String> uploading = ConcurrentHashMap.newKeySet();
 
-  /** A target on a Nextcloud installed at the server's root; see the other constructor. */
+  /**
+   * A target on a Nextcloud installed at the server's root, whose login is its user id.
+   *
+   * @param server {@code http://} or {@code https://} with host and optional port, no path
+   * @param user the Nextcloud user id, which is also the login
+   * @param rootPath the folder below the user's files that the target writes into; empty or
+   *     {@code /} for the user's top folder
+   * @param chunkSize bytes per chunk, {@value #MIN_CHUNK_SIZE} to {@value #MAX_CHUNK_SIZE}
+   * @param settings timeouts, TLS and the password
+   * @throws IllegalArgumentException when an argument is unusable
+   */
   public NextcloudTarget(
       URI server, String user, String rootPath, long chunkSize, TargetSettings settings) {
     this(server, "/", user, rootPath, chunkSize, settings);
   }
 
   /**
+   * A target on a Nextcloud installed at the server's root or under {@code webroot}, whose login
+   * is its user id.
+   *
    * @param server {@code http://} or {@code https://} with host and optional port, no path
    * @param webroot the path Nextcloud is installed under, not percent-encoded, e.g. {@code
    *     /nextcloud} for {@code https://example.com/nextcloud/remote.php/dav/}; {@code /} for the
@@ -140,6 +155,7 @@ public final class NextcloudTarget implements UploadTarget {
    * @param rootPath the folder below the user's files that the target writes into, e.g. {@code
    *     /Backup/phone}; empty or {@code /} for the user's top folder
    * @param chunkSize bytes per chunk, {@value #MIN_CHUNK_SIZE} to {@value #MAX_CHUNK_SIZE}
+   * @param settings timeouts, TLS and the password
    * @throws IllegalArgumentException when an argument is unusable
    */
   public NextcloudTarget(
@@ -152,8 +168,16 @@ public final class NextcloudTarget implements UploadTarget {
    * password, which works only with the login name it was made for. The login authenticates; the
    * user id names the folders ({@code /remote.php/dav/files/<user id>}).
    *
+   * @param server {@code http://} or {@code https://} with host and optional port, no path
+   * @param webroot the path Nextcloud is installed under, not percent-encoded; {@code /} for the
+   *     server's root
    * @param login the name Basic authentication sends
    * @param user the Nextcloud user id, as it appears in {@code /remote.php/dav/files/<user>}
+   * @param rootPath the folder below the user's files that the target writes into; empty or
+   *     {@code /} for the user's top folder
+   * @param chunkSize bytes per chunk, {@value #MIN_CHUNK_SIZE} to {@value #MAX_CHUNK_SIZE}
+   * @param settings timeouts, TLS and the password
+   * @throws IllegalArgumentException when an argument is unusable
    */
   public NextcloudTarget(
       URI server, String webroot, String login, String user, String rootPath, long chunkSize, TargetSettings settings) {
@@ -164,6 +188,17 @@ public final class NextcloudTarget implements UploadTarget {
    * A target whose user id is asked of the server ({@code d:current-user-principal} of {@code
    * /remote.php/dav/}) on first use, for a login that looks like an e-mail address and may not be
    * the user id; see the constructor above.
+   *
+   * @param server {@code http://} or {@code https://} with host and optional port, no path
+   * @param webroot the path Nextcloud is installed under, not percent-encoded; {@code /} for the
+   *     server's root
+   * @param login the name Basic authentication sends, e.g. an e-mail address
+   * @param rootPath the folder below the user's files that the target writes into; empty or
+   *     {@code /} for the user's top folder
+   * @param chunkSize bytes per chunk, {@value #MIN_CHUNK_SIZE} to {@value #MAX_CHUNK_SIZE}
+   * @param settings timeouts, TLS and the password
+   * @return the target; until the server has named the user id, each operation asks it first
+   * @throws IllegalArgumentException when an argument is unusable
    */
   public static NextcloudTarget discoveringUserId(
       URI server, String webroot, String login, String rootPath, long chunkSize, TargetSettings settings) {

@@ -8,18 +8,29 @@ import java.util.Optional;
 /**
  * Remote names on a WebDAV server: Unicode NFC, '/'-separated segments, each percent-encoded on its
  * own so that spaces, {@code #}, {@code %}, {@code ?} and {@code +} reach the server as part of the
- * name. Shared by the WebDAV-based targets (WebDAV, Nextcloud).
+ * name. Shared by the WebDAV-based targets (WebDAV, Nextcloud), hence public; not for host apps.
  */
 public final class DavPath {
 
   private DavPath() {}
 
-  /** See {@link RemotePaths#segments}. */
+  /**
+   * The segments of a remote path, or empty when it could leave the root; as {@link
+   * RemotePaths#segments}.
+   *
+   * @param remotePath the relative path the engine asked for
+   * @return its NFC segments, or empty when it is refused
+   */
   public static Optional<List<String>> segments(String remotePath) {
     return RemotePaths.segments(remotePath);
   }
 
-  /** One segment percent-encoded as UTF-8, keeping only RFC 3986 unreserved characters. */
+  /**
+   * One segment percent-encoded as UTF-8, keeping only RFC 3986 unreserved characters.
+   *
+   * @param segment a name, '/' included, which is encoded too
+   * @return the name as it goes into a URL path, hex digits in upper case
+   */
   public static String encode(String segment) {
     StringBuilder out = new StringBuilder();
     for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
@@ -35,7 +46,12 @@ public final class DavPath {
     return out.toString();
   }
 
-  /** The encoded absolute path of {@code segments}, e.g. {@code /a%20b/c}; {@code /} for none. */
+  /**
+   * The encoded absolute path of {@code segments}, e.g. {@code /a%20b/c}; {@code /} for none.
+   *
+   * @param segments names, not yet encoded
+   * @return the path, each segment encoded by {@link #encode}
+   */
   public static String join(List<String> segments) {
     if (segments.isEmpty()) {
       return "/";

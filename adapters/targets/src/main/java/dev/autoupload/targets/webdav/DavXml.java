@@ -17,6 +17,7 @@ import org.xml.sax.SAXParseException;
  * namespace-aware, without DOCTYPE (so no entity can expand or reach out), and with every error a
  * thrown exception. The JDK's parser would otherwise print each one to stderr ({@code [Fatal
  * Error] :1:1: …}) before throwing: a line beside the app's own that says nothing of which answer.
+ * Public for the Nextcloud package; not for host apps.
  */
 public final class DavXml {
 
@@ -59,8 +60,11 @@ public final class DavXml {
   private DavXml() {}
 
   /**
-   * The document in {@code xml}.
+   * The document in {@code xml}. Each thread reuses its own parser.
    *
+   * @param xml an answer's body
+   * @param what what the answer is, for the message ("PROPFIND answer")
+   * @return the parsed document
    * @throws IOException "unreadable {@code what}: …" when it is not well-formed XML
    */
   public static Document parse(String xml, String what) throws IOException {

@@ -28,6 +28,7 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
  */
 public final class ActivityProjection {
 
+  /** The projection's name, under which its offset is stored. */
   public static final String NAME = "activity";
   private static final ProjectionId ID = ProjectionId.of(NAME, FileUpload.TAG);
   /** How soon the view reads again after a read that found events: it follows uploads closely. */
@@ -46,7 +47,13 @@ public final class ActivityProjection {
 
   private ActivityProjection() {}
 
-  /** The projection's actor; spawn it once per engine. */
+  /**
+   * The projection's actor; spawn it once per engine.
+   *
+   * @param system the engine's, whose journal the events are read from
+   * @param dataSource a pool on the journal database, where rows and offsets are written
+   * @return the actor's behaviour
+   */
   public static Behavior<ProjectionBehavior.Command> behavior(ActorSystem<?> system, DataSource dataSource) {
     SourceProvider<Offset, EventEnvelope<FileUpload.Event>> events =
         new TaggedEvents(system, FileUpload.TAG, READ_AGAIN_WHILE_BUSY, READ_AGAIN_WHILE_IDLE);
@@ -56,12 +63,23 @@ public final class ActivityProjection {
     return ProjectionBehavior.create(projection);
   }
 
-  /** Creates the projection's offset tables where they are missing; fails when it cannot. */
+  /**
+   * Creates the projection's offset tables where they are missing; fails when it cannot.
+   *
+   * @param system the engine's
+   * @param dataSource a pool on the journal database
+   * @return done once the tables exist, or failed with the database's error
+   */
   public static CompletionStage<Done> createOffsetTables(ActorSystem<?> system, DataSource dataSource) {
     return JdbcProjection.createTablesIfNotExists(sessions(dataSource), system);
   }
 
-  /** Empties the read model and forgets the projection's offset: the next run replays everything. */
+  /**
+   * Empties the read model and forgets the projection's offset: the next run replays everything.
+   *
+   * @param dataSource a pool on the journal database
+   * @throws SQLException when the database cannot be written
+   */
   public static void reset(DataSource dataSource) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);

@@ -100,6 +100,11 @@ public final class ActivityStore {
 
   private final DataSource dataSource;
 
+  /**
+   * A store reading the read model's tables.
+   *
+   * @param dataSource a pool on the journal database, which the engine closes
+   */
   public ActivityStore(DataSource dataSource) {
     this.dataSource = dataSource;
   }
@@ -236,8 +241,13 @@ public final class ActivityStore {
    * Completed uploads, newest first by upload time or by creation date, {@code limit} at a time;
    * {@code before} is the {@code next} cursor of the previous page.
    *
+   * @param limit items per page, 1–500
+   * @param before the previous page's {@code next}; empty for the first page
+   * @param order by upload time or by creation date
+   * @return the page, with the cursor of the next one when there is more
    * @throws IllegalArgumentException for a limit outside 1–500 or a cursor this store did not make
    *     for that order
+   * @throws SQLException when the database cannot be read
    */
   public ActivityPage recent(int limit, Optional<String> before, ActivityOrder order) throws SQLException {
     if (limit < 1 || limit > 500) {
@@ -272,7 +282,14 @@ public final class ActivityStore {
     }
   }
 
-  /** Assets in the given states (all but completed when empty), most recently changed first. */
+  /**
+   * Assets in the given states (all but completed when empty), most recently changed first.
+   *
+   * @param states the states wanted; empty for all but completed
+   * @param limit the most items returned
+   * @return the items
+   * @throws SQLException when the database cannot be read
+   */
   public List<ActivityItem> inStates(Set<UploadState> states, int limit) throws SQLException {
     Set<UploadState> wanted =
         states.isEmpty() ? EnumSet.complementOf(EnumSet.of(UploadState.COMPLETED)) : EnumSet.copyOf(states);
@@ -290,7 +307,14 @@ public final class ActivityStore {
     }
   }
 
-  /** The asset {@code assetId} of library {@code libraryId}, when the read model has it. */
+  /**
+   * The asset {@code assetId} of library {@code libraryId}, when the read model has it.
+   *
+   * @param libraryId the library's id
+   * @param assetId the asset's id in that library
+   * @return its item, or empty when the projection has not seen it
+   * @throws SQLException when the database cannot be read
+   */
   public Optional<ActivityItem> find(String libraryId, String assetId) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement query =
@@ -304,6 +328,12 @@ public final class ActivityStore {
   /**
    * Files backed up in each of {@code hours} consecutive hours starting at {@code from}, oldest
    * first, counted in one pass over the upload-time index.
+   *
+   * @param from the start of the first hour
+   * @param hours how many hours, 1–168
+   * @return one count per hour, oldest first
+   * @throws IllegalArgumentException for a number of hours outside 1–168
+   * @throws SQLException when the database cannot be read
    */
   public List<Long> backedUpPerHour(Instant from, int hours) throws SQLException {
     if (hours < 1 || hours > 168) {
@@ -333,7 +363,12 @@ public final class ActivityStore {
     }
   }
 
-  /** How many assets each library has in each state. */
+  /**
+   * How many assets each library has in each state.
+   *
+   * @return by library id, the count of each state that has any
+   * @throws SQLException when the database cannot be read
+   */
   public Map<String, Map<UploadState, Long>> counts() throws SQLException {
     Map<String, Map<UploadState, Long>> counts = new LinkedHashMap<>();
     try (Connection connection = dataSource.getConnection();
@@ -350,7 +385,12 @@ public final class ActivityStore {
     return counts;
   }
 
-  /** Each library's latest upload, as the watchdog's start for libraries not backed up since. */
+  /**
+   * Each library's latest upload, as the watchdog's start for libraries not backed up since.
+   *
+   * @return by library id, the time of its latest upload; libraries never backed up are absent
+   * @throws SQLException when the database cannot be read
+   */
   public Map<String, Instant> lastBackups() throws SQLException {
     Map<String, Instant> latest = new LinkedHashMap<>();
     try (Connection connection = dataSource.getConnection();
@@ -365,7 +405,13 @@ public final class ActivityStore {
     return latest;
   }
 
-  /** Every row, in key order: for comparing a rebuilt read model with the one before. */
+  /**
+   * Every row, in key order: for comparing a rebuilt read model with the one before. No code calls
+   * it at present.
+   *
+   * @return every item, by library id then asset id
+   * @throws SQLException when the database cannot be read
+   */
   public List<ActivityItem> all() throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement query =

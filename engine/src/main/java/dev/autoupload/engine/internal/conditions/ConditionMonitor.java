@@ -48,11 +48,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Command> {
 
+  /** What the monitor is told or asked. */
   public sealed interface Command {}
 
   /** A snapshot from a condition source; replaces the previous one. */
   public record ReportConditions(DeviceConditions conditions) implements Command {}
 
+  /**
+   * The user paused all uploads, or lifted the pause; a pause reaches the subscribers at once, a
+   * resume after the debounce.
+   *
+   * @param paused whether uploads are paused
+   * @param replyTo told once the monitor has taken it in
+   */
   public record SetUserPaused(boolean paused, ActorRef<Done> replyTo) implements Command {}
 
   /** A library has work (queued, running or waiting to retry) or has drained it. */
@@ -61,6 +69,11 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
   /** Sends the current verdict at once, then every change. */
   public record Subscribe(ActorRef<Verdict> subscriber) implements Command {}
 
+  /**
+   * Asks what the monitor knows, for status views.
+   *
+   * @param replyTo where the state goes
+   */
   public record GetState(ActorRef<MonitorState> replyTo) implements Command {}
 
   private record Unsubscribe(ActorRef<Verdict> subscriber) implements Command {}
@@ -79,6 +92,17 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
   private static final Object GATE = "gate";
   private static final Object CLOCK_TICK = "clock-tick";
 
+  /**
+   * A monitor that starts from {@code initial}, remembers no run across restarts of the engine and
+   * restarts with the default backoff. For tests.
+   *
+   * @param settings the {@code autoupload.policy} settings
+   * @param parallelism uploads per library at once when nothing slows them down
+   * @param debounce how long conditions must stay better before uploads go again
+   * @param initial the conditions until the first report
+   * @param clock the time the schedule, quiet hours and network's stable time are read on
+   * @return the monitor's behaviour
+   */
   public static Behavior<Command> create(
       PolicySettings settings, int parallelism, Duration debounce, DeviceConditions initial, Clock clock) {
     return create(settings, parallelism, debounce, Optional.of(initial), clock, RunMarker.none(), Restarts.defaults());
@@ -89,6 +113,15 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
    * engine, and restarting after a failure as {@code restarts} says. Without {@code initial}
    * conditions uploads wait ({@link BlockerReason#CONDITIONS_UNKNOWN}) until the first report: an
    * engine embedded in a phone app must not upload on mobile data before the app says where it is.
+   *
+   * @param settings the {@code autoupload.policy} settings
+   * @param parallelism uploads per library at once when nothing slows them down
+   * @param debounce how long conditions must stay better before uploads go again
+   * @param initial the conditions until the first report; empty to wait for it
+   * @param clock the time the schedule, quiet hours and network's stable time are read on
+   * @param marker where a run under way is remembered
+   * @param restarts how the monitor is restarted after a failure
+   * @return the monitor's behaviour, supervised
    */
   public static Behavior<Command> create(
       PolicySettings settings,

@@ -11,11 +11,24 @@ import java.util.Objects;
  */
 public record DailyWindow(LocalTime start, LocalTime end) {
 
+  /**
+   * Checks that both ends are given.
+   *
+   * @param start the first moment of the window
+   * @param end the first moment after it
+   * @throws NullPointerException when either is null
+   */
   public DailyWindow {
     Objects.requireNonNull(start, "start");
     Objects.requireNonNull(end, "end");
   }
 
+  /**
+   * Whether {@code time} falls in the window.
+   *
+   * @param time the local time of day
+   * @return true within it, always for a window whose start is its end
+   */
   public boolean contains(LocalTime time) {
     if (start.equals(end)) {
       return true;
@@ -28,6 +41,8 @@ public record DailyWindow(LocalTime start, LocalTime end) {
   /**
    * {@code "HH:MM-HH:MM"}, as {@code autoupload.policy.schedule} lists them.
    *
+   * @param text the window, spaces around '-' allowed
+   * @return the window
    * @throws IllegalArgumentException saying what is expected, for anything else
    */
   public static DailyWindow parse(String text) {
@@ -43,6 +58,7 @@ public record DailyWindow(LocalTime start, LocalTime end) {
         "autoupload.policy.schedule: \"" + text + "\" is not a window such as \"22:00-07:00\" (HH:MM-HH:MM, local time)");
   }
 
+  /** As {@link #parse} reads it: {@code HH:MM-HH:MM}. */
   @Override
   public String toString() {
     return start + "-" + end;

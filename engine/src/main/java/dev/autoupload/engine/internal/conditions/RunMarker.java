@@ -21,13 +21,24 @@ import org.slf4j.LoggerFactory;
  */
 public interface RunMarker {
 
+  /**
+   * Whether the last engine on this data was in a run when it stopped.
+   *
+   * @return true when a run was started and never ended
+   */
   boolean wasRunning();
 
+  /** Records that a run is under way. */
   void started();
 
+  /** Records that no run is under way. */
   void ended();
 
-  /** Keeps nothing: every start is a new run. */
+  /**
+   * Keeps nothing: every start is a new run.
+   *
+   * @return a marker that never was running
+   */
   static RunMarker none() {
     return new RunMarker() {
       @Override
@@ -43,7 +54,12 @@ public interface RunMarker {
     };
   }
 
-  /** A file, private to its owner, that exists while a run is under way. */
+  /**
+   * A file, private to its owner, that exists while a run is under way.
+   *
+   * @param path the file, in the engine's data folder
+   * @return the marker
+   */
   static RunMarker file(Path path) {
     Logger log = LoggerFactory.getLogger(RunMarker.class);
     return new RunMarker() {

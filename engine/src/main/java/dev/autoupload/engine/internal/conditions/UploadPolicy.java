@@ -22,7 +22,14 @@ public final class UploadPolicy {
   private UploadPolicy() {}
 
   /**
+   * The verdict for what the device reports.
+   *
+   * @param device the device's latest report
+   * @param settings the {@code autoupload.policy} settings
+   * @param run whether a run is under way, how long the network has been stable, whether the user
+   *     paused, and the local time
    * @param parallelism uploads per library at once when nothing slows us down
+   * @return whether uploads may run, how many at once, and every reason that applies
    */
   public static Verdict evaluate(
       DeviceConditions device, PolicySettings settings, RunState run, int parallelism) {
@@ -35,6 +42,10 @@ public final class UploadPolicy {
   /**
    * The verdict before the device has said anything about itself: {@link
    * BlockerReason#CONDITIONS_UNKNOWN}, with every reason that does not depend on the device.
+   *
+   * @param settings the {@code autoupload.policy} settings
+   * @param run whether a run is under way, whether the user paused, and the local time
+   * @return a verdict that does not allow uploads
    */
   public static Verdict evaluateUnknown(PolicySettings settings, RunState run) {
     Set<BlockerReason> reasons = EnumSet.of(BlockerReason.CONDITIONS_UNKNOWN);

@@ -23,7 +23,11 @@ import java.util.Optional;
  */
 public record LibraryHealth(int failuresInARow, Optional<Instant> upSince, Optional<LibraryStatus.Down> down) {
 
-  /** A library that has not failed. */
+  /**
+   * A library that has not failed.
+   *
+   * @return the health of a library just started
+   */
   public static LibraryHealth up() {
     return new LibraryHealth(0, Optional.empty(), Optional.empty());
   }
@@ -36,7 +40,14 @@ public record LibraryHealth(int failuresInARow, Optional<Instant> upSince, Optio
    * at once; a library backed up once gives up after {@link Restarts#onceMaxRestarts()} restarts in
    * a row, so its run ends with the reason; a watched one is restarted for as long as it runs.
    *
+   * @param reason the cause, in the user's words, which the library's status shows
+   * @param restartCannotHelp whether the failure will come back on a restart (a full disk under
+   *     the journal), so the library stays down at once
+   * @param watched whether the library keeps watching its source rather than backing it up once
+   * @param now the time of the failure
    * @param random a draw in [0, 1) for the backoff's jitter
+   * @param restarts the backoff and the limit of restarts in a row
+   * @return the new health, down, and when to restart, if ever
    */
   public Decision failed(
       String reason, boolean restartCannotHelp, boolean watched, Instant now, double random, Restarts restarts) {
@@ -50,7 +61,12 @@ public record LibraryHealth(int failuresInARow, Optional<Instant> upSince, Optio
     return new Decision(next, restart ? Optional.of(restarts.backoff(failures, random)) : Optional.empty());
   }
 
-  /** A restarted supervisor has recovered its ledger: the library is up again. */
+  /**
+   * A restarted supervisor has recovered its ledger: the library is up again.
+   *
+   * @param now the time of the recovery, from which a long enough run clears the failures in a row
+   * @return the health, up, still counting the failures in a row
+   */
   public LibraryHealth recovered(Instant now) {
     return new LibraryHealth(failuresInARow, Optional.of(now), Optional.empty());
   }

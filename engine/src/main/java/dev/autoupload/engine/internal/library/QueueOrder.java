@@ -20,19 +20,36 @@ public record QueueOrder(By by, boolean photosFirst) {
 
   /** The orders {@code autoupload.queue.order} names. */
   public enum By {
+    /** {@code newest-first}: by creation date, the newest first; the default. */
     NEWEST_FIRST,
+    /** {@code oldest-first}: by creation date, the oldest first. */
     OLDEST_FIRST,
+    /** {@code found}: in the order the scan or the watch found the assets. */
     FOUND
   }
 
   /** Newest first, photos and videos mixed. */
   public static final QueueOrder DEFAULT = new QueueOrder(By.NEWEST_FIRST, false);
 
+  /**
+   * Checks that there is an order.
+   *
+   * @param by the order within a tier
+   * @param photosFirst photos before videos within a tier
+   * @throws NullPointerException when {@code by} is null
+   */
   public QueueOrder {
     java.util.Objects.requireNonNull(by, "by");
   }
 
-  /** From {@code autoupload.queue.order} ({@code newest-first}, {@code oldest-first}, {@code found}) and {@code photos-first}. */
+  /**
+   * From {@code autoupload.queue.order} ({@code newest-first}, {@code oldest-first}, {@code found})
+   * and {@code photos-first}.
+   *
+   * @param config the engine's configuration, with its defaults under it
+   * @return the order
+   * @throws IllegalArgumentException naming the key, for an unknown order
+   */
   public static QueueOrder from(Config config) {
     String order = config.getString("autoupload.queue.order");
     By by =
@@ -50,6 +67,11 @@ public record QueueOrder(By by, boolean photosFirst) {
   /**
    * Where an asset goes in the queues, lowest first. {@code foundLater}: found after the first
    * scan, by the watch; {@code sequence}: how many the run found before it, which breaks ties.
+   *
+   * @param asset the asset, whose creation date and kind count
+   * @param foundLater whether the watch found it after the first scan
+   * @param sequence how many the run found before it
+   * @return its place
    */
   public Rank rank(Asset asset, boolean foundLater, long sequence) {
     long when = asset.createdAt().toEpochMilli();
@@ -63,12 +85,23 @@ public record QueueOrder(By by, boolean photosFirst) {
     return new Rank(foundLater ? Rank.FOUND_LATER : Rank.FIRST_SCAN, kind, primary, sequence);
   }
 
-  /** A retry's place: ahead of everything, the latest retry first. */
+  /**
+   * A retry's place: ahead of everything, the latest retry first.
+   *
+   * @param sequence a number that falls with each retry, so the latest is the lowest
+   * @return its place
+   */
   public static Rank retry(long sequence) {
     return new Rank(Rank.RETRY, 0, 0, sequence);
   }
 
-  /** A place in a queue by time: {@code at}, then the sequence found. */
+  /**
+   * A place in a queue by time: {@code at}, then the sequence found.
+   *
+   * @param at when the asset is due
+   * @param sequence the asset's sequence found, which breaks ties
+   * @return its place
+   */
   public static Rank due(java.time.Instant at, long sequence) {
     return new Rank(Rank.RETRY, 0, at.toEpochMilli(), sequence);
   }

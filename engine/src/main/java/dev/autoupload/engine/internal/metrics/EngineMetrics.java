@@ -40,6 +40,11 @@ public final class EngineMetrics {
   private Set<BlockerReason> blockedNow = Set.of();
   private long blockedSince;
 
+  /**
+   * Metrics registered in {@code registry} at once, timed on the system's clock.
+   *
+   * @param registry the engine's registry, which host apps and the HTTP endpoint read
+   */
   public EngineMetrics(MeterRegistry registry) {
     this(registry, System::nanoTime);
   }
@@ -62,7 +67,11 @@ public final class EngineMetrics {
     }
   }
 
-  /** Follows an engine event; called on an engine thread. */
+  /**
+   * Follows an engine event; called on an engine thread.
+   *
+   * @param event any event; those that count nothing are ignored
+   */
   public void onEvent(EngineEvent event) {
     if (event instanceof EngineEvent.AssetStarted start) {
       started.put(key(start.libraryId(), start.assetId()), nanoTime.getAsLong());
@@ -103,7 +112,11 @@ public final class EngineMetrics {
     }
   }
 
-  /** Follows a status of the whole engine: the gauges, and the libraries' own reasons. */
+  /**
+   * Follows a status of the whole engine: the gauges, and the libraries' own reasons.
+   *
+   * @param status the engine's status, each time someone asks for it
+   */
   public void observe(EngineStatus status) {
     Set<BlockerReason> reasons = EnumSet.noneOf(BlockerReason.class);
     for (LibraryStatus library : status.libraries()) {
@@ -119,7 +132,11 @@ public final class EngineMetrics {
     }
   }
 
-  /** A batch of backups reached the journal {@code took} after it was asked to record them. */
+  /**
+   * A batch of backups reached the journal {@code took} after it was asked to record them.
+   *
+   * @param took from the request to the commit
+   */
   public void journalCommitted(Duration took) {
     journalCommit.record(took);
   }

@@ -17,6 +17,7 @@ import java.util.Set;
  */
 public final class DataDirLock implements AutoCloseable {
 
+  /** The lock file in the data directory; it holds the pid of the process that has the lock. */
   public static final String FILE_NAME = "autoupload.lock";
 
   private final FileChannel channel;
@@ -27,7 +28,15 @@ public final class DataDirLock implements AutoCloseable {
     this.lock = lock;
   }
 
-  /** Takes the lock or explains who holds it. */
+  /**
+   * Takes the lock or explains who holds it.
+   *
+   * @param dataDir the engine's data directory, created (private to its owner) when missing
+   * @return the held lock; {@link #close()} releases it
+   * @throws EngineStartException when the folder cannot be used; {@link
+   *     EngineStartException.DataDirInUse} when another engine, in this process or another, holds
+   *     the lock
+   */
   public static DataDirLock acquire(Path dataDir) {
     Path file = dataDir.resolve(FILE_NAME);
     FileChannel channel;

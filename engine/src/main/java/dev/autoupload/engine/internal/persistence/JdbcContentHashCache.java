@@ -70,6 +70,11 @@ public final class JdbcContentHashCache implements ContentHashCache {
   private long oldestWaitingSince;
   private boolean writing;
 
+  /**
+   * A cache in the tables the migration made.
+   *
+   * @param dataSource a pool on the journal database; the engine closes it after {@link #flush()}
+   */
   public JdbcContentHashCache(DataSource dataSource) {
     this.dataSource = dataSource;
   }

@@ -32,7 +32,9 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
 
   /** The databases the journal runs on, with the plugin's DDL and Slick profile for each. */
   public enum Dialect {
+    /** H2, embedded in the data folder or at a {@code jdbc:h2:} URL; the default. */
     H2("schema/h2/h2-create-schema.sql", "slick.jdbc.H2Profile$", "org.h2.Driver", "h2-dialect"),
+    /** PostgreSQL at a {@code jdbc:postgresql:} URL; its driver is the host app's to add. */
     POSTGRES(
         "schema/postgres/postgres-create-schema.sql",
         "slick.jdbc.PostgresProfile$",
@@ -62,6 +64,13 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
    * background write up to a second later) a process killed right after a commit loses it, and
    * a fresh database can lose its tables altogether. {@code TRACE_LEVEL_FILE=0}: H2 would write its
    * errors to a {@code journal.trace.db} created with the umask's mode; they reach the log anyway.
+   *
+   * @param url {@code autoupload.journal.url}: empty, {@code jdbc:h2:…} or {@code jdbc:postgresql:…}
+   * @param user the database user
+   * @param password the database user's password
+   * @param dataDir the engine's data folder, where the embedded database lives
+   * @return the database, not yet opened
+   * @throws EngineStartException for a URL of another database
    */
   public static JournalDatabase of(String url, String user, String password, Path dataDir) {
     if (url == null || url.isBlank()) {
@@ -84,6 +93,9 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
 
   /**
    * The Pekko settings that point persistence-jdbc and the Activity projection at this database.
+   *
+   * @param maxConnections the size of the journal's pool and of the projection's JDBC threads
+   * @return configuration paths and values, to lay over the engine's configuration
    */
   public Map<String, Object> pekkoSettings(int maxConnections) {
     String db = "pekko-persistence-jdbc.shared-databases.slick.";
@@ -100,7 +112,12 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
         "pekko.projection.jdbc.blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size", maxConnections);
   }
 
-  /** A connection pool on this database, for the Activity read model. */
+  /**
+   * A connection pool on this database, for the Activity read model.
+   *
+   * @param maxConnections the pool's size
+   * @return the pool, which the caller closes
+   */
   public HikariDataSource pool(int maxConnections) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
@@ -113,6 +130,12 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
     return new HikariDataSource(config);
   }
 
+  /**
+   * A connection outside any pool, for the migration and {@link #shutDownEmbedded()}.
+   *
+   * @return the connection, which the caller closes
+   * @throws SQLException when the database cannot be reached
+   */
   public Connection connect() throws SQLException {
     return DriverManager.getConnection(url, user, password);
   }
@@ -129,13 +152,14 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
         new Migration(8, "originals moved or deleted after their backup was proven", FreedLog.SCHEMA));
   }
 
-  /** Brings the schema up to date: the journal tables, then the Activity read model. */
   /**
    * Closes the embedded database for good once the engine has stopped: a write the journal plugin
    * had in flight when the actors stopped may hold an open transaction on a connection its pool
    * has not yet given back, and its row locks would make the next engine in this process wait and
    * fail on that row. H2's {@code SHUTDOWN} ends every connection and rolls such a transaction
    * back. A journal on a server (PostgreSQL) ends its sessions itself when the pools close.
+   *
+   * @throws SQLException when the database cannot be reached or refuses {@code SHUTDOWN}
    */
   public void shutDownEmbedded() throws SQLException {
     if (dialect != Dialect.H2) {
@@ -146,6 +170,12 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
     }
   }
 
+  /**
+   * Brings the schema up to date: the journal tables, then the Activity read model.
+   *
+   * @throws EngineStartException when the driver is missing or a step fails, in the user's words
+   *     where {@link #failures()} knows them
+   */
   public void migrate() {
     requireDriver();
     try (Connection connection = connect()) {
@@ -182,7 +212,11 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
     }
   }
 
-  /** What this journal's failures mean in the user's words. */
+  /**
+   * What this journal's failures mean in the user's words.
+   *
+   * @return the explanations for this database
+   */
   public JournalFailures failures() {
     return new JournalFailures(file());
   }
@@ -253,7 +287,11 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
     return result;
   }
 
-  /** The URL without anything after '?' or ';', where credentials may hide. */
+  /**
+   * The URL without anything after '?' or ';', where credentials may hide.
+   *
+   * @return the URL as messages and logs may show it
+   */
   public String redactedUrl() {
     int cut = url.length();
     for (char c : new char[] {'?', ';'}) {

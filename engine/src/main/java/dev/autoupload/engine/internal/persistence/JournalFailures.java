@@ -40,7 +40,12 @@ public final class JournalFailures {
     this.file = file.map(Path::toAbsolutePath);
   }
 
-  /** Whether {@code failure} came from the journal's database (a JDBC error somewhere in its causes). */
+  /**
+   * Whether {@code failure} came from the journal's database.
+   *
+   * @param failure what an actor or the journal plugin threw
+   * @return true when a JDBC error is somewhere in its causes
+   */
   public static boolean fromJournal(Throwable failure) {
     return causes(failure).anyMatch(SQLException.class::isInstance);
   }
@@ -49,19 +54,31 @@ public final class JournalFailures {
    * Whether the journal cannot work again in this process: the disk under an embedded journal is
    * full, or H2 has closed the database after such a failure. Restarting an actor cannot help;
    * starting the engine again, once there is room, can.
+   *
+   * @param failure what the journal threw
+   * @return true only for an embedded journal in one of those states
    */
   public boolean restartCannotHelp(Throwable failure) {
     return file.isPresent() && (noSpace(failure) || errorCode(failure, H2_DATABASE_IS_CLOSED));
   }
 
-  /** The failure in the user's words, on one line. */
+  /**
+   * The failure in the user's words, on one line.
+   *
+   * @param failure what the journal threw
+   * @return {@link #explained}'s words, or else the failure's own message
+   */
   public String describe(Throwable failure) {
     return explained(failure).orElseGet(() -> message(failure));
   }
 
   /**
    * The failure in the user's words when it is one this class knows (a full disk, a closed or
-   * damaged embedded journal); empty for others, whose own message is then the best there is.
+   * damaged embedded journal); empty for others, whose own message is then the best there is. A
+   * full disk is remembered, to explain the "database closed" errors that follow it.
+   *
+   * @param failure what the journal threw
+   * @return the explanation, or empty
    */
   public Optional<String> explained(Throwable failure) {
     if (noSpace(failure)) {
@@ -100,6 +117,10 @@ public final class JournalFailures {
    * When {@code failure} says the embedded journal file is damaged: what is wrong and how to move
    * it aside. A new journal then starts empty and finds what is already on the target by probing
    * it, so nothing is uploaded twice.
+   *
+   * @param failure what opening or reading the journal threw
+   * @return what is wrong with the file and what to do, or empty when it is not damaged or not
+   *     an embedded file
    */
   public Optional<String> damaged(Throwable failure) {
     if (file.isEmpty()) {

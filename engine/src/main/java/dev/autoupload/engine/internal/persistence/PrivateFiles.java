@@ -28,7 +28,12 @@ public final class PrivateFiles {
 
   private PrivateFiles() {}
 
-  /** Creates {@code dir} when it is missing and makes it the owner's alone. */
+  /**
+   * Creates {@code dir} when it is missing and makes it the owner's alone.
+   *
+   * @param dir the folder, with any missing parents
+   * @throws IOException when it cannot be created or its mode cannot be changed
+   */
   public static void folder(Path dir) throws IOException {
     Files.createDirectories(dir);
     if (posix(dir)) {
@@ -39,6 +44,9 @@ public final class PrivateFiles {
   /**
    * Makes every file directly in {@code dir} the owner's alone: the files other code created there
    * with the umask's mode (the journal that H2 creates). Links are left alone.
+   *
+   * @param dir the folder, not its sub-folders
+   * @throws IOException when it cannot be listed or a file's mode cannot be changed
    */
   public static void files(Path dir) throws IOException {
     if (!posix(dir)) {
@@ -53,7 +61,12 @@ public final class PrivateFiles {
     }
   }
 
-  /** The attributes to create a new file in {@code dir} with: 0600 where permissions exist. */
+  /**
+   * The attributes to create a new file in {@code dir} with: 0600 where permissions exist.
+   *
+   * @param dir the folder the file goes in, whose file system decides
+   * @return the attributes; none where the file system has no POSIX permissions
+   */
   public static FileAttribute<?>[] newFile(Path dir) {
     return posix(dir) ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE)} : new FileAttribute<?>[0];
   }

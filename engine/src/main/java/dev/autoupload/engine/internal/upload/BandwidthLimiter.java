@@ -9,10 +9,22 @@ public final class BandwidthLimiter {
 
   /** Time as the limiter sees it; tests replace it. */
   public interface Ticker {
+    /**
+     * The current time on a monotonic clock.
+     *
+     * @return nanoseconds from an arbitrary origin, as {@link System#nanoTime()}
+     */
     long nanoTime();
 
+    /**
+     * Sleeps for {@code nanos}.
+     *
+     * @param nanos how long, in nanoseconds
+     * @throws InterruptedException when the thread is interrupted meanwhile
+     */
     void sleepNanos(long nanos) throws InterruptedException;
 
+    /** The system's clock and {@link Thread#sleep}. */
     Ticker SYSTEM =
         new Ticker() {
           @Override
@@ -35,6 +47,13 @@ public final class BandwidthLimiter {
   private final Ticker ticker;
   private long nextFreeNanos = Long.MIN_VALUE;
 
+  /**
+   * A limiter on {@code ticker}'s time; tests give it a fake one.
+   *
+   * @param bytesPerSecond the rate all uploads share; 0 for none
+   * @param ticker the time the limiter reads and sleeps on
+   * @throws IllegalArgumentException when {@code bytesPerSecond} is negative
+   */
   public BandwidthLimiter(long bytesPerSecond, Ticker ticker) {
     if (bytesPerSecond < 0) {
       throw new IllegalArgumentException("bytes per second must not be negative");
@@ -43,24 +62,54 @@ public final class BandwidthLimiter {
     this.ticker = ticker;
   }
 
+  /**
+   * The limiter of no limit, which never waits.
+   *
+   * @return the one shared instance
+   */
   public static BandwidthLimiter unlimited() {
     return UNLIMITED;
   }
 
+  /**
+   * A limiter on the system's clock.
+   *
+   * @param bytesPerSecond the rate all uploads share; 0 for none
+   * @return a new limiter, or {@link #unlimited()} for 0
+   * @throws IllegalArgumentException when {@code bytesPerSecond} is negative
+   */
   public static BandwidthLimiter of(long bytesPerSecond) {
     return bytesPerSecond == 0 ? UNLIMITED : new BandwidthLimiter(bytesPerSecond, Ticker.SYSTEM);
   }
 
+  /**
+   * Whether this limiter ever waits.
+   *
+   * @return true when a rate is set
+   */
   public boolean limited() {
     return bytesPerSecond > 0;
   }
 
-  /** The chunk size to use under this limit, so one chunk never takes long to send. */
+  /**
+   * The chunk size to use under this limit, so one chunk never takes long to send.
+   *
+   * @param configured the configured chunk size
+   * @return {@code configured}, or a tenth of a second's worth of bytes (at least 4 KiB) when that
+   *     is smaller
+   */
   public int chunkSize(int configured) {
     return limited() ? (int) Math.min(configured, Math.max(MIN_CHUNK, bytesPerSecond / 10)) : configured;
   }
 
-  /** Waits until {@code bytes} more may be sent. */
+  /**
+   * Waits until {@code bytes} more may be sent. The bytes are reserved before the wait, so the
+   * callers that come after wait behind them.
+   *
+   * @param bytes the bytes about to be sent
+   * @throws InterruptedException when the thread is interrupted while it waits; the bytes stay
+   *     reserved
+   */
   public void acquire(long bytes) throws InterruptedException {
     if (!limited() || bytes <= 0) {
       return;

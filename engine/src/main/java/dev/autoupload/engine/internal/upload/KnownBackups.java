@@ -16,6 +16,11 @@ public interface KnownBackups {
   /**
    * Whether {@code found}, the file under {@code remotePath}, may be the backup of an asset of the
    * library: its path or its content is one the library recorded. When unsure, true.
+   *
+   * @param remotePath the path the upload would write
+   * @param found what the target holds there
+   * @return false only when the file is surely not one of the library's backups, so it may be
+   *     overwritten
    */
   boolean mayHoldBackup(String remotePath, RemoteState.Complete found);
 }

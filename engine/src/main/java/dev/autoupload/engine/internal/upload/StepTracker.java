@@ -10,10 +10,12 @@ public final class StepTracker {
 
   private int running;
 
+  /** Counts one more step as running; each must be matched by {@link #exit()}. */
   public synchronized void enter() {
     running++;
   }
 
+  /** Counts a step as done, and wakes {@link #awaitNone} when it was the last. */
   public synchronized void exit() {
     running--;
     if (running == 0) {
@@ -21,7 +23,13 @@ public final class StepTracker {
     }
   }
 
-  /** Waits until no step runs, or {@code timeout} passed; returns whether none runs. */
+  /**
+   * Waits until no step runs, or {@code timeout} passed.
+   *
+   * @param timeout the longest wait
+   * @return whether no step runs
+   * @throws InterruptedException when the thread is interrupted while it waits
+   */
   public synchronized boolean awaitNone(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (running > 0) {

@@ -49,6 +49,8 @@ public final class Verifier {
 
   /**
    * @param system the engine's, whose journal holds the libraries' records
+   * @param layout where a file goes on the target when the journal did not record it
+   * @param hashes content hashes already known, so an unchanged file is not read again
    * @param parallelism files checked at once
    * @param blockingIo where reads and target calls run
    */
@@ -66,6 +68,8 @@ public final class Verifier {
   /**
    * {@code autoupload.verify.parallelism} from a resolved configuration.
    *
+   * @param config the engine's configuration, with its defaults under it
+   * @return the number of files checked at once
    * @throws IllegalArgumentException when it is below 1
    * @throws com.typesafe.config.ConfigException when it is missing or not a number
    */
@@ -80,6 +84,12 @@ public final class Verifier {
   /**
    * Verifies {@code library}; see {@link dev.autoupload.engine.UploadEngine#verify}. Cancelling the
    * returned future stops it once the files being checked are done.
+   *
+   * @param library the library, whose source and target are read
+   * @param mode how closely each file is checked
+   * @param progress told of each file as it is checked, on a thread of {@code blockingIo}
+   * @return the report, or a {@link VerifyException} when the journal, source or target cannot be
+   *     read at all
    */
   public CompletableFuture<VerifyReport> verify(Library library, VerifyMode mode, Consumer<VerifyProgress> progress) {
     return verify(library, mode, Optional.empty(), progress);
@@ -89,6 +99,13 @@ public final class Verifier {
    * Verifies {@code library} and, with {@code freeSpace}, acts on each original right after its
    * verdict, while what verify read of it is freshest; see {@link
    * dev.autoupload.engine.UploadEngine#verifyAndFreeSpace}.
+   *
+   * @param library the library, whose source and target are read
+   * @param mode how closely each file is checked
+   * @param freeSpace what to do with an original once its backup is proven; empty to only verify
+   * @param progress told of each file as it is checked, on a thread of {@code blockingIo}
+   * @return the report, or a {@link VerifyException} when the journal, source or target cannot be
+   *     read at all
    */
   public CompletableFuture<VerifyReport> verify(
       Library library, VerifyMode mode, Optional<FreeSpace> freeSpace, Consumer<VerifyProgress> progress) {

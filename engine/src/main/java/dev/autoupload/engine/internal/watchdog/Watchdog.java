@@ -28,6 +28,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 public final class Watchdog {
 
+  /** What the watchdog is told or asked. */
   public sealed interface Command {}
 
   /** The stalls in force, by library id. */
@@ -42,9 +43,14 @@ public final class Watchdog {
   private record CheckFailed(Throwable failure) implements Command {}
 
   /**
+   * A watchdog that loads the last backups first, then checks every {@code check-every}.
+   *
+   * @param settings the limits, how often to check, and the webhook's settings
    * @param statuses every library's status, without asking this watchdog
    * @param lastBackups each library's latest backup the journal knows, from earlier runs too
+   * @param clock the time stalls are measured on
    * @param alerts where alerts go besides events and the log (the webhook), if anywhere
+   * @return the watchdog's behaviour
    */
   public static Behavior<Command> create(
       WatchdogSettings settings,

@@ -28,6 +28,10 @@ public record WatchdogSettings(
     Duration webhookMaxBackoff) {
 
   /**
+   * Reads {@code autoupload.watchdog} and {@code autoupload.alerts}.
+   *
+   * @param config the engine's configuration, with its defaults under it
+   * @return the settings
    * @throws IllegalArgumentException naming the key, for a duration that is not positive, an
    *     attempt count below one or a webhook that is not an http(s) URL
    */
@@ -81,7 +85,12 @@ public record WatchdogSettings(
     return value;
   }
 
-  /** How a webhook URL shows in a log line: scheme and host only, as its path may be a token. */
+  /**
+   * How a webhook URL shows in a log line: scheme and host only, as its path may be a token.
+   *
+   * @param webhook the webhook's URL
+   * @return scheme, host and port, then {@code /…}
+   */
   public static String describe(URI webhook) {
     return webhook.getScheme() + "://" + webhook.getHost() + (webhook.getPort() < 0 ? "" : ":" + webhook.getPort()) + "/…";
   }

@@ -39,6 +39,12 @@ public final class Webhook implements AutoCloseable {
   private final ScheduledExecutorService retries;
   private final AtomicInteger pending = new AtomicInteger();
 
+  /**
+   * A webhook that posts on a daemon thread of its own.
+   *
+   * @param uri where alerts are posted
+   * @param settings the timeout and retries of a post
+   */
   public Webhook(URI uri, WatchdogSettings settings) {
     this.uri = uri;
     this.settings = settings;
@@ -52,7 +58,13 @@ public final class Webhook implements AutoCloseable {
     this.client = HttpClient.newBuilder().connectTimeout(settings.webhookTimeout()).build();
   }
 
-  /** Posts {@code alert} in the background. */
+  /**
+   * Posts {@code alert} in the background, retrying as the settings say. With 100 alerts still
+   * waiting, the alert is logged and dropped instead.
+   *
+   * @param alert the stall or recovery
+   * @param now the time the alert is stamped with and a stall's length measured to
+   */
   public void post(LibraryWatch.Alert alert, Instant now) {
     if (pending.incrementAndGet() > MAX_PENDING) {
       pending.decrementAndGet();
