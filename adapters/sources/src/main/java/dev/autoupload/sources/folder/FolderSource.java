@@ -31,6 +31,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +41,7 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,6 +84,7 @@ public final class FolderSource implements AssetSource {
   private final Path root;
   private final Settings settings;
   private final CreationDates creationDates = new CreationDates(ZoneId.systemDefault());
+  private final KnownCreationDates knownDates = new KnownCreationDates();
   /** The source folder's file key (device and inode) when it was last scanned or watched. */
   private volatile Optional<Object> scannedRoot = Optional.empty();
 
@@ -200,6 +203,7 @@ public final class FolderSource implements AssetSource {
     Batches batch = new Batches(batches);
     List<Unsettled> unsettled = new ArrayList<>();
     List<String> unreadable = new ArrayList<>();
+    Set<String> offered = new HashSet<>();
     // Folder by folder with sorted names, as Files.walkFileTree visits in the filesystem's own
     // order; and with an explicit stack, so that a deep tree cannot overflow the thread's stack.
     Deque<Folder> pending = new ArrayDeque<>();
@@ -222,6 +226,7 @@ public final class FolderSource implements AssetSource {
         if (entry.attributes().isDirectory()) {
           subFolders.add(new Folder(entry.path(), relativePath));
         } else if (entry.attributes().isRegularFile() && settings.offers(entry.name())) {
+          offered.add(relativePath);
           Instant now = Instant.now();
           if (Unsettled.settled(entry.attributes(), now, settings.stableFor())) {
             batch.add(asset(relativePath, entry.path(), entry.attributes()));
@@ -234,6 +239,7 @@ public final class FolderSource implements AssetSource {
         pending.push(subFolders.get(i));
       }
     }
+    knownDates.retainOnly(offered);
     batch.flush();
     awaitSettled(unsettled, batch);
     batch.flush();
@@ -525,14 +531,26 @@ public final class FolderSource implements AssetSource {
 
   private Asset asset(String relativePath, Path file, BasicFileAttributes attributes) {
     Instant modifiedAt = attributes.lastModifiedTime().toInstant();
+    Optional<String> changeStamp = changeStamp(file);
+    Optional<Path> still = liveStillOf(file);
     Instant fileTime =
         CreationDates.fileTime(
             attributes.creationTime() == null ? null : attributes.creationTime().toInstant(), modifiedAt);
+    Supplier<CreationDates.CreationDate> read =
+        () ->
+            still
+                .map(photo -> creationDates.of(photo, fileTime))
+                .filter(date -> date.source() != CreationDateSource.FILE_TIME)
+                .orElseGet(() -> creationDates.of(file, fileTime));
+    Optional<String> stillVersion = still.map(FolderSource::versionOf);
     CreationDates.CreationDate created =
-        liveStillOf(file)
-            .map(still -> creationDates.of(still, fileTime))
-            .filter(date -> date.source() != CreationDateSource.FILE_TIME)
-            .orElseGet(() -> creationDates.of(file, fileTime));
+        still.isPresent() && stillVersion.get().isEmpty()
+            ? read.get()
+            : knownDates.of(
+                relativePath,
+                attributes.size() + "|" + modifiedAt + "|" + fileTime + "|" + changeStamp.orElse("")
+                    + stillVersion.map(version -> "|still " + version).orElse(""),
+                read);
     return new Asset(
         idOf(relativePath),
         libraryId,
@@ -541,8 +559,23 @@ public final class FolderSource implements AssetSource {
         created.instant(),
         created.source(),
         modifiedAt,
-        changeStamp(file),
+        changeStamp,
         Optional.empty());
+  }
+
+  /** The creation dates this source has read: for tests. */
+  KnownCreationDates knownDates() {
+    return knownDates;
+  }
+
+  /** Size, modification time and change stamp of {@code file}; empty when they cannot be read. */
+  private static String versionOf(Path file) {
+    try {
+      BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return attributes.size() + "|" + attributes.lastModifiedTime() + "|" + changeStamp(file).orElse("");
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   /**

@@ -150,6 +150,30 @@ class FolderSourceTest {
   }
 
   @Test
+  void aRescanReadsTheMetadataOfNewAndChangedFilesOnly() throws Exception {
+    TestMedia.jpegTakenAt(root.resolve("2023/trip.jpg"), "2023:06:01 14:30:00", Optional.of("+02:00"));
+    TestMedia.jpegTakenAt(root.resolve("2023/beach.jpg"), "2023:06:02 10:00:00", Optional.of("+02:00"));
+    write("copied.png", "no metadata in here");
+    scan(source);
+    assertThat(source.knownDates().reads()).isEqualTo(3);
+
+    Map<String, Asset> again = scan(source).stream().collect(Collectors.toMap(Asset::relativePath, a -> a));
+    assertThat(source.knownDates().reads()).as("nothing changed: nothing read").isEqualTo(3);
+    assertThat(again.get("2023/trip.jpg").createdAt()).isEqualTo(Instant.parse("2023-06-01T12:30:00Z"));
+    assertThat(again.get("2023/trip.jpg").createdAtSource()).isEqualTo(CreationDateSource.EXIF);
+
+    // Edited in place, same name: another version, whose date is read again.
+    String before = FolderSource.changeStamp(root.resolve("2023/trip.jpg")).orElseThrow();
+    waitForTheClockToTick(before, root.resolve("2023/trip.jpg"));
+    TestMedia.jpegTakenAt(root.resolve("2023/trip.jpg"), "2021:01:01 08:00:00", Optional.of("+00:00"));
+    Files.delete(root.resolve("copied.png"));
+    Map<String, Asset> edited = scan(source).stream().collect(Collectors.toMap(Asset::relativePath, a -> a));
+    assertThat(source.knownDates().reads()).isEqualTo(4);
+    assertThat(edited.get("2023/trip.jpg").createdAt()).isEqualTo(Instant.parse("2021-01-01T08:00:00Z"));
+    assertThat(source.knownDates().size()).as("the deleted file's date is forgotten").isEqualTo(2);
+  }
+
+  @Test
   void offersPhotosAndVideosOnlyUnlessEveryFileIsAsked() throws Exception {
     for (String name : List.of("a.jpg", "B.MOV", "c.HEIC", "raw/d.dng", "e.txt", "f.jpg.part", "g", "h.pdf", "i.crdownload")) {
       write(name, "x");
