@@ -309,6 +309,7 @@ public final class UploadEngine implements AutoCloseable {
    *     autoupload.conditions.initial}
    */
   private static UploadEngine start(Config config, Optional<DeviceConditions> initialOverride) {
+    long startedNanos = System.nanoTime();
     Config settings = config.resolve();
     UploadSettings uploadSettings;
     RemoteLayout layout;
@@ -393,7 +394,10 @@ public final class UploadEngine implements AutoCloseable {
       ActorSystem<EngineGuardian.Command> system =
           ActorSystem.create(EngineGuardian.create(guardianSettings), "autoupload", pekkoConfig);
       startActivity(system, activityPool);
-      log.info("Engine started; journal {}", journal.redactedUrl());
+      log.info(
+          "Engine started in {} ms; journal {}",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos),
+          journal.redactedUrl());
       return new UploadEngine(
           system,
           lock,
