@@ -8,11 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import scala.collection.immutable.HashSet;
 import scala.collection.immutable.HashSet$;
 import scala.jdk.javaapi.CollectionConverters;
@@ -70,34 +70,37 @@ final class Ledger implements CborSerializable {
     return EMPTY;
   }
 
-  /** From the serialized form. */
+  /** From the serialized form, each collection built in place: a snapshot may hold a million assets. */
   @JsonCreator
   static Ledger of(
       @JsonProperty("versions") Map<String, String> versions,
       @JsonProperty("contents") List<String> contents,
       @JsonProperty("paths") List<String> paths,
       @JsonProperty("sizes") List<Long> sizes) {
-    PersistentMap<String, Long> versionMap = PersistentMap.empty();
+    List<Map.Entry<String, Long>> versionEntries = new ArrayList<>(versions.size());
     for (Map.Entry<String, String> version : versions.entrySet()) {
-      versionMap = versionMap.with(version.getKey(), Long.parseUnsignedLong(version.getValue(), 16));
+      versionEntries.add(Map.entry(version.getKey(), Long.parseUnsignedLong(version.getValue(), 16)));
     }
-    return new Ledger(versionMap, set(contents), set(paths), set(sizes));
+    return new Ledger(PersistentMap.of(versionEntries), set(contents), set(paths), set(sizes));
   }
 
   private static <T> HashSet<T> set(List<T> values) {
-    HashSet<T> set = HashSet$.MODULE$.empty();
-    for (T value : values) {
-      set = set.incl(value);
-    }
-    return set;
+    return HashSet$.MODULE$.from(CollectionConverters.asScala(values));
   }
 
-  /** The serialized form: plain maps and lists, sorted so equal ledgers store equal bytes. */
+  /**
+   * The serialized form: plain maps and lists, the versions sorted by asset id (as they always
+   * were), so equal ledgers store equal bytes. Sorted as a list, not inserted into a tree: a
+   * snapshot may hold a million assets.
+   */
   @JsonProperty("versions")
   Map<String, String> versions() {
-    Map<String, String> out = new TreeMap<>();
-    for (String id : versions.keys()) {
-      out.put(id, hex(versions.get(id).orElseThrow()));
+    List<Map.Entry<String, Long>> entries = new ArrayList<>(versions.size());
+    versions.forEach((id, version) -> entries.add(Map.entry(id, version)));
+    entries.sort(Map.Entry.comparingByKey());
+    Map<String, String> out = new LinkedHashMap<>(entries.size() * 4 / 3 + 1);
+    for (Map.Entry<String, Long> entry : entries) {
+      out.put(entry.getKey(), hex(entry.getValue()));
     }
     return out;
   }

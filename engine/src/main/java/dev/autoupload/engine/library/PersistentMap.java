@@ -1,10 +1,14 @@
 package dev.autoupload.engine.library;
 
 import java.util.Collection;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import scala.Option;
+import scala.Tuple2;
 import scala.collection.immutable.HashMap;
 import scala.collection.immutable.HashMap$;
+import scala.collection.mutable.ReusableBuilder;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -34,6 +38,26 @@ final class PersistentMap<K, V> {
 
   boolean containsKey(K key) {
     return map.contains(key);
+  }
+
+  /**
+   * A map of {@code entries}, built in place in O(n) rather than by n copies of O(log n): for
+   * loading a snapshot of a million entries.
+   */
+  static <K, V> PersistentMap<K, V> of(Iterable<Map.Entry<K, V>> entries) {
+    ReusableBuilder<Tuple2<K, V>, HashMap<K, V>> builder = HashMap$.MODULE$.newBuilder();
+    for (Map.Entry<K, V> entry : entries) {
+      builder.addOne(new Tuple2<>(entry.getKey(), entry.getValue()));
+    }
+    return new PersistentMap<>(builder.result());
+  }
+
+  /** Visits every entry, in no particular order, without a lookup per key. */
+  void forEach(BiConsumer<K, V> visitor) {
+    map.foreachEntry((key, value) -> {
+      visitor.accept(key, value);
+      return null;
+    });
   }
 
   PersistentMap<K, V> with(K key, V value) {

@@ -2,9 +2,15 @@ package dev.autoupload.engine.library;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -84,5 +90,49 @@ class LedgerTest {
     Ledger restored = testKit.serializationTestKit().verifySerialization(ledger, true);
     assertThat(restored.check(photo)).isEqualTo(Ledger.Known.UNCHANGED);
     assertThat(restored.size()).isEqualTo(2);
+  }
+
+  /** 40 assets recorded out of id order, a fifth of them aliases: the ledger of the stored snapshot below. */
+  private static Ledger fortyAssets() {
+    Ledger ledger = Ledger.empty();
+    for (int i = 0; i < 40; i++) {
+      int k = (i * 17) % 40;
+      ledger =
+          ledger.with(
+              new BackupSupervisor.AssetBackedUp(
+                  "asset-" + k,
+                  String.format("%016x", k * 0x9E3779B97F4A7C15L),
+                  String.format("%064x", k * 31L + 7),
+                  1000L + k % 7,
+                  k % 5 == 0 ? Optional.empty() : Optional.of("2024/" + k + ".jpg"),
+                  AT));
+    }
+    return ledger;
+  }
+
+  /**
+   * A snapshot as the engine stored it before its ledger was loaded and written in bulk
+   * (2026-12): it still loads, and the ledger is stored in exactly those bytes (versions sorted by
+   * asset id), so equal ledgers store equal bytes whichever way they were built.
+   */
+  @Test
+  void aStoredSnapshotLoadsAndTheLedgerIsStoredInTheSameBytes() throws IOException {
+    byte[] stored;
+    try (InputStream in = getClass().getResourceAsStream("ledger-snapshot-2026-12.cbor.hex")) {
+      stored = HexFormat.of().parseHex(new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip());
+    }
+    Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
+    Ledger loaded =
+        (Ledger) serialization.deserialize(stored, 33, "dev.autoupload.engine.library.Ledger").get();
+    Ledger built = fortyAssets();
+
+    assertThat(loaded).isEqualTo(built);
+    assertThat(loaded.size()).isEqualTo(40);
+    assertThat(loaded.versionOf("asset-17")).hasValue(String.format("%016x", 17 * 0x9E3779B97F4A7C15L));
+    assertThat(loaded.containsContent(String.format("%064x", 5 * 31L + 7))).isTrue();
+    assertThat(loaded.holdsPath("2024/5.jpg")).as("an alias has no path").isFalse();
+    assertThat(loaded.holdsPath("2024/6.JPG")).isTrue();
+    assertThat(loaded.mayHoldContentOfSize(1006)).isTrue();
+    assertThat(serialization.serialize(built).get()).isEqualTo(stored);
   }
 }

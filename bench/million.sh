@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# A library of a million synthetic assets on a real engine (H2 journal, local-folder target):
+# time to the first plan, heap after a full GC, the ledger's snapshot in the journal, and a
+# restart's time to its first byte (bench/java/MillionBench.java says how each is measured).
+#   bench/million.sh              # 1,000,000 assets, 1500 more uploaded after the seeded ledger
+#   bench/million.sh 100000       # a quick run
+#   bench/million.sh N K          # K new assets uploaded on top of the N seeded
+# JAVA_OPTS passes JVM options (e.g. -Xmx512m, or -XX:StartFlightRecording=filename=x.jfr);
+# MVN_OPTS_BENCH Maven options (e.g. -o -Dmaven.repo.local=...). Figures go to stdout.
+set -euo pipefail
+
+root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+n="${1:-1000000}"
+k="${2:-1500}"
+work="$(mktemp -d "${TMPDIR:-/tmp}/autoupload-million.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+cd "$root"
+# shellcheck disable=SC2086
+mvn -B -q ${MVN_OPTS_BENCH:-} -pl adapters/targets -am package -DskipTests \
+  dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$work/classpath" >&2
+classpath="$root/adapters/targets/target/autoupload-targets-0.1.0-SNAPSHOT.jar:$(cat "$work/classpath")"
+mkdir -p "$work/classes"
+javac -d "$work/classes" -cp "$classpath" "$root/bench/java/MillionBench.java"
+cat >"$work/classes/logback.xml" <<'XML'
+<configuration>
+  <appender name="err" class="ch.qos.logback.core.ConsoleAppender">
+    <target>System.err</target>
+    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n</pattern></encoder>
+  </appender>
+  <root level="WARN"><appender-ref ref="err"/></root>
+</configuration>
+XML
+echo "$(nproc) cores, $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
+# shellcheck disable=SC2086
+java ${JAVA_OPTS:-} -cp "$work/classes:$classpath" MillionBench "$n" "$k" "$work" "${PHASES:-plan,seed,more,restart}"
