@@ -5,6 +5,7 @@ import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.internal.conditions.ConditionMonitor;
 import dev.autoupload.engine.internal.library.LibraryHealth;
+import dev.autoupload.engine.internal.library.OwnAssets;
 import dev.autoupload.engine.internal.metrics.EngineMetrics;
 import dev.autoupload.engine.internal.persistence.JournalFailures;
 import dev.autoupload.engine.internal.serialization.CborSerializable;
@@ -187,6 +188,8 @@ public final class BackupSupervisor
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final Library library;
+  /** The library's source, handing over assets that carry the library's id (see {@link OwnAssets}). */
+  private final AssetSource source;
   private final Wiring wiring;
   private final Executor blockingIo;
   private final ActorRef<FileUpload.Report> reports;
@@ -212,7 +215,8 @@ public final class BackupSupervisor
                 library.id(), wiring.settings(), wiring.layout(), library.target().nameRules(), library.rules()));
     this.blockingIo =
         context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
-    this.feed = new SourceFeed(context, library.id(), library.source(), blockingIo);
+    this.source = OwnAssets.of(library.id(), library.source());
+    this.feed = new SourceFeed(context, source, blockingIo);
     this.reports = context.messageAdapter(FileUpload.Report.class, UploadReported::new);
     this.uploads = new RunningUploads(context, library.id(), this::publish);
     wiring
@@ -348,7 +352,7 @@ public final class BackupSupervisor
     if (decision instanceof LibraryPlan.Identify identify) {
       Asset asset = identify.asset();
       context.pipeToSelf(
-          CompletableFuture.supplyAsync(() -> Identification.of(library.source(), wiring.hashes(), asset), blockingIo),
+          CompletableFuture.supplyAsync(() -> Identification.of(source, wiring.hashes(), asset), blockingIo),
           (identity, error) -> new AssetIdentified(asset, error == null ? identity : LibraryPlan.Identity.unreadable()));
     } else if (decision instanceof LibraryPlan.Upload upload) {
       start(ledger, upload);
@@ -383,7 +387,7 @@ public final class BackupSupervisor
             upload.asset(),
             upload.reason(),
             upload.remotePath(),
-            library.source(),
+            source,
             library.target(),
             wiring.settings(),
             backups,
