@@ -100,6 +100,13 @@ public final class BackupSupervisor
    */
   public record ClearLibraryBlockers(ActorRef<Done> replyTo) implements Command {}
 
+  /**
+   * Scans the source now, as when it reports a change (once the scan in progress ended, when one
+   * runs), and replies once the scan is under way: a status asked after the reply is not idle
+   * before that scan's assets are planned.
+   */
+  public record ScanNow(ActorRef<Done> replyTo) implements Command {}
+
   /** Puts an asset that failed for good in this run back at the front of the queue. */
   public record RetryAsset(String assetId, ActorRef<Boolean> replyTo) implements Command {}
 
@@ -282,6 +289,13 @@ public final class BackupSupervisor
             msg -> {
               feed.rescan();
               return Effect().none();
+            })
+        .onCommand(
+            ScanNow.class,
+            msg -> {
+              feed.rescan();
+              applyLimit();
+              return Effect().reply(msg.replyTo(), Done.getInstance());
             })
         .onCommand(
             AssetIdentified.class, (ledger, msg) -> carryOut(plan.identified(now(ledger), msg.asset(), msg.identity())))
