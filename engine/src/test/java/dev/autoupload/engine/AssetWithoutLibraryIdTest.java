@@ -9,6 +9,8 @@ import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.testing.InMemoryTarget;
+import dev.autoupload.engine.verify.VerifyMode;
+import dev.autoupload.engine.verify.VerifyReport;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -98,7 +100,8 @@ class AssetWithoutLibraryIdTest {
               uploaded.add(done);
             }
           });
-      engine.addLibrary(new Library("camera", new HostPhotos(photos), target)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      Library camera = new Library("camera", new HostPhotos(photos), target);
+      engine.addLibrary(camera).toCompletableFuture().get(5, TimeUnit.SECONDS);
       EngineStatus status = engine.awaitIdle().toCompletableFuture().get(60, TimeUnit.SECONDS);
 
       assertThat(status.backedUp()).isEqualTo(3);
@@ -115,6 +118,10 @@ class AssetWithoutLibraryIdTest {
       }
       assertThat(engine.counts().toCompletableFuture().get(5, TimeUnit.SECONDS))
           .containsOnlyKeys("camera");
+      VerifyReport verified =
+          engine.verify(camera, VerifyMode.DOWNLOAD, progress -> {}).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertThat(verified.files()).hasSize(3);
+      assertThat(verified.complete()).isTrue();
     }
   }
 
