@@ -91,10 +91,10 @@ import org.slf4j.LoggerFactory;
  * once and byte-exact, resuming by itself after a kill.
  *
  * <pre>{@code
- * InMemoryAssets photos = new InMemoryAssets("camera");
+ * InMemoryAssets photos = AssetSources.inMemory();
  * photos.put("asset-1", "DCIM/IMG_0001.JPG", jpegBytes, takenAt);
  * UploadTarget target = Targets.localFolder(backupFolder); // module autoupload-targets
- * try (UploadEngine engine = UploadEngine.start(Path.of("/var/lib/autoupload"))) {
+ * try (UploadEngine engine = UploadEngine.builder().dataDir(Path.of("/var/lib/autoupload")).start()) {
  *   engine.reportConditions(conditions);
  *   engine.addLibrary(new Library("camera", photos, target)).toCompletableFuture().get(30, SECONDS);
  *   EngineStatus done = engine.awaitIdle().toCompletableFuture().get(5, MINUTES);
@@ -567,7 +567,8 @@ public final class UploadEngine implements AutoCloseable {
    * notBackedUp}. It does not complete while uploads wait for conditions (a pause, no Wi-Fi, a
    * library's rules) or while a library is down, so bound the wait with {@link
    * CompletableFuture#orTimeout}. With no library added it completes at once; for a watched
-   * library, call it again after new assets arrived.
+   * library, call it again after new assets arrived; for one that is not watched, {@link
+   * #backUpNow()} scans it again first.
    *
    * @return fails with {@link IllegalStateException} when the engine stops first
    */
@@ -577,6 +578,37 @@ public final class UploadEngine implements AutoCloseable {
         .thenRun(() -> idle.completeExceptionally(new IllegalStateException("the engine stopped before it was idle")));
     checkIdle(idle);
     return idle;
+  }
+
+  /**
+   * Backs up what the libraries hold now: every library scans its source at once, as when a
+   * watched source reports a change (a library still scanning scans again once that scan ended),
+   * and the stage completes as {@link #awaitIdle()} does, the first time the engine is idle after
+   * those scans. For a library that is not {@link Library#watched() watched} this is how what was
+   * added to its source after its first scan gets backed up. Like {@code awaitIdle()} it does not
+   * complete while uploads wait for conditions (a pause, no Wi-Fi, a library's rules) or while a
+   * library is down (a down library scans when it is restarted), so bound the wait with {@link
+   * CompletableFuture#orTimeout}.
+   *
+   * @return the engine's status once idle after the scans; its counts are the libraries' since the
+   *     engine started, not this run's alone. Fails with {@link IllegalStateException} when the
+   *     engine stops first
+   */
+  public CompletionStage<EngineStatus> backUpNow() {
+    return entries()
+        .thenCompose(
+            entries -> {
+              List<CompletableFuture<Done>> scans = new ArrayList<>();
+              for (EngineGuardian.LibraryEntry entry : entries) {
+                if (entry.down().isEmpty()) {
+                  scans.add(
+                      this.<BackupSupervisor.Command, Done>ask(
+                          entry.supervisor(), BackupSupervisor.ScanNow::new, askTimeout));
+                }
+              }
+              return CompletableFuture.allOf(scans.toArray(CompletableFuture[]::new));
+            })
+        .thenCompose(scansStarted -> awaitIdle());
   }
 
   /** Completes once every listener has handled every event published before this call. */

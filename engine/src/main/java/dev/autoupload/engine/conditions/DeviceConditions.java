@@ -21,8 +21,9 @@ import java.util.Optional;
  *     has been on the same Wi-Fi for an hour passes the start gate's {@code stable-wifi} wait at
  *     once. Empty: the engine counts from the report that first showed this network
  *
- * <p>Build one from {@link #desktop()} or {@link #phone()} with the {@code with…} methods, e.g.
- * {@code DeviceConditions.phone().withBattery(85, false).withWifi("home")}.
+ * <p>Build one with {@link #builder()}, naming each component, or from {@link #desktop()} or
+ * {@link #phone()} with the {@code with…} methods, e.g. {@code
+ * DeviceConditions.phone().withBattery(85, false).withWifi("home")}.
  */
 public record DeviceConditions(
     int batteryPercent,
@@ -150,6 +151,158 @@ public record DeviceConditions(
   public static DeviceConditions phone() {
     return new DeviceConditions(
         100, false, false, Network.NONE, false, Optional.empty(), true, PhotoAccess.FULL, OsState.FOREGROUND);
+  }
+
+  /**
+   * A builder whose defaults never let a forgotten component cost the user money or battery:
+   *
+   * <pre>{@code
+   * DeviceConditions now = DeviceConditions.builder()
+   *     .batteryPercent(85)
+   *     .network(Network.WIFI).metered(false).wifiSsid("home")
+   *     .osState(OsState.BACKGROUND)
+   *     .build();
+   * }</pre>
+   *
+   * @return a builder with the defaults {@link Builder} lists
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Collects conditions component by component; see {@link DeviceConditions#builder()}. Until set,
+   * a component is:
+   *
+   * <ul>
+   *   <li>{@code network}: {@link Network#NONE}, so nothing uploads until the host names one;
+   *   <li>{@code metered}: true, whatever the network: a network not said to be unmetered counts as
+   *       mobile data, which uploads only with {@code autoupload.policy.allow-cellular}; call
+   *       {@code metered(false)} for unmetered Wi-Fi or a wire;
+   *   <li>{@code batteryPercent}: 0 and {@code charging} false, so a background run starts only once
+   *       the host reports its battery (the battery gates background runs only);
+   *   <li>{@code lowPowerMode}: false; {@code wifiSsid}: none; {@code networkSince}: none (the
+   *       engine counts from the report);
+   *   <li>{@code backgroundRefreshAllowed}: true; {@code photoAccess}: {@link PhotoAccess#FULL};
+   *       {@code osState}: {@link OsState#FOREGROUND}.
+   * </ul>
+   *
+   * <p>Not thread-safe; each {@link #build()} makes new conditions.
+   */
+  public static final class Builder {
+    private int batteryPercent = 0;
+    private boolean charging = false;
+    private boolean lowPowerMode = false;
+    private Network network = Network.NONE;
+    private boolean metered = true;
+    private Optional<String> wifiSsid = Optional.empty();
+    private boolean backgroundRefreshAllowed = true;
+    private PhotoAccess photoAccess = PhotoAccess.FULL;
+    private OsState osState = OsState.FOREGROUND;
+    private Optional<Instant> networkSince = Optional.empty();
+
+    private Builder() {}
+
+    /**
+     * @param percent 0–100, checked by {@link #build()}
+     * @return this builder
+     */
+    public Builder batteryPercent(int percent) {
+      this.batteryPercent = percent;
+      return this;
+    }
+
+    /**
+     * @param charging on a charger
+     * @return this builder
+     */
+    public Builder charging(boolean charging) {
+      this.charging = charging;
+      return this;
+    }
+
+    /**
+     * @param on Low Power Mode (Battery Saver) is on
+     * @return this builder
+     */
+    public Builder lowPowerMode(boolean on) {
+      this.lowPowerMode = on;
+      return this;
+    }
+
+    /**
+     * @param network the kind of network; say whether it is {@link #metered(boolean) metered} too
+     * @return this builder
+     */
+    public Builder network(Network network) {
+      this.network = Objects.requireNonNull(network, "network");
+      return this;
+    }
+
+    /**
+     * @param metered the network is billed by volume; metered Wi-Fi counts as cellular
+     * @return this builder
+     */
+    public Builder metered(boolean metered) {
+      this.metered = metered;
+      return this;
+    }
+
+    /**
+     * @param ssid the Wi-Fi network's name; kept only when the network is {@link Network#WIFI}
+     * @return this builder
+     */
+    public Builder wifiSsid(String ssid) {
+      this.wifiSsid = Optional.of(ssid);
+      return this;
+    }
+
+    /**
+     * @param allowed the user lets the app work in the background
+     * @return this builder
+     */
+    public Builder backgroundRefreshAllowed(boolean allowed) {
+      this.backgroundRefreshAllowed = allowed;
+      return this;
+    }
+
+    /**
+     * @param access what the user lets the app read of the photo library
+     * @return this builder
+     */
+    public Builder photoAccess(PhotoAccess access) {
+      this.photoAccess = Objects.requireNonNull(access, "access");
+      return this;
+    }
+
+    /**
+     * @param state how the OS treats the app now
+     * @return this builder
+     */
+    public Builder osState(OsState state) {
+      this.osState = Objects.requireNonNull(state, "state");
+      return this;
+    }
+
+    /**
+     * @param since when the device joined the network it is on
+     * @return this builder
+     */
+    public Builder networkSince(Instant since) {
+      this.networkSince = Optional.of(since);
+      return this;
+    }
+
+    /**
+     * @return the conditions, with the defaults for every component not set
+     * @throws IllegalArgumentException when the battery percentage is outside 0–100
+     */
+    public DeviceConditions build() {
+      return new DeviceConditions(
+          batteryPercent, charging, lowPowerMode, network, metered,
+          network == Network.WIFI ? wifiSsid : Optional.empty(), backgroundRefreshAllowed, photoAccess, osState,
+          networkSince);
+    }
   }
 
   /**

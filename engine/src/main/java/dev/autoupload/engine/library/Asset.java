@@ -10,11 +10,19 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One photo or video of a library, as its source describes it.
+ * One photo or video of a library, as its source describes it. A source of its own makes its
+ * assets with {@link #of}, leaving the library id to the engine:
+ *
+ * <pre>{@code
+ * Asset photo = Asset.of("A1B2-C3", "DCIM/IMG_0001.JPG", 2_481_152, takenAt, modifiedAt)
+ *     .withContentHash(sha256Hex); // when the host knows it; else the engine hashes the content
+ * }</pre>
  *
  * @param id stable identity within the library: the same file gets the same id on every scan, so
  *     a restart or rescan never uploads a completed asset again
- * @param libraryId the library this asset belongs to
+ * @param libraryId the library this asset belongs to; empty when its source leaves it to the engine
+ *     (an asset made by {@link #of}): the engine gives it its library's id as the source hands it
+ *     over. A non-empty id that is not its library's fails the library's scan
  * @param relativePath path inside the library, '/'-separated, never absolute, never containing
  *     {@code ..}
  * @param size length in bytes
@@ -43,7 +51,7 @@ public record Asset(
    * An asset whose source knows nothing beyond size and modification time to tell a change.
    *
    * @param id stable identity within the library
-   * @param libraryId the library this asset belongs to
+   * @param libraryId the library this asset belongs to; empty for the engine to fill
    * @param relativePath path inside the library, '/'-separated
    * @param size length in bytes
    * @param createdAt when the photo or video was taken
@@ -68,7 +76,7 @@ public record Asset(
    *
    * @param id stable identity within the library: the same file gets the same id on every scan, so
    *     a restart or rescan never uploads a completed asset again
-   * @param libraryId the library this asset belongs to
+   * @param libraryId the library this asset belongs to; empty for the engine to fill
    * @param relativePath path inside the library, '/'-separated, never absolute, never containing
    *     {@code ..}
    * @param size length in bytes
@@ -95,6 +103,41 @@ public record Asset(
     if (size < 0) {
       throw new IllegalArgumentException("negative size " + size + " for " + relativePath);
     }
+  }
+
+  /**
+   * An asset as a host app describes it, without its library's id: the engine fills it in when the
+   * library's source hands the asset over. Its creation date counts as the host's own record
+   * ({@link CreationDateSource#HOST_APP}); add what else the host knows with {@link
+   * #withContentHash} and {@link #withChangeStamp}.
+   *
+   * @param id the host's stable id of the asset (the OS photo library's id), the same on every scan
+   *     and after a restart, so that what is backed up is never uploaded again
+   * @param relativePath where it sits in the library, '/'-separated, never absolute, never
+   *     containing {@code ..}; the target's layout uses its name
+   * @param size length in bytes
+   * @param createdAt when the photo or video was taken, as the host's library records it
+   * @param modifiedAt last modification time of the content: another time is another version,
+   *     backed up again
+   * @return the asset, with no change stamp, no content hash and an empty library id
+   * @throws NullPointerException when an argument is null
+   * @throws IllegalArgumentException when {@code size} is negative
+   */
+  public static Asset of(String id, String relativePath, long size, Instant createdAt, Instant modifiedAt) {
+    return new Asset(
+        id, "", relativePath, size, createdAt, CreationDateSource.HOST_APP, modifiedAt, Optional.empty(), Optional.empty());
+  }
+
+  /**
+   * This asset, with {@code changeStamp} telling its versions apart beyond size and modification
+   * time (a revision counter, an edit date of the host's library).
+   *
+   * @param changeStamp what moves whenever the content may have changed
+   * @return a copy with {@code changeStamp} set
+   */
+  public Asset withChangeStamp(String changeStamp) {
+    return new Asset(
+        id, libraryId, relativePath, size, createdAt, createdAtSource, modifiedAt, Optional.of(changeStamp), contentHash);
   }
 
   /**

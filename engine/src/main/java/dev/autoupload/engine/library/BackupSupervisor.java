@@ -5,6 +5,7 @@ import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.internal.conditions.ConditionMonitor;
 import dev.autoupload.engine.internal.library.LibraryHealth;
+import dev.autoupload.engine.internal.library.OwnAssets;
 import dev.autoupload.engine.internal.metrics.EngineMetrics;
 import dev.autoupload.engine.internal.persistence.JournalFailures;
 import dev.autoupload.engine.internal.serialization.CborSerializable;
@@ -99,6 +100,13 @@ public final class BackupSupervisor
    */
   public record ClearLibraryBlockers(ActorRef<Done> replyTo) implements Command {}
 
+  /**
+   * Scans the source now, as when it reports a change (once the scan in progress ended, when one
+   * runs), and replies once the scan is under way: a status asked after the reply is not idle
+   * before that scan's assets are planned.
+   */
+  public record ScanNow(ActorRef<Done> replyTo) implements Command {}
+
   /** Puts an asset that failed for good in this run back at the front of the queue. */
   public record RetryAsset(String assetId, ActorRef<Boolean> replyTo) implements Command {}
 
@@ -187,6 +195,8 @@ public final class BackupSupervisor
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final Library library;
+  /** The library's source, handing over assets that carry the library's id (see {@link OwnAssets}). */
+  private final AssetSource source;
   private final Wiring wiring;
   private final Executor blockingIo;
   private final ActorRef<FileUpload.Report> reports;
@@ -212,7 +222,8 @@ public final class BackupSupervisor
                 library.id(), wiring.settings(), wiring.layout(), library.target().nameRules(), library.rules()));
     this.blockingIo =
         context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
-    this.feed = new SourceFeed(context, library.id(), library.source(), blockingIo);
+    this.source = OwnAssets.of(library.id(), library.source());
+    this.feed = new SourceFeed(context, source, blockingIo);
     this.reports = context.messageAdapter(FileUpload.Report.class, UploadReported::new);
     this.uploads = new RunningUploads(context, library.id(), this::publish);
     wiring
@@ -278,6 +289,13 @@ public final class BackupSupervisor
             msg -> {
               feed.rescan();
               return Effect().none();
+            })
+        .onCommand(
+            ScanNow.class,
+            msg -> {
+              feed.rescan();
+              applyLimit();
+              return Effect().reply(msg.replyTo(), Done.getInstance());
             })
         .onCommand(
             AssetIdentified.class, (ledger, msg) -> carryOut(plan.identified(now(ledger), msg.asset(), msg.identity())))
@@ -348,7 +366,7 @@ public final class BackupSupervisor
     if (decision instanceof LibraryPlan.Identify identify) {
       Asset asset = identify.asset();
       context.pipeToSelf(
-          CompletableFuture.supplyAsync(() -> Identification.of(library.source(), wiring.hashes(), asset), blockingIo),
+          CompletableFuture.supplyAsync(() -> Identification.of(source, wiring.hashes(), asset), blockingIo),
           (identity, error) -> new AssetIdentified(asset, error == null ? identity : LibraryPlan.Identity.unreadable()));
     } else if (decision instanceof LibraryPlan.Upload upload) {
       start(ledger, upload);
@@ -383,7 +401,7 @@ public final class BackupSupervisor
             upload.asset(),
             upload.reason(),
             upload.remotePath(),
-            library.source(),
+            source,
             library.target(),
             wiring.settings(),
             backups,

@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * library is not a folder (a phone's photo library, a database).
  *
  * <pre>{@code
- * InMemoryAssets photos = new InMemoryAssets("camera");
+ * InMemoryAssets photos = AssetSources.inMemory();
  * photos.put("A1B2-C3", "IMG_0001.JPG", jpegBytes, takenAt);
  * engine.addLibrary(new Library("camera", photos, target).watched());
  * }</pre>
@@ -38,7 +38,15 @@ public final class InMemoryAssets implements AssetSource {
   private record Entry(String id, byte[] content, Instant createdAt, String sha256) {}
 
   /**
-   * An empty source for the library {@code libraryId}.
+   * An empty source whose assets leave their library id to the engine: it is given to whichever
+   * {@link Library} it is added with. {@link AssetSources#inMemory()} makes the same.
+   */
+  public InMemoryAssets() {
+    this.libraryId = "";
+  }
+
+  /**
+   * An empty source for the library {@code libraryId}, whose assets name it.
    *
    * @param libraryId the id of the {@link Library} this source is given to
    */
@@ -56,7 +64,8 @@ public final class InMemoryAssets implements AssetSource {
    * @param path where it sits in the library, '/'-separated; the target's layout uses its name
    * @param content the asset's bytes
    * @param createdAt when the photo or video was taken, as the host's library records it
-   * @return the asset as the engine sees it
+   * @return the asset as the engine sees it, but for an empty library id when this source was
+   *     made without one (the engine fills it)
    */
   public Asset put(String id, String path, byte[] content, Instant createdAt) {
     Objects.requireNonNull(id, "id");
@@ -111,7 +120,7 @@ public final class InMemoryAssets implements AssetSource {
 
   @Override
   public String describe() {
-    return "memory:" + libraryId;
+    return libraryId.isEmpty() ? "memory" : "memory:" + libraryId;
   }
 
   @Override

@@ -4,6 +4,8 @@ import dev.autoupload.engine.EngineEvent;
 import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.upload.FileUpload;
 import dev.autoupload.engine.upload.UploadError;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -64,11 +66,19 @@ final class RunningUploads {
   void start(FileUpload.Job job) {
     Asset asset = job.asset();
     ActorRef<FileUpload.Command> actor =
-        context.spawn(FileUpload.create(job), "upload-" + asset.id() + "-" + (++childSequence));
+        context.spawn(FileUpload.create(job), "upload-" + actorName(asset.id()) + "-" + (++childSequence));
     context.watch(actor);
     running.put(asset.id(), new Running(asset, actor));
     actor.tell(new FileUpload.Begin(context.getSystem().ignoreRef()));
     publish.accept(new EngineEvent.AssetStarted(libraryId, asset.id(), asset.relativePath(), asset.size()));
+  }
+
+  /**
+   * An asset id as an actor's name may hold it: a host's ids may have any character (a phone's photo
+   * library uses '/'), which Pekko refuses in a name; percent-encoded they are valid and distinct.
+   */
+  private static String actorName(String assetId) {
+    return URLEncoder.encode(assetId, StandardCharsets.UTF_8);
   }
 
   /** Follows what an upload reports; one that finished is stopped, its outcome kept. */

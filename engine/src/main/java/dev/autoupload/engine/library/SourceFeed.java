@@ -1,6 +1,5 @@
 package dev.autoupload.engine.library;
 
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -16,7 +15,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 final class SourceFeed {
 
   private final ActorContext<BackupSupervisor.Command> context;
-  private final String libraryId;
   private final AssetSource source;
   private final Executor blockingIo;
   /** True from creation, so a status asked right after the library was added never reads idle. */
@@ -27,9 +25,8 @@ final class SourceFeed {
   private Optional<AutoCloseable> watch = Optional.empty();
 
   SourceFeed(
-      ActorContext<BackupSupervisor.Command> context, String libraryId, AssetSource source, Executor blockingIo) {
+      ActorContext<BackupSupervisor.Command> context, AssetSource source, Executor blockingIo) {
     this.context = context;
-    this.libraryId = libraryId;
     this.source = source;
     this.blockingIo = blockingIo;
   }
@@ -55,7 +52,7 @@ final class SourceFeed {
         CompletableFuture.runAsync(
             () -> {
               try {
-                source.scan(batch -> self.tell(new BackupSupervisor.AssetsFound(ownAssets(batch))));
+                source.scan(batch -> self.tell(new BackupSupervisor.AssetsFound(batch)));
               } catch (Exception e) {
                 throw new CompletionException(e);
               }
@@ -63,24 +60,6 @@ final class SourceFeed {
             blockingIo);
     context.pipeToSelf(
         scan, (ok, error) -> new BackupSupervisor.ScanEnded(Optional.ofNullable(error).map(SourceFeed::message)));
-  }
-
-  /**
-   * The batch, refused whole when an asset names another library: journals key uploads by the
-   * asset's library id and events by the library's, so a host's mix-up would split one file's
-   * history in two. The scan then fails with the ids in its message, nothing of that batch is
-   * planned, and the library's status and a {@code ScanFailed} event say why.
-   */
-  private List<Asset> ownAssets(List<Asset> batch) {
-    for (Asset asset : batch) {
-      if (!asset.libraryId().equals(libraryId)) {
-        throw new IllegalArgumentException(
-            "the source gave " + asset.relativePath() + " (asset " + asset.id() + ") of library \""
-                + asset.libraryId() + "\" to library \"" + libraryId
-                + "\": an asset's libraryId must be its library's id");
-      }
-    }
-    return List.copyOf(batch);
   }
 
   /** The scan ended: scans again when a change came meanwhile. */

@@ -44,6 +44,16 @@ class InMemoryAssetsTest {
   }
 
   @Test
+  void oneFromAssetSourcesLeavesTheLibraryIdToTheEngine() {
+    InMemoryAssets photos = AssetSources.inMemory();
+    Asset put = photos.put("PH-1", "DCIM/IMG_0001.JPG", new byte[10], TAKEN);
+
+    assertThat(put.libraryId()).isEmpty();
+    assertThat(photos.assets()).containsExactly(put);
+    assertThat(photos.describe()).isEqualTo("memory");
+  }
+
+  @Test
   void handsBackWhatWasPutWithTheHostsIdDateAndHash() throws Exception {
     InMemoryAssets photos = new InMemoryAssets("camera");
     byte[] content = "jpeg bytes".getBytes(StandardCharsets.UTF_8);

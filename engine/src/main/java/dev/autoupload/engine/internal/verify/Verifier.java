@@ -3,7 +3,9 @@ package dev.autoupload.engine.internal.verify;
 import com.typesafe.config.Config;
 import dev.autoupload.engine.freespace.FreeSpace;
 import dev.autoupload.engine.freespace.Outcome;
+import dev.autoupload.engine.internal.library.OwnAssets;
 import dev.autoupload.engine.library.Asset;
+import dev.autoupload.engine.library.AssetSource;
 import dev.autoupload.engine.library.ContentHashCache;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.RemoteLayout;
@@ -140,13 +142,14 @@ public final class Verifier {
       Consumer<VerifyProgress> listener,
       long startedNanos,
       CompletableFuture<VerifyReport> report) {
-    List<Asset> assets = scan(library);
+    AssetSource source = OwnAssets.of(library.id(), library.source());
+    List<Asset> assets = scan(source);
     Progress progress = new Progress(library.id(), assets.size(), listener);
     progress.tell(new VerifyProgress.Started(library.id(), assets.size(), assets.stream().mapToLong(Asset::size).sum()));
     NameRules rules = library.target().nameRules();
     FileCheck check =
         new FileCheck(
-            library.source(),
+            source,
             hashes,
             library.target(),
             (asset, sha256) -> Verdicts.places(journal.pathFor(asset.id(), sha256), layout.remotePath(asset, rules), sha256),
@@ -163,7 +166,7 @@ public final class Verifier {
             if (freeSpace.isPresent()) {
               Optional<Instant> uploadedAt =
                   verdicts[i].proof().flatMap(proof -> journal.uploadedAt(proof.sha256()));
-              outcomes[i] = freeSpace.get().after(library.id(), library.source(), asset, verdicts[i], uploadedAt);
+              outcomes[i] = freeSpace.get().after(library.id(), source, asset, verdicts[i], uploadedAt);
               progress.tell(new VerifyProgress.AfterBackup(library.id(), outcomes[i]));
             }
           }
@@ -184,14 +187,14 @@ public final class Verifier {
             });
   }
 
-  private static List<Asset> scan(Library library) {
+  private static List<Asset> scan(AssetSource source) {
     List<Asset> assets = new ArrayList<>();
     try {
-      library.source().scan(assets::addAll);
+      source.scan(assets::addAll);
     } catch (Exception e) {
       throw new VerifyException(
           VerifyException.Problem.SCAN_FAILED,
-          "cannot scan " + library.source().describe() + ": " + message(e),
+          "cannot scan " + source.describe() + ": " + message(e),
           e);
     }
     return assets;

@@ -4,6 +4,7 @@ import dev.autoupload.engine.EngineEvent;
 import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.conditions.DeviceConditions;
+import dev.autoupload.engine.library.AssetSources;
 import dev.autoupload.engine.library.InMemoryAssets;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.targets.Targets;
@@ -21,7 +22,7 @@ public final class HostApp {
     Path dataDir = Path.of(args[0]);
     Path backupFolder = Path.of(args[1]);
 
-    InMemoryAssets photos = new InMemoryAssets("camera");
+    InMemoryAssets photos = AssetSources.inMemory(); // its assets get the id of the library it is added to
     Instant taken = Instant.parse("2024-06-01T09:30:00Z");
     library().forEach((name, bytes) -> photos.put("asset-" + name, "DCIM/" + name, bytes, taken));
 
