@@ -19,10 +19,18 @@ import java.util.Optional;
  */
 public final class AddressFile {
 
+  /** The file's name in the data dir. */
   public static final String FILE_NAME = "http-address";
 
   private AddressFile() {}
 
+  /**
+   * Where the address of the instance keeping its data in {@code dataDir} is stored; for messages
+   * that name the file.
+   *
+   * @param dataDir the engine's data dir
+   * @return {@code <dataDir>/http-address}, whether or not it exists
+   */
   public static Path file(Path dataDir) {
     return dataDir.resolve(FILE_NAME);
   }
@@ -46,7 +54,15 @@ public final class AddressFile {
     }
   }
 
-  /** The stored {@code host:port}, if an instance stored one. */
+  /**
+   * The stored {@code host:port}, if an instance stored one: what {@code autoupload status} and
+   * the other client commands look up. It may be stale (see above).
+   *
+   * @param dataDir the engine's data dir
+   * @return the address as written, e.g. {@code 127.0.0.1:8686}; empty when there is no file or
+   *     it is empty
+   * @throws IOException when the file exists but cannot be read
+   */
   public static Optional<String> read(Path dataDir) throws IOException {
     Path file = file(dataDir);
     if (!Files.exists(file)) {
@@ -60,6 +76,8 @@ public final class AddressFile {
    * The base URL a client on this machine uses for an endpoint bound to {@code hostPort}: a
    * wildcard address (0.0.0.0, ::) is reached through loopback, whose name the endpoint accepts.
    *
+   * @param hostPort what {@link #read(Path)} returned, e.g. {@code 0.0.0.0:8686}
+   * @return {@code http://host:port/}, e.g. {@code http://127.0.0.1:8686/}
    * @throws IllegalArgumentException when {@code hostPort} is not {@code host:port}
    */
   public static URI localUrl(String hostPort) {

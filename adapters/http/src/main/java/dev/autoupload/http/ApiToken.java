@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiToken {
 
+  /** The file's name in the data dir. */
   public static final String FILE_NAME = "http-token";
   /** 256 bits. */
   private static final int RANDOM_BYTES = 32;
@@ -55,15 +56,23 @@ public final class ApiToken {
     this.digest = sha256(value);
   }
 
-  /** Where the token of the engine keeping its journal in {@code dataDir} is stored. */
+  /**
+   * Where the token of the engine keeping its journal in {@code dataDir} is stored.
+   *
+   * @param dataDir the engine's data dir
+   * @return {@code <dataDir>/http-token}, whether or not it exists
+   */
   public static Path file(Path dataDir) {
     return dataDir.resolve(FILE_NAME);
   }
 
   /**
    * The token stored in {@code dataDir}; on first use a new random one, stored with mode 600. A
-   * stored token readable by others has its permissions narrowed to 600.
+   * stored token readable by others has its permissions narrowed to 600. Safe beside another
+   * process doing the same: whichever stores a token first, both return that one.
    *
+   * @param dataDir the engine's data dir; created if missing
+   * @return the token, never {@code null}
    * @throws IOException when the file cannot be read or written, or holds no valid token
    */
   public static ApiToken loadOrCreate(Path dataDir) throws IOException {
@@ -86,8 +95,11 @@ public final class ApiToken {
   }
 
   /**
-   * The token stored in {@code dataDir}, if there is one.
+   * The token stored in {@code dataDir}, if there is one; a file readable by others has its
+   * permissions narrowed to 600. Clients read it to call the endpoint of a running instance.
    *
+   * @param dataDir the engine's data dir
+   * @return the token; empty when there is no file
    * @throws IOException when it cannot be read or is not a valid token
    */
   public static Optional<ApiToken> read(Path dataDir) throws IOException {
@@ -117,7 +129,11 @@ public final class ApiToken {
     return Optional.of(new ApiToken(value));
   }
 
-  /** The token itself, for {@code autoupload token} and for clients; never log it. */
+  /**
+   * The token itself, for {@code autoupload token} and for clients; never log it.
+   *
+   * @return what a client sends after {@code Bearer }
+   */
   public String value() {
     return value;
   }
@@ -125,6 +141,10 @@ public final class ApiToken {
   /**
    * Whether {@code candidate} is this token. Compares SHA-256 digests with {@link
    * MessageDigest#isEqual}, so the time taken tells nothing about the token, not even its length.
+   * For the endpoint's own checks of requests and page logins.
+   *
+   * @param candidate what a request sent, surrounding whitespace already stripped
+   * @return whether it is exactly this token
    */
   public boolean matches(String candidate) {
     return MessageDigest.isEqual(digest, sha256(candidate));

@@ -92,9 +92,14 @@ public final class HttpControlServer implements AutoCloseable {
 
   /**
    * Starts the endpoint on {@code host:port} (port 0 picks a free one) with the settings in the
-   * engine's configuration.
+   * engine's configuration. Blocks until it listens, for up to 30 seconds.
    *
+   * @param engine the engine it controls, whose actor system it runs on
    * @param dataDir the engine's data dir, where the token and address files live
+   * @param host the address or name to bind, e.g. {@code 127.0.0.1}; {@code 0.0.0.0} or {@code
+   *     ::} for every interface
+   * @param port the port to listen on; 0 for a free one, see {@link #address()}
+   * @return the running endpoint; close it before the engine
    * @throws StartException when it cannot listen there or the token file is unusable
    * @throws IllegalArgumentException when an {@code autoupload.http} setting is invalid
    */
@@ -103,7 +108,18 @@ public final class HttpControlServer implements AutoCloseable {
     return start(engine, dataDir, host, port, HttpSettings.from(settings));
   }
 
-  /** As {@link #start(UploadEngine, Path, String, int)}, with explicit settings. */
+  /**
+   * As {@link #start(UploadEngine, Path, String, int)}, with explicit settings instead of those in
+   * the engine's configuration.
+   *
+   * @param engine the engine it controls, whose actor system it runs on
+   * @param dataDir the engine's data dir, where the token and address files live
+   * @param host the address or name to bind
+   * @param port the port to listen on; 0 for a free one
+   * @param settings the endpoint's settings, e.g. from {@link HttpSettings#from}
+   * @return the running endpoint; close it before the engine
+   * @throws StartException when it cannot listen there or the token file is unusable
+   */
   public static HttpControlServer start(
       UploadEngine engine, Path dataDir, String host, int port, HttpSettings settings) {
     ActorSystem<?> system = EngineInternals.actorSystem(engine);
@@ -196,17 +212,29 @@ public final class HttpControlServer implements AutoCloseable {
     };
   }
 
-  /** Where it listens; the real port when started with port 0. */
+  /**
+   * Where it listens.
+   *
+   * @return the bound address, with the real port when started with port 0
+   */
   public InetSocketAddress address() {
     return address;
   }
 
-  /** The page's URL on this machine, e.g. {@code http://127.0.0.1:8686/}. */
+  /**
+   * The page's URL on this machine.
+   *
+   * @return e.g. {@code http://127.0.0.1:8686/}; loopback when it listens on every interface
+   */
   public URI url() {
     return AddressFile.localUrl(AddressFile.hostPort(address));
   }
 
-  /** The file holding the token clients must send. */
+  /**
+   * The file holding the token clients must send, for telling the user where to find it.
+   *
+   * @return {@code <data-dir>/http-token}
+   */
   public Path tokenFile() {
     return ApiToken.file(dataDir);
   }

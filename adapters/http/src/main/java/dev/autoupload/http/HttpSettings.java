@@ -37,6 +37,16 @@ public record HttpSettings(
    * @param keep thumbnails kept in the data dir; the ones shown least recently go first
    */
   public record ThumbnailSettings(int parallelism, int queue, long maxOriginalSize, long maxPixels, int keep) {
+    /**
+     * Checks that every value is positive.
+     *
+     * @param parallelism thumbnails made at once
+     * @param queue thumbnails asked for that may wait
+     * @param maxOriginalSize the largest original decoded, in bytes
+     * @param maxPixels the most pixels of an original decoded
+     * @param keep thumbnails kept in the data dir
+     * @throws IllegalArgumentException when a value is 0 or negative
+     */
     public ThumbnailSettings {
       positive("thumbnails.parallelism", parallelism);
       positive("thumbnails.queue", queue);
@@ -49,6 +59,25 @@ public record HttpSettings(
   /** Always answered: the names a browser on this machine uses for it. */
   public static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]");
 
+  /**
+   * Checks the values. {@link #from(Config)} is the usual way to make settings; tests call this to
+   * vary one.
+   *
+   * @param allowedHosts the Host header names answered, loopback names included (as {@link
+   *     #from(Config)} adds them)
+   * @param maxBody the largest request body accepted, in bytes
+   * @param bodyTimeout how long a request's body may take to arrive
+   * @param sseKeepAlive how often an idle event stream gets a comment line
+   * @param sseBuffer events queued for one slow event stream client
+   * @param sessionIdleTimeout how long a page login lasts without a request
+   * @param maxSessions page logins kept at once
+   * @param rateWindow the window the transfer rate is averaged over
+   * @param rateSampleInterval how often the transfer rate is sampled
+   * @param stopTimeout how long stopping waits for open requests and event streams
+   * @param thumbnails how the Activity page's thumbnails are made
+   * @throws IllegalArgumentException when a size, count or duration other than {@code
+   *     stopTimeout} is not positive
+   */
   public HttpSettings {
     allowedHosts = Set.copyOf(allowedHosts);
     positive("max-body", maxBody);
@@ -63,8 +92,11 @@ public record HttpSettings(
 
   /**
    * Reads {@code autoupload.http} from a resolved configuration that includes this module's
-   * {@code reference.conf}.
+   * {@code reference.conf}. The app reads it when it loads the configuration, so a bad value fails
+   * at start-up.
    *
+   * @param config the resolved configuration, e.g. the engine's
+   * @return the settings, {@link #LOOPBACK_HOSTS} added to the allowed hosts
    * @throws IllegalArgumentException when a value is missing, of the wrong type or out of range
    */
   public static HttpSettings from(Config config) {

@@ -104,6 +104,19 @@ public final class FolderSource implements AssetSource {
       Duration rescanInterval,
       Duration changeQuietPeriod) {
 
+    /**
+     * Checks the settings, so a wrong configuration fails when it is read rather than at the first
+     * scan; the extensions are kept in lower case.
+     *
+     * @param extensions extensions without the dot, in any case; {@code "*"} for every file
+     * @param stableFor how long size and modification time must stay the same
+     * @param maxStabilityWait how long one scan waits for files that keep changing
+     * @param rescanInterval how often a watched folder is scanned without a reported change
+     * @param changeQuietPeriod how long a burst of changes must be quiet before a rescan
+     * @throws IllegalArgumentException if there are no extensions, an extension is not 1 to 16
+     *     letters or digits (nor {@code "*"}), {@code stableFor} or {@code maxStabilityWait} is
+     *     negative, or {@code rescanInterval} or {@code changeQuietPeriod} is under 1 ms
+     */
     public Settings {
       extensions = extensions.stream().map(e -> e.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
       if (extensions.isEmpty()) {
@@ -126,12 +139,24 @@ public final class FolderSource implements AssetSource {
       }
     }
 
-    /** The settings of reference.conf. */
+    /**
+     * The settings of reference.conf.
+     *
+     * @return the defaults: what {@link FolderSource#FolderSource(String, Path)} uses
+     */
     public static Settings defaults() {
       return fromConfig(ConfigFactory.defaultReference());
     }
 
-    /** Reads {@code autoupload.source.folder.*}. */
+    /**
+     * Reads {@code autoupload.source.folder.*}.
+     *
+     * @param config the application's configuration, with reference.conf's defaults (as {@code
+     *     ConfigFactory.load()} gives it)
+     * @return the settings it gives
+     * @throws com.typesafe.config.ConfigException if a setting is missing or of the wrong type
+     * @throws IllegalArgumentException if a value is out of range (see {@link Settings})
+     */
     public static Settings fromConfig(Config config) {
       Config c = config.getConfig("autoupload.source.folder");
       return new Settings(
@@ -142,10 +167,23 @@ public final class FolderSource implements AssetSource {
           c.getDuration("change-quiet-period"));
     }
 
+    /**
+     * These settings with another {@link #stableFor()}; for tests.
+     *
+     * @param stableFor how long a file must stay unchanged before it is offered
+     * @return a copy with that value
+     */
     public Settings withStableFor(Duration stableFor) {
       return new Settings(extensions, stableFor, maxStabilityWait, rescanInterval, changeQuietPeriod);
     }
 
+    /**
+     * These settings with other {@link #extensions()}; for tests.
+     *
+     * @param extensions extensions without the dot, or {@code "*"} for every file
+     * @return a copy with those extensions
+     * @throws IllegalArgumentException if they are empty or one is not a plain extension
+     */
     public Settings withExtensions(Set<String> extensions) {
       return new Settings(extensions, stableFor, maxStabilityWait, rescanInterval, changeQuietPeriod);
     }
@@ -160,18 +198,36 @@ public final class FolderSource implements AssetSource {
     }
   }
 
-  /** A source for library {@code libraryId} reading the folder tree below {@code root}, with the default settings. */
+  /**
+   * A source for library {@code libraryId} reading the folder tree below {@code root}, with the
+   * default settings ({@link Settings#defaults()}). Nothing is read until the engine scans.
+   *
+   * @param libraryId the id of the library this source belongs to, which its assets carry
+   * @param root the folder to back up; made absolute
+   */
   public FolderSource(String libraryId, Path root) {
     this(libraryId, root, Settings.defaults());
   }
 
-  /** A source for library {@code libraryId} reading the folder tree below {@code root}. */
+  /**
+   * A source for library {@code libraryId} reading the folder tree below {@code root}. Nothing is
+   * read until the engine scans.
+   *
+   * @param libraryId the id of the library this source belongs to, which its assets carry
+   * @param root the folder to back up; made absolute
+   * @param settings which files are offered and when, e.g. {@link Settings#fromConfig(Config)}
+   */
   public FolderSource(String libraryId, Path root, Settings settings) {
     this.libraryId = Objects.requireNonNull(libraryId, "libraryId");
     this.root = root.toAbsolutePath().normalize();
     this.settings = Objects.requireNonNull(settings, "settings");
   }
 
+  /**
+   * The settings this source was made with.
+   *
+   * @return its settings
+   */
   public Settings settings() {
     return settings;
   }

@@ -56,7 +56,13 @@ public final class CreationDates {
 
   private final ZoneId localZone;
 
-  /** {@code localZone} interprets EXIF times that carry no offset: the device's own zone. */
+  /**
+   * A reader of creation dates for the files of one device.
+   *
+   * @param localZone the zone that EXIF times carrying no offset are read in: the device's own
+   *     zone, since a camera writes its local clock time (the folder source passes the system
+   *     default)
+   */
   public CreationDates(ZoneId localZone) {
     this.localZone = localZone;
   }
@@ -66,7 +72,13 @@ public final class CreationDates {
 
   /**
    * The best creation date of {@code file}; {@code fileTime} (see {@link
-   * #fileTime(Instant, Instant)}) when the file's metadata tells none.
+   * #fileTime(Instant, Instant)}) when the file's metadata tells none. Reads the file, so it blocks
+   * on I/O; it never throws for a file that is missing, unreadable or of an unknown format.
+   *
+   * @param file the photo or video to read
+   * @param fileTime the date to fall back on, from the file's attributes
+   * @return the date and its {@link CreationDateSource}: {@code FILE_TIME} when it is {@code
+   *     fileTime}
    */
   public CreationDate of(Path file, Instant fileTime) {
     Metadata metadata;
@@ -85,6 +97,11 @@ public final class CreationDates {
   /**
    * The file's own best guess: its creation time, unless that is after the modification time,
    * which happens when a copy got a fresh creation time but kept the modification time.
+   *
+   * @param creationTime the file's creation time; {@code null} or the epoch where the filesystem
+   *     keeps none
+   * @param modifiedAt the file's last modification time
+   * @return {@code creationTime}, or {@code modifiedAt} when the creation time is missing or later
    */
   public static Instant fileTime(Instant creationTime, Instant modifiedAt) {
     if (creationTime == null || creationTime.equals(Instant.EPOCH) || creationTime.isAfter(modifiedAt)) {
