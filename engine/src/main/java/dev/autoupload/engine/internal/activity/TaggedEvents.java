@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -109,6 +110,8 @@ final class TaggedEvents extends SourceProvider<Offset, EventEnvelope<FileUpload
     AtomicLong last = new AtomicLong(start);
     AtomicReference<VisibleOrderings> visible = new AtomicReference<>(VisibleOrderings.from(start));
     AtomicReference<Duration> pause = new AtomicReference<>(Duration.ZERO);
+    // A full batch of orderings or events: the journal holds more to read, so read on at once.
+    AtomicBoolean more = new AtomicBoolean();
     // Taken before each read, so that an event during the read ends the wait after it at once.
     AtomicReference<CompletableFuture<Void>> wokenSinceRead = new AtomicReference<>(wakeUp.get());
     return Source.repeat(NotUsed.notUsed())
@@ -116,7 +119,7 @@ final class TaggedEvents extends SourceProvider<Offset, EventEnvelope<FileUpload
         .flatMapConcat(
             waited -> {
               wokenSinceRead.set(wakeUp.get());
-              return readableOrderings(visible);
+              return readableOrderings(visible, more);
             })
         .flatMapConcat(
             readable -> {
@@ -135,7 +138,12 @@ final class TaggedEvents extends SourceProvider<Offset, EventEnvelope<FileUpload
                       Source.lazySource(
                           () -> {
                             boolean busy = System.nanoTime() - lastActivity < BUSY_FOR.toNanos();
-                            if (found.get() >= BATCH) {
+                            if (found.get() < BATCH) {
+                              // Every tagged event up to readable is read: the next query starts
+                              // there, not at the last tagged event, past the untagged ones.
+                              last.accumulateAndGet(readable, Math::max);
+                            }
+                            if (found.get() >= BATCH || more.get()) {
                               pause.set(Duration.ZERO);
                             } else if (found.get() > 0 || busy || visible.get().waitingForGap()) {
                               pause.set(fast);
@@ -149,7 +157,7 @@ final class TaggedEvents extends SourceProvider<Offset, EventEnvelope<FileUpload
   }
 
   /** Asks the journal which orderings exist above what is known readable, and moves that on. */
-  private Source<Long, NotUsed> readableOrderings(AtomicReference<VisibleOrderings> visible) {
+  private Source<Long, NotUsed> readableOrderings(AtomicReference<VisibleOrderings> visible, AtomicBoolean more) {
     return journal
         .journalSequence(visible.get().readable(), BATCH)
         .asJava()
@@ -163,6 +171,7 @@ final class TaggedEvents extends SourceProvider<Offset, EventEnvelope<FileUpload
             seen -> {
               VisibleOrderings next = visible.get().next(seen, Instant.now(), GIVE_UP_ON_GAP_AFTER);
               visible.set(next);
+              more.set(seen.size() >= BATCH && !next.waitingForGap());
               return next.readable();
             });
   }
