@@ -32,7 +32,7 @@ public final class ActivityProjection {
   public static final String NAME = "activity";
   private static final ProjectionId ID = ProjectionId.of(NAME, FileUpload.TAG);
   /** How soon the view reads again after a read that found events: it follows uploads closely. */
-  private static final Duration READ_AGAIN_WHILE_BUSY = Duration.ofMillis(100);
+  private static final Duration READ_AGAIN_WHILE_BUSY = Duration.ofMillis(250);
   /**
    * Events folded in one transaction at most, and how long the first of them waits for others:
    * every commit of the embedded journal writes a chunk, so during a busy run one commit for many

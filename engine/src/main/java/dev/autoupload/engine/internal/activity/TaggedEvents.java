@@ -54,6 +54,12 @@ final class TaggedEvents extends SourceProvider<Offset, EventEnvelope<FileUpload
   private static final Duration GIVE_UP_ON_GAP_AFTER = Duration.ofSeconds(10);
   /** How long after the last engine event or event read the reads stay {@code fast}. */
   private static final Duration BUSY_FOR = Duration.ofSeconds(2);
+  /**
+   * The least time between two reads, however often engine events wake the reader (a busy engine
+   * publishes progress continuously): each read is two queries, and reading back to back cost a
+   * run of 500 files about 15 % more CPU. Reading on through full batches is not held back.
+   */
+  private static final Duration MIN_BETWEEN_READS = Duration.ofMillis(250);
 
   private final ActorSystem<?> system;
   private final ReadJournalDao journal;
@@ -63,6 +69,8 @@ final class TaggedEvents extends SourceProvider<Offset, EventEnvelope<FileUpload
 
   /** When the engine last did something or events were last read, in {@link System#nanoTime}. */
   private volatile long lastActivity = System.nanoTime();
+  /** When the last read began, in {@link System#nanoTime}. */
+  private volatile long lastRead = System.nanoTime() - MIN_BETWEEN_READS.toNanos();
   /** Completed, and replaced, on every engine event: what an idle wait also ends on. */
   private final AtomicReference<CompletableFuture<Void>> wakeUp = new AtomicReference<>(new CompletableFuture<>());
 
@@ -118,6 +126,7 @@ final class TaggedEvents extends SourceProvider<Offset, EventEnvelope<FileUpload
         .mapAsync(1, tick -> waitFor(pause.get(), wokenSinceRead.get()))
         .flatMapConcat(
             waited -> {
+              lastRead = System.nanoTime();
               wokenSinceRead.set(wakeUp.get());
               return readableOrderings(visible, more);
             })
@@ -202,12 +211,23 @@ final class TaggedEvents extends SourceProvider<Offset, EventEnvelope<FileUpload
 
   /** Completes after {@code pause}, or sooner when {@code woken} does: the engine did something. */
   private CompletionStage<NotUsed> waitFor(Duration pause, CompletableFuture<Void> woken) {
-    if (pause.isZero() || woken.isDone()) {
+    if (pause.isZero()) {
       return CompletableFuture.completedFuture(NotUsed.notUsed());
     }
+    CompletableFuture<?> pauseOrWakeUp = woken.isDone() ? woken : CompletableFuture.anyOf(woken, after(pause));
+    return pauseOrWakeUp.thenCompose(
+        done -> {
+          long sinceRead = System.nanoTime() - lastRead;
+          Duration rest = MIN_BETWEEN_READS.minusNanos(sinceRead);
+          return rest.isNegative() || rest.isZero() ? CompletableFuture.completedFuture(null) : after(rest);
+        })
+        .thenApply(done -> NotUsed.notUsed());
+  }
+
+  private CompletableFuture<Void> after(Duration delay) {
     CompletableFuture<Void> timer = new CompletableFuture<>();
-    system.scheduler().scheduleOnce(pause, () -> timer.complete(null), system.executionContext());
-    return CompletableFuture.anyOf(woken, timer).thenApply(done -> NotUsed.notUsed());
+    system.scheduler().scheduleOnce(delay, () -> timer.complete(null), system.executionContext());
+    return timer;
   }
 
   @Override
