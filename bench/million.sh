@@ -15,22 +15,9 @@ k="${2:-1500}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/autoupload-million.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
-cd "$root"
-# shellcheck disable=SC2086
-mvn -B -q ${MVN_OPTS_BENCH:-} -pl adapters/targets -am package -DskipTests \
-  dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$work/classpath" >&2
-classpath="$root/adapters/targets/target/autoupload-targets-0.1.0-SNAPSHOT.jar:$(cat "$work/classpath")"
-mkdir -p "$work/classes"
-javac -d "$work/classes" -cp "$classpath" "$root/bench/java/MillionBench.java"
-cat >"$work/classes/logback.xml" <<'XML'
-<configuration>
-  <appender name="err" class="ch.qos.logback.core.ConsoleAppender">
-    <target>System.err</target>
-    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n</pattern></encoder>
-  </appender>
-  <root level="WARN"><appender-ref ref="err"/></root>
-</configuration>
-XML
+# shellcheck source=java-bench.sh
+source "$root/bench/java-bench.sh"
+compile_bench "$root" "$work" bench/java/MillionBench.java
 echo "$(nproc) cores, $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
 # shellcheck disable=SC2086
 java ${JAVA_OPTS:-} -cp "$work/classes:$classpath" MillionBench "$n" "$k" "$work" "${PHASES:-plan,seed,more,restart}"

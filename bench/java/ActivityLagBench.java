@@ -50,15 +50,16 @@ public final class ActivityLagBench {
       List<Long> burstLags = lags(engine, uploadedAt, burst, "burst-");
       print("burst of " + burst + " files", burstLags);
 
+      long idleSeconds = Long.getLong("idle.seconds", 35);
       List<Long> singleLags = new ArrayList<>();
       for (int i = 0; i < singles; i++) {
         // Idle long enough for the view's reader to back off to its slowest polling.
-        System.err.println("idle 35 s before single file " + (i + 1) + " of " + singles + " ...");
-        TimeUnit.SECONDS.sleep(Long.getLong("idle.seconds", 35));
+        System.err.println("idle " + idleSeconds + " s before single file " + (i + 1) + " of " + singles + " ...");
+        TimeUnit.SECONDS.sleep(idleSeconds);
         photos.put("single-" + i, "single/IMG_" + i + ".JPG", content(100_000 + i), Instant.now());
         singleLags.addAll(lags(engine, uploadedAt, 1, "single-" + i));
       }
-      print("a single file after 35 s idle", singleLags);
+      print("a single file after " + idleSeconds + " s idle", singleLags);
     }
   }
 

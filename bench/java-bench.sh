@@ -1,0 +1,23 @@
+# Sourced by the bench scripts that run a Java main on the engine (million.sh, activity-lag.sh):
+# builds the engine and targets, compiles the main against their runtime class path into
+# "$work/classes" with a quiet logback.xml, and sets "classpath" to run it with.
+#   compile_bench "$root" "$work" bench/java/SomeBench.java
+# MVN_OPTS_BENCH passes Maven options (e.g. -o -Dmaven.repo.local=...).
+compile_bench() {
+  local root="$1" work="$2" main="$3"
+  # shellcheck disable=SC2086
+  (cd "$root" && mvn -B -q ${MVN_OPTS_BENCH:-} -pl adapters/targets -am package -DskipTests -Dmaven.javadoc.skip \
+    dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$work/classpath") >&2
+  classpath="$root/adapters/targets/target/autoupload-targets-0.1.0-SNAPSHOT.jar:$(cat "$work/classpath")"
+  mkdir -p "$work/classes"
+  javac -d "$work/classes" -cp "$classpath" "$root/$main"
+  cat >"$work/classes/logback.xml" <<'XML'
+<configuration>
+  <appender name="err" class="ch.qos.logback.core.ConsoleAppender">
+    <target>System.err</target>
+    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n</pattern></encoder>
+  </appender>
+  <root level="WARN"><appender-ref ref="err"/></root>
+</configuration>
+XML
+}
