@@ -604,7 +604,7 @@ public final class FolderSource implements AssetSource {
             ? read.get()
             : knownDates.of(
                 relativePath,
-                attributes.size() + "|" + modifiedAt + "|" + fileTime + "|" + changeStamp.orElse("")
+                versionOf(attributes, changeStamp) + "|" + fileTime
                     + stillVersion.map(version -> "|still " + version).orElse(""),
                 read);
     return new Asset(
@@ -627,11 +627,16 @@ public final class FolderSource implements AssetSource {
   /** Size, modification time and change stamp of {@code file}; empty when they cannot be read. */
   private static String versionOf(Path file) {
     try {
-      BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      return attributes.size() + "|" + attributes.lastModifiedTime() + "|" + changeStamp(file).orElse("");
+      return versionOf(
+          Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS), changeStamp(file));
     } catch (IOException e) {
       return "";
     }
+  }
+
+  /** What tells this version of a file from every other: size, modification time, change stamp. */
+  private static String versionOf(BasicFileAttributes attributes, Optional<String> changeStamp) {
+    return attributes.size() + "|" + attributes.lastModifiedTime() + "|" + changeStamp.orElse("");
   }
 
   /**
