@@ -595,20 +595,7 @@ public final class UploadEngine implements AutoCloseable {
    *     engine stops first
    */
   public CompletionStage<EngineStatus> backUpNow() {
-    return entries()
-        .thenCompose(
-            entries -> {
-              List<CompletableFuture<Done>> scans = new ArrayList<>();
-              for (EngineGuardian.LibraryEntry entry : entries) {
-                if (entry.down().isEmpty()) {
-                  scans.add(
-                      this.<BackupSupervisor.Command, Done>ask(
-                          entry.supervisor(), BackupSupervisor.ScanNow::new, askTimeout));
-                }
-              }
-              return CompletableFuture.allOf(scans.toArray(CompletableFuture[]::new));
-            })
-        .thenCompose(scansStarted -> awaitIdle());
+    return this.<Done>askRunningLibraries(BackupSupervisor.ScanNow::new).thenCompose(scansStarted -> awaitIdle());
   }
 
   /** Completes once every listener has handled every event published before this call. */
@@ -669,6 +656,23 @@ public final class UploadEngine implements AutoCloseable {
 
   private CompletionStage<List<EngineGuardian.LibraryEntry>> entries() {
     return ask(system, EngineGuardian.ListLibraries::new, askTimeout);
+  }
+
+  /** Asks every library that is not down, and completes with their answers once all have come. */
+  private <Res> CompletionStage<List<Res>> askRunningLibraries(
+      org.apache.pekko.japi.function.Function<ActorRef<Res>, BackupSupervisor.Command> message) {
+    return entries()
+        .thenCompose(
+            entries -> {
+              List<CompletableFuture<Res>> answers = new ArrayList<>();
+              for (EngineGuardian.LibraryEntry entry : entries) {
+                if (entry.down().isEmpty()) {
+                  answers.add(ask(entry.supervisor(), message, askTimeout));
+                }
+              }
+              return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                  .thenApply(done -> answers.stream().map(CompletableFuture::join).toList());
+            });
   }
 
   private CompletionStage<LibraryStatus> status(EngineGuardian.LibraryEntry entry) {
@@ -867,30 +871,17 @@ public final class UploadEngine implements AutoCloseable {
    *     failed asset
    */
   public CompletionStage<Void> retry(String assetId) {
-    return entries().thenCompose(
-        entries -> {
-          List<CompletableFuture<Boolean>> answers = new ArrayList<>();
-          for (EngineGuardian.LibraryEntry entry : entries) {
-            if (entry.down().isPresent()) {
-              // Its failures went with it: a restarted backup tries every file again anyway.
-              continue;
-            }
-            answers.add(
-                this.<BackupSupervisor.Command, Boolean>ask(
-                        entry.supervisor(),
-                        replyTo -> new BackupSupervisor.RetryAsset(assetId, replyTo),
-                        askTimeout)
-                    .toCompletableFuture());
-          }
-          return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-              .thenCompose(
-                  done ->
-                      answers.stream().anyMatch(CompletableFuture::join)
-                          ? CompletableFuture.<Void>completedFuture(null)
-                          : CompletableFuture.<Void>failedFuture(
-                              new java.util.NoSuchElementException("no failed upload " + assetId)));
-        });
+    // A library that is down is not asked: its failures went with it, and a restarted backup tries
+    // every file again anyway.
+    return this.<Boolean>askRunningLibraries(replyTo -> new BackupSupervisor.RetryAsset(assetId, replyTo))
+        .thenCompose(
+            found ->
+                found.contains(true)
+                    ? CompletableFuture.<Void>completedFuture(null)
+                    : CompletableFuture.<Void>failedFuture(
+                        new java.util.NoSuchElementException("no failed upload " + assetId)));
   }
+
 
   /**
    * Empties the Activity read model and rebuilds it from the journal; completes when replay has begun.
