@@ -220,15 +220,22 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
       return this;
     }
     timers.cancel(msg.libraryId());
-    // Its work is over: a run that waits for the libraries to be idle must not wait for it.
-    monitor.tell(new ConditionMonitor.LibraryBusy(msg.libraryId(), false));
     if (supervised.health().down().isPresent() && !isRunning(supervised.supervisor())) {
-      msg.replyTo().tell(StatusReply.success(supervised.library()));
+      removed(supervised.library(), msg.replyTo());
       return this;
     }
     removing.put(supervised.supervisor(), new Removal(supervised.library(), msg.replyTo()));
     getContext().stop(supervised.supervisor());
     return this;
+  }
+
+  /**
+   * Its work is over: the monitor must not count it busy (a run waits for busy libraries). Told
+   * once the supervisor has stopped, after anything it told the monitor itself.
+   */
+  private void removed(Library library, ActorRef<StatusReply<Library>> replyTo) {
+    monitor.tell(new ConditionMonitor.LibraryBusy(library.id(), false));
+    replyTo.tell(StatusReply.success(library));
   }
 
   /** Whether {@code supervisor} is still a child: a failed one is gone while its restart waits. */
@@ -259,7 +266,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
     Removal removal = removing.remove(terminated.getRef());
     if (removal != null) {
       log.info("The backup of {} stopped: the library was removed", removal.library().id());
-      removal.replyTo().tell(StatusReply.success(removal.library()));
+      removed(removal.library(), removal.replyTo());
       return this;
     }
     Optional<Supervised> stopped =
