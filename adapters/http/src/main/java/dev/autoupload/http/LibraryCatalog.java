@@ -26,6 +26,8 @@ public interface LibraryCatalog {
   final class DuplicateIdException extends RuntimeException {
 
     /**
+     * A refusal naming the id.
+     *
      * @param message one line naming the id
      */
     public DuplicateIdException(String message) {
