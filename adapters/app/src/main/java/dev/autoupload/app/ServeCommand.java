@@ -123,7 +123,13 @@ final class ServeCommand implements Callable<Integer> {
     SavedLibraries saved = SavedLibraries.load(dataDirectory, config);
     List<SavedLibraries.Planned> planned = plan(fromConfig, saved, dataDirectory, out);
     ConditionSource conditionSource = openConditions(config);
-    List<Library> libraries = open(planned, config);
+    List<Library> libraries;
+    try {
+      libraries = open(planned, config);
+    } catch (RuntimeException e) {
+      conditionSource.close();
+      throw e;
+    }
     UploadEngine engine;
     try {
       engine = RunCommand.startEngine(config);
@@ -140,6 +146,8 @@ final class ServeCommand implements Callable<Integer> {
             saved,
             fromConfig.stream().map(LibraryDefinition::id).collect(Collectors.toSet()),
             out);
+    // Before the endpoint listens, so that a request cannot take the id or folders of one of them.
+    planned.forEach(served::started);
     Optional<HttpControlServer> server;
     try {
       server = endpoint.map(option -> RunCommand.startHttp(engine, dataDirectory, option, Optional.of(served)));
@@ -154,9 +162,8 @@ final class ServeCommand implements Callable<Integer> {
     try {
       engine.addListener(printer::onEvent);
       engine.addConditionSource(conditionSource);
-      for (int i = 0; i < libraries.size(); i++) {
-        RunWatch.await(engine.addLibrary(libraries.get(i)), askTimeout, "cannot add library " + libraries.get(i).id());
-        served.started(planned.get(i));
+      for (Library library : libraries) {
+        RunWatch.await(engine.addLibrary(library), askTimeout, "cannot add library " + library.id());
       }
     } catch (RuntimeException e) {
       server.ifPresent(HttpControlServer::close);
