@@ -64,6 +64,9 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   record AddLibrary(Library library, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
+  /** Stops a library's backup; the reply, with the library, comes once its supervisor has stopped. */
+  record RemoveLibrary(String libraryId, ActorRef<StatusReply<Library>> replyTo) implements Command {}
+
   record ListLibraries(ActorRef<List<LibraryEntry>> replyTo) implements Command {}
 
   /** A library and how to reach its supervisor, or why it is down. */
@@ -126,7 +129,14 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   private final BackupSupervisor.Wiring wiring;
   private final ActorRef<ConditionMonitor.Command> monitor;
   private final Map<String, Supervised> libraries = new LinkedHashMap<>();
+  /**
+   * Libraries being removed whose supervisor has not stopped yet, and who waits for that: the id
+   * cannot be added again before, as two supervisors would write one journal.
+   */
+  private final Map<ActorRef<BackupSupervisor.Command>, Removal> removing = new LinkedHashMap<>();
   private long incarnations;
+
+  private record Removal(Library library, ActorRef<StatusReply<Library>> replyTo) {}
   private DataSource activityDataSource;
   private ActorRef<ProjectionBehavior.Command> activity;
   private final List<ActorRef<StatusReply<Done>>> rebuildWaiting = new ArrayList<>();
@@ -167,6 +177,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(AddLibrary.class, this::onAddLibrary)
+        .onMessage(RemoveLibrary.class, this::onRemoveLibrary)
         .onMessage(ListLibraries.class, this::onListLibraries)
         .onMessage(ReportConditions.class, this::onReportConditions)
         .onMessage(SetUserPaused.class, this::onSetUserPaused)
@@ -188,9 +199,48 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
       msg.replyTo().tell(StatusReply.error("library " + id + " is already added"));
       return this;
     }
+    if (removing.values().stream().anyMatch(removal -> removal.library().id().equals(id))) {
+      msg.replyTo().tell(StatusReply.error("library " + id + " is still being removed; add it again once that is done"));
+      return this;
+    }
     libraries.put(id, new Supervised(msg.library(), spawn(msg.library()), LibraryHealth.up()));
     msg.replyTo().tell(StatusReply.ack());
     return this;
+  }
+
+  /**
+   * Stops the library's supervisor, and with it its uploads, as closing the engine would: each
+   * upload keeps what it journaled, so adding the library again resumes it and re-sends nothing
+   * that is backed up. A library that is down has no supervisor running, nor a restart due after this.
+   */
+  private Behavior<Command> onRemoveLibrary(RemoveLibrary msg) {
+    Supervised supervised = libraries.remove(msg.libraryId());
+    if (supervised == null) {
+      msg.replyTo().tell(StatusReply.error("no library " + msg.libraryId()));
+      return this;
+    }
+    timers.cancel(msg.libraryId());
+    if (supervised.health().down().isPresent() && !isRunning(supervised.supervisor())) {
+      removed(supervised.library(), msg.replyTo());
+      return this;
+    }
+    removing.put(supervised.supervisor(), new Removal(supervised.library(), msg.replyTo()));
+    getContext().stop(supervised.supervisor());
+    return this;
+  }
+
+  /**
+   * Its work is over: the monitor must not count it busy (a run waits for busy libraries). Told
+   * once the supervisor has stopped, after anything it told the monitor itself.
+   */
+  private void removed(Library library, ActorRef<StatusReply<Library>> replyTo) {
+    monitor.tell(new ConditionMonitor.LibraryBusy(library.id(), false));
+    replyTo.tell(StatusReply.success(library));
+  }
+
+  /** Whether {@code supervisor} is still a child: a failed one is gone while its restart waits. */
+  private boolean isRunning(ActorRef<BackupSupervisor.Command> supervisor) {
+    return getContext().getChild(supervisor.path().name()).isPresent();
   }
 
   private ActorRef<BackupSupervisor.Command> spawn(Library library) {
@@ -213,6 +263,12 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   /** A library's supervisor stopped: it failed (with a cause) or something stopped it. */
   private Behavior<Command> onTerminated(Terminated terminated) {
+    Removal removal = removing.remove(terminated.getRef());
+    if (removal != null) {
+      log.info("The backup of {} stopped: the library was removed", removal.library().id());
+      removed(removal.library(), removal.replyTo());
+      return this;
+    }
     Optional<Supervised> stopped =
         libraries.values().stream().filter(supervised -> supervised.supervisor().equals(terminated.getRef())).findFirst();
     if (stopped.isEmpty()) {

@@ -132,6 +132,8 @@ public final class UploadEngine implements AutoCloseable {
   private final FreeSpace freeSpace;
   private final List<Library> libraries = new CopyOnWriteArrayList<>();
   private final List<ConditionSource> conditionSources = new CopyOnWriteArrayList<>();
+  /** Targets of removed libraries not closed yet; see {@link #removeLibrary}. */
+  private final List<dev.autoupload.engine.upload.UploadTarget> retiredTargets = new CopyOnWriteArrayList<>();
   /** Each library's latest status, so one that went down still shows what it had done. */
   private final Map<String, LibraryStatus> lastStatus = new ConcurrentHashMap<>();
   private final ActorRef<Watchdog.Command> watchdog;
@@ -445,17 +447,72 @@ public final class UploadEngine implements AutoCloseable {
    *
    * @param library its id, source and target
    * @return completes once the engine has the library; fails with {@link IllegalArgumentException}
-   *     when a library with its id is added already
+   *     when a library with its id is added already, or is still being removed (see {@link
+   *     #removeLibrary}); the engine then keeps nothing of it, and closing its target is the caller's
    */
   public CompletionStage<Void> addLibrary(Library library) {
     libraries.add(library);
     return this.<EngineGuardian.Command, org.apache.pekko.pattern.StatusReply<org.apache.pekko.Done>>ask(
             system, replyTo -> new EngineGuardian.AddLibrary(library, replyTo), askTimeout)
         .thenCompose(
-            reply ->
-                reply.isSuccess()
-                    ? CompletableFuture.<Void>completedFuture(null)
-                    : CompletableFuture.<Void>failedFuture(new IllegalArgumentException(reply.getError().getMessage())));
+            reply -> {
+              if (reply.isSuccess()) {
+                return CompletableFuture.<Void>completedFuture(null);
+              }
+              libraries.remove(library);
+              return CompletableFuture.<Void>failedFuture(new IllegalArgumentException(reply.getError().getMessage()));
+            });
+  }
+
+  /**
+   * Removes a library: its backup stops, as when the engine closes, and the stage completes once it
+   * has. Uploads in flight stop after the chunk they are sending, keeping the offset they journaled
+   * (nothing counts as backed up that is not); the library's journal and ledger are kept, so adding
+   * a library with its id again re-uploads nothing that is backed up and resumes what was in
+   * flight. Its target is closed once no upload step still uses it (at the latest when the engine
+   * closes). Its Activity stays in the read model.
+   *
+   * @param libraryId the id of a library added before
+   * @return completes once its backup has stopped; fails with {@link java.util.NoSuchElementException}
+   *     when no library has that id
+   */
+  public CompletionStage<Void> removeLibrary(String libraryId) {
+    return this.<EngineGuardian.Command, org.apache.pekko.pattern.StatusReply<Library>>ask(
+            system, replyTo -> new EngineGuardian.RemoveLibrary(libraryId, replyTo), askTimeout)
+        .thenCompose(
+            reply -> {
+              if (!reply.isSuccess()) {
+                return CompletableFuture.<Void>failedFuture(
+                    new java.util.NoSuchElementException(reply.getError().getMessage()));
+              }
+              Library removed = reply.getValue();
+              libraries.remove(removed);
+              lastStatus.remove(libraryId);
+              closeWhenIdle(removed.target());
+              return CompletableFuture.<Void>completedFuture(null);
+            });
+  }
+
+  /**
+   * Closes a removed library's target once no upload step runs (steps are counted for the whole
+   * engine, not per target), off the caller's thread; when steps keep running, the engine's close
+   * closes it.
+   */
+  private void closeWhenIdle(dev.autoupload.engine.upload.UploadTarget target) {
+    retiredTargets.add(target);
+    CompletableFuture.runAsync(
+        () -> {
+          try {
+            if (steps.awaitNone(SHUTDOWN_TIMEOUT) && retiredTargets.remove(target)) {
+              target.close();
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } catch (Exception e) {
+            log.warn("Closing target {} failed", target.describe(), e);
+          }
+        },
+        blockingIo);
   }
 
   /**
@@ -1051,11 +1108,14 @@ public final class UploadEngine implements AutoCloseable {
       log.warn("Closing the journal database failed: {}", e.getMessage());
     }
     activityPool.close();
-    for (Library library : libraries) {
+    List<dev.autoupload.engine.upload.UploadTarget> targets = new ArrayList<>(retiredTargets);
+    retiredTargets.clear();
+    libraries.forEach(library -> targets.add(library.target()));
+    for (dev.autoupload.engine.upload.UploadTarget target : targets) {
       try {
-        library.target().close();
+        target.close();
       } catch (Exception e) {
-        log.warn("Closing target {} failed", library.target().describe(), e);
+        log.warn("Closing target {} failed", target.describe(), e);
       }
     }
     lock.close();

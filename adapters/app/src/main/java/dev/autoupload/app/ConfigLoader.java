@@ -177,6 +177,11 @@ final class ConfigLoader {
     }
     for (Map.Entry<String, ConfigValue> entry : actual.entrySet()) {
       String key = entry.getKey();
+      if (key.equals("http") && entry.getValue().valueType() != ConfigValueType.OBJECT) {
+        throw new BadConfigException(
+            "autoupload.http holds the control endpoint's settings; set its address with autoupload.http.listen = \"127.0.0.1:8686\" ("
+                + from(entry.getValue()) + ")");
+      }
       if (!reference.hasPathOrNull(key)) {
         throw new BadConfigException(
             "unknown setting autoupload." + key + " (" + from(entry.getValue()) + ")");

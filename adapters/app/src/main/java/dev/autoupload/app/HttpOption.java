@@ -9,7 +9,23 @@ import java.util.Optional;
  */
 record HttpOption(String host, int port) {
 
-  static final String DEFAULT = "127.0.0.1:8686";
+  /** Where the control endpoint listens when {@code --http} does not say. */
+  static final String SETTING = "autoupload.http.listen";
+
+  /**
+   * {@code --http} when given, else {@code autoupload.http.listen}; exit 2 when it is not an address.
+   *
+   * @return empty for {@code off}
+   */
+  static Optional<HttpOption> resolve(String flag, com.typesafe.config.Config config) {
+    String value = flag != null ? flag : config.getString(SETTING);
+    try {
+      return parse(value);
+    } catch (IllegalArgumentException e) {
+      String message = flag != null ? e.getMessage() : e.getMessage().replaceFirst("^--http ", SETTING + " = ");
+      throw new RunFailure(Main.USAGE, message, e);
+    }
+  }
 
   /**
    * @return empty for {@code off}

@@ -13,8 +13,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code autoupload} command line: {@code run} backs up a folder, {@code verify} checks its
- * backup; {@code status}, {@code activity} and {@code token} talk to a running one; {@code
+ * The {@code autoupload} command line: {@code run} backs up a folder, {@code serve} the libraries
+ * of a config file, {@code verify} checks a backup; {@code status}, {@code activity} and {@code token} talk to a running one; {@code
  * version} says which build.
  */
 @Command(
@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
           + "(sha256 verified), resuming where it stopped after a kill."
     },
     synopsisSubcommandLabel = "COMMAND",
-    subcommands = {RunCommand.class, VerifyCommand.class, StatusCommand.class, ActivityCommand.class, TokenCommand.class},
+    subcommands = {RunCommand.class, ServeCommand.class, VerifyCommand.class, StatusCommand.class, ActivityCommand.class, TokenCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:every file is backed up",

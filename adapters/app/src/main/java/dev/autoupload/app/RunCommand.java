@@ -12,6 +12,7 @@ import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.http.HttpControlServer;
+import dev.autoupload.http.LibraryCatalog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,10 +101,10 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--http",
       paramLabel = "HOST:PORT|off",
-      defaultValue = HttpOption.DEFAULT,
       description = {
         "Where the control endpoint listens: the JSON API, live events and the Activity page "
-            + "(default: ${DEFAULT-VALUE}; port 0 picks a free one; off: none). The API needs "
+            + "(default: autoupload.http.listen, 127.0.0.1:8686 unless configured; port 0 picks a "
+            + "free one; off: none). The API needs "
             + "the token in <data-dir>/http-token. Listen beyond loopback only on a network you "
             + "trust, and add the name clients use to autoupload.http.allowed-hosts."
       })
@@ -138,8 +139,8 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private int run(long startedNanos) {
-    Optional<HttpOption> endpoint = httpOption();
     Config config = CommandSetup.config(Optional.ofNullable(configFile), assignments, Optional.ofNullable(dataDir));
+    Optional<HttpOption> endpoint = HttpOption.resolve(http, config);
     Path dataDirectory = ConfigLoader.dataDir(config).orElseThrow();
     Path sourceDir = CommandSetup.sourceFolder(source);
     String id = Optional.ofNullable(libraryId).orElseGet(() -> LibraryIds.derive(sourceDir, target));
@@ -209,29 +210,35 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private Optional<HttpOption> httpOption() {
-    try {
-      return HttpOption.parse(http);
-    } catch (IllegalArgumentException e) {
-      throw new RunFailure(Main.USAGE, e.getMessage(), e);
-    }
-  }
-
   /** Starts the control endpoint; the engine and the target are closed when it cannot start. */
   private static HttpControlServer startHttp(
       UploadEngine engine, UploadTarget uploadTarget, Path dataDir, HttpOption option) {
     try {
-      return HttpControlServer.start(engine, dataDir, option.host(), option.port());
+      return startHttp(engine, dataDir, option, Optional.empty());
+    } catch (RuntimeException e) {
+      uploadTarget.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts the control endpoint, with {@code catalog} behind {@code /api/libraries} when given; the
+   * engine is closed when it cannot start.
+   */
+  static HttpControlServer startHttp(
+      UploadEngine engine, Path dataDir, HttpOption option, Optional<LibraryCatalog> catalog) {
+    try {
+      return catalog.isPresent()
+          ? HttpControlServer.start(engine, dataDir, option.host(), option.port(), catalog.get())
+          : HttpControlServer.start(engine, dataDir, option.host(), option.port());
     } catch (HttpControlServer.StartException e) {
       engine.close();
-      uploadTarget.close();
       throw new RunFailure(
           Main.CANNOT_START,
           e.getMessage() + " (is another autoupload running? choose another address with --http HOST:PORT, or --http off)",
           e);
     } catch (RuntimeException e) {
       engine.close();
-      uploadTarget.close();
       throw e;
     }
   }
@@ -244,7 +251,7 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private static UploadEngine startEngine(Config config) {
+  static UploadEngine startEngine(Config config) {
     try {
       return EngineInternals.start(config);
     } catch (EngineStartException e) {

@@ -69,6 +69,9 @@ final class ApiJson {
     }
   }
 
+  /** {@code GET /api/libraries}. */
+  record Libraries(List<LibraryCatalog.Entry> libraries) {}
+
   record Error(String error, Optional<String> field) {
     static Error of(String message) {
       return new Error(message, Optional.empty());

@@ -113,6 +113,7 @@ final class ControlRoutes extends AllDirectives {
   private final PrometheusMeterRegistry prometheus;
   private final ThumbnailCache thumbnails;
   private final Backlog backlog = new Backlog(CHART_HOURS);
+  private final Optional<LibraryCatalog> catalog;
 
   ControlRoutes(
       UploadEngine engine,
@@ -124,7 +125,9 @@ final class ControlRoutes extends AllDirectives {
       TransferRate rate,
       ObjectMapper mapper,
       PrometheusMeterRegistry prometheus,
-      ThumbnailCache thumbnails) {
+      ThumbnailCache thumbnails,
+      Optional<LibraryCatalog> catalog) {
+    this.catalog = catalog;
     this.prometheus = prometheus;
     this.thumbnails = thumbnails;
     this.engine = engine;
@@ -235,6 +238,26 @@ final class ControlRoutes extends AllDirectives {
         path(
             PathMatchers.segment("uploads").slash(PathMatchers.segment()).slash("retry"),
             assetId -> post(() -> onSuccess(() -> engine.retry(assetId), done -> noContent()))),
+        path(
+            "libraries",
+            () ->
+                concat(
+                    get(() -> ok(new ApiJson.Libraries(libraries()))),
+                    post(
+                        () ->
+                            jsonBody(
+                                body ->
+                                    onSuccess(
+                                        () -> catalog().add(body),
+                                        added ->
+                                            complete(
+                                                StatusCodes.CREATED,
+                                                List.of(Location.create("/api/libraries/" + added.id())),
+                                                added,
+                                                json)))))),
+        path(
+            PathMatchers.segment("libraries").slash(PathMatchers.segment()),
+            id -> delete(() -> onSuccess(() -> catalog().remove(id), done -> noContent()))),
         path("pause", () -> post(() -> onSuccess(engine::pause, done -> noContent()))),
         path("resume", () -> post(() -> onSuccess(engine::resume, done -> noContent()))),
         path(
@@ -283,6 +306,29 @@ final class ControlRoutes extends AllDirectives {
                       caller.cookie().ifPresent(sessions::remove);
                       return setCookie(sessionCookie("").withMaxAge(0), this::noContent);
                     })));
+  }
+
+  /** The catalog's libraries; without one (a single {@code run}), the engine's. */
+  private List<LibraryCatalog.Entry> libraries() {
+    return catalog
+        .map(LibraryCatalog::list)
+        .orElseGet(
+            () ->
+                engine.libraries().stream()
+                    .map(
+                        library ->
+                            new LibraryCatalog.Entry(
+                                library.id(), library.source().describe(), library.target().describe(), "run"))
+                    .toList());
+  }
+
+  private LibraryCatalog catalog() {
+    return catalog.orElseThrow(
+        () ->
+            new ApiProblem(
+                StatusCodes.METHOD_NOT_ALLOWED,
+                "this autoupload backs up one library ('autoupload run'); 'autoupload serve' adds and removes libraries",
+                Optional.empty()));
   }
 
   private CompletionStage<ApiJson.Status> status() {
@@ -576,6 +622,9 @@ final class ControlRoutes extends AllDirectives {
     }
     if (cause instanceof ConditionsJson.InvalidField invalid) {
       return error(StatusCodes.BAD_REQUEST, invalid.getMessage(), Optional.of(invalid.field()));
+    }
+    if (cause instanceof LibraryCatalog.DuplicateIdException) {
+      return error(StatusCodes.CONFLICT, cause.getMessage(), Optional.of("id"));
     }
     if (cause instanceof IllegalArgumentException) {
       return error(StatusCodes.BAD_REQUEST, cause.getMessage(), Optional.empty());

@@ -109,6 +109,26 @@ public final class HttpControlServer implements AutoCloseable {
   }
 
   /**
+   * As {@link #start(UploadEngine, Path, String, int)}, with {@code /api/libraries} adding and
+   * removing libraries through {@code catalog} (without one, it lists the engine's libraries and
+   * refuses changes with 405).
+   *
+   * @param engine the engine it controls, whose actor system it runs on
+   * @param dataDir the engine's data dir, where the token and address files live
+   * @param host the address or name to bind
+   * @param port the port to listen on; 0 for a free one
+   * @param catalog the libraries the process runs, which the API may change
+   * @return the running endpoint; close it before the engine
+   * @throws StartException when it cannot listen there or the token file is unusable
+   * @throws IllegalArgumentException when an {@code autoupload.http} setting is invalid
+   */
+  public static HttpControlServer start(
+      UploadEngine engine, Path dataDir, String host, int port, LibraryCatalog catalog) {
+    Config settings = EngineInternals.actorSystem(engine).settings().config();
+    return start(engine, dataDir, host, port, HttpSettings.from(settings), Optional.of(catalog));
+  }
+
+  /**
    * As {@link #start(UploadEngine, Path, String, int)}, with explicit settings instead of those in
    * the engine's configuration.
    *
@@ -122,6 +142,16 @@ public final class HttpControlServer implements AutoCloseable {
    */
   public static HttpControlServer start(
       UploadEngine engine, Path dataDir, String host, int port, HttpSettings settings) {
+    return start(engine, dataDir, host, port, settings, Optional.empty());
+  }
+
+  private static HttpControlServer start(
+      UploadEngine engine,
+      Path dataDir,
+      String host,
+      int port,
+      HttpSettings settings,
+      Optional<LibraryCatalog> catalog) {
     ActorSystem<?> system = EngineInternals.actorSystem(engine);
     ApiToken token;
     try {
@@ -168,7 +198,8 @@ public final class HttpControlServer implements AutoCloseable {
     ThumbnailCache thumbnails = new ThumbnailCache(dataDir, settings.thumbnails());
     events = chain(events, thumbnails::close);
     ControlRoutes routes =
-        new ControlRoutes(engine, settings, token, sessions, feed, verifications, rate, mapper, prometheus, thumbnails);
+        new ControlRoutes(
+            engine, settings, token, sessions, feed, verifications, rate, mapper, prometheus, thumbnails, catalog);
     Config serverConfig = ConfigFactory.parseString(SERVER_OVERRIDES).withFallback(system.settings().config());
 
     ServerBinding binding;

@@ -63,6 +63,9 @@ class ControlApiTest {
           new String[] {"GET", "/api/verify/some-id"},
           new String[] {"GET", "/api/session"},
           new String[] {"POST", "/api/logout"},
+          new String[] {"GET", "/api/libraries"},
+          new String[] {"POST", "/api/libraries"},
+          new String[] {"DELETE", "/api/libraries/camera"},
           new String[] {"GET", "/api/no-such-route"});
 
   @TempDir static Path dataDir;
@@ -394,6 +397,25 @@ class ControlApiTest {
         assertThat(json(response).get("error").asText()).isNotBlank();
       }
     });
+  }
+
+  // ---- /api/libraries without a catalog ----
+
+  @Test
+  void librariesListsTheEnginesOneLibraryAndRefusesChangesWithoutACatalog() {
+    JsonNode libraries = client.getJson("/api/libraries").get("libraries");
+
+    assertThat(libraries).hasSize(1);
+    assertThat(libraries.get(0).get("id").asText()).isEqualTo("camera");
+    assertThat(libraries.get(0).get("origin").asText()).isEqualTo("run");
+    HttpResponse<String> add =
+        client.send(
+            client.authorized("/api/libraries")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"id\": \"more\"}")));
+    assertThat(error(add, 405)).contains("autoupload serve");
+    assertThat(error(client.send(client.authorized("/api/libraries/camera").DELETE()), 405)).contains("autoupload serve");
+    assertThat(client.getJson("/api/status").get("libraries")).hasSize(1);
   }
 
   // ---- security ----

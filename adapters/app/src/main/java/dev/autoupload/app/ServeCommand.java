@@ -1,0 +1,260 @@
+package dev.autoupload.app;
+
+import com.typesafe.config.Config;
+import dev.autoupload.conditions.ConditionSources;
+import dev.autoupload.engine.EngineStatus;
+import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.conditions.ConditionSource;
+import dev.autoupload.engine.library.Library;
+import dev.autoupload.http.HttpControlServer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code autoupload serve}: backs up every library of the config file, and those the API adds, until stopped. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Backs up every library listed in autoupload.libraries of --config, each a source folder to a "
+          + "target as 'run' does, in one process with one journal under the data dir, watching the "
+          + "folders until SIGINT or SIGTERM; then it stops cleanly and prints the summary (the exit "
+          + "status is then the signal's, 130 or 143).",
+      "While it runs, POST /api/libraries adds a library and DELETE /api/libraries/ID removes one, "
+          + "on the control endpoint (autoupload.http.listen or --http); the changes are kept in "
+          + "<data-dir>/libraries.json and win over the config file after a restart."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "1:the engine stopped answering, or every library's backup stopped for good",
+      "2:bad command line, --set or --config value, or library definition (one line per problem)",
+      "3:cannot start: a source folder missing, a target not writable, data dir in use, journal "
+          + "problem, HTTP address in use"
+    })
+final class ServeCommand implements Callable<Integer> {
+
+  static final String LIBRARIES = "autoupload.libraries";
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--config", required = true, paramLabel = "FILE", description = "HOCON file with autoupload.libraries and other autoupload.* settings.")
+  Path configFile;
+
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = {
+        "Where the journal, lock file and libraries.json live. Default as for 'run'."
+      })
+  Path dataDir;
+
+  @Option(
+      names = "--conditions",
+      paramLabel = "SOURCE",
+      defaultValue = "desktop",
+      description = {
+        "Where the device's conditions come from, for every library: desktop (default), linux, or a "
+            + "scenario file, as for 'run'."
+      })
+  String conditions;
+
+  @Option(
+      names = "--http",
+      paramLabel = "HOST:PORT|off",
+      description = {
+        "Where the control endpoint listens; wins over autoupload.http.listen (default 127.0.0.1:8686). "
+            + "off: none, and no library can be added or removed while it runs."
+      })
+  String http;
+
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description = "Overrides one setting; the value is HOCON. Repeatable, wins over --config.")
+  List<String> assignments = new ArrayList<>();
+
+  @Option(names = "--debug", description = "Print stack traces with errors and in the log.")
+  boolean debug;
+
+  @Override
+  public Integer call() {
+    long startedNanos = System.nanoTime();
+    try {
+      return serve(startedNanos);
+    } catch (BadLibraries bad) {
+      PrintWriter err = spec.commandLine().getErr();
+      bad.problems.forEach(problem -> err.println(Main.ERROR_PREFIX + OneLine.of(problem)));
+      err.flush();
+      return Main.USAGE;
+    } catch (RunFailure failure) {
+      return report(failure.exitCode(), failure.getMessage(), failure.getCause());
+    } catch (RuntimeException unexpected) {
+      return report(Main.INCOMPLETE, "unexpected " + unexpected, unexpected);
+    }
+  }
+
+  /** Every problem with the libraries, each its own line on stderr. */
+  private static final class BadLibraries extends RuntimeException {
+    private final List<String> problems;
+
+    BadLibraries(List<String> problems) {
+      super(String.join("; ", problems));
+      this.problems = problems;
+    }
+  }
+
+  private int serve(long startedNanos) {
+    Config config = CommandSetup.config(Optional.of(configFile), assignments, Optional.ofNullable(dataDir));
+    Optional<HttpOption> endpoint = HttpOption.resolve(http, config);
+    Path dataDirectory = ConfigLoader.dataDir(config).orElseThrow();
+    PrintWriter out = spec.commandLine().getOut();
+
+    List<LibraryDefinition> fromConfig = configured(config);
+    SavedLibraries saved = SavedLibraries.load(dataDirectory, config);
+    List<SavedLibraries.Planned> planned = plan(fromConfig, saved, dataDirectory, out);
+    ConditionSource conditionSource = openConditions(config);
+    List<Library> libraries;
+    try {
+      libraries = open(planned, config);
+    } catch (RuntimeException e) {
+      conditionSource.close();
+      throw e;
+    }
+    UploadEngine engine;
+    try {
+      engine = RunCommand.startEngine(config);
+    } catch (RuntimeException e) {
+      libraries.forEach(library -> library.target().close());
+      conditionSource.close();
+      throw e;
+    }
+
+    ServedLibraries served =
+        new ServedLibraries(
+            engine,
+            config,
+            saved,
+            fromConfig.stream().map(LibraryDefinition::id).collect(Collectors.toSet()),
+            out);
+    // Before the endpoint listens, so that a request cannot take the id or folders of one of them.
+    planned.forEach(served::started);
+    Optional<HttpControlServer> server;
+    try {
+      server = endpoint.map(option -> RunCommand.startHttp(engine, dataDirectory, option, Optional.of(served)));
+    } catch (RuntimeException e) {
+      libraries.forEach(library -> library.target().close());
+      conditionSource.close();
+      throw e;
+    }
+    Duration askTimeout = config.getDuration("autoupload.ask-timeout");
+    ProgressPrinter printer =
+        new ProgressPrinter(out, System.console() != null ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.LINES);
+    try {
+      engine.addListener(printer::onEvent);
+      engine.addConditionSource(conditionSource);
+      for (Library library : libraries) {
+        RunWatch.await(engine.addLibrary(library), askTimeout, "cannot add library " + library.id());
+      }
+    } catch (RuntimeException e) {
+      server.ifPresent(HttpControlServer::close);
+      served.close();
+      engine.close();
+      throw e;
+    }
+    out.println(
+        "autoupload: serving " + libraries.size() + (libraries.size() == 1 ? " library" : " libraries")
+            + " (data dir " + OneLine.of(dataDirectory.toString()) + ")");
+    for (SavedLibraries.Planned library : planned) {
+      LibraryDefinition definition = library.definition();
+      out.println(
+          "autoupload: library " + definition.id() + ": backing up " + OneLine.of(definition.source().toString())
+              + " to " + OneLine.of(definition.shownTarget()));
+    }
+    server.ifPresent(
+        started -> out.println("autoupload: control endpoint " + started.url() + " (token in " + started.tokenFile() + ")"));
+    out.flush();
+    try (RunWatch watch = RunWatch.start(engine, printer, askTimeout, false)) {
+      EngineStatus last;
+      try {
+        last = watch.awaitEnd();
+      } finally {
+        server.ifPresent(HttpControlServer::close);
+        served.close();
+        engine.close();
+      }
+      printer.finish();
+      out.println(Summary.of(last, Duration.ofNanos(System.nanoTime() - startedNanos)).line());
+      out.flush();
+      Optional<String> problem = Summary.problem(last);
+      problem.ifPresent(p -> report(Main.INCOMPLETE, p, null));
+      return problem.isPresent() ? Main.INCOMPLETE : Main.OK;
+    }
+  }
+
+  /** The config file's libraries, every problem with them found before anything starts (exit 2, a line each). */
+  private static List<LibraryDefinition> configured(Config config) {
+    List<String> problems = new ArrayList<>();
+    List<LibraryDefinition> fromConfig = LibraryDefinition.fromConfig(config, problems);
+    problems.addAll(LibraryConflicts.among(fromConfig));
+    if (!problems.isEmpty()) {
+      throw new BadLibraries(problems);
+    }
+    return fromConfig;
+  }
+
+  /** The libraries to run: the config file's with the API's saved changes over them (see {@link SavedLibraries}). */
+  private static List<SavedLibraries.Planned> plan(
+      List<LibraryDefinition> fromConfig, SavedLibraries saved, Path dataDir, PrintWriter out) {
+    List<String> notes = new ArrayList<>();
+    List<SavedLibraries.Planned> planned = saved.applyTo(fromConfig, notes);
+    List<String> conflicts = LibraryConflicts.among(planned.stream().map(SavedLibraries.Planned::definition).toList());
+    if (!conflicts.isEmpty()) {
+      conflicts.add("(the libraries added through the API are in " + dataDir.resolve(SavedLibraries.FILE) + ")");
+      throw new BadLibraries(conflicts);
+    }
+    notes.forEach(note -> out.println("autoupload: " + note));
+    return planned;
+  }
+
+  /** Opens every library as {@code run} does; when one cannot be, closes those opened before. */
+  private static List<Library> open(List<SavedLibraries.Planned> planned, Config config) {
+    List<Library> libraries = new ArrayList<>();
+    try {
+      for (SavedLibraries.Planned library : planned) {
+        libraries.add(library.definition().open(config));
+      }
+    } catch (RuntimeException e) {
+      libraries.forEach(library -> library.target().close());
+      throw e;
+    }
+    return libraries;
+  }
+
+  private ConditionSource openConditions(Config config) {
+    try {
+      return ConditionSources.open(conditions, config.getDuration("autoupload.conditions.linux-poll-interval"));
+    } catch (IllegalArgumentException e) {
+      throw new RunFailure(Main.USAGE, e.getMessage(), e);
+    }
+  }
+
+  private int report(int exitCode, String message, Throwable cause) {
+    PrintWriter err = spec.commandLine().getErr();
+    err.println(Main.ERROR_PREFIX + OneLine.of(message));
+    if (debug && cause != null) {
+      cause.printStackTrace(err);
+    }
+    err.flush();
+    return exitCode;
+  }
+}
