@@ -338,6 +338,11 @@ public final class TargetUris {
   }
 
   private static UploadTarget koofr(String uri, URI parsed, TargetSettings settings) {
+    // An e-mail, unquoted, may hold '@': a password after it that holds '/' would otherwise leave a
+    // mount "e-mail-domain:password-start" and a path with the rest, and be taken.
+    if (passwordRunsPastTheAuthority(uri)) {
+      throw rejected("invalid", uri, null);
+    }
     String authority = parsed.isOpaque() ? null : parsed.getRawAuthority();
     int at = authority == null ? -1 : authority.lastIndexOf('@');
     String rawUser = at < 0 ? "" : authority.substring(0, at);
@@ -416,12 +421,20 @@ public final class TargetUris {
    */
   private static IllegalArgumentException rejected(String what, String uri, String why) {
     String reason = why;
-    if (userInformation(uri).filter(info -> info.indexOf(':') >= 0 && info.matches("(?s).*[/?#].*")).isPresent()) {
+    if (passwordRunsPastTheAuthority(uri)) {
       reason = "if it holds a password or key, put that in autoupload.target.password (or "
           + TargetSettings.PASSWORD_VARIABLE + ") or autoupload.target.s3.*, not in the URI";
     }
     return new IllegalArgumentException(
         what + " target \"" + shown(uri) + "\": " + (reason == null ? "" : reason + "; ") + SUPPORTED);
+  }
+
+  /**
+   * Whether the URI's user information, read as text, holds a ':' and runs past a '/', '?' or '#':
+   * a password holding one of those, which the parser took for a path or query.
+   */
+  private static boolean passwordRunsPastTheAuthority(String uri) {
+    return userInformation(uri).filter(info -> info.indexOf(':') >= 0 && info.matches("(?s).*[/?#].*")).isPresent();
   }
 
   /** All between {@code scheme://} (or the start) and the last '@', read as text; empty without '@'. */

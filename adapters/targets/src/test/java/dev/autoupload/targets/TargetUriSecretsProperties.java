@@ -105,6 +105,18 @@ class TargetUriSecretsProperties {
     }
   }
 
+  /**
+   * Found by the property (seed -3501679107679627944): an unquoted e-mail and a secret holding '/'
+   * left a Koofr mount "example.com:S3cr…" and a path with the rest, and the URI was taken.
+   */
+  @Example
+  void aKoofrSecretWithASlashAfterAnUnquotedEmailIsRefused() {
+    String uri = "koofr://anna@example.com:S3crAAAAAA/AAAA@host/dav";
+    Throwable thrown = catchThrowable(() -> TargetUris.open(uri, TargetSettings.defaults()));
+    assertThat(thrown).isInstanceOf(IllegalArgumentException.class);
+    assertThat(thrown.getMessage()).doesNotContain("S3crAAAAAA").doesNotContain("AAAA@").contains("autoupload.target.password");
+  }
+
   /** The secret's runs of four or more letters and digits: none of them may show. */
   private static String[] pieces(String secret) {
     return Arrays.stream(secret.split("[^A-Za-z0-9]+")).filter(piece -> piece.length() >= 4).toArray(String[]::new);
