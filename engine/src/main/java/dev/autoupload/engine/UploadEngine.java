@@ -45,6 +45,7 @@ import dev.autoupload.engine.library.CreationDateSource;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.library.RemoteLayout;
+import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.engine.verify.VerifyMode;
 import dev.autoupload.engine.verify.VerifyProgress;
 import dev.autoupload.engine.verify.VerifyReport;
@@ -61,6 +62,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -133,7 +135,7 @@ public final class UploadEngine implements AutoCloseable {
   private final List<Library> libraries = new CopyOnWriteArrayList<>();
   private final List<ConditionSource> conditionSources = new CopyOnWriteArrayList<>();
   /** Targets of removed libraries not closed yet; see {@link #removeLibrary}. */
-  private final List<dev.autoupload.engine.upload.UploadTarget> retiredTargets = new CopyOnWriteArrayList<>();
+  private final List<UploadTarget> retiredTargets = new CopyOnWriteArrayList<>();
   /** Each library's latest status, so one that went down still shows what it had done. */
   private final Map<String, LibraryStatus> lastStatus = new ConcurrentHashMap<>();
   private final ActorRef<Watchdog.Command> watchdog;
@@ -452,7 +454,7 @@ public final class UploadEngine implements AutoCloseable {
    */
   public CompletionStage<Void> addLibrary(Library library) {
     libraries.add(library);
-    return this.<EngineGuardian.Command, org.apache.pekko.pattern.StatusReply<org.apache.pekko.Done>>ask(
+    return this.<EngineGuardian.Command, StatusReply<org.apache.pekko.Done>>ask(
             system, replyTo -> new EngineGuardian.AddLibrary(library, replyTo), askTimeout)
         .thenCompose(
             reply -> {
@@ -473,17 +475,17 @@ public final class UploadEngine implements AutoCloseable {
    * closes). Its Activity stays in the read model.
    *
    * @param libraryId the id of a library added before
-   * @return completes once its backup has stopped; fails with {@link java.util.NoSuchElementException}
+   * @return completes once its backup has stopped; fails with {@link NoSuchElementException}
    *     when no library has that id
    */
   public CompletionStage<Void> removeLibrary(String libraryId) {
-    return this.<EngineGuardian.Command, org.apache.pekko.pattern.StatusReply<Library>>ask(
+    return this.<EngineGuardian.Command, StatusReply<Library>>ask(
             system, replyTo -> new EngineGuardian.RemoveLibrary(libraryId, replyTo), askTimeout)
         .thenCompose(
             reply -> {
               if (!reply.isSuccess()) {
                 return CompletableFuture.<Void>failedFuture(
-                    new java.util.NoSuchElementException(reply.getError().getMessage()));
+                    new NoSuchElementException(reply.getError().getMessage()));
               }
               Library removed = reply.getValue();
               libraries.remove(removed);
@@ -498,7 +500,7 @@ public final class UploadEngine implements AutoCloseable {
    * engine, not per target), off the caller's thread; when steps keep running, the engine's close
    * closes it.
    */
-  private void closeWhenIdle(dev.autoupload.engine.upload.UploadTarget target) {
+  private void closeWhenIdle(UploadTarget target) {
     retiredTargets.add(target);
     CompletableFuture.runAsync(
         () -> {
@@ -884,7 +886,7 @@ public final class UploadEngine implements AutoCloseable {
         libraries.stream()
             .filter(candidate -> candidate.id().equals(item.libraryId()))
             .findFirst()
-            .orElseThrow(() -> new java.util.NoSuchElementException("no library " + item.libraryId()));
+            .orElseThrow(() -> new NoSuchElementException("no library " + item.libraryId()));
     // Sources find an asset's content by its path; the rest is what the read model knows of it.
     Asset asset =
         new Asset(
@@ -924,7 +926,7 @@ public final class UploadEngine implements AutoCloseable {
    * Tries an asset that failed for good in this run again, at the front of its library's queue.
    *
    * @param assetId the id of the asset that failed
-   * @return fails with {@link java.util.NoSuchElementException} when no library has such a
+   * @return fails with {@link NoSuchElementException} when no library has such a
    *     failed asset
    */
   public CompletionStage<Void> retry(String assetId) {
@@ -936,7 +938,7 @@ public final class UploadEngine implements AutoCloseable {
                 found.contains(true)
                     ? CompletableFuture.<Void>completedFuture(null)
                     : CompletableFuture.<Void>failedFuture(
-                        new java.util.NoSuchElementException("no failed upload " + assetId)));
+                        new NoSuchElementException("no failed upload " + assetId)));
   }
 
 
@@ -1108,10 +1110,10 @@ public final class UploadEngine implements AutoCloseable {
       log.warn("Closing the journal database failed: {}", e.getMessage());
     }
     activityPool.close();
-    List<dev.autoupload.engine.upload.UploadTarget> targets = new ArrayList<>(retiredTargets);
+    List<UploadTarget> targets = new ArrayList<>(retiredTargets);
     retiredTargets.clear();
     libraries.forEach(library -> targets.add(library.target()));
-    for (dev.autoupload.engine.upload.UploadTarget target : targets) {
+    for (UploadTarget target : targets) {
       try {
         target.close();
       } catch (Exception e) {
