@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.webdav.NginxWebDav;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,13 +47,26 @@ class FreeSpaceIT {
     return app;
   }
 
-  /** Rewrites the hash sidecar beside {@code file}'s backup to name another sha256, keeping its size and time. */
+  /**
+   * Rewrites the entry of {@code file}'s backup in its folder's hash manifest to name another
+   * sha256, keeping its size and time.
+   */
   private static void lieAbout(Path backup, String file) throws IOException {
     Path backedUp = backup.resolve(file);
-    Path sidecar = backedUp.resolveSibling("." + backedUp.getFileName() + ".autoupload-sha256");
-    String text = Files.readString(sidecar);
-    assertThat(text).startsWith("sha256 ");
-    Files.writeString(sidecar, text.replaceFirst("sha256 [0-9a-f]{64}", "sha256 " + "0".repeat(64)));
+    Path manifest = backedUp.resolveSibling(".autoupload-sha256");
+    String name = backedUp.getFileName().toString();
+    List<String> lines = new ArrayList<>();
+    int lies = 0;
+    for (String line : Files.readAllLines(manifest)) {
+      String[] fields = line.split(" ", 4);
+      if (fields.length == 4 && URLDecoder.decode(fields[2], StandardCharsets.UTF_8).equals(name)) {
+        line = "0".repeat(64) + line.substring(64);
+        lies++;
+      }
+      lines.add(line);
+    }
+    assertThat(lies).isEqualTo(1);
+    Files.write(manifest, lines);
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.autoupload.it.history;
 import dev.autoupload.it.MediaFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,8 @@ import java.util.stream.Stream;
 
 /**
  * What a target holds, read from the disk it (or the server behind it) writes to: each visible
- * file by its path, with its content. Hidden files (part files, hash sidecars) are no backups.
+ * file by its path, with its content. Hidden files (part files, hash sidecars and manifests) are
+ * no backups.
  *
  * @param files by '/'-separated path below the target's root
  */
@@ -27,11 +29,15 @@ record TargetView(Map<String, Stored> files) {
    * A file on the target.
    *
    * @param provable whether the target can tell this content without a journal: always for a local
-   *     folder, which reads the bytes; on a WebDAV server only through a sidecar that names it
+   *     folder, which reads the bytes; on a WebDAV server only through its folder's manifest or a
+   *     sidecar that names it
    */
   record Stored(String sha256, long size, boolean provable) {}
 
-  /** The visible files below {@code root}; with {@code sidecarsProve}, provable only with a sidecar. */
+  /**
+   * The visible files below {@code root}; with {@code sidecarsProve}, provable only with a manifest
+   * entry or a sidecar.
+   */
   static TargetView read(Path root, boolean sidecarsProve) {
     Map<String, Stored> files = new TreeMap<>();
     if (!Files.isDirectory(root)) {
@@ -44,7 +50,7 @@ record TargetView(Map<String, Stored> files) {
         }
         String sha256 = MediaFiles.sha256(file);
         long size = Files.size(file);
-        boolean provable = !sidecarsProve || sidecarNames(file, sha256, size);
+        boolean provable = !sidecarsProve || manifestNames(file, sha256, size) || sidecarNames(file, sha256, size);
         files.put(root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/"), new Stored(sha256, size, provable));
       }
     } catch (IOException e) {
@@ -83,9 +89,32 @@ record TargetView(Map<String, Stored> files) {
     files.forEach(
         (path, stored) ->
             out.append("    ").append(path).append(" [").append(stored.sha256(), 0, 8).append(", ")
-                .append(stored.size()).append(" B").append(stored.provable() ? "" : ", no valid sidecar")
+                .append(stored.size()).append(" B").append(stored.provable() ? "" : ", no valid manifest entry or sidecar")
                 .append("]\n"));
     return out.toString();
+  }
+
+  /**
+   * Whether the manifest {@code .autoupload-sha256} in the folder of {@code file} has an entry
+   * for it with this content and size: a line {@code sha256 size name modified}, the name
+   * percent-encoded. The modification time is the target's to check.
+   */
+  private static boolean manifestNames(Path file, String sha256, long size) throws IOException {
+    Path manifest = file.resolveSibling(SIDECAR_SUFFIX);
+    if (!Files.isRegularFile(manifest)) {
+      return false;
+    }
+    String name = file.getFileName().toString();
+    for (String line : Files.readAllLines(manifest, StandardCharsets.UTF_8)) {
+      String[] fields = line.split(" ", 4);
+      if (fields.length == 4
+          && fields[0].equals(sha256)
+          && fields[1].equals(Long.toString(size))
+          && URLDecoder.decode(fields[2], StandardCharsets.UTF_8).equals(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether {@code .<name>.autoupload-sha256} beside {@code file} names this content and size. */

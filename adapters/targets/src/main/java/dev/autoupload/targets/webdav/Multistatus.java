@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -84,6 +86,44 @@ record Multistatus(
     return names;
   }
 
+  /**
+   * Each resource a Depth-1 answer lists, by the last segment of its href, both as given and
+   * percent-decoded, in NFC (as {@link #listedNames}); the listed folder itself among them. A
+   * name that two resources could have (nginx lists {@code a%41} as it is, which decodes to
+   * {@code aA}) is left out: its properties could be the other's.
+   *
+   * @throws IOException when the answer is not a multistatus, or a response has no href
+   */
+  static Map<String, Multistatus> listed(String xml) throws IOException {
+    Document document = DavXml.parse(xml, "PROPFIND answer");
+    if (!DAV.equals(document.getDocumentElement().getNamespaceURI())
+        || !"multistatus".equals(document.getDocumentElement().getLocalName())) {
+      throw new IOException("PROPFIND answer that is not a multistatus");
+    }
+    Map<String, Multistatus> listed = new HashMap<>();
+    Set<String> ambiguous = new HashSet<>();
+    for (Element response : children(document.getDocumentElement(), DAV, "response")) {
+      List<Element> hrefs = children(response, DAV, "href");
+      if (hrefs.isEmpty()) {
+        throw new IOException("PROPFIND answer with a response without an href");
+      }
+      Multistatus properties = of(response);
+      Set<String> names = new HashSet<>();
+      for (Element href : hrefs) {
+        String segment = lastSegment(href.getTextContent().trim());
+        names.add(Normalizer.normalize(segment, Normalizer.Form.NFC));
+        names.add(Normalizer.normalize(percentDecoded(segment), Normalizer.Form.NFC));
+      }
+      for (String name : names) {
+        if (listed.putIfAbsent(name, properties) != null) {
+          ambiguous.add(name);
+        }
+      }
+    }
+    listed.keySet().removeAll(ambiguous);
+    return listed;
+  }
+
   /** The last segment of an href's path, as given: {@code http://host/a/b%20c/} gives {@code b%20c}. */
   private static String lastSegment(String href) {
     String path = href.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://[^/]*", "");
@@ -94,7 +134,7 @@ record Multistatus(
   }
 
   /** {@code %XX} sequences as the UTF-8 bytes they stand for; anything else as it is. */
-  private static String percentDecoded(String segment) {
+  static String percentDecoded(String segment) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     for (int i = 0; i < segment.length(); ) {
       char c = segment.charAt(i);

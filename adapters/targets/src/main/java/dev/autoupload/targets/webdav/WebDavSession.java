@@ -5,12 +5,15 @@ import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.targets.Spool;
 import dev.autoupload.targets.SpooledSession;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
  * One WebDAV upload: chunks go to a local spool file as they are appended, and the whole file is
- * sent, verified and moved into place on completion. Always starts at offset 0, as a plain
- * WebDAV PUT cannot be continued.
+ * sent, its stored size checked and moved into place on completion, its hash kept in the folder's
+ * manifest (see {@link WebDavTarget}), or in a sidecar when its name starts with a dot. Always
+ * starts at offset 0, as a plain WebDAV PUT cannot be continued.
  */
 final class WebDavSession extends SpooledSession {
 
@@ -33,7 +36,9 @@ final class WebDavSession extends SpooledSession {
 
   @Override
   protected RemoteFile publish(long size, String sha256) throws UploadException {
-    target.putPart(location, spool().file(), size);
+    long start = System.nanoTime();
+    Optional<Instant> sent = target.putPart(location, spool().file(), size);
+    Duration sending = Duration.ofNanos(System.nanoTime() - start);
     Optional<Multistatus> part = target.statPart(location);
     long stored =
         part.filter(p -> p.contentLength().isPresent()).map(p -> p.contentLength().getAsLong()).orElse(-1L);
@@ -43,7 +48,16 @@ final class WebDavSession extends SpooledSession {
           "the server stored " + (stored < 0 ? "nothing it reports a size for" : stored + " bytes")
               + ", expected " + size);
     }
-    if (target.movePartIntoPlace(location, replace)) {
+    if (WebDavTarget.inManifest(location)) {
+      Optional<Optional<Instant>> moved = target.movePartIntoPlace(location, replace);
+      if (moved.isPresent()) {
+        target.published(location, size, sha256, sent, sending, moved.get());
+      } else {
+        acceptExisting(size, sha256);
+      }
+      return new RemoteFile(location.remotePath(), size, sha256);
+    }
+    if (target.movePartIntoPlace(location, replace).isPresent()) {
       target.keepSha256(location, size, sha256, part.get());
     } else {
       acceptExisting(size, sha256);

@@ -23,11 +23,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,19 +50,28 @@ import org.slf4j.LoggerFactory;
  * a {@link UploadError.Conflict} unless the same size and sha256 are known for it.
  *
  * <p>A probe lists the file's folder (one Depth-1 PROPFIND, reused for 30 s) rather than asking
- * about each file, so a steady upload costs four requests a file: the part's PUT and PROPFIND, the
- * MOVE and the sidecar's PUT (see {@link FolderListings}).
+ * about each file, so a steady upload costs three requests a file: the part's PUT and PROPFIND and
+ * the MOVE (see {@link FolderListings}), and a few a folder for its manifest (below).
  *
  * <p>Only Nextcloud-like servers report a sha256 ({@code oc:checksums}); nginx and Apache report
- * none. So that a fresh data directory can still tell "already backed up" there, each published
- * file gets a hidden sidecar {@code .<name>.autoupload-sha256} holding the sha256 verified before
- * publishing, with the size and modification time the server reported for the file; {@link #probe}
- * believes it only while both still match (see {@link HashSidecar}). A sidecar file rather than a
- * dead property set with PROPPATCH, because nginx's dav-ext module does not implement PROPPATCH,
- * and a plain PUT and GET work on every server. A server-reported sha256 is preferred and needs no
- * sidecar. Writing the sidecar is best effort and comes after the MOVE: without it (a crash in
- * between, a failed PUT, a garbage or stale sidecar) the probe knows no hash, as on a server that
- * reports none.
+ * none. So that a fresh data directory can still tell "already backed up" there, each folder gets
+ * a hidden manifest {@code .autoupload-sha256} holding, for each file published into it, the
+ * sha256 verified before publishing, with the size and modification time the server reported for
+ * the file; {@link #probe} believes an entry only while both still match (see {@link
+ * FolderManifest}). A folder's new entries are written together, after {@value #MANIFEST_EVERY}
+ * publishes, {@value #MANIFEST_AFTER_SECONDS} s after the oldest, when a probe asks about a file
+ * of the folder, and when the target closes: a GET of the manifest, a Depth-1 PROPFIND for the
+ * sizes and modification times, and a PUT, a few requests for a whole folder rather than one a
+ * file. A file's entry takes the modification time the listing reports only when it lies between
+ * the start of its PUT and the end of its MOVE by the server's {@code Date}, so a file another
+ * client put there afterwards never takes on its hash. Files whose names start with a dot, which
+ * nginx leaves out of listings, keep the earlier hidden sidecar {@code .<name>.autoupload-sha256}
+ * (see {@link HashSidecar}), written from the part's PROPFIND; a probe still reads such sidecars,
+ * of files published before the manifest. A file rather than a dead property set with PROPPATCH,
+ * because nginx's dav-ext module does not implement PROPPATCH, and a plain PUT and GET work on
+ * every server. A server-reported sha256 is preferred and needs neither. Writing the manifest is
+ * best effort and comes after the MOVE: without an entry (a kill before it was written, a failed
+ * request, a garbage or stale manifest) the probe knows no hash, as on a server that reports none.
  *
  * <p>Remote paths are NFC, confined under the configured root and percent-encoded per segment.
  * Credentials travel only in the {@code Authorization} header, never in messages or {@link
@@ -69,7 +84,10 @@ public final class WebDavTarget implements UploadTarget {
 
   private static final Logger log = LoggerFactory.getLogger(WebDavTarget.class);
 
-  /** Where one remote path lives on the server: all paths are encoded absolute URL paths. */
+  /**
+   * Where one remote path lives on the server: all paths are encoded absolute URL paths, {@code
+   * folder} with a trailing slash.
+   */
   record Location(
       String remotePath,
       String display,
@@ -97,6 +115,14 @@ public final class WebDavTarget implements UploadTarget {
    */
   private final AtomicInteger moveKeepsModified = new AtomicInteger();
   private static final int TRUSTED_AFTER = 3;
+  /** A folder's manifest is written once this many publishes wait for it... */
+  static final int MANIFEST_EVERY = 100;
+  /** ...or once the oldest has waited this long, seen at the next publish. */
+  static final int MANIFEST_AFTER_SECONDS = 10;
+  /** Published files waiting for their folder's manifest, by folder; guarded by itself. */
+  private final Map<String, PendingHashes> pendingHashes = new HashMap<>();
+  /** One manifest write per folder at a time, so that none undoes another's entries. */
+  private final Map<String, Object> manifestLocks = new ConcurrentHashMap<>();
   /** Which names the folders held, so that a new file in a known folder costs no probe. */
   private final FolderListings listings = new FolderListings();
 
@@ -273,8 +299,8 @@ public final class WebDavTarget implements UploadTarget {
 
   // ---- what sessions use ----
 
-  /** PUTs {@code file} to {@code location}'s part name. */
-  void putPart(Location location, Path file, long size) throws UploadException {
+  /** PUTs {@code file} to {@code location}'s part name; the server's {@code Date} of its answer. */
+  Optional<Instant> putPart(Location location, Path file, long size) throws UploadException {
     Duration timeout = settings.timeoutFor(size);
     HttpRequest.BodyPublisher body;
     try {
@@ -295,6 +321,7 @@ public final class WebDavTarget implements UploadTarget {
           new UploadError.Transient(operation + " failed: HTTP " + response.statusCode() + ": the folder is missing"));
     }
     requireSuccess(response, operation, Set.of(200, 201, 204));
+    return dateOf(response);
   }
 
   /** Whether the folder {@code location} lives in is gone: nginx answers a PUT into it with 500. */
@@ -340,10 +367,11 @@ public final class WebDavTarget implements UploadTarget {
   }
 
   /**
-   * Moves the part onto the final name, replacing a file there only when {@code replace}; false
-   * when a file already sits there and may not be replaced (412).
+   * Moves the part onto the final name, replacing a file there only when {@code replace}: the
+   * server's {@code Date} of its answer (empty inside when it sent none), or empty when a file
+   * already sits there and may not be replaced (412).
    */
-  boolean movePartIntoPlace(Location location, boolean replace) throws UploadException {
+  Optional<Optional<Instant>> movePartIntoPlace(Location location, boolean replace) throws UploadException {
     String operation = "MOVE " + location.display();
     HttpResponse<String> response =
         exchange(
@@ -353,18 +381,194 @@ public final class WebDavTarget implements UploadTarget {
                 .method("MOVE", HttpRequest.BodyPublishers.noBody()),
             operation);
     if (response.statusCode() == 412) {
-      return false;
+      return Optional.empty();
     }
     requireSuccess(response, operation, Set.of(201, 204));
-    return true;
+    return Optional.of(dateOf(response));
   }
 
-  /** The sha256 the server reports for {@code file} at {@code location}, else its valid sidecar's. */
+  /**
+   * The sha256 the server reports for {@code file} at {@code location}, else its folder's
+   * manifest's, written first if this target has entries waiting for it, else its valid sidecar's.
+   */
   Optional<String> knownSha256(Location location, Multistatus file) throws UploadException {
     if (file.sha256().isPresent()) {
       return file.sha256();
     }
+    writeManifestQuietly(location.folder());
+    Optional<FolderManifest.Entry> entry =
+        readManifest(location.folder())
+            .flatMap(manifest -> Optional.ofNullable(manifest.entries().get(location.name())))
+            .filter(e -> e.describes(file));
+    if (entry.isPresent()) {
+      return entry.map(FolderManifest.Entry::sha256);
+    }
     return readSidecar(location).filter(sidecar -> sidecar.describes(file)).map(HashSidecar::sha256);
+  }
+
+  /**
+   * Whether a file at {@code location} gets its hash in the folder's manifest; otherwise in a
+   * sidecar, as nginx leaves names starting with a dot out of the listings the manifest is
+   * written from.
+   */
+  static boolean inManifest(Location location) {
+    return !location.name().startsWith(".");
+  }
+
+  /** A published file whose entry waits for its folder's manifest. */
+  private record Published(String name, long size, String sha256, Instant notBefore, Instant notAfter) {}
+
+  private static final class PendingHashes {
+    final List<Published> files = new ArrayList<>();
+    final long since = System.nanoTime();
+  }
+
+  /**
+   * Keeps {@code sha256} for the file just published at {@code location}: its entry waits for the
+   * folder's next manifest. {@code sent} and {@code moved} are the server's {@code Date} of the
+   * PUT's and MOVE's answers, {@code sending} how long the PUT took. Never fails: the file is
+   * stored either way, and without the entry a later probe only knows no hash.
+   */
+  void published(Location location, long size, String sha256, Optional<Instant> sent, Duration sending, Optional<Instant> moved) {
+    if (sent.isEmpty() || moved.isEmpty()) {
+      log.debug("{}: the server sends no Date; no sha256 kept for it", location.display());
+      return;
+    }
+    // Date and getlastmodified are whole seconds: a second of slack on each side.
+    Published file =
+        new Published(
+            location.name(), size, sha256, sent.get().minus(sending).minusSeconds(1), moved.get().plusSeconds(1));
+    List<String> due = new ArrayList<>();
+    synchronized (pendingHashes) {
+      PendingHashes pending = pendingHashes.computeIfAbsent(location.folder(), f -> new PendingHashes());
+      pending.files.add(file);
+      long now = System.nanoTime();
+      pendingHashes.forEach(
+          (folder, waiting) -> {
+            if (waiting.files.size() >= MANIFEST_EVERY
+                || now - waiting.since > TimeUnit.SECONDS.toNanos(MANIFEST_AFTER_SECONDS)) {
+              due.add(folder);
+            }
+          });
+    }
+    due.forEach(this::writeManifestQuietly);
+  }
+
+  /** Writes every folder's waiting entries; files stay stored whatever fails. */
+  @Override
+  public void close() {
+    List<String> folders;
+    synchronized (pendingHashes) {
+      folders = List.copyOf(pendingHashes.keySet());
+    }
+    folders.forEach(this::writeManifestQuietly);
+  }
+
+  private void writeManifestQuietly(String folder) {
+    try {
+      writeManifest(folder);
+    } catch (UploadException e) {
+      log.warn("the sha256 of files published into {} could not be kept beside them: {}", decodedForDisplay(folder), e.getMessage());
+    }
+  }
+
+  /**
+   * Adds the entries waiting for {@code folder} to its manifest: reads it, lists the folder and
+   * writes it back with the waiting files that the listing shows as published, and the earlier
+   * entries that still describe their files. Nothing when none wait. A waiting file of another
+   * size than it was published with, or modified outside its upload, gets no entry.
+   */
+  private void writeManifest(String folder) throws UploadException {
+    synchronized (manifestLocks.computeIfAbsent(folder, f -> new Object())) {
+      PendingHashes pending;
+      synchronized (pendingHashes) {
+        pending = pendingHashes.remove(folder);
+      }
+      if (pending == null) {
+        return;
+      }
+      String display = decodedForDisplay(folder);
+      Map<String, FolderManifest.Entry> before = readManifest(folder).map(FolderManifest::entries).orElse(Map.of());
+      String operation = "PROPFIND " + display + " (sizes for the sha256 manifest)";
+      HttpResponse<String> response = propfind(folder, "1", Multistatus.REQUEST, operation);
+      requireSuccess(response, operation, Set.of(207));
+      Map<String, Multistatus> listed;
+      try {
+        listed = Multistatus.listed(response.body());
+      } catch (IOException e) {
+        throw permanent(operation + " failed: " + e.getMessage());
+      }
+      Map<String, FolderManifest.Entry> entries = new HashMap<>();
+      before.forEach(
+          (name, entry) -> {
+            Multistatus file = listed.get(name);
+            if (file != null && file.sha256().isEmpty() && entry.describes(file)) {
+              entries.put(name, entry);
+            }
+          });
+      for (Published published : pending.files) {
+        entries.remove(published.name());
+        entryFor(display, published, listed.get(published.name())).ifPresent(e -> entries.put(published.name(), e));
+      }
+      if (entries.equals(before)) {
+        return;
+      }
+      send(
+          request(folder + DavPath.encode(FolderManifest.NAME))
+              .PUT(HttpRequest.BodyPublishers.ofString(new FolderManifest(entries).format(), StandardCharsets.UTF_8)),
+          "PUT " + display + FolderManifest.NAME + " (sha256 manifest)",
+          Set.of(200, 201, 204));
+    }
+  }
+
+  /** The entry for {@code published} as the listing shows it as {@code file}, if it may have one. */
+  private static Optional<FolderManifest.Entry> entryFor(String folder, Published published, Multistatus file) {
+    if (file == null || file.collection() || file.sha256().isPresent() || file.lastModified().isEmpty()) {
+      return Optional.empty();
+    }
+    if (file.contentLength().isEmpty() || file.contentLength().getAsLong() != published.size()) {
+      log.error(
+          "{}{}: the server reports {} bytes, {} were published; its sha256 is not kept (verify checks it)",
+          folder,
+          published.name(),
+          file.contentLength().isPresent() ? file.contentLength().getAsLong() : "no size",
+          published.size());
+      return Optional.empty();
+    }
+    Optional<Instant> modified = httpDate(file.lastModified());
+    if (modified.isEmpty() || modified.get().isBefore(published.notBefore()) || modified.get().isAfter(published.notAfter())) {
+      log.debug("{}{}: modified outside its upload; its sha256 is not kept", folder, published.name());
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new FolderManifest.Entry(published.sha256(), published.size(), file.lastModified().get()));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<Instant> httpDate(Optional<String> text) {
+    try {
+      return text.map(t -> Instant.from(DateTimeFormatter.RFC_1123_DATE_TIME.parse(t.strip())));
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The server's {@code Date} of {@code response}, if it sent a valid one. */
+  private static Optional<Instant> dateOf(HttpResponse<?> response) {
+    return httpDate(response.headers().firstValue("Date"));
+  }
+
+  /** The manifest of {@code folder}, or empty when there is none or it is not one. */
+  private Optional<FolderManifest> readManifest(String folder) throws UploadException {
+    String operation = "GET " + decodedForDisplay(folder) + FolderManifest.NAME + " (sha256 manifest)";
+    Optional<String> body = readSmall(folder + DavPath.encode(FolderManifest.NAME), operation, FolderManifest.MAX_BYTES);
+    Optional<FolderManifest> manifest = body.flatMap(FolderManifest::parse);
+    if (body.isPresent() && manifest.isEmpty()) {
+      log.debug("{}: not a manifest; ignored", operation);
+    }
+    return manifest;
   }
 
   /**
@@ -413,11 +617,24 @@ public final class WebDavTarget implements UploadTarget {
   /** The sidecar at {@code location}, or empty when there is none or it is not one. */
   private Optional<HashSidecar> readSidecar(Location location) throws UploadException {
     String operation = "GET " + location.display() + " (sha256 sidecar)";
-    HttpResponse<InputStream> response = exchange(request(location.sidecar()).GET(), operation, BodyHandlers.ofInputStream());
+    Optional<String> body = readSmall(location.sidecar(), operation, HashSidecar.MAX_BYTES);
+    Optional<HashSidecar> sidecar = body.flatMap(HashSidecar::parse);
+    if (body.isPresent() && sidecar.isEmpty()) {
+      log.debug("{}: not a sidecar; ignored", operation);
+    }
+    return sidecar;
+  }
+
+  /**
+   * The text of the small file at {@code path}: empty when there is none, when the answer is not
+   * the file (a folder there) or when it is longer than {@code maxBytes}.
+   */
+  private Optional<String> readSmall(String path, String operation, int maxBytes) throws UploadException {
+    HttpResponse<InputStream> response = exchange(request(path).GET(), operation, BodyHandlers.ofInputStream());
     String body;
     try (InputStream in = response.body()) {
-      byte[] bytes = in.readNBytes(HashSidecar.MAX_BYTES + 1);
-      body = bytes.length > HashSidecar.MAX_BYTES ? null : new String(bytes, StandardCharsets.UTF_8);
+      byte[] bytes = in.readNBytes(maxBytes + 1);
+      body = bytes.length > maxBytes ? null : new String(bytes, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UploadException(HttpErrors.fromIo(operation, e), e);
     }
@@ -431,12 +648,11 @@ public final class WebDavTarget implements UploadTarget {
           HttpErrors.fromStatus(
               operation, status, response.headers().firstValue("Retry-After"), body == null ? "" : body, clock));
     }
-    Optional<HashSidecar> sidecar =
-        status == 200 && body != null ? HashSidecar.parse(body) : Optional.empty();
-    if (sidecar.isEmpty()) {
-      log.debug("{}: HTTP {}, not a sidecar; ignored", operation, status);
+    if (status != 200 || body == null) {
+      log.debug("{}: HTTP {}; ignored", operation, status);
+      return Optional.empty();
     }
-    return sidecar;
+    return Optional.of(body);
   }
 
   /** Removes the part; a failure only leaves a hidden file that the next upload overwrites. */

@@ -178,7 +178,7 @@ class WebDavTargetTest {
     }
     assertThat(get(encoded.toString())).isEqualTo(content);
     assertThat(target.probe(name)).isEqualTo(new RemoteState.Complete(321, Optional.of(sha(content))));
-    assertThat(Files.isRegularFile(stored(sidecarOf(nfc)))).as("sidecar beside " + nfc).isTrue();
+    assertThat(manifestBeside(nfc).entries()).as("manifest beside " + nfc).containsKey(nfc.substring(nfc.lastIndexOf('/') + 1));
   }
 
   @ParameterizedTest
@@ -200,12 +200,27 @@ class WebDavTargetTest {
   void aNewTargetProbesAnUploadedFileWithItsSha256() throws Exception {
     byte[] content = bytes(5000, 20);
     upload(target, "2024/kept.jpg", content);
+    // As the engine does when it stops: the manifest is written then at the latest.
+    target.close();
 
     WebDavTarget afterReinstall = target("/" + rootName, NginxWebDav.PASSWORD);
 
     assertThat(afterReinstall.probe("2024/kept.jpg"))
         .isEqualTo(new RemoteState.Complete(5000, Optional.of(sha(content))));
-    assertThat(Files.readString(stored("2024/.kept.jpg.autoupload-sha256")))
+    assertThat(Files.readString(stored("2024/" + FolderManifest.NAME)))
+        .contains(sha(content) + " 5000 kept.jpg ");
+  }
+
+  @Test
+  void aNewTargetProbesAFileWhoseNameStartsWithADotByItsSidecar() throws Exception {
+    byte[] content = bytes(5000, 31);
+    upload(target, "2024/.hidden.jpg", content);
+
+    WebDavTarget afterReinstall = target("/" + rootName, NginxWebDav.PASSWORD);
+
+    assertThat(afterReinstall.probe("2024/.hidden.jpg"))
+        .isEqualTo(new RemoteState.Complete(5000, Optional.of(sha(content))));
+    assertThat(Files.readString(stored("2024/..hidden.jpg.autoupload-sha256")))
         .contains(sha(content))
         .contains("size 5000");
   }
@@ -218,18 +233,23 @@ class WebDavTargetTest {
   }
 
   @Test
-  void aFileWhoseSidecarWasNeverWrittenHasNoKnownHash() throws Exception {
+  void aFileWhoseHashWasNeverWrittenHasNoKnownHash() throws Exception {
     upload(target, "crashed.jpg", bytes(900, 22));
-    // As after a crash between the MOVE and the sidecar's PUT.
-    Files.delete(stored(".crashed.jpg.autoupload-sha256"));
+    upload(target, ".crashed.jpg", bytes(900, 22));
+    // As after a kill before the manifest's PUT, and between the MOVE and the sidecar's PUT.
+    Files.delete(stored("..crashed.jpg.autoupload-sha256"));
+    WebDavTarget afterKill = target("/" + rootName, NginxWebDav.PASSWORD);
 
-    assertThat(target.probe("crashed.jpg")).isEqualTo(new RemoteState.Complete(900, Optional.empty()));
+    assertThat(afterKill.probe("crashed.jpg")).isEqualTo(new RemoteState.Complete(900, Optional.empty()));
+    assertThat(afterKill.probe(".crashed.jpg")).isEqualTo(new RemoteState.Complete(900, Optional.empty()));
   }
 
   @Test
-  void aFileReplacedBehindTheTargetsBackDoesNotInheritTheSidecarsHash() throws Exception {
+  void aFileReplacedBehindTheTargetsBackDoesNotInheritTheManifestsHash() throws Exception {
     upload(target, "bigger.jpg", bytes(900, 23));
     upload(target, "same-size.jpg", bytes(900, 24));
+    target.close();
+    assertThat(manifestBeside("bigger.jpg").entries()).containsKeys("bigger.jpg", "same-size.jpg");
 
     Files.write(stored("bigger.jpg"), bytes(901, 25));
     Files.write(stored("same-size.jpg"), bytes(900, 26));
@@ -248,8 +268,8 @@ class WebDavTargetTest {
       strings = {"empty", "prose", "short hash", "no size", "size in words", "negative size", "binary", "too long"})
   void aSidecarThatIsNotOneIsIgnored(String defect) throws Exception {
     byte[] content = bytes(900, 27);
-    upload(target, "odd.jpg", content);
-    Path sidecar = stored(".odd.jpg.autoupload-sha256");
+    upload(target, ".odd.jpg", content);
+    Path sidecar = stored("..odd.jpg.autoupload-sha256");
     String written = Files.readString(sidecar);
     String hash = sha(content);
     String broken =
@@ -267,9 +287,39 @@ class WebDavTargetTest {
     assertThat(broken).isNotEqualTo(written);
     Files.writeString(sidecar, broken);
 
-    assertThat(target.probe("odd.jpg")).isEqualTo(new RemoteState.Complete(900, Optional.empty()));
+    assertThat(target.probe(".odd.jpg")).isEqualTo(new RemoteState.Complete(900, Optional.empty()));
     // The same sidecar as written is believed: only the defect made the difference.
     Files.writeString(sidecar, written);
+    assertThat(target.probe(".odd.jpg")).isEqualTo(new RemoteState.Complete(900, Optional.of(hash)));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"empty", "no header", "short hash", "other size", "other time", "negative size", "binary", "too long"})
+  void aManifestEntryThatIsNotOneIsIgnored(String defect) throws Exception {
+    byte[] content = bytes(900, 32);
+    upload(target, "odd.jpg", content);
+    target.close();
+    Path manifest = stored(FolderManifest.NAME);
+    String written = Files.readString(manifest);
+    String hash = sha(content);
+    String broken =
+        switch (defect) {
+          case "empty" -> "";
+          case "no header" -> written.replace(FolderManifest.HEADER + "\n", "");
+          case "short hash" -> written.replace(hash, hash.substring(0, 63));
+          case "other size" -> written.replace(" 900 ", " 901 ");
+          case "other time" -> written.replaceAll(" odd\\.jpg .*", " odd.jpg Mon, 01 Jan 2001 00:00:00 GMT");
+          case "negative size" -> written.replace(" 900 ", " -900 ");
+          case "binary" -> "\u0000\u00ff\ufffd" + written.replace('\n', '\0');
+          case "too long" -> written + "x y\n".repeat(FolderManifest.MAX_BYTES / 4 + 1);
+          default -> throw new IllegalArgumentException(defect);
+        };
+    assertThat(broken).isNotEqualTo(written);
+    Files.writeString(manifest, broken);
+
+    assertThat(target.probe("odd.jpg")).isEqualTo(new RemoteState.Complete(900, Optional.empty()));
+    // The same manifest as written is believed: only the defect made the difference.
+    Files.writeString(manifest, written);
     assertThat(target.probe("odd.jpg")).isEqualTo(new RemoteState.Complete(900, Optional.of(hash)));
   }
 
@@ -282,9 +332,10 @@ class WebDavTargetTest {
   }
 
   @Test
-  void theSameFileUploadedAgainIsAcceptedByItsSidecar() throws Exception {
+  void theSameFileUploadedAgainIsAcceptedByItsManifest() throws Exception {
     byte[] content = bytes(3000, 29);
     upload(target, "twice.jpg", content);
+    target.close();
 
     RemoteFile again = upload(target("/" + rootName, NginxWebDav.PASSWORD), "twice.jpg", content);
 
@@ -302,6 +353,8 @@ class WebDavTargetTest {
         .satisfies(e -> assertThat(error(e)).isInstanceOf(UploadError.Conflict.class))
         .hasMessageContaining("cannot tell its hash");
     assertThat(Files.exists(stored(".foreign.jpg.autoupload-sha256"))).isFalse();
+    target.close();
+    assertThat(Files.exists(stored(FolderManifest.NAME))).isFalse();
   }
 
   // ---- interruptions ----
@@ -362,7 +415,6 @@ class WebDavTargetTest {
   void aFolderRemovedBehindTheTargetsBackIsMadeAgainOnTheNextAttempt() throws Exception {
     upload(target, "gone/a.jpg", bytes(10, 11));
     Files.delete(stored("gone/a.jpg"));
-    Files.delete(stored("gone/.a.jpg.autoupload-sha256"));
     Files.delete(stored("gone"));
 
     assertThatThrownBy(() -> upload(target, "gone/b.jpg", bytes(10, 12)))
@@ -479,12 +531,12 @@ class WebDavTargetTest {
   // ---- requests per file ----
 
   /**
-   * What a steady upload costs: the folder is listed once for all its probes, and each new file
-   * takes its PUT, the PROPFIND of its part, the MOVE and its sidecar's PUT, once the first
-   * publishes have shown that nginx's MOVE keeps the part's modification time.
+   * What a steady upload costs: the folder is listed once for all its probes, each new file takes
+   * its PUT, the PROPFIND of its part and the MOVE, and the folder's manifest is written once for
+   * all of them, when the target closes: a GET of it, a listing and a PUT.
    */
   @Test
-  void newFilesInOneFolderCostOneListingAndFourRequestsEach() throws Exception {
+  void newFilesInOneFolderCostOneListingThreeRequestsEachAndOneManifest() throws Exception {
     try (FaultProxy proxy = FaultProxy.start(nginx.uri("/"))) {
       WebDavTarget counted =
           new WebDavTarget(
@@ -496,16 +548,23 @@ class WebDavTargetTest {
         upload(counted, "2026/12/IMG_" + i + ".jpg", bytes(1000 + i, i));
       }
 
-      List<String> requests = proxy.exchanges().stream().map(e -> e.method() + " " + e.target()).toList();
-      assertThat(requests.stream().filter(r -> r.equals("PROPFIND /" + rootName + "/2026/12/")))
-          .as("listings of the folder in %s", requests).hasSize(1);
+      List<String> uploads = proxy.exchanges().stream().map(e -> e.method() + " " + e.target()).toList();
+      assertThat(uploads.stream().filter(r -> r.equals("PROPFIND /" + rootName + "/2026/12/")))
+          .as("listings of the folder in %s", uploads).hasSize(1);
       List<String> lastFile =
-          requests.stream().filter(r -> r.contains("IMG_9.jpg")).map(r -> r.substring(0, r.indexOf(' '))).toList();
-      assertThat(lastFile).containsExactly("PUT", "PROPFIND", "MOVE", "PUT");
-      assertThat(requests).as("all requests: 1 listing, 3 MKCOL (root, 2026, 12), 3 checks of the first moves")
-          .hasSize(1 + 3 + 10 * 4 + 3);
+          uploads.stream().filter(r -> r.contains("IMG_9.jpg")).map(r -> r.substring(0, r.indexOf(' '))).toList();
+      assertThat(lastFile).containsExactly("PUT", "PROPFIND", "MOVE");
+      assertThat(uploads).as("all requests: 1 listing, 3 MKCOL (root, 2026, 12)").hasSize(1 + 3 + 10 * 3);
+
+      counted.close();
+      List<String> requests = proxy.exchanges().stream().map(e -> e.method() + " " + e.target()).toList();
+      assertThat(requests.subList(uploads.size(), requests.size()))
+          .containsExactly(
+              "GET /" + rootName + "/2026/12/" + FolderManifest.NAME,
+              "PROPFIND /" + rootName + "/2026/12/",
+              "PUT /" + rootName + "/2026/12/" + FolderManifest.NAME);
     }
-    // The sidecars written from the parts' PROPFIND describe the files: a fresh target knows them.
+    // The manifest written from the folder's listing describes the files: a fresh target knows them.
     WebDavTarget fresh = target("/" + rootName, NginxWebDav.PASSWORD);
     for (int i = 0; i < 10; i++) {
       assertThat(fresh.probe("2026/12/IMG_" + i + ".jpg"))
@@ -557,9 +616,11 @@ class WebDavTargetTest {
     return response.body();
   }
 
-  private static String sidecarOf(String nfcPath) {
+  /** The manifest in the folder of {@code nfcPath}, as stored. */
+  private FolderManifest manifestBeside(String nfcPath) throws IOException {
     int slash = nfcPath.lastIndexOf('/');
-    return nfcPath.substring(0, slash + 1) + "." + nfcPath.substring(slash + 1) + WebDavTarget.SIDECAR_SUFFIX;
+    return FolderManifest.parse(Files.readString(stored(nfcPath.substring(0, slash + 1) + FolderManifest.NAME)))
+        .orElseThrow();
   }
 
   private Path stored(String nfcPath) {
