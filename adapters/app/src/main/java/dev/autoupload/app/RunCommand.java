@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.autoupload.conditions.ConditionSources;
 import dev.autoupload.engine.EngineStartException;
-import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.conditions.ConditionSource;
 import dev.autoupload.engine.internal.EngineInternals;
@@ -193,21 +192,18 @@ final class RunCommand implements Callable<Integer> {
         started ->
             out.println("autoupload: control endpoint " + started.url() + " (token in " + started.tokenFile() + ")"));
     out.flush();
-    try (RunWatch watch = RunWatch.start(engine, printer, askTimeout, once)) {
-      EngineStatus last;
-      try {
-        last = watch.awaitEnd();
-      } finally {
-        server.ifPresent(HttpControlServer::close);
-        engine.close();
-      }
-      printer.finish();
-      out.println(Summary.of(last, Duration.ofNanos(System.nanoTime() - startedNanos)).line());
-      out.flush();
-      Optional<String> problem = Summary.problem(last);
-      problem.ifPresent(p -> report(Main.INCOMPLETE, p, null));
-      return problem.isPresent() ? Main.INCOMPLETE : Main.OK;
-    }
+    return RunWatch.untilTheEnd(
+        engine,
+        printer,
+        askTimeout,
+        once,
+        () -> {
+          server.ifPresent(HttpControlServer::close);
+          engine.close();
+        },
+        startedNanos,
+        out,
+        spec.commandLine().getErr());
   }
 
   /** Starts the control endpoint; the engine and the target are closed when it cannot start. */

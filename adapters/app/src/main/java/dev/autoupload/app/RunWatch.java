@@ -3,6 +3,7 @@ package dev.autoupload.app;
 import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.Subscription;
 import dev.autoupload.engine.UploadEngine;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -68,6 +69,41 @@ final class RunWatch implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
+  }
+
+  /**
+   * Watches the engine until the run ends ({@link #awaitEnd}), then runs {@code close} (the endpoint,
+   * the engine), prints the summary on {@code out}, and on {@code err} what was not backed up.
+   *
+   * @return {@link Main#OK} when everything was backed up, else {@link Main#INCOMPLETE}
+   */
+  static int untilTheEnd(
+      UploadEngine engine,
+      ProgressPrinter printer,
+      Duration askTimeout,
+      boolean once,
+      Runnable close,
+      long startedNanos,
+      PrintWriter out,
+      PrintWriter err) {
+    try (RunWatch watch = start(engine, printer, askTimeout, once)) {
+      EngineStatus last;
+      try {
+        last = watch.awaitEnd();
+      } finally {
+        close.run();
+      }
+      printer.finish();
+      out.println(Summary.of(last, Duration.ofNanos(System.nanoTime() - startedNanos)).line());
+      out.flush();
+      Optional<String> problem = Summary.problem(last);
+      if (problem.isEmpty()) {
+        return Main.OK;
+      }
+      err.println(Main.ERROR_PREFIX + OneLine.of(problem.get()));
+      err.flush();
+      return Main.INCOMPLETE;
+    }
   }
 
   static RunWatch start(UploadEngine engine, ProgressPrinter printer, Duration askTimeout, boolean once) {

@@ -2,7 +2,6 @@ package dev.autoupload.app;
 
 import com.typesafe.config.Config;
 import dev.autoupload.conditions.ConditionSources;
-import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.conditions.ConditionSource;
 import dev.autoupload.engine.library.Library;
@@ -183,22 +182,19 @@ final class ServeCommand implements Callable<Integer> {
     server.ifPresent(
         started -> out.println("autoupload: control endpoint " + started.url() + " (token in " + started.tokenFile() + ")"));
     out.flush();
-    try (RunWatch watch = RunWatch.start(engine, printer, askTimeout, false)) {
-      EngineStatus last;
-      try {
-        last = watch.awaitEnd();
-      } finally {
-        server.ifPresent(HttpControlServer::close);
-        served.close();
-        engine.close();
-      }
-      printer.finish();
-      out.println(Summary.of(last, Duration.ofNanos(System.nanoTime() - startedNanos)).line());
-      out.flush();
-      Optional<String> problem = Summary.problem(last);
-      problem.ifPresent(p -> report(Main.INCOMPLETE, p, null));
-      return problem.isPresent() ? Main.INCOMPLETE : Main.OK;
-    }
+    return RunWatch.untilTheEnd(
+        engine,
+        printer,
+        askTimeout,
+        false,
+        () -> {
+          server.ifPresent(HttpControlServer::close);
+          served.close();
+          engine.close();
+        },
+        startedNanos,
+        out,
+        spec.commandLine().getErr());
   }
 
   /** The config file's libraries, every problem with them found before anything starts (exit 2, a line each). */
