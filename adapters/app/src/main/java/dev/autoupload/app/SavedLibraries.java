@@ -124,27 +124,14 @@ final class SavedLibraries {
 
   /**
    * Records that library {@code id} was removed, and saves; {@code ofConfigFile} when the config
-   * file lists it, whose entry must then be remembered as removed.
+   * file lists it, whose entry must then be remembered as removed. Also takes back an {@link #add}
+   * the engine then refused: {@code ofConfigFile} is then whether the id was removed before.
    */
   synchronized void remove(String id, boolean ofConfigFile) throws IOException {
     Map<String, LibraryDefinition> nextAdded = new LinkedHashMap<>(added);
     nextAdded.remove(id);
     Set<String> nextRemoved = new LinkedHashSet<>(removed);
     if (ofConfigFile) {
-      nextRemoved.add(id);
-    }
-    save(nextAdded, nextRemoved);
-  }
-
-  /**
-   * Takes back {@link #add} of a library the engine then refused, which ran neither before:
-   * {@code wasRemoved} when the config file's entry of its id had been removed through the API.
-   */
-  synchronized void undoAdd(String id, boolean wasRemoved) throws IOException {
-    Map<String, LibraryDefinition> nextAdded = new LinkedHashMap<>(added);
-    nextAdded.remove(id);
-    Set<String> nextRemoved = new LinkedHashSet<>(removed);
-    if (wasRemoved) {
       nextRemoved.add(id);
     }
     save(nextAdded, nextRemoved);

@@ -121,7 +121,7 @@ final class ServedLibraries implements LibraryCatalog, AutoCloseable {
     } catch (RunFailure e) {
       library.target().close();
       try {
-        saved.undoAdd(definition.id(), wasRemoved);
+        saved.remove(definition.id(), wasRemoved);
       } catch (IOException undo) {
         e.addSuppressed(undo);
       }
