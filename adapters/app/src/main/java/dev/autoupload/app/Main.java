@@ -48,6 +48,21 @@ public final class Main implements Callable<Integer> {
 
   static final String ERROR_PREFIX = "autoupload: error: ";
 
+  /**
+   * Prints {@code message} on {@code err} as one error line, with the stack trace of {@code cause}
+   * under {@code --debug}.
+   *
+   * @return {@code exitCode}
+   */
+  static int report(PrintWriter err, boolean debug, int exitCode, String message, Throwable cause) {
+    err.println(ERROR_PREFIX + OneLine.of(message));
+    if (debug && cause != null) {
+      cause.printStackTrace(err);
+    }
+    err.flush();
+    return exitCode;
+  }
+
   private static final Pattern USER_INFORMATION = Pattern.compile("(?<=[A-Za-z][A-Za-z0-9+.-]{0,30}://)[^\\s']*(?=@)");
 
   @Spec CommandSpec spec;

@@ -261,12 +261,6 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private int report(int exitCode, String message, Throwable cause) {
-    PrintWriter err = spec.commandLine().getErr();
-    err.println(Main.ERROR_PREFIX + OneLine.of(message));
-    if (debug && cause != null) {
-      cause.printStackTrace(err);
-    }
-    err.flush();
-    return exitCode;
+    return Main.report(spec.commandLine().getErr(), debug, exitCode, message, cause);
   }
 }

@@ -100,9 +100,7 @@ final class RunWatch implements AutoCloseable {
       if (problem.isEmpty()) {
         return Main.OK;
       }
-      err.println(Main.ERROR_PREFIX + OneLine.of(problem.get()));
-      err.flush();
-      return Main.INCOMPLETE;
+      return Main.report(err, false, Main.INCOMPLETE, problem.get(), null);
     }
   }
 
