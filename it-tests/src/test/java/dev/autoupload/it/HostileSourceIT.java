@@ -344,6 +344,11 @@ class HostileSourceIT {
   private static void writeHostileSource() throws IOException, InterruptedException {
     write(source.resolve(NFC), "composed");
     write(source.resolve(NFD), "decomposed");
+    // The newest is sent first, and the second to the shared name is the one kept beside it; with
+    // one modification time the scan's order decides, which puts the name already in NFC first.
+    FileTime sameInstant = FileTime.from(Instant.now().minusSeconds(120));
+    Files.setLastModifiedTime(source.resolve(NFC), sameInstant);
+    Files.setLastModifiedTime(source.resolve(NFD), sameInstant);
     write(source.resolve("Cre\u0300me/bru\u0302le\u0301e.jpg"), "dessert");
     write(source.resolve("\ud83d\udcf7 sunset \ud83c\udf05.jpg"), "emoji");
     write(source.resolve(LONG_NAME), "long");
