@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -30,8 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Model-checked histories against the packaged app: a seeded generator changes a small source
  * folder the ways people, cameras and sync tools do ({@link SourceFolder}), runs of {@code
  * autoupload run --once} interleave with the changes, some killed with SIGKILL mid-way, some
- * starting on a lost journal, and after every run the target and the run's report are held to
- * the {@link ReferenceModel}.
+ * starting on a lost journal, another client now and then edits, touches or deletes a backup on
+ * the target ({@link TargetTampering}), and after every run the target and the run's report are
+ * held to the {@link ReferenceModel}; where a backup the journal counts is gone, {@code verify}
+ * must name it.
  *
  * <p>{@code -Dhistory.seed=N} replays one history (the same changes and runs; where a kill lands
  * depends on timing), {@code -Dhistory.seed=N,M} several; {@code -Dhistory.runs=N} sets how many
@@ -61,6 +64,8 @@ class HistoryModelIT {
   private static final AtomicLong killed = new AtomicLong();
   private static final AtomicLong lostJournals = new AtomicLong();
   private static final AtomicLong fileChecks = new AtomicLong();
+  private static final AtomicLong tamperings = new AtomicLong();
+  private static final AtomicLong verifications = new AtomicLong();
   private static final List<Long> failedSeeds = new ArrayList<>();
 
   /** How a run starts and whether it is killed. */
@@ -117,11 +122,14 @@ class HistoryModelIT {
     }
     System.out.printf(
         Locale.ROOT,
-        "history: %,d histories, %,d runs (%,d killed, %,d on a lost journal), %,d file checks: %s%n",
+        "history: %,d histories, %,d runs (%,d killed, %,d on a lost journal), %,d changes on the target,"
+            + " %,d verify runs, %,d file checks: %s%n",
         histories.get(),
         runs.get(),
         killed.get(),
         lostJournals.get(),
+        tamperings.get(),
+        verifications.get(),
         fileChecks.get(),
         failedSeeds.isEmpty() ? "all held" : "seeds " + failedSeeds + " failed");
   }
@@ -152,6 +160,9 @@ class HistoryModelIT {
     Target target = target(seed, home);
     SplittableRandom random = new SplittableRandom(seed);
     SourceFolder source = new SourceFolder(home.resolve("src"), random);
+    // A stream of its own, so that a seed's changes to the source stay what they were before the
+    // target had any.
+    TargetTampering otherClient = new TargetTampering(target.onDisk(), new SplittableRandom(~seed));
     ReferenceModel model = new ReferenceModel();
     StringBuilder story = new StringBuilder("history of seed " + seed + ", backing up to " + target.uri() + "\n");
     source.populate().forEach(change -> story.append("  ").append(change).append('\n'));
@@ -165,6 +176,12 @@ class HistoryModelIT {
           for (int i = 0; i < changes; i++) {
             story.append("  ").append(source.change()).append('\n');
           }
+        }
+        if (run > 1) {
+          otherClient.maybeTamper().ifPresent(change -> {
+            tamperings.incrementAndGet();
+            story.append("  ").append(change).append('\n');
+          });
         }
         RunPlan plan = run == runCount ? RunPlan.COMPLETE : RunPlan.next(random);
         if (plan.lostJournal()) {
@@ -216,10 +233,14 @@ class HistoryModelIT {
       List<String> violations = new ArrayList<>(expected.checkTarget(after));
       if (wasKilled) {
         killed.incrementAndGet();
-        expected.killed();
+        expected.killed(after);
       } else {
         violations.addAll(expected.checkCompleted(exit, app.stdout(), after));
-        expected.completed();
+        Map<String, SourceFolder.Content> lost = expected.lostBehindTheJournal(after);
+        if (violations.isEmpty() && !lost.isEmpty()) {
+          violations.addAll(verifyNames(lost, expected.inPlace(after), source, target, dataDir, story));
+        }
+        expected.completed(after);
       }
       if (!violations.isEmpty()) {
         synchronized (failedSeeds) {
@@ -234,6 +255,46 @@ class HistoryModelIT {
                 + "replay: " + REPLAY + seed);
       }
     }
+  }
+
+  /**
+   * {@code verify} on the run's data dir: it must end with exit 1, name each file in {@code lost}
+   * as missing ({@code -}) or different ({@code *}), and find ({@code =}) each in {@code inPlace}.
+   */
+  private List<String> verifyNames(
+      Map<String, SourceFolder.Content> lost, Set<String> inPlace, SourceFolder source, Target target, Path dataDir, StringBuilder story) {
+    verifications.incrementAndGet();
+    AppProcess.Launch launch =
+        AppProcess.launch(
+                "verify", "--source", source.root().toString(), "--target", target.uri(), "--data-dir", dataDir.toString())
+            .withJvmOptions(FAST_START.toArray(String[]::new));
+    if (target.sidecarsProve()) {
+      launch = launch.withEnvironment(TargetSettings.PASSWORD_VARIABLE, NginxWebDav.PASSWORD);
+    }
+    List<String> violations = new ArrayList<>();
+    try (AppProcess verify = apps.start(launch)) {
+      int exit = verify.waitFor(RUN_TIMEOUT);
+      story.append("  verify, since ").append(lost.keySet()).append(" lost their backup behind the journal's back\n");
+      verify.stdout().forEach(line -> story.append("    ").append(line).append('\n'));
+      verify.errorLines().forEach(line -> story.append("    stderr: ").append(line).append('\n'));
+      story.append("    exit ").append(exit).append('\n');
+      if (exit != 1) {
+        violations.add("verify ended with exit " + exit + ", expected 1: " + lost.size() + " backups are gone");
+      }
+      lost.forEach((path, content) -> {
+        fileChecks.incrementAndGet();
+        if (!verify.stdout().contains("- " + path) && verify.stdout().stream().noneMatch(line -> line.startsWith("* " + path + ": "))) {
+          violations.add("verify does not name " + path + " [" + content.label() + "], whose content the target lost, as missing or different");
+        }
+      });
+      for (String path : inPlace) {
+        fileChecks.incrementAndGet();
+        if (!verify.stdout().contains("= " + path)) {
+          violations.add("verify does not find " + path + ", whose content is at its path or keep-both name");
+        }
+      }
+    }
+    return violations;
   }
 
   private static Target target(long seed, Path home) throws Exception {

@@ -22,6 +22,12 @@ import java.util.regex.Pattern;
  * path of a file that has it, or that path's keep-both name; so when the target holds it elsewhere
  * only, it may go up once more. Those contents, and no others, may gain a second copy; every
  * content the target lacks goes up exactly once; nothing on the target is removed or replaced.
+ *
+ * <p>Another client may remove a backup between runs ({@link TargetTampering}). A content the
+ * journal may know (a run since the journal was made found it on the target or put it there) is
+ * then trusted to the journal: a run need not send it again, and may call a copy of it already
+ * backed up. What shows the loss is {@code verify}, which {@link #lostBehindTheJournal} says it
+ * must report.
  */
 final class ReferenceModel {
 
@@ -30,11 +36,14 @@ final class ReferenceModel {
   private static final String ALREADY = "already-on-target ";
 
   private final Set<String> surelyKnown = new HashSet<>();
+  /** Contents a run since the journal was made may have recorded: its source's, once on the target. */
+  private final Set<String> mayKnow = new HashSet<>();
   private boolean killedSinceCompleted;
   private long fileChecks;
 
   void journalLost() {
     surelyKnown.clear();
+    mayKnow.clear();
   }
 
   /** Files and report lines checked so far. */
@@ -62,6 +71,8 @@ final class ReferenceModel {
     private final Set<String> fresh = new TreeSet<>();
     /** Contents the target holds, but not where the app can find them without the journal. */
     private final Set<String> mayRepeat = new TreeSet<>();
+    /** Contents the journal may know that another client removed from the target: go up at most once. */
+    private final Set<String> lostWhileKnown = new TreeSet<>();
 
     private Run(Map<String, Content> source, TargetView before) {
       this.source = source;
@@ -69,7 +80,7 @@ final class ReferenceModel {
       Map<String, Integer> onTarget = before.copies();
       filesByContent().forEach((content, paths) -> {
         if (!onTarget.containsKey(content)) {
-          fresh.add(content);
+          (mayKnow.contains(content) ? lostWhileKnown : fresh).add(content);
         } else if (!surelyKnown.contains(content)
             && !paths.stream().allMatch(path -> before.proves(path, content) || before.proves(keepBothPath(path, content), content))) {
           mayRepeat.add(content);
@@ -89,7 +100,7 @@ final class ReferenceModel {
       });
       Map<String, Integer> was = before.copies();
       after.copies().forEach((content, copies) -> {
-        int allowed = was.getOrDefault(content, 0) + (fresh.contains(content) || mayRepeat.contains(content) ? 1 : 0);
+        int allowed = was.getOrDefault(content, 0) + (mayGoUp(content) ? 1 : 0);
         if (copies > allowed) {
           violations.add(copies + " copies of " + describe(content) + " on the target (" + after.pathsOf(content) + "), at most " + allowed + " allowed");
         }
@@ -115,9 +126,10 @@ final class ReferenceModel {
       expect(violations, "uploaded + already", summary.uploaded() + summary.already(), files);
       expect(violations, "skipped", summary.skipped(), 0);
       expect(violations, "failed", summary.failed(), 0);
-      if (summary.uploaded() < fresh.size() || summary.uploaded() > fresh.size() + mayRepeat.size()) {
+      int mayAlsoGoUp = mayRepeat.size() + lostWhileKnown.size();
+      if (summary.uploaded() < fresh.size() || summary.uploaded() > fresh.size() + mayAlsoGoUp) {
         violations.add("uploaded=" + summary.uploaded() + ", expected " + fresh.size()
-            + (mayRepeat.isEmpty() ? "" : " to " + (fresh.size() + mayRepeat.size()))
+            + (mayAlsoGoUp == 0 ? "" : " to " + (fresh.size() + mayAlsoGoUp))
             + "; the target lacked " + describeAll(fresh) + (mayRepeat.isEmpty() ? "" : ", may repeat " + describeAll(mayRepeat)));
       }
       int gained = after.files().size() - before.files().size();
@@ -126,7 +138,7 @@ final class ReferenceModel {
       }
       source.forEach((path, content) -> {
         fileChecks++;
-        if (after.pathsOf(content.sha256()).isEmpty()) {
+        if (after.pathsOf(content.sha256()).isEmpty() && !lostWhileKnown.contains(content.sha256())) {
           violations.add(path + " [" + content.label() + "]: its content is not on the target");
         }
       });
@@ -156,14 +168,14 @@ final class ReferenceModel {
         if (!reported.add(path)) {
           violations.add("'" + line + "': " + path + " reported twice");
         }
-        if (after.pathsOf(sha256).isEmpty()) {
+        if (after.pathsOf(sha256).isEmpty() && !lostWhileKnown.contains(sha256)) {
           violations.add("'" + line + "': its content [" + content.label() + "] is not on the target");
         }
         if (!upload) {
           continue;
         }
         uploadedLines++;
-        if (!fresh.contains(sha256) && !mayRepeat.contains(sha256)) {
+        if (!mayGoUp(sha256)) {
           violations.add("'" + line + "': its content [" + content.label() + "] was on the target already, at " + before.pathsOf(sha256));
         }
         if (!uploadedContents.add(sha256)) {
@@ -182,13 +194,50 @@ final class ReferenceModel {
       }
     }
 
-    void killed() {
+    void killed(TargetView after) {
+      learn(after);
       killedSinceCompleted = true;
     }
 
-    void completed() {
+    void completed(TargetView after) {
+      learn(after);
       source.values().forEach(content -> surelyKnown.add(content.sha256()));
       killedSinceCompleted = false;
+    }
+
+    /**
+     * The source's files whose content the target no longer holds after this completed run: each
+     * a backup another client removed that the journal still counts, which {@code verify} must
+     * name. By path, with the content.
+     */
+    Map<String, Content> lostBehindTheJournal(TargetView after) {
+      Map<String, Content> lost = new TreeMap<>();
+      source.forEach((path, content) -> {
+        if (after.pathsOf(content.sha256()).isEmpty()) {
+          lost.put(path, content);
+        }
+      });
+      return lost;
+    }
+
+    /** The source's files whose content is at their own path or its keep-both name: {@code verify} finds them. */
+    Set<String> inPlace(TargetView after) {
+      Set<String> found = new TreeSet<>();
+      source.forEach((path, content) -> {
+        String sha256 = content.sha256();
+        if (sha256.equals(sha256At(after, path)) || sha256.equals(sha256At(after, keepBothPath(path, sha256)))) {
+          found.add(path);
+        }
+      });
+      return found;
+    }
+
+    private void learn(TargetView after) {
+      source.values().stream().map(Content::sha256).filter(sha256 -> !after.pathsOf(sha256).isEmpty()).forEach(mayKnow::add);
+    }
+
+    private boolean mayGoUp(String content) {
+      return fresh.contains(content) || mayRepeat.contains(content) || lostWhileKnown.contains(content);
     }
 
     private Map<String, List<String>> filesByContent() {
