@@ -9,6 +9,10 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -41,6 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterIT {
 
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final Pattern RESUMED = Pattern.compile("resumed Videos/big\\.mov at (\\d+)/\\d+");
   private static final Pattern ENDPOINT = Pattern.compile("autoupload: control endpoint (http://\\S+/) \\(token in (.+)\\)");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   /** From the kill to the big library running on a survivor: failure detection, stable-after, recovery. */
@@ -150,13 +155,49 @@ class ClusterIT {
           .untilAsserted(() -> assertThat(MediaFiles.sha256Tree(target(id))).as(id).isEqualTo(expected));
     }
     Duration completed = Duration.ofNanos(System.nanoTime() - killedNanos);
+
+    // The big file went on from where the killed node had journalled it: at most one checkpoint
+    // interval (autoupload.upload.checkpoint-bytes, 8 MiB) is sent again.
+    long resumedAt =
+        survivors.stream()
+            .flatMap(node -> node.stdout().stream())
+            .map(RESUMED::matcher)
+            .filter(Matcher::matches)
+            .mapToLong(resumed -> Long.parseLong(resumed.group(1)))
+            .max()
+            .orElseThrow(() -> new AssertionError("no survivor resumed big.mov\n" + survivors.get(0).describe() + "\n" + survivors.get(1).describe()));
+    assertThat(resumedAt).as("offset the upload resumed at").isBetween(partAtKill - 8L * MIB, partAtKill);
+
+    // The Activity read model, one for the cluster in the shared database, has every file once, completed.
+    Map<String, Long> files = new TreeMap<>();
+    for (String id : ids) {
+      files.put(id, (long) MediaFiles.sha256Tree(source(id)).size());
+    }
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(completedInActivity()).isEqualTo(files));
+    System.out.printf(
+        "ClusterIT: killed node %d at %d bytes of big.mov with %s; they ran on survivors %.1f s after the kill, big.mov resumed at %d bytes, all complete after %.1f s%n",
+        victim, partAtKill, moving, moved.toMillis() / 1000.0, resumedAt, completed.toMillis() / 1000.0);
     for (AppProcess survivor : survivors) {
       assertThat(survivor.isAlive()).as(survivor.describe()).isTrue();
       assertThat(survivor.errorLines()).as(survivor.describe()).isEmpty();
     }
-    System.out.printf(
-        "ClusterIT: killed node %d at %d MiB of big.mov with %s; they ran on survivors %.1f s after the kill, all complete after %.1f s%n",
-        victim, partAtKill / MIB, moving, moved.toMillis() / 1000.0, completed.toMillis() / 1000.0);
+  }
+
+  /** Per library, how many assets the Activity read model has, each counted once: all must be completed. */
+  private static Map<String, Long> completedInActivity() throws SQLException {
+    Map<String, Long> completed = new TreeMap<>();
+    try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), "");
+        ResultSet rows =
+            connection
+                .createStatement()
+                .executeQuery(
+                    "SELECT library_id, count(*), count(*) FILTER (WHERE state = 'COMPLETED') FROM activity_asset GROUP BY library_id")) {
+      while (rows.next()) {
+        assertThat(rows.getLong(3)).as("completed of " + rows.getString(1)).isEqualTo(rows.getLong(2));
+        completed.put(rows.getString(1), rows.getLong(2));
+      }
+    }
+    return completed;
   }
 
   /** Each library's id with the nodes whose output says it runs there and has not stopped since. */
