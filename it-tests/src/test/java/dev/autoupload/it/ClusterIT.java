@@ -5,14 +5,12 @@ import static dev.autoupload.it.MediaFiles.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -40,10 +38,12 @@ import org.junit.jupiter.api.io.TempDir;
  * node that is in the middle of the big library's 200 MiB file is killed with SIGKILL: the others
  * down it (split brain resolver, keep majority), its libraries start on them, recover from the
  * journal and resume, and every file of every library ends up on its target once, sha256-equal to
- * its source, with no part file left.
+ * its source, with no part file left. Then one of the two left is stopped with SIGTERM: it hands
+ * its libraries over to the last node before it exits, which sends nothing again.
  */
 class ClusterIT {
 
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static final Pattern RESUMED = Pattern.compile("resumed Videos/big\\.mov at (\\d+)/\\d+");
   private static final Pattern ENDPOINT = Pattern.compile("autoupload: control endpoint (http://\\S+/) \\(token in (.+)\\)");
@@ -155,6 +155,10 @@ class ClusterIT {
           .untilAsserted(() -> assertThat(MediaFiles.sha256Tree(target(id))).as(id).isEqualTo(expected));
     }
     Duration completed = Duration.ofNanos(System.nanoTime() - killedNanos);
+    for (AppProcess survivor : survivors) {
+      assertThat(survivor.isAlive()).as(survivor.describe()).isTrue();
+      assertThat(survivor.errorLines()).as(survivor.describe()).isEmpty();
+    }
 
     // The big file went on from where the killed node had journalled it: at most one checkpoint
     // interval (autoupload.upload.checkpoint-bytes, 8 MiB) is sent again.
@@ -168,36 +172,49 @@ class ClusterIT {
             .orElseThrow(() -> new AssertionError("no survivor resumed big.mov\n" + survivors.get(0).describe() + "\n" + survivors.get(1).describe()));
     assertThat(resumedAt).as("offset the upload resumed at").isBetween(partAtKill - 8L * MIB, partAtKill);
 
-    // The Activity read model, one for the cluster in the shared database, has every file once, completed.
-    Map<String, Long> files = new TreeMap<>();
-    for (String id : ids) {
-      files.put(id, (long) MediaFiles.sha256Tree(source(id)).size());
+    // A node stopped with SIGTERM hands its libraries over before it exits: they start on the last
+    // node at once and send nothing again.
+    AppProcess leaving = survivors.get(0);
+    AppProcess last = survivors.get(1);
+    List<String> handedOver = List.copyOf(runningOn(List.of(leaving)).keySet());
+    int lastLinesBefore = last.stdout().size();
+    long leavingNanos = System.nanoTime();
+    leaving.terminate();
+    assertThat(leaving.waitFor(Duration.ofSeconds(60))).as(leaving.describe()).isEqualTo(AppProcess.SIGTERM_EXIT);
+    assertThat(leaving.stdout()).as(leaving.describe()).containsAll(handedOver.stream().map(id -> "autoupload: library " + id + " stopped on this node").toList());
+    await()
+        .atMost(MOVE_TIMEOUT)
+        .until(() -> handedOver.stream().allMatch(id -> last.stdout().subList(lastLinesBefore, last.stdout().size()).contains("autoupload: library " + id + " runs on this node")));
+    Duration handedOverAfter = Duration.ofNanos(System.nanoTime() - leavingNanos);
+    Api lastApi = Api.of(last);
+    await()
+        .atMost(COMPLETE_TIMEOUT)
+        .untilAsserted(
+            () -> {
+              JsonNode libraries = lastApi.json("api/status").get("libraries");
+              assertThat(libraries).hasSize(ids.size());
+              for (JsonNode library : libraries) {
+                assertThat(library.get("scanning").asBoolean()).as(library.toString()).isFalse();
+                assertThat(library.get("queued").asLong() + library.get("running").asLong()).as(library.toString()).isZero();
+              }
+            });
+    for (JsonNode library : lastApi.json("api/status").get("libraries")) {
+      if (handedOver.contains(library.get("id").asText())) {
+        assertThat(library.get("bytesSent").asLong()).as("sent again after the hand-over: " + library).isZero();
+      }
     }
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(completedInActivity()).isEqualTo(files));
+    for (String id : ids) {
+      assertThat(MediaFiles.sha256Tree(target(id))).as(id).isEqualTo(MediaFiles.sha256Tree(source(id)));
+    }
+    assertThat(last.isAlive()).as(last.describe()).isTrue();
+    assertThat(last.errorLines()).as(last.describe()).isEmpty();
+
+    System.out.printf(
+        "ClusterIT: %s handed over by SIGTERM, running on the last node %.1f s later%n",
+        handedOver, handedOverAfter.toMillis() / 1000.0);
     System.out.printf(
         "ClusterIT: killed node %d at %d bytes of big.mov with %s; they ran on survivors %.1f s after the kill, big.mov resumed at %d bytes, all complete after %.1f s%n",
         victim, partAtKill, moving, moved.toMillis() / 1000.0, resumedAt, completed.toMillis() / 1000.0);
-    for (AppProcess survivor : survivors) {
-      assertThat(survivor.isAlive()).as(survivor.describe()).isTrue();
-      assertThat(survivor.errorLines()).as(survivor.describe()).isEmpty();
-    }
-  }
-
-  /** Per library, how many assets the Activity read model has, each counted once: all must be completed. */
-  private static Map<String, Long> completedInActivity() throws SQLException {
-    Map<String, Long> completed = new TreeMap<>();
-    try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), "");
-        ResultSet rows =
-            connection
-                .createStatement()
-                .executeQuery(
-                    "SELECT library_id, count(*), count(*) FILTER (WHERE state = 'COMPLETED') FROM activity_asset GROUP BY library_id")) {
-      while (rows.next()) {
-        assertThat(rows.getLong(3)).as("completed of " + rows.getString(1)).isEqualTo(rows.getLong(2));
-        completed.put(rows.getString(1), rows.getLong(2));
-      }
-    }
-    return completed;
   }
 
   /** Each library's id with the nodes whose output says it runs there and has not stopped since. */
@@ -263,6 +280,14 @@ class ClusterIT {
       Matcher endpoint = ENDPOINT.matcher(app.awaitLine(line -> ENDPOINT.matcher(line).matches(), START_TIMEOUT));
       assertThat(endpoint.matches()).isTrue();
       return new Api(URI.create(endpoint.group(1)), Files.readString(Path.of(endpoint.group(2))).strip());
+    }
+
+    JsonNode json(String path) throws IOException, InterruptedException {
+      HttpRequest request =
+          HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token).build();
+      HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      return JSON.readTree(response.body());
     }
 
     HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
