@@ -35,7 +35,11 @@ import picocli.CommandLine.Spec;
           + "status is then the signal's, 130 or 143).",
       "While it runs, POST /api/libraries adds a library and DELETE /api/libraries/ID removes one, "
           + "on the control endpoint (autoupload.http.listen or --http); the changes are kept in "
-          + "<data-dir>/libraries.json and win over the config file after a restart."
+          + "<data-dir>/libraries.json and win over the config file after a restart.",
+      "With autoupload.cluster.seed-nodes set, it runs as one node of a cluster whose nodes share a "
+          + "PostgreSQL journal (autoupload.journal.url) and the same config file: the libraries are "
+          + "spread over the nodes, those of a node that dies go on on the others, and the API takes "
+          + "no library changes (409). See the README, 'Running a cluster'."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
