@@ -244,11 +244,12 @@ final class ServeCommand implements Callable<Integer> {
     ProgressPrinter printer =
         new ProgressPrinter(out, System.console() != null ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.LINES);
     try {
+      engine.addListener(printer::onEvent);
+      // Before anything that can fail, so that closing the engine closes it too.
+      engine.addConditionSource(conditionSource);
       server =
           endpoint.map(
               option -> RunCommand.startHttp(engine, dataDirectory, option, Optional.of(new ClusterLibraries(engine))));
-      engine.addListener(printer::onEvent);
-      engine.addConditionSource(conditionSource);
       ClusterNode.join(
           engine,
           cluster,
