@@ -207,6 +207,11 @@ public final class UploadEngine implements AutoCloseable {
           }
 
           @Override
+          public UploadEngine start(Config config, Config overWiring) {
+            return UploadEngine.start(config.withFallback(ConfigFactory.load()), Optional.empty(), overWiring);
+          }
+
+          @Override
           public ActorSystem<?> actorSystem(UploadEngine engine) {
             return engine.system;
           }
@@ -313,6 +318,11 @@ public final class UploadEngine implements AutoCloseable {
    *     autoupload.conditions.initial}
    */
   private static UploadEngine start(Config config, Optional<DeviceConditions> initialOverride) {
+    return start(config, initialOverride, ConfigFactory.empty());
+  }
+
+  /** @param overWiring Pekko settings laid over the engine's wiring (a cluster node's remoting) */
+  private static UploadEngine start(Config config, Optional<DeviceConditions> initialOverride, Config overWiring) {
     long startedNanos = System.nanoTime();
     Config settings = config.resolve();
     UploadSettings uploadSettings;
@@ -374,6 +384,7 @@ public final class UploadEngine implements AutoCloseable {
       activityPool = journal.pool(settings.getInt("autoupload.journal.max-connections"));
       Config pekkoConfig =
           ConfigFactory.parseMap(journal.pekkoSettings(settings.getInt("autoupload.journal.max-connections")))
+              .withFallback(overWiring)
               .withFallback(ConfigFactory.parseResources(WIRING))
               .withFallback(settings)
               .resolve();

@@ -248,8 +248,13 @@ final class RunCommand implements Callable<Integer> {
   }
 
   static UploadEngine startEngine(Config config) {
+    return startEngine(config, com.typesafe.config.ConfigFactory.empty());
+  }
+
+  /** {@link #startEngine(Config)} with Pekko settings over the engine's wiring (a cluster node's). */
+  static UploadEngine startEngine(Config config, Config overWiring) {
     try {
-      return EngineInternals.start(config);
+      return EngineInternals.start(config, overWiring);
     } catch (EngineStartException e) {
       int code = e.getCause() instanceof ConfigException ? Main.USAGE : Main.CANNOT_START;
       throw new RunFailure(code, e.getMessage(), e);

@@ -1,6 +1,8 @@
 package dev.autoupload.app;
 
 import com.typesafe.config.Config;
+import dev.autoupload.cluster.ClusterNode;
+import dev.autoupload.cluster.ClusterSettings;
 import dev.autoupload.conditions.ConditionSources;
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.conditions.ConditionSource;
@@ -10,7 +12,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -31,7 +35,11 @@ import picocli.CommandLine.Spec;
           + "status is then the signal's, 130 or 143).",
       "While it runs, POST /api/libraries adds a library and DELETE /api/libraries/ID removes one, "
           + "on the control endpoint (autoupload.http.listen or --http); the changes are kept in "
-          + "<data-dir>/libraries.json and win over the config file after a restart."
+          + "<data-dir>/libraries.json and win over the config file after a restart.",
+      "With autoupload.cluster.seed-nodes set, it runs as one node of a cluster whose nodes share a "
+          + "PostgreSQL journal (autoupload.journal.url) and the same config file: the libraries are "
+          + "spread over the nodes, those of a node that dies go on on the others, and the API takes "
+          + "no library changes (409). See the README, 'Running a cluster'."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -114,6 +122,9 @@ final class ServeCommand implements Callable<Integer> {
 
   private int serve(long startedNanos) {
     Config config = CommandSetup.config(Optional.of(configFile), assignments, Optional.ofNullable(dataDir));
+    if (ClusterSettings.configured(config)) {
+      return serveOnCluster(config, startedNanos);
+    }
     Optional<HttpOption> endpoint = HttpOption.resolve(http, config);
     Path dataDirectory = ConfigLoader.dataDir(config).orElseThrow();
     PrintWriter out = spec.commandLine().getOut();
@@ -190,6 +201,84 @@ final class ServeCommand implements Callable<Integer> {
         () -> {
           server.ifPresent(HttpControlServer::close);
           served.close();
+          engine.close();
+        },
+        startedNanos,
+        out,
+        spec.commandLine().getErr());
+  }
+
+  /**
+   * As one node of the cluster {@code autoupload.cluster} names: the config file's libraries are
+   * spread over the nodes (each node must have the same file), the journal is the PostgreSQL
+   * database they share, and {@code libraries.json} plays no part (the API takes no changes).
+   */
+  private int serveOnCluster(Config config, long startedNanos) {
+    ClusterSettings cluster;
+    try {
+      cluster = ClusterSettings.from(config);
+    } catch (IllegalArgumentException e) {
+      throw new RunFailure(Main.USAGE, e.getMessage(), e);
+    }
+    if (!config.getString("autoupload.journal.url").startsWith("jdbc:postgresql:")) {
+      throw new RunFailure(
+          Main.USAGE,
+          "autoupload.cluster needs a journal every node shares: set autoupload.journal.url = \"jdbc:postgresql://…\"");
+    }
+    Optional<HttpOption> endpoint = HttpOption.resolve(http, config);
+    Path dataDirectory = ConfigLoader.dataDir(config).orElseThrow();
+    PrintWriter out = spec.commandLine().getOut();
+    List<LibraryDefinition> libraries = configured(config);
+    Map<String, LibraryDefinition> byId = new LinkedHashMap<>();
+    libraries.forEach(library -> byId.put(library.id(), library));
+    ConditionSource conditionSource = openConditions(config);
+    UploadEngine engine;
+    try {
+      engine = RunCommand.startEngine(config, cluster.pekkoSettings());
+    } catch (RuntimeException e) {
+      conditionSource.close();
+      throw e;
+    }
+    Optional<HttpControlServer> server;
+    Duration askTimeout = config.getDuration("autoupload.ask-timeout");
+    ProgressPrinter printer =
+        new ProgressPrinter(out, System.console() != null ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.LINES);
+    try {
+      engine.addListener(printer::onEvent);
+      // Before anything that can fail, so that closing the engine closes it too.
+      engine.addConditionSource(conditionSource);
+      server =
+          endpoint.map(
+              option -> RunCommand.startHttp(engine, dataDirectory, option, Optional.of(new ClusterLibraries(engine))));
+      ClusterNode.join(
+          engine,
+          cluster,
+          List.copyOf(byId.keySet()),
+          id -> Optional.ofNullable(byId.get(id)).map(definition -> definition.open(config)),
+          line -> {
+            synchronized (out) {
+              out.println("autoupload: " + line);
+              out.flush();
+            }
+          });
+    } catch (RuntimeException e) {
+      engine.close();
+      throw e;
+    }
+    out.println(
+        "autoupload: node " + cluster.address() + " of the cluster of " + String.join(", ", cluster.seedNodes())
+            + ": " + libraries.size() + (libraries.size() == 1 ? " library" : " libraries")
+            + " spread over its nodes (data dir " + OneLine.of(dataDirectory.toString()) + ")");
+    server.ifPresent(
+        started -> out.println("autoupload: control endpoint " + started.url() + " (token in " + started.tokenFile() + ")"));
+    out.flush();
+    return RunWatch.untilTheEnd(
+        engine,
+        printer,
+        askTimeout,
+        false,
+        () -> {
+          server.ifPresent(HttpControlServer::close);
           engine.close();
         },
         startedNanos,

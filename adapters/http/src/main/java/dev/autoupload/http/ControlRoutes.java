@@ -626,6 +626,9 @@ final class ControlRoutes extends AllDirectives {
     if (cause instanceof LibraryCatalog.DuplicateIdException) {
       return error(StatusCodes.CONFLICT, cause.getMessage(), Optional.of("id"));
     }
+    if (cause instanceof LibraryCatalog.ChangeRefusedException) {
+      return error(StatusCodes.CONFLICT, cause.getMessage(), Optional.empty());
+    }
     if (cause instanceof IllegalArgumentException) {
       return error(StatusCodes.BAD_REQUEST, cause.getMessage(), Optional.empty());
     }

@@ -36,6 +36,22 @@ public interface LibraryCatalog {
   }
 
   /**
+   * The catalog does not take changes through the API (a cluster's libraries come from the config
+   * file every node has): the API answers 409.
+   */
+  final class ChangeRefusedException extends RuntimeException {
+
+    /**
+     * A refusal saying where the libraries are changed instead.
+     *
+     * @param message one line
+     */
+    public ChangeRefusedException(String message) {
+      super(message);
+    }
+  }
+
+  /**
    * The libraries running now, in the order they were added.
    *
    * @return an unmodifiable list
@@ -48,7 +64,8 @@ public interface LibraryCatalog {
    * @param definition the request's JSON body, e.g. {@code {"id": "carol", "source": "/photos",
    *     "target": "file:///backup/carol"}}
    * @return the library added; fails with {@link IllegalArgumentException} (400) for a bad
-   *     definition, with {@link DuplicateIdException} (409) when its id runs already
+   *     definition, with {@link DuplicateIdException} (409) when its id runs already, with {@link
+   *     ChangeRefusedException} (409) when the catalog takes no changes
    */
   CompletionStage<Entry> add(JsonNode definition);
 
@@ -57,7 +74,8 @@ public interface LibraryCatalog {
    *
    * @param id the library's id
    * @return completes once its backup has stopped; fails with {@link
-   *     java.util.NoSuchElementException} (404) when no library has that id
+   *     java.util.NoSuchElementException} (404) when no library has that id, with {@link
+   *     ChangeRefusedException} (409) when the catalog takes no changes
    */
   CompletionStage<Void> remove(String id);
 }

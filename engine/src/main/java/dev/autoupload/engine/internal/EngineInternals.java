@@ -20,6 +20,13 @@ public final class EngineInternals {
     UploadEngine start(Config config);
 
     /**
+     * @param config the settings, falling back to the application's and the reference settings
+     * @param overWiring Pekko settings laid over the engine's own wiring
+     * @return the running engine
+     */
+    UploadEngine start(Config config, Config overWiring);
+
+    /**
      * @param engine a running engine
      * @return its actor system
      */
@@ -55,6 +62,20 @@ public final class EngineInternals {
    */
   public static UploadEngine start(Config config) {
     return access().start(config);
+  }
+
+  /**
+   * Starts an engine whose actor system takes {@code overWiring} over the engine's own wiring
+   * ({@code dev/autoupload/engine/wiring.conf}), which otherwise wins over every setting: how a
+   * cluster node puts Pekko remoting back (see the module {@code autoupload-cluster}).
+   *
+   * @param config the settings, as for {@link #start(Config)}
+   * @param overWiring Pekko settings that win over the engine's wiring
+   * @return the running engine; close it when done
+   * @throws dev.autoupload.engine.EngineStartException as {@link #start(Config)}
+   */
+  public static UploadEngine start(Config config, Config overWiring) {
+    return access().start(config, overWiring);
   }
 
   /**

@@ -30,6 +30,12 @@ import java.util.Optional;
  */
 public record JournalDatabase(Dialect dialect, String url, String user, String password) {
 
+  /** The key of the PostgreSQL advisory lock migrations hold: "autoupld" in ASCII. */
+  private static final long MIGRATION_LOCK = 0x6175746f75706c64L;
+
+  private static final java.time.Duration MIGRATION_LOCK_TIMEOUT = java.time.Duration.ofMinutes(2);
+  private static final java.time.Duration MIGRATION_LOCK_RETRY = java.time.Duration.ofMillis(200);
+
   /** The databases the journal runs on, with the plugin's DDL and Slick profile for each. */
   public enum Dialect {
     /** H2, embedded in the data folder or at a {@code jdbc:h2:} URL; the default. */
@@ -180,6 +186,9 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
     requireDriver();
     try (Connection connection = connect()) {
       connection.setAutoCommit(true);
+      if (dialect == Dialect.POSTGRES) {
+        lockMigrations(connection);
+      }
       try (Statement statement = connection.createStatement()) {
         statement.execute(
             "CREATE TABLE IF NOT EXISTS autoupload_schema_version ("
@@ -197,6 +206,37 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
               .explained(e)
               .orElseGet(() -> "cannot open the journal database " + redactedUrl() + ": " + e.getMessage()),
           e);
+    }
+  }
+
+  /**
+   * Holds the database's migration lock until {@code connection} closes: engines that share a
+   * PostgreSQL journal (the nodes of a cluster) may start at once, and two running one migration
+   * together failed on its version's key. Tried rather than waited for: a session blocked in a
+   * statement holds a snapshot, which the other's CREATE INDEX CONCURRENTLY would wait for in turn.
+   */
+  private void lockMigrations(Connection connection) throws SQLException {
+    long deadline = System.nanoTime() + MIGRATION_LOCK_TIMEOUT.toNanos();
+    try (PreparedStatement tryLock = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+      tryLock.setLong(1, MIGRATION_LOCK);
+      while (true) {
+        try (ResultSet locked = tryLock.executeQuery()) {
+          if (locked.next() && locked.getBoolean(1)) {
+            return;
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw new EngineStartException(
+              "another engine has been migrating the journal database " + redactedUrl() + " for "
+                  + MIGRATION_LOCK_TIMEOUT.toSeconds() + " s; start this one again once it has started");
+        }
+        try {
+          Thread.sleep(MIGRATION_LOCK_RETRY.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new EngineStartException("interrupted while waiting to migrate the journal database", e);
+        }
+      }
     }
   }
 

@@ -17,6 +17,7 @@ class HostAppDependenciesTest {
   private static final Map<String, String> LEFT_OUT =
       Map.of(
           "Pekko remoting", "org.apache.pekko.remote.RemoteActorRefProvider",
+          "Pekko Cluster (the module autoupload-cluster)", "org.apache.pekko.cluster.Cluster",
           "Aeron's agrona", "org.agrona.DirectBuffer",
           "the PostgreSQL driver", "org.postgresql.Driver",
           "the AWS SDK (S3 has its own module)", "software.amazon.awssdk.core.SdkBytes",

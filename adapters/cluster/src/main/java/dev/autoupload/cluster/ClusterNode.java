@@ -1,0 +1,98 @@
+package dev.autoupload.cluster;
+
+import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.internal.EngineInternals;
+import dev.autoupload.engine.library.Library;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+
+/**
+ * Makes a running engine a node of the cluster its actor system joins ({@link
+ * ClusterSettings#pekkoSettings()} started it so): the libraries are sharded by id over the nodes,
+ * each run by a {@link LibraryOwner} in the engine of the node it is on. Every node knows every
+ * library (the same definitions on each) and asks for each to start once {@code
+ * autoupload.cluster.wait-for-nodes} nodes are up; sharding starts each on one node.
+ */
+public final class ClusterNode {
+
+  private ClusterNode() {}
+
+  /**
+   * Joins the cluster and starts the libraries.
+   *
+   * @param engine the engine, started with {@link ClusterSettings#pekkoSettings()} over its wiring
+   * @param settings this node's cluster settings
+   * @param libraryIds every library of the cluster
+   * @param open opens a library by id as this node has it (checks source and target); empty for
+   *     an id this node does not know. Called off the actors' threads; a failure is retried by
+   *     sharding after {@code pekko.cluster.sharding.entity-restart-backoff}
+   * @param notes told a line when a library starts or stops on this node, on an engine thread
+   */
+  public static void join(
+      UploadEngine engine,
+      ClusterSettings settings,
+      List<String> libraryIds,
+      Function<String, Optional<Library>> open,
+      Consumer<String> notes) {
+    ActorSystem<?> system = EngineInternals.actorSystem(engine);
+    LibraryOwner.Node node =
+        new LibraryOwner.Node(
+            engine,
+            open,
+            system.dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher")),
+            notes);
+    ActorRef<ShardingEnvelope<LibraryOwner.Command>> region =
+        ClusterSharding.get(system)
+            .init(
+                Entity.of(LibraryOwner.TYPE, entity -> LibraryOwner.create(entity, node))
+                    .withStopMessage(LibraryOwner.HandOff.INSTANCE));
+    system.systemActorOf(
+        startOnceUp(Cluster.get(system), settings.waitForNodes(), List.copyOf(libraryIds), region),
+        "cluster-library-starter",
+        Props.empty());
+  }
+
+  /**
+   * Asks for every library once {@code nodes} members are up. Starting a library that runs
+   * already is a no-op, so every node asks.
+   */
+  private static Behavior<ClusterEvent.MemberUp> startOnceUp(
+      Cluster cluster, int nodes, List<String> libraryIds, ActorRef<ShardingEnvelope<LibraryOwner.Command>> region) {
+    return Behaviors.setup(
+        context -> {
+          cluster.subscriptions().tell(Subscribe.create(context.getSelf(), ClusterEvent.MemberUp.class));
+          return Behaviors.receive(ClusterEvent.MemberUp.class)
+              .onMessage(
+                  ClusterEvent.MemberUp.class,
+                  up -> {
+                    long upNow =
+                        java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+                            .filter(member -> member.status() == MemberStatus.up())
+                            .count();
+                    if (upNow < nodes) {
+                      return Behaviors.same();
+                    }
+                    for (String id : libraryIds) {
+                      region.tell(new ShardingEnvelope<>(id, new LibraryOwner.Start(id)));
+                    }
+                    return Behaviors.stopped();
+                  })
+              .build();
+        });
+  }
+}

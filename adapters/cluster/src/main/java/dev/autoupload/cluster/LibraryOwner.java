@@ -1,0 +1,232 @@
+package dev.autoupload.cluster;
+
+import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.library.Library;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * The sharded entity that owns one library on the node sharding puts it on: while it lives, the
+ * library runs in this node's {@link UploadEngine} ({@link UploadEngine#addLibrary}); when
+ * sharding hands it to another node it takes the library out again ({@link
+ * UploadEngine#removeLibrary}) and stops only once the library's backup has stopped, so a library
+ * never runs on two nodes at once. A node that dies is downed (split brain resolver) before its
+ * libraries start elsewhere, where they recover from the shared journal.
+ *
+ * <p>Remembered by sharding: once started, a library restarts by itself wherever its shard goes.
+ */
+public final class LibraryOwner {
+
+  /** The entity type, keyed by library id. */
+  public static final EntityTypeKey<Command> TYPE = EntityTypeKey.create(Command.class, "library");
+
+  /** How long to wait before trying again to take a library out of the engine. */
+  private static final Duration REMOVE_RETRY = Duration.ofSeconds(1);
+
+  private LibraryOwner() {}
+
+  /** What the owner takes. */
+  public sealed interface Command extends ClusterMessage {}
+
+  /**
+   * Starts the library's owner wherever sharding places it; a no-op once it runs. Sent from any
+   * node, hence serializable.
+   *
+   * @param libraryId the library's id, the entity's key
+   */
+  public record Start(String libraryId) implements Command {}
+
+  /** Sharding's stop message: hand the library over (rebalance, leaving node) or stop it (passivation). */
+  enum HandOff implements Command {
+    INSTANCE
+  }
+
+  /** The library is in the engine now, or could not be added. */
+  private record Added(Optional<Throwable> failure) implements Command {}
+
+  /** The library's backup has stopped, or taking it out failed. */
+  private record Removed(Optional<Throwable> failure) implements Command {}
+
+  private enum RetryRemove implements Command {
+    INSTANCE
+  }
+
+  /**
+   * What an owner needs from the node it runs on.
+   *
+   * @param engine this node's engine
+   * @param open opens a library by id from this node's definitions (checks its source and target);
+   *     empty when this node has no such library
+   * @param blocking where opening (which touches the source and target) runs
+   * @param notes told one line each time a library starts or stops on this node
+   */
+  record Node(UploadEngine engine, Function<String, Optional<Library>> open, Executor blocking, Consumer<String> notes) {}
+
+  static Behavior<Command> create(EntityContext<Command> entity, Node node) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> new LibraryOwner.Owner(entity, node, context, timers).starting(false)));
+  }
+
+  private static final class Owner {
+    private final EntityContext<Command> entity;
+    private final Node node;
+    private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
+    private final String id;
+    /** Completes with the library once it is in the engine. */
+    private final CompletionStage<Library> opened;
+    /** Whether the library is surely out of the engine (never added, or removed). */
+    private boolean released;
+
+    Owner(EntityContext<Command> entity, Node node, ActorContext<Command> context, TimerScheduler<Command> timers) {
+      this.entity = entity;
+      this.node = node;
+      this.context = context;
+      this.timers = timers;
+      this.id = entity.getEntityId();
+      this.opened =
+          CompletableFuture.supplyAsync(() -> node.open().apply(id), node.blocking())
+              .thenCompose(
+                  library ->
+                      library.isEmpty()
+                          ? CompletableFuture.failedFuture(new UnknownLibrary())
+                          : node.engine()
+                              .addLibrary(library.get())
+                              .handle(
+                                  (done, failure) -> {
+                                    if (failure != null) {
+                                      // The engine keeps nothing of a library it refused; its target is ours to close.
+                                      library.get().target().close();
+                                      throw new java.util.concurrent.CompletionException(failure);
+                                    }
+                                    return library.get();
+                                  }));
+      context.pipeToSelf(opened, (library, failure) -> new Added(Optional.ofNullable(unwrap(failure))));
+    }
+
+    /** Until the library is in the engine; a hand-off that comes meanwhile waits for it. */
+    Behavior<Command> starting(boolean handOffAsked) {
+      return Behaviors.receive(Command.class)
+          .onMessage(Start.class, start -> Behaviors.same())
+          .onMessageEquals(HandOff.INSTANCE, () -> starting(true))
+          .onMessage(Added.class, added -> onAdded(added, handOffAsked))
+          .onSignal(PostStop.class, this::onPostStop)
+          .build();
+    }
+
+    private Behavior<Command> onAdded(Added added, boolean handOffAsked) {
+      if (added.failure().isPresent()) {
+        released = true;
+        Throwable failure = added.failure().get();
+        if (failure instanceof UnknownLibrary) {
+          node.notes().accept("library " + id + " is not among this node's libraries: it does not run (give every node the same config file)");
+          if (handOffAsked) {
+            return Behaviors.stopped();
+          }
+          // Passivating forgets the remembered library, so it is not restarted again and again.
+          entity.getShard().tell(new ClusterSharding.Passivate<>(context.getSelf()));
+          return stopping();
+        }
+        if (handOffAsked) {
+          return Behaviors.stopped();
+        }
+        // Failing the entity makes sharding start it again after entity-restart-backoff.
+        throw new LibraryCannotStart("library " + id + " cannot start on this node: " + failure.getMessage(), failure);
+      }
+      node.notes().accept("library " + id + " runs on this node");
+      return handOffAsked ? remove() : running();
+    }
+
+    /** Passivating: sharding sends the hand-off once it has taken note. */
+    private Behavior<Command> stopping() {
+      return Behaviors.receive(Command.class)
+          .onMessageEquals(HandOff.INSTANCE, Behaviors::stopped)
+          .onMessage(Start.class, start -> Behaviors.same())
+          .build();
+    }
+
+    Behavior<Command> running() {
+      return Behaviors.receive(Command.class)
+          .onMessage(Start.class, start -> Behaviors.same())
+          .onMessageEquals(HandOff.INSTANCE, this::remove)
+          .onSignal(PostStop.class, this::onPostStop)
+          .build();
+    }
+
+    /** Takes the library out of the engine; the entity stops only once its backup has stopped. */
+    private Behavior<Command> remove() {
+      context.pipeToSelf(
+          node.engine().removeLibrary(id), (done, failure) -> new Removed(Optional.ofNullable(unwrap(failure))));
+      return Behaviors.receive(Command.class)
+          .onMessage(Start.class, start -> Behaviors.same())
+          .onMessageEquals(HandOff.INSTANCE, Behaviors::same)
+          .onMessage(Removed.class, this::onRemoved)
+          .onMessageEquals(RetryRemove.INSTANCE, this::remove)
+          .onSignal(PostStop.class, this::onPostStop)
+          .build();
+    }
+
+    private Behavior<Command> onRemoved(Removed removed) {
+      if (removed.failure().isPresent()) {
+        Throwable failure = removed.failure().get();
+        if (!(failure instanceof java.util.NoSuchElementException)) {
+          // Stopping now could let the library start on another node while it still runs here.
+          context.getLog().warn("Taking library {} out of the engine failed, trying again: {}", id, failure.toString());
+          timers.startSingleTimer(RetryRemove.INSTANCE, REMOVE_RETRY);
+          return Behaviors.same();
+        }
+      }
+      released = true;
+      node.notes().accept("library " + id + " stopped on this node");
+      return Behaviors.stopped();
+    }
+
+    /**
+     * Stopped without handing the library over (its shard stopped, the node is going down): the
+     * library must not keep running here without an owner.
+     */
+    private Behavior<Command> onPostStop(PostStop stop) {
+      if (!released) {
+        opened.thenAccept(library -> node.engine().removeLibrary(id));
+      }
+      return Behaviors.same();
+    }
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  /** This node has no definition for the library. */
+  private static final class UnknownLibrary extends RuntimeException {
+    UnknownLibrary() {
+      super("no such library on this node");
+    }
+  }
+
+  /** The library could not be opened or added here; sharding tries again. */
+  static final class LibraryCannotStart extends RuntimeException {
+    LibraryCannotStart(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

@@ -1,0 +1,304 @@
+package dev.autoupload.it;
+
+import static dev.autoupload.it.MediaFiles.KIB;
+import static dev.autoupload.it.MediaFiles.MIB;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code autoupload serve} on a cluster: three nodes of the packaged app on loopback share a private
+ * PostgreSQL journal and one config file of twelve libraries, which sharding spreads over them. The
+ * node that is in the middle of the big library's 200 MiB file is killed with SIGKILL: the others
+ * down it (split brain resolver, keep majority), its libraries start on them, recover from the
+ * journal and resume, and every file of every library ends up on its target once, sha256-equal to
+ * its source, with no part file left. Then one of the two left is stopped with SIGTERM: it hands
+ * its libraries over to the last node before it exits, which sends nothing again.
+ */
+class ClusterIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final Pattern RESUMED = Pattern.compile("resumed Videos/big\\.mov at (\\d+)/\\d+");
+  private static final Pattern ENDPOINT = Pattern.compile("autoupload: control endpoint (http://\\S+/) \\(token in (.+)\\)");
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  /** From the kill to the big library running on a survivor: failure detection, stable-after, recovery. */
+  private static final Duration MOVE_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration COMPLETE_TIMEOUT = Duration.ofSeconds(120);
+  private static final long BIG_FILE_BYTES = 200L * MIB;
+  private static final String BIG = "big";
+  private static final int SMALL_LIBRARIES = 11;
+
+  private static PostgresServer postgres;
+
+  @RegisterExtension final AppProcesses apps = new AppProcesses();
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void startPostgres() throws Exception {
+    postgres = PostgresServer.start();
+  }
+
+  @AfterAll
+  static void stopPostgres() throws Exception {
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @Test
+  void aNodeKilledMidUploadLosesNothingItsLibrariesCompleteOnTheOthers() throws Exception {
+    SplittableRandom random = new SplittableRandom(2718);
+    List<String> ids = new ArrayList<>();
+    for (int i = 1; i <= SMALL_LIBRARIES; i++) {
+      String id = String.format("lib%02d", i);
+      ids.add(id);
+      // Mixed: from a handful of small photos to a couple of dozen files up to 2 MiB.
+      MediaFiles.randomTree(source(id), 3 + 2 * i, 4 * KIB, i % 3 == 0 ? 2 * MIB : 256 * KIB, random);
+    }
+    ids.add(BIG);
+    MediaFiles.randomTree(source(BIG), 5, 8 * KIB, 64 * KIB, random);
+    MediaFiles.write(source(BIG).resolve("Videos/big.mov"), BIG_FILE_BYTES, random);
+
+    List<Integer> ports = freePorts(3);
+    String seeds = ports.stream().map(port -> "\"127.0.0.1:" + port + "\"").collect(Collectors.joining(", "));
+    Path config = tmp.resolve("cluster.conf");
+    Files.writeString(
+        config,
+        "autoupload {\n"
+            + "  layout.pattern = \"{path}\"\n"
+            + "  journal { url = \"" + postgres.jdbcUrl() + "\", user = \"" + postgres.user() + "\", password = \"\" }\n"
+            // Slow enough per node that the big file is in flight when its node dies.
+            + "  policy.bandwidth-limit = 8MiB\n"
+            + "  cluster { seed-nodes = [" + seeds + "], wait-for-nodes = 3, stable-after = 3s }\n"
+            + "  libraries = [\n"
+            + ids.stream().map(this::library).collect(Collectors.joining(",\n"))
+            + "\n  ]\n"
+            + "}\n");
+
+    List<AppProcess> nodes = new ArrayList<>();
+    for (int n = 0; n < 3; n++) {
+      nodes.add(
+          apps.start(
+              AppProcess.launch(
+                  "serve", "--config", config.toString(), "--data-dir", tmp.resolve("node" + n).toString(),
+                  "--http", "127.0.0.1:0", "--set", "autoupload.cluster.port=" + ports.get(n))));
+    }
+    for (AppProcess node : nodes) {
+      node.awaitLine(line -> line.startsWith("autoupload: node 127.0.0.1:") && line.contains(" 12 libraries spread over its nodes"), START_TIMEOUT);
+    }
+
+    // Every library starts once, on one node, and the three nodes each get some.
+    await()
+        .atMost(START_TIMEOUT)
+        .until(() -> runningOn(nodes).size() == ids.size()
+            && runningOn(nodes).values().stream().map(where -> where.get(0)).distinct().count() == 3);
+    Map<String, List<Integer>> placed = runningOn(nodes);
+    assertThat(placed.values()).allSatisfy(where -> assertThat(where).hasSize(1));
+    int victim = placed.get(BIG).get(0);
+    List<String> moving = placed.entrySet().stream().filter(e -> e.getValue().get(0) == victim).map(Map.Entry::getKey).toList();
+
+    // A library's own files may not be changed through the API of a cluster node.
+    Api api = Api.of(nodes.get((victim + 1) % 3));
+    HttpResponse<String> refused = api.send("POST", "api/libraries", "{\"id\": \"late\", \"source\": \"/tmp\", \"target\": \"file:///tmp/late\"}");
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+    assertThat(refused.body()).contains("config file");
+
+    Path part = target(BIG).resolve("Videos/.big.mov.autoupload-part");
+    await().atMost(START_TIMEOUT).until(() -> MediaFiles.sizeOrMinusOne(part) >= 16 * MIB);
+    nodes.get(victim).kill9();
+    long killedNanos = System.nanoTime();
+    long partAtKill = MediaFiles.sizeOrMinusOne(part);
+    assertThat(partAtKill).as("the big file is mid-upload").isBetween(16L * MIB, BIG_FILE_BYTES - 1);
+    assertThat(target(BIG).resolve("Videos/big.mov")).doesNotExist();
+
+    List<AppProcess> survivors = IntStream.range(0, 3).filter(n -> n != victim).mapToObj(nodes::get).toList();
+    List<Integer> linesAtKill = survivors.stream().map(node -> node.stdout().size()).toList();
+    await()
+        .atMost(MOVE_TIMEOUT)
+        .until(() -> survivors.stream().allMatch(AppProcess::isAlive) && moving.stream().allMatch(id -> startedSince(survivors, linesAtKill, id)));
+    Duration moved = Duration.ofNanos(System.nanoTime() - killedNanos);
+
+    for (String id : ids) {
+      Map<String, String> expected = MediaFiles.sha256Tree(source(id));
+      // Equal trees: every file once, byte for byte, and no part file or second copy beside it.
+      await()
+          .atMost(COMPLETE_TIMEOUT)
+          .ignoreExceptions()
+          .untilAsserted(() -> assertThat(MediaFiles.sha256Tree(target(id))).as(id).isEqualTo(expected));
+    }
+    Duration completed = Duration.ofNanos(System.nanoTime() - killedNanos);
+    for (AppProcess survivor : survivors) {
+      assertThat(survivor.isAlive()).as(survivor.describe()).isTrue();
+      assertThat(survivor.errorLines()).as(survivor.describe()).isEmpty();
+    }
+
+    // The big file went on from where the killed node had journalled it: at most one checkpoint
+    // interval (autoupload.upload.checkpoint-bytes, 8 MiB) is sent again.
+    long resumedAt =
+        survivors.stream()
+            .flatMap(node -> node.stdout().stream())
+            .map(RESUMED::matcher)
+            .filter(Matcher::matches)
+            .mapToLong(resumed -> Long.parseLong(resumed.group(1)))
+            .max()
+            .orElseThrow(() -> new AssertionError("no survivor resumed big.mov\n" + survivors.get(0).describe() + "\n" + survivors.get(1).describe()));
+    assertThat(resumedAt).as("offset the upload resumed at").isBetween(partAtKill - 8L * MIB, partAtKill);
+
+    // A node stopped with SIGTERM hands its libraries over before it exits: they start on the last
+    // node at once and send nothing again.
+    AppProcess leaving = survivors.get(0);
+    AppProcess last = survivors.get(1);
+    List<String> handedOver = List.copyOf(runningOn(List.of(leaving)).keySet());
+    int lastLinesBefore = last.stdout().size();
+    long leavingNanos = System.nanoTime();
+    leaving.terminate();
+    assertThat(leaving.waitFor(Duration.ofSeconds(60))).as(leaving.describe()).isEqualTo(AppProcess.SIGTERM_EXIT);
+    assertThat(leaving.stdout()).as(leaving.describe()).containsAll(handedOver.stream().map(id -> "autoupload: library " + id + " stopped on this node").toList());
+    await()
+        .atMost(MOVE_TIMEOUT)
+        .until(() -> handedOver.stream().allMatch(id -> last.stdout().subList(lastLinesBefore, last.stdout().size()).contains("autoupload: library " + id + " runs on this node")));
+    Duration handedOverAfter = Duration.ofNanos(System.nanoTime() - leavingNanos);
+    Api lastApi = Api.of(last);
+    await()
+        .atMost(COMPLETE_TIMEOUT)
+        .untilAsserted(
+            () -> {
+              JsonNode libraries = lastApi.json("api/status").get("libraries");
+              assertThat(libraries).hasSize(ids.size());
+              for (JsonNode library : libraries) {
+                assertThat(library.get("scanning").asBoolean()).as(library.toString()).isFalse();
+                assertThat(library.get("queued").asLong() + library.get("running").asLong()).as(library.toString()).isZero();
+              }
+            });
+    for (JsonNode library : lastApi.json("api/status").get("libraries")) {
+      if (handedOver.contains(library.get("id").asText())) {
+        assertThat(library.get("bytesSent").asLong()).as("sent again after the hand-over: " + library).isZero();
+      }
+    }
+    for (String id : ids) {
+      assertThat(MediaFiles.sha256Tree(target(id))).as(id).isEqualTo(MediaFiles.sha256Tree(source(id)));
+    }
+    assertThat(last.isAlive()).as(last.describe()).isTrue();
+    assertThat(last.errorLines()).as(last.describe()).isEmpty();
+
+    System.out.printf(
+        "ClusterIT: %s handed over by SIGTERM, running on the last node %.1f s later%n",
+        handedOver, handedOverAfter.toMillis() / 1000.0);
+    System.out.printf(
+        "ClusterIT: killed node %d at %d bytes of big.mov with %s; they ran on survivors %.1f s after the kill, big.mov resumed at %d bytes, all complete after %.1f s%n",
+        victim, partAtKill, moving, moved.toMillis() / 1000.0, resumedAt, completed.toMillis() / 1000.0);
+  }
+
+  /** Each library's id with the nodes whose output says it runs there and has not stopped since. */
+  private static Map<String, List<Integer>> runningOn(List<AppProcess> nodes) {
+    Map<String, List<Integer>> where = new TreeMap<>();
+    for (int n = 0; n < nodes.size(); n++) {
+      Map<String, Boolean> running = new TreeMap<>();
+      for (String line : nodes.get(n).stdout()) {
+        Matcher runs = Pattern.compile("autoupload: library (\\S+) (runs|stopped) on this node").matcher(line);
+        if (runs.matches()) {
+          running.put(runs.group(1), runs.group(2).equals("runs"));
+        }
+      }
+      for (Map.Entry<String, Boolean> library : running.entrySet()) {
+        if (library.getValue()) {
+          where.computeIfAbsent(library.getKey(), id -> new ArrayList<>()).add(n);
+        }
+      }
+    }
+    return where;
+  }
+
+  /** Whether a survivor's output says, after the kill, that library {@code id} runs there. */
+  private static boolean startedSince(List<AppProcess> survivors, List<Integer> linesAtKill, String id) {
+    for (int i = 0; i < survivors.size(); i++) {
+      List<String> lines = survivors.get(i).stdout();
+      if (lines.subList(linesAtKill.get(i), lines.size()).contains("autoupload: library " + id + " runs on this node")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<Integer> freePorts(int count) throws IOException {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        sockets.add(new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()));
+      }
+      return sockets.stream().map(ServerSocket::getLocalPort).toList();
+    } finally {
+      for (ServerSocket socket : sockets) {
+        socket.close();
+      }
+    }
+  }
+
+  private String library(String id) {
+    return "    { id = \"" + id + "\", source = \"" + source(id) + "\", target = \"" + target(id).toUri() + "\" }";
+  }
+
+  private Path source(String id) {
+    return tmp.resolve("photos").resolve(id);
+  }
+
+  private Path target(String id) {
+    return tmp.resolve("backup").resolve(id);
+  }
+
+  private record Api(URI base, String token) {
+
+    static Api of(AppProcess app) throws IOException {
+      Matcher endpoint = ENDPOINT.matcher(app.awaitLine(line -> ENDPOINT.matcher(line).matches(), START_TIMEOUT));
+      assertThat(endpoint.matches()).isTrue();
+      return new Api(URI.create(endpoint.group(1)), Files.readString(Path.of(endpoint.group(2))).strip());
+    }
+
+    JsonNode json(String path) throws IOException, InterruptedException {
+      HttpRequest request =
+          HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token).build();
+      HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      return JSON.readTree(response.body());
+    }
+
+    HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
+      HttpRequest request =
+          HttpRequest.newBuilder(base.resolve(path))
+              .timeout(Duration.ofSeconds(60))
+              .header("Authorization", "Bearer " + token)
+              .header("Content-Type", "application/json")
+              .method(method, HttpRequest.BodyPublishers.ofString(Optional.ofNullable(body).orElse("")))
+              .build();
+      return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+  }
+}
