@@ -2,6 +2,7 @@ package dev.autoupload.app;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import dev.autoupload.conditions.ConditionSources;
 import dev.autoupload.engine.EngineStartException;
 import dev.autoupload.engine.UploadEngine;
@@ -248,7 +249,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   static UploadEngine startEngine(Config config) {
-    return startEngine(config, com.typesafe.config.ConfigFactory.empty());
+    return startEngine(config, ConfigFactory.empty());
   }
 
   /** {@link #startEngine(Config)} with Pekko settings over the engine's wiring (a cluster node's). */

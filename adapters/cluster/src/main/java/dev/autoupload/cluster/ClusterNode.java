@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -81,7 +82,7 @@ public final class ClusterNode {
                   ClusterEvent.MemberUp.class,
                   up -> {
                     long upNow =
-                        java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+                        StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
                             .filter(member -> member.status() == MemberStatus.up())
                             .count();
                     if (upNow < nodes) {

@@ -3,8 +3,10 @@ package dev.autoupload.cluster;
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.library.Library;
 import java.time.Duration;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -112,7 +114,7 @@ public final class LibraryOwner {
                                     if (failure != null) {
                                       // The engine keeps nothing of a library it refused; its target is ours to close.
                                       library.get().target().close();
-                                      throw new java.util.concurrent.CompletionException(failure);
+                                      throw new CompletionException(failure);
                                     }
                                     return library.get();
                                   }));
@@ -184,7 +186,7 @@ public final class LibraryOwner {
     private Behavior<Command> onRemoved(Removed removed) {
       if (removed.failure().isPresent()) {
         Throwable failure = removed.failure().get();
-        if (!(failure instanceof java.util.NoSuchElementException)) {
+        if (!(failure instanceof NoSuchElementException)) {
           // Stopping now could let the library start on another node while it still runs here.
           context.getLog().warn("Taking library {} out of the engine failed, trying again: {}", id, failure.toString());
           timers.startSingleTimer(RetryRemove.INSTANCE, REMOVE_RETRY);
@@ -210,7 +212,7 @@ public final class LibraryOwner {
 
   private static Throwable unwrap(Throwable failure) {
     Throwable cause = failure;
-    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+    while (cause instanceof CompletionException && cause.getCause() != null) {
       cause = cause.getCause();
     }
     return cause;

@@ -15,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +34,8 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
   /** The key of the PostgreSQL advisory lock migrations hold: "autoupld" in ASCII. */
   private static final long MIGRATION_LOCK = 0x6175746f75706c64L;
 
-  private static final java.time.Duration MIGRATION_LOCK_TIMEOUT = java.time.Duration.ofMinutes(2);
-  private static final java.time.Duration MIGRATION_LOCK_RETRY = java.time.Duration.ofMillis(200);
+  private static final Duration MIGRATION_LOCK_TIMEOUT = Duration.ofMinutes(2);
+  private static final Duration MIGRATION_LOCK_RETRY = Duration.ofMillis(200);
 
   /** The databases the journal runs on, with the plugin's DDL and Slick profile for each. */
   public enum Dialect {
