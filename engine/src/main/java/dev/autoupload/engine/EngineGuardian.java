@@ -8,6 +8,7 @@ import dev.autoupload.engine.internal.conditions.PolicySettings;
 import dev.autoupload.engine.internal.conditions.RunMarker;
 import dev.autoupload.engine.internal.library.LibraryHealth;
 import dev.autoupload.engine.internal.metrics.EngineMetrics;
+import dev.autoupload.engine.internal.persistence.JdbcLedgerTable;
 import dev.autoupload.engine.internal.persistence.JournalFailures;
 import dev.autoupload.engine.internal.upload.BandwidthLimiter;
 import dev.autoupload.engine.internal.upload.StepTracker;
@@ -79,7 +80,10 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   record GetConditions(ActorRef<ConditionMonitor.MonitorState> replyTo) implements Command {}
 
-  /** Starts the Activity projection; sent once its offset tables exist. */
+  /**
+   * Starts the Activity projection; sent once its offset tables exist, before any library is added.
+   * Its pool on the journal database also holds the libraries' ledger table.
+   */
   record StartActivity(DataSource dataSource) implements Command {}
 
   /** Stops the projection, empties the read model and replays the journal into it. */
@@ -126,7 +130,8 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   private final TimerScheduler<Command> timers;
   private final Settings settings;
-  private final BackupSupervisor.Wiring wiring;
+  /** Its ledger table arrives with the journal database's pool ({@link StartActivity}). */
+  private BackupSupervisor.Wiring wiring;
   private final ActorRef<ConditionMonitor.Command> monitor;
   private final Map<String, Supervised> libraries = new LinkedHashMap<>();
   /**
@@ -169,6 +174,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
             monitor,
             settings.clock(),
             settings.hashes(),
+            null,
             context.messageAdapter(BackupSupervisor.Recovered.class, LibraryRecovered::new),
             settings.metrics());
   }
@@ -244,6 +250,10 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   }
 
   private ActorRef<BackupSupervisor.Command> spawn(Library library) {
+    if (wiring.ledgers() == null) {
+      // The engine tells the pool before its start returns, so before any library is added.
+      throw new IllegalStateException("a library was added before the journal database's pool arrived");
+    }
     ActorRef<BackupSupervisor.Command> supervisor =
         getContext().spawn(BackupSupervisor.create(library, wiring), "library-" + library.id() + "-" + (++incarnations));
     getContext().watch(supervisor);
@@ -356,6 +366,19 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   private Behavior<Command> onStartActivity(StartActivity msg) {
     activityDataSource = msg.dataSource();
+    wiring =
+        new BackupSupervisor.Wiring(
+            wiring.settings(),
+            wiring.layout(),
+            wiring.snapshotEvery(),
+            wiring.bandwidth(),
+            wiring.steps(),
+            wiring.conditions(),
+            wiring.clock(),
+            wiring.hashes(),
+            new JdbcLedgerTable(msg.dataSource()),
+            wiring.recovered(),
+            wiring.metrics());
     spawnActivity();
     return this;
   }

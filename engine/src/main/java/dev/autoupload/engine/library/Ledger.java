@@ -8,11 +8,17 @@ import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Spliterators;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import scala.collection.immutable.HashSet;
 import scala.collection.immutable.HashSet$;
 import scala.jdk.javaapi.CollectionConverters;
@@ -82,6 +88,59 @@ final class Ledger implements CborSerializable {
       versionEntries.add(Map.entry(version.getKey(), Long.parseUnsignedLong(version.getValue(), 16)));
     }
     return new Ledger(PersistentMap.of(versionEntries), set(contents), set(paths), set(sizes));
+  }
+
+  /**
+   * The ledger the rows of a {@link LedgerTable} hold, each collection built in place: a library may
+   * hold a million assets.
+   */
+  static Ledger fromRows(Consumer<Consumer<LedgerTable.Row>> rows) {
+    List<Map.Entry<String, Long>> versionEntries = new ArrayList<>();
+    List<String> contents = new ArrayList<>();
+    List<String> paths = new ArrayList<>();
+    List<Long> sizes = new ArrayList<>();
+    rows.accept(
+        row -> {
+          switch (row.kind()) {
+            case VERSION -> versionEntries.add(Map.entry(row.entry(), row.version()));
+            case CONTENT -> contents.add(row.entry());
+            case PATH -> paths.add(row.entry());
+            case SIZE -> sizes.add(Long.parseLong(row.entry()));
+          }
+        });
+    return new Ledger(PersistentMap.of(versionEntries), set(contents), set(paths), set(sizes));
+  }
+
+  /** Every fact of this ledger as rows of a {@link LedgerTable}, read as they are iterated. */
+  Iterable<LedgerTable.Row> rows() {
+    return () -> {
+      Iterator<Map.Entry<String, Long>> versionEntries = versions.entries();
+      Iterator<LedgerTable.Row> versionRows =
+          map(versionEntries, entry -> new LedgerTable.Row(LedgerTable.Kind.VERSION, entry.getKey(), entry.getValue()));
+      Stream<Iterator<LedgerTable.Row>> all =
+          Stream.of(
+              versionRows,
+              map(CollectionConverters.asJava(contents.iterator()), c -> new LedgerTable.Row(LedgerTable.Kind.CONTENT, c, 0)),
+              map(CollectionConverters.asJava(paths.iterator()), p -> new LedgerTable.Row(LedgerTable.Kind.PATH, p, 0)),
+              map(
+                  CollectionConverters.asJava(sizes.iterator()),
+                  size -> new LedgerTable.Row(LedgerTable.Kind.SIZE, String.valueOf(size), 0)));
+      return all.flatMap(it -> StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, 0), false)).iterator();
+    };
+  }
+
+  private static <T> Iterator<LedgerTable.Row> map(Iterator<T> values, Function<T, LedgerTable.Row> toRow) {
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return values.hasNext();
+      }
+
+      @Override
+      public LedgerTable.Row next() {
+        return toRow.apply(values.next());
+      }
+    };
   }
 
   private static <T> HashSet<T> set(List<T> values) {

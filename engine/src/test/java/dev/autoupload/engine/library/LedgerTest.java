@@ -135,4 +135,54 @@ class LedgerTest {
     assertThat(loaded.mayHoldContentOfSize(1006)).isTrue();
     assertThat(serialization.serialize(built).get()).isEqualTo(stored);
   }
+
+  /**
+   * A snapshot of the whole ledger, as stored before the ledger table: it loads, the whole ledger is
+   * then due to the table, and once the table holds it the next snapshot holds nothing of it, and
+   * the ledger recovered from the table and that snapshot is the same.
+   */
+  @Test
+  void aStoredWholeLedgerSnapshotMovesIntoTheTableAndTheNextSnapshotIsBounded() throws IOException {
+    byte[] stored;
+    try (InputStream in = getClass().getResourceAsStream("ledger-snapshot-2026-12.cbor.hex")) {
+      stored = HexFormat.of().parseHex(new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip());
+    }
+    Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
+    Object old = serialization.deserialize(stored, 33, "dev.autoupload.engine.library.Ledger").get();
+    LedgerTable table = LedgerTable.inMemory();
+    long snapshotSeqNr = 40;
+
+    Recorded recovered = Recorded.fromSnapshot(old, Ledger.fromRows(rows -> table.load("lib", rows)));
+    long tableThrough = Recorded.tableThrough(old);
+    assertThat(recovered.ledger()).isEqualTo(fortyAssets());
+    assertThat(recovered.stored(tableThrough)).as("until the table holds it, the whole ledger").isEqualTo(fortyAssets());
+    Ledger due = recovered.unwritten(tableThrough, snapshotSeqNr).orElseThrow();
+    assertThat(due).as("the whole ledger is due to the table").isEqualTo(fortyAssets());
+
+    table.write("lib", due.rows(), snapshotSeqNr);
+    tableThrough = snapshotSeqNr;
+    BackupSupervisor.AssetBackedUp next =
+        backedUp(asset("new.jpg", 1234, AT, "9:9:t9"), SHA, "2026/new.jpg");
+    Recorded after = recovered.with(next, snapshotSeqNr + 1, tableThrough, 100);
+    Object bounded = after.stored(tableThrough);
+    assertThat(bounded).isEqualTo(new LedgerSnapshot(snapshotSeqNr, java.util.List.of(next)));
+    assertThat(after.unwritten(tableThrough, snapshotSeqNr + 1)).hasValue(Ledger.empty().with(next));
+
+    Object reloaded =
+        serialization.deserialize(
+                serialization.serialize(bounded).get(), 33, "dev.autoupload.engine.library.LedgerSnapshot")
+            .get();
+    Recorded again = Recorded.fromSnapshot(reloaded, Ledger.fromRows(rows -> table.load("lib", rows)));
+    assertThat(again.ledger()).isEqualTo(fortyAssets().with(next));
+  }
+
+  @Test
+  void aLedgerComesBackWholeFromItsRows() {
+    Ledger ledger = fortyAssets().with(backedUp(asset("big.mov", 5_000_000_000L, AT, "1:1:t1"), SHA, "2026/Big.MOV"));
+    LedgerTable table = LedgerTable.inMemory();
+
+    table.write("lib", ledger.rows(), 41);
+
+    assertThat(Ledger.fromRows(rows -> table.load("lib", rows))).isEqualTo(ledger);
+  }
 }
