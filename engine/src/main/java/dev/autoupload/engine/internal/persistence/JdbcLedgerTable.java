@@ -11,8 +11,8 @@ import javax.sql.DataSource;
 
 /**
  * The ledger table in the journal's database (table {@code ledger_entry}): one row per fact of a
- * library's ledger, each kind keyed by its entry. Written with batched statements any database of
- * the journal runs, H2 or PostgreSQL, in one transaction per write.
+ * library's ledger, each kind keyed by its entry. Written with batched upserts, in the dialect of
+ * the journal's database: H2's {@code MERGE}, PostgreSQL's {@code ON CONFLICT}.
  */
 public final class JdbcLedgerTable implements LedgerTable {
 
@@ -66,46 +66,31 @@ public final class JdbcLedgerTable implements LedgerTable {
     }
   }
 
+  /**
+   * Commits every {@link #BATCH} rows rather than once: the rows are facts of committed events, so
+   * a write cut short leaves the table right, only not yet through {@code through}; and a single
+   * transaction of a whole ledger bloats H2's file and holds its locks for minutes.
+   */
   @Override
   public void write(String libraryId, Iterable<Row> rows, long through) {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
-      try (PreparedStatement update =
-              connection.prepareStatement(
-                  "UPDATE ledger_entry SET version = ?, seq_nr = ? "
-                      + "WHERE library_id = ? AND kind = ? AND entry = ? AND seq_nr < ?");
-          PreparedStatement insert =
-              connection.prepareStatement(
-                  "INSERT INTO ledger_entry (library_id, kind, entry, version, seq_nr) SELECT ?, ?, ?, ?, ? "
-                      + "WHERE NOT EXISTS (SELECT 1 FROM ledger_entry WHERE library_id = ? AND kind = ? AND entry = ?)")) {
+      boolean h2 = connection.getMetaData().getDatabaseProductName().equals("H2");
+      try (PreparedStatement upsert = connection.prepareStatement(h2 ? H2_UPSERT : POSTGRES_UPSERT)) {
         int batched = 0;
         for (Row row : rows) {
-          String kind = code(row.kind());
-          if (row.kind() == Kind.VERSION) {
-            update.setLong(1, row.version());
-            update.setLong(2, through);
-            update.setString(3, libraryId);
-            update.setString(4, kind);
-            update.setString(5, row.entry());
-            update.setLong(6, through);
-            update.addBatch();
-          }
-          insert.setString(1, libraryId);
-          insert.setString(2, kind);
-          insert.setString(3, row.entry());
-          insert.setLong(4, row.version());
-          insert.setLong(5, through);
-          insert.setString(6, libraryId);
-          insert.setString(7, kind);
-          insert.setString(8, row.entry());
-          insert.addBatch();
+          upsert.setString(1, libraryId);
+          upsert.setString(2, code(row.kind()));
+          upsert.setString(3, row.entry());
+          upsert.setLong(4, row.version());
+          upsert.setLong(5, through);
+          upsert.addBatch();
           if (++batched % BATCH == 0) {
-            update.executeBatch();
-            insert.executeBatch();
+            upsert.executeBatch();
+            connection.commit();
           }
         }
-        update.executeBatch();
-        insert.executeBatch();
+        upsert.executeBatch();
         connection.commit();
       } catch (SQLException | RuntimeException e) {
         connection.rollback();
@@ -115,6 +100,20 @@ public final class JdbcLedgerTable implements LedgerTable {
       throw new IllegalStateException("cannot write the ledger table: " + e.getMessage(), e);
     }
   }
+
+  /** A row added, or its version replaced when written through a later event. */
+  private static final String H2_UPSERT =
+      "MERGE INTO ledger_entry t USING (VALUES (CAST(? AS VARCHAR(100)), CAST(? AS CHAR(1)), "
+          + "CAST(? AS VARCHAR(1000)), CAST(? AS BIGINT), CAST(? AS BIGINT))) s(library_id, kind, entry, version, seq_nr) "
+          + "ON t.library_id = s.library_id AND t.kind = s.kind AND t.entry = s.entry "
+          + "WHEN MATCHED AND t.seq_nr < s.seq_nr THEN UPDATE SET version = s.version, seq_nr = s.seq_nr "
+          + "WHEN NOT MATCHED THEN INSERT (library_id, kind, entry, version, seq_nr) "
+          + "VALUES (s.library_id, s.kind, s.entry, s.version, s.seq_nr)";
+
+  private static final String POSTGRES_UPSERT =
+      "INSERT INTO ledger_entry (library_id, kind, entry, version, seq_nr) VALUES (?, ?, ?, ?, ?) "
+          + "ON CONFLICT (library_id, kind, entry) DO UPDATE SET version = EXCLUDED.version, seq_nr = EXCLUDED.seq_nr "
+          + "WHERE ledger_entry.seq_nr < EXCLUDED.seq_nr";
 
   private static String code(Kind kind) {
     return switch (kind) {
