@@ -269,6 +269,9 @@ public final class BackupSupervisor
   /** The ledger table holds every fact of the events up to this sequence number. */
   private long tableThrough;
   private boolean tableWriting;
+  /** How far the write under way goes. */
+  /** How far the write under way goes, when it is of the whole ledger; else 0. */
+  private long wholeWritingThrough;
 
   private BackupSupervisor(
       ActorContext<Command> context, TimerScheduler<Command> timers, Library library, Wiring wiring, Ledger table) {
@@ -321,6 +324,18 @@ public final class BackupSupervisor
     };
   }
 
+  /**
+   * The overlay lets go of the events a write of the whole ledger under way holds: should it fail,
+   * the table stands before the overlay and the whole ledger is due again, so nothing is lost; and
+   * snapshots hold the whole ledger until it is written anyway. Without it, a whole write slower
+   * than the events that arrive meanwhile lets the overlay outgrow its cap and starts the next
+   * whole write, and the next. A smaller write's events stay in the overlay until written: a
+   * snapshot taken meanwhile holds them, not the whole ledger.
+   */
+  private long trimThrough() {
+    return tableWriting ? Math.max(tableThrough, wholeWritingThrough) : tableThrough;
+  }
+
   private long overlayCap() {
     return Math.max(OVERLAY_CAP_AT_LEAST, 2L * wiring.snapshotEvery());
   }
@@ -340,6 +355,7 @@ public final class BackupSupervisor
         .ifPresent(
             facts -> {
               tableWriting = true;
+              wholeWritingThrough = state.tableHoldsTheRest(tableThrough) ? 0 : through;
               context.pipeToSelf(
                   CompletableFuture.runAsync(() -> wiring.ledgers().write(library.id(), facts.rows(), through), blockingIo),
                   (done, error) -> new TableWritten(through, Optional.ofNullable(error)));
@@ -398,7 +414,7 @@ public final class BackupSupervisor
         .forAnyState()
         .onEvent(
             AssetBackedUp.class,
-            (state, event) -> state.with(event, lastSequenceNumber(context), tableThrough, overlayCap()))
+            (state, event) -> state.with(event, lastSequenceNumber(context), trimThrough(), overlayCap()))
         .build();
   }
 

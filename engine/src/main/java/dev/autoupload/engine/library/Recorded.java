@@ -82,7 +82,7 @@ final class Recorded {
   }
 
   /** Whether the table, standing at {@code tableThrough}, holds everything but the overlay's events. */
-  private boolean tableHoldsTheRest(long tableThrough) {
+  boolean tableHoldsTheRest(long tableThrough) {
     return base != UNKNOWN && tableThrough >= base;
   }
 
