@@ -8,13 +8,13 @@ import dev.autoupload.engine.internal.conditions.PolicySettings;
 import dev.autoupload.engine.internal.conditions.RunMarker;
 import dev.autoupload.engine.internal.library.LibraryHealth;
 import dev.autoupload.engine.internal.metrics.EngineMetrics;
-import dev.autoupload.engine.internal.persistence.JdbcLedgerTable;
 import dev.autoupload.engine.internal.persistence.JournalFailures;
 import dev.autoupload.engine.internal.upload.BandwidthLimiter;
 import dev.autoupload.engine.internal.upload.StepTracker;
 import dev.autoupload.engine.internal.upload.UploadSettings;
 import dev.autoupload.engine.library.BackupSupervisor;
 import dev.autoupload.engine.library.ContentHashCache;
+import dev.autoupload.engine.library.LedgerTable;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.library.RemoteLayout;
@@ -80,10 +80,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   record GetConditions(ActorRef<ConditionMonitor.MonitorState> replyTo) implements Command {}
 
-  /**
-   * Starts the Activity projection; sent once its offset tables exist, before any library is added.
-   * Its pool on the journal database also holds the libraries' ledger table.
-   */
+  /** Starts the Activity projection; sent once its offset tables exist. */
   record StartActivity(DataSource dataSource) implements Command {}
 
   /** Stops the projection, empties the read model and replays the journal into it. */
@@ -112,6 +109,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
       RunMarker runMarker,
       Clock clock,
       ContentHashCache hashes,
+      LedgerTable ledgers,
       Restarts restarts,
       JournalFailures journal,
       EngineMetrics metrics) {}
@@ -130,8 +128,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   private final TimerScheduler<Command> timers;
   private final Settings settings;
-  /** Its ledger table arrives with the journal database's pool ({@link StartActivity}). */
-  private BackupSupervisor.Wiring wiring;
+  private final BackupSupervisor.Wiring wiring;
   private final ActorRef<ConditionMonitor.Command> monitor;
   private final Map<String, Supervised> libraries = new LinkedHashMap<>();
   /**
@@ -174,7 +171,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
             monitor,
             settings.clock(),
             settings.hashes(),
-            null,
+            settings.ledgers(),
             context.messageAdapter(BackupSupervisor.Recovered.class, LibraryRecovered::new),
             settings.metrics());
   }
@@ -250,10 +247,6 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   }
 
   private ActorRef<BackupSupervisor.Command> spawn(Library library) {
-    if (wiring.ledgers() == null) {
-      // The engine tells the pool before its start returns, so before any library is added.
-      throw new IllegalStateException("a library was added before the journal database's pool arrived");
-    }
     ActorRef<BackupSupervisor.Command> supervisor =
         getContext().spawn(BackupSupervisor.create(library, wiring), "library-" + library.id() + "-" + (++incarnations));
     getContext().watch(supervisor);
@@ -366,19 +359,6 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   private Behavior<Command> onStartActivity(StartActivity msg) {
     activityDataSource = msg.dataSource();
-    wiring =
-        new BackupSupervisor.Wiring(
-            wiring.settings(),
-            wiring.layout(),
-            wiring.snapshotEvery(),
-            wiring.bandwidth(),
-            wiring.steps(),
-            wiring.conditions(),
-            wiring.clock(),
-            wiring.hashes(),
-            new JdbcLedgerTable(msg.dataSource()),
-            wiring.recovered(),
-            wiring.metrics());
     spawnActivity();
     return this;
   }

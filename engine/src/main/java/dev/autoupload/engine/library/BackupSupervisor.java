@@ -221,7 +221,7 @@ public final class BackupSupervisor
               context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
           context.pipeToSelf(
               CompletableFuture.supplyAsync(
-                  () -> Ledger.fromRows(rows -> wiring.ledgers().load(library.id(), rows)), blockingIo),
+                  () -> Ledger.fromTable(reader -> wiring.ledgers().load(persistenceId(library.id()).id(), reader)), blockingIo),
               (table, error) -> {
                 if (error != null) {
                   throw new IllegalStateException("cannot read the ledger table of " + library.id(), error);
@@ -353,11 +353,12 @@ public final class BackupSupervisor
     state
         .unwritten(tableThrough, through)
         .ifPresent(
-            facts -> {
+            rows -> {
               tableWriting = true;
-              wholeWritingThrough = state.tableHoldsTheRest(tableThrough) ? 0 : through;
+              wholeWritingThrough = rows instanceof Recorded.Whole ? through : 0;
+              String persistenceId = persistenceId(library.id()).id();
               context.pipeToSelf(
-                  CompletableFuture.runAsync(() -> wiring.ledgers().write(library.id(), facts.rows(), through), blockingIo),
+                  CompletableFuture.runAsync(() -> rows.writeTo(wiring.ledgers(), persistenceId), blockingIo),
                   (done, error) -> new TableWritten(through, Optional.ofNullable(error)));
             });
   }

@@ -14,11 +14,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Spliterators;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import scala.collection.immutable.HashSet;
 import scala.collection.immutable.HashSet$;
 import scala.jdk.javaapi.CollectionConverters;
@@ -91,56 +88,90 @@ final class Ledger implements CborSerializable {
   }
 
   /**
-   * The ledger the rows of a {@link LedgerTable} hold, each collection built in place: a library may
-   * hold a million assets.
+   * The ledger the rows of a {@link LedgerTable} hold, read in the order of their keys so that the
+   * last version of an asset wins; each collection built in place: a library may hold a million
+   * assets.
    */
-  static Ledger fromRows(Consumer<Consumer<LedgerTable.Row>> rows) {
+  static Ledger fromTable(Consumer<LedgerTable.Reader> load) {
     List<Map.Entry<String, Long>> versionEntries = new ArrayList<>();
     List<String> contents = new ArrayList<>();
     List<String> paths = new ArrayList<>();
     List<Long> sizes = new ArrayList<>();
-    rows.accept(
-        row -> {
-          switch (row.kind()) {
-            case VERSION -> versionEntries.add(Map.entry(row.entry(), row.version()));
-            case CONTENT -> contents.add(row.entry());
-            case PATH -> paths.add(row.entry());
-            case SIZE -> sizes.add(Long.parseLong(row.entry()));
+    load.accept(
+        new LedgerTable.Reader() {
+          @Override
+          public void version(String assetId, long version) {
+            versionEntries.add(Map.entry(assetId, version));
+          }
+
+          @Override
+          public void content(String sha256) {
+            contents.add(sha256);
+          }
+
+          @Override
+          public void size(long size) {
+            sizes.add(size);
+          }
+
+          @Override
+          public void path(String fingerprint) {
+            paths.add(fingerprint);
           }
         });
     return new Ledger(PersistentMap.of(versionEntries), set(contents), set(paths), set(sizes));
   }
 
-  /** Every fact of this ledger as rows of a {@link LedgerTable}, read as they are iterated. */
-  Iterable<LedgerTable.Row> rows() {
-    return () -> {
-      Iterator<Map.Entry<String, Long>> versionEntries = versions.entries();
-      Iterator<LedgerTable.Row> versionRows =
-          map(versionEntries, entry -> new LedgerTable.Row(LedgerTable.Kind.VERSION, entry.getKey(), entry.getValue()));
-      Stream<Iterator<LedgerTable.Row>> all =
-          Stream.of(
-              versionRows,
-              map(CollectionConverters.asJava(contents.iterator()), c -> new LedgerTable.Row(LedgerTable.Kind.CONTENT, c, 0)),
-              map(CollectionConverters.asJava(paths.iterator()), p -> new LedgerTable.Row(LedgerTable.Kind.PATH, p, 0)),
-              map(
-                  CollectionConverters.asJava(sizes.iterator()),
-                  size -> new LedgerTable.Row(LedgerTable.Kind.SIZE, String.valueOf(size), 0)));
-      return all.flatMap(it -> StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, 0), false)).iterator();
-    };
+  /** The row of the table that records {@code backedUp}, the event of sequence number {@code seqNr}. */
+  static LedgerTable.Row row(long seqNr, BackupSupervisor.AssetBackedUp backedUp) {
+    return new LedgerTable.Row(
+        seqNr,
+        0,
+        Optional.of(new LedgerTable.AssetVersion(backedUp.assetId(), parse(backedUp.version()))),
+        Optional.of(backedUp.sha256()),
+        OptionalLong.of(backedUp.size()),
+        backedUp.remotePath().map(Ledger::fingerprint));
   }
 
-  private static <T> Iterator<LedgerTable.Row> map(Iterator<T> values, Function<T, LedgerTable.Row> toRow) {
-    return new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return values.hasNext();
-      }
+  /**
+   * This whole ledger as rows of the table at {@code seqNr}, indexed from 1 (0 is the event's own
+   * row), leaving out the first {@code written}. Every kind of fact sorted, so the rows come out
+   * the same each time and a write cut short can go on where it stopped.
+   */
+  Iterable<LedgerTable.Row> rows(long seqNr, int written) {
+    List<Map.Entry<String, Long>> versionList = new ArrayList<>(versions.size());
+    versions.forEach((id, version) -> versionList.add(Map.entry(id, version)));
+    versionList.sort(Map.Entry.comparingByKey());
+    List<String> contentList = contents();
+    contentList.sort(null);
+    List<String> pathList = paths();
+    pathList.sort(null);
+    List<Long> sizeList = sizes();
+    sizeList.sort(null);
+    int count = Math.max(Math.max(versionList.size(), contentList.size()), Math.max(pathList.size(), sizeList.size()));
+    return () ->
+        new Iterator<>() {
+          private int index = written;
 
-      @Override
-      public LedgerTable.Row next() {
-        return toRow.apply(values.next());
-      }
-    };
+          @Override
+          public boolean hasNext() {
+            return index < count;
+          }
+
+          @Override
+          public LedgerTable.Row next() {
+            int i = index++;
+            return new LedgerTable.Row(
+                seqNr,
+                i + 1,
+                i < versionList.size()
+                    ? Optional.of(new LedgerTable.AssetVersion(versionList.get(i).getKey(), versionList.get(i).getValue()))
+                    : Optional.empty(),
+                i < contentList.size() ? Optional.of(contentList.get(i)) : Optional.empty(),
+                i < sizeList.size() ? OptionalLong.of(sizeList.get(i)) : OptionalLong.empty(),
+                i < pathList.size() ? Optional.of(pathList.get(i)) : Optional.empty());
+          }
+        };
   }
 
   private static <T> HashSet<T> set(List<T> values) {

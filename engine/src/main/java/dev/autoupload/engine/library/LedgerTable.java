@@ -1,59 +1,85 @@
 package dev.autoupload.engine.library;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 /**
  * The ledgers of the libraries as rows of a table beside the journal, so a library's snapshot holds
- * only what the table may not hold yet instead of its whole ledger. The table is written after the
- * events it reflects have committed and may lag them: the events stay the truth. For the engine's
- * own use; called from blocking-I/O threads.
+ * only what the table may not hold yet instead of its whole ledger. Insert-only: a row is never
+ * changed, and a later row of an asset's version replaces an earlier one when read. The table is
+ * written after the events it reflects have committed and may lag them: the events stay the truth.
+ * For the engine's own use; called from blocking-I/O threads.
  */
 public interface LedgerTable {
 
-  /** What a row records. */
-  enum Kind {
-    /** The version of an asset that was backed up last: the entry is the asset's id. */
-    VERSION,
-    /** A content that was backed up: the entry is its sha256 in lowercase hex. */
-    CONTENT,
-    /** A remote path a backup took: the entry is the path's fingerprint. */
-    PATH,
-    /** The size of a content that was backed up: the entry is the size in decimal. */
-    SIZE
+  /** The version of an asset that was backed up. */
+  record AssetVersion(String assetId, long version) {}
+
+  /**
+   * One row, keyed by {@code (seqNr, index)}. The row of an {@code AssetBackedUp} event has index 0
+   * and all of its facts; a whole ledger written at {@code seqNr} (an old snapshot's, or one the
+   * table fell too far behind for) has rows of index 1 on, each holding the next of every kind of
+   * fact the ledger has left, so some are absent.
+   *
+   * @param seqNr the event's sequence number, or the last event the whole ledger reflects
+   * @param index 0 for an event; the row's place in a whole ledger
+   * @param asset an asset's version, backed up
+   * @param sha256 a content backed up, lowercase hex
+   * @param size a size of a content backed up
+   * @param pathFingerprint the fingerprint of a remote path a backup took
+   */
+  record Row(
+      long seqNr,
+      int index,
+      Optional<AssetVersion> asset,
+      Optional<String> sha256,
+      OptionalLong size,
+      Optional<String> pathFingerprint) {}
+
+  /** Receives a library's rows in the order of their keys, so the last version of an asset wins. */
+  interface Reader {
+    void version(String assetId, long version);
+
+    void content(String sha256);
+
+    void size(long size);
+
+    void path(String fingerprint);
   }
 
   /**
-   * One fact of a ledger.
+   * Reads every row of a library, in the order of their keys.
    *
-   * @param kind what it records
-   * @param entry the asset id, content, path fingerprint or size
-   * @param version the 64 bits of the asset's version for {@link Kind#VERSION}; 0 otherwise
+   * @param persistenceId the library's supervisor
+   * @param reader receives each row's facts
    */
-  record Row(Kind kind, String entry, long version) {}
+  void load(String persistenceId, Reader reader);
 
   /**
-   * Reads every row of a library.
+   * Adds rows of a library, in the order of their keys, committed in bounded batches. A row that is
+   * already there is left as it is, so a write cut short may be written again.
    *
-   * @param libraryId the library
-   * @param rows receives each row, in no particular order
-   */
-  void load(String libraryId, Consumer<Row> rows);
-
-  /**
-   * Adds the rows of the events up to {@code through} of a library: a version replaces the one
-   * stored only when written through a later event, so a late write of an earlier batch cannot
-   * undo a later one. Written whole or not at all, may be written again.
-   *
-   * @param libraryId the library
-   * @param rows the facts of events up to {@code through}
-   * @param through the sequence number of the last event they reflect
+   * @param persistenceId the library's supervisor
+   * @param rows rows in ascending order of their keys
    * @throws IllegalStateException when the table cannot be written
    */
-  void write(String libraryId, Iterable<Row> rows, long through);
+  void write(String persistenceId, Iterable<Row> rows);
+
+  /**
+   * How many rows of the whole ledger written at {@code seqNr} are there already: a write of a
+   * whole ledger that was cut short goes on from there instead of starting over.
+   *
+   * @param persistenceId the library's supervisor
+   * @param seqNr where the whole ledger was written
+   * @return the count of its rows (index 1 on) committed so far
+   */
+  int rowsAt(String persistenceId, long seqNr);
 
   /**
    * A table that lives as long as the process, for tests and embedders without a store; as the
@@ -62,37 +88,42 @@ public interface LedgerTable {
    * @return a new, empty table
    */
   static LedgerTable inMemory() {
-    record Version(long version, long through) {}
-    record Stored(Map<String, Version> versions, Set<Row> facts) {}
-    Map<String, Stored> libraries = new ConcurrentHashMap<>();
+    record Key(long seqNr, int index) {}
+    Map<String, Map<Key, Row>> libraries = new ConcurrentHashMap<>();
     return new LedgerTable() {
       @Override
-      public void load(String libraryId, Consumer<Row> rows) {
-        Stored stored = libraries.get(libraryId);
-        if (stored == null) {
-          return;
-        }
+      public void load(String persistenceId, Reader reader) {
+        List<Row> rows;
+        Map<Key, Row> stored = libraries.getOrDefault(persistenceId, Map.of());
         synchronized (stored) {
-          stored.versions().forEach((id, version) -> rows.accept(new Row(Kind.VERSION, id, version.version())));
-          stored.facts().forEach(rows);
+          rows = new ArrayList<>(stored.values());
+        }
+        rows.sort(Comparator.comparingLong(Row::seqNr).thenComparingInt(Row::index));
+        for (Row row : rows) {
+          row.asset().ifPresent(asset -> reader.version(asset.assetId(), asset.version()));
+          row.sha256().ifPresent(reader::content);
+          row.size().ifPresent(reader::size);
+          row.pathFingerprint().ifPresent(reader::path);
         }
       }
 
       @Override
-      public void write(String libraryId, Iterable<Row> rows, long through) {
-        Stored stored =
-            libraries.computeIfAbsent(libraryId, id -> new Stored(new HashMap<>(), ConcurrentHashMap.newKeySet()));
+      public void write(String persistenceId, Iterable<Row> rows) {
+        List<Row> all = new ArrayList<>();
+        rows.forEach(all::add);
+        Map<Key, Row> stored = libraries.computeIfAbsent(persistenceId, id -> new HashMap<>());
         synchronized (stored) {
-          for (Row row : rows) {
-            if (row.kind() == Kind.VERSION) {
-              Version old = stored.versions().get(row.entry());
-              if (old == null || old.through() < through) {
-                stored.versions().put(row.entry(), new Version(row.version(), through));
-              }
-            } else {
-              stored.facts().add(row);
-            }
+          for (Row row : all) {
+            stored.putIfAbsent(new Key(row.seqNr(), row.index()), row);
           }
+        }
+      }
+
+      @Override
+      public int rowsAt(String persistenceId, long seqNr) {
+        Map<Key, Row> stored = libraries.getOrDefault(persistenceId, Map.of());
+        synchronized (stored) {
+          return (int) stored.keySet().stream().filter(key -> key.seqNr() == seqNr && key.index() > 0).count();
         }
       }
     };

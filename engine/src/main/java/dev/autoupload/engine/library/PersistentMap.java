@@ -60,23 +60,6 @@ final class PersistentMap<K, V> {
     });
   }
 
-  /** The entries, in no particular order, read as they are iterated. */
-  java.util.Iterator<Map.Entry<K, V>> entries() {
-    scala.collection.Iterator<Tuple2<K, V>> tuples = map.iterator();
-    return new java.util.Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return tuples.hasNext();
-      }
-
-      @Override
-      public Map.Entry<K, V> next() {
-        Tuple2<K, V> tuple = tuples.next();
-        return Map.entry(tuple._1(), tuple._2());
-      }
-    };
-  }
-
   PersistentMap<K, V> with(K key, V value) {
     return new PersistentMap<>(map.updated(key, value));
   }

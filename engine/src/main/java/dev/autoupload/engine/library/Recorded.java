@@ -105,20 +105,48 @@ final class Recorded {
 
   /**
    * What the table lacks of the events up to {@code lastSeqNr}, the table standing at {@code
-   * tableThrough}: the overlay's events after it, or the whole ledger; empty when it lacks nothing.
+   * tableThrough}: the rows of the overlay's events after it, or the whole ledger; empty when it
+   * lacks nothing.
    */
-  Optional<Ledger> unwritten(long tableThrough, long lastSeqNr) {
+  Optional<Unwritten> unwritten(long tableThrough, long lastSeqNr) {
     if (lastSeqNr <= tableThrough) {
       return Optional.empty();
     }
     if (!tableHoldsTheRest(tableThrough)) {
-      return Optional.of(ledger);
+      return Optional.of(new Whole(lastSeqNr, ledger));
     }
-    Ledger facts = Ledger.empty();
+    List<LedgerTable.Row> rows = new ArrayList<>();
+    long seqNr = Math.max(base, tableThrough);
     for (BackupSupervisor.AssetBackedUp event : after(tableThrough)) {
-      facts = facts.with(event);
+      rows.add(Ledger.row(++seqNr, event));
     }
-    return Optional.of(facts);
+    return Optional.of(new Events(rows));
+  }
+
+  /** Rows the table lacks. */
+  sealed interface Unwritten {
+    /**
+     * Writes them to {@code table}.
+     *
+     * @throws IllegalStateException when the table cannot be written
+     */
+    void writeTo(LedgerTable table, String persistenceId);
+  }
+
+  /** The rows of the events after where the table stands, in order. */
+  record Events(List<LedgerTable.Row> rows) implements Unwritten {
+    @Override
+    public void writeTo(LedgerTable table, String persistenceId) {
+      table.write(persistenceId, rows);
+    }
+  }
+
+  /** The whole ledger as of {@code seqNr}, from the rows a write cut short left off. */
+  record Whole(long seqNr, Ledger ledger) implements Unwritten {
+    @Override
+    public void writeTo(LedgerTable table, String persistenceId) {
+      table.write(persistenceId, ledger.rows(seqNr, table.rowsAt(persistenceId, seqNr)));
+    }
   }
 
   @Override

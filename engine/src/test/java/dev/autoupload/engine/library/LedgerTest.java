@@ -152,27 +152,28 @@ class LedgerTest {
     LedgerTable table = LedgerTable.inMemory();
     long snapshotSeqNr = 40;
 
-    Recorded recovered = Recorded.fromSnapshot(old, Ledger.fromRows(rows -> table.load("lib", rows)));
+    Recorded recovered = Recorded.fromSnapshot(old, Ledger.fromTable(reader -> table.load("lib", reader)));
     long tableThrough = Recorded.tableThrough(old);
     assertThat(recovered.ledger()).isEqualTo(fortyAssets());
     assertThat(recovered.stored(tableThrough)).as("until the table holds it, the whole ledger").isEqualTo(fortyAssets());
-    Ledger due = recovered.unwritten(tableThrough, snapshotSeqNr).orElseThrow();
-    assertThat(due).as("the whole ledger is due to the table").isEqualTo(fortyAssets());
+    Recorded.Unwritten due = recovered.unwritten(tableThrough, snapshotSeqNr).orElseThrow();
+    assertThat(due).as("the whole ledger is due to the table").isEqualTo(new Recorded.Whole(snapshotSeqNr, fortyAssets()));
 
-    table.write("lib", due.rows(), snapshotSeqNr);
+    due.writeTo(table, "lib");
     tableThrough = snapshotSeqNr;
     BackupSupervisor.AssetBackedUp next =
         backedUp(asset("new.jpg", 1234, AT, "9:9:t9"), SHA, "2026/new.jpg");
     Recorded after = recovered.with(next, snapshotSeqNr + 1, tableThrough, 100);
     Object bounded = after.stored(tableThrough);
     assertThat(bounded).isEqualTo(new LedgerSnapshot(snapshotSeqNr, java.util.List.of(next)));
-    assertThat(after.unwritten(tableThrough, snapshotSeqNr + 1)).hasValue(Ledger.empty().with(next));
+    assertThat(after.unwritten(tableThrough, snapshotSeqNr + 1))
+        .hasValue(new Recorded.Events(java.util.List.of(Ledger.row(snapshotSeqNr + 1, next))));
 
     Object reloaded =
         serialization.deserialize(
                 serialization.serialize(bounded).get(), 33, "dev.autoupload.engine.library.LedgerSnapshot")
             .get();
-    Recorded again = Recorded.fromSnapshot(reloaded, Ledger.fromRows(rows -> table.load("lib", rows)));
+    Recorded again = Recorded.fromSnapshot(reloaded, Ledger.fromTable(reader -> table.load("lib", reader)));
     assertThat(again.ledger()).isEqualTo(fortyAssets().with(next));
   }
 
@@ -181,8 +182,31 @@ class LedgerTest {
     Ledger ledger = fortyAssets().with(backedUp(asset("big.mov", 5_000_000_000L, AT, "1:1:t1"), SHA, "2026/Big.MOV"));
     LedgerTable table = LedgerTable.inMemory();
 
-    table.write("lib", ledger.rows(), 41);
+    table.write("lib", ledger.rows(41, 0));
 
-    assertThat(Ledger.fromRows(rows -> table.load("lib", rows))).isEqualTo(ledger);
+    assertThat(Ledger.fromTable(reader -> table.load("lib", reader))).isEqualTo(ledger);
+  }
+
+  /**
+   * A whole ledger written in part (a kill part way) goes on from the rows already there, and a
+   * later event's row of the same asset wins over the whole ledger's, which came before it.
+   */
+  @Test
+  void aWholeLedgerWrittenInPartsComesBackTheSameAndLaterEventsWin() {
+    Ledger ledger = fortyAssets();
+    LedgerTable table = LedgerTable.inMemory();
+    java.util.List<LedgerTable.Row> rows = new java.util.ArrayList<>();
+    ledger.rows(41, 0).forEach(rows::add);
+    table.write("lib", rows.subList(0, 17));
+
+    new Recorded.Whole(41, ledger).writeTo(table, "lib");
+    assertThat(table.rowsAt("lib", 41)).isEqualTo(rows.size());
+    assertThat(Ledger.fromTable(reader -> table.load("lib", reader))).isEqualTo(ledger);
+
+    BackupSupervisor.AssetBackedUp edited =
+        new BackupSupervisor.AssetBackedUp("asset-3", "00000000000000ff", SHA, 77, Optional.of("2026/edited.heic"), AT);
+    assertThat(ledger.versionOf("asset-3")).isPresent().isNotEqualTo(Optional.of("00000000000000ff"));
+    table.write("lib", java.util.List.of(Ledger.row(42, edited)));
+    assertThat(Ledger.fromTable(reader -> table.load("lib", reader))).isEqualTo(ledger.with(edited));
   }
 }

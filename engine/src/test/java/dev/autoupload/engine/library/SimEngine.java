@@ -124,7 +124,7 @@ final class SimEngine {
     if (!options.table()) {
       return;
     }
-    Ledger rows = Ledger.fromRows(sink -> table.load(LIBRARY, sink));
+    Ledger rows = Ledger.fromTable(reader -> table.load(LIBRARY, reader));
     tableThrough = snapshot == null ? 0 : Recorded.tableThrough(snapshot);
     state = snapshot == null ? Recorded.empty() : Recorded.fromSnapshot(snapshot, rows);
     for (long seqNr = snapshotSeqNr + 1; seqNr <= events.size(); seqNr++) {
@@ -161,15 +161,15 @@ final class SimEngine {
     state
         .unwritten(tableThrough, through)
         .ifPresent(
-            facts -> {
+            rows -> {
               tableWriting = true;
-              wholeWritingThrough = state.tableHoldsTheRest(tableThrough) ? 0 : through;
+              wholeWritingThrough = rows instanceof Recorded.Whole ? through : 0;
               agenda.add(
                   () -> {
                     // One write in ten fails, as a database may refuse it: the table stays behind.
                     boolean written = random.nextInt(10) != 0;
                     if (written) {
-                      table.write(LIBRARY, facts.rows(), through);
+                      rows.writeTo(table, LIBRARY);
                     }
                     agenda.add(
                         () -> {
