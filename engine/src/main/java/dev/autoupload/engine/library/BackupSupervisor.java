@@ -336,6 +336,11 @@ public final class BackupSupervisor
     return tableWriting ? Math.max(tableThrough, wholeWritingThrough) : tableThrough;
   }
 
+  /** Events written to the table together: half a snapshot's interval, so a snapshot holds about that many. */
+  private int tableBatch() {
+    return Math.max(1, wiring.snapshotEvery() / 2);
+  }
+
   private long overlayCap() {
     return Math.max(OVERLAY_CAP_AT_LEAST, 2L * wiring.snapshotEvery());
   }
@@ -351,7 +356,7 @@ public final class BackupSupervisor
     }
     long through = lastSequenceNumber(context);
     state
-        .unwritten(tableThrough, through)
+        .unwritten(tableThrough, through, tableBatch())
         .ifPresent(
             rows -> {
               tableWriting = true;

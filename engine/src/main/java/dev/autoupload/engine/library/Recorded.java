@@ -105,15 +105,21 @@ final class Recorded {
 
   /**
    * What the table lacks of the events up to {@code lastSeqNr}, the table standing at {@code
-   * tableThrough}: the rows of the overlay's events after it, or the whole ledger; empty when it
-   * lacks nothing.
+   * tableThrough}: the whole ledger, or the rows of the overlay's events after it once there are
+   * {@code batch} of them; else empty.
+   *
+   * <p>Batched because every write is a commit of its own: a write per upload doubled the commits
+   * of a small file. What is not written yet stays in the overlay, and so in the snapshots.
    */
-  Optional<Unwritten> unwritten(long tableThrough, long lastSeqNr) {
+  Optional<Unwritten> unwritten(long tableThrough, long lastSeqNr, int batch) {
     if (lastSeqNr <= tableThrough) {
       return Optional.empty();
     }
     if (!tableHoldsTheRest(tableThrough)) {
       return Optional.of(new Whole(lastSeqNr, ledger));
+    }
+    if (lastSeqNr - Math.max(base, tableThrough) < batch) {
+      return Optional.empty();
     }
     List<LedgerTable.Row> rows = new ArrayList<>();
     long seqNr = Math.max(base, tableThrough);

@@ -156,7 +156,7 @@ class LedgerTest {
     long tableThrough = Recorded.tableThrough(old);
     assertThat(recovered.ledger()).isEqualTo(fortyAssets());
     assertThat(recovered.stored(tableThrough)).as("until the table holds it, the whole ledger").isEqualTo(fortyAssets());
-    Recorded.Unwritten due = recovered.unwritten(tableThrough, snapshotSeqNr).orElseThrow();
+    Recorded.Unwritten due = recovered.unwritten(tableThrough, snapshotSeqNr, 1000).orElseThrow();
     assertThat(due).as("the whole ledger is due to the table").isEqualTo(new Recorded.Whole(snapshotSeqNr, fortyAssets()));
 
     due.writeTo(table, "lib");
@@ -166,7 +166,8 @@ class LedgerTest {
     Recorded after = recovered.with(next, snapshotSeqNr + 1, tableThrough, 100);
     Object bounded = after.stored(tableThrough);
     assertThat(bounded).isEqualTo(new LedgerSnapshot(snapshotSeqNr, java.util.List.of(next)));
-    assertThat(after.unwritten(tableThrough, snapshotSeqNr + 1))
+    assertThat(after.unwritten(tableThrough, snapshotSeqNr + 1, 2)).as("one event, written two at a time").isEmpty();
+    assertThat(after.unwritten(tableThrough, snapshotSeqNr + 1, 1))
         .hasValue(new Recorded.Events(java.util.List.of(Ledger.row(snapshotSeqNr + 1, next))));
 
     Object reloaded =

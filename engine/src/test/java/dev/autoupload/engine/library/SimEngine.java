@@ -34,13 +34,20 @@ final class SimEngine {
   /**
    * How a history's runs are set up. With {@code table}, the ledger is recovered as the supervisor
    * does, from the {@link LedgerTable}, a snapshot every {@code snapshotEvery} events ({@link
-   * Recorded#stored}) and the events after it; the table written a step after the events commit, its
-   * end told a step later, so a kill can fall between; else the ledger survives a kill whole.
+   * Recorded#stored}) and the events after it; the table written {@code tableBatch} events at a
+   * time, a step after the events commit, its end told a step later, so a kill can fall between;
+   * else the ledger survives a kill whole.
    */
   record Options(
-      LibraryPlan.Settings settings, int slots, double faultRate, boolean table, int snapshotEvery, long overlayCap) {
+      LibraryPlan.Settings settings,
+      int slots,
+      double faultRate,
+      boolean table,
+      int snapshotEvery,
+      long overlayCap,
+      int tableBatch) {
     Options(LibraryPlan.Settings settings, int slots, double faultRate) {
-      this(settings, slots, faultRate, false, 1, 1);
+      this(settings, slots, faultRate, false, 1, 1, 1);
     }
 
     ConflictPolicy policy() {
@@ -131,7 +138,7 @@ final class SimEngine {
       state = state.with(events.get((int) seqNr - 1), seqNr, trimThrough(), options.overlayCap());
     }
     tableWriting = false;
-    if (state.unwritten(tableThrough, events.size()).isPresent()) {
+    if (state.unwritten(tableThrough, events.size(), 1).isPresent()) {
       recoveredBehindTheTable++;
     }
     Ledger all = ledgerOfAllEvents();
@@ -159,7 +166,7 @@ final class SimEngine {
     }
     long through = events.size();
     state
-        .unwritten(tableThrough, through)
+        .unwritten(tableThrough, through, options.tableBatch())
         .ifPresent(
             rows -> {
               tableWriting = true;
