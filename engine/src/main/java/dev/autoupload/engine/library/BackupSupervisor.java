@@ -64,13 +64,14 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * on a metered network pauses the same way, leaving its slot to one they allow; a timer wakes the
  * plan when an asset {@code min-age} holds is old enough.
  *
- * <p>The ledger's facts also go to the {@link LedgerTable}, written after their events have
- * committed, so a snapshot holds where the table stood and the events after it ({@link
- * LedgerSnapshot}) instead of the whole ledger: its size follows the table's lag, not the library.
- * The table is read before the recovery; a recovery writes to it what the events after the
- * snapshot's table position hold, so a kill between an event's commit and the table's write loses
- * nothing. Events are never deleted. A snapshot of the whole ledger, as stored before, still loads,
- * and the whole ledger is then written to the table.
+ * <p>The ledger's facts also go to the {@link LedgerTable}, a row per event, written after their
+ * events have committed, half a snapshot's interval at a time, so a snapshot holds where the table
+ * stood and the events after it ({@link LedgerSnapshot}) instead of the whole ledger: its size
+ * follows the table's lag, not the library. The table is read before the recovery; a recovery
+ * writes to it what the events after the snapshot's table position hold, so a kill between an
+ * event's commit and the table's write loses nothing. Events are never deleted. A snapshot of the
+ * whole ledger, as stored before, still loads, and the whole ledger is then written to the table
+ * in commits of a bounded size, going on where a killed write stopped.
  *
  * <p>Outcomes are handled when the child has stopped, never before: a retry must not start a second
  * writer on an upload's journal while the first is still stopping.
@@ -269,7 +270,6 @@ public final class BackupSupervisor
   /** The ledger table holds every fact of the events up to this sequence number. */
   private long tableThrough;
   private boolean tableWriting;
-  /** How far the write under way goes. */
   /** How far the write under way goes, when it is of the whole ledger; else 0. */
   private long wholeWritingThrough;
 
