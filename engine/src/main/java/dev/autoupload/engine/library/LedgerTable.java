@@ -44,12 +44,16 @@ public interface LedgerTable {
 
   /** Receives a library's rows in the order of their keys, so the last version of an asset wins. */
   interface Reader {
+    /** An asset's version was backed up; a later call for the same asset replaces it. */
     void version(String assetId, long version);
 
+    /** A content was backed up (lowercase hex sha256). */
     void content(String sha256);
 
+    /** A content of this many bytes was backed up. */
     void size(long size);
 
+    /** A backup took the remote path of this fingerprint. */
     void path(String fingerprint);
   }
 
