@@ -44,16 +44,33 @@ public interface LedgerTable {
 
   /** Receives a library's rows in the order of their keys, so the last version of an asset wins. */
   interface Reader {
-    /** An asset's version was backed up; a later call for the same asset replaces it. */
+    /**
+     * An asset's version was backed up; a later call for the same asset replaces it.
+     *
+     * @param assetId the asset
+     * @param version the 64 bits of its {@link Asset#version()}
+     */
     void version(String assetId, long version);
 
-    /** A content was backed up (lowercase hex sha256). */
+    /**
+     * A content was backed up.
+     *
+     * @param sha256 its sha256, lowercase hex
+     */
     void content(String sha256);
 
-    /** A content of this many bytes was backed up. */
+    /**
+     * A content of this many bytes was backed up.
+     *
+     * @param size its length in bytes
+     */
     void size(long size);
 
-    /** A backup took the remote path of this fingerprint. */
+    /**
+     * A backup took a remote path.
+     *
+     * @param fingerprint the path's fingerprint
+     */
     void path(String fingerprint);
   }
 
