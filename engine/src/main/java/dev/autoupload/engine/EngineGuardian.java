@@ -14,6 +14,7 @@ import dev.autoupload.engine.internal.upload.StepTracker;
 import dev.autoupload.engine.internal.upload.UploadSettings;
 import dev.autoupload.engine.library.BackupSupervisor;
 import dev.autoupload.engine.library.ContentHashCache;
+import dev.autoupload.engine.library.LedgerTable;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.library.RemoteLayout;
@@ -108,6 +109,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
       RunMarker runMarker,
       Clock clock,
       ContentHashCache hashes,
+      LedgerTable ledgers,
       Restarts restarts,
       JournalFailures journal,
       EngineMetrics metrics) {}
@@ -169,6 +171,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
             monitor,
             settings.clock(),
             settings.hashes(),
+            settings.ledgers(),
             context.messageAdapter(BackupSupervisor.Recovered.class, LibraryRecovered::new),
             settings.metrics());
   }

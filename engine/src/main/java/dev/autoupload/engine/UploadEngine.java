@@ -28,6 +28,7 @@ import dev.autoupload.engine.internal.conditions.RunMarker;
 import dev.autoupload.engine.internal.metrics.EngineMetrics;
 import dev.autoupload.engine.internal.persistence.DataDirLock;
 import dev.autoupload.engine.internal.persistence.JdbcContentHashCache;
+import dev.autoupload.engine.internal.persistence.JdbcLedgerTable;
 import dev.autoupload.engine.internal.persistence.JournalDatabase;
 import dev.autoupload.engine.internal.persistence.PrivateFiles;
 import dev.autoupload.engine.internal.upload.BandwidthLimiter;
@@ -402,6 +403,7 @@ public final class UploadEngine implements AutoCloseable {
               RunMarker.file(dataDir.resolve("run-in-progress")),
               Clock.systemDefaultZone(),
               hashes,
+              new JdbcLedgerTable(activityPool, journal.dialect()),
               restarts,
               journal.failures(),
               metrics);

@@ -20,6 +20,7 @@ class JournalManifestsTest {
       Set.of(
           "dev.autoupload.engine.library.BackupSupervisor$AssetBackedUp",
           "dev.autoupload.engine.library.Ledger",
+          "dev.autoupload.engine.library.LedgerSnapshot",
           "dev.autoupload.engine.upload.FileUpload$ProgressCheckpointed",
           "dev.autoupload.engine.upload.FileUpload$RemoteFileReplacing",
           "dev.autoupload.engine.upload.FileUpload$RemotePathChanged",
@@ -37,6 +38,7 @@ class JournalManifestsTest {
     concrete(BackupSupervisor.Event.class, persisted);
     concrete(FileUpload.Event.class, persisted);
     persisted.add(Class.forName("dev.autoupload.engine.library.Ledger").getName());
+    persisted.add(Class.forName("dev.autoupload.engine.library.LedgerSnapshot").getName());
 
     assertThat(persisted)
         .as("a new event is added here; a moved or renamed one needs a JacksonMigration from its old name")

@@ -15,6 +15,10 @@ import dev.autoupload.engine.library.Library;
 import dev.autoupload.sources.folder.FolderSource;
 import dev.autoupload.targets.local.LocalFolderTarget;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,7 +62,9 @@ class PostgresJournalIT {
                     "autoupload.journal.url", postgres.jdbcUrl(),
                     "autoupload.journal.user", postgres.user(),
                     "autoupload.journal.password", "",
-                    "autoupload.layout.pattern", "{path}"))
+                    "autoupload.layout.pattern", "{path}",
+                    // Snapshots over the ledger table, several in a run of 60 files.
+                    "autoupload.ledger-snapshot-every", "7"))
             .withFallback(ConfigFactory.load()));
   }
 
@@ -87,6 +93,22 @@ class PostgresJournalIT {
       assertThat(done.failed()).isZero();
     }
     assertThat(MediaFiles.sha256Tree(target)).isEqualTo(hashes);
+    try (Connection db = DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), "");
+        Statement query = db.createStatement()) {
+      try (ResultSet rows =
+          query.executeQuery(
+              "SELECT snapshot_ser_manifest FROM snapshot WHERE persistence_id = 'BackupSupervisor|pg' "
+                  + "ORDER BY sequence_number DESC")) {
+        assertThat(rows.next()).as("a snapshot of the library").isTrue();
+        assertThat(rows.getString(1)).isEqualTo("dev.autoupload.engine.library.LedgerSnapshot");
+      }
+      try (ResultSet rows =
+          query.executeQuery("SELECT COUNT(*) FROM ledger_row WHERE persistence_id = 'BackupSupervisor|pg'")) {
+        rows.next();
+        // The last write may not have been made before the engine closed: the events hold it.
+        assertThat(rows.getInt(1)).as("a row per asset version backed up").isPositive().isLessThanOrEqualTo(60);
+      }
+    }
 
     try (UploadEngine engine = start(dataDir)) {
       engine.addLibrary(new Library("pg", new FolderSource("pg", source), new LocalFolderTarget(target)))

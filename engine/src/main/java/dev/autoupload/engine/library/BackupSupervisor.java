@@ -38,6 +38,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
@@ -63,6 +64,15 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * on a metered network pauses the same way, leaving its slot to one they allow; a timer wakes the
  * plan when an asset {@code min-age} holds is old enough.
  *
+ * <p>The ledger's facts also go to the {@link LedgerTable}, a row per event, written after their
+ * events have committed, half a snapshot's interval at a time, so a snapshot holds where the table
+ * stood and the events after it ({@link LedgerSnapshot}) instead of the whole ledger: its size
+ * follows the table's lag, not the library. The table is read before the recovery; a recovery
+ * writes to it what the events after the snapshot's table position hold, so a kill between an
+ * event's commit and the table's write loses nothing. Events are never deleted. A snapshot of the
+ * whole ledger, as stored before, still loads, and the whole ledger is then written to the table
+ * in commits of a bounded size, going on where a killed write stopped.
+ *
  * <p>Outcomes are handled when the child has stopped, never before: a retry must not start a second
  * writer on an upload's journal while the first is still stopping.
  *
@@ -71,12 +81,21 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * to write the journal, its own or an upload's, fails it as a whole: the journal is the library's.
  */
 public final class BackupSupervisor
-    extends EventSourcedBehavior<BackupSupervisor.Command, BackupSupervisor.Event, Ledger> {
+    extends EventSourcedBehavior<BackupSupervisor.Command, BackupSupervisor.Event, Recorded> {
 
   /** The journal's entity type of its events; for the engine's own use. */
   public static final String ENTITY_TYPE = "BackupSupervisor";
 
   private static final Duration LONGEST_WAKE = Duration.ofDays(1);
+
+  /** Commands kept while the ledger table is read, before the recovery: status asks, scans asked for. */
+  private static final int STASHED_WHILE_LOADING = 10_000;
+
+  /**
+   * Events a snapshot holds at most besides where the table stood; more (a long replay without a
+   * snapshot, a table that cannot be written) and it holds the whole ledger until the table has it.
+   */
+  private static final long OVERLAY_CAP_AT_LEAST = 10_000;
 
   /** The status lists this many of the assets the rules hold back; a million would not help a reader. */
   private static final int HELD_SHOWN = 100;
@@ -136,6 +155,12 @@ public final class BackupSupervisor
 
   private record AssetIdentified(Asset asset, LibraryPlan.Identity identity) implements Command {}
 
+  /** The ledger table's rows of this library were read: the ledger a snapshot builds on. */
+  private record TableLoaded(Ledger table) implements Command {}
+
+  /** The ledger table was written through {@code through}, or could not be ({@code failure}). */
+  private record TableWritten(long through, Optional<Throwable> failure) implements Command {}
+
   /** What the supervisor journals; public for the journal's serializer, not for embedders. */
   public sealed interface Event extends CborSerializable {}
 
@@ -177,6 +202,7 @@ public final class BackupSupervisor
       ActorRef<ConditionMonitor.Command> conditions,
       Clock clock,
       ContentHashCache hashes,
+      LedgerTable ledgers,
       ActorRef<Recovered> recovered,
       EngineMetrics metrics) {}
 
@@ -189,7 +215,37 @@ public final class BackupSupervisor
    */
   public static Behavior<Command> create(Library library, Wiring wiring) {
     return Behaviors.setup(
-        context -> Behaviors.withTimers(timers -> new BackupSupervisor(context, timers, library, wiring)));
+        context -> {
+          // The table is read before the recovery, which builds on it: a snapshot holds only what
+          // the table may lack.
+          Executor blockingIo =
+              context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
+          context.pipeToSelf(
+              CompletableFuture.supplyAsync(
+                  () -> Ledger.fromTable(reader -> wiring.ledgers().load(persistenceId(library.id()).id(), reader)), blockingIo),
+              (table, error) -> {
+                if (error != null) {
+                  throw new IllegalStateException("cannot read the ledger table of " + library.id(), error);
+                }
+                return new TableLoaded(table);
+              });
+          return Behaviors.withStash(
+              STASHED_WHILE_LOADING,
+              stash ->
+                  Behaviors.receive(Command.class)
+                      .onMessage(
+                          TableLoaded.class,
+                          loaded ->
+                              stash.unstashAll(
+                                  Behaviors.withTimers(
+                                      timers -> new BackupSupervisor(context, timers, library, wiring, loaded.table()))))
+                      .onAnyMessage(
+                          msg -> {
+                            stash.stash(msg);
+                            return Behaviors.same();
+                          })
+                      .build());
+        });
   }
 
   private final ActorContext<Command> context;
@@ -209,13 +265,22 @@ public final class BackupSupervisor
   private boolean reportedBusy;
   private Optional<String> scanError = Optional.empty();
 
+  /** The table's rows as read before the recovery; let go of once recovered. */
+  private Ledger table;
+  /** The ledger table holds every fact of the events up to this sequence number. */
+  private long tableThrough;
+  private boolean tableWriting;
+  /** How far the write under way goes, when it is of the whole ledger; else 0. */
+  private long wholeWritingThrough;
+
   private BackupSupervisor(
-      ActorContext<Command> context, TimerScheduler<Command> timers, Library library, Wiring wiring) {
+      ActorContext<Command> context, TimerScheduler<Command> timers, Library library, Wiring wiring, Ledger table) {
     super(persistenceId(library.id()));
     this.context = context;
     this.timers = timers;
     this.library = library;
     this.wiring = wiring;
+    this.table = table;
     this.plan =
         LibraryPlan.start(
             new LibraryPlan.Settings(
@@ -232,21 +297,97 @@ public final class BackupSupervisor
   }
 
   @Override
-  public Ledger emptyState() {
-    return Ledger.empty();
+  public Recorded emptyState() {
+    return Recorded.empty();
   }
 
+  /** Events are never deleted (no {@code withDeleteEventsOnSnapshot}): the table may lag them. */
   @Override
   public RetentionCriteria retentionCriteria() {
     return RetentionCriteria.snapshotEvery(wiring.snapshotEvery(), 2);
   }
 
+  /** Snapshots hold where the table stood and the events after it, not the whole ledger. */
   @Override
-  public SignalHandler<Ledger> signalHandler() {
+  public SnapshotAdapter<Recorded> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(Recorded state) {
+        return state.stored(tableThrough);
+      }
+
+      @Override
+      public Recorded fromJournal(Object stored) {
+        tableThrough = Recorded.tableThrough(stored);
+        return Recorded.fromSnapshot(stored, table);
+      }
+    };
+  }
+
+  /**
+   * The overlay lets go of the events a write of the whole ledger under way holds: should it fail,
+   * the table stands before the overlay and the whole ledger is due again, so nothing is lost; and
+   * snapshots hold the whole ledger until it is written anyway. Without it, a whole write slower
+   * than the events that arrive meanwhile lets the overlay outgrow its cap and starts the next
+   * whole write, and the next. A smaller write's events stay in the overlay until written: a
+   * snapshot taken meanwhile holds them, not the whole ledger.
+   */
+  private long trimThrough() {
+    return tableWriting ? Math.max(tableThrough, wholeWritingThrough) : tableThrough;
+  }
+
+  /** Events written to the table together: half a snapshot's interval, so a snapshot holds about that many. */
+  private int tableBatch() {
+    return Math.max(1, wiring.snapshotEvery() / 2);
+  }
+
+  private long overlayCap() {
+    return Math.max(OVERLAY_CAP_AT_LEAST, 2L * wiring.snapshotEvery());
+  }
+
+  /**
+   * Writes what the table lacks of the events so far, unless a write is under way (its end brings
+   * the next): after events committed, and after the recovery, the events the snapshot's table
+   * did not hold included.
+   */
+  private void writeTable(Recorded state) {
+    if (tableWriting) {
+      return;
+    }
+    long through = lastSequenceNumber(context);
+    state
+        .unwritten(tableThrough, through, tableBatch())
+        .ifPresent(
+            rows -> {
+              tableWriting = true;
+              wholeWritingThrough = rows instanceof Recorded.Whole ? through : 0;
+              String persistenceId = persistenceId(library.id()).id();
+              context.pipeToSelf(
+                  CompletableFuture.runAsync(() -> rows.writeTo(wiring.ledgers(), persistenceId), blockingIo),
+                  (done, error) -> new TableWritten(through, Optional.ofNullable(error)));
+            });
+  }
+
+  private Effect<Event, Recorded> onTableWritten(Recorded state, TableWritten msg) {
+    tableWriting = false;
+    if (msg.failure().isPresent()) {
+      // The events hold it all: the table catches up with the next event, or the next recovery.
+      context.getLog().warn("Cannot write the ledger table of {}: {}", library.id(), msg.failure().get().toString());
+      return Effect().none();
+    }
+    tableThrough = Math.max(tableThrough, msg.through());
+    writeTable(state);
+    return Effect().none();
+  }
+
+  @Override
+  public SignalHandler<Recorded> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(
             RecoveryCompleted.instance(),
-            ledger -> {
+            state -> {
+              table = null;
+              writeTable(state);
               wiring.recovered().tell(new Recovered(library.id()));
               // Watching first, so nothing that appears during the first scan is missed.
               if (library.keepWatching()) {
@@ -274,12 +415,17 @@ public final class BackupSupervisor
   }
 
   @Override
-  public EventHandler<Ledger, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onEvent(AssetBackedUp.class, Ledger::with).build();
+  public EventHandler<Recorded, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(
+            AssetBackedUp.class,
+            (state, event) -> state.with(event, lastSequenceNumber(context), trimThrough(), overlayCap()))
+        .build();
   }
 
   @Override
-  public CommandHandler<Command, Event, Ledger> commandHandler() {
+  public CommandHandler<Command, Event, Recorded> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(AssetsFound.class, (ledger, msg) -> carryOut(plan.found(now(ledger), msg.assets())))
@@ -319,14 +465,15 @@ public final class BackupSupervisor
         .onCommand(ClearLibraryBlockers.class, this::onClearLibraryBlockers)
         .onCommand(RetryAsset.class, this::onRetryAsset)
         .onCommand(GetStatus.class, (ledger, msg) -> Effect().reply(msg.replyTo(), status()))
+        .onCommand(TableWritten.class, this::onTableWritten)
         .build();
   }
 
   // ---- carrying out the plan's decisions ----
 
-  private LibraryPlan.Context now(Ledger ledger) {
+  private LibraryPlan.Context now(Recorded state) {
     return new LibraryPlan.Context(
-        ledger, slots(), wiring.clock().instant(), ThreadLocalRandom.current().nextDouble(), verdict.metered());
+        state.ledger(), slots(), wiring.clock().instant(), ThreadLocalRandom.current().nextDouble(), verdict.metered());
   }
 
   /** How many uploads the device conditions let run. */
@@ -335,7 +482,7 @@ public final class BackupSupervisor
   }
 
   /** Takes the step's plan, persists what it recorded, then carries out the rest. */
-  private EffectBuilder<Event, Ledger> carryOut(LibraryPlan.Step step) {
+  private EffectBuilder<Event, Recorded> carryOut(LibraryPlan.Step step) {
     plan = step.plan();
     List<Event> events = new ArrayList<>();
     List<LibraryPlan.Decision> actions = new ArrayList<>();
@@ -347,7 +494,7 @@ public final class BackupSupervisor
       }
     }
     // Uploads start after the records are in the ledger, so each knows the backups before it.
-    EffectBuilder<Event, Ledger> effect;
+    EffectBuilder<Event, Recorded> effect;
     if (events.isEmpty()) {
       effect = Effect().none();
     } else {
@@ -355,10 +502,11 @@ public final class BackupSupervisor
       effect =
           Effect()
               .persist(events)
-              .thenRun(ledger -> wiring.metrics().journalCommitted(Duration.ofNanos(System.nanoTime() - asked)));
+              .thenRun(state -> wiring.metrics().journalCommitted(Duration.ofNanos(System.nanoTime() - asked)))
+              .thenRun(this::writeTable);
     }
     return effect
-        .thenRun(ledger -> actions.forEach(action -> act(ledger, action)))
+        .thenRun(state -> actions.forEach(action -> act(state.ledger(), action)))
         .thenRun(ledger -> applyLimit());
   }
 
@@ -412,7 +560,7 @@ public final class BackupSupervisor
     uploads.start(job);
   }
 
-  private Effect<Event, Ledger> onScanEnded(Ledger ledger, ScanEnded msg) {
+  private Effect<Event, Recorded> onScanEnded(Recorded ledger, ScanEnded msg) {
     scanError = msg.error();
     msg.error()
         .ifPresent(
@@ -442,7 +590,7 @@ public final class BackupSupervisor
     return Set.copyOf(reasons);
   }
 
-  private Effect<Event, Ledger> onVerdictChanged(Ledger ledger, VerdictChanged msg) {
+  private Effect<Event, Recorded> onVerdictChanged(Recorded ledger, VerdictChanged msg) {
     verdict = msg.verdict();
     return carryOut(plan.fill(now(ledger)));
   }
@@ -465,31 +613,31 @@ public final class BackupSupervisor
     }
   }
 
-  private EffectBuilder<Event, Ledger> liftBlockers(Ledger ledger) {
+  private EffectBuilder<Event, Recorded> liftBlockers(Recorded ledger) {
     if (!plan.blockers().isEmpty()) {
       context.getLog().info("Trying {} again after {}", library.target().describe(), plan.blockers());
     }
     return carryOut(plan.liftBlockers(now(ledger)));
   }
 
-  private Effect<Event, Ledger> onClearLibraryBlockers(Ledger ledger, ClearLibraryBlockers msg) {
+  private Effect<Event, Recorded> onClearLibraryBlockers(Recorded ledger, ClearLibraryBlockers msg) {
     timers.cancel(LibraryRetryDue.class);
     return liftBlockers(ledger).thenReply(msg.replyTo(), ledgerNow -> Done.getInstance());
   }
 
-  private Effect<Event, Ledger> onRetryAsset(Ledger ledger, RetryAsset msg) {
+  private Effect<Event, Recorded> onRetryAsset(Recorded ledger, RetryAsset msg) {
     boolean failed = plan.hasFailed(msg.assetId());
     return carryOut(plan.retryFailed(now(ledger), msg.assetId())).thenReply(msg.replyTo(), ledgerNow -> failed);
   }
 
-  private Effect<Event, Ledger> onUploadStopped(Ledger ledger, UploadStopped msg) {
+  private Effect<Event, Recorded> onUploadStopped(Recorded ledger, UploadStopped msg) {
     Optional<Throwable> journalFailure = msg.failure().filter(JournalFailures::fromJournal);
     if (journalFailure.isPresent()) {
       throw new IllegalStateException("an upload could not write the journal", journalFailure.get());
     }
     return uploads
         .stopped(msg.assetId(), msg.failure())
-        .<Effect<Event, Ledger>>map(outcome -> carryOut(plan.finished(now(ledger), msg.assetId(), outcome)))
+        .<Effect<Event, Recorded>>map(outcome -> carryOut(plan.finished(now(ledger), msg.assetId(), outcome)))
         .orElseGet(() -> Effect().none());
   }
 

@@ -8,11 +8,14 @@ import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Consumer;
 import scala.collection.immutable.HashSet;
 import scala.collection.immutable.HashSet$;
 import scala.jdk.javaapi.CollectionConverters;
@@ -82,6 +85,93 @@ final class Ledger implements CborSerializable {
       versionEntries.add(Map.entry(version.getKey(), Long.parseUnsignedLong(version.getValue(), 16)));
     }
     return new Ledger(PersistentMap.of(versionEntries), set(contents), set(paths), set(sizes));
+  }
+
+  /**
+   * The ledger the rows of a {@link LedgerTable} hold, read in the order of their keys so that the
+   * last version of an asset wins; each collection built in place: a library may hold a million
+   * assets.
+   */
+  static Ledger fromTable(Consumer<LedgerTable.Reader> load) {
+    List<Map.Entry<String, Long>> versionEntries = new ArrayList<>();
+    List<String> contents = new ArrayList<>();
+    List<String> paths = new ArrayList<>();
+    List<Long> sizes = new ArrayList<>();
+    load.accept(
+        new LedgerTable.Reader() {
+          @Override
+          public void version(String assetId, long version) {
+            versionEntries.add(Map.entry(assetId, version));
+          }
+
+          @Override
+          public void content(String sha256) {
+            contents.add(sha256);
+          }
+
+          @Override
+          public void size(long size) {
+            sizes.add(size);
+          }
+
+          @Override
+          public void path(String fingerprint) {
+            paths.add(fingerprint);
+          }
+        });
+    return new Ledger(PersistentMap.of(versionEntries), set(contents), set(paths), set(sizes));
+  }
+
+  /** The row of the table that records {@code backedUp}, the event of sequence number {@code seqNr}. */
+  static LedgerTable.Row row(long seqNr, BackupSupervisor.AssetBackedUp backedUp) {
+    return new LedgerTable.Row(
+        seqNr,
+        0,
+        Optional.of(new LedgerTable.AssetVersion(backedUp.assetId(), parse(backedUp.version()))),
+        Optional.of(backedUp.sha256()),
+        OptionalLong.of(backedUp.size()),
+        backedUp.remotePath().map(Ledger::fingerprint));
+  }
+
+  /**
+   * This whole ledger as rows of the table at {@code seqNr}, indexed from 1 (0 is the event's own
+   * row), leaving out the first {@code written}. Every kind of fact sorted, so the rows come out
+   * the same each time and a write cut short can go on where it stopped.
+   */
+  Iterable<LedgerTable.Row> rows(long seqNr, int written) {
+    List<Map.Entry<String, Long>> versionList = new ArrayList<>(versions.size());
+    versions.forEach((id, version) -> versionList.add(Map.entry(id, version)));
+    versionList.sort(Map.Entry.comparingByKey());
+    List<String> contentList = contents();
+    contentList.sort(null);
+    List<String> pathList = paths();
+    pathList.sort(null);
+    List<Long> sizeList = sizes();
+    sizeList.sort(null);
+    int count = Math.max(Math.max(versionList.size(), contentList.size()), Math.max(pathList.size(), sizeList.size()));
+    return () ->
+        new Iterator<>() {
+          private int index = written;
+
+          @Override
+          public boolean hasNext() {
+            return index < count;
+          }
+
+          @Override
+          public LedgerTable.Row next() {
+            int i = index++;
+            return new LedgerTable.Row(
+                seqNr,
+                i + 1,
+                i < versionList.size()
+                    ? Optional.of(new LedgerTable.AssetVersion(versionList.get(i).getKey(), versionList.get(i).getValue()))
+                    : Optional.empty(),
+                i < contentList.size() ? Optional.of(contentList.get(i)) : Optional.empty(),
+                i < sizeList.size() ? OptionalLong.of(sizeList.get(i)) : OptionalLong.empty(),
+                i < pathList.size() ? Optional.of(pathList.get(i)) : Optional.empty());
+          }
+        };
   }
 
   private static <T> HashSet<T> set(List<T> values) {

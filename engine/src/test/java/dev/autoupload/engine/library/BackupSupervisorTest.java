@@ -57,6 +57,9 @@ class BackupSupervisorTest {
   private static final AtomicInteger libraries = new AtomicInteger();
 
   private String libraryId;
+  /** The ledger table beside the in-memory journal: both live as long as the test kit. */
+  private static final LedgerTable LEDGERS = LedgerTable.inMemory();
+
   private InMemorySource source;
   private InMemoryTarget target;
 
@@ -91,7 +94,7 @@ class BackupSupervisorTest {
     BackupSupervisor.Wiring wiring =
         new BackupSupervisor.Wiring(
             settings, layout, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions, Clock.systemUTC(),
-            ContentHashCache.inMemory(), testKit.system().ignoreRef(), new EngineMetrics(new SimpleMeterRegistry()));
+            ContentHashCache.inMemory(), LEDGERS, testKit.system().ignoreRef(), new EngineMetrics(new SimpleMeterRegistry()));
     return testKit.spawn(BackupSupervisor.create(new Library(libraryId, assets, target), wiring));
   }
 
@@ -103,7 +106,7 @@ class BackupSupervisorTest {
     BackupSupervisor.Wiring wiring =
         new BackupSupervisor.Wiring(
             settings, RemoteLayout.MIRROR, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions,
-            Clock.systemUTC(), ContentHashCache.inMemory(), testKit.system().ignoreRef(),
+            Clock.systemUTC(), ContentHashCache.inMemory(), LEDGERS, testKit.system().ignoreRef(),
             new EngineMetrics(new SimpleMeterRegistry()));
     return testKit.spawn(BackupSupervisor.create(new Library(libraryId, source, target).watched(), wiring));
   }
@@ -824,7 +827,7 @@ class BackupSupervisorTest {
     BackupSupervisor.Wiring wiring =
         new BackupSupervisor.Wiring(
             settings(1, 3, Duration.ofMillis(10)), RemoteLayout.MIRROR, 10, BandwidthLimiter.unlimited(), new StepTracker(),
-            conditions, Clock.systemUTC(), ContentHashCache.inMemory(), testKit.system().ignoreRef(),
+            conditions, Clock.systemUTC(), ContentHashCache.inMemory(), LEDGERS, testKit.system().ignoreRef(),
             new EngineMetrics(new SimpleMeterRegistry()));
     LibraryRules videosOnWifi = LibraryRules.NONE.withMobileData(MediaKind.VIDEO, false);
     return testKit.spawn(BackupSupervisor.create(new Library(libraryId, source, target).withRules(videosOnWifi), wiring));

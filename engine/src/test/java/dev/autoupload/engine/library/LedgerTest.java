@@ -135,4 +135,79 @@ class LedgerTest {
     assertThat(loaded.mayHoldContentOfSize(1006)).isTrue();
     assertThat(serialization.serialize(built).get()).isEqualTo(stored);
   }
+
+  /**
+   * A snapshot of the whole ledger, as stored before the ledger table: it loads, the whole ledger is
+   * then due to the table, and once the table holds it the next snapshot holds nothing of it, and
+   * the ledger recovered from the table and that snapshot is the same.
+   */
+  @Test
+  void aStoredWholeLedgerSnapshotMovesIntoTheTableAndTheNextSnapshotIsBounded() throws IOException {
+    byte[] stored;
+    try (InputStream in = getClass().getResourceAsStream("ledger-snapshot-2026-12.cbor.hex")) {
+      stored = HexFormat.of().parseHex(new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip());
+    }
+    Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
+    Object old = serialization.deserialize(stored, 33, "dev.autoupload.engine.library.Ledger").get();
+    LedgerTable table = LedgerTable.inMemory();
+    long snapshotSeqNr = 40;
+
+    Recorded recovered = Recorded.fromSnapshot(old, Ledger.fromTable(reader -> table.load("lib", reader)));
+    long tableThrough = Recorded.tableThrough(old);
+    assertThat(recovered.ledger()).isEqualTo(fortyAssets());
+    assertThat(recovered.stored(tableThrough)).as("until the table holds it, the whole ledger").isEqualTo(fortyAssets());
+    Recorded.Unwritten due = recovered.unwritten(tableThrough, snapshotSeqNr, 1000).orElseThrow();
+    assertThat(due).as("the whole ledger is due to the table").isEqualTo(new Recorded.Whole(snapshotSeqNr, fortyAssets()));
+
+    due.writeTo(table, "lib");
+    tableThrough = snapshotSeqNr;
+    BackupSupervisor.AssetBackedUp next =
+        backedUp(asset("new.jpg", 1234, AT, "9:9:t9"), SHA, "2026/new.jpg");
+    Recorded after = recovered.with(next, snapshotSeqNr + 1, tableThrough, 100);
+    Object bounded = after.stored(tableThrough);
+    assertThat(bounded).isEqualTo(new LedgerSnapshot(snapshotSeqNr, java.util.List.of(next)));
+    assertThat(after.unwritten(tableThrough, snapshotSeqNr + 1, 2)).as("one event, written two at a time").isEmpty();
+    assertThat(after.unwritten(tableThrough, snapshotSeqNr + 1, 1))
+        .hasValue(new Recorded.Events(java.util.List.of(Ledger.row(snapshotSeqNr + 1, next))));
+
+    Object reloaded =
+        serialization.deserialize(
+                serialization.serialize(bounded).get(), 33, "dev.autoupload.engine.library.LedgerSnapshot")
+            .get();
+    Recorded again = Recorded.fromSnapshot(reloaded, Ledger.fromTable(reader -> table.load("lib", reader)));
+    assertThat(again.ledger()).isEqualTo(fortyAssets().with(next));
+  }
+
+  @Test
+  void aLedgerComesBackWholeFromItsRows() {
+    Ledger ledger = fortyAssets().with(backedUp(asset("big.mov", 5_000_000_000L, AT, "1:1:t1"), SHA, "2026/Big.MOV"));
+    LedgerTable table = LedgerTable.inMemory();
+
+    table.write("lib", ledger.rows(41, 0));
+
+    assertThat(Ledger.fromTable(reader -> table.load("lib", reader))).isEqualTo(ledger);
+  }
+
+  /**
+   * A whole ledger written in part (a kill part way) goes on from the rows already there, and a
+   * later event's row of the same asset wins over the whole ledger's, which came before it.
+   */
+  @Test
+  void aWholeLedgerWrittenInPartsComesBackTheSameAndLaterEventsWin() {
+    Ledger ledger = fortyAssets();
+    LedgerTable table = LedgerTable.inMemory();
+    java.util.List<LedgerTable.Row> rows = new java.util.ArrayList<>();
+    ledger.rows(41, 0).forEach(rows::add);
+    table.write("lib", rows.subList(0, 17));
+
+    new Recorded.Whole(41, ledger).writeTo(table, "lib");
+    assertThat(table.rowsAt("lib", 41)).isEqualTo(rows.size());
+    assertThat(Ledger.fromTable(reader -> table.load("lib", reader))).isEqualTo(ledger);
+
+    BackupSupervisor.AssetBackedUp edited =
+        new BackupSupervisor.AssetBackedUp("asset-3", "00000000000000ff", SHA, 77, Optional.of("2026/edited.heic"), AT);
+    assertThat(ledger.versionOf("asset-3")).isPresent().isNotEqualTo(Optional.of("00000000000000ff"));
+    table.write("lib", java.util.List.of(Ledger.row(42, edited)));
+    assertThat(Ledger.fromTable(reader -> table.load("lib", reader))).isEqualTo(ledger.with(edited));
+  }
 }

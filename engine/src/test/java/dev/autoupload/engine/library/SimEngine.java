@@ -31,8 +31,25 @@ final class SimEngine {
   /** Far more steps than any run of a few files takes: more means the plan goes round in circles. */
   private static final int MAX_STEPS = 100_000;
 
-  /** How a history's runs are set up. */
-  record Options(LibraryPlan.Settings settings, int slots, double faultRate) {
+  /**
+   * How a history's runs are set up. With {@code table}, the ledger is recovered as the supervisor
+   * does, from the {@link LedgerTable}, a snapshot every {@code snapshotEvery} events ({@link
+   * Recorded#stored}) and the events after it; the table written {@code tableBatch} events at a
+   * time, a step after the events commit, its end told a step later, so a kill can fall between;
+   * else the ledger survives a kill whole.
+   */
+  record Options(
+      LibraryPlan.Settings settings,
+      int slots,
+      double faultRate,
+      boolean table,
+      int snapshotEvery,
+      long overlayCap,
+      int tableBatch) {
+    Options(LibraryPlan.Settings settings, int slots, double faultRate) {
+      this(settings, slots, faultRate, false, 1, 1, 1);
+    }
+
     ConflictPolicy policy() {
       return settings.upload().onConflict();
     }
@@ -43,8 +60,20 @@ final class SimEngine {
 
   private final Options options;
   private final List<String> log;
-  // What survives a kill: the journal (the ledger and each upload's state) and the target.
-  private Ledger ledger = Ledger.empty();
+  // What survives a kill: the journal (the ledger's events, its snapshot, its table and each
+  // upload's state) and the target.
+  private final List<BackupSupervisor.AssetBackedUp> events = new ArrayList<>();
+  private Object snapshot;
+  private long snapshotSeqNr;
+  private LedgerTable table = LedgerTable.inMemory();
+  /** The supervisor's state and what it knows of the table; rebuilt at each run's recovery. */
+  private Recorded state = Recorded.empty();
+  private long tableThrough;
+  private boolean tableWriting;
+  /** How far the write under way goes, when it is of the whole ledger; else 0. */
+  private long wholeWritingThrough;
+  /** Recoveries whose table lacked events: from the snapshot's overlay, or the whole ledger. */
+  private int recoveredBehindTheTable;
   private final Map<String, FileUpload.State> uploads = new HashMap<>();
   /** In the journal's database, so lost with it. */
   private ContentHashCache hashes = ContentHashCache.inMemory();
@@ -66,14 +95,124 @@ final class SimEngine {
 
   /** A fresh data dir: the journal is gone, the target stays. */
   void loseJournal() {
-    ledger = Ledger.empty();
+    events.clear();
+    snapshot = null;
+    snapshotSeqNr = 0;
+    table = LedgerTable.inMemory();
+    state = Recorded.empty();
     uploads.clear();
     hashes = ContentHashCache.inMemory();
   }
 
+  /** How many recoveries found the table lacking events, which the recovery then wrote. */
+  int recoveredBehindTheTable() {
+    return recoveredBehindTheTable;
+  }
+
   /** The journal's ledger now. */
   Ledger ledger() {
-    return ledger;
+    return state.ledger();
+  }
+
+  /** The ledger of all events, folded from the first. */
+  private Ledger ledgerOfAllEvents() {
+    Ledger all = Ledger.empty();
+    for (BackupSupervisor.AssetBackedUp event : events) {
+      all = all.with(event);
+    }
+    return all;
+  }
+
+  /**
+   * As the supervisor recovers: the table's rows, the latest snapshot over them, the events after
+   * it, then what the table lacks written. Without the table, the ledger survived whole.
+   */
+  private void recover() {
+    if (!options.table()) {
+      return;
+    }
+    Ledger rows = Ledger.fromTable(reader -> table.load(LIBRARY, reader));
+    tableThrough = snapshot == null ? 0 : Recorded.tableThrough(snapshot);
+    state = snapshot == null ? Recorded.empty() : Recorded.fromSnapshot(snapshot, rows);
+    for (long seqNr = snapshotSeqNr + 1; seqNr <= events.size(); seqNr++) {
+      state = state.with(events.get((int) seqNr - 1), seqNr, trimThrough(), options.overlayCap());
+    }
+    tableWriting = false;
+    if (state.unwritten(tableThrough, events.size(), 1).isPresent()) {
+      recoveredBehindTheTable++;
+    }
+    Ledger all = ledgerOfAllEvents();
+    if (!state.ledger().equals(all)) {
+      throw new AssertionError(
+          "the recovered ledger differs from the ledger of all " + events.size() + " events: " + state.ledger()
+              + " against " + all + " (snapshot at " + snapshotSeqNr + ", table through " + tableThrough + ")");
+    }
+    log.add("  recovered " + state + ", table through " + tableThrough);
+    writeTable();
+  }
+
+  /** As the supervisor trims its overlay: up to the write under way, if one is. */
+  private long trimThrough() {
+    return tableWriting ? Math.max(tableThrough, wholeWritingThrough) : tableThrough;
+  }
+
+  /**
+   * As the supervisor writes the table: a step commits the rows, a later one tells it so; after a
+   * failed write the next event starts the next.
+   */
+  private void writeTable() {
+    if (tableWriting) {
+      return;
+    }
+    long through = events.size();
+    state
+        .unwritten(tableThrough, through, options.tableBatch())
+        .ifPresent(
+            rows -> {
+              tableWriting = true;
+              wholeWritingThrough = rows instanceof Recorded.Whole ? through : 0;
+              agenda.add(
+                  () -> {
+                    // One write in ten fails, as a database may refuse it: the table stays behind.
+                    boolean written = random.nextInt(10) != 0;
+                    if (written) {
+                      rows.writeTo(table, LIBRARY);
+                    }
+                    agenda.add(
+                        () -> {
+                          tableWriting = false;
+                          if (written) {
+                            tableThrough = Math.max(tableThrough, through);
+                            writeTable();
+                          }
+                        });
+                  });
+            });
+  }
+
+  /** As Pekko persists a batch of events: a snapshot is due when one of them is a multiple. */
+  private void persist(List<BackupSupervisor.AssetBackedUp> batch) {
+    boolean snapshotDue = false;
+    for (BackupSupervisor.AssetBackedUp event : batch) {
+      events.add(event);
+      long seqNr = events.size();
+      state = state.with(event, seqNr, trimThrough(), options.overlayCap());
+      snapshotDue |= seqNr % options.snapshotEvery() == 0;
+    }
+    if (!options.table()) {
+      return;
+    }
+    if (snapshotDue) {
+      // Pekko takes the state to store at once and stores it later: a kill may lose it.
+      Object stored = state.stored(tableThrough);
+      long seqNr = events.size();
+      agenda.add(
+          () -> {
+            snapshot = stored;
+            snapshotSeqNr = seqNr;
+          });
+    }
+    writeTable();
   }
 
   /**
@@ -88,6 +227,7 @@ final class SimEngine {
     this.agenda = new ArrayList<>();
     this.reports = new ArrayList<>();
     this.rescanRequested = false;
+    recover();
     startScan();
     for (int i = 0; i < changesDuring; i++) {
       agenda.add(fs::change);
@@ -117,22 +257,26 @@ final class SimEngine {
   }
 
   private LibraryPlan.Context context() {
-    return new LibraryPlan.Context(ledger, options.slots(), NOW, random.nextDouble());
+    return new LibraryPlan.Context(state.ledger(), options.slots(), NOW, random.nextDouble());
   }
 
   /** As the supervisor does: the records first, into the journal, then everything else. */
   private void carryOut(LibraryPlan.Step step) {
     plan = step.plan();
+    List<BackupSupervisor.AssetBackedUp> batch = new ArrayList<>();
     for (LibraryPlan.Decision decision : step.decisions()) {
       if (decision instanceof LibraryPlan.Record record) {
-        ledger = ledger.with(record.backedUp());
+        batch.add(record.backedUp());
       }
+    }
+    if (!batch.isEmpty()) {
+      persist(batch);
     }
     for (LibraryPlan.Decision decision : step.decisions()) {
       if (decision instanceof LibraryPlan.Identify identify) {
         agenda.add(() -> identify(identify.asset()));
       } else if (decision instanceof LibraryPlan.Upload upload) {
-        Ledger backups = ledger;
+        Ledger backups = state.ledger();
         agenda.add(() -> begin(upload, backups));
       } else if (decision instanceof LibraryPlan.Report report) {
         reports.add(report.event());

@@ -156,7 +156,8 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
         new Migration(5, "conflict notes in the Activity read model", ActivityStore.NOTE_SCHEMA),
         new Migration(6, "content hash cache keyed by asset version", JdbcContentHashCache.VERSIONED_SCHEMA),
         new Migration(7, "content sha256 in the Activity read model", ActivityStore.SHA256_SCHEMA),
-        new Migration(8, "originals moved or deleted after their backup was proven", FreedLog.SCHEMA));
+        new Migration(8, "originals moved or deleted after their backup was proven", FreedLog.SCHEMA),
+        new Migration(9, "the libraries' ledgers, beside their snapshots", JdbcLedgerTable.SCHEMA));
   }
 
   /**

@@ -30,8 +30,8 @@ class JournalDatabaseTest {
         rows.next();
         assertThat(rows.getInt(1))
             .as("journal tables, Activity read model, hash cache, live photos, conflict notes, versioned hash cache, "
-                + "content sha256 in the Activity read model, freed originals")
-            .isEqualTo(8);
+                + "content sha256 in the Activity read model, freed originals, ledger table")
+            .isEqualTo(9);
       }
       try (ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM \"event_journal\"")) {
         rows.next();

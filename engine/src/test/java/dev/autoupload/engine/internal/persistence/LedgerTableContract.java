@@ -1,0 +1,152 @@
+package dev.autoupload.engine.internal.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.autoupload.engine.library.LedgerTable;
+import dev.autoupload.engine.library.LedgerTable.AssetVersion;
+import dev.autoupload.engine.library.LedgerTable.Row;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link LedgerTable} keeps: the one in memory, and {@link JdbcLedgerTable} on H2 and
+ * (in it-tests) on PostgreSQL, whose SQL differs.
+ */
+public abstract class LedgerTableContract {
+
+  /** A new, empty table for each test. */
+  protected abstract LedgerTable table();
+
+  private static Row event(long seqNr, String assetId, long version, String sha256, long size, String path) {
+    return new Row(
+        seqNr, 0, Optional.of(new AssetVersion(assetId, version)), Optional.of(sha256), OptionalLong.of(size), Optional.of(path));
+  }
+
+  /** The reader's calls in order, one string each. */
+  private static List<String> load(LedgerTable table, String persistenceId) {
+    List<String> calls = new ArrayList<>();
+    table.load(
+        persistenceId,
+        new LedgerTable.Reader() {
+          @Override
+          public void version(String assetId, long version) {
+            calls.add("v " + assetId + " " + version);
+          }
+
+          @Override
+          public void content(String sha256) {
+            calls.add("c " + sha256);
+          }
+
+          @Override
+          public void size(long size) {
+            calls.add("s " + size);
+          }
+
+          @Override
+          public void path(String fingerprint) {
+            calls.add("p " + fingerprint);
+          }
+        });
+    return calls;
+  }
+
+  @Test
+  void rowsComeBackPerLibraryInTheOrderOfTheirKeys() {
+    LedgerTable table = table();
+    table.write("lib", List.of(event(1, "a", -5, "aa", 5_000_000_000L, "f1"), event(2, "b", 1, "bb", 7, "f2")));
+    table.write("lib", List.of(event(10, "a", 2, "cc", 9, "f3")));
+    table.write("other", List.of(event(1, "a", 3, "dd", 1, "f4")));
+
+    assertThat(load(table, "lib"))
+        .containsExactly(
+            "v a -5", "c aa", "s 5000000000", "p f1",
+            "v b 1", "c bb", "s 7", "p f2",
+            "v a 2", "c cc", "s 9", "p f3");
+    assertThat(load(table, "other")).containsExactly("v a 3", "c dd", "s 1", "p f4");
+    assertThat(load(table, "none")).isEmpty();
+  }
+
+  @Test
+  void aRowThatIsThereIsLeftAsItIs() {
+    LedgerTable table = table();
+    table.write("lib", List.of(event(1, "a", 1, "aa", 1, "f1")));
+    // The same key again, as a write cut short and made again; rows never change, so a second
+    // value under the same key can only be a mistake, and the first stays.
+    table.write("lib", List.of(event(1, "a", 9, "zz", 9, "f9"), event(2, "b", 2, "bb", 2, "f2")));
+
+    assertThat(load(table, "lib")).containsExactly("v a 1", "c aa", "s 1", "p f1", "v b 2", "c bb", "s 2", "p f2");
+  }
+
+  @Test
+  void aWholeLedgersRowsHoldWhatIsLeftOfEachKindAndAreCountedApartFromTheEventsRow() {
+    LedgerTable table = table();
+    table.write("lib", List.of(event(7, "x", 1, "xx", 3, "fx")));
+    table.write(
+        "lib",
+        List.of(
+            new Row(7, 1, Optional.of(new AssetVersion("a", 1)), Optional.of("aa"), OptionalLong.of(3), Optional.empty()),
+            new Row(7, 2, Optional.empty(), Optional.of("bb"), OptionalLong.empty(), Optional.empty()),
+            new Row(7, 3, Optional.empty(), Optional.empty(), OptionalLong.empty(), Optional.of("f3"))));
+
+    assertThat(table.rowsAt("lib", 7)).isEqualTo(3);
+    assertThat(table.rowsAt("lib", 8)).isZero();
+    assertThat(load(table, "lib")).containsExactly("v x 1", "c xx", "s 3", "p fx", "v a 1", "c aa", "s 3", "c bb", "p f3");
+  }
+
+  @Test
+  void aWriteCutShortKeepsItsCommittedBatchesAndGoesOnFromThem() {
+    LedgerTable table = table();
+    int total = 12_345;
+    int failAt = JdbcLedgerTable.BATCH + 1234;
+    Iterable<Row> failing =
+        () ->
+            new Iterator<>() {
+              int index = 1;
+
+              @Override
+              public boolean hasNext() {
+                return index <= total;
+              }
+
+              @Override
+              public Row next() {
+                if (index == failAt) {
+                  throw new IllegalStateException("cut short");
+                }
+                return whole(index++);
+              }
+            };
+    assertThatThrownBy(() -> table.write("big", failing)).hasMessageContaining("cut short");
+    int written = table.rowsAt("big", 100);
+    // The table in memory writes all or nothing; the database commits every batch.
+    assertThat(written).isIn(0, JdbcLedgerTable.BATCH);
+
+    List<Row> rest = new ArrayList<>();
+    for (int index = written + 1; index <= total; index++) {
+      rest.add(whole(index));
+    }
+    table.write("big", rest);
+
+    assertThat(table.rowsAt("big", 100)).isEqualTo(total);
+    List<String> loaded = load(table, "big");
+    assertThat(loaded).hasSize(2 * total);
+    assertThat(loaded.get(0)).isEqualTo("v asset-00001 1");
+    assertThat(loaded.get(loaded.size() - 1)).isEqualTo("c %064x".formatted(total));
+  }
+
+  private static Row whole(int index) {
+    return new Row(
+        100,
+        index,
+        Optional.of(new AssetVersion("asset-%05d".formatted(index), index)),
+        Optional.of("%064x".formatted(index)),
+        OptionalLong.empty(),
+        Optional.empty());
+  }
+}
