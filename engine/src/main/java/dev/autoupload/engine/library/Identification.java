@@ -20,16 +20,47 @@ final class Identification {
     if (known.isPresent()) {
       return LibraryPlan.Identity.of(known.get());
     }
+    try {
+      return read(source, hashes, asset);
+    } catch (IOException | RuntimeException first) {
+      if (!asFoundStill(source, asset)) {
+        return LibraryPlan.Identity.changed();
+      }
+      // It may have been renamed away and back while it was read: one more read tells.
+      try {
+        return read(source, hashes, asset);
+      } catch (IOException | RuntimeException again) {
+        return LibraryPlan.Identity.unreadable();
+      }
+    }
+  }
+
+  private static LibraryPlan.Identity read(AssetSource source, ContentHashCache hashes, Asset asset) throws IOException {
     try (InputStream in = source.open(asset)) {
       String sha256 = Sha256.of(in);
-      boolean asFound = source.refresh(asset).map(now -> now.version().equals(asset.version())).orElse(false);
-      if (!asFound) {
+      if (!isAsFound(source, asset)) {
         return LibraryPlan.Identity.changed();
       }
       hashes.remember(asset, sha256);
       return LibraryPlan.Identity.of(sha256);
-    } catch (IOException | RuntimeException e) {
-      return LibraryPlan.Identity.unreadable();
     }
+  }
+
+  /**
+   * Whether the asset is still there as found. A file renamed away while it was read fails the read
+   * as an unreadable one does; uploaded blind once it is back, it could send a content the target
+   * has under another name, so it waits for the next scan as a changed one does. A source that
+   * cannot tell leaves the read's own outcome.
+   */
+  private static boolean asFoundStill(AssetSource source, Asset asset) {
+    try {
+      return isAsFound(source, asset);
+    } catch (IOException | RuntimeException e) {
+      return true;
+    }
+  }
+
+  private static boolean isAsFound(AssetSource source, Asset asset) throws IOException {
+    return source.refresh(asset).map(now -> now.version().equals(asset.version())).orElse(false);
   }
 }

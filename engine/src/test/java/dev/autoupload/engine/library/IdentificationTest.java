@@ -1,0 +1,90 @@
+package dev.autoupload.engine.library;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.autoupload.engine.upload.Sha256;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A read that fails because the file moved tells nothing of its content: it must not pass for an
+ * unreadable file, which is uploaded as it is and could then send a content the target already
+ * holds under another name (found by HistoryModelTest: a file renamed to another name and back
+ * while a run read it went up a second time).
+ */
+class IdentificationTest {
+
+  private static final byte[] CONTENT = "the photo".getBytes(StandardCharsets.UTF_8);
+  private static final Asset ASSET =
+      Asset.of("clip.mp4", "clip.mp4", CONTENT.length, Instant.parse("2024-05-01T10:00:00Z"), Instant.parse("2024-05-01T10:00:00Z"));
+
+  @Test
+  void aFileRenamedAwayWhileItWasReadCountsAsChanged() {
+    ScriptedSource source = new ScriptedSource(new NoSuchFileException("clip.mp4"));
+    source.gone = true;
+
+    assertThat(Identification.of(source, ContentHashCache.inMemory(), ASSET)).isEqualTo(LibraryPlan.Identity.changed());
+  }
+
+  @Test
+  void aFileRenamedAwayAndBackIsReadAgain() throws IOException {
+    ScriptedSource source = new ScriptedSource(new NoSuchFileException("clip.mp4"), null);
+
+    assertThat(Identification.of(source, ContentHashCache.inMemory(), ASSET))
+        .isEqualTo(LibraryPlan.Identity.of(Sha256.of(new ByteArrayInputStream(CONTENT))));
+  }
+
+  @Test
+  void aFileThatCannotBeReadWhereItIsStaysUnreadable() {
+    ScriptedSource source = new ScriptedSource(new AccessDeniedException("clip.mp4"), new AccessDeniedException("clip.mp4"));
+
+    assertThat(Identification.of(source, ContentHashCache.inMemory(), ASSET)).isEqualTo(LibraryPlan.Identity.unreadable());
+  }
+
+  /** Fails its opens as scripted ({@code null}: succeeds), and tells the asset gone or as found. */
+  private static final class ScriptedSource implements AssetSource {
+    private final Deque<Optional<IOException>> opens = new ArrayDeque<>();
+    boolean gone;
+
+    ScriptedSource(IOException... failures) {
+      for (IOException failure : failures) {
+        opens.add(Optional.ofNullable(failure));
+      }
+    }
+
+    @Override
+    public String describe() {
+      return "a scripted source";
+    }
+
+    @Override
+    public void scan(Consumer<List<Asset>> batches) {
+      batches.accept(List.of(ASSET));
+    }
+
+    @Override
+    public InputStream open(Asset asset) throws IOException {
+      Optional<IOException> failure = opens.isEmpty() ? Optional.empty() : opens.poll();
+      if (failure.isPresent()) {
+        throw failure.get();
+      }
+      return new ByteArrayInputStream(CONTENT);
+    }
+
+    @Override
+    public Optional<Asset> refresh(Asset asset) {
+      return gone ? Optional.empty() : Optional.of(asset);
+    }
+  }
+}
