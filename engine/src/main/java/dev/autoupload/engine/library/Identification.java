@@ -24,9 +24,10 @@ final class Identification {
       return read(source, hashes, asset);
     } catch (IOException | RuntimeException first) {
       if (!asFoundStill(source, asset)) {
-        return LibraryPlan.Identity.changed();
+        return LibraryPlan.Identity.unreadable();
       }
-      // It may have been renamed away and back while it was read: one more read tells.
+      // Renamed away and back while it was read, it would go up unread, and could be a copy of a
+      // backup under another name: one more read tells its content.
       try {
         return read(source, hashes, asset);
       } catch (IOException | RuntimeException again) {
@@ -46,17 +47,12 @@ final class Identification {
     }
   }
 
-  /**
-   * Whether the asset is still there as found. A file renamed away while it was read fails the read
-   * as an unreadable one does; uploaded blind once it is back, it could send a content the target
-   * has under another name, so it waits for the next scan as a changed one does. A source that
-   * cannot tell leaves the read's own outcome.
-   */
+  /** Whether the asset is there as found; false when the source cannot tell. */
   private static boolean asFoundStill(AssetSource source, Asset asset) {
     try {
       return isAsFound(source, asset);
     } catch (IOException | RuntimeException e) {
-      return true;
+      return false;
     }
   }
 
