@@ -79,8 +79,18 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   record GetConditions(ActorRef<ConditionMonitor.MonitorState> replyTo) implements Command {}
 
-  /** Starts the Activity projection; sent once its offset tables exist. */
-  record StartActivity(DataSource dataSource) implements Command {}
+  /**
+   * Sent once the Activity projection's offset tables exist: starts the projection when {@code
+   * run}, else keeps it stopped until {@link RunActivity} asks for it.
+   */
+  record StartActivity(DataSource dataSource, boolean run, Duration readAgainWhileIdle) implements Command {}
+
+  /**
+   * Starts ({@code run}) or stops the Activity projection on this engine. The reply comes once it
+   * runs, or once it has stopped (its last transaction committed or rolled back): only then may
+   * another engine on the same journal start it.
+   */
+  record RunActivity(boolean run, ActorRef<Done> replyTo) implements Command {}
 
   /** Stops the projection, empties the read model and replays the journal into it. */
   record RebuildActivity(ActorRef<StatusReply<Done>> replyTo) implements Command {}
@@ -138,7 +148,12 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   private record Removal(Library library, ActorRef<StatusReply<Library>> replyTo) {}
   private DataSource activityDataSource;
+  private Duration activityReadAgainWhileIdle;
+  /** Whether the projection should run here (a cluster runs it on one engine at a time). */
+  private boolean activityWanted;
   private ActorRef<ProjectionBehavior.Command> activity;
+  /** Who waits for the projection to have stopped. */
+  private final List<ActorRef<Done>> activityStopWaiting = new ArrayList<>();
   private final List<ActorRef<StatusReply<Done>>> rebuildWaiting = new ArrayList<>();
 
   private EngineGuardian(ActorContext<Command> context, TimerScheduler<Command> timers, Settings settings) {
@@ -183,6 +198,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
         .onMessage(SetUserPaused.class, this::onSetUserPaused)
         .onMessage(GetConditions.class, this::onGetConditions)
         .onMessage(StartActivity.class, this::onStartActivity)
+        .onMessage(RunActivity.class, this::onRunActivity)
         .onMessage(RebuildActivity.class, this::onRebuildActivity)
         .onMessage(ActivityStopped.class, this::onActivityStopped)
         .onMessage(ActivityReset.class, this::onActivityReset)
@@ -356,20 +372,55 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   private Behavior<Command> onStartActivity(StartActivity msg) {
     activityDataSource = msg.dataSource();
-    spawnActivity();
+    activityReadAgainWhileIdle = msg.readAgainWhileIdle();
+    activityWanted = activityWanted || msg.run();
+    if (activityWanted && activity == null) {
+      spawnActivity();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onRunActivity(RunActivity msg) {
+    activityWanted = msg.run();
+    if (activityDataSource == null) {
+      // Before StartActivity (the engine is still starting): that message starts it if wanted.
+      msg.replyTo().tell(Done.getInstance());
+      return this;
+    }
+    if (msg.run()) {
+      // Stopping (for a rebuild or a stop asked before): it starts again once stopped.
+      if (activity == null && rebuildWaiting.isEmpty()) {
+        spawnActivity();
+      }
+      msg.replyTo().tell(Done.getInstance());
+    } else if (activity == null && rebuildWaiting.isEmpty()) {
+      msg.replyTo().tell(Done.getInstance());
+    } else {
+      activityStopWaiting.add(msg.replyTo());
+      if (activity != null && activityStopWaiting.size() == 1 && rebuildWaiting.isEmpty()) {
+        activity.tell(ProjectionBehavior.stopMessage());
+      }
+    }
     return this;
   }
 
   private void spawnActivity() {
     activity =
         getContext()
-            .spawn(ActivityProjection.behavior(getContext().getSystem(), activityDataSource), "activity-" + UUID.randomUUID());
+            .spawn(
+                ActivityProjection.behavior(getContext().getSystem(), activityDataSource, activityReadAgainWhileIdle),
+                "activity-" + UUID.randomUUID());
     getContext().watchWith(activity, new ActivityStopped());
   }
 
   private Behavior<Command> onRebuildActivity(RebuildActivity msg) {
     if (activity == null && rebuildWaiting.isEmpty()) {
-      msg.replyTo().tell(StatusReply.error("the Activity projection is not running"));
+      msg.replyTo()
+          .tell(
+              StatusReply.error(
+                  activityWanted
+                      ? "the Activity projection is not running"
+                      : "the Activity projection does not run on this engine (autoupload.activity.projection = off)"));
       return this;
     }
     rebuildWaiting.add(msg.replyTo());
@@ -382,8 +433,15 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   private Behavior<Command> onActivityStopped(ActivityStopped msg) {
     activity = null;
     if (rebuildWaiting.isEmpty()) {
-      log.warn("The Activity projection stopped; starting it again");
-      spawnActivity();
+      boolean asked = !activityStopWaiting.isEmpty();
+      activityStopWaiting.forEach(replyTo -> replyTo.tell(Done.getInstance()));
+      activityStopWaiting.clear();
+      if (activityWanted) {
+        if (!asked) {
+          log.warn("The Activity projection stopped; starting it again");
+        }
+        spawnActivity();
+      }
       return this;
     }
     Executor blockingIo =
@@ -404,7 +462,11 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   }
 
   private Behavior<Command> onActivityReset(ActivityReset msg) {
-    spawnActivity();
+    if (activityWanted) {
+      spawnActivity();
+    }
+    activityStopWaiting.forEach(replyTo -> replyTo.tell(Done.getInstance()));
+    activityStopWaiting.clear();
     StatusReply<Done> reply =
         msg.failure()
             .<StatusReply<Done>>map(e -> StatusReply.error("cannot empty the Activity read model: " + e.getMessage()))
