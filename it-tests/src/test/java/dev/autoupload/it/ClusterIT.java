@@ -40,6 +40,11 @@ import org.junit.jupiter.api.io.TempDir;
  * journal and resume, and every file of every library ends up on its target once, sha256-equal to
  * its source, with no part file left. Then one of the two left is stopped with SIGTERM: it hands
  * its libraries over to the last node before it exits, which sends nothing again.
+ *
+ * <p>The Activity projection runs on one node at a time (a sharded daemon process): after the kill
+ * and after the hand-over, {@code /api/activity} of a surviving node lists every file of every
+ * library once, completed. The node that leaves by SIGTERM is the one running the projection then,
+ * so it is handed over in every run, and taken over after the kill when the kill hit its node.
  */
 class ClusterIT {
 
@@ -51,6 +56,10 @@ class ClusterIT {
   /** From the kill to the big library running on a survivor: failure detection, stable-after, recovery. */
   private static final Duration MOVE_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration COMPLETE_TIMEOUT = Duration.ofSeconds(120);
+  /** From every file on its target to every one completed in the Activity of a surviving node. */
+  private static final Duration ACTIVITY_TIMEOUT = Duration.ofSeconds(20);
+  private static final String PROJECTION_RUNS = "autoupload: the Activity projection runs on this node";
+  private static final String PROJECTION_STOPPED = "autoupload: the Activity projection stopped on this node";
   private static final long BIG_FILE_BYTES = 200L * MIB;
   private static final String BIG = "big";
   private static final int SMALL_LIBRARIES = 11;
@@ -120,6 +129,8 @@ class ClusterIT {
         .atMost(START_TIMEOUT)
         .until(() -> runningOn(nodes).size() == ids.size()
             && runningOn(nodes).values().stream().map(where -> where.get(0)).distinct().count() == 3);
+    await().atMost(START_TIMEOUT).until(() -> projectionOn(nodes).size() == 1);
+    int projectionAtStart = projectionOn(nodes).get(0);
     Map<String, List<Integer>> placed = runningOn(nodes);
     assertThat(placed.values()).allSatisfy(where -> assertThat(where).hasSize(1));
     int victim = placed.get(BIG).get(0);
@@ -155,6 +166,19 @@ class ClusterIT {
           .untilAsserted(() -> assertThat(MediaFiles.sha256Tree(target(id))).as(id).isEqualTo(expected));
     }
     Duration completed = Duration.ofNanos(System.nanoTime() - killedNanos);
+
+    // The Activity of a surviving node, kept by the one projection of the cluster (moved to a
+    // survivor if the kill hit its node), lists every file of every library once, completed.
+    List<String> everyFile = new ArrayList<>();
+    for (String id : ids) {
+      MediaFiles.sha256Tree(source(id)).keySet().forEach(path -> everyFile.add(id + " " + path + " completed"));
+    }
+    await()
+        .atMost(ACTIVITY_TIMEOUT)
+        .pollInterval(Duration.ofMillis(250))
+        .untilAsserted(() -> assertThat(activity(api)).containsExactlyInAnyOrderElementsOf(everyFile));
+    Duration activityAfterKill = Duration.ofNanos(System.nanoTime() - killedNanos);
+    await().atMost(MOVE_TIMEOUT).until(() -> projectionOn(survivors).size() == 1);
     for (AppProcess survivor : survivors) {
       assertThat(survivor.isAlive()).as(survivor.describe()).isTrue();
       assertThat(survivor.errorLines()).as(survivor.describe()).isEmpty();
@@ -174,8 +198,11 @@ class ClusterIT {
 
     // A node stopped with SIGTERM hands its libraries over before it exits: they start on the last
     // node at once and send nothing again.
-    AppProcess leaving = survivors.get(0);
-    AppProcess last = survivors.get(1);
+    // The node that leaves is the one running the projection: it must hand it over too.
+    AppProcess leaving = survivors.get(projectionOn(survivors).get(0));
+    int projectionAfterKill = nodes.indexOf(leaving);
+    boolean projectionKilled = projectionAtStart == victim;
+    AppProcess last = survivors.get(0) == leaving ? survivors.get(1) : survivors.get(0);
     List<String> handedOver = List.copyOf(runningOn(List.of(leaving)).keySet());
     int lastLinesBefore = last.stdout().size();
     long leavingNanos = System.nanoTime();
@@ -206,6 +233,16 @@ class ClusterIT {
     for (String id : ids) {
       assertThat(MediaFiles.sha256Tree(target(id))).as(id).isEqualTo(MediaFiles.sha256Tree(source(id)));
     }
+    // The leaving node ran the projection: it stopped it before it exited, and the last node took it.
+    assertThat(leaving.stdout()).as(leaving.describe()).contains(PROJECTION_STOPPED);
+    await()
+        .atMost(MOVE_TIMEOUT)
+        .until(() -> last.stdout().subList(lastLinesBefore, last.stdout().size()).contains(PROJECTION_RUNS));
+    assertThat(projectionOn(List.of(last))).as(last.describe()).containsExactly(0);
+    await()
+        .atMost(ACTIVITY_TIMEOUT)
+        .pollInterval(Duration.ofMillis(250))
+        .untilAsserted(() -> assertThat(activity(lastApi)).containsExactlyInAnyOrderElementsOf(everyFile));
     assertThat(last.isAlive()).as(last.describe()).isTrue();
     assertThat(last.errorLines()).as(last.describe()).isEmpty();
 
@@ -215,6 +252,46 @@ class ClusterIT {
     System.out.printf(
         "ClusterIT: killed node %d at %d bytes of big.mov with %s; they ran on survivors %.1f s after the kill, big.mov resumed at %d bytes, all complete after %.1f s%n",
         victim, partAtKill, moving, moved.toMillis() / 1000.0, resumedAt, completed.toMillis() / 1000.0);
+    System.out.printf(
+        "ClusterIT: Activity projection on node %d at the start (%s), on node %d after the kill; %d files listed once, completed, %.1f s after the kill (%.1f s after the last file was on its target)%n",
+        projectionAtStart, projectionKilled ? "killed with it" : "not the killed one", projectionAfterKill, everyFile.size(),
+        activityAfterKill.toMillis() / 1000.0, (activityAfterKill.toMillis() - completed.toMillis()) / 1000.0);
+  }
+
+  /** The nodes whose output says the Activity projection runs there and has not stopped since. */
+  private static List<Integer> projectionOn(List<AppProcess> nodes) {
+    List<Integer> where = new ArrayList<>();
+    for (int n = 0; n < nodes.size(); n++) {
+      boolean runs = false;
+      for (String line : nodes.get(n).stdout()) {
+        if (line.equals(PROJECTION_RUNS)) {
+          runs = true;
+        } else if (line.equals(PROJECTION_STOPPED)) {
+          runs = false;
+        }
+      }
+      if (runs && nodes.get(n).isAlive()) {
+        where.add(n);
+      }
+    }
+    return where;
+  }
+
+  /** Every item of a node's {@code /api/activity}, page by page, as "library path state". */
+  private static List<String> activity(Api api) throws IOException, InterruptedException {
+    List<String> items = new ArrayList<>();
+    String path = "api/activity?limit=500";
+    while (true) {
+      JsonNode page = api.json(path);
+      for (JsonNode item : page.get("items")) {
+        items.add(item.get("library").asText() + " " + item.get("path").asText() + " " + item.get("state").asText());
+      }
+      JsonNode next = page.get("next");
+      if (next == null || !next.isTextual()) {
+        return items;
+      }
+      path = "api/activity?limit=500&before=" + java.net.URLEncoder.encode(next.asText(), java.nio.charset.StandardCharsets.UTF_8);
+    }
   }
 
   /** Each library's id with the nodes whose output says it runs there and has not stopped since. */
