@@ -151,6 +151,8 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   private Duration activityReadAgainWhileIdle;
   /** Whether the projection should run here (a cluster runs it on one engine at a time). */
   private boolean activityWanted;
+  /** Whether RunActivity has decided that, which then wins over the setting StartActivity brings. */
+  private boolean activityAsked;
   private ActorRef<ProjectionBehavior.Command> activity;
   /** Who waits for the projection to have stopped. */
   private final List<ActorRef<Done>> activityStopWaiting = new ArrayList<>();
@@ -373,7 +375,9 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   private Behavior<Command> onStartActivity(StartActivity msg) {
     activityDataSource = msg.dataSource();
     activityReadAgainWhileIdle = msg.readAgainWhileIdle();
-    activityWanted = activityWanted || msg.run();
+    if (!activityAsked) {
+      activityWanted = msg.run();
+    }
     if (activityWanted && activity == null) {
       spawnActivity();
     }
@@ -381,6 +385,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   }
 
   private Behavior<Command> onRunActivity(RunActivity msg) {
+    activityAsked = true;
     activityWanted = msg.run();
     if (activityDataSource == null) {
       // Before StartActivity (the engine is still starting): that message starts it if wanted.
