@@ -26,8 +26,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The Activity projection runs on one node at a time (a sharded daemon process): after the kill
  * and after the hand-over, {@code /api/activity} of a surviving node lists every file of every
  * library once, completed. The node that leaves by SIGTERM is the one running the projection then,
- * so it is handed over in every run, and taken over after the kill when the kill hit its node.
+ * so it is handed over in every run. A second, smaller test kills the node running the projection
+ * while events stream: a survivor takes it over from its stored offset, and the Activity of both
+ * survivors lists every file once, completed.
  */
 class ClusterIT {
 
@@ -64,19 +66,20 @@ class ClusterIT {
   private static final String BIG = "big";
   private static final int SMALL_LIBRARIES = 11;
 
-  private static PostgresServer postgres;
+  /** A journal of its own per test: no library or remembered entity of one test in the other. */
+  private PostgresServer postgres;
 
   @RegisterExtension final AppProcesses apps = new AppProcesses();
 
   @TempDir Path tmp;
 
-  @BeforeAll
-  static void startPostgres() throws Exception {
+  @BeforeEach
+  void startPostgres() throws Exception {
     postgres = PostgresServer.start();
   }
 
-  @AfterAll
-  static void stopPostgres() throws Exception {
+  @AfterEach
+  void stopPostgres() throws Exception {
     if (postgres != null) {
       postgres.close();
     }
@@ -96,33 +99,8 @@ class ClusterIT {
     MediaFiles.randomTree(source(BIG), 5, 8 * KIB, 64 * KIB, random);
     MediaFiles.write(source(BIG).resolve("Videos/big.mov"), BIG_FILE_BYTES, random);
 
-    List<Integer> ports = freePorts(3);
-    String seeds = ports.stream().map(port -> "\"127.0.0.1:" + port + "\"").collect(Collectors.joining(", "));
-    Path config = tmp.resolve("cluster.conf");
-    Files.writeString(
-        config,
-        "autoupload {\n"
-            + "  layout.pattern = \"{path}\"\n"
-            + "  journal { url = \"" + postgres.jdbcUrl() + "\", user = \"" + postgres.user() + "\", password = \"\" }\n"
-            // Slow enough per node that the big file is in flight when its node dies.
-            + "  policy.bandwidth-limit = 8MiB\n"
-            + "  cluster { seed-nodes = [" + seeds + "], wait-for-nodes = 3, stable-after = 3s }\n"
-            + "  libraries = [\n"
-            + ids.stream().map(this::library).collect(Collectors.joining(",\n"))
-            + "\n  ]\n"
-            + "}\n");
-
-    List<AppProcess> nodes = new ArrayList<>();
-    for (int n = 0; n < 3; n++) {
-      nodes.add(
-          apps.start(
-              AppProcess.launch(
-                  "serve", "--config", config.toString(), "--data-dir", tmp.resolve("node" + n).toString(),
-                  "--http", "127.0.0.1:0", "--set", "autoupload.cluster.port=" + ports.get(n))));
-    }
-    for (AppProcess node : nodes) {
-      node.awaitLine(line -> line.startsWith("autoupload: node 127.0.0.1:") && line.contains(" 12 libraries spread over its nodes"), START_TIMEOUT);
-    }
+    // Slow enough per node that the big file is in flight when its node dies.
+    List<AppProcess> nodes = startCluster(ids, "8MiB");
 
     // Every library starts once, on one node, and the three nodes each get some.
     await()
@@ -256,6 +234,97 @@ class ClusterIT {
         "ClusterIT: Activity projection on node %d at the start (%s), on node %d after the kill; %d files listed once, completed, %.1f s after the kill (%.1f s after the last file was on its target)%n",
         projectionAtStart, projectionKilled ? "killed with it" : "not the killed one", projectionAfterKill, everyFile.size(),
         activityAfterKill.toMillis() / 1000.0, (activityAfterKill.toMillis() - completed.toMillis()) / 1000.0);
+  }
+
+  @Test
+  void theActivityProjectionsNodeKilledMidStreamTheActivityGoesOnOnASurvivorFromItsOffset() throws Exception {
+    SplittableRandom random = new SplittableRandom(3141);
+    List<String> ids = List.of("act1", "act2", "act3", "act4", "act5", "act6");
+    List<String> everyFile = new ArrayList<>();
+    for (String id : ids) {
+      MediaFiles.randomTree(source(id), 30, 64 * KIB, 512 * KIB, random);
+      MediaFiles.sha256Tree(source(id)).keySet().forEach(path -> everyFile.add(id + " " + path + " completed"));
+    }
+    // Slow enough that uploads, and the events the projection folds, go on when its node dies.
+    List<AppProcess> nodes = startCluster(ids, "2MiB");
+    await().atMost(START_TIMEOUT).until(() -> projectionOn(nodes).size() == 1);
+    int victim = projectionOn(nodes).get(0);
+    List<AppProcess> survivors = IntStream.range(0, 3).filter(n -> n != victim).mapToObj(nodes::get).toList();
+    Api api = Api.of(survivors.get(0));
+
+    // Killed once its projection has written some of the Activity, and stored its offset with it.
+    await()
+        .atMost(START_TIMEOUT)
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> activity(api).stream().filter(item -> item.endsWith(" completed")).count() >= 20);
+    nodes.get(victim).kill9();
+    long killedNanos = System.nanoTime();
+    long completedAtKill = activity(api).stream().filter(item -> item.endsWith(" completed")).count();
+    assertThat(completedAtKill).as("files completed in the Activity at the kill").isLessThan(everyFile.size());
+
+    await().atMost(MOVE_TIMEOUT).until(() -> projectionOn(survivors).size() == 1);
+    Duration moved = Duration.ofNanos(System.nanoTime() - killedNanos);
+    for (String id : ids) {
+      Map<String, String> expected = MediaFiles.sha256Tree(source(id));
+      await()
+          .atMost(COMPLETE_TIMEOUT)
+          .ignoreExceptions()
+          .untilAsserted(() -> assertThat(MediaFiles.sha256Tree(target(id))).as(id).isEqualTo(expected));
+    }
+    Duration completed = Duration.ofNanos(System.nanoTime() - killedNanos);
+    // Taken over from the stored offset: every file once (nothing applied twice), completed.
+    for (AppProcess survivor : survivors) {
+      Api survivorApi = Api.of(survivor);
+      await()
+          .atMost(ACTIVITY_TIMEOUT)
+          .pollInterval(Duration.ofMillis(250))
+          .untilAsserted(() -> assertThat(activity(survivorApi)).containsExactlyInAnyOrderElementsOf(everyFile));
+    }
+    Duration listed = Duration.ofNanos(System.nanoTime() - killedNanos);
+    for (AppProcess survivor : survivors) {
+      assertThat(survivor.isAlive()).as(survivor.describe()).isTrue();
+      assertThat(survivor.errorLines()).as(survivor.describe()).isEmpty();
+    }
+    System.out.printf(
+        "ClusterIT: killed node %d running the Activity projection with %d of %d files completed in it; it ran on node %d %.1f s after the kill, all files on their targets after %.1f s, all listed once, completed, on both survivors after %.1f s%n",
+        victim, completedAtKill, everyFile.size(), nodes.indexOf(survivors.get(projectionOn(survivors).get(0))),
+        moved.toMillis() / 1000.0, completed.toMillis() / 1000.0, listed.toMillis() / 1000.0);
+  }
+
+  /**
+   * Starts three nodes of the packaged app with one config file of the libraries {@code ids} and
+   * waits until each has joined.
+   */
+  private List<AppProcess> startCluster(List<String> ids, String bandwidthLimit) throws Exception {
+    List<Integer> ports = freePorts(3);
+    String seeds = ports.stream().map(port -> "\"127.0.0.1:" + port + "\"").collect(Collectors.joining(", "));
+    Path config = tmp.resolve("cluster.conf");
+    Files.writeString(
+        config,
+        "autoupload {\n"
+            + "  layout.pattern = \"{path}\"\n"
+            + "  journal { url = \"" + postgres.jdbcUrl() + "\", user = \"" + postgres.user() + "\", password = \"\" }\n"
+            + "  policy.bandwidth-limit = " + bandwidthLimit + "\n"
+            + "  cluster { seed-nodes = [" + seeds + "], wait-for-nodes = 3, stable-after = 3s }\n"
+            + "  libraries = [\n"
+            + ids.stream().map(this::library).collect(Collectors.joining(",\n"))
+            + "\n  ]\n"
+            + "}\n");
+
+    List<AppProcess> nodes = new ArrayList<>();
+    for (int n = 0; n < 3; n++) {
+      nodes.add(
+          apps.start(
+              AppProcess.launch(
+                  "serve", "--config", config.toString(), "--data-dir", tmp.resolve("node" + n).toString(),
+                  "--http", "127.0.0.1:0", "--set", "autoupload.cluster.port=" + ports.get(n))));
+    }
+    for (AppProcess node : nodes) {
+      node.awaitLine(
+          line -> line.startsWith("autoupload: node 127.0.0.1:") && line.contains(" " + ids.size() + " libraries spread over its nodes"),
+          START_TIMEOUT);
+    }
+    return nodes;
   }
 
   /** The nodes whose output says the Activity projection runs there and has not stopped since. */
