@@ -17,6 +17,7 @@ import dev.autoupload.engine.library.ContentHashCache;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.library.RemoteLayout;
+import dev.autoupload.engine.upload.FileUpload;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,7 +45,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.projection.ProjectionBehavior;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.javadsl.SourceProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -148,7 +152,8 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   private record Removal(Library library, ActorRef<StatusReply<Library>> replyTo) {}
   private DataSource activityDataSource;
-  private Duration activityReadAgainWhileIdle;
+  /** The projection's events, one listener to the engine's events for every run of it. */
+  private SourceProvider<Offset, EventEnvelope<FileUpload.Event>> activityEvents;
   /** Whether the projection should run here (a cluster runs it on one engine at a time). */
   private boolean activityWanted;
   /** Whether RunActivity has decided that, which then wins over the setting StartActivity brings. */
@@ -374,7 +379,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   private Behavior<Command> onStartActivity(StartActivity msg) {
     activityDataSource = msg.dataSource();
-    activityReadAgainWhileIdle = msg.readAgainWhileIdle();
+    activityEvents = ActivityProjection.events(getContext().getSystem(), msg.readAgainWhileIdle());
     if (!activityAsked) {
       activityWanted = msg.run();
     }
@@ -413,7 +418,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
     activity =
         getContext()
             .spawn(
-                ActivityProjection.behavior(getContext().getSystem(), activityDataSource, activityReadAgainWhileIdle),
+                ActivityProjection.behavior(getContext().getSystem(), activityDataSource, activityEvents),
                 "activity-" + UUID.randomUUID());
     getContext().watchWith(activity, new ActivityStopped());
   }
