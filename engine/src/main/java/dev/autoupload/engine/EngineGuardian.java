@@ -18,6 +18,7 @@ import dev.autoupload.engine.library.LedgerTable;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.library.RemoteLayout;
+import dev.autoupload.engine.upload.FileUpload;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,7 +46,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.projection.ProjectionBehavior;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.javadsl.SourceProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,8 +84,18 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   record GetConditions(ActorRef<ConditionMonitor.MonitorState> replyTo) implements Command {}
 
-  /** Starts the Activity projection; sent once its offset tables exist. */
-  record StartActivity(DataSource dataSource) implements Command {}
+  /**
+   * Sent once the Activity projection's offset tables exist: starts the projection when {@code
+   * run}, else keeps it stopped until {@link RunActivity} asks for it.
+   */
+  record StartActivity(DataSource dataSource, boolean run, Duration readAgainWhileIdle) implements Command {}
+
+  /**
+   * Starts ({@code run}) or stops the Activity projection on this engine. The reply comes once it
+   * runs, or once it has stopped (its last transaction committed or rolled back): only then may
+   * another engine on the same journal start it.
+   */
+  record RunActivity(boolean run, ActorRef<Done> replyTo) implements Command {}
 
   /** Stops the projection, empties the read model and replays the journal into it. */
   record RebuildActivity(ActorRef<StatusReply<Done>> replyTo) implements Command {}
@@ -140,7 +154,15 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   private record Removal(Library library, ActorRef<StatusReply<Library>> replyTo) {}
   private DataSource activityDataSource;
+  /** The projection's events, one listener to the engine's events for every run of it. */
+  private SourceProvider<Offset, EventEnvelope<FileUpload.Event>> activityEvents;
+  /** Whether the projection should run here (a cluster runs it on one engine at a time). */
+  private boolean activityWanted;
+  /** Whether RunActivity has decided that, which then wins over the setting StartActivity brings. */
+  private boolean activityAsked;
   private ActorRef<ProjectionBehavior.Command> activity;
+  /** Who waits for the projection to have stopped. */
+  private final List<ActorRef<Done>> activityStopWaiting = new ArrayList<>();
   private final List<ActorRef<StatusReply<Done>>> rebuildWaiting = new ArrayList<>();
 
   private EngineGuardian(ActorContext<Command> context, TimerScheduler<Command> timers, Settings settings) {
@@ -186,6 +208,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
         .onMessage(SetUserPaused.class, this::onSetUserPaused)
         .onMessage(GetConditions.class, this::onGetConditions)
         .onMessage(StartActivity.class, this::onStartActivity)
+        .onMessage(RunActivity.class, this::onRunActivity)
         .onMessage(RebuildActivity.class, this::onRebuildActivity)
         .onMessage(ActivityStopped.class, this::onActivityStopped)
         .onMessage(ActivityReset.class, this::onActivityReset)
@@ -359,20 +382,58 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   private Behavior<Command> onStartActivity(StartActivity msg) {
     activityDataSource = msg.dataSource();
-    spawnActivity();
+    activityEvents = ActivityProjection.events(getContext().getSystem(), msg.readAgainWhileIdle());
+    if (!activityAsked) {
+      activityWanted = msg.run();
+    }
+    if (activityWanted && activity == null) {
+      spawnActivity();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onRunActivity(RunActivity msg) {
+    activityAsked = true;
+    activityWanted = msg.run();
+    if (activityDataSource == null) {
+      // Before StartActivity (the engine is still starting): that message starts it if wanted.
+      msg.replyTo().tell(Done.getInstance());
+      return this;
+    }
+    if (msg.run()) {
+      // Stopping (for a rebuild or a stop asked before): it starts again once stopped.
+      if (activity == null && rebuildWaiting.isEmpty()) {
+        spawnActivity();
+      }
+      msg.replyTo().tell(Done.getInstance());
+    } else if (activity == null && rebuildWaiting.isEmpty()) {
+      msg.replyTo().tell(Done.getInstance());
+    } else {
+      activityStopWaiting.add(msg.replyTo());
+      if (activity != null && activityStopWaiting.size() == 1 && rebuildWaiting.isEmpty()) {
+        activity.tell(ProjectionBehavior.stopMessage());
+      }
+    }
     return this;
   }
 
   private void spawnActivity() {
     activity =
         getContext()
-            .spawn(ActivityProjection.behavior(getContext().getSystem(), activityDataSource), "activity-" + UUID.randomUUID());
+            .spawn(
+                ActivityProjection.behavior(getContext().getSystem(), activityDataSource, activityEvents),
+                "activity-" + UUID.randomUUID());
     getContext().watchWith(activity, new ActivityStopped());
   }
 
   private Behavior<Command> onRebuildActivity(RebuildActivity msg) {
     if (activity == null && rebuildWaiting.isEmpty()) {
-      msg.replyTo().tell(StatusReply.error("the Activity projection is not running"));
+      msg.replyTo()
+          .tell(
+              StatusReply.error(
+                  activityWanted
+                      ? "the Activity projection is not running"
+                      : "the Activity projection does not run on this engine (autoupload.activity.projection = off)"));
       return this;
     }
     rebuildWaiting.add(msg.replyTo());
@@ -385,8 +446,15 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   private Behavior<Command> onActivityStopped(ActivityStopped msg) {
     activity = null;
     if (rebuildWaiting.isEmpty()) {
-      log.warn("The Activity projection stopped; starting it again");
-      spawnActivity();
+      boolean asked = !activityStopWaiting.isEmpty();
+      activityStopWaiting.forEach(replyTo -> replyTo.tell(Done.getInstance()));
+      activityStopWaiting.clear();
+      if (activityWanted) {
+        if (!asked) {
+          log.warn("The Activity projection stopped; starting it again");
+        }
+        spawnActivity();
+      }
       return this;
     }
     Executor blockingIo =
@@ -407,7 +475,11 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   }
 
   private Behavior<Command> onActivityReset(ActivityReset msg) {
-    spawnActivity();
+    if (activityWanted) {
+      spawnActivity();
+    }
+    activityStopWaiting.forEach(replyTo -> replyTo.tell(Done.getInstance()));
+    activityStopWaiting.clear();
     StatusReply<Done> reply =
         msg.failure()
             .<StatusReply<Done>>map(e -> StatusReply.error("cannot empty the Activity read model: " + e.getMessage()))

@@ -216,6 +216,13 @@ public final class UploadEngine implements AutoCloseable {
           public ActorSystem<?> actorSystem(UploadEngine engine) {
             return engine.system;
           }
+
+          @Override
+          public CompletionStage<Void> runActivityProjection(UploadEngine engine, boolean run, Duration timeout) {
+            return engine.<EngineGuardian.Command, Done>ask(
+                    engine.system, replyTo -> new EngineGuardian.RunActivity(run, replyTo), timeout)
+                .thenApply(done -> null);
+          }
         });
   }
 
@@ -339,6 +346,8 @@ public final class UploadEngine implements AutoCloseable {
     Restarts restarts;
     WatchdogSettings watchdog;
     Optional<DeviceConditions> initialConditions;
+    boolean runActivity;
+    Duration activityReadAgainWhileIdle;
     try {
       String dir = settings.getString("autoupload.data-dir");
       if (dir.isBlank()) {
@@ -364,6 +373,11 @@ public final class UploadEngine implements AutoCloseable {
       afterBackup = ConfigSettings.afterBackup(settings);
       restarts = Restarts.from(settings);
       watchdog = WatchdogSettings.from(settings);
+      runActivity = settings.getBoolean("autoupload.activity.projection");
+      activityReadAgainWhileIdle = settings.getDuration("autoupload.activity.read-again-while-idle");
+      if (activityReadAgainWhileIdle.toMillis() < 1) {
+        throw new IllegalArgumentException("autoupload.activity.read-again-while-idle must be at least 1ms");
+      }
       journal =
           JournalDatabase.of(
               settings.getString("autoupload.journal.url"),
@@ -410,7 +424,7 @@ public final class UploadEngine implements AutoCloseable {
       ScalaConsoleFilter.install(System.out);
       ActorSystem<EngineGuardian.Command> system =
           ActorSystem.create(EngineGuardian.create(guardianSettings), "autoupload", pekkoConfig);
-      startActivity(system, activityPool);
+      startActivity(system, activityPool, runActivity, activityReadAgainWhileIdle);
       log.info(
           "Engine started in {} ms; journal {}",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos),
@@ -444,7 +458,8 @@ public final class UploadEngine implements AutoCloseable {
     }
   }
 
-  private static void startActivity(ActorSystem<EngineGuardian.Command> system, DataSource pool) {
+  private static void startActivity(
+      ActorSystem<EngineGuardian.Command> system, DataSource pool, boolean run, Duration readAgainWhileIdle) {
     try {
       ActivityProjection.createOffsetTables(system, pool).toCompletableFuture().get(SHUTDOWN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -452,7 +467,7 @@ public final class UploadEngine implements AutoCloseable {
       Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
       throw new EngineStartException("cannot create the Activity projection's tables: " + cause.getMessage(), cause);
     }
-    system.tell(new EngineGuardian.StartActivity(pool));
+    system.tell(new EngineGuardian.StartActivity(pool, run, readAgainWhileIdle));
   }
 
   /**

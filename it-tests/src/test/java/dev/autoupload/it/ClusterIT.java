@@ -26,8 +26,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +40,13 @@ import org.junit.jupiter.api.io.TempDir;
  * journal and resume, and every file of every library ends up on its target once, sha256-equal to
  * its source, with no part file left. Then one of the two left is stopped with SIGTERM: it hands
  * its libraries over to the last node before it exits, which sends nothing again.
+ *
+ * <p>The Activity projection runs on one node at a time (a sharded daemon process): after the kill
+ * and after the hand-over, {@code /api/activity} of a surviving node lists every file of every
+ * library once, completed. The node that leaves by SIGTERM is the one running the projection then,
+ * so it is handed over in every run. A second, smaller test kills the node running the projection
+ * while events stream: a survivor takes it over from its stored offset, and the Activity of both
+ * survivors lists every file once, completed.
  */
 class ClusterIT {
 
@@ -51,23 +58,28 @@ class ClusterIT {
   /** From the kill to the big library running on a survivor: failure detection, stable-after, recovery. */
   private static final Duration MOVE_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration COMPLETE_TIMEOUT = Duration.ofSeconds(120);
+  /** From every file on its target to every one completed in the Activity of a surviving node. */
+  private static final Duration ACTIVITY_TIMEOUT = Duration.ofSeconds(20);
+  private static final String PROJECTION_RUNS = "autoupload: the Activity projection runs on this node";
+  private static final String PROJECTION_STOPPED = "autoupload: the Activity projection stopped on this node";
   private static final long BIG_FILE_BYTES = 200L * MIB;
   private static final String BIG = "big";
   private static final int SMALL_LIBRARIES = 11;
 
-  private static PostgresServer postgres;
+  /** A journal of its own per test: no library or remembered entity of one test in the other. */
+  private PostgresServer postgres;
 
   @RegisterExtension final AppProcesses apps = new AppProcesses();
 
   @TempDir Path tmp;
 
-  @BeforeAll
-  static void startPostgres() throws Exception {
+  @BeforeEach
+  void startPostgres() throws Exception {
     postgres = PostgresServer.start();
   }
 
-  @AfterAll
-  static void stopPostgres() throws Exception {
+  @AfterEach
+  void stopPostgres() throws Exception {
     if (postgres != null) {
       postgres.close();
     }
@@ -87,39 +99,16 @@ class ClusterIT {
     MediaFiles.randomTree(source(BIG), 5, 8 * KIB, 64 * KIB, random);
     MediaFiles.write(source(BIG).resolve("Videos/big.mov"), BIG_FILE_BYTES, random);
 
-    List<Integer> ports = freePorts(3);
-    String seeds = ports.stream().map(port -> "\"127.0.0.1:" + port + "\"").collect(Collectors.joining(", "));
-    Path config = tmp.resolve("cluster.conf");
-    Files.writeString(
-        config,
-        "autoupload {\n"
-            + "  layout.pattern = \"{path}\"\n"
-            + "  journal { url = \"" + postgres.jdbcUrl() + "\", user = \"" + postgres.user() + "\", password = \"\" }\n"
-            // Slow enough per node that the big file is in flight when its node dies.
-            + "  policy.bandwidth-limit = 8MiB\n"
-            + "  cluster { seed-nodes = [" + seeds + "], wait-for-nodes = 3, stable-after = 3s }\n"
-            + "  libraries = [\n"
-            + ids.stream().map(this::library).collect(Collectors.joining(",\n"))
-            + "\n  ]\n"
-            + "}\n");
-
-    List<AppProcess> nodes = new ArrayList<>();
-    for (int n = 0; n < 3; n++) {
-      nodes.add(
-          apps.start(
-              AppProcess.launch(
-                  "serve", "--config", config.toString(), "--data-dir", tmp.resolve("node" + n).toString(),
-                  "--http", "127.0.0.1:0", "--set", "autoupload.cluster.port=" + ports.get(n))));
-    }
-    for (AppProcess node : nodes) {
-      node.awaitLine(line -> line.startsWith("autoupload: node 127.0.0.1:") && line.contains(" 12 libraries spread over its nodes"), START_TIMEOUT);
-    }
+    // Slow enough per node that the big file is in flight when its node dies.
+    List<AppProcess> nodes = startCluster(ids, "8MiB");
 
     // Every library starts once, on one node, and the three nodes each get some.
     await()
         .atMost(START_TIMEOUT)
         .until(() -> runningOn(nodes).size() == ids.size()
             && runningOn(nodes).values().stream().map(where -> where.get(0)).distinct().count() == 3);
+    await().atMost(START_TIMEOUT).until(() -> projectionOn(nodes).size() == 1);
+    int projectionAtStart = projectionOn(nodes).get(0);
     Map<String, List<Integer>> placed = runningOn(nodes);
     assertThat(placed.values()).allSatisfy(where -> assertThat(where).hasSize(1));
     int victim = placed.get(BIG).get(0);
@@ -155,6 +144,19 @@ class ClusterIT {
           .untilAsserted(() -> assertThat(MediaFiles.sha256Tree(target(id))).as(id).isEqualTo(expected));
     }
     Duration completed = Duration.ofNanos(System.nanoTime() - killedNanos);
+
+    // The Activity of a surviving node, kept by the one projection of the cluster (moved to a
+    // survivor if the kill hit its node), lists every file of every library once, completed.
+    List<String> everyFile = new ArrayList<>();
+    for (String id : ids) {
+      MediaFiles.sha256Tree(source(id)).keySet().forEach(path -> everyFile.add(id + " " + path + " completed"));
+    }
+    await()
+        .atMost(ACTIVITY_TIMEOUT)
+        .pollInterval(Duration.ofMillis(250))
+        .untilAsserted(() -> assertThat(activity(api)).containsExactlyInAnyOrderElementsOf(everyFile));
+    Duration activityAfterKill = Duration.ofNanos(System.nanoTime() - killedNanos);
+    await().atMost(MOVE_TIMEOUT).until(() -> projectionOn(survivors).size() == 1);
     for (AppProcess survivor : survivors) {
       assertThat(survivor.isAlive()).as(survivor.describe()).isTrue();
       assertThat(survivor.errorLines()).as(survivor.describe()).isEmpty();
@@ -174,8 +176,11 @@ class ClusterIT {
 
     // A node stopped with SIGTERM hands its libraries over before it exits: they start on the last
     // node at once and send nothing again.
-    AppProcess leaving = survivors.get(0);
-    AppProcess last = survivors.get(1);
+    // The node that leaves is the one running the projection: it must hand it over too.
+    AppProcess leaving = survivors.get(projectionOn(survivors).get(0));
+    int projectionAfterKill = nodes.indexOf(leaving);
+    boolean projectionKilled = projectionAtStart == victim;
+    AppProcess last = survivors.get(0) == leaving ? survivors.get(1) : survivors.get(0);
     List<String> handedOver = List.copyOf(runningOn(List.of(leaving)).keySet());
     int lastLinesBefore = last.stdout().size();
     long leavingNanos = System.nanoTime();
@@ -206,6 +211,16 @@ class ClusterIT {
     for (String id : ids) {
       assertThat(MediaFiles.sha256Tree(target(id))).as(id).isEqualTo(MediaFiles.sha256Tree(source(id)));
     }
+    // The leaving node ran the projection: it stopped it before it exited, and the last node took it.
+    assertThat(leaving.stdout()).as(leaving.describe()).contains(PROJECTION_STOPPED);
+    await()
+        .atMost(MOVE_TIMEOUT)
+        .until(() -> last.stdout().subList(lastLinesBefore, last.stdout().size()).contains(PROJECTION_RUNS));
+    assertThat(projectionOn(List.of(last))).as(last.describe()).containsExactly(0);
+    await()
+        .atMost(ACTIVITY_TIMEOUT)
+        .pollInterval(Duration.ofMillis(250))
+        .untilAsserted(() -> assertThat(activity(lastApi)).containsExactlyInAnyOrderElementsOf(everyFile));
     assertThat(last.isAlive()).as(last.describe()).isTrue();
     assertThat(last.errorLines()).as(last.describe()).isEmpty();
 
@@ -215,6 +230,137 @@ class ClusterIT {
     System.out.printf(
         "ClusterIT: killed node %d at %d bytes of big.mov with %s; they ran on survivors %.1f s after the kill, big.mov resumed at %d bytes, all complete after %.1f s%n",
         victim, partAtKill, moving, moved.toMillis() / 1000.0, resumedAt, completed.toMillis() / 1000.0);
+    System.out.printf(
+        "ClusterIT: Activity projection on node %d at the start (%s), on node %d after the kill; %d files listed once, completed, %.1f s after the kill (%.1f s after the last file was on its target)%n",
+        projectionAtStart, projectionKilled ? "killed with it" : "not the killed one", projectionAfterKill, everyFile.size(),
+        activityAfterKill.toMillis() / 1000.0, (activityAfterKill.toMillis() - completed.toMillis()) / 1000.0);
+  }
+
+  @Test
+  void theActivityProjectionsNodeKilledMidStreamTheActivityGoesOnOnASurvivorFromItsOffset() throws Exception {
+    SplittableRandom random = new SplittableRandom(3141);
+    List<String> ids = List.of("act1", "act2", "act3", "act4", "act5", "act6");
+    List<String> everyFile = new ArrayList<>();
+    for (String id : ids) {
+      MediaFiles.randomTree(source(id), 30, 64 * KIB, 512 * KIB, random);
+      MediaFiles.sha256Tree(source(id)).keySet().forEach(path -> everyFile.add(id + " " + path + " completed"));
+    }
+    // Slow enough that uploads, and the events the projection folds, go on when its node dies.
+    List<AppProcess> nodes = startCluster(ids, "2MiB");
+    await().atMost(START_TIMEOUT).until(() -> projectionOn(nodes).size() == 1);
+    int victim = projectionOn(nodes).get(0);
+    List<AppProcess> survivors = IntStream.range(0, 3).filter(n -> n != victim).mapToObj(nodes::get).toList();
+    Api api = Api.of(survivors.get(0));
+
+    // Killed once its projection has written some of the Activity, and stored its offset with it.
+    await()
+        .atMost(START_TIMEOUT)
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> activity(api).stream().filter(item -> item.endsWith(" completed")).count() >= 20);
+    nodes.get(victim).kill9();
+    long killedNanos = System.nanoTime();
+    long completedAtKill = activity(api).stream().filter(item -> item.endsWith(" completed")).count();
+    assertThat(completedAtKill).as("files completed in the Activity at the kill").isLessThan(everyFile.size());
+
+    await().atMost(MOVE_TIMEOUT).until(() -> projectionOn(survivors).size() == 1);
+    Duration moved = Duration.ofNanos(System.nanoTime() - killedNanos);
+    for (String id : ids) {
+      Map<String, String> expected = MediaFiles.sha256Tree(source(id));
+      await()
+          .atMost(COMPLETE_TIMEOUT)
+          .ignoreExceptions()
+          .untilAsserted(() -> assertThat(MediaFiles.sha256Tree(target(id))).as(id).isEqualTo(expected));
+    }
+    Duration completed = Duration.ofNanos(System.nanoTime() - killedNanos);
+    // Taken over from the stored offset: every file once (nothing applied twice), completed.
+    for (AppProcess survivor : survivors) {
+      Api survivorApi = Api.of(survivor);
+      await()
+          .atMost(ACTIVITY_TIMEOUT)
+          .pollInterval(Duration.ofMillis(250))
+          .untilAsserted(() -> assertThat(activity(survivorApi)).containsExactlyInAnyOrderElementsOf(everyFile));
+    }
+    Duration listed = Duration.ofNanos(System.nanoTime() - killedNanos);
+    for (AppProcess survivor : survivors) {
+      assertThat(survivor.isAlive()).as(survivor.describe()).isTrue();
+      assertThat(survivor.errorLines()).as(survivor.describe()).isEmpty();
+    }
+    System.out.printf(
+        "ClusterIT: killed node %d running the Activity projection with %d of %d files completed in it; it ran on node %d %.1f s after the kill, all files on their targets after %.1f s, all listed once, completed, on both survivors after %.1f s%n",
+        victim, completedAtKill, everyFile.size(), nodes.indexOf(survivors.get(projectionOn(survivors).get(0))),
+        moved.toMillis() / 1000.0, completed.toMillis() / 1000.0, listed.toMillis() / 1000.0);
+  }
+
+  /**
+   * Starts three nodes of the packaged app with one config file of the libraries {@code ids} and
+   * waits until each has joined.
+   */
+  private List<AppProcess> startCluster(List<String> ids, String bandwidthLimit) throws Exception {
+    List<Integer> ports = freePorts(3);
+    String seeds = ports.stream().map(port -> "\"127.0.0.1:" + port + "\"").collect(Collectors.joining(", "));
+    Path config = tmp.resolve("cluster.conf");
+    Files.writeString(
+        config,
+        "autoupload {\n"
+            + "  layout.pattern = \"{path}\"\n"
+            + "  journal { url = \"" + postgres.jdbcUrl() + "\", user = \"" + postgres.user() + "\", password = \"\" }\n"
+            + "  policy.bandwidth-limit = " + bandwidthLimit + "\n"
+            + "  cluster { seed-nodes = [" + seeds + "], wait-for-nodes = 3, stable-after = 3s }\n"
+            + "  libraries = [\n"
+            + ids.stream().map(this::library).collect(Collectors.joining(",\n"))
+            + "\n  ]\n"
+            + "}\n");
+
+    List<AppProcess> nodes = new ArrayList<>();
+    for (int n = 0; n < 3; n++) {
+      nodes.add(
+          apps.start(
+              AppProcess.launch(
+                  "serve", "--config", config.toString(), "--data-dir", tmp.resolve("node" + n).toString(),
+                  "--http", "127.0.0.1:0", "--set", "autoupload.cluster.port=" + ports.get(n))));
+    }
+    for (AppProcess node : nodes) {
+      node.awaitLine(
+          line -> line.startsWith("autoupload: node 127.0.0.1:") && line.contains(" " + ids.size() + " libraries spread over its nodes"),
+          START_TIMEOUT);
+    }
+    return nodes;
+  }
+
+  /** The nodes whose output says the Activity projection runs there and has not stopped since. */
+  private static List<Integer> projectionOn(List<AppProcess> nodes) {
+    List<Integer> where = new ArrayList<>();
+    for (int n = 0; n < nodes.size(); n++) {
+      boolean runs = false;
+      for (String line : nodes.get(n).stdout()) {
+        if (line.equals(PROJECTION_RUNS)) {
+          runs = true;
+        } else if (line.equals(PROJECTION_STOPPED)) {
+          runs = false;
+        }
+      }
+      if (runs && nodes.get(n).isAlive()) {
+        where.add(n);
+      }
+    }
+    return where;
+  }
+
+  /** Every item of a node's {@code /api/activity}, page by page, as "library path state". */
+  private static List<String> activity(Api api) throws IOException, InterruptedException {
+    List<String> items = new ArrayList<>();
+    String path = "api/activity?limit=500";
+    while (true) {
+      JsonNode page = api.json(path);
+      for (JsonNode item : page.get("items")) {
+        items.add(item.get("library").asText() + " " + item.get("path").asText() + " " + item.get("state").asText());
+      }
+      JsonNode next = page.get("next");
+      if (next == null || !next.isTextual()) {
+        return items;
+      }
+      path = "api/activity?limit=500&before=" + java.net.URLEncoder.encode(next.asText(), java.nio.charset.StandardCharsets.UTF_8);
+    }
   }
 
   /** Each library's id with the nodes whose output says it runs there and has not stopped since. */

@@ -215,8 +215,10 @@ final class ServeCommand implements Callable<Integer> {
    */
   private int serveOnCluster(Config config, long startedNanos) {
     ClusterSettings cluster;
+    Config engineConfig;
     try {
       cluster = ClusterSettings.from(config);
+      engineConfig = ClusterSettings.engineSettings(config);
     } catch (IllegalArgumentException e) {
       throw new RunFailure(Main.USAGE, e.getMessage(), e);
     }
@@ -234,7 +236,7 @@ final class ServeCommand implements Callable<Integer> {
     ConditionSource conditionSource = openConditions(config);
     UploadEngine engine;
     try {
-      engine = RunCommand.startEngine(config, cluster.pekkoSettings());
+      engine = RunCommand.startEngine(engineConfig, cluster.pekkoSettings());
     } catch (RuntimeException e) {
       conditionSource.close();
       throw e;

@@ -27,7 +27,8 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * ClusterSettings#pekkoSettings()} started it so): the libraries are sharded by id over the nodes,
  * each run by a {@link LibraryOwner} in the engine of the node it is on. Every node knows every
  * library (the same definitions on each) and asks for each to start once {@code
- * autoupload.cluster.wait-for-nodes} nodes are up; sharding starts each on one node.
+ * autoupload.cluster.wait-for-nodes} nodes are up; sharding starts each on one node. The
+ * Activity projection runs on one node of them ({@link ActivityDaemon}).
  */
 public final class ClusterNode {
 
@@ -36,13 +37,15 @@ public final class ClusterNode {
   /**
    * Joins the cluster and starts the libraries.
    *
-   * @param engine the engine, started with {@link ClusterSettings#pekkoSettings()} over its wiring
+   * @param engine the engine, started with {@link ClusterSettings#engineSettings} and {@link
+   *     ClusterSettings#pekkoSettings()} over its wiring
    * @param settings this node's cluster settings
    * @param libraryIds every library of the cluster
    * @param open opens a library by id as this node has it (checks source and target); empty for
    *     an id this node does not know. Called off the actors' threads; a failure is retried by
    *     sharding after {@code pekko.cluster.sharding.entity-restart-backoff}
-   * @param notes told a line when a library starts or stops on this node, on an engine thread
+   * @param notes told a line when a library or the Activity projection starts or stops on this
+   *     node, on an engine thread
    */
   public static void join(
       UploadEngine engine,
@@ -62,6 +65,7 @@ public final class ClusterNode {
             .init(
                 Entity.of(LibraryOwner.TYPE, entity -> LibraryOwner.create(entity, node))
                     .withStopMessage(LibraryOwner.HandOff.INSTANCE));
+    ActivityDaemon.init(system, engine, system.settings().config().getDuration("autoupload.ask-timeout"), notes);
     system.systemActorOf(
         startOnceUp(Cluster.get(system), settings.waitForNodes(), List.copyOf(libraryIds), region),
         "cluster-library-starter",

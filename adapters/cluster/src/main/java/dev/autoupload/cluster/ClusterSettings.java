@@ -65,6 +65,27 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, int
     return config.hasPath("autoupload.cluster.seed-nodes") && !config.getStringList("autoupload.cluster.seed-nodes").isEmpty();
   }
 
+  /**
+   * The engine's settings on a node: {@code config} with the Activity projection off (the cluster
+   * runs it on one node at a time, {@link ActivityDaemon}) and read again at least every {@code
+   * autoupload.cluster.activity-read-again-while-idle}, since the other nodes' events do not wake it.
+   *
+   * @param config the whole configuration, with the module's {@code reference.conf} beneath it
+   * @return the settings to start the node's engine with
+   * @throws IllegalArgumentException for a read interval under 1 ms
+   */
+  public static Config engineSettings(Config config) {
+    Duration readAgain = config.getDuration("autoupload.cluster.activity-read-again-while-idle");
+    if (readAgain.toMillis() < 1) {
+      throw new IllegalArgumentException("autoupload.cluster.activity-read-again-while-idle must be at least 1ms");
+    }
+    return ConfigFactory.parseMap(
+            Map.of(
+                "autoupload.activity.projection", "off",
+                "autoupload.activity.read-again-while-idle", readAgain.toMillis() + "ms"))
+        .withFallback(config);
+  }
+
   /** {@return this node as the other nodes name it, {@code host:port}} */
   public String address() {
     return host + ":" + port;

@@ -32,6 +32,24 @@ class ClusterSettingsTest {
   }
 
   @Test
+  void aNodesEngineLeavesTheActivityProjectionToTheClusterAndReadsOftenWhileIdle() {
+    Config engine =
+        ClusterSettings.engineSettings(
+            ConfigFactory.parseString("autoupload.activity.projection = on")
+                .withFallback(config("seed-nodes = [\"127.0.0.1:2551\"], activity-read-again-while-idle = 500ms"))
+                .withFallback(ConfigFactory.parseString("autoupload.activity.read-again-while-idle = 30s")));
+
+    assertThat(engine.getBoolean("autoupload.activity.projection")).isFalse();
+    assertThat(engine.getDuration("autoupload.activity.read-again-while-idle").toMillis()).isEqualTo(500);
+    assertThat(ClusterSettings.engineSettings(config("seed-nodes = [\"127.0.0.1:2551\"]"))
+            .getDuration("autoupload.activity.read-again-while-idle").toMillis())
+        .isEqualTo(1000);
+    assertThatThrownBy(() -> ClusterSettings.engineSettings(config("activity-read-again-while-idle = 0s")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("activity-read-again-while-idle");
+  }
+
+  @Test
   void aSeedNodeWithoutPortIsRefused() {
     assertThatThrownBy(() -> ClusterSettings.from(config("seed-nodes = [\"10.0.0.5\"]")))
         .isInstanceOf(IllegalArgumentException.class)

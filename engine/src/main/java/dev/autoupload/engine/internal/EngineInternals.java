@@ -2,12 +2,15 @@ package dev.autoupload.engine.internal;
 
 import com.typesafe.config.Config;
 import dev.autoupload.engine.UploadEngine;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
  * What the engine's own adapters need beyond {@link UploadEngine}'s API: starting from a whole
- * Typesafe {@link Config} (the command line app reads one from files) and the actor system the
- * HTTP control endpoint runs on. Not API: embedders use {@link UploadEngine#builder()}.
+ * Typesafe {@link Config} (the command line app reads one from files), the actor system the
+ * HTTP control endpoint runs on, and starting and stopping the Activity projection (a cluster runs
+ * it on one node at a time). Not API: embedders use {@link UploadEngine#builder()}.
  */
 public final class EngineInternals {
 
@@ -31,6 +34,14 @@ public final class EngineInternals {
      * @return its actor system
      */
     ActorSystem<?> actorSystem(UploadEngine engine);
+
+    /**
+     * @param engine a running engine
+     * @param run start (true) or stop (false) its Activity projection
+     * @param timeout how long to wait for the engine's answer
+     * @return completes once the projection runs, or has stopped
+     */
+    CompletionStage<Void> runActivityProjection(UploadEngine engine, boolean run, Duration timeout);
   }
 
   private static volatile Access access;
@@ -87,6 +98,33 @@ public final class EngineInternals {
    */
   public static ActorSystem<?> actorSystem(UploadEngine engine) {
     return access().actorSystem(engine);
+  }
+
+  /**
+   * Starts the engine's Activity projection, where {@code autoupload.activity.projection = off}
+   * left it stopped; a no-op when it runs. It resumes from the offset stored in the journal
+   * database, wherever it ran before: run it on one engine at a time of those sharing a journal.
+   *
+   * @param engine a running engine
+   * @param timeout how long to wait for the engine's answer
+   * @return completes once the projection runs (or is about to start again after a stop still
+   *     under way); fails after {@code timeout}
+   */
+  public static CompletionStage<Void> startActivityProjection(UploadEngine engine, Duration timeout) {
+    return access().runActivityProjection(engine, true, timeout);
+  }
+
+  /**
+   * Stops the engine's Activity projection until {@link #startActivityProjection} starts it again;
+   * the engine still reads the read model.
+   *
+   * @param engine a running engine
+   * @param timeout how long to wait for the projection to stop
+   * @return completes once the projection has stopped: its last transaction (rows and offset) has
+   *     committed or rolled back, so another engine may start it; fails after {@code timeout}
+   */
+  public static CompletionStage<Void> stopActivityProjection(UploadEngine engine, Duration timeout) {
+    return access().runActivityProjection(engine, false, timeout);
   }
 
   private static Access access() {

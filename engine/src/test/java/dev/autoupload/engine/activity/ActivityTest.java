@@ -379,6 +379,84 @@ class ActivityTest {
     }
   }
 
+  @Test
+  void aProjectionStoppedAndStartedWhileEventsStreamResumesFromItsOffsetWithNothingLostOrDoubled() throws Exception {
+    com.typesafe.config.Config off =
+        com.typesafe.config.ConfigFactory.parseMap(
+            java.util.Map.of(
+                "autoupload.data-dir", dataDir.toAbsolutePath().toString(),
+                "autoupload.activity.projection", "off"));
+    InMemorySource first = new InMemorySource("first");
+    InMemorySource second = new InMemorySource("second");
+    for (int i = 0; i < 40; i++) {
+      first.add("a%03d.jpg".formatted(i), 2000, Instant.parse("2021-01-01T00:00:00Z").plusSeconds(i));
+    }
+    for (int i = 0; i < 150; i++) {
+      second.add("b%03d.jpg".formatted(i), 20_000, Instant.parse("2021-02-01T00:00:00Z").plusSeconds(i));
+    }
+    try (UploadEngine engine = EngineInternals.start(off)) {
+      engine.addLibrary(new Library("first", first, new InMemoryTarget())).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      awaitIdle(engine);
+      // Off: the engine reads the read model but nothing writes it, however its events wake.
+      org.awaitility.Awaitility.await()
+          .during(Duration.ofSeconds(1))
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(() -> assertThat(rows()).isEmpty());
+      assertThat(storedOffset()).isEmpty();
+      assertThatThrownBy(() -> engine.rebuildActivity().toCompletableFuture().get(5, TimeUnit.SECONDS))
+          .hasMessageContaining("autoupload.activity.projection = off");
+
+      EngineInternals.startActivityProjection(engine, Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      eventually(() -> {
+        assertThat(rows()).hasSize(40);
+        return null;
+      });
+
+      // Stopped and started again and again while the second library's events stream in, as a
+      // cluster hands the projection from node to node: each start resumes from the stored offset.
+      engine.addLibrary(new Library("second", second, new InMemoryTarget())).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      for (int round = 0; round < 4; round++) {
+        EngineInternals.stopActivityProjection(engine, Duration.ofSeconds(10)).toCompletableFuture().get(15, TimeUnit.SECONDS);
+        Optional<Long> stoppedAt = storedOffset();
+        // Stopped means stopped: its offset (committed with its rows) stays where it is.
+        org.awaitility.Awaitility.await()
+            .during(Duration.ofMillis(600))
+            .atMost(Duration.ofSeconds(5))
+            .untilAsserted(() -> assertThat(storedOffset()).isEqualTo(stoppedAt));
+        EngineInternals.startActivityProjection(engine, Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        // Starting one that runs is a no-op.
+        EngineInternals.startActivityProjection(engine, Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+      awaitIdle(engine);
+      List<List<Object>> handedOver =
+          eventually(() -> {
+            assertThat(engine.counts().toCompletableFuture().get(5, TimeUnit.SECONDS).get("second"))
+                .containsEntry(UploadState.COMPLETED, 150L);
+            List<List<Object>> rows = rows();
+            assertThat(rows).hasSize(190);
+            return rows;
+          });
+
+      engine.rebuildActivity().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      eventually(() -> {
+        assertThat(rows()).as("what one replay of the whole journal gives").isEqualTo(handedOver);
+        return null;
+      });
+    }
+  }
+
+  /** The Activity projection's stored offset (a journal ordering), if it has stored one. */
+  private Optional<Long> storedOffset() throws Exception {
+    try (Connection db = DriverManager.getConnection(
+            "jdbc:h2:file:" + dataDir.resolve("journal") + ";DATABASE_TO_UPPER=false", "sa", "");
+        Statement query = db.createStatement();
+        ResultSet rows =
+            query.executeQuery(
+                "SELECT current_offset FROM pekko_projection_offset_store WHERE projection_name = 'activity'")) {
+      return rows.next() ? Optional.of(Long.parseLong(rows.getString(1))) : Optional.empty();
+    }
+  }
+
   private List<List<Object>> rows() throws Exception {
     try (Connection db = DriverManager.getConnection(
             "jdbc:h2:file:" + dataDir.resolve("journal") + ";DATABASE_TO_UPPER=false", "sa", "");

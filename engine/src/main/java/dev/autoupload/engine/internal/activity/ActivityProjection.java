@@ -42,21 +42,34 @@ public final class ActivityProjection {
 
   private static final Duration GROUP_WITHIN = Duration.ofMillis(100);
 
-  /** How long an idle engine's view waits at most before it reads again (any engine event wakes it). */
-  private static final Duration READ_AGAIN_WHILE_IDLE = Duration.ofSeconds(30);
-
   private ActivityProjection() {}
 
   /**
-   * The projection's actor; spawn it once per engine.
+   * Where the projection reads its events from; make it once per engine and give it to every
+   * {@link #behavior} of that engine (it listens to the engine's events for as long as the engine
+   * runs, however often the projection is stopped and started).
+   *
+   * @param system the engine's, whose journal the events are read from
+   * @param readAgainWhileIdle how long an idle engine's view waits at most before it reads again
+   *     (any event of this engine wakes it; {@code autoupload.activity.read-again-while-idle})
+   * @return the events' source
+   */
+  public static SourceProvider<Offset, EventEnvelope<FileUpload.Event>> events(
+      ActorSystem<?> system, Duration readAgainWhileIdle) {
+    return new TaggedEvents(system, FileUpload.TAG, READ_AGAIN_WHILE_BUSY, readAgainWhileIdle);
+  }
+
+  /**
+   * The projection's actor; one at a time per engine, and on one engine at a time of those that
+   * share a journal: it resumes from the offset stored with the rows, wherever it runs.
    *
    * @param system the engine's, whose journal the events are read from
    * @param dataSource a pool on the journal database, where rows and offsets are written
+   * @param events the engine's {@link #events}
    * @return the actor's behaviour
    */
-  public static Behavior<ProjectionBehavior.Command> behavior(ActorSystem<?> system, DataSource dataSource) {
-    SourceProvider<Offset, EventEnvelope<FileUpload.Event>> events =
-        new TaggedEvents(system, FileUpload.TAG, READ_AGAIN_WHILE_BUSY, READ_AGAIN_WHILE_IDLE);
+  public static Behavior<ProjectionBehavior.Command> behavior(
+      ActorSystem<?> system, DataSource dataSource, SourceProvider<Offset, EventEnvelope<FileUpload.Event>> events) {
     GroupedProjection<Offset, EventEnvelope<FileUpload.Event>> projection =
         JdbcProjection.groupedWithin(ID, events, sessions(dataSource), () -> new Handler(), system)
             .withGroup(GROUP_EVENTS, GROUP_WITHIN);
