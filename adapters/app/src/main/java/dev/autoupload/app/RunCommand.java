@@ -189,10 +189,7 @@ final class RunCommand implements Callable<Integer> {
         "autoupload: backing up " + OneLine.of(sourceDir.toString())
             + " to " + OneLine.of(uploadTarget.describe())
             + " (data dir " + OneLine.of(dataDirectory.toString()) + ")");
-    server.ifPresent(
-        started ->
-            out.println("autoupload: control endpoint " + started.url() + " (token in " + started.tokenFile() + ")"));
-    out.flush();
+    announceEndpoint(server, out);
     return RunWatch.untilTheEnd(
         engine,
         printer,
@@ -205,6 +202,17 @@ final class RunCommand implements Callable<Integer> {
         startedNanos,
         out,
         spec.commandLine().getErr());
+  }
+
+  /**
+   * Prints where the control endpoint listens and where its token is (a line tests and scripts
+   * read), then flushes what the command printed so far.
+   */
+  static void announceEndpoint(Optional<HttpControlServer> server, PrintWriter out) {
+    server.ifPresent(
+        started ->
+            out.println("autoupload: control endpoint " + started.url() + " (token in " + started.tokenFile() + ")"));
+    out.flush();
   }
 
   /** Starts the control endpoint; the engine and the target are closed when it cannot start. */

@@ -190,9 +190,7 @@ final class ServeCommand implements Callable<Integer> {
           "autoupload: library " + definition.id() + ": backing up " + OneLine.of(definition.source().toString())
               + " to " + OneLine.of(definition.shownTarget()));
     }
-    server.ifPresent(
-        started -> out.println("autoupload: control endpoint " + started.url() + " (token in " + started.tokenFile() + ")"));
-    out.flush();
+    RunCommand.announceEndpoint(server, out);
     return RunWatch.untilTheEnd(
         engine,
         printer,
@@ -271,9 +269,7 @@ final class ServeCommand implements Callable<Integer> {
         "autoupload: node " + cluster.address() + " of the cluster of " + String.join(", ", cluster.seedNodes())
             + ": " + libraries.size() + (libraries.size() == 1 ? " library" : " libraries")
             + " spread over its nodes (data dir " + OneLine.of(dataDirectory.toString()) + ")");
-    server.ifPresent(
-        started -> out.println("autoupload: control endpoint " + started.url() + " (token in " + started.tokenFile() + ")"));
-    out.flush();
+    RunCommand.announceEndpoint(server, out);
     return RunWatch.untilTheEnd(
         engine,
         printer,
