@@ -4,7 +4,6 @@ import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.internal.EngineInternals;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -104,7 +103,7 @@ public final class ActivityDaemon {
       released = false;
       context.pipeToSelf(
           EngineInternals.startActivityProjection(engine, askTimeout),
-          (done, failure) -> new Started(Optional.ofNullable(unwrap(failure))));
+          (done, failure) -> new Started(Optional.ofNullable(Failures.unwrap(failure))));
       return waitingForStart(handOffAsked);
     }
 
@@ -139,7 +138,7 @@ public final class ActivityDaemon {
     private Behavior<Command> stopping() {
       context.pipeToSelf(
           EngineInternals.stopActivityProjection(engine, askTimeout),
-          (done, failure) -> new Stopped(Optional.ofNullable(unwrap(failure))));
+          (done, failure) -> new Stopped(Optional.ofNullable(Failures.unwrap(failure))));
       return Behaviors.receive(Command.class)
           .onMessageEquals(HandOff.INSTANCE, Behaviors::same)
           .onMessage(Stopped.class, this::onStopped)
@@ -172,11 +171,4 @@ public final class ActivityDaemon {
     }
   }
 
-  private static Throwable unwrap(Throwable failure) {
-    Throwable cause = failure;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
-  }
 }

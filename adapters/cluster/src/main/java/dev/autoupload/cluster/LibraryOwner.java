@@ -118,7 +118,7 @@ public final class LibraryOwner {
                                     }
                                     return library.get();
                                   }));
-      context.pipeToSelf(opened, (library, failure) -> new Added(Optional.ofNullable(unwrap(failure))));
+      context.pipeToSelf(opened, (library, failure) -> new Added(Optional.ofNullable(Failures.unwrap(failure))));
     }
 
     /** Until the library is in the engine; a hand-off that comes meanwhile waits for it. */
@@ -173,7 +173,7 @@ public final class LibraryOwner {
     /** Takes the library out of the engine; the entity stops only once its backup has stopped. */
     private Behavior<Command> remove() {
       context.pipeToSelf(
-          node.engine().removeLibrary(id), (done, failure) -> new Removed(Optional.ofNullable(unwrap(failure))));
+          node.engine().removeLibrary(id), (done, failure) -> new Removed(Optional.ofNullable(Failures.unwrap(failure))));
       return Behaviors.receive(Command.class)
           .onMessage(Start.class, start -> Behaviors.same())
           .onMessageEquals(HandOff.INSTANCE, Behaviors::same)
@@ -210,13 +210,6 @@ public final class LibraryOwner {
     }
   }
 
-  private static Throwable unwrap(Throwable failure) {
-    Throwable cause = failure;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
-  }
 
   /** This node has no definition for the library. */
   private static final class UnknownLibrary extends RuntimeException {
