@@ -135,14 +135,7 @@ class ClusterIT {
         .until(() -> survivors.stream().allMatch(AppProcess::isAlive) && moving.stream().allMatch(id -> startedSince(survivors, linesAtKill, id)));
     Duration moved = Duration.ofNanos(System.nanoTime() - killedNanos);
 
-    for (String id : ids) {
-      Map<String, String> expected = MediaFiles.sha256Tree(source(id));
-      // Equal trees: every file once, byte for byte, and no part file or second copy beside it.
-      await()
-          .atMost(COMPLETE_TIMEOUT)
-          .ignoreExceptions()
-          .untilAsserted(() -> assertThat(MediaFiles.sha256Tree(target(id))).as(id).isEqualTo(expected));
-    }
+    awaitEveryTargetEqualsItsSource(ids);
     Duration completed = Duration.ofNanos(System.nanoTime() - killedNanos);
 
     // The Activity of a surviving node, kept by the one projection of the cluster (moved to a
@@ -264,13 +257,7 @@ class ClusterIT {
 
     await().atMost(MOVE_TIMEOUT).until(() -> projectionOn(survivors).size() == 1);
     Duration moved = Duration.ofNanos(System.nanoTime() - killedNanos);
-    for (String id : ids) {
-      Map<String, String> expected = MediaFiles.sha256Tree(source(id));
-      await()
-          .atMost(COMPLETE_TIMEOUT)
-          .ignoreExceptions()
-          .untilAsserted(() -> assertThat(MediaFiles.sha256Tree(target(id))).as(id).isEqualTo(expected));
-    }
+    awaitEveryTargetEqualsItsSource(ids);
     Duration completed = Duration.ofNanos(System.nanoTime() - killedNanos);
     // Taken over from the stored offset: every file once (nothing applied twice), completed.
     for (AppProcess survivor : survivors) {
@@ -328,6 +315,17 @@ class ClusterIT {
   }
 
   /** The nodes whose output says the Activity projection runs there and has not stopped since. */
+  /** Equal trees: every file once, byte for byte, and no part file or second copy beside it. */
+  private void awaitEveryTargetEqualsItsSource(List<String> ids) {
+    for (String id : ids) {
+      Map<String, String> expected = MediaFiles.sha256Tree(source(id));
+      await()
+          .atMost(COMPLETE_TIMEOUT)
+          .ignoreExceptions()
+          .untilAsserted(() -> assertThat(MediaFiles.sha256Tree(target(id))).as(id).isEqualTo(expected));
+    }
+  }
+
   private static List<Integer> projectionOn(List<AppProcess> nodes) {
     List<Integer> where = new ArrayList<>();
     for (int n = 0; n < nodes.size(); n++) {
