@@ -92,13 +92,24 @@ class HistoryModelTest {
     int snapshotEvery = 1 + tableRandom.nextInt(5);
     int overlayCap = 2 + tableRandom.nextInt(10);
     int tableBatch = 1 + tableRandom.nextInt(4);
+    // A read cut short once (the file renamed away and back at once) must not send it unread.
+    double readInterruptedRate = tableRandom.nextInt(4) == 0 ? 0.3 : 0;
     log.add("seed " + seed + (table ? " (ledger table, snapshot every " + snapshotEvery + ", overlay cap " + overlayCap
         + ", table written every " + tableBatch + " events)" : "")
         + ": on-conflict=" + policy + " upload-both=" + uploadEachCopy + " layout=" + layout.pattern()
-        + " slots=" + slots + " faults=" + faultRate + " target=" + targetKind);
+        + " slots=" + slots + " faults=" + faultRate + " target=" + targetKind
+        + (readInterruptedRate > 0 ? " reads cut short=" + readInterruptedRate : ""));
     SimEngine.Options options =
         new SimEngine.Options(
-            new LibraryPlan.Settings("lib", upload, layout, NameRules.POSIX), slots, faultRate, table, snapshotEvery, overlayCap, tableBatch);
+            new LibraryPlan.Settings("lib", upload, layout, NameRules.POSIX),
+            slots,
+            faultRate,
+            table,
+            snapshotEvery,
+            overlayCap,
+            tableBatch,
+            readInterruptedRate,
+            ~seed * 31);
     SimEngine engine = new SimEngine(options, log);
     SimFileSystem fs = new SimFileSystem(random, log);
     SimTarget target = new SimTarget(targetKind);
