@@ -10,7 +10,6 @@ import dev.autoupload.engine.internal.metrics.EngineMetrics;
 import dev.autoupload.engine.internal.persistence.JournalFailures;
 import dev.autoupload.engine.internal.serialization.CborSerializable;
 import dev.autoupload.engine.internal.upload.BandwidthLimiter;
-import dev.autoupload.engine.internal.upload.KnownBackups;
 import dev.autoupload.engine.internal.upload.StepTracker;
 import dev.autoupload.engine.internal.upload.UploadSettings;
 import dev.autoupload.engine.upload.FileUpload;
@@ -542,8 +541,6 @@ public final class BackupSupervisor
   }
 
   private void start(Ledger ledger, LibraryPlan.Upload upload) {
-    KnownBackups backups =
-        (path, found) -> ledger.holdsPath(path) || found.sha256().map(ledger::containsContent).orElse(false);
     FileUpload.Job job =
         new FileUpload.Job(
             upload.asset(),
@@ -552,7 +549,7 @@ public final class BackupSupervisor
             source,
             library.target(),
             wiring.settings(),
-            backups,
+            ledger.knownBackups(),
             wiring.bandwidth(),
             wiring.steps(),
             reports,

@@ -23,16 +23,23 @@ final class Identification {
     try {
       return read(source, hashes, asset);
     } catch (IOException | RuntimeException first) {
-      if (!asFoundStill(source, asset)) {
-        return LibraryPlan.Identity.unreadable();
-      }
-      // Renamed away and back while it was read, it would go up unread, and could be a copy of a
-      // backup under another name: one more read tells its content.
-      try {
-        return read(source, hashes, asset);
-      } catch (IOException | RuntimeException again) {
-        return LibraryPlan.Identity.unreadable();
-      }
+      return switch (lookAgain(source, asset)) {
+        // Renamed away and back while it was read, it would go up unread, and could be a copy of a
+        // backup under another name: one more read tells its content.
+        case AS_FOUND -> readOnceMore(source, hashes, asset);
+        // Another version now, which the next scan finds: uploaded unread, it could be a copy.
+        case CHANGED -> LibraryPlan.Identity.changed();
+        // Its upload says why (gone, permission denied), and is recorded as such.
+        case GONE_OR_UNKNOWN -> LibraryPlan.Identity.unreadable();
+      };
+    }
+  }
+
+  private static LibraryPlan.Identity readOnceMore(AssetSource source, ContentHashCache hashes, Asset asset) {
+    try {
+      return read(source, hashes, asset);
+    } catch (IOException | RuntimeException again) {
+      return LibraryPlan.Identity.unreadable();
     }
   }
 
@@ -47,12 +54,21 @@ final class Identification {
     }
   }
 
-  /** Whether the asset is there as found; false when the source cannot tell. */
-  private static boolean asFoundStill(AssetSource source, Asset asset) {
+  private enum Found {
+    AS_FOUND,
+    CHANGED,
+    GONE_OR_UNKNOWN
+  }
+
+  /** How the asset is now, after a read that failed. */
+  private static Found lookAgain(AssetSource source, Asset asset) {
     try {
-      return isAsFound(source, asset);
+      return source
+          .refresh(asset)
+          .map(now -> now.version().equals(asset.version()) ? Found.AS_FOUND : Found.CHANGED)
+          .orElse(Found.GONE_OR_UNKNOWN);
     } catch (IOException | RuntimeException e) {
-      return false;
+      return Found.GONE_OR_UNKNOWN;
     }
   }
 

@@ -3,6 +3,8 @@ package dev.autoupload.engine.library;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.autoupload.engine.internal.serialization.CborSerializable;
+import dev.autoupload.engine.internal.upload.KnownBackups;
+import dev.autoupload.engine.upload.RemoteState;
 import dev.autoupload.engine.upload.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
@@ -243,6 +245,21 @@ final class Ledger implements CborSerializable {
    */
   public boolean holdsPath(String remotePath) {
     return paths.contains(fingerprint(remotePath));
+  }
+
+  /** What an upload is told of the library's backups, as this ledger records them. */
+  KnownBackups knownBackups() {
+    return new KnownBackups() {
+      @Override
+      public boolean mayHoldBackup(String remotePath, RemoteState.Complete found) {
+        return holdsPath(remotePath) || found.sha256().map(Ledger.this::containsContent).orElse(false);
+      }
+
+      @Override
+      public boolean holdsContent(String sha256) {
+        return containsContent(sha256);
+      }
+    };
   }
 
   /** With the version, content and remote path {@code backedUp} records. */

@@ -879,6 +879,10 @@ final class LibraryPlan {
           // The file changed since it was read: the content its copies wait for is not uploaded.
           releaseContent(asset);
         }
+      } else if (outcome instanceof FileUpload.Copy copy) {
+        // The file, as found, holds a content the ledger has: nothing was published.
+        next.bytesToUpload -= asset.size();
+        alias(entry.with(asset.withContentHash(copy.sha256())));
       } else if (outcome instanceof FileUpload.Failure failure) {
         onFailure(entry, failure.error());
         return;
@@ -1059,13 +1063,18 @@ final class LibraryPlan {
     }
 
     /**
-     * When {@code asset}, now done with, went unread, places the assets of its size that waited
-     * for it: the ledger holds its content now, or never will from this upload.
+     * When the upload of {@code asset} is done with, places the assets of its size that waited for
+     * it (see {@link Placement.WaitForSize}): the ledger holds its content now, or never will from
+     * this upload. While another unread asset holds the size, they wait for that one.
      */
     void releaseSize(Asset asset) {
       // Without an entry for its size, no asset of its size is pending, so none waits.
       Optional<SameSize> sameSize = next.bySize.get(asset.size());
-      if (sameSize.isEmpty() || !sameSize.get().unread().equals(Optional.of(asset.id()))) {
+      if (sameSize.isEmpty()) {
+        return;
+      }
+      Optional<String> unread = sameSize.get().unread();
+      if (unread.isPresent() && !unread.get().equals(asset.id())) {
         return;
       }
       next.bySize = next.bySize.with(asset.size(), new SameSize(sameSize.get().pending(), Optional.empty()));
@@ -1120,6 +1129,14 @@ final class LibraryPlan {
     @Override
     public int pendingOfSize(long size) {
       return next.bySize.get(size).map(SameSize::pending).orElse(0);
+    }
+
+    @Override
+    public Optional<String> uploadingOfSize(long size) {
+      // Only while an asset of unknown content is placed, which is rare: a walk is cheap enough.
+      return next.uploadingContent.values().stream()
+          .filter(id -> next.pending.get(id).map(entry -> entry.asset().size() == size).orElse(false))
+          .findFirst();
     }
   }
 

@@ -17,12 +17,15 @@ sealed interface Placement {
 
   /**
    * Upload it. {@code content}: its known content, which copies found meanwhile then wait for;
-   * {@code unread}: its content is unknown and no other file can be its copy, so files of its size
-   * found meanwhile wait for it.
+   * {@code unread}: its content is unknown, so files of its size found meanwhile wait for it (they
+   * may be its copies).
    */
   record Upload(Optional<String> content, boolean unread, String reason) implements Placement {}
 
-  /** Wait for the unread upload of another asset of its size: it may be a copy of that one. */
+  /**
+   * Wait for the upload of another asset of its size to end: one of them goes unread, and one may
+   * be a copy of the other.
+   */
   record WaitForSize(String assetId, String reason) implements Placement {}
 
   /** Wait for the upload of another asset with its content: then it is that one's alias. */
@@ -38,6 +41,9 @@ sealed interface Placement {
 
     /** How many assets of this size the run has pending, this one included. */
     int pendingOfSize(long size);
+
+    /** An asset of this size whose known content is being uploaded (queued, sending or retrying), if any. */
+    Optional<String> uploadingOfSize(long size);
   }
 
   /**
@@ -57,9 +63,20 @@ sealed interface Placement {
       return new WaitForSize(unread.get(), "it may be a copy of an asset of its size uploading unread");
     }
     if (content.isEmpty()) {
-      return cannotBeACopy(asset, ledger, run)
-          ? new Upload(Optional.empty(), true, "no backed-up or pending file has its size, so it cannot be a copy")
-          : new Upload(Optional.empty(), false, "its content could not be read; its upload says why");
+      if (cannotBeACopy(asset, ledger, run)) {
+        return new Upload(Optional.empty(), true, "no backed-up or pending file has its size, so it cannot be a copy");
+      }
+      // Sent at once, it could publish that one's content a second time.
+      Optional<String> sameSize = run.uploadingOfSize(asset.size()).filter(id -> !id.equals(asset.id()));
+      if (sameSize.isPresent()) {
+        return new WaitForSize(
+            sameSize.get(), "its content could not be read, and it may be a copy of an asset of its size being uploaded");
+      }
+      return new Upload(
+              Optional.empty(),
+              true,
+              "its content could not be read; its upload says why, or learns it and then publishes no content already"
+                  + " backed up");
     }
     Optional<String> uploader = run.uploaderOf(content.get()).filter(id -> !id.equals(asset.id()));
     if (uploader.isPresent()) {

@@ -115,6 +115,8 @@ public final class FileUpload
 
   private record SourceChanged(Transfer transfer, String reason) implements StepResult {}
 
+  private record CopyFound(Transfer transfer, String sha256, String reason) implements StepResult {}
+
   /**
    * What an unfinished upload left on the target was removed, or could not be ({@code error});
    * {@code then} says what comes next. Commands that arrive meanwhile wait in the stash.
@@ -174,6 +176,15 @@ public final class FileUpload
 
   /** The source changed during the upload; nothing was published, the new content must be scanned. */
   public record Changed(String reason) implements Outcome {}
+
+  /**
+   * The asset's content, which its upload learnt only as it sent it, is backed up already under
+   * another name: nothing was published, and the asset is that backup's copy.
+   *
+   * @param sha256 lowercase hex sha256 of its content
+   * @param reason why, in the user's words
+   */
+  public record Copy(String sha256, String reason) implements Outcome {}
 
   // ---- events ----
 
@@ -361,6 +372,29 @@ public final class FileUpload
    */
   public record Skipped(String reason, int attempts, String version) implements Begun {}
 
+  // ---- decisions ----
+
+  /**
+   * Why an upload that went without its content known must not publish what it sent, if it must
+   * not: the content is backed up already, under another name, so publishing it would put it on
+   * the target twice. The asset is then recorded as that backup's copy. An upload
+   * whose content was known before it began was placed knowing the ledger, and publishes. Called
+   * by the transfer before it publishes; public for the engine's model tests.
+   *
+   * @param asset the asset as its upload began
+   * @param streamedSha256 the sha256 of what was sent
+   * @param backups what the library backed up
+   * @return the reason not to publish; empty to publish
+   */
+  public static Optional<String> copyLearntLate(Asset asset, String streamedSha256, KnownBackups backups) {
+    if (asset.contentHash().isPresent() || !backups.holdsContent(streamedSha256)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        asset.relativePath() + " could not be read before its upload, which found it holds a content already backed"
+            + " up under another name: recorded as its copy, not uploaded twice");
+  }
+
   // ---- behaviour ----
 
   /**
@@ -478,7 +512,8 @@ public final class FileUpload
         .onCommand(Verified.class, (state, msg) -> complete(msg.file(), false))
         .onCommand(StepFailed.class, this::onStepFailed)
         .onCommand(SourceGone.class, (state, msg) -> skip(state, msg.reason()))
-        .onCommand(SourceChanged.class, (state, msg) -> changed(state, msg.reason()));
+        .onCommand(SourceChanged.class, (state, msg) -> changed(state, msg.reason()))
+        .onCommand(CopyFound.class, (state, msg) -> endSkipped(state, msg.reason(), new Copy(msg.sha256(), msg.reason())));
 
     builder
         .forStateType(Paused.class)
@@ -497,7 +532,8 @@ public final class FileUpload
         .onCommand(Opened.class, (state, msg) -> releaseTransfer())
         .onCommand(StepFailed.class, (state, msg) -> releaseTransfer())
         .onCommand(SourceGone.class, (state, msg) -> releaseTransfer())
-        .onCommand(SourceChanged.class, (state, msg) -> releaseTransfer());
+        .onCommand(SourceChanged.class, (state, msg) -> releaseTransfer())
+        .onCommand(CopyFound.class, (state, msg) -> releaseTransfer());
 
     builder
         .forAnyState()
@@ -1035,7 +1071,7 @@ public final class FileUpload
 
   private void nextStep() {
     if (transfer.offset() == asset.size()) {
-      runStep(transfer::complete, Verified::new);
+      runStep(() -> transfer.complete(job.backups()), Verified::new);
     } else {
       long before = transfer.offset();
       runStep(transfer::sendChunk, (t, offset) -> new ChunkSent(t, offset, offset - before));
@@ -1084,6 +1120,9 @@ public final class FileUpload
     }
     if (cause instanceof AssetChangedException changed) {
       return new SourceChanged(current, changed.getMessage());
+    }
+    if (cause instanceof ContentBackedUpException copy) {
+      return new CopyFound(current, copy.sha256(), copy.getMessage());
     }
     context.getLog().warn("Unexpected error uploading {}", asset.relativePath(), cause);
     return new StepFailed(current, new UploadError.Transient("unexpected error: " + cause));

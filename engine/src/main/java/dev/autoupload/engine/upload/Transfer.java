@@ -1,6 +1,7 @@
 package dev.autoupload.engine.upload;
 
 import dev.autoupload.engine.internal.upload.BandwidthLimiter;
+import dev.autoupload.engine.internal.upload.KnownBackups;
 import dev.autoupload.engine.internal.upload.StepTracker;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
@@ -237,12 +238,18 @@ final class Transfer {
   }
 
   /**
-   * Makes sure the source still holds what was sent, then asks the target to verify size and hash
-   * and publish the file.
+   * Makes sure the source still holds what was sent, and that it is not a content backed up
+   * already which the upload learnt only as it sent it, then asks the target to verify size and
+   * hash and publish the file.
    */
-  RemoteFile complete() throws UploadException, AssetGoneException, AssetChangedException {
+  RemoteFile complete(KnownBackups backups)
+      throws UploadException, AssetGoneException, AssetChangedException, ContentBackedUpException {
     String sha256 = Sha256.hex(digest);
     requireSourceUnchanged(sha256);
+    Optional<String> copy = FileUpload.copyLearntLate(asset, sha256, backups);
+    if (copy.isPresent()) {
+      throw new ContentBackedUpException(sha256, copy.get());
+    }
     if (replacing != null) {
       requireReplacedFileUnchanged();
     }

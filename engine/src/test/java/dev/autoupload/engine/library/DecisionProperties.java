@@ -3,6 +3,7 @@ package dev.autoupload.engine.library;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.autoupload.engine.upload.ConflictPolicy;
+import dev.autoupload.engine.upload.FileUpload;
 import dev.autoupload.engine.upload.RemoteDecision;
 import dev.autoupload.engine.upload.RemoteState;
 import java.time.Instant;
@@ -67,13 +68,14 @@ class DecisionProperties {
   }
 
   @Property
-  void anAssetIsAnAliasExactlyWhenItsContentIsBackedUpAndGoesUnreadOnlyWhenNoCopyCanExist(
+  void anAssetIsAnAliasExactlyWhenItsContentIsBackedUpAndFilesOfItsSizeWaitForItWhenItGoesUnread(
       @ForAll boolean contentKnown,
       @ForAll boolean contentBackedUp,
       @ForAll boolean sizeBackedUp,
       @ForAll @IntRange(min = 1, max = 3) int pendingOfSize,
       @ForAll boolean anotherUnreadOfSize,
       @ForAll boolean contentUploadingElsewhere,
+      @ForAll boolean sizeUploadingElsewhere,
       @ForAll boolean uploadEachCopy) {
     Asset found =
         new Asset(
@@ -105,6 +107,11 @@ class DecisionProperties {
           public int pendingOfSize(long size) {
             return pendingOfSize;
           }
+
+          @Override
+          public Optional<String> uploadingOfSize(long size) {
+            return sizeUploadingElsewhere && pendingOfSize > 1 ? Optional.of("id-5") : Optional.empty();
+          }
         };
 
     Placement placement = Placement.of(found, ledger, run, uploadEachCopy);
@@ -116,16 +123,34 @@ class DecisionProperties {
     }
     assertThat(placement instanceof Placement.Alias).isEqualTo(contentKnown && contentBackedUp);
     if (placement instanceof Placement.Upload upload) {
-      if (upload.unread()) {
-        assertThat(contentKnown).isFalse();
-        assertThat(pendingOfSize).as("no other pending file of its size").isEqualTo(1);
-        assertThat(ledger.mayHoldContentOfSize(100)).as("no backed-up content of its size").isFalse();
-      }
+      assertThat(upload.unread()).as("files of its size wait for an upload of unknown content").isEqualTo(!contentKnown);
       assertThat(anotherUnreadOfSize).as("never beside an unread file it may copy").isFalse();
+      if (!contentKnown) {
+        assertThat(sizeUploadingElsewhere && pendingOfSize > 1).as("never unread beside an upload it may copy").isFalse();
+      }
       if (contentKnown) {
         assertThat(contentUploadingElsewhere).as("never the same content twice at once").isFalse();
         assertThat(upload.content()).hasValue(A);
       }
     }
+  }
+
+  @Property
+  void anUploadOfUnknownContentNeverPublishesAContentAlreadyBackedUp(
+      @ForAll boolean contentKnown, @ForAll boolean streamedBackedUp, @ForAll boolean streamedAsIdentified) {
+    String streamed = streamedAsIdentified ? A : B;
+    Asset asset =
+        new Asset(
+            "id-1", "lib", "a.jpg", 100, Instant.EPOCH, CreationDateSource.FILE_TIME, Instant.EPOCH, Optional.empty(),
+            contentKnown ? Optional.of(A) : Optional.empty());
+    Ledger ledger = Ledger.empty();
+    if (streamedBackedUp) {
+      ledger = ledger.with(new BackupSupervisor.AssetBackedUp("id-2", asset.version(), streamed, 100, Optional.of("b.jpg"), Instant.EPOCH));
+    }
+
+    Optional<String> refusal = FileUpload.copyLearntLate(asset, streamed, ledger.knownBackups());
+
+    assertThat(refusal.isPresent()).as("refused exactly when learnt late and backed up").isEqualTo(!contentKnown && streamedBackedUp);
+    refusal.ifPresent(reason -> assertThat(reason).contains("a.jpg"));
   }
 }

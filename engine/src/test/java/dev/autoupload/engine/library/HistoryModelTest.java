@@ -92,7 +92,8 @@ class HistoryModelTest {
     int snapshotEvery = 1 + tableRandom.nextInt(5);
     int overlayCap = 2 + tableRandom.nextInt(10);
     int tableBatch = 1 + tableRandom.nextInt(4);
-    // A read cut short once (the file renamed away and back at once) must not send it unread.
+    // A read cut short once (the file renamed away, and back at once or a while later) must not
+    // put a content on the target twice.
     double readInterruptedRate = tableRandom.nextInt(4) == 0 ? 0.3 : 0;
     log.add("seed " + seed + (table ? " (ledger table, snapshot every " + snapshotEvery + ", overlay cap " + overlayCap
         + ", table written every " + tableBatch + " events)" : "")

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A read that fails while the file is there as found is tried once more: renamed away and back
  * while it was read, a file would otherwise go up unread, and could send a content the target
- * already holds under another name.
+ * already holds under another name. One that is another version by then waits for the next scan.
  */
 class IdentificationTest {
 
@@ -43,11 +43,32 @@ class IdentificationTest {
     assertThat(Identification.of(source, ContentHashCache.inMemory(), ASSET)).isEqualTo(LibraryPlan.Identity.unreadable());
   }
 
-  /** Fails its opens as scripted ({@code null}: succeeds); the asset stays as found. */
+  @Test
+  void aFileThatFailsItsReadAndIsAnotherVersionNowWaitsForTheNextScan() {
+    Asset touched = Asset.of("clip.mp4", "clip.mp4", CONTENT.length, ASSET.createdAt(), ASSET.modifiedAt().plusSeconds(60));
+    ScriptedSource source = new ScriptedSource(Optional.of(touched), new NoSuchFileException("clip.mp4"));
+
+    assertThat(Identification.of(source, ContentHashCache.inMemory(), ASSET)).isEqualTo(LibraryPlan.Identity.changed());
+  }
+
+  @Test
+  void aFileThatFailsItsReadAndIsNotThereStaysUnreadableForItsUploadToSayWhy() {
+    ScriptedSource source = new ScriptedSource(Optional.empty(), new NoSuchFileException("clip.mp4"));
+
+    assertThat(Identification.of(source, ContentHashCache.inMemory(), ASSET)).isEqualTo(LibraryPlan.Identity.unreadable());
+  }
+
+  /** Fails its opens as scripted ({@code null}: succeeds); a look again finds {@code now}. */
   private static final class ScriptedSource implements AssetSource {
     private final Deque<Optional<IOException>> opens = new ArrayDeque<>();
+    private final Optional<Asset> now;
 
     ScriptedSource(IOException... failures) {
+      this(Optional.of(ASSET), failures);
+    }
+
+    ScriptedSource(Optional<Asset> now, IOException... failures) {
+      this.now = now;
       for (IOException failure : failures) {
         opens.add(Optional.ofNullable(failure));
       }
@@ -74,7 +95,7 @@ class IdentificationTest {
 
     @Override
     public Optional<Asset> refresh(Asset asset) {
-      return Optional.of(asset);
+      return now;
     }
   }
 }

@@ -334,18 +334,24 @@ final class SimEngine {
 
   /** As the supervisor reads a file, through the hash cache of the journal's database. */
   private void identify(Asset asset) {
-    // Only a file still as found: one that also changed is the case README's "Not yet" names (a
-    // file unread at first goes up unread; seed 1884 finds it without this condition).
-    boolean interrupted = readInterruptions.nextDouble() < options.readInterruptedRate() && isAsFound(asset);
+    boolean interrupted = readInterruptions.nextDouble() < options.readInterruptedRate();
+    // Half of them stay away a while: the look after the failed read does not find them either,
+    // and they are back, as found, by the time their upload starts.
+    boolean awhile = interrupted && readInterruptions.nextBoolean();
     if (interrupted) {
-      log.add("  the read of " + asset.relativePath() + " for its content fails once: it was away an instant");
+      log.add("  the read of " + asset.relativePath() + " for its content fails once: it was away "
+          + (awhile ? "a while" : "an instant"));
     }
-    carryOut(plan.identified(context(), asset, Identification.of(interrupted ? interruptedOnce(source) : source, hashes, asset)));
+    carryOut(plan.identified(context(), asset, Identification.of(interrupted ? interruptedOnce(source, awhile) : source, hashes, asset)));
   }
 
-  /** {@code source}, but its first open fails, as a file renamed away and back during a read does. */
-  private static AssetSource interruptedOnce(AssetSource source) {
+  /**
+   * {@code source}, but its first open fails, as a file renamed away and back during a read does;
+   * {@code awhile}: the first look after it does not find the file either.
+   */
+  private static AssetSource interruptedOnce(AssetSource source, boolean awhile) {
     boolean[] failed = {false};
+    boolean[] lookedAgain = {!awhile};
     return new AssetSource() {
       @Override
       public String describe() {
@@ -368,6 +374,10 @@ final class SimEngine {
 
       @Override
       public Optional<Asset> refresh(Asset asset) throws java.io.IOException {
+        if (!lookedAgain[0]) {
+          lookedAgain[0] = true;
+          return Optional.empty();
+        }
         return source.refresh(asset);
       }
     };
@@ -462,8 +472,7 @@ final class SimEngine {
         String sha256 =
             asset.contentHash().filter(hash -> !withMd5 && isAsFound(asset)).orElseGet(() -> SimFileSystem.Sha.of(current.get()));
         String md5 = withMd5 ? SimFileSystem.Sha.md5(current.get()) : null;
-        boolean mayHoldBackup =
-            backups.holdsPath(path) || found.sha256().map(backups::containsContent).orElse(false);
+        boolean mayHoldBackup = backups.knownBackups().mayHoldBackup(path, found);
         RemoteDecision decision =
             RemoteDecision.decide(
                 new RemoteDecision.Found(
@@ -537,6 +546,12 @@ final class SimEngine {
         skip(asset, new FileUpload.Changed(asset.relativePath() + " changed while it was uploaded"));
         return;
       }
+    }
+    String sha256 = SimFileSystem.Sha.of(streamed);
+    Optional<String> copy = FileUpload.copyLearntLate(asset, sha256, backups.knownBackups());
+    if (copy.isPresent()) {
+      skip(asset, new FileUpload.Copy(sha256, copy.get()));
+      return;
     }
     if (random.nextDouble() < options.faultRate()) {
       boolean full = random.nextInt(10) == 0;

@@ -555,7 +555,7 @@ class FileUploadTest {
     byte[] otherBackup = "the backup of a/IMG_0005.JPG".getBytes();
     target.putFile("b/IMG_0005.JPG", otherBackup);
     Asset asset = source.asset("b/IMG_0005.JPG");
-    KnownBackups backups = (path, found) -> found.sha256().orElseThrow().equals(sha256(otherBackup));
+    KnownBackups backups = backupsOf(sha256(otherBackup));
 
     uploadOf(asset, settings.withOnConflict(ConflictPolicy.OVERWRITE), backups).runCommand(FileUpload.Begin::new);
 
@@ -815,5 +815,48 @@ class FileUploadTest {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  @Test
+  void anUploadThatLearnsItsContentOnlyBySendingItPublishesNoContentAlreadyBackedUp() {
+    byte[] content = source.add("b/IMG_0006.JPG", 5000);
+    // Unread before its upload (it was away when the engine read it), and a copy of a backup.
+    Asset unread = source.asset("b/IMG_0006.JPG");
+
+    uploadOf(unread, settings, backupsOf(sha256(content))).runCommand(FileUpload.Begin::new);
+
+    FileUpload.Copy copy = (FileUpload.Copy) awaitOutcome();
+    assertThat(copy.sha256()).isEqualTo(sha256(content));
+    assertThat(copy.reason()).contains("b/IMG_0006.JPG").contains("recorded as its copy");
+    assertThat(target.file("b/IMG_0006.JPG")).as("not published a second time").isEmpty();
+    assertThat(journal(unread)).noneMatch(FileUpload.UploadCompleted.class::isInstance);
+    assertThat(journal(unread)).last().isInstanceOf(FileUpload.UploadSkipped.class);
+  }
+
+  @Test
+  void anUploadThatLearnsItsContentOnlyBySendingItPublishesANewContent() {
+    byte[] content = source.add("b/IMG_0007.JPG", 5000);
+    Asset unread = source.asset("b/IMG_0007.JPG");
+
+    uploadOf(unread, settings, backupsOf("0".repeat(64))).runCommand(FileUpload.Begin::new);
+
+    FileUpload.Uploaded uploaded = (FileUpload.Uploaded) awaitOutcome();
+    assertThat(uploaded.file().sha256()).isEqualTo(sha256(content));
+    assertThat(target.file("b/IMG_0007.JPG")).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(content));
+  }
+
+  /** The library's backups: one content, under a name other than the upload's. */
+  private static KnownBackups backupsOf(String sha256) {
+    return new KnownBackups() {
+      @Override
+      public boolean mayHoldBackup(String remotePath, RemoteState.Complete found) {
+        return found.sha256().map(sha256::equals).orElse(true);
+      }
+
+      @Override
+      public boolean holdsContent(String content) {
+        return content.equals(sha256);
+      }
+    };
   }
 }

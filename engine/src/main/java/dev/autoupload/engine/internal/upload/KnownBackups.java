@@ -5,13 +5,24 @@ import dev.autoupload.engine.upload.RemoteState;
 /**
  * What the library knows it put on the target: {@code on-conflict = overwrite} replaces a file
  * only when it is not the backup of another asset, so one photo's backup never pushes out
- * another's.
+ * another's; and an upload that learnt its content only by sending it does not publish a content
+ * the target holds already.
  */
-@FunctionalInterface
 public interface KnownBackups {
 
   /** None known: every file on the target came from elsewhere. */
-  KnownBackups NONE = (remotePath, found) -> false;
+  KnownBackups NONE =
+      new KnownBackups() {
+        @Override
+        public boolean mayHoldBackup(String remotePath, RemoteState.Complete found) {
+          return false;
+        }
+
+        @Override
+        public boolean holdsContent(String sha256) {
+          return false;
+        }
+      };
 
   /**
    * Whether {@code found}, the file under {@code remotePath}, may be the backup of an asset of the
@@ -23,4 +34,12 @@ public interface KnownBackups {
    *     overwritten
    */
   boolean mayHoldBackup(String remotePath, RemoteState.Complete found);
+
+  /**
+   * Whether the library backed up {@code sha256} already, under whatever name.
+   *
+   * @param sha256 lowercase hex sha256 of a content
+   * @return true when that content is on the target as the backup of an asset
+   */
+  boolean holdsContent(String sha256);
 }
