@@ -1,9 +1,9 @@
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.internal.EngineInternals;
+import dev.autoupload.engine.internal.library.BackupSupervisor;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
-import dev.autoupload.engine.library.BackupSupervisor;
 import dev.autoupload.engine.library.CreationDateSource;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryStatus;

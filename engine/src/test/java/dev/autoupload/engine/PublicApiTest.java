@@ -36,14 +36,6 @@ class PublicApiTest {
   private static final List<String> FORBIDDEN_PREFIXES =
       List.of(INTERNAL + ".", "org.apache.pekko.", "com.typesafe.config.", "scala.");
 
-  /**
-   * The two event-sourced actors stay where they are although they are machinery: Jackson writes
-   * the class name of each event into the journal (as the manifest), and their events are nested
-   * in them, so moving them would leave existing journals unreadable without a migration.
-   */
-  private static final Set<String> PERSISTED_ACTORS =
-      Set.of(ROOT + ".library.BackupSupervisor", ROOT + ".upload.FileUpload");
-
   @Test
   void noPublicSignatureOfTheApiMentionsTheMachinery() throws Exception {
     List<Class<?>> api = apiTypes();
@@ -159,19 +151,11 @@ class PublicApiTest {
         continue;
       }
       Class<?> type = Class.forName(name, false, UploadEngine.class.getClassLoader());
-      if (exposed(type) && !persistedActor(type)) {
+      if (exposed(type)) {
         api.add(type);
       }
     }
     return api;
-  }
-
-  private static boolean persistedActor(Class<?> type) {
-    Class<?> outermost = type;
-    while (outermost.getDeclaringClass() != null) {
-      outermost = outermost.getDeclaringClass();
-    }
-    return PERSISTED_ACTORS.contains(outermost.getName());
   }
 
   private static boolean exposed(Class<?> type) {

@@ -114,7 +114,7 @@ class UploadEngineTest {
           query.executeQuery(
               "SELECT snapshot_ser_manifest FROM \"snapshot\" ORDER BY sequence_number DESC")) {
         assertThat(rows.next()).as("a snapshot").isTrue();
-        assertThat(rows.getString(1)).isEqualTo("dev.autoupload.engine.library.LedgerSnapshot");
+        assertThat(rows.getString(1)).isEqualTo("dev.autoupload.engine.internal.library.LedgerSnapshot");
       }
       try (ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM ledger_row WHERE persistence_id = 'BackupSupervisor|camera'")) {
         rows.next();
@@ -204,8 +204,8 @@ class UploadEngineTest {
       }
       assertThat(manifests)
           .containsExactly(
-              "dev.autoupload.engine.upload.FileUpload$UploadStarted",
-              "dev.autoupload.engine.upload.FileUpload$UploadCompleted");
+              "dev.autoupload.engine.internal.upload.FileUpload$UploadStarted",
+              "dev.autoupload.engine.internal.upload.FileUpload$UploadCompleted");
     }
   }
 

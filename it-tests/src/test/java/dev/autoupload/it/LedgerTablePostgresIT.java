@@ -1,10 +1,10 @@
 package dev.autoupload.it;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.autoupload.engine.internal.library.LedgerTable;
 import dev.autoupload.engine.internal.persistence.JdbcLedgerTable;
 import dev.autoupload.engine.internal.persistence.JournalDatabase;
 import dev.autoupload.engine.internal.persistence.LedgerTableContract;
-import dev.autoupload.engine.library.LedgerTable;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;

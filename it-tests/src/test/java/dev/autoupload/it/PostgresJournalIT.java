@@ -100,7 +100,7 @@ class PostgresJournalIT {
               "SELECT snapshot_ser_manifest FROM snapshot WHERE persistence_id = 'BackupSupervisor|pg' "
                   + "ORDER BY sequence_number DESC")) {
         assertThat(rows.next()).as("a snapshot of the library").isTrue();
-        assertThat(rows.getString(1)).isEqualTo("dev.autoupload.engine.library.LedgerSnapshot");
+        assertThat(rows.getString(1)).isEqualTo("dev.autoupload.engine.internal.library.LedgerSnapshot");
       }
       try (ResultSet rows =
           query.executeQuery("SELECT COUNT(*) FROM ledger_row WHERE persistence_id = 'BackupSupervisor|pg'")) {

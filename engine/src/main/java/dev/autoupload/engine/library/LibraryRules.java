@@ -136,8 +136,13 @@ public record LibraryRules(
     return oldEnough.minus(minAge).isAfter(now) || !now.isBefore(oldEnough) ? Optional.empty() : Optional.of(oldEnough);
   }
 
-  /** When the asset is {@code min-age} old, taken as {@link #tooRecentUntil} says. */
-  Instant oldEnoughAt(Asset asset) {
+  /**
+   * When the asset is {@code min-age} old, taken as {@link #tooRecentUntil} says.
+   *
+   * @param asset the asset
+   * @return the instant it is old enough to be backed up
+   */
+  public Instant oldEnoughAt(Asset asset) {
     Instant taken = asset.createdAt().isBefore(asset.modifiedAt()) ? asset.createdAt() : asset.modifiedAt();
     return taken.plus(minAge);
   }

@@ -1,6 +1,6 @@
 package dev.autoupload.engine.internal.activity;
 
-import dev.autoupload.engine.upload.FileUpload;
+import dev.autoupload.engine.internal.upload.FileUpload;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;

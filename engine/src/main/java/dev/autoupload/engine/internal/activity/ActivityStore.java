@@ -6,7 +6,7 @@ import dev.autoupload.engine.activity.ActivityPage;
 import dev.autoupload.engine.activity.LivePhotos;
 import dev.autoupload.engine.activity.UploadState;
 import dev.autoupload.engine.conditions.BlockerReason;
-import dev.autoupload.engine.upload.FileUpload;
+import dev.autoupload.engine.internal.upload.FileUpload;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadReason;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package dev.autoupload.engine.internal.activity;
 
 import dev.autoupload.engine.EngineEvent;
-import dev.autoupload.engine.upload.FileUpload;
+import dev.autoupload.engine.internal.upload.FileUpload;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,6 @@
 package dev.autoupload.engine.internal.library;
 
 import dev.autoupload.engine.internal.Restarts;
-import dev.autoupload.engine.library.BackupSupervisor;
 import dev.autoupload.engine.library.LibraryStatus;
 import java.time.Duration;
 import java.time.Instant;

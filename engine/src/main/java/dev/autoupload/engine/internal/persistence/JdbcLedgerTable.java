@@ -1,6 +1,6 @@
 package dev.autoupload.engine.internal.persistence;
 
-import dev.autoupload.engine.library.LedgerTable;
+import dev.autoupload.engine.internal.library.LedgerTable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,6 +1,6 @@
 package dev.autoupload.engine.internal.verify;
 
-import dev.autoupload.engine.library.BackupSupervisor;
+import dev.autoupload.engine.internal.library.BackupSupervisor;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;

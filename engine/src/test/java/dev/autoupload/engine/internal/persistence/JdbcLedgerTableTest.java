@@ -1,7 +1,7 @@
 package dev.autoupload.engine.internal.persistence;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.autoupload.engine.library.LedgerTable;
+import dev.autoupload.engine.internal.library.LedgerTable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

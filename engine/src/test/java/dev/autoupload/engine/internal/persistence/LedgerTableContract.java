@@ -3,9 +3,9 @@ package dev.autoupload.engine.internal.persistence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.autoupload.engine.library.LedgerTable;
-import dev.autoupload.engine.library.LedgerTable.AssetVersion;
-import dev.autoupload.engine.library.LedgerTable.Row;
+import dev.autoupload.engine.internal.library.LedgerTable.AssetVersion;
+import dev.autoupload.engine.internal.library.LedgerTable.Row;
+import dev.autoupload.engine.internal.library.LedgerTable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

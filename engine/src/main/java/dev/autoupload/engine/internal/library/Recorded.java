@@ -1,0 +1,162 @@
+package dev.autoupload.engine.internal.library;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A {@link BackupSupervisor}'s state: its {@link Ledger}, and the latest events in order, those the
+ * {@link LedgerTable} may not hold yet. Pure: where the table stands ({@code tableThrough}, the
+ * table holds every fact of the events up to it) is the caller's to tell.
+ *
+ * <p>The overlay holds the events {@code base + 1} to {@code base + overlay.size()}. When the
+ * table stands before {@code base}, the events up to {@code base} are neither in the overlay nor
+ * surely in the table: then a snapshot must hold the whole ledger, and the table needs the whole
+ * ledger written. That is so after a snapshot of the old form (the whole ledger), and after an
+ * overlay grew past its cap (a long replay without a snapshot, a table that cannot be written).
+ */
+final class Recorded {
+
+  /** The position of the events after a snapshot that held the whole ledger: not known. */
+  private static final long UNKNOWN = Long.MAX_VALUE;
+
+  private static final Recorded EMPTY = new Recorded(Ledger.empty(), 0, PersistentMap.empty());
+
+  private final Ledger ledger;
+  private final long base;
+  /** By sequence number; a persistent map, so a long replay does not copy it at each event. */
+  private final PersistentMap<Long, BackupSupervisor.AssetBackedUp> overlay;
+
+  private Recorded(Ledger ledger, long base, PersistentMap<Long, BackupSupervisor.AssetBackedUp> overlay) {
+    this.ledger = ledger;
+    this.base = base;
+    this.overlay = overlay;
+  }
+
+  static Recorded empty() {
+    return EMPTY;
+  }
+
+  /**
+   * From a stored snapshot: a {@link LedgerSnapshot} over {@code table} (the table's rows as they
+   * are now, which may be ahead of the snapshot), or a whole {@link Ledger} as snapshots held before.
+   */
+  static Recorded fromSnapshot(Object stored, Ledger table) {
+    if (stored instanceof LedgerSnapshot snapshot) {
+      Ledger ledger = table;
+      PersistentMap<Long, BackupSupervisor.AssetBackedUp> overlay = PersistentMap.empty();
+      long seqNr = snapshot.tableThrough();
+      for (BackupSupervisor.AssetBackedUp event : snapshot.overlay()) {
+        ledger = ledger.with(event);
+        overlay = overlay.with(++seqNr, event);
+      }
+      return new Recorded(ledger, snapshot.tableThrough(), overlay);
+    }
+    return new Recorded((Ledger) stored, UNKNOWN, PersistentMap.empty());
+  }
+
+  /** Where the table stood in a stored snapshot: 0 for a whole ledger, which the table may lack. */
+  static long tableThrough(Object stored) {
+    return stored instanceof LedgerSnapshot snapshot ? snapshot.tableThrough() : 0;
+  }
+
+  Ledger ledger() {
+    return ledger;
+  }
+
+  /**
+   * With the event of sequence number {@code seqNr}, the overlay without what the table holds; an
+   * overlay longer than {@code cap} is let go, the whole ledger then due to the table.
+   */
+  Recorded with(BackupSupervisor.AssetBackedUp event, long seqNr, long tableThrough, long cap) {
+    long nextBase = overlay.isEmpty() ? seqNr - 1 : base;
+    PersistentMap<Long, BackupSupervisor.AssetBackedUp> next = overlay;
+    while (nextBase < tableThrough && !next.isEmpty()) {
+      next = next.without(++nextBase);
+    }
+    next = next.with(seqNr, event);
+    if (next.size() > cap) {
+      return new Recorded(ledger.with(event), seqNr, PersistentMap.empty());
+    }
+    return new Recorded(ledger.with(event), nextBase, next);
+  }
+
+  /** Whether the table, standing at {@code tableThrough}, holds everything but the overlay's events. */
+  boolean tableHoldsTheRest(long tableThrough) {
+    return base != UNKNOWN && tableThrough >= base;
+  }
+
+  /** The overlay's events after {@code tableThrough}, in order. */
+  private List<BackupSupervisor.AssetBackedUp> after(long tableThrough) {
+    List<BackupSupervisor.AssetBackedUp> events = new ArrayList<>();
+    for (long seqNr = Math.max(base, tableThrough) + 1; seqNr <= base + overlay.size(); seqNr++) {
+      events.add(overlay.get(seqNr).orElseThrow());
+    }
+    return events;
+  }
+
+  /** What a snapshot stores, the table standing at {@code tableThrough}. */
+  Object stored(long tableThrough) {
+    if (!tableHoldsTheRest(tableThrough)) {
+      return ledger;
+    }
+    return new LedgerSnapshot(tableThrough, List.copyOf(after(tableThrough)));
+  }
+
+  /**
+   * What the table lacks of the events up to {@code lastSeqNr}, the table standing at {@code
+   * tableThrough}: the whole ledger, or the rows of the overlay's events after it once there are
+   * {@code batch} of them; else empty.
+   *
+   * <p>Batched because every write is a commit of its own: a write per upload doubled the commits
+   * of a small file. What is not written yet stays in the overlay, and so in the snapshots.
+   */
+  Optional<Unwritten> unwritten(long tableThrough, long lastSeqNr, int batch) {
+    if (lastSeqNr <= tableThrough) {
+      return Optional.empty();
+    }
+    if (!tableHoldsTheRest(tableThrough)) {
+      return Optional.of(new Whole(lastSeqNr, ledger));
+    }
+    if (lastSeqNr - Math.max(base, tableThrough) < batch) {
+      return Optional.empty();
+    }
+    List<LedgerTable.Row> rows = new ArrayList<>();
+    long seqNr = Math.max(base, tableThrough);
+    for (BackupSupervisor.AssetBackedUp event : after(tableThrough)) {
+      rows.add(Ledger.row(++seqNr, event));
+    }
+    return Optional.of(new Events(rows));
+  }
+
+  /** Rows the table lacks. */
+  sealed interface Unwritten {
+    /**
+     * Writes them to {@code table}.
+     *
+     * @throws IllegalStateException when the table cannot be written
+     */
+    void writeTo(LedgerTable table, String persistenceId);
+  }
+
+  /** The rows of the events after where the table stands, in order. */
+  record Events(List<LedgerTable.Row> rows) implements Unwritten {
+    @Override
+    public void writeTo(LedgerTable table, String persistenceId) {
+      table.write(persistenceId, rows);
+    }
+  }
+
+  /** The whole ledger as of {@code seqNr}, from the rows a write cut short left off. */
+  record Whole(long seqNr, Ledger ledger) implements Unwritten {
+    @Override
+    public void writeTo(LedgerTable table, String persistenceId) {
+      table.write(persistenceId, ledger.rows(seqNr, table.rowsAt(persistenceId, seqNr)));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Recorded(" + ledger + ", " + overlay.size() + " events after " + (base == UNKNOWN ? "?" : base) + ")";
+  }
+}

@@ -1,0 +1,119 @@
+package dev.autoupload.engine.internal.library;
+
+import dev.autoupload.engine.library.AssetSource;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+
+/**
+ * What a {@link BackupSupervisor} hears from its library's source: scans, run on the blocking-I/O
+ * dispatcher and told back in batches, one at a time however often a rescan is asked for, and the
+ * source's watch. Used from the supervisor's own thread only.
+ */
+final class SourceFeed {
+
+  private final ActorContext<BackupSupervisor.Command> context;
+  private final AssetSource source;
+  private final Executor blockingIo;
+  /** True from creation, so a status asked right after the library was added never reads idle. */
+  private boolean scanning = true;
+  /** A change reported while a scan ran: scan again when it ends. */
+  private boolean rescanRequested;
+  /** The source's watch while the library is watched and it started; empty otherwise. */
+  private Optional<AutoCloseable> watch = Optional.empty();
+
+  SourceFeed(
+      ActorContext<BackupSupervisor.Command> context, AssetSource source, Executor blockingIo) {
+    this.context = context;
+    this.source = source;
+    this.blockingIo = blockingIo;
+  }
+
+  boolean scanning() {
+    return scanning;
+  }
+
+  /** Scans now, or once the scan in progress ended. */
+  void rescan() {
+    if (scanning) {
+      rescanRequested = true;
+    } else {
+      scan();
+    }
+  }
+
+  /** Starts a scan: batches come as {@code AssetsFound}, then one {@code ScanEnded}. */
+  void scan() {
+    scanning = true;
+    ActorRef<BackupSupervisor.Command> self = context.getSelf();
+    CompletableFuture<Void> scan =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                source.scan(batch -> self.tell(new BackupSupervisor.AssetsFound(batch)));
+              } catch (Exception e) {
+                throw new CompletionException(e);
+              }
+            },
+            blockingIo);
+    context.pipeToSelf(
+        scan, (ok, error) -> new BackupSupervisor.ScanEnded(Optional.ofNullable(error).map(SourceFeed::message)));
+  }
+
+  /** The scan ended: scans again when a change came meanwhile. */
+  void scanEnded() {
+    scanning = false;
+    if (rescanRequested) {
+      rescanRequested = false;
+      scan();
+    }
+  }
+
+  /** Starts watching the source: every change it reports asks for a rescan. */
+  void watch() {
+    ActorRef<BackupSupervisor.Command> self = context.getSelf();
+    CompletableFuture<AutoCloseable> started =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return source.watch(() -> self.tell(new BackupSupervisor.SourceChanged()));
+              } catch (Exception e) {
+                throw new CompletionException(e);
+              }
+            },
+            blockingIo);
+    context.pipeToSelf(
+        started,
+        (handle, error) -> {
+          if (error != null) {
+            context.getLog().warn("Cannot watch {}: {}", source.describe(), message(error));
+            return new BackupSupervisor.Watching(Optional.empty());
+          }
+          return new BackupSupervisor.Watching(Optional.of(handle));
+        });
+  }
+
+  void watching(Optional<AutoCloseable> handle) {
+    watch = handle;
+  }
+
+  void stopWatching() {
+    watch.ifPresent(
+        handle -> {
+          try {
+            handle.close();
+          } catch (Exception e) {
+            context.getLog().debug("Closing the watch of {} failed: {}", source.describe(), e.toString());
+          }
+        });
+    watch = Optional.empty();
+  }
+
+  private static String message(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+  }
+}

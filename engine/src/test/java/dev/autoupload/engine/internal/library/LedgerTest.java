@@ -1,0 +1,215 @@
+package dev.autoupload.engine.internal.library;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.autoupload.engine.library.Asset;
+import dev.autoupload.engine.library.CreationDateSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The ledger: which version of each asset is backed up, and its event and snapshot as stored. */
+class LedgerTest {
+
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final String SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+  private static final Instant AT = Instant.parse("2026-11-01T10:00:00Z");
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private static Asset asset(String path, long size, Instant modified, String stamp) {
+    return new Asset(
+        "id-" + path, "lib", path, size, AT, CreationDateSource.FILE_TIME, modified, Optional.of(stamp), Optional.empty());
+  }
+
+  private static BackupSupervisor.AssetBackedUp backedUp(Asset asset, String sha256, String remotePath) {
+    return new BackupSupervisor.AssetBackedUp(
+        asset.id(), asset.version(), sha256, asset.size(), Optional.ofNullable(remotePath), AT);
+  }
+
+  @Test
+  void aPathCountsAsBackedUpOnlyInTheVersionThatWas() {
+    Asset photo = asset("DSC_0001.JPG", 5000, AT, "1:2:t1");
+    Ledger ledger = Ledger.empty().with(backedUp(photo, SHA, "2023/05/DSC_0001.JPG"));
+
+    assertThat(ledger.check(photo)).isEqualTo(Ledger.Known.UNCHANGED);
+    assertThat(ledger.check(asset("DSC_0001.JPG", 6000, AT, "1:2:t1"))).as("another size").isEqualTo(Ledger.Known.CHANGED);
+    assertThat(ledger.check(asset("DSC_0001.JPG", 5000, AT.plusSeconds(1), "1:2:t1")))
+        .as("another modification time, also an earlier one")
+        .isEqualTo(Ledger.Known.CHANGED);
+    assertThat(ledger.check(asset("DSC_0001.JPG", 5000, AT, "1:3:t2")))
+        .as("the same size and time, but a new file under the name (inode, ctime)")
+        .isEqualTo(Ledger.Known.CHANGED);
+    assertThat(ledger.check(asset("renamed.JPG", 5000, AT, "1:2:t1"))).isEqualTo(Ledger.Known.NEW);
+    assertThat(ledger.versionOf(photo.id())).hasValue(photo.version());
+  }
+
+  @Test
+  void anAliasRecordsTheVersionAndContentButNoPath() {
+    Asset copy = asset("copy.jpg", 5000, AT, "1:9:t1");
+    Ledger ledger = Ledger.empty().with(backedUp(copy, SHA, null));
+
+    assertThat(ledger.check(copy)).isEqualTo(Ledger.Known.UNCHANGED);
+    assertThat(ledger.containsContent(SHA)).isTrue();
+    assertThat(ledger.holdsPath("copy.jpg")).isFalse();
+  }
+
+  @Test
+  void knowsTheSizesOfItsContentsAndTheRemotePathsWhateverTheirCase() {
+    Ledger ledger =
+        Ledger.empty()
+            .with(backedUp(asset("a.jpg", 1000, AT, "s"), SHA, "2024/a.jpg"))
+            .with(backedUp(asset("c.mov", 5_000_000_000L, AT, "s"), SHA.replace('9', '8'), "2024/C.mov"));
+
+    assertThat(ledger.mayHoldContentOfSize(1000)).isTrue();
+    assertThat(ledger.mayHoldContentOfSize(5_000_000_000L)).isTrue();
+    assertThat(ledger.mayHoldContentOfSize(1001)).as("no content of that size").isFalse();
+    assertThat(Ledger.empty().mayHoldContentOfSize(0)).isFalse();
+    assertThat(ledger.holdsPath("2024/c.MOV")).isTrue();
+    assertThat(ledger.holdsPath("2024/b.jpg")).isFalse();
+  }
+
+  @Test
+  void theLedgerAndItsEventSurviveSerializationAsTheJournalStoresThem() {
+    Asset photo = asset("a.jpg", 1000, AT, "1:2:t1");
+    BackupSupervisor.AssetBackedUp uploaded = backedUp(photo, SHA, "2024/a.jpg");
+    BackupSupervisor.AssetBackedUp alias = backedUp(asset("b.jpg", 1000, AT, "1:3:t1"), SHA, null);
+    Ledger ledger = Ledger.empty().with(uploaded).with(alias);
+
+    testKit.serializationTestKit().verifySerialization(uploaded, true);
+    testKit.serializationTestKit().verifySerialization(alias, true);
+    Ledger restored = testKit.serializationTestKit().verifySerialization(ledger, true);
+    assertThat(restored.check(photo)).isEqualTo(Ledger.Known.UNCHANGED);
+    assertThat(restored.size()).isEqualTo(2);
+  }
+
+  /** 40 assets recorded out of id order, a fifth of them aliases: the ledger of the stored snapshot below. */
+  private static Ledger fortyAssets() {
+    Ledger ledger = Ledger.empty();
+    for (int i = 0; i < 40; i++) {
+      int k = (i * 17) % 40;
+      ledger =
+          ledger.with(
+              new BackupSupervisor.AssetBackedUp(
+                  "asset-" + k,
+                  String.format("%016x", k * 0x9E3779B97F4A7C15L),
+                  String.format("%064x", k * 31L + 7),
+                  1000L + k % 7,
+                  k % 5 == 0 ? Optional.empty() : Optional.of("2024/" + k + ".jpg"),
+                  AT));
+    }
+    return ledger;
+  }
+
+  /**
+   * A snapshot as the engine stored it before its ledger was loaded and written in bulk
+   * (2026-12): it still loads, and the ledger is stored in exactly those bytes (versions sorted by
+   * asset id), so equal ledgers store equal bytes whichever way they were built.
+   */
+  @Test
+  void aStoredSnapshotLoadsAndTheLedgerIsStoredInTheSameBytes() throws IOException {
+    byte[] stored;
+    try (InputStream in = getClass().getResourceAsStream("ledger-snapshot-2026-12.cbor.hex")) {
+      stored = HexFormat.of().parseHex(new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip());
+    }
+    Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
+    Ledger loaded =
+        (Ledger) serialization.deserialize(stored, 33, "dev.autoupload.engine.library.Ledger").get();
+    Ledger built = fortyAssets();
+
+    assertThat(loaded).isEqualTo(built);
+    assertThat(loaded.size()).isEqualTo(40);
+    assertThat(loaded.versionOf("asset-17")).hasValue(String.format("%016x", 17 * 0x9E3779B97F4A7C15L));
+    assertThat(loaded.containsContent(String.format("%064x", 5 * 31L + 7))).isTrue();
+    assertThat(loaded.holdsPath("2024/5.jpg")).as("an alias has no path").isFalse();
+    assertThat(loaded.holdsPath("2024/6.JPG")).isTrue();
+    assertThat(loaded.mayHoldContentOfSize(1006)).isTrue();
+    assertThat(serialization.serialize(built).get()).isEqualTo(stored);
+  }
+
+  /**
+   * A snapshot of the whole ledger, as stored before the ledger table: it loads, the whole ledger is
+   * then due to the table, and once the table holds it the next snapshot holds nothing of it, and
+   * the ledger recovered from the table and that snapshot is the same.
+   */
+  @Test
+  void aStoredWholeLedgerSnapshotMovesIntoTheTableAndTheNextSnapshotIsBounded() throws IOException {
+    byte[] stored;
+    try (InputStream in = getClass().getResourceAsStream("ledger-snapshot-2026-12.cbor.hex")) {
+      stored = HexFormat.of().parseHex(new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip());
+    }
+    Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
+    Object old = serialization.deserialize(stored, 33, "dev.autoupload.engine.library.Ledger").get();
+    LedgerTable table = LedgerTable.inMemory();
+    long snapshotSeqNr = 40;
+
+    Recorded recovered = Recorded.fromSnapshot(old, Ledger.fromTable(reader -> table.load("lib", reader)));
+    long tableThrough = Recorded.tableThrough(old);
+    assertThat(recovered.ledger()).isEqualTo(fortyAssets());
+    assertThat(recovered.stored(tableThrough)).as("until the table holds it, the whole ledger").isEqualTo(fortyAssets());
+    Recorded.Unwritten due = recovered.unwritten(tableThrough, snapshotSeqNr, 1000).orElseThrow();
+    assertThat(due).as("the whole ledger is due to the table").isEqualTo(new Recorded.Whole(snapshotSeqNr, fortyAssets()));
+
+    due.writeTo(table, "lib");
+    tableThrough = snapshotSeqNr;
+    BackupSupervisor.AssetBackedUp next =
+        backedUp(asset("new.jpg", 1234, AT, "9:9:t9"), SHA, "2026/new.jpg");
+    Recorded after = recovered.with(next, snapshotSeqNr + 1, tableThrough, 100);
+    Object bounded = after.stored(tableThrough);
+    assertThat(bounded).isEqualTo(new LedgerSnapshot(snapshotSeqNr, java.util.List.of(next)));
+    assertThat(after.unwritten(tableThrough, snapshotSeqNr + 1, 2)).as("one event, written two at a time").isEmpty();
+    assertThat(after.unwritten(tableThrough, snapshotSeqNr + 1, 1))
+        .hasValue(new Recorded.Events(java.util.List.of(Ledger.row(snapshotSeqNr + 1, next))));
+
+    Object reloaded =
+        serialization.deserialize(
+                serialization.serialize(bounded).get(), 33, "dev.autoupload.engine.internal.library.LedgerSnapshot")
+            .get();
+    Recorded again = Recorded.fromSnapshot(reloaded, Ledger.fromTable(reader -> table.load("lib", reader)));
+    assertThat(again.ledger()).isEqualTo(fortyAssets().with(next));
+  }
+
+  @Test
+  void aLedgerComesBackWholeFromItsRows() {
+    Ledger ledger = fortyAssets().with(backedUp(asset("big.mov", 5_000_000_000L, AT, "1:1:t1"), SHA, "2026/Big.MOV"));
+    LedgerTable table = LedgerTable.inMemory();
+
+    table.write("lib", ledger.rows(41, 0));
+
+    assertThat(Ledger.fromTable(reader -> table.load("lib", reader))).isEqualTo(ledger);
+  }
+
+  /**
+   * A whole ledger written in part (a kill part way) goes on from the rows already there, and a
+   * later event's row of the same asset wins over the whole ledger's, which came before it.
+   */
+  @Test
+  void aWholeLedgerWrittenInPartsComesBackTheSameAndLaterEventsWin() {
+    Ledger ledger = fortyAssets();
+    LedgerTable table = LedgerTable.inMemory();
+    java.util.List<LedgerTable.Row> rows = new java.util.ArrayList<>();
+    ledger.rows(41, 0).forEach(rows::add);
+    table.write("lib", rows.subList(0, 17));
+
+    new Recorded.Whole(41, ledger).writeTo(table, "lib");
+    assertThat(table.rowsAt("lib", 41)).isEqualTo(rows.size());
+    assertThat(Ledger.fromTable(reader -> table.load("lib", reader))).isEqualTo(ledger);
+
+    BackupSupervisor.AssetBackedUp edited =
+        new BackupSupervisor.AssetBackedUp("asset-3", "00000000000000ff", SHA, 77, Optional.of("2026/edited.heic"), AT);
+    assertThat(ledger.versionOf("asset-3")).isPresent().isNotEqualTo(Optional.of("00000000000000ff"));
+    table.write("lib", java.util.List.of(Ledger.row(42, edited)));
+    assertThat(Ledger.fromTable(reader -> table.load("lib", reader))).isEqualTo(ledger.with(edited));
+  }
+}
