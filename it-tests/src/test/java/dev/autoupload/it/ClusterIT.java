@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -282,7 +284,9 @@ class ClusterIT {
    * Any node answers for every library: node B's {@code /api/status} shows a library that runs on
    * node A with A's counts, and a pause and a resume sent to B reach A (the library's owner, through
    * sharding): the status says paused with the reason, A's file on the target stops growing, and
-   * after the resume every file is on its target, sha256-equal.
+   * after the resume every file is on its target, sha256-equal. Then A is killed: until it is
+   * downed and its libraries move, B lists them with their status unknown and answers a resume with
+   * 503, and once they moved B shows them on a survivor.
    */
   @Test
   void anyNodeShowsAndPausesAndResumesALibraryThatRunsOnAnother() throws Exception {
@@ -297,7 +301,10 @@ class ClusterIT {
     long slowFiles = MediaFiles.sha256Tree(source(slow)).size();
 
     List<AppProcess> nodes = startCluster(ids, "4MiB");
-    await().atMost(START_TIMEOUT).until(() -> runningOn(nodes).size() == ids.size());
+    await()
+        .atMost(START_TIMEOUT)
+        .untilAsserted(
+            () -> assertThat(runningOn(nodes).keySet()).as(() -> nodes.stream().map(AppProcess::describe).collect(Collectors.joining("\n"))).containsExactlyInAnyOrderElementsOf(ids));
     int a = runningOn(nodes).get(slow).get(0);
     AppProcess nodeA = nodes.get(a);
     AppProcess nodeB = nodes.get((a + 1) % 3);
@@ -381,9 +388,48 @@ class ClusterIT {
       assertThat(node.isAlive()).as(node.describe()).isTrue();
       assertThat(node.errorLines()).as(node.describe()).isEmpty();
     }
+
+    // A dead before it is downed: B still lists A's libraries, their status unknown, and a resume
+    // through B answers 503 naming them; once they moved, B shows them on a survivor.
+    List<String> onA = List.copyOf(runningOn(List.of(nodeA)).keySet());
+    nodeA.kill9();
+    long killedNanos = System.nanoTime();
+    CompletableFuture<HttpResponse<String>> resumeWhileDead =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return b.send("POST", "api/resume", null);
+              } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    JsonNode whileDead = b.json("api/status").get("libraries");
+    assertThat(whileDead).hasSize(ids.size());
+    for (JsonNode library : whileDead) {
+      if (onA.contains(library.get("id").asText())) {
+        assertThat(library.get("unknown").asText()).as(library.toString()).startsWith("unreachable");
+        assertThat(library.get("node").isNull()).as(library.toString()).isTrue();
+      } else {
+        assertThat(library.get("unknown").isNull()).as(library.toString()).isTrue();
+      }
+    }
+    HttpResponse<String> refusedResume = resumeWhileDead.get(60, TimeUnit.SECONDS);
+    assertThat(refusedResume.statusCode()).as(refusedResume.body()).isEqualTo(503);
+    assertThat(refusedResume.body()).contains(onA.get(0));
+    await()
+        .atMost(MOVE_TIMEOUT.multipliedBy(2))
+        .untilAsserted(
+            () -> {
+              for (JsonNode library : b.json("api/status").get("libraries")) {
+                assertThat(library.get("unknown").isNull()).as(library.toString()).isTrue();
+                assertThat(library.get("node").asText()).as(library.toString()).isNotEqualTo(addressOfA);
+              }
+            });
+    Duration shownAgain = Duration.ofNanos(System.nanoTime() - killedNanos);
     System.out.printf(
-        "ClusterIT: %s ran on node %d (%s), paused through node %d; its long file stopped growing %.1f s after the pause at %d bytes, every file on its target %.1f s after the resume%n",
-        slow, a, addressOfA, nodes.indexOf(nodeB), stoppedAfter.toMillis() / 1000.0, partWhilePaused, completed.toMillis() / 1000.0);
+        "ClusterIT: %s ran on node %d (%s), paused through node %d; its long file stopped growing %.1f s after the pause at %d bytes, every file on its target %.1f s after the resume; %s unknown on node %d after the kill, shown on survivors %.1f s after it%n",
+        slow, a, addressOfA, nodes.indexOf(nodeB), stoppedAfter.toMillis() / 1000.0, partWhilePaused, completed.toMillis() / 1000.0,
+        onA, nodes.indexOf(nodeB), shownAgain.toMillis() / 1000.0);
   }
 
   private static JsonNode libraryIn(JsonNode libraries, String id) {

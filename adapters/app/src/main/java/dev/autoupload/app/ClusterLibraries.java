@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 
@@ -44,7 +45,20 @@ final class ClusterLibraries implements LibraryCatalog, LibraryControl {
     ClusterControl joined = control;
     return joined != null
         ? CompletableFuture.completedFuture(joined)
-        : CompletableFuture.failedFuture(new TimeoutException("this node is still joining its cluster"));
+        : CompletableFuture.failedFuture(new NoAnswerException("this node is still joining its cluster"));
+  }
+
+  /** The cluster's {@link TimeoutException}, which names the libraries, as the API's 503. */
+  private static <T> CompletionStage<T> answered(CompletionStage<T> asked) {
+    return asked.handle(
+            (value, failure) -> {
+              Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+              if (cause instanceof TimeoutException) {
+                return CompletableFuture.<T>failedFuture(new NoAnswerException(cause.getMessage()));
+              }
+              return failure != null ? CompletableFuture.<T>failedFuture(cause) : CompletableFuture.completedFuture(value);
+            })
+        .thenCompose(stage -> stage);
   }
 
   @Override
@@ -82,16 +96,16 @@ final class ClusterLibraries implements LibraryCatalog, LibraryControl {
 
   @Override
   public CompletionStage<Void> pause() {
-    return control().thenCompose(joined -> joined.setPaused(true));
+    return answered(control().thenCompose(joined -> joined.setPaused(true)));
   }
 
   @Override
   public CompletionStage<Void> resume() {
-    return control().thenCompose(joined -> joined.setPaused(false));
+    return answered(control().thenCompose(joined -> joined.setPaused(false)));
   }
 
   @Override
   public CompletionStage<Void> retry(String assetId) {
-    return control().thenCompose(joined -> joined.retry(assetId));
+    return answered(control().thenCompose(joined -> joined.retry(assetId)));
   }
 }

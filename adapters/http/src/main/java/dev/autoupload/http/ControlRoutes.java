@@ -765,6 +765,9 @@ final class ControlRoutes extends AllDirectives {
     if (cause instanceof LibraryCatalog.DuplicateIdException) {
       return error(StatusCodes.CONFLICT, cause.getMessage(), Optional.of("id"));
     }
+    if (cause instanceof LibraryControl.NoAnswerException) {
+      return error(StatusCodes.SERVICE_UNAVAILABLE, cause.getMessage() + "; try again", Optional.empty());
+    }
     if (cause instanceof LibraryCatalog.ChangeRefusedException) {
       return error(StatusCodes.CONFLICT, cause.getMessage(), Optional.empty());
     }

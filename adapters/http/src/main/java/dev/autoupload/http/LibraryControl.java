@@ -15,6 +15,22 @@ import java.util.concurrent.CompletionStage;
 public interface LibraryControl {
 
   /**
+   * Some libraries did not answer in time (their node is unreachable, say): the API answers 503
+   * with this message, which names them.
+   */
+  final class NoAnswerException extends RuntimeException {
+
+    /**
+     * A failure naming what did not answer.
+     *
+     * @param message one line naming the libraries and the time they had
+     */
+    public NoAnswerException(String message) {
+      super(message);
+    }
+  }
+
+  /**
    * One library's status as the process that runs it has it.
    *
    * @param libraryId the library's id
@@ -45,8 +61,8 @@ public interface LibraryControl {
   /**
    * The user's pause, wherever the libraries run.
    *
-   * @return completes once every library's engine took it; fails with {@link
-   *     java.util.concurrent.TimeoutException} (503) when some did not answer in time
+   * @return completes once every library's engine took it; fails with {@link NoAnswerException}
+   *     (503) when some did not answer in time (those that did have taken it)
    */
   CompletionStage<Void> pause();
 
@@ -62,8 +78,8 @@ public interface LibraryControl {
    *
    * @param assetId the asset whose upload failed
    * @return completes when a library had it; fails with {@link java.util.NoSuchElementException}
-   *     (404) when none had it, with {@link java.util.concurrent.TimeoutException} (503) when none
-   *     that answered had it and some did not answer in time
+   *     (404) when none had it, with {@link NoAnswerException} (503) when none that answered had it
+   *     and some did not answer in time
    */
   CompletionStage<Void> retry(String assetId);
 }

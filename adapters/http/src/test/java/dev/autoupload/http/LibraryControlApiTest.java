@@ -22,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -145,8 +144,8 @@ class LibraryControlApiTest {
         assertThat(target.files()).isEmpty();
 
         assertThat(client.post("/api/uploads/x1/retry").statusCode()).isEqualTo(404);
-        control.failPauseWith = Optional.of(new TimeoutException("no node answered within 5000 ms for bob"));
-        assertThat(client.post("/api/pause").statusCode()).isEqualTo(503);
+        control.failPauseWith = Optional.of(new LibraryControl.NoAnswerException("no node answered within 5000 ms for bob"));
+        assertThat(TestClient.error(client.post("/api/pause"), 503)).contains("for bob");
         control.failPauseWith = Optional.empty();
         assertThat(client.post("/api/pause").statusCode()).isEqualTo(204);
         assertThat(client.post("/api/resume").statusCode()).isEqualTo(204);
