@@ -44,7 +44,8 @@ public final class ClusterControl {
    * Every library's status, from the node that runs it.
    *
    * @return a report per library, in {@link #libraryIds()}' order; one whose owner did not answer
-   *     within the timeout has no status, no node and says so in {@link LibraryOwner.Report#unknown()}
+   *     within the timeout has no status, an empty node and says so in {@link
+   *     LibraryOwner.Report#unknown()}
    */
   public CompletionStage<List<LibraryOwner.Report>> status() {
     return askAll(
@@ -99,10 +100,16 @@ public final class ClusterControl {
     List<String> silent = new ArrayList<>();
     List<String> refused = new ArrayList<>();
     for (LibraryOwner.Answer answer : answers) {
-      if (answer.failure().isPresent()) {
-        (answer.failure().get().equals(NO_ANSWER) ? silent : refused)
-            .add(answer.libraryId() + (answer.failure().get().equals(NO_ANSWER) ? "" : " (" + answer.failure().get() + ")"));
-      }
+      answer
+          .failure()
+          .ifPresent(
+              failure -> {
+                if (failure.equals(NO_ANSWER)) {
+                  silent.add(answer.libraryId());
+                } else {
+                  refused.add(answer.libraryId() + " (" + failure + ")");
+                }
+              });
     }
     if (!silent.isEmpty()) {
       return Optional.of(
@@ -117,6 +124,7 @@ public final class ClusterControl {
     return Optional.empty();
   }
 
+  /** The failure of an {@link LibraryOwner.Answer} that never came. */
   private static final String NO_ANSWER = "no answer";
 
   private static LibraryOwner.Answer noAnswer(String id) {

@@ -86,7 +86,7 @@ public final class LibraryOwner {
    * A library's status as the node that runs it has it.
    *
    * @param libraryId the library
-   * @param node the node that answered, {@code host:port}
+   * @param node the node that answered, {@code host:port}; empty ({@code ""}) when none did
    * @param status that node's engine status cut down to this library (the node's verdict and
    *     conditions, the library, its stall); empty while the library is not in that engine
    * @param unknown why the status is empty (starting, moving to another node, failed to answer)
