@@ -33,6 +33,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * libraries start elsewhere, where they recover from the shared journal.
  *
  * <p>Remembered by sharding: once started, a library restarts by itself wherever its shard goes.
+ *
+ * <p>It also answers for its library to any node ({@link ClusterControl}): its status as its
+ * node's engine has it ({@link GetStatus}), the user's pause for that engine ({@link SetPaused}),
+ * and a retry ({@link Retry}).
  */
 public final class LibraryOwner {
 
@@ -74,8 +78,10 @@ public final class LibraryOwner {
   public record SetPaused(boolean paused, ActorRef<Answer> replyTo) implements Command {}
 
   /**
-   * Tries a failed upload again, if it is this library's: {@link UploadEngine#retry} on the node
-   * that runs it. Answered with an {@link Answer}, {@code done} when such a failed upload was found.
+   * Tries a failed upload again: {@link UploadEngine#retry} on the node that runs the library (the
+   * engine looks for it among all its libraries, so another library of that node may be the one
+   * that has it). Answered with an {@link Answer}, {@code done} when such a failed upload was found;
+   * a library that is not in its engine now answers not found.
    *
    * @param assetId the asset whose upload failed
    * @param replyTo where the answer goes
