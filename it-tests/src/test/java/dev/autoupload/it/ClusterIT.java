@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -276,6 +278,176 @@ class ClusterIT {
         "ClusterIT: killed node %d running the Activity projection with %d of %d files completed in it; it ran on node %d %.1f s after the kill, all files on their targets after %.1f s, all listed once, completed, on both survivors after %.1f s%n",
         victim, completedAtKill, everyFile.size(), nodes.indexOf(survivors.get(projectionOn(survivors).get(0))),
         moved.toMillis() / 1000.0, completed.toMillis() / 1000.0, listed.toMillis() / 1000.0);
+  }
+
+  /**
+   * Any node answers for every library: node B's {@code /api/status} shows a library that runs on
+   * node A with A's counts, and a pause and a resume sent to B reach A (the library's owner, through
+   * sharding): the status says paused with the reason, A's file on the target stops growing, and
+   * after the resume every file is on its target, sha256-equal. Then A is killed: until it is
+   * downed and its libraries move, B lists them with their status unknown and answers a resume with
+   * 503, and once they moved B shows them on a survivor.
+   */
+  @Test
+  void anyNodeShowsAndPausesAndResumesALibraryThatRunsOnAnother() throws Exception {
+    SplittableRandom random = new SplittableRandom(1618);
+    List<String> ids = List.of("any1", "any2", "any3", "any4", "any5", "any6");
+    for (String id : ids) {
+      MediaFiles.randomTree(source(id), 4, 8 * KIB, 64 * KIB, random);
+    }
+    String slow = "any1";
+    long longFileBytes = 64L * MIB;
+    MediaFiles.write(source(slow).resolve("Videos/long.mov"), longFileBytes, random);
+    long slowFiles = MediaFiles.sha256Tree(source(slow)).size();
+
+    List<AppProcess> nodes = startCluster(ids, "4MiB");
+    await()
+        .atMost(START_TIMEOUT)
+        .untilAsserted(
+            () -> assertThat(runningOn(nodes).keySet()).as(() -> nodes.stream().map(AppProcess::describe).collect(Collectors.joining("\n"))).containsExactlyInAnyOrderElementsOf(ids));
+    int a = runningOn(nodes).get(slow).get(0);
+    AppProcess nodeA = nodes.get(a);
+    AppProcess nodeB = nodes.get((a + 1) % 3);
+    String addressOfA = clusterAddress(nodeA);
+    Api b = Api.of(nodeB);
+
+    // B lists every library of the cluster, each with the node that runs it; the slow one with A's
+    // counts, while its long file goes up on A.
+    Path part = target(slow).resolve("Videos/.long.mov.autoupload-part");
+    await()
+        .atMost(START_TIMEOUT)
+        .untilAsserted(
+            () -> {
+              JsonNode libraries = b.json("api/status").get("libraries");
+              assertThat(libraries).hasSize(ids.size());
+              for (JsonNode library : libraries) {
+                assertThat(library.get("unknown").isNull()).as(library.toString()).isTrue();
+                assertThat(library.get("node").asText()).as(library.toString()).startsWith("127.0.0.1:");
+              }
+              JsonNode slowLibrary = libraryIn(libraries, slow);
+              assertThat(slowLibrary.get("node").asText()).isEqualTo(addressOfA);
+              assertThat(slowLibrary.get("discovered").asLong()).isEqualTo(slowFiles);
+              assertThat(slowLibrary.get("inFlight").findValuesAsText("path")).contains("Videos/long.mov");
+              assertThat(MediaFiles.sizeOrMinusOne(part)).isGreaterThanOrEqualTo(8 * MIB);
+            });
+
+    HttpResponse<String> paused = b.send("POST", "api/pause", null);
+    assertThat(paused.statusCode()).as(paused.body()).isEqualTo(204);
+    long pausedNanos = System.nanoTime();
+    // The pause reached A: B and A both say so, with the reason.
+    Api apiOfA = Api.of(nodeA);
+    for (Api api : List.of(b, apiOfA)) {
+      await()
+          .atMost(MOVE_TIMEOUT)
+          .untilAsserted(
+              () -> {
+                JsonNode status = api.json("api/status");
+                assertThat(status.get("state").asText()).isEqualTo("paused");
+                assertThat(libraryIn(status.get("libraries"), slow).get("reasons").findValuesAsText("code")).contains("USER_PAUSED");
+              });
+    }
+    // No more bytes go out on A: the long file's part stops growing (after the chunk in flight)
+    // and stays short of the whole file.
+    long[] last = {MediaFiles.sizeOrMinusOne(part), System.nanoTime()};
+    await()
+        .atMost(MOVE_TIMEOUT)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              long size = MediaFiles.sizeOrMinusOne(part);
+              if (size != last[0]) {
+                last[0] = size;
+                last[1] = System.nanoTime();
+              }
+              return System.nanoTime() - last[1] >= Duration.ofSeconds(3).toNanos();
+            });
+    long partWhilePaused = MediaFiles.sizeOrMinusOne(part);
+    assertThat(partWhilePaused).as("the long file's part while paused").isBetween(8L * MIB, longFileBytes - 1);
+    assertThat(target(slow).resolve("Videos/long.mov")).doesNotExist();
+    Duration stoppedAfter = Duration.ofNanos(last[1] - pausedNanos);
+
+    HttpResponse<String> unknownRetry = b.send("POST", "api/uploads/no-such-asset/retry", null);
+    assertThat(unknownRetry.statusCode()).as(unknownRetry.body()).isEqualTo(404);
+
+    HttpResponse<String> resumed = b.send("POST", "api/resume", null);
+    assertThat(resumed.statusCode()).as(resumed.body()).isEqualTo(204);
+    long resumedNanos = System.nanoTime();
+    awaitEveryTargetEqualsItsSource(ids);
+    Duration completed = Duration.ofNanos(System.nanoTime() - resumedNanos);
+    await()
+        .atMost(MOVE_TIMEOUT)
+        .untilAsserted(
+            () -> {
+              JsonNode status = b.json("api/status");
+              assertThat(status.get("state").asText()).isNotEqualTo("paused");
+              JsonNode slowLibrary = libraryIn(status.get("libraries"), slow);
+              assertThat(slowLibrary.get("reasons").findValuesAsText("code")).doesNotContain("USER_PAUSED");
+              assertThat(slowLibrary.get("completed").asLong()).isEqualTo(slowFiles);
+            });
+    for (AppProcess node : nodes) {
+      assertThat(node.isAlive()).as(node.describe()).isTrue();
+      assertThat(node.errorLines()).as(node.describe()).isEmpty();
+    }
+
+    // A dead before it is downed: B still lists A's libraries, their status unknown, and a resume
+    // through B answers 503 naming them; once they moved, B shows them on a survivor.
+    List<String> onA = List.copyOf(runningOn(List.of(nodeA)).keySet());
+    nodeA.kill9();
+    long killedNanos = System.nanoTime();
+    CompletableFuture<HttpResponse<String>> resumeWhileDead =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return b.send("POST", "api/resume", null);
+              } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    JsonNode whileDead = b.json("api/status").get("libraries");
+    assertThat(whileDead).hasSize(ids.size());
+    for (JsonNode library : whileDead) {
+      if (onA.contains(library.get("id").asText())) {
+        assertThat(library.get("unknown").asText()).as(library.toString()).startsWith("unreachable");
+        assertThat(library.get("node").isNull()).as(library.toString()).isTrue();
+      } else {
+        assertThat(library.get("unknown").isNull()).as(library.toString()).isTrue();
+      }
+    }
+    HttpResponse<String> refusedResume = resumeWhileDead.get(60, TimeUnit.SECONDS);
+    assertThat(refusedResume.statusCode()).as(refusedResume.body()).isEqualTo(503);
+    assertThat(refusedResume.body()).contains(onA.get(0));
+    await()
+        .atMost(MOVE_TIMEOUT.multipliedBy(2))
+        .untilAsserted(
+            () -> {
+              for (JsonNode library : b.json("api/status").get("libraries")) {
+                assertThat(library.get("unknown").isNull()).as(library.toString()).isTrue();
+                assertThat(library.get("node").asText()).as(library.toString()).isNotEqualTo(addressOfA);
+              }
+            });
+    Duration shownAgain = Duration.ofNanos(System.nanoTime() - killedNanos);
+    System.out.printf(
+        "ClusterIT: %s ran on node %d (%s), paused through node %d; its long file stopped growing %.1f s after the pause at %d bytes, every file on its target %.1f s after the resume; %s unknown on node %d after the kill, shown on survivors %.1f s after it%n",
+        slow, a, addressOfA, nodes.indexOf(nodeB), stoppedAfter.toMillis() / 1000.0, partWhilePaused, completed.toMillis() / 1000.0,
+        onA, nodes.indexOf(nodeB), shownAgain.toMillis() / 1000.0);
+  }
+
+  private static JsonNode libraryIn(JsonNode libraries, String id) {
+    for (JsonNode library : libraries) {
+      if (library.get("id").asText().equals(id)) {
+        return library;
+      }
+    }
+    throw new AssertionError("no library " + id + " in " + libraries);
+  }
+
+  /** A node's {@code host:port} in the cluster, as its first line names it. */
+  private static String clusterAddress(AppProcess node) {
+    Matcher address =
+        Pattern.compile("autoupload: node (\\S+) of the cluster of .*")
+            .matcher(node.awaitLine(line -> line.startsWith("autoupload: node "), START_TIMEOUT));
+    assertThat(address.matches()).isTrue();
+    return address.group(1);
   }
 
   /**

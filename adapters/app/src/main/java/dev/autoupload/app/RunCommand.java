@@ -13,6 +13,7 @@ import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.http.HttpControlServer;
 import dev.autoupload.http.LibraryCatalog;
+import dev.autoupload.http.LibraryControl;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -236,6 +237,26 @@ final class RunCommand implements Callable<Integer> {
       return catalog.isPresent()
           ? HttpControlServer.start(engine, dataDir, option.host(), option.port(), catalog.get())
           : HttpControlServer.start(engine, dataDir, option.host(), option.port());
+    } catch (HttpControlServer.StartException e) {
+      engine.close();
+      throw new RunFailure(
+          Main.CANNOT_START,
+          e.getMessage() + " (is another autoupload running? choose another address with --http HOST:PORT, or --http off)",
+          e);
+    } catch (RuntimeException e) {
+      engine.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts a cluster node's control endpoint: {@code catalog} behind {@code /api/libraries}, {@code
+   * control} behind status, pause, resume and retry; the engine is closed when it cannot start.
+   */
+  static HttpControlServer startHttp(
+      UploadEngine engine, Path dataDir, HttpOption option, LibraryCatalog catalog, LibraryControl control) {
+    try {
+      return HttpControlServer.start(engine, dataDir, option.host(), option.port(), catalog, control);
     } catch (HttpControlServer.StartException e) {
       engine.close();
       throw new RunFailure(

@@ -247,20 +247,20 @@ final class ServeCommand implements Callable<Integer> {
       engine.addListener(printer::onEvent);
       // Before anything that can fail, so that closing the engine closes it too.
       engine.addConditionSource(conditionSource);
-      server =
-          endpoint.map(
-              option -> RunCommand.startHttp(engine, dataDirectory, option, Optional.of(new ClusterLibraries(engine))));
-      ClusterNode.join(
-          engine,
-          cluster,
-          List.copyOf(byId.keySet()),
-          id -> Optional.ofNullable(byId.get(id)).map(definition -> definition.open(config)),
-          line -> {
-            synchronized (out) {
-              out.println("autoupload: " + line);
-              out.flush();
-            }
-          });
+      ClusterLibraries every = new ClusterLibraries(byId);
+      server = endpoint.map(option -> RunCommand.startHttp(engine, dataDirectory, option, every, every));
+      every.joined(
+          ClusterNode.join(
+              engine,
+              cluster,
+              List.copyOf(byId.keySet()),
+              id -> Optional.ofNullable(byId.get(id)).map(definition -> definition.open(config)),
+              line -> {
+                synchronized (out) {
+                  out.println("autoupload: " + line);
+                  out.flush();
+                }
+              }));
     } catch (RuntimeException e) {
       engine.close();
       throw e;

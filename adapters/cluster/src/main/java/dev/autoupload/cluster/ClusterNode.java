@@ -46,8 +46,10 @@ public final class ClusterNode {
    *     sharding after {@code pekko.cluster.sharding.entity-restart-backoff}
    * @param notes told a line when a library or the Activity projection starts or stops on this
    *     node, on an engine thread
+   * @return what answers for every library of the cluster on this node: status, pause, resume and
+   *     retry, through each library's owner wherever it runs
    */
-  public static void join(
+  public static ClusterControl join(
       UploadEngine engine,
       ClusterSettings settings,
       List<String> libraryIds,
@@ -59,9 +61,11 @@ public final class ClusterNode {
             engine,
             open,
             system.dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher")),
-            notes);
+            notes,
+            settings.address());
+    ClusterSharding sharding = ClusterSharding.get(system);
     ActorRef<ShardingEnvelope<LibraryOwner.Command>> region =
-        ClusterSharding.get(system)
+        sharding
             .init(
                 Entity.of(LibraryOwner.TYPE, entity -> LibraryOwner.create(entity, node))
                     .withStopMessage(LibraryOwner.HandOff.INSTANCE));
@@ -70,6 +74,8 @@ public final class ClusterNode {
         startOnceUp(Cluster.get(system), settings.waitForNodes(), List.copyOf(libraryIds), region),
         "cluster-library-starter",
         Props.empty());
+    return new ClusterControl(
+        sharding, libraryIds, system.settings().config().getDuration("autoupload.cluster.library-ask-timeout"));
   }
 
   /**

@@ -1,8 +1,11 @@
 package dev.autoupload.cluster;
 
+import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.library.Library;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -11,6 +14,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -29,6 +33,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * libraries start elsewhere, where they recover from the shared journal.
  *
  * <p>Remembered by sharding: once started, a library restarts by itself wherever its shard goes.
+ *
+ * <p>It also answers for its library to any node ({@link ClusterControl}): its status as its
+ * node's engine has it ({@link GetStatus}), the user's pause for that engine ({@link SetPaused}),
+ * and a retry ({@link Retry}).
  */
 public final class LibraryOwner {
 
@@ -50,6 +58,56 @@ public final class LibraryOwner {
    * @param libraryId the library's id, the entity's key
    */
   public record Start(String libraryId) implements Command {}
+
+  /**
+   * Asks where the library stands, on the node that runs it: answered with a {@link Report}. Sent
+   * from any node ({@link ClusterControl}), hence serializable.
+   *
+   * @param replyTo where the report goes
+   */
+  public record GetStatus(ActorRef<Report> replyTo) implements Command {}
+
+  /**
+   * The user's pause ({@code paused}) or its end, for the engine of the node that runs the
+   * library: {@link UploadEngine#pause()} or {@link UploadEngine#resume()}, which hold for every
+   * library of that engine. Answered with an {@link Answer} once the engine has taken it.
+   *
+   * @param paused true to pause, false to resume
+   * @param replyTo where the answer goes
+   */
+  public record SetPaused(boolean paused, ActorRef<Answer> replyTo) implements Command {}
+
+  /**
+   * Tries a failed upload again: {@link UploadEngine#retry} on the node that runs the library (the
+   * engine looks for it among all its libraries, so another library of that node may be the one
+   * that has it). Answered with an {@link Answer}, {@code done} when such a failed upload was found;
+   * a library that is not in its engine now answers not found.
+   *
+   * @param assetId the asset whose upload failed
+   * @param replyTo where the answer goes
+   */
+  public record Retry(String assetId, ActorRef<Answer> replyTo) implements Command {}
+
+  /**
+   * A library's status as the node that runs it has it.
+   *
+   * @param libraryId the library
+   * @param node the node that answered, {@code host:port}; empty ({@code ""}) when none did
+   * @param status that node's engine status cut down to this library (the node's verdict and
+   *     conditions, the library, its stall); empty while the library is not in that engine
+   * @param unknown why the status is empty (starting, moving to another node, failed to answer)
+   */
+  public record Report(String libraryId, String node, Optional<EngineStatus> status, Optional<String> unknown)
+      implements ClusterMessage {}
+
+  /**
+   * What became of a {@link SetPaused} or a {@link Retry}.
+   *
+   * @param libraryId the library
+   * @param done the engine took the pause or resume; the retry found the failed upload
+   * @param failure what went wrong on the node, when something did
+   */
+  public record Answer(String libraryId, boolean done, Optional<String> failure) implements ClusterMessage {}
 
   /** Sharding's stop message: hand the library over (rebalance, leaving node) or stop it (passivation). */
   enum HandOff implements Command {
@@ -74,8 +132,14 @@ public final class LibraryOwner {
    *     empty when this node has no such library
    * @param blocking where opening (which touches the source and target) runs
    * @param notes told one line each time a library starts or stops on this node
+   * @param address this node as the others name it, {@code host:port}, for reports
    */
-  record Node(UploadEngine engine, Function<String, Optional<Library>> open, Executor blocking, Consumer<String> notes) {}
+  record Node(
+      UploadEngine engine,
+      Function<String, Optional<Library>> open,
+      Executor blocking,
+      Consumer<String> notes,
+      String address) {}
 
   static Behavior<Command> create(EntityContext<Command> entity, Node node) {
     return Behaviors.setup(
@@ -127,6 +191,9 @@ public final class LibraryOwner {
           .onMessage(Start.class, start -> Behaviors.same())
           .onMessageEquals(HandOff.INSTANCE, () -> starting(true))
           .onMessage(Added.class, added -> onAdded(added, handOffAsked))
+          .onMessage(GetStatus.class, get -> unknown(get, "it is starting on node " + node.address()))
+          .onMessage(SetPaused.class, this::onSetPaused)
+          .onMessage(Retry.class, this::notRunning)
           .onSignal(PostStop.class, this::onPostStop)
           .build();
     }
@@ -159,6 +226,9 @@ public final class LibraryOwner {
       return Behaviors.receive(Command.class)
           .onMessageEquals(HandOff.INSTANCE, Behaviors::stopped)
           .onMessage(Start.class, start -> Behaviors.same())
+          .onMessage(GetStatus.class, get -> unknown(get, "node " + node.address() + " has no such library"))
+          .onMessage(SetPaused.class, this::onSetPaused)
+          .onMessage(Retry.class, this::notRunning)
           .build();
     }
 
@@ -166,6 +236,9 @@ public final class LibraryOwner {
       return Behaviors.receive(Command.class)
           .onMessage(Start.class, start -> Behaviors.same())
           .onMessageEquals(HandOff.INSTANCE, this::remove)
+          .onMessage(GetStatus.class, this::onGetStatus)
+          .onMessage(SetPaused.class, this::onSetPaused)
+          .onMessage(Retry.class, this::onRetry)
           .onSignal(PostStop.class, this::onPostStop)
           .build();
     }
@@ -178,6 +251,9 @@ public final class LibraryOwner {
           .onMessage(Start.class, start -> Behaviors.same())
           .onMessageEquals(HandOff.INSTANCE, Behaviors::same)
           .onMessage(Removed.class, this::onRemoved)
+          .onMessage(GetStatus.class, get -> unknown(get, "it is stopping on node " + node.address() + " to move"))
+          .onMessage(SetPaused.class, this::onSetPaused)
+          .onMessage(Retry.class, this::notRunning)
           .onMessageEquals(RetryRemove.INSTANCE, this::remove)
           .onSignal(PostStop.class, this::onPostStop)
           .build();
@@ -196,6 +272,89 @@ public final class LibraryOwner {
       released = true;
       node.notes().accept("library " + id + " stopped on this node");
       return Behaviors.stopped();
+    }
+
+    private Behavior<Command> unknown(GetStatus get, String why) {
+      get.replyTo().tell(new Report(id, node.address(), Optional.empty(), Optional.of(why)));
+      return Behaviors.same();
+    }
+
+    /** The node's engine status, cut down to this library; answered from the engine's stage. */
+    private Behavior<Command> onGetStatus(GetStatus get) {
+      node.engine()
+          .status()
+          .whenComplete(
+              (status, failure) -> get.replyTo().tell(failure != null ? failedReport(failure) : report(status)));
+      return Behaviors.same();
+    }
+
+    private Report report(EngineStatus status) {
+      return status.libraries().stream()
+          .filter(library -> library.libraryId().equals(id))
+          .findFirst()
+          .map(
+              library ->
+                  new Report(
+                      id,
+                      node.address(),
+                      Optional.of(
+                          new EngineStatus(
+                              status.verdict(),
+                              status.conditions(),
+                              List.of(library),
+                              status.stall(id).map(stall -> Map.of(id, stall)).orElse(Map.of()))),
+                      Optional.<String>empty()))
+          .orElseGet(
+              () ->
+                  new Report(
+                      id, node.address(), Optional.empty(), Optional.of("node " + node.address() + " does not run it now")));
+    }
+
+    private Report failedReport(Throwable failure) {
+      return new Report(
+          id,
+          node.address(),
+          Optional.empty(),
+          Optional.of("node " + node.address() + " could not tell: " + Failures.unwrap(failure).getMessage()));
+    }
+
+    /** Pauses or resumes the node's engine in any state: the library is in it, or about to be. */
+    private Behavior<Command> onSetPaused(SetPaused set) {
+      (set.paused() ? node.engine().pause() : node.engine().resume())
+          .whenComplete(
+              (done, failure) ->
+                  set.replyTo()
+                      .tell(
+                          new Answer(
+                              id,
+                              failure == null,
+                              Optional.ofNullable(failure).map(f -> Failures.unwrap(f).toString()))));
+      return Behaviors.same();
+    }
+
+    private Behavior<Command> onRetry(Retry retry) {
+      node.engine()
+          .retry(retry.assetId())
+          .whenComplete(
+              (done, failure) -> {
+                Throwable cause = Failures.unwrap(failure);
+                retry
+                    .replyTo()
+                    .tell(
+                        new Answer(
+                            id,
+                            cause == null,
+                            cause == null || cause instanceof NoSuchElementException
+                                ? Optional.empty()
+                                : Optional.of(cause.toString())));
+              });
+      return Behaviors.same();
+    }
+
+    /** A library that is not in the engine has no failed upload of this run. */
+    private Behavior<Command> notRunning(Retry retry) {
+      retry.replyTo().tell(new Answer(id, false, Optional.empty()));
+      return Behaviors.same();
     }
 
     /**

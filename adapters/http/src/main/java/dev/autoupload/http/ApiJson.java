@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -210,9 +211,26 @@ final class ApiJson {
       Optional<Down> down,
       Optional<Stalled> stalled,
       List<Held> held,
-      long leftOutByOnlySince) {
+      long leftOutByOnlySince,
+      Optional<String> node,
+      Optional<String> unknown) {
 
     static Library of(LibraryStatus status, Map<UploadState, Long> counts, Optional<Stalled> stalled) {
+      return of(status, counts, stalled, Set.of(), Optional.empty());
+    }
+
+    /**
+     * A library as the engine that runs it has it, with that engine's reasons (the user's pause,
+     * the device's conditions) among its own, and the node that runs it when there are several.
+     */
+    static Library of(
+        LibraryStatus status,
+        Map<UploadState, Long> counts,
+        Optional<Stalled> stalled,
+        Set<BlockerReason> enginesReasons,
+        Optional<String> node) {
+      TreeSet<BlockerReason> reasons = new TreeSet<>(status.reasons());
+      reasons.addAll(enginesReasons);
       return new Library(
           status.libraryId(),
           status.source(),
@@ -230,7 +248,7 @@ final class ApiJson {
           status.bytesToUpload(),
           status.bytesDone(),
           status.bytesSent(),
-          Reason.all(status.reasons()),
+          Reason.all(reasons),
           total(List.of(counts)),
           status.inFlight().stream().map(InFlight::of).toList(),
           status.failures().stream().map(Failure::of).toList(),
@@ -243,7 +261,50 @@ final class ApiJson {
           status.down().map(Down::of),
           stalled,
           status.held().stream().map(Held::of).toList(),
-          status.leftOutByOnlySince());
+          status.leftOutByOnlySince(),
+          node,
+          Optional.empty());
+    }
+
+    /**
+     * A library whose status is unknown (its node did not answer in time, it is starting or
+     * moving): its Activity counts, nothing of this run, and why.
+     */
+    static Library unknown(
+        String id, String source, String target, Map<UploadState, Long> counts, Optional<String> node, String why) {
+      return new Library(
+          id,
+          source,
+          target,
+          false,
+          Optional.empty(),
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          List.of(),
+          total(List.of(counts)),
+          List.of(),
+          List.of(),
+          List.of(),
+          List.of(),
+          Optional.empty(),
+          Optional.empty(),
+          false,
+          List.of(),
+          Optional.empty(),
+          Optional.empty(),
+          List.of(),
+          0,
+          node,
+          Optional.of(why));
     }
   }
 

@@ -5,9 +5,16 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.activity.ActivityItem;
 import dev.autoupload.engine.activity.ActivityOrder;
 import dev.autoupload.engine.activity.UploadState;
+import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.conditions.DeviceConditions;
+import dev.autoupload.engine.conditions.Verdict;
+import dev.autoupload.engine.library.LibraryStatus;
+import dev.autoupload.engine.watchdog.Stall;
 import dev.autoupload.engine.verify.VerifyMode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -17,8 +24,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -114,6 +123,12 @@ final class ControlRoutes extends AllDirectives {
   private final ThumbnailCache thumbnails;
   private final Backlog backlog = new Backlog(CHART_HOURS);
   private final Optional<LibraryCatalog> catalog;
+  private final Optional<LibraryControl> control;
+  /**
+   * With a {@link LibraryControl}, the rate of every library's bytes, sampled when the status is
+   * read ({@link #rate} samples this engine's alone).
+   */
+  private final TransferRate allRate;
 
   ControlRoutes(
       UploadEngine engine,
@@ -126,8 +141,11 @@ final class ControlRoutes extends AllDirectives {
       ObjectMapper mapper,
       PrometheusMeterRegistry prometheus,
       ThumbnailCache thumbnails,
-      Optional<LibraryCatalog> catalog) {
+      Optional<LibraryCatalog> catalog,
+      Optional<LibraryControl> control) {
     this.catalog = catalog;
+    this.control = control;
+    this.allRate = new TransferRate(settings.rateWindow());
     this.prometheus = prometheus;
     this.thumbnails = thumbnails;
     this.engine = engine;
@@ -234,10 +252,15 @@ final class ControlRoutes extends AllDirectives {
                             "state",
                             states ->
                                 onSuccess(
-                                    () -> engine.uploads(states(states)), items -> ok(ApiJson.Uploads.of(items)))))),
+                                    () -> uploads(states(states)), items -> ok(ApiJson.Uploads.of(items)))))),
         path(
             PathMatchers.segment("uploads").slash(PathMatchers.segment()).slash("retry"),
-            assetId -> post(() -> onSuccess(() -> engine.retry(assetId), done -> noContent()))),
+            assetId ->
+                post(
+                    () ->
+                        onSuccess(
+                            () -> control.map(libraries -> libraries.retry(assetId)).orElseGet(() -> engine.retry(assetId)),
+                            done -> noContent()))),
         path(
             "libraries",
             () ->
@@ -258,8 +281,20 @@ final class ControlRoutes extends AllDirectives {
         path(
             PathMatchers.segment("libraries").slash(PathMatchers.segment()),
             id -> delete(() -> onSuccess(() -> catalog().remove(id), done -> noContent()))),
-        path("pause", () -> post(() -> onSuccess(engine::pause, done -> noContent()))),
-        path("resume", () -> post(() -> onSuccess(engine::resume, done -> noContent()))),
+        path(
+            "pause",
+            () ->
+                post(
+                    () ->
+                        onSuccess(
+                            () -> control.map(LibraryControl::pause).orElseGet(engine::pause), done -> noContent()))),
+        path(
+            "resume",
+            () ->
+                post(
+                    () ->
+                        onSuccess(
+                            () -> control.map(LibraryControl::resume).orElseGet(engine::resume), done -> noContent()))),
         path(
             "conditions",
             () ->
@@ -332,6 +367,9 @@ final class ControlRoutes extends AllDirectives {
   }
 
   private CompletionStage<ApiJson.Status> status() {
+    if (control.isPresent()) {
+      return everyLibrarysStatus(control.get());
+    }
     return engine
         .status()
         .thenCombine(
@@ -342,6 +380,107 @@ final class ControlRoutes extends AllDirectives {
               ApiJson.Status json = ApiJson.Status.of(status, counts, rate.bytesPerSecond());
               backlog.record(Instant.now(), json.files().waiting() + json.files().uploading());
               return json;
+            });
+  }
+
+  /**
+   * The status of every library, each as the engine that runs it has it, put together as one
+   * engine's: the engines' reasons and stalls together, each library's with its engine's reasons.
+   * A library whose status is unknown is listed with why, its files counted nowhere but in the
+   * Activity's counts.
+   */
+  private CompletionStage<ApiJson.Status> everyLibrarysStatus(LibraryControl libraries) {
+    return libraries
+        .status()
+        .thenCombine(
+            engine.counts(),
+            (reports, counts) -> {
+              List<LibraryStatus> known = new ArrayList<>();
+              List<ApiJson.Library> shown = new ArrayList<>();
+              Set<BlockerReason> reasons = EnumSet.noneOf(BlockerReason.class);
+              Map<String, Stall> stalls = new HashMap<>();
+              boolean allowed = true;
+              boolean metered = false;
+              int concurrency = 0;
+              Optional<DeviceConditions> conditions = Optional.empty();
+              Instant now = Instant.now();
+              for (LibraryControl.LibraryReport report : reports) {
+                Map<UploadState, Long> libraryCounts = counts.getOrDefault(report.libraryId(), Map.of());
+                if (report.status().isEmpty()) {
+                  shown.add(
+                      ApiJson.Library.unknown(
+                          report.libraryId(),
+                          report.source(),
+                          report.target(),
+                          libraryCounts,
+                          report.node(),
+                          report.unknown().orElse("unknown")));
+                  continue;
+                }
+                EngineStatus status = report.status().get();
+                reasons.addAll(status.reasons());
+                stalls.putAll(status.stalls());
+                allowed &= status.verdict().allowed();
+                metered |= status.verdict().metered();
+                concurrency += status.verdict().concurrency();
+                conditions = conditions.or(status::conditions);
+                for (LibraryStatus library : status.libraries()) {
+                  known.add(library);
+                  shown.add(
+                      ApiJson.Library.of(
+                          library,
+                          counts.getOrDefault(library.libraryId(), Map.of()),
+                          status.stall(library.libraryId()).map(stall -> ApiJson.Stalled.of(stall, now)),
+                          status.reasons(),
+                          report.node()));
+                }
+              }
+              EngineStatus all = new EngineStatus(new Verdict(allowed, concurrency, reasons, metered), conditions, known, stalls);
+              allRate.record(System.nanoTime(), all.bytesSent());
+              ApiJson.Status json = ApiJson.Status.of(all, counts, allRate.bytesPerSecond());
+              backlog.record(now, json.files().waiting() + json.files().uploading());
+              return new ApiJson.Status(
+                  json.state(),
+                  json.allowed(),
+                  json.reasons(),
+                  json.counts(),
+                  json.files(),
+                  json.bytesPerSecond(),
+                  json.run(),
+                  shown,
+                  json.conditions());
+            });
+  }
+
+  /**
+   * The uploads in {@code states}; with a {@link LibraryControl}, those in flight elsewhere at the
+   * offset their engine has now (the engine knows the live offsets of its own libraries alone).
+   */
+  private CompletionStage<List<ActivityItem>> uploads(Set<UploadState> states) {
+    if (control.isEmpty()) {
+      return engine.uploads(states);
+    }
+    return engine
+        .uploads(states)
+        .thenCombine(
+            control.get().status(),
+            (items, reports) -> {
+              Map<String, Long> live = new HashMap<>();
+              for (LibraryControl.LibraryReport report : reports) {
+                report.status().stream()
+                    .flatMap(status -> status.libraries().stream())
+                    .forEach(
+                        library ->
+                            library.inFlight()
+                                .forEach(upload -> live.put(library.libraryId() + ":" + upload.assetId(), upload.offset())));
+              }
+              return items.stream()
+                  .map(
+                      item -> {
+                        Long offset = live.get(item.libraryId() + ":" + item.assetId());
+                        return offset == null ? item : item.withOffset(Math.max(offset, item.offset()));
+                      })
+                  .toList();
             });
   }
 
@@ -625,6 +764,9 @@ final class ControlRoutes extends AllDirectives {
     }
     if (cause instanceof LibraryCatalog.DuplicateIdException) {
       return error(StatusCodes.CONFLICT, cause.getMessage(), Optional.of("id"));
+    }
+    if (cause instanceof LibraryControl.NoAnswerException) {
+      return error(StatusCodes.SERVICE_UNAVAILABLE, cause.getMessage() + "; try again", Optional.empty());
     }
     if (cause instanceof LibraryCatalog.ChangeRefusedException) {
       return error(StatusCodes.CONFLICT, cause.getMessage(), Optional.empty());

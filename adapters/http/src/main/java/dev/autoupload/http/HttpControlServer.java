@@ -125,7 +125,29 @@ public final class HttpControlServer implements AutoCloseable {
   public static HttpControlServer start(
       UploadEngine engine, Path dataDir, String host, int port, LibraryCatalog catalog) {
     Config settings = EngineInternals.actorSystem(engine).settings().config();
-    return start(engine, dataDir, host, port, HttpSettings.from(settings), Optional.of(catalog));
+    return start(engine, dataDir, host, port, HttpSettings.from(settings), Optional.of(catalog), Optional.empty());
+  }
+
+  /**
+   * As {@link #start(UploadEngine, Path, String, int, LibraryCatalog)}, with {@code /api/status},
+   * {@code /api/pause}, {@code /api/resume} and {@code POST /api/uploads/{id}/retry} acting on the
+   * libraries {@code control} reaches (on a cluster node: every library of the cluster) instead of
+   * on {@code engine}'s alone.
+   *
+   * @param engine the engine it controls, whose actor system it runs on
+   * @param dataDir the engine's data dir, where the token and address files live
+   * @param host the address or name to bind
+   * @param port the port to listen on; 0 for a free one
+   * @param catalog the libraries the process runs, which the API may change
+   * @param control what status, pause, resume and retry act on
+   * @return the running endpoint; close it before the engine
+   * @throws StartException when it cannot listen there or the token file is unusable
+   * @throws IllegalArgumentException when an {@code autoupload.http} setting is invalid
+   */
+  public static HttpControlServer start(
+      UploadEngine engine, Path dataDir, String host, int port, LibraryCatalog catalog, LibraryControl control) {
+    Config settings = EngineInternals.actorSystem(engine).settings().config();
+    return start(engine, dataDir, host, port, HttpSettings.from(settings), Optional.of(catalog), Optional.of(control));
   }
 
   /**
@@ -142,7 +164,7 @@ public final class HttpControlServer implements AutoCloseable {
    */
   public static HttpControlServer start(
       UploadEngine engine, Path dataDir, String host, int port, HttpSettings settings) {
-    return start(engine, dataDir, host, port, settings, Optional.empty());
+    return start(engine, dataDir, host, port, settings, Optional.empty(), Optional.empty());
   }
 
   private static HttpControlServer start(
@@ -151,7 +173,8 @@ public final class HttpControlServer implements AutoCloseable {
       String host,
       int port,
       HttpSettings settings,
-      Optional<LibraryCatalog> catalog) {
+      Optional<LibraryCatalog> catalog,
+      Optional<LibraryControl> control) {
     ActorSystem<?> system = EngineInternals.actorSystem(engine);
     ApiToken token;
     try {
@@ -199,7 +222,7 @@ public final class HttpControlServer implements AutoCloseable {
     events = chain(events, thumbnails::close);
     ControlRoutes routes =
         new ControlRoutes(
-            engine, settings, token, sessions, feed, verifications, rate, mapper, prometheus, thumbnails, catalog);
+            engine, settings, token, sessions, feed, verifications, rate, mapper, prometheus, thumbnails, catalog, control);
     Config serverConfig = ConfigFactory.parseString(SERVER_OVERRIDES).withFallback(system.settings().config());
 
     ServerBinding binding;

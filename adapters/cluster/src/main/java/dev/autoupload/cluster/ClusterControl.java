@@ -1,0 +1,149 @@
+package dev.autoupload.cluster;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * Any node answering for every library of the cluster: each request goes to every library's
+ * {@link LibraryOwner} through sharding, wherever it runs, all at once, each with its own timeout
+ * ({@code autoupload.cluster.library-ask-timeout}). A library whose owner does not answer in time
+ * is reported so, never left out.
+ */
+public final class ClusterControl {
+
+  private final ClusterSharding sharding;
+  private final List<String> libraryIds;
+  private final Duration timeout;
+
+  /**
+   * @param sharding the node's sharding, with {@link LibraryOwner#TYPE} initialized
+   * @param libraryIds every library of the cluster
+   * @param timeout how long each library's owner has to answer
+   */
+  ClusterControl(ClusterSharding sharding, List<String> libraryIds, Duration timeout) {
+    this.sharding = sharding;
+    this.libraryIds = List.copyOf(libraryIds);
+    this.timeout = timeout;
+  }
+
+  /** {@return every library of the cluster, in the config file's order} */
+  public List<String> libraryIds() {
+    return libraryIds;
+  }
+
+  /**
+   * Every library's status, from the node that runs it.
+   *
+   * @return a report per library, in {@link #libraryIds()}' order; one whose owner did not answer
+   *     within the timeout has no status, an empty node and says so in {@link
+   *     LibraryOwner.Report#unknown()}
+   */
+  public CompletionStage<List<LibraryOwner.Report>> status() {
+    return askAll(
+        LibraryOwner.GetStatus::new,
+        id ->
+            new LibraryOwner.Report(
+                id,
+                "",
+                Optional.empty(),
+                Optional.of("unreachable: no node answered for it within " + timeout.toMillis() + " ms")));
+  }
+
+  /**
+   * The user's pause or its end, on every node that runs a library ({@link LibraryOwner.SetPaused}).
+   *
+   * @param paused true to pause, false to resume
+   * @return completes once every library's node took it; fails with {@link TimeoutException} naming
+   *     the libraries whose node did not answer in time, or with {@link IllegalStateException} when
+   *     a node's engine refused it
+   */
+  public CompletionStage<Void> setPaused(boolean paused) {
+    return askAll(replyTo -> new LibraryOwner.SetPaused(paused, replyTo), ClusterControl::noAnswer)
+        .thenCompose(
+            answers -> {
+              Optional<CompletableFuture<Void>> failed = failure(answers);
+              return failed.isPresent() ? failed.get() : CompletableFuture.<Void>completedFuture(null);
+            });
+  }
+
+  /**
+   * Tries a failed upload again, on the node whose library has it ({@link LibraryOwner.Retry}).
+   *
+   * @param assetId the asset whose upload failed
+   * @return completes when a library had it; fails with {@link NoSuchElementException} when every
+   *     library answered and none had it, with {@link TimeoutException} when none had it and some
+   *     did not answer in time
+   */
+  public CompletionStage<Void> retry(String assetId) {
+    return askAll(replyTo -> new LibraryOwner.Retry(assetId, replyTo), ClusterControl::noAnswer)
+        .thenCompose(
+            answers -> {
+              if (answers.stream().anyMatch(LibraryOwner.Answer::done)) {
+                return CompletableFuture.<Void>completedFuture(null);
+              }
+              return failure(answers)
+                  .orElseGet(() -> CompletableFuture.failedFuture(new NoSuchElementException("no failed upload " + assetId)));
+            });
+  }
+
+  /** A failed stage for the answers that failed: a timeout first, then a node's refusal. */
+  private Optional<CompletableFuture<Void>> failure(List<LibraryOwner.Answer> answers) {
+    List<String> silent = new ArrayList<>();
+    List<String> refused = new ArrayList<>();
+    for (LibraryOwner.Answer answer : answers) {
+      answer
+          .failure()
+          .ifPresent(
+              failure -> {
+                if (failure.equals(NO_ANSWER)) {
+                  silent.add(answer.libraryId());
+                } else {
+                  refused.add(answer.libraryId() + " (" + failure + ")");
+                }
+              });
+    }
+    if (!silent.isEmpty()) {
+      return Optional.of(
+          CompletableFuture.failedFuture(
+              new TimeoutException(
+                  "no node answered within " + timeout.toMillis() + " ms for " + String.join(", ", silent))));
+    }
+    if (!refused.isEmpty()) {
+      return Optional.of(
+          CompletableFuture.failedFuture(new IllegalStateException("refused for " + String.join(", ", refused))));
+    }
+    return Optional.empty();
+  }
+
+  /** The failure of an {@link LibraryOwner.Answer} that never came. */
+  private static final String NO_ANSWER = "no answer";
+
+  private static LibraryOwner.Answer noAnswer(String id) {
+    return new LibraryOwner.Answer(id, false, Optional.of(NO_ANSWER));
+  }
+
+  /** Asks every library's owner at once; one that does not answer in time gets {@code silent}'s reply. */
+  private <R> CompletionStage<List<R>> askAll(
+      Function<ActorRef<R>, LibraryOwner.Command> message, Function<String, R> silent) {
+    List<CompletableFuture<R>> asks = new ArrayList<>();
+    for (String id : libraryIds) {
+      asks.add(
+          sharding
+              .entityRefFor(LibraryOwner.TYPE, id)
+              .<R>ask(message::apply, timeout)
+              .toCompletableFuture()
+              .exceptionally(failure -> silent.apply(id)));
+    }
+    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+        .thenApply(all -> asks.stream().map(CompletableFuture::join).toList());
+  }
+}

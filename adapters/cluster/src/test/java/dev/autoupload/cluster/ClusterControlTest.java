@@ -1,0 +1,163 @@
+package dev.autoupload.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.internal.EngineInternals;
+import dev.autoupload.engine.library.Library;
+import dev.autoupload.engine.library.LibraryStatus;
+import dev.autoupload.engine.testing.InMemorySource;
+import dev.autoupload.engine.testing.InMemoryTarget;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real one-node cluster in this JVM (a node's engine with cluster sharding and remembered
+ * libraries, its journal H2): what {@link ClusterNode#join} returns answers for every library
+ * through its {@link LibraryOwner}, and a pause and a resume sent through it reach the engine that
+ * runs the library.
+ */
+class ClusterControlTest {
+
+  private static final int FILES = 6;
+  private static final Duration WITHIN = Duration.ofSeconds(30);
+
+  @TempDir Path dataDir;
+
+  @Test
+  void everyLibraryIsReportedAndAPauseAndResumeThroughTheOwnersReachTheirEngine() throws Exception {
+    int port = freePort();
+    ClusterSettings cluster = new ClusterSettings("127.0.0.1", port, List.of("127.0.0.1:" + port), 1, Duration.ofSeconds(3));
+    Config config =
+        ConfigFactory.parseMap(
+                Map.of(
+                    "autoupload.data-dir", dataDir.toString(),
+                    "autoupload.conditions.initial", "desktop",
+                    "autoupload.cluster.library-ask-timeout", "5s"))
+            .withFallback(ConfigFactory.load());
+    Map<String, InMemorySource> sources = new HashMap<>();
+    Map<String, InMemoryTarget> targets = new HashMap<>();
+    Map<String, Map<String, byte[]>> contents = new HashMap<>();
+    for (String id : List.of("alice", "bob")) {
+      InMemorySource source = new InMemorySource(id);
+      Map<String, byte[]> files = new HashMap<>();
+      for (int i = 0; i < FILES; i++) {
+        files.put("img" + i + ".jpg", source.add("img" + i + ".jpg", 20_000 + i * 1000));
+      }
+      sources.put(id, source);
+      targets.put(id, new InMemoryTarget());
+      contents.put(id, files);
+    }
+    // The libraries open only once the pause has been taken, so nothing can go up before it.
+    CountDownLatch paused = new CountDownLatch(1);
+    List<String> notes = new CopyOnWriteArrayList<>();
+    try (UploadEngine engine = EngineInternals.start(ClusterSettings.engineSettings(config), cluster.pekkoSettings())) {
+      ActorTestKit testKit = ActorTestKit.create(EngineInternals.actorSystem(engine));
+      TestProbe<Object> probe = testKit.createTestProbe();
+      ClusterControl control =
+          ClusterNode.join(
+              engine,
+              cluster,
+              List.of("alice", "bob", "ghost"),
+              id -> {
+                if (!sources.containsKey(id)) {
+                  return Optional.empty();
+                }
+                try {
+                  paused.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  throw new IllegalStateException(e);
+                }
+                return Optional.of(new Library(id, sources.get(id), targets.get(id)));
+              },
+              notes::add);
+
+      control.setPaused(true).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      paused.countDown();
+
+      probe.awaitAssert(
+          WITHIN,
+          () -> {
+            Map<String, LibraryOwner.Report> reports = reports(control);
+            assertThat(reports.keySet()).containsExactly("alice", "bob", "ghost");
+            for (String id : List.of("alice", "bob")) {
+              LibraryOwner.Report report = reports.get(id);
+              assertThat(report.node()).isEqualTo("127.0.0.1:" + port);
+              assertThat(report.unknown()).isEmpty();
+              assertThat(report.status()).isPresent();
+              assertThat(report.status().get().reasons()).contains(BlockerReason.USER_PAUSED);
+              LibraryStatus library = report.status().get().libraries().get(0);
+              assertThat(library.libraryId()).isEqualTo(id);
+              assertThat(library.scanning()).isFalse();
+              assertThat(library.discovered()).isEqualTo(FILES);
+              assertThat(library.queued() + library.running()).isEqualTo(FILES);
+              assertThat(library.completed()).isZero();
+            }
+            // A library this node has no definition for is listed, with why its status is unknown.
+            assertThat(reports.get("ghost").status()).isEmpty();
+            assertThat(reports.get("ghost").unknown()).isPresent();
+            return null;
+          });
+      // Paused: the libraries found every file and sent none.
+      assertThat(targets.get("alice").files()).isEmpty();
+      assertThat(targets.get("bob").files()).isEmpty();
+
+      assertThatThrownBy(() -> control.retry("no-such-asset").toCompletableFuture().get(30, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(NoSuchElementException.class);
+
+      control.setPaused(false).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      probe.awaitAssert(
+          WITHIN,
+          () -> {
+            Map<String, LibraryOwner.Report> reports = reports(control);
+            for (String id : List.of("alice", "bob")) {
+              LibraryOwner.Report report = reports.get(id);
+              assertThat(report.status().get().reasons()).doesNotContain(BlockerReason.USER_PAUSED);
+              assertThat(report.status().get().libraries().get(0).completed()).isEqualTo(FILES);
+              Map<String, byte[]> onTarget = targets.get(id).files();
+              assertThat(onTarget).hasSize(FILES);
+              contents.get(id).forEach((path, content) -> assertThat(onTarget.values()).anyMatch(sent -> Arrays.equals(sent, content)));
+            }
+            return null;
+          });
+      assertThat(notes).contains("library alice runs on this node", "library bob runs on this node");
+    }
+  }
+
+  private static Map<String, LibraryOwner.Report> reports(ClusterControl control) throws Exception {
+    Map<String, LibraryOwner.Report> byId = new LinkedHashMap<>();
+    for (LibraryOwner.Report report : control.status().toCompletableFuture().get(30, TimeUnit.SECONDS)) {
+      byId.put(report.libraryId(), report);
+    }
+    return byId;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
