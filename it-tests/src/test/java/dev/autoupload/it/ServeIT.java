@@ -120,6 +120,7 @@ class ServeIT {
     assertThat(StreamSupport.stream(api.get("api/status").get("libraries").spliterator(), false).map(l -> l.get("id").asText()))
         .containsExactly("alice", "bob", "carol");
     assertThat(first.stdout()).contains("autoupload: library dave removed");
+    assertThat(first.stdout()).as("each file's line names its library").anyMatch(line -> line.startsWith("alice: uploaded "));
 
     Map<String, String> hashes = new TreeMap<>();
     Map<String, FileTime> times = new TreeMap<>();
@@ -157,7 +158,7 @@ class ServeIT {
       assertThat(library.get("completed").asLong()).as("nothing uploaded again: " + library).isZero();
       assertThat(library.get("bytesSent").asLong()).as(library.toString()).isZero();
     }
-    assertThat(second.stdout()).noneMatch(line -> line.startsWith("uploaded "));
+    assertThat(second.stdout()).noneMatch(line -> line.contains(": uploaded "));
     for (Map.Entry<String, String> file : hashes.entrySet()) {
       Path onTarget = tmp.resolve(file.getKey());
       assertThat(MediaFiles.sha256(onTarget)).as(file.getKey()).isEqualTo(file.getValue());

@@ -47,6 +47,7 @@ final class ProgressPrinter {
 
   private final PrintWriter out;
   private final Mode mode;
+  private final boolean namesLibraries;
   private final Queue<EngineEvent> events = new ConcurrentLinkedQueue<>();
   private final Deque<Sample> window = new ArrayDeque<>();
   private String lastProgress = "";
@@ -59,8 +60,17 @@ final class ProgressPrinter {
   private record Sample(long nanos, long bytesSent) {}
 
   ProgressPrinter(PrintWriter out, Mode mode) {
+    this(out, mode, false);
+  }
+
+  /**
+   * @param namesLibraries each line about a file starts with its library's id ({@code alice:
+   *     uploaded …}), for {@code serve}, where several libraries share the output
+   */
+  ProgressPrinter(PrintWriter out, Mode mode, boolean namesLibraries) {
     this.out = out;
     this.mode = mode;
+    this.namesLibraries = namesLibraries;
   }
 
   /** Called on an engine thread: queues the event and returns at once. */
@@ -136,6 +146,9 @@ final class ProgressPrinter {
     EngineEvent event;
     while ((event = events.poll()) != null) {
       Optional<String> line = mode == Mode.TERMINAL ? terminalEventLine(event) : Optional.of(eventLine(event));
+      if (namesLibraries && event instanceof EngineEvent.LibraryEvent about) {
+        line = line.map(text -> OneLine.of(about.libraryId()) + ": " + text);
+      }
       line.ifPresent(
           text -> {
             if (progressShown) {

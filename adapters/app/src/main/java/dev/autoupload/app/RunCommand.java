@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -233,20 +234,12 @@ final class RunCommand implements Callable<Integer> {
    */
   static HttpControlServer startHttp(
       UploadEngine engine, Path dataDir, HttpOption option, Optional<LibraryCatalog> catalog) {
-    try {
-      return catalog.isPresent()
-          ? HttpControlServer.start(engine, dataDir, option.host(), option.port(), catalog.get())
-          : HttpControlServer.start(engine, dataDir, option.host(), option.port());
-    } catch (HttpControlServer.StartException e) {
-      engine.close();
-      throw new RunFailure(
-          Main.CANNOT_START,
-          e.getMessage() + " (is another autoupload running? choose another address with --http HOST:PORT, or --http off)",
-          e);
-    } catch (RuntimeException e) {
-      engine.close();
-      throw e;
-    }
+    return startHttp(
+        engine,
+        () ->
+            catalog.isPresent()
+                ? HttpControlServer.start(engine, dataDir, option.host(), option.port(), catalog.get())
+                : HttpControlServer.start(engine, dataDir, option.host(), option.port()));
   }
 
   /**
@@ -255,8 +248,12 @@ final class RunCommand implements Callable<Integer> {
    */
   static HttpControlServer startHttp(
       UploadEngine engine, Path dataDir, HttpOption option, LibraryCatalog catalog, LibraryControl control) {
+    return startHttp(engine, () -> HttpControlServer.start(engine, dataDir, option.host(), option.port(), catalog, control));
+  }
+
+  private static HttpControlServer startHttp(UploadEngine engine, Supplier<HttpControlServer> start) {
     try {
-      return HttpControlServer.start(engine, dataDir, option.host(), option.port(), catalog, control);
+      return start.get();
     } catch (HttpControlServer.StartException e) {
       engine.close();
       throw new RunFailure(

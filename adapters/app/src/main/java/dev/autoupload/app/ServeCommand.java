@@ -168,13 +168,15 @@ final class ServeCommand implements Callable<Integer> {
     }
     Duration askTimeout = config.getDuration("autoupload.ask-timeout");
     ProgressPrinter printer =
-        new ProgressPrinter(out, System.console() != null ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.LINES);
+        new ProgressPrinter(
+            out, System.console() != null ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.LINES, true);
     try {
       engine.addListener(printer::onEvent);
       engine.addConditionSource(conditionSource);
       for (Library library : libraries) {
         RunWatch.await(engine.addLibrary(library), askTimeout, "cannot add library " + library.id());
       }
+      served.ready();
     } catch (RuntimeException e) {
       server.ifPresent(HttpControlServer::close);
       served.close();
@@ -242,7 +244,8 @@ final class ServeCommand implements Callable<Integer> {
     Optional<HttpControlServer> server;
     Duration askTimeout = config.getDuration("autoupload.ask-timeout");
     ProgressPrinter printer =
-        new ProgressPrinter(out, System.console() != null ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.LINES);
+        new ProgressPrinter(
+            out, System.console() != null ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.LINES, true);
     try {
       engine.addListener(printer::onEvent);
       // Before anything that can fail, so that closing the engine closes it too.

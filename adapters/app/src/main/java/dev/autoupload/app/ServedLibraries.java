@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigValue;
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.http.LibraryCatalog;
+import dev.autoupload.http.LibraryControl;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -22,8 +23,10 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The libraries {@code serve} runs, and the API's way to change them: each change is checked as the
@@ -40,6 +43,7 @@ final class ServedLibraries implements LibraryCatalog, AutoCloseable {
   private final Duration askTimeout;
   private final PrintWriter out;
   private final Map<String, SavedLibraries.Planned> running = new LinkedHashMap<>();
+  private final CountDownLatch ready = new CountDownLatch(1);
   private final ExecutorService changes =
       Executors.newSingleThreadExecutor(
           task -> {
@@ -67,6 +71,27 @@ final class ServedLibraries implements LibraryCatalog, AutoCloseable {
     running.put(library.definition().id(), library);
   }
 
+  /** The libraries that run from the start are in the engine: changes may begin. */
+  void ready() {
+    ready.countDown();
+  }
+
+  /**
+   * Holds a change back until the libraries that run from the start are in the engine (the
+   * endpoint listens while they recover): removing one before would ask the engine for a library it
+   * does not have yet.
+   */
+  private void awaitReady() {
+    try {
+      if (!ready.await(askTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new LibraryControl.NoAnswerException("the libraries of the config file are still starting");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LibraryControl.NoAnswerException("interrupted while the libraries of the config file started");
+    }
+  }
+
   @Override
   public synchronized List<Entry> list() {
     return running.values().stream().map(ServedLibraries::entry).toList();
@@ -83,6 +108,7 @@ final class ServedLibraries implements LibraryCatalog, AutoCloseable {
   }
 
   private Entry addNow(JsonNode body) {
+    awaitReady();
     if (!body.isObject()) {
       throw new IllegalArgumentException(
           "the body must be a JSON object such as {\"id\": \"carol\", \"source\": \"/photos/carol\", \"target\": \"file:///backup/carol\"}");
@@ -136,6 +162,7 @@ final class ServedLibraries implements LibraryCatalog, AutoCloseable {
   }
 
   private void removeNow(String id) {
+    awaitReady();
     synchronized (this) {
       if (!running.containsKey(id)) {
         throw new NoSuchElementException("no library " + id + " runs here");

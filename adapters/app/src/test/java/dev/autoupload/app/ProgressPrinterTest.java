@@ -45,6 +45,22 @@ class ProgressPrinterTest {
   }
 
   @Test
+  void serveNamesTheLibraryOfEachFileLine() {
+    ProgressPrinter printer = new ProgressPrinter(new PrintWriter(written), ProgressPrinter.Mode.LINES, true);
+
+    printer.onEvent(new EngineEvent.AssetUploaded("alice", "1", "a/b.jpg", Optional.of("2023/05/b.jpg"), 1234, Instant.EPOCH, false));
+    printer.onEvent(new EngineEvent.AssetUploaded("bob", "2", "c.jpg", Optional.empty(), 10, Instant.EPOCH, true));
+    printer.onEvent(new EngineEvent.AssetSkipped("bob", "5", "e.jpg", "vanished before upload"));
+    printer.finish();
+
+    assertThat(written.toString().lines())
+        .containsExactly(
+            "alice: uploaded a/b.jpg -> 2023/05/b.jpg 1234",
+            "bob: already-on-target c.jpg",
+            "bob: skipped e.jpg: vanished before upload");
+  }
+
+  @Test
   void lineModePrintsOneStableLinePerEvent() {
     ProgressPrinter printer = new ProgressPrinter(new PrintWriter(written), ProgressPrinter.Mode.LINES);
 
