@@ -54,7 +54,7 @@ class ClusterIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private static final Pattern RESUMED = Pattern.compile("resumed Videos/big\\.mov at (\\d+)/\\d+");
+  private static final Pattern RESUMED = Pattern.compile("big: resumed Videos/big\\.mov at (\\d+)/\\d+");
   private static final Pattern ENDPOINT = Pattern.compile("autoupload: control endpoint (http://\\S+/) \\(token in (.+)\\)");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   /** From the kill to the big library running on a survivor: failure detection, stable-after, recovery. */
