@@ -70,6 +70,8 @@ class ClusterIT {
 
   /** A journal of its own per test: no library or remembered entity of one test in the other. */
   private PostgresServer postgres;
+  /** The cluster ports of the three nodes {@link #startCluster} started, for restarting one. */
+  private List<Integer> clusterPorts;
 
   @RegisterExtension final AppProcesses apps = new AppProcesses();
 
@@ -229,6 +231,137 @@ class ClusterIT {
         "ClusterIT: Activity projection on node %d at the start (%s), on node %d after the kill; %d files listed once, completed, %.1f s after the kill (%.1f s after the last file was on its target)%n",
         projectionAtStart, projectionKilled ? "killed with it" : "not the killed one", projectionAfterKill, everyFile.size(),
         activityAfterKill.toMillis() / 1000.0, (activityAfterKill.toMillis() - completed.toMillis()) / 1000.0);
+  }
+
+  /**
+   * The issue's proof at its size: thirty libraries, one with a 1 GiB file. The node in the middle
+   * of that file is killed with SIGKILL and started again; then every node in turn, starting with
+   * the one that has the big file by then, is stopped with SIGTERM and started again (a rolling
+   * restart). Each time the big file goes on from at most one checkpoint interval before where its
+   * node left it, every library's files end on its target once, sha256-equal, and the Activity
+   * lists every file once, completed.
+   */
+  @Test
+  void thirtyLibrariesWithAGigabyteFileSurviveAKillAndARollingRestartOfEveryNode() throws Exception {
+    SplittableRandom random = new SplittableRandom(1414);
+    List<String> ids = new ArrayList<>();
+    for (int i = 1; i <= 29; i++) {
+      String id = String.format("roll%02d", i);
+      ids.add(id);
+      MediaFiles.randomTree(source(id), 2 + i % 5, 4 * KIB, i % 4 == 0 ? MIB : 64 * KIB, random);
+    }
+    ids.add(BIG);
+    MediaFiles.randomTree(source(BIG), 3, 8 * KIB, 64 * KIB, random);
+    long bigBytes = 1024L * MIB;
+    MediaFiles.write(source(BIG).resolve("Videos/big.mov"), bigBytes, random);
+    Path part = target(BIG).resolve("Videos/.big.mov.autoupload-part");
+
+    // 16 MiB/s a node: the big file takes a minute, through the kill and the three restarts.
+    List<AppProcess> nodes = new ArrayList<>(startCluster(ids, "16MiB"));
+    await()
+        .atMost(START_TIMEOUT)
+        .untilAsserted(
+            () -> assertThat(runningOn(nodes).keySet()).as(() -> nodes.stream().map(AppProcess::describe).collect(Collectors.joining("\n"))).containsExactlyInAnyOrderElementsOf(ids));
+    await().atMost(START_TIMEOUT).until(() -> MediaFiles.sizeOrMinusOne(part) >= 32 * MIB);
+
+    // The kill: the big file's node, mid-file.
+    int victim = runningOn(nodes).get(BIG).get(0);
+    List<String> moving = nodeLibraries(nodes.get(victim));
+    List<AppProcess> survivors = IntStream.range(0, 3).filter(n -> n != victim).mapToObj(nodes::get).toList();
+    List<Integer> linesAtKill = survivors.stream().map(node -> node.stdout().size()).toList();
+    nodes.get(victim).kill9();
+    long killedNanos = System.nanoTime();
+    long partAtKill = MediaFiles.sizeOrMinusOne(part);
+    assertThat(partAtKill).as("the big file is mid-upload").isBetween(32L * MIB, bigBytes - 1);
+    await()
+        .atMost(MOVE_TIMEOUT)
+        .until(() -> moving.stream().allMatch(id -> startedSince(survivors, linesAtKill, id)));
+    Duration moved = Duration.ofNanos(System.nanoTime() - killedNanos);
+    List<Long> resent = new ArrayList<>();
+    resent.add(partAtKill - resumedSince(survivors, linesAtKill, partAtKill));
+    nodes.set(victim, startNode(victim));
+    awaitJoined(nodes.get(victim), ids);
+
+    // The rolling restart: each node in turn, the big file's first.
+    List<Integer> order = new ArrayList<>(List.of(0, 1, 2));
+    order.remove(runningOn(nodes).get(BIG).get(0));
+    order.add(0, runningOn(nodes).get(BIG).get(0));
+    List<String> handedOverEach = new ArrayList<>();
+    for (int n : order) {
+      AppProcess leaving = nodes.get(n);
+      List<String> handedOver = nodeLibraries(leaving);
+      List<AppProcess> others = nodes.stream().filter(node -> node != leaving).toList();
+      List<Integer> linesBefore = others.stream().map(node -> node.stdout().size()).toList();
+      leaving.terminate();
+      assertThat(leaving.waitFor(Duration.ofSeconds(60))).as(leaving.describe()).isEqualTo(AppProcess.SIGTERM_EXIT);
+      long partAtStop = MediaFiles.sizeOrMinusOne(part);
+      await()
+          .atMost(MOVE_TIMEOUT)
+          .until(() -> handedOver.stream().allMatch(id -> startedSince(others, linesBefore, id)));
+      if (handedOver.contains(BIG) && partAtStop >= 0) {
+        resent.add(partAtStop - resumedSince(others, linesBefore, partAtStop));
+      }
+      handedOverEach.add(handedOver.size() + " from node " + n);
+      nodes.set(n, startNode(n));
+      awaitJoined(nodes.get(n), ids);
+    }
+
+    // Hashing a 1 GiB tree at every poll would slow the upload it waits for: first the file whole.
+    Path whole = target(BIG).resolve("Videos/big.mov");
+    await().atMost(COMPLETE_TIMEOUT).until(() -> Files.exists(whole) && !Files.exists(part));
+    awaitEveryTargetEqualsItsSource(ids);
+    Duration completed = Duration.ofNanos(System.nanoTime() - killedNanos);
+    // At most one checkpoint interval (autoupload.upload.checkpoint-bytes, 8 MiB) sent again each
+    // time the big file moved.
+    assertThat(resent).as("bytes of the big file sent again at each move").allSatisfy(bytes -> assertThat(bytes).isBetween(0L, 8L * MIB));
+    List<String> everyFile = new ArrayList<>();
+    for (String id : ids) {
+      MediaFiles.sha256Tree(source(id)).keySet().forEach(path -> everyFile.add(id + " " + path + " completed"));
+    }
+    Api api = Api.of(nodes.get(0));
+    await()
+        .atMost(ACTIVITY_TIMEOUT.multipliedBy(2))
+        .pollInterval(Duration.ofMillis(250))
+        .untilAsserted(() -> assertThat(activity(api)).containsExactlyInAnyOrderElementsOf(everyFile));
+    for (AppProcess node : nodes) {
+      assertThat(node.isAlive()).as(node.describe()).isTrue();
+      assertThat(node.errorLines()).as(node.describe()).isEmpty();
+    }
+    System.out.printf(
+        "ClusterIT: 30 libraries, %d files; killed node %d at %d bytes of the 1 GiB file, its %d libraries ran on survivors %.1f s later; rolling restart handed over %s; the big file sent again %s bytes at its moves; all on their targets %.1f s after the kill%n",
+        everyFile.size(), victim, partAtKill, moving.size(), moved.toMillis() / 1000.0, handedOverEach, resent,
+        completed.toMillis() / 1000.0);
+  }
+
+  /** The libraries a node's output says run there and have not stopped since. */
+  private static List<String> nodeLibraries(AppProcess node) {
+    return List.copyOf(runningOn(List.of(node)).keySet());
+  }
+
+  /**
+   * Where the big file went on after a move: the offset of the first line since {@code
+   * linesBefore} on {@code others} that says it resumed; {@code partBefore} (nothing sent again)
+   * when it was whole on the target already.
+   */
+  private long resumedSince(List<AppProcess> others, List<Integer> linesBefore, long partBefore) {
+    Path whole = target(BIG).resolve("Videos/big.mov");
+    await()
+        .atMost(MOVE_TIMEOUT)
+        .until(() -> resumedOffset(others, linesBefore).isPresent() || Files.exists(whole));
+    return resumedOffset(others, linesBefore).orElse(partBefore);
+  }
+
+  private static Optional<Long> resumedOffset(List<AppProcess> others, List<Integer> linesBefore) {
+    for (int i = 0; i < others.size(); i++) {
+      List<String> lines = others.get(i).stdout();
+      for (String line : lines.subList(linesBefore.get(i), lines.size())) {
+        Matcher resumed = RESUMED.matcher(line);
+        if (resumed.matches()) {
+          return Optional.of(Long.parseLong(resumed.group(1)));
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   @Test
@@ -456,6 +589,7 @@ class ClusterIT {
    */
   private List<AppProcess> startCluster(List<String> ids, String bandwidthLimit) throws Exception {
     List<Integer> ports = freePorts(3);
+    clusterPorts = ports;
     String seeds = ports.stream().map(port -> "\"127.0.0.1:" + port + "\"").collect(Collectors.joining(", "));
     Path config = tmp.resolve("cluster.conf");
     Files.writeString(
@@ -472,21 +606,28 @@ class ClusterIT {
 
     List<AppProcess> nodes = new ArrayList<>();
     for (int n = 0; n < 3; n++) {
-      nodes.add(
-          apps.start(
-              AppProcess.launch(
-                  "serve", "--config", config.toString(), "--data-dir", tmp.resolve("node" + n).toString(),
-                  "--http", "127.0.0.1:0", "--set", "autoupload.cluster.port=" + ports.get(n))));
+      nodes.add(startNode(n));
     }
     for (AppProcess node : nodes) {
-      node.awaitLine(
-          line -> line.startsWith("autoupload: node 127.0.0.1:") && line.contains(" " + ids.size() + " libraries spread over its nodes"),
-          START_TIMEOUT);
+      awaitJoined(node, ids);
     }
     return nodes;
   }
 
-  /** The nodes whose output says the Activity projection runs there and has not stopped since. */
+  /** Node {@code n} of the cluster {@link #startCluster} started: its port, data dir and config file. */
+  private AppProcess startNode(int n) {
+    return apps.start(
+        AppProcess.launch(
+            "serve", "--config", tmp.resolve("cluster.conf").toString(), "--data-dir", tmp.resolve("node" + n).toString(),
+            "--http", "127.0.0.1:0", "--set", "autoupload.cluster.port=" + clusterPorts.get(n)));
+  }
+
+  private static void awaitJoined(AppProcess node, List<String> ids) {
+    node.awaitLine(
+        line -> line.startsWith("autoupload: node 127.0.0.1:") && line.contains(" " + ids.size() + " libraries spread over its nodes"),
+        START_TIMEOUT);
+  }
+
   /** Equal trees: every file once, byte for byte, and no part file or second copy beside it. */
   private void awaitEveryTargetEqualsItsSource(List<String> ids) {
     for (String id : ids) {
@@ -498,6 +639,7 @@ class ClusterIT {
     }
   }
 
+  /** The nodes whose output says the Activity projection runs there and has not stopped since. */
   private static List<Integer> projectionOn(List<AppProcess> nodes) {
     List<Integer> where = new ArrayList<>();
     for (int n = 0; n < nodes.size(); n++) {

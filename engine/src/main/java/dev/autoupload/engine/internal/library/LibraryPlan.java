@@ -42,6 +42,8 @@ import java.util.Set;
  *   <li>An asset whose size no pending asset and no backed-up content has cannot be a copy: it is
  *       uploaded unread and its hash learnt on the way; the others are read first, as many at once
  *       as uploads may run, and placed in the queue's order ({@link Placement}, {@link QueueOrder}).
+ *       One whose read failed while it was gone goes unread too, once no upload of its size runs;
+ *       its upload then publishes no content the ledger holds ({@link FileUpload.Copy}).
  *   <li>A content already backed up makes an alias; a content being uploaded makes the asset wait
  *       for it; two uploads to one remote path never run at once.
  *   <li>A failed attempt is retried after an exponential backoff with jitter (a longer Retry-After

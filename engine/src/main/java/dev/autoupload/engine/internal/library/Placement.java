@@ -74,10 +74,10 @@ sealed interface Placement {
             sameSize.get(), "its content could not be read, and it may be a copy of an asset of its size being uploaded");
       }
       return new Upload(
-              Optional.empty(),
-              true,
-              "its content could not be read; its upload says why, or learns it and then publishes no content already"
-                  + " backed up");
+          Optional.empty(),
+          true,
+          "its content could not be read; its upload says why, or learns it and then publishes no content already"
+              + " backed up");
     }
     Optional<String> uploader = run.uploaderOf(content.get()).filter(id -> !id.equals(asset.id()));
     if (uploader.isPresent()) {
