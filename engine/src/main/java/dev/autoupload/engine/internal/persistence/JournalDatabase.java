@@ -8,7 +8,9 @@ import dev.autoupload.engine.internal.activity.ActivityStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -41,6 +43,9 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
 
   /** Below this share of live data in its chunks (per cent), closing compacts the H2 file whole. */
   static final int COMPACT_BELOW_FILL_RATE = 50;
+
+  /** Smaller H2 files are never compacted: rewriting them would cost more than it frees. */
+  static final long COMPACT_FROM_BYTES = 8L << 20;
 
   /** The databases the journal runs on, with the plugin's DDL and Slick profile for each. */
   public enum Dialect {
@@ -181,19 +186,51 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
     if (dialect != Dialect.H2) {
       return;
     }
+    Optional<Path> file = file();
     try (Connection connection = connect(); Statement statement = connection.createStatement()) {
-      statement.execute(wasteful(statement) ? "SHUTDOWN COMPACT" : "SHUTDOWN");
+      if (!wasteful(statement, file)) {
+        statement.execute("SHUTDOWN");
+        return;
+      }
+      // Compacting writes a new file in the old one's place, with the umask's mode: give it the
+      // old one's (the data dir's files are their owner's alone).
+      Optional<Set<PosixFilePermission>> mode = file.flatMap(JournalDatabase::permissions);
+      statement.execute("SHUTDOWN COMPACT");
+      if (file.isPresent() && mode.isPresent()) {
+        try {
+          Files.setPosixFilePermissions(file.get(), mode.get());
+        } catch (IOException e) {
+          throw new SQLException("cannot keep the journal's file private after compacting it: " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  private static Optional<Set<PosixFilePermission>> permissions(Path file) {
+    try {
+      return Optional.of(Files.getPosixFilePermissions(file));
+    } catch (IOException | UnsupportedOperationException e) {
+      return Optional.empty();
     }
   }
 
   /**
-   * Whether less than {@link #COMPACT_BELOW_FILL_RATE} per cent of the file's chunks is live data.
+   * Whether less than {@link #COMPACT_BELOW_FILL_RATE} per cent of the file's chunks is live data,
+   * in a file of at least {@link #COMPACT_FROM_BYTES} (a young journal's file is mostly its tables'
+   * first chunks, and small).
    * The embedded database is opened with {@code MAX_COMPACT_TIME=0}: by default H2 spends up to
    * 200 ms (measured: 0.7 to 9 s on a loaded machine) moving chunks each time the database closes,
    * which was most of a short run's time; instead the whole file is compacted once it is mostly
    * dead chunks. A database opened at another URL keeps its own setting and is compacted the same.
    */
-  private static boolean wasteful(Statement statement) {
+  private static boolean wasteful(Statement statement, Optional<Path> file) {
+    try {
+      if (file.isPresent() && Files.size(file.get()) < COMPACT_FROM_BYTES) {
+        return false;
+      }
+    } catch (IOException e) {
+      return false;
+    }
     try (ResultSet rows =
         statement.executeQuery(
             "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'info.CHUNKS_FILL_RATE'")) {

@@ -70,8 +70,14 @@ class JournalDatabaseTest {
       }
       sql.execute("DELETE FROM filler");
     }
+    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    long before = Files.size(file);
     journal.shutDownEmbedded();
     long compacted = Files.size(file);
+    assertThat(before).as("dead chunks enough to compact").isGreaterThan(JournalDatabase.COMPACT_FROM_BYTES);
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .as("still private once rewritten")
+        .isEqualTo("rw-------");
 
     try (Connection db = journal.connect(); Statement sql = db.createStatement()) {
       sql.execute("INSERT INTO filler SELECT X, REPEAT('y', 100) FROM SYSTEM_RANGE(1, 10)");
