@@ -393,10 +393,17 @@ public final class UploadEngine implements AutoCloseable {
     EngineMetrics metrics = new EngineMetrics(registry);
     StepTracker steps = new StepTracker();
     HikariDataSource activityPool = null;
+    Optional<java.sql.Connection> migrated = Optional.empty();
     try {
-      journal.migrate();
+      long t0 = System.nanoTime();
+      // Held open until the pool holds the database: an embedded H2 database closes (and compacts
+      // its file) when its last connection closes, and the pool would only open it again.
+      migrated = journal.migrateAndHold();
+      long t1 = System.nanoTime();
       keepPrivate(dataDir);
       activityPool = journal.pool(settings.getInt("autoupload.journal.max-connections"));
+      closeQuietly(migrated);
+      long t2 = System.nanoTime();
       Config pekkoConfig =
           ConfigFactory.parseMap(journal.pekkoSettings(settings.getInt("autoupload.journal.max-connections")))
               .withFallback(overWiring)
@@ -422,9 +429,15 @@ public final class UploadEngine implements AutoCloseable {
               journal.failures(),
               metrics);
       ScalaConsoleFilter.install(System.out);
+      long t3 = System.nanoTime();
       ActorSystem<EngineGuardian.Command> system =
           ActorSystem.create(EngineGuardian.create(guardianSettings), "autoupload", pekkoConfig);
+      long t4 = System.nanoTime();
       startActivity(system, activityPool, runActivity, activityReadAgainWhileIdle);
+      long t5 = System.nanoTime();
+      log.debug(
+          "Engine start, ms: settings {}, journal migration {}, pool {}, wiring {}, actor system {}, projection tables {}",
+          millis(t0 - startedNanos), millis(t1 - t0), millis(t2 - t1), millis(t3 - t2), millis(t4 - t3), millis(t5 - t4));
       log.info(
           "Engine started in {} ms; journal {}",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos),
@@ -444,8 +457,23 @@ public final class UploadEngine implements AutoCloseable {
       if (activityPool != null) {
         activityPool.close();
       }
+      closeQuietly(migrated);
       lock.close();
       throw e instanceof EngineStartException ? e : new EngineStartException("engine failed to start: " + e.getMessage(), e);
+    }
+  }
+
+  private static long millis(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(nanos);
+  }
+
+  private static void closeQuietly(Optional<java.sql.Connection> connection) {
+    try {
+      if (connection.isPresent() && !connection.get().isClosed()) {
+        connection.get().close();
+      }
+    } catch (SQLException e) {
+      log.warn("Closing the journal's migration connection failed: {}", e.getMessage());
     }
   }
 
@@ -1113,6 +1141,7 @@ public final class UploadEngine implements AutoCloseable {
     webhook.ifPresent(Webhook::close);
     // While the database is surely open: once the actors stop, its pools close under it. A hash
     // learnt after this is only read again next time.
+    long closing = System.nanoTime();
     hashes.flush();
     system.terminate();
     try {
@@ -1132,12 +1161,17 @@ public final class UploadEngine implements AutoCloseable {
     }
     // SHUTDOWN while the pool still holds the database open: closing the pool first closed the
     // database (compacting it) and SHUTDOWN then opened it again only to close it once more.
+    long stopped = System.nanoTime();
     try {
       journal.shutDownEmbedded();
     } catch (SQLException e) {
       log.warn("Closing the journal database failed: {}", e.getMessage());
     }
+    long shutDown = System.nanoTime();
     activityPool.close();
+    log.debug(
+        "Engine stop, ms: actors and uploads {}, journal database {}, pool {}",
+        millis(stopped - closing), millis(shutDown - stopped), millis(System.nanoTime() - shutDown));
     List<UploadTarget> targets = new ArrayList<>(retiredTargets);
     retiredTargets.clear();
     libraries.forEach(library -> targets.add(library.target()));

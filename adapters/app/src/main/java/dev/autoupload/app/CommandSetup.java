@@ -73,9 +73,21 @@ final class CommandSetup {
   }
 
   static Library library(String id, Path sourceDir, UploadTarget uploadTarget, Config config) {
+    return library(id, sourceDir, uploadTarget, config, Optional.empty());
+  }
+
+  /**
+   * The library of a folder; with {@code dataDir}, its source keeps the creation dates it read in
+   * {@code <data dir>/creation-dates-<id>}, so that a restart does not read every photo again.
+   */
+  static Library library(String id, Path sourceDir, UploadTarget uploadTarget, Config config, Optional<Path> dataDir) {
     try {
-      return new Library(id, new FolderSource(id, sourceDir, FolderSource.Settings.fromConfig(config)), uploadTarget)
-          .withRules(ConfigSettings.libraryRules(config, ZoneId.systemDefault()));
+      FolderSource.Settings settings = FolderSource.Settings.fromConfig(config);
+      FolderSource source =
+          dataDir.filter(dir -> LibraryIds.problem(id).isEmpty())
+              .map(dir -> FolderSource.keepingDatesIn(id, sourceDir, settings, dir.resolve("creation-dates-" + id)))
+              .orElseGet(() -> new FolderSource(id, sourceDir, settings));
+      return new Library(id, source, uploadTarget).withRules(ConfigSettings.libraryRules(config, ZoneId.systemDefault()));
     } catch (IllegalArgumentException e) {
       throw new RunFailure(Main.USAGE, e.getMessage(), e);
     }

@@ -153,7 +153,7 @@ final class RunCommand implements Callable<Integer> {
     UploadEngine engine;
     try {
       uploadTarget.check();
-      library = CommandSetup.library(id, sourceDir, uploadTarget, config);
+      library = CommandSetup.library(id, sourceDir, uploadTarget, config, Optional.of(dataDirectory));
       if (!once) {
         library = library.watched();
       }

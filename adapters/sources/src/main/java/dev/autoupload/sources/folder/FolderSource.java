@@ -84,7 +84,7 @@ public final class FolderSource implements AssetSource {
   private final Path root;
   private final Settings settings;
   private final CreationDates creationDates = new CreationDates(ZoneId.systemDefault());
-  private final KnownCreationDates knownDates = new KnownCreationDates();
+  private final KnownCreationDates knownDates;
   /** The source folder's file key (device and inode) when it was last scanned or watched. */
   private volatile Optional<Object> scannedRoot = Optional.empty();
 
@@ -218,9 +218,32 @@ public final class FolderSource implements AssetSource {
    * @param settings which files are offered and when, e.g. {@link Settings#fromConfig(Config)}
    */
   public FolderSource(String libraryId, Path root, Settings settings) {
+    this(libraryId, root, settings, new KnownCreationDates());
+  }
+
+  private FolderSource(String libraryId, Path root, Settings settings, KnownCreationDates knownDates) {
     this.libraryId = Objects.requireNonNull(libraryId, "libraryId");
     this.root = root.toAbsolutePath().normalize();
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.knownDates = knownDates;
+  }
+
+  /**
+   * A source as {@link #FolderSource(String, Path, Settings)} that keeps the creation dates it
+   * read from the files' metadata in {@code datesFile}, so that the first scan after a restart
+   * reads only files new or changed since (for each path, a date is used only for the very
+   * version of the file it was read from: size, modification time, and on Unix device, inode and
+   * change time). The file is a cache, rewritten after a scan that read a date; losing it costs
+   * one scan its reads.
+   *
+   * @param libraryId the id of the library this source belongs to, which its assets carry
+   * @param root the folder to back up; made absolute
+   * @param settings which files are offered and when
+   * @param datesFile where the dates are kept, e.g. in the data dir; its folder must exist
+   * @return the source, with the dates the file holds already read
+   */
+  public static FolderSource keepingDatesIn(String libraryId, Path root, Settings settings, Path datesFile) {
+    return new FolderSource(libraryId, root, settings, KnownCreationDates.in(datesFile));
   }
 
   /**
@@ -299,6 +322,7 @@ public final class FolderSource implements AssetSource {
     batch.flush();
     awaitSettled(unsettled, batch);
     batch.flush();
+    knownDates.save();
     if (!unreadable.isEmpty()) {
       // After the rest went out: what is left out must not pass for backed up.
       throw new IOException(

@@ -174,6 +174,43 @@ class FolderSourceTest {
   }
 
   @Test
+  void aSourceKeepingItsDatesInAFileSparesTheNextProcessTheReads(@TempDir Path dataDir) throws Exception {
+    TestMedia.jpegTakenAt(root.resolve("2023/trip.jpg"), "2023:06:01 14:30:00", Optional.of("+02:00"));
+    write("copied.png", "no metadata in here");
+    Path dates = dataDir.resolve("creation-dates-lib");
+    FolderSource first = FolderSource.keepingDatesIn("lib", root, SETTLED_AT_ONCE, dates);
+    scan(first);
+    assertThat(first.knownDates().reads()).isEqualTo(2);
+    assertThat(dates).exists();
+
+    // Another process: the same versions, so nothing is read; the dates are those read before.
+    FolderSource restarted = FolderSource.keepingDatesIn("lib", root, SETTLED_AT_ONCE, dates);
+    Map<String, Asset> assets = scan(restarted).stream().collect(Collectors.toMap(Asset::relativePath, a -> a));
+    assertThat(restarted.knownDates().reads()).as("nothing changed: nothing read").isZero();
+    assertThat(assets.get("2023/trip.jpg").createdAt()).isEqualTo(Instant.parse("2023-06-01T12:30:00Z"));
+    assertThat(assets.get("2023/trip.jpg").createdAtSource()).isEqualTo(CreationDateSource.EXIF);
+    assertThat(assets.get("copied.png").createdAtSource()).isEqualTo(CreationDateSource.FILE_TIME);
+
+    // Edited while no process ran: another version, read again.
+    String before = FolderSource.changeStamp(root.resolve("2023/trip.jpg")).orElseThrow();
+    waitForTheClockToTick(before, root.resolve("2023/trip.jpg"));
+    TestMedia.jpegTakenAt(root.resolve("2023/trip.jpg"), "2021:01:01 08:00:00", Optional.of("+00:00"));
+    FolderSource third = FolderSource.keepingDatesIn("lib", root, SETTLED_AT_ONCE, dates);
+    Map<String, Asset> edited = scan(third).stream().collect(Collectors.toMap(Asset::relativePath, a -> a));
+    assertThat(third.knownDates().reads()).isEqualTo(1);
+    assertThat(edited.get("2023/trip.jpg").createdAt()).isEqualTo(Instant.parse("2021-01-01T08:00:00Z"));
+
+    // A damaged file is only a cache: every date is read again.
+    Files.writeString(dates, "damaged");
+    FolderSource afterDamage = FolderSource.keepingDatesIn("lib", root, SETTLED_AT_ONCE, dates);
+    scan(afterDamage);
+    assertThat(afterDamage.knownDates().reads()).isEqualTo(2);
+    FolderSource repaired = FolderSource.keepingDatesIn("lib", root, SETTLED_AT_ONCE, dates);
+    scan(repaired);
+    assertThat(repaired.knownDates().reads()).as("rewritten after the scan that read them").isZero();
+  }
+
+  @Test
   void offersPhotosAndVideosOnlyUnlessEveryFileIsAsked() throws Exception {
     for (String name : List.of("a.jpg", "B.MOV", "c.HEIC", "raw/d.dng", "e.txt", "f.jpg.part", "g", "h.pdf", "i.crdownload")) {
       write(name, "x");

@@ -41,6 +41,58 @@ class JournalDatabaseTest {
   }
 
   @Test
+  void theMigrationsConnectionKeepsTheEmbeddedDatabaseOpenForThePool() throws Exception {
+    JournalDatabase journal = JournalDatabase.of("", "sa", "", dataDir);
+
+    try (Connection held = journal.migrateAndHold().orElseThrow();
+        Connection other = journal.connect();
+        Statement query = other.createStatement();
+        ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM autoupload_schema_version")) {
+      rows.next();
+      assertThat(rows.getInt(1)).isEqualTo(9);
+      assertThat(held.isClosed()).isFalse();
+    }
+    // Applied once: a second start finds every version and applies nothing.
+    journal.migrateAndHold().orElseThrow().close();
+  }
+
+  @Test
+  void closingCompactsTheFileOnlyOnceMostOfItIsDeadChunks() throws Exception {
+    JournalDatabase journal = JournalDatabase.of("", "sa", "", dataDir);
+    journal.migrate();
+    Path file = dataDir.resolve("journal.mv.db");
+    try (Connection db = journal.connect(); Statement sql = db.createStatement()) {
+      sql.execute("CREATE TABLE filler (id INT PRIMARY KEY, data VARCHAR(4000))");
+      // Many small commits of rows rewritten again and again: chunks full of dead pages.
+      for (int round = 0; round < 20; round++) {
+        sql.execute("DELETE FROM filler");
+        sql.execute("INSERT INTO filler SELECT X, REPEAT('x', 2000) FROM SYSTEM_RANGE(1, 500)");
+      }
+      sql.execute("DELETE FROM filler");
+    }
+    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    long before = Files.size(file);
+    journal.shutDownEmbedded();
+    long compacted = Files.size(file);
+    assertThat(before).as("dead chunks enough to compact").isGreaterThan(JournalDatabase.COMPACT_FROM_BYTES);
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .as("still private once rewritten")
+        .isEqualTo("rw-------");
+
+    try (Connection db = journal.connect(); Statement sql = db.createStatement()) {
+      sql.execute("INSERT INTO filler SELECT X, REPEAT('y', 100) FROM SYSTEM_RANGE(1, 10)");
+    }
+    journal.shutDownEmbedded();
+
+    assertThat(compacted).as("mostly dead chunks, compacted whole on close").isLessThan(2_000_000);
+    try (Connection db = journal.connect(); Statement query = db.createStatement();
+        ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM filler")) {
+      rows.next();
+      assertThat(rows.getInt(1)).isEqualTo(10);
+    }
+  }
+
+  @Test
   void everyCommitSurvivesTheProcessBeingKilledRightAfterIt() throws Exception {
     Process killed =
         new ProcessBuilder(
