@@ -55,6 +55,7 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -393,7 +394,7 @@ public final class UploadEngine implements AutoCloseable {
     EngineMetrics metrics = new EngineMetrics(registry);
     StepTracker steps = new StepTracker();
     HikariDataSource activityPool = null;
-    Optional<java.sql.Connection> migrated = Optional.empty();
+    Optional<Connection> migrated = Optional.empty();
     try {
       long t0 = System.nanoTime();
       // Held open until the pool holds the database: an embedded H2 database closes (and compacts
@@ -467,7 +468,7 @@ public final class UploadEngine implements AutoCloseable {
     return TimeUnit.NANOSECONDS.toMillis(nanos);
   }
 
-  private static void closeQuietly(Optional<java.sql.Connection> connection) {
+  private static void closeQuietly(Optional<Connection> connection) {
     try {
       if (connection.isPresent() && !connection.get().isClosed()) {
         connection.get().close();

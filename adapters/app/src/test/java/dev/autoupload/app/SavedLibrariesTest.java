@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,18 +85,6 @@ class SavedLibrariesTest {
   }
 
   private LibraryDefinition define(String id, String targetName) {
-    List<String> problems = new ArrayList<>();
-    LibraryDefinition definition =
-        LibraryDefinition.parse(
-                ConfigFactory.parseString(
-                        "{ id = \"" + id + "\", source = \"" + tmp.resolve("photos").resolve(id) + "\", target = \""
-                            + tmp.resolve("backup").resolve(targetName).toUri() + "\" }")
-                    .root(),
-                "test",
-                config,
-                problems)
-            .orElseThrow();
-    assertThat(problems).isEmpty();
-    return definition;
+    return TestLibraries.define(config, tmp, id, targetName);
   }
 }

@@ -3,14 +3,12 @@ package dev.autoupload.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.library.Library;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -30,7 +28,7 @@ class ServedLibrariesTest {
   @Test
   void aRemovalAskedBeforeTheConfigFilesLibrariesAreInTheEngineWaitsForThem() throws Exception {
     Config config = ConfigLoader.withDataDir(ConfigLoader.load(Optional.empty(), List.of()), tmp.resolve("data"));
-    LibraryDefinition alice = define(config, "alice");
+    LibraryDefinition alice = TestLibraries.define(config, tmp, "alice", "alice");
     Files.createDirectories(alice.source());
     SavedLibraries saved = SavedLibraries.load(tmp.resolve("data"), config);
     try (UploadEngine engine = RunCommand.startEngine(config);
@@ -49,21 +47,5 @@ class ServedLibrariesTest {
       assertThat(engine.libraries()).extracting(Library::id).doesNotContain("alice");
       assertThat(served.list()).isEmpty();
     }
-  }
-
-  private LibraryDefinition define(Config config, String id) {
-    List<String> problems = new ArrayList<>();
-    LibraryDefinition definition =
-        LibraryDefinition.parse(
-                ConfigFactory.parseString(
-                        "{ id = \"" + id + "\", source = \"" + tmp.resolve("photos").resolve(id) + "\", target = \""
-                            + tmp.resolve("backup").resolve(id).toUri() + "\" }")
-                    .root(),
-                "test",
-                config,
-                problems)
-            .orElseThrow();
-    assertThat(problems).isEmpty();
-    return definition;
   }
 }
