@@ -4,10 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -73,6 +77,7 @@ final class StatusCommand extends InstanceCommand {
         "bytes: " + ProgressPrinter.humanBytes(run.path("bytesDone").asLong()) + " of "
             + ProgressPrinter.humanBytes(run.path("bytesToUpload").asLong())
             + (rate > 0 ? ", " + ProgressPrinter.humanBytes(rate) + "/s" : ""));
+    clusterLines(status.path("libraries")).forEach(out::println);
     for (JsonNode library : status.path("libraries")) {
       JsonNode stalled = library.path("stalled");
       if (stalled.isObject()) {
@@ -126,6 +131,36 @@ final class StatusCommand extends InstanceCommand {
         "all runs: " + counts.path("completed").asLong() + " uploaded, " + counts.path("uploading").asLong()
             + " uploading, " + counts.path("paused").asLong() + " paused, " + counts.path("failed").asLong()
             + " failed, " + counts.path("skipped").asLong() + " skipped");
+  }
+
+  /**
+   * On a cluster node, where the libraries run ("nodes: 10.0.0.5:2551 runs 2 libraries, …") and a
+   * line for each library whose status no node gave ("library bob: status unknown: …"); nothing
+   * for a single process, whose libraries name no node.
+   */
+  static List<String> clusterLines(JsonNode libraries) {
+    Map<String, Integer> perNode = new TreeMap<>();
+    List<String> lines = new ArrayList<>();
+    List<String> unknown = new ArrayList<>();
+    for (JsonNode library : libraries) {
+      if (library.path("node").isTextual()) {
+        perNode.merge(library.path("node").asText(), 1, Integer::sum);
+      }
+      if (library.path("unknown").isTextual()) {
+        unknown.add(
+            "library " + OneLine.of(library.path("id").asText()) + ": status unknown: "
+                + OneLine.of(library.path("unknown").asText()));
+      }
+    }
+    if (!perNode.isEmpty()) {
+      lines.add(
+          "nodes: "
+              + perNode.entrySet().stream()
+                  .map(node -> OneLine.of(node.getKey()) + " runs " + node.getValue() + (node.getValue() == 1 ? " library" : " libraries"))
+                  .collect(Collectors.joining(", ")));
+    }
+    lines.addAll(unknown);
+    return lines;
   }
 
   /** "STALLED: library camera: nothing backed up for 7h 12m, 40 file(s) waiting: …". */

@@ -25,4 +25,25 @@ class StatusCommandTest {
     assertThat(StatusCommand.stalledLine(new ObjectMapper().readTree(json)))
         .isEqualTo("STALLED: library camera: the last backup was 9d 0h ago, 3 file(s) waiting");
   }
+
+  @Test
+  void aClusterNodeSaysWhereTheLibrariesRunAndWhichNoNodeAnsweredFor() throws Exception {
+    String json =
+        "[{\"id\":\"alice\",\"node\":\"10.0.0.6:2551\",\"unknown\":null},"
+            + "{\"id\":\"bob\",\"node\":\"10.0.0.5:2551\",\"unknown\":null},"
+            + "{\"id\":\"carol\",\"node\":\"10.0.0.5:2551\",\"unknown\":null},"
+            + "{\"id\":\"dave\",\"node\":null,\"unknown\":\"unreachable: no node answered for it within 5000 ms\"}]";
+
+    assertThat(StatusCommand.clusterLines(new ObjectMapper().readTree(json)))
+        .containsExactly(
+            "nodes: 10.0.0.5:2551 runs 2 libraries, 10.0.0.6:2551 runs 1 library",
+            "library dave: status unknown: unreachable: no node answered for it within 5000 ms");
+  }
+
+  @Test
+  void aSingleProcessNamesNoNode() throws Exception {
+    String json = "[{\"id\":\"alice\",\"node\":null,\"unknown\":null},{\"id\":\"bob\"}]";
+
+    assertThat(StatusCommand.clusterLines(new ObjectMapper().readTree(json))).isEmpty();
+  }
 }
