@@ -324,7 +324,8 @@ class ClusterIT {
     Duration completed = Duration.ofNanos(System.nanoTime() - killedNanos);
     // At most one checkpoint interval (autoupload.upload.checkpoint-bytes, 8 MiB) sent again each
     // time the big file moved.
-    assertThat(resent).as("bytes of the big file sent again at each move").allSatisfy(bytes -> assertThat(bytes).isBetween(0L, 8L * MIB));
+    // Below zero: the chunk in flight when the node stopped landed after its line said so (README).
+    assertThat(resent).as("bytes of the big file sent again at each move").allSatisfy(bytes -> assertThat(bytes).isLessThanOrEqualTo(8L * MIB));
     List<String> everyFile = new ArrayList<>();
     for (String id : ids) {
       MediaFiles.sha256Tree(source(id)).keySet().forEach(path -> everyFile.add(id + " " + path + " completed"));
