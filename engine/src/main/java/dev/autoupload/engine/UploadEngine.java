@@ -434,7 +434,7 @@ public final class UploadEngine implements AutoCloseable {
       ActorSystem<EngineGuardian.Command> system =
           ActorSystem.create(EngineGuardian.create(guardianSettings), "autoupload", pekkoConfig);
       long t4 = System.nanoTime();
-      startActivity(system, activityPool, runActivity, activityReadAgainWhileIdle);
+      startActivity(system, journal, activityPool, runActivity, activityReadAgainWhileIdle);
       long t5 = System.nanoTime();
       log.debug(
           "Engine start, ms: settings {}, journal migration {}, pool {}, wiring {}, actor system {}, projection tables {}",
@@ -488,22 +488,18 @@ public final class UploadEngine implements AutoCloseable {
   }
 
   private static void startActivity(
-      ActorSystem<EngineGuardian.Command> system, DataSource pool, boolean run, Duration readAgainWhileIdle) {
-    // Twice at most: nodes of a cluster that start at once race on PostgreSQL's CREATE TABLE IF NOT
-    // EXISTS (a duplicate pg_type row for the loser); the second try finds the tables there.
-    for (int attempt = 1; ; attempt++) {
-      try {
-        ActivityProjection.createOffsetTables(system, pool).toCompletableFuture().get(SHUTDOWN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        break;
-      } catch (Exception e) {
-        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-        if (attempt < 2 && !(e instanceof InterruptedException)) {
-          log.info("Creating the Activity projection's tables failed, trying once more: {}", cause.getMessage());
-          continue;
-        }
-        system.terminate();
-        throw new EngineStartException("cannot create the Activity projection's tables: " + cause.getMessage(), cause);
-      }
+      ActorSystem<EngineGuardian.Command> system,
+      JournalDatabase journal,
+      DataSource pool,
+      boolean run,
+      Duration readAgainWhileIdle) {
+    try {
+      journal.underMigrationLock(
+          () -> ActivityProjection.createOffsetTables(system, pool).toCompletableFuture().get(SHUTDOWN_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+    } catch (Exception e) {
+      system.terminate();
+      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      throw new EngineStartException("cannot create the Activity projection's tables: " + cause.getMessage(), cause);
     }
     system.tell(new EngineGuardian.StartActivity(pool, run, readAgainWhileIdle));
   }

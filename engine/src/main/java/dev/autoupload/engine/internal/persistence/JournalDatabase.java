@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 
 /**
  * The journal database: which one (embedded H2 or PostgreSQL), how Pekko reaches it, and the
@@ -313,6 +314,27 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
       } catch (SQLException ignored) {
         // The failure that made us close it is the one to report.
       }
+    }
+  }
+
+  /**
+   * Runs {@code schemaWork} holding the migration lock (see {@link #lockMigrations}) on a journal
+   * that several engines share: schema work done elsewhere than in the migrations, such as Pekko
+   * Projection's own tables, races there too (two {@code CREATE TABLE IF NOT EXISTS} at once fail on
+   * PostgreSQL's catalog). An embedded H2 journal has one engine (the data dir's lock): it runs as is.
+   *
+   * @param schemaWork what creates or changes tables; its failure is this method's
+   * @throws Exception whatever {@code schemaWork} throws, or an {@link EngineStartException} when
+   *     the lock cannot be had
+   */
+  public void underMigrationLock(Callable<?> schemaWork) throws Exception {
+    if (dialect != Dialect.POSTGRES) {
+      schemaWork.call();
+      return;
+    }
+    try (Connection connection = connect()) {
+      lockMigrations(connection);
+      schemaWork.call();
     }
   }
 
