@@ -63,19 +63,23 @@ final class Identification {
     GONE_OR_UNKNOWN
   }
 
-  /** How the asset is now, after a read that failed. */
+  /** How the asset is now, after a read that failed; gone or unknown when the source cannot tell. */
   private static Found lookAgain(AssetSource source, Asset asset) {
     try {
-      return source
-          .refresh(asset)
-          .map(now -> now.version().equals(asset.version()) ? Found.AS_FOUND : Found.CHANGED)
-          .orElse(Found.GONE_OR_UNKNOWN);
+      return found(source, asset);
     } catch (IOException | RuntimeException e) {
       return Found.GONE_OR_UNKNOWN;
     }
   }
 
   private static boolean isAsFound(AssetSource source, Asset asset) throws IOException {
-    return source.refresh(asset).map(now -> now.version().equals(asset.version())).orElse(false);
+    return found(source, asset) == Found.AS_FOUND;
+  }
+
+  private static Found found(AssetSource source, Asset asset) throws IOException {
+    return source
+        .refresh(asset)
+        .map(now -> now.version().equals(asset.version()) ? Found.AS_FOUND : Found.CHANGED)
+        .orElse(Found.GONE_OR_UNKNOWN);
   }
 }

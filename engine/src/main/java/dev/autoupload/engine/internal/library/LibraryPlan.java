@@ -707,12 +707,7 @@ final class LibraryPlan {
       next.pending = next.pending.without(id);
       next.results.get(id).ifPresent(result -> next.tally = next.tally.without(result));
       next.results = next.results.without(id);
-      long size = entry.asset().size();
-      SameSize sameSize = next.bySize.get(size).orElseThrow();
-      next.bySize =
-          sameSize.pending() == 1
-              ? next.bySize.without(size)
-              : next.bySize.with(size, new SameSize(sameSize.pending() - 1, sameSize.unread()));
+      leaveSize(entry.asset().size());
     }
 
     // -- identifying --
@@ -1017,17 +1012,21 @@ final class LibraryPlan {
       countRetrying(pendingOf(id), Optional.empty());
       next.pending = next.pending.without(id);
       result(id, result);
-      long size = entry.asset().size();
-      SameSize sameSize = next.bySize.get(size).orElseThrow();
-      next.bySize =
-          sameSize.pending() == 1
-              ? next.bySize.without(size)
-              : next.bySize.with(size, new SameSize(sameSize.pending() - 1, sameSize.unread()));
+      leaveSize(entry.asset().size());
     }
 
     void result(String assetId, Result result) {
       next.tally = next.tally.move(next.results.get(assetId), result);
       next.results = next.results.with(assetId, result);
+    }
+
+    /** One pending asset of {@code size} fewer: the counterpart of {@link #addPending}. */
+    void leaveSize(long size) {
+      SameSize sameSize = next.bySize.get(size).orElseThrow();
+      next.bySize =
+          sameSize.pending() == 1
+              ? next.bySize.without(size)
+              : next.bySize.with(size, new SameSize(sameSize.pending() - 1, sameSize.unread()));
     }
 
     void addPending(Pending entry) {
