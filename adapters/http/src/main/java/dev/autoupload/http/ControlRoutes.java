@@ -69,8 +69,10 @@ import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
+import org.apache.pekko.stream.StreamLimitReachedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +88,11 @@ final class ControlRoutes extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(ControlRoutes.class);
   private static final int DEFAULT_LIMIT = 50;
   private static final int CHART_HOURS = 24;
+  /**
+   * A body over autoupload.http.max-body is still read, and dropped, up to this size before the
+   * 413 goes out, so that the client sees the answer; beyond it the connection is closed at once.
+   */
+  private static final long DRAINED_AT_MOST = 1024 * 1024;
   private static final String STATE_NAMES =
       Arrays.stream(UploadState.values()).map(ApiJson::state).collect(Collectors.joining(", "));
   private static final String WEB = "/dev/autoupload/http/web/";
@@ -688,35 +695,46 @@ final class ControlRoutes extends AllDirectives {
   }
 
   /**
-   * 413 for a declared length over the limit at once. Otherwise the whole body is read before the
-   * request is routed (a chunked one cut off at the limit, 413), so no answer leaves before its
-   * request has arrived; a body slower than {@code autoupload.http.body-timeout} gets 408.
+   * Reads the whole body before the request is routed, so no answer leaves before its request has
+   * arrived; a body slower than {@code autoupload.http.body-timeout} gets 408. A body over the
+   * limit gets 413 only after it has been read to its end (up to {@link #DRAINED_AT_MOST}): a
+   * client still sending when the server closes the connection gets a reset and often never sees
+   * the answer. Only a body that is hopelessly large is answered at once.
    */
   private Route bodyLimit(Supplier<Route> inner) {
     return extractRequestEntity(
-        entity -> {
-          OptionalLong length = entity.getContentLengthOption();
-          if (length.isPresent() && length.getAsLong() > settings.maxBody()) {
-            return tooLarge();
-          }
-          // The routes' own failures are handled inside, so only reading the body meets this one.
-          ExceptionHandler slowBody =
-              ExceptionHandler.newBuilder()
-                  .match(
-                      TimeoutException.class,
-                      timeout ->
-                          error(
-                              StatusCodes.REQUEST_TIMEOUT,
-                              "the body did not arrive within " + settings.bodyTimeout().toMillis()
-                                  + " ms (autoupload.http.body-timeout)",
-                              Optional.empty()))
-                  .build();
-          return withSizeLimit(
-              settings.maxBody(),
-              () ->
-                  handleExceptions(
-                      slowBody, () -> toStrictEntity(settings.bodyTimeout(), () -> handleExceptions(exceptions(), inner))));
-        });
+        entity ->
+            extractMaterializer(
+                materializer -> {
+                  OptionalLong length = entity.getContentLengthOption();
+                  if (length.isPresent() && length.getAsLong() > DRAINED_AT_MOST) {
+                    return tooLarge();
+                  }
+                  CompletionStage<RequestBody> read =
+                      RequestBody.read(entity, settings.maxBody(), DRAINED_AT_MOST, settings.bodyTimeout(), materializer);
+                  return onComplete(
+                      read,
+                      outcome -> {
+                        if (outcome.isFailure()) {
+                          Throwable cause = unwrap(outcome.failed().get());
+                          if (cause instanceof TimeoutException) {
+                            return error(
+                                StatusCodes.REQUEST_TIMEOUT,
+                                "the body did not arrive within " + settings.bodyTimeout().toMillis()
+                                    + " ms (autoupload.http.body-timeout)",
+                                Optional.empty());
+                          }
+                          return cause instanceof StreamLimitReachedException ? tooLarge() : failure(cause);
+                        }
+                        RequestBody body = outcome.get();
+                        if (body.tooLarge()) {
+                          return tooLarge();
+                        }
+                        return mapRequest(
+                            request -> request.withEntity(HttpEntities.create(entity.getContentType(), body.bytes())),
+                            () -> handleExceptions(exceptions(), inner));
+                      });
+                }));
   }
 
   private Route authenticated(Function<Access.Caller, Route> inner) {
@@ -779,6 +797,10 @@ final class ControlRoutes extends AllDirectives {
     }
     if (cause instanceof EntityStreamSizeException) {
       return tooLarge();
+    }
+    if (cause instanceof EntityStreamException broken) {
+      // A body cut off before its declared length, or malformed chunks. The summary only, as below.
+      return error(StatusCodes.BAD_REQUEST, "the body is malformed: " + broken.info().summary(), Optional.empty());
     }
     if (cause instanceof IllegalRequestException illegal) {
       // Pekko's word that the request is bad, e.g. a form cut off before its declared length. Its

@@ -353,6 +353,8 @@ class ControlApiTest {
     String big = "{\"pad\": \"" + "x".repeat(70 * 1024) + "\"}";
 
     assertThat(error(client.putJson("/api/conditions", big), 413)).contains("larger than 65536 bytes");
+    String bigger = "{\"pad\": \"" + "x".repeat(900 * 1024) + "\"}";
+    assertThat(error(client.putJson("/api/conditions", bigger), 413)).contains("larger than 65536 bytes");
     HttpResponse<String> chunked =
         client.send(
             client.authorized("/api/conditions")
@@ -362,6 +364,44 @@ class ControlApiTest {
     assertThat(json(chunked).get("error").asText()).isNotBlank();
     assertThat(error(client.send(client.request("/login").header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString("token=" + "x".repeat(70 * 1024)))), 413)).isNotBlank();
+  }
+
+  @Test
+  void aBodyOverTheLimitIsReadToItsEndSoTheConnectionGoesOn() throws Exception {
+    String authorization = "Authorization: Bearer " + client.token() + "\r\n";
+    String chunk = "x".repeat(8 * 1024);
+    String chunked = (Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n").repeat(9) + "0\r\n\r\n";
+    String declared = "x".repeat(70 * 1024);
+    String status = "GET /api/status HTTP/1.1\r\nHost: localhost\r\n" + authorization + "Connection: close\r\n\r\n";
+    String put = "PUT /api/conditions HTTP/1.1\r\nHost: localhost\r\n" + authorization + "Content-Type: application/json\r\n";
+
+    RawHttp.Exchange exchange =
+        RawHttp.exchange(
+            client.base().getPort(),
+            (put + "Transfer-Encoding: chunked\r\n\r\n" + chunked
+                    + put + "Content-Length: " + declared.length() + "\r\n\r\n" + declared
+                    + status)
+                .getBytes(StandardCharsets.ISO_8859_1),
+            false,
+            Duration.ofSeconds(10));
+
+    assertThat(exchange.responses()).extracting(RawHttp.Response::status).containsExactly(413, 413, 200);
+  }
+
+  @Test
+  void aHopelesslyLargeBodyIs413AtOnceAndTheConnectionCloses() throws Exception {
+    RawHttp.Exchange exchange =
+        RawHttp.exchange(
+            client.base().getPort(),
+            ("PUT /api/conditions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + client.token()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n{")
+                .getBytes(StandardCharsets.ISO_8859_1),
+            false,
+            Duration.ofSeconds(10));
+
+    assertThat(exchange.responses()).hasSize(1);
+    assertThat(exchange.responses().get(0).status()).isEqualTo(413);
+    assertThat(exchange.responses().get(0).header("Connection")).hasValue("close");
   }
 
   // ---- errors ----
