@@ -1005,6 +1005,35 @@ public final class UploadEngine implements AutoCloseable {
 
 
   /**
+   * Tries an asset of one library that failed for good in this run again, at the front of its
+   * queue; only that library is asked.
+   *
+   * @param libraryId the library the asset belongs to
+   * @param assetId the id of the asset that failed
+   * @return fails with {@link NoSuchElementException} when the library is not running here or has no
+   *     such failed asset
+   */
+  public CompletionStage<Void> retry(String libraryId, String assetId) {
+    return entries()
+        .thenCompose(
+            entries -> {
+              Optional<EngineGuardian.LibraryEntry> running =
+                  entries.stream().filter(entry -> entry.library().id().equals(libraryId) && entry.down().isEmpty()).findFirst();
+              if (running.isEmpty()) {
+                return CompletableFuture.<Boolean>completedFuture(false);
+              }
+              return this.<BackupSupervisor.Command, Boolean>ask(
+                  running.get().supervisor(), replyTo -> new BackupSupervisor.RetryAsset(assetId, replyTo), askTimeout);
+            })
+        .thenCompose(
+            found ->
+                found
+                    ? CompletableFuture.<Void>completedFuture(null)
+                    : CompletableFuture.<Void>failedFuture(
+                        new NoSuchElementException("no failed upload " + assetId + " in library " + libraryId)));
+  }
+
+  /**
    * Empties the Activity read model and rebuilds it from the journal; completes when replay has begun.
    *
    * @return completes when the replay has begun

@@ -136,9 +136,7 @@ class ClusterIT {
 
     List<AppProcess> survivors = IntStream.range(0, 3).filter(n -> n != victim).mapToObj(nodes::get).toList();
     List<Integer> linesAtKill = survivors.stream().map(node -> node.stdout().size()).toList();
-    await()
-        .atMost(MOVE_TIMEOUT)
-        .until(() -> survivors.stream().allMatch(AppProcess::isAlive) && moving.stream().allMatch(id -> startedSince(survivors, linesAtKill, id)));
+    awaitStartedSince(survivors, linesAtKill, moving);
     Duration moved = Duration.ofNanos(System.nanoTime() - killedNanos);
 
     awaitEveryTargetEqualsItsSource(ids);
@@ -275,9 +273,7 @@ class ClusterIT {
     long killedNanos = System.nanoTime();
     long partAtKill = MediaFiles.sizeOrMinusOne(part);
     assertThat(partAtKill).as("the big file is mid-upload").isBetween(32L * MIB, bigBytes - 1);
-    await()
-        .atMost(MOVE_TIMEOUT)
-        .until(() -> moving.stream().allMatch(id -> startedSince(survivors, linesAtKill, id)));
+    awaitStartedSince(survivors, linesAtKill, moving);
     Duration moved = Duration.ofNanos(System.nanoTime() - killedNanos);
     List<Long> resent = new ArrayList<>();
     resent.add(partAtKill - resumedSince(survivors, linesAtKill, partAtKill));
@@ -306,9 +302,7 @@ class ClusterIT {
       // What this stop handed over, by the node's own lines: sharding may have moved a library
       // away from it (a rebalance to a restarted node) just before.
       List<String> handedOver = stoppedSince(leaving, leavingLinesBefore);
-      await()
-          .atMost(MOVE_TIMEOUT)
-          .until(() -> handedOver.stream().allMatch(id -> startedSince(others, linesBefore, id)));
+      awaitStartedSince(others, linesBefore, handedOver);
       if (handedOver.contains(BIG) && partAtStop >= 0) {
         resent.add(partAtStop - resumedSince(others, linesBefore, partAtStop));
       }
@@ -524,7 +518,12 @@ class ClusterIT {
     assertThat(target(slow).resolve("Videos/long.mov")).doesNotExist();
     Duration stoppedAfter = Duration.ofNanos(last[1] - pausedNanos);
 
-    HttpResponse<String> unknownRetry = b.send("POST", "api/uploads/no-such-asset/retry", null);
+    // 503 says "try again": a node busy with a moved library, or a loaded machine, may not answer
+    // within library-ask-timeout. The answer that comes is 404.
+    HttpResponse<String> unknownRetry =
+        await()
+            .atMost(MOVE_TIMEOUT)
+            .until(() -> b.send("POST", "api/uploads/no-such-asset/retry", null), response -> response.statusCode() != 503);
     assertThat(unknownRetry.statusCode()).as(unknownRetry.body()).isEqualTo(404);
 
     HttpResponse<String> resumed = b.send("POST", "api/resume", null);
@@ -725,6 +724,26 @@ class ClusterIT {
   }
 
   /** Whether a survivor's output says, after the kill, that library {@code id} runs there. */
+  /**
+   * Waits up to {@link #MOVE_TIMEOUT} until each of {@code ids} runs on one of {@code nodes}, every
+   * one of them alive; if not, fails naming the libraries that did not move, with the nodes' output.
+   */
+  private static void awaitStartedSince(List<AppProcess> nodes, List<Integer> linesBefore, List<String> ids) {
+    long since = System.nanoTime();
+    try {
+      await()
+          .atMost(MOVE_TIMEOUT)
+          .until(() -> nodes.stream().allMatch(AppProcess::isAlive) && ids.stream().allMatch(id -> startedSince(nodes, linesBefore, id)));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      List<String> notMoved = ids.stream().filter(id -> !startedSince(nodes, linesBefore, id)).toList();
+      throw new AssertionError(
+          "after " + Duration.ofNanos(System.nanoTime() - since).toMillis() + " ms, " + notMoved + " of " + ids
+              + " do not run on any of these nodes yet:\n"
+              + nodes.stream().map(AppProcess::describe).collect(Collectors.joining("\n")),
+          e);
+    }
+  }
+
   private static boolean startedSince(List<AppProcess> survivors, List<Integer> linesAtKill, String id) {
     for (int i = 0; i < survivors.size(); i++) {
       List<String> lines = survivors.get(i).stdout();

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KillLoopIT {
 
-  private static final int KILLS = Integer.getInteger("killloop.kills", 10);
+  private static final int KILLS = Integer.getInteger("killloop.kills", 6);
   private static final long SEED = Long.getLong("killloop.seed", 20261202L);
   private static final long BIG_BYTES = Long.getLong("killloop.big-mib", 64) * MIB;
   private static final int SMALL_FILES = 300;

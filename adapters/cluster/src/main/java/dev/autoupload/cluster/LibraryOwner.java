@@ -334,7 +334,7 @@ public final class LibraryOwner {
 
     private Behavior<Command> onRetry(Retry retry) {
       node.engine()
-          .retry(retry.assetId())
+          .retry(id, retry.assetId())
           .whenComplete(
               (done, failure) -> {
                 Throwable cause = Failures.unwrap(failure);

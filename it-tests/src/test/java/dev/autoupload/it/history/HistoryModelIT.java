@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HistoryModelIT {
 
-  private static final int DEFAULT_HISTORIES = 16;
+  private static final int DEFAULT_HISTORIES = 10;
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
   private static final String REPLAY =
       "mvn -B -pl it-tests -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false"
