@@ -25,6 +25,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
@@ -55,11 +60,15 @@ class PostgresJournalIT {
   }
 
   private UploadEngine start(Path dataDir) {
+    return start(dataDir, postgres.jdbcUrl());
+  }
+
+  private static UploadEngine start(Path dataDir, String journalUrl) {
     return EngineInternals.start(
         ConfigFactory.parseMap(
                 Map.of(
                     "autoupload.data-dir", dataDir.toString(),
-                    "autoupload.journal.url", postgres.jdbcUrl(),
+                    "autoupload.journal.url", journalUrl,
                     "autoupload.journal.user", postgres.user(),
                     "autoupload.journal.password", "",
                     "autoupload.layout.pattern", "{path}",
@@ -129,6 +138,54 @@ class PostgresJournalIT {
       } while (cursor.isPresent());
       assertThat(all).hasSize(60).extracting(ActivityItem::assetId).doesNotHaveDuplicates();
       assertThat(all).extracting(ActivityItem::path).containsExactlyInAnyOrderElementsOf(hashes.keySet());
+    }
+  }
+
+  /**
+   * Engines sharing one journal (the nodes of a cluster) that start at the same instant on an empty
+   * database all start: the schema, the journal's and the Activity projection's tables, is made
+   * once, under the journal's migration lock. PostgreSQL's CREATE TABLE IF NOT EXISTS is not
+   * safe against itself: two at once, one fails on a unique index of the catalog (seen in ClusterIT).
+   */
+  @Test
+  void enginesStartingAtOnceOnAnEmptyDatabaseAllStart() throws Exception {
+    int engines = 4;
+    for (int round = 0; round < 3; round++) {
+      String url = postgres.createDatabase("race" + round);
+      CyclicBarrier atOnce = new CyclicBarrier(engines);
+      ExecutorService threads = Executors.newFixedThreadPool(engines);
+      List<Future<UploadEngine>> starts = new ArrayList<>();
+      for (int n = 0; n < engines; n++) {
+        Path dataDir = tmp.resolve("round" + round + "-node" + n);
+        starts.add(
+            threads.submit(
+                () -> {
+                  atOnce.await();
+                  return start(dataDir, url);
+                }));
+      }
+      List<Throwable> failures = new ArrayList<>();
+      List<UploadEngine> started = new ArrayList<>();
+      for (Future<UploadEngine> start : starts) {
+        try {
+          started.add(start.get(2, TimeUnit.MINUTES));
+        } catch (ExecutionException e) {
+          failures.add(e.getCause());
+        }
+      }
+      threads.shutdown();
+      for (UploadEngine engine : started) {
+        engine.close();
+      }
+      assertThat(failures).as("round %d: engines that failed to start", round).isEmpty();
+      try (Connection db = DriverManager.getConnection(url, postgres.user(), "");
+          Statement query = db.createStatement();
+          ResultSet rows =
+              query.executeQuery(
+                  "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('event_journal', 'snapshot', 'activity_asset', 'pekko_projection_offset_store')")) {
+        rows.next();
+        assertThat(rows.getInt(1)).as("the journal's and the Activity's tables").isEqualTo(4);
+      }
     }
   }
 }

@@ -65,6 +65,12 @@ final class PostgresServer implements AutoCloseable {
     return "jdbc:postgresql://127.0.0.1:" + port + "/autoupload";
   }
 
+  /** Creates another, empty database on the server and {@return its JDBC URL}. */
+  String createDatabase(String name) throws IOException, InterruptedException {
+    run(List.of(bin.resolve("createdb").toString(), "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", "postgres", name), true);
+    return "jdbc:postgresql://127.0.0.1:" + port + "/" + name;
+  }
+
   String user() {
     return "postgres";
   }
