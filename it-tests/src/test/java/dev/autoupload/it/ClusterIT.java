@@ -434,11 +434,12 @@ class ClusterIT {
 
   /**
    * Any node answers for every library: node B's {@code /api/status} shows a library that runs on
-   * node A with A's counts, and a pause and a resume sent to B reach A (the library's owner, through
-   * sharding): the status says paused with the reason, A's file on the target stops growing, and
-   * after the resume every file is on its target, sha256-equal. Then A is killed: until it is
-   * downed and its libraries move, B lists them with their status unknown and answers a resume with
-   * 503, and once they moved B shows them on a survivor.
+   * node A with A's counts, and a pause sent to B reaches A (the library's owner, through
+   * sharding): the status says paused with the reason and A's file on the target stops growing.
+   * Then A is killed: until it is downed and its libraries move, B lists them with their status
+   * unknown and answers a pause with 503 naming them; once they moved, B shows them on a
+   * survivor, still paused (the cluster's pause flag). A started again learns the pause before any
+   * library runs on it. After the resume every file is on its target, sha256-equal.
    */
   @Test
   void anyNodeShowsAndPausesAndResumesALibraryThatRunsOnAnother() throws Exception {
@@ -526,40 +527,18 @@ class ClusterIT {
             .until(() -> b.send("POST", "api/uploads/no-such-asset/retry", null), response -> response.statusCode() != 503);
     assertThat(unknownRetry.statusCode()).as(unknownRetry.body()).isEqualTo(404);
 
-    HttpResponse<String> resumed = b.send("POST", "api/resume", null);
-    assertThat(resumed.statusCode()).as(resumed.body()).isEqualTo(204);
-    long resumedNanos = System.nanoTime();
-    awaitEveryTargetEqualsItsSource(ids);
-    Duration completed = Duration.ofNanos(System.nanoTime() - resumedNanos);
-    await()
-        .atMost(MOVE_TIMEOUT)
-        .untilAsserted(
-            () -> {
-              JsonNode status = b.json("api/status");
-              assertThat(status.get("state").asText()).isNotEqualTo("paused");
-              JsonNode slowLibrary = libraryIn(status.get("libraries"), slow);
-              assertThat(slowLibrary.get("reasons").findValuesAsText("code")).doesNotContain("USER_PAUSED");
-              // Sharding may have moved the library meanwhile: the node that runs it now counts what
-              // the other uploaded as already backed up.
-              assertThat(slowLibrary.get("completed").asLong() + slowLibrary.get("alreadyBackedUp").asLong())
-                  .as(slowLibrary.toString())
-                  .isEqualTo(slowFiles);
-            });
-    for (AppProcess node : nodes) {
-      assertThat(node.isAlive()).as(node.describe()).isTrue();
-      assertThat(node.errorLines()).as(node.describe()).isEmpty();
-    }
-
-    // A dead before it is downed: B still lists A's libraries, their status unknown, and a resume
-    // through B answers 503 naming them; once they moved, B shows them on a survivor.
+    // A dies while the cluster is paused: until it is downed B lists A's libraries, their status
+    // unknown, and a pause sent again through B answers 503 naming them; once they moved, B shows
+    // them on a survivor, where they stay paused (the cluster's pause flag): the long file's part
+    // does not grow.
     List<String> onA = List.copyOf(runningOn(List.of(nodeA)).keySet());
     nodeA.kill9();
     long killedNanos = System.nanoTime();
-    CompletableFuture<HttpResponse<String>> resumeWhileDead =
+    CompletableFuture<HttpResponse<String>> pauseWhileDead =
         CompletableFuture.supplyAsync(
             () -> {
               try {
-                return b.send("POST", "api/resume", null);
+                return b.send("POST", "api/pause", null);
               } catch (IOException | InterruptedException e) {
                 throw new IllegalStateException(e);
               }
@@ -574,23 +553,65 @@ class ClusterIT {
         assertThat(library.get("unknown").isNull()).as(library.toString()).isTrue();
       }
     }
-    HttpResponse<String> refusedResume = resumeWhileDead.get(60, TimeUnit.SECONDS);
-    assertThat(refusedResume.statusCode()).as(refusedResume.body()).isEqualTo(503);
-    assertThat(refusedResume.body()).contains(onA.get(0));
+    HttpResponse<String> refusedPause = pauseWhileDead.get(60, TimeUnit.SECONDS);
+    assertThat(refusedPause.statusCode()).as(refusedPause.body()).isEqualTo(503);
+    assertThat(refusedPause.body()).contains(onA.get(0));
     await()
         .atMost(MOVE_TIMEOUT.multipliedBy(2))
         .untilAsserted(
             () -> {
-              for (JsonNode library : b.json("api/status").get("libraries")) {
+              JsonNode libraries = b.json("api/status").get("libraries");
+              for (JsonNode library : libraries) {
                 assertThat(library.get("unknown").isNull()).as(library.toString()).isTrue();
                 assertThat(library.get("node").asText()).as(library.toString()).isNotEqualTo(addressOfA);
               }
+              assertThat(libraryIn(libraries, slow).get("reasons").findValuesAsText("code")).contains("USER_PAUSED");
             });
     Duration shownAgain = Duration.ofNanos(System.nanoTime() - killedNanos);
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> MediaFiles.sizeOrMinusOne(part) <= partWhilePaused);
+
+    // A starts again, a new process: it learns the pause from the others before any library
+    // starts on it.
+    AppProcess restarted = startNode(a);
+    nodes.set(a, restarted);
+    awaitJoined(restarted, ids);
+    await()
+        .atMost(MOVE_TIMEOUT)
+        .until(() -> restarted.stdout().contains("autoupload: the cluster is paused: uploads on this node wait for a resume"));
+
+    HttpResponse<String> resumed = b.send("POST", "api/resume", null);
+    assertThat(resumed.statusCode()).as(resumed.body()).isEqualTo(204);
+    long resumedNanos = System.nanoTime();
+    await()
+        .atMost(MOVE_TIMEOUT)
+        .until(() -> restarted.stdout().contains("autoupload: the cluster is resumed: uploads on this node go on"));
+    awaitEveryTargetEqualsItsSource(ids);
+    Duration completed = Duration.ofNanos(System.nanoTime() - resumedNanos);
+    await()
+        .atMost(MOVE_TIMEOUT)
+        .untilAsserted(
+            () -> {
+              JsonNode status = b.json("api/status");
+              assertThat(status.get("state").asText()).isNotEqualTo("paused");
+              JsonNode slowLibrary = libraryIn(status.get("libraries"), slow);
+              assertThat(slowLibrary.get("reasons").findValuesAsText("code")).doesNotContain("USER_PAUSED");
+              // The library moved: the node that runs it now counts what A uploaded as already
+              // backed up.
+              assertThat(slowLibrary.get("completed").asLong() + slowLibrary.get("alreadyBackedUp").asLong())
+                  .as(slowLibrary.toString())
+                  .isEqualTo(slowFiles);
+            });
+    for (AppProcess node : nodes) {
+      assertThat(node.isAlive()).as(node.describe()).isTrue();
+      assertThat(node.errorLines()).as(node.describe()).isEmpty();
+    }
     System.out.printf(
-        "ClusterIT: %s ran on node %d (%s), paused through node %d; its long file stopped growing %.1f s after the pause at %d bytes, every file on its target %.1f s after the resume; %s unknown on node %d after the kill, shown on survivors %.1f s after it%n",
-        slow, a, addressOfA, nodes.indexOf(nodeB), stoppedAfter.toMillis() / 1000.0, partWhilePaused, completed.toMillis() / 1000.0,
-        onA, nodes.indexOf(nodeB), shownAgain.toMillis() / 1000.0);
+        "ClusterIT: %s ran on node %d (%s), paused through node %d; its long file stopped growing %.1f s after the pause at %d bytes; %s unknown on node %d after the kill, shown on survivors %.1f s after it, still paused; node %d restarted paused; every file on its target %.1f s after the resume%n",
+        slow, a, addressOfA, nodes.indexOf(nodeB), stoppedAfter.toMillis() / 1000.0, partWhilePaused,
+        onA, nodes.indexOf(nodeB), shownAgain.toMillis() / 1000.0, a, completed.toMillis() / 1000.0);
   }
 
   private static JsonNode libraryIn(JsonNode libraries, String id) {

@@ -21,16 +21,19 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 public final class ClusterControl {
 
   private final ClusterSharding sharding;
+  private final ClusterPause pause;
   private final List<String> libraryIds;
   private final Duration timeout;
 
   /**
    * @param sharding the node's sharding, with {@link LibraryOwner#TYPE} initialized
+   * @param pause the cluster's pause flag, as this node follows it
    * @param libraryIds every library of the cluster
    * @param timeout how long each library's owner has to answer
    */
-  ClusterControl(ClusterSharding sharding, List<String> libraryIds, Duration timeout) {
+  ClusterControl(ClusterSharding sharding, ClusterPause pause, List<String> libraryIds, Duration timeout) {
     this.sharding = sharding;
+    this.pause = pause;
     this.libraryIds = List.copyOf(libraryIds);
     this.timeout = timeout;
   }
@@ -59,15 +62,21 @@ public final class ClusterControl {
   }
 
   /**
-   * The user's pause or its end, on every node that runs a library ({@link LibraryOwner.SetPaused}).
+   * The user's pause or its end for the whole cluster: first the cluster's flag, which every node
+   * follows (also one that joins later, or to which a library moves: {@link ClusterPause}), then
+   * every library's owner, so that the answer comes once the engine of each library took it
+   * ({@link LibraryOwner.SetPaused}).
    *
    * @param paused true to pause, false to resume
-   * @return completes once every library's node took it; fails with {@link TimeoutException} naming
-   *     the libraries whose node did not answer in time, or with {@link IllegalStateException} when
-   *     a node's engine refused it
+   * @return completes once every library's node took it; fails with {@link TimeoutException} when
+   *     a majority of nodes did not take the flag in time or naming the libraries whose node did
+   *     not answer in time (those follow the flag once they run again), or with {@link
+   *     IllegalStateException} when a node's engine refused it
    */
   public CompletionStage<Void> setPaused(boolean paused) {
-    return askAll(replyTo -> new LibraryOwner.SetPaused(paused, replyTo), ClusterControl::noAnswer)
+    return pause
+        .set(paused)
+        .thenCompose(flagSet -> askAll(replyTo -> new LibraryOwner.SetPaused(paused, replyTo), ClusterControl::noAnswer))
         .thenCompose(
             answers -> {
               Optional<CompletableFuture<Void>> failed = failure(answers);

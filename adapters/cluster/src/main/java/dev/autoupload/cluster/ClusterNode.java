@@ -3,6 +3,7 @@ package dev.autoupload.cluster;
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -45,7 +46,7 @@ public final class ClusterNode {
    *     an id this node does not know. Called off the actors' threads; a failure is retried by
    *     sharding after {@code pekko.cluster.sharding.entity-restart-backoff}
    * @param notes told a line when a library or the Activity projection starts or stops on this
-   *     node, on an engine thread
+   *     node, and when the node follows the cluster's pause or resume, on an engine thread
    * @return what answers for every library of the cluster on this node: status, pause, resume and
    *     retry, through each library's owner wherever it runs
    */
@@ -56,13 +57,16 @@ public final class ClusterNode {
       Function<String, Optional<Library>> open,
       Consumer<String> notes) {
     ActorSystem<?> system = EngineInternals.actorSystem(engine);
+    Duration askTimeout = system.settings().config().getDuration("autoupload.cluster.library-ask-timeout");
+    ClusterPause pause = ClusterPause.start(system, engine, askTimeout, notes);
     LibraryOwner.Node node =
         new LibraryOwner.Node(
             engine,
             open,
             system.dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher")),
             notes,
-            settings.address());
+            settings.address(),
+            pause.known());
     ClusterSharding sharding = ClusterSharding.get(system);
     ActorRef<ShardingEnvelope<LibraryOwner.Command>> region =
         sharding
@@ -74,8 +78,7 @@ public final class ClusterNode {
         startOnceUp(Cluster.get(system), settings.waitForNodes(), List.copyOf(libraryIds), region),
         "cluster-library-starter",
         Props.empty());
-    return new ClusterControl(
-        sharding, libraryIds, system.settings().config().getDuration("autoupload.cluster.library-ask-timeout"));
+    return new ClusterControl(sharding, pause, libraryIds, askTimeout);
   }
 
   /**

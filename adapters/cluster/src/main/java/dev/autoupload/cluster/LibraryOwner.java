@@ -133,13 +133,16 @@ public final class LibraryOwner {
    * @param blocking where opening (which touches the source and target) runs
    * @param notes told one line each time a library starts or stops on this node
    * @param address this node as the others name it, {@code host:port}, for reports
+   * @param pauseKnown completes once the node's engine follows the cluster's pause: a library
+   *     starts only then, so that it never sends a byte on a node that missed the pause
    */
   record Node(
       UploadEngine engine,
       Function<String, Optional<Library>> open,
       Executor blocking,
       Consumer<String> notes,
-      String address) {}
+      String address,
+      CompletionStage<Void> pauseKnown) {}
 
   static Behavior<Command> create(EntityContext<Command> entity, Node node) {
     return Behaviors.setup(
@@ -166,7 +169,8 @@ public final class LibraryOwner {
       this.timers = timers;
       this.id = entity.getEntityId();
       this.opened =
-          CompletableFuture.supplyAsync(() -> node.open().apply(id), node.blocking())
+          node.pauseKnown()
+              .thenApplyAsync(known -> node.open().apply(id), node.blocking())
               .thenCompose(
                   library ->
                       library.isEmpty()

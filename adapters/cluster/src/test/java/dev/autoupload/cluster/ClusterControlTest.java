@@ -96,6 +96,9 @@ class ClusterControlTest {
 
       control.setPaused(true).toCompletableFuture().get(30, TimeUnit.SECONDS);
       paused.countDown();
+      // The node follows the cluster's pause flag as well (a node without libraries would too).
+      probe.awaitAssert(
+          WITHIN, () -> assertThat(notes).contains("the cluster is paused: uploads on this node wait for a resume"));
 
       probe.awaitAssert(
           WITHIN,
@@ -129,6 +132,7 @@ class ClusterControlTest {
           .hasCauseInstanceOf(NoSuchElementException.class);
 
       control.setPaused(false).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      probe.awaitAssert(WITHIN, () -> assertThat(notes).contains("the cluster is resumed: uploads on this node go on"));
       probe.awaitAssert(
           WITHIN,
           () -> {
