@@ -33,6 +33,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
 
 /**
  * {@code autoupload serve} on a cluster: three nodes of the packaged app on loopback share a private
@@ -573,6 +574,7 @@ class ClusterIT {
         .atMost(Duration.ofSeconds(10))
         .until(() -> MediaFiles.sizeOrMinusOne(part) <= partWhilePaused);
 
+    Duration completed;
     // A starts again, a new process: it learns the pause from the others before any library
     // starts on it.
     AppProcess restarted = startNode(a);
@@ -582,14 +584,33 @@ class ClusterIT {
         .atMost(MOVE_TIMEOUT)
         .until(() -> restarted.stdout().contains("autoupload: the cluster is paused: uploads on this node wait for a resume"));
 
-    HttpResponse<String> resumed = b.send("POST", "api/resume", null);
-    assertThat(resumed.statusCode()).as(resumed.body()).isEqualTo(204);
-    long resumedNanos = System.nanoTime();
-    await()
-        .atMost(MOVE_TIMEOUT)
-        .until(() -> restarted.stdout().contains("autoupload: the cluster is resumed: uploads on this node go on"));
-    awaitEveryTargetEqualsItsSource(ids);
-    Duration completed = Duration.ofNanos(System.nanoTime() - resumedNanos);
+    // The Activity page on the restarted node shows every library of the cluster: once all files
+    // are up, it counts them all.
+    long everyFile = 0;
+    for (String id : ids) {
+      everyFile += MediaFiles.sha256Tree(source(id)).size();
+    }
+    Api apiOfRestarted = Api.of(restarted);
+    try (Browser browser = Browser.start(tmp.resolve("chromium-profile"), tmp.resolve("screenshots"))) {
+      browser.open(apiOfRestarted.base());
+      browser.waitFor("the login form", By.cssSelector("#login-panel:not([hidden]) form#login-form"));
+      browser.find("input#token").sendKeys(apiOfRestarted.token());
+      browser.find("button#login").click();
+      browser.waitForText("the state", "#state[data-state='paused']");
+
+      HttpResponse<String> resumed = b.send("POST", "api/resume", null);
+      assertThat(resumed.statusCode()).as(resumed.body()).isEqualTo(204);
+      long resumedNanos = System.nanoTime();
+      await()
+          .atMost(MOVE_TIMEOUT)
+          .until(() -> restarted.stdout().contains("autoupload: the cluster is resumed: uploads on this node go on"));
+      awaitEveryTargetEqualsItsSource(ids);
+      completed = Duration.ofNanos(System.nanoTime() - resumedNanos);
+      String backedUp = String.valueOf(everyFile);
+      browser.waitUntil(
+          "every file of the cluster backed up, on the page of node " + a,
+          () -> backedUp.equals(browser.find("[data-count='backedUp']").getText()) ? true : null);
+    }
     await()
         .atMost(MOVE_TIMEOUT)
         .untilAsserted(

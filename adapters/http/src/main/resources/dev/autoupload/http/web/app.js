@@ -9,6 +9,9 @@
   // The Activity list is a read model that trails the engine's events by a moment: an upload
   // announced by an event is looked for again after these delays until it shows.
   const CATCH_UP_DELAYS = [300, 600, 1200, 2500, 5000, 10000];
+  // On a node of a cluster the event stream carries this node's engine alone: the libraries that
+  // run on the other nodes are shown afresh this often instead.
+  const CLUSTER_REFRESH_MS = 3000;
   const STATE_WORDS = {
     running: 'Backing up',
     waiting: 'Waiting',
@@ -38,6 +41,7 @@
   let refreshTimer = null;
   let catchUpTimer = null;
   let catchUpAttempt = 0;
+  let clusterTimer = null;
   const awaited = new Set();
 
   class Unauthorized extends Error {}
@@ -162,6 +166,8 @@
       events.close();
       events = null;
     }
+    clearInterval(clusterTimer);
+    clusterTimer = null;
     const connection = byId('connection');
     connection.dataset.connected = 'false';
     connection.textContent = 'Not connected';
@@ -257,6 +263,9 @@
   // ---- rendering ----
 
   function renderStatus(status) {
+    if (clusterTimer === null && events !== null && status.libraries.some((library) => library.node)) {
+      clusterTimer = setInterval(refreshAll, CLUSTER_REFRESH_MS);
+    }
     const state = byId('state');
     state.dataset.state = status.state;
     state.textContent = STATE_WORDS[status.state] || status.state;
