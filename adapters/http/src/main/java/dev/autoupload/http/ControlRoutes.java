@@ -70,7 +70,6 @@ import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.http.scaladsl.model.EntityStreamException;
-import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
 import org.apache.pekko.stream.StreamLimitReachedException;
 import org.slf4j.Logger;
@@ -794,9 +793,6 @@ final class ControlRoutes extends AllDirectives {
     }
     if (cause instanceof NoSuchElementException) {
       return error(StatusCodes.NOT_FOUND, cause.getMessage(), Optional.empty());
-    }
-    if (cause instanceof EntityStreamSizeException) {
-      return tooLarge();
     }
     if (cause instanceof EntityStreamException broken) {
       // A body cut off before its declared length, or malformed chunks. The summary only, as below.
