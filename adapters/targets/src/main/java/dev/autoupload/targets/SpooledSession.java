@@ -66,6 +66,12 @@ public abstract class SpooledSession implements UploadSession {
     return spool;
   }
 
+  /** A later attempt sends the whole file again: no checkpoints are kept for it. */
+  @Override
+  public final boolean resumable() {
+    return false;
+  }
+
   @Override
   public final long offset() {
     return spool.size();

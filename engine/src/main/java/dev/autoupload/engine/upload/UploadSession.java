@@ -26,6 +26,18 @@ public interface UploadSession extends AutoCloseable {
   }
 
   /**
+   * Whether a later session can go on from where this one stopped. A session that sends the file
+   * in one request (a plain WebDAV PUT) cannot: a later attempt starts from zero whatever was
+   * sent, so the engine writes no checkpoints of its progress, which would cost a journal commit
+   * each and save nothing.
+   *
+   * @return true unless a later attempt always starts from zero
+   */
+  default boolean resumable() {
+    return true;
+  }
+
+  /**
    * Sends {@code bytes} (all remaining bytes of the buffer) starting at {@code offset}, which must
    * equal {@link #offset()}.
    *

@@ -53,6 +53,7 @@ public final class InMemoryTarget implements UploadTarget {
   private volatile boolean noHash;
   private volatile boolean readsBack = true;
   private volatile boolean tokenKeyed;
+  private volatile boolean notResumable;
   private final AtomicInteger tokens = new AtomicInteger();
   private final List<Optional<String>> tokensOpenedWith = new CopyOnWriteArrayList<>();
   private final List<String> discards = new CopyOnWriteArrayList<>();
@@ -83,6 +84,11 @@ public final class InMemoryTarget implements UploadTarget {
    * server's uploads are: by path the probe sees no partial, and an open without a known token
    * starts a new upload.
    */
+  /** Sessions say a later one cannot go on from them, as a single-request upload does. */
+  public void sessionsNotResumable() {
+    notResumable = true;
+  }
+
   public void keyPartialsByResumeToken() {
     tokenKeyed = true;
   }
@@ -353,6 +359,11 @@ public final class InMemoryTarget implements UploadTarget {
     @Override
     public Optional<String> resumeToken() {
       return tokenKeyed ? Optional.of(partialKey) : Optional.empty();
+    }
+
+    @Override
+    public boolean resumable() {
+      return !notResumable;
     }
 
     @Override

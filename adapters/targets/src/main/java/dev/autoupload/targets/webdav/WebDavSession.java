@@ -3,19 +3,22 @@ package dev.autoupload.targets.webdav;
 import dev.autoupload.engine.upload.RemoteFile;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
-import dev.autoupload.targets.Spool;
-import dev.autoupload.targets.SpooledSession;
+import dev.autoupload.targets.StreamedSession;
+import dev.autoupload.targets.TargetSettings;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * One WebDAV upload: chunks go to a local spool file as they are appended, and the whole file is
- * sent, its stored size checked and moved into place on completion, its hash kept in the folder's
+ * One WebDAV upload: one PUT of the part whose body is streamed as the chunks are appended; on
+ * completion its stored size is checked, it is moved into place and its hash kept in the folder's
  * manifest (see {@link WebDavTarget}), or in a sidecar when its name starts with a dot. Always
  * starts at offset 0, as a plain WebDAV PUT cannot be continued.
  */
-final class WebDavSession extends SpooledSession {
+final class WebDavSession extends StreamedSession {
 
   private final WebDavTarget target;
   private final WebDavTarget.Location location;
@@ -23,22 +26,41 @@ final class WebDavSession extends SpooledSession {
 
   /**
    * @param replace whether the upload replaces a file already under the final name
-   * @param spool an empty spool the session owns and closes
+   * @param settings the target's timeouts
    * @param release called once when the session closes, to let a later session open the path
    */
   WebDavSession(
-      WebDavTarget target, WebDavTarget.Location location, long size, boolean replace, Spool spool, Runnable release) {
-    super(location.remotePath(), location.display(), size, spool, release);
+      WebDavTarget target,
+      WebDavTarget.Location location,
+      long size,
+      boolean replace,
+      TargetSettings settings,
+      Runnable release) {
+    super(location.remotePath(), location.display(), size, settings, release);
     this.target = target;
     this.location = location;
     this.replace = replace;
   }
 
   @Override
-  protected RemoteFile publish(long size, String sha256) throws UploadException {
-    long start = System.nanoTime();
-    Optional<Instant> sent = target.putPart(location, spool().file(), size);
-    Duration sending = Duration.ofNanos(System.nanoTime() - start);
+  protected CompletableFuture<HttpResponse<String>> send(HttpRequest.BodyPublisher body) {
+    return target.sendPart(location, body);
+  }
+
+  @Override
+  protected String operation() {
+    return "PUT " + location.display();
+  }
+
+  @Override
+  protected void requireStored(HttpResponse<String> answer) throws UploadException {
+    target.requirePartStored(location, answer);
+  }
+
+  @Override
+  protected RemoteFile publish(HttpResponse<String> answer, Duration sending, long size, String sha256)
+      throws UploadException {
+    Optional<Instant> sent = WebDavTarget.dateOf(answer);
     Optional<Multistatus> part = target.statPart(location);
     long stored =
         part.filter(p -> p.contentLength().isPresent()).map(p -> p.contentLength().getAsLong()).orElse(-1L);

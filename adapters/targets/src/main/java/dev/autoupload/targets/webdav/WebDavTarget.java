@@ -6,9 +6,7 @@ import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
-import dev.autoupload.targets.Spool;
 import dev.autoupload.targets.TargetSettings;
-import dev.autoupload.targets.http.FileBody;
 import dev.autoupload.targets.http.HttpClients;
 import dev.autoupload.targets.http.HttpErrors;
 import java.io.IOException;
@@ -20,7 +18,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandler;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,9 +40,10 @@ import org.slf4j.LoggerFactory;
  * An {@link UploadTarget} on a WebDAV server ({@code webdav://} over HTTP, {@code webdavs://} over
  * HTTPS).
  *
- * <p>Plain WebDAV cannot resume a PUT, so a session spools the appended chunks to a local temporary
- * file (memory stays bounded by one chunk) and sends the whole file when it completes: PUT to
- * {@code .<name>.autoupload-part} in the same collection, PROPFIND to check the size the server
+ * <p>Plain WebDAV cannot resume a PUT, so a session sends the whole file in one PUT to {@code
+ * .<name>.autoupload-part} in the same collection, its body streamed as the engine appends the
+ * chunks (memory stays at a few chunks; see {@link dev.autoupload.targets.StreamedSession}), and
+ * when it completes, a PROPFIND to check the size the server
  * stored, then {@code MOVE} with {@code Overwrite: F} onto the final name. A torn upload therefore
  * never sits under the final name, and an existing file is never replaced: the server's 412 becomes
  * a {@link UploadError.Conflict} unless the same size and sha256 are known for it.
@@ -256,8 +255,7 @@ public final class WebDavTarget implements UploadTarget {
       for (String collection : location.collections()) {
         makeCollection(collection);
       }
-      Spool spool = new Spool(settings.spoolDir(), "webdav");
-      return new WebDavSession(this, location, size, replace, spool, release);
+      return new WebDavSession(this, location, size, replace, settings, release);
     } catch (UploadException | RuntimeException e) {
       release.run();
       throw e;
@@ -300,17 +298,16 @@ public final class WebDavTarget implements UploadTarget {
   // ---- what sessions use ----
 
   /** PUTs {@code file} to {@code location}'s part name; the server's {@code Date} of its answer. */
-  Optional<Instant> putPart(Location location, Path file, long size) throws UploadException {
-    Duration timeout = settings.timeoutFor(size);
-    HttpRequest.BodyPublisher body;
-    try {
-      body = FileBody.of(file);
-    } catch (IOException e) {
-      throw new UploadException(new UploadError.Transient("cannot read spool file: " + e.getMessage()), e);
-    }
+  /** Starts the PUT of the part; its body comes as the session appends. No timeout: the session times it. */
+  CompletableFuture<HttpResponse<String>> sendPart(Location location, HttpRequest.BodyPublisher body) {
+    HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(origin + location.part())).PUT(body);
+    authorization.ifPresent(value -> put.header("Authorization", value));
+    return client.sendAsync(put.build(), HttpClients.text());
+  }
+
+  /** Throws the classified failure unless {@code response}, the answer to the part's PUT, stored it. */
+  void requirePartStored(Location location, HttpResponse<String> response) throws UploadException {
     String operation = "PUT " + location.display();
-    HttpResponse<String> response =
-        exchange(request(location.part()).timeout(timeout).PUT(body), operation);
     if (!Set.of(200, 201, 204).contains(response.statusCode())) {
       // The folder may have gone away since it was created (nginx then answers 500, others 409):
       // the next attempt makes its folders again.
@@ -321,7 +318,6 @@ public final class WebDavTarget implements UploadTarget {
           new UploadError.Transient(operation + " failed: HTTP " + response.statusCode() + ": the folder is missing"));
     }
     requireSuccess(response, operation, Set.of(200, 201, 204));
-    return dateOf(response);
   }
 
   /** Whether the folder {@code location} lives in is gone: nginx answers a PUT into it with 500. */
@@ -556,7 +552,7 @@ public final class WebDavTarget implements UploadTarget {
   }
 
   /** The server's {@code Date} of {@code response}, if it sent a valid one. */
-  private static Optional<Instant> dateOf(HttpResponse<?> response) {
+  static Optional<Instant> dateOf(HttpResponse<?> response) {
     return httpDate(response.headers().firstValue("Date"));
   }
 

@@ -108,13 +108,17 @@ class WebDavErrorClassificationTest {
   @Test
   void aFullServerDuringThePublishIsQuotaExceededAndNothingIsPublished() throws Exception {
     byte[] content = new byte[100_000];
-    UploadSession session = target.open("full.jpg", content.length);
-    session.append(0, ByteBuffer.wrap(content));
     proxy.failNext("PUT", Fault.status(507));
+    UploadSession session = target.open("full.jpg", content.length);
 
+    // The PUT starts with the first append, so the answer may come to it or to the completion.
     UploadException failure =
         catchThrowableOfType(
-            UploadException.class, () -> session.complete(content.length, Sha256.of(new ByteArrayInputStream(content))));
+            UploadException.class,
+            () -> {
+              session.append(0, ByteBuffer.wrap(content));
+              session.complete(content.length, Sha256.of(new ByteArrayInputStream(content)));
+            });
     session.close();
 
     assertThat(failure.error()).isInstanceOf(UploadError.QuotaExceeded.class);

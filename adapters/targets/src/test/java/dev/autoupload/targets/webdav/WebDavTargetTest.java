@@ -12,7 +12,9 @@ import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.targets.FaultProxy;
 import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.TargetUris;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -32,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -588,6 +591,133 @@ class WebDavTargetTest {
     assertThat(target.probe("2026/other.jpg")).as("written since the listing: asked again")
         .isInstanceOf(RemoteState.Complete.class);
     assertThat(leftovers()).isEmpty();
+  }
+
+  // ---- the part's body is streamed as it is appended ----
+
+  /** No local copy, and no waiting for the last chunk: the server has bytes before complete. */
+  @Test
+  void aFileGoesToTheServerAsItIsAppendedWithNoLocalCopy() throws Exception {
+    byte[] content = bytes(32 * CHUNK + 5, 60);
+    try (FaultProxy proxy = FaultProxy.start(nginx.uri("/"))) {
+      WebDavTarget proxied = proxied(proxy, Duration.ofSeconds(30));
+      try (UploadSession session = proxied.open("2026/clip.mov", content.length)) {
+        int half = 16 * CHUNK;
+        session.append(0, ByteBuffer.wrap(content, 0, half));
+
+        assertThat(proxy.awaitReceivedBodyBytes(half, () -> false, Duration.ofSeconds(10)))
+            .as("the first half reached the server before the rest was appended")
+            .isTrue();
+        assertThat(spoolDir).isEmptyDirectory();
+        session.append(half, ByteBuffer.wrap(content, half, content.length - half));
+        session.complete(content.length, sha(content));
+      }
+      assertThat(proxy.exchanges()).filteredOn(e -> e.method().equals("PUT")).singleElement()
+          .satisfies(put -> assertThat(put.whole()).isTrue());
+    }
+    assertThat(sha(get("/" + rootName + "/2026/clip.mov"))).isEqualTo(sha(content));
+    assertThat(leftovers()).isEmpty();
+  }
+
+  /** The hash is checked before the last byte leaves: the server never gets the wrong file whole. */
+  @Test
+  void bytesThatDoNotHashAsExpectedNeverReachTheServerWhole() throws Exception {
+    byte[] content = bytes(3 * CHUNK + 5, 61);
+    byte[] other = bytes(3 * CHUNK + 5, 62);
+    try (FaultProxy proxy = FaultProxy.start(nginx.uri("/"))) {
+      WebDavTarget proxied = proxied(proxy, Duration.ofSeconds(30));
+
+      assertThatThrownBy(
+              () -> {
+                try (UploadSession session = proxied.open("x.jpg", content.length)) {
+                  session.append(0, ByteBuffer.wrap(other));
+                  session.complete(content.length, sha(content));
+                }
+              })
+          .satisfies(
+              e -> {
+                assertThat(error(e)).isInstanceOf(UploadError.Transient.class);
+                assertThat(error(e).message()).startsWith("verification failed: ");
+              });
+
+      proxy.awaitIdle(Duration.ofSeconds(10));
+      assertThat(proxy.exchanges()).filteredOn(e -> e.method().equals("PUT")).singleElement()
+          .satisfies(put -> assertThat(put.whole()).isFalse());
+    }
+    assertThat(target.probe("x.jpg")).isEqualTo(new RemoteState.Absent());
+    assertThat(leftovers()).isEmpty();
+  }
+
+  /** A server that stops reading the body fails the upload within the read timeout, as transient. */
+  @Test
+  void aServerThatStopsReadingTheBodyFailsTheUploadWithinTheReadTimeout() throws Exception {
+    CountDownLatch testOver = new CountDownLatch(1);
+    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread answering = new Thread(() -> answerAllButPuts(server, testOver), "reads no PUT body");
+      answering.setDaemon(true);
+      answering.start();
+      WebDavTarget stuck =
+          new WebDavTarget(
+              URI.create("http://127.0.0.1:" + server.getLocalPort() + "/dav"),
+              Optional.of(NginxWebDav.USER),
+              TargetSettings.defaults().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(1), 1).withSpoolDir(spoolDir).withPassword(NginxWebDav.PASSWORD));
+      // More than the socket buffers and the session's queue hold together.
+      byte[] content = bytes(64 << 20, 63);
+
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> upload(stuck, "big.mov", content))
+          .satisfies(
+              e -> {
+                assertThat(error(e)).isInstanceOf(UploadError.Transient.class);
+                assertThat(error(e).message()).isEqualTo("PUT /dav/big.mov failed: the server took no bytes for 1 s");
+              });
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+    } finally {
+      testOver.countDown();
+    }
+  }
+
+  /** Answers every request 201 (none has a body), except a PUT: its body it does not read until {@code over}. */
+  private static void answerAllButPuts(ServerSocket server, CountDownLatch over) {
+    while (!server.isClosed()) {
+      try {
+        Socket socket = server.accept();
+        Thread connection =
+            new Thread(
+                () -> {
+                  try (socket) {
+                    BufferedReader in =
+                        new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+                    for (String line; (line = in.readLine()) != null; ) {
+                      boolean put = line.startsWith("PUT ");
+                      while (line != null && !line.isEmpty()) {
+                        line = in.readLine();
+                      }
+                      if (put) {
+                        over.await();
+                        return;
+                      }
+                      socket.getOutputStream().write("HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                    }
+                  } catch (IOException ignored) {
+                    // The client went away.
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+        connection.setDaemon(true);
+        connection.start();
+      } catch (IOException e) {
+        return;
+      }
+    }
+  }
+
+  private WebDavTarget proxied(FaultProxy proxy, Duration readTimeout) {
+    return new WebDavTarget(
+        proxy.uri().resolve("/" + rootName),
+        Optional.of(NginxWebDav.USER),
+        TargetSettings.defaults().withTimeouts(Duration.ofSeconds(5), readTimeout, CHUNK).withSpoolDir(spoolDir).withPassword(NginxWebDav.PASSWORD));
   }
 
   // ---- helpers ----

@@ -903,10 +903,15 @@ public final class FileUpload
     if (msg.bytes() > 0) {
       report(new Progressed(asset.id(), msg.offset(), msg.bytes()));
     }
-    if (msg.offset() - state.offset() >= job.settings().checkpointBytes()) {
+    if (msg.offset() - state.offset() >= job.settings().checkpointBytes() && msg.transfer().resumable()) {
+      // Chunks go on out while the checkpoint is written (it records bytes the target already
+      // holds): waiting for each commit, a sync of the disk, took a fifth of a 1 GiB upload's time.
+      Transfer current = msg.transfer();
+      current.checkpointing(true);
+      nextStep();
       return Effect()
           .persist(new ProgressCheckpointed(msg.offset(), now()))
-          .thenRun(s -> nextStep())
+          .thenRun(s -> current.checkpointing(false))
           .thenNoReply();
     }
     nextStep();
@@ -1078,7 +1083,7 @@ public final class FileUpload
       runStep(() -> transfer.complete(job.backups()), Verified::new);
     } else {
       long before = transfer.offset();
-      runStep(transfer::sendChunk, (t, offset) -> new ChunkSent(t, offset, offset - before));
+      runStep(transfer::sendChunks, (t, offset) -> new ChunkSent(t, offset, offset - before));
     }
   }
 

@@ -45,9 +45,11 @@ final class Transfer {
   private long offset;
   private final StepTracker steps;
   private boolean busy;
-  private boolean cancelled;
+  private volatile boolean cancelled;
   /** Set from the actor's thread, read by the step's: a chunk not yet read is then not sent. */
   private volatile boolean pauseRequested;
+  /** Set while the actor writes a checkpoint: the step goes on sending meanwhile, see {@link #sendChunks}. */
+  private volatile boolean checkpointing;
 
   Transfer(
       Asset asset,
@@ -233,6 +235,29 @@ final class Transfer {
   }
 
   /**
+   * Sends the next chunk, and more while the actor is writing a checkpoint: the actor takes no
+   * message until the journal has it, and nothing needs to wait for it (the target, not the
+   * journal, says where a later attempt goes on), so the upload does not stop for each commit.
+   * Returns as {@link #sendChunk} does.
+   */
+  long sendChunks() throws UploadException, AssetGoneException, AssetChangedException {
+    long reached = sendChunk();
+    while (checkpointing && !pauseRequested && !cancelled && reached < asset.size()) {
+      long before = reached;
+      reached = sendChunk();
+      if (reached == before) {
+        break;
+      }
+    }
+    return reached;
+  }
+
+  /** Tells the step whether a checkpoint is being written, during which it keeps sending. */
+  void checkpointing(boolean writing) {
+    checkpointing = writing;
+  }
+
+  /**
    * The source ended before the size scanned: it is another version now, to be scanned again once
    * it settles, not a failure to retry against the size it no longer has.
    */
@@ -305,6 +330,11 @@ final class Transfer {
 
   long offset() {
     return offset;
+  }
+
+  /** Whether a later attempt could go on from this one's offset; false before it is opened. */
+  boolean resumable() {
+    return session != null && session.resumable();
   }
 
   String remotePath() {
