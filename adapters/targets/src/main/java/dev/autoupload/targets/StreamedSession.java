@@ -28,7 +28,7 @@ import java.util.concurrent.TimeoutException;
  * <p>The bytes are checked against the hash the engine computed before the last of them leaves
  * ({@link StreamedBody}): a mismatch never reaches the server whole. A server that takes no bytes
  * for {@code read-timeout} fails the upload as transient, as does one that does not answer within
- * {@code read-timeout} after the last byte. Public for the target packages; not for host apps.
+ * {@code read-timeout} after the last byte left. Public for the target packages; not for host apps.
  */
 public abstract class StreamedSession implements UploadSession {
 
@@ -159,7 +159,7 @@ public abstract class StreamedSession implements UploadSession {
       } else {
         body.seal(sha256);
       }
-      HttpResponse<String> stored = await(settings.timeoutFor(MAX_QUEUED_BYTES));
+      HttpResponse<String> stored = await();
       requireStored(stored);
       return publish(stored, Duration.ofNanos(System.nanoTime() - startedNanos), size, sha256.toLowerCase());
     } finally {
@@ -199,15 +199,34 @@ public abstract class StreamedSession implements UploadSession {
 
   /** The request ended before the body did: the server answered early, or the connection failed. */
   private UploadException endedEarly() throws UploadException {
-    HttpResponse<String> early = await(settings.readTimeout());
+    HttpResponse<String> early = await();
     requireStored(early);
     return new UploadException(
         new UploadError.Transient(operation() + " failed: the server answered before the whole file was sent"));
   }
 
-  private HttpResponse<String> await(Duration timeout) throws UploadException {
+  /**
+   * The answer, waited for while the client still takes bytes and for at most {@code read-timeout}
+   * after the last it took: the queue may still hold a few MiB for a slow link to carry.
+   */
+  private HttpResponse<String> await() throws UploadException {
+    Duration timeout = settings.readTimeout();
     try {
-      return answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      while (true) {
+        long quietSince = body == null ? startedNanos : body.lastTakenNanos();
+        long left = quietSince + timeout.toNanos() - System.nanoTime();
+        if (left <= 0) {
+          abort("no answer in time");
+          HttpTimeoutException timedOut =
+              new HttpTimeoutException("no answer within " + timeout.toSeconds() + " s of the last byte sent");
+          throw new UploadException(HttpErrors.fromIo(operation(), timedOut), timedOut);
+        }
+        try {
+          return answer.get(left, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+          // Bytes may have gone out meanwhile: the deadline is counted from the last of them.
+        }
+      }
     } catch (ExecutionException e) {
       if (body != null && body.mismatched()) {
         throw mismatch("the bytes sent do not hash to sha256 expected");
@@ -215,10 +234,6 @@ public abstract class StreamedSession implements UploadSession {
       IOException failure =
           e.getCause() instanceof IOException io ? io : new IOException(String.valueOf(e.getCause()), e.getCause());
       throw new UploadException(HttpErrors.fromIo(operation(), failure), failure);
-    } catch (TimeoutException e) {
-      abort("no answer in time");
-      HttpTimeoutException timedOut = new HttpTimeoutException("no answer within " + timeout.toSeconds() + " s");
-      throw new UploadException(HttpErrors.fromIo(operation(), timedOut), timedOut);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       abort("interrupted");

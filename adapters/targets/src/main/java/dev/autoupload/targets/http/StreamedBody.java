@@ -53,6 +53,7 @@ public final class StreamedBody implements Flow.Publisher<ByteBuffer> {
   private long queuedBytes;
   private long accepted;
   private long deliveredBytes;
+  private long lastTakenNanos = System.nanoTime();
   private String expectedSha256;
   private IOException failure;
   private boolean ended;
@@ -217,6 +218,21 @@ public final class StreamedBody implements Flow.Publisher<ByteBuffer> {
   }
 
   /**
+   * When the client last took bytes (or the body was made, if it took none yet): a request whose
+   * client takes nothing for long is stuck on the server's side.
+   *
+   * @return a {@link System#nanoTime()} reading
+   */
+  public long lastTakenNanos() {
+    lock.lock();
+    try {
+      return lastTakenNanos;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Whether the body was aborted because its bytes did not hash to the sealed sha256.
    *
    * @return true when the hash did not match
@@ -272,6 +288,7 @@ public final class StreamedBody implements Flow.Publisher<ByteBuffer> {
           next = queue.poll();
           queuedBytes -= next.remaining();
           deliveredBytes += next.remaining();
+          lastTakenNanos = System.nanoTime();
           demand--;
           complete = last;
           roomOrEnd.signalAll();

@@ -677,6 +677,28 @@ class WebDavTargetTest {
     }
   }
 
+  /** A server that took the whole body but does not answer fails the upload a read timeout after the last byte. */
+  @Test
+  void aServerThatTakesTheBodyButDoesNotAnswerIsUnreachableWithinTheReadTimeout() throws Exception {
+    byte[] content = bytes(3 * CHUNK + 5, 64);
+    try (FaultProxy proxy = FaultProxy.start(nginx.uri("/"))) {
+      WebDavTarget proxied = proxied(proxy, Duration.ofSeconds(1));
+      proxied.check();
+      proxy.failNext("PUT", FaultProxy.Fault.stall());
+
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> upload(proxied, "late.jpg", content))
+          .satisfies(
+              e -> {
+                assertThat(error(e)).isInstanceOf(UploadError.Unreachable.class);
+                assertThat(error(e).message()).isEqualTo("PUT /" + rootName + "/late.jpg failed: no response in time");
+              });
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+      proxy.releaseStalled();
+    }
+    assertThat(target.probe("late.jpg")).isEqualTo(new RemoteState.Absent());
+  }
+
   /** Answers every request 201 (none has a body), except a PUT: its body it does not read until {@code over}. */
   private static void answerAllButPuts(ServerSocket server, CountDownLatch over) {
     while (!server.isClosed()) {
