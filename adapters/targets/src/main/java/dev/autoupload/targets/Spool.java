@@ -107,19 +107,6 @@ public final class Spool implements AutoCloseable {
   }
 
   /**
-   * Makes sure what was written is on disk before it is read back to be sent.
-   *
-   * @throws UploadException with a transient error when the file cannot be synced
-   */
-  public void force() throws UploadException {
-    try {
-      channel.force(false);
-    } catch (IOException e) {
-      throw failure("cannot write spool file " + file, e);
-    }
-  }
-
-  /**
    * Empties the spool and starts its sha256 again, for the next chunk or part.
    *
    * @throws UploadException with a transient error when the file cannot be truncated

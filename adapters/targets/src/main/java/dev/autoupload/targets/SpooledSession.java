@@ -97,7 +97,8 @@ public abstract class SpooledSession implements UploadSession {
       if (!received.equalsIgnoreCase(sha256)) {
         throw mismatch("sha256 " + received + " received, expected " + sha256);
       }
-      spool.force();
+      // Not synced: it is read back through the page cache, which holds what was written, and a
+      // crash loses the spool whatever was synced (the next attempt starts from zero).
       return publish(expectedSize, received);
     } finally {
       close();
