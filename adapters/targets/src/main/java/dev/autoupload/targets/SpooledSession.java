@@ -1,7 +1,6 @@
 package dev.autoupload.targets;
 
 import dev.autoupload.engine.upload.RemoteFile;
-import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import java.nio.ByteBuffer;
@@ -122,13 +121,12 @@ public abstract class SpooledSession implements UploadSession {
    * @return a transient error naming the file, for the caller to throw
    */
   protected final UploadException mismatch(String why) {
-    return new UploadException(new UploadError.Transient("verification failed: " + display + ": " + why));
+    return SessionFailures.mismatch(display, why);
   }
 
   private void requireOpen() throws UploadException {
     if (closed) {
-      throw new UploadException(
-          new UploadError.Permanent("the upload session for " + remotePath + " is closed"));
+      throw SessionFailures.closed(remotePath);
     }
   }
 }

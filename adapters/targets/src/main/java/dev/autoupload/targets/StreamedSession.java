@@ -184,7 +184,7 @@ public abstract class StreamedSession implements UploadSession {
    * @return a transient error naming the file, for the caller to throw
    */
   protected final UploadException mismatch(String why) {
-    return new UploadException(new UploadError.Transient("verification failed: " + display + ": " + why));
+    return SessionFailures.mismatch(display, why);
   }
 
   private void start(HttpRequest.BodyPublisher publisher) {
@@ -252,8 +252,7 @@ public abstract class StreamedSession implements UploadSession {
 
   private void requireOpen() throws UploadException {
     if (closed) {
-      throw new UploadException(
-          new UploadError.Permanent("the upload session for " + remotePath + " is closed"));
+      throw SessionFailures.closed(remotePath);
     }
   }
 }

@@ -297,7 +297,6 @@ public final class WebDavTarget implements UploadTarget {
 
   // ---- what sessions use ----
 
-  /** PUTs {@code file} to {@code location}'s part name; the server's {@code Date} of its answer. */
   /** Starts the PUT of the part; its body comes as the session appends. No timeout: the session times it. */
   CompletableFuture<HttpResponse<String>> sendPart(Location location, HttpRequest.BodyPublisher body) {
     HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(origin + location.part())).PUT(body);

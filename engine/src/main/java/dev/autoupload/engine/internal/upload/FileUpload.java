@@ -904,8 +904,9 @@ public final class FileUpload
       report(new Progressed(asset.id(), msg.offset(), msg.bytes()));
     }
     if (msg.offset() - state.offset() >= job.settings().checkpointBytes() && msg.transfer().resumable()) {
-      // Chunks go on out while the checkpoint is written (it records bytes the target already
-      // holds): waiting for each commit, a sync of the disk, took a fifth of a 1 GiB upload's time.
+      // Chunks go on out while the checkpoint is written (the target, not the journal, says where a
+      // later attempt goes on): waiting for each commit, a sync of the disk, took a fifth of a 1 GiB
+      // upload's time.
       Transfer current = msg.transfer();
       current.checkpointing(true);
       nextStep();
