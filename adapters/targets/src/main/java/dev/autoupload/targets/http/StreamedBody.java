@@ -131,14 +131,14 @@ public final class StreamedBody implements Flow.Publisher<ByteBuffer> {
             "cannot offer " + n + " bytes after " + accepted + " of a " + size + "-byte body" + (expectedSha256 != null ? " that is sealed" : ""));
       }
       long deadline = System.nanoTime() + wait.toNanos();
-      while (!ended && !queue.isEmpty() && queuedBytes + n > maxQueuedBytes) {
+      while (!ended && failure == null && !queue.isEmpty() && queuedBytes + n > maxQueuedBytes) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return Offer.STALLED;
         }
         roomOrEnd.awaitNanos(left);
       }
-      if (ended) {
+      if (ended || failure != null) {
         return Offer.ENDED;
       }
       ByteBuffer copy = ByteBuffer.allocate(n);
@@ -176,18 +176,23 @@ public final class StreamedBody implements Flow.Publisher<ByteBuffer> {
    * @param why the failure the HTTP client reports for the request
    */
   public void abort(IOException why) {
+    boolean subscribed;
     lock.lock();
     try {
       if (failure == null && !ended) {
         failure = why;
       }
+      subscribed = subscriber != null;
       roomOrEnd.signalAll();
     } finally {
       lock.unlock();
     }
+    // The failure goes to the subscriber from whichever thread is draining; one that subscribes
+    // later gets it at once.
     drain();
-    // Without a subscriber nothing delivers the failure; offers still learn of it.
-    end();
+    if (!subscribed) {
+      end();
+    }
   }
 
   /** Marks the request over, an answer having come: offers return {@link Offer#ENDED}. */
@@ -258,12 +263,15 @@ public final class StreamedBody implements Flow.Publisher<ByteBuffer> {
     } while (draining.decrementAndGet() != 0);
   }
 
-  /** Delivers one buffer, the completion or the failure; false when there is nothing to do now. */
+  /**
+   * Delivers one buffer, the completion or the failure; false when there is nothing to do now.
+   * Only the draining thread runs it, so {@link #delivered} is hashed outside the lock.
+   */
   private boolean deliverOne() {
     Flow.Subscriber<? super ByteBuffer> to;
-    ByteBuffer next = null;
-    Throwable error = null;
-    boolean complete = false;
+    ByteBuffer next;
+    String expected;
+    boolean last;
     lock.lock();
     try {
       to = subscriber;
@@ -271,52 +279,59 @@ public final class StreamedBody implements Flow.Publisher<ByteBuffer> {
         return false;
       }
       if (failure != null) {
-        error = failure;
         ended = true;
+        next = null;
+        expected = null;
+        last = false;
       } else if (demand > 0 && !queue.isEmpty()) {
-        ByteBuffer head = queue.peek();
-        boolean last = deliveredBytes + head.remaining() == size;
+        last = deliveredBytes + queue.peek().remaining() == size;
         if (last && expectedSha256 == null) {
           return false;
         }
-        delivered.update(head.duplicate());
-        if (last && !Sha256.hex(cloned(delivered)).equalsIgnoreCase(expectedSha256)) {
-          mismatch = true;
-          error = new IOException("the bytes sent do not hash to the sha256 expected; the upload was aborted");
-          ended = true;
-        } else {
-          next = queue.poll();
-          queuedBytes -= next.remaining();
-          deliveredBytes += next.remaining();
-          lastTakenNanos = System.nanoTime();
-          demand--;
-          complete = last;
-          roomOrEnd.signalAll();
-        }
+        next = queue.poll();
+        expected = expectedSha256;
+        queuedBytes -= next.remaining();
+        deliveredBytes += next.remaining();
+        lastTakenNanos = System.nanoTime();
+        demand--;
+        roomOrEnd.signalAll();
       } else {
         return false;
       }
     } finally {
       lock.unlock();
     }
-    if (error != null) {
-      to.onError(error);
-      end();
+    if (next == null) {
+      to.onError(failureToDeliver());
+      return false;
+    }
+    delivered.update(next.duplicate());
+    if (last && !Sha256.hex(delivered).equalsIgnoreCase(expected)) {
+      lock.lock();
+      try {
+        mismatch = true;
+        ended = true;
+        roomOrEnd.signalAll();
+      } finally {
+        lock.unlock();
+      }
+      to.onError(new IOException("the bytes sent do not hash to the sha256 expected; the upload was aborted"));
       return false;
     }
     to.onNext(next);
-    if (complete) {
+    if (last) {
       to.onComplete();
       return false;
     }
     return true;
   }
 
-  private static MessageDigest cloned(MessageDigest digest) {
+  private IOException failureToDeliver() {
+    lock.lock();
     try {
-      return (MessageDigest) digest.clone();
-    } catch (CloneNotSupportedException e) {
-      throw new IllegalStateException("the JDK's SHA-256 can be cloned", e);
+      return failure;
+    } finally {
+      lock.unlock();
     }
   }
 
