@@ -272,6 +272,7 @@ public final class StreamedBody implements Flow.Publisher<ByteBuffer> {
     ByteBuffer next;
     String expected;
     boolean last;
+    IOException failed = null;
     lock.lock();
     try {
       to = subscriber;
@@ -280,6 +281,7 @@ public final class StreamedBody implements Flow.Publisher<ByteBuffer> {
       }
       if (failure != null) {
         ended = true;
+        failed = failure;
         next = null;
         expected = null;
         last = false;
@@ -301,8 +303,8 @@ public final class StreamedBody implements Flow.Publisher<ByteBuffer> {
     } finally {
       lock.unlock();
     }
-    if (next == null) {
-      to.onError(failureToDeliver());
+    if (failed != null) {
+      to.onError(failed);
       return false;
     }
     delivered.update(next.duplicate());
@@ -324,15 +326,6 @@ public final class StreamedBody implements Flow.Publisher<ByteBuffer> {
       return false;
     }
     return true;
-  }
-
-  private IOException failureToDeliver() {
-    lock.lock();
-    try {
-      return failure;
-    } finally {
-      lock.unlock();
-    }
   }
 
   private final class Subscription implements Flow.Subscription {
