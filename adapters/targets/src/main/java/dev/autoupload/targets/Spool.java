@@ -5,12 +5,18 @@ import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Bytes a session must send in one request (a whole file, a chunk, a part), kept in a temporary
@@ -18,8 +24,17 @@ import java.util.HexFormat;
  * it was created or last cleared. Every target that spools uses this one. Public for the target
  * packages and {@code autoupload-targets-s3}; not for host apps. Not thread-safe: one session uses
  * it at a time.
+ *
+ * <p>A spool file's name carries the id of the process that made it: a process killed mid-upload
+ * (what a phone's OS does to a background app) cannot delete its files, so the first spool a
+ * process makes in a folder deletes there the spool files of processes that no longer run.
  */
 public final class Spool implements AutoCloseable {
+
+  private static final Pattern SPOOL_FILE = Pattern.compile("autoupload-[a-z0-9]+-(\\d{1,18})-\\d*\\.spool");
+  private static final long THIS_PROCESS = ProcessHandle.current().pid();
+  /** The folders this process has swept already: once each is enough. */
+  private static final Set<Path> SWEPT = ConcurrentHashMap.newKeySet();
 
   private final Path file;
   private final FileChannel channel;
@@ -30,14 +45,17 @@ public final class Spool implements AutoCloseable {
    * An empty spool file in {@code spoolDir}, made if missing.
    *
    * @param spoolDir the folder of spool files, {@link TargetSettings#spoolDir()}
-   * @param target the target's kind ("s3"), part of the file's name, so a file a killed process
-   *     left behind says whose it was
+   * @param target the target's kind ("s3"), part of the file's name with this process's id, so a
+   *     file a killed process left behind says whose it was
    * @throws UploadException with a transient error when the file cannot be created or opened
    */
   public Spool(Path spoolDir, String target) throws UploadException {
     try {
       Files.createDirectories(spoolDir);
-      file = Files.createTempFile(spoolDir, "autoupload-" + target + "-", ".spool");
+      if (SWEPT.add(spoolDir.toAbsolutePath().normalize())) {
+        deleteLeftovers(spoolDir);
+      }
+      file = Files.createTempFile(spoolDir, "autoupload-" + target + "-" + THIS_PROCESS + "-", ".spool");
     } catch (IOException e) {
       throw failure("cannot create a spool file in " + spoolDir, e);
     }
@@ -132,12 +150,44 @@ public final class Spool implements AutoCloseable {
     deleteQuietly();
   }
 
-  private void deleteQuietly() {
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException ignored) {
-      // A temporary file in the spool directory; the system cleans it up eventually.
+  /**
+   * Deletes the spool files in {@code spoolDir} whose process no longer runs; files of running
+   * processes, and any other file, are left alone.
+   *
+   * @param spoolDir the folder to sweep
+   * @return how many files were deleted; none when the folder cannot be listed, as the next
+   *     process tries again
+   */
+  static int deleteLeftovers(Path spoolDir) {
+    int deleted = 0;
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(spoolDir, "autoupload-*.spool")) {
+      for (Path leftover : files) {
+        Matcher name = SPOOL_FILE.matcher(leftover.getFileName().toString());
+        if (name.matches() && !running(Long.parseLong(name.group(1))) && deletedQuietly(leftover)) {
+          deleted++;
+        }
+      }
+    } catch (IOException | DirectoryIteratorException e) {
+      // Only copies of bytes that are still in their source files; left for the next process.
     }
+    return deleted;
+  }
+
+  private static boolean deletedQuietly(Path leftover) {
+    try {
+      return Files.deleteIfExists(leftover);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean running(long pid) {
+    return pid == THIS_PROCESS || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  private void deleteQuietly() {
+    // A temporary file in the spool directory; if it stays, the next process deletes it.
+    deletedQuietly(file);
   }
 
   private static UploadException failure(String message, IOException e) {
