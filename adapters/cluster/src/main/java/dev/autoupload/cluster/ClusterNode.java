@@ -4,11 +4,13 @@ import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.stream.StreamSupport;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -16,7 +18,6 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -84,21 +85,23 @@ public final class ClusterNode {
   /**
    * Asks for every library once {@code nodes} members are up. Starting a library that runs
    * already is a no-op, so every node asks.
+   *
+   * <p>Counts the members from the events themselves (the members up before it subscribed come as
+   * events too): {@code Cluster.state()} is updated by another actor, so at the last member's
+   * event it may not count that member yet, and no later event would come to ask again.
    */
   private static Behavior<ClusterEvent.MemberUp> startOnceUp(
       Cluster cluster, int nodes, List<String> libraryIds, ActorRef<ShardingEnvelope<LibraryOwner.Command>> region) {
     return Behaviors.setup(
         context -> {
           cluster.subscriptions().tell(Subscribe.create(context.getSelf(), ClusterEvent.MemberUp.class));
+          Set<Address> up = new HashSet<>();
           return Behaviors.receive(ClusterEvent.MemberUp.class)
               .onMessage(
                   ClusterEvent.MemberUp.class,
-                  up -> {
-                    long upNow =
-                        StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
-                            .filter(member -> member.status() == MemberStatus.up())
-                            .count();
-                    if (upNow < nodes) {
+                  event -> {
+                    up.add(event.member().address());
+                    if (up.size() < nodes) {
                       return Behaviors.same();
                     }
                     for (String id : libraryIds) {

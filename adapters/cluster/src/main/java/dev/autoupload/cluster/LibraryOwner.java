@@ -218,7 +218,9 @@ public final class LibraryOwner {
         if (handOffAsked) {
           return Behaviors.stopped();
         }
-        // Failing the entity makes sharding start it again after entity-restart-backoff.
+        // Failing the entity makes sharding start it again after entity-restart-backoff; the
+        // supervisor's own log line is off, so the node says it.
+        node.notes().accept("library " + id + " cannot start on this node, trying again: " + failure.getMessage());
         throw new LibraryCannotStart("library " + id + " cannot start on this node: " + failure.getMessage(), failure);
       }
       node.notes().accept("library " + id + " runs on this node");
