@@ -41,8 +41,12 @@ public interface UploadSession extends AutoCloseable {
    * Sends {@code bytes} (all remaining bytes of the buffer) starting at {@code offset}, which must
    * equal {@link #offset()}.
    *
+   * <p>A session may send while the caller goes on (a request whose body streams as the file is
+   * appended): then the failure of bytes an earlier append took is thrown by a later append or by
+   * {@link #complete}. Nothing counts as stored before {@code complete} returns.
+   *
    * @param offset where {@code bytes} start in the file, in bytes
-   * @param bytes the data: all the buffer's remaining bytes
+   * @param bytes the data: all the buffer's remaining bytes; the session copies what it keeps
    * @return the new offset
    * @throws UploadException when the target refuses or cannot be reached; its {@link UploadError} says whether to retry
    */
