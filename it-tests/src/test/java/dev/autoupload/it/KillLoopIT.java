@@ -5,6 +5,8 @@ import static dev.autoupload.it.MediaFiles.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * MiB and a little more, so that no chunk boundary falls on their end) and a 6 MiB one that appears
  * before the last killed run and is edited before the run to the end if it is not backed up by
  * then, and is killed with SIGKILL at
- * seeded random moments, {@code killloop.kills} times (10 by default; {@code -Dkillloop.kills=100}
+ * seeded random moments, {@code killloop.kills} times (6 by default; {@code -Dkillloop.kills=100}
  * for a long run, {@code -Dkillloop.seed=…} to replay one, {@code -Dkillloop.big-mib=256} for larger
  * files), then runs to the end. Each kill comes after a random
  * number of request body bytes reached the target since the run started (for the local folder:
@@ -34,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and the HTTP targets, behind a fault proxy that only counts, received at most what one
  * kill can cost more than the files themselves: the unit a target resumes from (a chunk, a part)
  * or, where a target cannot resume (plain WebDAV, Koofr), the whole file, plus the small files in
- * flight beside it.
+ * flight beside it. The spool files the killed runs left (Koofr, Nextcloud, S3) are gone after
+ * the last run.
  */
 class KillLoopIT {
 
@@ -93,6 +96,7 @@ class KillLoopIT {
 
   private void loop(String name, TestTargets.TestTarget target) throws Exception {
     long began = System.nanoTime();
+    Path spoolDir = tmp.resolve("spool");
     try (target) {
       SplittableRandom random = new SplittableRandom(SEED ^ name.hashCode());
       Path source = tmp.resolve("photos");
@@ -106,7 +110,8 @@ class KillLoopIT {
                   "run", "--source", source.toString(), "--target", target.uri(),
                   "--data-dir", tmp.resolve("data").toString(), "--once", "--http", "off",
                   "--set", "autoupload.upload.chunk-bytes=256KiB",
-                  "--set", "autoupload.upload.checkpoint-bytes=1MiB")
+                  "--set", "autoupload.upload.checkpoint-bytes=1MiB",
+                  "--set", "autoupload.target.spool-dir=" + spoolDir)
               // Eleven starts per target: the quick compiler and the small collector halve their CPU time.
               .withJvmOptions("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
       for (Map.Entry<String, String> variable : target.environment().entrySet()) {
@@ -153,6 +158,7 @@ class KillLoopIT {
       }
       Map<String, String> sourceHashes = MediaFiles.sha256Tree(source);
       long sourceBytes = MediaFiles.totalSize(source);
+      long spooledByTheKilled = filesIn(spoolDir);
 
       AppProcess last = apps.start(run);
       assertThat(last.waitFor(RUN_TIMEOUT)).as(last.describe()).isZero();
@@ -165,6 +171,8 @@ class KillLoopIT {
           .as("every file once, sha256-equal, nothing partial or temporary beside them")
           .isEqualTo(sourceHashes);
       assertThat(target.leftovers()).as("unfinished uploads left on the target").isEmpty();
+      // What the killed runs spooled (Koofr, Nextcloud, S3) the last run deleted as it began.
+      assertThat(filesIn(spoolDir)).as("spool files left").isZero();
 
       // A kill may cut as many uploads as run at once: at worst the largest files.
       long perKill =
@@ -185,10 +193,10 @@ class KillLoopIT {
       System.out.printf(
           "KillLoopIT %s: seed %d, %d files of %d bytes, %d kills after %s bytes; the last run sent %d bytes;"
               + " upload bytes received %d, beyond the files %d (%d per kill on average, limit %d per kill%s);"
-              + " %d empty upload(s) left; %s; %.1f s%n",
+              + " %d empty upload(s) left; %d spool file(s) of killed runs deleted; %s; %.1f s%n",
           name, SEED ^ name.hashCode(), sourceHashes.size(), sourceBytes, kills, killedAt, summary.bytesSent(),
           received, resent, kills == 0 || resent < 0 ? 0 : resent / kills, perKill,
-          changed ? " plus the old version's " + oldVersion : "", empty.size(),
+          changed ? " plus the old version's " + oldVersion : "", empty.size(), spooledByTheKilled,
           changed ? "the edited file changed before the last run" : "the edited file was complete before the last run",
           (System.nanoTime() - began) / 1e9);
       if (received >= 0) {
@@ -196,6 +204,15 @@ class KillLoopIT {
             .as("request bytes beyond the files' own: at most what each kill may cost")
             .isLessThanOrEqualTo(kills * perKill + oldVersion + sourceHashes.size() * OVERHEAD_PER_FILE);
       }
+    }
+  }
+
+  private static long filesIn(Path folder) throws IOException {
+    if (!Files.isDirectory(folder)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.list(folder)) {
+      return files.count();
     }
   }
 }

@@ -26,8 +26,9 @@ import java.util.regex.Pattern;
  * it at a time.
  *
  * <p>A spool file's name carries the id of the process that made it: a process killed mid-upload
- * (what a phone's OS does to a background app) cannot delete its files, so the first spool a
- * process makes in a folder deletes there the spool files of processes that no longer run.
+ * (what a phone's OS does to a background app) cannot delete its files, so a process deletes
+ * once, when its spooling target is checked or makes its first spool there, the spool files of
+ * processes that no longer run ({@link #sweepOnce}).
  */
 public final class Spool implements AutoCloseable {
 
@@ -52,9 +53,7 @@ public final class Spool implements AutoCloseable {
   public Spool(Path spoolDir, String target) throws UploadException {
     try {
       Files.createDirectories(spoolDir);
-      if (SWEPT.add(spoolDir.toAbsolutePath().normalize())) {
-        deleteLeftovers(spoolDir);
-      }
+      sweepOnce(spoolDir);
       file = Files.createTempFile(spoolDir, "autoupload-" + target + "-" + THIS_PROCESS + "-", ".spool");
     } catch (IOException e) {
       throw failure("cannot create a spool file in " + spoolDir, e);
@@ -148,6 +147,19 @@ public final class Spool implements AutoCloseable {
       // Only temporary data was in it; it is deleted next.
     }
     deleteQuietly();
+  }
+
+  /**
+   * Deletes the spool files in {@code spoolDir} whose process no longer runs, the first time this
+   * process asks for that folder: a spooling target's {@code check()} does, and the first spool
+   * made there.
+   *
+   * @param spoolDir the folder of spool files, {@link TargetSettings#spoolDir()}
+   */
+  public static void sweepOnce(Path spoolDir) {
+    if (SWEPT.add(spoolDir.toAbsolutePath().normalize())) {
+      deleteLeftovers(spoolDir);
+    }
   }
 
   /**

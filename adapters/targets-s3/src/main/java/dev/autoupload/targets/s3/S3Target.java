@@ -8,6 +8,7 @@ import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.targets.S3Config;
+import dev.autoupload.targets.Spool;
 import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.http.HttpClients;
 import java.io.InputStream;
@@ -320,6 +321,7 @@ public final class S3Target implements UploadTarget {
 
   @Override
   public void check() throws UploadException {
+    Spool.sweepOnce(spoolDir);
     // A bodiless request first: a refusal of a PUT can arrive as a broken pipe instead.
     try {
       client.headBucket(b -> b.bucket(config.bucket()));

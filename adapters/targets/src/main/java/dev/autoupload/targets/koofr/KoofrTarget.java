@@ -202,6 +202,7 @@ public final class KoofrTarget implements UploadTarget {
 
   @Override
   public void check() throws UploadException {
+    Spool.sweepOnce(settings.spoolDir());
     String rootPath = KoofrPath.absolute(root);
     Optional<KoofrApi.FileInfo> found = api.info(mountId(), rootPath);
     if (found.isPresent() && !found.get().folder()) {

@@ -8,6 +8,7 @@ import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.targets.Spool;
 import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.http.FileBody;
 import dev.autoupload.targets.http.HttpClients;
@@ -388,6 +389,7 @@ public final class NextcloudTarget implements UploadTarget {
 
   @Override
   public void check() throws UploadException {
+    Spool.sweepOnce(settings.spoolDir());
     Account account = account();
     String user = account.user();
     String path = collectionPath(root);
