@@ -256,7 +256,7 @@ final class ServeCommand implements Callable<Integer> {
           ClusterNode.join(
               engine,
               cluster,
-              List.copyOf(byId.keySet()),
+              () -> List.copyOf(byId.keySet()),
               id -> Optional.ofNullable(byId.get(id)).map(definition -> definition.open(config)),
               line -> {
                 synchronized (out) {

@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
@@ -22,25 +24,60 @@ public final class ClusterControl {
 
   private final ClusterSharding sharding;
   private final ClusterPause pause;
-  private final List<String> libraryIds;
+  private final Supplier<List<String>> libraryIds;
   private final Duration timeout;
 
   /**
    * @param sharding the node's sharding, with {@link LibraryOwner#TYPE} initialized
    * @param pause the cluster's pause flag, as this node follows it
-   * @param libraryIds every library of the cluster
+   * @param libraryIds every library of the cluster as it is now (libraries come and go)
    * @param timeout how long each library's owner has to answer
    */
-  ClusterControl(ClusterSharding sharding, ClusterPause pause, List<String> libraryIds, Duration timeout) {
+  ClusterControl(ClusterSharding sharding, ClusterPause pause, Supplier<List<String>> libraryIds, Duration timeout) {
     this.sharding = sharding;
     this.pause = pause;
-    this.libraryIds = List.copyOf(libraryIds);
+    this.libraryIds = libraryIds;
     this.timeout = timeout;
   }
 
-  /** {@return every library of the cluster, in the config file's order} */
+  /** {@return every library of the cluster now: the config file's, then those the API added} */
   public List<String> libraryIds() {
-    return libraryIds;
+    return List.copyOf(libraryIds.get());
+  }
+
+  /**
+   * Starts a library the cluster did not run yet, on the node sharding picks; it runs from then on
+   * wherever its shard goes. The library must be known to every node first (its definition
+   * shared): the owner opens it by id wherever it starts.
+   *
+   * @param libraryId the library
+   */
+  public void start(String libraryId) {
+    sharding.entityRefFor(LibraryOwner.TYPE, libraryId).tell(new LibraryOwner.Start(libraryId));
+  }
+
+  /**
+   * Stops a library for good, wherever it runs: its owner takes it out of its node's engine and
+   * sharding forgets it. Every node must already count it as removed, or it would start again
+   * (its owner opens nothing for a removed id).
+   *
+   * @param libraryId the library
+   * @return completes once its backup has stopped; fails with {@link TimeoutException} when no
+   *     node confirmed that within the timeout
+   */
+  public CompletionStage<Void> retire(String libraryId) {
+    return sharding
+        .entityRefFor(LibraryOwner.TYPE, libraryId)
+        .<LibraryOwner.Answer>ask(LibraryOwner.Retire::new, timeout)
+        .handle(
+            (answer, failure) -> {
+              if (failure != null) {
+                throw new CompletionException(
+                    new TimeoutException(
+                        "no node confirmed within " + timeout.toMillis() + " ms that library " + libraryId + " stopped"));
+              }
+              return null;
+            });
   }
 
   /**
@@ -144,7 +181,7 @@ public final class ClusterControl {
   private <R> CompletionStage<List<R>> askAll(
       Function<ActorRef<R>, LibraryOwner.Command> message, Function<String, R> silent) {
     List<CompletableFuture<R>> asks = new ArrayList<>();
-    for (String id : libraryIds) {
+    for (String id : libraryIds.get()) {
       asks.add(
           sharding
               .entityRefFor(LibraryOwner.TYPE, id)

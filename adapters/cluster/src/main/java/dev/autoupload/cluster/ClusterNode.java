@@ -10,12 +10,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
@@ -42,9 +44,10 @@ public final class ClusterNode {
    * @param engine the engine, started with {@link ClusterSettings#engineSettings} and {@link
    *     ClusterSettings#pekkoSettings()} over its wiring
    * @param settings this node's cluster settings
-   * @param libraryIds every library of the cluster
+   * @param libraryIds every library of the cluster as it is now: asked when the node has joined
+   *     (each is started then) and for each request that goes to every library
    * @param open opens a library by id as this node has it (checks source and target); empty for
-   *     an id this node does not know. Called off the actors' threads; a failure is retried by
+   *     an id this node does not know or that was removed. Called off the actors' threads; a failure is retried by
    *     sharding after {@code pekko.cluster.sharding.entity-restart-backoff}
    * @param notes told a line when a library or the Activity projection starts or stops on this
    *     node, and when the node follows the cluster's pause or resume, on an engine thread
@@ -54,7 +57,7 @@ public final class ClusterNode {
   public static ClusterControl join(
       UploadEngine engine,
       ClusterSettings settings,
-      List<String> libraryIds,
+      Supplier<List<String>> libraryIds,
       Function<String, Optional<Library>> open,
       Consumer<String> notes) {
     ActorSystem<?> system = EngineInternals.actorSystem(engine);
@@ -76,7 +79,7 @@ public final class ClusterNode {
                     .withStopMessage(LibraryOwner.HandOff.INSTANCE));
     ActivityDaemon.init(system, engine, system.settings().config().getDuration("autoupload.ask-timeout"), notes);
     system.systemActorOf(
-        startOnceUp(Cluster.get(system), settings.waitForNodes(), List.copyOf(libraryIds), region),
+        startOnceUp(Cluster.get(system), settings.waitForNodes(), libraryIds, region),
         "cluster-library-starter",
         Props.empty());
     return new ClusterControl(sharding, pause, libraryIds, askTimeout);
@@ -91,7 +94,15 @@ public final class ClusterNode {
    * event it may not count that member yet, and no later event would come to ask again.
    */
   private static Behavior<ClusterEvent.MemberUp> startOnceUp(
-      Cluster cluster, int nodes, List<String> libraryIds, ActorRef<ShardingEnvelope<LibraryOwner.Command>> region) {
+      Cluster cluster, int nodes, Supplier<List<String>> libraryIds, ActorRef<ShardingEnvelope<LibraryOwner.Command>> region) {
+    // The list may come from the database: when it cannot be read, start over (the members come
+    // again as events) a little later.
+    return Behaviors.supervise(startOnceUpUnsupervised(cluster, nodes, libraryIds, region))
+        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
+  }
+
+  private static Behavior<ClusterEvent.MemberUp> startOnceUpUnsupervised(
+      Cluster cluster, int nodes, Supplier<List<String>> libraryIds, ActorRef<ShardingEnvelope<LibraryOwner.Command>> region) {
     return Behaviors.setup(
         context -> {
           cluster.subscriptions().tell(Subscribe.create(context.getSelf(), ClusterEvent.MemberUp.class));
@@ -104,7 +115,7 @@ public final class ClusterNode {
                     if (up.size() < nodes) {
                       return Behaviors.same();
                     }
-                    for (String id : libraryIds) {
+                    for (String id : libraryIds.get()) {
                       region.tell(new ShardingEnvelope<>(id, new LibraryOwner.Start(id)));
                     }
                     return Behaviors.stopped();

@@ -4,6 +4,7 @@ import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.library.Library;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -89,6 +90,15 @@ public final class LibraryOwner {
   public record Retry(String assetId, ActorRef<Answer> replyTo) implements Command {}
 
   /**
+   * Stops the library for good, because the API removed it: the owner takes it out of its node's
+   * engine and has sharding forget it (passivation), so that it does not start again. Answered
+   * with an {@link Answer} once the owner has stopped. Sent from any node, hence serializable.
+   *
+   * @param replyTo where the answer goes
+   */
+  public record Retire(ActorRef<Answer> replyTo) implements Command {}
+
+  /**
    * A library's status as the node that runs it has it.
    *
    * @param libraryId the library
@@ -161,6 +171,10 @@ public final class LibraryOwner {
     private final CompletionStage<Library> opened;
     /** Whether the library is surely out of the engine (never added, or removed). */
     private boolean released;
+    /** Whether this owner asked sharding to stop and forget it. */
+    private boolean passivating;
+    /** Who asked for the library to stop for good: answered once this owner has stopped. */
+    private final List<ActorRef<Answer>> retirees = new ArrayList<>();
 
     Owner(EntityContext<Command> entity, Node node, ActorContext<Command> context, TimerScheduler<Command> timers) {
       this.entity = entity;
@@ -195,6 +209,7 @@ public final class LibraryOwner {
           .onMessage(Start.class, start -> Behaviors.same())
           .onMessageEquals(HandOff.INSTANCE, () -> starting(true))
           .onMessage(Added.class, added -> onAdded(added, handOffAsked))
+          .onMessage(Retire.class, this::onRetire)
           .onMessage(GetStatus.class, get -> unknown(get, "it is starting on node " + node.address()))
           .onMessage(SetPaused.class, this::onSetPaused)
           .onMessage(Retry.class, this::notRunning)
@@ -207,12 +222,12 @@ public final class LibraryOwner {
         released = true;
         Throwable failure = added.failure().get();
         if (failure instanceof UnknownLibrary) {
-          node.notes().accept("library " + id + " is not among this node's libraries: it does not run (give every node the same config file)");
+          node.notes().accept("library " + id + " is not among this node's libraries (removed, or missing from its config file): it does not run");
           if (handOffAsked) {
             return Behaviors.stopped();
           }
           // Passivating forgets the remembered library, so it is not restarted again and again.
-          entity.getShard().tell(new ClusterSharding.Passivate<>(context.getSelf()));
+          passivate();
           return stopping();
         }
         if (handOffAsked) {
@@ -232,6 +247,8 @@ public final class LibraryOwner {
       return Behaviors.receive(Command.class)
           .onMessageEquals(HandOff.INSTANCE, Behaviors::stopped)
           .onMessage(Start.class, start -> Behaviors.same())
+          .onMessage(Retire.class, this::onRetire)
+          .onSignal(PostStop.class, this::onPostStop)
           .onMessage(GetStatus.class, get -> unknown(get, "node " + node.address() + " has no such library"))
           .onMessage(SetPaused.class, this::onSetPaused)
           .onMessage(Retry.class, this::notRunning)
@@ -245,6 +262,7 @@ public final class LibraryOwner {
           .onMessage(GetStatus.class, this::onGetStatus)
           .onMessage(SetPaused.class, this::onSetPaused)
           .onMessage(Retry.class, this::onRetry)
+          .onMessage(Retire.class, this::onRetire)
           .onSignal(PostStop.class, this::onPostStop)
           .build();
     }
@@ -261,6 +279,7 @@ public final class LibraryOwner {
           .onMessage(SetPaused.class, this::onSetPaused)
           .onMessage(Retry.class, this::notRunning)
           .onMessageEquals(RetryRemove.INSTANCE, this::remove)
+          .onMessage(Retire.class, this::onRetire)
           .onSignal(PostStop.class, this::onPostStop)
           .build();
     }
@@ -278,6 +297,23 @@ public final class LibraryOwner {
       released = true;
       node.notes().accept("library " + id + " stopped on this node");
       return Behaviors.stopped();
+    }
+
+    /**
+     * Has sharding stop this owner (the stop message, {@link HandOff}, takes the library out of
+     * the engine) and forget it.
+     */
+    private Behavior<Command> onRetire(Retire retire) {
+      retirees.add(retire.replyTo());
+      passivate();
+      return Behaviors.same();
+    }
+
+    private void passivate() {
+      if (!passivating) {
+        passivating = true;
+        entity.getShard().tell(new ClusterSharding.Passivate<>(context.getSelf()));
+      }
     }
 
     private Behavior<Command> unknown(GetStatus get, String why) {
@@ -370,6 +406,9 @@ public final class LibraryOwner {
     private Behavior<Command> onPostStop(PostStop stop) {
       if (!released) {
         opened.thenAccept(library -> node.engine().removeLibrary(id));
+      }
+      if (released) {
+        retirees.forEach(replyTo -> replyTo.tell(new Answer(id, true, Optional.empty())));
       }
       return Behaviors.same();
     }

@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -79,7 +81,7 @@ class ClusterControlTest {
           ClusterNode.join(
               engine,
               cluster,
-              List.of("alice", "bob", "ghost"),
+              () -> List.of("alice", "bob", "ghost"),
               id -> {
                 if (!sources.containsKey(id)) {
                   return Optional.empty();
@@ -148,6 +150,72 @@ class ClusterControlTest {
             return null;
           });
       assertThat(notes).contains("library alice runs on this node", "library bob runs on this node");
+    }
+  }
+
+  @Test
+  void aLibraryStartedWhileTheNodeRunsBacksUpAndARetiredOneStopsForGood() throws Exception {
+    int port = freePort();
+    ClusterSettings cluster = new ClusterSettings("127.0.0.1", port, List.of("127.0.0.1:" + port), 1, Duration.ofSeconds(3));
+    Config config =
+        ConfigFactory.parseMap(
+                Map.of(
+                    "autoupload.data-dir", dataDir.toString(),
+                    "autoupload.conditions.initial", "desktop",
+                    "autoupload.cluster.library-ask-timeout", "5s"))
+            .withFallback(ConfigFactory.load());
+    Map<String, InMemorySource> sources = new ConcurrentHashMap<>();
+    Map<String, InMemoryTarget> targets = new ConcurrentHashMap<>();
+    for (String id : List.of("alice", "carol")) {
+      InMemorySource source = new InMemorySource(id);
+      for (int i = 0; i < FILES; i++) {
+        source.add("img" + i + ".jpg", 10_000 + i);
+      }
+      sources.put(id, source);
+      targets.put(id, new InMemoryTarget());
+    }
+    // What every node would read from the shared registry: the libraries now, and those removed.
+    List<String> libraries = new CopyOnWriteArrayList<>(List.of("alice"));
+    Set<String> removed = ConcurrentHashMap.newKeySet();
+    List<String> notes = new CopyOnWriteArrayList<>();
+    try (UploadEngine engine = EngineInternals.start(ClusterSettings.engineSettings(config), cluster.pekkoSettings())) {
+      TestProbe<Object> probe = ActorTestKit.create(EngineInternals.actorSystem(engine)).createTestProbe();
+      ClusterControl control =
+          ClusterNode.join(
+              engine,
+              cluster,
+              () -> List.copyOf(libraries),
+              id ->
+                  libraries.contains(id) && !removed.contains(id)
+                      ? Optional.of(new Library(id, sources.get(id), targets.get(id)))
+                      : Optional.empty(),
+              notes::add);
+      probe.awaitAssert(WITHIN, () -> assertThat(targets.get("alice").files()).hasSize(FILES));
+
+      libraries.add("carol");
+      control.start("carol");
+      probe.awaitAssert(WITHIN, () -> assertThat(targets.get("carol").files()).hasSize(FILES));
+      assertThat(control.libraryIds()).containsExactly("alice", "carol");
+
+      removed.add("alice");
+      libraries.remove("alice");
+      control.retire("alice").toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertThat(notes).contains("library alice stopped on this node");
+      assertThat(engine.status().toCompletableFuture().get(30, TimeUnit.SECONDS).libraries())
+          .extracting(LibraryStatus::libraryId)
+          .containsExactly("carol");
+      assertThat(reports(control).keySet()).containsExactly("carol");
+
+      // A late start (a node that read the list before the removal) opens nothing and is forgotten.
+      control.start("alice");
+      probe.awaitAssert(
+          WITHIN,
+          () ->
+              assertThat(notes)
+                  .contains("library alice is not among this node's libraries (removed, or missing from its config file): it does not run"));
+      assertThat(engine.status().toCompletableFuture().get(30, TimeUnit.SECONDS).libraries())
+          .extracting(LibraryStatus::libraryId)
+          .containsExactly("carol");
     }
   }
 

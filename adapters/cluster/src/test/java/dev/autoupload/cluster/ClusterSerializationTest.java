@@ -105,6 +105,7 @@ class ClusterSerializationTest {
             new LibraryOwner.GetStatus(reports.getRef()),
             new LibraryOwner.SetPaused(true, answers.getRef()),
             new LibraryOwner.Retry("a1", answers.getRef()),
+            new LibraryOwner.Retire(answers.getRef()),
             new LibraryOwner.Report("alice", "10.0.0.5:2551", Optional.of(status), Optional.empty()),
             new LibraryOwner.Report("bob", "10.0.0.6:2551", Optional.empty(), Optional.of("it is starting on node 10.0.0.6:2551")),
             new LibraryOwner.Answer("alice", true, Optional.empty()),
