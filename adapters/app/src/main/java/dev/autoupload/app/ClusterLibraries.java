@@ -1,38 +1,128 @@
 package dev.autoupload.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigRenderOptions;
 import dev.autoupload.cluster.ClusterControl;
 import dev.autoupload.cluster.LibraryOwner;
 import dev.autoupload.http.LibraryCatalog;
+import dev.autoupload.engine.library.Library;
 import dev.autoupload.http.LibraryControl;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
- * The control endpoint of a cluster node, for every library of the cluster: {@code /api/libraries}
- * lists the config file's libraries and refuses changes (409), since every node must know every
- * library and for now they all read them from the same config file; {@code /api/status}, pause,
- * resume and retry reach each library on the node that runs it ({@link ClusterControl}).
+ * The libraries of a cluster, as every node sees them: the config file's (the same file on each
+ * node), changed by what {@code POST} and {@code DELETE /api/libraries} did on any node, which the
+ * nodes share in their database ({@link ClusterRegistry}). It answers the control endpoint of a
+ * node for every library of the cluster: {@code /api/libraries} lists and changes them, {@code
+ * /api/status}, pause, resume and retry reach each library on the node that runs it ({@link
+ * ClusterControl}). It also tells the node which libraries there are ({@link #ids()}) and opens
+ * one by id ({@link #open(String)}) for its owner, wherever sharding starts it.
  */
-final class ClusterLibraries implements LibraryCatalog, LibraryControl {
+final class ClusterLibraries implements LibraryCatalog, LibraryControl, AutoCloseable {
 
-  private static final String REFUSED =
-      "the libraries of a cluster come from its config file, the same on every node: change it there and restart the nodes";
+  private static final String CONFIG = "config";
+  private static final String API = "api";
 
-  private final Map<String, LibraryDefinition> definitions;
+  private final Map<String, LibraryDefinition> ofConfigFile;
+  private final ClusterRegistry registry;
+  private final Config config;
+  private final Consumer<String> notes;
   /** Set once the node has joined (the endpoint starts before, so that a port in use stops it first). */
   private volatile ClusterControl control;
+  private final ExecutorService changes =
+      Executors.newSingleThreadExecutor(
+          task -> {
+            Thread thread = new Thread(task, "autoupload-library-changes");
+            thread.setDaemon(true);
+            return thread;
+          });
 
-  /** @param definitions every library of the cluster by id, in the config file's order */
-  ClusterLibraries(Map<String, LibraryDefinition> definitions) {
-    this.definitions = Collections.unmodifiableMap(new LinkedHashMap<>(definitions));
+  /**
+   * @param ofConfigFile the config file's libraries by id, in its order
+   * @param registry the changes the API made, shared by the nodes
+   * @param config the node's configuration, for the defaults of a library added through the API
+   * @param notes told a line when a library is added or removed through this node
+   */
+  ClusterLibraries(
+      Map<String, LibraryDefinition> ofConfigFile, ClusterRegistry registry, Config config, Consumer<String> notes) {
+    this.ofConfigFile = Collections.unmodifiableMap(new LinkedHashMap<>(ofConfigFile));
+    this.registry = registry;
+    this.config = config;
+    this.notes = notes;
+  }
+
+  /**
+   * The libraries of the cluster now: the config file's, less those the API removed or added
+   * again, then those the API added, in the order they were added.
+   *
+   * @throws UncheckedIOException when the shared database cannot be read
+   */
+  private Map<String, SavedLibraries.Planned> current() {
+    Map<String, Optional<String>> changed;
+    try {
+      changed = registry.changes();
+    } catch (SQLException e) {
+      throw new UncheckedIOException(
+          new IOException("cannot read the cluster's libraries from its database: " + e.getMessage(), e));
+    }
+    Map<String, SavedLibraries.Planned> libraries = new LinkedHashMap<>();
+    ofConfigFile.forEach(
+        (id, definition) -> {
+          if (!changed.containsKey(id)) {
+            libraries.put(id, new SavedLibraries.Planned(definition, CONFIG));
+          }
+        });
+    changed.forEach(
+        (id, json) -> json.flatMap(this::definition).ifPresent(definition -> libraries.put(id, new SavedLibraries.Planned(definition, API))));
+    return libraries;
+  }
+
+  /** A definition the API added, as this node reads it with its own defaults; empty if it cannot. */
+  private Optional<LibraryDefinition> definition(String json) {
+    List<String> problems = new ArrayList<>();
+    Optional<LibraryDefinition> definition;
+    try {
+      definition = LibraryDefinition.parse(ServedLibraries.json(json), "a library added through the API", config, problems);
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
+      definition = Optional.empty();
+    }
+    if (definition.isEmpty()) {
+      notes.accept("a library added through the API cannot be read on this node: " + String.join("; ", problems));
+    }
+    return definition;
+  }
+
+  /** {@return the ids of the cluster's libraries now} (reads the shared database) */
+  List<String> ids() {
+    return List.copyOf(current().keySet());
+  }
+
+  /**
+   * Opens a library for its owner on this node: checks its source and target.
+   *
+   * @param id the library's id
+   * @return the library, or empty when the cluster has no such library (now)
+   */
+  Optional<Library> open(String id) {
+    return Optional.ofNullable(current().get(id)).map(planned -> planned.definition().open(config));
   }
 
   /** @param joined reaches each library's owner wherever it runs */
@@ -63,32 +153,108 @@ final class ClusterLibraries implements LibraryCatalog, LibraryControl {
 
   @Override
   public List<Entry> list() {
-    return definitions.values().stream()
-        .map(definition -> new Entry(definition.id(), definition.source().toString(), definition.shownTarget(), "cluster"))
-        .toList();
+    return current().values().stream().map(ClusterLibraries::entry).toList();
   }
 
+  private static Entry entry(SavedLibraries.Planned library) {
+    LibraryDefinition definition = library.definition();
+    return new Entry(definition.id(), definition.source().toString(), definition.shownTarget(), library.origin());
+  }
+
+  /**
+   * Checks the library as a single process would (its definition, its conflicts with the others,
+   * its source and target, here on this node), records it for every node, and has sharding start
+   * it on one of them. Two nodes adding one id at once: the database takes one, the other is 409.
+   */
   @Override
-  public CompletionStage<Entry> add(JsonNode definition) {
-    return CompletableFuture.failedFuture(new ChangeRefusedException(REFUSED));
+  public CompletionStage<Entry> add(JsonNode body) {
+    return control().thenApplyAsync(joined -> addNow(joined, body), changes);
   }
 
+  private Entry addNow(ClusterControl joined, JsonNode body) {
+    if (!body.isObject()) {
+      throw new IllegalArgumentException(
+          "the body must be a JSON object such as {\"id\": \"carol\", \"source\": \"/photos/carol\", \"target\": \"file:///backup/carol\"}");
+    }
+    List<String> problems = new ArrayList<>();
+    LibraryDefinition definition =
+        LibraryDefinition.parse(ServedLibraries.json(body.toString()), "library", config, problems)
+            .orElseThrow(() -> new IllegalArgumentException(String.join("; ", problems)));
+    Map<String, SavedLibraries.Planned> now = current();
+    if (now.containsKey(definition.id())) {
+      throw duplicate(definition.id());
+    }
+    List<String> conflicts =
+        LibraryConflicts.with(definition, now.values().stream().map(SavedLibraries.Planned::definition).toList());
+    if (!conflicts.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", conflicts));
+    }
+    try {
+      definition.open(config).target().close();
+    } catch (RunFailure e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    String json = definition.toConfig().render(ConfigRenderOptions.concise().setJson(true));
+    try {
+      if (!registry.add(definition.id(), json)) {
+        throw duplicate(definition.id());
+      }
+    } catch (SQLException e) {
+      throw new UncheckedIOException(new IOException("cannot record the library in the cluster's database: " + e.getMessage(), e));
+    }
+    joined.start(definition.id());
+    notes.accept("library " + definition.id() + " added: backing up " + definition.source() + " to " + definition.shownTarget());
+    return entry(new SavedLibraries.Planned(definition, API));
+  }
+
+  private static DuplicateIdException duplicate(String id) {
+    return new DuplicateIdException("library " + id + " runs already; DELETE /api/libraries/" + id + " first to change it");
+  }
+
+  /**
+   * Records the removal for every node first (so that the library does not start again anywhere),
+   * then stops it on the node that runs it; answers once it has stopped.
+   */
   @Override
   public CompletionStage<Void> remove(String id) {
-    return CompletableFuture.failedFuture(new ChangeRefusedException(REFUSED));
+    return answered(
+        control()
+            .thenApplyAsync(
+                joined -> {
+                  if (!current().containsKey(id)) {
+                    throw new NoSuchElementException("no library " + id + " runs in this cluster");
+                  }
+                  try {
+                    registry.remove(id);
+                  } catch (SQLException e) {
+                    throw new UncheckedIOException(
+                        new IOException("cannot record the removal in the cluster's database: " + e.getMessage(), e));
+                  }
+                  return joined;
+                },
+                changes)
+            .thenCompose(joined -> joined.retire(id))
+            .thenRun(() -> notes.accept("library " + id + " removed")));
   }
 
   @Override
   public CompletionStage<List<LibraryReport>> status() {
-    return control().thenCompose(ClusterControl::status).thenApply(reports -> reports.stream().map(this::shown).toList());
+    return control()
+        .thenCompose(ClusterControl::status)
+        .thenApply(
+            reports -> {
+              Map<String, SavedLibraries.Planned> libraries = current();
+              return reports.stream().map(report -> shown(report, libraries)).toList();
+            });
   }
 
-  private LibraryReport shown(LibraryOwner.Report report) {
-    LibraryDefinition definition = definitions.get(report.libraryId());
+  private LibraryReport shown(LibraryOwner.Report report, Map<String, SavedLibraries.Planned> libraries) {
+    Optional<LibraryDefinition> definition =
+        Optional.ofNullable(libraries.get(report.libraryId())).map(SavedLibraries.Planned::definition);
     return new LibraryReport(
         report.libraryId(),
-        definition == null ? "" : definition.source().toString(),
-        definition == null ? "" : definition.shownTarget(),
+        definition.map(d -> d.source().toString()).orElse(""),
+        definition.map(LibraryDefinition::shownTarget).orElse(""),
         Optional.of(report.node()).filter(node -> !node.isEmpty()),
         report.status(),
         report.unknown());
@@ -107,5 +273,10 @@ final class ClusterLibraries implements LibraryCatalog, LibraryControl {
   @Override
   public CompletionStage<Void> retry(String assetId) {
     return answered(control().thenCompose(joined -> joined.retry(assetId)));
+  }
+
+  @Override
+  public void close() {
+    changes.shutdownNow();
   }
 }

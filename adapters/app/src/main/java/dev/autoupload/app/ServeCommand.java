@@ -6,6 +6,7 @@ import dev.autoupload.cluster.ClusterSettings;
 import dev.autoupload.conditions.ConditionSources;
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.conditions.ConditionSource;
+import dev.autoupload.engine.internal.persistence.JournalDatabase;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.http.HttpControlServer;
 import java.io.PrintWriter;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,8 +40,9 @@ import picocli.CommandLine.Spec;
           + "<data-dir>/libraries.json and win over the config file after a restart.",
       "With autoupload.cluster.seed-nodes set, it runs as one node of a cluster whose nodes share a "
           + "PostgreSQL journal (autoupload.journal.url) and the same config file: the libraries are "
-          + "spread over the nodes, those of a node that dies go on on the others, and the API takes "
-          + "no library changes (409). See the README, 'Running a cluster'."
+          + "spread over the nodes, those of a node that dies go on on the others; the API's library "
+          + "changes, made on any node, are kept in that database for every node. See the README, "
+          + "'Running a cluster'."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -211,7 +214,8 @@ final class ServeCommand implements Callable<Integer> {
   /**
    * As one node of the cluster {@code autoupload.cluster} names: the config file's libraries are
    * spread over the nodes (each node must have the same file), the journal is the PostgreSQL
-   * database they share, and {@code libraries.json} plays no part (the API takes no changes).
+   * database they share, and the API's changes to the libraries are kept there too ({@link
+   * ClusterRegistry}), not in {@code libraries.json}.
    */
   private int serveOnCluster(Config config, long startedNanos) {
     ClusterSettings cluster;
@@ -233,12 +237,28 @@ final class ServeCommand implements Callable<Integer> {
     List<LibraryDefinition> libraries = configured(config);
     Map<String, LibraryDefinition> byId = new LinkedHashMap<>();
     libraries.forEach(library -> byId.put(library.id(), library));
+    Consumer<String> notes =
+        line -> {
+          synchronized (out) {
+            out.println("autoupload: " + line);
+            out.flush();
+          }
+        };
+    ClusterRegistry registry =
+        ClusterRegistry.open(
+            JournalDatabase.of(
+                config.getString("autoupload.journal.url"),
+                config.getString("autoupload.journal.user"),
+                config.getString("autoupload.journal.password"),
+                dataDirectory));
+    ClusterLibraries every = new ClusterLibraries(byId, registry, config, notes);
     ConditionSource conditionSource = openConditions(config);
     UploadEngine engine;
     try {
       engine = RunCommand.startEngine(engineConfig, cluster.pekkoSettings());
     } catch (RuntimeException e) {
       conditionSource.close();
+      every.close();
       throw e;
     }
     Optional<HttpControlServer> server;
@@ -250,27 +270,17 @@ final class ServeCommand implements Callable<Integer> {
       engine.addListener(printer::onEvent);
       // Before anything that can fail, so that closing the engine closes it too.
       engine.addConditionSource(conditionSource);
-      ClusterLibraries every = new ClusterLibraries(byId);
       server = endpoint.map(option -> RunCommand.startHttp(engine, dataDirectory, option, every, every));
-      every.joined(
-          ClusterNode.join(
-              engine,
-              cluster,
-              () -> List.copyOf(byId.keySet()),
-              id -> Optional.ofNullable(byId.get(id)).map(definition -> definition.open(config)),
-              line -> {
-                synchronized (out) {
-                  out.println("autoupload: " + line);
-                  out.flush();
-                }
-              }));
+      every.joined(ClusterNode.join(engine, cluster, every::ids, every::open, notes));
     } catch (RuntimeException e) {
       engine.close();
+      every.close();
       throw e;
     }
+    int count = every.ids().size();
     out.println(
         "autoupload: node " + cluster.address() + " of the cluster of " + String.join(", ", cluster.seedNodes())
-            + ": " + libraries.size() + (libraries.size() == 1 ? " library" : " libraries")
+            + ": " + count + (count == 1 ? " library" : " libraries")
             + " spread over its nodes (data dir " + OneLine.of(dataDirectory.toString()) + ")");
     RunCommand.announceEndpoint(server, out);
     return RunWatch.untilTheEnd(
@@ -281,6 +291,7 @@ final class ServeCommand implements Callable<Integer> {
         () -> {
           server.ifPresent(HttpControlServer::close);
           engine.close();
+          every.close();
         },
         startedNanos,
         out,

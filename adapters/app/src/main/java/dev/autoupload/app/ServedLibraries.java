@@ -115,7 +115,7 @@ final class ServedLibraries implements LibraryCatalog, AutoCloseable {
     }
     List<String> problems = new ArrayList<>();
     LibraryDefinition definition =
-        LibraryDefinition.parse(json(body), "library", config, problems)
+        LibraryDefinition.parse(json(body.toString()), "library", config, problems)
             .orElseThrow(() -> new IllegalArgumentException(String.join("; ", problems)));
     List<LibraryDefinition> others;
     synchronized (this) {
@@ -182,10 +182,10 @@ final class ServedLibraries implements LibraryCatalog, AutoCloseable {
   }
 
   /** A JSON body as HOCON, for the same checks as the config file's entries. */
-  private static ConfigValue json(JsonNode body) {
+  static ConfigValue json(String body) {
     try {
       return ConfigFactory.parseString(
-              body.toString(), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON).setOriginDescription("the body"))
+              body, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON).setOriginDescription("the body"))
           .root();
     } catch (ConfigException e) {
       throw new IllegalArgumentException("the body is not a library: " + OneLine.of(e.getMessage()), e);
