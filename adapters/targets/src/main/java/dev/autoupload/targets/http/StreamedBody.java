@@ -199,13 +199,18 @@ public final class StreamedBody implements Flow.Publisher<ByteBuffer> {
   public void end() {
     lock.lock();
     try {
-      ended = true;
-      queue.clear();
-      queuedBytes = 0;
-      roomOrEnd.signalAll();
+      endLocked();
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Ends the request and lets go of the bytes still queued; the caller holds the lock. */
+  private void endLocked() {
+    ended = true;
+    queue.clear();
+    queuedBytes = 0;
+    roomOrEnd.signalAll();
   }
 
   /**
@@ -280,7 +285,7 @@ public final class StreamedBody implements Flow.Publisher<ByteBuffer> {
         return false;
       }
       if (failure != null) {
-        ended = true;
+        endLocked();
         failed = failure;
         next = null;
         expected = null;
@@ -312,8 +317,7 @@ public final class StreamedBody implements Flow.Publisher<ByteBuffer> {
       lock.lock();
       try {
         mismatch = true;
-        ended = true;
-        roomOrEnd.signalAll();
+        endLocked();
       } finally {
         lock.unlock();
       }
