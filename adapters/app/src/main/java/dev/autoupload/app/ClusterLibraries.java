@@ -5,8 +5,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
 import dev.autoupload.cluster.ClusterControl;
 import dev.autoupload.cluster.LibraryOwner;
-import dev.autoupload.http.LibraryCatalog;
 import dev.autoupload.engine.library.Library;
+import dev.autoupload.http.LibraryCatalog;
 import dev.autoupload.http.LibraryControl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,9 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
@@ -44,6 +46,8 @@ final class ClusterLibraries implements LibraryCatalog, LibraryControl, AutoClos
   private final ClusterRegistry registry;
   private final Config config;
   private final Consumer<String> notes;
+  /** The added definitions this node could not read, each said once (the list is read often). */
+  private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
   /** Set once the node has joined (the endpoint starts before, so that a port in use stops it first). */
   private volatile ClusterControl control;
   private final ExecutorService changes =
@@ -104,7 +108,7 @@ final class ClusterLibraries implements LibraryCatalog, LibraryControl, AutoClos
       problems.add(e.getMessage());
       definition = Optional.empty();
     }
-    if (definition.isEmpty()) {
+    if (definition.isEmpty() && unreadable.add(json)) {
       notes.accept("a library added through the API cannot be read on this node: " + String.join("; ", problems));
     }
     return definition;
@@ -275,8 +279,10 @@ final class ClusterLibraries implements LibraryCatalog, LibraryControl, AutoClos
     return answered(control().thenCompose(joined -> joined.retry(assetId)));
   }
 
+  /** Stops taking changes and closes the connections to the shared database. */
   @Override
   public void close() {
     changes.shutdownNow();
+    registry.close();
   }
 }

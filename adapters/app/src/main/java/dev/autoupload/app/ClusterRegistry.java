@@ -1,5 +1,6 @@
 package dev.autoupload.app;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.autoupload.engine.internal.persistence.JournalDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,14 +20,15 @@ import java.util.Optional;
  * library, on whichever node that is: so a library added on one node runs on any, and one
  * removed does not start again anywhere, also after a restart of every node.
  */
-final class ClusterRegistry {
+final class ClusterRegistry implements AutoCloseable {
 
   static final String TABLE = "autoupload_cluster_library";
 
-  private final JournalDatabase database;
+  /** Read for every status request: a PostgreSQL connection a time would start a server process a time. */
+  private final HikariDataSource pool;
 
-  private ClusterRegistry(JournalDatabase database) {
-    this.database = database;
+  private ClusterRegistry(HikariDataSource pool) {
+    this.pool = pool;
   }
 
   /**
@@ -34,8 +36,8 @@ final class ClusterRegistry {
    * once, and PostgreSQL's catalog refuses two {@code CREATE TABLE IF NOT EXISTS} at once).
    *
    * @param database the journal's database, which the nodes share
-   * @return the registry on it
-   * @throws RunFailure (exit 3) when the table cannot be made
+   * @return the registry on it, which the caller closes
+   * @throws RunFailure (exit 3) when the table cannot be made or the database reached
    */
   static ClusterRegistry open(JournalDatabase database) {
     try {
@@ -50,10 +52,11 @@ final class ClusterRegistry {
             }
             return null;
           });
+      return new ClusterRegistry(database.pool(2, "autoupload-cluster-libraries"));
     } catch (Exception e) {
-      throw new RunFailure(Main.CANNOT_START, "cannot make the table of the cluster's libraries: " + e.getMessage(), e);
+      throw new RunFailure(
+          Main.CANNOT_START, "cannot reach the table of the cluster's libraries in the journal database: " + e.getMessage(), e);
     }
-    return new ClusterRegistry(database);
   }
 
   /**
@@ -64,7 +67,7 @@ final class ClusterRegistry {
    */
   Map<String, Optional<String>> changes() throws SQLException {
     Map<String, Optional<String>> changes = new LinkedHashMap<>();
-    try (Connection connection = database.connect();
+    try (Connection connection = pool.getConnection();
         Statement query = connection.createStatement();
         ResultSet rows = query.executeQuery("SELECT id, definition FROM " + TABLE + " ORDER BY changed_at, id")) {
       while (rows.next()) {
@@ -83,7 +86,7 @@ final class ClusterRegistry {
    * @throws SQLException when the database cannot be written
    */
   boolean add(String id, String definition) throws SQLException {
-    try (Connection connection = database.connect();
+    try (Connection connection = pool.getConnection();
         PreparedStatement upsert =
             connection.prepareStatement(
                 "INSERT INTO " + TABLE + " (id, definition, changed_at) VALUES (?, ?, CURRENT_TIMESTAMP) "
@@ -102,7 +105,7 @@ final class ClusterRegistry {
    * @throws SQLException when the database cannot be written
    */
   void remove(String id) throws SQLException {
-    try (Connection connection = database.connect();
+    try (Connection connection = pool.getConnection();
         PreparedStatement upsert =
             connection.prepareStatement(
                 "INSERT INTO " + TABLE + " (id, definition, changed_at) VALUES (?, NULL, CURRENT_TIMESTAMP) "
@@ -110,5 +113,11 @@ final class ClusterRegistry {
       upsert.setString(1, id);
       upsert.executeUpdate();
     }
+  }
+
+  /** Closes its connections. */
+  @Override
+  public void close() {
+    pool.close();
   }
 }

@@ -244,21 +244,28 @@ final class ServeCommand implements Callable<Integer> {
             out.flush();
           }
         };
-    ClusterRegistry registry =
-        ClusterRegistry.open(
-            JournalDatabase.of(
-                config.getString("autoupload.journal.url"),
-                config.getString("autoupload.journal.user"),
-                config.getString("autoupload.journal.password"),
-                dataDirectory));
-    ClusterLibraries every = new ClusterLibraries(byId, registry, config, notes);
     ConditionSource conditionSource = openConditions(config);
     UploadEngine engine;
     try {
       engine = RunCommand.startEngine(engineConfig, cluster.pekkoSettings());
     } catch (RuntimeException e) {
       conditionSource.close();
-      every.close();
+      throw e;
+    }
+    // Once the engine has started: it explains best why the database cannot be reached.
+    ClusterLibraries every;
+    try {
+      ClusterRegistry registry =
+          ClusterRegistry.open(
+              JournalDatabase.of(
+                  config.getString("autoupload.journal.url"),
+                  config.getString("autoupload.journal.user"),
+                  config.getString("autoupload.journal.password"),
+                  dataDirectory));
+      every = new ClusterLibraries(byId, registry, config, notes);
+    } catch (RuntimeException e) {
+      conditionSource.close();
+      engine.close();
       throw e;
     }
     Optional<HttpControlServer> server;

@@ -47,8 +47,8 @@ public final class ClusterNode {
    * @param libraryIds every library of the cluster as it is now: asked when the node has joined
    *     (each is started then) and for each request that goes to every library
    * @param open opens a library by id as this node has it (checks source and target); empty for
-   *     an id this node does not know or that was removed. Called off the actors' threads; a failure is retried by
-   *     sharding after {@code pekko.cluster.sharding.entity-restart-backoff}
+   *     an id this node does not know or that was removed. Called off the actors' threads; a
+   *     failure is retried by sharding after {@code pekko.cluster.sharding.entity-restart-backoff}
    * @param notes told a line when a library or the Activity projection starts or stops on this
    *     node, and when the node follows the cluster's pause or resume, on an engine thread
    * @return what answers for every library of the cluster on this node: status, pause, resume and

@@ -36,8 +36,8 @@ public interface LibraryCatalog {
   }
 
   /**
-   * The catalog does not take changes through the API (a cluster's libraries come from the config
-   * file every node has): the API answers 409.
+   * The catalog does not take changes through the API (a host whose libraries are fixed): the API
+   * answers 409.
    */
   final class ChangeRefusedException extends RuntimeException {
 

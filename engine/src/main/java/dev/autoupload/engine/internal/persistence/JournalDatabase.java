@@ -139,6 +139,17 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
    * @return the pool, which the caller closes
    */
   public HikariDataSource pool(int maxConnections) {
+    return pool(maxConnections, "autoupload-activity");
+  }
+
+  /**
+   * A connection pool on this database.
+   *
+   * @param maxConnections the pool's size
+   * @param name the pool's name, which its threads and log lines carry
+   * @return the pool, which the caller closes
+   */
+  public HikariDataSource pool(int maxConnections, String name) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
     config.setUsername(user);
@@ -146,7 +157,7 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
     config.setDriverClassName(dialect.driver);
     config.setMaximumPoolSize(maxConnections);
     config.setMinimumIdle(1);
-    config.setPoolName("autoupload-activity");
+    config.setPoolName(name);
     return new HikariDataSource(config);
   }
 
