@@ -24,7 +24,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
@@ -50,13 +49,7 @@ final class ClusterLibraries implements LibraryCatalog, LibraryControl, AutoClos
   private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
   /** Set once the node has joined (the endpoint starts before, so that a port in use stops it first). */
   private volatile ClusterControl control;
-  private final ExecutorService changes =
-      Executors.newSingleThreadExecutor(
-          task -> {
-            Thread thread = new Thread(task, "autoupload-library-changes");
-            thread.setDaemon(true);
-            return thread;
-          });
+  private final ExecutorService changes = ServedLibraries.changesThread();
 
   /**
    * @param ofConfigFile the config file's libraries by id, in its order
@@ -176,14 +169,7 @@ final class ClusterLibraries implements LibraryCatalog, LibraryControl, AutoClos
   }
 
   private Entry addNow(ClusterControl joined, JsonNode body) {
-    if (!body.isObject()) {
-      throw new IllegalArgumentException(
-          "the body must be a JSON object such as {\"id\": \"carol\", \"source\": \"/photos/carol\", \"target\": \"file:///backup/carol\"}");
-    }
-    List<String> problems = new ArrayList<>();
-    LibraryDefinition definition =
-        LibraryDefinition.parse(ServedLibraries.json(body.toString()), "library", config, problems)
-            .orElseThrow(() -> new IllegalArgumentException(String.join("; ", problems)));
+    LibraryDefinition definition = ServedLibraries.definitionOf(body, config);
     Map<String, SavedLibraries.Planned> now = current();
     if (now.containsKey(definition.id())) {
       throw duplicate(definition.id());

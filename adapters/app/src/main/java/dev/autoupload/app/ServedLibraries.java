@@ -44,13 +44,7 @@ final class ServedLibraries implements LibraryCatalog, AutoCloseable {
   private final PrintWriter out;
   private final Map<String, SavedLibraries.Planned> running = new LinkedHashMap<>();
   private final CountDownLatch ready = new CountDownLatch(1);
-  private final ExecutorService changes =
-      Executors.newSingleThreadExecutor(
-          task -> {
-            Thread thread = new Thread(task, "autoupload-library-changes");
-            thread.setDaemon(true);
-            return thread;
-          });
+  private final ExecutorService changes = changesThread();
 
   /**
    * @param ofConfigFile the ids the config file lists (a removal of one of them must be remembered)
@@ -109,14 +103,7 @@ final class ServedLibraries implements LibraryCatalog, AutoCloseable {
 
   private Entry addNow(JsonNode body) {
     awaitReady();
-    if (!body.isObject()) {
-      throw new IllegalArgumentException(
-          "the body must be a JSON object such as {\"id\": \"carol\", \"source\": \"/photos/carol\", \"target\": \"file:///backup/carol\"}");
-    }
-    List<String> problems = new ArrayList<>();
-    LibraryDefinition definition =
-        LibraryDefinition.parse(json(body.toString()), "library", config, problems)
-            .orElseThrow(() -> new IllegalArgumentException(String.join("; ", problems)));
+    LibraryDefinition definition = definitionOf(body, config);
     List<LibraryDefinition> others;
     synchronized (this) {
       if (running.containsKey(definition.id())) {
@@ -179,6 +166,34 @@ final class ServedLibraries implements LibraryCatalog, AutoCloseable {
           "library " + id + " stopped, but saving " + SavedLibraries.FILE + " failed (it runs again after a restart): " + e.getMessage(), e);
     }
     tell("autoupload: library " + id + " removed");
+  }
+
+  /**
+   * The one thread a catalog makes its changes on, one at a time: they open sources and targets
+   * and write files or tables.
+   */
+  static ExecutorService changesThread() {
+    return Executors.newSingleThreadExecutor(
+        task -> {
+          Thread thread = new Thread(task, "autoupload-library-changes");
+          thread.setDaemon(true);
+          return thread;
+        });
+  }
+
+  /**
+   * The library a {@code POST /api/libraries} body defines, checked as the config file's entries.
+   *
+   * @throws IllegalArgumentException (400) naming every problem
+   */
+  static LibraryDefinition definitionOf(JsonNode body, Config config) {
+    if (!body.isObject()) {
+      throw new IllegalArgumentException(
+          "the body must be a JSON object such as {\"id\": \"carol\", \"source\": \"/photos/carol\", \"target\": \"file:///backup/carol\"}");
+    }
+    List<String> problems = new ArrayList<>();
+    return LibraryDefinition.parse(json(body.toString()), "library", config, problems)
+        .orElseThrow(() -> new IllegalArgumentException(String.join("; ", problems)));
   }
 
   /** A JSON body as HOCON, for the same checks as the config file's entries. */

@@ -50,14 +50,8 @@ class ClusterControlTest {
   @Test
   void everyLibraryIsReportedAndAPauseAndResumeThroughTheOwnersReachTheirEngine() throws Exception {
     int port = freePort();
-    ClusterSettings cluster = new ClusterSettings("127.0.0.1", port, List.of("127.0.0.1:" + port), 1, Duration.ofSeconds(3));
-    Config config =
-        ConfigFactory.parseMap(
-                Map.of(
-                    "autoupload.data-dir", dataDir.toString(),
-                    "autoupload.conditions.initial", "desktop",
-                    "autoupload.cluster.library-ask-timeout", "5s"))
-            .withFallback(ConfigFactory.load());
+    ClusterSettings cluster = oneNode(port);
+    Config config = nodeConfig();
     Map<String, InMemorySource> sources = new HashMap<>();
     Map<String, InMemoryTarget> targets = new HashMap<>();
     Map<String, Map<String, byte[]>> contents = new HashMap<>();
@@ -156,14 +150,8 @@ class ClusterControlTest {
   @Test
   void aLibraryStartedWhileTheNodeRunsBacksUpAndARetiredOneStopsForGood() throws Exception {
     int port = freePort();
-    ClusterSettings cluster = new ClusterSettings("127.0.0.1", port, List.of("127.0.0.1:" + port), 1, Duration.ofSeconds(3));
-    Config config =
-        ConfigFactory.parseMap(
-                Map.of(
-                    "autoupload.data-dir", dataDir.toString(),
-                    "autoupload.conditions.initial", "desktop",
-                    "autoupload.cluster.library-ask-timeout", "5s"))
-            .withFallback(ConfigFactory.load());
+    ClusterSettings cluster = oneNode(port);
+    Config config = nodeConfig();
     Map<String, InMemorySource> sources = new ConcurrentHashMap<>();
     Map<String, InMemoryTarget> targets = new ConcurrentHashMap<>();
     for (String id : List.of("alice", "carol")) {
@@ -217,6 +205,20 @@ class ClusterControlTest {
           .extracting(LibraryStatus::libraryId)
           .containsExactly("carol");
     }
+  }
+
+  /** A cluster of this one node. */
+  private static ClusterSettings oneNode(int port) {
+    return new ClusterSettings("127.0.0.1", port, List.of("127.0.0.1:" + port), 1, Duration.ofSeconds(3));
+  }
+
+  private Config nodeConfig() {
+    return ConfigFactory.parseMap(
+            Map.of(
+                "autoupload.data-dir", dataDir.toString(),
+                "autoupload.conditions.initial", "desktop",
+                "autoupload.cluster.library-ask-timeout", "5s"))
+        .withFallback(ConfigFactory.load());
   }
 
   private static Map<String, LibraryOwner.Report> reports(ClusterControl control) throws Exception {
