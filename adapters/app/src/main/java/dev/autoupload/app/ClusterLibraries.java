@@ -230,11 +230,12 @@ final class ClusterLibraries implements LibraryCatalog, LibraryControl, AutoClos
   @Override
   public CompletionStage<List<LibraryReport>> status() {
     return control()
-        .thenCompose(ClusterControl::status)
-        .thenApply(
-            reports -> {
+        .thenCompose(
+            joined -> {
               Map<String, SavedLibraries.Planned> libraries = current();
-              return reports.stream().map(report -> shown(report, libraries)).toList();
+              return joined
+                  .status(List.copyOf(libraries.keySet()))
+                  .thenApply(reports -> reports.stream().map(report -> shown(report, libraries)).toList());
             });
   }
 

@@ -88,7 +88,19 @@ public final class ClusterControl {
    *     LibraryOwner.Report#unknown()}
    */
   public CompletionStage<List<LibraryOwner.Report>> status() {
+    return status(libraryIds.get());
+  }
+
+  /**
+   * As {@link #status()}, for the libraries the caller has listed already (the list may cost a
+   * database read).
+   *
+   * @param ids the libraries to report, in the order to report them
+   * @return a report per library, in that order
+   */
+  public CompletionStage<List<LibraryOwner.Report>> status(List<String> ids) {
     return askAll(
+        ids,
         LibraryOwner.GetStatus::new,
         id ->
             new LibraryOwner.Report(
@@ -113,7 +125,7 @@ public final class ClusterControl {
   public CompletionStage<Void> setPaused(boolean paused) {
     return pause
         .set(paused)
-        .thenCompose(flagSet -> askAll(replyTo -> new LibraryOwner.SetPaused(paused, replyTo), ClusterControl::noAnswer))
+        .thenCompose(flagSet -> askAll(libraryIds.get(), replyTo -> new LibraryOwner.SetPaused(paused, replyTo), ClusterControl::noAnswer))
         .thenCompose(
             answers -> {
               Optional<CompletableFuture<Void>> failed = failure(answers);
@@ -130,7 +142,7 @@ public final class ClusterControl {
    *     did not answer in time
    */
   public CompletionStage<Void> retry(String assetId) {
-    return askAll(replyTo -> new LibraryOwner.Retry(assetId, replyTo), ClusterControl::noAnswer)
+    return askAll(libraryIds.get(), replyTo -> new LibraryOwner.Retry(assetId, replyTo), ClusterControl::noAnswer)
         .thenCompose(
             answers -> {
               if (answers.stream().anyMatch(LibraryOwner.Answer::done)) {
@@ -177,11 +189,11 @@ public final class ClusterControl {
     return new LibraryOwner.Answer(id, false, Optional.of(NO_ANSWER));
   }
 
-  /** Asks every library's owner at once; one that does not answer in time gets {@code silent}'s reply. */
+  /** Asks the owners of {@code ids} at once; one that does not answer in time gets {@code silent}'s reply. */
   private <R> CompletionStage<List<R>> askAll(
-      Function<ActorRef<R>, LibraryOwner.Command> message, Function<String, R> silent) {
+      List<String> ids, Function<ActorRef<R>, LibraryOwner.Command> message, Function<String, R> silent) {
     List<CompletableFuture<R>> asks = new ArrayList<>();
-    for (String id : libraryIds.get()) {
+    for (String id : ids) {
       asks.add(
           sharding
               .entityRefFor(LibraryOwner.TYPE, id)
