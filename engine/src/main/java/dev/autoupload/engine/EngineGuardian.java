@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.ActorInitializationException;
@@ -85,6 +86,19 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   record GetConditions(ActorRef<ConditionMonitor.MonitorState> replyTo) implements Command {}
 
   /**
+   * Which monitor a library follows: its own, or the engine's; empty for a library the engine
+   * does not have.
+   */
+  record GetLibraryMonitor(String libraryId, ActorRef<Optional<LibraryMonitor>> replyTo) implements Command {}
+
+  /**
+   * The monitor whose verdict a library follows.
+   *
+   * @param own true for one of the library's own, which takes reports for it alone
+   */
+  record LibraryMonitor(boolean own, ActorRef<ConditionMonitor.Command> monitor) {}
+
+  /**
    * Sent once the Activity projection's offset tables exist: starts the projection when {@code
    * run}, else keeps it stopped until {@link RunActivity} asks for it.
    */
@@ -121,6 +135,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
       Duration debounce,
       Optional<DeviceConditions> initialConditions,
       RunMarker runMarker,
+      Function<String, RunMarker> ownRunMarker,
       Clock clock,
       ContentHashCache hashes,
       LedgerTable ledgers,
@@ -145,6 +160,13 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   private final BackupSupervisor.Wiring wiring;
   private final ActorRef<ConditionMonitor.Command> monitor;
   private final Map<String, Supervised> libraries = new LinkedHashMap<>();
+  /**
+   * The monitors of the libraries with conditions of their own, by library id: one each, kept
+   * across restarts of its supervisor so that a restart does not forget the last report.
+   */
+  private final Map<String, ActorRef<ConditionMonitor.Command>> ownMonitors = new LinkedHashMap<>();
+  /** The user's pause as last set: a library's own monitor starts with it. */
+  private boolean userPaused;
   /**
    * Libraries being removed whose supervisor has not stopped yet, and who waits for that: the id
    * cannot be added again before, as two supervisors would write one journal.
@@ -207,6 +229,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
         .onMessage(ReportConditions.class, this::onReportConditions)
         .onMessage(SetUserPaused.class, this::onSetUserPaused)
         .onMessage(GetConditions.class, this::onGetConditions)
+        .onMessage(GetLibraryMonitor.class, this::onGetLibraryMonitor)
         .onMessage(StartActivity.class, this::onStartActivity)
         .onMessage(RunActivity.class, this::onRunActivity)
         .onMessage(RebuildActivity.class, this::onRebuildActivity)
@@ -260,8 +283,48 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
    * once the supervisor has stopped, after anything it told the monitor itself.
    */
   private void removed(Library library, ActorRef<StatusReply<Library>> replyTo) {
-    monitor.tell(new ConditionMonitor.LibraryBusy(library.id(), false));
+    ActorRef<ConditionMonitor.Command> own = ownMonitors.remove(library.id());
+    if (own != null) {
+      // Its reports were for this library alone; added again, it waits for a new one.
+      getContext().stop(own);
+    } else {
+      monitor.tell(new ConditionMonitor.LibraryBusy(library.id(), false));
+    }
     replyTo.tell(StatusReply.success(library));
+  }
+
+  /**
+   * The library's own monitor, spawned the first time: it waits for the library's first report
+   * ({@code CONDITIONS_UNKNOWN}), starts with the user's pause, and remembers a run under way in
+   * a marker of its own.
+   */
+  private ActorRef<ConditionMonitor.Command> ownMonitor(String libraryId) {
+    return ownMonitors.computeIfAbsent(
+        libraryId,
+        id -> {
+          ActorRef<ConditionMonitor.Command> own =
+              getContext()
+                  .spawn(
+                      ConditionMonitor.create(
+                          settings.policy(),
+                          settings.upload().parallelism(),
+                          settings.debounce(),
+                          Optional.empty(),
+                          settings.clock(),
+                          settings.ownRunMarker().apply(id),
+                          settings.restarts(),
+                          "Uploads of library " + id),
+                      "conditions-" + id + "-" + (++incarnations));
+          if (userPaused) {
+            own.tell(new ConditionMonitor.SetUserPaused(true, getContext().getSystem().ignoreRef()));
+          }
+          return own;
+        });
+  }
+
+  /** The monitor whose verdict {@code library} follows. */
+  private ActorRef<ConditionMonitor.Command> monitorOf(Library library) {
+    return library.ownConditions() ? ownMonitor(library.id()) : monitor;
   }
 
   /** Whether {@code supervisor} is still a child: a failed one is gone while its restart waits. */
@@ -270,8 +333,10 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   }
 
   private ActorRef<BackupSupervisor.Command> spawn(Library library) {
+    BackupSupervisor.Wiring libraryWiring =
+        library.ownConditions() ? wiring.following(ownMonitor(library.id())) : wiring;
     ActorRef<BackupSupervisor.Command> supervisor =
-        getContext().spawn(BackupSupervisor.create(library, wiring), "library-" + library.id() + "-" + (++incarnations));
+        getContext().spawn(BackupSupervisor.create(library, libraryWiring), "library-" + library.id() + "-" + (++incarnations));
     getContext().watch(supervisor);
     return supervisor;
   }
@@ -329,7 +394,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
     } else {
       log.error("The backup of {} failed: {}; it stays down", library.id(), reason, cause);
       // It has no work any more: the run may end without it.
-      monitor.tell(new ConditionMonitor.LibraryBusy(library.id(), false));
+      monitorOf(library).tell(new ConditionMonitor.LibraryBusy(library.id(), false));
     }
     return this;
   }
@@ -371,12 +436,15 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   }
 
   private Behavior<Command> onSetUserPaused(SetUserPaused msg) {
+    userPaused = msg.paused();
     if (!msg.paused()) {
       for (Supervised supervised : libraries.values()) {
         supervised.supervisor().tell(new BackupSupervisor.ClearLibraryBlockers(getContext().getSystem().ignoreRef()));
       }
     }
-    monitor.tell(new ConditionMonitor.SetUserPaused(msg.paused(), msg.replyTo()));
+    List<ActorRef<ConditionMonitor.Command>> all = new ArrayList<>(ownMonitors.values());
+    all.add(monitor);
+    getContext().spawnAnonymous(PauseRound.create(all, msg.paused(), msg.replyTo()));
     return this;
   }
 
@@ -486,6 +554,15 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
             .orElse(StatusReply.ack());
     rebuildWaiting.forEach(replyTo -> replyTo.tell(reply));
     rebuildWaiting.clear();
+    return this;
+  }
+
+  private Behavior<Command> onGetLibraryMonitor(GetLibraryMonitor msg) {
+    Supervised supervised = libraries.get(msg.libraryId());
+    msg.replyTo()
+        .tell(
+            Optional.ofNullable(supervised)
+                .map(found -> new LibraryMonitor(found.library().ownConditions(), monitorOf(found.library()))));
     return this;
   }
 

@@ -11,6 +11,8 @@ import dev.autoupload.engine.activity.UploadState;
 import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.ConditionSource;
 import dev.autoupload.engine.conditions.DeviceConditions;
+import dev.autoupload.engine.conditions.LibraryConditions;
+import dev.autoupload.engine.conditions.NotOwnConditionsException;
 import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.freespace.AfterBackup;
 import dev.autoupload.engine.freespace.FreeSpace;
@@ -423,6 +425,7 @@ public final class UploadEngine implements AutoCloseable {
               debounce,
               initialConditions,
               RunMarker.file(dataDir.resolve("run-in-progress")),
+              libraryId -> RunMarker.file(dataDir.resolve("run-in-progress-" + libraryId)),
               Clock.systemDefaultZone(),
               hashes,
               new JdbcLedgerTable(activityPool, journal.dialect()),
@@ -866,6 +869,60 @@ public final class UploadEngine implements AutoCloseable {
     return this.<EngineGuardian.Command, ConditionMonitor.MonitorState>ask(
             system, EngineGuardian.GetConditions::new, askTimeout)
         .thenApply(ConditionMonitor.MonitorState::verdict);
+  }
+
+  /**
+   * Tells the engine the conditions of one library that has conditions of its own ({@link
+   * Library#ownConditions()}): a server backing up a phone's camera folder hears that phone's
+   * network and battery from it. The library's uploads follow them as the device's conditions
+   * rule the other libraries (policy, debounce, the first run's start gate, all alike); the
+   * device's conditions do not apply to it, the user's pause does.
+   *
+   * @param libraryId the library
+   * @param conditions its conditions now, replacing its last report
+   * @return the library's verdict once the report is taken; fails with {@link
+   *     NoSuchElementException} for a library the engine does not have and with {@link
+   *     NotOwnConditionsException} for one that follows the device's conditions
+   */
+  public CompletionStage<Verdict> reportConditions(String libraryId, DeviceConditions conditions) {
+    return libraryMonitor(libraryId)
+        .thenCompose(
+            found -> {
+              if (!found.own()) {
+                return CompletableFuture.failedFuture(new NotOwnConditionsException(libraryId));
+              }
+              found.monitor().tell(new ConditionMonitor.ReportConditions(conditions));
+              // Asked after the report, from the same thread: the answer includes it.
+              return this.<ConditionMonitor.Command, ConditionMonitor.MonitorState>ask(
+                      found.monitor(), ConditionMonitor.GetState::new, askTimeout)
+                  .thenApply(ConditionMonitor.MonitorState::verdict);
+            });
+  }
+
+  /**
+   * The conditions one library follows, its own or the device's, and its verdict on them.
+   *
+   * @param libraryId the library
+   * @return its conditions; fails with {@link NoSuchElementException} for a library the engine
+   *     does not have
+   */
+  public CompletionStage<LibraryConditions> libraryConditions(String libraryId) {
+    return libraryMonitor(libraryId)
+        .thenCompose(
+            found ->
+                this.<ConditionMonitor.Command, ConditionMonitor.MonitorState>ask(
+                        found.monitor(), ConditionMonitor.GetState::new, askTimeout)
+                    .thenApply(state -> new LibraryConditions(libraryId, found.own(), state.conditions(), state.verdict())));
+  }
+
+  private CompletionStage<EngineGuardian.LibraryMonitor> libraryMonitor(String libraryId) {
+    return this.<EngineGuardian.Command, Optional<EngineGuardian.LibraryMonitor>>ask(
+            system, replyTo -> new EngineGuardian.GetLibraryMonitor(libraryId, replyTo), askTimeout)
+        .thenCompose(
+            found ->
+                found
+                    .map(CompletableFuture::completedFuture)
+                    .orElseGet(() -> CompletableFuture.failedFuture(new NoSuchElementException("no library " + libraryId))));
   }
 
   /**

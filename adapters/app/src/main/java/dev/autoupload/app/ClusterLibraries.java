@@ -5,6 +5,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
 import dev.autoupload.cluster.ClusterControl;
 import dev.autoupload.cluster.LibraryOwner;
+import dev.autoupload.engine.conditions.DeviceConditions;
+import dev.autoupload.engine.conditions.LibraryConditions;
+import dev.autoupload.engine.conditions.NotOwnConditionsException;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.http.LibraryCatalog;
 import dev.autoupload.http.LibraryControl;
@@ -155,7 +158,8 @@ final class ClusterLibraries implements LibraryCatalog, LibraryControl, AutoClos
 
   private static Entry entry(SavedLibraries.Planned library) {
     LibraryDefinition definition = library.definition();
-    return new Entry(definition.id(), definition.source().toString(), definition.shownTarget(), library.origin());
+    return new Entry(
+        definition.id(), definition.source().toString(), definition.shownTarget(), library.origin(), definition.conditionsName());
   }
 
   /**
@@ -264,6 +268,31 @@ final class ClusterLibraries implements LibraryCatalog, LibraryControl, AutoClos
   @Override
   public CompletionStage<Void> retry(String assetId) {
     return answered(control().thenCompose(joined -> joined.retry(assetId)));
+  }
+
+  /**
+   * From the node that runs the library. A report while it starts or moves is not kept for its
+   * next node, which waits for a newer one: 503, report again.
+   */
+  @Override
+  public CompletionStage<LibraryConditions> conditions(String libraryId, Optional<DeviceConditions> report) {
+    return answered(
+        control()
+            .thenCompose(
+                joined -> {
+                  if (!current().containsKey(libraryId)) {
+                    throw new NoSuchElementException("no library " + libraryId + " runs in this cluster");
+                  }
+                  return joined.conditions(libraryId, report);
+                })
+            .exceptionally(
+                failure -> {
+                  Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                  if (cause instanceof IllegalStateException && !(cause instanceof NotOwnConditionsException)) {
+                    throw new NoAnswerException(cause.getMessage());
+                  }
+                  throw failure instanceof CompletionException completion ? completion : new CompletionException(failure);
+                }));
   }
 
   /** Stops taking changes and closes the connections to the shared database. */

@@ -23,20 +23,28 @@ import java.util.Set;
  * POST /api/libraries} gives it: what {@code run} takes on its command line ({@code --library},
  * {@code --source}, {@code --target}) plus, per library, settings over the process's own: {@code
  * rules} over {@code autoupload.rules} and {@code target-settings} over {@code autoupload.target}
- * (a password file per target, say).
+ * (a password file per target, say), and whose conditions it follows: the device's (the node's,
+ * {@code serve --conditions}) or its own, reported for it alone through {@code PUT
+ * /api/libraries/{id}/conditions} (a phone whose camera folder the server backs up).
  *
  * @param id the library's id; derived from source and target as {@code run} does when not given
  * @param source the source folder, absolute
  * @param target the target URI
  * @param rules settings over {@code autoupload.rules}, often empty
  * @param targetSettings settings over {@code autoupload.target}, often empty
+ * @param reportedConditions {@code conditions = "reported"}: it follows conditions reported for it
+ *     alone and waits for the first; false ({@code "device"}, the default) for the device's
  */
-record LibraryDefinition(String id, Path source, String target, ConfigObject rules, ConfigObject targetSettings) {
+record LibraryDefinition(
+    String id, Path source, String target, ConfigObject rules, ConfigObject targetSettings, boolean reportedConditions) {
 
   static final String RULES = "rules";
   static final String TARGET_SETTINGS = "target-settings";
-  private static final Set<String> KEYS = Set.of("id", "source", "target", RULES, TARGET_SETTINGS);
-  private static final String KEY_LIST = "id, source, target, rules, target-settings";
+  static final String CONDITIONS = "conditions";
+  static final String DEVICE = "device";
+  static final String REPORTED = "reported";
+  private static final Set<String> KEYS = Set.of("id", "source", "target", RULES, TARGET_SETTINGS, CONDITIONS);
+  private static final String KEY_LIST = "id, source, target, rules, target-settings, conditions";
 
   /**
    * Reads one definition, adding a line to {@code problems} for each thing wrong with it (each
@@ -57,16 +65,19 @@ record LibraryDefinition(String id, Path source, String target, ConfigObject rul
     String label = where + named.map(id -> " (" + OneLine.of(id) + ")").orElse("");
     int before = problems.size();
     for (String key : entry.keySet()) {
-      if (key.equals("conditions")) {
-        problems.add(
-            label + ": conditions are the device's, one for the whole process: set them with 'serve --conditions'; "
-                + "a library's own limits go in its rules { … } (see autoupload.rules)");
-      } else if (!KEYS.contains(key)) {
+      if (!KEYS.contains(key)) {
         problems.add(label + ": unknown key '" + OneLine.of(key) + "'; the keys are " + KEY_LIST);
       }
     }
     Optional<String> source = text(fields, "source", label, problems);
     Optional<String> target = text(fields, "target", label, problems);
+    Optional<String> conditions = text(fields, CONDITIONS, label, problems);
+    if (conditions.isPresent() && !conditions.get().equals(DEVICE) && !conditions.get().equals(REPORTED)) {
+      problems.add(
+          label + ": conditions " + OneLine.of(conditions.get()) + " is not one of \"device\" (the default: the node's, "
+              + "see 'serve --conditions') or \"reported\" (its own, through PUT /api/libraries/{id}/conditions); "
+              + "a library's own limits go in its rules { … } (see autoupload.rules)");
+    }
     if (source.isEmpty() && !fields.hasPath("source")) {
       problems.add(label + ": source is missing: the folder to back up, e.g. source = \"/srv/photos/alice\"");
     }
@@ -81,7 +92,9 @@ record LibraryDefinition(String id, Path source, String target, ConfigObject rul
       return Optional.empty();
     }
     String id = named.orElseGet(() -> LibraryIds.derive(sourceDir.get(), target.get()));
-    LibraryDefinition definition = new LibraryDefinition(id, sourceDir.get(), target.get(), rules, targetSettings);
+    LibraryDefinition definition =
+        new LibraryDefinition(
+            id, sourceDir.get(), target.get(), rules, targetSettings, conditions.filter(REPORTED::equals).isPresent());
     try {
       Config settings = definition.settings(global);
       ConfigLoader.validate(settings);
@@ -112,7 +125,8 @@ record LibraryDefinition(String id, Path source, String target, ConfigObject rul
     UploadTarget uploadTarget = CommandSetup.openTarget(target, settings, sourceDir);
     try {
       uploadTarget.check();
-      return CommandSetup.library(id, sourceDir, uploadTarget, settings).watched();
+      Library library = CommandSetup.library(id, sourceDir, uploadTarget, settings).watched();
+      return reportedConditions ? library.withOwnConditions() : library;
     } catch (dev.autoupload.engine.upload.UploadException e) {
       uploadTarget.close();
       throw new RunFailure(Main.CANNOT_START, "library " + id + ": " + e.getMessage(), e);
@@ -130,7 +144,13 @@ record LibraryDefinition(String id, Path source, String target, ConfigObject rul
     fields.put("target", target);
     fields.put(RULES, rules.unwrapped());
     fields.put(TARGET_SETTINGS, targetSettings.unwrapped());
+    fields.put(CONDITIONS, conditionsName());
     return ConfigValueFactory.fromMap(fields);
+  }
+
+  /** {@code conditions} as the definition says it: {@code device} or {@code reported}. */
+  String conditionsName() {
+    return reportedConditions ? REPORTED : DEVICE;
   }
 
   /** The target URI without the user information a URI may carry, for messages and the API. */

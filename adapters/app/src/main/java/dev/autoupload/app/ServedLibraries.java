@@ -209,7 +209,8 @@ final class ServedLibraries implements LibraryCatalog, AutoCloseable {
 
   private static Entry entry(SavedLibraries.Planned library) {
     LibraryDefinition definition = library.definition();
-    return new Entry(definition.id(), definition.source().toString(), definition.shownTarget(), library.origin());
+    return new Entry(
+        definition.id(), definition.source().toString(), definition.shownTarget(), library.origin(), definition.conditionsName());
   }
 
   private void tell(String line) {

@@ -55,13 +55,14 @@ class ServeConfigTest {
 
     assertThat(checked.problems())
         .containsExactly(
-            "autoupload.libraries[0] (alice): unknown key 'colour'; the keys are id, source, target, rules, target-settings",
+            "autoupload.libraries[0] (alice): unknown key 'colour'; the keys are id, source, target, rules, target-settings, conditions",
             "autoupload.libraries[1] (al ice): id al ice must be 1-100 letters, digits, '.', '_' or '-'",
             "autoupload.libraries[2] (nothing): source is missing: the folder to back up, e.g. source = \"/srv/photos/alice\"",
             "autoupload.libraries[2] (nothing): target is missing: where the files go, e.g. target = \"file:///backup/alice\"",
             "autoupload.libraries[3] (rel): source photos must be an absolute path",
-            "autoupload.libraries[4] (cond): conditions are the device's, one for the whole process: set them with "
-                + "'serve --conditions'; a library's own limits go in its rules { … } (see autoupload.rules)",
+            "autoupload.libraries[4] (cond): conditions linux is not one of \"device\" (the default: the node's, see "
+                + "'serve --conditions') or \"reported\" (its own, through PUT /api/libraries/{id}/conditions); "
+                + "a library's own limits go in its rules { … } (see autoupload.rules)",
             checked.problems().get(6),
             "autoupload.libraries[6]: expected an object such as { id = \"alice\", source = \"/photos\", target = \"file:///backup\" }");
     assertThat(checked.problems().get(6)).startsWith("autoupload.libraries[5] (ruled): unknown setting autoupload.rules.max-age");

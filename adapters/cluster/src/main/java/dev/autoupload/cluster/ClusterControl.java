@@ -1,5 +1,8 @@
 package dev.autoupload.cluster;
 
+import dev.autoupload.engine.conditions.DeviceConditions;
+import dev.autoupload.engine.conditions.LibraryConditions;
+import dev.autoupload.engine.conditions.NotOwnConditionsException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,6 +153,40 @@ public final class ClusterControl {
               }
               return failure(answers)
                   .orElseGet(() -> CompletableFuture.failedFuture(new NoSuchElementException("no failed upload " + assetId)));
+            });
+  }
+
+  /**
+   * The conditions one library follows and its verdict, from the node that runs it, which takes
+   * {@code report} first when there is one ({@link LibraryOwner.Conditions}).
+   *
+   * @param libraryId the library, one of {@link #libraryIds()}
+   * @param report its conditions now; empty to read them
+   * @return fails with {@link NotOwnConditionsException} for a report to a library that follows
+   *     the device's conditions, with {@link TimeoutException} when its node did not answer in
+   *     time, with {@link IllegalStateException} saying why when its node could not take it
+   *     (starting, moving)
+   */
+  public CompletionStage<LibraryConditions> conditions(String libraryId, Optional<DeviceConditions> report) {
+    return sharding
+        .entityRefFor(LibraryOwner.TYPE, libraryId)
+        .<LibraryOwner.ConditionsAnswer>ask(replyTo -> new LibraryOwner.Conditions(report, replyTo), timeout)
+        .handle(
+            (answer, failure) -> {
+              if (failure != null) {
+                throw new CompletionException(
+                    new TimeoutException("no node answered for library " + libraryId + " within " + timeout.toMillis() + " ms"));
+              }
+              if (answer.notOwn()) {
+                throw new CompletionException(new NotOwnConditionsException(libraryId));
+              }
+              return answer
+                  .conditions()
+                  .orElseThrow(
+                      () ->
+                          new CompletionException(
+                              new IllegalStateException(
+                                  "library " + libraryId + ": " + answer.failure().orElse("no answer"))));
             });
   }
 

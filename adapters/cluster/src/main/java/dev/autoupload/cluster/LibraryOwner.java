@@ -2,6 +2,9 @@ package dev.autoupload.cluster;
 
 import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.conditions.DeviceConditions;
+import dev.autoupload.engine.conditions.LibraryConditions;
+import dev.autoupload.engine.conditions.NotOwnConditionsException;
 import dev.autoupload.engine.library.Library;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,6 +100,30 @@ public final class LibraryOwner {
    * @param replyTo where the answer goes
    */
   public record Retire(ActorRef<Answer> replyTo) implements Command {}
+
+  /**
+   * The conditions the library follows and its verdict, from the engine of the node that runs it,
+   * which takes {@code report} first when there is one ({@link UploadEngine#reportConditions(String,
+   * dev.autoupload.engine.conditions.DeviceConditions)}). Answered with a {@link ConditionsAnswer};
+   * while the library is not in the engine (starting, moving) with a failure: its new node waits
+   * for the next report rather than follow an old one, so the reporter reports again.
+   *
+   * @param report the library's conditions now; empty to read them
+   * @param replyTo where the answer goes
+   */
+  public record Conditions(Optional<DeviceConditions> report, ActorRef<ConditionsAnswer> replyTo) implements Command {}
+
+  /**
+   * What became of a {@link Conditions}.
+   *
+   * @param libraryId the library
+   * @param conditions its conditions and verdict; empty when it failed
+   * @param notOwn the report was for a library that follows the device's conditions
+   * @param failure why there is no answer, when there is none
+   */
+  public record ConditionsAnswer(
+      String libraryId, Optional<LibraryConditions> conditions, boolean notOwn, Optional<String> failure)
+      implements ClusterMessage {}
 
   /**
    * A library's status as the node that runs it has it.
@@ -213,6 +240,7 @@ public final class LibraryOwner {
           .onMessage(GetStatus.class, get -> unknown(get, "it is starting on node " + node.address()))
           .onMessage(SetPaused.class, this::onSetPaused)
           .onMessage(Retry.class, this::notRunning)
+          .onMessage(Conditions.class, asked -> notRunning(asked, "it is starting on node " + node.address()))
           .onSignal(PostStop.class, this::onPostStop)
           .build();
     }
@@ -252,6 +280,7 @@ public final class LibraryOwner {
           .onMessage(GetStatus.class, get -> unknown(get, "node " + node.address() + " has no such library"))
           .onMessage(SetPaused.class, this::onSetPaused)
           .onMessage(Retry.class, this::notRunning)
+          .onMessage(Conditions.class, asked -> notRunning(asked, "it is stopping on node " + node.address()))
           .build();
     }
 
@@ -262,6 +291,7 @@ public final class LibraryOwner {
           .onMessage(GetStatus.class, this::onGetStatus)
           .onMessage(SetPaused.class, this::onSetPaused)
           .onMessage(Retry.class, this::onRetry)
+          .onMessage(Conditions.class, this::onConditions)
           .onMessage(Retire.class, this::onRetire)
           .onSignal(PostStop.class, this::onPostStop)
           .build();
@@ -278,6 +308,7 @@ public final class LibraryOwner {
           .onMessage(GetStatus.class, get -> unknown(get, "it is stopping on node " + node.address() + " to move"))
           .onMessage(SetPaused.class, this::onSetPaused)
           .onMessage(Retry.class, this::notRunning)
+          .onMessage(Conditions.class, asked -> notRunning(asked, "it is stopping on node " + node.address() + " to move"))
           .onMessageEquals(RetryRemove.INSTANCE, this::remove)
           .onMessage(Retire.class, this::onRetire)
           .onSignal(PostStop.class, this::onPostStop)
@@ -321,16 +352,25 @@ public final class LibraryOwner {
       return Behaviors.same();
     }
 
-    /** The node's engine status, cut down to this library; answered from the engine's stage. */
+    /**
+     * The node's engine status, cut down to this library, with the library's own verdict and
+     * conditions in place of the node's when it has its own; answered from the engine's stage.
+     */
     private Behavior<Command> onGetStatus(GetStatus get) {
+      boolean own = opened.toCompletableFuture().join().ownConditions();
       node.engine()
           .status()
+          .thenCompose(
+              status ->
+                  own
+                      ? node.engine().libraryConditions(id).thenApply(conditions -> report(status, Optional.of(conditions)))
+                      : CompletableFuture.completedFuture(report(status, Optional.empty())))
           .whenComplete(
-              (status, failure) -> get.replyTo().tell(failure != null ? failedReport(failure) : report(status)));
+              (report, failure) -> get.replyTo().tell(failure != null ? failedReport(failure) : report));
       return Behaviors.same();
     }
 
-    private Report report(EngineStatus status) {
+    private Report report(EngineStatus status, Optional<LibraryConditions> own) {
       return status.libraries().stream()
           .filter(library -> library.libraryId().equals(id))
           .findFirst()
@@ -341,8 +381,8 @@ public final class LibraryOwner {
                       node.address(),
                       Optional.of(
                           new EngineStatus(
-                              status.verdict(),
-                              status.conditions(),
+                              own.map(LibraryConditions::verdict).orElse(status.verdict()),
+                              own.isPresent() ? own.get().conditions() : status.conditions(),
                               List.of(library),
                               status.stall(id).map(stall -> Map.of(id, stall)).orElse(Map.of()))),
                       Optional.<String>empty()))
@@ -390,6 +430,32 @@ public final class LibraryOwner {
                                 ? Optional.empty()
                                 : Optional.of(cause.toString())));
               });
+      return Behaviors.same();
+    }
+
+    /** Takes the report, if any, and answers with the library's conditions as its engine has them. */
+    private Behavior<Command> onConditions(Conditions asked) {
+      asked
+          .report()
+          .map(report -> node.engine().reportConditions(id, report).thenCompose(verdict -> node.engine().libraryConditions(id)))
+          .orElseGet(() -> node.engine().libraryConditions(id))
+          .whenComplete(
+              (conditions, failure) -> {
+                Throwable cause = Failures.unwrap(failure);
+                asked
+                    .replyTo()
+                    .tell(
+                        new ConditionsAnswer(
+                            id,
+                            Optional.ofNullable(conditions),
+                            cause instanceof NotOwnConditionsException,
+                            Optional.ofNullable(cause).map(Throwable::getMessage)));
+              });
+      return Behaviors.same();
+    }
+
+    private Behavior<Command> notRunning(Conditions asked, String why) {
+      asked.replyTo().tell(new ConditionsAnswer(id, Optional.empty(), false, Optional.of(why)));
       return Behaviors.same();
     }
 

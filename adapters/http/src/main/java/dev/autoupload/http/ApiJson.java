@@ -10,6 +10,7 @@ import dev.autoupload.engine.activity.ActivityPage;
 import dev.autoupload.engine.activity.UploadState;
 import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.DeviceConditions;
+import dev.autoupload.engine.conditions.LibraryConditions;
 import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.freespace.FreedLog;
 import dev.autoupload.engine.library.LibraryStatus;
@@ -643,6 +644,26 @@ final class ApiJson {
                 Optional.empty()));
       }
       return Optional.empty();
+    }
+  }
+
+  /**
+   * {@code GET} and {@code PUT /api/libraries/{id}/conditions}: the conditions one library
+   * follows and what they decide for it.
+   *
+   * @param follows {@code reported} (its own) or {@code device} (the process's)
+   * @param conditions as last reported; null before the first report
+   */
+  record LibraryConditionsView(
+      String libraryId, String follows, boolean allowed, int concurrency, List<Reason> reasons, DeviceConditions conditions) {
+    static LibraryConditionsView of(LibraryConditions library) {
+      return new LibraryConditionsView(
+          library.libraryId(),
+          library.own() ? "reported" : "device",
+          library.verdict().allowed(),
+          library.verdict().concurrency(),
+          Reason.all(library.verdict().reasons()),
+          library.conditions().orElse(null));
     }
   }
 

@@ -12,6 +12,8 @@ import dev.autoupload.engine.activity.ActivityOrder;
 import dev.autoupload.engine.activity.UploadState;
 import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.DeviceConditions;
+import dev.autoupload.engine.conditions.LibraryConditions;
+import dev.autoupload.engine.conditions.NotOwnConditionsException;
 import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.watchdog.Stall;
@@ -288,6 +290,18 @@ final class ControlRoutes extends AllDirectives {
             PathMatchers.segment("libraries").slash(PathMatchers.segment()),
             id -> delete(() -> onSuccess(() -> catalog().remove(id), done -> noContent()))),
         path(
+            PathMatchers.segment("libraries").slash(PathMatchers.segment()).slash("conditions"),
+            id ->
+                concat(
+                    get(() -> onSuccess(() -> libraryConditions(id, Optional.empty()), this::ok)),
+                    put(
+                        () ->
+                            jsonBody(
+                                body ->
+                                    onSuccess(
+                                        () -> libraryConditions(id, Optional.of(ConditionsJson.parse(body))),
+                                        this::ok))))),
+        path(
             "pause",
             () ->
                 post(
@@ -359,8 +373,28 @@ final class ControlRoutes extends AllDirectives {
                     .map(
                         library ->
                             new LibraryCatalog.Entry(
-                                library.id(), library.source().describe(), library.target().describe(), "run"))
+                                library.id(),
+                                library.source().describe(),
+                                library.target().describe(),
+                                "run",
+                                library.ownConditions() ? "reported" : "device"))
                     .toList());
+  }
+
+  /**
+   * The library's conditions and verdict, after taking {@code report} when there is one: from its
+   * node when a {@link LibraryControl} knows where it runs, else from this engine.
+   */
+  private CompletionStage<ApiJson.LibraryConditionsView> libraryConditions(String id, Optional<DeviceConditions> report) {
+    CompletionStage<LibraryConditions> answer =
+        control
+            .map(libraries -> libraries.conditions(id, report))
+            .orElseGet(
+                () ->
+                    report
+                        .map(conditions -> engine.reportConditions(id, conditions).thenCompose(verdict -> engine.libraryConditions(id)))
+                        .orElseGet(() -> engine.libraryConditions(id)));
+    return answer.thenApply(ApiJson.LibraryConditionsView::of);
   }
 
   private LibraryCatalog catalog() {
@@ -784,6 +818,9 @@ final class ControlRoutes extends AllDirectives {
     }
     if (cause instanceof LibraryControl.NoAnswerException) {
       return error(StatusCodes.SERVICE_UNAVAILABLE, cause.getMessage() + "; try again", Optional.empty());
+    }
+    if (cause instanceof NotOwnConditionsException) {
+      return error(StatusCodes.CONFLICT, cause.getMessage(), Optional.empty());
     }
     if (cause instanceof LibraryCatalog.ChangeRefusedException) {
       return error(StatusCodes.CONFLICT, cause.getMessage(), Optional.empty());

@@ -19,8 +19,10 @@ public interface LibraryCatalog {
    * @param source where its files come from, e.g. the source folder
    * @param target where they go, without credentials
    * @param origin where the library was defined, e.g. {@code config} or {@code api}
+   * @param conditions whose conditions it follows: {@code device} (the process's) or {@code
+   *     reported} (its own, {@code PUT /api/libraries/{id}/conditions})
    */
-  record Entry(String id, String source, String target, String origin) {}
+  record Entry(String id, String source, String target, String origin, String conditions) {}
 
   /** Adding failed because a library with the id runs already: the API answers 409. */
   final class DuplicateIdException extends RuntimeException {

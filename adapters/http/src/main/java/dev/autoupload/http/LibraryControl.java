@@ -1,6 +1,8 @@
 package dev.autoupload.http;
 
 import dev.autoupload.engine.EngineStatus;
+import dev.autoupload.engine.conditions.DeviceConditions;
+import dev.autoupload.engine.conditions.LibraryConditions;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -82,4 +84,17 @@ public interface LibraryControl {
    *     and some did not answer in time
    */
   CompletionStage<Void> retry(String assetId);
+
+  /**
+   * The conditions one library follows and its verdict on them, from the node that runs it; with
+   * a report, that node's engine takes it first ({@code PUT /api/libraries/{id}/conditions}).
+   *
+   * @param libraryId the library
+   * @param report its conditions now, for a library with conditions of its own; empty to read them
+   * @return fails with {@link java.util.NoSuchElementException} (404) for a library that is not
+   *     there, with {@link dev.autoupload.engine.conditions.NotOwnConditionsException} (409) for a
+   *     report to one that follows the device's conditions, with {@link NoAnswerException} (503)
+   *     when its node did not answer in time or it is starting or moving (report again)
+   */
+  CompletionStage<LibraryConditions> conditions(String libraryId, Optional<DeviceConditions> report);
 }

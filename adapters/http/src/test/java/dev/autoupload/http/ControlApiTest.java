@@ -66,6 +66,8 @@ class ControlApiTest {
           new String[] {"GET", "/api/libraries"},
           new String[] {"POST", "/api/libraries"},
           new String[] {"DELETE", "/api/libraries/camera"},
+          new String[] {"GET", "/api/libraries/camera/conditions"},
+          new String[] {"PUT", "/api/libraries/camera/conditions"},
           new String[] {"GET", "/api/no-such-route"});
 
   @TempDir static Path dataDir;

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.conditions.DeviceConditions;
+import dev.autoupload.engine.conditions.LibraryConditions;
 import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.testing.InMemorySource;
@@ -32,6 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
  * control, with the single process's status codes.
  */
 class LibraryControlApiTest {
+
+  private static final String PHONE_ON_WIFI =
+      """
+      {"batteryPercent": 90, "charging": false, "lowPowerMode": false, "network": "WIFI", "metered": false,
+       "wifiSsid": "home", "backgroundRefreshAllowed": true, "photoAccess": "FULL", "osState": "BACKGROUND"}""";
 
   @TempDir Path dataDir;
   @TempDir Path otherDataDir;
@@ -84,6 +91,18 @@ class LibraryControlApiTest {
     public CompletionStage<Void> retry(String assetId) {
       asked.add("retry " + assetId);
       return CompletableFuture.failedFuture(new NoSuchElementException("no failed upload " + assetId));
+    }
+
+    /** "alice" as the other engine has it (it follows that engine's conditions); "bob" is moving. */
+    @Override
+    public CompletionStage<LibraryConditions> conditions(String libraryId, Optional<DeviceConditions> report) {
+      asked.add("conditions " + libraryId + report.map(conditions -> " reported").orElse(""));
+      if (libraryId.equals("bob")) {
+        return CompletableFuture.failedFuture(new NoAnswerException("library bob: it is starting on node 10.0.0.6:2551"));
+      }
+      return report
+          .map(conditions -> other.reportConditions(libraryId, conditions).thenCompose(verdict -> other.libraryConditions(libraryId)))
+          .orElseGet(() -> other.libraryConditions(libraryId));
     }
   }
 
@@ -150,6 +169,16 @@ class LibraryControlApiTest {
         assertThat(client.post("/api/pause").statusCode()).isEqualTo(204);
         assertThat(client.post("/api/resume").statusCode()).isEqualTo(204);
         assertThat(control.asked).containsExactly("retry x1", "pause", "pause", "resume");
+
+        // A library's conditions come from the node that runs it, with that node's answer.
+        JsonNode alice = client.getJson("/api/libraries/alice/conditions");
+        assertThat(alice.get("follows").asText()).isEqualTo("device");
+        assertThat(alice.get("allowed").asBoolean()).isTrue();
+        assertThat(TestClient.error(client.putJson("/api/libraries/alice/conditions", PHONE_ON_WIFI), 409))
+            .contains("library alice follows the device's conditions");
+        assertThat(TestClient.error(client.putJson("/api/libraries/bob/conditions", PHONE_ON_WIFI), 503))
+            .contains("it is starting on node 10.0.0.6:2551");
+        assertThat(control.asked).endsWith("conditions alice", "conditions alice reported", "conditions bob reported");
 
         await()
             .atMost(Duration.ofSeconds(30))

@@ -131,7 +131,33 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
       Clock clock,
       RunMarker marker,
       Restarts restarts) {
-    Memory memory = new Memory(initial, marker.wasRunning(), clock.instant());
+    return create(settings, parallelism, debounce, initial, clock, marker, restarts, "Uploads");
+  }
+
+  /**
+   * As above, for the uploads its log lines name: {@code "Uploads"} for the device's, {@code
+   * "Uploads of library phone"} for a library with conditions of its own.
+   *
+   * @param settings the {@code autoupload.policy} settings
+   * @param parallelism uploads per library at once when nothing slows them down
+   * @param debounce how long conditions must stay better before uploads go again
+   * @param initial the conditions until the first report; empty to wait for it
+   * @param clock the time the schedule, quiet hours and network's stable time are read on
+   * @param marker where a run under way is remembered
+   * @param restarts how the monitor is restarted after a failure
+   * @param subject what its log lines say it allows or blocks
+   * @return the monitor's behaviour, supervised
+   */
+  public static Behavior<Command> create(
+      PolicySettings settings,
+      int parallelism,
+      Duration debounce,
+      Optional<DeviceConditions> initial,
+      Clock clock,
+      RunMarker marker,
+      Restarts restarts,
+      String subject) {
+    Memory memory = new Memory(initial, marker.wasRunning(), clock.instant(), subject);
     return Behaviors.supervise(
             Behaviors.<Command>setup(
                 context ->
@@ -157,7 +183,10 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
     /** The marker's writes, chained so that a start and an end reach the file in order. */
     CompletableFuture<Void> markerWrites = CompletableFuture.completedFuture(null);
 
-    Memory(Optional<DeviceConditions> conditions, boolean runStarted, Instant networkSince) {
+    final String subject;
+
+    Memory(Optional<DeviceConditions> conditions, boolean runStarted, Instant networkSince, String subject) {
+      this.subject = subject;
       this.conditions = conditions;
       this.runStarted = runStarted;
       this.networkSince = networkSince;
@@ -302,9 +331,9 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
     markRunStarted();
     if (next.allowed()) {
       getContext().getLog().info(
-          "Uploads allowed, {} at once {}{}", next.concurrency(), next.reasons(), next.metered() ? " on a metered network" : "");
+          "{} allowed, {} at once {}{}", memory.subject, next.concurrency(), next.reasons(), next.metered() ? " on a metered network" : "");
     } else {
-      getContext().getLog().info("Uploads blocked by {}", next.reasons());
+      getContext().getLog().info("{} blocked by {}", memory.subject, next.reasons());
     }
     for (ActorRef<Verdict> subscriber : memory.subscribers) {
       subscriber.tell(next);

@@ -208,7 +208,18 @@ public final class BackupSupervisor
       ContentHashCache hashes,
       LedgerTable ledgers,
       ActorRef<Recovered> recovered,
-      EngineMetrics metrics) {}
+      EngineMetrics metrics) {
+
+    /**
+     * The same wiring, following another monitor's verdict: a library's own.
+     *
+     * @param monitor the monitor to follow
+     * @return the wiring with it
+     */
+    public Wiring following(ActorRef<ConditionMonitor.Command> monitor) {
+      return new Wiring(settings, layout, snapshotEvery, bandwidth, steps, monitor, clock, hashes, ledgers, recovered, metrics);
+    }
+  }
 
   /**
    * The supervisor's behaviour; for the engine's own use (the engine's guardian spawns it).

@@ -1,0 +1,56 @@
+package dev.autoupload.engine;
+
+import dev.autoupload.engine.internal.conditions.ConditionMonitor;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * Takes the user's pause (or its end) to every condition monitor of the engine, the device's and
+ * the libraries' own, and answers once each has taken it: the pause holds for every library by
+ * then. A monitor that stops meanwhile (its library was removed) needs no pause.
+ */
+final class PauseRound {
+
+  /** Only for a monitor that neither answers nor stops, which its supervision should not allow. */
+  private static final Duration GIVE_UP = Duration.ofMinutes(1);
+
+  private record Taken(ActorRef<ConditionMonitor.Command> monitor) {}
+
+  private PauseRound() {}
+
+  static Behavior<Object> create(List<ActorRef<ConditionMonitor.Command>> monitors, boolean paused, ActorRef<Done> replyTo) {
+    return Behaviors.setup(
+        context -> {
+          Set<ActorRef<?>> waiting = new HashSet<>(monitors);
+          for (ActorRef<ConditionMonitor.Command> monitor : monitors) {
+            context.watch(monitor);
+            context.ask(
+                Done.class,
+                monitor,
+                GIVE_UP,
+                taken -> new ConditionMonitor.SetUserPaused(paused, taken),
+                (done, failure) -> new Taken(monitor));
+          }
+          return Behaviors.receive(Object.class)
+              .onMessage(Taken.class, taken -> settled(waiting, taken.monitor(), replyTo))
+              .onSignal(Terminated.class, stopped -> settled(waiting, stopped.getRef(), replyTo))
+              .build();
+        });
+  }
+
+  private static Behavior<Object> settled(Set<ActorRef<?>> waiting, ActorRef<?> monitor, ActorRef<Done> replyTo) {
+    waiting.remove(monitor);
+    if (!waiting.isEmpty()) {
+      return Behaviors.same();
+    }
+    replyTo.tell(Done.getInstance());
+    return Behaviors.stopped();
+  }
+}
