@@ -28,6 +28,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -538,7 +539,9 @@ class ClusterIT {
       assertThat(node.isAlive()).as(node.describe()).isTrue();
       assertThat(node.errorLines()).as(node.describe()).isEmpty();
     }
-    System.out.printf("ClusterIT: a library added through one node was backed up in %.1f s, removed through another%n", addedAndBackedUp.toMillis() / 1000.0);
+    System.out.printf(
+        "ClusterIT: a library with its own conditions, added through one node, waited for its report and was backed up %.1f s after it; removed through another%n",
+        addedAndBackedUp.toMillis() / 1000.0);
     System.out.printf(
         "ClusterIT: %s ran on node %d (%s), paused through node %d; its long file stopped growing %.1f s after the pause at %d bytes; %s unknown on node %d after the kill, shown on survivors %.1f s after it, still paused; node %d restarted paused; every file on its target %.1f s after the resume%n",
         slow, a, addressOfA, nodes.indexOf(nodeB), stoppedAfter.toMillis() / 1000.0, partWhilePaused,
@@ -547,18 +550,23 @@ class ClusterIT {
 
   /**
    * A library added through node {@code b} is listed by node {@code c} (the nodes share the
-   * change through their database), runs on some node and backs up every file; a second add of
-   * its id and a bad definition are refused; removed through {@code c}, it stops on the node that
-   * ran it, and no node lists it or runs it any more.
+   * change through their database) and runs on some node; it has conditions of its own (a
+   * phone's), so it sends nothing until a report for it, sent through {@code b} to whichever node
+   * runs it, and then backs up every file; a second add of its id and a bad definition are
+   * refused; removed through {@code c}, it stops on the node that ran it, and no node lists it or
+   * runs it any more.
    *
-   * @return how long from the add until every file of it was on its target
+   * @return how long from its phone's report until every file of it was on its target
    */
   private Duration addAndRemoveALibraryThroughTwoNodes(Api b, Api c, List<AppProcess> nodes, int others, SplittableRandom random)
       throws Exception {
     String late = "late";
     MediaFiles.randomTree(source(late), 5, 8 * KIB, 64 * KIB, random);
-    String definition = apiDefinition(late);
-    long addedNanos = System.nanoTime();
+    long files;
+    try (Stream<Path> walk = Files.walk(source(late))) {
+      files = walk.filter(Files::isRegularFile).count();
+    }
+    String definition = apiDefinition(late).replace("}", ", \"conditions\": \"reported\"}");
     HttpResponse<String> added = b.send("POST", "api/libraries", definition);
     assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
     assertThat(c.send("POST", "api/libraries", definition).statusCode()).as("the same id again, through another node").isEqualTo(409);
@@ -567,12 +575,28 @@ class ClusterIT {
 
     JsonNode listed = c.json("api/libraries");
     assertThat(listed.findValuesAsText("id")).hasSize(others + 1).contains(late);
-    awaitEveryTargetEqualsItsSource(List.of(late));
-    Duration backedUp = Duration.ofNanos(System.nanoTime() - addedNanos);
+    assertThat(libraryIn(listed.get("libraries"), late).get("conditions").asText()).isEqualTo("reported");
+    // It runs and has found its files, but waits for its phone and says so; nothing is sent.
     await()
         .atMost(MOVE_TIMEOUT)
-        .untilAsserted(() -> assertThat(libraryIn(c.json("api/status").get("libraries"), late).get("node").asText()).startsWith("127.0.0.1:"));
+        .untilAsserted(
+            () -> {
+              JsonNode library = libraryIn(c.json("api/status").get("libraries"), late);
+              assertThat(library.get("node").asText()).startsWith("127.0.0.1:");
+              assertThat(library.get("discovered").asLong()).as(library.toString()).isEqualTo(files);
+              assertThat(library.get("reasons").findValuesAsText("code")).contains("CONDITIONS_UNKNOWN");
+            });
     assertThat(runningOn(nodes)).containsKey(late);
+    assertThat(Files.exists(target(late)) ? MediaFiles.sha256Tree(target(late)) : Map.of()).isEmpty();
+    assertThat(c.json("api/libraries/" + late + "/conditions").get("reasons").findValuesAsText("code"))
+        .containsExactly("CONDITIONS_UNKNOWN");
+
+    long reportedNanos = System.nanoTime();
+    HttpResponse<String> reported = b.send("PUT", "api/libraries/" + late + "/conditions", PHONE_ON_WIFI);
+    assertThat(reported.statusCode()).as(reported.body()).isEqualTo(200);
+    awaitEveryTargetEqualsItsSource(List.of(late));
+    Duration backedUp = Duration.ofNanos(System.nanoTime() - reportedNanos);
+    assertThat(c.json("api/libraries/" + late + "/conditions").at("/conditions/wifiSsid").asText()).isEqualTo("home");
 
     HttpResponse<String> removed = c.send("DELETE", "api/libraries/" + late, null);
     assertThat(removed.statusCode()).as(removed.body()).isEqualTo(204);
@@ -766,6 +790,13 @@ class ClusterIT {
   }
 
   /** A library as {@code POST /api/libraries} takes it. */
+  /** A phone on its home Wi-Fi for a while, with battery to spare. */
+  private static final String PHONE_ON_WIFI =
+      """
+      {"batteryPercent": 90, "charging": false, "lowPowerMode": false, "network": "WIFI", "metered": false,
+       "wifiSsid": "home", "backgroundRefreshAllowed": true, "photoAccess": "FULL", "osState": "BACKGROUND",
+       "networkSince": "2020-01-01T00:00:00Z"}""";
+
   private String apiDefinition(String id) {
     return "{\"id\": \"" + id + "\", \"source\": \"" + source(id) + "\", \"target\": \"" + target(id).toUri() + "\"}";
   }

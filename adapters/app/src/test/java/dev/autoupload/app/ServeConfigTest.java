@@ -29,7 +29,8 @@ class ServeConfigTest {
         check(
             "{ id = \"alice\", source = \"" + folder("alice") + "\", target = \"file://" + tmp.resolve("backup/alice") + "\" }",
             "{ id = \"bob\", source = \"" + folder("bob") + "\", target = \"webdav://bob@nas.local/bob/\","
-                + " rules { videos.mobile-data = false, min-age = 1h }, target-settings { read-timeout = 2m } }",
+                + " rules { videos.mobile-data = false, min-age = 1h }, target-settings { read-timeout = 2m },"
+                + " conditions = \"reported\" }",
             "{ source = \"" + folder("carol") + "\", target = \"file://" + tmp.resolve("backup/carol") + "\" }");
 
     assertThat(checked.problems()).isEmpty();
@@ -39,6 +40,8 @@ class ServeConfigTest {
     assertThat(bob.getBoolean("autoupload.rules.photos.mobile-data")).as("the rest from the process's settings").isTrue();
     assertThat(bob.getDuration("autoupload.target.read-timeout").toMinutes()).isEqualTo(2);
     assertThat(checked.libraries().get(1).shownTarget()).isEqualTo("webdav://***@nas.local/bob/");
+    assertThat(checked.libraries()).extracting(LibraryDefinition::reportedConditions).containsExactly(false, true, false);
+    assertThat(checked.libraries().get(1).toConfig().toConfig().getString("conditions")).as("saved as given").isEqualTo("reported");
   }
 
   @Test

@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.conditions.DeviceConditions;
+import dev.autoupload.engine.conditions.LibraryConditions;
+import dev.autoupload.engine.conditions.NotOwnConditionsException;
 import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryStatus;
@@ -16,6 +20,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -204,6 +209,59 @@ class ClusterControlTest {
       assertThat(engine.status().toCompletableFuture().get(30, TimeUnit.SECONDS).libraries())
           .extracting(LibraryStatus::libraryId)
           .containsExactly("carol");
+    }
+  }
+
+  @Test
+  void aLibraryWithItsOwnConditionsHearsThemThroughItsOwnerAndReportsThemAsItsOwn() throws Exception {
+    int port = freePort();
+    ClusterSettings cluster = oneNode(port);
+    InMemorySource nasPhotos = new InMemorySource("alice");
+    InMemorySource phonePhotos = new InMemorySource("phone");
+    for (int i = 0; i < FILES; i++) {
+      nasPhotos.add("img" + i + ".jpg", 10_000 + i);
+      phonePhotos.add("IMG_" + i + ".JPG", 20_000 + i);
+    }
+    InMemoryTarget nasTarget = new InMemoryTarget();
+    InMemoryTarget phoneTarget = new InMemoryTarget();
+    DeviceConditions phoneOnWifi =
+        DeviceConditions.phone().withBattery(90, false).withWifi("home").withNetworkSince(Instant.parse("2020-01-01T00:00:00Z"));
+    try (UploadEngine engine = EngineInternals.start(ClusterSettings.engineSettings(nodeConfig()), cluster.pekkoSettings())) {
+      TestProbe<Object> probe = ActorTestKit.create(EngineInternals.actorSystem(engine)).createTestProbe();
+      ClusterControl control =
+          ClusterNode.join(
+              engine,
+              cluster,
+              () -> List.of("alice", "phone"),
+              id ->
+                  switch (id) {
+                    case "alice" -> Optional.of(new Library(id, nasPhotos, nasTarget));
+                    case "phone" -> Optional.of(new Library(id, phonePhotos, phoneTarget).withOwnConditions());
+                    default -> Optional.empty();
+                  },
+              note -> {});
+      probe.awaitAssert(WITHIN, () -> assertThat(nasTarget.files()).hasSize(FILES));
+
+      // The phone's library waits for its phone, and its report says so with its own verdict, not the node's.
+      LibraryConditions waiting =
+          probe.awaitAssert(WITHIN, () -> control.conditions("phone", Optional.empty()).toCompletableFuture().get(10, TimeUnit.SECONDS));
+      assertThat(waiting.own()).isTrue();
+      assertThat(waiting.conditions()).isEmpty();
+      assertThat(waiting.verdict().reasons()).containsExactly(BlockerReason.CONDITIONS_UNKNOWN);
+      EngineStatus phoneStatus = reports(control).get("phone").status().orElseThrow();
+      assertThat(phoneStatus.verdict().reasons()).containsExactly(BlockerReason.CONDITIONS_UNKNOWN);
+      assertThat(phoneStatus.conditions()).isEmpty();
+      assertThat(reports(control).get("alice").status().orElseThrow().conditions()).contains(DeviceConditions.desktop());
+      assertThat(phoneTarget.files()).isEmpty();
+
+      assertThatThrownBy(() -> control.conditions("alice", Optional.of(phoneOnWifi)).toCompletableFuture().get(10, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOf(NotOwnConditionsException.class);
+
+      LibraryConditions reported = control.conditions("phone", Optional.of(phoneOnWifi)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThat(reported.conditions()).contains(phoneOnWifi);
+      probe.awaitAssert(WITHIN, () -> assertThat(phoneTarget.files()).hasSize(FILES));
+      assertThat(reports(control).get("phone").status().orElseThrow().conditions()).contains(phoneOnWifi);
     }
   }
 

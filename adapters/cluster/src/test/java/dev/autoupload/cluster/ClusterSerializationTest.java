@@ -7,6 +7,7 @@ import java.time.Duration;
 import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.DeviceConditions;
+import dev.autoupload.engine.conditions.LibraryConditions;
 import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.watchdog.Stall;
@@ -60,9 +61,10 @@ class ClusterSerializationTest {
 
   /** What a node asks a library's owner on another node, and what comes back, survives CBOR. */
   @Test
-  void statusPauseAndRetryAndTheirAnswersCrossNodesAsJacksonCbor() {
+  void statusPauseRetryConditionsAndTheirAnswersCrossNodesAsJacksonCbor() {
     TestProbe<LibraryOwner.Report> reports = testKit.createTestProbe();
     TestProbe<LibraryOwner.Answer> answers = testKit.createTestProbe();
+    TestProbe<LibraryOwner.ConditionsAnswer> conditions = testKit.createTestProbe();
     Instant at = Instant.parse("2026-01-02T03:04:05Z");
     LibraryStatus library =
         new LibraryStatus(
@@ -109,7 +111,20 @@ class ClusterSerializationTest {
             new LibraryOwner.Report("alice", "10.0.0.5:2551", Optional.of(status), Optional.empty()),
             new LibraryOwner.Report("bob", "10.0.0.6:2551", Optional.empty(), Optional.of("it is starting on node 10.0.0.6:2551")),
             new LibraryOwner.Answer("alice", true, Optional.empty()),
-            new LibraryOwner.Answer("bob", false, Optional.of("IllegalStateException: stopped")))) {
+            new LibraryOwner.Answer("bob", false, Optional.of("IllegalStateException: stopped")),
+            new LibraryOwner.Conditions(Optional.of(DeviceConditions.phone().withWifi("home")), conditions.getRef()),
+            new LibraryOwner.Conditions(Optional.empty(), conditions.getRef()),
+            new LibraryOwner.ConditionsAnswer(
+                "phone",
+                Optional.of(
+                    new LibraryConditions(
+                        "phone",
+                        true,
+                        Optional.of(DeviceConditions.phone().withLowPowerMode(true)),
+                        new Verdict(false, 0, Set.of(BlockerReason.LOW_POWER_MODE), false))),
+                false,
+                Optional.empty()),
+            new LibraryOwner.ConditionsAnswer("alice", Optional.empty(), true, Optional.of("follows the device's")))) {
       assertThat(roundTrip(message)).isEqualTo(message);
     }
   }
