@@ -73,8 +73,8 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "SOURCE",
       defaultValue = "desktop",
       description = {
-        "Where the device's conditions come from, for every library: desktop (default), linux, or a "
-            + "scenario file, as for 'run'."
+        "Where the device's conditions come from, for every library but those with conditions = \"reported\" "
+            + "(which follow PUT /api/libraries/{id}/conditions): desktop (default), linux, or a scenario file, as for 'run'."
       })
   String conditions;
 
