@@ -88,8 +88,25 @@ public sealed interface EngineEvent {
   /** Enumerating the library failed as a whole (folder missing, no permission). */
   record ScanFailed(String libraryId, String path, String message) implements LibraryEvent {}
 
-  /** The device's conditions let uploads run, stopped them, or changed the reasons. */
-  record VerdictChanged(Verdict verdict) implements EngineEvent {}
+  /**
+   * The device's conditions let uploads run, stopped them, or changed the reasons; or those of one
+   * library with conditions of its own ({@code Library.ownConditions}).
+   *
+   * @param verdict the verdict now
+   * @param libraryId the library whose own conditions it is about; empty for the device's, which
+   *     rule every other library
+   */
+  record VerdictChanged(Verdict verdict, Optional<String> libraryId) implements EngineEvent {
+
+    /**
+     * A change of the device's verdict.
+     *
+     * @param verdict the verdict now
+     */
+    public VerdictChanged(Verdict verdict) {
+      this(verdict, Optional.empty());
+    }
+  }
 
   /**
    * A library's files wait and nothing was backed up for {@code lasting} (see {@link Stall}); told

@@ -313,7 +313,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
                           settings.clock(),
                           settings.ownRunMarker().apply(id),
                           settings.restarts(),
-                          "Uploads of library " + id),
+                          Optional.of(id)),
                       "conditions-" + id + "-" + (++incarnations));
           if (userPaused) {
             own.tell(new ConditionMonitor.SetUserPaused(true, getContext().getSystem().ignoreRef()));

@@ -21,9 +21,13 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -66,6 +70,13 @@ class OwnConditionsTest {
     InMemoryTarget nasTarget = new InMemoryTarget();
     InMemoryTarget phoneTarget = new InMemoryTarget();
     try (UploadEngine engine = EngineInternals.start(server())) {
+      List<EngineEvent.VerdictChanged> verdicts = new CopyOnWriteArrayList<>();
+      engine.addListener(
+          event -> {
+            if (event instanceof EngineEvent.VerdictChanged changed) {
+              verdicts.add(changed);
+            }
+          });
       engine.addLibrary(new Library("nas", nasPhotos, nasTarget)).toCompletableFuture().get(5, TimeUnit.SECONDS);
       Library phone = new Library("phone", phonePhotos, phoneTarget).withOwnConditions();
       engine.addLibrary(phone).toCompletableFuture().get(5, TimeUnit.SECONDS);
@@ -110,6 +121,16 @@ class OwnConditionsTest {
       assertThat(lowPower.allowed()).isFalse();
       assertThat(lowPower.reasons()).containsExactly(BlockerReason.LOW_POWER_MODE);
       assertThat(get(engine.libraryConditions("nas")).verdict().allowed()).isTrue();
+      // Listeners hear it as the phone's, not the device's.
+      probes.createTestProbe().awaitAssert(
+          Duration.ofSeconds(5),
+          () ->
+              assertThat(verdicts)
+                  .anyMatch(
+                      changed ->
+                          changed.libraryId().equals(Optional.of("phone"))
+                              && changed.verdict().reasons().equals(Set.of(BlockerReason.LOW_POWER_MODE))));
+      assertThat(verdicts).noneMatch(changed -> changed.libraryId().isEmpty() && !changed.verdict().allowed());
 
       // The user's pause holds for it too.
       get(engine.pause());

@@ -163,7 +163,7 @@ final class ProgressPrinter {
   /** The line-mode rendering of an event, one line, stable for scripts. */
   static String eventLine(EngineEvent event) {
     if (event instanceof EngineEvent.VerdictChanged changed) {
-      return verdictLine(changed.verdict());
+      return changed.libraryId().map(id -> OneLine.of(id) + ": ").orElse("") + verdictLine(changed.verdict());
     }
     if (event instanceof EngineEvent.Stalled stalled) {
       return stalledLine(stalled);

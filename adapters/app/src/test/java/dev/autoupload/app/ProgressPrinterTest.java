@@ -79,6 +79,8 @@ class ProgressPrinterTest {
             new Verdict(false, 0, Set.of(BlockerReason.WIFI_REQUIRED, BlockerReason.LOW_POWER_MODE))));
     printer.onEvent(new EngineEvent.VerdictChanged(new Verdict(true, 1, Set.of(BlockerReason.OS_THROTTLED))));
     printer.onEvent(new EngineEvent.VerdictChanged(Verdict.run(4)));
+    printer.onEvent(
+        new EngineEvent.VerdictChanged(new Verdict(false, 0, Set.of(BlockerReason.CONDITIONS_UNKNOWN)), Optional.of("phone")));
     printer.finish();
 
     assertThat(written.toString().lines())
@@ -93,7 +95,8 @@ class ProgressPrinterTest {
             "waiting: LOW_POWER_MODE (Waiting — Low Power Mode is on), "
                 + "WIFI_REQUIRED (Waiting for Wi-Fi — mobile data is off in settings)",
             "slowed: OS_THROTTLED (Slowed down by the system)",
-            "uploading");
+            "uploading",
+            "phone: waiting: CONDITIONS_UNKNOWN (" + BlockerReason.CONDITIONS_UNKNOWN.description() + ")");
   }
 
   @Test

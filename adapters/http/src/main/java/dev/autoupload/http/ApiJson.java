@@ -667,10 +667,15 @@ final class ApiJson {
     }
   }
 
-  /** {@code event: verdict}: the device's conditions let uploads run, or stop them, and why. */
-  record VerdictChange(boolean allowed, int concurrency, List<Reason> reasons) {
-    static VerdictChange of(Verdict verdict) {
-      return new VerdictChange(verdict.allowed(), verdict.concurrency(), Reason.all(verdict.reasons()));
+  /**
+   * {@code event: verdict}: the device's conditions let uploads run, or stop them, and why; with
+   * {@code library}, the conditions of that library alone (null for the device's).
+   */
+  record VerdictChange(boolean allowed, int concurrency, List<Reason> reasons, String library) {
+    static VerdictChange of(EngineEvent.VerdictChanged changed) {
+      Verdict verdict = changed.verdict();
+      return new VerdictChange(
+          verdict.allowed(), verdict.concurrency(), Reason.all(verdict.reasons()), changed.libraryId().orElse(null));
     }
   }
 

@@ -108,7 +108,7 @@ final class EventFeed implements AutoCloseable {
       return json(ApiJson.Progress.of(progress), PROGRESS);
     }
     if (event instanceof EngineEvent.VerdictChanged changed) {
-      return json(ApiJson.VerdictChange.of(changed.verdict()), VERDICT);
+      return json(ApiJson.VerdictChange.of(changed), VERDICT);
     }
     if (event instanceof EngineEvent.Stalled stalled) {
       return json(ApiJson.Stalled.of(stalled.stall(), stalled.stall().since().plus(stalled.lasting())), STALLED);

@@ -131,12 +131,12 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
       Clock clock,
       RunMarker marker,
       Restarts restarts) {
-    return create(settings, parallelism, debounce, initial, clock, marker, restarts, "Uploads");
+    return create(settings, parallelism, debounce, initial, clock, marker, restarts, Optional.empty());
   }
 
   /**
-   * As above, for the uploads its log lines name: {@code "Uploads"} for the device's, {@code
-   * "Uploads of library phone"} for a library with conditions of its own.
+   * As above, for the device's conditions or for those of one library that has conditions of its
+   * own, which its log lines and its {@link EngineEvent.VerdictChanged} events name.
    *
    * @param settings the {@code autoupload.policy} settings
    * @param parallelism uploads per library at once when nothing slows them down
@@ -145,7 +145,7 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
    * @param clock the time the schedule, quiet hours and network's stable time are read on
    * @param marker where a run under way is remembered
    * @param restarts how the monitor is restarted after a failure
-   * @param subject what its log lines say it allows or blocks
+   * @param libraryId the library whose own conditions it follows; empty for the device's
    * @return the monitor's behaviour, supervised
    */
   public static Behavior<Command> create(
@@ -156,8 +156,8 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
       Clock clock,
       RunMarker marker,
       Restarts restarts,
-      String subject) {
-    Memory memory = new Memory(initial, marker.wasRunning(), clock.instant(), subject);
+      Optional<String> libraryId) {
+    Memory memory = new Memory(initial, marker.wasRunning(), clock.instant(), libraryId);
     return Behaviors.supervise(
             Behaviors.<Command>setup(
                 context ->
@@ -183,10 +183,14 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
     /** The marker's writes, chained so that a start and an end reach the file in order. */
     CompletableFuture<Void> markerWrites = CompletableFuture.completedFuture(null);
 
+    /** The library whose own conditions these are; empty for the device's. */
+    final Optional<String> libraryId;
+    /** What the log lines say is allowed or blocked. */
     final String subject;
 
-    Memory(Optional<DeviceConditions> conditions, boolean runStarted, Instant networkSince, String subject) {
-      this.subject = subject;
+    Memory(Optional<DeviceConditions> conditions, boolean runStarted, Instant networkSince, Optional<String> libraryId) {
+      this.libraryId = libraryId;
+      this.subject = libraryId.map(id -> "Uploads of library " + id).orElse("Uploads");
       this.conditions = conditions;
       this.runStarted = runStarted;
       this.networkSince = networkSince;
@@ -338,7 +342,7 @@ public final class ConditionMonitor extends AbstractBehavior<ConditionMonitor.Co
     for (ActorRef<Verdict> subscriber : memory.subscribers) {
       subscriber.tell(next);
     }
-    getContext().getSystem().eventStream().tell(new EventStream.Publish<>(new EngineEvent.VerdictChanged(next)));
+    getContext().getSystem().eventStream().tell(new EventStream.Publish<>(new EngineEvent.VerdictChanged(next, memory.libraryId)));
   }
 
   private void markRunStarted() {

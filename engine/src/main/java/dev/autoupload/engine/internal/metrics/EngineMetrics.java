@@ -104,7 +104,8 @@ public final class EngineMetrics {
     } else if (event instanceof EngineEvent.AssetSkipped skipped) {
       started.remove(key(skipped.libraryId(), skipped.assetId()));
       files(skipped.libraryId(), "skipped").increment();
-    } else if (event instanceof EngineEvent.VerdictChanged changed) {
+    } else if (event instanceof EngineEvent.VerdictChanged changed && changed.libraryId().isEmpty()) {
+      // A library's own verdict reaches the meters with its status, among its reasons.
       synchronized (this) {
         deviceReasons = changed.verdict().reasons();
         blockedChanged();
