@@ -252,7 +252,8 @@ final class ClusterLibraries implements LibraryCatalog, LibraryControl, AutoClos
         definition.map(LibraryDefinition::shownTarget).orElse(""),
         Optional.of(report.node()).filter(node -> !node.isEmpty()),
         report.status(),
-        report.unknown());
+        report.unknown(),
+        definition.map(LibraryDefinition::reportedConditions).orElse(false));
   }
 
   @Override

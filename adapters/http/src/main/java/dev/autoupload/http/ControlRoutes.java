@@ -458,12 +458,15 @@ final class ControlRoutes extends AllDirectives {
                   continue;
                 }
                 EngineStatus status = report.status().get();
-                reasons.addAll(status.reasons());
                 stalls.putAll(status.stalls());
-                allowed &= status.verdict().allowed();
-                metered |= status.verdict().metered();
-                concurrency += status.verdict().concurrency();
-                conditions = conditions.or(status::conditions);
+                if (!report.ownConditions()) {
+                  // A library's own verdict shows among its reasons (and so at the top), not as a node's.
+                  reasons.addAll(status.reasons());
+                  allowed &= status.verdict().allowed();
+                  metered |= status.verdict().metered();
+                  concurrency += status.verdict().concurrency();
+                  conditions = conditions.or(status::conditions);
+                }
                 for (LibraryStatus library : status.libraries()) {
                   known.add(library);
                   shown.add(

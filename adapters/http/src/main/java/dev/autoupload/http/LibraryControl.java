@@ -40,9 +40,12 @@ public interface LibraryControl {
    * @param target where they go, without credentials (shown when its status is unknown)
    * @param node where it runs, e.g. {@code 10.0.0.5:2551}; empty when no node answered
    * @param status the status of the engine that runs it, with this library alone among its
-   *     libraries (that engine's verdict and conditions, the library's stall); empty when unknown
+   *     libraries (that engine's verdict and conditions, or the library's own for one with {@code
+   *     ownConditions}; the library's stall); empty when unknown
    * @param unknown why its status is unknown (no node answered in time, it is starting or moving);
    *     empty when the status is there
+   * @param ownConditions the library follows conditions reported for it alone: its verdict and
+   *     conditions are its own, not its node's, and do not count as the device's
    */
   record LibraryReport(
       String libraryId,
@@ -50,7 +53,8 @@ public interface LibraryControl {
       String target,
       Optional<String> node,
       Optional<EngineStatus> status,
-      Optional<String> unknown) {}
+      Optional<String> unknown,
+      boolean ownConditions) {}
 
   /**
    * Every library's status, each asked from where it runs.

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +49,8 @@ class LibraryControlApiTest {
     final UploadEngine other;
     final List<String> asked = new CopyOnWriteArrayList<>();
     volatile Optional<Throwable> failPauseWith = Optional.empty();
+    /** Whether the other engine runs "phone" too, a library with conditions of its own. */
+    final AtomicBoolean phone = new AtomicBoolean();
 
     OtherNode(UploadEngine other) {
       this.other = other;
@@ -62,7 +65,7 @@ class LibraryControlApiTest {
                 List<LibraryReport> reports = new ArrayList<>();
                 reports.add(
                     new LibraryReport(
-                        "alice", "", "", Optional.of("10.0.0.5:2551"), Optional.of(status), Optional.empty()));
+                        "alice", "", "", Optional.of("10.0.0.5:2551"), Optional.of(status).map(all -> only(all, "alice")), Optional.empty(), false));
                 reports.add(
                     new LibraryReport(
                         "bob",
@@ -70,9 +73,35 @@ class LibraryControlApiTest {
                         "file:///backup/bob",
                         Optional.empty(),
                         Optional.<EngineStatus>empty(),
-                        Optional.of("unreachable: no node answered for it within 5000 ms")));
+                        Optional.of("unreachable: no node answered for it within 5000 ms"),
+                        false));
                 return reports;
+              })
+          .thenCombine(
+              phone.get() ? other.libraryConditions("phone").thenCombine(other.status(), (own, status) -> Optional.of(
+                  new LibraryReport(
+                      "phone",
+                      "",
+                      "",
+                      Optional.of("10.0.0.5:2551"),
+                      // As a library's owner reports one with conditions of its own: its verdict, not the node's.
+                      Optional.of(new EngineStatus(own.verdict(), own.conditions(), only(status, "phone").libraries(), Map.of())),
+                      Optional.<String>empty(),
+                      true))) : CompletableFuture.completedFuture(Optional.<LibraryReport>empty()),
+              (reports, phoneReport) -> {
+                List<LibraryReport> all = new ArrayList<>();
+                phoneReport.ifPresent(all::add);
+                all.addAll(reports);
+                return all;
               });
+    }
+
+    private static EngineStatus only(EngineStatus status, String id) {
+      return new EngineStatus(
+          status.verdict(),
+          status.conditions(),
+          status.libraries().stream().filter(library -> library.libraryId().equals(id)).toList(),
+          status.stalls());
     }
 
     @Override
@@ -189,6 +218,27 @@ class LibraryControlApiTest {
                   assertThat(status.at("/libraries/0/reasons").findValuesAsText("code")).doesNotContain("USER_PAUSED");
                 });
         assertThat(target.files()).hasSize(2);
+
+        // A library with conditions of its own, listed first, its phone in Low Power Mode: its own
+        // verdict shows among its reasons and the top level's, but is not taken for a node's.
+        InMemorySource phoneCamera = new InMemorySource("phone");
+        phoneCamera.add("p.jpg", 3000);
+        other.addLibrary(new Library("phone", phoneCamera, new InMemoryTarget()).withOwnConditions()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        control.phone.set(true);
+        assertThat(client.putJson("/api/libraries/phone/conditions", PHONE_ON_WIFI.replace("\"lowPowerMode\": false", "\"lowPowerMode\": true")).statusCode())
+            .isEqualTo(200);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () -> {
+                  JsonNode status = client.getJson("/api/status");
+                  assertThat(status.at("/libraries/0/id").asText()).isEqualTo("phone");
+                  assertThat(status.at("/libraries/0/reasons").findValuesAsText("code")).contains("LOW_POWER_MODE");
+                  assertThat(status.at("/libraries/1/reasons").findValuesAsText("code")).doesNotContain("LOW_POWER_MODE");
+                  assertThat(status.get("reasons").findValuesAsText("code")).contains("LOW_POWER_MODE");
+                  assertThat(status.get("allowed").asBoolean()).as("the nodes' verdict").isTrue();
+                  assertThat(status.at("/conditions/lowPowerMode").asBoolean()).as("the node's conditions").isFalse();
+                });
       }
     }
   }
