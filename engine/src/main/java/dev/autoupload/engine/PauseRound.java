@@ -18,8 +18,13 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  */
 final class PauseRound {
 
-  /** Only for a monitor that neither answers nor stops, which its supervision should not allow. */
-  private static final Duration GIVE_UP = Duration.ofMinutes(1);
+  /**
+   * How long the round waits before it stops without an answer: only for a monitor that neither
+   * answers nor stops, which its supervision should not allow; the caller's ask has timed out by then.
+   */
+  private static final Duration GIVE_UP_AFTER = Duration.ofMinutes(1);
+
+  private static final Object GIVE_UP = "give-up";
 
   private record Taken(ActorRef<ConditionMonitor.Command> monitor) {}
 
@@ -27,22 +32,31 @@ final class PauseRound {
 
   static Behavior<Object> create(List<ActorRef<ConditionMonitor.Command>> monitors, boolean paused, ActorRef<Done> replyTo) {
     return Behaviors.setup(
-        context -> {
-          Set<ActorRef<?>> waiting = new HashSet<>(monitors);
-          for (ActorRef<ConditionMonitor.Command> monitor : monitors) {
-            context.watch(monitor);
-            context.ask(
-                Done.class,
-                monitor,
-                GIVE_UP,
-                taken -> new ConditionMonitor.SetUserPaused(paused, taken),
-                (done, failure) -> new Taken(monitor));
-          }
-          return Behaviors.receive(Object.class)
-              .onMessage(Taken.class, taken -> settled(waiting, taken.monitor(), replyTo))
-              .onSignal(Terminated.class, stopped -> settled(waiting, stopped.getRef(), replyTo))
-              .build();
-        });
+        context ->
+            Behaviors.withTimers(
+                timers -> {
+                  Set<ActorRef<?>> waiting = new HashSet<>(monitors);
+                  ActorRef<Object> round = context.getSelf();
+                  for (ActorRef<ConditionMonitor.Command> monitor : monitors) {
+                    context.watch(monitor);
+                    // A relay per monitor tells whose answer it is; an ask would cost a future, and
+                    // with it a thread on a one-core machine, per pause.
+                    ActorRef<Done> relay =
+                        context.spawnAnonymous(
+                            Behaviors.<Done>receiveMessage(
+                                done -> {
+                                  round.tell(new Taken(monitor));
+                                  return Behaviors.stopped();
+                                }));
+                    monitor.tell(new ConditionMonitor.SetUserPaused(paused, relay));
+                  }
+                  timers.startSingleTimer(GIVE_UP, GIVE_UP_AFTER);
+                  return Behaviors.receive(Object.class)
+                      .onMessage(Taken.class, taken -> settled(waiting, taken.monitor(), replyTo))
+                      .onSignal(Terminated.class, stopped -> settled(waiting, stopped.getRef(), replyTo))
+                      .onMessageEquals(GIVE_UP, Behaviors::stopped)
+                      .build();
+                }));
   }
 
   private static Behavior<Object> settled(Set<ActorRef<?>> waiting, ActorRef<?> monitor, ActorRef<Done> replyTo) {
