@@ -2,6 +2,7 @@ package dev.autoupload.app;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
@@ -54,9 +55,9 @@ final class ConfigLoader {
   /** Loads, resolves and checks the configuration. */
   static Config load(Optional<Path> configFile, List<String> assignments) {
     Config merged =
-        parseAssignments(assignments)
+        httpShorthand(parseAssignments(assignments))
             .withFallback(ConfigFactory.defaultOverrides())
-            .withFallback(configFile.map(ConfigLoader::parseFile).orElse(ConfigFactory.empty()))
+            .withFallback(configFile.map(ConfigLoader::parseFile).map(ConfigLoader::httpShorthand).orElse(ConfigFactory.empty()))
             .withFallback(ConfigFactory.defaultApplication())
             .withFallback(COMMAND_LINE_DEFAULTS)
             .withFallback(ConfigFactory.defaultReference());
@@ -143,6 +144,28 @@ final class ConfigLoader {
   static boolean isSecret(String key) {
     String name = key.substring(key.lastIndexOf('.') + 1);
     return name.equals("password") || name.contains("secret");
+  }
+
+  /**
+   * {@code autoupload.http = "127.0.0.1:8686"} as the endpoint's address, short for {@code
+   * autoupload.http.listen}: {@code autoupload.http} is the endpoint's settings object, which a
+   * plain address would otherwise replace whole.
+   */
+  static Config httpShorthand(Config layer) {
+    ConfigValue autoupload = layer.root().get("autoupload");
+    if (!(autoupload instanceof ConfigObject settings) || settings.get("http") == null) {
+      return layer;
+    }
+    ConfigValue http = settings.get("http");
+    try {
+      if (http.valueType() != ConfigValueType.STRING) {
+        return layer;
+      }
+    } catch (ConfigException.NotResolved e) {
+      // A substitution: left as it is, so validation names it once resolved.
+      return layer;
+    }
+    return layer.withoutPath("autoupload.http").withValue("autoupload.http.listen", http);
   }
 
   private static Config parseFile(Path file) {

@@ -121,9 +121,54 @@ class ServeConfigTest {
   }
 
   @Test
-  void anAddressInPlaceOfTheEndpointsSettingsIsNamedWithTheKeyToUse() throws IOException {
+  void anAddressInPlaceOfTheEndpointsSettingsIsItsAddressAndTheOtherSettingsStay() throws IOException {
     Path config = tmp.resolve("serve.conf");
-    Files.writeString(config, "autoupload { http = \"127.0.0.1:8686\", libraries = [] }\n");
+    Files.writeString(config, "autoupload { http = \"127.0.0.1:18686\", libraries = [] }\n");
+
+    Config loaded = ConfigLoader.load(Optional.of(config), List.of());
+
+    assertThat(loaded.getString("autoupload.http.listen")).isEqualTo("127.0.0.1:18686");
+    assertThat(loaded.hasPath("autoupload.http.max-body")).as("the endpoint's other settings").isTrue();
+    assertThat(ConfigLoader.load(Optional.of(config), List.of("autoupload.http=127.0.0.1:18687")).getString("autoupload.http.listen"))
+        .as("--set the same way, winning over the file")
+        .isEqualTo("127.0.0.1:18687");
+  }
+
+  /** The configuration of the cluster as its issue writes it, every key as written there. */
+  @Test
+  void theClusterIssuesExampleReadsAsWritten() throws IOException {
+    Path config = tmp.resolve("cluster.conf");
+    Files.writeString(
+        config,
+        "autoupload {\n"
+            + "  journal.url = \"jdbc:postgresql://127.0.0.1:5432/autoupload\"\n"
+            + "  cluster { host = \"127.0.0.1\", port = 2551, seed-nodes = [\"127.0.0.1:2551\", \"127.0.0.1:2552\"] }\n"
+            + "  http = \"127.0.0.1:8686\"\n"
+            + "  libraries = [\n"
+            + "    { id = \"alice\", source = \"" + folder("srv/photos/alice") + "\", target = \"webdav://nas.local/alice\" },\n"
+            + "    { id = \"bob\",   source = \"" + folder("srv/photos/bob") + "\",   target = \"file:///backup/bob\", conditions = \"reported\" }\n"
+            + "  ]\n"
+            + "}\n");
+
+    Config loaded = ConfigLoader.load(Optional.of(config), List.of());
+    List<String> problems = new ArrayList<>();
+    List<LibraryDefinition> libraries = LibraryDefinition.fromConfig(loaded, problems);
+
+    assertThat(problems).isEmpty();
+    assertThat(libraries).extracting(LibraryDefinition::id).containsExactly("alice", "bob");
+    assertThat(libraries).extracting(LibraryDefinition::reportedConditions).containsExactly(false, true);
+    assertThat(loaded.getString("autoupload.http.listen")).isEqualTo("127.0.0.1:8686");
+    assertThat(loaded.getString("autoupload.journal.url")).isEqualTo("jdbc:postgresql://127.0.0.1:5432/autoupload");
+    dev.autoupload.cluster.ClusterSettings cluster = dev.autoupload.cluster.ClusterSettings.from(loaded);
+    assertThat(cluster.host()).isEqualTo("127.0.0.1");
+    assertThat(cluster.port()).isEqualTo(2551);
+    assertThat(cluster.seedNodes()).containsExactly("127.0.0.1:2551", "127.0.0.1:2552");
+  }
+
+  @Test
+  void anAddressThatIsNotTextIsNamedWithTheKeyToUse() throws IOException {
+    Path config = tmp.resolve("serve.conf");
+    Files.writeString(config, "autoupload { http = 8686, libraries = [] }\n");
 
     ConfigLoader.BadConfigException bad =
         org.junit.jupiter.api.Assertions.assertThrows(
