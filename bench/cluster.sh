@@ -5,7 +5,8 @@
 # target. Prints a Markdown table; progress goes to stderr.
 #   bench/cluster.sh                 # 30 libraries x 40 files of 128 KiB
 #   bench/cluster.sh 30 100 256      # libraries, files a library, KiB a file
-# Installs PostgreSQL with apt-get when initdb is missing; builds the app with Maven. The nodes
+# Starts its PostgreSQL with scripts/postgres.sh (which installs it with apt-get when initdb is
+# missing); builds the app with Maven. The nodes
 # share this machine's cores: on a 2-core machine more nodes add coordination, not CPU, so the
 # figure shows what sharding costs and what it spreads, not what more machines would give.
 set -euo pipefail
@@ -19,17 +20,13 @@ jar="$root/adapters/app/target/autoupload.jar"
 work="$(mktemp -d "${TMPDIR:-/tmp}/autoupload-cluster-bench.XXXXXX")"
 chmod 755 "$work" # the postgres user runs the server below it
 nodes=()
-pg_bin=""
-pg_port=""
+postgres="$root/scripts/postgres.sh"
+journal_url=""
 
 say() { echo "bench: $*" >&2; }
 die() {
   echo "bench: error: $*" >&2
   exit 1
-}
-
-as_postgres() { # initdb refuses root
-  if ((EUID == 0)); then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
 stop_nodes() {
@@ -45,41 +42,15 @@ stop_nodes() {
 
 cleanup() {
   stop_nodes
-  if [[ -n "$pg_bin" && -d "$work/pg/data" ]]; then
-    as_postgres "$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
+  if [[ -d "$work/pg/data" ]]; then
+    bash "$postgres" stop "$work/pg" 2>/dev/null || true
   fi
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-install_missing() {
-  if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
-    local sudo=()
-    ((EUID == 0)) || sudo=(sudo)
-    say "installing postgresql ..."
-    "${sudo[@]}" apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends postgresql >&2
-  fi
-  pg_bin="$(dirname "$(ls -1 /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")"
-}
-
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-# As the it-tests' PostgresServer: trust auth, loopback only, no fsync (the bench times Autoupload).
-start_postgres() {
-  pg_port="$(free_port)"
-  mkdir -p "$work/pg"
-  ((EUID == 0)) && chown postgres:postgres "$work/pg"
-  as_postgres "$pg_bin/initdb" -D "$work/pg/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-  as_postgres "$pg_bin/pg_ctl" -D "$work/pg/data" -w -t 60 -l "$work/pg/server.log" \
-    -o "-c listen_addresses=127.0.0.1 -c port=$pg_port -c unix_socket_directories=$work/pg -c fsync=off" start >/dev/null
-}
-
-fresh_database() {
-  as_postgres "$pg_bin/dropdb" -h 127.0.0.1 -p "$pg_port" -U postgres --if-exists autoupload
-  as_postgres "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres autoupload
 }
 
 make_sources() {
@@ -100,7 +71,7 @@ write_config() { # $1: the nodes' ports, comma-separated as "host:port" strings
   {
     echo "autoupload {"
     echo "  layout.pattern = \"{path}\""
-    echo "  journal { url = \"jdbc:postgresql://127.0.0.1:$pg_port/autoupload\", user = \"postgres\", password = \"\" }"
+    echo "  journal { url = \"$journal_url\", user = \"postgres\", password = \"\" }"
     echo "  cluster { seed-nodes = [$seeds], wait-for-nodes = $2, stable-after = 3s }"
     echo "  libraries = ["
     for ((l = 1; l <= libraries; l++)); do
@@ -119,7 +90,7 @@ files_on_targets() {
 # file is on its target. Prints the seconds.
 run_cluster() {
   local n="$1" ports=() seeds="" i port
-  fresh_database
+  journal_url="$(bash "$postgres" createdb "$work/pg" "nodes$n")"
   rm -rf "$work/dst" "$work"/node*
   for ((i = 0; i < n; i++)); do
     port="$(free_port)"
@@ -151,11 +122,11 @@ run_cluster() {
   python3 -c "print(f'{$end - $start:.1f}')"
 }
 
-install_missing
 say "building the app ..."
 (cd "$root" && (mvn -B -q -o -pl adapters/app -am package -DskipTests || mvn -B -q -pl adapters/app -am package -DskipTests)) >&2
 [[ -f "$jar" ]] || die "the build left no $jar"
-start_postgres
+# The bench times Autoupload, not the disk: no fsync for PostgreSQL.
+AUTOUPLOAD_PG_FSYNC=off bash "$postgres" start "$work/pg" >/dev/null
 make_sources
 
 total=$((libraries * files_per_library))

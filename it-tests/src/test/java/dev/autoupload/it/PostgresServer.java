@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -12,99 +11,72 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A private PostgreSQL cluster in a temp dir on a free loopback port, from Debian's {@code
- * postgresql} package, for one test class. initdb refuses to run as root, so as root the cluster
- * belongs to the {@code postgres} user the package creates.
+ * A private PostgreSQL cluster in a temp dir on a free loopback port, for one test class, started
+ * by {@code scripts/postgres.sh}: the script the README's "Running a cluster" gives users, so what
+ * the tests run on is what they are told to set up. Without fsync: the tests kill Autoupload, not
+ * the machine.
  */
 final class PostgresServer implements AutoCloseable {
 
-  private final Path bin;
   private final Path dir;
-  private final int port;
-  private final boolean asPostgresUser;
+  private final String jdbcUrl;
 
-  private PostgresServer(Path bin, Path dir, int port, boolean asPostgresUser) {
-    this.bin = bin;
+  private PostgresServer(Path dir, String jdbcUrl) {
     this.dir = dir;
-    this.port = port;
-    this.asPostgresUser = asPostgresUser;
+    this.jdbcUrl = jdbcUrl;
   }
 
   static PostgresServer start() throws IOException, InterruptedException {
-    Path bin = findBin();
-    boolean root = "root".equals(System.getProperty("user.name"));
     Path dir = Files.createTempDirectory("autoupload-pg-");
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     int port;
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = socket.getLocalPort();
     }
-    PostgresServer server = new PostgresServer(bin, dir, port, root);
-    if (root) {
-      server.run(List.of("chown", "postgres:postgres", dir.toString()), false);
-    }
-    server.run(
-        List.of(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", "postgres",
-            "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"),
-        true);
-    server.run(
-        List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-w", "-t", "60",
-            "-l", dir.resolve("server.log").toString(),
-            "-o", "-c listen_addresses=127.0.0.1 -c port=" + port + " -c unix_socket_directories=" + dir
-                + " -c fsync=off",
-            "start"),
-        true);
-    server.run(
-        List.of(bin.resolve("createdb").toString(),
-            "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", "postgres", "autoupload"),
-        true);
-    return server;
+    return new PostgresServer(dir, url(script("start", dir.toString(), Integer.toString(port))));
   }
 
   String jdbcUrl() {
-    return "jdbc:postgresql://127.0.0.1:" + port + "/autoupload";
+    return jdbcUrl;
   }
 
   /** Creates another, empty database on the server and {@return its JDBC URL}. */
   String createDatabase(String name) throws IOException, InterruptedException {
-    run(List.of(bin.resolve("createdb").toString(), "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", "postgres", name), true);
-    return "jdbc:postgresql://127.0.0.1:" + port + "/" + name;
+    return url(script("createdb", dir.toString(), name));
   }
 
   String user() {
     return "postgres";
   }
 
-  private static Path findBin() throws IOException {
-    Path lib = Path.of("/usr/lib/postgresql");
-    if (!Files.isDirectory(lib)) {
-      throw new IllegalStateException("PostgreSQL is not installed: apt-get install postgresql (.ci/run does)");
+  private static String url(List<String> printed) {
+    if (printed.isEmpty() || !printed.get(printed.size() - 1).startsWith("jdbc:postgresql://127.0.0.1:")) {
+      throw new IllegalStateException("scripts/postgres.sh printed no JDBC URL: " + printed);
     }
-    try (Stream<Path> versions = Files.list(lib)) {
-      return versions
-          .map(version -> version.resolve("bin"))
-          .filter(bin -> Files.isExecutable(bin.resolve("initdb")))
-          .max(Comparator.comparing(Path::toString))
-          .orElseThrow(() -> new IllegalStateException("no initdb under /usr/lib/postgresql"));
-    }
+    return printed.get(printed.size() - 1);
   }
 
-  private void run(List<String> command, boolean asOwner) throws IOException, InterruptedException {
-    List<String> full = new ArrayList<>();
-    if (asOwner && asPostgresUser) {
-      full.addAll(List.of("runuser", "-u", "postgres", "--"));
+  /** Runs the script and {@return the lines it printed on stdout} (its stderr goes to the test's). */
+  private static List<String> script(String... arguments) throws IOException, InterruptedException {
+    String root = System.getProperty("autoupload.root");
+    if (root == null || root.isBlank()) {
+      throw new IllegalStateException("system property autoupload.root (set by the it-tests pom) is missing");
     }
-    full.addAll(command);
-    Process process = new ProcessBuilder(full).redirectErrorStream(true).start();
+    List<String> command =
+        new ArrayList<>(List.of("bash", Path.of(root, "scripts", "postgres.sh").normalize().toString()));
+    command.addAll(List.of(arguments));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+    builder.environment().put("AUTOUPLOAD_PG_FSYNC", "off");
+    Process process = builder.start();
     String output = new String(process.getInputStream().readAllBytes());
-    if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
-      throw new IllegalStateException("failed: " + String.join(" ", full) + "\n" + output);
+    if (!process.waitFor(3, TimeUnit.MINUTES) || process.exitValue() != 0) {
+      throw new IllegalStateException("failed: " + String.join(" ", command) + "\n" + output);
     }
+    return output.lines().filter(line -> !line.isBlank()).toList();
   }
 
   @Override
   public void close() throws Exception {
-    run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "stop"), true);
+    script("stop", dir.toString());
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
     }
