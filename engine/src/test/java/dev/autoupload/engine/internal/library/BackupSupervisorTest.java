@@ -819,11 +819,16 @@ class BackupSupervisorTest {
 
     // On mobile data the photo takes the video's slot; it is held at the gate too.
     conditions.tell(new ConditionMonitor.ReportConditions(onNetwork(DeviceConditions.Network.CELLULAR)));
+    TestProbe<LibraryStatus> probe = testKit.createTestProbe(LibraryStatus.class);
+    // The video's held chunk lands only once the supervisor knows the network is metered: released
+    // before, the video could finish on mobile data on a slow machine (as in CI on 2026-12-05).
+    probe.awaitAssert(
+        Duration.ofSeconds(10),
+        () -> assertThat(status(supervisor).reasons()).containsExactly(BlockerReason.VIDEOS_WAIT_FOR_WIFI));
     target.releaseHeldAndHoldAfter(300_000);
     assertThat(target.awaitHeld(Duration.ofSeconds(10))).as("the photo at the gate").isTrue();
     // Back on Wi-Fi the rule lets the video go, but the photo has the one slot.
     conditions.tell(new ConditionMonitor.ReportConditions(onNetwork(DeviceConditions.Network.WIFI)));
-    TestProbe<LibraryStatus> probe = testKit.createTestProbe(LibraryStatus.class);
     probe.awaitAssert(Duration.ofSeconds(5), () -> assertThat(status(supervisor).reasons()).hasSize(0));
     target.releaseHeld(false);
     LibraryStatus done = awaitIdle(supervisor);
