@@ -880,11 +880,12 @@ public final class UploadEngine implements AutoCloseable {
    *
    * @param libraryId the library
    * @param conditions its conditions now, replacing its last report
-   * @return the library's verdict once the report is taken; fails with {@link
-   *     NoSuchElementException} for a library the engine does not have and with {@link
-   *     NotOwnConditionsException} for one that follows the device's conditions
+   * @return the library's conditions and verdict once the report is taken (as {@link
+   *     #libraryConditions} then answers); fails with {@link NoSuchElementException} for a library
+   *     the engine does not have and with {@link NotOwnConditionsException} for one that follows
+   *     the device's conditions
    */
-  public CompletionStage<Verdict> reportConditions(String libraryId, DeviceConditions conditions) {
+  public CompletionStage<LibraryConditions> reportConditions(String libraryId, DeviceConditions conditions) {
     return libraryMonitor(libraryId)
         .thenCompose(
             found -> {
@@ -893,9 +894,7 @@ public final class UploadEngine implements AutoCloseable {
               }
               found.monitor().tell(new ConditionMonitor.ReportConditions(conditions));
               // Asked after the report, from the same thread: the answer includes it.
-              return this.<ConditionMonitor.Command, ConditionMonitor.MonitorState>ask(
-                      found.monitor(), ConditionMonitor.GetState::new, askTimeout)
-                  .thenApply(ConditionMonitor.MonitorState::verdict);
+              return conditionsOf(libraryId, found);
             });
   }
 
@@ -907,12 +906,13 @@ public final class UploadEngine implements AutoCloseable {
    *     does not have
    */
   public CompletionStage<LibraryConditions> libraryConditions(String libraryId) {
-    return libraryMonitor(libraryId)
-        .thenCompose(
-            found ->
-                this.<ConditionMonitor.Command, ConditionMonitor.MonitorState>ask(
-                        found.monitor(), ConditionMonitor.GetState::new, askTimeout)
-                    .thenApply(state -> new LibraryConditions(libraryId, found.own(), state.conditions(), state.verdict())));
+    return libraryMonitor(libraryId).thenCompose(found -> conditionsOf(libraryId, found));
+  }
+
+  private CompletionStage<LibraryConditions> conditionsOf(String libraryId, EngineGuardian.LibraryMonitor found) {
+    return this.<ConditionMonitor.Command, ConditionMonitor.MonitorState>ask(
+            found.monitor(), ConditionMonitor.GetState::new, askTimeout)
+        .thenApply(state -> new LibraryConditions(libraryId, found.own(), state.conditions(), state.verdict()));
   }
 
   private CompletionStage<EngineGuardian.LibraryMonitor> libraryMonitor(String libraryId) {

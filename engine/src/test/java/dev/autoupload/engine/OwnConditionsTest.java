@@ -117,7 +117,7 @@ class OwnConditionsTest {
       assertThatThrownBy(() -> get(engine.libraryConditions("nobody"))).cause().isInstanceOf(NoSuchElementException.class);
 
       // The phone in Low Power Mode stops only the phone's library, at once.
-      Verdict lowPower = get(engine.reportConditions("phone", PHONE_ON_WIFI.withLowPowerMode(true)));
+      Verdict lowPower = get(engine.reportConditions("phone", PHONE_ON_WIFI.withLowPowerMode(true))).verdict();
       assertThat(lowPower.allowed()).isFalse();
       assertThat(lowPower.reasons()).containsExactly(BlockerReason.LOW_POWER_MODE);
       assertThat(get(engine.libraryConditions("nas")).verdict().allowed()).isTrue();

@@ -437,7 +437,7 @@ public final class LibraryOwner {
     private Behavior<Command> onConditions(Conditions asked) {
       asked
           .report()
-          .map(report -> node.engine().reportConditions(id, report).thenCompose(verdict -> node.engine().libraryConditions(id)))
+          .map(report -> node.engine().reportConditions(id, report))
           .orElseGet(() -> node.engine().libraryConditions(id))
           .whenComplete(
               (conditions, failure) -> {

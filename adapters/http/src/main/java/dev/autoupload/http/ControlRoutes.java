@@ -392,7 +392,7 @@ final class ControlRoutes extends AllDirectives {
             .orElseGet(
                 () ->
                     report
-                        .map(conditions -> engine.reportConditions(id, conditions).thenCompose(verdict -> engine.libraryConditions(id)))
+                        .map(conditions -> engine.reportConditions(id, conditions))
                         .orElseGet(() -> engine.libraryConditions(id)));
     return answer.thenApply(ApiJson.LibraryConditionsView::of);
   }

@@ -130,7 +130,7 @@ class LibraryControlApiTest {
         return CompletableFuture.failedFuture(new NoAnswerException("library bob: it is starting on node 10.0.0.6:2551"));
       }
       return report
-          .map(conditions -> other.reportConditions(libraryId, conditions).thenCompose(verdict -> other.libraryConditions(libraryId)))
+          .map(conditions -> other.reportConditions(libraryId, conditions))
           .orElseGet(() -> other.libraryConditions(libraryId));
     }
   }
