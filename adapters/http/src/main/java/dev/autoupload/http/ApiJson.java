@@ -659,11 +659,16 @@ final class ApiJson {
     static LibraryConditionsView of(LibraryConditions library) {
       return new LibraryConditionsView(
           library.libraryId(),
-          library.own() ? "reported" : "device",
+          follows(library.own()),
           library.verdict().allowed(),
           library.verdict().concurrency(),
           Reason.all(library.verdict().reasons()),
           library.conditions().orElse(null));
+    }
+
+    /** {@return how the API names whose conditions a library follows: its own or the device's} */
+    static String follows(boolean ownConditions) {
+      return ownConditions ? "reported" : "device";
     }
   }
 

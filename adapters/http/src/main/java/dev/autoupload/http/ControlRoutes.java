@@ -377,7 +377,7 @@ final class ControlRoutes extends AllDirectives {
                                 library.source().describe(),
                                 library.target().describe(),
                                 "run",
-                                library.ownConditions() ? "reported" : "device"))
+                                ApiJson.LibraryConditionsView.follows(library.ownConditions())))
                     .toList());
   }
 
