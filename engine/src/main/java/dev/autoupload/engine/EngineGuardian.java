@@ -2,7 +2,7 @@ package dev.autoupload.engine;
 
 import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.internal.Restarts;
-import dev.autoupload.engine.internal.activity.ActivityProjection;
+import dev.autoupload.engine.internal.activity.ActivityProjections;
 import dev.autoupload.engine.internal.conditions.ConditionMonitor;
 import dev.autoupload.engine.internal.conditions.PolicySettings;
 import dev.autoupload.engine.internal.conditions.RunMarker;
@@ -12,14 +12,12 @@ import dev.autoupload.engine.internal.library.LibraryHealth;
 import dev.autoupload.engine.internal.metrics.EngineMetrics;
 import dev.autoupload.engine.internal.persistence.JournalFailures;
 import dev.autoupload.engine.internal.upload.BandwidthLimiter;
-import dev.autoupload.engine.internal.upload.FileUpload;
 import dev.autoupload.engine.internal.upload.StepTracker;
 import dev.autoupload.engine.internal.upload.UploadSettings;
 import dev.autoupload.engine.library.ContentHashCache;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.library.LibraryStatus;
 import dev.autoupload.engine.library.RemoteLayout;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,10 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
+import java.util.OptionalInt;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -39,7 +34,6 @@ import org.apache.pekko.actor.ActorInitializationException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.ChildFailed;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -47,16 +41,12 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.pattern.StatusReply;
-import org.apache.pekko.persistence.query.Offset;
-import org.apache.pekko.projection.ProjectionBehavior;
-import org.apache.pekko.projection.eventsourced.EventEnvelope;
-import org.apache.pekko.projection.javadsl.SourceProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The root actor: the {@link ConditionMonitor}, one {@link BackupSupervisor} per library and the
- * Activity projection, which it restarts if it stops and replays from scratch on a rebuild.
+ * Activity projections ({@link ActivityProjections}, one per slice of the journal).
  *
  * <p>It watches every child. The monitor restarts itself (Pekko's backoff); a library's supervisor
  * that fails is restarted here, after a backoff, as its {@link LibraryHealth} decides, and shows as
@@ -99,24 +89,20 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   record LibraryMonitor(boolean own, ActorRef<ConditionMonitor.Command> monitor) {}
 
   /**
-   * Sent once the Activity projection's offset tables exist: starts the projection when {@code
-   * run}, else keeps it stopped until {@link RunActivity} asks for it.
+   * Sent once the Activity projection's offset tables exist: starts the projection of each of the
+   * journal's {@code slices} when {@code run}, else keeps them stopped until {@link RunActivity}
+   * asks for them.
    */
-  record StartActivity(DataSource dataSource, boolean run, Duration readAgainWhileIdle) implements Command {}
+  record StartActivity(DataSource dataSource, int slices, boolean run, Duration readAgainWhileIdle) implements Command {}
 
   /**
-   * Starts ({@code run}) or stops the Activity projection on this engine. The reply comes once it
-   * runs, or once it has stopped (its last transaction committed or rolled back): only then may
-   * another engine on the same journal start it.
+   * Starts ({@code run}) or stops the Activity projection of one slice on this engine, or of every
+   * slice; see {@link ActivityProjections.Run}.
    */
-  record RunActivity(boolean run, ActorRef<Done> replyTo) implements Command {}
+  record RunActivity(OptionalInt slice, boolean run, ActorRef<Done> replyTo) implements Command {}
 
-  /** Stops the projection, empties the read model and replays the journal into it. */
+  /** Stops the projections, empties the read model and replays the journal into it. */
   record RebuildActivity(ActorRef<StatusReply<Done>> replyTo) implements Command {}
-
-  private record ActivityStopped() implements Command {}
-
-  private record ActivityReset(Optional<Throwable> failure) implements Command {}
 
   private record LibraryRecovered(BackupSupervisor.Recovered recovered) implements Command {}
 
@@ -175,17 +161,10 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   private long incarnations;
 
   private record Removal(Library library, ActorRef<StatusReply<Library>> replyTo) {}
-  private DataSource activityDataSource;
-  /** The projection's events, one listener to the engine's events for every run of it. */
-  private SourceProvider<Offset, EventEnvelope<FileUpload.Event>> activityEvents;
-  /** Whether the projection should run here (a cluster runs it on one engine at a time). */
-  private boolean activityWanted;
-  /** Whether RunActivity has decided that, which then wins over the setting StartActivity brings. */
-  private boolean activityAsked;
-  private ActorRef<ProjectionBehavior.Command> activity;
-  /** Who waits for the projection to have stopped. */
-  private final List<ActorRef<Done>> activityStopWaiting = new ArrayList<>();
-  private final List<ActorRef<StatusReply<Done>>> rebuildWaiting = new ArrayList<>();
+  /** The Activity projections, once StartActivity brought what they need. */
+  private ActorRef<ActivityProjections.Command> activity;
+  /** What RunActivity asked before StartActivity, which then wins over the setting it brings. */
+  private final List<RunActivity> activityAsked = new ArrayList<>();
 
   private EngineGuardian(ActorContext<Command> context, TimerScheduler<Command> timers, Settings settings) {
     super(context);
@@ -233,8 +212,6 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
         .onMessage(StartActivity.class, this::onStartActivity)
         .onMessage(RunActivity.class, this::onRunActivity)
         .onMessage(RebuildActivity.class, this::onRebuildActivity)
-        .onMessage(ActivityStopped.class, this::onActivityStopped)
-        .onMessage(ActivityReset.class, this::onActivityReset)
         .onMessage(LibraryRecovered.class, this::onLibraryRecovered)
         .onMessage(RestartLibrary.class, this::onRestartLibrary)
         .onMessage(MonitorStopped.class, this::onMonitorStopped)
@@ -449,111 +426,32 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
   }
 
   private Behavior<Command> onStartActivity(StartActivity msg) {
-    activityDataSource = msg.dataSource();
-    activityEvents = ActivityProjection.events(getContext().getSystem(), msg.readAgainWhileIdle());
-    if (!activityAsked) {
-      activityWanted = msg.run();
-    }
-    if (activityWanted && activity == null) {
-      spawnActivity();
-    }
+    activity =
+        getContext()
+            .spawn(
+                ActivityProjections.create(msg.dataSource(), msg.slices(), msg.run(), msg.readAgainWhileIdle()),
+                "activity-projections");
+    activityAsked.forEach(run -> activity.tell(new ActivityProjections.Run(run.slice(), run.run(), run.replyTo())));
+    activityAsked.clear();
     return this;
   }
 
   private Behavior<Command> onRunActivity(RunActivity msg) {
-    activityAsked = true;
-    activityWanted = msg.run();
-    if (activityDataSource == null) {
-      // Before StartActivity (the engine is still starting): that message starts it if wanted.
-      msg.replyTo().tell(Done.getInstance());
-      return this;
-    }
-    if (msg.run()) {
-      // Stopping (for a rebuild or a stop asked before): it starts again once stopped.
-      if (activity == null && rebuildWaiting.isEmpty()) {
-        spawnActivity();
-      }
-      msg.replyTo().tell(Done.getInstance());
-    } else if (activity == null && rebuildWaiting.isEmpty()) {
-      msg.replyTo().tell(Done.getInstance());
+    if (activity == null) {
+      // Before StartActivity (the engine is still starting): asked of the projections once they exist.
+      activityAsked.add(msg);
     } else {
-      activityStopWaiting.add(msg.replyTo());
-      if (activity != null && activityStopWaiting.size() == 1 && rebuildWaiting.isEmpty()) {
-        activity.tell(ProjectionBehavior.stopMessage());
-      }
+      activity.tell(new ActivityProjections.Run(msg.slice(), msg.run(), msg.replyTo()));
     }
     return this;
-  }
-
-  private void spawnActivity() {
-    activity =
-        getContext()
-            .spawn(
-                ActivityProjection.behavior(getContext().getSystem(), activityDataSource, activityEvents),
-                "activity-" + UUID.randomUUID());
-    getContext().watchWith(activity, new ActivityStopped());
   }
 
   private Behavior<Command> onRebuildActivity(RebuildActivity msg) {
-    if (activity == null && rebuildWaiting.isEmpty()) {
-      msg.replyTo()
-          .tell(
-              StatusReply.error(
-                  activityWanted
-                      ? "the Activity projection is not running"
-                      : "the Activity projection does not run on this engine (autoupload.activity.projection = off)"));
-      return this;
+    if (activity == null) {
+      msg.replyTo().tell(StatusReply.error("the Activity projection is not running"));
+    } else {
+      activity.tell(new ActivityProjections.Rebuild(msg.replyTo()));
     }
-    rebuildWaiting.add(msg.replyTo());
-    if (rebuildWaiting.size() == 1) {
-      activity.tell(ProjectionBehavior.stopMessage());
-    }
-    return this;
-  }
-
-  private Behavior<Command> onActivityStopped(ActivityStopped msg) {
-    activity = null;
-    if (rebuildWaiting.isEmpty()) {
-      boolean asked = !activityStopWaiting.isEmpty();
-      activityStopWaiting.forEach(replyTo -> replyTo.tell(Done.getInstance()));
-      activityStopWaiting.clear();
-      if (activityWanted) {
-        if (!asked) {
-          log.warn("The Activity projection stopped; starting it again");
-        }
-        spawnActivity();
-      }
-      return this;
-    }
-    Executor blockingIo =
-        getContext().getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
-    getContext()
-        .pipeToSelf(
-            CompletableFuture.runAsync(
-                () -> {
-                  try {
-                    ActivityProjection.reset(activityDataSource);
-                  } catch (SQLException e) {
-                    throw new CompletionException(e);
-                  }
-                },
-                blockingIo),
-            (ok, error) -> new ActivityReset(Optional.ofNullable(error)));
-    return this;
-  }
-
-  private Behavior<Command> onActivityReset(ActivityReset msg) {
-    if (activityWanted) {
-      spawnActivity();
-    }
-    activityStopWaiting.forEach(replyTo -> replyTo.tell(Done.getInstance()));
-    activityStopWaiting.clear();
-    StatusReply<Done> reply =
-        msg.failure()
-            .<StatusReply<Done>>map(e -> StatusReply.error("cannot empty the Activity read model: " + e.getMessage()))
-            .orElse(StatusReply.ack());
-    rebuildWaiting.forEach(replyTo -> replyTo.tell(reply));
-    rebuildWaiting.clear();
     return this;
   }
 

@@ -23,6 +23,7 @@ import dev.autoupload.engine.internal.EngineSettings;
 import dev.autoupload.engine.internal.Restarts;
 import dev.autoupload.engine.internal.ScalaConsoleFilter;
 import dev.autoupload.engine.internal.activity.ActivityProjection;
+import dev.autoupload.engine.internal.activity.ActivitySlices;
 import dev.autoupload.engine.internal.activity.ActivityStore;
 import dev.autoupload.engine.internal.conditions.ConditionMonitor;
 import dev.autoupload.engine.internal.conditions.PolicySettings;
@@ -68,6 +69,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -221,9 +223,10 @@ public final class UploadEngine implements AutoCloseable {
           }
 
           @Override
-          public CompletionStage<Void> runActivityProjection(UploadEngine engine, boolean run, Duration timeout) {
+          public CompletionStage<Void> runActivityProjection(
+              UploadEngine engine, OptionalInt slice, boolean run, Duration timeout) {
             return engine.<EngineGuardian.Command, Done>ask(
-                    engine.system, replyTo -> new EngineGuardian.RunActivity(run, replyTo), timeout)
+                    engine.system, replyTo -> new EngineGuardian.RunActivity(slice, run, replyTo), timeout)
                 .thenApply(done -> null);
           }
         });
@@ -351,6 +354,7 @@ public final class UploadEngine implements AutoCloseable {
     Optional<DeviceConditions> initialConditions;
     boolean runActivity;
     Duration activityReadAgainWhileIdle;
+    int wantedSlices;
     try {
       String dir = settings.getString("autoupload.data-dir");
       if (dir.isBlank()) {
@@ -381,6 +385,7 @@ public final class UploadEngine implements AutoCloseable {
       if (activityReadAgainWhileIdle.toMillis() < 1) {
         throw new IllegalArgumentException("autoupload.activity.read-again-while-idle must be at least 1ms");
       }
+      wantedSlices = ActivitySlices.requireValid(settings.getInt(ActivitySlices.SETTING));
       journal =
           JournalDatabase.of(
               settings.getString("autoupload.journal.url"),
@@ -401,7 +406,14 @@ public final class UploadEngine implements AutoCloseable {
       long t0 = System.nanoTime();
       // Held open until the pool holds the database: an embedded H2 database closes (and compacts
       // its file) when its last connection closes, and the pool would only open it again.
-      migrated = journal.migrateAndHold();
+      JournalDatabase.Migrated migration = journal.migrateAndHold(wantedSlices);
+      migrated = migration.held();
+      int slices = migration.activitySlices();
+      if (slices != wantedSlices) {
+        log.warn(
+            "{} = {} is not used: this journal's upload events are tagged for {} Activity slice(s), fixed when it was created",
+            ActivitySlices.SETTING, wantedSlices, slices);
+      }
       long t1 = System.nanoTime();
       keepPrivate(dataDir);
       activityPool = journal.pool(settings.getInt("autoupload.journal.max-connections"));
@@ -409,6 +421,7 @@ public final class UploadEngine implements AutoCloseable {
       long t2 = System.nanoTime();
       Config pekkoConfig =
           ConfigFactory.parseMap(journal.pekkoSettings(settings.getInt("autoupload.journal.max-connections")))
+              .withFallback(ConfigFactory.parseMap(Map.of(ActivitySlices.SETTING, slices)))
               .withFallback(overWiring)
               .withFallback(ConfigFactory.parseResources(WIRING))
               .withFallback(settings)
@@ -437,7 +450,7 @@ public final class UploadEngine implements AutoCloseable {
       ActorSystem<EngineGuardian.Command> system =
           ActorSystem.create(EngineGuardian.create(guardianSettings), "autoupload", pekkoConfig);
       long t4 = System.nanoTime();
-      startActivity(system, journal, activityPool, runActivity, activityReadAgainWhileIdle);
+      startActivity(system, journal, activityPool, slices, runActivity, activityReadAgainWhileIdle);
       long t5 = System.nanoTime();
       log.debug(
           "Engine start, ms: settings {}, journal migration {}, pool {}, wiring {}, actor system {}, projection tables {}",
@@ -494,6 +507,7 @@ public final class UploadEngine implements AutoCloseable {
       ActorSystem<EngineGuardian.Command> system,
       JournalDatabase journal,
       DataSource pool,
+      int slices,
       boolean run,
       Duration readAgainWhileIdle) {
     try {
@@ -504,7 +518,7 @@ public final class UploadEngine implements AutoCloseable {
       Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
       throw new EngineStartException("cannot create the Activity projection's tables: " + cause.getMessage(), cause);
     }
-    system.tell(new EngineGuardian.StartActivity(pool, run, readAgainWhileIdle));
+    system.tell(new EngineGuardian.StartActivity(pool, slices, run, readAgainWhileIdle));
   }
 
   /**

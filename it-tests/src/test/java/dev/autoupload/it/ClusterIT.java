@@ -20,10 +20,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -47,11 +49,12 @@ import org.openqa.selenium.By;
  * file of every library ends up on its target once, sha256-equal to its source, with no part file
  * left, and the Activity lists every file once, completed.
  *
- * <p>The Activity projection runs on one node at a time (a sharded daemon process): a second test
- * kills its node while events stream, a survivor takes it over from its stored offset and both
- * survivors list every file once; then the survivor running it is stopped with SIGTERM and hands it
- * and its libraries over to the last node, which sends nothing again. A third test has any node
- * show, pause and resume a library that runs on another.
+ * <p>The Activity projection runs in four slices, each on one node at a time (a sharded daemon
+ * process of four instances, spread over the nodes): a second test kills a node running slices
+ * while events stream, the survivors take them over from their stored offsets and both list every
+ * file once; then a survivor running slices is stopped with SIGTERM and hands them and its
+ * libraries over to the last node, which sends nothing again. A third test has any node show,
+ * pause and resume a library that runs on another.
  */
 class ClusterIT {
 
@@ -65,8 +68,10 @@ class ClusterIT {
   private static final Duration COMPLETE_TIMEOUT = Duration.ofSeconds(120);
   /** From every file on its target to every one completed in the Activity of a surviving node. */
   private static final Duration ACTIVITY_TIMEOUT = Duration.ofSeconds(20);
-  private static final String PROJECTION_RUNS = "autoupload: the Activity projection runs on this node";
-  private static final String PROJECTION_STOPPED = "autoupload: the Activity projection stopped on this node";
+  /** The cluster's default number of Activity slices ({@code autoupload.cluster.activity-slices}). */
+  private static final int SLICES = 4;
+  private static final Pattern SLICE_LINE =
+      Pattern.compile("autoupload: Activity slice (\\d+) of " + SLICES + " (runs|stopped) on this node");
   private static final String BIG = "big";
 
   /** A journal of its own per test: no library or remembered entity of one test in the other. */
@@ -253,7 +258,7 @@ class ClusterIT {
   }
 
   @Test
-  void theActivityProjectionsNodeKilledMidStreamTheActivityGoesOnOnASurvivorFromItsOffset() throws Exception {
+  void aNodeRunningActivitySlicesKilledMidStreamTheActivityGoesOnOnTheSurvivorsFromTheirOffsets() throws Exception {
     SplittableRandom random = new SplittableRandom(3141);
     List<String> ids = List.of("act1", "act2", "act3", "act4", "act5", "act6");
     List<String> everyFile = new ArrayList<>();
@@ -261,28 +266,31 @@ class ClusterIT {
       MediaFiles.randomTree(source(id), 30, 64 * KIB, 512 * KIB, random);
       MediaFiles.sha256Tree(source(id)).keySet().forEach(path -> everyFile.add(id + " " + path + " completed"));
     }
-    // Slow enough that uploads, and the events the projection folds, go on when its node dies.
+    // Slow enough that uploads, and the events the projection folds, go on when a node dies.
     List<AppProcess> nodes = startCluster(ids, "2MiB");
-    await().atMost(START_TIMEOUT).until(() -> projectionOn(nodes).size() == 1);
-    int victim = projectionOn(nodes).get(0);
+    // Sharding spreads the slices over the nodes (it rebalances those the first node took).
+    await().atMost(START_TIMEOUT).until(() -> everySliceOnceOn(nodes) && slicesOn(nodes).values().stream().filter(s -> !s.isEmpty()).count() >= 2);
+    Map<Integer, Set<Integer>> placedAtStart = slicesOn(nodes);
+    int victim = placedAtStart.entrySet().stream().filter(node -> !node.getValue().isEmpty()).findFirst().orElseThrow().getKey();
     List<AppProcess> survivors = IntStream.range(0, 3).filter(n -> n != victim).mapToObj(nodes::get).toList();
     Api api = Api.of(survivors.get(0));
 
-    // Killed once its projection has written some of the Activity, and stored its offset with it.
+    // Killed once the projections have written some of the Activity, and stored their offsets with it.
     await()
         .atMost(START_TIMEOUT)
         .pollInterval(Duration.ofMillis(100))
         .until(() -> activity(api).stream().filter(item -> item.endsWith(" completed")).count() >= 20);
+    Set<Integer> victimSlices = slicesOn(nodes).get(victim);
     nodes.get(victim).kill9();
     long killedNanos = System.nanoTime();
     long completedAtKill = activity(api).stream().filter(item -> item.endsWith(" completed")).count();
     assertThat(completedAtKill).as("files completed in the Activity at the kill").isLessThan(everyFile.size());
 
-    await().atMost(MOVE_TIMEOUT).until(() -> projectionOn(survivors).size() == 1);
+    await().atMost(MOVE_TIMEOUT).until(() -> everySliceOnceOn(survivors));
     Duration moved = Duration.ofNanos(System.nanoTime() - killedNanos);
     awaitEveryTargetEqualsItsSource(ids);
     Duration completed = Duration.ofNanos(System.nanoTime() - killedNanos);
-    // Taken over from the stored offset: every file once (nothing applied twice), completed.
+    // Taken over from the stored offsets: every file once (nothing applied twice), completed.
     for (AppProcess survivor : survivors) {
       Api survivorApi = Api.of(survivor);
       await()
@@ -296,29 +304,28 @@ class ClusterIT {
       assertThat(survivor.errorLines()).as(survivor.describe()).isEmpty();
     }
 
-    // The survivor that runs the projection now is stopped with SIGTERM: it hands its libraries
-    // and the projection over to the last node before it exits, and the last node sends nothing
-    // again and lists every file once, completed.
-    AppProcess leaving = survivors.get(projectionOn(survivors).get(0));
-    int takenOverBy = nodes.indexOf(leaving);
-    AppProcess last = survivors.get(0) == leaving ? survivors.get(1) : survivors.get(0);
+    // A survivor that runs slices now is stopped with SIGTERM: it hands its libraries and its
+    // slices over to the last node before it exits, and the last node sends nothing again and
+    // lists every file once, completed.
+    Map<Integer, Set<Integer>> placedAfterKill = slicesOn(survivors);
+    int leavingIndex = placedAfterKill.entrySet().stream().filter(node -> !node.getValue().isEmpty()).findFirst().orElseThrow().getKey();
+    AppProcess leaving = survivors.get(leavingIndex);
+    Set<Integer> leavingSlices = placedAfterKill.get(leavingIndex);
+    AppProcess last = survivors.get(1 - leavingIndex);
     List<String> handedOver = nodeLibraries(leaving);
-    int lastLinesBefore = last.stdout().size();
     long leavingNanos = System.nanoTime();
     leaving.terminate();
     assertThat(leaving.waitFor(Duration.ofSeconds(60))).as(leaving.describe()).isEqualTo(AppProcess.SIGTERM_EXIT);
     assertThat(leaving.stdout())
         .as(leaving.describe())
         .containsAll(handedOver.stream().map(id -> "autoupload: library " + id + " stopped on this node").toList())
-        .contains(PROJECTION_STOPPED);
+        .containsAll(leavingSlices.stream().map(slice -> sliceLine(slice, "stopped")).toList());
     await()
         .atMost(MOVE_TIMEOUT)
         .until(
-            () -> {
-              List<String> since = last.stdout().subList(lastLinesBefore, last.stdout().size());
-              return since.contains(PROJECTION_RUNS)
-                  && handedOver.stream().allMatch(id -> since.contains("autoupload: library " + id + " runs on this node"));
-            });
+            () ->
+                everySliceOnceOn(List.of(last))
+                    && handedOver.stream().allMatch(id -> last.stdout().contains("autoupload: library " + id + " runs on this node")));
     Duration handedOverAfter = Duration.ofNanos(System.nanoTime() - leavingNanos);
     Api lastApi = Api.of(last);
     await()
@@ -336,9 +343,10 @@ class ClusterIT {
     assertThat(last.isAlive()).as(last.describe()).isTrue();
     assertThat(last.errorLines()).as(last.describe()).isEmpty();
     System.out.printf(
-        "ClusterIT: killed node %d running the Activity projection with %d of %d files completed in it; it ran on node %d %.1f s after the kill, all files on their targets after %.1f s, all listed once, completed, on both survivors after %.1f s; node %d stopped with SIGTERM handed %s and the projection over, running on the last node %.1f s later%n",
-        victim, completedAtKill, everyFile.size(), takenOverBy, moved.toMillis() / 1000.0, completed.toMillis() / 1000.0,
-        listed.toMillis() / 1000.0, takenOverBy, handedOver, handedOverAfter.toMillis() / 1000.0);
+        "ClusterIT: Activity slices per node at the start %s; killed node %d running slices %s with %d of %d files completed in the Activity; every slice ran on a survivor %.1f s after the kill (%s), all files on their targets after %.1f s, all listed once, completed, on both survivors after %.1f s; node %d stopped with SIGTERM handed %s and slices %s over, all %d slices running on the last node %.1f s later%n",
+        placedAtStart, victim, victimSlices, completedAtKill, everyFile.size(), moved.toMillis() / 1000.0, placedAfterKill,
+        completed.toMillis() / 1000.0, listed.toMillis() / 1000.0, nodes.indexOf(leaving), handedOver, leavingSlices,
+        SLICES, handedOverAfter.toMillis() / 1000.0);
   }
 
   /**
@@ -684,23 +692,37 @@ class ClusterIT {
     }
   }
 
-  /** The nodes whose output says the Activity projection runs there and has not stopped since. */
-  private static List<Integer> projectionOn(List<AppProcess> nodes) {
-    List<Integer> where = new ArrayList<>();
+  /**
+   * The Activity slices each node's output says run there and have not stopped since, by the
+   * node's index in {@code nodes}; a dead node runs none.
+   */
+  private static Map<Integer, Set<Integer>> slicesOn(List<AppProcess> nodes) {
+    Map<Integer, Set<Integer>> where = new TreeMap<>();
     for (int n = 0; n < nodes.size(); n++) {
-      boolean runs = false;
+      Set<Integer> slices = new TreeSet<>();
       for (String line : nodes.get(n).stdout()) {
-        if (line.equals(PROJECTION_RUNS)) {
-          runs = true;
-        } else if (line.equals(PROJECTION_STOPPED)) {
-          runs = false;
+        Matcher slice = SLICE_LINE.matcher(line);
+        if (slice.matches()) {
+          if (slice.group(2).equals("runs")) {
+            slices.add(Integer.parseInt(slice.group(1)));
+          } else {
+            slices.remove(Integer.parseInt(slice.group(1)));
+          }
         }
       }
-      if (runs && nodes.get(n).isAlive()) {
-        where.add(n);
-      }
+      where.put(n, nodes.get(n).isAlive() ? slices : Set.of());
     }
     return where;
+  }
+
+  /** Whether every Activity slice runs on exactly one of {@code nodes}. */
+  private static boolean everySliceOnceOn(List<AppProcess> nodes) {
+    List<Integer> running = slicesOn(nodes).values().stream().flatMap(Set::stream).sorted().toList();
+    return running.equals(IntStream.range(0, SLICES).boxed().toList());
+  }
+
+  private static String sliceLine(int slice, String what) {
+    return "autoupload: Activity slice " + slice + " of " + SLICES + " " + what + " on this node";
   }
 
   /** Every item of a node's {@code /api/activity}, page by page, as "library path state". */

@@ -15,18 +15,19 @@ import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 
 /**
- * Runs the Activity projection on exactly one node of the cluster: a sharded daemon process of one
- * instance (one tag to read), which sharding places on one node and moves when that node leaves
- * or dies. While it lives it keeps its node's engine's projection running ({@link
- * EngineInternals#startActivityProjection}); when sharding hands it over it stops the projection
- * and stops only once the projection has stopped (its last transaction committed or rolled back),
- * so the next node starts it only then, from the offset stored with the rows. The engines of
+ * Runs each slice of the Activity projection ({@code ActivitySlices}) on exactly one node of the
+ * cluster: a sharded daemon process with one instance per slice (one tag to read each), which
+ * sharding spreads over the nodes and moves when a node leaves or dies. While an instance lives it
+ * keeps its slice's projection running in its node's engine ({@link
+ * EngineInternals#startActivitySlice}); when sharding hands it over it stops that projection and
+ * stops only once the projection has stopped (its last transaction committed or rolled back), so
+ * the next node starts it only then, from the slice's offset stored with the rows. The engines of
  * every node start with {@code autoupload.activity.projection = off} ({@link
  * ClusterSettings#engineSettings}) and all read the one read model in the shared journal.
  *
- * <p>A node killed with the projection running is downed (split brain resolver) before its shard
- * moves, and a SIGKILL cannot leave half a transaction: rows and offset commit together, so the
- * node that takes over neither skips nor repeats an event.
+ * <p>A node killed with a slice running is downed (split brain resolver) before its shard moves,
+ * and a SIGKILL cannot leave half a transaction: rows and offset commit together, so the node
+ * that takes over neither skips nor repeats an event.
  */
 public final class ActivityDaemon {
 
@@ -55,29 +56,35 @@ public final class ActivityDaemon {
   }
 
   /**
-   * Starts the daemon process on this node's actor system; call it once per node.
+   * Starts the daemon process on this node's actor system; call it once per node. Every node's
+   * engine shares the journal, so all agree on its number of slices.
    *
    * @param system the engine's actor system, a cluster node's
    * @param engine this node's engine, started with {@code autoupload.activity.projection = off}
    * @param askTimeout how long one request to the engine may take before it is made again
-   * @param notes told a line when the projection starts or stops on this node
+   * @param notes told a line when a slice's projection starts or stops on this node
    */
   static void init(ActorSystem<?> system, UploadEngine engine, Duration askTimeout, Consumer<String> notes) {
+    int slices = EngineInternals.activitySlices(engine);
     ShardedDaemonProcess.get(system)
         .init(
             Command.class,
             NAME,
-            1,
-            instance ->
+            slices,
+            slice ->
                 Behaviors.setup(
                     context ->
-                        Behaviors.withTimers(timers -> new Daemon(engine, askTimeout, notes, context, timers).starting(false))),
+                        Behaviors.withTimers(
+                            timers -> new Daemon(engine, slice, slices, askTimeout, notes, context, timers).starting(false))),
             ShardedDaemonProcessSettings.create(system),
             Optional.of(HandOff.INSTANCE));
   }
 
   private static final class Daemon {
     private final UploadEngine engine;
+    private final int slice;
+    /** How this slice is named in the notes: "the Activity projection" when it is the only one. */
+    private final String name;
     private final Duration askTimeout;
     private final Consumer<String> notes;
     private final ActorContext<Command> context;
@@ -87,11 +94,15 @@ public final class ActivityDaemon {
 
     Daemon(
         UploadEngine engine,
+        int slice,
+        int slices,
         Duration askTimeout,
         Consumer<String> notes,
         ActorContext<Command> context,
         TimerScheduler<Command> timers) {
       this.engine = engine;
+      this.slice = slice;
+      this.name = slices == 1 ? "the Activity projection" : "Activity slice " + slice + " of " + slices;
       this.askTimeout = askTimeout;
       this.notes = notes;
       this.context = context;
@@ -102,7 +113,7 @@ public final class ActivityDaemon {
     Behavior<Command> starting(boolean handOffAsked) {
       released = false;
       context.pipeToSelf(
-          EngineInternals.startActivityProjection(engine, askTimeout),
+          EngineInternals.startActivitySlice(engine, slice, askTimeout),
           (done, failure) -> new Started(Optional.ofNullable(Failures.unwrap(failure))));
       return waitingForStart(handOffAsked);
     }
@@ -118,12 +129,12 @@ public final class ActivityDaemon {
 
     private Behavior<Command> onStarted(Started started, boolean handOffAsked) {
       if (started.failure().isPresent()) {
-        context.getLog().warn("Starting the Activity projection failed, trying again: {}", started.failure().get().toString());
+        context.getLog().warn("Starting {} failed, trying again: {}", name, started.failure().get().toString());
         // It may have started all the same: a hand-off now must stop it before this stops.
         timers.startSingleTimer(Retry.INSTANCE, RETRY);
         return waitingForStart(handOffAsked);
       }
-      notes.accept("the Activity projection runs on this node");
+      notes.accept(name + " runs on this node");
       return handOffAsked ? stopping() : running();
     }
 
@@ -137,7 +148,7 @@ public final class ActivityDaemon {
     /** Stops the projection; the daemon stops only once it has. */
     private Behavior<Command> stopping() {
       context.pipeToSelf(
-          EngineInternals.stopActivityProjection(engine, askTimeout),
+          EngineInternals.stopActivitySlice(engine, slice, askTimeout),
           (done, failure) -> new Stopped(Optional.ofNullable(Failures.unwrap(failure))));
       return Behaviors.receive(Command.class)
           .onMessageEquals(HandOff.INSTANCE, Behaviors::same)
@@ -150,12 +161,12 @@ public final class ActivityDaemon {
     private Behavior<Command> onStopped(Stopped stopped) {
       if (stopped.failure().isPresent()) {
         // Stopping now could let the projection start on another node while it still runs here.
-        context.getLog().warn("Stopping the Activity projection failed, trying again: {}", stopped.failure().get().toString());
+        context.getLog().warn("Stopping {} failed, trying again: {}", name, stopped.failure().get().toString());
         timers.startSingleTimer(Retry.INSTANCE, RETRY);
         return Behaviors.same();
       }
       released = true;
-      notes.accept("the Activity projection stopped on this node");
+      notes.accept(name + " stopped on this node");
       return Behaviors.stopped();
     }
 
@@ -165,7 +176,7 @@ public final class ActivityDaemon {
      */
     private Behavior<Command> onPostStop(PostStop stop) {
       if (!released) {
-        EngineInternals.stopActivityProjection(engine, askTimeout);
+        EngineInternals.stopActivitySlice(engine, slice, askTimeout);
       }
       return Behaviors.same();
     }

@@ -2,6 +2,7 @@ package dev.autoupload.cluster;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.autoupload.engine.internal.activity.ActivitySlices;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValueFactory;
 import java.time.Duration;
@@ -67,21 +68,29 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, int
 
   /**
    * The engine's settings on a node: {@code config} with the Activity projection off (the cluster
-   * runs it on one node at a time, {@link ActivityDaemon}) and read again at least every {@code
-   * autoupload.cluster.activity-read-again-while-idle}, since the other nodes' events do not wake it.
+   * runs each slice of it on one node at a time, {@link ActivityDaemon}), {@code
+   * autoupload.cluster.activity-slices} slices for a new journal, and read again at least every
+   * {@code autoupload.cluster.activity-read-again-while-idle}, since the other nodes' events do
+   * not wake it.
    *
    * @param config the whole configuration, with the module's {@code reference.conf} beneath it
    * @return the settings to start the node's engine with
-   * @throws IllegalArgumentException for a read interval under 1 ms
+   * @throws IllegalArgumentException for a read interval under 1 ms or slices out of range
    */
   public static Config engineSettings(Config config) {
     Duration readAgain = config.getDuration("autoupload.cluster.activity-read-again-while-idle");
     if (readAgain.toMillis() < 1) {
       throw new IllegalArgumentException("autoupload.cluster.activity-read-again-while-idle must be at least 1ms");
     }
+    int slices = config.getInt("autoupload.cluster.activity-slices");
+    if (slices < 1 || slices > ActivitySlices.MAX) {
+      throw new IllegalArgumentException(
+          "autoupload.cluster.activity-slices must be 1 to " + ActivitySlices.MAX + ", not " + slices);
+    }
     return ConfigFactory.parseMap(
             Map.of(
                 "autoupload.activity.projection", "off",
+                ActivitySlices.SETTING, slices,
                 "autoupload.activity.read-again-while-idle", readAgain.toMillis() + "ms"))
         .withFallback(config);
   }

@@ -50,6 +50,18 @@ class ClusterSettingsTest {
   }
 
   @Test
+  void aNodesEngineSlicesANewJournalForTheCluster() {
+    assertThat(ClusterSettings.engineSettings(config("seed-nodes = [\"127.0.0.1:2551\"]")).getInt("autoupload.activity.slices"))
+        .as("the cluster's default")
+        .isEqualTo(4);
+    assertThat(ClusterSettings.engineSettings(config("activity-slices = 7")).getInt("autoupload.activity.slices"))
+        .isEqualTo(7);
+    assertThatThrownBy(() -> ClusterSettings.engineSettings(config("activity-slices = 65")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("autoupload.cluster.activity-slices must be 1 to 64, not 65");
+  }
+
+  @Test
   void aSeedNodeWithoutPortIsRefused() {
     assertThatThrownBy(() -> ClusterSettings.from(config("seed-nodes = [\"10.0.0.5\"]")))
         .isInstanceOf(IllegalArgumentException.class)

@@ -2,7 +2,9 @@ package dev.autoupload.engine.internal;
 
 import com.typesafe.config.Config;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.engine.internal.activity.ActivitySlices;
 import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 
@@ -37,11 +39,12 @@ public final class EngineInternals {
 
     /**
      * @param engine a running engine
+     * @param slice the Activity slice, or empty for all of them
      * @param run start (true) or stop (false) its Activity projection
      * @param timeout how long to wait for the engine's answer
      * @return completes once the projection runs, or has stopped
      */
-    CompletionStage<Void> runActivityProjection(UploadEngine engine, boolean run, Duration timeout);
+    CompletionStage<Void> runActivityProjection(UploadEngine engine, OptionalInt slice, boolean run, Duration timeout);
   }
 
   private static volatile Access access;
@@ -111,7 +114,7 @@ public final class EngineInternals {
    *     under way); fails after {@code timeout}
    */
   public static CompletionStage<Void> startActivityProjection(UploadEngine engine, Duration timeout) {
-    return access().runActivityProjection(engine, true, timeout);
+    return access().runActivityProjection(engine, OptionalInt.empty(), true, timeout);
   }
 
   /**
@@ -124,7 +127,54 @@ public final class EngineInternals {
    *     committed or rolled back, so another engine may start it; fails after {@code timeout}
    */
   public static CompletionStage<Void> stopActivityProjection(UploadEngine engine, Duration timeout) {
-    return access().runActivityProjection(engine, false, timeout);
+    return access().runActivityProjection(engine, OptionalInt.empty(), false, timeout);
+  }
+
+  /**
+   * The number of Activity slices of the engine's journal ({@link ActivitySlices}), fixed when the
+   * journal was created.
+   *
+   * @param engine a running engine
+   * @return 1 to {@link ActivitySlices#MAX}
+   */
+  public static int activitySlices(UploadEngine engine) {
+    return ActivitySlices.of(access().actorSystem(engine)).count();
+  }
+
+  /**
+   * Starts the projection of one Activity slice on the engine, as {@link #startActivityProjection}
+   * does for all of them: run each slice on one engine at a time of those sharing a journal.
+   *
+   * @param engine a running engine
+   * @param slice 0 to {@link #activitySlices} - 1
+   * @param timeout how long to wait for the engine's answer
+   * @return completes once the slice's projection runs; fails after {@code timeout}
+   * @throws IllegalArgumentException for a slice the journal does not have
+   */
+  public static CompletionStage<Void> startActivitySlice(UploadEngine engine, int slice, Duration timeout) {
+    return access().runActivityProjection(engine, OptionalInt.of(checkedSlice(engine, slice)), true, timeout);
+  }
+
+  /**
+   * Stops the projection of one Activity slice on the engine, as {@link #stopActivityProjection}
+   * does for all of them.
+   *
+   * @param engine a running engine
+   * @param slice 0 to {@link #activitySlices} - 1
+   * @param timeout how long to wait for the slice's projection to stop
+   * @return completes once it has stopped (its last transaction ended); fails after {@code timeout}
+   * @throws IllegalArgumentException for a slice the journal does not have
+   */
+  public static CompletionStage<Void> stopActivitySlice(UploadEngine engine, int slice, Duration timeout) {
+    return access().runActivityProjection(engine, OptionalInt.of(checkedSlice(engine, slice)), false, timeout);
+  }
+
+  private static int checkedSlice(UploadEngine engine, int slice) {
+    int count = activitySlices(engine);
+    if (slice < 0 || slice >= count) {
+      throw new IllegalArgumentException("slice " + slice + " is not one of this journal's " + count + " Activity slices");
+    }
+    return slice;
   }
 
   private static Access access() {

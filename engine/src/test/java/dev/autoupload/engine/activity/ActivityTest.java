@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.internal.EngineInternals;
+import dev.autoupload.engine.internal.activity.ActivitySlices;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.testing.InMemorySource;
 import dev.autoupload.engine.testing.InMemoryTarget;
@@ -443,6 +444,124 @@ class ActivityTest {
         return null;
       });
     }
+  }
+
+  @Test
+  void eachSliceIsProjectedOnItsOwnFromItsOwnOffsetAndTogetherTheyListEveryUploadOnce() throws Exception {
+    java.util.Map<String, Object> settings =
+        new java.util.HashMap<>(
+            java.util.Map.of(
+                "autoupload.data-dir", dataDir.toAbsolutePath().toString(),
+                "autoupload.activity.projection", "off",
+                "autoupload.activity.slices", 3));
+    InMemorySource source = new InMemorySource("sliced");
+    for (int i = 0; i < 30; i++) {
+      source.add("s%03d.jpg".formatted(i), 1000 + i, Instant.parse("2022-03-01T00:00:00Z").plusSeconds(i));
+    }
+    List<List<Object>> everyRow;
+    try (UploadEngine engine = EngineInternals.start(com.typesafe.config.ConfigFactory.parseMap(settings))) {
+      assertThat(EngineInternals.activitySlices(engine)).isEqualTo(3);
+      engine.addLibrary(new Library("sliced", source, new InMemoryTarget())).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      awaitIdle(engine);
+      // Every upload's events carry its slice's tag, and only that one.
+      java.util.Map<String, Set<String>> tags = uploadTags();
+      assertThat(tags).hasSize(30);
+      tags.forEach((persistenceId, tagged) ->
+          assertThat(tagged).as(persistenceId).containsExactly(ActivitySlices.tag(ActivitySlices.sliceOf(persistenceId, 3), 3)));
+      long inSliceOne = tags.keySet().stream().filter(id -> ActivitySlices.sliceOf(id, 3) == 1).count();
+      assertThat(inSliceOne).as("uploads in slice 1 of 3").isBetween(1L, 29L);
+
+      // Slice 1 alone: its uploads are listed, and no other's.
+      EngineInternals.startActivitySlice(engine, 1, Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      eventually(() -> {
+        assertThat(storedOffsets()).containsOnlyKeys("file-upload-1").containsEntry("file-upload-1", lastTagged("file-upload-1"));
+        return null;
+      });
+      assertThat(rows()).hasSize((int) inSliceOne);
+      for (List<Object> row : rows()) {
+        assertThat(ActivitySlices.sliceOf("FileUpload|" + row.get(0) + ":" + row.get(1), 3)).as("%s", row).isEqualTo(1);
+      }
+      assertThatThrownBy(() -> engine.rebuildActivity().toCompletableFuture().get(5, TimeUnit.SECONDS))
+          .hasMessageContaining("only 1 of the 3 Activity slices run on this engine");
+      assertThatThrownBy(() -> EngineInternals.startActivitySlice(engine, 3, Duration.ofSeconds(5)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("slice 3 is not one of this journal's 3 Activity slices");
+
+      // Then every slice: each from its own offset, every upload once.
+      EngineInternals.startActivityProjection(engine, Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      everyRow =
+          eventually(() -> {
+            assertThat(storedOffsets())
+                .containsOnlyKeys("file-upload-0", "file-upload-1", "file-upload-2")
+                .containsEntry("file-upload-0", lastTagged("file-upload-0"))
+                .containsEntry("file-upload-2", lastTagged("file-upload-2"));
+            List<List<Object>> rows = rows();
+            assertThat(rows).hasSize(30);
+            assertThat(rows).allSatisfy(row -> assertThat(row.get(7)).isEqualTo("COMPLETED"));
+            return rows;
+          });
+      engine.rebuildActivity().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      eventually(() -> {
+        assertThat(rows()).as("what one replay of every slice gives").isEqualTo(everyRow);
+        return null;
+      });
+    }
+
+    // The journal keeps the number of slices it was created with, whatever a later engine asks.
+    settings.put("autoupload.activity.slices", 5);
+    settings.put("autoupload.activity.projection", "on");
+    try (UploadEngine engine = EngineInternals.start(com.typesafe.config.ConfigFactory.parseMap(settings))) {
+      assertThat(EngineInternals.activitySlices(engine)).isEqualTo(3);
+      assertThat(engine.activity(50, Optional.empty(), ActivityOrder.UPLOADED).toCompletableFuture().get(5, TimeUnit.SECONDS).items())
+          .hasSize(30);
+    }
+  }
+
+  /** The tags of each upload's events in the journal, by persistence id. */
+  private java.util.Map<String, Set<String>> uploadTags() throws Exception {
+    java.util.Map<String, Set<String>> tags = new java.util.TreeMap<>();
+    try (Connection db = journal();
+        Statement query = db.createStatement();
+        ResultSet rows =
+            query.executeQuery(
+                "SELECT j.persistence_id, t.tag FROM event_journal j JOIN event_tag t ON t.event_id = j.ordering "
+                    + "WHERE j.persistence_id LIKE 'FileUpload|%'")) {
+      while (rows.next()) {
+        tags.computeIfAbsent(rows.getString(1), id -> new java.util.TreeSet<>()).add(rows.getString(2));
+      }
+    }
+    return tags;
+  }
+
+  /** The journal ordering of the last event tagged {@code tag}. */
+  private long lastTagged(String tag) throws Exception {
+    try (Connection db = journal();
+        java.sql.PreparedStatement query = db.prepareStatement("SELECT MAX(event_id) FROM event_tag WHERE tag = ?")) {
+      query.setString(1, tag);
+      try (ResultSet rows = query.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    }
+  }
+
+  /** The Activity projection's stored offsets (journal orderings), by slice tag. */
+  private java.util.Map<String, Long> storedOffsets() throws Exception {
+    java.util.Map<String, Long> offsets = new java.util.TreeMap<>();
+    try (Connection db = journal();
+        Statement query = db.createStatement();
+        ResultSet rows =
+            query.executeQuery(
+                "SELECT projection_key, current_offset FROM pekko_projection_offset_store WHERE projection_name = 'activity'")) {
+      while (rows.next()) {
+        offsets.put(rows.getString(1), Long.parseLong(rows.getString(2)));
+      }
+    }
+    return offsets;
+  }
+
+  private Connection journal() throws Exception {
+    return DriverManager.getConnection("jdbc:h2:file:" + dataDir.resolve("journal") + ";DATABASE_TO_UPPER=false", "sa", "");
   }
 
   /** The Activity projection's stored offset (a journal ordering), if it has stored one. */

@@ -22,15 +22,15 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
- * Keeps the Activity read model ({@link ActivityStore}) from the tagged {@link FileUpload} events.
- * Exactly once: a group of events' row changes and the projection's offset commit in one
- * transaction on the journal's own database, so a kill can neither skip nor repeat an event.
+ * Keeps the Activity read model ({@link ActivityStore}) from the tagged {@link FileUpload} events,
+ * one projection per slice ({@link ActivitySlices}), each with its own offset. Exactly once: a
+ * group of events' row changes and the slice's offset commit in one transaction on the journal's
+ * own database, so a kill can neither skip nor repeat an event.
  */
 public final class ActivityProjection {
 
-  /** The projection's name, under which its offset is stored. */
+  /** The projection's name, under which its slices' offsets are stored (keyed by their tags). */
   public static final String NAME = "activity";
-  private static final ProjectionId ID = ProjectionId.of(NAME, FileUpload.TAG);
   /** How soon the view reads again after a read that found events: it follows uploads closely. */
   private static final Duration READ_AGAIN_WHILE_BUSY = Duration.ofMillis(250);
   /**
@@ -45,33 +45,39 @@ public final class ActivityProjection {
   private ActivityProjection() {}
 
   /**
-   * Where the projection reads its events from; make it once per engine and give it to every
-   * {@link #behavior} of that engine (it listens to the engine's events for as long as the engine
-   * runs, however often the projection is stopped and started).
+   * Where a slice's projection reads its events from; make it once per engine and slice and give
+   * it to every {@link #behavior} of that slice on that engine (it listens to the engine's events
+   * for as long as the engine runs, however often the projection is stopped and started).
    *
    * @param system the engine's, whose journal the events are read from
+   * @param tag the slice's tag ({@link ActivitySlices#tag})
    * @param readAgainWhileIdle how long an idle engine's view waits at most before it reads again
    *     (any event of this engine wakes it; {@code autoupload.activity.read-again-while-idle})
    * @return the events' source
    */
   public static SourceProvider<Offset, EventEnvelope<FileUpload.Event>> events(
-      ActorSystem<?> system, Duration readAgainWhileIdle) {
-    return new TaggedEvents(system, FileUpload.TAG, READ_AGAIN_WHILE_BUSY, readAgainWhileIdle);
+      ActorSystem<?> system, String tag, Duration readAgainWhileIdle) {
+    return new TaggedEvents(system, tag, READ_AGAIN_WHILE_BUSY, readAgainWhileIdle);
   }
 
   /**
-   * The projection's actor; one at a time per engine, and on one engine at a time of those that
-   * share a journal: it resumes from the offset stored with the rows, wherever it runs.
+   * A slice's projection actor; one at a time per engine and slice, and on one engine at a time
+   * of those that share a journal: it resumes from the offset stored with the rows, wherever it
+   * runs.
    *
    * @param system the engine's, whose journal the events are read from
    * @param dataSource a pool on the journal database, where rows and offsets are written
-   * @param events the engine's {@link #events}
+   * @param tag the slice's tag, which keys its offset
+   * @param events the engine's {@link #events} of that slice
    * @return the actor's behaviour
    */
   public static Behavior<ProjectionBehavior.Command> behavior(
-      ActorSystem<?> system, DataSource dataSource, SourceProvider<Offset, EventEnvelope<FileUpload.Event>> events) {
+      ActorSystem<?> system,
+      DataSource dataSource,
+      String tag,
+      SourceProvider<Offset, EventEnvelope<FileUpload.Event>> events) {
     GroupedProjection<Offset, EventEnvelope<FileUpload.Event>> projection =
-        JdbcProjection.groupedWithin(ID, events, sessions(dataSource), () -> new Handler(), system)
+        JdbcProjection.groupedWithin(ProjectionId.of(NAME, tag), events, sessions(dataSource), () -> new Handler(), system)
             .withGroup(GROUP_EVENTS, GROUP_WITHIN);
     return ProjectionBehavior.create(projection);
   }
@@ -88,7 +94,7 @@ public final class ActivityProjection {
   }
 
   /**
-   * Empties the read model and forgets the projection's offset: the next run replays everything.
+   * Empties the read model and forgets every slice's offset: the next run replays everything.
    *
    * @param dataSource a pool on the journal database
    * @throws SQLException when the database cannot be written

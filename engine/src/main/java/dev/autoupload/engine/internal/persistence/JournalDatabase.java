@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.autoupload.engine.EngineStartException;
 import dev.autoupload.engine.freespace.FreedLog;
+import dev.autoupload.engine.internal.activity.ActivitySlices;
 import dev.autoupload.engine.internal.activity.ActivityStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -71,6 +73,16 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
       this.projectionDialect = projectionDialect;
     }
   }
+
+  /**
+   * Migration 10: the number of Activity slices the upload events are tagged for ({@link
+   * ActivitySlices}), one row once fixed. A journal that already holds events was written with
+   * the one tag of before, so it is fixed at one slice here; a new one is fixed by its first engine.
+   */
+  private static final List<String> ACTIVITY_SLICES_SCHEMA =
+      List.of(
+          "CREATE TABLE IF NOT EXISTS autoupload_activity_slices (slices INTEGER NOT NULL)",
+          "INSERT INTO autoupload_activity_slices (slices) SELECT 1 FROM event_journal LIMIT 1");
 
   /** A numbered step of the schema; applied once, in order, recorded in autoupload_schema_version. */
   private record Migration(int version, String description, List<String> statements) {}
@@ -181,7 +193,8 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
         new Migration(6, "content hash cache keyed by asset version", JdbcContentHashCache.VERSIONED_SCHEMA),
         new Migration(7, "content sha256 in the Activity read model", ActivityStore.SHA256_SCHEMA),
         new Migration(8, "originals moved or deleted after their backup was proven", FreedLog.SCHEMA),
-        new Migration(9, "the libraries' ledgers, beside their snapshots", JdbcLedgerTable.SCHEMA));
+        new Migration(9, "the libraries' ledgers, beside their snapshots", JdbcLedgerTable.SCHEMA),
+        new Migration(10, "the journal's number of Activity slices", ACTIVITY_SLICES_SCHEMA));
   }
 
   /**
@@ -279,6 +292,31 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
    * @throws EngineStartException as {@link #migrate()}
    */
   public Optional<Connection> migrateAndHold() {
+    return migrateAndHold(OptionalInt.empty()).held();
+  }
+
+  /**
+   * What {@link #migrateAndHold(int)} leaves: the connection it held and the journal's slices.
+   *
+   * @param held the open connection of an embedded H2 database, which the caller closes
+   * @param activitySlices the journal's number of Activity slices
+   */
+  public record Migrated(Optional<Connection> held, int activitySlices) {}
+
+  /**
+   * {@link #migrateAndHold()}, then fixes the journal's number of Activity slices where no engine
+   * has yet: once fixed it stays, whatever a later engine wants (its events keep their tags).
+   *
+   * @param wantedSlices {@code autoupload.activity.slices}
+   * @return the held connection and the number of slices the journal is fixed at, which may differ
+   *     from {@code wantedSlices}
+   * @throws EngineStartException as {@link #migrate()}
+   */
+  public Migrated migrateAndHold(int wantedSlices) {
+    return migrateAndHold(OptionalInt.of(ActivitySlices.requireValid(wantedSlices)));
+  }
+
+  private Migrated migrateAndHold(OptionalInt wantedSlices) {
     requireDriver();
     Connection connection = null;
     try {
@@ -299,12 +337,13 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
           apply(connection, migration);
         }
       }
+      int slices = wantedSlices.isPresent() ? fixActivitySlices(connection, wantedSlices.getAsInt()) : 1;
       if (dialect != Dialect.H2) {
         // A server keeps its database open by itself; closing the session ends the migration lock.
         connection.close();
-        return Optional.empty();
+        return new Migrated(Optional.empty(), slices);
       }
-      return Optional.of(connection);
+      return new Migrated(Optional.of(connection), slices);
     } catch (RuntimeException e) {
       closeQuietly(connection);
       throw e;
@@ -435,6 +474,21 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
       insert.setString(2, migration.description());
       insert.executeUpdate();
     }
+  }
+
+  /** The journal's number of Activity slices: the one stored, else {@code wanted}, stored now. */
+  private static int fixActivitySlices(Connection connection, int wanted) throws SQLException {
+    try (Statement query = connection.createStatement();
+        ResultSet rows = query.executeQuery("SELECT slices FROM autoupload_activity_slices")) {
+      if (rows.next()) {
+        return rows.getInt(1);
+      }
+    }
+    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO autoupload_activity_slices (slices) VALUES (?)")) {
+      insert.setInt(1, wanted);
+      insert.executeUpdate();
+    }
+    return wanted;
   }
 
   /** The versions applied so far, in one query. */

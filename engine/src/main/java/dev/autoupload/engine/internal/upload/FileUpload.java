@@ -1,6 +1,7 @@
 package dev.autoupload.engine.internal.upload;
 
 import dev.autoupload.engine.conditions.BlockerReason;
+import dev.autoupload.engine.internal.activity.ActivitySlices;
 import dev.autoupload.engine.internal.serialization.CborSerializable;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
@@ -57,13 +58,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * version's first attempt where the journal holds an unfinished one of another version: no upload
  * ever continues bytes of another version of its file.
  *
- * <p>Every event is tagged {@value #TAG} for the Activity projection.
+ * <p>Every event is tagged with its upload's Activity slice ({@link ActivitySlices}) for the
+ * Activity projection.
  */
 public final class FileUpload
     extends EventSourcedBehaviorWithEnforcedReplies<FileUpload.Command, FileUpload.Event, FileUpload.State> {
 
-  /** The journal tag on every event, which the Activity projection reads. */
-  public static final String TAG = "file-upload";
   /** The journal's entity type of its events; for the engine's own use. */
   public static final String ENTITY_TYPE = "FileUpload";
 
@@ -447,12 +447,15 @@ public final class FileUpload
   private Transfer transfer;
   /** A discard runs ({@link #discardThen}): every other command waits in the stash. */
   private boolean discarding;
+  /** The tag of every event: this upload's Activity slice. */
+  private final Set<String> tags;
 
   private FileUpload(ActorContext<Command> context, Job job) {
     super(persistenceId(job.asset().libraryId(), job.asset().id()));
     this.context = context;
     this.job = job;
     this.asset = job.asset();
+    this.tags = Set.of(ActivitySlices.of(context.getSystem()).tagOf(persistenceId().id()));
     this.blockingIo =
         context
             .getSystem()
@@ -467,7 +470,7 @@ public final class FileUpload
 
   @Override
   public Set<String> tagsFor(Event event) {
-    return Set.of(TAG);
+    return tags;
   }
 
   /**

@@ -30,8 +30,8 @@ class JournalDatabaseTest {
         rows.next();
         assertThat(rows.getInt(1))
             .as("journal tables, Activity read model, hash cache, live photos, conflict notes, versioned hash cache, "
-                + "content sha256 in the Activity read model, freed originals, ledger table")
-            .isEqualTo(9);
+                + "content sha256 in the Activity read model, freed originals, ledger table, Activity slices")
+            .isEqualTo(10);
       }
       try (ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM \"event_journal\"")) {
         rows.next();
@@ -49,11 +49,48 @@ class JournalDatabaseTest {
         Statement query = other.createStatement();
         ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM autoupload_schema_version")) {
       rows.next();
-      assertThat(rows.getInt(1)).isEqualTo(9);
+      assertThat(rows.getInt(1)).isEqualTo(10);
       assertThat(held.isClosed()).isFalse();
     }
     // Applied once: a second start finds every version and applies nothing.
     journal.migrateAndHold().orElseThrow().close();
+  }
+
+  @Test
+  void aNewJournalIsSlicedAsItsFirstEngineAsksAndKeepsThatNumberAfter() throws Exception {
+    JournalDatabase journal = JournalDatabase.of("", "sa", "", dataDir);
+    // A plain migration (a tool's) fixes nothing: the first engine decides.
+    journal.migrate();
+
+    JournalDatabase.Migrated first = journal.migrateAndHold(4);
+    first.held().orElseThrow().close();
+    assertThat(first.activitySlices()).isEqualTo(4);
+    JournalDatabase.Migrated later = journal.migrateAndHold(2);
+    later.held().orElseThrow().close();
+    assertThat(later.activitySlices()).as("fixed at its first engine's number").isEqualTo(4);
+    assertThatThrownBy(() -> journal.migrateAndHold(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("autoupload.activity.slices must be 1 to 64, not 0");
+  }
+
+  @Test
+  void aJournalThatHeldEventsBeforeThereWereSlicesKeepsOne() throws Exception {
+    JournalDatabase journal = JournalDatabase.of("", "sa", "", dataDir);
+    journal.migrate();
+    // As a journal written before migration 10 stands: events, and no record of slices.
+    try (Connection db = journal.connect(); Statement sql = db.createStatement()) {
+      sql.execute("DROP TABLE autoupload_activity_slices");
+      sql.execute("DELETE FROM autoupload_schema_version WHERE version = 10");
+      sql.execute(
+          "INSERT INTO event_journal (persistence_id, sequence_number, deleted, writer, write_timestamp, "
+              + "adapter_manifest, event_ser_id, event_ser_manifest, event_payload) "
+              + "VALUES ('FileUpload|lib:a', 1, FALSE, 'w', 0, '', 1, 'm', X'00')");
+    }
+
+    JournalDatabase.Migrated migrated = journal.migrateAndHold(4);
+    migrated.held().orElseThrow().close();
+
+    assertThat(migrated.activitySlices()).as("its events are tagged file-upload, one slice").isEqualTo(1);
   }
 
   @Test
