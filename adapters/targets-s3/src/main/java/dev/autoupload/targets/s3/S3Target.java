@@ -7,6 +7,7 @@ import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.targets.FolderListings;
 import dev.autoupload.targets.S3Config;
 import dev.autoupload.targets.Spool;
 import dev.autoupload.targets.TargetSettings;
@@ -18,6 +19,7 @@ import java.text.Normalizer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -44,6 +46,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.ListPartsResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.Part;
@@ -59,6 +62,11 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * S3Config#partSize()} bytes. The upload id is not kept here: after a crash, {@link #probe} and
  * {@link #open} find the upload again through ListMultipartUploads and ListParts, so at most one
  * part is sent twice.
+ *
+ * <p>A probe for a new file costs no request of its own: the folder's listing (ListObjectsV2 and
+ * ListMultipartUploads, once a folder every {@link FolderListings#FRESH_FOR_NANOS 30 s}) says it is
+ * absent; a name the listing holds is looked up on its own (HeadObject). Publishing looks the key
+ * up once more, so a file another client stored after the listing is never overwritten.
  *
  * <p>Every object carries its hex sha256 as user metadata ({@value #SHA256_METADATA}), so {@link
  * #probe} can tell an identical file from a different one. Each request that sends bytes carries
@@ -93,6 +101,8 @@ public final class S3Target implements UploadTarget {
   private final S3Config config;
   private final String prefix;
   private final Set<String> uploading = ConcurrentHashMap.newKeySet();
+  /** One listing a folder answers the probes for the new files in it (see {@link FolderListings}). */
+  private final FolderListings listings = new FolderListings();
   private final java.nio.file.Path spoolDir;
   private final TargetSettings.NameRulesSetting nameRules;
   private final AtomicReference<ChecksumHeader> checksumHeader;
@@ -224,6 +234,10 @@ public final class S3Target implements UploadTarget {
   @Override
   public RemoteState probe(String remotePath, Optional<String> resumeToken) throws UploadException {
     String key = key(remotePath);
+    // A recorded upload id means a session of this file began: ask about it on its own.
+    if (resumeToken.isEmpty() && listings.absent(folderOf(key), nameOf(key), this::listFolder)) {
+      return new RemoteState.Absent();
+    }
     Optional<HeadObjectResponse> head = head(key);
     if (head.isPresent()) {
       return new RemoteState.Complete(
@@ -281,15 +295,62 @@ public final class S3Target implements UploadTarget {
       throw new UploadException(
           new UploadError.Transient(path + " is being uploaded by another session"));
     }
+    listings.writing(folderOf(key), nameOf(key));
+    Runnable closed =
+        () -> {
+          uploading.remove(key);
+          listings.written(folderOf(key), nameOf(key));
+        };
     try {
       if (size < config.multipartThreshold()) {
-        return new SinglePutSession(this, path, key, size, replace, () -> uploading.remove(key));
+        return new SinglePutSession(this, path, key, size, replace, closed);
       }
-      return MultipartSession.open(this, path, key, size, replace, resumeToken, () -> uploading.remove(key));
+      return MultipartSession.open(this, path, key, size, replace, resumeToken, closed);
     } catch (UploadException | RuntimeException e) {
-      uploading.remove(key);
+      closed.run();
       throw e;
     }
+  }
+
+  /** The key's folder: its prefix up to and with its last '/', empty at the bucket's root. */
+  private static String folderOf(String key) {
+    return key.substring(0, key.lastIndexOf('/') + 1);
+  }
+
+  private static String nameOf(String key) {
+    return key.substring(key.lastIndexOf('/') + 1);
+  }
+
+  /**
+   * The names in the folder {@code folder} (a key prefix ending in '/'): its objects and the keys
+   * with a multipart upload in progress, so that a probe finds either by asking on its own.
+   */
+  private Optional<Set<String>> listFolder(String folder) throws UploadException {
+    Set<String> names = new HashSet<>();
+    try {
+      for (ListObjectsV2Response page :
+          client.listObjectsV2Paginator(b -> b.bucket(config.bucket()).prefix(folder).delimiter("/"))) {
+        page.contents().forEach(object -> names.add(object.key().substring(folder.length())));
+      }
+      String keyMarker = null;
+      String uploadIdMarker = null;
+      while (true) {
+        String km = keyMarker;
+        String um = uploadIdMarker;
+        ListMultipartUploadsResponse page =
+            client.listMultipartUploads(
+                b -> b.bucket(config.bucket()).prefix(folder).keyMarker(km).uploadIdMarker(um));
+        page.uploads().forEach(upload -> names.add(upload.key().substring(folder.length())));
+        if (!Boolean.TRUE.equals(page.isTruncated())) {
+          break;
+        }
+        keyMarker = page.nextKeyMarker();
+        uploadIdMarker = page.nextUploadIdMarker();
+      }
+    } catch (SdkException e) {
+      throw S3Errors.classify("list " + (folder.isEmpty() ? "the bucket" : folder), e);
+    }
+    return Optional.of(names);
   }
 
   /**

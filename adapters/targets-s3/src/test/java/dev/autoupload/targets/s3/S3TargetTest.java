@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.text.Normalizer;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 class S3TargetTest {
@@ -400,6 +402,83 @@ class S3TargetTest {
       assertThat(target.notes()).isEmpty();
       assertThat(target.probe("small.jpg"))
           .isEqualTo(new RemoteState.Complete(small.length, Optional.of(sha256(small))));
+    }
+  }
+
+  // ---- requests per file ----
+
+  /**
+   * What a steady upload of new small files costs: the folder is listed once for all their probes
+   * (its objects and its uploads in progress), and each file takes the look-up before it is
+   * published and its PutObject.
+   */
+  @Test
+  void newFilesInOneFolderCostOneListingAndTwoRequestsEach() throws Exception {
+    upload(target, "2026/12/before.jpg", random(100, 1), KIB);
+    try (FaultProxy proxy = FaultProxy.start(server.endpoint());
+        S3Target counted = S3Target.connect(config.withEndpoint(proxy.uri(), true))) {
+      // The write check finds out whether the server takes the checksum header: then no request is tried twice.
+      counted.check();
+      int checked = proxy.exchanges().size();
+      for (int i = 0; i < 10; i++) {
+        assertThat(counted.probe("2026/12/IMG_" + i + ".jpg")).isEqualTo(new RemoteState.Absent());
+        upload(counted, "2026/12/IMG_" + i + ".jpg", random(1000 + i, i), KIB);
+      }
+      List<String> requests =
+          proxy.exchanges().subList(checked, proxy.exchanges().size()).stream().map(e -> e.method() + " " + e.target()).toList();
+      assertThat(requests.stream().filter(r -> r.startsWith("GET ") && r.contains("list-type=2")))
+          .as("object listings in %s", requests)
+          .hasSize(1);
+      assertThat(requests.stream().filter(r -> r.startsWith("GET ") && r.contains("uploads")))
+          .as("listings of uploads in progress in %s", requests)
+          .hasSize(1);
+      assertThat(requests).as("the listing, then a look-up and a PutObject a file: %s", requests).hasSize(2 + 10 * 2);
+      assertThat(requests.stream().filter(r -> r.contains("IMG_9.jpg")).map(r -> r.substring(0, r.indexOf(' '))))
+          .containsExactly("HEAD", "PUT");
+
+      // A name the listing holds is looked up on its own, and so is one this target wrote since.
+      int before = proxy.exchanges().size();
+      assertThat(counted.probe("2026/12/before.jpg"))
+          .isEqualTo(new RemoteState.Complete(100, Optional.of(sha256(random(100, 1)))));
+      assertThat(counted.probe("2026/12/IMG_3.jpg"))
+          .isEqualTo(new RemoteState.Complete(1003, Optional.of(sha256(random(1003, 3)))));
+      assertThat(proxy.exchanges().subList(before, proxy.exchanges().size()).stream().map(e -> e.method()))
+          .containsExactly("HEAD", "HEAD");
+    }
+    for (int i = 0; i < 10; i++) {
+      assertThat(stored("backup/phone/2026/12/IMG_" + i + ".jpg")).isEqualTo(sha256(random(1000 + i, i)));
+    }
+  }
+
+  /** A listing may be older than a file another client stores: publishing never overwrites it. */
+  @Test
+  void aFileStoredByAnotherClientAfterTheListingIsNeitherOverwrittenNorTakenForOurs() throws Exception {
+    upload(target, "2026/first.jpg", random(100, 1), KIB);
+    assertThat(target.probe("2026/other.jpg")).isEqualTo(new RemoteState.Absent());
+    byte[] theirs = random(500, 2);
+    client.putObject(b -> b.bucket(config.bucket()).key("backup/phone/2026/other.jpg"), RequestBody.fromBytes(theirs));
+
+    Throwable thrown = catchThrowable(() -> upload(target, "2026/other.jpg", random(500, 3), KIB));
+
+    assertThat(thrown).isInstanceOf(UploadException.class);
+    assertThat(((UploadException) thrown).error()).isInstanceOf(UploadError.Conflict.class);
+    assertThat(stored("backup/phone/2026/other.jpg")).isEqualTo(sha256(theirs));
+    assertThat(target.probe("2026/other.jpg")).as("written since the listing: looked up").isInstanceOf(RemoteState.Complete.class);
+  }
+
+  /** An upload in progress (a big file's, interrupted) is in the listing: its probe finds it. */
+  @Test
+  void aFolderWithAnUploadInProgressSendsItsProbeToTheUpload() throws Exception {
+    byte[] video = random(7 * MIB + 5, 21);
+    try (UploadSession session = target.open("2026/clip.mov", video.length)) {
+      session.append(0, ByteBuffer.wrap(video, 0, (int) PART));
+    }
+    S3Target fresh = S3Target.connect(config);
+    try {
+      assertThat(fresh.probe("2026/clip.mov")).isEqualTo(new RemoteState.Partial(PART));
+      assertThat(fresh.probe("2026/other.mov")).isEqualTo(new RemoteState.Absent());
+    } finally {
+      fresh.close();
     }
   }
 

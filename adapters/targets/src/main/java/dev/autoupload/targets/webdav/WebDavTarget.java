@@ -6,6 +6,7 @@ import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.engine.upload.UploadTarget;
+import dev.autoupload.targets.FolderListings;
 import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.http.HttpClients;
 import dev.autoupload.targets.http.HttpErrors;

@@ -1,4 +1,4 @@
-package dev.autoupload.targets.webdav;
+package dev.autoupload.targets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
