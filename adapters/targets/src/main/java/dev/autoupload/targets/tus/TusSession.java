@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * session continues from the server's offset. What was gathered and not yet sent is lost with the
  * session, as a kill loses what the engine has not checkpointed.
  *
- * <p>{@link #complete} checks on the server (HEAD) that the upload holds exactly the expected
- * bytes, then the hash: a session that sent the whole file compares the sha256 of everything the
- * server acknowledged. A session resumed mid-file did not see the early bytes; it hashes the
+ * <p>{@link #complete} of a session that sent the whole file compares the sha256 of everything the
+ * server acknowledged, each PATCH answered with the offset after it (no request of its own). A
+ * session that did not send every byte asks the server (HEAD) whether the upload holds exactly
+ * the expected bytes, then the hash. A session resumed mid-file did not see the early bytes; it hashes the
  * server's copy where the server serves it (GET), and otherwise relies on what the server checked
  * on the way in: with the checksum extension every chunk it holds matched its sha256 when it was
  * sent; without it, only the length is verified (logged as a warning). A mismatch terminates the
@@ -121,6 +122,17 @@ final class TusSession implements UploadSession {
     requireOpen();
     try {
       send();
+      String expected = sha256.toLowerCase(Locale.ROOT);
+      if (startedAt == 0 && offset == size && expectedSize == size) {
+        // The server acknowledged every byte to this session, each PATCH answered with the offset
+        // after it, of an upload of exactly this length (created so, or found so when opened): a
+        // HEAD would only say it again. The hash is of what it acknowledged.
+        String sent = Sha256.hex(acknowledged);
+        if (!sent.equals(expected)) {
+          throw discarded("sha256 " + sent + " received, expected " + expected);
+        }
+        return new RemoteFile(remotePath, expectedSize, expected);
+      }
       TusTarget.UploadState state =
           target
               .head(url, "HEAD " + display)
@@ -139,7 +151,6 @@ final class TusSession implements UploadSession {
                 "verification failed: " + display + ": the server holds " + state.offset() + " of "
                     + state.length() + " bytes"));
       }
-      String expected = sha256.toLowerCase(Locale.ROOT);
       if (startedAt == 0 && offset == state.length()) {
         String sent = Sha256.hex(acknowledged);
         if (!sent.equals(expected)) {

@@ -441,6 +441,45 @@ class TusTargetTest {
     assertThat(proxy.forwardedBodyBytes() - content.length).as("bytes sent twice").isEqualTo(0);
   }
 
+  // ---- requests per file ----
+
+  /**
+   * A small file sent whole by one session costs its creation and one PATCH: the PATCH's answer
+   * says the server holds every byte, so publishing asks nothing more; the hash is of what the
+   * server acknowledged. A resumed session asks (HEAD), as it did not see every byte.
+   */
+  @Test
+  void aFileSentWholeCostsItsCreationAndOnePatch() throws Exception {
+    TusTarget counted = new TusTarget(proxy.uri().resolve(TusServer.FILES), Optional.empty(), SETTINGS, 4 * CHUNK);
+    counted.check();
+    int checked = proxy.exchanges().size();
+    byte[] photo = randomBytes(3 * CHUNK + 5, 21);
+
+    String token = upload(counted, "2026/IMG_0001.JPG", photo);
+
+    assertThat(proxy.exchanges().subList(checked, proxy.exchanges().size()).stream().map(FaultProxy.Exchange::method))
+        .containsExactly("POST", "PATCH");
+    assertThat(sha256(server.bytes(URI.create(token)))).isEqualTo(sha256(photo));
+    assertThat(counted.probe("2026/IMG_0001.JPG", Optional.of(token)))
+        .isEqualTo(new RemoteState.Complete(photo.length, Optional.of(sha256(photo))));
+  }
+
+  /** Whatever the PATCHes acknowledged, publishing fails when their bytes are not the file's. */
+  @Test
+  void aFileSentWholeWhoseBytesAreNotTheHashGivenIsDeletedAndNotPublished() throws Exception {
+    byte[] photo = randomBytes(2 * CHUNK, 22);
+    UploadSession session = direct().open("2026/IMG_0002.JPG", photo.length);
+    String token = session.resumeToken().orElseThrow();
+    send(session, photo, photo.length);
+
+    UploadException thrown =
+        catchThrowableOfType(UploadException.class, () -> session.complete(photo.length, sha256(randomBytes(2 * CHUNK, 23))));
+
+    assertThat(thrown).isNotNull();
+    assertThat(thrown.error().message()).contains("verification failed", "the upload was deleted");
+    assertThat(direct().probe("2026/IMG_0002.JPG", Optional.of(token))).isEqualTo(new RemoteState.Absent());
+  }
+
   // ---- helpers ----
 
   /** Uploads {@code content} in chunks and returns the upload's token. */
