@@ -332,21 +332,7 @@ public final class S3Target implements UploadTarget {
           client.listObjectsV2Paginator(b -> b.bucket(config.bucket()).prefix(folder).delimiter("/"))) {
         page.contents().forEach(object -> names.add(object.key().substring(folder.length())));
       }
-      String keyMarker = null;
-      String uploadIdMarker = null;
-      while (true) {
-        String km = keyMarker;
-        String um = uploadIdMarker;
-        ListMultipartUploadsResponse page =
-            client.listMultipartUploads(
-                b -> b.bucket(config.bucket()).prefix(folder).keyMarker(km).uploadIdMarker(um));
-        page.uploads().forEach(upload -> names.add(upload.key().substring(folder.length())));
-        if (!Boolean.TRUE.equals(page.isTruncated())) {
-          break;
-        }
-        keyMarker = page.nextKeyMarker();
-        uploadIdMarker = page.nextUploadIdMarker();
-      }
+      uploadsUnder(folder).forEach(upload -> names.add(upload.key().substring(folder.length())));
     } catch (SdkException e) {
       throw S3Errors.classify("list " + (folder.isEmpty() ? "the bucket" : folder), e);
     }
@@ -520,27 +506,31 @@ public final class S3Target implements UploadTarget {
 
   /** The multipart uploads in progress for exactly {@code key}. */
   private List<MultipartUpload> uploadsInProgress(String key) throws UploadException {
-    List<MultipartUpload> found = new ArrayList<>();
-    String keyMarker = null;
-    String uploadIdMarker = null;
     try {
-      while (true) {
-        String km = keyMarker;
-        String um = uploadIdMarker;
-        ListMultipartUploadsResponse page =
-            client.listMultipartUploads(
-                b -> b.bucket(config.bucket()).prefix(key).keyMarker(km).uploadIdMarker(um));
-        page.uploads().stream().filter(u -> u.key().equals(key)).forEach(found::add);
-        if (!Boolean.TRUE.equals(page.isTruncated())) {
-          break;
-        }
-        keyMarker = page.nextKeyMarker();
-        uploadIdMarker = page.nextUploadIdMarker();
-      }
+      return uploadsUnder(key).stream().filter(upload -> upload.key().equals(key)).toList();
     } catch (SdkException e) {
       throw S3Errors.classify("list the uploads in progress for " + key, e);
     }
-    return found;
+  }
+
+  /** The multipart uploads in progress for every key that starts with {@code prefix}. */
+  private List<MultipartUpload> uploadsUnder(String prefix) {
+    List<MultipartUpload> found = new ArrayList<>();
+    String keyMarker = null;
+    String uploadIdMarker = null;
+    while (true) {
+      String km = keyMarker;
+      String um = uploadIdMarker;
+      ListMultipartUploadsResponse page =
+          client.listMultipartUploads(
+              b -> b.bucket(config.bucket()).prefix(prefix).keyMarker(km).uploadIdMarker(um));
+      found.addAll(page.uploads());
+      if (!Boolean.TRUE.equals(page.isTruncated())) {
+        return found;
+      }
+      keyMarker = page.nextKeyMarker();
+      uploadIdMarker = page.nextUploadIdMarker();
+    }
   }
 
   /** The parts of the upload, in order; empty when the server no longer knows the upload. */
