@@ -2,6 +2,7 @@ package dev.autoupload.cluster;
 
 import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.internal.EngineInternals;
+import dev.autoupload.engine.internal.Piped;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -113,7 +114,7 @@ public final class ActivityDaemon {
     Behavior<Command> starting(boolean handOffAsked) {
       released = false;
       context.pipeToSelf(
-          EngineInternals.startActivitySlice(engine, slice, askTimeout),
+          Piped.done(EngineInternals.startActivitySlice(engine, slice, askTimeout)),
           (done, failure) -> new Started(Optional.ofNullable(Failures.unwrap(failure))));
       return waitingForStart(handOffAsked);
     }
@@ -148,7 +149,7 @@ public final class ActivityDaemon {
     /** Stops the projection; the daemon stops only once it has. */
     private Behavior<Command> stopping() {
       context.pipeToSelf(
-          EngineInternals.stopActivitySlice(engine, slice, askTimeout),
+          Piped.done(EngineInternals.stopActivitySlice(engine, slice, askTimeout)),
           (done, failure) -> new Stopped(Optional.ofNullable(Failures.unwrap(failure))));
       return Behaviors.receive(Command.class)
           .onMessageEquals(HandOff.INSTANCE, Behaviors::same)

@@ -5,6 +5,7 @@ import dev.autoupload.engine.UploadEngine;
 import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.conditions.LibraryConditions;
 import dev.autoupload.engine.conditions.NotOwnConditionsException;
+import dev.autoupload.engine.internal.Piped;
 import dev.autoupload.engine.library.Library;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -300,7 +301,7 @@ public final class LibraryOwner {
     /** Takes the library out of the engine; the entity stops only once its backup has stopped. */
     private Behavior<Command> remove() {
       context.pipeToSelf(
-          node.engine().removeLibrary(id), (done, failure) -> new Removed(Optional.ofNullable(Failures.unwrap(failure))));
+          Piped.done(node.engine().removeLibrary(id)), (done, failure) -> new Removed(Optional.ofNullable(Failures.unwrap(failure))));
       return Behaviors.receive(Command.class)
           .onMessage(Start.class, start -> Behaviors.same())
           .onMessageEquals(HandOff.INSTANCE, Behaviors::same)

@@ -1,5 +1,6 @@
 package dev.autoupload.engine.internal.activity;
 
+import dev.autoupload.engine.internal.Piped;
 import dev.autoupload.engine.internal.upload.FileUpload;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -244,7 +245,7 @@ public final class ActivityProjections extends AbstractBehavior<ActivityProjecti
         getContext().getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
     getContext()
         .pipeToSelf(
-            CompletableFuture.runAsync(
+            Piped.done(CompletableFuture.runAsync(
                 () -> {
                   try {
                     ActivityProjection.reset(dataSource);
@@ -252,7 +253,7 @@ public final class ActivityProjections extends AbstractBehavior<ActivityProjecti
                     throw new CompletionException(e);
                   }
                 },
-                blockingIo),
+                blockingIo)),
             (ok, error) -> new Reset(Optional.ofNullable(error)));
   }
 

@@ -3,6 +3,7 @@ package dev.autoupload.engine.internal.library;
 import dev.autoupload.engine.EngineEvent;
 import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.Verdict;
+import dev.autoupload.engine.internal.Piped;
 import dev.autoupload.engine.internal.conditions.ConditionMonitor;
 import dev.autoupload.engine.internal.metrics.EngineMetrics;
 import dev.autoupload.engine.internal.persistence.JournalFailures;
@@ -378,7 +379,7 @@ public final class BackupSupervisor
               wholeWritingThrough = rows instanceof Recorded.Whole ? through : 0;
               String persistenceId = persistenceId(library.id()).id();
               context.pipeToSelf(
-                  CompletableFuture.runAsync(() -> rows.writeTo(wiring.ledgers(), persistenceId), blockingIo),
+                  Piped.done(CompletableFuture.runAsync(() -> rows.writeTo(wiring.ledgers(), persistenceId), blockingIo)),
                   (done, error) -> new TableWritten(through, Optional.ofNullable(error)));
             });
   }

@@ -1,5 +1,6 @@
 package dev.autoupload.engine.internal.library;
 
+import dev.autoupload.engine.internal.Piped;
 import dev.autoupload.engine.library.AssetSource;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -60,7 +61,7 @@ final class SourceFeed {
             },
             blockingIo);
     context.pipeToSelf(
-        scan, (ok, error) -> new BackupSupervisor.ScanEnded(Optional.ofNullable(error).map(SourceFeed::message)));
+        Piped.done(scan), (ok, error) -> new BackupSupervisor.ScanEnded(Optional.ofNullable(error).map(SourceFeed::message)));
   }
 
   /** The scan ended: scans again when a change came meanwhile. */
