@@ -46,6 +46,9 @@ public final class InMemoryTarget implements UploadTarget {
   private record Gate(long afterBytes, Semaphore waiting) {}
 
   private volatile Gate gate = new Gate(Long.MAX_VALUE, new Semaphore(0));
+  /** How long a test waits at most for an append at the gate, or for a held one to return. */
+  private static final Duration GATE_TIMEOUT = Duration.ofSeconds(60);
+
   private final Semaphore arrivedAtGate = new Semaphore(0);
   private final Semaphore leftGate = new Semaphore(0);
   private volatile boolean failHeld;
@@ -143,8 +146,11 @@ public final class InMemoryTarget implements UploadTarget {
     held.waiting().release(1000);
   }
 
+  /** Waits for an append to arrive at the gate; fails rather than hang the suite when none comes. */
   public void awaitHeld() throws InterruptedException {
-    arrivedAtGate.acquire();
+    if (!arrivedAtGate.tryAcquire(GATE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("no append arrived at the gate within " + GATE_TIMEOUT.toSeconds() + " s");
+    }
   }
 
   /** Whether an append arrives at the gate within {@code timeout}. */
@@ -154,7 +160,9 @@ public final class InMemoryTarget implements UploadTarget {
 
   /** Waits until a held append has returned (stored its bytes or failed). */
   public void awaitReleased() throws InterruptedException {
-    leftGate.acquire();
+    if (!leftGate.tryAcquire(GATE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("no held append returned within " + GATE_TIMEOUT.toSeconds() + " s");
+    }
   }
 
   /** Waits until no session to {@code path} is open, as after a crashed upload's thread let go. */
