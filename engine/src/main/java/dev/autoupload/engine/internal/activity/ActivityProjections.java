@@ -109,8 +109,8 @@ public final class ActivityProjections extends AbstractBehavior<ActivityProjecti
     for (String tag : ActivitySlices.tags(count)) {
       slices.add(new Slice(tag, ActivityProjection.events(context.getSystem(), tag, readAgainWhileIdle), runAll));
     }
-    for (int slice = 0; slice < count; slice++) {
-      if (runAll) {
+    if (runAll) {
+      for (int slice = 0; slice < count; slice++) {
         start(slice);
       }
     }
