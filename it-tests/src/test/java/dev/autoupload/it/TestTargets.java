@@ -277,12 +277,13 @@ final class TestTargets {
       }
 
       public Optional<Lie> sizeLie() {
-        // Every upload, asked how long it is once its bytes are in, claims a size of its own.
+        // Every PATCH is answered with an offset of its own: what a session that sends the whole
+        // file publishes on, with no HEAD after it.
         return Optional.of(
             new Lie(
-                request -> request.method().equals("HEAD"),
-                FaultProxy.Fault.lieInHeader("Upload-Length", "987654321"),
-                "verification failed", "the server holds an upload of 987654321 bytes", "expected"));
+                request -> request.method().equals("PATCH"),
+                FaultProxy.Fault.lieInHeader("Upload-Offset", "987654321"),
+                "the server reports offset 987654321 after", "the next attempt continues from the server's offset"));
       }
 
       public void close() throws Exception {

@@ -2,9 +2,9 @@ package dev.autoupload.cluster;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.autoupload.engine.internal.activity.ActivitySlices;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValueFactory;
+import dev.autoupload.engine.internal.activity.ActivitySlices;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
