@@ -90,10 +90,10 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
   /**
    * Sent once the Activity projection's offset tables exist: starts the projection of each of the
-   * journal's {@code slices} when {@code run}, else keeps them stopped until {@link RunActivity}
-   * asks for them.
+   * journal's slices when {@code run}, else keeps them stopped until {@link RunActivity} asks for
+   * them.
    */
-  record StartActivity(DataSource dataSource, int slices, boolean run, Duration readAgainWhileIdle) implements Command {}
+  record StartActivity(DataSource dataSource, boolean run, Duration readAgainWhileIdle) implements Command {}
 
   /**
    * Starts ({@code run}) or stops the Activity projection of one slice on this engine, or of every
@@ -429,7 +429,7 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
     activity =
         getContext()
             .spawn(
-                ActivityProjections.create(msg.dataSource(), msg.slices(), msg.run(), msg.readAgainWhileIdle()),
+                ActivityProjections.create(msg.dataSource(), msg.run(), msg.readAgainWhileIdle()),
                 "activity-projections");
     activityAsked.forEach(run -> activity.tell(new ActivityProjections.Run(run.slice(), run.run(), run.replyTo())));
     activityAsked.clear();

@@ -450,7 +450,7 @@ public final class UploadEngine implements AutoCloseable {
       ActorSystem<EngineGuardian.Command> system =
           ActorSystem.create(EngineGuardian.create(guardianSettings), "autoupload", pekkoConfig);
       long t4 = System.nanoTime();
-      startActivity(system, journal, activityPool, slices, runActivity, activityReadAgainWhileIdle);
+      startActivity(system, journal, activityPool, runActivity, activityReadAgainWhileIdle);
       long t5 = System.nanoTime();
       log.debug(
           "Engine start, ms: settings {}, journal migration {}, pool {}, wiring {}, actor system {}, projection tables {}",
@@ -507,7 +507,6 @@ public final class UploadEngine implements AutoCloseable {
       ActorSystem<EngineGuardian.Command> system,
       JournalDatabase journal,
       DataSource pool,
-      int slices,
       boolean run,
       Duration readAgainWhileIdle) {
     try {
@@ -518,7 +517,7 @@ public final class UploadEngine implements AutoCloseable {
       Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
       throw new EngineStartException("cannot create the Activity projection's tables: " + cause.getMessage(), cause);
     }
-    system.tell(new EngineGuardian.StartActivity(pool, slices, run, readAgainWhileIdle));
+    system.tell(new EngineGuardian.StartActivity(pool, run, readAgainWhileIdle));
   }
 
   /**

@@ -90,22 +90,23 @@ public final class ActivityProjections extends AbstractBehavior<ActivityProjecti
   private final List<ActorRef<StatusReply<Done>>> rebuildWaiting = new ArrayList<>();
 
   /**
-   * The projections of an engine whose offset tables exist.
+   * The projections of an engine whose offset tables exist, one per slice of its journal ({@link
+   * ActivitySlices#of}).
    *
    * @param dataSource a pool on the journal database
-   * @param count the journal's number of slices
    * @param runAll whether every slice runs from the start ({@code autoupload.activity.projection})
    * @param readAgainWhileIdle how long an idle slice waits at most before it reads again
    * @return the behaviour
    */
-  public static Behavior<Command> create(DataSource dataSource, int count, boolean runAll, Duration readAgainWhileIdle) {
-    return Behaviors.setup(context -> new ActivityProjections(context, dataSource, count, runAll, readAgainWhileIdle));
+  public static Behavior<Command> create(DataSource dataSource, boolean runAll, Duration readAgainWhileIdle) {
+    return Behaviors.setup(context -> new ActivityProjections(context, dataSource, runAll, readAgainWhileIdle));
   }
 
   private ActivityProjections(
-      ActorContext<Command> context, DataSource dataSource, int count, boolean runAll, Duration readAgainWhileIdle) {
+      ActorContext<Command> context, DataSource dataSource, boolean runAll, Duration readAgainWhileIdle) {
     super(context);
     this.dataSource = dataSource;
+    int count = ActivitySlices.of(context.getSystem()).count();
     for (String tag : ActivitySlices.tags(count)) {
       slices.add(new Slice(tag, ActivityProjection.events(context.getSystem(), tag, readAgainWhileIdle), runAll));
     }
