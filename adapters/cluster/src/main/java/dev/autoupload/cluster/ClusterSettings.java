@@ -82,11 +82,9 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, int
     if (readAgain.toMillis() < 1) {
       throw new IllegalArgumentException("autoupload.cluster.activity-read-again-while-idle must be at least 1ms");
     }
-    int slices = config.getInt("autoupload.cluster.activity-slices");
-    if (slices < 1 || slices > ActivitySlices.MAX) {
-      throw new IllegalArgumentException(
-          "autoupload.cluster.activity-slices must be 1 to " + ActivitySlices.MAX + ", not " + slices);
-    }
+    int slices =
+        ActivitySlices.requireValid(
+            config.getInt("autoupload.cluster.activity-slices"), "autoupload.cluster.activity-slices");
     return ConfigFactory.parseMap(
             Map.of(
                 "autoupload.activity.projection", "off",

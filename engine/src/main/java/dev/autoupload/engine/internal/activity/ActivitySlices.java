@@ -123,8 +123,20 @@ public final class ActivitySlices implements Extension {
    * @throws IllegalArgumentException when it is not 1 to {@link #MAX}
    */
   public static int requireValid(int count) {
+    return requireValid(count, SETTING);
+  }
+
+  /**
+   * Checks a number of slices that {@code setting} gives.
+   *
+   * @param count the number
+   * @param setting the setting that gave it, for the message
+   * @return {@code count}
+   * @throws IllegalArgumentException when it is not 1 to {@link #MAX}
+   */
+  public static int requireValid(int count, String setting) {
     if (count < 1 || count > MAX) {
-      throw new IllegalArgumentException(SETTING + " must be 1 to " + MAX + ", not " + count);
+      throw new IllegalArgumentException(setting + " must be 1 to " + MAX + ", not " + count);
     }
     return count;
   }
