@@ -127,10 +127,7 @@ final class TusSession implements UploadSession {
         // The server acknowledged every byte to this session, each PATCH answered with the offset
         // after it, of an upload of exactly this length (created so, or found so when opened): a
         // HEAD would only say it again. The hash is of what it acknowledged.
-        String sent = Sha256.hex(acknowledged);
-        if (!sent.equals(expected)) {
-          throw discarded("sha256 " + sent + " received, expected " + expected);
-        }
+        requireAcknowledged(expected);
         return new RemoteFile(remotePath, expectedSize, expected);
       }
       TusTarget.UploadState state =
@@ -152,10 +149,7 @@ final class TusSession implements UploadSession {
                     + state.length() + " bytes"));
       }
       if (startedAt == 0 && offset == state.length()) {
-        String sent = Sha256.hex(acknowledged);
-        if (!sent.equals(expected)) {
-          throw discarded("sha256 " + sent + " received, expected " + expected);
-        }
+        requireAcknowledged(expected);
       } else {
         Optional<String> stored = target.readBack(url, state.length(), display);
         if (stored.isPresent() && !stored.get().equals(expected)) {
@@ -171,6 +165,14 @@ final class TusSession implements UploadSession {
       return new RemoteFile(remotePath, expectedSize, expected);
     } finally {
       close();
+    }
+  }
+
+  /** The sha256 of every byte the server acknowledged to this session must be {@code expected}. */
+  private void requireAcknowledged(String expected) throws UploadException {
+    String sent = Sha256.hex(acknowledged);
+    if (!sent.equals(expected)) {
+      throw discarded("sha256 " + sent + " received, expected " + expected);
     }
   }
 
