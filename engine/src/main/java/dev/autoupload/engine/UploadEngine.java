@@ -34,6 +34,8 @@ import dev.autoupload.engine.internal.persistence.DataDirLock;
 import dev.autoupload.engine.internal.persistence.JdbcContentHashCache;
 import dev.autoupload.engine.internal.persistence.JdbcLedgerTable;
 import dev.autoupload.engine.internal.persistence.JournalDatabase;
+import dev.autoupload.engine.internal.persistence.JournalSetup;
+import dev.autoupload.engine.internal.persistence.JournalStore;
 import dev.autoupload.engine.internal.persistence.PrivateFiles;
 import dev.autoupload.engine.internal.upload.BandwidthLimiter;
 import dev.autoupload.engine.internal.upload.StepTracker;
@@ -83,6 +85,8 @@ import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.BootstrapSetup;
+import org.apache.pekko.actor.setup.ActorSystemSetup;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
@@ -130,6 +134,8 @@ public final class UploadEngine implements AutoCloseable {
   private final ActorSystem<EngineGuardian.Command> system;
   private final DataDirLock lock;
   private final HikariDataSource activityPool;
+  /** The journal plugin's pool, apart from the read model's as Slick's was: a burst of reads never waits on writes. */
+  private final HikariDataSource journalPool;
   private final JournalDatabase journal;
   private final StepTracker steps;
   private final ActivityStore activity;
@@ -155,6 +161,7 @@ public final class UploadEngine implements AutoCloseable {
       ActorSystem<EngineGuardian.Command> system,
       DataDirLock lock,
       HikariDataSource activityPool,
+      HikariDataSource journalPool,
       JournalDatabase journal,
       StepTracker steps,
       Duration askTimeout,
@@ -167,6 +174,7 @@ public final class UploadEngine implements AutoCloseable {
     this.steps = steps;
     this.lock = lock;
     this.activityPool = activityPool;
+    this.journalPool = journalPool;
     this.activity = new ActivityStore(activityPool);
     this.askTimeout = askTimeout;
     this.blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
@@ -401,6 +409,7 @@ public final class UploadEngine implements AutoCloseable {
     EngineMetrics metrics = new EngineMetrics(registry);
     StepTracker steps = new StepTracker();
     HikariDataSource activityPool = null;
+    HikariDataSource journalPool = null;
     Optional<Connection> migrated = Optional.empty();
     try {
       long t0 = System.nanoTime();
@@ -417,6 +426,7 @@ public final class UploadEngine implements AutoCloseable {
       long t1 = System.nanoTime();
       keepPrivate(dataDir);
       activityPool = journal.pool(settings.getInt("autoupload.journal.max-connections"));
+      journalPool = journal.pool(settings.getInt("autoupload.journal.max-connections"), "autoupload-journal");
       closeQuietly(migrated);
       long t2 = System.nanoTime();
       Config pekkoConfig =
@@ -448,7 +458,10 @@ public final class UploadEngine implements AutoCloseable {
       ScalaConsoleFilter.install(System.out);
       long t3 = System.nanoTime();
       ActorSystem<EngineGuardian.Command> system =
-          ActorSystem.create(EngineGuardian.create(guardianSettings), "autoupload", pekkoConfig);
+          ActorSystem.create(
+              EngineGuardian.create(guardianSettings),
+              "autoupload",
+              ActorSystemSetup.create(BootstrapSetup.create(pekkoConfig), new JournalSetup(new JournalStore(journalPool))));
       long t4 = System.nanoTime();
       startActivity(system, journal, activityPool, runActivity, activityReadAgainWhileIdle);
       long t5 = System.nanoTime();
@@ -463,6 +476,7 @@ public final class UploadEngine implements AutoCloseable {
           system,
           lock,
           activityPool,
+          journalPool,
           journal,
           steps,
           askTimeout,
@@ -471,6 +485,9 @@ public final class UploadEngine implements AutoCloseable {
           registry,
           metrics);
     } catch (RuntimeException e) {
+      if (journalPool != null) {
+        journalPool.close();
+      }
       if (activityPool != null) {
         activityPool.close();
       }
@@ -1273,6 +1290,7 @@ public final class UploadEngine implements AutoCloseable {
       log.warn("Closing the journal database failed: {}", e.getMessage());
     }
     long shutDown = System.nanoTime();
+    journalPool.close();
     activityPool.close();
     log.debug(
         "Engine stop, ms: actors and uploads {}, journal database {}, pool {}",

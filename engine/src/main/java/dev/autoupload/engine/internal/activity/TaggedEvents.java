@@ -1,14 +1,18 @@
 package dev.autoupload.engine.internal.activity;
 
 import dev.autoupload.engine.EngineEvent;
+import dev.autoupload.engine.internal.persistence.JdbcJournal;
+import dev.autoupload.engine.internal.persistence.JournalSerialization;
+import dev.autoupload.engine.internal.persistence.JournalSetup;
+import dev.autoupload.engine.internal.persistence.JournalStore;
 import dev.autoupload.engine.internal.upload.FileUpload;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,11 +24,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.persistence.PersistentRepr;
-import org.apache.pekko.persistence.jdbc.query.dao.ReadJournalDao;
-import org.apache.pekko.persistence.jdbc.query.scaladsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.Offset;
-import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.Sequence;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.javadsl.SourceProvider;
@@ -36,12 +38,13 @@ import org.apache.pekko.stream.javadsl.Source;
  * events come, backing off to every {@code slow} while the engine is idle, and woken at once by any
  * {@link EngineEvent} (an upload's progress, its end, new conditions).
  *
- * <p>It asks the journal plugin's DAO directly rather than its {@code eventsByTag}: that query
- * learns how far it may read from the plugin's sequence reader, an actor that queries the journal
- * once a second for ever, idle or not, and makes a new event readable up to a second late. Here the
- * same decision ({@link VisibleOrderings}: never read past an ordering that may still commit) is
- * taken on each read, so an idle engine's journal is queried every {@code slow}, and a new event
- * is read as soon as the event that wakes the reader is published.
+ * <p>It reads the journal's tables ({@link JournalStore}) rather than through a read journal's
+ * {@code eventsByTag}: pekko-persistence-jdbc's learnt how far it may read from a sequence reader,
+ * an actor that queried the journal once a second for ever, idle or not, and made a new event
+ * readable up to a second late. Here the same decision ({@link VisibleOrderings}: never read past
+ * an ordering that may still commit) is taken on each read, so an idle engine's journal is queried
+ * every {@code slow}, and a new event is read as soon as the event that wakes the reader is
+ * published.
  */
 final class TaggedEvents extends SourceProvider<Offset, EventEnvelope<FileUpload.Event>> {
 
@@ -62,7 +65,9 @@ final class TaggedEvents extends SourceProvider<Offset, EventEnvelope<FileUpload
   private static final Duration MIN_BETWEEN_READS = Duration.ofMillis(250);
 
   private final ActorSystem<?> system;
-  private final ReadJournalDao journal;
+  private final JournalStore journal;
+  private final JournalSerialization serialization;
+  private final Executor jdbc;
   private final String tag;
   private final Duration fast;
   private final Duration slow;
@@ -76,10 +81,9 @@ final class TaggedEvents extends SourceProvider<Offset, EventEnvelope<FileUpload
 
   TaggedEvents(ActorSystem<?> system, String tag, Duration fast, Duration slow) {
     this.system = system;
-    this.journal =
-        PersistenceQuery.get(system)
-            .<JdbcReadJournal>readJournalFor(JdbcReadJournal.Identifier())
-            .readJournalDao();
+    this.journal = JournalSetup.storeOf(system);
+    this.serialization = new JournalSerialization(system);
+    this.jdbc = system.dispatchers().lookup(DispatcherSelector.fromConfig(JournalSetup.DISPATCHER));
     this.tag = tag;
     this.fast = fast;
     this.slow = slow;
@@ -167,15 +171,7 @@ final class TaggedEvents extends SourceProvider<Offset, EventEnvelope<FileUpload
 
   /** Asks the journal which orderings exist above what is known readable, and moves that on. */
   private Source<Long, NotUsed> readableOrderings(AtomicReference<VisibleOrderings> visible, AtomicBoolean more) {
-    return journal
-        .journalSequence(visible.get().readable(), BATCH)
-        .asJava()
-        .fold(
-            new ArrayList<Long>(),
-            (seen, ordering) -> {
-              seen.add((Long) ordering);
-              return seen;
-            })
+    return Source.lazyCompletionStage(() -> read(() -> journal.orderingsAfter(visible.get().readable(), BATCH)))
         .map(
             seen -> {
               VisibleOrderings next = visible.get().next(seen, Instant.now(), GIVE_UP_ON_GAP_AFTER);
@@ -187,20 +183,22 @@ final class TaggedEvents extends SourceProvider<Offset, EventEnvelope<FileUpload
 
   /** The tagged events with an ordering above {@code after} and at most {@code upTo}, a batch at most. */
   private Source<EventEnvelope<FileUpload.Event>, NotUsed> eventsUpTo(long after, long upTo) {
-    return journal
-        .eventsByTag(tag, after, upTo, BATCH)
-        .asJava()
+    return Source.lazyCompletionStage(() -> read(() -> journal.eventsByTag(tag, after, upTo, BATCH)))
+        .mapConcat(rows -> rows)
         .map(
             row -> {
-              scala.Tuple3<PersistentRepr, ?, Object> read = row.get();
-              PersistentRepr repr = read._1();
+              PersistentRepr repr = serialization.toRepr(row);
               return EventEnvelope.<FileUpload.Event>create(
-                  Offset.sequence((Long) read._3()),
+                  Offset.sequence(row.ordering()),
                   repr.persistenceId(),
                   repr.sequenceNr(),
                   (FileUpload.Event) repr.payload(),
                   repr.timestamp());
             });
+  }
+
+  private <T> CompletionStage<T> read(JdbcJournal.Call<T> query) {
+    return JdbcJournal.onDispatcher(query, jdbc);
   }
 
   /** After a read that found nothing in a quiet engine, the next waits twice as long, up to {@code slow}. */

@@ -32,8 +32,8 @@ import java.util.concurrent.Callable;
  * The journal database: which one (embedded H2 or PostgreSQL), how Pekko reaches it, and the
  * start-up migration that creates its tables.
  *
- * <p>The migration runs the DDL shipped in the persistence-jdbc jar itself, recording what it
- * applied in {@code autoupload_schema_version}. It fails loudly: a half-created schema must stop the
+ * <p>The migration creates the journal's tables ({@link JournalStore}) and the engine's own, recording
+ * what it applied in {@code autoupload_schema_version}. It fails loudly: a half-created schema must stop the
  * engine, not surface later as a missing table.
  */
 public record JournalDatabase(Dialect dialect, String url, String user, String password) {
@@ -50,25 +50,19 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
   /** Smaller H2 files are never compacted: rewriting them would cost more than it frees. */
   static final long COMPACT_FROM_BYTES = 8L << 20;
 
-  /** The databases the journal runs on, with the plugin's DDL and Slick profile for each. */
+  /** The databases the journal runs on, with the journal tables' DDL for each. */
   public enum Dialect {
     /** H2, embedded in the data folder or at a {@code jdbc:h2:} URL; the default. */
-    H2("schema/h2/h2-create-schema.sql", "slick.jdbc.H2Profile$", "org.h2.Driver", "h2-dialect"),
+    H2("dev/autoupload/engine/journal/h2-schema.sql", "org.h2.Driver", "h2-dialect"),
     /** PostgreSQL at a {@code jdbc:postgresql:} URL; its driver is the host app's to add. */
-    POSTGRES(
-        "schema/postgres/postgres-create-schema.sql",
-        "slick.jdbc.PostgresProfile$",
-        "org.postgresql.Driver",
-        "postgres-dialect");
+    POSTGRES("dev/autoupload/engine/journal/postgres-schema.sql", "org.postgresql.Driver", "postgres-dialect");
 
     final String schemaResource;
-    final String slickProfile;
     final String driver;
     final String projectionDialect;
 
-    Dialect(String schemaResource, String slickProfile, String driver, String projectionDialect) {
+    Dialect(String schemaResource, String driver, String projectionDialect) {
       this.schemaResource = schemaResource;
-      this.slickProfile = slickProfile;
       this.driver = driver;
       this.projectionDialect = projectionDialect;
     }
@@ -124,22 +118,15 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
   }
 
   /**
-   * The Pekko settings that point persistence-jdbc and the Activity projection at this database.
+   * The Pekko settings that size the journal's and the Activity projection's JDBC threads for this
+   * database (the journal plugin itself gets its pool through {@link JournalSetup}).
    *
-   * @param maxConnections the size of the journal's pool and of the projection's JDBC threads
+   * @param maxConnections the size of each pool on the database, and so of the threads that use one
    * @return configuration paths and values, to lay over the engine's configuration
    */
   public Map<String, Object> pekkoSettings(int maxConnections) {
-    String db = "pekko-persistence-jdbc.shared-databases.slick.";
     return Map.of(
-        db + "profile", dialect.slickProfile,
-        db + "db.url", url,
-        db + "db.driver", dialect.driver,
-        db + "db.user", user,
-        db + "db.password", password,
-        db + "db.numThreads", maxConnections,
-        db + "db.maxConnections", maxConnections,
-        db + "db.minConnections", 1,
+        "autoupload-journal-dispatcher.thread-pool-executor.fixed-pool-size", maxConnections,
         "pekko.projection.jdbc.dialect", dialect.projectionDialect,
         "pekko.projection.jdbc.blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size", maxConnections);
   }
@@ -185,7 +172,7 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
 
   private List<Migration> migrations() {
     return List.of(
-        new Migration(1, "pekko-persistence-jdbc " + dialect.schemaResource, statements(dialect.schemaResource)),
+        new Migration(1, "journal tables " + dialect.schemaResource, statements(dialect.schemaResource)),
         new Migration(2, "Activity read model", ActivityStore.SCHEMA),
         new Migration(3, "content hash cache", JdbcContentHashCache.SCHEMA),
         new Migration(4, "live photo pairs in the Activity read model", ActivityStore.LIVE_PHOTO_SCHEMA),

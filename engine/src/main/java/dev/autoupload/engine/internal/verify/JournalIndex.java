@@ -1,16 +1,17 @@
 package dev.autoupload.engine.internal.verify;
 
 import dev.autoupload.engine.internal.library.BackupSupervisor;
+import dev.autoupload.engine.internal.persistence.JdbcJournal;
+import dev.autoupload.engine.internal.persistence.JournalSerialization;
+import dev.autoupload.engine.internal.persistence.JournalSetup;
+import dev.autoupload.engine.internal.persistence.JournalStore;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
-import org.apache.pekko.persistence.query.EventEnvelope;
-import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 
 /**
  * Where the journal says a library's contents were backed up: the remote path of each asset's
@@ -30,12 +31,17 @@ final class JournalIndex {
 
   /** Reads every event the library has persisted so far. */
   static CompletionStage<JournalIndex> read(ActorSystem<?> system, String libraryId) {
-    JdbcReadJournal journal =
-        PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
-    return journal
-        .currentEventsByPersistenceId(BackupSupervisor.persistenceId(libraryId).id(), 0L, Long.MAX_VALUE)
-        .map(EventEnvelope::event)
-        .runWith(Sink.fold(new JournalIndex(), JournalIndex::add), system);
+    JournalStore journal = JournalSetup.storeOf(system);
+    JournalSerialization serialization = new JournalSerialization(system);
+    return JdbcJournal.onDispatcher(
+        () -> {
+          JournalIndex index = new JournalIndex();
+          journal.replay(
+              BackupSupervisor.persistenceId(libraryId).id(), 0L, Long.MAX_VALUE, Long.MAX_VALUE,
+              row -> index.add(serialization.toRepr(row).payload()));
+          return index;
+        },
+        system.dispatchers().lookup(DispatcherSelector.fromConfig(JournalSetup.DISPATCHER)));
   }
 
   private JournalIndex add(Object event) {

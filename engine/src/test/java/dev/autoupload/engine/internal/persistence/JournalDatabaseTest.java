@@ -156,8 +156,8 @@ class JournalDatabaseTest {
   void aHalfAppliedSchemaIsCompletedOnTheNextStart() throws Exception {
     JournalDatabase journal = JournalDatabase.of("", "sa", "", dataDir);
     try (Connection db = journal.connect(); Statement ddl = db.createStatement()) {
-      ddl.execute(JournalDatabase.statements("schema/h2/h2-create-schema.sql").get(0));
-      ddl.execute(JournalDatabase.statements("schema/h2/h2-create-schema.sql").get(1));
+      ddl.execute(JournalDatabase.statements("dev/autoupload/engine/journal/h2-schema.sql").get(0));
+      ddl.execute(JournalDatabase.statements("dev/autoupload/engine/journal/h2-schema.sql").get(1));
     }
 
     journal.migrate();

@@ -15,15 +15,19 @@ class HostAppDependenciesTest {
 
   /** A class of each library the engine and the targets module leave out, by what it is. */
   private static final Map<String, String> LEFT_OUT =
-      Map.of(
-          "Pekko remoting", "org.apache.pekko.remote.RemoteActorRefProvider",
-          "Pekko Cluster (the module autoupload-cluster)", "org.apache.pekko.cluster.Cluster",
-          "Aeron's agrona", "org.agrona.DirectBuffer",
-          "the PostgreSQL driver", "org.postgresql.Driver",
-          "the AWS SDK (S3 has its own module)", "software.amazon.awssdk.core.SdkBytes",
-          "lz4-java", "net.jpountz.lz4.LZ4Factory",
-          "Jackson's Scala module", "com.fasterxml.jackson.module.scala.DefaultScalaModule",
-          "paranamer", "com.thoughtworks.paranamer.Paranamer");
+      Map.ofEntries(
+          Map.entry("Pekko remoting", "org.apache.pekko.remote.RemoteActorRefProvider"),
+          Map.entry("Pekko Cluster (the module autoupload-cluster)", "org.apache.pekko.cluster.Cluster"),
+          Map.entry("Aeron's agrona", "org.agrona.DirectBuffer"),
+          Map.entry("the PostgreSQL driver", "org.postgresql.Driver"),
+          Map.entry("the AWS SDK (S3 has its own module)", "software.amazon.awssdk.core.SdkBytes"),
+          Map.entry("lz4-java", "net.jpountz.lz4.LZ4Factory"),
+          Map.entry("Jackson's Scala module", "com.fasterxml.jackson.module.scala.DefaultScalaModule"),
+          Map.entry("paranamer", "com.thoughtworks.paranamer.Paranamer"),
+          Map.entry("pekko-persistence-jdbc (the engine has its own journal plugin)",
+              "org.apache.pekko.persistence.jdbc.journal.JdbcAsyncWriteJournal"),
+          Map.entry("Slick", "slick.jdbc.JdbcBackend"),
+          Map.entry("scala-reflect", "scala.reflect.api.Trees"));
 
   @Test
   void theHostAppsClassPathHoldsNoneOfWhatTheEngineLeavesOut() {
