@@ -2,14 +2,22 @@ package dev.autoupload.examples.hostapp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
  * A host app that backs up to a local folder gets the engine and the targets module and nothing it
- * does not use: the README's "Embedding" promises each of these stays out, and a dependency bump
- * that brings one back should fail the build, not add megabytes unnoticed.
+ * does not use, at most 35 MB in all: the README's "Embedding" promises each of these stays out,
+ * and a dependency bump that brings one back should fail the build, not add megabytes unnoticed.
  */
 class HostAppDependenciesTest {
 
@@ -39,6 +47,47 @@ class HostAppDependenciesTest {
             .toList();
 
     assertThat(present).as("libraries on the host app's class path").isEmpty();
+  }
+
+  /** Issue 15's bound for the engine and the targets module with everything they bring. */
+  private static final long MOST_BYTES = 35_000_000L;
+
+  @Test
+  void theEngineAndTheTargetsModuleBringAtMost35MegabytesInAll() throws IOException {
+    // Written by the build (maven-dependency-plugin, runtime scope): the app's own jar and the
+    // test libraries are not in it.
+    List<Path> classPath =
+        Stream.of(Files.readString(Path.of("target", "runtime-class-path.txt")).strip().split(File.pathSeparator))
+            .map(Path::of)
+            .toList();
+    Map<Path, Long> sizes = new LinkedHashMap<>();
+    classPath.forEach(entry -> sizes.put(entry, bytes(entry)));
+    String heaviest =
+        sizes.entrySet().stream()
+            .sorted(Map.Entry.<Path, Long>comparingByValue().reversed())
+            .limit(5)
+            .map(entry -> entry.getKey().getFileName() + " " + entry.getValue() / 1000 + " kB")
+            .collect(Collectors.joining(", "));
+
+    assertThat(classPath).as("the runtime class path").anyMatch(entry -> entry.toString().contains("autoupload-engine"))
+        .anyMatch(entry -> entry.toString().contains("autoupload-targets"));
+    assertThat(sizes.values().stream().mapToLong(Long::longValue).sum())
+        .as("bytes on the runtime class path (%d entries; heaviest: %s)", classPath.size(), heaviest)
+        .isLessThanOrEqualTo(MOST_BYTES);
+  }
+
+  /** A jar's size, or the size of a module's classes when the build resolved its folder. */
+  private static long bytes(Path entry) {
+    try {
+      if (!Files.isDirectory(entry)) {
+        return Files.size(entry);
+      }
+      try (Stream<Path> files = Files.walk(entry)) {
+        return files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Test
