@@ -7,8 +7,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.StreamCorruptedException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,6 +71,10 @@ public final class TusServer implements AutoCloseable {
   private volatile boolean absoluteHttpLocations;
   /** Requests handled by method; guarded by this server's monitor. */
   private final Map<String, Integer> handled = new HashMap<>();
+  /** Requests being handled now; guarded by this server's monitor. */
+  private int inFlight;
+  /** How long a request may still write an upload's info file when a test looks at it. */
+  private static final Duration INFO_WRITTEN_WITHIN = Duration.ofSeconds(30);
 
   private TusServer(Path storage) {
     this.storage = storage;
@@ -187,7 +194,12 @@ public final class TusServer implements AutoCloseable {
     }
   }
 
+  private synchronized void started() {
+    inFlight++;
+  }
+
   private synchronized void handled(String method) {
+    inFlight--;
     handled.merge(method, 1, Integer::sum);
     notifyAll();
   }
@@ -203,7 +215,30 @@ public final class TusServer implements AutoCloseable {
   }
 
   private Optional<UploadInfo> info(URI url) throws IOException {
-    return Optional.ofNullable(inspection.getUploadInfo(url.getPath(), null));
+    try {
+      return Optional.ofNullable(inspection.getUploadInfo(url.getPath(), null));
+    } catch (EOFException | StreamCorruptedException e) {
+      // The server is writing this upload's info file: a request still being handled, maybe of a
+      // client killed in the middle of it (KillLoopIT read one half-written). Read it once none is.
+      awaitNoRequestInFlight(INFO_WRITTEN_WITHIN);
+      return Optional.ofNullable(inspection.getUploadInfo(url.getPath(), null));
+    }
+  }
+
+  private synchronized void awaitNoRequestInFlight(Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      while (inFlight > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new IOException(inFlight + " requests still being handled after " + timeout);
+        }
+        wait(Math.max(1, left / 1_000_000));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while the server handled requests");
+    }
   }
 
   /**
@@ -237,6 +272,7 @@ public final class TusServer implements AutoCloseable {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+      started();
       if (unavailable) {
         handled(request.getMethod());
         response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "down for maintenance");

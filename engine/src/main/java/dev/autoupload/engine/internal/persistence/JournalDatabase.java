@@ -32,9 +32,9 @@ import java.util.concurrent.Callable;
  * The journal database: which one (embedded H2 or PostgreSQL), how Pekko reaches it, and the
  * start-up migration that creates its tables.
  *
- * <p>The migration creates the journal's tables ({@link JournalStore}) and the engine's own, recording
- * what it applied in {@code autoupload_schema_version}. It fails loudly: a half-created schema must stop the
- * engine, not surface later as a missing table.
+ * <p>The migration creates the journal's tables ({@link JournalStore}) and the engine's own,
+ * recording what it applied in {@code autoupload_schema_version}. It fails loudly: a half-created
+ * schema must stop the engine, not surface later as a missing table.
  */
 public record JournalDatabase(Dialect dialect, String url, String user, String password) {
 
