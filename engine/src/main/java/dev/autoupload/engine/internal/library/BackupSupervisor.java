@@ -370,17 +370,16 @@ public final class BackupSupervisor
     if (tableWriting) {
       return;
     }
-    long through = lastSequenceNumber(context);
     state
-        .unwritten(tableThrough, through, tableBatch())
+        .unwritten(tableThrough, lastSequenceNumber(context), tableBatch())
         .ifPresent(
             rows -> {
               tableWriting = true;
-              wholeWritingThrough = rows instanceof Recorded.Whole ? through : 0;
+              wholeWritingThrough = rows instanceof Recorded.Whole ? rows.through() : 0;
               String persistenceId = persistenceId(library.id()).id();
               context.pipeToSelf(
                   Piped.done(CompletableFuture.runAsync(() -> rows.writeTo(wiring.ledgers(), persistenceId), blockingIo)),
-                  (done, error) -> new TableWritten(through, Optional.ofNullable(error)));
+                  (done, error) -> new TableWritten(rows.through(), Optional.ofNullable(error)));
             });
   }
 

@@ -142,6 +142,10 @@ final class Ledger implements CborSerializable {
    * the same each time and a write cut short can go on where it stopped.
    */
   Iterable<LedgerTable.Row> rows(long seqNr, int written) {
+    if (written >= Math.max(Math.max(versions.size(), contents.size()), Math.max(paths.size(), sizes.size()))) {
+      // All there, as at a restart after the write ended: no sort of a million entries for nothing.
+      return List.of();
+    }
     List<Map.Entry<String, Long>> versionList = new ArrayList<>(versions.size());
     versions.forEach((id, version) -> versionList.add(Map.entry(id, version)));
     versionList.sort(Map.Entry.comparingByKey());

@@ -104,6 +104,18 @@ public interface LedgerTable {
   int rowsAt(String persistenceId, long seqNr);
 
   /**
+   * Deletes the rows a whole ledger written completely at {@code seqNr} makes redundant: every row
+   * of an earlier sequence number, and the event's row at {@code seqNr}; in bounded batches, so a
+   * delete cut short leaves rows that are redundant still, never a fact the table lacks.
+   *
+   * @param persistenceId the library's supervisor
+   * @param seqNr where a whole ledger was written, all of its rows committed
+   * @return how many rows were deleted
+   * @throws IllegalStateException when the table cannot be written
+   */
+  long dropSupersededBy(String persistenceId, long seqNr);
+
+  /**
    * A table that lives as long as the process, for tests and embedders without a store; as the
    * journal in memory does.
    *
@@ -138,6 +150,16 @@ public interface LedgerTable {
           for (Row row : all) {
             stored.putIfAbsent(new Key(row.seqNr(), row.index()), row);
           }
+        }
+      }
+
+      @Override
+      public long dropSupersededBy(String persistenceId, long seqNr) {
+        Map<Key, Row> stored = libraries.getOrDefault(persistenceId, Map.of());
+        synchronized (stored) {
+          int before = stored.size();
+          stored.keySet().removeIf(key -> key.seqNr() < seqNr || (key.seqNr() == seqNr && key.index() == 0));
+          return before - stored.size();
         }
       }
 

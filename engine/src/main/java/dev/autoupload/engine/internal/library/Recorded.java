@@ -11,26 +11,38 @@ import java.util.Optional;
  *
  * <p>The overlay holds the events {@code base + 1} to {@code base + overlay.size()}. When the
  * table stands before {@code base}, the events up to {@code base} are neither in the overlay nor
- * surely in the table: then a snapshot must hold the whole ledger, and the table needs the whole
- * ledger written. That is so after a snapshot of the old form (the whole ledger), and after an
- * overlay grew past its cap (a long replay without a snapshot, a table that cannot be written).
+ * surely in the table: then the table needs the whole ledger as of {@code base} written, at {@code
+ * base}, and until then a snapshot holds that ledger. That is so after a snapshot of the old form
+ * (the whole ledger), and after an overlay grew past its cap (a long replay without a snapshot, a
+ * table that cannot be written). Written at {@code base} rather than at the latest event, so a
+ * write cut short by a stop goes on at the next start instead of starting over: a million rows.
  */
 final class Recorded {
 
   /** The position of the events after a snapshot that held the whole ledger: not known. */
   private static final long UNKNOWN = Long.MAX_VALUE;
 
-  private static final Recorded EMPTY = new Recorded(Ledger.empty(), 0, PersistentMap.empty());
+  private static final Recorded EMPTY = new Recorded(Ledger.empty(), 0, PersistentMap.empty(), Optional.empty());
 
   private final Ledger ledger;
   private final long base;
   /** By sequence number; a persistent map, so a long replay does not copy it at each event. */
   private final PersistentMap<Long, BackupSupervisor.AssetBackedUp> overlay;
+  /**
+   * The ledger as of {@code base}, while the table may lack it; shares all but the overlay's facts
+   * with {@code ledger}.
+   */
+  private final Optional<Ledger> wholeAtBase;
 
-  private Recorded(Ledger ledger, long base, PersistentMap<Long, BackupSupervisor.AssetBackedUp> overlay) {
+  private Recorded(
+      Ledger ledger,
+      long base,
+      PersistentMap<Long, BackupSupervisor.AssetBackedUp> overlay,
+      Optional<Ledger> wholeAtBase) {
     this.ledger = ledger;
     this.base = base;
     this.overlay = overlay;
+    this.wholeAtBase = wholeAtBase;
   }
 
   static Recorded empty() {
@@ -39,25 +51,30 @@ final class Recorded {
 
   /**
    * From a stored snapshot: a {@link LedgerSnapshot} over {@code table} (the table's rows as they
-   * are now, which may be ahead of the snapshot), or a whole {@link Ledger} as snapshots held before.
+   * are now, which may be ahead of the snapshot) or over the whole ledger it holds, or a whole
+   * {@link Ledger} as snapshots held before, whose sequence number the first event after it tells.
    */
   static Recorded fromSnapshot(Object stored, Ledger table) {
     if (stored instanceof LedgerSnapshot snapshot) {
-      Ledger ledger = table;
+      Ledger ledger = snapshot.wholeDue().orElse(table);
       PersistentMap<Long, BackupSupervisor.AssetBackedUp> overlay = PersistentMap.empty();
       long seqNr = snapshot.tableThrough();
       for (BackupSupervisor.AssetBackedUp event : snapshot.overlay()) {
         ledger = ledger.with(event);
         overlay = overlay.with(++seqNr, event);
       }
-      return new Recorded(ledger, snapshot.tableThrough(), overlay);
+      return new Recorded(ledger, snapshot.tableThrough(), overlay, snapshot.wholeDue());
     }
-    return new Recorded((Ledger) stored, UNKNOWN, PersistentMap.empty());
+    Ledger whole = (Ledger) stored;
+    return new Recorded(whole, UNKNOWN, PersistentMap.empty(), Optional.of(whole));
   }
 
-  /** Where the table stood in a stored snapshot: 0 for a whole ledger, which the table may lack. */
+  /**
+   * Where the table stood in a stored snapshot: 0 when it holds a whole ledger, which the table may
+   * lack.
+   */
   static long tableThrough(Object stored) {
-    return stored instanceof LedgerSnapshot snapshot ? snapshot.tableThrough() : 0;
+    return stored instanceof LedgerSnapshot snapshot && snapshot.wholeDue().isEmpty() ? snapshot.tableThrough() : 0;
   }
 
   Ledger ledger() {
@@ -75,10 +92,12 @@ final class Recorded {
       next = next.without(++nextBase);
     }
     next = next.with(seqNr, event);
+    Ledger after = ledger.with(event);
     if (next.size() > cap) {
-      return new Recorded(ledger.with(event), seqNr, PersistentMap.empty());
+      return new Recorded(after, seqNr, PersistentMap.empty(), Optional.of(after));
     }
-    return new Recorded(ledger.with(event), nextBase, next);
+    // The ledger as of the base is let go of once the base moves on: the table then holds more.
+    return new Recorded(after, nextBase, next, nextBase == base || base == UNKNOWN ? wholeAtBase : Optional.empty());
   }
 
   /** Whether the table, standing at {@code tableThrough}, holds everything but the overlay's events. */
@@ -95,18 +114,26 @@ final class Recorded {
     return events;
   }
 
-  /** What a snapshot stores, the table standing at {@code tableThrough}. */
+  /**
+   * What a snapshot stores, the table standing at {@code tableThrough}: where it stands and the
+   * events after; while it may lack the ledger as of the base, that ledger and the events after it;
+   * the whole ledger when neither is known.
+   */
   Object stored(long tableThrough) {
-    if (!tableHoldsTheRest(tableThrough)) {
-      return ledger;
+    if (tableHoldsTheRest(tableThrough)) {
+      return new LedgerSnapshot(tableThrough, List.copyOf(after(tableThrough)));
     }
-    return new LedgerSnapshot(tableThrough, List.copyOf(after(tableThrough)));
+    if (base != UNKNOWN && wholeAtBase.isPresent()) {
+      return new LedgerSnapshot(base, List.copyOf(after(base)), wholeAtBase.get());
+    }
+    return ledger;
   }
 
   /**
    * What the table lacks of the events up to {@code lastSeqNr}, the table standing at {@code
-   * tableThrough}: the whole ledger, or the rows of the overlay's events after it once there are
-   * {@code batch} of them; else empty.
+   * tableThrough}: the whole ledger as of the base (or, should that be let go of, as of {@code
+   * lastSeqNr}), or the rows of the overlay's events after it once there are {@code batch} of them;
+   * else empty.
    *
    * <p>Batched because every write is a commit of its own: a write per upload doubled the commits
    * of a small file. What is not written yet stays in the overlay, and so in the snapshots.
@@ -116,7 +143,10 @@ final class Recorded {
       return Optional.empty();
     }
     if (!tableHoldsTheRest(tableThrough)) {
-      return Optional.of(new Whole(lastSeqNr, ledger));
+      return Optional.of(
+          wholeAtBase.isPresent()
+              ? new Whole(base == UNKNOWN ? lastSeqNr : base, wholeAtBase.get())
+              : new Whole(lastSeqNr, ledger));
     }
     if (lastSeqNr - Math.max(base, tableThrough) < batch) {
       return Optional.empty();
@@ -131,6 +161,9 @@ final class Recorded {
 
   /** Rows the table lacks. */
   sealed interface Unwritten {
+    /** The table holds every fact of the events up to this sequence number once these are written. */
+    long through();
+
     /**
      * Writes them to {@code table}.
      *
@@ -145,18 +178,34 @@ final class Recorded {
     public void writeTo(LedgerTable table, String persistenceId) {
       table.write(persistenceId, rows);
     }
+
+    @Override
+    public long through() {
+      return rows.get(rows.size() - 1).seqNr();
+    }
   }
 
-  /** The whole ledger as of {@code seqNr}, from the rows a write cut short left off. */
+  /**
+   * The whole ledger as of {@code seqNr}, from the rows a write cut short left off; once all there,
+   * the rows it makes redundant go, so the table holds one whole ledger at most and a restart reads
+   * about a row per asset, not one more per whole ledger ever written.
+   */
   record Whole(long seqNr, Ledger ledger) implements Unwritten {
     @Override
     public void writeTo(LedgerTable table, String persistenceId) {
       table.write(persistenceId, ledger.rows(seqNr, table.rowsAt(persistenceId, seqNr)));
+      table.dropSupersededBy(persistenceId, seqNr);
+    }
+
+    @Override
+    public long through() {
+      return seqNr;
     }
   }
 
   @Override
   public String toString() {
-    return "Recorded(" + ledger + ", " + overlay.size() + " events after " + (base == UNKNOWN ? "?" : base) + ")";
+    return "Recorded(" + ledger + ", " + overlay.size() + " events after " + (base == UNKNOWN ? "?" : base)
+        + (wholeAtBase.isPresent() ? ", the whole ledger there due" : "") + ")";
   }
 }

@@ -61,11 +61,13 @@ public final class JdbcLedgerTable implements LedgerTable {
   public void load(String persistenceId, Reader reader) {
     try (Connection connection = dataSource.getConnection()) {
       // PostgreSQL streams a result only inside a transaction; else it holds all rows at once.
+      // The primary key's columns in full: H2 reads in the key's order only then, and otherwise
+      // sorts a million rows in a temporary file first.
       connection.setAutoCommit(false);
       try (PreparedStatement query =
           connection.prepareStatement(
               "SELECT asset_id, version, sha256, content_size, path_fingerprint FROM ledger_row "
-                  + "WHERE persistence_id = ? ORDER BY seq_nr, idx")) {
+                  + "WHERE persistence_id = ? ORDER BY persistence_id, seq_nr, idx")) {
         query.setFetchSize(BATCH);
         query.setString(1, persistenceId);
         try (ResultSet result = query.executeQuery()) {
@@ -157,6 +159,39 @@ public final class JdbcLedgerTable implements LedgerTable {
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the ledger table: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A batch at a time, each its own commit: a whole ledger superseded is a million rows, and one
+   * transaction of them would hold its locks, and H2 its undo log, for as long.
+   */
+  @Override
+  public long dropSupersededBy(String persistenceId, long seqNr) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement delete = connection.prepareStatement(deleteSuperseded())) {
+      long deleted = 0;
+      int batch;
+      do {
+        delete.setString(1, persistenceId);
+        delete.setLong(2, seqNr);
+        delete.setLong(3, seqNr);
+        batch = delete.executeUpdate();
+        deleted += batch;
+      } while (batch == BATCH);
+      return deleted;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot write the ledger table: " + e.getMessage(), e);
+    }
+  }
+
+  private String deleteSuperseded() {
+    String superseded = "persistence_id = ? AND (seq_nr < ? OR (seq_nr = ? AND idx = 0))";
+    return switch (dialect) {
+      case H2 -> "DELETE FROM ledger_row WHERE " + superseded + " FETCH FIRST " + BATCH + " ROWS ONLY";
+      case POSTGRES ->
+          "DELETE FROM ledger_row WHERE ctid = ANY (ARRAY(SELECT ctid FROM ledger_row WHERE " + superseded
+              + " LIMIT " + BATCH + "))";
+    };
   }
 
   private String insertSkippingKnown() {

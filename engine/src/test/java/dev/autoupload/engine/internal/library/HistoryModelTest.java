@@ -59,7 +59,8 @@ class HistoryModelTest {
         "history: " + count + " histories, each with the ledger whole and from its table, " + totals.runs + " runs (" + totals.killed + " killed, "
             + totals.lostJournal + " on a lost journal, " + totals.changing + " with changes while running), "
             + totals.checks + " runs checked, " + totals.files + " file checks, " + totals.uploads
-            + " uploads, " + totals.behindTheTable + " recoveries that wrote the table what it lacked: all held");
+            + " uploads, " + totals.behindTheTable + " recoveries that wrote the table what it lacked ("
+            + totals.overAWholeLedger + " of them from a snapshot holding the whole ledger due to it): all held");
     assertThat(totals.checks).as("runs checked against the model").isGreaterThan(count);
   }
 
@@ -72,6 +73,7 @@ class HistoryModelTest {
     long files;
     long uploads;
     long behindTheTable;
+    long overAWholeLedger;
   }
 
   /** One history: its settings, then changes and runs, ending with a quiet run; the broken rules. */
@@ -122,6 +124,7 @@ class HistoryModelTest {
       return rounds(random, rounds, engine, fs, target, model, policy, faultRate, log, totals);
     } finally {
       totals.behindTheTable += engine.recoveredBehindTheTable();
+      totals.overAWholeLedger += engine.recoveredOverAWholeLedger();
     }
   }
 

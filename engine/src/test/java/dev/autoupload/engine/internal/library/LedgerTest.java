@@ -180,6 +180,60 @@ class LedgerTest {
     assertThat(again.ledger()).isEqualTo(fortyAssets().with(next));
   }
 
+  /**
+   * The whole ledger a stored snapshot of the old form holds is written at that snapshot's sequence
+   * number, and a snapshot taken while it is written holds it as of there: a restart then goes on
+   * where the write stopped, and one after the write ended writes nothing of it again, however many
+   * events came in between (before, each restart wrote the whole ledger anew at its latest event).
+   */
+  @Test
+  void aWholeLedgerDueToTheTableIsWrittenOnceAcrossRestarts() throws IOException {
+    Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
+    LedgerTable table = LedgerTable.inMemory();
+    long snapshotSeqNr = 40;
+    BackupSupervisor.AssetBackedUp first = backedUp(asset("a.jpg", 11, AT, "1:1:a"), SHA, "2026/a.jpg");
+    BackupSupervisor.AssetBackedUp second = backedUp(asset("b.jpg", 12, AT, "1:1:b"), SHA, "2026/b.jpg");
+
+    Recorded recovered =
+        Recorded.fromSnapshot(fortyAssets(), Ledger.fromTable(reader -> table.load("lib", reader)))
+            .with(first, snapshotSeqNr + 1, 0, 100);
+    Recorded.Unwritten due = recovered.unwritten(0, snapshotSeqNr + 1, 1000).orElseThrow();
+    assertThat(due).as("due at the snapshot's number, as of there").isEqualTo(new Recorded.Whole(snapshotSeqNr, fortyAssets()));
+    assertThat(due.through()).isEqualTo(snapshotSeqNr);
+
+    java.util.List<LedgerTable.Row> rows = new java.util.ArrayList<>();
+    fortyAssets().rows(snapshotSeqNr, 0).forEach(rows::add);
+    table.write("lib", rows.subList(0, 25)); // the write is stopped part way
+    Object takenMeanwhile = recovered.stored(0);
+    assertThat(takenMeanwhile).isEqualTo(new LedgerSnapshot(snapshotSeqNr, java.util.List.of(first), fortyAssets()));
+    assertThat(Recorded.tableThrough(takenMeanwhile)).as("the table may lack it").isZero();
+
+    Object reloaded =
+        serialization.deserialize(
+                serialization.serialize(takenMeanwhile).get(), 33, "dev.autoupload.engine.internal.library.LedgerSnapshot")
+            .get();
+    Recorded restarted =
+        Recorded.fromSnapshot(reloaded, Ledger.fromTable(reader -> table.load("lib", reader)))
+            .with(second, snapshotSeqNr + 2, 0, 100);
+    assertThat(restarted.ledger()).isEqualTo(fortyAssets().with(first).with(second));
+    Recorded.Unwritten dueAgain = restarted.unwritten(0, snapshotSeqNr + 2, 1000).orElseThrow();
+    assertThat(dueAgain).as("the same write, not one at the latest event").isEqualTo(due);
+    dueAgain.writeTo(table, "lib");
+    assertThat(table.rowsAt("lib", snapshotSeqNr)).isEqualTo(rows.size());
+    assertThat(table.rowsAt("lib", snapshotSeqNr + 2)).isZero();
+
+    Recorded thirdStart = Recorded.fromSnapshot(reloaded, Ledger.fromTable(reader -> table.load("lib", reader)));
+    Recorded.Unwritten dueOnceMore = thirdStart.unwritten(0, snapshotSeqNr + 1, 1000).orElseThrow();
+    assertThat(fortyAssets().rows(snapshotSeqNr, table.rowsAt("lib", snapshotSeqNr))).as("nothing left of it").isEmpty();
+    dueOnceMore.writeTo(table, "lib");
+    assertThat(table.rowsAt("lib", snapshotSeqNr)).isEqualTo(rows.size());
+
+    Recorded caughtUp = thirdStart.with(second, snapshotSeqNr + 2, snapshotSeqNr, 100);
+    assertThat(caughtUp.stored(snapshotSeqNr))
+        .as("once the table holds it, the snapshot holds only the events after")
+        .isEqualTo(new LedgerSnapshot(snapshotSeqNr, java.util.List.of(first, second)));
+  }
+
   @Test
   void aLedgerComesBackWholeFromItsRows() {
     Ledger ledger = fortyAssets().with(backedUp(asset("big.mov", 5_000_000_000L, AT, "1:1:t1"), SHA, "2026/Big.MOV"));

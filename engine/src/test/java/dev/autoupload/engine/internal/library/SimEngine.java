@@ -79,6 +79,8 @@ final class SimEngine {
   private long wholeWritingThrough;
   /** Recoveries whose table lacked events: from the snapshot's overlay, or the whole ledger. */
   private int recoveredBehindTheTable;
+  /** Recoveries from a snapshot that held the whole ledger as of where the table was to stand. */
+  private int recoveredOverAWholeLedger;
   private final Map<String, FileUpload.State> uploads = new HashMap<>();
   /** In the journal's database, so lost with it. */
   private ContentHashCache hashes = ContentHashCache.inMemory();
@@ -118,6 +120,11 @@ final class SimEngine {
     return recoveredBehindTheTable;
   }
 
+  /** How many recoveries started from a snapshot that held the whole ledger the table was to get. */
+  int recoveredOverAWholeLedger() {
+    return recoveredOverAWholeLedger;
+  }
+
   /** The journal's ledger now. */
   Ledger ledger() {
     return state.ledger();
@@ -143,6 +150,9 @@ final class SimEngine {
     Ledger rows = Ledger.fromTable(reader -> table.load(LIBRARY, reader));
     tableThrough = snapshot == null ? 0 : Recorded.tableThrough(snapshot);
     state = snapshot == null ? Recorded.empty() : Recorded.fromSnapshot(snapshot, rows);
+    if (snapshot instanceof LedgerSnapshot stored && stored.wholeDue().isPresent()) {
+      recoveredOverAWholeLedger++;
+    }
     for (long seqNr = snapshotSeqNr + 1; seqNr <= events.size(); seqNr++) {
       state = state.with(events.get((int) seqNr - 1), seqNr, trimThrough(), options.overlayCap());
     }
@@ -179,7 +189,7 @@ final class SimEngine {
         .ifPresent(
             rows -> {
               tableWriting = true;
-              wholeWritingThrough = rows instanceof Recorded.Whole ? through : 0;
+              wholeWritingThrough = rows instanceof Recorded.Whole ? rows.through() : 0;
               agenda.add(
                   () -> {
                     // One write in ten fails, as a database may refuse it: the table stays behind.
@@ -191,7 +201,7 @@ final class SimEngine {
                         () -> {
                           tableWriting = false;
                           if (written) {
-                            tableThrough = Math.max(tableThrough, through);
+                            tableThrough = Math.max(tableThrough, rows.through());
                             writeTable();
                           }
                         });

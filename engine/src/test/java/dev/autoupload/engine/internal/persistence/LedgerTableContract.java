@@ -7,6 +7,7 @@ import dev.autoupload.engine.internal.library.LedgerTable.AssetVersion;
 import dev.autoupload.engine.internal.library.LedgerTable.Row;
 import dev.autoupload.engine.internal.library.LedgerTable;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -138,6 +139,40 @@ public abstract class LedgerTableContract {
     assertThat(loaded).hasSize(2 * total);
     assertThat(loaded.get(0)).isEqualTo("v asset-00001 1");
     assertThat(loaded.get(loaded.size() - 1)).isEqualTo("c %064x".formatted(total));
+  }
+
+  /**
+   * A whole ledger written in full supersedes every row before it and the event's own row; what
+   * comes after it, and other libraries' rows, stay. More rows than a batch, as a million would be.
+   */
+  @Test
+  void aCompleteWholeLedgerDropsTheRowsItSupersedes() {
+    LedgerTable table = table();
+    int before = JdbcLedgerTable.BATCH + 17;
+    List<Row> events = new ArrayList<>();
+    for (int seqNr = 1; seqNr <= before; seqNr++) {
+      events.add(event(seqNr, "asset-" + seqNr, seqNr, "%064x".formatted(seqNr), seqNr, "f" + seqNr));
+    }
+    table.write("lib", events);
+    table.write("other", List.of(event(5, "o", 1, "oo", 1, "fo")));
+    List<Row> wholeAtLast = new ArrayList<>();
+    for (int index = 1; index <= before; index++) {
+      Row event = events.get(index - 1);
+      wholeAtLast.add(new Row(before, index, event.asset(), event.sha256(), event.size(), event.pathFingerprint()));
+    }
+    table.write("lib", wholeAtLast);
+    table.write("lib", List.of(event(before + 1, "asset-1", 99, "ee", 3, "fe")));
+    List<String> loadedBefore = load(table, "lib");
+
+    assertThat(table.dropSupersededBy("lib", before)).isEqualTo(before);
+
+    List<String> loaded = load(table, "lib");
+    assertThat(loaded).as("every fact still there, once").hasSize(loadedBefore.size() - 4 * before);
+    assertThat(new HashSet<>(loaded)).isEqualTo(new HashSet<>(loadedBefore));
+    assertThat(loaded.get(loaded.size() - 4)).as("the later event still last").isEqualTo("v asset-1 99");
+    assertThat(table.rowsAt("lib", before)).isEqualTo(before);
+    assertThat(load(table, "other")).containsExactly("v o 1", "c oo", "s 1", "p fo");
+    assertThat(table.dropSupersededBy("lib", before)).as("nothing more").isZero();
   }
 
   private static Row whole(int index) {
