@@ -1,6 +1,7 @@
 package dev.autoupload.engine.internal.library;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.autoupload.engine.internal.serialization.CborSerializable;
 import dev.autoupload.engine.internal.upload.KnownBackups;
@@ -10,6 +11,8 @@ import dev.autoupload.engine.upload.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -18,9 +21,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.Consumer;
 import scala.collection.immutable.HashSet$;
-import scala.collection.immutable.HashSet;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -34,14 +37,17 @@ import scala.jdk.javaapi.CollectionConverters;
  * size no backed-up content has is known to be new without reading it; and {@code on-conflict =
  * overwrite} never replaces a backup.
  *
- * <p>Immutable, yet recording an asset costs O(log n) rather than a copy: it is backed by persistent
- * maps and sets (structural sharing), because a library may hold a million assets and snapshots are
+ * <p>Immutable, yet recording an asset costs O(log n) rather than a copy. What it was loaded with
+ * (a snapshot, the table's rows) is a base of plain hash tables built once, in place, and never
+ * changed again: a library may hold a million assets, and building persistent maps of them cost
+ * seconds at each start. What is recorded after that goes into persistent maps and sets beside the
+ * base (structural sharing), disjoint from it but for versions, where they win; snapshots are
  * serialized on another thread while new records keep arriving.
  */
 final class Ledger implements CborSerializable {
 
   private static final Ledger EMPTY =
-      new Ledger(PersistentMap.empty(), HashSet$.MODULE$.empty(), HashSet$.MODULE$.empty(), HashSet$.MODULE$.empty());
+      new Ledger(Base.EMPTY, PersistentMap.empty(), HashSet$.MODULE$.empty(), HashSet$.MODULE$.empty(), HashSet$.MODULE$.empty(), 0);
 
   /** What the ledger knows of an asset a scan found. */
   public enum Known {
@@ -53,76 +59,115 @@ final class Ledger implements CborSerializable {
     UNCHANGED
   }
 
-  /** Asset id to the version backed up, as the 64 bits of {@link Asset#version()}. */
+  /**
+   * What the ledger was loaded with, built once and only read after: asset id to the version backed
+   * up (the 64 bits of {@link Asset#version()}), the sha256 and sizes of the contents backed up and
+   * the fingerprints of the remote paths of their backups.
+   */
+  private record Base(Map<String, Long> versions, Set<String> contents, Set<String> paths, Set<Long> sizes) {
+    static final Base EMPTY = new Base(Map.of(), Set.of(), Set.of(), Set.of());
+
+    static Base of(int expected) {
+      return new Base(
+          new HashMap<>(capacity(expected)), new HashSet<>(capacity(expected)), new HashSet<>(capacity(expected)), new HashSet<>());
+    }
+
+    private static int capacity(int expected) {
+      return (int) Math.min(Integer.MAX_VALUE - 8, expected * 4L / 3 + 16);
+    }
+  }
+
+  // Pekko's object mapper sees fields too: the serialized form is the four lists below, no more.
+  @JsonIgnore private final Base base;
+  /** Versions recorded since the base; they win over its. */
   private final PersistentMap<String, Long> versions;
-  private final HashSet<String> contents;
+  /** Contents, paths and sizes recorded since the base, none of them in it. */
+  private final scala.collection.immutable.HashSet<String> contents;
   /**
    * Fingerprints of remote paths, not the paths: 16 characters each however long the path, for a
    * million assets. A collision only makes a path look taken, which keeps both files rather than
    * replacing one.
    */
-  private final HashSet<String> paths;
-  private final HashSet<Long> sizes;
+  private final scala.collection.immutable.HashSet<String> paths;
+  private final scala.collection.immutable.HashSet<Long> sizes;
+  /** How many assets have a version backed up, in the base and since. */
+  @JsonIgnore private final int size;
 
   private Ledger(
-      PersistentMap<String, Long> versions, HashSet<String> contents, HashSet<String> paths, HashSet<Long> sizes) {
+      Base base,
+      PersistentMap<String, Long> versions,
+      scala.collection.immutable.HashSet<String> contents,
+      scala.collection.immutable.HashSet<String> paths,
+      scala.collection.immutable.HashSet<Long> sizes,
+      int size) {
+    this.base = base;
     this.versions = versions;
     this.contents = contents;
     this.paths = paths;
     this.sizes = sizes;
+    this.size = size;
+  }
+
+  private static Ledger of(Base base) {
+    return new Ledger(
+        base,
+        PersistentMap.empty(),
+        HashSet$.MODULE$.empty(),
+        HashSet$.MODULE$.empty(),
+        HashSet$.MODULE$.empty(),
+        base.versions().size());
   }
 
   public static Ledger empty() {
     return EMPTY;
   }
 
-  /** From the serialized form, each collection built in place: a snapshot may hold a million assets. */
+  /** From the serialized form, built in place: a snapshot may hold a million assets. */
   @JsonCreator
   static Ledger of(
       @JsonProperty("versions") Map<String, String> versions,
       @JsonProperty("contents") List<String> contents,
       @JsonProperty("paths") List<String> paths,
       @JsonProperty("sizes") List<Long> sizes) {
-    List<Map.Entry<String, Long>> versionEntries = new ArrayList<>(versions.size());
+    Base base = Base.of(versions.size());
     for (Map.Entry<String, String> version : versions.entrySet()) {
-      versionEntries.add(Map.entry(version.getKey(), Long.parseUnsignedLong(version.getValue(), 16)));
+      base.versions().put(version.getKey(), Long.parseUnsignedLong(version.getValue(), 16));
     }
-    return new Ledger(PersistentMap.of(versionEntries), set(contents), set(paths), set(sizes));
+    base.contents().addAll(contents);
+    base.paths().addAll(paths);
+    base.sizes().addAll(sizes);
+    return of(base);
   }
 
   /**
    * The ledger the rows of a {@link LedgerTable} hold, read in the order of their keys so that the
-   * last version of an asset wins; each collection built in place: a library may hold a million
-   * assets.
+   * last version of an asset wins; built in place: a library may hold a million assets.
    */
   static Ledger fromTable(Consumer<LedgerTable.Reader> load) {
-    List<Map.Entry<String, Long>> versionEntries = new ArrayList<>();
-    List<String> contents = new ArrayList<>();
-    List<String> paths = new ArrayList<>();
-    List<Long> sizes = new ArrayList<>();
+    Base base = Base.of(1024);
     load.accept(
         new LedgerTable.Reader() {
           @Override
           public void version(String assetId, long version) {
-            versionEntries.add(Map.entry(assetId, version));
+            base.versions().put(assetId, version);
           }
 
           @Override
           public void content(String sha256) {
-            contents.add(sha256);
+            base.contents().add(sha256);
           }
 
           @Override
           public void size(long size) {
-            sizes.add(size);
+            base.sizes().add(size);
           }
 
           @Override
           public void path(String fingerprint) {
-            paths.add(fingerprint);
+            base.paths().add(fingerprint);
           }
         });
-    return new Ledger(PersistentMap.of(versionEntries), set(contents), set(paths), set(sizes));
+    return of(base);
   }
 
   /** The row of the table that records {@code backedUp}, the event of sequence number {@code seqNr}. */
@@ -142,12 +187,14 @@ final class Ledger implements CborSerializable {
    * the same each time and a write cut short can go on where it stopped.
    */
   Iterable<LedgerTable.Row> rows(long seqNr, int written) {
-    if (written >= Math.max(Math.max(versions.size(), contents.size()), Math.max(paths.size(), sizes.size()))) {
+    int contentCount = base.contents().size() + contents.size();
+    int pathCount = base.paths().size() + paths.size();
+    int sizeCount = base.sizes().size() + sizes.size();
+    if (written >= Math.max(Math.max(size, contentCount), Math.max(pathCount, sizeCount))) {
       // All there, as at a restart after the write ended: no sort of a million entries for nothing.
       return List.of();
     }
-    List<Map.Entry<String, Long>> versionList = new ArrayList<>(versions.size());
-    versions.forEach((id, version) -> versionList.add(Map.entry(id, version)));
+    List<Map.Entry<String, Long>> versionList = versionEntries();
     versionList.sort(Map.Entry.comparingByKey());
     List<String> contentList = contents();
     contentList.sort(null);
@@ -181,8 +228,23 @@ final class Ledger implements CborSerializable {
         };
   }
 
-  private static <T> HashSet<T> set(List<T> values) {
-    return HashSet$.MODULE$.from(CollectionConverters.asScala(values));
+  /** Every asset's version, the base's but where one was recorded since; in no order. */
+  private List<Map.Entry<String, Long>> versionEntries() {
+    List<Map.Entry<String, Long>> entries = new ArrayList<>(size);
+    for (Map.Entry<String, Long> entry : base.versions().entrySet()) {
+      if (!versions.containsKey(entry.getKey())) {
+        entries.add(entry);
+      }
+    }
+    versions.forEach((id, version) -> entries.add(Map.entry(id, version)));
+    return entries;
+  }
+
+  private static <T> List<T> union(Set<T> base, scala.collection.immutable.HashSet<T> since) {
+    List<T> all = new ArrayList<>(base.size() + since.size());
+    all.addAll(base);
+    all.addAll(CollectionConverters.asJava(since));
+    return all;
   }
 
   /**
@@ -192,8 +254,7 @@ final class Ledger implements CborSerializable {
    */
   @JsonProperty("versions")
   Map<String, String> versions() {
-    List<Map.Entry<String, Long>> entries = new ArrayList<>(versions.size());
-    versions.forEach((id, version) -> entries.add(Map.entry(id, version)));
+    List<Map.Entry<String, Long>> entries = versionEntries();
     entries.sort(Map.Entry.comparingByKey());
     Map<String, String> out = new LinkedHashMap<>(entries.size() * 4 / 3 + 1);
     for (Map.Entry<String, Long> entry : entries) {
@@ -204,36 +265,41 @@ final class Ledger implements CborSerializable {
 
   @JsonProperty("contents")
   List<String> contents() {
-    return new ArrayList<>(CollectionConverters.asJava(contents));
+    return union(base.contents(), contents);
   }
 
   @JsonProperty("paths")
   List<String> paths() {
-    return new ArrayList<>(CollectionConverters.asJava(paths));
+    return union(base.paths(), paths);
   }
 
   @JsonProperty("sizes")
   List<Long> sizes() {
-    return new ArrayList<>(CollectionConverters.asJava(sizes));
+    return union(base.sizes(), sizes);
   }
 
   /** Whether {@code asset}, as found now, is new, another version of a backed-up one, or backed up. */
   public Known check(Asset asset) {
-    Optional<Long> backedUp = versions.get(asset.id());
+    Optional<Long> backedUp = version(asset.id());
     if (backedUp.isEmpty()) {
       return Known.NEW;
     }
     return backedUp.get() == parse(asset.version()) ? Known.UNCHANGED : Known.CHANGED;
   }
 
+  private Optional<Long> version(String assetId) {
+    Optional<Long> since = versions.get(assetId);
+    return since.isPresent() ? since : Optional.ofNullable(base.versions().get(assetId));
+  }
+
   /** The version of the asset that was backed up last, as {@link Asset#version()} gives it. */
   public Optional<String> versionOf(String assetId) {
-    return versions.get(assetId).map(Ledger::hex);
+    return version(assetId).map(Ledger::hex);
   }
 
   /** Whether an asset with this content (lowercase hex sha256) is backed up. */
   public boolean containsContent(String sha256) {
-    return contents.contains(sha256);
+    return base.contents().contains(sha256) || contents.contains(sha256);
   }
 
   /**
@@ -241,7 +307,7 @@ final class Ledger implements CborSerializable {
    * size cannot be a copy of one.
    */
   public boolean mayHoldContentOfSize(long size) {
-    return sizes.contains(size);
+    return base.sizes().contains(size) || sizes.contains(size);
   }
 
   /**
@@ -249,7 +315,8 @@ final class Ledger implements CborSerializable {
    * differ only in case count as one, for the targets that do not tell them apart.
    */
   public boolean holdsPath(String remotePath) {
-    return paths.contains(fingerprint(remotePath));
+    String fingerprint = fingerprint(remotePath);
+    return base.paths().contains(fingerprint) || paths.contains(fingerprint);
   }
 
   /** What an upload is told of the library's backups, as this ledger records them. */
@@ -269,11 +336,19 @@ final class Ledger implements CborSerializable {
 
   /** With the version, content and remote path {@code backedUp} records. */
   public Ledger with(BackupSupervisor.AssetBackedUp backedUp) {
+    boolean known = versions.containsKey(backedUp.assetId()) || base.versions().containsKey(backedUp.assetId());
     return new Ledger(
+        base,
         versions.with(backedUp.assetId(), parse(backedUp.version())),
-        contents.incl(backedUp.sha256()),
-        backedUp.remotePath().map(path -> paths.incl(fingerprint(path))).orElse(paths),
-        sizes.incl(backedUp.size()));
+        base.contents().contains(backedUp.sha256()) ? contents : contents.incl(backedUp.sha256()),
+        backedUp
+            .remotePath()
+            .map(Ledger::fingerprint)
+            .filter(fingerprint -> !base.paths().contains(fingerprint))
+            .map(paths::incl)
+            .orElse(paths),
+        base.sizes().contains(backedUp.size()) ? sizes : sizes.incl(backedUp.size()),
+        known ? size : size + 1);
   }
 
   private static long parse(String version) {
@@ -291,25 +366,28 @@ final class Ledger implements CborSerializable {
 
   /** How many assets have a version backed up. */
   public int size() {
-    return versions.size();
+    return size;
   }
 
+  /** Equal when they hold the same facts, however they came to: loaded or recorded since. */
   @Override
   public boolean equals(Object other) {
     return other instanceof Ledger ledger
-        && ledger.versions.equals(versions)
-        && ledger.contents.equals(contents)
-        && ledger.paths.equals(paths)
-        && ledger.sizes.equals(sizes);
+        && ledger.size == size
+        && ledger.versions().equals(versions())
+        && new HashSet<>(ledger.contents()).equals(new HashSet<>(contents()))
+        && new HashSet<>(ledger.paths()).equals(new HashSet<>(paths()))
+        && new HashSet<>(ledger.sizes()).equals(new HashSet<>(sizes()));
   }
 
   @Override
   public int hashCode() {
-    return ((versions.hashCode() * 31 + contents.hashCode()) * 31 + paths.hashCode()) * 31 + sizes.hashCode();
+    return ((versions().hashCode() * 31 + new HashSet<>(contents()).hashCode()) * 31 + new HashSet<>(paths()).hashCode()) * 31
+        + new HashSet<>(sizes()).hashCode();
   }
 
   @Override
   public String toString() {
-    return "Ledger(" + versions.size() + " assets)";
+    return "Ledger(" + size + " assets)";
   }
 }
