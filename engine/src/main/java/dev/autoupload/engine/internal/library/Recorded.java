@@ -77,6 +77,11 @@ final class Recorded {
     return stored instanceof LedgerSnapshot snapshot && snapshot.wholeDue().isEmpty() ? snapshot.tableThrough() : 0;
   }
 
+  /** Whether a stored snapshot holds a whole ledger, of the old form or as of where the table was to stand. */
+  static boolean holdsAWholeLedger(Object stored) {
+    return !(stored instanceof LedgerSnapshot snapshot) || snapshot.wholeDue().isPresent();
+  }
+
   Ledger ledger() {
     return ledger;
   }

@@ -94,6 +94,11 @@ class BackupSupervisorTest {
 
   private ActorRef<BackupSupervisor.Command> supervise(
       UploadSettings settings, AssetSource assets, RemoteLayout layout) {
+    return supervise(settings, assets, layout, LEDGERS);
+  }
+
+  private ActorRef<BackupSupervisor.Command> supervise(
+      UploadSettings settings, AssetSource assets, RemoteLayout layout, LedgerTable ledgers) {
     conditions =
         testKit.spawn(
             ConditionMonitor.create(
@@ -101,7 +106,7 @@ class BackupSupervisorTest {
     BackupSupervisor.Wiring wiring =
         new BackupSupervisor.Wiring(
             settings, layout, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions, Clock.systemUTC(),
-            ContentHashCache.inMemory(), LEDGERS, testKit.system().ignoreRef(), new EngineMetrics(new SimpleMeterRegistry()));
+            ContentHashCache.inMemory(), ledgers, testKit.system().ignoreRef(), new EngineMetrics(new SimpleMeterRegistry()));
     return testKit.spawn(BackupSupervisor.create(new Library(libraryId, assets, target), wiring));
   }
 
@@ -968,6 +973,59 @@ class BackupSupervisorTest {
     assertThat(again.alreadyBackedUp()).isEqualTo(25);
     assertThat(again.completed()).isZero();
     assertThat(target.bytesReceived()).isEqualTo(sent);
+  }
+
+  /**
+   * A journal whose latest snapshot holds the whole ledger, as every snapshot did before the ledger
+   * table: the table gets the ledger, and the first upload after that takes a snapshot of where the
+   * table stands and the events after, not another whole ledger, though it is no multiple of the
+   * snapshot interval: else every start would load the whole ledger until ten more uploads (a
+   * thousand, by default).
+   */
+  @Test
+  void aSnapshotHoldingTheWholeLedgerIsFollowedByASmallOneAtTheFirstUploadOnceTheTableHoldsIt() {
+    for (int i = 0; i < 12; i++) {
+      source.add("f%02d.jpg".formatted(i), 3000);
+    }
+    ActorRef<BackupSupervisor.Command> first = supervise(settings(4, 3, Duration.ofMillis(10)));
+    assertThat(awaitIdle(first).completed()).isEqualTo(12);
+    testKit.stop(first);
+    String persistenceId = BackupSupervisor.persistenceId(libraryId).id();
+    PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+    SnapshotTestKit snapshots = SnapshotTestKit.create(testKit.system());
+    Ledger whole = Ledger.empty();
+    for (Object event : journal.persistedInStorage(persistenceId)) {
+      whole = whole.with((BackupSupervisor.AssetBackedUp) event);
+    }
+    snapshots.clearByPersistenceId(persistenceId);
+    snapshots.persistForRecovery(persistenceId, List.of(Pair.create(SnapshotMeta.create(12), whole)));
+    LedgerTable table = LedgerTable.inMemory();
+
+    ActorRef<BackupSupervisor.Command> second =
+        supervise(settings(4, 3, Duration.ofMillis(10)), source, RemoteLayout.MIRROR, table);
+    assertThat(awaitIdle(second).alreadyBackedUp()).isEqualTo(12);
+    TestProbe<Done> acks = testKit.createTestProbe(Done.class);
+    acks.awaitAssert(
+        Duration.ofSeconds(30), Duration.ofMillis(20), () -> assertThat(table.rowsAt(persistenceId, 12)).isEqualTo(12));
+    source.add("new.jpg", 3000);
+    second.tell(new BackupSupervisor.ScanNow(acks.getRef()));
+    acks.receiveMessage();
+    assertThat(awaitIdle(second).completed()).isEqualTo(1);
+
+    List<Object> events = journal.persistedInStorage(persistenceId);
+    assertThat(events).hasSize(13);
+    // Pekko saves a snapshot after the event's write: the status may be idle before.
+    acks.awaitAssert(
+        Duration.ofSeconds(30),
+        Duration.ofMillis(20),
+        () -> {
+          List<Pair<SnapshotMeta, Object>> stored = snapshots.persistedInStorage(persistenceId);
+          Pair<SnapshotMeta, Object> latest = stored.get(stored.size() - 1);
+          assertThat(latest.first().sequenceNr()).isEqualTo(13);
+          assertThat(latest.second())
+              .isEqualTo(new LedgerSnapshot(12, List.of((BackupSupervisor.AssetBackedUp) events.get(12))));
+          return latest;
+        });
   }
 
   private static String sha256(byte[] content) {

@@ -77,6 +77,10 @@ final class SimEngine {
   private boolean tableWriting;
   /** How far the write under way goes, when it is of the whole ledger; else 0. */
   private long wholeWritingThrough;
+  /** As the supervisor knows: whether the latest snapshot holds a whole ledger. */
+  private boolean snapshotHoldsAWholeLedger;
+  /** As the supervisor knows: whether a whole ledger was written to the table since that snapshot. */
+  private boolean wholeWrittenSinceSnapshot;
   /** Recoveries whose table lacked events: from the snapshot's overlay, or the whole ledger. */
   private int recoveredBehindTheTable;
   /** Recoveries from a snapshot that held the whole ledger as of where the table was to stand. */
@@ -149,6 +153,8 @@ final class SimEngine {
     }
     Ledger rows = Ledger.fromTable(reader -> table.load(LIBRARY, reader));
     tableThrough = snapshot == null ? 0 : Recorded.tableThrough(snapshot);
+    snapshotHoldsAWholeLedger = snapshot != null && Recorded.holdsAWholeLedger(snapshot);
+    wholeWrittenSinceSnapshot = false;
     state = snapshot == null ? Recorded.empty() : Recorded.fromSnapshot(snapshot, rows);
     if (snapshot instanceof LedgerSnapshot stored && stored.wholeDue().isPresent()) {
       recoveredOverAWholeLedger++;
@@ -202,6 +208,7 @@ final class SimEngine {
                           tableWriting = false;
                           if (written) {
                             tableThrough = Math.max(tableThrough, rows.through());
+                            wholeWrittenSinceSnapshot |= rows instanceof Recorded.Whole;
                             writeTable();
                           }
                         });
@@ -209,14 +216,17 @@ final class SimEngine {
             });
   }
 
-  /** As Pekko persists a batch of events: a snapshot is due when one of them is a multiple. */
+  /**
+   * As Pekko persists a batch of events: a snapshot is due when one of them is a multiple, or, as
+   * the supervisor asks, once a whole ledger the latest snapshot held was written to the table.
+   */
   private void persist(List<BackupSupervisor.AssetBackedUp> batch) {
     boolean snapshotDue = false;
     for (BackupSupervisor.AssetBackedUp event : batch) {
       events.add(event);
       long seqNr = events.size();
       state = state.with(event, seqNr, trimThrough(), options.overlayCap());
-      snapshotDue |= seqNr % options.snapshotEvery() == 0;
+      snapshotDue |= seqNr % options.snapshotEvery() == 0 || (snapshotHoldsAWholeLedger && wholeWrittenSinceSnapshot);
     }
     if (!options.table()) {
       return;
@@ -224,6 +234,8 @@ final class SimEngine {
     if (snapshotDue) {
       // Pekko takes the state to store at once and stores it later: a kill may lose it.
       Object stored = state.stored(tableThrough);
+      snapshotHoldsAWholeLedger = Recorded.holdsAWholeLedger(stored);
+      wholeWrittenSinceSnapshot = false;
       long seqNr = events.size();
       agenda.add(
           () -> {
