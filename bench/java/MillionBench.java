@@ -63,7 +63,8 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
  *       snapshot yet), finds the N unchanged, uploads the K new ones, and snapshots its ledger at
  *       the next multiple of {@code ledger-snapshot-every}; the snapshot's bytes are read from H2;
  *   <li>restart: a new engine on the same data dir with one asset more (the newest, last in the
- *       scan as on a camera roll): time to its first byte at the target.
+ *       scan as on a camera roll): time to its first byte at the target; then once more with
+ *       another new asset, as the next start would be, and the rows of the ledger table then.
  * </ol>
  */
 public final class MillionBench {
@@ -91,7 +92,10 @@ public final class MillionBench {
       moreUploads(n, k, data, target);
     }
     if (phases.contains("restart")) {
-      restart(n + k + 1, data, target);
+      restart(n + k + 1, data, target, "restart");
+      tables(data);
+      restart(n + k + 2, data, target, "restart again");
+      tables(data);
     }
   }
 
@@ -170,8 +174,8 @@ public final class MillionBench {
     tables(data);
   }
 
-  static void restart(int total, Path data, Path target) throws Exception {
-    say("restart with one new asset (last in the scan) ...");
+  static void restart(int total, Path data, Path target, String label) throws Exception {
+    say(label + " with one new asset (last in the scan) ...");
     firstByteAt.set(0);
     long start = System.nanoTime();
     try (UploadEngine engine = engine(data)) {
@@ -187,8 +191,8 @@ public final class MillionBench {
         TimeUnit.MILLISECONDS.sleep(10); // polling a figure, not synchronising a test
       }
       figure("engine start (JVM warm)", ms(started - start));
-      figure("restart: recovery from the snapshot (status answers)", ms(recovered - started));
-      figure("restart: engine start to first byte at the target", ms(firstByteAt.get() - start));
+      figure(label + ": recovery from the snapshot (status answers)", ms(recovered - started));
+      figure(label + ": engine start to first byte at the target", ms(firstByteAt.get() - start));
       figure("heap after full GC, restarted", mib(heapAfterGc()));
     }
   }
@@ -226,6 +230,12 @@ public final class MillionBench {
       try (ResultSet r = c.createStatement().executeQuery("SELECT COUNT(*), COALESCE(SUM(LENGTH(event_payload)), 0) FROM event_journal")) {
         r.next();
         figure("event_journal: rows, payload bytes", r.getLong(1) + " rows, " + mb(r.getLong(2)));
+      }
+      try (ResultSet r =
+          c.createStatement()
+              .executeQuery("SELECT COUNT(*), COALESCE(SUM(CASE WHEN idx > 0 THEN 1 ELSE 0 END), 0) FROM ledger_row")) {
+        r.next();
+        figure("ledger_row: rows (of whole ledgers)", r.getLong(1) + " (" + r.getLong(2) + ")");
       }
       try (ResultSet r =
           c.createStatement()

@@ -31,6 +31,7 @@ import dev.autoupload.engine.internal.conditions.RunMarker;
 import dev.autoupload.engine.internal.library.BackupSupervisor;
 import dev.autoupload.engine.internal.metrics.EngineMetrics;
 import dev.autoupload.engine.internal.persistence.DataDirLock;
+import dev.autoupload.engine.internal.persistence.DatabaseCall;
 import dev.autoupload.engine.internal.persistence.JdbcContentHashCache;
 import dev.autoupload.engine.internal.persistence.JdbcLedgerTable;
 import dev.autoupload.engine.internal.persistence.JournalDatabase;
@@ -74,7 +75,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -1160,21 +1160,16 @@ public final class UploadEngine implements AutoCloseable {
     return plain;
   }
 
-  @FunctionalInterface
-  private interface Query<T> {
-    T run() throws SQLException;
-  }
-
-  private <T> CompletionStage<T> query(Query<T> query) {
-    return CompletableFuture.supplyAsync(
+  private <T> CompletionStage<T> query(DatabaseCall<T> query) {
+    return DatabaseCall.runOn(
+        blockingIo,
         () -> {
           try {
             return query.run();
           } catch (SQLException e) {
-            throw new CompletionException(new IllegalStateException("Activity query failed: " + e.getMessage(), e));
+            throw new IllegalStateException("Activity query failed: " + e.getMessage(), e);
           }
-        },
-        blockingIo);
+        });
   }
 
   /**

@@ -1,7 +1,7 @@
 package dev.autoupload.engine.internal.activity;
 
 import dev.autoupload.engine.EngineEvent;
-import dev.autoupload.engine.internal.persistence.JdbcJournal;
+import dev.autoupload.engine.internal.persistence.DatabaseCall;
 import dev.autoupload.engine.internal.persistence.JournalSerialization;
 import dev.autoupload.engine.internal.persistence.JournalSetup;
 import dev.autoupload.engine.internal.persistence.JournalStore;
@@ -197,8 +197,8 @@ final class TaggedEvents extends SourceProvider<Offset, EventEnvelope<FileUpload
             });
   }
 
-  private <T> CompletionStage<T> read(JdbcJournal.Call<T> query) {
-    return JdbcJournal.onDispatcher(query, jdbc);
+  private <T> CompletionStage<T> read(DatabaseCall<T> query) {
+    return DatabaseCall.runOn(jdbc, query);
   }
 
   /** After a read that found nothing in a quiet engine, the next waits twice as long, up to {@code slow}. */

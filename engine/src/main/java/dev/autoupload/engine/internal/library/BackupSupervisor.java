@@ -379,8 +379,14 @@ public final class BackupSupervisor
     return Math.max(1, wiring.snapshotEvery() / 2);
   }
 
+  /**
+   * None while a whole ledger is being written: it is written as of the overlay's base, so letting
+   * the overlay go would move the base on and make the write under way too old to catch the table
+   * up; the snapshots meanwhile hold that whole ledger anyway. After a long replay the overlay may
+   * start a write nearly full, and a million rows take longer than a few uploads.
+   */
   private long overlayCap() {
-    return Math.max(OVERLAY_CAP_AT_LEAST, 2L * wiring.snapshotEvery());
+    return tableWriting && wholeWritingThrough > 0 ? Long.MAX_VALUE : Math.max(OVERLAY_CAP_AT_LEAST, 2L * wiring.snapshotEvery());
   }
 
   /**

@@ -5,8 +5,6 @@ import dev.autoupload.engine.internal.persistence.JournalStore.EventRow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.apache.pekko.persistence.AtomicWrite;
@@ -88,42 +86,7 @@ public final class JdbcJournal extends AsyncWriteJournal {
     return run(() -> Math.max(fromSequenceNr, store.highestSequenceNr(persistenceId)));
   }
 
-  /**
-   * A blocking database call.
-   *
-   * @param <T> what it returns
-   */
-  public interface Call<T> {
-    /**
-     * Makes the call.
-     *
-     * @return its result
-     * @throws Exception as the database fails
-     */
-    T run() throws Exception;
-  }
-
-  /**
-   * Runs {@code call} on {@code executor}, the journal's dispatcher ({@link JournalSetup#DISPATCHER}).
-   *
-   * @param <T> what it returns
-   * @param call the call
-   * @param executor where it blocks
-   * @return its result, or its failure
-   */
-  public static <T> CompletableFuture<T> onDispatcher(Call<T> call, Executor executor) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try {
-            return call.run();
-          } catch (Exception e) {
-            throw new CompletionException(e);
-          }
-        },
-        executor);
-  }
-
-  private <T> Future<T> run(Call<T> call) {
-    return FutureConverters.asScala(onDispatcher(call, jdbc));
+  private <T> Future<T> run(DatabaseCall<T> call) {
+    return FutureConverters.asScala(DatabaseCall.runOn(jdbc, call));
   }
 }

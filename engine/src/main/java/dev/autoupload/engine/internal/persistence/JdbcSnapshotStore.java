@@ -86,7 +86,7 @@ public final class JdbcSnapshotStore extends SnapshotStore {
         criteria.minSequenceNr(), criteria.maxSequenceNr(), criteria.minTimestamp(), criteria.maxTimestamp());
   }
 
-  private <T> Future<T> run(JdbcJournal.Call<T> call) {
-    return FutureConverters.asScala(JdbcJournal.onDispatcher(call, jdbc));
+  private <T> Future<T> run(DatabaseCall<T> call) {
+    return FutureConverters.asScala(DatabaseCall.runOn(jdbc, call));
   }
 }

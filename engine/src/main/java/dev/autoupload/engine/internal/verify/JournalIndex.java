@@ -1,7 +1,7 @@
 package dev.autoupload.engine.internal.verify;
 
 import dev.autoupload.engine.internal.library.BackupSupervisor;
-import dev.autoupload.engine.internal.persistence.JdbcJournal;
+import dev.autoupload.engine.internal.persistence.DatabaseCall;
 import dev.autoupload.engine.internal.persistence.JournalSerialization;
 import dev.autoupload.engine.internal.persistence.JournalSetup;
 import dev.autoupload.engine.internal.persistence.JournalStore;
@@ -33,15 +33,15 @@ final class JournalIndex {
   static CompletionStage<JournalIndex> read(ActorSystem<?> system, String libraryId) {
     JournalStore journal = JournalSetup.storeOf(system);
     JournalSerialization serialization = new JournalSerialization(system);
-    return JdbcJournal.onDispatcher(
+    return DatabaseCall.runOn(
+        system.dispatchers().lookup(DispatcherSelector.fromConfig(JournalSetup.DISPATCHER)),
         () -> {
           JournalIndex index = new JournalIndex();
           journal.replay(
               BackupSupervisor.persistenceId(libraryId).id(), 0L, Long.MAX_VALUE, Long.MAX_VALUE,
               row -> index.add(serialization.toRepr(row).payload()));
           return index;
-        },
-        system.dispatchers().lookup(DispatcherSelector.fromConfig(JournalSetup.DISPATCHER)));
+        });
   }
 
   private JournalIndex add(Object event) {

@@ -159,10 +159,11 @@ final class SimEngine {
     if (snapshot instanceof LedgerSnapshot stored && stored.wholeDue().isPresent()) {
       recoveredOverAWholeLedger++;
     }
-    for (long seqNr = snapshotSeqNr + 1; seqNr <= events.size(); seqNr++) {
-      state = state.with(events.get((int) seqNr - 1), seqNr, trimThrough(), options.overlayCap());
-    }
+    // A new supervisor: no write under way while it replays.
     tableWriting = false;
+    for (long seqNr = snapshotSeqNr + 1; seqNr <= events.size(); seqNr++) {
+      state = state.with(events.get((int) seqNr - 1), seqNr, trimThrough(), overlayCap());
+    }
     if (state.unwritten(tableThrough, events.size(), 1).isPresent()) {
       recoveredBehindTheTable++;
     }
@@ -174,6 +175,11 @@ final class SimEngine {
     }
     log.add("  recovered " + state + ", table through " + tableThrough);
     writeTable();
+  }
+
+  /** As the supervisor caps its overlay: not while a whole ledger is being written. */
+  private long overlayCap() {
+    return tableWriting && wholeWritingThrough > 0 ? Long.MAX_VALUE : options.overlayCap();
   }
 
   /** As the supervisor trims its overlay: up to the write under way, if one is. */
@@ -225,7 +231,7 @@ final class SimEngine {
     for (BackupSupervisor.AssetBackedUp event : batch) {
       events.add(event);
       long seqNr = events.size();
-      state = state.with(event, seqNr, trimThrough(), options.overlayCap());
+      state = state.with(event, seqNr, trimThrough(), overlayCap());
       snapshotDue |= seqNr % options.snapshotEvery() == 0 || (snapshotHoldsAWholeLedger && wholeWrittenSinceSnapshot);
     }
     if (!options.table()) {
