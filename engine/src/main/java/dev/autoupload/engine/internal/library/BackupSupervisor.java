@@ -380,13 +380,13 @@ public final class BackupSupervisor
   }
 
   /**
-   * None while a whole ledger is being written: it is written as of the overlay's base, so letting
-   * the overlay go would move the base on and make the write under way too old to catch the table
-   * up; the snapshots meanwhile hold that whole ledger anyway. After a long replay the overlay may
-   * start a write nearly full, and a million rows take longer than a few uploads.
+   * None while the table is being written, which trims the overlay once done: a whole ledger is
+   * written as of the overlay's base, so letting the overlay go meanwhile would move the base on and
+   * make the write under way too old to catch the table up; and the events' rows after a long
+   * replay are written with the overlay nearly full. The cap is for a table that cannot be written.
    */
   private long overlayCap() {
-    return tableWriting && wholeWritingThrough > 0 ? Long.MAX_VALUE : Math.max(OVERLAY_CAP_AT_LEAST, 2L * wiring.snapshotEvery());
+    return tableWriting ? Long.MAX_VALUE : Math.max(OVERLAY_CAP_AT_LEAST, 2L * wiring.snapshotEvery());
   }
 
   /**

@@ -177,9 +177,9 @@ final class SimEngine {
     writeTable();
   }
 
-  /** As the supervisor caps its overlay: not while a whole ledger is being written. */
+  /** As the supervisor caps its overlay: not while the table is being written. */
   private long overlayCap() {
-    return tableWriting && wholeWritingThrough > 0 ? Long.MAX_VALUE : options.overlayCap();
+    return tableWriting ? Long.MAX_VALUE : options.overlayCap();
   }
 
   /** As the supervisor trims its overlay: up to the write under way, if one is. */
