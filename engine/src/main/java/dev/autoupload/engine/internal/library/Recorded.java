@@ -22,6 +22,9 @@ final class Recorded {
   /** The position of the events after a snapshot that held the whole ledger: not known. */
   private static final long UNKNOWN = Long.MAX_VALUE;
 
+  /** How much longer the overlay may grow while the whole ledger as of its base is due. */
+  private static final long WHOLE_DUE_CAP_FACTOR = 4;
+
   private static final Recorded EMPTY = new Recorded(Ledger.empty(), 0, PersistentMap.empty(), Optional.empty());
 
   private final Ledger ledger;
@@ -88,7 +91,11 @@ final class Recorded {
 
   /**
    * With the event of sequence number {@code seqNr}, the overlay without what the table holds; an
-   * overlay longer than {@code cap} is let go, the whole ledger then due to the table.
+   * overlay longer than {@code cap} is let go, the whole ledger then due to the table. While the
+   * whole ledger as of the base is due already, four times as long: snapshots hold that ledger
+   * anyway, and letting the overlay go would move the due write on to a new base, so that a write
+   * cut short after a long replay (its overlay nearly full) started over at the next start instead
+   * of going on.
    */
   Recorded with(BackupSupervisor.AssetBackedUp event, long seqNr, long tableThrough, long cap) {
     long nextBase = overlay.isEmpty() ? seqNr - 1 : base;
@@ -98,7 +105,8 @@ final class Recorded {
     }
     next = next.with(seqNr, event);
     Ledger after = ledger.with(event);
-    if (next.size() > cap) {
+    long longest = wholeAtBase.isPresent() && cap < Long.MAX_VALUE / WHOLE_DUE_CAP_FACTOR ? WHOLE_DUE_CAP_FACTOR * cap : cap;
+    if (next.size() > longest) {
       return new Recorded(after, seqNr, PersistentMap.empty(), Optional.of(after));
     }
     // The ledger as of the base is let go of once the base moves on: the table then holds more.

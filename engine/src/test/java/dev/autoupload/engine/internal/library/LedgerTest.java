@@ -234,6 +234,35 @@ class LedgerTest {
         .isEqualTo(new LedgerSnapshot(snapshotSeqNr, java.util.List.of(first, second)));
   }
 
+  /**
+   * While the whole ledger as of the overlay's base is due, the overlay grows to four times its
+   * cap before it is let go of (and the due write moves on to a new base): a start after a long
+   * replay finds its overlay nearly full, and a few more events must not make the write it goes on
+   * with start over.
+   */
+  @Test
+  void anOverlayOverAWholeLedgerDueGrowsToFourTimesItsCapBeforeTheWriteMovesOn() {
+    long snapshotSeqNr = 40;
+    Recorded recorded = Recorded.fromSnapshot(fortyAssets(), Ledger.empty());
+    for (int i = 1; i <= 8; i++) {
+      recorded = recorded.with(backedUp(asset("n" + i + ".jpg", i, AT, "1:1:n"), SHA, "2026/n" + i + ".jpg"), snapshotSeqNr + i, 0, 2);
+    }
+    assertThat(recorded.unwritten(0, snapshotSeqNr + 8, 1000))
+        .as("eight events over a cap of two: still the write at the snapshot's number")
+        .hasValue(new Recorded.Whole(snapshotSeqNr, fortyAssets()));
+
+    Recorded moved = recorded.with(backedUp(asset("n9.jpg", 9, AT, "1:1:n"), SHA, "2026/n9.jpg"), snapshotSeqNr + 9, 0, 2);
+    assertThat(moved.unwritten(0, snapshotSeqNr + 9, 1000))
+        .as("the ninth lets the overlay go")
+        .hasValue(new Recorded.Whole(snapshotSeqNr + 9, moved.ledger()));
+    assertThat(Recorded.empty().with(backedUp(asset("a.jpg", 1, AT, "1:1:a"), SHA, "a"), 1, 0, 2)
+            .with(backedUp(asset("b.jpg", 2, AT, "1:1:b"), SHA, "b"), 2, 0, 2)
+            .with(backedUp(asset("c.jpg", 3, AT, "1:1:c"), SHA, "c"), 3, 0, 2)
+            .unwritten(0, 3, 1000))
+        .as("with no whole ledger due, the third event over a cap of two lets it go")
+        .containsInstanceOf(Recorded.Whole.class);
+  }
+
   @Test
   void aLedgerComesBackWholeFromItsRows() {
     Ledger ledger = fortyAssets().with(backedUp(asset("big.mov", 5_000_000_000L, AT, "1:1:t1"), SHA, "2026/Big.MOV"));
