@@ -289,8 +289,6 @@ public final class BackupSupervisor
   /** The ledger table holds every fact of the events up to this sequence number. */
   private long tableThrough;
   private boolean tableWriting;
-  /** How far the write under way goes, when it is of the whole ledger; else 0. */
-  private long wholeWritingThrough;
   /** Whether the latest snapshot holds a whole ledger, which every start then loads. */
   private boolean snapshotHoldsAWholeLedger;
   /** Whether a whole ledger was written to the table since the latest snapshot. */
@@ -362,18 +360,6 @@ public final class BackupSupervisor
     return snapshotHoldsAWholeLedger && wholeWrittenSinceSnapshot;
   }
 
-  /**
-   * The overlay lets go of the events a write of the whole ledger under way holds: should it fail,
-   * the table stands before the overlay and the whole ledger is due again, so nothing is lost; and
-   * snapshots hold the whole ledger until it is written anyway. Without it, a whole write slower
-   * than the events that arrive meanwhile lets the overlay outgrow its cap and starts the next
-   * whole write, and the next. A smaller write's events stay in the overlay until written: a
-   * snapshot taken meanwhile holds them, not the whole ledger.
-   */
-  private long trimThrough() {
-    return tableWriting ? Math.max(tableThrough, wholeWritingThrough) : tableThrough;
-  }
-
   /** Events written to the table together: half a snapshot's interval, so a snapshot holds about that many. */
   private int tableBatch() {
     return Math.max(1, wiring.snapshotEvery() / 2);
@@ -403,7 +389,6 @@ public final class BackupSupervisor
         .ifPresent(
             rows -> {
               tableWriting = true;
-              wholeWritingThrough = rows instanceof Recorded.Whole ? rows.through() : 0;
               String persistenceId = persistenceId(library.id()).id();
               context.pipeToSelf(
                   Piped.done(CompletableFuture.runAsync(() -> rows.writeTo(wiring.ledgers(), persistenceId), blockingIo)),
@@ -465,7 +450,7 @@ public final class BackupSupervisor
         .forAnyState()
         .onEvent(
             AssetBackedUp.class,
-            (state, event) -> state.with(event, lastSequenceNumber(context), trimThrough(), overlayCap()))
+            (state, event) -> state.with(event, lastSequenceNumber(context), tableThrough, overlayCap()))
         .build();
   }
 

@@ -187,10 +187,12 @@ final class Ledger implements CborSerializable {
    * the same each time and a write cut short can go on where it stopped.
    */
   Iterable<LedgerTable.Row> rows(long seqNr, int written) {
-    int contentCount = base.contents().size() + contents.size();
-    int pathCount = base.paths().size() + paths.size();
-    int sizeCount = base.sizes().size() + sizes.size();
-    if (written >= Math.max(Math.max(size, contentCount), Math.max(pathCount, sizeCount))) {
+    // Base and what was recorded since are disjoint but for versions, so these are the lists' sizes.
+    int count =
+        Math.max(
+            Math.max(size, base.contents().size() + contents.size()),
+            Math.max(base.paths().size() + paths.size(), base.sizes().size() + sizes.size()));
+    if (written >= count) {
       // All there, as at a restart after the write ended: no sort of a million entries for nothing.
       return List.of();
     }
@@ -202,7 +204,6 @@ final class Ledger implements CborSerializable {
     pathList.sort(null);
     List<Long> sizeList = sizes();
     sizeList.sort(null);
-    int count = Math.max(Math.max(versionList.size(), contentList.size()), Math.max(pathList.size(), sizeList.size()));
     return () ->
         new Iterator<>() {
           private int index = written;
