@@ -60,7 +60,8 @@ class HistoryModelTest {
             + totals.lostJournal + " on a lost journal, " + totals.changing + " with changes while running), "
             + totals.checks + " runs checked, " + totals.files + " file checks, " + totals.uploads
             + " uploads, " + totals.behindTheTable + " recoveries that wrote the table what it lacked ("
-            + totals.overAWholeLedger + " of them from a snapshot holding the whole ledger due to it): all held");
+            + totals.overAWholeLedger + " of them from a snapshot holding the whole ledger due to it; "
+            + totals.wholeCutShort + " writes of a whole ledger cut short part way): all held");
     assertThat(totals.checks).as("runs checked against the model").isGreaterThan(count);
   }
 
@@ -74,6 +75,7 @@ class HistoryModelTest {
     long uploads;
     long behindTheTable;
     long overAWholeLedger;
+    long wholeCutShort;
   }
 
   /** One history: its settings, then changes and runs, ending with a quiet run; the broken rules. */
@@ -125,6 +127,7 @@ class HistoryModelTest {
     } finally {
       totals.behindTheTable += engine.recoveredBehindTheTable();
       totals.overAWholeLedger += engine.recoveredOverAWholeLedger();
+      totals.wholeCutShort += engine.wholeWritesCutShort();
     }
   }
 

@@ -75,8 +75,6 @@ final class SimEngine {
   private Recorded state = Recorded.empty();
   private long tableThrough;
   private boolean tableWriting;
-  /** How far the write under way goes, when it is of the whole ledger; else 0. */
-  private long wholeWritingThrough;
   /** As the supervisor knows: whether the latest snapshot holds a whole ledger. */
   private boolean snapshotHoldsAWholeLedger;
   /** As the supervisor knows: whether a whole ledger was written to the table since that snapshot. */
@@ -85,6 +83,8 @@ final class SimEngine {
   private int recoveredBehindTheTable;
   /** Recoveries from a snapshot that held the whole ledger as of where the table was to stand. */
   private int recoveredOverAWholeLedger;
+  /** Writes of a whole ledger that failed with part of its rows committed. */
+  private int wholeWritesCutShort;
   private final Map<String, FileUpload.State> uploads = new HashMap<>();
   /** In the journal's database, so lost with it. */
   private ContentHashCache hashes = ContentHashCache.inMemory();
@@ -129,6 +129,11 @@ final class SimEngine {
     return recoveredOverAWholeLedger;
   }
 
+  /** How many writes of a whole ledger failed with part of its rows committed. */
+  int wholeWritesCutShort() {
+    return wholeWritesCutShort;
+  }
+
   /** The journal's ledger now. */
   Ledger ledger() {
     return state.ledger();
@@ -162,7 +167,7 @@ final class SimEngine {
     // A new supervisor: no write under way while it replays.
     tableWriting = false;
     for (long seqNr = snapshotSeqNr + 1; seqNr <= events.size(); seqNr++) {
-      state = state.with(events.get((int) seqNr - 1), seqNr, trimThrough(), overlayCap());
+      state = state.with(events.get((int) seqNr - 1), seqNr, tableThrough, overlayCap());
     }
     if (state.unwritten(tableThrough, events.size(), 1).isPresent()) {
       recoveredBehindTheTable++;
@@ -182,11 +187,6 @@ final class SimEngine {
     return tableWriting ? Long.MAX_VALUE : options.overlayCap();
   }
 
-  /** As the supervisor trims its overlay: up to the write under way, if one is. */
-  private long trimThrough() {
-    return tableWriting ? Math.max(tableThrough, wholeWritingThrough) : tableThrough;
-  }
-
   /**
    * As the supervisor writes the table: a step commits the rows, a later one tells it so; after a
    * failed write the next event starts the next.
@@ -201,13 +201,14 @@ final class SimEngine {
         .ifPresent(
             rows -> {
               tableWriting = true;
-              wholeWritingThrough = rows instanceof Recorded.Whole ? rows.through() : 0;
               agenda.add(
                   () -> {
                     // One write in ten fails, as a database may refuse it: the table stays behind.
                     boolean written = random.nextInt(10) != 0;
                     if (written) {
                       rows.writeTo(table, LIBRARY);
+                    } else if (rows instanceof Recorded.Whole whole) {
+                      writePart(whole);
                     }
                     agenda.add(
                         () -> {
@@ -223,6 +224,20 @@ final class SimEngine {
   }
 
   /**
+   * A whole ledger's write that fails part way, as the database commits it a batch at a time: some
+   * of its rows, from where an earlier write cut short stopped, committed; the next write, in this
+   * run or the next, goes on from there.
+   */
+  private void writePart(Recorded.Whole whole) {
+    List<LedgerTable.Row> left = new ArrayList<>();
+    whole.ledger().rows(whole.seqNr(), table.rowsAt(LIBRARY, whole.seqNr())).forEach(left::add);
+    if (!left.isEmpty()) {
+      table.write(LIBRARY, left.subList(0, random.nextInt(left.size())));
+      wholeWritesCutShort++;
+    }
+  }
+
+  /**
    * As Pekko persists a batch of events: a snapshot is due when one of them is a multiple, or, as
    * the supervisor asks, once a whole ledger the latest snapshot held was written to the table.
    */
@@ -231,7 +246,7 @@ final class SimEngine {
     for (BackupSupervisor.AssetBackedUp event : batch) {
       events.add(event);
       long seqNr = events.size();
-      state = state.with(event, seqNr, trimThrough(), overlayCap());
+      state = state.with(event, seqNr, tableThrough, overlayCap());
       snapshotDue |= seqNr % options.snapshotEvery() == 0 || (snapshotHoldsAWholeLedger && wholeWrittenSinceSnapshot);
     }
     if (!options.table()) {
