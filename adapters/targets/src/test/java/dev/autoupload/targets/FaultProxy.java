@@ -400,11 +400,24 @@ public final class FaultProxy implements AutoCloseable {
       out.flush();
     }
     byte[] body;
+    long[] got = {0};
     try {
-      body = readBody(request, in, this::received);
+      body =
+          readBody(
+              request,
+              in,
+              n -> {
+                got[0] += n;
+                received(n);
+              });
     } catch (CutShort cut) {
       record(request, cut.got, fault, false);
       throw cut;
+    } catch (IOException reset) {
+      // A client that aborts its request may reset the connection rather than close it: the
+      // request still arrived, cut short.
+      record(request, got[0], fault, false);
+      throw reset;
     }
     record(request, body.length, fault);
     boolean close = "close".equalsIgnoreCase(request.header("Connection"));
