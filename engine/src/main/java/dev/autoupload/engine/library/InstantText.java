@@ -1,0 +1,69 @@
+package dev.autoupload.engine.library;
+
+import java.time.Instant;
+
+/**
+ * {@link Instant#toString()}'s text, made without {@code DateTimeFormatter} for the years 1970 to
+ * 9999: an asset's version fingerprints its modification time as that text, and a scan of a large
+ * library takes it for every file (the formatter was most of a version's cost, and slower still
+ * before the JIT compiled it). Other instants go to {@code toString()} itself. Versions are stored,
+ * so the text must be exactly the same: {@code InstantTextTest} compares the two.
+ */
+final class InstantText {
+
+  private static final long SECONDS_PER_DAY = 86_400;
+  /** 10000-01-01T00:00:00Z: from there on the year takes five digits and a sign. */
+  private static final long YEAR_10000 = 253_402_300_800L;
+
+  private InstantText() {}
+
+  static String of(Instant instant) {
+    long seconds = instant.getEpochSecond();
+    if (seconds < 0 || seconds >= YEAR_10000) {
+      return instant.toString();
+    }
+    long days = seconds / SECONDS_PER_DAY;
+    int secondOfDay = (int) (seconds % SECONDS_PER_DAY);
+    // Days since 1970-01-01 to a proleptic Gregorian date, by eras of 400 years from 0000-03-01,
+    // so that the leap day ends a year.
+    long shifted = days + 719_468;
+    long era = shifted / 146_097;
+    long dayOfEra = shifted - era * 146_097;
+    long yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
+    long dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+    long monthFromMarch = (5 * dayOfYear + 2) / 153;
+    int day = (int) (dayOfYear - (153 * monthFromMarch + 2) / 5 + 1);
+    int month = (int) (monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9);
+    long year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+
+    StringBuilder text = new StringBuilder(30);
+    digits(text, year, 4).append('-');
+    digits(text, month, 2).append('-');
+    digits(text, day, 2).append('T');
+    digits(text, secondOfDay / 3600, 2).append(':');
+    digits(text, secondOfDay / 60 % 60, 2).append(':');
+    digits(text, secondOfDay % 60, 2);
+    int nanos = instant.getNano();
+    // As many digits of the fraction as it needs, in groups of three.
+    if (nanos > 0) {
+      text.append('.');
+      if (nanos % 1_000_000 == 0) {
+        digits(text, nanos / 1_000_000, 3);
+      } else if (nanos % 1000 == 0) {
+        digits(text, nanos / 1000, 6);
+      } else {
+        digits(text, nanos, 9);
+      }
+    }
+    return text.append('Z').toString();
+  }
+
+  /** Appends {@code value}, not negative, with leading zeros to {@code width} digits. */
+  private static StringBuilder digits(StringBuilder text, long value, int width) {
+    String plain = Long.toString(value);
+    for (int pad = width - plain.length(); pad > 0; pad--) {
+      text.append('0');
+    }
+    return text.append(plain);
+  }
+}
