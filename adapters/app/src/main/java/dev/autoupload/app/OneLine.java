@@ -1,9 +1,13 @@
 package dev.autoupload.app;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /** Makes text from files, targets and exceptions safe to print as a single terminal line. */
 final class OneLine {
+
+  /** A line break and the blanks around it: one space takes their place. */
+  private static final Pattern LINE_BREAKS = Pattern.compile("\\s*\\R\\s*");
 
   private static final int ZERO_WIDTH_NON_JOINER = 0x200C;
   private static final int ZERO_WIDTH_JOINER = 0x200D;
@@ -22,7 +26,7 @@ final class OneLine {
     if (text == null) {
       return "";
     }
-    String joined = text.replaceAll("\\s*\\R\\s*", " ").replace('\t', ' ');
+    String joined = LINE_BREAKS.matcher(text).replaceAll(" ").replace('\t', ' ');
     StringBuilder line = new StringBuilder(joined.length());
     joined.codePoints()
         .forEach(

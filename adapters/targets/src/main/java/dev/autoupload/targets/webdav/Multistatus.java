@@ -44,6 +44,8 @@ record Multistatus(
           + "<d:propfind xmlns:d=\"DAV:\"><d:prop><d:resourcetype/></d:prop></d:propfind>";
 
   private static final Pattern SHA256 = Pattern.compile("SHA256:([0-9a-fA-F]{64})");
+  /** The scheme and host an {@code href} may start with. */
+  private static final Pattern ORIGIN = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://[^/]*");
 
   /** Reads the first response's properties, from its propstats with a 2xx status only. */
   static Multistatus parse(String xml) throws IOException {
@@ -126,7 +128,7 @@ record Multistatus(
 
   /** The last segment of an href's path, as given: {@code http://host/a/b%20c/} gives {@code b%20c}. */
   private static String lastSegment(String href) {
-    String path = href.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://[^/]*", "");
+    String path = ORIGIN.matcher(href).replaceFirst("");
     while (path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
     }
