@@ -246,6 +246,15 @@ public final class MillionBench {
       }
       try (ResultSet r =
           c.createStatement()
+              .executeQuery("SELECT COUNT(*), COALESCE(SUM(row_count), 0), COALESCE(SUM(LENGTH(body)), 0) FROM ledger_chunk")) {
+        r.next();
+        figure("ledger_chunk: chunks, rows of whole ledgers in them, bytes", r.getLong(1) + ", " + r.getLong(2) + ", " + mb(r.getLong(3)));
+      } catch (java.sql.SQLException noTable) {
+        // A journal of a build before the chunks, measured beside this one.
+        figure("ledger_chunk", "no such table");
+      }
+      try (ResultSet r =
+          c.createStatement()
               .executeQuery("SELECT persistence_id, sequence_number, LENGTH(snapshot_payload) FROM snapshot ORDER BY sequence_number")) {
         boolean any = false;
         while (r.next()) {

@@ -45,7 +45,7 @@ class LedgerTablePostgresIT extends LedgerTableContract {
   protected LedgerTable table() {
     try (Connection connection = pool.getConnection();
         Statement statement = connection.createStatement()) {
-      statement.execute("TRUNCATE ledger_row");
+      statement.execute("TRUNCATE ledger_row, ledger_chunk");
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }

@@ -201,7 +201,7 @@ final class Recorded {
   /**
    * The whole ledger as of {@code seqNr}, from the rows a write cut short left off; once all there,
    * the rows it makes redundant go, so the table holds one whole ledger at most and a restart reads
-   * about a row per asset, not one more per whole ledger ever written.
+   * each asset's facts about once, not once more per whole ledger ever written.
    */
   record Whole(long seqNr, Ledger ledger) implements Unwritten {
     @Override

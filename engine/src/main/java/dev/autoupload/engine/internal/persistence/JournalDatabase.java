@@ -181,7 +181,8 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
         new Migration(7, "content sha256 in the Activity read model", ActivityStore.SHA256_SCHEMA),
         new Migration(8, "originals moved or deleted after their backup was proven", FreedLog.SCHEMA),
         new Migration(9, "the libraries' ledgers, beside their snapshots", JdbcLedgerTable.SCHEMA),
-        new Migration(10, "the journal's number of Activity slices", ACTIVITY_SLICES_SCHEMA));
+        new Migration(10, "the journal's number of Activity slices", ACTIVITY_SLICES_SCHEMA),
+        new Migration(11, "whole ledgers in chunks", JdbcLedgerTable.CHUNK_SCHEMA));
   }
 
   /**

@@ -30,8 +30,8 @@ class JournalDatabaseTest {
         rows.next();
         assertThat(rows.getInt(1))
             .as("journal tables, Activity read model, hash cache, live photos, conflict notes, versioned hash cache, "
-                + "content sha256 in the Activity read model, freed originals, ledger table, Activity slices")
-            .isEqualTo(10);
+                + "content sha256 in the Activity read model, freed originals, ledger table, Activity slices, ledger chunks")
+            .isEqualTo(11);
       }
       try (ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM \"event_journal\"")) {
         rows.next();
@@ -49,7 +49,7 @@ class JournalDatabaseTest {
         Statement query = other.createStatement();
         ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM autoupload_schema_version")) {
       rows.next();
-      assertThat(rows.getInt(1)).isEqualTo(10);
+      assertThat(rows.getInt(1)).isEqualTo(11);
       assertThat(held.isClosed()).isFalse();
     }
     // Applied once: a second start finds every version and applies nothing.

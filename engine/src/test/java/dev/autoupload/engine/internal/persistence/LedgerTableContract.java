@@ -175,9 +175,45 @@ public abstract class LedgerTableContract {
     assertThat(table.dropSupersededBy("lib", before)).as("nothing more").isZero();
   }
 
+  /**
+   * A whole ledger of more rows than a chunk holds, between events of the same and the next
+   * sequence numbers, written in several calls (as a write cut short and made again): every fact
+   * comes back once, in the order of the keys, so an event after the whole ledger still wins.
+   */
+  @Test
+  void aWholeLedgerOfManyRowsComesBackAmongTheEventsInTheOrderOfTheKeys() {
+    LedgerTable table = table();
+    int total = 2 * JdbcLedgerTable.BATCH + 3;
+    table.write("lib", List.of(event(6, "asset-00002", 1, "%064x".formatted(1), 1, "f1"), event(7, "x", 1, "xx", 3, "fx")));
+    List<Row> first = new ArrayList<>();
+    for (int index = 1; index <= 700; index++) {
+      first.add(whole(index, 7));
+    }
+    table.write("lib", first);
+    List<Row> rest = new ArrayList<>();
+    for (int index = 701; index <= total; index++) {
+      rest.add(whole(index, 7));
+    }
+    rest.add(event(8, "asset-00002", 99, "ÄÖ-not-hex", 0, "f8"));
+    table.write("lib", rest);
+
+    assertThat(table.rowsAt("lib", 7)).isEqualTo(total);
+    List<String> expected = new ArrayList<>(List.of("v asset-00002 1", "c %064x".formatted(1), "s 1", "p f1", "v x 1", "c xx", "s 3", "p fx"));
+    for (int index = 1; index <= total; index++) {
+      expected.add("v asset-%05d %d".formatted(index, index));
+      expected.add("c %064x".formatted(index));
+    }
+    expected.addAll(List.of("v asset-00002 99", "c ÄÖ-not-hex", "s 0", "p f8"));
+    assertThat(load(table, "lib")).containsExactlyElementsOf(expected);
+  }
+
   private static Row whole(int index) {
+    return whole(index, 100);
+  }
+
+  private static Row whole(int index, long seqNr) {
     return new Row(
-        100,
+        seqNr,
         index,
         Optional.of(new AssetVersion("asset-%05d".formatted(index), index)),
         Optional.of("%064x".formatted(index)),
