@@ -69,7 +69,10 @@ final class Ledger implements CborSerializable {
 
     static Base of(int expected) {
       return new Base(
-          new HashMap<>(capacity(expected)), new HashSet<>(capacity(expected)), new HashSet<>(capacity(expected)), new HashSet<>());
+          new HashMap<>(capacity(expected)),
+          CompactSets.hex(64, expected),
+          CompactSets.hex(16, expected),
+          CompactSets.longs(1024));
     }
 
     private static int capacity(int expected) {

@@ -247,18 +247,20 @@ public final class JdbcLedgerTable implements LedgerTable {
   /**
    * The last index of the whole ledger's rows at {@code seqNr}: they are written in order and
    * committed as prefixes, so every index up to it is there, in a chunk or (written by a build
-   * before the chunks) as a row.
+   * before the chunks) as a row. The last in the primary key's order rather than a {@code MAX},
+   * which H2 computes by reading every row under the condition, the chunks' values with them.
    */
   @Override
   public int rowsAt(String persistenceId, long seqNr) {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement inChunks =
             connection.prepareStatement(
-                "SELECT COALESCE(MAX(first_idx + row_count - 1), 0) FROM ledger_chunk "
-                    + "WHERE persistence_id = ? AND seq_nr = ?");
+                "SELECT first_idx + row_count - 1 FROM ledger_chunk WHERE persistence_id = ? AND seq_nr = ? "
+                    + "ORDER BY persistence_id DESC, seq_nr DESC, first_idx DESC FETCH FIRST 1 ROWS ONLY");
         PreparedStatement asRows =
             connection.prepareStatement(
-                "SELECT COALESCE(MAX(idx), 0) FROM ledger_row WHERE persistence_id = ? AND seq_nr = ?")) {
+                "SELECT idx FROM ledger_row WHERE persistence_id = ? AND seq_nr = ? "
+                    + "ORDER BY persistence_id DESC, seq_nr DESC, idx DESC FETCH FIRST 1 ROWS ONLY")) {
       return Math.max(last(inChunks, persistenceId, seqNr), last(asRows, persistenceId, seqNr));
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the ledger table: " + e.getMessage(), e);
@@ -269,8 +271,7 @@ public final class JdbcLedgerTable implements LedgerTable {
     query.setString(1, persistenceId);
     query.setLong(2, seqNr);
     try (ResultSet result = query.executeQuery()) {
-      result.next();
-      return result.getInt(1);
+      return result.next() ? result.getInt(1) : 0;
     }
   }
 

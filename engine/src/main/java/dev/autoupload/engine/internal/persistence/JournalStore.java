@@ -213,7 +213,10 @@ public final class JournalStore {
   }
 
   /**
-   * The highest sequence number written for a persistence id, deleted or not.
+   * The highest sequence number written for a persistence id, deleted or not. The last row of the
+   * primary key's order rather than {@code MAX}: H2 computes a {@code MAX} under a condition by
+   * reading every row that meets it, a million events of a large library's supervisor in about a
+   * second of each start (0.3 s warm), against a tenth of a millisecond.
    *
    * @param persistenceId whose events
    * @return the highest sequence number; 0 for none
@@ -223,7 +226,8 @@ public final class JournalStore {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement query =
             connection.prepareStatement(
-                "SELECT MAX(\"sequence_number\") FROM \"event_journal\" WHERE \"persistence_id\" = ?")) {
+                "SELECT \"sequence_number\" FROM \"event_journal\" WHERE \"persistence_id\" = ? "
+                    + "ORDER BY \"persistence_id\" DESC, \"sequence_number\" DESC FETCH FIRST 1 ROWS ONLY")) {
       query.setString(1, persistenceId);
       try (ResultSet rows = query.executeQuery()) {
         return rows.next() ? rows.getLong(1) : 0L;

@@ -1,0 +1,86 @@
+package dev.autoupload.engine.internal.library;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The compact sets against {@link HashSet} as the reference, on seeded random histories of adds and
+ * lookups: a ledger that said "backed up" of a content it never held would skip a photo.
+ */
+class CompactSetsTest {
+
+  @Test
+  void aHexSetHoldsExactlyWhatWasAddedAsAHashSetWould() {
+    for (int width : new int[] {16, 64}) {
+      for (long seed = 1; seed <= 60; seed++) {
+        Random random = new Random(seed * 31 + width);
+        Set<String> compact = CompactSets.hex(width, random.nextInt(100));
+        Set<String> reference = new HashSet<>();
+        List<String> seen = new java.util.ArrayList<>();
+        for (int step = 0; step < 3000; step++) {
+          String text = random.nextInt(3) == 0 && !seen.isEmpty() ? seen.get(random.nextInt(seen.size())) : text(random, width);
+          seen.add(text);
+          if (random.nextBoolean()) {
+            assertThat(compact.add(text)).as("seed %d, add %s", seed, text).isEqualTo(reference.add(text));
+          } else {
+            assertThat(compact.contains(text)).as("seed %d, contains %s", seed, text).isEqualTo(reference.contains(text));
+          }
+          String other = text(random, width);
+          assertThat(compact.contains(other)).as("seed %d, contains %s", seed, other).isEqualTo(reference.contains(other));
+        }
+        assertThat(compact).as("seed %d", seed).hasSameSizeAs(reference);
+        assertThat(new HashSet<>(compact)).as("seed %d, iterated", seed).isEqualTo(reference);
+        assertThat(compact.contains(42L)).isFalse();
+      }
+    }
+  }
+
+  @Test
+  void aLongSetHoldsExactlyWhatWasAddedAsAHashSetWould() {
+    for (long seed = 1; seed <= 60; seed++) {
+      Random random = new Random(seed);
+      Set<Long> compact = CompactSets.longs(random.nextInt(100));
+      Set<Long> reference = new HashSet<>();
+      for (int step = 0; step < 3000; step++) {
+        long value =
+            switch (random.nextInt(5)) {
+              case 0 -> random.nextInt(50);
+              case 1 -> random.nextLong();
+              case 2 -> Long.MIN_VALUE + random.nextInt(3);
+              case 3 -> -random.nextInt(50);
+              default -> 64 + random.nextInt(4033) * 4096L;
+            };
+        if (random.nextBoolean()) {
+          assertThat(compact.add(value)).as("seed %d, add %d", seed, value).isEqualTo(reference.add(value));
+        } else {
+          assertThat(compact.contains(value)).as("seed %d, contains %d", seed, value).isEqualTo(reference.contains(value));
+        }
+      }
+      assertThat(compact).hasSameSizeAs(reference);
+      assertThat(new HashSet<>(compact)).isEqualTo(reference);
+      assertThat(compact.contains("0")).isFalse();
+    }
+  }
+
+  /** Mostly canonical (lowercase hex of the width, all zeros now and then), sometimes not. */
+  private static String text(Random random, int width) {
+    StringBuilder hex = new StringBuilder();
+    boolean zeros = random.nextInt(50) == 0;
+    for (int i = 0; i < width; i++) {
+      hex.append(zeros ? '0' : Character.forDigit(random.nextInt(16), 16));
+    }
+    return switch (random.nextInt(8)) {
+      case 0 -> hex.toString().toUpperCase();
+      case 1 -> hex.substring(1);
+      case 2 -> hex + "0";
+      case 3 -> hex.substring(0, width - 1) + "g";
+      case 4 -> "";
+      default -> hex.toString();
+    };
+  }
+}
