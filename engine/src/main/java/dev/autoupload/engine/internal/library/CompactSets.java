@@ -57,8 +57,12 @@ final class CompactSets {
       return size + (zero ? 1 : 0);
     }
 
-    private static int hash(long first) {
-      long mixed = first * 0x9E3779B97F4A7C15L;
+    /** Of every long of the key: keys that share their first long (small numbers) spread too. */
+    private static int hash(long[] key) {
+      long mixed = 0;
+      for (long part : key) {
+        mixed = (mixed + part) * 0x9E3779B97F4A7C15L;
+      }
       return (int) (mixed ^ (mixed >>> 32));
     }
 
@@ -95,7 +99,7 @@ final class CompactSets {
       if (isZero(key)) {
         return zero;
       }
-      for (int slot = hash(key[0]) & mask; !isFree(slot); slot = (slot + 1) & mask) {
+      for (int slot = hash(key) & mask; !isFree(slot); slot = (slot + 1) & mask) {
         if (equalsAt(slot, key)) {
           return true;
         }
@@ -109,7 +113,7 @@ final class CompactSets {
         zero = true;
         return added;
       }
-      int slot = hash(key[0]) & mask;
+      int slot = hash(key) & mask;
       for (; !isFree(slot); slot = (slot + 1) & mask) {
         if (equalsAt(slot, key)) {
           return false;
