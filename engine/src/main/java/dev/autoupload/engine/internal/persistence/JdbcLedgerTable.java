@@ -57,7 +57,7 @@ public final class JdbcLedgerTable implements LedgerTable {
 
   /**
    * Rows sent and committed together, and a whole ledger's rows to a chunk: a whole ledger of a
-   * million assets is a million rows, about 60 bytes each in a chunk.
+   * million assets is a million rows, about 90 bytes each in a chunk.
    */
   static final int BATCH = 5000;
 
