@@ -2,17 +2,24 @@ package dev.autoupload.engine.internal.library;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariDataSource;
+import dev.autoupload.engine.internal.persistence.JdbcLedgerTable;
+import dev.autoupload.engine.internal.persistence.JournalDatabase;
 import dev.autoupload.engine.internal.upload.UploadSettings;
 import dev.autoupload.engine.library.RemoteLayout;
 import dev.autoupload.engine.upload.ConflictPolicy;
 import dev.autoupload.engine.upload.NameRules;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Seeded random histories of a small library, checked against the {@link ReferenceModel} after
@@ -26,6 +33,8 @@ import org.junit.jupiter.api.Test;
  * supervisor recovers it, from the ledger table, a snapshot and the events after it (a snapshot
  * every few events, a small cap on its overlay, kills between an event's commit and the table's
  * write). Each run then starts with the recovered ledger checked against the ledger of all events.
+ * Every tenth history runs a third time with that table in a real journal database (H2, as the
+ * engine's), whose whole ledgers go in chunks and whose writes a kill cuts short part way.
  *
  * <p>{@code -Dhistory.seeds=10000} runs more (default 5000); {@code -Dhistory.seed=N} replays one.
  * A broken rule fails with the seed and the whole history.
@@ -34,35 +43,91 @@ class HistoryModelTest {
 
   private static final int DEFAULT_SEEDS = 5000;
 
+  /** Where the ledger lives across a history's kills. */
+  private enum Ledgers {
+    /** Survives a kill whole. */
+    WHOLE,
+    /** Recovered from a table in memory. */
+    TABLE_IN_MEMORY,
+    /** Recovered from a table in an H2 journal database. */
+    TABLE_ON_H2
+  }
+
   @Test
-  void everyHistoryEndsWithEveryContentBackedUpOnceAndTheCountsTrue() {
+  void everyHistoryEndsWithEveryContentBackedUpOnceAndTheCountsTrue(@TempDir Path dataDir) {
     String one = System.getProperty("history.seed", "");
     long first = one.isBlank() ? 1 : Long.parseLong(one);
     long count = one.isBlank() ? Long.getLong("history.seeds", DEFAULT_SEEDS) : 1;
     Totals totals = new Totals();
-    for (long seed = first; seed < first + count; seed++) {
-      for (boolean table : new boolean[] {false, true}) {
-        List<String> log = new ArrayList<>();
-        try {
-          List<String> broken = replay(seed, table, log, totals);
-          assertThat(broken).as("seed %d broke the model; replay with -Dhistory.seed=%d%n%s", seed, seed, String.join("\n", log)).isEmpty();
-        } catch (AssertionError | RuntimeException e) {
-          if (e.getMessage() != null && e.getMessage().contains("broke the model")) {
-            throw e;
+    JournalDatabase journal = JournalDatabase.of("", "sa", "", dataDir);
+    journal.migrate();
+    try (HikariDataSource pool = journal.pool(2)) {
+      JdbcLedgerTable onH2 = new JdbcLedgerTable(pool, journal.dialect());
+      AtomicInteger journals = new AtomicInteger();
+      // A fresh journal's table: the same database, the library under a persistence id of its own.
+      Supplier<LedgerTable> freshOnH2 = () -> new OneLibrary(onH2, "history-" + journals.incrementAndGet());
+      for (long seed = first; seed < first + count; seed++) {
+        for (Ledgers ledgers : Ledgers.values()) {
+          if (ledgers == Ledgers.TABLE_ON_H2 && (seed - first) % 10 != 0) {
+            continue;
           }
-          throw new AssertionError(
-              "seed " + seed + " failed; replay with -Dhistory.seed=" + seed + "\n" + String.join("\n", log), e);
+          replayChecked(seed, ledgers, ledgers == Ledgers.TABLE_ON_H2 ? freshOnH2 : LedgerTable::inMemory, totals);
         }
       }
     }
     System.out.println(
-        "history: " + count + " histories, each with the ledger whole and from its table, " + totals.runs + " runs (" + totals.killed + " killed, "
+        "history: " + count + " histories, each with the ledger whole and from its table (in memory, and "
+            + totals.onH2 + " of them on H2 too), "
+            + totals.runs + " runs (" + totals.killed + " killed, "
             + totals.lostJournal + " on a lost journal, " + totals.changing + " with changes while running), "
             + totals.checks + " runs checked, " + totals.files + " file checks, " + totals.uploads
             + " uploads, " + totals.behindTheTable + " recoveries that wrote the table what it lacked ("
             + totals.overAWholeLedger + " of them from a snapshot holding the whole ledger due to it; "
             + totals.wholeCutShort + " writes of a whole ledger cut short part way): all held");
     assertThat(totals.checks).as("runs checked against the model").isGreaterThan(count);
+    assertThat(totals.onH2).as("histories on H2").isPositive();
+  }
+
+  private static void replayChecked(long seed, Ledgers ledgers, Supplier<LedgerTable> tables, Totals totals) {
+    List<String> log = new ArrayList<>();
+    if (ledgers == Ledgers.TABLE_ON_H2) {
+      totals.onH2++;
+    }
+    try {
+      List<String> broken = replay(seed, ledgers != Ledgers.WHOLE, tables, log, totals);
+      assertThat(broken)
+          .as("seed %d (%s) broke the model; replay with -Dhistory.seed=%d%n%s", seed, ledgers, seed, String.join("\n", log))
+          .isEmpty();
+    } catch (AssertionError | RuntimeException e) {
+      if (e.getMessage() != null && e.getMessage().contains("broke the model")) {
+        throw e;
+      }
+      throw new AssertionError(
+          "seed " + seed + " (" + ledgers + ") failed; replay with -Dhistory.seed=" + seed + "\n" + String.join("\n", log), e);
+    }
+  }
+
+  /** A table that holds one library, under its own persistence id in a table shared with others. */
+  private record OneLibrary(LedgerTable shared, String persistenceId) implements LedgerTable {
+    @Override
+    public void load(String ignored, Reader reader) {
+      shared.load(persistenceId, reader);
+    }
+
+    @Override
+    public void write(String ignored, Iterable<Row> rows) {
+      shared.write(persistenceId, rows);
+    }
+
+    @Override
+    public int rowsAt(String ignored, long seqNr) {
+      return shared.rowsAt(persistenceId, seqNr);
+    }
+
+    @Override
+    public long dropSupersededBy(String ignored, long seqNr) {
+      return shared.dropSupersededBy(persistenceId, seqNr);
+    }
   }
 
   private static final class Totals {
@@ -76,10 +141,12 @@ class HistoryModelTest {
     long behindTheTable;
     long overAWholeLedger;
     long wholeCutShort;
+    long onH2;
   }
 
   /** One history: its settings, then changes and runs, ending with a quiet run; the broken rules. */
-  private static List<String> replay(long seed, boolean table, List<String> log, Totals totals) {
+  private static List<String> replay(
+      long seed, boolean table, Supplier<LedgerTable> tables, List<String> log, Totals totals) {
     Random random = new Random(seed);
     ConflictPolicy policy = List.of(ConflictPolicy.KEEP_BOTH, ConflictPolicy.KEEP_BOTH, ConflictPolicy.SKIP, ConflictPolicy.OVERWRITE)
         .get(random.nextInt(4));
@@ -115,7 +182,8 @@ class HistoryModelTest {
             overlayCap,
             tableBatch,
             readInterruptedRate,
-            ~seed * 31);
+            ~seed * 31,
+            tables);
     SimEngine engine = new SimEngine(options, log);
     SimFileSystem fs = new SimFileSystem(random, log);
     SimTarget target = new SimTarget(targetKind);

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * Runs a library's backup as the engine does, in one thread and without actors: the real {@link
@@ -39,7 +40,8 @@ final class SimEngine {
    * does, from the {@link LedgerTable}, a snapshot every {@code snapshotEvery} events ({@link
    * Recorded#stored}) and the events after it; the table written {@code tableBatch} events at a
    * time, a step after the events commit, its end told a step later, so a kill can fall between;
-   * else the ledger survives a kill whole.
+   * else the ledger survives a kill whole. {@code tables} gives the table of a fresh journal: one
+   * in memory, or one in a real journal database.
    */
   record Options(
       LibraryPlan.Settings settings,
@@ -50,9 +52,10 @@ final class SimEngine {
       long overlayCap,
       int tableBatch,
       double readInterruptedRate,
-      long readInterruptionSeed) {
+      long readInterruptionSeed,
+      Supplier<LedgerTable> tables) {
     Options(LibraryPlan.Settings settings, int slots, double faultRate) {
-      this(settings, slots, faultRate, false, 1, 1, 1, 0, 0);
+      this(settings, slots, faultRate, false, 1, 1, 1, 0, 0, LedgerTable::inMemory);
     }
 
     ConflictPolicy policy() {
@@ -70,7 +73,7 @@ final class SimEngine {
   private final List<BackupSupervisor.AssetBackedUp> events = new ArrayList<>();
   private Object snapshot;
   private long snapshotSeqNr;
-  private LedgerTable table = LedgerTable.inMemory();
+  private LedgerTable table;
   /** The supervisor's state and what it knows of the table; rebuilt at each run's recovery. */
   private Recorded state = Recorded.empty();
   private long tableThrough;
@@ -106,6 +109,7 @@ final class SimEngine {
     this.options = options;
     this.log = log;
     this.readInterruptions = new Random(options.readInterruptionSeed());
+    this.table = options.tables().get();
   }
 
   /** A fresh data dir: the journal is gone, the target stays. */
@@ -113,7 +117,7 @@ final class SimEngine {
     events.clear();
     snapshot = null;
     snapshotSeqNr = 0;
-    table = LedgerTable.inMemory();
+    table = options.tables().get();
     state = Recorded.empty();
     uploads.clear();
     hashes = ContentHashCache.inMemory();
