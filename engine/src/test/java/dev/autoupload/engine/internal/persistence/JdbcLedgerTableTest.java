@@ -88,31 +88,7 @@ class JdbcLedgerTableTest {
     }
 
     private List<String> facts(LedgerTable table) {
-      List<String> calls = new ArrayList<>();
-      table.load(
-          "lib",
-          new LedgerTable.Reader() {
-            @Override
-            public void version(String assetId, long version) {
-              calls.add("v " + assetId + " " + version);
-            }
-
-            @Override
-            public void content(String sha256) {
-              calls.add("c " + sha256);
-            }
-
-            @Override
-            public void size(long size) {
-              calls.add("s " + size);
-            }
-
-            @Override
-            public void path(String fingerprint) {
-              calls.add("p " + fingerprint);
-            }
-          });
-      return calls;
+      return LedgerTableContract.load(table, "lib");
     }
   }
 

@@ -95,26 +95,6 @@ class LedgerChunkTest {
   }
 
   private static LedgerTable.Reader recorder(List<String> calls) {
-    return new LedgerTable.Reader() {
-      @Override
-      public void version(String assetId, long version) {
-        calls.add("v " + assetId + " " + version);
-      }
-
-      @Override
-      public void content(String sha256) {
-        calls.add("c " + sha256);
-      }
-
-      @Override
-      public void size(long size) {
-        calls.add("s " + size);
-      }
-
-      @Override
-      public void path(String fingerprint) {
-        calls.add("p " + fingerprint);
-      }
-    };
+    return LedgerTableContract.recorder(calls);
   }
 }

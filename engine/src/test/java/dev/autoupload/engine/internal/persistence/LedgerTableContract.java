@@ -29,32 +29,35 @@ public abstract class LedgerTableContract {
   }
 
   /** The reader's calls in order, one string each. */
-  private static List<String> load(LedgerTable table, String persistenceId) {
+  static List<String> load(LedgerTable table, String persistenceId) {
     List<String> calls = new ArrayList<>();
-    table.load(
-        persistenceId,
-        new LedgerTable.Reader() {
-          @Override
-          public void version(String assetId, long version) {
-            calls.add("v " + assetId + " " + version);
-          }
-
-          @Override
-          public void content(String sha256) {
-            calls.add("c " + sha256);
-          }
-
-          @Override
-          public void size(long size) {
-            calls.add("s " + size);
-          }
-
-          @Override
-          public void path(String fingerprint) {
-            calls.add("p " + fingerprint);
-          }
-        });
+    table.load(persistenceId, recorder(calls));
     return calls;
+  }
+
+  /** A reader that adds a string for each call to {@code calls}: "v id version", "c sha", "s size", "p path". */
+  static LedgerTable.Reader recorder(List<String> calls) {
+    return new LedgerTable.Reader() {
+      @Override
+      public void version(String assetId, long version) {
+        calls.add("v " + assetId + " " + version);
+      }
+
+      @Override
+      public void content(String sha256) {
+        calls.add("c " + sha256);
+      }
+
+      @Override
+      public void size(long size) {
+        calls.add("s " + size);
+      }
+
+      @Override
+      public void path(String fingerprint) {
+        calls.add("p " + fingerprint);
+      }
+    };
   }
 
   @Test
