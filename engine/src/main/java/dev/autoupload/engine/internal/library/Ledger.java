@@ -144,36 +144,32 @@ final class Ledger implements CborSerializable {
 
   /**
    * The ledger the rows of a {@link LedgerTable} hold, read in the order of their keys so that the
-   * last version of an asset wins; built in place, its sets on a second thread ({@link
-   * SetFiller}): a library may hold a million assets.
+   * last version of an asset wins; built in place: a library may hold a million assets.
    */
   static Ledger fromTable(Consumer<LedgerTable.Reader> load) {
     Base base = Base.of(1024);
-    try (SetFiller sets = new SetFiller(base.contents(), base.paths(), base.sizes())) {
-      load.accept(
-          new LedgerTable.Reader() {
-            @Override
-            public void version(String assetId, long version) {
-              base.versions().put(assetId, version);
-            }
+    load.accept(
+        new LedgerTable.Reader() {
+          @Override
+          public void version(String assetId, long version) {
+            base.versions().put(assetId, version);
+          }
 
-            @Override
-            public void content(String sha256) {
-              sets.content(sha256);
-            }
+          @Override
+          public void content(String sha256) {
+            base.contents().add(sha256);
+          }
 
-            @Override
-            public void size(long size) {
-              sets.size(size);
-            }
+          @Override
+          public void size(long size) {
+            base.sizes().add(size);
+          }
 
-            @Override
-            public void path(String fingerprint) {
-              sets.path(fingerprint);
-            }
-          });
-      sets.finish();
-    }
+          @Override
+          public void path(String fingerprint) {
+            base.paths().add(fingerprint);
+          }
+        });
     return of(base);
   }
 
