@@ -1,7 +1,9 @@
 package dev.autoupload.engine.internal.library;
 
 import java.util.AbstractSet;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Set;
@@ -142,30 +144,41 @@ final class CompactSets {
       }
     }
 
-    /**
-     * The key in the next used slot from {@code slot} on, into {@code key}; its slot, or -1. Slot
-     * -2 is the key of zeros, visited first.
-     */
-    int next(int slot, long[] key) {
-      if (slot == -2) {
-        if (zero) {
-          java.util.Arrays.fill(key, 0);
-          return -2;
+    /** Every key, the one of zeros first when it is held; each a new array. */
+    Iterator<long[]> iterator() {
+      return new Iterator<>() {
+        private boolean zeroLeft = zero;
+        private int slot = usedFrom(0);
+
+        @Override
+        public boolean hasNext() {
+          return zeroLeft || slot >= 0;
         }
-        slot = 0;
-      }
+
+        @Override
+        public long[] next() {
+          if (zeroLeft) {
+            zeroLeft = false;
+            return new long[k];
+          }
+          if (slot < 0) {
+            throw new NoSuchElementException();
+          }
+          long[] key = Arrays.copyOfRange(keys, slot * k, slot * k + k);
+          slot = usedFrom(slot + 1);
+          return key;
+        }
+      };
+    }
+
+    /** The first used slot from {@code slot} on, or -1. */
+    private int usedFrom(int slot) {
       for (; slot <= mask; slot++) {
         if (!isFree(slot)) {
-          System.arraycopy(keys, slot * k, key, 0, k);
           return slot;
         }
       }
       return -1;
-    }
-
-    /** Where {@link #next} goes on after {@code slot}. */
-    static int after(int slot) {
-      return slot == -2 ? 0 : slot + 1;
     }
   }
 
@@ -223,26 +236,23 @@ final class CompactSets {
     @Override
     public Iterator<String> iterator() {
       return new Iterator<>() {
-        private final long[] key = new long[width / 16];
-        private int slot = table.next(-2, key);
+        private final Iterator<long[]> packed = table.iterator();
         private final Iterator<String> rest = others.iterator();
 
         @Override
         public boolean hasNext() {
-          return slot != -1 || rest.hasNext();
+          return packed.hasNext() || rest.hasNext();
         }
 
         @Override
         public String next() {
-          if (slot == -1) {
+          if (!packed.hasNext()) {
             return rest.next();
           }
           StringBuilder text = new StringBuilder(width);
-          for (long part : key) {
-            String digits = Long.toHexString(part);
-            text.append("0".repeat(16 - digits.length())).append(digits);
+          for (long part : packed.next()) {
+            text.append(HexFormat.of().toHexDigits(part));
           }
-          slot = table.next(Table.after(slot), key);
           return text.toString();
         }
       };
@@ -273,23 +283,16 @@ final class CompactSets {
 
     @Override
     public Iterator<Long> iterator() {
+      Iterator<long[]> packed = table.iterator();
       return new Iterator<>() {
-        private final long[] key = new long[1];
-        private int slot = table.next(-2, key);
-
         @Override
         public boolean hasNext() {
-          return slot != -1;
+          return packed.hasNext();
         }
 
         @Override
         public Long next() {
-          if (slot == -1) {
-            throw new NoSuchElementException();
-          }
-          long value = key[0];
-          slot = table.next(Table.after(slot), key);
-          return value;
+          return packed.next()[0];
         }
       };
     }

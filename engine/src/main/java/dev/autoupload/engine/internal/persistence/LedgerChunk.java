@@ -4,6 +4,7 @@ import dev.autoupload.engine.internal.library.LedgerTable;
 import dev.autoupload.engine.internal.library.LedgerTable.Row;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -27,7 +28,6 @@ final class LedgerChunk {
   private static final int PATH = 16;
   private static final int KNOWN = ASSET | SHA256_BYTES | SHA256_TEXT | SIZE | PATH;
 
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private LedgerChunk() {}
 
@@ -48,10 +48,7 @@ final class LedgerChunk {
         writeLong(out, row.asset().get().version());
       }
       if (hex) {
-        String text = sha256.get();
-        for (int i = 0; i < 64; i += 2) {
-          out.write(Character.digit(text.charAt(i), 16) << 4 | Character.digit(text.charAt(i + 1), 16));
-        }
+        out.writeBytes(HexFormat.of().parseHex(sha256.get()));
       } else if (sha256.isPresent()) {
         writeText(out, sha256.get());
       }
@@ -183,13 +180,9 @@ final class LedgerChunk {
       if (bytes > value.length - position) {
         throw new IllegalStateException("a ledger chunk ends in the middle of a row");
       }
-      byte[] ascii = new byte[bytes * 2];
-      for (int i = 0; i < bytes; i++) {
-        int b = value[position++] & 0xFF;
-        ascii[2 * i] = (byte) HEX[b >>> 4];
-        ascii[2 * i + 1] = (byte) HEX[b & 0xF];
-      }
-      return new String(ascii, StandardCharsets.ISO_8859_1);
+      String hex = HexFormat.of().formatHex(value, position, position + bytes);
+      position += bytes;
+      return hex;
     }
   }
 }
