@@ -1,20 +1,25 @@
 package dev.autoupload.engine.internal.library;
 
+import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Set;
 
 /**
- * Sets of a ledger's base that hold a million entries in a few flat arrays instead of a million
- * objects: a {@link java.util.HashSet} of sha256 texts costs about 136 bytes an entry (node,
- * string, its bytes), of 16-digit fingerprints about 88, of boxed sizes about 48; these cost 32, 8
- * and 8 bytes an entry plus free slots. Loading a ledger of a million assets built three million
- * such objects, and the garbage collector copied each of them while the rest were built: most of
- * a restart's load. Insert-only, as the base is: built once, then only read, from any thread.
+ * Sets and a map of a ledger's base that hold a million entries in a few flat arrays instead of a
+ * million objects: a {@link java.util.HashSet} of sha256 texts costs about 136 bytes an entry
+ * (node, string, its bytes), of 16-digit fingerprints about 88, of boxed sizes about 48; these cost
+ * 32, 8 and 8 bytes an entry plus free slots. Loading a ledger of a million assets built four
+ * million such objects, and the garbage collector copied each of them while the rest were built:
+ * most of a restart's load. Nothing is ever removed, as from the base, which is built once, then
+ * only read, from any thread.
  */
 final class CompactSets {
 
@@ -34,25 +39,38 @@ final class CompactSets {
   }
 
   /**
-   * Open addressing over keys of {@code k} longs, in one array; a slot of zeros is free, and the key
-   * of all zeros is kept apart, so a probe touches one array only (a cache miss an insert into a
-   * table of a million, not two).
+   * A map from texts to longs, those of {@code width} lowercase hex digits (a multiple of 16) packed
+   * with their values; any other text in a plain map beside them. Null values are refused.
+   */
+  static Map<String, Long> hexKeyed(int width, int expected) {
+    return new HexKeyedLongs(width, expected);
+  }
+
+  /**
+   * Open addressing over keys of {@code k} longs, each followed by its {@code v} longs of value (none
+   * in a set), in one array; a slot whose key is zeros is free, and the key of all zeros is kept
+   * apart, so a probe touches one array only (a cache miss an insert into a table of a million, not
+   * two), and a map's value sits right after its key.
    */
   private static final class Table {
     private final int k;
-    private long[] keys;
+    private final int stride;
+    private long[] slots;
     private int mask;
     private int size;
     private boolean zero;
+    private final long[] zeroValue;
 
-    Table(int k, int expected) {
+    Table(int k, int v, int expected) {
       this.k = k;
-      int slots = 16;
-      while (slots < (1 << 30) && slots * 2L < expected * 3L) {
-        slots *= 2;
+      this.stride = k + v;
+      this.zeroValue = new long[v];
+      int count = 16;
+      while (count < (1 << 30) && count * 2L < expected * 3L) {
+        count *= 2;
       }
-      keys = new long[slots * k];
-      mask = slots - 1;
+      slots = new long[count * stride];
+      mask = count - 1;
     }
 
     int size() {
@@ -77,126 +95,131 @@ final class CompactSets {
       return true;
     }
 
-    private boolean isFree(int slot) {
-      int at = slot * k;
+    private boolean isFree(int at) {
       for (int i = 0; i < k; i++) {
-        if (keys[at + i] != 0) {
+        if (slots[at + i] != 0) {
           return false;
         }
       }
       return true;
     }
 
-    private boolean equalsAt(int slot, long[] key) {
-      int at = slot * k;
+    private boolean equalsAt(int at, long[] key) {
       for (int i = 0; i < k; i++) {
-        if (keys[at + i] != key[i]) {
+        if (slots[at + i] != key[i]) {
           return false;
         }
       }
       return true;
+    }
+
+    /** Where {@code key}'s slot starts in {@link #slots}, or where it would go: a free slot. */
+    private int probe(long[] key) {
+      int at = (hash(key) & mask) * stride;
+      while (!isFree(at) && !equalsAt(at, key)) {
+        at = at + stride > mask * stride ? 0 : at + stride;
+      }
+      return at;
     }
 
     boolean contains(long[] key) {
-      if (isZero(key)) {
-        return zero;
-      }
-      for (int slot = hash(key) & mask; !isFree(slot); slot = (slot + 1) & mask) {
-        if (equalsAt(slot, key)) {
-          return true;
-        }
-      }
-      return false;
+      return isZero(key) ? zero : !isFree(probe(key));
     }
 
-    boolean add(long[] key) {
+    /** The {@code i}th long of {@code key}'s value; only for a key held. */
+    long value(long[] key, int i) {
+      return isZero(key) ? zeroValue[i] : slots[probe(key) + k + i];
+    }
+
+    /** Adds {@code key}, or sets its value when held; true when it was not held. */
+    boolean put(long[] key, long... value) {
       if (isZero(key)) {
         boolean added = !zero;
         zero = true;
+        System.arraycopy(value, 0, zeroValue, 0, value.length);
         return added;
       }
-      int slot = hash(key) & mask;
-      for (; !isFree(slot); slot = (slot + 1) & mask) {
-        if (equalsAt(slot, key)) {
-          return false;
-        }
-      }
-      System.arraycopy(key, 0, keys, slot * k, k);
+      int at = probe(key);
+      boolean added = isFree(at);
+      System.arraycopy(key, 0, slots, at, k);
+      System.arraycopy(value, 0, slots, at + k, value.length);
       // At most two thirds full, so a probe stays short.
-      if (++size * 3L > (mask + 1) * 2L) {
+      if (added && ++size * 3L > (mask + 1) * 2L) {
         grow();
       }
-      return true;
+      return added;
     }
 
     private void grow() {
-      long[] old = keys;
-      int oldSlots = mask + 1;
-      keys = new long[oldSlots * 2 * k];
-      mask = oldSlots * 2 - 1;
-      size = 0;
+      long[] old = slots;
+      slots = new long[old.length * 2];
+      mask = mask * 2 + 1;
       long[] key = new long[k];
-      for (int slot = 0; slot < oldSlots; slot++) {
-        System.arraycopy(old, slot * k, key, 0, k);
+      for (int at = 0; at < old.length; at += stride) {
+        System.arraycopy(old, at, key, 0, k);
         if (!isZero(key)) {
-          add(key);
+          System.arraycopy(old, at, slots, probe(key), stride);
         }
       }
     }
 
-    /** Every key, the one of zeros first when it is held; each a new array. */
+    /**
+     * Every key, the one of zeros first when it is held; each a new array of the key's longs, then
+     * its value's.
+     */
     Iterator<long[]> iterator() {
       return new Iterator<>() {
         private boolean zeroLeft = zero;
-        private int slot = usedFrom(0);
+        private int at = usedFrom(0);
 
         @Override
         public boolean hasNext() {
-          return zeroLeft || slot >= 0;
+          return zeroLeft || at >= 0;
         }
 
         @Override
         public long[] next() {
           if (zeroLeft) {
             zeroLeft = false;
-            return new long[k];
+            long[] entry = new long[stride];
+            System.arraycopy(zeroValue, 0, entry, k, stride - k);
+            return entry;
           }
-          if (slot < 0) {
+          if (at < 0) {
             throw new NoSuchElementException();
           }
-          long[] key = Arrays.copyOfRange(keys, slot * k, slot * k + k);
-          slot = usedFrom(slot + 1);
-          return key;
+          long[] entry = Arrays.copyOfRange(slots, at, at + stride);
+          at = usedFrom(at + stride);
+          return entry;
         }
       };
     }
 
-    /** The first used slot from {@code slot} on, or -1. */
-    private int usedFrom(int slot) {
-      for (; slot <= mask; slot++) {
-        if (!isFree(slot)) {
-          return slot;
+    /** Where the first used slot from {@code at} on starts, or -1. */
+    private int usedFrom(int at) {
+      for (; at < slots.length; at += stride) {
+        if (!isFree(at)) {
+          return at;
         }
       }
       return -1;
     }
   }
 
-  private static final class HexSet extends AbstractSet<String> {
-    private final int width;
-    private final Table table;
-    private final Set<String> others = new HashSet<>();
-
-    HexSet(int width, int expected) {
+  /** Texts of {@code width} lowercase hex digits as longs, and back. */
+  private record HexKeys(int width) {
+    HexKeys {
       if (width <= 0 || width % 16 != 0) {
         throw new IllegalArgumentException("width " + width);
       }
-      this.width = width;
-      this.table = new Table(width / 16, expected);
+    }
+
+    int longs() {
+      return width / 16;
     }
 
     /** The text's longs, or null when it is not {@code width} lowercase hex digits. */
-    private long[] parse(Object text) {
+    long[] parse(Object text) {
       if (!(text instanceof String string) || string.length() != width) {
         return null;
       }
@@ -216,15 +239,35 @@ final class CompactSets {
       return key;
     }
 
+    /** The text of the key in the first {@link #longs()} longs of {@code entry}. */
+    String text(long[] entry) {
+      StringBuilder text = new StringBuilder(width);
+      for (int i = 0; i < longs(); i++) {
+        text.append(HexFormat.of().toHexDigits(entry[i]));
+      }
+      return text.toString();
+    }
+  }
+
+  private static final class HexSet extends AbstractSet<String> {
+    private final HexKeys hex;
+    private final Table table;
+    private final Set<String> others = new HashSet<>();
+
+    HexSet(int width, int expected) {
+      this.hex = new HexKeys(width);
+      this.table = new Table(hex.longs(), 0, expected);
+    }
+
     @Override
     public boolean add(String text) {
-      long[] key = parse(text);
-      return key != null ? table.add(key) : others.add(text);
+      long[] key = hex.parse(text);
+      return key != null ? table.put(key) : others.add(text);
     }
 
     @Override
     public boolean contains(Object text) {
-      long[] key = parse(text);
+      long[] key = hex.parse(text);
       return key != null ? table.contains(key) : others.contains(text);
     }
 
@@ -246,14 +289,87 @@ final class CompactSets {
 
         @Override
         public String next() {
-          if (!packed.hasNext()) {
-            return rest.next();
-          }
-          StringBuilder text = new StringBuilder(width);
-          for (long part : packed.next()) {
-            text.append(HexFormat.of().toHexDigits(part));
-          }
-          return text.toString();
+          return packed.hasNext() ? hex.text(packed.next()) : rest.next();
+        }
+      };
+    }
+  }
+
+  /**
+   * A map from texts to longs: the texts of {@code width} lowercase hex digits packed, each with its
+   * value, into one table; any other text in a plain map beside it. A {@link java.util.HashMap}
+   * from 32-digit ids to boxed longs costs about 140 bytes an entry (node, string, its bytes, the
+   * box); this one 24 plus free slots.
+   */
+  private static final class HexKeyedLongs extends AbstractMap<String, Long> {
+    private final HexKeys hex;
+    private final Table table;
+    private final Map<String, Long> others = new HashMap<>();
+
+    HexKeyedLongs(int width, int expected) {
+      this.hex = new HexKeys(width);
+      this.table = new Table(hex.longs(), 1, expected);
+    }
+
+    @Override
+    public Long put(String text, Long value) {
+      Objects.requireNonNull(value, "value");
+      long[] key = hex.parse(text);
+      if (key == null) {
+        return others.put(text, value);
+      }
+      Long before = table.contains(key) ? table.value(key, 0) : null;
+      table.put(key, value);
+      return before;
+    }
+
+    @Override
+    public Long get(Object text) {
+      long[] key = hex.parse(text);
+      if (key == null) {
+        return others.get(text);
+      }
+      return table.contains(key) ? table.value(key, 0) : null;
+    }
+
+    @Override
+    public boolean containsKey(Object text) {
+      long[] key = hex.parse(text);
+      return key != null ? table.contains(key) : others.containsKey(text);
+    }
+
+    @Override
+    public int size() {
+      return table.size() + others.size();
+    }
+
+    @Override
+    public Set<Map.Entry<String, Long>> entrySet() {
+      return new AbstractSet<>() {
+        @Override
+        public int size() {
+          return HexKeyedLongs.this.size();
+        }
+
+        @Override
+        public Iterator<Map.Entry<String, Long>> iterator() {
+          Iterator<long[]> packed = table.iterator();
+          Iterator<Map.Entry<String, Long>> rest = others.entrySet().iterator();
+          return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+              return packed.hasNext() || rest.hasNext();
+            }
+
+            @Override
+            public Map.Entry<String, Long> next() {
+              if (!packed.hasNext()) {
+                return rest.next();
+              }
+              long[] entry = packed.next();
+              return Map.entry(hex.text(entry), entry[hex.longs()]);
+            }
+          };
         }
       };
     }
@@ -263,12 +379,12 @@ final class CompactSets {
     private final Table table;
 
     LongSet(int expected) {
-      this.table = new Table(1, expected);
+      this.table = new Table(1, 0, expected);
     }
 
     @Override
     public boolean add(Long value) {
-      return table.add(new long[] {value});
+      return table.put(new long[] {value});
     }
 
     @Override

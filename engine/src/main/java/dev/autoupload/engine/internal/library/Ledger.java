@@ -11,7 +11,6 @@ import dev.autoupload.engine.upload.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -70,14 +69,11 @@ final class Ledger implements CborSerializable {
 
     static Base of(int expected) {
       return new Base(
-          new HashMap<>(capacity(expected)),
+          // A folder's asset ids are 32 hex digits; a host app's, whatever it uses.
+          CompactSets.hexKeyed(32, expected),
           CompactSets.hex(64, expected),
           CompactSets.hex(16, expected),
           CompactSets.longs(1024));
-    }
-
-    private static int capacity(int expected) {
-      return (int) Math.min(Integer.MAX_VALUE - 8, expected * 4L / 3 + 16);
     }
   }
 

@@ -1,16 +1,21 @@
 package dev.autoupload.engine.internal.library;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The compact sets against {@link HashSet} as the reference, on seeded random histories of adds and
- * lookups: a ledger that said "backed up" of a content it never held would skip a photo.
+ * The compact sets and map against {@link HashSet} and {@link HashMap} as the references, on
+ * seeded random histories of adds and lookups: a ledger that said "backed up" of a content it never
+ * held, or of a version it never recorded, would skip a photo.
  */
 class CompactSetsTest {
 
@@ -64,6 +69,37 @@ class CompactSetsTest {
       assertThat(compact).hasSameSizeAs(reference);
       assertThat(new HashSet<>(compact)).isEqualTo(reference);
       assertThat(compact.contains("0")).isFalse();
+    }
+  }
+
+  @Test
+  void aHexKeyedMapHoldsExactlyWhatWasPutAsAHashMapWould() {
+    for (int width : new int[] {16, 32}) {
+      for (long seed = 1; seed <= 60; seed++) {
+        Random random = new Random(seed * 17 + width);
+        Map<String, Long> compact = CompactSets.hexKeyed(width, random.nextInt(100));
+        Map<String, Long> reference = new HashMap<>();
+        List<String> seen = new ArrayList<>();
+        for (int step = 0; step < 3000; step++) {
+          String text = random.nextInt(3) == 0 && !seen.isEmpty() ? seen.get(random.nextInt(seen.size())) : text(random, width);
+          seen.add(text);
+          switch (random.nextInt(3)) {
+            case 0 -> {
+              long value = random.nextInt(4) == 0 ? 0 : random.nextLong();
+              assertThat(compact.put(text, value)).as("seed %d, put %s", seed, text).isEqualTo(reference.put(text, value));
+            }
+            case 1 -> assertThat(compact.get(text)).as("seed %d, get %s", seed, text).isEqualTo(reference.get(text));
+            default ->
+                assertThat(compact.containsKey(text)).as("seed %d, containsKey %s", seed, text).isEqualTo(reference.containsKey(text));
+          }
+          String other = text(random, width);
+          assertThat(compact.get(other)).as("seed %d, get %s", seed, other).isEqualTo(reference.get(other));
+        }
+        assertThat(compact).as("seed %d", seed).hasSameSizeAs(reference);
+        assertThat(new HashMap<>(compact)).as("seed %d, iterated", seed).isEqualTo(reference);
+        assertThat(compact.get(42L)).isNull();
+        assertThatThrownBy(() -> compact.put(text(random, width), null)).isInstanceOf(NullPointerException.class);
+      }
     }
   }
 
