@@ -11,6 +11,7 @@ import dev.autoupload.engine.upload.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -145,29 +146,66 @@ final class Ledger implements CborSerializable {
    */
   static Ledger fromTable(Consumer<LedgerTable.Reader> load) {
     Base base = Base.of(1024);
-    load.accept(
-        new LedgerTable.Reader() {
-          @Override
-          public void version(String assetId, long version) {
-            base.versions().put(assetId, version);
-          }
-
-          @Override
-          public void content(String sha256) {
-            base.contents().add(sha256);
-          }
-
-          @Override
-          public void size(long size) {
-            base.sizes().add(size);
-          }
-
-          @Override
-          public void path(String fingerprint) {
-            base.paths().add(fingerprint);
-          }
-        });
+    TableLoad rows = new TableLoad(base);
+    load.accept(rows);
+    rows.flush();
     return of(base);
+  }
+
+  /**
+   * Puts the rows read into the base some hundreds at a time, for the compact tables to {@linkplain
+   * CompactSets read the slots} of many keys at once.
+   */
+  private static final class TableLoad implements LedgerTable.Reader {
+    private static final int AT_ONCE = 512;
+
+    private final Base base;
+    /** An asset read twice in a batch has its later version here; batches go in the order read. */
+    private final Map<String, Long> versions = new HashMap<>();
+    private final List<String> contents = new ArrayList<>(AT_ONCE);
+    private final List<String> paths = new ArrayList<>(AT_ONCE);
+
+    TableLoad(Base base) {
+      this.base = base;
+    }
+
+    @Override
+    public void version(String assetId, long version) {
+      versions.put(assetId, version);
+      if (versions.size() == AT_ONCE) {
+        base.versions().putAll(versions);
+        versions.clear();
+      }
+    }
+
+    @Override
+    public void content(String sha256) {
+      contents.add(sha256);
+      if (contents.size() == AT_ONCE) {
+        base.contents().addAll(contents);
+        contents.clear();
+      }
+    }
+
+    @Override
+    public void size(long size) {
+      base.sizes().add(size);
+    }
+
+    @Override
+    public void path(String fingerprint) {
+      paths.add(fingerprint);
+      if (paths.size() == AT_ONCE) {
+        base.paths().addAll(paths);
+        paths.clear();
+      }
+    }
+
+    void flush() {
+      base.versions().putAll(versions);
+      base.contents().addAll(contents);
+      base.paths().addAll(paths);
+    }
   }
 
   /** The row of the table that records {@code backedUp}, the event of sequence number {@code seqNr}. */

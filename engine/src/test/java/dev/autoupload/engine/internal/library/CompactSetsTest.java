@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -30,7 +31,14 @@ class CompactSetsTest {
         for (int step = 0; step < 3000; step++) {
           String text = random.nextInt(3) == 0 && !seen.isEmpty() ? seen.get(random.nextInt(seen.size())) : text(random, width);
           seen.add(text);
-          if (random.nextBoolean()) {
+          if (random.nextInt(10) == 0) {
+            List<String> texts = new ArrayList<>(List.of(text));
+            for (int more = random.nextInt(40); more > 0; more--) {
+              texts.add(random.nextInt(4) == 0 ? seen.get(random.nextInt(seen.size())) : text(random, width));
+            }
+            seen.addAll(texts);
+            assertThat(compact.addAll(texts)).as("seed %d, addAll %s", seed, texts).isEqualTo(reference.addAll(texts));
+          } else if (random.nextBoolean()) {
             assertThat(compact.add(text)).as("seed %d, add %s", seed, text).isEqualTo(reference.add(text));
           } else {
             assertThat(compact.contains(text)).as("seed %d, contains %s", seed, text).isEqualTo(reference.contains(text));
@@ -83,7 +91,18 @@ class CompactSetsTest {
         for (int step = 0; step < 3000; step++) {
           String text = random.nextInt(3) == 0 && !seen.isEmpty() ? seen.get(random.nextInt(seen.size())) : text(random, width);
           seen.add(text);
-          switch (random.nextInt(3)) {
+          switch (random.nextInt(4)) {
+            case 3 -> {
+              // In order: a key given twice keeps its last value, as the ledger's last version wins.
+              Map<String, Long> entries = new LinkedHashMap<>();
+              for (int more = random.nextInt(40); more >= 0; more--) {
+                String key = random.nextInt(4) == 0 ? seen.get(random.nextInt(seen.size())) : text(random, width);
+                seen.add(key);
+                entries.put(key, random.nextLong());
+              }
+              compact.putAll(entries);
+              reference.putAll(entries);
+            }
             case 0 -> {
               long value = random.nextInt(4) == 0 ? 0 : random.nextLong();
               assertThat(compact.put(text, value)).as("seed %d, put %s", seed, text).isEqualTo(reference.put(text, value));

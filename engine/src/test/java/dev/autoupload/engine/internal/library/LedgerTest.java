@@ -295,4 +295,52 @@ class LedgerTest {
     table.write("lib", java.util.List.of(Ledger.row(42, edited)));
     assertThat(Ledger.fromTable(reader -> table.load("lib", reader))).isEqualTo(ledger.with(edited));
   }
+  /**
+   * Rows go into the ledger some hundreds at a time: an asset read again, in the same batch or a
+   * later one, still has its last version, on seeded histories of thousands of rows.
+   */
+  @Test
+  void aLedgerReadFromManyRowsKeepsEachAssetsLastVersion() {
+    for (long seed = 1; seed <= 20; seed++) {
+      java.util.Random random = new java.util.Random(seed);
+      java.util.List<String> ids = new java.util.ArrayList<>();
+      java.util.Map<String, Long> last = new java.util.HashMap<>();
+      java.util.Set<String> contents = new java.util.HashSet<>();
+      java.util.List<Object[]> rows = new java.util.ArrayList<>();
+      for (int i = 0; i < 1500 + random.nextInt(2000); i++) {
+        String id;
+        if (!ids.isEmpty() && random.nextInt(4) == 0) {
+          id = ids.get(random.nextInt(ids.size()));
+        } else {
+          byte[] bytes = new byte[16];
+          random.nextBytes(bytes);
+          // Mostly a folder's 32 hex digits; now and then a host app's id of its own.
+          id = random.nextInt(8) == 0 ? "host-" + i : HexFormat.of().formatHex(bytes);
+          ids.add(id);
+        }
+        long version = random.nextLong();
+        last.put(id, version);
+        byte[] sha = new byte[32];
+        random.nextBytes(sha);
+        String content = HexFormat.of().formatHex(sha);
+        contents.add(content);
+        rows.add(new Object[] {id, version, content});
+      }
+      Ledger ledger =
+          Ledger.fromTable(
+              reader ->
+                  rows.forEach(
+                      row -> {
+                        reader.version((String) row[0], (Long) row[1]);
+                        reader.content((String) row[2]);
+                      }));
+
+      assertThat(ledger.size()).as("seed %d", seed).isEqualTo(last.size());
+      long currentSeed = seed;
+      last.forEach(
+          (id, version) ->
+              assertThat(ledger.versionOf(id)).as("seed %d, %s", currentSeed, id).contains(HexFormat.of().toHexDigits(version)));
+      assertThat(new java.util.HashSet<>(ledger.contents())).as("seed %d", seed).isEqualTo(contents);
+    }
+  }
 }
