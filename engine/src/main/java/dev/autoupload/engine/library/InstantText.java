@@ -1,5 +1,6 @@
 package dev.autoupload.engine.library;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
@@ -18,9 +19,23 @@ final class InstantText {
   private InstantText() {}
 
   static String of(Instant instant) {
+    byte[] text = new byte[LONGEST];
+    return new String(text, 0, write(instant, text, 0), StandardCharsets.US_ASCII);
+  }
+
+  /** The most bytes {@link #write} writes: {@code Instant.MAX}'s 38 characters. */
+  static final int LONGEST = 38;
+
+  /**
+   * Writes the text's ASCII bytes into {@code text} from {@code at}, which leaves room for {@link
+   * #LONGEST}; returns where they end.
+   */
+  static int write(Instant instant, byte[] text, int at) {
     long seconds = instant.getEpochSecond();
     if (seconds < 0 || seconds >= YEAR_10000) {
-      return instant.toString();
+      byte[] other = instant.toString().getBytes(StandardCharsets.US_ASCII);
+      System.arraycopy(other, 0, text, at, other.length);
+      return at + other.length;
     }
     long days = seconds / SECONDS_PER_DAY;
     int secondOfDay = (int) (seconds % SECONDS_PER_DAY);
@@ -36,42 +51,45 @@ final class InstantText {
     int month = (int) (monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9);
     long year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
 
-    StringBuilder text = new StringBuilder(30);
-    digits(text, year, 4).append('-');
-    digits(text, month, 2).append('-');
-    digits(text, day, 2).append('T');
-    digits(text, secondOfDay / 3600, 2).append(':');
-    digits(text, secondOfDay / 60 % 60, 2).append(':');
-    digits(text, secondOfDay % 60, 2);
+    at = digits(text, at, year, 4);
+    text[at++] = '-';
+    at = digits(text, at, month, 2);
+    text[at++] = '-';
+    at = digits(text, at, day, 2);
+    text[at++] = 'T';
+    at = digits(text, at, secondOfDay / 3600, 2);
+    text[at++] = ':';
+    at = digits(text, at, secondOfDay / 60 % 60, 2);
+    text[at++] = ':';
+    at = digits(text, at, secondOfDay % 60, 2);
     int nanos = instant.getNano();
     // As many digits of the fraction as it needs, in groups of three.
     if (nanos > 0) {
-      text.append('.');
+      text[at++] = '.';
       if (nanos % 1_000_000 == 0) {
-        digits(text, nanos / 1_000_000, 3);
+        at = digits(text, at, nanos / 1_000_000, 3);
       } else if (nanos % 1000 == 0) {
-        digits(text, nanos / 1000, 6);
+        at = digits(text, at, nanos / 1000, 6);
       } else {
-        digits(text, nanos, 9);
+        at = digits(text, at, nanos, 9);
       }
     }
-    return text.append('Z').toString();
+    text[at++] = 'Z';
+    return at;
   }
 
   /**
-   * Appends {@code value}, from 0 to one less than 10 to the {@code width}, in {@code width} digits
+   * Writes {@code value}, from 0 to one less than 10 to the {@code width}, in {@code width} digits
    * with leading zeros; filled in from the right by tens (a constant divisor, which the JIT turns
    * into a multiplication), as a string for each of a time's six or seven numbers was most of a
-   * version's cost in a scan of a million assets.
+   * version's cost in a scan of a million assets. Returns where the digits end.
    */
-  private static StringBuilder digits(StringBuilder text, long value, int width) {
-    int end = text.length() + width;
-    text.setLength(end);
+  private static int digits(byte[] text, int at, long value, int width) {
     int rest = (int) value;
-    for (int at = end - 1; at >= end - width; at--) {
-      text.setCharAt(at, (char) ('0' + rest % 10));
+    for (int i = at + width - 1; i >= at; i--) {
+      text[i] = (byte) ('0' + rest % 10);
       rest /= 10;
     }
-    return text;
+    return at + width;
   }
 }

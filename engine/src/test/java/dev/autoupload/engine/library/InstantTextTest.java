@@ -75,9 +75,21 @@ class InstantTextTest {
   void aVersionIsTheFingerprintItAlwaysWas() {
     Random random = new Random(14);
     for (int i = 0; i < 100_000; i++) {
-      Instant modified = Instant.ofEpochSecond(Math.floorMod(random.nextLong(), YEAR_10000 + 1000), nanos(random));
-      Optional<String> stamp = random.nextBoolean() ? Optional.empty() : Optional.of("stamp-" + random.nextInt());
-      long size = random.nextInt(Integer.MAX_VALUE);
+      long seconds = random.nextInt(20) == 0 ? -random.nextInt(Integer.MAX_VALUE) : Math.floorMod(random.nextLong(), YEAR_10000 + 1000);
+      Instant modified = Instant.ofEpochSecond(seconds, nanos(random));
+      Optional<String> stamp =
+          switch (random.nextInt(4)) {
+            case 0 -> Optional.empty();
+            case 1 -> Optional.of("");
+            case 2 -> Optional.of("stämp ✓ " + "x".repeat(random.nextInt(300)));
+            default -> Optional.of("stamp-" + random.nextInt());
+          };
+      long size =
+          switch (random.nextInt(4)) {
+            case 0 -> random.nextInt(10);
+            case 1 -> Long.MAX_VALUE - random.nextInt(3);
+            default -> random.nextInt(Integer.MAX_VALUE);
+          };
       Asset asset =
           new Asset(
               "id" + i, "lib", "DCIM/" + i + ".jpg", size, modified, CreationDateSource.FILE_TIME, modified, stamp, Optional.empty());
@@ -85,6 +97,7 @@ class InstantTextTest {
       String before =
           HexFormat.of().formatHex(Sha256.newDigest().digest(fingerprint.getBytes(StandardCharsets.UTF_8)), 0, 8);
       assertThat(asset.version()).isEqualTo(before);
+      assertThat(asset.versionNumber()).isEqualTo(Long.parseUnsignedLong(before, 16));
     }
   }
 

@@ -323,7 +323,7 @@ final class Ledger implements CborSerializable {
     if (backedUp.isEmpty()) {
       return Known.NEW;
     }
-    return backedUp.get() == parse(asset.version()) ? Known.UNCHANGED : Known.CHANGED;
+    return backedUp.get() == asset.versionNumber() ? Known.UNCHANGED : Known.CHANGED;
   }
 
   private Optional<Long> version(String assetId) {
