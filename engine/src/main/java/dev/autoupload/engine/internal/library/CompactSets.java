@@ -63,6 +63,8 @@ final class CompactSets {
     private int size;
     private boolean zero;
     private final long[] zeroValue;
+    /** What {@link #prefetch} read, kept, or the compiler would drop the reads. */
+    private long prefetched;
 
     Table(int k, int v, int expected) {
       this.k = k;
@@ -140,11 +142,8 @@ final class CompactSets {
       for (long[] key : keys) {
         read += slots[(hash(key) & mask) * stride];
       }
-      // Kept, or the compiler would drop the reads.
       prefetched = read;
     }
-
-    private long prefetched;
 
     /** The {@code i}th long of {@code key}'s value; only for a key held. */
     long value(long[] key, int i) {

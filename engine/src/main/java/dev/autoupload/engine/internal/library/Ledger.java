@@ -180,11 +180,7 @@ final class Ledger implements CborSerializable {
 
     @Override
     public void content(String sha256) {
-      contents.add(sha256);
-      if (contents.size() == AT_ONCE) {
-        base.contents().addAll(contents);
-        contents.clear();
-      }
+      add(contents, sha256, base.contents());
     }
 
     @Override
@@ -194,10 +190,14 @@ final class Ledger implements CborSerializable {
 
     @Override
     public void path(String fingerprint) {
-      paths.add(fingerprint);
-      if (paths.size() == AT_ONCE) {
-        base.paths().addAll(paths);
-        paths.clear();
+      add(paths, fingerprint, base.paths());
+    }
+
+    private static void add(List<String> pending, String text, Set<String> into) {
+      pending.add(text);
+      if (pending.size() == AT_ONCE) {
+        into.addAll(pending);
+        pending.clear();
       }
     }
 
