@@ -137,7 +137,7 @@ final class CompactSets {
      * one probe after another waits out each miss in turn (in a table of a million, most of the
      * time an insert takes).
      */
-    void prefetch(List<long[]> keys) {
+    private void prefetch(List<long[]> keys) {
       long read = 0;
       for (long[] key : keys) {
         read += slots[(hash(key) & mask) * stride];
@@ -145,9 +145,27 @@ final class CompactSets {
       prefetched = read;
     }
 
-    /** The {@code i}th long of {@code key}'s value; only for a key held. */
-    long value(long[] key, int i) {
-      return isZero(key) ? zeroValue[i] : slots[probe(key) + k + i];
+    /** The first long of {@code key}'s value, or null when the key is not held: one probe. */
+    Long value(long[] key) {
+      if (isZero(key)) {
+        return zero ? zeroValue[0] : null;
+      }
+      int at = probe(key);
+      return isFree(at) ? null : slots[at + k];
+    }
+
+    /**
+     * As one {@link #put} after another, in their order, the {@code i}th key with the {@code i}th
+     * of {@code values} (null in a set), with the slots {@linkplain #prefetch read first}; true when
+     * a key was added.
+     */
+    boolean putAll(List<long[]> keys, long[] values) {
+      prefetch(keys);
+      boolean added = false;
+      for (int i = 0; i < keys.size(); i++) {
+        added |= values == null ? put(keys.get(i)) : put(keys.get(i), values[i]);
+      }
+      return added;
     }
 
     /** Adds {@code key}, or sets its value when held; true when it was not held. */
@@ -295,7 +313,7 @@ final class CompactSets {
       return key != null ? table.put(key) : others.add(text);
     }
 
-    /** As one {@link #add} after another, with the table's slots {@linkplain Table#prefetch read first}. */
+    /** As one {@link #add} after another, with the table's slots {@linkplain Table#putAll read first}. */
     @Override
     public boolean addAll(Collection<? extends String> texts) {
       List<long[]> keys = new ArrayList<>(texts.size());
@@ -308,10 +326,7 @@ final class CompactSets {
           changed |= others.add(text);
         }
       }
-      table.prefetch(keys);
-      for (long[] key : keys) {
-        changed |= table.put(key);
-      }
+      changed |= table.putAll(keys, null);
       return changed;
     }
 
@@ -368,30 +383,27 @@ final class CompactSets {
       if (key == null) {
         return others.put(text, value);
       }
-      Long before = table.contains(key) ? table.value(key, 0) : null;
+      Long before = table.value(key);
       table.put(key, value);
       return before;
     }
 
-    /** As one {@link #put} after another, in its order, with the table's slots {@linkplain Table#prefetch read first}. */
+    /** As one {@link #put} after another, in its order, with the table's slots {@linkplain Table#putAll read first}. */
     @Override
     public void putAll(Map<? extends String, ? extends Long> entries) {
       List<long[]> keys = new ArrayList<>(entries.size());
-      List<Long> values = new ArrayList<>(entries.size());
+      long[] values = new long[entries.size()];
       for (Map.Entry<? extends String, ? extends Long> entry : entries.entrySet()) {
         Long value = Objects.requireNonNull(entry.getValue(), "value");
         long[] key = hex.parse(entry.getKey());
         if (key != null) {
+          values[keys.size()] = value;
           keys.add(key);
-          values.add(value);
         } else {
           others.put(entry.getKey(), value);
         }
       }
-      table.prefetch(keys);
-      for (int i = 0; i < keys.size(); i++) {
-        table.put(keys.get(i), values.get(i));
-      }
+      table.putAll(keys, values);
     }
 
     @Override
@@ -400,7 +412,7 @@ final class CompactSets {
       if (key == null) {
         return others.get(text);
       }
-      return table.contains(key) ? table.value(key, 0) : null;
+      return table.value(key);
     }
 
     @Override
