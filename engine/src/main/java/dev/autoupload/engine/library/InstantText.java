@@ -18,11 +18,6 @@ final class InstantText {
 
   private InstantText() {}
 
-  static String of(Instant instant) {
-    byte[] text = new byte[LONGEST];
-    return new String(text, 0, write(instant, text, 0), StandardCharsets.US_ASCII);
-  }
-
   /** The most bytes {@link #write} writes: {@code Instant.MAX}'s 38 characters. */
   static final int LONGEST = 38;
 

@@ -39,11 +39,11 @@ import scala.jdk.javaapi.CollectionConverters;
  *
  * <p>Immutable, yet recording an asset costs O(log n) rather than a copy. What it was loaded with
  * (a snapshot, the table's rows) is a base of hash tables built once, in place, and never changed
- * again (its sets in flat arrays, {@link CompactSets}): a library may hold a million assets, and
- * building persistent maps of them cost seconds at each start. What is recorded after that goes
- * into persistent maps and sets beside the
- * base (structural sharing), disjoint from it but for versions, where they win; snapshots are
- * serialized on another thread while new records keep arriving.
+ * again (flat arrays, {@link CompactSets}): a library may hold a million assets, and building
+ * persistent maps of them cost seconds at each start. What is recorded after that goes into
+ * persistent maps and sets beside the base (structural sharing), disjoint from it but for
+ * versions, where they win; snapshots are serialized on another thread while new records keep
+ * arriving.
  */
 final class Ledger implements CborSerializable {
 

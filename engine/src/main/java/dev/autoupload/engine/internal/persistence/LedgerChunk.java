@@ -28,7 +28,6 @@ final class LedgerChunk {
   private static final int PATH = 16;
   private static final int KNOWN = ASSET | SHA256_BYTES | SHA256_TEXT | SIZE | PATH;
 
-
   private LedgerChunk() {}
 
   /** The rows, in their order, as one value. */
