@@ -216,7 +216,22 @@ cpu() { awk -v u="${user[$1]}" -v s="${sys[$1]}" 'BEGIN { printf "%.2f", u + s }
 au_opts=(--http off --set autoupload.source.folder.stable-for=0s)
 
 autoupload() { # case name, source, target URI; a fresh data dir each time
+  local sampler
+  journal_peak "$work/data-$1/journal.mv.db" "$work/$1.journal-peak" &
+  sampler=$!
+  servers+=("$sampler")
   measure "$1" "$root/autoupload" run --once --source "$2" --target "$3" --data-dir "$work/data-$1" "${au_opts[@]}"
+  kill "$sampler"
+  wait "$sampler" 2>/dev/null || true
+}
+
+journal_peak() { # journal file, output file: the largest size the journal's file had, kept up to date
+  local peak=0 size
+  while :; do
+    size=$(stat -c %s "$1" 2>/dev/null || echo 0)
+    ((size > peak)) && peak=$size && echo "$peak" >"$2"
+    sleep 0.5
+  done
 }
 
 make_files() {
@@ -472,6 +487,9 @@ table() {
   read -r -a rows <<<"$(journal_rows "$work/data-dav-au")"
   printf '| journal rows per file (WebDAV run) | %s events, %s rows in all tables | — | |\n' \
     "$(per "${rows[0]}" "$n" 1)" "$(per "${rows[1]}" "$n" 1)"
+  printf '| journal file (WebDAV run): largest while it ran / after it ended | %s MB / %s MB | — | |\n' \
+    "$(awk '{ printf "%.0f", $1 / 1e6 }' "$work/dav-au.journal-peak")" \
+    "$(stat -c %s "$work/data-dav-au/journal.mv.db" | awk '{ printf "%.0f", $1 / 1e6 }')"
   printf '| fsyncs per file (%s files; WebDAV / local folder) | %s / %s | cp + sync: 0 (one syncfs) | |\n' \
     "$traced_count" "$(per "$fsync_dav" "$traced_count" 1)" "$(per "$fsync_local" "$traced_count" 1)"
   printf '| start-up to first byte (WebDAV, first PUT at nginx) | %s | curl: %s | %s |\n' \

@@ -32,6 +32,7 @@ import dev.autoupload.engine.internal.library.BackupSupervisor;
 import dev.autoupload.engine.internal.metrics.EngineMetrics;
 import dev.autoupload.engine.internal.persistence.DataDirLock;
 import dev.autoupload.engine.internal.persistence.DatabaseCall;
+import dev.autoupload.engine.internal.persistence.EmbeddedJournalCompaction;
 import dev.autoupload.engine.internal.persistence.JdbcContentHashCache;
 import dev.autoupload.engine.internal.persistence.JdbcLedgerTable;
 import dev.autoupload.engine.internal.persistence.JournalDatabase;
@@ -137,6 +138,7 @@ public final class UploadEngine implements AutoCloseable {
   /** The journal plugin's pool, apart from the read model's as Slick's was: a burst of reads never waits on writes. */
   private final HikariDataSource journalPool;
   private final JournalDatabase journal;
+  private final Optional<EmbeddedJournalCompaction> compaction;
   private final StepTracker steps;
   private final ActivityStore activity;
   private final Executor blockingIo;
@@ -163,6 +165,7 @@ public final class UploadEngine implements AutoCloseable {
       HikariDataSource activityPool,
       HikariDataSource journalPool,
       JournalDatabase journal,
+      Optional<EmbeddedJournalCompaction> compaction,
       StepTracker steps,
       Duration askTimeout,
       VerifierSettings verify,
@@ -171,6 +174,7 @@ public final class UploadEngine implements AutoCloseable {
       EngineMetrics metrics) {
     this.system = system;
     this.journal = journal;
+    this.compaction = compaction;
     this.steps = steps;
     this.lock = lock;
     this.activityPool = activityPool;
@@ -353,6 +357,7 @@ public final class UploadEngine implements AutoCloseable {
     Duration debounce;
     Path dataDir;
     JournalDatabase journal;
+    Duration compactEvery;
     int snapshotEvery;
     Duration askTimeout;
     int verifyParallelism;
@@ -394,6 +399,7 @@ public final class UploadEngine implements AutoCloseable {
         throw new IllegalArgumentException("autoupload.activity.read-again-while-idle must be at least 1ms");
       }
       wantedSlices = ActivitySlices.requireValid(settings.getInt(ActivitySlices.SETTING));
+      compactEvery = settings.getDuration("autoupload.journal.compact-every");
       journal =
           JournalDatabase.of(
               settings.getString("autoupload.journal.url"),
@@ -411,6 +417,7 @@ public final class UploadEngine implements AutoCloseable {
     HikariDataSource activityPool = null;
     HikariDataSource journalPool = null;
     Optional<Connection> migrated = Optional.empty();
+    Optional<EmbeddedJournalCompaction> compaction = Optional.empty();
     try {
       long t0 = System.nanoTime();
       // Held open until the pool holds the database: an embedded H2 database closes (and compacts
@@ -427,6 +434,7 @@ public final class UploadEngine implements AutoCloseable {
       keepPrivate(dataDir);
       activityPool = journal.pool(settings.getInt("autoupload.journal.max-connections"));
       journalPool = journal.pool(settings.getInt("autoupload.journal.max-connections"), "autoupload-journal");
+      compaction = migrated.flatMap(connection -> EmbeddedJournalCompaction.start(connection, compactEvery));
       closeQuietly(migrated);
       long t2 = System.nanoTime();
       Config pekkoConfig =
@@ -478,6 +486,7 @@ public final class UploadEngine implements AutoCloseable {
           activityPool,
           journalPool,
           journal,
+          compaction,
           steps,
           askTimeout,
           new VerifierSettings(layout, hashes, verifyParallelism, afterBackup),
@@ -485,6 +494,7 @@ public final class UploadEngine implements AutoCloseable {
           registry,
           metrics);
     } catch (RuntimeException e) {
+      compaction.ifPresent(EmbeddedJournalCompaction::close);
       if (journalPool != null) {
         journalPool.close();
       }
@@ -1279,6 +1289,7 @@ public final class UploadEngine implements AutoCloseable {
     // SHUTDOWN while the pool still holds the database open: closing the pool first closed the
     // database (compacting it) and SHUTDOWN then opened it again only to close it once more.
     long stopped = System.nanoTime();
+    compaction.ifPresent(EmbeddedJournalCompaction::close);
     try {
       journal.shutDownEmbedded();
     } catch (SQLException e) {

@@ -44,7 +44,7 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
   private static final Duration MIGRATION_LOCK_TIMEOUT = Duration.ofMinutes(2);
   private static final Duration MIGRATION_LOCK_RETRY = Duration.ofMillis(200);
 
-  /** Below this share of live data in its chunks (per cent), closing compacts the H2 file whole. */
+  /** Below this share of live data in the file (per cent), closing compacts the H2 file whole. */
   static final int COMPACT_BELOW_FILL_RATE = 50;
 
   /** Smaller H2 files are never compacted: rewriting them would cost more than it frees. */
@@ -228,13 +228,16 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
   }
 
   /**
-   * Whether less than {@link #COMPACT_BELOW_FILL_RATE} per cent of the file's chunks is live data,
-   * in a file of at least {@link #COMPACT_FROM_BYTES} (a young journal's file is mostly its tables'
-   * first chunks, and small).
+   * Whether less than {@link #COMPACT_BELOW_FILL_RATE} per cent of the file is live data, in a
+   * file of at least {@link #COMPACT_FROM_BYTES} (a young journal's file is mostly its tables'
+   * first chunks, and small). The live share is the part of the file its chunks take (the rest is
+   * free space {@link EmbeddedJournalCompaction} made for H2 to reuse) times the live part of
+   * those chunks.
    * The embedded database is opened with {@code MAX_COMPACT_TIME=0}: by default H2 spends up to
    * 200 ms (measured: 0.7 to 9 s on a loaded machine) moving chunks each time the database closes,
    * which was most of a short run's time; instead the whole file is compacted once it is mostly
-   * dead chunks. A database opened at another URL keeps its own setting and is compacted the same.
+   * dead chunks and free space. A database opened at another URL keeps its own setting and is
+   * compacted the same.
    */
   private static boolean wasteful(Statement statement, Optional<Path> file) {
     try {
@@ -246,8 +249,13 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
     }
     try (ResultSet rows =
         statement.executeQuery(
-            "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'info.CHUNKS_FILL_RATE'")) {
-      return rows.next() && Integer.parseInt(rows.getString(1).trim()) < COMPACT_BELOW_FILL_RATE;
+            "SELECT SETTING_NAME, SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS"
+                + " WHERE SETTING_NAME IN ('info.FILL_RATE', 'info.CHUNKS_FILL_RATE')")) {
+      int liveShare = 100;
+      while (rows.next()) {
+        liveShare = liveShare * Integer.parseInt(rows.getString(2).trim()) / 100;
+      }
+      return liveShare < COMPACT_BELOW_FILL_RATE;
     } catch (SQLException | NumberFormatException e) {
       return false;
     }
