@@ -47,6 +47,9 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
   /** Below this share of live data in the file (per cent), closing compacts the H2 file whole. */
   static final int COMPACT_BELOW_FILL_RATE = 50;
 
+  /** Event payloads up to this size stay in their journal row on H2 (see {@link #of}). */
+  static final int INPLACE_PAYLOAD_BYTES = 4096;
+
   /** Smaller H2 files are never compacted: rewriting them would cost more than it frees. */
   static final long COMPACT_FROM_BYTES = 8L << 20;
 
@@ -89,6 +92,10 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
    * a fresh database can lose its tables altogether. {@code TRACE_LEVEL_FILE=0}: H2 would write its
    * errors to a {@code journal.trace.db} created with the umask's mode; they reach the log anyway.
    * {@code MAX_COMPACT_TIME=0}: no compaction each time it closes (see {@link #shutDownEmbedded()}).
+   * {@code MAX_LENGTH_INPLACE_LOB}: an event's payload (a BLOB, as pekko-persistence-jdbc laid the
+   * table out) stays in its row up to 4 KiB; at H2's default of 256 bytes every UploadStarted
+   * (about 280) went to H2's separate LOB store, three more trees written at each commit: a
+   * third of the journal's bytes written per upload (measured: 60 KB instead of 90).
    *
    * @param url {@code autoupload.journal.url}: empty, {@code jdbc:h2:…} or {@code jdbc:postgresql:…}
    * @param user the database user
@@ -103,7 +110,8 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
       return new JournalDatabase(
           Dialect.H2,
           "jdbc:h2:file:" + file
-              + ";DATABASE_TO_UPPER=false;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;TRACE_LEVEL_FILE=0;MAX_COMPACT_TIME=0",
+              + ";DATABASE_TO_UPPER=false;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;TRACE_LEVEL_FILE=0;MAX_COMPACT_TIME=0"
+              + ";MAX_LENGTH_INPLACE_LOB=" + INPLACE_PAYLOAD_BYTES,
           user,
           password);
     }

@@ -41,6 +41,22 @@ class JournalDatabaseTest {
   }
 
   @Test
+  void anEmbeddedJournalKeepsEventPayloadsOfAFewKibInTheirRows() throws Exception {
+    JournalDatabase journal = JournalDatabase.of("", "sa", "", dataDir);
+    journal.migrate();
+
+    try (Connection db = journal.connect();
+        Statement query = db.createStatement();
+        ResultSet rows =
+            query.executeQuery(
+                "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'MAX_LENGTH_INPLACE_LOB'")) {
+      assertThat(rows.next()).isTrue();
+      assertThat(Integer.parseInt(rows.getString(1))).isEqualTo(JournalDatabase.INPLACE_PAYLOAD_BYTES).isGreaterThan(1024);
+    }
+    journal.shutDownEmbedded();
+  }
+
+  @Test
   void theMigrationsConnectionKeepsTheEmbeddedDatabaseOpenForThePool() throws Exception {
     JournalDatabase journal = JournalDatabase.of("", "sa", "", dataDir);
 
