@@ -488,8 +488,8 @@ table() {
   printf '| journal rows per file (WebDAV run) | %s events, %s rows in all tables | — | |\n' \
     "$(per "${rows[0]}" "$n" 1)" "$(per "${rows[1]}" "$n" 1)"
   printf '| journal file (WebDAV run): largest while it ran / after it ended | %s MB / %s MB | — | |\n' \
-    "$(awk '{ printf "%.0f", $1 / 1e6 }' "$work/dav-au.journal-peak")" \
-    "$(stat -c %s "$work/data-dav-au/journal.mv.db" | awk '{ printf "%.0f", $1 / 1e6 }')"
+    "$(awk '{ printf "%.1f", $1 / 1e6 }' "$work/dav-au.journal-peak")" \
+    "$(stat -c %s "$work/data-dav-au/journal.mv.db" | awk '{ printf "%.1f", $1 / 1e6 }')"
   printf '| fsyncs per file (%s files; WebDAV / local folder) | %s / %s | cp + sync: 0 (one syncfs) | |\n' \
     "$traced_count" "$(per "$fsync_dav" "$traced_count" 1)" "$(per "$fsync_local" "$traced_count" 1)"
   printf '| start-up to first byte (WebDAV, first PUT at nginx) | %s | curl: %s | %s |\n' \

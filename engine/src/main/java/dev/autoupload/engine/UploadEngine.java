@@ -400,6 +400,9 @@ public final class UploadEngine implements AutoCloseable {
       }
       wantedSlices = ActivitySlices.requireValid(settings.getInt(ActivitySlices.SETTING));
       compactEvery = settings.getDuration("autoupload.journal.compact-every");
+      if (compactEvery.isNegative()) {
+        throw new IllegalArgumentException("autoupload.journal.compact-every must be 0s (off) or more, not " + compactEvery);
+      }
       journal =
           JournalDatabase.of(
               settings.getString("autoupload.journal.url"),

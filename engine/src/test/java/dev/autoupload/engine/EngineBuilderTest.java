@@ -67,5 +67,8 @@ class EngineBuilderTest {
     assertThatThrownBy(() -> UploadEngine.builder().dataDir(dataDir).setting("autoupload.upload.parallelism", "many").start())
         .isInstanceOf(EngineStartException.class)
         .hasMessageContaining("parallelism");
+    assertThatThrownBy(() -> UploadEngine.builder().dataDir(dataDir).setting("autoupload.journal.compact-every", "-1s").start())
+        .isInstanceOf(EngineStartException.class)
+        .hasMessageContaining("autoupload.journal.compact-every must be 0s (off) or more");
   }
 }

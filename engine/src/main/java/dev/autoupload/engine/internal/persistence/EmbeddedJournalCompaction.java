@@ -34,9 +34,9 @@ import org.slf4j.LoggerFactory;
  * of chunks is hundreds of megabytes. Each pass here first forces the file to the disk, so that
  * assumption holds after {@link #RETENTION_IN_PASSES} passes, and the retention is set to that.
  *
- * <p>Measured on 10,000 uploads of 256 KiB to WebDAV (about 110 a second): the file peaked at
- * 133 MB instead of 993 MB; on 30,000 of 16 KiB it stayed near 200 MB (45 MB live) instead of
- * growing past 3 GB. Closing still compacts the file whole when most of it is not live data
+ * <p>Measured on 10,000 uploads of 256 KiB to WebDAV (about 120 a second): the file peaked at
+ * 112–118 MB instead of 993 MB; on 30,000 of 16 KiB at 192 MB (45 MB live) instead of growing past
+ * 3 GB. Closing still compacts the file whole when most of it is not live data
  * ({@link JournalDatabase#shutDownEmbedded()}). A journal on a server (PostgreSQL, or H2 over TCP)
  * keeps its own house: this does nothing there.
  */

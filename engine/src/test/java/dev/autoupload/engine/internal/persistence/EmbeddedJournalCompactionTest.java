@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddedJournalCompactionTest {
 
-  private static final int UPLOADS = 3000;
+  private static final int UPLOADS = 6000;
   private static final int COMPACT_EVERY_UPLOADS = 100;
 
   @TempDir Path dataDir;
