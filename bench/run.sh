@@ -75,6 +75,7 @@ build() {
   [[ -f "$jar" ]] || die "the build left no $jar"
   touch "$jar" # the launcher then finds the jar fresh and only makes its class-data archive
   "$root/autoupload" --version >/dev/null
+  export AUTOUPLOAD_NO_BUILD=1 # a source edited while the bench runs must not rebuild in a measured run
   mvn_quiet -f bench/pom.xml dependency:build-classpath -Dmdep.outputFile="$work/classpath"
   s3proxy_jar="$(tr ':' '\n' <"$work/classpath" | grep '/s3proxy-.*jar-with-dependencies.jar$')"
   # S3Proxy's fat jar carries the Servlet 5 API: keep it off the tus server's class path.
