@@ -189,6 +189,7 @@ public final class UploadEngine implements AutoCloseable {
     this.registry = registry;
     this.metrics = metrics;
     addListener(metrics::onEvent);
+    journal.file().ifPresent(metrics::journalFile);
     this.webhook = watchdogSettings.webhook().map(uri -> new Webhook(uri, watchdogSettings));
     Clock clock = Clock.systemUTC();
     this.watchdog =

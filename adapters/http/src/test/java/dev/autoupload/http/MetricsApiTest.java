@@ -71,6 +71,7 @@ class MetricsApiTest {
           .containsEntry("autoupload_upload_duration_seconds_count{library=\"camera\"}", 5.0)
           .containsEntry("autoupload_queue_depth{library=\"camera\"}", 0.0);
       assertThat(done.get("autoupload_journal_commit_seconds_count")).isGreaterThanOrEqualTo(1.0);
+      assertThat(done.get("autoupload_journal_file_bytes")).as("size of the journal's file").isPositive();
       assertThat(done).doesNotContainKey("autoupload_files_total{library=\"camera\",outcome=\"failed\"}");
     }
   }

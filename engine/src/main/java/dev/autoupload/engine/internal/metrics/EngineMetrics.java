@@ -9,6 +9,9 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -64,6 +67,28 @@ public final class EngineMetrics {
           .baseUnit("seconds")
           .tag("reason", reason.name())
           .register(registry);
+    }
+  }
+
+  /**
+   * Shows the size of the embedded journal's file, which a long run must keep bounded (see
+   * {@code EmbeddedJournalCompaction}); 0 while it cannot be read.
+   *
+   * @param file the journal's {@code .mv.db} file
+   */
+  public void journalFile(Path file) {
+    Gauge.builder("autoupload.journal.file", file, EngineMetrics::sizeOrZero)
+        .description("size of the embedded H2 journal's file")
+        .baseUnit("bytes")
+        .strongReference(true)
+        .register(registry);
+  }
+
+  private static double sizeOrZero(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return 0;
     }
   }
 

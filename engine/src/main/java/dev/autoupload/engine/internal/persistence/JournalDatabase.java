@@ -444,8 +444,12 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
     return new JournalFailures(file());
   }
 
-  /** The file of an embedded H2 file database; empty for an in-memory one or a server. */
-  private Optional<Path> file() {
+  /**
+   * The file of an embedded H2 file database; empty for an in-memory one or a server.
+   *
+   * @return the {@code .mv.db} file
+   */
+  public Optional<Path> file() {
     String prefix = "jdbc:h2:file:";
     if (!url.startsWith(prefix)) {
       return Optional.empty();
