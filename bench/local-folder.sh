@@ -13,6 +13,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/autoupload-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 "$root/autoupload" version >/dev/null # builds the jar if needed, outside the timings
+export AUTOUPLOAD_NO_BUILD=1 # and not again inside them, whatever is edited meanwhile
 
 seconds() { # runs "$@" and prints its wall time in seconds
   local start end
