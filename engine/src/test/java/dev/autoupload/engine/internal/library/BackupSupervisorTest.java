@@ -11,6 +11,7 @@ import dev.autoupload.engine.internal.conditions.ConditionMonitor;
 import dev.autoupload.engine.internal.conditions.PolicySettings;
 import dev.autoupload.engine.internal.metrics.EngineMetrics;
 import dev.autoupload.engine.internal.upload.BandwidthLimiter;
+import dev.autoupload.engine.internal.upload.FileUpload;
 import dev.autoupload.engine.internal.upload.StepTracker;
 import dev.autoupload.engine.internal.upload.UploadSettings;
 import dev.autoupload.engine.library.AssetSource;
@@ -121,6 +122,19 @@ class BackupSupervisorTest {
             Clock.systemUTC(), ContentHashCache.inMemory(), LEDGERS, testKit.system().ignoreRef(),
             new EngineMetrics(new SimpleMeterRegistry()));
     return testKit.spawn(BackupSupervisor.create(new Library(libraryId, source, target).watched(), wiring));
+  }
+
+  /**
+   * How many pauses the upload of {@code path} has recorded. The supervisor knows of a blocking
+   * condition one message before an upload does, and an upload sends on until its own pause: a
+   * chunk released in between can take the rest of the file with it, so a test releases chunks
+   * only once the uploads it pauses have recorded their pause.
+   */
+  private long pausesRecorded(String path) {
+    String persistenceId = FileUpload.persistenceId(libraryId, source.asset(path).id()).id();
+    return PersistenceTestKit.create(testKit.system()).persistedInStorage(persistenceId).stream()
+        .filter(FileUpload.UploadPaused.class::isInstance)
+        .count();
   }
 
   private void setUserPaused(boolean paused) {
@@ -723,6 +737,9 @@ class BackupSupervisorTest {
               .allSatisfy(upload -> assertThat(upload.pausedFor()).isEmpty());
           return status;
         });
+    probe.awaitAssert(
+        Duration.ofSeconds(5),
+        () -> assertThat(List.of(pausesRecorded("a.mov"), pausesRecorded("b.mov"))).containsExactly(1L, 1L));
     // The two chunks already on their way when Low Power Mode came on land; then the uploads
     // show as paused, and from then on nothing moves.
     target.releaseHeld(false);
@@ -761,13 +778,15 @@ class BackupSupervisorTest {
 
     conditions.tell(new ConditionMonitor.ReportConditions(onNetwork(DeviceConditions.Network.CELLULAR)));
     TestProbe<LibraryStatus> probe = testKit.createTestProbe(LibraryStatus.class);
-    // The chunk on its way lands only once the supervisor knows the network is metered: released
-    // before, the video could finish on mobile data on a slow machine.
+    // The chunk on its way lands only once the video knows the network is metered: released
+    // before, the video could finish on mobile data on a slow machine. The supervisor knowing is
+    // not enough: in CI on 2026-12-05 the video heard of it a few ms later, and sent the rest.
     probe.awaitAssert(
         Duration.ofSeconds(10),
         () -> {
           LibraryStatus status = status(supervisor);
           assertThat(status.reasons()).containsExactly(BlockerReason.VIDEOS_WAIT_FOR_WIFI);
+          assertThat(pausesRecorded("clip.mov")).as("pauses the video recorded").isEqualTo(1);
           return status;
         });
     target.releaseHeld(false);
@@ -825,11 +844,16 @@ class BackupSupervisorTest {
     // On mobile data the photo takes the video's slot; it is held at the gate too.
     conditions.tell(new ConditionMonitor.ReportConditions(onNetwork(DeviceConditions.Network.CELLULAR)));
     TestProbe<LibraryStatus> probe = testKit.createTestProbe(LibraryStatus.class);
-    // The video's held chunk lands only once the supervisor knows the network is metered: released
-    // before, the video could finish on mobile data on a slow machine (as in CI on 2026-12-05).
+    // The video's held chunk lands only once the video knows the network is metered: released
+    // before, it could finish on mobile data on a slow machine (as in CI on 2026-12-05).
     probe.awaitAssert(
         Duration.ofSeconds(10),
-        () -> assertThat(status(supervisor).reasons()).containsExactly(BlockerReason.VIDEOS_WAIT_FOR_WIFI));
+        () -> {
+          LibraryStatus status = status(supervisor);
+          assertThat(status.reasons()).containsExactly(BlockerReason.VIDEOS_WAIT_FOR_WIFI);
+          assertThat(pausesRecorded("clip.mov")).as("pauses the video recorded").isEqualTo(1);
+          return status;
+        });
     target.releaseHeldAndHoldAfter(300_000);
     assertThat(target.awaitHeld(Duration.ofSeconds(10))).as("the photo at the gate").isTrue();
     // Back on Wi-Fi the rule lets the video go, but the photo has the one slot.
@@ -880,7 +904,15 @@ class BackupSupervisorTest {
     conditions.tell(new ConditionMonitor.ReportConditions(desktopWith(false, DeviceConditions.OsState.THROTTLED)));
     TestProbe<LibraryStatus> probe = testKit.createTestProbe(LibraryStatus.class);
     probe.awaitAssert(
-        Duration.ofSeconds(5), () -> assertThat(status(supervisor).reasons()).containsExactly(BlockerReason.OS_THROTTLED));
+        Duration.ofSeconds(5),
+        () -> {
+          LibraryStatus status = status(supervisor);
+          assertThat(status.reasons()).containsExactly(BlockerReason.OS_THROTTLED);
+          assertThat(pausesRecorded("a.mov") + pausesRecorded("b.mov") + pausesRecorded("c.mov"))
+              .as("pauses the uploads recorded")
+              .isEqualTo(2);
+          return status;
+        });
     // Let the held chunks land, and hold the one upload that keeps sending a little further on.
     target.releaseHeldAndHoldAfter(200_000);
     target.awaitHeld();
