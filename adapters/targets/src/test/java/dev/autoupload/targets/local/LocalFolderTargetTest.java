@@ -101,7 +101,8 @@ class LocalFolderTargetTest {
 
   @Test
   void storesAFileSpanningManyAppendsAndHashBuffers() throws Exception {
-    byte[] content = randomBytes(5 * MIB + 17, 3);
+    // Above 8 MiB the part is hashed while another thread syncs it.
+    byte[] content = randomBytes(9 * MIB + 17, 3);
 
     upload("big.mov", content, 100 * KIB + 3);
 
@@ -125,10 +126,11 @@ class LocalFolderTargetTest {
         .isEqualTo(new RemoteState.Complete(content.length, Optional.of(sha256(content))));
   }
 
-  @Test
-  void discardsThePartAndFailsTransientlyWhenTheHashDoesNotMatch() throws Exception {
-    byte[] content = randomBytes(50 * KIB, 5);
-    byte[] other = randomBytes(50 * KIB, 6);
+  @ParameterizedTest
+  @ValueSource(ints = {50 * KIB, 9 * MIB})
+  void discardsThePartAndFailsTransientlyWhenTheHashDoesNotMatch(int size) throws Exception {
+    byte[] content = randomBytes(size, 5);
+    byte[] other = randomBytes(size, 6);
 
     UploadError error;
     try (UploadSession session = target.open("x.jpg", content.length)) {
