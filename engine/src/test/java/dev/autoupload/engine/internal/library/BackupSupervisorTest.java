@@ -43,6 +43,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.japi.Pair;
@@ -51,6 +52,7 @@ import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
@@ -74,6 +76,22 @@ class BackupSupervisorTest {
   @AfterAll
   static void shutdown() {
     testKit.shutdownTestKit();
+  }
+
+  /** What this test spawned: stopped after it, so no upload of it goes on beside the next test. */
+  private final List<ActorRef<?>> spawned = new ArrayList<>();
+
+  private <T> ActorRef<T> spawn(Behavior<T> behavior) {
+    ActorRef<T> actor = testKit.spawn(behavior);
+    spawned.add(actor);
+    return actor;
+  }
+
+  @AfterEach
+  void stopWhatTheTestSpawned() {
+    spawned.forEach(testKit::stop);
+    // Appends still held at the gate belong to stopped uploads: they fail and free their threads.
+    target.releaseHeld(true);
   }
 
   @BeforeEach
@@ -101,19 +119,19 @@ class BackupSupervisorTest {
   private ActorRef<BackupSupervisor.Command> supervise(
       UploadSettings settings, AssetSource assets, RemoteLayout layout, LedgerTable ledgers) {
     conditions =
-        testKit.spawn(
+        spawn(
             ConditionMonitor.create(
                 PolicySettings.defaults(), settings.parallelism(), Duration.ZERO, DeviceConditions.desktop(), Clock.systemUTC()));
     BackupSupervisor.Wiring wiring =
         new BackupSupervisor.Wiring(
             settings, layout, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions, Clock.systemUTC(),
             ContentHashCache.inMemory(), ledgers, testKit.system().ignoreRef(), new EngineMetrics(new SimpleMeterRegistry()));
-    return testKit.spawn(BackupSupervisor.create(new Library(libraryId, assets, target), wiring));
+    return spawn(BackupSupervisor.create(new Library(libraryId, assets, target), wiring));
   }
 
   private ActorRef<BackupSupervisor.Command> superviseWatched(UploadSettings settings) {
     conditions =
-        testKit.spawn(
+        spawn(
             ConditionMonitor.create(
                 PolicySettings.defaults(), settings.parallelism(), Duration.ZERO, DeviceConditions.desktop(), Clock.systemUTC()));
     BackupSupervisor.Wiring wiring =
@@ -121,7 +139,7 @@ class BackupSupervisorTest {
             settings, RemoteLayout.MIRROR, 10, BandwidthLimiter.unlimited(), new StepTracker(), conditions,
             Clock.systemUTC(), ContentHashCache.inMemory(), LEDGERS, testKit.system().ignoreRef(),
             new EngineMetrics(new SimpleMeterRegistry()));
-    return testKit.spawn(BackupSupervisor.create(new Library(libraryId, source, target).watched(), wiring));
+    return spawn(BackupSupervisor.create(new Library(libraryId, source, target).watched(), wiring));
   }
 
   /**
@@ -826,7 +844,7 @@ class BackupSupervisorTest {
     source.add("photo.jpg", 600_000, Instant.parse("2025-05-01T10:00:00Z"));
     List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
     ActorRef<EngineEvent> listener =
-        testKit.spawn(
+        spawn(
             Behaviors.receiveMessage(
                 event -> {
                   if (event instanceof EngineEvent.AssetUploaded up && up.libraryId().equals(libraryId)) {
@@ -873,14 +891,14 @@ class BackupSupervisorTest {
   private ActorRef<BackupSupervisor.Command> superviseOneAtATimeWithVideosOnWifiOnly() {
     PolicySettings cellularAllowed = new PolicySettings(true, Duration.ZERO, 0, false, Set.of(), Optional.empty(), 1, 0);
     conditions =
-        testKit.spawn(ConditionMonitor.create(cellularAllowed, 1, Duration.ZERO, DeviceConditions.desktop(), Clock.systemUTC()));
+        spawn(ConditionMonitor.create(cellularAllowed, 1, Duration.ZERO, DeviceConditions.desktop(), Clock.systemUTC()));
     BackupSupervisor.Wiring wiring =
         new BackupSupervisor.Wiring(
             settings(1, 3, Duration.ofMillis(10)), RemoteLayout.MIRROR, 10, BandwidthLimiter.unlimited(), new StepTracker(),
             conditions, Clock.systemUTC(), ContentHashCache.inMemory(), LEDGERS, testKit.system().ignoreRef(),
             new EngineMetrics(new SimpleMeterRegistry()));
     LibraryRules videosOnWifi = LibraryRules.NONE.withMobileData(MediaKind.VIDEO, false);
-    return testKit.spawn(BackupSupervisor.create(new Library(libraryId, source, target).withRules(videosOnWifi), wiring));
+    return spawn(BackupSupervisor.create(new Library(libraryId, source, target).withRules(videosOnWifi), wiring));
   }
 
   private static DeviceConditions onNetwork(DeviceConditions.Network network) {
