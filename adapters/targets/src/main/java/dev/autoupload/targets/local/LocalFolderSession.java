@@ -101,8 +101,8 @@ final class LocalFolderSession implements UploadSession {
   /**
    * Forces the part to the disk on a thread of its own while this one reads it back and hashes it:
    * the sync waits for the disk, the hash for the CPU, and both read the same page cache, so the
-   * check proves what it proved after the sync. A 1 GiB part took 1.57 s one after the other (0.79
-   * s each), 0.87-0.93 s so.
+   * check proves what it proved after the sync. A 1 GiB part: 1.57 s for the two one after the
+   * other (0.79 s each), 0.87-0.93 s side by side.
    */
   private FileDigest.Digest hashWhileSyncing() throws IOException {
     CompletableFuture<Void> synced = new CompletableFuture<>();
