@@ -119,14 +119,12 @@ final class LocalFolderSession implements UploadSession {
             "autoupload-sync-part");
     syncing.setDaemon(true);
     syncing.start();
-    FileDigest.Digest digest;
     try {
-      digest = FileDigest.of(channel);
+      return FileDigest.of(channel);
     } finally {
       // The channel closes after this; never while the sync still uses it.
       awaitSynced(synced);
     }
-    return digest;
   }
 
   private static void awaitSynced(CompletableFuture<Void> synced) throws IOException {
