@@ -114,7 +114,16 @@ class WebDavsCertificateTest {
 
   @Test
   void webdavsAgainstAPlainHttpServerFailsWithoutRetrying() {
-    UploadError error = checkFails(target(plainHttp, true, Optional.empty(), "https", "backup"));
+    WebDavTarget target = target(plainHttp, true, Optional.empty(), "https", "backup");
+    UploadError error = checkFails(target);
+    // nginx answers the TLS hello with a plain 400 and closes. Once in about fifteen CI runs (never
+    // in 4,000 checks on a quiet or a loaded machine here) the JDK's client saw the close and not
+    // the 400: an empty connection, which is rightly Unreachable (a dropped network looks the same)
+    // and retried; that retry then meets the 400. So such an empty answer may come first, once.
+    if (error instanceof UploadError.Unreachable unreachable
+        && unreachable.message().endsWith("header parser received no bytes")) {
+      error = checkFails(target);
+    }
 
     assertThat(error)
         .isEqualTo(
