@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -20,8 +22,10 @@ import java.util.regex.Pattern;
 
 /**
  * Bytes a session must send in one request (a whole file, a chunk, a part), kept in a temporary
- * file so memory stays at one append whatever the size, with the sha256 of what was written since
- * it was created or last cleared. Every target that spools uses this one. Public for the target
+ * file so memory stays at one append whatever the size, with the digests of what was written since
+ * it was created or last cleared: its sha256, its MD5, or both ({@link Digests}), taken from the
+ * bytes as they are written, so the file is not read again for them. Every target that spools uses
+ * this one. Public for the target
  * packages and {@code autoupload-targets-s3}; not for host apps. Not thread-safe: one session uses
  * it at a time.
  *
@@ -37,10 +41,30 @@ public final class Spool implements AutoCloseable {
   /** The folders this process has swept already: once each is enough. */
   private static final Set<Path> SWEPT = ConcurrentHashMap.newKeySet();
 
+  /** Which digests a spool keeps of what is written. */
+  public enum Digests {
+    /** The sha256 alone, what most sessions check against the file's. */
+    SHA256,
+    /** For a server that takes {@code Content-MD5} instead of a sha256 checksum (S3 without it). */
+    MD5,
+    /** While it is not known yet which of the two the server takes. */
+    SHA256_AND_MD5;
+
+    boolean sha256() {
+      return this != MD5;
+    }
+
+    boolean md5() {
+      return this != SHA256;
+    }
+  }
+
   private final Path file;
   private final FileChannel channel;
+  private final Digests digests;
   private long size;
-  private MessageDigest digest = Sha256.newDigest();
+  private MessageDigest sha256;
+  private MessageDigest md5;
 
   /**
    * An empty spool file in {@code spoolDir}, made if missing.
@@ -51,6 +75,20 @@ public final class Spool implements AutoCloseable {
    * @throws UploadException with a transient error when the file cannot be created or opened
    */
   public Spool(Path spoolDir, String target) throws UploadException {
+    this(spoolDir, target, Digests.SHA256);
+  }
+
+  /**
+   * An empty spool file in {@code spoolDir} that keeps {@code digests} of what is written.
+   *
+   * @param spoolDir the folder of spool files, {@link TargetSettings#spoolDir()}
+   * @param target the target's kind, part of the file's name (see {@link #Spool(Path, String)})
+   * @param digests which digests {@link #sha256Digest()} and {@link #md5Digest()} can give
+   * @throws UploadException with a transient error when the file cannot be created or opened
+   */
+  public Spool(Path spoolDir, String target, Digests digests) throws UploadException {
+    this.digests = digests;
+    startDigests();
     try {
       Files.createDirectories(spoolDir);
       sweepOnce(spoolDir);
@@ -91,7 +129,12 @@ public final class Spool implements AutoCloseable {
    * @throws UploadException with a transient error when the file cannot be written
    */
   public void write(ByteBuffer bytes) throws UploadException {
-    digest.update(bytes.duplicate());
+    if (sha256 != null) {
+      sha256.update(bytes.duplicate());
+    }
+    if (md5 != null) {
+      md5.update(bytes.duplicate());
+    }
     try {
       while (bytes.hasRemaining()) {
         size += channel.write(bytes, size);
@@ -105,12 +148,39 @@ public final class Spool implements AutoCloseable {
    * The sha256 of what was written since the spool was made or cleared; writing may go on after.
    *
    * @return the 32 bytes of the digest
+   * @throws IllegalStateException when the spool was made to keep only the MD5
    */
   public byte[] sha256Digest() {
+    if (sha256 == null) {
+      throw new IllegalStateException("this spool keeps no sha256 (" + digests + ")");
+    }
+    return digestSoFar(sha256);
+  }
+
+  /**
+   * The MD5 of what was written since the spool was made or cleared, when it keeps one; writing
+   * may go on after.
+   *
+   * @return the 16 bytes of the digest, or empty when the spool keeps only the sha256
+   */
+  public Optional<byte[]> md5Digest() {
+    return md5 == null ? Optional.empty() : Optional.of(digestSoFar(md5));
+  }
+
+  private static byte[] digestSoFar(MessageDigest digest) {
     try {
       return ((MessageDigest) digest.clone()).digest();
     } catch (CloneNotSupportedException e) {
-      throw new IllegalStateException("the JDK's SHA-256 can be cloned", e);
+      throw new IllegalStateException("the JDK's " + digest.getAlgorithm() + " can be cloned", e);
+    }
+  }
+
+  private void startDigests() {
+    sha256 = digests.sha256() ? Sha256.newDigest() : null;
+    try {
+      md5 = digests.md5() ? MessageDigest.getInstance("MD5") : null;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has MD5", e);
     }
   }
 
@@ -124,7 +194,7 @@ public final class Spool implements AutoCloseable {
   }
 
   /**
-   * Empties the spool and starts its sha256 again, for the next chunk or part.
+   * Empties the spool and starts its digests again, for the next chunk or part.
    *
    * @throws UploadException with a transient error when the file cannot be truncated
    */
@@ -135,7 +205,7 @@ public final class Spool implements AutoCloseable {
       throw failure("cannot clear spool file " + file, e);
     }
     size = 0;
-    digest = Sha256.newDigest();
+    startDigests();
   }
 
   /** Closes and deletes the file; a failure is ignored, as the file held only a copy. */

@@ -1,5 +1,6 @@
 package dev.autoupload.targets.s3;
 
+import dev.autoupload.targets.Spool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,14 +13,22 @@ import java.util.Base64;
 /**
  * The {@code Content-MD5} of a spooled body, for servers that refuse the sha256 checksum header:
  * every S3 server checks it and refuses a body that does not match (400 BadDigest), so a damaged
- * upload is never stored. It costs one more read of the spool, only on those servers.
+ * upload is never stored. Taken from the bytes as they were spooled; read from the spool file only
+ * when the spool kept no MD5 (the server refused the header after the spool was made).
  */
 final class ContentMd5 {
 
   private ContentMd5() {}
 
-  /** The base64 MD5 of {@code file}; an {@link UncheckedIOException} when it cannot be read. */
-  static String of(Path file) {
+  /**
+   * The base64 MD5 of what {@code spool} holds; an {@link UncheckedIOException} when the file must
+   * be read and cannot be.
+   */
+  static String of(Spool spool) {
+    return spool.md5Digest().map(Base64.getEncoder()::encodeToString).orElseGet(() -> of(spool.file()));
+  }
+
+  private static String of(Path file) {
     MessageDigest md5;
     try {
       md5 = MessageDigest.getInstance("MD5");

@@ -69,7 +69,7 @@ final class MultipartSession implements UploadSession {
     this.parts = new ArrayList<>(parts);
     this.onClose = onClose;
     this.whole = parts.isEmpty() ? Optional.of(Sha256.newDigest()) : Optional.empty();
-    this.spool = new Spool(target.spoolDir(), "s3");
+    this.spool = target.newSpool(false);
   }
 
   /** Continues the upload in progress for {@code key}, preferring the recorded one, or starts one. */
@@ -141,12 +141,12 @@ final class MultipartSession implements UploadSession {
 
   private void sendPart() throws UploadException {
     int number = parts.size() + 1;
-    String sha256 = Base64.getEncoder().encodeToString(spool.sha256Digest());
     long length = spool.size();
     CompletedPart part =
         target.callWithChecksum(
             "upload part " + number + " of " + path,
             checksum -> {
+              String sha256 = checksum ? Base64.getEncoder().encodeToString(spool.sha256Digest()) : null;
               String eTag =
                   target
                       .client()
@@ -157,14 +157,14 @@ final class MultipartSession implements UploadSession {
                                   .uploadId(uploadId)
                                   .partNumber(number)
                                   .contentLength(length)
-                                  .checksumSHA256(checksum ? sha256 : null)
-                                  .contentMD5(checksum ? null : ContentMd5.of(spool.file())),
+                                  .checksumSHA256(sha256)
+                                  .contentMD5(checksum ? null : ContentMd5.of(spool)),
                           RequestBody.fromFile(spool.file()))
                       .eTag();
               return CompletedPart.builder()
                   .partNumber(number)
                   .eTag(eTag)
-                  .checksumSHA256(checksum ? sha256 : null)
+                  .checksumSHA256(sha256)
                   .build();
             });
     parts.add(part);

@@ -425,9 +425,22 @@ public final class S3Target implements UploadTarget {
     return config;
   }
 
-  /** Where sessions spool a part or a small file until it is sent. */
-  java.nio.file.Path spoolDir() {
-    return spoolDir;
+  /**
+   * A spool for a part or a small file until it is sent, keeping the digests its request will
+   * carry: the sha256 for the checksum header while the server takes it or it is not known yet,
+   * the MD5 for {@code Content-MD5} once the server refused the header or checksums are off (on a
+   * strict server the sha256 of every part cost a pass over the bytes that nothing used).
+   *
+   * @param sha256 whether the session needs the sha256 whatever the server takes
+   */
+  Spool newSpool(boolean sha256) throws UploadException {
+    Spool.Digests digests =
+        switch (checksumHeader.get()) {
+          case ACCEPTED -> Spool.Digests.SHA256;
+          case UNKNOWN -> Spool.Digests.SHA256_AND_MD5;
+          case REFUSED, OFF -> sha256 ? Spool.Digests.SHA256_AND_MD5 : Spool.Digests.MD5;
+        };
+    return new Spool(spoolDir, "s3", digests);
   }
 
   String bucket() {

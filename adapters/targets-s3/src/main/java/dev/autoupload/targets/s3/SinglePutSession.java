@@ -35,7 +35,7 @@ final class SinglePutSession implements UploadSession {
     this.size = size;
     this.replace = replace;
     this.onClose = onClose;
-    this.spool = new Spool(target.spoolDir(), "s3");
+    this.spool = target.newSpool(true);
   }
 
   @Override
@@ -76,7 +76,7 @@ final class SinglePutSession implements UploadSession {
                             .key(key)
                             .contentLength(expectedSize)
                             .checksumSHA256(checksum ? Base64.getEncoder().encodeToString(digest) : null)
-                            .contentMD5(checksum ? null : ContentMd5.of(spool.file()))
+                            .contentMD5(checksum ? null : ContentMd5.of(spool))
                             .metadata(Map.of(S3Target.SHA256_METADATA, hex))
                             .ifNoneMatch(replace ? null : "*"),
                     RequestBody.fromFile(spool.file())));

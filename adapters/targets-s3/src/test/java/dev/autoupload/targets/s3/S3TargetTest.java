@@ -399,9 +399,15 @@ class S3TargetTest {
       target.check();
       upload(target, "small.jpg", small, KIB);
 
+      // Its parts carry Content-MD5 taken as they were spooled, which the server checks.
+      byte[] video = random(7 * MIB, 14);
+      upload(target, "clip.mov", video, MIB);
+
       assertThat(target.notes()).isEmpty();
       assertThat(target.probe("small.jpg"))
           .isEqualTo(new RemoteState.Complete(small.length, Optional.of(sha256(small))));
+      assertThat(target.probe("clip.mov"))
+          .isEqualTo(new RemoteState.Complete(video.length, Optional.of(sha256(video))));
     }
   }
 
