@@ -13,18 +13,25 @@ import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.targets.FaultProxy;
 import dev.autoupload.targets.S3Config;
+import dev.autoupload.targets.TargetSettings;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.text.Normalizer;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
@@ -408,6 +415,52 @@ class S3TargetTest {
           .isEqualTo(new RemoteState.Complete(small.length, Optional.of(sha256(small))));
       assertThat(target.probe("clip.mov"))
           .isEqualTo(new RemoteState.Complete(video.length, Optional.of(sha256(video))));
+    }
+  }
+
+  /**
+   * A spool damaged on the disk between its writing and its request (a bad sector, another
+   * process) is refused by a strict server: the Content-MD5 is of the bytes as they were appended,
+   * not as the file now holds them. Nothing damaged is published, and a new session stores the file
+   * whole. Once the MD5 was read from the spool file, the server took the damaged bytes.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {20 * KIB, 7 * MIB}) // one PutObject; a multipart upload, its last part damaged
+  void aSpoolDamagedOnTheDiskIsRefusedByAStrictServerAndNothingDamagedIsPublished(int size, @TempDir Path spoolDir)
+      throws Exception {
+    try (S3ProxyServer strict = S3ProxyServer.strict();
+        S3Target target =
+            S3Target.connect(strictBucket(strict, "damaged"), TargetSettings.defaults().withSpoolDir(spoolDir));
+        S3Client reader = S3Target.client(strictBucket(strict, "damaged"))) {
+      target.check();
+      byte[] content = random(size, 15);
+
+      Throwable refused;
+      try (UploadSession session = target.open("clip.mov", size)) {
+        session.append(0, ByteBuffer.wrap(content));
+        flipOneByteOfTheOnlySpoolFile(spoolDir);
+        refused = catchThrowable(() -> session.complete(size, sha256(content)));
+      }
+
+      assertThat(refused).isInstanceOf(UploadException.class).hasMessageContaining("BadDigest");
+      assertThat(target.probe("clip.mov")).isNotInstanceOf(RemoteState.Complete.class);
+      upload(target, "clip.mov", content, MIB);
+      assertThat(target.probe("clip.mov")).isEqualTo(new RemoteState.Complete(size, Optional.of(sha256(content))));
+      assertThat(reader.getObjectAsBytes(b -> b.bucket("damaged").key("clip.mov")).asByteArray()).isEqualTo(content);
+    }
+  }
+
+  private static void flipOneByteOfTheOnlySpoolFile(Path spoolDir) throws Exception {
+    List<Path> spools;
+    try (Stream<Path> files = Files.list(spoolDir)) {
+      spools = files.filter(f -> f.getFileName().toString().endsWith(".spool")).toList();
+    }
+    assertThat(spools).hasSize(1);
+    try (FileChannel channel = FileChannel.open(spools.get(0), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ByteBuffer first = ByteBuffer.allocate(1);
+      channel.read(first, 0);
+      first.put(0, (byte) ~first.get(0)).position(0);
+      channel.write(first, 0);
     }
   }
 
