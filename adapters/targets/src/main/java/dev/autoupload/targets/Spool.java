@@ -19,15 +19,16 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
 
 /**
  * Bytes a session must send in one request (a whole file, a chunk, a part), kept in a temporary
  * file so memory stays at one append whatever the size, with the digests of what was written since
- * it was created or last cleared: its sha256, its MD5, or both ({@link Digests}), taken from the
- * bytes as they are written, so the file is not read again for them. Every target that spools uses
- * this one. Public for the target
- * packages and {@code autoupload-targets-s3}; not for host apps. Not thread-safe: one session uses
- * it at a time.
+ * it was created or last cleared: its sha256, its MD5, or both ({@link Digests}), and always its
+ * CRC32C, taken from the bytes as they are written, so the file is not read again for them. The
+ * CRC32C lets a request body read from the file prove that it still holds what was written ({@code
+ * FileBody}). Every target that spools uses this one. Public for the target packages and {@code
+ * autoupload-targets-s3}; not for host apps. Not thread-safe: one session uses it at a time.
  *
  * <p>A spool file's name carries the id of the process that made it: a process killed mid-upload
  * (what a phone's OS does to a background app) cannot delete its files, so a process deletes
@@ -65,6 +66,8 @@ public final class Spool implements AutoCloseable {
   private long size;
   private MessageDigest sha256;
   private MessageDigest md5;
+  /** Cheap (the CPU computes it) and enough to find damage, which is not an attacker. */
+  private final CRC32C crc32c = new CRC32C();
 
   /**
    * An empty spool file in {@code spoolDir}, made if missing.
@@ -135,6 +138,7 @@ public final class Spool implements AutoCloseable {
     if (md5 != null) {
       md5.update(bytes.duplicate());
     }
+    crc32c.update(bytes.duplicate());
     try {
       while (bytes.hasRemaining()) {
         size += channel.write(bytes, size);
@@ -167,6 +171,15 @@ public final class Spool implements AutoCloseable {
     return md5 == null ? Optional.empty() : Optional.of(digestSoFar(md5));
   }
 
+  /**
+   * The CRC32C of what was written since the spool was made or cleared.
+   *
+   * @return the checksum's value, as {@link CRC32C#getValue()} gives it
+   */
+  public long crc32c() {
+    return crc32c.getValue();
+  }
+
   private static byte[] digestSoFar(MessageDigest digest) {
     try {
       return ((MessageDigest) digest.clone()).digest();
@@ -176,6 +189,7 @@ public final class Spool implements AutoCloseable {
   }
 
   private void startDigests() {
+    crc32c.reset();
     sha256 = digests.sha256() ? Sha256.newDigest() : null;
     try {
       md5 = digests.md5() ? MessageDigest.getInstance("MD5") : null;

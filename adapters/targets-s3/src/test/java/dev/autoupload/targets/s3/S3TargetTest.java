@@ -13,19 +13,16 @@ import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.targets.FaultProxy;
 import dev.autoupload.targets.S3Config;
+import dev.autoupload.targets.SpoolDamage;
 import dev.autoupload.targets.TargetSettings;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.text.Normalizer;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -438,7 +435,7 @@ class S3TargetTest {
       Throwable refused;
       try (UploadSession session = target.open("clip.mov", size)) {
         session.append(0, ByteBuffer.wrap(content));
-        flipOneByteOfTheOnlySpoolFile(spoolDir);
+        SpoolDamage.flipABitOfTheOnlySpoolFile(spoolDir);
         refused = catchThrowable(() -> session.complete(size, sha256(content)));
       }
 
@@ -447,20 +444,6 @@ class S3TargetTest {
       upload(target, "clip.mov", content, MIB);
       assertThat(target.probe("clip.mov")).isEqualTo(new RemoteState.Complete(size, Optional.of(sha256(content))));
       assertThat(reader.getObjectAsBytes(b -> b.bucket("damaged").key("clip.mov")).asByteArray()).isEqualTo(content);
-    }
-  }
-
-  private static void flipOneByteOfTheOnlySpoolFile(Path spoolDir) throws Exception {
-    List<Path> spools;
-    try (Stream<Path> files = Files.list(spoolDir)) {
-      spools = files.filter(f -> f.getFileName().toString().endsWith(".spool")).toList();
-    }
-    assertThat(spools).hasSize(1);
-    try (FileChannel channel = FileChannel.open(spools.get(0), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      ByteBuffer first = ByteBuffer.allocate(1);
-      channel.read(first, 0);
-      first.put(0, (byte) ~first.get(0)).position(0);
-      channel.write(first, 0);
     }
   }
 

@@ -102,6 +102,11 @@ public final class HttpErrors {
     if (causeOfType(e, BoundedText.TooLong.class).isPresent()) {
       return new UploadError.Transient(operation + " failed: " + reason(e));
     }
+    Optional<Throwable> changed = causeOfType(e, FileBody.Changed.class);
+    if (changed.isPresent()) {
+      // Our own file, not the network: the next attempt spools it anew.
+      return new UploadError.Transient(operation + " failed: " + changed.get().getMessage());
+    }
     String why;
     if (e instanceof HttpConnectTimeoutException) {
       why = "connect timed out";

@@ -5,18 +5,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
+import dev.autoupload.targets.Spool;
 import dev.autoupload.targets.TargetSettings;
 import dev.autoupload.targets.http.FileBody;
 import dev.autoupload.targets.http.HttpClients;
 import dev.autoupload.targets.http.HttpErrors;
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,12 +127,13 @@ final class KoofrApi {
   }
 
   /**
-   * Uploads {@code file} as {@code name} into {@code folder}, replacing what is there, and returns
-   * what Koofr says it stored. Koofr keeps nothing of a request that did not arrive whole.
+   * Uploads what {@code spool} holds as {@code name} into {@code folder}, replacing what is there,
+   * and returns what Koofr says it stored. Koofr keeps nothing of a request that did not arrive
+   * whole.
    *
    * @throws UploadException {@link UploadError.Transient} when the folder is missing (404)
    */
-  FileInfo put(String mountId, String folder, String name, Path file, long size) throws UploadException {
+  FileInfo put(String mountId, String folder, String name, Spool spool) throws UploadException {
     String operation = "Koofr files/put " + join(folder, name);
     String boundary = "autoupload-" + UUID.randomUUID();
     byte[] head =
@@ -142,23 +142,18 @@ final class KoofrApi {
                 + "Content-Type: application/octet-stream\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII);
     byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
-    HttpRequest.BodyPublisher body;
-    try {
-      body =
-          HttpRequest.BodyPublishers.concat(
-              HttpRequest.BodyPublishers.ofByteArray(head),
-              FileBody.of(file),
-              HttpRequest.BodyPublishers.ofByteArray(tail));
-    } catch (IOException e) {
-      throw new UploadException(new UploadError.Transient("cannot read spool file: " + e.getMessage()), e);
-    }
+    HttpRequest.BodyPublisher body =
+        HttpRequest.BodyPublishers.concat(
+            HttpRequest.BodyPublishers.ofByteArray(head),
+            FileBody.of(spool),
+            HttpRequest.BodyPublishers.ofByteArray(tail));
     String uri =
         "/content/api/v2/mounts/" + segment(mountId) + "/files/put?path=" + KoofrPath.query(folder)
             + "&filename=" + KoofrPath.query(name) + "&info=true&overwrite=true&autorename=false";
     HttpResponse<String> response =
         exchange(
             request(uri)
-                .timeout(settings.timeoutFor(size))
+                .timeout(settings.timeoutFor(spool.size()))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(body),
             operation);

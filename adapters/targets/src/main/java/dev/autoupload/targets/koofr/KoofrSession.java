@@ -54,7 +54,7 @@ final class KoofrSession extends SpooledSession {
       requireSame(existing.get(), size, sentMd5);
       return stored;
     }
-    KoofrApi.FileInfo part = target.putPart(location, spool().file(), size);
+    KoofrApi.FileInfo part = target.putPart(location, spool());
     if (!part.name().equals(location.part())
         || part.folder()
         || part.size() != size

@@ -11,7 +11,6 @@ import dev.autoupload.targets.TargetSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -244,10 +243,10 @@ public final class KoofrTarget implements UploadTarget {
     return api.info(mountId(), path);
   }
 
-  KoofrApi.FileInfo putPart(Location location, Path file, long size) throws UploadException {
+  KoofrApi.FileInfo putPart(Location location, Spool spool) throws UploadException {
     makeFolders(location.folders());
     try {
-      return api.put(mountId(), location.folder(), location.part(), file, size);
+      return api.put(mountId(), location.folder(), location.part(), spool);
     } catch (UploadException e) {
       // The folder may have been removed on Koofr since it was made: make it again next time.
       location.folders().forEach(folder -> knownFolders.remove(folder.toLowerCase(Locale.ROOT)));

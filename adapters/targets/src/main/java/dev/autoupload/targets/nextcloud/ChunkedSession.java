@@ -87,7 +87,7 @@ final class ChunkedSession implements UploadSession {
 
   private void sendChunk() throws UploadException {
     int number = (int) (onServer / chunkSize) + 1;
-    target.putChunk(location, number, spool.file(), spool.size(), size);
+    target.putChunk(location, number, spool, size);
     onServer += spool.size();
     spool.clear();
   }

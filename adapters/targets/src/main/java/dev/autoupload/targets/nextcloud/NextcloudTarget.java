@@ -471,17 +471,16 @@ public final class NextcloudTarget implements UploadTarget {
     return new Start(0, false);
   }
 
-  /** PUTs chunk {@code number} of a file of {@code totalSize} bytes from {@code file}. */
-  void putChunk(Location location, int number, Path file, long length, long totalSize)
-      throws UploadException {
+  /** PUTs chunk {@code number} of a file of {@code totalSize} bytes from {@code spool}. */
+  void putChunk(Location location, int number, Spool spool, long totalSize) throws UploadException {
     String operation = "PUT chunk " + number + " of " + location.display();
     HttpResponse<String> response =
         exchange(
             request(location.uploadDir() + "/" + chunkName(number))
-                .timeout(settings.timeoutFor(length))
+                .timeout(settings.timeoutFor(spool.size()))
                 .header("Destination", absolute(location.part()))
                 .header("OC-Total-Length", Long.toString(totalSize))
-                .PUT(fileBody(file)),
+                .PUT(FileBody.of(spool)),
             operation);
     if (response.statusCode() == 404 || response.statusCode() == 409) {
       throw new UploadException(
@@ -659,15 +658,14 @@ public final class NextcloudTarget implements UploadTarget {
    *
    * @return false when a file already sits under the name and may not be replaced (412)
    */
-  boolean putWholeFile(Location location, Path file, long size, String sha256, boolean replace)
-      throws UploadException {
+  boolean putWholeFile(Location location, Spool spool, String sha256, boolean replace) throws UploadException {
     String operation = "PUT " + location.display();
     HttpRequest.Builder put =
-        request(location.file()).timeout(settings.timeoutFor(size)).header("OC-Checksum", "SHA256:" + sha256);
+        request(location.file()).timeout(settings.timeoutFor(spool.size())).header("OC-Checksum", "SHA256:" + sha256);
     if (!replace) {
       put.header("If-None-Match", "*");
     }
-    HttpResponse<String> response = exchange(put.PUT(fileBody(file)), operation);
+    HttpResponse<String> response = exchange(put.PUT(FileBody.of(spool)), operation);
     if (response.statusCode() == 412) {
       return false;
     }
@@ -830,13 +828,6 @@ public final class NextcloudTarget implements UploadTarget {
     return origin + encodedPath;
   }
 
-  private static HttpRequest.BodyPublisher fileBody(Path file) throws UploadException {
-    try {
-      return FileBody.of(file);
-    } catch (IOException e) {
-      throw new UploadException(new UploadError.Transient("cannot read spool file: " + e.getMessage()), e);
-    }
-  }
 
   private void send(HttpRequest.Builder request, String operation, Set<Integer> accepted)
       throws UploadException {

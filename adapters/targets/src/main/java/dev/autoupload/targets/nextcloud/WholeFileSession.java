@@ -27,7 +27,7 @@ final class WholeFileSession extends SpooledSession {
 
   @Override
   protected RemoteFile publish(long size, String sha256) throws UploadException {
-    if (!target.putWholeFile(location, spool().file(), size, sha256, replace)) {
+    if (!target.putWholeFile(location, spool(), sha256, replace)) {
       return target.acceptExisting(location, size, sha256);
     }
     return new RemoteFile(location.remotePath(), size, sha256);

@@ -8,6 +8,7 @@ import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.nio.file.Path;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertificateException;
 import java.time.Clock;
@@ -142,6 +143,18 @@ class HttpErrorsTest {
         .endsWith("no response in time");
     assertThat(HttpErrors.fromIo("PUT /a.jpg", new IOException()))
         .isEqualTo(new UploadError.Unreachable("PUT /a.jpg failed: IOException"));
+  }
+
+  @Test
+  void aSpoolFileThatChangedIsTransientAndNamedNotTheNetwork() {
+    // As the JDK's client reports a body publisher's failure: wrapped in an IOException of its own.
+    IOException wrapped = new IOException("request body failed", new FileBody.Changed(Path.of("/spool/a.spool"), "CRC32C 1 read, 2 written"));
+
+    UploadError error = HttpErrors.fromIo("PUT /a.jpg", wrapped);
+
+    assertThat(error).isInstanceOf(UploadError.Transient.class);
+    assertThat(error.message())
+        .startsWith("PUT /a.jpg failed: the spool file /spool/a.spool no longer holds the bytes written to it");
   }
 
   @Test
