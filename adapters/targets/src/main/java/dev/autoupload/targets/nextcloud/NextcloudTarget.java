@@ -828,7 +828,6 @@ public final class NextcloudTarget implements UploadTarget {
     return origin + encodedPath;
   }
 
-
   private void send(HttpRequest.Builder request, String operation, Set<Integer> accepted)
       throws UploadException {
     requireSuccess(exchange(request, operation), operation, accepted);
