@@ -10,6 +10,7 @@ import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.targets.FaultProxy.Fault;
 import dev.autoupload.targets.FaultProxy;
+import dev.autoupload.targets.SpoolDamage;
 import dev.autoupload.targets.TargetSettings;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -314,6 +315,30 @@ class KoofrTargetTest {
       assertThat(onInfo).isInstanceOf(UploadError.Permanent.class);
       assertThat(onInfo.message()).contains("files/info " + ROOT + "/a.jpg", "not the JSON Koofr sends", "42");
     }
+  }
+
+  /**
+   * A spool file damaged between its writing and its upload: the request is cut short before its
+   * last byte (Koofr keeps nothing of a request that did not arrive whole), the error is transient
+   * and says why, and the next attempt stores the file whole.
+   */
+  @Test
+  void aSpoolFileDamagedBeforeItIsSentIsCutShortAndNothingIsStored() throws Exception {
+    byte[] content = random(200_000, 24);
+
+    UploadError error;
+    try (UploadSession session = target.open("2024/damaged.jpg", content.length)) {
+      session.append(0, ByteBuffer.wrap(content));
+      SpoolDamage.flipABitOfTheOnlySpoolFile(spoolDir);
+      error = errorOf(() -> session.complete(content.length, sha256(content)));
+    }
+
+    assertThat(error).isInstanceOf(UploadError.Transient.class);
+    assertThat(error.message()).contains("no longer holds the bytes written to it");
+    assertThat(koofr.files("Koofr", ROOT)).isEmpty();
+    upload(target, "2024/damaged.jpg", content);
+    assertThat(koofr.files("Koofr", ROOT)).containsOnlyKeys("2024/damaged.jpg");
+    assertThat(koofr.read("Koofr", ROOT + "/2024/damaged.jpg")).hasValue(content);
   }
 
   @Test
