@@ -419,7 +419,8 @@ class S3TargetTest {
    * A spool damaged on the disk between its writing and its request (a bad sector, another
    * process) is refused by a strict server: the Content-MD5 is of the bytes as they were appended,
    * not as the file now holds them. Nothing damaged is published, and a new session stores the file
-   * whole. Once the MD5 was read from the spool file, the server took the damaged bytes.
+   * whole. While the MD5 was read from the spool file (before 2026-12-06), the server took the
+   * damaged bytes.
    */
   @ParameterizedTest
   @ValueSource(ints = {20 * KIB, 7 * MIB}) // one PutObject; a multipart upload, its last part damaged
