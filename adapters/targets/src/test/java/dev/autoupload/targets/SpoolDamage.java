@@ -30,12 +30,23 @@ public final class SpoolDamage {
       spools = files.filter(f -> f.getFileName().toString().endsWith(".spool")).toList();
     }
     assertThat(spools).as("spool files in %s", spoolDir).hasSize(1);
-    try (FileChannel channel = FileChannel.open(spools.get(0), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      ByteBuffer first = ByteBuffer.allocate(1);
-      assertThat(channel.read(first, 0)).isEqualTo(1);
-      first.put(0, (byte) (first.get(0) ^ 0x01)).position(0);
-      channel.write(first, 0);
-    }
+    flipABit(spools.get(0), 0);
     return spools.get(0);
+  }
+
+  /**
+   * Flips one bit of the byte at {@code offset} of {@code file}, in place.
+   *
+   * @param file a spool's file
+   * @param offset where the byte is; it must be inside the file
+   * @throws IOException when the file cannot be read or written
+   */
+  public static void flipABit(Path file, long offset) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ByteBuffer one = ByteBuffer.allocate(1);
+      assertThat(channel.read(one, offset)).isEqualTo(1);
+      one.put(0, (byte) (one.get(0) ^ 0x01)).position(0);
+      channel.write(one, offset);
+    }
   }
 }

@@ -3,13 +3,12 @@ package dev.autoupload.targets.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.autoupload.targets.Spool;
+import dev.autoupload.targets.SpoolDamage;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -96,20 +95,16 @@ class FileBodyTest {
   }
 
   /**
-   * A spool file damaged after its writing (one byte flipped, first or last) fails the body
-   * before its last buffer, so no server receives the whole request, however it is subscribed.
+   * A spool file damaged after its writing (one bit flipped: first, middle or last byte) fails
+   * the body before its last buffer, so no server receives the whole request, however it is
+   * subscribed.
    */
   @ParameterizedTest
   @CsvSource({"1, 0", "1048576, 0", "1048576, 1048575", "3145745, 0", "3145745, 2000000", "3145745, 3145744"})
   void aSpoolFileChangedAfterItsWritingFailsTheBodyBeforeItsLastBuffer(int size, long flipped) throws Exception {
     Spool spool = spool(size);
     HttpRequest.BodyPublisher body = FileBody.of(spool);
-    try (FileChannel channel = FileChannel.open(spool.file(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      ByteBuffer one = ByteBuffer.allocate(1);
-      channel.read(one, flipped);
-      one.put(0, (byte) (one.get(0) ^ 0x10)).position(0);
-      channel.write(one, flipped);
-    }
+    SpoolDamage.flipABit(spool.file(), flipped);
 
     for (int perRequest : new int[] {1, 3}) {
       Collector collector = new Collector(perRequest);
