@@ -221,6 +221,7 @@ final class ConfigLoader {
       if (config.getDuration("autoupload.conditions.linux-poll-interval").toMillis() < 1) {
         throw new IllegalArgumentException("autoupload.conditions.linux-poll-interval must be at least 1ms");
       }
+      IdleHeapRelease.quietTime(config);
     } catch (IllegalArgumentException e) {
       throw new BadConfigException(OneLine.of(e.getMessage()));
     } catch (ConfigException e) {

@@ -45,6 +45,7 @@ final class RunWatch implements AutoCloseable {
   private final ProgressPrinter printer;
   private final Duration askTimeout;
   private final boolean once;
+  private final IdleHeapRelease idleHeapRelease;
   private final CompletableFuture<EngineStatus> over = new CompletableFuture<>();
   private final CompletableFuture<Void> end = new CompletableFuture<>();
   private final CountDownLatch closed = new CountDownLatch(1);
@@ -56,11 +57,17 @@ final class RunWatch implements AutoCloseable {
   private ScheduledFuture<?> next;
   private Subscription wakeUps;
 
-  private RunWatch(UploadEngine engine, ProgressPrinter printer, Duration askTimeout, boolean once) {
+  private RunWatch(
+      UploadEngine engine,
+      ProgressPrinter printer,
+      Duration askTimeout,
+      boolean once,
+      IdleHeapRelease idleHeapRelease) {
     this.engine = engine;
     this.printer = printer;
     this.askTimeout = askTimeout;
     this.once = once;
+    this.idleHeapRelease = idleHeapRelease;
     this.shutdownHook =
         new Thread(
             () -> {
@@ -88,11 +95,12 @@ final class RunWatch implements AutoCloseable {
       ProgressPrinter printer,
       Duration askTimeout,
       boolean once,
+      IdleHeapRelease idleHeapRelease,
       Runnable close,
       long startedNanos,
       PrintWriter out,
       PrintWriter err) {
-    try (RunWatch watch = start(engine, printer, askTimeout, once)) {
+    try (RunWatch watch = start(engine, printer, askTimeout, once, idleHeapRelease)) {
       EngineStatus last;
       try {
         last = watch.awaitEnd();
@@ -110,8 +118,13 @@ final class RunWatch implements AutoCloseable {
     }
   }
 
-  static RunWatch start(UploadEngine engine, ProgressPrinter printer, Duration askTimeout, boolean once) {
-    RunWatch watch = new RunWatch(engine, printer, askTimeout, once);
+  static RunWatch start(
+      UploadEngine engine,
+      ProgressPrinter printer,
+      Duration askTimeout,
+      boolean once,
+      IdleHeapRelease idleHeapRelease) {
+    RunWatch watch = new RunWatch(engine, printer, askTimeout, once, idleHeapRelease);
     Runtime.getRuntime().addShutdownHook(watch.shutdownHook);
     watch.over.whenComplete((status, error) -> watch.end.complete(null));
     watch.wakeUps = engine.addListener(event -> watch.wake());
@@ -163,6 +176,9 @@ final class RunWatch implements AutoCloseable {
       if (RunEnd.reached(status, once)) {
         over.complete(status);
         return;
+      }
+      if (!once) {
+        idleHeapRelease.observe(status.idle(), System.nanoTime());
       }
       if (status.idle()) {
         again = IDLE_POLL_EVERY;

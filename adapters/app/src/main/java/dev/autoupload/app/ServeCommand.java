@@ -201,6 +201,7 @@ final class ServeCommand implements Callable<Integer> {
         printer,
         askTimeout,
         false,
+        IdleHeapRelease.from(config),
         () -> {
           server.ifPresent(HttpControlServer::close);
           served.close();
@@ -295,6 +296,7 @@ final class ServeCommand implements Callable<Integer> {
         printer,
         askTimeout,
         false,
+        IdleHeapRelease.from(config),
         () -> {
           server.ifPresent(HttpControlServer::close);
           engine.close();

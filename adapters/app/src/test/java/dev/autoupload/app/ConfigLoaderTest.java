@@ -238,6 +238,9 @@ class ConfigLoaderTest {
     refused.put("autoupload.ask-timeout=0s", "autoupload.ask-timeout must be at least 1ms");
     refused.put("autoupload.conditions.debounce=-1s", "autoupload.conditions.debounce must not be negative");
     refused.put("autoupload.conditions.linux-poll-interval=0s", "autoupload.conditions.linux-poll-interval must be at least 1ms");
+    refused.put(
+        "autoupload.release-memory-when-idle-for=-1s",
+        "autoupload.release-memory-when-idle-for must be 0s (never) or longer, not -1s");
     refused.put("autoupload.upload.retry.min-backoff=-1s", "autoupload.upload.retry.min-backoff must not be negative");
     refused.put("autoupload.upload.retry.min-backoff=10m", "autoupload.upload.retry.max-backoff must be at least min-backoff");
     refused.put(
