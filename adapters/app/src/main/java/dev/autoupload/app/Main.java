@@ -76,8 +76,8 @@ public final class Main implements Callable<Integer> {
     // Pekko writes through Scala's Console: to stderr here, as stdout is for the lines scripts read.
     ScalaConsoleFilter.install(System.err);
     if (java.util.Arrays.asList(args).contains("--debug")) {
-      // Read by logback.xml when the first logger is made, which is after this.
-      System.setProperty("autoupload.log.exceptions", "%ex");
+      // Read by LogSetup when the first logger is made, which is after this.
+      System.setProperty(LogSetup.EXCEPTIONS_PROPERTY, "%ex");
     }
     // A library's own thread that dies (H2's lob cleaner once the journal's disk is full) would
     // print its whole stack trace: one log line instead, the stack only with --debug.
