@@ -13,9 +13,9 @@ import org.slf4j.LoggerFactory;
  * a while. A background daemon is idle most of its life, and the collectors keep what they once
  * committed until a full collection finds it free and the free-heap ratio lets them give it back:
  * with the JVM's ratios (40-70 % free) a run that backed up 10,000 files kept about 120 MiB of heap
- * for 40 MiB of live data. So, once per idle spell after work, one full collection with a low ratio,
- * then the ratios as they were, for the next busy spell's sake (a low ratio while busy cost three
- * times the pause time).
+ * for 40 MiB of live data. So, once per idle spell after work, full collections with a low ratio
+ * until the heap stops shrinking, then the ratios as they were, for the next busy spell's sake (a
+ * low ratio while busy cost three times the pause time).
  *
  * <p>Only the app does this, never the engine: a host app that embeds the engine owns its JVM's
  * heap. {@link #observe} is called after each status poll of {@link RunWatch}; the release runs on
