@@ -9,6 +9,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -68,6 +69,44 @@ class IdleHeapReleaseTest {
       release.observe(false, second * SECOND);
     }
     assertThat(releases).hasValue(0);
+  }
+
+  /**
+   * Against a model that counts differently: the polls cut into spells of idle polls between busy
+   * ones, and a spell earns one release when its last poll is the quiet time after its first.
+   */
+  @Test
+  void onRandomPollHistoriesEachIdleSpellThatLastsTheQuietTimeReleasesOnce() {
+    long quiet = 30 * SECOND;
+    for (long seed = 1; seed <= 2000; seed++) {
+      Random random = new Random(seed);
+      AtomicInteger count = new AtomicInteger();
+      IdleHeapRelease subject = new IdleHeapRelease(Duration.ofNanos(quiet), count::incrementAndGet);
+      int expected = 0;
+      long now = random.nextInt(1000) * SECOND;
+      long spellStart = -1;
+      boolean spellCounted = false;
+      int polls = 1 + random.nextInt(60);
+      for (int i = 0; i < polls; i++) {
+        boolean idle = random.nextInt(4) > 0;
+        subject.observe(idle, now);
+        if (!idle) {
+          spellStart = -1;
+        } else {
+          if (spellStart < 0) {
+            spellStart = now;
+            spellCounted = false;
+          }
+          if (!spellCounted && now - spellStart >= quiet) {
+            spellCounted = true;
+            expected++;
+          }
+        }
+        // Polls come every 200 ms while busy and every 30 s while idle, sooner when an event wakes one.
+        now += random.nextBoolean() ? random.nextInt(31) * SECOND : random.nextInt(1000) * 1_000_000L;
+      }
+      assertThat(count).as("seed %d", seed).hasValue(expected);
+    }
   }
 
   @Test
