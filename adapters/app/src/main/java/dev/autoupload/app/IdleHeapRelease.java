@@ -76,7 +76,7 @@ final class IdleHeapRelease {
     return quiet;
   }
 
-  static IdleHeapRelease never() {
+  private static IdleHeapRelease never() {
     return new IdleHeapRelease(Duration.ZERO, () -> {});
   }
 

@@ -197,7 +197,7 @@ final class RunCommand implements Callable<Integer> {
         printer,
         askTimeout,
         once,
-        once ? IdleHeapRelease.never() : IdleHeapRelease.from(config),
+        IdleHeapRelease.from(config),
         () -> {
           server.ifPresent(HttpControlServer::close);
           engine.close();

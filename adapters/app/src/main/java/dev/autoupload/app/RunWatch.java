@@ -177,6 +177,7 @@ final class RunWatch implements AutoCloseable {
         over.complete(status);
         return;
       }
+      // A run with --once ends when idle: it has no idle spell to give memory back in.
       if (!once) {
         idleHeapRelease.observe(status.idle(), System.nanoTime());
       }
