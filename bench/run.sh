@@ -393,6 +393,11 @@ fsyncs() {
   rm -rf "$work/traced" "$work/www"/*
 }
 
+# CPU clock ticks (user + system) process $1 has used so far.
+cpu_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
 # CPU seconds a minute of $1 clock ticks over $idle_seconds.
 cpu_per_minute() {
   awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v s="$idle_seconds" 'BEGIN { printf "%.2f", t / hz * 60 / s }'
@@ -418,11 +423,11 @@ heap_and_idle() {
   # Two windows: the first holds what a watching run does once as it goes idle (after 30 s it
   # gives back the heap its work grew: a few full collections), the second the idle daemon's
   # steady cost.
-  first=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+  first=$(cpu_ticks "$pid")
   sleep "$idle_seconds"
-  second=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+  second=$(cpu_ticks "$pid")
   sleep "$idle_seconds"
-  third=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+  third=$(cpu_ticks "$pid")
   idle_cpu_per_min=$(cpu_per_minute $((second - first)))
   idle_cpu_per_min_later=$(cpu_per_minute $((third - second)))
   rss_mib=$(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status")
