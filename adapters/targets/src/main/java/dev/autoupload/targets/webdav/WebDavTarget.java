@@ -458,7 +458,7 @@ public final class WebDavTarget implements UploadTarget {
    * Whether a folder's waiting entries are written now. A write reads the whole manifest, lists the
    * whole folder and writes the manifest back, so its cost grows with the folder: writing every
    * {@value #MANIFEST_EVERY} publishes made a folder of n files cost n²/200 listed entries (10,000
-   * new photos in one month's folder: half a million, 40 % of the run's CPU). Waiting for a quarter
+   * new photos in one month's folder: half a million; up to a third of a warm engine's CPU). Waiting for a quarter
    * of the folder as well keeps the cost at a few entries a publish however large the folder; the
    * time limit bounds how long an entry waits (only a lost journal needs it, and then without it
    * the file is read back instead).
