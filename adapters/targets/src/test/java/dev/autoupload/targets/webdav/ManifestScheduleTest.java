@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  */
 class ManifestScheduleTest {
 
-  private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+  /** The longest an entry may wait, in nanoseconds. */
+  private static final long LIMIT = TimeUnit.SECONDS.toNanos(WebDavTarget.MANIFEST_AFTER_SECONDS);
 
   @Test
   void aSmallFolderIsWrittenEveryHundredPublishes() {
@@ -32,10 +33,9 @@ class ManifestScheduleTest {
 
   @Test
   void anEntryWaitsNoLongerThanTheTimeLimitWhateverTheFolder() {
-    long limit = WebDavTarget.MANIFEST_AFTER_SECONDS * SECOND;
-    assertThat(WebDavTarget.manifestDue(1, 1_000_000, limit)).isFalse();
-    assertThat(WebDavTarget.manifestDue(1, 1_000_000, limit + 1)).isTrue();
-    assertThat(WebDavTarget.manifestDue(1, 0, limit + 1)).isTrue();
+    assertThat(WebDavTarget.manifestDue(1, 1_000_000, LIMIT)).isFalse();
+    assertThat(WebDavTarget.manifestDue(1, 1_000_000, LIMIT + 1)).isTrue();
+    assertThat(WebDavTarget.manifestDue(1, 0, LIMIT + 1)).isTrue();
   }
 
   /**
@@ -71,7 +71,7 @@ class ManifestScheduleTest {
           written = entries;
           waiting = 0;
           writes++;
-        } else if (waiting >= Math.max(100, written / 4) || now - oldest > WebDavTarget.MANIFEST_AFTER_SECONDS * SECOND) {
+        } else if (waiting >= Math.max(100, written / 4) || now - oldest > LIMIT) {
           fail("seed %d: %d publishes have waited %d ns, the manifest had %d entries", seed, waiting, now - oldest, written);
         }
       }
@@ -79,7 +79,7 @@ class ManifestScheduleTest {
       // the entries before them at most four times the waiting ones for a write the count made
       // (a quarter of the folder), except the first (the target knew no size); a write the time
       // limit made lists the whole folder, once per time limit at most.
-      long timed = publishes * gapNanos / (WebDavTarget.MANIFEST_AFTER_SECONDS * SECOND);
+      long timed = publishes * gapNanos / LIMIT;
       long bound = 5L * publishes + initial + timed * (initial + publishes);
       assertThat(listed).as("seed %d: %d publishes, %d writes", seed, publishes, writes).isLessThanOrEqualTo(bound);
     }
