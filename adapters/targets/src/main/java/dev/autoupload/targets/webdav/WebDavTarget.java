@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * sha256 verified before publishing, with the size and modification time the server reported for
  * the file; {@link #probe} believes an entry only while both still match (see {@link
  * FolderManifest}). A folder's new entries are written together, after {@value #MANIFEST_EVERY}
- * publishes (or a quarter of the manifest's entries, if more: see {@link #manifestDue}),
+ * publishes (or a quarter of the folder's listed entries, if more: see {@link #manifestDue}),
  * {@value #MANIFEST_AFTER_SECONDS} s after the oldest, when a probe asks about a file
  * of the folder, and when the target closes: a GET of the manifest, a Depth-1 PROPFIND for the
  * sizes and modification times, and a PUT, a few requests for a whole folder rather than one a
@@ -118,14 +118,17 @@ public final class WebDavTarget implements UploadTarget {
   private static final int TRUSTED_AFTER = 3;
   /** A folder's manifest is written once this many publishes wait for it... */
   static final int MANIFEST_EVERY = 100;
-  /** ...or, in a folder whose manifest has more entries, once a quarter as many wait... */
+  /** ...or, in a folder whose listing had more entries, once a quarter as many wait... */
   static final int MANIFEST_GROWTH = 4;
   /** ...or once the oldest has waited this long, seen at the next publish. */
   static final int MANIFEST_AFTER_SECONDS = 10;
   /** Published files waiting for their folder's manifest, by folder; guarded by itself. */
   private final Map<String, PendingHashes> pendingHashes = new HashMap<>();
-  /** How many entries each folder's manifest had when this target last wrote it; guarded by {@link #pendingHashes}. */
-  private final Map<String, Integer> manifestEntries = new HashMap<>();
+  /**
+   * How many entries each folder's listing had when this target last wrote its manifest (its own
+   * files and anyone else's: the listing is what a write costs); guarded by {@link #pendingHashes}.
+   */
+  private final Map<String, Integer> listedAtLastWrite = new HashMap<>();
   /** One manifest write per folder at a time, so that none undoes another's entries. */
   private final Map<String, Object> manifestLocks = new ConcurrentHashMap<>();
   /** Which names the folders held, so that a new file in a known folder costs no probe. */
@@ -446,7 +449,7 @@ public final class WebDavTarget implements UploadTarget {
       long now = System.nanoTime();
       pendingHashes.forEach(
           (folder, waiting) -> {
-            if (manifestDue(waiting.files.size(), manifestEntries.getOrDefault(folder, 0), now - waiting.since)) {
+            if (manifestDue(waiting.files.size(), listedAtLastWrite.getOrDefault(folder, 0), now - waiting.since)) {
               due.add(folder);
             }
           });
@@ -458,17 +461,18 @@ public final class WebDavTarget implements UploadTarget {
    * Whether a folder's waiting entries are written now. A write reads the whole manifest, lists the
    * whole folder and writes the manifest back, so its cost grows with the folder: writing every
    * {@value #MANIFEST_EVERY} publishes made a folder of n files cost n²/200 listed entries (10,000
-   * new photos in one month's folder: half a million; up to a third of a warm engine's CPU). Waiting for a quarter
-   * of the folder as well keeps the cost at a few entries a publish however large the folder; the
-   * time limit bounds how long an entry waits (only a lost journal needs it, and then without it
-   * the file is read back instead).
+   * new photos in one month's folder: half a million; up to a third of a warm engine's CPU), and
+   * as much for a folder another app already filled. Waiting for a quarter of the folder as well
+   * keeps the cost at a few listed entries a publish however large the folder; the time limit
+   * bounds how long an entry waits (only a lost journal needs it, and then without it the file is
+   * read back instead).
    *
    * @param waiting publishes waiting for the folder's manifest
-   * @param entries entries the manifest had when this target last wrote it, 0 if it has not
+   * @param listed entries the folder's listing had at this target's last write, 0 before the first
    * @param waitedNanos how long the oldest has waited
    */
-  static boolean manifestDue(int waiting, int entries, long waitedNanos) {
-    return waiting >= Math.max(MANIFEST_EVERY, entries / MANIFEST_GROWTH)
+  static boolean manifestDue(int waiting, int listed, long waitedNanos) {
+    return waiting >= Math.max(MANIFEST_EVERY, listed / MANIFEST_GROWTH)
         || waitedNanos > TimeUnit.SECONDS.toNanos(MANIFEST_AFTER_SECONDS);
   }
 
@@ -529,7 +533,7 @@ public final class WebDavTarget implements UploadTarget {
         entryFor(display, published, listed.get(published.name())).ifPresent(e -> entries.put(published.name(), e));
       }
       synchronized (pendingHashes) {
-        manifestEntries.put(folder, entries.size());
+        listedAtLastWrite.put(folder, listed.size());
       }
       if (entries.equals(before)) {
         return;
