@@ -69,6 +69,18 @@ public final class AppProcess implements AutoCloseable {
     return jar;
   }
 
+  /**
+   * The JIT as the {@code autoupload} launcher sets it: C2 only for the JDK's hashes and ciphers,
+   * from the directives file beside the app's module. A file the JVM cannot read or parse stops
+   * every app start here, so a broken file fails the tests rather than slipping past the launcher
+   * (which falls back to the JVM's default).
+   */
+  static List<String> launcherJit() {
+    Path directives = jar().getParent().getParent().resolve("compiler-directives.json");
+    assertThat(directives).as("the launcher's compiler directives").isRegularFile();
+    return List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:CompilerDirectivesFile=" + directives, "-XX:-DisplayVMOutput");
+  }
+
   /** True when the tests run as root, where file permissions do not stop anything. */
   static boolean runningAsRoot() {
     return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
@@ -111,6 +123,7 @@ public final class AppProcess implements AutoCloseable {
       }
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.addAll(ClassDataArchive.options(jar()));
+      command.addAll(launcherJit());
       command.addAll(jvmOptions);
       command.add("-jar");
       command.add(jar().toString());
