@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.StreamCorruptedException;
 import java.net.URI;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -157,11 +158,14 @@ public final class TusServer implements AutoCloseable {
 
   /** The bytes the server holds for the upload at {@code url} (an absolute URL or its path). */
   public byte[] bytes(URI url) throws IOException {
-    try (InputStream in = inspection.getUploadedBytes(url.getPath(), null)) {
-      return in.readAllBytes();
-    } catch (TusException e) {
-      throw new IOException("no upload at " + url + ": " + e.getMessage(), e);
-    }
+    return whileNoRequestWrites(
+        () -> {
+          try (InputStream in = inspection.getUploadedBytes(url.getPath(), null)) {
+            return in.readAllBytes();
+          } catch (TusException e) {
+            throw new IOException("no upload at " + url + ": " + e.getMessage(), e);
+          }
+        });
   }
 
   /** Deletes the upload at {@code url} behind the client's back, as an expiry would. */
@@ -215,14 +219,26 @@ public final class TusServer implements AutoCloseable {
   }
 
   private Optional<UploadInfo> info(URI url) throws IOException {
+    return whileNoRequestWrites(() -> Optional.ofNullable(inspection.getUploadInfo(url.getPath(), null)));
+  }
+
+  /**
+   * Reads what a request thread may be writing: a request still being handled, maybe of a client
+   * killed in the middle of it. KillLoopIT read an info file half-written, and met the writer's
+   * file lock, which this JVM reports as an {@link OverlappingFileLockException} rather than a
+   * wait. Either way the read is tried again once no request is in flight.
+   */
+  private <T> T whileNoRequestWrites(StorageRead<T> read) throws IOException {
     try {
-      return Optional.ofNullable(inspection.getUploadInfo(url.getPath(), null));
-    } catch (EOFException | StreamCorruptedException e) {
-      // The server is writing this upload's info file: a request still being handled, maybe of a
-      // client killed in the middle of it (KillLoopIT read one half-written). Read it once none is.
+      return read.get();
+    } catch (EOFException | StreamCorruptedException | OverlappingFileLockException e) {
       awaitNoRequestInFlight(INFO_WRITTEN_WITHIN);
-      return Optional.ofNullable(inspection.getUploadInfo(url.getPath(), null));
+      return read.get();
     }
+  }
+
+  private interface StorageRead<T> {
+    T get() throws IOException;
   }
 
   private synchronized void awaitNoRequestInFlight(Duration timeout) throws IOException {
