@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * What {@code .autoupload-sha256} in a folder says about the files beside it: for each name, the
@@ -30,7 +29,19 @@ record FolderManifest(Map<String, Entry> entries) {
   /** More than a folder of 100,000 photos takes (about 140 bytes each); anything longer is not one. */
   static final int MAX_BYTES = 16 * 1024 * 1024;
 
-  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+  /** Whether {@code text} is 64 lowercase hex digits; a loop, as a manifest holds a folder's worth. */
+  static boolean isSha256Hex(String text) {
+    if (text.length() != 64) {
+      return false;
+    }
+    for (int i = 0; i < 64; i++) {
+      char c = text.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /**
    * What the manifest says about one file.
@@ -42,7 +53,7 @@ record FolderManifest(Map<String, Entry> entries) {
   record Entry(String sha256, long size, String modified) {
     Entry {
       sha256 = sha256.toLowerCase(Locale.ROOT);
-      if (!SHA256.matcher(sha256).matches() || size < 0 || modified.isBlank() || modified.contains("\n")) {
+      if (!isSha256Hex(sha256) || size < 0 || modified.isBlank() || modified.contains("\n")) {
         throw new IllegalArgumentException("not a manifest entry: " + sha256 + " " + size + " " + modified);
       }
     }

@@ -137,6 +137,11 @@ record Multistatus(
 
   /** {@code %XX} sequences as the UTF-8 bytes they stand for; anything else as it is. */
   static String percentDecoded(String segment) {
+    // Most names have nothing to decode; a listing or manifest of a large folder has thousands.
+    // (Text parsed from XML or UTF-8 holds no lone surrogate, the one thing the loop would change.)
+    if (segment.indexOf('%') < 0) {
+      return segment;
+    }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     for (int i = 0; i < segment.length(); ) {
       char c = segment.charAt(i);

@@ -26,6 +26,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -131,6 +132,23 @@ public final class WebDavTarget implements UploadTarget {
   private final Map<String, Integer> listedAtLastWrite = new HashMap<>();
   /** One manifest write per folder at a time, so that none undoes another's entries. */
   private final Map<String, Object> manifestLocks = new ConcurrentHashMap<>();
+  /**
+   * The manifests read last, by folder, with the server's ETag for them: reading one again asks
+   * with {@code If-None-Match} and a 304 costs no transfer and no parsing. A few folders only:
+   * probes of names already taken come in the folders being uploaded to, and a manifest can hold
+   * a large folder's worth. Guarded by itself.
+   */
+  private final Map<String, ReadManifest> recentManifests =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ReadManifest> eldest) {
+          return size() > RECENT_MANIFESTS;
+        }
+      };
+  private static final int RECENT_MANIFESTS = 4;
+
+  private record ReadManifest(String etag, FolderManifest manifest) {}
+
   /** Which names the folders held, so that a new file in a known folder costs no probe. */
   private final FolderListings listings = new FolderListings();
 
@@ -399,7 +417,12 @@ public final class WebDavTarget implements UploadTarget {
     if (file.sha256().isPresent()) {
       return file.sha256();
     }
-    writeManifestQuietly(location.folder());
+    // Only this name's own waiting entry matters here. Writing the folder's others too made every
+    // probe of a name already taken (a second IMG_0001.jpg in the month's folder) cost a write,
+    // which reads, lists and rewrites the whole folder's manifest: quadratic in a large folder.
+    if (waitsForManifest(location.folder(), location.name())) {
+      writeManifestQuietly(location.folder());
+    }
     Optional<FolderManifest.Entry> entry =
         readManifest(location.folder())
             .flatMap(manifest -> Optional.ofNullable(manifest.entries().get(location.name())))
@@ -408,6 +431,13 @@ public final class WebDavTarget implements UploadTarget {
       return entry.map(FolderManifest.Entry::sha256);
     }
     return readSidecar(location).filter(sidecar -> sidecar.describes(file)).map(HashSidecar::sha256);
+  }
+
+  private boolean waitsForManifest(String folder, String name) {
+    synchronized (pendingHashes) {
+      PendingHashes pending = pendingHashes.get(folder);
+      return pending != null && pending.files.stream().anyMatch(file -> file.name().equals(name));
+    }
   }
 
   /**
@@ -538,11 +568,17 @@ public final class WebDavTarget implements UploadTarget {
       if (entries.equals(before)) {
         return;
       }
-      send(
-          request(folder + DavPath.encode(FolderManifest.NAME))
-              .PUT(HttpRequest.BodyPublishers.ofString(new FolderManifest(entries).format(), StandardCharsets.UTF_8)),
-          "PUT " + display + FolderManifest.NAME + " (sha256 manifest)",
-          Set.of(200, 201, 204));
+      // Before and after: a probe may read the old text while the PUT is on its way.
+      forgetManifest(folder);
+      try {
+        send(
+            request(folder + DavPath.encode(FolderManifest.NAME))
+                .PUT(HttpRequest.BodyPublishers.ofString(new FolderManifest(entries).format(), StandardCharsets.UTF_8)),
+            "PUT " + display + FolderManifest.NAME + " (sha256 manifest)",
+            Set.of(200, 201, 204));
+      } finally {
+        forgetManifest(folder);
+      }
     }
   }
 
@@ -588,12 +624,37 @@ public final class WebDavTarget implements UploadTarget {
   /** The manifest of {@code folder}, or empty when there is none or it is not one. */
   private Optional<FolderManifest> readManifest(String folder) throws UploadException {
     String operation = "GET " + decodedForDisplay(folder) + FolderManifest.NAME + " (sha256 manifest)";
-    Optional<String> body = readSmall(folder + DavPath.encode(FolderManifest.NAME), operation, FolderManifest.MAX_BYTES);
-    Optional<FolderManifest> manifest = body.flatMap(FolderManifest::parse);
-    if (body.isPresent() && manifest.isEmpty()) {
+    ReadManifest known;
+    synchronized (recentManifests) {
+      known = recentManifests.get(folder);
+    }
+    SmallFile read =
+        readSmall(
+            folder + DavPath.encode(FolderManifest.NAME),
+            operation,
+            FolderManifest.MAX_BYTES,
+            Optional.ofNullable(known).map(ReadManifest::etag));
+    if (read.notModified() && known != null) {
+      return Optional.of(known.manifest());
+    }
+    Optional<FolderManifest> manifest = read.body().flatMap(FolderManifest::parse);
+    if (read.body().isPresent() && manifest.isEmpty()) {
       log.debug("{}: not a manifest; ignored", operation);
     }
+    synchronized (recentManifests) {
+      if (manifest.isPresent() && read.etag().isPresent()) {
+        recentManifests.put(folder, new ReadManifest(read.etag().get(), manifest.get()));
+      } else {
+        recentManifests.remove(folder);
+      }
+    }
     return manifest;
+  }
+
+  private void forgetManifest(String folder) {
+    synchronized (recentManifests) {
+      recentManifests.remove(folder);
+    }
   }
 
   /**
@@ -642,7 +703,7 @@ public final class WebDavTarget implements UploadTarget {
   /** The sidecar at {@code location}, or empty when there is none or it is not one. */
   private Optional<HashSidecar> readSidecar(Location location) throws UploadException {
     String operation = "GET " + location.display() + " (sha256 sidecar)";
-    Optional<String> body = readSmall(location.sidecar(), operation, HashSidecar.MAX_BYTES);
+    Optional<String> body = readSmall(location.sidecar(), operation, HashSidecar.MAX_BYTES, Optional.empty()).body();
     Optional<HashSidecar> sidecar = body.flatMap(HashSidecar::parse);
     if (body.isPresent() && sidecar.isEmpty()) {
       log.debug("{}: not a sidecar; ignored", operation);
@@ -654,8 +715,11 @@ public final class WebDavTarget implements UploadTarget {
    * The text of the small file at {@code path}: empty when there is none, when the answer is not
    * the file (a folder there) or when it is longer than {@code maxBytes}.
    */
-  private Optional<String> readSmall(String path, String operation, int maxBytes) throws UploadException {
-    HttpResponse<InputStream> response = exchange(request(path).GET(), operation, BodyHandlers.ofInputStream());
+  private SmallFile readSmall(String path, String operation, int maxBytes, Optional<String> ifNoneMatch)
+      throws UploadException {
+    HttpRequest.Builder get = request(path).GET();
+    ifNoneMatch.ifPresent(etag -> get.header("If-None-Match", etag));
+    HttpResponse<InputStream> response = exchange(get, operation, BodyHandlers.ofInputStream());
     String body;
     try (InputStream in = response.body()) {
       byte[] bytes = in.readNBytes(maxBytes + 1);
@@ -664,8 +728,11 @@ public final class WebDavTarget implements UploadTarget {
       throw new UploadException(HttpErrors.fromIo(operation, e), e);
     }
     int status = response.statusCode();
+    if (status == 304 && ifNoneMatch.isPresent()) {
+      return SmallFile.NOT_MODIFIED;
+    }
     if (status == 404 || status == 410) {
-      return Optional.empty();
+      return SmallFile.NONE;
     }
     // Failures that pass are worth waiting for: without the hash the file would end as a conflict.
     if (status == 401 || status == 429 || status >= 500) {
@@ -675,9 +742,31 @@ public final class WebDavTarget implements UploadTarget {
     }
     if (status != 200 || body == null) {
       log.debug("{}: HTTP {}; ignored", operation, status);
+      return SmallFile.NONE;
+    }
+    return new SmallFile(false, Optional.of(body), settledEtag(response));
+  }
+
+  /**
+   * The response's ETag, if a change to the file would surely change it. nginx's ETag is the
+   * modification time in whole seconds and the size: a file rewritten with the same size in the
+   * second it was read would keep it. So only a file last modified in an earlier second than the
+   * server's {@code Date} says it was read has one to ask with, as git trusts no file modified
+   * in the second its index was written.
+   */
+  static Optional<String> settledEtag(HttpResponse<?> response) {
+    Optional<Instant> modified = httpDate(response.headers().firstValue("Last-Modified"));
+    Optional<Instant> read = dateOf(response);
+    if (modified.isEmpty() || read.isEmpty() || modified.get().plusSeconds(1).isAfter(read.get())) {
       return Optional.empty();
     }
-    return Optional.of(body);
+    return response.headers().firstValue("ETag");
+  }
+
+  /** What a GET of a small file found: its text and ETag, or that it is as the ETag asked about. */
+  private record SmallFile(boolean notModified, Optional<String> body, Optional<String> etag) {
+    static final SmallFile NONE = new SmallFile(false, Optional.empty(), Optional.empty());
+    static final SmallFile NOT_MODIFIED = new SmallFile(true, Optional.empty(), Optional.empty());
   }
 
   /** Removes the part; a failure only leaves a hidden file that the next upload overwrites. */

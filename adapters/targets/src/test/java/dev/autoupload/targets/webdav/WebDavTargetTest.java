@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -572,6 +573,57 @@ class WebDavTargetTest {
     for (int i = 0; i < 10; i++) {
       assertThat(fresh.probe("2026/12/IMG_" + i + ".jpg"))
           .isEqualTo(new RemoteState.Complete(1000 + i, Optional.of(sha(bytes(1000 + i, i)))));
+    }
+  }
+
+  /**
+   * A probe of a name already taken (a second IMG_0001.jpg for the month's folder) reads the
+   * folder's manifest for the hash of what is there. It writes no other file's waiting entry
+   * first, and it reads the manifest whole again only when it changed (If-None-Match): in a
+   * folder of thousands, each such probe cost a write and a whole read, quadratic in the folder.
+   */
+  @Test
+  void probesOfNamesAlreadyTakenNeitherWriteTheManifestNorReadItWholeAgain() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      upload(target, "2026/12/IMG_" + i + ".jpg", bytes(1000 + i, i));
+    }
+    target.close();
+    // Written a while ago: one written in the second it is read is read whole each time (see
+    // aManifestEntryThatIsNotOneIsIgnored, whose rewrites keep nginx's ETag).
+    Path manifest = stored("2026/12/" + FolderManifest.NAME);
+    Files.setLastModifiedTime(manifest, FileTime.from(Instant.now().minusSeconds(60)));
+    String manifestPath = "/" + rootName + "/2026/12/" + FolderManifest.NAME;
+    try (FaultProxy proxy = FaultProxy.start(nginx.uri("/"))) {
+      WebDavTarget counted =
+          new WebDavTarget(
+              proxy.uri().resolve("/" + rootName),
+              Optional.of(NginxWebDav.USER),
+              TargetSettings.defaults().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(30), CHUNK).withSpoolDir(spoolDir).withPassword(NginxWebDav.PASSWORD));
+      byte[] ours = bytes(2000, 40);
+      upload(counted, "2026/12/new.jpg", ours);
+      assertThat(counted.probe("2026/12/IMG_0.jpg")).isEqualTo(new RemoteState.Complete(1000, Optional.of(sha(bytes(1000, 0)))));
+
+      // From here a manifest sent whole is garbage: only the one the target already read is believed.
+      proxy.failEvery(
+          request -> request.method().equals("GET") && request.target().equals(manifestPath),
+          FaultProxy.Fault.lie(body -> body.isEmpty() ? body : "garbage"));
+      for (int i = 1; i < 5; i++) {
+        assertThat(counted.probe("2026/12/IMG_" + i + ".jpg"))
+            .isEqualTo(new RemoteState.Complete(1000 + i, Optional.of(sha(bytes(1000 + i, i)))));
+      }
+      List<String> requests = proxy.exchanges().stream().map(e -> e.method() + " " + e.target()).toList();
+      assertThat(requests).as("new.jpg's entry still waits").doesNotContain("PUT " + manifestPath);
+      assertThat(requests.stream().filter(r -> r.equals("GET " + manifestPath))).as("one read a probe").hasSize(5);
+
+      // Changed behind the target's back: read whole again, and what it no longer holds is unknown.
+      proxy.passThrough();
+      Files.writeString(
+          manifest,
+          Files.readString(manifest).lines().filter(line -> !line.contains(" IMG_1.jpg ")).map(line -> line + "\n").reduce("", String::concat));
+      assertThat(counted.probe("2026/12/IMG_1.jpg")).isEqualTo(new RemoteState.Complete(1001, Optional.empty()));
+      // The name this target published itself: its waiting entry is written first, and known.
+      assertThat(counted.probe("2026/12/new.jpg")).isEqualTo(new RemoteState.Complete(2000, Optional.of(sha(ours))));
+      assertThat(proxy.exchanges().stream().map(e -> e.method() + " " + e.target())).contains("PUT " + manifestPath);
     }
   }
 
