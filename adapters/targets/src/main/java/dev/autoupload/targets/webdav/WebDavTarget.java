@@ -558,8 +558,9 @@ public final class WebDavTarget implements UploadTarget {
               entries.put(name, entry);
             }
           });
+      // A line that still describes its file stays when this target's own entry for the name
+      // does not (another engine replaced the file since): dropping it lost a valid hash.
       for (Published published : pending.files) {
-        entries.remove(published.name());
         entryFor(display, published, listed.get(published.name())).ifPresent(e -> entries.put(published.name(), e));
       }
       synchronized (pendingHashes) {
