@@ -436,7 +436,7 @@ public final class WebDavTarget implements UploadTarget {
   private boolean waitsForManifest(String folder, String name) {
     synchronized (pendingHashes) {
       PendingHashes pending = pendingHashes.get(folder);
-      return pending != null && pending.files.stream().anyMatch(file -> file.name().equals(name));
+      return pending != null && pending.files.containsKey(name);
     }
   }
 
@@ -453,7 +453,8 @@ public final class WebDavTarget implements UploadTarget {
   private record Published(String name, long size, String sha256, Instant notBefore, Instant notAfter) {}
 
   private static final class PendingHashes {
-    final List<Published> files = new ArrayList<>();
+    /** By name, in the order published. */
+    final Map<String, Published> files = new LinkedHashMap<>();
     final long since = System.nanoTime();
   }
 
@@ -475,7 +476,10 @@ public final class WebDavTarget implements UploadTarget {
     List<String> due = new ArrayList<>();
     synchronized (pendingHashes) {
       PendingHashes pending = pendingHashes.computeIfAbsent(location.folder(), f -> new PendingHashes());
-      pending.files.add(file);
+      // A name published again (replaced) waits with its latest version only: the earlier one's
+      // size or time no longer matches what the listing shows.
+      pending.files.remove(file.name());
+      pending.files.put(file.name(), file);
       long now = System.nanoTime();
       pendingHashes.forEach(
           (folder, waiting) -> {
@@ -560,7 +564,7 @@ public final class WebDavTarget implements UploadTarget {
           });
       // A line that still describes its file stays when this target's own entry for the name
       // does not (another engine replaced the file since): dropping it lost a valid hash.
-      for (Published published : pending.files) {
+      for (Published published : pending.files.values()) {
         entryFor(display, published, listed.get(published.name())).ifPresent(e -> entries.put(published.name(), e));
       }
       synchronized (pendingHashes) {
