@@ -61,8 +61,8 @@ import org.slf4j.LoggerFactory;
  * the file; {@link #probe} believes an entry only while both still match (see {@link
  * FolderManifest}). A folder's new entries are written together, after {@value #MANIFEST_EVERY}
  * publishes (or a quarter of the folder's listed entries, if more: see {@link #manifestDue}),
- * {@value #MANIFEST_AFTER_SECONDS} s after the oldest, when a probe asks about a file
- * of the folder, and when the target closes: a GET of the manifest, a Depth-1 PROPFIND for the
+ * {@value #MANIFEST_AFTER_SECONDS} s after the oldest, when a probe asks about a file whose
+ * entry waits, and when the target closes: a GET of the manifest, a Depth-1 PROPFIND for the
  * sizes and modification times, and a PUT, a few requests for a whole folder rather than one a
  * file. A file's entry takes the modification time the listing reports only when it lies between
  * the start of its PUT and the end of its MOVE by the server's {@code Date}, so a file another
@@ -717,8 +717,9 @@ public final class WebDavTarget implements UploadTarget {
   }
 
   /**
-   * The text of the small file at {@code path}: empty when there is none, when the answer is not
-   * the file (a folder there) or when it is longer than {@code maxBytes}.
+   * The text of the small file at {@code path}, with its {@link #settledEtag}: none when there is
+   * no file, when the answer is not the file (a folder there) or when it is longer than {@code
+   * maxBytes}; "not modified" when the server says it still has {@code ifNoneMatch}.
    */
   private SmallFile readSmall(String path, String operation, int maxBytes, Optional<String> ifNoneMatch)
       throws UploadException {
