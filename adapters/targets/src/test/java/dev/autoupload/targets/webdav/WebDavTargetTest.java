@@ -542,11 +542,7 @@ class WebDavTargetTest {
   @Test
   void newFilesInOneFolderCostOneListingThreeRequestsEachAndOneManifest() throws Exception {
     try (FaultProxy proxy = FaultProxy.start(nginx.uri("/"))) {
-      WebDavTarget counted =
-          new WebDavTarget(
-              proxy.uri().resolve("/" + rootName),
-              Optional.of(NginxWebDav.USER),
-              TargetSettings.defaults().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(30), CHUNK).withSpoolDir(spoolDir).withPassword(NginxWebDav.PASSWORD));
+      WebDavTarget counted = proxied(proxy, Duration.ofSeconds(30));
       for (int i = 0; i < 10; i++) {
         assertThat(counted.probe("2026/12/IMG_" + i + ".jpg")).isEqualTo(new RemoteState.Absent());
         upload(counted, "2026/12/IMG_" + i + ".jpg", bytes(1000 + i, i));
@@ -594,11 +590,7 @@ class WebDavTargetTest {
     Files.setLastModifiedTime(manifest, FileTime.from(Instant.now().minusSeconds(60)));
     String manifestPath = "/" + rootName + "/2026/12/" + FolderManifest.NAME;
     try (FaultProxy proxy = FaultProxy.start(nginx.uri("/"))) {
-      WebDavTarget counted =
-          new WebDavTarget(
-              proxy.uri().resolve("/" + rootName),
-              Optional.of(NginxWebDav.USER),
-              TargetSettings.defaults().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(30), CHUNK).withSpoolDir(spoolDir).withPassword(NginxWebDav.PASSWORD));
+      WebDavTarget counted = proxied(proxy, Duration.ofSeconds(30));
       byte[] ours = bytes(2000, 40);
       upload(counted, "2026/12/new.jpg", ours);
       assertThat(counted.probe("2026/12/IMG_0.jpg")).isEqualTo(new RemoteState.Complete(1000, Optional.of(sha(bytes(1000, 0)))));
