@@ -6,10 +6,16 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 import com.typesafe.config.ConfigFactory;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -139,6 +145,78 @@ class IdleHeapReleaseTest {
     assertThat(collections()).isGreaterThan(collections);
     assertThat(vm.getVMOption("MinHeapFreeRatio").getValue()).isEqualTo(minFree);
     assertThat(vm.getVMOption("MaxHeapFreeRatio").getValue()).isEqualTo(maxFree);
+  }
+
+  /** The serial collector's steps: 0, 10, 40, then 100 % of what it could give back. */
+  @Test
+  void aFirstCollectionThatGivesNothingBackIsNotTheEnd() {
+    Iterator<Long> committed = List.of(60L, 56L, 42L, 30L, 30L).iterator();
+
+    assertThat(IdleHeapRelease.collectUntilSteady(60, committed::next, 4)).isEqualTo(4);
+  }
+
+  @Test
+  void collectingStopsOnceACollectionAfterTheFirstGivesNothingBack() {
+    assertThat(IdleHeapRelease.collectUntilSteady(60, List.of(60L, 60L, 50L).iterator()::next, 4)).isEqualTo(2);
+    assertThat(IdleHeapRelease.collectUntilSteady(60, List.of(40L, 30L, 30L, 20L).iterator()::next, 4)).isEqualTo(3);
+    assertThat(IdleHeapRelease.collectUntilSteady(60, List.of(61L, 61L).iterator()::next, 4)).isEqualTo(2);
+  }
+
+  /**
+   * In a JVM of the launcher's collector, a heap grown by garbage and then idle comes back to
+   * within the release's free-heap ratio of its live data, whatever step the collector was at.
+   */
+  @Test
+  void theSerialCollectorsHeapShrinksToItsLiveDataWithTheRatio() throws Exception {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process child =
+        new ProcessBuilder(
+                java.toString(), "-XX:+UseSerialGC", "-Xms48m", "-XX:NewSize=32m", "-Xlog:disable",
+                "-cp", System.getProperty("java.class.path"), GrowThenRelease.class.getName())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(child.exitValue()).as(out).isZero();
+    String[] figures = out.lines().filter(line -> line.startsWith("old ")).findFirst().orElseThrow(() -> new AssertionError(out)).split(" ");
+    long grown = Long.parseLong(figures[1]);
+    long released = Long.parseLong(figures[2]);
+    long live = Long.parseLong(figures[3]);
+    assertThat(grown).as(out).isGreaterThan(live * 3 / 2);
+    // The release keeps at most 20 % free; a little more for the generation's alignment.
+    assertThat(released).as("old generation after the release; " + out).isLessThanOrEqualTo(live * 100 / 75);
+  }
+
+  /**
+   * Grows the old generation to about 80 MiB, two fifths of it live: 60 % free is within the JVM's
+   * ratios (40-70 %), so the busy spell's last collection gives nothing back and resets the
+   * collector's steps, as a backup's last collections do. Then releases; prints the old
+   * generation's committed size when grown, and its committed and used sizes after the release.
+   */
+  static final class GrowThenRelease {
+    static Object kept;
+
+    public static void main(String[] args) {
+      List<byte[]> live = new ArrayList<>();
+      List<byte[]> garbage = new ArrayList<>();
+      for (int i = 0; i < 160; i++) {
+        byte[] block = new byte[512 * 1024];
+        (i % 5 < 2 ? live : garbage).add(block);
+      }
+      kept = live;
+      garbage.clear();
+      MemoryPoolMXBean old =
+          ManagementFactory.getMemoryPoolMXBeans().stream()
+              .filter(pool -> pool.getName().contains("Tenured"))
+              .findFirst()
+              .orElseThrow();
+      long grown = old.getUsage().getCommitted();
+      // A collection with the JVM's ratios first, as the busy spell's last ones were.
+      System.gc();
+      IdleHeapRelease.shrinkHeap();
+      // Live data as the release left it (it loads classes of its own: logging, the MXBeans).
+      System.out.println("old " + grown + " " + old.getUsage().getCommitted() + " " + old.getUsage().getUsed());
+    }
   }
 
   private static long collections() {
