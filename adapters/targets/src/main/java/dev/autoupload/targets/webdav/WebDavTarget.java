@@ -453,8 +453,8 @@ public final class WebDavTarget implements UploadTarget {
   private record Published(String name, long size, String sha256, Instant notBefore, Instant notAfter) {}
 
   private static final class PendingHashes {
-    /** By name, in the order published. */
-    final Map<String, Published> files = new LinkedHashMap<>();
+    /** By name: a name published again waits with its latest version only (the earlier no longer matches the file). */
+    final Map<String, Published> files = new HashMap<>();
     final long since = System.nanoTime();
   }
 
@@ -476,9 +476,6 @@ public final class WebDavTarget implements UploadTarget {
     List<String> due = new ArrayList<>();
     synchronized (pendingHashes) {
       PendingHashes pending = pendingHashes.computeIfAbsent(location.folder(), f -> new PendingHashes());
-      // A name published again (replaced) waits with its latest version only: the earlier one's
-      // size or time no longer matches what the listing shows.
-      pending.files.remove(file.name());
       pending.files.put(file.name(), file);
       long now = System.nanoTime();
       pendingHashes.forEach(
