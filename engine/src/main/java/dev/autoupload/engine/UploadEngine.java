@@ -409,7 +409,8 @@ public final class UploadEngine implements AutoCloseable {
               settings.getString("autoupload.journal.url"),
               settings.getString("autoupload.journal.user"),
               settings.getString("autoupload.journal.password"),
-              dataDir);
+              dataDir,
+              settings.getBytes("autoupload.journal.embedded-cache"));
     } catch (ConfigException | IllegalArgumentException | java.time.DateTimeException e) {
       throw new EngineStartException("invalid setting: " + e.getMessage(), e);
     }

@@ -70,5 +70,8 @@ class EngineBuilderTest {
     assertThatThrownBy(() -> UploadEngine.builder().dataDir(dataDir).setting("autoupload.journal.compact-every", "-1s").start())
         .isInstanceOf(EngineStartException.class)
         .hasMessageContaining("autoupload.journal.compact-every must be 0s (off) or more");
+    assertThatThrownBy(() -> UploadEngine.builder().dataDir(dataDir).setting("autoupload.journal.embedded-cache", "512 KiB").start())
+        .isInstanceOf(EngineStartException.class)
+        .hasMessageContaining("autoupload.journal.embedded-cache must be at least 1 MiB, not 524288 bytes");
   }
 }

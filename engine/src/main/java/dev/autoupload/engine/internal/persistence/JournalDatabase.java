@@ -50,6 +50,9 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
   /** Event payloads up to this size stay in their journal row on H2 (see {@link #of}). */
   static final int INPLACE_PAYLOAD_BYTES = 4096;
 
+  /** {@code autoupload.journal.embedded-cache}'s default in reference.conf. */
+  static final long DEFAULT_EMBEDDED_CACHE_BYTES = 2L << 20;
+
   /** Smaller H2 files are never compacted: rewriting them would cost more than it frees. */
   static final long COMPACT_FROM_BYTES = 8L << 20;
 
@@ -95,23 +98,30 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
    * {@code MAX_LENGTH_INPLACE_LOB}: an event's payload (a BLOB, as pekko-persistence-jdbc laid the
    * table out) stays in its row up to 4 KiB; at H2's default of 256 bytes every UploadStarted
    * (about 280) went to H2's separate LOB store, three more trees written at each commit: a
-   * third of the journal's bytes written per upload (measured: 60 KB instead of 90).
+   * third of the journal's bytes written per upload (measured: 60 KB instead of 90). {@code
+   * CACHE_SIZE}: {@code autoupload.journal.embedded-cache}; H2 counts it in whole MiB.
    *
    * @param url {@code autoupload.journal.url}: empty, {@code jdbc:h2:…} or {@code jdbc:postgresql:…}
    * @param user the database user
    * @param password the database user's password
    * @param dataDir the engine's data folder, where the embedded database lives
+   * @param embeddedCacheBytes the embedded database's page cache (at least 1 MiB; H2 rounds down)
    * @return the database, not yet opened
    * @throws EngineStartException for a URL of another database
    */
-  public static JournalDatabase of(String url, String user, String password, Path dataDir) {
+  public static JournalDatabase of(String url, String user, String password, Path dataDir, long embeddedCacheBytes) {
+    if (embeddedCacheBytes < 1 << 20) {
+      throw new IllegalArgumentException(
+          "autoupload.journal.embedded-cache must be at least 1 MiB, not " + embeddedCacheBytes + " bytes");
+    }
     if (url == null || url.isBlank()) {
       String file = dataDir.resolve("journal").toAbsolutePath().toString();
       return new JournalDatabase(
           Dialect.H2,
           "jdbc:h2:file:" + file
               + ";DATABASE_TO_UPPER=false;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;TRACE_LEVEL_FILE=0;MAX_COMPACT_TIME=0"
-              + ";MAX_LENGTH_INPLACE_LOB=" + INPLACE_PAYLOAD_BYTES,
+              + ";MAX_LENGTH_INPLACE_LOB=" + INPLACE_PAYLOAD_BYTES
+              + ";CACHE_SIZE=" + Math.min(embeddedCacheBytes >> 10, Integer.MAX_VALUE),
           user,
           password);
     }
@@ -123,6 +133,20 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
     }
     throw new EngineStartException(
         "unsupported journal URL " + url + ": use jdbc:h2:… or jdbc:postgresql:…");
+  }
+
+  /**
+   * {@link #of(String, String, String, Path, long)} with the default page cache of {@code
+   * reference.conf}, for tools and tests that open a journal without the engine's settings.
+   *
+   * @param url {@code autoupload.journal.url}: empty, {@code jdbc:h2:…} or {@code jdbc:postgresql:…}
+   * @param user the database user
+   * @param password the database user's password
+   * @param dataDir the engine's data folder, where the embedded database lives
+   * @return the database, not yet opened
+   */
+  public static JournalDatabase of(String url, String user, String password, Path dataDir) {
+    return of(url, user, password, dataDir, DEFAULT_EMBEDDED_CACHE_BYTES);
   }
 
   /**

@@ -57,6 +57,28 @@ class JournalDatabaseTest {
   }
 
   @Test
+  void anEmbeddedJournalsPageCacheIsTheSizeAskedForInWholeMib() throws Exception {
+    assertThat(cacheMibOf(JournalDatabase.of("", "sa", "", dataDir.resolve("default")))).isEqualTo(2);
+    assertThat(cacheMibOf(JournalDatabase.of("", "sa", "", dataDir.resolve("asked"), (5L << 20) + 1000))).isEqualTo(5);
+    assertThatThrownBy(() -> JournalDatabase.of("", "sa", "", dataDir, (1 << 20) - 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 1 MiB");
+  }
+
+  private static int cacheMibOf(JournalDatabase journal) throws Exception {
+    journal.migrate();
+    try (Connection db = journal.connect();
+        Statement query = db.createStatement();
+        ResultSet rows =
+            query.executeQuery("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'info.CACHE_MAX_SIZE'")) {
+      assertThat(rows.next()).isTrue();
+      return Integer.parseInt(rows.getString(1));
+    } finally {
+      journal.shutDownEmbedded();
+    }
+  }
+
+  @Test
   void theMigrationsConnectionKeepsTheEmbeddedDatabaseOpenForThePool() throws Exception {
     JournalDatabase journal = JournalDatabase.of("", "sa", "", dataDir);
 
