@@ -21,9 +21,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -50,21 +49,9 @@ class ManifestProbeHistoryTest {
   private static final int HISTORIES = 40;
   private static final int STEPS = 40;
 
-  @TempDir static Path serverDir;
   @TempDir Path spoolDir;
-  private static NginxWebDav nginx;
 
-  @BeforeAll
-  static void startNginx() throws Exception {
-    nginx = NginxWebDav.start(serverDir);
-  }
-
-  @AfterAll
-  static void stopNginx() throws Exception {
-    if (nginx != null) {
-      nginx.close();
-    }
-  }
+  @RegisterExtension static final NginxWebDavServer nginx = new NginxWebDavServer();
 
   @Test
   void aProbeReportsOnlyTheFilesOwnHashAndKnowsWhatWasPublishedSince() throws Exception {

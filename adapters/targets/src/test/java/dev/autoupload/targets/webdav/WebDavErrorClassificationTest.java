@@ -17,11 +17,10 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,24 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WebDavErrorClassificationTest {
 
-  @TempDir static Path serverDir;
   @TempDir Path spoolDir;
 
-  private static NginxWebDav nginx;
+  @RegisterExtension static final NginxWebDavServer nginx = new NginxWebDavServer();
+
   private FaultProxy proxy;
   private WebDavTarget target;
-
-  @BeforeAll
-  static void startNginx() throws Exception {
-    nginx = NginxWebDav.start(serverDir);
-  }
-
-  @AfterAll
-  static void stopNginx() throws Exception {
-    if (nginx != null) {
-      nginx.close();
-    }
-  }
 
   @BeforeEach
   void proxyInFront() throws Exception {

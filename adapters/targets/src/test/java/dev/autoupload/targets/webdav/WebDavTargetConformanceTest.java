@@ -7,8 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The WebDAV target against a real nginx passes the suite every target must pass. */
@@ -17,24 +16,12 @@ class WebDavTargetConformanceTest extends TargetConformance {
   private static final int CHUNK = 64 * 1024;
   private static final AtomicInteger ROOTS = new AtomicInteger();
 
-  @TempDir static Path serverDir;
+  @RegisterExtension static final NginxWebDavServer nginx = new NginxWebDavServer();
+
   @TempDir Path spoolDir;
 
-  private static NginxWebDav nginx;
   /** A fresh collection per test; JUnit makes a new instance per test, before any @BeforeEach. */
   private final String rootName = "conformance-" + ROOTS.incrementAndGet();
-
-  @BeforeAll
-  static void startNginx() throws Exception {
-    nginx = NginxWebDav.start(serverDir);
-  }
-
-  @AfterAll
-  static void stopNginx() throws Exception {
-    if (nginx != null) {
-      nginx.close();
-    }
-  }
 
   @Override
   protected UploadTarget newTarget() {

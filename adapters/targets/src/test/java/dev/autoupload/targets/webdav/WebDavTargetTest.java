@@ -38,10 +38,9 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -52,26 +51,14 @@ class WebDavTargetTest {
   private static final int CHUNK = 64 * 1024;
   private static final AtomicInteger ROOTS = new AtomicInteger();
 
-  @TempDir static Path serverDir;
   @TempDir Path spoolDir;
 
-  private static NginxWebDav nginx;
+  @RegisterExtension static final NginxWebDavServer nginx = new NginxWebDavServer();
+
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private String rootName;
   private WebDavTarget target;
-
-  @BeforeAll
-  static void startNginx() throws Exception {
-    nginx = NginxWebDav.start(serverDir);
-  }
-
-  @AfterAll
-  static void stopNginx() throws Exception {
-    if (nginx != null) {
-      nginx.close();
-    }
-  }
 
   @BeforeEach
   void freshRoot() throws Exception {
