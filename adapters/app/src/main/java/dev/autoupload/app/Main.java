@@ -1,6 +1,7 @@
 package dev.autoupload.app;
 
 import dev.autoupload.engine.internal.ScalaConsoleFilter;
+import dev.autoupload.targets.http.HttpClients;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -85,7 +86,11 @@ public final class Main implements Callable<Integer> {
         (thread, failure) ->
             org.slf4j.LoggerFactory.getLogger(Main.class)
                 .error("thread {} stopped: {}", thread.getName(), failure.toString(), failure));
-    System.exit(commandLine().execute(args));
+    int code = commandLine().execute(args);
+    // Every command has closed its targets by now; their HTTP clients' threads would hold the
+    // JVM's exit for 0.3 s (see HttpClients.stopSelectorThreads).
+    HttpClients.stopSelectorThreads();
+    System.exit(code);
   }
 
   /** The command line with error handlers that keep every error to one line on stderr. */

@@ -3,6 +3,7 @@ package dev.autoupload.app;
 import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.Subscription;
 import dev.autoupload.engine.UploadEngine;
+import dev.autoupload.targets.http.HttpClients;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Optional;
@@ -73,6 +74,8 @@ final class RunWatch implements AutoCloseable {
             () -> {
               end.complete(null);
               awaitQuietly(closed, askTimeout.plusSeconds(15));
+              // A signal's exit does not go through Main's, which does the same.
+              HttpClients.stopSelectorThreads();
             },
             "autoupload-shutdown");
     this.poller =
