@@ -14,9 +14,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * {@link NginxWebDav} over plain HTTP for the tests of one class, started before the first and
  * stopped, its folder deleted, after the last: {@code @RegisterExtension static final
- * NginxWebDavServer nginx = new NginxWebDavServer();}.
+ * NginxWebDavServer nginx = new NginxWebDavServer();}. Public for the integration tests, which
+ * wrap it.
  */
-final class NginxWebDavServer implements BeforeAllCallback, AfterAllCallback {
+public final class NginxWebDavServer implements BeforeAllCallback, AfterAllCallback {
 
   private Path dir;
   private NginxWebDav server;
@@ -41,16 +42,16 @@ final class NginxWebDavServer implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** {@code http://127.0.0.1:port} followed by {@code encodedPath}. */
-  URI uri(String encodedPath) {
+  public URI uri(String encodedPath) {
     return server.uri(encodedPath);
   }
 
-  int port() {
+  public int port() {
     return server.port();
   }
 
   /** The server's document root on disk, to check what it really stored. */
-  Path www() {
+  public Path www() {
     return server.www();
   }
 
