@@ -14,6 +14,7 @@ import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.http.HttpControlServer;
 import dev.autoupload.http.LibraryCatalog;
 import dev.autoupload.http.LibraryControl;
+import dev.autoupload.sources.folder.FolderSource;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -192,19 +193,28 @@ final class RunCommand implements Callable<Integer> {
             + " to " + OneLine.of(uploadTarget.describe())
             + " (data dir " + OneLine.of(dataDirectory.toString()) + ")");
     announceEndpoint(server, out);
-    return RunWatch.untilTheEnd(
-        engine,
-        printer,
-        askTimeout,
-        once,
-        IdleHeapRelease.from(config),
-        () -> {
-          server.ifPresent(HttpControlServer::close);
-          engine.close();
-        },
-        startedNanos,
-        out,
-        spec.commandLine().getErr());
+    PrintWriter err = spec.commandLine().getErr();
+    int code =
+        RunWatch.untilTheEnd(
+            engine,
+            printer,
+            askTimeout,
+            once,
+            IdleHeapRelease.from(config),
+            () -> {
+              server.ifPresent(HttpControlServer::close);
+              engine.close();
+            },
+            startedNanos,
+            out,
+            err);
+    if (library.source() instanceof FolderSource folder) {
+      NotOfferedNote.of(sourceDir, folder.notOffered()).ifPresent(note -> {
+        err.println(note);
+        err.flush();
+      });
+    }
+    return code;
   }
 
   /**

@@ -59,6 +59,7 @@ class RunCommandTest {
     Result first = runOnce(source, target, data);
 
     assertThat(first.code()).as(first.err()).isZero();
+    assertThat(first.err()).as("nothing passed over").doesNotContain("autoupload: note:");
     assertThat(first.out().lines().findFirst())
         .contains("autoupload: backing up " + source + " to " + target + " (data dir " + data + ")");
     assertThat(first.out())
@@ -74,6 +75,25 @@ class RunCommandTest {
     assertThat(second.code()).as(second.err()).isZero();
     assertThat(summary(second))
         .matches("summary: files=3 backed-up=3 uploaded=0 already=3 skipped=0 failed=0 bytes-sent=0 elapsed=\\d+\\.\\ds");
+  }
+
+  @Test
+  void aFolderOfDocumentsBacksUpNothingAndSaysWhy() throws IOException {
+    Path source = Files.createDirectories(dir.resolve("documents"));
+    Files.writeString(source.resolve("letter.txt"), "dear");
+    Files.writeString(source.resolve("notes.txt"), "notes");
+    Files.writeString(source.resolve("IMG_0001.jpg"), "a photo");
+    Path target = Files.createDirectories(dir.resolve("backup"));
+
+    Result run = runOnce(source, target, dir.resolve("data"));
+
+    assertThat(run.code()).as(run.err()).isZero();
+    assertThat(summary(run)).startsWith("summary: files=1 backed-up=1 uploaded=1 ");
+    assertThat(run.err().lines().filter(line -> line.startsWith("autoupload: note: ")))
+        .containsExactly(
+            "autoupload: note: 2 files under " + source + " are not a photo or video by extension and were not backed"
+                + " up (.txt 2); autoupload.source.folder.extensions lists what is");
+    assertThat(run.out()).doesNotContain("note");
   }
 
   @Test

@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
@@ -40,6 +41,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -87,6 +90,35 @@ public final class FolderSource implements AssetSource {
   private final KnownCreationDates knownDates;
   /** The source folder's file key (device and inode) when it was last scanned or watched. */
   private volatile Optional<Object> scannedRoot = Optional.empty();
+  /** What the last whole scan passed over for its extension. */
+  private volatile NotOffered notOffered = NotOffered.NONE;
+
+  /**
+   * The regular files one scan found and did not offer because their extension is not in {@link
+   * Settings#extensions()} (hidden files and Autoupload's own parts are not counted: they are never
+   * the user's photos), so that a run can say what it left out instead of passing over it in
+   * silence: a folder of documents, or the {@code .AAE} edit files of an iPhone export.
+   *
+   * @param files how many
+   * @param byExtension how many of each extension, lower case, {@code ""} for a name without one
+   */
+  public record NotOffered(int files, SortedMap<String, Integer> byExtension) {
+
+    static final NotOffered NONE = new NotOffered(0, new TreeMap<>());
+
+    /**
+     * Checks the count and copies the map.
+     *
+     * @param files how many
+     * @param byExtension how many of each extension
+     */
+    public NotOffered {
+      if (files < 0) {
+        throw new IllegalArgumentException("negative count " + files);
+      }
+      byExtension = Collections.unmodifiableSortedMap(new TreeMap<>(byExtension));
+    }
+  }
 
   /**
    * Which files a folder source offers and when.
@@ -193,8 +225,14 @@ public final class FolderSource implements AssetSource {
       if (extensions.contains("*")) {
         return true;
       }
+      String extension = extensionOf(name);
+      return !extension.isEmpty() && extensions.contains(extension);
+    }
+
+    /** The name's extension in lower case; {@code ""} when it has none (also for {@code "a."}). */
+    static String extensionOf(String name) {
       int dot = name.lastIndexOf('.');
-      return dot > 0 && extensions.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+      return dot > 0 ? name.substring(dot + 1).toLowerCase(Locale.ROOT) : "";
     }
   }
 
@@ -255,6 +293,16 @@ public final class FolderSource implements AssetSource {
     return settings;
   }
 
+  /**
+   * What the last scan that went through the whole tree left out for its extension; {@link
+   * NotOffered#files()} is 0 before the first.
+   *
+   * @return the files passed over
+   */
+  public NotOffered notOffered() {
+    return notOffered;
+  }
+
   /** A folder still to be listed, and its path relative to the root ("" for the root). */
   private record Folder(Path path, String relativePath) {}
 
@@ -283,6 +331,7 @@ public final class FolderSource implements AssetSource {
     List<Unsettled> unsettled = new ArrayList<>();
     List<String> unreadable = new ArrayList<>();
     Set<String> offered = new HashSet<>();
+    SortedMap<String, Integer> passedOver = new TreeMap<>();
     // Folder by folder with sorted names, as Files.walkFileTree visits in the filesystem's own
     // order; and with an explicit stack, so that a deep tree cannot overflow the thread's stack.
     Deque<Folder> pending = new ArrayDeque<>();
@@ -312,6 +361,8 @@ public final class FolderSource implements AssetSource {
           } else {
             unsettled.add(new Unsettled(relativePath, entry.path(), entry.attributes(), now));
           }
+        } else if (entry.attributes().isRegularFile()) {
+          passedOver.merge(Settings.extensionOf(entry.name()), 1, Integer::sum);
         }
       }
       for (int i = subFolders.size() - 1; i >= 0; i--) {
@@ -319,6 +370,7 @@ public final class FolderSource implements AssetSource {
       }
     }
     knownDates.retainOnly(offered);
+    notOffered = new NotOffered(passedOver.values().stream().mapToInt(Integer::intValue).sum(), passedOver);
     batch.flush();
     awaitSettled(unsettled, batch);
     batch.flush();

@@ -379,6 +379,31 @@ class FolderSourceTest {
   }
 
   @Test
+  void countsTheFilesItPassedOverForTheirExtensionButNotHiddenOnesOrParts() throws Exception {
+    assertThat(source.notOffered().files()).as("before the first scan").isZero();
+    write("keep.jpg", "x");
+    write("notes.txt", "x");
+    write("album/IMG_E0001.AAE", "x");
+    write("album/IMG_E0002.aae", "x");
+    write("album/README", "x");
+    write("album/deep/scan.PDF", "x");
+    write("album/.DS_Store", "x");
+    write("album/.hidden.txt", "x");
+    write("album/odd.autoupload-part", "x");
+    Files.createDirectories(root.resolve("folder.txt"));
+
+    assertThat(scan(source)).extracting(Asset::relativePath).containsExactly("keep.jpg");
+
+    assertThat(source.notOffered().files()).isEqualTo(5);
+    assertThat(source.notOffered().byExtension()).containsExactly(
+        Map.entry("", 1), Map.entry("aae", 2), Map.entry("pdf", 1), Map.entry("txt", 1));
+
+    Files.delete(root.resolve("notes.txt"));
+    scan(source);
+    assertThat(source.notOffered().files()).as("each scan counts anew").isEqualTo(4);
+  }
+
+  @Test
   void givesTheSameIdOnEveryScanAndDifferentIdsToDifferentPaths() throws Exception {
     write("a.jpg", "same");
     write("b.jpg", "same");
