@@ -27,20 +27,18 @@ final class NotOfferedNote {
         notOffered.byExtension().entrySet().stream()
             .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
             .toList();
-    String named =
-        most.stream()
-            .limit(MOST_NAMED)
-            .map(entry -> (entry.getKey().isEmpty() ? "no extension" : "." + entry.getKey()) + " " + entry.getValue())
-            .collect(Collectors.joining(", "));
-    if (most.size() > MOST_NAMED) {
-      named += " and " + (most.size() - MOST_NAMED) + " more extensions";
-    }
+    List<Map.Entry<String, Integer>> named = most.subList(0, Math.min(MOST_NAMED, most.size()));
     int files = notOffered.files();
+    int others = files - named.stream().mapToInt(Map.Entry::getValue).sum();
+    String extensions =
+        named.stream()
+            .map(entry -> (entry.getKey().isEmpty() ? "no extension" : "." + entry.getKey()) + " " + entry.getValue())
+            .collect(Collectors.joining(", "))
+            + (others > 0 ? " and " + others + (others == 1 ? " file" : " files") + " of other extensions" : "");
     return Optional.of(
         "autoupload: note: " + files + (files == 1 ? " file" : " files") + " under " + OneLine.of(source.toString())
             + (files == 1 ? " is" : " are") + " not a photo or video by extension and "
-            + (files == 1 ? "was" : "were") + " not backed up (" + OneLine.of(named)
+            + (files == 1 ? "was" : "were") + " not backed up (" + OneLine.of(extensions)
             + "); autoupload.source.folder.extensions lists what is");
   }
-
 }

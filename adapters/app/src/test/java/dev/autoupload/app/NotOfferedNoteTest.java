@@ -26,13 +26,16 @@ class NotOfferedNoteTest {
   }
 
   @Test
-  void countsTheExtensionsBeyondTheFirstFiveTogether() {
+  void countsTheFilesOfExtensionsBeyondTheFirstFiveTogether() {
     Map<String, Integer> many = new TreeMap<>();
     for (String extension : new String[] {"a", "b", "c", "d", "e", "f", "g"}) {
       many.put(extension, 1);
     }
     assertThat(NotOfferedNote.of(SOURCE, new NotOffered(7, new TreeMap<>(many))))
-        .hasValueSatisfying(note -> assertThat(note).contains("(.a 1, .b 1, .c 1, .d 1, .e 1 and 2 more extensions)"));
+        .hasValueSatisfying(note -> assertThat(note).contains("(.a 1, .b 1, .c 1, .d 1, .e 1 and 2 files of other extensions)"));
+    // A scan counts the files of extensions beyond the first 64 it met in the total alone.
+    assertThat(NotOfferedNote.of(SOURCE, new NotOffered(3, new TreeMap<>(Map.of("txt", 2)))))
+        .hasValueSatisfying(note -> assertThat(note).contains("(.txt 2 and 1 file of other extensions)"));
   }
 
   @Test

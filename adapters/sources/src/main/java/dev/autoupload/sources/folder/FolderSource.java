@@ -100,9 +100,14 @@ public final class FolderSource implements AssetSource {
    * silence: a folder of documents, or the {@code .AAE} edit files of an iPhone export.
    *
    * @param files how many
-   * @param byExtension how many of each extension, lower case, {@code ""} for a name without one
+   * @param byExtension how many of each extension, lower case, {@code ""} for a name without one;
+   *     the first {@value #MOST_EXTENSIONS} extensions a scan met, so that a tree of odd names
+   *     cannot fill the memory (the files of others are counted in {@code files} alone)
    */
   public record NotOffered(int files, SortedMap<String, Integer> byExtension) {
+
+    /** Extensions counted one by one at most. */
+    public static final int MOST_EXTENSIONS = 64;
 
     static final NotOffered NONE = new NotOffered(0, new TreeMap<>());
 
@@ -332,6 +337,7 @@ public final class FolderSource implements AssetSource {
     List<String> unreadable = new ArrayList<>();
     Set<String> offered = new HashSet<>();
     SortedMap<String, Integer> passedOver = new TreeMap<>();
+    int passedOverFiles = 0;
     // Folder by folder with sorted names, as Files.walkFileTree visits in the filesystem's own
     // order; and with an explicit stack, so that a deep tree cannot overflow the thread's stack.
     Deque<Folder> pending = new ArrayDeque<>();
@@ -362,7 +368,11 @@ public final class FolderSource implements AssetSource {
             unsettled.add(new Unsettled(relativePath, entry.path(), entry.attributes(), now));
           }
         } else if (entry.attributes().isRegularFile()) {
-          passedOver.merge(Settings.extensionOf(entry.name()), 1, Integer::sum);
+          passedOverFiles++;
+          String extension = Settings.extensionOf(entry.name());
+          if (passedOver.size() < NotOffered.MOST_EXTENSIONS || passedOver.containsKey(extension)) {
+            passedOver.merge(extension, 1, Integer::sum);
+          }
         }
       }
       for (int i = subFolders.size() - 1; i >= 0; i--) {
@@ -370,7 +380,7 @@ public final class FolderSource implements AssetSource {
       }
     }
     knownDates.retainOnly(offered);
-    notOffered = new NotOffered(passedOver.values().stream().mapToInt(Integer::intValue).sum(), passedOver);
+    notOffered = new NotOffered(passedOverFiles, passedOver);
     batch.flush();
     awaitSettled(unsettled, batch);
     batch.flush();

@@ -404,6 +404,21 @@ class FolderSourceTest {
   }
 
   @Test
+  void countsFilesOfOddExtensionsBeyondTheFirst64InTheTotalAlone() throws Exception {
+    for (int i = 0; i < 100; i++) {
+      write("odd/file." + String.format("x%03d", i), "x");
+    }
+    write("odd/more.x000", "x");
+
+    scan(source);
+
+    FolderSource.NotOffered notOffered = source.notOffered();
+    assertThat(notOffered.files()).isEqualTo(101);
+    assertThat(notOffered.byExtension()).hasSize(FolderSource.NotOffered.MOST_EXTENSIONS);
+    assertThat(notOffered.byExtension().get("x000")).as("a known extension is still counted").isEqualTo(2);
+  }
+
+  @Test
   void givesTheSameIdOnEveryScanAndDifferentIdsToDifferentPaths() throws Exception {
     write("a.jpg", "same");
     write("b.jpg", "same");
