@@ -50,7 +50,7 @@ public final class HttpClients {
    */
   static final int MAX_TEXT_BYTES = 16 * 1024 * 1024;
   /** The name java.net.http gives a client's selector thread. */
-  private static final Pattern SELECTOR_THREAD = Pattern.compile("HttpClient-\\d+-SelectorManager");
+  static final Pattern SELECTOR_THREAD = Pattern.compile("HttpClient-\\d+-SelectorManager");
 
   private HttpClients() {}
 

@@ -53,7 +53,7 @@ class HttpClientsTest {
 
   private static Set<Thread> selectorThreads() {
     return Thread.getAllStackTraces().keySet().stream()
-        .filter(thread -> thread.getName().matches("HttpClient-\\d+-SelectorManager"))
+        .filter(thread -> HttpClients.SELECTOR_THREAD.matcher(thread.getName()).matches())
         .collect(Collectors.toSet());
   }
 
