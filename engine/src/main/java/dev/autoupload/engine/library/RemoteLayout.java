@@ -115,9 +115,9 @@ public final class RemoteLayout {
     while (tokens.find()) {
       String value =
           switch (tokens.group(1)) {
-            case "yyyy" -> String.format(Locale.ROOT, "%04d", created.getYear());
-            case "MM" -> String.format(Locale.ROOT, "%02d", created.getMonthValue());
-            case "dd" -> String.format(Locale.ROOT, "%02d", created.getDayOfMonth());
+            case "yyyy" -> zeroPadded(created.getYear(), 4);
+            case "MM" -> zeroPadded(created.getMonthValue(), 2);
+            case "dd" -> zeroPadded(created.getDayOfMonth(), 2);
             case "filename" -> filename;
             case "name" -> name;
             case "ext" -> ext;
@@ -136,6 +136,19 @@ public final class RemoteLayout {
       }
     }
     return String.join("/", segments);
+  }
+
+  /**
+   * {@code value} as {@code String.format(Locale.ROOT, "%0<width>d", value)} writes it, without
+   * parsing a format for every file it places (a tenth of the actors' CPU in a run of small files,
+   * by JFR).
+   */
+  static String zeroPadded(int value, int width) {
+    if (value < 0) {
+      return String.format(Locale.ROOT, "%0" + width + "d", value);
+    }
+    String digits = Integer.toString(value);
+    return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
   }
 
   /**

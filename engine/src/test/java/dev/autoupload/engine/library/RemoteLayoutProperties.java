@@ -40,6 +40,18 @@ class RemoteLayoutProperties {
         NameRules.POSIX.reserving(19));
   }
 
+  /** The date folders' digits are the ones the layout wrote with {@code String.format} before. */
+  @Property
+  void zeroPaddedWritesWhatStringFormatWrites(@ForAll int value, @ForAll("widths") int width) {
+    assertThat(RemoteLayout.zeroPadded(value, width))
+        .isEqualTo(String.format(Locale.ROOT, "%0" + width + "d", value));
+  }
+
+  @Provide
+  Arbitrary<Integer> widths() {
+    return Arbitraries.of(2, 4);
+  }
+
   @Property
   void everyNameIsEscapedNfcAndShortEnough(@ForAll("names") String name, @ForAll("rules") NameRules rules) {
     String remote = RemoteLayout.MIRROR.remotePath(asset(name), rules);
