@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -45,6 +46,7 @@ public final class AppProcess implements AutoCloseable {
   private final Thread stdoutReader;
   private final Thread stderrReader;
   private boolean stdoutEnded;
+  private boolean stderrEnded;
 
   private AppProcess(List<String> command, Map<String, String> environment) {
     this.command = List.copyOf(command);
@@ -162,15 +164,30 @@ public final class AppProcess implements AutoCloseable {
    * @throws AssertionError when neither happens within {@code timeout}
    */
   public synchronized Optional<String> awaitLineOrEnd(Predicate<String> matching, Duration timeout) {
+    return awaitIn(stdout, () -> stdoutEnded, matching, timeout);
+  }
+
+  /**
+   * Blocks until a stderr line matches, and returns it.
+   *
+   * @throws AssertionError when none does within {@code timeout} or stderr ends first
+   */
+  public synchronized String awaitErrorLine(Predicate<String> matching, Duration timeout) {
+    return awaitIn(stderr, () -> stderrEnded, matching, timeout)
+        .orElseThrow(() -> new AssertionError("stderr ended without the awaited line\n" + describe()));
+  }
+
+  private Optional<String> awaitIn(
+      List<String> lines, BooleanSupplier ended, Predicate<String> matching, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     int checked = 0;
     while (true) {
-      for (; checked < stdout.size(); checked++) {
-        if (matching.test(stdout.get(checked))) {
-          return Optional.of(stdout.get(checked));
+      for (; checked < lines.size(); checked++) {
+        if (matching.test(lines.get(checked))) {
+          return Optional.of(lines.get(checked));
         }
       }
-      if (stdoutEnded) {
+      if (ended.getAsBoolean()) {
         return Optional.empty();
       }
       long left = deadline - System.nanoTime();
@@ -303,6 +320,8 @@ public final class AppProcess implements AutoCloseable {
                 synchronized (this) {
                   if (isStdout) {
                     stdoutEnded = true;
+                  } else {
+                    stderrEnded = true;
                   }
                   notifyAll();
                 }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code autoupload run} without {@code --once} keeps watching the folder: photos and videos that
  * appear later, in new folders too, are backed up byte-exact; documents, hidden and partial files
- * are left alone.
+ * are left alone, and the documents are named on stderr once a scan has passed them over.
  */
 class WatchIT {
 
@@ -47,6 +47,10 @@ class WatchIT {
 
     app.awaitLine(line -> line.startsWith("uploaded Import 2024/Été/IMG_0002.heic "), TIMEOUT);
     app.awaitLine(line -> line.startsWith("uploaded Import 2024/clip.mov "), TIMEOUT);
+    // Said while it watches, not only when it stops: the scan that found them passed these over
+    // (the hidden file is no user's photo, and is not counted).
+    String note = app.awaitErrorLine(line -> line.startsWith("autoupload: note: "), TIMEOUT);
+    assertThat(note).startsWith("autoupload: note: 2 files under " + source + " ").contains("(.part 1, .txt 1)");
     assertThat(app.isAlive()).isTrue();
     app.terminate();
     assertThat(app.waitFor(TIMEOUT)).as(app.describe()).isEqualTo(AppProcess.SIGTERM_EXIT);
@@ -58,5 +62,6 @@ class WatchIT {
     assertThat(MediaFiles.sha256Tree(target)).as("the photos and videos, nothing else").isEqualTo(expected);
     assertThat(app.summary().uploaded()).isEqualTo(3);
     assertThat(app.errorLines()).isEmpty();
+    assertThat(app.stderr()).as("the note, once").filteredOn(line -> line.startsWith("autoupload: note: ")).hasSize(1);
   }
 }

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -30,6 +31,9 @@ import java.util.stream.Stream;
  * printed on their own lines above it. Otherwise: one line per event, one per file a library's
  * rules hold back (when it starts to wait, or for other reasons), plus a {@code progress} line at
  * most every 10 s, for logs and scripts.
+ *
+ * <p>A watching run's note on what its scans passed over ({@link #withNote}) goes to stderr, each
+ * time it says something new.
  *
  * <p>Engine listeners must not block, so {@link #onEvent} only queues; everything is printed from
  * the single thread that calls {@link #update} and {@link #finish}.
@@ -56,6 +60,9 @@ final class ProgressPrinter {
   private boolean progressShown;
   /** Each file a library's rules hold back, as last told, with its reasons. */
   private Map<String, Set<BlockerReason>> heldTold = Map.of();
+  private Supplier<Optional<String>> note = Optional::empty;
+  private PrintWriter noteOut;
+  private Optional<String> noteTold = Optional.empty();
 
   private record Sample(long nanos, long bytesSent) {}
 
@@ -73,6 +80,21 @@ final class ProgressPrinter {
     this.namesLibraries = namesLibraries;
   }
 
+  /**
+   * Prints {@code note}'s line on {@code err} whenever it differs from the one told last, as it is
+   * on each {@link #update} and at {@link #finish}: a watching run says what its scans passed over
+   * once they have, not only when it stops.
+   *
+   * @param note the line to tell, empty while there is nothing to say
+   * @param err where it goes
+   * @return this printer
+   */
+  ProgressPrinter withNote(Supplier<Optional<String>> note, PrintWriter err) {
+    this.note = note;
+    this.noteOut = err;
+    return this;
+  }
+
   /** Called on an engine thread: queues the event and returns at once. */
   void onEvent(EngineEvent event) {
     // Byte progress shows in the progress line, not as lines of its own; nor does a start.
@@ -84,6 +106,7 @@ final class ProgressPrinter {
   /** Prints queued events and the progress the status shows, as of {@code nowNanos}. */
   void update(EngineStatus status, long nowNanos) {
     printEvents();
+    printNote();
     window.addLast(new Sample(nowNanos, status.bytesSent()));
     while (window.size() > 2 && nowNanos - window.peekFirst().nanos() > RATE_WINDOW_NANOS) {
       window.removeFirst();
@@ -135,11 +158,31 @@ final class ProgressPrinter {
   /** Prints what is still queued and leaves the cursor on a fresh line for the summary. */
   void finish() {
     printEvents();
+    printNote();
     if (progressShown) {
       out.println();
       progressShown = false;
     }
     out.flush();
+  }
+
+  private void printNote() {
+    Optional<String> now = note.get();
+    if (now.isPresent() && !now.equals(noteTold)) {
+      clearProgressLine();
+      out.flush();
+      noteOut.println(now.get());
+      noteOut.flush();
+    }
+    noteTold = now;
+  }
+
+  /** Takes the terminal's live line away, so that a line printed next starts on a clean one. */
+  private void clearProgressLine() {
+    if (progressShown) {
+      out.print("\r" + ERASE_TO_END_OF_LINE);
+      progressShown = false;
+    }
   }
 
   private void printEvents() {
@@ -151,10 +194,7 @@ final class ProgressPrinter {
       }
       line.ifPresent(
           text -> {
-            if (progressShown) {
-              out.print("\r" + ERASE_TO_END_OF_LINE);
-              progressShown = false;
-            }
+            clearProgressLine();
             out.println(text);
           });
     }

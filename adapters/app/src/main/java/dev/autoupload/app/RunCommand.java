@@ -172,9 +172,16 @@ final class RunCommand implements Callable<Integer> {
         endpoint.map(option -> startHttp(engine, uploadTarget, dataDirectory, option));
     Duration askTimeout = config.getDuration("autoupload.ask-timeout");
     PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     ProgressPrinter printer =
         new ProgressPrinter(
             out, System.console() != null ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.LINES);
+    // A watching run tells what its scans passed over as it goes; a run with --once after its summary.
+    Optional<FolderSource> folder =
+        library.source() instanceof FolderSource folderSource ? Optional.of(folderSource) : Optional.empty();
+    if (!once) {
+      folder.ifPresent(source -> printer.withNote(() -> NotOfferedNote.of(sourceDir, source.notOffered()), err));
+    }
     try {
       engine.addListener(printer::onEvent);
       engine.addConditionSource(conditionSource);
@@ -193,7 +200,6 @@ final class RunCommand implements Callable<Integer> {
             + " to " + OneLine.of(uploadTarget.describe())
             + " (data dir " + OneLine.of(dataDirectory.toString()) + ")");
     announceEndpoint(server, out);
-    PrintWriter err = spec.commandLine().getErr();
     int code =
         RunWatch.untilTheEnd(
             engine,
@@ -208,8 +214,8 @@ final class RunCommand implements Callable<Integer> {
             startedNanos,
             out,
             err);
-    if (library.source() instanceof FolderSource folder) {
-      NotOfferedNote.of(sourceDir, folder.notOffered()).ifPresent(note -> {
+    if (once) {
+      folder.flatMap(source -> NotOfferedNote.of(sourceDir, source.notOffered())).ifPresent(note -> {
         err.println(note);
         err.flush();
       });

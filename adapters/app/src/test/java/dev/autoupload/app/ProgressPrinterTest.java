@@ -134,6 +134,44 @@ class ProgressPrinterTest {
   }
 
   @Test
+  void aWatchingRunTellsItsNoteOnStderrEachTimeItSaysSomethingNew() {
+    StringWriter err = new StringWriter();
+    List<Optional<String>> notes =
+        List.of(Optional.empty(), Optional.of("note: 2 files"), Optional.of("note: 2 files"), Optional.empty(),
+            Optional.of("note: 2 files"), Optional.of("note: 3 files"), Optional.of("note: 3 files"));
+    int[] asked = {0};
+    ProgressPrinter printer =
+        new ProgressPrinter(new PrintWriter(written), ProgressPrinter.Mode.LINES)
+            .withNote(() -> notes.get(asked[0]++), new PrintWriter(err));
+
+    for (int i = 0; i < notes.size() - 1; i++) {
+      printer.update(status(1, 100), i * SECOND);
+    }
+    printer.finish();
+
+    assertThat(asked[0]).isEqualTo(notes.size());
+    assertThat(err.toString().lines()).containsExactly("note: 2 files", "note: 2 files", "note: 3 files");
+    assertThat(written.toString()).doesNotContain("note");
+  }
+
+  @Test
+  void onATerminalTheNoteTakesTheLiveLineAwayFirst() {
+    StringWriter both = new StringWriter();
+    PrintWriter shared = new PrintWriter(both);
+    boolean[] scanned = {false};
+    ProgressPrinter printer =
+        new ProgressPrinter(shared, ProgressPrinter.Mode.TERMINAL)
+            .withNote(() -> scanned[0] ? Optional.of("note: 2 files") : Optional.empty(), shared);
+
+    printer.update(status(1, 0), 0);
+    scanned[0] = true;
+    printer.update(status(1, 0), SECOND);
+    printer.finish();
+
+    assertThat(both.toString()).contains("\033[K\r\033[Knote: 2 files\n\rfiles 1/10");
+  }
+
+  @Test
   void lineModeSaysOnceWhyEachFileTheRulesHoldBackWaits() {
     ProgressPrinter printer = new ProgressPrinter(new PrintWriter(written), ProgressPrinter.Mode.LINES);
     LibraryStatus.Held video =
