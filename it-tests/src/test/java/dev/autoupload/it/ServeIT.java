@@ -53,6 +53,7 @@ class ServeIT {
       MediaFiles.randomTree(source(name), 12, 8 * KIB, 48 * KIB, random);
     }
     MediaFiles.write(source("dave").resolve("Videos/long.mov"), BIG_FILE_BYTES, random);
+    Files.writeString(Files.createDirectories(source("bob").resolve("Belege")).resolve("2024.pdf"), "not a photo");
     Path config = tmp.resolve("serve.conf");
     Files.writeString(
         config,
@@ -73,6 +74,17 @@ class ServeIT {
     awaitBackedUp("alice");
     awaitBackedUp("bob");
     assertThat(ids(api.get("api/libraries"))).containsExactly("alice", "bob", "dave");
+    // What bob's scan passed over is said while it serves, and shown in its status.
+    first.awaitErrorLine(line -> line.startsWith("autoupload: note: 1 file under " + source("bob") + " is not a photo"), TIMEOUT);
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        StreamSupport.stream(api.get("api/status").get("libraries").spliterator(), false)
+                            .filter(l -> l.at("/notOffered/files").asInt() > 0)
+                            .map(l -> l.get("id").asText() + " " + l.at("/notOffered/byExtension")))
+                    .containsExactly("bob {\"pdf\":1}"));
     assertThat(api.get("api/libraries").get("libraries").get(0).get("origin").asText()).isEqualTo("config");
 
     // Bad requests change nothing.
@@ -173,9 +185,10 @@ class ServeIT {
         "serve", "--config", config.toString(), "--data-dir", tmp.resolve("data").toString(), "--http", "127.0.0.1:0");
   }
 
-  /** Waits until the library's target holds exactly its source's files, byte for byte. */
+  /** Waits until the library's target holds exactly its source's photos and videos, byte for byte. */
   private void awaitBackedUp(String name) {
     Map<String, String> expected = MediaFiles.sha256Tree(source(name));
+    expected.keySet().removeIf(path -> path.endsWith(".pdf"));
     // A part file may be renamed while it is hashed.
     await().atMost(TIMEOUT).ignoreExceptions().untilAsserted(() -> assertThat(MediaFiles.sha256Tree(target(name))).isEqualTo(expected));
   }

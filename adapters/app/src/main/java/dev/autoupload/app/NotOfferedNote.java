@@ -1,7 +1,6 @@
 package dev.autoupload.app;
 
-import dev.autoupload.sources.folder.FolderSource;
-import java.nio.file.Path;
+import dev.autoupload.engine.library.NotOffered;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +18,7 @@ final class NotOfferedNote {
   private NotOfferedNote() {}
 
   /** {@return the note for {@code source}'s last scan, empty when it passed over nothing}. */
-  static Optional<String> of(Path source, FolderSource.NotOffered notOffered) {
+  static Optional<String> of(String source, NotOffered notOffered) {
     if (notOffered.files() == 0) {
       return Optional.empty();
     }
@@ -36,7 +35,7 @@ final class NotOfferedNote {
             .collect(Collectors.joining(", "))
             + (others > 0 ? " and " + others + (others == 1 ? " file" : " files") + " of other extensions" : "");
     return Optional.of(
-        "autoupload: note: " + files + (files == 1 ? " file" : " files") + " under " + OneLine.of(source.toString())
+        "autoupload: note: " + files + (files == 1 ? " file" : " files") + " under " + OneLine.of(source)
             + (files == 1 ? " is" : " are") + " not a photo or video by extension and "
             + (files == 1 ? "was" : "were") + " not backed up (" + OneLine.of(extensions)
             + "); autoupload.source.folder.extensions lists what is");

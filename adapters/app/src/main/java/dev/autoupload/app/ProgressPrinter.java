@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -32,8 +31,8 @@ import java.util.stream.Stream;
  * rules hold back (when it starts to wait, or for other reasons), plus a {@code progress} line at
  * most every 10 s, for logs and scripts.
  *
- * <p>A watching run's note on what its scans passed over ({@link #withNote}) goes to stderr, each
- * time it says something new.
+ * <p>What a library's scans passed over ({@link NotOfferedNote}) goes to stderr when {@link
+ * #withNotes} asks for it, each time it says something new.
  *
  * <p>Engine listeners must not block, so {@link #onEvent} only queues; everything is printed from
  * the single thread that calls {@link #update} and {@link #finish}.
@@ -60,9 +59,10 @@ final class ProgressPrinter {
   private boolean progressShown;
   /** Each file a library's rules hold back, as last told, with its reasons. */
   private Map<String, Set<BlockerReason>> heldTold = Map.of();
-  private Supplier<Optional<String>> note = Optional::empty;
-  private PrintWriter noteOut;
-  private Optional<String> noteTold = Optional.empty();
+  /** Where notes go; none unless {@link #withNotes} asked for them. */
+  private Optional<PrintWriter> notesOut = Optional.empty();
+  /** Each library's note as last told. */
+  private Map<String, String> notesTold = Map.of();
 
   private record Sample(long nanos, long bytesSent) {}
 
@@ -81,17 +81,16 @@ final class ProgressPrinter {
   }
 
   /**
-   * Prints {@code note}'s line on {@code err} whenever it differs from the one told last, as it is
-   * on each {@link #update} and at {@link #finish}: a watching run says what its scans passed over
-   * once they have, not only when it stops.
+   * Prints on {@code err} what each library's last whole scan passed over ({@link
+   * NotOfferedNote}), whenever it differs from what was told last, as the status shows it at each
+   * {@link #update} and at {@link #finish(EngineStatus)}: a watching run says so once its scan has
+   * passed them over, not only when it stops.
    *
-   * @param note the line to tell, empty while there is nothing to say
-   * @param err where it goes
+   * @param err where the notes go
    * @return this printer
    */
-  ProgressPrinter withNote(Supplier<Optional<String>> note, PrintWriter err) {
-    this.note = note;
-    this.noteOut = err;
+  ProgressPrinter withNotes(PrintWriter err) {
+    this.notesOut = Optional.of(err);
     return this;
   }
 
@@ -106,7 +105,7 @@ final class ProgressPrinter {
   /** Prints queued events and the progress the status shows, as of {@code nowNanos}. */
   void update(EngineStatus status, long nowNanos) {
     printEvents();
-    printNote();
+    printNotes(status);
     window.addLast(new Sample(nowNanos, status.bytesSent()));
     while (window.size() > 2 && nowNanos - window.peekFirst().nanos() > RATE_WINDOW_NANOS) {
       window.removeFirst();
@@ -155,10 +154,16 @@ final class ProgressPrinter {
             .collect(Collectors.joining(", "));
   }
 
+  /** As {@link #finish()}, with the notes the run's {@code last} status holds. */
+  void finish(EngineStatus last) {
+    printEvents();
+    printNotes(last);
+    finish();
+  }
+
   /** Prints what is still queued and leaves the cursor on a fresh line for the summary. */
   void finish() {
     printEvents();
-    printNote();
     if (progressShown) {
       out.println();
       progressShown = false;
@@ -166,15 +171,25 @@ final class ProgressPrinter {
     out.flush();
   }
 
-  private void printNote() {
-    Optional<String> now = note.get();
-    if (now.isPresent() && !now.equals(noteTold)) {
-      clearProgressLine();
-      out.flush();
-      noteOut.println(now.get());
-      noteOut.flush();
+  private void printNotes(EngineStatus status) {
+    if (notesOut.isEmpty()) {
+      return;
     }
-    noteTold = now;
+    Map<String, String> notes = new LinkedHashMap<>();
+    for (LibraryStatus library : status.libraries()) {
+      NotOfferedNote.of(library.source(), library.notOffered()).ifPresent(note -> notes.put(library.libraryId(), note));
+    }
+    PrintWriter err = notesOut.get();
+    notes.forEach(
+        (libraryId, note) -> {
+          if (!note.equals(notesTold.get(libraryId))) {
+            clearProgressLine();
+            out.flush();
+            err.println(note);
+          }
+        });
+    err.flush();
+    notesTold = notes;
   }
 
   /** Takes the terminal's live line away, so that a line printed next starts on a clean one. */

@@ -14,7 +14,6 @@ import dev.autoupload.engine.upload.UploadTarget;
 import dev.autoupload.http.HttpControlServer;
 import dev.autoupload.http.LibraryCatalog;
 import dev.autoupload.http.LibraryControl;
-import dev.autoupload.sources.folder.FolderSource;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -177,10 +176,8 @@ final class RunCommand implements Callable<Integer> {
         new ProgressPrinter(
             out, System.console() != null ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.LINES);
     // A watching run tells what its scans passed over as it goes; a run with --once after its summary.
-    Optional<FolderSource> folder =
-        library.source() instanceof FolderSource folderSource ? Optional.of(folderSource) : Optional.empty();
     if (!once) {
-      folder.ifPresent(source -> printer.withNote(() -> NotOfferedNote.of(sourceDir, source.notOffered()), err));
+      printer.withNotes(err);
     }
     try {
       engine.addListener(printer::onEvent);
@@ -215,7 +212,7 @@ final class RunCommand implements Callable<Integer> {
             out,
             err);
     if (once) {
-      folder.flatMap(source -> NotOfferedNote.of(sourceDir, source.notOffered())).ifPresent(note -> {
+      NotOfferedNote.of(library.source().describe(), library.source().notOffered()).ifPresent(note -> {
         err.println(note);
         err.flush();
       });

@@ -110,7 +110,7 @@ final class RunWatch implements AutoCloseable {
       } finally {
         close.run();
       }
-      printer.finish();
+      printer.finish(last);
       out.println(Summary.of(last, Duration.ofNanos(System.nanoTime() - startedNanos)).line());
       out.flush();
       Optional<String> problem = Summary.problem(last);

@@ -172,7 +172,8 @@ final class ServeCommand implements Callable<Integer> {
     Duration askTimeout = config.getDuration("autoupload.ask-timeout");
     ProgressPrinter printer =
         new ProgressPrinter(
-            out, System.console() != null ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.LINES, true);
+            out, System.console() != null ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.LINES, true)
+            .withNotes(spec.commandLine().getErr());
     try {
       engine.addListener(printer::onEvent);
       engine.addConditionSource(conditionSource);
@@ -273,7 +274,8 @@ final class ServeCommand implements Callable<Integer> {
     Duration askTimeout = config.getDuration("autoupload.ask-timeout");
     ProgressPrinter printer =
         new ProgressPrinter(
-            out, System.console() != null ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.LINES, true);
+            out, System.console() != null ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.LINES, true)
+            .withNotes(spec.commandLine().getErr());
     try {
       engine.addListener(printer::onEvent);
       // Before anything that can fail, so that closing the engine closes it too.

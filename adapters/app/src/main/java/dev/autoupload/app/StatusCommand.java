@@ -47,6 +47,24 @@ final class StatusCommand extends InstanceCommand {
     return Optional.of(ProgressPrinter.humanDuration(left.isNegative() ? Duration.ZERO : left.plusMillis(999)));
   }
 
+  /**
+   * The files line of {@code status} ({@code GET /api/status}): the count the Activity page shows
+   * too, every file found in one place, paused ones waiting; then what was found and never offered.
+   */
+  static String filesLine(JsonNode status) {
+    JsonNode run = status.path("run");
+    JsonNode files = status.path("files");
+    return "files: " + files.path("backedUp").asLong() + " of " + files.path("found").asLong() + " backed up, "
+        + files.path("uploading").asLong() + " uploading, " + files.path("waiting").asLong() + " waiting, "
+        + files.path("failed").asLong() + " failed, " + files.path("skipped").asLong() + " skipped (this run)"
+        + (run.path("leftOutByOnlySince").asLong() > 0
+            ? "; " + run.path("leftOutByOnlySince").asLong() + " left out by only-since"
+            : "")
+        + (run.path("notOffered").asLong() > 0
+            ? "; " + run.path("notOffered").asLong() + " not offered (not a photo or video by extension)"
+            : "");
+  }
+
   private static Set<String> codes(JsonNode reasons) {
     Set<String> codes = new HashSet<>();
     reasons.forEach(reason -> codes.add(reason.path("code").asText()));
@@ -63,15 +81,7 @@ final class StatusCommand extends InstanceCommand {
       out.println("  " + OneLine.of(reason.path("text").asText()));
     }
     JsonNode run = status.path("run");
-    // The count the Activity page shows too: every file found in one place, paused ones waiting.
-    JsonNode files = status.path("files");
-    out.println(
-        "files: " + files.path("backedUp").asLong() + " of " + files.path("found").asLong() + " backed up, "
-            + files.path("uploading").asLong() + " uploading, " + files.path("waiting").asLong() + " waiting, "
-            + files.path("failed").asLong() + " failed, " + files.path("skipped").asLong() + " skipped (this run)"
-            + (run.path("leftOutByOnlySince").asLong() > 0
-                ? "; " + run.path("leftOutByOnlySince").asLong() + " left out by only-since"
-                : ""));
+    out.println(filesLine(status));
     long rate = status.path("bytesPerSecond").asLong();
     out.println(
         "bytes: " + ProgressPrinter.humanBytes(run.path("bytesDone").asLong()) + " of "

@@ -2,15 +2,14 @@ package dev.autoupload.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.autoupload.sources.folder.FolderSource.NotOffered;
-import java.nio.file.Path;
+import dev.autoupload.engine.library.NotOffered;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class NotOfferedNoteTest {
 
-  private static final Path SOURCE = Path.of("/home/anna/Pictures");
+  private static final String SOURCE = "/home/anna/Pictures";
 
   @Test
   void saysNothingWhenNothingWasPassedOver() {
@@ -40,7 +39,7 @@ class NotOfferedNoteTest {
 
   @Test
   void oneFileIsSaidSoAndAHostileNameStaysOnOneLine() {
-    assertThat(NotOfferedNote.of(Path.of("/tmp/a\nb"), new NotOffered(1, new TreeMap<>(Map.of("x\u202Ey", 1)))))
+    assertThat(NotOfferedNote.of("/tmp/a\nb", new NotOffered(1, new TreeMap<>(Map.of("x\u202Ey", 1)))))
         .hasValueSatisfying(
             note -> {
               assertThat(note).startsWith("autoupload: note: 1 file under /tmp/a b is not a photo or video");

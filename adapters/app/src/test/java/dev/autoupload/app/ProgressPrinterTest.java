@@ -8,6 +8,7 @@ import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.library.LibraryStatus;
+import dev.autoupload.engine.library.NotOffered;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.watchdog.LibraryWatch;
 import dev.autoupload.engine.watchdog.Stall;
@@ -15,9 +16,12 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class ProgressPrinterTest {
@@ -134,41 +138,49 @@ class ProgressPrinterTest {
   }
 
   @Test
-  void aWatchingRunTellsItsNoteOnStderrEachTimeItSaysSomethingNew() {
+  void aWatchingRunTellsEachLibrarysNoteOnStderrEachTimeItSaysSomethingNew() {
     StringWriter err = new StringWriter();
-    List<Optional<String>> notes =
-        List.of(Optional.empty(), Optional.of("note: 2 files"), Optional.of("note: 2 files"), Optional.empty(),
-            Optional.of("note: 2 files"), Optional.of("note: 3 files"), Optional.of("note: 3 files"));
-    int[] asked = {0};
     ProgressPrinter printer =
-        new ProgressPrinter(new PrintWriter(written), ProgressPrinter.Mode.LINES)
-            .withNote(() -> notes.get(asked[0]++), new PrintWriter(err));
+        new ProgressPrinter(new PrintWriter(written), ProgressPrinter.Mode.LINES, true).withNotes(new PrintWriter(err));
+    NotOffered none = NotOffered.NONE;
 
-    for (int i = 0; i < notes.size() - 1; i++) {
-      printer.update(status(1, 100), i * SECOND);
-    }
-    printer.finish();
+    printer.update(passedOver(none, none), 0);
+    printer.update(passedOver(passedOver(2, "txt"), none), SECOND);
+    printer.update(passedOver(passedOver(2, "txt"), none), 2 * SECOND);
+    printer.update(passedOver(none, passedOver(1, "pdf")), 3 * SECOND);
+    printer.update(passedOver(passedOver(2, "txt"), passedOver(1, "pdf")), 4 * SECOND);
+    printer.finish(passedOver(passedOver(3, "txt"), passedOver(1, "pdf")));
 
-    assertThat(asked[0]).isEqualTo(notes.size());
-    assertThat(err.toString().lines()).containsExactly("note: 2 files", "note: 2 files", "note: 3 files");
+    assertThat(err.toString().lines())
+        .containsExactly(
+            "autoupload: note: 2 files under /photos0 are not a photo or video by extension and were not backed up (.txt 2); autoupload.source.folder.extensions lists what is",
+            "autoupload: note: 1 file under /photos1 is not a photo or video by extension and was not backed up (.pdf 1); autoupload.source.folder.extensions lists what is",
+            "autoupload: note: 2 files under /photos0 are not a photo or video by extension and were not backed up (.txt 2); autoupload.source.folder.extensions lists what is",
+            "autoupload: note: 3 files under /photos0 are not a photo or video by extension and were not backed up (.txt 3); autoupload.source.folder.extensions lists what is");
     assertThat(written.toString()).doesNotContain("note");
   }
 
   @Test
-  void onATerminalTheNoteTakesTheLiveLineAwayFirst() {
+  void withoutNotesAskedForNoneIsPrinted() {
+    ProgressPrinter printer = new ProgressPrinter(new PrintWriter(written), ProgressPrinter.Mode.LINES);
+
+    printer.update(passedOver(passedOver(2, "txt")), 0);
+    printer.finish(passedOver(passedOver(2, "txt")));
+
+    assertThat(written.toString()).isEmpty();
+  }
+
+  @Test
+  void onATerminalANoteTakesTheLiveLineAwayFirst() {
     StringWriter both = new StringWriter();
     PrintWriter shared = new PrintWriter(both);
-    boolean[] scanned = {false};
-    ProgressPrinter printer =
-        new ProgressPrinter(shared, ProgressPrinter.Mode.TERMINAL)
-            .withNote(() -> scanned[0] ? Optional.of("note: 2 files") : Optional.empty(), shared);
+    ProgressPrinter printer = new ProgressPrinter(shared, ProgressPrinter.Mode.TERMINAL).withNotes(shared);
 
-    printer.update(status(1, 0), 0);
-    scanned[0] = true;
-    printer.update(status(1, 0), SECOND);
+    printer.update(passedOver(NotOffered.NONE), 0);
+    printer.update(passedOver(passedOver(2, "txt")), SECOND);
     printer.finish();
 
-    assertThat(both.toString()).contains("\033[K\r\033[Knote: 2 files\n\rfiles 1/10");
+    assertThat(both.toString()).contains("\033[K\r\033[Kautoupload: note: 2 files under /photos0 ").contains("lists what is\n\rfiles 1/10");
   }
 
   @Test
@@ -194,7 +206,7 @@ class ProgressPrinterTest {
         new LibraryStatus(
             "lib", "/photos", "file:///backup", false, Optional.empty(), 1, 0, held.size(), 0, 0,
             0, 0, 0, 1000, 0, 0, Set.of(), List.of(), List.of(), List.of(), List.of(),
-            Optional.empty(), Optional.empty(), false, List.of(), Optional.empty(), held, 0);
+            Optional.empty(), Optional.empty(), false, List.of(), Optional.empty(), held, 0, NotOffered.NONE);
     return new EngineStatus(Verdict.run(4), DeviceConditions.desktop(), List.of(library));
   }
 
@@ -209,11 +221,25 @@ class ProgressPrinterTest {
   }
 
   private static EngineStatus status(long backedUp, long bytesDone) {
-    LibraryStatus library =
-        new LibraryStatus(
-            "lib", "/photos", "file:///backup", false, Optional.empty(), 10, 0, 10 - backedUp, 0, 0,
-            backedUp, 0, 0, 1000, bytesDone, bytesDone, Set.of(), List.of(), List.of(), List.of(), List.of(),
-            Optional.empty(), Optional.empty(), false, List.of(), Optional.empty(), List.of(), 0);
-    return new EngineStatus(Verdict.run(4), DeviceConditions.desktop(), List.of(library));
+    return new EngineStatus(Verdict.run(4), DeviceConditions.desktop(), List.of(library("lib", "/photos", backedUp, bytesDone, NotOffered.NONE)));
+  }
+
+  private static LibraryStatus library(String id, String source, long backedUp, long bytesDone, NotOffered notOffered) {
+    return new LibraryStatus(
+        id, source, "file:///backup", false, Optional.empty(), 10, 0, 10 - backedUp, 0, 0,
+        backedUp, 0, 0, 1000, bytesDone, bytesDone, Set.of(), List.of(), List.of(), List.of(), List.of(),
+        Optional.empty(), Optional.empty(), false, List.of(), Optional.empty(), List.of(), 0, notOffered);
+  }
+
+  private static NotOffered passedOver(int files, String extension) {
+    return new NotOffered(files, new TreeMap<>(Map.of(extension, files)));
+  }
+
+  private static EngineStatus passedOver(NotOffered... byLibrary) {
+    List<LibraryStatus> libraries = new ArrayList<>();
+    for (int i = 0; i < byLibrary.length; i++) {
+      libraries.add(library("lib" + i, "/photos" + i, 1, 100, byLibrary[i]));
+    }
+    return new EngineStatus(Verdict.run(4), DeviceConditions.desktop(), libraries);
   }
 }

@@ -7,6 +7,7 @@ import dev.autoupload.engine.conditions.BlockerReason;
 import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.library.LibraryStatus;
+import dev.autoupload.engine.library.NotOffered;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -33,7 +34,7 @@ class RunEndTest {
         300, 100, 100, reasons, inFlight, List.of(), List.of(), List.of(),
         reasons.isEmpty() ? Optional.empty() : Optional.of(FULL),
         reasons.isEmpty() ? Optional.empty() : Optional.of(Instant.parse("2026-11-25T10:00:30Z")),
-        unreachableTooLong, List.of(), Optional.empty(), List.of(), 0);
+        unreachableTooLong, List.of(), Optional.empty(), List.of(), 0, NotOffered.NONE);
   }
 
   private static LibraryStatus.InFlight upload(Set<BlockerReason> pausedFor) {

@@ -46,4 +46,17 @@ class StatusCommandTest {
 
     assertThat(StatusCommand.clusterLines(new ObjectMapper().readTree(json))).isEmpty();
   }
+
+  @Test
+  void theFilesLineCountsWhatWasLeftOutOrNeverOfferedOnlyWhenThereIsAny() throws Exception {
+    String files = "\"files\":{\"found\":3,\"backedUp\":2,\"uploading\":1,\"waiting\":0,\"failed\":0,\"skipped\":0}";
+    ObjectMapper json = new ObjectMapper();
+
+    assertThat(StatusCommand.filesLine(json.readTree("{" + files + ",\"run\":{\"leftOutByOnlySince\":0,\"notOffered\":0}}")))
+        .isEqualTo("files: 2 of 3 backed up, 1 uploading, 0 waiting, 0 failed, 0 skipped (this run)");
+    assertThat(StatusCommand.filesLine(json.readTree("{" + files + ",\"run\":{\"leftOutByOnlySince\":4,\"notOffered\":2000}}")))
+        .isEqualTo(
+            "files: 2 of 3 backed up, 1 uploading, 0 waiting, 0 failed, 0 skipped (this run); 4 left out by only-since; "
+                + "2000 not offered (not a photo or video by extension)");
+  }
 }

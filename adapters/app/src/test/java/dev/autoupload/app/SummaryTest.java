@@ -6,6 +6,7 @@ import dev.autoupload.engine.EngineStatus;
 import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.library.LibraryStatus;
+import dev.autoupload.engine.library.NotOffered;
 import dev.autoupload.engine.upload.UploadError;
 import java.time.Duration;
 import java.util.List;
@@ -41,7 +42,7 @@ class SummaryTest {
             l.libraryId(), l.source(), l.target(), l.scanning(), l.scanError(), l.discovered(), l.alreadyBackedUp(),
             l.queued(), l.running(), l.retrying(), l.completed(), l.skipped(), l.failed(), l.bytesToUpload(),
             l.bytesDone(), l.bytesSent(), l.reasons(), l.inFlight(), l.failures(), l.notBackedUp(), l.retries(),
-            l.targetError(), l.targetRetryAt(), l.unreachableTooLong(), l.targetNotes(), l.down(), List.of(), 7);
+            l.targetError(), l.targetRetryAt(), l.unreachableTooLong(), l.targetNotes(), l.down(), List.of(), 7, l.notOffered());
 
     assertThat(Summary.of(new EngineStatus(Verdict.run(4), DeviceConditions.desktop(), List.of(leftOut)), Duration.ZERO).line())
         .isEqualTo(
@@ -153,6 +154,6 @@ class SummaryTest {
     return new LibraryStatus(
         "lib", "/photos", "file:///backup", false, scanError, discovered, alreadyBackedUp,
         0, 0, 0, completed, skipped, failed, bytesSent, bytesSent, bytesSent, Set.of(), List.of(),
-        failures, notBackedUp, List.of(), Optional.empty(), Optional.empty(), false, List.of(), Optional.empty(), List.of(), 0);
+        failures, notBackedUp, List.of(), Optional.empty(), Optional.empty(), false, List.of(), Optional.empty(), List.of(), 0, NotOffered.NONE);
   }
 }

@@ -10,12 +10,14 @@ import dev.autoupload.engine.conditions.DeviceConditions;
 import dev.autoupload.engine.conditions.LibraryConditions;
 import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.library.LibraryStatus;
+import dev.autoupload.engine.library.NotOffered;
 import dev.autoupload.engine.watchdog.Stall;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.serialization.Serialization;
@@ -95,7 +97,8 @@ class ClusterSerializationTest {
             List.of("note"),
             Optional.of(new LibraryStatus.Down("gone", at, 2, true)),
             List.of(new LibraryStatus.Held("a3", "dcim/c.jpg", Set.of(BlockerReason.USER_PAUSED), Optional.of(at))),
-            7);
+            7,
+            new NotOffered(5, new TreeMap<>(Map.of("pdf", 3, "", 1))));
     EngineStatus status =
         new EngineStatus(
             new Verdict(false, 2, Set.of(BlockerReason.USER_PAUSED), true),

@@ -14,6 +14,7 @@ import dev.autoupload.engine.conditions.LibraryConditions;
 import dev.autoupload.engine.conditions.Verdict;
 import dev.autoupload.engine.freespace.FreedLog;
 import dev.autoupload.engine.library.LibraryStatus;
+import dev.autoupload.engine.library.NotOffered;
 import dev.autoupload.engine.verify.FileVerdict;
 import dev.autoupload.engine.verify.FileVerdict.Mark;
 import dev.autoupload.engine.verify.VerifyMode;
@@ -159,7 +160,11 @@ final class ApiJson {
     }
   }
 
-  /** @param leftOutByOnlySince files found that were taken before {@code only-since}, not offered */
+  /**
+   * @param leftOutByOnlySince files found that were taken before {@code only-since}, not offered
+   * @param notOffered files the sources' last whole scans found and did not offer for their
+   *     extension (every library's {@code notOffered.files})
+   */
   record Run(
       long discovered,
       long backedUp,
@@ -168,7 +173,8 @@ final class ApiJson {
       long bytesToUpload,
       long bytesDone,
       long bytesSent,
-      long leftOutByOnlySince) {
+      long leftOutByOnlySince,
+      long notOffered) {
     static Run of(EngineStatus status) {
       return new Run(
           status.discovered(),
@@ -178,7 +184,8 @@ final class ApiJson {
           status.bytesToUpload(),
           status.bytesDone(),
           status.bytesSent(),
-          status.leftOutByOnlySince());
+          status.leftOutByOnlySince(),
+          status.libraries().stream().mapToLong(library -> library.notOffered().files()).sum());
     }
   }
 
@@ -213,6 +220,7 @@ final class ApiJson {
       Optional<Stalled> stalled,
       List<Held> held,
       long leftOutByOnlySince,
+      NotOffered notOffered,
       Optional<String> node,
       Optional<String> unknown) {
 
@@ -263,6 +271,7 @@ final class ApiJson {
           stalled,
           status.held().stream().map(Held::of).toList(),
           status.leftOutByOnlySince(),
+          status.notOffered(),
           node,
           Optional.empty());
     }
@@ -304,6 +313,7 @@ final class ApiJson {
           Optional.empty(),
           List.of(),
           0,
+          NotOffered.NONE,
           node,
           Optional.of(why));
     }

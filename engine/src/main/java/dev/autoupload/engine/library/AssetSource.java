@@ -80,4 +80,15 @@ public interface AssetSource {
   default AutoCloseable watch(Runnable changed) throws IOException {
     return () -> {};
   }
+
+  /**
+   * What the source's last whole scan found and did not offer for a rule of its own (a folder's
+   * files that are no photo or video by extension), for the library's status to show; {@link
+   * NotOffered#NONE} before the first, and for a source that offers everything it finds.
+   *
+   * @return the files passed over
+   */
+  default NotOffered notOffered() {
+    return NotOffered.NONE;
+  }
 }

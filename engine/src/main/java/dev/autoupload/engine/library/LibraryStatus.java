@@ -45,6 +45,9 @@ import java.util.Set;
  *     with its reasons; they count as {@code queued}, and their reasons are among {@code reasons}
  * @param leftOutByOnlySince assets found that were taken before {@code only-since}: never offered,
  *     not counted in {@code discovered}
+ * @param notOffered what the source's last whole scan found and did not offer for a rule of its
+ *     own, such as a folder's files that are no photo or video by extension ({@link
+ *     AssetSource#notOffered()}); never offered, not counted in {@code discovered}
  */
 public record LibraryStatus(
     String libraryId,
@@ -74,7 +77,17 @@ public record LibraryStatus(
     List<String> targetNotes,
     Optional<Down> down,
     List<Held> held,
-    long leftOutByOnlySince) {
+    long leftOutByOnlySince,
+    NotOffered notOffered) {
+
+  /**
+   * {@return what the source's last whole scan passed over}; none in a status from a node that did
+   * not count it.
+   */
+  @Override
+  public NotOffered notOffered() {
+    return notOffered == null ? NotOffered.NONE : notOffered;
+  }
 
   /**
    * The status of a library whose backup went down before it told any: nothing counted.
@@ -89,7 +102,7 @@ public record LibraryStatus(
     return new LibraryStatus(
         libraryId, source, target, false, Optional.empty(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         Set.of(BlockerReason.LIBRARY_DOWN), List.of(), List.of(), List.of(), List.of(), Optional.empty(),
-        Optional.empty(), false, List.of(), Optional.of(down), List.of(), 0);
+        Optional.empty(), false, List.of(), Optional.of(down), List.of(), 0, NotOffered.NONE);
   }
 
   /**
@@ -104,7 +117,7 @@ public record LibraryStatus(
         libraryId, source, target, false, scanError, discovered, alreadyBackedUp, queued + running + retrying, 0, 0,
         completed, skipped, failed, bytesToUpload, bytesDone, bytesSent, Set.of(BlockerReason.LIBRARY_DOWN), List.of(),
         failures, notBackedUp, List.of(), Optional.empty(), Optional.empty(), false, targetNotes, Optional.of(down),
-        List.of(), leftOutByOnlySince);
+        List.of(), leftOutByOnlySince, notOffered);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.autoupload.engine.testing;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
 import dev.autoupload.engine.library.CreationDateSource;
+import dev.autoupload.engine.library.NotOffered;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -125,6 +126,18 @@ public final class InMemorySource implements AssetSource {
 
   public void makeVanish(String path) {
     vanished.add(path);
+  }
+
+  private volatile NotOffered notOffered = NotOffered.NONE;
+
+  /** What {@link #notOffered()} says from now on, as a source that passes over files of its own would. */
+  public void passOver(NotOffered notOffered) {
+    this.notOffered = notOffered;
+  }
+
+  @Override
+  public NotOffered notOffered() {
+    return notOffered;
   }
 
   private final Map<String, Instant> modifiedAt = new ConcurrentHashMap<>();

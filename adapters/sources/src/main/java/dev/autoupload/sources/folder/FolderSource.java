@@ -6,6 +6,7 @@ import dev.autoupload.engine.activity.LivePhotos;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
 import dev.autoupload.engine.library.CreationDateSource;
+import dev.autoupload.engine.library.NotOffered;
 import dev.autoupload.sources.media.CreationDates;
 import java.io.IOException;
 import java.io.InputStream;
@@ -92,38 +93,6 @@ public final class FolderSource implements AssetSource {
   private volatile Optional<Object> scannedRoot = Optional.empty();
   /** What the last whole scan passed over for its extension. */
   private volatile NotOffered notOffered = NotOffered.NONE;
-
-  /**
-   * The regular files one scan found and did not offer because their extension is not in {@link
-   * Settings#extensions()} (hidden files and Autoupload's own parts are not counted: they are never
-   * the user's photos), so that a run can say what it left out instead of passing over it in
-   * silence: a folder of documents, or the {@code .AAE} edit files of an iPhone export.
-   *
-   * @param files how many
-   * @param byExtension how many of each extension, lower case, {@code ""} for a name without one;
-   *     the first {@value #MOST_EXTENSIONS} extensions a scan met, so that a tree of odd names
-   *     cannot fill the memory (the files of others are counted in {@code files} alone)
-   */
-  public record NotOffered(int files, SortedMap<String, Integer> byExtension) {
-
-    /** Extensions counted one by one at most. */
-    public static final int MOST_EXTENSIONS = 64;
-
-    static final NotOffered NONE = new NotOffered(0, new TreeMap<>());
-
-    /**
-     * Checks the count and copies the map.
-     *
-     * @param files how many
-     * @param byExtension how many of each extension
-     */
-    public NotOffered {
-      if (files < 0) {
-        throw new IllegalArgumentException("negative count " + files);
-      }
-      byExtension = Collections.unmodifiableSortedMap(new TreeMap<>(byExtension));
-    }
-  }
 
   /**
    * Which files a folder source offers and when.
@@ -299,11 +268,12 @@ public final class FolderSource implements AssetSource {
   }
 
   /**
-   * What the last scan that went through the whole tree left out for its extension; {@link
-   * NotOffered#files()} is 0 before the first.
+   * {@inheritDoc}
    *
-   * @return the files passed over
+   * <p>A folder's files that are not in {@link Settings#extensions()}, as the last scan that went
+   * through the whole tree found them.
    */
+  @Override
   public NotOffered notOffered() {
     return notOffered;
   }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.CreationDateSource;
+import dev.autoupload.engine.library.NotOffered;
 import dev.autoupload.engine.testing.Unprivileged;
 import dev.autoupload.sources.media.TestMedia;
 import java.io.IOException;
@@ -412,9 +413,9 @@ class FolderSourceTest {
 
     scan(source);
 
-    FolderSource.NotOffered notOffered = source.notOffered();
+    NotOffered notOffered = source.notOffered();
     assertThat(notOffered.files()).isEqualTo(101);
-    assertThat(notOffered.byExtension()).hasSize(FolderSource.NotOffered.MOST_EXTENSIONS);
+    assertThat(notOffered.byExtension()).hasSize(NotOffered.MOST_EXTENSIONS);
     assertThat(notOffered.byExtension().get("x000")).as("a known extension is still counted").isEqualTo(2);
   }
 

@@ -701,7 +701,8 @@ public final class BackupSupervisor
         library.target().notes(),
         Optional.empty(),
         plan.held(verdict.metered(), wiring.clock().instant(), HELD_SHOWN),
-        counts.leftOutByOnlySince());
+        counts.leftOutByOnlySince(),
+        library.source().notOffered());
   }
 
   private void publish(EngineEvent event) {
