@@ -82,6 +82,9 @@ class ActivityPageIT {
     Files.write(photos.resolve(NEW_PHOTO), jpeg(picture(1600, 1200, Color.GREEN)));
     Files.write(photos.resolve(OLD_PHOTO), withExifThumbnail(jpeg(picture(2000, 1500, Color.BLUE)), jpeg(picture(160, 120, Color.RED))));
     MediaFiles.write(photos.resolve(VIDEO), VIDEO_BYTES, random);
+    // Not photos or videos: passed over, and the page says so.
+    Files.writeString(photos.resolve("Rechnung.pdf"), "an invoice");
+    Files.writeString(photos.resolve("readme.txt"), "notes");
     Files.setLastModifiedTime(photos.resolve(OLD_PHOTO), FileTime.from(OLD_PHOTO_TAKEN));
     // Another device's photo under the old photo's remote name: both are kept, and the page says so.
     MediaFiles.write(tmp.resolve("backup/2023/06/" + OLD_PHOTO), 16 * KIB, new SplittableRandom(6));
@@ -152,6 +155,10 @@ class ActivityPageIT {
     assertThat(assertCountsAgree()).isEqualTo(new Counts(3, 0, 0, 3, 0, 0));
     browser.waitUntil("the chart's backlog of three this hour", () -> "3".equals(lastBacklog()) ? true : null);
     assertThat(browser.waitForText("the pause reason", "#reasons li[data-reason='USER_PAUSED']")).isEqualTo("Paused by you");
+    assertThat(browser.waitForText("what the scan passed over", "#not-offered li[data-not-offered='" + LIBRARY + "']"))
+        .isEqualTo(
+            "2 files under " + tmp.resolve("photos")
+                + " are not a photo or video by extension and were not backed up (.pdf 1, .txt 1)");
     assertThat(browser.find("#state").getText()).isEqualTo("Paused");
     assertThat(browser.find("#pause").isEnabled()).as("#pause enabled while paused").isFalse();
     assertThat(browser.find("#resume").isEnabled()).as("#resume enabled while paused").isTrue();
