@@ -120,6 +120,16 @@ public record EngineStatus(
   }
 
   /**
+   * Files the sources' last whole scans found and did not offer for a rule of their own (a
+   * folder's files that are no photo or video by extension): never offered.
+   *
+   * @return their number
+   */
+  public long notOffered() {
+    return libraries.stream().mapToLong(library -> library.notOffered().files()).sum();
+  }
+
+  /**
    * Total size of the assets this run has to upload.
    *
    * @return bytes

@@ -185,7 +185,7 @@ final class ApiJson {
           status.bytesDone(),
           status.bytesSent(),
           status.leftOutByOnlySince(),
-          status.libraries().stream().mapToLong(library -> library.notOffered().files()).sum());
+          status.notOffered());
     }
   }
 
