@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,8 +33,9 @@ class JournalDatabaseTest {
         rows.next();
         assertThat(rows.getInt(1))
             .as("journal tables, Activity read model, hash cache, live photos, conflict notes, versioned hash cache, "
-                + "content sha256 in the Activity read model, freed originals, ledger table, Activity slices, ledger chunks")
-            .isEqualTo(11);
+                + "content sha256 in the Activity read model, freed originals, ledger table, Activity slices, ledger chunks, "
+                + "one ordering index")
+            .isEqualTo(12);
       }
       try (ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM \"event_journal\"")) {
         rows.next();
@@ -87,11 +91,91 @@ class JournalDatabaseTest {
         Statement query = other.createStatement();
         ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM autoupload_schema_version")) {
       rows.next();
-      assertThat(rows.getInt(1)).isEqualTo(11);
+      assertThat(rows.getInt(1)).isEqualTo(12);
       assertThat(held.isClosed()).isFalse();
     }
     // Applied once: a second start finds every version and applies nothing.
     journal.migrateAndHold().orElseThrow().close();
+  }
+
+  @Test
+  void aNewEmbeddedJournalIndexesItsOrderingOnceAndStillRefusesTwoEventsAtOneOrdering() throws Exception {
+    JournalDatabase journal = JournalDatabase.of("", "sa", "", dataDir);
+    journal.migrate();
+
+    try (Connection db = journal.connect(); Statement sql = db.createStatement()) {
+      assertThat(indexesOnOrdering(sql)).as("the unique constraint's index alone").hasSize(1);
+      sql.execute(insertEvent("FileUpload|lib:a", 1, 7));
+      assertThatThrownBy(() -> sql.execute(insertEvent("FileUpload|lib:b", 1, 7)))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("Unique index or primary key violation");
+    }
+  }
+
+  @Test
+  void aJournalWhoseOrderingConstraintUsesTheNamedIndexKeepsIt() throws Exception {
+    // A journal exported and re-created by SQL script: its unique constraint on ordering took the
+    // index event_journal_ordering_idx, which must not be dropped.
+    JournalDatabase journal = JournalDatabase.of("", "sa", "", dataDir);
+    try (Connection db = journal.connect(); Statement sql = db.createStatement()) {
+      sql.execute("RUNSCRIPT FROM 'classpath:/old-journals/h2-before-internal-packages.sql'");
+      assertThat(indexesOnOrdering(sql)).containsExactly("event_journal_ordering_idx");
+    }
+
+    journal.migrate();
+
+    try (Connection db = journal.connect(); Statement sql = db.createStatement()) {
+      assertThat(indexesOnOrdering(sql)).containsExactly("event_journal_ordering_idx");
+      try (ResultSet rows = sql.executeQuery("SELECT MAX(version) FROM autoupload_schema_version")) {
+        rows.next();
+        assertThat(rows.getInt(1)).isEqualTo(12);
+      }
+    }
+  }
+
+  @Test
+  void aJournalWithoutTheOrderingConstraintKeepsItsOnlyOrderingIndex() throws Exception {
+    JournalDatabase journal = JournalDatabase.of("", "sa", "", dataDir);
+    try (Connection db = journal.connect(); Statement sql = db.createStatement()) {
+      for (String ddl : JournalDatabase.statements("dev/autoupload/engine/journal/h2-schema.sql")) {
+        sql.execute(ddl);
+      }
+      String constraint;
+      try (ResultSet rows =
+          sql.executeQuery(
+              "SELECT CONSTRAINT_NAME FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS "
+                  + "WHERE TABLE_NAME = 'event_journal' AND CONSTRAINT_TYPE = 'UNIQUE'")) {
+        rows.next();
+        constraint = rows.getString(1);
+      }
+      sql.execute("ALTER TABLE \"event_tag\" DROP CONSTRAINT \"fk_event_journal\"");
+      sql.execute("ALTER TABLE \"event_journal\" DROP CONSTRAINT \"" + constraint + "\"");
+    }
+
+    journal.migrate();
+
+    try (Connection db = journal.connect(); Statement sql = db.createStatement()) {
+      assertThat(indexesOnOrdering(sql)).containsExactly("event_journal_ordering_idx");
+    }
+  }
+
+  private static List<String> indexesOnOrdering(Statement sql) throws SQLException {
+    List<String> names = new ArrayList<>();
+    try (ResultSet rows =
+        sql.executeQuery(
+            "SELECT INDEX_NAME FROM INFORMATION_SCHEMA.INDEX_COLUMNS "
+                + "WHERE TABLE_NAME = 'event_journal' AND COLUMN_NAME = 'ordering' ORDER BY INDEX_NAME")) {
+      while (rows.next()) {
+        names.add(rows.getString(1));
+      }
+    }
+    return names;
+  }
+
+  private static String insertEvent(String persistenceId, long sequenceNr, long ordering) {
+    return "INSERT INTO event_journal (ordering, persistence_id, sequence_number, deleted, writer, write_timestamp, "
+        + "adapter_manifest, event_ser_id, event_ser_manifest, event_payload) "
+        + "VALUES (" + ordering + ", '" + persistenceId + "', " + sequenceNr + ", FALSE, 'w', 0, '', 1, 'm', X'00')";
   }
 
   @Test
