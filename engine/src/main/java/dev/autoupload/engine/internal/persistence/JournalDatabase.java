@@ -87,10 +87,10 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
   /**
    * Migration 12 on H2: the journal's schema, as pekko-persistence-jdbc laid it out, indexes {@code
    * ordering} twice, by the column's unique constraint and by {@code event_journal_ordering_idx};
-   * every event written updated both (dropping the second took about 6 % of the CPU of 3,000
-   * small files to a local folder). The second goes, unless it is the one the constraint uses (as
-   * in a journal a SQL script re-created) or there is no such constraint. PostgreSQL's schema has
-   * no constraint on the column: there the index is its only one and stays.
+   * every event written updated both B-trees, and the file kept both. The second goes, unless it
+   * is the one the constraint uses (as in a journal a SQL script re-created) or there is no such
+   * constraint. PostgreSQL's schema has no constraint on the column: there the index is its only
+   * one and stays.
    */
   private static final String ORDERING_INDEXED_BY_ITS_CONSTRAINT =
       "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS c"
