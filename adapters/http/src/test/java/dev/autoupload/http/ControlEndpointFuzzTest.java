@@ -81,7 +81,7 @@ class ControlEndpointFuzzTest {
     source.makeUnreadable("broken.jpg");
     engine = UploadEngine.start(dataDir);
     server = HttpControlServer.start(engine, dataDir, "127.0.0.1", 0);
-    client = new TestClient(server.url(), ApiToken.read(dataDir).orElseThrow().value());
+    client = TestClient.of(server, dataDir);
     engine.addLibrary(new Library("camera", source, new InMemoryTarget())).toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 

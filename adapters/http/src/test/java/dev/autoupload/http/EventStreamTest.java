@@ -42,7 +42,7 @@ class EventStreamTest {
                     Map.of("autoupload.data-dir", dataDir.toString(), "autoupload.upload.chunk-bytes", "64KiB"))
                 .withFallback(ConfigFactory.load()));
     server = HttpControlServer.start(engine, dataDir, "127.0.0.1", 0);
-    client = new TestClient(server.url(), ApiToken.read(dataDir).orElseThrow().value());
+    client = TestClient.of(server, dataDir);
   }
 
   @AfterEach

@@ -31,7 +31,7 @@ class HeldFilesApiTest {
     InMemoryTarget target = new InMemoryTarget();
     try (UploadEngine engine = UploadEngine.start(dataDir);
         HttpControlServer server = HttpControlServer.start(engine, dataDir, "127.0.0.1", 0)) {
-      TestClient client = new TestClient(server.url(), ApiToken.read(dataDir).orElseThrow().value());
+      TestClient client = TestClient.of(server, dataDir);
       engine.addLibrary(new Library("camera", source, target).withRules(rules)).toCompletableFuture().get(10, TimeUnit.SECONDS);
 
       await()

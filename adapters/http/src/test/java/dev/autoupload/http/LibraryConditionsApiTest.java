@@ -48,7 +48,7 @@ class LibraryConditionsApiTest {
     InMemoryTarget phoneTarget = new InMemoryTarget();
     try (UploadEngine engine = engine();
         HttpControlServer server = HttpControlServer.start(engine, dataDir, "127.0.0.1", 0)) {
-      TestClient client = new TestClient(server.url(), ApiToken.read(dataDir).orElseThrow().value());
+      TestClient client = TestClient.of(server, dataDir);
       engine.addLibrary(new Library("nas", nasPhotos, new InMemoryTarget())).toCompletableFuture().get(10, TimeUnit.SECONDS);
       engine.addLibrary(new Library("phone", phonePhotos, phoneTarget).withOwnConditions()).toCompletableFuture().get(10, TimeUnit.SECONDS);
 

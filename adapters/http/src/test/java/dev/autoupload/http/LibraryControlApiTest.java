@@ -166,7 +166,7 @@ class LibraryControlApiTest {
       other.pause().toCompletableFuture().get(10, TimeUnit.SECONDS);
       other.addLibrary(new Library("alice", camera, target)).toCompletableFuture().get(10, TimeUnit.SECONDS);
       try (HttpControlServer server = HttpControlServer.start(here, dataDir, "127.0.0.1", 0, NO_CATALOG, control)) {
-        TestClient client = new TestClient(server.url(), ApiToken.read(dataDir).orElseThrow().value());
+        TestClient client = TestClient.of(server, dataDir);
 
         await()
             .atMost(Duration.ofSeconds(30))

@@ -40,7 +40,7 @@ class LibraryDownApiTest {
                             "autoupload.supervision.max-backoff", "200ms"))
                     .withFallback(ConfigFactory.load()));
         HttpControlServer server = HttpControlServer.start(engine, dataDir, "127.0.0.1", 0)) {
-      TestClient client = new TestClient(server.url(), ApiToken.read(dataDir).orElseThrow().value());
+      TestClient client = TestClient.of(server, dataDir);
       engine.addLibrary(new Library("broken", brokenSource, brokenTarget).watched()).toCompletableFuture().get(10, TimeUnit.SECONDS);
       engine.addLibrary(new Library("camera", camera, new InMemoryTarget())).toCompletableFuture().get(10, TimeUnit.SECONDS);
 

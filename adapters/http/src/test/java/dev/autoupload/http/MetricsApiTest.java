@@ -39,7 +39,7 @@ class MetricsApiTest {
     try (UploadEngine engine =
             EngineInternals.start(ConfigFactory.parseMap(Map.of("autoupload.data-dir", dataDir.toString())));
         HttpControlServer server = HttpControlServer.start(engine, dataDir, "127.0.0.1", 0)) {
-      TestClient client = new TestClient(server.url(), ApiToken.read(dataDir).orElseThrow().value());
+      TestClient client = TestClient.of(server, dataDir);
       engine.pause().toCompletableFuture().get(10, TimeUnit.SECONDS);
       engine.addLibrary(new Library("camera", camera, new InMemoryTarget())).toCompletableFuture().get(10, TimeUnit.SECONDS);
 

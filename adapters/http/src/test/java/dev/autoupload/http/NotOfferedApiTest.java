@@ -31,7 +31,7 @@ class NotOfferedApiTest {
     camera.add("IMG_0002.jpg", 200);
     try (UploadEngine engine = UploadEngine.start(dataDir);
         HttpControlServer server = HttpControlServer.start(engine, dataDir, "127.0.0.1", 0)) {
-      TestClient client = new TestClient(server.url(), ApiToken.read(dataDir).orElseThrow().value());
+      TestClient client = TestClient.of(server, dataDir);
       engine.addLibrary(new Library("documents", documents, new InMemoryTarget())).toCompletableFuture().get(10, TimeUnit.SECONDS);
       engine.addLibrary(new Library("camera", camera, new InMemoryTarget())).toCompletableFuture().get(10, TimeUnit.SECONDS);
 

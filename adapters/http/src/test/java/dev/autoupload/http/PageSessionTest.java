@@ -31,7 +31,7 @@ class PageSessionTest {
   static void start() throws Exception {
     engine = UploadEngine.start(dataDir);
     server = HttpControlServer.start(engine, dataDir, "127.0.0.1", 0);
-    client = new TestClient(server.url(), ApiToken.read(dataDir).orElseThrow().value());
+    client = TestClient.of(server, dataDir);
   }
 
   @AfterAll

@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -34,6 +35,11 @@ final class TestClient {
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final URI base;
   private final String token;
+
+  /** A client of {@code server} with the token the endpoint keeps in {@code dataDir}. */
+  static TestClient of(HttpControlServer server, Path dataDir) throws IOException {
+    return new TestClient(server.url(), ApiToken.read(dataDir).orElseThrow().value());
+  }
 
   TestClient(URI base, String token) {
     this.base = base;

@@ -52,7 +52,7 @@ class VerifyApiTest {
             ConfigFactory.parseMap(Map.of("autoupload.data-dir", dataDir.toString(), "autoupload.layout.pattern", "{path}"))
                 .withFallback(ConfigFactory.load()));
     server = HttpControlServer.start(engine, dataDir, "127.0.0.1", 0);
-    client = new TestClient(server.url(), ApiToken.read(dataDir).orElseThrow().value());
+    client = TestClient.of(server, dataDir);
     source = new InMemorySource("camera");
     source.add("a.jpg", 3_000);
     source.add("b.jpg", 3_001);
