@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeSet;
 
 /**
@@ -161,6 +162,18 @@ final class ApiJson {
   }
 
   /**
+   * What a library's source passed over ({@link NotOffered}), and in words: the command line's
+   * note says the same, and the Activity page shows {@code text}.
+   *
+   * @param text the sentence, null when nothing was passed over
+   */
+  record PassedOver(int files, SortedMap<String, Integer> byExtension, Optional<String> text) {
+    static PassedOver of(NotOffered notOffered, String source) {
+      return new PassedOver(notOffered.files(), notOffered.byExtension(), notOffered.describe(source));
+    }
+  }
+
+  /**
    * @param leftOutByOnlySince files found that were taken before {@code only-since}, not offered
    * @param notOffered files the sources' last whole scans found and did not offer for their
    *     extension (every library's {@code notOffered.files})
@@ -220,7 +233,7 @@ final class ApiJson {
       Optional<Stalled> stalled,
       List<Held> held,
       long leftOutByOnlySince,
-      NotOffered notOffered,
+      PassedOver notOffered,
       Optional<String> node,
       Optional<String> unknown) {
 
@@ -271,7 +284,7 @@ final class ApiJson {
           stalled,
           status.held().stream().map(Held::of).toList(),
           status.leftOutByOnlySince(),
-          status.notOffered(),
+          PassedOver.of(status.notOffered(), status.source()),
           node,
           Optional.empty());
     }
@@ -313,7 +326,7 @@ final class ApiJson {
           Optional.empty(),
           List.of(),
           0,
-          NotOffered.NONE,
+          PassedOver.of(NotOffered.NONE, source),
           node,
           Optional.of(why));
     }

@@ -51,9 +51,14 @@ class NotOfferedApiTest {
                     assertThat(notOffered.at("/byExtension/pdf").asLong()).isEqualTo(1990);
                     assertThat(notOffered.at("/byExtension/txt").asLong()).isEqualTo(10);
                     assertThat(notOffered.get("byExtension").get("").asLong()).isEqualTo(1);
+                    assertThat(notOffered.get("text").asText())
+                        .isEqualTo(
+                            "2001 files under " + library.get("source").asText() + " are not a photo or video by extension"
+                                + " and were not backed up (.pdf 1990, .txt 10, no extension 1)");
                   } else {
                     assertThat(notOffered.get("files").asLong()).isZero();
                     assertThat(notOffered.get("byExtension")).isEmpty();
+                    assertThat(notOffered.get("text").isNull()).isTrue();
                   }
                 }
               });

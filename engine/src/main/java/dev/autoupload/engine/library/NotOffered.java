@@ -1,8 +1,12 @@
 package dev.autoupload.engine.library;
 
 import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * The files a source's last whole scan found and did not offer for a rule of its own, such as a
@@ -21,6 +25,9 @@ public record NotOffered(int files, SortedMap<String, Integer> byExtension) {
   /** Extensions counted one by one at most. */
   public static final int MOST_EXTENSIONS = 64;
 
+  /** Extensions a description names at most; the files of the rest are counted together. */
+  private static final int MOST_NAMED = 5;
+
   /** Nothing passed over, or no whole scan yet. */
   public static final NotOffered NONE = new NotOffered(0, new TreeMap<>());
 
@@ -36,5 +43,34 @@ public record NotOffered(int files, SortedMap<String, Integer> byExtension) {
       throw new IllegalArgumentException("negative count " + files);
     }
     byExtension = Collections.unmodifiableSortedMap(byExtension == null ? new TreeMap<>() : new TreeMap<>(byExtension));
+  }
+
+  /**
+   * What was passed over in words, as the command line's note and the Activity page say it: the
+   * count, the five extensions with the most files (then by name), and the rest together. The
+   * text is as the source and the names are: whoever shows it makes it safe for its medium.
+   *
+   * @param source the source as it describes itself
+   * @return the sentence, empty when nothing was passed over
+   */
+  public Optional<String> describe(String source) {
+    if (files == 0) {
+      return Optional.empty();
+    }
+    List<Map.Entry<String, Integer>> most =
+        byExtension.entrySet().stream()
+            .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+            .toList();
+    List<Map.Entry<String, Integer>> named = most.subList(0, Math.min(MOST_NAMED, most.size()));
+    int others = files - named.stream().mapToInt(Map.Entry::getValue).sum();
+    String extensions =
+        named.stream()
+            .map(entry -> (entry.getKey().isEmpty() ? "no extension" : "." + entry.getKey()) + " " + entry.getValue())
+            .collect(Collectors.joining(", "))
+            + (others > 0 ? " and " + others + (others == 1 ? " file" : " files") + " of other extensions" : "");
+    return Optional.of(
+        files + (files == 1 ? " file" : " files") + " under " + source + (files == 1 ? " is" : " are")
+            + " not a photo or video by extension and " + (files == 1 ? "was" : "were") + " not backed up ("
+            + extensions + ")");
   }
 }

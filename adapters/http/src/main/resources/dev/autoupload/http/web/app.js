@@ -314,12 +314,13 @@
       (files.failed > 0 ? ', ' + files.failed + ' failed' : '') + '.';
     byId('rate').textContent =
       status.state === 'running' && status.bytesPerSecond > 0 ? formatBytes(status.bytesPerSecond) + '/s' : '';
-    // What each library's scan passed over for its extension: never offered, so not among the files found.
+    // What each library's scan passed over for its extension, in the words `run` prints on stderr:
+    // never offered, so not among the files found.
     byId('not-offered').replaceChildren(
       ...status.libraries.filter((library) => library.notOffered.files > 0).map((library) => {
         const item = document.createElement('li');
         item.dataset.notOffered = library.id;
-        item.textContent = notOfferedLine(library);
+        item.textContent = shown(library.notOffered.text);
         return item;
       }),
     );
@@ -625,21 +626,6 @@
       time.textContent = prefix + (dateOnly ? date.toLocaleDateString() : date.toLocaleString());
     }
     return time;
-  }
-
-  // The words `run` prints on stderr for the same files (NotOfferedNote): the five extensions with
-  // the most files, then the rest together.
-  function notOfferedLine(library) {
-    const notOffered = library.notOffered;
-    const named = Object.entries(notOffered.byExtension)
-      .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
-      .slice(0, 5);
-    const others = notOffered.files - named.reduce((sum, [, count]) => sum + count, 0);
-    const one = notOffered.files === 1;
-    return notOffered.files + (one ? ' file under ' : ' files under ') + shown(library.source) +
-      (one ? ' is' : ' are') + ' not a photo or video by extension and ' + (one ? 'was' : 'were') + ' not backed up (' +
-      named.map(([extension, count]) => (extension === '' ? 'no extension' : '.' + shown(extension)) + ' ' + count).join(', ') +
-      (others > 0 ? ' and ' + others + (others === 1 ? ' file' : ' files') + ' of other extensions' : '') + ')';
   }
 
   function updateEmpty(listId) {
