@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
@@ -58,15 +59,17 @@ final class EventFeed implements AutoCloseable {
    * it writes no JSON, which was a twentieth of the actors' sampled time in a backup (JFR).
    */
   void publish(EngineEvent event) {
-    if (!clients.isEmpty()) {
-      toServerSentEvent(event).ifPresent(sse -> clients.keySet().forEach(client -> client.offer(sse)));
-    }
+    offerToClients(() -> toServerSentEvent(event));
   }
 
   /** Sends {@code payload} as JSON in an event of {@code type} to every client; only queues. */
   void publish(String type, Object payload) {
+    offerToClients(() -> json(payload, type));
+  }
+
+  private void offerToClients(Supplier<Optional<ServerSentEvent>> event) {
     if (!clients.isEmpty()) {
-      json(payload, type).ifPresent(sse -> clients.keySet().forEach(client -> client.offer(sse)));
+      event.get().ifPresent(sse -> clients.keySet().forEach(client -> client.offer(sse)));
     }
   }
 
