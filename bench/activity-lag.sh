@@ -9,12 +9,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 burst="${1:-200}"
 singles="${2:-3}"
-work="$(mktemp -d "${TMPDIR:-/tmp}/autoupload-activity-lag.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
 
 # shellcheck source=java-bench.sh
 source "$root/bench/java-bench.sh"
+bench_work activity-lag
 compile_bench "$root" "$work" bench/java/ActivityLagBench.java
-echo "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-# shellcheck disable=SC2086
-java ${JAVA_OPTS:-} -cp "$work/classes:$classpath" ActivityLagBench "$burst" "$singles" "$work"
+run_bench ActivityLagBench "$burst" "$singles" "$work"

@@ -10,11 +10,10 @@ set -euo pipefail
 
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 runs="${1:-5}"
-work="$(mktemp -d "${TMPDIR:-/tmp}/autoupload-engine-start.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
 
 # shellcheck source=java-bench.sh
 source "$root/bench/java-bench.sh"
+bench_work engine-start
 compile_bench "$root" "$work" bench/java/EngineStartBench.java
 # A class-data archive takes jar files only, not a folder of classes.
 (cd "$work/classes" && jar cf "$work/bench.jar" .)

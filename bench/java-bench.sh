@@ -1,8 +1,18 @@
-# Sourced by the bench scripts that run a Java main on the engine (million.sh, activity-lag.sh):
-# builds the engine and targets, compiles the main against their runtime class path into
-# "$work/classes" with a quiet logback.xml, and sets "classpath" to run it with.
+# Sourced by the bench scripts that run a Java main on the engine (million.sh, activity-lag.sh,
+# journal-commit.sh, engine-start.sh):
+#   bench_work some-name                                  # a fresh "$work", removed on exit
 #   compile_bench "$root" "$work" bench/java/SomeBench.java
-# MVN_OPTS_BENCH passes Maven options (e.g. -o -Dmaven.repo.local=...).
+#   run_bench SomeBench args...                           # the machine's line, then the main
+# MVN_OPTS_BENCH passes Maven options (e.g. -o -Dmaven.repo.local=...), JAVA_OPTS JVM options.
+
+# bench_work NAME: sets "work" to a new folder under TMPDIR, removed when the script exits.
+bench_work() {
+  work="$(mktemp -d "${TMPDIR:-/tmp}/autoupload-$1.XXXXXX")"
+  trap 'rm -rf "$work"' EXIT
+}
+
+# compile_bench ROOT WORK MAIN: builds the engine and targets, compiles MAIN against their runtime
+# class path into "$work/classes" with a quiet logback.xml, and sets "classpath" to run it with.
 compile_bench() {
   local root="$1" work="$2" main="$3"
   # shellcheck disable=SC2086
@@ -20,4 +30,12 @@ compile_bench() {
   <root level="WARN"><appender-ref ref="err"/></root>
 </configuration>
 XML
+}
+
+# run_bench MAIN ARGS...: prints the machine (cores, memory, load) and runs the compiled MAIN
+# with JAVA_OPTS.
+run_bench() {
+  echo "$(nproc) cores, $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
+  # shellcheck disable=SC2086
+  java ${JAVA_OPTS:-} -cp "$work/classes:$classpath" "$@"
 }

@@ -11,12 +11,9 @@ set -euo pipefail
 
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 files="${1:-2000}"
-work="$(mktemp -d "${TMPDIR:-/tmp}/autoupload-journal-commit.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
 
 # shellcheck source=java-bench.sh
 source "$root/bench/java-bench.sh"
+bench_work journal-commit
 compile_bench "$root" "$work" bench/java/JournalCommitBench.java
-echo "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-# shellcheck disable=SC2086
-java ${JAVA_OPTS:-} -cp "$work/classes:$classpath" JournalCommitBench "$files" "$work"
+run_bench JournalCommitBench "$files" "$work"

@@ -12,12 +12,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 n="${1:-1000000}"
 k="${2:-1500}"
-work="$(mktemp -d "${TMPDIR:-/tmp}/autoupload-million.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
 
 # shellcheck source=java-bench.sh
 source "$root/bench/java-bench.sh"
+bench_work million
 compile_bench "$root" "$work" bench/java/MillionBench.java
-echo "$(nproc) cores, $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
-# shellcheck disable=SC2086
-java ${JAVA_OPTS:-} -cp "$work/classes:$classpath" MillionBench "$n" "$k" "$work" "${PHASES:-plan,seed,more,restart}"
+run_bench MillionBench "$n" "$k" "$work" "${PHASES:-plan,seed,more,restart}"
