@@ -73,9 +73,9 @@ public final class AppProcess implements AutoCloseable {
 
   /**
    * The JIT as the {@code autoupload} launcher sets it: C2 only for the JDK's hashes and ciphers,
-   * from the directives file beside the app's module, and the compiler threads started once. A file the JVM cannot read or parse stops
-   * every app start here, so a broken file fails the tests rather than slipping past the launcher
-   * (which falls back to the JVM's default).
+   * from the directives file beside the app's module, and the compiler threads started once. A
+   * file the JVM cannot read or parse stops every app start here, so a broken file fails the tests
+   * rather than slipping past the launcher (which falls back to the JVM's default).
    */
   static List<String> launcherJit() {
     Path directives = jar().getParent().getParent().resolve("compiler-directives.json");
