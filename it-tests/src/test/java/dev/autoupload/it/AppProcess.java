@@ -73,7 +73,8 @@ public final class AppProcess implements AutoCloseable {
 
   /**
    * The JIT as the {@code autoupload} launcher sets it: C2 only for the JDK's hashes and ciphers,
-   * from the directives file beside the app's module, and the compiler threads started once. A
+   * from the directives file beside the app's module, C1's profiled code left after about 100
+   * calls (the Tier4 thresholds), and the compiler threads started once. A
    * file the JVM cannot read or parse stops every app start here, so a broken file fails the tests
    * rather than slipping past the launcher (which falls back to the JVM's default).
    */
@@ -82,7 +83,8 @@ public final class AppProcess implements AutoCloseable {
     assertThat(directives).as("the launcher's compiler directives").isRegularFile();
     return List.of(
         "-XX:+UnlockDiagnosticVMOptions", "-XX:CompilerDirectivesFile=" + directives, "-XX:-DisplayVMOutput",
-        "-XX:-UseDynamicNumberOfCompilerThreads");
+        "-XX:Tier4InvocationThreshold=100", "-XX:Tier4MinInvocationThreshold=50", "-XX:Tier4CompileThreshold=150",
+        "-XX:Tier4BackEdgeThreshold=1000", "-XX:-UseDynamicNumberOfCompilerThreads");
   }
 
   /** True when the tests run as root, where file permissions do not stop anything. */
