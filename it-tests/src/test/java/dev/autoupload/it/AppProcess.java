@@ -74,7 +74,8 @@ public final class AppProcess implements AutoCloseable {
   /**
    * The JIT as the {@code autoupload} launcher sets it: C2 only for the JDK's hashes and ciphers,
    * from the directives file beside the app's module, C1's profiled code left after about 100
-   * calls (the Tier4 thresholds), and the compiler threads started once. A
+   * calls (the Tier4 thresholds), the first compilation after 100 calls instead of 200 (Tier3), and
+   * the compiler threads started once. A
    * file the JVM cannot read or parse stops every app start here, so a broken file fails the tests
    * rather than slipping past the launcher (which falls back to the JVM's default).
    */
@@ -84,7 +85,8 @@ public final class AppProcess implements AutoCloseable {
     return List.of(
         "-XX:+UnlockDiagnosticVMOptions", "-XX:CompilerDirectivesFile=" + directives, "-XX:-DisplayVMOutput",
         "-XX:Tier4InvocationThreshold=100", "-XX:Tier4MinInvocationThreshold=50", "-XX:Tier4CompileThreshold=150",
-        "-XX:Tier4BackEdgeThreshold=1000", "-XX:-UseDynamicNumberOfCompilerThreads");
+        "-XX:Tier4BackEdgeThreshold=1000", "-XX:Tier3InvocationThreshold=100", "-XX:Tier3MinInvocationThreshold=50",
+        "-XX:Tier3CompileThreshold=1000", "-XX:Tier3BackEdgeThreshold=30000", "-XX:-UseDynamicNumberOfCompilerThreads");
   }
 
   /** True when the tests run as root, where file permissions do not stop anything. */
