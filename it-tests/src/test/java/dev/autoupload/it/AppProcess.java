@@ -72,21 +72,30 @@ public final class AppProcess implements AutoCloseable {
   }
 
   /**
-   * The JIT as the {@code autoupload} launcher sets it: C2 only for the JDK's hashes and ciphers,
-   * from the directives file beside the app's module, C1's profiled code left after about 100
-   * calls (the Tier4 thresholds), the first compilation after 100 calls instead of 200 (Tier3), and
-   * the compiler threads started once. A
-   * file the JVM cannot read or parse stops every app start here, so a broken file fails the tests
+   * The JIT as the {@code autoupload} launcher sets it, read from the same file
+   * ({@code adapters/app/jit.options}: C2 only for the JDK's hashes and ciphers, C1's code compiled
+   * sooner), and the compiler threads started once as the launcher starts them. An option or a
+   * directives file the JVM cannot take stops every app start here, so a broken one fails the tests
    * rather than slipping past the launcher (which falls back to the JVM's default).
    */
   static List<String> launcherJit() {
-    Path directives = jar().getParent().getParent().resolve("compiler-directives.json");
-    assertThat(directives).as("the launcher's compiler directives").isRegularFile();
-    return List.of(
-        "-XX:+UnlockDiagnosticVMOptions", "-XX:CompilerDirectivesFile=" + directives, "-XX:-DisplayVMOutput",
-        "-XX:Tier4InvocationThreshold=100", "-XX:Tier4MinInvocationThreshold=50", "-XX:Tier4CompileThreshold=150",
-        "-XX:Tier4BackEdgeThreshold=1000", "-XX:Tier3InvocationThreshold=100", "-XX:Tier3MinInvocationThreshold=50",
-        "-XX:Tier3CompileThreshold=1000", "-XX:Tier3BackEdgeThreshold=30000", "-XX:-UseDynamicNumberOfCompilerThreads");
+    Path appModule = jar().getParent().getParent();
+    Path options = appModule.resolve("jit.options");
+    assertThat(options).as("the launcher's JIT options").isRegularFile();
+    List<String> jit = new ArrayList<>();
+    try {
+      for (String line : Files.readAllLines(options)) {
+        String option = line.strip();
+        if (!option.isEmpty() && !option.startsWith("#")) {
+          jit.add(option.replace("{dir}", appModule.toString()));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    assertThat(jit).as("options in " + options).anyMatch(o -> o.startsWith("-XX:CompilerDirectivesFile="));
+    jit.add("-XX:-UseDynamicNumberOfCompilerThreads");
+    return List.copyOf(jit);
   }
 
   /** True when the tests run as root, where file permissions do not stop anything. */
