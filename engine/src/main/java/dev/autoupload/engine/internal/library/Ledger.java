@@ -145,11 +145,9 @@ final class Ledger implements CborSerializable {
    * last version of an asset wins; built in place: a library may hold a million assets.
    */
   static Ledger fromTable(Consumer<LedgerTable.Reader> load) {
-    Base base = Base.of(1024);
-    TableLoad rows = new TableLoad(base);
+    TableLoad rows = new TableLoad();
     load.accept(rows);
-    rows.flush();
-    return of(base);
+    return of(rows.finish());
   }
 
   /**
@@ -158,39 +156,56 @@ final class Ledger implements CborSerializable {
    */
   private static final class TableLoad implements LedgerTable.Reader {
     private static final int AT_ONCE = 512;
+    /**
+     * The most rows a table's hint may size the tables for at once (16 million): a hint out of
+     * reason must not take the heap before a row was read; beyond it the tables grow as read.
+     */
+    private static final int MOST_EXPECTED = 1 << 24;
 
-    private final Base base;
+    private int expected = 1024;
+    /** Made at the first fact, sized by the table's hint: growing a table of a million rehashes it ten times. */
+    private Base base;
     /** An asset read twice in a batch has its later version here; batches go in the order read. */
     private final Map<String, Long> versions = new HashMap<>();
     private final List<String> contents = new ArrayList<>(AT_ONCE);
     private final List<String> paths = new ArrayList<>(AT_ONCE);
 
-    TableLoad(Base base) {
-      this.base = base;
+    @Override
+    public void expect(int rows) {
+      if (base == null) {
+        expected = Math.max(expected, Math.min(rows, MOST_EXPECTED));
+      }
+    }
+
+    private Base base() {
+      if (base == null) {
+        base = Base.of(expected);
+      }
+      return base;
     }
 
     @Override
     public void version(String assetId, long version) {
       versions.put(assetId, version);
       if (versions.size() == AT_ONCE) {
-        base.versions().putAll(versions);
+        base().versions().putAll(versions);
         versions.clear();
       }
     }
 
     @Override
     public void content(String sha256) {
-      add(contents, sha256, base.contents());
+      add(contents, sha256, base().contents());
     }
 
     @Override
     public void size(long size) {
-      base.sizes().add(size);
+      base().sizes().add(size);
     }
 
     @Override
     public void path(String fingerprint) {
-      add(paths, fingerprint, base.paths());
+      add(paths, fingerprint, base().paths());
     }
 
     private static void add(List<String> pending, String text, Set<String> into) {
@@ -201,10 +216,13 @@ final class Ledger implements CborSerializable {
       }
     }
 
-    void flush() {
-      base.versions().putAll(versions);
-      base.contents().addAll(contents);
-      base.paths().addAll(paths);
+    /** The base of every row read. */
+    Base finish() {
+      Base all = base();
+      all.versions().putAll(versions);
+      all.contents().addAll(contents);
+      all.paths().addAll(paths);
+      return all;
     }
   }
 

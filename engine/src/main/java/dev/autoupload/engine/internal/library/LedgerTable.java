@@ -46,6 +46,14 @@ public interface LedgerTable {
   /** Receives a library's rows in the order of their keys, so the last version of an asset wins. */
   interface Reader {
     /**
+     * Before any fact, when the table knows it: about how many rows follow (at least those of the
+     * latest whole ledger), so the reader can size its tables once instead of growing them.
+     *
+     * @param rows the rows expected
+     */
+    default void expect(int rows) {}
+
+    /**
      * An asset's version was backed up; a later call for the same asset replaces it.
      *
      * @param assetId the asset
@@ -133,6 +141,7 @@ public interface LedgerTable {
           rows = new ArrayList<>(stored.values());
         }
         rows.sort(Comparator.comparingLong(Row::seqNr).thenComparingInt(Row::index));
+        reader.expect(rows.size());
         for (Row row : rows) {
           row.asset().ifPresent(asset -> reader.version(asset.assetId(), asset.version()));
           row.sha256().ifPresent(reader::content);

@@ -210,6 +210,62 @@ public abstract class LedgerTableContract {
     assertThat(load(table, "lib")).containsExactlyElementsOf(expected);
   }
 
+  @Test
+  void aLoadIsToldFirstAboutHowManyRowsFollowAtLeastTheLatestWholeLedgers() {
+    LedgerTable table = table();
+    table.write("lib", List.of(event(3, "a", 1, "aa", 1, "f1")));
+    List<Row> older = new ArrayList<>();
+    for (int index = 1; index <= 10; index++) {
+      older.add(whole(index, 4));
+    }
+    table.write("lib", older);
+    int total = JdbcLedgerTable.BATCH + 7;
+    List<Row> latest = new ArrayList<>();
+    for (int index = 1; index <= total; index++) {
+      latest.add(whole(index, 9));
+    }
+    latest.add(event(10, "b", 2, "bb", 2, "f2"));
+    table.write("lib", latest);
+
+    List<String> calls = new ArrayList<>();
+    LedgerTable.Reader facts = recorder(calls);
+    table.load(
+        "lib",
+        new LedgerTable.Reader() {
+          @Override
+          public void expect(int rows) {
+            calls.add("expect " + rows);
+          }
+
+          @Override
+          public void version(String assetId, long version) {
+            facts.version(assetId, version);
+          }
+
+          @Override
+          public void content(String sha256) {
+            facts.content(sha256);
+          }
+
+          @Override
+          public void size(long size) {
+            facts.size(size);
+          }
+
+          @Override
+          public void path(String fingerprint) {
+            facts.path(fingerprint);
+          }
+        });
+
+    assertThat(calls.get(0)).startsWith("expect ");
+    assertThat(Integer.parseInt(calls.get(0).substring("expect ".length())))
+        .as("at least the latest whole ledger's rows, at most every row")
+        .isBetween(total, total + 10 + 2);
+    assertThat(calls.subList(1, calls.size())).containsExactlyElementsOf(load(table, "lib"));
+    assertThat(calls).filteredOn(call -> call.startsWith("expect ")).hasSize(1);
+  }
+
   private static Row whole(int index) {
     return whole(index, 100);
   }
