@@ -133,7 +133,8 @@ public final class JdbcLedgerTable implements LedgerTable {
 
   /**
    * The rows of the library's latest whole ledger held in chunks (the last chunk's end; 0 for
-   * none): one row read from the end of the primary key, its value left unread.
+   * none): one row, read from the end of the primary key (H2 reads that chunk's value with it,
+   * a few hundred kilobytes, rather than every chunk as a {@code MAX} would).
    */
   private static int latestWholeLedgerRows(Connection connection, String persistenceId) throws SQLException {
     try (PreparedStatement last =
