@@ -142,9 +142,7 @@ public final class JdbcLedgerTable implements LedgerTable {
             "SELECT first_idx + row_count - 1 FROM ledger_chunk WHERE persistence_id = ? "
                 + "ORDER BY persistence_id DESC, seq_nr DESC, first_idx DESC FETCH FIRST 1 ROWS ONLY")) {
       last.setString(1, persistenceId);
-      try (ResultSet result = last.executeQuery()) {
-        return result.next() ? result.getInt(1) : 0;
-      }
+      return firstOrZero(last);
     }
   }
 
@@ -288,6 +286,11 @@ public final class JdbcLedgerTable implements LedgerTable {
   private static int last(PreparedStatement query, String persistenceId, long seqNr) throws SQLException {
     query.setString(1, persistenceId);
     query.setLong(2, seqNr);
+    return firstOrZero(query);
+  }
+
+  /** The first column of the query's first row, 0 when it finds none. */
+  private static int firstOrZero(PreparedStatement query) throws SQLException {
     try (ResultSet result = query.executeQuery()) {
       return result.next() ? result.getInt(1) : 0;
     }
