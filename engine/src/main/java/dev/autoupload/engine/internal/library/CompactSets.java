@@ -33,12 +33,13 @@ final class CompactSets {
    * text goes to a plain set beside them, so the set holds exactly what was added.
    */
   static Set<String> hex(int width, int expected) {
-    return new HexSet(width, expected);
+    HexKeys hex = new HexKeys(width);
+    return new HexSet(hex, new Table(hex.longs(), 0, expected), new HashSet<>());
   }
 
   /** A set of longs. */
   static Set<Long> longs(int expected) {
-    return new LongSet(expected);
+    return new LongSet(new Table(1, 0, expected));
   }
 
   /**
@@ -46,7 +47,41 @@ final class CompactSets {
    * with their values; any other text in a plain map beside them. Null values are refused.
    */
   static Map<String, Long> hexKeyed(int width, int expected) {
-    return new HexKeyedLongs(width, expected);
+    HexKeys hex = new HexKeys(width);
+    return new HexKeyedLongs(hex, new Table(hex.longs(), 1, expected), new HashMap<>());
+  }
+
+  /**
+   * A copy of {@code set} as {@link #hex} makes it, with room for {@code expected} entries: one that
+   * {@link #hex} made with this width is copied slot by slot, no text parsed; any other is added.
+   */
+  static Set<String> copyOfHex(Set<String> set, int width, int expected) {
+    if (set instanceof HexSet hexSet && hexSet.hex.width() == width) {
+      return new HexSet(hexSet.hex, hexSet.table.copy(expected), new HashSet<>(hexSet.others));
+    }
+    Set<String> copy = hex(width, expected);
+    copy.addAll(set);
+    return copy;
+  }
+
+  /** A copy of {@code set} as {@link #longs} makes it, with room for {@code expected} entries. */
+  static Set<Long> copyOfLongs(Set<Long> set, int expected) {
+    if (set instanceof LongSet longSet) {
+      return new LongSet(longSet.table.copy(expected));
+    }
+    Set<Long> copy = longs(expected);
+    copy.addAll(set);
+    return copy;
+  }
+
+  /** A copy of {@code map} as {@link #hexKeyed} makes it, with room for {@code expected} entries. */
+  static Map<String, Long> copyOfHexKeyed(Map<String, Long> map, int width, int expected) {
+    if (map instanceof HexKeyedLongs hexKeyed && hexKeyed.hex.width() == width) {
+      return new HexKeyedLongs(hexKeyed.hex, hexKeyed.table.copy(expected), new HashMap<>(hexKeyed.others));
+    }
+    Map<String, Long> copy = hexKeyed(width, expected);
+    copy.putAll(map);
+    return copy;
   }
 
   /**
@@ -191,11 +226,33 @@ final class CompactSets {
       long[] old = slots;
       slots = new long[old.length * 2];
       mask = mask * 2 + 1;
+      putSlots(old);
+    }
+
+    /**
+     * A copy with room for {@code expected} keys at least: its slots as they are when that many fit
+     * in as many slots (a plain copy of the array), else each put where it probes to in more.
+     */
+    Table copy(int expected) {
+      Table copy = new Table(k, stride - k, Math.max(expected, size()));
+      if (copy.slots.length == slots.length) {
+        System.arraycopy(slots, 0, copy.slots, 0, slots.length);
+      } else {
+        copy.putSlots(slots);
+      }
+      copy.size = size;
+      copy.zero = zero;
+      System.arraycopy(zeroValue, 0, copy.zeroValue, 0, zeroValue.length);
+      return copy;
+    }
+
+    /** Puts each used slot of {@code from}, slots of this layout, where its key probes to here. */
+    private void putSlots(long[] from) {
       long[] key = new long[k];
-      for (int at = 0; at < old.length; at += stride) {
-        System.arraycopy(old, at, key, 0, k);
+      for (int at = 0; at < from.length; at += stride) {
+        System.arraycopy(from, at, key, 0, k);
         if (!isZero(key)) {
-          System.arraycopy(old, at, slots, probe(key), stride);
+          System.arraycopy(from, at, slots, probe(key), stride);
         }
       }
     }
@@ -300,11 +357,12 @@ final class CompactSets {
   private static final class HexSet extends AbstractSet<String> {
     private final HexKeys hex;
     private final Table table;
-    private final Set<String> others = new HashSet<>();
+    private final Set<String> others;
 
-    HexSet(int width, int expected) {
-      this.hex = new HexKeys(width);
-      this.table = new Table(hex.longs(), 0, expected);
+    HexSet(HexKeys hex, Table table, Set<String> others) {
+      this.hex = hex;
+      this.table = table;
+      this.others = others;
     }
 
     @Override
@@ -369,11 +427,12 @@ final class CompactSets {
   private static final class HexKeyedLongs extends AbstractMap<String, Long> {
     private final HexKeys hex;
     private final Table table;
-    private final Map<String, Long> others = new HashMap<>();
+    private final Map<String, Long> others;
 
-    HexKeyedLongs(int width, int expected) {
-      this.hex = new HexKeys(width);
-      this.table = new Table(hex.longs(), 1, expected);
+    HexKeyedLongs(HexKeys hex, Table table, Map<String, Long> others) {
+      this.hex = hex;
+      this.table = table;
+      this.others = others;
     }
 
     @Override
@@ -461,8 +520,8 @@ final class CompactSets {
   private static final class LongSet extends AbstractSet<Long> {
     private final Table table;
 
-    LongSet(int expected) {
-      this.table = new Table(1, 0, expected);
+    LongSet(Table table) {
+      this.table = table;
     }
 
     @Override

@@ -27,8 +27,16 @@ class CompactSetsTest {
         Random random = new Random(seed * 31 + width);
         Set<String> compact = CompactSets.hex(width, random.nextInt(100));
         Set<String> reference = new HashSet<>();
+        Set<String> copied = Set.of();
+        Set<String> referenceWhenCopied = Set.of();
         List<String> seen = new java.util.ArrayList<>();
         for (int step = 0; step < 3000; step++) {
+          if (random.nextInt(700) == 0) {
+            // A ledger's new base: a copy with room for more, which goes on alone from here.
+            copied = compact;
+            referenceWhenCopied = new HashSet<>(reference);
+            compact = CompactSets.copyOfHex(compact, width, compact.size() + random.nextInt(3000));
+          }
           String text = random.nextInt(3) == 0 && !seen.isEmpty() ? seen.get(random.nextInt(seen.size())) : text(random, width);
           seen.add(text);
           if (random.nextInt(10) == 0) {
@@ -48,6 +56,8 @@ class CompactSetsTest {
         }
         assertThat(compact).as("seed %d", seed).hasSameSizeAs(reference);
         assertThat(new HashSet<>(compact)).as("seed %d, iterated", seed).isEqualTo(reference);
+        assertThat(new HashSet<>(copied)).as("seed %d, what was copied", seed).isEqualTo(referenceWhenCopied);
+        assertThat(new HashSet<>(CompactSets.copyOfHex(reference, width, 0))).as("seed %d, a plain set copied", seed).isEqualTo(reference);
         assertThat(compact.contains(42L)).isFalse();
       }
     }
@@ -59,7 +69,14 @@ class CompactSetsTest {
       Random random = new Random(seed);
       Set<Long> compact = CompactSets.longs(random.nextInt(100));
       Set<Long> reference = new HashSet<>();
+      Set<Long> copied = Set.of();
+      Set<Long> referenceWhenCopied = Set.of();
       for (int step = 0; step < 3000; step++) {
+        if (random.nextInt(700) == 0) {
+          copied = compact;
+          referenceWhenCopied = new HashSet<>(reference);
+          compact = CompactSets.copyOfLongs(compact, compact.size() + random.nextInt(3000));
+        }
         long value =
             switch (random.nextInt(5)) {
               case 0 -> random.nextInt(50);
@@ -76,6 +93,8 @@ class CompactSetsTest {
       }
       assertThat(compact).hasSameSizeAs(reference);
       assertThat(new HashSet<>(compact)).isEqualTo(reference);
+      assertThat(new HashSet<>(copied)).as("seed %d, what was copied", seed).isEqualTo(referenceWhenCopied);
+      assertThat(new HashSet<>(CompactSets.copyOfLongs(reference, 0))).as("seed %d, a plain set copied", seed).isEqualTo(reference);
       assertThat(compact.contains("0")).isFalse();
     }
   }
@@ -87,8 +106,15 @@ class CompactSetsTest {
         Random random = new Random(seed * 17 + width);
         Map<String, Long> compact = CompactSets.hexKeyed(width, random.nextInt(100));
         Map<String, Long> reference = new HashMap<>();
+        Map<String, Long> copied = Map.of();
+        Map<String, Long> referenceWhenCopied = Map.of();
         List<String> seen = new ArrayList<>();
         for (int step = 0; step < 3000; step++) {
+          if (random.nextInt(700) == 0) {
+            copied = compact;
+            referenceWhenCopied = new HashMap<>(reference);
+            compact = CompactSets.copyOfHexKeyed(compact, width, compact.size() + random.nextInt(3000));
+          }
           String text = random.nextInt(3) == 0 && !seen.isEmpty() ? seen.get(random.nextInt(seen.size())) : text(random, width);
           seen.add(text);
           switch (random.nextInt(4)) {
@@ -116,8 +142,13 @@ class CompactSetsTest {
         }
         assertThat(compact).as("seed %d", seed).hasSameSizeAs(reference);
         assertThat(new HashMap<>(compact)).as("seed %d, iterated", seed).isEqualTo(reference);
+        assertThat(new HashMap<>(copied)).as("seed %d, what was copied", seed).isEqualTo(referenceWhenCopied);
+        assertThat(new HashMap<>(CompactSets.copyOfHexKeyed(reference, width, 0)))
+            .as("seed %d, a plain map copied", seed)
+            .isEqualTo(reference);
         assertThat(compact.get(42L)).isNull();
-        assertThatThrownBy(() -> compact.put(text(random, width), null)).isInstanceOf(NullPointerException.class);
+        Map<String, Long> last = compact;
+        assertThatThrownBy(() -> last.put(text(random, width), null)).isInstanceOf(NullPointerException.class);
       }
     }
   }

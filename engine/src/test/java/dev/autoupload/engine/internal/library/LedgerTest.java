@@ -343,4 +343,73 @@ class LedgerTest {
       assertThat(new java.util.HashSet<>(ledger.contents())).as("seed %d", seed).isEqualTo(contents);
     }
   }
+
+  /**
+   * A long run folds what it records into a new base now and then, so the facts recorded since
+   * stay few: on seeded histories of thousands of backups (edits, copies, aliases, host app ids,
+   * sizes shared), every answer before and after each fold is the reference model's, and the
+   * ledger stores and restores the same facts.
+   */
+  @Test
+  void aLongRunFoldsWhatItRecordsIntoItsBaseAndAnswersAsBefore() {
+    for (long seed = 1; seed <= 4; seed++) {
+      java.util.Random random = new java.util.Random(seed);
+      java.util.Map<String, String> versions = new java.util.HashMap<>();
+      java.util.Set<String> contents = new java.util.HashSet<>();
+      java.util.Set<Long> sizes = new java.util.HashSet<>();
+      java.util.Set<String> paths = new java.util.HashSet<>();
+      java.util.List<String> ids = new java.util.ArrayList<>();
+      java.util.List<String> shas = new java.util.ArrayList<>();
+      Ledger ledger = Ledger.empty();
+      int events = 3 * Ledger.FOLD_AT_LEAST + random.nextInt(Ledger.FOLD_AT_LEAST);
+      for (int i = 0; i < events; i++) {
+        String id =
+            !ids.isEmpty() && random.nextInt(5) == 0
+                ? ids.get(random.nextInt(ids.size()))
+                : random.nextInt(10) == 0 ? "host-" + i : hex(random, 32);
+        if (!versions.containsKey(id)) {
+          ids.add(id);
+        }
+        String sha = !shas.isEmpty() && random.nextInt(10) == 0 ? shas.get(random.nextInt(shas.size())) : hex(random, 64);
+        shas.add(sha);
+        long size = random.nextBoolean() ? random.nextInt(64) : random.nextInt(Integer.MAX_VALUE);
+        Optional<String> path = random.nextInt(8) == 0 ? Optional.empty() : Optional.of("2026/" + hex(random, 6) + ".JPG");
+        String version = hex(random, 16);
+        ledger = ledger.with(new BackupSupervisor.AssetBackedUp(id, version, sha, size, path, AT));
+        versions.put(id, version);
+        contents.add(sha);
+        sizes.add(size);
+        path.ifPresent(paths::add);
+
+        assertThat(ledger.recordedSinceBase()).as("seed %d, event %d", seed, i).isLessThan(Ledger.FOLD_AT_LEAST);
+        if (i % 1000 == 999 || i == events - 1) {
+          String at = "seed " + seed + ", event " + i;
+          Ledger now = ledger;
+          assertThat(ledger.size()).as(at).isEqualTo(versions.size());
+          for (String known : ids) {
+            assertThat(ledger.versionOf(known)).as(at).contains(versions.get(known));
+          }
+          assertThat(ledger.versionOf(hex(random, 32))).as(at).isEmpty();
+          assertThat(contents).as(at).allMatch(ledger::containsContent);
+          assertThat(ledger.containsContent(hex(random, 64))).as(at).isFalse();
+          assertThat(sizes).as(at).allMatch(ledger::mayHoldContentOfSize);
+          assertThat(ledger.mayHoldContentOfSize(-1 - random.nextInt(1000))).as(at).isFalse();
+          assertThat(paths).as(at).allMatch(remote -> now.holdsPath(remote.toLowerCase(java.util.Locale.ROOT)));
+          assertThat(ledger.holdsPath("2026/" + hex(random, 7) + ".JPG")).as(at).isFalse();
+          assertThat(new java.util.HashSet<>(ledger.contents())).as(at).isEqualTo(contents);
+          assertThat(ledger.sizes()).as(at).hasSize(sizes.size());
+          assertThat(ledger.paths()).as(at).hasSize(paths.size());
+          assertThat(Ledger.of(ledger.versions(), ledger.contents(), ledger.paths(), ledger.sizes())).as(at).isEqualTo(ledger);
+        }
+      }
+    }
+  }
+
+  private static String hex(java.util.Random random, int digits) {
+    StringBuilder text = new StringBuilder(digits);
+    for (int i = 0; i < digits; i++) {
+      text.append(Character.forDigit(random.nextInt(16), 16));
+    }
+    return text.toString();
+  }
 }
