@@ -43,7 +43,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * persistent maps of them cost seconds at each start. What is recorded after that goes into
  * persistent maps and sets beside the base (structural sharing), disjoint from it but for
  * versions, where they win, until they are many enough to go into a copy of the base, a new one
- * (see {@link #FOLD_AT_LEAST}); snapshots are serialized on another thread while new records keep
+ * ({@link #settled}); snapshots are serialized on another thread while new records keep
  * arriving.
  */
 final class Ledger implements CborSerializable {
@@ -93,8 +93,8 @@ final class Ledger implements CborSerializable {
   }
 
   /**
-   * How many facts of a kind recorded since the base go into a new base: 4,096 at least, else an
-   * eighth of the base. Facts recorded since sit in persistent maps and sets, about 400 bytes an
+   * How many facts of a kind recorded since the base go into a new base ({@link #settled}): 4,096 at
+   * least, else an eighth of the base. Facts recorded since sit in persistent maps and sets, about 400 bytes an
    * asset (id, sha256 and path fingerprint as texts, in tree nodes) against at most 130 in the
    * base: a million assets recorded in one run (a first backup, a replay without a snapshot) held
    * 396 MiB of heap, now 152. Copying the base each time it grows by an eighth copies about eight
@@ -419,7 +419,7 @@ final class Ledger implements CborSerializable {
   /** With the version, content and remote path {@code backedUp} records. */
   public Ledger with(BackupSupervisor.AssetBackedUp backedUp) {
     boolean known = versions.containsKey(backedUp.assetId()) || base.versions().containsKey(backedUp.assetId());
-    Ledger recorded = new Ledger(
+    return new Ledger(
         base,
         versions.with(backedUp.assetId(), parse(backedUp.version())),
         base.contents().contains(backedUp.sha256()) ? contents : contents.incl(backedUp.sha256()),
@@ -431,9 +431,15 @@ final class Ledger implements CborSerializable {
             .orElse(paths),
         base.sizes().contains(backedUp.size()) ? sizes : sizes.incl(backedUp.size()),
         known ? size : size + 1);
-    return recorded.recordedSinceBase() >= Math.max(FOLD_AT_LEAST, base.versions().size() / 8)
-        ? recorded.folded()
-        : recorded;
+  }
+
+  /**
+   * The same facts, those recorded since the base in a new base once they are {@linkplain
+   * #FOLD_AT_LEAST many}. For the supervisor's state alone: a copy that a plan's step makes and
+   * drops, or one beside another ledger that shares this one's base, would hold the base twice.
+   */
+  Ledger settled() {
+    return recordedSinceBase() >= Math.max(FOLD_AT_LEAST, base.versions().size() / 8) ? folded() : this;
   }
 
   /** The most facts of one kind recorded since the base. */
