@@ -109,7 +109,10 @@ final class KnownCreationDates {
       for (int i = 0; i < count; i++) {
         String path = readString(in);
         long[] version = format == FORMAT ? new long[] {in.readLong(), in.readLong()} : digest(readString(in));
-        loaded.put(path, new Known(version[0], version[1], in.readLong(), in.readInt(), CreationDateSource.valueOf(readString(in))));
+        long epochSecond = in.readLong();
+        int nano = in.readInt();
+        CreationDateSource source = CreationDateSource.valueOf(readString(in));
+        loaded.put(path, new Known(version[0], version[1], epochSecond, nano, source));
       }
       byPath.putAll(loaded);
       changed.set(format != FORMAT);

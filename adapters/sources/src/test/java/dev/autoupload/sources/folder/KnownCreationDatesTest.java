@@ -15,11 +15,16 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The creation dates kept by version: what is known is used for that very version only, across processes and formats. */
+/**
+ * The creation dates kept by version: what is known is used for that very version only, across
+ * processes and formats.
+ */
 class KnownCreationDatesTest {
 
-  private static final CreationDate TAKEN = new CreationDate(Instant.parse("2023-06-01T12:30:00.123456789Z"), CreationDateSource.EXIF);
-  private static final CreationDate READ_AGAIN = new CreationDate(Instant.parse("2026-12-07T10:00:00Z"), CreationDateSource.FILE_TIME);
+  private static final CreationDate TAKEN =
+      new CreationDate(Instant.parse("2023-06-01T12:30:00.123456789Z"), CreationDateSource.EXIF);
+  private static final CreationDate READ_AGAIN =
+      new CreationDate(Instant.parse("2026-12-07T10:00:00Z"), CreationDateSource.FILE_TIME);
 
   private static Supplier<CreationDate> mustNotRead() {
     return () -> {

@@ -93,13 +93,13 @@ final class Ledger implements CborSerializable {
   }
 
   /**
-   * How many facts of a kind recorded since the base go into a new base ({@link #settled}): 4,096 at
-   * least, else an eighth of the base. Facts recorded since sit in persistent maps and sets, about 400 bytes an
-   * asset (id, sha256 and path fingerprint as texts, in tree nodes) against at most 130 in the
-   * base: a million assets recorded in one run (a first backup, a replay without a snapshot) held
-   * 396 MiB of heap, now 152. Copying the base each time it grows by an eighth copies about eight
-   * times the ledger over all its growth; most copies are of whole arrays, as the tables' sizes
-   * are powers of two.
+   * How many facts of a kind recorded since the base go into a new base ({@link #settled}): 4,096
+   * at least, else an eighth of the base. Facts recorded since sit in persistent maps and sets,
+   * about 400 bytes an asset (id, sha256 and path fingerprint as texts, in tree nodes) against at
+   * most 130 in the base: a million assets recorded in one run (a first backup, a replay without a
+   * snapshot) held 396 MiB of heap, now 152. Copying the base each time it grows by an eighth
+   * copies about eight times the ledger over all its growth; most copies are of whole arrays, as
+   * the tables' sizes are powers of two.
    */
   static final int FOLD_AT_LEAST = 4096;
 

@@ -105,7 +105,7 @@ final class Recorded {
     }
     next = next.with(seqNr, event);
     // Not while the whole ledger as of the base is due: it shares all but the overlay's facts with
-    // this one, and a new base would hold them twice (a replay of a million events: 725 MiB, not 380).
+    // this one, and a new base would hold them twice.
     Ledger after = wholeAtBase.isPresent() ? ledger.with(event) : ledger.with(event).settled();
     long longest = wholeAtBase.isPresent() && cap < Long.MAX_VALUE / WHOLE_DUE_CAP_FACTOR ? WHOLE_DUE_CAP_FACTOR * cap : cap;
     if (next.size() > longest) {
