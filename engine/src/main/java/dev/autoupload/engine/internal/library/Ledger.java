@@ -93,8 +93,8 @@ final class Ledger implements CborSerializable {
   }
 
   /**
-   * How many facts of a kind recorded since the base go into a new base ({@link #settled}): 4,096
-   * at least, else an eighth of the base. Facts recorded since sit in persistent maps and sets,
+   * How many facts of a kind recorded since the base go into a new base ({@link #settled}) in the
+   * engine: 4,096 at least, else an eighth of the base. Facts recorded since sit in persistent maps and sets,
    * about 400 bytes an asset (id, sha256 and path fingerprint as texts, in tree nodes) against at
    * most 130 in the base: a million assets recorded in one run (a first backup, a replay without a
    * snapshot) held 396 MiB of heap, now 152. Copying the base each time it grows by an eighth
@@ -434,12 +434,13 @@ final class Ledger implements CborSerializable {
   }
 
   /**
-   * The same facts, those recorded since the base in a new base once they are {@linkplain
-   * #FOLD_AT_LEAST many}. For the supervisor's state alone: a copy that a plan's step makes and
-   * drops, or one beside another ledger that shares this one's base, would hold the base twice.
+   * The same facts, those recorded since the base in a new base once {@code foldAtLeast} of a kind
+   * are, and an eighth of the base ({@link #FOLD_AT_LEAST} in the engine; less in simulations, to
+   * fold small libraries too). For the supervisor's state alone: a copy that a plan's step makes
+   * and drops, or one beside another ledger that shares this one's base, would hold the base twice.
    */
-  Ledger settled() {
-    return recordedSinceBase() >= Math.max(FOLD_AT_LEAST, base.versions().size() / 8) ? folded() : this;
+  Ledger settled(int foldAtLeast) {
+    return recordedSinceBase() >= Math.max(foldAtLeast, base.versions().size() / 8) ? folded() : this;
   }
 
   /** The most facts of one kind recorded since the base. */

@@ -98,6 +98,11 @@ final class Recorded {
    * of going on.
    */
   Recorded with(BackupSupervisor.AssetBackedUp event, long seqNr, long tableThrough, long cap) {
+    return with(event, seqNr, tableThrough, cap, Ledger.FOLD_AT_LEAST);
+  }
+
+  /** As {@link #with(BackupSupervisor.AssetBackedUp, long, long, long)}, folding as {@link Ledger#settled} says. */
+  Recorded with(BackupSupervisor.AssetBackedUp event, long seqNr, long tableThrough, long cap, int foldAtLeast) {
     long nextBase = overlay.isEmpty() ? seqNr - 1 : base;
     PersistentMap<Long, BackupSupervisor.AssetBackedUp> next = overlay;
     while (nextBase < tableThrough && !next.isEmpty()) {
@@ -106,7 +111,7 @@ final class Recorded {
     next = next.with(seqNr, event);
     // Not while the whole ledger as of the base is due: it shares all but the overlay's facts with
     // this one, and a new base would hold them twice.
-    Ledger after = wholeAtBase.isPresent() ? ledger.with(event) : ledger.with(event).settled();
+    Ledger after = wholeAtBase.isPresent() ? ledger.with(event) : ledger.with(event).settled(foldAtLeast);
     long longest = wholeAtBase.isPresent() && cap < Long.MAX_VALUE / WHOLE_DUE_CAP_FACTOR ? WHOLE_DUE_CAP_FACTOR * cap : cap;
     if (next.size() > longest) {
       return new Recorded(after, seqNr, PersistentMap.empty(), Optional.of(after));

@@ -375,7 +375,7 @@ class LedgerTest {
         long size = random.nextBoolean() ? random.nextInt(64) : random.nextInt(Integer.MAX_VALUE);
         Optional<String> path = random.nextInt(8) == 0 ? Optional.empty() : Optional.of("2026/" + hex(random, 6) + ".JPG");
         String version = hex(random, 16);
-        ledger = ledger.with(new BackupSupervisor.AssetBackedUp(id, version, sha, size, path, AT)).settled();
+        ledger = ledger.with(new BackupSupervisor.AssetBackedUp(id, version, sha, size, path, AT)).settled(Ledger.FOLD_AT_LEAST);
         versions.put(id, version);
         contents.add(sha);
         sizes.add(size);

@@ -53,9 +53,10 @@ final class SimEngine {
       int tableBatch,
       double readInterruptedRate,
       long readInterruptionSeed,
-      Supplier<LedgerTable> tables) {
+      Supplier<LedgerTable> tables,
+      int foldAtLeast) {
     Options(LibraryPlan.Settings settings, int slots, double faultRate) {
-      this(settings, slots, faultRate, false, 1, 1, 1, 0, 0, LedgerTable::inMemory);
+      this(settings, slots, faultRate, false, 1, 1, 1, 0, 0, LedgerTable::inMemory, Ledger.FOLD_AT_LEAST);
     }
 
     ConflictPolicy policy() {
@@ -171,7 +172,7 @@ final class SimEngine {
     // A new supervisor: no write under way while it replays.
     tableWriting = false;
     for (long seqNr = snapshotSeqNr + 1; seqNr <= events.size(); seqNr++) {
-      state = state.with(events.get((int) seqNr - 1), seqNr, tableThrough, overlayCap());
+      state = state.with(events.get((int) seqNr - 1), seqNr, tableThrough, overlayCap(), options.foldAtLeast());
     }
     if (state.unwritten(tableThrough, events.size(), 1).isPresent()) {
       recoveredBehindTheTable++;
@@ -250,7 +251,7 @@ final class SimEngine {
     for (BackupSupervisor.AssetBackedUp event : batch) {
       events.add(event);
       long seqNr = events.size();
-      state = state.with(event, seqNr, tableThrough, overlayCap());
+      state = state.with(event, seqNr, tableThrough, overlayCap(), options.foldAtLeast());
       snapshotDue |= seqNr % options.snapshotEvery() == 0 || (snapshotHoldsAWholeLedger && wholeWrittenSinceSnapshot);
     }
     if (!options.table()) {
