@@ -425,7 +425,7 @@ public final class BackupSupervisor
               }
               feed.scan();
             })
-        .onSignal(PostStop.instance(), ledger -> feed.stopWatching())
+        .onSignal(PostStop.instance(), ledger -> feed.stop())
         .onSignal(
             Terminated.class,
             (ledger, terminated) ->
@@ -458,7 +458,12 @@ public final class BackupSupervisor
   public CommandHandler<Command, Event, Recorded> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
-        .onCommand(AssetsFound.class, (ledger, msg) -> carryOut(plan.found(now(ledger), msg.assets())))
+        .onCommand(
+            AssetsFound.class,
+            (ledger, msg) -> {
+              feed.taken();
+              return carryOut(plan.found(now(ledger), msg.assets()));
+            })
         .onCommand(ScanEnded.class, this::onScanEnded)
         .onCommand(
             SourceChanged.class,
