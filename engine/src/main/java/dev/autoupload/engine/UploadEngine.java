@@ -39,6 +39,7 @@ import dev.autoupload.engine.internal.persistence.JournalDatabase;
 import dev.autoupload.engine.internal.persistence.JournalSetup;
 import dev.autoupload.engine.internal.persistence.JournalStore;
 import dev.autoupload.engine.internal.persistence.PrivateFiles;
+import dev.autoupload.engine.internal.serialization.LocalSerializers;
 import dev.autoupload.engine.internal.upload.BandwidthLimiter;
 import dev.autoupload.engine.internal.upload.StepTracker;
 import dev.autoupload.engine.internal.upload.UploadSettings;
@@ -443,12 +444,13 @@ public final class UploadEngine implements AutoCloseable {
       closeQuietly(migrated);
       long t2 = System.nanoTime();
       Config pekkoConfig =
-          ConfigFactory.parseMap(journal.pekkoSettings(settings.getInt("autoupload.journal.max-connections")))
-              .withFallback(ConfigFactory.parseMap(Map.of(ActivitySlices.SETTING, slices)))
-              .withFallback(overWiring)
-              .withFallback(ConfigFactory.parseResources(WIRING))
-              .withFallback(settings)
-              .resolve();
+          LocalSerializers.of(
+              ConfigFactory.parseMap(journal.pekkoSettings(settings.getInt("autoupload.journal.max-connections")))
+                  .withFallback(ConfigFactory.parseMap(Map.of(ActivitySlices.SETTING, slices)))
+                  .withFallback(overWiring)
+                  .withFallback(ConfigFactory.parseResources(WIRING))
+                  .withFallback(settings)
+                  .resolve());
       ContentHashCache hashes = new JdbcContentHashCache(activityPool);
       EngineGuardian.Settings guardianSettings =
           new EngineGuardian.Settings(
