@@ -16,15 +16,20 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -220,9 +225,16 @@ public final class HttpControlServer implements AutoCloseable {
     events = chain(events, () -> engine.meterRegistry().remove(prometheus));
     ThumbnailCache thumbnails = new ThumbnailCache(dataDir, settings.thumbnails());
     events = chain(events, thumbnails::close);
-    ControlRoutes routes =
-        new ControlRoutes(
-            engine, settings, token, sessions, feed, verifications, rate, mapper, prometheus, thumbnails, catalog, control);
+    // The routes are built at the first request: a run that nobody asks anything (a run --once of
+    // a library already backed up, most of all) spares their 0.15 s of CPU.
+    RoutesOnFirstRequest routes =
+        new RoutesOnFirstRequest(
+            () ->
+                new ControlRoutes(
+                        engine, settings, token, sessions, feed, verifications, rate, mapper, prometheus, thumbnails,
+                        catalog, control)
+                    .route()
+                    .handler(system));
     Config serverConfig = ConfigFactory.parseString(SERVER_OVERRIDES).withFallback(system.settings().config());
 
     ServerBinding binding;
@@ -231,7 +243,7 @@ public final class HttpControlServer implements AutoCloseable {
           Http.get(system)
               .newServerAt(host, port)
               .withSettings(ServerSettings.create(serverConfig))
-              .bind(routes.route())
+              .bind(routes)
               .toCompletableFuture()
               .get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
@@ -327,6 +339,31 @@ public final class HttpControlServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
       log.warn("The control endpoint did not stop cleanly: {}", e.toString());
+    }
+  }
+
+  /** The endpoint's handler, made by {@code routes} when the first request comes. */
+  private static final class RoutesOnFirstRequest implements Function<HttpRequest, CompletionStage<HttpResponse>> {
+    private final Supplier<Function<HttpRequest, CompletionStage<HttpResponse>>> routes;
+    private volatile Function<HttpRequest, CompletionStage<HttpResponse>> handler;
+
+    RoutesOnFirstRequest(Supplier<Function<HttpRequest, CompletionStage<HttpResponse>>> routes) {
+      this.routes = routes;
+    }
+
+    @Override
+    public CompletionStage<HttpResponse> apply(HttpRequest request) throws Exception {
+      Function<HttpRequest, CompletionStage<HttpResponse>> made = handler;
+      if (made == null) {
+        synchronized (this) {
+          made = handler;
+          if (made == null) {
+            made = routes.get();
+            handler = made;
+          }
+        }
+      }
+      return made.apply(request);
     }
   }
 
