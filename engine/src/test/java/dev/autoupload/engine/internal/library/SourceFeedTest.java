@@ -73,13 +73,8 @@ class SourceFeedTest {
   @Test
   void aStoppedSupervisorEndsTheScanThatWaitsForIt() throws Exception {
     ListingSource source = new ListingSource(10, false);
-    TestProbe<Object> heard = testKit.createTestProbe();
-    ActorRef<BackupSupervisor.Command> supervisor = testKit.spawn(supervisorThatTakesWhenTold(source, heard.getRef()));
-    for (int i = 0; i < SourceFeed.BATCHES_IN_FLIGHT; i++) {
-      heard.expectMessageClass(BackupSupervisor.AssetsFound.class);
-    }
 
-    testKit.stop(supervisor);
+    testKit.stop(supervisorWithItsScanWaiting(source));
 
     assertThat(source.ended.get(10, TimeUnit.SECONDS)).isEqualTo("ended: the library stopped");
     assertThat(source.handedOver.get()).isEqualTo(SourceFeed.BATCHES_IN_FLIGHT);
@@ -88,18 +83,23 @@ class SourceFeedTest {
   @Test
   void aSourceThatGoesOnAfterBeingToldToStopDoesNotWaitForEver() throws Exception {
     ListingSource source = new ListingSource(10, true);
-    TestProbe<Object> heard = testKit.createTestProbe();
-    ActorRef<BackupSupervisor.Command> supervisor = testKit.spawn(supervisorThatTakesWhenTold(source, heard.getRef()));
-    for (int i = 0; i < SourceFeed.BATCHES_IN_FLIGHT; i++) {
-      heard.expectMessageClass(BackupSupervisor.AssetsFound.class);
-    }
 
-    testKit.stop(supervisor);
+    testKit.stop(supervisorWithItsScanWaiting(source));
 
     // It swallowed each refusal and listed the rest, none of which was handed over.
     assertThat(source.ended.get(10, TimeUnit.SECONDS)).isEqualTo("returned");
     assertThat(source.handedOver.get()).isEqualTo(SourceFeed.BATCHES_IN_FLIGHT);
     assertThat(source.refused.get()).isEqualTo(10 - SourceFeed.BATCHES_IN_FLIGHT);
+  }
+
+  /** A stand-in supervisor that took none of the batches its scan handed over, which now waits. */
+  private static ActorRef<BackupSupervisor.Command> supervisorWithItsScanWaiting(ListingSource source) {
+    TestProbe<Object> heard = testKit.createTestProbe();
+    ActorRef<BackupSupervisor.Command> supervisor = testKit.spawn(supervisorThatTakesWhenTold(source, heard.getRef()));
+    for (int i = 0; i < SourceFeed.BATCHES_IN_FLIGHT; i++) {
+      heard.expectMessageClass(BackupSupervisor.AssetsFound.class);
+    }
+    return supervisor;
   }
 
   private static String firstPath(BackupSupervisor.AssetsFound found) {
