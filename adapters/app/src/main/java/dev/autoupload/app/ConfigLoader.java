@@ -222,6 +222,7 @@ final class ConfigLoader {
         throw new IllegalArgumentException("autoupload.conditions.linux-poll-interval must be at least 1ms");
       }
       IdleHeapRelease.quietTime(config);
+      DeferredEndpoint.delay(config);
     } catch (IllegalArgumentException e) {
       throw new BadConfigException(OneLine.of(e.getMessage()));
     } catch (ConfigException e) {

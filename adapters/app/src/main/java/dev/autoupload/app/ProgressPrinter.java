@@ -102,8 +102,18 @@ final class ProgressPrinter {
     }
   }
 
+  /**
+   * Prints a line of the app's own (the control endpoint's address) at once, off the terminal's
+   * live line. Called on any thread: the printing methods take turns.
+   */
+  synchronized void announce(String line) {
+    clearProgressLine();
+    out.println(line);
+    out.flush();
+  }
+
   /** Prints queued events and the progress the status shows, as of {@code nowNanos}. */
-  void update(EngineStatus status, long nowNanos) {
+  synchronized void update(EngineStatus status, long nowNanos) {
     printEvents();
     printNotes(status);
     window.addLast(new Sample(nowNanos, status.bytesSent()));
@@ -155,14 +165,14 @@ final class ProgressPrinter {
   }
 
   /** As {@link #finish()}, with the notes the run's {@code last} status holds. */
-  void finish(EngineStatus last) {
+  synchronized void finish(EngineStatus last) {
     printEvents();
     printNotes(last);
     finish();
   }
 
   /** Prints what is still queued and leaves the cursor on a fresh line for the summary. */
-  void finish() {
+  synchronized void finish() {
     printEvents();
     if (progressShown) {
       out.println();

@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
       "Without --once it keeps running, watching the folder for new photos and videos, until "
           + "SIGINT or SIGTERM, then stops cleanly and prints the summary (the exit status is then "
           + "the signal's, 130 or 143).",
-      "While it runs, a control endpoint (JSON API and the Activity web page) listens on --http; "
+      "While it runs, a control endpoint (JSON API and the Activity web page) listens on --http "
+          + "(with --once only once the run has gone on for autoupload.http.once-start-after, 1s); "
           + "'autoupload status' and 'autoupload activity' ask it, with the token that "
           + "'autoupload token' prints."
     },
@@ -166,9 +167,16 @@ final class RunCommand implements Callable<Integer> {
       throw e;
     }
 
-    // Before the library is added, so that a taken address stops the run before any upload.
+    // Before the library is added, so that a taken address stops the run before any upload. A run
+    // with --once starts its endpoint only if it lasts (DeferredEndpoint), but checks the address.
+    Duration endpointAfter = once ? DeferredEndpoint.delay(config) : Duration.ZERO;
     Optional<HttpControlServer> server =
-        endpoint.map(option -> startHttp(engine, uploadTarget, dataDirectory, option));
+        endpointAfter.isZero()
+            ? endpoint.map(option -> startHttp(engine, uploadTarget, dataDirectory, option))
+            : Optional.empty();
+    if (!endpointAfter.isZero()) {
+      endpoint.ifPresent(option -> checkAddress(engine, uploadTarget, option));
+    }
     Duration askTimeout = config.getDuration("autoupload.ask-timeout");
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -197,6 +205,19 @@ final class RunCommand implements Callable<Integer> {
             + " to " + OneLine.of(uploadTarget.describe())
             + " (data dir " + OneLine.of(dataDirectory.toString()) + ")");
     announceEndpoint(server, out);
+    Optional<DeferredEndpoint> deferred =
+        server.isPresent()
+            ? Optional.empty()
+            : endpoint.map(
+                option ->
+                    DeferredEndpoint.after(
+                        endpointAfter,
+                        () -> HttpControlServer.start(engine, dataDirectory, option.host(), option.port()),
+                        printer::announce,
+                        line -> {
+                          err.println(line);
+                          err.flush();
+                        }));
     int code =
         RunWatch.untilTheEnd(
             engine,
@@ -205,6 +226,7 @@ final class RunCommand implements Callable<Integer> {
             once,
             IdleHeapRelease.from(config),
             () -> {
+              deferred.ifPresent(DeferredEndpoint::close);
               server.ifPresent(HttpControlServer::close);
               engine.close();
             },
@@ -225,10 +247,28 @@ final class RunCommand implements Callable<Integer> {
    * read), then flushes what the command printed so far.
    */
   static void announceEndpoint(Optional<HttpControlServer> server, PrintWriter out) {
-    server.ifPresent(
-        started ->
-            out.println("autoupload: control endpoint " + started.url() + " (token in " + started.tokenFile() + ")"));
+    server.ifPresent(started -> out.println(endpointLine(started)));
     out.flush();
+  }
+
+  /** {@code autoupload: control endpoint http://127.0.0.1:8686/ (token in <data-dir>/http-token)} */
+  static String endpointLine(HttpControlServer server) {
+    return "autoupload: control endpoint " + server.url() + " (token in " + server.tokenFile() + ")";
+  }
+
+  /** {@link HttpControlServer#checkFree}; the engine and the target are closed when it is taken. */
+  private static void checkAddress(UploadEngine engine, UploadTarget uploadTarget, HttpOption option) {
+    try {
+      startHttp(
+          engine,
+          () -> {
+            HttpControlServer.checkFree(option.host(), option.port());
+            return option;
+          });
+    } catch (RuntimeException e) {
+      uploadTarget.close();
+      throw e;
+    }
   }
 
   /** Starts the control endpoint; the engine and the target are closed when it cannot start. */
@@ -265,7 +305,11 @@ final class RunCommand implements Callable<Integer> {
     return startHttp(engine, () -> HttpControlServer.start(engine, dataDir, option.host(), option.port(), catalog, control));
   }
 
-  private static HttpControlServer startHttp(UploadEngine engine, Supplier<HttpControlServer> start) {
+  /**
+   * Runs {@code start}, a step of the endpoint's start (the start itself, or the check of its
+   * address); the engine is closed when it fails, and a taken address becomes exit 3 with a hint.
+   */
+  private static <T> T startHttp(UploadEngine engine, Supplier<T> start) {
     try {
       return start.get();
     } catch (HttpControlServer.StartException e) {

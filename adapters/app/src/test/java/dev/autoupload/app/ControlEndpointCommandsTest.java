@@ -24,12 +24,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /** {@code run --http} and the commands that talk to a running instance: status, activity, token. */
@@ -64,15 +67,19 @@ class ControlEndpointCommandsTest {
     return source;
   }
 
-  private Result runOnce(Path source, String http) {
-    return execute(
-        "run", "--source", source.toString(), "--target", dir.resolve("backup").toUri().toString(),
-        "--data-dir", dir.resolve("data").toString(), "--once", "--http", http);
+  private Result runOnce(Path source, String http, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "run", "--source", source.toString(), "--target", dir.resolve("backup").toUri().toString(),
+                "--data-dir", dir.resolve("data").toString(), "--once", "--http", http));
+    args.addAll(List.of(more));
+    return execute(args.toArray(String[]::new));
   }
 
   @Test
   void runPrintsTheEndpointLineOnceAfterTheBackupLineAndCleansUpTheAddressFile() throws IOException {
-    Result result = runOnce(photos(), "127.0.0.1:0");
+    Result result = runOnce(photos(), "127.0.0.1:0", "--set", "autoupload.http.once-start-after=0s");
 
     assertThat(result.code()).as(result.err()).isZero();
     List<String> lines = result.out().lines().toList();
@@ -83,6 +90,26 @@ class ControlEndpointCommandsTest {
     assertThat(lines.get(1)).endsWith("(token in " + tokenFile + ")");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile))).isEqualTo("rw-------");
     assertThat(dir.resolve("data/http-address")).doesNotExist();
+  }
+
+  @Test
+  void aRunOnceOverBeforeItsEndpointWouldStartStartsNone() throws IOException {
+    Result result = runOnce(photos(), "127.0.0.1:0", "--set", "autoupload.http.once-start-after=10m");
+
+    assertThat(result.code()).as(result.err()).isZero();
+    assertThat(result.out()).doesNotContain("control endpoint").contains("summary: files=2 backed-up=2 uploaded=2 ");
+    assertThat(result.err()).doesNotContain("warning");
+    assertThat(dir.resolve("data/http-token")).doesNotExist();
+    assertThat(dir.resolve("data/http-address")).doesNotExist();
+  }
+
+  @Test
+  void aNegativeEndpointDelayIsAUsageError() throws IOException {
+    Result result = runOnce(photos(), "127.0.0.1:0", "--set", "autoupload.http.once-start-after=-1s");
+
+    assertThat(result.code()).isEqualTo(2);
+    assertThat(result.errorLines()).singleElement().asString().contains("autoupload.http.once-start-after must not be negative");
+    assertThat(result.out()).isEmpty();
   }
 
   @Test
@@ -106,11 +133,14 @@ class ControlEndpointCommandsTest {
     }
   }
 
-  @Test
-  void aTakenPortExits3BeforeUploadingAnything() throws IOException {
+  /** Whether the endpoint would start at once or later, a taken address ends the run at the start. */
+  @ParameterizedTest
+  @ValueSource(strings = {"0s", "1s"})
+  void aTakenPortExits3BeforeUploadingAnything(String startAfter) throws IOException {
     Path source = photos();
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-      Result result = runOnce(source, "127.0.0.1:" + taken.getLocalPort());
+      Result result =
+          runOnce(source, "127.0.0.1:" + taken.getLocalPort(), "--set", "autoupload.http.once-start-after=" + startAfter);
 
       assertThat(result.code()).isEqualTo(3);
       assertThat(result.errorLines())

@@ -89,6 +89,26 @@ class ShadedJarIT {
   }
 
   @Test
+  void aRunOnceThatLastsStartsItsEndpointAfterASecondAndAnswersWhileItRuns() throws Exception {
+    // 2 MiB at 128 KiB/s: about sixteen seconds, the endpoint due after one (the default).
+    Process run = start("--once", "--http", "127.0.0.1:0", "--set", "autoupload.policy.bandwidth-limit=128KiB");
+    Lines out = Lines.of(run);
+    out.await(line -> line.startsWith("autoupload: backing up "));
+
+    String endpoint = out.await(line -> line.startsWith("autoupload: control endpoint ") || line.startsWith("summary: "));
+    assertThat(endpoint).matches("autoupload: control endpoint http://127\\.0\\.0\\.1:\\d+/ \\(token in .*http-token\\)");
+    Finished status = finish(jar("status", "--data-dir", data.toString()));
+    assertThat(status.exitCode()).as(status.err()).isZero();
+    assertThat(status.out()).startsWith("autoupload at " + endpoint.split(" ")[3] + ": ");
+    assertThat(run.isAlive()).as("the run still going when its endpoint answered").isTrue();
+
+    assertThat(out.await(line -> line.startsWith("summary: "))).startsWith("summary: files=2 backed-up=2 uploaded=2 ");
+    assertThat(run.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    assertThat(run.exitValue()).isZero();
+    assertThat(data.resolve("http-address")).doesNotExist();
+  }
+
+  @Test
   void sigtermStopsCleanlyPrintsTheSummaryAndReleasesTheDataDir() throws Exception {
     Process watching = start();
     Lines out = Lines.of(watching);

@@ -11,6 +11,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -93,6 +94,28 @@ public final class HttpControlServer implements AutoCloseable {
     this.events = events;
     this.rateSampler = rateSampler;
     this.stopTimeout = stopTimeout;
+  }
+
+  /**
+   * Checks that the endpoint could listen on {@code host:port} now, by binding it for a moment: for
+   * a caller that starts the endpoint later but wants a taken address to stop it at once. Port 0
+   * is always free.
+   *
+   * @param host the address or name the endpoint will bind
+   * @param port the port it will listen on
+   * @throws StartException with the message {@link #start} would give
+   */
+  public static void checkFree(String host, int port) {
+    if (port == 0) {
+      return;
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      // As the endpoint's own socket: a port whose last connections linger in TIME_WAIT is free.
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(host, port));
+    } catch (IOException | RuntimeException e) {
+      throw new StartException("cannot listen on " + host + ":" + port + ": " + bindProblem(e), e);
+    }
   }
 
   /**
