@@ -14,8 +14,9 @@ import java.util.function.Supplier;
  * {@value #SETTING}: a run over a library already backed up ends within a second or two, before
  * anyone could ask its endpoint anything, and starting Pekko HTTP took about 0.3 s of its 2.2 s
  * (README "Benchmarks"). Its address is checked at the start ({@link HttpControlServer#checkFree}),
- * so a taken one still stops the run before any upload; should another program take it in the
- * meantime, the run warns and goes on without an endpoint.
+ * so a taken one still stops the run before any upload, and its metrics are made then ({@link
+ * HttpControlServer.Metrics}); should another program take the address in the meantime, the run
+ * warns and goes on without an endpoint.
  */
 final class DeferredEndpoint implements AutoCloseable {
 

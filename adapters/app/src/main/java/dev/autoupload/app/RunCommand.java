@@ -168,15 +168,17 @@ final class RunCommand implements Callable<Integer> {
     }
 
     // Before the library is added, so that a taken address stops the run before any upload. A run
-    // with --once starts its endpoint only if it lasts (DeferredEndpoint), but checks the address.
+    // with --once starts its endpoint only if it lasts (DeferredEndpoint), but checks the address
+    // now, and its metrics count from now.
     Duration endpointAfter = once ? DeferredEndpoint.delay(config) : Duration.ZERO;
+    boolean later = !endpointAfter.isZero();
     Optional<HttpControlServer> server =
-        endpointAfter.isZero()
-            ? endpoint.map(option -> startHttp(engine, uploadTarget, dataDirectory, option))
-            : Optional.empty();
-    if (!endpointAfter.isZero()) {
+        later ? Optional.empty() : endpoint.map(option -> startHttp(engine, uploadTarget, dataDirectory, option));
+    if (later) {
       endpoint.ifPresent(option -> checkAddress(engine, uploadTarget, option));
     }
+    Optional<HttpControlServer.Metrics> laterMetrics =
+        later ? endpoint.map(option -> HttpControlServer.Metrics.countingFromNow(engine)) : Optional.empty();
     Duration askTimeout = config.getDuration("autoupload.ask-timeout");
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -206,18 +208,19 @@ final class RunCommand implements Callable<Integer> {
             + " (data dir " + OneLine.of(dataDirectory.toString()) + ")");
     announceEndpoint(server, out);
     Optional<DeferredEndpoint> deferred =
-        server.isPresent()
-            ? Optional.empty()
-            : endpoint.map(
-                option ->
-                    DeferredEndpoint.after(
-                        endpointAfter,
-                        () -> HttpControlServer.start(engine, dataDirectory, option.host(), option.port()),
-                        printer::announce,
-                        line -> {
-                          err.println(line);
-                          err.flush();
-                        }));
+        laterMetrics.map(
+            metrics ->
+                DeferredEndpoint.after(
+                    endpointAfter,
+                    () -> {
+                      HttpOption option = endpoint.orElseThrow();
+                      return HttpControlServer.start(engine, dataDirectory, option.host(), option.port(), metrics);
+                    },
+                    printer::announce,
+                    line -> {
+                      err.println(line);
+                      err.flush();
+                    }));
     int code =
         RunWatch.untilTheEnd(
             engine,
@@ -227,6 +230,7 @@ final class RunCommand implements Callable<Integer> {
             IdleHeapRelease.from(config),
             () -> {
               deferred.ifPresent(DeferredEndpoint::close);
+              laterMetrics.ifPresent(HttpControlServer.Metrics::close);
               server.ifPresent(HttpControlServer::close);
               engine.close();
             },

@@ -137,6 +137,56 @@ public final class HttpControlServer implements AutoCloseable {
   }
 
   /**
+   * As {@link #start(UploadEngine, Path, String, int)}, for an endpoint started a while after the
+   * engine, with {@code /metrics} counting from when {@code metrics} was made rather than from now.
+   *
+   * @param engine the engine it controls, whose actor system it runs on
+   * @param dataDir the engine's data dir, where the token and address files live
+   * @param host the address or name to bind
+   * @param port the port to listen on; 0 for a free one
+   * @param metrics the registry {@code /metrics} reads, made for {@code engine}; the endpoint's from then on
+   * @return the running endpoint; close it before the engine
+   * @throws StartException when it cannot listen there or the token file is unusable
+   * @throws IllegalArgumentException when an {@code autoupload.http} setting is invalid
+   */
+  public static HttpControlServer start(UploadEngine engine, Path dataDir, String host, int port, Metrics metrics) {
+    Config settings = EngineInternals.actorSystem(engine).settings().config();
+    return start(engine, dataDir, host, port, HttpSettings.from(settings), Optional.empty(), Optional.empty(), metrics);
+  }
+
+  /**
+   * What {@code /metrics} reads: a Prometheus registry in the engine's composite. Micrometer gives
+   * a registry added to the composite only what is counted after, so one made when the engine
+   * starts keeps the counts of an endpoint that starts later ({@code run --once}'s).
+   */
+  public static final class Metrics implements AutoCloseable {
+    private final UploadEngine engine;
+    private final PrometheusMeterRegistry registry;
+
+    private Metrics(UploadEngine engine) {
+      this.engine = engine;
+      this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      engine.meterRegistry().add(registry);
+    }
+
+    /**
+     * A registry counting what {@code engine} counts from now on.
+     *
+     * @param engine the engine whose meters it takes
+     * @return the registry, already counting
+     */
+    public static Metrics countingFromNow(UploadEngine engine) {
+      return new Metrics(engine);
+    }
+
+    /** Takes the registry out of the engine's composite; an endpoint that has it does so as it closes. */
+    @Override
+    public void close() {
+      engine.meterRegistry().remove(registry);
+    }
+  }
+
+  /**
    * As {@link #start(UploadEngine, Path, String, int)}, with {@code /api/libraries} adding and
    * removing libraries through {@code catalog} (without one, it lists the engine's libraries and
    * refuses changes with 405).
@@ -203,11 +253,24 @@ public final class HttpControlServer implements AutoCloseable {
       HttpSettings settings,
       Optional<LibraryCatalog> catalog,
       Optional<LibraryControl> control) {
+    return start(engine, dataDir, host, port, settings, catalog, control, Metrics.countingFromNow(engine));
+  }
+
+  private static HttpControlServer start(
+      UploadEngine engine,
+      Path dataDir,
+      String host,
+      int port,
+      HttpSettings settings,
+      Optional<LibraryCatalog> catalog,
+      Optional<LibraryControl> control,
+      Metrics metrics) {
     ActorSystem<?> system = EngineInternals.actorSystem(engine);
     ApiToken token;
     try {
       token = ApiToken.loadOrCreate(dataDir);
     } catch (IOException e) {
+      metrics.close();
       throw new StartException("cannot set up the control endpoint's token: " + e.getMessage(), e);
     }
     ObjectMapper mapper = JacksonObjectMapperProvider.get(system).getOrCreate("jackson-json", Optional.empty());
@@ -243,9 +306,8 @@ public final class HttpControlServer implements AutoCloseable {
                 system.executionContext());
     Sessions sessions = new Sessions(settings.sessionIdleTimeout(), settings.maxSessions(), System::nanoTime);
     Verifications verifications = new Verifications(engine, feed, Clock.systemUTC());
-    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    engine.meterRegistry().add(prometheus);
-    events = chain(events, () -> engine.meterRegistry().remove(prometheus));
+    PrometheusMeterRegistry prometheus = metrics.registry;
+    events = chain(events, metrics::close);
     ThumbnailCache thumbnails = new ThumbnailCache(dataDir, settings.thumbnails());
     events = chain(events, thumbnails::close);
     // The routes are built at the first request: a run that nobody asks anything (a run --once of

@@ -10,6 +10,8 @@ import dev.autoupload.engine.internal.EngineInternals;
 import dev.autoupload.engine.library.Library;
 import dev.autoupload.engine.testing.InMemorySource;
 import dev.autoupload.engine.testing.InMemoryTarget;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,6 +75,34 @@ class MetricsApiTest {
       assertThat(done.get("autoupload_journal_commit_seconds_count")).isGreaterThanOrEqualTo(1.0);
       assertThat(done.get("autoupload_journal_file_bytes")).as("size of the journal's file").isPositive();
       assertThat(done).doesNotContainKey("autoupload_files_total{library=\"camera\",outcome=\"failed\"}");
+    }
+  }
+
+  @Test
+  void anEndpointStartedAfterTheRunKeepsWhatItsMetricsCountedBefore() throws Exception {
+    InMemorySource camera = new InMemorySource("camera");
+    for (int i = 1; i <= 3; i++) {
+      camera.add("IMG_000" + i + ".jpg", 1000 * i);
+    }
+    try (UploadEngine engine =
+        EngineInternals.start(ConfigFactory.parseMap(Map.of("autoupload.data-dir", dataDir.toString())))) {
+      HttpControlServer.Metrics metrics = HttpControlServer.Metrics.countingFromNow(engine);
+      engine.addLibrary(new Library("camera", camera, new InMemoryTarget())).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      await()
+          .atMost(TIMEOUT)
+          .until(() -> engine.status().toCompletableFuture().get(10, TimeUnit.SECONDS).libraries().get(0).completed() == 3);
+      // What a registry added only now would show: Micrometer gives it nothing counted before.
+      PrometheusMeterRegistry late = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      engine.meterRegistry().add(late);
+      assertThat(late.scrape()).doesNotContain("autoupload_files_total{library=\"camera\",outcome=\"uploaded\"} 3.0");
+
+      try (HttpControlServer server = HttpControlServer.start(engine, dataDir, "127.0.0.1", 0, metrics)) {
+        Map<String, Double> samples = scrape(TestClient.of(server, dataDir));
+
+        assertThat(samples)
+            .containsEntry("autoupload_files_total{library=\"camera\",outcome=\"uploaded\"}", 3.0)
+            .containsEntry("autoupload_upload_duration_seconds_count{library=\"camera\"}", 3.0);
+      }
     }
   }
 
