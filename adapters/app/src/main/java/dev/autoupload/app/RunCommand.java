@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
           + "SIGINT or SIGTERM, then stops cleanly and prints the summary (the exit status is then "
           + "the signal's, 130 or 143).",
       "While it runs, a control endpoint (JSON API and the Activity web page) listens on --http "
-          + "(with --once only once the run has gone on for autoupload.http.once-start-after, 1s); "
+          + "(with --once only if the run is still going after a second); "
           + "'autoupload status' and 'autoupload activity' ask it, with the token that "
           + "'autoupload token' prints."
     },
