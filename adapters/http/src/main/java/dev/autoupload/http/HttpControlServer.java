@@ -114,7 +114,7 @@ public final class HttpControlServer implements AutoCloseable {
       probe.setReuseAddress(true);
       probe.bind(new InetSocketAddress(host, port));
     } catch (IOException | RuntimeException e) {
-      throw new StartException("cannot listen on " + host + ":" + port + ": " + bindProblem(e), e);
+      throw cannotListen(host, port, e);
     }
   }
 
@@ -203,7 +203,9 @@ public final class HttpControlServer implements AutoCloseable {
   public static HttpControlServer start(
       UploadEngine engine, Path dataDir, String host, int port, LibraryCatalog catalog) {
     Config settings = EngineInternals.actorSystem(engine).settings().config();
-    return start(engine, dataDir, host, port, HttpSettings.from(settings), Optional.of(catalog), Optional.empty());
+    return start(
+        engine, dataDir, host, port, HttpSettings.from(settings), Optional.of(catalog), Optional.empty(),
+        Metrics.countingFromNow(engine));
   }
 
   /**
@@ -225,7 +227,9 @@ public final class HttpControlServer implements AutoCloseable {
   public static HttpControlServer start(
       UploadEngine engine, Path dataDir, String host, int port, LibraryCatalog catalog, LibraryControl control) {
     Config settings = EngineInternals.actorSystem(engine).settings().config();
-    return start(engine, dataDir, host, port, HttpSettings.from(settings), Optional.of(catalog), Optional.of(control));
+    return start(
+        engine, dataDir, host, port, HttpSettings.from(settings), Optional.of(catalog), Optional.of(control),
+        Metrics.countingFromNow(engine));
   }
 
   /**
@@ -242,18 +246,8 @@ public final class HttpControlServer implements AutoCloseable {
    */
   public static HttpControlServer start(
       UploadEngine engine, Path dataDir, String host, int port, HttpSettings settings) {
-    return start(engine, dataDir, host, port, settings, Optional.empty(), Optional.empty());
-  }
-
-  private static HttpControlServer start(
-      UploadEngine engine,
-      Path dataDir,
-      String host,
-      int port,
-      HttpSettings settings,
-      Optional<LibraryCatalog> catalog,
-      Optional<LibraryControl> control) {
-    return start(engine, dataDir, host, port, settings, catalog, control, Metrics.countingFromNow(engine));
+    return start(
+        engine, dataDir, host, port, settings, Optional.empty(), Optional.empty(), Metrics.countingFromNow(engine));
   }
 
   private static HttpControlServer start(
@@ -335,7 +329,7 @@ public final class HttpControlServer implements AutoCloseable {
       sampler.cancel();
       events.close();
       feed.close();
-      throw new StartException("cannot listen on " + host + ":" + port + ": " + bindProblem(e), e);
+      throw cannotListen(host, port, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       sampler.cancel();
@@ -450,6 +444,11 @@ public final class HttpControlServer implements AutoCloseable {
       }
       return made.apply(request);
     }
+  }
+
+  /** "cannot listen on 127.0.0.1:8686: address already in use": the start's and the check's words. */
+  private static StartException cannotListen(String host, int port, Throwable error) {
+    return new StartException("cannot listen on " + host + ":" + port + ": " + bindProblem(error), error);
   }
 
   private static String bindProblem(Throwable error) {
