@@ -161,7 +161,7 @@ public final class BackupSupervisor
   private record AssetIdentified(Asset asset, LibraryPlan.Identity identity) implements Command {}
 
   /** The ledger table's rows of this library were read: the ledger a snapshot builds on. */
-  private record TableLoaded(Ledger table) implements Command {}
+  private record TableLoaded(Ledger table, long eventsThrough) implements Command {}
 
   /**
    * The ledger table was written through {@code through}, a whole ledger or events, or could not be
@@ -241,12 +241,18 @@ public final class BackupSupervisor
               context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("autoupload-blocking-io-dispatcher"));
           context.pipeToSelf(
               CompletableFuture.supplyAsync(
-                  () -> Ledger.fromTable(reader -> wiring.ledgers().load(persistenceId(library.id()).id(), reader)), blockingIo),
-              (table, error) -> {
+                  () -> {
+                    String persistenceId = persistenceId(library.id()).id();
+                    return new TableLoaded(
+                        Ledger.fromTable(reader -> wiring.ledgers().load(persistenceId, reader)),
+                        wiring.ledgers().eventsThrough(persistenceId));
+                  },
+                  blockingIo),
+              (loaded, error) -> {
                 if (error != null) {
                   throw new IllegalStateException("cannot read the ledger table of " + library.id(), error);
                 }
-                return new TableLoaded(table);
+                return loaded;
               });
           return Behaviors.withStash(
               STASHED_WHILE_LOADING,
@@ -257,7 +263,7 @@ public final class BackupSupervisor
                           loaded ->
                               stash.unstashAll(
                                   Behaviors.withTimers(
-                                      timers -> new BackupSupervisor(context, timers, library, wiring, loaded.table()))))
+                                      timers -> new BackupSupervisor(context, timers, library, wiring, loaded))))
                       .onAnyMessage(
                           msg -> {
                             stash.stash(msg);
@@ -286,6 +292,8 @@ public final class BackupSupervisor
 
   /** The table's rows as read before the recovery; let go of once recovered. */
   private Ledger table;
+  /** The table's last event row as read before the recovery. */
+  private final long tableEventsThrough;
   /** The ledger table holds every fact of the events up to this sequence number. */
   private long tableThrough;
   private boolean tableWriting;
@@ -295,13 +303,16 @@ public final class BackupSupervisor
   private boolean wholeWrittenSinceSnapshot;
 
   private BackupSupervisor(
-      ActorContext<Command> context, TimerScheduler<Command> timers, Library library, Wiring wiring, Ledger table) {
+      ActorContext<Command> context, TimerScheduler<Command> timers, Library library, Wiring wiring, TableLoaded table) {
     super(persistenceId(library.id()));
     this.context = context;
     this.timers = timers;
     this.library = library;
     this.wiring = wiring;
-    this.table = table;
+    this.table = table.table();
+    this.tableEventsThrough = table.eventsThrough();
+    // Without a snapshot the recovery replays every event; the table still holds what it holds.
+    this.tableThrough = table.eventsThrough();
     this.plan =
         LibraryPlan.start(
             new LibraryPlan.Settings(
@@ -342,7 +353,7 @@ public final class BackupSupervisor
 
       @Override
       public Recorded fromJournal(Object stored) {
-        tableThrough = Recorded.tableThrough(stored);
+        tableThrough = Recorded.tableThrough(stored, tableEventsThrough);
         snapshotHoldsAWholeLedger = Recorded.holdsAWholeLedger(stored);
         return Recorded.fromSnapshot(stored, table);
       }

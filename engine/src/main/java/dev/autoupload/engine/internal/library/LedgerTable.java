@@ -124,6 +124,18 @@ public interface LedgerTable {
   long dropSupersededBy(String persistenceId, long seqNr);
 
   /**
+   * The last event whose row (index 0) the table holds, 0 if none: the table holds every fact of
+   * the events up to it. So a restart need not write again what a write finished after the latest
+   * snapshot, or one whose end a stop cut off. True because event rows are only ever written in
+   * the order of their keys, a batch committed at a time, from just after an event up to which
+   * the table held everything; and only rows a complete whole ledger supersedes are deleted.
+   *
+   * @param persistenceId the library's supervisor
+   * @return the sequence number of the last event's row
+   */
+  long eventsThrough(String persistenceId);
+
+  /**
    * A table that lives as long as the process, for tests and embedders without a store; as the
    * journal in memory does.
    *
@@ -169,6 +181,14 @@ public interface LedgerTable {
           int before = stored.size();
           stored.keySet().removeIf(key -> key.seqNr() < seqNr || (key.seqNr() == seqNr && key.index() == 0));
           return before - stored.size();
+        }
+      }
+
+      @Override
+      public long eventsThrough(String persistenceId) {
+        Map<Key, Row> stored = libraries.getOrDefault(persistenceId, Map.of());
+        synchronized (stored) {
+          return stored.keySet().stream().filter(key -> key.index() == 0).mapToLong(Key::seqNr).max().orElse(0);
         }
       }
 

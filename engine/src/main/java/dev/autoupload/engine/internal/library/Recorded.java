@@ -73,11 +73,15 @@ final class Recorded {
   }
 
   /**
-   * Where the table stood in a stored snapshot: 0 when it holds a whole ledger, which the table may
-   * lack.
+   * Where the table stands at a recovery from a stored snapshot: where the snapshot says it stood,
+   * or further when its event rows go further ({@link LedgerTable#eventsThrough}): a snapshot taken
+   * while a write was under way, or a write whose end a stop cut off. 0 when the snapshot holds a
+   * whole ledger, which the table may lack: that ledger's write goes on first.
    */
-  static long tableThrough(Object stored) {
-    return stored instanceof LedgerSnapshot snapshot && snapshot.wholeDue().isEmpty() ? snapshot.tableThrough() : 0;
+  static long tableThrough(Object stored, long eventsThrough) {
+    return stored instanceof LedgerSnapshot snapshot && snapshot.wholeDue().isEmpty()
+        ? Math.max(snapshot.tableThrough(), eventsThrough)
+        : 0;
   }
 
   /** Whether a stored snapshot holds a whole ledger, of the old form or as of where the table was to stand. */

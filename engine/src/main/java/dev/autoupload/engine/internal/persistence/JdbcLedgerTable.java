@@ -283,6 +283,22 @@ public final class JdbcLedgerTable implements LedgerTable {
     }
   }
 
+  @Override
+  public long eventsThrough(String persistenceId) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement last =
+            connection.prepareStatement(
+                "SELECT seq_nr FROM ledger_row WHERE persistence_id = ? AND idx = 0 "
+                    + "ORDER BY persistence_id DESC, seq_nr DESC, idx DESC FETCH FIRST 1 ROWS ONLY")) {
+      last.setString(1, persistenceId);
+      try (ResultSet result = last.executeQuery()) {
+        return result.next() ? result.getLong(1) : 0;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the ledger table: " + e.getMessage(), e);
+    }
+  }
+
   private static int last(PreparedStatement query, String persistenceId, long seqNr) throws SQLException {
     query.setString(1, persistenceId);
     query.setLong(2, seqNr);

@@ -83,9 +83,15 @@ class HistoryModelTest {
             + totals.checks + " runs checked, " + totals.files + " file checks, " + totals.uploads
             + " uploads, " + totals.behindTheTable + " recoveries that wrote the table what it lacked ("
             + totals.overAWholeLedger + " of them from a snapshot holding the whole ledger due to it; "
-            + totals.wholeCutShort + " writes of a whole ledger cut short part way): all held");
+            + totals.wholeCutShort + " writes of a whole ledger cut short part way, " + totals.eventsCutShort
+            + " of events' rows), " + totals.aheadOfTheSnapshot
+            + " recoveries over a table that held events after where their snapshot said it stood: all held");
     assertThat(totals.checks).as("runs checked against the model").isGreaterThan(count);
     assertThat(totals.onH2).as("histories on H2").isPositive();
+    if (one.isBlank()) {
+      assertThat(totals.aheadOfTheSnapshot).as("recoveries over a table ahead of its snapshot").isPositive();
+      assertThat(totals.eventsCutShort).as("writes of events' rows cut short").isPositive();
+    }
   }
 
   private static void replayChecked(long seed, Ledgers ledgers, Supplier<LedgerTable> tables, Totals totals) {
@@ -125,6 +131,11 @@ class HistoryModelTest {
     }
 
     @Override
+    public long eventsThrough(String ignored) {
+      return shared.eventsThrough(persistenceId);
+    }
+
+    @Override
     public long dropSupersededBy(String ignored, long seqNr) {
       return shared.dropSupersededBy(persistenceId, seqNr);
     }
@@ -141,6 +152,8 @@ class HistoryModelTest {
     long behindTheTable;
     long overAWholeLedger;
     long wholeCutShort;
+    long eventsCutShort;
+    long aheadOfTheSnapshot;
     long onH2;
   }
 
@@ -202,6 +215,8 @@ class HistoryModelTest {
       totals.behindTheTable += engine.recoveredBehindTheTable();
       totals.overAWholeLedger += engine.recoveredOverAWholeLedger();
       totals.wholeCutShort += engine.wholeWritesCutShort();
+      totals.eventsCutShort += engine.eventWritesCutShort();
+      totals.aheadOfTheSnapshot += engine.recoveredAheadOfTheSnapshot();
     }
   }
 

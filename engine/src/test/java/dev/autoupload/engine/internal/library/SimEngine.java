@@ -89,6 +89,10 @@ final class SimEngine {
   private int recoveredOverAWholeLedger;
   /** Writes of a whole ledger that failed with part of its rows committed. */
   private int wholeWritesCutShort;
+  /** Writes of events' rows that failed with part of them committed. */
+  private int eventWritesCutShort;
+  /** Recoveries whose table held events after where the snapshot said it stood. */
+  private int recoveredAheadOfTheSnapshot;
   private final Map<String, FileUpload.State> uploads = new HashMap<>();
   /** In the journal's database, so lost with it. */
   private ContentHashCache hashes = ContentHashCache.inMemory();
@@ -139,6 +143,16 @@ final class SimEngine {
     return wholeWritesCutShort;
   }
 
+  /** How many writes of events' rows failed with part of them committed. */
+  int eventWritesCutShort() {
+    return eventWritesCutShort;
+  }
+
+  /** How many recoveries found the table holding events after where the snapshot said it stood. */
+  int recoveredAheadOfTheSnapshot() {
+    return recoveredAheadOfTheSnapshot;
+  }
+
   /** The journal's ledger now. */
   Ledger ledger() {
     return state.ledger();
@@ -162,7 +176,11 @@ final class SimEngine {
       return;
     }
     Ledger rows = Ledger.fromTable(reader -> table.load(LIBRARY, reader));
-    tableThrough = snapshot == null ? 0 : Recorded.tableThrough(snapshot);
+    long eventsThrough = table.eventsThrough(LIBRARY);
+    tableThrough = snapshot == null ? eventsThrough : Recorded.tableThrough(snapshot, eventsThrough);
+    if (snapshot != null && tableThrough > Recorded.tableThrough(snapshot, 0)) {
+      recoveredAheadOfTheSnapshot++;
+    }
     snapshotHoldsAWholeLedger = snapshot != null && Recorded.holdsAWholeLedger(snapshot);
     wholeWrittenSinceSnapshot = false;
     state = snapshot == null ? Recorded.empty() : Recorded.fromSnapshot(snapshot, rows);
@@ -214,6 +232,8 @@ final class SimEngine {
                       rows.writeTo(table, LIBRARY);
                     } else if (rows instanceof Recorded.Whole whole) {
                       writePart(whole);
+                    } else if (rows instanceof Recorded.Events some) {
+                      writePart(some);
                     }
                     agenda.add(
                         () -> {
@@ -239,6 +259,15 @@ final class SimEngine {
     if (!left.isEmpty()) {
       table.write(LIBRARY, left.subList(0, random.nextInt(left.size())));
       wholeWritesCutShort++;
+    }
+  }
+
+  /** A write of events' rows that fails part way: the first few committed, as the database commits a batch at a time. */
+  private void writePart(Recorded.Events some) {
+    int committed = random.nextInt(some.rows().size());
+    if (committed > 0) {
+      table.write(LIBRARY, some.rows().subList(0, committed));
+      eventWritesCutShort++;
     }
   }
 

@@ -96,6 +96,30 @@ public abstract class LedgerTableContract {
     assertThat(load(table, "lib")).containsExactly("v a 1", "c aa", "s 1", "p f1", "v b 2", "c bb", "s 2", "p f2");
   }
 
+  /**
+   * Where the table holds every event: its last event's row, not a whole ledger's rows, nor
+   * another library's; the rows a complete whole ledger supersedes go, those after it stay.
+   */
+  @Test
+  void theLastEventsRowOfALibraryIsWhereItsEventsAreHeld() {
+    LedgerTable table = table();
+    assertThat(table.eventsThrough("lib")).as("an empty table").isZero();
+    table.write("lib", List.of(event(1, "a", 1, "aa", 1, "f1"), event(2, "b", 2, "bb", 2, "f2")));
+    table.write("other", List.of(event(9, "o", 1, "oo", 1, "fo")));
+    table.write("lib", List.of(whole(1, 5), whole(2, 5)));
+
+    assertThat(table.eventsThrough("lib")).isEqualTo(2);
+    assertThat(table.eventsThrough("other")).isEqualTo(9);
+
+    table.write("lib", List.of(event(6, "c", 3, "cc", 3, "f6")));
+    assertThat(table.eventsThrough("lib")).isEqualTo(6);
+    table.dropSupersededBy("lib", 5);
+    assertThat(table.eventsThrough("lib")).as("the event after the whole ledger stays").isEqualTo(6);
+    table.write("lib", List.of(whole(1, 7)));
+    table.dropSupersededBy("lib", 7);
+    assertThat(table.eventsThrough("lib")).as("every event's row superseded").isZero();
+  }
+
   @Test
   void aWholeLedgersRowsHoldWhatIsLeftOfEachKindAndAreCountedApartFromTheEventsRow() {
     LedgerTable table = table();
