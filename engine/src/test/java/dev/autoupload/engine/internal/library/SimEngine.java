@@ -262,7 +262,10 @@ final class SimEngine {
     }
   }
 
-  /** A write of events' rows that fails part way: the first few committed, as the database commits a batch at a time. */
+  /**
+   * A write of events' rows that fails part way: the first few committed, as the database commits
+   * a batch at a time.
+   */
   private void writePart(Recorded.Events some) {
     int committed = random.nextInt(some.rows().size());
     if (committed > 0) {
