@@ -208,19 +208,18 @@ final class RunCommand implements Callable<Integer> {
             + " (data dir " + OneLine.of(dataDirectory.toString()) + ")");
     announceEndpoint(server, out);
     Optional<DeferredEndpoint> deferred =
-        laterMetrics.map(
-            metrics ->
-                DeferredEndpoint.after(
-                    endpointAfter,
-                    () -> {
-                      HttpOption option = endpoint.orElseThrow();
-                      return HttpControlServer.start(engine, dataDirectory, option.host(), option.port(), metrics);
-                    },
-                    printer::announce,
-                    line -> {
-                      err.println(line);
-                      err.flush();
-                    }));
+        endpoint.flatMap(
+            option ->
+                laterMetrics.map(
+                    metrics ->
+                        DeferredEndpoint.after(
+                            endpointAfter,
+                            () -> HttpControlServer.start(engine, dataDirectory, option.host(), option.port(), metrics),
+                            printer::announce,
+                            line -> {
+                              err.println(line);
+                              err.flush();
+                            })));
     int code =
         RunWatch.untilTheEnd(
             engine,
