@@ -198,7 +198,7 @@ public final class UploadEngine implements AutoCloseable {
             Watchdog.create(
                 watchdogSettings,
                 this::libraryStatuses,
-                () -> query(activity::lastBackups),
+                libraryIds -> query(() -> activity.lastBackups(libraryIds)),
                 clock,
                 alert -> webhook.ifPresent(hook -> hook.post(alert, clock.instant()))),
             "watchdog",

@@ -75,6 +75,15 @@ public final class ActivityStore {
   public static final List<String> NOTE_SCHEMA =
       List.of("ALTER TABLE activity_asset ADD COLUMN IF NOT EXISTS note VARCHAR(4096)");
 
+  /**
+   * Migration 13: a library's latest upload found without reading its rows (see {@link
+   * #lastBackups}), which took 0.6-2.8 s at each start at a million uploaded assets.
+   */
+  public static final List<String> LIBRARY_UPLOADED_SCHEMA =
+      List.of(
+          "CREATE INDEX IF NOT EXISTS activity_asset_library_uploaded_idx "
+              + "ON activity_asset (library_id, uploaded_at DESC NULLS LAST)");
+
   /** Migration 7: the sha256 of the content backed up, which names its thumbnail. */
   public static final List<String> SHA256_SCHEMA =
       List.of("ALTER TABLE activity_asset ADD COLUMN IF NOT EXISTS sha256 VARCHAR(64)");
@@ -385,21 +394,36 @@ public final class ActivityStore {
     return counts;
   }
 
+  /** A library's latest upload, or null when it has none; a public constant for the tests of its plan. */
+  public static final String LAST_BACKUP =
+      "SELECT uploaded_at FROM activity_asset WHERE library_id = ? "
+          + "ORDER BY library_id, uploaded_at DESC NULLS LAST FETCH FIRST 1 ROWS ONLY";
+
   /**
-   * Each library's latest upload, as the watchdog's start for libraries not backed up since.
+   * The latest upload of each of {@code libraryIds}, as the watchdog's start for libraries not
+   * backed up since: one lookup in {@code activity_asset_library_uploaded_idx} each. The order
+   * names the library first, as the index does, so that H2 reads the first row of the index's
+   * range instead of sorting the library's rows; its NULLS LAST puts a library's uploads before
+   * its assets never uploaded.
    *
+   * @param libraryIds the libraries
    * @return by library id, the time of its latest upload; libraries never backed up are absent
    * @throws SQLException when the database cannot be read
    */
-  public Map<String, Instant> lastBackups() throws SQLException {
+  public Map<String, Instant> lastBackups(Set<String> libraryIds) throws SQLException {
     Map<String, Instant> latest = new LinkedHashMap<>();
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement query =
-            connection.prepareStatement(
-                "SELECT library_id, MAX(uploaded_at) FROM activity_asset WHERE uploaded_at IS NOT NULL GROUP BY library_id");
-        ResultSet rows = query.executeQuery()) {
-      while (rows.next()) {
-        latest.put(rows.getString(1), rows.getObject(2, OffsetDateTime.class).toInstant());
+        PreparedStatement query = connection.prepareStatement(LAST_BACKUP)) {
+      for (String libraryId : libraryIds) {
+        query.setString(1, libraryId);
+        try (ResultSet rows = query.executeQuery()) {
+          if (rows.next()) {
+            OffsetDateTime uploadedAt = rows.getObject(1, OffsetDateTime.class);
+            if (uploadedAt != null) {
+              latest.put(libraryId, uploadedAt.toInstant());
+            }
+          }
+        }
       }
     }
     return latest;

@@ -242,7 +242,8 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
         new Migration(9, "the libraries' ledgers, beside their snapshots", JdbcLedgerTable.SCHEMA),
         new Migration(10, "the journal's number of Activity slices", ACTIVITY_SLICES_SCHEMA),
         new Migration(11, "whole ledgers in chunks", JdbcLedgerTable.CHUNK_SCHEMA),
-        new Migration(12, "one index on the journal's ordering, not two", this::withoutSecondOrderingIndex));
+        new Migration(12, "one index on the journal's ordering, not two", this::withoutSecondOrderingIndex),
+        new Migration(13, "each library's latest upload by index", ActivityStore.LIBRARY_UPLOADED_SCHEMA));
   }
 
   private List<String> withoutSecondOrderingIndex(Connection connection) throws SQLException {

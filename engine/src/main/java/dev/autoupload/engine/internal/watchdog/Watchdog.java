@@ -8,11 +8,15 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -36,18 +40,24 @@ public final class Watchdog {
 
   private record Tick() implements Command {}
 
-  private record LastBackupsLoaded(Map<String, Instant> lastBackups) implements Command {}
-
-  private record Checked(List<LibraryStatus> statuses) implements Command {}
+  /**
+   * The libraries' statuses, and the last backups the journal knows of those first seen in this
+   * check (absent for one never backed up), or why they could not be read.
+   */
+  private record Checked(
+      List<LibraryStatus> statuses, Map<String, Instant> lastBackups, Optional<Throwable> lastBackupsFailure)
+      implements Command {}
 
   private record CheckFailed(Throwable failure) implements Command {}
 
   /**
-   * A watchdog that loads the last backups first, then checks every {@code check-every}.
+   * A watchdog that checks every {@code check-every}; a library's watch starts from its latest
+   * backup the journal knows, looked up when the watchdog first sees the library.
    *
    * @param settings the limits, how often to check, and the webhook's settings
    * @param statuses every library's status, without asking this watchdog
-   * @param lastBackups each library's latest backup the journal knows, from earlier runs too
+   * @param lastBackups the latest backup the journal knows of each of the given libraries, from
+   *     earlier runs too; absent for one never backed up
    * @param clock the time stalls are measured on
    * @param alerts where alerts go besides events and the log (the webhook), if anywhere
    * @return the watchdog's behaviour
@@ -55,23 +65,23 @@ public final class Watchdog {
   public static Behavior<Command> create(
       WatchdogSettings settings,
       Supplier<CompletionStage<List<LibraryStatus>>> statuses,
-      Supplier<CompletionStage<Map<String, Instant>>> lastBackups,
+      Function<Set<String>, CompletionStage<Map<String, Instant>>> lastBackups,
       Clock clock,
       Consumer<LibraryWatch.Alert> alerts) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
-                timers -> new Watchdog(context, timers, settings, statuses, clock, alerts).loading(lastBackups)));
+                timers -> new Watchdog(context, timers, settings, statuses, lastBackups, clock, alerts).watching()));
   }
 
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final WatchdogSettings settings;
   private final Supplier<CompletionStage<List<LibraryStatus>>> statuses;
+  private final Function<Set<String>, CompletionStage<Map<String, Instant>>> lastBackups;
   private final Clock clock;
   private final Consumer<LibraryWatch.Alert> alerts;
   private final Map<String, LibraryWatch> watches = new HashMap<>();
-  private Map<String, Instant> lastBackups = Map.of();
   private boolean checking;
 
   private Watchdog(
@@ -79,40 +89,20 @@ public final class Watchdog {
       TimerScheduler<Command> timers,
       WatchdogSettings settings,
       Supplier<CompletionStage<List<LibraryStatus>>> statuses,
+      Function<Set<String>, CompletionStage<Map<String, Instant>>> lastBackups,
       Clock clock,
       Consumer<LibraryWatch.Alert> alerts) {
     this.context = context;
     this.timers = timers;
     this.settings = settings;
     this.statuses = statuses;
+    this.lastBackups = lastBackups;
     this.clock = clock;
     this.alerts = alerts;
   }
 
-  private Behavior<Command> loading(Supplier<CompletionStage<Map<String, Instant>>> lastBackups) {
-    context.pipeToSelf(
-        lastBackups.get(),
-        (loaded, failure) -> {
-          if (failure != null) {
-            // Without them a library never backed up in this run counts from now: later, not never.
-            context.getLog().warn("The watchdog cannot read the last backups from the journal: {}", failure.toString());
-          }
-          return new LastBackupsLoaded(failure == null ? loaded : Map.of());
-        });
-    timers.startTimerWithFixedDelay(Tick.class, new Tick(), settings.checkEvery());
-    return Behaviors.receive(Command.class)
-        .onMessage(GetStalls.class, this::onGetStalls)
-        .onMessage(Tick.class, tick -> Behaviors.same())
-        .onMessage(
-            LastBackupsLoaded.class,
-            loaded -> {
-              this.lastBackups = loaded.lastBackups();
-              return watching();
-            })
-        .build();
-  }
-
   private Behavior<Command> watching() {
+    timers.startTimerWithFixedDelay(Tick.class, new Tick(), settings.checkEvery());
     return Behaviors.receive(Command.class)
         .onMessage(GetStalls.class, this::onGetStalls)
         .onMessage(Tick.class, tick -> check())
@@ -137,21 +127,51 @@ public final class Watchdog {
   private Behavior<Command> check() {
     if (!checking) {
       checking = true;
+      Set<String> watched = Set.copyOf(watches.keySet());
       context.pipeToSelf(
-          statuses.get(), (seen, failure) -> failure == null ? new Checked(seen) : new CheckFailed(failure));
+          statuses.get().thenCompose(seen -> withLastBackups(seen, watched)),
+          (checked, failure) -> failure == null ? checked : new CheckFailed(failure));
     }
     return Behaviors.same();
   }
 
+  /**
+   * The statuses with the last backups of the libraries not {@code watched} yet, looked up by
+   * library (a few index lookups, where reading every library's latest out of the Activity's rows
+   * took seconds at a million assets, at every start).
+   */
+  private CompletionStage<Checked> withLastBackups(List<LibraryStatus> seen, Set<String> watched) {
+    Set<String> firstSeen = new HashSet<>();
+    seen.forEach(status -> firstSeen.add(status.libraryId()));
+    firstSeen.removeAll(watched);
+    if (firstSeen.isEmpty()) {
+      return CompletableFuture.completedFuture(new Checked(seen, Map.of(), Optional.empty()));
+    }
+    return lastBackups
+        .apply(Set.copyOf(firstSeen))
+        .handle(
+            (found, failure) ->
+                failure == null
+                    ? new Checked(seen, found, Optional.empty())
+                    : new Checked(seen, Map.of(), Optional.of(failure)));
+  }
+
   private Behavior<Command> onChecked(Checked checked) {
     checking = false;
+    // Without them such a library counts from now: later, not never.
+    checked
+        .lastBackupsFailure()
+        .ifPresent(
+            failure ->
+                context.getLog().warn("The watchdog cannot read the last backups from the journal: {}", failure.toString()));
     Instant now = clock.instant();
     Map<String, LibraryWatch> seen = new HashMap<>();
     for (LibraryStatus status : checked.statuses()) {
       LibraryWatch watch =
           watches.getOrDefault(
               status.libraryId(),
-              LibraryWatch.start(status.libraryId(), now, Optional.ofNullable(lastBackups.get(status.libraryId()))));
+              LibraryWatch.start(
+                  status.libraryId(), now, Optional.ofNullable(checked.lastBackups().get(status.libraryId()))));
       LibraryWatch.Check check = watch.check(now, seen(status), settings.limits());
       seen.put(status.libraryId(), check.next());
       check.alert().ifPresent(alert -> raise(alert, now));

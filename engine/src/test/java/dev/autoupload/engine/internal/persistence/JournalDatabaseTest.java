@@ -34,8 +34,8 @@ class JournalDatabaseTest {
         assertThat(rows.getInt(1))
             .as("journal tables, Activity read model, hash cache, live photos, conflict notes, versioned hash cache, "
                 + "content sha256 in the Activity read model, freed originals, ledger table, Activity slices, ledger chunks, "
-                + "one ordering index")
-            .isEqualTo(12);
+                + "one ordering index, each library's latest upload by index")
+            .isEqualTo(13);
       }
       try (ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM \"event_journal\"")) {
         rows.next();
@@ -91,7 +91,7 @@ class JournalDatabaseTest {
         Statement query = other.createStatement();
         ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM autoupload_schema_version")) {
       rows.next();
-      assertThat(rows.getInt(1)).isEqualTo(12);
+      assertThat(rows.getInt(1)).isEqualTo(13);
       assertThat(held.isClosed()).isFalse();
     }
     // Applied once: a second start finds every version and applies nothing.
@@ -128,7 +128,7 @@ class JournalDatabaseTest {
       assertThat(indexesOnOrdering(sql)).containsExactly("event_journal_ordering_idx");
       try (ResultSet rows = sql.executeQuery("SELECT MAX(version) FROM autoupload_schema_version")) {
         rows.next();
-        assertThat(rows.getInt(1)).isEqualTo(12);
+        assertThat(rows.getInt(1)).isEqualTo(13);
       }
     }
   }
