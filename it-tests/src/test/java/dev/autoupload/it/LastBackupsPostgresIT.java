@@ -2,52 +2,24 @@ package dev.autoupload.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.autoupload.engine.internal.activity.ActivityStore;
 import dev.autoupload.engine.internal.activity.LastBackupsContract;
-import dev.autoupload.engine.internal.persistence.JournalDatabase;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link LastBackupsContract} on a real PostgreSQL server, its tables made by the engine's own migration. */
 class LastBackupsPostgresIT extends LastBackupsContract {
 
-  private static PostgresServer postgres;
-  private static HikariDataSource pool;
-
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    postgres = PostgresServer.start();
-    JournalDatabase journal =
-        JournalDatabase.of(postgres.jdbcUrl(), postgres.user(), "", Files.createTempDirectory("last-backups-pg"));
-    journal.migrate();
-    pool = journal.pool(2);
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    if (pool != null) {
-      pool.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
+  @RegisterExtension static final MigratedPostgres postgres = new MigratedPostgres();
 
   @Override
-  protected DataSource emptyJournal() throws SQLException {
-    try (Connection connection = pool.getConnection();
-        Statement statement = connection.createStatement()) {
-      statement.execute("TRUNCATE activity_asset");
-    }
-    return pool;
+  protected DataSource emptyJournal() {
+    return postgres.emptied("activity_asset");
   }
 
   /**
