@@ -166,11 +166,28 @@ public final class RemoteLayout {
    * @return the path to keep it at instead, in the same folder
    */
   public static String keepBothPath(String remotePath, String sha256) {
+    return keepBothPath(remotePath, sha256, 8);
+  }
+
+  /**
+   * Where a different file goes when its {@link #keepBothPath} holds yet another file (a client
+   * that edited a kept copy, a second clash of the eight digits): the suffix with sixteen digits of
+   * its hash, {@code IMG_0001~3f2a9c1b5e7d0a42.jpg}, as stable and as storable.
+   *
+   * @param remotePath the taken remote path, '/'-separated
+   * @param sha256 lowercase hex sha256 of the other file's content; at least 16 digits
+   * @return the path to keep it at instead, in the same folder
+   */
+  public static String keepBothPathAgain(String remotePath, String sha256) {
+    return keepBothPath(remotePath, sha256, 16);
+  }
+
+  private static String keepBothPath(String remotePath, String sha256, int digits) {
     int slash = remotePath.lastIndexOf('/');
     String folder = slash < 0 ? "" : remotePath.substring(0, slash + 1);
     String filename = remotePath.substring(slash + 1);
     int dot = filename.lastIndexOf('.');
-    String suffix = "~" + sha256.substring(0, 8).toLowerCase(Locale.ROOT);
+    String suffix = "~" + sha256.substring(0, digits).toLowerCase(Locale.ROOT);
     String renamed =
         dot > 0 ? filename.substring(0, dot) + suffix + filename.substring(dot) : filename + suffix;
     int limit = Math.max(utf8Length(filename), NameRules.MIN_NAME_BYTES);

@@ -15,7 +15,10 @@ public sealed interface RemoteDecision {
   /** The target holds this very content: backed up without a byte sent. */
   record AlreadyThere(String reason) implements RemoteDecision {}
 
-  /** Upload this one beside the other, under {@code remotePath} (see {@link RemoteLayout#keepBothPath}). */
+  /**
+   * Upload this one beside the other, under {@code remotePath} (see {@link RemoteLayout#keepBothPath},
+   * and {@link RemoteLayout#keepBothPathAgain} when that is taken too).
+   */
   record KeepBoth(String remotePath, String reason) implements RemoteDecision {}
 
   /** Upload this one over the other ({@code on-conflict = overwrite}), recording what goes. */
@@ -32,7 +35,8 @@ public sealed interface RemoteDecision {
    *
    * @param remotePath where it looked: the planned path, or its keep-both name
    * @param plannedPath the path the layout gave the asset
-   * @param atKeepBothPath whether {@code remotePath} is already the keep-both name, then taken too
+   * @param atKeepBothPath whether {@code remotePath} is already a keep-both name (the first, or the
+   *     longer one after it), then taken too
    * @param size the source's size
    * @param sha256 the source's sha256, lowercase hex
    * @param md5 the source's MD5, lowercase hex, when the target reports only that; else null
@@ -88,13 +92,19 @@ public sealed interface RemoteDecision {
     if (replaceable) {
       return new Replace(why + "; replacing it (on-conflict = overwrite)");
     }
-    if (found.atKeepBothPath()) {
-      return new Conflict(why);
-    }
     String keeping =
         found.policy() == ConflictPolicy.OVERWRITE
             ? "; it is the backup of another asset, which overwrite never replaces: keeping both"
             : "; keeping both";
-    return new KeepBoth(RemoteLayout.keepBothPath(found.plannedPath(), found.sha256()), why + keeping);
+    if (!found.atKeepBothPath()) {
+      return new KeepBoth(RemoteLayout.keepBothPath(found.plannedPath(), found.sha256()), why + keeping);
+    }
+    // The keep-both name is taken too (another client edited a kept copy): once more, with a
+    // longer suffix; taken as well, nothing safe is left.
+    String again = RemoteLayout.keepBothPathAgain(found.plannedPath(), found.sha256());
+    if (found.remotePath().equals(again)) {
+      return new Conflict(why);
+    }
+    return new KeepBoth(again, why + keeping + " under a longer name");
   }
 }

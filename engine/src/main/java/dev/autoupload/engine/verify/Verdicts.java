@@ -92,8 +92,8 @@ public final class Verdicts {
 
   /**
    * Where the backup of a file with content {@code sha256} may be, the place it should be first:
-   * the remote path the journal recorded for its content, its layout path, and the keep-both path
-   * beside that, each once.
+   * the remote path the journal recorded for its content, its layout path, and the keep-both paths
+   * beside that (the first, then the longer one), each once.
    *
    * @param recorded the remote path the journal recorded for the content; empty when none
    * @param layoutPath where the layout puts the file
@@ -105,6 +105,7 @@ public final class Verdicts {
     recorded.ifPresent(places::add);
     places.add(layoutPath);
     places.add(RemoteLayout.keepBothPath(layoutPath, sha256));
+    places.add(RemoteLayout.keepBothPathAgain(layoutPath, sha256));
     return List.copyOf(places);
   }
 

@@ -66,9 +66,12 @@ class RemoteLayoutProperties {
     Assume.that(!remote.isEmpty());
 
     String kept = RemoteLayout.keepBothPath(remote, SHA256);
+    String keptAgain = RemoteLayout.keepBothPathAgain(remote, SHA256);
 
     assertThat(kept).isNotEqualTo(remote).contains("~");
+    assertThat(keptAgain).isNotEqualTo(remote).isNotEqualTo(kept).contains("~");
     assertStorable(kept, rules);
+    assertStorable(keptAgain, rules);
   }
 
   /** Checks each segment against what the targets refuse, as their documentation states it. */

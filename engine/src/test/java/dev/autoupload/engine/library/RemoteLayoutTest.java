@@ -118,6 +118,9 @@ class RemoteLayoutTest {
     assertThat(RemoteLayout.keepBothPath("2024/05/IMG_0001.JPG", sha256)).isEqualTo("2024/05/IMG_0001~3f2a9c1b.JPG");
     assertThat(RemoteLayout.keepBothPath("README", sha256)).isEqualTo("README~3f2a9c1b");
     assertThat(RemoteLayout.keepBothPath("a/.hidden", sha256)).isEqualTo("a/.hidden~3f2a9c1b");
+    assertThat(RemoteLayout.keepBothPathAgain("2024/05/IMG_0001.JPG", sha256))
+        .as("when that name is taken too")
+        .isEqualTo("2024/05/IMG_0001~3f2a9c1b00000000.JPG");
   }
 
   @Test

@@ -180,10 +180,14 @@ class VerdictsTest {
   @Test
   void theBackupIsLookedForWhereTheJournalSaysThenUnderTheLayoutThenBesideIt() {
     assertThat(Verdicts.places(Optional.of("2024/05/IMG~11111111.jpg"), "2024/05/IMG.jpg", SHA))
-        .containsExactly("2024/05/IMG~11111111.jpg", "2024/05/IMG.jpg", "2024/05/IMG~aaaaaaaa.jpg");
+        .containsExactly(
+            "2024/05/IMG~11111111.jpg", "2024/05/IMG.jpg", "2024/05/IMG~aaaaaaaa.jpg", "2024/05/IMG~aaaaaaaaaaaaaaaa.jpg");
     assertThat(Verdicts.places(Optional.empty(), "2024/05/IMG.jpg", SHA))
-        .containsExactly("2024/05/IMG.jpg", RemoteLayout.keepBothPath("2024/05/IMG.jpg", SHA));
+        .containsExactly(
+            "2024/05/IMG.jpg",
+            RemoteLayout.keepBothPath("2024/05/IMG.jpg", SHA),
+            RemoteLayout.keepBothPathAgain("2024/05/IMG.jpg", SHA));
     assertThat(Verdicts.places(Optional.of("2024/05/IMG~aaaaaaaa.jpg"), "2024/05/IMG.jpg", SHA))
-        .containsExactly("2024/05/IMG~aaaaaaaa.jpg", "2024/05/IMG.jpg");
+        .containsExactly("2024/05/IMG~aaaaaaaa.jpg", "2024/05/IMG.jpg", "2024/05/IMG~aaaaaaaaaaaaaaaa.jpg");
   }
 }

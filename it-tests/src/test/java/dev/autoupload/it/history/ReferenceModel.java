@@ -57,10 +57,29 @@ final class ReferenceModel {
 
   /** {@code IMG_0001~3f2a9c1b.JPG}: where keep-both puts a second content of {@code IMG_0001.JPG}. */
   static String keepBothPath(String path, String sha256) {
+    return keepBothPath(path, sha256, 8);
+  }
+
+  /**
+   * {@code IMG_0001~3f2a9c1b5e7d0a42.JPG}: where keep-both puts it when {@link #keepBothPath} holds
+   * yet another content (another client edited a kept copy).
+   */
+  static String keepBothPathAgain(String path, String sha256) {
+    return keepBothPath(path, sha256, 16);
+  }
+
+  private static String keepBothPath(String path, String sha256, int digits) {
     int slash = path.lastIndexOf('/');
     int dot = path.lastIndexOf('.');
-    String suffix = "~" + sha256.substring(0, 8);
+    String suffix = "~" + sha256.substring(0, digits);
     return dot > slash + 1 ? path.substring(0, dot) + suffix + path.substring(dot) : path + suffix;
+  }
+
+  /** Whether {@code view} holds {@code content} where a probe of {@code path} finds it: there, or at a keep-both name. */
+  private static boolean atAPlaceOf(TargetView view, String path, String content) {
+    return content.equals(sha256At(view, path))
+        || content.equals(sha256At(view, keepBothPath(path, content)))
+        || content.equals(sha256At(view, keepBothPathAgain(path, content)));
   }
 
   /** One run: what it may do given the state at its start, and the checks once it has ended. */
@@ -82,7 +101,12 @@ final class ReferenceModel {
         if (!onTarget.containsKey(content)) {
           (mayKnow.contains(content) ? lostWhileKnown : fresh).add(content);
         } else if (!surelyKnown.contains(content)
-            && !paths.stream().allMatch(path -> before.proves(path, content) || before.proves(keepBothPath(path, content), content))) {
+            && !paths.stream()
+                .allMatch(
+                    path ->
+                        before.proves(path, content)
+                            || before.proves(keepBothPath(path, content), content)
+                            || before.proves(keepBothPathAgain(path, content), content))) {
           mayRepeat.add(content);
         }
       });
@@ -184,9 +208,9 @@ final class ReferenceModel {
         if (Long.parseLong(uploaded.group(2)) != content.size()) {
           violations.add("'" + line + "': the file has " + content.size() + " bytes");
         }
-        String keepBoth = keepBothPath(path, sha256);
-        if (!sha256.equals(sha256At(after, path)) && !sha256.equals(sha256At(after, keepBoth))) {
-          violations.add("'" + line + "': its content [" + content.label() + "] is neither at " + path + " nor at " + keepBoth);
+        if (!atAPlaceOf(after, path, sha256)) {
+          violations.add("'" + line + "': its content [" + content.label() + "] is neither at " + path + " nor at "
+              + keepBothPath(path, sha256) + " nor at " + keepBothPathAgain(path, sha256));
         }
       }
       if (uploadedLines != summary.uploaded()) {
@@ -220,12 +244,11 @@ final class ReferenceModel {
       return lost;
     }
 
-    /** The source's files whose content is at their own path or its keep-both name: {@code verify} finds them. */
+    /** The source's files whose content is at their own path or a keep-both name: {@code verify} finds them. */
     Set<String> inPlace(TargetView after) {
       Set<String> found = new TreeSet<>();
       source.forEach((path, content) -> {
-        String sha256 = content.sha256();
-        if (sha256.equals(sha256At(after, path)) || sha256.equals(sha256At(after, keepBothPath(path, sha256)))) {
+        if (atAPlaceOf(after, path, content.sha256())) {
           found.add(path);
         }
       });

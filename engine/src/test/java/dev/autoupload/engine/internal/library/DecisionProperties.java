@@ -32,9 +32,12 @@ class DecisionProperties {
       @ForAll boolean md5Known,
       @ForAll ConflictPolicy policy,
       @ForAll boolean mayHoldBackup,
-      @ForAll boolean atKeepBothPath) {
+      @ForAll boolean atKeepBothPath,
+      @ForAll boolean atTheLongerKeepBothPath) {
     String planned = "2023/05/IMG_0001.JPG";
-    String path = atKeepBothPath ? RemoteLayout.keepBothPath(planned, A) : planned;
+    String path =
+        !atKeepBothPath ? planned
+            : atTheLongerKeepBothPath ? RemoteLayout.keepBothPathAgain(planned, A) : RemoteLayout.keepBothPath(planned, A);
     String remoteSha = sameContent ? A : B;
     String remoteMd5 = sameContent ? "m".repeat(32) : "n".repeat(32);
     RemoteState.Complete remote =
@@ -60,8 +63,11 @@ class DecisionProperties {
       assertThat(knownDifferent).as("declined only when known to differ").isTrue();
     }
     if (decision instanceof RemoteDecision.KeepBoth keepBoth) {
-      assertThat(atKeepBothPath).isFalse();
-      assertThat(keepBoth.remotePath()).isEqualTo(RemoteLayout.keepBothPath(planned, A)).isNotEqualTo(planned);
+      assertThat(atKeepBothPath && atTheLongerKeepBothPath).as("no third name after the longer one").isFalse();
+      assertThat(keepBoth.remotePath())
+          .isEqualTo(atKeepBothPath ? RemoteLayout.keepBothPathAgain(planned, A) : RemoteLayout.keepBothPath(planned, A))
+          .isNotEqualTo(planned)
+          .isNotEqualTo(path);
       assertThat(knownDifferent).as("both kept only when known to differ").isTrue();
     }
     if (!knownSame && !knownDifferent) {
