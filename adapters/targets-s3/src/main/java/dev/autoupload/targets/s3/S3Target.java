@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -108,6 +109,11 @@ public final class S3Target implements UploadTarget {
   private final AtomicReference<ChecksumHeader> checksumHeader;
   /** Held while the write check finds out whether the server takes the checksum header. */
   private final Object checksumProbe = new Object();
+  /**
+   * Whether the server refuses a PutObject with {@code If-None-Match: *} on a key that holds an
+   * object (AWS since 2024, S3Proxy, MinIO), as the write check found out; null until it ran.
+   */
+  private volatile Boolean honoursIfNoneMatch;
 
   /** Whether the server takes {@code x-amz-checksum-sha256}, as far as this target found out. */
   private enum ChecksumHeader {
@@ -387,7 +393,9 @@ public final class S3Target implements UploadTarget {
   /**
    * Writes an empty object and deletes it again; with the checksum header while it may be sent,
    * so a server that refuses it is found out here: its 501 comes cleanly, with no body in flight
-   * that it would cut off.
+   * that it would cut off. In between, writes it once more with {@code If-None-Match: *}: a server
+   * that refuses that second write (412) keeps a PutObject from replacing what another client
+   * stored, so a new small file needs no look-up before it (see {@link #honoursIfNoneMatch()}).
    */
   private void writeCheck() throws UploadException {
     String key = prefixed(WRITE_CHECK_PREFIX + UUID.randomUUID());
@@ -397,9 +405,37 @@ public final class S3Target implements UploadTarget {
             client.putObject(
                 b -> b.bucket(config.bucket()).key(key).checksumSHA256(checksum ? EMPTY_SHA256 : null),
                 RequestBody.empty()));
+    honoursIfNoneMatch = refusesAWriteOver(key);
     call(
         "delete " + key + " from " + describe(),
-        () -> client.deleteObject(b -> b.bucket(config.bucket()).key(key)));
+        () -> onceMoreIfClosed(() -> client.deleteObject(b -> b.bucket(config.bucket()).key(key))));
+  }
+
+  /** Whether a PutObject with {@code If-None-Match: *} onto {@code key}, which holds an object, is refused. */
+  private boolean refusesAWriteOver(String key) {
+    try {
+      client.putObject(b -> b.bucket(config.bucket()).key(key).ifNoneMatch("*"), RequestBody.empty());
+      return false;
+    } catch (S3Exception e) {
+      return e.statusCode() == 412;
+    } catch (SdkException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Whether a PutObject with {@code If-None-Match: *} never replaces an object on this server, so
+   * it may go without a look-up before it: found out by the write check, run now if it has not.
+   */
+  boolean honoursIfNoneMatch() throws UploadException {
+    if (honoursIfNoneMatch == null) {
+      synchronized (checksumProbe) {
+        if (honoursIfNoneMatch == null) {
+          writeCheck();
+        }
+      }
+    }
+    return honoursIfNoneMatch;
   }
 
   /** Says so once the server refused the checksum header; nothing otherwise. */
@@ -450,7 +486,7 @@ public final class S3Target implements UploadTarget {
   /** The object under {@code key}, if there is one. */
   Optional<HeadObjectResponse> head(String key) throws UploadException {
     try {
-      return Optional.of(client.headObject(b -> b.bucket(config.bucket()).key(key)));
+      return Optional.of(onceMoreIfClosed(() -> client.headObject(b -> b.bucket(config.bucket()).key(key))));
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
         return Optional.empty();
@@ -669,6 +705,34 @@ public final class S3Target implements UploadTarget {
     } catch (SdkException e) {
       throw S3Errors.classify(what, e);
     }
+  }
+
+  /**
+   * Sends a request that may go twice (a look-up, a delete) once more when it failed on the way,
+   * before any answer: a pooled connection the server had closed. S3Proxy closes one now and then
+   * after refusing a conditional PutObject (412), without saying so. The SDK retries nothing here
+   * (the engine does, with its backoff), and a whole upload's backoff for a connection that was
+   * only stale would be waste.
+   */
+  private static <T> T onceMoreIfClosed(Supplier<T> request) {
+    try {
+      return request.get();
+    } catch (SdkClientException e) {
+      if (!failedOnTheWay(e)) {
+        throw e;
+      }
+      return request.get();
+    }
+  }
+
+  /** Whether {@code e} came of a request that failed on the way (an I/O error), not of an answer. */
+  static boolean failedOnTheWay(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.io.IOException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static UploadException permanent(String message) {

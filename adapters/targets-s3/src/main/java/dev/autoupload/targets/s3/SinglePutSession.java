@@ -1,6 +1,7 @@
 package dev.autoupload.targets.s3;
 
 import dev.autoupload.engine.upload.RemoteFile;
+import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
 import dev.autoupload.engine.upload.UploadSession;
 import dev.autoupload.targets.Appends;
@@ -59,12 +60,42 @@ final class SinglePutSession implements UploadSession {
       spool.clear();
       throw S3Errors.startingOver(path, got, expectedSize, sha256);
     }
+    if (!replace && target.honoursIfNoneMatch()) {
+      // The server refuses to write over an object: put first, and look only when it refused (412,
+      // or 409 for a conditional write under way), which the probe before made rare: one request a
+      // new file instead of two. S3Proxy may close the connection on its refusal while the body
+      // still goes, so a put cut off on the way is looked after too: our own file there (the put
+      // arrived, its answer did not) or an identical one is the backup, another is a conflict, and
+      // nothing there means the put did not arrive.
+      try {
+        put(digest, hex, expectedSize);
+        return new RemoteFile(path, expectedSize, hex);
+      } catch (UploadException e) {
+        boolean refused = e.error() instanceof UploadError.Conflict;
+        if (!refused && !S3Target.failedOnTheWay(e)) {
+          throw e;
+        }
+        Optional<RemoteFile> identical = target.identicalOrFree(path, key, expectedSize, hex, false);
+        if (identical.isPresent()) {
+          return identical.get();
+        }
+        if (!refused) {
+          throw e;
+        }
+      }
+    }
     Optional<RemoteFile> identical = target.identicalOrFree(path, key, expectedSize, hex, replace);
     if (identical.isPresent()) {
       return identical.get();
     }
     // Check-then-put: between the HeadObject above and this PutObject another writer could slip
     // in; If-None-Match: * closes that gap where the server honours it (AWS and S3Proxy do).
+    put(digest, hex, expectedSize);
+    return new RemoteFile(path, expectedSize, hex);
+  }
+
+  /** The PutObject of the spool, never over another object unless replacing. */
+  private void put(byte[] digest, String hex, long expectedSize) throws UploadException {
     target.callWithChecksum(
         "upload " + path,
         checksum ->
@@ -80,7 +111,6 @@ final class SinglePutSession implements UploadSession {
                             .metadata(Map.of(S3Target.SHA256_METADATA, hex))
                             .ifNoneMatch(replace ? null : "*"),
                     RequestBody.fromFile(spool.file())));
-    return new RemoteFile(path, expectedSize, hex);
   }
 
   @Override

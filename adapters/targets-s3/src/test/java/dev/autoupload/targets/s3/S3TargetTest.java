@@ -23,6 +23,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -452,11 +453,11 @@ class S3TargetTest {
 
   /**
    * What a steady upload of new small files costs: the folder is listed once for all their probes
-   * (its objects and its uploads in progress), and each file takes the look-up before it is
-   * published and its PutObject.
+   * (its objects and its uploads in progress), and each file its PutObject alone, as S3Proxy refuses
+   * to write over an object with {@code If-None-Match: *} (the write check found that out).
    */
   @Test
-  void newFilesInOneFolderCostOneListingAndTwoRequestsEach() throws Exception {
+  void newFilesInOneFolderCostOneListingAndOneRequestEach() throws Exception {
     upload(target, "2026/12/before.jpg", random(100, 1), KIB);
     try (FaultProxy proxy = FaultProxy.start(server.endpoint());
         S3Target counted = S3Target.connect(config.withEndpoint(proxy.uri(), true))) {
@@ -475,9 +476,9 @@ class S3TargetTest {
       assertThat(requests.stream().filter(r -> r.startsWith("GET ") && r.contains("uploads")))
           .as("listings of uploads in progress in %s", requests)
           .hasSize(1);
-      assertThat(requests).as("the listing, then a look-up and a PutObject a file: %s", requests).hasSize(2 + 10 * 2);
+      assertThat(requests).as("the listing, then a PutObject a file: %s", requests).hasSize(2 + 10);
       assertThat(requests.stream().filter(r -> r.contains("IMG_9.jpg")).map(r -> r.substring(0, r.indexOf(' '))))
-          .containsExactly("HEAD", "PUT");
+          .containsExactly("PUT");
 
       // A name the listing holds is looked up on its own, and so is one this target wrote since.
       int before = proxy.exchanges().size();
@@ -490,6 +491,72 @@ class S3TargetTest {
     }
     for (int i = 0; i < 10; i++) {
       assertThat(stored("backup/phone/2026/12/IMG_" + i + ".jpg")).isEqualTo(sha256(random(1000 + i, i)));
+    }
+  }
+
+  /**
+   * A server that writes over an object in spite of {@code If-None-Match: *} (here the proxy says
+   * 200 to the write check's second PutObject without passing it on): each new file is looked up
+   * before its PutObject, and a file another client stored since the listing is left as it is.
+   */
+  @Test
+  void aServerThatIgnoresIfNoneMatchGetsALookUpBeforeEachPutObject() throws Exception {
+    AtomicInteger checkWrites = new AtomicInteger();
+    try (FaultProxy proxy = FaultProxy.start(server.endpoint());
+        S3Target counted = S3Target.connect(config.withEndpoint(proxy.uri(), true))) {
+      proxy.failEvery(
+          request ->
+              request.method().equals("PUT")
+                  && request.target().contains(".autoupload-write-check-")
+                  && checkWrites.incrementAndGet() == 2,
+          FaultProxy.Fault.status(200));
+      counted.check();
+      assertThat(checkWrites).as("the write check's PutObjects").hasValue(2);
+      int checked = proxy.exchanges().size();
+
+      assertThat(counted.probe("2026/12/IMG_1.jpg")).isEqualTo(new RemoteState.Absent());
+      assertThat(counted.probe("2026/12/theirs.jpg")).isEqualTo(new RemoteState.Absent());
+      byte[] theirs = random(500, 2);
+      client.putObject(b -> b.bucket(config.bucket()).key("backup/phone/2026/12/theirs.jpg"), RequestBody.fromBytes(theirs));
+      upload(counted, "2026/12/IMG_1.jpg", random(1000, 1), KIB);
+      Throwable thrown = catchThrowable(() -> upload(counted, "2026/12/theirs.jpg", random(500, 3), KIB));
+
+      assertThat(proxy.exchanges().subList(checked, proxy.exchanges().size()).stream()
+              .filter(e -> e.target().contains("IMG_1.jpg"))
+              .map(e -> e.method()))
+          .containsExactly("HEAD", "PUT");
+      assertThat(((UploadException) thrown).error()).isInstanceOf(UploadError.Conflict.class);
+      assertThat(stored("backup/phone/2026/12/theirs.jpg")).isEqualTo(sha256(theirs));
+      assertThat(stored("backup/phone/2026/12/IMG_1.jpg")).isEqualTo(sha256(random(1000, 1)));
+    }
+  }
+
+  /**
+   * A PutObject whose answer is lost after the server stored it (the proxy forwards it, then resets
+   * the connection): the file there is this one, so the upload is done, once; a PutObject cut off
+   * before the server had it leaves nothing, and the upload fails to be tried again.
+   */
+  @Test
+  void aPutObjectCutOffOnTheWayIsTheBackupWhenItArrivedAndTriedAgainWhenNot() throws Exception {
+    byte[] arrived = random(3000, 31);
+    byte[] lost = random(3000, 32);
+    try (FaultProxy proxy = FaultProxy.start(server.endpoint());
+        S3Target cut = S3Target.connect(config.withEndpoint(proxy.uri(), true))) {
+      cut.check();
+      proxy.failNext("PUT", FaultProxy.Fault.forwardThenReset());
+      RemoteFile file = upload(cut, "2026/arrived.jpg", arrived, KIB);
+
+      proxy.failNext("PUT", FaultProxy.Fault.reset());
+      Throwable thrown = catchThrowable(() -> upload(cut, "2026/lost.jpg", lost, KIB));
+
+      assertThat(file).isEqualTo(new RemoteFile("2026/arrived.jpg", arrived.length, sha256(arrived)));
+      assertThat(stored("backup/phone/2026/arrived.jpg")).isEqualTo(sha256(arrived));
+      assertThat(proxy.exchanges().stream().filter(e -> e.target().contains("arrived.jpg")).map(e -> e.method()))
+          .containsExactly("PUT", "HEAD");
+      assertThat(((UploadException) thrown).error()).isNotInstanceOf(UploadError.Conflict.class);
+      assertThat(((UploadException) thrown).error().retryable()).isTrue();
+      assertThat(client.listObjectsV2(b -> b.bucket(config.bucket()).prefix("backup/phone/2026/lost")).contents()).isEmpty();
+      assertThat(upload(cut, "2026/lost.jpg", lost, KIB)).isEqualTo(new RemoteFile("2026/lost.jpg", lost.length, sha256(lost)));
     }
   }
 
