@@ -82,6 +82,9 @@ final class SinglePutSession implements UploadSession {
         if (!refused) {
           throw e;
         }
+        // What refused it is gone again: put once more, on the same condition.
+        put(digest, hex, expectedSize);
+        return new RemoteFile(path, expectedSize, hex);
       }
     }
     Optional<RemoteFile> identical = target.identicalOrFree(path, key, expectedSize, hex, replace);
