@@ -653,7 +653,7 @@ public final class UploadEngine implements AutoCloseable {
    * Checks that every file {@code library}'s source holds now is on its target with the same
    * content, without trusting the journal: the journal only says where to look. Each file is looked
    * for where the journal recorded its content, else under its layout path, else under the
-   * keep-both name beside that, and compared there by size and by the strongest hash the target
+   * keep-both names beside that, and compared there by size and by the strongest hash the target
    * tells (sha256, else MD5); its bytes are read back only where the target tells no hash, or for
    * every file with {@link VerifyMode#DOWNLOAD}. Nothing is written to the target.
    *

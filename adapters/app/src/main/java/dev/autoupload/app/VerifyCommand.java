@@ -48,7 +48,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Checks that every file under --source is on --target with the same content, without "
           + "trusting the journal: each is looked for where the journal recorded it, else where the "
-          + "layout puts it, else beside that under its keep-both name, and compared by size and the "
+          + "layout puts it, else beside that under its keep-both names, and compared by size and the "
           + "strongest hash the target tells (sha256, else MD5), read back where it tells none.",
       "Prints one line per file as 'rclone check --combined' does: '= path' the same, "
           + "'* path: why' other content, '- path' missing, '! path: why' could not be checked; "

@@ -33,7 +33,7 @@ public sealed interface RemoteDecision {
   /**
    * What an upload knows when it finds a finished file under its path.
    *
-   * @param remotePath where it looked: the planned path, or its keep-both name
+   * @param remotePath where it looked: the planned path, or one of its keep-both names
    * @param plannedPath the path the layout gave the asset
    * @param atKeepBothPath whether {@code remotePath} is already a keep-both name (the first, or the
    *     longer one after it), then taken too

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * <p>The journal surely knows every content that was in the source when a completed run started
  * (since the journal was made): that run backed each file up. Nothing a killed run did may be
  * relied on. A content the journal does not surely know can only be found by probing the remote
- * path of a file that has it, or that path's keep-both name; so when the target holds it elsewhere
+ * path of a file that has it, or that path's keep-both names; so when the target holds it elsewhere
  * only, it may go up once more. Those contents, and no others, may gain a second copy; every
  * content the target lacks goes up exactly once; nothing on the target is removed or replaced.
  *

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Verifies libraries against their targets without trusting the journal: every file the source
  * holds now is looked for on the target, where the journal recorded its content, else under its
- * layout path, else beside that under its keep-both name (see {@link Verdicts#places}), and is
+ * layout path, else beside that under its keep-both names (see {@link Verdicts#places}), and is
  * checked there by {@link FileCheck}. The journal only says where to look; what counts is what the
  * target holds.
  */
