@@ -90,6 +90,40 @@ public interface UploadTarget extends AutoCloseable {
   }
 
   /**
+   * Whether this target does less work for an upload of {@code size} bytes when it knows the
+   * file's sha256 before the first byte (see {@link #openKnowing}): S3 then stores the hash with
+   * the multipart upload it creates, instead of copying the finished object onto itself to attach
+   * it. The engine then reads the file once more, locally, to hash it before sending it. Answers at
+   * once, without asking the server. By default false.
+   *
+   * @param size the file's length in bytes
+   * @return true when the engine should open the upload with {@link #openKnowing}
+   */
+  default boolean wantsSha256First(long size) {
+    return false;
+  }
+
+  /**
+   * As {@link #open(String, long, Optional)}, or {@link #openReplacing} when {@code replace}, for
+   * a file whose sha256 the engine knows before sending it. The session may store the hash with
+   * the file as it creates it; it still publishes only bytes whose sha256, given to {@link
+   * UploadSession#complete}, is this one. By default the hash is not used.
+   *
+   * @param remotePath the path under the target's root, '/'-separated
+   * @param size the file's length in bytes
+   * @param resumeToken the token an earlier session gave; empty when none
+   * @param replace whether the upload is to replace the file now under {@code remotePath}
+   * @param sha256 lowercase hex sha256 of the file's content
+   * @return the session, positioned where the upload continues
+   * @throws UploadException as {@code open} and {@code openReplacing} do
+   */
+  default UploadSession openKnowing(
+      String remotePath, long size, Optional<String> resumeToken, boolean replace, String sha256)
+      throws UploadException {
+    return replace ? openReplacing(remotePath, size, resumeToken) : open(remotePath, size, resumeToken);
+  }
+
+  /**
    * Removes what unfinished uploads to {@code remotePath} left on the target: the hidden part file,
    * a chunk folder, a multipart upload, the upload {@code resumeToken} names. A later {@link #open}
    * then starts from nothing instead of continuing bytes that belong to no file any more (the

@@ -59,6 +59,8 @@ public final class InMemoryTarget implements UploadTarget {
   private volatile boolean notResumable;
   private final AtomicInteger tokens = new AtomicInteger();
   private final List<Optional<String>> tokensOpenedWith = new CopyOnWriteArrayList<>();
+  private volatile boolean sha256First;
+  private final List<String> sha256sOpenedWith = new CopyOnWriteArrayList<>();
   private final List<String> discards = new CopyOnWriteArrayList<>();
   private volatile Optional<UploadError> discardFault = Optional.empty();
 
@@ -70,6 +72,16 @@ public final class InMemoryTarget implements UploadTarget {
   /** Makes the probe report no hash of a finished file, as a plain WebDAV server does. */
   public void reportNoHash() {
     noHash = true;
+  }
+
+  /** Makes the target ask for every file's sha256 before its first byte, as S3 does for multipart uploads. */
+  public void wantSha256First() {
+    sha256First = true;
+  }
+
+  /** The sha256 each {@link #openKnowing} was given, in order. */
+  public List<String> sha256sOpenedWith() {
+    return List.copyOf(sha256sOpenedWith);
   }
 
   /** Makes {@link #openRead} tell that this target cannot read files back. */
@@ -325,6 +337,19 @@ public final class InMemoryTarget implements UploadTarget {
   public UploadSession openReplacing(String remotePath, long size, Optional<String> resumeToken)
       throws UploadException {
     return open(remotePath, size, resumeToken, true);
+  }
+
+  @Override
+  public boolean wantsSha256First(long size) {
+    return sha256First;
+  }
+
+  @Override
+  public UploadSession openKnowing(
+      String remotePath, long size, Optional<String> resumeToken, boolean replace, String sha256)
+      throws UploadException {
+    sha256sOpenedWith.add(sha256);
+    return open(remotePath, size, resumeToken, replace);
   }
 
   private UploadSession open(String remotePath, long size, Optional<String> resumeToken, boolean replace)

@@ -22,6 +22,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
 
 /**
@@ -29,6 +30,10 @@ import software.amazon.awssdk.services.s3.model.MetadataDirective;
  * bytes from (n-1)·partSize; appended bytes are spooled until a part is full, so a crash loses at
  * most one part. A new session finds the upload on the server and continues after its last full
  * part.
+ *
+ * <p>The object carries its sha256 as metadata. When the engine gives the hash before the first
+ * byte, the upload is created with it; otherwise it is attached after completing, by copying the
+ * object onto itself, which writes every byte once more on the server.
  */
 final class MultipartSession implements UploadSession {
 
@@ -46,7 +51,19 @@ final class MultipartSession implements UploadSession {
   private final Runnable onClose;
   private final Spool spool;
 
-  /** The sha256 of the whole file, when this session saw it from byte 0; empty after a resume. */
+  /** The sha256 the upload was created with, as its metadata; empty when none or not known. */
+  private final Optional<String> createdWith;
+
+  /** The sha256 the engine gave before the first byte; empty when it did not. */
+  private final Optional<String> announced;
+
+  /** Whether this session was given every byte, from byte 0: false after a resume. */
+  private final boolean fromByteZero;
+
+  /**
+   * The sha256 of what this session was given, when it was given every byte and no hash before
+   * them; otherwise the engine's own hash of what it sent is checked against the announced one.
+   */
   private final Optional<MessageDigest> whole;
 
   private MultipartSession(
@@ -56,9 +73,12 @@ final class MultipartSession implements UploadSession {
       long size,
       boolean replace,
       String uploadId,
+      Optional<String> createdWith,
       List<CompletedPart> parts,
+      Optional<String> announced,
       Runnable onClose)
       throws UploadException {
+    this.createdWith = createdWith;
     this.replace = replace;
     this.target = target;
     this.path = path;
@@ -68,30 +88,48 @@ final class MultipartSession implements UploadSession {
     this.uploadId = uploadId;
     this.parts = new ArrayList<>(parts);
     this.onClose = onClose;
-    this.whole = parts.isEmpty() ? Optional.of(Sha256.newDigest()) : Optional.empty();
+    this.announced = announced;
+    this.fromByteZero = parts.isEmpty();
+    this.whole = fromByteZero && announced.isEmpty() ? Optional.of(Sha256.newDigest()) : Optional.empty();
     this.spool = target.newSpool(false);
   }
 
-  /** Continues the upload in progress for {@code key}, preferring the recorded one, or starts one. */
+  /**
+   * Continues the upload in progress for {@code key}, preferring the recorded one, or starts one,
+   * with {@code sha256} as its metadata when given.
+   *
+   * <p>Given the hash, only an upload known to have been created with the same hash, or with none
+   * (see {@link UploadToken}), is continued: completing it publishes at once what it was created
+   * with, and an object must never claim a hash it does not have, not even until it is checked.
+   * Another one (the server lists it, but the journal did not record it) is aborted and the file
+   * starts over. Without the hash, whatever upload the server has for the key is continued.
+   */
   static MultipartSession open(
       S3Target target,
       String path,
       String key,
       long size,
       boolean replace,
-      Optional<String> recordedUploadId,
+      Optional<String> recordedToken,
+      Optional<String> sha256,
       Runnable onClose)
       throws UploadException {
     long partSize = target.config().partSize();
-    Optional<S3Target.PendingUpload> pending = target.findUpload(key, recordedUploadId);
+    Optional<UploadToken> recorded = recordedToken.map(UploadToken::parse);
+    Optional<S3Target.PendingUpload> pending = target.findUpload(key, recorded.map(UploadToken::uploadId));
     if (pending.isPresent()) {
+      String pendingId = pending.get().uploadId();
       List<CompletedPart> usable = pending.get().usableParts(partSize);
-      if (usable.size() * partSize <= size) {
+      Optional<UploadToken> known = recorded.filter(token -> token.uploadId().equals(pendingId));
+      boolean claimsNoOtherHash =
+          sha256.isEmpty()
+              || known.map(token -> token.sha256().map(sha256.get()::equalsIgnoreCase).orElse(true)).orElse(false);
+      if (usable.size() * partSize <= size && claimsNoOtherHash) {
         return new MultipartSession(
-            target, path, key, size, replace, pending.get().uploadId(), usable, onClose);
+            target, path, key, size, replace, pendingId, known.flatMap(UploadToken::sha256), usable, sha256, onClose);
       }
-      // Parts of a bigger file, or cut at another part size: nothing to continue from.
-      abort(target, key, pending.get().uploadId());
+      // Parts of a bigger file, cut at another part size, or created with a hash not this file's.
+      abort(target, key, pendingId);
     }
     String uploadId =
         target.callWithChecksum(
@@ -100,18 +138,20 @@ final class MultipartSession implements UploadSession {
                 target
                     .client()
                     .createMultipartUpload(
-                        b ->
-                            b.bucket(target.bucket())
-                                .key(key)
-                                .checksumAlgorithm(checksum ? ChecksumAlgorithm.SHA256 : null))
+                        b -> {
+                          b.bucket(target.bucket())
+                              .key(key)
+                              .checksumAlgorithm(checksum ? ChecksumAlgorithm.SHA256 : null);
+                          sha256.ifPresent(h -> b.metadata(Map.of(S3Target.SHA256_METADATA, h.toLowerCase())));
+                        })
                     .uploadId());
-    return new MultipartSession(target, path, key, size, replace, uploadId, List.of(), onClose);
+    return new MultipartSession(target, path, key, size, replace, uploadId, sha256, List.of(), sha256, onClose);
   }
 
-  /** The multipart upload id, which the engine keeps in its journal. */
+  /** The multipart upload id and the hash it was created with, which the engine keeps in its journal. */
   @Override
   public Optional<String> resumeToken() {
-    return Optional.of(uploadId);
+    return Optional.of(new UploadToken(uploadId, createdWith).toString());
   }
 
   @Override
@@ -182,6 +222,11 @@ final class MultipartSession implements UploadSession {
       abort(target, key, uploadId);
       throw S3Errors.startingOver(path, expectedSize + " bytes with sha256 " + sent.get(), expectedSize, sha256);
     }
+    if (announced.isPresent() && !announced.get().equalsIgnoreCase(sha256)) {
+      // The file changed after it was hashed: the upload was created with a hash it does not have.
+      abort(target, key, uploadId);
+      throw S3Errors.startingOver(path, expectedSize + " bytes with sha256 " + sha256, expectedSize, announced.get());
+    }
     Optional<RemoteFile> identical;
     try {
       identical = target.identicalOrFree(path, key, expectedSize, sha256, replace);
@@ -213,33 +258,30 @@ final class MultipartSession implements UploadSession {
                             .uploadId(uploadId)
                             .ifNoneMatch(replace ? null : "*")
                             .multipartUpload(m -> m.parts(parts))));
-    verify(expectedSize, sha256, sent.isPresent());
+    verify(expectedSize, sha256);
     return new RemoteFile(path, expectedSize, sha256.toLowerCase());
   }
 
   /**
-   * Checks the published object and attaches its sha256. The port gives the hash only now, after
-   * the upload was created, so it cannot ride on CreateMultipartUpload; it is set by copying the
-   * object onto itself with new metadata. After a resume this session has not seen the first parts,
-   * so it reads the object back to hash it.
+   * Checks the published object and makes sure it carries its sha256. After a resume this session
+   * has not seen the first parts, so it reads the object back to hash it. An object created
+   * without the hash (the engine gave none before the first byte), or with another one (an earlier
+   * process's, for a file since changed), gets it by being copied onto itself with new metadata.
    */
-  private void verify(long expectedSize, String sha256, boolean hashedHere) throws UploadException {
-    long stored =
+  private void verify(long expectedSize, String sha256) throws UploadException {
+    HeadObjectResponse head =
         target.call(
-            "check " + path,
-            () ->
-                target
-                    .client()
-                    .headObject(b -> b.bucket(target.bucket()).key(key))
-                    .contentLength());
-    String found = hashedHere ? sha256 : readBackSha256();
+            "check " + path, () -> target.client().headObject(b -> b.bucket(target.bucket()).key(key)));
+    long stored = head.contentLength();
+    String found = fromByteZero ? sha256 : readBackSha256();
     if (stored != expectedSize || !found.equalsIgnoreCase(sha256)) {
       target.call(
           "discard the damaged " + path,
           () -> target.client().deleteObject(b -> b.bucket(target.bucket()).key(key)));
       throw S3Errors.startingOver(path, stored + " bytes with sha256 " + found, expectedSize, sha256);
     }
-    if (expectedSize <= MAX_COPY_SIZE) {
+    boolean carriesIt = sha256.equalsIgnoreCase(head.metadata().get(S3Target.SHA256_METADATA));
+    if (!carriesIt && expectedSize <= MAX_COPY_SIZE) {
       target.call(
           "record the sha256 of " + path,
           () ->

@@ -236,7 +236,7 @@ public final class S3Target implements UploadTarget {
     return probe(remotePath, Optional.empty());
   }
 
-  /** {@code resumeToken} is the multipart upload id a session of an earlier process recorded. */
+  /** {@code resumeToken} names the multipart upload a session of an earlier process began ({@link UploadToken}). */
   @Override
   public RemoteState probe(String remotePath, Optional<String> resumeToken) throws UploadException {
     String key = key(remotePath);
@@ -250,7 +250,7 @@ public final class S3Target implements UploadTarget {
           head.get().contentLength(),
           Optional.ofNullable(head.get().metadata().get(SHA256_METADATA)));
     }
-    return findUpload(key, resumeToken)
+    return findUpload(key, resumeToken.map(t -> UploadToken.parse(t).uploadId()))
         .<RemoteState>map(upload -> new RemoteState.Partial(upload.offset(config.partSize())))
         .orElseGet(RemoteState.Absent::new);
   }
@@ -290,7 +290,30 @@ public final class S3Target implements UploadTarget {
     return open(remotePath, size, resumeToken, true);
   }
 
+  /**
+   * A file at or above the multipart threshold: its sha256 then rides on CreateMultipartUpload as
+   * the object's metadata, so the finished object need not be copied onto itself to carry it (a
+   * second write of every byte on the server).
+   */
+  @Override
+  public boolean wantsSha256First(long size) {
+    return size >= config.multipartThreshold();
+  }
+
+  @Override
+  public UploadSession openKnowing(
+      String remotePath, long size, Optional<String> resumeToken, boolean replace, String sha256)
+      throws UploadException {
+    return open(remotePath, size, resumeToken, replace, Optional.of(sha256));
+  }
+
   private UploadSession open(String remotePath, long size, Optional<String> resumeToken, boolean replace)
+      throws UploadException {
+    return open(remotePath, size, resumeToken, replace, Optional.empty());
+  }
+
+  private UploadSession open(
+      String remotePath, long size, Optional<String> resumeToken, boolean replace, Optional<String> sha256)
       throws UploadException {
     if (size < 0) {
       throw permanent("cannot upload " + remotePath + ": negative size " + size);
@@ -311,7 +334,7 @@ public final class S3Target implements UploadTarget {
       if (size < config.multipartThreshold()) {
         return new SinglePutSession(this, path, key, size, replace, closed);
       }
-      return MultipartSession.open(this, path, key, size, replace, resumeToken, closed);
+      return MultipartSession.open(this, path, key, size, replace, resumeToken, sha256, closed);
     } catch (UploadException | RuntimeException e) {
       closed.run();
       throw e;
@@ -357,7 +380,7 @@ public final class S3Target implements UploadTarget {
           new UploadError.Transient(normalisedPath(remotePath) + " is being uploaded by another session"));
     }
     Set<String> uploadIds = new LinkedHashSet<>();
-    resumeToken.ifPresent(uploadIds::add);
+    resumeToken.ifPresent(t -> uploadIds.add(UploadToken.parse(t).uploadId()));
     uploadsInProgress(key).forEach(upload -> uploadIds.add(upload.uploadId()));
     for (String uploadId : uploadIds) {
       try {

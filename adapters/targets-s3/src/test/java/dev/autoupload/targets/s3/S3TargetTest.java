@@ -144,6 +144,141 @@ class S3TargetTest {
         .isEqualTo(new RemoteState.Complete(content.length, Optional.of(sha256(content))));
   }
 
+  /**
+   * Given the sha256 before the first byte, a multipart upload is created with it as metadata: the
+   * finished object carries it without being copied onto itself (a PUT of the key with no part
+   * number), which would write every byte once more on the server.
+   */
+  @Test
+  void aLargeFileOpenedWithItsSha256CarriesItWithoutACopyOntoItself() throws Exception {
+    byte[] content = random(13 * MIB, 4);
+    assertThat(target.wantsSha256First(content.length)).isTrue();
+    assertThat(target.wantsSha256First(6 * MIB - 1)).as("below the multipart threshold").isFalse();
+    try (FaultProxy proxy = FaultProxy.start(server.endpoint());
+        S3Target counted = S3Target.connect(config.withEndpoint(proxy.uri(), true))) {
+      RemoteFile file = uploadKnowing(counted, "video/known.mp4", content, sha256(content));
+
+      assertThat(file).isEqualTo(new RemoteFile("video/known.mp4", content.length, sha256(content)));
+      List<String> requests =
+          proxy.exchanges().stream()
+              .filter(e -> e.target().contains("known.mp4"))
+              .map(e -> e.method() + " " + e.target().replaceAll("\\?.*", "") + (e.target().contains("partNumber=") ? " (part)" : ""))
+              .toList();
+      assertThat(requests).as("requests for the file").noneMatch(r -> r.startsWith("PUT ") && !r.endsWith("(part)"));
+      assertThat(requests).filteredOn(r -> r.endsWith("(part)")).hasSize(3);
+    }
+    assertThat(client.headObject(b -> b.bucket(config.bucket()).key("backup/phone/video/known.mp4")).metadata())
+        .containsEntry(S3Target.SHA256_METADATA, sha256(content));
+    assertThat(stored("backup/phone/video/known.mp4")).isEqualTo(sha256(content));
+    assertThat(target.probe("video/known.mp4"))
+        .isEqualTo(new RemoteState.Complete(content.length, Optional.of(sha256(content))));
+  }
+
+  /**
+   * A file that changed after it was hashed: what was sent does not hash to what the upload was
+   * created with, so nothing is published and no upload is left in progress.
+   */
+  @Test
+  void aLargeFileWhoseBytesAreNotTheAnnouncedSha256IsNotPublished() throws Exception {
+    byte[] content = random(7 * MIB, 5);
+
+    Throwable thrown =
+        catchThrowable(() -> uploadKnowing(target, "video/changed.mp4", content, sha256(random(7 * MIB, 6))));
+
+    assertThat(thrown).isInstanceOf(UploadException.class).hasMessageContaining("starting over");
+    assertThat(((UploadException) thrown).error()).isInstanceOf(UploadError.Transient.class);
+    assertThat(target.probe("video/changed.mp4")).isEqualTo(new RemoteState.Absent());
+    assertThat(client.listMultipartUploads(b -> b.bucket(config.bucket())).uploads()).isEmpty();
+  }
+
+  /**
+   * An upload created with the file's sha256 and dropped is continued with it by the token the
+   * journal kept; the object, read back once to check the parts sent before, needs no copy.
+   */
+  @Test
+  void anUploadCreatedWithItsSha256IsContinuedByItsTokenAndNotCopiedOntoItself() throws Exception {
+    byte[] content = random(13 * MIB, 7);
+    Optional<String> token = dropAfterOneAndAHalfParts("video/resumed.mp4", content, sha256(content));
+    assertThat(token).hasValueSatisfying(t -> assertThat(t).endsWith("#sha256=" + sha256(content)));
+
+    try (FaultProxy proxy = FaultProxy.start(server.endpoint());
+        S3Target counted = S3Target.connect(config.withEndpoint(proxy.uri(), true))) {
+      assertThat(finishKnowing(counted, "video/resumed.mp4", content, token)).as("resumed at").isEqualTo(PART);
+      assertThat(proxy.exchanges().stream().filter(e -> e.target().contains("resumed.mp4")).map(e -> e.method()))
+          .as("no PutObject nor CopyObject, only parts")
+          .containsOnly("GET", "PUT", "POST", "HEAD")
+          .filteredOn("PUT"::equals)
+          .hasSize(2);
+    }
+    assertCarries("video/resumed.mp4", content);
+  }
+
+  /**
+   * The token says the upload was created with another hash (an earlier version of the file was
+   * hashed, then the process stopped): completing it would publish an object claiming that hash,
+   * so it is aborted and the file starts over.
+   */
+  @Test
+  void anUploadCreatedWithAnotherSha256IsAbortedAndTheFileStartsOver() throws Exception {
+    byte[] content = random(13 * MIB, 7);
+    Optional<String> token = dropAfterOneAndAHalfParts("video/edited.mp4", content, sha256(random(13 * MIB, 8)));
+
+    assertThat(finishKnowing(target, "video/edited.mp4", content, token)).as("resumed at").isZero();
+
+    assertCarries("video/edited.mp4", content);
+    assertThat(client.listMultipartUploads(b -> b.bucket(config.bucket())).uploads()).isEmpty();
+  }
+
+  /**
+   * An upload the server lists but the journal did not record (another process's, whose hash is
+   * not known) is not continued by a session given the hash; one recorded by a version that kept
+   * no hash in its token was created without one, and is.
+   */
+  @Test
+  void onlyAnUploadKnownToClaimNoOtherSha256IsContinued() throws Exception {
+    byte[] content = random(13 * MIB, 9);
+    dropAfterOneAndAHalfParts("video/listed.mp4", content, sha256(content));
+    assertThat(finishKnowing(target, "video/listed.mp4", content, Optional.empty())).as("resumed at").isZero();
+    assertCarries("video/listed.mp4", content);
+    assertThat(client.listMultipartUploads(b -> b.bucket(config.bucket())).uploads()).isEmpty();
+
+    UploadSession old = target.open("video/old.mp4", content.length);
+    old.append(0, ByteBuffer.wrap(content, 0, (int) (PART + PART / 2)));
+    old.close();
+    assertThat(old.resumeToken()).hasValueSatisfying(t -> assertThat(t).doesNotContain("#"));
+    assertThat(finishKnowing(target, "video/old.mp4", content, old.resumeToken())).as("resumed at").isEqualTo(PART);
+    assertCarries("video/old.mp4", content);
+  }
+
+  /** Opens {@code path} given {@code sha256}, sends one and a half parts of {@code content}, and drops the session. */
+  private Optional<String> dropAfterOneAndAHalfParts(String path, byte[] content, String sha256) throws Exception {
+    UploadSession first = target.openKnowing(path, content.length, Optional.empty(), false, sha256);
+    first.append(0, ByteBuffer.wrap(content, 0, (int) (PART + PART / 2)));
+    first.close();
+    return first.resumeToken();
+  }
+
+  /** Opens {@code path} knowing the sha256 of {@code content}, sends the rest and completes; the offset it resumed at. */
+  private static long finishKnowing(S3Target target, String path, byte[] content, Optional<String> token) throws Exception {
+    try (UploadSession session = target.openKnowing(path, content.length, token, false, sha256(content))) {
+      long resumedAt = session.offset();
+      long offset = resumedAt;
+      while (offset < content.length) {
+        int n = (int) Math.min(MIB, content.length - offset);
+        offset = session.append(offset, ByteBuffer.wrap(content, (int) offset, n));
+      }
+      assertThat(session.complete(content.length, sha256(content)).sha256()).isEqualTo(sha256(content));
+      return resumedAt;
+    }
+  }
+
+  /** The object under {@code path} holds {@code content} and carries its sha256. */
+  private void assertCarries(String path, byte[] content) throws Exception {
+    assertThat(client.headObject(b -> b.bucket(config.bucket()).key("backup/phone/" + path)).metadata())
+        .containsEntry(S3Target.SHA256_METADATA, sha256(content));
+    assertThat(stored("backup/phone/" + path)).isEqualTo(sha256(content));
+  }
+
   @Test
   void continuesTheUploadWhoseIdTheJournalKeptEvenWhenANewerOneIsListed() throws Exception {
     byte[] content = random(13 * MIB, 8);
@@ -598,6 +733,18 @@ class S3TargetTest {
       long offset = session.offset();
       while (offset < content.length) {
         int n = (int) Math.min(chunk, content.length - offset);
+        offset = session.append(offset, ByteBuffer.wrap(content, (int) offset, n));
+      }
+      return session.complete(content.length, sha256(content));
+    }
+  }
+
+  private static RemoteFile uploadKnowing(S3Target target, String path, byte[] content, String sha256)
+      throws UploadException {
+    try (UploadSession session = target.openKnowing(path, content.length, Optional.empty(), false, sha256)) {
+      long offset = session.offset();
+      while (offset < content.length) {
+        int n = (int) Math.min(MIB + 17, content.length - offset);
         offset = session.append(offset, ByteBuffer.wrap(content, (int) offset, n));
       }
       return session.complete(content.length, sha256(content));

@@ -120,10 +120,18 @@ final class Transfer {
    */
   SourceHashes hashesFor(RemoteState.Complete remote) throws UploadException, AssetGoneException {
     boolean withMd5 = remote.sha256().isEmpty() && remote.md5().isPresent();
-    if (!withMd5 && asset.contentHash().isPresent() && current().map(this::asScanned).orElse(false)) {
-      return new SourceHashes(asset.contentHash().get(), null);
+    return withMd5 ? hashSource(true) : new SourceHashes(sourceSha256(), null);
+  }
+
+  /**
+   * The source's sha256 without sending any of it: the content hash learnt when the asset was
+   * identified, while the file is as it was scanned; otherwise the source read once to hash it.
+   */
+  private String sourceSha256() throws UploadException, AssetGoneException {
+    if (asset.contentHash().isPresent() && current().map(this::asScanned).orElse(false)) {
+      return asset.contentHash().get();
     }
-    return hashSource(withMd5);
+    return hashSource(false).sha256();
   }
 
   /** Hashes the whole source. */
@@ -173,11 +181,17 @@ final class Transfer {
    */
   Opening open() throws UploadException, AssetGoneException, AssetChangedException {
     // The source first: a file that cannot be read must leave nothing behind on the target.
+    Optional<String> sha256 =
+        target.wantsSha256First(asset.size()) ? Optional.of(sourceSha256()) : Optional.empty();
     in = openSource();
-    session =
-        replacing != null
-            ? target.openReplacing(remotePath, asset.size(), resumeToken)
-            : target.open(remotePath, asset.size(), resumeToken);
+    if (sha256.isPresent()) {
+      session = target.openKnowing(remotePath, asset.size(), resumeToken, replacing != null, sha256.get());
+    } else {
+      session =
+          replacing != null
+              ? target.openReplacing(remotePath, asset.size(), resumeToken)
+              : target.open(remotePath, asset.size(), resumeToken);
+    }
     offset = session.offset();
     if (offset < 0 || offset > asset.size()) {
       long claimed = offset;

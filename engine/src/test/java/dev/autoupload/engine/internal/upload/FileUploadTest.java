@@ -159,6 +159,38 @@ class FileUploadTest {
     assertThat(completed.bytes()).isEqualTo(content.length);
   }
 
+  /**
+   * A target that asks for the sha256 before the first byte (S3, for a multipart upload) is given
+   * the file's: read once to hash it, then once to send it, and only the same content published.
+   */
+  @Test
+  void aTargetThatAsksForTheSha256FirstIsGivenTheFilesBeforeTheFirstByte() {
+    byte[] content = source.add("2023/VID_0001.MOV", 700 * 1024 + 5);
+    Asset asset = source.asset("2023/VID_0001.MOV");
+    target.wantSha256First();
+
+    uploadOf(asset).runCommand(FileUpload.Begin::new);
+
+    assertThat(awaitOutcome()).isInstanceOf(FileUpload.Uploaded.class);
+    assertThat(target.sha256sOpenedWith()).containsExactly(sha256(content));
+    assertThat(target.file(asset.relativePath())).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(content));
+    assertThat(source.opens()).as("hashed, then sent").isEqualTo(2);
+  }
+
+  /** The content hash learnt when the asset was identified spares that read, while the file is as scanned. */
+  @Test
+  void aTargetThatAsksForTheSha256FirstIsGivenTheIdentifiedHashWithoutAnotherRead() {
+    byte[] content = source.add("2023/VID_0002.MOV", 300 * 1024);
+    Asset identified = source.asset("2023/VID_0002.MOV").withContentHash(sha256(content));
+    target.wantSha256First();
+
+    uploadOf(identified).runCommand(FileUpload.Begin::new);
+
+    assertThat(awaitOutcome()).isInstanceOf(FileUpload.Uploaded.class);
+    assertThat(target.sha256sOpenedWith()).containsExactly(sha256(content));
+    assertThat(source.opens()).as("sent only").isEqualTo(1);
+  }
+
   /** A later attempt of a single-request upload starts from zero: no checkpoint would help it. */
   @Test
   void writesNoCheckpointsForASessionThatCannotBeResumed() {
