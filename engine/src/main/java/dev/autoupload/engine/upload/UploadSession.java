@@ -26,6 +26,18 @@ public interface UploadSession extends AutoCloseable {
   }
 
   /**
+   * The source's bytes before {@link #offset()}, which an earlier attempt sent, read once more
+   * after a resume: in order from byte 0, before the first {@link #append}, as the engine hashes
+   * them. A session may check them against what the target holds (S3: each part's checksum)
+   * instead of reading the finished file back. By default they are not used.
+   *
+   * @param offset where {@code bytes} start in the file
+   * @param bytes the source's bytes from {@code offset}; read, not kept
+   * @throws UploadException when the target holds other bytes there: the upload then starts over
+   */
+  default void alreadySent(long offset, ByteBuffer bytes) throws UploadException {}
+
+  /**
    * Whether a later session can go on from where this one stopped. A session that sends the file
    * in one request (a plain WebDAV PUT) cannot: a later attempt starts from zero whatever was
    * sent, so the engine writes no checkpoints of its progress, which would cost a journal commit

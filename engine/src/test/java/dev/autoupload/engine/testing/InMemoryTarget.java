@@ -61,6 +61,7 @@ public final class InMemoryTarget implements UploadTarget {
   private final List<Optional<String>> tokensOpenedWith = new CopyOnWriteArrayList<>();
   private volatile boolean sha256First;
   private final List<String> sha256sOpenedWith = new CopyOnWriteArrayList<>();
+  private final AtomicLong bytesGivenAgain = new AtomicLong();
   private final List<String> discards = new CopyOnWriteArrayList<>();
   private volatile Optional<UploadError> discardFault = Optional.empty();
 
@@ -82,6 +83,14 @@ public final class InMemoryTarget implements UploadTarget {
   /** The sha256 each {@link #openKnowing} was given, in order. */
   public List<String> sha256sOpenedWith() {
     return List.copyOf(sha256sOpenedWith);
+  }
+
+  /**
+   * How many bytes sessions were given again after a resume ({@link UploadSession#alreadySent}),
+   * each found equal to what the partial upload holds there.
+   */
+  public long bytesGivenAgain() {
+    return bytesGivenAgain.get();
   }
 
   /** Makes {@link #openRead} tell that this target cannot read files back. */
@@ -404,6 +413,22 @@ public final class InMemoryTarget implements UploadTarget {
       synchronized (partial) {
         return partial.size();
       }
+    }
+
+    @Override
+    public void alreadySent(long offset, ByteBuffer bytes) throws UploadException {
+      byte[] held;
+      synchronized (partial) {
+        held = partial.toByteArray();
+      }
+      int n = bytes.remaining();
+      byte[] given = new byte[n];
+      bytes.get(given);
+      if (offset + n > held.length
+          || !java.util.Arrays.equals(given, 0, n, held, (int) offset, (int) offset + n)) {
+        throw new UploadException(new UploadError.Transient(path + " holds other bytes at " + offset));
+      }
+      bytesGivenAgain.addAndGet(n);
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
@@ -60,6 +61,9 @@ final class MultipartSession implements UploadSession {
   /** Whether this session was given every byte, from byte 0: false after a resume. */
   private final boolean fromByteZero;
 
+  /** The parts an earlier attempt sent, checked against the source's bytes the engine reads again. */
+  private final EarlierParts earlier;
+
   /**
    * The sha256 of what this session was given, when it was given every byte and no hash before
    * them; otherwise the engine's own hash of what it sent is checked against the announced one.
@@ -90,6 +94,7 @@ final class MultipartSession implements UploadSession {
     this.onClose = onClose;
     this.announced = announced;
     this.fromByteZero = parts.isEmpty();
+    this.earlier = new EarlierParts(parts, partSize);
     this.whole = fromByteZero && announced.isEmpty() ? Optional.of(Sha256.newDigest()) : Optional.empty();
     this.spool = target.newSpool(false);
   }
@@ -152,6 +157,19 @@ final class MultipartSession implements UploadSession {
   @Override
   public Optional<String> resumeToken() {
     return Optional.of(new UploadToken(uploadId, createdWith).toString());
+  }
+
+  /** A part that holds other bytes than the file's there: the upload is aborted, to start over. */
+  @Override
+  public void alreadySent(long offset, ByteBuffer bytes) throws UploadException {
+    OptionalInt differing = earlier.feed(offset, bytes);
+    if (differing.isPresent()) {
+      abort(target, key, uploadId);
+      throw new UploadException(
+          new UploadError.Transient(
+              "part " + differing.getAsInt() + " of the upload of " + path
+                  + " that an earlier attempt sent holds other bytes than the file; starting over"));
+    }
   }
 
   @Override
@@ -263,8 +281,9 @@ final class MultipartSession implements UploadSession {
   }
 
   /**
-   * Checks the published object and makes sure it carries its sha256. After a resume this session
-   * has not seen the first parts, so it reads the object back to hash it. An object created
+   * Checks the published object and makes sure it carries its sha256. After a resume whose earlier
+   * parts could not all be checked against the source (see {@link #alreadySent}), it reads the
+   * object back to hash it. An object created
    * without the hash (the engine gave none before the first byte), or with another one (an earlier
    * process's, for a file since changed), gets it by being copied onto itself with new metadata.
    */
@@ -273,7 +292,7 @@ final class MultipartSession implements UploadSession {
         target.call(
             "check " + path, () -> target.client().headObject(b -> b.bucket(target.bucket()).key(key)));
     long stored = head.contentLength();
-    String found = fromByteZero ? sha256 : readBackSha256();
+    String found = fromByteZero || earlier.allMatch() ? sha256 : readBackSha256();
     if (stored != expectedSize || !found.equalsIgnoreCase(sha256)) {
       target.call(
           "discard the damaged " + path,

@@ -193,24 +193,52 @@ class S3TargetTest {
 
   /**
    * An upload created with the file's sha256 and dropped is continued with it by the token the
-   * journal kept; the object, read back once to check the parts sent before, needs no copy.
+   * journal kept. The parts sent before are checked against the file's bytes as the engine reads
+   * them again (their checksums or ETags, from ListParts), so the finished object is neither read
+   * back nor copied onto itself.
    */
   @Test
-  void anUploadCreatedWithItsSha256IsContinuedByItsTokenAndNotCopiedOntoItself() throws Exception {
+  void anUploadCreatedWithItsSha256IsContinuedByItsTokenWithoutReadingItBackOrCopyingIt() throws Exception {
     byte[] content = random(13 * MIB, 7);
     Optional<String> token = dropAfterOneAndAHalfParts("video/resumed.mp4", content, sha256(content));
     assertThat(token).hasValueSatisfying(t -> assertThat(t).endsWith("#sha256=" + sha256(content)));
 
     try (FaultProxy proxy = FaultProxy.start(server.endpoint());
         S3Target counted = S3Target.connect(config.withEndpoint(proxy.uri(), true))) {
-      assertThat(finishKnowing(counted, "video/resumed.mp4", content, token)).as("resumed at").isEqualTo(PART);
-      assertThat(proxy.exchanges().stream().filter(e -> e.target().contains("resumed.mp4")).map(e -> e.method()))
-          .as("no PutObject nor CopyObject, only parts")
-          .containsOnly("GET", "PUT", "POST", "HEAD")
-          .filteredOn("PUT"::equals)
+      assertThat(finishKnowing(counted, "video/resumed.mp4", content, token, true)).as("resumed at").isEqualTo(PART);
+      List<String> requests =
+          proxy.exchanges().stream()
+              .filter(e -> e.target().contains("resumed.mp4"))
+              .map(e -> e.method() + (e.target().contains("?") ? " ?" : " object"))
+              .toList();
+      assertThat(requests).as("two parts, no PutObject, CopyObject nor GetObject: %s", requests)
+          .doesNotContain("PUT object", "GET object")
+          .filteredOn("PUT ?"::equals)
           .hasSize(2);
     }
     assertCarries("video/resumed.mp4", content);
+  }
+
+  /**
+   * Parts an earlier attempt sent of other bytes (the file was rewritten in place, its size and
+   * times kept): found as the engine reads the file again, before a byte more is sent; the upload
+   * is aborted and the next attempt starts over.
+   */
+  @Test
+  void earlierPartsOfOtherBytesAreFoundBeforeAnyIsSentAndTheUploadStartsOver() throws Exception {
+    byte[] content = random(13 * MIB, 10);
+    byte[] before = content.clone();
+    before[(int) PART - 1] ^= 1; // the last byte of part 1
+    Optional<String> token = dropAfterOneAndAHalfParts("video/rewritten.mp4", before, sha256(content));
+
+    Throwable thrown = catchThrowable(() -> finishKnowing(target, "video/rewritten.mp4", content, token, true));
+
+    assertThat(thrown).isInstanceOf(UploadException.class).hasMessageContaining("part 1 of the upload");
+    assertThat(((UploadException) thrown).error()).isInstanceOf(UploadError.Transient.class);
+    assertThat(client.listMultipartUploads(b -> b.bucket(config.bucket())).uploads()).isEmpty();
+    assertThat(target.probe("video/rewritten.mp4")).isEqualTo(new RemoteState.Absent());
+    assertThat(finishKnowing(target, "video/rewritten.mp4", content, token, true)).as("resumed at").isZero();
+    assertCarries("video/rewritten.mp4", content);
   }
 
   /**
@@ -258,10 +286,21 @@ class S3TargetTest {
     return first.resumeToken();
   }
 
-  /** Opens {@code path} knowing the sha256 of {@code content}, sends the rest and completes; the offset it resumed at. */
   private static long finishKnowing(S3Target target, String path, byte[] content, Optional<String> token) throws Exception {
+    return finishKnowing(target, path, content, token, false);
+  }
+
+  /**
+   * Opens {@code path} knowing the sha256 of {@code content}, gives it the bytes before its offset
+   * when {@code rereads} (as the engine does), sends the rest and completes; the offset it resumed at.
+   */
+  private static long finishKnowing(S3Target target, String path, byte[] content, Optional<String> token, boolean rereads)
+      throws Exception {
     try (UploadSession session = target.openKnowing(path, content.length, token, false, sha256(content))) {
       long resumedAt = session.offset();
+      for (long at = 0; rereads && at < resumedAt; at += MIB) {
+        session.alreadySent(at, ByteBuffer.wrap(content, (int) at, (int) Math.min(MIB, resumedAt - at)));
+      }
       long offset = resumedAt;
       while (offset < content.length) {
         int n = (int) Math.min(MIB, content.length - offset);

@@ -25,7 +25,8 @@ import java.util.Optional;
  * at a time; {@link FileUpload} decides which step comes next.
  *
  * <p>On a resumed upload the bytes the target already holds are read from the source once more,
- * locally, only to hash them: the final hash always covers the whole file.
+ * locally, to hash them (the final hash always covers the whole file) and to let the session check
+ * them against what the target holds.
  */
 final class Transfer {
 
@@ -208,6 +209,7 @@ final class Transfer {
           throw shorter();
         }
         digest.update(buffer, 0, n);
+        session.alreadySent(skipped, ByteBuffer.wrap(buffer, 0, n));
         skipped += n;
       }
     } catch (IOException e) {

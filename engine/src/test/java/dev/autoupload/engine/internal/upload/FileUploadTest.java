@@ -235,6 +235,7 @@ class FileUploadTest {
     assertThat(((FileUpload.Finished) seen.get(seen.size() - 1)).outcome()).isInstanceOf(FileUpload.Uploaded.class);
     assertThat(target.file("big.mov")).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(content));
     assertThat(target.bytesReceived()).as("nothing the target had was sent again").isEqualTo(content.length);
+    assertThat(target.bytesGivenAgain()).as("what it had, given to the session to check").isEqualTo(onTargetBeforeCrash);
     assertThat(journal(asset))
         .as("a restart continues the same attempt")
         .filteredOn(FileUpload.UploadStarted.class::isInstance)
