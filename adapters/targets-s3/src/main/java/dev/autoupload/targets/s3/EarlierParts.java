@@ -23,8 +23,9 @@ final class EarlierParts {
 
   private final List<CompletedPart> parts;
   private final long partSize;
-  private final MessageDigest sha256 = Sha256.newDigest();
-  private final MessageDigest md5 = md5();
+  /** Only the digests some part is told by: each costs a pass over the bytes. */
+  private final MessageDigest sha256;
+  private final MessageDigest md5;
   private long checkedUpTo;
   private int checked;
   private boolean untold;
@@ -34,6 +35,8 @@ final class EarlierParts {
   EarlierParts(List<CompletedPart> parts, long partSize) {
     this.parts = List.copyOf(parts);
     this.partSize = partSize;
+    this.sha256 = parts.stream().anyMatch(p -> p.checksumSHA256() != null) ? Sha256.newDigest() : null;
+    this.md5 = parts.stream().anyMatch(p -> p.checksumSHA256() == null) ? md5() : null;
   }
 
   /**
@@ -43,21 +46,25 @@ final class EarlierParts {
    */
   OptionalInt feed(long offset, ByteBuffer bytes) {
     if (differs || offset != checkedUpTo) {
-      untold = true; // Not in order from byte 0: nothing to compare with.
+      untold = true; // Not in order from byte 0, or past a part found different: nothing to tell.
       return OptionalInt.empty();
     }
     while (bytes.hasRemaining() && checked < parts.size()) {
       long end = (checked + 1L) * partSize;
       int n = (int) Math.min(bytes.remaining(), end - checkedUpTo);
       ByteBuffer slice = bytes.slice().limit(n);
-      sha256.update(slice.duplicate());
-      md5.update(slice);
+      if (sha256 != null) {
+        sha256.update(slice.duplicate());
+      }
+      if (md5 != null) {
+        md5.update(slice.duplicate());
+      }
       bytes.position(bytes.position() + n);
       checkedUpTo += n;
       if (checkedUpTo == end) {
         CompletedPart part = parts.get(checked++);
-        byte[] partSha256 = sha256.digest();
-        byte[] partMd5 = md5.digest();
+        byte[] partSha256 = sha256 == null ? null : sha256.digest();
+        byte[] partMd5 = md5 == null ? null : md5.digest();
         String eTag = part.eTag() == null ? "" : part.eTag().replace("\"", "");
         if (part.checksumSHA256() != null) {
           differs = !part.checksumSHA256().equals(Base64.getEncoder().encodeToString(partSha256));

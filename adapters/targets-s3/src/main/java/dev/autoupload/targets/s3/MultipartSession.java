@@ -65,8 +65,9 @@ final class MultipartSession implements UploadSession {
   private final EarlierParts earlier;
 
   /**
-   * The sha256 of what this session was given, when it was given every byte and no hash before
-   * them; otherwise the engine's own hash of what it sent is checked against the announced one.
+   * The sha256 of what this session was given, when it was given every byte: the hash given to
+   * {@link #complete}, and the one announced, must be this one, so nothing is published under a
+   * hash its bytes do not have, whoever computed it.
    */
   private final Optional<MessageDigest> whole;
 
@@ -95,7 +96,7 @@ final class MultipartSession implements UploadSession {
     this.announced = announced;
     this.fromByteZero = parts.isEmpty();
     this.earlier = new EarlierParts(parts, partSize);
-    this.whole = fromByteZero && announced.isEmpty() ? Optional.of(Sha256.newDigest()) : Optional.empty();
+    this.whole = fromByteZero ? Optional.of(Sha256.newDigest()) : Optional.empty();
     this.spool = target.newSpool(false);
   }
 

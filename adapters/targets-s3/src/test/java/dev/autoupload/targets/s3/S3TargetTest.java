@@ -189,6 +189,20 @@ class S3TargetTest {
     assertThat(((UploadException) thrown).error()).isInstanceOf(UploadError.Transient.class);
     assertThat(target.probe("video/changed.mp4")).isEqualTo(new RemoteState.Absent());
     assertThat(client.listMultipartUploads(b -> b.bucket(config.bucket())).uploads()).isEmpty();
+
+    // Nor when the hash given at the end is the announced one: the session hashes what it was given.
+    String other = sha256(random(7 * MIB, 6));
+    Throwable sameWrongHash =
+        catchThrowable(
+            () -> {
+              try (UploadSession session = target.openKnowing("video/changed.mp4", content.length, Optional.empty(), false, other)) {
+                session.append(0, ByteBuffer.wrap(content));
+                session.complete(content.length, other);
+              }
+            });
+    assertThat(sameWrongHash).isInstanceOf(UploadException.class).hasMessageContaining("starting over");
+    assertThat(target.probe("video/changed.mp4")).isEqualTo(new RemoteState.Absent());
+    assertThat(client.listMultipartUploads(b -> b.bucket(config.bucket())).uploads()).isEmpty();
   }
 
   /**
