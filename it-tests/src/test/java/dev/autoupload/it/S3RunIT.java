@@ -26,7 +26,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * {@code autoupload run --once --target s3://…} end to end: the packaged app backs up a folder,
  * one file large enough for a multipart upload, to a real S3Proxy; every object sha256-equal as
- * the server returns it, and a second run sends nothing.
+ * the server returns it and carrying that sha256 as its metadata (the multipart one from its
+ * creation, as the engine hashes it first), and a second run sends nothing, nor a run that lost
+ * its journal.
  */
 class S3RunIT {
 
@@ -67,17 +69,32 @@ class S3RunIT {
     AppProcess first = apps.start(run);
     assertThat(first.waitFor(RUN_TIMEOUT)).as(first.describe()).isZero();
     assertThat(first.summary().uploaded()).isEqualTo(sourceHashes.size());
-    assertThat(objects()).isEqualTo(sourceHashes);
+    assertThat(objects(false)).isEqualTo(sourceHashes);
+    assertThat(objects(true)).as("the sha256 each object carries").isEqualTo(sourceHashes);
     assertThat(first.describe()).doesNotContain(server.secretAccessKey);
 
     AppProcess second = apps.start(run);
     assertThat(second.waitFor(RUN_TIMEOUT)).as(second.describe()).isZero();
     assertThat(second.summary().already()).isEqualTo(sourceHashes.size());
     assertThat(second.summary().bytesSent()).isZero();
+
+    AppProcess journalLost =
+        apps.start(
+            AppProcess.launch(
+                    "run", "--source", source.toString(), "--target", uri,
+                    "--data-dir", tmp.resolve("data-new").toString(), "--once")
+                .withEnvironment("AWS_ACCESS_KEY_ID", server.accessKeyId)
+                .withEnvironment("AWS_SECRET_ACCESS_KEY", server.secretAccessKey));
+    assertThat(journalLost.waitFor(RUN_TIMEOUT)).as(journalLost.describe()).isZero();
+    assertThat(journalLost.summary().already()).isEqualTo(sourceHashes.size());
+    assertThat(journalLost.summary().bytesSent()).isZero();
   }
 
-  /** Every object under the prefix, by key below it, with the sha256 of what the server returns. */
-  private Map<String, String> objects() {
+  /**
+   * Every object under the prefix, by key below it, with the sha256 of what the server returns, or
+   * with the one its metadata claims when {@code claimed}.
+   */
+  private Map<String, String> objects(boolean claimed) {
     Map<String, String> hashes = new TreeMap<>();
     try (S3Client client =
         S3Client.builder()
@@ -89,8 +106,13 @@ class S3RunIT {
             .httpClientBuilder(ApacheHttpClient.builder())
             .build()) {
       for (S3Object object : client.listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix("backup/")).contents()) {
-        byte[] bytes = client.getObject(b -> b.bucket(BUCKET).key(object.key()), ResponseTransformer.toBytes()).asByteArray();
-        hashes.put(object.key().substring("backup/".length()), MediaFiles.sha256(bytes));
+        String key = object.key().substring("backup/".length());
+        if (claimed) {
+          hashes.put(key, client.headObject(b -> b.bucket(BUCKET).key(object.key())).metadata().get("sha256"));
+        } else {
+          byte[] bytes = client.getObject(b -> b.bucket(BUCKET).key(object.key()), ResponseTransformer.toBytes()).asByteArray();
+          hashes.put(key, MediaFiles.sha256(bytes));
+        }
       }
     }
     return hashes;
