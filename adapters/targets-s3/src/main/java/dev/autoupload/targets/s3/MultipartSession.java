@@ -65,11 +65,15 @@ final class MultipartSession implements UploadSession {
   private final EarlierParts earlier;
 
   /**
-   * The sha256 of what this session was given, when it was given every byte: the hash given to
-   * {@link #complete}, and the one announced, must be this one, so nothing is published under a
-   * hash its bytes do not have, whoever computed it.
+   * The sha256 of the bytes this session was given, from byte 0 (after a resume, those before the
+   * offset too: see {@link #alreadySent}): when they are the whole file, the hash given to {@link
+   * #complete}, and the one announced, must be this one, so nothing is published under a hash its
+   * bytes do not have, whoever computed it.
    */
-  private final Optional<MessageDigest> whole;
+  private final MessageDigest whole = Sha256.newDigest();
+
+  /** How far {@link #whole} covers the file without a gap; -1 once bytes came with one. */
+  private long hashedUpTo;
 
   private MultipartSession(
       S3Target target,
@@ -96,7 +100,6 @@ final class MultipartSession implements UploadSession {
     this.announced = announced;
     this.fromByteZero = parts.isEmpty();
     this.earlier = new EarlierParts(parts, partSize);
-    this.whole = fromByteZero ? Optional.of(Sha256.newDigest()) : Optional.empty();
     this.spool = target.newSpool(false);
   }
 
@@ -163,6 +166,7 @@ final class MultipartSession implements UploadSession {
   /** A part that holds other bytes than the file's there: the upload is aborted, to start over. */
   @Override
   public void alreadySent(long offset, ByteBuffer bytes) throws UploadException {
+    hash(offset, bytes);
     OptionalInt differing = earlier.feed(offset, bytes);
     if (differing.isPresent()) {
       abort(target, key, uploadId);
@@ -170,6 +174,16 @@ final class MultipartSession implements UploadSession {
           new UploadError.Transient(
               "part " + differing.getAsInt() + " of the upload of " + path
                   + " that an earlier attempt sent holds other bytes than the file; starting over"));
+    }
+  }
+
+  /** Adds {@code bytes}, which start at {@code offset} in the file, to {@link #whole} while it has no gap. */
+  private void hash(long offset, ByteBuffer bytes) {
+    if (hashedUpTo >= 0 && offset == hashedUpTo) {
+      whole.update(bytes.duplicate());
+      hashedUpTo += bytes.remaining();
+    } else {
+      hashedUpTo = -1;
     }
   }
 
@@ -188,7 +202,7 @@ final class MultipartSession implements UploadSession {
       }
       int room = (int) Math.min(bytes.remaining(), partSize - spool.size());
       ByteBuffer slice = bytes.slice().limit(room);
-      whole.ifPresent(d -> d.update(slice.duplicate()));
+      hash(offset(), slice);
       spool.write(slice);
       bytes.position(bytes.position() + room);
       if (spool.size() == partSize) {
@@ -236,7 +250,8 @@ final class MultipartSession implements UploadSession {
       abort(target, key, uploadId);
       throw S3Errors.startingOver(path, offset() + " bytes", expectedSize, sha256);
     }
-    Optional<String> sent = whole.map(d -> HexFormat.of().formatHex(d.digest()));
+    Optional<String> sent =
+        hashedUpTo == expectedSize ? Optional.of(HexFormat.of().formatHex(whole.digest())) : Optional.empty();
     if (sent.isPresent() && !sent.get().equalsIgnoreCase(sha256)) {
       abort(target, key, uploadId);
       throw S3Errors.startingOver(path, expectedSize + " bytes with sha256 " + sent.get(), expectedSize, sha256);
@@ -277,23 +292,23 @@ final class MultipartSession implements UploadSession {
                             .uploadId(uploadId)
                             .ifNoneMatch(replace ? null : "*")
                             .multipartUpload(m -> m.parts(parts))));
-    verify(expectedSize, sha256);
+    verify(expectedSize, sha256, sent.isPresent() && (fromByteZero || earlier.allMatch()));
     return new RemoteFile(path, expectedSize, sha256.toLowerCase());
   }
 
   /**
-   * Checks the published object and makes sure it carries its sha256. After a resume whose earlier
-   * parts could not all be checked against the source (see {@link #alreadySent}), it reads the
-   * object back to hash it. An object created
-   * without the hash (the engine gave none before the first byte), or with another one (an earlier
-   * process's, for a file since changed), gets it by being copied onto itself with new metadata.
+   * Checks the published object and makes sure it carries its sha256. Unless every byte it holds
+   * is known to be the file's ({@code checkedHere}: sent by this session, or in an earlier part
+   * found the same as the file, see {@link #alreadySent}), it reads the object back to hash it. An
+   * object created without the hash (none was given before the first byte), or with another one,
+   * gets it by being copied onto itself with new metadata.
    */
-  private void verify(long expectedSize, String sha256) throws UploadException {
+  private void verify(long expectedSize, String sha256, boolean checkedHere) throws UploadException {
     HeadObjectResponse head =
         target.call(
             "check " + path, () -> target.client().headObject(b -> b.bucket(target.bucket()).key(key)));
     long stored = head.contentLength();
-    String found = fromByteZero || earlier.allMatch() ? sha256 : readBackSha256();
+    String found = checkedHere ? sha256 : readBackSha256();
     if (stored != expectedSize || !found.equalsIgnoreCase(sha256)) {
       target.call(
           "discard the damaged " + path,

@@ -272,6 +272,39 @@ class S3TargetTest {
   }
 
   /**
+   * An upload created with a hash its bytes do not have (the file changed while an earlier process
+   * hashed and sent it), resumed with that hash again: the session hashes the bytes before its
+   * offset, which the engine gives it, with its own, so it refuses before completing anything.
+   */
+  @Test
+  void aResumedUploadWhoseBytesAreNotTheHashItWasCreatedWithIsNeverCompleted() throws Exception {
+    byte[] content = random(13 * MIB, 11);
+    String other = sha256(random(13 * MIB, 12));
+    Optional<String> token = dropAfterOneAndAHalfParts("video/claimed.mp4", content, other);
+
+    try (FaultProxy proxy = FaultProxy.start(server.endpoint());
+        S3Target counted = S3Target.connect(config.withEndpoint(proxy.uri(), true))) {
+      Throwable thrown =
+          catchThrowable(
+              () -> {
+                try (UploadSession session = counted.openKnowing("video/claimed.mp4", content.length, token, false, other)) {
+                  assertThat(session.offset()).isEqualTo(PART);
+                  session.alreadySent(0, ByteBuffer.wrap(content, 0, (int) PART));
+                  session.append(PART, ByteBuffer.wrap(content, (int) PART, (int) (content.length - PART)));
+                  session.complete(content.length, other);
+                }
+              });
+
+      assertThat(thrown).isInstanceOf(UploadException.class).hasMessageContaining("starting over");
+      assertThat(proxy.exchanges())
+          .as("no CompleteMultipartUpload")
+          .noneMatch(e -> e.method().equals("POST") && e.target().contains("uploadId="));
+    }
+    assertThat(target.probe("video/claimed.mp4")).isEqualTo(new RemoteState.Absent());
+    assertThat(client.listMultipartUploads(b -> b.bucket(config.bucket())).uploads()).isEmpty();
+  }
+
+  /**
    * An upload the server lists but the journal did not record (another process's, whose hash is
    * not known) is not continued by a session given the hash; one recorded by a version that kept
    * no hash in its token was created without one, and is.
