@@ -28,13 +28,17 @@ final class ContentMd5 {
     return spool.md5Digest().map(Base64.getEncoder()::encodeToString).orElseGet(() -> of(spool.file()));
   }
 
-  private static String of(Path file) {
-    MessageDigest md5;
+  /** A new MD5 digest. */
+  static MessageDigest newDigest() {
     try {
-      md5 = MessageDigest.getInstance("MD5");
+      return MessageDigest.getInstance("MD5");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has MD5", e);
     }
+  }
+
+  private static String of(Path file) {
+    MessageDigest md5 = newDigest();
     try (InputStream in = Files.newInputStream(file)) {
       byte[] buffer = new byte[64 * 1024];
       for (int n; (n = in.read(buffer)) >= 0; ) {

@@ -3,7 +3,6 @@ package dev.autoupload.targets.s3;
 import dev.autoupload.engine.upload.Sha256;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -36,7 +35,7 @@ final class EarlierParts {
     this.parts = List.copyOf(parts);
     this.partSize = partSize;
     this.sha256 = parts.stream().anyMatch(p -> p.checksumSHA256() != null) ? Sha256.newDigest() : null;
-    this.md5 = parts.stream().anyMatch(p -> p.checksumSHA256() == null) ? md5() : null;
+    this.md5 = parts.stream().anyMatch(p -> p.checksumSHA256() == null) ? ContentMd5.newDigest() : null;
   }
 
   /**
@@ -84,13 +83,5 @@ final class EarlierParts {
   /** Whether every earlier part was found to hold the source's bytes. */
   boolean allMatch() {
     return !untold && !differs && checked == parts.size();
-  }
-
-  private static MessageDigest md5() {
-    try {
-      return MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has MD5", e);
-    }
   }
 }
