@@ -128,11 +128,7 @@ class S3TargetTest {
     assertThat(target.probe("video/long.mp4")).isEqualTo(new RemoteState.Partial(PART));
     UploadSession second = target.open("video/long.mp4", content.length);
     long resumedAt = second.offset();
-    long offset = resumedAt;
-    while (offset < content.length) {
-      int n = (int) Math.min(MIB, content.length - offset);
-      offset = second.append(offset, ByteBuffer.wrap(content, (int) offset, n));
-    }
+    sendRest(second, content, MIB);
     RemoteFile file = second.complete(content.length, sha256(content));
     second.close();
 
@@ -346,11 +342,7 @@ class S3TargetTest {
       for (long at = 0; rereads && at < resumedAt; at += MIB) {
         session.alreadySent(at, ByteBuffer.wrap(content, (int) at, (int) Math.min(MIB, resumedAt - at)));
       }
-      long offset = resumedAt;
-      while (offset < content.length) {
-        int n = (int) Math.min(MIB, content.length - offset);
-        offset = session.append(offset, ByteBuffer.wrap(content, (int) offset, n));
-      }
+      sendRest(session, content, MIB);
       assertThat(session.complete(content.length, sha256(content)).sha256()).isEqualTo(sha256(content));
       return resumedAt;
     }
@@ -380,11 +372,7 @@ class S3TargetTest {
     assertThat(target.probe("video/kept.mp4", recorded)).isEqualTo(new RemoteState.Partial(2 * PART));
     UploadSession second = target.open("video/kept.mp4", content.length, recorded);
     long resumedAt = second.offset();
-    long offset = resumedAt;
-    while (offset < content.length) {
-      int n = (int) Math.min(MIB, content.length - offset);
-      offset = second.append(offset, ByteBuffer.wrap(content, (int) offset, n));
-    }
+    sendRest(second, content, MIB);
     second.complete(content.length, sha256(content));
     second.close();
 
@@ -814,11 +802,7 @@ class S3TargetTest {
   private static RemoteFile upload(S3Target target, String path, byte[] content, int chunk)
       throws UploadException {
     try (UploadSession session = target.open(path, content.length)) {
-      long offset = session.offset();
-      while (offset < content.length) {
-        int n = (int) Math.min(chunk, content.length - offset);
-        offset = session.append(offset, ByteBuffer.wrap(content, (int) offset, n));
-      }
+      sendRest(session, content, chunk);
       return session.complete(content.length, sha256(content));
     }
   }
@@ -826,12 +810,17 @@ class S3TargetTest {
   private static RemoteFile uploadKnowing(S3Target target, String path, byte[] content, String sha256)
       throws UploadException {
     try (UploadSession session = target.openKnowing(path, content.length, Optional.empty(), false, sha256)) {
-      long offset = session.offset();
-      while (offset < content.length) {
-        int n = (int) Math.min(MIB + 17, content.length - offset);
-        offset = session.append(offset, ByteBuffer.wrap(content, (int) offset, n));
-      }
+      sendRest(session, content, MIB + 17);
       return session.complete(content.length, sha256(content));
+    }
+  }
+
+  /** Appends {@code content} from the session's offset to its end, {@code chunk} bytes at a time. */
+  private static void sendRest(UploadSession session, byte[] content, int chunk) throws UploadException {
+    long offset = session.offset();
+    while (offset < content.length) {
+      int n = (int) Math.min(chunk, content.length - offset);
+      offset = session.append(offset, ByteBuffer.wrap(content, (int) offset, n));
     }
   }
 
