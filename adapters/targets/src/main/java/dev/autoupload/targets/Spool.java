@@ -1,5 +1,6 @@
 package dev.autoupload.targets;
 
+import dev.autoupload.engine.upload.Md5;
 import dev.autoupload.engine.upload.Sha256;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
@@ -191,11 +191,7 @@ public final class Spool implements AutoCloseable {
   private void startDigests() {
     crc32c.reset();
     sha256 = digests.sha256() ? Sha256.newDigest() : null;
-    try {
-      md5 = digests.md5() ? MessageDigest.getInstance("MD5") : null;
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has MD5", e);
-    }
+    md5 = digests.md5() ? Md5.newDigest() : null;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.autoupload.engine.verify;
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
 import dev.autoupload.engine.library.ContentHashCache;
+import dev.autoupload.engine.upload.Md5;
 import dev.autoupload.engine.upload.RemoteState;
 import dev.autoupload.engine.upload.Sha256;
 import dev.autoupload.engine.upload.UploadException;
@@ -15,7 +16,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -156,7 +156,7 @@ public final class FileCheck {
   /** Reads the file here once for its sha256 and MD5, remembering the sha256 for the next time. */
   private Local read(Asset asset) {
     MessageDigest sha256 = Sha256.newDigest();
-    MessageDigest md5 = md5();
+    MessageDigest md5 = Md5.newDigest();
     long size;
     try (InputStream in = source.open(asset)) {
       size = hash(in, sha256, md5);
@@ -188,14 +188,6 @@ public final class FileCheck {
       bytesRead.addAndGet(n);
     }
     return length;
-  }
-
-  private static MessageDigest md5() {
-    try {
-      return MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has MD5", e);
-    }
   }
 
   private static String reason(Exception e) {

@@ -1,5 +1,6 @@
 package dev.autoupload.targets.s3;
 
+import dev.autoupload.engine.upload.Md5;
 import dev.autoupload.targets.Spool;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
 /**
@@ -28,17 +28,8 @@ final class ContentMd5 {
     return spool.md5Digest().map(Base64.getEncoder()::encodeToString).orElseGet(() -> of(spool.file()));
   }
 
-  /** A new MD5 digest. */
-  static MessageDigest newDigest() {
-    try {
-      return MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has MD5", e);
-    }
-  }
-
   private static String of(Path file) {
-    MessageDigest md5 = newDigest();
+    MessageDigest md5 = Md5.newDigest();
     try (InputStream in = Files.newInputStream(file)) {
       byte[] buffer = new byte[64 * 1024];
       for (int n; (n = in.read(buffer)) >= 0; ) {

@@ -1,5 +1,6 @@
 package dev.autoupload.targets.s3;
 
+import dev.autoupload.engine.upload.Md5;
 import dev.autoupload.engine.upload.Sha256;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -35,7 +36,7 @@ final class EarlierParts {
     this.parts = List.copyOf(parts);
     this.partSize = partSize;
     this.sha256 = parts.stream().anyMatch(p -> p.checksumSHA256() != null) ? Sha256.newDigest() : null;
-    this.md5 = parts.stream().anyMatch(p -> p.checksumSHA256() == null) ? ContentMd5.newDigest() : null;
+    this.md5 = parts.stream().anyMatch(p -> p.checksumSHA256() == null) ? Md5.newDigest() : null;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.autoupload.targets.koofr;
 
+import dev.autoupload.engine.upload.Md5;
 import dev.autoupload.engine.upload.RemoteFile;
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
@@ -21,7 +22,7 @@ final class KoofrSession extends SpooledSession {
   private final KoofrTarget target;
   private final KoofrTarget.Location location;
   private final boolean replace;
-  private final MessageDigest md5 = KoofrTarget.newMd5();
+  private final MessageDigest md5 = Md5.newDigest();
 
   /**
    * @param replace whether the upload replaces a file already under the final name

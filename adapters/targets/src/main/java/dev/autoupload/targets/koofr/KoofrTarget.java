@@ -1,5 +1,6 @@
 package dev.autoupload.targets.koofr;
 
+import dev.autoupload.engine.upload.Md5;
 import dev.autoupload.engine.upload.NameRules;
 import dev.autoupload.engine.upload.RemoteState;
 import dev.autoupload.engine.upload.UploadError;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -218,7 +218,7 @@ public final class KoofrTarget implements UploadTarget {
 
   /** The MD5 of the file at {@code path}, read back whole: for a mount that keeps none. */
   String md5Of(String path) throws UploadException {
-    MessageDigest md5 = newMd5();
+    MessageDigest md5 = Md5.newDigest();
     try (InputStream in = api.download(mountId(), path)) {
       byte[] buffer = new byte[64 * 1024];
       for (int read; (read = in.read(buffer)) >= 0; ) {
@@ -229,14 +229,6 @@ public final class KoofrTarget implements UploadTarget {
           new UploadError.Transient("Koofr files/get " + path + ": reading it back failed: " + e.getMessage()));
     }
     return HexFormat.of().formatHex(md5.digest());
-  }
-
-  static MessageDigest newMd5() {
-    try {
-      return MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has MD5", e);
-    }
   }
 
   Optional<KoofrApi.FileInfo> info(String path) throws UploadException {

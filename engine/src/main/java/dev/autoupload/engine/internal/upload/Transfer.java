@@ -2,6 +2,7 @@ package dev.autoupload.engine.internal.upload;
 
 import dev.autoupload.engine.library.Asset;
 import dev.autoupload.engine.library.AssetSource;
+import dev.autoupload.engine.upload.Md5;
 import dev.autoupload.engine.upload.RemoteFile;
 import dev.autoupload.engine.upload.RemoteState;
 import dev.autoupload.engine.upload.Sha256;
@@ -16,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
 
 /**
@@ -138,7 +138,7 @@ final class Transfer {
   /** Hashes the whole source. */
   private SourceHashes hashSource(boolean withMd5) throws UploadException, AssetGoneException {
     MessageDigest sha256 = Sha256.newDigest();
-    MessageDigest md5 = withMd5 ? md5() : null;
+    MessageDigest md5 = withMd5 ? Md5.newDigest() : null;
     try (InputStream whole = openSource()) {
       for (int n; (n = whole.read(buffer)) > 0; ) {
         sha256.update(buffer, 0, n);
@@ -164,14 +164,6 @@ final class Transfer {
   /** Whether {@code now} is still the version the scan saw: size, modification time, change stamp. */
   private boolean asScanned(Asset now) {
     return now.version().equals(asset.version());
-  }
-
-  private static MessageDigest md5() {
-    try {
-      return MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has MD5", e);
-    }
   }
 
   /**
