@@ -2,6 +2,7 @@ package dev.autoupload.targets.s3;
 
 import dev.autoupload.engine.upload.UploadError;
 import dev.autoupload.engine.upload.UploadException;
+import dev.autoupload.targets.http.FileBody;
 import dev.autoupload.targets.http.HttpErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,6 +46,12 @@ final class S3Errors {
       return fromService(what, service.statusCode(), null, service);
     }
     if (e instanceof SdkClientException) {
+      for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+        if (cause instanceof FileBody.Changed changed) {
+          // Our own spool file, not the network: the next attempt spools the file anew.
+          return new UploadError.Transient("cannot " + what + ": " + changed.getMessage());
+        }
+      }
       Optional<SSLException> tls = tlsCause(e);
       if (tls.isPresent()) {
         UploadError classified = HttpErrors.fromIo(what, tls.get());

@@ -114,6 +114,8 @@ public final class S3Target implements UploadTarget {
    * object (AWS since 2024, S3Proxy, MinIO), as the write check found out; null until it ran.
    */
   private volatile Boolean honoursIfNoneMatch;
+  /** How a small file is put when this target made its client; null on a client the caller gave. */
+  private ObjectPut objectPut;
 
   /** Whether the server takes {@code x-amz-checksum-sha256}, as far as this target found out. */
   private enum ChecksumHeader {
@@ -144,7 +146,14 @@ public final class S3Target implements UploadTarget {
    * @return the target; no request is sent until it is used
    */
   public static S3Target connect(S3Config config, TargetSettings settings) {
-    return new S3Target(client(config, settings), true, config, settings.spoolDir(), settings.nameRules());
+    AwsCredentialsProvider credentials = credentials(config);
+    S3Client client = client(config, settings, credentials);
+    S3Target target = new S3Target(client, true, config, settings.spoolDir(), settings.nameRules());
+    String bucketUrl =
+        client.utilities().getUrl(b -> b.bucket(config.bucket()).key("k")).toString().replaceFirst("k$", "");
+    target.objectPut =
+        new ObjectPut(HttpClients.build(settings), credentials, config.region(), bucketUrl, settings);
+    return target;
   }
 
   /**
@@ -188,14 +197,18 @@ public final class S3Target implements UploadTarget {
   }
 
   static S3Client client(S3Config config, TargetSettings settings) {
-    AwsCredentialsProvider credentials =
-        config
-            .key()
-            .<AwsCredentialsProvider>map(
-                k ->
-                    StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(k.accessKeyId(), k.secretAccessKey())))
-            .orElseGet(() -> DefaultCredentialsProvider.builder().build());
+    return client(config, settings, credentials(config));
+  }
+
+  private static AwsCredentialsProvider credentials(S3Config config) {
+    return config
+        .key()
+        .<AwsCredentialsProvider>map(
+            k -> StaticCredentialsProvider.create(AwsBasicCredentials.create(k.accessKeyId(), k.secretAccessKey())))
+        .orElseGet(() -> DefaultCredentialsProvider.builder().build());
+  }
+
+  private static S3Client client(S3Config config, TargetSettings settings, AwsCredentialsProvider credentials) {
     var builder =
         S3Client.builder()
             .region(Region.of(config.region()))
@@ -478,6 +491,11 @@ public final class S3Target implements UploadTarget {
 
   S3Client client() {
     return client;
+  }
+
+  /** The PutObject of small files without the SDK's pipeline, when this target made its client. */
+  Optional<ObjectPut> objectPut() {
+    return Optional.ofNullable(objectPut);
   }
 
   S3Config config() {

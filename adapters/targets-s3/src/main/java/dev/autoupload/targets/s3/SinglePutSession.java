@@ -8,6 +8,7 @@ import dev.autoupload.targets.Appends;
 import dev.autoupload.targets.Spool;
 import java.nio.ByteBuffer;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
@@ -97,23 +98,40 @@ final class SinglePutSession implements UploadSession {
     return new RemoteFile(path, expectedSize, hex);
   }
 
-  /** The PutObject of the spool, never over another object unless replacing. */
+  /**
+   * The PutObject of the spool, never over another object unless replacing: without the SDK's
+   * pipeline when the target made its client ({@link ObjectPut}), else through the caller's client.
+   */
   private void put(byte[] digest, String hex, long expectedSize) throws UploadException {
+    Optional<ObjectPut> direct = target.objectPut();
     target.callWithChecksum(
         "upload " + path,
-        checksum ->
-            target
-                .client()
-                .putObject(
-                    b ->
-                        b.bucket(target.bucket())
-                            .key(key)
-                            .contentLength(expectedSize)
-                            .checksumSHA256(checksum ? Base64.getEncoder().encodeToString(digest) : null)
-                            .contentMD5(checksum ? null : ContentMd5.of(spool))
-                            .metadata(Map.of(S3Target.SHA256_METADATA, hex))
-                            .ifNoneMatch(replace ? null : "*"),
-                    RequestBody.fromFile(spool.file())));
+        checksum -> {
+          String sha256 = checksum ? Base64.getEncoder().encodeToString(digest) : null;
+          String md5 = checksum ? null : ContentMd5.of(spool);
+          if (direct.isPresent()) {
+            Map<String, String> headers = new HashMap<>();
+            headers.put("x-amz-meta-" + S3Target.SHA256_METADATA, hex);
+            headers.put(checksum ? "x-amz-checksum-sha256" : "content-md5", checksum ? sha256 : md5);
+            if (!replace) {
+              headers.put("if-none-match", "*");
+            }
+            direct.get().put(key, spool, headers);
+            return null;
+          }
+          return target
+              .client()
+              .putObject(
+                  b ->
+                      b.bucket(target.bucket())
+                          .key(key)
+                          .contentLength(expectedSize)
+                          .checksumSHA256(sha256)
+                          .contentMD5(md5)
+                          .metadata(Map.of(S3Target.SHA256_METADATA, hex))
+                          .ifNoneMatch(replace ? null : "*"),
+                  RequestBody.fromFile(spool.file()));
+        });
   }
 
   @Override

@@ -23,6 +23,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -33,8 +34,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 class S3TargetTest {
 
@@ -100,6 +109,43 @@ class S3TargetTest {
     assertThat(stored("backup/phone/empty.txt")).isEqualTo(sha256(new byte[0]));
     assertThat(target.probe("empty.txt"))
         .isEqualTo(new RemoteState.Complete(0, Optional.of(sha256(new byte[0]))));
+  }
+
+  /**
+   * A host app's own client (the public constructor) carries the small files' PutObject too: only
+   * a target that made its client puts them without the SDK ({@link ObjectPut}), so what a client
+   * was set up with (its credentials, its interceptors) is never gone around.
+   */
+  @Test
+  void aTargetOnTheCallersClientPutsSmallFilesThroughThatClient() throws Exception {
+    List<String> putKeys = new CopyOnWriteArrayList<>();
+    ExecutionInterceptor recordPuts =
+        new ExecutionInterceptor() {
+          @Override
+          public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+            if (context.request() instanceof PutObjectRequest put) {
+              putKeys.add(put.key());
+            }
+          }
+        };
+    byte[] content = random(40 * KIB, 2);
+    try (S3Client own =
+            S3Client.builder()
+                .region(Region.of(config.region()))
+                .endpointOverride(server.endpoint())
+                .forcePathStyle(true)
+                .credentialsProvider(
+                    StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(server.accessKeyId, server.secretAccessKey)))
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .overrideConfiguration(o -> o.addExecutionInterceptor(recordPuts))
+                .build();
+        S3Target onOwnClient = new S3Target(own, config)) {
+      upload(onOwnClient, "2024/IMG_0002.jpg", content, 16 * KIB);
+    }
+
+    assertThat(putKeys).contains("backup/phone/2024/IMG_0002.jpg");
+    assertThat(stored("backup/phone/2024/IMG_0002.jpg")).isEqualTo(sha256(content));
   }
 
   @Test
@@ -625,10 +671,12 @@ class S3TargetTest {
 
   /**
    * A spool damaged on the disk between its writing and its request (a bad sector, another
-   * process) is refused by a strict server: the Content-MD5 is of the bytes as they were appended,
-   * not as the file now holds them. Nothing damaged is published, and a new session stores the file
-   * whole. While the MD5 was read from the spool file (before 2026-12-06), the server took the
-   * damaged bytes.
+   * process) is refused: a part by a strict server, as its Content-MD5 is of the bytes as they were
+   * appended, not as the file now holds them; a single PutObject already by its body, which checks
+   * what it reads against the spool's CRC32C and ends the request short (its signed sha256 would
+   * have the server refuse it too). Nothing damaged is published, and a new session stores the
+   * file whole. While the MD5 was read from the spool file (before 2026-12-06), the server took
+   * the damaged bytes.
    */
   @ParameterizedTest
   @ValueSource(ints = {20 * KIB, 7 * MIB}) // one PutObject; a multipart upload, its last part damaged
@@ -648,7 +696,13 @@ class S3TargetTest {
         refused = catchThrowable(() -> session.complete(size, sha256(content)));
       }
 
-      assertThat(refused).isInstanceOf(UploadException.class).hasMessageContaining("BadDigest");
+      assertThat(refused)
+          .isInstanceOf(UploadException.class)
+          .hasMessageContaining(size < MIB ? "no longer holds the bytes written to it" : "BadDigest");
+      if (size < MIB) {
+        // Our own spool, not the server: transient, and the next attempt spools the file anew.
+        assertThat(((UploadException) refused).error()).isInstanceOf(UploadError.Transient.class);
+      }
       assertThat(target.probe("clip.mov")).isNotInstanceOf(RemoteState.Complete.class);
       upload(target, "clip.mov", content, MIB);
       assertThat(target.probe("clip.mov")).isEqualTo(new RemoteState.Complete(size, Optional.of(sha256(content))));
