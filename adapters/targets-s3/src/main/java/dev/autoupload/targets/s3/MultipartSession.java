@@ -220,20 +220,32 @@ final class MultipartSession implements UploadSession {
             "upload part " + number + " of " + path,
             checksum -> {
               String sha256 = checksum ? Base64.getEncoder().encodeToString(spool.sha256Digest()) : null;
+              String md5 = checksum ? null : ContentMd5.of(spool);
+              Optional<ObjectPut> direct = target.objectPut();
               String eTag =
-                  target
-                      .client()
-                      .uploadPart(
-                          b ->
-                              b.bucket(target.bucket())
-                                  .key(key)
-                                  .uploadId(uploadId)
-                                  .partNumber(number)
-                                  .contentLength(length)
-                                  .checksumSHA256(sha256)
-                                  .contentMD5(checksum ? null : ContentMd5.of(spool)),
-                          RequestBody.fromFile(spool.file()))
-                      .eTag();
+                  direct.isPresent()
+                      ? direct
+                          .get()
+                          .putPart(
+                              key,
+                              uploadId,
+                              number,
+                              spool,
+                              checksum ? Map.of("x-amz-checksum-sha256", sha256) : Map.of("content-md5", md5),
+                              checksum ? Optional.of(spool.sha256Hex()) : Optional.empty())
+                      : target
+                          .client()
+                          .uploadPart(
+                              b ->
+                                  b.bucket(target.bucket())
+                                      .key(key)
+                                      .uploadId(uploadId)
+                                      .partNumber(number)
+                                      .contentLength(length)
+                                      .checksumSHA256(sha256)
+                                      .contentMD5(md5),
+                              RequestBody.fromFile(spool.file()))
+                          .eTag();
               return CompletedPart.builder()
                   .partNumber(number)
                   .eTag(eTag)

@@ -8,6 +8,7 @@ import dev.autoupload.targets.http.HttpClients;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +51,9 @@ final class ObjectPut {
 
   private static final DateTimeFormatter AMZ_DATE =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+  /** What a request whose payload is not signed gives as its sha256. */
+  static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
+
   private static final Pattern CODE = Pattern.compile("<Code>([^<]*)</Code>");
   private static final Pattern MESSAGE = Pattern.compile("<Message>([^<]*)</Message>");
 
@@ -77,16 +81,42 @@ final class ObjectPut {
   }
 
   /**
-   * PUTs what {@code spool} holds as {@code key}.
+   * PUTs what {@code spool} holds as {@code key}, its payload signed with the spool's sha256.
    *
    * @param headers the request's own headers (checksum, metadata, condition), names in lower case
    * @throws S3Exception when the server refused it
    * @throws SdkClientException when no answer came (its cause the I/O error)
    */
   void put(String key, Spool spool, Map<String, String> headers) {
-    URI uri = uriOf(key);
+    send(uriOf(key), spool, headers, spool.sha256Hex(), "PUT " + key);
+  }
+
+  /**
+   * UploadPart: PUTs what {@code spool} holds as part {@code number} of the multipart upload.
+   *
+   * @param payloadSha256 the spool's sha256 in hex, or empty when it keeps none (its
+   *     {@code Content-MD5} in {@code headers} then guards the bytes, the payload goes unsigned)
+   * @return the part's ETag, as CompleteMultipartUpload names it
+   * @throws S3Exception when the server refused it
+   * @throws SdkClientException when no answer came (its cause the I/O error)
+   */
+  String putPart(String key, String uploadId, int number, Spool spool, Map<String, String> headers,
+      Optional<String> payloadSha256) {
+    // The query as signed: its parameters in order of their names, each value percent-encoded.
+    URI uri =
+        URI.create(
+            uriOf(key) + "?partNumber=" + number + "&uploadId=" + SdkHttpUtils.urlEncode(uploadId));
+    String operation = "UploadPart " + number + " of " + key;
+    HttpHeaders answer = send(uri, spool, headers, payloadSha256.orElse(UNSIGNED_PAYLOAD), operation);
+    return answer
+        .firstValue("ETag")
+        .orElseThrow(
+            () -> SdkClientException.create(operation + ": the server's answer names no ETag for the part"));
+  }
+
+  private HttpHeaders send(URI uri, Spool spool, Map<String, String> headers, String payloadSha256, String operation) {
     TreeMap<String, String> signed = new TreeMap<>(headers);
-    signed.put("x-amz-content-sha256", spool.sha256Hex());
+    signed.put("x-amz-content-sha256", payloadSha256);
     // No Expect: 100-continue: Java 17's client can wait forever for the answer when the server
     // refuses with a final status instead (JDK-8286171; seen here on a 507). A refusal after the
     // body costs that body once, and SinglePutSession handles a put cut off on the way.
@@ -97,14 +127,15 @@ final class ObjectPut {
     try {
       answer = http.send(request.build(), HttpClients.text());
     } catch (IOException e) {
-      throw SdkClientException.builder().message("PUT " + key + ": " + e).cause(e).build();
+      throw SdkClientException.builder().message(operation + ": " + e).cause(e).build();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw SdkClientException.builder().message("PUT " + key + " interrupted").cause(e).build();
+      throw SdkClientException.builder().message(operation + " interrupted").cause(e).build();
     }
     if (answer.statusCode() / 100 != 2) {
       throw refusal(answer);
     }
+    return answer.headers();
   }
 
   /** The object's address: the key percent-encoded as the SDK encodes it, its slashes kept. */
@@ -113,7 +144,8 @@ final class ObjectPut {
   }
 
   /**
-   * Signs a request without a query (AWS Signature Version 4, the payload's sha256 signed).
+   * Signs a request (AWS Signature Version 4): its query, if any, must be in canonical form already
+   * (parameters in order of their names, values percent-encoded), as {@link #putPart} makes it.
    *
    * @param headers the request's headers, names in lower case, with {@code x-amz-content-sha256};
    *     {@code x-amz-date}, the session token if any and {@code Authorization} are added to it
@@ -129,7 +161,9 @@ final class ObjectPut {
     }
     TreeMap<String, String> canonical = new TreeMap<>(headers);
     canonical.put("host", host(uri));
-    StringBuilder request = new StringBuilder(method).append('\n').append(uri.getRawPath()).append("\n\n");
+    String query = uri.getRawQuery() == null ? "" : uri.getRawQuery();
+    StringBuilder request =
+        new StringBuilder(method).append('\n').append(uri.getRawPath()).append('\n').append(query).append('\n');
     canonical.forEach((name, value) -> request.append(name).append(':').append(value.strip()).append('\n'));
     String signedNames = String.join(";", canonical.keySet());
     request.append('\n').append(signedNames).append('\n').append(headers.get("x-amz-content-sha256"));

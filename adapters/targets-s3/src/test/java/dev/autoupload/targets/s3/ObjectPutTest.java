@@ -45,6 +45,22 @@ class ObjectPutTest {
         .doesNotContainKey("x-amz-security-token");
   }
 
+  /** The query of an UploadPart is signed as it is sent: AWS's worked example of a GET with one. */
+  @Test
+  void signsAwsWorkedExampleOfARequestWithAQueryToTheSameSignature() {
+    ObjectPut put = objectPut(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY_ID, SECRET)));
+    TreeMap<String, String> headers = new TreeMap<>();
+    headers.put("x-amz-content-sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+
+    Map<String, String> signed =
+        put.sign("GET", URI.create("https://examplebucket.s3.amazonaws.com/?max-keys=2&prefix=J"), headers, EXAMPLE_TIME);
+
+    assertThat(signed.get("Authorization"))
+        .endsWith(
+            "SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
+                + "Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7");
+  }
+
   @Test
   void temporaryCredentialsSendAndSignTheirSessionToken() {
     ObjectPut put =

@@ -671,12 +671,12 @@ class S3TargetTest {
 
   /**
    * A spool damaged on the disk between its writing and its request (a bad sector, another
-   * process) is refused: a part by a strict server, as its Content-MD5 is of the bytes as they were
-   * appended, not as the file now holds them; a single PutObject already by its body, which checks
-   * what it reads against the spool's CRC32C and ends the request short (its signed sha256 would
-   * have the server refuse it too). Nothing damaged is published, and a new session stores the
-   * file whole. While the MD5 was read from the spool file (before 2026-12-06), the server took
-   * the damaged bytes.
+   * process) never reaches the server whole: the request's body checks what it reads against the
+   * spool's CRC32C and ends the request short, and the server would refuse it anyway, as its
+   * Content-MD5 or sha256 is of the bytes as they were appended, not as the file now holds them.
+   * Nothing damaged is published, and a new session stores the file whole. While the MD5 was read
+   * from the spool file (before 2026-12-06), the server took the damaged bytes; from then until
+   * the requests left the SDK (2026-12-08), the strict server refused them (400 BadDigest).
    */
   @ParameterizedTest
   @ValueSource(ints = {20 * KIB, 7 * MIB}) // one PutObject; a multipart upload, its last part damaged
@@ -696,13 +696,9 @@ class S3TargetTest {
         refused = catchThrowable(() -> session.complete(size, sha256(content)));
       }
 
-      assertThat(refused)
-          .isInstanceOf(UploadException.class)
-          .hasMessageContaining(size < MIB ? "no longer holds the bytes written to it" : "BadDigest");
-      if (size < MIB) {
-        // Our own spool, not the server: transient, and the next attempt spools the file anew.
-        assertThat(((UploadException) refused).error()).isInstanceOf(UploadError.Transient.class);
-      }
+      assertThat(refused).isInstanceOf(UploadException.class).hasMessageContaining("no longer holds the bytes written to it");
+      // Our own spool, not the server: transient, and the next attempt spools the file anew.
+      assertThat(((UploadException) refused).error()).isInstanceOf(UploadError.Transient.class);
       assertThat(target.probe("clip.mov")).isNotInstanceOf(RemoteState.Complete.class);
       upload(target, "clip.mov", content, MIB);
       assertThat(target.probe("clip.mov")).isEqualTo(new RemoteState.Complete(size, Optional.of(sha256(content))));
