@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
+import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -31,17 +32,17 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
 /**
- * The PutObject of a small file, sent over the JDK's HTTP client and signed here (AWS Signature
- * Version 4) rather than through the SDK's request pipeline, which took about a fifth of a run's
- * Java time for 256 KiB files while doing nothing this one request needs. The payload is signed
- * with the spool's sha256, taken as it was written, so the server checks the file's own hash
- * ({@code XAmzContentSHA256Mismatch}) and no second pass hashes the body. The object's address is
+ * The requests that carry a file's bytes, a small file's PutObject and a multipart upload's
+ * UploadPart, sent over the JDK's HTTP client and signed here (AWS Signature Version 4) rather
+ * than through the SDK's request pipeline, which took about a fifth of a run's Java time for
+ * 256 KiB files while doing nothing these requests need. The payload is signed with the spool's
+ * sha256, taken as it was written, so the server checks that hash of what it receives ({@code
+ * XAmzContentSHA256Mismatch}) and no second pass hashes the body. The object's address is
  * the SDK's (its endpoint rules, path or virtual-host style), taken once; failures are thrown as
  * the SDK would throw them ({@link S3Exception} with the server's code, {@link
  * SdkClientException} over what went wrong on the wire), so {@link S3Errors} classifies both paths
@@ -220,8 +221,8 @@ final class ObjectPut {
         .replace("&amp;", "&");
   }
 
-  private static java.security.MessageDigest sha256(String text) {
-    java.security.MessageDigest digest = Sha256.newDigest();
+  private static MessageDigest sha256(String text) {
+    MessageDigest digest = Sha256.newDigest();
     digest.update(text.getBytes(StandardCharsets.UTF_8));
     return digest;
   }

@@ -114,8 +114,8 @@ public final class S3Target implements UploadTarget {
    * object (AWS since 2024, S3Proxy, MinIO), as the write check found out; null until it ran.
    */
   private volatile Boolean honoursIfNoneMatch;
-  /** How a small file is put when this target made its client; null on a client the caller gave. */
-  private ObjectPut objectPut;
+  /** How a file's bytes are put when this target made its client; null on a client the caller gave. */
+  private final ObjectPut objectPut;
 
   /** Whether the server takes {@code x-amz-checksum-sha256}, as far as this target found out. */
   private enum ChecksumHeader {
@@ -148,12 +148,12 @@ public final class S3Target implements UploadTarget {
   public static S3Target connect(S3Config config, TargetSettings settings) {
     AwsCredentialsProvider credentials = credentials(config);
     S3Client client = client(config, settings, credentials);
-    S3Target target = new S3Target(client, true, config, settings.spoolDir(), settings.nameRules());
+    // Where the SDK's endpoint rules send an object, taken once: the address of a one-letter key
+    // without that key.
     String bucketUrl =
         client.utilities().getUrl(b -> b.bucket(config.bucket()).key("k")).toString().replaceFirst("k$", "");
-    target.objectPut =
-        new ObjectPut(HttpClients.build(settings), credentials, config.region(), bucketUrl, settings);
-    return target;
+    ObjectPut objectPut = new ObjectPut(HttpClients.build(settings), credentials, config.region(), bucketUrl, settings);
+    return new S3Target(client, objectPut, config, settings.spoolDir(), settings.nameRules());
   }
 
   /**
@@ -167,17 +167,19 @@ public final class S3Target implements UploadTarget {
    *     only names the target in {@link #describe()}
    */
   public S3Target(S3Client client, S3Config config) {
-    this(client, false, config, TargetSettings.defaults().spoolDir(), TargetSettings.defaults().nameRules());
+    this(client, null, config, TargetSettings.defaults().spoolDir(), TargetSettings.defaults().nameRules());
   }
 
+  /** {@code objectPut} null on a client the caller gave, which this target then neither goes around nor closes. */
   private S3Target(
       S3Client client,
-      boolean ownsClient,
+      ObjectPut objectPut,
       S3Config config,
       java.nio.file.Path spoolDir,
       TargetSettings.NameRulesSetting nameRules) {
     this.client = client;
-    this.ownsClient = ownsClient;
+    this.objectPut = objectPut;
+    this.ownsClient = objectPut != null;
     this.config = config;
     this.spoolDir = spoolDir;
     this.nameRules = nameRules;
@@ -493,7 +495,7 @@ public final class S3Target implements UploadTarget {
     return client;
   }
 
-  /** The PutObject of small files without the SDK's pipeline, when this target made its client. */
+  /** A file's PutObject or UploadPart without the SDK's pipeline, when this target made its client. */
   Optional<ObjectPut> objectPut() {
     return Optional.ofNullable(objectPut);
   }
