@@ -28,6 +28,9 @@ final class S3Errors {
           "ExpiredToken",
           "AuthorizationHeaderMalformed");
 
+  /** The server's words for a body that is not the one its checksum was taken of. */
+  private static final Set<String> DAMAGED = Set.of("BadDigest", "XAmzContentSHA256Mismatch");
+
   private static final Set<String> QUOTA =
       Set.of("QuotaExceeded", "InsufficientStorage", "StorageQuotaExceeded");
 
@@ -129,6 +132,11 @@ final class S3Errors {
     if (code.equals("NoSuchUpload")) {
       // Someone aborted the multipart upload (or a lifecycle rule did): the next session starts
       // over.
+      return new UploadError.Transient(message);
+    }
+    if (DAMAGED.contains(code)) {
+      // The body the server received is not the one its checksum or signed sha256 was taken of
+      // (damaged on the way, or in our spool): the next attempt reads and spools the file anew.
       return new UploadError.Transient(message);
     }
     if (UNAUTHORIZED.contains(code)) {

@@ -30,6 +30,8 @@ class S3ErrorsTest {
     "502, '', Unreachable",
     "501, NotImplemented, Permanent",
     "404, NoSuchUpload, Transient",
+    "400, BadDigest, Transient",
+    "400, XAmzContentSHA256Mismatch, Transient",
     "409, OperationAborted, Conflict",
     "412, PreconditionFailed, Conflict",
     "404, NoSuchBucket, Permanent",
