@@ -49,13 +49,12 @@ final class S3Errors {
       return fromService(what, service.statusCode(), null, service);
     }
     if (e instanceof SdkClientException) {
-      for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-        if (cause instanceof FileBody.Changed changed) {
-          // Our own spool file, not the network: the next attempt spools the file anew.
-          return new UploadError.Transient("cannot " + what + ": " + changed.getMessage());
-        }
+      Optional<FileBody.Changed> changed = causeOf(e, FileBody.Changed.class);
+      if (changed.isPresent()) {
+        // Our own spool file, not the network: classified where every HTTP target's is.
+        return HttpErrors.fromIo(what, changed.get());
       }
-      Optional<SSLException> tls = tlsCause(e);
+      Optional<SSLException> tls = causeOf(e, SSLException.class);
       if (tls.isPresent()) {
         UploadError classified = HttpErrors.fromIo(what, tls.get());
         if (classified instanceof UploadError.Untrusted) {
@@ -64,25 +63,21 @@ final class S3Errors {
       }
       String message = "cannot " + what + ": " + e.getMessage();
       // The SDK wraps what went wrong on the wire (refused, reset, timed out) as a client error.
-      return ioCause(e) ? new UploadError.Unreachable(message) : new UploadError.Transient(message);
+      return causeOf(e, IOException.class).isPresent()
+          ? new UploadError.Unreachable(message)
+          : new UploadError.Transient(message);
     }
     return new UploadError.Permanent("cannot " + what + ": " + e.getMessage());
   }
 
-  private static boolean ioCause(Throwable e) {
+  /**
+   * The first of {@code e} and its causes that is a {@code type}: the SDK wraps what its HTTP
+   * client threw (an I/O or TLS failure), and ObjectPut what the JDK's threw.
+   */
+  static <T extends Throwable> Optional<T> causeOf(Throwable e, Class<T> type) {
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof IOException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** The TLS failure under an SDK client error, as the SDK wraps what its HTTP client threw. */
-  private static Optional<SSLException> tlsCause(Throwable e) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof SSLException ssl) {
-        return Optional.of(ssl);
+      if (type.isInstance(cause)) {
+        return Optional.of(type.cast(cause));
       }
     }
     return Optional.empty();

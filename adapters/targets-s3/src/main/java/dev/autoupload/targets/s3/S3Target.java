@@ -770,12 +770,7 @@ public final class S3Target implements UploadTarget {
 
   /** Whether {@code e} came of a request that failed on the way (an I/O error), not of an answer. */
   static boolean failedOnTheWay(Throwable e) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof java.io.IOException) {
-        return true;
-      }
-    }
-    return false;
+    return S3Errors.causeOf(e, java.io.IOException.class).isPresent();
   }
 
   static UploadException permanent(String message) {
