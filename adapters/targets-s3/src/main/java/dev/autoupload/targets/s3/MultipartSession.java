@@ -219,7 +219,8 @@ final class MultipartSession implements UploadSession {
         target.callWithChecksum(
             "upload part " + number + " of " + path,
             checksum -> {
-              String sha256 = checksum ? Base64.getEncoder().encodeToString(spool.sha256Digest()) : null;
+              byte[] digest = checksum ? spool.sha256Digest() : null;
+              String sha256 = checksum ? Base64.getEncoder().encodeToString(digest) : null;
               String md5 = checksum ? null : ContentMd5.of(spool);
               Optional<ObjectPut> direct = target.objectPut();
               String eTag =
@@ -232,7 +233,7 @@ final class MultipartSession implements UploadSession {
                               number,
                               spool,
                               checksum ? Map.of("x-amz-checksum-sha256", sha256) : Map.of("content-md5", md5),
-                              checksum ? Optional.of(spool.sha256Hex()) : Optional.empty())
+                              checksum ? Optional.of(HexFormat.of().formatHex(digest)) : Optional.empty())
                       : target
                           .client()
                           .uploadPart(

@@ -82,14 +82,15 @@ final class ObjectPut {
   }
 
   /**
-   * PUTs what {@code spool} holds as {@code key}, its payload signed with the spool's sha256.
+   * PUTs what {@code spool} holds as {@code key}, its payload signed with its sha256.
    *
    * @param headers the request's own headers (checksum, metadata, condition), names in lower case
+   * @param payloadSha256 the spool's sha256 in hex, as the session already took it
    * @throws S3Exception when the server refused it
    * @throws SdkClientException when no answer came (its cause the I/O error)
    */
-  void put(String key, Spool spool, Map<String, String> headers) {
-    send(uriOf(key), spool, headers, spool.sha256Hex(), "PUT " + key);
+  void put(String key, Spool spool, Map<String, String> headers, String payloadSha256) {
+    send(uriOf(key), spool, headers, payloadSha256, "PUT " + key);
   }
 
   /**

@@ -98,7 +98,6 @@ public final class S3Target implements UploadTarget {
   private static final int MAX_KEY_BYTES = 1024;
 
   private final S3Client client;
-  private final boolean ownsClient;
   private final S3Config config;
   private final String prefix;
   private final Set<String> uploading = ConcurrentHashMap.newKeySet();
@@ -179,7 +178,6 @@ public final class S3Target implements UploadTarget {
       TargetSettings.NameRulesSetting nameRules) {
     this.client = client;
     this.objectPut = objectPut;
-    this.ownsClient = objectPut != null;
     this.config = config;
     this.spoolDir = spoolDir;
     this.nameRules = nameRules;
@@ -484,7 +482,8 @@ public final class S3Target implements UploadTarget {
 
   @Override
   public void close() {
-    if (ownsClient) {
+    if (objectPut != null) {
+      // Made by connect, with its client; a client the caller gave is the caller's to close.
       client.close();
     }
   }

@@ -116,7 +116,7 @@ final class SinglePutSession implements UploadSession {
             if (!replace) {
               headers.put("if-none-match", "*");
             }
-            direct.get().put(key, spool, headers);
+            direct.get().put(key, spool, headers, hex);
             return null;
           }
           return target
